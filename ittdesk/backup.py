@@ -1,0 +1,195 @@
+"""Backups that stay consistent while the app writes: SQLite's online backup API.
+
+Every copy is written to a temporary file beside its target and renamed into place, created
+readable by its owner only, and automatic copies are rotated (keep the last N, a setting).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from .db import Location, inspect_file, readonly_connection
+from .errors import DatabaseOpenError, RefusedError
+from .paths import backups_dir
+
+AUTO_PREFIX = "auto"
+
+
+def _require_sqlite(location: Location) -> Path:
+    if location.kind != "sqlite" or location.path is None:
+        raise RefusedError(
+            "Backups of a PostgreSQL database are the server's job: use pg_dump "
+            "(ask whoever runs the server)."
+        )
+    return location.path
+
+
+def copy_database(source: Path, dest: Path) -> Path:
+    """Consistent copy of ``source`` to ``dest`` via the online backup API, atomically."""
+    dest = dest.expanduser().resolve()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".ittdesk-", suffix=".tmp", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        os.chmod(tmp, 0o600)
+        src = sqlite3.connect(str(source), timeout=10)
+        try:
+            dst = sqlite3.connect(str(tmp))
+            try:
+                src.backup(dst)
+                # A backup is one self-contained file: no WAL beside it.
+                dst.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return dest
+
+
+def backup_to(location: Location, dest: Path) -> Path:
+    return copy_database(_require_sqlite(location), dest)
+
+
+def _folder_for(location: Location) -> Path:
+    path = _require_sqlite(location)
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
+    folder = backups_dir() / f"{path.stem}-{digest}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def automatic_backups(location: Location) -> list[Path]:
+    """This database's automatic backups, oldest first."""
+    if location.kind != "sqlite":
+        return []
+    return sorted(_folder_for(location).glob(f"{AUTO_PREFIX}-*.sqlite3"))
+
+
+def automatic_backup(location: Location, reason: str = "daily") -> Path | None:
+    """Take an automatic backup and keep only the newest N (setting ``backup_keep``)."""
+    path = _require_sqlite(location)
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    dest = _folder_for(location) / f"{AUTO_PREFIX}-{stamp}-{reason}.sqlite3"
+    copy_database(path, dest)
+    rotate(location)
+    return dest
+
+
+def rotate(location: Location, keep: int | None = None) -> list[Path]:
+    from . import settings
+
+    if keep is None:
+        try:
+            keep = int(settings.get("backup_keep"))
+        except Exception:
+            keep = settings.DEFAULTS["backup_keep"]
+    keep = max(1, keep)
+    existing = automatic_backups(location)
+    removed = existing[:-keep] if len(existing) > keep else []
+    for old in removed:
+        old.unlink(missing_ok=True)
+    return removed
+
+
+def daily_backup_if_due(location: Location, today: date | None = None) -> Path | None:
+    """Once a day, on the first start, copy the database (it may hold a day's typing)."""
+    today = today or date.today()
+    stamp = today.strftime("%Y%m%d")
+    if any(p.name.startswith(f"{AUTO_PREFIX}-{stamp}") for p in automatic_backups(location)):
+        return None
+    return automatic_backup(location, reason="daily")
+
+
+@dataclass
+class CheckReport:
+    path: Path
+    ok: bool
+    messages: list[str] = field(default_factory=list)
+    schema_version: int | None = None
+
+
+def check_file(path: Path) -> CheckReport:
+    """Integrity and foreign-key check of an SQLite file, read-only: it is never written to."""
+    from .migrations import latest
+
+    path = Path(path).expanduser().resolve()
+    if not path.exists():
+        return CheckReport(path, False, [f"{path} does not exist"])
+    found = inspect_file(path)
+    if found.problem:
+        return CheckReport(path, False, [found.problem])
+    if found.is_empty or not found.is_ittdesk:
+        return CheckReport(path, False, [f"{path.name} is not an ITT Desk database (it is empty)"])
+    report = CheckReport(path, True, schema_version=found.schema_version)
+    conn = readonly_connection(path)
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        if rows != ["ok"]:
+            report.ok = False
+            report.messages += [f"integrity: {r}" for r in rows[:20]]
+        fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if fk:
+            report.ok = False
+            report.messages += [
+                f"foreign key: table {t} row {rowid} points to a missing {parent} record"
+                for t, rowid, parent, _ in fk[:20]
+            ]
+    except sqlite3.DatabaseError as exc:
+        report.ok = False
+        report.messages.append(f"{path.name} is damaged: {exc}")
+    finally:
+        conn.close()
+    if found.schema_version is not None and found.schema_version > latest():
+        report.messages.append(
+            f"schema {found.schema_version} is newer than this ITT Desk understands ({latest()})"
+        )
+    return report
+
+
+def restore(location: Location, source: Path) -> Path:
+    """Replace the database with ``source`` after checking it; the current one is backed up first.
+
+    Returns the safety backup's path. The caller reopens the database afterwards (which
+    migrates a backup from an older version).
+    """
+    from .db import close_database
+
+    target = _require_sqlite(location)
+    source = Path(source).expanduser().resolve()
+    report = check_file(source)
+    if not report.ok:
+        raise RefusedError(f"Not restored: {'; '.join(report.messages)}")
+    from .migrations import latest
+
+    if report.schema_version is not None and report.schema_version > latest():
+        raise RefusedError("Not restored: the backup was made by a newer version of ITT Desk")
+    if source == target:
+        raise RefusedError("Not restored: that file is the database itself")
+    safety = automatic_backup(location, reason="before-restore")
+    close_database()
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(str(target), timeout=10)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=WAL")
+        finally:
+            dst.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseOpenError(f"Restore failed: {exc}") from exc
+    finally:
+        src.close()
+    return safety

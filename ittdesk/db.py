@@ -1,0 +1,235 @@
+"""Opening the database: SQLite by default, PostgreSQL by URL, the same models on both.
+
+``open_database`` checks an existing SQLite file read-only *before* anything can write to it
+(not SQLite, not ours, newer schema -> refused untouched), then connects with the pragmas every
+connection needs, migrates (backing up first) and takes the day's automatic backup.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from peewee import Database, PostgresqlDatabase, SqliteDatabase
+
+from .errors import DatabaseOpenError
+from .models import database
+from .paths import default_database_path
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "synchronous": "normal",
+    # Overwrite deleted content with zeros, so erased personal data is not left in free pages.
+    "secure_delete": 1,
+}
+NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "afpfs", "fuse.sshfs", "9p", "davfs"}
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a database lives, in a form both the GUI and the CLI can show."""
+
+    url: str
+    kind: str  # "sqlite" or "postgresql"
+    path: Path | None = None
+
+    @property
+    def display(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        parsed = urlparse(self.url)
+        host = parsed.hostname or "localhost"
+        port = f":{parsed.port}" if parsed.port else ""
+        user = f"{parsed.username}@" if parsed.username else ""
+        return f"PostgreSQL {user}{host}{port}/{parsed.path.lstrip('/')}"
+
+
+def resolve(target: str | os.PathLike | None = None) -> Location:
+    """Turn ``--db`` / ``ITTDESK_DATABASE`` / the default into a Location."""
+    value = str(target) if target is not None else os.environ.get("ITTDESK_DATABASE") or ""
+    if not value:
+        path = default_database_path()
+        return Location(f"sqlite:///{path}", "sqlite", path)
+    if value.startswith(("postgresql://", "postgres://", "postgresql+psycopg2://")):
+        return Location(value, "postgresql")
+    if value.startswith("sqlite:///"):
+        path = Path(value[len("sqlite:///"):]).expanduser().resolve()
+        return Location(f"sqlite:///{path}", "sqlite", path)
+    if "://" in value:
+        raise DatabaseOpenError(
+            f"'{value}' is not a database ITT Desk can open: give a file path, "
+            "sqlite:///PATH or postgresql://user@host/db"
+        )
+    path = Path(value).expanduser().resolve()
+    return Location(f"sqlite:///{path}", "sqlite", path)
+
+
+def network_share_warning(path: Path) -> str | None:
+    """A warning when an SQLite file sits on a network share, where locking is unreliable."""
+    text = str(path)
+    if text.startswith(("\\\\", "//")):
+        return _network_message(path)
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    best, fstype = "", ""
+    resolved = str(path.resolve())
+    for line in mounts:
+        parts = line.split()
+        if len(parts) >= 3 and resolved.startswith(parts[1]) and len(parts[1]) > len(best):
+            best, fstype = parts[1], parts[2]
+    return _network_message(path) if fstype in NETWORK_FILESYSTEMS else None
+
+
+def _network_message(path: Path) -> str:
+    return (
+        f"{path} is on a network share. SQLite files on shared drives can be corrupted when "
+        "two people use them; to share a database, use PostgreSQL (see the README)."
+    )
+
+
+def make_database(location: Location) -> Database:
+    """A peewee Database for ``location``, not yet connected."""
+    if location.kind == "sqlite":
+        return SqliteDatabase(str(location.path), pragmas=SQLITE_PRAGMAS, timeout=10)
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError as exc:
+        raise DatabaseOpenError(
+            "PostgreSQL support is not installed: pip install 'ittdesk[postgres]'"
+        ) from exc
+    parsed = urlparse(location.url)
+    return PostgresqlDatabase(
+        parsed.path.lstrip("/"),
+        user=parsed.username,
+        password=parsed.password,
+        host=parsed.hostname,
+        port=parsed.port,
+    )
+
+
+@dataclass(frozen=True)
+class FileInspection:
+    """What a read-only look at an SQLite file found."""
+
+    exists: bool
+    is_sqlite: bool = False
+    is_ittdesk: bool = False
+    is_empty: bool = False
+    schema_version: int | None = None
+    problem: str | None = None
+
+
+def readonly_connection(path: Path) -> sqlite3.Connection:
+    """Open ``path`` so that nothing can be written to it, not even a journal-mode change."""
+    uri = f"file:{path}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            raise
+        # A WAL file in a read-only folder may refuse mode=ro; immutable never writes.
+        conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        return conn
+
+
+def inspect_file(path: Path) -> FileInspection:
+    """Look at an SQLite file without writing a byte: is it ours, and which schema version?"""
+    if not path.exists():
+        return FileInspection(exists=False)
+    if path.stat().st_size == 0:
+        return FileInspection(exists=True, is_sqlite=True, is_empty=True)
+    with path.open("rb") as fh:
+        header = fh.read(16)
+    if header != b"SQLite format 3\x00":
+        return FileInspection(exists=True, problem=f"{path.name} is not an ITT Desk database (not an SQLite file)")
+    try:
+        conn = readonly_connection(path)
+    except sqlite3.DatabaseError as exc:
+        return FileInspection(exists=True, is_sqlite=True, problem=f"{path.name} is damaged: {exc}")
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            return FileInspection(exists=True, is_sqlite=True, is_empty=True)
+        if "schema_version" not in tables:
+            return FileInspection(exists=True, is_sqlite=True,
+                                  problem=f"{path.name} is an SQLite file but not an ITT Desk database")
+        row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+        return FileInspection(exists=True, is_sqlite=True, is_ittdesk=True,
+                              schema_version=row[0] if row else None)
+    except sqlite3.DatabaseError as exc:
+        return FileInspection(exists=True, is_sqlite=True, problem=f"{path.name} is damaged: {exc}")
+    finally:
+        conn.close()
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (WAL and SHM files inherit the mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+def open_database(target: str | os.PathLike | None = None, *, migrate: bool = True,
+                  daily_backup: bool = True) -> Location:
+    """Open (creating if needed) the database, migrate it and bind every model to it."""
+    from . import backup, migrations
+
+    location = resolve(target)
+    close_database()
+    if location.kind == "sqlite":
+        assert location.path is not None
+        found = inspect_file(location.path)
+        if found.problem:
+            raise DatabaseOpenError(found.problem)
+        if found.schema_version is not None and found.schema_version > migrations.LATEST:
+            raise DatabaseOpenError(migrations.newer_message(found.schema_version))
+        _create_private_file(location.path)
+    db = make_database(location)
+    try:
+        db.connect()
+    except Exception as exc:  # driver errors vary: name the place, not the stack
+        raise DatabaseOpenError(f"Cannot open {location.display}: {exc}".strip()) from exc
+    database.initialize(db)
+    current_location[0] = location
+    try:
+        if migrate:
+            migrations.migrate(location)
+        if daily_backup and location.kind == "sqlite":
+            backup.daily_backup_if_due(location)
+    except Exception:
+        close_database()
+        raise
+    return location
+
+
+def close_database() -> None:
+    db = database.obj
+    if db is not None and not db.is_closed():
+        db.close()
+    current_location[0] = None
+
+
+# The open location, so services can name it (About box, SAR cover sheet) without globals
+# leaking elsewhere; reset whenever the database closes.
+current_location: list[Location | None] = [None]
+
+
+def location() -> Location:
+    loc = current_location[0]
+    if loc is None:
+        raise DatabaseOpenError("No database is open")
+    return loc
+
+
+def is_postgres() -> bool:
+    return isinstance(database.obj, PostgresqlDatabase)

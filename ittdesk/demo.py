@@ -1,0 +1,356 @@
+"""A fictional partnership to explore and test with: every name is made up by code.
+
+Deterministic for a seed, built through the services (so it is valid by the same rules as
+anything a user types) and in one transaction.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from .academic_year import AcademicYear
+from .errors import RefusedError
+from .models import Person, School, database
+
+FIRST_NAMES = [
+    "Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Arthur", "Ivy", "Leo",
+    "Freya", "Oscar", "Lily", "Harry", "Sophia", "Jack", "Grace", "Charlie", "Rosie", "Thomas",
+    "Evie", "Henry", "Poppy", "Alfie", "Ella", "Jacob", "Willow", "Theo", "Siân", "Zoë",
+    "Aisha", "Mohammed", "Priya", "Ravi", "Chloé", "Niamh", "Eilidh", "Dafydd", "Kofi", "Ama",
+    "Hannah", "Samuel", "Imogen", "Reuben", "Maya", "Ezra", "Nadia", "Tomasz", "Ewa", "Yusuf",
+]
+LAST_NAMES = [
+    "Ashworth", "Bramley", "Calder", "Denholme", "Eccleshill", "Fairweather", "Greaves",
+    "Haworth", "Illingworth", "Jagger", "Kershaw", "Lumb", "Midgley", "Naylor", "Oldroyd",
+    "Pickles", "Quarmby", "Rushworth", "Sutcliffe", "Tordoff", "Uttley", "Varley", "Wadsworth",
+    "Yeadon", "O'Brien", "Brontë", "Okafor", "Patel", "Khan", "Nowak", "Mensah", "Evans",
+    "MacLeod", "Ó Súilleabháin", "Fitzgerald", "Hussain", "Clarke", "Holroyd", "Scatcherd",
+    "Thwaite",
+]
+PLACES = [
+    "Ashby Moor", "Brackenfield", "Cold Harbour", "Dunsley", "Elmswick", "Fernbank", "Gorsedale",
+    "Hollins", "Ingleby Cross", "Kettlewell", "Langbar", "Moorside", "Netherfold", "Oakworth Vale",
+    "Pennyfold", "Quarry Hill", "Ridgeway", "Saltmarsh", "Thornbury Edge", "Underbank",
+    "Westcliffe", "Yarrowby", "Ashgrove", "Birchcliffe", "Calverley Green", "Dalesend",
+    "Eastholme", "Foxhill", "Greenacre", "Heathfield", "Ivybridge Lane", "Juniper Rise",
+    "Kingsmead", "Larkfield", "Millbrook", "Northgate", "Orchard Park", "Parkside", "Redbeck",
+    "Stonegate",
+]
+LAS = [("901", "Northmoor"), ("902", "Eastbridge"), ("903", "Westdale")]
+TRUSTS = ["Moorland Learning Trust", "Riverside Academies", "Beacon Education Partnership",
+          "Pennine Schools Trust"]
+PRIMARY_SUFFIX = ["Primary School", "Church of England Primary School", "Community Primary School",
+                  "Infant School", "Junior School", "Primary Academy"]
+SECONDARY_SUFFIX = ["Academy", "High School", "School", "Grammar School", "Community College"]
+SUBJECTS_SECONDARY = ["Mathematics", "English", "Physics", "Chemistry", "Biology", "Computing",
+                      "Geography", "History", "Modern languages", "Design and technology",
+                      "Music", "Religious education", "Physical education"]
+ROLE_TITLES = {"headteacher": "Headteacher", "executive_headteacher": "Executive Headteacher"}
+SAINTS = ["St Anne's", "Holy Trinity", "St Oswald's", "Westfield"]
+STREETS = ["School Lane", "Church Street", "Moor Road", "Mill Lane", "Station Road", "Park Avenue",
+           "High Street", "Green Lane", "Victoria Road", "Chapel Street"]
+
+
+class _Names:
+    """Unique fictional people: first + last name and a matching example.org email."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.used: set[str] = set()
+
+    def person(self, *, title: bool = True) -> dict:
+        while True:
+            first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
+            base = f"{first}.{last}".lower()
+            for ch, rep in (("'", ""), (" ", ""), ("ë", "e"), ("â", "a"), ("é", "e"),
+                            ("á", "a"), ("ó", "o"), ("ú", "u")):
+                base = base.replace(ch, rep)
+            email = f"{base}@example.org"
+            n = 2
+            while email in self.used:
+                email = f"{base}{n}@example.org"
+                n += 1
+            self.used.add(email)
+            data = {"first_name": first, "last_name": last, "email": email}
+            if title:
+                data["title"] = self.rng.choice(["Mr", "Mrs", "Ms", "Miss", "Dr", "Mx"])
+            return data
+
+
+def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
+    """Fill an empty database; refuse if it already holds schools or people."""
+    from .services.agreements import (
+        activities,
+        agreements,
+        leaders,
+        parties,
+        reports,
+        signatures,
+        spend,
+    )
+    from .services.people import designations, mentor_training, people, roles
+    from .services.programmes import cohorts, enrolments, placements, programmes
+    from .services.schools import schools
+
+    if School.select().exists() or Person.select().exists():
+        raise RefusedError("The database already has records: build the demo in a new, empty database")
+    rng = random.Random(seed)
+    names = _Names(rng)
+    today = today or date.today()
+    this_year = AcademicYear.for_date(today)
+    last_year = this_year.previous()
+    counts: dict[str, int] = {}
+
+    with database.atomic():
+        # Schools: ~120 over 3 LAs, mostly primary, some in trusts.
+        school_rows: list[School] = []
+        places = PLACES[:]
+        for i in range(120):
+            code, la = LAS[i % 3]
+            place = places[i % len(places)]
+            primary = rng.random() < 0.72
+            if rng.random() < 0.04:
+                phase, name = "special", f"{place} Special School"
+            elif primary:
+                phase, name = "primary", f"{place} {rng.choice(PRIMARY_SUFFIX)}"
+            else:
+                phase, name = "secondary", f"{place} {rng.choice(SECONDARY_SUFFIX)}"
+            if i >= len(places):
+                name = f"{SAINTS[i // len(places) - 1]}, {name}"
+            trust = rng.choice(TRUSTS) if rng.random() < 0.35 else None
+            status = rng.choices(["partner", "placement", "prospective", "former", None, "lead"],
+                                 [30, 35, 10, 5, 19, 1])[0]
+            if i == 0:
+                status, phase, name = "lead", "all_through", "Moorside Teaching School Hub"
+            school = schools.create({
+                "urn": 900100 + i * 7, "name": name, "phase": phase,
+                "establishment_type": ("Academy converter" if trust else
+                                       rng.choice(["Community school", "Voluntary aided school",
+                                                   "Foundation school"])),
+                "la_code": code, "la_name": la, "trust": trust,
+                "address1": f"{rng.randint(1, 120)} {rng.choice(STREETS)}", "town": place,
+                "postcode": f"ZZ{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}",
+                "phone": f"01632 {rng.randint(100000, 999999)}",
+                "website": f"https://www.{place.lower().replace(' ', '')}{i}.example.sch.uk",
+                "partnership_status": status,
+                "partnership_since": date(rng.randint(2015, this_year.start_year), 9, 1) if status else None,
+                "leadership_confirmed_on": (this_year.start + timedelta(days=rng.randint(5, 60))
+                                            if status in ("partner", "placement") and rng.random() < 0.5
+                                            else None),
+            })
+            school_rows.append(school)
+        counts["schools"] = len(school_rows)
+
+        # Leadership with history: a head now, often a previous head; ITT champions; SLT.
+        role_count = 0
+        mentors_by_school: dict[int, list[Person]] = {}
+        for school in school_rows:
+            head_start = date(rng.randint(2012, 2019), 9, 1)
+            heads = 1 + (rng.random() < 0.55) + (rng.random() < 0.15)
+            start = head_start
+            holder = None
+            for _h in range(heads):
+                person = people.create(names.person())
+                if holder is None:
+                    role = roles.create({"person": person.id, "school": school.id,
+                                         "kind": "headteacher", "job_title": "Headteacher",
+                                         "start_date": start})
+                else:
+                    role = roles.change_holder(school.id, "headteacher", person.id, start,
+                                               job_title=rng.choice(["Headteacher", "Head Teacher",
+                                                                     "Acting Headteacher"]))
+                holder = role
+                role_count += 1
+                start = start + timedelta(days=rng.randint(500, 1500))
+                if start > today:
+                    break
+            if school.partnership_status in ("partner", "placement", "lead") and rng.random() < 0.7:
+                champion = people.create(names.person())
+                roles.create({"person": champion.id, "school": school.id, "kind": "itt_champion",
+                              "start_date": date(rng.randint(2019, this_year.start_year), 9, 1)})
+                role_count += 1
+            if rng.random() < 0.4:
+                deputy = people.create(names.person())
+                roles.create({"person": deputy.id, "school": school.id,
+                              "kind": rng.choice(["deputy_head", "professional_tutor", "slt_member"]),
+                              "start_date": date(rng.randint(2016, this_year.start_year), 9, 1)})
+                role_count += 1
+            if school.partnership_status in ("partner", "placement", "lead"):
+                mentors = []
+                for _m in range(rng.choice([0, 1, 1, 2, 2, 3])):
+                    mentor = people.create(names.person())
+                    subject = None if school.phase == "primary" else rng.choice(SUBJECTS_SECONDARY)
+                    roles.create({"person": mentor.id, "school": school.id,
+                                  "kind": "lead_mentor" if not mentors and rng.random() < 0.2 else "mentor",
+                                  "start_date": date(rng.randint(2018, this_year.start_year), 9, 1),
+                                  "subjects": subject,
+                                  "key_stages": "KS1, KS2" if school.phase == "primary" else "KS3, KS4",
+                                  "capacity": rng.choice([1, 1, 2])})
+                    role_count += 1
+                    trained = date(rng.randint(2019, this_year.start_year), rng.randint(1, 12), 15)
+                    if trained <= today:
+                        mentor_training.create({"person": mentor.id, "kind": "initial",
+                                                "hours": 20, "completed_on": trained,
+                                                "provided_by": "Moorside SCITT", "school": school.id})
+                        if rng.random() < 0.4 and trained.year < this_year.start_year:
+                            refresher = date(this_year.start_year, 10, 10)
+                            if refresher <= today:
+                                mentor_training.create({"person": mentor.id, "kind": "refresher",
+                                                        "hours": 6, "completed_on": refresher,
+                                                        "provided_by": "Moorside SCITT",
+                                                        "school": school.id})
+                    mentors.append(mentor)
+                mentors_by_school[school.id] = mentors
+        counts["roles"] = role_count
+
+        # System leaders.
+        system_leaders = []
+        for _s in range(10):
+            leader = people.create(names.person())
+            kind = rng.choice(["SLE", "SLE", "LLE", "NLE"])
+            designation = designations.create({
+                "person": leader.id, "kind": kind,
+                "specialism": rng.choice(["Early reading", "Mathematics", "SEND", "Leadership of CPD",
+                                          "Behaviour", "Science"]) if kind == "SLE" else None,
+                "designated_on": date(rng.randint(2016, 2023), 4, 1),
+                "review_due": date(this_year.start_year + rng.randint(0, 2), 3, 31)})
+            roles.create({"person": leader.id, "school": rng.choice(school_rows).id,
+                          "kind": "deputy_head" if kind == "SLE" else "slt_member",
+                          "start_date": date(2018, 9, 1)})
+            system_leaders.append((leader, designation))
+
+        # Programmes and cohorts in two academic years.
+        progs = [
+            programmes.create({"name": "Primary SCITT (5-11)", "kind": "itt"}),
+            programmes.create({"name": "Secondary SCITT (11-16)", "kind": "itt"}),
+            programmes.create({"name": "Stepping Up: aspiring headteachers", "kind": "leadership"}),
+            programmes.create({"name": "NPQ for Senior Leadership", "kind": "leadership"}),
+        ]
+        cohort_rows = []
+        for year in (last_year, this_year):
+            for prog, places_n in zip(progs, (40, 40, 24, 30), strict=True):
+                cohort_rows.append((prog, year, cohorts.create({
+                    "programme": prog.id, "name": f"Cohort {year.start_year - 2019}",
+                    "academic_year": year, "places": places_n})))
+        counts["cohorts"] = len(cohort_rows)
+
+        # Enrolments with placements (main, second, ITaP).
+        host_schools = [s for s in school_rows if mentors_by_school.get(s.id)]
+        enrol_count = placement_count = 0
+        trainee_no = 1
+        for prog, year, cohort in cohort_rows:
+            n = {"itt": 28, "leadership": 10}[prog.kind]
+            for _e in range(n):
+                person = people.create(names.person(title=prog.kind != "itt"))
+                is_past = year == last_year
+                status = (rng.choices(["completed", "withdrawn", "deferred"], [85, 10, 5])[0] if is_past
+                          else rng.choices(["enrolled", "applied", "offered", "withdrawn"], [80, 6, 8, 6])[0])
+                data = {"person": person.id, "cohort": cohort.id, "status": status,
+                        "trainee_id": f"MS{year.start_year % 100:02d}{trainee_no:04d}" if prog.kind == "itt" else None,
+                        "subject": ("Primary" if "Primary" in prog.name
+                                    else rng.choice(SUBJECTS_SECONDARY) if prog.kind == "itt" else None),
+                        "home_school": rng.choice(host_schools).id if prog.kind == "itt" else None}
+                trainee_no += 1
+                if status == "withdrawn":
+                    data["withdrawal_date"] = year.start + timedelta(days=rng.randint(40, 150))
+                    data["withdrawal_reason"] = rng.choice(["Personal reasons", "Changed career plans",
+                                                            "Health"])
+                if status == "completed":
+                    data["outcome"] = "QTS recommended" if prog.kind == "itt" else "Completed"
+                enrolment = enrolments.create(data)
+                enrol_count += 1
+                if prog.kind != "itt" or status in ("applied", "offered"):
+                    continue
+                if not is_past and rng.random() < 0.12:
+                    continue  # a current trainee not yet placed: the Home page flags it
+                windows = [("main", year.start + timedelta(days=20), year.start + timedelta(days=110)),
+                           ("second", year.start + timedelta(days=150), year.start + timedelta(days=230)),
+                           ("itap", year.start + timedelta(days=60), year.start + timedelta(days=64))]
+                for kind, start, end in windows:
+                    if status == "withdrawn" and kind != "main":
+                        continue
+                    host = rng.choice(host_schools)
+                    mentor = rng.choice(mentors_by_school[host.id])
+                    placements.create({
+                        "enrolment": enrolment.id, "school": host.id,
+                        "mentor": None if rng.random() < 0.06 else mentor.id,
+                        "kind": kind, "start_date": start, "end_date": end,
+                        "subject": data["subject"],
+                        "year_group": rng.choice(["Year 2", "Year 4", "Year 6", "KS3", "KS4"])})
+                    placement_count += 1
+        counts["enrolments"] = enrol_count
+        counts["placements"] = placement_count
+
+        # Support agreements in different states.
+        supported_pool = [s for s in school_rows if s.partnership_status != "lead"]
+        plans = [
+            ("Improving early reading in Key Stage 1", "draft", 0),
+            ("Securing progress in Year 6 mathematics", "agreed", 1),
+            ("Strengthening SEND provision and assessment", "active", 2),
+            ("Leadership capacity after a change of headteacher", "active", 3),
+            ("Curriculum design in foundation subjects", "completed", 4),
+            ("Behaviour and attendance in Key Stage 3", "withdrawn", 5),
+        ]
+        lead = school_rows[0]
+        for title, final_status, k in plans:
+            year = last_year if final_status == "completed" else this_year
+            supported = supported_pool[(k * 11) % len(supported_pool)]
+            supporting = supported_pool[(k * 11 + 5) % len(supported_pool)]
+            qa_leader = system_leaders[(k + 3) % len(system_leaders)][0]
+            agreement = agreements.create({
+                "title": title, "academic_year": year,
+                "priorities": "1. Raise attainment in the priority area.\n2. Build leadership capacity.",
+                "intended_impact": "Pupils in the priority group make at least expected progress.",
+                "evidence": "Termly assessment data; lesson visits; pupil voice.",
+                "baseline": "Attainment below the LA average last summer.",
+                "funding_source": rng.choice(["School improvement fund", "Traded service",
+                                              "LA school improvement grant"]),
+                "amount_agreed_pence": rng.choice([250000, 400000, 600000, 850000]),
+                "start_date": year.start + timedelta(days=30), "end_date": year.end - timedelta(days=40),
+                "qa_lead": qa_leader.id})
+            for school, role, text in (
+                (supported, "supported", "Release staff for sessions; share data termly; lead on actions."),
+                (supporting, "supporting", "Provide a system leader for the agreed days; plan and review visits."),
+                (lead, "lead", "Broker and quality-assure the support; report impact and funding."),
+            ):
+                contact = next(iter(r.person for r in roles.model.select().where(
+                    (roles.model.school == school) & roles.model.end_date.is_null())), None)
+                party = parties.create({"agreement": agreement.id, "school": school.id, "role": role,
+                                        "contact": contact.id if contact else None,
+                                        "responsibilities": text})
+                if final_status in ("agreed", "active", "completed") and contact:
+                    signatures.create({"agreement": agreement.id, "party": party.id,
+                                       "person": contact.id, "signatory_name": contact.full_name,
+                                       "signatory_role": "Headteacher",
+                                       "signed_on": year.start + timedelta(days=25)})
+            leader, designation = system_leaders[k % len(system_leaders)]
+            leaders.create({"agreement": agreement.id, "person": leader.id,
+                            "designation": designation.id, "days": rng.choice([4, 6, 8, 10])})
+            for n in range(3):
+                activities.create({"agreement": agreement.id,
+                                   "date": year.start + timedelta(days=45 + 40 * n),
+                                   "kind": ["visit", "training", "review"][n],
+                                   "description": ["Diagnostic visit and action plan",
+                                                   "Staff training session",
+                                                   "Review meeting with governors"][n],
+                                   "person": leader.id, "time": "09:00-12:00"})
+            interim_due = year.start + timedelta(days=120)
+            final_due = year.end - timedelta(days=30)
+            reports.create({"agreement": agreement.id, "kind": "interim", "due_date": interim_due,
+                            "submitted_on": interim_due if final_status in ("active", "completed") and interim_due < today else None,
+                            "rag": "amber" if final_status in ("active", "completed") and interim_due < today else None})
+            reports.create({"agreement": agreement.id, "kind": "final", "due_date": final_due,
+                            "submitted_on": final_due if final_status == "completed" else None,
+                            "summary": "Targets met for the priority group." if final_status == "completed" else None,
+                            "rag": "green" if final_status == "completed" else None})
+            if final_status in ("active", "completed"):
+                for n in range(2):
+                    spend.create({"agreement": agreement.id, "date": year.start + timedelta(days=50 + 60 * n),
+                                  "description": f"Supply cover for visit {n + 1}",
+                                  "amount_pence": rng.choice([45000, 62050, 80000])})
+            if final_status != "draft":
+                agreements.update(agreement.id, {"status": final_status})
+        counts["support agreements"] = len(plans)
+        counts["people"] = Person.select().count()
+    return counts

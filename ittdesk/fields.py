@@ -1,0 +1,243 @@
+"""Parsers for what people type: one place for editors, imports and services alike.
+
+Each parser takes a raw value (typed text, or a cell value from calamine/openpyxl/csv) and
+returns a clean Python value or None for "empty", raising ValueError with a message a user
+understands. "n/a", "-", "not given" and friends mean empty, never a value.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from .choices import Choices
+
+EMPTY_WORDS = {"", "n/a", "na", "n.a.", "-", "--", "—", "–", "not given", "not known", "unknown",
+               "none", "nil", "null", "not applicable", "#n/a", "?"}
+
+_MONTHS = {m.lower(): i for i, m in enumerate(
+    ["January", "February", "March", "April", "May", "June", "July", "August",
+     "September", "October", "November", "December"], start=1)}
+_MONTHS.update({name[:3]: i for name, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+
+_EMAIL = re.compile(r"^[^@\s,;<>()]+@[^@\s,;<>()]+\.[A-Za-z]{2,}$")
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+def is_empty(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip().lower() in EMPTY_WORDS
+    return False
+
+
+def text(value: object, max_length: int | None = None) -> str | None:
+    """Trimmed text, kept exactly otherwise (accents and apostrophes matter in names)."""
+    if is_empty(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (date, datetime)):
+        value = value.strftime("%d/%m/%Y")
+    result = str(value).strip()
+    if max_length is not None and len(result) > max_length:
+        raise ValueError(f"is longer than {max_length} characters")
+    return result or None
+
+
+def _whole_number(value: object) -> int | None:
+    if isinstance(value, bool):
+        raise ValueError("is not a number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"'{value}' is not a whole number")
+        return int(value)
+    cleaned = str(value).strip().replace(",", "")
+    if re.fullmatch(r"[0-9]+(\.0+)?", cleaned):
+        return int(float(cleaned)) if "." in cleaned else int(cleaned)
+    raise ValueError(f"'{str(value).strip()}' is not a whole number")
+
+
+def integer(value: object, *, minimum: int | None = 0) -> int | None:
+    if is_empty(value):
+        return None
+    number = _whole_number(value)
+    if minimum is not None and number is not None and number < minimum:
+        raise ValueError(f"must be {minimum} or more")
+    return number
+
+
+def number(value: object) -> float | None:
+    if is_empty(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        result = float(value)
+    else:
+        try:
+            result = float(str(value).strip().replace(",", ""))
+        except ValueError:
+            raise ValueError(f"'{str(value).strip()}' is not a number") from None
+    if result < 0:
+        raise ValueError("must not be negative")
+    return result
+
+
+def urn(value: object) -> int | None:
+    """A DfE URN: 6 digits (some 7), typed as a number or as padded text."""
+    if is_empty(value):
+        return None
+    raw = str(value).strip()
+    if isinstance(value, float) and value.is_integer():
+        raw = str(int(value))
+    raw = re.sub(r"^(urn|dfe)\s*[:#]?\s*", "", raw, flags=re.I).strip()
+    if re.fullmatch(r"[0-9]+\.0+", raw):
+        raw = raw.split(".")[0]
+    if not raw.isdigit():
+        raise ValueError(f"'{str(value).strip()}' is not a URN (6 or 7 digits)")
+    result = int(raw)
+    if not 100000 <= result <= 9999999:
+        raise ValueError(f"'{str(value).strip()}' is not a URN (6 or 7 digits)")
+    return result
+
+
+def trn(value: object) -> str | None:
+    """A teacher reference number: 7 digits (leading zeros kept)."""
+    if is_empty(value):
+        return None
+    raw = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+    raw = raw.replace(" ", "").upper().removeprefix("RP").replace("/", "")
+    if raw.isdigit() and len(raw) < 7:
+        raw = raw.zfill(7)
+    if not (raw.isdigit() and len(raw) == 7):
+        raise ValueError(f"'{str(value).strip()}' is not a TRN (7 digits)")
+    return raw
+
+
+def email(value: object) -> str | None:
+    if is_empty(value):
+        return None
+    raw = str(value).strip()
+    if raw.lower().startswith("mailto:"):
+        raw = raw[7:]
+    if not _EMAIL.match(raw):
+        raise ValueError(f"'{raw}' is not an email address")
+    return raw.lower()
+
+
+def postcode(value: object) -> str | None:
+    if is_empty(value):
+        return None
+    raw = re.sub(r"\s+", "", str(value)).upper()
+    match = _POSTCODE.match(raw)
+    if not match:
+        raise ValueError(f"'{str(value).strip()}' is not a UK postcode")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def phone(value: object) -> str | None:
+    """Phone numbers as text; a number that lost its leading 0 in Excel gets it back."""
+    if is_empty(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raw = str(int(value))
+    else:
+        raw = str(value).strip()
+    digits = re.sub(r"\D", "", raw)
+    if raw and raw[0].isdigit() and len(digits) == 10 and not digits.startswith("0"):
+        return "0" + digits
+    return raw
+
+
+def choice(vocabulary: Choices, value: object) -> str | None:
+    if is_empty(value):
+        return None
+    key = vocabulary.parse(value)
+    if key is None:
+        options = ", ".join(vocabulary.items.values())
+        raise ValueError(f"'{str(value).strip()}' is not a {vocabulary.name} (one of: {options})")
+    return key
+
+
+EXCEL_1900 = date(1899, 12, 30)
+EXCEL_1904 = date(1904, 1, 1)
+
+
+def excel_serial(serial: float, *, epoch_1904: bool = False) -> date:
+    base = EXCEL_1904 if epoch_1904 else EXCEL_1900
+    return base + timedelta(days=int(serial))
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def day(value: object, *, epoch_1904: bool = False) -> date | None:
+    """A date from a date cell, an Excel serial or UK day-first text (never month-first)."""
+    if is_empty(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2958466:
+            return excel_serial(value, epoch_1904=epoch_1904)
+        raise ValueError(f"'{value}' is not a date")
+    raw = str(value).strip()
+    lowered = raw.lower()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?", raw):
+            return date.fromisoformat(raw[:10])
+        match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})", raw)
+        if match:
+            return date(_year(match.group(3)), int(match.group(2)), int(match.group(1)))
+        match = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([a-z]+)\.?,?[\s\-]+(\d{2}|\d{4})", lowered)
+        if match and match.group(2) in _MONTHS:
+            return date(_year(match.group(3)), _MONTHS[match.group(2)], int(match.group(1)))
+        match = re.fullmatch(r"([a-z]+)\.?[\s\-]+(\d{2}|\d{4})", lowered)
+        if match and match.group(1) in _MONTHS:
+            return date(_year(match.group(2)), _MONTHS[match.group(1)], 1)
+        if re.fullmatch(r"\d{5}(\.\d+)?", raw):
+            return excel_serial(float(raw), epoch_1904=epoch_1904)
+    except ValueError:
+        raise ValueError(f"'{raw}' is not a real date") from None
+    raise ValueError(f"'{raw}' is not a date (use day/month/year, e.g. 01/09/2025)")
+
+
+def money(value: object) -> int | None:
+    """Pounds as typed (``£1,234.50``, ``1234.5``) -> integer pence, exactly."""
+    if is_empty(value):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value * 100
+    raw = str(value).strip().replace("£", "").replace(",", "").replace(" ", "")
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(f"'{str(value).strip()}' is not an amount of money") from None
+    if amount < 0:
+        raise ValueError("must not be negative")
+    pence = amount * 100
+    if pence != pence.to_integral_value():
+        raise ValueError(f"'{str(value).strip()}' has fractions of a penny")
+    return int(pence)
+
+
+def format_money(pence: int | None) -> str:
+    if pence is None:
+        return ""
+    sign = "-" if pence < 0 else ""
+    pounds, rest = divmod(abs(pence), 100)
+    return f"{sign}£{pounds:,}.{rest:02d}"
+
+
+def format_date(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""

@@ -1,0 +1,41 @@
+"""All ITT Desk tables. ``ALL_MODELS`` is in dependency order (creation order)."""
+
+from .agreements import (
+    AgreementActivity,
+    AgreementLeader,
+    AgreementParty,
+    ImpactReport,
+    Signature,
+    SpendEntry,
+    SupportAgreement,
+)
+from .base import BaseModel, database
+from .programmes import Cohort, Enrolment, Placement, Programme
+from .schools import Designation, MentorTraining, Person, Role, School
+from .system import AuditEntry, ImportRun, SavedMapping, SchemaVersion, Setting
+
+ALL_MODELS = [
+    SchemaVersion,
+    Setting,
+    ImportRun,
+    AuditEntry,
+    SavedMapping,
+    School,
+    Person,
+    Role,
+    MentorTraining,
+    Designation,
+    Programme,
+    Cohort,
+    Enrolment,
+    Placement,
+    SupportAgreement,
+    AgreementParty,
+    AgreementLeader,
+    AgreementActivity,
+    ImpactReport,
+    SpendEntry,
+    Signature,
+]
+
+__all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "BaseModel", "database"]

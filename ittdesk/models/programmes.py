@@ -1,0 +1,58 @@
+"""Programmes run cohorts by academic year; people enrol in cohorts and are placed in schools."""
+
+from __future__ import annotations
+
+from peewee import CharField, Check, DateField, ForeignKeyField, IntegerField, TextField
+
+from ..choices import ENROLMENT_STATUSES, PLACEMENT_KINDS, PROGRAMME_KINDS
+from .base import AcademicYearField, BaseModel, choice_field
+from .schools import Person, School
+
+
+class Programme(BaseModel):
+    name = CharField(max_length=200, unique=True)
+    kind = choice_field(PROGRAMME_KINDS, "kind")
+    description = TextField(null=True)
+
+
+class Cohort(BaseModel):
+    programme = ForeignKeyField(Programme, backref="cohorts", on_delete="RESTRICT")
+    name = CharField(max_length=100)
+    academic_year = AcademicYearField(index=True)
+    start_date = DateField(null=True)
+    end_date = DateField(null=True)
+    places = IntegerField(null=True, constraints=[Check("places IS NULL OR places >= 0")])
+
+    class Meta:
+        indexes = ((("programme", "name", "academic_year"), True),)
+        constraints = [Check("end_date IS NULL OR start_date IS NULL OR end_date >= start_date")]
+
+
+class Enrolment(BaseModel):
+    person = ForeignKeyField(Person, backref="enrolments", on_delete="RESTRICT")
+    cohort = ForeignKeyField(Cohort, backref="enrolments", on_delete="RESTRICT")
+    status = choice_field(ENROLMENT_STATUSES, "status", default="applied", index=True)
+    trainee_id = CharField(max_length=50, null=True, unique=True)
+    subject = CharField(max_length=100, null=True)
+    home_school = ForeignKeyField(School, null=True, backref="home_trainees", on_delete="RESTRICT")
+    outcome = CharField(max_length=100, null=True)
+    withdrawal_date = DateField(null=True)
+    withdrawal_reason = TextField(null=True)
+
+    class Meta:
+        indexes = ((("person", "cohort"), True),)
+
+
+class Placement(BaseModel):
+    enrolment = ForeignKeyField(Enrolment, backref="placements", on_delete="RESTRICT")
+    school = ForeignKeyField(School, backref="placements", on_delete="RESTRICT")
+    mentor = ForeignKeyField(Person, null=True, backref="mentored_placements", on_delete="RESTRICT")
+    kind = choice_field(PLACEMENT_KINDS, "kind", default="main", index=True)
+    start_date = DateField(index=True)
+    end_date = DateField()
+    subject = CharField(max_length=100, null=True)
+    year_group = CharField(max_length=50, null=True)
+    notes = TextField(null=True)
+
+    class Meta:
+        constraints = [Check("end_date >= start_date")]

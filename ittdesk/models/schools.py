@@ -1,0 +1,102 @@
+"""Schools, the people the provider deals with, and their roles at schools over time."""
+
+from __future__ import annotations
+
+from peewee import (
+    BooleanField,
+    Check,
+    DateField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+from peewee import CharField as Char
+
+from ..choices import (
+    DESIGNATIONS,
+    PARTNERSHIP_STATUSES,
+    PHASES,
+    ROLE_KINDS,
+    SCHOOL_STATUSES,
+    TRAINING_KINDS,
+)
+from .base import BaseModel, choice_field
+
+
+class School(BaseModel):
+    urn = IntegerField(unique=True, constraints=[Check("urn BETWEEN 100000 AND 9999999")])
+    name = Char(max_length=200, index=True)
+    phase = choice_field(PHASES, "phase", null=True)
+    establishment_type = Char(max_length=120, null=True)
+    status = choice_field(SCHOOL_STATUSES, "status", default="open")
+    la_code = Char(max_length=10, null=True)
+    la_name = Char(max_length=120, null=True, index=True)
+    trust = Char(max_length=200, null=True, index=True)
+    address1 = Char(max_length=200, null=True)
+    address2 = Char(max_length=200, null=True)
+    address3 = Char(max_length=200, null=True)
+    town = Char(max_length=100, null=True)
+    postcode = Char(max_length=10, null=True, index=True)
+    phone = Char(max_length=30, null=True)
+    email = Char(max_length=254, null=True)
+    website = Char(max_length=300, null=True)
+    partnership_status = choice_field(PARTNERSHIP_STATUSES, "partnership_status", null=True, index=True)
+    partnership_since = DateField(null=True)
+    leadership_confirmed_on = DateField(null=True)
+    notes = TextField(null=True)
+
+
+class Person(BaseModel):
+    title = Char(max_length=20, null=True)
+    first_name = Char(max_length=100)
+    last_name = Char(max_length=100, index=True)
+    # Stored lower-cased so uniqueness is case-insensitive on SQLite and PostgreSQL alike.
+    email = Char(max_length=254, null=True, unique=True)
+    phone = Char(max_length=30, null=True)
+    trn = Char(max_length=7, null=True, unique=True,
+               constraints=[Check("trn IS NULL OR length(trn) = 7")])
+    notes = TextField(null=True)
+    erased = BooleanField(default=False)
+
+    @property
+    def full_name(self) -> str:
+        if self.erased:
+            return f"erased person #{self.id}"
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+
+class Role(BaseModel):
+    """A post held at a school between two dates; an open end date means current."""
+
+    person = ForeignKeyField(Person, backref="roles", on_delete="RESTRICT")
+    school = ForeignKeyField(School, backref="roles", on_delete="RESTRICT")
+    kind = choice_field(ROLE_KINDS, "kind", index=True)
+    job_title = Char(max_length=120, null=True)
+    start_date = DateField(null=True)
+    end_date = DateField(null=True, index=True)
+    # Mentor details, meaningful for mentor and lead-mentor roles.
+    subjects = Char(max_length=300, null=True)
+    key_stages = Char(max_length=100, null=True)
+    capacity = IntegerField(null=True, constraints=[Check("capacity IS NULL OR capacity >= 0")])
+
+    class Meta:
+        constraints = [Check("end_date IS NULL OR start_date IS NULL OR end_date >= start_date")]
+        indexes = ((("school", "kind", "end_date"), False),)
+
+
+class MentorTraining(BaseModel):
+    person = ForeignKeyField(Person, backref="mentor_training", on_delete="RESTRICT")
+    kind = choice_field(TRAINING_KINDS, "kind")
+    hours = FloatField(null=True, constraints=[Check("hours IS NULL OR hours >= 0")])
+    completed_on = DateField(index=True)
+    provided_by = Char(max_length=200, null=True)
+    school = ForeignKeyField(School, null=True, backref="mentor_training", on_delete="RESTRICT")
+
+
+class Designation(BaseModel):
+    person = ForeignKeyField(Person, backref="designations", on_delete="RESTRICT")
+    kind = choice_field(DESIGNATIONS, "kind")
+    specialism = Char(max_length=200, null=True)
+    designated_on = DateField(null=True)
+    review_due = DateField(null=True)

@@ -1,0 +1,1 @@
+"""Services: the one way the GUI, the CLI and the importer change records."""

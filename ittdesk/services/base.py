@@ -1,0 +1,228 @@
+"""The shape every service shares: clean -> validate -> write in one transaction -> audit.
+
+A service declares its fields once (label, parser, required); the GUI editors, the importer and
+the CLI all go through ``clean`` and ``validate``, so no rule is written twice. Deleting a
+record that others depend on is refused with the reason; a delete keeps the whole old record in
+its audit entry, so ``undo_delete`` can bring it back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from peewee import IntegrityError, Model
+
+from .. import audit
+from ..errors import NotFoundError, RefusedError, ValidationError
+from ..models import AuditEntry, database
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One editable field: what users call it, how typed text becomes a value, whether required."""
+
+    name: str
+    label: str
+    parse: Callable[[Any], Any]
+    required: bool = False
+
+
+class EntityService(Generic[M]):
+    """Create, update, delete and find one kind of record; subclasses add their rules."""
+
+    model: type[M]
+    entity: str  # the name audit entries and messages use, e.g. "school"
+    label: str  # "School"
+    fields: tuple[Field, ...] = ()
+
+    # -- hooks for subclasses -------------------------------------------------------------
+    def check(self, values: dict[str, Any], instance: M | None) -> dict[str, str]:
+        """Cross-field and uniqueness rules: field -> message. ``values`` is the merged record."""
+        return {}
+
+    def warnings(self, values: dict[str, Any], instance: M | None) -> dict[str, str]:
+        """Things worth saying that do not stop a save (e.g. a mentor over capacity)."""
+        return {}
+
+    def dependents(self, instance: M) -> list[str]:
+        """What still refers to ``instance``, in words, e.g. ['3 placements']."""
+        return []
+
+    def person_id(self, instance: M) -> int | None:
+        """The person an audit entry about ``instance`` concerns (for subject access/erasure)."""
+        return None
+
+    def describe(self, instance: M) -> str:
+        return f"{self.label} #{instance.id}"
+
+    # -- the shared flow -----------------------------------------------------------------
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def clean(self, data: dict[str, Any], *, partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+        """Parse raw values; returns (values, errors). Unknown keys are a programming error."""
+        known = {f.name: f for f in self.fields}
+        unknown = set(data) - set(known)
+        if unknown:
+            raise KeyError(f"{self.entity} has no field(s) {sorted(unknown)}")
+        values: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for name, raw in data.items():
+            spec = known[name]
+            try:
+                values[name] = spec.parse(raw)
+            except ValueError as exc:
+                errors[name] = f"{spec.label}: {exc}"
+        if not partial:
+            for spec in self.fields:
+                if spec.required and values.get(spec.name) is None and spec.name not in errors:
+                    errors[spec.name] = f"{spec.label} is required"
+        return values, errors
+
+    def merged(self, instance: M | None, values: dict[str, Any]) -> dict[str, Any]:
+        base = {f.name: getattr(instance, _attr(instance, f.name)) for f in self.fields} if instance else {}
+        base.update(values)
+        return base
+
+    def prepare(self, data: dict[str, Any], instance: M | None = None) -> dict[str, Any]:
+        """Clean and validate; raises ValidationError with every problem at once."""
+        values, errors = self.clean(data, partial=instance is not None)
+        if instance is not None:
+            for spec in self.fields:
+                if spec.required and spec.name in values and values[spec.name] is None:
+                    errors.setdefault(spec.name, f"{spec.label} is required")
+        merged = self.merged(instance, values)
+        if not errors:
+            errors.update(self.check(merged, instance))
+        if errors:
+            raise ValidationError(errors, self.warnings(merged, instance) if not errors else {})
+        return values
+
+    def get(self, record_id: int) -> M:
+        instance = self.model.get_or_none(self.model.id == record_id)
+        if instance is None:
+            raise NotFoundError(f"No {self.entity} with id {record_id}")
+        return instance
+
+    def create(self, data: dict[str, Any]) -> M:
+        values = self.prepare(data)
+        with database.atomic():
+            try:
+                instance = self.model.create(**_fk_ids(self.model, values))
+            except IntegrityError as exc:
+                raise ValidationError({"": f"{self.label} not saved: {_integrity_message(exc)}"}) from exc
+            audit.record(self.entity, instance.id, "create",
+                         {k: [None, v] for k, v in values.items() if v is not None},
+                         person_id=self.person_id(instance))
+        return instance
+
+    def update(self, record_id: int, data: dict[str, Any]) -> M:
+        instance = self.get(record_id)
+        values = self.prepare(data, instance)
+        changes: dict[str, list[Any]] = {}
+        for name, new in values.items():
+            old = getattr(instance, _attr(instance, name))
+            if old != new:
+                changes[name] = [old, new]
+        if not changes:
+            return instance
+        with database.atomic():
+            for name, (_old, new) in changes.items():
+                setattr(instance, _attr(instance, name), new)
+            try:
+                instance.save()
+            except IntegrityError as exc:
+                raise ValidationError({"": f"{self.label} not saved: {_integrity_message(exc)}"}) from exc
+            audit.record(self.entity, instance.id, "update", changes,
+                         person_id=self.person_id(instance))
+        return instance
+
+    def delete(self, record_id: int) -> AuditEntry:
+        """Delete, or refuse naming what depends on it. Returns the entry ``undo_delete`` takes."""
+        instance = self.get(record_id)
+        blocking = self.dependents(instance)
+        if blocking:
+            raise RefusedError(
+                f"{self.describe(instance)} cannot be deleted: it still has {', '.join(blocking)}. "
+                "Remove or move those first."
+            )
+        snapshot = {name: [value, None] for name, value in _row_values(instance).items()}
+        with database.atomic():
+            entry = audit.record(self.entity, instance.id, "delete", snapshot,
+                                 person_id=self.person_id(instance))
+            try:
+                instance.delete_instance()
+            except IntegrityError as exc:
+                raise RefusedError(
+                    f"{self.describe(instance)} cannot be deleted: other records refer to it"
+                ) from exc
+        return entry
+
+    def undo_delete(self, entry: AuditEntry) -> M:
+        """Bring back a record exactly as it was deleted (same id), and audit that."""
+        if entry.action != "delete" or entry.entity != self.entity:
+            raise RefusedError("That entry is not a delete of this kind of record")
+        values = {k: v[0] for k, v in json.loads(entry.changes or "{}").items()}
+        row = {}
+        for name, value in values.items():
+            field = self.model._meta.columns.get(name) or self.model._meta.fields.get(name)
+            if field is None:
+                continue
+            row[field.name] = field.python_value(value) if value is not None else None
+        with database.atomic():
+            if self.model.get_or_none(self.model.id == entry.entity_id) is not None:
+                raise RefusedError(f"{self.label} #{entry.entity_id} already exists")
+            try:
+                self.model.insert(**row).execute()
+            except IntegrityError as exc:
+                raise RefusedError(f"Cannot undo: {_integrity_message(exc)}") from exc
+            instance = self.get(entry.entity_id)
+            audit.record(self.entity, instance.id, "restore", None, person_id=self.person_id(instance),
+                         note=f"undo of delete (audit #{entry.id})")
+        return instance
+
+
+def _attr(instance: Model | None, name: str) -> str:
+    """Foreign keys are edited by id: ``school`` -> ``school_id``."""
+    model = type(instance) if instance is not None else None
+    if model is not None:
+        field = model._meta.fields.get(name)
+        if field is not None and hasattr(field, "rel_model"):
+            return field.name + "_id"
+    return name
+
+
+def _fk_ids(model: type[Model], values: dict[str, Any]) -> dict[str, Any]:
+    return dict(values)
+
+
+def _row_values(instance: Model) -> dict[str, Any]:
+    result = {}
+    for field in instance._meta.sorted_fields:
+        value = instance.__data__.get(field.name)
+        result[field.column_name] = field.db_value(value) if value is not None else None
+    return result
+
+
+def _integrity_message(exc: Exception) -> str:
+    text = str(exc).lower()
+    if "unique" in text or "duplicate" in text:
+        return "a record with the same key already exists"
+    if "foreign key" in text:
+        return "it refers to a record that does not exist"
+    if "check" in text:
+        return "a value is outside what is allowed"
+    return str(exc).splitlines()[0] if str(exc) else "the database refused it"
+
+
+def count_words(pairs: Iterable[tuple[int, str, str]]) -> list[str]:
+    """[(3, 'placement', 'placements'), (0, ...)] -> ['3 placements'] (zeros dropped)."""
+    return [f"{n} {one if n == 1 else many}" for n, one, many in pairs if n]

@@ -1,0 +1,246 @@
+"""People, their roles at schools over time, designations and mentor training."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from .. import fields
+from ..choices import DESIGNATIONS, LEADERSHIP_KINDS, MENTOR_KINDS, ROLE_KINDS, TRAINING_KINDS
+from ..errors import NotFoundError, RefusedError, ValidationError
+from ..models import (
+    AgreementActivity,
+    AgreementLeader,
+    AgreementParty,
+    Designation,
+    Enrolment,
+    ImpactReport,
+    MentorTraining,
+    Person,
+    Placement,
+    Role,
+    School,
+    Signature,
+    SupportAgreement,
+    database,
+)
+from .base import EntityService, Field, count_words
+from .parsers import choice, long_text, ref, text
+
+
+class PersonService(EntityService[Person]):
+    model = Person
+    entity = "person"
+    label = "Person"
+    fields = (
+        Field("title", "Title", text(20)),
+        Field("first_name", "First name", text(100), required=True),
+        Field("last_name", "Last name", text(100), required=True),
+        Field("email", "Email", fields.email),
+        Field("phone", "Phone", fields.phone),
+        Field("trn", "TRN", fields.trn),
+        Field("notes", "Notes", long_text),
+    )
+
+    def check(self, values: dict[str, Any], instance: Person | None) -> dict[str, str]:
+        errors = {}
+        for name, label in (("email", "email"), ("trn", "TRN")):
+            value = values.get(name)
+            if value is None:
+                continue
+            query = Person.select().where(getattr(Person, name) == value)
+            if instance is not None:
+                query = query.where(Person.id != instance.id)
+            other = query.first()
+            if other is not None:
+                errors[name] = f"{other.full_name} (#{other.id}) already has this {label}"
+        return errors
+
+    def dependents(self, person: Person) -> list[str]:
+        return count_words([
+            (Role.select().where(Role.person == person).count(), "role", "roles"),
+            (Enrolment.select().where(Enrolment.person == person).count(), "enrolment", "enrolments"),
+            (Placement.select().where(Placement.mentor == person).count(),
+             "placement as mentor", "placements as mentor"),
+            (MentorTraining.select().where(MentorTraining.person == person).count(),
+             "mentor training record", "mentor training records"),
+            (Designation.select().where(Designation.person == person).count(),
+             "designation", "designations"),
+            (AgreementParty.select().where(AgreementParty.contact == person).count()
+             + AgreementLeader.select().where(AgreementLeader.person == person).count()
+             + SupportAgreement.select().where(SupportAgreement.qa_lead == person).count()
+             + AgreementActivity.select().where(AgreementActivity.person == person).count()
+             + ImpactReport.select().where(ImpactReport.author == person).count()
+             + Signature.select().where(Signature.person == person).count(),
+             "part in a support agreement", "parts in support agreements"),
+        ])
+
+    def person_id(self, person: Person) -> int | None:
+        return person.id
+
+    def describe(self, person: Person) -> str:
+        return f"{person.full_name} (#{person.id})"
+
+    def find(self, key: Any) -> Person:
+        """A person by id or email, as the CLI takes them."""
+        text_key = str(key).strip()
+        person = None
+        if text_key.isdigit():
+            person = Person.get_or_none(Person.id == int(text_key))
+        elif "@" in text_key:
+            person = Person.get_or_none(Person.email == text_key.lower())
+        if person is None:
+            raise NotFoundError(f"No person with id or email '{text_key}'")
+        return person
+
+
+class RoleService(EntityService[Role]):
+    model = Role
+    entity = "role"
+    label = "Role"
+    fields = (
+        Field("person", "Person", ref(Person, "person"), required=True),
+        Field("school", "School", ref(School, "school"), required=True),
+        Field("kind", "Role", choice(ROLE_KINDS), required=True),
+        Field("job_title", "Job title", text(120)),
+        Field("start_date", "Start date", fields.day),
+        Field("end_date", "End date", fields.day),
+        Field("subjects", "Subjects", text(300)),
+        Field("key_stages", "Phase / key stages", text(100)),
+        Field("capacity", "Capacity (trainees)", fields.integer),
+    )
+
+    def check(self, values: dict[str, Any], instance: Role | None) -> dict[str, str]:
+        start, end = values.get("start_date"), values.get("end_date")
+        if start and end and end < start:
+            return {"end_date": "End date is before the start date"}
+        return {}
+
+    def warnings(self, values: dict[str, Any], instance: Role | None) -> dict[str, str]:
+        if values.get("kind") == "headteacher" and values.get("end_date") is None and values.get("school"):
+            query = Role.select().where((Role.school == values["school"]) & (Role.kind == "headteacher")
+                                        & Role.end_date.is_null())
+            if instance is not None:
+                query = query.where(Role.id != instance.id)
+            if query.exists():
+                return {"kind": "The school already has a current headteacher: use 'change holder' to end that role"}
+        return {}
+
+    def person_id(self, role: Role) -> int | None:
+        return role.person_id
+
+    def describe(self, role: Role) -> str:
+        return f"{ROLE_KINDS.label(role.kind)} role #{role.id}"
+
+    def end(self, role_id: int, on: date) -> Role:
+        return self.update(role_id, {"end_date": on})
+
+    def change_holder(self, school_id: int, kind: str, person_id: int, on: date,
+                      job_title: str | None = None) -> Role:
+        """End whoever holds ``kind`` at the school the day before ``on``; start the new holder.
+
+        History is never overwritten: the old role keeps its dates and gains an end date.
+        """
+        if kind not in ROLE_KINDS:
+            raise ValidationError({"kind": f"'{kind}' is not a role"})
+        with database.atomic():
+            current = Role.select().where((Role.school == school_id) & (Role.kind == kind)
+                                          & Role.end_date.is_null())
+            for old in current:
+                if old.person_id == person_id:
+                    raise RefusedError(f"{old.person.full_name} already holds this role")
+                end = on - timedelta(days=1)
+                if old.start_date and end < old.start_date:
+                    end = old.start_date
+                self.update(old.id, {"end_date": end})
+            return self.create({"person": person_id, "school": school_id, "kind": kind,
+                                "job_title": job_title, "start_date": on})
+
+
+def current_roles(school: School | int, kinds: tuple[str, ...] | None = None):
+    query = (Role.select(Role, Person).join(Person)
+             .where((Role.school == school) & Role.end_date.is_null()))
+    if kinds:
+        query = query.where(Role.kind.in_(kinds))
+    return query.order_by(Role.kind, Person.last_name)
+
+
+def leadership_history(school: School | int):
+    """Every leadership post held at the school, newest first: who was head when."""
+    return (Role.select(Role, Person).join(Person)
+            .where((Role.school == school) & Role.kind.in_(LEADERSHIP_KINDS))
+            .order_by(Role.kind, Role.start_date.desc(nulls="LAST")))
+
+
+def mentors_at(school: School | int):
+    return current_roles(school, MENTOR_KINDS)
+
+
+class DesignationService(EntityService[Designation]):
+    model = Designation
+    entity = "designation"
+    label = "Designation"
+    fields = (
+        Field("person", "Person", ref(Person, "person"), required=True),
+        Field("kind", "Designation", choice(DESIGNATIONS), required=True),
+        Field("specialism", "Specialism", text(200)),
+        Field("designated_on", "Designated on", fields.day),
+        Field("review_due", "Review due", fields.day),
+    )
+
+    def check(self, values, instance):
+        on, due = values.get("designated_on"), values.get("review_due")
+        if on and due and due < on:
+            return {"review_due": "Review due is before the designation date"}
+        return {}
+
+    def dependents(self, designation: Designation) -> list[str]:
+        return []
+
+    def person_id(self, designation: Designation) -> int | None:
+        return designation.person_id
+
+
+class MentorTrainingService(EntityService[MentorTraining]):
+    model = MentorTraining
+    entity = "mentor_training"
+    label = "Mentor training"
+    fields = (
+        Field("person", "Mentor", ref(Person, "person"), required=True),
+        Field("kind", "Training", choice(TRAINING_KINDS), required=True),
+        Field("hours", "Hours", fields.number),
+        Field("completed_on", "Completed on", fields.day, required=True),
+        Field("provided_by", "Provided by", text(200)),
+        Field("school", "School", ref(School, "school")),
+    )
+
+    def check(self, values, instance):
+        done = values.get("completed_on")
+        if done and done > date.today() + timedelta(days=1):
+            return {"completed_on": "Completed on is in the future"}
+        return {}
+
+    def person_id(self, record: MentorTraining) -> int | None:
+        return record.person_id
+
+
+def training_lapses_on(person: Person | int, refresher_months: int) -> date | None:
+    """When the person's latest mentor training lapses, or None if they have none."""
+    latest = (MentorTraining.select(MentorTraining.completed_on)
+              .where(MentorTraining.person == person)
+              .order_by(MentorTraining.completed_on.desc()).first())
+    if latest is None:
+        return None
+    done = latest.completed_on
+    month = done.month - 1 + refresher_months
+    year = done.year + month // 12
+    month = month % 12 + 1
+    day = min(done.day, 28)
+    return date(year, month, day)
+
+
+people = PersonService()
+roles = RoleService()
+designations = DesignationService()
+mentor_training = MentorTrainingService()
+

@@ -1,0 +1,225 @@
+"""Programmes, their cohorts by academic year, enrolments and placements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import fields, settings
+from ..choices import ENROLMENT_STATUSES, MENTOR_KINDS, PLACEMENT_KINDS, PROGRAMME_KINDS
+from ..models import Cohort, Enrolment, Person, Placement, Programme, Role, School
+from .base import EntityService, Field, count_words
+from .parsers import academic_year, choice, long_text, ref, text
+from .people import training_lapses_on
+
+
+class ProgrammeService(EntityService[Programme]):
+    model = Programme
+    entity = "programme"
+    label = "Programme"
+    fields = (
+        Field("name", "Name", text(200), required=True),
+        Field("kind", "Kind", choice(PROGRAMME_KINDS), required=True),
+        Field("description", "Description", long_text),
+    )
+
+    def check(self, values, instance):
+        name = values.get("name")
+        query = Programme.select().where(Programme.name == name)
+        if instance is not None:
+            query = query.where(Programme.id != instance.id)
+        return {"name": f"There is already a programme called '{name}'"} if name and query.exists() else {}
+
+    def dependents(self, programme: Programme) -> list[str]:
+        return count_words([(Cohort.select().where(Cohort.programme == programme).count(),
+                             "cohort", "cohorts")])
+
+    def describe(self, programme: Programme) -> str:
+        return programme.name
+
+
+class CohortService(EntityService[Cohort]):
+    model = Cohort
+    entity = "cohort"
+    label = "Cohort"
+    fields = (
+        Field("programme", "Programme", ref(Programme, "programme"), required=True),
+        Field("name", "Name", text(100), required=True),
+        Field("academic_year", "Academic year", academic_year, required=True),
+        Field("start_date", "Start date", fields.day),
+        Field("end_date", "End date", fields.day),
+        Field("places", "Places", fields.integer),
+    )
+
+    def prepare(self, data, instance=None):
+        values = super().prepare(data, instance)
+        year = values.get("academic_year") or (instance.academic_year if instance else None)
+        if instance is None and year is not None:
+            values.setdefault("start_date", None)
+            values.setdefault("end_date", None)
+            values["start_date"] = values["start_date"] or year.start
+            values["end_date"] = values["end_date"] or year.end
+        return values
+
+    def check(self, values, instance):
+        errors = {}
+        start, end = values.get("start_date"), values.get("end_date")
+        if start and end and end < start:
+            errors["end_date"] = "End date is before the start date"
+        query = Cohort.select().where((Cohort.programme == values.get("programme"))
+                                      & (Cohort.name == values.get("name"))
+                                      & (Cohort.academic_year == values.get("academic_year")))
+        if instance is not None:
+            query = query.where(Cohort.id != instance.id)
+        if values.get("name") and values.get("academic_year") and query.exists():
+            errors["name"] = f"This programme already has a cohort '{values['name']}' in {values['academic_year']}"
+        return errors
+
+    def dependents(self, cohort: Cohort) -> list[str]:
+        return count_words([(Enrolment.select().where(Enrolment.cohort == cohort).count(),
+                             "enrolment", "enrolments")])
+
+    def describe(self, cohort: Cohort) -> str:
+        return f"{cohort.programme.name} {cohort.name} ({cohort.academic_year})"
+
+
+class EnrolmentService(EntityService[Enrolment]):
+    model = Enrolment
+    entity = "enrolment"
+    label = "Enrolment"
+    fields = (
+        Field("person", "Person", ref(Person, "person"), required=True),
+        Field("cohort", "Cohort", ref(Cohort, "cohort"), required=True),
+        Field("status", "Status", choice(ENROLMENT_STATUSES)),
+        Field("trainee_id", "Trainee ID", text(50)),
+        Field("subject", "Subject", text(100)),
+        Field("home_school", "Home school", ref(School, "school")),
+        Field("outcome", "Outcome", text(100)),
+        Field("withdrawal_date", "Withdrawal date", fields.day),
+        Field("withdrawal_reason", "Withdrawal reason", long_text),
+    )
+
+    def prepare(self, data, instance=None):
+        values = super().prepare(data, instance)
+        if instance is None and values.get("status") is None:
+            values["status"] = "applied"
+        return values
+
+    def check(self, values, instance):
+        errors = {}
+        query = Enrolment.select().where((Enrolment.person == values.get("person"))
+                                         & (Enrolment.cohort == values.get("cohort")))
+        if instance is not None:
+            query = query.where(Enrolment.id != instance.id)
+        if values.get("person") and values.get("cohort") and query.exists():
+            errors["cohort"] = "This person is already enrolled in that cohort"
+        trainee_id = values.get("trainee_id")
+        if trainee_id:
+            query = Enrolment.select().where(Enrolment.trainee_id == trainee_id)
+            if instance is not None:
+                query = query.where(Enrolment.id != instance.id)
+            if query.exists():
+                errors["trainee_id"] = f"Trainee ID {trainee_id} is already used"
+        if values.get("status") == "withdrawn" and not values.get("withdrawal_date"):
+            errors["withdrawal_date"] = "A withdrawn enrolment needs its withdrawal date"
+        return errors
+
+    def dependents(self, enrolment: Enrolment) -> list[str]:
+        return count_words([(Placement.select().where(Placement.enrolment == enrolment).count(),
+                             "placement", "placements")])
+
+    def person_id(self, enrolment: Enrolment) -> int | None:
+        return enrolment.person_id
+
+    def describe(self, enrolment: Enrolment) -> str:
+        return f"Enrolment of {enrolment.person.full_name}"
+
+
+class PlacementService(EntityService[Placement]):
+    model = Placement
+    entity = "placement"
+    label = "Placement"
+    fields = (
+        Field("enrolment", "Trainee", ref(Enrolment, "enrolment"), required=True),
+        Field("school", "School", ref(School, "school"), required=True),
+        Field("mentor", "Mentor", ref(Person, "person")),
+        Field("kind", "Kind", choice(PLACEMENT_KINDS)),
+        Field("start_date", "Start date", fields.day, required=True),
+        Field("end_date", "End date", fields.day, required=True),
+        Field("subject", "Subject", text(100)),
+        Field("year_group", "Year group", text(50)),
+        Field("notes", "Notes", long_text),
+    )
+
+    def prepare(self, data, instance=None):
+        values = super().prepare(data, instance)
+        if instance is None and values.get("kind") is None:
+            values["kind"] = "main"
+        return values
+
+    def check(self, values, instance):
+        errors = {}
+        start, end = values.get("start_date"), values.get("end_date")
+        if start and end and end < start:
+            errors["end_date"] = "End date is before the start date"
+        enrolment_id = values.get("enrolment")
+        if enrolment_id and start and end:
+            cohort = Cohort.select().join(Enrolment).where(Enrolment.id == enrolment_id).get()
+            first = cohort.start_date or cohort.academic_year.start
+            last = cohort.end_date or cohort.academic_year.end
+            if start < first or end > last:
+                field = "start_date" if start < first else "end_date"
+                errors[field] = (f"The placement must fall within the cohort's dates "
+                                 f"({fields.format_date(first)} to {fields.format_date(last)})")
+        return errors
+
+    def warnings(self, values, instance):
+        result = {}
+        mentor, school = values.get("mentor"), values.get("school")
+        start, end = values.get("start_date"), values.get("end_date")
+        if not (mentor and school and start and end):
+            return result
+        role = (Role.select().where((Role.person == mentor) & (Role.school == school)
+                                    & Role.kind.in_(MENTOR_KINDS) & Role.end_date.is_null()).first())
+        if role is None:
+            result["mentor"] = "This person has no current mentor role at the school"
+        elif role.capacity is not None:
+            overlapping = Placement.select().where(
+                (Placement.mentor == mentor) & (Placement.school == school)
+                & (Placement.start_date <= end) & (Placement.end_date >= start))
+            if instance is not None:
+                overlapping = overlapping.where(Placement.id != instance.id)
+            taken = overlapping.count()
+            if taken + 1 > role.capacity:
+                result["mentor"] = (f"The mentor would have {taken + 1} trainees at once; "
+                                    f"their capacity is {role.capacity}")
+        lapses = training_lapses_on(mentor, int(settings.get("mentor_refresher_months")))
+        if lapses is None:
+            result.setdefault("mentor", "The mentor has no recorded mentor training")
+        elif lapses < start:
+            result.setdefault("mentor", f"The mentor's training lapses on {fields.format_date(lapses)}")
+        return result
+
+    def person_id(self, placement: Placement) -> int | None:
+        return Enrolment.get_by_id(placement.enrolment_id).person_id
+
+    def describe(self, placement: Placement) -> str:
+        return f"Placement #{placement.id}"
+
+
+def check_placement_warnings(data: dict[str, Any], instance: Placement | None = None) -> dict[str, str]:
+    """Warnings for a placement about to be saved (editors show them before Save)."""
+    values, errors = placements.clean(data, partial=instance is not None)
+    if errors:
+        return {}
+    return placements.warnings(placements.merged(instance, values), instance)
+
+
+def places_taken(cohort: Cohort | int) -> int:
+    return Enrolment.select().where((Enrolment.cohort == cohort)
+                                    & Enrolment.status.in_(("offered", "enrolled", "completed"))).count()
+
+
+programmes = ProgrammeService()
+cohorts = CohortService()
+enrolments = EnrolmentService()
+placements = PlacementService()

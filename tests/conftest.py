@@ -1,0 +1,117 @@
+"""Every test gets a fresh database; the suite runs on SQLite and, when a server is given, on
+PostgreSQL too (``ITTDESK_TEST_POSTGRES_URL``). In CI a missing server is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Qt must never look for a display: without this, pytest aborts on a headless machine.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+POSTGRES_URL = os.environ.get("ITTDESK_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def pytest_configure(config):
+    if os.environ.get("CI") and not POSTGRES_URL:
+        raise pytest.UsageError(
+            "CI must run the PostgreSQL tests: set ITTDESK_TEST_POSTGRES_URL (see .ci/run)"
+        )
+
+
+_postgres_passed = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed and "[postgresql" in report.nodeid:
+        _postgres_passed.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI, a run in which no PostgreSQL test passed has not tested PostgreSQL: fail it."""
+    if os.environ.get("CI") and POSTGRES_URL and not _postgres_passed and exitstatus == 0:
+        print("\nCI: no PostgreSQL test ran", flush=True)
+        session.exitstatus = 1
+
+
+def pytest_report_header(config):
+    return f"ITT Desk test databases: {', '.join(BACKENDS)}"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory, monkeypatch):
+    """Backups and default databases go to a temporary folder, never the real user's."""
+    data = tmp_path_factory.mktemp("ittdesk-data")
+    monkeypatch.setenv("ITTDESK_DATA_DIR", str(data))
+    monkeypatch.delenv("ITTDESK_DATABASE", raising=False)
+    yield data
+
+
+def _reset_postgres(url: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    conn.close()
+
+
+def open_test_database(backend: str, tmp_path: Path):
+    from ittdesk import db
+
+    if backend == "sqlite":
+        return db.open_database(tmp_path / "test.sqlite3", daily_backup=False)
+    _reset_postgres(POSTGRES_URL)
+    return db.open_database(POSTGRES_URL, daily_backup=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path):
+    """A fresh, migrated, empty database on each backend; yields its Location."""
+    from ittdesk import db as dbmod
+
+    location = open_test_database(request.param, tmp_path)
+    yield location
+    dbmod.close_database()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    """A fresh SQLite database, for what only SQLite files have (backups, file checks)."""
+    from ittdesk import db as dbmod
+
+    location = open_test_database("sqlite", tmp_path)
+    yield location
+    dbmod.close_database()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """The demo partnership built once per session on SQLite; tests copy it."""
+    from ittdesk import db as dbmod
+    from ittdesk.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.sqlite3"
+    os.environ.setdefault("ITTDESK_DATA_DIR", str(folder))
+    dbmod.open_database(path, daily_backup=False)
+    build_demo(seed=2025)
+    dbmod.close_database()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template, tmp_path):
+    """A private copy of the demo database, open."""
+    from ittdesk import backup
+    from ittdesk import db as dbmod
+
+    path = backup.copy_database(demo_template, tmp_path / "demo.sqlite3")
+    location = dbmod.open_database(path, daily_backup=False)
+    yield location
+    dbmod.close_database()
