@@ -1,0 +1,257 @@
+"""The one background-task helper: run a core function off the GUI thread, get the answer back on it.
+
+Anything that may take longer than ~50 ms (import, export, printing, a big query, a backup) goes
+through ``run_task``. The pattern is Picard's ``run_task`` and Anki's operations::
+
+    from ui.tasks import run_task
+
+    def done(result):            # called on the GUI thread
+        self.show(result)
+
+    handle = run_task(self, core_function, arg1, arg2,
+                      on_done=done,                 # result of core_function(...)
+                      on_error=None,                # default: a message box (IttDeskError = one line)
+                      progress_title="Importing schools…")   # None: no progress dialog
+    handle.cancel()                                 # discard the result; the function may stop early
+
+Contract for the core function (it never imports Qt):
+
+- It runs on a worker thread with its own database connection (opened and closed here with
+  ``database.connection_context()``), so it must not touch widgets or model instances that belong
+  to the GUI thread. Pass ids and plain values in, get plain values out.
+- If it has a parameter named ``progress`` it is given ``progress(done, total=None, message="")``.
+- If it has a parameter named ``cancel`` it is given a ``threading.Event``; it should check
+  ``cancel.is_set()`` between steps and stop (returning anything, or raising) when set. Writes
+  must be atomic (one ``database.atomic()``) so stopping early leaves nothing half done.
+- After ``cancel()`` neither ``on_done`` nor ``on_error`` is called; ``on_cancelled`` is.
+
+Tests run tasks synchronously (as Picard's test case does with a fake thread pool)::
+
+    from ui import tasks
+    tasks.set_synchronous(True)      # or: with tasks.synchronous(): ...
+
+Then ``run_task`` calls the function at once on the calling thread, reusing its connection, and
+delivers the result before returning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from shiboken6 import Shiboken
+
+from ittdesk.errors import IttDeskError
+
+_synchronous = [False]
+_running: set[TaskHandle] = set()
+
+
+def set_synchronous(value: bool) -> None:
+    """Run every task at once on the calling thread (for tests)."""
+    _synchronous[0] = bool(value)
+
+
+def is_synchronous() -> bool:
+    return _synchronous[0]
+
+
+@contextlib.contextmanager
+def synchronous(value: bool = True) -> Iterator[None]:
+    old = _synchronous[0]
+    _synchronous[0] = value
+    try:
+        yield
+    finally:
+        _synchronous[0] = old
+
+
+def running_tasks() -> int:
+    """How many tasks have not delivered yet (tests wait for 0)."""
+    return len(_running)
+
+
+class _Signals(QObject):
+    """Lives on the GUI thread; the worker emits, Qt queues the call onto the GUI thread."""
+
+    progressed = Signal(int, object, str)
+    finished = Signal(object, object)  # result, error
+
+
+class _Runnable(QRunnable):
+    def __init__(self, handle: TaskHandle):
+        super().__init__()
+        self.handle = handle
+        self.setAutoDelete(True)
+
+    def run(self) -> None:  # worker thread
+        result, error = None, None
+        try:
+            result = _call_with_own_connection(self.handle._call)
+        except BaseException as exc:  # delivered to on_error on the GUI thread
+            error = exc
+            error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+        self.handle._signals.finished.emit(result, error)
+
+
+def _call_with_own_connection(call: Callable[[], Any]) -> Any:
+    """Open this thread's own connection if it has none, and close it afterwards."""
+    from ittdesk.models import database
+
+    db = database.obj
+    if db is None or not db.is_closed():
+        return call()
+    with db.connection_context():
+        return call()
+
+
+class TaskHandle:
+    """A running task: ``cancel()``, and afterwards ``finished``, ``result``, ``error``."""
+
+    def __init__(self, parent: QObject | None, fn: Callable, args: tuple, kwargs: dict,
+                 on_done: Callable[[Any], None] | None,
+                 on_error: Callable[[BaseException], None] | None,
+                 on_progress: Callable[[int, int | None, str], None] | None,
+                 on_cancelled: Callable[[], None] | None):
+        self.parent = parent
+        self.fn = fn
+        self.cancel_event = threading.Event()
+        self.on_done = on_done
+        self.on_error = on_error
+        self.on_progress = on_progress
+        self.on_cancelled = on_cancelled
+        self.finished = False
+        self.cancelled = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.dialog: QProgressDialog | None = None
+        wants = _parameters(fn)
+        if "progress" in wants:
+            kwargs = {**kwargs, "progress": self._report_progress}
+        if "cancel" in wants:
+            kwargs = {**kwargs, "cancel": self.cancel_event}
+        self._call = lambda: fn(*args, **kwargs)
+        self._signals = _Signals()
+        self._signals.progressed.connect(self._deliver_progress, Qt.ConnectionType.QueuedConnection)
+        self._signals.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    # -- called from the worker ---------------------------------------------------------------
+    def _report_progress(self, done: int, total: int | None = None, message: str = "") -> None:
+        if _synchronous[0]:
+            self._deliver_progress(int(done), total, message)
+        else:
+            self._signals.progressed.emit(int(done), total, message)
+
+    # -- GUI thread -----------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Ask the function to stop and discard whatever it returns."""
+        if self.finished or self.cancelled:
+            return
+        self.cancelled = True
+        self.cancel_event.set()
+        self._close_dialog()
+        if self.on_cancelled and _alive(self.parent):
+            self.on_cancelled()
+
+    def _deliver_progress(self, done: int, total: object, message: str) -> None:
+        if self.cancelled or not _alive(self.parent):
+            return
+        if self.dialog is not None:
+            if isinstance(total, int) and total > 0:
+                self.dialog.setMaximum(total)
+                self.dialog.setValue(min(done, total))
+            else:
+                self.dialog.setMaximum(0)
+            if message:
+                self.dialog.setLabelText(message)
+        if self.on_progress:
+            self.on_progress(done, total if isinstance(total, int) else None, message)
+
+    def _deliver(self, result: Any, error: BaseException | None) -> None:
+        self.finished = True
+        _running.discard(self)
+        self._close_dialog()
+        if self.cancelled or not _alive(self.parent):
+            return
+        self.result, self.error = result, error
+        if error is not None:
+            if not isinstance(error, IttDeskError):
+                text = getattr(error, "__traceback_text__", None)
+                print(text or "".join(traceback.format_exception(error)), file=sys.stderr)
+            (self.on_error or (lambda exc: show_error(_widget(self.parent), exc)))(error)
+        elif self.on_done:
+            self.on_done(result)
+
+    def _close_dialog(self) -> None:
+        if self.dialog is not None:
+            dialog, self.dialog = self.dialog, None
+            if _alive(dialog):
+                dialog.close()
+                dialog.deleteLater()
+
+
+def run_task(parent: QObject | None, fn: Callable, *args: Any,
+             on_done: Callable[[Any], None] | None = None,
+             on_error: Callable[[BaseException], None] | None = None,
+             on_progress: Callable[[int, int | None, str], None] | None = None,
+             on_cancelled: Callable[[], None] | None = None,
+             progress_title: str | None = None,
+             **kwargs: Any) -> TaskHandle:
+    """Run ``fn(*args, **kwargs)`` on the thread pool; deliver the outcome on the GUI thread.
+
+    ``parent``: the widget the results are for; if it is deleted first nothing is delivered.
+    ``progress_title``: show a modal progress dialog with Cancel (after 400 ms) while it runs.
+    """
+    handle = TaskHandle(parent, fn, args, kwargs, on_done, on_error, on_progress, on_cancelled)
+    _running.add(handle)
+    if progress_title and not _synchronous[0]:
+        dialog = QProgressDialog(progress_title, "Cancel", 0, 0, _widget(parent))
+        dialog.setWindowTitle(progress_title.rstrip("…. "))
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(400)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(handle.cancel)
+        handle.dialog = dialog
+    if _synchronous[0]:
+        result, error = None, None
+        try:
+            result = _call_with_own_connection(handle._call)
+        except Exception as exc:
+            error = exc
+        handle._deliver(result, error)
+    else:
+        QThreadPool.globalInstance().start(_Runnable(handle))
+    return handle
+
+
+def show_error(parent: QWidget | None, exc: BaseException, title: str = "ITT Desk") -> None:
+    """One clear message: the text of an IttDeskError, or a short 'unexpected error' otherwise."""
+    if isinstance(exc, IttDeskError):
+        QMessageBox.warning(parent, title, str(exc))
+    else:
+        QMessageBox.critical(parent, title,
+                             f"Something went wrong: {type(exc).__name__}: {exc}\n\n"
+                             "Nothing was changed by the step that failed.")
+
+
+def _parameters(fn: Callable) -> set[str]:
+    try:
+        return set(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def _alive(obj: QObject | None) -> bool:
+    return obj is None or Shiboken.isValid(obj)
+
+
+def _widget(obj: QObject | None) -> QWidget | None:
+    return obj if isinstance(obj, QWidget) and _alive(obj) else None
