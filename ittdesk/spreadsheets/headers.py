@@ -1,0 +1,358 @@
+"""Finding the header row in a grid of cell values and matching its headings to fields.
+
+Generic on purpose: the importer uses it on the files users send, the returns code uses it on an
+LA's blank template. Neither rows nor fields are import-specific types.
+
+Inputs
+------
+``rows``
+    A list of rows, each a list of plain cell values (``str``, ``int``, ``float``, ``date``,
+    ``None``) as :mod:`ittdesk.spreadsheets.reading` gives them. Rows may be ragged.
+``fields``
+    The things a column can be: a sequence of ``(name, label, synonyms)`` tuples, or
+    :class:`FieldSpec` objects, or any object with ``name``/``label``/``synonyms`` attributes
+    (``synonyms`` may be missing). Name and label are recognised as headings too.
+
+API
+---
+``normalise(text)``
+    The form headings are compared in: camelCase split, lower case, ``&`` -> and, apostrophes
+    dropped, other punctuation -> spaces (``"Head's e-mail"`` -> ``"heads e mail"``;
+    ``"PhaseOfEducation (name)"`` -> ``"phase of education name"``).
+``match_headings(headings, fields, ...) -> dict[int, Match]``
+    Column index -> ``Match(field, confidence, column)``; each field is used once at most, the
+    most confident pairing first. Confidence is 1.0 for an exact name/label/synonym, less for a
+    heading that merely contains one ("School URN (DfE)") or is a near-miss spelling.
+``find_header(rows, fields, ...) -> HeaderRow | None``
+    The row (0-based ``index``) that is the header: the one within the first ``scan`` rows whose
+    headings match the most fields, so title rows, merged banners, notes and blank rows above it
+    are skipped. When no row matches two fields (an unfamiliar template), the first row that
+    looks like headings (several distinct text cells, nearly as wide as the table) is returned
+    with a low confidence. ``None`` when nothing looks like a header.
+``find_header_in_sheets({sheet: rows}, fields)``
+    The same over several sheets: ``(sheet_name, HeaderRow)`` of the best one, or ``None``.
+``data_rows(rows, header)``
+    The rows under the header as ``(row_number, values)`` (1-based, as the spreadsheet shows
+    them), blank rows skipped, stopping at a trailing "Total"/"Notes" row; also says where it
+    stopped and how many non-blank rows it left out, so the caller can tell the user.
+``signature(headings)``, ``saved_mapping(purpose, headings)``, ``save_mapping(purpose,
+headings, mapping)``
+    A mapping the user confirmed (column index -> field name) is stored in ``SavedMapping`` under
+    a purpose (e.g. ``"import:schools"``) and the SHA-256 of the normalised headings, and offered
+    again for any file with the same headings. Only the two mapping functions touch the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from difflib import SequenceMatcher
+from typing import Any
+
+DEFAULT_THRESHOLD = 0.6
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# "Total", "Grand total:", "Sub-total (all schools)": a totals row, however full it is.
+_TOTAL = re.compile(r"^(grand\s+|sub[\s-]?)?totals?\s*(\(.*\))?\s*:?$", re.I)
+# "Notes: ...", "Source - ...", "* provisional": a note, when the row is otherwise sparse.
+_NOTE = re.compile(r"^((notes?|source|key)\s*([:\-]|$)|\*)", re.I)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A field a column can be mapped to: its key, what users call it, and other names."""
+
+    name: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    column: int
+    field: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class HeaderRow:
+    index: int  # 0-based row index in ``rows``
+    headings: list[str]  # the row as text, '' for empty cells, as wide as the widest row
+    matches: dict[int, Match]
+    confidence: float  # 0..1: how sure we are that this is the header row
+
+    @property
+    def row_number(self) -> int:
+        """1-based, as a spreadsheet shows it."""
+        return self.index + 1
+
+    def mapping(self) -> dict[int, str]:
+        return {col: m.field for col, m in self.matches.items()}
+
+
+@dataclass
+class DataBlock:
+    rows: list[tuple[int, list[Any]]]  # (1-based row number, values as wide as the header)
+    stopped_at: int | None = None  # 1-based row number of a totals/notes row, if any
+    stopped_because: str = ""
+    left_out: int = 0  # non-blank rows from the stop onwards that were not read
+    blank_rows: int = 0
+    extra: list[str] = field(default_factory=list)
+
+
+def as_specs(fields: Iterable[Any]) -> list[FieldSpec]:
+    """Accept (name, label, synonyms) tuples, FieldSpecs or objects with those attributes."""
+    specs = []
+    for f in fields:
+        if isinstance(f, FieldSpec):
+            specs.append(f)
+        elif isinstance(f, (tuple, list)):
+            name, label, *rest = f
+            specs.append(FieldSpec(name, label, tuple(rest[0]) if rest and rest[0] else ()))
+        else:
+            specs.append(FieldSpec(f.name, getattr(f, "label", f.name),
+                                   tuple(getattr(f, "synonyms", ()) or ())))
+    return specs
+
+
+def cell_text(value: Any) -> str:
+    """A cell as heading text: '' for empty, whole floats without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value).strip()
+
+
+def normalise(text: Any) -> str:
+    raw = _CAMEL.sub(" ", cell_text(text))
+    raw = raw.lower().replace("&", " and ").replace("'", "").replace("’", "").replace("`", "")
+    return re.sub(r"[^0-9a-z\u00c0-\u024f]+", " ", raw).strip()
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ", "")
+
+
+class _Names:
+    """The normalised names of every field, prepared once per match call."""
+
+    def __init__(self, specs: list[FieldSpec]):
+        self.by_field: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
+        self.exact: dict[str, str] = {}
+        for spec in specs:
+            forms = []
+            for raw in (spec.name.replace("_", " "), spec.label, *spec.synonyms):
+                norm = normalise(raw)
+                if not norm:
+                    continue
+                forms.append((norm, _compact(norm), tuple(norm.split())))
+                self.exact.setdefault(_compact(norm), spec.name)
+            self.by_field[spec.name] = forms
+
+    def score(self, heading: str) -> dict[str, float]:
+        """Field -> confidence for one normalised heading."""
+        compact = _compact(heading)
+        scores: dict[str, float] = {}
+        if not compact:
+            return scores
+        tokens = heading.split()
+        token_set = set(tokens)
+        exact = self.exact.get(compact)
+        if exact is not None:
+            scores[exact] = 1.0
+        for name, forms in self.by_field.items():
+            if scores.get(name) == 1.0:
+                continue
+            best = 0.0
+            for _norm, comp, toks in forms:
+                if comp == compact:
+                    best = 1.0
+                    break
+                if toks and set(toks) <= token_set:
+                    # The heading contains the name ("School URN" contains "URN"): the more of
+                    # the heading it explains, the surer.
+                    best = max(best, 0.55 + 0.4 * len(toks) / len(tokens))
+                elif len(comp) >= 5 and len(compact) >= 5:
+                    ratio = SequenceMatcher(None, comp, compact).ratio()
+                    if ratio >= 0.86:
+                        best = max(best, 0.85 * ratio)
+            if best > 0:
+                scores[name] = round(best, 3)
+        return scores
+
+
+def match_headings(headings: Sequence[Any], fields: Iterable[Any], *,
+                   threshold: float = DEFAULT_THRESHOLD,
+                   ignore: Iterable[int] = ()) -> dict[int, Match]:
+    """Column index -> Match for the headings that name a field, each field used once."""
+    names = _Names(as_specs(fields))
+    skip = set(ignore)
+    candidates = []
+    for col, heading in enumerate(headings):
+        if col in skip:
+            continue
+        for name, conf in names.score(normalise(heading)).items():
+            if conf >= threshold:
+                candidates.append((-conf, col, name))
+    candidates.sort()
+    result: dict[int, Match] = {}
+    used: set[str] = set()
+    for neg, col, name in candidates:
+        if col in result or name in used:
+            continue
+        result[col] = Match(col, name, -neg)
+        used.add(name)
+    return dict(sorted(result.items()))
+
+
+def _width(rows: Sequence[Sequence[Any]]) -> int:
+    return max((len(r) for r in rows), default=0)
+
+
+def _padded(row: Sequence[Any], width: int) -> list[str]:
+    texts = [cell_text(v) for v in row]
+    return texts + [""] * (width - len(texts))
+
+
+def _looks_like_headings(row: Sequence[Any], widest: int) -> bool:
+    texts = [v for v in row if cell_text(v)]
+    if len(texts) < 2 or len(texts) < 0.6 * widest:
+        return False
+    if any(isinstance(v, (int, float, date)) and not isinstance(v, bool) for v in texts):
+        return False
+    norms = [normalise(v) for v in texts]
+    return len(set(norms)) == len(norms) and all(len(n) <= 80 for n in norms)
+
+
+def find_header(rows: Sequence[Sequence[Any]], fields: Iterable[Any], *, scan: int = 40,
+                threshold: float = DEFAULT_THRESHOLD, ignore: Iterable[int] = ()) -> HeaderRow | None:
+    """The header row among the first ``scan`` rows (see the module docstring)."""
+    specs = as_specs(fields)
+    head = [list(r) for r in rows[:scan]]
+    width = _width(head)
+    skip = set(ignore)
+    best: tuple[int, float, int, dict[int, Match]] | None = None
+    for index, row in enumerate(head):
+        if sum(1 for v in row if cell_text(v)) < 1:
+            continue
+        matches = match_headings(row, specs, threshold=threshold, ignore=skip)
+        if not matches:
+            continue
+        total = sum(m.confidence for m in matches.values())
+        key = (len(matches), total)
+        if best is None or key > (best[0], best[1]):
+            best = (len(matches), total, index, matches)
+    needed = min(2, len(specs)) or 1
+    if best is not None and best[0] >= needed:
+        count, total, index, matches = best
+        confidence = round(min(1.0, count / 3) * total / count, 3)
+        return HeaderRow(index, _padded(head[index], width), matches, confidence)
+    widest = max((sum(1 for v in r if cell_text(v)) for r in head), default=0)
+    for index, row in enumerate(head):
+        if _looks_like_headings(row, widest):
+            matches = match_headings(row, specs, threshold=threshold, ignore=skip)
+            return HeaderRow(index, _padded(row, width), matches, 0.3)
+    return None
+
+
+def find_header_in_sheets(sheets: Mapping[str, Sequence[Sequence[Any]]], fields: Iterable[Any],
+                          **kwargs) -> tuple[str, HeaderRow] | None:
+    """The sheet whose header matches the most fields (first sheet wins ties)."""
+    specs = as_specs(fields)
+    best = None
+    for name, rows in sheets.items():
+        header = find_header(rows, specs, **kwargs)
+        if header is None:
+            continue
+        key = (header.confidence >= 0.5, len(header.matches), header.confidence)
+        if best is None or key > best[0]:
+            best = (key, name, header)
+    return (best[1], best[2]) if best else None
+
+
+def is_blank(row: Sequence[Any]) -> bool:
+    return not any(cell_text(v) for v in row)
+
+
+def is_trailer(row: Sequence[Any], header_width: int) -> bool:
+    """A totals row (first cell "Total"...) or a sparse notes row ("Notes:", "Source:", "*")."""
+    filled = [v for v in row if cell_text(v)]
+    if not filled or not isinstance(filled[0], str):
+        return False
+    first = filled[0].strip()
+    if _TOTAL.match(first):
+        return True
+    return bool(_NOTE.match(first)) and len(filled) <= max(1, header_width // 2)
+
+
+def data_rows(rows: Sequence[Sequence[Any]], header: HeaderRow) -> DataBlock:
+    """The rows under ``header`` (see the module docstring)."""
+    width = len(header.headings)
+    header_width = sum(1 for h in header.headings if h)
+    block = DataBlock(rows=[])
+    for index in range(header.index + 1, len(rows)):
+        row = list(rows[index])
+        if is_blank(row):
+            block.blank_rows += 1
+            continue
+        if is_trailer(row, header_width):
+            block.stopped_at = index + 1
+            block.stopped_because = cell_text(next(v for v in row if cell_text(v)))[:40]
+            block.left_out = sum(1 for r in rows[index:] if not is_blank(r))
+            break
+        if len(row) < width:
+            row += [None] * (width - len(row))
+        block.rows.append((index + 1, row))
+    return block
+
+
+# -- saved mappings -----------------------------------------------------------------------
+
+
+def signature(headings: Sequence[Any]) -> str:
+    """SHA-256 of the normalised headings in order (empty trailing ones ignored)."""
+    norms = [normalise(h) for h in headings]
+    while norms and not norms[-1]:
+        norms.pop()
+    return hashlib.sha256("\x1f".join(norms).encode("utf-8")).hexdigest()
+
+
+def saved_mapping(purpose: str, headings: Sequence[Any]) -> dict[int, str] | None:
+    """The mapping last confirmed for files with these headings, or None."""
+    from ..models import SavedMapping
+
+    row = SavedMapping.get_or_none((SavedMapping.purpose == purpose)
+                                   & (SavedMapping.signature == signature(headings)))
+    if row is None:
+        return None
+    try:
+        data = json.loads(row.mapping)
+        return {int(col): str(name) for col, name in data.get("columns", {}).items()}
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+def save_mapping(purpose: str, headings: Sequence[Any], mapping: Mapping[int, str]) -> None:
+    """Remember ``mapping`` (column index -> field name) for files with these headings."""
+    from ..audit import now
+    from ..models import SavedMapping, database
+
+    payload = json.dumps({
+        "columns": {str(col): name for col, name in sorted(mapping.items()) if name},
+        "headings": [cell_text(h) for h in headings],
+    }, ensure_ascii=False)
+    sig = signature(headings)
+    with database.atomic():
+        updated = (SavedMapping.update(mapping=payload, updated_at=now())
+                   .where((SavedMapping.purpose == purpose) & (SavedMapping.signature == sig))
+                   .execute())
+        if not updated:
+            SavedMapping.create(purpose=purpose, signature=sig, mapping=payload, updated_at=now())

@@ -1,0 +1,129 @@
+"""Header-row detection and heading matching on plain grids (no files, no Qt)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ittdesk.spreadsheets import headers
+
+FIELDS = [
+    ("urn", "URN", ("School URN", "DfE number", "Establishment URN")),
+    ("name", "Name", ("School name", "Name of School", "Establishment name")),
+    ("head_name", "Headteacher", ("Head Teacher", "Head")),
+    ("head_email", "Headteacher email", ("Head's e-mail", "Head email")),
+    ("postcode", "Postcode", ("Post code",)),
+    ("phase", "Phase", ("Phase of education",)),
+]
+
+
+def test_normalise_ignores_case_spacing_punctuation_and_camel_case():
+    assert headers.normalise("  Head's   E-mail ") == "heads e mail"
+    assert headers.normalise("PhaseOfEducation (name)") == "phase of education name"
+    assert headers.normalise("URN") == "urn"
+    assert headers.normalise(123456.0) == "123456"
+
+
+def test_headings_match_by_label_synonym_and_containment_with_confidence():
+    matches = headers.match_headings(
+        ["DfE Number", "NAME OF SCHOOL", "head's e-mail", "Post  code", "School URN (old)", "Colour"],
+        FIELDS)
+    assert {c: m.field for c, m in matches.items()} == {
+        0: "urn", 1: "name", 2: "head_email", 3: "postcode"}
+    assert all(m.confidence == 1.0 for m in matches.values())
+
+
+def test_each_field_goes_to_its_most_confident_column():
+    matches = headers.match_headings(["School URN (old)", "URN"], FIELDS)
+    assert {c: m.field for c, m in matches.items()} == {1: "urn"}
+
+
+def test_a_heading_containing_a_field_name_matches_with_lower_confidence():
+    matches = headers.match_headings(["Unique School URN number"], FIELDS)
+    assert matches[0].field == "urn"
+    assert 0.6 <= matches[0].confidence < 1.0
+
+
+def test_misspelt_heading_still_matches():
+    matches = headers.match_headings(["Postcdoe"], FIELDS)
+    assert matches[0].field == "postcode"
+
+
+def test_header_found_under_title_banner_notes_and_blank_rows():
+    rows = [
+        ["Moorside SCITT — partner schools 2025/26", "", "", ""],
+        ["", "", "", ""],
+        ["Please do not change the headings below. Updated 01/09/2025", "", "", ""],
+        [None],
+        ["School URN", "Name of School", "Head Teacher", "Phase"],
+        [123456.0, "Fernbank Primary", "Siân O'Brien", "primary"],
+    ]
+    found = headers.find_header(rows, FIELDS)
+    assert found.index == 4 and found.row_number == 5
+    assert found.mapping() == {0: "urn", 1: "name", 2: "head_name", 3: "phase"}
+    assert found.confidence > 0.9
+
+
+def test_unfamiliar_template_header_is_found_with_low_confidence():
+    rows = [["Return for Northmoor LA"], [], ["Ref", "Setting", "Lead contact", "Pupils"], []]
+    found = headers.find_header(rows, FIELDS)
+    assert found.index == 2 and found.confidence < 0.5
+    assert found.headings == ["Ref", "Setting", "Lead contact", "Pupils"]
+
+
+def test_no_header_in_a_grid_of_numbers():
+    assert headers.find_header([[1, 2, 3], [4, 5, 6]], FIELDS) is None
+    assert headers.find_header([], FIELDS) is None
+
+
+def test_best_sheet_is_chosen_among_several():
+    sheets = {
+        "Instructions": [["How to fill this in"], ["Type one school per row"]],
+        "Schools": [["Title"], ["URN", "School name", "Postcode"], [100000, "A", "LS1 1AA"]],
+    }
+    sheet, found = headers.find_header_in_sheets(sheets, FIELDS)
+    assert sheet == "Schools" and found.index == 1
+
+
+def test_data_rows_skip_blanks_and_stop_at_totals_reporting_what_was_left():
+    rows = [
+        ["URN", "School name", "Pupils"],
+        [100000, "A", 10],
+        ["", "", ""],
+        [100001, "B", 20],
+        ["Total", "", 30],
+        ["Notes: figures from the census", "", ""],
+    ]
+    found = headers.find_header(rows, FIELDS)
+    block = headers.data_rows(rows, found)
+    assert [n for n, _ in block.rows] == [2, 4]
+    assert block.stopped_at == 5 and block.left_out == 2 and block.blank_rows == 1
+
+
+def test_a_school_called_total_is_not_a_totals_row():
+    rows = [["URN", "School name", "Phase"], [100000, "Total Learning Academy", "Primary"]]
+    block = headers.data_rows(rows, headers.find_header(rows, FIELDS))
+    assert len(block.rows) == 1 and block.stopped_at is None
+
+
+def test_fields_may_be_objects_with_name_and_label():
+    class F:
+        def __init__(self, name, label):
+            self.name, self.label = name, label
+
+    found = headers.find_header([["URN", "Name"], [1, date(2025, 1, 1)]], [F("urn", "URN"), F("name", "Name")])
+    assert found.mapping() == {0: "urn", 1: "name"}
+
+
+def test_signature_depends_on_normalised_headings_only():
+    assert headers.signature(["School URN", "Name"]) == headers.signature([" school urn ", "NAME", ""])
+    assert headers.signature(["URN", "Name"]) != headers.signature(["Name", "URN"])
+
+
+def test_saved_mapping_is_reused_for_the_same_headings(db):
+    row = ["Ref", "Setting", "Lead contact"]
+    assert headers.saved_mapping("import:schools", row) is None
+    headers.save_mapping("import:schools", row, {0: "urn", 1: "name"})
+    headers.save_mapping("import:schools", row, {0: "urn", 1: "name", 2: "head_name"})
+    assert headers.saved_mapping("import:schools", ["ref", "SETTING", "Lead Contact"]) == {
+        0: "urn", 1: "name", 2: "head_name"}
+    assert headers.saved_mapping("return:northmoor", row) is None
