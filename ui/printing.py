@@ -1,0 +1,423 @@
+"""Print HTML made by the core on A4: preview, printer or PDF — one renderer for the GUI and CLI.
+
+The core (``ittdesk.documents``) turns a record into self-contained HTML (Qt's rich-text subset:
+tables, ``pt`` font sizes, ``%`` widths, ``page-break-before``); this module lays it out on
+pages with Qt and draws, on every page, a running header, a footer and "Page N of M".
+
+Generic API (reuse it for any printed document — agreements, subject-access exports, forms):
+
+``html_to_pdf(html, out_path, *, footer_left, footer_right, watermark=None, ...) -> int``
+    Write a PDF and return its page count. Headless: it creates a ``QGuiApplication`` when
+    none exists (offscreen on a Linux machine with no display), so the CLI can call it. The
+    file is written to a temporary name and renamed, so a failed run never leaves half a PDF.
+``print_preview(parent, html, *, footer_left, footer_right, ...) -> int``
+    ``QPrintPreviewDialog`` on A4; its Print button prints the same pages.
+``print_html(parent, html, ...) -> bool``
+    The system print dialog, then the pages; ``False`` when the user cancels.
+``save_pdf_as(parent, html, suggested_name, ...) -> None``
+    Asks for a file name, writes the PDF on a background thread with a progress dialog, and
+    reports success or the error in a message box.
+``render(device, html, options, progress=None) -> int``
+    The one paint loop all of the above use; ``device`` is any ``QPagedPaintDevice``
+    (``QPdfWriter``, ``QPrinter``). Safe on a worker thread (Qt allows painting on printers and
+    PDF writers off the GUI thread), as long as nothing else uses the device meanwhile.
+
+Extra keyword options shared by all: ``header_left``/``header_right`` (small grey running
+header, not on page 1 — the document's own letterhead is there), ``watermark`` (e.g. "DRAFT",
+drawn large and pale across every page behind the text) and ``title`` (PDF metadata).
+Widgets are imported lazily so this module can be imported by the CLI without QtWidgets.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QObject, QPointF, QRectF, QSizeF, Qt, QThread, Signal, Slot
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextDocument,
+)
+
+#: Page margins in millimetres (left, top, right, bottom); header and footer sit inside them.
+MARGINS_MM = (18.0, 16.0, 18.0, 16.0)
+HEADER_MM = 8.0  # band above the body for the running header
+FOOTER_MM = 10.0  # band below the body for the footer
+PDF_DPI = 300
+FONT_FAMILIES = ["Calibri", "Arial", "Helvetica", "Liberation Sans", "DejaVu Sans"]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """What goes around the body on every page."""
+
+    footer_left: str = ""
+    footer_right: str = ""
+    header_left: str = ""
+    header_right: str = ""
+    watermark: str | None = None
+    title: str = ""
+
+
+def ensure_gui_app() -> QGuiApplication:
+    """The running Qt application, or a new headless ``QGuiApplication`` for CLI use."""
+    app = QGuiApplication.instance()
+    if app is not None:
+        return app  # a QApplication is a QGuiApplication too
+    if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QGuiApplication(["ittdesk"])
+    _keep.append(app)
+    return app
+
+
+_keep: list[QGuiApplication] = []
+
+
+def a4_layout() -> QPageLayout:
+    left, top, right, bottom = MARGINS_MM
+    return QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                       QMarginsF(left, top, right, bottom), QPageLayout.Unit.Millimeter)
+
+
+def _mm(device: QPagedPaintDevice, mm: float) -> float:
+    return mm / 25.4 * device.logicalDpiY()
+
+
+def _font(device: QPagedPaintDevice, points: float, *, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setFamilies(FONT_FAMILIES)
+    font.setPointSizeF(points)
+    font.setBold(bold)
+    return font
+
+
+def make_document(html: str, device: QPagedPaintDevice) -> tuple[QTextDocument, QRectF]:
+    """Lay ``html`` out for ``device``'s page; returns the document and the body rectangle."""
+    paint_rect = device.pageLayout().paintRectPixels(device.logicalDpiX())
+    width, height = paint_rect.width(), paint_rect.height()
+    top = _mm(device, HEADER_MM)
+    body = QRectF(0, top, width, height - top - _mm(device, FOOTER_MM))
+    doc = QTextDocument()
+    doc.documentLayout().setPaintDevice(device)
+    doc.setDefaultFont(_font(device, 10))
+    doc.setDocumentMargin(0)
+    doc.setHtml(html)
+    doc.setPageSize(QSizeF(body.width(), body.height()))
+    return doc, body
+
+
+def render(device: QPagedPaintDevice, html: str, options: PageOptions,
+           progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> int:
+    """Paint every page of ``html`` on ``device``; returns the number of pages painted."""
+    doc, body = make_document(html, device)
+    pages = max(1, doc.pageCount())
+    painter = QPainter()
+    if not painter.begin(device):
+        raise OSError("Cannot start printing (the printer or file is not available)")
+    try:
+        for index in range(pages):
+            if cancelled is not None and cancelled():
+                break
+            if index:
+                device.newPage()
+            _paint_page(painter, device, doc, body, index, pages, options)
+            if progress is not None:
+                progress(index + 1, pages)
+    finally:
+        painter.end()
+    return pages
+
+
+def _paint_page(painter: QPainter, device: QPagedPaintDevice, doc: QTextDocument, body: QRectF,
+                index: int, pages: int, options: PageOptions) -> None:
+    width = body.width()
+    if options.watermark:
+        _paint_watermark(painter, body, options.watermark)
+    # The body: this page's slice of the laid-out document, clipped to the body rectangle.
+    painter.save()
+    painter.translate(body.left(), body.top() - index * body.height())
+    clip = QRectF(0, index * body.height(), width, body.height())
+    painter.setClipRect(clip)
+    context = QAbstractTextDocumentLayout.PaintContext()
+    context.clip = clip
+    context.palette.setColor(context.palette.ColorRole.Text, QColor("black"))
+    doc.documentLayout().draw(painter, context)
+    painter.restore()
+
+    grey = QColor(90, 90, 90)
+    rule = QPen(QColor(170, 170, 170))
+    rule.setWidthF(max(1.0, device.logicalDpiY() / 200))
+    small = _font(device, 8)
+    painter.setFont(small)
+    line_height = painter.fontMetrics().height()
+    if index > 0 and (options.header_left or options.header_right):
+        band = QRectF(0, body.top() - _mm(device, HEADER_MM), width, _mm(device, HEADER_MM) * 0.7)
+        painter.setPen(grey)
+        painter.drawText(band, int(Qt.AlignLeft | Qt.AlignBottom), _elide(painter, options.header_left, width * 0.6))
+        painter.drawText(band, int(Qt.AlignRight | Qt.AlignBottom), _elide(painter, options.header_right, width * 0.38))
+        painter.setPen(rule)
+        painter.drawLine(QPointF(0, band.bottom() + line_height * 0.25),
+                         QPointF(width, band.bottom() + line_height * 0.25))
+    footer_top = body.bottom() + _mm(device, FOOTER_MM) * 0.35
+    painter.setPen(rule)
+    painter.drawLine(QPointF(0, footer_top), QPointF(width, footer_top))
+    band = QRectF(0, footer_top + line_height * 0.3, width, line_height * 1.2)
+    painter.setPen(grey)
+    painter.drawText(band, int(Qt.AlignLeft | Qt.AlignTop), _elide(painter, options.footer_left, width * 0.38))
+    painter.drawText(band, int(Qt.AlignHCenter | Qt.AlignTop), f"Page {index + 1} of {pages}")
+    painter.drawText(band, int(Qt.AlignRight | Qt.AlignTop), _elide(painter, options.footer_right, width * 0.38))
+
+
+def _paint_watermark(painter: QPainter, body: QRectF, text: str) -> None:
+    painter.save()
+    font = QFont()
+    font.setFamilies(FONT_FAMILIES)
+    font.setBold(True)
+    font.setPointSizeF(96)
+    painter.setFont(font)
+    painter.setPen(QColor(200, 40, 40, 45))
+    painter.translate(body.center())
+    painter.rotate(-40)
+    box = QRectF(-body.width(), -body.height() / 4, body.width() * 2, body.height() / 2)
+    painter.drawText(box, int(Qt.AlignCenter), text)
+    painter.restore()
+
+
+def _elide(painter: QPainter, text: str, width: float) -> str:
+    return painter.fontMetrics().elidedText(text or "", Qt.TextElideMode.ElideRight, int(width))
+
+
+def _options(footer_left: str, footer_right: str, **extra) -> PageOptions:
+    return PageOptions(footer_left=footer_left, footer_right=footer_right, **extra)
+
+
+def html_to_pdf(html: str, out_path: str | os.PathLike, *, footer_left: str = "",
+                footer_right: str = "", watermark: str | None = None, header_left: str = "",
+                header_right: str = "", title: str = "", progress: Progress | None = None,
+                cancelled: Callable[[], bool] | None = None) -> int:
+    """Write ``html`` as an A4 PDF at ``out_path``; returns the page count (see module doc)."""
+    ensure_gui_app()
+    out = Path(out_path)
+    if out.parent and not out.parent.exists():
+        raise OSError(f"The folder {out.parent} does not exist")
+    options = _options(footer_left, footer_right, watermark=watermark, header_left=header_left,
+                       header_right=header_right, title=title)
+    fd, temp_name = tempfile.mkstemp(prefix=".~", suffix=".pdf", dir=str(out.parent))
+    os.close(fd)
+    try:
+        writer = QPdfWriter(temp_name)
+        writer.setResolution(PDF_DPI)
+        writer.setPageLayout(a4_layout())
+        writer.setTitle(title or footer_left)
+        writer.setCreator("ITT Desk")
+        pages = render(writer, html, options, progress, cancelled)
+        del writer  # closes the file
+        if cancelled is not None and cancelled():
+            raise InterruptedError("Cancelled; no PDF was written")
+        os.replace(temp_name, out)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return pages
+
+
+# -- GUI entry points (QtWidgets/QtPrintSupport imported lazily) -----------------------------
+
+def _printer():
+    from PySide6.QtPrintSupport import QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageLayout(a4_layout())
+    return printer
+
+
+def print_preview(parent, html: str, *, footer_left: str = "", footer_right: str = "",
+                  watermark: str | None = None, header_left: str = "", header_right: str = "",
+                  title: str = "", exec_dialog: bool = True):
+    """Show a print preview of ``html`` on A4; printing from it prints the same pages.
+
+    Returns the dialog's result, or the dialog itself when ``exec_dialog`` is false (tests and
+    callers that want to show it non-modally).
+    """
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    options = _options(footer_left, footer_right, watermark=watermark, header_left=header_left,
+                       header_right=header_right, title=title)
+    printer = _printer()
+    printer.setDocName(title or footer_left)
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.setWindowTitle(f"Print preview — {title}" if title else "Print preview")
+    dialog.resize(900, 1000)
+    dialog.paintRequested.connect(lambda p: _paint_with_busy_cursor(p, html, options))
+    dialog._printer = printer  # keep the printer alive as long as the dialog
+    if not exec_dialog:
+        return dialog
+    return dialog.exec()
+
+
+def _paint_with_busy_cursor(printer, html: str, options: PageOptions) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        render(printer, html, options)
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+def print_html(parent, html: str, *, footer_left: str = "", footer_right: str = "",
+               watermark: str | None = None, header_left: str = "", header_right: str = "",
+               title: str = "") -> bool:
+    """The system print dialog, then print with a progress dialog; False if cancelled."""
+    from PySide6.QtPrintSupport import QPrintDialog
+
+    printer = _printer()
+    printer.setDocName(title or footer_left)
+    dialog = QPrintDialog(printer, parent)
+    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+        return False
+    options = _options(footer_left, footer_right, watermark=watermark, header_left=header_left,
+                       header_right=header_right, title=title)
+    run_in_background(parent, "Printing…", lambda progress, cancelled: render(
+        printer, html, options, progress, cancelled), on_done=lambda _pages: None,
+        keep=printer)
+    return True
+
+
+def save_pdf_as(parent, html: str, suggested_name: str, *, footer_left: str = "",
+                footer_right: str = "", watermark: str | None = None, header_left: str = "",
+                header_right: str = "", title: str = "",
+                on_saved: Callable[[Path], None] | None = None) -> None:
+    """Ask where to save, then write the PDF on a background thread with progress."""
+    from PySide6.QtWidgets import QFileDialog
+
+    start = str(Path.home() / suggested_name)
+    name, _filter = QFileDialog.getSaveFileName(parent, "Save as PDF", start, "PDF files (*.pdf)")
+    if not name:
+        return
+    path = Path(name if name.lower().endswith(".pdf") else name + ".pdf")
+    save_pdf(parent, html, path, footer_left=footer_left, footer_right=footer_right,
+             watermark=watermark, header_left=header_left, header_right=header_right,
+             title=title, on_saved=on_saved)
+
+
+def save_pdf(parent, html: str, path: Path, *, on_saved: Callable[[Path], None] | None = None,
+             show_message: bool = True, **options) -> None:
+    """Write the PDF at ``path`` in the background; ``on_saved(path)`` runs on the GUI thread."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def done(_pages: int) -> None:
+        if on_saved is not None:
+            on_saved(path)
+        if show_message:
+            QMessageBox.information(parent, "Saved as PDF", f"Saved {path}")
+
+    run_in_background(parent, f"Saving {path.name}…", lambda progress, cancelled: html_to_pdf(
+        html, path, progress=progress, cancelled=cancelled, **options), on_done=done)
+
+
+class _Worker(QObject):
+    """Runs one job on its own thread; talks to the GUI thread through queued signals only."""
+
+    finished = Signal(object, object)  # result, error message (None, None when cancelled)
+    stepped = Signal(int, int)
+
+    def __init__(self, work):
+        super().__init__()
+        self.work = work
+        self.cancel_requested = False
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.work(lambda done, total: self.stepped.emit(done, total),
+                               lambda: self.cancel_requested)
+            self.finished.emit(result, None)
+        except InterruptedError:
+            self.finished.emit(None, None)
+        except Exception as exc:  # shown to the user as one message
+            self.finished.emit(None, str(exc) or type(exc).__name__)
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread, so the worker's signals arrive here queued."""
+
+    def __init__(self, on_step, on_finish):
+        super().__init__()
+        self.on_step, self.on_finish = on_step, on_finish
+
+    @Slot(int, int)
+    def step(self, done: int, total: int) -> None:
+        self.on_step(done, total)
+
+    @Slot(object, object)
+    def finish(self, result, error) -> None:
+        self.on_finish(result, error)
+
+
+def run_in_background(parent, label: str, work: Callable[[Progress, Callable[[], bool]], int],
+                      *, on_done: Callable[[int], None], keep: object = None) -> None:
+    """Run ``work(progress, cancelled)`` on a worker thread with a progress dialog and Cancel.
+
+    ``on_done(result)`` runs on the GUI thread; an error is shown in a message box. Only plain
+    Qt painting happens on the worker — never database access or widgets.
+    """
+    from PySide6.QtWidgets import QMessageBox, QProgressDialog
+
+    dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
+    dialog.setWindowTitle("ITT Desk")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    thread = QThread()
+    worker = _Worker(work)
+    worker.moveToThread(thread)
+
+    def stepped(done: int, total: int) -> None:
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+
+    def finished(result, error) -> None:
+        thread.quit()
+        thread.wait()
+        dialog.reset()
+        dialog.deleteLater()
+        _running.remove(entry)
+        if error:
+            QMessageBox.warning(parent, "ITT Desk", f"{label.rstrip('…')} failed: {error}")
+        elif result is not None:
+            on_done(result)
+
+    relay = _Relay(stepped, finished)
+    entry = (thread, worker, relay, dialog, keep)
+    _running.append(entry)
+    worker.stepped.connect(relay.step)
+    worker.finished.connect(relay.finish)
+    dialog.canceled.connect(lambda: setattr(worker, "cancel_requested", True))
+    thread.started.connect(worker.run)
+    thread.start()
+
+
+# Running background jobs, kept referenced until they finish (tests can wait on it to empty).
+_running: list[tuple] = []
+
+
+def busy() -> bool:
+    """True while a background print or PDF job is running."""
+    return bool(_running)
