@@ -33,8 +33,16 @@ def _initial(_migrator: SchemaMigrator) -> None:
     """Version 1 is the first release's schema, created whole for new databases."""
 
 
+def _leadership_rounds(migrator: SchemaMigrator) -> None:
+    """Version 2: yearly leadership confirmation rounds and hosting appetite per school."""
+    from .models import ConfirmationRound, HostingAppetite, HostingOffer, RoundSchool
+
+    migrator.database.create_tables([ConfirmationRound, RoundSchool, HostingAppetite, HostingOffer])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
+    Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
 ]
 
 

@@ -10,6 +10,7 @@ from .agreements import (
     SupportAgreement,
 )
 from .base import BaseModel, database
+from .leadership import ConfirmationRound, HostingAppetite, HostingOffer, RoundSchool
 from .programmes import Cohort, Enrolment, Placement, Programme
 from .schools import Designation, MentorTraining, Person, Role, School
 from .system import AuditEntry, ImportRun, SavedMapping, SchemaVersion, Setting
@@ -36,6 +37,10 @@ ALL_MODELS = [
     ImpactReport,
     SpendEntry,
     Signature,
+    ConfirmationRound,
+    RoundSchool,
+    HostingAppetite,
+    HostingOffer,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "BaseModel", "database"]
