@@ -65,7 +65,9 @@ def _folder_for(location: Location) -> Path:
     path = _require_sqlite(location)
     digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
     folder = backups_dir() / f"{path.stem}-{digest}"
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
     return folder
 
 

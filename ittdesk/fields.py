@@ -7,6 +7,7 @@ understands. "n/a", "-", "not given" and friends mean empty, never a value.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -28,6 +29,8 @@ _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
 def is_empty(value: object) -> bool:
     if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
         return True
     if isinstance(value, str):
         return value.strip().lower() in EMPTY_WORDS
@@ -54,7 +57,7 @@ def _whole_number(value: object) -> int | None:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        if not value.is_integer():
+        if not math.isfinite(value) or not value.is_integer():
             raise ValueError(f"'{value}' is not a whole number")
         return int(value)
     cleaned = str(value).strip().replace(",", "")
@@ -82,6 +85,8 @@ def number(value: object) -> float | None:
             result = float(str(value).strip().replace(",", ""))
         except ValueError:
             raise ValueError(f"'{str(value).strip()}' is not a number") from None
+    if not math.isfinite(result):
+        raise ValueError(f"'{value}' is not a number")
     if result < 0:
         raise ValueError("must not be negative")
     return result
@@ -143,7 +148,7 @@ def phone(value: object) -> str | None:
     """Phone numbers as text; a number that lost its leading 0 in Excel gets it back."""
     if is_empty(value):
         return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         raw = str(int(value))
     else:
         raw = str(value).strip()
@@ -223,6 +228,8 @@ def money(value: object) -> int | None:
         amount = Decimal(raw)
     except InvalidOperation:
         raise ValueError(f"'{str(value).strip()}' is not an amount of money") from None
+    if not amount.is_finite():
+        raise ValueError(f"'{str(value).strip()}' is not an amount of money")
     if amount < 0:
         raise ValueError("must not be negative")
     pence = amount * 100

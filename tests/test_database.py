@@ -1,0 +1,119 @@
+"""Opening databases: creation, file permissions, refusal of files that are not ours or newer."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import stat
+
+import pytest
+
+from ittdesk import db, migrations
+from ittdesk.errors import DatabaseOpenError
+from ittdesk.models import SchemaVersion, School
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_new_database_is_created_readable_by_its_owner_only(tmp_path):
+    location = db.open_database(tmp_path / "new.sqlite3")
+    try:
+        assert location.path.exists()
+        mode = stat.S_IMODE(location.path.stat().st_mode)
+        assert mode & 0o077 == 0, oct(mode)
+        assert migrations.current_version() == migrations.latest()
+    finally:
+        db.close_database()
+
+
+def test_connections_use_wal_foreign_keys_and_a_busy_timeout(sqlite_db):
+    conn = db.database.obj
+    assert conn.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path):
+    path = tmp_path / "notes.sqlite3"
+    path.write_bytes(b"Dear colleagues,\nplease find attached..." * 100)
+    before = digest(path)
+    with pytest.raises(DatabaseOpenError, match="not an ITT Desk database"):
+        db.open_database(path)
+    assert digest(path) == before
+
+
+def test_another_programs_sqlite_file_is_refused_untouched(tmp_path):
+    path = tmp_path / "other.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE recipes (name TEXT)")
+    conn.commit()
+    conn.close()
+    before = digest(path)
+    with pytest.raises(DatabaseOpenError, match="not an ITT Desk database"):
+        db.open_database(path)
+    assert digest(path) == before
+    assert not (tmp_path / "other.sqlite3-wal").exists()
+
+
+def test_a_database_from_a_newer_version_is_refused_without_a_byte_written(tmp_path):
+    path = tmp_path / "future.sqlite3"
+    db.open_database(path, daily_backup=False)
+    SchemaVersion.update(version=migrations.latest() + 5).execute()
+    db.close_database()
+    before = digest(path)
+    with pytest.raises(DatabaseOpenError, match="newer version of ITT Desk"):
+        db.open_database(path)
+    assert digest(path) == before
+
+
+def test_a_damaged_database_is_refused(tmp_path):
+    path = tmp_path / "damaged.sqlite3"
+    db.open_database(path, daily_backup=False)
+    db.close_database()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # wreck the schema page after the header
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatabaseOpenError, match="damaged|not an ITT Desk"):
+        db.open_database(path)
+
+
+def test_urls_and_paths_resolve_to_the_right_backend(tmp_path, monkeypatch):
+    assert db.resolve(tmp_path / "a.sqlite3").kind == "sqlite"
+    assert db.resolve(f"sqlite:///{tmp_path}/b.sqlite3").path == tmp_path / "b.sqlite3"
+    pg = db.resolve("postgresql://ann:secret@server:5433/itt")
+    assert pg.kind == "postgresql" and "secret" not in pg.display and "server:5433/itt" in pg.display
+    monkeypatch.setenv("ITTDESK_DATABASE", str(tmp_path / "env.sqlite3"))
+    assert db.resolve(None).path == tmp_path / "env.sqlite3"
+    with pytest.raises(DatabaseOpenError, match="not a database ITT Desk can open"):
+        db.resolve("mysql://x/y")
+
+
+def test_network_share_paths_are_warned_about(tmp_path):
+    assert "network share" in db.network_share_warning(db.Path("\\\\server\\share\\itt.sqlite3"))
+    assert db.network_share_warning(tmp_path / "local.sqlite3") is None
+
+
+def test_two_app_instances_writing_the_same_file_do_not_corrupt_it(tmp_path):
+    """A second process writes while this one writes: WAL + busy timeout serialise them."""
+    import subprocess
+    import sys
+
+    from ittdesk.backup import check_file
+    from ittdesk.services.schools import schools
+
+    path = tmp_path / "shared.sqlite3"
+    db.open_database(path, daily_backup=False)
+    script = (
+        "import sys; from ittdesk import db; from ittdesk.services.schools import schools\n"
+        f"db.open_database(r'{path}', daily_backup=False)\n"
+        "for i in range(150): schools.create({'urn': 500000 + i, 'name': f'Other {i}'})\n"
+    )
+    other = subprocess.Popen([sys.executable, "-c", script])
+    for i in range(150):
+        schools.create({"urn": 600000 + i, "name": f"Mine {i}"})
+    assert other.wait(timeout=120) == 0
+    assert School.select().count() == 300
+    db.close_database()
+    assert check_file(path).ok

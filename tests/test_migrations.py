@@ -1,0 +1,77 @@
+"""Migrations: an old schema is upgraded keeping every row; a failed step changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from peewee import CharField
+from playhouse.migrate import migrate as run_ops
+
+from ittdesk import backup, migrations
+from ittdesk import db as dbmod
+from ittdesk.errors import DatabaseOpenError
+from ittdesk.models import SchemaVersion, School
+from ittdesk.services.schools import schools
+
+
+def _add_step(monkeypatch, apply):
+    steps = list(migrations.MIGRATIONS)
+    steps.append(migrations.Migration(steps[-1].version + 1, "test step", apply))
+    monkeypatch.setattr(migrations, "MIGRATIONS", steps)
+    return steps[-1].version
+
+
+def _columns(table):
+    return {c.name for c in dbmod.database.obj.get_columns(table)}
+
+
+def test_an_old_database_is_upgraded_keeping_every_row(db, monkeypatch, tmp_path):
+    schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    schools.create({"urn": 123457, "name": "Moorside Academy"})
+    new_version = _add_step(monkeypatch, lambda m: run_ops(
+        m.add_column("school", "ofsted_rating", CharField(null=True))))
+    applied = migrations.migrate(db)
+    assert [s.version for s in applied] == [new_version]
+    assert "ofsted_rating" in _columns("school")
+    assert [s.name for s in School.select().order_by(School.urn)] == [
+        "Fernbank Primary School", "Moorside Academy"]
+    assert migrations.current_version() == new_version
+
+
+def test_a_failed_migration_leaves_schema_and_data_as_they_were(db, monkeypatch):
+    schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    before_version = migrations.current_version()
+
+    def broken(m):
+        run_ops(m.add_column("school", "half_done", CharField(null=True)))
+        raise RuntimeError("disk unplugged")
+
+    _add_step(monkeypatch, broken)
+    with pytest.raises(DatabaseOpenError, match="nothing was changed"):
+        migrations.migrate(db)
+    assert "half_done" not in _columns("school")
+    assert migrations.current_version() == before_version
+    assert School.select().count() == 1
+
+
+def test_the_file_is_backed_up_before_a_migration(sqlite_db, monkeypatch):
+    schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    _add_step(monkeypatch, lambda m: None)
+    migrations.migrate(sqlite_db)
+    names = [p.name for p in backup.automatic_backups(sqlite_db)]
+    assert any("before-migration" in n for n in names)
+
+
+def test_opening_runs_pending_migrations(tmp_path, monkeypatch):
+
+    path = tmp_path / "old.sqlite3"
+    dbmod.open_database(path, daily_backup=False)
+    schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    dbmod.close_database()
+    target = _add_step(monkeypatch, lambda m: run_ops(
+        m.add_column("school", "ofsted_rating", CharField(null=True))))
+    dbmod.open_database(path, daily_backup=False)
+    try:
+        assert SchemaVersion.get().version == target
+        assert School.get().name == "Fernbank Primary School"
+    finally:
+        dbmod.close_database()
