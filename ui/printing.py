@@ -12,11 +12,11 @@ Generic API (reuse it for any printed document — agreements, subject-access ex
     file is written to a temporary name and renamed, so a failed run never leaves half a PDF.
 ``print_preview(parent, html, *, footer_left, footer_right, ...) -> int``
     ``QPrintPreviewDialog`` on A4; its Print button prints the same pages.
-``print_html(parent, html, ...) -> bool``
-    The system print dialog, then the pages; ``False`` when the user cancels.
-``save_pdf_as(parent, html, suggested_name, ...) -> None``
-    Asks for a file name, writes the PDF on a background thread with a progress dialog, and
-    reports success or the error in a message box.
+``print_html(parent, html, ...)``
+    The system print dialog, then the pages on a background task (``None`` if cancelled).
+``save_pdf_as(parent, html, suggested_name, ...)`` / ``save_pdf(parent, html, path, ...)``
+    (Ask for a file name, then) write the PDF through ``ui.tasks.run_task`` — off the GUI
+    thread with a progress dialog — and report success or the error in a message box.
 ``render(device, html, options, progress=None) -> int``
     The one paint loop all of the above use; ``device`` is any ``QPagedPaintDevice``
     (``QPdfWriter``, ``QPrinter``). Safe on a worker thread (Qt allows painting on printers and
@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QObject, QPointF, QRectF, QSizeF, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -284,44 +284,62 @@ def _paint_with_busy_cursor(printer, html: str, options: PageOptions) -> None:
 
 def print_html(parent, html: str, *, footer_left: str = "", footer_right: str = "",
                watermark: str | None = None, header_left: str = "", header_right: str = "",
-               title: str = "") -> bool:
-    """The system print dialog, then print with a progress dialog; False if cancelled."""
+               title: str = ""):
+    """The system print dialog, then the pages on a background task; None if cancelled."""
     from PySide6.QtPrintSupport import QPrintDialog
 
     printer = _printer()
     printer.setDocName(title or footer_left)
     dialog = QPrintDialog(printer, parent)
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-        return False
+        return None
     options = _options(footer_left, footer_right, watermark=watermark, header_left=header_left,
                        header_right=header_right, title=title)
-    run_in_background(parent, "Printing…", lambda progress, cancelled: render(
-        printer, html, options, progress, cancelled), on_done=lambda _pages: None,
-        keep=printer)
-    return True
+    return print_to(parent, printer, html, options)
+
+
+def print_to(parent, printer, html: str, options: PageOptions, on_done=None):
+    """Paint the pages on ``printer`` off the GUI thread, with progress and Cancel."""
+    from ui.tasks import run_task
+
+    def work(progress, cancel):
+        return render(printer, html, options, progress, cancel.is_set)
+
+    handle = run_task(parent, work, on_done=on_done, progress_title="Printing…")
+    handle.printer = printer  # keep the printer alive until the job is delivered
+    return handle
 
 
 def save_pdf_as(parent, html: str, suggested_name: str, *, footer_left: str = "",
                 footer_right: str = "", watermark: str | None = None, header_left: str = "",
                 header_right: str = "", title: str = "",
-                on_saved: Callable[[Path], None] | None = None) -> None:
-    """Ask where to save, then write the PDF on a background thread with progress."""
+                on_saved: Callable[[Path], None] | None = None):
+    """Ask where to save, then write the PDF on a background task with progress."""
     from PySide6.QtWidgets import QFileDialog
 
     start = str(Path.home() / suggested_name)
     name, _filter = QFileDialog.getSaveFileName(parent, "Save as PDF", start, "PDF files (*.pdf)")
     if not name:
-        return
+        return None
     path = Path(name if name.lower().endswith(".pdf") else name + ".pdf")
-    save_pdf(parent, html, path, footer_left=footer_left, footer_right=footer_right,
-             watermark=watermark, header_left=header_left, header_right=header_right,
-             title=title, on_saved=on_saved)
+    return save_pdf(parent, html, path, footer_left=footer_left, footer_right=footer_right,
+                    watermark=watermark, header_left=header_left, header_right=header_right,
+                    title=title, on_saved=on_saved)
 
 
 def save_pdf(parent, html: str, path: Path, *, on_saved: Callable[[Path], None] | None = None,
-             show_message: bool = True, **options) -> None:
-    """Write the PDF at ``path`` in the background; ``on_saved(path)`` runs on the GUI thread."""
+             show_message: bool = True, **options):
+    """Write the PDF at ``path`` on a background task; ``on_saved(path)`` runs on the GUI thread.
+
+    Returns the ``ui.tasks`` handle. Errors (folder missing, file locked) come back as one
+    message box, and no half-written file is left behind.
+    """
     from PySide6.QtWidgets import QMessageBox
+
+    from ui.tasks import run_task
+
+    def work(progress, cancel):
+        return html_to_pdf(html, path, progress=progress, cancelled=cancel.is_set, **options)
 
     def done(_pages: int) -> None:
         if on_saved is not None:
@@ -329,95 +347,4 @@ def save_pdf(parent, html: str, path: Path, *, on_saved: Callable[[Path], None] 
         if show_message:
             QMessageBox.information(parent, "Saved as PDF", f"Saved {path}")
 
-    run_in_background(parent, f"Saving {path.name}…", lambda progress, cancelled: html_to_pdf(
-        html, path, progress=progress, cancelled=cancelled, **options), on_done=done)
-
-
-class _Worker(QObject):
-    """Runs one job on its own thread; talks to the GUI thread through queued signals only."""
-
-    finished = Signal(object, object)  # result, error message (None, None when cancelled)
-    stepped = Signal(int, int)
-
-    def __init__(self, work):
-        super().__init__()
-        self.work = work
-        self.cancel_requested = False
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            result = self.work(lambda done, total: self.stepped.emit(done, total),
-                               lambda: self.cancel_requested)
-            self.finished.emit(result, None)
-        except InterruptedError:
-            self.finished.emit(None, None)
-        except Exception as exc:  # shown to the user as one message
-            self.finished.emit(None, str(exc) or type(exc).__name__)
-
-
-class _Relay(QObject):
-    """Lives on the GUI thread, so the worker's signals arrive here queued."""
-
-    def __init__(self, on_step, on_finish):
-        super().__init__()
-        self.on_step, self.on_finish = on_step, on_finish
-
-    @Slot(int, int)
-    def step(self, done: int, total: int) -> None:
-        self.on_step(done, total)
-
-    @Slot(object, object)
-    def finish(self, result, error) -> None:
-        self.on_finish(result, error)
-
-
-def run_in_background(parent, label: str, work: Callable[[Progress, Callable[[], bool]], int],
-                      *, on_done: Callable[[int], None], keep: object = None) -> None:
-    """Run ``work(progress, cancelled)`` on a worker thread with a progress dialog and Cancel.
-
-    ``on_done(result)`` runs on the GUI thread; an error is shown in a message box. Only plain
-    Qt painting happens on the worker — never database access or widgets.
-    """
-    from PySide6.QtWidgets import QMessageBox, QProgressDialog
-
-    dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
-    dialog.setWindowTitle("ITT Desk")
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(300)
-    thread = QThread()
-    worker = _Worker(work)
-    worker.moveToThread(thread)
-
-    def stepped(done: int, total: int) -> None:
-        dialog.setMaximum(total)
-        dialog.setValue(done)
-
-    def finished(result, error) -> None:
-        thread.quit()
-        thread.wait()
-        dialog.reset()
-        dialog.deleteLater()
-        _running.remove(entry)
-        if error:
-            QMessageBox.warning(parent, "ITT Desk", f"{label.rstrip('…')} failed: {error}")
-        elif result is not None:
-            on_done(result)
-
-    relay = _Relay(stepped, finished)
-    entry = (thread, worker, relay, dialog, keep)
-    _running.append(entry)
-    worker.stepped.connect(relay.step)
-    worker.finished.connect(relay.finish)
-    dialog.canceled.connect(lambda: setattr(worker, "cancel_requested", True))
-    thread.started.connect(worker.run)
-    thread.start()
-
-
-# Running background jobs, kept referenced until they finish (tests can wait on it to empty).
-_running: list[tuple] = []
-
-
-def busy() -> bool:
-    """True while a background print or PDF job is running."""
-    return bool(_running)
+    return run_task(parent, work, on_done=done, progress_title=f"Saving {path.name}…")
