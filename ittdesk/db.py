@@ -39,6 +39,11 @@ class Location:
     path: Path | None = None
 
     @property
+    def warning(self) -> str | None:
+        """Something the user should be told on opening (an SQLite file on a network share)."""
+        return network_share_warning(self.path) if self.path is not None else None
+
+    @property
     def display(self) -> str:
         if self.path is not None:
             return str(self.path)

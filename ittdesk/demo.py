@@ -78,6 +78,10 @@ class _Names:
             return data
 
 
+def has_records() -> bool:
+    return School.select().exists() or Person.select().exists()
+
+
 def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
     """Fill an empty database; refuse if it already holds schools or people."""
     from .services.agreements import (
@@ -93,7 +97,7 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
     from .services.programmes import cohorts, enrolments, placements, programmes
     from .services.schools import schools
 
-    if School.select().exists() or Person.select().exists():
+    if has_records():
         raise RefusedError("The database already has records: build the demo in a new, empty database")
     rng = random.Random(seed)
     names = _Names(rng)

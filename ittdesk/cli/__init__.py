@@ -68,6 +68,16 @@ def has_subcommand(argv: Sequence[str]) -> bool:
     return False
 
 
+def db_location_warning(args: argparse.Namespace) -> str | None:
+    """A network-share warning for the database the command will use, if any."""
+    from ..db import resolve
+
+    try:
+        return resolve(getattr(args, "db", None)).warning
+    except IttDeskError:
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -82,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         return 2
     try:
+        location = db_location_warning(args)
+        if location:
+            print(f"ittdesk: warning: {location}", file=sys.stderr)
         return int(args.run(args) or 0)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)

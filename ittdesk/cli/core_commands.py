@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="fill an empty database with a fictional partnership")
     db_option(p)
     p.add_argument("--seed", type=int, default=2025, help="random seed (same seed, same data)")
-    p.add_argument("--open", action="store_true", help="open the app on it afterwards")
+    p.add_argument("--open", action="store_true",
+                   help="open the app on it afterwards (if it already has records, just open it)")
     p.set_defaults(run=cmd_demo)
 
     p = sub.add_parser("backup", help="copy the database to OUT (safe while the app is running)")
@@ -47,13 +48,16 @@ def cmd_version(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from ..demo import build_demo
+    from ..demo import build_demo, has_records
 
     location = db.open_database(args.db)
-    summary = build_demo(seed=args.seed)
-    print(f"Demo partnership created in {location.display}:")
-    for name, count in summary.items():
-        print(f"  {count:5d} {name}")
+    if args.open and has_records():
+        print(f"{location.display} already has records; opening it as it is.")
+    else:
+        summary = build_demo(seed=args.seed)
+        print(f"Demo partnership created in {location.display}:")
+        for name, count in summary.items():
+            print(f"  {count:5d} {name}")
     if args.open:
         db.close_database()
         from ui.app import run
