@@ -203,7 +203,8 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
     try:
         db.connect()
     except Exception as exc:  # driver errors vary: name the place, not the stack
-        raise DatabaseOpenError(f"Cannot open {location.display}: {exc}".strip()) from exc
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DatabaseOpenError(f"Cannot open {location.display}: {first_line}") from exc
     database.initialize(db)
     current_location[0] = location
     try:
