@@ -1,0 +1,22 @@
+"""Returns for LAs and funders: built-in returns, LA templates filled in, and the full export.
+
+Core only (no Qt): the GUI's Returns page and ``ittdesk export`` both call these functions.
+"""
+
+from .base import (
+    Filters,
+    ReturnData,
+    ReturnSpec,
+    all_returns,
+    get_return,
+    local_authorities,
+    make_filters,
+    make_return,
+    preview,
+    programme_names,
+)
+
+__all__ = [
+    "Filters", "ReturnData", "ReturnSpec", "all_returns", "get_return", "local_authorities",
+    "make_filters", "make_return", "preview", "programme_names",
+]
