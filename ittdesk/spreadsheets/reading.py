@@ -1,0 +1,399 @@
+"""One reader for every spreadsheet people send: .xlsx .xlsm .xls .xlsb .ods (python-calamine)
+and .csv (encoding and delimiter detected).
+
+What it promises:
+
+- The file is recognised by its bytes, not its name (a .csv that is really a workbook, an .xlsx
+  that is really an encrypted Office file). Anything else is refused with one clear message
+  (:class:`~ittdesk.errors.RefusedError`): not a spreadsheet, corrupt, password-protected, a zip
+  bomb (declared uncompressed size or ratio absurd, checked *before* anything is inflated) or an
+  XML bomb (a DTD inside the workbook's XML, which real workbooks never contain).
+- Every row the sheet holds is read. calamine reads the cells themselves, not the sheet's stored
+  ``<dimension>`` tag (openpyxl read-only trusts that tag and can report 1 row of 300,000).
+- Row numbers are the spreadsheet's own: ``rows[i]`` is row ``i + 1`` (leading blank rows are
+  kept as empty rows, never skipped).
+- A formula cell gives its last calculated value, never the formula text. A CSV cell that holds
+  formula text (``=SUM(B2:B9)``) is given as :class:`FormulaText` so callers can refuse it.
+- Values are normalised in one place, :func:`value`: ``''`` -> None, text trimmed (non-breaking
+  spaces too; accents and apostrophes kept exactly), whole floats -> int, a datetime at midnight
+  -> date, Excel error cells (``#N/A``, ``#REF!``...) -> None. Rows are kept raw so that only the
+  cells a caller uses pay for this (50,000 x 139 GIAS cells add up).
+
+Use::
+
+    book = open_book(path)            # refuses bad files
+    book.sheet_names                  # visible sheets first, in workbook order
+    sheet = book.sheet(name or None)  # None: the first sheet with any content
+    sheet.rows, sheet.hidden_columns, book.epoch_1904
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import posixpath
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import RefusedError
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+SUFFIXES = WORKBOOK_SUFFIXES + (".csv", ".txt", ".tsv")
+
+# Zip bomb limits, on the sizes the archive declares (checked before anything is inflated).
+MAX_UNCOMPRESSED = 1536 * 1024 * 1024  # 1.5 GB in all: a 50,000-row, 139-column sheet is ~250 MB
+MAX_RATIO = 200  # per member, once it is over MIN_RATIO_SIZE: real sheet XML is 5-40x
+MIN_RATIO_SIZE = 4 * 1024 * 1024
+MAX_MEMBERS = 10_000
+
+_ZIP = b"PK\x03\x04"
+_CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ERRORS = {"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA",
+           "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+_SPACES = " \t\r\n\u00a0\u2007\u202f\ufeff\u200b"
+
+
+class FormulaText(str):
+    """Text in a CSV cell that is a spreadsheet formula, not a value."""
+
+
+def value(raw: Any) -> Any:
+    """The one place cell values are normalised (see the module docstring)."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        text = raw.strip(_SPACES)
+        if not text:
+            return None
+        if text in _ERRORS:
+            return None
+        if isinstance(raw, FormulaText):
+            return FormulaText(text)
+        return text
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, float):
+        if raw.is_integer() and abs(raw) < 2**53:
+            return int(raw)
+        return raw
+    if isinstance(raw, datetime):
+        if (raw.hour, raw.minute, raw.second, raw.microsecond) == (0, 0, 0, 0):
+            return raw.date()
+        return raw
+    return raw
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[Any]]  # raw cells; row i is the spreadsheet's row i + 1
+    hidden_columns: set[int] = field(default_factory=set)  # 0-based, xlsx/xlsm only
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(any(c not in ("", None) for c in row) for row in self.rows)
+
+
+@dataclass
+class Book:
+    path: Path
+    kind: str  # "xlsx", "xls", "xlsb", "ods" or "csv"
+    sheet_names: list[str]
+    hidden_sheets: list[str] = field(default_factory=list)
+    epoch_1904: bool = False
+    encoding: str = ""  # csv only
+    delimiter: str = ""  # csv only
+    _workbook: Any = None
+    _csv_rows: list[list[Any]] | None = None
+    _hidden_columns: dict[str, set[int]] = field(default_factory=dict)
+
+    def sheet(self, name: str | None = None) -> Sheet:
+        """The named sheet, or the first with any content; refuses a missing or empty sheet."""
+        if name is None:
+            for candidate in self.sheet_names:
+                sheet = self._read(candidate)
+                if not sheet.is_empty:
+                    return sheet
+            raise RefusedError(f"{self.path.name} has no data: every sheet is empty")
+        if name not in self.sheet_names and name not in self.hidden_sheets:
+            options = ", ".join(f"'{n}'" for n in self.sheet_names)
+            raise RefusedError(f"{self.path.name} has no sheet called '{name}' (it has {options})")
+        sheet = self._read(name)
+        if sheet.is_empty:
+            raise RefusedError(f"The sheet '{name}' in {self.path.name} is empty")
+        return sheet
+
+    def sheets(self) -> dict[str, Sheet]:
+        """Every visible, non-empty sheet (for choosing the one with a header)."""
+        result = {}
+        for name in self.sheet_names:
+            sheet = self._read(name)
+            if not sheet.is_empty:
+                result[name] = sheet
+        return result
+
+    def _read(self, name: str) -> Sheet:
+        if self.kind == "csv":
+            return Sheet(name, self._csv_rows or [])
+        try:
+            rows = self._workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise _refusal(self.path, exc) from exc
+        return Sheet(name, rows, set(self._hidden_columns.get(name, ())))
+
+    def close(self) -> None:
+        if self._workbook is not None:
+            try:
+                self._workbook.close()
+            except Exception:
+                pass
+            self._workbook = None
+
+
+def open_book(path: str | Path) -> Book:
+    """Open ``path`` for reading, refusing anything that is not a readable spreadsheet."""
+    path = Path(path)
+    if not path.exists():
+        raise RefusedError(f"There is no file {path}")
+    if path.is_dir():
+        raise RefusedError(f"{path.name} is a folder, not a spreadsheet")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise RefusedError(f"Cannot read {path.name}: {exc.strerror or exc}") from exc
+    if not head:
+        raise RefusedError(f"{path.name} is empty (0 bytes)")
+    if head.startswith(_ZIP):
+        return _open_zip(path)
+    if head.startswith(_CFB):
+        return _open_cfb(path)
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        raise RefusedError(f"{path.name} is not a real {path.suffix} workbook: the file is damaged "
+                           "or has the wrong name")
+    return _open_csv(path)
+
+
+# -- workbooks ----------------------------------------------------------------------------
+
+
+def _open_zip(path: Path) -> Book:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise RefusedError(f"{path.name} is damaged (not a complete workbook): {exc}") from exc
+    with archive:
+        names = set(archive.namelist())
+        check_zip_bomb(path, archive)
+        check_xml_bomb(path, archive)
+        if "xl/workbook.xml" in names:
+            kind = "xlsx"
+        elif "xl/workbook.bin" in names:
+            kind = "xlsb"
+        elif "content.xml" in names:
+            kind = "ods"
+        elif "word/document.xml" in names or "ppt/presentation.xml" in names:
+            raise RefusedError(f"{path.name} is a Word or PowerPoint file, not a spreadsheet")
+        else:
+            raise RefusedError(f"{path.name} is a zip file, not a spreadsheet")
+        epoch_1904, hidden = False, {}
+        if kind == "xlsx":
+            epoch_1904, hidden = _xlsx_details(archive)
+    return _calamine_book(path, kind, epoch_1904, hidden)
+
+
+def _open_cfb(path: Path) -> Book:
+    with path.open("rb") as fh:
+        data = fh.read(2 * 1024 * 1024)
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        raise RefusedError(f"{path.name} is protected with a password: open it in Excel, remove the "
+                           "password (File > Info > Protect Workbook) and save a copy to import")
+    if "Workbook".encode("utf-16-le") not in data and "Book".encode("utf-16-le") not in data:
+        raise RefusedError(f"{path.name} is an Office file but not a spreadsheet")
+    return _calamine_book(path, "xls", False, {})
+
+
+def _calamine_book(path: Path, kind: str, epoch_1904: bool, hidden: dict[str, set[int]]) -> Book:
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(path.open("rb"))
+        metadata = workbook.sheets_metadata
+    except Exception as exc:
+        raise _refusal(path, exc) from exc
+    visible = [m.name for m in metadata if m.visible == SheetVisibleEnum.Visible]
+    others = [m.name for m in metadata if m.visible != SheetVisibleEnum.Visible]
+    if not metadata:
+        raise RefusedError(f"{path.name} has no sheets")
+    return Book(path, kind, visible or others, others if visible else [], epoch_1904,
+                _workbook=workbook, _hidden_columns=hidden)
+
+
+def _refusal(path: Path, exc: Exception) -> RefusedError:
+    name = type(exc).__name__
+    text = str(exc).splitlines()[0] if str(exc) else name
+    if "Password" in name or "password" in text.lower() or "encrypt" in text.lower():
+        return RefusedError(f"{path.name} is protected with a password: remove the password in Excel "
+                            "and save a copy to import")
+    return RefusedError(f"{path.name} cannot be read: the workbook is damaged ({text})")
+
+
+def check_zip_bomb(path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse on the declared sizes, before inflating a byte."""
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise RefusedError(f"{path.name} is refused: it holds {len(infos):,} parts, far more than a "
+                           "workbook has (a zip bomb?)")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MIN_RATIO_SIZE:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > MAX_RATIO:
+                raise RefusedError(
+                    f"{path.name} is refused: part {info.filename} would expand {ratio:,.0f} times "
+                    f"to {info.file_size / 2**20:,.0f} MB (a zip bomb?)")
+    if total > MAX_UNCOMPRESSED:
+        raise RefusedError(f"{path.name} is refused: it would expand to {total / 2**30:,.1f} GB, more "
+                           "than any real workbook (a zip bomb?)")
+
+
+def check_xml_bomb(path: Path, archive: zipfile.ZipFile) -> None:
+    """Real workbooks never declare a DTD; entity expansion (billion laughs) needs one."""
+    for info in archive.infolist():
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        with archive.open(info) as fh:
+            start = fh.read(4096)
+        if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+            raise RefusedError(f"{path.name} is refused: {info.filename} declares XML entities, which "
+                               "real workbooks never do (an XML bomb?)")
+
+
+def _xlsx_details(archive: zipfile.ZipFile) -> tuple[bool, dict[str, set[int]]]:
+    """The 1904 date flag and each sheet's hidden columns (read up to <sheetData>, no further)."""
+    from defusedxml.ElementTree import fromstring, iterparse
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        book = fromstring(archive.read("xl/workbook.xml"))
+        pr = book.find(f"{ns}workbookPr")
+        epoch_1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
+        rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except Exception:
+        return False, {}
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join("xl", target))
+        targets[rel.get("Id")] = target
+    hidden: dict[str, set[int]] = {}
+    sheets = book.find(f"{ns}sheets")
+    for sheet in sheets if sheets is not None else []:
+        part = targets.get(sheet.get(f"{rel_ns}id"))
+        if not part or part not in archive.namelist():
+            continue
+        columns: set[int] = set()
+        try:
+            with archive.open(part) as fh:
+                for _event, element in iterparse(fh, events=("start",)):
+                    tag = element.tag
+                    if tag == f"{ns}sheetData":
+                        break
+                    if tag == f"{ns}col" and element.get("hidden", "0").lower() in ("1", "true"):
+                        low, high = int(element.get("min", "1")), int(element.get("max", "1"))
+                        columns.update(range(low - 1, min(high, low + 16384)))
+        except Exception:
+            continue
+        if columns:
+            hidden[sheet.get("name")] = columns
+    return epoch_1904, hidden
+
+
+# -- CSV ----------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """(text, encoding): BOMs first, then strict UTF-8, then Windows-1252 (as Excel writes it)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # cp1252 leaves five bytes undefined; they become the latin-1 character instead of failing.
+    return data.decode("cp1252", errors="ittdesk-latin1"), "cp1252"
+
+
+def _latin1_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
+    return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error("ittdesk-latin1", _latin1_fallback)
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter that splits the first lines into the most columns, consistently."""
+    lines = [line for line in sample.splitlines()[:30] if line.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", (0, 0)
+    for delimiter in (",", ";", "\t", "|"):
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:
+            continue
+        common = max(set(counts), key=counts.count)
+        if common < 2:
+            continue
+        score = (sum(1 for c in counts if c == common), common)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _open_csv(path: Path) -> Book:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RefusedError(f"Cannot read {path.name}: {exc.strerror or exc}") from exc
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16 and b"\x00" in data[:65536]:
+        raise RefusedError(f"{path.name} is not a spreadsheet or CSV file (it holds binary data)")
+    text, encoding = decode_text(data)
+    delimiter = sniff_delimiter(text[:65536])
+    try:
+        rows = [[FormulaText(c) if len(c) > 1 and c[0] == "=" else c for c in row]
+                if any(c[:1] == "=" for c in row) else row
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise RefusedError(f"{path.name} is not a readable CSV file: {exc}") from exc
+    book = Book(path, "csv", [path.stem], encoding=encoding, delimiter=delimiter)
+    book._csv_rows = rows
+    if not any(any(c.strip() for c in row) for row in rows):
+        raise RefusedError(f"{path.name} has no data")
+    return book
+
+
+def cells_as_text(row: list[Any]) -> list[str]:
+    """A row as display text (for previews and messages)."""
+    result = []
+    for raw in row:
+        v = value(raw)
+        if v is None:
+            result.append("")
+        elif isinstance(v, datetime):
+            result.append(v.strftime("%d/%m/%Y %H:%M"))
+        elif isinstance(v, date):
+            result.append(v.strftime("%d/%m/%Y"))
+        else:
+            result.append(str(v))
+    return result
