@@ -1,0 +1,178 @@
+"""List queries for the big lists: filter, sort and count in SQL; fetch rows by id, a page at a time.
+
+The GUI's table models hold only the ordered id list that ``ListQuery.ids`` returns and ask
+``ListQuery.rows`` for the few rows on screen (Anki's browser does the same), so a list of
+100,000 enrolments costs one indexed query and a list of ints, not 100,000 objects. Everything
+here is plain Python over Peewee: the CLI, exports and tests use the same queries.
+
+A list is declared once: its columns (label, SQL expression, kind), the columns the search box
+looks in, and its filters. Search splits the text into words; every word must appear in at
+least one search column (so "ada greaves" finds Ada Greaves), case-insensitively.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from peewee import ModelSelect, fn
+
+from ..choices import Choices
+from ..models import Cohort, Enrolment, Person, Placement, School, SupportAgreement, database
+
+ROW_CHUNK = 250  # ids per IN (...) when fetching rows; well under every driver's parameter limit
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    expr: Any  # a Peewee expression over the list's joins
+    kind: str = "text"  # text, number, date, choice, money, year
+    choices: Choices | None = None
+    visible: bool = True  # shown by default (users choose in the header's menu)
+    width: int = 140
+    sortable: bool = True
+
+    def display(self, value: Any) -> str:
+        """The text a cell shows."""
+        if value is None or value == "":
+            return ""
+        if self.kind == "choice" and self.choices is not None:
+            return self.choices.label(value)
+        if self.kind == "date":
+            if isinstance(value, str):
+                try:
+                    value = date.fromisoformat(value[:10])
+                except ValueError:
+                    return value
+            return value.strftime("%d/%m/%Y")
+        if self.kind == "money":
+            from ..fields import format_money
+
+            return format_money(int(value))
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter the user picks from a list of options; ``apply(query, value)`` narrows it."""
+
+    key: str
+    label: str
+    options: Callable[[], list[tuple[str, str]]]  # (value, label), computed when asked
+    apply: Callable[[ModelSelect, str], ModelSelect]
+
+
+@dataclass
+class ListQuery:
+    """One list: ``model`` rows, joined by ``join``, shown as ``columns``."""
+
+    name: str
+    model: Any
+    columns: list[Column]
+    search: list[Any]  # text expressions the search box looks in (Cast numbers to text)
+    join: Callable[[ModelSelect], ModelSelect] = lambda q: q
+    filters: list[Filter] = field(default_factory=list)
+    default_sort: str = ""
+    entity: str = ""  # the service's entity name, for opening and deleting records
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(f"{self.name} list has no column {key!r}")
+
+    def filter(self, key: str) -> Filter:
+        for flt in self.filters:
+            if flt.key == key:
+                return flt
+        raise KeyError(f"{self.name} list has no filter {key!r}")
+
+    def _select(self, *exprs: Any) -> ModelSelect:
+        return self.join(self.model.select(*exprs))
+
+    def where(self, query: ModelSelect, search: str = "", filters: dict[str, str] | None = None
+              ) -> ModelSelect:
+        for word in search.split():
+            word = word.strip().lower()
+            if not word:
+                continue
+            condition = None
+            for expr in self.search:
+                part = fn.LOWER(expr).contains(word)
+                condition = part if condition is None else (condition | part)
+            if condition is not None:
+                query = query.where(condition)
+        for key, value in (filters or {}).items():
+            if value not in (None, ""):
+                query = self.filter(key).apply(query, value)
+        return query
+
+    def _order(self, sort: str, descending: bool) -> list[Any]:
+        col = self.column(sort or self.default_sort or self.columns[0].key)
+        expr = fn.LOWER(col.expr) if col.kind in ("text", "choice") else col.expr
+        ordering = expr.desc(nulls="LAST") if descending else expr.asc(nulls="LAST")
+        tie = self.model.id.desc() if descending else self.model.id.asc()
+        return [ordering, tie]
+
+    def ids(self, search: str = "", filters: dict[str, str] | None = None, sort: str = "",
+            descending: bool = False) -> list[int]:
+        """The ids of every matching record, in order: the whole list, as plain ints."""
+        query = self.where(self._select(self.model.id), search, filters)
+        query = query.order_by(*self._order(sort, descending))
+        cursor = database.execute(query)
+        return [row[0] for row in cursor.fetchall()]
+
+    def count(self, search: str = "", filters: dict[str, str] | None = None) -> int:
+        return self.where(self._select(self.model.id), search, filters).count()
+
+    def rows(self, ids: Sequence[int], columns: Iterable[str] | None = None
+             ) -> dict[int, tuple[Any, ...]]:
+        """Raw values of ``columns`` (default: all) for these ids, as {id: tuple}."""
+        cols = [self.column(k) for k in columns] if columns is not None else self.columns
+        result: dict[int, tuple[Any, ...]] = {}
+        wanted = list(dict.fromkeys(int(i) for i in ids))
+        for start in range(0, len(wanted), ROW_CHUNK):
+            chunk = wanted[start:start + ROW_CHUNK]
+            exprs = [self.model.id] + [c.expr.alias(f"c{n}") for n, c in enumerate(cols)]
+            query = self._select(*exprs).where(self.model.id.in_(chunk))
+            for row in database.execute(query).fetchall():
+                result[row[0]] = tuple(row[1:])
+        return result
+
+    def display_rows(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        """Cell texts for these ids (for export and printing)."""
+        raw = self.rows(ids)
+        return {i: [c.display(v) for c, v in zip(self.columns, values, strict=True)]
+                for i, values in raw.items()}
+
+
+def distinct_values(column: Any) -> list[tuple[str, str]]:
+    """Options for a free-text filter (LA, trust): each distinct non-empty value, sorted."""
+    query = (column.model.select(column).where(column.is_null(False) & (column != ""))
+             .distinct().order_by(column))
+    return [(row[0], row[0]) for row in database.execute(query).fetchall()]
+
+
+def choice_options(choices: Choices) -> Callable[[], list[tuple[str, str]]]:
+    return lambda: [(key, label) for key, label in choices]
+
+
+def record_counts() -> dict[str, int]:
+    """Counts for the status bar: one cheap COUNT(*) each."""
+    return {
+        "schools": School.select().count(),
+        "people": Person.select().where(Person.erased == False).count(),  # noqa: E712
+        "cohorts": Cohort.select().count(),
+        "enrolments": Enrolment.select().count(),
+        "placements": Placement.select().count(),
+        "agreements": SupportAgreement.select().count(),
+    }
+
+
+def is_empty_database() -> bool:
+    """True when there is nothing yet: the app greets the user instead of showing empty grids."""
+    return not School.select().exists() and not Person.select().exists()

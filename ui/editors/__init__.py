@@ -1,0 +1,22 @@
+"""Which editor opens which kind of record: ``EDITORS[entity] = "module:callable"``.
+
+The callable is called as ``callable(main_window, record_id)`` (``record_id`` None for a new
+record) and returns a dialog (shown modeless by the window) or None. ``entity`` is the service's
+``entity`` name ("school", "person", "agreement"...). A target whose module does not exist yet is
+treated as "no editor": the record simply does not open.
+"""
+
+from __future__ import annotations
+
+EDITORS: dict[str, str] = {
+    "school": "ui.editors.school_editor:open_school",
+    "person": "ui.editors.person_editor:open_person",
+    "programme": "ui.editors.simple_editors:open_programme",
+    "cohort": "ui.editors.cohort_editor:open_cohort",
+    "enrolment": "ui.editors.simple_editors:open_enrolment",
+    "placement": "ui.editors.placement_editor:open_placement",
+    "role": "ui.editors.simple_editors:open_role",
+    "designation": "ui.editors.simple_editors:open_designation",
+    "mentor_training": "ui.editors.simple_editors:open_mentor_training",
+    "agreement": "ui.editors.agreement_launcher:open_agreement",
+}

@@ -1,0 +1,52 @@
+"""The extension points of the main window: its pages and extra menu actions.
+
+Adding a page is one line in ``PAGES``; adding a menu entry is one line in ``ACTIONS``. Targets
+are ``"module:attribute"`` strings imported only when first used, so a page's heavy imports do
+not slow start-up and a missing module disables its entry instead of breaking the app.
+
+- A page target is a class (or function) called as ``target(main_window)`` returning a QWidget.
+  It may subclass ``ui.views.base.Page`` to get the optional hooks the window calls (refresh,
+  new record, delete, print, export, search, save/restore state); see that class.
+- An action target is a function called as ``target(main_window)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str  # stable: used in settings ("last_page") and main_window.show_page(key)
+    title: str  # shown in the navigation list
+    target: str  # "module:callable" -> callable(main_window) -> QWidget
+    tip: str = ""
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    menu: str  # "File", "Edit", "View", "Tools" or "Help"
+    text: str  # menu text, with & for the mnemonic and … when it asks for more
+    target: str  # "module:function" -> function(main_window)
+    shortcut: str = ""
+    tip: str = ""
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("home", "Home", "ui.views.home_page:HomePage", "What needs attention"),
+    PageSpec("schools", "Schools", "ui.views.schools_page:SchoolsPage", "Partnership schools"),
+    PageSpec("people", "People", "ui.views.people_page:PeoplePage", "Leaders, mentors, trainees"),
+    PageSpec("programmes", "Programmes & cohorts", "ui.views.programmes_page:ProgrammesPage",
+             "Programmes, cohorts and enrolments"),
+    PageSpec("placements", "Placements", "ui.views.placements_page:PlacementsPage",
+             "Trainees in schools with mentors"),
+    PageSpec("agreements", "Support agreements", "ui.views.agreements_page:AgreementsPage",
+             "School-to-school support"),
+    # Other pages are added here, one line each, e.g.
+    # PageSpec("returns", "Returns", "ui.views.returns_page:ReturnsPage", "Returns for LAs and funders"),
+]
+
+ACTIONS: list[ActionSpec] = [
+    # One line per extra menu entry, e.g.
+    # ActionSpec("Tools", "Yearly leadership &confirmation…", "ui.dialogs.collect_forms:open_collect_forms"),
+]
