@@ -20,6 +20,12 @@ DEFAULTS: dict[str, Any] = {
     "mentor_refresher_months": 24,
     "cohort_nearly_full_places": 2,
     "reports_due_days": 30,
+    # Retention schedule (ittdesk/privacy/retention.py): whole years, changeable by the DPO.
+    "retention_trainee_years": 6,
+    "retention_applicant_years": 1,
+    "retention_school_role_years": 6,
+    "retention_agreement_years": 6,
+    "retention_contact_years": 2,
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -31,6 +37,11 @@ DESCRIPTIONS: dict[str, str] = {
     "mentor_refresher_months": "Months after which mentor training needs a refresher",
     "cohort_nearly_full_places": "A cohort with this many places left or fewer is nearly full",
     "reports_due_days": "Impact reports due within this many days need attention",
+    "retention_trainee_years": "Years trainee and participant records are kept after the course ends",
+    "retention_applicant_years": "Years applicants who never enrolled are kept after the course started",
+    "retention_school_role_years": "Years mentor and school staff records are kept after their last role",
+    "retention_agreement_years": "Years people named in support agreements are kept after the agreement ends",
+    "retention_contact_years": "Years other contacts are kept after their record last changed",
 }
 
 
