@@ -84,6 +84,7 @@ def has_records() -> bool:
 
 def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
     """Fill an empty database; refuse if it already holds schools or people."""
+    from .services.agreement_lifecycle import change_status
     from .services.agreements import (
         activities,
         agreements,
@@ -310,7 +311,8 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
                 "baseline": "Attainment below the LA average last summer.",
                 "funding_source": rng.choice(["School improvement fund", "Traded service",
                                               "LA school improvement grant"]),
-                "amount_agreed_pence": rng.choice([250000, 400000, 600000, 850000]),
+                # Money is typed in pounds, as a user would ("£4,000.00" -> 400000 pence).
+                "amount_agreed_pence": rng.choice(["2,500.00", "4,000.00", "6,000.00", "8,500.00"]),
                 "start_date": year.start + timedelta(days=30), "end_date": year.end - timedelta(days=40),
                 "qa_lead": qa_leader.id})
             for school, role, text in (
@@ -327,7 +329,7 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
                     signatures.create({"agreement": agreement.id, "party": party.id,
                                        "person": contact.id, "signatory_name": contact.full_name,
                                        "signatory_role": "Headteacher",
-                                       "signed_on": year.start + timedelta(days=25)})
+                                       "signed_on": min(today, year.start + timedelta(days=25))})
             leader, designation = system_leaders[k % len(system_leaders)]
             leaders.create({"agreement": agreement.id, "person": leader.id,
                             "designation": designation.id, "days": rng.choice([4, 6, 8, 10])})
@@ -352,9 +354,14 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
                 for n in range(2):
                     spend.create({"agreement": agreement.id, "date": year.start + timedelta(days=50 + 60 * n),
                                   "description": f"Supply cover for visit {n + 1}",
-                                  "amount_pence": rng.choice([45000, 62050, 80000])})
-            if final_status != "draft":
-                agreements.update(agreement.id, {"status": final_status})
+                                  "amount_pence": rng.choice(["450.00", "620.50", "800.00"])})
+            # Each agreement reaches its state the way a user's does: through the lifecycle.
+            for step in {"agreed": ["agreed"], "active": ["agreed", "active"],
+                         "completed": ["agreed", "active", "completed"],
+                         "withdrawn": ["withdrawn"]}.get(final_status, []):
+                change_status(agreement.id, step,
+                              reason="The supported school joined a trust with its own support"
+                              if step == "withdrawn" else None)
         counts["support agreements"] = len(plans)
         counts["people"] = Person.select().count()
     return counts

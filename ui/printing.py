@@ -49,7 +49,10 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QTextBlockFormat,
+    QTextCursor,
     QTextDocument,
+    QTextFormat,
 )
 
 #: Page margins in millimetres (left, top, right, bottom); header and footer sit inside them.
@@ -120,7 +123,44 @@ def make_document(html: str, device: QPagedPaintDevice) -> tuple[QTextDocument, 
     doc.setDocumentMargin(0)
     doc.setHtml(html)
     doc.setPageSize(QSizeF(body.width(), body.height()))
+    keep_sections_together(doc, body.height())
     return doc, body
+
+
+def keep_sections_together(doc: QTextDocument, page_height: float) -> None:
+    """Start a heading on a new page rather than strand it, or split a short section.
+
+    A heading (h1-h3) moves to the next page when the page would end within a few lines of it,
+    or when its section (up to the next heading of the same or a higher level) is at most
+    half a page long yet would be split across two pages — e.g. a signature block.
+    """
+    layout = doc.documentLayout()
+    headings = []
+    block = doc.begin()
+    while block.isValid():
+        level = block.blockFormat().headingLevel()
+        if level:
+            headings.append((block, level))
+        block = block.next()
+    for index, (block, level) in enumerate(headings):
+        top = layout.blockBoundingRect(block).top()
+        following = next((b for b, lv in headings[index + 1:] if lv <= level), None)
+        end = (layout.blockBoundingRect(following).top() if following is not None
+               else layout.documentSize().height())
+        page_top = (top // page_height) * page_height
+        if page_top == 0 and top < 1:
+            continue
+        room = page_top + page_height - top
+        head = layout.blockBoundingRect(block).height()
+        nxt = block.next()
+        first_lines = layout.blockBoundingRect(nxt).height() if nxt.isValid() else 0
+        stranded = room < head + min(first_lines, head * 2.5) + 1
+        split_short = end - top <= page_height / 2 and end > page_top + page_height + 1
+        if stranded or split_short:
+            cursor = QTextCursor(block)
+            fmt = QTextBlockFormat()
+            fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            cursor.mergeBlockFormat(fmt)
 
 
 def render(device: QPagedPaintDevice, html: str, options: PageOptions,

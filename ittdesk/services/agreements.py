@@ -5,11 +5,15 @@ signatures). The lifecycle rules (allowed status changes and what each needs) li
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date
+
+from peewee import fn
 
 from .. import fields
 from ..academic_year import AcademicYear
 from ..choices import ACTIVITY_KINDS, AGREEMENT_STATUSES, PARTY_ROLES, RAG_RATINGS, REPORT_KINDS
-from ..errors import NotFoundError
+from ..errors import NotFoundError, RefusedError
 from ..models import (
     AgreementActivity,
     AgreementLeader,
@@ -21,6 +25,7 @@ from ..models import (
     Signature,
     SpendEntry,
     SupportAgreement,
+    database,
 )
 from .base import EntityService, Field
 from .parsers import academic_year, choice, long_text, ref, text
@@ -69,13 +74,36 @@ class AgreementService(EntityService[SupportAgreement]):
         return values
 
     def check(self, values, instance):
+        from .agreement_lifecycle import transition_problems
+
+        errors: dict[str, str] = {}
         start, end = values.get("start_date"), values.get("end_date")
         if start and end and end < start:
-            return {"end_date": "End date is before the start date"}
-        return {}
+            errors["end_date"] = "End date is before the start date"
+        status = values.get("status")
+        if instance is None:
+            if status not in (None, "draft"):
+                errors["status"] = "A new agreement starts as a draft; change its status once it is saved"
+        elif status and status != instance.status:
+            # The same rules as change_status: no way round them through a plain update.
+            errors.update(transition_problems(instance, status))
+        return errors
 
     def describe(self, agreement: SupportAgreement) -> str:
         return agreement.reference
+
+    def dependents(self, agreement: SupportAgreement) -> list[str]:
+        """Parts are deleted one by one (each audited) by ``delete_agreement``, never silently."""
+        from .base import count_words
+
+        return count_words([
+            (model.select().where(model.agreement == agreement.id).count(), one, many)
+            for model, one, many in ((AgreementParty, "party", "parties"),
+                                     (AgreementLeader, "system leader", "system leaders"),
+                                     (AgreementActivity, "activity", "activities"),
+                                     (ImpactReport, "impact report", "impact reports"),
+                                     (SpendEntry, "spend entry", "spend entries"),
+                                     (Signature, "signature", "signatures"))])
 
     def by_reference(self, reference: str) -> SupportAgreement:
         agreement = SupportAgreement.get_or_none(SupportAgreement.reference == reference.strip().upper())
@@ -106,6 +134,26 @@ class PartyService(_Part):
         Field("responsibilities", "Responsibilities", long_text),
     )
 
+    def check(self, values, instance):
+        others = AgreementParty.select().where(AgreementParty.agreement == values["agreement"])
+        if instance is not None:
+            others = others.where(AgreementParty.id != instance.id)
+        errors: dict[str, str] = {}
+        if others.where(AgreementParty.school == values["school"]).exists():
+            errors["school"] = f"{School.get_by_id(values['school']).name} is already a party to this agreement"
+        if values.get("role") == "lead" and others.where(AgreementParty.role == "lead").exists():
+            errors["role"] = "The agreement already has a lead / teaching school"
+        return errors
+
+    def dependents(self, instance):
+        from .base import count_words
+
+        return count_words([(Signature.select().where(Signature.party == instance.id).count(),
+                             "signature", "signatures")])
+
+    def describe(self, party):
+        return f"{PARTY_ROLES.label(party.role)} {party.school.name}"
+
 
 class LeaderService(_Part):
     model = AgreementLeader
@@ -118,6 +166,27 @@ class LeaderService(_Part):
         Field("days", "Days", fields.number),
         Field("hours", "Hours", fields.number),
     )
+
+    def prepare(self, data, instance=None):
+        values = super().prepare(data, instance)
+        if instance is None and values.get("designation") is None:
+            # The leader's current designation, so the printed agreement can show the specialism.
+            held = (Designation.select().where(Designation.person == values["person"])
+                    .order_by(Designation.designated_on.desc(nulls="LAST"), Designation.id.desc()).first())
+            if held is not None:
+                values["designation"] = held.id
+        return values
+
+    def check(self, values, instance):
+        errors: dict[str, str] = {}
+        designation = values.get("designation")
+        if designation is not None:
+            held = Designation.get_by_id(designation)
+            if held.person_id != values["person"]:
+                errors["designation"] = "That designation belongs to someone else"
+        if values.get("days") is None and values.get("hours") is None:
+            errors["days"] = "Give the days or hours agreed"
+        return errors
 
 
 class ActivityService(_Part):
@@ -150,6 +219,25 @@ class ReportService(_Part):
         Field("author", "Written by", ref(Person, "person")),
     )
 
+    def check(self, values, instance):
+        errors: dict[str, str] = {}
+        if values.get("kind") == "final":
+            finals = ImpactReport.select().where((ImpactReport.agreement == values["agreement"])
+                                                 & (ImpactReport.kind == "final"))
+            if instance is not None:
+                finals = finals.where(ImpactReport.id != instance.id)
+            if finals.exists():
+                errors["kind"] = "The agreement already has a final report"
+        submitted = values.get("submitted_on")
+        if submitted is not None and submitted > date.today():
+            errors["submitted_on"] = "Submitted date is in the future"
+        if values.get("rag") and submitted is None:
+            errors["rag"] = "Give the RAG rating once the report is submitted"
+        return errors
+
+    def describe(self, report):
+        return f"{REPORT_KINDS.label(report.kind)} report due {fields.format_date(report.due_date)}"
+
 
 class SpendService(_Part):
     model = SpendEntry
@@ -180,13 +268,93 @@ class SignatureService(_Part):
         Field("signed_on", "Date signed", fields.day),
     )
 
+    def check(self, values, instance):
+        errors: dict[str, str] = {}
+        party = values.get("party")
+        same = Signature.select().where(Signature.agreement == values["agreement"])
+        if instance is not None:
+            same = same.where(Signature.id != instance.id)
+        if party is not None:
+            if AgreementParty.get_by_id(party).agreement_id != values["agreement"]:
+                errors["party"] = "That party belongs to another agreement"
+            elif same.where(Signature.party == party).exists():
+                errors["party"] = "That party has already signed; change its signature instead"
+        elif same.where(Signature.party.is_null()).exists():
+            errors["party"] = "The QA lead's signature is already recorded"
+        signed = values.get("signed_on")
+        if signed is not None and signed > date.today():
+            errors["signed_on"] = "Date signed is in the future"
+        return errors
+
 
 def spent_pence(agreement: SupportAgreement | int) -> int:
-    from peewee import fn
-
     total = (SpendEntry.select(fn.COALESCE(fn.SUM(SpendEntry.amount_pence), 0))
              .where(SpendEntry.agreement == agreement).scalar())
     return int(total or 0)
+
+
+@dataclass(frozen=True)
+class Funding:
+    """Money on an agreement, all in integer pence (exact); ``balance`` < 0 means overspent."""
+
+    agreed: int
+    spent: int
+
+    @property
+    def balance(self) -> int:
+        return self.agreed - self.spent
+
+    @property
+    def over(self) -> bool:
+        return self.spent > self.agreed
+
+    def text(self) -> str:
+        """'£1,000.00 agreed, £250.50 spent, £749.50 left' (or '... £20.00 over')."""
+        tail = (f"{fields.format_money(-self.balance)} over" if self.over
+                else f"{fields.format_money(self.balance)} left")
+        return (f"{fields.format_money(self.agreed)} agreed, {fields.format_money(self.spent)} spent, "
+                f"{tail}")
+
+
+def funding(agreement: SupportAgreement | int) -> Funding:
+    record = agreement if isinstance(agreement, SupportAgreement) else agreements.get(agreement)
+    return Funding(int(record.amount_agreed_pence or 0), spent_pence(record.id))
+
+
+def party_summary(agreement: SupportAgreement | int) -> str:
+    """'Supported: A; Supporting: B; Lead: C' — for one-line lists."""
+    groups: dict[str, list[str]] = {}
+    for party in (AgreementParty.select(AgreementParty, School).join(School)
+                  .where(AgreementParty.agreement == agreement).order_by(AgreementParty.id)):
+        groups.setdefault(party.role, []).append(party.school.name)
+    short = {"supported": "Supported", "supporting": "Supporting", "lead": "Lead"}
+    return "; ".join(f"{short[role]}: {', '.join(groups[role])}" for role in PARTY_ROLES.keys
+                     if role in groups)
+
+
+def list_agreements(*, status: str | None = None, year: AcademicYear | None = None):
+    """Agreements newest year first, then by reference; optionally one status or year."""
+    query = SupportAgreement.select()
+    if status:
+        query = query.where(SupportAgreement.status == status)
+    if year is not None:
+        query = query.where(SupportAgreement.academic_year == year)
+    return query.order_by(SupportAgreement.academic_year.desc(), SupportAgreement.reference)
+
+
+def delete_agreement(agreement_id: int) -> None:
+    """Delete a draft with all its parts (audited part by part); anything else is refused."""
+    agreement = agreements.get(agreement_id)
+    if agreement.status != "draft":
+        raise RefusedError(f"{agreement.reference} is {agreement.status}: only a draft can be deleted "
+                           "(withdraw it instead, so the record is kept)")
+    with database.atomic():
+        for service, model in ((signatures, Signature), (spend, SpendEntry), (reports, ImpactReport),
+                               (activities, AgreementActivity), (leaders, AgreementLeader),
+                               (parties, AgreementParty)):
+            for (part_id,) in model.select(model.id).where(model.agreement == agreement.id).tuples():
+                service.delete(part_id)
+        agreements.delete(agreement.id)
 
 
 agreements = AgreementService()

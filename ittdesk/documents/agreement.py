@@ -1,0 +1,331 @@
+"""A support agreement as a printable document: HTML from ``resources/templates/agreement.html``
+plus what goes in the running header and footer (reference, version and date).
+
+``build(agreement_id)`` returns an ``AgreementDocument``; hand it to the printer with
+``ui.printing.html_to_pdf(doc.html, out, **doc.page_options())`` (or ``print_preview`` /
+``print_html``). A draft carries a DRAFT banner in the text and a DRAFT watermark on every page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from peewee import fn
+
+from .. import settings
+from ..choices import ACTIVITY_KINDS, AGREEMENT_STATUSES, PARTY_ROLES, RAG_RATINGS, REPORT_KINDS
+from ..fields import format_date, format_money
+from ..models import (
+    AgreementActivity,
+    AgreementLeader,
+    AgreementParty,
+    AuditEntry,
+    Designation,
+    ImpactReport,
+    Person,
+    School,
+    Signature,
+    SpendEntry,
+    SupportAgreement,
+)
+from ..services.agreements import agreements, funding
+from . import esc, paragraphs, stylesheet, template
+
+PART_ENTITIES = {
+    "agreement_party": AgreementParty,
+    "agreement_leader": AgreementLeader,
+    "agreement_activity": AgreementActivity,
+    "impact_report": ImpactReport,
+    "spend": SpendEntry,
+    "signature": Signature,
+}
+ROLE_ORDER = {key: i for i, key in enumerate(PARTY_ROLES.keys)}
+
+
+@dataclass(frozen=True)
+class AgreementDocument:
+    agreement_id: int
+    reference: str
+    title: str
+    status: str
+    version: int
+    changed_on: date | None
+    printed_on: date
+    provider_name: str
+    html: str
+
+    @property
+    def watermark(self) -> str | None:
+        return "DRAFT" if self.status == "draft" else None
+
+    @property
+    def file_name(self) -> str:
+        """A safe default file name, e.g. ``SSA-2025-014 Early reading.pdf``."""
+        words = re.sub(r"[^\w\- ]+", "", self.title).strip()[:60].strip()
+        return f"{self.reference} {words}.pdf" if words else f"{self.reference}.pdf"
+
+    def footer_right(self) -> str:
+        changed = f" of {format_date(self.changed_on)}" if self.changed_on else ""
+        return f"Version {self.version}{changed} · printed {format_date(self.printed_on)}"
+
+    def page_options(self) -> dict:
+        """Keyword arguments for every ``ui.printing`` entry point."""
+        return {
+            "footer_left": f"{self.reference} · Support agreement",
+            "footer_right": self.footer_right(),
+            "header_left": self.provider_name,
+            "header_right": f"{self.reference} · {self.title}",
+            "watermark": self.watermark,
+            "title": f"{self.reference} {self.title}",
+        }
+
+
+def version(agreement: SupportAgreement) -> tuple[int, date | None]:
+    """(number of recorded changes to the agreement and its parts, date of the latest).
+
+    Each saved change counts once, so the number only grows; parts deleted since are still
+    counted through their delete entries (which keep the agreement they belonged to).
+    """
+    conditions = (AuditEntry.entity == "agreement") & (AuditEntry.entity_id == agreement.id)
+    for entity, model in PART_ENTITIES.items():
+        ids = [i for (i,) in model.select(model.id).where(model.agreement == agreement.id).tuples()]
+        if ids:
+            conditions |= (AuditEntry.entity == entity) & AuditEntry.entity_id.in_(ids)
+    # A deleted part's entry keeps {"agreement_id": [id, null]}; match it exactly.
+    marker = f'"agreement_id": [{json.dumps(agreement.id)}, null]'
+    conditions |= (AuditEntry.entity.in_(list(PART_ENTITIES)) & (AuditEntry.action == "delete")
+                   & AuditEntry.changes.contains(marker))
+    row = AuditEntry.select(fn.COUNT(AuditEntry.id), fn.MAX(AuditEntry.at)).where(conditions).tuples().first()
+    count, last = row if row else (0, None)
+    return max(1, int(count or 0)), (last.date() if last else None)
+
+
+def build(agreement_id: int, *, today: date | None = None) -> AgreementDocument:
+    agreement = agreements.get(agreement_id)
+    today = today or date.today()
+    provider = settings.get("provider_name")
+    number, changed = version(agreement)
+    values = {
+        "css": stylesheet("agreement.css"),
+        "provider_name": esc(provider),
+        "provider_address": "<br>".join(esc(line.strip()) for line in
+                                        str(settings.get("provider_address") or "").splitlines()
+                                        if line.strip()),
+        "logo_cell": _logo_cell(settings.get("provider_logo")),
+        "draft_banner": (
+            '<p class="draft">DRAFT — not yet agreed. This document is for discussion and must '
+            "not be signed until the agreement is agreed.</p>" if agreement.status == "draft" else ""),
+        "title": esc(agreement.title),
+        "reference": esc(agreement.reference),
+        "academic_year": esc(agreement.academic_year),
+        "status": esc(AGREEMENT_STATUSES.label(agreement.status)),
+        "period": esc(_period(agreement)),
+        "parties_table": _parties(agreement),
+        "responsibilities": _responsibilities(agreement),
+        "leaders": _leaders(agreement),
+        "priorities": paragraphs(agreement.priorities),
+        "baseline": paragraphs(agreement.baseline),
+        "intended_impact": paragraphs(agreement.intended_impact),
+        "evidence": paragraphs(agreement.evidence),
+        "schedule": _schedule(agreement),
+        "reports": _reports(agreement),
+        "funding": _funding(agreement),
+        "signatures": _signatures(agreement),
+        "notes": (f"<h2>Notes</h2>{paragraphs(agreement.notes)}" if (agreement.notes or "").strip() else ""),
+    }
+    html = template("agreement.html").substitute(values)
+    return AgreementDocument(agreement.id, agreement.reference, agreement.title, agreement.status,
+                             number, changed, today, provider, html)
+
+
+# -- sections ----------------------------------------------------------------------------------
+
+def _logo_cell(path: str | None) -> str:
+    if path and Path(path).is_file():
+        uri = Path(path).resolve().as_uri()
+        return f'<td valign="top" width="30%"><img src="{esc(uri)}" height="56"></td>'
+    return ""
+
+
+def _period(agreement: SupportAgreement) -> str:
+    if agreement.start_date and agreement.end_date:
+        return f"{format_date(agreement.start_date)} to {format_date(agreement.end_date)}"
+    if agreement.start_date:
+        return f"from {format_date(agreement.start_date)}"
+    if agreement.end_date:
+        return f"until {format_date(agreement.end_date)}"
+    return "dates to be agreed"
+
+
+def _party_rows(agreement: SupportAgreement) -> list[AgreementParty]:
+    rows = list(AgreementParty.select(AgreementParty, School).join(School)
+                .where(AgreementParty.agreement == agreement.id))
+    return sorted(rows, key=lambda p: (ROLE_ORDER.get(p.role, 9), p.id))
+
+
+def _table(headings: list[tuple[str, str]], rows: list[str], empty: str) -> str:
+    if not rows:
+        return f'<p class="muted">{esc(empty)}</p>'
+    head = "".join(f'<th width="{w}">{esc(h)}</th>' for h, w in headings)
+    return (f'<table class="grid" width="100%" cellspacing="0" cellpadding="4">'
+            f"<thead><tr>{head}</tr></thead>{''.join(rows)}</table>")
+
+
+def _muted(text: str) -> str:
+    return f'<span class="muted">{esc(text)}</span>'
+
+
+def _contact(person: Person | None) -> str:
+    if person is None:
+        return _muted("to be named")
+    lines = [esc(person.full_name)]
+    if person.email and not person.erased:
+        lines.append(f'<span class="small">{esc(person.email)}</span>')
+    if person.phone and not person.erased:
+        lines.append(f'<span class="small">{esc(person.phone)}</span>')
+    return "<br>".join(lines)
+
+
+def _school(school: School) -> str:
+    details = [f"URN {school.urn}"]
+    if school.la_name:
+        details.append(school.la_name)
+    if school.trust:
+        details.append(school.trust)
+    return f'<b>{esc(school.name)}</b><br><span class="small">{esc(" · ".join(details))}</span>'
+
+
+def _parties(agreement: SupportAgreement) -> str:
+    rows = [f"<tr><td>{esc(PARTY_ROLES.label(p.role))}</td><td>{_school(p.school)}</td>"
+            f"<td>{_contact(p.contact)}</td></tr>" for p in _party_rows(agreement)]
+    return _table([("Party", "22%"), ("School", "46%"), ("Named contact", "32%")], rows,
+                  "No parties yet.")
+
+
+def _responsibilities(agreement: SupportAgreement) -> str:
+    parts = [f"<h3>{esc(PARTY_ROLES.label(p.role))}: {esc(p.school.name)}</h3>"
+             f"{paragraphs(p.responsibilities, 'Responsibilities not yet written')}"
+             for p in _party_rows(agreement)]
+    return "".join(parts) or _muted("No parties yet.")
+
+
+def _leaders(agreement: SupportAgreement) -> str:
+    rows = []
+    query = (AgreementLeader.select(AgreementLeader, Person).join(Person)
+             .where(AgreementLeader.agreement == agreement.id).order_by(AgreementLeader.id))
+    for leader in query:
+        designation: Designation | None = leader.designation
+        what = designation.kind if designation else "Not designated"
+        if designation and designation.specialism:
+            what += f" — {designation.specialism}"
+        time = " and ".join(x for x in (
+            _amount(leader.days, "day"), _amount(leader.hours, "hour")) if x)
+        rows.append(f"<tr><td>{esc(leader.person.full_name)}</td><td>{esc(what)}</td>"
+                    f"<td>{esc(time)}</td></tr>")
+    table = _table([("System leader", "34%"), ("Designation and specialism", "42%"),
+                    ("Time agreed", "24%")], rows, "No system leaders deployed yet.")
+    qa = agreement.qa_lead
+    qa_text = (f"<b>{esc(qa.full_name)}</b>{_designation_text(qa)}" if qa else _muted("to be named"))
+    return (f"{table}<p><b>Independent quality-assurance lead:</b> {qa_text}. The QA lead checks "
+            "this agreement before support starts, monitors progress against the intended impact "
+            "and evidence, and helps the supported school evaluate the impact.</p>")
+
+
+def _designation_text(person: Person) -> str:
+    held = Designation.select().where(Designation.person == person.id).order_by(Designation.id.desc()).first()
+    if held is None:
+        return ""
+    return f" ({esc(held.kind)}{' — ' + esc(held.specialism) if held.specialism else ''})"
+
+
+def _amount(value: float | None, unit: str) -> str:
+    if value is None:
+        return ""
+    number = int(value) if float(value).is_integer() else value
+    return f"{number} {unit}{'' if number == 1 else 's'}"
+
+
+def _schedule(agreement: SupportAgreement) -> str:
+    rows = []
+    query = (AgreementActivity.select().where(AgreementActivity.agreement == agreement.id)
+             .order_by(AgreementActivity.date.asc(nulls="LAST"), AgreementActivity.id))
+    for a in query:
+        who = a.who or (a.person.full_name if a.person_id else "")
+        rows.append(f'<tr><td class="nowrap">{esc(format_date(a.date)) or _muted("to be set")}</td>'
+                    f"<td>{esc(ACTIVITY_KINDS.label(a.kind))}</td>"
+                    f"<td>{paragraphs(a.description, '')}</td><td>{esc(who)}</td>"
+                    f"<td>{esc(a.time or '')}</td></tr>")
+    return _table([("Date", "14%"), ("Activity", "14%"), ("Description", "35%"), ("Who", "20%"),
+                   ("Time", "17%")], rows, "No activities scheduled yet.")
+
+
+def _reports(agreement: SupportAgreement) -> str:
+    rows, summaries = [], []
+    query = (ImpactReport.select().where(ImpactReport.agreement == agreement.id)
+             .order_by(ImpactReport.due_date, ImpactReport.id))
+    for r in query:
+        rag = (f'<td class="rag-{r.rag}">{esc(RAG_RATINGS.label(r.rag))}</td>' if r.rag
+               else f"<td>{_muted('—')}</td>")
+        author = r.author.full_name if r.author_id else ""
+        rows.append(f"<tr><td>{esc(REPORT_KINDS.label(r.kind))}</td>"
+                    f'<td class="nowrap">{esc(format_date(r.due_date))}</td>'
+                    f'<td class="nowrap">{esc(format_date(r.submitted_on)) or _muted("not yet")}</td>{rag}'
+                    f"<td>{esc(author)}</td></tr>")
+        if (r.summary or "").strip():
+            summaries.append(f"<h3>{esc(REPORT_KINDS.label(r.kind))} report "
+                             f"({esc(format_date(r.submitted_on or r.due_date))})</h3>"
+                             f"{paragraphs(r.summary)}")
+    table = _table([("Report", "16%"), ("Due", "17%"), ("Submitted", "17%"),
+                    ("RAG against intended impact", "26%"), ("Written by", "24%")], rows,
+                   "No impact reports planned yet.")
+    return table + "".join(summaries)
+
+
+def _funding(agreement: SupportAgreement) -> str:
+    money = funding(agreement)
+    facts = (f'<table class="facts" cellspacing="0"><tr><td class="label">Source</td>'
+             f"<td>{esc(agreement.funding_source or 'Not recorded')}</td></tr>"
+             f'<tr><td class="label">Amount agreed</td><td>{esc(format_money(money.agreed))}</td></tr></table>')
+    rows = [f'<tr><td class="nowrap">{esc(format_date(s.date))}</td><td>{esc(s.description)}</td>'
+            f'<td class="money">{esc(format_money(s.amount_pence))}</td></tr>'
+            for s in SpendEntry.select().where(SpendEntry.agreement == agreement.id)
+            .order_by(SpendEntry.date, SpendEntry.id)]
+    if rows:
+        balance_class = "total over" if money.over else "total"
+        balance_label = "Overspent by" if money.over else "Balance remaining"
+        rows.append(f'<tr><td></td><td class="total">Total spent</td>'
+                    f'<td class="total">{esc(format_money(money.spent))}</td></tr>')
+        rows.append(f'<tr><td></td><td class="total">{balance_label}</td>'
+                    f'<td class="{balance_class}">{esc(format_money(abs(money.balance)))}</td></tr>')
+    spend = _table([("Date", "16%"), ("Spend", "62%"), ("Amount", "22%")], rows,
+                   f"No spend recorded yet; balance {format_money(money.balance)}.")
+    return facts + spend
+
+
+def _signatures(agreement: SupportAgreement) -> str:
+    signed = {s.party_id: s for s in Signature.select().where(Signature.agreement == agreement.id)}
+    rows = []
+    for p in _party_rows(agreement):
+        sig = signed.get(p.id)
+        name = sig.signatory_name if sig else (p.contact.full_name if p.contact_id else "")
+        rows.append(_signature_row(f"{PARTY_ROLES.label(p.role)}<br><b>{esc(p.school.name)}</b>", name,
+                                   sig.signatory_role if sig else "", sig.signed_on if sig else None))
+    qa = signed.get(None)
+    qa_name = qa.signatory_name if qa else (agreement.qa_lead.full_name if agreement.qa_lead_id else "")
+    rows.append(_signature_row("<b>Quality-assurance lead</b>", qa_name,
+                               qa.signatory_role if qa else "", qa.signed_on if qa else None))
+    head = "".join(f'<th width="{w}">{h}</th>' for h, w in (
+        ("Signed on behalf of", "27%"), ("Name", "20%"), ("Role", "16%"), ("Signature", "23%"),
+        ("Date", "14%")))
+    return (f'<table class="grid signatures" width="100%" cellspacing="0" cellpadding="6">'
+            f"<thead><tr>{head}</tr></thead>{''.join(rows)}</table>")
+
+
+def _signature_row(party_html: str, name: str, role: str | None, signed_on: date | None) -> str:
+    return (f"<tr><td>{party_html}</td><td>{esc(name)}</td><td>{esc(role or '')}</td>"
+            f'<td class="sign">&nbsp;<br>&nbsp;<br>&nbsp;</td>'
+            f'<td class="nowrap">{esc(format_date(signed_on))}</td></tr>')

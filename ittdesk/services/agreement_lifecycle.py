@@ -1,0 +1,298 @@
+"""The life of a support agreement: which status changes are allowed and what each one needs,
+the warnings worth showing (they never stop a save), and the reminders for Home and the list.
+
+Status: draft -> agreed -> active -> completed, and draft/agreed/active -> withdrawn. Nothing
+leaves completed or withdrawn. ``change_status`` is the one way to move an agreement; the
+agreement service refuses a status change through ``update`` by the same rules
+(``transition_problems``), so no caller can skip them.
+
+Reminder queries (plain values, no Qt, for the Home page and the agreements list):
+
+- ``reports_due(today=None, days=None)``: unsubmitted impact reports of agreed/active
+  agreements due within ``days`` (setting ``reports_due_days``, 30) or already overdue.
+- ``past_end_date(today=None)``: active agreements whose end date has passed.
+- ``agreement_flags(today=None)``: {agreement id: [short messages]} for the list's column;
+  the ids in it are the list's "needs attention" filter.
+- ``reminders(today=None)``: everything above as one ``Reminders`` (counts for Home).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .. import audit, settings
+from ..choices import AGREEMENT_STATUSES, PARTY_ROLES, REPORT_KINDS
+from ..errors import NotFoundError, RefusedError
+from ..fields import format_date, format_money
+from ..models import (
+    AgreementLeader,
+    AgreementParty,
+    ImpactReport,
+    Person,
+    SupportAgreement,
+    database,
+)
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("agreed", "withdrawn"),
+    "agreed": ("active", "withdrawn"),
+    "active": ("completed", "withdrawn"),
+    "completed": (),
+    "withdrawn": (),
+}
+
+#: What the buttons that make each change say.
+ACTIONS: dict[str, str] = {
+    "agreed": "Mark as agreed",
+    "active": "Start support",
+    "completed": "Mark as completed",
+    "withdrawn": "Withdraw",
+}
+
+#: Statuses in which reports are expected and reminders apply.
+LIVE = ("agreed", "active")
+
+
+def allowed(status: str) -> tuple[str, ...]:
+    return TRANSITIONS.get(status, ())
+
+
+def _get(agreement: SupportAgreement | int) -> SupportAgreement:
+    if isinstance(agreement, SupportAgreement):
+        return agreement
+    found = SupportAgreement.get_or_none(SupportAgreement.id == agreement)
+    if found is None:
+        raise NotFoundError(f"No support agreement with id {agreement}")
+    return found
+
+
+def requirement_problems(agreement: SupportAgreement | int, target: str) -> dict[str, str]:
+    """What ``agreement`` lacks to be in ``target``: {field: message}; empty when ready.
+
+    The keys name the editor field each message belongs beside (``parties``, ``reports``...).
+    """
+    agreement = _get(agreement)
+    problems: dict[str, str] = {}
+    if target in ("agreed", "active", "completed"):
+        parties = list(AgreementParty.select().where(AgreementParty.agreement == agreement.id))
+        roles = {p.role for p in parties}
+        missing = [PARTY_ROLES.label(r).lower() for r in ("supported", "supporting") if r not in roles]
+        if missing:
+            problems["parties"] = f"Add at least one {' and one '.join(missing)}"
+        without = [p for p in parties if not (p.responsibilities or "").strip()]
+        if without:
+            names = ", ".join(p.school.name for p in without)
+            problems["responsibilities"] = f"Write the responsibilities of {names}"
+        if not (agreement.intended_impact or "").strip():
+            problems["intended_impact"] = "Write the intended impact"
+        if not (agreement.evidence or "").strip():
+            problems["evidence"] = "Write the anticipated measurable evidence of impact"
+        final = _final_report(agreement.id)
+        if final is None or final.due_date is None:
+            problems["reports"] = "Add the final impact report with its due date"
+    if target == "completed":
+        final = _final_report(agreement.id)
+        if final is None or final.submitted_on is None:
+            problems["reports"] = ("Record the final impact report (submitted date and summary) "
+                                   "before completing")
+    return problems
+
+
+def transition_problems(agreement: SupportAgreement | int, target: str) -> dict[str, str]:
+    """Why ``agreement`` cannot move to ``target`` now: {field: message}; empty if it can."""
+    agreement = _get(agreement)
+    if target not in AGREEMENT_STATUSES:
+        return {"status": f"'{target}' is not a status (use one of {', '.join(AGREEMENT_STATUSES.keys)})"}
+    current = agreement.status
+    if target == current:
+        return {}
+    if target not in allowed(current):
+        options = allowed(current)
+        hint = (f"from {AGREEMENT_STATUSES.label(current).lower()} it can become "
+                f"{' or '.join(AGREEMENT_STATUSES.label(s).lower() for s in options)}"
+                if options else f"a {AGREEMENT_STATUSES.label(current).lower()} agreement cannot change")
+        return {"status": f"Cannot go from {AGREEMENT_STATUSES.label(current).lower()} to "
+                          f"{AGREEMENT_STATUSES.label(target).lower()}: {hint}"}
+    return requirement_problems(agreement, target)
+
+
+def refusal_message(agreement: SupportAgreement, target: str, problems: dict[str, str]) -> str:
+    what = AGREEMENT_STATUSES.label(target).lower()
+    if "status" in problems:
+        return f"{agreement.reference}: {problems['status']}"
+    return f"{agreement.reference} cannot be {what} yet: " + "; ".join(problems.values())
+
+
+def change_status(agreement_id: int, target: str, *, reason: str | None = None) -> SupportAgreement:
+    """Move the agreement to ``target`` if allowed and ready; audited with the reason.
+
+    Raises RefusedError naming everything missing, and changes nothing then.
+    """
+    key = AGREEMENT_STATUSES.parse(target) or target
+    with database.atomic():
+        agreement = _get(agreement_id)
+        problems = transition_problems(agreement, key)
+        if problems:
+            raise RefusedError(refusal_message(agreement, key, problems))
+        old = agreement.status
+        if old == key:
+            return agreement
+        if key == "withdrawn" and not (reason or "").strip():
+            raise RefusedError(f"{agreement.reference}: say why it is withdrawn")
+        agreement.status = key
+        agreement.save()
+        audit.record("agreement", agreement.id, "update", {"status": [old, key]},
+                     note=(reason or "").strip() or None)
+    return agreement
+
+
+# -- warnings --------------------------------------------------------------------------------
+
+def warnings(agreement: SupportAgreement | int, today: date | None = None) -> dict[str, str]:
+    """Things to point out that do not stop anything: {field: message}."""
+    from .agreements import funding
+
+    agreement = _get(agreement)
+    today = today or date.today()
+    result: dict[str, str] = {}
+    money = funding(agreement)
+    if money.over:
+        result["spend"] = (f"Spend {format_money(money.spent)} is over the amount agreed "
+                           f"{format_money(money.agreed)} by {format_money(-money.balance)}")
+    if agreement.qa_lead_id is not None:
+        clashes = (AgreementParty.select()
+                   .where((AgreementParty.agreement == agreement.id)
+                          & (AgreementParty.contact == agreement.qa_lead_id)))
+        schools = [p.school.name for p in clashes]
+        if schools:
+            result["qa_lead"] = (f"The QA lead, {agreement.qa_lead.full_name}, is also the contact for "
+                                 f"{', '.join(schools)}: quality assurance should be independent")
+    elif agreement.status in ("draft", "agreed"):
+        result["qa_lead"] = "No independent quality-assurance lead yet"
+    if agreement.status == "active" and agreement.end_date and agreement.end_date < today:
+        result["end_date"] = (f"Still active after its end date ({format_date(agreement.end_date)}): "
+                              "complete it, withdraw it or extend the end date")
+    if agreement.status in LIVE:
+        late = [r for r in _reports(agreement.id) if r.submitted_on is None and r.due_date < today]
+        if late:
+            result["reports"] = "; ".join(
+                f"{REPORT_KINDS.label(r.kind)} report overdue since {format_date(r.due_date)}"
+                for r in late)
+    undesignated = [
+        leader.person.full_name
+        for leader in AgreementLeader.select().join(Person).where(AgreementLeader.agreement == agreement.id)
+        if leader.designation_id is None
+    ]
+    if undesignated:
+        result["leaders"] = f"No SLE/LLE designation recorded for {', '.join(undesignated)}"
+    return result
+
+
+def _reports(agreement_id: int) -> list[ImpactReport]:
+    return list(ImpactReport.select().where(ImpactReport.agreement == agreement_id)
+                .order_by(ImpactReport.due_date, ImpactReport.id))
+
+
+def _final_report(agreement_id: int) -> ImpactReport | None:
+    return (ImpactReport.select()
+            .where((ImpactReport.agreement == agreement_id) & (ImpactReport.kind == "final"))
+            .order_by(ImpactReport.id).first())
+
+
+# -- reminders -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportReminder:
+    agreement_id: int
+    reference: str
+    title: str
+    report_id: int
+    kind: str
+    due_date: date
+    days: int  # days until due; negative when overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.days < 0
+
+    @property
+    def message(self) -> str:
+        what = f"{REPORT_KINDS.label(self.kind)} report"
+        if self.overdue:
+            late = -self.days
+            return f"{what} overdue by {late} day{'s' if late != 1 else ''} (due {format_date(self.due_date)})"
+        if self.days == 0:
+            return f"{what} due today"
+        return f"{what} due {format_date(self.due_date)} (in {self.days} day{'s' if self.days != 1 else ''})"
+
+
+@dataclass(frozen=True)
+class EndDateReminder:
+    agreement_id: int
+    reference: str
+    title: str
+    end_date: date
+    days_past: int
+
+    @property
+    def message(self) -> str:
+        return f"Still active {self.days_past} days after its end date ({format_date(self.end_date)})"
+
+
+@dataclass
+class Reminders:
+    reports: list[ReportReminder] = field(default_factory=list)
+    past_end: list[EndDateReminder] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> list[ReportReminder]:
+        return [r for r in self.reports if r.overdue]
+
+    @property
+    def due_soon(self) -> list[ReportReminder]:
+        return [r for r in self.reports if not r.overdue]
+
+    @property
+    def count(self) -> int:
+        return len(self.reports) + len(self.past_end)
+
+
+def reports_due(today: date | None = None, days: int | None = None) -> list[ReportReminder]:
+    """Unsubmitted reports of agreed/active agreements due by today + ``days``, overdue first."""
+    today = today or date.today()
+    window = int(settings.get("reports_due_days") if days is None else days)
+    limit = date.fromordinal(today.toordinal() + window)
+    query = (ImpactReport.select(ImpactReport, SupportAgreement)
+             .join(SupportAgreement)
+             .where(ImpactReport.submitted_on.is_null()
+                    & (ImpactReport.due_date <= limit)
+                    & SupportAgreement.status.in_(LIVE))
+             .order_by(ImpactReport.due_date, SupportAgreement.reference, ImpactReport.id))
+    return [ReportReminder(r.agreement.id, r.agreement.reference, r.agreement.title, r.id, r.kind,
+                           r.due_date, (r.due_date - today).days) for r in query]
+
+
+def past_end_date(today: date | None = None) -> list[EndDateReminder]:
+    """Active agreements whose end date has passed."""
+    today = today or date.today()
+    query = (SupportAgreement.select()
+             .where((SupportAgreement.status == "active") & (SupportAgreement.end_date < today))
+             .order_by(SupportAgreement.end_date, SupportAgreement.reference))
+    return [EndDateReminder(a.id, a.reference, a.title, a.end_date, (today - a.end_date).days)
+            for a in query]
+
+
+def reminders(today: date | None = None, days: int | None = None) -> Reminders:
+    return Reminders(reports_due(today, days), past_end_date(today))
+
+
+def agreement_flags(today: date | None = None, days: int | None = None) -> dict[int, list[str]]:
+    """{agreement id: short messages} for every agreement needing attention (list column)."""
+    found = reminders(today, days)
+    flags: dict[int, list[str]] = {}
+    for r in found.reports:
+        flags.setdefault(r.agreement_id, []).append(r.message)
+    for e in found.past_end:
+        flags.setdefault(e.agreement_id, []).append(e.message)
+    return flags
