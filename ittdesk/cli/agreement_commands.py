@@ -1,0 +1,146 @@
+"""``ittdesk agreement ...``: list, print to PDF, change status, and reminders."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .. import db
+from ..academic_year import AcademicYear
+from ..choices import AGREEMENT_STATUSES
+from ..errors import RefusedError
+from . import UsageError, db_option
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("agreement", help="school-to-school support agreements")
+    db_option(parser)
+    commands = parser.add_subparsers(dest="agreement_command", metavar="ACTION",
+                                     parser_class=type(parser))
+    parser.set_defaults(run=_needs_action(parser))
+
+    p = commands.add_parser("list", help="one line per agreement: reference, status, title, parties")
+    db_option(p)
+    p.add_argument("--status", help="only this status (draft, agreed, active, completed, withdrawn)")
+    p.add_argument("--year", help="only this academic year, e.g. 2025/26")
+    p.add_argument("--attention", action="store_true",
+                   help="only agreements with reports due or overdue, or active past their end date")
+    p.set_defaults(run=cmd_list)
+
+    p = commands.add_parser("pdf", help="print an agreement to an A4 PDF (works headless)")
+    db_option(p)
+    p.add_argument("reference", metavar="REFERENCE", help="e.g. SSA-2025-014")
+    p.add_argument("out", type=Path, metavar="OUT.pdf")
+    p.set_defaults(run=cmd_pdf)
+
+    p = commands.add_parser("status", help="move an agreement to a new status, if allowed")
+    db_option(p)
+    p.add_argument("reference", metavar="REFERENCE")
+    p.add_argument("status", metavar="STATUS", help="agreed, active, completed or withdrawn")
+    p.add_argument("--reason", help="why (kept in the audit trail; expected for a withdrawal)")
+    p.set_defaults(run=cmd_status)
+
+    p = commands.add_parser("reminders", help="impact reports due soon or overdue; active past end date")
+    db_option(p)
+    p.add_argument("--days", type=int, default=None,
+                   help="look this many days ahead (default: setting reports_due_days)")
+    p.set_defaults(run=cmd_reminders)
+
+
+def _needs_action(parser: argparse.ArgumentParser):
+    def run(_args) -> int:
+        raise UsageError(f"{parser.prog}: choose an action: list, pdf, status or reminders")
+
+    return run
+
+
+def cmd_list(args) -> int:
+    from ..services.agreement_lifecycle import agreement_flags
+    from ..services.agreements import list_agreements, party_summary
+
+    status = None
+    if args.status:
+        status = AGREEMENT_STATUSES.parse(args.status)
+        if status is None:
+            raise UsageError(f"ittdesk agreement list: '{args.status}' is not a status "
+                             f"(use {', '.join(AGREEMENT_STATUSES.keys)})")
+    year = None
+    if args.year:
+        try:
+            year = AcademicYear.parse(args.year)
+        except ValueError as exc:
+            raise UsageError(f"ittdesk agreement list: {exc}") from None
+    db.open_database(args.db)
+    flags = agreement_flags()
+    shown = 0
+    for agreement in list_agreements(status=status, year=year):
+        if args.attention and agreement.id not in flags:
+            continue
+        line = (f"{agreement.reference}  {AGREEMENT_STATUSES.label(agreement.status):<9}  "
+                f"{agreement.title}  [{party_summary(agreement.id) or 'no parties yet'}]")
+        if agreement.id in flags:
+            line += "  ! " + "; ".join(flags[agreement.id])
+        print(line)
+        shown += 1
+    if not shown:
+        print("No support agreements" + (" match" if (status or year or args.attention) else ""))
+    return 0
+
+
+def cmd_pdf(args) -> int:
+    from ..documents.agreement import build
+    from ..services.agreements import agreements
+
+    out: Path = args.out
+    if out.suffix.lower() != ".pdf":
+        raise UsageError(f"ittdesk agreement pdf: {out} must end in .pdf")
+    if not out.parent.exists():
+        raise RefusedError(f"The folder {out.parent} does not exist; nothing was written")
+    db.open_database(args.db)
+    agreement = agreements.by_reference(args.reference)
+    document = build(agreement.id)
+    from ui.printing import html_to_pdf  # Qt only for this command, headless
+
+    try:
+        pages = html_to_pdf(document.html, out, **document.page_options())
+    except OSError as exc:
+        raise RefusedError(f"Cannot write {out}: {exc.strerror or exc}") from exc
+    print(f"Wrote {out} ({pages} page{'s' if pages != 1 else ''}, {document.reference}, "
+          f"{AGREEMENT_STATUSES.label(document.status).lower()})")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from ..services.agreement_lifecycle import change_status
+    from ..services.agreements import agreements
+
+    target = AGREEMENT_STATUSES.parse(args.status)
+    if target is None:
+        raise UsageError(f"ittdesk agreement status: '{args.status}' is not a status "
+                         f"(use {', '.join(AGREEMENT_STATUSES.keys)})")
+    db.open_database(args.db)
+    agreement = agreements.by_reference(args.reference)
+    before = agreement.status
+    agreement = change_status(agreement.id, target, reason=args.reason)
+    if before == agreement.status:
+        print(f"{agreement.reference} is already {AGREEMENT_STATUSES.label(before).lower()}")
+    else:
+        print(f"{agreement.reference}: {AGREEMENT_STATUSES.label(before).lower()} -> "
+              f"{AGREEMENT_STATUSES.label(agreement.status).lower()}")
+    return 0
+
+
+def cmd_reminders(args) -> int:
+    from ..services.agreement_lifecycle import reminders
+
+    if args.days is not None and args.days < 0:
+        raise UsageError("ittdesk agreement reminders: --days must be 0 or more")
+    db.open_database(args.db)
+    found = reminders(days=args.days)
+    for r in found.reports:
+        print(f"{r.reference}  {r.message}  ({r.title})")
+    for e in found.past_end:
+        print(f"{e.reference}  {e.message}  ({e.title})")
+    if not found.count:
+        print("Nothing needs attention")
+    return 0
