@@ -1,0 +1,204 @@
+"""Reading the audit trail: "who changed this, when, and from what to what".
+
+``entries`` is the one query the CLI (``ittdesk audit``) and the History tab both use; ``Entry``
+turns a stored row into words (field labels from the services, dates as people write them,
+times in local time). Stored times are UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from .. import fields
+from ..errors import ValidationError
+from ..models import AuditEntry
+
+ACTION_LABELS = {
+    "create": "Created",
+    "update": "Changed",
+    "delete": "Deleted",
+    "restore": "Restored",
+    "import": "Imported",
+    "erase": "Personal data erased",
+}
+
+
+def services() -> dict[str, Any]:
+    """entity name -> service, for field labels and record descriptions."""
+    from ..services import agreements, people, programmes, schools
+
+    result = {}
+    for module in (schools, people, programmes, agreements):
+        for value in vars(module).values():
+            entity = getattr(value, "entity", None)
+            if isinstance(entity, str) and hasattr(value, "fields") and not isinstance(value, type):
+                result[entity] = value
+    return result
+
+
+def entity_kinds() -> list[str]:
+    """Record kinds the audit can be asked about: the services' and whatever the table holds."""
+    kinds = set(services()) | {"setting"}
+    kinds |= {row[0] for row in AuditEntry.select(AuditEntry.entity).distinct().tuples()}
+    return sorted(kinds)
+
+
+def parse_record(text: str) -> tuple[str, int]:
+    """``person:12`` (or ``person#12``) -> ("person", 12); a person may be given by email."""
+    match = re.fullmatch(r"\s*([A-Za-z_ ]+?)\s*[:#]\s*(\S+)\s*", text or "")
+    if not match:
+        raise ValidationError({"record": f"'{text}' is not a record: use KIND:ID, e.g. person:12"})
+    kind = match.group(1).strip().lower().replace(" ", "_")
+    key = match.group(2)
+    kinds = entity_kinds()
+    if kind not in kinds:
+        raise ValidationError({"record": f"'{kind}' is not a kind of record (one of: {', '.join(kinds)})"})
+    if kind == "person" and not key.isdigit():
+        from ..services.people import people
+
+        return kind, people.find(key).id
+    if not key.isdigit():
+        raise ValidationError({"record": f"'{key}' is not a record number"})
+    return kind, int(key)
+
+
+def local_to_utc(moment: datetime) -> datetime:
+    return moment.astimezone().astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_to_local(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+
+
+def entries(*, since: date | None = None, until: date | None = None,
+            record: tuple[str, int] | None = None, user: str | None = None,
+            about_person: int | None = None, limit: int | None = None):
+    """Audit entries, newest first. ``since``/``until`` are local calendar days, inclusive."""
+    query = AuditEntry.select()
+    if since is not None:
+        query = query.where(AuditEntry.at >= local_to_utc(datetime.combine(since, time.min)))
+    if until is not None:
+        query = query.where(AuditEntry.at < local_to_utc(datetime.combine(until + timedelta(days=1), time.min)))
+    if record is not None:
+        entity, entity_id = record
+        condition = (AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id)
+        if entity == "person" and about_person is None:
+            about_person = entity_id
+        if about_person is not None:
+            condition = condition | (AuditEntry.person_id == about_person)
+        query = query.where(condition)
+    elif about_person is not None:
+        query = query.where(AuditEntry.person_id == about_person)
+    if user:
+        query = query.where(AuditEntry.user == user)
+    query = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if limit:
+        query = query.limit(limit)
+    return query
+
+
+def users(record: tuple[str, int] | None = None, about_person: int | None = None) -> list[str]:
+    """Everyone who appears in the entries (of a record), for a filter list."""
+    query = entries(record=record, about_person=about_person)
+    return sorted({e.user for e in query.select(AuditEntry.user)})
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def show_value(value: Any) -> str:
+    """A stored audit value as a person would write it."""
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return fields.format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        if self.old == "(empty)":
+            return f"{self.label}: {self.new}"
+        if self.new == "(empty)":
+            return f"{self.label}: {self.old} -> (empty)"
+        return f"{self.label}: {self.old} -> {self.new}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One audit entry in words."""
+
+    id: int
+    at: datetime  # local time
+    user: str
+    entity: str
+    entity_id: int | None
+    action: str
+    changes: tuple[Change, ...]
+    note: str | None
+    person_id: int | None
+
+    @property
+    def when(self) -> str:
+        return self.at.strftime("%d/%m/%Y %H:%M:%S")
+
+    @property
+    def record(self) -> str:
+        label = self.entity.replace("_", " ")
+        return f"{label} #{self.entity_id}" if self.entity_id is not None else label
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action.capitalize())
+
+    @property
+    def summary(self) -> str:
+        parts = [str(c) for c in self.changes]
+        if self.note:
+            parts.append(f"({self.note})")
+        return "; ".join(parts)
+
+    def line(self) -> str:
+        text = f"{self.when}  {self.user}  {self.action_label.lower()} {self.record}"
+        return f"{text}: {self.summary}" if self.summary else text
+
+
+def describe(entry: AuditEntry, labels: dict[str, dict[str, str]] | None = None) -> Entry:
+    labels = labels if labels is not None else field_labels()
+    names = labels.get(entry.entity, {})
+    try:
+        raw = json.loads(entry.changes) if entry.changes else {}
+    except ValueError:
+        raw = {"changes": [None, entry.changes]}
+    changes = []
+    for name, pair in raw.items():
+        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        key = name[:-3] if name.endswith("_id") and name[:-3] in names else name
+        label = names.get(key) or key.replace("_", " ").capitalize()
+        changes.append(Change(name, label, show_value(old), show_value(new)))
+    return Entry(entry.id, utc_to_local(entry.at), entry.user, entry.entity, entry.entity_id,
+                 entry.action, tuple(changes), entry.note, entry.person_id)
+
+
+def field_labels() -> dict[str, dict[str, str]]:
+    return {entity: {f.name: f.label for f in service.fields} for entity, service in services().items()}
+
+
+def described(query) -> list[Entry]:
+    labels = field_labels()
+    return [describe(e, labels) for e in query]

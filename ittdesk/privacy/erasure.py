@@ -1,0 +1,340 @@
+"""Erasing a person: personal values go everywhere, the statistics stay.
+
+What goes: the person's name, title, email, phone, TRN and notes; identifiers and free text
+about them on their records (trainee ID, withdrawal reason, placement notes); names typed into
+agreements (who leads an activity, the name on a signature); the same values in the old and new
+values of every audit entry about them; and any other copy of their full name, email, phone or
+TRN in any text column of any table (found by introspection, so tables added later are swept
+too). What stays: the records themselves, so counts, a cohort's outcomes and a placement's school
+and dates still add up, attributed to "erased person #id".
+
+Why the audit table is written here: audit entries are append-only everywhere else
+(``AuditEntry.save``/``delete_instance`` refuse), but an audit that kept erased names would
+defeat the erasure. This module is the one sanctioned path that rewrites them, with explicit
+``AuditEntry.update`` queries that change only personal values inside ``changes`` and never the
+who/when/which-record of an entry. The erasure itself is recorded as a new entry that says an
+erasure happened, not what was erased.
+
+On SQLite the file is then checkpointed and vacuumed (and ``secure_delete`` is always on), so the
+old values are in neither the database file nor its WAL. Automatic backups still hold them: they
+are listed, and ``purge_backups`` deletes them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import audit
+from ..errors import RefusedError
+from ..models import (
+    ALL_MODELS,
+    AgreementActivity,
+    AuditEntry,
+    Enrolment,
+    Person,
+    Placement,
+    Signature,
+    database,
+)
+from .references import mention_regex, name_patterns, person_references, text_columns
+
+ERASED = "[erased]"
+
+# Personal fields of the person record (everything but the flags) are erased in full.
+PERSON_FIELDS = ("title", "first_name", "last_name", "email", "phone", "trn", "notes")
+
+# Per audited kind of record: the fields that are personal to the person the record is about.
+# Only these are scrubbed from that kind's audit entries (other fields are statistics).
+AUDIT_PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "person": PERSON_FIELDS,
+    "enrolment": ("trainee_id", "withdrawal_reason"),
+    "placement": ("notes",),
+    "agreement_activity": ("who",),
+    "signature": ("signatory_name",),
+}
+
+
+def erased_label(person_id: int) -> str:
+    return f"erased person #{person_id}"
+
+
+@dataclass
+class ErasurePlan:
+    """What an erasure of one person would remove and keep, in words for the confirmation."""
+
+    person_id: int
+    name: str
+    goes: list[str]
+    stays: list[str]
+    backups: list[Path] = field(default_factory=list)
+    already_erased: bool = False
+
+    def text(self) -> str:
+        lines = [f"Erase the personal data of {self.name} (#{self.person_id})?", "", "What goes:"]
+        lines += [f"  - {line}" for line in self.goes]
+        lines += ["", f"What stays, attributed to \"{erased_label(self.person_id)}\":"]
+        lines += [f"  - {line}" for line in self.stays] or ["  - nothing else"]
+        if self.backups:
+            lines += ["", backups_note(self.backups)]
+        lines += ["", "This cannot be undone."]
+        return "\n".join(lines)
+
+
+@dataclass
+class ErasureResult:
+    person_id: int
+    records_changed: int
+    audit_entries_scrubbed: int
+    compacted: bool
+    note: str | None = None
+    backups: list[Path] = field(default_factory=list)
+
+
+def backups_note(paths: list[Path]) -> str:
+    n = len(paths)
+    return (f"Note: {n} automatic backup{'s' if n != 1 else ''} of this database still hold"
+            f"{'' if n != 1 else 's'} the data as it was. Erasure cannot reach inside them; "
+            "purge them to remove it (this deletes the whole backup files).")
+
+
+def _mentions(person: Person) -> list[tuple[type, Any, int]]:
+    """(model, column, row id) of every text value elsewhere that copies the person's details."""
+    regex = mention_regex(name_patterns(person))
+    if regex is None:
+        return []
+    found = []
+    needles = name_patterns(person)
+    for model in ALL_MODELS:
+        for column in text_columns(model):
+            condition = None
+            for needle in needles:
+                term = column.contains(needle)
+                condition = term if condition is None else condition | term
+            query = model.select(model.id, column).where(condition)
+            if model is Person:
+                query = query.where(Person.id != person.id)  # the record itself is cleared whole
+            for row_id, value in query.tuples():
+                if value and regex.search(value):
+                    found.append((model, column, row_id))
+    return found
+
+
+def plan(person_id: int) -> ErasurePlan:
+    """What would go and what would stay; changes nothing."""
+    from ..services.people import people
+
+    person = people.get(person_id)
+    if person.erased:
+        return ErasurePlan(person.id, person.full_name, [], [], backups_holding(person.id), True)
+    goes = ["Name, title, email, phone, TRN and notes on the person record"]
+    enrolments = Enrolment.select().where(Enrolment.person == person)
+    n_enrol = enrolments.count()
+    n_place = Placement.select().join(Enrolment).where(Enrolment.person == person).count()
+    if n_enrol:
+        goes.append(f"Trainee ID and withdrawal reason on {n_enrol} enrolment(s)")
+    if n_place:
+        goes.append(f"Notes on {n_place} placement(s)")
+    n_act = AgreementActivity.select().where(AgreementActivity.person == person).count()
+    if n_act:
+        goes.append(f"The name typed as 'who' on {n_act} agreement activit{'y' if n_act == 1 else 'ies'}")
+    n_sig = Signature.select().where(Signature.person == person).count()
+    if n_sig:
+        goes.append(f"The name as signed on {n_sig} signature(s) (the date signed stays)")
+    n_audit = _audit_entries(person.id).count()
+    if n_audit:
+        goes.append(f"Personal values in {n_audit} audit entr{'y' if n_audit == 1 else 'ies'} "
+                    "(who changed what and when stays)")
+    n_mentions = len({(m, r) for m, _c, r in _mentions(person)})
+    if n_mentions:
+        goes.append(f"Other copies of the full name, email, phone or TRN in {n_mentions} record(s)")
+
+    stays = []
+    for ref in person_references():
+        if ref.model is AuditEntry:
+            continue
+        n = ref.model.select().where(ref.column == person.id).count()
+        if n:
+            stays.append(f"{n} {ref.model._meta.table_name.replace('_', ' ')} record(s) "
+                         f"(as {ref.field.replace('_', ' ')})")
+    if n_place:
+        stays.append(f"{n_place} placement(s) as trainee: school, kind and dates")
+    if n_enrol:
+        stays.append("Cohort, status, subject, home school and outcome of each enrolment")
+    return ErasurePlan(person.id, person.full_name, goes, stays, backups_holding(person.id))
+
+
+def _audit_entries(person_id: int):
+    return AuditEntry.select().where(
+        (AuditEntry.person_id == person_id)
+        | ((AuditEntry.entity == "person") & (AuditEntry.entity_id == person_id)))
+
+
+def _scrub_changes(entry_changes: str | None, personal: tuple[str, ...], regex) -> str | None:
+    if not entry_changes:
+        return entry_changes
+    try:
+        data = json.loads(entry_changes)
+    except ValueError:
+        return ERASED
+    names = set(personal) | {f"{n}_id" for n in personal}
+    for key, pair in data.items():
+        if not isinstance(pair, list):
+            continue
+        for i, value in enumerate(pair):
+            if value in (None, ""):
+                continue
+            if key in names:
+                pair[i] = ERASED
+            elif isinstance(value, str) and regex is not None:
+                pair[i] = regex.sub(ERASED, value)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def erase(person_id: int, *, reason: str = "erasure request",
+          progress: Callable[[str], None] | None = None, compact_after: bool = True) -> ErasureResult:
+    """Erase the person's personal data (see the module docstring), then compact the file."""
+    from ..services.people import people
+
+    person = people.get(person_id)
+    if person.erased:
+        raise RefusedError(f"{person.full_name} has already been erased")
+    say = progress or (lambda _message: None)
+    regex = mention_regex(name_patterns(person))
+    label = erased_label(person.id)
+    changed = 0
+    with database.atomic():
+        mentions = _mentions(person)
+        say("Erasing the person record")
+        Person.update(title=None, first_name="Erased", last_name=f"person #{person.id}",
+                      email=None, phone=None, trn=None, notes=None, erased=True
+                      ).where(Person.id == person.id).execute()
+        changed += 1
+        say("Erasing personal details on their records")
+        enrolment_ids = [e.id for e in Enrolment.select(Enrolment.id).where(Enrolment.person == person.id)]
+        changed += Enrolment.update(trainee_id=None, withdrawal_reason=None).where(
+            Enrolment.id.in_(enrolment_ids)).execute() if enrolment_ids else 0
+        changed += Placement.update(notes=None).where(
+            Placement.enrolment.in_(enrolment_ids)).execute() if enrolment_ids else 0
+        changed += AgreementActivity.update(who=None).where(
+            AgreementActivity.person == person.id).execute()
+        changed += Signature.update(signatory_name=label).where(
+            Signature.person == person.id).execute()
+
+        say("Removing other copies of their name and email")
+        if regex is not None:
+            for model, column, row_id in mentions:
+                if model is AuditEntry:
+                    continue  # scrubbed structurally below
+                value = model.select(column).where(model.id == row_id).scalar()
+                new = regex.sub(ERASED if column.null else label, value)
+                max_length = getattr(column, "max_length", None)
+                if max_length:
+                    new = new[:max_length]
+                model.update({column: new}).where(model.id == row_id).execute()
+                changed += 1
+
+        say("Scrubbing the audit trail")
+        scrubbed = 0
+        about = {e.id for e in _audit_entries(person.id).select(AuditEntry.id)}
+        mentioned = {row_id for model, _c, row_id in mentions if model is AuditEntry}
+        targets = list(about | mentioned)
+        for entry in AuditEntry.select().where(AuditEntry.id.in_(targets)) if targets else []:
+            personal = AUDIT_PERSONAL_FIELDS.get(entry.entity, ()) if entry.id in about else ()
+            new_changes = _scrub_changes(entry.changes, personal, regex)
+            new_note = regex.sub(ERASED, entry.note) if (entry.note and regex is not None) else entry.note
+            if new_changes != entry.changes or new_note != entry.note:
+                # The one sanctioned rewrite of audit entries (see the module docstring).
+                AuditEntry.update(changes=new_changes, note=new_note).where(
+                    AuditEntry.id == entry.id).execute()
+                scrubbed += 1
+        audit.record("person", person.id, "erase", None, person_id=person.id,
+                     note=f"personal data erased ({reason}); {changed} record(s) anonymised")
+    compacted, note = False, None
+    if compact_after:
+        say("Compacting the database file")
+        compacted, note = compact()
+    return ErasureResult(person.id, changed, scrubbed, compacted, note, backups_holding(person.id))
+
+
+def compact() -> tuple[bool, str | None]:
+    """Rewrite the SQLite file so deleted values are gone from it and from its WAL.
+
+    ``secure_delete`` already zeroes freed space; ``VACUUM`` rebuilds every page and the
+    TRUNCATE checkpoints empty the WAL. On PostgreSQL, old row versions are the server's to
+    vacuum: the note says so.
+    """
+    from ..db import is_postgres
+
+    db = database.obj
+    if is_postgres():
+        return False, ("On PostgreSQL the server keeps old row versions until its next vacuum, "
+                       "and its own backups (pg_dump, WAL archives) still hold the data: ask "
+                       "whoever runs the server to vacuum and to purge old backups.")
+    try:
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute_sql("VACUUM")
+        row = db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except (sqlite3.OperationalError, Exception) as exc:  # noqa: BLE001 - report, never lose the erasure
+        return False, (f"The erasure is saved, but the file could not be compacted now ({exc}). "
+                       "Close other ITT Desk windows and run 'ittdesk person erase' again "
+                       "or restart the app.")
+    if row and row[0]:
+        return False, ("The erasure is saved, but another program is reading the database, so "
+                       "old pages could not all be cleared yet. Close other ITT Desk windows and "
+                       "compact again.")
+    return True, None
+
+
+def backups_holding(person_id: int) -> list[Path]:
+    """Automatic backups in which the person is still present and not erased."""
+    from .. import backup, db
+
+    try:
+        location = db.location()
+    except Exception:
+        return []
+    if location.kind != "sqlite":
+        return []
+    found = []
+    for path in backup.automatic_backups(location):
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                row = conn.execute("SELECT erased FROM person WHERE id = ?", (person_id,)).fetchone()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError:
+            found.append(path)  # unreadable: cannot tell, so list it
+            continue
+        if row is not None and not row[0]:
+            found.append(path)
+    return found
+
+
+def purge_backups(paths: list[Path]) -> list[Path]:
+    """Delete the given automatic backup files (only files in this database's backup folder)."""
+    from .. import backup, db
+
+    allowed = {p.resolve() for p in backup.automatic_backups(db.location())}
+    removed = []
+    for path in paths:
+        path = Path(path).resolve()
+        if path not in allowed:
+            raise RefusedError(f"{path} is not one of this database's automatic backups")
+    for path in paths:
+        path = Path(path).resolve()
+        try:
+            size = path.stat().st_size
+            with path.open("r+b") as fh:  # overwrite first: an undelete tool then finds zeros
+                fh.write(b"\0" * size)
+                fh.flush()
+        except OSError:
+            pass
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed

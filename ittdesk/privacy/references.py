@@ -1,0 +1,84 @@
+"""Where a person can be referenced, found by introspection so that new tables are never missed.
+
+The subject-access export, the erasure and the retention review all start from
+``person_references()``: every ``ForeignKeyField`` to ``Person`` in ``ALL_MODELS`` plus
+``AuditEntry.person_id`` (a plain integer so that history survives deletes). A table added later
+with a person reference shows up here at once; the tests then fail until the export covers it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from peewee import CharField, ForeignKeyField, Model, TextField
+
+from ..models import ALL_MODELS, AuditEntry, Person
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One column that can name a person: ``model.field``."""
+
+    model: type[Model]
+    field: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.model._meta.table_name}.{self.field}"
+
+    @property
+    def column(self):
+        return getattr(self.model, self.field)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def person_references() -> list[Reference]:
+    """Every column in the schema that refers to a person, in table order."""
+    refs = []
+    for model in ALL_MODELS:
+        for field in model._meta.sorted_fields:
+            if isinstance(field, ForeignKeyField) and field.rel_model is Person:
+                refs.append(Reference(model, field.name))
+    refs.append(Reference(AuditEntry, "person_id"))
+    return refs
+
+
+def text_columns(model: type[Model]) -> list:
+    """The text columns of ``model`` (where a copied name or email could sit)."""
+    return [f for f in model._meta.sorted_fields
+            if isinstance(f, (CharField, TextField)) and not isinstance(f, ForeignKeyField)]
+
+
+def name_patterns(person: Person) -> list[str]:
+    """Strings that identify ``person`` when copied into other text: names, email, phone, TRN.
+
+    First or last names alone are not included: they are shared by other people.
+    """
+    needles: list[str] = []
+    first, last = (person.first_name or "").strip(), (person.last_name or "").strip()
+    if first and last:
+        needles += [f"{first} {last}", f"{last}, {first}", f"{last} {first}"]
+        if person.title:
+            needles.append(f"{person.title.strip()} {last}")
+    for value in (person.email, person.trn):
+        if value and len(value.strip()) >= 4:
+            needles.append(value.strip())
+    if person.phone and len(re.sub(r"\D", "", person.phone)) >= 6:
+        needles.append(person.phone.strip())
+    seen, result = set(), []
+    for needle in needles:
+        if needle.lower() not in seen:
+            seen.add(needle.lower())
+            result.append(needle)
+    return result
+
+
+def mention_regex(needles: list[str]) -> re.Pattern[str] | None:
+    """A case-insensitive pattern matching any needle as whole words."""
+    if not needles:
+        return None
+    parts = sorted((re.escape(n) for n in needles), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)

@@ -1,0 +1,453 @@
+"""Subject access export: everything ITT Desk holds about one person, in one workbook (+ HTML).
+
+A ``SheetSpec`` says which references to a person a sheet covers (``covers``), what it is called
+and how to read its rows. ``collect`` builds every sheet (always all of them, empty ones say so,
+so a data protection officer sees that each kind was looked at). A person reference that no
+spec covers (a table added later) still gets a plain sheet with every column, so nothing is
+left out; ``uncovered_references`` lets the tests insist on a proper sheet.
+
+Other people appear by record number only ("person #12"): their data is not the subject's to
+receive, and the DPO decides whether to disclose them.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .. import __version__, audit, fields
+from ..choices import (
+    ACTIVITY_KINDS,
+    ENROLMENT_STATUSES,
+    PARTY_ROLES,
+    PLACEMENT_KINDS,
+    RAG_RATINGS,
+    REPORT_KINDS,
+    ROLE_KINDS,
+    TRAINING_KINDS,
+)
+from ..errors import IttDeskError
+from ..models import (
+    AgreementActivity,
+    AgreementLeader,
+    AgreementParty,
+    AuditEntry,
+    Cohort,
+    Designation,
+    Enrolment,
+    ImpactReport,
+    MentorTraining,
+    Person,
+    Placement,
+    Programme,
+    Role,
+    School,
+    Signature,
+    SupportAgreement,
+)
+from .audit_query import described
+from .references import Reference, person_references
+
+
+class Cancelled(IttDeskError):
+    """The user cancelled a long export; nothing was written."""
+
+
+@dataclass
+class Sheet:
+    title: str
+    description: str
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    covers: tuple[str, ...] = ()
+
+
+@dataclass
+class SubjectAccess:
+    person_id: int
+    person_name: str
+    produced_at: datetime
+    produced_by: str
+    database: str
+    sheets: list[Sheet]
+
+    def sheet(self, title: str) -> Sheet:
+        for sheet in self.sheets:
+            if sheet.title == title:
+                return sheet
+        raise KeyError(title)
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    title: str  # at most 31 characters (an Excel limit)
+    description: str
+    headers: tuple[str, ...]
+    rows: Callable[[Person], list[list[Any]]]
+    covers: tuple[tuple[type, str], ...] = ()
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _school(school: School | None) -> str:
+    return f"{school.name} (URN {school.urn})" if school else ""
+
+
+def _other(person_id: int | None, subject: Person) -> str:
+    """Another person by number only; the subject by name."""
+    if person_id is None:
+        return ""
+    if person_id == subject.id:
+        return subject.full_name
+    return f"person #{person_id}"
+
+
+def _agreement(agreement: SupportAgreement) -> str:
+    return f"{agreement.reference} {agreement.title}"
+
+
+def _named(model, column, subject: Person):
+    """Rows whose typed name column mentions the subject's full name (no link to the record)."""
+    if subject.erased:
+        return []
+    return list(model.select().where(column.contains(subject.full_name)))
+
+
+# -- the sheets ------------------------------------------------------------------------------
+
+
+def _person_rows(p: Person) -> list[list[Any]]:
+    return [[p.id, p.title, p.first_name, p.last_name, p.email, p.phone, p.trn, p.notes,
+             "yes" if p.erased else "no"]]
+
+
+def _role_rows(p: Person):
+    query = Role.select(Role, School).join(School).where(Role.person == p).order_by(Role.start_date)
+    return [[r.id, _school(r.school), ROLE_KINDS.label(r.kind), r.job_title, r.start_date, r.end_date,
+             r.subjects, r.key_stages, r.capacity] for r in query]
+
+
+def _designation_rows(p: Person):
+    query = Designation.select().where(Designation.person == p).order_by(Designation.id)
+    return [[d.id, d.kind, d.specialism, d.designated_on, d.review_due] for d in query]
+
+
+def _training_rows(p: Person):
+    query = MentorTraining.select().where(MentorTraining.person == p).order_by(MentorTraining.completed_on)
+    return [[t.id, TRAINING_KINDS.label(t.kind), t.hours, t.completed_on, t.provided_by,
+             _school(t.school) if t.school_id else ""] for t in query]
+
+
+def _enrolment_rows(p: Person):
+    query = (Enrolment.select(Enrolment, Cohort, Programme).join(Cohort).join(Programme)
+             .where(Enrolment.person == p).order_by(Cohort.academic_year))
+    return [[e.id, e.cohort.programme.name, e.cohort.name, str(e.cohort.academic_year),
+             ENROLMENT_STATUSES.label(e.status), e.trainee_id, e.subject,
+             _school(e.home_school) if e.home_school_id else "", e.outcome, e.withdrawal_date,
+             e.withdrawal_reason] for e in query]
+
+
+def _placement_rows(p: Person):
+    query = (Placement.select(Placement, Enrolment).join(Enrolment)
+             .where(Enrolment.person == p).order_by(Placement.start_date))
+    return [[pl.id, pl.enrolment_id, _school(pl.school), PLACEMENT_KINDS.label(pl.kind),
+             pl.start_date, pl.end_date, _other(pl.mentor_id, p), pl.subject, pl.year_group, pl.notes]
+            for pl in query]
+
+
+def _mentored_rows(p: Person):
+    query = Placement.select().where(Placement.mentor == p).order_by(Placement.start_date)
+    return [[pl.id, _school(pl.school), PLACEMENT_KINDS.label(pl.kind), pl.start_date, pl.end_date,
+             f"enrolment #{pl.enrolment_id}", pl.subject, pl.year_group] for pl in query]
+
+
+def _qa_rows(p: Person):
+    query = SupportAgreement.select().where(SupportAgreement.qa_lead == p).order_by(SupportAgreement.id)
+    return [[a.id, a.reference, a.title, str(a.academic_year), a.status, a.start_date, a.end_date]
+            for a in query]
+
+
+def _party_rows(p: Person):
+    query = AgreementParty.select().where(AgreementParty.contact == p).order_by(AgreementParty.id)
+    return [[x.id, _agreement(x.agreement), _school(x.school), PARTY_ROLES.label(x.role),
+             x.responsibilities] for x in query]
+
+
+def _leader_rows(p: Person):
+    query = AgreementLeader.select().where(AgreementLeader.person == p).order_by(AgreementLeader.id)
+    return [[x.id, _agreement(x.agreement), x.designation.kind if x.designation_id else "", x.days,
+             x.hours] for x in query]
+
+
+def _activity_rows(p: Person):
+    linked = list(AgreementActivity.select().where(AgreementActivity.person == p))
+    typed = _named(AgreementActivity, AgreementActivity.who, p)
+    rows = {a.id: a for a in linked + typed}
+    return [[a.id, _agreement(a.agreement), a.date, ACTIVITY_KINDS.label(a.kind), a.description,
+             a.who, a.time, "linked" if a.person_id == p.id else "named in text"]
+            for a in sorted(rows.values(), key=lambda a: a.id)]
+
+
+def _report_rows(p: Person):
+    query = ImpactReport.select().where(ImpactReport.author == p).order_by(ImpactReport.id)
+    return [[r.id, _agreement(r.agreement), REPORT_KINDS.label(r.kind), r.due_date, r.submitted_on,
+             RAG_RATINGS.label(r.rag), r.summary] for r in query]
+
+
+def _signature_rows(p: Person):
+    linked = list(Signature.select().where(Signature.person == p))
+    typed = _named(Signature, Signature.signatory_name, p)
+    rows = {s.id: s for s in linked + typed}
+    return [[s.id, _agreement(s.agreement), s.signatory_name, s.signatory_role, s.signed_on,
+             "linked" if s.person_id == p.id else "named in text"]
+            for s in sorted(rows.values(), key=lambda s: s.id)]
+
+
+def _audit_rows(p: Person):
+    query = (AuditEntry.select()
+             .where((AuditEntry.person_id == p.id)
+                    | ((AuditEntry.entity == "person") & (AuditEntry.entity_id == p.id)))
+             .order_by(AuditEntry.at, AuditEntry.id))
+    return [[e.id, e.when, e.user, e.record, e.action_label, e.summary] for e in described(query)]
+
+
+SHEETS: list[SheetSpec] = [
+    SheetSpec("Person", "The person record itself: name, contact details, TRN and notes.",
+              ("Record #", "Title", "First name", "Last name", "Email", "Phone", "TRN", "Notes",
+               "Erased"), _person_rows),
+    SheetSpec("Roles", "Posts held at schools over time (headteacher, mentor, ITT champion...).",
+              ("Record #", "School", "Role", "Job title", "Start", "End", "Subjects", "Key stages",
+               "Capacity"), _role_rows, ((Role, "person"),)),
+    SheetSpec("Designations", "System-leader designations (SLE, LLE, NLE).",
+              ("Record #", "Designation", "Specialism", "Designated on", "Review due"),
+              _designation_rows, ((Designation, "person"),)),
+    SheetSpec("Mentor training", "Mentor training completed.",
+              ("Record #", "Training", "Hours", "Completed on", "Provided by", "School"),
+              _training_rows, ((MentorTraining, "person"),)),
+    SheetSpec("Enrolments", "Places on programmes and cohorts (as trainee or participant).",
+              ("Record #", "Programme", "Cohort", "Academic year", "Status", "Trainee ID", "Subject",
+               "Home school", "Outcome", "Withdrawal date", "Withdrawal reason"),
+              _enrolment_rows, ((Enrolment, "person"),)),
+    SheetSpec("Placements (trainee)", "School placements on the person's enrolments.",
+              ("Record #", "Enrolment #", "School", "Kind", "Start", "End", "Mentor", "Subject",
+               "Year group", "Notes"), _placement_rows),
+    SheetSpec("Placements (mentor)", "Placements the person mentored (trainees by number only).",
+              ("Record #", "School", "Kind", "Start", "End", "Trainee", "Subject", "Year group"),
+              _mentored_rows, ((Placement, "mentor"),)),
+    SheetSpec("Agreements (QA lead)", "Support agreements the person quality-assures.",
+              ("Record #", "Reference", "Title", "Academic year", "Status", "Start", "End"),
+              _qa_rows, ((SupportAgreement, "qa_lead"),)),
+    SheetSpec("Agreement parties", "Support agreements where the person is a school's contact.",
+              ("Record #", "Agreement", "School", "Party", "Responsibilities"),
+              _party_rows, ((AgreementParty, "contact"),)),
+    SheetSpec("System leader work", "Support agreements the person is deployed on as a system leader.",
+              ("Record #", "Agreement", "Designation", "Days", "Hours"),
+              _leader_rows, ((AgreementLeader, "person"),)),
+    SheetSpec("Agreement activities", "Support activities the person leads or is named in.",
+              ("Record #", "Agreement", "Date", "Activity", "Description", "Who (as typed)", "Time",
+               "How found"), _activity_rows, ((AgreementActivity, "person"),)),
+    SheetSpec("Impact reports", "Impact reports the person wrote.",
+              ("Record #", "Agreement", "Report", "Due", "Submitted", "RAG", "Summary"),
+              _report_rows, ((ImpactReport, "author"),)),
+    SheetSpec("Signatures", "Signatures on support agreements, linked or with the name as typed.",
+              ("Record #", "Agreement", "Name as signed", "Role", "Signed on", "How found"),
+              _signature_rows, ((Signature, "person"),)),
+    SheetSpec("Audit entries", "The change history of records about the person: who changed "
+              "what and when (times are local).",
+              ("Entry #", "When", "By", "Record", "Action", "Changes"), _audit_rows,
+              ((AuditEntry, "person_id"),)),
+]
+
+
+def covered_keys() -> set[str]:
+    return {Reference(model, name).key for spec in SHEETS for model, name in spec.covers}
+
+
+def uncovered_references() -> list[Reference]:
+    """Person references no sheet is written for (the generic fallback sheet still lists them)."""
+    covered = covered_keys()
+    return [ref for ref in person_references() if ref.key not in covered]
+
+
+def sheet_for(reference: Reference) -> str | None:
+    for spec in SHEETS:
+        if any(Reference(m, n).key == reference.key for m, n in spec.covers):
+            return spec.title
+    return None
+
+
+def _fallback_sheet(reference: Reference, person: Person) -> Sheet:
+    model = reference.model
+    columns = [f for f in model._meta.sorted_fields]
+    headers = ["Record #" if f.name == "id" else f.name for f in columns]
+    rows = [[row.get(f.name) for f in columns]
+            for row in model.select().where(reference.column == person.id).dicts()]
+    title = model._meta.table_name.replace("_", " ").capitalize()[:31]
+    return Sheet(title, f"Records in table {model._meta.table_name} naming the person "
+                 f"(column {reference.field}).", headers, rows, (reference.key,))
+
+
+# -- collecting and writing ------------------------------------------------------------------
+
+
+def collect(person_id: int, *, progress: Callable[[int, int], None] | None = None,
+            cancelled: Callable[[], bool] | None = None) -> SubjectAccess:
+    """Read everything about the person. ``progress(done, total)``; ``cancelled()`` stops it."""
+    from .. import db
+    from ..services.people import people
+
+    person = people.get(person_id)
+    extra = uncovered_references()
+    total = len(SHEETS) + len(extra)
+    sheets: list[Sheet] = []
+    for i, spec in enumerate(SHEETS):
+        if cancelled and cancelled():
+            raise Cancelled("Export cancelled; nothing was written")
+        sheets.append(Sheet(spec.title, spec.description, list(spec.headers), spec.rows(person),
+                            tuple(Reference(m, n).key for m, n in spec.covers)))
+        if progress:
+            progress(i + 1, total)
+    for j, ref in enumerate(extra):
+        sheets.append(_fallback_sheet(ref, person))
+        if progress:
+            progress(len(SHEETS) + j + 1, total)
+    try:
+        where = db.location().display
+    except IttDeskError:
+        where = "unknown"
+    return SubjectAccess(person.id, person.full_name, audit.now(), audit.current_user(), where, sheets)
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, datetime | date) or value is None or isinstance(value, int | float | str):
+        return value
+    return str(value)
+
+
+def cover_rows(data: SubjectAccess) -> list[tuple[str, str]]:
+    from .audit_query import utc_to_local
+
+    produced = utc_to_local(data.produced_at).strftime("%d/%m/%Y %H:%M")
+    return [
+        ("Person", f"{data.person_name} (record #{data.person_id})"),
+        ("Produced", f"{produced} (local time)"),
+        ("Produced by", data.produced_by),
+        ("Database", data.database),
+        ("Software", f"ITT Desk {__version__}"),
+        ("Other people", "Other people appear by record number only (e.g. 'person #12'). "
+                         "Decide before release whether to disclose them."),
+    ]
+
+
+def write_xlsx(data: SubjectAccess, target: Path) -> Path:
+    """The workbook: a cover sheet, then one sheet per kind of record. Formula-safe, atomic."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    from ..spreadsheets.safe import save_workbook, set_cell
+
+    target = Path(target)
+    if target.suffix.lower() != ".xlsx":
+        raise IttDeskError(f"{target.name}: the export is an Excel workbook, name it .xlsx")
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "Cover"
+    set_cell(cover.cell(1, 1), "Subject access export")
+    cover.cell(1, 1).font = Font(bold=True, size=14)
+    row = 3
+    for label, value in cover_rows(data):
+        set_cell(cover.cell(row, 1), label)
+        cover.cell(row, 1).font = Font(bold=True)
+        set_cell(cover.cell(row, 2), value)
+        row += 1
+    row += 1
+    for col, heading in enumerate(("Sheet", "What it holds", "Rows"), start=1):
+        set_cell(cover.cell(row, col), heading)
+        cover.cell(row, col).font = Font(bold=True)
+    for sheet in data.sheets:
+        row += 1
+        set_cell(cover.cell(row, 1), sheet.title)
+        set_cell(cover.cell(row, 2), sheet.description)
+        set_cell(cover.cell(row, 3), len(sheet.rows))
+    cover.column_dimensions["A"].width = 24
+    cover.column_dimensions["B"].width = 90
+    cover.column_dimensions["C"].width = 8
+
+    for sheet in data.sheets:
+        ws = wb.create_sheet(sheet.title[:31])
+        for col, heading in enumerate(sheet.headers, start=1):
+            set_cell(ws.cell(1, col), heading)
+            ws.cell(1, col).font = Font(bold=True)
+        if not sheet.rows:
+            set_cell(ws.cell(2, 1), "No records of this kind")
+        widths = [len(h) + 2 for h in sheet.headers]
+        for r, values in enumerate(sheet.rows, start=2):
+            for c, value in enumerate(values, start=1):
+                cell = ws.cell(r, c)
+                set_cell(cell, _cell_value(value))
+                if isinstance(value, date):
+                    cell.number_format = "DD/MM/YYYY"
+                if isinstance(value, str) and ("\n" in value or len(value) > 60):
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                length = 12 if isinstance(value, date) else len(str(value or ""))
+                widths[c - 1] = max(widths[c - 1], min(length + 2, 60))
+        for c, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(c)].width = width
+        ws.freeze_panes = "A2"
+    return save_workbook(wb, target)
+
+
+def _html_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return fields.format_date(value)
+    return html.escape(str(value)).replace("\n", "<br>")
+
+
+def to_html(data: SubjectAccess) -> str:
+    """A readable document of the same content, for printing to PDF."""
+    parts = [
+        "<html><head><meta charset='utf-8'><style>",
+        "body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 9pt; }",
+        "h1 { font-size: 16pt; } h2 { font-size: 12pt; margin-top: 14pt; }",
+        "p.what { color: #444; margin: 0 0 4pt 0; }",
+        "table { border-collapse: collapse; width: 100%; }",
+        "th { background: #e6ecf2; text-align: left; }",
+        "th, td { border: 1px solid #9aa5b1; padding: 2pt 4pt; vertical-align: top; }",
+        "td.none { color: #666; font-style: italic; }",
+        "</style></head><body>",
+        "<h1>Subject access export</h1>",
+        "<table class='cover'>",
+    ]
+    for label, value in cover_rows(data):
+        parts.append(f"<tr><th>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>")
+    parts.append("</table><h2>Contents</h2><table><tr><th>Section</th><th>What it holds</th><th>Rows</th></tr>")
+    for sheet in data.sheets:
+        parts.append(f"<tr><td>{html.escape(sheet.title)}</td><td>{html.escape(sheet.description)}</td>"
+                     f"<td>{len(sheet.rows)}</td></tr>")
+    parts.append("</table>")
+    for sheet in data.sheets:
+        parts.append(f"<h2>{html.escape(sheet.title)}</h2><p class='what'>{html.escape(sheet.description)}</p>")
+        parts.append("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in sheet.headers) + "</tr>")
+        if not sheet.rows:
+            parts.append(f"<tr><td class='none' colspan='{len(sheet.headers)}'>No records of this kind</td></tr>")
+        for values in sheet.rows:
+            parts.append("<tr>" + "".join(f"<td>{_html_value(v)}</td>" for v in values) + "</tr>")
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def export(person_id: int, target: Path, **kwargs) -> tuple[SubjectAccess, Path]:
+    """Collect and write the workbook; returns the data (for the PDF) and the path."""
+    data = collect(person_id, **kwargs)
+    return data, write_xlsx(data, target)
