@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "ittdesk.cli.core_commands",
     "ittdesk.cli.privacy_commands",
     "ittdesk.cli.agreement_commands",
+    "ittdesk.cli.export_commands",
 ]
 
 

@@ -1,0 +1,203 @@
+"""The full export: every table to one workbook, a sheet per entity, readable by the importer.
+
+Layout (the contract with the importer, see ``SHEETS``):
+
+* one sheet per entity, in dependency order (a sheet only refers to sheets before it);
+* row 1 is the header: ``ID`` (the record's id in this database), then the service's Field
+  labels ("URN", "Name", "Local authority"...), then the few stored columns that are not
+  editable fields (an agreement's "Reference", a person's "Erased");
+* a reference to another record holds that record's ``ID`` on the referenced sheet (the
+  importer maps those ids to the new records' ids);
+* values are what the field parsers read back: vocabulary labels ("Primary", "Placement
+  school"), money in pounds, dates as date cells, academic years as ``2025/26``, TRNs as text.
+
+The ``Settings`` sheet has Key/Value rows (JSON values). The audit trail is history, not
+records: it goes on the last sheet for reference and an import ignores it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import fields
+from ..models import AuditEntry, Setting
+from ..services.agreements import (
+    activities,
+    agreements,
+    leaders,
+    parties,
+    reports,
+    signatures,
+    spend,
+)
+from ..services.base import EntityService
+from ..services.parsers import academic_year as parse_academic_year
+from ..services.people import designations, mentor_training, people, roles
+from ..services.programmes import cohorts, enrolments, placements, programmes
+from ..services.schools import schools
+from ..spreadsheets.safe import atomic_write
+from ..spreadsheets.writer import CancelFn, Cancelled, Column, ProgressFn, _measure, _Styles
+
+ID_HEADING = "ID"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    service: EntityService
+    extra: tuple[tuple[str, str], ...] = ()  # (model column, heading) not among the Fields
+
+
+SHEETS: list[Sheet] = [
+    Sheet("Schools", schools),
+    Sheet("People", people, (("erased", "Erased"),)),
+    Sheet("Roles", roles),
+    Sheet("Mentor training", mentor_training),
+    Sheet("Designations", designations),
+    Sheet("Programmes", programmes),
+    Sheet("Cohorts", cohorts),
+    Sheet("Enrolments", enrolments),
+    Sheet("Placements", placements),
+    Sheet("Support agreements", agreements, (("reference", "Reference"),)),
+    Sheet("Agreement parties", parties),
+    Sheet("System leaders", leaders),
+    Sheet("Agreement activities", activities),
+    Sheet("Impact reports", reports),
+    Sheet("Spend", spend),
+    Sheet("Signatures", signatures),
+]
+SETTINGS_SHEET = "Settings"
+AUDIT_SHEET = "Audit trail"
+
+
+def _kind_and_convert(parse: Callable) -> tuple[str, Callable[[Any], Any]]:
+    """The column kind and stored-value -> cell-value conversion for a field's parser."""
+    if isinstance(parse, functools.partial) and parse.func is fields.choice:
+        vocabulary = parse.args[0]
+        return "text", lambda v: vocabulary.label(v) if v is not None else None
+    if parse is fields.money:
+        return "money", lambda v: v  # the writer's money cells show pence as pounds
+    if parse is fields.day:
+        return "date", lambda v: v
+    if parse in (fields.integer, fields.urn):
+        return "int", lambda v: v
+    if parse is fields.number:
+        return "number", lambda v: v
+    if parse is parse_academic_year:
+        return "text", lambda v: str(v) if v is not None else None
+    if getattr(parse, "__qualname__", "").startswith("ref."):
+        return "int", lambda v: v
+    return "text", lambda v: v
+
+
+def sheet_columns(sheet: Sheet) -> tuple[list[Column], list[str], list[Callable]]:
+    """Columns (for the writer), the model attribute each reads, and each value converter."""
+    columns = [Column("id", ID_HEADING, "int", total=False, width=8)]
+    attrs = ["id"]
+    converters: list[Callable] = [lambda v: v]
+    model = sheet.service.model
+    for spec in sheet.service.fields:
+        kind, convert = _kind_and_convert(spec.parse)
+        field = model._meta.fields[spec.name]
+        columns.append(Column(spec.name, spec.label, kind, total=False))
+        attrs.append(field.column_name)
+        converters.append(convert)
+    for attr, heading in sheet.extra:
+        columns.append(Column(attr, heading, total=False))
+        attrs.append(model._meta.fields[attr].column_name)
+        converters.append(lambda v: v)
+    return columns, attrs, converters
+
+
+def _rows(sheet: Sheet, attrs: list[str], converters: list[Callable]):
+    model = sheet.service.model
+    selected = [model._meta.columns[a] for a in attrs]
+    for record in model.select(*selected).order_by(model.id).tuples():
+        yield tuple(convert(value) for convert, value in zip(converters, record, strict=True))
+
+
+def count_records() -> int:
+    return sum(s.service.model.select().count() for s in SHEETS)
+
+
+def export_all(target: Path, *, progress: ProgressFn | None = None,
+               cancelled: CancelFn | None = None, include_audit: bool = True) -> dict[str, int]:
+    """Write every table to ``target`` (atomically); returns rows written per sheet."""
+    total = count_records() + (AuditEntry.select().count() if include_audit else 0)
+    written: dict[str, int] = {}
+    done = [0]
+
+    def tick():
+        done[0] += 1
+        if not done[0] % 500:
+            if cancelled is not None and cancelled():
+                raise Cancelled()
+            if progress is not None:
+                progress(done[0], total)
+
+    def write(tmp: Path) -> None:
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        for sheet in SHEETS:
+            columns, attrs, converters = sheet_columns(sheet)
+            rows = list(_rows(sheet, attrs, converters))
+            written[sheet.name] = _write_sheet(wb, sheet.name, columns, rows, tick)
+        settings_rows = [(row.key, row.value) for row in Setting.select().order_by(Setting.key)]
+        written[SETTINGS_SHEET] = _write_sheet(
+            wb, SETTINGS_SHEET, [Column("key", "Key"), Column("value", "Value")], settings_rows,
+            tick)
+        if include_audit:
+            columns = [Column("at", "When", "date"), Column("user", "User"),
+                       Column("entity", "Record kind"), Column("entity_id", "Record ID", "int"),
+                       Column("action", "Action"), Column("changes", "Changes", width=80),
+                       Column("note", "Note")]
+            query = (AuditEntry.select(AuditEntry.at, AuditEntry.user, AuditEntry.entity,
+                                       AuditEntry.entity_id, AuditEntry.action,
+                                       AuditEntry.changes, AuditEntry.note)
+                     .order_by(AuditEntry.id).tuples())
+            written[AUDIT_SHEET] = _write_sheet(wb, AUDIT_SHEET, columns, query, tick)
+        if cancelled is not None and cancelled():
+            raise Cancelled()
+        wb.save(tmp)
+
+    atomic_write(Path(target), write)
+    if progress is not None:
+        progress(total, total)
+    return written
+
+
+def _write_sheet(wb, name: str, columns: list[Column], rows, tick) -> int:
+    ws = wb.create_sheet(name)
+    styles = _Styles(ws)
+    first = rows[:300] if isinstance(rows, list) else []
+    for i, width in enumerate(_measure(columns, first), start=1):
+        from openpyxl.utils import get_column_letter
+
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "B2"
+    ws.append([styles.header(c.heading) for c in columns])
+    convert = [styles.converter(c.kind) for c in columns]
+    count = 0
+    for row in rows:
+        ws.append([f(v) for f, v in zip(convert, row, strict=True)])
+        count += 1
+        tick()
+    from openpyxl.utils import get_column_letter
+
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    return count
+
+
+def plain_records() -> dict[str, list[dict[str, Any]]]:
+    """Every record as plain comparable values, keyed by sheet (for round-trip checks)."""
+    result = {}
+    for sheet in SHEETS:
+        columns, attrs, converters = sheet_columns(sheet)
+        result[sheet.name] = [dict(zip([c.heading for c in columns], row, strict=True))
+                              for row in _rows(sheet, attrs, converters)]
+    return result

@@ -1,0 +1,340 @@
+"""Fill in an LA's own template: find its header row, map headings to a return's columns, write
+one row per record under it, and keep everything else exactly as the LA made it.
+
+The template is opened with openpyxl (which keeps styles, merged banners, validations,
+conditional formatting, formulas, widths, print settings and, with Pillow, images) and saved
+as a *new* file through ``safe.save_workbook``; the template itself is never written to.
+
+The data area is the run of rows under the header that are blank or hold only per-row formulas
+(``=D6*E6``); the first other row below it (a "Total" row, notes, a signature box) is the LA's
+and is never overwritten. When the records need more rows than that, rows are inserted inside
+the data area so that totals such as ``=SUM(D6:D20)`` grow to cover them (``insert_rows``).
+
+Mappings are column index (0-based) -> return column key. One the user confirmed is saved per
+template (by its headings, ``headers.save_mapping``) and offered again next time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import RefusedError, ValidationError
+from ..spreadsheets import headers
+from ..spreadsheets.safe import save_workbook, set_cell
+from ..spreadsheets.writer import DATE_FORMAT, MONEY_FORMAT, CancelFn, Cancelled, Column, ProgressFn
+from .base import Filters, get_return
+from .insert_rows import insert_rows
+
+SCAN_ROWS = 60
+
+
+@dataclass
+class TemplateInfo:
+    """What ITT Desk found in a template, for the user to check before filling it in."""
+
+    path: Path
+    key: str  # the return whose records fill it
+    sheet: str
+    header_row: int  # 1-based
+    headings: list[str]  # the header row's text, '' for empty cells
+    columns: list[Column]  # the return's columns: what a heading can be filled with
+    mapping: dict[int, str]  # 0-based column index -> column key
+    from_saved: bool
+    data_start: int  # first data row (1-based)
+    stop_row: int | None  # the first row that belongs to the LA below the data, if any
+    stop_text: str = ""
+    confidence: float = 0.0
+
+    @property
+    def capacity(self) -> int | None:
+        """Rows available before the LA's own rows; None when nothing is below the data."""
+        return None if self.stop_row is None else self.stop_row - self.data_start
+
+    @property
+    def unmapped(self) -> list[str]:
+        """Headings nothing fills (the CLI lists them)."""
+        return [h for i, h in enumerate(self.headings) if h and i not in self.mapping]
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def describe_mapping(self) -> list[str]:
+        """One line per heading: ``C  "School name"  <- School``."""
+        from openpyxl.utils import get_column_letter
+
+        lines = []
+        for i, heading in enumerate(self.headings):
+            if not heading:
+                continue
+            key = self.mapping.get(i)
+            target = self.column(key).heading if key else "(left empty)"
+            lines.append(f"{get_column_letter(i + 1):>3}  {heading!r:40} <- {target}")
+        return lines
+
+
+@dataclass
+class FillResult:
+    path: Path
+    rows: int
+    inserted: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+def purpose(key: str) -> str:
+    return f"template:{key}"
+
+
+def _open(path: Path, *, read_only: bool = False):
+    from openpyxl import load_workbook
+
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise RefusedError(f"There is no file {path}")
+    suffix = path.suffix.lower()
+    if suffix in (".xls", ".ods", ".csv"):
+        raise RefusedError(f"{path.name}: templates must be Excel .xlsx files; open it in Excel "
+                           "and use Save As > Excel Workbook (.xlsx) first")
+    try:
+        return load_workbook(path, read_only=read_only, keep_vba=suffix == ".xlsm",
+                             keep_links=True)
+    except PermissionError as exc:
+        raise RefusedError(f"Cannot read {path.name}: it is locked or not readable") from exc
+    except Exception as exc:  # zip/xml errors: not a workbook
+        raise RefusedError(f"{path.name} is not an Excel workbook ITT Desk can read ({exc})") from exc
+
+
+def _grid(ws, rows: int = SCAN_ROWS) -> list[list[Any]]:
+    grid = []
+    for row in ws.iter_rows(min_row=1, max_row=rows, values_only=True):
+        grid.append(list(row))
+    return grid
+
+
+def _formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def _is_data_row(values: Sequence[Any]) -> bool:
+    """Blank, or only per-row formulas (no ranges): part of the area the records fill."""
+    for value in values:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if _formula(value) and ":" not in value:
+            continue
+        return False
+    return True
+
+
+def _find_stop(ws, data_start: int) -> tuple[int | None, str]:
+    for index, row in enumerate(ws.iter_rows(min_row=data_start, values_only=True),
+                                start=data_start):
+        if not _is_data_row(row):
+            text = next((headers.cell_text(v) for v in row if headers.cell_text(v)), "")
+            return index, text[:40]
+    return None, ""
+
+
+def inspect_template(path: Path, key: str, filters: Filters) -> TemplateInfo:
+    """Find the header row on any sheet and suggest (or recall) the mapping."""
+    spec = get_return(key)
+    columns = spec.build(filters).columns
+    wb = _open(path)
+    sheets = {ws.title: _grid(ws) for ws in wb.worksheets}
+    found = headers.find_header_in_sheets(sheets, columns)
+    if found is None or not found[1].matches:
+        raise RefusedError(
+            f"{Path(path).name}: no row of headings ITT Desk recognises for the "
+            f"{spec.title.lower()} (it looks for headings such as "
+            f"{', '.join(c.heading for c in columns[:4])})")
+    sheet, header = found
+    saved = headers.saved_mapping(purpose(key), header.headings)
+    known = {c.key for c in columns}
+    if saved is not None:
+        mapping = {col: name for col, name in saved.items()
+                   if name in known and col < len(header.headings)}
+    else:
+        mapping = header.mapping()
+    data_start = header.row_number + 1
+    stop, stop_text = _find_stop(wb[sheet], data_start)
+    return TemplateInfo(Path(path), key, sheet, header.row_number, header.headings, columns,
+                        mapping, saved is not None, data_start, stop, stop_text,
+                        header.confidence)
+
+
+def read_mapping_file(path: Path, info: TemplateInfo) -> dict[int, str]:
+    """A mapping from JSON: ``{"C": "school", "Head's name": "Headteacher", "F": null}``.
+
+    Keys are column letters or headings as in the template; values are a return column's key
+    or heading, or null to leave the column empty. Columns not named keep the suggestion.
+    """
+    from openpyxl.utils import column_index_from_string
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RefusedError(f"There is no mapping file {path}") from None
+    except (OSError, ValueError) as exc:
+        raise RefusedError(f"{Path(path).name} is not a JSON mapping: {exc}") from None
+    if not isinstance(data, dict):
+        raise RefusedError(f"{Path(path).name}: a mapping is a JSON object of column -> field")
+    if isinstance(data.get("columns"), dict):  # the format headers.save_mapping stores
+        data = {str(int(k) + 1): v for k, v in data["columns"].items()}
+    by_heading = {headers.normalise(h): i for i, h in enumerate(info.headings) if h}
+    by_field = {}
+    for c in info.columns:
+        by_field[c.key.lower()] = c.key
+        by_field[headers.normalise(c.heading)] = c.key
+    mapping = dict(info.mapping)
+    errors = {}
+    for raw_col, raw_field in data.items():
+        col = None
+        text = str(raw_col).strip()
+        if text.isdigit():
+            col = int(text) - 1
+        elif text.isalpha() and len(text) <= 3 and text.upper() == text:
+            col = column_index_from_string(text) - 1
+        else:
+            col = by_heading.get(headers.normalise(text))
+        if col is None or col < 0:
+            errors[text] = f"'{text}' is not a column letter or a heading in the template"
+            continue
+        if raw_field in (None, ""):
+            mapping.pop(col, None)
+            continue
+        key = by_field.get(str(raw_field).lower()) or by_field.get(headers.normalise(raw_field))
+        if key is None:
+            errors[text] = (f"'{raw_field}' is not something the {info.key} return has "
+                            f"(one of: {', '.join(c.key for c in info.columns)})")
+            continue
+        mapping[col] = key
+    if errors:
+        raise ValidationError(errors)
+    return mapping
+
+
+def check_mapping(info: TemplateInfo, mapping: Mapping[int, str]) -> dict[int, str]:
+    known = {c.key for c in info.columns}
+    clean = {}
+    for col, key in mapping.items():
+        if not key:
+            continue
+        if key not in known:
+            raise ValidationError({str(col): f"'{key}' is not a column of the {info.key} return"})
+        if not 0 <= int(col) < len(info.headings) + 50:
+            raise ValidationError({str(col): f"column {col + 1} is outside the template"})
+        clean[int(col)] = key
+    if not clean:
+        raise RefusedError("Nothing would be filled in: map at least one heading to a field")
+    return clean
+
+
+def _cell_value(column: Column, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if column.kind == "money":
+        return value / 100
+    return value
+
+
+def fill_template(info: TemplateInfo, target: Path, filters: Filters,
+                  mapping: Mapping[int, str] | None = None, *, remember: bool = False,
+                  progress: ProgressFn | None = None,
+                  cancelled: CancelFn | None = None) -> FillResult:
+    """Write the return's records into a copy of the template saved as ``target``."""
+    target = Path(target).expanduser()
+    if target.resolve() == info.path.expanduser().resolve():
+        raise RefusedError("The filled-in return must be saved as a new file, not over the template")
+    if info.path.suffix.lower() == ".xlsm" and target.suffix.lower() != ".xlsm":
+        raise RefusedError("The template has macros (.xlsm): save the result as .xlsm too")
+    mapping = check_mapping(info, mapping if mapping is not None else info.mapping)
+    data = get_return(info.key).build(filters)
+    index = {c.key: i for i, c in enumerate(data.columns)}
+    missing = [k for k in mapping.values() if k not in index]
+    if missing:
+        raise RefusedError(f"The {info.key} return for these filters has no column "
+                           f"{', '.join(missing)} (programme columns depend on the year)")
+    records = [tuple(r) for r in data.rows]
+    wb = _open(info.path)
+    ws = wb[info.sheet]
+    result = FillResult(target, len(records))
+
+    capacity = info.capacity
+    if capacity is not None and len(records) > capacity:
+        extra = len(records) - capacity
+        # Insert inside the data area (before its last row) so ranges ending there grow.
+        at = info.stop_row - 1 if capacity >= 1 else info.stop_row
+        result.messages += insert_rows(wb, ws, at, extra)
+        source = info.data_start + (extra if info.data_start >= at else 0)
+        _copy_row_format(ws, source, at, extra)
+        result.inserted = extra
+        result.messages.append(
+            f"The template had room for {capacity} rows above row {info.stop_row} "
+            f"({info.stop_text or 'the rows below the data'}); {extra} rows were inserted so "
+            "its formulas still cover every row.")
+        if capacity == 0:
+            result.messages.append(
+                "Formulas in the template that pointed at no data row may not cover the "
+                "inserted rows: check the totals.")
+    date_formats: dict[int, str] = {}
+    cols = sorted(mapping.items())
+    for n, record in enumerate(records):
+        if cancelled is not None and not n % 200 and cancelled():
+            raise Cancelled()
+        row = info.data_start + n
+        for col, key in cols:
+            column = data.columns[index[key]]
+            cell = ws.cell(row=row, column=col + 1)
+            if type(cell).__name__ == "MergedCell":
+                continue
+            value = _cell_value(column, record[index[key]])
+            set_cell(cell, value)
+            if value is None:
+                continue
+            if column.kind == "date" and isinstance(value, (date, datetime)):
+                fmt = date_formats.setdefault(col, cell.number_format)
+                if not _is_date_format(fmt):
+                    cell.number_format = DATE_FORMAT
+            elif column.kind == "money" and cell.number_format == "General":
+                cell.number_format = MONEY_FORMAT
+        if progress is not None and not n % 200:
+            progress(n, len(records))
+    if cancelled is not None and cancelled():
+        raise Cancelled()
+    result.path = save_workbook(wb, target)
+    if remember:
+        headers.save_mapping(purpose(info.key), info.headings, mapping)
+    if progress is not None:
+        progress(len(records), len(records))
+    return result
+
+
+def _is_date_format(fmt: str | None) -> bool:
+    from openpyxl.styles.numbers import is_date_format
+
+    return bool(fmt) and fmt != "General" and is_date_format(fmt)
+
+
+def _copy_row_format(ws, source_row: int, at: int, count: int) -> None:
+    """New rows look like the template's first data row: styles, height, per-row formulas."""
+    from openpyxl.formula.translate import Translator
+
+    source_cells = [c for c in ws[source_row] if type(c).__name__ != "MergedCell"]
+    height = ws.row_dimensions[source_row].height
+    for offset in range(count):
+        row = at + offset
+        if height is not None:
+            ws.row_dimensions[row].height = height
+        for src in source_cells:
+            dest = ws.cell(row=row, column=src.column)
+            if src.has_style:
+                dest._style = src._style.__copy__()
+            if src.data_type == "f" and isinstance(src.value, str) and ":" not in src.value:
+                dest.value = Translator(src.value, src.coordinate).translate_formula(dest.coordinate)
