@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from .. import fields
@@ -178,7 +179,7 @@ class Entry:
         return f"{text}: {self.summary}" if self.summary else text
 
 
-def describe(entry: AuditEntry, labels: dict[str, dict[str, str]] | None = None) -> Entry:
+def describe(entry: AuditEntry, labels: dict[str, dict[str, FieldInfo]] | None = None) -> Entry:
     labels = labels if labels is not None else field_labels()
     names = labels.get(entry.entity, {})
     try:
@@ -189,14 +190,47 @@ def describe(entry: AuditEntry, labels: dict[str, dict[str, str]] | None = None)
     for name, pair in raw.items():
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
         key = name[:-3] if name.endswith("_id") and name[:-3] in names else name
-        label = names.get(key) or key.replace("_", " ").capitalize()
-        changes.append(Change(name, label, show_value(old), show_value(new)))
+        info = names.get(key) or FieldInfo(key.replace("_", " ").capitalize())
+        changes.append(Change(name, info.label, info.show(old), info.show(new)))
     return Entry(entry.id, utc_to_local(entry.at), entry.user, entry.entity, entry.entity_id,
                  entry.action, tuple(changes), entry.note, entry.person_id)
 
 
-def field_labels() -> dict[str, dict[str, str]]:
-    return {entity: {f.name: f.label for f in service.fields} for entity, service in services().items()}
+@dataclass(frozen=True)
+class FieldInfo:
+    """How to show one audited field: its label, and a vocabulary or referenced kind if any."""
+
+    label: str
+    vocabulary: Any = None
+    reference: str | None = None
+
+    def show(self, value: Any) -> str:
+        if value not in (None, "") and self.vocabulary is not None:
+            return self.vocabulary.label(value)
+        if value not in (None, "") and self.reference:
+            return f"{self.reference} #{value}"
+        return show_value(value)
+
+
+def field_labels() -> dict[str, dict[str, FieldInfo]]:
+    """entity -> field name -> FieldInfo, from the services' own field declarations."""
+    from peewee import ForeignKeyField
+
+    result: dict[str, dict[str, FieldInfo]] = {}
+    for entity, service in services().items():
+        infos = {}
+        for f in service.fields:
+            vocabulary = None
+            parse = f.parse
+            if isinstance(parse, partial) and parse.func is fields.choice and parse.args:
+                vocabulary = parse.args[0]
+            column = service.model._meta.fields.get(f.name)
+            reference = None
+            if isinstance(column, ForeignKeyField):
+                reference = column.rel_model._meta.table_name.replace("_", " ")
+            infos[f.name] = FieldInfo(f.label, vocabulary, reference)
+        result[entity] = infos
+    return result
 
 
 def described(query) -> list[Entry]:

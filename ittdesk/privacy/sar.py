@@ -413,6 +413,9 @@ def _html_value(value: Any) -> str:
     return html.escape(str(value)).replace("\n", "<br>")
 
 
+_TABLE = "width='100%' cellspacing='0' cellpadding='3' border='1'"
+
+
 def to_html(data: SubjectAccess) -> str:
     """A readable document of the same content, for printing to PDF."""
     parts = [
@@ -421,23 +424,25 @@ def to_html(data: SubjectAccess) -> str:
         "h1 { font-size: 16pt; } h2 { font-size: 12pt; margin-top: 14pt; }",
         "p.what { color: #444; margin: 0 0 4pt 0; }",
         "table { border-collapse: collapse; width: 100%; }",
+        "table.data { font-size: 8pt; }",
         "th { background: #e6ecf2; text-align: left; }",
-        "th, td { border: 1px solid #9aa5b1; padding: 2pt 4pt; vertical-align: top; }",
+        "th, td { border: 1px solid #9aa5b1; vertical-align: top; }",
         "td.none { color: #666; font-style: italic; }",
         "</style></head><body>",
         "<h1>Subject access export</h1>",
-        "<table class='cover'>",
+        f"<table {_TABLE}>",
     ]
     for label, value in cover_rows(data):
         parts.append(f"<tr><th>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>")
-    parts.append("</table><h2>Contents</h2><table><tr><th>Section</th><th>What it holds</th><th>Rows</th></tr>")
+    parts.append(f"</table><h2>Contents</h2><table {_TABLE}>"
+                 "<tr><th>Section</th><th>What it holds</th><th>Rows</th></tr>")
     for sheet in data.sheets:
         parts.append(f"<tr><td>{html.escape(sheet.title)}</td><td>{html.escape(sheet.description)}</td>"
                      f"<td>{len(sheet.rows)}</td></tr>")
     parts.append("</table>")
     for sheet in data.sheets:
         parts.append(f"<h2>{html.escape(sheet.title)}</h2><p class='what'>{html.escape(sheet.description)}</p>")
-        parts.append("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in sheet.headers) + "</tr>")
+        parts.append(f"<table class='data' {_TABLE}><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in sheet.headers) + "</tr>")
         if not sheet.rows:
             parts.append(f"<tr><td class='none' colspan='{len(sheet.headers)}'>No records of this kind</td></tr>")
         for values in sheet.rows:
