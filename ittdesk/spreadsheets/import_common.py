@@ -1,0 +1,152 @@
+"""Bulk helpers the import kinds share: lookups by key in chunks, inserts that return ids,
+names split into parts, the people and schools a file refers to.
+
+Nothing here runs a query per row: keys are looked up in chunks of ``CHUNK``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from peewee import Model
+
+from .. import fields as F
+from ..choices import ROLE_KINDS
+from ..models import Person, Role, School
+
+CHUNK = 500
+INSERT_CHUNK = 100
+TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd", "sir", "dame",
+          "lady", "lord", "fr"}
+HEAD_KINDS = ("headteacher", "executive_headteacher", "head_of_school")
+
+
+def chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int]:
+    """insert_many in chunks, returning the new ids in row order (SQLite 3.35+ and PostgreSQL)."""
+    ids: list[int] = []
+    for part in chunks(rows, INSERT_CHUNK):
+        ids.extend(r[0] for r in model.insert_many(part).returning(model.id).tuples().execute())
+    return ids
+
+
+def full_rows(model: type[Model], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with the same keys (insert_many needs that); missing columns take the model default."""
+    names = sorted({k for r in rows for k in r})
+    defaults = {}
+    for name in names:
+        f = model._meta.fields[name]
+        defaults[name] = f.default if f.default is not None and not callable(f.default) else None
+    result = []
+    for r in rows:
+        full = {}
+        for name in names:
+            v = r.get(name)
+            full[name] = defaults[name] if v is None else v
+        result.append(full)
+    return result
+
+
+def schools_by_urn(urns: Iterable[int]) -> dict[int, School]:
+    wanted = sorted(set(u for u in urns if u is not None))
+    found: dict[int, School] = {}
+    for part in chunks(wanted):
+        for school in School.select().where(School.urn.in_(part)):
+            found[school.urn] = school
+    return found
+
+
+def school_ids_by_urn(urns: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """URN -> (id, name), for references from people, enrolments and placements."""
+    wanted = sorted(set(u for u in urns if u is not None))
+    found: dict[int, tuple[int, str]] = {}
+    for part in chunks(wanted):
+        for sid, urn, name in School.select(School.id, School.urn, School.name).where(
+                School.urn.in_(part)).tuples():
+            found[urn] = (sid, name)
+    return found
+
+
+def people_by_email(emails: Iterable[str]) -> dict[str, Person]:
+    wanted = sorted(set(e for e in emails if e))
+    found: dict[str, Person] = {}
+    for part in chunks(wanted):
+        for person in Person.select().where(Person.email.in_(part)):
+            found[person.email] = person
+    return found
+
+
+def people_by_trn(trns: Iterable[str]) -> dict[str, Person]:
+    wanted = sorted(set(t for t in trns if t))
+    found: dict[str, Person] = {}
+    for part in chunks(wanted):
+        for person in Person.select().where(Person.trn.in_(part)):
+            found[person.trn] = person
+    return found
+
+
+def name_key(first: str | None, last: str | None) -> tuple[str, str]:
+    return (" ".join((first or "").split()).casefold(), " ".join((last or "").split()).casefold())
+
+
+def people_at_schools(school_ids: Iterable[int]) -> dict[tuple[int, tuple[str, str]], Person]:
+    """(school id, name key) -> person, for anyone who has ever had a role at those schools."""
+    wanted = sorted(set(s for s in school_ids if s is not None))
+    found: dict[tuple[int, tuple[str, str]], Person] = {}
+    for part in chunks(wanted):
+        query = (Role.select(Role.school, Person).join(Person)
+                 .where(Role.school.in_(part) & (Person.erased == False)))  # noqa: E712
+        for role in query:
+            found.setdefault((role.school_id, name_key(role.person.first_name, role.person.last_name)),
+                             role.person)
+    return found
+
+
+def split_name(value: Any) -> tuple[str | None, str, str]:
+    """'Mrs Siân O'Brien' -> ('Mrs', 'Siân', "O'Brien"); 'Brontë, Zoë' -> (None, 'Zoë', 'Brontë')."""
+    text = " ".join(str(value).split())
+    if "," in text:
+        last, _, first = text.partition(",")
+        parts = first.split()
+        title = None
+        if parts and parts[0].rstrip(".").lower() in TITLES:
+            title, parts = parts[0], parts[1:]
+        if not parts or not last.strip():
+            raise ValueError(f"'{text}' is not a full name (first and last name)")
+        return title, " ".join(parts), last.strip()
+    parts = text.split()
+    title = None
+    if len(parts) > 2 and parts[0].rstrip(".").lower() in TITLES:
+        title, parts = parts[0], parts[1:]
+    if len(parts) < 2:
+        raise ValueError(f"'{text}' is not a full name (first and last name)")
+    # Particles stay with the surname: 'Ó Súilleabháin', 'van der Berg', 'de Souza'.
+    cut = len(parts) - 1
+    while cut > 1 and parts[cut - 1].lower() in {"van", "von", "der", "de", "da", "di", "le", "la",
+                                                 "ó", "o", "mac", "mc", "st", "st.", "del", "dos"}:
+        cut -= 1
+    return title, " ".join(parts[:cut]), " ".join(parts[cut:])
+
+
+def head_kind(job_title: Any) -> str:
+    """GIAS HeadPreferredJobTitle (free text) -> a head role kind; unknown words -> headteacher."""
+    if F.is_empty(job_title):
+        return "headteacher"
+    text = re.sub(r"head\s*-?\s*teacher", "headteacher", str(job_title).strip().lower())
+    text = re.sub(r"^(acting|interim|substantive|temporary)\s+", "", text)
+    kind = ROLE_KINDS.parse(text)
+    return kind if kind in HEAD_KINDS else "headteacher"
+
+
+def person_label(person: Person | dict | None) -> str:
+    if person is None:
+        return ""
+    if isinstance(person, dict):
+        return " ".join(p for p in (person.get("first_name"), person.get("last_name")) if p)
+    return person.full_name

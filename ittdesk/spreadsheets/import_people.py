@@ -1,0 +1,5 @@
+from .importing import ImportKind
+
+
+class PeopleImport(ImportKind):
+    name = "people"

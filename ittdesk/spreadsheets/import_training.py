@@ -1,0 +1,9 @@
+from .importing import ImportKind
+
+
+class EnrolmentImport(ImportKind):
+    name = "enrolments"
+
+
+class PlacementImport(ImportKind):
+    name = "placements"

@@ -1,0 +1,474 @@
+"""Spreadsheet import: read -> find header -> map -> clean -> plan (preview) -> apply (all or nothing).
+
+The same three calls serve the CLI and the GUI wizard (which runs them on ``ui.tasks``)::
+
+    source = load_source(path, "schools", sheet=None)     # refuses bad files; suggests a mapping
+    plan = plan_import(source, mapping=None)              # nothing written: adds, updates, refusals
+    result = apply_plan(plan, skip_invalid=False)         # one transaction, one ImportRun
+
+Rules the whole import keeps:
+
+- Fields are parsed by the services' own field specs (``service.clean``); an import kind adds only
+  what a spreadsheet has and a form does not (e.g. the head teacher's name on a school row).
+- A blank cell never wipes a stored value; "n/a", "-", "not given" are blank.
+- Every refused row names its spreadsheet row, the column heading and the reason. With any
+  refusal nothing is written unless ``skip_invalid`` is given.
+- ``apply_plan`` re-matches the rows against the database inside its transaction (the database
+  may have changed since the preview), writes in bulk, writes one audit entry per changed record
+  (linked to the ImportRun), and rolls everything back on any error or on cancel.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import fields as F
+from ..errors import RefusedError
+from ..models import ImportRun, database
+from . import headers, reading
+
+Progress = Callable[..., None]
+
+
+class ImportCancelled(RefusedError):
+    """The user cancelled: the transaction was rolled back, nothing changed."""
+
+
+@dataclass(frozen=True)
+class ImportField:
+    """A column an import understands: a service field (parsed by the service) or an extra one."""
+
+    name: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    parse: Callable[[Any], Any] | None = None  # extra fields only; service fields use service.clean
+    is_date: bool = False
+
+
+@dataclass
+class Record:
+    """One spreadsheet row, cleaned of blanks: field -> normalised cell value."""
+
+    row: int
+    raw: dict[str, Any]
+
+
+@dataclass
+class Refusal:
+    row: int
+    column: str  # the heading as the file has it ('' when the reason is about the whole row)
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class Item:
+    """What applying a row will do: add or update, the changes to show, the payload to write."""
+
+    row: int
+    action: str  # "add", "update" or "same"
+    key: str  # e.g. "URN 100000"
+    description: str  # e.g. "The Aldgate School"
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # label -> (old, new)
+    payload: Any = None
+
+
+@dataclass
+class Source:
+    path: Path
+    kind: str
+    book: reading.Book
+    sheet: reading.Sheet
+    header: headers.HeaderRow
+    mapping: dict[int, str]  # column -> field name, as suggested (saved or matched)
+    mapping_from: str  # "saved" or "matched"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def headings(self) -> list[str]:
+        return self.header.headings
+
+    def samples(self, column: int, count: int = 3) -> list[str]:
+        """A few non-blank values from a column, as text, for the mapping page."""
+        result = []
+        for _n, row in headers.data_rows(self.sheet.rows[: self.header.index + 60], self.header).rows:
+            if column < len(row):
+                text = reading.cells_as_text([row[column]])[0]
+                if text:
+                    result.append(text)
+            if len(result) >= count:
+                break
+        return result
+
+
+@dataclass
+class Plan:
+    source: Source
+    mapping: dict[int, str]
+    records: list[Record]
+    items: list[Item]
+    refused: list[Refusal]
+    notes: list[str]
+    read_refused: list[Refusal] = field(default_factory=list)  # found while reading cells
+
+    @property
+    def adds(self) -> list[Item]:
+        return [i for i in self.items if i.action == "add"]
+
+    @property
+    def updates(self) -> list[Item]:
+        return [i for i in self.items if i.action == "update"]
+
+    @property
+    def unchanged(self) -> list[Item]:
+        return [i for i in self.items if i.action == "same"]
+
+    @property
+    def refused_rows(self) -> int:
+        return len({r.row for r in self.refused})
+
+    def summary(self) -> str:
+        return (f"{len(self.adds)} to add, {len(self.updates)} to update, "
+                f"{len(self.unchanged)} unchanged, {self.refused_rows} refused")
+
+
+@dataclass
+class Result:
+    run_id: int | None
+    added: int
+    updated: int
+    unchanged: int
+    refused: list[Refusal]
+    seconds: float
+
+    def summary(self) -> str:
+        return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{len({r.row for r in self.refused})} refused")
+
+
+class ImportKind:
+    """One kind of record an import can bring in; subclasses in import_*.py."""
+
+    name: str = ""
+    label: str = ""  # "Schools"
+    service: Any = None
+    fields: tuple[ImportField, ...] = ()
+    key_help: str = ""  # how rows are matched, in words, for the wizard
+
+    @property
+    def purpose(self) -> str:
+        return f"import:{self.name}"
+
+    def field(self, name: str) -> ImportField:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def check_mapping(self, mapping: dict[int, str]) -> list[str]:
+        """Problems with a mapping as a whole (e.g. the key column is not mapped)."""
+        return []
+
+    def plan(self, records: list[Record], columns: dict[str, str],
+             refused: list[Refusal]) -> list[Item]:
+        raise NotImplementedError
+
+    def write(self, items: list[Item], run_id: int, tick: Callable[[int], None]) -> None:
+        raise NotImplementedError
+
+    # -- helpers the kinds share ----------------------------------------------------------
+    def clean(self, record: Record, names: Sequence[str], columns: dict[str, str],
+              refused: list[Refusal], *, new: bool) -> dict[str, Any] | None:
+        """Parse ``names`` of the record with the service's own field specs; None if refused."""
+        data = {n: record.raw[n] for n in names if n in record.raw}
+        values, errors = self.service.clean(data, partial=not new)
+        if errors:
+            for name, message in errors.items():
+                refused.append(Refusal(record.row, columns.get(name, ""), _strip_label(message, self.service, name)))
+            return None
+        return values
+
+    def extra(self, record: Record, name: str, columns: dict[str, str],
+              refused: list[Refusal]) -> Any:
+        """Parse one extra (non-service) field; refusal recorded, returns the sentinel _BAD."""
+        if name not in record.raw:
+            return None
+        spec = self.field(name)
+        try:
+            return spec.parse(record.raw[name])
+        except ValueError as exc:
+            refused.append(Refusal(record.row, columns.get(name, spec.label), str(exc)))
+            return BAD
+
+
+BAD = object()
+
+
+def _strip_label(message: str, service: Any, name: str) -> str:
+    try:
+        label = service.field(name).label
+    except KeyError:
+        return message
+    prefix = f"{label}: "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+_KINDS: dict[str, ImportKind] = {}
+
+
+def kinds() -> dict[str, ImportKind]:
+    """schools, people, enrolments, placements (built once; they hold no state)."""
+    if not _KINDS:
+        from .import_people import PeopleImport
+        from .import_schools import SchoolImport
+        from .import_training import EnrolmentImport, PlacementImport
+
+        for k in (SchoolImport(), PeopleImport(), EnrolmentImport(), PlacementImport()):
+            _KINDS[k.name] = k
+    return _KINDS
+
+
+def kind_for(name: str) -> ImportKind:
+    found = kinds().get(name)
+    if found is None:
+        raise RefusedError(f"Cannot import '{name}': choose one of {', '.join(kinds())}")
+    return found
+
+
+# -- reading and mapping ------------------------------------------------------------------
+
+
+def load_source(path: str | Path, kind: str, sheet: str | None = None) -> Source:
+    """Open the file, pick the sheet, find the header row and suggest a mapping."""
+    importer = kind_for(kind)
+    path = Path(path)
+    book = reading.open_book(path)
+    try:
+        if sheet is not None:
+            chosen = book.sheet(sheet)
+            found = headers.find_header(chosen.rows, importer.fields, ignore=chosen.hidden_columns)
+            if found is None or not found.matches:
+                raise RefusedError(f"The sheet '{sheet}' in {path.name} has no header row ITT Desk "
+                                   f"recognises for {importer.label.lower()}")
+        else:
+            candidates = book.sheets()
+            if not candidates:
+                raise RefusedError(f"{path.name} has no data: every sheet is empty")
+            best = None
+            for candidate in candidates.values():
+                found = headers.find_header(candidate.rows, importer.fields,
+                                            ignore=candidate.hidden_columns)
+                if found is None or not found.matches:
+                    continue
+                key = (len(found.matches), found.confidence)
+                if best is None or key > best[0]:
+                    best = (key, candidate, found)
+            if best is None:
+                raise RefusedError(f"{path.name} has no header row ITT Desk recognises for "
+                                   f"{importer.label.lower()} (looked for headings such as "
+                                   f"{', '.join(f.label for f in importer.fields[:4])})")
+            _key, chosen, found = best
+    except RefusedError:
+        book.close()
+        raise
+    saved = headers.saved_mapping(importer.purpose, found.headings)
+    known = {f.name for f in importer.fields}
+    if saved and all(name in known and col < len(found.headings) for col, name in saved.items()):
+        mapping, origin = dict(saved), "saved"
+    else:
+        mapping, origin = found.mapping(), "matched"
+    notes = []
+    if found.index > 0:
+        notes.append(f"Headings found on row {found.row_number} of sheet '{chosen.name}'")
+    hidden = sorted(c for c in chosen.hidden_columns if c < len(found.headings) and found.headings[c])
+    if hidden:
+        notes.append("Hidden columns ignored unless you map them: "
+                     + ", ".join(f"'{found.headings[c]}'" for c in hidden))
+    return Source(path, kind, book, chosen, found, mapping, origin, notes)
+
+
+def check_mapping(source: Source, mapping: dict[int, str]) -> None:
+    importer = kind_for(source.kind)
+    known = {f.name for f in importer.fields}
+    seen: dict[str, int] = {}
+    for col, name in mapping.items():
+        if name not in known:
+            raise RefusedError(f"'{name}' is not something {importer.label.lower()} can import "
+                               f"(one of: {', '.join(sorted(known))})")
+        if not 0 <= col < len(source.headings):
+            raise RefusedError(f"The file has no column {col + 1}")
+        if name in seen:
+            raise RefusedError(f"Two columns are mapped to {importer.field(name).label}: "
+                               f"'{source.headings[seen[name]]}' and '{source.headings[col]}'")
+        seen[name] = col
+    problems = importer.check_mapping(mapping)
+    if problems:
+        raise RefusedError("; ".join(problems))
+
+
+def mapping_from_json(source: Source, data: dict[str, Any]) -> dict[int, str]:
+    """A mapping file: {"Heading in the file": "field name", ...} (a null/"" value unmaps)."""
+    importer = kind_for(source.kind)
+    if not isinstance(data, dict):
+        raise RefusedError("A mapping file must be a JSON object of heading -> field")
+    by_heading = {headers.normalise(h): i for i, h in enumerate(source.headings) if h}
+    mapping = dict(source.mapping)
+    for heading, name in data.items():
+        col = by_heading.get(headers.normalise(heading))
+        if col is None:
+            raise RefusedError(f"The mapping names a column '{heading}' the file does not have")
+        if not name:
+            mapping.pop(col, None)
+            continue
+        for f in importer.fields:
+            if name in (f.name, f.label):
+                name = f.name
+                break
+        else:
+            raise RefusedError(f"The mapping maps '{heading}' to '{name}', which "
+                               f"{importer.label.lower()} cannot import")
+        mapping = {c: n for c, n in mapping.items() if n != name}
+        mapping[col] = name
+    return mapping
+
+
+# -- planning -----------------------------------------------------------------------------
+
+
+def _records(source: Source, mapping: dict[int, str], refused: list[Refusal],
+             notes: list[str], cancel: threading.Event | None) -> list[Record]:
+    importer = kind_for(source.kind)
+    block = headers.data_rows(source.sheet.rows, source.header)
+    if block.stopped_at:
+        notes.append(f"Stopped reading at row {block.stopped_at} ('{block.stopped_because}'): "
+                     f"{block.left_out} row(s) from there on were not imported")
+    dates = {f.name for f in importer.fields if f.is_date}
+    epoch = source.book.epoch_1904
+    columns = sorted(mapping.items())
+    records = []
+    value, is_empty = reading.value, F.is_empty
+    for n, (number, row) in enumerate(block.rows):
+        if cancel is not None and n % 2000 == 0 and cancel.is_set():
+            raise ImportCancelled("Import cancelled; nothing was changed")
+        raw = {}
+        for col, name in columns:
+            cell = value(row[col]) if col < len(row) else None
+            if cell is None or is_empty(cell):
+                continue
+            if isinstance(cell, reading.FormulaText):
+                refused.append(Refusal(number, source.headings[col],
+                                       f"holds a formula ({cell[:30]}), not a value"))
+                continue
+            if epoch and name in dates and isinstance(cell, (int, float)):
+                cell = F.excel_serial(cell, epoch_1904=True)
+            raw[name] = cell
+        if raw:
+            records.append(Record(number, raw))
+    return records
+
+
+def plan_import(source: Source, mapping: dict[int, str] | None = None, *,
+                progress: Progress | None = None,
+                cancel: threading.Event | None = None) -> Plan:
+    """What applying would do; writes nothing."""
+    mapping = dict(source.mapping if mapping is None else mapping)
+    check_mapping(source, mapping)
+    importer = kind_for(source.kind)
+    refused: list[Refusal] = []
+    notes = list(source.notes)
+    if progress:
+        progress(0, None, "Reading rows…")
+    records = _records(source, mapping, refused, notes, cancel)
+    if not records and not refused:
+        raise RefusedError(f"The sheet '{source.sheet.name}' has headings but no rows to import")
+    columns = {name: source.headings[col] for col, name in mapping.items()}
+    if progress:
+        progress(0, len(records), f"Checking {len(records):,} rows…")
+    bad_rows = {r.row for r in refused}
+    read_refused = list(refused)
+    records = [r for r in records if r.row not in bad_rows]
+    items = importer.plan(records, columns, refused)
+    refused.sort(key=lambda r: r.row)
+    return Plan(source, mapping, records, items, refused, notes, read_refused)
+
+
+# -- applying -----------------------------------------------------------------------------
+
+
+def apply_plan(plan: Plan, *, skip_invalid: bool = False, progress: Progress | None = None,
+               cancel: threading.Event | None = None, user_file_name: str | None = None) -> Result:
+    """Write the plan in one transaction (re-matched inside it); all or nothing."""
+    started = time.perf_counter()
+    importer = kind_for(plan.source.kind)
+    source = plan.source
+    columns = {name: source.headings[col] for col, name in plan.mapping.items()}
+    with database.atomic() as transaction:
+        # Matching is redone here, inside the transaction: the database may have changed
+        # since the preview. Refusals found while reading cells carry over as they were.
+        refused = list(plan.read_refused)
+        items = importer.plan(plan.records, columns, refused)
+        refused.sort(key=lambda r: r.row)
+        if refused and not skip_invalid:
+            transaction.rollback()
+            raise RefusedError(
+                f"{len({r.row for r in refused})} row(s) refused, nothing was imported "
+                f"(first: {refused[0]}). Correct the file, or import the valid rows only.")
+        bad = {r.row for r in refused}
+        items = [i for i in items if i.row not in bad]
+        changing = [i for i in items if i.action in ("add", "update")]
+        from .. import audit
+
+        run = ImportRun.create(at=audit.now(), user=audit.current_user(), kind=importer.name,
+                               file_name=(user_file_name or str(source.path))[-500:],
+                               added=sum(1 for i in changing if i.action == "add"),
+                               updated=sum(1 for i in changing if i.action == "update"),
+                               refused=len(bad))
+        total = len(changing)
+        done = [0]
+        last = [time.perf_counter()]
+
+        def tick(count: int) -> None:
+            done[0] += count
+            if cancel is not None and cancel.is_set():
+                raise ImportCancelled("Import cancelled; nothing was changed")
+            now = time.perf_counter()
+            if progress and (now - last[0] > 0.1 or done[0] >= total):
+                last[0] = now
+                rate = done[0] / max(now - started, 1e-6)
+                progress(done[0], total, f"{done[0]:,} of {total:,} rows ({rate:,.0f} rows/s)")
+
+        if cancel is not None and cancel.is_set():
+            raise ImportCancelled("Import cancelled; nothing was changed")
+        importer.write(changing, run.id, tick)
+        if cancel is not None and cancel.is_set():
+            raise ImportCancelled("Import cancelled; nothing was changed")
+        headers.save_mapping(importer.purpose, source.headings, plan.mapping)
+    return Result(run.id, run.added, run.updated, sum(1 for i in items if i.action == "same"),
+                  refused, time.perf_counter() - started)
+
+
+def run_import(path: str | Path, kind: str, *, sheet: str | None = None,
+               mapping: dict[int, str] | None = None, dry_run: bool = False,
+               skip_invalid: bool = False, progress: Progress | None = None,
+               cancel: threading.Event | None = None) -> tuple[Plan, Result | None]:
+    """Load, plan and (unless ``dry_run``) apply: what the CLI does in one call."""
+    source = load_source(path, kind, sheet)
+    try:
+        plan = plan_import(source, mapping, progress=progress, cancel=cancel)
+        if dry_run:
+            return plan, None
+        return plan, apply_plan(plan, skip_invalid=skip_invalid, progress=progress, cancel=cancel)
+    finally:
+        source.book.close()
+
+
+def past_imports(limit: int = 50) -> list[ImportRun]:
+    return list(ImportRun.select().order_by(ImportRun.at.desc(), ImportRun.id.desc()).limit(limit))
