@@ -90,15 +90,20 @@ def version(agreement: SupportAgreement) -> tuple[int, date | None]:
     Each saved change counts once, so the number only grows; parts deleted since are still
     counted through their delete entries (which keep the agreement they belonged to).
     """
+    # A deleted part's delete entry keeps {"agreement_id": [id, null]}: find those parts too.
+    marker = f'"agreement_id": [{json.dumps(agreement.id)}, null]'
+    deleted: dict[str, list[int]] = {}
+    for entity, entity_id in (AuditEntry.select(AuditEntry.entity, AuditEntry.entity_id)
+                              .where(AuditEntry.entity.in_(list(PART_ENTITIES))
+                                     & (AuditEntry.action == "delete")
+                                     & AuditEntry.changes.contains(marker)).tuples()):
+        deleted.setdefault(entity, []).append(entity_id)
     conditions = (AuditEntry.entity == "agreement") & (AuditEntry.entity_id == agreement.id)
     for entity, model in PART_ENTITIES.items():
         ids = [i for (i,) in model.select(model.id).where(model.agreement == agreement.id).tuples()]
+        ids += deleted.get(entity, [])
         if ids:
             conditions |= (AuditEntry.entity == entity) & AuditEntry.entity_id.in_(ids)
-    # A deleted part's entry keeps {"agreement_id": [id, null]}; match it exactly.
-    marker = f'"agreement_id": [{json.dumps(agreement.id)}, null]'
-    conditions |= (AuditEntry.entity.in_(list(PART_ENTITIES)) & (AuditEntry.action == "delete")
-                   & AuditEntry.changes.contains(marker))
     row = AuditEntry.select(fn.COUNT(AuditEntry.id), fn.MAX(AuditEntry.at)).where(conditions).tuples().first()
     count, last = row if row else (0, None)
     return max(1, int(count or 0)), (last.date() if last else None)

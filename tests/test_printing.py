@@ -1,0 +1,83 @@
+"""ui/printing: any HTML onto A4 pages with footer, page numbers and watermark, headless."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from pypdf import PdfReader
+
+from ui.printing import html_to_pdf
+
+
+def pdf_pages(path) -> list[str]:
+    """Each page's text as a reader sees it (Qt's PDFs space words with tabs, use ligatures)."""
+    return [" ".join(unicodedata.normalize("NFKC", page.extract_text() or "").split())
+            for page in PdfReader(str(path)).pages]
+
+
+def long_html(rows: int) -> str:
+    body = "".join(f"<tr><td>Row {i}</td><td>{'Long text that wraps. ' * 6}</td></tr>" for i in range(rows))
+    return (f"<html><body><h1>Long document</h1><table border='1' width='100%'>"
+            f"<thead><tr><th>Row</th><th>Text</th></tr></thead>{body}</table>"
+            f"<p>THE END</p></body></html>")
+
+
+def test_pdf_has_footer_and_page_numbers_on_every_page(qapp, tmp_path):
+    out = tmp_path / "long.pdf"
+    pages = html_to_pdf(long_html(120), out, footer_left="REF-001", footer_right="Version 2")
+    texts = pdf_pages(out)
+    assert pages == len(texts) >= 3
+    for number, text in enumerate(texts, start=1):
+        assert f"Page {number} of {pages}" in text
+        assert "REF-001" in text and "Version 2" in text
+    assert "THE END" in texts[-1]
+
+
+def test_long_table_rows_are_never_lost_between_pages(qapp, tmp_path):
+    out = tmp_path / "rows.pdf"
+    html_to_pdf(long_html(90), out)
+    text = " ".join(pdf_pages(out))
+    missing = [i for i in range(90) if f"Row {i} " not in text and not text.endswith(f"Row {i}")]
+    assert missing == []
+    # The table's heading row repeats on each page it continues onto.
+    assert all(page.count("Text") >= 1 for page in pdf_pages(out))
+
+
+def test_watermark_is_printed_on_every_page_only_when_asked(qapp, tmp_path):
+    marked, plain = tmp_path / "marked.pdf", tmp_path / "plain.pdf"
+    html_to_pdf(long_html(60), marked, watermark="DRAFT")
+    html_to_pdf(long_html(60), plain)
+    assert all("DRAFT" in text for text in pdf_pages(marked))
+    assert not any("DRAFT" in text for text in pdf_pages(plain))
+
+
+def test_running_header_starts_on_page_two(qapp, tmp_path):
+    out = tmp_path / "header.pdf"
+    html_to_pdf(long_html(80), out, header_left="Moorside Hub", header_right="SSA-2025-001")
+    texts = pdf_pages(out)
+    assert "Moorside Hub" not in texts[0]
+    assert all("Moorside Hub" in t for t in texts[1:])
+
+
+def test_missing_folder_is_an_error_and_writes_nothing(qapp, tmp_path):
+    with pytest.raises(OSError, match="does not exist"):
+        html_to_pdf("<p>x</p>", tmp_path / "nope" / "out.pdf")
+    assert not (tmp_path / "nope").exists()
+
+
+def test_cancelled_job_leaves_no_file(qapp, tmp_path):
+    out = tmp_path / "cancelled.pdf"
+    with pytest.raises(InterruptedError):
+        html_to_pdf(long_html(80), out, cancelled=lambda: True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_short_section_is_moved_whole_to_the_next_page_rather_than_split(qapp, tmp_path):
+    filler = "".join(f"<p>Paragraph {i} of filler text that takes a line.</p>" for i in range(47))
+    block = "".join(f"<p>Sign line {i}</p>" for i in range(8))
+    out = tmp_path / "keep.pdf"
+    html_to_pdf(f"<html><body>{filler}<h2>Signatures</h2>{block}</body></html>", out)
+    texts = pdf_pages(out)
+    holder = [t for t in texts if "Signatures" in t]
+    assert len(holder) == 1 and all(f"Sign line {i}" in holder[0] for i in range(8))
