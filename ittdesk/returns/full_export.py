@@ -40,7 +40,15 @@ from ..services.people import designations, mentor_training, people, roles
 from ..services.programmes import cohorts, enrolments, placements, programmes
 from ..services.schools import schools
 from ..spreadsheets.safe import atomic_write
-from ..spreadsheets.writer import CancelFn, Cancelled, Column, ProgressFn, _measure, _Styles
+from ..spreadsheets.writer import (
+    CancelFn,
+    Cancelled,
+    Column,
+    ProgressFn,
+    _measure,
+    _Styles,
+    discard,
+)
 
 ID_HEADING = "ID"
 
@@ -143,6 +151,14 @@ def export_all(target: Path, *, progress: ProgressFn | None = None,
         from openpyxl import Workbook
 
         wb = Workbook(write_only=True)
+        try:
+            _fill(wb)
+        except BaseException:
+            discard(wb)
+            raise
+        wb.save(tmp)
+
+    def _fill(wb) -> None:
         for sheet in SHEETS:
             columns, attrs, converters = sheet_columns(sheet)
             rows = list(_rows(sheet, attrs, converters))
@@ -163,7 +179,6 @@ def export_all(target: Path, *, progress: ProgressFn | None = None,
             written[AUDIT_SHEET] = _write_sheet(wb, AUDIT_SHEET, columns, query, tick)
         if cancelled is not None and cancelled():
             raise Cancelled()
-        wb.save(tmp)
 
     atomic_write(Path(target), write)
     if progress is not None:

@@ -31,6 +31,9 @@ from .base import Filters, get_return
 from .insert_rows import insert_rows
 
 SCAN_ROWS = 60
+# Stricter than the importer's default: a wrong column filled in an LA's return is worse than an
+# empty one the user maps by hand ("Comments from the LA" must not become the LA name).
+THRESHOLD = 0.66
 
 
 @dataclass
@@ -148,7 +151,7 @@ def inspect_template(path: Path, key: str, filters: Filters) -> TemplateInfo:
     columns = spec.build(filters).columns
     wb = _open(path)
     sheets = {ws.title: _grid(ws) for ws in wb.worksheets}
-    found = headers.find_header_in_sheets(sheets, columns)
+    found = headers.find_header_in_sheets(sheets, columns, threshold=THRESHOLD)
     if found is None or not found[1].matches:
         raise RefusedError(
             f"{Path(path).name}: no row of headings ITT Desk recognises for the "

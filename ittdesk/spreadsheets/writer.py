@@ -158,6 +158,13 @@ def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]]
         from openpyxl import Workbook
 
         wb = Workbook(write_only=True)
+        try:
+            _write(wb, tmp)
+        except BaseException:
+            discard(wb)
+            raise
+
+    def _write(wb, tmp: Path) -> None:
         ws = wb.create_sheet(_sheet_title(sheet_name))
         styles = _Styles(ws)
         iterator = iter(rows)
@@ -206,6 +213,22 @@ def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]]
 
     result.path = atomic_write(Path(target), write)
     return result
+
+
+def discard(wb) -> None:
+    """Close and delete the temporary files of an abandoned write-only workbook."""
+    for ws in getattr(wb, "_sheets", []):
+        writer = getattr(ws, "_writer", None)
+        if writer is None:
+            continue
+        try:
+            ws.close()
+        except Exception:  # already half-closed: the file is removed below anyway
+            pass
+        try:
+            writer.cleanup()
+        except (OSError, ValueError):
+            pass
 
 
 def _filters_text(filters: Sequence[tuple[str, str]]) -> str:

@@ -1,0 +1,259 @@
+"""Built-in returns: the right figures, real dates and numbers, the styled layout, filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from ittdesk.academic_year import AcademicYear
+from ittdesk.errors import ValidationError
+from ittdesk.returns import all_returns, make_filters, make_return, preview
+from ittdesk.services.agreements import agreements, leaders, parties, reports, spend
+from ittdesk.services.people import designations, mentor_training, people, roles
+from ittdesk.services.programmes import cohorts, enrolments, placements, programmes
+from ittdesk.services.schools import schools
+from ittdesk.spreadsheets.writer import Cancelled, Column, write_return
+
+HOSTILE = '=HYPERLINK("http://x","y")'
+YEAR = "2025/26"
+HEADER_ROW = 5
+
+
+def person(first, last, **extra):
+    return people.create({"first_name": first, "last_name": last, **extra})
+
+
+@pytest.fixture
+def partnership(db):
+    """Two schools with leaders, mentors, trainees, placements, an agreement and training."""
+    a = schools.create({"urn": 123456, "name": HOSTILE, "phase": "primary", "la_code": "901",
+                        "la_name": "Northmoor", "trust": "Pennine Schools Trust",
+                        "establishment_type": "Community school", "partnership_status": "partner",
+                        "partnership_since": date(2019, 9, 1),
+                        "leadership_confirmed_on": date(2025, 10, 2)})
+    b = schools.create({"urn": 654321, "name": "Eastfield Academy", "phase": "secondary",
+                        "la_name": "Eastbridge", "partnership_status": "placement"})
+    schools.create({"urn": 111111, "name": "Not In Partnership", "la_name": "Northmoor"})
+    head = person("Jane", "Head")
+    roles.create({"person": head.id, "school": a.id, "kind": "headteacher",
+                  "start_date": date(2020, 1, 1)})
+    old_head = person("Olga", "Oldhead")
+    roles.create({"person": old_head.id, "school": a.id, "kind": "headteacher",
+                  "start_date": date(2010, 1, 1), "end_date": date(2019, 12, 31)})
+    champion = person("Carl", "Champ")
+    roles.create({"person": champion.id, "school": a.id, "kind": "itt_champion"})
+    mo = person("Mo", "Mentor", trn="12345")
+    nia = person("Nia", "Newmentor")
+    for m in (mo, nia):
+        roles.create({"person": m.id, "school": a.id, "kind": "mentor", "capacity": 2,
+                      "start_date": date(2024, 9, 1)})
+    mentor_training.create({"person": mo.id, "kind": "initial", "hours": 20,
+                            "completed_on": date(2025, 10, 1), "school": a.id,
+                            "provided_by": "Moorside SCITT"})
+    mentor_training.create({"person": nia.id, "kind": "initial", "hours": 12,
+                            "completed_on": date(2024, 10, 1), "school": a.id})
+    prog = programmes.create({"name": "Primary SCITT", "kind": "itt"})
+    cohort = cohorts.create({"programme": prog.id, "name": "Cohort 6", "academic_year": YEAR,
+                             "places": 20})
+    t1, t2, t3 = person("Tia", "Trainee"), person("Tom", "Withdrew"), person("Tara", "Done")
+    e1 = enrolments.create({"person": t1.id, "cohort": cohort.id, "status": "enrolled",
+                            "trainee_id": "MS250001", "subject": "Primary", "home_school": a.id})
+    enrolments.create({"person": t2.id, "cohort": cohort.id, "status": "withdrawn",
+                       "withdrawal_date": date(2025, 11, 1), "home_school": b.id})
+    e3 = enrolments.create({"person": t3.id, "cohort": cohort.id, "status": "completed",
+                            "outcome": "QTS recommended", "home_school": a.id})
+    placements.create({"enrolment": e1.id, "school": a.id, "mentor": mo.id, "kind": "main",
+                       "start_date": date(2025, 9, 20), "end_date": date(2025, 12, 15)})
+    placements.create({"enrolment": e1.id, "school": b.id, "kind": "itap",
+                       "start_date": date(2025, 11, 3), "end_date": date(2025, 11, 7)})
+    placements.create({"enrolment": e3.id, "school": a.id, "mentor": nia.id, "kind": "second",
+                       "start_date": date(2026, 1, 10), "end_date": date(2026, 3, 20)})
+    leader = person("Sam", "Leader")
+    designation = designations.create({"person": leader.id, "kind": "SLE",
+                                       "specialism": "Mathematics"})
+    agreement = agreements.create({"title": "Year 6 maths", "academic_year": YEAR,
+                                   "priorities": "Raise attainment", "funding_source": "LA grant",
+                                   "amount_agreed_pence": "2,500.50",
+                                   "start_date": date(2025, 10, 1), "end_date": date(2026, 7, 1)})
+    parties.create({"agreement": agreement.id, "school": b.id, "role": "supported"})
+    parties.create({"agreement": agreement.id, "school": a.id, "role": "supporting"})
+    leaders.create({"agreement": agreement.id, "person": leader.id,
+                    "designation": designation.id, "days": 6})
+    reports.create({"agreement": agreement.id, "kind": "interim", "due_date": date(2025, 12, 1),
+                    "submitted_on": date(2025, 12, 3), "rag": "amber"})
+    reports.create({"agreement": agreement.id, "kind": "final", "due_date": date(2026, 7, 20)})
+    spend.create({"agreement": agreement.id, "date": date(2025, 11, 1), "description": "Cover",
+                  "amount_pence": "450.25"})
+    spend.create({"agreement": agreement.id, "date": date(2026, 1, 1), "description": "Cover",
+                  "amount_pence": "100"})
+    return {"a": a, "b": b, "programme": prog, "agreement": agreement}
+
+
+def read_back(path):
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[HEADER_ROW]]
+    rows = [dict(zip(header, r, strict=False))
+            for r in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True)]
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
+    return wb, ws, header, rows, summary
+
+
+def test_partnership_return_has_one_row_per_partnership_school_with_real_types(partnership, tmp_path):
+    result = make_return("partnership", tmp_path / "p.xlsx", make_filters(YEAR))
+    assert result.rows == 2
+    wb, ws, header, rows, summary = read_back(result.path)
+    assert header[:3] == ["URN", "School", "Local authority"]
+    assert "Trainees placed: Primary SCITT" in header
+    assert ws["A1"].value == "Partnership return" and ws["A1"].font.b
+    assert "Academic year: 2025/26" in ws["A2"].value and "Local authority: all" in ws["A2"].value
+    assert ws["A3"].value.startswith("Made on ")
+    assert all(c.font.b for c in ws[HEADER_ROW])
+    assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
+    assert ws.auto_filter.ref == f"A{HEADER_ROW}:{ws.cell(HEADER_ROW, len(header)).column_letter}7"
+    first = rows[0]
+    assert first["School"] == HOSTILE and ws.cell(HEADER_ROW + 1, 2).data_type == "s"
+    assert first["URN"] == 123456 and isinstance(first["URN"], int)
+    assert first["Phase"] == "Primary" and first["Partnership status"] == "Partner"
+    assert first["Partner since"] == datetime(2019, 9, 1)
+    assert ws.cell(HEADER_ROW + 1, header.index("Partner since") + 1).is_date
+    assert first["Headteacher"] == "Jane Head"  # the current one, not the one who left
+    assert first["ITT champion"] == "Carl Champ"
+    assert (first["Mentors trained"], first["Mentors"]) == (2, 2)
+    assert first["Trainees placed: Primary SCITT"] == 2 and first["ITaP placements hosted"] == 0
+    assert first["Leadership last confirmed"] == datetime(2025, 10, 2)
+    second = rows[1]
+    assert second["School"] == "Eastfield Academy" and second["ITaP placements hosted"] == 1
+    assert second["Headteacher"] is None
+    assert summary["Rows"] == 2 and summary["Trainees placed"] == 2
+    assert summary["ITaP placements hosted"] == 1 and "URN" not in summary
+    assert summary["Partner"] == 1 and summary["Placement school"] == 1
+
+
+def test_mentor_training_older_than_the_refresher_period_does_not_count_as_trained(partnership,
+                                                                                    tmp_path):
+    from ittdesk import settings
+
+    settings.set("mentor_refresher_months", 12)
+    result = make_return("partnership", tmp_path / "p.xlsx", make_filters(YEAR))
+    _wb, _ws, _h, rows, _s = read_back(result.path)
+    assert (rows[0]["Mentors trained"], rows[0]["Mentors"]) == (1, 2)
+
+
+def test_la_filter_keeps_only_that_las_schools_and_is_named_on_the_sheet(partnership, tmp_path):
+    result = make_return("partnership", tmp_path / "p.xlsx", make_filters(YEAR, la="northmoor"))
+    _wb, ws, _h, rows, _s = read_back(result.path)
+    assert [r["URN"] for r in rows] == [123456]
+    assert "Local authority: Northmoor" in ws["A2"].value
+
+
+def test_bad_filters_are_refused_with_every_reason(partnership):
+    with pytest.raises(ValidationError) as caught:
+        make_filters("2025/27", la="Atlantis", programme="Basket weaving")
+    errors = caught.value.errors
+    assert "academic year" in errors["year"]
+    assert "Atlantis" in errors["la"] and "Northmoor" in errors["la"]
+    assert "Primary SCITT" in errors["programme"]
+
+
+def test_placements_return_lists_each_placement_with_dates(partnership, tmp_path):
+    result = make_return("placements", tmp_path / "pl.xlsx", make_filters(YEAR))
+    _wb, ws, header, rows, summary = read_back(result.path)
+    assert result.rows == 3
+    by_kind = {r["Kind"]: r for r in rows}
+    assert set(by_kind) == {"Main", "ITaP", "Second / contrasting"}
+    main = by_kind["Main"]
+    assert (main["Trainee"], main["Trainee ID"], main["Programme"]) == ("Tia Trainee", "MS250001",
+                                                                        "Primary SCITT")
+    assert (main["URN"], main["Mentor"]) == (123456, "Mo Mentor")
+    assert main["Start date"] == datetime(2025, 9, 20) and main["End date"] == datetime(2025, 12, 15)
+    assert by_kind["ITaP"]["Mentor"] is None and by_kind["ITaP"]["School"] == "Eastfield Academy"
+    assert summary["ITaP"] == 1
+
+
+def test_cohort_return_counts_trainees_by_status_and_outcome(partnership, tmp_path):
+    result = make_return("cohorts", tmp_path / "c.xlsx", make_filters(YEAR))
+    _wb, _ws, header, rows, summary = read_back(result.path)
+    (row,) = rows
+    assert (row["Programme"], row["Cohort"], row["Academic year"]) == ("Primary SCITT", "Cohort 6",
+                                                                       "2025/26")
+    assert row["Places"] == 20
+    assert (row["Applied"], row["Enrolled"], row["Withdrawn"], row["Completed"], row["Total"]) == \
+        (0, 1, 1, 1, 3)
+    assert row["Outcomes"] == "QTS recommended: 1"
+    assert row["Start date"] == datetime(2025, 9, 1)
+    la_only = make_return("cohorts", tmp_path / "c2.xlsx", make_filters(YEAR, la="Eastbridge"))
+    (row,) = read_back(la_only.path)[3]
+    assert (row["Withdrawn"], row["Total"]) == (1, 1)
+
+
+def test_agreements_return_shows_parties_money_and_reports(partnership, tmp_path):
+    result = make_return("agreements", tmp_path / "a.xlsx", make_filters(YEAR))
+    _wb, ws, header, rows, summary = read_back(result.path)
+    (row,) = rows
+    assert row["Reference"] == partnership["agreement"].reference
+    assert row["Supported school(s)"] == "Eastfield Academy" and row["Supported URN(s)"] == "654321"
+    assert row["Supporting school(s)"] == HOSTILE
+    assert row["System leaders deployed"] == "Sam Leader (SLE, Mathematics, 6 days)"
+    assert row["Amount agreed"] == 2500.5 and row["Amount spent"] == 550.25
+    assert "£" in ws.cell(HEADER_ROW + 1, header.index("Amount agreed") + 1).number_format
+    assert row["Interim report due"] == datetime(2025, 12, 1)
+    assert row["Interim report submitted"] == datetime(2025, 12, 3)
+    assert row["Final report submitted"] is None and row["Impact rating"] == "Amber"
+    assert summary["Amount agreed"] == 2500.5 and summary["Rows"] == 1
+
+
+def test_mentor_training_return_keeps_trns_as_text_and_only_the_year(partnership, tmp_path):
+    result = make_return("mentor-training", tmp_path / "m.xlsx", make_filters(YEAR))
+    _wb, _ws, _h, rows, summary = read_back(result.path)
+    (row,) = rows  # Nia's training was in 2024/25
+    assert (row["Mentor"], row["TRN"], row["URN"], row["Training"]) == ("Mo Mentor", "0012345",
+                                                                         123456, "Initial")
+    assert row["Hours"] == 20 and row["Date"] == datetime(2025, 10, 1)
+    assert summary["Hours"] == 20
+
+
+def test_preview_gives_the_columns_and_first_rows_without_writing(partnership):
+    columns, rows, count = preview("placements", make_filters(YEAR), limit=2)
+    assert [c.heading for c in columns][:2] == ["Trainee", "Trainee ID"]
+    assert len(rows) == 2 and count == 3
+
+
+def test_every_builtin_return_writes_from_the_demo_partnership(demo_db, tmp_path):
+    year = AcademicYear.current()
+    for spec in all_returns():
+        result = make_return(spec.key, tmp_path / f"{spec.key}.xlsx", make_filters(str(year)))
+        wb, ws, header, rows, summary = read_back(result.path)
+        assert wb.sheetnames == [spec.title, "Summary"]
+        assert len(rows) == result.rows > 0, spec.key
+        assert summary["Rows"] == result.rows
+        assert ws.freeze_panes == "A6" and all(header)
+        for column in header:
+            if "date" in column.lower() or column in ("Date", "Partner since"):
+                values = [r[column] for r in rows if r[column] is not None]
+                assert all(isinstance(v, datetime) for v in values), (spec.key, column)
+
+
+def test_cancelling_a_long_return_leaves_no_file(tmp_path):
+    calls = []
+    target = tmp_path / "big.xlsx"
+    with pytest.raises(Cancelled):
+        write_return(target, title="Big", filters=[], columns=[Column("n", "N", "int")],
+                     rows=((i,) for i in range(5000)),
+                     progress=lambda done, total: calls.append(done),
+                     cancelled=lambda: len(calls) >= 2)
+    assert calls == [500, 1000]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_formula_like_text_in_any_text_column_stays_text(tmp_path):
+    hostile = ["=1+1", "+44 1632", "-5", "@SUM(A1)", "\tTab"]
+    out = write_return(tmp_path / "t.xlsx", title="=TITLE()", filters=[("LA", "=evil")],
+                       columns=[Column("t", "=Heading")], rows=[(h,) for h in hostile])
+    ws = load_workbook(out.path).worksheets[0]
+    assert ws["A1"].value == "=TITLE()" and ws["A1"].data_type == "s"
+    assert ws["A5"].value == "=Heading" and ws["A5"].data_type == "s"
+    for i, value in enumerate(hostile, start=6):
+        assert ws.cell(i, 1).value == value and ws.cell(i, 1).data_type == "s"

@@ -1,0 +1,227 @@
+"""Filling in an LA's own template keeps everything the LA made and puts data under its headings."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.drawing.image import Image
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+from PIL import Image as PILImage
+
+from ittdesk.errors import RefusedError, ValidationError
+from ittdesk.returns import make_filters
+from ittdesk.returns.insert_rows import shift_formula
+from ittdesk.returns.template import fill_template, inspect_template, read_mapping_file
+from ittdesk.services.people import people, roles
+from ittdesk.services.schools import schools
+
+HOSTILE = '=HYPERLINK("http://x","y")'
+HEADINGS = ["School URN", "Name of school", "Head teacher", "Phase of education",
+            "Trained mentors", "Comments from the LA"]
+HEADER_ROW = 4
+BANNER_FILL = "FFC000"
+
+
+def make_template(path, *, data_rows=3, lists_sheet=True):
+    """A realistic LA template: guidance sheet first, banners, logo, drop-down, formats, total."""
+    wb = Workbook()
+    guide = wb.active
+    guide.title = "Guidance"
+    guide["A1"] = "Complete the Return sheet and send it back by 31 March."
+    guide["A1"].font = Font(bold=True, color="FF0000")
+    ws = wb.create_sheet("Return")
+    ws.merge_cells("A1:F1")
+    ws["A1"] = "Northmoor Council: ITT partnership return"
+    ws["A1"].fill = PatternFill("solid", fgColor=BANNER_FILL)
+    ws["A1"].font = Font(bold=True, size=16)
+    ws.merge_cells("A2:F2")
+    ws["A2"] = "One row per school. Do not change the headings."
+    for col, heading in enumerate(HEADINGS, start=1):
+        cell = ws.cell(HEADER_ROW, col, heading)
+        cell.font = Font(bold=True)
+    first, last = HEADER_ROW + 1, HEADER_ROW + data_rows
+    total_row = last + 1
+    ws.cell(total_row, 1, "Total")
+    ws.cell(total_row, 5, f"=SUM(E{first}:E{last})")
+    ws.cell(total_row + 2, 1, "Signed by the headteacher: ____________")
+    phases = DataValidation(type="list", formula1='"Primary,Secondary,Special"', allow_blank=True)
+    phases.add(f"D{first}:D{last}")
+    ws.add_data_validation(phases)
+    ws.conditional_formatting.add(f"E{first}:E{last}", CellIsRule(
+        operator="greaterThan", formula=["2"], fill=PatternFill("solid", fgColor="C6EFCE")))
+    ws.column_dimensions["B"].width = 44
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    logo_path = path.parent / "logo.png"
+    PILImage.new("RGB", (60, 30), (200, 30, 30)).save(logo_path)
+    ws.add_image(Image(str(logo_path)), "H1")
+    if lists_sheet:
+        lists = wb.create_sheet("Lists")
+        lists["A1"] = "Phases"
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def three_schools(db):
+    made = []
+    for urn, name, phase in ((100001, "Ashby Moor Primary School", "primary"),
+                             (100002, HOSTILE, "secondary"),
+                             (100003, "Brackenfield Infant School", "primary")):
+        made.append(schools.create({"urn": urn, "name": name, "phase": phase,
+                                    "la_name": "Northmoor", "partnership_status": "partner"}))
+    head = people.create({"first_name": "Jane", "last_name": "Head"})
+    roles.create({"person": head.id, "school": made[0].id, "kind": "headteacher"})
+    for i in range(3):
+        mentor = people.create({"first_name": f"M{i}", "last_name": "Mentor"})
+        roles.create({"person": mentor.id, "school": made[0].id, "kind": "mentor"})
+    return made
+
+
+def test_header_row_under_banners_on_the_second_sheet_is_found_and_mapped(three_schools, tmp_path):
+    template = make_template(tmp_path / "la.xlsx")
+    info = inspect_template(template, "partnership", make_filters())
+    assert (info.sheet, info.header_row) == ("Return", HEADER_ROW)
+    assert info.mapping == {0: "urn", 1: "school", 2: "headteacher", 3: "phase", 4: "mentors_trained"}
+    assert info.unmapped == ["Comments from the LA"]
+    assert info.capacity == 3 and info.stop_text == "Total"
+
+
+def test_filled_template_keeps_the_las_workbook_and_grows_the_total(three_schools, tmp_path):
+    from ittdesk.services.people import mentor_training
+
+    for person in people.model.select().where(people.model.last_name == "Mentor"):
+        mentor_training.create({"person": person.id, "kind": "initial",
+                                "completed_on": date.today()})
+    template = make_template(tmp_path / "la.xlsx", data_rows=2)
+    before = template.read_bytes()
+    info = inspect_template(template, "partnership", make_filters())
+    result = fill_template(info, tmp_path / "filled.xlsx", make_filters())
+    assert template.read_bytes() == before  # the template is never written to
+    assert result.rows == 3 and result.inserted == 1
+    assert any("inserted" in m for m in result.messages)
+
+    wb = load_workbook(result.path)
+    assert wb.sheetnames == ["Guidance", "Return", "Lists"]
+    assert wb["Guidance"]["A1"].font.color.rgb.endswith("FF0000")
+    ws = wb["Return"]
+    assert "A1:F1" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A1"].fill.fgColor.rgb.endswith(BANNER_FILL)
+    assert [c.value for c in ws[HEADER_ROW]][:6] == HEADINGS
+    rows = [[c.value for c in ws[r]][:6] for r in range(HEADER_ROW + 1, HEADER_ROW + 4)]
+    # Sorted by name, as the built-in return is ("=" sorts before letters).
+    assert rows[0][:2] == [100002, HOSTILE]
+    assert ws.cell(HEADER_ROW + 1, 2).data_type == "s"
+    assert rows[1] == [100001, "Ashby Moor Primary School", "Jane Head", "Primary", 3, None]
+    assert rows[2][1] == "Brackenfield Infant School"
+    # The total moved down one row and now sums all three data rows.
+    assert ws["A8"].value == "Total" and ws["E8"].value == "=SUM(E5:E7)"
+    assert ws["A10"].value.startswith("Signed by")
+    validations = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert validations == {"D5:D7": '"Primary,Secondary,Special"'}
+    assert [str(cf.sqref) for cf in ws.conditional_formatting] == ["E5:E7"]
+    assert ws.column_dimensions["B"].width == 44
+    assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    assert ws.page_setup.orientation == "landscape"
+    assert len(ws._images) == 1  # the LA's logo survives
+
+
+def test_template_with_room_to_spare_is_filled_without_inserting(three_schools, tmp_path):
+    template = make_template(tmp_path / "la.xlsx", data_rows=10)
+    info = inspect_template(template, "partnership", make_filters())
+    result = fill_template(info, tmp_path / "filled.xlsx", make_filters())
+    assert result.inserted == 0 and result.messages == []
+    ws = load_workbook(result.path)["Return"]
+    assert ws["E15"].value == "=SUM(E5:E14)"
+    assert ws["B8"].value is None
+
+
+def test_confirmed_mapping_is_saved_and_offered_for_the_same_template(three_schools, tmp_path):
+    template = make_template(tmp_path / "la.xlsx")
+    info = inspect_template(template, "partnership", make_filters())
+    assert not info.from_saved
+    mapping = dict(info.mapping)
+    mapping[5] = "trust"  # the user decides "Comments" gets the trust
+    fill_template(info, tmp_path / "out.xlsx", make_filters(), mapping, remember=True)
+    again = inspect_template(make_template(tmp_path / "copy.xlsx"), "partnership", make_filters())
+    assert again.from_saved and again.mapping[5] == "trust"
+
+
+def test_mapping_file_by_letter_and_heading_overrides_the_suggestion(three_schools, tmp_path):
+    template = make_template(tmp_path / "la.xlsx")
+    info = inspect_template(template, "partnership", make_filters())
+    mapping_file = tmp_path / "m.json"
+    mapping_file.write_text(json.dumps({"F": "Local authority", "Head teacher": None}))
+    mapping = read_mapping_file(mapping_file, info)
+    assert mapping[5] == "la_name" and 2 not in mapping
+    result = fill_template(info, tmp_path / "out.xlsx", make_filters(), mapping)
+    ws = load_workbook(result.path)["Return"]
+    assert ws["F5"].value == "Northmoor" and ws["C5"].value is None
+    mapping_file.write_text(json.dumps({"Z9": "school", "B": "shoe size"}))
+    with pytest.raises(ValidationError) as caught:
+        read_mapping_file(mapping_file, info)
+    assert "shoe size" in caught.value.errors["B"]
+
+
+def test_refuses_to_overwrite_the_template_or_read_an_old_xls(three_schools, tmp_path):
+    template = make_template(tmp_path / "la.xlsx")
+    info = inspect_template(template, "partnership", make_filters())
+    with pytest.raises(RefusedError, match="new file"):
+        fill_template(info, template, make_filters())
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0 not really")
+    with pytest.raises(RefusedError, match="Save As"):
+        inspect_template(old, "partnership", make_filters())
+    junk = tmp_path / "junk.xlsx"
+    junk.write_text("hello")
+    with pytest.raises(RefusedError, match="not an Excel workbook"):
+        inspect_template(junk, "partnership", make_filters())
+
+
+def test_template_without_recognisable_headings_is_refused(three_schools, tmp_path):
+    wb = Workbook()
+    wb.active["A1"] = 42
+    wb.save(tmp_path / "blank.xlsx")
+    with pytest.raises(RefusedError, match="no row of headings"):
+        inspect_template(tmp_path / "blank.xlsx", "partnership", make_filters())
+
+
+def test_dates_land_as_date_cells_in_a_placements_template(db, tmp_path):
+    from ittdesk.services.programmes import cohorts, enrolments, placements, programmes
+
+    school = schools.create({"urn": 100001, "name": "Ashby", "la_name": "Northmoor"})
+    prog = programmes.create({"name": "Primary SCITT", "kind": "itt"})
+    cohort = cohorts.create({"programme": prog.id, "name": "C1", "academic_year": "2025/26"})
+    trainee = people.create({"first_name": "Tia", "last_name": "Trainee"})
+    enrolment = enrolments.create({"person": trainee.id, "cohort": cohort.id, "status": "enrolled"})
+    placements.create({"enrolment": enrolment.id, "school": school.id, "kind": "main",
+                       "start_date": "20/09/2025", "end_date": "15/12/2025"})
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Placements 2025/26"])
+    ws.append(["Trainee name", "School", "From", "To"])
+    wb.save(tmp_path / "t.xlsx")
+    filters = make_filters("2025/26")
+    info = inspect_template(tmp_path / "t.xlsx", "placements", filters)
+    assert info.mapping == {0: "trainee", 1: "school", 2: "start_date", 3: "end_date"}
+    result = fill_template(info, tmp_path / "out.xlsx", filters)
+    back = load_workbook(result.path).active
+    assert back["C3"].value == datetime(2025, 9, 20) and back["C3"].is_date
+    assert back["D3"].value == datetime(2025, 12, 15)
+
+
+def test_formula_shifting_follows_excel_rules():
+    assert shift_formula("=SUM(E5:E7)", 7, 3, sheet="S", home="S") == "=SUM(E5:E10)"
+    assert shift_formula("=SUM(E5:E7)", 8, 3, sheet="S", home="S") == "=SUM(E5:E7)"
+    assert shift_formula("=E9*2", 8, 3, sheet="S", home="S") == "=E12*2"
+    assert shift_formula("=$E$9", 8, 3, sheet="S", home="S") == "=$E$12"
+    assert shift_formula("=SUM('S'!E5:E9)+Other!E9", 8, 1, sheet="S", home="X") == \
+        "=SUM('S'!E5:E10)+Other!E9"
+    assert shift_formula("=SUM(A:A)", 1, 5, sheet="S", home="S") == "=SUM(A:A)"
+    assert shift_formula('=IF(A9="E9","x","y")', 8, 1, sheet="S", home="S") == \
+        '=IF(A10="E9","x","y")'
