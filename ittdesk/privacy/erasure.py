@@ -27,12 +27,10 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .. import audit
 from ..errors import RefusedError
 from ..models import (
-    ALL_MODELS,
     AgreementActivity,
     AuditEntry,
     Enrolment,
@@ -41,7 +39,7 @@ from ..models import (
     Signature,
     database,
 )
-from .references import mention_regex, name_patterns, person_references, text_columns
+from .references import mention_regex, mentions, name_patterns, person_references
 
 ERASED = "[erased]"
 
@@ -102,28 +100,6 @@ def backups_note(paths: list[Path]) -> str:
             "purge them to remove it (this deletes the whole backup files).")
 
 
-def _mentions(person: Person) -> list[tuple[type, Any, int]]:
-    """(model, column, row id) of every text value elsewhere that copies the person's details."""
-    regex = mention_regex(name_patterns(person))
-    if regex is None:
-        return []
-    found = []
-    needles = name_patterns(person)
-    for model in ALL_MODELS:
-        for column in text_columns(model):
-            condition = None
-            for needle in needles:
-                term = column.contains(needle)
-                condition = term if condition is None else condition | term
-            query = model.select(model.id, column).where(condition)
-            if model is Person:
-                query = query.where(Person.id != person.id)  # the record itself is cleared whole
-            for row_id, value in query.tuples():
-                if value and regex.search(value):
-                    found.append((model, column, row_id))
-    return found
-
-
 def plan(person_id: int) -> ErasurePlan:
     """What would go and what would stay; changes nothing."""
     from ..services.people import people
@@ -149,7 +125,7 @@ def plan(person_id: int) -> ErasurePlan:
     if n_audit:
         goes.append(f"Personal values in {n_audit} audit entr{'y' if n_audit == 1 else 'ies'} "
                     "(who changed what and when stays)")
-    n_mentions = len({(m, r) for m, _c, r in _mentions(person)})
+    n_mentions = len({(m, r) for m, _c, r in mentions(person)})
     if n_mentions:
         goes.append(f"Other copies of the full name, email, phone or TRN in {n_mentions} record(s)")
 
@@ -208,7 +184,7 @@ def erase(person_id: int, *, reason: str = "erasure request",
     label = erased_label(person.id)
     changed = 0
     with database.atomic():
-        mentions = _mentions(person)
+        found = mentions(person)
         say("Erasing the person record")
         Person.update(title=None, first_name="Erased", last_name=f"person #{person.id}",
                       email=None, phone=None, trn=None, notes=None, erased=True
@@ -227,7 +203,7 @@ def erase(person_id: int, *, reason: str = "erasure request",
 
         say("Removing other copies of their name and email")
         if regex is not None:
-            for model, column, row_id in mentions:
+            for model, column, row_id in found:
                 if model is AuditEntry:
                     continue  # scrubbed structurally below
                 value = model.select(column).where(model.id == row_id).scalar()
@@ -241,7 +217,7 @@ def erase(person_id: int, *, reason: str = "erasure request",
         say("Scrubbing the audit trail")
         scrubbed = 0
         about = {e.id for e in _audit_entries(person.id).select(AuditEntry.id)}
-        mentioned = {row_id for model, _c, row_id in mentions if model is AuditEntry}
+        mentioned = {row_id for model, _c, row_id in found if model is AuditEntry}
         targets = list(about | mentioned)
         for entry in AuditEntry.select().where(AuditEntry.id.in_(targets)) if targets else []:
             personal = AUDIT_PERSONAL_FIELDS.get(entry.entity, ()) if entry.id in about else ()

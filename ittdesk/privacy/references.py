@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from peewee import CharField, ForeignKeyField, Model, TextField
+from peewee import CharField, Field, ForeignKeyField, Model, TextField
 
 from ..models import ALL_MODELS, AuditEntry, Person
 
@@ -48,8 +48,10 @@ def person_references() -> list[Reference]:
 
 def text_columns(model: type[Model]) -> list:
     """The text columns of ``model`` (where a copied name or email could sit)."""
+    plain = (CharField.db_value, TextField.db_value)
     return [f for f in model._meta.sorted_fields
-            if isinstance(f, (CharField, TextField)) and not isinstance(f, ForeignKeyField)]
+            if isinstance(f, (CharField, TextField)) and not isinstance(f, ForeignKeyField)
+            and type(f).db_value in plain]  # e.g. an academic-year field is not free text
 
 
 def name_patterns(person: Person) -> list[str]:
@@ -82,3 +84,26 @@ def mention_regex(needles: list[str]) -> re.Pattern[str] | None:
         return None
     parts = sorted((re.escape(n) for n in needles), key=len, reverse=True)
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+def mentions(person: Person) -> list[tuple[type[Model], Field, int]]:
+    """(model, column, row id) of every text value, in any table, that copies the person's
+    full name, email, phone or TRN (the person's own record excepted)."""
+    needles = name_patterns(person)
+    regex = mention_regex(needles)
+    if regex is None:
+        return []
+    found = []
+    for model in ALL_MODELS:
+        for column in text_columns(model):
+            condition = None
+            for needle in needles:
+                term = column.contains(needle)
+                condition = term if condition is None else condition | term
+            query = model.select(model.id, column).where(condition)
+            if model is Person:
+                query = query.where(Person.id != person.id)
+            for row_id, value in query.tuples():
+                if value and regex.search(value):
+                    found.append((model, column, row_id))
+    return found

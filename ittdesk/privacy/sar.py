@@ -50,7 +50,7 @@ from ..models import (
     SupportAgreement,
 )
 from .audit_query import described
-from .references import Reference, person_references
+from .references import Reference, mentions, person_references
 
 
 class Cancelled(IttDeskError):
@@ -292,6 +292,40 @@ def _fallback_sheet(reference: Reference, person: Person) -> Sheet:
                  f"(column {reference.field}).", headers, rows, (reference.key,))
 
 
+MENTIONS_TITLE = "Mentions elsewhere"
+
+
+# Text columns the sheets above already show, per table: a mention there is not repeated.
+SHOWN_COLUMNS = {
+    "audit_entry": {"changes", "note"},
+    "agreement_activity": {"who", "description"},
+    "signature": {"signatory_name", "signatory_role"},
+    "impact_report": {"summary"},
+    "agreement_party": {"responsibilities"},
+    "enrolment": {"trainee_id", "subject", "outcome", "withdrawal_reason"},
+    "role": {"job_title", "subjects", "key_stages"},
+}
+
+
+def _mentions_sheet(person: Person, sheets: list[Sheet]) -> Sheet:
+    """Text anywhere else (any table, found by introspection) that copies the person's full
+    name, email, phone or TRN: e.g. who completed a returned form, a note on a school."""
+    listed = set()
+    for sheet in sheets:
+        for key in sheet.covers:
+            table = key.split(".")[0]
+            listed |= {(table, row[0]) for row in sheet.rows if row}
+    rows = []
+    for model, column, row_id in mentions(person):
+        table = model._meta.table_name
+        if (table, row_id) in listed and column.name in SHOWN_COLUMNS.get(table, ()):
+            continue
+        value = model.select(column).where(model.id == row_id).scalar()
+        rows.append([row_id, table.replace("_", " "), column.name.replace("_", " "), value])
+    return Sheet(MENTIONS_TITLE, "Other records whose text mentions the person's full name, email, "
+                 "phone or TRN (searched in every table).", ["Record #", "Table", "Field", "Text"], rows)
+
+
 # -- collecting and writing ------------------------------------------------------------------
 
 
@@ -303,7 +337,7 @@ def collect(person_id: int, *, progress: Callable[[int, int], None] | None = Non
 
     person = people.get(person_id)
     extra = uncovered_references()
-    total = len(SHEETS) + len(extra)
+    total = len(SHEETS) + len(extra) + 1
     sheets: list[Sheet] = []
     for i, spec in enumerate(SHEETS):
         if cancelled and cancelled():
@@ -316,6 +350,7 @@ def collect(person_id: int, *, progress: Callable[[int, int], None] | None = Non
         sheets.append(_fallback_sheet(ref, person))
         if progress:
             progress(len(SHEETS) + j + 1, total)
+    sheets.append(_mentions_sheet(person, sheets))
     try:
         where = db.location().display
     except IttDeskError:
