@@ -1,0 +1,103 @@
+"""Who held which post at a school when, and which schools lack a head or ITT champion now.
+
+History is never overwritten: a change of holder ends the old role and starts a new one
+(``services.people.roles.change_holder``), so the timeline is just the roles, ordered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ..choices import LEADERSHIP_KINDS, ROLE_KINDS
+from ..models import Person, Role, School
+from ..services.people import leadership_history
+
+# What the Home page means by "a school we work with".
+ACTIVE_PARTNERSHIP = ("lead", "partner", "placement")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One spell in a post; ``end`` None means the person holds it now."""
+
+    role_id: int
+    kind: str
+    post: str  # "Headteacher"
+    person_id: int
+    person: str
+    email: str | None
+    job_title: str | None
+    start: date | None
+    end: date | None
+
+    @property
+    def current(self) -> bool:
+        return self.end is None
+
+
+def timeline(school: School | int, kinds: tuple[str, ...] = LEADERSHIP_KINDS) -> list[TimelineEntry]:
+    """Every spell in a leadership post at the school: posts in the usual order, oldest first."""
+    order = {kind: i for i, kind in enumerate(kinds)}
+    rows = [r for r in leadership_history(school) if r.kind in order]
+    rows.sort(key=lambda r: (order[r.kind], r.start_date or date.min, r.id))
+    return [
+        TimelineEntry(role_id=r.id, kind=r.kind, post=ROLE_KINDS.label(r.kind),
+                      person_id=r.person.id, person=r.person.full_name,
+                      email=None if r.person.erased else r.person.email, job_title=r.job_title,
+                      start=r.start_date, end=r.end_date)
+        for r in rows
+    ]
+
+
+def holder_on(school: School | int, kind: str, on: date) -> TimelineEntry | None:
+    """Who held ``kind`` at the school on a day (e.g. "who was head on 1 March 2022?")."""
+    for entry in timeline(school, (kind,)):
+        if (entry.start is None or entry.start <= on) and (entry.end is None or on <= entry.end):
+            return entry
+    return None
+
+
+@dataclass(frozen=True)
+class MissingLeadership:
+    school_id: int
+    urn: int
+    name: str
+    partnership_status: str | None
+    missing: tuple[str, ...]  # role kinds with no current holder, e.g. ("itt_champion",)
+
+    @property
+    def missing_text(self) -> str:
+        return ", ".join(ROLE_KINDS.label(k) for k in self.missing)
+
+
+def schools_without_head_or_champion(
+    statuses: tuple[str, ...] = ACTIVE_PARTNERSHIP,
+) -> list[MissingLeadership]:
+    """Open schools in the partnership with no current headteacher or no current ITT champion.
+
+    An executive headteacher or head of school counts as the school's head. Two queries, not
+    one per school, so the Home page stays fast on a large partnership.
+    """
+    schools = list(School.select(School.id, School.urn, School.name, School.partnership_status)
+                   .where(School.partnership_status.in_(statuses) & (School.status == "open"))
+                   .order_by(School.name))
+    held: dict[int, set[str]] = {}
+    current = (Role.select(Role.school, Role.kind).join(Person)
+               .where(Role.end_date.is_null() & (Person.erased == False)  # noqa: E712
+                      & Role.kind.in_(("headteacher", "executive_headteacher", "head_of_school",
+                                       "itt_champion"))))
+    for role in current:
+        held.setdefault(role.school_id, set()).add(role.kind)
+    result = []
+    for school in schools:
+        kinds = held.get(school.id, set())
+        missing = []
+        if not kinds & {"headteacher", "executive_headteacher", "head_of_school"}:
+            missing.append("headteacher")
+        if "itt_champion" not in kinds:
+            missing.append("itt_champion")
+        if missing:
+            result.append(MissingLeadership(school.id, school.urn, school.name,
+                                            school.partnership_status, tuple(missing)))
+    return result

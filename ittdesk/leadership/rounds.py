@@ -1,0 +1,282 @@
+"""A confirmation round: one academic year, the schools it covers, and where each stands.
+
+Status per school: *not sent* (no form yet), *sent* (form generated), *returned* (a form came
+back and was applied), *confirmed* (the school's leadership is confirmed for the round).
+Outstanding = sent and not returned: the schools to chase, with the person to chase.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .. import audit, fields
+from ..academic_year import AcademicYear
+from ..choices import PARTNERSHIP_STATUSES, ROLE_KINDS
+from ..errors import NotFoundError, RefusedError, ValidationError
+from ..models import ConfirmationRound, Person, Role, RoundSchool, School, database
+from ..spreadsheets.safe import save_workbook, set_cell
+from .vocabulary import CHASE_KINDS
+
+DEFAULT_STATUSES = ("partner", "placement")
+
+
+def parse_statuses(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """``partner,placement`` (keys or labels) -> keys; refuses unknown words with the options."""
+    if text is None:
+        return DEFAULT_STATUSES
+    words = [w for w in (text.split(",") if isinstance(text, str) else text) if str(w).strip()]
+    keys = []
+    for word in words:
+        key = PARTNERSHIP_STATUSES.parse(word)
+        if key is None:
+            options = ", ".join(PARTNERSHIP_STATUSES.keys)
+            raise ValidationError({"schools": f"'{word.strip()}' is not a partnership status "
+                                              f"(one of: {options})"})
+        keys.append(key)
+    if not keys:
+        raise ValidationError({"schools": "Name at least one partnership status"})
+    return tuple(dict.fromkeys(keys))
+
+
+def schools_for(statuses: tuple[str, ...]) -> list[School]:
+    return list(School.select().where(School.partnership_status.in_(statuses)
+                                      & (School.status == "open")).order_by(School.urn))
+
+
+def find_round(year: AcademicYear | str) -> ConfirmationRound | None:
+    try:
+        parsed = AcademicYear.parse(year)
+    except ValueError as exc:
+        raise ValidationError({"year": str(exc)}) from None
+    return ConfirmationRound.get_or_none(ConfirmationRound.academic_year == parsed)
+
+
+def get_round(year: AcademicYear | str) -> ConfirmationRound:
+    found = find_round(year)
+    if found is None:
+        raise NotFoundError(f"There is no confirmation round for {AcademicYear.parse(year)}: "
+                            "start one first (ittdesk leadership forms --year ...)")
+    return found
+
+
+def latest_round() -> ConfirmationRound | None:
+    return ConfirmationRound.select().order_by(ConfirmationRound.academic_year.desc()).first()
+
+
+def all_rounds() -> list[ConfirmationRound]:
+    return list(ConfirmationRound.select().order_by(ConfirmationRound.academic_year.desc()))
+
+
+def start_round(year: AcademicYear | str, school_ids: Iterable[int] | None = None, *,
+                statuses: tuple[str, ...] = DEFAULT_STATUSES, return_by: date | None = None,
+                today: date | None = None) -> ConfirmationRound:
+    """Start the round for ``year`` over the given schools (default: by partnership status)."""
+    try:
+        parsed = AcademicYear.parse(year)
+    except ValueError as exc:
+        raise ValidationError({"year": str(exc)}) from None
+    if find_round(parsed) is not None:
+        raise RefusedError(f"The {parsed} round has already been started")
+    ids = _school_ids(school_ids, statuses)
+    if not ids:
+        raise RefusedError("No schools to send forms to: choose at least one school")
+    with database.atomic():
+        record = ConfirmationRound.create(academic_year=parsed, token=secrets.token_hex(8),
+                                          secret=secrets.token_hex(32),
+                                          started_on=today or date.today(), return_by=return_by)
+        RoundSchool.insert_many([{"round": record.id, "school": i} for i in ids]).execute()
+        audit.record("confirmation_round", record.id, "create",
+                     {"academic_year": [None, str(parsed)], "schools": [None, len(ids)]})
+    return record
+
+
+def add_schools(round_: ConfirmationRound, school_ids: Iterable[int] | None = None, *,
+                statuses: tuple[str, ...] = DEFAULT_STATUSES) -> int:
+    """Add schools not yet in the round (e.g. a new partner); returns how many were added."""
+    present = {r.school_id for r in RoundSchool.select(RoundSchool.school)
+               .where(RoundSchool.round == round_)}
+    ids = [i for i in _school_ids(school_ids, statuses) if i not in present]
+    if ids:
+        with database.atomic():
+            RoundSchool.insert_many([{"round": round_.id, "school": i} for i in ids]).execute()
+            audit.record("confirmation_round", round_.id, "update",
+                         {"schools": [len(present), len(present) + len(ids)]})
+    return len(ids)
+
+
+def _school_ids(school_ids: Iterable[int] | None, statuses: tuple[str, ...]) -> list[int]:
+    if school_ids is None:
+        return [s.id for s in schools_for(statuses)]
+    ids = list(dict.fromkeys(int(i) for i in school_ids))
+    found = {s.id for s in School.select(School.id).where(School.id.in_(ids))} if ids else set()
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFoundError(f"No school with id {missing[0]}")
+    return ids
+
+
+def entries(round_: ConfirmationRound) -> list[RoundSchool]:
+    return list(RoundSchool.select(RoundSchool, School).join(School)
+                .where(RoundSchool.round == round_).order_by(School.name))
+
+
+def entry_for(round_: ConfirmationRound, school: School | int) -> RoundSchool | None:
+    return RoundSchool.get_or_none((RoundSchool.round == round_) & (RoundSchool.school == school))
+
+
+def mark_sent(entry: RoundSchool, on: date | None = None) -> None:
+    """The first time a form is generated counts as sent; regenerating keeps that date."""
+    if entry.sent_on is None:
+        entry.sent_on = on or date.today()
+        entry.save()
+        audit.record("round_school", entry.id, "update", {"sent_on": [None, entry.sent_on]})
+
+
+def state(entry: RoundSchool) -> str:
+    if entry.confirmed_on:
+        return "confirmed"
+    if entry.returned_on:
+        return "returned"
+    if entry.sent_on:
+        return "sent"
+    return "not sent"
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    post: str
+    email: str | None
+    phone: str | None
+
+
+def contacts_to_chase(school_ids: list[int]) -> dict[int, Contact]:
+    """The best person to chase per school (ITT champion first), else the school office."""
+    order = {kind: i for i, kind in enumerate(CHASE_KINDS)}
+    best: dict[int, tuple[int, Role]] = {}
+    if school_ids:
+        query = (Role.select(Role, Person).join(Person)
+                 .where(Role.school.in_(school_ids) & Role.end_date.is_null()
+                        & Role.kind.in_(CHASE_KINDS) & (Person.erased == False)))  # noqa: E712
+        for role in query:
+            rank = order[role.kind]
+            if role.school_id not in best or rank < best[role.school_id][0]:
+                best[role.school_id] = (rank, role)
+    result = {sid: Contact(r.person.full_name, ROLE_KINDS.label(r.kind), r.person.email,
+                           r.person.phone) for sid, (_rank, r) in best.items()}
+    for school in School.select().where(School.id.in_([i for i in school_ids if i not in result])):
+        result[school.id] = Contact("School office", "", school.email, school.phone)
+    return result
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    school_id: int
+    urn: int
+    name: str
+    state: str
+    sent_on: date | None
+    returned_on: date | None
+    confirmed_on: date | None
+    contact: Contact
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    year: AcademicYear
+    rows: list[StatusRow]
+
+    def count(self, *states: str) -> int:
+        return sum(1 for r in self.rows if r.state in states)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def sent(self) -> int:
+        return self.count("sent", "returned", "confirmed")
+
+    @property
+    def returned(self) -> int:
+        return self.count("returned", "confirmed")
+
+    @property
+    def confirmed(self) -> int:
+        return self.count("confirmed")
+
+    @property
+    def outstanding(self) -> list[StatusRow]:
+        return [r for r in self.rows if r.state == "sent"]
+
+    @property
+    def not_sent(self) -> int:
+        return self.count("not sent")
+
+    def summary(self) -> str:
+        return (f"{self.year}: {self.total} schools, {self.sent} sent, {self.returned} returned, "
+                f"{self.confirmed} confirmed, {len(self.outstanding)} outstanding"
+                + (f", {self.not_sent} not sent yet" if self.not_sent else ""))
+
+
+def status(round_: ConfirmationRound) -> RoundStatus:
+    rows = entries(round_)
+    contacts = contacts_to_chase([r.school_id for r in rows])
+    return RoundStatus(round_.academic_year, [
+        StatusRow(r.school_id, r.school.urn, r.school.name, state(r), r.sent_on, r.returned_on,
+                  r.confirmed_on, contacts[r.school_id])
+        for r in rows
+    ])
+
+
+OUTSTANDING_HEADINGS = ("URN", "School", "Form sent", "Contact to chase", "Post", "Email",
+                        "Phone")
+
+
+def outstanding_rows(report: RoundStatus) -> list[tuple]:
+    return [(r.urn, r.name, fields.format_date(r.sent_on), r.contact.name, r.contact.post,
+             r.contact.email or "", r.contact.phone or "") for r in report.outstanding]
+
+
+def export_outstanding(report: RoundStatus, target: Path) -> Path:
+    """The outstanding schools with the contact to chase, as .xlsx (or .csv by extension)."""
+    target = Path(target)
+    rows = outstanding_rows(report)
+    if target.suffix.lower() == ".csv":
+        import csv
+        import io
+
+        from ..spreadsheets.safe import atomic_write, is_formula_like
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(OUTSTANDING_HEADINGS)
+        for row in rows:
+            writer.writerow(["'" + v if is_formula_like(v) else v for v in row])
+        data = buffer.getvalue().encode("utf-8-sig")
+        return atomic_write(target, lambda tmp: tmp.write_bytes(data))
+    if target.suffix.lower() != ".xlsx":
+        raise RefusedError(f"Cannot export to {target.name}: use a .xlsx or .csv file name")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Outstanding"
+    set_cell(ws.cell(1, 1), f"Leadership confirmation {report.year}: forms not yet returned")
+    ws.cell(1, 1).font = Font(bold=True, size=13)
+    set_cell(ws.cell(2, 1), report.summary())
+    for col, heading in enumerate(OUTSTANDING_HEADINGS, start=1):
+        set_cell(ws.cell(4, col), heading)
+        ws.cell(4, col).font = Font(bold=True)
+    for r, row in enumerate(rows, start=5):
+        for c, value in enumerate(row, start=1):
+            set_cell(ws.cell(r, c), value)
+    for col, width in zip("ABCDEFG", (10, 44, 12, 28, 30, 36, 16), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A5"
+    return save_workbook(wb, target)
