@@ -405,7 +405,9 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # a record deleted meanwhile, a refused open
             show_error(self, exc)
             return None
-        if editor is not None:
+        if editor is None:
+            self.statusBar().showMessage(f"There is no editor for {entity} records yet", 4000)
+        else:
             self._editors.append(editor)
             editor.destroyed.connect(lambda *_: self._forget_editor(editor))
         return editor
@@ -413,9 +415,11 @@ class MainWindow(QMainWindow):
     def _forget_editor(self, editor: QWidget) -> None:
         self._editors = [e for e in self._editors if e is not editor]
 
-    def remember_delete(self, service: Any, entry: Any, description: str) -> None:
-        """Offer Edit > Undo for the delete just made (the audit entry holds the record)."""
-        self._undo = (service, entry, description)
+    def remember_delete(self, service: Any, entries: Any, description: str) -> None:
+        """Offer Edit > Undo for the delete just made (each audit entry holds its record)."""
+        if not isinstance(entries, (list, tuple)):
+            entries = [entries]
+        self._undo = (service, list(entries), description)
         self.undo_act.setText(f"&Undo delete of {description}")
         self.undo_act.setEnabled(True)
         self.statusBar().showMessage(f"Deleted {description}. Ctrl+Z brings it back.", 8000)
@@ -423,9 +427,13 @@ class MainWindow(QMainWindow):
     def undo_delete(self) -> None:
         if self._undo is None:
             return
-        service, entry, description = self._undo
+        service, entries, description = self._undo
+        from ittdesk.models import database
+
         try:
-            service.undo_delete(entry)
+            with database.atomic():
+                for entry in reversed(entries):
+                    service.undo_delete(entry)
         except Exception as exc:
             show_error(self, exc)
             return

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from peewee import ModelSelect, fn
+from peewee import ModelSelect, Ordering, fn
 
 from ..choices import Choices
 from ..models import Cohort, Enrolment, Person, Placement, School, SupportAgreement, database
@@ -114,7 +114,7 @@ class ListQuery:
     def _order(self, sort: str, descending: bool) -> list[Any]:
         col = self.column(sort or self.default_sort or self.columns[0].key)
         expr = fn.LOWER(col.expr) if col.kind in ("text", "choice") else col.expr
-        ordering = expr.desc(nulls="LAST") if descending else expr.asc(nulls="LAST")
+        ordering = Ordering(expr, "DESC" if descending else "ASC", nulls="LAST")
         tie = self.model.id.desc() if descending else self.model.id.asc()
         return [ordering, tie]
 

@@ -1,0 +1,253 @@
+"""What needs attention this week: the Home page's groups of actionable items, in plain Python.
+
+Each group is one indexed query (counted in SQL, a limited number of items fetched), so the page
+stays quick on a large database; each item names the record that opens when it is clicked.
+Thresholds are provider settings (``reports_due_days``, ``mentor_refresher_months``,
+``cohort_nearly_full_places``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from peewee import fn
+
+from . import settings
+from .academic_year import AcademicYear
+from .choices import MENTOR_KINDS, PARTNERSHIP_STATUSES, REPORT_KINDS
+from .fields import format_date
+from .models import (
+    Cohort,
+    Enrolment,
+    ImpactReport,
+    MentorTraining,
+    Person,
+    Placement,
+    Programme,
+    Role,
+    School,
+    SupportAgreement,
+    database,
+)
+
+ACTIVE_PARTNERS = ("partner", "placement", "lead")
+LIVE_AGREEMENTS = ("draft", "agreed", "active")
+TAKEN_STATUSES = ("offered", "enrolled", "completed")
+
+
+@dataclass(frozen=True)
+class Item:
+    entity: str  # which editor opens: "agreement", "school", "placement", "person", ...
+    id: int
+    text: str
+    detail: str = ""
+    urgent: bool = False
+
+
+@dataclass
+class Group:
+    key: str
+    title: str
+    hint: str  # what to do about it
+    count: int = 0
+    items: list[Item] = field(default_factory=list)
+
+
+def months_before(day: date, months: int) -> date:
+    month = day.month - 1 - months
+    year = day.year + month // 12
+    return date(year, month % 12 + 1, min(day.day, 28))
+
+
+def _ago(days: int) -> str:
+    return "today" if days == 0 else (f"in {days} day{'s' if days != 1 else ''}" if days > 0
+                                      else f"{-days} day{'s' if days != -1 else ''} overdue")
+
+
+def reports_due(today: date, limit: int) -> Group:
+    days = int(settings.get("reports_due_days"))
+    group = Group("reports", f"Impact reports overdue or due within {days} days",
+                  "Chase the report or record it as submitted in the agreement.")
+    query = (ImpactReport.select(ImpactReport, SupportAgreement).join(SupportAgreement)
+             .where(ImpactReport.submitted_on.is_null()
+                    & (ImpactReport.due_date <= today + timedelta(days=days))
+                    & SupportAgreement.status.in_(LIVE_AGREEMENTS)))
+    group.count = query.count()
+    for r in query.order_by(ImpactReport.due_date).limit(limit):
+        delta = (r.due_date - today).days
+        group.items.append(Item("agreement", r.agreement_id,
+                                f"{r.agreement.reference} {r.agreement.title}",
+                                f"{REPORT_KINDS.label(r.kind)} report due {format_date(r.due_date)} "
+                                f"({_ago(delta)})", urgent=delta < 0))
+    return group
+
+
+def leadership_unconfirmed(today: date, limit: int) -> Group:
+    year = AcademicYear.for_date(today)
+    group = Group("leadership", f"Schools whose leadership is not confirmed for {year}",
+                  "Send the yearly leadership form, or confirm it in the school's record.")
+    query = School.select().where(School.partnership_status.in_(ACTIVE_PARTNERS)
+                                  & (School.status == "open")
+                                  & (School.leadership_confirmed_on.is_null()
+                                     | (School.leadership_confirmed_on < year.start)))
+    group.count = query.count()
+    for s in query.order_by(School.name).limit(limit):
+        last = (f"last confirmed {format_date(s.leadership_confirmed_on)}"
+                if s.leadership_confirmed_on else "never confirmed")
+        group.items.append(Item("school", s.id, s.name,
+                                f"{PARTNERSHIP_STATUSES.label(s.partnership_status)}, {last}"))
+    return group
+
+
+def placements_without_mentor(today: date, limit: int) -> Group:
+    group = Group("no_mentor", "Placements with no mentor",
+                  "Choose a mentor at the school for each placement.")
+    trainee = Person.alias("trainee")
+    query = (Placement.select(Placement, School, Enrolment, trainee)
+             .join(School).switch(Placement).join(Enrolment)
+             .join(trainee, on=(Enrolment.person == trainee.id))
+             .where(Placement.mentor.is_null() & (Placement.end_date >= today)))
+    group.count = query.count()
+    for p in query.order_by(Placement.start_date).limit(limit):
+        started = p.start_date <= today
+        group.items.append(Item("placement", p.id, f"{p.enrolment.person.full_name} at {p.school.name}",
+                                f"{'started' if started else 'starts'} {format_date(p.start_date)}",
+                                urgent=started))
+    return group
+
+
+def mentors_over_capacity(today: date, limit: int) -> Group:
+    group = Group("over_capacity", "Mentors over capacity",
+                  "Move a placement to another mentor, or raise the mentor's capacity.")
+    taking = (Placement.select(fn.COUNT(Placement.id))
+              .where((Placement.mentor == Role.person) & (Placement.school == Role.school)
+                     & (Placement.start_date <= today) & (Placement.end_date >= today)))
+    query = (Role.select(Role, Person, School, taking.alias("taking")).join(Person)
+             .switch(Role).join(School)
+             .where(Role.kind.in_(MENTOR_KINDS) & Role.end_date.is_null()
+                    & Role.capacity.is_null(False) & (taking > Role.capacity)))
+    group.count = query.count()
+    for r in query.order_by(Person.last_name, Person.first_name).limit(limit):
+        group.items.append(Item("person", r.person_id, f"{r.person.full_name} ({r.school.name})",
+                                f"{r.taking} trainees now; capacity {r.capacity}", urgent=True))
+    return group
+
+
+def mentor_training_lapsed(today: date, limit: int) -> Group:
+    months = int(settings.get("mentor_refresher_months"))
+    cutoff = months_before(today, months)
+    group = Group("training", f"Mentors without training in the last {months} months",
+                  "Book a refresher and record it in the mentor's training.")
+    recent = MentorTraining.select(MentorTraining.id).where(
+        (MentorTraining.person == Role.person) & (MentorTraining.completed_on >= cutoff))
+    latest = (MentorTraining.select(fn.MAX(MentorTraining.completed_on))
+              .where(MentorTraining.person == Role.person))
+    query = (Role.select(Role.person, fn.MIN(Person.first_name).alias("first"),
+                         fn.MIN(Person.last_name).alias("last"), latest.alias("latest"))
+             .join(Person)
+             .where(Role.kind.in_(MENTOR_KINDS) & Role.end_date.is_null() & ~fn.EXISTS(recent))
+             .group_by(Role.person))
+    group.count = query.count()
+    for row in database.execute(query.order_by(fn.MIN(Person.last_name), fn.MIN(Person.first_name))
+                                .limit(limit)).fetchall():
+        person_id, first, last, latest_on = row
+        detail = (f"last trained {format_date(_as_date(latest_on))}" if latest_on
+                  else "no mentor training recorded")
+        group.items.append(Item("person", person_id, f"{first} {last}", detail))
+    return group
+
+
+def cohorts_nearly_full(today: date, limit: int) -> Group:
+    margin = int(settings.get("cohort_nearly_full_places"))
+    year = AcademicYear.for_date(today)
+    group = Group("cohorts", f"Cohorts full or with {margin} or fewer places left",
+                  "Open more places or close recruitment.")
+    taken = (Enrolment.select(fn.COUNT(Enrolment.id))
+             .where((Enrolment.cohort == Cohort.id) & Enrolment.status.in_(TAKEN_STATUSES)))
+    query = (Cohort.select(Cohort, Programme, taken.alias("taken")).join(Programme)
+             .where((Cohort.academic_year >= year) & Cohort.places.is_null(False)
+                    & (Cohort.places - taken <= margin)))
+    group.count = query.count()
+    for c in query.order_by(Cohort.academic_year, Programme.name).limit(limit):
+        left = c.places - c.taken
+        group.items.append(Item("cohort", c.id, f"{c.programme.name} — {c.name} ({c.academic_year})",
+                                f"{c.taken} of {c.places} places taken; "
+                                + ("full" if left <= 0 else f"{left} left"), urgent=left <= 0))
+    return group
+
+
+def enrolments_without_placement(today: date, limit: int) -> Group:
+    year = AcademicYear.for_date(today)
+    group = Group("unplaced", f"Trainees enrolled in {year} with no placement",
+                  "Place each trainee in a school with a mentor.")
+    placed = Placement.select(Placement.id).where(Placement.enrolment == Enrolment.id)
+    query = (Enrolment.select(Enrolment, Person, Cohort, Programme).join(Person)
+             .switch(Enrolment).join(Cohort).join(Programme)
+             .where((Enrolment.status == "enrolled") & (Cohort.academic_year == year)
+                    & (Programme.kind == "itt") & ~fn.EXISTS(placed)))
+    group.count = query.count()
+    for e in query.order_by(Person.last_name, Person.first_name).limit(limit):
+        group.items.append(Item("enrolment", e.id, e.person.full_name,
+                                f"{e.cohort.programme.name} — {e.cohort.name}"
+                                + (f", {e.subject}" if e.subject else "")))
+    return group
+
+
+CHECKS = (reports_due, leadership_unconfirmed, placements_without_mentor, mentors_over_capacity,
+          mentor_training_lapsed, cohorts_nearly_full, enrolments_without_placement)
+
+
+def needs_attention(today: date | None = None, limit: int = 50) -> list[Group]:
+    """Every group, in the order the Home page shows them (empty groups included)."""
+    today = today or date.today()
+    return [check(today, limit) for check in CHECKS]
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def placements_per_month(today: date | None = None) -> list[tuple[str, int]]:
+    """Placements starting in each month of the current academic year (Sep..Aug)."""
+    year = AcademicYear.for_date(today or date.today())
+    counts: Counter[tuple[int, int]] = Counter()
+    query = (Placement.select(Placement.start_date, fn.COUNT(Placement.id))
+             .where((Placement.start_date >= year.start) & (Placement.start_date <= year.end))
+             .group_by(Placement.start_date))
+    for day, n in database.execute(query).fetchall():
+        day = _as_date(day)
+        counts[(day.year, day.month)] += n
+    result = []
+    for offset in range(12):
+        month = (8 + offset) % 12 + 1
+        calendar_year = year.start_year + (1 if month < 9 else 0)
+        result.append((date(calendar_year, month, 1).strftime("%b"), counts[(calendar_year, month)]))
+    return result
+
+
+def trainees_by_subject(today: date | None = None, top: int = 8) -> list[tuple[str, int]]:
+    """Current-year trainees (offered, enrolled) by subject, largest first; the rest as 'Other'."""
+    year = AcademicYear.for_date(today or date.today())
+    query = (Enrolment.select(Enrolment.subject, fn.COUNT(Enrolment.id).alias("n"))
+             .join(Cohort).join(Programme)
+             .where((Cohort.academic_year == year) & (Programme.kind == "itt")
+                    & Enrolment.status.in_(("offered", "enrolled")))
+             .group_by(Enrolment.subject))
+    rows = sorted(((s or "Not recorded", n) for s, n in database.execute(query).fetchall()),
+                  key=lambda r: (-r[1], r[0]))
+    if len(rows) > top:
+        rows = rows[:top - 1] + [("Other", sum(n for _s, n in rows[top - 1:]))]
+    return rows
+
+
+def home_data(today: date | None = None, limit: int = 50) -> dict:
+    """Everything the Home page shows, in one call (it runs on a worker thread)."""
+    today = today or date.today()
+    return {"today": today, "groups": needs_attention(today, limit),
+            "per_month": placements_per_month(today), "by_subject": trainees_by_subject(today),
+            "empty": not School.select().exists() and not Person.select().exists()}
+
+
+__all__ = ["Group", "Item", "home_data", "needs_attention"]

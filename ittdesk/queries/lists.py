@@ -1,0 +1,373 @@
+"""The lists users browse: schools, people, cohorts, enrolments, placements, agreements.
+
+Each is declared once here (columns, search, filters); the GUI lists, list exports and tests all
+use these declarations. Expressions that look at other tables (a school's current head, a
+cohort's places taken, an agreement's next report) are correlated subqueries over indexed
+columns, evaluated only for the rows asked for, or when the user sorts by them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from peewee import JOIN, Cast, fn
+
+from .. import settings
+from ..academic_year import AcademicYear
+from ..choices import (
+    AGREEMENT_STATUSES,
+    DESIGNATIONS,
+    ENROLMENT_STATUSES,
+    PARTNERSHIP_STATUSES,
+    PHASES,
+    PLACEMENT_KINDS,
+    PROGRAMME_KINDS,
+    ROLE_KINDS,
+    SCHOOL_STATUSES,
+)
+from ..models import (
+    AgreementParty,
+    Cohort,
+    Designation,
+    Enrolment,
+    ImpactReport,
+    Person,
+    Placement,
+    Programme,
+    Role,
+    School,
+    SupportAgreement,
+)
+from . import Column, Filter, ListQuery, choice_options, distinct_values
+
+
+def _full_name(model):
+    return model.first_name.concat(" ").concat(model.last_name)
+
+
+# -- schools -------------------------------------------------------------------------------------
+
+def _current_holder(kind: str):
+    holder = Person.alias("holder")
+    return (Role.select(_full_name(holder)).join(holder, on=(Role.person == holder.id))
+            .where((Role.school == School.id) & (Role.kind == kind) & Role.end_date.is_null())
+            .order_by(Role.start_date.desc(nulls="LAST")).limit(1))
+
+
+SCHOOLS = ListQuery(
+    name="schools",
+    entity="school",
+    model=School,
+    columns=[
+        Column("name", "Name", School.name, width=260),
+        Column("urn", "URN", School.urn, kind="number", width=80),
+        Column("phase", "Phase", School.phase, kind="choice", choices=PHASES, width=100),
+        Column("type", "Type", School.establishment_type, visible=False),
+        Column("la", "Local authority", School.la_name, width=120),
+        Column("trust", "Trust", School.trust, width=180),
+        Column("town", "Town", School.town, visible=False),
+        Column("postcode", "Postcode", School.postcode, width=85),
+        Column("partnership", "Partnership", School.partnership_status, kind="choice",
+               choices=PARTNERSHIP_STATUSES, width=120),
+        Column("head", "Headteacher", _current_holder("headteacher"), width=160),
+        Column("champion", "ITT champion", _current_holder("itt_champion"), visible=False),
+        Column("confirmed", "Leadership confirmed", School.leadership_confirmed_on, kind="date",
+               width=110),
+        Column("status", "Status", School.status, kind="choice", choices=SCHOOL_STATUSES,
+               visible=False),
+        Column("email", "Email", School.email, visible=False),
+        Column("phone", "Phone", School.phone, visible=False),
+    ],
+    search=[School.name, Cast(School.urn, "TEXT"), School.postcode, School.email, School.town],
+    filters=[
+        Filter("la", "Local authority", lambda: distinct_values(School.la_name),
+               lambda q, v: q.where(School.la_name == v)),
+        Filter("phase", "Phase", choice_options(PHASES), lambda q, v: q.where(School.phase == v)),
+        Filter("partnership", "Partnership", choice_options(PARTNERSHIP_STATUSES),
+               lambda q, v: q.where(School.partnership_status == v)),
+        Filter("trust", "Trust", lambda: distinct_values(School.trust),
+               lambda q, v: q.where(School.trust == v)),
+    ],
+    default_sort="name",
+)
+
+
+# -- people --------------------------------------------------------------------------------------
+
+def _current_role():
+    """The person's most recently started current role."""
+    return (Role.select(Role.kind).where((Role.person == Person.id) & Role.end_date.is_null())
+            .order_by(Role.start_date.desc(nulls="LAST"), Role.id.desc()).limit(1))
+
+
+def _current_school():
+    at = School.alias("at")
+    return (Role.select(at.name).join(at, on=(Role.school == at.id))
+            .where((Role.person == Person.id) & Role.end_date.is_null())
+            .order_by(Role.start_date.desc(nulls="LAST")).limit(1))
+
+
+def _has_role(kind: str):
+    return fn.EXISTS(Role.select(Role.id).where((Role.person == Person.id) & (Role.kind == kind)
+                                                & Role.end_date.is_null()))
+
+
+def _has_designation(kind: str):
+    return fn.EXISTS(Designation.select(Designation.id).where((Designation.person == Person.id)
+                                                              & (Designation.kind == kind)))
+
+
+PEOPLE = ListQuery(
+    name="people",
+    entity="person",
+    model=Person,
+    columns=[
+        Column("last_name", "Last name", Person.last_name, width=140),
+        Column("first_name", "First name", Person.first_name, width=120),
+        Column("title", "Title", Person.title, visible=False, width=60),
+        Column("role", "Current role", _current_role(), kind="choice", choices=ROLE_KINDS,
+               width=150),
+        Column("school", "School", _current_school(), width=240),
+        Column("email", "Email", Person.email, width=240),
+        Column("phone", "Phone", Person.phone, visible=False),
+        Column("trn", "TRN", Person.trn, visible=False, width=80),
+    ],
+    search=[Person.first_name, Person.last_name, Person.email, Person.trn, Person.phone],
+    join=lambda q: q.where(Person.erased == False),  # noqa: E712 - SQL, not Python truth
+    filters=[
+        Filter("role", "Role", choice_options(ROLE_KINDS), lambda q, v: q.where(_has_role(v))),
+        Filter("designation", "Designation", choice_options(DESIGNATIONS),
+               lambda q, v: q.where(_has_designation(v))),
+    ],
+    default_sort="last_name",
+)
+
+
+# -- cohorts and enrolments ----------------------------------------------------------------------
+
+TAKEN_STATUSES = ("offered", "enrolled", "completed")
+
+
+def _places_taken():
+    return (Enrolment.select(fn.COUNT(Enrolment.id))
+            .where((Enrolment.cohort == Cohort.id) & Enrolment.status.in_(TAKEN_STATUSES)))
+
+
+def _years(model_year) -> list[tuple[str, str]]:
+    query = model_year.model.select(model_year).distinct().order_by(model_year.desc())
+    from ..models import database
+
+    return [(str(AcademicYear.parse(r[0])), str(AcademicYear.parse(r[0])))
+            for r in database.execute(query).fetchall() if r[0]]
+
+
+def _programmes() -> list[tuple[str, str]]:
+    return [(str(p.id), p.name) for p in Programme.select().order_by(Programme.name)]
+
+
+def _cohort_options() -> list[tuple[str, str]]:
+    query = (Cohort.select(Cohort, Programme).join(Programme)
+             .order_by(Cohort.academic_year.desc(), Programme.name, Cohort.name))
+    return [(str(c.id), f"{c.programme.name} — {c.name} ({c.academic_year})") for c in query]
+
+
+COHORTS = ListQuery(
+    name="cohorts",
+    entity="cohort",
+    model=Cohort,
+    join=lambda q: q.join(Programme, on=(Cohort.programme == Programme.id)),
+    columns=[
+        Column("programme", "Programme", Programme.name, width=260),
+        Column("name", "Cohort", Cohort.name, width=110),
+        Column("year", "Year", Cohort.academic_year, kind="year", width=80),
+        Column("kind", "Kind", Programme.kind, kind="choice", choices=PROGRAMME_KINDS, width=150),
+        Column("places", "Places", Cohort.places, kind="number", width=70),
+        Column("taken", "Taken", _places_taken(), kind="number", width=70),
+        Column("left", "Left", Cohort.places - _places_taken(), kind="number", width=70),
+        Column("start", "Starts", Cohort.start_date, kind="date", width=95),
+        Column("end", "Ends", Cohort.end_date, kind="date", width=95),
+    ],
+    search=[Programme.name, Cohort.name, Cohort.academic_year],
+    filters=[
+        Filter("programme", "Programme", _programmes,
+               lambda q, v: q.where(Cohort.programme == int(v))),
+        Filter("year", "Academic year", lambda: _years(Cohort.academic_year),
+               lambda q, v: q.where(Cohort.academic_year == v)),
+    ],
+    default_sort="year",
+)
+
+_HomeSchool = School.alias("home")
+_EnrolledPerson = Person.alias("trainee")
+
+ENROLMENTS = ListQuery(
+    name="enrolments",
+    entity="enrolment",
+    model=Enrolment,
+    join=lambda q: (q.join(_EnrolledPerson, on=(Enrolment.person == _EnrolledPerson.id))
+                    .switch(Enrolment).join(Cohort, on=(Enrolment.cohort == Cohort.id))
+                    .join(Programme, on=(Cohort.programme == Programme.id))
+                    .switch(Enrolment)
+                    .join(_HomeSchool, JOIN.LEFT_OUTER, on=(Enrolment.home_school == _HomeSchool.id))),
+    columns=[
+        Column("last_name", "Last name", _EnrolledPerson.last_name, width=130),
+        Column("first_name", "First name", _EnrolledPerson.first_name, width=110),
+        Column("trainee_id", "Trainee ID", Enrolment.trainee_id, width=90),
+        Column("programme", "Programme", Programme.name, width=200),
+        Column("cohort", "Cohort", Cohort.name, width=90),
+        Column("year", "Year", Cohort.academic_year, kind="year", width=75),
+        Column("status", "Status", Enrolment.status, kind="choice", choices=ENROLMENT_STATUSES,
+               width=90),
+        Column("subject", "Subject", Enrolment.subject, width=130),
+        Column("home_school", "Home school", _HomeSchool.name, width=220),
+        Column("outcome", "Outcome", Enrolment.outcome, visible=False),
+        Column("email", "Email", _EnrolledPerson.email, visible=False, width=220),
+    ],
+    search=[_EnrolledPerson.first_name, _EnrolledPerson.last_name, _EnrolledPerson.email,
+            Enrolment.trainee_id, Enrolment.subject],
+    filters=[
+        Filter("programme", "Programme", _programmes,
+               lambda q, v: q.where(Cohort.programme == int(v))),
+        Filter("cohort", "Cohort", _cohort_options, lambda q, v: q.where(Enrolment.cohort == int(v))),
+        Filter("year", "Academic year", lambda: _years(Cohort.academic_year),
+               lambda q, v: q.where(Cohort.academic_year == v)),
+        Filter("status", "Status", choice_options(ENROLMENT_STATUSES),
+               lambda q, v: q.where(Enrolment.status == v)),
+    ],
+    default_sort="last_name",
+)
+
+
+# -- placements ----------------------------------------------------------------------------------
+
+_Trainee = Person.alias("ptrainee")
+_Mentor = Person.alias("mentor")
+
+
+def _placement_year(q, value):
+    year = AcademicYear.parse(value)
+    return q.where((Placement.start_date >= year.start) & (Placement.start_date <= year.end))
+
+
+def _placement_years() -> list[tuple[str, str]]:
+    from ..models import database
+
+    bounds = database.execute(Placement.select(fn.MIN(Placement.start_date),
+                                               fn.MAX(Placement.start_date))).fetchone()
+    if not bounds or not bounds[0]:
+        return []
+    first, last = (date.fromisoformat(str(b)[:10]) for b in bounds)
+    years, year = [], AcademicYear.for_date(last)
+    while year >= AcademicYear.for_date(first):
+        years.append((str(year), str(year)))
+        year = year.previous()
+    return years
+
+
+PLACEMENTS = ListQuery(
+    name="placements",
+    entity="placement",
+    model=Placement,
+    join=lambda q: (q.join(Enrolment, on=(Placement.enrolment == Enrolment.id))
+                    .join(_Trainee, on=(Enrolment.person == _Trainee.id))
+                    .switch(Enrolment).join(Cohort, on=(Enrolment.cohort == Cohort.id))
+                    .switch(Placement).join(School, on=(Placement.school == School.id))
+                    .switch(Placement)
+                    .join(_Mentor, JOIN.LEFT_OUTER, on=(Placement.mentor == _Mentor.id))),
+    columns=[
+        Column("trainee", "Trainee", _full_name(_Trainee), width=160),
+        Column("school", "School", School.name, width=240),
+        Column("mentor", "Mentor", _full_name(_Mentor), width=150),
+        Column("kind", "Kind", Placement.kind, kind="choice", choices=PLACEMENT_KINDS, width=110),
+        Column("start", "Starts", Placement.start_date, kind="date", width=95),
+        Column("end", "Ends", Placement.end_date, kind="date", width=95),
+        Column("subject", "Subject", Placement.subject, width=120),
+        Column("year_group", "Year group", Placement.year_group, visible=False),
+        Column("cohort_year", "Cohort year", Cohort.academic_year, kind="year", visible=False),
+        Column("urn", "URN", School.urn, kind="number", visible=False, width=80),
+    ],
+    search=[_Trainee.first_name, _Trainee.last_name, School.name, Cast(School.urn, "TEXT"),
+            _Mentor.first_name, _Mentor.last_name, Placement.subject],
+    filters=[
+        Filter("year", "Academic year", _placement_years, _placement_year),
+        Filter("kind", "Kind", choice_options(PLACEMENT_KINDS),
+               lambda q, v: q.where(Placement.kind == v)),
+        Filter("mentor", "Mentor", lambda: [("none", "No mentor"), ("some", "Has a mentor")],
+               lambda q, v: q.where(Placement.mentor.is_null(v == "none"))),
+    ],
+    default_sort="start",
+)
+
+
+# -- support agreements --------------------------------------------------------------------------
+
+def _next_report_due():
+    return (ImpactReport.select(fn.MIN(ImpactReport.due_date))
+            .where((ImpactReport.agreement == SupportAgreement.id)
+                   & ImpactReport.submitted_on.is_null()))
+
+
+def _party_school(role: str):
+    party_school = School.alias("party_school")
+    return (AgreementParty.select(party_school.name)
+            .join(party_school, on=(AgreementParty.school == party_school.id))
+            .where((AgreementParty.agreement == SupportAgreement.id) & (AgreementParty.role == role))
+            .order_by(AgreementParty.id).limit(1))
+
+
+def _reports_due(q, value):
+    """overdue / due (within the reports-due setting) / soon (either) / none outstanding."""
+    today = date.today()
+    days = int(settings.get("reports_due_days"))
+    pending = ImpactReport.select(ImpactReport.id).where(
+        (ImpactReport.agreement == SupportAgreement.id) & ImpactReport.submitted_on.is_null())
+    if value == "overdue":
+        return q.where(fn.EXISTS(pending.where(ImpactReport.due_date < today)))
+    if value == "due":
+        return q.where(fn.EXISTS(pending.where((ImpactReport.due_date >= today)
+                                               & (ImpactReport.due_date <= today + timedelta(days=days)))))
+    if value == "attention":
+        return q.where(fn.EXISTS(pending.where(ImpactReport.due_date <= today + timedelta(days=days))))
+    if value == "none":
+        return q.where(~fn.EXISTS(pending))
+    raise ValueError(f"unknown reports filter {value!r}")
+
+
+def _report_options() -> list[tuple[str, str]]:
+    days = int(settings.get("reports_due_days"))
+    return [("attention", f"Overdue or due within {days} days"), ("overdue", "Overdue"),
+            ("due", f"Due within {days} days"), ("none", "No report outstanding")]
+
+
+AGREEMENTS = ListQuery(
+    name="agreements",
+    entity="agreement",
+    model=SupportAgreement,
+    columns=[
+        Column("reference", "Reference", SupportAgreement.reference, width=110),
+        Column("title", "Title", SupportAgreement.title, width=300),
+        Column("year", "Year", SupportAgreement.academic_year, kind="year", width=75),
+        Column("status", "Status", SupportAgreement.status, kind="choice",
+               choices=AGREEMENT_STATUSES, width=90),
+        Column("supported", "Supported school", _party_school("supported"), width=220),
+        Column("supporting", "Supporting school", _party_school("supporting"), visible=False,
+               width=220),
+        Column("next_report", "Next report due", _next_report_due(), kind="date", width=120),
+        Column("amount", "Amount agreed", SupportAgreement.amount_agreed_pence, kind="money",
+               width=110),
+        Column("start", "Starts", SupportAgreement.start_date, kind="date", visible=False),
+        Column("end", "Ends", SupportAgreement.end_date, kind="date", visible=False),
+    ],
+    search=[SupportAgreement.reference, SupportAgreement.title, SupportAgreement.funding_source],
+    filters=[
+        Filter("status", "Status", choice_options(AGREEMENT_STATUSES),
+               lambda q, v: q.where(SupportAgreement.status == v)),
+        Filter("reports", "Reports", _report_options, _reports_due),
+    ],
+    default_sort="reference",
+)
+
+LISTS: dict[str, ListQuery] = {q.name: q for q in (SCHOOLS, PEOPLE, COHORTS, ENROLMENTS,
+                                                    PLACEMENTS, AGREEMENTS)}
+
+__all__ = ["LISTS", "SCHOOLS", "PEOPLE", "COHORTS", "ENROLMENTS", "PLACEMENTS", "AGREEMENTS"]

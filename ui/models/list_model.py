@@ -1,0 +1,199 @@
+"""A table model over a ``ListQuery``: ordered ids plus a lazy row cache (Anki's browser model).
+
+The model never loads the whole table: it holds the ids the query returns (sorted and filtered
+in SQL, on a worker thread) and fetches the rows the view paints, a window at a time, by id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from ittdesk.queries import ListQuery
+
+from .. import tasks
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+RAW_ROLE = Qt.ItemDataRole.UserRole + 2
+WINDOW_BEFORE, WINDOW_AFTER = 60, 240
+
+
+class RecordListModel(QAbstractTableModel):
+    #: the id list was replaced (count of rows)
+    loaded = Signal(int)
+    #: a load is running (True) or finished (False)
+    busy = Signal(bool)
+    load_failed = Signal(str)
+
+    def __init__(self, query: ListQuery, parent=None):
+        super().__init__(parent)
+        self.query = query
+        self.columns = list(query.columns)
+        self.ids: list[int] = []
+        self._cache: dict[int, tuple[Any, ...]] = {}
+        self._texts: dict[int, list[str]] = {}
+        self.search = ""
+        self.filters: dict[str, str] = {}
+        self.sort_key = query.default_sort or self.columns[0].key
+        self.descending = False
+        self._pending: tasks.TaskHandle | None = None
+        self.generation = 0
+        self.has_loaded = False
+
+    # -- what to show -----------------------------------------------------------------------
+    def set_search(self, text: str) -> None:
+        if text.strip() != self.search:
+            self.search = text.strip()
+            self.reload()
+
+    def set_filter(self, key: str, value: str | None) -> None:
+        value = value or ""
+        if self.filters.get(key, "") != value:
+            if value:
+                self.filters[key] = value
+            else:
+                self.filters.pop(key, None)
+            self.reload()
+
+    def set_sort(self, key: str, descending: bool) -> None:
+        self.sort_key, self.descending = key, descending
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Qt asks (header click): sort in SQL, then swap in the new id order."""
+        if not 0 <= column < len(self.columns) or not self.columns[column].sortable:
+            return
+        key = self.columns[column].key
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) != (self.sort_key, self.descending) or not self.has_loaded:
+            self.sort_key, self.descending = key, descending
+            self.reload()
+
+    def sort_column(self) -> int:
+        for n, col in enumerate(self.columns):
+            if col.key == self.sort_key:
+                return n
+        return 0
+
+    # -- loading ------------------------------------------------------------------------------
+    def reload(self) -> tasks.TaskHandle:
+        """Ask the database for the ids again, off the GUI thread; the newest request wins."""
+        if self._pending is not None:
+            self._pending.cancel()
+        self.generation += 1
+        generation = self.generation
+        self.busy.emit(True)
+        self._pending = tasks.run_task(
+            self, self.query.ids, self.search, dict(self.filters), self.sort_key, self.descending,
+            on_done=lambda ids: self._apply(generation, ids),
+            on_error=lambda exc: self._failed(generation, exc))
+        return self._pending
+
+    def _apply(self, generation: int, ids: list[int]) -> None:
+        if generation != self.generation:
+            return
+        self._pending = None
+        self.beginResetModel()
+        self.ids = ids
+        self._cache.clear()
+        self._texts.clear()
+        self.endResetModel()
+        self.has_loaded = True
+        self.busy.emit(False)
+        self.loaded.emit(len(ids))
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self.generation:
+            return
+        self._pending = None
+        self.busy.emit(False)
+        self.load_failed.emit(str(exc))
+
+    def is_loading(self) -> bool:
+        return self._pending is not None
+
+    def invalidate(self, ids: list[int] | None = None) -> None:
+        """Forget cached rows (all, or these ids) so they are read again when painted."""
+        if ids is None:
+            self._cache.clear()
+            self._texts.clear()
+            if self.ids:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1,
+                                                                   len(self.columns) - 1))
+            return
+        for record_id in ids:
+            self._cache.pop(record_id, None)
+            self._texts.pop(record_id, None)
+            row = self.row_of(record_id)
+            if row >= 0:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+
+    def _row(self, row: int) -> tuple[tuple[Any, ...], list[str]] | None:
+        record_id = self.ids[row]
+        if record_id not in self._cache:
+            window = self.ids[max(0, row - WINDOW_BEFORE): row + WINDOW_AFTER]
+            missing = [i for i in window if i not in self._cache]
+            fetched = self.query.rows(missing)
+            for i in missing:
+                values = fetched.get(i)
+                if values is None:  # deleted meanwhile: show an empty row until the next reload
+                    values = tuple(None for _ in self.columns)
+                self._cache[i] = values
+                self._texts[i] = [c.display(v) for c, v in zip(self.columns, values, strict=True)]
+        return self._cache[record_id], self._texts[record_id]
+
+    # -- lookups ------------------------------------------------------------------------------
+    def id_at(self, row: int) -> int | None:
+        return self.ids[row] if 0 <= row < len(self.ids) else None
+
+    def row_of(self, record_id: int) -> int:
+        try:
+            return self.ids.index(record_id)
+        except ValueError:
+            return -1
+
+    def column_of(self, key: str) -> int:
+        for n, col in enumerate(self.columns):
+            if col.key == key:
+                return n
+        return -1
+
+    # -- QAbstractTableModel ------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.ids) or index.column() >= len(self.columns):
+            return None
+        if role == ID_ROLE:
+            return self.ids[index.row()]
+        column = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            row = self._row(index.row())
+            text = row[1][index.column()] if row else ""
+            if role == Qt.ItemDataRole.ToolTipRole and len(text) < 30:
+                return None
+            return text
+        if role == RAW_ROLE:
+            row = self._row(index.row())
+            return row[0][index.column()] if row else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in ("number", "money"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.columns[section].label
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Sort by {self.columns[section].label.lower()}"
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

@@ -1,0 +1,251 @@
+"""Home: what needs attention this week, each item opening its record; a welcome on first run."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ittdesk.attention import Group, home_data
+
+from ..tasks import run_task
+from ..widgets.bar_chart import BarChart
+from .base import Page
+
+SHOWN_ITEMS = 6
+
+
+class GroupCard(QFrame):
+    """One group: title with its count, what to do, the first items and 'show all'."""
+
+    def __init__(self, group: Group, main_window, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.group = group
+        self.main_window = main_window
+        self.expanded = False
+        self.setObjectName(f"card_{group.key}")
+        self.setProperty("role", "card")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        header = QHBoxLayout()
+        title = QLabel(escape(group.title))
+        title.setProperty("role", "sectionTitle")
+        title.setWordWrap(True)
+        self.count = QLabel(f"<b style='font-size:15pt'>{group.count:,}</b>")
+        self.count.setObjectName("count")
+        self.count.setAccessibleName(f"{group.count} {group.title}")
+        header.addWidget(title, 1)
+        header.addWidget(self.count, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(header)
+        self.body = QLabel()
+        self.body.setObjectName("items")
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.TextFormat.RichText)
+        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                          | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.body.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.body.linkActivated.connect(self._link)
+        layout.addWidget(self.body)
+        layout.addStretch(1)
+        self._render()
+
+    def _render(self) -> None:
+        group = self.group
+        if not group.count:
+            self.body.setText("<p style='color:gray'>Nothing here — all in order.</p>")
+            return
+        shown = group.items if self.expanded else group.items[:SHOWN_ITEMS]
+        rows = []
+        for item in shown:
+            colour = "#c62828" if item.urgent else "gray"
+            rows.append(f"<a href='record:{item.entity}/{item.id}'>{escape(item.text)}</a>"
+                        f"<br><span style='color:{colour}'>{escape(item.detail)}</span>")
+        html = "<p style='color:gray;margin:0 0 4px 0'>" + escape(group.hint) + "</p>"
+        html += "".join(f"<p style='margin:3px 0'>{r}</p>" for r in rows)
+        hidden = group.count - len(shown)
+        if hidden > 0 and not self.expanded and len(group.items) > len(shown):
+            html += f"<p><a href='more:'>Show {min(len(group.items), group.count) - len(shown)} more…</a></p>"
+        elif group.count > len(group.items):
+            html += (f"<p style='color:gray'>…and {group.count - len(group.items):,} more "
+                     "(use the lists' filters to see them all).</p>")
+        self.body.setText(html)
+
+    def _link(self, href: str) -> None:
+        if href == "more:":
+            self.expanded = True
+            self._render()
+            return
+        if href.startswith("record:"):
+            entity, _, record_id = href[len("record:"):].partition("/")
+            self.main_window.open_record(entity, int(record_id))
+
+
+class Welcome(QWidget):
+    """First run on an empty database: what to do next, not an empty grid."""
+
+    def __init__(self, main_window, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.main_window = main_window
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 30, 40, 30)
+        title = QLabel("Welcome to ITT Desk")
+        title.setProperty("role", "pageTitle")
+        intro = QLabel("This database is empty. Start in one of these ways — you can do the "
+                       "others later from the File menu.")
+        intro.setWordWrap(True)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(10)
+        self.buttons: dict[str, QPushButton] = {}
+        choices = [
+            ("import", "&Import schools…",
+             "From your own spreadsheet or the GIAS establishment extract (CSV).",
+             main_window.import_records),
+            ("demo", "Load &demo data",
+             "A fictional partnership to explore: schools, mentors, trainees, agreements.",
+             self.load_demo),
+            ("school", "Add a &school by hand",
+             "Type in your first partner school.",
+             lambda: main_window.open_record("school", None)),
+            ("open", "&Open a database…",
+             "An ITT Desk file you or a colleague already use.", main_window.open_database),
+            ("postgres", "&Connect to a shared database…",
+             "A PostgreSQL server, so several people work on the same records.",
+             main_window.connect_postgres),
+        ]
+        for row, (key, text, hint, slot) in enumerate(choices):
+            button = QPushButton(text)
+            button.setObjectName(f"welcome_{key}")
+            button.setMinimumWidth(240)
+            button.clicked.connect(slot)
+            note = QLabel(hint)
+            note.setWordWrap(True)
+            note.setProperty("role", "muted")
+            grid.addWidget(button, row, 0)
+            grid.addWidget(note, row, 1)
+            self.buttons[key] = button
+        self.buttons["import"].setEnabled(main_window.import_act.isEnabled())
+        if not main_window.import_act.isEnabled():
+            self.buttons["import"].setToolTip("The import wizard is not installed in this version")
+        grid.setColumnStretch(1, 1)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+
+    def load_demo(self) -> None:
+        from ittdesk.demo import build_demo
+
+        self.buttons["demo"].setEnabled(False)
+        run_task(self, build_demo, on_done=lambda _counts: self.main_window.records_changed.emit("*"),
+                 on_error=self._demo_failed, progress_title="Building the demo partnership…")
+
+    def _demo_failed(self, exc: BaseException) -> None:
+        from ..tasks import show_error
+
+        self.buttons["demo"].setEnabled(True)
+        show_error(self, exc)
+
+
+class HomePage(Page):
+    title = "Home"
+
+    def __init__(self, main_window, parent: QWidget | None = None):
+        super().__init__(main_window, parent)
+        self.data: dict | None = None
+        self._handle = None
+        self.stack = QStackedWidget()
+        self.loading = QLabel("Looking at what needs attention…")
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading.setProperty("role", "muted")
+        self.welcome = Welcome(main_window)
+        self.dashboard = QWidget()
+        self.dashboard.setObjectName("dashboard")
+        dash = QVBoxLayout(self.dashboard)
+        dash.setContentsMargins(12, 8, 12, 8)
+        self.heading = QLabel("What needs attention")
+        self.heading.setProperty("role", "pageTitle")
+        self.subtitle = QLabel()
+        self.subtitle.setProperty("role", "muted")
+        dash.addWidget(self.heading)
+        dash.addWidget(self.subtitle)
+        self.cards_host = QWidget()
+        self.cards = QGridLayout(self.cards_host)
+        self.cards.setContentsMargins(0, 0, 0, 0)
+        self.cards.setSpacing(12)
+        charts = QHBoxLayout()
+        self.per_month = BarChart("Placements starting each month this year")
+        self.by_subject = BarChart("Trainees this year by subject", horizontal=True)
+        for chart in (self.per_month, self.by_subject):
+            frame = QFrame()
+            frame.setProperty("role", "card")
+            box = QVBoxLayout(frame)
+            box.setContentsMargins(12, 10, 12, 10)
+            box.addWidget(chart)
+            charts.addWidget(frame, 1)
+        scroll_body = QWidget()
+        body = QVBoxLayout(scroll_body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.cards_host)
+        body.addLayout(charts)
+        body.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(scroll_body)
+        dash.addWidget(scroll, 1)
+        for widget in (self.loading, self.welcome, self.dashboard):
+            self.stack.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.card_widgets: dict[str, GroupCard] = {}
+
+    def shown(self) -> None:
+        if self.data is None and self._handle is None:
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+        self._handle = run_task(self, home_data, on_done=self._show, on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._handle = None
+        self.loading.setText(f"Could not look at what needs attention: {exc}")
+        self.stack.setCurrentWidget(self.loading)
+
+    def _show(self, data: dict) -> None:
+        self._handle = None
+        self.data = data
+        if data["empty"]:
+            self.stack.setCurrentWidget(self.welcome)
+            return
+        while self.cards.count():
+            item = self.cards.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.card_widgets = {}
+        total = sum(g.count for g in data["groups"])
+        self.subtitle.setText(f"{data['today']:%A %d %B %Y} · {total:,} things to look at"
+                              if total else f"{data['today']:%A %d %B %Y} · nothing needs attention")
+        groups = sorted(data["groups"], key=lambda g: g.count == 0)  # empty groups last
+        for n, group in enumerate(groups):
+            card = GroupCard(group, self.main_window)
+            self.card_widgets[group.key] = card
+            self.cards.addWidget(card, n // 2, n % 2)
+        self.per_month.set_values(data["per_month"])
+        self.by_subject.set_values(data["by_subject"])
+        self.stack.setCurrentWidget(self.dashboard)

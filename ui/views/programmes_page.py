@@ -1,0 +1,110 @@
+"""Programmes & cohorts: cohorts with places taken and left, and every enrolment, in two tabs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from ittdesk.queries.lists import COHORTS, ENROLMENTS
+from ittdesk.queries.summaries import cohort_summary, enrolment_summary
+from ittdesk.services.programmes import cohorts, enrolments
+
+from .base import Page
+from .detail import generic_html
+from .list_page import ListPanel
+
+
+class ProgrammesPage(Page):
+    title = "Programmes & cohorts"
+
+    def __init__(self, main_window, parent: QWidget | None = None):
+        super().__init__(main_window, parent)
+        self.cohorts = ListPanel(main_window, COHORTS, cohorts,
+                                 lambda i: generic_html(cohort_summary(i)),
+                                 search_hint="Search programme, cohort or year",
+                                 noun=("cohort", "cohorts"))
+        self.enrolments = ListPanel(main_window, ENROLMENTS, enrolments,
+                                    lambda i: generic_html(enrolment_summary(i)),
+                                    search_hint="Search name, email, trainee ID or subject",
+                                    noun=("enrolment", "enrolments"))
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.cohorts, "&Cohorts")
+        self.tabs.addTab(self.enrolments, "&Enrolments")
+        heading = QLabel(self.title)
+        heading.setProperty("role", "pageTitle")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addWidget(heading)
+        layout.addWidget(self.tabs, 1)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        for panel in (self.cohorts, self.enrolments):
+            panel.selection_changed.connect(self.capabilities_changed)
+            panel.count_changed.connect(lambda _n: self.capabilities_changed.emit())
+
+    def panel(self) -> ListPanel:
+        return self.tabs.currentWidget()
+
+    def _tab_changed(self, _index: int) -> None:
+        self.panel().load()
+        self.capabilities_changed.emit()
+
+    def show_enrolments(self, **filters: str) -> None:
+        """Switch to the enrolments tab, filtered (e.g. cohort="12")."""
+        self.tabs.setCurrentWidget(self.enrolments)
+        self.enrolments.fill_filter_options()
+        for key, value in filters.items():
+            self.enrolments.set_filter(key, value)
+
+    def shown(self) -> None:
+        self.panel().load()
+
+    def refresh(self) -> None:
+        for panel in (self.cohorts, self.enrolments):
+            if panel.model.has_loaded or panel.model.is_loading():
+                panel.refresh()
+
+    def can_create(self) -> bool:
+        return True
+
+    def can_open(self) -> bool:
+        return bool(self.panel().selected_ids())
+
+    def can_delete(self) -> bool:
+        return bool(self.panel().selected_ids())
+
+    def can_print(self) -> bool:
+        return self.panel().model.rowCount() > 0
+
+    def can_export(self) -> bool:
+        return self.panel().model.rowCount() > 0
+
+    def can_search(self) -> bool:
+        return True
+
+    def new_record(self) -> None:
+        self.panel().new_record()
+
+    def open_selected(self) -> None:
+        self.panel().open_selected()
+
+    def delete_selected(self) -> None:
+        self.panel().delete_selected()
+
+    def export_current(self) -> None:
+        self.panel().export(self.tabs.tabText(self.tabs.currentIndex()).replace("&", ""))
+
+    def print_current(self) -> None:
+        self.panel().print_list(self.tabs.tabText(self.tabs.currentIndex()).replace("&", ""))
+
+    def focus_search(self) -> None:
+        self.panel().search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.panel().search.selectAll()
+
+    def save_state(self) -> None:
+        for panel in (self.cohorts, self.enrolments):
+            panel.save_state()
+
+    def restore_state(self) -> None:
+        for panel in (self.cohorts, self.enrolments):
+            panel.restore_state()
