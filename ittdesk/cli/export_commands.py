@@ -40,6 +40,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="remember the mapping used for this template")
     p.set_defaults(run=cmd_export)
 
+    p = sub.add_parser("read-export", help="read a full export ('ittdesk export all') into an "
+                                           "empty database",
+                       description="Read every record of a full export into this database, "
+                                   "which must be empty. All or nothing.")
+    db_option(p)
+    p.add_argument("file", type=Path, metavar="FILE.xlsx")
+    p.set_defaults(run=cmd_read_export)
+
 
 def cmd_export(args) -> int:
     if args.mapping and not args.template:
@@ -94,4 +102,15 @@ def _fill(args, filters) -> int:
     for message in result.messages:
         print(message)
     print(f"{result.rows} rows written to {result.path} (the template is unchanged)")
+    return 0
+
+
+def cmd_read_export(args) -> int:
+    from ..returns.full_import import restore_export
+
+    location = db.open_database(args.db)
+    added = restore_export(args.file)
+    print(f"Read {args.file.name} into {location.display}:")
+    for name, count in added.items():
+        print(f"  {count:6d} {name}")
     return 0

@@ -58,6 +58,10 @@ class Sheet:
     name: str
     service: EntityService
     extra: tuple[tuple[str, str], ...] = ()  # (model column, heading) not among the Fields
+    # Fields whose value is a saved state, not a new record's input: read back as stored and
+    # left out of the service's creation rules (an agreement is created as a draft, but an
+    # exported active agreement is restored as active).
+    state: tuple[str, ...] = ()
 
 
 SHEETS: list[Sheet] = [
@@ -70,7 +74,7 @@ SHEETS: list[Sheet] = [
     Sheet("Cohorts", cohorts),
     Sheet("Enrolments", enrolments),
     Sheet("Placements", placements),
-    Sheet("Support agreements", agreements, (("reference", "Reference"),)),
+    Sheet("Support agreements", agreements, (("reference", "Reference"),), state=("status",)),
     Sheet("Agreement parties", parties),
     Sheet("System leaders", leaders),
     Sheet("Agreement activities", activities),

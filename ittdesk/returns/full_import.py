@@ -1,0 +1,198 @@
+"""Read a full export back into an empty database: the other half of the round trip.
+
+The file is read with the importer's reader (``spreadsheets.reading``: calamine, bad files
+refused) and every value goes through the services' own field parsers and rules
+(``service.clean`` and ``service.check``), so a record that would be refused when typed is
+refused here too. References hold the ``ID`` of a row on an earlier sheet; they are mapped to
+the new records' ids as the sheets are read in order. Everything happens in one transaction:
+any problem, or Cancel, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from peewee import IntegrityError
+
+from .. import audit
+from .. import settings as settings_mod
+from ..errors import RefusedError, ValidationError
+from ..models import Setting, database
+from ..services.base import _integrity_message
+from ..spreadsheets import headers, reading
+from ..spreadsheets.writer import CancelFn, Cancelled, ProgressFn
+from .full_export import ID_HEADING, SETTINGS_SHEET, SHEETS, Sheet, sheet_columns
+
+MAX_ERRORS = 20
+
+
+def _is_ref(parse: Callable) -> bool:
+    return getattr(parse, "__qualname__", "").startswith("ref.")
+
+
+def _ref_target(sheet: Sheet, field_name: str) -> str:
+    """The sheet a reference field points at (by the model the foreign key names)."""
+    rel_model = sheet.service.model._meta.fields[field_name].rel_model
+    for other in SHEETS:
+        if other.service.model is rel_model:
+            return other.name
+    raise KeyError(field_name)
+
+
+def _database_is_empty() -> bool:
+    return not any(s.service.model.select().exists() for s in SHEETS)
+
+
+def restore_export(path: Path, *, progress: ProgressFn | None = None,
+                   cancelled: CancelFn | None = None) -> dict[str, int]:
+    """Load a full export into this (empty) database; returns records added per sheet."""
+    if not _database_is_empty():
+        raise RefusedError("A full export can only be read into an empty database: this one "
+                           "already has records (make a new database first)")
+    book = reading.open_book(path)
+    try:
+        missing = [s.name for s in SHEETS if s.name not in book.sheet_names]
+        if missing:
+            raise RefusedError(f"{Path(path).name} is not an ITT Desk full export: it has no "
+                               f"sheet {', '.join(repr(m) for m in missing)}")
+        sheets = {s.name: book.sheet(s.name).rows for s in SHEETS}
+        settings_rows = (book.sheet(SETTINGS_SHEET).rows
+                         if SETTINGS_SHEET in book.sheet_names else [])
+    finally:
+        book.close()
+    total = sum(max(len(rows) - 1, 0) for rows in sheets.values())
+    ids: dict[str, dict[Any, int]] = {}
+    added: dict[str, int] = {}
+    errors: list[str] = []
+    done = 0
+    with database.atomic() as transaction:
+        for sheet in SHEETS:
+            ids[sheet.name] = {}
+            added[sheet.name] = 0
+            rows = sheets[sheet.name]
+            if not rows:
+                continue
+            columns = _columns(sheet, rows[0], Path(path).name)
+            audit_rows = []
+            for number, raw in enumerate(rows[1:], start=2):
+                done += 1
+                if cancelled is not None and not done % 200 and cancelled():
+                    transaction.rollback()
+                    raise Cancelled("Cancelled: nothing was read in")
+                if progress is not None and not done % 200:
+                    progress(done, total)
+                cells = {name: reading.value(raw[i]) if i < len(raw) else None
+                         for name, i in columns.items()}
+                if all(v is None for v in cells.values()):
+                    continue
+                new_id = _add(sheet, cells, ids, errors, f"{sheet.name} row {number}")
+                if new_id is None:
+                    if len(errors) >= MAX_ERRORS:
+                        break
+                    continue
+                ids[sheet.name][cells.get("id")] = new_id
+                added[sheet.name] += 1
+                person = _person_id(sheet, new_id, cells, ids)
+                audit_rows.append({"entity": sheet.service.entity, "entity_id": new_id,
+                                   "action": "create", "person_id": person,
+                                   "note": f"read in from full export {Path(path).name}"})
+            if errors:
+                transaction.rollback()
+                more = "" if len(errors) < MAX_ERRORS else " (and possibly more)"
+                raise ValidationError({"": "; ".join(errors[:5]) + more})
+            audit.record_many(audit_rows)
+        _restore_settings(settings_rows)
+    if progress is not None:
+        progress(total, total)
+    return added
+
+
+def _columns(sheet: Sheet, header: list[Any], file_name: str) -> dict[str, int]:
+    """Field name -> column index, by the exact headings the export writes."""
+    wanted, _attrs, _conv = sheet_columns(sheet)
+    by_heading = {headers.normalise(h): i for i, h in enumerate(header) if h not in (None, "")}
+    result = {}
+    for column in wanted:
+        index = by_heading.get(headers.normalise(column.heading))
+        if index is None:
+            required = column.heading == ID_HEADING or any(
+                f.required for f in sheet.service.fields if f.name == column.key)
+            if required:
+                raise RefusedError(f"{file_name}: the sheet '{sheet.name}' has no column "
+                                   f"'{column.heading}'")
+            continue
+        result[column.key] = index
+    return result
+
+
+def _add(sheet: Sheet, cells: dict[str, Any], ids: dict[str, dict[Any, int]],
+         errors: list[str], where: str) -> int | None:
+    service = sheet.service
+    data = {}
+    for spec in service.fields:
+        if spec.name not in cells:
+            continue
+        value = cells[spec.name]
+        if value is not None and _is_ref(spec.parse):
+            target = _ref_target(sheet, spec.name)
+            mapped = ids[target].get(value)
+            if mapped is None:
+                errors.append(f"{where}: {spec.label} {value} is not an ID on the "
+                              f"'{target}' sheet")
+                return None
+            value = mapped
+        data[spec.name] = value
+    values, problems = service.clean(data)
+    if not problems:
+        checked = {k: v for k, v in values.items() if k not in sheet.state}
+        problems = service.check(service.merged(None, checked), None)
+    if problems:
+        errors.extend(f"{where}: {message}" for message in problems.values())
+        return None
+    for attr, _heading in sheet.extra:
+        value = cells.get(attr)
+        if attr == "erased":
+            value = bool(value) and str(value).lower() not in ("false", "no", "0")
+        elif attr == "reference":
+            if not value:
+                errors.append(f"{where}: Reference is required")
+                return None
+            value = str(value).strip().upper()
+        values[attr] = value
+    try:
+        with database.atomic():
+            return service.model.insert(**{k: v for k, v in values.items()
+                                           if v is not None}).execute()
+    except IntegrityError as exc:
+        errors.append(f"{where}: {_integrity_message(exc)}")
+        return None
+
+
+def _person_id(sheet: Sheet, new_id: int, cells: dict[str, Any],
+               ids: dict[str, dict[Any, int]]) -> int | None:
+    """Whom the audit entry concerns, without a query per row where the row says it."""
+    if sheet.name == "People":
+        return new_id
+    if sheet.name == "Placements":
+        return sheet.service.person_id(sheet.service.get(new_id))
+    field = getattr(sheet.service, "person_field", "person")
+    if field and field in cells and cells[field] is not None:
+        return ids["People"].get(cells[field])
+    return None
+
+
+def _restore_settings(rows: list[list[Any]]) -> None:
+    for raw in rows[1:]:
+        if len(raw) < 2:
+            continue
+        key, value = reading.value(raw[0]), reading.value(raw[1])
+        if key not in settings_mod.DEFAULTS or value is None:
+            continue
+        try:
+            json.loads(str(value))
+        except ValueError:
+            continue
+        Setting.create(key=key, value=str(value))
