@@ -23,6 +23,8 @@ COMMAND_MODULES = [
     "ittdesk.cli.privacy_commands",
     "ittdesk.cli.agreement_commands",
     "ittdesk.cli.export_commands",
+    "ittdesk.cli.import_commands",
+    "ittdesk.cli.leadership_commands",
 ]
 
 

@@ -1,0 +1,231 @@
+"""``ittdesk leadership ...``: the yearly confirmation round and leadership changes.
+
+    ittdesk leadership forms --year 2026/27 OUTDIR [--schools partner,placement]
+    ittdesk leadership collect FILE_OR_DIR... [--year 2026/27] [--apply]
+    ittdesk leadership status [--year 2026/27] [--export FILE]
+    ittdesk leadership history URN
+    ittdesk leadership gaps
+    ittdesk leadership change URN ROLE PERSON --on DATE
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .. import db, fields
+from ..choices import ROLE_KINDS
+from ..errors import IttDeskError, RefusedError, ValidationError
+from . import UsageError, db_option
+
+NOT_FILLED = "not filled in yet: there are no answers in it"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    lead = sub.add_parser("leadership", help="leadership changes and the yearly confirmation round")
+    db_option(lead)
+    lsub = lead.add_subparsers(dest="leadership_command", metavar="ACTION",
+                               parser_class=type(lead))
+    lead.set_defaults(run=_usage(lead))
+
+    p = lsub.add_parser("forms", help="start the year's round (if needed) and write one form per school")
+    db_option(p)
+    p.add_argument("--year", required=True, help="academic year, e.g. 2026/27")
+    p.add_argument("outdir", type=Path, metavar="OUTDIR")
+    p.add_argument("--schools", default=None, metavar="STATUSES",
+                   help="partnership statuses to include (default: partner,placement)")
+    p.add_argument("--return-by", default=None, metavar="DATE",
+                   help="date printed on the forms (only when starting the round)")
+    p.set_defaults(run=cmd_forms)
+
+    p = lsub.add_parser("collect", help="read returned forms; print the differences "
+                                        "(change nothing unless --apply)")
+    db_option(p)
+    p.add_argument("paths", type=Path, nargs="+", metavar="FILE_OR_DIR")
+    p.add_argument("--year", default=None, help="the round (default: the latest round)")
+    p.add_argument("--apply", action="store_true",
+                   help="apply every difference found and mark the schools confirmed")
+    p.set_defaults(run=cmd_collect)
+
+    p = lsub.add_parser("status", help="sent, returned, outstanding; who to chase")
+    db_option(p)
+    p.add_argument("--year", default=None, help="the round (default: the latest round)")
+    p.add_argument("--export", type=Path, default=None, metavar="FILE",
+                   help="write the outstanding list to FILE (.xlsx or .csv)")
+    p.set_defaults(run=cmd_status)
+
+    p = lsub.add_parser("history", help="who held which post at a school, and when")
+    db_option(p)
+    p.add_argument("urn", metavar="URN")
+    p.set_defaults(run=cmd_history)
+
+    p = lsub.add_parser("gaps", help="partner schools with no current headteacher or ITT champion")
+    db_option(p)
+    p.set_defaults(run=cmd_gaps)
+
+    p = lsub.add_parser("change", help="a new holder of a post from a date (the old one ends "
+                                       "the day before)")
+    db_option(p)
+    p.add_argument("urn", metavar="URN")
+    p.add_argument("role", metavar="ROLE", help="e.g. headteacher, 'ITT champion'")
+    p.add_argument("person", metavar="PERSON", help="the new holder's id or email")
+    p.add_argument("--on", required=True, metavar="DATE", help="first day in post")
+    p.add_argument("--job-title", default=None)
+    p.set_defaults(run=cmd_change)
+
+
+def _usage(parser):
+    def run(_args) -> int:
+        parser.print_usage(sys.stderr)
+        return 2
+    return run
+
+
+def _open(args):
+    return db.open_database(getattr(args, "db", None))
+
+
+def _round(year: str | None):
+    from ..leadership import rounds
+
+    if year is not None:
+        return rounds.get_round(year)
+    latest = rounds.latest_round()
+    if latest is None:
+        raise RefusedError("No confirmation round has been started: "
+                           "ittdesk leadership forms --year YYYY/YY OUTDIR")
+    return latest
+
+
+def cmd_forms(args) -> int:
+    from ..leadership import forms, rounds
+
+    _open(args)
+    statuses = rounds.parse_statuses(args.schools)
+    try:
+        return_by = fields.day(args.return_by)
+    except ValueError as exc:
+        raise UsageError(f"ittdesk leadership forms: --return-by {exc}") from None
+    round_ = rounds.find_round(args.year)
+    if round_ is None:
+        round_ = rounds.start_round(args.year, statuses=statuses, return_by=return_by)
+        print(f"Started the {round_.academic_year} confirmation round.")
+    elif args.schools is not None:
+        added = rounds.add_schools(round_, statuses=statuses)
+        if added:
+            print(f"Added {added} school(s) to the {round_.academic_year} round.")
+    result = forms.generate_forms(round_, args.outdir)
+    print(f"Wrote {len(result.written)} form(s) to {args.outdir}")
+    print(rounds.status(round_).summary())
+    return 0
+
+
+def cmd_collect(args) -> int:
+    from ..leadership import collect
+
+    _open(args)
+    round_ = _round(args.year)
+    found = collect.collect(args.paths, round_)
+    blank = [r for r in found.refused if r.reason == NOT_FILLED]
+    refused = [r for r in found.refused if r.reason != NOT_FILLED]
+    failed = 0
+    for ret in found.returns:
+        print(f"{ret.urn} {ret.name}  ({ret.path.name})")
+        if ret.completed_by:
+            print(f"    completed by {ret.completed_by}"
+                  + (f" on {fields.format_date(ret.completed_on)}" if ret.completed_on else ""))
+        if ret.confirmed:
+            print(f"    confirmed as held: {', '.join(ret.confirmed)}")
+        for change in ret.changes:
+            mark = "+" if change.applicable else "?"
+            print(f"  {mark} {change.title}: {change.detail}")
+        for problem in ret.problems:
+            print(f"  ! {problem}")
+        if not ret.changes:
+            print("    no changes")
+        if args.apply:
+            try:
+                applied = collect.apply(ret)
+            except IttDeskError as exc:
+                failed += 1
+                print(f"ittdesk: {exc}", file=sys.stderr)
+            else:
+                print(f"    applied {len(applied.done)} change(s); confirmed for "
+                      f"{round_.academic_year}")
+    for refusal in refused:
+        print(f"ittdesk: refused {refusal.path.name}: {refusal.reason}", file=sys.stderr)
+    if blank:
+        print(f"{len(blank)} form(s) not filled in yet were skipped.")
+    if not args.apply and found.returns:
+        print(f"{len(found.returns)} form(s) read; nothing changed (add --apply to apply).")
+    if failed or (refused and not found.returns):
+        return 1
+    if not found.returns and not blank:
+        return 1
+    return 0
+
+
+def cmd_status(args) -> int:
+    from ..leadership import rounds
+
+    _open(args)
+    report = rounds.status(_round(args.year))
+    print(report.summary())
+    if report.outstanding:
+        print("Outstanding:")
+        for urn, name, sent, contact, post, email, phone in rounds.outstanding_rows(report):
+            who = ", ".join(p for p in (contact + (f" ({post})" if post else ""), email, phone) if p)
+            print(f"  {urn} {name} - sent {sent}; chase {who}")
+    if args.export is not None:
+        target = rounds.export_outstanding(report, args.export)
+        print(f"Outstanding list written to {target}")
+    return 0
+
+
+def cmd_history(args) -> int:
+    from ..leadership.history import timeline
+    from ..services.schools import schools
+
+    _open(args)
+    school = schools.by_urn(args.urn)
+    print(f"{school.name} (URN {school.urn})")
+    entries = timeline(school)
+    if not entries:
+        print("  no leadership on record")
+    for e in entries:
+        span = f"{fields.format_date(e.start) or '?'} - {fields.format_date(e.end) or 'now'}"
+        print(f"  {e.post:<38} {e.person:<28} {span}")
+    return 0
+
+
+def cmd_gaps(args) -> int:
+    from ..leadership.history import schools_without_head_or_champion
+
+    _open(args)
+    gaps = schools_without_head_or_champion()
+    for gap in gaps:
+        print(f"{gap.urn} {gap.name}: missing {gap.missing_text}")
+    print(f"{len(gaps)} school(s) missing a headteacher or ITT champion")
+    return 0
+
+
+def cmd_change(args) -> int:
+    from ..services.people import people, roles
+    from ..services.schools import schools
+
+    _open(args)
+    school = schools.by_urn(args.urn)
+    kind = ROLE_KINDS.parse(args.role)
+    if kind is None:
+        raise ValidationError({"role": f"'{args.role}' is not a role (one of: "
+                                       f"{', '.join(ROLE_KINDS.items.values())})"})
+    person = people.find(args.person)
+    try:
+        on = fields.day(args.on)
+    except ValueError as exc:
+        raise ValidationError({"on": f"--on {exc}"}) from None
+    role = roles.change_holder(school.id, kind, person.id, on, job_title=args.job_title)
+    print(f"{person.full_name} is {ROLE_KINDS.label(kind).lower()} of {school.name} from "
+          f"{fields.format_date(role.start_date)}")
+    return 0

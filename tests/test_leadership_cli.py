@@ -1,0 +1,136 @@
+"""``ittdesk leadership ...``: forms, collect (a dry run unless --apply), status and changes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from test_leadership_forms import fill_form
+
+from ittdesk import db as dbmod
+from ittdesk.cli import main
+from ittdesk.leadership import forms, rounds
+from ittdesk.models import AuditEntry, Role, School
+from ittdesk.services.people import current_roles, people
+
+TODAY = date.today()
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _reopen(location):
+    dbmod.open_database(location.url, daily_backup=False)
+
+
+def _school_with_head(round_year="2026/27"):
+    for entry in rounds.entries(rounds.get_round(round_year)):
+        heads = [r for r in current_roles(entry.school) if r.kind == "headteacher"]
+        if heads and heads[0].start_date < TODAY - timedelta(days=30):
+            return entry.school, heads[0]
+    raise AssertionError("no school with a head")
+
+
+def test_forms_collect_dry_run_then_apply_then_status(demo_db, tmp_path, capsys):
+    db = ["--db", str(demo_db.path)]
+    outdir = tmp_path / "out"
+    code, out, err = run(["leadership", "forms", "--year", "2026/27", str(outdir), *db], capsys)
+    assert code == 0, err
+    assert "Started the 2026/27 confirmation round" in out and "Wrote " in out
+    _reopen(demo_db)
+    school, head = _school_with_head()
+    written = len(list(outdir.glob("*.xlsx")))
+    assert written == len(rounds.entries(rounds.get_round("2026/27")))
+    fill_form(outdir / forms.file_name_for(school),
+              people={head.person.full_name: ("No - has left this post", TODAY)},
+              new=[("Headteacher", "Ms", "Ada", "Quarmby-Lee", "ada.ql@example.org", TODAY)],
+              appetite="Actively looking to host trainees")
+    before = (Role.select().count(), AuditEntry.select().count())
+    dbmod.close_database()
+
+    code, out, err = run(["leadership", "collect", str(outdir), *db], capsys)
+    assert code == 0, err
+    assert f"{school.urn} {school.name}" in out
+    assert "+ New headteacher: Ms Ada Quarmby-Lee" in out
+    assert "+ Headteacher has left" in out
+    assert "nothing changed (add --apply" in out
+    assert f"{written - 1} form(s) not filled in yet were skipped" in out
+    _reopen(demo_db)
+    assert (Role.select().count(), AuditEntry.select().count()) == before
+    dbmod.close_database()
+
+    code, out, err = run(["leadership", "collect", str(outdir), "--apply", *db], capsys)
+    assert code == 0, err
+    assert "applied 3 change(s); confirmed for 2026/27" in out
+    _reopen(demo_db)
+    new_head = [r for r in current_roles(school) if r.kind == "headteacher"]
+    assert [r.person.full_name for r in new_head] == ["Ada Quarmby-Lee"]
+    assert Role.get_by_id(head.id).end_date is not None
+    assert School.get_by_id(school.id).leadership_confirmed_on == TODAY
+    dbmod.close_database()
+
+    export = tmp_path / "chase.xlsx"
+    code, out, err = run(["leadership", "status", "--year", "2026/27", "--export", str(export),
+                          *db], capsys)
+    assert code == 0, err
+    assert f"{written} schools, {written} sent, 1 returned, 1 confirmed, {written - 1} outstanding" in out
+    assert export.exists()
+    assert f"{school.urn} {school.name}" not in out.split("Outstanding:")[1]
+
+
+def test_collect_refuses_junk_with_one_line_and_exit_1(demo_db, tmp_path, capsys):
+    rounds.start_round("2026/27")
+    dbmod.close_database()
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"PK\x03\x04 not really a zip")
+    code, out, err = run(["leadership", "collect", str(junk), "--apply", "--db",
+                          str(demo_db.path)], capsys)
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "ittdesk: refused junk.xlsx: not a spreadsheet ITT Desk can read (is it a form we sent?)"]
+
+
+def test_collect_without_a_round_is_refused(demo_db, tmp_path, capsys):
+    dbmod.close_database()
+    code, _, err = run(["leadership", "collect", str(tmp_path), "--db", str(demo_db.path)], capsys)
+    assert code == 1 and "No confirmation round has been started" in err
+
+
+def test_bad_year_and_bad_status_are_clear_errors(demo_db, tmp_path, capsys):
+    dbmod.close_database()
+    db = ["--db", str(demo_db.path)]
+    code, _, err = run(["leadership", "forms", "--year", "2026/28", str(tmp_path), *db], capsys)
+    assert code == 1 and "not an academic year" in err and "Traceback" not in err
+    code, _, err = run(["leadership", "forms", "--year", "2026/27", str(tmp_path),
+                        "--schools", "partner,nonsense", *db], capsys)
+    assert code == 1 and "'nonsense' is not a partnership status" in err
+    code, _, err = run(["leadership", "forms", str(tmp_path), *db], capsys)
+    assert code == 2 and "--year" in err
+
+
+def test_change_starts_the_new_holder_and_ends_the_old(demo_db, capsys):
+    rounds.start_round("2026/27")
+    school, head = _school_with_head()
+    newcomer = people.create({"first_name": "Nadia", "last_name": "Holroyd",
+                              "email": "nadia.h@example.org"})
+    dbmod.close_database()
+    code, out, err = run(["leadership", "change", str(school.urn), "head teacher",
+                          "nadia.h@example.org", "--on", "01/01/2027", "--db",
+                          str(demo_db.path)], capsys)
+    assert code == 0, err
+    assert "Nadia Holroyd is headteacher" in out
+    _reopen(demo_db)
+    assert Role.get_by_id(head.id).end_date == date(2026, 12, 31)
+    assert newcomer.id in [r.person_id for r in current_roles(school) if r.kind == "headteacher"]
+    dbmod.close_database()
+    code, out, _ = run(["leadership", "history", str(school.urn), "--db", str(demo_db.path)],
+                       capsys)
+    assert code == 0 and "Nadia Holroyd" in out and "01/01/2027 - now" in out
+
+
+def test_gaps_lists_schools_without_a_head_or_champion(demo_db, capsys):
+    dbmod.close_database()
+    code, out, _ = run(["leadership", "gaps", "--db", str(demo_db.path)], capsys)
+    assert code == 0 and "missing ITT champion" in out
