@@ -1,0 +1,84 @@
+"""The audit answers "who changed this, when, from what to what"; entries cannot be changed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from ittdesk import audit
+from ittdesk.errors import RefusedError, ValidationError
+from ittdesk.models import AuditEntry
+from ittdesk.privacy import audit_query
+from ittdesk.services.people import people, roles
+from ittdesk.services.schools import schools
+
+
+def test_create_update_delete_each_leave_who_when_which_and_old_to_new(db):
+    school = schools.create({"urn": 812345, "name": "Fernbank Primary", "phase": "primary"})
+    schools.update(school.id, {"name": "Fernbank Academy", "phase": "secondary"})
+    schools.delete(school.id)
+    entries = audit_query.described(audit_query.entries(record=("school", school.id)))
+    assert [e.action for e in entries] == ["delete", "update", "create"]
+    update = entries[1]
+    assert update.user == audit.current_user()
+    assert "Name: Fernbank Primary -> Fernbank Academy" in update.summary
+    assert "Phase: Primary -> Secondary" in update.summary
+    assert abs((datetime.now() - update.at).total_seconds()) < 3600
+    assert update.line().endswith(update.summary)
+    assert "changed school #" in update.line()
+
+
+def test_audit_entries_cannot_be_changed_or_deleted_through_the_models(db):
+    schools.create({"urn": 812345, "name": "Fernbank Primary"})
+    entry = AuditEntry.get()
+    entry.changes = "{}"
+    with pytest.raises(RefusedError):
+        entry.save()
+    with pytest.raises(RefusedError):
+        entry.delete_instance()
+    assert AuditEntry.get().changes != "{}"
+    # The services offer no way to edit history: there is no audit service to call.
+    assert "audit" not in audit_query.services() and "audit_entry" not in audit_query.services()
+
+
+def _entry_at(at: datetime, user: str, entity: str = "school", entity_id: int = 1) -> AuditEntry:
+    return AuditEntry.create(at=audit_query.local_to_utc(at), user=user, entity=entity,
+                             entity_id=entity_id, action="update", changes='{"name": ["A", "B"]}')
+
+
+def test_entries_filter_by_local_day_user_and_record(db):
+    jan = _entry_at(datetime(2025, 1, 10, 9, 0), "alice")
+    mar = _entry_at(datetime(2025, 3, 1, 0, 30), "bob")
+    jun = _entry_at(datetime(2025, 6, 30, 23, 30), "alice", entity_id=2)
+    ids = lambda q: [e.id for e in q]  # noqa: E731
+    assert ids(audit_query.entries(since=date(2025, 3, 1))) == [jun.id, mar.id]
+    assert ids(audit_query.entries(until=date(2025, 3, 1))) == [mar.id, jan.id]
+    assert ids(audit_query.entries(since=date(2025, 6, 30), until=date(2025, 6, 30))) == [jun.id]
+    assert ids(audit_query.entries(user="alice")) == [jun.id, jan.id]
+    assert ids(audit_query.entries(record=("school", 1))) == [mar.id, jan.id]
+    assert audit_query.users(record=("school", 1)) == ["alice", "bob"]
+
+
+def test_a_persons_history_includes_the_records_about_them(db):
+    school = schools.create({"urn": 812345, "name": "Fernbank Primary"})
+    person = people.create({"first_name": "Ada", "last_name": "Greaves"})
+    role = roles.create({"person": person.id, "school": school.id, "kind": "mentor"})
+    found = {(e.entity, e.entity_id) for e in audit_query.entries(record=("person", person.id))}
+    assert found == {("person", person.id), ("role", role.id)}
+    described = audit_query.described(audit_query.entries(record=("role", role.id)))
+    assert "Role: Mentor" in described[0].summary
+    assert f"School: school #{school.id}" in described[0].summary
+
+
+def test_record_names_are_parsed_or_refused_in_words(db):
+    person = people.create({"first_name": "Ada", "last_name": "Greaves", "email": "ada@example.org"})
+    assert audit_query.parse_record("school:12") == ("school", 12)
+    assert audit_query.parse_record("Person#3") == ("person", 3)
+    assert audit_query.parse_record("person:ADA@example.org") == ("person", person.id)
+    with pytest.raises(ValidationError, match="not a kind of record"):
+        audit_query.parse_record("pets:1")
+    with pytest.raises(ValidationError, match="KIND:ID"):
+        audit_query.parse_record("school")
+    with pytest.raises(ValidationError, match="not a record number"):
+        audit_query.parse_record("school:abc")
