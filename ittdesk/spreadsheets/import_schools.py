@@ -91,8 +91,8 @@ class SchoolImport(ImportKind):
         return []
 
     # -- planning -------------------------------------------------------------------------
-    def plan(self, records: list[Record], columns: dict[str, str],
-             refused: list[Refusal]) -> list[Item]:
+    def plan(self, records: list[Record], columns: dict[str, str], refused: list[Refusal],
+             options: dict[str, Any] | None = None) -> list[Item]:
         service_names = [f.name for f in schools.fields]
         parse_urn = schools.field("urn").parse
         by_urn: dict[int, list[Record]] = defaultdict(list)

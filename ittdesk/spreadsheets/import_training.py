@@ -1,9 +1,572 @@
-from .importing import ImportKind
+"""Importing enrolments (trainees in cohorts) and placements, from any list or the DfE Register
+trainee bulk-upload layout (``Provider Trainee ID``, ``First Names``, ``ITT Start Date``,
+``First Placement URN``...).
+
+Enrolments are matched by trainee id, else by the trainee's email within the cohort. The cohort
+comes from the import option ``cohort`` (an id) when given, else from the row: its programme
+(or training route) when that names a programme, its cohort name, and its academic year (or the
+year its ITT start date falls in). A row that fits no cohort, or several, is refused saying so.
+
+Placements are matched by trainee, school and kind. The trainee is found by trainee id or email
+(they must be enrolled already); the school by URN and the mentor by email or by name among the
+people with a role at that school. Missing dates default to the ITT start/end dates on the row,
+then to the cohort's dates.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from .. import audit
+from .. import fields as F
+from ..academic_year import AcademicYear
+from ..models import Cohort, Enrolment, Person, Placement, Programme
+from ..services.people import people
+from ..services.programmes import enrolments, placements
+from . import import_common as C
+from .headers import normalise
+from .importing import BAD, ImportField, ImportKind, Item, Refusal
+
+_TEXT = lambda v: v  # noqa: E731 - parsed later by the service's own field spec
+
+TRAINEE_FIELDS = (
+    ImportField("trainee_id", "Trainee ID", ("Provider Trainee ID", "Trainee id", "Student ID",
+                                             "Trainee number", "Trainee reference", "Provider ID"),
+                parse=_TEXT),
+    ImportField("first_name", "First name", ("First Names", "Forename", "Forenames", "Given name",
+                                             "Trainee first name"), parse=_TEXT),
+    ImportField("last_name", "Last name", ("Last Name", "Surname", "Family name",
+                                           "Trainee surname", "Trainee last name"), parse=_TEXT),
+    ImportField("full_name", "Full name", ("Name", "Trainee name", "Trainee", "Student name",
+                                           "Student"), parse=C.split_name),
+    ImportField("email", "Email", ("E-mail", "Email address", "Trainee email", "Student email",
+                                   "Trainee e-mail"), parse=F.email),
+)
 
 
 class EnrolmentImport(ImportKind):
     name = "enrolments"
+    label = "Enrolments (trainees)"
+    service = enrolments
+    key_help = "Rows are matched by trainee ID, else by the trainee's email in the cohort."
+    fields = TRAINEE_FIELDS + (
+        ImportField("title", "Title", ("Salutation",), parse=_TEXT),
+        ImportField("phone", "Phone", ("Telephone", "Mobile", "Phone number"), parse=_TEXT),
+        ImportField("trn", "TRN", ("Teacher reference number",), parse=_TEXT),
+        ImportField("programme", "Programme", ("Training Route", "Route", "Course", "Programme name",
+                                               "Training programme"), parse=lambda v: F.text(v, 200)),
+        ImportField("cohort", "Cohort", ("Cohort name", "Group", "Intake"),
+                    parse=lambda v: F.text(v, 100)),
+        ImportField("academic_year", "Academic year", ("Cohort year", "Intake year", "Year of entry"),
+                    parse=lambda v: AcademicYear.parse(str(v).strip())),
+        ImportField("start_date", "ITT start date", ("ITT Start Date", "Course start date",
+                                                     "Start date", "Course start"),
+                    parse=F.day, is_date=True),
+        ImportField("status", "Status", ("Trainee status", "Enrolment status", "Training status"),
+                    parse=_TEXT),
+        ImportField("subject", "Subject", ("Course Subject One", "Main subject", "Course subject",
+                                           "Subject one"), parse=_TEXT),
+        ImportField("home_school", "Home school URN", ("Employing School URN", "Home school",
+                                                       "Base school URN", "Main school URN",
+                                                       "Home school DfE number"), parse=F.urn),
+        ImportField("outcome", "Outcome", ("Result", "Award", "Recommendation"), parse=_TEXT),
+        ImportField("withdrawal_date", "Withdrawal date", ("Date withdrawn", "Withdraw Date",
+                                                           "Date of withdrawal"),
+                    parse=_TEXT, is_date=True),
+        ImportField("withdrawal_reason", "Withdrawal reason", ("Reason for withdrawal",
+                                                               "Withdraw Reasons", "Withdrawal reasons"),
+                    parse=_TEXT),
+    )
+
+    def check_mapping(self, mapping):
+        names = set(mapping.values())
+        if not names & {"trainee_id", "email"}:
+            return ["Map a column to Trainee ID or Email: enrolments are matched by them"]
+        if "full_name" not in names and not {"first_name", "last_name"} <= names:
+            return ["Map a column to Full name, or columns to both First name and Last name"]
+        return []
+
+    def plan(self, records, columns, refused, options=None):
+        options = options or {}
+        person_names = ("title", "first_name", "last_name", "email", "phone", "trn")
+        enrol_names = ("status", "trainee_id", "subject", "outcome", "withdrawal_date",
+                       "withdrawal_reason")
+        resolver = _CohortResolver(options.get("cohort"))
+        parsed = []
+        for record in records:
+            before = len(refused)
+            raw = _with_split_name(self, record, columns, refused)
+            pvalues, errors = people.clean({k: raw[k] for k in person_names if k in raw}, partial=True)
+            _refuse(record, errors, columns, refused)
+            evalues, errors = enrolments.clean({k: raw[k] for k in enrol_names if k in raw},
+                                               partial=True)
+            _refuse(record, errors, columns, refused)
+            extras = {n: self.extra(record, n, columns, refused)
+                      for n in ("programme", "cohort", "academic_year", "start_date", "home_school")}
+            if len(refused) > before or BAD in extras.values():
+                continue
+            if not (pvalues.get("first_name") and pvalues.get("last_name")):
+                refused.append(Refusal(record.row, columns.get("last_name") or
+                                       columns.get("full_name", ""), "first and last name are both needed"))
+                continue
+            if not (evalues.get("trainee_id") or pvalues.get("email")):
+                refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get("email", ""),
+                                       "a trainee ID or an email is needed to match the trainee"))
+                continue
+            cohort, problem = resolver.resolve(extras)
+            if cohort is None:
+                column = columns.get("cohort") or columns.get("programme") or columns.get(
+                    "academic_year") or columns.get("start_date", "")
+                refused.append(Refusal(record.row, column, problem))
+                continue
+            parsed.append((record, pvalues, evalues, extras, cohort))
+        _refuse_duplicates(parsed, lambda p: [("trainee ID", p[2].get("trainee_id"), "trainee_id"),
+                                              ("email", (p[1].get("email"), p[4].id), "email")],
+                           columns, refused)
+        bad = {r.row for r in refused}
+        parsed = [p for p in parsed if p[0].row not in bad]
+        by_tid = {}
+        for part in C.chunks(sorted({p[2]["trainee_id"] for p in parsed if p[2].get("trainee_id")})):
+            for e in Enrolment.select().where(Enrolment.trainee_id.in_(part)):
+                by_tid[e.trainee_id] = e
+        by_email = C.people_by_email(p[1].get("email") for p in parsed)
+        by_trn = C.people_by_trn(p[1].get("trn") for p in parsed)
+        person_ids = {p.id for p in by_email.values()} | {p.id for p in by_trn.values()} | {
+            e.person_id for e in by_tid.values()}
+        existing: dict[tuple[int, int], Enrolment] = {}
+        for part in C.chunks(sorted(person_ids)):
+            for e in Enrolment.select().where(Enrolment.person.in_(part)):
+                existing[(e.person_id, e.cohort_id)] = e
+        people_by_id = {p.id: p for p in list(by_email.values()) + list(by_trn.values())}
+        for part in C.chunks(sorted(person_ids - set(people_by_id))):
+            for p in Person.select().where(Person.id.in_(part)):
+                people_by_id[p.id] = p
+        schools = C.school_ids_by_urn(p[3]["home_school"] for p in parsed)
+        items = []
+        for record, pvalues, evalues, extras, cohort in parsed:
+            enrolment = by_tid.get(evalues.get("trainee_id")) if evalues.get("trainee_id") else None
+            person = people_by_id.get(enrolment.person_id) if enrolment else None
+            if person is None and pvalues.get("email"):
+                person = by_email.get(pvalues["email"])
+            if person is None and pvalues.get("trn"):
+                person = by_trn.get(pvalues["trn"])
+            if enrolment is None and person is not None:
+                enrolment = existing.get((person.id, cohort.id))
+            if extras["home_school"] is not None:
+                school = schools.get(extras["home_school"])
+                if school is None:
+                    refused.append(Refusal(record.row, columns["home_school"],
+                                           f"there is no school with URN {extras['home_school']}: "
+                                           "import the school first"))
+                    continue
+                evalues["home_school"] = school[0]
+            item = _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment,
+                                   columns, refused)
+            if item is not None:
+                items.append(item)
+        return items
+
+    def write(self, items, run_id, tick):
+        entries: list[dict[str, Any]] = []
+        new_people = [i for i in items if "person" in i.payload]
+        rows = C.full_rows(Person, [i.payload["person"] for i in new_people])
+        for item, pid in zip(new_people, C.insert_returning(Person, rows) if rows else [], strict=True):
+            item.payload["person_id"] = pid
+            entries.append(_create_entry("person", pid, item.payload["person"], pid, run_id))
+        new_enrolments = []
+        for item in items:
+            pid = item.payload["person_id"]
+            _update(Person, "person", item.payload.get("person_changes"), pid, run_id, entries)
+            if "enrolment" in item.payload:
+                new_enrolments.append({"person": pid, **item.payload["enrolment"]})
+            else:
+                _update(Enrolment, "enrolment", item.payload.get("enrolment_changes"), pid, run_id,
+                        entries)
+            tick(1)
+        full = C.full_rows(Enrolment, new_enrolments) if new_enrolments else []
+        for row, eid in zip(new_enrolments, C.insert_returning(Enrolment, full) if full else [],
+                            strict=True):
+            entries.append(_create_entry("enrolment", eid, row, row["person"], run_id))
+        audit.record_many(entries)
 
 
 class PlacementImport(ImportKind):
     name = "placements"
+    label = "Placements"
+    service = placements
+    key_help = "Rows are matched by trainee (ID or email), school and kind of placement."
+    fields = TRAINEE_FIELDS + (
+        ImportField("school_urn", "Placement school URN",
+                    ("School URN", "URN", "First Placement URN", "Placement 1 URN", "Placement URN",
+                     "Placement school", "First placement school URN", "Main placement URN"),
+                    parse=F.urn),
+        ImportField("school2_urn", "Second placement URN",
+                    ("Second Placement URN", "Placement 2 URN", "Second placement school URN",
+                     "Contrasting placement URN"), parse=F.urn),
+        ImportField("mentor_email", "Mentor email", ("Mentor e-mail", "Mentor's email",
+                                                     "Mentor email address"), parse=F.email),
+        ImportField("mentor_name", "Mentor", ("Mentor name", "Mentor's name", "School mentor"),
+                    parse=C.split_name),
+        ImportField("kind", "Kind", ("Placement type", "Type", "Placement kind", "Type of placement"),
+                    parse=_TEXT),
+        ImportField("start_date", "Start date", ("Placement start", "From", "Placement start date",
+                                                 "Start"), parse=_TEXT, is_date=True),
+        ImportField("end_date", "End date", ("Placement end", "To", "Placement end date", "End"),
+                    parse=_TEXT, is_date=True),
+        ImportField("itt_start", "ITT start date", ("ITT Start Date", "Course start date"),
+                    parse=F.day, is_date=True),
+        ImportField("itt_end", "ITT end date", ("ITT End Date", "Course end date"),
+                    parse=F.day, is_date=True),
+        ImportField("subject", "Subject", ("Placement subject", "Course Subject One"), parse=_TEXT),
+        ImportField("year_group", "Year group", ("Class", "Year", "Year groups"), parse=_TEXT),
+        ImportField("notes", "Notes", ("Comments",), parse=_TEXT),
+    )
+
+    def check_mapping(self, mapping):
+        names = set(mapping.values())
+        problems = []
+        if not names & {"trainee_id", "email"}:
+            problems.append("Map a column to Trainee ID or Email: placements find the trainee by them")
+        if "school_urn" not in names:
+            problems.append("Map a column to Placement school URN")
+        return problems
+
+    def plan(self, records, columns, refused, options=None):
+        own = ("kind", "start_date", "end_date", "subject", "year_group", "notes")
+        parsed = []
+        for record in records:
+            before = len(refused)
+            values, errors = placements.clean({k: record.raw[k] for k in own if k in record.raw},
+                                              partial=True)
+            _refuse(record, errors, columns, refused)
+            extras = {n: self.extra(record, n, columns, refused)
+                      for n in ("trainee_id", "email", "school_urn", "school2_urn", "mentor_email",
+                                "mentor_name", "itt_start", "itt_end")}
+            if len(refused) > before or BAD in extras.values():
+                continue
+            if extras["trainee_id"] is not None:
+                extras["trainee_id"] = F.text(extras["trainee_id"], 50)
+            if not (extras["trainee_id"] or extras["email"]):
+                refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get("email", ""),
+                                       "a trainee ID or an email is needed to find the trainee"))
+                continue
+            parsed.append((record, values, extras))
+        by_tid: dict[str, Enrolment] = {}
+        for part in C.chunks(sorted({p[2]["trainee_id"] for p in parsed if p[2]["trainee_id"]})):
+            for e in Enrolment.select(Enrolment, Cohort).join(Cohort).where(
+                    Enrolment.trainee_id.in_(part)):
+                by_tid[e.trainee_id] = e
+        trainees = C.people_by_email(p[2]["email"] for p in parsed)
+        by_person: dict[int, list[Enrolment]] = defaultdict(list)
+        for part in C.chunks(sorted(p.id for p in trainees.values())):
+            for e in (Enrolment.select(Enrolment, Cohort).join(Cohort)
+                      .where(Enrolment.person.in_(part))):
+                by_person[e.person_id].append(e)
+        schools = C.school_ids_by_urn([p[2]["school_urn"] for p in parsed]
+                                      + [p[2]["school2_urn"] for p in parsed])
+        mentors = C.people_by_email(p[2]["mentor_email"] for p in parsed)
+        at_schools = C.people_at_schools(s[0] for s in schools.values())
+        enrolment_ids = {e.id for e in by_tid.values()} | {
+            e.id for es in by_person.values() for e in es}
+        existing: dict[tuple[int, int, str], Placement] = {}
+        for part in C.chunks(sorted(enrolment_ids)):
+            for p in Placement.select().where(Placement.enrolment.in_(part)):
+                existing.setdefault((p.enrolment_id, p.school_id, p.kind), p)
+        items: list[Item] = []
+        seen: dict[tuple, int] = {}
+        for record, values, extras in parsed:
+            enrolment = by_tid.get(extras["trainee_id"]) if extras["trainee_id"] else None
+            if enrolment is None and extras["email"]:
+                enrolment = _pick_enrolment(by_person.get(getattr(trainees.get(extras["email"]), "id", -1), []),
+                                            values.get("start_date") or extras["itt_start"])
+            if enrolment is None:
+                who = (f"trainee ID {extras['trainee_id']}" if extras["trainee_id"]
+                       else f"email {extras['email']}")
+                refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get("email", ""),
+                                       f"there is no enrolled trainee with {who}: import enrolments first"))
+                continue
+            wanted = [("school_urn", values.get("kind") or "main")]
+            if extras["school2_urn"] is not None:
+                wanted.append(("school2_urn", "second"))
+            row_items = []
+            for column_name, kind in wanted:
+                urn = extras[column_name]
+                if urn is None:
+                    refused.append(Refusal(record.row, columns.get(column_name, ""),
+                                           "Placement school URN is required"))
+                    break
+                school = schools.get(urn)
+                if school is None:
+                    refused.append(Refusal(record.row, columns[column_name],
+                                           f"there is no school with URN {urn}: import the school first"))
+                    break
+                key = (enrolment.id, school[0], kind)
+                if key in seen:
+                    refused.append(Refusal(record.row, columns[column_name],
+                                           f"the same placement is also on row {seen[key]}: keep one"))
+                    break
+                seen[key] = record.row
+                mentor = _find_mentor(extras, school, mentors, at_schools, record, columns, refused)
+                if mentor is BAD:
+                    break
+                item = _plan_placement(record, values, extras, enrolment, school, kind, mentor,
+                                       existing.get(key), columns, refused)
+                if item is None:
+                    break
+                row_items.append(item)
+            else:
+                items.extend(row_items)
+        return items
+
+    def write(self, items, run_id, tick):
+        entries: list[dict[str, Any]] = []
+        new = [i for i in items if "placement" in i.payload]
+        rows = [i.payload["placement"] for i in new]
+        full = C.full_rows(Placement, rows) if rows else []
+        for item, pid in zip(new, C.insert_returning(Placement, full) if full else [], strict=True):
+            entries.append(_create_entry("placement", pid, item.payload["placement"],
+                                         item.payload["person_id"], run_id))
+            tick(1)
+        for item in items:
+            if "changes" in item.payload:
+                _update(Placement, "placement", {item.payload["id"]: item.payload["changes"]},
+                        item.payload["person_id"], run_id, entries, keyed=True)
+                tick(1)
+        audit.record_many(entries)
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _with_split_name(kind, record, columns, refused) -> dict:
+    raw = dict(record.raw)
+    if "full_name" in raw and not ("first_name" in raw and "last_name" in raw):
+        split = kind.extra(record, "full_name", columns, refused)
+        if split is not BAD and split is not None:
+            if split[0]:
+                raw.setdefault("title", split[0])
+            raw.setdefault("first_name", split[1])
+            raw.setdefault("last_name", split[2])
+    return raw
+
+
+def _refuse(record, errors, columns, refused) -> None:
+    for name, message in errors.items():
+        refused.append(Refusal(record.row, columns.get(name, ""), message.split(": ", 1)[-1]
+                               if ": " in message else message))
+
+
+def _refuse_duplicates(parsed, keys_of, columns, refused) -> None:
+    """Refuse every row whose key (trainee id, email in a cohort) is on another row too."""
+    where: dict[tuple, list[int]] = defaultdict(list)
+    for p in parsed:
+        for what, key, column in keys_of(p):
+            if key and (not isinstance(key, tuple) or key[0]):
+                where[(what, key, column)].append(p[0].row)
+    for (what, key, column), rows in where.items():
+        if len(rows) > 1:
+            shown = key[0] if isinstance(key, tuple) else key
+            for row in rows:
+                refused.append(Refusal(row, columns.get(column, ""),
+                                       f"{what} {shown} is on more than one row "
+                                       f"({', '.join(map(str, rows))}): keep one"))
+
+
+class _CohortResolver:
+    def __init__(self, cohort_id: int | None):
+        self.fixed = None
+        self.cohorts = list(Cohort.select(Cohort, Programme).join(Programme))
+        if cohort_id is not None:
+            self.fixed = next((c for c in self.cohorts if c.id == int(cohort_id)), None)
+            if self.fixed is None:
+                from ..errors import RefusedError
+
+                raise RefusedError(f"There is no cohort #{cohort_id}")
+
+    def resolve(self, extras: dict) -> tuple[Cohort | None, str]:
+        if self.fixed is not None:
+            return self.fixed, ""
+        candidates = self.cohorts
+        if not candidates:
+            return None, "there are no cohorts yet: create the programme's cohort first"
+        programme = extras.get("programme")
+        if programme:
+            named = [c for c in candidates if normalise(c.programme.name) == normalise(programme)]
+            if named:
+                candidates = named
+        if extras.get("cohort"):
+            wanted = normalise(extras["cohort"])
+            named = [c for c in candidates if wanted in (normalise(c.name), normalise(
+                f"{c.programme.name} {c.name}"))]
+            if not named:
+                return None, f"there is no cohort called '{extras['cohort']}'"
+            candidates = named
+        year = extras.get("academic_year") or (
+            AcademicYear.for_date(extras["start_date"]) if extras.get("start_date") else None)
+        if year is not None:
+            candidates = [c for c in candidates if c.academic_year == year]
+            if not candidates:
+                return None, f"there is no cohort in {year}: create it first"
+        if len(candidates) > 1:
+            itt = [c for c in candidates if c.programme.kind == "itt"]
+            candidates = itt if len(itt) == 1 else candidates
+        if len(candidates) == 1:
+            return candidates[0], ""
+        names = ", ".join(f"{c.programme.name} {c.name} ({c.academic_year})" for c in candidates[:4])
+        return None, (f"it is not clear which cohort ({names}{'…' if len(candidates) > 4 else ''}): "
+                      "add a Cohort or Programme column, or choose the cohort")
+
+
+def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns, refused):
+    changes: dict[str, tuple[Any, Any]] = {}
+    payload: dict[str, Any] = {}
+    label = f"{pvalues['first_name']} {pvalues['last_name']}"
+    if person is None:
+        errors = people.check({f.name: pvalues.get(f.name) for f in people.fields}, None)
+        if errors:
+            _refuse(record, errors, columns, refused)
+            return None
+        payload["person"] = pvalues
+        changes.update({people.field(k).label: (None, v) for k, v in pvalues.items() if v is not None})
+    else:
+        diff = {k: (getattr(person, k), v) for k, v in pvalues.items()
+                if v is not None and getattr(person, k) != v}
+        if diff:
+            errors = people.check(people.merged(person, {k: v[1] for k, v in diff.items()}), person)
+            if errors:
+                _refuse(record, errors, columns, refused)
+                return None
+        payload["person_id"] = person.id
+        payload["person_changes"] = {person.id: diff} if diff else None
+        changes.update({people.field(k).label: c for k, c in diff.items()})
+    values = {"cohort": cohort.id, **evalues}
+    if enrolment is None:
+        values.setdefault("status", None)
+        merged = {f.name: values.get(f.name) for f in enrolments.fields}
+        merged["person"] = person.id if person else None
+        merged["status"] = merged["status"] or "applied"
+        errors = enrolments.check(merged, None)
+        if errors:
+            _refuse(record, errors, columns, refused)
+            return None
+        payload["enrolment"] = values
+        changes["Cohort"] = (None, f"{cohort.programme.name} {cohort.name} ({cohort.academic_year})")
+        changes.update({enrolments.field(k).label: (None, v) for k, v in evalues.items()
+                        if v is not None and k != "cohort"})
+        action = "add"
+    else:
+        diff = {k: (getattr(enrolment, f"{k}_id" if k in ("cohort", "home_school") else k), v)
+                for k, v in values.items()
+                if v is not None and getattr(enrolment, f"{k}_id" if k in ("cohort", "home_school") else k) != v}
+        if diff:
+            merged = enrolments.merged(enrolment, {k: v[1] for k, v in diff.items()})
+            errors = enrolments.check(merged, enrolment)
+            if errors:
+                _refuse(record, errors, columns, refused)
+                return None
+            payload["enrolment_changes"] = {enrolment.id: diff}
+            changes.update({enrolments.field(k).label: c for k, c in diff.items()})
+        action = "update" if changes else "same"
+    key = evalues.get("trainee_id") or pvalues.get("email") or label
+    return Item(record.row, action, str(key), label, changes, payload)
+
+
+def _pick_enrolment(candidates: list[Enrolment], on) -> Enrolment | None:
+    if not candidates:
+        return None
+    if len(candidates) == 1:
+        return candidates[0]
+    if on is not None:
+        for e in candidates:
+            c = e.cohort
+            if (c.start_date or c.academic_year.start) <= on <= (c.end_date or c.academic_year.end):
+                return e
+    return max(candidates, key=lambda e: e.cohort.academic_year)
+
+
+def _find_mentor(extras, school, mentors, at_schools, record, columns, refused):
+    if extras["mentor_email"]:
+        person = mentors.get(extras["mentor_email"])
+        if person is None:
+            refused.append(Refusal(record.row, columns["mentor_email"],
+                                   f"there is no mentor with email {extras['mentor_email']}: "
+                                   "import people and mentors first"))
+            return BAD
+        return person
+    if extras["mentor_name"]:
+        _title, first, last = extras["mentor_name"]
+        person = at_schools.get((school[0], C.name_key(first, last)))
+        if person is None:
+            refused.append(Refusal(record.row, columns["mentor_name"],
+                                   f"{first} {last} is not a mentor at {school[1]}: "
+                                   "import people and mentors first"))
+            return BAD
+        return person
+    return None
+
+
+def _plan_placement(record, values, extras, enrolment, school, kind, mentor, existing,
+                    columns, refused):
+    cohort = enrolment.cohort
+    start = values.get("start_date") or extras["itt_start"] or cohort.start_date or cohort.academic_year.start
+    end = values.get("end_date") or extras["itt_end"] or cohort.end_date or cohort.academic_year.end
+    wanted = {"enrolment": enrolment.id, "school": school[0], "kind": kind, "start_date": start,
+              "end_date": end, "mentor": mentor.id if mentor else None,
+              **{k: values.get(k) for k in ("subject", "year_group", "notes")}}
+    label = f"{kind} placement at {school[1]}"
+    payload: dict[str, Any] = {"person_id": enrolment.person_id}
+    if existing is None:
+        errors = placements.check(wanted, None)
+        if errors:
+            _refuse(record, {k: v for k, v in errors.items()}, columns, refused)
+            return None
+        payload["placement"] = wanted
+        changes = {placements.field(k).label: (None, v) for k, v in wanted.items()
+                   if v is not None and k not in ("enrolment", "school", "mentor")}
+        changes["School"] = (None, school[1])
+        if mentor:
+            changes["Mentor"] = (None, mentor.full_name)
+        return Item(record.row, "add", f"trainee {extras['trainee_id'] or extras['email']}", label,
+                    changes, payload)
+    given = {k: v for k, v in wanted.items() if v is not None}
+    if not values.get("start_date"):
+        given.pop("start_date", None)
+    if not values.get("end_date"):
+        given.pop("end_date", None)
+    diff = {}
+    for k, v in given.items():
+        old = getattr(existing, f"{k}_id" if k in ("enrolment", "school", "mentor") else k)
+        if old != v:
+            diff[k] = (old, v)
+    if diff:
+        errors = placements.check(placements.merged(existing, {k: v[1] for k, v in diff.items()}),
+                                  existing)
+        if errors:
+            _refuse(record, errors, columns, refused)
+            return None
+        payload.update({"id": existing.id, "changes": diff})
+    changes = {placements.field(k).label: c for k, c in diff.items()}
+    return Item(record.row, "update" if diff else "same",
+                f"trainee {extras['trainee_id'] or extras['email']}", label, changes, payload)
+
+
+def _create_entry(entity, record_id, values, person_id, run_id):
+    return {"entity": entity, "entity_id": record_id, "action": "create",
+            "changes": {k: [None, v] for k, v in values.items() if v is not None},
+            "person_id": person_id, "import_run": run_id}
+
+
+def _update(model, entity, by_id, person_id, run_id, entries, keyed=True) -> None:
+    """Apply {record id: {field: (old, new)}} and audit each record once."""
+    for record_id, diff in (by_id or {}).items():
+        if not diff:
+            continue
+        columns = {}
+        for k, (_old, new) in diff.items():
+            field = model._meta.fields[k]
+            columns[field] = new
+        model.update(columns).where(model.id == record_id).execute()
+        entries.append({"entity": entity, "entity_id": record_id, "action": "update",
+                        "changes": {k: list(v) for k, v in diff.items()},
+                        "person_id": person_id, "import_run": run_id})

@@ -91,6 +91,7 @@ class Source:
     mapping: dict[int, str]  # column -> field name, as suggested (saved or matched)
     mapping_from: str  # "saved" or "matched"
     notes: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)  # e.g. {"cohort": 3} for enrolments
 
     @property
     def headings(self) -> list[str]:
@@ -177,8 +178,9 @@ class ImportKind:
         """Problems with a mapping as a whole (e.g. the key column is not mapped)."""
         return []
 
-    def plan(self, records: list[Record], columns: dict[str, str],
-             refused: list[Refusal]) -> list[Item]:
+    def plan(self, records: list[Record], columns: dict[str, str], refused: list[Refusal],
+             options: dict[str, Any] | None = None) -> list[Item]:
+        """Match and check the rows (bulk lookups, no writes); add refusals to ``refused``."""
         raise NotImplementedError
 
     def write(self, items: list[Item], run_id: int, tick: Callable[[int], None]) -> None:
@@ -376,9 +378,11 @@ def _records(source: Source, mapping: dict[int, str], refused: list[Refusal],
 
 
 def plan_import(source: Source, mapping: dict[int, str] | None = None, *,
-                progress: Progress | None = None,
+                options: dict[str, Any] | None = None, progress: Progress | None = None,
                 cancel: threading.Event | None = None) -> Plan:
     """What applying would do; writes nothing."""
+    if options is not None:
+        source.options = dict(options)
     mapping = dict(source.mapping if mapping is None else mapping)
     check_mapping(source, mapping)
     importer = kind_for(source.kind)
@@ -395,7 +399,7 @@ def plan_import(source: Source, mapping: dict[int, str] | None = None, *,
     bad_rows = {r.row for r in refused}
     read_refused = list(refused)
     records = [r for r in records if r.row not in bad_rows]
-    items = importer.plan(records, columns, refused)
+    items = importer.plan(records, columns, refused, source.options)
     refused.sort(key=lambda r: r.row)
     return Plan(source, mapping, records, items, refused, notes, read_refused)
 
@@ -414,7 +418,7 @@ def apply_plan(plan: Plan, *, skip_invalid: bool = False, progress: Progress | N
         # Matching is redone here, inside the transaction: the database may have changed
         # since the preview. Refusals found while reading cells carry over as they were.
         refused = list(plan.read_refused)
-        items = importer.plan(plan.records, columns, refused)
+        items = importer.plan(plan.records, columns, refused, source.options)
         refused.sort(key=lambda r: r.row)
         if refused and not skip_invalid:
             transaction.rollback()
@@ -456,13 +460,14 @@ def apply_plan(plan: Plan, *, skip_invalid: bool = False, progress: Progress | N
 
 
 def run_import(path: str | Path, kind: str, *, sheet: str | None = None,
-               mapping: dict[int, str] | None = None, dry_run: bool = False,
+               mapping: dict[int, str] | None = None, options: dict[str, Any] | None = None,
+               dry_run: bool = False,
                skip_invalid: bool = False, progress: Progress | None = None,
                cancel: threading.Event | None = None) -> tuple[Plan, Result | None]:
     """Load, plan and (unless ``dry_run``) apply: what the CLI does in one call."""
     source = load_source(path, kind, sheet)
     try:
-        plan = plan_import(source, mapping, progress=progress, cancel=cancel)
+        plan = plan_import(source, mapping, options=options, progress=progress, cancel=cancel)
         if dry_run:
             return plan, None
         return plan, apply_plan(plan, skip_invalid=skip_invalid, progress=progress, cancel=cancel)

@@ -1,0 +1,148 @@
+"""``ittdesk import KIND FILE``: bring schools, people, enrolments or placements in from a
+spreadsheet; ``ittdesk import list``: past imports.
+
+Prints what the preview shows in the app: added, updated (with old -> new), refused (row,
+column, reason). Any refused row means exit 1 and nothing written, unless ``--skip-invalid``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .. import db
+from ..errors import RefusedError
+from . import UsageError, db_option
+
+KINDS = ("schools", "people", "enrolments", "placements")
+SHOWN = 20
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="import schools, people, enrolments or placements from a spreadsheet",
+                       description="Import from .xlsx, .xlsm, .xls, .xlsb, .ods or .csv. "
+                                   "Nothing is written if any row is refused, unless --skip-invalid.")
+    db_option(p)
+    inner = p.add_subparsers(dest="import_kind", metavar="KIND", parser_class=type(p))
+    for kind in KINDS:
+        k = inner.add_parser(kind, help=f"import {kind} from FILE")
+        db_option(k)
+        k.add_argument("file", type=Path, metavar="FILE")
+        k.add_argument("--sheet", metavar="NAME", help="the sheet to read (default: the one with a header)")
+        k.add_argument("--mapping", type=Path, metavar="FILE.json",
+                       help='JSON {"Heading in the file": "field", ...} to correct the mapping')
+        k.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+        k.add_argument("--skip-invalid", action="store_true",
+                       help="import the valid rows and list the refused ones")
+        k.add_argument("--details", action="store_true", help="list every change, not the first 20")
+        if kind == "enrolments":
+            k.add_argument("--cohort", type=int, metavar="ID", help="put every row in this cohort")
+        k.set_defaults(run=cmd_import, kind=kind)
+    ls = inner.add_parser("list", help="list past imports")
+    db_option(ls)
+    ls.add_argument("--limit", type=int, default=50)
+    ls.set_defaults(run=cmd_list)
+    p.set_defaults(run=_usage(p))
+
+
+def _usage(parser):
+    def run(args):
+        raise UsageError(f"{parser.prog}: choose what to import: {', '.join(KINDS)} (or 'list')")
+    return run
+
+
+def _show(value) -> str:
+    from ..fields import format_date
+
+    if value is None or value == "":
+        return "(blank)"
+    if hasattr(value, "strftime"):
+        return format_date(value)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def cmd_import(args) -> int:
+    from ..spreadsheets import importing
+
+    db.open_database(args.db)
+    source = importing.load_source(args.file, args.kind, args.sheet)
+    try:
+        mapping = None
+        if args.mapping is not None:
+            try:
+                data = json.loads(args.mapping.read_text(encoding="utf-8-sig"))
+            except OSError as exc:
+                raise RefusedError(f"Cannot read the mapping {args.mapping}: {exc.strerror or exc}") from exc
+            except ValueError as exc:
+                raise RefusedError(f"The mapping {args.mapping} is not valid JSON: {exc}") from exc
+            mapping = importing.mapping_from_json(source, data)
+        options = {"cohort": args.cohort} if getattr(args, "cohort", None) else {}
+
+        def progress(done, total=None, message=""):
+            if sys.stderr.isatty() and message:
+                print(f"\r{message}   ", end="", file=sys.stderr, flush=True)
+
+        plan = importing.plan_import(source, mapping, options=options, progress=progress)
+        importer = importing.kind_for(args.kind)
+        labels = {f.name: f.label for f in importer.fields}
+        how = ("the mapping saved for these headings" if source.mapping_from == "saved" and mapping is None
+               else "columns matched by heading" if mapping is None else "your mapping")
+        print(f"{args.file.name}: sheet '{source.sheet.name}', headings on row "
+              f"{source.header.row_number}, {how}:")
+        for col, name in sorted(plan.mapping.items()):
+            print(f"  {source.headings[col]!r} -> {labels[name]}")
+        for note in plan.notes:
+            print(f"  note: {note}")
+        _print_plan(plan, args.details)
+        if plan.refused and not args.skip_invalid:
+            print(f"ittdesk: {plan.refused_rows} row(s) refused; nothing was imported "
+                  "(correct the file, or use --skip-invalid to import the other rows)", file=sys.stderr)
+            return 1
+        if args.dry_run:
+            print("Dry run: nothing was written.")
+            return 0
+        result = importing.apply_plan(plan, skip_invalid=args.skip_invalid, progress=progress)
+        if sys.stderr.isatty():
+            print("\r", end="", file=sys.stderr)
+        print(f"Imported: {result.summary()} (import #{result.run_id}).")
+        return 0
+    finally:
+        source.book.close()
+
+
+def _print_plan(plan, details: bool) -> None:
+    limit = None if details else SHOWN
+    print(f"{len(plan.adds)} to add, {len(plan.updates)} to update, {len(plan.unchanged)} unchanged, "
+          f"{plan.refused_rows} refused")
+    for title, items in (("To add", plan.adds), ("To update", plan.updates)):
+        if not items:
+            continue
+        print(f"{title}:")
+        for item in items[:limit]:
+            line = f"  row {item.row}: {item.key} {item.description}"
+            if item.action == "update":
+                line += ": " + "; ".join(f"{label} {_show(old)} -> {_show(new)}"
+                                         for label, (old, new) in item.changes.items())
+            print(line)
+        if limit is not None and len(items) > limit:
+            print(f"  … and {len(items) - limit} more (--details lists them all)")
+    if plan.refused:
+        print("Refused:")
+        for refusal in plan.refused:
+            print(f"  {refusal}")
+
+
+def cmd_list(args) -> int:
+    from ..spreadsheets.importing import past_imports
+
+    db.open_database(args.db)
+    runs = past_imports(args.limit)
+    if not runs:
+        print("No imports yet.")
+        return 0
+    for run in runs:
+        print(f"#{run.id}  {run.at:%d/%m/%Y %H:%M}  {run.user}  {run.kind}: {run.added} added, "
+              f"{run.updated} updated, {run.refused} refused  {run.file_name}")
+    return 0
