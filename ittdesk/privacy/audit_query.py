@@ -236,3 +236,23 @@ def field_labels() -> dict[str, dict[str, FieldInfo]]:
 def described(query) -> list[Entry]:
     labels = field_labels()
     return [describe(e, labels) for e in query]
+
+
+def history(entity: str, entity_id: int, *, since: date | None = None, until: date | None = None,
+            user: str | None = None, include_related: bool = True) -> tuple[list[Entry], list[str]]:
+    """A record's history for its editor's History tab: (entries in words, everyone in it).
+
+    For a person, ``include_related`` adds the entries about their roles, enrolments and other
+    records (``AuditEntry.person_id``).
+    """
+    about = entity_id if (entity == "person" and include_related) else None
+    record = (entity, entity_id)
+    if entity == "person" and not include_related:
+        query = entries(since=since, until=until, user=user).where(
+            (AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id))
+        own = entries().where((AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id))
+        names = sorted({e.user for e in own.select(AuditEntry.user)})
+    else:
+        query = entries(since=since, until=until, record=record, user=user, about_person=about)
+        names = users(record=record, about_person=about)
+    return described(query), names

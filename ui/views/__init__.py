@@ -42,6 +42,8 @@ PAGES: list[PageSpec] = [
              "Trainees in schools with mentors"),
     PageSpec("agreements", "Support agreements", "ui.views.agreements_page:AgreementsPage",
              "School-to-school support"),
+    PageSpec("retention", "Retention review", "ui.views.retention_page:RetentionPage",
+             "Personal data past its retention period"),
     # Other pages are added here, one line each, e.g.
     # PageSpec("returns", "Returns", "ui.views.returns_page:ReturnsPage", "Returns for LAs and funders"),
 ]
