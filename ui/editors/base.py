@@ -1,0 +1,403 @@
+"""The shape every editor shares: a form built from the service's fields, Save / Cancel.
+
+Fields come from the service (``service.fields``: label, parser, required), so an editor never
+restates a rule: it collects what was typed, hands it to ``service.create/update`` and shows
+each ``ValidationError`` message under its field. Widgets are chosen from the parser (a
+vocabulary -> a drop-down, a date -> ``DateEdit``, a reference -> a picker, long text -> a
+text box); an editor may override any of them.
+
+Closing with unsaved changes asks first; Ctrl+S saves; Esc cancels (asking when needed). Related
+information sits in further tabs, rebuilt whenever records change.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ittdesk import fields
+from ittdesk.academic_year import AcademicYear
+from ittdesk.choices import Choices
+from ittdesk.errors import IttDeskError, ValidationError
+from ittdesk.services.base import EntityService
+from ittdesk.services.parsers import long_text
+
+from .. import settings as ui_settings
+from ..widgets.date_edit import DateEdit
+from ..widgets.record_picker import RecordCombo, RecordPicker
+from . import refs
+
+
+def _vocabulary(parse: Callable) -> Choices | None:
+    if isinstance(parse, functools.partial) and parse.func is fields.choice:
+        return parse.args[0]
+    return None
+
+
+def _ref_model(parse: Callable):
+    if getattr(parse, "__name__", "") == "parse" and parse.__closure__:
+        for cell in parse.__closure__:
+            value = cell.cell_contents
+            if isinstance(value, type) and hasattr(value, "_meta"):
+                return value
+    return None
+
+
+class ChoiceCombo(QComboBox):
+    def __init__(self, vocabulary: Choices, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.addItem("", None)
+        for key, label in vocabulary:
+            self.addItem(label, key)
+
+    def value(self) -> str | None:
+        return self.currentData()
+
+    def set_value(self, key: str | None) -> None:
+        self.setCurrentIndex(max(self.findData(key), 0) if key else 0)
+
+
+class EntityEditor(QDialog):
+    """A dialog editing one record of ``service``; ``record_id`` None creates one."""
+
+    service: EntityService
+    title_new = "New record"
+    field_names: tuple[str, ...] = ()  # default: every field of the service, in its order
+    overrides: dict[str, str] = {}  # field -> "line" / "text" / "date" / "choice" / "ref"
+
+    def __init__(self, main_window, record_id: int | None = None, parent: QWidget | None = None,
+                 **defaults: Any):
+        super().__init__(parent or main_window)
+        self.main_window = main_window
+        self.record_id = record_id
+        self.instance = self.service.get(record_id) if record_id is not None else None
+        self.setObjectName(type(self).__name__)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.widgets: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.saved = False
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setProperty("role", "fieldError")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        details = QWidget()
+        outer = QVBoxLayout(details)
+        self.form = QFormLayout()
+        outer.addLayout(self.form)
+        outer.addStretch(1)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.build_form()
+        self.tabs.addTab(details, "&Details")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.buttons)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, activated=self.save)
+        self.load(defaults)
+        self.add_related_tabs()
+        self.refresh_related()
+        self._snapshot = self.collect()
+        self.update_title()
+        main_window.records_changed.connect(self._records_changed)
+        self._restore_geometry()
+
+    # -- building ------------------------------------------------------------------------------
+    def names(self) -> tuple[str, ...]:
+        return self.field_names or tuple(f.name for f in self.service.fields)
+
+    def make_widget(self, name: str) -> QWidget:
+        """A widget for the field, chosen from its parser (subclasses may override per field)."""
+        spec = self.service.field(name)
+        kind = self.overrides.get(name)
+        vocabulary = _vocabulary(spec.parse)
+        model = _ref_model(spec.parse)
+        if kind == "choice" or (kind is None and vocabulary is not None):
+            return ChoiceCombo(vocabulary)
+        if kind == "date" or (kind is None and spec.parse is fields.day):
+            return DateEdit()
+        if kind == "ref" or (kind is None and model is not None):
+            return refs.widget_for(model, spec.label)
+        if kind == "text" or (kind is None and spec.parse is long_text):
+            box = QPlainTextEdit()
+            box.setTabChangesFocus(True)
+            box.setFixedHeight(self.fontMetrics().height() * 4 + 12)
+            return box
+        line = QLineEdit()
+        if name == "academic_year":
+            line.setPlaceholderText(f"e.g. {AcademicYear.current()}")
+        return line
+
+    def build_form(self) -> None:
+        for name in self.names():
+            spec = self.service.field(name)
+            widget = self.make_widget(name)
+            widget.setObjectName(f"field_{name}")
+            widget.setAccessibleName(spec.label)
+            error = QLabel()
+            error.setObjectName(f"error_{name}")
+            error.setProperty("role", "fieldError")
+            error.setWordWrap(True)
+            error.hide()
+            holder = QWidget()
+            box = QVBoxLayout(holder)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(1)
+            box.addWidget(widget)
+            box.addWidget(error)
+            label = QLabel(("&" if len(self.widgets) < 9 else "") + spec.label
+                           + (" *" if spec.required else ""))
+            label.setBuddy(widget)
+            self.form.addRow(label, holder)
+            self.widgets[name] = widget
+            self.errors[name] = error
+            self._watch(widget)
+
+    def _watch(self, widget: QWidget) -> None:
+        for signal in ("changed", "textChanged"):
+            sig = getattr(widget, signal, None)
+            if sig is not None and hasattr(sig, "connect"):
+                sig.connect(self.on_change)
+                return
+        if isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(lambda _i: self.on_change())
+
+    def on_change(self) -> None:
+        """Called on every edit (subclasses show warnings as they type)."""
+
+    def add_related_tabs(self) -> None:
+        """Subclasses add tabs of related records (shown once the record exists)."""
+
+    def refresh_related(self) -> None:
+        """Subclasses rebuild their related tabs."""
+
+    def related_browser(self, title: str,
+                        buttons: list[tuple[str, Callable[[], None]]] = ()) -> QTextBrowser:
+        """A tab of related records as linked text, with buttons above it for adding more."""
+        key = title.replace("&", "").lower().replace(" ", "_")
+        browser = QTextBrowser()
+        browser.setObjectName(f"related_{key}")
+        browser.setOpenLinks(False)
+        browser.anchorClicked.connect(lambda url: self.link_clicked(url.toString()))
+        page = QWidget()
+        page.setObjectName(f"tab_{key}")
+        box = QVBoxLayout(page)
+        if buttons:
+            row = QHBoxLayout()
+            for text, slot in buttons:
+                button = QPushButton(text)
+                button.setObjectName(f"button_{text.replace('&', '').replace('…', '').strip().lower().replace(' ', '_')}")
+                button.clicked.connect(slot)
+                row.addWidget(button)
+            row.addStretch(1)
+            box.addLayout(row)
+        box.addWidget(browser, 1)
+        index = self.tabs.addTab(page, title)
+        self.tabs.setTabEnabled(index, self.instance is not None)
+        if self.instance is None:
+            self.tabs.setTabToolTip(index, "Save the record first")
+        return browser
+
+    def enable_related_tabs(self) -> None:
+        for index in range(1, self.tabs.count()):
+            self.tabs.setTabEnabled(index, self.instance is not None)
+            self.tabs.setTabToolTip(index, "")
+
+    def link_clicked(self, href: str) -> None:
+        if href.startswith("record:"):
+            entity, _, record_id = href[len("record:"):].partition("/")
+            self.main_window.open_record(entity, int(record_id), parent=self)
+
+    # -- values --------------------------------------------------------------------------------
+    def get_widget_value(self, name: str) -> Any:
+        widget = self.widgets[name]
+        if isinstance(widget, (ChoiceCombo, RecordPicker, RecordCombo)):
+            return widget.value()
+        if isinstance(widget, DateEdit):
+            return widget.text()
+        if isinstance(widget, QPlainTextEdit):
+            return widget.toPlainText()
+        return widget.text()
+
+    def set_widget_value(self, name: str, value: Any) -> None:
+        widget = self.widgets[name]
+        if isinstance(widget, (ChoiceCombo, RecordPicker, RecordCombo)):
+            widget.set_value(value)
+        elif isinstance(widget, DateEdit):
+            widget.set_date(value if isinstance(value, date) else fields.day(value) if value else None)
+        elif isinstance(widget, QPlainTextEdit):
+            widget.setPlainText("" if value is None else str(value))
+        elif name.endswith("_pence") and isinstance(value, int):
+            widget.setText(f"{value / 100:.2f}")
+        else:
+            widget.setText("" if value is None else str(value))
+
+    def load(self, defaults: dict[str, Any]) -> None:
+        for name in self.names():
+            if self.instance is not None:
+                field = self.instance._meta.fields.get(name)
+                attr = f"{name}_id" if field is not None and hasattr(field, "rel_model") else name
+                value = getattr(self.instance, attr)
+            else:
+                value = defaults.get(name)
+            if value is not None:
+                self.set_widget_value(name, value)
+
+    def collect(self) -> dict[str, Any]:
+        return {name: self.get_widget_value(name) for name in self.names()}
+
+    def is_dirty(self) -> bool:
+        return self.collect() != self._snapshot
+
+    # -- saving --------------------------------------------------------------------------------
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for name, label in self.errors.items():
+            message = errors.get(name)
+            label.setText(message or "")
+            label.setVisible(bool(message))
+        general = [m for k, m in errors.items() if k not in self.errors]
+        self.banner.setText("\n".join(general) if general else
+                            "Please correct the fields marked below." if errors else "")
+        self.banner.setVisible(bool(errors))
+        for name in self.names():
+            if name in errors:
+                self.tabs.setCurrentIndex(0)
+                self.widgets[name].setFocus()
+                break
+
+    def values_to_save(self) -> dict[str, Any]:
+        data = self.collect()
+        if self.instance is None:
+            return {k: v for k, v in data.items() if v not in (None, "")}
+        return {k: v for k, v in data.items() if v != self._snapshot.get(k)}
+
+    def write(self, data: dict[str, Any]) -> Any:
+        if self.instance is None:
+            return self.service.create(data)
+        return self.service.update(self.instance.id, data)
+
+    def save(self) -> bool:
+        data = self.values_to_save()
+        try:
+            saved = self.write(data)
+        except ValidationError as exc:
+            self.show_errors(exc.errors)
+            return False
+        except IttDeskError as exc:
+            self.show_errors({"": str(exc)})
+            return False
+        self.show_errors({})
+        self.saved = True
+        self.instance = saved
+        self.record_id = saved.id
+        self._snapshot = self.collect()
+        self.main_window.records_changed.emit(self.service.entity)
+        self.main_window.statusBar().showMessage(f"Saved {self.service.describe(saved)}", 4000)
+        self.after_save()
+        return True
+
+    def after_save(self) -> None:
+        self.accept()
+
+    # -- closing -------------------------------------------------------------------------------
+    def confirm_discard(self) -> bool:
+        if not self.is_dirty():
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", "Save the changes you made?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_without_closing()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def save_without_closing(self) -> bool:
+        previous = self.after_save
+        self.after_save = lambda: None  # type: ignore[method-assign]
+        try:
+            return self.save()
+        finally:
+            self.after_save = previous  # type: ignore[method-assign]
+
+    def reject(self) -> None:
+        if self.confirm_discard():
+            self._snapshot = self.collect()
+            super().reject()
+
+    def done(self, result: int) -> None:
+        ui_settings.set(f"dialog_geometry/{type(self).__name__}", self.saveGeometry())
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.confirm_discard():
+            self._snapshot = self.collect()
+            ui_settings.set(f"dialog_geometry/{type(self).__name__}", self.saveGeometry())
+            event.accept()
+        else:
+            event.ignore()
+
+    def _restore_geometry(self) -> None:
+        geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
+        if geometry.isEmpty() or not self.restoreGeometry(geometry):
+            self.resize(self.default_size())
+
+    def default_size(self):
+        from PySide6.QtCore import QSize
+
+        return QSize(640, 560)
+
+    def _records_changed(self, _entity: str) -> None:
+        if self.instance is not None:
+            try:
+                self.refresh_related()
+            except Exception:  # the record may just have been deleted elsewhere
+                pass
+
+    def update_title(self) -> None:
+        if self.instance is None:
+            self.setWindowTitle(self.title_new)
+        else:
+            self.setWindowTitle(self.service.describe(self.instance))
+
+
+def open_editor(editor_class: type[EntityEditor], parent, record_id: int | None,
+                **defaults: Any) -> EntityEditor:
+    """Create and show an editor, window-modal to ``parent`` (the main window or an editor)."""
+    from ..main_window import MainWindow
+
+    widget = parent
+    while widget is not None and not isinstance(widget, MainWindow):
+        widget = getattr(widget, "main_window", None) or widget.parentWidget()
+    main_window = widget if widget is not None else parent
+    editor = editor_class(main_window, record_id, parent=parent, **defaults)
+    editor.open()
+    return editor

@@ -1,0 +1,158 @@
+"""The cohort editor: its dates and places, and its enrolments with places taken and left;
+select enrolments to change their status together."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ittdesk import fields
+from ittdesk.choices import ENROLMENT_STATUSES
+from ittdesk.errors import IttDeskError, ValidationError
+from ittdesk.models import database
+from ittdesk.queries.lists import ENROLMENTS
+from ittdesk.queries.summaries import cohort_summary, enrolment_summary
+from ittdesk.services.programmes import cohorts, enrolments
+
+from ..views.detail import generic_html
+from ..views.list_page import ListPanel
+from .base import EntityEditor, open_editor
+
+
+def set_status(enrolment_ids: list[int], status: str, withdrawal_date: date | None = None) -> int:
+    """Change the status of several enrolments through the service, all or none."""
+    with database.atomic():
+        for enrolment_id in enrolment_ids:
+            data: dict[str, Any] = {"status": status}
+            if status == "withdrawn" and withdrawal_date is not None:
+                current = enrolments.get(enrolment_id)
+                if current.withdrawal_date is None:
+                    data["withdrawal_date"] = withdrawal_date
+            try:
+                enrolments.update(enrolment_id, data)
+            except ValidationError as exc:
+                who = enrolments.get(enrolment_id).person.full_name
+                raise ValidationError({"": f"{who}: {'; '.join(exc.errors.values())}"}) from exc
+    return len(enrolment_ids)
+
+
+class CohortEditor(EntityEditor):
+    service = cohorts
+    title_new = "New cohort"
+
+    def default_size(self) -> QSize:
+        return QSize(860, 620)
+
+    def build_form(self) -> None:
+        super().build_form()
+        new_programme = QPushButton("New &programme…")
+        new_programme.setObjectName("new_programme")
+        new_programme.clicked.connect(
+            lambda: self.main_window.open_record("programme", None, parent=self))
+        self.form.insertRow(1, "", new_programme)
+
+    def _records_changed(self, entity: str) -> None:
+        if entity in ("programme", "*"):
+            self.widgets["programme"].reload()
+        super()._records_changed(entity)
+
+    def add_related_tabs(self) -> None:
+        page = QWidget()
+        page.setObjectName("tab_enrolments")
+        box = QVBoxLayout(page)
+        top = QHBoxLayout()
+        self.places = QLabel()
+        self.places.setObjectName("places")
+        top.addWidget(self.places, 1)
+        add = QPushButton("Add &enrolment…")
+        add.clicked.connect(self.add_enrolment)
+        self.bulk = QPushButton("Change &status of selected…")
+        self.bulk.setObjectName("bulk_status")
+        self.bulk.clicked.connect(self.change_status)
+        top.addWidget(add)
+        top.addWidget(self.bulk)
+        box.addLayout(top)
+        self.enrolments: ListPanel | None = None
+        if self.instance is not None:
+            self.enrolments = ListPanel(self.main_window, ENROLMENTS, enrolments,
+                                        lambda i: generic_html(enrolment_summary(i)),
+                                        search_hint="Search name, email, trainee ID or subject",
+                                        noun=("enrolment", "enrolments"),
+                                        state_key="cohort_enrolments")
+            self.enrolments.setObjectName("cohort_enrolments")
+            self.enrolments.model.filters["cohort"] = str(self.instance.id)
+            for key in ("programme", "cohort", "year"):
+                self.enrolments.filter_boxes[key].hide()
+            self.enrolments.splitter.setSizes([560, 240])
+            box.addWidget(self.enrolments, 1)
+            self.enrolments.model.reload()
+        index = self.tabs.addTab(page, "&Enrolments")
+        self.tabs.setTabEnabled(index, self.instance is not None)
+
+    def refresh_related(self) -> None:
+        if self.instance is None:
+            return
+        s = cohort_summary(self.instance.id)
+        places = "no limit" if s["cohort"].places is None else f"{s['cohort'].places} places"
+        left = "" if s["left"] is None else f" · {s['left']} left"
+        by_status = ", ".join(f"{label.lower()} {n}" for label, n in s["by_status"])
+        self.places.setText(f"<b>{places} · {s['taken']} taken{left}</b>"
+                            + (f"  <span style='color:gray'>({by_status})</span>" if by_status else ""))
+        if self.enrolments is not None and self.enrolments.model.has_loaded:
+            self.enrolments.refresh()
+
+    def add_enrolment(self) -> None:
+        self.main_window.open_record("enrolment", None, parent=self, cohort=self.instance.id,
+                                     status="applied")
+
+    def change_status(self) -> None:
+        ids = self.enrolments.selected_ids() if self.enrolments else []
+        if not ids:
+            QMessageBox.information(self, "Change status", "Select the enrolments first "
+                                    "(Ctrl+click or Shift+click for several).")
+            return
+        labels = [label for _key, label in ENROLMENT_STATUSES]
+        label, ok = QInputDialog.getItem(self, "Change status",
+                                         f"New status for {len(ids)} enrolments:", labels, 0, False)
+        if not ok:
+            return
+        status = ENROLMENT_STATUSES.parse(label)
+        on = None
+        if status == "withdrawn":
+            text, ok = QInputDialog.getText(self, "Withdrawal date", "Withdrawn on (dd/mm/yyyy):",
+                                            text=fields.format_date(date.today()))
+            if not ok:
+                return
+            try:
+                on = fields.day(text)
+            except ValueError as exc:
+                QMessageBox.warning(self, "Change status", f"Withdrawal date: {exc}")
+                return
+        self.apply_status(ids, status, on)
+
+    def apply_status(self, ids: list[int], status: str, on: date | None = None) -> bool:
+        try:
+            n = set_status(ids, status, on)
+        except IttDeskError as exc:
+            text = "; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc)
+            QMessageBox.warning(self, "Status not changed", f"Nothing was changed. {text}")
+            return False
+        self.main_window.records_changed.emit("enrolment")
+        self.main_window.statusBar().showMessage(
+            f"{n} enrolments now {ENROLMENT_STATUSES.label(status).lower()}", 5000)
+        return True
+
+
+def open_cohort(parent, record_id: int | None, **defaults: Any):
+    return open_editor(CohortEditor, parent, record_id, **defaults)

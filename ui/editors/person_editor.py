@@ -1,0 +1,94 @@
+"""The person editor: their details and whole development record — roles over time across
+schools, designations, mentor training, programmes and placements — exportable for them."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QFileDialog
+
+from ittdesk.queries.summaries import person_summary
+from ittdesk.services.people import people
+
+from ..tasks import run_task
+from ..views.detail import link_html, section
+from .base import EntityEditor, open_editor
+
+
+class PersonEditor(EntityEditor):
+    service = people
+    title_new = "New person"
+
+    def default_size(self) -> QSize:
+        return QSize(700, 620)
+
+    def add_related_tabs(self) -> None:
+        self.roles = self.related_browser("&Roles", [("Add &role…", self.add_role)])
+        self.designations = self.related_browser("Designations && &training", [
+            ("Add &designation…", self.add_designation),
+            ("Add mentor &training…", self.add_training)])
+        self.record = self.related_browser("Development re&cord", [
+            ("E&xport record…", self.export_record)])
+
+    def refresh_related(self) -> None:
+        if self.instance is None:
+            return
+        s = person_summary(self.instance.id)
+        roles = []
+        for r in s["roles"]:
+            period = r.extra["period"] or "dates not recorded"
+            now = " <b>(now)</b>" if r.extra["current"] else ""
+            title = f" ({escape(r.extra['job_title'])})" if r.extra["job_title"] else ""
+            roles.append(f"{escape(r.detail)}{title} at <a href='record:school/{r.id}'>"
+                         f"{escape(r.text)}</a> — {escape(period)}{now} "
+                         f"<a href='record:role/{r.extra['role_id']}'>edit</a>")
+        self.roles.setHtml(section("Roles over time", roles, "no roles recorded"))
+        status = ""
+        if s["mentor_status"]:
+            text, ok = s["mentor_status"]
+            status = f"<p style='color:{'inherit' if ok else '#b26a00'}'>Mentor: {escape(text)}</p>"
+        self.designations.setHtml(
+            section("Designations", [f"<a href='record:designation/{d.id}'>{escape(d.text)}</a>: "
+                                     f"{escape(d.detail)}" for d in s["designations"]], "none")
+            + status
+            + section("Mentor training", [f"<a href='record:mentor_training/{t.id}'>"
+                                          f"{escape(t.text)}</a>: {escape(t.detail)}"
+                                          for t in s["training"]], "none recorded"))
+        parts = [section("Programmes", [link_html(e) for e in s["enrolments"]], "none"),
+                 section("Placements as a trainee", [link_html(p) for p in s["placements"]], "none")]
+        if s["mentored"]:
+            parts.append(section("Trainees mentored", [link_html(p) for p in s["mentored"]]))
+        if s["agreements"]:
+            parts.append(section("Support agreements", [link_html(a) for a in s["agreements"]]))
+        self.record.setHtml("".join(parts))
+
+    def add_role(self) -> None:
+        self.main_window.open_record("role", None, parent=self, person=self.instance.id)
+
+    def add_designation(self) -> None:
+        self.main_window.open_record("designation", None, parent=self, person=self.instance.id)
+
+    def add_training(self) -> None:
+        self.main_window.open_record("mentor_training", None, parent=self, person=self.instance.id)
+
+    def export_record(self) -> None:
+        from pathlib import Path
+
+        from ittdesk.queries.person_record import export_development_record
+
+        name = self.instance.full_name.replace(" ", "-").lower()
+        path, _ = QFileDialog.getSaveFileName(self, "Export development record",
+                                              f"development-record-{name}.xlsx",
+                                              "Excel workbook (*.xlsx)")
+        if not path:
+            return
+        run_task(self, export_development_record, self.instance.id, Path(path),
+                 on_done=lambda out: self.main_window.statusBar().showMessage(
+                     f"Development record saved to {out}", 6000),
+                 progress_title="Exporting the development record…")
+
+
+def open_person(parent, record_id: int | None, **defaults: Any):
+    return open_editor(PersonEditor, parent, record_id, **defaults)

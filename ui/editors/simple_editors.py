@@ -1,0 +1,98 @@
+"""Editors that are just their form: programme, enrolment, role, designation, mentor training."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSize
+
+from ittdesk.queries.summaries import enrolment_summary
+from ittdesk.services.people import designations, mentor_training, roles
+from ittdesk.services.programmes import enrolments, programmes
+
+from ..views.detail import generic_html
+from .base import EntityEditor, open_editor
+
+
+class ProgrammeEditor(EntityEditor):
+    service = programmes
+    title_new = "New programme"
+
+    def default_size(self) -> QSize:
+        return QSize(520, 320)
+
+
+class EnrolmentEditor(EntityEditor):
+    service = enrolments
+    title_new = "New enrolment"
+
+    def add_related_tabs(self) -> None:
+        self.related = self.related_browser("&Placements and links")
+
+    def refresh_related(self) -> None:
+        if self.instance is not None:
+            self.related.setHtml(generic_html(enrolment_summary(self.instance.id)))
+
+    def update_title(self) -> None:
+        if self.instance is None:
+            self.setWindowTitle(self.title_new)
+        else:
+            self.setWindowTitle(f"Enrolment: {self.instance.person.full_name}")
+
+
+class RoleEditor(EntityEditor):
+    service = roles
+    title_new = "New role"
+
+    def on_change(self) -> None:
+        """The headteacher warning (a school has one current head) shows before saving."""
+        data = self.collect()
+        try:
+            values, errors = roles.clean({k: v for k, v in data.items() if v not in ("", None)},
+                                         partial=True)
+            warnings = {} if errors else roles.warnings(roles.merged(self.instance, values),
+                                                        self.instance)
+        except Exception:
+            warnings = {}
+        label = self.errors["kind"]
+        label.setProperty("role", "fieldWarning" if warnings else "fieldError")
+        label.style().unpolish(label)
+        label.style().polish(label)
+        label.setText(warnings.get("kind", ""))
+        label.setVisible(bool(warnings.get("kind")))
+
+
+class DesignationEditor(EntityEditor):
+    service = designations
+    title_new = "New designation"
+
+    def default_size(self) -> QSize:
+        return QSize(560, 360)
+
+
+class MentorTrainingEditor(EntityEditor):
+    service = mentor_training
+    title_new = "New mentor training"
+
+    def default_size(self) -> QSize:
+        return QSize(560, 380)
+
+
+def open_programme(parent, record_id: int | None, **defaults: Any):
+    return open_editor(ProgrammeEditor, parent, record_id, **defaults)
+
+
+def open_enrolment(parent, record_id: int | None, **defaults: Any):
+    return open_editor(EnrolmentEditor, parent, record_id, **defaults)
+
+
+def open_role(parent, record_id: int | None, **defaults: Any):
+    return open_editor(RoleEditor, parent, record_id, **defaults)
+
+
+def open_designation(parent, record_id: int | None, **defaults: Any):
+    return open_editor(DesignationEditor, parent, record_id, **defaults)
+
+
+def open_mentor_training(parent, record_id: int | None, **defaults: Any):
+    return open_editor(MentorTrainingEditor, parent, record_id, **defaults)
