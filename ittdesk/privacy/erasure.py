@@ -72,13 +72,15 @@ class ErasurePlan:
     backups: list[Path] = field(default_factory=list)
     already_erased: bool = False
 
-    def text(self) -> str:
+    def text(self, *, with_paths: bool = False) -> str:
         lines = [f"Erase the personal data of {self.name} (#{self.person_id})?", "", "What goes:"]
         lines += [f"  - {line}" for line in self.goes]
         lines += ["", f"What stays, attributed to \"{erased_label(self.person_id)}\":"]
         lines += [f"  - {line}" for line in self.stays] or ["  - nothing else"]
         if self.backups:
             lines += ["", backups_note(self.backups)]
+            if with_paths:
+                lines += [f"  {path}" for path in self.backups]
         lines += ["", "This cannot be undone."]
         return "\n".join(lines)
 
@@ -135,8 +137,9 @@ def plan(person_id: int) -> ErasurePlan:
             continue
         n = ref.model.select().where(ref.column == person.id).count()
         if n:
-            stays.append(f"{n} {ref.model._meta.table_name.replace('_', ' ')} record(s) "
-                         f"(as {ref.field.replace('_', ' ')})")
+            what = ref.model._meta.table_name.replace("_", " ")
+            role = "" if ref.field == "person" else f" (as {ref.field.replace('_', ' ')})"
+            stays.append(f"{n} {what}{'s' if n != 1 else ''}{role}")
     if n_place:
         stays.append(f"{n_place} placement(s) as trainee: school, kind and dates")
     if n_enrol:

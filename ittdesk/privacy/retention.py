@@ -115,7 +115,8 @@ class Hold:
         if self.keep_until is None:
             return f"{self.what}: kept ({'current' if self.rule else 'no retention rule'})"
         years = period(self.rule) if self.rule else 0
-        return (f"{self.what}: ended {fields.format_date(self.ended)}; kept {years} "
+        verb = {"applicant": "started", "contact": "on"}.get(self.rule, "ended")
+        return (f"{self.what}: {verb} {fields.format_date(self.ended)}; kept {years} "
                 f"year{'s' if years != 1 else ''}, until {fields.format_date(self.keep_until)}")
 
 

@@ -275,10 +275,8 @@ class PersonEraseDialog(QDialog):
             return
         self.heading.setText(f"Erase the personal data of <b>{plan.name}</b> (#{plan.person_id})? "
                              "This cannot be undone.")
-        text = plan.text().split("\n", 2)[2]  # the question is the heading above
-        if plan.backups:
-            text += "\n" + "\n".join(f"  {p}" for p in plan.backups)
-        self.details.setPlainText(text)
+        text = plan.text(with_paths=True).split("\n", 2)[2]  # the question is the heading above
+        self.details.setPlainText(text.removesuffix("\n\nThis cannot be undone."))
         self.erase_button.setEnabled(True)
 
     def erase(self) -> None:
@@ -320,7 +318,7 @@ class PersonEraseDialog(QDialog):
 
     def _finish(self) -> None:
         self.erase_button.hide()
-        self.purge.setEnabled(False)
+        self.purge.hide()
         self.close_button.setText("Close")
 
     def _failed(self, exc: BaseException) -> None:

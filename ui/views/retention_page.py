@@ -117,7 +117,9 @@ class RetentionPage(Page):
         for rule in retention.RULES:
             spin = QSpinBox()
             spin.setRange(0, 100)
+            spin.valueChanged.connect(lambda value, box=spin: box.setSuffix(" year" if value == 1 else " years"))
             spin.setSuffix(" years")
+            spin.setMinimumWidth(110)
             spin.setAccessibleName(rule.label)
             self.spins[rule.key] = spin
             row = QHBoxLayout()
@@ -142,7 +144,7 @@ class RetentionPage(Page):
         self.view.verticalHeader().hide()
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in ((0, 50), (1, 170), (2, 210), (3, 140)):
+        for column, width in ((0, 50), (1, 180), (2, 260), (3, 150)):
             self.view.setColumnWidth(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.doubleClicked.connect(lambda _index: self.open_selected())
@@ -231,6 +233,9 @@ class RetentionPage(Page):
 
     def _loaded(self, items: list[RetentionItem]) -> None:
         self.model.set_items(items)
+        for column in (RetentionModel.COL_ID, RetentionModel.COL_NAME, RetentionModel.COL_KIND,
+                       RetentionModel.COL_SINCE):
+            self.view.resizeColumnToContents(column)
         n = len(items)
         self.status.setText("Nobody is past their retention period." if not n else
                             f"{n} {'person is' if n == 1 else 'people are'} past their retention period")

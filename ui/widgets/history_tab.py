@@ -85,6 +85,8 @@ class HistoryModel(QAbstractTableModel):
                 if entry.note:
                     lines.append(entry.note)
                 return "\n".join(lines)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_CHANGES:
             return entry.summary or None
         if role == self.EntryIdRole:
