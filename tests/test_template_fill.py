@@ -223,5 +223,8 @@ def test_formula_shifting_follows_excel_rules():
     assert shift_formula("=SUM('S'!E5:E9)+Other!E9", 8, 1, sheet="S", home="X") == \
         "=SUM('S'!E5:E10)+Other!E9"
     assert shift_formula("=SUM(A:A)", 1, 5, sheet="S", home="S") == "=SUM(A:A)"
+    assert shift_formula("=SUM(E5:E5)+E5", 6, 4, sheet="S", home="S", grow_end=5) == \
+        "=SUM(E5:E9)+E5"
+    assert shift_formula("=SUM(E5:E7)", 8, 4, sheet="S", home="S", grow_end=5) == "=SUM(E5:E7)"
     assert shift_formula('=IF(A9="E9","x","y")', 8, 1, sheet="S", home="S") == \
         '=IF(A10="E9","x","y")'

@@ -8,7 +8,10 @@ does the rest of what Excel does when rows are inserted before row ``at``:
 * every reference to a row ``>= at`` on that sheet moves down ``count`` rows, wherever it is
   (formulas on any sheet, validation lists, defined names);
 * a range that starts above ``at`` and ends at or below it grows, so ``SUM(D6:D20)`` becomes
-  ``SUM(D6:D30)`` when ten rows go in before row 20.
+  ``SUM(D6:D30)`` when ten rows go in before row 20;
+* with ``grow_end``, a range that ends exactly at that row grows too. The template filler
+  inserts just *below* the data area and names its last row, so a one-row data area
+  (``SUM(D6:D6)``), which no insertion point inside could widen, still grows.
 """
 
 from __future__ import annotations
@@ -31,35 +34,45 @@ def _split_sheet(ref: str) -> tuple[str | None, str, str]:
     return name, prefix + "!", rest
 
 
-def _shift_part(part: str, at: int, count: int) -> str:
+def _row_of(part: str) -> int | None:
+    match = _CELL.match(part) or _ROWS.match(part)
+    return int(match.groups()[-1]) if match else None
+
+
+def _with_row(part: str, row: int) -> str:
     match = _CELL.match(part)
     if match:
-        dollar_col, col, dollar_row, row = match.groups()
-        row_n = int(row)
-        if row_n >= at:
-            row_n += count
-        return f"{dollar_col}{col}{dollar_row}{row_n}"
-    match = _ROWS.match(part)
-    if match:
-        dollar, row = match.groups()
-        row_n = int(row)
-        return f"{dollar}{row_n + count if row_n >= at else row_n}"
-    return part  # a whole column (A:A) or a name: unaffected
+        dollar_col, col, dollar_row, _old = match.groups()
+        return f"{dollar_col}{col}{dollar_row}{row}"
+    dollar, _old = _ROWS.match(part).groups()
+    return f"{dollar}{row}"
 
 
-def shift_ref(ref: str, at: int, count: int, *, sheet: str, home: str) -> str:
+def shift_ref(ref: str, at: int, count: int, *, sheet: str, home: str,
+              grow_end: int | None = None) -> str:
     """Shift one range reference (``A1``, ``$D$6:$D$20``, ``'Data'!A1:A5``) if it is on
-    ``sheet``; ``home`` is the sheet the reference is written on."""
+    ``sheet``; ``home`` is the sheet the reference is written on.
+
+    Rows ``>= at`` move down ``count``. A range whose last row is ``grow_end`` also grows
+    (rows inserted just under a data area extend the ranges that end at its last row).
+    """
     name, prefix, rest = _split_sheet(ref)
     if (name or home) != sheet:
         return ref
     parts = rest.split(":")
     if len(parts) > 2:
         return ref
-    return prefix + ":".join(_shift_part(p, at, count) for p in parts)
+    rows = [_row_of(p) for p in parts]
+    if any(r is None for r in rows):
+        return ref  # a whole column (A:A) or a name: unaffected
+    new = [r + count if r >= at else r for r in rows]
+    if len(parts) == 2 and grow_end is not None and rows[1] == grow_end and rows[0] <= rows[1]:
+        new[1] = rows[1] + count
+    return prefix + ":".join(_with_row(p, r) for p, r in zip(parts, new, strict=True))
 
 
-def shift_formula(formula: str, at: int, count: int, *, sheet: str, home: str) -> str:
+def shift_formula(formula: str, at: int, count: int, *, sheet: str, home: str,
+                  grow_end: int | None = None) -> str:
     """``formula`` (with or without a leading ``=``) with its references on ``sheet`` shifted."""
     from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 
@@ -71,7 +84,7 @@ def shift_formula(formula: str, at: int, count: int, *, sheet: str, home: str) -
     changed = False
     for token in tokens.items:
         if token.type == Token.OPERAND and token.subtype == Token.RANGE:
-            new = shift_ref(token.value, at, count, sheet=sheet, home=home)
+            new = shift_ref(token.value, at, count, sheet=sheet, home=home, grow_end=grow_end)
             if new != token.value:
                 token.value = new
                 changed = True
@@ -81,13 +94,17 @@ def shift_formula(formula: str, at: int, count: int, *, sheet: str, home: str) -
     return rendered if formula.startswith("=") else rendered[1:]
 
 
-def _shift_range_text(text: str, at: int, count: int) -> str:
+def _shift_range_text(text: str, at: int, count: int, grow_end: int | None = None) -> str:
     """A space-separated sqref ("A1:A5 C3") on the sheet itself."""
-    return " ".join(shift_ref(part, at, count, sheet="", home="") for part in str(text).split())
+    return " ".join(shift_ref(part, at, count, sheet="", home="", grow_end=grow_end)
+                    for part in str(text).split())
 
 
-def insert_rows(wb, ws, at: int, count: int) -> list[str]:
+def insert_rows(wb, ws, at: int, count: int, *, grow_end: int | None = None) -> list[str]:
     """Insert ``count`` rows before row ``at`` of ``ws``, fixing what refers to the rows below.
+
+    ``grow_end``: ranges whose last row is this one grow over the new rows too (pass the last
+    row of the data area when inserting just below it).
 
     Returns warnings about things that could not be adjusted (the caller tells the user).
     """
@@ -103,7 +120,8 @@ def insert_rows(wb, ws, at: int, count: int) -> list[str]:
             for cell in row:
                 value = cell.value
                 if cell.data_type == "f" and isinstance(value, str):
-                    cell.value = shift_formula(value, at, count, sheet=sheet, home=other.title)
+                    cell.value = shift_formula(value, at, count, sheet=sheet, home=other.title,
+                                               grow_end=grow_end)
 
     # Merged cells: below the insertion they move; across it they grow.
     for merged in list(ws.merged_cells.ranges):
@@ -116,11 +134,12 @@ def insert_rows(wb, ws, at: int, count: int) -> list[str]:
     for dv in ws.data_validations.dataValidation:
         from openpyxl.worksheet.cell_range import MultiCellRange
 
-        dv.sqref = MultiCellRange(_shift_range_text(dv.sqref, at, count))
+        dv.sqref = MultiCellRange(_shift_range_text(dv.sqref, at, count, grow_end))
         for attr in ("formula1", "formula2"):
             value = getattr(dv, attr)
             if value:
-                setattr(dv, attr, shift_formula(str(value), at, count, sheet=sheet, home=sheet))
+                setattr(dv, attr, shift_formula(str(value), at, count, sheet=sheet, home=sheet,
+                                                grow_end=grow_end))
 
     # Conditional formatting: ranges and rule formulas.
     from openpyxl.formatting.formatting import ConditionalFormattingList
@@ -128,9 +147,9 @@ def insert_rows(wb, ws, at: int, count: int) -> list[str]:
     old_cf = ws.conditional_formatting
     new_cf = ConditionalFormattingList()
     for cf in old_cf:
-        target = _shift_range_text(cf.sqref, at, count)
+        target = _shift_range_text(cf.sqref, at, count, grow_end)
         for rule in cf.rules:
-            rule.formula = [shift_formula(f, at, count, sheet=sheet, home=sheet)
+            rule.formula = [shift_formula(f, at, count, sheet=sheet, home=sheet, grow_end=grow_end)
                             for f in (rule.formula or [])]
             new_cf.add(target, rule)
     new_cf.max_priority = old_cf.max_priority
@@ -157,13 +176,13 @@ def insert_rows(wb, ws, at: int, count: int) -> list[str]:
 
     # Tables, the autofilter and the print area grow with the data.
     for table in ws.tables.values():
-        table.ref = _shift_range_text(table.ref, at, count)
+        table.ref = _shift_range_text(table.ref, at, count, grow_end)
         if table.autoFilter is not None and table.autoFilter.ref:
             table.autoFilter.ref = table.ref
     if ws.auto_filter.ref:
-        ws.auto_filter.ref = _shift_range_text(ws.auto_filter.ref, at, count)
+        ws.auto_filter.ref = _shift_range_text(ws.auto_filter.ref, at, count, grow_end)
     if ws.print_area:
-        areas = [shift_ref(a, at, count, sheet=sheet, home=sheet)
+        areas = [shift_ref(a, at, count, sheet=sheet, home=sheet, grow_end=grow_end)
                  for a in str(ws.print_area).split(",")]
         ws.print_area = [_split_sheet(a)[2] for a in areas]
 
@@ -175,7 +194,8 @@ def insert_rows(wb, ws, at: int, count: int) -> list[str]:
                 continue
             if defined.value:
                 defined.value = shift_formula(defined.value, at, count, sheet=sheet,
-                                              home=sheet if scope is ws.defined_names else "")
+                                              home=sheet if scope is ws.defined_names else "",
+                                              grow_end=grow_end)
 
     if getattr(ws, "_pivots", None):
         warnings.append("The template has a pivot table; refresh it in Excel after opening.")

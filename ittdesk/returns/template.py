@@ -7,8 +7,9 @@ as a *new* file through ``safe.save_workbook``; the template itself is never wri
 
 The data area is the run of rows under the header that are blank or hold only per-row formulas
 (``=D6*E6``); the first other row below it (a "Total" row, notes, a signature box) is the LA's
-and is never overwritten. When the records need more rows than that, rows are inserted inside
-the data area so that totals such as ``=SUM(D6:D20)`` grow to cover them (``insert_rows``).
+and is never overwritten. When the records need more rows than that, rows are inserted just
+below the data area and every range that ends at its last row grows over them, so totals such
+as ``=SUM(D6:D20)``, drop-downs and conditional formats cover every record (``insert_rows``).
 
 Mappings are column index (0-based) -> return column key. One the user confirmed is saved per
 template (by its headings, ``headers.save_mapping``) and offered again next time.
@@ -272,11 +273,12 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
     capacity = info.capacity
     if capacity is not None and len(records) > capacity:
         extra = len(records) - capacity
-        # Insert inside the data area (before its last row) so ranges ending there grow.
-        at = info.stop_row - 1 if capacity >= 1 else info.stop_row
-        result.messages += insert_rows(wb, ws, at, extra)
-        source = info.data_start + (extra if info.data_start >= at else 0)
-        _copy_row_format(ws, source, at, extra)
+        # Insert just below the data area; ranges that end at its last row (the totals, the
+        # drop-downs, the conditional formats) grow over the new rows.
+        at = info.stop_row
+        result.messages += insert_rows(wb, ws, at, extra,
+                                       grow_end=at - 1 if capacity >= 1 else None)
+        _copy_row_format(ws, info.data_start, at, extra)
         result.inserted = extra
         result.messages.append(
             f"The template had room for {capacity} rows above row {info.stop_row} "

@@ -45,7 +45,7 @@ PAGES: list[PageSpec] = [
     PageSpec("retention", "Retention review", "ui.views.retention_page:RetentionPage",
              "Personal data past its retention period"),
     # Other pages are added here, one line each, e.g.
-    # PageSpec("returns", "Returns", "ui.views.returns_page:ReturnsPage", "Returns for LAs and funders"),
+    PageSpec("returns", "Returns", "ui.views.returns_page:ReturnsPage", "Returns for LAs and funders"),
 ]
 
 ACTIONS: list[ActionSpec] = [
