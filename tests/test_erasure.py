@@ -58,8 +58,11 @@ def test_erasure_removes_the_values_from_every_table_but_keeps_the_statistics(db
     placement = Placement.get_by_id(seeded.trainee_placement)
     enrolment = Enrolment.get_by_id(seeded.rows["enrolment.person"])
 
-    erasure.erase(pid)
+    result = erasure.erase(pid)
 
+    # On PostgreSQL the server's own vacuum and backups are named in a note instead.
+    assert result.compacted == (db.kind == "sqlite")
+    assert (result.note is None) == (db.kind == "sqlite")
     for model, value in _every_text_value():
         for secret in SECRETS:
             assert secret.lower() not in value.lower(), f"{secret!r} left in {model.__name__}: {value!r}"
