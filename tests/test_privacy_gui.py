@@ -204,3 +204,16 @@ def test_retention_page_saves_a_changed_schedule_and_reviews_again(retention_pag
     assert "Saved" in page.schedule_message.text()
     qtbot.waitUntil(lambda: idle() and page.model.rowCount() == len(due) - 1)
     assert ids["old_trainee"] not in {int(x) for x in _column(page.model, page.model.COL_ID)}
+
+
+def test_the_main_window_offers_the_retention_review_page(qtbot, demo_db):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(demo_db)
+    qtbot.addWidget(window)
+    window.resize(1200, 760)
+    window.show()
+    page = window.show_page("retention")
+    assert isinstance(page, RetentionPage)
+    qtbot.waitUntil(lambda: idle() and page.model.rowCount() > 0, timeout=30000)
+    window.grab().save("/tmp/retention_in_main_window.png")
