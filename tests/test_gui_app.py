@@ -1,0 +1,99 @@
+"""Opening a database: a damaged, foreign or newer file is explained and never written to."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import pytest
+
+from ittdesk import backup, db
+from ui import app
+from ui.dialogs import database_problem as problem
+from ui.testing import qt_settings  # noqa: F401 - autouse fixture
+
+pytestmark = pytest.mark.gui
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def asked(monkeypatch):
+    answers: list[int] = []
+    seen: list[str] = []
+
+    def ask(location, message, parent):
+        seen.append(message)
+        return answers.pop(0) if answers else problem.QUIT
+
+    monkeypatch.setattr(app, "ask_about_problem", ask)
+    return answers, seen
+
+
+def test_a_file_that_is_not_a_database_is_explained_and_left_alone(qtbot, tmp_path, asked):
+    answers, seen = asked
+    path = tmp_path / "notes.sqlite3"
+    path.write_bytes(b"Dear diary, " * 100)
+    before = digest(path)
+    assert app.open_database_interactively(str(path)) is None
+    assert "not an ITT Desk database" in seen[0]
+    assert digest(path) == before
+
+
+def test_a_database_from_a_newer_version_is_refused_unchanged(qtbot, tmp_path, asked):
+    answers, seen = asked
+    path = tmp_path / "newer.sqlite3"
+    db.open_database(path, daily_backup=False)
+    db.close_database()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE schema_version SET version = 999")
+    conn.commit()
+    conn.close()
+    before = digest(path)
+    assert app.open_database_interactively(str(path)) is None
+    assert "newer version" in seen[0]
+    assert digest(path) == before
+
+
+def test_a_damaged_database_can_be_replaced_by_a_backup_keeping_the_damaged_file(
+        qtbot, tmp_path, asked, monkeypatch):
+    answers, seen = asked
+    path = tmp_path / "partnership.sqlite3"
+    db.open_database(path, daily_backup=False)
+    from ittdesk.services.schools import schools
+
+    schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    db.close_database()
+    good = backup.copy_database(path, tmp_path / "good-backup.sqlite3")
+    raw = bytearray(path.read_bytes())
+    raw[8192:12288] = b"\x07\xff\x13\x00" * 1024  # scribble over one table page
+    path.write_bytes(bytes(raw))
+    damaged = digest(path)
+    answers.append(problem.RESTORE)
+    monkeypatch.setattr(problem, "choose_backup", lambda parent: str(good))
+    monkeypatch.setattr(problem.QMessageBox, "information", lambda *a, **k: None)
+    location = app.open_database_interactively(str(path))
+    try:
+        assert "failed its integrity check" in seen[0]
+        assert location is not None
+        from ittdesk.models import School
+
+        assert School.get().name == "Fernbank Primary School"
+        kept = [p for p in tmp_path.iterdir() if ".damaged-" in p.name and not p.name.endswith(("-wal", "-shm"))]
+        assert len(kept) == 1 and digest(kept[0]) == damaged
+    finally:
+        db.close_database()
+
+
+def test_the_problem_dialog_offers_restore_only_for_files(qtbot):
+    file_dialog = problem.DatabaseProblemDialog(db.resolve("/tmp/x.sqlite3"), "is damaged")
+    qtbot.addWidget(file_dialog)
+    assert file_dialog.restore_button.isEnabled()
+    assert file_dialog.message.text() == "is damaged"
+    server = problem.DatabaseProblemDialog(db.resolve("postgresql://u@h/db"), "cannot connect")
+    qtbot.addWidget(server)
+    assert not server.restore_button.isEnabled()
+    server.open_button.click()
+    assert server.choice == problem.OPEN_OTHER

@@ -1,0 +1,192 @@
+"""List queries, summaries, attention and exports: SQL does the filtering and sorting, on
+SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from ittdesk import attention
+from ittdesk.academic_year import AcademicYear
+from ittdesk.queries import is_empty_database, record_counts
+from ittdesk.queries.export import export_list
+from ittdesk.queries.lists import (
+    AGREEMENTS,
+    COHORTS,
+    ENROLMENTS,
+    LISTS,
+    PEOPLE,
+    PLACEMENTS,
+    SCHOOLS,
+)
+from ittdesk.queries.person_record import export_development_record
+from ittdesk.queries.summaries import person_summary, school_summary
+from ittdesk.services.agreements import agreements, reports
+from ittdesk.services.people import mentor_training, people, roles
+from ittdesk.services.programmes import cohorts, enrolments, placements, programmes
+from ittdesk.services.schools import schools
+
+TODAY = date.today()
+YEAR = AcademicYear.for_date(TODAY)
+
+
+def school(urn, name, **extra):
+    return schools.create({"urn": urn, "name": name, **extra})
+
+
+@pytest.fixture
+def partnership(db):
+    """A small partnership built through the services."""
+    a = school(100001, "Fernbank Primary School", phase="primary", la_name="Northmoor",
+               postcode="LS1 1AA", partnership_status="partner", trust="Pennine Schools Trust")
+    b = school(100002, "Ashby Moor Academy", phase="secondary", la_name="Eastbridge",
+               partnership_status="placement", leadership_confirmed_on=YEAR.start + timedelta(days=3))
+    c = school(100003, "zebra Infant School", phase="primary", la_name="Northmoor")
+    head = people.create({"first_name": "Ada", "last_name": "Greaves", "email": "ada@example.org"})
+    mentor = people.create({"first_name": "Ben", "last_name": "Naylor", "email": "ben@example.org"})
+    roles.create({"person": head.id, "school": a.id, "kind": "headteacher", "start_date": date(2018, 9, 1)})
+    roles.create({"person": mentor.id, "school": a.id, "kind": "mentor", "capacity": 1,
+                  "start_date": date(2020, 9, 1)})
+    mentor_training.create({"person": mentor.id, "kind": "initial", "completed_on": date(2019, 1, 10)})
+    prog = programmes.create({"name": "Primary SCITT", "kind": "itt"})
+    cohort = cohorts.create({"programme": prog.id, "name": "Cohort A", "academic_year": YEAR,
+                             "places": 2})
+    trainees = []
+    for first in ("Ivy", "Leo"):
+        person = people.create({"first_name": first, "last_name": "Lumb"})
+        trainees.append(enrolments.create({"person": person.id, "cohort": cohort.id,
+                                           "status": "enrolled", "subject": "Primary"}))
+    start = max(YEAR.start, TODAY - timedelta(days=5))
+    end = min(YEAR.end, TODAY + timedelta(days=30))
+    for enrolment in trainees:
+        placements.create({"enrolment": enrolment.id, "school": a.id, "mentor": mentor.id,
+                           "start_date": start, "end_date": end})
+    agreement = agreements.create({"title": "Early reading", "academic_year": YEAR})
+    reports.create({"agreement": agreement.id, "kind": "interim", "due_date": TODAY - timedelta(days=2)})
+    return {"a": a, "b": b, "c": c, "head": head, "mentor": mentor, "cohort": cohort,
+            "trainees": trainees, "agreement": agreement}
+
+
+def test_search_matches_every_word_in_any_column_ignoring_case(partnership):
+    fernbank = partnership["a"].id
+    assert SCHOOLS.ids("FERN") == [fernbank]
+    assert SCHOOLS.ids("ls1") == [fernbank]
+    assert SCHOOLS.ids("100001") == [fernbank]
+    assert PEOPLE.ids("ada greaves") == [partnership["head"].id]
+    assert PEOPLE.ids("ada naylor") == []
+
+
+def test_text_sorts_ignore_case_and_can_be_reversed(partnership):
+    names = [SCHOOLS.rows([i])[i][0] for i in SCHOOLS.ids(sort="name")]
+    assert names == ["Ashby Moor Academy", "Fernbank Primary School", "zebra Infant School"]
+    assert SCHOOLS.ids(sort="name", descending=True) == list(reversed(SCHOOLS.ids(sort="name")))
+
+
+def test_every_column_of_every_list_sorts_and_every_filter_option_applies(partnership):
+    for query in LISTS.values():
+        everything = set(query.ids())
+        for column in query.columns:
+            assert set(query.ids(sort=column.key, descending=True)) == everything
+        for flt in query.filters:
+            for value, _label in flt.options():
+                assert set(query.ids(filters={flt.key: value})) <= everything
+
+
+def test_filters_narrow_schools_people_and_placements(partnership):
+    assert set(SCHOOLS.ids(filters={"la": "Northmoor"})) == {partnership["a"].id, partnership["c"].id}
+    assert SCHOOLS.ids(filters={"la": "Northmoor", "phase": "primary", "trust": "Pennine Schools Trust"}) \
+        == [partnership["a"].id]
+    assert PEOPLE.ids(filters={"role": "mentor"}) == [partnership["mentor"].id]
+    assert PLACEMENTS.count(filters={"mentor": "none"}) == 0
+    assert PLACEMENTS.count(filters={"year": str(YEAR)}) == 2
+    assert ENROLMENTS.count(filters={"cohort": str(partnership["cohort"].id), "status": "enrolled"}) == 2
+
+
+def test_rows_show_related_values_and_places_left(partnership):
+    a = partnership["a"].id
+    row = dict(zip([c.key for c in SCHOOLS.columns], SCHOOLS.rows([a])[a], strict=True))
+    assert row["head"] == "Ada Greaves"
+    cohort = partnership["cohort"].id
+    texts = dict(zip([c.key for c in COHORTS.columns], COHORTS.display_rows([cohort])[cohort],
+                     strict=True))
+    assert (texts["places"], texts["taken"], texts["left"]) == ("2", "2", "0")
+
+
+def test_agreements_show_the_next_report_and_filter_by_reports_due(partnership):
+    agreement = partnership["agreement"].id
+    texts = AGREEMENTS.display_rows([agreement])[agreement]
+    assert (TODAY - timedelta(days=2)).strftime("%d/%m/%Y") in texts
+    assert AGREEMENTS.ids(filters={"reports": "overdue"}) == [agreement]
+    assert AGREEMENTS.ids(filters={"reports": "none"}) == []
+
+
+def test_attention_lists_what_needs_doing(partnership):
+    groups = {g.key: g for g in attention.needs_attention(TODAY)}
+    assert groups["reports"].count == 1 and groups["reports"].items[0].urgent
+    assert [i.id for i in groups["leadership"].items] == [partnership["a"].id]
+    assert groups["over_capacity"].count == 1
+    assert groups["over_capacity"].items[0].detail == "2 trainees now; capacity 1"
+    assert [i.id for i in groups["training"].items] == [partnership["mentor"].id]
+    assert groups["cohorts"].count == 1
+    assert groups["no_mentor"].count == 0 and groups["unplaced"].count == 0
+
+
+def test_attention_counts_beyond_the_items_it_lists(db):
+    for n in range(5):
+        school(200000 + n, f"School {n}", partnership_status="partner")
+    group = attention.leadership_unconfirmed(TODAY, limit=2)
+    assert group.count == 5 and len(group.items) == 2
+
+
+def test_charts_count_by_month_and_subject(partnership):
+    per_month = dict(attention.placements_per_month(TODAY))
+    assert sum(per_month.values()) == 2 and list(per_month)[0] == "Sep"
+    assert attention.trainees_by_subject(TODAY) == [("Primary", 2)]
+
+
+def test_summaries_give_leadership_mentors_and_the_development_record(partnership):
+    summary = school_summary(partnership["a"].id)
+    assert [(x.text, x.detail) for x in summary["leadership"]] == [("Ada Greaves", "Headteacher")]
+    assert summary["mentors"][0].extra["over"] is True
+    record = person_summary(partnership["mentor"].id)
+    assert [r.text for r in record["roles"]] == ["Fernbank Primary School"]
+    assert len(record["mentored"]) == 2
+
+
+def test_list_export_writes_what_the_list_shows(partnership, tmp_path):
+    n = export_list(SCHOOLS, tmp_path / "schools.xlsx", filters={"la": "Northmoor"}, sort="name",
+                    columns=["name", "urn", "phase"], title="Schools")
+    assert n == 2
+    values = [row for row in load_workbook(tmp_path / "schools.xlsx").worksheets[0]
+              .iter_rows(values_only=True) if row and row[0]]
+    assert ("Fernbank Primary School", 100001, "Primary") in values
+    assert ("zebra Infant School", 100003, "Primary") in values
+    csv_rows = export_list(PEOPLE, tmp_path / "people.csv", search="ada")
+    assert csv_rows == 1
+    text = (tmp_path / "people.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[1].startswith("Greaves,Ada")
+
+
+def test_export_refuses_an_unknown_file_type_and_writes_nothing(partnership, tmp_path):
+    from ittdesk.errors import RefusedError
+
+    with pytest.raises(RefusedError, match="xlsx or .csv"):
+        export_list(SCHOOLS, tmp_path / "schools.pdf")
+    assert list(tmp_path.glob("schools*")) == []
+
+
+def test_development_record_exports_roles_and_training(partnership, tmp_path):
+    out = export_development_record(partnership["mentor"].id, tmp_path / "record.xlsx")
+    cells = [c for row in load_workbook(out).active.iter_rows(values_only=True) for c in row if c]
+    assert "Development record: Ben Naylor" in cells
+    assert "Fernbank Primary School" in cells and "Initial" in cells
+
+
+def test_counts_and_emptiness(db):
+    assert is_empty_database()
+    assert record_counts()["schools"] == 0
+    school(100001, "Fernbank Primary School")
+    assert not is_empty_database()
+    assert record_counts()["schools"] == 1
