@@ -31,3 +31,13 @@ def test_database_wal_backups_and_exports_are_owner_only_even_with_a_lax_umask(s
         assert file.exists(), file
         assert _private(file), f"{file.name} is readable by others: {oct(file.stat().st_mode)}"
     assert _private(auto.parent) and stat.S_IMODE(auto.parent.parent.stat().st_mode) & 0o077 == 0
+
+
+def test_the_data_statement_says_what_is_stored_where_and_recommends_encryption(sqlite_db):
+    from ittdesk.privacy.statement import data_statement
+
+    text = data_statement(sqlite_db, html=False)
+    assert str(sqlite_db.path) in text and "readable by your user account only" in text
+    assert "teacher reference numbers" in text and "full-disk encryption" in text
+    html = data_statement(sqlite_db)
+    assert html.startswith("<p>") and "BitLocker" in html
