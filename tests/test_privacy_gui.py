@@ -140,6 +140,7 @@ def test_erase_dialog_names_what_goes_and_stays_then_erases_with_one_click(qtbot
     with qtbot.waitSignal(dialog.erased, timeout=30000):
         qtbot.mouseClick(dialog.erase_button, Qt.MouseButton.LeftButton)
     assert Person.get_by_id(seeded.person.id).erased
+    assert dialog.result.compacted, dialog.result.note  # even with the GUI's own connection open
     assert not old.exists()
     assert "Erased." in dialog.message.text() and not dialog.erase_button.isVisibleTo(dialog)
     dialog.grab().save("/tmp/person_erase_done.png")
@@ -217,3 +218,23 @@ def test_the_main_window_offers_the_retention_review_page(qtbot, demo_db):
     assert isinstance(page, RetentionPage)
     qtbot.waitUntil(lambda: idle() and page.model.rowCount() > 0, timeout=30000)
     window.grab().save("/tmp/retention_in_main_window.png")
+
+
+def test_cancelling_the_export_leaves_no_file(sqlite_db, tmp_path):
+    import threading
+
+    from ittdesk.privacy.sar import Cancelled
+    from ui.dialogs.person_data import export_person
+
+    seeded = seed_everywhere()
+    cancel = threading.Event()
+
+    def progress(done, total, message):
+        if message.startswith("Writing the PDF"):
+            cancel.set()  # the user presses Cancel while the PDF is being written
+
+    target = tmp_path / "out" / "sar.xlsx"
+    target.parent.mkdir()
+    with pytest.raises((Cancelled, InterruptedError)):
+        export_person(seeded.person.id, target, target.with_suffix(".pdf"), progress, cancel)
+    assert list(target.parent.iterdir()) == []

@@ -68,8 +68,12 @@ def export_person(person_id: int, workbook: Path, pdf: Path | None, progress=Non
             progress(steps - 1, steps, "Writing the PDF…")
         from ui.printing import html_to_pdf
 
-        html_to_pdf(sar.to_html(data), pdf, footer_left=f"Subject access export — {data.person_name}",
-                    footer_right="Confidential", title="Subject access export", cancelled=cancelled)
+        try:
+            html_to_pdf(sar.to_html(data), pdf, footer_left=f"Subject access export — {data.person_name}",
+                        footer_right="Confidential", title="Subject access export", cancelled=cancelled)
+        except BaseException:
+            written.unlink(missing_ok=True)  # all or nothing: no workbook without its PDF
+            raise
         pdf_written = pdf
     return ExportOutcome(written, pdf_written, len(data.sheets), sum(len(s.rows) for s in data.sheets),
                          data.person_name)
