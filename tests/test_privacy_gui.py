@@ -238,3 +238,29 @@ def test_cancelling_the_export_leaves_no_file(sqlite_db, tmp_path):
     with pytest.raises((Cancelled, InterruptedError)):
         export_person(seeded.person.id, target, target.with_suffix(".pdf"), progress, cancel)
     assert list(target.parent.iterdir()) == []
+
+
+def test_tools_menu_entry_picks_a_person_then_opens_export_or_erase(qtbot, sqlite_db, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from ui.dialogs import person_data
+    from ui.views import ACTIONS
+    from ui.widgets.record_picker import PickerDialog
+
+    assert any(a.target == "ui.dialogs.person_data:open_personal_data" for a in ACTIONS)
+    person = people.create({"first_name": "Ada", "last_name": "Greaves"})
+
+    def pick(self):
+        self.chosen = person.id
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PickerDialog, "exec", pick)
+    for action, kind in (("export", person_data.PersonExportDialog),
+                         ("erase", person_data.PersonEraseDialog)):
+        monkeypatch.setattr(person_data, "choose_action", lambda parent, pid, a=action: a)
+        dialog = person_data.open_personal_data(None)
+        qtbot.addWidget(dialog)
+        assert isinstance(dialog, kind) and dialog.person_id == person.id
+        qtbot.waitUntil(idle)
+    monkeypatch.setattr(person_data, "choose_action", lambda parent, pid: None)
+    assert person_data.open_personal_data(None) is None

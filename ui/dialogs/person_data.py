@@ -335,3 +335,37 @@ def open_person_erase(parent: QWidget | None, person_id: int) -> PersonEraseDial
     dialog = PersonEraseDialog(person_id, parent)
     dialog.show()
     return dialog
+
+
+# -- from the Tools menu ---------------------------------------------------------------------
+
+
+def choose_action(parent: QWidget | None, person_id: int) -> str | None:
+    """Ask what to do with the chosen person's data: "export", "erase" or None (tests replace)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(parent)
+    box.setWindowTitle("Personal data")
+    box.setText(f"What do you want to do with the data of {_name(person_id)}?")
+    export = box.addButton("Export their data…", QMessageBox.ButtonRole.AcceptRole)
+    erase = box.addButton("Erase personal data…", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return "export" if clicked is export else "erase" if clicked is erase else None
+
+
+def open_personal_data(main_window) -> QDialog | None:
+    """Tools > Personal data of a person…: pick a person, then export or erase their data."""
+    from ittdesk.queries.lists import PEOPLE
+    from ui.widgets.record_picker import PickerDialog
+
+    picker = PickerDialog(PEOPLE, "Choose a person", parent=main_window)
+    if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen is None:
+        return None
+    action = choose_action(main_window, picker.chosen)
+    if action == "export":
+        return open_person_export(main_window, picker.chosen)
+    if action == "erase":
+        return open_person_erase(main_window, picker.chosen)
+    return None
