@@ -168,7 +168,7 @@ def test_collecting_shows_each_schools_differences_and_changes_nothing(round_for
     assert head_a.person.full_name in " ".join(ra.confirmed)
     email = next(c for c in ra.changes if c.kind == "email")
     assert email.data == {"person_id": champ_a.person.id, "email": "new.address@example.org"}
-    assert next(c for c in ra.changes if c.kind == "appetite").detail.startswith("not recorded ->")
+    assert next(c for c in ra.changes if c.kind == "appetite").detail.startswith("not recorded -> ")
     rb = by_school[b.id]
     assert {c.kind for c in rb.changes} == {"left", "new", "appetite"}
     new = next(c for c in rb.changes if c.kind == "new")

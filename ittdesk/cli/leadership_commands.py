@@ -19,8 +19,6 @@ from ..choices import ROLE_KINDS
 from ..errors import IttDeskError, RefusedError, ValidationError
 from . import UsageError, db_option
 
-NOT_FILLED = "not filled in yet: there are no answers in it"
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     lead = sub.add_parser("leadership", help="leadership changes and the yearly confirmation round")
@@ -127,8 +125,8 @@ def cmd_collect(args) -> int:
     _open(args)
     round_ = _round(args.year)
     found = collect.collect(args.paths, round_)
-    blank = [r for r in found.refused if r.reason == NOT_FILLED]
-    refused = [r for r in found.refused if r.reason != NOT_FILLED]
+    blank = [r for r in found.refused if r.blank]
+    refused = [r for r in found.refused if not r.blank]
     failed = 0
     for ret in found.returns:
         print(f"{ret.urn} {ret.name}  ({ret.path.name})")

@@ -53,6 +53,10 @@ class FormRefused(RefusedError):
     """A returned file that cannot be trusted or read; nothing is taken from it."""
 
 
+class NotFilledIn(FormRefused):
+    """A genuine form with no answers yet (e.g. the blank copies in the folder forms went to)."""
+
+
 @dataclass
 class Change:
     """One difference a school reported; ``key`` is stable, so the user can accept by key."""
@@ -87,6 +91,7 @@ class SchoolReturn:
 class Refusal:
     path: Path
     reason: str
+    blank: bool = False  # a genuine form, just not filled in: worth a count, not a warning
 
 
 @dataclass
@@ -200,7 +205,7 @@ def read_form(path: Path, round_: ConfirmationRound) -> ReturnedForm:
         raise FormRefused("the layout was changed (rows or columns moved, or pre-filled cells "
                           "edited): please ask the school to fill in a fresh copy")
     if not _answered(grid, set(fixed)):
-        raise FormRefused("not filled in yet: there are no answers in it")
+        raise NotFilledIn("not filled in yet: there are no answers in it")
     sections = json.loads(ident["sections"])
     role_ids = [int(x) for x in ident.get("roles", "").split(",") if x]
     offers = json.loads(ident.get("offers") or "[]")
@@ -476,6 +481,9 @@ def collect(paths: Iterable[Path | str], round_: ConfirmationRound, *,
                 raise FormRefused(f"a newer form for {form.school.name} is in the same batch "
                                   f"({seen[form.school.id].path.name})")
             school_return = differences(form)
+        except NotFilledIn as exc:
+            result.refused.append(Refusal(path, str(exc), blank=True))
+            continue
         except IttDeskError as exc:
             result.refused.append(Refusal(path, str(exc)))
             continue
@@ -565,3 +573,33 @@ def _apply_change(change: Change, ret: SchoolReturn, today: date) -> None:
         round_ = ConfirmationRound.get_by_id(ret.round_id)
         appetites.record(ret.school_id, round_.academic_year, data["values"], data["offers"],
                          on=today, source=f"confirmation form {ret.path.name}"[:200])
+
+
+@dataclass
+class Outcome:
+    school: str
+    ok: bool
+    message: str
+
+
+def apply_many(items: list[tuple[SchoolReturn, Iterable[str]]], *,
+               progress: Callable[[int, int, str], None] | None = None,
+               cancelled: Callable[[], bool] | None = None,
+               today: date | None = None) -> list[Outcome]:
+    """Apply several schools' accepted changes, each school all or nothing; one outcome each."""
+    outcomes = []
+    for i, (school_return, keys) in enumerate(items):
+        if cancelled is not None and cancelled():
+            break
+        if progress is not None:
+            progress(i, len(items), school_return.name)
+        try:
+            applied = apply(school_return, keys, today=today)
+        except IttDeskError as exc:
+            outcomes.append(Outcome(school_return.name, False, str(exc)))
+        else:
+            outcomes.append(Outcome(school_return.name, True,
+                                    f"{len(applied.done)} change(s) applied; confirmed"))
+    if progress is not None:
+        progress(len(items), len(items), "")
+    return outcomes

@@ -101,3 +101,29 @@ def schools_without_head_or_champion(
             result.append(MissingLeadership(school.id, school.urn, school.name,
                                             school.partnership_status, tuple(missing)))
     return result
+
+
+def appoint(school_id: int, kind: str, on: date | None, *, person_id: int | None = None,
+            new_person: dict | None = None, job_title: str | None = None) -> Role:
+    """A new holder of a post from ``on``: an existing person, or a new one created here.
+
+    One transaction: the person (if new) and the change of holder are made together, so a
+    refused change leaves no stray person behind. The old holder's role ends the day before.
+    """
+    from ..errors import ValidationError
+    from ..models import database
+    from ..services.people import people, roles
+
+    errors = {}
+    if kind not in ROLE_KINDS:
+        errors["kind"] = "Choose the post"
+    if on is None:
+        errors["on"] = "First day in post is required"
+    if person_id is None and not new_person:
+        errors["person"] = "Choose who takes the post, or enter someone new"
+    if errors:
+        raise ValidationError(errors)
+    with database.atomic():
+        if person_id is None:
+            person_id = people.create(new_person).id
+        return roles.change_holder(school_id, kind, person_id, on, job_title=job_title)

@@ -42,6 +42,7 @@ PAGES: list[PageSpec] = [
              "Trainees in schools with mentors"),
     PageSpec("agreements", "Support agreements", "ui.views.agreements_page:AgreementsPage",
              "School-to-school support"),
+    PageSpec("confirmation", "Yearly confirmation", "ui.views.confirmation_page:ConfirmationPage", "Leadership forms sent to every school each year"),
     PageSpec("retention", "Retention review", "ui.views.retention_page:RetentionPage",
              "Personal data past its retention period"),
     # Other pages are added here, one line each, e.g.
@@ -49,6 +50,7 @@ PAGES: list[PageSpec] = [
 ]
 
 ACTIONS: list[ActionSpec] = [
+    ActionSpec("Tools", "&Personal data of a person…", "ui.dialogs.person_data:open_personal_data"),
     # One line per extra menu entry, e.g.
     # ActionSpec("Tools", "Yearly leadership &confirmation…", "ui.dialogs.collect_forms:open_collect_forms"),
 ]

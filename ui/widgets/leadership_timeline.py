@@ -47,6 +47,7 @@ class LeadershipTimeline(QWidget):
         self._entries = list(entries)
         self._lanes = self._make_lanes(self._entries)
         self.setAccessibleDescription(self.summary())
+        self.setMinimumHeight(self.sizeHint().height())  # splitters must not clip the lanes
         self.updateGeometry()
         self.update()
 
@@ -90,7 +91,9 @@ class LeadershipTimeline(QWidget):
                  [e.end for e in self._entries if e.end]
         first = min(starts) if starts else date(self.today.year - 5, 1, 1)
         first = date(min(first.year, self.today.year - 3), 1, 1)
-        last = date(self.today.year + 1, 1, 1)
+        # A little room after today, so the open ends of current holders show.
+        last = date(self.today.year + 1, 1, 1) if self.today.month < 7 else \
+            date(self.today.year + 1, 7, 1)
         return first, last
 
     def _x(self, day: date, first: date, last: date, left: float, width: float) -> float:
@@ -120,6 +123,8 @@ class LeadershipTimeline(QWidget):
         step = 1 if last.year - first.year <= 12 else 2
         for year in range(first.year, last.year + 1, step):
             x = self._x(date(year, 1, 1), first, last, left, width)
+            if x + metrics.horizontalAdvance("0000") + 4 > self.width():
+                break
             painter.setPen(QPen(muted, 1, Qt.PenStyle.DotLine))
             painter.drawLine(QPointF(x, AXIS_HEIGHT - 4), QPointF(x, self.height() - 4))
             painter.setPen(muted)

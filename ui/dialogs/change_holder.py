@@ -1,0 +1,209 @@
+"""Change who holds a post at a school (headteacher, ITT champion, ...) from a date.
+
+The old holder's role ends the day before; the new one starts on the date; history is never
+overwritten. The work is ``ittdesk.leadership.history.appoint`` (through
+``roles.change_holder``); this dialog only gathers the answers and shows the messages next to
+the fields they are about.
+
+    open_change_holder(main_window, school_id, kind="headteacher")
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ittdesk import fields
+from ittdesk.choices import LEADERSHIP_KINDS, ROLE_KINDS
+from ittdesk.errors import IttDeskError, ValidationError
+from ittdesk.leadership.history import appoint
+from ittdesk.models import School
+from ittdesk.queries.lists import PEOPLE
+from ittdesk.services.people import current_roles
+
+from ..editors.refs import describe_person
+from ..widgets.date_edit import DateEdit
+from ..widgets.leadership_timeline import LeadershipTimeline
+from ..widgets.record_picker import RecordPicker
+
+POSTS = (*LEADERSHIP_KINDS, "admin_contact")
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setProperty("role", "fieldError")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class ChangeHolderDialog(QDialog):
+    def __init__(self, school_id: int, kind: str = "headteacher", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("ChangeHolderDialog")
+        self.school = School.get_by_id(school_id)
+        self.role = None
+        self.setWindowTitle(f"Change a post holder: {self.school.name}")
+
+        self.post = QComboBox()
+        self.post.setObjectName("post")
+        for key in POSTS:
+            self.post.addItem(ROLE_KINDS.label(key), key)
+        self.post.setCurrentIndex(max(0, self.post.findData(kind)))
+        self.current = QLabel()
+        self.current.setObjectName("current")
+        self.current.setWordWrap(True)
+        self.current.setProperty("role", "muted")
+
+        self.existing = QRadioButton("Someone already on record")
+        self.existing.setObjectName("existing")
+        self.new = QRadioButton("Someone new")
+        self.new.setObjectName("new")
+        group = QButtonGroup(self)
+        group.addButton(self.existing)
+        group.addButton(self.new)
+        self.new.setChecked(True)
+        self.picker = RecordPicker(PEOPLE, describe_person, "person")
+        self.picker.setObjectName("person")
+        self.title_edit = QLineEdit()
+        self.title_edit.setObjectName("title")
+        self.title_edit.setMaximumWidth(90)
+        self.first_name = QLineEdit()
+        self.first_name.setObjectName("first_name")
+        self.last_name = QLineEdit()
+        self.last_name.setObjectName("last_name")
+        self.email = QLineEdit()
+        self.email.setObjectName("email")
+        self.on = DateEdit()
+        self.on.setObjectName("on")
+        self.on.set_date(date.today())
+        self.job_title = QLineEdit()
+        self.job_title.setObjectName("job_title")
+        self.job_title.setPlaceholderText("optional, e.g. Acting Headteacher")
+        self.errors = {key: _error_label() for key in
+                       ("kind", "person", "first_name", "last_name", "email", "on", "")}
+
+        who = QGroupBox("New holder")
+        who_layout = QFormLayout(who)
+        who_layout.addRow(self.existing)
+        who_layout.addRow("Person", self.picker)
+        who_layout.addRow("", self.errors["person"])
+        who_layout.addRow(self.new)
+        who_layout.addRow("Title", self.title_edit)
+        who_layout.addRow("First name", self.first_name)
+        who_layout.addRow("", self.errors["first_name"])
+        who_layout.addRow("Last name", self.last_name)
+        who_layout.addRow("", self.errors["last_name"])
+        who_layout.addRow("Email", self.email)
+        who_layout.addRow("", self.errors["email"])
+        self.new_fields = (self.title_edit, self.first_name, self.last_name, self.email)
+
+        form = QFormLayout()
+        form.addRow("Post", self.post)
+        form.addRow("", self.errors["kind"])
+        form.addRow("Now", self.current)
+        form.addRow("First day in post", self.on)
+        form.addRow("", self.errors["on"])
+        form.addRow("Job title", self.job_title)
+
+        self.timeline = LeadershipTimeline()
+        self.timeline.set_school(self.school.id)
+        note = QLabel("The current holder's role ends the day before; their history is kept.")
+        note.setProperty("role", "muted")
+        note.setWordWrap(True)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Change holder")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(who)
+        layout.addWidget(note)
+        layout.addWidget(self.timeline)
+        layout.addWidget(self.errors[""])
+        layout.addWidget(buttons)
+
+        self.post.currentIndexChanged.connect(lambda _i: self._show_current())
+        self.existing.toggled.connect(lambda _c: self._mode())
+        self.picker.changed.connect(lambda: self.existing.setChecked(True))
+        self._show_current()
+        self._mode()
+        self.resize(620, self.sizeHint().height())
+
+    def _show_current(self) -> None:
+        kind = self.post.currentData()
+        holders = list(current_roles(self.school.id, (kind,)))
+        if holders:
+            self.current.setText("; ".join(
+                f"{r.person.full_name}, since {fields.format_date(r.start_date) or 'a date not known'}"
+                for r in holders))
+        else:
+            self.current.setText("no one holds this post now")
+
+    def _mode(self) -> None:
+        existing = self.existing.isChecked()
+        self.picker.setEnabled(True)
+        for widget in self.new_fields:
+            widget.setEnabled(not existing)
+
+    def _clear_errors(self) -> None:
+        for label in self.errors.values():
+            label.clear()
+            label.hide()
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        for key, message in errors.items():
+            label = self.errors.get(key, self.errors[""])
+            label.setText(message)
+            label.show()
+
+    def save(self) -> None:
+        self._clear_errors()
+        try:
+            on = fields.day(self.on.text())
+        except ValueError as exc:
+            self._show_errors({"on": f"First day in post: {exc}"})
+            return
+        kwargs: dict = {"job_title": self.job_title.text().strip() or None}
+        if self.existing.isChecked():
+            kwargs["person_id"] = self.picker.value()
+        else:
+            kwargs["new_person"] = {"title": self.title_edit.text(),
+                                    "first_name": self.first_name.text(),
+                                    "last_name": self.last_name.text(),
+                                    "email": self.email.text()}
+        try:
+            self.role = appoint(self.school.id, self.post.currentData(), on, **kwargs)
+        except ValidationError as exc:
+            self._show_errors(exc.errors)
+            return
+        except IttDeskError as exc:
+            self._show_errors({"": str(exc)})
+            return
+        self.accept()
+
+
+def open_change_holder(main_window, school_id: int, kind: str = "headteacher") -> bool:
+    """Show the dialog; after a change, tell every list that schools and people changed."""
+    dialog = ChangeHolderDialog(school_id, kind, main_window)
+    changed = dialog.exec() == QDialog.DialogCode.Accepted
+    if changed and hasattr(main_window, "records_changed"):
+        main_window.records_changed.emit("role")
+    return changed

@@ -1,0 +1,495 @@
+"""Yearly confirmation: start the year's round, write a form per school, collect the returns,
+see who is outstanding and whom to chase.
+
+Everything long (writing 100 forms, PDFs, reading a folder, applying) runs through
+``ui.tasks.run_task`` with progress and Cancel; the work is in ``ittdesk.leadership``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ittdesk import fields
+from ittdesk.academic_year import AcademicYear
+from ittdesk.choices import PARTNERSHIP_STATUSES
+from ittdesk.errors import IttDeskError, ValidationError
+from ittdesk.leadership import forms, paper, rounds
+from ittdesk.models import ConfirmationRound
+
+from ..tasks import run_task, show_error
+from ..widgets.date_edit import DateEdit
+from ..widgets.leadership_timeline import LeadershipTimeline
+from .base import Page
+
+_ROOT = QModelIndex()
+STATE_LABELS = {"not sent": "Not sent", "sent": "Outstanding", "returned": "Returned",
+                "confirmed": "Confirmed"}
+STATE_COLOURS = {"sent": "#9C5700", "confirmed": "#2E7D32", "not sent": "#7F7F7F"}
+FILTERS = (("All schools", None), ("Outstanding", "sent"), ("Confirmed", "confirmed"),
+           ("Not sent yet", "not sent"))
+
+
+# -- work for the thread pool -------------------------------------------------------------------
+
+def load_status(round_id: int) -> rounds.RoundStatus:
+    return rounds.status(ConfirmationRound.get_by_id(round_id))
+
+
+def write_forms(round_id: int, folder: Path, with_pdf: bool, progress=None, cancel=None):
+    round_ = ConfirmationRound.get_by_id(round_id)
+    stop = cancel.is_set if cancel else None
+    result = forms.generate_forms(round_, folder, progress=progress, cancelled=stop)
+    pdfs = []
+    if with_pdf and not result.cancelled:
+        from ..printing import html_to_pdf
+
+        pdfs = paper.write_paper_forms(round_, folder, html_to_pdf, progress=(
+            lambda d, t, m: progress(d, t, f"Paper form: {m}")) if progress else None,
+            cancelled=stop)
+    return result, pdfs
+
+
+def export_outstanding(round_id: int, target: Path) -> Path:
+    return rounds.export_outstanding(load_status(round_id), target)
+
+
+# -- the table ------------------------------------------------------------------------------------
+
+class RoundModel(QAbstractTableModel):
+    """The round's schools with where each stands; sorted and filtered in Python (≤ a few
+    thousand rows), told to the view with a reset."""
+
+    COLUMNS = ("URN", "School", "Status", "Sent", "Returned", "Confirmed", "Contact to chase",
+               "Email")
+    COL_URN, COL_SCHOOL, COL_STATE, COL_SENT, COL_RETURNED, COL_CONFIRMED, COL_CONTACT, \
+        COL_EMAIL = range(8)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.all_rows: list[rounds.StatusRow] = []
+        self.rows: list[rounds.StatusRow] = []
+        self.state_filter: str | None = None
+        self.sort_column, self.sort_order = self.COL_SCHOOL, Qt.SortOrder.AscendingOrder
+
+    def set_rows(self, rows: list[rounds.StatusRow]) -> None:
+        self.all_rows = list(rows)
+        self._rebuild()
+
+    def set_filter(self, state: str | None) -> None:
+        self.state_filter = state
+        self._rebuild()
+
+    def _key(self, row: rounds.StatusRow):
+        value = self._value(row, self.sort_column)
+        return (value is None or value == "", value if value is not None else "")
+
+    def _rebuild(self) -> None:
+        self.beginResetModel()
+        rows = [r for r in self.all_rows if self.state_filter in (None, r.state)]
+        rows.sort(key=lambda r: (self._key(r), r.name))
+        if self.sort_order == Qt.SortOrder.DescendingOrder:
+            rows.reverse()
+        self.rows = rows
+        self.endResetModel()
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if 0 <= column < len(self.COLUMNS):
+            self.sort_column, self.sort_order = column, order
+            self._rebuild()
+
+    def _value(self, row: rounds.StatusRow, col: int):
+        return (row.urn, row.name, STATE_LABELS[row.state], row.sent_on, row.returned_on,
+                row.confirmed_on,
+                row.contact.name + (f" ({row.contact.post})" if row.contact.post else ""),
+                row.contact.email or "")[col]
+
+    def rowCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.COLUMNS)):
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = self._value(row, col)
+            if isinstance(value, date):
+                return fields.format_date(value)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.COL_STATE \
+                and row.state in STATE_COLOURS:
+            return QBrush(QColor(STATE_COLOURS[row.state]))
+        if role == Qt.ItemDataRole.UserRole:
+            return row.school_id
+        return None
+
+    def school_id(self, row: int) -> int | None:
+        return self.rows[row].school_id if 0 <= row < len(self.rows) else None
+
+
+# -- starting a round ---------------------------------------------------------------------------
+
+class StartRoundDialog(QDialog):
+    """Which year, which schools (by partnership status), and the date to return forms by."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("StartRoundDialog")
+        self.setWindowTitle("Start a confirmation round")
+        self.round: ConfirmationRound | None = None
+        self.year = QComboBox()
+        self.year.setObjectName("year")
+        self.year.setEditable(True)
+        this_year = AcademicYear.current()
+        for year in (this_year, this_year.next()):
+            if rounds.find_round(year) is None:
+                self.year.addItem(str(year))
+        self.statuses: dict[str, QCheckBox] = {}
+        boxes = QVBoxLayout()
+        for key, label in PARTNERSHIP_STATUSES:
+            box = QCheckBox(label)
+            box.setObjectName(f"status_{key}")
+            box.setChecked(key in rounds.DEFAULT_STATUSES)
+            self.statuses[key] = box
+            boxes.addWidget(box)
+        self.return_by = DateEdit()
+        self.return_by.setObjectName("return_by")
+        self.error = QLabel()
+        self.error.setProperty("role", "fieldError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow("Academic year", self.year)
+        form.addRow("Schools that are", boxes)
+        form.addRow("Return forms by", self.return_by)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start round")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        statuses = tuple(k for k, box in self.statuses.items() if box.isChecked())
+        try:
+            if not statuses:
+                raise ValidationError({"schools": "Tick at least one kind of school"})
+            return_by = fields.day(self.return_by.text())
+            self.round = rounds.start_round(self.year.currentText(), statuses=statuses,
+                                            return_by=return_by)
+        except ValueError as exc:
+            self.error.setText(f"Return forms by: {exc}")
+            self.error.show()
+            return
+        except IttDeskError as exc:
+            message = "; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc)
+            self.error.setText(message)
+            self.error.show()
+            return
+        self.accept()
+
+
+# -- the page -------------------------------------------------------------------------------------
+
+class ConfirmationPage(Page):
+    title = "Yearly confirmation"
+
+    def __init__(self, main_window, parent: QWidget | None = None):
+        super().__init__(main_window, parent)
+        self.setObjectName("ConfirmationPage")
+        self.status: rounds.RoundStatus | None = None
+        self.task = None
+        self.last_written = None
+        self.last_export: Path | None = None
+        self.collect_dialog = None
+
+        heading = QLabel("Yearly leadership confirmation")
+        heading.setProperty("role", "pageTitle")
+        intro = QLabel("Once a year every partner school confirms its leadership team, ITT "
+                       "contacts and whether it can host trainees. Write the forms, send them, "
+                       "then collect what comes back.")
+        intro.setWordWrap(True)
+        intro.setProperty("role", "muted")
+
+        self.round_combo = QComboBox()
+        self.round_combo.setObjectName("round")
+        self.round_combo.setMinimumWidth(110)
+        self.start_button = QPushButton("Start a round…")
+        self.start_button.setObjectName("start")
+        self.counts = QLabel()
+        self.counts.setObjectName("counts")
+        self.counts.setWordWrap(True)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Round"))
+        bar.addWidget(self.round_combo)
+        bar.addWidget(self.start_button)
+        bar.addSpacing(16)
+        bar.addWidget(self.counts, 1)
+
+        self.write_button = QPushButton("Write forms…")
+        self.write_button.setObjectName("write")
+        self.write_button.setToolTip("One workbook per school, named by URN and school name")
+        self.collect_button = QPushButton("Collect returned forms…")
+        self.collect_button.setObjectName("collect")
+        self.export_button = QPushButton("Export outstanding…")
+        self.export_button.setObjectName("export")
+        self.change_button = QPushButton("Change a post holder…")
+        self.change_button.setObjectName("change")
+        self.filter_combo = QComboBox()
+        self.filter_combo.setObjectName("filter")
+        for label, state in FILTERS:
+            self.filter_combo.addItem(label, state)
+        actions = QHBoxLayout()
+        for button in (self.write_button, self.collect_button, self.export_button,
+                       self.change_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(QLabel("Show"))
+        actions.addWidget(self.filter_combo)
+
+        self.model = RoundModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("schools")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(RoundModel.COL_SCHOOL, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in zip(range(8), (64, 290, 92, 84, 84, 84, 230, 200), strict=True):
+            self.table.setColumnWidth(col, width)
+
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 6, 0, 0)
+        self.timeline_title = QLabel("Choose a school to see its leadership over time")
+        self.timeline_title.setProperty("role", "sectionTitle")
+        self.timeline = LeadershipTimeline()
+        lower_layout.addWidget(self.timeline_title)
+        lower_layout.addWidget(self.timeline)
+        lower_layout.addStretch(1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(lower)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([480, 170])
+
+        self.empty = QLabel("No confirmation round yet. Start one for the coming academic "
+                            "year: it covers your partner and placement schools by default.")
+        self.empty.setObjectName("empty")
+        self.empty.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addLayout(bar)
+        layout.addLayout(actions)
+        layout.addWidget(self.empty)
+        layout.addWidget(splitter, 1)
+
+        self.round_combo.currentIndexChanged.connect(lambda _i: self.load_status())
+        self.start_button.clicked.connect(self.start_round)
+        self.write_button.clicked.connect(self.choose_folder_and_write)
+        self.collect_button.clicked.connect(self.collect)
+        self.export_button.clicked.connect(self.choose_export)
+        self.change_button.clicked.connect(self.change_holder)
+        self.filter_combo.currentIndexChanged.connect(
+            lambda _i: self.model.set_filter(self.filter_combo.currentData()))
+        self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._school_chosen())
+        self.refresh()
+
+    # -- state --------------------------------------------------------------------------------
+    def round_id(self) -> int | None:
+        return self.round_combo.currentData()
+
+    def refresh(self) -> None:
+        current = self.round_id()
+        self.round_combo.blockSignals(True)
+        self.round_combo.clear()
+        for item in rounds.all_rounds():
+            self.round_combo.addItem(str(item.academic_year), item.id)
+        index = self.round_combo.findData(current) if current is not None else 0
+        self.round_combo.setCurrentIndex(max(index, 0) if self.round_combo.count() else -1)
+        self.round_combo.blockSignals(False)
+        has_round = self.round_combo.count() > 0
+        self.empty.setVisible(not has_round)
+        for button in (self.write_button, self.collect_button, self.export_button):
+            button.setEnabled(has_round)
+        self.load_status()
+
+    def load_status(self) -> None:
+        round_id = self.round_id()
+        if round_id is None:
+            self.status = None
+            self.model.set_rows([])
+            self.counts.setText("")
+            self._school_chosen()
+            return
+        self.task = run_task(self, load_status, round_id, on_done=self.show_status)
+
+    def show_status(self, status: rounds.RoundStatus) -> None:
+        chosen = self.selected_school()
+        self.status = status
+        self.model.set_rows(status.rows)
+        self.counts.setText(
+            f"<b>{status.total}</b> schools &nbsp; <b>{status.sent}</b> sent &nbsp; "
+            f"<b>{status.returned}</b> returned &nbsp; <b>{status.confirmed}</b> confirmed &nbsp; "
+            f"<b>{len(status.outstanding)}</b> outstanding"
+            + (f" &nbsp; <b>{status.not_sent}</b> not sent yet" if status.not_sent else ""))
+        self.status_message.emit(status.summary())
+        self.select_school(chosen)
+        self._school_chosen()
+
+    def selected_school(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.school_id(index.row()) if index.isValid() else None
+
+    def select_school(self, school_id: int | None) -> None:
+        for row in range(self.model.rowCount()):
+            if self.model.school_id(row) == school_id:
+                self.table.selectRow(row)
+                return
+
+    def _school_chosen(self) -> None:
+        school_id = self.selected_school()
+        self.change_button.setEnabled(school_id is not None)
+        if school_id is None:
+            self.timeline_title.setText("Choose a school to see its leadership over time")
+            self.timeline.set_entries([])
+            self.timeline.hide()
+            return
+        self.timeline.show()
+        row = next(r for r in self.model.rows if r.school_id == school_id)
+        self.timeline_title.setText(f"Leadership of {row.name}")
+        self.timeline.set_school(school_id)
+
+    # -- actions ------------------------------------------------------------------------------
+    def start_round(self) -> None:
+        dialog = StartRoundDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.round is not None:
+            self.round_combo.addItem(str(dialog.round.academic_year), dialog.round.id)
+            self.round_combo.setCurrentIndex(self.round_combo.findData(dialog.round.id))
+            self.refresh()
+
+    def choose_folder_and_write(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the forms")
+        if not folder:
+            return
+        answer = QMessageBox.question(
+            self, "Paper forms", "Also write a printable PDF of each form, for schools that "
+            "prefer paper?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        self.write_forms(Path(folder), with_pdf=answer == QMessageBox.StandardButton.Yes)
+
+    def write_forms(self, folder: Path, with_pdf: bool = False):
+        round_id = self.round_id()
+        if round_id is None:
+            return None
+
+        def done(outcome):
+            result, pdfs = outcome
+            self.load_status()
+            text = f"Wrote {len(result.written)} form(s)" + (
+                f" and {len(pdfs)} paper form(s)" if pdfs else "") + f" to {folder}."
+            if result.cancelled:
+                text += " Stopped early: the rest were not written."
+            self.status_message.emit(text)
+            self.last_written = (result, pdfs)
+
+        self.task = run_task(self, write_forms, round_id, folder, with_pdf, on_done=done,
+                             on_cancelled=self.load_status,
+                             progress_title="Writing confirmation forms…")
+        return self.task
+
+    def collect(self) -> None:
+        from ..dialogs.collect_forms import CollectFormsDialog
+
+        round_id = self.round_id()
+        if round_id is None:
+            return
+        dialog = CollectFormsDialog(round_id, self.main_window, self)
+        dialog.finished.connect(lambda _r: self.load_status())
+        dialog.open()
+        self.collect_dialog = dialog
+
+    def choose_export(self) -> None:
+        if self.round_id() is None:
+            return
+        name = f"Outstanding leadership forms {self.round_combo.currentText().replace('/', '-')}.xlsx"
+        target, _ = QFileDialog.getSaveFileName(self, "Export outstanding schools", name,
+                                                "Excel workbook (*.xlsx);;CSV (*.csv)")
+        if target:
+            self.export_to(Path(target))
+
+    def export_to(self, target: Path):
+        def done(path):
+            self.status_message.emit(f"Outstanding list saved to {path}")
+            self.last_export = path
+
+        self.task = run_task(self, export_outstanding, self.round_id(), target, on_done=done,
+                             on_error=lambda exc: show_error(self, exc))
+        return self.task
+
+    def change_holder(self) -> None:
+        from ..dialogs.change_holder import ChangeHolderDialog
+
+        school_id = self.selected_school()
+        if school_id is None:
+            return
+        dialog = ChangeHolderDialog(school_id, "headteacher", self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            if hasattr(self.main_window, "records_changed"):
+                self.main_window.records_changed.emit("role")
+            self.load_status()
+
+    def can_export(self) -> bool:
+        return self.round_id() is not None
+
+    def export_current(self) -> None:
+        self.choose_export()
+
+    def shown(self) -> None:
+        self.refresh()
