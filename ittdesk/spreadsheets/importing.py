@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from peewee import DataError, IntegrityError
+
 from .. import fields as F
 from ..errors import RefusedError
 from ..models import ImportRun, database
@@ -254,30 +256,25 @@ def load_source(path: str | Path, kind: str, sheet: str | None = None) -> Source
     path = Path(path)
     book = reading.open_book(path)
     try:
-        if sheet is not None:
-            chosen = book.sheet(sheet)
-            found = headers.find_header(chosen.rows, importer.fields, ignore=chosen.hidden_columns)
-            if found is None or not found.matches:
-                raise RefusedError(f"The sheet '{sheet}' in {path.name} has no header row ITT Desk "
-                                   f"recognises for {importer.label.lower()}")
-        else:
-            candidates = book.sheets()
-            if not candidates:
-                raise RefusedError(f"{path.name} has no data: every sheet is empty")
-            best = None
-            for candidate in candidates.values():
-                found = headers.find_header(candidate.rows, importer.fields,
-                                            ignore=candidate.hidden_columns)
-                if found is None or not found.matches:
-                    continue
-                key = (len(found.matches), found.confidence)
-                if best is None or key > best[0]:
-                    best = (key, candidate, found)
-            if best is None:
-                raise RefusedError(f"{path.name} has no header row ITT Desk recognises for "
-                                   f"{importer.label.lower()} (looked for headings such as "
-                                   f"{', '.join(f.label for f in importer.fields[:4])})")
-            _key, chosen, found = best
+        candidates = {sheet: book.sheet(sheet)} if sheet is not None else book.sheets()
+        if not candidates:
+            raise RefusedError(f"{path.name} has no data: every sheet is empty")
+        # The sheet whose header names the most fields; failing that, the first sheet with
+        # a row that looks like headings (the user maps its columns by hand).
+        best = None
+        for candidate in candidates.values():
+            found = headers.find_header(candidate.rows, importer.fields,
+                                        ignore=candidate.hidden_columns)
+            if found is None:
+                continue
+            key = (len(found.matches), found.confidence)
+            if best is None or key > best[0]:
+                best = (key, candidate, found)
+        if best is None:
+            where = f"The sheet '{sheet}' in {path.name}" if sheet else path.name
+            raise RefusedError(f"{where} has no header row: no row of headings such as "
+                               f"{', '.join(f.label for f in importer.fields[:4])}")
+        _key, chosen, found = best
     except RefusedError:
         book.close()
         raise
@@ -384,8 +381,13 @@ def plan_import(source: Source, mapping: dict[int, str] | None = None, *,
     if options is not None:
         source.options = dict(options)
     mapping = dict(source.mapping if mapping is None else mapping)
-    check_mapping(source, mapping)
     importer = kind_for(source.kind)
+    if not mapping:
+        shown = ", ".join(f"'{h}'" for h in source.headings if h)[:200]
+        raise RefusedError(
+            f"No heading on row {source.header.row_number} of '{source.sheet.name}' is recognised "
+            f"for {importer.label.lower()} ({shown}): map the columns (--mapping FILE.json)")
+    check_mapping(source, mapping)
     refused: list[Refusal] = []
     notes = list(source.notes)
     if progress:
@@ -410,6 +412,16 @@ def plan_import(source: Source, mapping: dict[int, str] | None = None, *,
 def apply_plan(plan: Plan, *, skip_invalid: bool = False, progress: Progress | None = None,
                cancel: threading.Event | None = None, user_file_name: str | None = None) -> Result:
     """Write the plan in one transaction (re-matched inside it); all or nothing."""
+    try:
+        return _apply(plan, skip_invalid, progress, cancel, user_file_name)
+    except (IntegrityError, DataError) as exc:
+        # Validation should have caught it; if the database still says no, say so in one line.
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RefusedError(f"The database refused the import ({text}); nothing was changed") from exc
+
+
+def _apply(plan: Plan, skip_invalid: bool, progress: Progress | None,
+           cancel: threading.Event | None, user_file_name: str | None) -> Result:
     started = time.perf_counter()
     importer = kind_for(plan.source.kind)
     source = plan.source
