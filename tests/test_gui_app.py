@@ -9,10 +9,11 @@ import pytest
 
 from ittdesk import backup, db
 from ui import app
+from ui import testing as gui
 from ui.dialogs import database_problem as problem
-from ui.testing import qt_settings  # noqa: F401 - autouse fixture
 
 pytestmark = pytest.mark.gui
+qt_settings = gui.qt_settings
 
 
 def digest(path):

@@ -7,10 +7,11 @@ from PySide6.QtCore import Qt
 
 from ittdesk.queries.lists import LISTS, SCHOOLS
 from ui import tasks
+from ui import testing as gui
 from ui.models.list_model import ID_ROLE, RecordListModel
-from ui.testing import qt_settings  # noqa: F401 - autouse fixture
 
 pytestmark = pytest.mark.gui
+qt_settings = gui.qt_settings
 
 
 def loaded(qtbot, model):

@@ -48,8 +48,9 @@ from ittdesk import APP_NAME, __version__
 from ittdesk.db import Location
 
 from . import settings as ui_settings
+from . import views
 from .tasks import run_task, show_error
-from .views import ACTIONS, PAGES, PageSpec
+from .views import PageSpec
 
 
 def load_target(target: str) -> Any | None:
@@ -73,7 +74,7 @@ class MainWindow(QMainWindow):
         self.location = location
         self.setObjectName("MainWindow")
         self.setWindowTitle(APP_NAME)
-        self.setMinimumSize(QSize(900, 560))
+        self.setMinimumSize(QSize(760, 520))
         self._pages: dict[str, QWidget] = {}
         self._undo: tuple[Any, Any, str] | None = None
         self._editors: list[QWidget] = []
@@ -91,7 +92,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Navigation")
         self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        for spec in PAGES:
+        for spec in views.PAGES:
             item = QListWidgetItem(spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             item.setToolTip(spec.tip)
@@ -156,14 +157,14 @@ class MainWindow(QMainWindow):
             self.refresh_act.setShortcut(QKeySequence("F5"))
 
         self.page_acts: list[QAction] = []
-        for n, spec in enumerate(PAGES):
+        for n, spec in enumerate(views.PAGES):
             act = self._action(spec.title, lambda _=False, k=spec.key: self.show_page(k),
                                f"Ctrl+{n + 1}" if n < 9 else None, spec.tip)
             self.page_acts.append(act)
         self.about_act = self._action("&About ITT Desk", self.about)
         self.about_act.setMenuRole(QAction.MenuRole.AboutRole)
         self.extra_acts: list[tuple[str, QAction]] = []
-        for spec in ACTIONS:
+        for spec in views.ACTIONS:
             act = self._action(spec.text, lambda _=False, t=spec.target: self._run_target(t),
                                spec.shortcut or None, spec.tip)
             self.extra_acts.append((spec.menu, act))
@@ -261,7 +262,7 @@ class MainWindow(QMainWindow):
         if not state.isEmpty():
             self.restoreState(state)
         last = ui_settings.get("last_page")
-        keys = [spec.key for spec in PAGES]
+        keys = [spec.key for spec in views.PAGES]
         self.show_page(last if last in keys else "home")
 
     def write_settings(self) -> None:
@@ -282,7 +283,7 @@ class MainWindow(QMainWindow):
 
     # -- pages ---------------------------------------------------------------------------------
     def _spec(self, key: str) -> PageSpec | None:
-        return next((s for s in PAGES if s.key == key), None)
+        return next((s for s in views.PAGES if s.key == key), None)
 
     def page(self, key: str) -> QWidget | None:
         """The page for ``key``, built on first use."""
@@ -308,7 +309,7 @@ class MainWindow(QMainWindow):
         return widget
 
     def show_page(self, key: str) -> QWidget | None:
-        keys = [spec.key for spec in PAGES]
+        keys = [spec.key for spec in views.PAGES]
         if key not in keys:
             return None
         row = keys.index(key)
@@ -319,9 +320,9 @@ class MainWindow(QMainWindow):
         return self._pages.get(key)
 
     def _nav_changed(self, row: int) -> None:
-        if row < 0 or row >= len(PAGES):
+        if row < 0 or row >= len(views.PAGES):
             return
-        widget = self.page(PAGES[row].key)
+        widget = self.page(views.PAGES[row].key)
         if widget is None:
             return
         self.stack.setCurrentWidget(widget)
@@ -334,7 +335,7 @@ class MainWindow(QMainWindow):
 
     def current_key(self) -> str | None:
         row = self.nav.currentRow()
-        return PAGES[row].key if 0 <= row < len(PAGES) else None
+        return views.PAGES[row].key if 0 <= row < len(views.PAGES) else None
 
     def _ask(self, name: str) -> bool:
         page = self.current_page()

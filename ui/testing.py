@@ -1,7 +1,8 @@
 """Helpers for GUI tests (pytest-qt): isolated settings, a main window, waiting for lists.
 
-Import the fixtures into a test module (``from ui.testing import qt_settings, main_window``);
-pytest picks them up from there. Nothing here is used by the app itself.
+A GUI test module binds the fixtures it uses at module level (``from ui import testing as
+gui`` then ``qt_settings = gui.qt_settings``; that one is autouse). Nothing here is used by
+the app itself.
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ def qt_settings(tmp_path):
     tasks.set_synchronous(False)
 
 
-def make_window(qtbot, location):
+def make_window(qtbot, location, size: tuple[int, int] | None = (1200, 760)):
+    """A shown main window; ``size=None`` keeps the size restored from the settings."""
     from .app import application
     from .main_window import MainWindow
 
     application()
     window = MainWindow(location)
     qtbot.addWidget(window)
-    window.resize(1200, 760)
+    if size is not None:
+        window.resize(*size)
     window.show()
     return window
 
@@ -50,10 +53,16 @@ def demo_window(qtbot, demo_db):
 
 
 def close_window(qtbot, window) -> None:
+    """Close like a user would (saving window state), unless pytest-qt already did."""
+    from shiboken6 import Shiboken
+
     qtbot.waitUntil(lambda: tasks.running_tasks() == 0, timeout=10000)
+    if not Shiboken.isValid(window):
+        return
     for editor in list(window._editors):
-        if editor.isVisible():
-            editor._snapshot = editor.collect() if hasattr(editor, "collect") else None
+        if Shiboken.isValid(editor) and editor.isVisible():
+            if hasattr(editor, "collect"):
+                editor._snapshot = editor.collect()
             editor.close()
     window.close()
 

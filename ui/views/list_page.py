@@ -464,8 +464,9 @@ class ListPanel(QWidget):
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_Down and self.model.rowCount() > 0:
                 self.table.setFocus()
-                if not self.table.currentIndex().isValid():
-                    self.table.selectRow(0)
+                if not self.selected_ids():
+                    current = self.table.currentIndex()
+                    self.table.selectRow(current.row() if current.isValid() else 0)
                 return True
         return super().eventFilter(watched, event)
 

@@ -1,0 +1,191 @@
+"""The main window driven like a user: first run, navigation, keyboard, delete/undo, settings."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ittdesk.models import School
+from ittdesk.services.people import people, roles
+from ittdesk.services.schools import schools
+from ui import tasks
+from ui import testing as gui
+from ui.testing import close_window, make_window, search, wait_loaded
+
+qt_settings = gui.qt_settings
+main_window = gui.main_window
+demo_window = gui.demo_window
+
+pytestmark = pytest.mark.gui
+
+
+def activate(qtbot, window):
+    window.activateWindow()
+    window.raise_()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+
+
+def test_first_run_greets_with_what_to_do_next_and_can_load_the_demo(qtbot, main_window):
+    home = main_window.current_page()
+    qtbot.waitUntil(lambda: home.stack.currentWidget() is home.welcome, timeout=10000)
+    buttons = home.welcome.buttons
+    assert set(buttons) == {"import", "demo", "school", "open", "postgres"}
+    assert buttons["demo"].isEnabled()
+    with tasks.synchronous():
+        buttons["demo"].click()
+    qtbot.waitUntil(lambda: home.stack.currentWidget() is home.dashboard, timeout=30000)
+    assert home.card_widgets["leadership"].group.count > 0
+    qtbot.waitUntil(lambda: "120 schools" in main_window.counts_label.text(), timeout=10000)
+
+
+def test_status_bar_names_the_database_and_counts_records(qtbot, demo_window):
+    assert str(demo_window.location.path) in demo_window.location_label.toolTip()
+    qtbot.waitUntil(lambda: "120 schools" in demo_window.counts_label.text(), timeout=10000)
+    assert "6 agreements" in demo_window.counts_label.text()
+
+
+def test_home_items_open_their_records(qtbot, demo_window):
+    home = demo_window.current_page()
+    qtbot.waitUntil(lambda: home.stack.currentWidget() is home.dashboard, timeout=10000)
+    card = home.card_widgets["leadership"]
+    item = card.group.items[0]
+    assert item.text in card.body.text()
+    card.body.linkActivated.emit(f"record:school/{item.id}")
+    editor = demo_window._editors[-1]
+    assert editor.instance.id == item.id and editor.isVisible()
+    card.body.linkActivated.emit("more:")
+    assert card.group.items[6].text in card.body.text()
+
+
+def test_keyboard_moves_between_pages_searches_and_opens(qtbot, demo_window):
+    activate(qtbot, demo_window)
+    qtbot.keyClick(demo_window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert demo_window.current_key() == "schools"
+    panel = demo_window.current_page().panel
+    wait_loaded(qtbot, panel)
+    qtbot.keyClick(demo_window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert panel.search.hasFocus()
+    search(qtbot, panel, "Moorside")
+    assert panel.model.rowCount() >= 1
+    qtbot.keyClick(panel.search, Qt.Key.Key_Down)
+    assert panel.table.hasFocus() and panel.selected_ids()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    editor = demo_window._editors[-1]
+    assert editor.instance.name.startswith("Moorside") or "Moorside" in editor.instance.name
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not editor.isVisible())
+    activate(qtbot, demo_window)
+    qtbot.keyClick(demo_window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    new_editor = demo_window._editors[-1]
+    assert new_editor is not editor and new_editor.instance is None
+    assert new_editor.windowTitle() == "New school"
+    qtbot.keyClick(new_editor, Qt.Key.Key_Escape)
+    activate(qtbot, demo_window)
+    qtbot.keyClick(demo_window, Qt.Key.Key_F5)
+    wait_loaded(qtbot, panel)
+    assert panel.model.search == "Moorside"
+
+
+def test_delete_asks_first_and_ctrl_z_brings_the_school_back(qtbot, main_window, monkeypatch):
+    school = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    main_window.show_page("schools")
+    panel = main_window.current_page().panel
+    wait_loaded(qtbot, panel)
+    panel.select_ids([school.id])
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes]
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: (asked.append(a[2]), answers.pop(0))[1])
+    activate(qtbot, main_window)
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    assert "Delete Fernbank Primary School (URN 123456)?" in asked[0]
+    assert School.select().count() == 1
+    qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    assert School.select().count() == 0
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 0 and not panel.model.is_loading())
+    assert main_window.undo_act.isEnabled()
+    qtbot.keyClick(main_window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert School.get().name == "Fernbank Primary School"
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and not panel.model.is_loading())
+
+
+def test_deleting_a_school_with_roles_is_refused_with_the_reason(qtbot, main_window, monkeypatch):
+    school = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    person = people.create({"first_name": "Ada", "last_name": "Greaves"})
+    roles.create({"person": person.id, "school": school.id, "kind": "headteacher"})
+    main_window.show_page("schools")
+    panel = main_window.current_page().panel
+    wait_loaded(qtbot, panel)
+    panel.select_ids([school.id])
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    main_window.delete_selected()
+    assert "still has 1 role" in warnings[0]
+    assert School.select().count() == 1 and not main_window.undo_act.isEnabled()
+
+
+def test_window_state_and_list_layout_are_restored_after_a_restart(qtbot, demo_db):
+    first = make_window(qtbot, demo_db)
+    first.resize(777, 611)  # fits the offscreen screen (800 x 800): geometry is kept on it
+    first.show_page("schools")
+    panel = first.current_page().panel
+    wait_loaded(qtbot, panel)
+    urn = panel.model.column_of("urn")
+    trust = panel.model.column_of("trust")
+    panel.table.setColumnWidth(urn, 133)
+    panel.set_column_visible(trust, False)
+    panel.table.horizontalHeader().setSortIndicator(urn, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: panel.model.sort_key == "urn" and not panel.model.is_loading())
+    close_window(qtbot, first)
+
+    second = make_window(qtbot, demo_db, size=None)
+    try:
+        assert second.current_key() == "schools"
+        assert (second.width(), second.height()) == (777, 611)
+        again = second.current_page().panel
+        wait_loaded(qtbot, again)
+        assert again.table.columnWidth(urn) == 133
+        assert again.table.isColumnHidden(trust)
+        assert (again.model.sort_key, again.model.descending) == ("urn", True)
+        urns = [int(again.model.data(again.model.index(r, urn))) for r in range(3)]
+        assert urns == sorted(urns, reverse=True)
+    finally:
+        close_window(qtbot, second)
+
+
+def test_lists_have_their_filters_and_the_summary_pane_links_records(qtbot, demo_window):
+    demo_window.show_page("placements")
+    panel = demo_window.current_page().panel
+    wait_loaded(qtbot, panel)
+    total = panel.model.rowCount()
+    panel.set_filter("mentor", "none")
+    qtbot.waitUntil(lambda: not panel.model.is_loading() and panel.model.rowCount() < total)
+    assert "placement" in panel.count_label.text()
+    panel.table.selectRow(0)
+    assert "Trainee" in panel.detail.toPlainText()
+    demo_window.show_page("agreements")
+    agreements = demo_window.current_page().panel
+    wait_loaded(qtbot, agreements)
+    assert agreements.model.column_of("next_report") >= 0
+    assert set(agreements.filter_boxes) == {"status", "reports"}
+
+
+def test_a_page_or_action_whose_module_is_missing_is_not_fatal(qtbot, db, monkeypatch):
+    from ui import views
+
+    monkeypatch.setattr(views, "PAGES", views.PAGES + [
+        views.PageSpec("later", "Later", "ui.views.not_written_yet:LaterPage")])
+    monkeypatch.setattr(views, "ACTIONS", [
+        views.ActionSpec("Tools", "Do a thing…", "ui.dialogs.not_written_yet:do_it")])
+    window = make_window(qtbot, db)
+    try:
+        window.show_page("later")
+        assert "not available" in window.current_page().text()
+        assert window.tools_menu is not None
+        window.tools_menu.actions()[0].trigger()
+        assert "not available" in window.statusBar().currentMessage()
+    finally:
+        close_window(qtbot, window)
