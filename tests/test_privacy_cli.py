@@ -31,7 +31,9 @@ def _reopen(path):
     dbmod.open_database(path, daily_backup=False)
 
 
-def test_person_export_by_email_writes_the_workbook_and_a_pdf(sqlite_db, capsys, tmp_path):
+def test_person_export_by_email_writes_the_workbook_and_a_pdf(qapp, sqlite_db, capsys, tmp_path):
+    # qapp: in the test session a QApplication must exist before the PDF writer makes a
+    # QGuiApplication (the real CLI has neither and gets a headless one).
     seeded, path = _seeded(sqlite_db)
     out = tmp_path / "sar.xlsx"
     code, text, _ = run(["person", "export", EMAIL.upper(), str(out), "--pdf", "--db", path], capsys)

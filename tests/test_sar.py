@@ -112,7 +112,7 @@ def test_cancelled_export_writes_nothing(db, tmp_path):
     assert list(out.iterdir()) == []
 
 
-def test_readable_pdf_holds_every_section(sqlite_db, tmp_path):
+def test_readable_pdf_holds_every_section(qapp, sqlite_db, tmp_path):
     from pypdf import PdfReader
 
     from ui.printing import html_to_pdf
