@@ -200,10 +200,10 @@ def _write_sheet(wb, name: str, columns: list[Column], rows, tick) -> int:
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "B2"
     ws.append([styles.header(c.heading) for c in columns])
-    convert = [styles.converter(c.kind) for c in columns]
+    cells = styles.row_converter(columns)
     count = 0
     for row in rows:
-        ws.append([f(v) for f, v in zip(convert, row, strict=True)])
+        ws.append(cells(row))
         count += 1
         tick()
     from openpyxl.utils import get_column_letter

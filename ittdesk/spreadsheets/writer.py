@@ -25,6 +25,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from openpyxl.styles.cell_style import StyleArray
+
 from ..errors import RefusedError
 from .safe import FORMULA_STARTS, atomic_write, write_only_cell
 
@@ -186,14 +188,14 @@ def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]]
         ws.append([styles.header(c.heading) for c in columns])
 
         summary = _Summary(columns)
-        convert = [styles.converter(c.kind) for c in columns]
+        cells = styles.row_converter(columns)
         append = ws.append
         add = summary.add
         done = 0
         for chunk in (first, iterator):
             for row in chunk:
                 add(row)
-                append([f(v) for f, v in zip(convert, row, strict=False)])
+                append(cells(row))
                 done += 1
                 if not done % 500:
                     if cancelled is not None and cancelled():
@@ -303,8 +305,26 @@ class _Styles:
         cell._style = copy(self._protos[kind])
         return cell
 
-    def converter(self, kind: str) -> Callable[[Any], Any]:
-        """value -> what to append for a column of ``kind`` (plain values where possible)."""
+    def row_converter(self, columns: Sequence[Column]) -> Callable[[Sequence[Any]], list]:
+        """row of plain values -> the list to append (only special cells are touched)."""
+        special = [(i, f) for i, f in enumerate(self.converter(c.kind) for c in columns) if f]
+
+        def cells(row):
+            out = list(row)
+            for i, convert in special:
+                value = out[i]
+                if value is not None:
+                    out[i] = convert(value)
+            return out
+        return cells
+
+    def converter(self, kind: str) -> Callable[[Any], Any] | None:
+        """value -> what to append for a column of ``kind``; None for plain values.
+
+        Styled cells are built without openpyxl's value binding (which would look the number
+        format up again for every date): a copy of a prototype style and the value set
+        directly. This keeps a styled return within a few percent of plain write-only speed.
+        """
         ws, make, starts = self.ws, self._cell, FORMULA_STARTS
 
         if kind == "text":
@@ -315,38 +335,28 @@ class _Styles:
                     return cell
                 return value
             return text
-        if kind == "date":
+        if kind in ("date", "money"):
             date_style, datetime_style = self._protos["date"], self._protos["datetime"]
+            money_style = self._protos["money"]
+            copy_style = StyleArray.__copy__
 
             def day(value):
-                if value is None:
-                    return None
-                cell = make(ws, value=value)
+                if not isinstance(value, date):
+                    return value  # text typed into a date field stays as it was
+                cell = make(ws)
                 cell._style = copy_style(datetime_style if isinstance(value, datetime)
                                          else date_style)
+                cell._value = value
+                cell.data_type = "d"
                 return cell
-            return day
-        if kind == "money":
-            money_style = self._protos["money"]
 
             def money(value):
-                if value is None:
-                    return None
-                cell = make(ws, value=value / 100)
+                cell = make(ws)
                 cell._style = copy_style(money_style)
+                cell._value = value / 100
                 return cell
-            return money
-        return _plain
-
-
-def copy_style(style):
-    from copy import copy
-
-    return copy(style)
-
-
-def _plain(value: Any) -> Any:
-    return value
+            return day if kind == "date" else money
+        return None
 
 
 def _write_summary(wb, styles: _Styles, title: str, filters: Sequence[tuple[str, str]],
