@@ -1,0 +1,427 @@
+"""The benchmark runner: ``python -m bench [--quick] [--json PATH] [--postgres-url URL]``.
+
+Generates (or reuses) the data for the scale, then takes every figure with its baseline *in the
+same run on the same data*, each measurement in a fresh process (``bench.worker``), and prints
+one table: figure, our time, baseline, its time, ratio, goal, met, peak memory. A figure whose
+feature is not in the code yet is reported as "not measured: <why>", never guessed.
+
+``--quick`` runs the typical scale (500 schools) once each: for development and the smoke test.
+Without it the large scale runs (50,000 schools, 100,000 people and enrolments), the quick
+figures ``repeats`` times (median).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import generate
+from .scales import LARGE, SCALES, TYPICAL, Scale
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "bench" / "out"
+
+
+@dataclass
+class Measure:
+    """One thing to measure: a task, its arguments, and how to prepare a fresh target."""
+
+    key: str
+    task: str
+    args: dict[str, Any]
+    copy_db: tuple[Path, str] | None = None  # (source, arg name): a fresh copy per run
+    reset_postgres: str | None = None  # URL to wipe before each run
+    repeat: bool = False  # a quick figure: run ``repeats`` times, take the median
+    cold: bool = False  # pass the parent's clock as t0 (start-up figures)
+    timeout: float = 3600
+
+
+@dataclass
+class Figure:
+    name: str
+    goal: str
+    ours: Measure | None
+    baseline: Measure | None = None
+    baseline_label: str = "-"
+    max_ratio: float | None = None
+    max_seconds: float | None = None
+    metric: str = "seconds"  # which metric of the measurement is the figure
+    memory: bool = False  # a peak-memory figure: ratio of peak_mb
+    show_peak: bool = False
+    not_measured: str = ""  # decided before measuring (e.g. no PostgreSQL server given)
+
+
+@dataclass
+class Row:
+    figure: str
+    seconds: float | None
+    baseline: str
+    baseline_seconds: float | None
+    ratio: float | None
+    goal: str
+    met: bool
+    peak_mb: float | None = None
+    baseline_peak_mb: float | None = None
+    measured: bool = True
+    note: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        data = {"figure": self.figure, "seconds": _round(self.seconds), "baseline": self.baseline,
+                "baseline_seconds": _round(self.baseline_seconds), "ratio": _round(self.ratio, 3),
+                "goal": self.goal, "met": self.met, "measured": self.measured}
+        if self.peak_mb is not None:
+            data["peak_mb"] = self.peak_mb
+        if self.baseline_peak_mb is not None:
+            data["baseline_peak_mb"] = self.baseline_peak_mb
+        if self.note:
+            data["note"] = self.note
+        if self.detail:
+            data["detail"] = self.detail
+        return data
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+# -- the figures -----------------------------------------------------------------------------
+
+
+def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -> list[Figure]:
+    s, e, t = scale.schools, scale.enrolments, scale.template_rows
+    out = str(run_dir)
+    imp_xlsx = Measure("import-gias-xlsx", "import", {"path": str(p.gias_xlsx), "kind": "schools"},
+                       copy_db=(p.empty_db, "db"))
+    imp_csv = Measure("import-gias-csv", "import", {"path": str(p.gias_csv), "kind": "schools"},
+                      copy_db=(p.empty_db, "db"))
+    cold = Measure("cold-start", "gui_cold_start", {"db": str(p.full_db), "folder": out},
+                   repeat=True, cold=True, timeout=600)
+    bare = Measure("bare-window", "gui_bare_window", {"folder": out}, repeat=True, cold=True,
+                   timeout=300)
+    schools_list = Measure("list-schools", "gui_list", {
+        "db": str(p.full_db), "folder": out, "nav": "Schools", "term": "moor",
+        "sort_label": "Name", "expected": s}, repeat=True, timeout=900)
+    enrolments_list = Measure("list-enrolments", "gui_list", {
+        "db": str(p.full_db), "folder": out, "nav": "Programmes", "tab": "Enrolments",
+        "term": "patel", "sort_label": "Last name", "expected": e}, repeat=True, timeout=900)
+    result = [
+        Figure(f"import {s:,} schools from xlsx (all 139 GIAS columns)", "<= 0.35x", imp_xlsx,
+               Measure("openpyxl-read-gias", "openpyxl_read", {"path": str(p.gias_xlsx)}),
+               "openpyxl read-only iteration of the same file", max_ratio=0.35, show_peak=True),
+        Figure(f"import {s:,} schools from xlsx, against its floor", "<= 3x", imp_xlsx,
+               Measure("floor-gias-xlsx", "floor_xlsx", {"path": str(p.gias_xlsx)},
+                       copy_db=(p.empty_db, "db")),
+               "floor: calamine + sqlite3 executemany", max_ratio=3, show_peak=True),
+        Figure(f"import {s:,} schools from the GIAS CSV (cp1252)", "<= 3x", imp_csv,
+               Measure("floor-gias-csv", "floor_csv", {"path": str(p.gias_csv)},
+                       copy_db=(p.empty_db, "db")),
+               "floor: csv + sqlite3 executemany", max_ratio=3, show_peak=True),
+        Figure(f"import {e:,} enrolments from xlsx", "<= 3x",
+               Measure("import-enrolments", "import",
+                       {"path": str(p.enrolments_xlsx), "kind": "enrolments"},
+                       copy_db=(p.base_db, "db")),
+               Measure("floor-enrolments", "floor_xlsx", {"path": str(p.enrolments_xlsx)},
+                       copy_db=(p.base_db, "db")),
+               "floor: calamine + sqlite3 executemany", max_ratio=3, show_peak=True),
+        Figure(f"partnership return for {s:,} schools", "<= 1.2x",
+               Measure("return-partnership", "return",
+                       {"db": str(p.full_db), "out": f"{out}/partnership.xlsx"}),
+               Measure("write-only-partnership", "openpyxl_write_only",
+                       {"db": str(p.full_db), "out": f"{out}/write-only.xlsx"}),
+               "openpyxl write-only of the same cells", max_ratio=1.2, show_peak=True),
+        Figure(f"fill an LA template with {t:,} rows", "<= 1.3x",
+               Measure("template-fill", "template_fill",
+                       {"db": str(p.template_db), "template": str(p.la_template),
+                        "out": f"{out}/la-return.xlsx"}),
+               Measure("openpyxl-template", "openpyxl_template",
+                       {"db": str(p.template_db), "template": str(p.la_template),
+                        "out": f"{out}/la-baseline.xlsx"}),
+               "openpyxl load + write of the same cells", max_ratio=1.3, show_peak=True),
+        Figure("agreement to PDF (3 pages)", "<= 2x",
+               Measure("agreement-pdf", "agreement_pdf",
+                       {"db": str(p.demo_db), "out": f"{out}/agreement.pdf",
+                        "repeats": scale.repeats}),
+               Measure("plain-pdf", "plain_pdf",
+                       {"db": str(p.demo_db), "out": f"{out}/plain.pdf", "repeats": scale.repeats}),
+               "Qt printing plain HTML of the same length", max_ratio=2),
+        Figure(f"cold start to main window shown, {s:,}-school database", "<= 2x", cold, bare,
+               "bare PySide6 QMainWindow shown", max_ratio=2, show_peak=True),
+    ]
+    for label, measure, n in (("schools", schools_list, s), ("enrolments", enrolments_list, e)):
+        for step, words in (("open", "open"), ("search", "type a search term"),
+                            ("sort", "sort by name"), ("scroll", "scroll to end")):
+            result.append(Figure(f"{label} list with {n:,} rows: {words}", "< 100 ms", measure,
+                                 max_seconds=0.1, metric=step))
+    result.append(Figure("peak memory, large database open on the biggest list (enrolments)",
+                         "<= 4x", enrolments_list, bare, "bare PySide6 window", max_ratio=4,
+                         memory=True))
+    pg = Figure(f"import {s:,} schools into PostgreSQL (GIAS CSV)", "<= 2x", None, imp_csv,
+                "the same import into SQLite", max_ratio=2, show_peak=True)
+    if postgres_url:
+        pg.ours = Measure("import-gias-csv-postgres", "import",
+                          {"path": str(p.gias_csv), "kind": "schools", "db": postgres_url},
+                          reset_postgres=postgres_url)
+    else:
+        pg.not_measured = "no server given (--postgres-url or ITTDESK_BENCH_POSTGRES_URL)"
+    result.append(pg)
+    return result
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+
+class Runner:
+    def __init__(self, out: Path, repeats: int, log, max_timeout: float | None = None):
+        self.max_timeout = max_timeout
+        self.out = out
+        self.repeats = repeats
+        self.log = log
+        self.cache: dict[str, list[dict[str, Any]]] = {}
+        self.logs = out / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.scratch = out / "scratch"
+        self.scratch.mkdir(parents=True, exist_ok=True)
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["QT_QPA_PLATFORM"] = env.get("BENCH_QT_QPA_PLATFORM", "offscreen")
+        env["ITTDESK_DATA_DIR"] = str(self.out / "appdata")
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+        env.pop("ITTDESK_DATABASE", None)
+        if self.max_timeout:
+            env["BENCH_WAIT_TIMEOUT"] = str(self.max_timeout / 2)
+        return env
+
+    def once(self, m: Measure) -> dict[str, Any]:
+        args = dict(m.args)
+        if m.copy_db is not None:
+            source, name = m.copy_db
+            args[name] = str(generate.fresh_copy(source, self.scratch / f"{m.key}.sqlite3"))
+        if m.reset_postgres:
+            reset_postgres(m.reset_postgres)
+        request = self.scratch / f"{m.key}.request.json"
+        answer = self.scratch / f"{m.key}.answer.json"
+        answer.unlink(missing_ok=True)
+        log_path = self.logs / f"{m.key}.log"
+        with open(log_path, "a", encoding="utf-8") as log:
+            if m.cold:
+                args["t0"] = time.time()
+            request.write_text(json.dumps({"task": m.task, "args": args, "result": str(answer)}))
+            timeout = min(m.timeout, self.max_timeout or m.timeout)
+            try:
+                subprocess.run([sys.executable, "-m", "bench.worker", str(request)], cwd=ROOT,
+                               env=self.env(), stdout=log, stderr=log, timeout=timeout,
+                               check=False)
+            except subprocess.TimeoutExpired:
+                return {"error": f"timed out after {timeout:.0f} s"}
+        if not answer.exists():
+            return {"error": f"the worker died without an answer (see {log_path})"}
+        return json.loads(answer.read_text(encoding="utf-8"))
+
+    def measure(self, m: Measure) -> list[dict[str, Any]]:
+        if m.key in self.cache:
+            return self.cache[m.key]
+        runs: list[dict[str, Any]] = []
+        count = self.repeats if m.repeat else 1
+        if m.cold and count > 1:
+            self.once(m)  # warm-up: OS file cache, the day's automatic backup
+        for _ in range(count):
+            started = time.perf_counter()
+            answer = self.once(m)
+            self.log(f"    {m.key}: {_brief(answer)} ({time.perf_counter() - started:.1f} s wall)")
+            runs.append(answer)
+            if "error" in answer or "not_measured" in answer:
+                break
+        self.cache[m.key] = runs
+        return runs
+
+
+def _brief(answer: dict[str, Any]) -> str:
+    if "not_measured" in answer:
+        return f"not measured: {answer['not_measured']}"
+    if "error" in answer:
+        return f"error: {answer['error']}"
+    return ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+                     for k, v in answer.items())
+
+
+def reset_postgres(url: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    conn.close()
+
+
+def _summary(runs: list[dict[str, Any]], metric: str) -> tuple[float | None, str, dict[str, Any]]:
+    """(median of ``metric``, why not measured, detail of the first run)."""
+    for run in runs:
+        if "not_measured" in run:
+            return None, run["not_measured"], {}
+        if "error" in run:
+            return None, f"failed: {run['error']}", {}
+        if metric not in run:
+            return None, f"the measurement gave no '{metric}'", {}
+    values = [r[metric] for r in runs]
+    return statistics.median(values), "", runs[0]
+
+
+def _peak(runs: list[dict[str, Any]]) -> float | None:
+    peaks = [r["peak_mb"] for r in runs if "peak_mb" in r]
+    return max(peaks) if peaks else None
+
+
+DETAIL_SKIP = {"seconds", "peak_mb", "open", "search", "sort", "scroll"}
+
+
+def take(figure: Figure, runner: Runner) -> Row:
+    row = Row(figure.name, None, figure.baseline_label, None, None, figure.goal, False)
+    if figure.not_measured or figure.ours is None:
+        row.measured, row.note = False, f"not measured: {figure.not_measured}"
+        return row
+    runs = runner.measure(figure.ours)
+    base_runs = runner.measure(figure.baseline) if figure.baseline else []
+    if figure.memory:
+        ours, why, detail = _summary(runs, "peak_mb")
+        base, base_why, _ = _summary(base_runs, "peak_mb")
+        row.peak_mb, row.baseline_peak_mb = ours, base
+    else:
+        ours, why, detail = _summary(runs, figure.metric)
+        base, base_why, _ = _summary(base_runs, "seconds") if figure.baseline else (None, "", {})
+        row.seconds, row.baseline_seconds = ours, base
+        if figure.show_peak:
+            row.peak_mb, row.baseline_peak_mb = _peak(runs), _peak(base_runs)
+    row.detail = {k: v for k, v in detail.items() if k not in DETAIL_SKIP}
+    if figure.baseline and base_runs and not figure.memory:
+        _b, _w, base_detail = _summary(base_runs, "seconds")
+        row.detail.update({f"baseline_{k}": v for k, v in base_detail.items()
+                           if k not in DETAIL_SKIP})
+    if why:
+        row.measured, row.note = False, f"not measured: {why}"
+        row.peak_mb = row.seconds = None
+        return row
+    if base_why:
+        row.note = f"baseline not measured: {base_why}"
+    if ours is not None and base:
+        row.ratio = ours / base
+    if figure.max_ratio is not None:
+        row.met = row.ratio is not None and row.ratio <= figure.max_ratio
+    elif figure.max_seconds is not None:
+        row.met = ours is not None and ours < figure.max_seconds
+    return row
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+def _secs(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def table(rows: list[Row]) -> str:
+    shown: set[str] = set()
+    lines = ["| figure | ours | baseline | baseline time | ratio | goal | met | peak MB |",
+             "| --- | ---: | --- | ---: | ---: | --- | --- | ---: |"]
+    notes = []
+    for r in rows:
+        if not r.measured:
+            lines.append(f"| {r.figure} | {r.note} | {r.baseline} | - | - | {r.goal} | no | - |")
+            continue
+        if r.peak_mb is not None and r.seconds is None:  # a memory figure
+            ours, base = f"{r.peak_mb:.0f} MB", f"{r.baseline_peak_mb or 0:.0f} MB"
+        else:
+            ours, base = _secs(r.seconds), _secs(r.baseline_seconds)
+        ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
+        peak = "-" if r.peak_mb is None else f"{r.peak_mb:.0f}"
+        if r.peak_mb is not None and r.baseline_peak_mb is not None and r.seconds is not None:
+            peak += f" (baseline {r.baseline_peak_mb:.0f})"
+        lines.append(f"| {r.figure} | {ours} | {r.baseline} | {base if r.baseline != '-' else '-'} "
+                     f"| {ratio} | {r.goal} | {'yes' if r.met else 'NO'} | {peak} |")
+        key = repr(sorted(r.detail.items(), key=str))
+        extra = "" if key in shown else "; ".join(
+            f"{k}={_fmt(v)}" for k, v in r.detail.items() if v not in ("", None))
+        shown.add(key)
+        if r.note or extra:
+            notes.append(f"- {r.figure}: {'; '.join(x for x in (r.note, extra) if x)}")
+    return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def machine() -> str:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",) * 3
+    try:
+        import PySide6
+
+        qt = PySide6.__version__
+    except Exception:
+        qt = "?"
+    return (f"{platform.platform()}, Python {platform.python_version()}, PySide6 {qt}, "
+            f"{os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="typical scale, one run each")
+    parser.add_argument("--scale", choices=sorted(SCALES), help="default: large (typical with --quick)")
+    parser.add_argument("--repeats", type=int, help="runs of the quick figures (median)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results here")
+    parser.add_argument("--postgres-url", default=os.environ.get("ITTDESK_BENCH_POSTGRES_URL", ""),
+                        help="a PostgreSQL database the bench may wipe")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="where generated data and outputs go (default bench/out)")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="only figures whose name contains TEXT (repeatable)")
+    args = parser.parse_args(argv)
+    scale = SCALES[args.scale] if args.scale else (TYPICAL if args.quick else LARGE)
+    repeats = args.repeats or (1 if args.quick else scale.repeats)
+    out = args.out.resolve()
+
+    def log(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    log(f"ITT Desk benchmarks, {scale.name} scale ({scale.schools:,} schools, "
+        f"{scale.people:,} people, {scale.enrolments:,} enrolments); data in {out}")
+    os.environ["ITTDESK_DATA_DIR"] = str(out / "appdata")
+    paths = generate.ensure(scale, out, log=log)
+    log(f"  data ready ({time.perf_counter() - started:.1f} s)")
+    before = machine()
+    run_dir = out / "run"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    runner = Runner(out, repeats, log, max_timeout=120 if scale is TYPICAL else None)
+    rows = []
+    for figure in figures(scale, paths, run_dir, args.postgres_url):
+        if args.only and not any(text.lower() in figure.name.lower() for text in args.only):
+            continue
+        log(f"  {figure.name}")
+        rows.append(take(figure, runner))
+    print(f"Machine: {before}")
+    print(f"Scale: {scale.name}; quick figures: median of {repeats}; "
+          f"took {time.perf_counter() - started:.0f} s; load at the end: "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print()
+    print(table(rows))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps([r.as_json() for r in rows], indent=2, default=str),
+                             encoding="utf-8")
+    return 0
