@@ -134,3 +134,18 @@ def test_gaps_lists_schools_without_a_head_or_champion(demo_db, capsys):
     dbmod.close_database()
     code, out, _ = run(["leadership", "gaps", "--db", str(demo_db.path)], capsys)
     assert code == 0 and "missing ITT champion" in out
+
+
+def test_forms_can_also_be_written_as_paper_pdfs(demo_db, tmp_path, capsys):
+    from pypdf import PdfReader
+
+    school = School.select().where(School.partnership_status == "partner").first()
+    rounds.start_round("2026/27", [school.id])
+    dbmod.close_database()
+    code, out, err = run(["leadership", "forms", "--year", "2026/27", str(tmp_path), "--pdf",
+                          "--db", str(demo_db.path)], capsys)
+    assert code == 0, err
+    assert "Wrote 1 paper form(s) (PDF)" in out
+    pdf = tmp_path / forms.file_name_for(school).replace(".xlsx", ".pdf")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+    assert school.name in text and "Still correct?" in text and "Hosting trainee teachers" in text

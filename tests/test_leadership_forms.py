@@ -48,8 +48,11 @@ def fill_form(path: Path, *, details=None, people=None, new=None, appetite=None,
         ws.cell(row, 4).value = answer
         ws.cell(row, 5).value = correction
     for i, values in enumerate(new or [], start=new_top + 2):
-        for col, value in enumerate(values, start=1):
-            ws.cell(i, col).value = value
+        # (role, title, first name, last name, email, start) into the columns under their headings
+        named = dict(zip(("role", "title", "first_name", "last_name", "email", "start"), values,
+                         strict=True))
+        for col, key in enumerate(forms.NEW_COLUMNS, start=1):
+            ws.cell(i, col).value = named[key]
     hosting = _row_of(ws, "4. Hosting trainee teachers")
     for offset, value in enumerate((appetite, reason, comments, mentors), start=1):
         if value is not None:
@@ -357,3 +360,16 @@ def test_outstanding_list_names_the_contact_to_chase_and_exports(round_forms, tm
     assert csv_file.read_text(encoding="utf-8-sig").splitlines()[0].startswith("URN,School")
     no_champion = next(r for r in status.outstanding if r.contact.post == "Headteacher")
     assert no_champion.contact.name
+
+
+def test_generating_stops_between_forms_when_cancelled(round_forms):
+    round_, outdir, _ = round_forms
+    asked = []
+
+    def cancelled():
+        asked.append(1)
+        return len(asked) > 3
+
+    result = forms.generate_forms(round_, outdir, cancelled=cancelled)
+    assert result.cancelled and len(result.written) == 3
+    assert rounds.status(round_).sent == 3  # only the forms written count as sent

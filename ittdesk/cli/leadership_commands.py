@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="partnership statuses to include (default: partner,placement)")
     p.add_argument("--return-by", default=None, metavar="DATE",
                    help="date printed on the forms (only when starting the round)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also write each form as a printable PDF, for schools that prefer paper")
     p.set_defaults(run=cmd_forms)
 
     p = lsub.add_parser("collect", help="read returned forms; print the differences "
@@ -115,6 +117,13 @@ def cmd_forms(args) -> int:
             print(f"Added {added} school(s) to the {round_.academic_year} round.")
     result = forms.generate_forms(round_, args.outdir)
     print(f"Wrote {len(result.written)} form(s) to {args.outdir}")
+    if args.pdf:
+        from ui.printing import html_to_pdf  # Qt renders the PDF (headless), never the core
+
+        from ..leadership import paper
+
+        pdfs = paper.write_paper_forms(round_, args.outdir, html_to_pdf)
+        print(f"Wrote {len(pdfs)} paper form(s) (PDF) to {args.outdir}")
     print(rounds.status(round_).summary())
     return 0
 

@@ -32,6 +32,7 @@ from .forms import (
     HOSTING_QUESTIONS,
     ID_SHEET,
     LAYOUT,
+    NEW_COLUMNS,
     NEW_IN_POST_ROWS,
     SCHOOL_DETAILS,
     cell_text,
@@ -366,14 +367,16 @@ def _new_in_post(form: ReturnedForm, result: SchoolReturn) -> None:
             continue
         where = f"New in post, row {i}"
         problems = []
-        kind = ROLE_KINDS.parse(cells[0]) if not fields.is_empty(cells[0]) else None
+        role_cell = cells[NEW_COLUMNS.index("role")]
+        kind = ROLE_KINDS.parse(role_cell) if not fields.is_empty(role_cell) else None
         if kind is None:
             problems.append("the role is missing or not one of the list")
         values: dict[str, Any] = {}
-        for key, index, parser in (("title", 1, lambda v: fields.text(v, 20)),
-                                   ("first_name", 2, lambda v: fields.text(v, 100)),
-                                   ("last_name", 3, lambda v: fields.text(v, 100)),
-                                   ("email", 4, fields.email), ("start", 5, fields.day)):
+        for key, parser in (("title", lambda v: fields.text(v, 20)),
+                            ("first_name", lambda v: fields.text(v, 100)),
+                            ("last_name", lambda v: fields.text(v, 100)),
+                            ("email", fields.email), ("start", fields.day)):
+            index = NEW_COLUMNS.index(key)
             try:
                 values[key] = parser(cells[index])
             except ValueError as exc:

@@ -54,13 +54,14 @@ SCHOOL_DETAILS = (
     ("Website", "website"),
 )
 NEW_IN_POST_ROWS = 6
+NEW_COLUMNS = ("role", "first_name", "last_name", "email", "title", "start")
 OTHER_OFFER_ROWS = 3
 
 HEADINGS = {
     "school": ("Detail", "What we hold", "Still correct?", "Correction"),
     "roles": ("Role", "Name", "Email", "Still correct?",
               "Correction (new email, or the date they left)"),
-    "new": ("Role", "Title", "First name", "Last name", "Email", "Start date"),
+    "new": ("Role", "First name", "Last name", "Email", "Title (e.g. Mrs, Dr)", "Start date"),
     "offers": ("Phase or subject", "Placements you could offer"),
 }
 SECTION_TITLES = {
@@ -370,8 +371,10 @@ def build_workbook(content: FormContent):
     for r in range(sections["new"][0] + 1, sections["new"][0] + 1 + NEW_IN_POST_ROWS):
         ws.cell(r, 6).number_format = "DD/MM/YYYY"
 
-    for col, width in zip("ABCDEF", (44, 34, 34, 24, 30, 14), strict=True):
+    widths = dict(zip("ABCDEF", (44, 30, 32, 30, 34, 14), strict=True))
+    for col, width in widths.items():
         ws.column_dimensions[col].width = width
+    _fit_rows(ws, widths, first_row=5)
     for row in ws.iter_rows(min_row=5):
         for cell in row:
             if cell.alignment is None or not cell.alignment.wrap_text:
@@ -409,6 +412,29 @@ def build_workbook(content: FormContent):
     ws.sheet_view.selection[0].activeCell = f"C{sections['school'][0] + 1}"
     ws.sheet_view.selection[0].sqref = f"C{sections['school'][0] + 1}"
     return wb
+
+
+def _fit_rows(ws, widths: dict[str, float], first_row: int) -> None:
+    """Tall enough rows for wrapped text: spreadsheet programs do not grow rows on opening."""
+    import math
+
+    merged = {}
+    for cells in ws.merged_cells.ranges:
+        span = sum(widths.get(ws.cell(1, c).column_letter, 10)
+                   for c in range(cells.min_col, cells.max_col + 1))
+        merged[(cells.min_row, cells.min_col)] = span
+    for row in ws.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.value:
+                continue
+            width = merged.get((cell.row, cell.column), widths.get(cell.column_letter, 10))
+            size = (cell.font.sz or 11) if cell.font else 11
+            per_line = max(1.0, width * 1.15 * 11 / size)
+            lines = max(lines, sum(math.ceil(max(1, len(part)) / per_line)
+                                   for part in cell.value.split("\n")))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = 15 * lines + 2
 
 
 # -- generating a round's forms ------------------------------------------------------------

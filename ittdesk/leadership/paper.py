@@ -82,7 +82,7 @@ def paper_form_html(round_: ConfirmationRound, school: School) -> str:
 
     out.append(f"<h2>{escape(SECTION_TITLES['new'])}</h2>")
     rows = [_row([""] * 6, 0, "24") for _ in range(NEW_IN_POST_ROWS)]
-    out.append(_table(HEADINGS["new"], rows, (22, 8, 16, 16, 24, 14)))
+    out.append(_table(HEADINGS["new"], rows, (22, 16, 16, 24, 8, 14)))
 
     out.append(f"<h2>{escape(SECTION_TITLES['hosting'].format(year=year))}</h2>")
     appetite = "<br>".join(f"{BOX} {escape(label)}" for _k, label in HOSTING_APPETITES)
