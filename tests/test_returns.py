@@ -257,3 +257,22 @@ def test_formula_like_text_in_any_text_column_stays_text(tmp_path):
     assert ws["A5"].value == "=Heading" and ws["A5"].data_type == "s"
     for i, value in enumerate(hostile, start=6):
         assert ws.cell(i, 1).value == value and ws.cell(i, 1).data_type == "s"
+
+
+def test_a_target_open_in_excel_gets_a_clear_message_and_keeps_the_old_file(partnership, tmp_path,
+                                                                            monkeypatch):
+    import os
+
+    from ittdesk.errors import RefusedError
+
+    target = tmp_path / "p.xlsx"
+    target.write_bytes(b"the old return")
+
+    def locked(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(RefusedError, match="open in another program"):
+        make_return("partnership", target, make_filters(YEAR))
+    assert target.read_bytes() == b"the old return"
+    assert [p.name for p in tmp_path.glob("*.xlsx")] == ["p.xlsx"]

@@ -228,3 +228,40 @@ def test_formula_shifting_follows_excel_rules():
     assert shift_formula("=SUM(E5:E7)", 8, 4, sheet="S", home="S", grow_end=5) == "=SUM(E5:E7)"
     assert shift_formula('=IF(A9="E9","x","y")', 8, 1, sheet="S", home="S") == \
         '=IF(A10="E9","x","y")'
+
+
+def test_inserted_rows_copy_per_row_formulas_and_move_what_is_below(three_schools, tmp_path):
+    """A template with a per-row formula, a logo under the table, a cross-sheet total and a
+    named range over the data: all follow the inserted rows."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["School URN", "Name of school", "Trained mentors", "Mentors x2"])
+    ws.append([None, None, None, "=C2*2"])
+    ws.append([None, None, None, "=C3*2"])
+    ws.append(["Total", None, "=SUM(C2:C3)", "=SUM(D2:D3)"])
+    ws.row_dimensions[4].height = 30
+    logo = tmp_path / "logo.png"
+    PILImage.new("RGB", (40, 20), (0, 90, 160)).save(logo)
+    ws.add_image(Image(str(logo)), "A6")
+    summary = wb.create_sheet("Summary")
+    summary["A1"] = "Mentors"
+    summary["B1"] = "=SUM(Data!C2:C3)"
+    wb.defined_names["Mentors"] = DefinedName("Mentors", attr_text="Data!$C$2:$C$3")
+    wb.save(tmp_path / "t.xlsx")
+
+    info = inspect_template(tmp_path / "t.xlsx", "partnership", make_filters())
+    assert (info.header_row, info.capacity) == (1, 2)
+    result = fill_template(info, tmp_path / "out.xlsx", make_filters())
+    assert result.inserted == 1
+    back = load_workbook(result.path)
+    data = back["Data"]
+    assert [data.cell(r, 4).value for r in (2, 3, 4)] == ["=C2*2", "=C3*2", "=C4*2"]
+    assert data["A5"].value == "Total" and data["C5"].value == "=SUM(C2:C4)"
+    assert data.row_dimensions[5].height == 30
+    assert back["Summary"]["B1"].value == "=SUM(Data!C2:C4)"
+    assert back.defined_names["Mentors"].attr_text == "Data!$C$2:$C$4"
+    (image,) = data._images
+    assert image.anchor._from.row == 6  # 0-based: was row 6 (A6), now row 7

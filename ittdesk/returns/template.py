@@ -53,6 +53,7 @@ class TemplateInfo:
     stop_row: int | None  # the first row that belongs to the LA below the data, if any
     stop_text: str = ""
     confidence: float = 0.0
+    formula_columns: frozenset[int] = frozenset()  # columns the template computes per row
 
     @property
     def capacity(self) -> int | None:
@@ -79,7 +80,8 @@ class TemplateInfo:
             if not heading:
                 continue
             key = self.mapping.get(i)
-            target = self.column(key).heading if key else "(left empty)"
+            target = self.column(key).heading if key else (
+                "(a formula in the template)" if i in self.formula_columns else "(left empty)")
             lines.append(f"{get_column_letter(i + 1):>3}  {heading!r:40} <- {target}")
         return lines
 
@@ -164,13 +166,17 @@ def inspect_template(path: Path, key: str, filters: Filters) -> TemplateInfo:
     if saved is not None:
         mapping = {col: name for col, name in saved.items()
                    if name in known and col < len(header.headings)}
-    else:
-        mapping = header.mapping()
     data_start = header.row_number + 1
+    first_row = next(wb[sheet].iter_rows(min_row=data_start, max_row=data_start,
+                                         values_only=True), ())
+    formulas = frozenset(i for i, v in enumerate(first_row) if _formula(v))
+    if saved is None:
+        # A column the template computes in every row ("=C5*2") is never suggested for data.
+        mapping = {col: name for col, name in header.mapping().items() if col not in formulas}
     stop, stop_text = _find_stop(wb[sheet], data_start)
     return TemplateInfo(Path(path), key, sheet, header.row_number, header.headings, columns,
                         mapping, saved is not None, data_start, stop, stop_text,
-                        header.confidence)
+                        header.confidence, formulas)
 
 
 def read_mapping_file(path: Path, info: TemplateInfo) -> dict[int, str]:
