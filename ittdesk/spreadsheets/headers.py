@@ -145,6 +145,7 @@ class _Names:
     """The normalised names of every field, prepared once per match call."""
 
     def __init__(self, specs: list[FieldSpec]):
+        self.cache: dict[str, dict[str, float]] = {}
         self.by_field: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
         self.exact: dict[str, str] = {}
         for spec in specs:
@@ -158,7 +159,13 @@ class _Names:
             self.by_field[spec.name] = forms
 
     def score(self, heading: str) -> dict[str, float]:
-        """Field -> confidence for one normalised heading."""
+        """Field -> confidence for one normalised heading (cached: data cells repeat)."""
+        cached = self.cache.get(heading)
+        if cached is None:
+            cached = self.cache[heading] = self._score(heading) if len(heading) <= 80 else {}
+        return cached
+
+    def _score(self, heading: str) -> dict[str, float]:
         compact = _compact(heading)
         scores: dict[str, float] = {}
         if not compact:
@@ -180,10 +187,13 @@ class _Names:
                     # The heading contains the name ("School URN" contains "URN"): the more of
                     # the heading it explains, the surer.
                     best = max(best, 0.55 + 0.4 * len(toks) / len(tokens))
-                elif len(comp) >= 5 and len(compact) >= 5:
-                    ratio = SequenceMatcher(None, comp, compact).ratio()
-                    if ratio >= 0.86:
-                        best = max(best, 0.85 * ratio)
+                elif len(comp) >= 5 and len(compact) >= 5 and abs(len(comp) - len(compact)) <= 3:
+                    # A near-miss spelling ("Postcdoe"); the quick bounds skip most pairs.
+                    matcher = SequenceMatcher(None, comp, compact)
+                    if matcher.real_quick_ratio() >= 0.86 and matcher.quick_ratio() >= 0.86:
+                        ratio = matcher.ratio()
+                        if ratio >= 0.86:
+                            best = max(best, 0.85 * ratio)
             if best > 0:
                 scores[name] = round(best, 3)
         return scores
@@ -191,13 +201,13 @@ class _Names:
 
 def match_headings(headings: Sequence[Any], fields: Iterable[Any], *,
                    threshold: float = DEFAULT_THRESHOLD,
-                   ignore: Iterable[int] = ()) -> dict[int, Match]:
+                   ignore: Iterable[int] = (), _names: _Names | None = None) -> dict[int, Match]:
     """Column index -> Match for the headings that name a field, each field used once."""
-    names = _Names(as_specs(fields))
+    names = _names or _Names(as_specs(fields))
     skip = set(ignore)
     candidates = []
     for col, heading in enumerate(headings):
-        if col in skip:
+        if col in skip or not isinstance(heading, str):  # numbers and dates are never headings
             continue
         for name, conf in names.score(normalise(heading)).items():
             if conf >= threshold:
@@ -239,11 +249,12 @@ def find_header(rows: Sequence[Sequence[Any]], fields: Iterable[Any], *, scan: i
     head = [list(r) for r in rows[:scan]]
     width = _width(head)
     skip = set(ignore)
+    names = _Names(specs)
     best: tuple[int, float, int, dict[int, Match]] | None = None
     for index, row in enumerate(head):
         if sum(1 for v in row if cell_text(v)) < 1:
             continue
-        matches = match_headings(row, specs, threshold=threshold, ignore=skip)
+        matches = match_headings(row, specs, threshold=threshold, ignore=skip, _names=names)
         if not matches:
             continue
         total = sum(m.confidence for m in matches.values())
@@ -258,7 +269,7 @@ def find_header(rows: Sequence[Sequence[Any]], fields: Iterable[Any], *, scan: i
     widest = max((sum(1 for v in r if cell_text(v)) for r in head), default=0)
     for index, row in enumerate(head):
         if _looks_like_headings(row, widest):
-            matches = match_headings(row, specs, threshold=threshold, ignore=skip)
+            matches = match_headings(row, specs, threshold=threshold, ignore=skip, _names=names)
             return HeaderRow(index, _padded(row, width), matches, 0.3)
     return None
 
