@@ -132,3 +132,38 @@ def test_a_version_1_database_is_upgraded_to_2_keeping_rows_after_a_backup(sqlit
     names = [p.name for p in backup.automatic_backups(sqlite_db)]
     assert any(f"before-migration-1-to-{migrations.latest()}" in n for n in names)
     rounds.start_round("2026/27", [School.get().id])  # the new tables work
+
+
+def test_a_returned_form_is_collected_and_applied_on_every_backend(db, tmp_path):
+    from test_leadership_forms import fill_form
+
+    from ittdesk.leadership import collect, forms
+    from ittdesk.services.people import current_roles
+
+    school = _school()
+    head, champion = _person("Ann", "Ashworth"), _person("Ben", "Bramley")
+    roles.create({"person": head.id, "school": school.id, "kind": "headteacher",
+                  "start_date": date(2015, 9, 1)})
+    roles.create({"person": champion.id, "school": school.id, "kind": "itt_champion",
+                  "start_date": date(2020, 9, 1)})
+    round_ = rounds.start_round("2026/27")
+    path = forms.generate_forms(round_, tmp_path).written[0]
+    fill_form(path, people={"Ann Ashworth": ("No - has left this post", date(2026, 8, 31)),
+                            "Ben Bramley": ("No - details changed", "ben.b@example.org")},
+              new=[("Headteacher", "Dr", "Cat", "Calder", "cat.calder@example.org",
+                    date(2026, 9, 1))],
+              appetite="Interested", offers={"Key stage 1 (Years 1-2)": 2},
+              completed=("Dee Office", "Office manager", date(2026, 9, 15)))
+    found = collect.collect([tmp_path], round_)
+    assert found.refused == [] and len(found.returns) == 1
+    collect.apply(found.returns[0], today=date(2026, 9, 20))
+    heads = [(e.person, e.start, e.end) for e in timeline(school, ("headteacher",))]
+    assert heads == [("Ann Ashworth", date(2015, 9, 1), date(2026, 8, 31)),
+                     ("Cat Calder", date(2026, 9, 1), None)]
+    assert [r.person.email for r in current_roles(school, ("itt_champion",))] == ["ben.b@example.org"]
+    record = appetites.for_year(school, "2026/27")
+    assert record.appetite == "interested" and offers_text(record) == "Key stage 1 (Years 1-2): 2"
+    entry = rounds.entry_for(round_, school)
+    assert (entry.returned_on, entry.confirmed_on, entry.completed_by) == (
+        date(2026, 9, 20), date(2026, 9, 20), "Dee Office, Office manager")
+    assert School.get_by_id(school.id).leadership_confirmed_on == date(2026, 9, 20)
