@@ -14,7 +14,7 @@ from ittdesk.errors import RefusedError
 from ittdesk.leadership import collect, forms, rounds
 from ittdesk.leadership.appetite import appetites, offers_text
 from ittdesk.leadership.history import holder_on, timeline
-from ittdesk.models import AuditEntry, Person, Role, School
+from ittdesk.models import AuditEntry, Person, Role, RoundSchool, School
 from ittdesk.services.people import current_roles
 
 YEAR = "2026/27"
@@ -373,3 +373,20 @@ def test_generating_stops_between_forms_when_cancelled(round_forms):
     result = forms.generate_forms(round_, outdir, cancelled=cancelled)
     assert result.cancelled and len(result.written) == 3
     assert rounds.status(round_).sent == 3  # only the forms written count as sent
+
+
+def test_a_form_for_a_school_no_longer_known_or_no_longer_in_the_round_is_refused(round_forms):
+    round_, outdir, _ = round_forms
+    a = _pick(("headteacher",))
+    b = _pick(("headteacher",), exclude={a.id})
+    path_a = fill_form(_form_for(outdir, a), appetite="Actively looking to host trainees")
+    path_b = fill_form(_form_for(outdir, b), appetite="Actively looking to host trainees")
+    from ittdesk.services.schools import schools
+
+    schools.update(a.id, {"urn": 999999})  # e.g. the URN was corrected after the forms went out
+    RoundSchool.delete().where((RoundSchool.round == round_) & (RoundSchool.school == b)).execute()
+    found = collect.collect([path_a, path_b], round_)
+    reasons = {r.path: r.reason for r in found.refused}
+    assert found.returns == []
+    assert reasons[path_a] == f"no school with URN {a.urn} is in this database"
+    assert "is not part of the 2026/27 round" in reasons[path_b]

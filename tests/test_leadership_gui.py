@@ -244,3 +244,22 @@ def test_export_outstanding_from_the_page(page, qtbot, tmp_path):
     qtbot.waitUntil(lambda: idle() and page.last_export is not None)
     ws = load_workbook(page.last_export).active
     assert ws["A4"].value == "URN"
+
+
+def test_tools_menu_changes_the_holder_for_the_school_chosen_on_the_page(qtbot, demo_db,
+                                                                      monkeypatch):
+    from ui.dialogs import change_holder
+    from ui.main_window import MainWindow
+
+    round_ = rounds.start_round("2026/27")
+    school, _head, _ = _head_school(round_)
+    window = MainWindow(demo_db)
+    qtbot.addWidget(window)
+    page = window.show_page("confirmation")
+    qtbot.waitUntil(lambda: idle() and page.model.rowCount() > 0)
+    page.select_school(school.id)
+    opened = []
+    monkeypatch.setattr(change_holder, "open_change_holder",
+                        lambda mw, school_id, kind="headteacher": opened.append(school_id) or True)
+    assert change_holder.change_holder_action(window)
+    assert opened == [school.id]

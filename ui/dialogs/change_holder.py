@@ -207,3 +207,24 @@ def open_change_holder(main_window, school_id: int, kind: str = "headteacher") -
     if changed and hasattr(main_window, "records_changed"):
         main_window.records_changed.emit("role")
     return changed
+
+
+def change_holder_action(main_window) -> bool:
+    """Tools > Change a post holder…: the school chosen on the page shown, else pick one."""
+    from ..widgets.record_picker import PickerDialog
+
+    page = main_window.current_page() if hasattr(main_window, "current_page") else None
+    school_id = None
+    key = main_window.current_key() if hasattr(main_window, "current_key") else None
+    if page is not None and hasattr(page, "selected_school"):
+        school_id = page.selected_school()
+    elif key == "schools" and hasattr(getattr(page, "panel", None), "current_id"):
+        school_id = page.panel.current_id()
+    if school_id is None:
+        from ittdesk.queries.lists import SCHOOLS
+
+        picker = PickerDialog(SCHOOLS, "Choose the school", parent=main_window)
+        if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen is None:
+            return False
+        school_id = picker.chosen
+    return open_change_holder(main_window, school_id)

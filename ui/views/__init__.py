@@ -51,6 +51,7 @@ PAGES: list[PageSpec] = [
 
 ACTIONS: list[ActionSpec] = [
     ActionSpec("Tools", "&Personal data of a person…", "ui.dialogs.person_data:open_personal_data"),
+    ActionSpec("Tools", "Change a school's &headteacher, ITT champion…", "ui.dialogs.change_holder:change_holder_action"),
     # One line per extra menu entry, e.g.
     # ActionSpec("Tools", "Yearly leadership &confirmation…", "ui.dialogs.collect_forms:open_collect_forms"),
 ]
