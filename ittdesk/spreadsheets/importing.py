@@ -294,6 +294,26 @@ def load_source(path: str | Path, kind: str, sheet: str | None = None) -> Source
     return Source(path, kind, book, chosen, found, mapping, origin, notes)
 
 
+def guess_kind(path: str | Path) -> str:
+    """The kind of records a file most looks like (for a file dropped on the window)."""
+    book = reading.open_book(path)
+    try:
+        sheets = {name: sheet.rows[:40] for name, sheet in book.sheets().items()}
+    finally:
+        book.close()
+    best, best_key = "schools", (-1, 0.0)
+    for name, importer in kinds().items():
+        found = headers.find_header_in_sheets(sheets, importer.fields)
+        if found is None:
+            continue
+        header = found[1]
+        strong = sum(1 for m in header.matches.values() if m.confidence >= 0.95)
+        key = (strong, header.confidence)
+        if key > best_key:
+            best, best_key = name, key
+    return best
+
+
 def check_mapping(source: Source, mapping: dict[int, str]) -> None:
     importer = kind_for(source.kind)
     known = {f.name for f in importer.fields}
