@@ -215,6 +215,7 @@ def test_applying_accepted_changes_keeps_history_records_appetite_and_confirms(r
     assert School.get_by_id(b.id).leadership_confirmed_on == TODAY
     status = rounds.status(round_)
     assert status.confirmed == 1 and b.id not in {r.school_id for r in status.outstanding}
+    assert status.appetite_summary() == "Hosting in 2026/27: 1 interested"
     assert AuditEntry.select().where((AuditEntry.entity == "role")
                                      & (AuditEntry.entity_id == old_head.id)).count() >= 2
 
@@ -390,3 +391,18 @@ def test_a_form_for_a_school_no_longer_known_or_no_longer_in_the_round_is_refuse
     assert found.returns == []
     assert reasons[path_a] == f"no school with URN {a.urn} is in this database"
     assert "is not part of the 2026/27 round" in reasons[path_b]
+
+
+def test_collecting_an_applied_form_again_shows_nothing_new(round_forms):
+    round_, outdir, _ = round_forms
+    a = _pick(("headteacher", "itt_champion"))
+    champ = _current(a, "itt_champion")[0]
+    fill_form(_form_for(outdir, a), people={champ.person.full_name: ("No - details changed",
+                                                                    "fresh@example.org")},
+              appetite="Interested")
+    first = collect.collect([outdir], round_).returns[0]
+    collect.apply(first)
+    again = collect.collect([outdir], round_).returns[0]
+    assert again.already_confirmed_on == TODAY
+    assert again.changes == []  # the email is now held and the appetite recorded
+    assert f"{champ.person.full_name} (ITT champion)" in again.confirmed

@@ -142,6 +142,9 @@ def cmd_collect(args) -> int:
         if ret.completed_by:
             print(f"    completed by {ret.completed_by}"
                   + (f" on {fields.format_date(ret.completed_on)}" if ret.completed_on else ""))
+        if ret.already_confirmed_on:
+            print(f"    already confirmed for this round on "
+                  f"{fields.format_date(ret.already_confirmed_on)}")
         if ret.confirmed:
             print(f"    confirmed as held: {', '.join(ret.confirmed)}")
         for change in ret.changes:
@@ -179,6 +182,7 @@ def cmd_status(args) -> int:
     _open(args)
     report = rounds.status(_round(args.year))
     print(report.summary())
+    print(report.appetite_summary())
     if report.outstanding:
         print("Outstanding:")
         for urn, name, sent, contact, post, email, phone in rounds.outstanding_rows(report):

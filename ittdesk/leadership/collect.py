@@ -82,6 +82,7 @@ class SchoolReturn:
     problems: list[str] = field(default_factory=list)  # answers that could not be used
     completed_by: str | None = None
     completed_on: date | None = None
+    already_confirmed_on: date | None = None  # a second form from a school already confirmed
 
     @property
     def applicable(self) -> list[Change]:
@@ -242,10 +243,8 @@ def differences(form: ReturnedForm) -> SchoolReturn:
     _new_in_post(form, result)
     _hosting(form, result)
     entry = rounds.entry_for(form.round, school)
-    if entry is not None and entry.confirmed_on:
-        result.problems.append(f"Already confirmed for this round on "
-                               f"{fields.format_date(entry.confirmed_on)}; applying again "
-                               "records this form's answers too")
+    if entry is not None:
+        result.already_confirmed_on = entry.confirmed_on
     return result
 
 

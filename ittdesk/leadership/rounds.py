@@ -17,9 +17,17 @@ from .. import audit, fields
 from ..academic_year import AcademicYear
 from ..choices import PARTNERSHIP_STATUSES, ROLE_KINDS
 from ..errors import NotFoundError, RefusedError, ValidationError
-from ..models import ConfirmationRound, Person, Role, RoundSchool, School, database
+from ..models import (
+    ConfirmationRound,
+    HostingAppetite,
+    Person,
+    Role,
+    RoundSchool,
+    School,
+    database,
+)
 from ..spreadsheets.safe import save_workbook, set_cell
-from .vocabulary import CHASE_KINDS
+from .vocabulary import CHASE_KINDS, HOSTING_APPETITES, HOSTING_SHORT
 
 DEFAULT_STATUSES = ("partner", "placement")
 
@@ -183,6 +191,7 @@ class StatusRow:
     returned_on: date | None
     confirmed_on: date | None
     contact: Contact
+    appetite: str | None = None  # hosting appetite key for the round's year, if recorded
 
 
 @dataclass(frozen=True)
@@ -217,6 +226,21 @@ class RoundStatus:
     def not_sent(self) -> int:
         return self.count("not sent")
 
+    def appetite_counts(self) -> dict[str, int]:
+        """How many schools said what about hosting this year (answers recorded so far)."""
+        counts = {key: 0 for key in HOSTING_APPETITES.keys}
+        for row in self.rows:
+            if row.appetite:
+                counts[row.appetite] += 1
+        return counts
+
+    def appetite_summary(self) -> str:
+        counts = self.appetite_counts()
+        if not any(counts.values()):
+            return f"Hosting in {self.year}: no answers yet"
+        return f"Hosting in {self.year}: " + ", ".join(
+            f"{n} {HOSTING_SHORT[k]}" for k, n in counts.items() if n)
+
     def summary(self) -> str:
         return (f"{self.year}: {self.total} schools, {self.sent} sent, {self.returned} returned, "
                 f"{self.confirmed} confirmed, {len(self.outstanding)} outstanding"
@@ -225,10 +249,15 @@ class RoundStatus:
 
 def status(round_: ConfirmationRound) -> RoundStatus:
     rows = entries(round_)
-    contacts = contacts_to_chase([r.school_id for r in rows])
+    ids = [r.school_id for r in rows]
+    contacts = contacts_to_chase(ids)
+    appetite = {a.school_id: a.appetite for a in HostingAppetite.select(
+        HostingAppetite.school, HostingAppetite.appetite).where(
+        (HostingAppetite.academic_year == round_.academic_year)
+        & HostingAppetite.school.in_(ids or [0]))}
     return RoundStatus(round_.academic_year, [
         StatusRow(r.school_id, r.school.urn, r.school.name, state(r), r.sent_on, r.returned_on,
-                  r.confirmed_on, contacts[r.school_id])
+                  r.confirmed_on, contacts[r.school_id], appetite.get(r.school_id))
         for r in rows
     ])
 

@@ -19,6 +19,10 @@ HOSTING_APPETITES = Choices(
      "already organised": "already_organised", "organised": "already_organised"},
 )
 
+# Short words for counts and narrow columns.
+HOSTING_SHORT = {"actively_looking": "actively looking", "interested": "interested",
+                 "not_open": "not open this year", "already_organised": "already organised"}
+
 NOT_HOSTING_REASONS = Choices(
     "reason",
     {

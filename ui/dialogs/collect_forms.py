@@ -86,6 +86,9 @@ class ReturnsModel(QAbstractTableModel):
             if ret.completed_by:
                 bits.append(f"completed by {ret.completed_by}"
                             + (f" on {fields.format_date(ret.completed_on)}" if ret.completed_on else ""))
+            if ret.already_confirmed_on:
+                bits.append("already confirmed on "
+                            f"{fields.format_date(ret.already_confirmed_on)}: a second form")
             if ret.confirmed:
                 bits.append(f"confirmed as held: {', '.join(ret.confirmed)}")
             if not ret.changes:
@@ -101,7 +104,7 @@ class ReturnsModel(QAbstractTableModel):
                 else:
                     self.rows.append(ReviewRow("note", n, change.title, change.detail))
             for problem in ret.problems:
-                self.rows.append(ReviewRow("problem", n, "Not used", problem))
+                self.rows.append(ReviewRow("problem", n, "Could not use", problem))
         self.endResetModel()
 
     # Qt model API
@@ -143,7 +146,7 @@ class ReturnsModel(QAbstractTableModel):
                 ret = self.returns[row.ret]
                 return f"{ret.name} ({ret.urn})" if row.kind == "school" else ""
             return row.detail
-        if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_DETAIL:
+        if role == Qt.ItemDataRole.ToolTipRole:
             return row.detail
         if role == Qt.ItemDataRole.CheckStateRole and col == self.COL_WHAT \
                 and row.kind in ("school", "change"):
@@ -266,7 +269,8 @@ class CollectFormsDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(True)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.table.setWordWrap(False)  # the whole text is in each row's tooltip
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(ReturnsModel.COL_WHAT, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(ReturnsModel.COL_SCHOOL, QHeaderView.ResizeMode.Interactive)
@@ -354,7 +358,6 @@ class CollectFormsDialog(QDialog):
             parts.append("reading was cancelled part way")
         self.summary.setText("; ".join(parts) + ".")
         self.apply_button.setEnabled(bool(found.returns))
-        self.table.resizeRowsToContents()
 
     # -- applying ---------------------------------------------------------------------------
     def apply(self) -> None:

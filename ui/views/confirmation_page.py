@@ -8,6 +8,7 @@ Everything long (writing 100 forms, PDFs, reading a folder, applying) runs throu
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
@@ -36,6 +37,7 @@ from ittdesk.academic_year import AcademicYear
 from ittdesk.choices import PARTNERSHIP_STATUSES
 from ittdesk.errors import IttDeskError, ValidationError
 from ittdesk.leadership import forms, paper, rounds
+from ittdesk.leadership.vocabulary import HOSTING_APPETITES, HOSTING_SHORT
 from ittdesk.models import ConfirmationRound
 
 from ..tasks import run_task, show_error
@@ -81,9 +83,9 @@ class RoundModel(QAbstractTableModel):
     """The round's schools with where each stands; sorted and filtered in Python (≤ a few
     thousand rows), told to the view with a reset."""
 
-    COLUMNS = ("URN", "School", "Status", "Sent", "Returned", "Confirmed", "Contact to chase",
+    COLUMNS = ("URN", "School", "Status", "Sent", "Returned", "Hosting", "Contact to chase",
                "Email")
-    COL_URN, COL_SCHOOL, COL_STATE, COL_SENT, COL_RETURNED, COL_CONFIRMED, COL_CONTACT, \
+    COL_URN, COL_SCHOOL, COL_STATE, COL_SENT, COL_RETURNED, COL_HOSTING, COL_CONTACT, \
         COL_EMAIL = range(8)
 
     def __init__(self, parent=None):
@@ -121,7 +123,7 @@ class RoundModel(QAbstractTableModel):
 
     def _value(self, row: rounds.StatusRow, col: int):
         return (row.urn, row.name, STATE_LABELS[row.state], row.sent_on, row.returned_on,
-                row.confirmed_on,
+                HOSTING_SHORT.get(row.appetite, "").capitalize(),
                 row.contact.name + (f" ({row.contact.post})" if row.contact.post else ""),
                 row.contact.email or "")[col]
 
@@ -150,6 +152,8 @@ class RoundModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == self.COL_STATE \
                 and row.state in STATE_COLOURS:
             return QBrush(QColor(STATE_COLOURS[row.state]))
+        if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_HOSTING and row.appetite:
+            return HOSTING_APPETITES.label(row.appetite)
         if role == Qt.ItemDataRole.UserRole:
             return row.school_id
         return None
@@ -296,8 +300,8 @@ class ConfirmationPage(Page):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in zip(range(8), (64, 290, 92, 84, 84, 84, 230, 200), strict=True):
+        header.setSectionResizeMode(RoundModel.COL_SCHOOL, QHeaderView.ResizeMode.Stretch)
+        for col, width in zip(range(8), (64, 260, 92, 84, 84, 130, 210, 180), strict=True):
             self.table.setColumnWidth(col, width)
 
         lower = QWidget()
@@ -339,6 +343,7 @@ class ConfirmationPage(Page):
         self.filter_combo.currentIndexChanged.connect(
             lambda _i: self.model.set_filter(self.filter_combo.currentData()))
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._school_chosen())
+        self.table.doubleClicked.connect(lambda _i: self.open_school())
         self.refresh()
 
     # -- state --------------------------------------------------------------------------------
@@ -378,7 +383,8 @@ class ConfirmationPage(Page):
             f"<b>{status.total}</b> schools &nbsp; <b>{status.sent}</b> sent &nbsp; "
             f"<b>{status.returned}</b> returned &nbsp; <b>{status.confirmed}</b> confirmed &nbsp; "
             f"<b>{len(status.outstanding)}</b> outstanding"
-            + (f" &nbsp; <b>{status.not_sent}</b> not sent yet" if status.not_sent else ""))
+            + (f" &nbsp; <b>{status.not_sent}</b> not sent yet" if status.not_sent else "")
+            + f"<br><span style='color:#555'>{escape(status.appetite_summary())}</span>")
         self.status_message.emit(status.summary())
         self.select_school(chosen)
         self._school_chosen()
@@ -407,6 +413,12 @@ class ConfirmationPage(Page):
         self.timeline.set_school(school_id)
 
     # -- actions ------------------------------------------------------------------------------
+    def open_school(self) -> None:
+        """Double-click: the school's own record (its editor shows leadership and history)."""
+        school_id = self.selected_school()
+        if school_id is not None and hasattr(self.main_window, "open_record"):
+            self.main_window.open_record("school", school_id, self)
+
     def start_round(self) -> None:
         dialog = StartRoundDialog(self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.round is not None:
