@@ -278,6 +278,13 @@ class CollectFormsDialog(QDialog):
         self.table.setColumnWidth(ReturnsModel.COL_WHAT, 230)
         self.table.setColumnWidth(ReturnsModel.COL_SCHOOL, 260)
 
+        self.detail = QLabel()
+        self.detail.setObjectName("detail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setProperty("role", "muted")
+        self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+
         self.refused_model = RefusedModel(self)
         self.refused_box = QGroupBox("Refused: nothing is taken from these files")
         self.refused_box.setObjectName("refused_box")
@@ -288,7 +295,8 @@ class CollectFormsDialog(QDialog):
         self.refused.verticalHeader().setVisible(False)
         self.refused.horizontalHeader().setStretchLastSection(True)
         self.refused.setColumnWidth(0, 260)
-        self.refused.setMaximumHeight(140)
+        self.refused.setMaximumHeight(120)
+        self.refused_box.setMaximumHeight(170)
         refused_layout.addWidget(self.refused)
         self.refused_box.hide()
 
@@ -311,6 +319,7 @@ class CollectFormsDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         layout.addWidget(self.refused_box)
         layout.addLayout(bottom)
 
@@ -320,6 +329,14 @@ class CollectFormsDialog(QDialog):
         self.reject_all.clicked.connect(lambda: self.model.set_all(False))
         self.apply_button.clicked.connect(self.apply)
         self.resize(1100, 640)
+
+    def _show_detail(self, current, _previous=None) -> None:
+        if not current.isValid() or current.row() >= len(self.model.rows):
+            self.detail.clear()
+            return
+        row = self.model.rows[current.row()]
+        school = self.model.returns[row.ret].name
+        self.detail.setText(f"{school}: {row.what}. {row.detail}")
 
     # -- choosing ---------------------------------------------------------------------------
     def choose_files(self) -> None:
