@@ -13,7 +13,7 @@ from peewee import fn
 from .. import fields
 from ..academic_year import AcademicYear
 from ..choices import ACTIVITY_KINDS, AGREEMENT_STATUSES, PARTY_ROLES, RAG_RATINGS, REPORT_KINDS
-from ..errors import NotFoundError, RefusedError
+from ..errors import NotFoundError, RefusedError, ValidationError
 from ..models import (
     AgreementActivity,
     AgreementLeader,
@@ -364,3 +364,71 @@ activities = ActivityService()
 reports = ReportService()
 spend = SpendService()
 signatures = SignatureService()
+
+
+#: Part kinds in the order they are written (signatures last: they point at parties).
+PART_SERVICES = {
+    "parties": parties,
+    "leaders": leaders,
+    "activities": activities,
+    "reports": reports,
+    "spend": spend,
+    "signatures": signatures,
+}
+
+
+class PartError(ValidationError):
+    """A part refused while saving a whole agreement: which kind, which position, why."""
+
+    def __init__(self, kind: str, position: int, error: ValidationError):
+        self.kind, self.position = kind, position
+        super().__init__(error.errors, error.warnings)
+
+
+@dataclass
+class PartEdit:
+    """One part as an editor holds it: ``id`` None for a new one; ``key`` names it for others
+    (a new signature's ``party`` may be ``"key:7"``, the key of a party saved in the same go)."""
+
+    values: dict
+    id: int | None = None
+    key: int | None = None
+
+
+def save_agreement(agreement_id: int | None, values: dict, parts: dict[str, list[PartEdit]],
+                   removed: dict[str, list[int]] | None = None) -> SupportAgreement:
+    """Create or update an agreement with all its parts in one transaction, all or nothing.
+
+    ``parts`` maps a kind of ``PART_SERVICES`` to its parts as they should be after the save;
+    ``removed`` lists ids to delete. A refused part raises ``PartError`` and nothing is kept.
+    New parts get their ids set on the given ``PartEdit`` objects only once everything is saved.
+    """
+    removed = removed or {}
+    new_ids: dict[int, int] = {}  # id(PartEdit) -> id, applied after commit
+    with database.atomic():
+        agreement = (agreements.create(values) if agreement_id is None
+                     else agreements.update(agreement_id, values))
+        for kind in reversed(list(PART_SERVICES)):  # signatures go before the parties they name
+            for part_id in removed.get(kind, []):
+                PART_SERVICES[kind].delete(part_id)
+        party_ids: dict[int, int] = {}
+        for kind, service in PART_SERVICES.items():
+            for position, part in enumerate(parts.get(kind, [])):
+                data = dict(part.values, agreement=agreement.id)
+                if kind == "signatures" and isinstance(data.get("party"), str):
+                    data["party"] = party_ids.get(int(data["party"].split(":", 1)[1]))
+                try:
+                    if part.id is None:
+                        record = service.create(data)
+                        new_ids[id(part)] = record.id
+                    else:
+                        record = service.update(part.id, data)
+                except ValidationError as exc:
+                    raise PartError(kind, position, exc) from exc
+                if kind == "parties" and part.key is not None:
+                    party_ids[part.key] = record.id
+    for kind in PART_SERVICES:
+        for part in parts.get(kind, []):
+            if id(part) in new_ids:
+                part.id = new_ids[id(part)]
+    return agreement

@@ -617,6 +617,8 @@ def open_agreement(parent: QWidget | None, agreement_id: int | None, **defaults:
     editor = AgreementEditor(agreement_id, parent, **defaults)
     editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     editor.show()
+    editor.raise_()
+    editor.activateWindow()
     return editor
 
 

@@ -1,0 +1,238 @@
+"""The agreement editor, driven like a user: typing, Ctrl+S, status buttons, Esc, printing."""
+
+from __future__ import annotations
+
+import agreement_factory as make
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+from test_printing import pdf_pages
+
+from ittdesk.errors import ValidationError
+from ittdesk.models import AgreementParty, AuditEntry, SpendEntry, SupportAgreement
+from ittdesk.services.agreements import PartEdit, PartError, save_agreement
+from ui import tasks
+from ui.editors.agreement_editor import AgreementEditor, print_agreement
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def _private_qt_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("ITTDESK_QT_SETTINGS", str(tmp_path / "qt.ini"))
+    # Never block on a modal question: an editor left dirty is discarded when the test ends.
+    monkeypatch.setattr(AgreementEditor, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard)
+
+
+def open_editor(qtbot, agreement_id):
+    editor = AgreementEditor(agreement_id)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.activateWindow()  # shortcuts (Ctrl+S, Esc) go to the active window, as on a desktop
+    qtbot.waitUntil(editor.isActiveWindow)
+    return editor
+
+
+def type_into(qtbot, field, text):
+    widget = field.input
+    if hasattr(widget, "selectAll"):
+        widget.selectAll()
+    qtbot.keyClicks(widget, text)
+
+
+def choose(field, value):
+    combo = field.input
+    combo.setCurrentIndex(combo.findData(value))
+
+
+def test_every_part_list_is_a_valid_item_model(qtbot, qtmodeltester, sqlite_db):
+    built = make.agreement()
+    editor = open_editor(qtbot, built.agreement.id)
+    for panel in editor.panels.values():
+        qtmodeltester.check(panel.model)
+    assert editor.panels["parties"].model.rowCount() == 3
+    assert editor.main_fields["title"].value() == "Improving early reading"
+    assert editor.main_fields["amount_agreed_pence"].value() == "£4,000.00"
+
+
+def test_new_agreement_typed_in_and_saved_with_ctrl_s(qtbot, sqlite_db):
+    school_a, school_b = make.school("Ashby Moor Primary"), make.school("Fernbank Academy")
+    contact = make.person("Ada", "Contact")
+    editor = open_editor(qtbot, None)
+    type_into(qtbot, editor.main_fields["title"], "Year 6 mathematics")
+    type_into(qtbot, editor.main_fields["academic_year"], "2025/26")
+    type_into(qtbot, editor.main_fields["intended_impact"], "Expected progress for all.")
+    editor.tabs.setCurrentIndex(1)
+    parties = editor.panels["parties"]
+    qtbot.mouseClick(parties.add_button, Qt.MouseButton.LeftButton)
+    choose(parties.fields["school"], school_a.id)
+    choose(parties.fields["contact"], contact.id)
+    type_into(qtbot, parties.fields["responsibilities"], "Release staff.")
+    qtbot.mouseClick(parties.add_button, Qt.MouseButton.LeftButton)
+    choose(parties.fields["role"], "supporting")
+    choose(parties.fields["school"], school_b.id)
+    editor.tabs.setCurrentIndex(5)
+    type_into(qtbot, editor.main_fields["amount_agreed_pence"], "£1,500.00")
+    spend = editor.panels["spend"]
+    qtbot.mouseClick(spend.add_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, spend.fields["date"], "03/11/2025")
+    type_into(qtbot, spend.fields["description"], "Supply cover")
+    type_into(qtbot, spend.fields["amount_pence"], "250.50")
+    assert editor.balance.text() == "Balance: £1,500.00 agreed, £250.50 spent, £1,249.50 left"
+    assert editor.windowTitle().startswith("*")
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    saved = SupportAgreement.get(SupportAgreement.title == "Year 6 mathematics")
+    assert saved.reference == "SSA-2025-001" and saved.amount_agreed_pence == 150000
+    assert [p.school.name for p in AgreementParty.select().order_by(AgreementParty.id)] == [
+        "Ashby Moor Primary", "Fernbank Academy"]
+    assert SpendEntry.get().amount_pence == 25050
+    assert not editor.dirty and editor.heading.text() == "SSA-2025-001 — Year 6 mathematics"
+    assert editor.status_buttons["agreed"].isVisible()
+
+
+def test_bad_input_is_shown_beside_the_field_and_nothing_is_saved(qtbot, sqlite_db):
+    built = make.agreement()
+    editor = open_editor(qtbot, built.agreement.id)
+    type_into(qtbot, editor.main_fields["baseline"], "New baseline text")
+    editor.tabs.setCurrentIndex(5)
+    spend = editor.panels["spend"]
+    qtbot.mouseClick(spend.add_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, spend.fields["date"], "31/02/2026")
+    type_into(qtbot, spend.fields["description"], "Cover")
+    type_into(qtbot, spend.fields["amount_pence"], "12.345")
+    assert editor.save() is False
+    assert spend.fields["amount_pence"].message.text() == "'12.345' has fractions of a penny"
+    assert "not a real date" in spend.fields["date"].message.text() or \
+        spend.fields["date"].message.isVisible()
+    assert editor.problems.text().startswith("Not saved: spend entry 1")
+    assert SupportAgreement.get_by_id(built.agreement.id).baseline is None  # all or nothing
+    assert not SpendEntry.select().exists()
+    assert editor.dirty
+
+
+def test_status_button_shows_what_is_missing_beside_the_fields(qtbot, sqlite_db):
+    built = make.agreement(ready=False)
+    editor = open_editor(qtbot, built.agreement.id)
+    assert editor.status_buttons["agreed"].isVisible()
+    assert not editor.status_buttons["completed"].isVisible()
+    qtbot.mouseClick(editor.status_buttons["agreed"], Qt.MouseButton.LeftButton)
+    assert SupportAgreement.get_by_id(built.agreement.id).status == "draft"
+    assert editor.main_fields["intended_impact"].message.text() == "Write the intended impact"
+    assert "Write the responsibilities of" in editor.panels["parties"].message.text()
+    assert "final impact report" in editor.panels["reports"].message.text()
+    assert editor.problems.text().startswith(f"{built.agreement.reference} cannot be agreed yet")
+
+
+def test_status_buttons_move_a_ready_agreement_and_offer_the_next_steps(qtbot, sqlite_db):
+    built = make.agreement()
+    editor = open_editor(qtbot, built.agreement.id)
+    qtbot.mouseClick(editor.status_buttons["agreed"], Qt.MouseButton.LeftButton)
+    assert SupportAgreement.get_by_id(built.agreement.id).status == "agreed"
+    assert editor.status_buttons["active"].isVisible()
+    assert not editor.status_buttons["agreed"].isVisible()
+    assert "Agreed" in editor.status_label.text()
+
+
+def test_removing_a_party_in_the_editor_deletes_it_on_save_with_audit(qtbot, sqlite_db):
+    built = make.agreement()
+    editor = open_editor(qtbot, built.agreement.id)
+    parties = editor.panels["parties"]
+    parties.select_key(parties.rows()[2].key)
+    qtbot.mouseClick(parties.remove_button, Qt.MouseButton.LeftButton)
+    assert editor.save()
+    assert AgreementParty.select().where(AgreementParty.agreement == built.agreement.id).count() == 2
+    assert AuditEntry.select().where((AuditEntry.entity == "agreement_party")
+                                     & (AuditEntry.action == "delete")).count() == 1
+
+
+def test_escape_with_unsaved_changes_asks_and_cancel_keeps_editing(qtbot, sqlite_db, monkeypatch):
+    built = make.agreement()
+    editor = open_editor(qtbot, built.agreement.id)
+    type_into(qtbot, editor.main_fields["title"], "Changed title")
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
+    monkeypatch.setattr(editor, "ask_unsaved", lambda: answers.pop(0))
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert editor.isVisible()
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not editor.isVisible())
+    assert SupportAgreement.get_by_id(built.agreement.id).title == "Improving early reading"
+
+
+def test_closing_with_save_answer_saves(qtbot, sqlite_db, monkeypatch):
+    built = make.agreement()
+    editor = open_editor(qtbot, built.agreement.id)
+    type_into(qtbot, editor.main_fields["title"], "Saved on close")
+    monkeypatch.setattr(editor, "ask_unsaved", lambda: QMessageBox.StandardButton.Save)
+    editor.close()
+    assert not editor.isVisible()
+    assert SupportAgreement.get_by_id(built.agreement.id).title == "Saved on close"
+
+
+def test_warnings_show_overspend_and_qa_lead_who_is_a_party_contact(qtbot, sqlite_db):
+    from ittdesk.services.agreements import parties, spend
+
+    built = make.agreement(amount="100")
+    spend.create({"agreement": built.agreement.id, "date": "01/11/2025", "description": "Cover",
+                  "amount_pence": "150"})
+    parties.update(built.supported.id, {"contact": built.qa_lead.id})
+    editor = open_editor(qtbot, built.agreement.id)
+    assert "over the amount agreed" in editor.panels["spend"].message.text()
+    assert "should be independent" in editor.main_fields["qa_lead"].message.text()
+    assert editor.warnings.isVisible()
+    assert "£50.00 over" in editor.balance.text()
+
+
+def test_save_as_pdf_runs_in_the_background_and_writes_the_agreement(qtbot, sqlite_db, tmp_path,
+                                                                     monkeypatch):
+    built = make.agreement()
+    out = tmp_path / "agreement.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PDF files (*.pdf)"))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
+    editor = open_editor(qtbot, built.agreement.id)
+    with tasks.synchronous(False):
+        qtbot.mouseClick(editor.pdf_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: tasks.running_tasks() == 0 and bool(shown), timeout=20000)
+    assert shown == [f"Saved {out}"]
+    text = " ".join(pdf_pages(out))
+    assert built.agreement.reference in text and "DRAFT" in text
+
+
+def test_print_preview_from_the_list_uses_a_print_preview_dialog(qtbot, sqlite_db):
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    built = make.agreement()
+    dialog = print_agreement(None, built.agreement.id, exec_dialog=False)
+    qtbot.addWidget(dialog)
+    assert isinstance(dialog, QPrintPreviewDialog)
+    painted = []
+    dialog.paintRequested.connect(lambda printer: painted.append(printer))
+    dialog.show()
+    qtbot.waitUntil(lambda: bool(painted))
+    assert built.agreement.reference in dialog.windowTitle()
+
+
+def test_save_agreement_is_all_or_nothing_and_names_the_refused_part(db):
+    built = make.agreement()
+    parts = {"spend": [PartEdit({"date": "01/11/2025", "description": "ok", "amount_pence": "1"}),
+                       PartEdit({"date": "bad", "description": "x", "amount_pence": "1"})]}
+    with pytest.raises(PartError) as exc:
+        save_agreement(built.agreement.id, {"title": "Renamed"}, parts)
+    assert (exc.value.kind, exc.value.position) == ("spend", 1) and "date" in exc.value.errors
+    assert isinstance(exc.value, ValidationError)
+    assert SupportAgreement.get_by_id(built.agreement.id).title == "Improving early reading"
+    assert not SpendEntry.select().exists()
+    assert all(p.id is None for p in parts["spend"])
+
+
+def test_save_agreement_links_a_new_signature_to_a_new_party(db):
+    built = make.agreement()
+    school = make.school("Newly Added School")
+    party = PartEdit({"school": school.id, "role": "supporting", "responsibilities": "Help"}, key=99)
+    signature = PartEdit({"party": "key:99", "signatory_name": "Pat Head"})
+    save_agreement(built.agreement.id, {}, {"parties": [party], "signatures": [signature]})
+    assert party.id is not None and signature.id is not None
+    from ittdesk.models import Signature
+
+    assert Signature.get_by_id(signature.id).party_id == party.id
