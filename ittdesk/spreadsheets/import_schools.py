@@ -105,6 +105,9 @@ class SchoolImport(ImportKind):
                 urn = parse_urn(record.raw["urn"])
             except ValueError as exc:
                 refused.append(Refusal(record.row, columns["urn"], str(exc)))
+                # say everything else wrong with the row too, so one pass fixes the file
+                others = [n for n in service_names if n != "urn"]
+                self.clean(record, others, columns, refused, new=False)
                 continue
             by_urn[urn].append(record)
             keyed.append((record, urn))

@@ -216,6 +216,24 @@ class ImportKind:
 BAD = object()
 
 
+def _show_labels(importer: ImportKind, items: list[Item]) -> None:
+    """Vocabulary keys in the preview read as users know them ('primary' -> 'Primary')."""
+    from functools import partial
+
+    vocabularies = {}
+    for spec in importer.service.fields:
+        if isinstance(spec.parse, partial) and spec.parse.func is F.choice:
+            vocabularies[spec.label] = spec.parse.args[0]
+    if not vocabularies:
+        return
+    for item in items:
+        for label, (old, new) in list(item.changes.items()):
+            vocabulary = vocabularies.get(label)
+            if vocabulary is not None:
+                item.changes[label] = (vocabulary.label(old) if old else old,
+                                       vocabulary.label(new) if new else new)
+
+
 def _strip_label(message: str, service: Any, name: str) -> str:
     try:
         label = service.field(name).label
@@ -422,6 +440,7 @@ def plan_import(source: Source, mapping: dict[int, str] | None = None, *,
     read_refused = list(refused)
     records = [r for r in records if r.row not in bad_rows]
     items = importer.plan(records, columns, refused, source.options)
+    _show_labels(importer, items)
     refused.sort(key=lambda r: r.row)
     return Plan(source, mapping, records, items, refused, notes, read_refused)
 

@@ -107,7 +107,7 @@ class MappingModel(QAbstractTableModel):
     """One row per column of the file: heading, sample values, what it imports as (editable)."""
 
     COL_HEADING, COL_SAMPLES, COL_FIELD, COL_HOW = range(4)
-    HEADINGS = ("Column in the file", "Sample values", "Imports as", "")
+    HEADINGS = ("Column in the file", "Sample values", "Imports as", "Match")
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -254,6 +254,7 @@ class ImportWizard(QDialog):
         self.plan: importing.Plan | None = None
         self.result: importing.Result | None = None
         self.task = None
+        self.guessed_path = ""  # the file whose kind and sheets have been looked at
         self._build()
         geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
@@ -400,8 +401,27 @@ class ImportWizard(QDialog):
         layout.addWidget(self.apply_label)
         layout.addWidget(self.progress)
         layout.addWidget(self.rate_label)
-        layout.addStretch(1)
+        self.history_label = QLabel("Past imports")
+        self.history_model = RowsModel(["#", "When", "Who", "What", "Added", "Updated", "Refused",
+                                        "File"], parent=self)
+        self.history_view = _table(self.history_model, "historyView")
+        self.history_label.setVisible(False)
+        self.history_view.setVisible(False)
+        layout.addSpacing(12)
+        layout.addWidget(self.history_label)
+        layout.addWidget(self.history_view, 1)
         return page
+
+    def show_history(self) -> None:
+        """The past imports (what file, when, how many added/updated), newest first."""
+        def shown(runs: list[list[str]]) -> None:
+            self.history_model.set_rows(runs)
+            self.history_view.resizeColumnsToContents()
+            self.history_view.horizontalHeader().setStretchLastSection(True)
+            self.history_label.setVisible(True)
+            self.history_view.setVisible(True)
+
+        run_task(self, _history, on_done=shown, on_error=lambda _exc: None)
 
     # -- page flow ----------------------------------------------------------------------------
     def _show_page(self, page: int) -> None:
@@ -485,9 +505,12 @@ class ImportWizard(QDialog):
 
         def guessed(result: tuple[str, list[str]]) -> None:
             kind, sheets = result
+            if self.path_edit.text().strip() != path:
+                return  # the user has chosen another file meanwhile
             self.kind_combo.setCurrentIndex(max(self.kind_combo.findData(kind), 0))
             for name in sheets:
                 self.sheet_combo.addItem(name, name)
+            self.guessed_path = path
 
         run_task(self, _guess, path, on_done=guessed, on_error=lambda exc: self._error(exc))
 
@@ -530,7 +553,8 @@ class ImportWizard(QDialog):
         self.mapping_info.setText("\n".join(info))
         self.mapping_view.resizeColumnToContents(MappingModel.COL_HEADING)
         self.mapping_view.setColumnWidth(MappingModel.COL_FIELD, 230)
-        self.mapping_view.resizeColumnToContents(MappingModel.COL_HOW)
+        self.mapping_view.setColumnWidth(
+            MappingModel.COL_HOW, self.fontMetrics().horizontalAdvance("your choice") + 24)
         self._show_page(self.PAGE_MAPPING)
 
     # -- page 2 -> 3 ----------------------------------------------------------------------------
@@ -557,7 +581,7 @@ class ImportWizard(QDialog):
         self.refused_model.set_rows([[str(r.row), r.column, r.reason] for r in plan.refused])
         self.tabs.setTabText(0, f"To add ({len(plan.adds):,})")
         self.tabs.setTabText(1, f"To update ({len(plan.updates):,})")
-        self.tabs.setTabText(2, f"Refused ({plan.refused_rows:,} rows)")
+        self.tabs.setTabText(2, f"Refused ({plan.refused_rows:,} row{'' if plan.refused_rows == 1 else 's'})")
         for view in (self.add_view, self.update_view, self.refused_view):
             view.resizeColumnsToContents()
             view.horizontalHeader().setStretchLastSection(True)
@@ -606,7 +630,10 @@ class ImportWizard(QDialog):
         self.progress.setValue(self.progress.maximum())
         self.apply_label.setText(f"Done: {result.summary()}. This import is #{result.run_id} in "
                                  "the list of past imports.")
-        self.rate_label.setText(f"{result.seconds:.1f} s")
+        changed = result.added + result.updated
+        self.rate_label.setText(f"Took {result.seconds:.1f} s "
+                                f"({changed / max(result.seconds, 1e-3):,.0f} rows/s).")
+        self.show_history()
         self._update_buttons()
         self._close_source()
         if self.main_window is not None and hasattr(self.main_window, "records_changed"):
@@ -654,6 +681,11 @@ class ImportWizard(QDialog):
             self.task.cancel()
             return
         self.close()
+
+
+def _history() -> list[list[str]]:
+    return [[str(r.id), f"{r.at:%d/%m/%Y %H:%M}", r.user, r.kind, f"{r.added:,}", f"{r.updated:,}",
+             f"{r.refused:,}", r.file_name] for r in importing.past_imports(20)]
 
 
 def _guess(path: str) -> tuple[str, list[str]]:
