@@ -186,10 +186,7 @@ def test_a_bad_file_gets_one_clear_message(qtbot, main_window, tmp_path):
 
 
 def test_dropping_a_spreadsheet_on_the_main_window_opens_the_wizard(qtbot, main_window, tmp_path):
-    from ui.dialogs.import_wizard import install_file_drop
-
-    if not getattr(main_window, "_import_drop_filter", None):
-        install_file_drop(main_window)
+    assert main_window.acceptDrops()  # the window installs the drop target when it is built
     path = messy_xlsx(tmp_path / "dropped.xlsx")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])

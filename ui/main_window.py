@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.create_status_bar()
         self.read_settings()
         self.records_changed.connect(self._on_records_changed)
+        (load_target("ui.dialogs.import_wizard:install_file_drop") or (lambda _w: None))(self)
 
     # -- layout --------------------------------------------------------------------------------
     def _build_central(self) -> None:
