@@ -345,11 +345,13 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
             final_due = year.end - timedelta(days=30)
             reports.create({"agreement": agreement.id, "kind": "interim", "due_date": interim_due,
                             "submitted_on": interim_due if final_status in ("active", "completed") and interim_due < today else None,
-                            "rag": "amber" if final_status in ("active", "completed") and interim_due < today else None})
+                            "rag": "amber" if final_status in ("active", "completed") and interim_due < today else None,
+                            "author": leader.id if final_status in ("active", "completed") and interim_due < today else None})
             reports.create({"agreement": agreement.id, "kind": "final", "due_date": final_due,
                             "submitted_on": final_due if final_status == "completed" else None,
                             "summary": "Targets met for the priority group." if final_status == "completed" else None,
-                            "rag": "green" if final_status == "completed" else None})
+                            "rag": "green" if final_status == "completed" else None,
+                            "author": leader.id if final_status == "completed" else None})
             if final_status in ("active", "completed"):
                 for n in range(2):
                     spend.create({"agreement": agreement.id, "date": year.start + timedelta(days=50 + 60 * n),

@@ -236,3 +236,28 @@ def test_save_agreement_links_a_new_signature_to_a_new_party(db):
     from ittdesk.models import Signature
 
     assert Signature.get_by_id(signature.id).party_id == party.id
+
+
+def test_choosing_who_signs_fills_in_their_contact_name(qtbot, sqlite_db):
+    built = make.agreement()
+    editor = open_editor(qtbot, built.agreement.id)
+    editor.tabs.setCurrentIndex(6)
+    signatures = editor.panels["signatures"]
+    qtbot.mouseClick(signatures.add_button, Qt.MouseButton.LeftButton)
+    choose(signatures.fields["party"], built.supporting.id)
+    assert signatures.fields["signatory_name"].value() == built.supporting.contact.full_name
+    type_into(qtbot, signatures.fields["signed_on"], "02/10/2025")
+    assert editor.save()
+    from ittdesk.models import Signature
+
+    signed = Signature.get()
+    assert (signed.party_id, signed.signatory_name) == (built.supporting.id, "Supporting Contact")
+
+
+def test_main_window_registry_opens_this_editor(qtbot, sqlite_db):
+    from ui.editors.agreement_launcher import open_agreement
+
+    built = make.agreement()
+    editor = open_agreement(None, built.agreement.id)
+    qtbot.addWidget(editor)
+    assert isinstance(editor, AgreementEditor) and editor.agreement_id == built.agreement.id

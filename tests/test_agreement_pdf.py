@@ -157,3 +157,25 @@ def test_cli_status_and_reminders(cli_agreements):
     assert reminders.returncode == 0
     # Both reports (Jan and Jun 2026) are in the past for any run after June 2026.
     assert "SSA-2025-001" in reminders.stdout or reminders.stdout == "Nothing needs attention\n"
+
+
+def test_provider_logo_and_address_from_settings_are_printed(qapp, db, tmp_path):
+    from pypdf import PdfReader
+    from PySide6.QtGui import QColor, QImage
+
+    logo = tmp_path / "logo.png"
+    image = QImage(240, 80, QImage.Format.Format_RGB32)
+    image.fill(QColor("#1f3a5f"))
+    assert image.save(str(logo))
+    settings.set("provider_logo", str(logo))
+    settings.set("provider_address", "1 School Lane\nMoorside\nZZ1 1AA")
+    built = make.agreement()
+    out = tmp_path / "logo.pdf"
+    _pages, texts = write_pdf(built.agreement.id, out)
+    assert "1 School Lane" in texts[0] and "ZZ1 1AA" in texts[0]
+    assert len(PdfReader(str(out)).pages[0].images) == 1
+
+
+def test_missing_logo_file_is_left_out_not_an_error(db):
+    settings.set("provider_logo", "/no/such/logo.png")
+    assert "<img" not in build(make.agreement().agreement.id).html

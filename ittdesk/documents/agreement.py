@@ -207,7 +207,7 @@ def _school(school: School) -> str:
 def _parties(agreement: SupportAgreement) -> str:
     rows = [f"<tr><td>{esc(PARTY_ROLES.label(p.role))}</td><td>{_school(p.school)}</td>"
             f"<td>{_contact(p.contact)}</td></tr>" for p in _party_rows(agreement)]
-    return _table([("Party", "22%"), ("School", "46%"), ("Named contact", "32%")], rows,
+    return _table([("Party", "20%"), ("School", "42%"), ("Named contact", "38%")], rows,
                   "No parties yet.")
 
 
@@ -324,8 +324,8 @@ def _signatures(agreement: SupportAgreement) -> str:
     rows.append(_signature_row("<b>Quality-assurance lead</b>", qa_name,
                                qa.signatory_role if qa else "", qa.signed_on if qa else None))
     head = "".join(f'<th width="{w}">{h}</th>' for h, w in (
-        ("Signed on behalf of", "27%"), ("Name", "20%"), ("Role", "16%"), ("Signature", "23%"),
-        ("Date", "14%")))
+        ("Signed on behalf of", "26%"), ("Name", "18%"), ("Role", "15%"), ("Signature", "28%"),
+        ("Date", "13%")))
     return (f'<table class="grid signatures" width="100%" cellspacing="0" cellpadding="6">'
             f"<thead><tr>{head}</tr></thead>{''.join(rows)}</table>")
 

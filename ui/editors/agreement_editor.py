@@ -254,6 +254,7 @@ class AgreementEditor(QDialog):
         ], [Column("Signed for", "party"), Column("Name", "signatory_name"),
             Column("Role", "signatory_role"), Column("Date signed", "signed_on")])
         self.tabs.addTab(self.panels["signatures"], "Signatures")
+        self.panels["signatures"].fields["party"].changed.connect(self._suggest_signatory)
         self.tabs.currentChanged.connect(self._tab_shown)
 
         for widget in self.main_fields.values():
@@ -302,6 +303,20 @@ class AgreementEditor(QDialog):
             school = panel.label("school", row.values.get("school")) or "school not chosen"
             result.append((f"{role}: {school}", row.id if row.id is not None else f"key:{row.key}"))
         return result
+
+    def _suggest_signatory(self) -> None:
+        """Choosing who a signature is for fills in that party's contact (or the QA lead)."""
+        panel = self.panels["signatures"]
+        name_field = panel.fields["signatory_name"]
+        if self._loading or name_field.value().strip():
+            return
+        chosen = panel.fields["party"].value()
+        person_id = self.main_fields["qa_lead"].value() if chosen is None else next(
+            (r.values.get("contact") for r in self.panels["parties"].rows()
+             if chosen in (r.id, f"key:{r.key}")), None)
+        person = Person.get_or_none(Person.id == person_id) if person_id else None
+        if person is not None:
+            name_field.input.setText(person.full_name)
 
     def _tab_shown(self, index: int) -> None:
         if index == PANEL_TAB["signatures"]:
@@ -620,6 +635,10 @@ def open_agreement(parent: QWidget | None, agreement_id: int | None, **defaults:
     editor.raise_()
     editor.activateWindow()
     return editor
+
+
+#: the name ``ui.editors.agreement_launcher`` looks for
+open_agreement_editor = open_agreement
 
 
 def print_agreement(parent: QWidget | None, agreement_id: int, *, exec_dialog: bool = True):
