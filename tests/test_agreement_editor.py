@@ -261,3 +261,35 @@ def test_main_window_registry_opens_this_editor(qtbot, sqlite_db):
     editor = open_agreement(None, built.agreement.id)
     qtbot.addWidget(editor)
     assert isinstance(editor, AgreementEditor) and editor.agreement_id == built.agreement.id
+
+
+def test_withdraw_asks_why_and_keeps_the_reason(qtbot, sqlite_db, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    built = make.agreement()
+    editor = open_editor(qtbot, built.agreement.id)
+    replies = [("", False), ("The school joined a trust", True)]
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: replies.pop(0))
+    qtbot.mouseClick(editor.status_buttons["withdrawn"], Qt.MouseButton.LeftButton)
+    assert SupportAgreement.get_by_id(built.agreement.id).status == "draft"  # cancelled
+    qtbot.mouseClick(editor.status_buttons["withdrawn"], Qt.MouseButton.LeftButton)
+    assert SupportAgreement.get_by_id(built.agreement.id).status == "withdrawn"
+    assert not any(b.isVisible() for b in editor.status_buttons.values())
+    last = AuditEntry.select().where(AuditEntry.entity == "agreement").order_by(AuditEntry.id.desc()).first()
+    assert last.note == "The school joined a trust"
+
+
+def test_printing_unsaved_changes_asks_to_save_first(qtbot, sqlite_db, monkeypatch):
+    built = make.agreement()
+    editor = open_editor(qtbot, built.agreement.id)
+    type_into(qtbot, editor.main_fields["title"], "Renamed before printing")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    editor.print_preview()  # cancelled: nothing saved, nothing shown
+    assert SupportAgreement.get_by_id(built.agreement.id).title == "Improving early reading"
+    shown = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Save)
+    monkeypatch.setattr("ui.editors.agreement_editor.print_agreement",
+                        lambda parent, agreement_id: shown.append(agreement_id))
+    editor.print_preview()
+    assert shown == [built.agreement.id]
+    assert SupportAgreement.get_by_id(built.agreement.id).title == "Renamed before printing"

@@ -81,3 +81,23 @@ def test_short_section_is_moved_whole_to_the_next_page_rather_than_split(qapp, t
     texts = pdf_pages(out)
     holder = [t for t in texts if "Signatures" in t]
     assert len(holder) == 1 and all(f"Sign line {i}" in holder[0] for i in range(8))
+
+
+def test_printing_to_a_printer_runs_as_a_background_task(qtbot, tmp_path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    from ui import tasks
+    from ui.printing import PageOptions, a4_layout, print_to
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageLayout(a4_layout())
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    done = []
+    with tasks.synchronous(False):
+        print_to(None, printer, long_html(70), PageOptions(footer_left="REF-9"), on_done=done.append)
+        qtbot.waitUntil(lambda: bool(done), timeout=20000)
+    texts = pdf_pages(out)
+    assert done == [len(texts)] and len(texts) >= 2
+    assert all("REF-9" in t for t in texts)
