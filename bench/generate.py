@@ -225,21 +225,25 @@ class World:
         return roles, training
 
     def enrolments(self) -> list[tuple[dict, list[dict]]]:
-        """(enrolment, [placements]) in id order; people from the trainee pool, no duplicates."""
+        """(enrolment, [placements]) in id order.
+
+        Enrolment ``i`` is person ``i`` (modulo the people), so at both scales every enrolment
+        is a different person, as in a real cohort export; heads and mentors enrol too (NPQs,
+        mentor training), so many rows of the enrolment file name people already on record.
+        """
         if self._enrolments is None:
             rng = random.Random(self.seed + 4)
             cohorts = self.cohorts()
-            pool_start = self.heads + self.mentors
-            pool = self.scale.people - pool_start
+            people = self.scale.people
             result = []
             placement_id = 0
             for i in range(self.scale.enrolments):
-                j, k = i % pool, i // pool
+                j, k = i % people, i // people
                 cohort = cohorts[(k + j) % len(cohorts)]
                 year = cohort["_year"]
                 status = rng.choices(STATUSES, STATUS_WEIGHTS)[0]
                 enrolment = {
-                    "id": i + 1, "person": pool_start + j + 1, "cohort": cohort["id"],
+                    "id": i + 1, "person": j + 1, "cohort": cohort["id"],
                     "status": status, "trainee_id": f"T{i + 1:07d}",
                     "subject": rng.choice(SUBJECTS),
                     "home_school": rng.randint(1, self.scale.schools),
