@@ -181,8 +181,10 @@ def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -
 
 
 class Runner:
-    def __init__(self, out: Path, repeats: int, log, max_timeout: float | None = None):
+    def __init__(self, out: Path, repeats: int, log, max_timeout: float | None = None,
+                 profile: bool = False):
         self.max_timeout = max_timeout
+        self.profile = profile
         self.out = out
         self.repeats = repeats
         self.log = log
@@ -216,7 +218,11 @@ class Runner:
         with open(log_path, "a", encoding="utf-8") as log:
             if m.cold:
                 args["t0"] = time.time()
-            request.write_text(json.dumps({"task": m.task, "args": args, "result": str(answer)}))
+            req = {"task": m.task, "args": args, "result": str(answer)}
+            if self.profile:
+                (self.out / "profiles").mkdir(exist_ok=True)
+                req["profile"] = str(self.out / "profiles" / f"{m.key}.txt")
+            request.write_text(json.dumps(req))
             timeout = min(m.timeout, self.max_timeout or m.timeout)
             try:
                 subprocess.run([sys.executable, "-m", "bench.worker", str(request)], cwd=ROOT,
@@ -233,7 +239,7 @@ class Runner:
             return self.cache[m.key]
         runs: list[dict[str, Any]] = []
         count = self.repeats if m.repeat else 1
-        if m.cold and count > 1:
+        if m.cold:
             self.once(m)  # warm-up: OS file cache, the day's automatic backup
         for _ in range(count):
             started = time.perf_counter()
@@ -390,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="where generated data and outputs go (default bench/out)")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="only figures whose name contains TEXT (repeatable)")
+    parser.add_argument("--profile", action="store_true",
+                        help="save a pyinstrument profile of each measurement in OUT/profiles "
+                             "(profiled times are slower: do not report them)")
     args = parser.parse_args(argv)
     scale = SCALES[args.scale] if args.scale else (TYPICAL if args.quick else LARGE)
     repeats = args.repeats or (1 if args.quick else scale.repeats)
@@ -407,7 +416,8 @@ def main(argv: list[str] | None = None) -> int:
     before = machine()
     run_dir = out / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
-    runner = Runner(out, repeats, log, max_timeout=120 if scale is TYPICAL else None)
+    runner = Runner(out, repeats, log, max_timeout=120 if scale is TYPICAL else None,
+                    profile=args.profile)
     rows = []
     for figure in figures(scale, paths, run_dir, args.postgres_url):
         if args.only and not any(text.lower() in figure.name.lower() for text in args.only):

@@ -3,7 +3,9 @@
 The request names a task and its arguments and where to write the answer. The answer is the
 task's metrics plus ``peak_mb`` (this process's peak resident memory, from ``getrusage``), or
 ``not_measured`` (the feature is missing) or ``error`` (it failed; the traceback goes to stderr).
-A fresh process per measurement keeps one figure's memory and caches out of the next.
+A fresh process per measurement keeps one figure's memory and caches out of the next. With
+``"profile": PATH`` in the request the whole task runs under pyinstrument and its report is
+written there (the times it reports are then slower than unprofiled ones).
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ def main(argv: list[str]) -> int:
     from .tasks import NotAvailable, run
 
     answer: dict
+    profiler = None
+    if request.get("profile"):
+        try:
+            from pyinstrument import Profiler
+        except ImportError:
+            print("--profile needs pyinstrument (pip install pyinstrument)", file=sys.stderr)
+        else:
+            profiler = Profiler(interval=0.002)
+            profiler.start()
     try:
         answer = dict(run(request["task"], request.get("args", {})))
         answer.setdefault("peak_mb", peak_mb())
@@ -37,6 +48,10 @@ def main(argv: list[str]) -> int:
     except Exception as exc:  # reported, never hidden
         traceback.print_exc()
         answer = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+    if profiler is not None:
+        profiler.stop()
+        with open(request["profile"], "w", encoding="utf-8") as fh:
+            fh.write(profiler.output_text(unicode=False, color=False))
     with open(request["result"], "w", encoding="utf-8") as fh:
         json.dump(answer, fh, default=str)
     sys.stdout.flush()
