@@ -105,15 +105,15 @@ def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -
     imp_csv = Measure("import-gias-csv", "import", {"path": str(p.gias_csv), "kind": "schools"},
                       copy_db=(p.empty_db, "db"))
     cold = Measure("cold-start", "gui_cold_start", {"db": str(p.full_db), "folder": out},
-                   repeat=True, cold=True, timeout=600)
+                   repeat=True, cold=True, timeout=300)
     bare = Measure("bare-window", "gui_bare_window", {"folder": out}, repeat=True, cold=True,
                    timeout=300)
     schools_list = Measure("list-schools", "gui_list", {
         "db": str(p.full_db), "folder": out, "nav": "Schools", "term": "moor",
-        "sort_label": "Name", "expected": s}, repeat=True, timeout=900)
+        "sort_label": "Name", "expected": s}, repeat=True, timeout=300)
     enrolments_list = Measure("list-enrolments", "gui_list", {
         "db": str(p.full_db), "folder": out, "nav": "Programmes", "tab": "Enrolments",
-        "term": "patel", "sort_label": "Last name", "expected": e}, repeat=True, timeout=900)
+        "term": "patel", "sort_label": "Last name", "expected": e}, repeat=True, timeout=300)
     result = [
         Figure(f"import {s:,} schools from xlsx (all 139 GIAS columns)", "<= 0.35x", imp_xlsx,
                Measure("openpyxl-read-gias", "openpyxl_read", {"path": str(p.gias_xlsx)}),
