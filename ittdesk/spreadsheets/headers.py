@@ -289,19 +289,29 @@ def find_header_in_sheets(sheets: Mapping[str, Sequence[Sequence[Any]]], fields:
     return (best[1], best[2]) if best else None
 
 
+def _filled(v: Any) -> bool:
+    if v is None or v == "":
+        return False
+    return not isinstance(v, str) or bool(v.strip())
+
+
 def is_blank(row: Sequence[Any]) -> bool:
-    return not any(cell_text(v) for v in row)
+    """No cell holds anything (stops at the first that does: data rows cost one look)."""
+    for v in row:
+        if _filled(v):
+            return False
+    return True
 
 
 def is_trailer(row: Sequence[Any], header_width: int) -> bool:
     """A totals row (first cell "Total"...) or a sparse notes row ("Notes:", "Source:", "*")."""
-    filled = [v for v in row if cell_text(v)]
-    if not filled or not isinstance(filled[0], str):
+    first = next((v for v in row if _filled(v)), None)
+    if not isinstance(first, str):
         return False
-    first = filled[0].strip()
+    first = first.strip()
     if _TOTAL.match(first):
         return True
-    return bool(_NOTE.match(first)) and len(filled) <= max(1, header_width // 2)
+    return bool(_NOTE.match(first)) and sum(1 for v in row if _filled(v)) <= max(1, header_width // 2)
 
 
 def data_rows(rows: Sequence[Sequence[Any]], header: HeaderRow) -> DataBlock:
@@ -310,17 +320,17 @@ def data_rows(rows: Sequence[Sequence[Any]], header: HeaderRow) -> DataBlock:
     header_width = sum(1 for h in header.headings if h)
     block = DataBlock(rows=[])
     for index in range(header.index + 1, len(rows)):
-        row = list(rows[index])
+        row = rows[index]
         if is_blank(row):
             block.blank_rows += 1
             continue
         if is_trailer(row, header_width):
             block.stopped_at = index + 1
-            block.stopped_because = cell_text(next(v for v in row if cell_text(v)))[:40]
+            block.stopped_because = cell_text(next(v for v in row if _filled(v)))[:40]
             block.left_out = sum(1 for r in rows[index:] if not is_blank(r))
             break
         if len(row) < width:
-            row += [None] * (width - len(row))
+            row = list(row) + [None] * (width - len(row))
         block.rows.append((index + 1, row))
     return block
 

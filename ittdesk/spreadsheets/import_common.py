@@ -17,7 +17,7 @@ from ..choices import ROLE_KINDS
 from ..models import Person, Role, School
 
 CHUNK = 500
-INSERT_CHUNK = 100
+INSERT_CHUNK = 500
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd", "sir", "dame",
           "lady", "lord", "fr"}
 HEAD_KINDS = ("headteacher", "executive_headteacher", "head_of_school")
@@ -29,16 +29,47 @@ def chunks(items: list, size: int = CHUNK) -> Iterable[list]:
 
 
 def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int]:
-    """insert_many in chunks, returning the new ids in row order (SQLite 3.35+ and PostgreSQL)."""
+    """Insert rows (all with the same keys) in chunks; the new ids in row order.
+
+    One multi-row ``INSERT ... RETURNING id`` per chunk (SQLite 3.35+ and PostgreSQL), written
+    directly rather than through peewee's query builder, which costs ~10x more per row at 50,000
+    rows. Values still go through each field's ``db_value``. Ids are sorted because RETURNING's
+    order is not promised, while the ids a single statement assigns rise in VALUES order.
+    """
+    if not rows:
+        return []
+    database = model._meta.database
+    names = list(rows[0])
+    fields = [model._meta.fields[n] for n in names]
+    converters = [f.db_value for f in fields]
+    param = database.param
+    open_q, close_q = database.quote[0], database.quote[1]
+
+    def quote(name: str) -> str:
+        return f"{open_q}{name}{close_q}"
+
+    per_chunk = max(1, min(1000, 30000 // max(len(names), 1)))
+    head = (f"INSERT INTO {quote(model._meta.table_name)} ("
+            + ", ".join(quote(f.column_name) for f in fields) + ") VALUES ")
+    one = "(" + ", ".join([param] * len(names)) + ")"
+    tail = f" RETURNING {quote(model._meta.primary_key.column_name)}"
     ids: list[int] = []
-    for part in chunks(rows, INSERT_CHUNK):
-        ids.extend(r[0] for r in model.insert_many(part).returning(model.id).tuples().execute())
+    for part in chunks(rows, per_chunk):
+        params: list[Any] = []
+        for row in part:
+            params.extend(conv(row[name]) if row[name] is not None else None
+                          for name, conv in zip(names, converters, strict=True))
+        cursor = database.execute_sql(head + ", ".join([one] * len(part)) + tail, params)
+        ids.extend(sorted(r[0] for r in cursor.fetchall()))
     return ids
 
 
 def full_rows(model: type[Model], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows with the same keys (insert_many needs that); missing columns take the model default."""
-    names = sorted({k for r in rows for k in r})
+    """Rows with the same keys, as one INSERT needs; missing values take the model's default
+    (peewee defaults live in Python, not in the table, so they must be written)."""
+    names = sorted({k for r in rows for k in r} | {
+        f.name for f in model._meta.sorted_fields
+        if f.default is not None and not callable(f.default) and not f.primary_key})
     defaults = {}
     for name in names:
         f = model._meta.fields[name]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from peewee import DataError, IntegrityError
+from peewee import DataError, IntegrityError, fn
 
 from .. import fields as F
 from ..errors import RefusedError
@@ -121,6 +121,9 @@ class Plan:
     refused: list[Refusal]
     notes: list[str]
     read_refused: list[Refusal] = field(default_factory=list)  # found while reading cells
+    # The newest audit entry when the plan was made: every write through ITT Desk adds one, so
+    # if it is still the newest when applying, the plan still holds and need not be redone.
+    audit_mark: int | None = None
 
     @property
     def adds(self) -> list[Item]:
@@ -439,10 +442,17 @@ def plan_import(source: Source, mapping: dict[int, str] | None = None, *,
     bad_rows = {r.row for r in refused}
     read_refused = list(refused)
     records = [r for r in records if r.row not in bad_rows]
+    mark = _audit_mark()
     items = importer.plan(records, columns, refused, source.options)
     _show_labels(importer, items)
     refused.sort(key=lambda r: r.row)
-    return Plan(source, mapping, records, items, refused, notes, read_refused)
+    return Plan(source, mapping, records, items, refused, notes, read_refused, mark)
+
+
+def _audit_mark() -> int:
+    from ..models import AuditEntry
+
+    return AuditEntry.select(fn.MAX(AuditEntry.id)).scalar() or 0
 
 
 # -- applying -----------------------------------------------------------------------------
@@ -468,8 +478,13 @@ def _apply(plan: Plan, skip_invalid: bool, progress: Progress | None,
     with database.atomic() as transaction:
         # Matching is redone here, inside the transaction: the database may have changed
         # since the preview. Refusals found while reading cells carry over as they were.
-        refused = list(plan.read_refused)
-        items = importer.plan(plan.records, columns, refused, source.options)
+        if plan.audit_mark is not None and plan.audit_mark == _audit_mark():
+            refused, items = list(plan.refused), plan.items
+        else:
+            refused = list(plan.read_refused)
+            items = importer.plan(plan.records, columns, refused, source.options)
+            _show_labels(importer, items)
+        plan.audit_mark = None  # the writes below fill in ids: a second attempt re-plans
         refused.sort(key=lambda r: r.row)
         if refused and not skip_invalid:
             transaction.rollback()
