@@ -539,3 +539,39 @@ def test_full_export_reimports_without_a_mapping(demo_db, tmp_path):
         assert not plan.adds and not plan.updates, (kind, plan.summary())
     assert importing.load_source(path, "schools").sheet.name == "Schools"
     assert importing.load_source(path, "people").sheet.name == "People"
+
+
+def test_apply_rematches_when_the_database_changed_since_the_preview(db, tmp_path):
+    path = write_csv(tmp_path / "s.csv", [["URN", "Name"], ["100000", "From the file"],
+                                          ["100001", "Second"]])
+    source = importing.load_source(path, "schools")
+    plan = importing.plan_import(source)
+    assert len(plan.adds) == 2
+    schools.create({"urn": 100000, "name": "Typed meanwhile"})  # someone adds it before Import
+    result = importing.apply_plan(plan)
+    assert (result.added, result.updated) == (1, 1)
+    assert School.get(School.urn == 100000).name == "From the file"
+
+
+def test_a_failed_apply_can_be_retried_with_the_same_plan(db, tmp_path, monkeypatch):
+    path = gias_with_heads(tmp_path)
+    plan = importing.plan_import(importing.load_source(path, "schools"))
+    import ittdesk.audit as audit_module
+
+    original = audit_module.record_many
+    calls = []
+
+    def fail_once(entries):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("connection lost")
+        return original(entries)
+
+    monkeypatch.setattr(audit_module, "record_many", fail_once)
+    with pytest.raises(RuntimeError):
+        importing.apply_plan(plan)
+    assert counts()[:4] == (0, 0, 0, 0)
+    result = importing.apply_plan(plan)
+    assert result.added == 5
+    assert (School.select().count(), Person.select().count(), Role.select().count()) == (5, 5, 5)
+    assert {r.school.urn for r in Role.select()} == {int(r[0]) for r in gias_rows()[1:6]}
