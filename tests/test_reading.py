@@ -251,3 +251,13 @@ def test_xml_bomb_is_refused(tmp_path):
                    lambda xml: bomb + re.sub(rb"^<\?xml[^>]*\?>", b"", xml))
     with pytest.raises(RefusedError, match="XML bomb"):
         reading.open_book(path)
+
+
+def test_xml_bomb_behind_a_padded_prolog_is_refused(tmp_path):
+    path = write_xlsx(tmp_path / "padded.xlsx", [["URN"], [100000]])
+    padding = b"<!--" + b" " * 200_000 + b"-->"
+    bomb = b'<?xml version="1.0"?>' + padding + b'<!DOCTYPE x [<!ENTITY a "aaaa">]>'
+    rewrite_member(path, "xl/workbook.xml",
+                   lambda xml: bomb + re.sub(rb"^<\?xml[^>]*\?>", b"", xml))
+    with pytest.raises(RefusedError, match="XML bomb"):
+        reading.open_book(path)

@@ -33,6 +33,7 @@ import codecs
 import csv
 import io
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -262,14 +263,33 @@ def check_zip_bomb(path: Path, archive: zipfile.ZipFile) -> None:
                            "than any real workbook (a zip bomb?)")
 
 
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
 def check_xml_bomb(path: Path, archive: zipfile.ZipFile) -> None:
-    """Real workbooks never declare a DTD; entity expansion (billion laughs) needs one."""
+    """Real workbooks never declare a DTD; entity expansion (billion laughs) needs one.
+
+    A DTD can only sit in the prolog, before the root element: read each XML part up to its
+    root element (refusing a prolog padded beyond any real one) and look for one there.
+    """
     for info in archive.infolist():
-        if not info.filename.endswith((".xml", ".rels", ".vml")):
+        if not info.filename.endswith((".xml", ".rels", ".vml")) or info.file_size == 0:
             continue
+        prolog = b""
         with archive.open(info) as fh:
-            start = fh.read(4096)
-        if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+            while True:
+                chunk = fh.read(65536)
+                if not chunk:
+                    break
+                prolog += chunk
+                match = _ROOT_ELEMENT.search(prolog)
+                if match:
+                    prolog = prolog[:match.start()]
+                    break
+                if len(prolog) > 1024 * 1024:
+                    raise RefusedError(f"{path.name} is refused: {info.filename} does not look like "
+                                       "a workbook part (an XML bomb?)")
+        if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
             raise RefusedError(f"{path.name} is refused: {info.filename} declares XML entities, which "
                                "real workbooks never do (an XML bomb?)")
 
@@ -371,9 +391,12 @@ def _open_csv(path: Path) -> Book:
     text, encoding = decode_text(data)
     delimiter = sniff_delimiter(text[:65536])
     try:
-        rows = [[FormulaText(c) if len(c) > 1 and c[0] == "=" else c for c in row]
-                if any(c[:1] == "=" for c in row) else row
-                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        # Cells holding formula text are marked; one search of the text says whether any
+        # cell can start with "=", so ordinary files skip the per-cell look.
+        if re.search(r'(^|[' + re.escape(delimiter) + r'])"?=', text, re.M):
+            rows = [[FormulaText(c) if len(c) > 1 and c[0] == "=" else c for c in row]
+                    if any(c[:1] == "=" for c in row) else row for row in rows]
     except csv.Error as exc:
         raise RefusedError(f"{path.name} is not a readable CSV file: {exc}") from exc
     book = Book(path, "csv", [path.stem], encoding=encoding, delimiter=delimiter)
