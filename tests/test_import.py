@@ -575,3 +575,17 @@ def test_a_failed_apply_can_be_retried_with_the_same_plan(db, tmp_path, monkeypa
     assert result.added == 5
     assert (School.select().count(), Person.select().count(), Role.select().count()) == (5, 5, 5)
     assert {r.school.urn for r in Role.select()} == {int(r[0]) for r in gias_rows()[1:6]}
+
+
+def test_same_head_under_a_new_title_is_retitled_not_duplicated(db, tmp_path):
+    run(gias_with_heads(tmp_path, HEADS[:1]), "schools")
+    plan, result = run(gias_with_heads(tmp_path, [("Mrs", "Siân", "O'Brien", "Executive Headteacher")],
+                                       "retitled.csv"), "schools")
+    assert result.updated == 1
+    assert plan.updates[0].changes["Headteacher role"] == ("Headteacher", "Executive headteacher")
+    role = Role.get()
+    assert (Role.select().count(), role.kind, role.job_title, role.end_date) == (
+        1, "executive_headteacher", "Executive Headteacher", None)
+    _plan, again = run(gias_with_heads(tmp_path, [("Mrs", "Siân", "O'Brien", "Executive Headteacher")],
+                                       "again.csv"), "schools")
+    assert (again.added, again.updated) == (0, 0)

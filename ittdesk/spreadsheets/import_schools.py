@@ -236,12 +236,26 @@ class _HeadPlanner:
         kind, label = head["kind"], ROLE_KINDS.label(head["kind"])
         key = C.name_key(person["first_name"], person["last_name"])
         holder = self.current.get((school.id, kind)) if school else None
-        if holder is not None and C.name_key(holder[1].first_name, holder[1].last_name) == key:
-            role = holder[0]
+        # The same person already leading the school, perhaps under another title (Head of
+        # School who became Executive Headteacher): their role is retitled, not duplicated.
+        same = None
+        for other in C.HEAD_KINDS if school else ():
+            current = self.current.get((school.id, other))
+            if current and C.name_key(current[1].first_name, current[1].last_name) == key:
+                same = current
+                break
+        if same is not None:
+            role = same[0]
+            diff = {}
+            if role.kind != kind and (holder is None or holder is same):
+                diff["kind"] = (role.kind, kind)
+                item.changes[f"{ROLE_KINDS.label(role.kind)} role"] = (
+                    ROLE_KINDS.label(role.kind), label)
             if head["job_title"] and role.job_title != head["job_title"]:
-                item.payload["head"] = {"retitle": (role.id, role.job_title, head["job_title"],
-                                                    holder[1].id)}
+                diff["job_title"] = (role.job_title, head["job_title"])
                 item.changes[f"{label} job title"] = (role.job_title, head["job_title"])
+            if diff:
+                item.payload["head"] = {"retitle": (role.id, diff, same[1].id)}
                 if item.action == "same":
                     item.action = "update"
             return
@@ -295,11 +309,12 @@ def _write_heads(items: list[Item], run_id: int) -> None:
     for item in items:
         head = item.payload["head"]
         if "retitle" in head:
-            role_id, old, new, person_id = head["retitle"]
-            Role.update(job_title=new).where(Role.id == role_id).execute()
+            role_id, diff, person_id = head["retitle"]
+            Role.update({getattr(Role, k): v[1] for k, v in diff.items()}).where(
+                Role.id == role_id).execute()
             entries.append({"entity": "role", "entity_id": role_id, "action": "update",
-                            "changes": {"job_title": [old, new]}, "person_id": person_id,
-                            "import_run": run_id})
+                            "changes": {k: list(v) for k, v in diff.items()},
+                            "person_id": person_id, "import_run": run_id})
             continue
         if "end" in head:
             role_id, end, person_id = head["end"]
