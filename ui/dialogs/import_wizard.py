@@ -262,6 +262,7 @@ class ImportWizard(QDialog):
         if path:
             self.set_path(path)
         self._show_page(self.PAGE_FILE)
+        self.show_history()
 
     # -- building ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -340,7 +341,17 @@ class ImportWizard(QDialog):
         hint.setWordWrap(True)
         form.addRow("", hint)
         self._kind_changed()
-        return page
+        outer = QWidget()
+        column = QVBoxLayout(outer)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(page)
+        column.addSpacing(12)
+        column.addWidget(QLabel("Past imports"))
+        self.history_model = RowsModel(["#", "When", "Who", "What", "Added", "Updated", "Refused",
+                                        "File"], parent=self)
+        self.recent_view = _table(self.history_model, "recentImportsView")
+        column.addWidget(self.recent_view, 1)
+        return outer
 
     def _mapping_page(self) -> QWidget:
         page = QWidget()
@@ -402,8 +413,6 @@ class ImportWizard(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.rate_label)
         self.history_label = QLabel("Past imports")
-        self.history_model = RowsModel(["#", "When", "Who", "What", "Added", "Updated", "Refused",
-                                        "File"], parent=self)
         self.history_view = _table(self.history_model, "historyView")
         self.history_label.setVisible(False)
         self.history_view.setVisible(False)
@@ -416,10 +425,12 @@ class ImportWizard(QDialog):
         """The past imports (what file, when, how many added/updated), newest first."""
         def shown(runs: list[list[str]]) -> None:
             self.history_model.set_rows(runs)
-            self.history_view.resizeColumnsToContents()
-            self.history_view.horizontalHeader().setStretchLastSection(True)
-            self.history_label.setVisible(True)
-            self.history_view.setVisible(True)
+            for view in (self.history_view, self.recent_view):
+                view.resizeColumnsToContents()
+                view.horizontalHeader().setStretchLastSection(True)
+            done = self.result is not None
+            self.history_label.setVisible(done)
+            self.history_view.setVisible(done)
 
         run_task(self, _history, on_done=shown, on_error=lambda _exc: None)
 
@@ -602,7 +613,7 @@ class ImportWizard(QDialog):
         lines += plan.notes
         self.summary.setText("\n".join(lines))
         self.skip_invalid.setChecked(False)
-        self.skip_invalid.setVisible(bool(plan.refused))
+        self.skip_invalid.setVisible(bool(plan.refused and (plan.adds or plan.updates)))
         self._show_page(self.PAGE_PREVIEW)
 
     # -- page 4 ---------------------------------------------------------------------------------
