@@ -13,7 +13,14 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    QUrl,
+)
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -273,8 +280,13 @@ class ReturnsPage(Page):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(splitter)
 
+        # Typing a year waits for a pause before the preview is rebuilt.
+        self._year_timer = QTimer(self)
+        self._year_timer.setSingleShot(True)
+        self._year_timer.setInterval(300)
+        self._year_timer.timeout.connect(self.reload_preview)
         self.list.currentRowChanged.connect(self._return_chosen)
-        self.year.currentTextChanged.connect(self.reload_preview)
+        self.year.currentTextChanged.connect(self._year_timer.start)
         self.la.currentIndexChanged.connect(self.reload_preview)
         self.programme.currentIndexChanged.connect(self.reload_preview)
         self.export_button.clicked.connect(self.export_current)
