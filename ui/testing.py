@@ -12,10 +12,37 @@ import pytest
 from . import settings as ui_settings
 from . import tasks
 
+#: message boxes shown during a test that did not answer them itself: (kind, text)
+unanswered: list[tuple[str, str]] = []
+
+
+def _unattended(kind: str):
+    """A message box that never blocks a test: it records itself and answers safely."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def answer(parent, title, text, buttons=None, default=None, *args, **kwargs):
+        unanswered.append((kind, text))
+        B = QMessageBox.StandardButton
+        for choice in (B.Discard, B.No, B.Cancel, B.Ok):
+            if buttons is not None and buttons & choice:
+                return choice
+        return B.Ok
+
+    return staticmethod(answer)
+
 
 @pytest.fixture(autouse=True)
-def qt_settings(tmp_path):
-    """Per-user settings in a temporary INI file: tests never touch the real user's."""
+def qt_settings(tmp_path, monkeypatch):
+    """Per-user settings in a temporary INI file: tests never touch the real user's.
+
+    Message boxes a test does not answer itself (with monkeypatch) answer "Discard / No /
+    Cancel" at once and are listed in ``unanswered``, so a forgotten one cannot hang the run.
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    unanswered.clear()
+    for kind in ("question", "warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, _unattended(kind))
     ui_settings.use_file(tmp_path / "qt-settings.ini")
     yield tmp_path / "qt-settings.ini"
     ui_settings.use_file(None)

@@ -400,4 +400,5 @@ def open_editor(editor_class: type[EntityEditor], parent, record_id: int | None,
     main_window = widget if widget is not None else parent
     editor = editor_class(main_window, record_id, parent=parent, **defaults)
     editor.open()
+    editor.activateWindow()
     return editor
