@@ -190,3 +190,20 @@ def test_counts_and_emptiness(db):
     school(100001, "Fernbank Primary School")
     assert not is_empty_database()
     assert record_counts()["schools"] == 1
+
+
+def test_id_queries_leave_out_joins_nobody_looks_at_but_give_the_same_ids(partnership):
+    assert not PLACEMENTS._needs_join("", {"kind": "main", "mentor": "some"}, "start")
+    assert PLACEMENTS._needs_join("lumb", {}, "start")
+    assert PLACEMENTS._needs_join("", {}, "school")
+    fast = PLACEMENTS.ids(filters={"year": str(YEAR)}, sort="start")
+    joined = [i for i in PLACEMENTS.ids(sort="school") if i in fast]
+    assert sorted(fast) == sorted(joined) and len(fast) == 2
+
+
+def test_erased_people_stay_out_of_the_people_list_even_without_joins(partnership):
+    from ittdesk.models import Person
+
+    Person.update(erased=True).where(Person.id == partnership["head"].id).execute()
+    assert partnership["head"].id not in PEOPLE.ids(sort="last_name")
+    assert partnership["head"].id not in PEOPLE.ids(sort="school")

@@ -64,6 +64,7 @@ class Filter:
     label: str
     options: Callable[[], list[tuple[str, str]]]  # (value, label), computed when asked
     apply: Callable[[ModelSelect, str], ModelSelect]
+    joined: bool = True  # False: looks only at the list's own table (no joins needed)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class ListQuery:
     columns: list[Column]
     search: list[Any]  # text expressions the search box looks in (Cast numbers to text)
     join: Callable[[ModelSelect], ModelSelect] = lambda q: q
+    scope: Callable[[ModelSelect], ModelSelect] = lambda q: q  # always applied (e.g. not erased)
     filters: list[Filter] = field(default_factory=list)
     default_sort: str = ""
     entity: str = ""  # the service's entity name, for opening and deleting records
@@ -91,8 +93,20 @@ class ListQuery:
                 return flt
         raise KeyError(f"{self.name} list has no filter {key!r}")
 
-    def _select(self, *exprs: Any) -> ModelSelect:
-        return self.join(self.model.select(*exprs))
+    def _select(self, *exprs: Any, joined: bool = True) -> ModelSelect:
+        query = self.model.select(*exprs)
+        return self.scope(self.join(query) if joined else query)
+
+    def _needs_join(self, search: str, filters: dict[str, str] | None, sort: str) -> bool:
+        """Whether the id query needs the joined tables. The joins never drop rows (they follow
+        required foreign keys, or are outer joins), so leaving them out when nothing looks at
+        them gives the same ids, several times faster on 100,000 rows."""
+        if search.strip() and any(getattr(e, "model", None) is not self.model for e in self.search):
+            return True
+        column = self.column(sort or self.default_sort or self.columns[0].key)
+        if getattr(column.expr, "model", None) is not self.model:
+            return True
+        return any(self.filter(k).joined for k, v in (filters or {}).items() if v not in (None, ""))
 
     def where(self, query: ModelSelect, search: str = "", filters: dict[str, str] | None = None
               ) -> ModelSelect:
@@ -121,7 +135,8 @@ class ListQuery:
     def ids(self, search: str = "", filters: dict[str, str] | None = None, sort: str = "",
             descending: bool = False) -> list[int]:
         """The ids of every matching record, in order: the whole list, as plain ints."""
-        query = self.where(self._select(self.model.id), search, filters)
+        base = self._select(self.model.id, joined=self._needs_join(search, filters, sort))
+        query = self.where(base, search, filters)
         query = query.order_by(*self._order(sort, descending))
         cursor = database.execute(query)
         return [row[0] for row in cursor.fetchall()]

@@ -133,7 +133,7 @@ PEOPLE = ListQuery(
         Column("trn", "TRN", Person.trn, visible=False, width=80),
     ],
     search=[Person.first_name, Person.last_name, Person.email, Person.trn, Person.phone],
-    join=lambda q: q.where(Person.erased == False),  # noqa: E712 - SQL, not Python truth
+    scope=lambda q: q.where(Person.erased == False),  # noqa: E712 - SQL, not Python truth
     filters=[
         Filter("role", "Role", choice_options(ROLE_KINDS), lambda q, v: q.where(_has_role(v))),
         Filter("designation", "Designation", choice_options(DESIGNATIONS),
@@ -190,9 +190,9 @@ COHORTS = ListQuery(
     search=[Programme.name, Cohort.name, Cohort.academic_year],
     filters=[
         Filter("programme", "Programme", _programmes,
-               lambda q, v: q.where(Cohort.programme == int(v))),
+               lambda q, v: q.where(Cohort.programme == int(v)), joined=False),
         Filter("year", "Academic year", lambda: _years(Cohort.academic_year),
-               lambda q, v: q.where(Cohort.academic_year == v)),
+               lambda q, v: q.where(Cohort.academic_year == v), joined=False),
     ],
     default_sort="year",
 )
@@ -228,11 +228,12 @@ ENROLMENTS = ListQuery(
     filters=[
         Filter("programme", "Programme", _programmes,
                lambda q, v: q.where(Cohort.programme == int(v))),
-        Filter("cohort", "Cohort", _cohort_options, lambda q, v: q.where(Enrolment.cohort == int(v))),
+        Filter("cohort", "Cohort", _cohort_options, lambda q, v: q.where(Enrolment.cohort == int(v)),
+               joined=False),
         Filter("year", "Academic year", lambda: _years(Cohort.academic_year),
                lambda q, v: q.where(Cohort.academic_year == v)),
         Filter("status", "Status", choice_options(ENROLMENT_STATUSES),
-               lambda q, v: q.where(Enrolment.status == v)),
+               lambda q, v: q.where(Enrolment.status == v), joined=False),
     ],
     default_sort="last_name",
 )
@@ -289,11 +290,11 @@ PLACEMENTS = ListQuery(
     search=[_Trainee.first_name, _Trainee.last_name, School.name, Cast(School.urn, "TEXT"),
             _Mentor.first_name, _Mentor.last_name, Placement.subject],
     filters=[
-        Filter("year", "Academic year", _placement_years, _placement_year),
+        Filter("year", "Academic year", _placement_years, _placement_year, joined=False),
         Filter("kind", "Kind", choice_options(PLACEMENT_KINDS),
-               lambda q, v: q.where(Placement.kind == v)),
+               lambda q, v: q.where(Placement.kind == v), joined=False),
         Filter("mentor", "Mentor", lambda: [("none", "No mentor"), ("some", "Has a mentor")],
-               lambda q, v: q.where(Placement.mentor.is_null(v == "none"))),
+               lambda q, v: q.where(Placement.mentor.is_null(v == "none")), joined=False),
     ],
     default_sort="start",
 )
