@@ -55,7 +55,7 @@ def test_home_items_open_their_records(qtbot, demo_window):
     editor = demo_window._editors[-1]
     assert editor.instance.id == item.id and editor.isVisible()
     card.body.linkActivated.emit("more:")
-    assert card.group.items[6].text in card.body.text()
+    assert card.group.items[8].text in card.body.text()
 
 
 def test_keyboard_moves_between_pages_searches_and_opens(qtbot, demo_window):

@@ -23,7 +23,7 @@ from ..tasks import run_task
 from ..widgets.bar_chart import BarChart
 from .base import Page
 
-SHOWN_ITEMS = 6
+SHOWN_ITEMS = 5
 
 
 class GroupCard(QFrame):
@@ -185,7 +185,9 @@ class HomePage(Page):
         self.cards = QGridLayout(self.cards_host)
         self.cards.setContentsMargins(0, 0, 0, 0)
         self.cards.setSpacing(12)
-        charts = QHBoxLayout()
+        charts = QVBoxLayout()
+        charts.setContentsMargins(0, 0, 0, 0)
+        charts.setSpacing(12)
         self.per_month = BarChart("Placements starting each month this year")
         self.by_subject = BarChart("Trainees this year by subject", horizontal=True)
         for chart in (self.per_month, self.by_subject):
@@ -194,18 +196,26 @@ class HomePage(Page):
             box = QVBoxLayout(frame)
             box.setContentsMargins(12, 10, 12, 10)
             box.addWidget(chart)
-            charts.addWidget(frame, 1)
+            charts.addWidget(frame)
+        charts.addStretch(1)
+        charts_host = QWidget()
+        charts_host.setObjectName("charts")
+        charts_host.setLayout(charts)
+        charts_host.setFixedWidth(340)
         scroll_body = QWidget()
         body = QVBoxLayout(scroll_body)
         body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(self.cards_host)
-        body.addLayout(charts)
         body.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(scroll_body)
-        dash.addWidget(scroll, 1)
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        row.addWidget(scroll, 1)
+        row.addWidget(charts_host)
+        dash.addLayout(row, 1)
         for widget in (self.loading, self.welcome, self.dashboard):
             self.stack.addWidget(widget)
         layout = QVBoxLayout(self)
