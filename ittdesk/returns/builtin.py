@@ -130,34 +130,43 @@ def partnership(f: Filters) -> ReturnData:
                       .where(Programme.id.in_(list(programme_ids) or [0]))
                       .order_by(Programme.name).tuples())
 
+    # The schools in the return: in the partnership, or hosting a placement this year. A
+    # subquery, not a list of ids (SQLite limits how many values one query may carry).
+    hosting = (Placement.select(Placement.school).join(Enrolment).join(Cohort)
+               .where(Cohort.academic_year == year))
+    if f.programme_id:
+        hosting = hosting.where(Cohort.programme == f.programme_id)
+    in_scope = School.partnership_status.is_null(False) | School.id.in_(hosting)
+    if f.la:
+        in_scope = in_scope & (School.la_name == f.la)
     schools = (School.select(School.id, School.urn, School.name, School.la_name, School.phase,
                              School.establishment_type, School.trust, School.partnership_status,
                              School.partnership_since, School.leadership_confirmed_on)
-               .where(School.partnership_status.is_null(False)
-                      | School.id.in_(list(placed_any) + list(itap) or [0]))
-               .order_by(School.name, School.urn))
-    if f.la:
-        schools = schools.where(School.la_name == f.la)
+               .where(in_scope).order_by(School.name, School.urn))
     school_rows = _fetch(schools)
 
     heads: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     leaders = (Role.select(Role.school, Role.kind, Person.id, Person.first_name, Person.last_name,
                            Person.erased)
-               .join(Person)
-               .where(_active_on(as_of) & Role.kind.in_(HEAD_KINDS + ("itt_champion",)))
+               .join(Person).switch(Role).join(School)
+               .where(in_scope & _active_on(as_of)
+                      & Role.kind.in_(HEAD_KINDS + ("itt_champion",)))
                .order_by(Role.start_date.desc(nulls="LAST"), Person.last_name))
     for school_id, kind, pid, first, last, erased in _fetch(leaders):
         heads[school_id][kind].append(_name(pid, first, last, erased))
 
     months = int(settings.get("mentor_refresher_months"))
+    mentors: dict[int, set[int]] = defaultdict(set)
+    mentor_roles = (Role.select(Role.school, Role.person).join(School)
+                    .where(in_scope & _active_on(as_of) & Role.kind.in_(MENTOR_KINDS)))
+    for school_id, person_id in _fetch(mentor_roles):
+        mentors[school_id].add(person_id)
     latest = dict(_fetch(MentorTraining.select(MentorTraining.person,
                                                fn.MAX(MentorTraining.completed_on))
-                         .where(MentorTraining.completed_on <= as_of)
+                         .where((MentorTraining.completed_on <= as_of)
+                                & MentorTraining.person.in_(
+                                    mentor_roles.select(Role.person)))
                          .group_by(MentorTraining.person)))
-    mentors: dict[int, set[int]] = defaultdict(set)
-    for school_id, person_id in _fetch(Role.select(Role.school, Role.person)
-                                       .where(_active_on(as_of) & Role.kind.in_(MENTOR_KINDS))):
-        mentors[school_id].add(person_id)
 
     lapse_by_day: dict = {}
     trained_ids = set()

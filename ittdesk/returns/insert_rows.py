@@ -116,12 +116,12 @@ def insert_rows(wb, ws, at: int, count: int, *, grow_end: int | None = None) -> 
 
     # Formulas on every sheet (references to this sheet from elsewhere move too).
     for other in wb.worksheets:
-        for row in other.iter_rows():
-            for cell in row:
-                value = cell.value
-                if cell.data_type == "f" and isinstance(value, str):
-                    cell.value = shift_formula(value, at, count, sheet=sheet, home=other.title,
-                                               grow_end=grow_end)
+        # The cells that exist only (iter_rows would create every empty cell in the range).
+        for cell in list(other._cells.values()):
+            value = cell.value
+            if cell.data_type == "f" and isinstance(value, str):
+                cell.value = shift_formula(value, at, count, sheet=sheet, home=other.title,
+                                           grow_end=grow_end)
 
     # Merged cells: below the insertion they move; across it they grow.
     for merged in list(ws.merged_cells.ranges):

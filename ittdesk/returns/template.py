@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from openpyxl.cell.cell import MergedCell
 
 from ..errors import RefusedError, ValidationError
 from ..spreadsheets import headers
@@ -246,14 +248,6 @@ def check_mapping(info: TemplateInfo, mapping: Mapping[int, str]) -> dict[int, s
     return clean
 
 
-def _cell_value(column: Column, value: Any) -> Any:
-    if value is None or value == "":
-        return None
-    if column.kind == "money":
-        return value / 100
-    return value
-
-
 def fill_template(info: TemplateInfo, target: Path, filters: Filters,
                   mapping: Mapping[int, str] | None = None, *, remember: bool = False,
                   progress: ProgressFn | None = None,
@@ -294,29 +288,29 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
             result.messages.append(
                 "Formulas in the template that pointed at no data row may not cover the "
                 "inserted rows: check the totals.")
-    date_formats: dict[int, str] = {}
-    cols = sorted(mapping.items())
+    plan = _column_plan(ws, info.data_start, mapping, data.columns, index)
+    has_merged = bool(ws.merged_cells.ranges)
+    cell_at = ws.cell
     for n, record in enumerate(records):
-        if cancelled is not None and not n % 200 and cancelled():
-            raise Cancelled()
+        if not n % 500:
+            if cancelled is not None and cancelled():
+                raise Cancelled()
+            if progress is not None:
+                progress(n, len(records))
         row = info.data_start + n
-        for col, key in cols:
-            column = data.columns[index[key]]
-            cell = ws.cell(row=row, column=col + 1)
-            if type(cell).__name__ == "MergedCell":
+        for col, i, kind, style in plan:
+            cell = cell_at(row=row, column=col)
+            if has_merged and isinstance(cell, MergedCell):
                 continue
-            value = _cell_value(column, record[index[key]])
+            value = record[i]
+            if value is None or value == "":
+                cell.value = None
+                continue
+            if kind == "money":
+                value = value / 100
             set_cell(cell, value)
-            if value is None:
-                continue
-            if column.kind == "date" and isinstance(value, (date, datetime)):
-                fmt = date_formats.setdefault(col, cell.number_format)
-                if not _is_date_format(fmt):
-                    cell.number_format = DATE_FORMAT
-            elif column.kind == "money" and cell.number_format == "General":
-                cell.number_format = MONEY_FORMAT
-        if progress is not None and not n % 200:
-            progress(n, len(records))
+            if style is not None:
+                cell._style = copy(style)
     if cancelled is not None and cancelled():
         raise Cancelled()
     result.path = save_workbook(wb, target)
@@ -327,6 +321,30 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
     return result
 
 
+def _column_plan(ws, data_start: int, mapping: Mapping[int, str], columns: Sequence[Column],
+                 index: dict[str, int]) -> list[tuple[int, int, str, Any]]:
+    """Per mapped column: (1-based column, index in the record, kind, style or None).
+
+    Dates and money take the style of the template's first data row in that column, with a
+    date or money format added when the LA left it "General" (a date must show as a date).
+    """
+    plan = []
+    for col, key in sorted(mapping.items()):
+        i = index[key]
+        kind = columns[i].kind
+        style = None
+        if kind in ("date", "money"):
+            proto = ws.cell(row=data_start, column=col + 1)
+            if not isinstance(proto, MergedCell):
+                if kind == "date" and not _is_date_format(proto.number_format):
+                    proto.number_format = DATE_FORMAT
+                elif kind == "money" and proto.number_format == "General":
+                    proto.number_format = MONEY_FORMAT
+                style = proto._style
+        plan.append((col + 1, i, kind, style))
+    return plan
+
+
 def _is_date_format(fmt: str | None) -> bool:
     from openpyxl.styles.numbers import is_date_format
 
@@ -335,17 +353,19 @@ def _is_date_format(fmt: str | None) -> bool:
 
 def _copy_row_format(ws, source_row: int, at: int, count: int) -> None:
     """New rows look like the template's first data row: styles, height, per-row formulas."""
+    from openpyxl.cell.cell import Cell
     from openpyxl.formula.translate import Translator
 
-    source_cells = [c for c in ws[source_row] if type(c).__name__ != "MergedCell"]
+    source_cells = [c for c in ws[source_row] if not isinstance(c, MergedCell)
+                    and (c.has_style or c.data_type == "f")]
     height = ws.row_dimensions[source_row].height
+    cells = ws._cells
     for offset in range(count):
         row = at + offset
         if height is not None:
             ws.row_dimensions[row].height = height
         for src in source_cells:
-            dest = ws.cell(row=row, column=src.column)
-            if src.has_style:
-                dest._style = src._style.__copy__()
+            dest = Cell(ws, row=row, column=src.column, style_array=src._style)  # copied
+            cells[(row, src.column)] = dest
             if src.data_type == "f" and isinstance(src.value, str) and ":" not in src.value:
                 dest.value = Translator(src.value, src.coordinate).translate_formula(dest.coordinate)
