@@ -189,3 +189,35 @@ def test_a_page_or_action_whose_module_is_missing_is_not_fatal(qtbot, db, monkey
         assert "not available" in window.statusBar().currentMessage()
     finally:
         close_window(qtbot, window)
+
+
+def test_an_agreement_opens_in_its_editor_and_its_save_refreshes_the_list(qtbot, demo_window):
+    demo_window.show_page("agreements")
+    panel = demo_window.current_page().panel
+    wait_loaded(qtbot, panel)
+    panel.table.selectRow(0)
+    panel.open_selected()
+    editor = demo_window._editors[-1]
+    assert editor.isVisible() and editor.objectName() == "AgreementEditor"
+    loads = panel.model.generation
+    editor.saved.emit(panel.selected_ids()[0])
+    assert panel.model.generation > loads
+    editor.dirty = False
+    editor.close()
+
+
+def test_a_list_exports_what_it_shows(qtbot, demo_window, tmp_path):
+    from openpyxl import load_workbook
+
+    demo_window.show_page("schools")
+    panel = demo_window.current_page().panel
+    wait_loaded(qtbot, panel)
+    panel.set_filter("la", "Northmoor")
+    qtbot.waitUntil(lambda: not panel.model.is_loading() and panel.model.rowCount() == 40)
+    with tasks.synchronous():
+        panel.export_to(tmp_path / "northmoor.xlsx", "Schools")
+    sheet = load_workbook(tmp_path / "northmoor.xlsx").worksheets[0]
+    rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0]]
+    header = next(i for i, r in enumerate(rows) if r[0] == "Name")
+    assert len(rows) - header - 1 == 40
+    assert "exported 40 schools" in demo_window.statusBar().currentMessage().lower()

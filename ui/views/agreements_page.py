@@ -19,3 +19,14 @@ class AgreementsPage(ListPage):
 
     def summary_html(self, record_id: int) -> str:
         return generic_html(agreement_summary(record_id))
+
+    def print_current(self) -> None:
+        """Ctrl+P: the selected agreement as its printed document; otherwise the list."""
+        from ..main_window import load_target
+
+        ids = self.panel.selected_ids()
+        printer = load_target("ui.editors.agreement_editor:print_agreement")
+        if len(ids) == 1 and printer is not None:
+            printer(self, ids[0])
+        else:
+            super().print_current()
