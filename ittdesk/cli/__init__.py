@@ -20,6 +20,7 @@ from ..errors import IttDeskError
 
 COMMAND_MODULES = [
     "ittdesk.cli.core_commands",
+    "ittdesk.cli.attention_commands",
     "ittdesk.cli.privacy_commands",
     "ittdesk.cli.agreement_commands",
     "ittdesk.cli.export_commands",
