@@ -206,18 +206,24 @@ def partnership(f: Filters) -> ReturnData:
                synonyms=("Leadership confirmed", "Date leadership confirmed", "Last confirmed")),
     ]
 
+    # Per-school text decided once: who leads it, in words.
+    leader_text: dict[int, tuple[str | None, str | None]] = {}
+    for sid, by_kind in heads.items():
+        head = next((by_kind[k] for k in HEAD_KINDS if by_kind.get(k)), [])
+        leader_text[sid] = (join_names(head), join_names(by_kind.get("itt_champion", [])))
+    mentor_counts = {sid: (sum(1 for p in ids if p in trained_ids), len(ids))
+                     for sid, ids in mentors.items()}
+    phase_label, status_label = PHASES.label, PARTNERSHIP_STATUSES.label
+    programme_ids_in_order = [pid for pid, _n in programmes]
+    nobody, no_mentors, empty = (None, None), (0, 0), ()
+
     def rows():
         for (sid, urn, name, la, phase, kind, trust, status, since, confirmed) in school_rows:
-            leaders_here = heads.get(sid, {})
-            head = next((leaders_here[k] for k in HEAD_KINDS if leaders_here.get(k)), [])
-            mentor_ids = mentors.get(sid, ())
             yield (
-                urn, name, la, PHASES.label(phase), kind, trust,
-                PARTNERSHIP_STATUSES.label(status), _day(since),
-                join_names(head), join_names(leaders_here.get("itt_champion", [])),
-                sum(1 for p in mentor_ids if p in trained_ids), len(mentor_ids),
-                *(len(placed.get((sid, pid), ())) for pid, _n in programmes),
-                len(placed_any.get(sid, ())), itap.get(sid, 0), _day(confirmed),
+                urn, name, la, phase_label(phase), kind, trust, status_label(status),
+                _day(since), *leader_text.get(sid, nobody), *mentor_counts.get(sid, no_mentors),
+                *[len(placed.get((sid, pid), empty)) for pid in programme_ids_in_order],
+                len(placed_any.get(sid, empty)), itap.get(sid, 0), _day(confirmed),
             )
 
     notes = [f"Mentors and leaders as at {fields.format_date(as_of)}; a mentor counts as trained "
