@@ -72,6 +72,8 @@ class Row:
     peak_mb: float | None = None
     baseline_peak_mb: float | None = None
     measured: bool = True
+    runs: list[float] = field(default_factory=list)
+    baseline_runs: list[float] = field(default_factory=list)
     note: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
 
@@ -83,6 +85,10 @@ class Row:
             data["peak_mb"] = self.peak_mb
         if self.baseline_peak_mb is not None:
             data["baseline_peak_mb"] = self.baseline_peak_mb
+        if self.runs:
+            data["runs"] = [_round(x) for x in self.runs]
+        if self.baseline_runs:
+            data["baseline_runs"] = [_round(x) for x in self.baseline_runs]
         if self.note:
             data["note"] = self.note
         if self.detail:
@@ -182,7 +188,8 @@ def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -
 
 class Runner:
     def __init__(self, out: Path, repeats: int, log, max_timeout: float | None = None,
-                 profile: bool = False):
+                 profile: bool = False, heavy_repeats: int = 1):
+        self.heavy_repeats = heavy_repeats
         self.max_timeout = max_timeout
         self.profile = profile
         self.out = out
@@ -234,22 +241,28 @@ class Runner:
             return {"error": f"the worker died without an answer (see {log_path})"}
         return json.loads(answer.read_text(encoding="utf-8"))
 
-    def measure(self, m: Measure) -> list[dict[str, Any]]:
-        if m.key in self.cache:
-            return self.cache[m.key]
-        runs: list[dict[str, Any]] = []
-        count = self.repeats if m.repeat else 1
-        if m.cold:
-            self.once(m)  # warm-up: OS file cache, the day's automatic backup
-        for _ in range(count):
-            started = time.perf_counter()
-            answer = self.once(m)
-            self.log(f"    {m.key}: {_brief(answer)} ({time.perf_counter() - started:.1f} s wall)")
-            runs.append(answer)
-            if "error" in answer or "not_measured" in answer:
-                break
-        self.cache[m.key] = runs
-        return runs
+    def count(self, m: Measure) -> int:
+        return self.repeats if m.repeat else self.heavy_repeats
+
+    def measure(self, *measures: Measure | None) -> list[list[dict[str, Any]]]:
+        """Runs of each measure; those not yet taken run interleaved (A, B, A, B...), so a
+        figure and its baseline see the same load on a busy machine."""
+        todo = list({m.key: m for m in measures
+                     if m is not None and m.key not in self.cache}.values())
+        for m in todo:
+            self.cache[m.key] = []
+            if m.cold:
+                self.once(m)  # warm-up: OS file cache, the day's automatic backup
+        for round_ in range(max((self.count(m) for m in todo), default=0)):
+            for m in todo:
+                runs = self.cache[m.key]
+                if round_ >= self.count(m) or any("error" in r or "not_measured" in r for r in runs):
+                    continue
+                started = time.perf_counter()
+                answer = self.once(m)
+                self.log(f"    {m.key}: {_brief(answer)} ({time.perf_counter() - started:.1f} s wall)")
+                runs.append(answer)
+        return [self.cache[m.key] if m is not None else [] for m in measures]
 
 
 def _brief(answer: dict[str, Any]) -> str:
@@ -297,8 +310,7 @@ def take(figure: Figure, runner: Runner) -> Row:
     if figure.not_measured or figure.ours is None:
         row.measured, row.note = False, f"not measured: {figure.not_measured}"
         return row
-    runs = runner.measure(figure.ours)
-    base_runs = runner.measure(figure.baseline) if figure.baseline else []
+    runs, base_runs = runner.measure(figure.ours, figure.baseline)
     if figure.memory:
         ours, why, detail = _summary(runs, "peak_mb")
         base, base_why, _ = _summary(base_runs, "peak_mb")
@@ -314,6 +326,10 @@ def take(figure: Figure, runner: Runner) -> Row:
         _b, _w, base_detail = _summary(base_runs, "seconds")
         row.detail.update({f"baseline_{k}": v for k, v in base_detail.items()
                            if k not in DETAIL_SKIP})
+    metric = "peak_mb" if figure.memory else figure.metric
+    row.runs = [r[metric] for r in runs if isinstance(r.get(metric), (int, float))]
+    row.baseline_runs = [r[metric if figure.memory else "seconds"] for r in base_runs
+                         if isinstance(r.get(metric if figure.memory else "seconds"), (int, float))]
     if why:
         row.measured, row.note = False, f"not measured: {why}"
         row.peak_mb = row.seconds = None
@@ -389,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="typical scale, one run each")
     parser.add_argument("--scale", choices=sorted(SCALES), help="default: large (typical with --quick)")
     parser.add_argument("--repeats", type=int, help="runs of the quick figures (median)")
+    parser.add_argument("--heavy-repeats", type=int, default=1,
+                        help="runs of the heavy figures (imports, exports; median; default 1)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results here")
     parser.add_argument("--postgres-url", default=os.environ.get("ITTDESK_BENCH_POSTGRES_URL", ""),
                         help="a PostgreSQL database the bench may wipe")
@@ -417,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = out / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
     runner = Runner(out, repeats, log, max_timeout=120 if scale is TYPICAL else None,
-                    profile=args.profile)
+                    profile=args.profile, heavy_repeats=max(1, args.heavy_repeats))
     rows = []
     for figure in figures(scale, paths, run_dir, args.postgres_url):
         if args.only and not any(text.lower() in figure.name.lower() for text in args.only):
@@ -425,7 +443,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"  {figure.name}")
         rows.append(take(figure, runner))
     print(f"Machine: {before}")
-    print(f"Scale: {scale.name}; quick figures: median of {repeats}; "
+    print(f"Scale: {scale.name}; quick figures: median of {repeats}, heavy ones of "
+          f"{max(1, args.heavy_repeats)}; "
           f"took {time.perf_counter() - started:.0f} s; load at the end: "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
