@@ -116,15 +116,22 @@ class _Summary:
                        if c.total and c.kind in ("int", "number", "money")}
         self.counts = {i: Counter() for i, c in enumerate(columns) if c.summarise}
 
-    def add(self, row: Sequence[Any]) -> None:
-        self.rows += 1
+    def add_many(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Fold in a batch of rows column by column (C-speed sum and Counter, not per cell)."""
+        if not rows:
+            return
+        self.rows += len(rows)
         for i in self.totals:
-            value = row[i]
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                self.totals[i] += value
+            self.totals[i] += sum(v for v in (r[i] for r in rows)
+                                  if v.__class__ in (int, float))
         for i, counter in self.counts.items():
-            value = row[i]
-            counter[value if value not in (None, "") else "(blank)"] += 1
+            counter.update(r[i] for r in rows)
+
+    def labelled_counts(self, i: int) -> Counter:
+        result: Counter = Counter()
+        for value, n in self.counts[i].items():
+            result[value if value not in (None, "") else "(blank)"] += n
+        return result
 
 
 def _measure(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[float]:
@@ -190,18 +197,21 @@ def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]]
         summary = _Summary(columns)
         cells = styles.row_converter(columns)
         append = ws.append
-        add = summary.add
+        batch: list = []
         done = 0
         for chunk in (first, iterator):
             for row in chunk:
-                add(row)
+                batch.append(row)
                 append(cells(row))
                 done += 1
                 if not done % 500:
+                    summary.add_many(batch)
+                    batch = []
                     if cancelled is not None and cancelled():
                         raise Cancelled()
                     if progress is not None:
                         progress(done, total)
+        summary.add_many(batch)
         if cancelled is not None and cancelled():
             raise Cancelled()
         last = header_row + max(done, 1)
@@ -385,7 +395,8 @@ def _write_summary(wb, styles: _Styles, title: str, filters: Sequence[tuple[str,
             value = round(total, 2) if isinstance(total, float) else total
             ws.append([write_only_cell(ws, column.heading), value])
             lines.append((column.heading, value))
-    for i, counter in summary.counts.items():
+    for i in summary.counts:
+        counter = summary.labelled_counts(i)
         ws.append([])
         ws.append([styles.header(f"By {columns[i].heading.lower()}"), styles.header("Rows")])
         for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))):
