@@ -221,3 +221,38 @@ def test_a_list_exports_what_it_shows(qtbot, demo_window, tmp_path):
     header = next(i for i, r in enumerate(rows) if r[0] == "Name")
     assert len(rows) - header - 1 == 40
     assert "exported 40 schools" in demo_window.statusBar().currentMessage().lower()
+
+
+def test_opening_another_database_rebuilds_the_pages_on_it(qtbot, sqlite_db, tmp_path):
+    schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    window = make_window(qtbot, sqlite_db)
+    try:
+        window.show_page("schools")
+        wait_loaded(qtbot, window.current_page().panel)
+        assert window.current_page().panel.model.rowCount() == 1
+        other = tmp_path / "other.sqlite3"
+        assert window.switch_database(str(other))
+        assert window.location.path == other.resolve()
+        assert window.current_key() == "schools"
+        panel = window.current_page().panel
+        wait_loaded(qtbot, panel)
+        assert panel.model.rowCount() == 0
+        assert str(other.resolve()) in window.location_label.toolTip()
+        from ui import settings as ui_settings
+
+        assert ui_settings.get("recent_databases")[0] == str(other.resolve())
+    finally:
+        close_window(qtbot, window)
+
+
+def test_tab_moves_from_the_search_box_through_the_filters_to_the_list(qtbot, demo_window):
+    demo_window.show_page("schools")
+    panel = demo_window.current_page().panel
+    order = [panel.search, *panel.filter_boxes.values(), panel.columns_button, panel.table]
+    focusable = []
+    widget = panel.search
+    while len(focusable) < len(order):
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget in order:
+            focusable.append(widget)
+        widget = widget.nextInFocusChain()
+    assert focusable == order

@@ -79,7 +79,7 @@ class ListPanel(QWidget):
         self.search.setPlaceholderText(search_hint)
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(f"Search {noun[1]}")
-        self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(220)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(int(ui_settings.get("search_delay_ms")))
@@ -97,12 +97,12 @@ class ListPanel(QWidget):
             box.setObjectName(f"filter_{flt.key}")
             box.setAccessibleName(flt.label)
             box.setToolTip(f"Show only {noun[1]} with this {flt.label.lower()}")
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            box.setMinimumContentsLength(10)
-            box.setMaximumWidth(260)
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(min(18, max(11, len(f"Any {flt.label}") - 2)))
             self.filter_boxes[flt.key] = box
             box.currentIndexChanged.connect(lambda _i, k=flt.key: self._filter_changed(k))
-            bar.addWidget(box, 1)
+            bar.addWidget(box)
         self.fill_filter_options()
         self.columns_button = QToolButton()
         self.columns_button.setText("Columns")
@@ -115,9 +115,6 @@ class ListPanel(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
         self.count_label.setProperty("role", "muted")
-        self.count_label.setMinimumWidth(110)
-        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        bar.addWidget(self.count_label)
 
         self.table = RecordTable()
         self.table.setObjectName("table")
@@ -171,7 +168,11 @@ class ListPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.splitter, 1)
-        self.setTabOrder(self.search, next(iter(self.filter_boxes.values()), self.columns_button))
+        layout.addWidget(self.count_label)
+        chain = [self.search, *self.filter_boxes.values(), self.columns_button, self.table,
+                 self.detail]
+        for first, second in zip(chain, chain[1:], strict=False):
+            self.setTabOrder(first, second)
         self.model.loaded.connect(self._loaded)
         self.model.busy.connect(self._busy)
         self.model.load_failed.connect(lambda text: self.count_label.setText("Could not load"))
