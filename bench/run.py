@@ -92,7 +92,7 @@ class Row:
         if self.note:
             data["note"] = self.note
         if self.detail:
-            data["detail"] = self.detail
+            data["detail"] = _rounded(self.detail)
         return data
 
 
@@ -386,6 +386,10 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
     return str(value)
+
+
+def _rounded(detail: dict[str, Any]) -> dict[str, Any]:
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in detail.items()}
 
 
 def machine() -> str:
