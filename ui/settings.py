@@ -63,7 +63,7 @@ def _option(key: str) -> Option:
     if key in OPTIONS:
         return OPTIONS[key]
     prefix = key.split("/", 1)[0] + "/"
-    if prefix in OPTIONS and key != prefix:
+    if "/" in key and prefix in OPTIONS and key != prefix:
         return OPTIONS[prefix]
     raise KeyError(f"Undeclared UI setting '{key}': declare it in ui/settings.py OPTIONS")
 
