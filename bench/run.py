@@ -404,6 +404,19 @@ def machine() -> str:
             f"{os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
+def code_version() -> str:
+    """The commit measured, and whether the working tree differed from it (read-only git)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
+                              capture_output=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=ROOT, text=True, capture_output=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    changed = len(dirty.splitlines())
+    return f"{head or 'unknown'}" + (f" plus uncommitted changes to {changed} files" if changed else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="typical scale, one run each")
@@ -435,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["ITTDESK_DATA_DIR"] = str(out / "appdata")
     paths = generate.ensure(scale, out, log=log)
     log(f"  data ready ({time.perf_counter() - started:.1f} s)")
-    before = machine()
+    before, code = machine(), code_version()
     run_dir = out / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
     runner = Runner(out, repeats, log, max_timeout=120 if scale is TYPICAL else None,
@@ -447,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"  {figure.name}")
         rows.append(take(figure, runner))
     print(f"Machine: {before}")
+    print(f"Code: {code}")
     print(f"Scale: {scale.name}; quick figures: median of {repeats}, heavy ones of "
           f"{max(1, args.heavy_repeats)}; "
           f"took {time.perf_counter() - started:.0f} s; load at the end: "
