@@ -256,3 +256,13 @@ def test_tab_moves_from_the_search_box_through_the_filters_to_the_list(qtbot, de
             focusable.append(widget)
         widget = widget.nextInFocusChain()
     assert focusable == order
+
+
+def test_help_lists_the_keyboard_shortcuts(qtbot, demo_window):
+    rows = dict(demo_window.shortcut_rows())
+    assert rows["New record"] == "Ctrl+N"
+    assert rows["Find"] == "Ctrl+F"
+    assert rows["Refresh"] == "F5"
+    assert rows["Print"] == "Ctrl+P"
+    assert rows["Delete"] == "Del"
+    assert rows["Schools"] == "Ctrl+2"

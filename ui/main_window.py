@@ -162,6 +162,8 @@ class MainWindow(QMainWindow):
             act = self._action(spec.title, lambda _=False, k=spec.key: self.show_page(k),
                                f"Ctrl+{n + 1}" if n < 9 else None, spec.tip)
             self.page_acts.append(act)
+        self.shortcuts_act = self._action("&Keyboard shortcuts", self.show_shortcuts,
+                                          tip="Every action and its key")
         self.about_act = self._action("&About ITT Desk", self.about)
         self.about_act.setMenuRole(QAction.MenuRole.AboutRole)
         self.extra_acts: list[tuple[str, QAction]] = []
@@ -214,6 +216,7 @@ class MainWindow(QMainWindow):
         for menu_name, act in self.extra_acts:
             if menu_name == "Help":
                 self.help_menu.addAction(act)
+        self.help_menu.addAction(self.shortcuts_act)
         self.help_menu.addAction(self.about_act)
 
     def create_tool_bar(self) -> None:
@@ -563,6 +566,27 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("That feature is not available in this version", 4000)
             return
         function(self)
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(action, key) for every action that has a key, as the Help lists them."""
+        rows = [("Open the selected record", "Enter or double-click"),
+                ("Move from the search box into the list", "Down arrow"),
+                ("Save an editor", QKeySequence(QKeySequence.StandardKey.Save).toString(
+                    QKeySequence.SequenceFormat.NativeText)),
+                ("Close an editor without saving (asks first)", "Esc")]
+        for act in self.findChildren(QAction):
+            if not act.shortcut().isEmpty() and act.text():
+                rows.append((act.text().replace("&", "").rstrip("…."),
+                             act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)))
+        return sorted(set(rows), key=lambda r: r[0].lower())
+
+    def show_shortcuts(self) -> None:
+        from html import escape
+
+        body = "".join(f"<tr><td>{escape(a)}</td><td><b>{escape(k)}</b></td></tr>"
+                       for a, k in self.shortcut_rows())
+        QMessageBox.information(self, "Keyboard shortcuts",
+                                f"<table cellpadding='3'>{body}</table>")
 
     def about(self) -> None:
         from ittdesk import migrations
