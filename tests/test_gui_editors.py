@@ -216,3 +216,36 @@ def test_the_record_picker_finds_a_school_by_typing(qtbot, demo_window):
     assert dialog.model.rowCount() == 1
     dialog.accept()
     assert School.get_by_id(dialog.chosen).name == "Moorside Teaching School Hub"
+
+
+def test_ctrl_p_in_the_person_editor_previews_their_development_record(qtbot, main_window,
+                                                                      monkeypatch):
+    school = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    person = people.create({"first_name": "Ada", "last_name": "Greaves"})
+    roles.create({"person": person.id, "school": school.id, "kind": "mentor"})
+    printed = []
+    import ui.printing
+
+    monkeypatch.setattr(ui.printing, "print_preview",
+                        lambda parent, html, **kw: printed.append((html, kw["title"])))
+    editor = main_window.open_record("person", person.id)
+    editor.activateWindow()
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is editor)
+    qtbot.keyClick(editor, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    html, title = printed[0]
+    assert "Development record: Ada Greaves" in html and "Fernbank Primary School" in html
+    assert "Ada Greaves" in title
+
+
+def test_a_list_prints_what_it_shows_with_its_filters(qtbot, demo_window):
+    demo_window.show_page("schools")
+    panel = demo_window.current_page().panel
+    wait_loaded(qtbot, panel)
+    panel.set_filter("la", "Westdale")
+    qtbot.waitUntil(lambda: not panel.model.is_loading() and panel.model.rowCount() == 40)
+    html = panel.printable_html("Schools")
+    assert "Local authority: Westdale" in html and "40 schools" in html
+    assert html.count("<tr>") == 41  # header + 40 schools
+    assert "Eastbridge" not in html

@@ -123,6 +123,7 @@ class EntityEditor(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, activated=self.save)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, activated=self.print_record)
         self.load(defaults)
         self.add_related_tabs()
         self.refresh_related()
@@ -236,6 +237,21 @@ class EntityEditor(QDialog):
         if href.startswith("record:"):
             entity, _, record_id = href[len("record:"):].partition("/")
             self.main_window.open_record(entity, int(record_id), parent=self)
+
+    def printable_html(self) -> str | None:
+        """What Ctrl+P prints from this editor (None: nothing to print)."""
+        return None
+
+    def print_record(self) -> None:
+        html = self.printable_html() if self.instance is not None else None
+        if not html:
+            return
+        from ..main_window import load_target
+
+        preview = load_target("ui.printing:print_preview")
+        if preview is not None:
+            title = self.windowTitle()
+            preview(self, html, footer_left=title, title=title)
 
     # -- values --------------------------------------------------------------------------------
     def get_widget_value(self, name: str) -> Any:

@@ -64,6 +64,26 @@ class PersonEditor(EntityEditor):
             parts.append(section("Support agreements", [link_html(a) for a in s["agreements"]]))
         self.record.setHtml("".join(parts))
 
+    def printable_html(self) -> str:
+        """The development record as a document (Ctrl+P)."""
+        from html import escape
+
+        from ittdesk.queries.person_record import development_record_sections
+
+        parts = []
+        for title, headings, rows in development_record_sections(self.instance.id):
+            if title == "Details":
+                parts.append(f"<h2>Development record: {escape(rows[0][1])}</h2><table>"
+                             + "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>"
+                                       for k, v in rows[1:] if v) + "</table>")
+                continue
+            head = "".join(f"<th align='left'>{escape(h)}</th>" for h in headings)
+            body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
+                           for row in rows) or f"<tr><td colspan='{len(headings)}'>none</td></tr>"
+            parts.append(f"<h3>{escape(title)}</h3><table border='1' cellspacing='0' "
+                         f"cellpadding='3' width='100%'><tr>{head}</tr>{body}</table>")
+        return "".join(parts)
+
     def add_role(self) -> None:
         self.main_window.open_record("role", None, parent=self, person=self.instance.id)
 
