@@ -17,6 +17,7 @@ from ittdesk.models import (
     Placement,
     Role,
     Signature,
+    SupportAgreement,
 )
 from ittdesk.privacy import erasure, sar
 from ittdesk.privacy.references import text_columns
@@ -79,6 +80,8 @@ def test_erasure_removes_the_values_from_every_table_but_keeps_the_statistics(db
     assert (after.trainee_id, after.withdrawal_reason) == (None, None)
     assert Role.get_by_id(seeded.rows["role.person"]).person_id == pid
     assert Signature.get_by_id(seeded.rows["signature.person"]).signatory_name == f"erased person #{pid}"
+    # "Dr Z. Quillfeather" typed on the agreement's notes goes too.
+    assert LAST not in (SupportAgreement.get_by_id(seeded.agreement_id).notes or "")
     # The other person's own details are untouched; only the copy of the name in their notes went.
     other = Person.get_by_id(seeded.other.id)
     assert (other.first_name, other.email) == ("Ada", "ada@example.org")

@@ -79,7 +79,8 @@ def seed_everywhere(first: str = FIRST, last: str = LAST, email: str = EMAIL) ->
     agreement = agreements.create({"title": "Improving early reading", "academic_year": "2025/26",
                                    "qa_lead": subject.id, "start_date": date(2025, 10, 1),
                                    "end_date": date(2026, 7, 1),
-                                   "notes": f"Ring {full} on {PHONE} before visits"})
+                                   "notes": f"Ring {full} on {PHONE} before visits; "
+                                            f"papers to Dr {first[0]}. {last}"})
     s.agreement_id = agreement.id
     s.rows["support_agreement.qa_lead"] = agreement.id
     party = parties.create({"agreement": agreement.id, "school": school.id, "role": "supported",

@@ -62,7 +62,7 @@ def name_patterns(person: Person) -> list[str]:
     needles: list[str] = []
     first, last = (person.first_name or "").strip(), (person.last_name or "").strip()
     if first and last:
-        needles += [f"{first} {last}", f"{last}, {first}", f"{last} {first}"]
+        needles += [f"{first} {last}", f"{last}, {first}", f"{last} {first}", f"{first[0]}. {last}"]
         if person.title:
             needles.append(f"{person.title.strip()} {last}")
     for value in (person.email, person.trn):
