@@ -142,18 +142,20 @@ def partnership(f: Filters) -> ReturnData:
     schools = (School.select(School.id, School.urn, School.name, School.la_name, School.phase,
                              School.establishment_type, School.trust, School.partnership_status,
                              School.partnership_since, School.leadership_confirmed_on)
-               .where(in_scope).order_by(School.name, School.urn))
+               .where(in_scope))
     school_rows = _fetch(schools)
+    # Sorted here, not in SQL: the same order on SQLite and PostgreSQL (whose collations
+    # differ), case-insensitive as people expect, and quicker than a sort in the query.
+    school_rows.sort(key=lambda r: ((r[2] or "").casefold(), r[1]))
 
-    heads: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    heads: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     leaders = (Role.select(Role.school, Role.kind, Person.id, Person.first_name, Person.last_name,
-                           Person.erased)
+                           Person.erased, Role.start_date)
                .join(Person).switch(Role).join(School)
                .where(in_scope & _active_on(as_of)
-                      & Role.kind.in_(HEAD_KINDS + ("itt_champion",)))
-               .order_by(Role.start_date.desc(nulls="LAST"), Person.last_name))
-    for school_id, kind, pid, first, last, erased in _fetch(leaders):
-        heads[school_id][kind].append(_name(pid, first, last, erased))
+                      & Role.kind.in_(HEAD_KINDS + ("itt_champion",))))
+    for school_id, kind, pid, first, last, erased, start in _fetch(leaders):
+        heads[school_id][kind].append((_day(start), last or "", _name(pid, first, last, erased)))
 
     months = int(settings.get("mentor_refresher_months"))
     mentors: dict[int, set[int]] = defaultdict(set)
@@ -208,9 +210,16 @@ def partnership(f: Filters) -> ReturnData:
 
     # Per-school text decided once: who leads it, in words.
     leader_text: dict[int, tuple[str | None, str | None]] = {}
+    def in_order(holders: list) -> list[str]:
+        """The newest in post first (then by surname) when a school has two at once."""
+        if len(holders) > 1:
+            holders = sorted(holders, key=lambda h: (-(h[0] or date.min).toordinal(), h[1]))
+        return [name for _start, _last, name in holders]
+
     for sid, by_kind in heads.items():
         head = next((by_kind[k] for k in HEAD_KINDS if by_kind.get(k)), [])
-        leader_text[sid] = (join_names(head), join_names(by_kind.get("itt_champion", [])))
+        leader_text[sid] = (join_names(in_order(head)),
+                            join_names(in_order(by_kind.get("itt_champion", []))))
     mentor_counts = {sid: (sum(1 for p in ids if p in trained_ids), len(ids))
                      for sid, ids in mentors.items()}
     phase_label, status_label = PHASES.label, PARTNERSHIP_STATUSES.label
