@@ -190,6 +190,7 @@ class Runner:
     def __init__(self, out: Path, repeats: int, log, max_timeout: float | None = None,
                  profile: bool = False, heavy_repeats: int = 1):
         self.heavy_repeats = heavy_repeats
+        self.loads: list[float] = []  # 1-minute load average before each measurement
         self.max_timeout = max_timeout
         self.profile = profile
         self.out = out
@@ -221,6 +222,8 @@ class Runner:
         request = self.scratch / f"{m.key}.request.json"
         answer = self.scratch / f"{m.key}.answer.json"
         answer.unlink(missing_ok=True)
+        if hasattr(os, "getloadavg"):
+            self.loads.append(os.getloadavg()[0])
         log_path = self.logs / f"{m.key}.log"
         with open(log_path, "a", encoding="utf-8") as log:
             if m.cold:
@@ -461,6 +464,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(take(figure, runner))
     print(f"Machine: {before}")
     print(f"Code: {code}")
+    if runner.loads:
+        print(f"Load average (1 min) before each measurement: min {min(runner.loads):.2f}, "
+              f"median {statistics.median(runner.loads):.2f}, max {max(runner.loads):.2f} "
+              f"on {os.cpu_count()} CPUs")
     print(f"Scale: {scale.name}; quick figures: median of {repeats}, heavy ones of "
           f"{max(1, args.heavy_repeats)}; "
           f"took {time.perf_counter() - started:.0f} s; load at the end: "
