@@ -265,3 +265,25 @@ def test_inserted_rows_copy_per_row_formulas_and_move_what_is_below(three_school
     assert back.defined_names["Mentors"].attr_text == "Data!$C$2:$C$4"
     (image,) = data._images
     assert image.anchor._from.row == 6  # 0-based: was row 6 (A6), now row 7
+
+
+def test_a_table_and_print_area_over_the_data_grow_with_it(three_schools, tmp_path):
+    from openpyxl.worksheet.table import Table
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Schools"
+    ws.append(["DfE URN", "Establishment name"])
+    ws.append([None, None])
+    ws.add_table(Table(displayName="LAReturn", ref="A1:B2"))
+    ws.append(["Total", "=COUNTA(B2:B2)"])
+    ws.print_area = "A1:B3"
+    wb.save(tmp_path / "t.xlsx")
+    info = inspect_template(tmp_path / "t.xlsx", "partnership", make_filters())
+    result = fill_template(info, tmp_path / "out.xlsx", make_filters())
+    assert result.inserted == 2
+    back = load_workbook(result.path)["Schools"]
+    assert back.tables["LAReturn"].ref == "A1:B4"
+    assert back["B5"].value == "=COUNTA(B2:B4)"
+    assert back.print_area == "'Schools'!$A$1:$B$5"
+    assert [back.cell(r, 1).value for r in (2, 3, 4)] == [100002, 100001, 100003]
