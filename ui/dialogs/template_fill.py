@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 
 from ittdesk.returns.template import TemplateInfo
 
+from .. import settings as ui_settings
+
 LEAVE_EMPTY = "(leave empty)"
 
 
@@ -39,7 +41,9 @@ class TemplateFillDialog(QDialog):
         self.info = info
         self.setObjectName("TemplateFillDialog")
         self.setWindowTitle(f"Fill in {info.path.name}")
-        self.resize(720, 520)
+        geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
+        if geometry.isEmpty() or not self.restoreGeometry(geometry):
+            self.resize(760, 520)
         layout = QVBoxLayout(self)
 
         found = QLabel(
@@ -127,6 +131,10 @@ class TemplateFillDialog(QDialog):
         elif count is not None:
             text += f" There are {count} records."
         return text
+
+    def done(self, result: int) -> None:  # noqa: N802 - Qt override: every way of closing
+        ui_settings.set(f"dialog_geometry/{type(self).__name__}", self.saveGeometry())
+        super().done(result)
 
     def mapping(self) -> dict[int, str]:
         return {col: combo.currentData() for col, combo in self.combos.items()
