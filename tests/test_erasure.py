@@ -186,3 +186,29 @@ def test_purge_refuses_anything_but_this_databases_automatic_backups(sqlite_db, 
     with pytest.raises(RefusedError, match="not one of this database's automatic backups"):
         erasure.purge_backups([stray])
     assert stray.exists()
+
+
+def test_a_deleted_persons_copy_in_the_audit_trail_is_exported_and_erasable(db):
+    from ittdesk.services.people import people
+
+    person = people.create({"title": "Dr", "first_name": FIRST, "last_name": LAST, "email": EMAIL,
+                            "phone": PHONE, "trn": TRN})
+    other = people.create({"first_name": "Ada", "last_name": "Greaves",
+                           "notes": f"Took over from {FIRST} {LAST}"})
+    deleted = people.delete(person.id)
+    data = sar.collect(person.id)
+    assert data.person_name.startswith(f"{FIRST} {LAST} (deleted")
+    assert data.sheet("Person").rows[0][4] == EMAIL
+    plan = erasure.plan(person.id)
+    assert "(deleted)" in plan.name and any("undo" in line for line in plan.goes)
+
+    erasure.erase(person.id)
+
+    for _model, value in _every_text_value():
+        for secret in SECRETS:
+            assert secret.lower() not in value.lower()
+    assert Person.get_by_id(other.id).notes == "Took over from [erased]"
+    # Undo of the old delete now brings back the erased person, not their details.
+    restored = people.undo_delete(AuditEntry.get_by_id(deleted.id))
+    assert restored.erased and restored.full_name == f"erased person #{person.id}"
+    assert (restored.email, restored.trn) == (None, None)

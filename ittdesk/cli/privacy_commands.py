@@ -83,12 +83,19 @@ def _open(args):
     return db.open_database(args.db)
 
 
+def _person_id(key: str) -> int:
+    """A record number as given (a deleted person still has one), or the id for an email."""
+    from ..services.people import people
+
+    text = str(key).strip()
+    return int(text) if text.isdigit() else people.find(text).id
+
+
 # -- person ---------------------------------------------------------------------------------
 
 
 def cmd_person_export(args) -> int:
     from ..privacy import sar
-    from ..services.people import people
 
     if args.out.suffix.lower() != ".xlsx":
         raise UsageError(f"ittdesk person export: {args.out.name}: the export is a workbook, name it .xlsx")
@@ -100,10 +107,10 @@ def cmd_person_export(args) -> int:
         if pdf.suffix.lower() != ".pdf":
             raise UsageError(f"ittdesk person export: {pdf.name}: name the PDF .pdf")
     _open(args)
-    person = people.find(args.person)
-    data, path = sar.export(person.id, args.out)
+    person_id = _person_id(args.person)
+    data, path = sar.export(person_id, args.out)
     rows = sum(len(s.rows) for s in data.sheets)
-    print(f"Subject access export of {data.person_name} (#{person.id}): {len(data.sheets)} sheets, "
+    print(f"Subject access export of {data.person_name} (#{person_id}): {len(data.sheets)} sheets, "
           f"{rows} rows -> {path}")
     if pdf is not None:
         from ui.printing import html_to_pdf  # lazy: only this option needs Qt
@@ -119,11 +126,10 @@ def cmd_person_export(args) -> int:
 
 def cmd_person_erase(args) -> int:
     from ..privacy import erasure
-    from ..services.people import people
 
     _open(args)
-    person = people.find(args.person)
-    plan = erasure.plan(person.id)
+    person_id = _person_id(args.person)
+    plan = erasure.plan(person_id)
     if plan.already_erased:
         if args.purge_backups and plan.backups:
             return _purge(plan.backups)
@@ -141,8 +147,8 @@ def cmd_person_erase(args) -> int:
         print("\nNothing was changed. Run again with --yes to erase"
               + (" (add --purge-backups to delete those backups too)." if plan.backups else "."))
         return 0
-    result = erasure.erase(person.id)
-    print(f"Erased the personal data of person #{person.id}: {result.records_changed} record(s) "
+    result = erasure.erase(person_id)
+    print(f"Erased the personal data of person #{person_id}: {result.records_changed} record(s) "
           f"anonymised, {result.audit_entries_scrubbed} audit entr"
           f"{'y' if result.audit_entries_scrubbed == 1 else 'ies'} scrubbed.")
     if result.note:
@@ -153,7 +159,7 @@ def cmd_person_erase(args) -> int:
         print(erasure.backups_note(result.backups))
         for path in result.backups:
             print(f"  {path}")
-        print(f"Delete them with: ittdesk person erase {person.id} --purge-backups")
+        print(f"Delete them with: ittdesk person erase {person_id} --purge-backups")
     return 0
 
 

@@ -39,7 +39,7 @@ from ..models import (
     Signature,
     database,
 )
-from .references import mention_regex, mentions, name_patterns, person_references
+from .references import mention_regex, mentions, name_patterns, person_references, subject
 
 ERASED = "[erased]"
 
@@ -104,11 +104,20 @@ def backups_note(paths: list[Path]) -> str:
 
 def plan(person_id: int) -> ErasurePlan:
     """What would go and what would stay; changes nothing."""
-    from ..services.people import people
-
-    person = people.get(person_id)
+    person, exists = subject(person_id)
     if person.erased:
         return ErasurePlan(person.id, person.full_name, [], [], backups_holding(person.id), True)
+    if not exists:
+        n_audit = _audit_entries(person.id).count()
+        n_mentions = len({(m, r) for m, _c, r in mentions(person)})
+        goes = ["The deleted person record kept in the audit trail (undo would no longer bring "
+                "back their details)",
+                f"Personal values in {n_audit} audit entr{'y' if n_audit == 1 else 'ies'} "
+                "(who changed what and when stays)"]
+        if n_mentions:
+            goes.append(f"Other copies of the full name, email, phone or TRN in {n_mentions} record(s)")
+        return ErasurePlan(person.id, f"{person.full_name} (deleted)", goes, [],
+                           backups_holding(person.id))
     goes = ["Name, title, email, phone, TRN and notes on the person record"]
     enrolments = Enrolment.select().where(Enrolment.person == person)
     n_enrol = enrolments.count()
@@ -174,12 +183,22 @@ def _scrub_changes(entry_changes: str | None, personal: tuple[str, ...], regex) 
     return json.dumps(data, ensure_ascii=False)
 
 
+def _erased_snapshot(changes: str | None, person_id: int) -> str | None:
+    """A deleted person's snapshot that an undo restores as the erased person, not as text."""
+    if not changes:
+        return changes
+    data = json.loads(changes)
+    replacement = {"first_name": "Erased", "last_name": f"person #{person_id}", "erased": True}
+    for key, pair in data.items():
+        if isinstance(pair, list) and pair and key in PERSON_FIELDS + ("erased",):
+            pair[0] = replacement.get(key)
+    return json.dumps(data, ensure_ascii=False)
+
+
 def erase(person_id: int, *, reason: str = "erasure request",
           progress: Callable[[str], None] | None = None, compact_after: bool = True) -> ErasureResult:
     """Erase the person's personal data (see the module docstring), then compact the file."""
-    from ..services.people import people
-
-    person = people.get(person_id)
+    person, exists = subject(person_id)
     if person.erased:
         raise RefusedError(f"{person.full_name} has already been erased")
     say = progress or (lambda _message: None)
@@ -189,10 +208,9 @@ def erase(person_id: int, *, reason: str = "erasure request",
     with database.atomic():
         found = mentions(person)
         say("Erasing the person record")
-        Person.update(title=None, first_name="Erased", last_name=f"person #{person.id}",
-                      email=None, phone=None, trn=None, notes=None, erased=True
-                      ).where(Person.id == person.id).execute()
-        changed += 1
+        changed += Person.update(title=None, first_name="Erased", last_name=f"person #{person.id}",
+                                 email=None, phone=None, trn=None, notes=None, erased=True
+                                 ).where(Person.id == person.id).execute()
         say("Erasing personal details on their records")
         enrolment_ids = [e.id for e in Enrolment.select(Enrolment.id).where(Enrolment.person == person.id)]
         changed += Enrolment.update(trainee_id=None, withdrawal_reason=None).where(
@@ -225,6 +243,8 @@ def erase(person_id: int, *, reason: str = "erasure request",
         for entry in AuditEntry.select().where(AuditEntry.id.in_(targets)) if targets else []:
             personal = AUDIT_PERSONAL_FIELDS.get(entry.entity, ()) if entry.id in about else ()
             new_changes = _scrub_changes(entry.changes, personal, regex)
+            if entry.entity == "person" and entry.action == "delete" and entry.id in about:
+                new_changes = _erased_snapshot(new_changes, person.id)
             new_note = regex.sub(ERASED, entry.note) if (entry.note and regex is not None) else entry.note
             if new_changes != entry.changes or new_note != entry.note:
                 # The one sanctioned rewrite of audit entries (see the module docstring).

@@ -8,6 +8,7 @@ with a person reference shows up here at once; the tests then fail until the exp
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -52,6 +53,34 @@ def text_columns(model: type[Model]) -> list:
     return [f for f in model._meta.sorted_fields
             if isinstance(f, (CharField, TextField)) and not isinstance(f, ForeignKeyField)
             and type(f).db_value in plain]  # e.g. an academic-year field is not free text
+
+
+def subject(person_id: int) -> tuple[Person, bool]:
+    """The person, or for a deleted one a copy rebuilt from their delete entry (not saved).
+
+    Deleting a person keeps the whole record in the audit trail (so it can be undone); a
+    subject-access export and an erasure must reach that copy too. Returns (person, exists).
+    """
+    person = Person.get_or_none(Person.id == person_id)
+    if person is not None:
+        return person, True
+    entry = (AuditEntry.select()
+             .where((AuditEntry.entity == "person") & (AuditEntry.entity_id == person_id)
+                    & (AuditEntry.action == "delete"))
+             .order_by(AuditEntry.id.desc()).first())
+    if entry is None:
+        from ..errors import NotFoundError
+
+        raise NotFoundError(f"No person with id {person_id}")
+    try:
+        values = {k: v[0] for k, v in json.loads(entry.changes or "{}").items() if isinstance(v, list)}
+    except ValueError:
+        values = {}
+    ghost = Person(id=person_id, title=values.get("title"),
+                   first_name=values.get("first_name") or "", last_name=values.get("last_name") or "",
+                   email=values.get("email"), phone=values.get("phone"), trn=values.get("trn"),
+                   notes=values.get("notes"), erased=bool(values.get("erased")))
+    return ghost, False
 
 
 def name_patterns(person: Person) -> list[str]:

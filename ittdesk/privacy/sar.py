@@ -333,9 +333,9 @@ def collect(person_id: int, *, progress: Callable[[int, int], None] | None = Non
             cancelled: Callable[[], bool] | None = None) -> SubjectAccess:
     """Read everything about the person. ``progress(done, total)``; ``cancelled()`` stops it."""
     from .. import db
-    from ..services.people import people
+    from .references import subject
 
-    person = people.get(person_id)
+    person, exists = subject(person_id)
     extra = uncovered_references()
     total = len(SHEETS) + len(extra) + 1
     sheets: list[Sheet] = []
@@ -355,7 +355,8 @@ def collect(person_id: int, *, progress: Callable[[int, int], None] | None = Non
         where = db.location().display
     except IttDeskError:
         where = "unknown"
-    return SubjectAccess(person.id, person.full_name, audit.now(), audit.current_user(), where, sheets)
+    name = person.full_name if exists else f"{person.full_name} (deleted record, kept in the audit trail)"
+    return SubjectAccess(person.id, name, audit.now(), audit.current_user(), where, sheets)
 
 
 def _cell_value(value: Any) -> Any:
