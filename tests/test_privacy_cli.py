@@ -147,3 +147,11 @@ def test_audit_prints_a_records_history_and_refuses_bad_input(sqlite_db, capsys)
 def test_person_and_retention_without_an_action_are_usage_errors(capsys):
     assert run(["person"], capsys)[0] == 2
     assert run(["retention"], capsys)[0] == 2
+
+
+def test_erasing_from_the_command_line_takes_no_fresh_backup_of_what_goes(sqlite_db, capsys):
+    seeded, path = _seeded(sqlite_db)
+    assert backup.automatic_backups(sqlite_db) == []  # none today yet: opening would take one
+    code, text, _ = run(["person", "erase", str(seeded.person.id), "--yes", "--db", path], capsys)
+    assert code == 0 and "still hold" not in text
+    assert backup.automatic_backups(sqlite_db) == []

@@ -79,8 +79,8 @@ def _day(value: str | None, option: str):
         raise UsageError(f"{option}: {exc}") from None
 
 
-def _open(args):
-    return db.open_database(args.db)
+def _open(args, *, daily_backup: bool = True):
+    return db.open_database(args.db, daily_backup=daily_backup)
 
 
 def _person_id(key: str) -> int:
@@ -127,7 +127,7 @@ def cmd_person_export(args) -> int:
 def cmd_person_erase(args) -> int:
     from ..privacy import erasure
 
-    _open(args)
+    _open(args, daily_backup=False)  # a fresh backup now would hold what is about to go
     person_id = _person_id(args.person)
     plan = erasure.plan(person_id)
     if plan.already_erased:
@@ -141,9 +141,7 @@ def cmd_person_erase(args) -> int:
             print("Run again with --purge-backups to delete them.")
         return 0
     if not args.yes:
-        print(plan.text())
-        for path in plan.backups:
-            print(f"  {path}")
+        print(plan.text(with_paths=True))
         print("\nNothing was changed. Run again with --yes to erase"
               + (" (add --purge-backups to delete those backups too)." if plan.backups else "."))
         return 0
@@ -212,7 +210,7 @@ def cmd_retention_review(args) -> int:
 def cmd_retention_apply(args) -> int:
     from ..privacy import retention
 
-    _open(args)
+    _open(args, daily_backup=False)  # a fresh backup now would hold what is about to go
     ids = None
     if args.person:
         try:

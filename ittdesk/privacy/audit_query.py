@@ -175,7 +175,8 @@ class Entry:
         return "; ".join(parts)
 
     def line(self) -> str:
-        text = f"{self.when}  {self.user}  {self.action_label.lower()} {self.record}"
+        verb = "erased the personal data of" if self.action == "erase" else self.action_label.lower()
+        text = f"{self.when}  {self.user}  {verb} {self.record}"
         return f"{text}: {self.summary}" if self.summary else text
 
 

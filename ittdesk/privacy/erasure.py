@@ -126,7 +126,8 @@ def plan(person_id: int) -> ErasurePlan:
         goes.append(f"Trainee ID and withdrawal reason on {n_enrol} enrolment(s)")
     if n_place:
         goes.append(f"Notes on {n_place} placement(s)")
-    n_act = AgreementActivity.select().where(AgreementActivity.person == person).count()
+    n_act = AgreementActivity.select().where((AgreementActivity.person == person)
+                                             & AgreementActivity.who.is_null(False)).count()
     if n_act:
         goes.append(f"The name typed as 'who' on {n_act} agreement activit{'y' if n_act == 1 else 'ies'}")
     n_sig = Signature.select().where(Signature.person == person).count()
@@ -134,8 +135,8 @@ def plan(person_id: int) -> ErasurePlan:
         goes.append(f"The name as signed on {n_sig} signature(s) (the date signed stays)")
     n_audit = _audit_entries(person.id).count()
     if n_audit:
-        goes.append(f"Personal values in {n_audit} audit entr{'y' if n_audit == 1 else 'ies'} "
-                    "(who changed what and when stays)")
+        goes.append(f"Personal values in the {n_audit} audit entr{'y' if n_audit == 1 else 'ies'} "
+                    "about them (who changed what and when stays)")
     n_mentions = len({(m, r) for m, _c, r in mentions(person)})
     if n_mentions:
         goes.append(f"Other copies of the full name, email, phone or TRN in {n_mentions} record(s)")
@@ -148,7 +149,8 @@ def plan(person_id: int) -> ErasurePlan:
         if n:
             what = ref.model._meta.table_name.replace("_", " ")
             role = "" if ref.field == "person" else f" (as {ref.field.replace('_', ' ')})"
-            stays.append(f"{n} {what}{'s' if n != 1 else ''}{role}")
+            plural = (what[:-1] + "ies") if what.endswith("y") else what + "s"
+            stays.append(f"{n} {what if n == 1 else plural}{role}")
     if n_place:
         stays.append(f"{n_place} placement(s) as trainee: school, kind and dates")
     if n_enrol:
@@ -218,7 +220,7 @@ def erase(person_id: int, *, reason: str = "erasure request",
         changed += Placement.update(notes=None).where(
             Placement.enrolment.in_(enrolment_ids)).execute() if enrolment_ids else 0
         changed += AgreementActivity.update(who=None).where(
-            AgreementActivity.person == person.id).execute()
+            (AgreementActivity.person == person.id) & AgreementActivity.who.is_null(False)).execute()
         changed += Signature.update(signatory_name=label).where(
             Signature.person == person.id).execute()
 
