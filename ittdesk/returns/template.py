@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
 
 from ..errors import RefusedError, ValidationError
 from ..spreadsheets import headers
@@ -278,7 +278,8 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
         at = info.stop_row
         result.messages += insert_rows(wb, ws, at, extra,
                                        grow_end=at - 1 if capacity >= 1 else None)
-        _copy_row_format(ws, info.data_start, at, extra)
+        if capacity >= 1:  # the mapped columns' cells are made as they are filled in
+            _copy_row_format(ws, info.data_start, at, extra, skip={c + 1 for c in mapping})
         result.inserted = extra
         result.messages.append(
             f"The template had room for {capacity} rows above row {info.stop_row} "
@@ -288,9 +289,11 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
             result.messages.append(
                 "Formulas in the template that pointed at no data row may not cover the "
                 "inserted rows: check the totals.")
-    plan = _column_plan(ws, info.data_start, mapping, data.columns, index)
+    plan = _column_plan(ws, info.data_start if (capacity is None or capacity >= 1) else None,
+                        mapping, data.columns, index)
+    new_from = info.stop_row if result.inserted else None  # rows from here on are new
     has_merged = bool(ws.merged_cells.ranges)
-    cell_at = ws.cell
+    cell_at, cells = ws.cell, ws._cells
     for n, record in enumerate(records):
         if not n % 500:
             if cancelled is not None and cancelled():
@@ -298,7 +301,15 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
             if progress is not None:
                 progress(n, len(records))
         row = info.data_start + n
-        for col, i, kind, style in plan:
+        if new_from is not None and row >= new_from:
+            # A new row: each cell made once, in the style of the first data row.
+            for col, i, kind, style, _typed in plan:
+                cell = cells[(row, col)] = Cell(ws, row=row, column=col, style_array=style)
+                value = record[i]
+                if value is not None and value != "":
+                    set_cell(cell, value / 100 if kind == "money" else value)
+            continue
+        for col, i, kind, _style, typed in plan:
             cell = cell_at(row=row, column=col)
             if has_merged and isinstance(cell, MergedCell):
                 continue
@@ -306,11 +317,9 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
             if value is None or value == "":
                 cell.value = None
                 continue
-            if kind == "money":
-                value = value / 100
-            set_cell(cell, value)
-            if style is not None:
-                cell._style = copy(style)
+            set_cell(cell, value / 100 if kind == "money" else value)
+            if typed is not None:
+                cell._style = copy(typed)
     if cancelled is not None and cancelled():
         raise Cancelled()
     result.path = save_workbook(wb, target)
@@ -321,27 +330,30 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
     return result
 
 
-def _column_plan(ws, data_start: int, mapping: Mapping[int, str], columns: Sequence[Column],
-                 index: dict[str, int]) -> list[tuple[int, int, str, Any]]:
-    """Per mapped column: (1-based column, index in the record, kind, style or None).
+def _column_plan(ws, style_row: int | None, mapping: Mapping[int, str],
+                 columns: Sequence[Column], index: dict[str, int]) -> list[tuple]:
+    """Per mapped column: (1-based column, index in the record, kind, style, typed style).
 
-    Dates and money take the style of the template's first data row in that column, with a
-    date or money format added when the LA left it "General" (a date must show as a date).
+    ``style`` is the template's first data row's style in that column (for new rows);
+    ``typed`` is that style with a date or money format added when the LA left it "General"
+    (a date must show as a date), for date and money columns only.
     """
     plan = []
     for col, key in sorted(mapping.items()):
         i = index[key]
         kind = columns[i].kind
-        style = None
+        style = typed = None
+        proto = ws.cell(row=style_row, column=col + 1) if style_row else None
+        if proto is not None and not isinstance(proto, MergedCell):
+            style = copy(proto._style)
         if kind in ("date", "money"):
-            proto = ws.cell(row=data_start, column=col + 1)
-            if not isinstance(proto, MergedCell):
-                if kind == "date" and not _is_date_format(proto.number_format):
-                    proto.number_format = DATE_FORMAT
-                elif kind == "money" and proto.number_format == "General":
-                    proto.number_format = MONEY_FORMAT
-                style = proto._style
-        plan.append((col + 1, i, kind, style))
+            probe = Cell(ws, row=1, column=col + 1, style_array=style)
+            if kind == "date" and not _is_date_format(probe.number_format):
+                probe.number_format = DATE_FORMAT
+            elif kind == "money" and probe.number_format == "General":
+                probe.number_format = MONEY_FORMAT
+            typed = style = probe._style
+        plan.append((col + 1, i, kind, style, typed))
     return plan
 
 
@@ -351,13 +363,13 @@ def _is_date_format(fmt: str | None) -> bool:
     return bool(fmt) and fmt != "General" and is_date_format(fmt)
 
 
-def _copy_row_format(ws, source_row: int, at: int, count: int) -> None:
-    """New rows look like the template's first data row: styles, height, per-row formulas."""
-    from openpyxl.cell.cell import Cell
+def _copy_row_format(ws, source_row: int, at: int, count: int, skip: set[int]) -> None:
+    """New rows look like the template's first data row: styles, height, per-row formulas
+    (columns in ``skip`` are filled in, and styled, as they are written)."""
     from openpyxl.formula.translate import Translator
 
     source_cells = [c for c in ws[source_row] if not isinstance(c, MergedCell)
-                    and (c.has_style or c.data_type == "f")]
+                    and c.column not in skip and (c.has_style or c.data_type == "f")]
     height = ws.row_dimensions[source_row].height
     cells = ws._cells
     for offset in range(count):
