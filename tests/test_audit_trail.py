@@ -82,3 +82,43 @@ def test_record_names_are_parsed_or_refused_in_words(db):
         audit_query.parse_record("school")
     with pytest.raises(ValidationError, match="not a record number"):
         audit_query.parse_record("school:abc")
+
+
+def test_an_agreements_history_includes_its_parts_even_deleted_ones(db):
+    from ittdesk.services.agreements import agreements, parties, spend
+
+    school = schools.create({"urn": 812345, "name": "Fernbank Primary"})
+    agreement = agreements.create({"title": "Early reading", "academic_year": "2025/26"})
+    other = agreements.create({"title": "Maths", "academic_year": "2025/26"})
+    party = parties.create({"agreement": agreement.id, "school": school.id, "role": "supported"})
+    item = spend.create({"agreement": agreement.id, "date": "01/10/2025", "description": "Cover",
+                         "amount_pence": "£120"})
+    spend.update(item.id, {"amount_pence": "£150"})
+    spend.delete(item.id)
+    spend.create({"agreement": other.id, "date": "01/10/2025", "description": "Elsewhere",
+                  "amount_pence": "£1"})
+    entries, _users = audit_query.history("agreement", agreement.id)
+    assert [(e.entity, e.action) for e in reversed(entries)] == [
+        ("agreement", "create"), ("agreement_party", "create"), ("spend", "create"),
+        ("spend", "update"), ("spend", "delete")]
+    assert "Amount: £120.00 -> £150.00" in entries[1].summary
+    own, _users = audit_query.history("agreement", agreement.id, include_related=False)
+    assert [(e.entity, e.entity_id) for e in own] == [("agreement", agreement.id)]
+    assert party.id and audit_query.has_related("agreement") and not audit_query.has_related("school")
+
+
+def test_a_reused_id_does_not_inherit_the_deleted_records_history(sqlite_db):
+    """SQLite gives a new row the id of a deleted last row; history and SAR must not mix them."""
+    from ittdesk.privacy import sar
+
+    old = people.create({"first_name": "Zephyrine", "last_name": "Quillfeather"})
+    people.update(old.id, {"phone": "07700 900123"})
+    people.delete(old.id)
+    new = people.create({"first_name": "Ada", "last_name": "Greaves"})
+    assert new.id == old.id  # the situation under test
+    entries, _users = audit_query.history("person", new.id)
+    assert [e.action for e in entries] == ["create"]
+    data = sar.collect(new.id)
+    assert "Quillfeather" not in sar.to_html(data)
+    # The old, deleted life is still there for the CLI log and for undo.
+    assert audit_query.entries(record=("person", new.id)).count() == 4

@@ -204,8 +204,11 @@ class FieldInfo:
     label: str
     vocabulary: Any = None
     reference: str | None = None
+    money: bool = False
 
     def show(self, value: Any) -> str:
+        if isinstance(value, int) and not isinstance(value, bool) and self.money:
+            return fields.format_money(value)
         if value not in (None, "") and self.vocabulary is not None:
             return self.vocabulary.label(value)
         if value not in (None, "") and self.reference:
@@ -229,7 +232,7 @@ def field_labels() -> dict[str, dict[str, FieldInfo]]:
             reference = None
             if isinstance(column, ForeignKeyField):
                 reference = column.rel_model._meta.table_name.replace("_", " ")
-            infos[f.name] = FieldInfo(f.label, vocabulary, reference)
+            infos[f.name] = FieldInfo(f.label, vocabulary, reference, parse is fields.money)
         result[entity] = infos
     return result
 
@@ -239,21 +242,88 @@ def described(query) -> list[Entry]:
     return [describe(e, labels) for e in query]
 
 
+def parts_of(entity: str) -> list[tuple[str, Any]]:
+    """Kinds of record that are parts of ``entity`` (a foreign key to it that cascades, e.g. an
+    agreement's parties, activities and signatures), found from the models: (entity, field)."""
+    from peewee import ForeignKeyField
+
+    registry = services()
+    parent = registry.get(entity)
+    if parent is None:
+        return []
+    found = []
+    for child_entity, child in registry.items():
+        for field in child.model._meta.sorted_fields:
+            if (isinstance(field, ForeignKeyField) and field.rel_model is parent.model
+                    and (field.on_delete or "").upper() == "CASCADE"):
+                found.append((child_entity, field))
+    return found
+
+
+def has_related(entity: str) -> bool:
+    """Whether a record of this kind has related entries a History tab can include."""
+    return entity == "person" or bool(parts_of(entity))
+
+
+def _part_entry_ids(entity: str, entity_id: int) -> set[int]:
+    """Ids of the entries about the parts of a record, including parts since deleted.
+
+    SQLite may give a new record the id of a deleted one, so a part's entries are split into
+    lives at each delete: a deleted life belongs here when its delete snapshot names this
+    record; the current life when the part still points here.
+    """
+    wanted: set[int] = set()
+    for child_entity, field in parts_of(entity):
+        live = {row[0] for row in field.model.select(field.model.id).where(field == entity_id).tuples()}
+        marker = f'"{field.column_name}": [{entity_id}, '
+        deleted = {row[0] for row in AuditEntry.select(AuditEntry.entity_id).where(
+            (AuditEntry.entity == child_entity) & (AuditEntry.action == "delete")
+            & AuditEntry.changes.contains(marker)).tuples()}
+        candidates = live | deleted
+        if not candidates:
+            continue
+        lives: dict[int, list[AuditEntry]] = {}
+        query = (AuditEntry.select(AuditEntry.id, AuditEntry.entity_id, AuditEntry.action,
+                                   AuditEntry.changes)
+                 .where((AuditEntry.entity == child_entity) & AuditEntry.entity_id.in_(list(candidates)))
+                 .order_by(AuditEntry.id))
+        for entry in query:
+            life = lives.setdefault(entry.entity_id, [])
+            life.append(entry)
+            if entry.action == "delete":
+                if marker in (entry.changes or ""):
+                    wanted |= {e.id for e in life}
+                life.clear()
+        for part_id, life in lives.items():
+            if part_id in live:
+                wanted |= {e.id for e in life}
+    return wanted
+
+
 def history(entity: str, entity_id: int, *, since: date | None = None, until: date | None = None,
             user: str | None = None, include_related: bool = True) -> tuple[list[Entry], list[str]]:
     """A record's history for its editor's History tab: (entries in words, everyone in it).
 
-    For a person, ``include_related`` adds the entries about their roles, enrolments and other
-    records (``AuditEntry.person_id``).
+    ``include_related`` adds, for a person, the entries about their roles, enrolments and other
+    records (``AuditEntry.person_id``); for a record with parts (an agreement's parties,
+    activities, reports, spend, signatures), the entries about those parts.
     """
-    about = entity_id if (entity == "person" and include_related) else None
-    record = (entity, entity_id)
-    if entity == "person" and not include_related:
-        query = entries(since=since, until=until, user=user).where(
-            (AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id))
-        own = entries().where((AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id))
-        names = sorted({e.user for e in own.select(AuditEntry.user)})
-    else:
-        query = entries(since=since, until=until, record=record, user=user, about_person=about)
-        names = users(record=record, about_person=about)
+    from .references import current_life
+
+    start, end = current_life(entity, entity_id)
+    own = (AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id)
+    condition = own
+    if include_related:
+        if entity == "person":
+            condition = own | (AuditEntry.person_id == entity_id)
+        else:
+            related = _part_entry_ids(entity, entity_id)
+            if related:
+                condition = own | AuditEntry.id.in_(sorted(related))
+    # Only this record's life: SQLite may have reused the id of a deleted record.
+    condition = condition & (AuditEntry.id >= start)
+    if end is not None:
+        condition = condition & (AuditEntry.id <= end)
+    query = entries(since=since, until=until, user=user).where(condition)
+    names = sorted({e.user for e in AuditEntry.select(AuditEntry.user).where(condition).distinct()})
     return described(query), names

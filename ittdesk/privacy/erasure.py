@@ -39,7 +39,14 @@ from ..models import (
     Signature,
     database,
 )
-from .references import mention_regex, mentions, name_patterns, person_references, subject
+from .references import (
+    entries_about,
+    mention_regex,
+    mentions,
+    name_patterns,
+    person_references,
+    subject,
+)
 
 ERASED = "[erased]"
 
@@ -159,9 +166,7 @@ def plan(person_id: int) -> ErasurePlan:
 
 
 def _audit_entries(person_id: int):
-    return AuditEntry.select().where(
-        (AuditEntry.person_id == person_id)
-        | ((AuditEntry.entity == "person") & (AuditEntry.entity_id == person_id)))
+    return entries_about(person_id)
 
 
 def _scrub_changes(entry_changes: str | None, personal: tuple[str, ...], regex) -> str | None:

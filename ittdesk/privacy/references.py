@@ -83,6 +83,42 @@ def subject(person_id: int) -> tuple[Person, bool]:
     return ghost, False
 
 
+def current_life(entity: str, entity_id: int) -> tuple[int, int | None]:
+    """(first, last) audit entry ids of the record now holding this id; last None while it exists.
+
+    SQLite may give a new record the id of a deleted one, so a record's entries are split into
+    lives: a delete followed by a create starts a new life (a delete followed by a restore is
+    the same record brought back). An existing record owns the last life; a deleted one the
+    life its last delete ended.
+    """
+    rows = (AuditEntry.select(AuditEntry.id, AuditEntry.action)
+            .where((AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id))
+            .order_by(AuditEntry.id).tuples())
+    start, last_action, last_delete = 0, None, None
+    for entry_id, action in rows:
+        if last_action == "delete" and action == "create":
+            start = entry_id
+        if action == "delete":
+            last_delete = entry_id
+        last_action = action
+    if last_action == "delete":
+        return start, last_delete
+    return start, None
+
+
+def entries_about(person_id: int):
+    """The audit entries about a person (their record and everything tagged with them), only
+    from the life of the person who holds (or last held) this id."""
+    start, end = current_life("person", person_id)
+    query = AuditEntry.select().where(
+        ((AuditEntry.person_id == person_id)
+         | ((AuditEntry.entity == "person") & (AuditEntry.entity_id == person_id)))
+        & (AuditEntry.id >= start))
+    if end is not None:
+        query = query.where(AuditEntry.id <= end)
+    return query
+
+
 def name_patterns(person: Person) -> list[str]:
     """Strings that identify ``person`` when copied into other text: names, email, phone, TRN.
 

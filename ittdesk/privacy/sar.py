@@ -50,7 +50,7 @@ from ..models import (
     SupportAgreement,
 )
 from .audit_query import described
-from .references import Reference, mentions, person_references
+from .references import Reference, entries_about, mentions, person_references
 
 
 class Cancelled(IttDeskError):
@@ -209,10 +209,7 @@ def _signature_rows(p: Person):
 
 
 def _audit_rows(p: Person):
-    query = (AuditEntry.select()
-             .where((AuditEntry.person_id == p.id)
-                    | ((AuditEntry.entity == "person") & (AuditEntry.entity_id == p.id)))
-             .order_by(AuditEntry.at, AuditEntry.id))
+    query = entries_about(p.id).order_by(AuditEntry.at, AuditEntry.id)
     return [[e.id, e.when, e.user, e.record, e.action_label, e.summary] for e in described(query)]
 
 

@@ -13,7 +13,8 @@ Usage in an editor::
 The entries are read by ``ittdesk.privacy.audit_query.history`` (the same query as
 ``ittdesk audit``) on a background task, so opening an editor never waits for it. A person's
 history also shows the entries about their roles, enrolments and other records (a check box
-turns that off).
+turns that off); a record with parts (an agreement's parties, activities, reports, spend and
+signatures) shows theirs too.
 """
 
 from __future__ import annotations
@@ -125,9 +126,9 @@ class HistoryTab(QWidget):
         self.user = QComboBox()
         self.user.setMinimumContentsLength(14)
         self.user.addItem(EVERYONE)
-        self.related = QCheckBox("Include their roles, enrolments and other records")
+        self.related = QCheckBox()
         self.related.setChecked(True)
-        self.related.setVisible(entity == "person")
+        self._label_related()
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #b00020;")
         self.problem.hide()
@@ -172,7 +173,7 @@ class HistoryTab(QWidget):
     # -- public ---------------------------------------------------------------------------
     def set_record(self, entity: str, entity_id: int | None) -> None:
         self.entity, self.entity_id = entity, entity_id
-        self.related.setVisible(entity == "person")
+        self._label_related()
         self.refresh()
 
     def is_loading(self) -> bool:
@@ -208,6 +209,11 @@ class HistoryTab(QWidget):
             on_done=lambda result: self._apply(generation, result))
 
     # -- internals ------------------------------------------------------------------------
+    def _label_related(self) -> None:
+        self.related.setText("Include their roles, enrolments and other records"
+                             if self.entity == "person" else "Include its parts")
+        self.related.setVisible(audit_query.has_related(self.entity))
+
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)
         self.problem.show()
