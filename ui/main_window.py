@@ -590,6 +590,7 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         from ittdesk import migrations
+        from ittdesk.privacy.statement import data_statement
 
         QMessageBox.about(
             self, f"About {APP_NAME}",
@@ -597,4 +598,5 @@ class MainWindow(QMainWindow):
             "<p>Partnership, placements, support agreements and returns for small "
             "teacher-training providers.</p>"
             f"<p>Database: <b>{self.location.display}</b><br>"
-            f"Schema version {migrations.latest()}</p>")
+            f"Schema version {migrations.latest()}</p>"
+            + data_statement(self.location))

@@ -126,6 +126,7 @@ class EntityEditor(QDialog):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, activated=self.print_record)
         self.load(defaults)
         self.add_related_tabs()
+        self._add_history_tab()
         self.refresh_related()
         self._snapshot = self.collect()
         self.update_title()
@@ -227,6 +228,24 @@ class EntityEditor(QDialog):
         if self.instance is None:
             self.tabs.setTabToolTip(index, "Save the record first")
         return browser
+
+    def _add_history_tab(self) -> None:
+        """The record's audit trail; built the first time the tab is opened (it costs a query)."""
+        self.history = None
+        self._history_page = QWidget()
+        self._history_page.setObjectName("tab_history")
+        QVBoxLayout(self._history_page).setContentsMargins(0, 0, 0, 0)
+        index = self.tabs.addTab(self._history_page, "Histor&y")
+        self.tabs.setTabEnabled(index, self.instance is not None)
+        self.tabs.currentChanged.connect(self._maybe_show_history)
+
+    def _maybe_show_history(self, index: int) -> None:
+        if self.tabs.widget(index) is not self._history_page or self.history is not None:
+            return
+        from ..widgets.history_tab import HistoryTab
+
+        self.history = HistoryTab(self.service.entity, self.record_id)
+        self._history_page.layout().addWidget(self.history)
 
     def enable_related_tabs(self) -> None:
         for index in range(1, self.tabs.count()):
@@ -338,6 +357,8 @@ class EntityEditor(QDialog):
         self._snapshot = self.collect()
         self.main_window.records_changed.emit(self.service.entity)
         self.main_window.statusBar().showMessage(f"Saved {self.service.describe(saved)}", 4000)
+        if self.history is not None:
+            self.history.set_record(self.service.entity, saved.id)
         self.after_save()
         return True
 

@@ -30,7 +30,30 @@ class PersonEditor(EntityEditor):
             ("Add &designation…", self.add_designation),
             ("Add mentor &training…", self.add_training)])
         self.record = self.related_browser("Development re&cord", [
-            ("E&xport record…", self.export_record)])
+            ("E&xport record…", self.export_record),
+            ("Export their &data (subject access)…", self.export_personal_data),
+            ("Erase personal data…", self.erase_personal_data)])
+
+    def export_personal_data(self) -> None:
+        """Everything held about this person, as a workbook (and PDF) for a subject access request."""
+        from ..dialogs.person_data import open_person_export
+
+        if self.instance is not None:
+            open_person_export(self, self.instance.id)
+
+    def erase_personal_data(self) -> None:
+        """Erase and anonymise this person after one confirmation naming what goes and stays."""
+        from ..dialogs.person_data import open_person_erase
+
+        if self.instance is None or not self.confirm_discard():
+            return
+        dialog = open_person_erase(self, self.instance.id)
+        if dialog is not None and hasattr(dialog, "erased"):
+            dialog.erased.connect(lambda _pid: self._after_erasure())
+
+    def _after_erasure(self) -> None:
+        self._snapshot = self.collect()
+        self.reject()
 
     def refresh_related(self) -> None:
         if self.instance is None:
