@@ -41,6 +41,7 @@ from ..models import (
     SupportAgreement,
     database,
 )
+from ..services.people import lapse_date
 from ..spreadsheets.writer import Column
 from .base import Filters, ReturnData, ReturnSpec, join_names, register
 
@@ -82,13 +83,6 @@ def _day(value) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
-
-
-def lapses_on(completed: date, refresher_months: int) -> date:
-    """When training done on ``completed`` lapses: the rule of ``people.training_lapses_on``."""
-    month = completed.month - 1 + refresher_months
-    year = completed.year + month // 12
-    return date(year, month % 12 + 1, min(completed.day, 28))
 
 
 def _active_on(day: date):
@@ -174,7 +168,7 @@ def partnership(f: Filters) -> ReturnData:
     trained_ids = set()
     for person_id, done in latest.items():
         if done not in lapse_by_day:
-            lapse_by_day[done] = lapses_on(fields.day(done), months) >= as_of
+            lapse_by_day[done] = lapse_date(fields.day(done), months) >= as_of
         if lapse_by_day[done]:
             trained_ids.add(person_id)
 

@@ -224,6 +224,13 @@ class MentorTrainingService(EntityService[MentorTraining]):
         return record.person_id
 
 
+def lapse_date(completed: date, refresher_months: int) -> date:
+    """When mentor training completed on ``completed`` lapses: ``refresher_months`` later."""
+    month = completed.month - 1 + refresher_months
+    year = completed.year + month // 12
+    return date(year, month % 12 + 1, min(completed.day, 28))
+
+
 def training_lapses_on(person: Person | int, refresher_months: int) -> date | None:
     """When the person's latest mentor training lapses, or None if they have none."""
     latest = (MentorTraining.select(MentorTraining.completed_on)
@@ -231,12 +238,7 @@ def training_lapses_on(person: Person | int, refresher_months: int) -> date | No
               .order_by(MentorTraining.completed_on.desc()).first())
     if latest is None:
         return None
-    done = latest.completed_on
-    month = done.month - 1 + refresher_months
-    year = done.year + month // 12
-    month = month % 12 + 1
-    day = min(done.day, 28)
-    return date(year, month, day)
+    return lapse_date(latest.completed_on, refresher_months)
 
 
 people = PersonService()
