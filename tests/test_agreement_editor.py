@@ -122,6 +122,8 @@ def test_status_button_shows_what_is_missing_beside_the_fields(qtbot, sqlite_db)
     assert "Write the responsibilities of" in editor.panels["parties"].message.text()
     assert "final impact report" in editor.panels["reports"].message.text()
     assert editor.problems.text().startswith(f"{built.agreement.reference} cannot be agreed yet")
+    titles = [editor.tabs.tabText(i) for i in range(editor.tabs.count())]
+    assert titles[:2] == ["Agreement ⚠", "Parties ⚠"] and titles[3] == "Schedule"
 
 
 def test_status_buttons_move_a_ready_agreement_and_offer_the_next_steps(qtbot, sqlite_db):

@@ -426,6 +426,7 @@ class AgreementEditor(QDialog):
     def _show_warnings(self) -> None:
         if self.agreement_id is None:
             self.warnings.hide()
+            self._mark_tabs()
             return
         found = lifecycle.warnings(self.agreement_id)
         for key, text in found.items():
@@ -436,6 +437,15 @@ class AgreementEditor(QDialog):
                 self.main_fields[place].show_message(text, warning=True)
         self.warnings.setText("<br>".join(f"⚠ {text}" for text in found.values()))
         self.warnings.setVisible(bool(found))
+        self._mark_tabs()
+
+    def _mark_tabs(self) -> None:
+        """A tab whose fields carry a message says so in its title, so nothing is missed."""
+        flagged = {MAIN_TAB.get(k, 0) for k, w in self.main_fields.items() if w.message.text()}
+        flagged |= {PANEL_TAB[k] for k, p in self.panels.items()
+                    if p.message.text() or any(f.message.text() for f in p.fields.values())}
+        for index, name in enumerate(TABS):
+            self.tabs.setTabText(index, f"{name} ⚠" if index in flagged else name)
 
     def _changed(self) -> None:
         if self._loading:
@@ -488,6 +498,7 @@ class AgreementEditor(QDialog):
     def _show_problem(self, text: str | None) -> None:
         self.problems.setText(text or "")
         self.problems.setVisible(bool(text))
+        self._mark_tabs()
 
     def _announce(self) -> None:
         self.saved.emit(self.agreement_id)
