@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from peewee import fn
 
@@ -21,19 +21,16 @@ from .fields import format_date
 from .models import (
     Cohort,
     Enrolment,
-    ImpactReport,
     MentorTraining,
     Person,
     Placement,
     Programme,
     Role,
     School,
-    SupportAgreement,
     database,
 )
 
 ACTIVE_PARTNERS = ("partner", "placement", "lead")
-LIVE_AGREEMENTS = ("draft", "agreed", "active")
 TAKEN_STATUSES = ("offered", "enrolled", "completed")
 
 
@@ -67,20 +64,32 @@ def _ago(days: int) -> str:
 
 
 def reports_due(today: date, limit: int) -> Group:
+    """Impact reports overdue or due soon: the agreements' own reminder rule."""
+    from .services.agreement_lifecycle import reports_due as due_reports
+
     days = int(settings.get("reports_due_days"))
     group = Group("reports", f"Impact reports overdue or due within {days} days",
                   "Chase the report or record it as submitted in the agreement.")
-    query = (ImpactReport.select(ImpactReport, SupportAgreement).join(SupportAgreement)
-             .where(ImpactReport.submitted_on.is_null()
-                    & (ImpactReport.due_date <= today + timedelta(days=days))
-                    & SupportAgreement.status.in_(LIVE_AGREEMENTS)))
-    group.count = query.count()
-    for r in query.order_by(ImpactReport.due_date).limit(limit):
-        delta = (r.due_date - today).days
-        group.items.append(Item("agreement", r.agreement_id,
-                                f"{r.agreement.reference} {r.agreement.title}",
+    found = due_reports(today, days)
+    group.count = len(found)
+    for r in found[:limit]:
+        group.items.append(Item("agreement", r.agreement_id, f"{r.reference} {r.title}",
                                 f"{REPORT_KINDS.label(r.kind)} report due {format_date(r.due_date)} "
-                                f"({_ago(delta)})", urgent=delta < 0))
+                                f"({_ago(r.days)})", urgent=r.overdue))
+    return group
+
+
+def agreements_past_end(today: date, limit: int) -> Group:
+    """Agreements still active after their end date: complete them or agree an extension."""
+    from .services.agreement_lifecycle import past_end_date
+
+    group = Group("past_end", "Agreements still active after their end date",
+                  "Record the final report and complete the agreement, or extend its end date.")
+    found = past_end_date(today)
+    group.count = len(found)
+    for e in found[:limit]:
+        group.items.append(Item("agreement", e.agreement_id, f"{e.reference} {e.title}",
+                                e.message, urgent=True))
     return group
 
 
@@ -195,7 +204,7 @@ def enrolments_without_placement(today: date, limit: int) -> Group:
     return group
 
 
-CHECKS = (reports_due, leadership_unconfirmed, placements_without_mentor, mentors_over_capacity,
+CHECKS = (reports_due, agreements_past_end, leadership_unconfirmed, placements_without_mentor, mentors_over_capacity,
           mentor_training_lapsed, cohorts_nearly_full, enrolments_without_placement)
 
 

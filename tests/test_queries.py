@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from ittdesk import attention
 from ittdesk.academic_year import AcademicYear
+from ittdesk.models import SupportAgreement
 from ittdesk.queries import is_empty_database, record_counts
 from ittdesk.queries.export import export_list
 from ittdesk.queries.lists import (
@@ -64,6 +65,8 @@ def partnership(db):
         placements.create({"enrolment": enrolment.id, "school": a.id, "mentor": mentor.id,
                            "start_date": start, "end_date": end})
     agreement = agreements.create({"title": "Early reading", "academic_year": YEAR})
+    # Reports fall due once an agreement is agreed; the lifecycle itself is tested elsewhere.
+    SupportAgreement.update(status="active").where(SupportAgreement.id == agreement.id).execute()
     reports.create({"agreement": agreement.id, "kind": "interim", "due_date": TODAY - timedelta(days=2)})
     return {"a": a, "b": b, "c": c, "head": head, "mentor": mentor, "cohort": cohort,
             "trainees": trainees, "agreement": agreement}
@@ -207,3 +210,30 @@ def test_erased_people_stay_out_of_the_people_list_even_without_joins(partnershi
     Person.update(erased=True).where(Person.id == partnership["head"].id).execute()
     assert partnership["head"].id not in PEOPLE.ids(sort="last_name")
     assert partnership["head"].id not in PEOPLE.ids(sort="school")
+
+
+def test_an_active_agreement_past_its_end_date_is_flagged_on_home_and_filterable(db):
+    from ittdesk.services.agreement_lifecycle import change_status
+    from ittdesk.services.agreements import agreements, parties, reports
+
+    sup, sing = school(200001, "Supported School"), school(200002, "Supporting School")
+    a = agreements.create({"title": "Reading", "academic_year": "2024/25",
+                           "intended_impact": "Better reading", "evidence": "Tests",
+                           "start_date": date(2024, 9, 1), "end_date": TODAY - timedelta(days=10)})
+    parties.create({"agreement": a.id, "school": sup.id, "role": "supported", "responsibilities": "Release staff"})
+    parties.create({"agreement": a.id, "school": sing.id, "role": "supporting", "responsibilities": "Provide an SLE"})
+    reports.create({"agreement": a.id, "kind": "final", "due_date": TODAY + timedelta(days=200)})
+    change_status(a.id, "agreed")
+    change_status(a.id, "active")
+    groups = {g.key: g for g in attention.needs_attention(TODAY)}
+    assert [i.id for i in groups["past_end"].items] == [a.id]
+    assert AGREEMENTS.ids(filters={"reports": "past_end"}) == [a.id]
+
+
+def test_reports_of_draft_agreements_are_not_due_yet(db):
+    from ittdesk.services.agreements import agreements, reports
+
+    a = agreements.create({"title": "Draft only", "academic_year": "2025/26"})
+    reports.create({"agreement": a.id, "kind": "interim", "due_date": TODAY - timedelta(days=3)})
+    assert attention.reports_due(TODAY, 10).count == 0
+    assert AGREEMENTS.ids(filters={"reports": "overdue"}) == []

@@ -317,11 +317,18 @@ def _party_school(role: str):
 
 
 def _reports_due(q, value):
-    """overdue / due (within the reports-due setting) / soon (either) / none outstanding."""
+    """overdue / due (within the reports-due setting) / soon (either) / none outstanding /
+    past end date — for agreed and active agreements, as ``agreement_lifecycle`` counts them."""
+    from ..services.agreement_lifecycle import LIVE
+
     today = date.today()
     days = int(settings.get("reports_due_days"))
+    if value == "past_end":
+        return q.where((SupportAgreement.status == "active") & (SupportAgreement.end_date < today))
     pending = ImpactReport.select(ImpactReport.id).where(
         (ImpactReport.agreement == SupportAgreement.id) & ImpactReport.submitted_on.is_null())
+    if value != "none":
+        q = q.where(SupportAgreement.status.in_(LIVE))
     if value == "overdue":
         return q.where(fn.EXISTS(pending.where(ImpactReport.due_date < today)))
     if value == "due":
@@ -337,7 +344,8 @@ def _reports_due(q, value):
 def _report_options() -> list[tuple[str, str]]:
     days = int(settings.get("reports_due_days"))
     return [("attention", f"Overdue or due within {days} days"), ("overdue", "Overdue"),
-            ("due", f"Due within {days} days"), ("none", "No report outstanding")]
+            ("due", f"Due within {days} days"), ("none", "No report outstanding"),
+            ("past_end", "Active after its end date")]
 
 
 AGREEMENTS = ListQuery(
