@@ -197,6 +197,33 @@ COHORTS = ListQuery(
     default_sort="year",
 )
 
+def _cohort_count():
+    return Cohort.select(fn.COUNT(Cohort.id)).where(Cohort.programme == Programme.id)
+
+
+def _enrolment_count():
+    return (Enrolment.select(fn.COUNT(Enrolment.id)).join(Cohort)
+            .where(Cohort.programme == Programme.id))
+
+
+PROGRAMMES = ListQuery(
+    name="programmes",
+    entity="programme",
+    model=Programme,
+    columns=[
+        Column("name", "Programme", Programme.name, width=320),
+        Column("kind", "Kind", Programme.kind, kind="choice", choices=PROGRAMME_KINDS, width=170),
+        Column("cohorts", "Cohorts", _cohort_count(), kind="number", width=80),
+        Column("enrolments", "Enrolments", _enrolment_count(), kind="number", width=95),
+    ],
+    search=[Programme.name, Programme.description],
+    filters=[
+        Filter("kind", "Kind", choice_options(PROGRAMME_KINDS),
+               lambda q, v: q.where(Programme.kind == v)),
+    ],
+    default_sort="name",
+)
+
 _HomeSchool = School.alias("home")
 _EnrolledPerson = Person.alias("trainee")
 
@@ -376,7 +403,7 @@ AGREEMENTS = ListQuery(
     default_sort="reference",
 )
 
-LISTS: dict[str, ListQuery] = {q.name: q for q in (SCHOOLS, PEOPLE, COHORTS, ENROLMENTS,
-                                                    PLACEMENTS, AGREEMENTS)}
+LISTS: dict[str, ListQuery] = {q.name: q for q in (SCHOOLS, PEOPLE, PROGRAMMES, COHORTS,
+                                                    ENROLMENTS, PLACEMENTS, AGREEMENTS)}
 
-__all__ = ["LISTS", "SCHOOLS", "PEOPLE", "COHORTS", "ENROLMENTS", "PLACEMENTS", "AGREEMENTS"]
+__all__ = ["LISTS", "SCHOOLS", "PEOPLE", "PROGRAMMES", "COHORTS", "ENROLMENTS", "PLACEMENTS", "AGREEMENTS"]

@@ -250,6 +250,24 @@ def person_summary(person_id: int, today: date | None = None) -> dict[str, Any]:
     }
 
 
+def programme_summary(programme_id: int) -> dict[str, Any]:
+    programme = Programme.get_by_id(programme_id)
+    cohort_rows = (Cohort.select().where(Cohort.programme == programme_id)
+                   .order_by(Cohort.academic_year.desc(), Cohort.name))
+    links = [Link("cohort", c.id, f"{c.name} ({c.academic_year})",
+                  f"{places_taken(c.id)} of {c.places} places taken" if c.places is not None
+                  else f"{places_taken(c.id)} places taken")
+             for c in cohort_rows]
+    return {
+        "programme": programme,
+        "title": programme.name,
+        "facts": [("Kind", PROGRAMME_KINDS.label(programme.kind)),
+                  ("About", programme.description or ""),
+                  ("Cohorts", str(len(links)))],
+        "links": links,
+    }
+
+
 def cohort_summary(cohort_id: int) -> dict[str, Any]:
     cohort = Cohort.select(Cohort, Programme).join(Programme).where(Cohort.id == cohort_id).get()
     taken = places_taken(cohort_id)

@@ -1,13 +1,14 @@
-"""Programmes & cohorts: cohorts with places taken and left, and every enrolment, in two tabs."""
+"""Programmes & cohorts: cohorts with places taken and left, every enrolment, and the programmes
+themselves (to rename or describe them), in three tabs."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from ittdesk.queries.lists import COHORTS, ENROLMENTS
-from ittdesk.queries.summaries import cohort_summary, enrolment_summary
-from ittdesk.services.programmes import cohorts, enrolments
+from ittdesk.queries.lists import COHORTS, ENROLMENTS, PROGRAMMES
+from ittdesk.queries.summaries import cohort_summary, enrolment_summary, programme_summary
+from ittdesk.services.programmes import cohorts, enrolments, programmes
 
 from .base import Page
 from .detail import generic_html
@@ -27,10 +28,15 @@ class ProgrammesPage(Page):
                                     lambda i: generic_html(enrolment_summary(i)),
                                     search_hint="Search name, email, trainee ID or subject",
                                     noun=("enrolment", "enrolments"))
+        self.programmes = ListPanel(main_window, PROGRAMMES, programmes,
+                                    lambda i: generic_html(programme_summary(i)),
+                                    search_hint="Search programme name",
+                                    noun=("programme", "programmes"))
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.cohorts, "&Cohorts")
         self.tabs.addTab(self.enrolments, "&Enrolments")
+        self.tabs.addTab(self.programmes, "Pro&grammes")
         heading = QLabel(self.title)
         heading.setProperty("role", "pageTitle")
         layout = QVBoxLayout(self)
@@ -38,7 +44,7 @@ class ProgrammesPage(Page):
         layout.addWidget(heading)
         layout.addWidget(self.tabs, 1)
         self.tabs.currentChanged.connect(self._tab_changed)
-        for panel in (self.cohorts, self.enrolments):
+        for panel in (self.cohorts, self.enrolments, self.programmes):
             panel.selection_changed.connect(self.capabilities_changed)
             panel.count_changed.connect(lambda _n: self.capabilities_changed.emit())
 
@@ -60,7 +66,7 @@ class ProgrammesPage(Page):
         self.panel().load()
 
     def refresh(self) -> None:
-        for panel in (self.cohorts, self.enrolments):
+        for panel in (self.cohorts, self.enrolments, self.programmes):
             if panel.model.has_loaded or panel.model.is_loading():
                 panel.refresh()
 
@@ -102,9 +108,9 @@ class ProgrammesPage(Page):
         self.panel().search.selectAll()
 
     def save_state(self) -> None:
-        for panel in (self.cohorts, self.enrolments):
+        for panel in (self.cohorts, self.enrolments, self.programmes):
             panel.save_state()
 
     def restore_state(self) -> None:
-        for panel in (self.cohorts, self.enrolments):
+        for panel in (self.cohorts, self.enrolments, self.programmes):
             panel.restore_state()
