@@ -69,18 +69,32 @@ def _text(value: Any) -> str:
 
 
 class RowsModel(QAbstractTableModel):
-    """A read-only table over a list of already-formatted rows (preview tabs)."""
+    """A read-only table over a list of rows, each formatted only when a view asks for it
+    (a preview can hold 50,000 rows: formatting them all up front would freeze the window)."""
 
-    def __init__(self, headings: list[str], rows: list[list[str]] | None = None,
-                 parent: QObject | None = None):
+    def __init__(self, headings: list[str], rows: list[Any] | None = None,
+                 parent: QObject | None = None, formatter=None):
         super().__init__(parent)
         self.headings = headings
         self.rows = rows or []
+        self.formatter = formatter or (lambda row: row)
+        self._cache: dict[int, list[str]] = {}
 
-    def set_rows(self, rows: list[list[str]]) -> None:
+    def set_rows(self, rows: list[Any], formatter=None) -> None:
         self.beginResetModel()
         self.rows = rows
+        if formatter is not None:
+            self.formatter = formatter
+        self._cache = {}
         self.endResetModel()
+
+    def row_texts(self, row: int) -> list[str]:
+        texts = self._cache.get(row)
+        if texts is None:
+            if len(self._cache) > 5000:
+                self._cache.clear()
+            texts = self._cache[row] = self.formatter(self.rows[row])
+        return texts
 
     def rowCount(self, parent=_ROOT):  # noqa: N802 - Qt override
         return 0 if parent.isValid() else len(self.rows)
@@ -92,7 +106,7 @@ class RowsModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.rows[index.row()][index.column()]
+            return self.row_texts(index.row())[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -586,10 +600,10 @@ class ImportWizard(QDialog):
         self.task = None
         self.plan = plan
         self.message.clear()
-        self.add_model.set_rows([[str(i.row), i.key, i.description, _details(i)] for i in plan.adds])
-        self.update_model.set_rows([[str(i.row), i.key, i.description, _changes(i)]
-                                    for i in plan.updates])
-        self.refused_model.set_rows([[str(r.row), r.column, r.reason] for r in plan.refused])
+        self.add_model.set_rows(plan.adds, lambda i: [str(i.row), i.key, i.description, _details(i)])
+        self.update_model.set_rows(plan.updates,
+                                   lambda i: [str(i.row), i.key, i.description, _changes(i)])
+        self.refused_model.set_rows(plan.refused, lambda r: [str(r.row), r.column, r.reason])
         self.tabs.setTabText(0, f"To add ({len(plan.adds):,})")
         self.tabs.setTabText(1, f"To update ({len(plan.updates):,})")
         self.tabs.setTabText(2, f"Refused ({plan.refused_rows:,} row{'' if plan.refused_rows == 1 else 's'})")
