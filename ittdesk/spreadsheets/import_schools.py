@@ -118,6 +118,7 @@ class SchoolImport(ImportKind):
                 refused.append(Refusal(record.row, columns["urn"],
                                        f"URN {urn} is on more than one row ({rows}): keep one"))
         existing = C.schools_by_urn(u for u in by_urn if u not in duplicates)
+        labels = {f.name: f.label for f in schools.fields}
         heads = _HeadPlanner(existing.values(), keyed, columns)
         items: list[Item] = []
         for record, urn in keyed:
@@ -131,7 +132,7 @@ class SchoolImport(ImportKind):
             if school is None:
                 values.setdefault("status", None)
                 item = Item(record.row, "add", f"URN {urn}", values["name"],
-                            {schools.field(k).label: (None, v) for k, v in values.items()
+                            {labels[k]: (None, v) for k, v in values.items()
                              if v is not None},
                             {"values": values})
             else:
@@ -139,7 +140,7 @@ class SchoolImport(ImportKind):
                            if v is not None and getattr(school, k) != v}
                 item = Item(record.row, "update" if changes else "same", f"URN {urn}",
                             school.name,
-                            {schools.field(k).label: c for k, c in changes.items()},
+                            {labels[k]: c for k, c in changes.items()},
                             {"id": school.id, "changes": changes})
             if head:
                 heads.plan(item, school, head)
