@@ -589,3 +589,47 @@ def test_same_head_under_a_new_title_is_retitled_not_duplicated(db, tmp_path):
     _plan, again = run(gias_with_heads(tmp_path, [("Mrs", "Siân", "O'Brien", "Executive Headteacher")],
                                        "again.csv"), "schools")
     assert (again.added, again.updated) == (0, 0)
+
+
+KILLED_CHILD = r'''
+import sys
+from ittdesk import db
+from ittdesk.spreadsheets import import_common, importing
+
+db.open_database(sys.argv[1], daily_backup=False)
+real = import_common.insert_returning
+def insert_then_wait(model, rows):
+    ids = real(model, rows)
+    print("inside", flush=True)  # rows are written, the transaction is still open
+    sys.stdin.readline()         # wait here until the parent kills this process
+    return ids
+import_common.insert_returning = insert_then_wait
+importing.run_import(sys.argv[2], "schools")
+'''
+
+
+def test_killing_the_process_mid_import_leaves_the_database_unchanged(sqlite_db, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from ittdesk import db as dbmod
+
+    schools.create({"urn": 100000, "name": "Before"})
+    path = write_csv(tmp_path / "many.csv", [["URN", "Name"], ["100000", "After"]]
+                     + [[str(200000 + i), f"S{i}"] for i in range(600)])
+    before = counts()
+    dbmod.close_database()
+    child = subprocess.Popen([sys.executable, "-c", KILLED_CHILD, str(sqlite_db.path), str(path)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                             env=dict(os.environ), cwd=Path(__file__).resolve().parents[1])
+    try:
+        assert child.stdout.readline().strip() == "inside"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    dbmod.open_database(sqlite_db.path, daily_backup=False)
+    assert counts() == before
+    assert School.get(School.urn == 100000).name == "Before"
