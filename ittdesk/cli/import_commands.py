@@ -17,6 +17,12 @@ from ..errors import RefusedError
 from . import UsageError, db_option
 
 KINDS = ("schools", "people", "enrolments", "placements")
+HELP = {
+    "schools": "schools, matched by URN (any list, or the DfE GIAS extract as published)",
+    "people": "people and mentors with their role at a school, matched by email or name + school",
+    "enrolments": "trainees in cohorts, matched by trainee ID or email (e.g. the DfE Register layout)",
+    "placements": "placements of enrolled trainees at schools, with their mentors",
+}
 SHOWN = 20
 
 
@@ -27,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     db_option(p)
     inner = p.add_subparsers(dest="import_kind", metavar="KIND", parser_class=type(p))
     for kind in KINDS:
-        k = inner.add_parser(kind, help=f"import {kind} from FILE")
+        k = inner.add_parser(kind, help=HELP[kind], description=f"Import {HELP[kind]}.")
         db_option(k)
         k.add_argument("file", type=Path, metavar="FILE")
         k.add_argument("--sheet", metavar="NAME", help="the sheet to read (default: the one with a header)")
