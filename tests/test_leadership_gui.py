@@ -263,3 +263,18 @@ def test_tools_menu_changes_the_holder_for_the_school_chosen_on_the_page(qtbot, 
                         lambda mw, school_id, kind="headteacher": opened.append(school_id) or True)
     assert change_holder.change_holder_action(window)
     assert opened == [school.id]
+
+
+def test_change_holder_shows_every_problem_at_once_beside_its_field(demo_db, qtbot):
+    school = School.select().first()
+    before = Person.select().count()
+    dialog = ChangeHolderDialog(school.id, "itt_champion")
+    qtbot.addWidget(dialog)
+    dialog.first_name.setText("Rosie")
+    dialog.email.setText("nope")
+    dialog.on.setText("31/02/2027")
+    dialog.save()
+    assert "not a real date" in dialog.errors["on"].text()
+    assert dialog.errors["last_name"].text() == "Last name is required"
+    assert "not an email" in dialog.errors["email"].text()
+    assert Person.select().count() == before

@@ -103,13 +103,15 @@ def schools_without_head_or_champion(
     return result
 
 
-def appoint(school_id: int, kind: str, on: date | None, *, person_id: int | None = None,
+def appoint(school_id: int, kind: str, on: date | str | None, *, person_id: int | None = None,
             new_person: dict | None = None, job_title: str | None = None) -> Role:
     """A new holder of a post from ``on``: an existing person, or a new one created here.
 
-    One transaction: the person (if new) and the change of holder are made together, so a
-    refused change leaves no stray person behind. The old holder's role ends the day before.
+    Every problem is reported at once (date, post, the new person's fields), before anything is
+    written. One transaction: the person (if new) and the change of holder are made together, so
+    a refused change leaves no stray person behind. The old holder's role ends the day before.
     """
+    from .. import fields
     from ..errors import ValidationError
     from ..models import database
     from ..services.people import people, roles
@@ -117,10 +119,20 @@ def appoint(school_id: int, kind: str, on: date | None, *, person_id: int | None
     errors = {}
     if kind not in ROLE_KINDS:
         errors["kind"] = "Choose the post"
-    if on is None:
-        errors["on"] = "First day in post is required"
+    try:
+        on = fields.day(on)
+    except ValueError as exc:
+        errors["on"] = f"First day in post: {exc}"
+    else:
+        if on is None:
+            errors["on"] = "First day in post is required"
     if person_id is None and not new_person:
         errors["person"] = "Choose who takes the post, or enter someone new"
+    if person_id is None and new_person:
+        try:
+            people.prepare(new_person)
+        except ValidationError as exc:
+            errors.update(exc.errors)
     if errors:
         raise ValidationError(errors)
     with database.atomic():

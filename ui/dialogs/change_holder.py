@@ -176,11 +176,6 @@ class ChangeHolderDialog(QDialog):
 
     def save(self) -> None:
         self._clear_errors()
-        try:
-            on = fields.day(self.on.text())
-        except ValueError as exc:
-            self._show_errors({"on": f"First day in post: {exc}"})
-            return
         kwargs: dict = {"job_title": self.job_title.text().strip() or None}
         if self.existing.isChecked():
             kwargs["person_id"] = self.picker.value()
@@ -190,7 +185,7 @@ class ChangeHolderDialog(QDialog):
                                     "last_name": self.last_name.text(),
                                     "email": self.email.text()}
         try:
-            self.role = appoint(self.school.id, self.post.currentData(), on, **kwargs)
+            self.role = appoint(self.school.id, self.post.currentData(), self.on.text(), **kwargs)
         except ValidationError as exc:
             self._show_errors(exc.errors)
             return
