@@ -167,3 +167,28 @@ def test_a_returned_form_is_collected_and_applied_on_every_backend(db, tmp_path)
     assert (entry.returned_on, entry.confirmed_on, entry.completed_by) == (
         date(2026, 9, 20), date(2026, 9, 20), "Dee Office, Office manager")
     assert School.get_by_id(school.id).leadership_confirmed_on == date(2026, 9, 20)
+
+
+def test_a_school_with_no_one_on_record_gets_a_form_and_its_new_team_is_recorded(db, tmp_path):
+    from openpyxl import load_workbook
+    from test_leadership_forms import fill_form
+
+    from ittdesk.leadership import collect, forms
+
+    school = schools.create({"urn": 123457, "name": "=HYPERLINK(\"http://x\")", "phase": "special",
+                             "partnership_status": "placement"})
+    round_ = rounds.start_round("2026/27")
+    path = forms.generate_forms(round_, tmp_path).written[0]
+    ws = load_workbook(path)["Leadership form"]
+    name_cell = next(c for row in ws.iter_rows() for c in row if c.value == school.name)
+    assert name_cell.data_type == "s"  # typed text never becomes a live formula
+    fill_form(path, new=[("Headteacher", None, "Ann", "Ashworth", None, "01/09/2026"),
+                         ("ITT champion", "Mr", "Ben", "Bramley", "ben@example.org", None)],
+              offers={"Any phase": 1}, appetite="Actively looking",
+              completed=("Ann Ashworth", "Head", date(2026, 9, 10)))
+    ret = collect.collect([path], round_).returns[0]
+    collect.apply(ret)
+    assert [(e.post, e.person, e.start) for e in timeline(school)] == [
+        ("Headteacher", "Ann Ashworth", date(2026, 9, 1)),
+        ("ITT champion", "Ben Bramley", date(2026, 9, 10))]
+    assert schools_without_head_or_champion() == []
