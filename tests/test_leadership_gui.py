@@ -278,3 +278,19 @@ def test_change_holder_shows_every_problem_at_once_beside_its_field(demo_db, qtb
     assert dialog.errors["last_name"].text() == "Last name is required"
     assert "not an email" in dialog.errors["email"].text()
     assert Person.select().count() == before
+
+
+def test_schools_that_joined_later_are_added_to_the_round(page, qtbot):
+    from ittdesk.services.schools import schools
+
+    rounds.start_round("2026/27")
+    page.refresh()
+    qtbot.waitUntil(lambda: idle() and page.model.rowCount() > 0)
+    before = page.model.rowCount()
+    schools.create({"urn": 999001, "name": "Newly Joined Primary", "partnership_status": "partner"})
+    messages = []
+    page.status_message.connect(messages.append)
+    page.add_button.click()
+    qtbot.waitUntil(lambda: idle() and page.model.rowCount() == before + 1)
+    assert messages[0] == "Added 1 school(s) to the round"
+    assert page.add_schools() == 0

@@ -254,6 +254,10 @@ class ConfirmationPage(Page):
         self.round_combo.setMinimumWidth(110)
         self.start_button = QPushButton("Start a round…")
         self.start_button.setObjectName("start")
+        self.add_button = QPushButton("Add new schools")
+        self.add_button.setObjectName("add_schools")
+        self.add_button.setToolTip("Add partner and placement schools that joined since the "
+                                   "round started")
         self.counts = QLabel()
         self.counts.setObjectName("counts")
         self.counts.setWordWrap(True)
@@ -261,6 +265,7 @@ class ConfirmationPage(Page):
         bar.addWidget(QLabel("Round"))
         bar.addWidget(self.round_combo)
         bar.addWidget(self.start_button)
+        bar.addWidget(self.add_button)
         bar.addSpacing(16)
         bar.addWidget(self.counts, 1)
 
@@ -336,6 +341,7 @@ class ConfirmationPage(Page):
 
         self.round_combo.currentIndexChanged.connect(lambda _i: self.load_status())
         self.start_button.clicked.connect(self.start_round)
+        self.add_button.clicked.connect(self.add_schools)
         self.write_button.clicked.connect(self.choose_folder_and_write)
         self.collect_button.clicked.connect(self.collect)
         self.export_button.clicked.connect(self.choose_export)
@@ -361,7 +367,8 @@ class ConfirmationPage(Page):
         self.round_combo.blockSignals(False)
         has_round = self.round_combo.count() > 0
         self.empty.setVisible(not has_round)
-        for button in (self.write_button, self.collect_button, self.export_button):
+        for button in (self.write_button, self.collect_button, self.export_button,
+                       self.add_button):
             button.setEnabled(has_round)
         self.load_status()
 
@@ -425,6 +432,18 @@ class ConfirmationPage(Page):
             self.round_combo.addItem(str(dialog.round.academic_year), dialog.round.id)
             self.round_combo.setCurrentIndex(self.round_combo.findData(dialog.round.id))
             self.refresh()
+
+    def add_schools(self) -> int:
+        """Schools that became partners or placement schools after the round started."""
+        round_id = self.round_id()
+        if round_id is None:
+            return 0
+        added = rounds.add_schools(ConfirmationRound.get_by_id(round_id))
+        self.status_message.emit(f"Added {added} school(s) to the round" if added else
+                                 "Every partner and placement school is already in the round")
+        if added:
+            self.load_status()
+        return added
 
     def choose_folder_and_write(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder for the forms")
