@@ -136,7 +136,9 @@ def test_gaps_lists_schools_without_a_head_or_champion(demo_db, capsys):
     assert code == 0 and "missing ITT champion" in out
 
 
-def test_forms_can_also_be_written_as_paper_pdfs(demo_db, tmp_path, capsys):
+def test_forms_can_also_be_written_as_paper_pdfs(qapp, demo_db, tmp_path, capsys):
+    # ``qapp`` first: the PDF renderer reuses it, and a plain QGuiApplication made here would
+    # stop later widget tests in the same process from creating their QApplication.
     from pypdf import PdfReader
 
     school = School.select().where(School.partnership_status == "partner").first()
