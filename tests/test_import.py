@@ -633,3 +633,15 @@ def test_killing_the_process_mid_import_leaves_the_database_unchanged(sqlite_db,
     dbmod.open_database(sqlite_db.path, daily_backup=False)
     assert counts() == before
     assert School.get(School.urn == 100000).name == "Before"
+
+
+def test_the_garbage_collector_is_back_on_after_an_import_whatever_happens(db, tmp_path):
+    import gc
+
+    assert gc.isenabled()
+    bad = write_csv(tmp_path / "bad.csv", [["URN", "Name"], ["abc", "Bad"]])
+    with pytest.raises(RefusedError):
+        importing.run_import(bad, "schools")
+    assert gc.isenabled()
+    run(write_csv(tmp_path / "ok.csv", [["URN", "Name"], ["100000", "Good"]]), "schools")
+    assert gc.isenabled()

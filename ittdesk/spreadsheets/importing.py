@@ -20,9 +20,11 @@ Rules the whole import keeps:
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,6 +221,23 @@ class ImportKind:
 BAD = object()
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector during bulk work.
+
+    A 50,000-row sheet keeps millions of cells alive; each collection the allocations trigger
+    walks them all, which costs a third of a large import. Reference counting still frees
+    memory meanwhile; the collector is switched back on (if it was on) however the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _show_labels(importer: ImportKind, items: list[Item]) -> None:
     """Vocabulary keys in the preview read as users know them ('primary' -> 'Primary')."""
     from functools import partial
@@ -273,6 +292,11 @@ def kind_for(name: str) -> ImportKind:
 
 def load_source(path: str | Path, kind: str, sheet: str | None = None) -> Source:
     """Open the file, pick the sheet, find the header row and suggest a mapping."""
+    with paused_gc():
+        return _load_source(path, kind, sheet)
+
+
+def _load_source(path: str | Path, kind: str, sheet: str | None) -> Source:
     importer = kind_for(kind)
     path = Path(path)
     book = reading.open_book(path)
@@ -419,6 +443,12 @@ def plan_import(source: Source, mapping: dict[int, str] | None = None, *,
                 options: dict[str, Any] | None = None, progress: Progress | None = None,
                 cancel: threading.Event | None = None) -> Plan:
     """What applying would do; writes nothing."""
+    with paused_gc():
+        return _plan_import(source, mapping, options, progress, cancel)
+
+
+def _plan_import(source: Source, mapping: dict[int, str] | None, options: dict[str, Any] | None,
+                 progress: Progress | None, cancel: threading.Event | None) -> Plan:
     if options is not None:
         source.options = dict(options)
     mapping = dict(source.mapping if mapping is None else mapping)
@@ -462,7 +492,8 @@ def apply_plan(plan: Plan, *, skip_invalid: bool = False, progress: Progress | N
                cancel: threading.Event | None = None, user_file_name: str | None = None) -> Result:
     """Write the plan in one transaction (re-matched inside it); all or nothing."""
     try:
-        return _apply(plan, skip_invalid, progress, cancel, user_file_name)
+        with paused_gc():
+            return _apply(plan, skip_invalid, progress, cancel, user_file_name)
     except (IntegrityError, DataError) as exc:
         # Validation should have caught it; if the database still says no, say so in one line.
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
