@@ -645,3 +645,15 @@ def test_the_garbage_collector_is_back_on_after_an_import_whatever_happens(db, t
     assert gc.isenabled()
     run(write_csv(tmp_path / "ok.csv", [["URN", "Name"], ["100000", "Good"]]), "schools")
     assert gc.isenabled()
+
+
+def test_the_kind_of_a_dropped_file_is_guessed_from_its_headings(tmp_path):
+    register = register_workbook(tmp_path / "register.xlsx", [])
+    mentors = write_csv(tmp_path / "mentors.csv", [["First name", "Surname", "Email", "School URN",
+                                                    "Role", "Capacity"]])
+    placements_file = write_csv(tmp_path / "p.csv", [["Trainee ID", "Placement school URN", "Mentor",
+                                                      "Start date", "End date", "Year group"]])
+    assert importing.guess_kind(GIAS) == "schools"
+    assert importing.guess_kind(register) == "enrolments"
+    assert importing.guess_kind(mentors) == "people"
+    assert importing.guess_kind(placements_file) == "placements"

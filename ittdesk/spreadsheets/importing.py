@@ -346,16 +346,20 @@ def guess_kind(path: str | Path) -> str:
         sheets = {name: sheet.rows[:40] for name, sheet in book.sheets().items()}
     finally:
         book.close()
-    best, best_key = "schools", (-1, 0.0)
+    scores = {}
     for name, importer in kinds().items():
         found = headers.find_header_in_sheets(sheets, importer.fields)
-        if found is None:
-            continue
-        header = found[1]
-        strong = sum(1 for m in header.matches.values() if m.confidence >= 0.95)
-        key = (strong, header.confidence)
-        if key > best_key:
-            best, best_key = name, key
+        if found is not None:
+            header = found[1]
+            scores[name] = (sum(1 for m in header.matches.values() if m.confidence >= 0.95),
+                            header.confidence)
+    if not scores:
+        return "schools"
+    best = max(scores, key=lambda n: scores[n])
+    # A trainee list with placement columns (the DfE Register layout) is enrolments first:
+    # placements can only be imported for trainees already enrolled.
+    if best == "placements" and scores.get("enrolments", (0, 0))[0] >= scores[best][0] - 2:
+        best = "enrolments"
     return best
 
 
