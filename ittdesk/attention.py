@@ -93,6 +93,21 @@ def agreements_past_end(today: date, limit: int) -> Group:
     return group
 
 
+def leadership_missing(today: date, limit: int) -> Group:
+    """Partner schools with nobody recorded as head or as ITT champion (seed 000's ask)."""
+    from .leadership.history import schools_without_head_or_champion
+
+    group = Group("no_head_or_champion", "Schools with no current headteacher or ITT champion",
+                  "Record who holds the post (Change holder… in the school), or ask the school "
+                  "to name an ITT champion on its leadership team.")
+    found = schools_without_head_or_champion()
+    group.count = len(found)
+    for m in found[:limit]:
+        group.items.append(Item("school", m.school_id, m.name, f"Missing: {m.missing_text}",
+                                urgent="headteacher" in m.missing))
+    return group
+
+
 def leadership_unconfirmed(today: date, limit: int) -> Group:
     year = AcademicYear.for_date(today)
     group = Group("leadership", f"Schools whose leadership is not confirmed for {year}",
@@ -204,7 +219,7 @@ def enrolments_without_placement(today: date, limit: int) -> Group:
     return group
 
 
-CHECKS = (reports_due, agreements_past_end, leadership_unconfirmed, placements_without_mentor, mentors_over_capacity,
+CHECKS = (reports_due, agreements_past_end, leadership_missing, leadership_unconfirmed, placements_without_mentor, mentors_over_capacity,
           mentor_training_lapsed, cohorts_nearly_full, enrolments_without_placement)
 
 

@@ -237,3 +237,17 @@ def test_reports_of_draft_agreements_are_not_due_yet(db):
     reports.create({"agreement": a.id, "kind": "interim", "due_date": TODAY - timedelta(days=3)})
     assert attention.reports_due(TODAY, 10).count == 0
     assert AGREEMENTS.ids(filters={"reports": "overdue"}) == []
+
+
+def test_home_lists_partner_schools_without_a_head_or_itt_champion(db):
+    from ittdesk.services.people import people, roles
+
+    lonely = school(200010, "Lonely Primary", partnership_status="partner")
+    led = school(200011, "Led Primary", partnership_status="partner")
+    head = people.create({"first_name": "Ada", "last_name": "Greaves"})
+    champion = people.create({"first_name": "Ben", "last_name": "Naylor"})
+    roles.create({"person": head.id, "school": led.id, "kind": "headteacher"})
+    roles.create({"person": champion.id, "school": led.id, "kind": "itt_champion"})
+    group = {g.key: g for g in attention.needs_attention(TODAY)}["no_head_or_champion"]
+    assert [(i.id, i.detail) for i in group.items] == [
+        (lonely.id, "Missing: Headteacher, ITT champion")]

@@ -38,13 +38,15 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import queue
 import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from shiboken6 import Shiboken
 
@@ -78,27 +80,57 @@ def running_tasks() -> int:
     return len(_running)
 
 
-class _Signals(QObject):
-    """Lives on the GUI thread; the worker emits, Qt queues the call onto the GUI thread."""
+class _Inbox:
+    """Results and progress from workers, drained on the GUI thread by a timer.
 
-    progressed = Signal(int, object, str)
-    finished = Signal(object, object)  # result, error
+    Worker threads never call into Qt (no signal emission from a worker): a worker that emits
+    while the GUI thread disconnects a signal can deadlock PySide (the worker holds Qt's
+    connection mutex and waits for the GIL; the GUI thread holds the GIL and waits for the
+    mutex), which we saw as a hang when a window was rebuilt while a list query finished.
+    Workers only put plain tuples on a thread-safe queue.
+    """
+
+    def __init__(self) -> None:
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.timer: QTimer | None = None
+
+    def post(self, item: tuple) -> None:  # any thread
+        self.queue.put(item)
+
+    def start(self) -> None:  # GUI thread
+        if self.timer is None:
+            self.timer = QTimer()
+            self.timer.setInterval(10)
+            self.timer.timeout.connect(self.drain)
+        if not self.timer.isActive():
+            self.timer.start()
+
+    def drain(self) -> None:  # GUI thread
+        while True:
+            try:
+                kind, handle, *payload = self.queue.get_nowait()
+            except queue.Empty:
+                break
+            if kind == "progress":
+                handle._deliver_progress(*payload)
+            else:
+                handle._deliver(*payload)
+        if not _running and self.timer is not None:
+            self.timer.stop()
 
 
-class _Runnable(QRunnable):
-    def __init__(self, handle: TaskHandle):
-        super().__init__()
-        self.handle = handle
-        self.setAutoDelete(True)
+_inbox = _Inbox()
+_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ittdesk-task")
 
-    def run(self) -> None:  # worker thread
-        result, error = None, None
-        try:
-            result = _call_with_own_connection(self.handle._call)
-        except BaseException as exc:  # delivered to on_error on the GUI thread
-            error = exc
-            error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-        self.handle._signals.finished.emit(result, error)
+
+def _work(handle: TaskHandle) -> None:  # worker thread: no Qt calls here
+    result, error = None, None
+    try:
+        result = _call_with_own_connection(handle._call)
+    except BaseException as exc:  # delivered to on_error on the GUI thread
+        error = exc
+        error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+    _inbox.post(("done", handle, result, error))
 
 
 def _call_with_own_connection(call: Callable[[], Any]) -> Any:
@@ -138,16 +170,13 @@ class TaskHandle:
         if "cancel" in wants:
             kwargs = {**kwargs, "cancel": self.cancel_event}
         self._call = lambda: fn(*args, **kwargs)
-        self._signals = _Signals()
-        self._signals.progressed.connect(self._deliver_progress, Qt.ConnectionType.QueuedConnection)
-        self._signals.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     # -- called from the worker ---------------------------------------------------------------
     def _report_progress(self, done: int, total: int | None = None, message: str = "") -> None:
         if _synchronous[0]:
             self._deliver_progress(int(done), total, message)
         else:
-            self._signals.progressed.emit(int(done), total, message)
+            _inbox.post(("progress", self, int(done), total, message))
 
     # -- GUI thread -----------------------------------------------------------------------------
     def cancel(self) -> None:
@@ -228,7 +257,8 @@ def run_task(parent: QObject | None, fn: Callable, *args: Any,
             error = exc
         handle._deliver(result, error)
     else:
-        QThreadPool.globalInstance().start(_Runnable(handle))
+        _inbox.start()
+        _pool.submit(_work, handle)
     return handle
 
 
