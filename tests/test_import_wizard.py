@@ -204,3 +204,35 @@ def test_dropping_a_spreadsheet_on_the_main_window_opens_the_wizard(qtbot, main_
     qtbot.waitUntil(lambda: wizard.guessed_path == str(path), timeout=10000)
     assert wizard.kind_combo.currentData() == "schools"
     wizard.close()
+
+
+def test_enrolments_go_into_the_cohort_chosen_in_the_wizard(qtbot, qtmodeltester, main_window, tmp_path):
+    from ittdesk.models import Enrolment
+    from ittdesk.services.programmes import cohorts, programmes
+
+    primary = programmes.create({"name": "Primary SCITT", "kind": "itt"})
+    secondary = programmes.create({"name": "Secondary SCITT", "kind": "itt"})
+    cohorts.create({"programme": primary.id, "name": "Cohort 7", "academic_year": "2026/27"})
+    chosen = cohorts.create({"programme": secondary.id, "name": "Cohort 7", "academic_year": "2026/27"})
+    path = tmp_path / "register.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([
+            ["Provider Trainee ID", "First Names", "Last Name", "Email", "Training Route",
+             "ITT Start Date"],
+            ["T1", "Siân", "O'Brien", "sian@example.org", "Provider-led (postgrad)", "01/09/2026"],
+            ["T2", "Zoë", "Brontë", "zoe@example.org", "Provider-led (postgrad)", "01/09/2026"],
+        ])
+    wizard = open_wizard(qtbot, main_window, path)
+    assert wizard.kind_combo.currentData() == "enrolments"
+    assert wizard.cohort_combo.isVisible()
+    wizard.cohort_combo.setCurrentIndex(wizard.cohort_combo.findData(chosen.id))
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    wait_page(qtbot, wizard, ImportWizard.PAGE_MAPPING)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    wait_page(qtbot, wizard, ImportWizard.PAGE_PREVIEW)
+    qtmodeltester.check(wizard.add_model)
+    assert wizard.add_model.rowCount() == 2
+    assert "Secondary SCITT Cohort 7 (2026/27)" in wizard.add_model.index(0, 3).data()
+    qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
+    assert {e.cohort_id for e in Enrolment.select()} == {chosen.id}
