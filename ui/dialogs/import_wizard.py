@@ -458,6 +458,11 @@ class ImportWizard(QDialog):
         self.heading.setText(titles[page])
         self._update_buttons()
 
+    def _say(self, text: str, *, error: bool = False) -> None:
+        """The line above the buttons: errors stand out, progress and notes do not."""
+        self.message.setStyleSheet("color: #a4000f; font-weight: bold;" if error else "")
+        self.message.setText(text)
+
     def _busy(self) -> bool:
         return self.task is not None
 
@@ -490,7 +495,7 @@ class ImportWizard(QDialog):
 
     def go_back(self) -> None:
         if not self._busy():
-            self.message.clear()
+            self._say("")
             self._show_page(max(self.stack.currentIndex() - 1, self.PAGE_FILE))
 
     def go_next(self) -> None:
@@ -558,7 +563,7 @@ class ImportWizard(QDialog):
 
     def start_load(self) -> None:
         path = self.path_edit.text().strip()
-        self.message.clear()
+        self._say("")
         self._close_source()
         kind = self.kind_combo.currentData()
         sheet = self.sheet_combo.currentData()
@@ -586,7 +591,7 @@ class ImportWizard(QDialog):
     def start_plan(self) -> None:
         if self.source is None:
             return
-        self.message.clear()
+        self._say("")
         options = {}
         if self.source.kind == "enrolments" and self.cohort_combo.currentData():
             options["cohort"] = self.cohort_combo.currentData()
@@ -594,12 +599,12 @@ class ImportWizard(QDialog):
                   options=options, on_done=self._planned, on_progress=self._plan_progress)
 
     def _plan_progress(self, done: int, total: int | None, message: str) -> None:
-        self.message.setText(message)
+        self._say(message)
 
     def _planned(self, plan: importing.Plan) -> None:
         self.task = None
         self.plan = plan
-        self.message.clear()
+        self._say("")
         self.add_model.set_rows(plan.adds, lambda i: [str(i.row), i.key, i.description, _details(i)])
         self.update_model.set_rows(plan.updates,
                                    lambda i: [str(i.row), i.key, i.description, _changes(i)])
@@ -676,16 +681,16 @@ class ImportWizard(QDialog):
             self.progress.setValue(0)
             self.result = None
             self._show_page(self.PAGE_PREVIEW)
-        self.message.setText(text)
+        self._say(text, error=True)
         self._update_buttons()
 
     def _cancelled(self) -> None:
         self.task = None
         if self.stack.currentIndex() == self.PAGE_APPLY:
             self._show_page(self.PAGE_PREVIEW)
-            self.message.setText("Import cancelled: nothing was changed.")
+            self._say("Import cancelled: nothing was changed.")
         else:
-            self.message.setText("Cancelled.")
+            self._say("Cancelled.")
         self._update_buttons()
 
     def _close_source(self) -> None:
