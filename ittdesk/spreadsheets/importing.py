@@ -13,9 +13,13 @@ Rules the whole import keeps:
 - A blank cell never wipes a stored value; "n/a", "-", "not given" are blank.
 - Every refused row names its spreadsheet row, the column heading and the reason. With any
   refusal nothing is written unless ``skip_invalid`` is given.
-- ``apply_plan`` re-matches the rows against the database inside its transaction (the database
-  may have changed since the preview), writes in bulk, writes one audit entry per changed record
-  (linked to the ImportRun), and rolls everything back on any error or on cancel.
+- ``apply_plan`` works inside one transaction: if anything was written since the preview (a new
+  audit entry exists) it matches the rows again first; it writes in bulk, writes one audit entry
+  per changed record (linked to the ImportRun), saves the mapping for these headings, and rolls
+  everything back on any error or on cancel.
+- Files and mappings: ``ittdesk import KIND FILE --mapping FILE.json`` takes
+  ``{"Heading in the file": "field name or label"}``; ``guess_kind`` says what a dropped file
+  most looks like; ``past_imports`` lists the ImportRun rows.
 """
 
 from __future__ import annotations
