@@ -288,7 +288,7 @@ def reset_postgres(url: str) -> None:
 
 
 def _summary(runs: list[dict[str, Any]], metric: str) -> tuple[float | None, str, dict[str, Any]]:
-    """(median of ``metric``, why not measured, detail of the first run)."""
+    """(median of ``metric``, why not measured, detail of the median run)."""
     for run in runs:
         if "not_measured" in run:
             return None, run["not_measured"], {}
@@ -296,8 +296,10 @@ def _summary(runs: list[dict[str, Any]], metric: str) -> tuple[float | None, str
             return None, f"failed: {run['error']}", {}
         if metric not in run:
             return None, f"the measurement gave no '{metric}'", {}
-    values = [r[metric] for r in runs]
-    return statistics.median(values), "", runs[0]
+    if not runs:
+        return None, "no run", {}
+    ordered = sorted(runs, key=lambda r: r[metric])
+    return statistics.median(r[metric] for r in runs), "", ordered[(len(ordered) - 1) // 2]
 
 
 def _peak(runs: list[dict[str, Any]]) -> float | None:
