@@ -42,16 +42,26 @@ class PersonService(EntityService[Person]):
         Field("notes", "Notes", long_text),
     )
 
-    def check(self, values: dict[str, Any], instance: Person | None) -> dict[str, str]:
+    UNIQUE = (("email", "email"), ("trn", "TRN"))  # field, the word messages use
+
+    def check(self, values: dict[str, Any], instance: Person | None,
+              known: dict[str, dict[Any, Person]] | None = None) -> dict[str, str]:
+        """``known``: field -> {value: person} holding every person with those values, when the
+        caller has loaded them (imports, to avoid a query per row); else one query per value."""
         errors = {}
-        for name, label in (("email", "email"), ("trn", "TRN")):
+        for name, label in self.UNIQUE:
             value = values.get(name)
             if value is None:
                 continue
-            query = Person.select().where(getattr(Person, name) == value)
-            if instance is not None:
-                query = query.where(Person.id != instance.id)
-            other = query.first()
+            if known is not None:
+                other = known[name].get(value)
+                if other is not None and instance is not None and other.id == instance.id:
+                    other = None
+            else:
+                query = Person.select().where(getattr(Person, name) == value)
+                if instance is not None:
+                    query = query.where(Person.id != instance.id)
+                other = query.first()
             if other is not None:
                 errors[name] = f"{other.full_name} (#{other.id}) already has this {label}"
         return errors

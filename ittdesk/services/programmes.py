@@ -104,20 +104,39 @@ class EnrolmentService(EntityService[Enrolment]):
             values["status"] = "applied"
         return values
 
-    def check(self, values, instance):
+    ENROLLED = "This person is already enrolled in that cohort"
+
+    def check(self, values, instance, known=None):
+        """``known``: {"cohort": {(person id, cohort id): enrolment}, "trainee_id": {id:
+        enrolment}} holding every enrolment with those keys, when the caller has loaded them
+        (imports, to avoid a query per row); else a query per key."""
         errors = {}
-        query = Enrolment.select().where((Enrolment.person == values.get("person"))
-                                         & (Enrolment.cohort == values.get("cohort")))
-        if instance is not None:
-            query = query.where(Enrolment.id != instance.id)
-        if values.get("person") and values.get("cohort") and query.exists():
-            errors["cohort"] = "This person is already enrolled in that cohort"
+
+        def taken(found) -> bool:
+            return found is not None and (instance is None or found.id != instance.id)
+
+        person, cohort = values.get("person"), values.get("cohort")
+        if person and cohort:
+            if known is not None:
+                clash = taken(known["cohort"].get((person, cohort)))
+            else:
+                query = Enrolment.select().where((Enrolment.person == person)
+                                                 & (Enrolment.cohort == cohort))
+                if instance is not None:
+                    query = query.where(Enrolment.id != instance.id)
+                clash = query.exists()
+            if clash:
+                errors["cohort"] = self.ENROLLED
         trainee_id = values.get("trainee_id")
         if trainee_id:
-            query = Enrolment.select().where(Enrolment.trainee_id == trainee_id)
-            if instance is not None:
-                query = query.where(Enrolment.id != instance.id)
-            if query.exists():
+            if known is not None:
+                clash = taken(known["trainee_id"].get(trainee_id))
+            else:
+                query = Enrolment.select().where(Enrolment.trainee_id == trainee_id)
+                if instance is not None:
+                    query = query.where(Enrolment.id != instance.id)
+                clash = query.exists()
+            if clash:
                 errors["trainee_id"] = f"Trainee ID {trainee_id} is already used"
         if values.get("status") == "withdrawn" and not values.get("withdrawal_date"):
             errors["withdrawal_date"] = "A withdrawn enrolment needs its withdrawal date"

@@ -122,6 +122,11 @@ def people_by_trn(trns: Iterable[str]) -> dict[str, Person]:
     return found
 
 
+def key_clash(label: str, value: Any, row: int) -> str:
+    """Why a row is refused whose unique key (email, TRN) an earlier row gives another person."""
+    return f"{label} {value} is also on row {row} for another person: keep one"
+
+
 def name_key(first: str | None, last: str | None) -> tuple[str, str]:
     return (" ".join((first or "").split()).casefold(), " ".join((last or "").split()).casefold())
 

@@ -87,6 +87,9 @@ class PeopleImport(ImportKind):
         bad_keys = {k for k, rows in seen.items() if k is not None and len(rows) > 1}
         schools = C.school_ids_by_urn(row["school_urn"] for _r, row in parsed)
         by_email = C.people_by_email(row["person"].get("email") for _r, row in parsed)
+        known = {"email": by_email, "trn": C.people_by_trn(row["person"].get("trn")
+                                                          for _r, row in parsed)}
+        trn_owner: dict[str, tuple[Any, int]] = {}  # TRN -> (person id or row, row) planned
         by_name = C.people_at_schools(s[0] for s in schools.values())
         current_roles, trained = _existing_roles_and_training(
             [p.id for p in by_email.values()] + [p.id for p in by_name.values()])
@@ -113,9 +116,20 @@ class PeopleImport(ImportKind):
             if person is None and school is not None:
                 person = by_name.get((school[0], C.name_key(row["person"].get("first_name"),
                                                             row["person"].get("last_name"))))
+            # A TRN given on two rows to two people would fail at apply: refuse the later row.
+            trn = row["person"].get("trn")
+            owner = person.id if person is not None else ("new", record.row)
+            if trn and (person is None or person.trn != trn):
+                earlier = trn_owner.get(trn)
+                if earlier is not None and earlier[0] != owner:
+                    refused.append(Refusal(record.row, columns.get("trn", ""),
+                                           C.key_clash("TRN", trn, earlier[1])))
+                    continue
             item = self._plan_row(record, row, person, school, columns, refused,
-                                  current_roles, trained)
+                                  current_roles, trained, known)
             if item is not None:
+                if trn and (person is None or person.trn != trn):
+                    trn_owner.setdefault(trn, (owner, record.row))
                 items.append(item)
         return items
 
@@ -149,13 +163,14 @@ class PeopleImport(ImportKind):
                 "trained_on": trained_on,
                 "label": f"{values['first_name']} {values['last_name']}"}
 
-    def _plan_row(self, record, row, person, school, columns, refused, current_roles, trained):
+    def _plan_row(self, record, row, person, school, columns, refused, current_roles, trained,
+                  known=None):
         values = row["person"]
         changes: dict[str, tuple[Any, Any]] = {}
         payload: dict[str, Any] = {}
         if person is None:
             merged = {f.name: values.get(f.name) for f in people.fields}
-            errors = people.check(merged, None)
+            errors = people.check(merged, None, known)
             action = "add"
             payload["person"] = values
             for k, v in values.items():
@@ -164,7 +179,7 @@ class PeopleImport(ImportKind):
             diff = {k: (getattr(person, k), v) for k, v in values.items()
                     if v is not None and getattr(person, k) != v}
             merged = people.merged(person, {k: v[1] for k, v in diff.items()})
-            errors = people.check(merged, person) if diff else {}
+            errors = people.check(merged, person, known) if diff else {}
             action = "update" if diff else "same"
             payload["person_id"] = person.id
             payload["person_changes"] = diff

@@ -143,6 +143,11 @@ class EnrolmentImport(ImportKind):
             for p in Person.select().where(Person.id.in_(part)):
                 people_by_id[p.id] = p
         schools = C.school_ids_by_urn(p[3]["home_school"] for p in parsed)
+        # The uniqueness checks run against these (every person and enrolment holding a key
+        # the file names) and against the rows planned before, never a query per row.
+        known = {"email": by_email, "trn": by_trn}
+        known_enrolments = {"cohort": existing, "trainee_id": by_tid}
+        file_keys = _FileKeys()
         items = []
         for record, pvalues, evalues, extras, cohort in parsed:
             enrolment = by_tid.get(evalues.get("trainee_id")) if evalues.get("trainee_id") else None
@@ -161,9 +166,33 @@ class EnrolmentImport(ImportKind):
                                            "import the school first"))
                     continue
                 evalues["home_school"] = school[0]
+            # A new trainee on an earlier row of this file (same email, else TRN) is the same
+            # person: this row adds an enrolment for them rather than a second person.
+            planned = file_keys.new_person(pvalues) if person is None else None
+            if planned is not None:
+                token = planned
+                additions = file_keys.additions(planned, pvalues, record, columns, refused)
+                if additions is None:
+                    continue
+            elif person is not None:
+                token = person.id
+                additions = {k: v for k, v in pvalues.items()
+                             if v is not None and getattr(person, k) != v}
+            else:
+                token = ("new", record.row)
+                additions = {k: v for k, v in pvalues.items() if v is not None}
+            claimed = {k: v for k, v in additions.items() if k in ("email", "trn")}
+            if not file_keys.free(token, claimed, record, columns, refused):
+                continue
+            if (enrolment is None or enrolment.cohort_id != cohort.id) and not file_keys.pair_free(
+                    token, cohort.id, record, columns, refused):
+                continue
             item = _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment,
-                                   columns, refused)
+                                   columns, refused, known, known_enrolments,
+                                   file_keys.items.get(planned))
             if item is not None:
+                file_keys.planned(token, item, record.row, cohort.id, claimed,
+                                  additions if planned is not None else None)
                 items.append(item)
         return items
 
@@ -176,7 +205,8 @@ class EnrolmentImport(ImportKind):
             entries.append(_create_entry("person", pid, item.payload["person"], pid, run_id))
         new_enrolments = []
         for item in items:
-            pid = item.payload["person_id"]
+            # a later row for a trainee added by an earlier row of the file: that person's id
+            pid = item.payload.get("person_id") or item.payload["same_person_as"].payload["person_id"]
             _update(Person, "person", item.payload.get("person_changes"), pid, run_id, entries)
             if "enrolment" in item.payload:
                 new_enrolments.append({"person": pid, **item.payload["enrolment"]})
@@ -373,10 +403,109 @@ def _refuse_duplicates(parsed, keys_of, columns, refused) -> None:
                                        f"({', '.join(map(str, rows))}): keep one"))
 
 
+class _FileKeys:
+    """The unique keys (email, TRN, person + cohort) the rows planned so far claim, so that a key
+    on two rows of one file is refused in the plan, row by row, rather than failing at apply;
+    and the new trainees planned so far, so that later rows naming one (by email, else TRN, as
+    rows are matched to the database) add enrolments for that person rather than a second one.
+
+    A token names a person: a database id, or ("new", row) for the row that adds them.
+    """
+
+    LABELS = {"email": "email", "trn": "TRN"}
+
+    def __init__(self) -> None:
+        self.owner: dict[tuple[str, Any], tuple[Any, int]] = {}  # (field, value) -> (token, row)
+        self.new_by_key: dict[tuple[str, Any], tuple] = {}  # (email|trn, value) -> token
+        self.items: dict[Any, Item] = {}  # token of a new person -> the item that adds them
+        self.pairs: dict[tuple[Any, int], int] = {}  # (token, cohort id) -> row
+
+    def new_person(self, pvalues: dict) -> tuple | None:
+        token = None
+        if pvalues.get("email"):
+            token = self.new_by_key.get(("email", pvalues["email"]))
+        if token is None and pvalues.get("trn"):
+            token = self.new_by_key.get(("trn", pvalues["trn"]))
+            # two emails with one TRN are two people (the TRN is refused), not one to merge
+            if token is not None and pvalues.get("email") and self.items[token].payload[
+                    "person"].get("email"):
+                token = None
+        return token
+
+    def additions(self, token, pvalues, record, columns, refused) -> dict | None:
+        """What this row adds to a new person an earlier row plans; None (refused) when the
+        rows disagree about a value both give."""
+        first = self.items[token]
+        planned = first.payload["person"]
+        added, ok = {}, True
+        for k, v in pvalues.items():
+            if v is None:
+                continue
+            old = planned.get(k)
+            if old is None:
+                added[k] = v
+            elif not _same(old, v):
+                label = "TRN" if k == "trn" else people.field(k).label.lower()
+                column = columns.get(k) or (columns.get("full_name", "")
+                                            if k in ("title", "first_name", "last_name") else "")
+                refused.append(Refusal(record.row, column,
+                                       f"the same trainee is on row {first.row} with {label} "
+                                       f"'{old}': make the rows agree"))
+                ok = False
+        return added if ok else None
+
+    def free(self, token, claimed: dict, record, columns, refused) -> bool:
+        ok = True
+        for name, value in claimed.items():
+            owner = self.owner.get((name, value))
+            if owner is not None and owner[0] != token:
+                refused.append(Refusal(record.row, columns.get(name, ""),
+                                       C.key_clash(self.LABELS[name], value, owner[1])))
+                ok = False
+        return ok
+
+    def pair_free(self, token, cohort_id: int, record, columns, refused) -> bool:
+        row = self.pairs.get((token, cohort_id))
+        if row is None:
+            return True
+        column = columns.get("cohort") or columns.get("programme") or columns.get(
+            "academic_year") or columns.get("start_date", "")
+        refused.append(Refusal(record.row, column,
+                               f"this trainee is also on row {row} in the same cohort: keep one"))
+        return False
+
+    def planned(self, token, item: Item, row: int, cohort_id: int, claimed: dict,
+                additions: dict | None) -> None:
+        """Record what a planned row claims; ``additions`` (for a new person an earlier row
+        adds) go into that row's person."""
+        if token == ("new", row):
+            self.items[token] = item
+        elif additions:
+            first = self.items[token]
+            first.payload["person"].update(additions)
+            first.changes.update({people.field(k).label: (None, v) for k, v in additions.items()})
+        if token in self.items:
+            for name, value in claimed.items():
+                self.new_by_key.setdefault((name, value), token)
+        for name, value in claimed.items():
+            self.owner.setdefault((name, value), (token, row))
+        self.pairs.setdefault((token, cohort_id), row)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return a == b
+
+
 class _CohortResolver:
     def __init__(self, cohort_id: int | None):
         self.fixed = None
         self.cohorts = list(Cohort.select(Cohort, Programme).join(Programme))
+        # cohort id -> the normalised programme name, cohort name and "programme cohort"
+        self._names = {c.id: (normalise(c.programme.name), normalise(c.name),
+                              normalise(f"{c.programme.name} {c.name}")) for c in self.cohorts}
+        self._resolved: dict[tuple, tuple[Cohort | None, str]] = {}
         if cohort_id is not None:
             self.fixed = next((c for c in self.cohorts if c.id == int(cohort_id)), None)
             if self.fixed is None:
@@ -387,23 +516,30 @@ class _CohortResolver:
     def resolve(self, extras: dict) -> tuple[Cohort | None, str]:
         if self.fixed is not None:
             return self.fixed, ""
+        year = extras.get("academic_year") or (
+            AcademicYear.for_date(extras["start_date"]) if extras.get("start_date") else None)
+        # Rows of one file name few cohorts: each combination is worked out once.
+        key = (extras.get("programme"), extras.get("cohort"), year)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(key[0], key[1], year)
+        return found
+
+    def _resolve(self, programme, cohort_name, year) -> tuple[Cohort | None, str]:
         candidates = self.cohorts
         if not candidates:
             return None, "there are no cohorts yet: create the programme's cohort first"
-        programme = extras.get("programme")
         if programme:
-            named = [c for c in candidates if normalise(c.programme.name) == normalise(programme)]
+            wanted = normalise(programme)
+            named = [c for c in candidates if self._names[c.id][0] == wanted]
             if named:
                 candidates = named
-        if extras.get("cohort"):
-            wanted = normalise(extras["cohort"])
-            named = [c for c in candidates if wanted in (normalise(c.name), normalise(
-                f"{c.programme.name} {c.name}"))]
+        if cohort_name:
+            wanted = normalise(cohort_name)
+            named = [c for c in candidates if wanted in self._names[c.id][1:]]
             if not named:
-                return None, f"there is no cohort called '{extras['cohort']}'"
+                return None, f"there is no cohort called '{cohort_name}'"
             candidates = named
-        year = extras.get("academic_year") or (
-            AcademicYear.for_date(extras["start_date"]) if extras.get("start_date") else None)
         if year is not None:
             candidates = [c for c in candidates if c.academic_year == year]
             if not candidates:
@@ -418,12 +554,22 @@ class _CohortResolver:
                       "add a Cohort or Programme column, or choose the cohort")
 
 
-def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns, refused):
+def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns, refused,
+                    known=None, known_enrolments=None, same_person_as=None):
+    """``known`` / ``known_enrolments``: the preloaded keys the services check against;
+    ``same_person_as``: the item of an earlier row that adds this (new) trainee."""
     changes: dict[str, tuple[Any, Any]] = {}
     payload: dict[str, Any] = {}
     label = f"{pvalues['first_name']} {pvalues['last_name']}"
-    if person is None:
-        errors = people.check({f.name: pvalues.get(f.name) for f in people.fields}, None)
+    if same_person_as is not None:
+        errors = people.check({**same_person_as.payload["person"],
+                               **{k: v for k, v in pvalues.items() if v is not None}}, None, known)
+        if errors:
+            _refuse(record, errors, columns, refused)
+            return None
+        payload["same_person_as"] = same_person_as
+    elif person is None:
+        errors = people.check({f.name: pvalues.get(f.name) for f in people.fields}, None, known)
         if errors:
             _refuse(record, errors, columns, refused)
             return None
@@ -433,7 +579,8 @@ def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns
         diff = {k: (getattr(person, k), v) for k, v in pvalues.items()
                 if v is not None and getattr(person, k) != v}
         if diff:
-            errors = people.check(people.merged(person, {k: v[1] for k, v in diff.items()}), person)
+            errors = people.check(people.merged(person, {k: v[1] for k, v in diff.items()}), person,
+                                  known)
             if errors:
                 _refuse(record, errors, columns, refused)
                 return None
@@ -446,7 +593,7 @@ def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns
         merged = {f.name: values.get(f.name) for f in enrolments.fields}
         merged["person"] = person.id if person else None
         merged["status"] = merged["status"] or "applied"
-        errors = enrolments.check(merged, None)
+        errors = enrolments.check(merged, None, known_enrolments)
         if errors:
             _refuse(record, errors, columns, refused)
             return None
@@ -461,7 +608,7 @@ def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns
                 if v is not None and getattr(enrolment, f"{k}_id" if k in ("cohort", "home_school") else k) != v}
         if diff:
             merged = enrolments.merged(enrolment, {k: v[1] for k, v in diff.items()})
-            errors = enrolments.check(merged, enrolment)
+            errors = enrolments.check(merged, enrolment, known_enrolments)
             if errors:
                 _refuse(record, errors, columns, refused)
                 return None
