@@ -66,24 +66,60 @@ def record(entity: str, entity_id: int | None, action: str,
     )
 
 
+_SIMPLE = frozenset((type(None), bool, int, float, str))  # what ``plain`` returns unchanged
+_COLUMNS = ("at", "user", "entity", "entity_id", "action", "changes", "person_id", "note",
+            "import_run")
+_CHUNK = 1000
+
+
+def _changes_json(changes: dict[str, list[Any]] | None) -> str | None:
+    if not changes:
+        return None
+    simple = _SIMPLE
+    return json.dumps({k: [v[0] if v[0].__class__ in simple else plain(v[0]),
+                           v[1] if v[1].__class__ in simple else plain(v[1])]
+                       for k, v in changes.items()}, ensure_ascii=False)
+
+
 def record_many(rows: list[dict[str, Any]]) -> None:
-    """Bulk insert for imports: one entry per changed record without a query per row."""
+    """Bulk insert for imports: one entry per changed record without a query per row.
+
+    Written as tuples through the driver (``executemany`` on SQLite, ``execute_values`` on
+    PostgreSQL) on the caller's connection, so inside its transaction: the same columns and
+    values ``record`` stores, without Peewee building a query from a dict per row, which cost
+    ~10x more at 150,000 entries.
+    """
     if not rows:
         return
-    user, at = current_user(), now()
-    prepared = []
-    for r in rows:
-        changes = r.get("changes")
-        prepared.append({
-            "at": at, "user": user, "entity": r["entity"], "entity_id": r.get("entity_id"),
-            "action": r["action"],
-            "changes": json.dumps({k: [plain(v[0]), plain(v[1])] for k, v in changes.items()},
-                                  ensure_ascii=False) if changes else None,
-            "person_id": r.get("person_id"), "note": r.get("note"),
-            "import_run": r.get("import_run"),
-        })
-    for i in range(0, len(prepared), 500):
-        AuditEntry.insert_many(prepared[i:i + 500]).execute()
+    fields = AuditEntry._meta.fields
+    at = fields["at"].db_value(now())
+    user = fields["user"].db_value(current_user())
+
+    def whole(name: str, value: Any) -> Any:
+        return value if value is None or value.__class__ is int else fields[name].db_value(value)
+
+    def text(name: str, value: Any) -> Any:
+        return value if value is None or value.__class__ is str else fields[name].db_value(value)
+
+    prepared = [(at, user, text("entity", r["entity"]), whole("entity_id", r.get("entity_id")),
+                 text("action", r["action"]), _changes_json(r.get("changes")),
+                 whole("person_id", r.get("person_id")), text("note", r.get("note")),
+                 whole("import_run", r.get("import_run")))
+                for r in rows]
+    from .db import is_postgres
+
+    quote = database.quote
+    table = f"{quote[0]}{AuditEntry._meta.table_name}{quote[1]}"
+    names = ", ".join(f"{quote[0]}{fields[n].column_name}{quote[1]}" for n in _COLUMNS)
+    cursor = database.cursor()
+    if is_postgres():
+        from psycopg2.extras import execute_values
+
+        execute_values(cursor, f"INSERT INTO {table} ({names}) VALUES %s", prepared,
+                       page_size=_CHUNK)
+    else:
+        marks = ", ".join([database.param] * len(_COLUMNS))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", prepared)
 
 
 def changes_of(entry: AuditEntry) -> dict[str, list[Any]]:
