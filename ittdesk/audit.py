@@ -70,15 +70,17 @@ _SIMPLE = frozenset((type(None), bool, int, float, str))  # what ``plain`` retur
 _COLUMNS = ("at", "user", "entity", "entity_id", "action", "changes", "person_id", "note",
             "import_run")
 _CHUNK = 1000
+# what json.dumps(..., ensure_ascii=False) uses, built once instead of once per entry
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def _changes_json(changes: dict[str, list[Any]] | None) -> str | None:
     if not changes:
         return None
     simple = _SIMPLE
-    return json.dumps({k: [v[0] if v[0].__class__ in simple else plain(v[0]),
+    return _JSON.encode({k: [v[0] if v[0].__class__ in simple else plain(v[0]),
                            v[1] if v[1].__class__ in simple else plain(v[1])]
-                       for k, v in changes.items()}, ensure_ascii=False)
+                       for k, v in changes.items()})
 
 
 def record_many(rows: list[dict[str, Any]]) -> None:

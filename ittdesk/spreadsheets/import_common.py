@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from peewee import Model
+from peewee import CharField, ForeignKeyField, IntegerField, Model, TextField
 
 from .. import fields as F
 from ..choices import ROLE_KINDS
@@ -53,12 +53,18 @@ def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int
             + ", ".join(quote(f.column_name) for f in fields) + ") VALUES ")
     one = "(" + ", ".join([param] * len(names)) + ")"
     tail = f" RETURNING {quote(model._meta.primary_key.column_name)}"
+    # Text and whole numbers go to the driver as they are (what db_value would return).
+    # (Exact types only: a subclass such as AcademicYearField normalises text in db_value.)
+    plain = [(n, conv, str if type(f) in (CharField, TextField) else
+              int if type(f) in (IntegerField, ForeignKeyField) else None)
+             for n, conv, f in zip(names, converters, fields, strict=True)]
     ids: list[int] = []
     for part in chunks(rows, per_chunk):
         params: list[Any] = []
         for row in part:
-            params.extend(conv(row[name]) if row[name] is not None else None
-                          for name, conv in zip(names, converters, strict=True))
+            for name, conv, kind in plain:
+                v = row[name]
+                params.append(v if v is None or v.__class__ is kind else conv(v))
         cursor = database.execute_sql(head + ", ".join([one] * len(part)) + tail, params)
         ids.extend(sorted(r[0] for r in cursor.fetchall()))
     return ids

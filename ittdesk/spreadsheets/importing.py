@@ -180,10 +180,11 @@ class ImportKind:
         return f"import:{self.name}"
 
     def field(self, name: str) -> ImportField:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(name)
+        # called for every extra cell of every row: a dict, built once per kind of import
+        by_name = self.__dict__.get("_by_name")
+        if by_name is None or len(by_name) != len(self.fields):
+            by_name = self.__dict__["_by_name"] = {f.name: f for f in self.fields}
+        return by_name[name]
 
     def check_mapping(self, mapping: dict[int, str]) -> list[str]:
         """Problems with a mapping as a whole (e.g. the key column is not mapped)."""

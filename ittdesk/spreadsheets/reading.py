@@ -380,6 +380,14 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
+def _may_hold_formula(text: str, delimiter: str) -> bool:
+    """Whether a cell can start with "=" (optionally quoted): at the start of the text, a line
+    or after a delimiter. Plain substring searches: a regular expression took ~0.5 s on a
+    50 MB extract."""
+    return text.startswith(("=", '"=')) or any(
+        f"{before}{quote}=" in text for before in ("\n", delimiter) for quote in ("", '"'))
+
+
 def _open_csv(path: Path) -> Book:
     try:
         data = path.read_bytes()
@@ -394,7 +402,7 @@ def _open_csv(path: Path) -> Book:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         # Cells holding formula text are marked; one search of the text says whether any
         # cell can start with "=", so ordinary files skip the per-cell look.
-        if re.search(r'(^|[' + re.escape(delimiter) + r'])"?=', text, re.M):
+        if _may_hold_formula(text, delimiter):
             rows = [[FormulaText(c) if len(c) > 1 and c[0] == "=" else c for c in row]
                     if any(c[:1] == "=" for c in row) else row for row in rows]
     except csv.Error as exc:
