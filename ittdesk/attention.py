@@ -65,14 +65,14 @@ def _ago(days: int) -> str:
 
 def reports_due(today: date, limit: int) -> Group:
     """Impact reports overdue or due soon: the agreements' own reminder rule."""
+    from .services.agreement_lifecycle import count_reports_due
     from .services.agreement_lifecycle import reports_due as due_reports
 
     days = int(settings.get("reports_due_days"))
     group = Group("reports", f"Impact reports overdue or due within {days} days",
                   "Chase the report or record it as submitted in the agreement.")
-    found = due_reports(today, days)
-    group.count = len(found)
-    for r in found[:limit]:
+    group.count = count_reports_due(today, days)
+    for r in due_reports(today, days, limit=limit) if group.count else ():
         group.items.append(Item("agreement", r.agreement_id, f"{r.reference} {r.title}",
                                 f"{REPORT_KINDS.label(r.kind)} report due {format_date(r.due_date)} "
                                 f"({_ago(r.days)})", urgent=r.overdue))
@@ -81,13 +81,12 @@ def reports_due(today: date, limit: int) -> Group:
 
 def agreements_past_end(today: date, limit: int) -> Group:
     """Agreements still active after their end date: complete them or agree an extension."""
-    from .services.agreement_lifecycle import past_end_date
+    from .services.agreement_lifecycle import count_past_end_date, past_end_date
 
     group = Group("past_end", "Agreements still active after their end date",
                   "Record the final report and complete the agreement, or extend its end date.")
-    found = past_end_date(today)
-    group.count = len(found)
-    for e in found[:limit]:
+    group.count = count_past_end_date(today)
+    for e in past_end_date(today, limit=limit) if group.count else ():
         group.items.append(Item("agreement", e.agreement_id, f"{e.reference} {e.title}",
                                 e.message, urgent=True))
     return group
@@ -95,14 +94,16 @@ def agreements_past_end(today: date, limit: int) -> Group:
 
 def leadership_missing(today: date, limit: int) -> Group:
     """Partner schools with nobody recorded as head or as ITT champion (seed 000's ask)."""
-    from .leadership.history import schools_without_head_or_champion
+    from .leadership.history import (
+        count_schools_without_head_or_champion,
+        schools_without_head_or_champion,
+    )
 
     group = Group("no_head_or_champion", "Schools with no current headteacher or ITT champion",
                   "Record who holds the post (Change holder… in the school), or ask the school "
                   "to name an ITT champion on its leadership team.")
-    found = schools_without_head_or_champion()
-    group.count = len(found)
-    for m in found[:limit]:
+    group.count = count_schools_without_head_or_champion()
+    for m in schools_without_head_or_champion(limit=limit) if group.count else ():
         group.items.append(Item("school", m.school_id, m.name, f"Missing: {m.missing_text}",
                                 urgent="headteacher" in m.missing))
     return group
@@ -145,17 +146,29 @@ def placements_without_mentor(today: date, limit: int) -> Group:
 def mentors_over_capacity(today: date, limit: int) -> Group:
     group = Group("over_capacity", "Mentors over capacity",
                   "Move a placement to another mentor, or raise the mentor's capacity.")
-    taking = (Placement.select(fn.COUNT(Placement.id))
-              .where((Placement.mentor == Role.person) & (Placement.school == Role.school)
-                     & (Placement.start_date <= today) & (Placement.end_date >= today)))
-    query = (Role.select(Role, Person, School, taking.alias("taking")).join(Person)
-             .switch(Role).join(School)
+    # Current placements counted once per (mentor, school), then joined to the mentor roles:
+    # one pass over the placements rather than a correlated count per mentor role.
+    taking = (Placement.select(Placement.mentor.alias("mentor_id"),
+                               Placement.school.alias("school_id"),
+                               fn.COUNT(Placement.id).alias("taking"))
+              .where(Placement.mentor.is_null(False) & (Placement.start_date <= today)
+                     & (Placement.end_date >= today))
+              .group_by(Placement.mentor, Placement.school)).alias("taking")
+    query = (Role.select(Role.person, Person.first_name, Person.last_name, Person.erased,
+                         School.name, taking.c.taking, Role.capacity)
+             .join(taking, on=((taking.c.mentor_id == Role.person)
+                               & (taking.c.school_id == Role.school)))
+             .switch(Role).join(Person).switch(Role).join(School)
              .where(Role.kind.in_(MENTOR_KINDS) & Role.end_date.is_null()
-                    & Role.capacity.is_null(False) & (taking > Role.capacity)))
+                    & Role.capacity.is_null(False) & (taking.c.taking > Role.capacity)))
     group.count = query.count()
-    for r in query.order_by(Person.last_name, Person.first_name).limit(limit):
-        group.items.append(Item("person", r.person_id, f"{r.person.full_name} ({r.school.name})",
-                                f"{r.taking} trainees now; capacity {r.capacity}", urgent=True))
+    if group.count:
+        for person_id, first, last, erased, school_name, n, capacity in (
+                query.order_by(Person.last_name, Person.first_name).limit(limit).tuples()):
+            name = (f"erased person #{person_id}" if erased
+                    else " ".join(p for p in (first, last) if p))
+            group.items.append(Item("person", person_id, f"{name} ({school_name})",
+                                    f"{n} trainees now; capacity {capacity}", urgent=True))
     return group
 
 

@@ -71,36 +71,55 @@ class MissingLeadership:
         return ", ".join(ROLE_KINDS.label(k) for k in self.missing)
 
 
+HEAD_KINDS = ("headteacher", "executive_headteacher", "head_of_school")
+
+
+def _missing_query(statuses: tuple[str, ...]):
+    """Open partnership schools lacking a current head or ITT champion, as one SQL query.
+
+    Selects (id, urn, name, partnership_status, has_head, has_champion); an executive
+    headteacher or head of school counts as the school's head. Set-based (``EXISTS``
+    subqueries on the role table), so nothing is loaded per school.
+    """
+    from peewee import fn
+
+    def holder(kinds: tuple[str, ...]):
+        return fn.EXISTS(Role.select(Role.id).join(Person)
+                         .where((Role.school == School.id) & Role.end_date.is_null()
+                                & (Person.erased == False)  # noqa: E712
+                                & Role.kind.in_(kinds)))
+
+    has_head, has_champion = holder(HEAD_KINDS), holder(("itt_champion",))
+    return (School.select(School.id, School.urn, School.name, School.partnership_status,
+                          has_head, has_champion)
+            .where(School.partnership_status.in_(statuses) & (School.status == "open")
+                   & (~has_head | ~has_champion)))
+
+
+def _missing(row) -> MissingLeadership:
+    school_id, urn, name, status, has_head, has_champion = row
+    missing = tuple(kind for kind, held in (("headteacher", has_head),
+                                            ("itt_champion", has_champion)) if not held)
+    return MissingLeadership(school_id, urn, name, status, missing)
+
+
+def count_schools_without_head_or_champion(statuses: tuple[str, ...] = ACTIVE_PARTNERSHIP) -> int:
+    """How many schools :func:`schools_without_head_or_champion` would return, counted in SQL."""
+    return _missing_query(statuses).count()
+
+
 def schools_without_head_or_champion(
-    statuses: tuple[str, ...] = ACTIVE_PARTNERSHIP,
+    statuses: tuple[str, ...] = ACTIVE_PARTNERSHIP, limit: int | None = None,
 ) -> list[MissingLeadership]:
     """Open schools in the partnership with no current headteacher or no current ITT champion.
 
-    An executive headteacher or head of school counts as the school's head. Two queries, not
-    one per school, so the Home page stays fast on a large partnership.
+    An executive headteacher or head of school counts as the school's head. One query, ordered
+    by name; ``limit`` fetches only the first so many (the Home page), None all (the CLI).
     """
-    schools = list(School.select(School.id, School.urn, School.name, School.partnership_status)
-                   .where(School.partnership_status.in_(statuses) & (School.status == "open"))
-                   .order_by(School.name))
-    held: dict[int, set[str]] = {}
-    current = (Role.select(Role.school, Role.kind).join(Person)
-               .where(Role.end_date.is_null() & (Person.erased == False)  # noqa: E712
-                      & Role.kind.in_(("headteacher", "executive_headteacher", "head_of_school",
-                                       "itt_champion"))))
-    for role in current:
-        held.setdefault(role.school_id, set()).add(role.kind)
-    result = []
-    for school in schools:
-        kinds = held.get(school.id, set())
-        missing = []
-        if not kinds & {"headteacher", "executive_headteacher", "head_of_school"}:
-            missing.append("headteacher")
-        if "itt_champion" not in kinds:
-            missing.append("itt_champion")
-        if missing:
-            result.append(MissingLeadership(school.id, school.urn, school.name,
-                                            school.partnership_status, tuple(missing)))
-    return result
+    query = _missing_query(statuses).order_by(School.name, School.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_missing(row) for row in query.tuples()]
 
 
 def appoint(school_id: int, kind: str, on: date | str | None, *, person_id: int | None = None,

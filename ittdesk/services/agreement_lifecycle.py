@@ -258,29 +258,55 @@ class Reminders:
         return len(self.reports) + len(self.past_end)
 
 
-def reports_due(today: date | None = None, days: int | None = None) -> list[ReportReminder]:
-    """Unsubmitted reports of agreed/active agreements due by today + ``days``, overdue first."""
-    today = today or date.today()
+def _reports_due_query(today: date, days: int | None):
     window = int(settings.get("reports_due_days") if days is None else days)
     limit = date.fromordinal(today.toordinal() + window)
-    query = (ImpactReport.select(ImpactReport, SupportAgreement)
-             .join(SupportAgreement)
-             .where(ImpactReport.submitted_on.is_null()
-                    & (ImpactReport.due_date <= limit)
-                    & SupportAgreement.status.in_(LIVE))
-             .order_by(ImpactReport.due_date, SupportAgreement.reference, ImpactReport.id))
-    return [ReportReminder(r.agreement.id, r.agreement.reference, r.agreement.title, r.id, r.kind,
-                           r.due_date, (r.due_date - today).days) for r in query]
+    return (ImpactReport.select(SupportAgreement.id, SupportAgreement.reference,
+                                SupportAgreement.title, ImpactReport.id, ImpactReport.kind,
+                                ImpactReport.due_date)
+            .join(SupportAgreement)
+            .where(ImpactReport.submitted_on.is_null()
+                   & (ImpactReport.due_date <= limit)
+                   & SupportAgreement.status.in_(LIVE)))
 
 
-def past_end_date(today: date | None = None) -> list[EndDateReminder]:
-    """Active agreements whose end date has passed."""
+def reports_due(today: date | None = None, days: int | None = None,
+                limit: int | None = None) -> list[ReportReminder]:
+    """Unsubmitted reports of agreed/active agreements due by today + ``days``, overdue first.
+
+    ``limit``: only the first so many (the Home page; ``count_reports_due`` counts them all)."""
     today = today or date.today()
-    query = (SupportAgreement.select()
-             .where((SupportAgreement.status == "active") & (SupportAgreement.end_date < today))
-             .order_by(SupportAgreement.end_date, SupportAgreement.reference))
-    return [EndDateReminder(a.id, a.reference, a.title, a.end_date, (today - a.end_date).days)
-            for a in query]
+    query = _reports_due_query(today, days).order_by(
+        ImpactReport.due_date, SupportAgreement.reference, ImpactReport.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [ReportReminder(agreement_id, reference, title, report_id, kind, due,
+                           (due - today).days)
+            for agreement_id, reference, title, report_id, kind, due in query.tuples()]
+
+
+def count_reports_due(today: date | None = None, days: int | None = None) -> int:
+    return _reports_due_query(today or date.today(), days).count()
+
+
+def _past_end_query(today: date):
+    return (SupportAgreement.select(SupportAgreement.id, SupportAgreement.reference,
+                                    SupportAgreement.title, SupportAgreement.end_date)
+            .where((SupportAgreement.status == "active") & (SupportAgreement.end_date < today)))
+
+
+def past_end_date(today: date | None = None, limit: int | None = None) -> list[EndDateReminder]:
+    """Active agreements whose end date has passed (``limit``: only the first so many)."""
+    today = today or date.today()
+    query = _past_end_query(today).order_by(SupportAgreement.end_date, SupportAgreement.reference)
+    if limit is not None:
+        query = query.limit(limit)
+    return [EndDateReminder(agreement_id, reference, title, end, (today - end).days)
+            for agreement_id, reference, title, end in query.tuples()]
+
+
+def count_past_end_date(today: date | None = None) -> int:
+    return _past_end_query(today or date.today()).count()
 
 
 def reminders(today: date | None = None, days: int | None = None) -> Reminders:
