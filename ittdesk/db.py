@@ -99,10 +99,16 @@ def _network_message(path: Path) -> str:
     )
 
 
-def make_database(location: Location) -> Database:
-    """A peewee Database for ``location``, not yet connected."""
+def make_database(location: Location, hold_writes: bool = False) -> Database:
+    """A peewee Database for ``location``, not yet connected.
+
+    ``hold_writes``: every connection is opened ``query_only`` (SQLite refuses any write) until
+    ``release_writes()``; for a file whose full integrity check is still running."""
     if location.kind == "sqlite":
-        return SqliteDatabase(str(location.path), pragmas=SQLITE_PRAGMAS, timeout=10)
+        pragmas = dict(SQLITE_PRAGMAS)
+        if hold_writes:
+            pragmas["query_only"] = 1  # after journal_mode: the file is already in WAL mode
+        return SqliteDatabase(str(location.path), pragmas=pragmas, timeout=10)
     try:
         import psycopg2  # noqa: F401
     except ImportError as exc:
@@ -185,8 +191,13 @@ def _create_private_file(path: Path) -> None:
 
 
 def open_database(target: str | os.PathLike | None = None, *, migrate: bool = True,
-                  daily_backup: bool = True) -> Location:
-    """Open (creating if needed) the database, migrate it and bind every model to it."""
+                  daily_backup: bool = True, hold_writes: bool = False) -> Location:
+    """Open (creating if needed) the database, migrate it and bind every model to it.
+
+    ``hold_writes`` (an existing SQLite file at the latest schema, whose full integrity check
+    runs in the background): nothing can be written until ``release_writes()`` — SQLite refuses
+    every write on these connections — and the daily backup is left to the caller, after the
+    check."""
     from . import backup, migrations
 
     location = resolve(target)
@@ -199,7 +210,7 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
         if found.schema_version is not None and found.schema_version > migrations.LATEST:
             raise DatabaseOpenError(migrations.newer_message(found.schema_version))
         _create_private_file(location.path)
-    db = make_database(location)
+    db = make_database(location, hold_writes=hold_writes and location.kind == "sqlite")
     try:
         db.connect()
     except Exception as exc:  # driver errors vary: name the place, not the stack
@@ -210,12 +221,25 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
     try:
         if migrate:
             migrations.migrate(location)
-        if daily_backup and location.kind == "sqlite":
+        if daily_backup and location.kind == "sqlite" and not writes_held():
             backup.daily_backup_if_due(location)
     except Exception:
         close_database()
         raise
     return location
+
+
+def writes_held() -> bool:
+    """Whether the open database refuses writes until its integrity check passes."""
+    db = database.obj
+    return isinstance(db, SqliteDatabase) and bool(dict(db._pragmas or ()).get("query_only"))
+
+
+def release_writes() -> None:
+    """Allow writes again (the integrity check passed): new connections and this thread's."""
+    db = database.obj
+    if writes_held():
+        db.pragma("query_only", 0, permanent=True)
 
 
 def close_database() -> None:

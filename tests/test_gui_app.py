@@ -98,3 +98,99 @@ def test_the_problem_dialog_offers_restore_only_for_files(qtbot):
     assert not server.restore_button.isEnabled()
     server.open_button.click()
     assert server.choice == problem.OPEN_OTHER
+
+
+def _checkpointed(path):
+    """Fold any WAL content into the file, as the last connection's close does (a stray
+    connection from an earlier test's background task may still have been open)."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def _scribbled(tmp_path):
+    """A database whose header and schema look fine but one table page is damaged."""
+    path = tmp_path / "partnership.sqlite3"
+    db.open_database(path, daily_backup=False)
+    from ittdesk.services.schools import schools
+
+    for n in range(40):
+        schools.create({"urn": 123456 + n, "name": f"School {n} " + "x" * 150})
+    db.close_database()
+    _checkpointed(path)
+    raw = bytearray(path.read_bytes())
+    raw[12288:16384] = b"\x07\xff\x13\x00" * 1024  # scribble over a table page, not the schema
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def test_a_sound_file_opens_before_its_full_check_and_writes_wait_for_it(qtbot, tmp_path, asked):
+    from ittdesk.services.schools import schools
+    from ui import tasks
+    from ui.main_window import MainWindow
+
+    path = tmp_path / "partnership.sqlite3"
+    db.open_database(path, daily_backup=False)
+    schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    db.close_database()
+    _checkpointed(path)
+    location = app.open_database_interactively(str(path), check_later=True)
+    try:
+        assert location is not None and db.writes_held()
+        assert backup.automatic_backups(location) == []  # the daily backup waits for the check
+        with pytest.raises(Exception, match="readonly|read-only"):
+            schools.create({"urn": 123457, "name": "Moorside Academy"})
+        window = MainWindow(location)
+        qtbot.addWidget(window)
+        with tasks.synchronous():
+            app.check_in_background(window, location)
+        assert not db.writes_held()
+        assert len(backup.automatic_backups(location)) == 1
+        schools.create({"urn": 123457, "name": "Moorside Academy"})
+        assert asked[1] == []
+    finally:
+        db.close_database()
+
+
+def test_a_damaged_file_found_after_the_window_shows_is_never_written_to(qtbot, tmp_path, asked):
+    from ittdesk.services.schools import schools
+    from ui import tasks
+    from ui.main_window import MainWindow
+
+    answers, seen = asked
+    path = _scribbled(tmp_path)
+    assert app.can_check_later(db.resolve(str(path)))  # the cheap checks cannot see the damage
+    before = digest(path)
+    location = app.open_database_interactively(str(path), check_later=True)
+    assert location is not None and db.writes_held()
+    window = MainWindow(location)
+    qtbot.addWidget(window)
+    window.show()
+    with pytest.raises(Exception, match="readonly|read-only"):
+        schools.create({"urn": 999999, "name": "Written too early"})
+    with tasks.synchronous():
+        app.check_in_background(window, location)
+    assert "failed its integrity check" in seen[0]  # the problem dialog (answered: quit)
+    assert not window.isVisible()
+    assert backup.automatic_backups(location) == []
+    db.close_database()
+    assert digest(path) == before
+
+
+def test_files_that_need_a_write_to_open_are_checked_in_full_first(tmp_path):
+    path = tmp_path / "partnership.sqlite3"
+    assert not app.can_check_later(db.resolve(str(path)))  # new file: created, migrated
+    db.open_database(path, daily_backup=False)
+    db.close_database()
+    _checkpointed(path)
+    assert app.can_check_later(db.resolve(str(path)))
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE schema_version SET version = version - 1")
+    conn.commit()
+    conn.close()
+    assert not app.can_check_later(db.resolve(str(path)))  # a migration would write
+    cut = tmp_path / "cut.sqlite3"
+    db.open_database(path, migrate=True, daily_backup=False)
+    db.close_database()
+    cut.write_bytes(path.read_bytes()[:-4096])
+    assert not app.can_check_later(db.resolve(str(cut)))  # a copy that did not finish

@@ -3,6 +3,13 @@
 A database that cannot be opened safely (damaged, not ours, newer schema, unreachable server)
 gets a clear dialog offering to restore a backup or open another database — never a traceback
 and never a write to it.
+
+At start-up the full ``PRAGMA quick_check`` (it reads the whole file) runs in the background
+right after the window shows, when cheap read-only checks allow it (``can_check_later``: our
+file, at the latest schema so nothing migrates, in WAL mode with no WAL content left, as long
+as its header says). Until it passes, the database is opened with writes held (SQLite's
+``query_only`` on every connection) and the daily backup waits; if it fails, the window goes
+and the problem dialog takes over, the file untouched.
 """
 
 from __future__ import annotations
@@ -67,6 +74,84 @@ def integrity_problem(location: db.Location) -> str | None:
     return None
 
 
+_running = [False]  # run() is in its event loop
+
+
+def can_check_later(location: db.Location) -> bool:
+    """Whether the full integrity check may run after the window shows (read-only, cheap).
+
+    Only for one of our SQLite files that needs no write to open: at the latest schema (no
+    migration), already in WAL mode (no journal-mode change), with no WAL content to recover or
+    checkpoint, and as long as its header says (not a copy cut short). Anything else is
+    checked in full first, as before."""
+    from ittdesk import migrations
+
+    path = location.path
+    if location.kind != "sqlite" or path is None or not path.exists():
+        return False
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return False
+        size = path.stat().st_size
+    except OSError:
+        return False
+    if len(header) < 100 or header[18] != 2 or header[19] != 2:  # not WAL mode
+        return False
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if not page_size or not pages or size < page_size * pages:
+        return False
+    found = db.inspect_file(path)
+    return (not found.problem and found.is_ittdesk
+            and found.schema_version == migrations.LATEST)
+
+
+def check_in_background(window, location: db.Location) -> None:
+    """The full integrity check, on a worker, for a database opened with writes held.
+
+    Passed: writes are allowed and the day's automatic backup is taken (in the background).
+    Failed: the window is hidden, the database closed untouched, and the problem dialog asks
+    what to do (restore a backup, open another, or quit)."""
+    from ittdesk import backup
+
+    from .tasks import run_task
+
+    def backup_failed(exc: BaseException) -> None:
+        window.statusBar().showMessage(f"The automatic backup failed: {exc}", 10000)
+
+    def done(message: str | None) -> None:
+        if getattr(window, "location", location) != location:
+            return  # another database was opened meanwhile (with its own full check)
+        if message is None:
+            db.release_writes()
+            run_task(window, backup.daily_backup_if_due, location, on_error=backup_failed)
+        else:
+            problem_after_start(window, location, message)
+
+    def failed(exc: BaseException) -> None:
+        done(f"{location.display} could not be checked: {exc}")
+
+    run_task(window, integrity_problem, location, on_done=done, on_error=failed)
+
+
+def problem_after_start(window, location: db.Location, message: str) -> None:
+    """The background check failed: close the database and ask, as at start-up."""
+    window.hide()
+    db.close_database()
+    opened = open_database_interactively(location.url, None, problem=message)
+    if opened is None:
+        window.close()
+        if _running[0]:  # run()'s event loop: the user chose to quit
+            QApplication.exit(1)
+        return
+    window.adopt_database(opened)
+    window.show()
+
+
 def ask_about_problem(location: db.Location | None, message: str, parent: QWidget | None) -> int:
     """Show the problem dialog; returns RESTORE, OPEN_OTHER or QUIT. Tests replace this."""
     from .dialogs.database_problem import DatabaseProblemDialog
@@ -76,10 +161,15 @@ def ask_about_problem(location: db.Location | None, message: str, parent: QWidge
     return dialog.choice
 
 
-def open_database_interactively(target: str | None, parent: QWidget | None = None
+def open_database_interactively(target: str | None, parent: QWidget | None = None, *,
+                                check_later: bool = False, problem: str | None = None
                                 ) -> db.Location | None:
-    """Open ``target``; on a problem ask what to do until it opens or the user gives up."""
-    from .dialogs import database_problem as problem
+    """Open ``target``; on a problem ask what to do until it opens or the user gives up.
+
+    ``check_later``: when ``can_check_later`` allows, skip the full integrity check and open with
+    writes held; the caller then runs ``check_in_background``. ``problem``: already known (the
+    background check failed), asked about first."""
+    from .dialogs import database_problem as problem_dialog
 
     while True:
         try:
@@ -87,19 +177,27 @@ def open_database_interactively(target: str | None, parent: QWidget | None = Non
         except DatabaseOpenError as exc:
             location, message = None, str(exc)
         else:
-            message = integrity_problem(location)
-            if message is None:
+            if problem is not None:
+                message, problem = problem, None
+            elif check_later and can_check_later(location):
                 try:
-                    return db.open_database(target)
+                    return db.open_database(target, hold_writes=True)
                 except DatabaseOpenError as exc:
                     message = str(exc)
+            else:
+                message = integrity_problem(location)
+                if message is None:
+                    try:
+                        return db.open_database(target)
+                    except DatabaseOpenError as exc:
+                        message = str(exc)
         choice = ask_about_problem(location, message, parent)
-        if choice == problem.RESTORE and location is not None:
-            source = problem.choose_backup(parent)
+        if choice == problem_dialog.RESTORE and location is not None:
+            source = problem_dialog.choose_backup(parent)
             if source:
-                problem.restore_into(parent, location, source)
-        elif choice == problem.OPEN_OTHER:
-            other = problem.choose_database(parent)
+                problem_dialog.restore_into(parent, location, source)
+        elif choice == problem_dialog.OPEN_OTHER:
+            other = problem_dialog.choose_database(parent)
             if other:
                 target = other
         else:
@@ -128,7 +226,7 @@ def remember(location: db.Location) -> None:
 def run(db_url_or_path: str | None = None) -> int:
     """Open the database, show the main window, run until it closes. Returns the exit code."""
     app = application()
-    location = open_database_interactively(db_url_or_path)
+    location = open_database_interactively(db_url_or_path, check_later=True)
     if location is None:
         return 1
     from .main_window import MainWindow
@@ -136,7 +234,11 @@ def run(db_url_or_path: str | None = None) -> int:
     remember(location)
     window = MainWindow(location)
     window.show()
+    if db.writes_held():
+        check_in_background(window, location)
+    _running[0] = True
     try:
         return app.exec()
     finally:
+        _running[0] = False
         db.close_database()

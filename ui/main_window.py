@@ -23,9 +23,10 @@ Useful attributes: ``location`` (the open ``ittdesk.db.Location``), ``show_page(
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.util import find_spec
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -65,6 +66,34 @@ def load_target(target: str) -> Any | None:
     return getattr(module, attr, None)
 
 
+def _module_exists(name: str) -> bool:
+    """Whether ``name`` can be imported, without importing it (its parent packages only)."""
+    try:
+        return find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+class _LazyFileDrop(QObject):
+    """Stands in for the import wizard's drop target until something is first dragged over the
+    window, so start-up does not import the wizard and the importer behind it."""
+
+    def __init__(self, window: QWidget):
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, obj, event):  # noqa: N802 - Qt override
+        if event.type() not in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop):
+            return False
+        self.window.removeEventFilter(self)
+        install = load_target("ui.dialogs.import_wizard:install_file_drop")
+        if install is None:
+            return False
+        install(self.window)
+        real = getattr(self.window, "_import_drop_filter", None)
+        return bool(real is not None and real.eventFilter(obj, event))
+
+
 class MainWindow(QMainWindow):
     #: emitted after records of a kind were added, changed or deleted ("*" = anything)
     records_changed = Signal(str)
@@ -85,7 +114,38 @@ class MainWindow(QMainWindow):
         self.create_status_bar()
         self.read_settings()
         self.records_changed.connect(self._on_records_changed)
-        (load_target("ui.dialogs.import_wizard:install_file_drop") or (lambda _w: None))(self)
+        # The pages' modules are imported one at a time while the app is idle after start-up,
+        # so opening a list for the first time builds it without importing it.
+        self._warm_up = [spec.target.partition(":")[0] for spec in views.PAGES if spec.warm_up]
+        self._warm_up_timer = QTimer(self)
+        self._warm_up_timer.setSingleShot(True)
+        self._warm_up_timer.setInterval(100)  # then 30 ms between modules
+        self._warm_up_timer.timeout.connect(self._warm_up_next)
+        if _module_exists("ui.dialogs.import_wizard"):
+            self.setAcceptDrops(True)  # the wizard's drop target is installed on the first drag
+            self._lazy_file_drop = _LazyFileDrop(self)
+            self.installEventFilter(self._lazy_file_drop)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._warm_up and not self._warm_up_timer.isActive():
+            self._warm_up_timer.start()
+
+    def _warm_up_next(self) -> None:
+        """Import the next page module not yet imported (one per idle moment)."""
+        import sys
+
+        while self._warm_up:
+            name = self._warm_up.pop(0)
+            if name in sys.modules:
+                continue
+            try:
+                import_module(name)
+            except Exception:  # noqa: BLE001 - page() reports it when the page is opened
+                pass
+            break
+        if self._warm_up:
+            self._warm_up_timer.start(30)
 
     # -- layout --------------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -175,8 +235,8 @@ class MainWindow(QMainWindow):
                          self.import_act, self.export_act, self.print_act, self.quit_act,
                          self.new_act, self.undo_act, self.find_act, self.refresh_act,
                          *self.page_acts, self.about_act])
-        self.import_act.setEnabled(load_target("ui.dialogs.import_wizard:open_import_wizard")
-                                   is not None)
+        # Whether the wizard is there, without importing it (and the importer) at start-up.
+        self.import_act.setEnabled(_module_exists("ui.dialogs.import_wizard"))
 
     def create_menus(self) -> None:
         bar = self.menuBar()
@@ -451,7 +511,7 @@ class MainWindow(QMainWindow):
     # -- databases -------------------------------------------------------------------------------
     def switch_database(self, target: str) -> bool:
         """Close this database and open ``target`` (asking what to do if it cannot be opened)."""
-        from .app import open_database_interactively, remember
+        from .app import open_database_interactively
 
         for editor in list(self._editors):
             if editor.isVisible() and not editor.close():
@@ -464,6 +524,13 @@ class MainWindow(QMainWindow):
             if location is None:
                 self.close()
                 return False
+        self.adopt_database(location)
+        return True
+
+    def adopt_database(self, location: Location) -> None:
+        """Show ``location`` (already open): pages rebuilt on it, undo forgotten."""
+        from .app import remember
+
         self.location = location
         remember(location)
         self._undo = None
@@ -476,7 +543,6 @@ class MainWindow(QMainWindow):
         self._update_location_label()
         self.show_page(current)
         self.update_counts()
-        return True
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
