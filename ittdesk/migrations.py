@@ -40,9 +40,18 @@ def _leadership_rounds(migrator: SchemaMigrator) -> None:
     migrator.database.create_tables([ConfirmationRound, RoundSchool, HostingAppetite, HostingOffer])
 
 
+def _sort_indexes(migrator: SchemaMigrator) -> None:
+    """Version 3: expression indexes for the big lists' case-insensitive sort (LOWER(name))."""
+    from .models import SORT_INDEXES
+
+    for statement in SORT_INDEXES:
+        migrator.database.execute_sql(statement)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
+    Migration(3, "indexes for sorting the big lists by name", _sort_indexes),
 ]
 
 

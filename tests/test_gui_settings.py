@@ -13,7 +13,7 @@ qt_settings = gui.qt_settings
 
 def test_an_unset_option_gives_its_declared_default():
     assert ui_settings.get("last_page") == "home"
-    assert ui_settings.get("search_delay_ms") == 250
+    assert ui_settings.get("search_delay_ms") == 100
     assert ui_settings.get("list_state/schools") == {}
 
 

@@ -75,3 +75,31 @@ def test_opening_runs_pending_migrations(tmp_path, monkeypatch):
         assert School.get().name == "Fernbank Primary School"
     finally:
         dbmod.close_database()
+
+
+def _index_names(table):
+    return {i.name for i in dbmod.database.obj.get_indexes(table)}
+
+
+def test_version_2_gets_the_sort_indexes_keeping_rows_and_matches_a_new_database(db):
+    from ittdesk.models import SORT_INDEXES, Person, database
+    from ittdesk.services.people import people
+
+    fresh = {t: _index_names(t) for t in ("school", "person")}
+    assert "school_name_lower" in fresh["school"]
+    assert "person_last_name_lower" in fresh["person"]
+    assert len(SORT_INDEXES) == 2
+    schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    people.create({"first_name": "Ada", "last_name": "Greaves"})
+    # Make it a version-2 database: no sort indexes, schema version 2.
+    database.execute_sql('DROP INDEX "school_name_lower"')
+    database.execute_sql('DROP INDEX "person_last_name_lower"')
+    SchemaVersion.update(version=2).execute()
+    assert "school_name_lower" not in _index_names("school")
+    applied = migrations.migrate(db)
+    assert [s.version for s in applied] == [3]
+    assert migrations.current_version() == 3
+    assert {t: _index_names(t) for t in ("school", "person")} == fresh
+    assert School.get().name == "Fernbank Primary School"
+    assert Person.get().last_name == "Greaves"
+    assert migrations.migrate(db) == []

@@ -204,6 +204,30 @@ def test_id_queries_leave_out_joins_nobody_looks_at_but_give_the_same_ids(partne
     assert sorted(fast) == sorted(joined) and len(fast) == 2
 
 
+def test_enrolment_ids_join_only_the_tables_the_sort_filter_and_search_look_at(partnership):
+    from ittdesk.models import Cohort, database
+    from ittdesk.queries.lists import ENROLMENTS, _EnrolledPerson
+
+    assert ENROLMENTS._needs_join("", {}, "last_name") == {_EnrolledPerson}
+    assert ENROLMENTS._needs_join("", {"status": "enrolled"}, "status") == set()
+    assert ENROLMENTS._needs_join("", {"year": str(YEAR)}, "status") == {Cohort}
+    assert ENROLMENTS._needs_join("", {}, None) == set()  # the count
+
+    def joined_everything(search="", filters=None, sort="", descending=False):
+        query = ENROLMENTS.where(ENROLMENTS._select(ENROLMENTS.model.id, joined=True),
+                                 search, filters)
+        query = query.order_by(*ENROLMENTS._order(sort, descending))
+        return [row[0] for row in database.execute(query).fetchall()]
+
+    cases = [("", {}, col.key, desc) for col in ENROLMENTS.columns for desc in (False, True)]
+    cases += [("a", {}, "status", False), ("", {"year": str(YEAR)}, "trainee_id", True),
+              ("", {"programme": str(partnership["cohort"].programme_id)}, "", False)]
+    for search, filters, sort, desc in cases:
+        assert ENROLMENTS.ids(search, filters, sort, desc) == joined_everything(
+            search, filters, sort, desc), (search, filters, sort, desc)
+        assert ENROLMENTS.count(search, filters) == len(joined_everything(search, filters))
+
+
 def test_erased_people_stay_out_of_the_people_list_even_without_joins(partnership):
     from ittdesk.models import Person
 

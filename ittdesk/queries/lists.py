@@ -227,15 +227,26 @@ PROGRAMMES = ListQuery(
 _HomeSchool = School.alias("home")
 _EnrolledPerson = Person.alias("trainee")
 
+def _enrolment_joins(q, tables: set):
+    """The enrolment list's joins, only those reaching ``tables`` (all four for the rows)."""
+    if _EnrolledPerson in tables:
+        q = q.join(_EnrolledPerson, on=(Enrolment.person == _EnrolledPerson.id)).switch(Enrolment)
+    if Cohort in tables or Programme in tables:
+        q = q.join(Cohort, on=(Enrolment.cohort == Cohort.id))
+        if Programme in tables:
+            q = q.join(Programme, on=(Cohort.programme == Programme.id))
+        q = q.switch(Enrolment)
+    if _HomeSchool in tables:
+        q = q.join(_HomeSchool, JOIN.LEFT_OUTER, on=(Enrolment.home_school == _HomeSchool.id))
+    return q
+
+
 ENROLMENTS = ListQuery(
     name="enrolments",
     entity="enrolment",
     model=Enrolment,
-    join=lambda q: (q.join(_EnrolledPerson, on=(Enrolment.person == _EnrolledPerson.id))
-                    .switch(Enrolment).join(Cohort, on=(Enrolment.cohort == Cohort.id))
-                    .join(Programme, on=(Cohort.programme == Programme.id))
-                    .switch(Enrolment)
-                    .join(_HomeSchool, JOIN.LEFT_OUTER, on=(Enrolment.home_school == _HomeSchool.id))),
+    join=lambda q: _enrolment_joins(q, {_EnrolledPerson, Cohort, Programme, _HomeSchool}),
+    join_only=lambda q, tables: _enrolment_joins(q, tables),
     columns=[
         Column("last_name", "Last name", _EnrolledPerson.last_name, width=130),
         Column("first_name", "First name", _EnrolledPerson.first_name, width=110),
@@ -254,11 +265,11 @@ ENROLMENTS = ListQuery(
             Enrolment.trainee_id, Enrolment.subject],
     filters=[
         Filter("programme", "Programme", _programmes,
-               lambda q, v: q.where(Cohort.programme == int(v))),
+               lambda q, v: q.where(Cohort.programme == int(v)), needs=(Cohort,)),
         Filter("cohort", "Cohort", _cohort_options, lambda q, v: q.where(Enrolment.cohort == int(v)),
                joined=False),
         Filter("year", "Academic year", lambda: _years(Cohort.academic_year),
-               lambda q, v: q.where(Cohort.academic_year == v)),
+               lambda q, v: q.where(Cohort.academic_year == v), needs=(Cohort,)),
         Filter("status", "Status", choice_options(ENROLMENT_STATUSES),
                lambda q, v: q.where(Enrolment.status == v), joined=False),
     ],
