@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from peewee import CharField, ForeignKeyField, IntegerField, Model, TextField
+from peewee import SQL, CharField, ForeignKeyField, IntegerField, Model, TextField
 
 from .. import fields as F
 from ..choices import ROLE_KINDS
@@ -26,6 +26,16 @@ HEAD_KINDS = ("headteacher", "executive_headteacher", "head_of_school")
 def chunks(items: list, size: int = CHUNK) -> Iterable[list]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+def key_in(field: Any, values: list) -> SQL:
+    """``field IN (values)`` as one SQL fragment: Peewee builds ``field.in_(values)`` value by
+    value, which costs ~3x the query itself at 100,000 keys. The column is not qualified, so
+    only for queries whose tables do not share its name."""
+    database = field.model._meta.database
+    quote = database.quote
+    marks = ", ".join([database.param] * len(values))
+    return SQL(f"{quote[0]}{field.column_name}{quote[1]} IN ({marks})", list(values))
 
 
 def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int]:
@@ -94,7 +104,7 @@ def schools_by_urn(urns: Iterable[int]) -> dict[int, School]:
     wanted = sorted(set(u for u in urns if u is not None))
     found: dict[int, School] = {}
     for part in chunks(wanted):
-        for school in School.select().where(School.urn.in_(part)):
+        for school in School.select().where(key_in(School.urn, part)):
             found[school.urn] = school
     return found
 
@@ -105,7 +115,7 @@ def school_ids_by_urn(urns: Iterable[int]) -> dict[int, tuple[int, str]]:
     found: dict[int, tuple[int, str]] = {}
     for part in chunks(wanted):
         for sid, urn, name in School.select(School.id, School.urn, School.name).where(
-                School.urn.in_(part)).tuples():
+                key_in(School.urn, part)).tuples():
             found[urn] = (sid, name)
     return found
 
@@ -114,7 +124,7 @@ def people_by_email(emails: Iterable[str]) -> dict[str, Person]:
     wanted = sorted(set(e for e in emails if e))
     found: dict[str, Person] = {}
     for part in chunks(wanted):
-        for person in Person.select().where(Person.email.in_(part)):
+        for person in Person.select().where(key_in(Person.email, part)):
             found[person.email] = person
     return found
 
@@ -123,7 +133,7 @@ def people_by_trn(trns: Iterable[str]) -> dict[str, Person]:
     wanted = sorted(set(t for t in trns if t))
     found: dict[str, Person] = {}
     for part in chunks(wanted):
-        for person in Person.select().where(Person.trn.in_(part)):
+        for person in Person.select().where(key_in(Person.trn, part)):
             found[person.trn] = person
     return found
 

@@ -128,7 +128,7 @@ class EnrolmentImport(ImportKind):
         parsed = [p for p in parsed if p[0].row not in bad]
         by_tid = {}
         for part in C.chunks(sorted({p[2]["trainee_id"] for p in parsed if p[2].get("trainee_id")})):
-            for e in Enrolment.select().where(Enrolment.trainee_id.in_(part)):
+            for e in Enrolment.select().where(C.key_in(Enrolment.trainee_id, part)):
                 by_tid[e.trainee_id] = e
         by_email = C.people_by_email(p[1].get("email") for p in parsed)
         by_trn = C.people_by_trn(p[1].get("trn") for p in parsed)
@@ -136,11 +136,11 @@ class EnrolmentImport(ImportKind):
             e.person_id for e in by_tid.values()}
         existing: dict[tuple[int, int], Enrolment] = {}
         for part in C.chunks(sorted(person_ids)):
-            for e in Enrolment.select().where(Enrolment.person.in_(part)):
+            for e in Enrolment.select().where(C.key_in(Enrolment.person, part)):
                 existing[(e.person_id, e.cohort_id)] = e
         people_by_id = {p.id: p for p in list(by_email.values()) + list(by_trn.values())}
         for part in C.chunks(sorted(person_ids - set(people_by_id))):
-            for p in Person.select().where(Person.id.in_(part)):
+            for p in Person.select().where(C.key_in(Person.id, part)):
                 people_by_id[p.id] = p
         schools = C.school_ids_by_urn(p[3]["home_school"] for p in parsed)
         # The uniqueness checks run against these (every person and enrolment holding a key
