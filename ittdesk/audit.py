@@ -103,18 +103,21 @@ def record_many(rows: list[dict[str, Any]]) -> None:
     def text(name: str, value: Any) -> Any:
         return value if value is None or value.__class__ is str else fields[name].db_value(value)
 
+    from .db import is_postgres
+
+    postgres = is_postgres()
+    if not postgres and isinstance(at, datetime):
+        at = at.isoformat(" ")  # what sqlite3's default adapter stores, once rather than per row
     prepared = [(at, user, text("entity", r["entity"]), whole("entity_id", r.get("entity_id")),
                  text("action", r["action"]), _changes_json(r.get("changes")),
                  whole("person_id", r.get("person_id")), text("note", r.get("note")),
                  whole("import_run", r.get("import_run")))
                 for r in rows]
-    from .db import is_postgres
-
     quote = database.quote
     table = f"{quote[0]}{AuditEntry._meta.table_name}{quote[1]}"
     names = ", ".join(f"{quote[0]}{fields[n].column_name}{quote[1]}" for n in _COLUMNS)
     cursor = database.cursor()
-    if is_postgres():
+    if postgres:
         from psycopg2.extras import execute_values
 
         execute_values(cursor, f"INSERT INTO {table} ({names}) VALUES %s", prepared,
