@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from ittdesk.errors import RefusedError
-from ittdesk.models import Enrolment, Person
+from ittdesk.models import AuditEntry, Enrolment, Person
 from ittdesk.services.people import people
 from ittdesk.services.programmes import cohorts, enrolments, programmes
 from ittdesk.spreadsheets import importing
@@ -56,6 +56,9 @@ def test_same_new_trainee_on_two_rows_is_one_person(two_cohorts, tmp_path):
     person = Person.get()
     assert sorted((e.trainee_id, e.cohort_id) for e in Enrolment.select().where(
         Enrolment.person == person)) == [("T1", a.id), ("T2", b.id)]
+    entries = AuditEntry.select().where(AuditEntry.entity.in_(("person", "enrolment")))
+    assert sorted((e.entity, e.person_id) for e in entries) == [
+        ("enrolment", person.id), ("enrolment", person.id), ("person", person.id)]
     again = plan_of(path)
     assert again.refused == [] and {i.action for i in again.items} == {"same"}
 

@@ -6,6 +6,9 @@ Enrolments are matched by trainee id, else by the trainee's email within the coh
 comes from the import option ``cohort`` (an id) when given, else from the row: its programme
 (or training route) when that names a programme, its cohort name, and its academic year (or the
 year its ITT start date falls in). A row that fits no cohort, or several, is refused saying so.
+A new trainee on several rows (same email, else TRN: two cohorts) is added once, with an
+enrolment per row; a key two rows give different people (email, TRN, trainee ID, the same
+trainee twice in a cohort) is refused in the plan, never left for the database to refuse.
 
 Placements are matched by trainee, school and kind. The trainee is found by trainee id or email
 (they must be enrolled already); the school by URN and the mentor by email or by name among the
