@@ -121,7 +121,7 @@ def test_collect_dialog_reviews_changes_and_applies_only_the_ticked_ones(demo_db
     qtmodeltester.check(dialog.model)
     qtmodeltester.check(dialog.refused_model)
     assert dialog.refused_box.isVisible()
-    assert dialog.refused_model.items[0].path.name == "readme.xlsx"
+    assert dialog.refused_model.rows[0].path.name == "readme.xlsx"
     whats = [dialog.model.rows[r].what for r in range(dialog.model.rowCount())]
     assert whats[0] == "Confirm for 2026/27"
     assert {"Email changed", "New deputy head", "Hosting appetite 2026/27"} <= set(whats)

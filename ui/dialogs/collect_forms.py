@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ittdesk import fields
 from ittdesk.leadership import collect
 from ittdesk.models import ConfirmationRound
+from ui.models.rows_model import RowsModel
 
 from ..tasks import run_task
 
@@ -64,7 +65,7 @@ class ReviewRow:
     checked: bool = False
 
 
-class ReturnsModel(QAbstractTableModel):
+class ReturnsModel(RowsModel):
     """One row per school (confirm it?) followed by its changes (accept each?) and problems."""
 
     COL_WHAT, COL_SCHOOL, COL_DETAIL = range(3)
@@ -106,19 +107,6 @@ class ReturnsModel(QAbstractTableModel):
             for problem in ret.problems:
                 self.rows.append(ReviewRow("problem", n, "Could not use", problem))
         self.endResetModel()
-
-    # Qt model API
-    def rowCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self.HEADINGS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.HEADINGS)):
-            return self.HEADINGS[section]
-        return None
 
     def _school_on(self, row: ReviewRow) -> bool:
         return next(r.checked for r in self.rows if r.kind == "school" and r.ret == row.ret)
@@ -201,34 +189,13 @@ class ReturnsModel(QAbstractTableModel):
         return result
 
 
-class RefusedModel(QAbstractTableModel):
+class RefusedModel(RowsModel):
     HEADINGS = ("File", "Why it was refused")
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.items: list[collect.Refusal] = []
-
-    def set_items(self, items: list[collect.Refusal]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def rowCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else 2
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < 2):
-            return self.HEADINGS[section]
-        return None
-
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self.items)):
+        item = self.row_at(index)
+        if item is None:
             return None
-        item = self.items[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return item.path.name if index.column() == 0 else item.reason
         return None
@@ -363,7 +330,7 @@ class CollectFormsDialog(QDialog):
         blank = [r for r in found.refused if r.blank]
         refused = [r for r in found.refused if not r.blank]
         self.model.set_returns(found.returns, self.year)
-        self.refused_model.set_items(refused)
+        self.refused_model.set_rows(refused)
         self.refused_box.setVisible(bool(refused))
         changes = sum(len(r.applicable) for r in found.returns)
         parts = [f"{len(found.returns)} form(s) to review with {changes} change(s)"]

@@ -11,7 +11,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +39,7 @@ from ittdesk.errors import IttDeskError, ValidationError
 from ittdesk.leadership import forms, paper, rounds
 from ittdesk.leadership.vocabulary import HOSTING_APPETITES, HOSTING_SHORT
 from ittdesk.models import ConfirmationRound
+from ui.models.rows_model import RowsModel
 
 from ..tasks import run_task, show_error
 from ..widgets.date_edit import DateEdit
@@ -79,12 +80,12 @@ def export_outstanding(round_id: int, target: Path) -> Path:
 
 # -- the table ------------------------------------------------------------------------------------
 
-class RoundModel(QAbstractTableModel):
+class RoundModel(RowsModel):
     """The round's schools with where each stands; sorted and filtered in Python (≤ a few
     thousand rows), told to the view with a reset."""
 
-    COLUMNS = ("URN", "School", "Status", "Sent", "Returned", "Hosting", "Contact to chase",
-               "Email")
+    HEADINGS = ("URN", "School", "Status", "Sent", "Returned", "Hosting", "Contact to chase",
+                "Email")
     COL_URN, COL_SCHOOL, COL_STATE, COL_SENT, COL_RETURNED, COL_HOSTING, COL_CONTACT, \
         COL_EMAIL = range(8)
 
@@ -117,7 +118,7 @@ class RoundModel(QAbstractTableModel):
         self.endResetModel()
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        if 0 <= column < len(self.COLUMNS):
+        if 0 <= column < len(self.HEADINGS):
             self.sort_column, self.sort_order = column, order
             self._rebuild()
 
@@ -126,18 +127,6 @@ class RoundModel(QAbstractTableModel):
                 HOSTING_SHORT.get(row.appetite, "").capitalize(),
                 row.contact.name + (f" ({row.contact.post})" if row.contact.post else ""),
                 row.contact.email or "")[col]
-
-    def rowCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.COLUMNS)):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < len(self.rows)):
