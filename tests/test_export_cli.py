@@ -128,3 +128,20 @@ def test_export_all_then_read_export_into_an_empty_database(demo_db, tmp_path, c
     assert "120 Schools" in " ".join(out.split())
     code, out, err = run(capsys, "--db", empty, "read-export", tmp_path / "all.xlsx")
     assert code == 1 and "empty database" in err
+
+
+def test_a_full_export_also_imports_with_ittdesk_import_all(demo_db, tmp_path, capsys):
+    from ittdesk.models import Person
+
+    people_in_demo = Person.select().count()
+    path = demo_path(demo_db)
+    assert run(capsys, "--db", path, "export", "all", tmp_path / "all.xlsx")[0] == 0
+    empty = tmp_path / "via-import.sqlite3"
+    code, out, err = run(capsys, "import", "all", tmp_path / "all.xlsx", "--db", empty)
+    assert code == 0, err
+    assert "120 Schools" in " ".join(out.split())
+    dbmod.open_database(empty, daily_backup=False)
+    try:
+        assert Person.select().count() == people_in_demo
+    finally:
+        dbmod.close_database()

@@ -46,6 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         if kind == "enrolments":
             k.add_argument("--cohort", type=int, metavar="ID", help="put every row in this cohort")
         k.set_defaults(run=cmd_import, kind=kind)
+    every = inner.add_parser("all", help="a full export ('ittdesk export all') into an empty database",
+                             description="Read every record of a full export into this database, "
+                                         "which must be empty. All or nothing.")
+    db_option(every)
+    every.add_argument("file", type=Path, metavar="FILE.xlsx")
+    every.set_defaults(run=cmd_import_all)
     ls = inner.add_parser("list", help="list past imports")
     db_option(ls)
     ls.add_argument("--limit", type=int, default=50)
@@ -53,9 +59,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=_usage(p))
 
 
+def cmd_import_all(args) -> int:
+    """The same as ``ittdesk read-export``: the full export round-trips through ``import``."""
+    from .export_commands import cmd_read_export
+
+    return cmd_read_export(args)
+
+
 def _usage(parser):
     def run(args):
-        raise UsageError(f"{parser.prog}: choose what to import: {', '.join(KINDS)} (or 'list')")
+        raise UsageError(f"{parser.prog}: choose what to import: {', '.join(KINDS)}, all (or 'list')")
     return run
 
 
