@@ -2,7 +2,9 @@
 the warnings worth showing (they never stop a save), and the reminders for Home and the list.
 
 Status: draft -> agreed -> active -> completed, and draft/agreed/active -> withdrawn. Nothing
-leaves completed or withdrawn. ``change_status`` is the one way to move an agreement; the
+leaves completed or withdrawn: those are ``CLOSED``, and a closed agreement is the signed,
+reported record of what happened, so ``agreements`` refuses any change to its fields (except
+its notes) or its parts (``closed_message`` says why). ``change_status`` is the one way to move an agreement; the
 agreement service refuses a status change through ``update`` by the same rules
 (``transition_problems``), so no caller can skip them.
 
@@ -52,6 +54,22 @@ ACTIONS: dict[str, str] = {
 
 #: Statuses in which reports are expected and reminders apply.
 LIVE = ("agreed", "active")
+
+#: Final statuses: the agreement is closed and only its notes may still change.
+CLOSED = ("completed", "withdrawn")
+
+#: The fields of a closed agreement that may still be edited (what happened later).
+EDITABLE_WHEN_CLOSED = ("notes",)
+
+
+def is_closed(agreement: SupportAgreement | int) -> bool:
+    return _get(agreement).status in CLOSED
+
+
+def closed_message(agreement: SupportAgreement) -> str:
+    """'SSA-2025-004 is completed: a closed agreement cannot be changed'."""
+    return (f"{agreement.reference} is {AGREEMENT_STATUSES.label(agreement.status).lower()}: "
+            "a closed agreement cannot be changed")
 
 
 def allowed(status: str) -> tuple[str, ...]:

@@ -1,6 +1,13 @@
 """Support agreements: the record and its parts (parties, leaders, activities, reports, spend,
 signatures). The lifecycle rules (allowed status changes and what each needs) live in
-``agreement_lifecycle``; this module keeps the records valid and audited."""
+``agreement_lifecycle``; this module keeps the records valid and audited.
+
+A completed or withdrawn agreement is closed (``agreement_lifecycle.CLOSED``): the signed,
+reported record of what happened. Here, where the GUI, the CLI and any import all pass, changing
+its fields (except ``notes``) or creating, changing, deleting or restoring any of its parts is
+refused with a RefusedError saying so ("SSA-2025-004 is completed: a closed agreement cannot be
+changed ..."). An update that changes nothing is not a change and passes.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +34,8 @@ from ..models import (
     SupportAgreement,
     database,
 )
-from .base import EntityService, Field
+from .agreement_lifecycle import CLOSED, EDITABLE_WHEN_CLOSED, closed_message
+from .base import EntityService, Field, _attr
 from .parsers import academic_year, choice, long_text, ref, text
 
 _REFERENCE = re.compile(r"^SSA-(\d{4})-(\d{3,})$")
@@ -89,6 +97,23 @@ class AgreementService(EntityService[SupportAgreement]):
             errors.update(transition_problems(instance, status))
         return errors
 
+    def update(self, record_id: int, data: dict) -> SupportAgreement:
+        instance = self.get(record_id)
+        if instance.status in CLOSED:
+            # Status goes on to ``check`` (the lifecycle's own message); notes stay editable.
+            refused = [self.field(name).label for name in changed_fields(self, instance, data)
+                       if name not in EDITABLE_WHEN_CLOSED and name != "status"]
+            if refused:
+                raise RefusedError(f"{closed_message(instance)}; only its notes can still be edited "
+                                   f"(not changed: {', '.join(refused)})")
+        return super().update(record_id, data)
+
+    def delete(self, record_id: int):
+        instance = self.get(record_id)
+        if instance.status in CLOSED:
+            raise RefusedError(f"{closed_message(instance)}, so it cannot be deleted")
+        return super().delete(record_id)
+
     def describe(self, agreement: SupportAgreement) -> str:
         return agreement.reference
 
@@ -112,19 +137,66 @@ class AgreementService(EntityService[SupportAgreement]):
         return agreement
 
 
+def changed_fields(service: EntityService, instance, data: dict) -> list[str]:
+    """The names in ``data`` whose value would change ``instance`` (unparseable counts as changed)."""
+    values, errors = service.clean(data, partial=True)
+    return [name for name in data
+            if name in errors or getattr(instance, _attr(instance, name)) != values.get(name)]
+
+
 class _Part(EntityService):
-    """A part of an agreement: audited under its own kind, concerning the named person."""
+    """A part of an agreement: audited under its own kind, concerning the named person.
+
+    Refused as a whole while its agreement is closed (completed or withdrawn)."""
 
     person_field = "person"
+    noun = "part"  # what the closed-agreement refusal calls one
 
     def person_id(self, instance):
         return getattr(instance, f"{self.person_field}_id", None)
+
+    def _refuse_if_closed(self, agreement_id, consequence: str) -> None:
+        if isinstance(agreement_id, SupportAgreement):
+            agreement_id = agreement_id.id
+        try:
+            agreement_id = self.field("agreement").parse(agreement_id)
+        except (ValueError, TypeError):
+            return  # not an agreement at all: ``prepare`` says so
+        agreement = (SupportAgreement.get_or_none(SupportAgreement.id == agreement_id)
+                     if agreement_id is not None else None)
+        if agreement is not None and agreement.status in CLOSED:
+            raise RefusedError(f"{closed_message(agreement)}, so {consequence}")
+
+    def create(self, data):
+        self._refuse_if_closed(data.get("agreement"), f"no {self.noun} can be added to it")
+        return super().create(data)
+
+    def update(self, record_id, data):
+        instance = self.get(record_id)
+        if changed_fields(self, instance, data):
+            self._refuse_if_closed(instance.agreement_id, f"its {self.noun} cannot be changed")
+            if "agreement" in data:
+                self._refuse_if_closed(data["agreement"], f"no {self.noun} can be moved to it")
+        return super().update(record_id, data)
+
+    def delete(self, record_id):
+        instance = self.get(record_id)
+        self._refuse_if_closed(instance.agreement_id, f"its {self.noun} cannot be removed")
+        return super().delete(record_id)
+
+    def undo_delete(self, entry):
+        import json
+
+        old = json.loads(entry.changes or "{}").get("agreement_id") or [None]
+        self._refuse_if_closed(old[0], f"its {self.noun} cannot be restored")
+        return super().undo_delete(entry)
 
 
 class PartyService(_Part):
     model = AgreementParty
     entity = "agreement_party"
     label = "Party"
+    noun = "party"
     person_field = "contact"
     fields = (
         Field("agreement", "Agreement", ref(SupportAgreement, "agreement"), required=True),
@@ -159,6 +231,7 @@ class LeaderService(_Part):
     model = AgreementLeader
     entity = "agreement_leader"
     label = "System leader"
+    noun = "system leader"
     fields = (
         Field("agreement", "Agreement", ref(SupportAgreement, "agreement"), required=True),
         Field("person", "System leader", ref(Person, "person"), required=True),
@@ -193,6 +266,7 @@ class ActivityService(_Part):
     model = AgreementActivity
     entity = "agreement_activity"
     label = "Activity"
+    noun = "activity"
     fields = (
         Field("agreement", "Agreement", ref(SupportAgreement, "agreement"), required=True),
         Field("date", "Date", fields.day),
@@ -208,6 +282,7 @@ class ReportService(_Part):
     model = ImpactReport
     entity = "impact_report"
     label = "Impact report"
+    noun = "impact report"
     person_field = "author"
     fields = (
         Field("agreement", "Agreement", ref(SupportAgreement, "agreement"), required=True),
@@ -243,6 +318,7 @@ class SpendService(_Part):
     model = SpendEntry
     entity = "spend"
     label = "Spend"
+    noun = "spend entry"
     person_field = ""
     fields = (
         Field("agreement", "Agreement", ref(SupportAgreement, "agreement"), required=True),
@@ -259,6 +335,7 @@ class SignatureService(_Part):
     model = Signature
     entity = "signature"
     label = "Signature"
+    noun = "signature"
     fields = (
         Field("agreement", "Agreement", ref(SupportAgreement, "agreement"), required=True),
         Field("party", "Party", ref(AgreementParty, "party")),
