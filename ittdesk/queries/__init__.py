@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from peewee import ModelSelect, Ordering, fn
+from peewee import Field, ModelSelect, Ordering, fn
 
 from ..choices import Choices
 from ..models import Cohort, Enrolment, Person, Placement, School, SupportAgreement, database
@@ -167,8 +167,14 @@ class ListQuery:
         col = self.column(sort or self.default_sort or self.columns[0].key)
         expr = fn.LOWER(col.expr) if col.kind in ("text", "choice") else col.expr
         ordering = Ordering(expr, "DESC" if descending else "ASC", nulls="LAST")
-        tie = self.model.id.desc() if descending else self.model.id.asc()
-        return [ordering, tie]
+        # Ties: the sort column's own record first (a trainee's enrolments stay together), then
+        # the list's record. Both follow the sort column's index, so SQLite walks it without a
+        # temporary B-tree for the "right part" of the ORDER BY (enrolments by last name).
+        ties = [self.model.id]
+        owner = col.expr.model if isinstance(col.expr, Field) else None
+        if owner is not None and owner is not self.model and getattr(owner, "id", None) is not None:
+            ties.insert(0, owner.id)
+        return [ordering, *(t.desc() if descending else t.asc() for t in ties)]
 
     def ids(self, search: str = "", filters: dict[str, str] | None = None, sort: str = "",
             descending: bool = False) -> list[int]:
