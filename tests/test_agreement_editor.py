@@ -295,3 +295,69 @@ def test_printing_unsaved_changes_asks_to_save_first(qtbot, sqlite_db, monkeypat
     editor.print_preview()
     assert shown == [built.agreement.id]
     assert SupportAgreement.get_by_id(built.agreement.id).title == "Renamed before printing"
+
+
+def test_a_completed_agreement_opens_read_only_but_prints_and_saves_notes(qtbot, sqlite_db, tmp_path,
+                                                                         monkeypatch):
+    from test_agreement_closed import completed
+
+    built = completed()
+    a = built.agreement
+    editor = open_editor(qtbot, a.id)
+    editor.resize(980, 760)
+    banner = editor.closed_banner
+    assert banner.isVisible()
+    assert "completed, so it is closed" in banner.text() and "nothing in it can be changed" in banner.text()
+    enabled = {k for k, w in editor.main_fields.items() if w.input.isEnabled()}
+    assert enabled == {"notes"}
+    assert not any(b.isVisible() for b in editor.status_buttons.values())
+    for panel in editor.panels.values():
+        assert not panel.add_button.isEnabled() and not panel.remove_button.isEnabled()
+        assert not panel.form_box.isEnabled()
+        if panel.rows():  # rows can still be browsed and read
+            panel.view.selectRow(len(panel.rows()) - 1)
+            assert not panel.form_box.isEnabled()
+    editor.tabs.setCurrentIndex(0)
+    editor.grab().save("/tmp/closed.png")
+
+    type_into(qtbot, editor.main_fields["notes"], "Head asked for a copy in 2027.")
+    assert editor.dirty
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not editor.problems.isVisible(), editor.problems.text()
+    assert SupportAgreement.get_by_id(a.id).notes == "Head asked for a copy in 2027."
+    assert not editor.dirty and editor.closed_banner.isVisible()
+    assert {k for k, w in editor.main_fields.items() if w.input.isEnabled()} == {"notes"}
+
+    out = tmp_path / "closed.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PDF files (*.pdf)"))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
+    with tasks.synchronous(False):
+        qtbot.mouseClick(editor.pdf_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: tasks.running_tasks() == 0 and bool(shown), timeout=20000)
+    assert shown == [f"Saved {out}"] and a.reference in " ".join(pdf_pages(out))
+    previewed = []
+    monkeypatch.setattr("ui.editors.agreement_editor.print_agreement",
+                        lambda parent, agreement_id: previewed.append(agreement_id))
+    assert editor.preview_button.isEnabled() and editor.print_button.isEnabled()
+    qtbot.mouseClick(editor.preview_button, Qt.MouseButton.LeftButton)
+    assert previewed == [a.id]
+
+
+def test_an_agreement_completed_in_the_editor_turns_read_only(qtbot, sqlite_db):
+    from ittdesk.services import agreement_lifecycle as lifecycle
+    from ittdesk.services.agreements import reports
+
+    built = make.agreement()
+    a = built.agreement
+    lifecycle.change_status(a.id, "agreed")
+    lifecycle.change_status(a.id, "active")
+    final = reports.model.get((reports.model.agreement == a.id) & (reports.model.kind == "final"))
+    reports.update(final.id, {"submitted_on": "10/06/2026", "summary": "Met."})
+    editor = open_editor(qtbot, a.id)
+    assert not editor.closed_banner.isVisible() and editor.main_fields["title"].input.isEnabled()
+    qtbot.mouseClick(editor.status_buttons["completed"], Qt.MouseButton.LeftButton)
+    assert SupportAgreement.get_by_id(a.id).status == "completed"
+    assert editor.closed_banner.isVisible()
+    assert not editor.main_fields["title"].input.isEnabled()
+    assert not editor.panels["spend"].add_button.isEnabled()

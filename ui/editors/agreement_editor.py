@@ -9,6 +9,10 @@ closing asks about unsaved changes. Status buttons offer only the allowed transi
 transition still needs is shown beside the fields concerned. Print preview, Print and Save as
 PDF print the saved agreement through ``ui.printing``.
 
+A completed or withdrawn agreement is closed (the services refuse changes to it): it opens
+read-only under a banner saying so, every field and part form disabled except Notes (the part
+lists can still be browsed), and Save saves the notes alone. Printing works as always.
+
 Helpers for the rest of the GUI: ``open_agreement(parent, agreement_id, **defaults)`` (shows
 an editor, for ``ui.editors.EDITORS``) and ``print_agreement(parent, agreement_id)`` (print
 preview straight from a list, for Ctrl+P).
@@ -159,6 +163,12 @@ class AgreementEditor(QDialog):
         self.warnings.setObjectName("warnings")
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet(WARNING_STYLE)
+        self.closed_banner = QLabel()
+        self.closed_banner.setObjectName("closed_banner")
+        self.closed_banner.setWordWrap(True)
+        self.closed_banner.setStyleSheet("background: #e8eef7; border: 1px solid #9fb3cf; "
+                                         "border-radius: 4px; padding: 6px 8px;")
+        self.closed_banner.hide()
 
         self.tabs = QTabWidget()
         self.main_fields = {}
@@ -286,6 +296,7 @@ class AgreementEditor(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(status_row)
+        layout.addWidget(self.closed_banner)
         layout.addWidget(self.problems)
         layout.addWidget(self.warnings)
         layout.addWidget(self.tabs, 1)
@@ -399,9 +410,29 @@ class AgreementEditor(QDialog):
             button.setVisible(target in allowed)
         for button in (self.preview_button, self.print_button, self.pdf_button):
             button.setEnabled(self.agreement_id is not None)
+        self._show_closed()
         self._update_title()
         self._update_balance()
         self._show_warnings()
+
+    @property
+    def closed(self) -> bool:
+        return self.agreement_id is not None and self.status in lifecycle.CLOSED
+
+    def _show_closed(self) -> None:
+        """A closed agreement is read-only here, as in the services: only its notes change."""
+        closed = self.closed
+        for key, widget in self.main_fields.items():
+            widget.input.setEnabled(not closed or key in lifecycle.EDITABLE_WHEN_CLOSED)
+        for panel in self.panels.values():
+            panel.set_read_only(closed)
+        if closed:
+            what = AGREEMENT_STATUSES.label(self.status).lower()
+            self.closed_banner.setText(
+                f"<b>This agreement is {what}, so it is closed.</b> It is the signed, reported "
+                "record of what happened, so nothing in it can be changed. You can still add "
+                "to the Notes (what happened later), print it and save it as a PDF.")
+        self.closed_banner.setVisible(closed)
 
     def _update_title(self) -> None:
         name = self.heading.text()
@@ -456,11 +487,18 @@ class AgreementEditor(QDialog):
 
     # -- saving ----------------------------------------------------------------------------------
     def save(self) -> bool:
-        """Write everything in one transaction; on refusal show why beside the field."""
-        values = {key: widget.value() for key, widget in self.main_fields.items()}
-        parts = {kind: [PartEdit(dict(r.values), r.id, r.key) for r in panel.rows()]
-                 for kind, panel in self.panels.items()}
-        removed = {kind: list(panel.removed_ids) for kind, panel in self.panels.items()}
+        """Write everything in one transaction; on refusal show why beside the field.
+
+        A closed agreement saves its notes alone (nothing else can change)."""
+        if self.closed:
+            values = {key: self.main_fields[key].value() for key in lifecycle.EDITABLE_WHEN_CLOSED}
+            parts: dict[str, list[PartEdit]] = {}
+            removed: dict[str, list[int]] = {}
+        else:
+            values = {key: widget.value() for key, widget in self.main_fields.items()}
+            parts = {kind: [PartEdit(dict(r.values), r.id, r.key) for r in panel.rows()]
+                     for kind, panel in self.panels.items()}
+            removed = {kind: list(panel.removed_ids) for kind, panel in self.panels.items()}
         for widget in self.main_fields.values():
             widget.show_message(None)
         for panel in self.panels.values():

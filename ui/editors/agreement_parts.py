@@ -260,6 +260,7 @@ class PartsPanel(QWidget):
         self.noun = noun
         self.defaults = defaults or (lambda: {})
         self.removed_ids: list[int] = []
+        self.read_only = False
         self.form_box, self.fields = build_form(specs)
         self.model = RowsModel(columns, self.label, self)
         self.view = QTableView()
@@ -383,10 +384,16 @@ class PartsPanel(QWidget):
         self.fields[key].show_message(None)
         self.changed.emit()
 
+    def set_read_only(self, read_only: bool) -> None:
+        """Read-only (a closed agreement): rows can still be selected and read, not edited."""
+        self.read_only = read_only
+        self._update_enabled()
+
     def _update_enabled(self) -> None:
         has_row = self.current_position() >= 0
-        self.form_box.setEnabled(has_row)
-        self.remove_button.setEnabled(has_row)
+        self.form_box.setEnabled(has_row and not self.read_only)
+        self.add_button.setEnabled(not self.read_only)
+        self.remove_button.setEnabled(has_row and not self.read_only)
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Messages beside the fields of the current row; anything else above the table."""
