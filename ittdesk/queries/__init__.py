@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from peewee import Field, ModelSelect, Ordering, fn
+from peewee import SQL, Field, ModelSelect, NodeList, Ordering, SqliteDatabase, fn
 
 from ..choices import Choices
 from ..models import Cohort, Enrolment, Person, Placement, School, SupportAgreement, database
@@ -154,7 +154,10 @@ class ListQuery:
                 continue
             condition = None
             for expr in self.search:
-                part = fn.LOWER(expr).contains(word)
+                # ``contains`` is LIKE on SQLite and ILIKE on PostgreSQL: both already ignore
+                # case as LOWER() did (SQLite folds ASCII only in both), without a LOWER() call
+                # per column per row.
+                part = expr.contains(word)
                 condition = part if condition is None else (condition | part)
             if condition is not None:
                 query = query.where(condition)
@@ -163,9 +166,17 @@ class ListQuery:
                 query = self.filter(key).apply(query, value)
         return query
 
-    def _order(self, sort: str, descending: bool) -> list[Any]:
+    def _order(self, sort: str, descending: bool, scan: bool = False) -> list[Any]:
+        """``scan``: sort the matches rather than walk the sort column's index (SQLite only).
+
+        A search matches few rows and no index can find them, so SQLite walking the sort index
+        looks up every row in index order (schools "moor": 84 ms); a plain scan that sorts the
+        matches afterwards takes 16 ms (enrolments "patel": 186 -> 27 ms). SQLite's unary ``+``
+        changes no value but stops the expression matching the index; the order is the same."""
         col = self.column(sort or self.default_sort or self.columns[0].key)
         expr = fn.LOWER(col.expr) if col.kind in ("text", "choice") else col.expr
+        if scan:
+            expr = NodeList((SQL("+"), expr), glue="")
         ordering = Ordering(expr, "DESC" if descending else "ASC", nulls="LAST")
         # Ties: the sort column's own record first (a trainee's enrolments stay together), then
         # the list's record. Both follow the sort column's index, so SQLite walks it without a
@@ -181,7 +192,8 @@ class ListQuery:
         """The ids of every matching record, in order: the whole list, as plain ints."""
         base = self._select(self.model.id, joined=self._needs_join(search, filters, sort))
         query = self.where(base, search, filters)
-        query = query.order_by(*self._order(sort, descending))
+        scan = bool(search.strip()) and isinstance(database.obj, SqliteDatabase)
+        query = query.order_by(*self._order(sort, descending, scan))
         cursor = database.execute(query)
         return [row[0] for row in cursor.fetchall()]
 

@@ -6,6 +6,7 @@ in SQL, on a worker thread) and fetches the rows the view paints, a window at a 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -17,6 +18,7 @@ from .. import tasks
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RAW_ROLE = Qt.ItemDataRole.UserRole + 2
 WINDOW_BEFORE, WINDOW_AFTER = 60, 240
+MIN_SEARCH_PAUSE_MS = 30  # the shortest pause after typing before searching
 
 
 class RecordListModel(QAbstractTableModel):
@@ -40,6 +42,8 @@ class RecordListModel(QAbstractTableModel):
         self._pending: tasks.TaskHandle | None = None
         self.generation = 0
         self.has_loaded = False
+        self._load_started = 0.0
+        self.last_load_ms: float | None = None  # how long the last answer took, as seen here
 
     # -- what to show -----------------------------------------------------------------------
     def set_search(self, text: str) -> None:
@@ -69,6 +73,15 @@ class RecordListModel(QAbstractTableModel):
             self.sort_key, self.descending = key, descending
             self.reload()
 
+    def search_pause_ms(self, longest: int) -> int:
+        """How long to wait after a key before searching: as long as this list's last answer
+        took (a search costs no more than reading the list), between ``MIN_SEARCH_PAUSE_MS``
+        and ``longest`` (the user's setting). A fast list answers sooner; a slow one (a large
+        PostgreSQL list) is not asked again on every key."""
+        if self.last_load_ms is None:
+            return longest
+        return int(min(longest, max(MIN_SEARCH_PAUSE_MS, self.last_load_ms)))
+
     def sort_column(self) -> int:
         for n, col in enumerate(self.columns):
             if col.key == self.sort_key:
@@ -82,6 +95,7 @@ class RecordListModel(QAbstractTableModel):
             self._pending.cancel()
         self.generation += 1
         generation = self.generation
+        self._load_started = time.perf_counter()
         self.busy.emit(True)
         self._pending = tasks.run_task(
             self, self.query.ids, self.search, dict(self.filters), self.sort_key, self.descending,
@@ -93,6 +107,7 @@ class RecordListModel(QAbstractTableModel):
         if generation != self.generation:
             return
         self._pending = None
+        self.last_load_ms = (time.perf_counter() - self._load_started) * 1000
         self.beginResetModel()
         self.ids = ids
         self._cache.clear()

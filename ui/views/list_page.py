@@ -82,9 +82,11 @@ class ListPanel(QWidget):
         self.search.setMinimumWidth(220)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(int(ui_settings.get("search_delay_ms")))
+        self._search_delay_ms = int(ui_settings.get("search_delay_ms"))
+        self._search_timer.setInterval(self._search_delay_ms)
         self._search_timer.timeout.connect(lambda: self.model.set_search(self.search.text()))
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.textChanged.connect(
+            lambda _t: self._search_timer.start(self.model.search_pause_ms(self._search_delay_ms)))
         self.search.returnPressed.connect(self._search_now)
         self.search.installEventFilter(self)
 
