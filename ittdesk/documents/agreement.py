@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from peewee import fn
 
@@ -28,11 +29,12 @@ from ..models import (
     ImpactReport,
     Person,
     School,
+    Setting,
     Signature,
     SpendEntry,
     SupportAgreement,
 )
-from ..services.agreements import agreements, funding
+from ..services.agreements import Funding, agreements
 from . import esc, paragraphs, stylesheet, template
 
 PART_ENTITIES = {
@@ -84,11 +86,14 @@ class AgreementDocument:
         }
 
 
-def version(agreement: SupportAgreement) -> tuple[int, date | None]:
+def version(agreement: SupportAgreement,
+            part_ids: dict[str, list[int]] | None = None) -> tuple[int, date | None]:
     """(number of recorded changes to the agreement and its parts, date of the latest).
 
     Each saved change counts once, so the number only grows; parts deleted since are still
     counted through their delete entries (which keep the agreement they belonged to).
+    ``part_ids`` (entity -> ids of the agreement's current parts) saves a query per part
+    when the caller has them already.
     """
     # A deleted part's delete entry keeps {"agreement_id": [id, null]}: find those parts too.
     marker = f'"agreement_id": [{json.dumps(agreement.id)}, null]'
@@ -100,7 +105,10 @@ def version(agreement: SupportAgreement) -> tuple[int, date | None]:
         deleted.setdefault(entity, []).append(entity_id)
     conditions = (AuditEntry.entity == "agreement") & (AuditEntry.entity_id == agreement.id)
     for entity, model in PART_ENTITIES.items():
-        ids = [i for (i,) in model.select(model.id).where(model.agreement == agreement.id).tuples()]
+        if part_ids is not None:
+            ids = list(part_ids.get(entity, ()))
+        else:
+            ids = [i for (i,) in model.select(model.id).where(model.agreement == agreement.id).tuples()]
         ids += deleted.get(entity, [])
         if ids:
             conditions |= (AuditEntry.entity == entity) & AuditEntry.entity_id.in_(ids)
@@ -109,18 +117,92 @@ def version(agreement: SupportAgreement) -> tuple[int, date | None]:
     return max(1, int(count or 0)), (last.date() if last else None)
 
 
+@dataclass
+class _Parts:
+    """Everything the document prints about one agreement, fetched in a few queries (a query
+    per kind of part, one for all the people named, one for the designations) rather than a
+    query per section and another per lazily loaded person."""
+
+    parties: list  # AgreementParty with .school joined, in role order
+    leaders: list
+    activities: list
+    reports: list
+    spend: list
+    signatures: list
+    people: dict[int, Person]
+    designations: dict[int, Designation]
+    qa_designation: Designation | None
+
+    @classmethod
+    def fetch(cls, agreement: SupportAgreement) -> _Parts:
+        aid = agreement.id
+        parties = sorted(AgreementParty.select(AgreementParty, School).join(School)
+                         .where(AgreementParty.agreement == aid),
+                         key=lambda p: (ROLE_ORDER.get(p.role, 9), p.id))
+        leaders = list(AgreementLeader.select().where(AgreementLeader.agreement == aid)
+                       .order_by(AgreementLeader.id))
+        activities = list(AgreementActivity.select().where(AgreementActivity.agreement == aid)
+                          .order_by(AgreementActivity.date.asc(nulls="LAST"), AgreementActivity.id))
+        reports = list(ImpactReport.select().where(ImpactReport.agreement == aid)
+                       .order_by(ImpactReport.due_date, ImpactReport.id))
+        spend = list(SpendEntry.select().where(SpendEntry.agreement == aid)
+                     .order_by(SpendEntry.date, SpendEntry.id))
+        signatures = list(Signature.select().where(Signature.agreement == aid))
+        person_ids = {agreement.qa_lead_id}
+        person_ids.update(p.contact_id for p in parties)
+        person_ids.update(x.person_id for x in leaders)
+        person_ids.update(a.person_id for a in activities if not a.who)
+        person_ids.update(r.author_id for r in reports)
+        person_ids.discard(None)
+        people = ({p.id: p for p in Person.select().where(Person.id.in_(sorted(person_ids)))}
+                  if person_ids else {})
+        designation_ids = sorted({x.designation_id for x in leaders} - {None})
+        designations = ({d.id: d for d in Designation.select().where(Designation.id.in_(designation_ids))}
+                        if designation_ids else {})
+        qa_designation = (Designation.select().where(Designation.person == agreement.qa_lead_id)
+                          .order_by(Designation.id.desc()).first()
+                          if agreement.qa_lead_id is not None else None)
+        return cls(parties, leaders, activities, reports, spend, signatures, people,
+                   designations, qa_designation)
+
+    def person(self, person_id: int | None) -> Person | None:
+        return None if person_id is None else self.people[person_id]
+
+    def ids(self) -> dict[str, list[int]]:
+        """The parts' ids by audit entity name (for ``version``)."""
+        return {"agreement_party": [p.id for p in self.parties],
+                "agreement_leader": [x.id for x in self.leaders],
+                "agreement_activity": [a.id for a in self.activities],
+                "impact_report": [r.id for r in self.reports],
+                "spend": [s.id for s in self.spend],
+                "signature": [s.id for s in self.signatures]}
+
+
+_PROVIDER_SETTINGS = ("provider_name", "provider_address", "provider_logo")
+
+
+def _provider_settings() -> dict[str, Any]:
+    """The provider's settings as ``settings.get`` gives them, in one query."""
+    stored = dict(Setting.select(Setting.key, Setting.value)
+                  .where(Setting.key.in_(_PROVIDER_SETTINGS)).tuples())
+    return {key: json.loads(stored[key]) if key in stored else settings.DEFAULTS[key]
+            for key in _PROVIDER_SETTINGS}
+
+
 def build(agreement_id: int, *, today: date | None = None) -> AgreementDocument:
     agreement = agreements.get(agreement_id)
     today = today or date.today()
-    provider = settings.get("provider_name")
-    number, changed = version(agreement)
+    provider_settings = _provider_settings()
+    provider = provider_settings["provider_name"]
+    parts = _Parts.fetch(agreement)
+    number, changed = version(agreement, parts.ids())
     values = {
         "css": stylesheet("agreement.css"),
         "provider_name": esc(provider),
         "provider_address": "<br>".join(esc(line.strip()) for line in
-                                        str(settings.get("provider_address") or "").splitlines()
+                                        str(provider_settings["provider_address"] or "").splitlines()
                                         if line.strip()),
-        "logo_cell": _logo_cell(settings.get("provider_logo")),
+        "logo_cell": _logo_cell(provider_settings["provider_logo"]),
         "draft_banner": (
             '<p class="draft">DRAFT — not yet agreed. This document is for discussion and must '
             "not be signed until the agreement is agreed.</p>" if agreement.status == "draft" else ""),
@@ -129,17 +211,17 @@ def build(agreement_id: int, *, today: date | None = None) -> AgreementDocument:
         "academic_year": esc(agreement.academic_year),
         "status": esc(AGREEMENT_STATUSES.label(agreement.status)),
         "period": esc(_period(agreement)),
-        "parties_table": _parties(agreement),
-        "responsibilities": _responsibilities(agreement),
-        "leaders": _leaders(agreement),
+        "parties_table": _parties(parts),
+        "responsibilities": _responsibilities(parts),
+        "leaders": _leaders(agreement, parts),
         "priorities": paragraphs(agreement.priorities),
         "baseline": paragraphs(agreement.baseline),
         "intended_impact": paragraphs(agreement.intended_impact),
         "evidence": paragraphs(agreement.evidence),
-        "schedule": _schedule(agreement),
-        "reports": _reports(agreement),
-        "funding": _funding(agreement),
-        "signatures": _signatures(agreement),
+        "schedule": _schedule(parts),
+        "reports": _reports(parts),
+        "funding": _funding(agreement, parts),
+        "signatures": _signatures(agreement, parts),
         "notes": (f"<h2>Notes</h2>{paragraphs(agreement.notes)}" if (agreement.notes or "").strip() else ""),
     }
     html = template("agreement.html").substitute(values)
@@ -164,12 +246,6 @@ def _period(agreement: SupportAgreement) -> str:
     if agreement.end_date:
         return f"until {format_date(agreement.end_date)}"
     return "dates to be agreed"
-
-
-def _party_rows(agreement: SupportAgreement) -> list[AgreementParty]:
-    rows = list(AgreementParty.select(AgreementParty, School).join(School)
-                .where(AgreementParty.agreement == agreement.id))
-    return sorted(rows, key=lambda p: (ROLE_ORDER.get(p.role, 9), p.id))
 
 
 def _table(headings: list[tuple[str, str]], rows: list[str], empty: str) -> str:
@@ -204,44 +280,44 @@ def _school(school: School) -> str:
     return f'<b>{esc(school.name)}</b><br><span class="small">{esc(" · ".join(details))}</span>'
 
 
-def _parties(agreement: SupportAgreement) -> str:
+def _parties(parts: _Parts) -> str:
     rows = [f"<tr><td>{esc(PARTY_ROLES.label(p.role))}</td><td>{_school(p.school)}</td>"
-            f"<td>{_contact(p.contact)}</td></tr>" for p in _party_rows(agreement)]
+            f"<td>{_contact(parts.person(p.contact_id))}</td></tr>" for p in parts.parties]
     return _table([("Party", "20%"), ("School", "42%"), ("Named contact", "38%")], rows,
                   "No parties yet.")
 
 
-def _responsibilities(agreement: SupportAgreement) -> str:
-    parts = [f"<h3>{esc(PARTY_ROLES.label(p.role))}: {esc(p.school.name)}</h3>"
+def _responsibilities(parts: _Parts) -> str:
+    sections = [f"<h3>{esc(PARTY_ROLES.label(p.role))}: {esc(p.school.name)}</h3>"
              f"{paragraphs(p.responsibilities, 'Responsibilities not yet written')}"
-             for p in _party_rows(agreement)]
-    return "".join(parts) or _muted("No parties yet.")
+             for p in parts.parties]
+    return "".join(sections) or _muted("No parties yet.")
 
 
-def _leaders(agreement: SupportAgreement) -> str:
+def _leaders(agreement: SupportAgreement, parts: _Parts) -> str:
     rows = []
-    query = (AgreementLeader.select(AgreementLeader, Person).join(Person)
-             .where(AgreementLeader.agreement == agreement.id).order_by(AgreementLeader.id))
-    for leader in query:
-        designation: Designation | None = leader.designation
+    for leader in parts.leaders:
+        designation: Designation | None = (parts.designations.get(leader.designation_id)
+                                           if leader.designation_id is not None else None)
         what = designation.kind if designation else "Not designated"
         if designation and designation.specialism:
             what += f" — {designation.specialism}"
         time = " and ".join(x for x in (
             _amount(leader.days, "day"), _amount(leader.hours, "hour")) if x)
-        rows.append(f"<tr><td>{esc(leader.person.full_name)}</td><td>{esc(what)}</td>"
+        rows.append(f"<tr><td>{esc(parts.person(leader.person_id).full_name)}</td><td>{esc(what)}</td>"
                     f"<td>{esc(time)}</td></tr>")
     table = _table([("System leader", "34%"), ("Designation and specialism", "42%"),
                     ("Time agreed", "24%")], rows, "No system leaders deployed yet.")
-    qa = agreement.qa_lead
-    qa_text = (f"<b>{esc(qa.full_name)}</b>{_designation_text(qa)}" if qa else _muted("to be named"))
+    qa = parts.person(agreement.qa_lead_id)
+    qa_text = (f"<b>{esc(qa.full_name)}</b>{_designation_text(parts.qa_designation)}" if qa
+               else _muted("to be named"))
     return (f"{table}<p><b>Independent quality-assurance lead:</b> {qa_text}. The QA lead checks "
             "this agreement before support starts, monitors progress against the intended impact "
             "and evidence, and helps the supported school evaluate the impact.</p>")
 
 
-def _designation_text(person: Person) -> str:
-    held = Designation.select().where(Designation.person == person.id).order_by(Designation.id.desc()).first()
+def _designation_text(held: Designation | None) -> str:
+    """" (kind — specialism)" of a person's latest designation, if any."""
     if held is None:
         return ""
     return f" ({esc(held.kind)}{' — ' + esc(held.specialism) if held.specialism else ''})"
@@ -254,12 +330,10 @@ def _amount(value: float | None, unit: str) -> str:
     return f"{number} {unit}{'' if number == 1 else 's'}"
 
 
-def _schedule(agreement: SupportAgreement) -> str:
+def _schedule(parts: _Parts) -> str:
     rows = []
-    query = (AgreementActivity.select().where(AgreementActivity.agreement == agreement.id)
-             .order_by(AgreementActivity.date.asc(nulls="LAST"), AgreementActivity.id))
-    for a in query:
-        who = a.who or (a.person.full_name if a.person_id else "")
+    for a in parts.activities:
+        who = a.who or (parts.person(a.person_id).full_name if a.person_id else "")
         rows.append(f'<tr><td class="nowrap">{esc(format_date(a.date)) or _muted("to be set")}</td>'
                     f"<td>{esc(ACTIVITY_KINDS.label(a.kind))}</td>"
                     f"<td>{paragraphs(a.description, '')}</td><td>{esc(who)}</td>"
@@ -268,14 +342,12 @@ def _schedule(agreement: SupportAgreement) -> str:
                    ("Time", "17%")], rows, "No activities scheduled yet.")
 
 
-def _reports(agreement: SupportAgreement) -> str:
+def _reports(parts: _Parts) -> str:
     rows, summaries = [], []
-    query = (ImpactReport.select().where(ImpactReport.agreement == agreement.id)
-             .order_by(ImpactReport.due_date, ImpactReport.id))
-    for r in query:
+    for r in parts.reports:
         rag = (f'<td class="rag-{r.rag}">{esc(RAG_RATINGS.label(r.rag))}</td>' if r.rag
                else f"<td>{_muted('—')}</td>")
-        author = r.author.full_name if r.author_id else ""
+        author = parts.person(r.author_id).full_name if r.author_id else ""
         rows.append(f"<tr><td>{esc(REPORT_KINDS.label(r.kind))}</td>"
                     f'<td class="nowrap">{esc(format_date(r.due_date))}</td>'
                     f'<td class="nowrap">{esc(format_date(r.submitted_on)) or _muted("not yet")}</td>{rag}'
@@ -290,15 +362,16 @@ def _reports(agreement: SupportAgreement) -> str:
     return table + "".join(summaries)
 
 
-def _funding(agreement: SupportAgreement) -> str:
-    money = funding(agreement)
+def _funding(agreement: SupportAgreement, parts: _Parts) -> str:
+    # As services.agreements.funding, from the spend already fetched.
+    money = Funding(int(agreement.amount_agreed_pence or 0),
+                    int(sum(s.amount_pence or 0 for s in parts.spend)))
     facts = (f'<table class="facts" cellspacing="0"><tr><td class="label">Source</td>'
              f"<td>{esc(agreement.funding_source or 'Not recorded')}</td></tr>"
              f'<tr><td class="label">Amount agreed</td><td>{esc(format_money(money.agreed))}</td></tr></table>')
     rows = [f'<tr><td class="nowrap">{esc(format_date(s.date))}</td><td>{esc(s.description)}</td>'
             f'<td class="money">{esc(format_money(s.amount_pence))}</td></tr>'
-            for s in SpendEntry.select().where(SpendEntry.agreement == agreement.id)
-            .order_by(SpendEntry.date, SpendEntry.id)]
+            for s in parts.spend]
     if rows:
         balance_class = "total over" if money.over else "total"
         balance_label = "Overspent by" if money.over else "Balance remaining"
@@ -311,16 +384,17 @@ def _funding(agreement: SupportAgreement) -> str:
     return facts + spend
 
 
-def _signatures(agreement: SupportAgreement) -> str:
-    signed = {s.party_id: s for s in Signature.select().where(Signature.agreement == agreement.id)}
+def _signatures(agreement: SupportAgreement, parts: _Parts) -> str:
+    signed = {s.party_id: s for s in parts.signatures}
     rows = []
-    for p in _party_rows(agreement):
+    for p in parts.parties:
         sig = signed.get(p.id)
-        name = sig.signatory_name if sig else (p.contact.full_name if p.contact_id else "")
+        name = sig.signatory_name if sig else (parts.person(p.contact_id).full_name if p.contact_id else "")
         rows.append(_signature_row(f"{PARTY_ROLES.label(p.role)}<br><b>{esc(p.school.name)}</b>", name,
                                    sig.signatory_role if sig else "", sig.signed_on if sig else None))
     qa = signed.get(None)
-    qa_name = qa.signatory_name if qa else (agreement.qa_lead.full_name if agreement.qa_lead_id else "")
+    qa_name = qa.signatory_name if qa else (parts.person(agreement.qa_lead_id).full_name
+                                            if agreement.qa_lead_id else "")
     rows.append(_signature_row("<b>Quality-assurance lead</b>", qa_name,
                                qa.signatory_role if qa else "", qa.signed_on if qa else None))
     head = "".join(f'<th width="{w}">{h}</th>' for h, w in (
