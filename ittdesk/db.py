@@ -110,7 +110,9 @@ def make_database(location: Location, hold_writes: bool = False) -> Database:
             pragmas["query_only"] = 1  # after journal_mode: the file is already in WAL mode
         return SqliteDatabase(str(location.path), pragmas=pragmas, timeout=10)
     try:
-        import psycopg2  # noqa: F401
+        from . import pg_driver
+
+        pg_driver.enable()
     except ImportError as exc:
         raise DatabaseOpenError(
             "PostgreSQL support is not installed: pip install 'ittdesk[postgres]'"
