@@ -38,7 +38,7 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("recent_databases", [], "databases opened recently, newest first"),
     Option("recent_limit", 8, "how many recent databases the File menu lists"),
     Option("search_delay_ms", 100, "the longest wait after typing before searching (a list "
-           "that answers faster waits as long as its last answer took, at least 30 ms)"),
+           "whose searches answer faster waits as long as its last search took, at least 30 ms)"),
     # Prefixes: one value per list / dialog, named after it.
     Option("list_state/", {}, "a list's column widths, hidden columns, sort and splitter sizes"),
     Option("dialog_geometry/", QByteArray(), "a dialog's size and position, by class name"),

@@ -43,7 +43,8 @@ class RecordListModel(QAbstractTableModel):
         self.generation = 0
         self.has_loaded = False
         self._load_started = 0.0
-        self.last_load_ms: float | None = None  # how long the last answer took, as seen here
+        self._load_searched = False
+        self.last_search_ms: float | None = None  # how long the last search took to answer
 
     # -- what to show -----------------------------------------------------------------------
     def set_search(self, text: str) -> None:
@@ -74,13 +75,13 @@ class RecordListModel(QAbstractTableModel):
             self.reload()
 
     def search_pause_ms(self, longest: int) -> int:
-        """How long to wait after a key before searching: as long as this list's last answer
-        took (a search costs no more than reading the list), between ``MIN_SEARCH_PAUSE_MS``
-        and ``longest`` (the user's setting). A fast list answers sooner; a slow one (a large
-        PostgreSQL list) is not asked again on every key."""
-        if self.last_load_ms is None:
-            return longest
-        return int(min(longest, max(MIN_SEARCH_PAUSE_MS, self.last_load_ms)))
+        """How long to wait after a key before searching: as long as this list's last search
+        took to answer, between ``MIN_SEARCH_PAUSE_MS`` and ``longest`` (the user's setting);
+        the shortest before the first search. A list that searches fast answers sooner; a slow
+        one (a large PostgreSQL list) is not asked again on every key."""
+        if self.last_search_ms is None:
+            return MIN_SEARCH_PAUSE_MS
+        return int(min(longest, max(MIN_SEARCH_PAUSE_MS, self.last_search_ms)))
 
     def sort_column(self) -> int:
         for n, col in enumerate(self.columns):
@@ -96,6 +97,7 @@ class RecordListModel(QAbstractTableModel):
         self.generation += 1
         generation = self.generation
         self._load_started = time.perf_counter()
+        self._load_searched = bool(self.search)
         self.busy.emit(True)
         self._pending = tasks.run_task(
             self, self.query.ids, self.search, dict(self.filters), self.sort_key, self.descending,
@@ -107,7 +109,8 @@ class RecordListModel(QAbstractTableModel):
         if generation != self.generation:
             return
         self._pending = None
-        self.last_load_ms = (time.perf_counter() - self._load_started) * 1000
+        if self._load_searched:
+            self.last_search_ms = (time.perf_counter() - self._load_started) * 1000
         self.beginResetModel()
         self.ids = ids
         self._cache.clear()
