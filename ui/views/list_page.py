@@ -105,10 +105,7 @@ class ListPanel(QWidget):
             self.filter_boxes[flt.key] = box
             box.currentIndexChanged.connect(lambda _i, k=flt.key: self._filter_changed(k))
             bar.addWidget(box)
-        self._options_generation = 0
-        for box in self.filter_boxes.values():
-            box.addItem(f"Any {box.accessibleName().lower()}", "")
-        self.fill_filter_options_later()
+        self.fill_filter_options()
         self.columns_button = QToolButton()
         self.columns_button.setText("Columns")
         self.columns_button.setToolTip("Choose the columns shown")
@@ -223,43 +220,18 @@ class ListPanel(QWidget):
         self.fill_filter_options()
         self.model.reload()
 
-    def _filter_options(self) -> dict[str, list[tuple[str, str]]]:
-        """Every filter's options (any thread: plain values out)."""
-        result: dict[str, list[tuple[str, str]]] = {}
-        for flt in self.query.filters:
-            try:
-                result[flt.key] = list(flt.options())
-            except Exception:  # a filter's options must never stop the list from showing
-                result[flt.key] = []
-        return result
-
-    def fill_filter_options_later(self) -> None:
-        """The filters' options from a worker, so building the page does not wait for them
-        (schools: SELECT DISTINCT of LA and trust, ~27 ms on 50,000 rows); until they come,
-        each box offers "Any ...". ``fill_filter_options`` meanwhile wins."""
-        if not self.query.filters:
-            return
-        self._options_generation += 1
-        generation = self._options_generation
-        run_task(self, self._filter_options,
-                 on_done=lambda options: self._set_filter_options(generation, options),
-                 on_error=lambda _exc: None)
-
     def fill_filter_options(self) -> None:
-        self._options_generation += 1
-        self._set_filter_options(self._options_generation, self._filter_options())
-
-    def _set_filter_options(self, generation: int,
-                            options_by_key: dict[str, list[tuple[str, str]]]) -> None:
-        if generation != self._options_generation:
-            return
         for flt in self.query.filters:
             box = self.filter_boxes[flt.key]
             current = box.currentData()
             box.blockSignals(True)
             box.clear()
             box.addItem(f"Any {flt.label.lower()}", "")
-            for value, label in options_by_key.get(flt.key, []):
+            try:
+                options = flt.options()
+            except Exception:  # a filter's options must never stop the list from showing
+                options = []
+            for value, label in options:
                 box.addItem(label, value)
             index = box.findData(current) if current else 0
             box.setCurrentIndex(max(index, 0))
