@@ -110,9 +110,7 @@ def make_database(location: Location, hold_writes: bool = False) -> Database:
             pragmas["query_only"] = 1  # after journal_mode: the file is already in WAL mode
         return SqliteDatabase(str(location.path), pragmas=pragmas, timeout=10)
     try:
-        from . import pg_driver
-
-        pg_driver.enable()
+        import psycopg2  # noqa: F401
     except ImportError as exc:
         raise DatabaseOpenError(
             "PostgreSQL support is not installed: pip install 'ittdesk[postgres]'"
