@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -30,35 +30,28 @@ from ittdesk import fields
 from ittdesk.errors import IttDeskError
 from ittdesk.privacy import erasure, retention
 from ittdesk.privacy.retention import RetentionItem
+from ui.models.rows_model import RowsModel
 
 from ..tasks import run_task
 from .base import Page
 
 
-class RetentionModel(QAbstractTableModel):
+class RetentionModel(RowsModel):
     COL_ID, COL_NAME, COL_KIND, COL_SINCE, COL_WHY = range(5)
-    HEADERS = ("#", "Name", "Kind of record", "Past its period since", "Why")
+    HEADINGS = ("#", "Name", "Kind of record", "Past its period since", "Why")
     PersonIdRole = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.items: list[RetentionItem] = []
+    @property
+    def items(self) -> list[RetentionItem]:
+        return self.rows
 
     def set_items(self, items: list[RetentionItem]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
+        self.set_rows(items)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.items)):
+        item = self.row_at(index)
+        if item is None:
             return None
-        item = self.items[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return {
@@ -74,13 +67,6 @@ class RetentionModel(QAbstractTableModel):
             return item.person_id
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.COL_ID:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self.HEADERS):
-                return self.HEADERS[section]
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:

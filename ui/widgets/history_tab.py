@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,40 +37,29 @@ from ittdesk import fields
 from ittdesk.privacy import audit_query
 from ittdesk.privacy.audit_query import Entry
 from ui import tasks
+from ui.models.rows_model import RowsModel
 from ui.widgets.date_edit import DateEdit
 
 EVERYONE = "Everyone"
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowsModel):
     """Audit entries (already in words), newest first; read-only."""
 
     COL_WHEN, COL_USER, COL_RECORD, COL_ACTION, COL_CHANGES = range(5)
-    HEADERS = ("When", "By", "Record", "What", "Changes")
+    HEADINGS = ("When", "By", "Record", "What", "Changes")
     EntryIdRole = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._entries: list[Entry] = []
-
     def set_entries(self, entries: list[Entry]) -> None:
-        self.beginResetModel()
-        self._entries = list(entries)
-        self.endResetModel()
+        self.set_rows(entries)
 
     def entry(self, row: int) -> Entry:
-        return self._entries[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
+        return self.rows[row]
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._entries)):
+        entry = self.row_at(index)
+        if entry is None:
             return None
-        entry = self._entries[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.COL_WHEN:
@@ -92,13 +81,6 @@ class HistoryModel(QAbstractTableModel):
             return entry.summary or None
         if role == self.EntryIdRole:
             return entry.id
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self.HEADERS):
-                return self.HEADERS[section]
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
