@@ -18,8 +18,7 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(autouse=True)
-def _private_qt_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("ITTDESK_QT_SETTINGS", str(tmp_path / "qt.ini"))
+def _never_ask_about_unsaved_changes(monkeypatch):
     # Never block on a modal question: an editor left dirty is discarded when the test ends.
     monkeypatch.setattr(AgreementEditor, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard)
 

@@ -16,9 +16,9 @@ from ittdesk.leadership.appetite import appetites
 from ittdesk.leadership.history import TimelineEntry
 from ittdesk.models import ConfirmationRound, Person, Role, School
 from ittdesk.services.people import current_roles
-from ui import tasks
 from ui.dialogs.change_holder import ChangeHolderDialog
 from ui.dialogs.collect_forms import CollectFormsDialog, ReturnsModel
+from ui.testing import tasks_idle
 from ui.views.confirmation_page import ConfirmationPage, StartRoundDialog
 from ui.widgets.leadership_timeline import LeadershipTimeline
 
@@ -26,13 +26,7 @@ pytestmark = pytest.mark.gui
 TODAY = date.today()
 
 
-@pytest.fixture(autouse=True)
-def _private_qt_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("ITTDESK_QT_SETTINGS", str(tmp_path / "qt.ini"))
-
-
-def idle():
-    return tasks.running_tasks() == 0
+idle = tasks_idle
 
 
 @pytest.fixture

@@ -14,21 +14,15 @@ from ittdesk.models import AuditEntry, Person
 from ittdesk.privacy import audit_query
 from ittdesk.services.people import people, roles
 from ittdesk.services.schools import schools
-from ui import tasks
 from ui.dialogs.person_data import open_person_erase, open_person_export
+from ui.testing import tasks_idle
 from ui.views.retention_page import RetentionPage
 from ui.widgets.history_tab import HistoryModel, HistoryTab
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(autouse=True)
-def _private_qt_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("ITTDESK_QT_SETTINGS", str(tmp_path / "qt.ini"))
-
-
-def idle():
-    return tasks.running_tasks() == 0
+idle = tasks_idle
 
 
 def _column(model, column):

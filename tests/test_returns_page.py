@@ -11,20 +11,14 @@ from PySide6.QtCore import Qt
 
 from ittdesk.academic_year import AcademicYear
 from ittdesk.spreadsheets.writer import Cancelled
-from ui import tasks
+from ui.testing import tasks_idle
 from ui.views import returns_page
 from ui.views.returns_page import ReturnsPage, export_job
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(autouse=True)
-def _private_qt_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("ITTDESK_QT_SETTINGS", str(tmp_path / "qt.ini"))
-
-
-def idle():
-    return tasks.running_tasks() == 0
+idle = tasks_idle
 
 
 @pytest.fixture

@@ -49,6 +49,11 @@ def qt_settings(tmp_path, monkeypatch):
     tasks.set_synchronous(False)
 
 
+def tasks_idle() -> bool:
+    """True once no background task is still to deliver (for ``qtbot.waitUntil``)."""
+    return tasks.running_tasks() == 0
+
+
 def make_window(qtbot, location, size: tuple[int, int] | None = (1200, 760)):
     """A shown main window; ``size=None`` keeps the size restored from the settings."""
     from .app import application
