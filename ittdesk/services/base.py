@@ -103,7 +103,7 @@ class EntityService(Generic[M]):
         if not errors:
             errors.update(self.check(merged, instance))
         if errors:
-            raise ValidationError(errors, self.warnings(merged, instance) if not errors else {})
+            raise ValidationError(errors)
         return values
 
     def get(self, record_id: int) -> M:
@@ -116,7 +116,7 @@ class EntityService(Generic[M]):
         values = self.prepare(data)
         with database.atomic():
             try:
-                instance = self.model.create(**_fk_ids(self.model, values))
+                instance = self.model.create(**values)
             except IntegrityError as exc:
                 raise ValidationError({"": f"{self.label} not saved: {_integrity_message(exc)}"}) from exc
             audit.record(self.entity, instance.id, "create",
@@ -198,10 +198,6 @@ def _attr(instance: Model | None, name: str) -> str:
         if field is not None and hasattr(field, "rel_model"):
             return field.name + "_id"
     return name
-
-
-def _fk_ids(model: type[Model], values: dict[str, Any]) -> dict[str, Any]:
-    return dict(values)
 
 
 def _row_values(instance: Model) -> dict[str, Any]:
