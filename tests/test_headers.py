@@ -127,3 +127,85 @@ def test_saved_mapping_is_reused_for_the_same_headings(db):
     assert headers.saved_mapping("import:schools", ["ref", "SETTING", "Lead Contact"]) == {
         0: "urn", 1: "name", 2: "head_name"}
     assert headers.saved_mapping("return:northmoor", row) is None
+
+
+# -- the indexed scorer gives what trying every name gives ---------------------------------
+
+
+def _reference_scores(specs, heading: str) -> dict[str, float]:
+    """Scoring as it was written first: every field's every name tried in turn."""
+    from difflib import SequenceMatcher
+
+    compact = heading.replace(" ", "")
+    if not compact or len(heading) > 80:
+        return {}
+    tokens = heading.split()
+    scores: dict[str, float] = {}
+    exact = {}
+    forms_of = {}
+    for spec in specs:
+        forms = []
+        for raw in (spec.name.replace("_", " "), spec.label, *spec.synonyms):
+            norm = headers.normalise(raw)
+            if norm:
+                forms.append((norm.replace(" ", ""), tuple(norm.split())))
+                exact.setdefault(norm.replace(" ", ""), spec.name)
+        forms_of[spec.name] = forms
+    if compact in exact:
+        scores[exact[compact]] = 1.0
+    for name, forms in forms_of.items():
+        if scores.get(name) == 1.0:
+            continue
+        best = 0.0
+        for comp, toks in forms:
+            if comp == compact:
+                best = 1.0
+                break
+            if toks and set(toks) <= set(tokens):
+                best = max(best, 0.55 + 0.4 * len(toks) / len(tokens))
+            elif len(comp) >= 5 and len(compact) >= 5 and abs(len(comp) - len(compact)) <= 3:
+                matcher = SequenceMatcher(None, comp, compact)
+                if matcher.real_quick_ratio() >= 0.86 and matcher.quick_ratio() >= 0.86:
+                    ratio = matcher.ratio()
+                    if ratio >= 0.86:
+                        best = max(best, 0.85 * ratio)
+        if best > 0:
+            scores[name] = round(best, 3)
+    return scores
+
+
+def test_scores_are_those_of_trying_every_name_on_gias_headings_and_cells():
+    from bench.gias import GIAS_COLUMNS, school_rows
+    from ittdesk.spreadsheets.importing import kinds
+
+    cells = list(GIAS_COLUMNS)
+    for row in school_rows(40):
+        cells.extend(v for v in row if isinstance(v, str))
+    # near misses, partial names, words in another order, accents, names of every kind's fields
+    cells += ["Postcdoe", "Shcool name", "Unique School URN number", "name school", "Téléphone",
+              "Head teachr email", "URNs", "E mail", "Trainee ID number", "Placment URN", "x", ""]
+    for importer in kinds().values():
+        specs = headers.as_specs(importer.fields)
+        cells += [f.label for f in specs] + [s for f in specs for s in f.synonyms]
+    for importer in kinds().values():
+        specs = headers.as_specs(importer.fields)
+        names = headers._Names(specs)
+        for cell in cells:
+            heading = headers.normalise(cell)
+            assert names.score(heading) == _reference_scores(specs, heading), (importer.name, cell)
+
+
+def test_gias_headings_map_to_the_school_fields():
+    from bench.gias import GIAS_COLUMNS
+    from ittdesk.spreadsheets.importing import kind_for
+
+    found = headers.find_header([list(GIAS_COLUMNS)], kind_for("schools").fields)
+    assert {GIAS_COLUMNS[c]: m.field for c, m in found.matches.items()} == {
+        "URN": "urn", "LA (code)": "la_code", "LA (name)": "la_name",
+        "EstablishmentName": "name", "TypeOfEstablishment (name)": "establishment_type",
+        "EstablishmentStatus (name)": "status", "PhaseOfEducation (name)": "phase",
+        "Trusts (name)": "trust", "Street": "address1", "Locality": "address2",
+        "Address3": "address3", "Town": "town", "Postcode": "postcode",
+        "SchoolWebsite": "website", "TelephoneNum": "phone", "HeadTitle (name)": "head_title",
+        "HeadFirstName": "head_first_name", "HeadLastName": "head_last_name",
+        "HeadPreferredJobTitle": "head_job_title"}

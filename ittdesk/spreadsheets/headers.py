@@ -141,22 +141,54 @@ def _compact(text: str) -> str:
     return text.replace(" ", "")
 
 
+class _Form:
+    """One name of a field, normalised, with what scoring a heading against it needs."""
+
+    __slots__ = ("field", "compact", "tokens", "count", "chars", "charset")
+
+    def __init__(self, field: str, norm: str):
+        self.field = field
+        self.compact = _compact(norm)
+        self.tokens = frozenset(norm.split())
+        self.count = len(norm.split())
+        self.chars = _char_counts(self.compact)
+        self.charset = frozenset(self.chars)
+
+
+def _char_counts(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for ch in text:
+        counts[ch] = counts.get(ch, 0) + 1
+    return counts
+
+
 class _Names:
-    """The normalised names of every field, prepared once per match call."""
+    """The normalised names of every field, prepared once per match call.
+
+    A heading is scored only against the names that can score at all: those sharing its
+    compact form (exact), one of its words (containment) or a length close enough for a
+    near-miss spelling, found through indexes rather than by trying every name. The scores are
+    the same as trying every name: the same rules, in the same order, on the same candidates.
+    """
 
     def __init__(self, specs: list[FieldSpec]):
         self.cache: dict[str, dict[str, float]] = {}
-        self.by_field: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
         self.exact: dict[str, str] = {}
+        self.by_compact: dict[str, list[_Form]] = {}
+        self.by_token: dict[str, list[_Form]] = {}
+        self.by_length: dict[int, list[_Form]] = {}
         for spec in specs:
-            forms = []
             for raw in (spec.name.replace("_", " "), spec.label, *spec.synonyms):
                 norm = normalise(raw)
                 if not norm:
                     continue
-                forms.append((norm, _compact(norm), tuple(norm.split())))
-                self.exact.setdefault(_compact(norm), spec.name)
-            self.by_field[spec.name] = forms
+                form = _Form(spec.name, norm)
+                self.exact.setdefault(form.compact, spec.name)
+                self.by_compact.setdefault(form.compact, []).append(form)
+                for token in form.tokens:
+                    self.by_token.setdefault(token, []).append(form)
+                if len(form.compact) >= 5:
+                    self.by_length.setdefault(len(form.compact), []).append(form)
 
     def score(self, heading: str) -> dict[str, float]:
         """Field -> confidence for one normalised heading (cached: data cells repeat)."""
@@ -165,6 +197,21 @@ class _Names:
             cached = self.cache[heading] = self._score(heading) if len(heading) <= 80 else {}
         return cached
 
+    def _candidates(self, compact: str, token_set: set[str]) -> dict[int, _Form]:
+        """Every name that can give ``compact`` a score above 0 (and some that cannot)."""
+        found: dict[int, _Form] = {}
+        for form in self.by_compact.get(compact, ()):
+            found[id(form)] = form
+        for token in token_set:
+            for form in self.by_token.get(token, ()):
+                found[id(form)] = form
+        size = len(compact)
+        if size >= 5:
+            for length in range(max(5, size - 3), size + 4):
+                for form in self.by_length.get(length, ()):
+                    found[id(form)] = form
+        return found
+
     def _score(self, heading: str) -> dict[str, float]:
         compact = _compact(heading)
         scores: dict[str, float] = {}
@@ -172,30 +219,49 @@ class _Names:
             return scores
         tokens = heading.split()
         token_set = set(tokens)
+        size = len(compact)
+        chars: dict[str, int] | None = None
+        charset: frozenset[str] = frozenset()
+        best: dict[str, float] = {}
+        for form in self._candidates(compact, token_set).values():
+            comp = form.compact
+            if comp == compact:
+                value = 1.0
+            elif form.tokens <= token_set:
+                # The heading contains the name ("School URN" contains "URN"): the more of
+                # the heading it explains, the surer.
+                value = 0.55 + 0.4 * form.count / len(tokens)
+            elif len(comp) >= 5 and size >= 5 and abs(len(comp) - size) <= 3:
+                # A near-miss spelling ("Postcdoe"). SequenceMatcher's own quick bounds
+                # (lengths, then shared characters) are worked out first without building
+                # one: most names fail them.
+                total = len(comp) + size
+                if 2.0 * min(len(comp), size) / total < 0.86:
+                    continue
+                if chars is None:
+                    chars = _char_counts(compact)
+                    charset = frozenset(chars)
+                counts = form.chars
+                shared = sum([min(counts[ch], chars[ch]) for ch in form.charset & charset])
+                if 2.0 * shared / total < 0.86:
+                    continue
+                matcher = SequenceMatcher(None, comp, compact)
+                if not (matcher.real_quick_ratio() >= 0.86 and matcher.quick_ratio() >= 0.86):
+                    continue
+                ratio = matcher.ratio()
+                if ratio < 0.86:
+                    continue
+                value = 0.85 * ratio
+            else:
+                continue
+            if value > best.get(form.field, 0.0):
+                best[form.field] = value
         exact = self.exact.get(compact)
         if exact is not None:
             scores[exact] = 1.0
-        for name, forms in self.by_field.items():
-            if scores.get(name) == 1.0:
-                continue
-            best = 0.0
-            for _norm, comp, toks in forms:
-                if comp == compact:
-                    best = 1.0
-                    break
-                if toks and set(toks) <= token_set:
-                    # The heading contains the name ("School URN" contains "URN"): the more of
-                    # the heading it explains, the surer.
-                    best = max(best, 0.55 + 0.4 * len(toks) / len(tokens))
-                elif len(comp) >= 5 and len(compact) >= 5 and abs(len(comp) - len(compact)) <= 3:
-                    # A near-miss spelling ("Postcdoe"); the quick bounds skip most pairs.
-                    matcher = SequenceMatcher(None, comp, compact)
-                    if matcher.real_quick_ratio() >= 0.86 and matcher.quick_ratio() >= 0.86:
-                        ratio = matcher.ratio()
-                        if ratio >= 0.86:
-                            best = max(best, 0.85 * ratio)
-            if best > 0:
-                scores[name] = round(best, 3)
+        for name, value in best.items():
+            if name not in scores:
+                scores[name] = round(value, 3)
         return scores
 
 
