@@ -142,6 +142,62 @@ def test_mentor_training_older_than_the_refresher_period_does_not_count_as_train
     assert (rows[0]["Mentors trained"], rows[0]["Mentors"]) == (1, 2)
 
 
+def test_the_returns_name_rule_is_person_full_name():
+    from ittdesk.models import Person
+    from ittdesk.returns.builtin import _name
+
+    for first in ("Ann", "", None):
+        for last in ("Lee", "", None):
+            for erased in (False, True, 0, 1):
+                expected = Person(id=7, first_name=first, last_name=last, erased=erased).full_name
+                assert _name(7, first, last, erased) == expected, (first, last, erased)
+
+
+def test_partnership_leaders_in_words_when_schools_have_several_or_none(db, tmp_path):
+    """One head; two heads at once (newest first, then surname; no start date is oldest); an
+    executive head beside a headteacher (the headteacher wins); only a champion; two
+    champions; an erased head; nobody."""
+    from ittdesk.models import Person
+
+    def school(urn, name):
+        return schools.create({"urn": urn, "name": name, "partnership_status": "partner"})
+
+    def role(school_row, first, last, kind, start=None):
+        someone = person(first, last)
+        roles.create({"person": someone.id, "school": school_row.id, "kind": kind,
+                      "start_date": start})
+        return someone
+
+    one, two, exe, champ, champs, erased, _nobody = (
+        school(100001, "A One"), school(100002, "B Two"), school(100003, "C Exec"),
+        school(100004, "D Champ"), school(100005, "E Champs"), school(100006, "F Erased"),
+        school(100007, "G Nobody"))
+    role(one, "Ann", "Alpha", "headteacher", date(2020, 1, 1))
+    role(two, "Bob", "Older", "headteacher", date(2019, 1, 1))
+    role(two, "Cat", "Zed", "headteacher", date(2024, 1, 1))
+    role(two, "Dan", "Yew", "headteacher", date(2024, 1, 1))
+    role(two, "Eve", "Undated", "headteacher")
+    role(exe, "Fay", "Exec", "executive_headteacher", date(2024, 1, 1))
+    role(exe, "Gus", "Head", "headteacher", date(2020, 1, 1))
+    role(exe, "Hal", "Champ", "itt_champion")
+    role(champ, "Ivy", "Champ", "itt_champion")
+    role(champs, "Jon", "Second", "itt_champion", date(2021, 1, 1))
+    role(champs, "Kim", "First", "itt_champion", date(2023, 1, 1))
+    gone = role(erased, "Lea", "Gone", "headteacher")
+    Person.update(erased=True).where(Person.id == gone.id).execute()
+    result = make_return("partnership", tmp_path / "p.xlsx", make_filters(YEAR))
+    _wb, _ws, _h, rows, _s = read_back(result.path)
+    assert [(r["School"], r["Headteacher"], r["ITT champion"]) for r in rows] == [
+        ("A One", "Ann Alpha", None),
+        ("B Two", "Dan Yew; Cat Zed; Bob Older; Eve Undated", None),
+        ("C Exec", "Gus Head", "Hal Champ"),
+        ("D Champ", None, "Ivy Champ"),
+        ("E Champs", None, "Kim First; Jon Second"),
+        ("F Erased", f"erased person #{gone.id}", None),
+        ("G Nobody", None, None),
+    ]
+
+
 def test_la_filter_keeps_only_that_las_schools_and_is_named_on_the_sheet(partnership, tmp_path):
     result = make_return("partnership", tmp_path / "p.xlsx", make_filters(YEAR, la="northmoor"))
     _wb, ws, _h, rows, _s = read_back(result.path)

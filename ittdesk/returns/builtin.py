@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date
+from typing import Any
 
 from peewee import JOIN, fn
 
@@ -55,21 +56,27 @@ LA = Column("la_name", "Local authority", summarise=True,
             synonyms=("LA", "LA name", "Authority", "Council"))
 
 
-class _PersonRow:
-    """Just enough of a Person for ``Person.full_name`` (building models costs 10x more)."""
-
-    __slots__ = ("id", "first_name", "last_name", "erased")
-
-    def __init__(self, person_id, first, last, erased):
-        self.id, self.first_name, self.last_name, self.erased = person_id, first, last, erased
-
-
-_FULL_NAME = Person.full_name.fget
-
-
 def _name(person_id, first, last, erased) -> str:
-    """``Person.full_name`` from the columns of a bulk query: the same rule, erasure included."""
-    return _FULL_NAME(_PersonRow(person_id, first, last, erased))
+    """``Person.full_name`` from the columns of a bulk query: the same rule, erasure included
+    (``test_returns`` pins it to the model's property), without building a model per row."""
+    if erased:
+        return f"erased person #{person_id}"
+    if first and last:
+        return f"{first} {last}"
+    return first or last or ""
+
+
+class _Memo(dict):
+    """``memo[key]`` is ``compute(key)``, computed once per distinct key (a C-speed lookup after
+    that): for dates and labels, of which a return has a handful of distinct values."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key):
+        value = self[key] = self.compute(key)
+        return value
 
 
 def _fetch(query) -> list[tuple]:
@@ -142,14 +149,22 @@ def partnership(f: Filters) -> ReturnData:
     # differ), case-insensitive as people expect, and quicker than a sort in the query.
     school_rows.sort(key=lambda r: ((r[2] or "").casefold(), r[1]))
 
-    heads: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     leaders = (Role.select(Role.school, Role.kind, Person.id, Person.first_name, Person.last_name,
                            Person.erased, Role.start_date)
                .join(Person).switch(Role).join(School)
                .where(in_scope & _active_on(as_of)
                       & Role.kind.in_(HEAD_KINDS + ("itt_champion",))))
+    # One pass over the leaders; most schools have one, whose name is the whole cell.
+    holders: dict[int, Any] = {}
     for school_id, kind, pid, first, last, erased, start in _fetch(leaders):
-        heads[school_id][kind].append((_day(start), last or "", _name(pid, first, last, erased)))
+        holder = (kind, start, last or "", _name(pid, first, last, erased))
+        got = holders.get(school_id)
+        if got is None:
+            holders[school_id] = holder
+        elif got.__class__ is list:
+            got.append(holder)
+        else:
+            holders[school_id] = [got, holder]
 
     months = int(settings.get("mentor_refresher_months"))
     mentors: dict[int, set[int]] = defaultdict(set)
@@ -203,30 +218,43 @@ def partnership(f: Filters) -> ReturnData:
     ]
 
     # Per-school text decided once: who leads it, in words.
-    leader_text: dict[int, tuple[str | None, str | None]] = {}
     def in_order(holders: list) -> list[str]:
         """The newest in post first (then by surname) when a school has two at once."""
         if len(holders) > 1:
             holders = sorted(holders, key=lambda h: (-(h[0] or date.min).toordinal(), h[1]))
         return [name for _start, _last, name in holders]
 
-    for sid, by_kind in heads.items():
+    leader_text: dict[int, tuple[str | None, str | None]] = {}
+    for sid, got in holders.items():
+        if got.__class__ is tuple:  # one leader: the whole text
+            kind, name = got[0], got[3] or None
+            leader_text[sid] = (None, name) if kind == "itt_champion" else (name, None)
+            continue
+        by_kind: dict[str, list] = defaultdict(list)
+        for kind, start, last, name in got:
+            by_kind[kind].append((_day(start), last, name))
         head = next((by_kind[k] for k in HEAD_KINDS if by_kind.get(k)), [])
         leader_text[sid] = (join_names(in_order(head)),
                             join_names(in_order(by_kind.get("itt_champion", []))))
     mentor_counts = {sid: (sum(1 for p in ids if p in trained_ids), len(ids))
                      for sid, ids in mentors.items()}
-    phase_label, status_label = PHASES.label, PARTNERSHIP_STATUSES.label
-    programme_ids_in_order = [pid for pid, _n in programmes]
-    nobody, no_mentors, empty = (None, None), (0, 0), ()
+    # The placement cells (per programme, all, ITaP) of the schools that host any.
+    empty = ()
+    placement_cells = {
+        sid: (*[len(placed.get((sid, pid), empty)) for pid, _n in programmes],
+              len(placed_any.get(sid, empty)), itap.get(sid, 0))
+        for sid in placed_any.keys() | itap.keys()}
+    no_placements = (0,) * (len(programmes) + 2)
+    phase_label, status_label = _Memo(PHASES.label), _Memo(PARTNERSHIP_STATUSES.label)
+    days = _Memo(_day)
+    nobody, no_mentors = (None, None), (0, 0)
 
     def rows():
         for (sid, urn, name, la, phase, kind, trust, status, since, confirmed) in school_rows:
             yield (
-                urn, name, la, phase_label(phase), kind, trust, status_label(status),
-                _day(since), *leader_text.get(sid, nobody), *mentor_counts.get(sid, no_mentors),
-                *[len(placed.get((sid, pid), empty)) for pid in programme_ids_in_order],
-                len(placed_any.get(sid, empty)), itap.get(sid, 0), _day(confirmed),
+                urn, name, la, phase_label[phase], kind, trust, status_label[status],
+                days[since], *leader_text.get(sid, nobody), *mentor_counts.get(sid, no_mentors),
+                *placement_cells.get(sid, no_placements), days[confirmed],
             )
 
     notes = [f"Mentors and leaders as at {fields.format_date(as_of)}; a mentor counts as trained "
