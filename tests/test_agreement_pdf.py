@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -74,6 +75,23 @@ def test_long_agreement_spans_pages_and_keeps_every_activity(qapp, db, tmp_path)
     assert all(f"Coaching visit number {n}" in text for n in range(40))
     assert all(f"Supply cover day {n}" in text for n in range(15))
     assert "£2,250.00" in text and "£1,750.00" in text  # total spent, balance remaining
+
+
+def test_every_grid_row_closes_the_tables_right_edge(db):
+    # Grid cells draw only their left border (agreement.css); the last cell of a row the right one.
+    built = make.agreement()
+    activities.create({"agreement": built.agreement.id, "date": "01/10/2025", "kind": "visit",
+                       "description": "First visit", "who": "Sasha Leader", "time": "09:00"})
+    spend.create({"agreement": built.agreement.id, "date": "01/11/2025", "description": "Cover",
+                  "amount_pence": "10"})
+    html = build(built.agreement.id).html
+    tables = re.findall(r'<table class="grid.*?</table>', html, flags=re.S)
+    assert len(tables) >= 4
+    for table in tables:
+        for row in re.findall(r"<tr>.*?</tr>", table, flags=re.S):
+            cells = re.findall(r"<t[dh]( [^>]*)?>", row)
+            assert cells and all("last" not in c for c in cells[:-1]), row
+            assert re.search(r'class="[^"]*\blast\b', cells[-1]), row
 
 
 def test_typed_text_cannot_inject_markup(db):

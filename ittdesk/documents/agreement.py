@@ -253,7 +253,21 @@ def _table(headings: list[tuple[str, str]], rows: list[str], empty: str) -> str:
         return f'<p class="muted">{esc(empty)}</p>'
     head = "".join(f'<th width="{w}">{esc(h)}</th>' for h, w in headings)
     return (f'<table class="grid" width="100%" cellspacing="0" cellpadding="4">'
-            f"<thead><tr>{head}</tr></thead>{''.join(rows)}</table>")
+            f"<thead>{_last_cell(f'<tr>{head}</tr>')}</thead>"
+            f"{''.join(_last_cell(row) for row in rows)}</table>")
+
+
+def _last_cell(row: str) -> str:
+    """``row`` (``<tr>...</tr>`` of a grid table) with class "last" on its last cell, which
+    draws the table's right edge (agreement.css: cells draw their left border only)."""
+    start = max(row.rfind("<td"), row.rfind("<th"))
+    end = row.index(">", start)
+    attributes = row[start + 3:end]
+    if 'class="' in attributes:
+        attributes = attributes.replace('class="', 'class="last ', 1)
+    else:
+        attributes += ' class="last"'
+    return row[:start + 3] + attributes + row[end:]
 
 
 def _muted(text: str) -> str:
@@ -401,7 +415,8 @@ def _signatures(agreement: SupportAgreement, parts: _Parts) -> str:
         ("Signed on behalf of", "26%"), ("Name", "18%"), ("Role", "15%"), ("Signature", "28%"),
         ("Date", "13%")))
     return (f'<table class="grid signatures" width="100%" cellspacing="0" cellpadding="6">'
-            f"<thead><tr>{head}</tr></thead>{''.join(rows)}</table>")
+            f"<thead>{_last_cell(f'<tr>{head}</tr>')}</thead>"
+            f"{''.join(_last_cell(row) for row in rows)}</table>")
 
 
 def _signature_row(party_html: str, name: str, role: str | None, signed_on: date | None) -> str:
