@@ -275,3 +275,12 @@ def test_home_lists_partner_schools_without_a_head_or_itt_champion(db):
     group = {g.key: g for g in attention.needs_attention(TODAY)}["no_head_or_champion"]
     assert [(i.id, i.detail) for i in group.items] == [
         (lonely.id, "Missing: Headteacher, ITT champion")]
+
+
+def test_cohorts_are_found_by_year_name_or_programme(partnership):
+    """The year column is searched as text (its field would parse the pattern as a year)."""
+    cohort = partnership["cohort"]
+    assert COHORTS.ids(str(YEAR)) == [cohort.id]
+    assert COHORTS.ids(str(YEAR.start.year)) == [cohort.id]
+    assert COHORTS.ids("cohort a") == [cohort.id]
+    assert COHORTS.ids("no such cohort") == []

@@ -187,7 +187,8 @@ COHORTS = ListQuery(
         Column("start", "Starts", Cohort.start_date, kind="date", width=95),
         Column("end", "Ends", Cohort.end_date, kind="date", width=95),
     ],
-    search=[Programme.name, Cohort.name, Cohort.academic_year],
+    # The year as text: the field itself would parse the LIKE pattern as an academic year.
+    search=[Programme.name, Cohort.name, Cast(Cohort.academic_year, "TEXT")],
     filters=[
         Filter("programme", "Programme", _programmes,
                lambda q, v: q.where(Cohort.programme == int(v)), joined=False),
