@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from ittdesk.queries.lists import LISTS, SCHOOLS
 from ui import tasks
@@ -63,3 +63,25 @@ def test_a_row_deleted_meanwhile_shows_empty_instead_of_failing(demo_db):
         model.reload()
     model.ids.insert(0, 987654321)  # an id that is not there (deleted by someone else)
     assert model.data(model.index(0, 0)) == ""
+
+
+def test_flipping_the_sort_direction_reverses_the_rows_without_a_query(qtbot, demo_db,
+                                                                       monkeypatch):
+    model = loaded(qtbot, RecordListModel(SCHOOLS))
+    column = model.column_of("name")
+    selected = model.index(3, 2)
+    persistent = QPersistentModelIndex(selected)
+    chosen = model.id_at(3)
+    asked = []
+    monkeypatch.setattr(SCHOOLS, "ids", lambda *a, **k: asked.append(a) or [])
+    model.sort(column, Qt.SortOrder.DescendingOrder)
+    assert not model.is_loading() and asked == []
+    assert model.descending and model.sort_key == "name"
+    names = [model.data(model.index(r, column)).lower() for r in range(model.rowCount())]
+    assert names == sorted(names, reverse=True)
+    assert model.id_at(persistent.row()) == chosen and persistent.column() == 2
+    # another column, or one that may be empty, is sorted in SQL as before
+    model.sort(model.column_of("la"), Qt.SortOrder.AscendingOrder)
+    assert model.is_loading()
+    qtbot.waitUntil(lambda: not model.is_loading())
+    assert len(asked) == 1

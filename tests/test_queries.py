@@ -277,6 +277,27 @@ def test_home_lists_partner_schools_without_a_head_or_itt_champion(db):
         (lonely.id, "Missing: Headteacher, ITT champion")]
 
 
+def test_a_column_said_to_reverse_exactly_gives_the_mirror_order_descending(partnership):
+    """The list model flips such a sort without a query: the SQL must agree, ties and all."""
+    from ittdesk.queries.lists import reverses_exactly
+
+    checked = 0
+    for query in LISTS.values():
+        for column in query.columns:
+            if not reverses_exactly(query, column.key):
+                continue
+            ascending = query.ids(sort=column.key)
+            assert query.ids(sort=column.key, descending=True) == ascending[::-1], \
+                (query.name, column.key)
+            assert query.ids("a", sort=column.key, descending=True) == \
+                query.ids("a", sort=column.key)[::-1], (query.name, column.key)
+            checked += 1
+    assert checked > 10
+    assert not reverses_exactly(ENROLMENTS, "home_school")  # an outer join: can be NULL
+    assert not reverses_exactly(SCHOOLS, "head")  # a subquery
+    assert not reverses_exactly(SCHOOLS, "la")  # a column that may be empty
+
+
 def test_cohorts_are_found_by_year_name_or_programme(partnership):
     """The year column is searched as text (its field would parse the pattern as a year)."""
     cohort = partnership["cohort"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from peewee import JOIN, Cast, fn
+from peewee import JOIN, Cast, Field, fn
 
 from .. import settings
 from ..academic_year import AcademicYear
@@ -415,7 +415,34 @@ AGREEMENTS = ListQuery(
     default_sort="reference",
 )
 
+# The tables each list reaches through inner joins on required foreign keys: a NOT NULL column
+# of one of them is never NULL in the list (an outer join, like an enrolment's home school, can
+# make any column NULL).
+_REQUIRED_JOINS: dict[str, set] = {
+    "cohorts": {Programme},
+    "enrolments": {_EnrolledPerson, Cohort, Programme},
+    "placements": {Enrolment, _Trainee, Cohort, School},
+}
+
+
+def reverses_exactly(query: ListQuery, key: str) -> bool:
+    """Whether ``query`` sorted by ``key`` descending is its ascending order reversed.
+
+    ``ListQuery._order`` puts NULLs last both ways and breaks ties by record ids in the same
+    direction as the sort, so the two orders mirror each other exactly when the sort value is
+    never NULL: a NOT NULL column of the list's own table or of a table joined on a required
+    foreign key. A header click that only flips the direction then needs no query."""
+    try:
+        expr = query.column(key).expr
+    except KeyError:
+        return False
+    owner = getattr(expr, "model", None)
+    if not isinstance(expr, Field) or getattr(expr, "null", True):
+        return False
+    return owner is query.model or owner in _REQUIRED_JOINS.get(query.name, set())
+
+
 LISTS: dict[str, ListQuery] = {q.name: q for q in (SCHOOLS, PEOPLE, PROGRAMMES, COHORTS,
                                                     ENROLMENTS, PLACEMENTS, AGREEMENTS)}
 
-__all__ = ["LISTS", "SCHOOLS", "PEOPLE", "PROGRAMMES", "COHORTS", "ENROLMENTS", "PLACEMENTS", "AGREEMENTS"]
+__all__ = ["LISTS", "reverses_exactly", "SCHOOLS", "PEOPLE", "PROGRAMMES", "COHORTS", "ENROLMENTS", "PLACEMENTS", "AGREEMENTS"]

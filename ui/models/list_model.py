@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from ittdesk.queries import ListQuery
+from ittdesk.queries.lists import reverses_exactly
 
 from .. import tasks
 
@@ -70,9 +71,25 @@ class RecordListModel(QAbstractTableModel):
             return
         key = self.columns[column].key
         descending = order == Qt.SortOrder.DescendingOrder
-        if (key, descending) != (self.sort_key, self.descending) or not self.has_loaded:
-            self.sort_key, self.descending = key, descending
-            self.reload()
+        if (key, descending) == (self.sort_key, self.descending) and self.has_loaded:
+            return
+        if (key == self.sort_key and self.has_loaded and self._pending is None
+                and reverses_exactly(self.query, key)):
+            self.descending = descending
+            self._reverse()
+            return
+        self.sort_key, self.descending = key, descending
+        self.reload()
+
+    def _reverse(self) -> None:
+        """The same rows the other way round (the order mirrors exactly, see
+        ``reverses_exactly``): no query, selection and current row kept."""
+        self.layoutAboutToBeChanged.emit()
+        last = len(self.ids) - 1
+        old = self.persistentIndexList()
+        self.ids.reverse()
+        self.changePersistentIndexList(old, [self.index(last - i.row(), i.column()) for i in old])
+        self.layoutChanged.emit()
 
     def search_pause_ms(self, longest: int) -> int:
         """How long to wait after a key before searching: as long as this list's last search
