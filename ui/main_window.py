@@ -1,6 +1,8 @@
 """The main window: navigation on the left, one page at a time on the right.
 
 Built in the usual order (Qt's mdi example): actions, menus, tool bar, status bar, settings.
+Start-up shows a light first frame and does the rest after it (``ui.startup``).
+The database actions of the File menu live in ``ui.database_actions``.
 
 Hooks for other features (each a one-line edit, no change to this file):
 
@@ -26,14 +28,11 @@ from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -50,6 +49,7 @@ from ittdesk.db import Location
 
 from . import settings as ui_settings
 from . import views
+from .startup import StartUp
 from .tasks import run_task, show_error
 from .views import PageSpec
 
@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._undo: tuple[Any, Any, str] | None = None
         self._editors: list[QWidget] = []
+        self.startup = StartUp(self)  # the first frame light, the rest after it (ui.startup)
         self._build_central()
         self.create_actions()
         self.create_menus()
@@ -114,13 +115,6 @@ class MainWindow(QMainWindow):
         self.create_status_bar()
         self.read_settings()
         self.records_changed.connect(self._on_records_changed)
-        # The pages' modules are imported one at a time while the app is idle after start-up,
-        # so opening a list for the first time builds it without importing it.
-        self._warm_up = [spec.target.partition(":")[0] for spec in views.PAGES if spec.warm_up]
-        self._warm_up_timer = QTimer(self)
-        self._warm_up_timer.setSingleShot(True)
-        self._warm_up_timer.setInterval(100)  # then 30 ms between modules
-        self._warm_up_timer.timeout.connect(self._warm_up_next)
         if _module_exists("ui.dialogs.import_wizard"):
             self.setAcceptDrops(True)  # the wizard's drop target is installed on the first drag
             self._lazy_file_drop = _LazyFileDrop(self)
@@ -128,24 +122,11 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
-        if self._warm_up and not self._warm_up_timer.isActive():
-            self._warm_up_timer.start()
+        self.startup.shown()
 
-    def _warm_up_next(self) -> None:
-        """Import the next page module not yet imported (one per idle moment)."""
-        import sys
-
-        while self._warm_up:
-            name = self._warm_up.pop(0)
-            if name in sys.modules:
-                continue
-            try:
-                import_module(name)
-            except Exception:  # noqa: BLE001 - page() reports it when the page is opened
-                pass
-            break
-        if self._warm_up:
-            self._warm_up_timer.start(30)
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        self.startup.painted()
 
     # -- layout --------------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -299,7 +280,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts_label)
         self.statusBar().addPermanentWidget(self.location_label)
         self._update_location_label()
-        self.update_counts()
 
     def _update_location_label(self) -> None:
         where = self.location.display
@@ -343,6 +323,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.write_settings()
+        self.startup.stop()
         event.accept()
 
     # -- pages ---------------------------------------------------------------------------------
@@ -386,7 +367,12 @@ class MainWindow(QMainWindow):
     def _nav_changed(self, row: int) -> None:
         if row < 0 or row >= len(views.PAGES):
             return
-        widget = self.page(views.PAGES[row].key)
+        spec = views.PAGES[row]
+        if self.startup.wants_stand_in(spec):
+            self.startup.show_stand_in(spec.loading)
+            self._update_actions()
+            return
+        widget = self.page(spec.key)
         if widget is None:
             return
         self.stack.setCurrentWidget(widget)
@@ -395,6 +381,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def current_page(self) -> QWidget | None:
+        self.startup.finish()
         return self.stack.currentWidget()
 
     def current_key(self) -> str | None:
@@ -402,7 +389,7 @@ class MainWindow(QMainWindow):
         return views.PAGES[row].key if 0 <= row < len(views.PAGES) else None
 
     def _ask(self, name: str) -> bool:
-        page = self.current_page()
+        page = self.stack.currentWidget()
         method = getattr(page, name, None)
         return bool(method()) if callable(method) else False
 
@@ -508,120 +495,50 @@ class MainWindow(QMainWindow):
         self.records_changed.emit(service.entity)
         self.statusBar().showMessage(f"Brought back {description}", 4000)
 
-    # -- databases -------------------------------------------------------------------------------
+    # -- databases (ui.database_actions, imported when first used) ----------------------------
     def switch_database(self, target: str) -> bool:
         """Close this database and open ``target`` (asking what to do if it cannot be opened)."""
-        from .app import open_database_interactively
+        from . import database_actions
 
-        for editor in list(self._editors):
-            if editor.isVisible() and not editor.close():
-                return False
-        self.write_settings()
-        location = open_database_interactively(target, self)
-        if location is None:
-            # Reopen the one we had (it was closed by the attempt).
-            location = open_database_interactively(self.location.url, self)
-            if location is None:
-                self.close()
-                return False
-        self.adopt_database(location)
-        return True
+        return database_actions.switch_database(self, target)
 
     def adopt_database(self, location: Location) -> None:
         """Show ``location`` (already open): pages rebuilt on it, undo forgotten."""
-        from .app import remember
+        from . import database_actions
 
-        self.location = location
-        remember(location)
-        self._undo = None
-        self.undo_act.setEnabled(False)
-        current = self.current_key() or "home"
-        for page in list(self._pages.values()):
-            self.stack.removeWidget(page)
-            page.deleteLater()
-        self._pages.clear()
-        self._update_location_label()
-        self.show_page(current)
-        self.update_counts()
+        self.startup.finish()
+        database_actions.adopt_database(self, location)
+        self.startup.warm_up()
 
     def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = ui_settings.get("recent_databases")
-        for target in recent:
-            act = self.recent_menu.addAction(target)
-            act.triggered.connect(lambda _=False, t=target: self.switch_database(t))
-        if not recent:
-            self.recent_menu.addAction("(none yet)").setEnabled(False)
+        from . import database_actions
+
+        database_actions.fill_recent_menu(self)
 
     def new_database(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New database", "ittdesk.sqlite3",
-                                              "ITT Desk database (*.sqlite3)")
-        if path:
-            from pathlib import Path
+        from . import database_actions
 
-            if Path(path).exists() and Path(path).stat().st_size > 0:
-                QMessageBox.warning(self, "New database",
-                                    f"{path} already exists. Choose a new name, or use "
-                                    "File > Open database to open it.")
-                return
-            self.switch_database(path)
+        database_actions.new_database(self)
 
     def open_database(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open database", "",
-                                              "ITT Desk database (*.sqlite3 *.db);;All files (*)")
-        if path:
-            self.switch_database(path)
+        from . import database_actions
+
+        database_actions.open_database(self)
 
     def connect_postgres(self) -> None:
-        url, ok = QInputDialog.getText(
-            self, "Connect to PostgreSQL",
-            "Server address, as postgresql://user:password@server/database",
-            QLineEdit.EchoMode.Normal, "postgresql://")
-        if ok and url.strip() and url.strip() != "postgresql://":
-            self.switch_database(url.strip())
+        from . import database_actions
+
+        database_actions.connect_postgres(self)
 
     def backup_database(self) -> None:
-        from datetime import date
+        from . import database_actions
 
-        from ittdesk import backup
-
-        if self.location.kind != "sqlite":
-            QMessageBox.information(self, "Back up", "Backups of a PostgreSQL database are made "
-                                    "on the server (pg_dump): ask whoever runs it.")
-            return
-        suggested = f"ittdesk-backup-{date.today():%Y-%m-%d}.sqlite3"
-        path, _ = QFileDialog.getSaveFileName(self, "Back up the database", suggested,
-                                              "ITT Desk database (*.sqlite3)")
-        if not path:
-            return
-        from pathlib import Path
-
-        run_task(self, backup.backup_to, self.location, Path(path),
-                 on_done=lambda dest: self.statusBar().showMessage(f"Backed up to {dest}", 6000),
-                 progress_title="Backing up…")
+        database_actions.backup_database(self)
 
     def restore_database(self) -> None:
-        from .dialogs.database_problem import restore_into
+        from . import database_actions
 
-        if self.location.kind != "sqlite":
-            QMessageBox.information(self, "Restore", "A PostgreSQL database is restored on the "
-                                    "server (pg_restore): ask whoever runs it.")
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Restore from a backup", "",
-                                              "ITT Desk database (*.sqlite3 *.db);;All files (*)")
-        if not path:
-            return
-        answer = QMessageBox.question(
-            self, "Restore",
-            f"Replace the database with {path}?\n\nThe database as it is now is kept as a backup "
-            "first, so this can be undone by restoring that backup.")
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        for editor in list(self._editors):
-            if editor.isVisible() and not editor.close():
-                return
-        if restore_into(self, self.location, path):
-            self.switch_database(self.location.url)
+        database_actions.restore_database(self)
 
     def import_records(self) -> None:
         self._run_target("ui.dialogs.import_wizard:open_import_wizard")

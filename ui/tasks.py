@@ -76,8 +76,22 @@ def synchronous(value: bool = True) -> Iterator[None]:
 
 
 def running_tasks() -> int:
-    """How many tasks have not delivered yet (tests wait for 0)."""
-    return len(_running)
+    """How many tasks have not delivered yet, plus background work held (tests wait for 0)."""
+    return len(_running) + len(_held)
+
+
+_held: set[int] = set()
+
+
+def hold(token: object) -> None:
+    """Count background work done in steps on the GUI thread (the main window's warm-up after
+    start-up) as a running task until ``release(token)``, so "no task running" still means the
+    app has nothing left to do."""
+    _held.add(id(token))
+
+
+def release(token: object) -> None:
+    _held.discard(id(token))
 
 
 class _Inbox:

@@ -24,6 +24,13 @@ class PageSpec:
     # Import the page's module while the app is idle after start-up, so it opens without that
     # wait; False for pages whose imports are heavy (openpyxl: ~0.3 s, ~30 MB) and rarely used.
     warm_up: bool = True
+    # With warm_up: also build the page while idle and call its ``prepare()`` (a list page loads
+    # its ids), so opening it shows the rows at once. For the big lists people open most.
+    prepare: bool = False
+    # Shown (centred, muted) in the page's place in the window's first frame, the page itself
+    # built straight after that first paint: the text the page shows while it loads. Empty: the
+    # page is built before the window shows.
+    loading: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,15 +43,18 @@ class ActionSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("home", "Home", "ui.views.home_page:HomePage", "What needs attention"),
-    PageSpec("schools", "Schools", "ui.views.schools_page:SchoolsPage", "Partnership schools"),
-    PageSpec("people", "People", "ui.views.people_page:PeoplePage", "Leaders, mentors, trainees"),
+    PageSpec("home", "Home", "ui.views.home_page:HomePage", "What needs attention",
+             loading="Looking at what needs attention…"),
+    PageSpec("schools", "Schools", "ui.views.schools_page:SchoolsPage", "Partnership schools",
+             prepare=True),
+    PageSpec("people", "People", "ui.views.people_page:PeoplePage", "Leaders, mentors, trainees",
+             prepare=True),
     PageSpec("programmes", "Programmes & cohorts", "ui.views.programmes_page:ProgrammesPage",
-             "Programmes, cohorts and enrolments"),
+             "Programmes, cohorts and enrolments", prepare=True),
     PageSpec("placements", "Placements", "ui.views.placements_page:PlacementsPage",
-             "Trainees in schools with mentors"),
+             "Trainees in schools with mentors", prepare=True),
     PageSpec("agreements", "Support agreements", "ui.views.agreements_page:AgreementsPage",
-             "School-to-school support"),
+             "School-to-school support", prepare=True),
     PageSpec("confirmation", "Yearly confirmation", "ui.views.confirmation_page:ConfirmationPage", "Leadership forms sent to every school each year"),
     PageSpec("retention", "Retention review", "ui.views.retention_page:RetentionPage",
              "Personal data past its retention period"),

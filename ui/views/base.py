@@ -60,6 +60,9 @@ class Page(QWidget):
     def shown(self) -> None:
         """The page became the visible one."""
 
+    def prepare(self) -> None:
+        """Built before it is shown, while the app is idle (``PageSpec.prepare``): load now."""
+
     # Per-user state (ui.settings), saved when the window closes.
     def save_state(self) -> None: ...
 

@@ -24,6 +24,7 @@ from ..widgets.bar_chart import BarChart
 from .base import Page
 
 SHOWN_ITEMS = 5
+LOADING = "Looking at what needs attention…"  # also ui.views.PAGES' first-frame stand-in
 
 
 class GroupCard(QFrame):
@@ -167,7 +168,7 @@ class HomePage(Page):
         self.data: dict | None = None
         self._handle = None
         self.stack = QStackedWidget()
-        self.loading = QLabel("Looking at what needs attention…")
+        self.loading = QLabel(LOADING)
         self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.loading.setProperty("role", "muted")
         self.welcome = Welcome(main_window)

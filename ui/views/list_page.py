@@ -73,6 +73,7 @@ class ListPanel(QWidget):
         self.setObjectName(f"list_{query.name}")
         self.model = RecordListModel(query, self)
         self._restore_selection: list[int] = []
+        self._prime_rows = False
 
         self.search = QLineEdit()
         self.search.setObjectName("search")
@@ -214,6 +215,13 @@ class ListPanel(QWidget):
         if not self.model.has_loaded and not self.model.is_loading():
             self.model.reload()
 
+    def prepare(self) -> None:
+        """Load while the list is not shown yet (the app idle after start-up), and read the
+        rows of its first screen then too, so opening it paints without a query."""
+        if not self.model.has_loaded and not self.model.is_loading():
+            self._prime_rows = True
+            self.model.reload()
+
     def refresh(self) -> None:
         """Read again, keeping the selection."""
         self._restore_selection = self.selected_ids()
@@ -259,6 +267,10 @@ class ListPanel(QWidget):
         word = self.noun[0] if count == 1 else self.noun[1]
         self.count_label.setText(f"{count:,} {word}")
         self.count_changed.emit(count)
+        if self._prime_rows:
+            self._prime_rows = False
+            if count and not self.isVisible():
+                self.model.data(self.model.index(0, 0))  # the first window of rows
         wanted = self._restore_selection
         self._restore_selection = []
         if wanted:
@@ -502,6 +514,9 @@ class ListPage(Page):
     # Page hooks
     def shown(self) -> None:
         self.panel.load()
+
+    def prepare(self) -> None:
+        self.panel.prepare()
 
     def refresh(self) -> None:
         if self.panel.model.has_loaded or self.panel.model.is_loading():

@@ -65,6 +65,10 @@ class ProgrammesPage(Page):
     def shown(self) -> None:
         self.panel().load()
 
+    def prepare(self) -> None:
+        for panel in (self.cohorts, self.enrolments, self.programmes):
+            panel.prepare()
+
     def refresh(self) -> None:
         for panel in (self.cohorts, self.enrolments, self.programmes):
             if panel.model.has_loaded or panel.model.is_loading():

@@ -1,0 +1,80 @@
+"""Start-up: the first frame is drawn before Home is built, and the big lists are prepared
+while the app is idle afterwards, so opening them shows their rows at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from ittdesk.models import School
+from ittdesk.services.schools import schools
+from ui import tasks
+from ui import testing as gui
+from ui.testing import close_window, make_window, tasks_idle
+
+qt_settings = gui.qt_settings
+demo_window = gui.demo_window
+
+pytestmark = pytest.mark.gui
+
+
+def test_the_first_frame_shows_what_home_shows_while_loading_then_home_itself(qtbot, demo_db):
+    from ui.views.home_page import LOADING, HomePage
+
+    window = make_window(qtbot, demo_db)
+    try:
+        assert "home" not in window._pages
+        assert window.stack.currentWidget().text() == LOADING
+        assert not window.new_act.isEnabled()  # the actions already answer as Home's would
+        qtbot.waitUntil(lambda: "home" in window._pages, timeout=5000)
+        home = window._pages["home"]
+        assert isinstance(home, HomePage) and window.stack.currentWidget() is home
+        assert home.loading.text() == LOADING and window.startup.stand_in is None
+        names = [window.stack.widget(n).objectName() for n in range(window.stack.count())]
+        assert "page_home" in names and "page_loading" not in names
+        qtbot.waitUntil(lambda: home.stack.currentWidget() is home.dashboard, timeout=10000)
+        qtbot.waitUntil(lambda: "schools" in window.counts_label.text(), timeout=10000)
+    finally:
+        close_window(qtbot, window)
+
+
+def test_asking_for_the_page_before_the_first_paint_builds_it_at_once(qtbot, demo_db):
+    from ui.views.home_page import HomePage
+
+    window = make_window(qtbot, demo_db)
+    try:
+        assert isinstance(window.current_page(), HomePage)
+    finally:
+        close_window(qtbot, window)
+
+
+def test_a_window_never_shown_leaves_nothing_running(qtbot, demo_db):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(demo_db)
+    qtbot.addWidget(window)
+    assert tasks.running_tasks() == 0
+    assert window.show_page("schools") is not None
+
+
+def test_lists_are_prepared_while_idle_and_kept_current(qtbot, demo_window, monkeypatch):
+    qtbot.waitUntil(tasks_idle, timeout=20000)
+    assert tasks.running_tasks() == 0
+    page = demo_window._pages["schools"]
+    programmes = demo_window._pages["programmes"]
+    assert not page.isVisible() and demo_window.current_key() == "home"
+    for panel in (page.panel, programmes.enrolments, programmes.cohorts):
+        assert panel.model.has_loaded and panel.model.rowCount() > 0
+    assert page.panel.model.ids[0] in page.panel.model._cache  # its first screen read too
+    gone = schools.create({"urn": 999001, "name": "Aardvark Lane School"}).id
+    demo_window.records_changed.emit("school")
+    qtbot.waitUntil(tasks_idle, timeout=10000)
+    assert page.panel.model.ids[0] == gone
+    schools.delete(gone)
+    demo_window.records_changed.emit("school")
+    qtbot.waitUntil(tasks_idle, timeout=10000)
+    assert gone not in page.panel.model.ids and not School.select().where(School.id == gone)
+    # opening it now asks nothing of the database: the rows are there
+    monkeypatch.setattr(page.panel.model, "reload", lambda: pytest.fail("reloaded on open"))
+    assert demo_window.show_page("schools") is page
+    assert page.panel.model.rowCount() == School.select().count()
+    assert page.panel.count_label.text().endswith("schools")

@@ -1,0 +1,126 @@
+"""The main window's start-up: a light first frame, then the rest while the app is idle.
+
+- The first frame is drawn before the page shown is built when its ``PageSpec.loading`` is set
+  (Home): a label with the text the page itself shows while it loads stands in for it, so the
+  window looks the same. Right after that first paint (``finish``) the page is built in its
+  place and asks for its data, and the status bar counts are asked for.
+- Then, one step per idle moment, the pages' modules are imported and the pages marked
+  ``PageSpec.prepare`` (the big lists) built and given ``prepare()`` (they load their ids and
+  first screen of rows), so opening one shows its rows at once.
+- From ``show`` until the last step, ``ui.tasks.running_tasks()`` counts this as one running
+  task: "nothing running" still means the app has nothing left to do (tests, the bench).
+
+Anything that needs the page shown calls ``finish()`` first (``MainWindow.current_page``).
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QLabel
+
+from . import tasks, views
+from .views import PageSpec
+
+
+class StartUp(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.started = False
+        self.stand_in: QLabel | None = None
+        self.steps: list[PageSpec] = []
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self._next)
+        self.token = token = object()
+        window.destroyed.connect(lambda *_: tasks.release(token))
+
+    # -- the first frame ---------------------------------------------------------------------
+    def wants_stand_in(self, spec: PageSpec) -> bool:
+        return not self.started and bool(spec.loading) and spec.key not in self.window._pages
+
+    def show_stand_in(self, text: str) -> None:
+        """What the page shows while it loads, in its place until the first paint is done."""
+        if self.stand_in is None:
+            self.stand_in = QLabel()
+            self.stand_in.setObjectName("page_loading")
+            self.stand_in.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.stand_in.setProperty("role", "muted")
+            self.window.stack.addWidget(self.stand_in)
+        self.stand_in.setText(text)
+        self.window.stack.setCurrentWidget(self.stand_in)
+
+    def shown(self) -> None:
+        """The window's showEvent: busy from now until the last warm-up step."""
+        if not self.started:
+            tasks.hold(self.token)
+            # Normally the first paint calls finish(); this covers a window never painted.
+            QTimer.singleShot(250, self.finish)
+
+    def painted(self) -> None:
+        if not self.started:
+            QTimer.singleShot(0, self.finish)
+
+    def finish(self) -> None:
+        """After the first frame: the page built in place of its stand-in, the status bar's
+        counts, then the warm-up."""
+        if self.started:
+            return
+        self.started = True
+        window = self.window
+        if self.stand_in is not None:
+            stand_in, self.stand_in = self.stand_in, None
+            row = window.nav.currentRow()
+            if 0 <= row < len(views.PAGES) and views.PAGES[row].key not in window._pages:
+                window._nav_changed(row)
+            window.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
+        window.update_counts()
+        self.warm_up()
+
+    # -- while idle --------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """(Again, after another database is opened.)"""
+        self.steps = [spec for spec in views.PAGES if spec.warm_up]
+        if self.steps and self.window.isVisible():
+            tasks.hold(self.token)
+            self.timer.start(100)  # then 30 ms between steps
+        else:
+            self.stop()
+
+    def stop(self) -> None:
+        self.steps = []
+        self.timer.stop()
+        tasks.release(self.token)
+
+    def _next(self) -> None:
+        """One step: import the next page's module, or build and prepare the next list."""
+        if not self.window.isVisible():  # hidden (a problem dialog instead): nothing to do
+            self.stop()
+            return
+        while self.steps:
+            spec = self.steps.pop(0)
+            if spec.prepare:
+                try:
+                    page = self.window.page(spec.key)
+                    prepare = getattr(page, "prepare", None)
+                    if callable(prepare):
+                        prepare()
+                except Exception:  # noqa: BLE001 - opening the page shows the problem
+                    pass
+                break
+            name = spec.target.partition(":")[0]
+            if name in sys.modules:
+                continue
+            try:
+                import_module(name)
+            except Exception:  # noqa: BLE001 - page() reports it when the page is opened
+                pass
+            break
+        if self.steps:
+            self.timer.start(30)
+        else:
+            tasks.release(self.token)
