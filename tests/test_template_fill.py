@@ -287,3 +287,73 @@ def test_a_table_and_print_area_over_the_data_grow_with_it(three_schools, tmp_pa
     assert back["B5"].value == "=COUNTA(B2:B4)"
     assert back.print_area == "'Schools'!$A$1:$B$5"
     assert [back.cell(r, 1).value for r in (2, 3, 4)] == [100002, 100001, 100003]
+
+
+def test_inserted_rows_look_like_the_first_data_row_and_keep_each_values_type(db, tmp_path):
+    """Every value kind a return hands the filler, in rows inserted under a styled first data
+    row: each cell takes that row's style, numbers and dates are typed, money is in pounds,
+    formula-like text stays text, and a value that brings its own number format (a date in a
+    text column) changes only its own cell."""
+    from openpyxl.styles import Border, Side
+
+    from ittdesk.returns.base import RETURNS, ReturnData, ReturnSpec, register
+    from ittdesk.spreadsheets.writer import DATE_FORMAT, MONEY_FORMAT, Column
+
+    columns = [Column("label", "Label"), Column("when", "When"), Column("count", "Count", "int"),
+               Column("ratio", "Ratio", "number"), Column("paid", "Paid", "money"),
+               Column("day", "Day", "date"), Column("flag", "Flag")]
+    records = [
+        ("plain", "text", 1, 0.5, 1250, date(2025, 9, 1), True),
+        (HOSTILE, date(2024, 1, 2), 2, 1.25, 99, datetime(2025, 9, 2, 10, 30), False),
+        ("+44 1632", datetime(2024, 1, 3, 8, 0), 0, None, None, None, None),
+        ("-5", "", 3, 2.0, 0, "not a date", "#N/A"),
+    ]
+    register(ReturnSpec("test-kinds", "Kinds", "every kind of value",
+                        lambda f: ReturnData(columns, list(records), len(records))))
+    try:
+        wb = Workbook()
+        ws = wb.active
+        ws.append(["Kinds return"])
+        ws.append([c.heading for c in columns])
+        thin = Side(style="thin", color="808080")
+        for row in (3, 4):  # two data rows, both styled; two more rows are inserted
+            for col in range(1, len(columns) + 1):
+                cell = ws.cell(row, col)
+                cell.fill = PatternFill("solid", fgColor="FFF2CC")
+                cell.border = Border(bottom=thin)
+                cell.font = Font(italic=True)
+            ws.cell(row, 4).number_format = "0.000"
+        ws.cell(5, 1, "Total")
+        ws.cell(5, 3, "=SUM(C3:C4)")
+        wb.save(tmp_path / "kinds.xlsx")
+        filters = make_filters()
+        info = inspect_template(tmp_path / "kinds.xlsx", "test-kinds", filters)
+        assert len(info.mapping) == len(columns)
+        result = fill_template(info, tmp_path / "out.xlsx", filters)
+    finally:
+        RETURNS.pop("test-kinds", None)
+    assert result.inserted == 2
+    back = load_workbook(result.path).active
+    got = [[back.cell(r, c).value for c in range(1, 8)] for r in range(3, 7)]
+    assert got == [
+        ["plain", "text", 1, 0.5, 12.5, datetime(2025, 9, 1), True],
+        [HOSTILE, datetime(2024, 1, 2), 2, 1.25, 0.99, datetime(2025, 9, 2, 10, 30), False],
+        ["+44 1632", datetime(2024, 1, 3, 8, 0), 0, None, None, None, None],
+        ["-5", None, 3, 2, 0, "not a date", "#N/A"],
+    ]
+    for r in range(3, 7):
+        for c in range(1, 8):
+            cell = back.cell(r, c)
+            assert cell.fill.fgColor.rgb.endswith("FFF2CC"), cell.coordinate
+            assert cell.border.bottom.style == "thin" and cell.font.i, cell.coordinate
+        assert back.cell(r, 1).data_type == "s"  # formula-like text stays text
+        assert back.cell(r, 3).data_type == "n" and back.cell(r, 4).number_format == "0.000"
+        assert back.cell(r, 5).number_format == MONEY_FORMAT
+        assert back.cell(r, 6).number_format == DATE_FORMAT
+    assert isinstance(back["C3"].value, int) and isinstance(back["D4"].value, float)
+    assert back["F3"].is_date and back["F4"].is_date and back["F6"].data_type == "s"
+    assert back["G3"].data_type == "b" and back["G6"].data_type == "e"
+    # A date in the text column "When" gets a date format on its own cell only.
+    assert back["B4"].is_date and back["B5"].is_date
+    assert back["B3"].number_format == "General" and back["B6"].number_format == "General"
+    assert back["A7"].value == "Total" and back["C7"].value == "=SUM(C3:C6)"

@@ -21,10 +21,12 @@ import json
 from collections.abc import Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles.cell_style import StyleArray
 
 from ..errors import RefusedError, ValidationError
 from ..spreadsheets import headers
@@ -293,7 +295,7 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
                         mapping, data.columns, index)
     new_from = info.stop_row if result.inserted else None  # rows from here on are new
     has_merged = bool(ws.merged_cells.ranges)
-    cell_at, cells = ws.cell, ws._cells
+    cell_at, cells, new_cell = ws.cell, ws._cells, Cell
     for n, record in enumerate(records):
         if not n % 500:
             if cancelled is not None and cancelled():
@@ -302,12 +304,30 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
                 progress(n, len(records))
         row = info.data_start + n
         if new_from is not None and row >= new_from:
-            # A new row: each cell made once, in the style of the first data row.
+            # A new row: each cell made once, in the style of the first data row (one style
+            # object per column, shared). Numbers, and dates in date columns (whose style has
+            # a date format, see _column_plan), are stored as the value setter would store
+            # them, without its type dispatch; text and anything else goes through set_cell
+            # (openpyxl's checks, and formula-like text kept as text).
             for col, i, kind, style, _typed in plan:
-                cell = cells[(row, col)] = Cell(ws, row=row, column=col, style_array=style)
+                cell = new_cell(ws, row=row, column=col)
+                cell._style = style
+                cells[(row, col)] = cell
                 value = record[i]
-                if value is not None and value != "":
-                    set_cell(cell, value / 100 if kind == "money" else value)
+                if value is None or value == "":
+                    continue
+                if kind == "money":
+                    value = value / 100
+                cls = value.__class__
+                if cls is int or cls is float:
+                    cell._value = value  # data_type is already "n"
+                elif kind == "date" and (cls is date or cls is datetime):
+                    cell._value = value
+                    cell.data_type = "d"
+                else:
+                    if cls is not str:  # the setter may add a number format: not to all
+                        cell._style = StyleArray(style) if style is not None else None
+                    set_cell(cell, value)
             continue
         for col, i, kind, _style, typed in plan:
             cell = cell_at(row=row, column=col)
@@ -353,8 +373,26 @@ def _column_plan(ws, style_row: int | None, mapping: Mapping[int, str],
             elif kind == "money" and probe.number_format == "General":
                 probe.number_format = MONEY_FORMAT
             typed = style = probe._style
-        plan.append((col + 1, i, kind, style, typed))
+        plan.append((col + 1, i, kind, _SharedStyle(style) if style is not None else None,
+                     typed))
     return plan
+
+
+class _SharedStyle(StyleArray):
+    """A style given to every new cell of a column (or of the copied row format) as the same
+    object: nothing changes it once made (the workbook is saved and dropped), so its hash,
+    which openpyxl asks for each cell's style id when saving, is worked out once."""
+
+    __slots__ = ("_hash",)
+
+    def __new__(cls, style):
+        self = super().__new__(cls, style)
+        self._hash = hash(tuple(self))
+        return self
+
+    def __hash__(self):
+        return self._hash
+    # (copy() of it is an ordinary StyleArray again: StyleArray.__copy__ makes one.)
 
 
 def _is_date_format(fmt: str | None) -> bool:
@@ -372,12 +410,15 @@ def _copy_row_format(ws, source_row: int, at: int, count: int, skip: set[int]) -
                     and c.column not in skip and (c.has_style or c.data_type == "f")]
     height = ws.row_dimensions[source_row].height
     cells = ws._cells
+    styles = [_SharedStyle(src._style) if src._style is not None else None
+              for src in source_cells]
     for offset in range(count):
         row = at + offset
         if height is not None:
             ws.row_dimensions[row].height = height
-        for src in source_cells:
-            dest = Cell(ws, row=row, column=src.column, style_array=src._style)  # copied
+        for src, style in zip(source_cells, styles, strict=True):
+            dest = Cell(ws, row=row, column=src.column)
+            dest._style = style  # one object per column, never changed (_SharedStyle)
             cells[(row, src.column)] = dest
             if src.data_type == "f" and isinstance(src.value, str) and ":" not in src.value:
                 dest.value = Translator(src.value, src.coordinate).translate_formula(dest.coordinate)
