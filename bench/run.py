@@ -116,10 +116,11 @@ def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -
                    timeout=300)
     schools_list = Measure("list-schools", "gui_list", {
         "db": str(p.full_db), "folder": out, "nav": "Schools", "term": "moor",
-        "sort_label": "Name", "expected": s}, repeat=True, timeout=300)
+        "sort_label": "Name", "other_sort_label": "Local authority", "expected": s}, repeat=True, timeout=300)
     enrolments_list = Measure("list-enrolments", "gui_list", {
         "db": str(p.full_db), "folder": out, "nav": "Programmes", "tab": "Enrolments",
-        "term": "patel", "sort_label": "Last name", "expected": e}, repeat=True, timeout=300)
+        "term": "patel", "sort_label": "Last name", "other_sort_label": "Programme",
+        "expected": e}, repeat=True, timeout=300)
     result = [
         Figure(f"import {s:,} schools from xlsx (all 139 GIAS columns)", "<= 0.35x", imp_xlsx,
                Measure("openpyxl-read-gias", "openpyxl_read", {"path": str(p.gias_xlsx)}),
@@ -164,8 +165,10 @@ def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -
                "bare PySide6 QMainWindow shown", max_ratio=2, show_peak=True),
     ]
     for label, measure, n in (("schools", schools_list, s), ("enrolments", enrolments_list, e)):
+        other = measure.args["other_sort_label"].lower()
         for step, words in (("open", "open"), ("search", "type a search term"),
-                            ("sort", "sort by name"), ("scroll", "scroll to end")):
+                            ("sort", "sort by name"), ("scroll", "scroll to end"),
+                            ("sort_other", f"then sort by {other}")):
             result.append(Figure(f"{label} list with {n:,} rows: {words}", "< 100 ms", measure,
                                  max_seconds=0.1, metric=step))
     result.append(Figure("peak memory, large database open on the biggest list (enrolments)",
