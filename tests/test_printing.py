@@ -52,13 +52,6 @@ def test_watermark_is_printed_on_every_page_only_when_asked(qapp, tmp_path):
     assert not any("DRAFT" in text for text in pdf_pages(plain))
 
 
-def test_latin_text_is_printed_without_ligatures_so_it_copies_and_searches_as_typed(qapp, tmp_path):
-    out = tmp_path / "words.pdf"
-    html_to_pdf("<p>Brackenfield office staff</p>", out)
-    raw = PdfReader(str(out)).pages[0].extract_text()  # not NFKC-normalised as pdf_pages does
-    assert all(word in raw for word in ("Brackenfield", "office", "staff")), raw
-
-
 def test_running_header_starts_on_page_two(qapp, tmp_path):
     out = tmp_path / "header.pdf"
     html_to_pdf(long_html(80), out, header_left="Moorside Hub", header_right="SSA-2025-001")

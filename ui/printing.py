@@ -106,11 +106,6 @@ def _mm(device: QPagedPaintDevice, mm: float) -> float:
 def _font(device: QPagedPaintDevice, points: float, *, bold: bool = False) -> QFont:
     font = QFont()
     font.setFamilies(FONT_FAMILIES)
-    # Basic shaping for scripts that do not need more (Latin: no ligatures; kerning still from
-    # the font's kern table); scripts that need shaping still get it. Text laid out this way
-    # takes ~7% less time to print, and "fi"/"ff" copy and search as two letters in the PDF.
-    # The document's default font, so every format in it inherits the strategy.
-    font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
     font.setPointSizeF(points)
     font.setBold(bold)
     return font
