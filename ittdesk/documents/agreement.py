@@ -412,7 +412,7 @@ def _signatures(agreement: SupportAgreement, parts: _Parts) -> str:
     rows.append(_signature_row("<b>Quality-assurance lead</b>", qa_name,
                                qa.signatory_role if qa else "", qa.signed_on if qa else None))
     head = "".join(f'<th width="{w}">{h}</th>' for h, w in (
-        ("Signed on behalf of", "26%"), ("Name", "18%"), ("Role", "15%"), ("Signature", "28%"),
+        ("Signed on behalf of", "26%"), ("Name", "18%"), ("Role", "18%"), ("Signature", "25%"),
         ("Date", "13%")))
     return (f'<table class="grid signatures" width="100%" cellspacing="0" cellpadding="6">'
             f"<thead>{_last_cell(f'<tr>{head}</tr>')}</thead>"
