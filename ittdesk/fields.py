@@ -25,6 +25,17 @@ _MONTHS["sept"] = 9
 
 _EMAIL = re.compile(r"^[^@\s,;<>()]+@[^@\s,;<>()]+\.[A-Za-z]{2,}$")
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+# compiled once: these run for every cell of an import
+_WHOLE = re.compile(r"[0-9]+(\.0+)?")
+_URN_PREFIX = re.compile(r"^(urn|dfe)\s*[:#]?\s*", re.I)
+_WHOLE_FLOAT = re.compile(r"[0-9]+\.0+")
+_SPACES = re.compile(r"\s+")
+_NON_DIGITS = re.compile(r"\D")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
+_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([a-z]+)\.?,?[\s\-]+(\d{2}|\d{4})")
+_MONTH_YEAR = re.compile(r"([a-z]+)\.?[\s\-]+(\d{2}|\d{4})")
+_SERIAL = re.compile(r"\d{5}(\.\d+)?")
 
 
 def is_empty(value: object) -> bool:
@@ -61,7 +72,7 @@ def _whole_number(value: object) -> int | None:
             raise ValueError(f"'{value}' is not a whole number")
         return int(value)
     cleaned = str(value).strip().replace(",", "")
-    if re.fullmatch(r"[0-9]+(\.0+)?", cleaned):
+    if _WHOLE.fullmatch(cleaned):
         return int(float(cleaned)) if "." in cleaned else int(cleaned)
     raise ValueError(f"'{str(value).strip()}' is not a whole number")
 
@@ -99,8 +110,8 @@ def urn(value: object) -> int | None:
     raw = str(value).strip()
     if isinstance(value, float) and value.is_integer():
         raw = str(int(value))
-    raw = re.sub(r"^(urn|dfe)\s*[:#]?\s*", "", raw, flags=re.I).strip()
-    if re.fullmatch(r"[0-9]+\.0+", raw):
+    raw = _URN_PREFIX.sub("", raw).strip()
+    if _WHOLE_FLOAT.fullmatch(raw):
         raw = raw.split(".")[0]
     if not raw.isdigit():
         raise ValueError(f"'{str(value).strip()}' is not a URN (6 or 7 digits)")
@@ -137,7 +148,7 @@ def email(value: object) -> str | None:
 def postcode(value: object) -> str | None:
     if is_empty(value):
         return None
-    raw = re.sub(r"\s+", "", str(value)).upper()
+    raw = _SPACES.sub("", str(value)).upper()
     match = _POSTCODE.match(raw)
     if not match:
         raise ValueError(f"'{str(value).strip()}' is not a UK postcode")
@@ -152,7 +163,7 @@ def phone(value: object) -> str | None:
         raw = str(int(value))
     else:
         raw = str(value).strip()
-    digits = re.sub(r"\D", "", raw)
+    digits = _NON_DIGITS.sub("", raw)
     if raw and raw[0].isdigit() and len(digits) == 10 and not digits.startswith("0"):
         return "0" + digits
     return raw
@@ -199,18 +210,18 @@ def day(value: object, *, epoch_1904: bool = False) -> date | None:
     raw = str(value).strip()
     lowered = raw.lower()
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?", raw):
+        if _ISO_DATE.fullmatch(raw):
             return date.fromisoformat(raw[:10])
-        match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})", raw)
+        match = _DMY.fullmatch(raw)
         if match:
             return date(_year(match.group(3)), int(match.group(2)), int(match.group(1)))
-        match = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([a-z]+)\.?,?[\s\-]+(\d{2}|\d{4})", lowered)
+        match = _DAY_MONTH_YEAR.fullmatch(lowered)
         if match and match.group(2) in _MONTHS:
             return date(_year(match.group(3)), _MONTHS[match.group(2)], int(match.group(1)))
-        match = re.fullmatch(r"([a-z]+)\.?[\s\-]+(\d{2}|\d{4})", lowered)
+        match = _MONTH_YEAR.fullmatch(lowered)
         if match and match.group(1) in _MONTHS:
             return date(_year(match.group(2)), _MONTHS[match.group(1)], 1)
-        if re.fullmatch(r"\d{5}(\.\d+)?", raw):
+        if _SERIAL.fullmatch(raw):
             return excel_serial(float(raw), epoch_1904=epoch_1904)
     except ValueError:
         raise ValueError(f"'{raw}' is not a real date") from None

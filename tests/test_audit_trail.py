@@ -122,3 +122,29 @@ def test_a_reused_id_does_not_inherit_the_deleted_records_history(sqlite_db):
     assert "Quillfeather" not in sar.to_html(data)
     # The old, deleted life is still there for the CLI log and for undo.
     assert audit_query.entries(record=("person", new.id)).count() == 4
+
+
+def test_bulk_entries_hold_the_same_json_as_single_ones():
+    """record_many's encoder writes exactly what record's json.dumps of plain values writes."""
+    import json
+    from decimal import Decimal
+
+    from ittdesk.academic_year import AcademicYear
+
+    def as_record_writes(changes):
+        return json.dumps({k: [audit.plain(v[0]), audit.plain(v[1])] for k, v in changes.items()},
+                          ensure_ascii=False)
+
+    samples = [
+        {"urn": [None, 100001], "name": [None, "Ysgol Gymraeg Brynsiôn “Ŵ” \\ \"q\" \n\t"]},
+        {"on": (date(2025, 9, 1), datetime(2025, 9, 1, 8, 30, 5, 120)), "x": [True, False]},
+        {"money": [Decimal("12.50"), None], "year": [AcademicYear(2025), AcademicYear(2026)]},
+        {"f": [1.5, float("nan")], "g": [float("inf"), -0.0], "big": [2**70, -3]},
+        {"emoji": [3, "😀"]},
+        {"nested": [["a", 1], {"k": "v"}], "tuple": [("a",), None]},  # plain makes these text
+        {"long": [None, "x" * 5000]},
+        {7: [None, "an int key"]},
+    ]
+    for changes in samples:
+        assert audit._changes_json(changes) == as_record_writes(changes), changes
+    assert audit._changes_json({}) is None and audit._changes_json(None) is None

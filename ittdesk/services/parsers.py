@@ -29,6 +29,7 @@ def ref(model: type[Model], what: str) -> Callable[[Any], int | None]:
             raise ValueError(f"there is no {what} #{record_id}")
         return record_id
 
+    parse.reads_database = True  # type: ignore[attr-defined]  # imports never remember its results
     return parse
 
 

@@ -21,6 +21,7 @@ from ..models import Person, Role, School
 from ..services.people import people
 from ..services.schools import schools
 from . import import_common as C
+from .import_rows import clean_values, current_memo, parse_with
 from .importing import BAD, ImportField, ImportKind, Item, Record, Refusal
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -94,17 +95,16 @@ class SchoolImport(ImportKind):
     def plan(self, records: list[Record], columns: dict[str, str], refused: list[Refusal],
              options: dict[str, Any] | None = None) -> list[Item]:
         service_names = [f.name for f in schools.fields]
-        parse_urn = schools.field("urn").parse
+        parse_urn = current_memo().table(schools)[0]["urn"]  # remembered: clean parses it again
         by_urn: dict[int, list[Record]] = defaultdict(list)
         keyed: list[tuple[Record, int]] = []
         for record in records:
             if "urn" not in record.raw:
                 refused.append(Refusal(record.row, columns.get("urn", "URN"), "URN is required"))
                 continue
-            try:
-                urn = parse_urn(record.raw["urn"])
-            except ValueError as exc:
-                refused.append(Refusal(record.row, columns["urn"], str(exc)))
+            ok, urn = parse_with(parse_urn, record.raw["urn"])
+            if not ok:
+                refused.append(Refusal(record.row, columns["urn"], urn))
                 # say everything else wrong with the row too, so one pass fixes the file
                 others = [n for n in service_names if n != "urn"]
                 self.clean(record, others, columns, refused, new=False)
@@ -201,6 +201,7 @@ class _HeadPlanner:
         self.by_name = C.people_at_schools(ids)
         self.today = date.today()
         self.new_people: dict[Any, dict] = {}
+        self.kinds: dict[Any, str] = {}  # job title -> head role kind (titles repeat)
 
     def parse(self, record: Record, kind: SchoolImport, refused: list[Refusal]):
         raw = record.raw
@@ -225,12 +226,15 @@ class _HeadPlanner:
                                    "the head's first and last name are both needed"))
             return BAD
         person = {"title": title, "first_name": first, "last_name": last, "email": email}
-        _values, errors = people.clean({k: v for k, v in person.items() if v is not None})
+        _values, errors = clean_values(people, {k: v for k, v in person.items() if v is not None})
         if errors:
             for message in errors.values():
                 refused.append(Refusal(record.row, self.columns.get("head_email", ""), message))
             return BAD
-        return {"person": person, "kind": C.head_kind(job_title), "job_title": job_title}
+        kind_of = self.kinds.get(job_title)
+        if kind_of is None:
+            kind_of = self.kinds[job_title] = C.head_kind(job_title)
+        return {"person": person, "kind": kind_of, "job_title": job_title}
 
     def plan(self, item: Item, school: School | None, head: dict) -> None:
         person = head["person"]

@@ -39,6 +39,15 @@ from .. import fields as F
 from ..errors import RefusedError
 from ..models import ImportRun, database
 from . import headers, reading
+from .import_rows import (
+    Record,
+    Refusal,
+    clean_values,
+    current_memo,
+    parse_with,
+    read_records,
+    remembering,
+)
 
 Progress = Callable[..., None]
 
@@ -56,25 +65,6 @@ class ImportField:
     synonyms: tuple[str, ...] = ()
     parse: Callable[[Any], Any] | None = None  # extra fields only; service fields use service.clean
     is_date: bool = False
-
-
-@dataclass
-class Record:
-    """One spreadsheet row, cleaned of blanks: field -> normalised cell value."""
-
-    row: int
-    raw: dict[str, Any]
-
-
-@dataclass
-class Refusal:
-    row: int
-    column: str  # the heading as the file has it ('' when the reason is about the whole row)
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
-        return f"{where}: {self.reason}"
 
 
 @dataclass
@@ -202,8 +192,9 @@ class ImportKind:
     def clean(self, record: Record, names: Sequence[str], columns: dict[str, str],
               refused: list[Refusal], *, new: bool) -> dict[str, Any] | None:
         """Parse ``names`` of the record with the service's own field specs; None if refused."""
-        data = {n: record.raw[n] for n in names if n in record.raw}
-        values, errors = self.service.clean(data, partial=not new)
+        raw = record.raw
+        data = {n: raw[n] for n in names if n in raw}
+        values, errors = clean_values(self.service, data, partial=not new)
         if errors:
             for name, message in errors.items():
                 refused.append(Refusal(record.row, columns.get(name, ""), _strip_label(message, self.service, name)))
@@ -213,14 +204,15 @@ class ImportKind:
     def extra(self, record: Record, name: str, columns: dict[str, str],
               refused: list[Refusal]) -> Any:
         """Parse one extra (non-service) field; refusal recorded, returns the sentinel _BAD."""
-        if name not in record.raw:
+        raw = record.raw
+        if name not in raw:
             return None
-        spec = self.field(name)
-        try:
-            return spec.parse(record.raw[name])
-        except ValueError as exc:
-            refused.append(Refusal(record.row, columns.get(name, spec.label), str(exc)))
-            return BAD
+        parsing = current_memo().table(self)[0][name]
+        ok, result = parse_with(parsing, raw[name])
+        if ok:
+            return result
+        refused.append(Refusal(record.row, columns.get(name, parsing[0]), result))
+        return BAD
 
 
 BAD = object()
@@ -254,11 +246,13 @@ def _show_labels(importer: ImportKind, items: list[Item]) -> None:
     if not vocabularies:
         return
     for item in items:
-        for label, (old, new) in list(item.changes.items()):
-            vocabulary = vocabularies.get(label)
-            if vocabulary is not None:
-                item.changes[label] = (vocabulary.label(old) if old else old,
-                                       vocabulary.label(new) if new else new)
+        changes = item.changes
+        for label, vocabulary in vocabularies.items():
+            pair = changes.get(label)
+            if pair is not None:
+                old, new = pair
+                changes[label] = (vocabulary.label(old) if old else old,
+                                  vocabulary.label(new) if new else new)
 
 
 def _strip_label(message: str, service: Any, name: str) -> str:
@@ -423,36 +417,21 @@ def _records(source: Source, mapping: dict[int, str], refused: list[Refusal],
     if block.stopped_at:
         notes.append(f"Stopped reading at row {block.stopped_at} ('{block.stopped_because}'): "
                      f"{block.left_out} row(s) from there on were not imported")
-    dates = {f.name for f in importer.fields if f.is_date}
-    epoch = source.book.epoch_1904
-    columns = sorted(mapping.items())
-    records = []
-    value, is_empty = reading.value, F.is_empty
-    for n, (number, row) in enumerate(block.rows):
-        if cancel is not None and n % 2000 == 0 and cancel.is_set():
+
+    def check_cancel() -> None:
+        if cancel is not None and cancel.is_set():
             raise ImportCancelled("Import cancelled; nothing was changed")
-        raw = {}
-        for col, name in columns:
-            cell = value(row[col]) if col < len(row) else None
-            if cell is None or is_empty(cell):
-                continue
-            if isinstance(cell, reading.FormulaText):
-                refused.append(Refusal(number, source.headings[col],
-                                       f"holds a formula ({cell[:30]}), not a value"))
-                continue
-            if epoch and name in dates and isinstance(cell, (int, float)):
-                cell = F.excel_serial(cell, epoch_1904=True)
-            raw[name] = cell
-        if raw:
-            records.append(Record(number, raw))
-    return records
+
+    dates = {f.name for f in importer.fields if f.is_date}
+    return read_records(block.rows, sorted(mapping.items()), source.headings, dates,
+                        source.book.epoch_1904, refused, check_cancel)
 
 
 def plan_import(source: Source, mapping: dict[int, str] | None = None, *,
                 options: dict[str, Any] | None = None, progress: Progress | None = None,
                 cancel: threading.Event | None = None) -> Plan:
     """What applying would do; writes nothing."""
-    with paused_gc():
+    with paused_gc(), remembering():
         return _plan_import(source, mapping, options, progress, cancel)
 
 
@@ -501,7 +480,7 @@ def apply_plan(plan: Plan, *, skip_invalid: bool = False, progress: Progress | N
                cancel: threading.Event | None = None, user_file_name: str | None = None) -> Result:
     """Write the plan in one transaction (re-matched inside it); all or nothing."""
     try:
-        with paused_gc():
+        with paused_gc(), remembering():
             return _apply(plan, skip_invalid, progress, cancel, user_file_name)
     except (IntegrityError, DataError) as exc:
         # Validation should have caught it; if the database still says no, say so in one line.

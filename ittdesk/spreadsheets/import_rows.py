@@ -1,0 +1,177 @@
+"""From cells to parsed values: the rows under the header read into records
+(:func:`read_records`), and the field parsers applied to them (:func:`clean_values`, the
+kinds' ``clean`` and ``extra``). The import pipeline (:mod:`.importing`) and the kinds use these.
+
+While a plan is made (:func:`remembering`), a parser's outcome for a raw value (the value, or
+the reason it refused it) is kept and reused for the same raw value in another row, so each
+distinct value is parsed once: most columns of a GIAS extract or an enrolments list repeat a
+few values (LA names, types, phases, statuses, cohorts, subjects). Parsers that read the
+database (``services.parsers.ref`` marks them ``reads_database``) are always called. Refusals
+still name their own row and column: only the parser's result is shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from .. import fields as F
+from . import reading
+
+
+@dataclass
+class Record:
+    """One spreadsheet row, cleaned of blanks: field -> normalised cell value."""
+
+    row: int
+    raw: dict[str, Any]
+
+
+@dataclass
+class Refusal:
+    row: int
+    column: str  # the heading as the file has it ('' when the reason is about the whole row)
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+# -- reading cells into records -----------------------------------------------------------
+
+
+def read_records(rows: list[tuple[int, list[Any]]], columns: list[tuple[int, str]],
+                 headings: list[str], dates: set[str], epoch_1904: bool,
+                 refused: list[Refusal], check_cancel: Callable[[], None]) -> list[Record]:
+    """Records for ``rows`` ((row number, cells) as ``headers.data_rows`` gives them) over
+    ``columns`` ((column, field name), in column order); a row with no value gives none.
+    Formula cells are refused and left out of the record."""
+    records = []
+    value, is_empty, formula_text = reading.value, F.is_empty, reading.FormulaText
+    for n, (number, row) in enumerate(rows):
+        if n % 2000 == 0:
+            check_cancel()
+        raw = {}
+        for col, name in columns:
+            cell = value(row[col]) if col < len(row) else None
+            if cell is None or is_empty(cell):
+                continue
+            if isinstance(cell, formula_text):
+                refused.append(Refusal(number, headings[col],
+                                       f"holds a formula ({cell[:30]}), not a value"))
+                continue
+            if epoch_1904 and name in dates and isinstance(cell, (int, float)):
+                cell = F.excel_serial(cell, epoch_1904=True)
+            raw[name] = cell
+        if raw:
+            records.append(Record(number, raw))
+    return records
+
+
+# -- parsing, remembered per distinct value -----------------------------------------------
+
+
+Outcome = tuple[bool, Any]  # (True, value) or (False, the parser's reason)
+Parsing = tuple[str, Callable[[Any], Any], "dict[Any, Outcome] | None"]  # label, parse, seen
+
+
+def outcome_of(parse: Callable[[Any], Any], raw: Any) -> Outcome:
+    try:
+        return True, parse(raw)
+    except ValueError as exc:
+        return False, str(exc)
+
+
+def parse_with(parsing: Parsing, raw: Any) -> Outcome:
+    """``parse(raw)`` as an :data:`Outcome`, remembered in ``seen`` when there is one (text is
+    the common case; other values are kept apart by type, since True == 1 == 1.0)."""
+    _label, parse, seen = parsing
+    if seen is None:
+        return outcome_of(parse, raw)
+    key = raw if raw.__class__ is str else (raw.__class__, raw)
+    try:
+        found = seen.get(key)
+    except TypeError:  # unhashable: never remembered
+        return outcome_of(parse, raw)
+    if found is None:
+        found = seen[key] = outcome_of(parse, raw)
+    return found
+
+
+class ParseMemo:
+    """Each field's (label, parser, outcomes seen so far) for the services and kinds in use."""
+
+    def __init__(self, remember: bool = True):
+        self.remember = remember
+        self._seen: dict[Any, dict[Any, Outcome] | None] = {}
+        self._tables: dict[int, tuple[Any, dict[str, Parsing], list[tuple[str, str]]]] = {}
+
+    def _seen_for(self, parse: Callable[[Any], Any]) -> dict[Any, Outcome] | None:
+        if parse not in self._seen:
+            remember = self.remember and not getattr(parse, "reads_database", False)
+            self._seen[parse] = {} if remember else None
+        return self._seen[parse]
+
+    def table(self, owner: Any) -> tuple[dict[str, Parsing], list[tuple[str, str]]]:
+        """Field name -> :data:`Parsing` for a service's fields (or an import kind's), and the
+        required ones as (name, label)."""
+        found = self._tables.get(id(owner))
+        if found is None or found[0] is not owner:
+            parsings = {f.name: (f.label, f.parse, self._seen_for(f.parse))
+                        for f in owner.fields if f.parse is not None}
+            required = [(f.name, f.label) for f in owner.fields if getattr(f, "required", False)]
+            found = self._tables[id(owner)] = (owner, parsings, required)
+        return found[1], found[2]
+
+
+_MEMO: ContextVar[ParseMemo | None] = ContextVar("ittdesk_import_parse_memo", default=None)
+
+
+@contextmanager
+def remembering() -> Iterator[ParseMemo]:
+    """Remember parsers' outcomes until the block ends (one plan: the database may change)."""
+    memo = ParseMemo()
+    token = _MEMO.set(memo)
+    try:
+        yield memo
+    finally:
+        _MEMO.reset(token)
+
+
+def current_memo() -> ParseMemo:
+    """The plan's memo, or one that remembers nothing outside a plan."""
+    return _MEMO.get() or ParseMemo(remember=False)
+
+
+def clean_values(service: Any, data: dict[str, Any], *, partial: bool = False
+                 ) -> tuple[dict[str, Any], dict[str, str]]:
+    """``service.clean(data, partial=...)``: the same values and messages, with the parsers'
+    outcomes remembered during a plan."""
+    parsings, required = current_memo().table(service)
+    if not parsings.keys() >= data.keys():
+        unknown = set(data) - set(parsings)
+        raise KeyError(f"{service.entity} has no field(s) {sorted(unknown)}")
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, raw in data.items():
+        parsing = parsings[name]
+        seen = parsing[2]
+        if seen is not None and raw.__class__ is str:
+            found = seen.get(raw)
+            if found is None:
+                found = seen[raw] = outcome_of(parsing[1], raw)
+        else:
+            found = parse_with(parsing, raw)
+        if found[0]:
+            values[name] = found[1]
+        else:
+            errors[name] = f"{parsing[0]}: {found[1]}"
+    if not partial:
+        for name, label in required:
+            if values.get(name) is None and name not in errors:
+                errors[name] = f"{label} is required"
+    return values, errors

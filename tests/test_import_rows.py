@@ -1,0 +1,105 @@
+"""Parsing remembered per distinct value during a plan gives what parsing every cell gives."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+
+from ittdesk.models import School
+from ittdesk.services.people import people
+from ittdesk.services.programmes import enrolments
+from ittdesk.services.schools import schools
+from ittdesk.spreadsheets import importing
+from ittdesk.spreadsheets.import_rows import clean_values, current_memo, parse_with, remembering
+
+# values whose outcomes a careless memo would mix up: True == 1 == 1.0, "1" != 1, date vs
+# datetime, blanks, refusals
+AWKWARD = ["Primary", "primary ", "PRIMARY", "n/a", "", "  ", "not a phase", 1, 1.0, True, False,
+           0, "1", "100000", 100000, 100000.0, "URN 100001", "12/13/2020", "01/09/2025",
+           date(2025, 9, 1), datetime(2025, 9, 1, 10, 30), 45000, 45000.5, "SW1A 1AA", "sw1a1aa",
+           "not a postcode", "x" * 250, "A@B.CO", "a@b", "7", "0123 456 7890", 1234567890,
+           "mailto:Head@School.org.uk", "2025/26", "Open, but proposed to close"]
+
+
+def test_clean_values_gives_what_the_service_gives_for_every_field():
+    for service in (schools, people, enrolments):
+        names = [f.name for f in service.fields if not getattr(f.parse, "reads_database", False)]
+        with remembering():
+            for _round in range(2):  # the second round is served from the memo
+                for value in AWKWARD:
+                    for name in names:
+                        for partial in (True, False):
+                            assert clean_values(service, {name: value}, partial=partial) == \
+                                service.clean({name: value}, partial=partial), (name, value)
+        # several fields at once: same values, same messages, in the same order
+        data = {name: AWKWARD[i % len(AWKWARD)] for i, name in enumerate(names)}
+        with remembering():
+            assert list(clean_values(service, data)[1].items()) == list(service.clean(data)[1].items())
+
+
+def test_a_parser_that_reads_the_database_is_asked_every_time(db):
+    school = schools.create({"urn": 100001, "name": "Ashby Moor Primary"})
+    with remembering():
+        parsing = current_memo().table(enrolments)[0]["home_school"]
+        assert parsing[2] is None  # nothing remembered for it
+        assert parse_with(parsing, school.id) == (True, school.id)
+        School.delete().where(School.id == school.id).execute()
+        assert parse_with(parsing, school.id) == (False, f"there is no school #{school.id}")
+
+
+def test_outcomes_are_remembered_only_while_planning():
+    calls = []
+
+    def parse(value):
+        calls.append(value)
+        if value == "bad":
+            raise ValueError("is bad")
+        return str(value).upper()
+
+    class Kind:
+        fields = (importing.ImportField("x", "X", parse=parse),)
+
+    with remembering():
+        parsing = current_memo().table(Kind)[0]["x"]
+        assert [parse_with(parsing, v) for v in ("a", "bad", "a", "bad", 1, True, 1.0, "1")] == [
+            (True, "A"), (False, "is bad"), (True, "A"), (False, "is bad"), (True, "1"),
+            (True, "TRUE"), (True, "1.0"), (True, "1")]
+        assert parse_with(parsing, [1]) == (True, "[1]")  # unhashable: parsed, not remembered
+    assert calls.count("a") == 1 and calls.count("bad") == 1
+    outside = current_memo().table(Kind)[0]["x"]
+    parse_with(outside, "a")
+    parse_with(outside, "a")
+    assert calls.count("a") == 3
+
+
+def test_the_same_bad_value_on_many_rows_is_refused_on_each_row(db, tmp_path):
+    path = tmp_path / "schools.csv"
+    rows = [["URN", "School name", "Phase", "Postcode", "Head first name", "Head last name",
+             "Head email"]]
+    for i in range(6):
+        rows.append([str(100001 + i), f"School {i}", "Middle earth" if i % 2 else "Primary",
+                     "not a postcode" if i % 3 == 0 else "AB1 2CD", "Ann", "Lee",
+                     "not an email" if i in (1, 4) else f"ann{i}@example.org"])
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    source = importing.load_source(path, "schools")
+    try:
+        plan = importing.plan_import(source)
+    finally:
+        source.book.close()
+    assert [str(r) for r in plan.refused] == [
+        "row 2, column 'Postcode': 'not a postcode' is not a UK postcode",
+        "row 3, column 'Phase': 'Middle earth' is not a phase (one of: Nursery, Primary, Middle "
+        "deemed primary, Secondary, Middle deemed secondary, 16 plus, All-through, Special, "
+        "Alternative provision / PRU, Not applicable)",
+        "row 3, column 'Head email': 'not an email' is not an email address",
+        "row 5, column 'Phase': 'Middle earth' is not a phase (one of: Nursery, Primary, Middle "
+        "deemed primary, Secondary, Middle deemed secondary, 16 plus, All-through, Special, "
+        "Alternative provision / PRU, Not applicable)",
+        "row 5, column 'Postcode': 'not a postcode' is not a UK postcode",
+        "row 6, column 'Head email': 'not an email' is not an email address",
+        "row 7, column 'Phase': 'Middle earth' is not a phase (one of: Nursery, Primary, Middle "
+        "deemed primary, Secondary, Middle deemed secondary, 16 plus, All-through, Special, "
+        "Alternative provision / PRU, Not applicable)",
+    ]
+    assert [i.row for i in plan.adds] == [4]
