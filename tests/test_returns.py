@@ -304,6 +304,54 @@ def test_cancelling_a_long_return_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_every_kind_of_value_gets_its_cell_type_format_and_summary_total(tmp_path):
+    from copy import copy
+
+    from openpyxl.styles.cell_style import StyleArray
+
+    from ittdesk.spreadsheets.writer import (
+        DATE_FORMAT,
+        DATETIME_FORMAT,
+        MONEY_FORMAT,
+        SharedStyle,
+    )
+
+    columns = [Column("name", "Name", summarise=True), Column("n", "N", "int"),
+               Column("x", "X", "number"), Column("paid", "Paid", "money"),
+               Column("day", "Day", "date")]
+    rows = [("a", 1, 0.5, 1050, date(2025, 1, 2)),
+            ("a", True, 1.25, None, datetime(2025, 1, 3, 9, 30)),
+            ("b", None, "n/a", 1, "unknown"),
+            (None, 2, 2, 0, date(2025, 1, 4)),
+            ("", 2**40, 0.25, 2, None)]
+    out = write_return(tmp_path / "k.xlsx", title="Kinds", filters=[], columns=columns,
+                       rows=rows)
+    wb = load_workbook(out.path)
+    ws = wb.worksheets[0]
+    got = [[c.value for c in r] for r in ws.iter_rows(min_row=HEADER_ROW + 1)]
+    assert got == [["a", 1, 0.5, 10.5, datetime(2025, 1, 2)],
+                   ["a", True, 1.25, None, datetime(2025, 1, 3, 9, 30)],
+                   ["b", None, "n/a", 0.01, "unknown"],
+                   [None, 2, 2, 0, datetime(2025, 1, 4)],
+                   [None, 2**40, 0.25, 0.02, None]]
+    formats = [[c.number_format for c in r][3:] for r in ws.iter_rows(min_row=HEADER_ROW + 1)]
+    assert formats == [[MONEY_FORMAT, DATE_FORMAT], ["General", DATETIME_FORMAT],
+                       [MONEY_FORMAT, "General"], [MONEY_FORMAT, DATE_FORMAT],
+                       [MONEY_FORMAT, "General"]]
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
+    # Booleans, blanks and text are not added up; money is totalled in pounds.
+    assert summary["Rows"] == 5 and summary["N"] == 3 + 2**40 and summary["X"] == 4.0
+    assert summary["Paid"] == 10.53 and wb["Summary"]["B9"].number_format == MONEY_FORMAT
+    assert (summary["a"], summary["b"], summary["(blank)"]) == (2, 1, 2)
+    # The style the date cells share cannot be changed by mistake; a copy can.
+    shared = SharedStyle(StyleArray([0, 0, 0, 14, 0, 0, 0, 0, 0]))
+    with pytest.raises(TypeError):
+        shared.numFmtId = 15
+    mine = copy(shared)
+    mine.numFmtId = 15
+    assert type(mine) is StyleArray and shared.numFmtId == 14 and hash(shared) != hash(mine)
+
+
 def test_formula_like_text_in_any_text_column_stays_text(tmp_path):
     hostile = ["=1+1", "+44 1632", "-5", "@SUM(A1)", "\tTab"]
     out = write_return(tmp_path / "t.xlsx", title="=TITLE()", filters=[("LA", "=evil")],

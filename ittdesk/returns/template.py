@@ -31,7 +31,15 @@ from openpyxl.styles.cell_style import StyleArray
 from ..errors import RefusedError, ValidationError
 from ..spreadsheets import headers
 from ..spreadsheets.safe import save_workbook, set_cell
-from ..spreadsheets.writer import DATE_FORMAT, MONEY_FORMAT, CancelFn, Cancelled, Column, ProgressFn
+from ..spreadsheets.writer import (
+    DATE_FORMAT,
+    MONEY_FORMAT,
+    CancelFn,
+    Cancelled,
+    Column,
+    ProgressFn,
+    SharedStyle,
+)
 from .base import Filters, get_return
 from .insert_rows import insert_rows
 
@@ -373,26 +381,9 @@ def _column_plan(ws, style_row: int | None, mapping: Mapping[int, str],
             elif kind == "money" and probe.number_format == "General":
                 probe.number_format = MONEY_FORMAT
             typed = style = probe._style
-        plan.append((col + 1, i, kind, _SharedStyle(style) if style is not None else None,
+        plan.append((col + 1, i, kind, SharedStyle(style) if style is not None else None,
                      typed))
     return plan
-
-
-class _SharedStyle(StyleArray):
-    """A style given to every new cell of a column (or of the copied row format) as the same
-    object: nothing changes it once made (the workbook is saved and dropped), so its hash,
-    which openpyxl asks for each cell's style id when saving, is worked out once."""
-
-    __slots__ = ("_hash",)
-
-    def __new__(cls, style):
-        self = super().__new__(cls, style)
-        self._hash = hash(tuple(self))
-        return self
-
-    def __hash__(self):
-        return self._hash
-    # (copy() of it is an ordinary StyleArray again: StyleArray.__copy__ makes one.)
 
 
 def _is_date_format(fmt: str | None) -> bool:
@@ -410,7 +401,7 @@ def _copy_row_format(ws, source_row: int, at: int, count: int, skip: set[int]) -
                     and c.column not in skip and (c.has_style or c.data_type == "f")]
     height = ws.row_dimensions[source_row].height
     cells = ws._cells
-    styles = [_SharedStyle(src._style) if src._style is not None else None
+    styles = [SharedStyle(src._style) if src._style is not None else None
               for src in source_cells]
     for offset in range(count):
         row = at + offset
@@ -418,7 +409,7 @@ def _copy_row_format(ws, source_row: int, at: int, count: int, skip: set[int]) -
             ws.row_dimensions[row].height = height
         for src, style in zip(source_cells, styles, strict=True):
             dest = Cell(ws, row=row, column=src.column)
-            dest._style = style  # one object per column, never changed (_SharedStyle)
+            dest._style = style  # one object per column, never changed (SharedStyle)
             cells[(row, src.column)] = dest
             if src.data_type == "f" and isinstance(src.value, str) and ":" not in src.value:
                 dest.value = Translator(src.value, src.coordinate).translate_formula(dest.coordinate)

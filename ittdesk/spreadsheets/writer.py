@@ -40,6 +40,7 @@ MIN_WIDTH, MAX_WIDTH = 6, 60
 TOP_ROWS = 4  # title, filters, made on, blank: the header row is TOP_ROWS + 1
 
 KINDS = ("text", "int", "number", "money", "date")
+_NUMBERS = frozenset((int, float))
 
 
 class Cancelled(RefusedError):
@@ -47,6 +48,26 @@ class Cancelled(RefusedError):
 
     def __init__(self, message: str = "Cancelled: no file was written"):
         super().__init__(message)
+
+
+class SharedStyle(StyleArray):
+    """One cell style given to many cells as the same object (a date column's, a template
+    row's), so that no cell needs its own copy. It cannot be changed (changing it would change
+    every cell that shares it: ``copy()`` gives an ordinary style to change), which lets its
+    hash, asked for every cell when openpyxl saves, be worked out once."""
+
+    __slots__ = ("_hash",)
+
+    def __new__(cls, style=None):
+        self = super().__new__(cls, [0] * 9 if style is None else style)
+        self._hash = hash(tuple(self))
+        return self
+
+    def __hash__(self):
+        return self._hash
+
+    def __setitem__(self, index, value):
+        raise TypeError("a shared cell style cannot be changed: copy() it first")
 
 
 @dataclass(frozen=True)
@@ -122,10 +143,13 @@ class _Summary:
             return
         self.rows += len(rows)
         for i in self.totals:
-            self.totals[i] += sum(v for v in (r[i] for r in rows)
-                                  if v.__class__ in (int, float))
+            values = [r[i] for r in rows]
+            if _NUMBERS.issuperset(map(type, values)):  # all numbers: summed in C
+                self.totals[i] += sum(values)
+            else:  # blanks, text, booleans are not counted
+                self.totals[i] += sum(v for v in values if v.__class__ in (int, float))
         for i, counter in self.counts.items():
-            counter.update(r[i] for r in rows)
+            counter.update([r[i] for r in rows])
 
     def labelled_counts(self, i: int) -> Counter:
         result: Counter = Counter()
@@ -281,7 +305,7 @@ class _Styles:
                           ("money", MONEY_FORMAT)):
             proto = WriteOnlyCell(ws, value=0)
             proto.number_format = fmt
-            self._protos[kind] = proto._style
+            self._protos[kind] = SharedStyle(proto._style)
 
     def title(self, text: str):
         cell = self._cell(self.ws, value=text)
@@ -317,10 +341,17 @@ class _Styles:
 
     def row_converter(self, columns: Sequence[Column]) -> Callable[[Sequence[Any]], list]:
         """row of plain values -> the list to append (only special cells are touched)."""
-        special = [(i, f) for i, f in enumerate(self.converter(c.kind) for c in columns) if f]
+        text = tuple(i for i, c in enumerate(columns) if c.kind == "text")
+        special = tuple((i, self.converter(c.kind)) for i, c in enumerate(columns)
+                        if c.kind != "text" and self.converter(c.kind))
+        as_text, starts = self.converter("text"), FORMULA_STARTS
 
         def cells(row):
             out = list(row)
+            for i in text:  # the text check inline: most text needs nothing
+                value = out[i]
+                if value.__class__ is str and value.startswith(starts):
+                    out[i] = as_text(value)
             for i, convert in special:
                 value = out[i]
                 if value is not None:
@@ -332,8 +363,9 @@ class _Styles:
         """value -> what to append for a column of ``kind``; None for plain values.
 
         Styled cells are built without openpyxl's value binding (which would look the number
-        format up again for every date): a copy of a prototype style and the value set
-        directly. This keeps a styled return within a few percent of plain write-only speed.
+        format up again for every date): the value set directly, and the kind's style given
+        as one shared object (``SharedStyle``; in write-only mode nothing changes a cell's
+        style once it is appended). This keeps a styled return at plain write-only speed.
         """
         ws, make, starts = self.ws, self._cell, FORMULA_STARTS
 
@@ -348,21 +380,19 @@ class _Styles:
         if kind in ("date", "money"):
             date_style, datetime_style = self._protos["date"], self._protos["datetime"]
             money_style = self._protos["money"]
-            copy_style = StyleArray.__copy__
 
             def day(value):
                 if not isinstance(value, date):
                     return value  # text typed into a date field stays as it was
                 cell = make(ws)
-                cell._style = copy_style(datetime_style if isinstance(value, datetime)
-                                         else date_style)
+                cell._style = datetime_style if isinstance(value, datetime) else date_style
                 cell._value = value
                 cell.data_type = "d"
                 return cell
 
             def money(value):
                 cell = make(ws)
-                cell._style = copy_style(money_style)
+                cell._style = money_style
                 cell._value = value / 100
                 return cell
             return day if kind == "date" else money
