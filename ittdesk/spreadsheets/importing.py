@@ -270,9 +270,10 @@ _KINDS: dict[str, ImportKind] = {}
 def kinds() -> dict[str, ImportKind]:
     """schools, people, enrolments, placements (built once; they hold no state)."""
     if not _KINDS:
+        from .import_enrolments import EnrolmentImport
         from .import_people import PeopleImport
+        from .import_placements import PlacementImport
         from .import_schools import SchoolImport
-        from .import_training import EnrolmentImport, PlacementImport
 
         for k in (SchoolImport(), PeopleImport(), EnrolmentImport(), PlacementImport()):
             _KINDS[k.name] = k

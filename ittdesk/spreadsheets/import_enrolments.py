@@ -1,0 +1,429 @@
+"""Importing enrolments (trainees in cohorts), from any list or the DfE Register
+trainee bulk-upload layout (``Provider Trainee ID``, ``First Names``, ``ITT Start Date``,
+``First Placement URN``...).
+
+Enrolments are matched by trainee id, else by the trainee's email within the cohort. The cohort
+comes from the import option ``cohort`` (an id) when given, else from the row: its programme
+(or training route) when that names a programme, its cohort name, and its academic year (or the
+year its ITT start date falls in). A row that fits no cohort, or several, is refused saying so.
+A new trainee on several rows (same email, else TRN: two cohorts) is added once, with an
+enrolment per row; a key two rows give different people (email, TRN, trainee ID, the same
+trainee twice in a cohort) is refused in the plan, never left for the database to refuse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import audit
+from .. import fields as F
+from ..academic_year import AcademicYear
+from ..models import Cohort, Enrolment, Person, Programme
+from ..services.people import people
+from ..services.programmes import enrolments
+from . import import_common as C
+from .headers import normalise
+from .import_training import (
+    AS_GIVEN,
+    TRAINEE_FIELDS,
+    create_entry,
+    refuse_duplicates,
+    refuse_errors,
+    update_records,
+    with_split_name,
+)
+from .importing import BAD, ImportField, ImportKind, Item, Refusal
+
+
+class EnrolmentImport(ImportKind):
+    name = "enrolments"
+    label = "Enrolments (trainees)"
+    service = enrolments
+    key_help = "Rows are matched by trainee ID, else by the trainee's email in the cohort."
+    fields = TRAINEE_FIELDS + (
+        ImportField("title", "Title", ("Salutation",), parse=AS_GIVEN),
+        ImportField("phone", "Phone", ("Telephone", "Mobile", "Phone number"), parse=AS_GIVEN),
+        ImportField("trn", "TRN", ("Teacher reference number",), parse=AS_GIVEN),
+        ImportField("programme", "Programme", ("Training Route", "Route", "Course", "Programme name",
+                                               "Training programme"), parse=lambda v: F.text(v, 200)),
+        ImportField("cohort", "Cohort", ("Cohort name", "Group", "Intake"),
+                    parse=lambda v: F.text(v, 100)),
+        ImportField("academic_year", "Academic year", ("Cohort year", "Intake year", "Year of entry"),
+                    parse=lambda v: AcademicYear.parse(str(v).strip())),
+        ImportField("start_date", "ITT start date", ("ITT Start Date", "Course start date",
+                                                     "Start date", "Course start"),
+                    parse=F.day, is_date=True),
+        ImportField("status", "Status", ("Trainee status", "Enrolment status", "Training status"),
+                    parse=AS_GIVEN),
+        ImportField("subject", "Subject", ("Course Subject One", "Main subject", "Course subject",
+                                           "Subject one"), parse=AS_GIVEN),
+        ImportField("home_school", "Home school URN", ("Employing School URN", "Home school",
+                                                       "Base school URN", "Main school URN",
+                                                       "Home school DfE number"), parse=F.urn),
+        ImportField("outcome", "Outcome", ("Result", "Award", "Recommendation"), parse=AS_GIVEN),
+        ImportField("withdrawal_date", "Withdrawal date", ("Date withdrawn", "Withdraw Date",
+                                                           "Date of withdrawal"),
+                    parse=AS_GIVEN, is_date=True),
+        ImportField("withdrawal_reason", "Withdrawal reason", ("Reason for withdrawal",
+                                                               "Withdraw Reasons", "Withdrawal reasons"),
+                    parse=AS_GIVEN),
+    )
+
+    def check_mapping(self, mapping):
+        names = set(mapping.values())
+        if not names & {"trainee_id", "email"}:
+            return ["Map a column to Trainee ID or Email: enrolments are matched by them"]
+        if "full_name" not in names and not {"first_name", "last_name"} <= names:
+            return ["Map a column to Full name, or columns to both First name and Last name"]
+        return []
+
+    def plan(self, records, columns, refused, options=None):
+        options = options or {}
+        person_names = ("title", "first_name", "last_name", "email", "phone", "trn")
+        enrol_names = ("status", "trainee_id", "subject", "outcome", "withdrawal_date",
+                       "withdrawal_reason")
+        resolver = _CohortResolver(options.get("cohort"))
+        parsed = []
+        for record in records:
+            before = len(refused)
+            raw = with_split_name(self, record, columns, refused)
+            pvalues, errors = people.clean({k: raw[k] for k in person_names if k in raw}, partial=True)
+            refuse_errors(record, errors, columns, refused)
+            evalues, errors = enrolments.clean({k: raw[k] for k in enrol_names if k in raw},
+                                               partial=True)
+            refuse_errors(record, errors, columns, refused)
+            extras = {n: self.extra(record, n, columns, refused)
+                      for n in ("programme", "cohort", "academic_year", "start_date", "home_school")}
+            if len(refused) > before or BAD in extras.values():
+                continue
+            if not (pvalues.get("first_name") and pvalues.get("last_name")):
+                refused.append(Refusal(record.row, columns.get("last_name") or
+                                       columns.get("full_name", ""), "first and last name are both needed"))
+                continue
+            if not (evalues.get("trainee_id") or pvalues.get("email")):
+                refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get("email", ""),
+                                       "a trainee ID or an email is needed to match the trainee"))
+                continue
+            cohort, problem = resolver.resolve(extras)
+            if cohort is None:
+                column = columns.get("cohort") or columns.get("programme") or columns.get(
+                    "academic_year") or columns.get("start_date", "")
+                refused.append(Refusal(record.row, column, problem))
+                continue
+            parsed.append((record, pvalues, evalues, extras, cohort))
+        refuse_duplicates(parsed, lambda p: [("trainee ID", p[2].get("trainee_id"), "trainee_id"),
+                                              ("email", (p[1].get("email"), p[4].id), "email")],
+                           columns, refused)
+        bad = {r.row for r in refused}
+        parsed = [p for p in parsed if p[0].row not in bad]
+        by_tid = {}
+        for part in C.chunks(sorted({p[2]["trainee_id"] for p in parsed if p[2].get("trainee_id")})):
+            for e in Enrolment.select().where(C.key_in(Enrolment.trainee_id, part)):
+                by_tid[e.trainee_id] = e
+        by_email = C.people_by_email(p[1].get("email") for p in parsed)
+        by_trn = C.people_by_trn(p[1].get("trn") for p in parsed)
+        person_ids = {p.id for p in by_email.values()} | {p.id for p in by_trn.values()} | {
+            e.person_id for e in by_tid.values()}
+        existing: dict[tuple[int, int], Enrolment] = {}
+        for part in C.chunks(sorted(person_ids)):
+            for e in Enrolment.select().where(C.key_in(Enrolment.person, part)):
+                existing[(e.person_id, e.cohort_id)] = e
+        people_by_id = {p.id: p for p in list(by_email.values()) + list(by_trn.values())}
+        for part in C.chunks(sorted(person_ids - set(people_by_id))):
+            for p in Person.select().where(C.key_in(Person.id, part)):
+                people_by_id[p.id] = p
+        schools = C.school_ids_by_urn(p[3]["home_school"] for p in parsed)
+        # The uniqueness checks run against these (every person and enrolment holding a key
+        # the file names) and against the rows planned before, never a query per row.
+        known = {"email": by_email, "trn": by_trn}
+        known_enrolments = {"cohort": existing, "trainee_id": by_tid}
+        file_keys = _FileKeys()
+        items = []
+        for record, pvalues, evalues, extras, cohort in parsed:
+            enrolment = by_tid.get(evalues.get("trainee_id")) if evalues.get("trainee_id") else None
+            person = people_by_id.get(enrolment.person_id) if enrolment else None
+            if person is None and pvalues.get("email"):
+                person = by_email.get(pvalues["email"])
+            if person is None and pvalues.get("trn"):
+                person = by_trn.get(pvalues["trn"])
+            if enrolment is None and person is not None:
+                enrolment = existing.get((person.id, cohort.id))
+            if extras["home_school"] is not None:
+                school = schools.get(extras["home_school"])
+                if school is None:
+                    refused.append(Refusal(record.row, columns["home_school"],
+                                           f"there is no school with URN {extras['home_school']}: "
+                                           "import the school first"))
+                    continue
+                evalues["home_school"] = school[0]
+            # A new trainee on an earlier row of this file (same email, else TRN) is the same
+            # person: this row adds an enrolment for them rather than a second person.
+            planned = file_keys.new_person(pvalues) if person is None else None
+            if planned is not None:
+                token = planned
+                additions = file_keys.additions(planned, pvalues, record, columns, refused)
+                if additions is None:
+                    continue
+            elif person is not None:
+                token = person.id
+                additions = {k: v for k, v in pvalues.items()
+                             if v is not None and getattr(person, k) != v}
+            else:
+                token = ("new", record.row)
+                additions = {k: v for k, v in pvalues.items() if v is not None}
+            claimed = {k: v for k, v in additions.items() if k in ("email", "trn")}
+            if not file_keys.free(token, claimed, record, columns, refused):
+                continue
+            if (enrolment is None or enrolment.cohort_id != cohort.id) and not file_keys.pair_free(
+                    token, cohort.id, record, columns, refused):
+                continue
+            item = _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment,
+                                   columns, refused, known, known_enrolments,
+                                   file_keys.items.get(planned))
+            if item is not None:
+                file_keys.planned(token, item, record.row, cohort.id, claimed,
+                                  additions if planned is not None else None)
+                items.append(item)
+        return items
+
+    def write(self, items, run_id, tick):
+        entries: list[dict[str, Any]] = []
+        new_people = [i for i in items if "person" in i.payload]
+        rows = C.full_rows(Person, [i.payload["person"] for i in new_people])
+        for item, pid in zip(new_people, C.insert_returning(Person, rows) if rows else [], strict=True):
+            item.payload["person_id"] = pid
+            entries.append(create_entry("person", pid, item.payload["person"], pid, run_id))
+        new_enrolments = []
+        for item in items:
+            # a later row for a trainee added by an earlier row of the file: that person's id
+            pid = item.payload.get("person_id") or item.payload["same_person_as"].payload["person_id"]
+            update_records(Person, "person", item.payload.get("person_changes"), pid, run_id, entries)
+            if "enrolment" in item.payload:
+                new_enrolments.append({"person": pid, **item.payload["enrolment"]})
+            else:
+                update_records(Enrolment, "enrolment", item.payload.get("enrolment_changes"), pid, run_id,
+                        entries)
+            tick(1)
+        full = C.full_rows(Enrolment, new_enrolments) if new_enrolments else []
+        for row, eid in zip(new_enrolments, C.insert_returning(Enrolment, full) if full else [],
+                            strict=True):
+            entries.append(create_entry("enrolment", eid, row, row["person"], run_id))
+        audit.record_many(entries)
+
+
+class _FileKeys:
+    """The unique keys (email, TRN, person + cohort) the rows planned so far claim, so that a key
+    on two rows of one file is refused in the plan, row by row, rather than failing at apply;
+    and the new trainees planned so far, so that later rows naming one (by email, else TRN, as
+    rows are matched to the database) add enrolments for that person rather than a second one.
+
+    A token names a person: a database id, or ("new", row) for the row that adds them.
+    """
+
+    LABELS = {"email": "email", "trn": "TRN"}
+
+    def __init__(self) -> None:
+        self.owner: dict[tuple[str, Any], tuple[Any, int]] = {}  # (field, value) -> (token, row)
+        self.new_by_key: dict[tuple[str, Any], tuple] = {}  # (email|trn, value) -> token
+        self.items: dict[Any, Item] = {}  # token of a new person -> the item that adds them
+        self.pairs: dict[tuple[Any, int], int] = {}  # (token, cohort id) -> row
+
+    def new_person(self, pvalues: dict) -> tuple | None:
+        token = None
+        if pvalues.get("email"):
+            token = self.new_by_key.get(("email", pvalues["email"]))
+        if token is None and pvalues.get("trn"):
+            token = self.new_by_key.get(("trn", pvalues["trn"]))
+            # two emails with one TRN are two people (the TRN is refused), not one to merge
+            if token is not None and pvalues.get("email") and self.items[token].payload[
+                    "person"].get("email"):
+                token = None
+        return token
+
+    def additions(self, token, pvalues, record, columns, refused) -> dict | None:
+        """What this row adds to a new person an earlier row plans; None (refused) when the
+        rows disagree about a value both give."""
+        first = self.items[token]
+        planned = first.payload["person"]
+        added, ok = {}, True
+        for k, v in pvalues.items():
+            if v is None:
+                continue
+            old = planned.get(k)
+            if old is None:
+                added[k] = v
+            elif not _same(old, v):
+                label = "TRN" if k == "trn" else people.field(k).label.lower()
+                column = columns.get(k) or (columns.get("full_name", "")
+                                            if k in ("title", "first_name", "last_name") else "")
+                refused.append(Refusal(record.row, column,
+                                       f"the same trainee is on row {first.row} with {label} "
+                                       f"'{old}': make the rows agree"))
+                ok = False
+        return added if ok else None
+
+    def free(self, token, claimed: dict, record, columns, refused) -> bool:
+        ok = True
+        for name, value in claimed.items():
+            owner = self.owner.get((name, value))
+            if owner is not None and owner[0] != token:
+                refused.append(Refusal(record.row, columns.get(name, ""),
+                                       C.key_clash(self.LABELS[name], value, owner[1])))
+                ok = False
+        return ok
+
+    def pair_free(self, token, cohort_id: int, record, columns, refused) -> bool:
+        row = self.pairs.get((token, cohort_id))
+        if row is None:
+            return True
+        column = columns.get("cohort") or columns.get("programme") or columns.get(
+            "academic_year") or columns.get("start_date", "")
+        refused.append(Refusal(record.row, column,
+                               f"this trainee is also on row {row} in the same cohort: keep one"))
+        return False
+
+    def planned(self, token, item: Item, row: int, cohort_id: int, claimed: dict,
+                additions: dict | None) -> None:
+        """Record what a planned row claims; ``additions`` (for a new person an earlier row
+        adds) go into that row's person."""
+        if token == ("new", row):
+            self.items[token] = item
+        elif additions:
+            first = self.items[token]
+            first.payload["person"].update(additions)
+            first.changes.update({people.field(k).label: (None, v) for k, v in additions.items()})
+        if token in self.items:
+            for name, value in claimed.items():
+                self.new_by_key.setdefault((name, value), token)
+        for name, value in claimed.items():
+            self.owner.setdefault((name, value), (token, row))
+        self.pairs.setdefault((token, cohort_id), row)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return a == b
+
+
+class _CohortResolver:
+    def __init__(self, cohort_id: int | None):
+        self.fixed = None
+        self.cohorts = list(Cohort.select(Cohort, Programme).join(Programme))
+        # cohort id -> the normalised programme name, cohort name and "programme cohort"
+        self._names = {c.id: (normalise(c.programme.name), normalise(c.name),
+                              normalise(f"{c.programme.name} {c.name}")) for c in self.cohorts}
+        self._resolved: dict[tuple, tuple[Cohort | None, str]] = {}
+        if cohort_id is not None:
+            self.fixed = next((c for c in self.cohorts if c.id == int(cohort_id)), None)
+            if self.fixed is None:
+                from ..errors import RefusedError
+
+                raise RefusedError(f"There is no cohort #{cohort_id}")
+
+    def resolve(self, extras: dict) -> tuple[Cohort | None, str]:
+        if self.fixed is not None:
+            return self.fixed, ""
+        year = extras.get("academic_year") or (
+            AcademicYear.for_date(extras["start_date"]) if extras.get("start_date") else None)
+        # Rows of one file name few cohorts: each combination is worked out once.
+        key = (extras.get("programme"), extras.get("cohort"), year)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(key[0], key[1], year)
+        return found
+
+    def _resolve(self, programme, cohort_name, year) -> tuple[Cohort | None, str]:
+        candidates = self.cohorts
+        if not candidates:
+            return None, "there are no cohorts yet: create the programme's cohort first"
+        if programme:
+            wanted = normalise(programme)
+            named = [c for c in candidates if self._names[c.id][0] == wanted]
+            if named:
+                candidates = named
+        if cohort_name:
+            wanted = normalise(cohort_name)
+            named = [c for c in candidates if wanted in self._names[c.id][1:]]
+            if not named:
+                return None, f"there is no cohort called '{cohort_name}'"
+            candidates = named
+        if year is not None:
+            candidates = [c for c in candidates if c.academic_year == year]
+            if not candidates:
+                return None, f"there is no cohort in {year}: create it first"
+        if len(candidates) > 1:
+            itt = [c for c in candidates if c.programme.kind == "itt"]
+            candidates = itt if len(itt) == 1 else candidates
+        if len(candidates) == 1:
+            return candidates[0], ""
+        names = ", ".join(f"{c.programme.name} {c.name} ({c.academic_year})" for c in candidates[:4])
+        return None, (f"it is not clear which cohort ({names}{'…' if len(candidates) > 4 else ''}): "
+                      "add a Cohort or Programme column, or choose the cohort")
+
+
+def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns, refused,
+                    known=None, known_enrolments=None, same_person_as=None):
+    """``known`` / ``known_enrolments``: the preloaded keys the services check against;
+    ``same_person_as``: the item of an earlier row that adds this (new) trainee."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    payload: dict[str, Any] = {}
+    label = f"{pvalues['first_name']} {pvalues['last_name']}"
+    if same_person_as is not None:
+        errors = people.check({**same_person_as.payload["person"],
+                               **{k: v for k, v in pvalues.items() if v is not None}}, None, known)
+        if errors:
+            refuse_errors(record, errors, columns, refused)
+            return None
+        payload["same_person_as"] = same_person_as
+    elif person is None:
+        errors = people.check({f.name: pvalues.get(f.name) for f in people.fields}, None, known)
+        if errors:
+            refuse_errors(record, errors, columns, refused)
+            return None
+        payload["person"] = pvalues
+        changes.update({people.field(k).label: (None, v) for k, v in pvalues.items() if v is not None})
+    else:
+        diff = {k: (getattr(person, k), v) for k, v in pvalues.items()
+                if v is not None and getattr(person, k) != v}
+        if diff:
+            errors = people.check(people.merged(person, {k: v[1] for k, v in diff.items()}), person,
+                                  known)
+            if errors:
+                refuse_errors(record, errors, columns, refused)
+                return None
+        payload["person_id"] = person.id
+        payload["person_changes"] = {person.id: diff} if diff else None
+        changes.update({people.field(k).label: c for k, c in diff.items()})
+    values = {"cohort": cohort.id, **evalues}
+    if enrolment is None:
+        values.setdefault("status", None)
+        merged = {f.name: values.get(f.name) for f in enrolments.fields}
+        merged["person"] = person.id if person else None
+        merged["status"] = merged["status"] or "applied"
+        errors = enrolments.check(merged, None, known_enrolments)
+        if errors:
+            refuse_errors(record, errors, columns, refused)
+            return None
+        payload["enrolment"] = values
+        changes["Cohort"] = (None, f"{cohort.programme.name} {cohort.name} ({cohort.academic_year})")
+        changes.update({enrolments.field(k).label: (None, v) for k, v in evalues.items()
+                        if v is not None and k != "cohort"})
+        action = "add"
+    else:
+        diff = {k: (getattr(enrolment, f"{k}_id" if k in ("cohort", "home_school") else k), v)
+                for k, v in values.items()
+                if v is not None and getattr(enrolment, f"{k}_id" if k in ("cohort", "home_school") else k) != v}
+        if diff:
+            merged = enrolments.merged(enrolment, {k: v[1] for k, v in diff.items()})
+            errors = enrolments.check(merged, enrolment, known_enrolments)
+            if errors:
+                refuse_errors(record, errors, columns, refused)
+                return None
+            payload["enrolment_changes"] = {enrolment.id: diff}
+            changes.update({enrolments.field(k).label: c for k, c in diff.items()})
+        action = "update" if changes else "same"
+    key = evalues.get("trainee_id") or pvalues.get("email") or label
+    return Item(record.row, action, str(key), label, changes, payload)
+
+

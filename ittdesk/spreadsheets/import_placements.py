@@ -1,0 +1,246 @@
+"""Importing placements, from any list or the DfE Register trainee bulk-upload layout.
+
+Placements are matched by trainee, school and kind. The trainee is found by trainee id or email
+(they must be enrolled already); the school by URN and the mentor by email or by name among the
+people with a role at that school. Missing dates default to the ITT start/end dates on the row,
+then to the cohort's dates.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from .. import audit
+from .. import fields as F
+from ..models import Cohort, Enrolment, Placement
+from ..services.programmes import placements
+from . import import_common as C
+from .import_training import AS_GIVEN, TRAINEE_FIELDS, create_entry, refuse_errors, update_records
+from .importing import BAD, ImportField, ImportKind, Item, Refusal
+
+
+class PlacementImport(ImportKind):
+    name = "placements"
+    label = "Placements"
+    service = placements
+    key_help = "Rows are matched by trainee (ID or email), school and kind of placement."
+    fields = TRAINEE_FIELDS + (
+        ImportField("school_urn", "Placement school URN",
+                    ("School URN", "URN", "First Placement URN", "Placement 1 URN", "Placement URN",
+                     "Placement school", "First placement school URN", "Main placement URN"),
+                    parse=F.urn),
+        ImportField("school2_urn", "Second placement URN",
+                    ("Second Placement URN", "Placement 2 URN", "Second placement school URN",
+                     "Contrasting placement URN"), parse=F.urn),
+        ImportField("mentor_email", "Mentor email", ("Mentor e-mail", "Mentor's email",
+                                                     "Mentor email address"), parse=F.email),
+        ImportField("mentor_name", "Mentor", ("Mentor name", "Mentor's name", "School mentor"),
+                    parse=C.split_name),
+        ImportField("kind", "Kind", ("Placement type", "Type", "Placement kind", "Type of placement"),
+                    parse=AS_GIVEN),
+        ImportField("start_date", "Start date", ("Placement start", "From", "Placement start date",
+                                                 "Start"), parse=AS_GIVEN, is_date=True),
+        ImportField("end_date", "End date", ("Placement end", "To", "Placement end date", "End"),
+                    parse=AS_GIVEN, is_date=True),
+        ImportField("itt_start", "ITT start date", ("ITT Start Date", "Course start date"),
+                    parse=F.day, is_date=True),
+        ImportField("itt_end", "ITT end date", ("ITT End Date", "Course end date"),
+                    parse=F.day, is_date=True),
+        ImportField("subject", "Subject", ("Placement subject", "Course Subject One"), parse=AS_GIVEN),
+        ImportField("year_group", "Year group", ("Class", "Year", "Year groups"), parse=AS_GIVEN),
+        ImportField("notes", "Notes", ("Comments",), parse=AS_GIVEN),
+    )
+
+    def check_mapping(self, mapping):
+        names = set(mapping.values())
+        problems = []
+        if not names & {"trainee_id", "email"}:
+            problems.append("Map a column to Trainee ID or Email: placements find the trainee by them")
+        if "school_urn" not in names:
+            problems.append("Map a column to Placement school URN")
+        return problems
+
+    def plan(self, records, columns, refused, options=None):
+        own = ("kind", "start_date", "end_date", "subject", "year_group", "notes")
+        parsed = []
+        for record in records:
+            before = len(refused)
+            values, errors = placements.clean({k: record.raw[k] for k in own if k in record.raw},
+                                              partial=True)
+            refuse_errors(record, errors, columns, refused)
+            extras = {n: self.extra(record, n, columns, refused)
+                      for n in ("trainee_id", "email", "school_urn", "school2_urn", "mentor_email",
+                                "mentor_name", "itt_start", "itt_end")}
+            if len(refused) > before or BAD in extras.values():
+                continue
+            if extras["trainee_id"] is not None:
+                extras["trainee_id"] = F.text(extras["trainee_id"], 50)
+            if not (extras["trainee_id"] or extras["email"]):
+                refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get("email", ""),
+                                       "a trainee ID or an email is needed to find the trainee"))
+                continue
+            parsed.append((record, values, extras))
+        by_tid: dict[str, Enrolment] = {}
+        for part in C.chunks(sorted({p[2]["trainee_id"] for p in parsed if p[2]["trainee_id"]})):
+            for e in Enrolment.select(Enrolment, Cohort).join(Cohort).where(
+                    Enrolment.trainee_id.in_(part)):
+                by_tid[e.trainee_id] = e
+        trainees = C.people_by_email(p[2]["email"] for p in parsed)
+        by_person: dict[int, list[Enrolment]] = defaultdict(list)
+        for part in C.chunks(sorted(p.id for p in trainees.values())):
+            for e in (Enrolment.select(Enrolment, Cohort).join(Cohort)
+                      .where(Enrolment.person.in_(part))):
+                by_person[e.person_id].append(e)
+        schools = C.school_ids_by_urn([p[2]["school_urn"] for p in parsed]
+                                      + [p[2]["school2_urn"] for p in parsed])
+        mentors = C.people_by_email(p[2]["mentor_email"] for p in parsed)
+        at_schools = C.people_at_schools(s[0] for s in schools.values())
+        enrolment_ids = {e.id for e in by_tid.values()} | {
+            e.id for es in by_person.values() for e in es}
+        existing: dict[tuple[int, int, str], Placement] = {}
+        for part in C.chunks(sorted(enrolment_ids)):
+            for p in Placement.select().where(Placement.enrolment.in_(part)):
+                existing.setdefault((p.enrolment_id, p.school_id, p.kind), p)
+        items: list[Item] = []
+        seen: dict[tuple, int] = {}
+        for record, values, extras in parsed:
+            enrolment = by_tid.get(extras["trainee_id"]) if extras["trainee_id"] else None
+            if enrolment is None and extras["email"]:
+                enrolment = _pick_enrolment(by_person.get(getattr(trainees.get(extras["email"]), "id", -1), []),
+                                            values.get("start_date") or extras["itt_start"])
+            if enrolment is None:
+                who = (f"trainee ID {extras['trainee_id']}" if extras["trainee_id"]
+                       else f"email {extras['email']}")
+                refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get("email", ""),
+                                       f"there is no enrolled trainee with {who}: import enrolments first"))
+                continue
+            wanted = [("school_urn", values.get("kind") or "main")]
+            if extras["school2_urn"] is not None:
+                wanted.append(("school2_urn", "second"))
+            row_items = []
+            for column_name, kind in wanted:
+                urn = extras[column_name]
+                if urn is None:
+                    refused.append(Refusal(record.row, columns.get(column_name, ""),
+                                           "Placement school URN is required"))
+                    break
+                school = schools.get(urn)
+                if school is None:
+                    refused.append(Refusal(record.row, columns[column_name],
+                                           f"there is no school with URN {urn}: import the school first"))
+                    break
+                key = (enrolment.id, school[0], kind)
+                if key in seen:
+                    refused.append(Refusal(record.row, columns[column_name],
+                                           f"the same placement is also on row {seen[key]}: keep one"))
+                    break
+                seen[key] = record.row
+                mentor = _find_mentor(extras, school, mentors, at_schools, record, columns, refused)
+                if mentor is BAD:
+                    break
+                item = _plan_placement(record, values, extras, enrolment, school, kind, mentor,
+                                       existing.get(key), columns, refused)
+                if item is None:
+                    break
+                row_items.append(item)
+            else:
+                items.extend(row_items)
+        return items
+
+    def write(self, items, run_id, tick):
+        entries: list[dict[str, Any]] = []
+        new = [i for i in items if "placement" in i.payload]
+        rows = [i.payload["placement"] for i in new]
+        full = C.full_rows(Placement, rows) if rows else []
+        for item, pid in zip(new, C.insert_returning(Placement, full) if full else [], strict=True):
+            entries.append(create_entry("placement", pid, item.payload["placement"],
+                                         item.payload["person_id"], run_id))
+            tick(1)
+        for item in items:
+            if "changes" in item.payload:
+                update_records(Placement, "placement", {item.payload["id"]: item.payload["changes"]},
+                        item.payload["person_id"], run_id, entries, keyed=True)
+                tick(1)
+        audit.record_many(entries)
+
+
+def _pick_enrolment(candidates: list[Enrolment], on) -> Enrolment | None:
+    if not candidates:
+        return None
+    if len(candidates) == 1:
+        return candidates[0]
+    if on is not None:
+        for e in candidates:
+            c = e.cohort
+            if (c.start_date or c.academic_year.start) <= on <= (c.end_date or c.academic_year.end):
+                return e
+    return max(candidates, key=lambda e: e.cohort.academic_year)
+
+
+def _find_mentor(extras, school, mentors, at_schools, record, columns, refused):
+    if extras["mentor_email"]:
+        person = mentors.get(extras["mentor_email"])
+        if person is None:
+            refused.append(Refusal(record.row, columns["mentor_email"],
+                                   f"there is no mentor with email {extras['mentor_email']}: "
+                                   "import people and mentors first"))
+            return BAD
+        return person
+    if extras["mentor_name"]:
+        _title, first, last = extras["mentor_name"]
+        person = at_schools.get((school[0], C.name_key(first, last)))
+        if person is None:
+            refused.append(Refusal(record.row, columns["mentor_name"],
+                                   f"{first} {last} is not a mentor at {school[1]}: "
+                                   "import people and mentors first"))
+            return BAD
+        return person
+    return None
+
+
+def _plan_placement(record, values, extras, enrolment, school, kind, mentor, existing,
+                    columns, refused):
+    cohort = enrolment.cohort
+    start = values.get("start_date") or extras["itt_start"] or cohort.start_date or cohort.academic_year.start
+    end = values.get("end_date") or extras["itt_end"] or cohort.end_date or cohort.academic_year.end
+    wanted = {"enrolment": enrolment.id, "school": school[0], "kind": kind, "start_date": start,
+              "end_date": end, "mentor": mentor.id if mentor else None,
+              **{k: values.get(k) for k in ("subject", "year_group", "notes")}}
+    label = f"{kind} placement at {school[1]}"
+    payload: dict[str, Any] = {"person_id": enrolment.person_id}
+    if existing is None:
+        errors = placements.check(wanted, None)
+        if errors:
+            refuse_errors(record, {k: v for k, v in errors.items()}, columns, refused)
+            return None
+        payload["placement"] = wanted
+        changes = {placements.field(k).label: (None, v) for k, v in wanted.items()
+                   if v is not None and k not in ("enrolment", "school", "mentor")}
+        changes["School"] = (None, school[1])
+        if mentor:
+            changes["Mentor"] = (None, mentor.full_name)
+        return Item(record.row, "add", f"trainee {extras['trainee_id'] or extras['email']}", label,
+                    changes, payload)
+    given = {k: v for k, v in wanted.items() if v is not None}
+    if not values.get("start_date"):
+        given.pop("start_date", None)
+    if not values.get("end_date"):
+        given.pop("end_date", None)
+    diff = {}
+    for k, v in given.items():
+        old = getattr(existing, f"{k}_id" if k in ("enrolment", "school", "mentor") else k)
+        if old != v:
+            diff[k] = (old, v)
+    if diff:
+        errors = placements.check(placements.merged(existing, {k: v[1] for k, v in diff.items()}),
+                                  existing)
+        if errors:
+            refuse_errors(record, errors, columns, refused)
+            return None
+        payload.update({"id": existing.id, "changes": diff})
+    changes = {placements.field(k).label: c for k, c in diff.items()}
+    return Item(record.row, "update" if diff else "same",
+                f"trainee {extras['trainee_id'] or extras['email']}", label, changes, payload)
+
+
