@@ -11,13 +11,29 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from peewee import Database, PostgresqlDatabase, SqliteDatabase
-
 from .errors import DatabaseOpenError
-from .models import database
 from .paths import default_database_path
+
+if TYPE_CHECKING:
+    from peewee import Database
+
+# peewee and the models (~60 ms of imports) are imported when a database is opened, not with
+# this module: the desktop app decides what to open, and shows its window, before that.
+
+#: ``migrations.LATEST``, known without importing the migrations (and peewee); the migrations
+#: module refuses to load if the two disagree.
+LATEST_SCHEMA = 3
+
+
+def __getattr__(name: str) -> Any:  # ``db.database`` as before the imports became lazy
+    if name == "database":
+        from .models import database
+
+        return database
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -104,6 +120,8 @@ def make_database(location: Location, hold_writes: bool = False) -> Database:
 
     ``hold_writes``: every connection is opened ``query_only`` (SQLite refuses any write) until
     ``release_writes()``; for a file whose full integrity check is still running."""
+    from peewee import PostgresqlDatabase, SqliteDatabase
+
     if location.kind == "sqlite":
         pragmas = dict(SQLITE_PRAGMAS)
         if hold_writes:
@@ -199,6 +217,7 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
     every write on these connections — and the daily backup is left to the caller, after the
     check."""
     from . import backup, migrations
+    from .models import database
 
     location = resolve(target)
     close_database()
@@ -231,19 +250,31 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
 
 def writes_held() -> bool:
     """Whether the open database refuses writes until its integrity check passes."""
+    from peewee import SqliteDatabase
+
+    from .models import database
+
     db = database.obj
     return isinstance(db, SqliteDatabase) and bool(dict(db._pragmas or ()).get("query_only"))
 
 
 def release_writes() -> None:
     """Allow writes again (the integrity check passed): new connections and this thread's."""
+    from .models import database
+
     db = database.obj
     if writes_held():
         db.pragma("query_only", 0, permanent=True)
 
 
 def close_database() -> None:
-    db = database.obj
+    import sys
+
+    models = sys.modules.get(f"{__package__}.models")
+    if models is None:
+        current_location[0] = None
+        return  # nothing was ever opened
+    db = models.database.obj
     if db is not None and not db.is_closed():
         db.close()
     current_location[0] = None
@@ -262,4 +293,8 @@ def location() -> Location:
 
 
 def is_postgres() -> bool:
+    from peewee import PostgresqlDatabase
+
+    from .models import database
+
     return isinstance(database.obj, PostgresqlDatabase)

@@ -18,6 +18,7 @@ from peewee import PostgresqlDatabase
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 
 from . import __version__
+from .db import LATEST_SCHEMA
 from .errors import DatabaseOpenError
 from .models import ALL_MODELS, SchemaVersion, database
 
@@ -60,6 +61,8 @@ def latest() -> int:
 
 
 LATEST = latest()
+if LATEST != LATEST_SCHEMA:  # ittdesk.db knows it without importing this module
+    raise RuntimeError(f"ittdesk.db.LATEST_SCHEMA is {LATEST_SCHEMA}, the migrations reach {LATEST}")
 
 
 def newer_message(version: int) -> str:

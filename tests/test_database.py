@@ -117,3 +117,14 @@ def test_two_app_instances_writing_the_same_file_do_not_corrupt_it(tmp_path):
     assert School.select().count() == 300
     db.close_database()
     assert check_file(path).ok
+
+
+def test_deciding_what_to_open_imports_neither_peewee_nor_the_models():
+    """The desktop app shows its window before peewee and the models are imported (~60 ms)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, ittdesk.db as d; d.resolve('x.sqlite3'); d.close_database(); "
+            "print('peewee' in sys.modules, 'ittdesk.models' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

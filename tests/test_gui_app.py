@@ -194,3 +194,77 @@ def test_files_that_need_a_write_to_open_are_checked_in_full_first(tmp_path):
     db.close_database()
     cut.write_bytes(path.read_bytes()[:-4096])
     assert not app.can_check_later(db.resolve(str(cut)))  # a copy that did not finish
+
+
+def _sound_file(tmp_path):
+    path = tmp_path / "partnership.sqlite3"
+    db.open_database(path, daily_backup=False)
+    from ittdesk.services.schools import schools
+
+    schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    db.close_database()
+    _checkpointed(path)
+    return path
+
+
+def test_a_sound_file_shows_the_window_first_and_opens_right_after_its_first_paint(
+        qtbot, tmp_path, asked):
+    from ui import tasks
+    from ui.views.home_page import HomePage
+
+    path = _sound_file(tmp_path)
+    window = app.start_window(str(path))
+    qtbot.addWidget(window)
+    try:
+        assert window.isVisible() and db.current_location[0] is None  # not opened yet
+        assert window.location == db.resolve(str(path))
+        assert str(path) in window.location_label.toolTip()
+        qtbot.waitUntil(lambda: db.current_location[0] is not None, timeout=5000)
+        assert isinstance(window.current_page(), HomePage)
+        qtbot.waitUntil(lambda: tasks.running_tasks() == 0, timeout=20000)
+        assert not db.writes_held()  # the background check passed
+        assert len(backup.automatic_backups(db.location())) == 1
+        assert asked[1] == []
+        assert window.page("schools").panel.model.rowCount() == 1
+    finally:
+        window.close()
+        db.close_database()
+
+
+def test_a_list_restored_as_the_last_page_waits_for_the_database_too(qtbot, tmp_path, asked):
+    from ui import settings as ui_settings
+    from ui import tasks
+
+    path = _sound_file(tmp_path)
+    ui_settings.set("last_page", "schools")
+    window = app.start_window(str(path))
+    qtbot.addWidget(window)
+    try:
+        assert "schools" not in window._pages and window.current_key() == "schools"
+        panel = window.current_page().panel  # asking for it opens the database first
+        assert db.current_location[0] is not None
+        qtbot.waitUntil(lambda: tasks.running_tasks() == 0, timeout=20000)
+        assert panel.model.rowCount() == 1 and window.current_page().panel is panel
+    finally:
+        window.close()
+        db.close_database()
+
+
+def test_a_file_that_fails_to_open_after_the_first_paint_goes_to_the_problem_dialog(
+        qtbot, tmp_path, asked, monkeypatch):
+    from ittdesk.errors import DatabaseOpenError
+
+    path = _sound_file(tmp_path)
+    before = digest(path)
+
+    def refuse(*args, **kwargs):
+        raise DatabaseOpenError("partnership.sqlite3 is locked by another program")
+
+    monkeypatch.setattr(db, "open_database", refuse)
+    window = app.start_window(str(path))
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: asked[1] != [], timeout=5000)  # answered: quit
+    assert "locked" in asked[1][0]
+    assert not window.isVisible() and window.startup.stand_in is None
+    assert "home" not in window._pages
+    assert digest(path) == before

@@ -103,3 +103,11 @@ def test_version_2_gets_the_sort_indexes_keeping_rows_and_matches_a_new_database
     assert School.get().name == "Fernbank Primary School"
     assert Person.get().last_name == "Greaves"
     assert migrations.migrate(db) == []
+
+
+def test_the_schema_version_known_without_the_migrations_is_the_latest():
+    """ittdesk.db (and the app's decision to show its window before opening) knows the latest
+    schema without importing the migrations; a new migration must raise it too."""
+    from ittdesk import db as dbmod
+
+    assert dbmod.LATEST_SCHEMA == migrations.LATEST

@@ -84,8 +84,6 @@ def can_check_later(location: db.Location) -> bool:
     migration), already in WAL mode (no journal-mode change), with no WAL content to recover or
     checkpoint, and as long as its header says (not a copy cut short). Anything else is
     checked in full first, as before."""
-    from ittdesk import migrations
-
     path = location.path
     if location.kind != "sqlite" or path is None or not path.exists():
         return False
@@ -107,7 +105,7 @@ def can_check_later(location: db.Location) -> bool:
         return False
     found = db.inspect_file(path)
     return (not found.problem and found.is_ittdesk
-            and found.schema_version == migrations.LATEST)
+            and found.schema_version == db.LATEST_SCHEMA)
 
 
 def check_in_background(window, location: db.Location) -> None:
@@ -223,19 +221,54 @@ def remember(location: db.Location) -> None:
     ui_settings.add_recent_database(target)
 
 
-def run(db_url_or_path: str | None = None) -> int:
-    """Open the database, show the main window, run until it closes. Returns the exit code."""
-    app = application()
-    location = open_database_interactively(db_url_or_path, check_later=True)
-    if location is None:
-        return 1
+def start_window(db_url_or_path: str | None = None):
+    """The main window, shown, on the database; None when the user gave up opening one.
+
+    A file ``can_check_later`` accepts (the usual case) needs nothing from the user, so the
+    window shows first and the database is opened straight after the window's first paint
+    (``open_after_first_paint``): peewee, the models and the connection wait until the user
+    sees the window. Anything else is opened first, asking about problems, as before."""
+    try:
+        location = db.resolve(db_url_or_path)
+    except DatabaseOpenError:
+        location = None
     from .main_window import MainWindow
 
+    if location is not None and can_check_later(location):
+        window = MainWindow(location, opener=open_after_first_paint)
+        window.show()
+        return window
+    location = open_database_interactively(db_url_or_path, check_later=True)
+    if location is None:
+        return None
     remember(location)
     window = MainWindow(location)
     window.show()
     if db.writes_held():
         check_in_background(window, location)
+    return window
+
+
+def open_after_first_paint(window) -> bool:
+    """Open the window's ``location`` (shown, not opened yet) with writes held and its full
+    check in the background. False when it failed: the window is hidden and the problem dialog
+    asks what to do, as when the background check fails."""
+    location = window.location
+    try:
+        opened = db.open_database(location.url, hold_writes=True)
+    except DatabaseOpenError as exc:
+        problem_after_start(window, location, str(exc))
+        return False
+    remember(opened)
+    check_in_background(window, opened)
+    return True
+
+
+def run(db_url_or_path: str | None = None) -> int:
+    """Open the database, show the main window, run until it closes. Returns the exit code."""
+    app = application()
+    if start_window(db_url_or_path) is None:
+        return 1
     _running[0] = True
     try:
         return app.exec()

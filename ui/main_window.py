@@ -24,9 +24,10 @@ Useful attributes: ``location`` (the open ``ittdesk.db.Location``), ``show_page(
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
 from importlib.util import find_spec
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -45,13 +46,15 @@ from PySide6.QtWidgets import (
 )
 
 from ittdesk import APP_NAME, __version__
-from ittdesk.db import Location
 
 from . import settings as ui_settings
 from . import views
 from .startup import StartUp
 from .tasks import run_task, show_error
 from .views import PageSpec
+
+if TYPE_CHECKING:
+    from ittdesk.db import Location
 
 
 def load_target(target: str) -> Any | None:
@@ -98,7 +101,9 @@ class MainWindow(QMainWindow):
     #: emitted after records of a kind were added, changed or deleted ("*" = anything)
     records_changed = Signal(str)
 
-    def __init__(self, location: Location):
+    def __init__(self, location: Location, opener: Callable[[Any], bool] | None = None):
+        """``opener``: ``location`` is not open yet; ``opener(window)`` opens it right after the
+        first paint, before any page is built (``ui.app.start_window``)."""
         super().__init__()
         self.location = location
         self.setObjectName("MainWindow")
@@ -107,7 +112,7 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._undo: tuple[Any, Any, str] | None = None
         self._editors: list[QWidget] = []
-        self.startup = StartUp(self)  # the first frame light, the rest after it (ui.startup)
+        self.startup = StartUp(self, opener)  # the first frame light, the rest after it (ui.startup)
         self._build_central()
         self.create_actions()
         self.create_menus()
@@ -334,6 +339,8 @@ class MainWindow(QMainWindow):
         """The page for ``key``, built on first use."""
         if key in self._pages:
             return self._pages[key]
+        if self.startup.opener is not None:
+            self.startup.finish()  # the database first (asked for before the first paint)
         spec = self._spec(key)
         if spec is None:
             return None

@@ -2,8 +2,9 @@
 
 - The first frame is drawn before the page shown is built when its ``PageSpec.loading`` is set
   (Home): a label with the text the page itself shows while it loads stands in for it, so the
-  window looks the same. Right after that first paint (``finish``) the page is built in its
-  place and asks for its data, and the status bar counts are asked for.
+  window looks the same. Right after that first paint (``finish``) the database is opened if
+  ``ui.app.start_window`` left that until then (``opener``), the page is built in its place
+  and asks for its data, and the status bar counts are asked for.
 - Then, one step per idle moment, the pages' modules are imported and the pages marked
   ``PageSpec.prepare`` (the big lists) built and given ``prepare()`` (they load their ids and
   first screen of rows), so opening one shows its rows at once.
@@ -16,7 +17,9 @@ Anything that needs the page shown calls ``finish()`` first (``MainWindow.curren
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from importlib import import_module
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel
@@ -26,10 +29,13 @@ from .views import PageSpec
 
 
 class StartUp(QObject):
-    def __init__(self, window):
+    def __init__(self, window, opener: Callable[[Any], bool] | None = None):
         super().__init__(window)
         self.window = window
         self.started = False
+        # ``opener(window)``, given by ui.app.start_window when the database is opened only
+        # after the first paint: called first thing in finish(); False when it failed.
+        self.opener: Callable[[Any], bool] | None = opener
         self.stand_in: QLabel | None = None
         self.steps: list[PageSpec] = []
         self.timer = QTimer(self)
@@ -40,7 +46,10 @@ class StartUp(QObject):
 
     # -- the first frame ---------------------------------------------------------------------
     def wants_stand_in(self, spec: PageSpec) -> bool:
-        return not self.started and bool(spec.loading) and spec.key not in self.window._pages
+        """Before the first paint: Home (its loading text), and any page while the database
+        is not open yet (a blank frame: no page can be built without it)."""
+        return (not self.started and spec.key not in self.window._pages
+                and (bool(spec.loading) or self.opener is not None))
 
     def show_stand_in(self, text: str) -> None:
         """What the page shows while it loads, in its place until the first paint is done."""
@@ -71,15 +80,23 @@ class StartUp(QObject):
             return
         self.started = True
         window = self.window
+        opener, self.opener = self.opener, None
+        if opener is not None and not opener(window):
+            self._drop_stand_in()  # the problem dialog took over (another database, or quit)
+            return
         if self.stand_in is not None:
-            stand_in, self.stand_in = self.stand_in, None
             row = window.nav.currentRow()
             if 0 <= row < len(views.PAGES) and views.PAGES[row].key not in window._pages:
                 window._nav_changed(row)
-            window.stack.removeWidget(stand_in)
-            stand_in.deleteLater()
+            self._drop_stand_in()
         window.update_counts()
         self.warm_up()
+
+    def _drop_stand_in(self) -> None:
+        if self.stand_in is not None:
+            stand_in, self.stand_in = self.stand_in, None
+            self.window.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
 
     # -- while idle --------------------------------------------------------------------------
     def warm_up(self) -> None:
