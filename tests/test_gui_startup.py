@@ -78,3 +78,16 @@ def test_lists_are_prepared_while_idle_and_kept_current(qtbot, demo_window, monk
     assert demo_window.show_page("schools") is page
     assert page.panel.model.rowCount() == School.select().count()
     assert page.panel.count_label.text().endswith("schools")
+
+
+def test_a_hidden_window_holds_its_warm_up_until_shown_again(qtbot, demo_window):
+    """As after the problem dialog: another database adopted while the window is hidden."""
+    qtbot.waitUntil(tasks_idle, timeout=20000)
+    demo_window.hide()
+    demo_window._pages.clear()  # (adopt_database rebuilds the pages on the new database)
+    demo_window.startup.warm_up()
+    assert tasks.running_tasks() == 0  # nothing to wait for while hidden
+    demo_window.show()
+    assert tasks.running_tasks() > 0
+    qtbot.waitUntil(tasks_idle, timeout=20000)
+    assert demo_window._pages["schools"].panel.model.has_loaded

@@ -68,6 +68,9 @@ class StartUp(QObject):
             tasks.hold(self.token)
             # Normally the first paint calls finish(); this covers a window never painted.
             QTimer.singleShot(250, self.finish)
+        elif self.steps and not self.timer.isActive():  # shown again (after a problem dialog)
+            tasks.hold(self.token)
+            self.timer.start(100)
 
     def painted(self) -> None:
         if not self.started:
@@ -106,7 +109,7 @@ class StartUp(QObject):
             tasks.hold(self.token)
             self.timer.start(100)  # then 30 ms between steps
         else:
-            self.stop()
+            tasks.release(self.token)  # hidden: shown() starts it
 
     def stop(self) -> None:
         self.steps = []
@@ -115,8 +118,8 @@ class StartUp(QObject):
 
     def _next(self) -> None:
         """One step: import the next page's module, or build and prepare the next list."""
-        if not self.window.isVisible():  # hidden (a problem dialog instead): nothing to do
-            self.stop()
+        if not self.window.isVisible():  # hidden (a problem dialog instead): on hold
+            tasks.release(self.token)
             return
         while self.steps:
             spec = self.steps.pop(0)
