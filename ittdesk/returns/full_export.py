@@ -47,6 +47,7 @@ from ..spreadsheets.writer import (
     ProgressFn,
     _measure,
     _Styles,
+    create_sheet,
     discard,
 )
 
@@ -191,7 +192,7 @@ def export_all(target: Path, *, progress: ProgressFn | None = None,
 
 
 def _write_sheet(wb, name: str, columns: list[Column], rows, tick) -> int:
-    ws = wb.create_sheet(name)
+    ws = create_sheet(wb, name)
     styles = _Styles(ws)
     first = rows[:300] if isinstance(rows, list) else []
     for i, width in enumerate(_measure(columns, first), start=1):

@@ -25,7 +25,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from openpyxl.cell.cell import Cell
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ..errors import RefusedError
 from .safe import FORMULA_STARTS, atomic_write, write_only_cell
@@ -68,6 +70,43 @@ class SharedStyle(StyleArray):
 
     def __setitem__(self, index, value):
         raise TypeError("a shared cell style cannot be changed: copy() it first")
+
+
+class _Sheet(WriteOnlyWorksheet):
+    """openpyxl's write-only sheet, taking the ready-made cells this module appends as they are.
+
+    openpyxl's own ``_values_to_row`` tries every value as a plain value first, so each date,
+    money or guarded text cell cost it a ValueError raised and caught (with the cell's repr
+    built for the message) and a new spare cell. Plain values go through the same steps as in
+    openpyxl; each cell is written before the next is made, as there.
+    """
+
+    def _values_to_row(self, values, row_idx):
+        spare = Cell(self, row=1, column=1)
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if value.__class__ is Cell:
+                value.column, value.row = col_idx, row_idx
+                if value.hyperlink is not None:
+                    value.hyperlink.ref = value.coordinate
+                yield value
+                continue
+            spare.value = value
+            spare.column, spare.row = col_idx, row_idx
+            yield spare
+            if spare.has_style or spare.hyperlink:
+                spare = Cell(self, row=1, column=1)
+
+
+def create_sheet(wb, title: str):
+    """A sheet of write-only workbook ``wb`` for rows of plain values and this module's cells."""
+    add = getattr(wb, "_add_sheet", None)
+    if add is None or not wb.write_only:  # another openpyxl: its own sheet does the same
+        return wb.create_sheet(title)
+    ws = _Sheet(parent=wb, title=title)
+    add(ws)
+    return ws
 
 
 @dataclass(frozen=True)
@@ -198,7 +237,7 @@ def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]]
             raise
 
     def _write(wb, tmp: Path) -> None:
-        ws = wb.create_sheet(_sheet_title(sheet_name))
+        ws = create_sheet(wb, _sheet_title(sheet_name))
         styles = _Styles(ws)
         iterator = iter(rows)
         first = [tuple(r) for r in islice(iterator, MEASURE_ROWS)]
@@ -402,7 +441,7 @@ class _Styles:
 def _write_summary(wb, styles: _Styles, title: str, filters: Sequence[tuple[str, str]],
                    made_at: datetime, columns: Sequence[Column], summary: _Summary,
                    extra: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    ws = wb.create_sheet("Summary")
+    ws = create_sheet(wb, "Summary")
     styles.ws = ws
     ws.column_dimensions["A"].width = 42
     ws.column_dimensions["B"].width = 16
