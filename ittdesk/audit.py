@@ -7,6 +7,7 @@ deletes (the erasure service alone scrubs personal values, through ``scrub``).
 from __future__ import annotations
 
 import getpass
+import io
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -72,6 +73,7 @@ _SIMPLE = frozenset((type(None), bool, int, float, str))  # what ``plain`` retur
 _COLUMNS = ("at", "user", "entity", "entity_id", "action", "changes", "person_id", "note",
             "import_run")
 _CHUNK = 1000
+_COPY_CHUNK = 20_000  # rows per COPY: bounded memory for the text
 # what json.dumps(..., ensure_ascii=False) uses, built once instead of once per entry
 _JSON = json.JSONEncoder(ensure_ascii=False)
 # The same encoder's C core, made once (``JSONEncoder.encode`` makes one per call) without the
@@ -134,6 +136,12 @@ def record_many(rows: list[dict[str, Any]]) -> None:
     names = ", ".join(f"{quote[0]}{fields[n].column_name}{quote[1]}" for n in _COLUMNS)
     cursor = database.cursor()
     if postgres:
+        parts = [_copy_data(prepared[i:i + _COPY_CHUNK])
+                 for i in range(0, len(prepared), _COPY_CHUNK)]
+        if all(part is not None for part in parts):
+            for part in parts:
+                cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", io.StringIO(part))
+            return
         from psycopg2.extras import execute_values
 
         execute_values(cursor, f"INSERT INTO {table} ({names}) VALUES %s", prepared,
@@ -141,6 +149,58 @@ def record_many(rows: list[dict[str, Any]]) -> None:
     else:
         marks = ", ".join([database.param] * len(_COLUMNS))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", prepared)
+
+
+def _copy_text(text: str) -> str:
+    """Text as a field of PostgreSQL's COPY text format (stored back exactly as given)."""
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _copy_data(prepared: list[tuple]) -> str | None:
+    """The rows as COPY text-format data, or None when a value is not text, a whole number or
+    NULL (then the caller inserts them as before). COPY is PostgreSQL's bulk path: several
+    times less server work than multi-row INSERTs of the same values."""
+    texts: dict[str, str] = {}
+
+    def field(value: Any) -> str:
+        if value is None:
+            return null
+        if value.__class__ is int:
+            return str(value)
+        if value.__class__ is str:
+            found = texts.get(value)
+            if found is None:
+                found = texts[value] = _copy_text(value)
+            return found
+        raise _NotPlain
+
+    null = "\\N"
+    lines = []
+    first = None
+    try:
+        for at, user, entity, entity_id, action, changes, person_id, note, run in prepared:
+            if first is None or first[0] is not at or first[1] is not user:
+                stamp = at.isoformat(" ") if isinstance(at, datetime) else field(at)
+                first = (at, user, f"{stamp}\t{field(user)}\t")
+            lines.append(
+                f"{first[2]}{field(entity)}\t"
+                f"{str(entity_id) if entity_id.__class__ is int else field(entity_id)}\t"
+                f"{field(action)}\t"
+                f"{null if changes is None else _copy_text(changes)}\t"
+                f"{str(person_id) if person_id.__class__ is int else field(person_id)}\t"
+                f"{field(note)}\t"
+                f"{str(run) if run.__class__ is int else field(run)}\n")
+    except _NotPlain:
+        return None
+    return "".join(lines)
 
 
 def changes_of(entry: AuditEntry) -> dict[str, list[Any]]:

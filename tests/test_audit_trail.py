@@ -148,3 +148,37 @@ def test_bulk_entries_hold_the_same_json_as_single_ones():
     for changes in samples:
         assert audit._changes_json(changes) == as_record_writes(changes), changes
     assert audit._changes_json({}) is None and audit._changes_json(None) is None
+
+
+def test_bulk_entries_are_stored_as_single_ones_are(db):
+    """record_many (COPY on PostgreSQL, executemany on SQLite) stores what record stores."""
+    from decimal import Decimal
+
+    from ittdesk.academic_year import AcademicYear
+    from ittdesk.models import ImportRun
+
+    run = ImportRun.create(at=audit.now(), user="me", kind="schools", file_name="f.csv",
+                           added=0, updated=0, refused=0)
+    awkward = "tab\there, new\nline, cr\r, back\\slash \\N \\t, quote \" ' , comma; Ŵ 😀 \\\\"
+    cases = [
+        dict(entity="school", entity_id=1, action="create",
+             changes={"name": [None, awkward], "urn": [None, 100001]}),
+        dict(entity="person", entity_id=2, action="update", person_id=2,
+             changes={"on": [date(2025, 9, 1), datetime(2025, 9, 1, 8, 30)],
+                      "money": (Decimal("1.50"), None), "year": [AcademicYear(2025), None]}),
+        dict(entity="role", entity_id=3, action="create", changes=None, note=awkward),
+        dict(entity="enrolment", entity_id=None, action="delete", changes={"x": [[1], {"a": 1}]}),
+        dict(entity="school", entity_id=4, action="create", changes={"empty": ["", None]}, note=""),
+    ]
+    columns = ("entity", "entity_id", "action", "changes", "person_id", "note", "import_run")
+    for case in cases:
+        single = audit.record(case["entity"], case["entity_id"], case["action"], case["changes"],
+                              person_id=case.get("person_id"), note=case.get("note"),
+                              import_run=run.id)
+        audit.record_many([{**case, "import_run": run.id}])
+        bulk = AuditEntry.select().order_by(AuditEntry.id.desc()).first()
+        assert bulk.id != single.id
+        stored = AuditEntry.get_by_id(single.id)
+        assert [getattr(bulk, c if c != "import_run" else "import_run_id") for c in columns] == \
+            [getattr(stored, c if c != "import_run" else "import_run_id") for c in columns], case
+        assert bulk.user == stored.user and isinstance(bulk.at, datetime)

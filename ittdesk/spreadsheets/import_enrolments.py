@@ -23,6 +23,7 @@ from ..services.people import people
 from ..services.programmes import enrolments
 from . import import_common as C
 from .headers import normalise
+from .import_rows import clean_values
 from .import_training import (
     AS_GIVEN,
     TRAINEE_FIELDS,
@@ -33,6 +34,9 @@ from .import_training import (
     with_split_name,
 )
 from .importing import BAD, ImportField, ImportKind, Item, Refusal
+
+PERSON_LABELS = {f.name: f.label for f in people.fields}
+ENROLMENT_LABELS = {f.name: f.label for f in enrolments.fields}
 
 
 class EnrolmentImport(ImportKind):
@@ -87,9 +91,10 @@ class EnrolmentImport(ImportKind):
         for record in records:
             before = len(refused)
             raw = with_split_name(self, record, columns, refused)
-            pvalues, errors = people.clean({k: raw[k] for k in person_names if k in raw}, partial=True)
+            pvalues, errors = clean_values(people, {k: raw[k] for k in person_names if k in raw},
+                                           partial=True)
             refuse_errors(record, errors, columns, refused)
-            evalues, errors = enrolments.clean({k: raw[k] for k in enrol_names if k in raw},
+            evalues, errors = clean_values(enrolments, {k: raw[k] for k in enrol_names if k in raw},
                                                partial=True)
             refuse_errors(record, errors, columns, refused)
             extras = {n: self.extra(record, n, columns, refused)
@@ -120,8 +125,8 @@ class EnrolmentImport(ImportKind):
         for part in C.chunks(sorted({p[2]["trainee_id"] for p in parsed if p[2].get("trainee_id")})):
             for e in Enrolment.select().where(C.key_in(Enrolment.trainee_id, part)):
                 by_tid[e.trainee_id] = e
-        by_email = C.people_by_email(p[1].get("email") for p in parsed)
-        by_trn = C.people_by_trn(p[1].get("trn") for p in parsed)
+        by_email = C.person_rows_by("email", (p[1].get("email") for p in parsed))
+        by_trn = C.person_rows_by("trn", (p[1].get("trn") for p in parsed))
         person_ids = {p.id for p in by_email.values()} | {p.id for p in by_trn.values()} | {
             e.person_id for e in by_tid.values()}
         existing: dict[tuple[int, int], Enrolment] = {}
@@ -129,9 +134,7 @@ class EnrolmentImport(ImportKind):
             for e in Enrolment.select().where(C.key_in(Enrolment.person, part)):
                 existing[(e.person_id, e.cohort_id)] = e
         people_by_id = {p.id: p for p in list(by_email.values()) + list(by_trn.values())}
-        for part in C.chunks(sorted(person_ids - set(people_by_id))):
-            for p in Person.select().where(C.key_in(Person.id, part)):
-                people_by_id[p.id] = p
+        people_by_id.update(C.person_rows_by("id", person_ids - set(people_by_id)))
         schools = C.school_ids_by_urn(p[3]["home_school"] for p in parsed)
         # The uniqueness checks run against these (every person and enrolment holding a key
         # the file names) and against the rows planned before, never a query per row.
@@ -253,7 +256,7 @@ class _FileKeys:
             if old is None:
                 added[k] = v
             elif not _same(old, v):
-                label = "TRN" if k == "trn" else people.field(k).label.lower()
+                label = "TRN" if k == "trn" else PERSON_LABELS[k].lower()
                 column = columns.get(k) or (columns.get("full_name", "")
                                             if k in ("title", "first_name", "last_name") else "")
                 refused.append(Refusal(record.row, column,
@@ -291,7 +294,7 @@ class _FileKeys:
         elif additions:
             first = self.items[token]
             first.payload["person"].update(additions)
-            first.changes.update({people.field(k).label: (None, v) for k, v in additions.items()})
+            first.changes.update({PERSON_LABELS[k]: (None, v) for k, v in additions.items()})
         if token in self.items:
             for name, value in claimed.items():
                 self.new_by_key.setdefault((name, value), token)
@@ -362,6 +365,15 @@ class _CohortResolver:
                       "add a Cohort or Programme column, or choose the cohort")
 
 
+def _cohort_label(cohort: Cohort) -> str:
+    """How the preview names a cohort (worked out once per cohort object: rows share them)."""
+    label = cohort.__dict__.get("_import_label")
+    if label is None:
+        label = cohort.__dict__["_import_label"] = (
+            f"{cohort.programme.name} {cohort.name} ({cohort.academic_year})")
+    return label
+
+
 def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns, refused,
                     known=None, known_enrolments=None, same_person_as=None):
     """``known`` / ``known_enrolments``: the preloaded keys the services check against;
@@ -382,19 +394,21 @@ def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns
             refuse_errors(record, errors, columns, refused)
             return None
         payload["person"] = pvalues
-        changes.update({people.field(k).label: (None, v) for k, v in pvalues.items() if v is not None})
+        changes.update({PERSON_LABELS[k]: (None, v) for k, v in pvalues.items() if v is not None})
     else:
         diff = {k: (getattr(person, k), v) for k, v in pvalues.items()
                 if v is not None and getattr(person, k) != v}
         if diff:
-            errors = people.check(people.merged(person, {k: v[1] for k, v in diff.items()}), person,
-                                  known)
+            # people.merged, for a person row (Person has no foreign keys to map to ids)
+            merged = {f.name: getattr(person, f.name) for f in people.fields}
+            merged.update({k: v[1] for k, v in diff.items()})
+            errors = people.check(merged, person, known)
             if errors:
                 refuse_errors(record, errors, columns, refused)
                 return None
         payload["person_id"] = person.id
         payload["person_changes"] = {person.id: diff} if diff else None
-        changes.update({people.field(k).label: c for k, c in diff.items()})
+        changes.update({PERSON_LABELS[k]: c for k, c in diff.items()})
     values = {"cohort": cohort.id, **evalues}
     if enrolment is None:
         values.setdefault("status", None)
@@ -406,8 +420,8 @@ def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns
             refuse_errors(record, errors, columns, refused)
             return None
         payload["enrolment"] = values
-        changes["Cohort"] = (None, f"{cohort.programme.name} {cohort.name} ({cohort.academic_year})")
-        changes.update({enrolments.field(k).label: (None, v) for k, v in evalues.items()
+        changes["Cohort"] = (None, _cohort_label(cohort))
+        changes.update({ENROLMENT_LABELS[k]: (None, v) for k, v in evalues.items()
                         if v is not None and k != "cohort"})
         action = "add"
     else:
@@ -421,9 +435,7 @@ def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns
                 refuse_errors(record, errors, columns, refused)
                 return None
             payload["enrolment_changes"] = {enrolment.id: diff}
-            changes.update({enrolments.field(k).label: c for k, c in diff.items()})
+            changes.update({ENROLMENT_LABELS[k]: c for k, c in diff.items()})
         action = "update" if changes else "same"
     key = evalues.get("trainee_id") or pvalues.get("email") or label
     return Item(record.row, action, str(key), label, changes, payload)
-
-
