@@ -305,3 +305,29 @@ def test_cohorts_are_found_by_year_name_or_programme(partnership):
     assert COHORTS.ids(str(YEAR.start.year)) == [cohort.id]
     assert COHORTS.ids("cohort a") == [cohort.id]
     assert COHORTS.ids("no such cohort") == []
+
+
+def test_sorting_by_a_small_joined_table_ranks_it_first_in_the_same_order(partnership, monkeypatch):
+    """Enrolments by programme or cohort: the programmes/cohorts are put in order first and the
+    rows sorted by their place (a CASE), giving exactly the order the plain ORDER BY gives."""
+    from ittdesk.models import Cohort, Programme
+    from ittdesk.queries import ListQuery
+    from ittdesk.services.programmes import cohorts, enrolments, programmes
+
+    other = programmes.create({"name": "apprenticeship route", "kind": "itt"})
+    for name in ("Cohort A", "a cohort"):  # the same name as the first (ties by cohort id)
+        late = cohorts.create({"programme": other.id, "name": name, "academic_year": YEAR,
+                               "places": 5})
+        for enrolment in partnership["trainees"]:
+            enrolments.create({"person": enrolment.person_id, "cohort": late.id,
+                               "status": "enrolled"})
+    assert ENROLMENTS.lookups == (Cohort, Programme)
+    for query in (ENROLMENTS, PLACEMENTS):
+        for column in query.columns:
+            for descending in (False, True):
+                ranked = query.ids(sort=column.key, descending=descending)
+                plain = ListQuery._order.__get__(query)
+                with monkeypatch.context() as m:
+                    m.setattr(query, "_order", plain)
+                    assert query.ids(sort=column.key, descending=descending) == ranked, \
+                        (query.name, column.key, descending)

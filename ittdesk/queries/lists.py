@@ -8,9 +8,11 @@ columns, evaluated only for the rows asked for, or when the user sorts by them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from peewee import JOIN, Cast, Field, fn
+from peewee import JOIN, Case, Cast, Field, Ordering, fn
 
 from .. import settings
 from ..academic_year import AcademicYear
@@ -37,8 +39,39 @@ from ..models import (
     Role,
     School,
     SupportAgreement,
+    database,
 )
 from . import Column, Filter, ListQuery, choice_options, distinct_values
+
+
+@dataclass
+class RankedListQuery(ListQuery):
+    """A list whose sort may be by a column of a small joined table (``lookups``: programmes,
+    cohorts). Sorting 100,000 enrolments by LOWER(programme name) makes the database compute
+    and compare that text for every row (~70-120 ms); instead the few programmes are put in
+    order first, and the rows sorted by their programme's place in that order (a CASE over
+    ids: integers, ~45 ms). The order is the same: the value, then the programme's id, then
+    the list's id, each in the sort's direction, NULLs last."""
+
+    lookups: tuple = ()
+
+    def _order(self, sort: str, descending: bool, scan: bool = False) -> list[Any]:
+        col = self.column(sort or self.default_sort or self.columns[0].key)
+        owner = col.expr.model if isinstance(col.expr, Field) else None
+        if owner is None or owner not in self.lookups:
+            return super()._order(sort, descending, scan)
+        expr = fn.LOWER(col.expr) if col.kind in ("text", "choice") else col.expr
+        direction = "DESC" if descending else "ASC"
+        ranked = owner.select(owner.id).order_by(Ordering(expr, direction, nulls="LAST"),
+                                                 Ordering(owner.id, direction))
+        ids = [row[0] for row in database.execute(ranked).fetchall()]
+        if len(ids) > LOOKUP_MAX:
+            return super()._order(sort, descending, scan)
+        rank = Case(owner.id, [(i, n) for n, i in enumerate(ids)], len(ids))
+        return [rank.asc(), self.model.id.desc() if descending else self.model.id.asc()]
+
+
+LOOKUP_MAX = 200  # rows of a lookup table ranked this way (a CASE is a linear scan per row)
 
 
 def _full_name(model):
@@ -242,10 +275,11 @@ def _enrolment_joins(q, tables: set):
     return q
 
 
-ENROLMENTS = ListQuery(
+ENROLMENTS = RankedListQuery(
     name="enrolments",
     entity="enrolment",
     model=Enrolment,
+    lookups=(Cohort, Programme),
     join=lambda q: _enrolment_joins(q, {_EnrolledPerson, Cohort, Programme, _HomeSchool}),
     join_only=lambda q, tables: _enrolment_joins(q, tables),
     columns=[
@@ -304,10 +338,11 @@ def _placement_years() -> list[tuple[str, str]]:
     return years
 
 
-PLACEMENTS = ListQuery(
+PLACEMENTS = RankedListQuery(
     name="placements",
     entity="placement",
     model=Placement,
+    lookups=(Cohort,),
     join=lambda q: (q.join(Enrolment, on=(Placement.enrolment == Enrolment.id))
                     .join(_Trainee, on=(Enrolment.person == _Trainee.id))
                     .switch(Enrolment).join(Cohort, on=(Enrolment.cohort == Cohort.id))
