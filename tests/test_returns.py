@@ -352,6 +352,13 @@ def test_every_kind_of_value_gets_its_cell_type_format_and_summary_total(tmp_pat
     assert type(mine) is StyleArray and shared.numFmtId == 14 and hash(shared) != hash(mine)
 
 
+def test_a_value_no_cell_can_hold_is_refused_and_leaves_no_file(tmp_path):
+    with pytest.raises(ValueError):
+        write_return(tmp_path / "x.xlsx", title="X", filters=[], columns=[Column("v", "V")],
+                     rows=[("fine",), (object(),)])
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_formula_like_text_in_any_text_column_stays_text(tmp_path):
     hostile = ["=1+1", "+44 1632", "-5", "@SUM(A1)", "\tTab"]
     out = write_return(tmp_path / "t.xlsx", title="=TITLE()", filters=[("LA", "=evil")],

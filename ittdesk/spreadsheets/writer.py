@@ -86,17 +86,22 @@ class _Sheet(WriteOnlyWorksheet):
         for col_idx, value in enumerate(values, 1):
             if value is None:
                 continue
-            if value.__class__ is Cell:
-                value.column, value.row = col_idx, row_idx
-                if value.hyperlink is not None:
-                    value.hyperlink.ref = value.coordinate
-                yield value
-                continue
-            spare.value = value
-            spare.column, spare.row = col_idx, row_idx
-            yield spare
-            if spare.has_style or spare.hyperlink:
-                spare = Cell(self, row=1, column=1)
+            if value.__class__ is not Cell:
+                try:
+                    spare.value = value
+                except ValueError:
+                    if not isinstance(value, Cell):  # a subclass of Cell is taken as it is
+                        raise
+                else:
+                    spare.column, spare.row = col_idx, row_idx
+                    yield spare
+                    if spare.has_style or spare.hyperlink:
+                        spare = Cell(self, row=1, column=1)
+                    continue
+            value.column, value.row = col_idx, row_idx
+            if value.hyperlink is not None:
+                value.hyperlink.ref = value.coordinate
+            yield value
 
 
 def create_sheet(wb, title: str):
