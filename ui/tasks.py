@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import queue
+import socket
 import sys
 import threading
 import traceback
@@ -46,7 +47,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from shiboken6 import Shiboken
 
@@ -107,19 +108,47 @@ class _Inbox:
     def __init__(self) -> None:
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.timer: QTimer | None = None
+        # A worker also writes a byte to this socket pair (an OS call, not Qt), which wakes the
+        # GUI thread's event loop at once through a QSocketNotifier, instead of the answer
+        # waiting up to the timer's 10 ms (the timer stays, should the socket pair fail).
+        self.wake_send: socket.socket | None = None
+        self.wake_receive: socket.socket | None = None
+        self.notifier: QSocketNotifier | None = None
 
     def post(self, item: tuple) -> None:  # any thread
         self.queue.put(item)
+        sender = self.wake_send
+        if sender is not None:
+            try:
+                sender.send(b"\0")
+            except OSError:  # full (the GUI thread is busy and will drain anyway) or closed
+                pass
 
     def start(self) -> None:  # GUI thread
         if self.timer is None:
             self.timer = QTimer()
             self.timer.setInterval(10)
             self.timer.timeout.connect(self.drain)
+            try:
+                self.wake_receive, self.wake_send = socket.socketpair()
+                for end in (self.wake_receive, self.wake_send):
+                    end.setblocking(False)
+                self.notifier = QSocketNotifier(self.wake_receive.fileno(),
+                                                QSocketNotifier.Type.Read)
+                self.notifier.activated.connect(self.drain)
+            except OSError:
+                self.wake_receive = self.wake_send = self.notifier = None
         if not self.timer.isActive():
             self.timer.start()
 
-    def drain(self) -> None:  # GUI thread
+    def drain(self, *_args) -> None:  # GUI thread
+        receiver = self.wake_receive
+        if receiver is not None:
+            try:
+                while receiver.recv(4096):
+                    pass
+            except OSError:  # nothing left to read
+                pass
         while True:
             try:
                 kind, handle, *payload = self.queue.get_nowait()
