@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from datetime import date, datetime
 
+import pytest
+
 from ittdesk.models import School
 from ittdesk.services.people import people
 from ittdesk.services.programmes import enrolments
@@ -103,3 +105,18 @@ def test_the_same_bad_value_on_many_rows_is_refused_on_each_row(db, tmp_path):
         "Alternative provision / PRU, Not applicable)",
     ]
     assert [i.row for i in plan.adds] == [4]
+
+
+def test_the_page_cache_is_set_back_after_applying_even_on_failure(sqlite_db, tmp_path):
+    from ittdesk.errors import RefusedError
+    from ittdesk.models import database
+
+    before = database.execute_sql("PRAGMA cache_size").fetchone()[0]
+    path = tmp_path / "schools.csv"
+    path.write_text("URN,School name\n100001,Ashby Moor Primary\n100002,\n", encoding="utf-8")
+    plan, result = importing.run_import(path, "schools", skip_invalid=True)
+    assert result.added == 1
+    assert database.execute_sql("PRAGMA cache_size").fetchone()[0] == before
+    with pytest.raises(RefusedError):
+        importing.run_import(path, "schools")  # a refused row: nothing written
+    assert database.execute_sql("PRAGMA cache_size").fetchone()[0] == before

@@ -101,6 +101,17 @@ def full_rows(model: type[Model], rows: list[dict[str, Any]]) -> list[dict[str, 
     return result
 
 
+def models_where_in(model: type[Model], key: str, values: Iterable[Any]) -> list[Model]:
+    """The records whose ``key`` is one of ``values``, as models: the keys matched by plain SQL
+    first (:func:`rows_where_in`), then only the records found loaded (often none: a file's
+    trainee ids that are new)."""
+    ids = [row[0] for row in rows_where_in(model, ("id",), key, values)]
+    found: list[Model] = []
+    for part in chunks(sorted(ids)):
+        found.extend(model.select().where(key_in(model._meta.primary_key, part)))
+    return found
+
+
 def schools_by_urn(urns: Iterable[int]) -> dict[int, School]:
     wanted = sorted(set(u for u in urns if u is not None))
     found: dict[int, School] = {}

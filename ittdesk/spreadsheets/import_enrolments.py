@@ -86,6 +86,7 @@ class EnrolmentImport(ImportKind):
         person_names = ("title", "first_name", "last_name", "email", "phone", "trn")
         enrol_names = ("status", "trainee_id", "subject", "outcome", "withdrawal_date",
                        "withdrawal_reason")
+        extra_names = ("programme", "cohort", "academic_year", "start_date", "home_school")
         resolver = _CohortResolver(options.get("cohort"))
         parsed = []
         for record in records:
@@ -97,8 +98,7 @@ class EnrolmentImport(ImportKind):
             evalues, errors = clean_values(enrolments, {k: raw[k] for k in enrol_names if k in raw},
                                                partial=True)
             refuse_errors(record, errors, columns, refused)
-            extras = {n: self.extra(record, n, columns, refused)
-                      for n in ("programme", "cohort", "academic_year", "start_date", "home_school")}
+            extras = self.extras(record, extra_names, columns, refused)
             if len(refused) > before or BAD in extras.values():
                 continue
             if not (pvalues.get("first_name") and pvalues.get("last_name")):
@@ -121,18 +121,14 @@ class EnrolmentImport(ImportKind):
                            columns, refused)
         bad = {r.row for r in refused}
         parsed = [p for p in parsed if p[0].row not in bad]
-        by_tid = {}
-        for part in C.chunks(sorted({p[2]["trainee_id"] for p in parsed if p[2].get("trainee_id")})):
-            for e in Enrolment.select().where(C.key_in(Enrolment.trainee_id, part)):
-                by_tid[e.trainee_id] = e
+        by_tid = {e.trainee_id: e for e in C.models_where_in(
+            Enrolment, "trainee_id", {p[2]["trainee_id"] for p in parsed if p[2].get("trainee_id")})}
         by_email = C.person_rows_by("email", (p[1].get("email") for p in parsed))
         by_trn = C.person_rows_by("trn", (p[1].get("trn") for p in parsed))
         person_ids = {p.id for p in by_email.values()} | {p.id for p in by_trn.values()} | {
             e.person_id for e in by_tid.values()}
-        existing: dict[tuple[int, int], Enrolment] = {}
-        for part in C.chunks(sorted(person_ids)):
-            for e in Enrolment.select().where(C.key_in(Enrolment.person, part)):
-                existing[(e.person_id, e.cohort_id)] = e
+        existing: dict[tuple[int, int], Enrolment] = {
+            (e.person_id, e.cohort_id): e for e in C.models_where_in(Enrolment, "person", person_ids)}
         people_by_id = {p.id: p for p in list(by_email.values()) + list(by_trn.values())}
         people_by_id.update(C.person_rows_by("id", person_ids - set(people_by_id)))
         schools = C.school_ids_by_urn(p[3]["home_school"] for p in parsed)

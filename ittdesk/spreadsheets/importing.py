@@ -214,6 +214,24 @@ class ImportKind:
         refused.append(Refusal(record.row, columns.get(name, parsing[0]), result))
         return BAD
 
+    def extras(self, record: Record, names: Sequence[str], columns: dict[str, str],
+               refused: list[Refusal]) -> dict[str, Any]:
+        """``{name: self.extra(record, name, ...)}`` for ``names``, in that order."""
+        raw = record.raw
+        parsings = current_memo().table(self)[0]
+        result = {}
+        for name in names:
+            if name not in raw:
+                result[name] = None
+                continue
+            parsing = parsings[name]
+            ok, value = parse_with(parsing, raw[name])
+            if not ok:
+                refused.append(Refusal(record.row, columns.get(name, parsing[0]), value))
+                value = BAD
+            result[name] = value
+        return result
+
 
 BAD = object()
 
@@ -481,12 +499,30 @@ def apply_plan(plan: Plan, *, skip_invalid: bool = False, progress: Progress | N
                cancel: threading.Event | None = None, user_file_name: str | None = None) -> Result:
     """Write the plan in one transaction (re-matched inside it); all or nothing."""
     try:
-        with paused_gc(), remembering():
+        with paused_gc(), remembering(), _larger_page_cache():
             return _apply(plan, skip_invalid, progress, cancel, user_file_name)
     except (IntegrityError, DataError) as exc:
         # Validation should have caught it; if the database still says no, say so in one line.
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RefusedError(f"The database refused the import ({text}); nothing was changed") from exc
+
+
+@contextmanager
+def _larger_page_cache() -> Iterator[None]:
+    """SQLite's page cache at 64 MB (default 2 MB) while an import writes: tens of thousands
+    of rows go into several indexes each (school name, postcode, audit entries...), whose
+    pages otherwise leave the cache and are read back. Set back however the block ends."""
+    from ..db import is_postgres
+
+    if is_postgres():
+        yield
+        return
+    old = database.execute_sql("PRAGMA cache_size").fetchone()[0]
+    database.execute_sql("PRAGMA cache_size = -65536")
+    try:
+        yield
+    finally:
+        database.execute_sql(f"PRAGMA cache_size = {int(old)}")
 
 
 def _apply(plan: Plan, skip_invalid: bool, progress: Progress | None,
