@@ -74,6 +74,8 @@ class ListPanel(QWidget):
         self.model = RecordListModel(query, self)
         self._restore_selection: list[int] = []
         self._prime_rows = False
+        self._shown_once = False
+        self._stale = False
 
         self.search = QLineEdit()
         self.search.setObjectName("search")
@@ -210,6 +212,13 @@ class ListPanel(QWidget):
                                     else Qt.SortOrder.AscendingOrder)
             header.blockSignals(False)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._shown_once = True
+        if self._stale:
+            self._stale = False
+            self.refresh()
+
     # -- loading -------------------------------------------------------------------------------
     def load(self) -> None:
         if not self.model.has_loaded and not self.model.is_loading():
@@ -223,7 +232,12 @@ class ListPanel(QWidget):
             self.model.reload()
 
     def refresh(self) -> None:
-        """Read again, keeping the selection."""
+        """Read again, keeping the selection. A list only prepared while the app was idle and
+        never shown yet is read again when it is first shown instead (after every edit, five big
+        lists re-reading in the background would cost more than the one the user opens)."""
+        if not self._shown_once and not self.isVisible():
+            self._stale = True
+            return
         self._restore_selection = self.selected_ids()
         self.fill_filter_options()
         self.model.reload()
