@@ -91,12 +91,12 @@ def full_rows(model: type[Model], rows: list[dict[str, Any]]) -> list[dict[str, 
     for name in names:
         f = model._meta.fields[name]
         defaults[name] = f.default if f.default is not None and not callable(f.default) else None
+    # every row: the defaults, then its own values but None (in ``names`` order: a copy of
+    # the defaults keeps their order, and every key of a row is one of them)
     result = []
     for r in rows:
-        full = {}
-        for name in names:
-            v = r.get(name)
-            full[name] = defaults[name] if v is None else v
+        full = defaults.copy()
+        full.update({k: v for k, v in r.items() if v is not None})
         result.append(full)
     return result
 
@@ -113,12 +113,7 @@ def models_where_in(model: type[Model], key: str, values: Iterable[Any]) -> list
 
 
 def schools_by_urn(urns: Iterable[int]) -> dict[int, School]:
-    wanted = sorted(set(u for u in urns if u is not None))
-    found: dict[int, School] = {}
-    for part in chunks(wanted):
-        for school in School.select().where(key_in(School.urn, part)):
-            found[school.urn] = school
-    return found
+    return {school.urn: school for school in models_where_in(School, "urn", urns)}
 
 
 def school_ids_by_urn(urns: Iterable[int]) -> dict[int, tuple[int, str]]:

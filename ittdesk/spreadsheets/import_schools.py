@@ -208,16 +208,15 @@ class _HeadPlanner:
         if not any(k in raw for k in ("head_first_name", "head_last_name", "head_name")):
             return None
         before = len(refused)
-        title = kind.extra(record, "head_title", self.columns, refused)
-        first = kind.extra(record, "head_first_name", self.columns, refused)
-        last = kind.extra(record, "head_last_name", self.columns, refused)
+        title, first, last = kind.extras(record, ("head_title", "head_first_name", "head_last_name"),
+                                         self.columns, refused).values()
         if "head_name" in raw and not (first and last):
             split = kind.extra(record, "head_name", self.columns, refused)
             if split is not BAD and split is not None:
                 title = title or split[0]
                 first, last = split[1], split[2]
-        job_title = kind.extra(record, "head_job_title", self.columns, refused)
-        email = kind.extra(record, "head_email", self.columns, refused)
+        job_title, email = kind.extras(record, ("head_job_title", "head_email"), self.columns,
+                                       refused).values()
         if len(refused) > before:
             return BAD
         if not (first and last):
