@@ -23,6 +23,7 @@ from ..services.people import people
 from ..services.programmes import enrolments
 from . import import_common as C
 from .headers import normalise
+from .import_base import BAD, ImportField, ImportKind, Item, Refusal
 from .import_rows import clean_values
 from .import_training import (
     AS_GIVEN,
@@ -33,7 +34,6 @@ from .import_training import (
     update_records,
     with_split_name,
 )
-from .importing import BAD, ImportField, ImportKind, Item, Refusal
 
 PERSON_LABELS = {f.name: f.label for f in people.fields}
 ENROLMENT_LABELS = {f.name: f.label for f in enrolments.fields}

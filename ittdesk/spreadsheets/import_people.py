@@ -17,7 +17,7 @@ from ..choices import ROLE_KINDS
 from ..models import MentorTraining, Person, Role
 from ..services.people import people, roles
 from . import import_common as C
-from .importing import BAD, ImportField, ImportKind, Item, Record, Refusal
+from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
 
 PERSON_SYNONYMS = {
     "title": ("Salutation", "Prefix", "Mentor title"),

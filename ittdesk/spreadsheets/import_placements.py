@@ -16,8 +16,8 @@ from .. import fields as F
 from ..models import Cohort, Enrolment, Placement
 from ..services.programmes import placements
 from . import import_common as C
+from .import_base import BAD, ImportField, ImportKind, Item, Refusal
 from .import_training import AS_GIVEN, TRAINEE_FIELDS, create_entry, refuse_errors, update_records
-from .importing import BAD, ImportField, ImportKind, Item, Refusal
 
 
 class PlacementImport(ImportKind):

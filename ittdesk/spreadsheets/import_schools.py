@@ -21,8 +21,8 @@ from ..models import Person, Role, School
 from ..services.people import people
 from ..services.schools import schools
 from . import import_common as C
+from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
 from .import_rows import clean_values, current_memo, parse_with
-from .importing import BAD, ImportField, ImportKind, Item, Record, Refusal
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "urn": ("School URN", "DfE number", "DfE no", "Establishment URN", "Unique reference number",

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from .. import fields as F
 from . import import_common as C
-from .importing import BAD, ImportField, Refusal
+from .import_base import BAD, ImportField, Refusal
 
 AS_GIVEN = lambda v: v  # noqa: E731 - parsed later by the service's own field spec
 

@@ -27,9 +27,8 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,201 +38,18 @@ from .. import fields as F
 from ..errors import RefusedError
 from ..models import ImportRun, database
 from . import headers, reading
-from .import_rows import (
-    Record,
-    Refusal,
-    clean_values,
-    current_memo,
-    parse_with,
-    read_records,
-    remembering,
+from .import_base import (  # noqa: F401 - re-exported: the kinds, the CLI, the wizard, tests
+    BAD,
+    ImportCancelled,
+    ImportField,
+    ImportKind,
+    Item,
+    Plan,
+    Progress,
+    Result,
+    Source,
 )
-
-Progress = Callable[..., None]
-
-
-class ImportCancelled(RefusedError):
-    """The user cancelled: the transaction was rolled back, nothing changed."""
-
-
-@dataclass(frozen=True)
-class ImportField:
-    """A column an import understands: a service field (parsed by the service) or an extra one."""
-
-    name: str
-    label: str
-    synonyms: tuple[str, ...] = ()
-    parse: Callable[[Any], Any] | None = None  # extra fields only; service fields use service.clean
-    is_date: bool = False
-
-
-@dataclass
-class Item:
-    """What applying a row will do: add or update, the changes to show, the payload to write."""
-
-    row: int
-    action: str  # "add", "update" or "same"
-    key: str  # e.g. "URN 100000"
-    description: str  # e.g. "The Aldgate School"
-    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # label -> (old, new)
-    payload: Any = None
-
-
-@dataclass
-class Source:
-    path: Path
-    kind: str
-    book: reading.Book
-    sheet: reading.Sheet
-    header: headers.HeaderRow
-    mapping: dict[int, str]  # column -> field name, as suggested (saved or matched)
-    mapping_from: str  # "saved" or "matched"
-    notes: list[str] = field(default_factory=list)
-    options: dict[str, Any] = field(default_factory=dict)  # e.g. {"cohort": 3} for enrolments
-
-    @property
-    def headings(self) -> list[str]:
-        return self.header.headings
-
-    def samples(self, column: int, count: int = 3) -> list[str]:
-        """A few non-blank values from a column, as text, for the mapping page."""
-        result = []
-        for _n, row in headers.data_rows(self.sheet.rows[: self.header.index + 60], self.header).rows:
-            if column < len(row):
-                text = reading.cells_as_text([row[column]])[0]
-                if text:
-                    result.append(text)
-            if len(result) >= count:
-                break
-        return result
-
-
-@dataclass
-class Plan:
-    source: Source
-    mapping: dict[int, str]
-    records: list[Record]
-    items: list[Item]
-    refused: list[Refusal]
-    notes: list[str]
-    read_refused: list[Refusal] = field(default_factory=list)  # found while reading cells
-    # The newest audit entry when the plan was made: every write through ITT Desk adds one, so
-    # if it is still the newest when applying, the plan still holds and need not be redone.
-    audit_mark: int | None = None
-
-    @property
-    def adds(self) -> list[Item]:
-        return [i for i in self.items if i.action == "add"]
-
-    @property
-    def updates(self) -> list[Item]:
-        return [i for i in self.items if i.action == "update"]
-
-    @property
-    def unchanged(self) -> list[Item]:
-        return [i for i in self.items if i.action == "same"]
-
-    @property
-    def refused_rows(self) -> int:
-        return len({r.row for r in self.refused})
-
-    def summary(self) -> str:
-        return (f"{len(self.adds)} to add, {len(self.updates)} to update, "
-                f"{len(self.unchanged)} unchanged, {self.refused_rows} refused")
-
-
-@dataclass
-class Result:
-    run_id: int | None
-    added: int
-    updated: int
-    unchanged: int
-    refused: list[Refusal]
-    seconds: float
-
-    def summary(self) -> str:
-        return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{len({r.row for r in self.refused})} refused")
-
-
-class ImportKind:
-    """One kind of record an import can bring in; subclasses in import_*.py."""
-
-    name: str = ""
-    label: str = ""  # "Schools"
-    service: Any = None
-    fields: tuple[ImportField, ...] = ()
-    key_help: str = ""  # how rows are matched, in words, for the wizard
-
-    @property
-    def purpose(self) -> str:
-        return f"import:{self.name}"
-
-    def field(self, name: str) -> ImportField:
-        # called for every extra cell of every row: a dict, built once per kind of import
-        by_name = self.__dict__.get("_by_name")
-        if by_name is None or len(by_name) != len(self.fields):
-            by_name = self.__dict__["_by_name"] = {f.name: f for f in self.fields}
-        return by_name[name]
-
-    def check_mapping(self, mapping: dict[int, str]) -> list[str]:
-        """Problems with a mapping as a whole (e.g. the key column is not mapped)."""
-        return []
-
-    def plan(self, records: list[Record], columns: dict[str, str], refused: list[Refusal],
-             options: dict[str, Any] | None = None) -> list[Item]:
-        """Match and check the rows (bulk lookups, no writes); add refusals to ``refused``."""
-        raise NotImplementedError
-
-    def write(self, items: list[Item], run_id: int, tick: Callable[[int], None]) -> None:
-        raise NotImplementedError
-
-    # -- helpers the kinds share ----------------------------------------------------------
-    def clean(self, record: Record, names: Sequence[str], columns: dict[str, str],
-              refused: list[Refusal], *, new: bool) -> dict[str, Any] | None:
-        """Parse ``names`` of the record with the service's own field specs; None if refused."""
-        raw = record.raw
-        data = {n: raw[n] for n in names if n in raw}
-        values, errors = clean_values(self.service, data, partial=not new)
-        if errors:
-            for name, message in errors.items():
-                refused.append(Refusal(record.row, columns.get(name, ""), _strip_label(message, self.service, name)))
-            return None
-        return values
-
-    def extra(self, record: Record, name: str, columns: dict[str, str],
-              refused: list[Refusal]) -> Any:
-        """Parse one extra (non-service) field; refusal recorded, returns the sentinel _BAD."""
-        raw = record.raw
-        if name not in raw:
-            return None
-        parsing = current_memo().table(self)[0][name]
-        ok, result = parse_with(parsing, raw[name])
-        if ok:
-            return result
-        refused.append(Refusal(record.row, columns.get(name, parsing[0]), result))
-        return BAD
-
-    def extras(self, record: Record, names: Sequence[str], columns: dict[str, str],
-               refused: list[Refusal]) -> dict[str, Any]:
-        """``{name: self.extra(record, name, ...)}`` for ``names``, in that order."""
-        raw = record.raw
-        parsings = current_memo().table(self)[0]
-        result = {}
-        for name in names:
-            if name not in raw:
-                result[name] = None
-                continue
-            parsing = parsings[name]
-            ok, value = parse_with(parsing, raw[name])
-            if not ok:
-                refused.append(Refusal(record.row, columns.get(name, parsing[0]), value))
-                value = BAD
-            result[name] = value
-        return result
-
-
-BAD = object()
+from .import_rows import Record, Refusal, read_records, remembering  # noqa: F401
 
 
 @contextmanager
@@ -271,16 +87,6 @@ def _show_labels(importer: ImportKind, items: list[Item]) -> None:
                 old, new = pair
                 changes[label] = (vocabulary.label(old) if old else old,
                                   vocabulary.label(new) if new else new)
-
-
-def _strip_label(message: str, service: Any, name: str) -> str:
-    try:
-        label = service.field(name).label
-    except KeyError:
-        return message
-    prefix = f"{label}: "
-    return message[len(prefix):] if message.startswith(prefix) else message
-
 
 _KINDS: dict[str, ImportKind] = {}
 
