@@ -39,19 +39,21 @@ from __future__ import annotations
 import contextlib
 import inspect
 import queue
-import socket
 import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from shiboken6 import Shiboken
 
 from ittdesk.errors import IttDeskError
+
+if TYPE_CHECKING:
+    import socket
 
 _synchronous = [False]
 _running: set[TaskHandle] = set()
@@ -129,6 +131,8 @@ class _Inbox:
             self.timer = QTimer()
             self.timer.setInterval(10)
             self.timer.timeout.connect(self.drain)
+            import socket  # here: ~3 ms that start-up need not pay before the first paint
+
             try:
                 self.wake_receive, self.wake_send = socket.socketpair()
                 for end in (self.wake_receive, self.wake_send):
