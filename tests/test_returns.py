@@ -370,6 +370,24 @@ def test_formula_like_text_in_any_text_column_stays_text(tmp_path):
         assert ws.cell(i, 1).value == value and ws.cell(i, 1).data_type == "s"
 
 
+def test_formula_like_text_in_a_date_or_number_column_stays_text_too(tmp_path):
+    hostile = '=HYPERLINK("http://x","y")'
+    columns = [Column("d", "D", "date"), Column("n", "N", "int"), Column("x", "X", "number"),
+               Column("m", "M", "money"), Column("t", "T")]
+    out = write_return(tmp_path / "t.xlsx", title="T", filters=[], columns=columns,
+                       rows=[("=1+1", "=2+2", hostile, 5, "=3+3"),
+                             ("=" + "x" * 40000, "#N/A", "+1", 7, "-2")])
+    ws = load_workbook(out.path).worksheets[0]
+    first = ws[HEADER_ROW + 1]
+    assert [c.value for c in first] == ["=1+1", "=2+2", hostile, 0.05, "=3+3"]
+    assert [c.data_type for c in first] == ["s", "s", "s", "n", "s"]
+    second = ws[HEADER_ROW + 2]
+    assert second[0].value == "=" + "x" * 32766 and second[0].data_type == "s"
+    assert second[1].value == "#N/A" and second[1].data_type == "e"  # as openpyxl has it
+    assert [(c.value, c.data_type) for c in second[2:]] == [("+1", "s"), (0.07, "n"),
+                                                            ("-2", "s")]
+
+
 def test_a_target_open_in_excel_gets_a_clear_message_and_keeps_the_old_file(partnership, tmp_path,
                                                                             monkeypatch):
     import os

@@ -25,7 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -43,6 +43,9 @@ TOP_ROWS = 4  # title, filters, made on, blank: the header row is TOP_ROWS + 1
 
 KINDS = ("text", "int", "number", "money", "date")
 _NUMBERS = frozenset((int, float))
+_ERROR_CODES = frozenset(ERROR_CODES)
+_ILLEGAL = ILLEGAL_CHARACTERS_RE
+_MAX_TEXT = 32767  # openpyxl cuts longer text to this
 
 
 class Cancelled(RefusedError):
@@ -77,8 +80,13 @@ class _Sheet(WriteOnlyWorksheet):
 
     openpyxl's own ``_values_to_row`` tries every value as a plain value first, so each date,
     money or guarded text cell cost it a ValueError raised and caught (with the cell's repr
-    built for the message) and a new spare cell. Plain values go through the same steps as in
-    openpyxl; each cell is written before the next is made, as there.
+    built for the message) and a new spare cell. Ints, floats and ordinary text (no illegal
+    character, not too long, not an error code: openpyxl's own tests) are stored as
+    openpyxl's value setter stores them, without its type dispatch; any other value goes
+    through that setter. Text is never made a formula, whatever its column (the row converter
+    guards text columns; this also covers text in a date or number column, which openpyxl
+    would have made a live formula). Each cell is written before the next is made, as in
+    openpyxl.
     """
 
     def _values_to_row(self, values, row_idx):
@@ -86,13 +94,28 @@ class _Sheet(WriteOnlyWorksheet):
         for col_idx, value in enumerate(values, 1):
             if value is None:
                 continue
-            if value.__class__ is not Cell:
+            cls = value.__class__
+            if cls is int or cls is float:  # as openpyxl's value setter stores them
+                spare._value, spare.data_type = value, "n"
+                spare.column, spare.row = col_idx, row_idx
+                yield spare
+                continue
+            if (cls is str and len(value) <= _MAX_TEXT and value not in _ERROR_CODES
+                    and _ILLEGAL.search(value) is None):
+                # What the setter makes of text, except that it is never a formula.
+                spare._value, spare.data_type = value, "s"
+                spare.column, spare.row = col_idx, row_idx
+                yield spare
+                continue
+            if cls is not Cell:  # anything else through openpyxl's own setter
                 try:
                     spare.value = value
                 except ValueError:
                     if not isinstance(value, Cell):  # a subclass of Cell is taken as it is
                         raise
                 else:
+                    if spare.data_type == "f":  # text is never a formula (safe.py)
+                        spare.data_type = "s"
                     spare.column, spare.row = col_idx, row_idx
                     yield spare
                     if spare.has_style or spare.hyperlink:
