@@ -52,12 +52,20 @@ def read_records(rows: list[tuple[int, list[Any]]], columns: list[tuple[int, str
     Formula cells are refused and left out of the record."""
     records = []
     value, is_empty, formula_text = reading.value, F.is_empty, reading.FormulaText
+    # plain text (every CSV cell): reading.value then fields.is_empty, written out here
+    spaces, errors, empty_words = reading.SPACES, reading.ERRORS, F.EMPTY_WORDS
     for n, (number, row) in enumerate(rows):
         if n % 2000 == 0:
             check_cancel()
         raw = {}
         for col, name in columns:
-            cell = value(row[col]) if col < len(row) else None
+            cell = row[col] if col < len(row) else None
+            if cell.__class__ is str:
+                cell = cell.strip(spaces)
+                if cell and cell not in errors and cell.strip().lower() not in empty_words:
+                    raw[name] = cell
+                continue
+            cell = value(cell)
             if cell is None or is_empty(cell):
                 continue
             if isinstance(cell, formula_text):

@@ -56,6 +56,7 @@ _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ERRORS = {"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA",
            "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
 _SPACES = " \t\r\n\u00a0\u2007\u202f\ufeff\u200b"
+SPACES, ERRORS = _SPACES, _ERRORS  # for callers that normalise text cells themselves
 
 
 class FormulaText(str):
