@@ -143,3 +143,17 @@ def test_text_cells_are_read_as_reading_value_and_is_empty_read_them():
     assert all(type(got[n]) is type(want[n]) for n in want)
     assert [str(r) for r in refused] == [
         f"row {len(cells)}, column 'X': holds a formula (=SUM(A1)), not a value"]
+
+
+def test_clean_fields_cleans_the_named_cells_of_a_record_as_the_service_does():
+    from ittdesk.spreadsheets.import_rows import clean_fields
+
+    raw = {"urn": "100001", "name": "", "phase": "Middle earth", "postcode": "sw1a1aa",
+           "head_first_name": "Ann", "phone": 1234567890}
+    names = [f.name for f in schools.fields]
+    with remembering():
+        for partial in (True, False):
+            data = {n: raw[n] for n in names if n in raw}
+            got = clean_fields(schools, raw, names, partial=partial)
+            want = schools.clean(data, partial=partial)
+            assert got == want and list(got[1]) == list(want[1])

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import RefusedError
 from . import headers, reading
-from .import_rows import Record, Refusal, clean_values, current_memo, parse_with
+from .import_rows import Record, Refusal, clean_fields, current_memo, parse_with
 
 Progress = Callable[..., None]
 
@@ -158,9 +158,7 @@ class ImportKind:
     def clean(self, record: Record, names: Sequence[str], columns: dict[str, str],
               refused: list[Refusal], *, new: bool) -> dict[str, Any] | None:
         """Parse ``names`` of the record with the service's own field specs; None if refused."""
-        raw = record.raw
-        data = {n: raw[n] for n in names if n in raw}
-        values, errors = clean_values(self.service, data, partial=not new)
+        values, errors = clean_fields(self.service, record.raw, names, partial=not new)
         if errors:
             for name, message in errors.items():
                 refused.append(Refusal(record.row, columns.get(name, ""), _strip_label(message, self.service, name)))

@@ -24,7 +24,7 @@ from ..services.programmes import enrolments
 from . import import_common as C
 from .headers import normalise
 from .import_base import BAD, ImportField, ImportKind, Item, Refusal
-from .import_rows import clean_values
+from .import_rows import clean_fields
 from .import_training import (
     AS_GIVEN,
     TRAINEE_FIELDS,
@@ -92,11 +92,9 @@ class EnrolmentImport(ImportKind):
         for record in records:
             before = len(refused)
             raw = with_split_name(self, record, columns, refused)
-            pvalues, errors = clean_values(people, {k: raw[k] for k in person_names if k in raw},
-                                           partial=True)
+            pvalues, errors = clean_fields(people, raw, person_names, partial=True)
             refuse_errors(record, errors, columns, refused)
-            evalues, errors = clean_values(enrolments, {k: raw[k] for k in enrol_names if k in raw},
-                                               partial=True)
+            evalues, errors = clean_fields(enrolments, raw, enrol_names, partial=True)
             refuse_errors(record, errors, columns, refused)
             extras = self.extras(record, extra_names, columns, refused)
             if len(refused) > before or BAD in extras.values():

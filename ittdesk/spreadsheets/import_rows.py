@@ -12,7 +12,7 @@ still name their own row and column: only the parser's result is shared.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -159,21 +159,32 @@ def clean_values(service: Any, data: dict[str, Any], *, partial: bool = False
                  ) -> tuple[dict[str, Any], dict[str, str]]:
     """``service.clean(data, partial=...)``: the same values and messages, with the parsers'
     outcomes remembered during a plan."""
-    parsings, required = current_memo().table(service)
+    parsings = current_memo().table(service)[0]
     if not parsings.keys() >= data.keys():
         unknown = set(data) - set(parsings)
         raise KeyError(f"{service.entity} has no field(s) {sorted(unknown)}")
+    return clean_fields(service, data, data, partial=partial)
+
+
+def clean_fields(service: Any, raw: dict[str, Any], names: Iterable[str], *,
+                 partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+    """``clean_values(service, {n: raw[n] for n in names if n in raw}, partial=...)`` without
+    building that dict (a record's cells, ``names`` being fields of the service)."""
+    parsings, required = current_memo().table(service)
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for name, raw in data.items():
+    for name in names:
+        if name not in raw:
+            continue
+        value = raw[name]
         parsing = parsings[name]
         seen = parsing[2]
-        if seen is not None and raw.__class__ is str:
-            found = seen.get(raw)
+        if seen is not None and value.__class__ is str:
+            found = seen.get(value)
             if found is None:
-                found = seen[raw] = outcome_of(parsing[1], raw)
+                found = seen[value] = outcome_of(parsing[1], value)
         else:
-            found = parse_with(parsing, raw)
+            found = parse_with(parsing, value)
         if found[0]:
             values[name] = found[1]
         else:
