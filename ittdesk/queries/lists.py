@@ -8,7 +8,7 @@ columns, evaluated only for the rows asked for, or when the user sorts by them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -54,24 +54,56 @@ class RankedListQuery(ListQuery):
     the list's id, each in the sort's direction, NULLs last."""
 
     lookups: tuple = ()
+    # For the whole list (no search or filter): ``groups[owner]()`` -> {owner id: the values of
+    # ``group_key`` (a column of the list's own table) its rows have}. The list is then read one
+    # group at a time in the ranked order, each in id order straight from ``group_key``'s index
+    # with no sort at all (enrolments by programme ~50 -> ~27 ms).
+    groups: dict = field(default_factory=dict)
+    group_key: Any = None
 
-    def _order(self, sort: str, descending: bool, scan: bool = False) -> list[Any]:
+    def _ranked(self, sort: str, descending: bool) -> tuple[Any, list[int]] | None:
+        """(owner, its ids in the sort's order) when sorting by a lookup's column, else None."""
         col = self.column(sort or self.default_sort or self.columns[0].key)
         owner = col.expr.model if isinstance(col.expr, Field) else None
         if owner is None or owner not in self.lookups:
-            return super()._order(sort, descending, scan)
+            return None
         expr = fn.LOWER(col.expr) if col.kind in ("text", "choice") else col.expr
         direction = "DESC" if descending else "ASC"
         ranked = owner.select(owner.id).order_by(Ordering(expr, direction, nulls="LAST"),
                                                  Ordering(owner.id, direction))
         ids = [row[0] for row in database.execute(ranked).fetchall()]
-        if len(ids) > LOOKUP_MAX:
+        return (owner, ids) if len(ids) <= LOOKUP_MAX else None
+
+    def _order(self, sort: str, descending: bool, scan: bool = False) -> list[Any]:
+        ranked = self._ranked(sort, descending)
+        if ranked is None:
             return super()._order(sort, descending, scan)
+        owner, ids = ranked
         rank = Case(owner.id, [(i, n) for n, i in enumerate(ids)], len(ids))
         return [rank.asc(), self.model.id.desc() if descending else self.model.id.asc()]
 
+    def ids(self, search: str = "", filters: dict[str, str] | None = None, sort: str = "",
+            descending: bool = False) -> list[int]:
+        if search.strip() or any(v not in (None, "") for v in (filters or {}).values()):
+            return super().ids(search, filters, sort, descending)
+        ranked = self._ranked(sort, descending)
+        if ranked is None or ranked[0] not in self.groups or len(ranked[1]) > GROUPS_MAX:
+            return super().ids(search, filters, sort, descending)
+        owner, order = ranked
+        members = self.groups[owner]()
+        result: list[int] = []
+        by_id = self.model.id.desc() if descending else self.model.id.asc()
+        for owner_id in order:
+            keys = members.get(owner_id)
+            if keys:
+                query = self.scope(self.model.select(self.model.id)).where(
+                    self.group_key.in_(keys)).order_by(by_id)
+                result.extend(i for (i,) in database.execute(query))
+        return result
+
 
 LOOKUP_MAX = 200  # rows of a lookup table ranked this way (a CASE is a linear scan per row)
+GROUPS_MAX = 60  # groups read one query each
 
 
 def _full_name(model):
@@ -258,6 +290,13 @@ PROGRAMMES = ListQuery(
     default_sort="name",
 )
 
+def _cohorts_by_programme() -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for cohort_id, programme_id in Cohort.select(Cohort.id, Cohort.programme).tuples():
+        found.setdefault(programme_id, []).append(cohort_id)
+    return found
+
+
 _HomeSchool = School.alias("home")
 _EnrolledPerson = Person.alias("trainee")
 
@@ -280,6 +319,9 @@ ENROLMENTS = RankedListQuery(
     entity="enrolment",
     model=Enrolment,
     lookups=(Cohort, Programme),
+    groups={Cohort: lambda: {i: [i] for (i,) in Cohort.select(Cohort.id).tuples()},
+            Programme: lambda: _cohorts_by_programme()},
+    group_key=Enrolment.cohort,
     join=lambda q: _enrolment_joins(q, {_EnrolledPerson, Cohort, Programme, _HomeSchool}),
     join_only=lambda q, tables: _enrolment_joins(q, tables),
     columns=[
