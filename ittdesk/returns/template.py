@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles.cell_style import StyleArray
 
 from ..errors import RefusedError, ValidationError
@@ -44,6 +44,9 @@ from .base import Filters, get_return
 from .insert_rows import insert_rows
 
 SCAN_ROWS = 60
+_ERROR_CODES = frozenset(ERROR_CODES)
+_ILLEGAL = ILLEGAL_CHARACTERS_RE
+_MAX_TEXT = 32767  # openpyxl cuts longer text to this
 # Stricter than the importer's default: a wrong column filled in an LA's return is worse than an
 # empty one the user maps by hand ("Comments from the LA" must not become the LA name).
 THRESHOLD = 0.66
@@ -313,10 +316,11 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
         row = info.data_start + n
         if new_from is not None and row >= new_from:
             # A new row: each cell made once, in the style of the first data row (one style
-            # object per column, shared). Numbers, and dates in date columns (whose style has
-            # a date format, see _column_plan), are stored as the value setter would store
-            # them, without its type dispatch; text and anything else goes through set_cell
-            # (openpyxl's checks, and formula-like text kept as text).
+            # object per column, shared). Numbers, dates in date columns (whose style has a
+            # date format, see _column_plan) and text that passes openpyxl's own checks (no
+            # illegal character, not too long, not an error code) are stored as set_cell
+            # would store them, without the value setter's type dispatch; anything else goes
+            # through set_cell (openpyxl's checks, and formula-like text kept as text).
             for col, i, kind, style, _typed in plan:
                 cell = new_cell(ws, row=row, column=col)
                 cell._style = style
@@ -332,6 +336,10 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
                 elif kind == "date" and (cls is date or cls is datetime):
                     cell._value = value
                     cell.data_type = "d"
+                elif (cls is str and len(value) <= _MAX_TEXT and value not in _ERROR_CODES
+                      and _ILLEGAL.search(value) is None):
+                    cell._value = value  # text passing openpyxl's checks: what set_cell
+                    cell.data_type = "s"  # makes of it (formula-like text included)
                 else:
                     if cls is not str:  # the setter may add a number format: not to all
                         cell._style = StyleArray(style) if style is not None else None
