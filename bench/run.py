@@ -211,6 +211,11 @@ class Runner:
         env["ITTDESK_DATA_DIR"] = str(self.out / "appdata")
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         env.pop("ITTDESK_DATABASE", None)
+        # Byte-code as an installed app has it (pip compiles on install): a development
+        # environment's PYTHONDONTWRITEBYTECODE would make every measured process compile the
+        # project from source. The cache lives under OUT, keyed by each copy's own paths.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(self.out / "pycache")
         if self.max_timeout:
             env["BENCH_WAIT_TIMEOUT"] = str(self.max_timeout / 2)
         return env
