@@ -17,7 +17,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from peewee import SQL, Field, ModelSelect, NodeList, Ordering, SqliteDatabase, fn
+from peewee import (
+    SQL,
+    Expression,
+    Field,
+    ModelSelect,
+    Node,
+    NodeList,
+    Ordering,
+    SqliteDatabase,
+    Value,
+    WrappedNode,
+    fn,
+)
 
 from ..choices import Choices
 from ..models import Cohort, Enrolment, Person, Placement, School, SupportAgreement, database
@@ -84,6 +96,13 @@ class ListQuery:
     filters: list[Filter] = field(default_factory=list)
     default_sort: str = ""
     entity: str = ""  # the service's entity name, for opening and deleting records
+    # Sorts by a column of the list's own table with an expression index (people by last
+    # name): the whole list on SQLite walks that index without the scope's condition, which
+    # would look up every row in index order (~120-170 ms at 100,000 people), and drops the
+    # ids ``scope_excluded()`` selects (the few the scope leaves out) afterwards (~35-45 ms).
+    # The order is the same: the scope only removes rows.
+    index_sorts: tuple[str, ...] = ()
+    scope_excluded: Callable[[], ModelSelect] | None = None
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -119,12 +138,16 @@ class ListQuery:
         tables: set = set()
 
         def look_at(expr: Any) -> bool:
-            model = getattr(expr, "model", None)
-            if model is None:
-                return False  # a subquery or expression: join everything
-            if model is not self.model:
-                tables.add(model)
-            return True
+            """Adds the tables ``expr`` reads; False for a subquery (join everything)."""
+            if isinstance(expr, Field):
+                if expr.model is not self.model:
+                    tables.add(expr.model)
+                return True
+            if isinstance(expr, WrappedNode):  # CAST(field AS TEXT)
+                return look_at(expr.node)
+            if isinstance(expr, Expression):  # first_name || ' ' || last_name
+                return look_at(expr.lhs) and look_at(expr.rhs)
+            return not isinstance(expr, Node) or isinstance(expr, Value)  # a constant
 
         if search.strip():
             for expr in self.search:
@@ -190,6 +213,13 @@ class ListQuery:
     def ids(self, search: str = "", filters: dict[str, str] | None = None, sort: str = "",
             descending: bool = False) -> list[int]:
         """The ids of every matching record, in order: the whole list, as plain ints."""
+        if (self.scope_excluded is not None
+                and (sort or self.default_sort or self.columns[0].key) in self.index_sorts
+                and not search.strip() and all(v in (None, "") for v in (filters or {}).values())
+                and isinstance(database.obj, SqliteDatabase)):
+            walk = self.model.select(self.model.id).order_by(*self._order(sort, descending))
+            excluded = {i for (i,) in database.execute(self.scope_excluded())}
+            return [i for (i,) in database.execute(walk) if i not in excluded]
         base = self._select(self.model.id, joined=self._needs_join(search, filters, sort))
         query = self.where(base, search, filters)
         scan = bool(search.strip()) and isinstance(database.obj, SqliteDatabase)
