@@ -337,12 +337,15 @@ def test_sorting_by_a_small_joined_table_ranks_it_first_in_the_same_order(partne
 
 
 def _plain_ids(query, search="", filters=None, sort="", descending=False):
-    """The plain query: every join, the scope, one ORDER BY (no ranking, no index walk)."""
+    """The plain query: every join, the scope, one ORDER BY with NULLS LAST on every sort (no
+    ranking, no index walk, no NULLS clause left out)."""
     from ittdesk.models import database
     from ittdesk.queries import ListQuery
 
     select = query.where(query._select(query.model.id, joined=True), search, filters)
-    select = select.order_by(*ListQuery._order(query, sort, descending))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ListQuery, "never_null", lambda self, expr: False)
+        select = select.order_by(*ListQuery._order(query, sort, descending))
     return [row[0] for row in database.execute(select).fetchall()]
 
 
@@ -358,6 +361,10 @@ def test_placements_and_people_give_the_plain_order_with_fewer_joins_or_an_index
     assert PLACEMENTS._needs_join("", {}, "trainee") == {_Trainee}
     assert PLACEMENTS._needs_join("", {}, "mentor") == {_Mentor}
     assert Person not in PLACEMENTS._needs_join("lumb", {}, "start")  # CAST(urn) looked into
+    never_null = {c.key for c in PLACEMENTS.columns if PLACEMENTS.never_null(c.expr)}
+    assert never_null == {"trainee", "school", "kind", "start", "end", "cohort_year", "urn"}
+    assert {c.key for c in PEOPLE.columns if PEOPLE.never_null(c.expr)} == {"last_name",
+                                                                            "first_name"}
     a, b, c = partnership["a"], partnership["b"], partnership["c"]
     twin = school(100004, "FERNBANK primary school")  # ties Fernbank by LOWER(name)
     cohort = partnership["cohort"]

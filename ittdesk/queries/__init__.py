@@ -102,6 +102,9 @@ class ListQuery:
     # ids ``scope_excluded()`` selects (the few the scope leaves out) afterwards (~35-45 ms).
     # The order is the same: the scope only removes rows.
     index_sorts: tuple[str, ...] = ()
+    # Joined tables reached through inner joins on required foreign keys: a NOT NULL column of
+    # one of them is never NULL in the list (an outer join can make any column NULL).
+    required_joins: tuple[Any, ...] = ()
     scope_excluded: Callable[[], ModelSelect] | None = None
 
     def column(self, key: str) -> Column:
@@ -189,6 +192,17 @@ class ListQuery:
                 query = self.filter(key).apply(query, value)
         return query
 
+    def never_null(self, expr: Any) -> bool:
+        """Whether ``expr`` is never NULL in this list: a NOT NULL column of the list's own
+        table or of a required join, or text joined (||) from such columns and constants."""
+        if isinstance(expr, Field):
+            return not expr.null and (expr.model is self.model
+                                      or expr.model in self.required_joins)
+        if isinstance(expr, Expression) and expr.op == "||":
+            return all(self.never_null(part) if isinstance(part, Node) else part is not None
+                       for part in (expr.lhs, expr.rhs))
+        return False
+
     def _order(self, sort: str, descending: bool, scan: bool = False) -> list[Any]:
         """``scan``: sort the matches rather than walk the sort column's index (SQLite only).
 
@@ -200,7 +214,10 @@ class ListQuery:
         expr = fn.LOWER(col.expr) if col.kind in ("text", "choice") else col.expr
         if scan:
             expr = NodeList((SQL("+"), expr), glue="")
-        ordering = Ordering(expr, "DESC" if descending else "ASC", nulls="LAST")
+        # NULLs last both ways; a value that is never NULL needs no NULLS clause, which costs
+        # SQLite's sorter ~15% (placements by trainee, ascending: ~120 -> ~100 ms).
+        nulls = None if self.never_null(col.expr) else "LAST"
+        ordering = Ordering(expr, "DESC" if descending else "ASC", nulls=nulls)
         # Ties: the sort column's own record first (a trainee's enrolments stay together), then
         # the list's record. Both follow the sort column's index, so SQLite walks it without a
         # temporary B-tree for the "right part" of the ORDER BY (enrolments by last name).

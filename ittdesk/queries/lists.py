@@ -541,5 +541,7 @@ def reverses_exactly(query: ListQuery, key: str) -> bool:
 
 LISTS: dict[str, ListQuery] = {q.name: q for q in (SCHOOLS, PEOPLE, PROGRAMMES, COHORTS,
                                                     ENROLMENTS, PLACEMENTS, AGREEMENTS)}
+for _name, _tables in _REQUIRED_JOINS.items():
+    LISTS[_name].required_joins = tuple(_tables)
 
 __all__ = ["LISTS", "reverses_exactly", "SCHOOLS", "PEOPLE", "PROGRAMMES", "COHORTS", "ENROLMENTS", "PLACEMENTS", "AGREEMENTS"]
