@@ -157,3 +157,33 @@ def test_clean_fields_cleans_the_named_cells_of_a_record_as_the_service_does():
             got = clean_fields(schools, raw, names, partial=partial)
             want = schools.clean(data, partial=partial)
             assert got == want and list(got[1]) == list(want[1])
+
+
+def test_pausing_the_collector_leaves_it_as_it_was_and_cycles_still_collectable():
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    was_enabled = gc.isenabled()  # the test session may run with it off
+    gc.enable()
+    try:
+        with importing.paused_gc():
+            assert not gc.isenabled()
+            a, b = Node(), Node()
+            a.other, b.other = b, a  # a cycle made while paused
+            probe = weakref.ref(a)
+            del a, b
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        gc.collect()
+        assert probe() is None
+        gc.disable()
+        with importing.paused_gc():
+            pass
+        assert not gc.isenabled()
+    finally:
+        if was_enabled:
+            gc.enable()
+        else:
+            gc.disable()
