@@ -209,3 +209,17 @@ def test_gias_headings_map_to_the_school_fields():
         "SchoolWebsite": "website", "TelephoneNum": "phone", "HeadTitle (name)": "head_title",
         "HeadFirstName": "head_first_name", "HeadLastName": "head_last_name",
         "HeadPreferredJobTitle": "head_job_title"}
+
+
+def test_the_quick_look_before_the_totals_and_notes_patterns_misses_no_row():
+    import sys
+
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        if headers._TOTAL.match(ch + "otal") or headers._NOTE.match(ch + "ote:") or (
+                headers._NOTE.match(ch + "ource:") or headers._NOTE.match(ch + "ey:")
+                or headers._NOTE.match(ch) or headers._TOTAL.match(ch + "rand total")
+                or headers._TOTAL.match(ch + "ubtotal")):
+            assert ch.lower() in headers._TRAILER_STARTS, hex(code)
+    assert headers.is_trailer(["ſubtotal", 3], 4) and headers.is_trailer(["Total"], 4)
+    assert not headers.is_trailer(["100000", "School"], 4)

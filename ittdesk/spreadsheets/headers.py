@@ -59,6 +59,9 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _TOTAL = re.compile(r"^(grand\s+|sub[\s-]?)?totals?\s*(\(.*\))?\s*:?$", re.I)
 # "Notes: ...", "Source - ...", "* provisional": a note, when the row is otherwise sparse.
 _NOTE = re.compile(r"^((notes?|source|key)\s*([:\-]|$)|\*)", re.I)
+# What a row's first text must start with (lower-cased) for _TOTAL or _NOTE to match it:
+# their first letters, and the long s that re.IGNORECASE also takes for "s".
+_TRAILER_STARTS = frozenset("gstnk*\u017f")
 
 
 @dataclass(frozen=True)
@@ -375,6 +378,8 @@ def is_trailer(row: Sequence[Any], header_width: int) -> bool:
     if not isinstance(first, str):
         return False
     first = first.strip()
+    if first[:1].lower() not in _TRAILER_STARTS:  # neither pattern can match: most data rows
+        return False
     if _TOTAL.match(first):
         return True
     return bool(_NOTE.match(first)) and sum(1 for v in row if _filled(v)) <= max(1, header_width // 2)
