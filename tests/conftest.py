@@ -4,6 +4,7 @@ PostgreSQL too (``ITTDESK_TEST_POSTGRES_URL``). In CI a missing server is a fail
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -45,6 +46,18 @@ def pytest_sessionfinish(session, exitstatus):
 
 def pytest_report_header(config):
     return f"ITT Desk test databases: {', '.join(BACKENDS)}"
+
+
+@pytest.fixture(autouse=True)
+def _cycles_collected_on_the_main_thread():
+    """As in the app (ui.collector): no automatic cycle collection, which could run on a
+    background task's thread and destroy a Qt object there; cycles are collected here, on the
+    main thread, after each test (and by the app's timer while a test runs the event loop)."""
+    from ui.collector import collect_if_due
+
+    gc.disable()
+    yield
+    collect_if_due()
 
 
 @pytest.fixture(autouse=True)

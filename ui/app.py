@@ -43,6 +43,9 @@ def application() -> QApplication:
         style = RESOURCES / "style.qss"
         if style.exists():
             app.setStyleSheet(style.read_text(encoding="utf-8"))
+        from .collector import install
+
+        install(app)  # cycles collected on this thread only: see ui.collector
         app.setProperty("ittdesk_ready", True)
     return app
 
