@@ -48,6 +48,12 @@ def is_empty(value: object) -> bool:
     return False
 
 
+#: the longest values the database columns hold (SQLite would store longer text, PostgreSQL
+#: would refuse the whole write: the parsers refuse it first, the same on both)
+PHONE_MAX = 30
+EMAIL_MAX = 254
+
+
 def text(value: object, max_length: int | None = None) -> str | None:
     """Trimmed text, kept exactly otherwise (accents and apostrophes matter in names)."""
     if is_empty(value):
@@ -142,6 +148,8 @@ def email(value: object) -> str | None:
         raw = raw[7:]
     if not _EMAIL.match(raw):
         raise ValueError(f"'{raw}' is not an email address")
+    if len(raw) > EMAIL_MAX:
+        raise ValueError(f"is longer than {EMAIL_MAX} characters")
     return raw.lower()
 
 
@@ -166,6 +174,8 @@ def phone(value: object) -> str | None:
     digits = _NON_DIGITS.sub("", raw)
     if raw and raw[0].isdigit() and len(digits) == 10 and not digits.startswith("0"):
         return "0" + digits
+    if len(raw) > PHONE_MAX:
+        raise ValueError(f"is longer than {PHONE_MAX} characters")
     return raw
 
 

@@ -101,3 +101,52 @@ def test_parsers_either_return_a_value_or_refuse_in_words(value):
             parse(value)
         except ValueError as exc:
             assert str(exc)
+
+
+def _service_classes():
+    import ittdesk.services.agreements  # noqa: F401  (register every service)
+    import ittdesk.services.people  # noqa: F401
+    import ittdesk.services.programmes  # noqa: F401
+    import ittdesk.services.schools  # noqa: F401
+    from ittdesk.services.base import EntityService
+
+    found, todo = [], list(EntityService.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if getattr(cls, "model", None) is not None:
+            found.append(cls)
+    return found
+
+
+def test_no_field_accepts_text_longer_than_its_column_holds():
+    """SQLite stores over-long text, PostgreSQL refuses the whole write: every parser must
+    refuse it first, so both databases behave the same (a 31-character phone once failed a
+    whole import on PostgreSQL only)."""
+    from peewee import CharField
+
+    gaps = []
+    checked = 0
+    for service in _service_classes():
+        for spec in service.fields:
+            column = service.model._meta.fields.get(spec.name)
+            if not isinstance(column, CharField) or not column.max_length:
+                continue
+            n = column.max_length
+            too_long = "a" * n + "@example.org" if "email" in spec.name else "1" * (n + 1)
+            checked += 1
+            try:
+                spec.parse(too_long)
+            except ValueError:
+                continue
+            gaps.append(f"{service.__name__}.{spec.name} ({n})")
+    assert checked > 20
+    assert gaps == []
+
+
+def test_a_long_phone_or_email_is_refused_with_the_limit():
+    with pytest.raises(ValueError, match="longer than 30 characters"):
+        fields.phone("0113 496 0000 ext. 1234 (reception)")
+    assert fields.phone("0113 496 0000 ext. 1234") == "0113 496 0000 ext. 1234"
+    with pytest.raises(ValueError, match="longer than 254 characters"):
+        fields.email("a" * 250 + "@example.org")

@@ -246,6 +246,21 @@ def test_bad_and_duplicate_urns_are_refused_with_row_column_and_reason(db, tmp_p
     assert [s.urn for s in School.select()] == [100000]
 
 
+def test_a_phone_longer_than_its_column_is_refused_by_row_on_every_database(db, tmp_path):
+    path = write_csv(tmp_path / "phones.csv", [
+        ["URN", "Name", "Telephone"],
+        ["100000", "Short", "0113 496 0000"],
+        ["100001", "Long", "0113 496 0000 ext. 1234 (reception)"],
+    ])
+    before = counts()
+    plan, _ = importing.run_import(path, "schools", dry_run=True)
+    assert [(r.row, r.column) for r in plan.refused] == [(3, "Telephone")]
+    assert "longer than 30 characters" in plan.refused[0].reason
+    with pytest.raises(RefusedError, match="1 row\\(s\\) refused, nothing was imported"):
+        importing.run_import(path, "schools")
+    assert counts() == before
+
+
 def test_update_shows_old_and_new_and_blank_never_wipes(db, tmp_path):
     schools.create({"urn": 100000, "name": "Old Name", "postcode": "LS1 1AA", "trust": "Moor Trust"})
     path = write_csv(tmp_path / "upd.csv", [
