@@ -116,6 +116,11 @@ def schools_by_urn(urns: Iterable[int]) -> dict[int, School]:
     return {school.urn: school for school in models_where_in(School, "urn", urns)}
 
 
+def no_school(urn: Any) -> str:
+    """The refusal for a row naming a school the database does not have yet."""
+    return f"there is no school with URN {urn}: import the school first"
+
+
 def school_ids_by_urn(urns: Iterable[int]) -> dict[int, tuple[int, str]]:
     """URN -> (id, name), for references from people, enrolments and placements."""
     return {urn: (sid, name) for sid, urn, name in rows_where_in(School, ("id", "urn", "name"), "urn", urns)}

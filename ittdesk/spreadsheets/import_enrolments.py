@@ -149,8 +149,7 @@ class EnrolmentImport(ImportKind):
                 school = schools.get(extras["home_school"])
                 if school is None:
                     refused.append(Refusal(record.row, columns["home_school"],
-                                           f"there is no school with URN {extras['home_school']}: "
-                                           "import the school first"))
+                                           C.no_school(extras["home_school"])))
                     continue
                 evalues["home_school"] = school[0]
             # A new trainee on an earlier row of this file (same email, else TRN) is the same

@@ -109,8 +109,7 @@ class PeopleImport(ImportKind):
                 school = schools.get(row["school_urn"])
                 if school is None:
                     refused.append(Refusal(record.row, columns["school_urn"],
-                                           f"there is no school with URN {row['school_urn']}: "
-                                           "import the school first"))
+                                           C.no_school(row["school_urn"])))
                     continue
             person = by_email.get(row["person"].get("email")) if row["person"].get("email") else None
             if person is None and school is not None:

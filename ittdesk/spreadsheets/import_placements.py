@@ -127,8 +127,7 @@ class PlacementImport(ImportKind):
                     break
                 school = schools.get(urn)
                 if school is None:
-                    refused.append(Refusal(record.row, columns[column_name],
-                                           f"there is no school with URN {urn}: import the school first"))
+                    refused.append(Refusal(record.row, columns[column_name], C.no_school(urn)))
                     break
                 key = (enrolment.id, school[0], kind)
                 if key in seen:
