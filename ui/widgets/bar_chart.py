@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+
+def compact(value: int) -> str:
+    """A count in at most four or five characters: 950, 3.9k, 39k, 1.2m."""
+    if abs(value) < 1000:
+        return str(value)
+    if abs(value) < 9950:
+        return f"{value / 1000:.1f}k".replace(".0k", "k")
+    if abs(value) < 999_500:
+        return f"{round(value / 1000)}k"
+    return f"{value / 1_000_000:.1f}m".replace(".0m", "m")
+
+
+def value_text(value: int, room: float, fm: QFontMetrics) -> str:
+    """The count as it fits above its bar: 3,896 when there is room, else 3.9k (the tooltip and
+    the accessible description keep every exact value)."""
+    full = f"{value:,}"
+    return full if fm.horizontalAdvance(full) <= room else compact(value)
 
 
 class BarChart(QWidget):
@@ -21,8 +39,8 @@ class BarChart(QWidget):
 
     def set_values(self, values: list[tuple[str, int]]) -> None:
         self.values = list(values)
-        self.setAccessibleDescription(", ".join(f"{k}: {v}" for k, v in self.values))
-        self.setToolTip("\n".join(f"{k}: {v}" for k, v in self.values))
+        self.setAccessibleDescription(", ".join(f"{k}: {v:,}" for k, v in self.values))
+        self.setToolTip("\n".join(f"{k}: {v:,}" for k, v in self.values))
         self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
@@ -54,16 +72,18 @@ class BarChart(QWidget):
         if self.horizontal:
             label_w = min(area.width() * 0.45, max(fm.horizontalAdvance(k) for k, _v in self.values) + 8)
             row_h = min(line + 8, area.height() / len(self.values))
+            value_w = max(fm.horizontalAdvance(f"{v:,}") for _k, v in self.values) + 8
             for n, (label, value) in enumerate(self.values):
                 y = area.top() + n * row_h
                 painter.setPen(text)
                 painter.drawText(QRectF(area.left(), y, label_w - 6, row_h),
                                  Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                                  fm.elidedText(label, Qt.TextElideMode.ElideRight, int(label_w - 6)))
-                width = (area.width() - label_w - 40) * value / top
+                width = max(area.width() - label_w - value_w, 1) * value / top
                 painter.fillRect(QRectF(area.left() + label_w, y + 3, max(width, 1), row_h - 6), bar)
-                painter.drawText(QRectF(area.left() + label_w + width + 4, y, 40, row_h),
-                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, str(value))
+                painter.drawText(QRectF(area.left() + label_w + width + 4, y, value_w, row_h),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                                 f"{value:,}")
         else:
             chart = QRectF(area.left(), area.top() + line, area.width(), area.height() - 2 * line - 4)
             slot = chart.width() / len(self.values)
@@ -75,7 +95,7 @@ class BarChart(QWidget):
                 painter.setPen(text)
                 if value:
                     painter.drawText(QRectF(x, chart.bottom() - height - line - 2, slot, line),
-                                     Qt.AlignmentFlag.AlignCenter, str(value))
+                                     Qt.AlignmentFlag.AlignCenter, value_text(value, slot - 2, fm))
                 painter.setPen(muted)
                 painter.drawText(QRectF(x, chart.bottom() + 4, slot, line),
                                  Qt.AlignmentFlag.AlignCenter, label)
