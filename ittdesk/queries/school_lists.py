@@ -1,0 +1,125 @@
+"""The lists of schools and people: who and where, each list declared once.
+
+Split from ``lists`` (the registry of every list) so that each area's declarations sit together;
+``_full_name`` lives here because a person's name is this area's and other lists reuse it.
+"""
+
+from __future__ import annotations
+
+from peewee import Cast, fn
+
+from ..choices import (
+    DESIGNATIONS,
+    PARTNERSHIP_STATUSES,
+    PHASES,
+    ROLE_KINDS,
+    SCHOOL_STATUSES,
+)
+from ..models import Designation, Person, Role, School
+from . import Column, Filter, ListQuery, choice_options, distinct_values
+
+
+def _full_name(model):
+    return model.first_name.concat(" ").concat(model.last_name)
+
+
+# -- schools -------------------------------------------------------------------------------------
+
+def _current_holder(kind: str):
+    holder = Person.alias("holder")
+    return (Role.select(_full_name(holder)).join(holder, on=(Role.person == holder.id))
+            .where((Role.school == School.id) & (Role.kind == kind) & Role.end_date.is_null())
+            .order_by(Role.start_date.desc(nulls="LAST")).limit(1))
+
+
+SCHOOLS = ListQuery(
+    name="schools",
+    entity="school",
+    model=School,
+    columns=[
+        Column("name", "Name", School.name, width=260),
+        Column("urn", "URN", School.urn, kind="number", width=80),
+        Column("phase", "Phase", School.phase, kind="choice", choices=PHASES, width=100),
+        Column("type", "Type", School.establishment_type, visible=False),
+        Column("la", "Local authority", School.la_name, width=120),
+        Column("trust", "Trust", School.trust, width=180),
+        Column("town", "Town", School.town, visible=False),
+        Column("postcode", "Postcode", School.postcode, width=85),
+        Column("partnership", "Partnership", School.partnership_status, kind="choice",
+               choices=PARTNERSHIP_STATUSES, width=120),
+        Column("head", "Headteacher", _current_holder("headteacher"), width=160),
+        Column("champion", "ITT champion", _current_holder("itt_champion"), visible=False),
+        Column("confirmed", "Leadership confirmed", School.leadership_confirmed_on, kind="date",
+               width=110),
+        Column("status", "Status", School.status, kind="choice", choices=SCHOOL_STATUSES,
+               visible=False),
+        Column("email", "Email", School.email, visible=False),
+        Column("phone", "Phone", School.phone, visible=False),
+    ],
+    search=[School.name, Cast(School.urn, "TEXT"), School.postcode, School.email, School.town],
+    filters=[
+        Filter("la", "Local authority", lambda: distinct_values(School.la_name),
+               lambda q, v: q.where(School.la_name == v)),
+        Filter("phase", "Phase", choice_options(PHASES), lambda q, v: q.where(School.phase == v)),
+        Filter("partnership", "Partnership", choice_options(PARTNERSHIP_STATUSES),
+               lambda q, v: q.where(School.partnership_status == v)),
+        Filter("trust", "Trust", lambda: distinct_values(School.trust),
+               lambda q, v: q.where(School.trust == v)),
+    ],
+    default_sort="name",
+)
+
+
+# -- people --------------------------------------------------------------------------------------
+
+def _current_role():
+    """The person's most recently started current role."""
+    return (Role.select(Role.kind).where((Role.person == Person.id) & Role.end_date.is_null())
+            .order_by(Role.start_date.desc(nulls="LAST"), Role.id.desc()).limit(1))
+
+
+def _current_school():
+    at = School.alias("at")
+    return (Role.select(at.name).join(at, on=(Role.school == at.id))
+            .where((Role.person == Person.id) & Role.end_date.is_null())
+            .order_by(Role.start_date.desc(nulls="LAST")).limit(1))
+
+
+def _has_role(kind: str):
+    return fn.EXISTS(Role.select(Role.id).where((Role.person == Person.id) & (Role.kind == kind)
+                                                & Role.end_date.is_null()))
+
+
+def _has_designation(kind: str):
+    return fn.EXISTS(Designation.select(Designation.id).where((Designation.person == Person.id)
+                                                              & (Designation.kind == kind)))
+
+
+PEOPLE = ListQuery(
+    name="people",
+    entity="person",
+    model=Person,
+    columns=[
+        Column("last_name", "Last name", Person.last_name, width=140),
+        Column("first_name", "First name", Person.first_name, width=120),
+        Column("title", "Title", Person.title, visible=False, width=60),
+        Column("role", "Current role", _current_role(), kind="choice", choices=ROLE_KINDS,
+               width=150),
+        Column("school", "School", _current_school(), width=240),
+        Column("email", "Email", Person.email, width=240),
+        Column("phone", "Phone", Person.phone, visible=False),
+        Column("trn", "TRN", Person.trn, visible=False, width=80),
+    ],
+    search=[Person.first_name, Person.last_name, Person.email, Person.trn, Person.phone],
+    scope=lambda q: q.where(Person.erased == False),  # noqa: E712 - SQL, not Python truth
+    index_sorts=("last_name",),  # person_last_name_lower
+    scope_excluded=lambda: Person.select(Person.id).where(
+        (Person.erased != False) | Person.erased.is_null()),  # noqa: E712
+    filters=[
+        Filter("role", "Role", choice_options(ROLE_KINDS), lambda q, v: q.where(_has_role(v))),
+        Filter("designation", "Designation", choice_options(DESIGNATIONS),
+               lambda q, v: q.where(_has_designation(v))),
+    ],
+    default_sort="last_name",
+)
+
