@@ -7,11 +7,20 @@ start-up does not compile it. ``window`` is the ``ui.main_window.MainWindow``.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+)
+from shiboken6 import Shiboken
 
 from ittdesk.db import Location
 
 from . import settings as ui_settings
+from . import tasks
 from .tasks import run_task
 
 
@@ -113,9 +122,34 @@ def backup_database(window) -> None:
              progress_title="Backing up…")
 
 
-def restore_database(window) -> None:
-    from .dialogs.database_problem import restore_into
+#: How long File > Restore waits for other background work before it refuses (milliseconds).
+RESTORE_WAIT_MS = 15000
 
+
+def restore_database(window) -> None:
+    """File > Restore: the backup is checked and copied in on a worker, the window switched
+    to it afterwards.
+
+    Order (the database file is renamed and replaced, so nothing may have it open):
+
+    1. Check the backup on a worker while the database stays open; a refusal (damaged, newer,
+       the database itself) changes nothing, not even the window.
+    2. On the GUI thread: stop the warm-up, then wait until no other task is running (list
+       queries, counts, an import...): each task opens its own connection on a worker. Still
+       busy after ``RESTORE_WAIT_MS``: refuse, nothing changed.
+    3. Close the database and unbind the models from it (``database.initialize(None)``), so a
+       query asked for meanwhile fails instead of reopening the file being replaced.
+    4. Move the file aside and copy the backup in, on a worker (``replace_with_backup``).
+    5. On the GUI thread: reopen it (``switch_database``), then the summary.
+
+    No Cancel: the check could be abandoned, but stopping a copy half way would leave no usable
+    database, so the dialog only says what is happening. A second click is ignored (the dialog
+    is window-modal and the action disabled until the end).
+    """
+    from .dialogs.database_problem import check_backup
+
+    if getattr(window, "_restoring", False):
+        return
     if window.location.kind != "sqlite":
         QMessageBox.information(window, "Restore", "A PostgreSQL database is restored on the "
                                 "server (pg_restore): ask whoever runs it.")
@@ -133,5 +167,112 @@ def restore_database(window) -> None:
     for editor in list(window._editors):
         if editor.isVisible() and not editor.close():
             return
-    if restore_into(window, window.location, path):
-        window.switch_database(window.location.url)
+    _Restore(window, path).start(check_backup)
+
+
+class _RestoringDialog(QProgressDialog):
+    """"Restoring…" with no Cancel button; Escape and the close button do nothing."""
+
+    def __init__(self, parent) -> None:
+        super().__init__("Checking the backup…", "", 0, 0, parent)
+        self.setObjectName("restoringDialog")
+        self.setWindowTitle("Restoring")
+        self.setCancelButton(None)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumDuration(400)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        self.setMinimumWidth(420)
+
+    def reject(self) -> None:  # Escape: the copy cannot be stopped safely
+        pass
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        event.ignore()
+
+
+class _Restore:
+    """One File > Restore run, from the checked backup to the window on the restored file."""
+
+    def __init__(self, window, path: str) -> None:
+        self.window = window
+        self.location = window.location
+        self.path = path
+        self.waited = 0
+        self.dialog: _RestoringDialog | None = None
+
+    def start(self, check) -> None:
+        window = self.window
+        window._restoring = True
+        window.restore_act.setEnabled(False)
+        self.dialog = _RestoringDialog(window)
+        run_task(window, check, self.location, self.path,
+                 on_done=self.checked, on_error=self.refused)
+
+    def _finish(self) -> None:
+        window = self.window
+        window._restoring = False
+        window.restore_act.setEnabled(True)
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None and Shiboken.isValid(dialog):
+            dialog.hide()
+            dialog.deleteLater()
+
+    def _say(self, text: str) -> None:
+        if self.dialog is not None:
+            self.dialog.setLabelText(text)
+
+    # -- 1: the check ---------------------------------------------------------------------
+    def refused(self, exc: BaseException) -> None:
+        self._finish()
+        tasks.show_error(self.window, exc, "Restore")
+
+    def checked(self, source) -> None:
+        self.window.startup.stop()
+        self._say("Waiting for other work to finish…")
+        self.when_idle(source)
+
+    # -- 2: nothing else running ----------------------------------------------------------
+    def when_idle(self, source) -> None:
+        if not Shiboken.isValid(self.window):
+            return
+        if tasks.running_tasks() == 0:
+            self.replace(source)
+        elif self.waited >= RESTORE_WAIT_MS:
+            self._finish()
+            self.window.startup.warm_up()
+            QMessageBox.warning(self.window, "Restore",
+                                "Not restored: other work is still running in the background "
+                                "(an import, an export or a list loading). Try again when it "
+                                "has finished.")
+        else:
+            self.waited += 50
+            QTimer.singleShot(50, lambda: self.when_idle(source))
+
+    # -- 3, 4: closed, then replaced on a worker ------------------------------------------
+    def replace(self, source) -> None:
+        from ittdesk.db import close_database
+        from ittdesk.models import database
+
+        from .dialogs.database_problem import replace_with_backup
+
+        self._say("Copying the backup in…")
+        if self.dialog is not None:
+            self.dialog.show()  # now at once (not after 400 ms): the window takes no input
+        close_database()
+        database.initialize(None)
+        run_task(self.window, replace_with_backup, self.location, source,
+                 on_done=self.restored, on_error=self.failed)
+
+    # -- 5: the window on the restored file -----------------------------------------------
+    def restored(self, summary: str) -> None:
+        self._finish()
+        window = self.window
+        if window.switch_database(self.location.url):
+            window.statusBar().showMessage(summary, 10000)
+        QMessageBox.information(window, "Restore", summary)
+
+    def failed(self, exc: BaseException) -> None:
+        self._finish()
+        tasks.show_error(self.window, exc, "Restore")
+        self.window.switch_database(self.location.url)  # the file as it was (put back)

@@ -82,10 +82,12 @@ def move_aside(path: Path) -> Path:
     return kept
 
 
-def restore_backup_file(location: Location, source: str | Path) -> str:
-    """Check ``source``; keep the current file aside; copy the backup in. Returns a summary."""
+def check_backup(location: Location, source: str | Path) -> Path:
+    """Check ``source`` before it may replace ``location``'s file; returns it resolved.
+
+    Slow (it reads the whole backup) and it never touches the open database, so the main
+    window runs it on a worker while the database stays open. Raises RefusedError."""
     from ittdesk import backup, migrations
-    from ittdesk.db import close_database
     from ittdesk.errors import RefusedError
 
     assert location.path is not None
@@ -97,13 +99,47 @@ def restore_backup_file(location: Location, source: str | Path) -> str:
         raise RefusedError("Not restored: the backup was made by a newer version of ITT Desk")
     if source == location.path.resolve():
         raise RefusedError("Not restored: that file is the database itself")
-    close_database()
+    return source
+
+
+def replace_with_backup(location: Location, source: Path) -> str:
+    """Keep the current file aside and copy the (checked) backup in. Returns a summary.
+
+    The database must be closed, with no connection open on any thread. If the copy fails,
+    the kept file is put back, so the database is as it was."""
+    from ittdesk import backup
+
+    assert location.path is not None
     kept = move_aside(location.path) if location.path.exists() else None
-    backup.copy_database(source, location.path)
+    try:
+        backup.copy_database(source, location.path)
+    except BaseException:
+        if kept is not None:
+            _put_back(kept, location.path)
+        raise
     os.chmod(location.path, 0o600)
     if kept:
         return f"Restored from {source.name}. The previous file is kept as {kept.name}."
     return f"Restored from {source.name}."
+
+
+def _put_back(kept: Path, path: Path) -> None:
+    os.replace(kept, path)
+    for suffix in ("-wal", "-shm"):
+        extra = kept.with_name(kept.name + suffix)
+        if extra.exists():
+            os.replace(extra, path.with_name(path.name + suffix))
+
+
+def restore_backup_file(location: Location, source: str | Path) -> str:
+    """Check ``source``; keep the current file aside; copy the backup in. Returns a summary.
+
+    All on the calling thread (the problem dialog at start-up, before any window exists)."""
+    from ittdesk.db import close_database
+
+    checked = check_backup(location, source)
+    close_database()
+    return replace_with_backup(location, checked)
 
 
 def restore_into(parent: QWidget | None, location: Location, source: str | Path) -> bool:
