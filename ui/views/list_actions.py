@@ -1,0 +1,139 @@
+"""What the user does with a list's records: open, create, delete, export and print them.
+
+Kept apart from ``list_panel`` (which builds the list and keeps it filled) because these act on
+the records a list shows rather than on the list itself, through the main window and the
+services. ``ListActions`` is a mixin of ``ListPanel``: it uses the panel's ``table``, ``model``,
+``query``, ``service``, ``noun``, ``main_window`` and its selection methods.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from ittdesk.errors import IttDeskError
+
+from ..tasks import run_task, show_error
+
+
+class ListActions:
+    """The open / new / delete / export / print half of ``ListPanel``."""
+
+    def _add_context_actions(self) -> None:
+        open_act = QAction("Open", self.table)
+        open_act.triggered.connect(self.open_selected)
+        delete_act = QAction("Delete…", self.table)
+        delete_act.triggered.connect(self.delete_selected)
+        export_act = QAction("Export list…", self.table)
+        export_act.triggered.connect(self.export)
+        self.table.addActions([open_act, delete_act, export_act])
+
+    def open_selected(self) -> None:
+        record_id = self.current_id()
+        if record_id is None:
+            index = self.table.currentIndex()
+            record_id = self.model.id_at(index.row()) if index.isValid() else None
+        if record_id is not None:
+            self.main_window.open_record(self.query.entity, record_id)
+
+    def new_record(self, **defaults: Any) -> None:
+        self.main_window.open_record(self.query.entity, None, **defaults)
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids or self.service is None:
+            return
+        if len(ids) == 1:
+            try:
+                what = self.service.describe(self.service.get(ids[0]))
+            except IttDeskError as exc:
+                show_error(self, exc)
+                return
+            question = f"Delete {what}?"
+        else:
+            what = f"{len(ids)} {self.noun[1]}"
+            question = f"Delete these {what}?"
+        answer = QMessageBox.question(
+            self, "Delete", f"{question}\n\nYou can bring it back straight after with Edit > Undo "
+            "delete (Ctrl+Z).", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        entries, refused = [], []
+        for record_id in ids:
+            try:
+                entries.append(self.service.delete(record_id))
+            except IttDeskError as exc:
+                refused.append(str(exc))
+        if entries:
+            self.main_window.remember_delete(self.service, entries, what if not refused
+                                             else f"{len(entries)} {self.noun[1]}")
+            self.main_window.records_changed.emit(self.query.entity)
+        if refused:
+            more = f"\n\n…and {len(refused) - 3} more" if len(refused) > 3 else ""
+            QMessageBox.warning(self, "Not deleted", "\n\n".join(refused[:3]) + more)
+
+    def visible_columns(self) -> list[str]:
+        header = self.table.horizontalHeader()
+        order = sorted(range(len(self.query.columns)), key=header.visualIndex)
+        return [self.query.columns[n].key for n in order if not self.table.isColumnHidden(n)]
+
+    def export(self, title: str = "") -> None:
+        from datetime import date
+        from pathlib import Path
+
+        suggested = f"{self.query.name}-{date.today():%Y-%m-%d}.xlsx"
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {self.noun[1]}", suggested,
+                                              "Excel workbook (*.xlsx);;CSV file (*.csv)")
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix.lower() not in (".xlsx", ".csv"):
+            target = target.with_suffix(".xlsx")
+        self.export_to(target, title)
+
+    def export_to(self, target, title: str = ""):
+        from ittdesk.queries.export import export_list
+
+        return run_task(
+            self, export_list, self.query, target, search=self.model.search,
+            filters=dict(self.model.filters), sort=self.model.sort_key,
+            descending=self.model.descending, columns=self.visible_columns(),
+            title=title or self.noun[1].capitalize(),
+            on_done=lambda n: self.main_window.statusBar().showMessage(
+                f"Exported {n:,} {self.noun[1]} to {target}", 8000),
+            progress_title=f"Exporting {self.noun[1]}…")
+
+    def printable_html(self, title: str, limit: int = 2000) -> str:
+        from html import escape
+
+        from ittdesk.queries.export import describe_filters
+
+        keys = self.visible_columns()
+        cols = [self.query.column(k) for k in keys]
+        ids = self.model.ids[:limit]
+        rows = self.query.rows(ids, keys)
+        head = "".join(f"<th align='left'>{escape(c.label)}</th>" for c in cols)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(c.display(v))}</td>"
+                             for c, v in zip(cols, rows[i], strict=True)) + "</tr>"
+            for i in ids if i in rows)
+        filters = "; ".join(f"{k}: {v}" for k, v in
+                            describe_filters(self.query, self.model.search, self.model.filters))
+        more = (f"<p>Showing the first {limit:,} of {len(self.model.ids):,}; export the list for "
+                "all of them.</p>" if len(self.model.ids) > limit else "")
+        return (f"<h2>{escape(title)}</h2><p>{escape(filters) or 'All records'} · "
+                f"{len(self.model.ids):,} {self.noun[1]}</p>{more}"
+                f"<table border='1' cellspacing='0' cellpadding='3' width='100%'>"
+                f"<thead><tr>{head}</tr></thead>{body}</table>")
+
+    def print_list(self, title: str) -> None:
+        from ..main_window import load_target
+
+        preview = load_target("ui.printing:print_preview")
+        if preview is None:
+            self.main_window.statusBar().showMessage("Printing is not available", 4000)
+            return
+        preview(self, self.printable_html(title), footer_left=title, title=title)
