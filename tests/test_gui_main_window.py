@@ -45,6 +45,25 @@ def test_status_bar_names_the_database_and_counts_records(qtbot, demo_window):
     assert "6 agreements" in demo_window.counts_label.text()
 
 
+def test_home_fits_a_narrow_window_with_one_column_of_cards_and_the_charts_below(qtbot, demo_window):
+    home = demo_window.current_page()
+    qtbot.waitUntil(lambda: home.stack.currentWidget() is home.dashboard, timeout=10000)
+
+    def layout():
+        cards = list(home.card_widgets.values())
+        columns = {home.cards.getItemPosition(home.cards.indexOf(c))[1] for c in cards}
+        beside = home.row.indexOf(home.charts_host) >= 0
+        return len(columns), beside, home.body.indexOf(home.charts_host) >= 0
+
+    demo_window.resize(1280, 800)
+    qtbot.waitUntil(lambda: layout() == (2, True, False))
+    demo_window.resize(760, 680)  # half a laptop screen
+    qtbot.waitUntil(lambda: layout() == (1, False, True))
+    assert home.cards_host.width() >= 300
+    demo_window.resize(1280, 800)
+    qtbot.waitUntil(lambda: layout() == (2, True, False))
+
+
 def test_home_items_open_their_records(qtbot, demo_window):
     home = demo_window.current_page()
     qtbot.waitUntil(lambda: home.stack.currentWidget() is home.dashboard, timeout=10000)

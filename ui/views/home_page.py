@@ -25,6 +25,9 @@ from .base import Page
 
 SHOWN_ITEMS = 5
 LOADING = "Looking at what needs attention…"  # also ui.views.PAGES' first-frame stand-in
+CHARTS_WIDTH = 340
+CARD_MIN_WIDTH = 300  # narrower, a card's title and names wrap word by word
+CHARTS_BESIDE_MIN_WIDTH = CHARTS_WIDTH + 12 + CARD_MIN_WIDTH + 24  # else the charts go below
 
 
 class GroupCard(QFrame):
@@ -202,7 +205,7 @@ class HomePage(Page):
         charts_host = QWidget()
         charts_host.setObjectName("charts")
         charts_host.setLayout(charts)
-        charts_host.setFixedWidth(340)
+        charts_host.setFixedWidth(CHARTS_WIDTH)
         scroll_body = QWidget()
         body = QVBoxLayout(scroll_body)
         body.setContentsMargins(0, 0, 0, 0)
@@ -217,12 +220,46 @@ class HomePage(Page):
         row.addWidget(scroll, 1)
         row.addWidget(charts_host)
         dash.addLayout(row, 1)
+        # A narrow window (half a laptop screen) would squeeze two columns of cards beside the
+        # charts into a sliver: the cards go to one column and the charts under them instead.
+        self.row, self.body, self.charts_host = row, body, charts_host
+        self.columns, self.charts_beside = 2, True
         for widget in (self.loading, self.welcome, self.dashboard):
             self.stack.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         self.card_widgets: dict[str, GroupCard] = {}
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_width(self.width())
+
+    def _fit_width(self, width: int) -> None:
+        """Charts beside the cards and two columns of cards when there is room for them."""
+        beside = width >= CHARTS_BESIDE_MIN_WIDTH
+        if beside != self.charts_beside:
+            self.charts_beside = beside
+            if beside:
+                self.body.removeWidget(self.charts_host)
+                self.row.addWidget(self.charts_host)
+                self.charts_host.setFixedWidth(CHARTS_WIDTH)
+            else:
+                self.row.removeWidget(self.charts_host)
+                self.body.insertWidget(1, self.charts_host)  # after the cards, before the stretch
+                self.charts_host.setMinimumWidth(0)
+                self.charts_host.setMaximumWidth(16777215)
+        room = width - 24 - (CHARTS_WIDTH + 12 if beside else 0)
+        columns = 2 if room >= 2 * CARD_MIN_WIDTH + 12 else 1
+        if columns != self.columns:
+            self.columns = columns
+            self._place_cards()
+
+    def _place_cards(self) -> None:
+        for card in self.card_widgets.values():
+            self.cards.removeWidget(card)
+        for n, card in enumerate(self.card_widgets.values()):
+            self.cards.addWidget(card, n // self.columns, n % self.columns)
 
     def shown(self) -> None:
         if self.data is None and self._handle is None:
@@ -253,10 +290,9 @@ class HomePage(Page):
         self.subtitle.setText(f"{data['today']:%A %d %B %Y} · {total:,} things to look at"
                               if total else f"{data['today']:%A %d %B %Y} · nothing needs attention")
         groups = sorted(data["groups"], key=lambda g: g.count == 0)  # empty groups last
-        for n, group in enumerate(groups):
-            card = GroupCard(group, self.main_window)
-            self.card_widgets[group.key] = card
-            self.cards.addWidget(card, n // 2, n % 2)
+        for group in groups:
+            self.card_widgets[group.key] = GroupCard(group, self.main_window)
+        self._place_cards()
         self.per_month.set_values(data["per_month"])
         self.by_subject.set_values(data["by_subject"])
         self.stack.setCurrentWidget(self.dashboard)
