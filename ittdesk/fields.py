@@ -48,8 +48,9 @@ def is_empty(value: object) -> bool:
     return False
 
 
-#: the longest values the database columns hold (SQLite would store longer text, PostgreSQL
-#: would refuse the whole write: the parsers refuse it first, the same on both)
+#: the longest values the database columns hold (ittdesk.models declares them with these):
+#: SQLite would store longer text and PostgreSQL refuse the whole write, so the parsers refuse
+#: it first, the same on both
 PHONE_MAX = 30
 EMAIL_MAX = 254
 

@@ -21,6 +21,7 @@ from ..choices import (
     SCHOOL_STATUSES,
     TRAINING_KINDS,
 )
+from ..fields import EMAIL_MAX, PHONE_MAX
 from .base import BaseModel, choice_field
 
 
@@ -38,8 +39,8 @@ class School(BaseModel):
     address3 = Char(max_length=200, null=True)
     town = Char(max_length=100, null=True)
     postcode = Char(max_length=10, null=True, index=True)
-    phone = Char(max_length=30, null=True)
-    email = Char(max_length=254, null=True)
+    phone = Char(max_length=PHONE_MAX, null=True)
+    email = Char(max_length=EMAIL_MAX, null=True)
     website = Char(max_length=300, null=True)
     partnership_status = choice_field(PARTNERSHIP_STATUSES, "partnership_status", null=True, index=True)
     partnership_since = DateField(null=True)
@@ -52,8 +53,8 @@ class Person(BaseModel):
     first_name = Char(max_length=100)
     last_name = Char(max_length=100, index=True)
     # Stored lower-cased so uniqueness is case-insensitive on SQLite and PostgreSQL alike.
-    email = Char(max_length=254, null=True, unique=True)
-    phone = Char(max_length=30, null=True)
+    email = Char(max_length=EMAIL_MAX, null=True, unique=True)
+    phone = Char(max_length=PHONE_MAX, null=True)
     trn = Char(max_length=7, null=True, unique=True,
                constraints=[Check("trn IS NULL OR length(trn) = 7")])
     notes = TextField(null=True)
