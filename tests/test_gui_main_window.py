@@ -264,6 +264,37 @@ def test_opening_another_database_rebuilds_the_pages_on_it(qtbot, sqlite_db, tmp
         close_window(qtbot, window)
 
 
+def test_opening_another_database_checks_it_in_the_background_with_writes_held_until_then(
+        qtbot, sqlite_db, tmp_path, monkeypatch):
+    import threading
+
+    from ittdesk import db
+    from ui import app as ui_app
+
+    other = tmp_path / "other.sqlite3"
+    db.open_database(other, daily_backup=False)
+    schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    db.close_database()
+    db.open_database(sqlite_db.path, daily_backup=False)
+    checked_on = []
+    real_check = ui_app.integrity_problem
+
+    def check(location):
+        checked_on.append(threading.current_thread().name)
+        return real_check(location)
+
+    monkeypatch.setattr(ui_app, "integrity_problem", check)
+    window = make_window(qtbot, sqlite_db)
+    try:
+        assert window.switch_database(str(other))
+        qtbot.waitUntil(lambda: bool(checked_on) and not db.writes_held(), timeout=10000)
+        assert threading.main_thread().name not in checked_on
+        assert window.location.path == other.resolve()
+        schools.create({"urn": 123457, "name": "Written after the check"})
+    finally:
+        close_window(qtbot, window)
+
+
 def test_tab_moves_from_the_search_box_through_the_filters_to_the_list(qtbot, demo_window):
     demo_window.show_page("schools")
     panel = demo_window.current_page().panel

@@ -25,21 +25,28 @@ from .tasks import run_task
 
 
 def switch_database(window, target: str) -> bool:
-    """Close this database and open ``target`` (asking what to do if it cannot be opened)."""
-    from .app import open_database_interactively
+    """Close this database and open ``target`` (asking what to do if it cannot be opened).
+
+    As at start-up, a file the cheap checks accept opens with writes held and gets its full
+    integrity check (which reads the whole file) and the day's backup on a worker."""
+    from ittdesk import db
+
+    from .app import check_in_background, open_database_interactively
 
     for editor in list(window._editors):
         if editor.isVisible() and not editor.close():
             return False
     window.write_settings()
-    location = open_database_interactively(target, window)
+    location = open_database_interactively(target, window, check_later=True)
     if location is None:
         # Reopen the one we had (it was closed by the attempt).
-        location = open_database_interactively(window.location.url, window)
+        location = open_database_interactively(window.location.url, window, check_later=True)
         if location is None:
             window.close()
             return False
     window.adopt_database(location)
+    if db.writes_held():
+        check_in_background(window, location)
     return True
 
 
