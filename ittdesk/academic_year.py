@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from . import clock
+
 _PATTERN = re.compile(r"^\s*(\d{4})\s*[/\-–]\s*(\d{2}|\d{4})\s*$")
 
 
@@ -36,7 +38,7 @@ class AcademicYear:
 
     @classmethod
     def current(cls, today: date | None = None) -> AcademicYear:
-        return cls.for_date(today or date.today())
+        return cls.for_date(today or clock.today())
 
     @property
     def start(self) -> date:

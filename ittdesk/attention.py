@@ -14,7 +14,7 @@ from datetime import date
 
 from peewee import fn
 
-from . import settings
+from . import clock, settings
 from .academic_year import AcademicYear
 from .choices import MENTOR_KINDS, PARTNERSHIP_STATUSES, REPORT_KINDS
 from .fields import format_date
@@ -238,7 +238,7 @@ CHECKS = (reports_due, agreements_past_end, leadership_missing, leadership_uncon
 
 def needs_attention(today: date | None = None, limit: int = 50) -> list[Group]:
     """Every group, in the order the Home page shows them (empty groups included)."""
-    today = today or date.today()
+    today = today or clock.today()
     return [check(today, limit) for check in CHECKS]
 
 
@@ -248,7 +248,7 @@ def _as_date(value) -> date:
 
 def placements_per_month(today: date | None = None) -> list[tuple[str, int]]:
     """Placements starting in each month of the current academic year (Sep..Aug)."""
-    year = AcademicYear.for_date(today or date.today())
+    year = AcademicYear.for_date(today or clock.today())
     counts: Counter[tuple[int, int]] = Counter()
     query = (Placement.select(Placement.start_date, fn.COUNT(Placement.id))
              .where((Placement.start_date >= year.start) & (Placement.start_date <= year.end))
@@ -266,7 +266,7 @@ def placements_per_month(today: date | None = None) -> list[tuple[str, int]]:
 
 def trainees_by_subject(today: date | None = None, top: int = 8) -> list[tuple[str, int]]:
     """Current-year trainees (offered, enrolled) by subject, largest first; the rest as 'Other'."""
-    year = AcademicYear.for_date(today or date.today())
+    year = AcademicYear.for_date(today or clock.today())
     query = (Enrolment.select(Enrolment.subject, fn.COUNT(Enrolment.id).alias("n"))
              .join(Cohort).join(Programme)
              .where((Cohort.academic_year == year) & (Programme.kind == "itt")
@@ -281,7 +281,7 @@ def trainees_by_subject(today: date | None = None, top: int = 8) -> list[tuple[s
 
 def home_data(today: date | None = None, limit: int = 50) -> dict:
     """Everything the Home page shows, in one call (it runs on a worker thread)."""
-    today = today or date.today()
+    today = today or clock.today()
     return {"today": today, "groups": needs_attention(today, limit),
             "per_month": placements_per_month(today), "by_subject": trainees_by_subject(today),
             "empty": not School.select().exists() and not Person.select().exists()}

@@ -9,12 +9,13 @@ from __future__ import annotations
 import getpass
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain
 from json.encoder import c_make_encoder, encode_basestring
 from typing import Any
 
+from . import clock
 from .academic_year import AcademicYear
 from .models import AuditEntry, database
 
@@ -42,7 +43,7 @@ def current_user() -> str:
 
 def now() -> datetime:
     """UTC, without tzinfo (stored the same way on SQLite and PostgreSQL)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return clock.utcnow()
 
 
 def plain(value: Any) -> Any:

@@ -11,9 +11,10 @@ import os
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
+from . import clock
 from .db import Location, inspect_file, readonly_connection
 from .errors import DatabaseOpenError, RefusedError
 from .paths import backups_dir
@@ -83,7 +84,7 @@ def automatic_backup(location: Location, reason: str = "daily") -> Path | None:
     path = _require_sqlite(location)
     if not path.exists() or path.stat().st_size == 0:
         return None
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S-%f")
     dest = _folder_for(location) / f"{AUTO_PREFIX}-{stamp}-{reason}.sqlite3"
     copy_database(path, dest)
     rotate(location)
@@ -108,7 +109,7 @@ def rotate(location: Location, keep: int | None = None) -> list[Path]:
 
 def daily_backup_if_due(location: Location, today: date | None = None) -> Path | None:
     """Once a day, on the first start, copy the database (it may hold a day's typing)."""
-    today = today or date.today()
+    today = today or clock.today()
     stamp = today.strftime("%Y%m%d")
     if any(p.name.startswith(f"{AUTO_PREFIX}-{stamp}") for p in automatic_backups(location)):
         return None

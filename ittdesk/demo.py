@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from . import clock
 from .academic_year import AcademicYear
 from .errors import RefusedError
 from .models import Person, School, database
@@ -102,7 +103,7 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
         raise RefusedError("The database already has records: build the demo in a new, empty database")
     rng = random.Random(seed)
     names = _Names(rng)
-    today = today or date.today()
+    today = today or clock.today()
     this_year = AcademicYear.for_date(today)
     last_year = this_year.previous()
     counts: dict[str, int] = {}

@@ -109,15 +109,13 @@ def connect_postgres(window) -> None:
 
 
 def backup_database(window) -> None:
-    from datetime import date
-
-    from ittdesk import backup
+    from ittdesk import backup, clock
 
     if window.location.kind != "sqlite":
         QMessageBox.information(window, "Back up", "Backups of a PostgreSQL database are made "
                                 "on the server (pg_dump): ask whoever runs it.")
         return
-    suggested = f"ittdesk-backup-{date.today():%Y-%m-%d}.sqlite3"
+    suggested = f"ittdesk-backup-{clock.today():%Y-%m-%d}.sqlite3"
     path, _ = QFileDialog.getSaveFileName(window, "Back up the database", suggested,
                                           "ITT Desk database (*.sqlite3)")
     if not path:

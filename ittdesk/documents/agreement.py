@@ -17,7 +17,7 @@ from typing import Any
 
 from peewee import fn
 
-from .. import settings
+from .. import clock, settings
 from ..choices import ACTIVITY_KINDS, AGREEMENT_STATUSES, PARTY_ROLES, RAG_RATINGS, REPORT_KINDS
 from ..fields import format_date, format_money
 from ..models import (
@@ -191,7 +191,7 @@ def _provider_settings() -> dict[str, Any]:
 
 def build(agreement_id: int, *, today: date | None = None) -> AgreementDocument:
     agreement = agreements.get(agreement_id)
-    today = today or date.today()
+    today = today or clock.today()
     provider_settings = _provider_settings()
     provider = provider_settings["provider_name"]
     parts = _Parts.fetch(agreement)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .. import audit, fields
+from .. import audit, clock, fields
 from ..academic_year import AcademicYear
 from ..errors import ValidationError
 from ..models import HostingAppetite, HostingOffer, School, database
@@ -63,7 +63,7 @@ class HostingAppetiteService(EntityService[HostingAppetite]):
         clean_offers, errors = parse_offers(offers or [])
         if errors:
             raise ValidationError(errors)
-        values = dict(data, recorded_on=on or date.today(), source=source)
+        values = dict(data, recorded_on=on or clock.today(), source=source)
         with database.atomic():
             existing = self.for_year(school_id, year)
             if existing is None:

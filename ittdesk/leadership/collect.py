@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .. import audit, fields
+from .. import audit, clock, fields
 from ..choices import ROLE_KINDS
 from ..errors import IttDeskError, RefusedError, ValidationError
 from ..models import ConfirmationRound, Person, Role, RoundSchool, School, database
@@ -290,7 +290,7 @@ def _people(form: ReturnedForm, result: SchoolReturn) -> None:
     heading, count = form.sections["roles"]
     role_map = {r.id: r for r in Role.select(Role, Person).join(Person)
                 .where(Role.id.in_(form.role_ids or [0]))}
-    default_day = result.completed_on or date.today()
+    default_day = result.completed_on or clock.today()
     for i, role_id in enumerate(form.role_ids[:count], start=1):
         row = heading + i
         role = role_map.get(role_id)
@@ -385,7 +385,7 @@ def _new_in_post(form: ReturnedForm, result: SchoolReturn) -> None:
         if problems:
             result.problems.append(f"{where}: " + "; ".join(problems))
             continue
-        start = values["start"] or result.completed_on or date.today()
+        start = values["start"] or result.completed_on or clock.today()
         name = " ".join(p for p in (values.get("title"), values["first_name"],
                                     values["last_name"]) if p)
         existing = Person.get_or_none(Person.email == values["email"]) if values["email"] else None
@@ -512,7 +512,7 @@ def apply(school_return: SchoolReturn, accepted: Iterable[str] | None = None, *,
     All or nothing for the school: if one change cannot be made (say the new email belongs to
     someone else) nothing is changed and the error names the change, so the user can reject it.
     """
-    today = today or date.today()
+    today = today or clock.today()
     keys = None if accepted is None else set(accepted)
     chosen = [c for c in school_return.applicable if keys is None or c.key in keys]
     order = {"school_detail": 0, "email": 1, "left": 2, "new": 3, "appetite": 4}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .. import audit, fields
+from .. import audit, clock, fields
 from ..academic_year import AcademicYear
 from ..choices import PARTNERSHIP_STATUSES, ROLE_KINDS
 from ..errors import NotFoundError, RefusedError, ValidationError
@@ -95,7 +95,7 @@ def start_round(year: AcademicYear | str, school_ids: Iterable[int] | None = Non
     with database.atomic():
         record = ConfirmationRound.create(academic_year=parsed, token=secrets.token_hex(8),
                                           secret=secrets.token_hex(32),
-                                          started_on=today or date.today(), return_by=return_by)
+                                          started_on=today or clock.today(), return_by=return_by)
         RoundSchool.insert_many([{"round": record.id, "school": i} for i in ids]).execute()
         audit.record("confirmation_round", record.id, "create",
                      {"academic_year": [None, str(parsed)], "schools": [None, len(ids)]})
@@ -139,7 +139,7 @@ def entry_for(round_: ConfirmationRound, school: School | int) -> RoundSchool | 
 def mark_sent(entry: RoundSchool, on: date | None = None) -> None:
     """The first time a form is generated counts as sent; regenerating keeps that date."""
     if entry.sent_on is None:
-        entry.sent_on = on or date.today()
+        entry.sent_on = on or clock.today()
         entry.save()
         audit.record("round_school", entry.id, "update", {"sent_on": [None, entry.sent_on]})
 

@@ -16,7 +16,7 @@ from datetime import date
 
 from peewee import fn
 
-from .. import fields, settings
+from .. import clock, fields, settings
 from ..choices import ROLE_KINDS
 from ..errors import RefusedError, ValidationError
 from ..models import (
@@ -191,7 +191,7 @@ def _holds() -> dict[int, list[Hold]]:
 
 def review(today: date | None = None) -> list[RetentionItem]:
     """Everyone past their retention period today, longest overdue first."""
-    today = today or date.today()
+    today = today or clock.today()
     holds = _holds()
     last_change = dict(AuditEntry.select(AuditEntry.person_id, fn.MAX(AuditEntry.at))
                        .where(AuditEntry.person_id.is_null(False))

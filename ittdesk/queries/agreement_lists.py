@@ -5,11 +5,11 @@ Split from ``lists`` (the registry of every list) so that each area's declaratio
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from peewee import fn
 
-from .. import settings
+from .. import clock, settings
 from ..choices import AGREEMENT_STATUSES
 from ..models import AgreementParty, ImpactReport, School, SupportAgreement
 from . import Column, Filter, ListQuery, choice_options
@@ -35,7 +35,7 @@ def _reports_due(q, value):
     past end date — for agreed and active agreements, as ``agreement_lifecycle`` counts them."""
     from ..services.agreement_lifecycle import LIVE
 
-    today = date.today()
+    today = clock.today()
     days = int(settings.get("reports_due_days"))
     if value == "past_end":
         return q.where((SupportAgreement.status == "active") & (SupportAgreement.end_date < today))

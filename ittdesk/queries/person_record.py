@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
+from .. import clock
 from ..spreadsheets.safe import save_workbook, set_cell
 from .summaries import person_summary
 
@@ -38,7 +38,7 @@ def export_development_record(person_id: int, target: Path) -> Path:
     name = sections[0][2][0][1]
     set_cell(ws.cell(row=1, column=1), f"Development record: {name}")
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    set_cell(ws.cell(row=2, column=1), f"Made on {date.today():%d/%m/%Y} by ITT Desk")
+    set_cell(ws.cell(row=2, column=1), f"Made on {clock.today():%d/%m/%Y} by ITT Desk")
     row = 4
     for title, headings, rows in sections:
         set_cell(ws.cell(row=row, column=1), title)

@@ -10,7 +10,7 @@ from typing import Any
 
 from peewee import JOIN
 
-from .. import settings
+from .. import clock, settings
 from ..academic_year import AcademicYear
 from ..choices import (
     AGREEMENT_STATUSES,
@@ -77,7 +77,7 @@ def _period(start: date | None, end: date | None) -> str:
 
 def mentor_status(person_id: int, today: date | None = None) -> tuple[str, bool]:
     """('trained until 14/09/2026', ok) or ('training lapsed 01/01/2024', False)."""
-    today = today or date.today()
+    today = today or clock.today()
     lapses = training_lapses_on(person_id, int(settings.get("mentor_refresher_months")))
     if lapses is None:
         return "no mentor training recorded", False
@@ -87,7 +87,7 @@ def mentor_status(person_id: int, today: date | None = None) -> tuple[str, bool]
 
 
 def current_trainees(mentor_id: int, school_id: int | None = None, today: date | None = None) -> int:
-    today = today or date.today()
+    today = today or clock.today()
     query = Placement.select().where((Placement.mentor == mentor_id) & (Placement.start_date <= today)
                                      & (Placement.end_date >= today))
     if school_id is not None:
@@ -96,7 +96,7 @@ def current_trainees(mentor_id: int, school_id: int | None = None, today: date |
 
 
 def school_summary(school_id: int, today: date | None = None) -> dict[str, Any]:
-    today = today or date.today()
+    today = today or clock.today()
     year = AcademicYear.for_date(today)
     school = School.get_by_id(school_id)
     current = list(Role.select(Role, Person).join(Person)
@@ -177,7 +177,7 @@ def school_summary(school_id: int, today: date | None = None) -> dict[str, Any]:
 def person_summary(person_id: int, today: date | None = None) -> dict[str, Any]:
     """The person's whole development record: roles over time, designations, training,
     enrolments and placements, and their part in support agreements (seed 004)."""
-    today = today or date.today()
+    today = today or clock.today()
     person = Person.get_by_id(person_id)
     roles = [Link("school", r.school_id, r.school.name, ROLE_KINDS.label(r.kind),
                   {"role_id": r.id, "period": _period(r.start_date, r.end_date),
@@ -342,7 +342,7 @@ def agreement_summary(agreement_id: int) -> dict[str, Any]:
              for p in AgreementParty.select().where(AgreementParty.agreement == agreement_id)]
     reports = [Link("agreement", a.id, f"{r.kind.title()} report due {_d(r.due_date)}",
                     f"submitted {_d(r.submitted_on)}" if r.submitted_on else
-                    ("overdue" if r.due_date < date.today() else "not yet submitted"))
+                    ("overdue" if r.due_date < clock.today() else "not yet submitted"))
                for r in ImpactReport.select().where(ImpactReport.agreement == agreement_id)
                .order_by(ImpactReport.due_date)]
     return {"title": f"{a.reference} {a.title}", "facts": facts, "links": links, "reports": reports}

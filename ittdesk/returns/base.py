@@ -16,6 +16,7 @@ from typing import Any
 
 from peewee import fn
 
+from .. import clock
 from ..academic_year import AcademicYear
 from ..errors import ValidationError
 from ..models import Programme, School
@@ -42,7 +43,7 @@ class Filters:
     @property
     def as_of(self) -> date:
         """The day "current" means in this return: today, or the year's last day if earlier."""
-        return min(date.today(), self.year.end)
+        return min(clock.today(), self.year.end)
 
 
 def make_filters(year: Any = None, la: str | None = None, programme: Any = None) -> Filters:

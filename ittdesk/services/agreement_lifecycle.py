@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .. import audit, settings
+from .. import audit, clock, settings
 from ..choices import AGREEMENT_STATUSES, PARTY_ROLES, REPORT_KINDS
 from ..errors import NotFoundError, RefusedError
 from ..fields import format_date, format_money
@@ -172,7 +172,7 @@ def warnings(agreement: SupportAgreement | int, today: date | None = None) -> di
     from .agreements import funding
 
     agreement = _get(agreement)
-    today = today or date.today()
+    today = today or clock.today()
     result: dict[str, str] = {}
     money = funding(agreement)
     if money.over:
@@ -293,7 +293,7 @@ def reports_due(today: date | None = None, days: int | None = None,
     """Unsubmitted reports of agreed/active agreements due by today + ``days``, overdue first.
 
     ``limit``: only the first so many (the Home page; ``count_reports_due`` counts them all)."""
-    today = today or date.today()
+    today = today or clock.today()
     query = _reports_due_query(today, days).order_by(
         ImpactReport.due_date, SupportAgreement.reference, ImpactReport.id)
     if limit is not None:
@@ -304,7 +304,7 @@ def reports_due(today: date | None = None, days: int | None = None,
 
 
 def count_reports_due(today: date | None = None, days: int | None = None) -> int:
-    return _reports_due_query(today or date.today(), days).count()
+    return _reports_due_query(today or clock.today(), days).count()
 
 
 def _past_end_query(today: date):
@@ -315,7 +315,7 @@ def _past_end_query(today: date):
 
 def past_end_date(today: date | None = None, limit: int | None = None) -> list[EndDateReminder]:
     """Active agreements whose end date has passed (``limit``: only the first so many)."""
-    today = today or date.today()
+    today = today or clock.today()
     query = _past_end_query(today).order_by(SupportAgreement.end_date, SupportAgreement.reference)
     if limit is not None:
         query = query.limit(limit)
@@ -324,7 +324,7 @@ def past_end_date(today: date | None = None, limit: int | None = None) -> list[E
 
 
 def count_past_end_date(today: date | None = None) -> int:
-    return _past_end_query(today or date.today()).count()
+    return _past_end_query(today or clock.today()).count()
 
 
 def reminders(today: date | None = None, days: int | None = None) -> Reminders:

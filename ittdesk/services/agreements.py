@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from peewee import fn
 
-from .. import fields
+from .. import clock, fields
 from ..academic_year import AcademicYear
 from ..choices import ACTIVITY_KINDS, AGREEMENT_STATUSES, PARTY_ROLES, RAG_RATINGS, REPORT_KINDS
 from ..errors import NotFoundError, RefusedError, ValidationError
@@ -304,7 +303,7 @@ class ReportService(_Part):
             if finals.exists():
                 errors["kind"] = "The agreement already has a final report"
         submitted = values.get("submitted_on")
-        if submitted is not None and submitted > date.today():
+        if submitted is not None and submitted > clock.today():
             errors["submitted_on"] = "Submitted date is in the future"
         if values.get("rag") and submitted is None:
             errors["rag"] = "Give the RAG rating once the report is submitted"
@@ -359,7 +358,7 @@ class SignatureService(_Part):
         elif same.where(Signature.party.is_null()).exists():
             errors["party"] = "The QA lead's signature is already recorded"
         signed = values.get("signed_on")
-        if signed is not None and signed > date.today():
+        if signed is not None and signed > clock.today():
             errors["signed_on"] = "Date signed is in the future"
         return errors
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from .. import fields
+from .. import clock, fields
 from ..choices import DESIGNATIONS, LEADERSHIP_KINDS, MENTOR_KINDS, ROLE_KINDS, TRAINING_KINDS
 from ..errors import NotFoundError, RefusedError, ValidationError
 from ..models import (
@@ -226,7 +226,7 @@ class MentorTrainingService(EntityService[MentorTraining]):
 
     def check(self, values, instance):
         done = values.get("completed_on")
-        if done and done > date.today() + timedelta(days=1):
+        if done and done > clock.today() + timedelta(days=1):
             return {"completed_on": "Completed on is in the future"}
         return {}
 

@@ -11,10 +11,10 @@ does; history is never overwritten.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
-from .. import audit
+from .. import audit, clock
 from .. import fields as F
 from ..choices import ROLE_KINDS
 from ..models import Person, Role, School
@@ -199,7 +199,7 @@ class _HeadPlanner:
                     pass
         self.by_email = C.people_by_email(emails)
         self.by_name = C.people_at_schools(ids)
-        self.today = date.today()
+        self.today = clock.today()
         self.new_people: dict[Any, dict] = {}
         self.kinds: dict[Any, str] = {}  # job title -> head role kind (titles repeat)
 

@@ -29,6 +29,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from .. import clock
 from ..errors import RefusedError
 from .safe import FORMULA_STARTS, atomic_write, write_only_cell
 
@@ -251,7 +252,7 @@ def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]]
     ``progress(done, total)`` is called every few hundred rows; ``cancelled()`` returning True
     stops the export with :class:`Cancelled` and leaves no file behind.
     """
-    made_at = made_at or datetime.now().replace(microsecond=0)
+    made_at = made_at or clock.now().replace(microsecond=0)
     result = WriteResult(Path(target), 0)
 
     def write(tmp: Path) -> None:

@@ -10,8 +10,6 @@ the fields they are about.
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -26,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ittdesk import fields
+from ittdesk import clock, fields
 from ittdesk.choices import LEADERSHIP_KINDS, ROLE_KINDS
 from ittdesk.errors import IttDeskError, ValidationError
 from ittdesk.leadership.history import appoint
@@ -89,7 +87,7 @@ class ChangeHolderDialog(QDialog):
         self.email.setObjectName("email")
         self.on = DateEdit()
         self.on.setObjectName("on")
-        self.on.set_date(date.today())
+        self.on.set_date(clock.today())
         self.job_title = QLineEdit()
         self.job_title.setObjectName("job_title")
         self.job_title.setPlaceholderText("optional, e.g. Acting Headteacher")

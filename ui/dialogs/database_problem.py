@@ -9,7 +9,6 @@ checked backup into its place.
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ittdesk import clock
 from ittdesk.db import Location
 
 RESTORE, OPEN_OTHER, QUIT = 1, 2, 3
@@ -72,7 +72,7 @@ class DatabaseProblemDialog(QDialog):
 
 def move_aside(path: Path) -> Path:
     """Rename a damaged database (and its -wal/-shm) so it is kept but out of the way."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     kept = path.with_name(f"{path.name}.damaged-{stamp}")
     os.replace(path, kept)
     for suffix in ("-wal", "-shm"):

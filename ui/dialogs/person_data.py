@@ -15,7 +15,6 @@ The work is ``ittdesk.privacy.sar`` / ``ittdesk.privacy.erasure``, run through
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QUrl, Signal
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ittdesk import clock
 from ittdesk.models import Person
 from ittdesk.privacy import erasure, sar
 from ui import tasks
@@ -129,7 +129,7 @@ class PersonExportDialog(QDialog):
             "they are named, and the audit entries about them. One workbook with a cover sheet "
             "and a sheet per kind of record; other people appear by record number only.")
         intro.setWordWrap(True)
-        stem = f"subject-access-{person_id}-{date.today():%Y-%m-%d}.xlsx"
+        stem = f"subject-access-{person_id}-{clock.today():%Y-%m-%d}.xlsx"
         self.path = QLineEdit(str(Path.home() / stem))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)

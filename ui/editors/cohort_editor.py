@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ittdesk import fields
+from ittdesk import clock, fields
 from ittdesk.choices import ENROLMENT_STATUSES
 from ittdesk.errors import IttDeskError, ValidationError
 from ittdesk.models import database
@@ -131,7 +131,7 @@ class CohortEditor(EntityEditor):
         on = None
         if status == "withdrawn":
             text, ok = QInputDialog.getText(self, "Withdrawal date", "Withdrawn on (dd/mm/yyyy):",
-                                            text=fields.format_date(date.today()))
+                                            text=fields.format_date(clock.today()))
             if not ok:
                 return
             try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from html import escape
 from typing import Any
 
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ittdesk import clock
 from ittdesk.choices import LEADERSHIP_KINDS, ROLE_KINDS, Choices
 from ittdesk.errors import IttDeskError, ValidationError
 from ittdesk.queries.lists import PEOPLE
@@ -47,7 +47,7 @@ class ChangeHolderDialog(QDialog):
         self.person.setObjectName("person")
         self.start = DateEdit()
         self.start.setObjectName("start")
-        self.start.set_date(date.today())
+        self.start.set_date(clock.today())
         self.job_title = QLineEdit()
         self.message = QLabel()
         self.message.setProperty("role", "fieldError")

@@ -81,10 +81,11 @@ class ListActions:
         return [self.query.columns[n].key for n in order if not self.table.isColumnHidden(n)]
 
     def export(self, title: str = "") -> None:
-        from datetime import date
         from pathlib import Path
 
-        suggested = f"{self.query.name}-{date.today():%Y-%m-%d}.xlsx"
+        from ittdesk import clock
+
+        suggested = f"{self.query.name}-{clock.today():%Y-%m-%d}.xlsx"
         path, _ = QFileDialog.getSaveFileName(self, f"Export {self.noun[1]}", suggested,
                                               "Excel workbook (*.xlsx);;CSV file (*.csv)")
         if not path:

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ittdesk import fields
+from ittdesk import clock, fields
 from ittdesk.academic_year import AcademicYear
 from ittdesk.returns import (
     all_returns,
@@ -454,7 +454,7 @@ class ReturnsPage(Page):
 
     def export_everything(self) -> None:
         target = self.choose_save_path("Export every record",
-                                       f"ittdesk-export-{date.today():%Y-%m-%d}.xlsx")
+                                       f"ittdesk-export-{clock.today():%Y-%m-%d}.xlsx")
         if not target:
             return
         run_task(self, full_export_job, target,

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from ittdesk import fields
+from ittdesk import clock, fields
 
 
 class DateEdit(QWidget):
@@ -82,7 +82,7 @@ class DateEdit(QWidget):
                 self.line.setText(tidy)
 
     def _sync_calendar(self) -> None:
-        day = self.date() or date.today()
+        day = self.date() or clock.today()
         self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
 
     def _picked(self, qdate: QDate) -> None:

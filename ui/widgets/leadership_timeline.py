@@ -18,6 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from ittdesk import clock
 from ittdesk.fields import format_date
 from ittdesk.leadership.history import TimelineEntry, timeline
 
@@ -37,7 +38,7 @@ class LeadershipTimeline(QWidget):
         self._entries: list[TimelineEntry] = []
         self._lanes: list[tuple[str, list[TimelineEntry]]] = []
         self._bars: list[tuple[QRectF, TimelineEntry]] = []
-        self.today = date.today()
+        self.today = clock.today()
 
     # -- data ---------------------------------------------------------------------------------
     def set_school(self, school_id: int | None) -> None:
