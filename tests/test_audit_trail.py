@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from ittdesk import audit
+from ittdesk import audit, clock
 from ittdesk.errors import RefusedError, ValidationError
 from ittdesk.models import AuditEntry
 from ittdesk.privacy import audit_query
@@ -24,7 +24,7 @@ def test_create_update_delete_each_leave_who_when_which_and_old_to_new(db):
     assert update.user == audit.current_user()
     assert "Name: Fernbank Primary -> Fernbank Academy" in update.summary
     assert "Phase: Primary -> Secondary" in update.summary
-    assert abs((datetime.now() - update.at).total_seconds()) < 3600
+    assert abs((clock.utcnow() - update.at).total_seconds()) < 3600
     assert update.line().endswith(update.summary)
     assert "changed school #" in update.line()
 

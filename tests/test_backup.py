@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import stat
-from datetime import date
 
 import pytest
 
-from ittdesk import backup, settings
+from ittdesk import backup, clock, settings
 from ittdesk import db as dbmod
 from ittdesk.errors import RefusedError
 from ittdesk.models import School
@@ -58,8 +57,8 @@ def test_automatic_backups_are_rotated_to_the_setting(sqlite_db):
 
 
 def test_daily_backup_happens_once_a_day(sqlite_db):
-    first = backup.daily_backup_if_due(sqlite_db, today=date.today())
-    second = backup.daily_backup_if_due(sqlite_db, today=date.today())
+    first = backup.daily_backup_if_due(sqlite_db, today=clock.today())
+    second = backup.daily_backup_if_due(sqlite_db, today=clock.today())
     assert first is not None and second is None
 
 

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QMessageBox
 
+from ittdesk import clock
 from ittdesk.academic_year import AcademicYear
 from ittdesk.models import Enrolment, Role, School
 from ittdesk.services.people import mentor_training, people, roles
@@ -148,7 +149,7 @@ def _placement_world():
     school = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
     mentor = people.create({"first_name": "Maya", "last_name": "Kershaw"})
     roles.create({"person": mentor.id, "school": school.id, "kind": "mentor", "capacity": 1})
-    mentor_training.create({"person": mentor.id, "kind": "initial", "completed_on": date.today()})
+    mentor_training.create({"person": mentor.id, "kind": "initial", "completed_on": clock.today()})
     made = []
     for name in ("Ivy", "Leo"):
         trainee = people.create({"first_name": name, "last_name": "Lumb"})
@@ -188,7 +189,7 @@ def test_cohort_bulk_status_change_is_all_or_nothing(qtbot, main_window, monkeyp
     assert not editor.apply_status(panel.selected_ids(), "withdrawn")  # no date: refused
     assert "withdrawal date" in warned[0]
     assert {e.status for e in Enrolment.select()} == {"enrolled"}
-    assert editor.apply_status(panel.selected_ids(), "withdrawn", date.today())
+    assert editor.apply_status(panel.selected_ids(), "withdrawn", clock.today())
     assert {e.status for e in Enrolment.select()} == {"withdrawn"}
     qtbot.waitUntil(lambda: "0 taken" in editor.places.text())
 

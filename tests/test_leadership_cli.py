@@ -6,13 +6,14 @@ from datetime import date, timedelta
 
 from test_leadership_forms import fill_form
 
+from ittdesk import clock
 from ittdesk import db as dbmod
 from ittdesk.cli import main
 from ittdesk.leadership import forms, rounds
 from ittdesk.models import AuditEntry, Role, School
 from ittdesk.services.people import current_roles, people
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def run(argv, capsys):

@@ -4,12 +4,13 @@ the way a school office would, collected with a diff per school, applied into th
 from __future__ import annotations
 
 import shutil
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from ittdesk import clock
 from ittdesk.errors import RefusedError
 from ittdesk.leadership import collect, forms, rounds
 from ittdesk.leadership.appetite import appetites, offers_text
@@ -18,7 +19,7 @@ from ittdesk.models import AuditEntry, Person, Role, RoundSchool, School
 from ittdesk.services.people import current_roles
 
 YEAR = "2026/27"
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _row_of(ws, text: str, col: int = 1, start: int = 1) -> int:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from test_leadership_forms import fill_form
 
+from ittdesk import clock
 from ittdesk.leadership import forms, rounds
 from ittdesk.leadership.appetite import appetites
 from ittdesk.leadership.history import TimelineEntry
@@ -23,7 +24,7 @@ from ui.views.confirmation_page import ConfirmationPage, StartRoundDialog
 from ui.widgets.leadership_timeline import LeadershipTimeline
 
 pytestmark = pytest.mark.gui
-TODAY = date.today()
+TODAY = clock.today()
 
 
 idle = tasks_idle

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from ittdesk import attention
+from ittdesk import attention, clock
 from ittdesk.academic_year import AcademicYear
 from ittdesk.models import SupportAgreement
 from ittdesk.queries import is_empty_database, record_counts
@@ -29,7 +29,7 @@ from ittdesk.services.people import mentor_training, people, roles
 from ittdesk.services.programmes import cohorts, enrolments, placements, programmes
 from ittdesk.services.schools import schools
 
-TODAY = date.today()
+TODAY = clock.today()
 YEAR = AcademicYear.for_date(TODAY)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from ittdesk import clock, settings
 from ittdesk import db as dbmod
-from ittdesk import settings
 from ittdesk.academic_year import AcademicYear
 from ittdesk.errors import RefusedError, ValidationError
 from ittdesk.models import Person
@@ -18,7 +18,7 @@ from ittdesk.services.people import people, roles
 from ittdesk.services.programmes import cohorts, enrolments, programmes
 from ittdesk.services.schools import schools
 
-TODAY = date.today()
+TODAY = clock.today()
 THIS_YEAR = AcademicYear.current(TODAY)
 
 

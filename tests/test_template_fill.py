@@ -13,6 +13,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from PIL import Image as PILImage
 
+from ittdesk import clock
 from ittdesk.errors import RefusedError, ValidationError
 from ittdesk.returns import make_filters
 from ittdesk.returns.insert_rows import shift_formula
@@ -97,7 +98,7 @@ def test_filled_template_keeps_the_las_workbook_and_grows_the_total(three_school
 
     for person in people.model.select().where(people.model.last_name == "Mentor"):
         mentor_training.create({"person": person.id, "kind": "initial",
-                                "completed_on": date.today()})
+                                "completed_on": clock.today()})
     template = make_template(tmp_path / "la.xlsx", data_rows=2)
     before = template.read_bytes()
     info = inspect_template(template, "partnership", make_filters())
