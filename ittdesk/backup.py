@@ -1,15 +1,13 @@
 """Backups that stay consistent while the app writes: SQLite's online backup API.
 
-Every copy is written to a temporary file beside its target and renamed into place, created
+Every copy is written to a temporary file (``files.atomic_write``) and renamed into place, created
 readable by its owner only, and automatic copies are rotated (keep the last N, a setting).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,30 +30,33 @@ def _require_sqlite(location: Location) -> Path:
 
 
 def copy_database(source: Path, dest: Path) -> Path:
-    """Consistent copy of ``source`` to ``dest`` via the online backup API, atomically."""
+    """Consistent copy of ``source`` to ``dest`` via the online backup API, atomically.
+
+    The copy is built in a temporary file named after this process (``files.atomic_write``:
+    the data folder's ``tmp``), so a kill mid-copy leaves a file that the next start and
+    erasure both find."""
+    from .files import atomic_write
+
     dest = dest.expanduser().resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".ittdesk-", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        os.chmod(tmp, 0o600)
-        src = sqlite3.connect(str(source), timeout=10)
+
+    def write(tmp: Path) -> None:
         try:
-            dst = sqlite3.connect(str(tmp))
+            src = sqlite3.connect(str(source), timeout=10)
             try:
-                src.backup(dst)
-                # A backup is one self-contained file: no WAL beside it.
-                dst.execute("PRAGMA journal_mode=DELETE")
+                dst = sqlite3.connect(str(tmp))
+                try:
+                    src.backup(dst)
+                    # A backup is one self-contained file: no WAL beside it.
+                    dst.execute("PRAGMA journal_mode=DELETE")
+                finally:
+                    dst.close()
             finally:
-                dst.close()
+                src.close()
         finally:
-            src.close()
-        os.replace(tmp, dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return dest
+            Path(f"{tmp}-journal").unlink(missing_ok=True)
+
+    return atomic_write(dest, write)
 
 
 def backup_to(location: Location, dest: Path) -> Path:

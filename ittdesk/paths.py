@@ -27,11 +27,22 @@ def default_database_path() -> Path:
     return data_dir() / "ittdesk.sqlite3"
 
 
-def backups_dir() -> Path:
-    path = data_dir() / "backups"
+def _private_folder(name: str) -> Path:
+    path = data_dir() / name
     path.mkdir(parents=True, exist_ok=True)
     try:
         path.chmod(0o700)
     except OSError:
         pass
     return path
+
+
+def backups_dir() -> Path:
+    return _private_folder("backups")
+
+
+def tmp_dir() -> Path:
+    """Temporary files (partial backups, staged forms, openpyxl's scratch files) live here,
+    owner-only, so a crash never leaves personal data where start-up and erasure cannot find it
+    (see ``ittdesk.files``)."""
+    return _private_folder("tmp")

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +53,8 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextFormat,
 )
+
+from ittdesk.files import atomic_write
 
 #: Page margins in millimetres (left, top, right, bottom); header and footer sit inside them.
 MARGINS_MM = (18.0, 16.0, 18.0, 16.0)
@@ -259,10 +260,11 @@ def html_to_pdf(html: str, out_path: str | os.PathLike, *, footer_left: str = ""
         raise OSError(f"The folder {out.parent} does not exist")
     options = _options(footer_left, footer_right, watermark=watermark, header_left=header_left,
                        header_right=header_right, title=title)
-    fd, temp_name = tempfile.mkstemp(prefix=".~", suffix=".pdf", dir=str(out.parent))
-    os.close(fd)
-    try:
-        writer = QPdfWriter(temp_name)
+    pages = 0
+
+    def write(temp_name: Path) -> None:
+        nonlocal pages
+        writer = QPdfWriter(str(temp_name))
         writer.setResolution(PDF_DPI)
         writer.setPageLayout(a4_layout())
         writer.setTitle(title or footer_left)
@@ -271,10 +273,8 @@ def html_to_pdf(html: str, out_path: str | os.PathLike, *, footer_left: str = ""
         del writer  # closes the file
         if cancelled is not None and cancelled():
             raise InterruptedError("Cancelled; no PDF was written")
-        os.replace(temp_name, out)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+
+    atomic_write(out, write)
     return pages
 
 
