@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -314,7 +315,7 @@ class ImportWizard(QDialog):
         self.next_button.clicked.connect(self.go_next)
         self.import_button.clicked.connect(self.start_apply)
         self.cancel_button.clicked.connect(self.cancel)
-        self.close_button.clicked.connect(self.close)
+        self.close_button.clicked.connect(self.reject)
         self.next_button.setDefault(True)
 
     def _file_page(self) -> QWidget:
@@ -507,10 +508,11 @@ class ImportWizard(QDialog):
             self.start_plan()
 
     def cancel(self) -> None:
+        """Cancel stops the running step and stays (nothing is changed); otherwise it closes."""
         if self.task is not None:
             self.task.cancel()
             return
-        self.close()
+        self.reject()
 
     # -- page 1 ---------------------------------------------------------------------------
     def browse(self) -> None:
@@ -697,20 +699,42 @@ class ImportWizard(QDialog):
         if self.source is not None:
             self.source.book.close()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    # -- closing ------------------------------------------------------------------------------
+    # Esc, Cancel, Close and the window's close button all arrive at reject() (QDialog's own
+    # closeEvent calls it); clean-up is in done(), which every way of closing passes through.
+    # reject() must never call close(): Qt ignores a close() while the dialog is already closing,
+    # which is how the wizard once could not be closed at all.
+    def work_to_lose(self) -> str:
+        """What closing now would throw away, in a few words, or "" when nothing would be lost."""
+        if self.task is not None and self.stack.currentIndex() == self.PAGE_APPLY:
+            return "The import is under way: closing stops it and nothing is changed."
+        if self.task is not None:
+            return "The file is still being read: closing stops it."
+        if self.result is None and self.stack.currentIndex() in (self.PAGE_MAPPING,
+                                                                 self.PAGE_PREVIEW):
+            return "The file has not been imported yet: the columns you checked will be lost."
+        return ""
+
+    def reject(self) -> None:
+        lost = self.work_to_lose()
+        if lost:
+            answer = QMessageBox.question(
+                self, "Close the import?", f"{lost} Close the import anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        super().reject()
+
+    def done(self, result: int) -> None:  # noqa: N802 - Qt override: every way of closing
         if self.task is not None:
             self.task.cancel()
+            self.task = None
         self._close_source()
         ui_settings.set(f"dialog_geometry/{type(self).__name__}", self.saveGeometry())
         if self.main_window is not None and getattr(self.main_window, "_import_wizard", None) is self:
             self.main_window._import_wizard = None
-        super().closeEvent(event)
-
-    def reject(self) -> None:  # Escape
-        if self.task is not None:
-            self.task.cancel()
-            return
-        self.close()
+        super().done(result)
 
 
 def _history() -> list[list[str]]:

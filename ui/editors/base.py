@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -386,6 +386,8 @@ class EntityEditor(QDialog):
             self.after_save = previous  # type: ignore[method-assign]
 
     def reject(self) -> None:
+        """Esc, Cancel and the window's close button (QDialog's closeEvent calls this): ask
+        only when there are unsaved changes; never call close() here (Qt ignores it mid-close)."""
         if self.confirm_discard():
             self._snapshot = self.collect()
             super().reject()
@@ -393,14 +395,6 @@ class EntityEditor(QDialog):
     def done(self, result: int) -> None:
         ui_settings.set(f"dialog_geometry/{type(self).__name__}", self.saveGeometry())
         super().done(result)
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if self.confirm_discard():
-            self._snapshot = self.collect()
-            ui_settings.set(f"dialog_geometry/{type(self).__name__}", self.saveGeometry())
-            event.accept()
-        else:
-            event.ignore()
 
     def _restore_geometry(self) -> None:
         geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
