@@ -10,13 +10,15 @@ parser with ``set_defaults(run=function)``. Add a module to ``COMMAND_MODULES`` 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from importlib import import_module
 
 from .. import __version__
-from ..errors import IttDeskError
+from ..errors import IttDeskError, IttDeskWarning, plain_message
 
 COMMAND_MODULES = [
     "ittdesk.cli.core_commands",
@@ -97,26 +99,77 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_usage(sys.stderr)
         return 2
-    try:
-        location = db_location_warning(args)
-        if location:
-            print(f"ittdesk: warning: {location}", file=sys.stderr)
-        return int(args.run(args) or 0)
-    except UsageError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    except IttDeskError as exc:
-        print(f"ittdesk: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("ittdesk: interrupted; nothing was changed", file=sys.stderr)
-        return 1
-    except Exception as exc:  # a bug: still one line, not a stack
-        if os.environ.get("ITTDESK_DEBUG"):
-            raise
-        print(f"ittdesk: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        from ..db import close_database
+    debug = bool(os.environ.get("ITTDESK_DEBUG"))
+    failed = False
+    previous_hook = sys.unraisablehook
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", IttDeskWarning)
+        warnings.showwarning = _show_warning
+        if not debug:
+            # A half-written workbook abandoned on a full disk fails again when it is collected
+            # ("Exception ignored in ..." with a stack each); the one-line error has said it all.
+            sys.unraisablehook = _quiet_unraisable
+        try:
+            location = db_location_warning(args)
+            if location:
+                print(f"ittdesk: warning: {location}", file=sys.stderr)
+            code = int(args.run(args) or 0)
+            sys.stdout.flush()  # a closed pipe shows here, not after main has returned
+            return code
+        except BrokenPipeError:
+            # ``ittdesk audit | head``: the reader has had enough. Stop quietly as Unix tools
+            # do; stdout goes to devnull so the interpreter's last flush cannot complain.
+            _stdout_to_devnull()
+            return 1
+        except UsageError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            failed = True
+            _print_error("interrupted; nothing was changed")
+            return 1
+        except Exception as exc:
+            failed = True
+            if debug and not isinstance(exc, IttDeskError):
+                raise
+            _print_error(plain_message(exc))
+            return 1
+        finally:
+            from ..db import close_database
 
-        close_database()
+            try:
+                close_database()
+            except Exception:  # the connection is already gone (server lost): nothing to close
+                pass
+            if failed:
+                gc.collect()  # while the quiet hook is in place
+            sys.unraisablehook = previous_hook
+
+
+def _print_error(message: str) -> None:
+    try:
+        print(f"ittdesk: {message}", file=sys.stderr)
+    except OSError:  # stderr itself is closed: nothing more can be said
+        pass
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """ITT Desk's own warnings as one line; libraries' warnings only with ITTDESK_DEBUG."""
+    if issubclass(category, IttDeskWarning):
+        _print_error(f"warning: {message}")
+    elif os.environ.get("ITTDESK_DEBUG"):
+        print(warnings.formatwarning(message, category, filename, lineno, line),
+              file=sys.stderr, end="")
+
+
+def _quiet_unraisable(unraisable) -> None:
+    """Errors raised while an abandoned object is cleaned up are not shown (see main)."""
+
+
+def _stdout_to_devnull() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture it)
+        pass
