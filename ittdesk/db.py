@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from .errors import DatabaseOpenError
 from .paths import default_database_path
@@ -153,11 +153,20 @@ class FileInspection:
     is_empty: bool = False
     schema_version: int | None = None
     problem: str | None = None
+    #: SQLite's own answers, for ``ui.app.can_check_later``: "wal" / "delete" ...; pages.
+    journal_mode: str | None = None
+    page_size: int = 0
+    page_count: int = 0
+
+
+def file_uri(path: Path, query: str) -> str:
+    """An SQLite ``file:`` URI for ``path`` (``?``, ``#`` and ``%`` in a name escaped)."""
+    return f"file:{quote(str(path), safe='/:')}?{query}"
 
 
 def readonly_connection(path: Path) -> sqlite3.Connection:
     """Open ``path`` so that nothing can be written to it, not even a journal-mode change."""
-    uri = f"file:{path}?mode=ro"
+    uri = file_uri(path, "mode=ro")
     try:
         conn = sqlite3.connect(uri, uri=True)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -166,46 +175,63 @@ def readonly_connection(path: Path) -> sqlite3.Connection:
         if "not a database" in str(exc) or "malformed" in str(exc):
             raise
         # A WAL file in a read-only folder may refuse mode=ro; immutable never writes.
-        conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        conn = sqlite3.connect(file_uri(path, "immutable=1"), uri=True)
         return conn
 
 
 def inspect_file(path: Path) -> FileInspection:
-    """Look at an SQLite file without writing a byte: is it ours, and which schema version?"""
+    """Look at an SQLite file without writing a byte: is it ours, and which schema version?
+
+    Only ``stat`` and SQLite itself touch the file, never Python's ``open``: this runs while
+    the app (or this very thread) holds a connection to it, and closing any descriptor of the
+    file outside SQLite drops every POSIX lock the process holds on it — another process then
+    believes it is alone and deletes the -wal and -shm under the app (ENVIRONMENT.md). SQLite
+    shares its lock bookkeeping between a process's connections, so a read-only one is safe."""
     if not path.exists():
         return FileInspection(exists=False)
     if path.stat().st_size == 0:
         return FileInspection(exists=True, is_sqlite=True, is_empty=True)
-    with path.open("rb") as fh:
-        header = fh.read(16)
-    if header != b"SQLite format 3\x00":
-        return FileInspection(exists=True, problem=f"{path.name} is not an ITT Desk database (not an SQLite file)")
+    name = path.name
     try:
         conn = readonly_connection(path)
     except sqlite3.DatabaseError as exc:
-        return FileInspection(exists=True, is_sqlite=True, problem=f"{path.name} is damaged: {exc}")
+        if "not a database" in str(exc):
+            return FileInspection(exists=True,
+                                  problem=f"{name} is not an ITT Desk database (not an SQLite file)")
+        return FileInspection(exists=True, is_sqlite=True, problem=f"{name} is damaged: {exc}")
     try:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        facts = {
+            "journal_mode": str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower(),
+            "page_size": int(conn.execute("PRAGMA page_size").fetchone()[0]),
+            "page_count": int(conn.execute("PRAGMA page_count").fetchone()[0]),
+        }
         if not tables:
-            return FileInspection(exists=True, is_sqlite=True, is_empty=True)
+            return FileInspection(exists=True, is_sqlite=True, is_empty=True, **facts)
         if "schema_version" not in tables:
             return FileInspection(exists=True, is_sqlite=True,
-                                  problem=f"{path.name} is an SQLite file but not an ITT Desk database")
+                                  problem=f"{name} is an SQLite file but not an ITT Desk database")
         row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
         return FileInspection(exists=True, is_sqlite=True, is_ittdesk=True,
-                              schema_version=row[0] if row else None)
+                              schema_version=row[0] if row else None, **facts)
     except sqlite3.DatabaseError as exc:
-        return FileInspection(exists=True, is_sqlite=True, problem=f"{path.name} is damaged: {exc}")
+        if "not a database" in str(exc):
+            return FileInspection(exists=True,
+                                  problem=f"{name} is not an ITT Desk database (not an SQLite file)")
+        return FileInspection(exists=True, is_sqlite=True, problem=f"{name} is damaged: {exc}")
     finally:
         conn.close()
 
 
 def _create_private_file(path: Path) -> None:
-    """Create the SQLite file readable by its owner only (WAL and SHM files inherit the mode)."""
+    """Create the SQLite file readable by its owner only (WAL and SHM files inherit the mode).
+
+    SQLite creates it (an empty file) and the mode is then set by path: no descriptor of the
+    database file is ever opened or closed outside SQLite (see ``inspect_file``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
+        sqlite3.connect(file_uri(path, "mode=rwc"), uri=True).close()
+        os.chmod(path, 0o600)
 
 
 def open_database(target: str | os.PathLike | None = None, *, migrate: bool = True,

@@ -90,25 +90,22 @@ def can_check_later(location: db.Location) -> bool:
     path = location.path
     if location.kind != "sqlite" or path is None or not path.exists():
         return False
+    # stat and SQLite only, never open(): this also runs while the app has the file open (File >
+    # Open of the same database), and closing a descriptor of it would drop the process's locks.
     try:
-        with path.open("rb") as fh:
-            header = fh.read(100)
         wal = path.with_name(path.name + "-wal")
         if wal.exists() and wal.stat().st_size > 0:
             return False
         size = path.stat().st_size
     except OSError:
         return False
-    if len(header) < 100 or header[18] != 2 or header[19] != 2:  # not WAL mode
-        return False
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    if not page_size or not pages or size < page_size * pages:
-        return False
     found = db.inspect_file(path)
-    return (not found.problem and found.is_ittdesk
-            and found.schema_version == db.LATEST_SCHEMA)
+    if found.problem or not found.is_ittdesk or found.schema_version != db.LATEST_SCHEMA:
+        return False
+    if found.journal_mode != "wal":
+        return False
+    return bool(found.page_size and found.page_count
+                and size >= found.page_size * found.page_count)
 
 
 def check_in_background(window, location: db.Location) -> None:
