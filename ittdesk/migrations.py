@@ -49,10 +49,20 @@ def _sort_indexes(migrator: SchemaMigrator) -> None:
         migrator.database.execute_sql(statement)
 
 
+def _audit_append_only(migrator: SchemaMigrator) -> None:
+    """Version 4: the database itself refuses UPDATE and DELETE of audit entries (triggers;
+    on PostgreSQL also the scrub function the erasure goes through). See ``audit.install_guard``."""
+    from . import audit
+
+    audit.install_guard(migrator.database)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
     Migration(3, "indexes for sorting the big lists by name", _sort_indexes),
+    Migration(4, "the database itself refuses changing or deleting audit entries",
+              _audit_append_only),
 ]
 
 
@@ -94,8 +104,11 @@ def migrate(location=None) -> list[Migration]:
     target = latest()
     version = current_version()
     if version is None:
+        from . import audit
+
         with db.atomic():
             db.create_tables(ALL_MODELS)
+            audit.install_guard(db)  # what migration 4 adds to older databases
             SchemaVersion.create(version=target, app_version=__version__)
         return []
     if version > target:

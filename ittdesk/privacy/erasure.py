@@ -247,17 +247,17 @@ def erase(person_id: int, *, reason: str = "erasure request",
         about = {e.id for e in _audit_entries(person.id).select(AuditEntry.id)}
         mentioned = {row_id for model, _c, row_id in found if model is AuditEntry}
         targets = list(about | mentioned)
-        for entry in AuditEntry.select().where(AuditEntry.id.in_(targets)) if targets else []:
-            personal = AUDIT_PERSONAL_FIELDS.get(entry.entity, ()) if entry.id in about else ()
-            new_changes = _scrub_changes(entry.changes, personal, regex)
-            if entry.entity == "person" and entry.action == "delete" and entry.id in about:
-                new_changes = _erased_snapshot(new_changes, person.id)
-            new_note = regex.sub(ERASED, entry.note) if (entry.note and regex is not None) else entry.note
-            if new_changes != entry.changes or new_note != entry.note:
-                # The one sanctioned rewrite of audit entries (see the module docstring).
-                AuditEntry.update(changes=new_changes, note=new_note).where(
-                    AuditEntry.id == entry.id).execute()
-                scrubbed += 1
+        with audit.scrubbing() as scrub:
+            for entry in AuditEntry.select().where(AuditEntry.id.in_(targets)) if targets else []:
+                personal = AUDIT_PERSONAL_FIELDS.get(entry.entity, ()) if entry.id in about else ()
+                new_changes = _scrub_changes(entry.changes, personal, regex)
+                if entry.entity == "person" and entry.action == "delete" and entry.id in about:
+                    new_changes = _erased_snapshot(new_changes, person.id)
+                new_note = regex.sub(ERASED, entry.note) if (entry.note and regex is not None) else entry.note
+                if new_changes != entry.changes or new_note != entry.note:
+                    # The one sanctioned rewrite of audit entries (see the module docstring).
+                    scrub(entry.id, new_changes, new_note)
+                    scrubbed += 1
         audit.record("person", person.id, "erase", None, person_id=person.id,
                      note=f"personal data erased ({reason}); {changed} record(s) anonymised")
     compacted, note = False, None
