@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import warnings
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from . import clock
 from .db import Location, inspect_file, readonly_connection
-from .errors import DatabaseOpenError, RefusedError
+from .errors import DatabaseOpenError, IttDeskWarning, RefusedError
 from .paths import backups_dir
 
 AUTO_PREFIX = "auto"
@@ -115,6 +116,22 @@ def daily_backup_if_due(location: Location, today: date | None = None) -> Path |
     if any(p.name.startswith(f"{AUTO_PREFIX}-{stamp}") for p in automatic_backups(location)):
         return None
     return automatic_backup(location, reason="daily")
+
+
+def daily_backup_or_warning(location: Location) -> Path | None:
+    """The daily backup when a database is opened; failing is a warning, not a refusal.
+
+    A full or unwritable backup folder must not stop anyone reading or correcting their
+    records, so the failure is issued as an ``IttDeskWarning`` (the CLI prints one line)."""
+    try:
+        return daily_backup_if_due(location)
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or "the copy failed"
+        warnings.warn(IttDeskWarning(
+            f"today's automatic backup could not be made in {backups_dir()} ({reason}); "
+            "the database itself is fine. Free some space there or take a backup with "
+            "'ittdesk backup FILE'."), stacklevel=2)
+        return None
 
 
 @dataclass

@@ -77,6 +77,7 @@ def resolve(target: str | os.PathLike | None = None) -> Location:
         path = default_database_path()
         return Location(f"sqlite:///{path}", "sqlite", path)
     if value.startswith(("postgresql://", "postgres://", "postgresql+psycopg2://")):
+        _check_port(value)
         return Location(value, "postgresql")
     if value.startswith("sqlite:///"):
         path = Path(value[len("sqlite:///"):]).expanduser().resolve()
@@ -88,6 +89,18 @@ def resolve(target: str | os.PathLike | None = None) -> Location:
         )
     path = Path(value).expanduser().resolve()
     return Location(f"sqlite:///{path}", "sqlite", path)
+
+
+def _check_port(url: str) -> None:
+    """A server address whose port is not a number 1-65535 is refused in words (urllib would
+    raise later, naming only itself); the address is not repeated: it may hold a password."""
+    try:
+        port = urlparse(url).port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise DatabaseOpenError("The PostgreSQL address has a port that is not a number from 1 "
+                                "to 65535 (e.g. postgresql://user@host:5432/db); nothing was opened.")
 
 
 def network_share_warning(path: Path) -> str | None:
@@ -120,7 +133,7 @@ def make_database(location: Location, hold_writes: bool = False) -> Database:
 
     ``hold_writes``: every connection is opened ``query_only`` (SQLite refuses any write) until
     ``release_writes()``; for a file whose full integrity check is still running."""
-    from peewee import PostgresqlDatabase, SqliteDatabase
+    from .drivers import PostgresqlDatabase, SqliteDatabase  # a failed transaction keeps its cause
 
     if location.kind == "sqlite":
         pragmas = dict(SQLITE_PRAGMAS)
@@ -255,6 +268,8 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
         if found.schema_version is not None and found.schema_version > migrations.LATEST:
             raise DatabaseOpenError(migrations.newer_message(found.schema_version))
         _create_private_file(location.path)
+        if found.is_empty:
+            os.chmod(location.path, 0o600)  # an existing empty file adopted: owner-only, by path
     db = make_database(location, hold_writes=hold_writes and location.kind == "sqlite")
     try:
         db.connect()
@@ -267,7 +282,7 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
         if migrate:
             migrations.migrate(location)
         if daily_backup and location.kind == "sqlite" and not writes_held():
-            backup.daily_backup_if_due(location)
+            backup.daily_backup_or_warning(location)
     except Exception:
         close_database()
         raise

@@ -1,0 +1,49 @@
+"""peewee's databases, with one change: a failed transaction reports why it failed.
+
+When a write fails because the disk is full (or on an I/O error), SQLite has often rolled the
+whole transaction back already; peewee's ``atomic()`` then sends its own ROLLBACK, which fails
+with "cannot rollback - no transaction is active" — and that second error is what the user
+was shown, hiding the full disk. A PostgreSQL connection the server has dropped does the same
+("connection already closed"). Here the undo is skipped when there is nothing left to undo, so
+the original error reaches the caller. Imported when a database is opened (it imports peewee).
+"""
+
+from __future__ import annotations
+
+import peewee
+
+
+class _SkipsAFinishedRollback:
+    """Rollbacks (of a transaction or a savepoint) that do nothing when the driver has none."""
+
+    def transaction_gone(self) -> bool:  # pragma: no cover - each database says
+        raise NotImplementedError
+
+    def rollback(self) -> None:
+        if self.transaction_gone():
+            return
+        super().rollback()  # type: ignore[misc]
+
+    def savepoint(self) -> peewee._savepoint:
+        return _Savepoint(self)
+
+
+class _Savepoint(peewee._savepoint):
+    def rollback(self, begin: bool = True) -> None:
+        if self.db.transaction_gone():
+            return
+        super().rollback(begin)
+
+
+class SqliteDatabase(_SkipsAFinishedRollback, peewee.SqliteDatabase):
+    def transaction_gone(self) -> bool:
+        """SQLite rolled back on its own (full disk, I/O error): the connection is in autocommit."""
+        conn = self._state.conn
+        return conn is not None and not conn.in_transaction
+
+
+class PostgresqlDatabase(_SkipsAFinishedRollback, peewee.PostgresqlDatabase):
+    def transaction_gone(self) -> bool:
+        """The server dropped the connection: the transaction went with it."""
+        conn = self._state.conn
+        return conn is not None and bool(getattr(conn, "closed", 0))
