@@ -46,7 +46,7 @@ def test_bad_input_is_one_line_with_exit_1_and_no_file(demo_db, tmp_path, capsys
     path = demo_path(demo_db)
     code, out, err = run(capsys, "--db", path, "export", "cohorts", tmp_path / "c.xlsx",
                          "--year", "2025/27")
-    assert code == 1 and err.count("\n") == 1 and "academic year" in err
+    assert code == 2 and err.count("\n") == 1 and "academic year" in err
     code, out, err = run(capsys, "--db", path, "export", "cohorts", tmp_path / "c.xlsx",
                          "--la", "Atlantis")
     assert code == 1 and "Atlantis" in err and "Northmoor" in err

@@ -103,7 +103,7 @@ def test_bad_year_and_bad_status_are_clear_errors(demo_db, tmp_path, capsys):
     dbmod.close_database()
     db = ["--db", str(demo_db.path)]
     code, _, err = run(["leadership", "forms", "--year", "2026/28", str(tmp_path), *db], capsys)
-    assert code == 1 and "not an academic year" in err and "Traceback" not in err
+    assert code == 2 and "not an academic year" in err and "Traceback" not in err
     code, _, err = run(["leadership", "forms", "--year", "2026/27", str(tmp_path),
                         "--schools", "partner,nonsense", *db], capsys)
     assert code == 1 and "'nonsense' is not a partnership status" in err

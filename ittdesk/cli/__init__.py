@@ -86,6 +86,43 @@ def db_location_warning(args: argparse.Namespace) -> str | None:
         return None
 
 
+def open_db(args: argparse.Namespace, *, create: bool = False, **options):
+    """Open the database a command names, after checking enough to refuse a damaged file.
+
+    Only commands that may create a database (``demo``, the importers) pass ``create``; every
+    other one refuses a database that does not exist yet (a mistyped ``--db`` would otherwise
+    make an empty one and answer "nothing found"), creating no file. ``options`` go to
+    ``db.open_database``."""
+    from .. import db
+    from ..errors import DatabaseOpenError
+
+    location = db.resolve(getattr(args, "db", None))
+    if location.kind == "sqlite":
+        assert location.path is not None
+        if not create:
+            found = db.inspect_file(location.path)
+            if not found.exists or (found.is_empty and not found.problem):
+                raise DatabaseOpenError(f"There is no ITT Desk database at {location.path}.")
+        from ..integrity import opening_problem
+
+        problem = opening_problem(location.path)
+        if problem:
+            raise DatabaseOpenError(problem)
+        return db.open_database(location.url, **options)
+    if create:
+        return db.open_database(location.url, **options)
+    opened = db.open_database(location.url, migrate=False, daily_backup=False)
+    from .. import migrations
+    from ..models import database
+
+    if not database.table_exists("schema_version"):
+        db.close_database()
+        raise DatabaseOpenError(f"There is no ITT Desk database at {location.display}.")
+    if options.get("migrate", True):
+        migrations.migrate(opened)
+    return opened
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import db
 from ..academic_year import AcademicYear
 from ..choices import AGREEMENT_STATUSES
 from ..errors import RefusedError
-from . import UsageError, db_option
+from . import UsageError, db_option, open_db
+from .arguments import academic_year, whole_number
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = commands.add_parser("list", help="one line per agreement: reference, status, title, parties")
     db_option(p)
     p.add_argument("--status", help="only this status (draft, agreed, active, completed, withdrawn)")
-    p.add_argument("--year", help="only this academic year, e.g. 2025/26")
+    p.add_argument("--year", type=academic_year, help="only this academic year, e.g. 2025/26")
     p.add_argument("--attention", action="store_true",
                    help="only agreements with reports due or overdue, or active past their end date")
     p.set_defaults(run=cmd_list)
@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = commands.add_parser("reminders", help="impact reports due soon or overdue; active past end date")
     db_option(p)
-    p.add_argument("--days", type=int, default=None,
+    p.add_argument("--days", type=whole_number(0), default=None,
                    help="look this many days ahead (default: setting reports_due_days)")
     p.set_defaults(run=cmd_reminders)
 
@@ -70,7 +70,7 @@ def cmd_list(args) -> int:
             year = AcademicYear.parse(args.year)
         except ValueError as exc:
             raise UsageError(f"ittdesk agreement list: {exc}") from None
-    db.open_database(args.db)
+    open_db(args)
     flags = agreement_flags()
     shown = 0
     for agreement in list_agreements(status=status, year=year):
@@ -96,7 +96,7 @@ def cmd_pdf(args) -> int:
         raise UsageError(f"ittdesk agreement pdf: {out} must end in .pdf")
     if not out.parent.exists():
         raise RefusedError(f"The folder {out.parent} does not exist; nothing was written")
-    db.open_database(args.db)
+    open_db(args)
     agreement = agreements.by_reference(args.reference)
     document = build(agreement.id)
     from ui.printing import html_to_pdf  # Qt only for this command, headless
@@ -118,7 +118,7 @@ def cmd_status(args) -> int:
     if target is None:
         raise UsageError(f"ittdesk agreement status: '{args.status}' is not a status "
                          f"(use {', '.join(AGREEMENT_STATUSES.keys)})")
-    db.open_database(args.db)
+    open_db(args)
     agreement = agreements.by_reference(args.reference)
     before = agreement.status
     agreement = change_status(agreement.id, target, reason=args.reason)
@@ -135,7 +135,7 @@ def cmd_reminders(args) -> int:
 
     if args.days is not None and args.days < 0:
         raise UsageError("ittdesk agreement reminders: --days must be 0 or more")
-    db.open_database(args.db)
+    open_db(args)
     found = reminders(days=args.days)
     for r in found.reports:
         print(f"{r.reference}  {r.message}  ({r.title})")

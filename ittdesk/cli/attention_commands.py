@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from .. import db
-from . import db_option
+from . import db_option, open_db
+from .arguments import whole_number
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("attention", help="what needs attention: reports due, unconfirmed "
                                          "leadership, placements without a mentor, ...")
     db_option(p)
-    p.add_argument("--limit", type=int, default=10, metavar="N",
+    p.add_argument("--limit", type=whole_number(0), default=10, metavar="N",
                    help="items listed per group (default 10; the count is always complete)")
     p.set_defaults(run=cmd_attention)
 
@@ -24,7 +24,7 @@ def cmd_attention(args) -> int:
         from . import UsageError
 
         raise UsageError("ittdesk attention: --limit must be 0 or more")
-    db.open_database(args.db)
+    open_db(args)
     total = 0
     for group in needs_attention(limit=args.limit):
         total += group.count

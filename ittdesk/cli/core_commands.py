@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import __version__, backup, db, migrations
 from ..errors import RefusedError
-from . import db_option
+from . import db_option, open_db
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,7 +50,7 @@ def cmd_version(args) -> int:
 def cmd_demo(args) -> int:
     from ..demo import build_demo, has_records
 
-    location = db.open_database(args.db)
+    location = open_db(args, create=True)
     if args.open and has_records():
         print(f"{location.display} already has records; opening it as it is.")
     else:

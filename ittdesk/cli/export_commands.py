@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import db
-from . import UsageError, db_option
+from . import UsageError, db_option, open_db
+from .arguments import academic_year
 
 RETURN_NAMES = ["partnership", "placements", "cohorts", "agreements", "mentor-training"]
 
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("what", choices=RETURN_NAMES + ["all"], metavar="{" + ",".join(
         RETURN_NAMES + ["all"]) + "}")
     p.add_argument("out", type=Path, metavar="OUT.xlsx")
-    p.add_argument("--year", help="academic year, e.g. 2025/26 (default: the current one)")
+    p.add_argument("--year", type=academic_year, help="academic year, e.g. 2025/26 (default: the current one)")
     p.add_argument("--la", help="only this local authority (name or code)")
     p.add_argument("--programme", help="only this programme (name or id), where it applies")
     p.add_argument("--template", type=Path, metavar="LA.xlsx",
@@ -57,7 +57,7 @@ def cmd_export(args) -> int:
                          "template")
     if args.out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError(f"ittdesk export: {args.out.name}: the output must be an .xlsx file")
-    db.open_database(args.db)
+    open_db(args)
     if args.what == "all":
         from ..returns.full_export import export_all
 
@@ -108,7 +108,7 @@ def _fill(args, filters) -> int:
 def cmd_read_export(args) -> int:
     from ..returns.full_import import restore_export
 
-    location = db.open_database(args.db)
+    location = open_db(args, create=True)
     added = restore_export(args.file)
     print(f"Read {args.file.name} into {location.display}:")
     for name, count in added.items():

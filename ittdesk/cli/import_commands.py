@@ -12,9 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from .. import db
 from ..errors import RefusedError
-from . import UsageError, db_option
+from . import UsageError, db_option, open_db
 
 KINDS = ("schools", "people", "enrolments", "placements")
 HELP = {
@@ -85,7 +84,7 @@ def _show(value) -> str:
 def cmd_import(args) -> int:
     from ..spreadsheets import importing
 
-    db.open_database(args.db)
+    open_db(args, create=True)
     source = importing.load_source(args.file, args.kind, args.sheet)
     try:
         mapping = None
@@ -156,7 +155,7 @@ def _print_plan(plan, details: bool) -> None:
 def cmd_list(args) -> int:
     from ..spreadsheets.importing import past_imports
 
-    db.open_database(args.db)
+    open_db(args)
     runs = past_imports(args.limit)
     if not runs:
         print("No imports yet.")

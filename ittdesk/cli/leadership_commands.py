@@ -14,10 +14,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import db, fields
+from .. import fields
 from ..choices import ROLE_KINDS
 from ..errors import IttDeskError, RefusedError, ValidationError
-from . import UsageError, db_option
+from . import UsageError, db_option, open_db
+from .arguments import academic_year, day
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,11 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = lsub.add_parser("forms", help="start the year's round (if needed) and write one form per school")
     db_option(p)
-    p.add_argument("--year", required=True, help="academic year, e.g. 2026/27")
+    p.add_argument("--year", type=academic_year, required=True, help="academic year, e.g. 2026/27")
     p.add_argument("outdir", type=Path, metavar="OUTDIR")
     p.add_argument("--schools", default=None, metavar="STATUSES",
                    help="partnership statuses to include (default: partner,placement)")
-    p.add_argument("--return-by", default=None, metavar="DATE",
+    p.add_argument("--return-by", type=day, default=None, metavar="DATE",
                    help="date printed on the forms (only when starting the round)")
     p.add_argument("--pdf", action="store_true",
                    help="also write each form as a printable PDF, for schools that prefer paper")
@@ -43,14 +44,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                                         "(change nothing unless --apply)")
     db_option(p)
     p.add_argument("paths", type=Path, nargs="+", metavar="FILE_OR_DIR")
-    p.add_argument("--year", default=None, help="the round (default: the latest round)")
+    p.add_argument("--year", type=academic_year, default=None,
+                   help="the round (default: the latest round)")
     p.add_argument("--apply", action="store_true",
                    help="apply every difference found and mark the schools confirmed")
     p.set_defaults(run=cmd_collect)
 
     p = lsub.add_parser("status", help="sent, returned, outstanding; who to chase")
     db_option(p)
-    p.add_argument("--year", default=None, help="the round (default: the latest round)")
+    p.add_argument("--year", type=academic_year, default=None,
+                   help="the round (default: the latest round)")
     p.add_argument("--export", type=Path, default=None, metavar="FILE",
                    help="write the outstanding list to FILE (.xlsx or .csv)")
     p.set_defaults(run=cmd_status)
@@ -70,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("urn", metavar="URN")
     p.add_argument("role", metavar="ROLE", help="e.g. headteacher, 'ITT champion'")
     p.add_argument("person", metavar="PERSON", help="the new holder's id or email")
-    p.add_argument("--on", required=True, metavar="DATE", help="first day in post")
+    p.add_argument("--on", type=day, required=True, metavar="DATE", help="first day in post")
     p.add_argument("--job-title", default=None)
     p.set_defaults(run=cmd_change)
 
@@ -83,7 +86,7 @@ def _usage(parser):
 
 
 def _open(args):
-    return db.open_database(getattr(args, "db", None))
+    return open_db(args)
 
 
 def _round(year: str | None):

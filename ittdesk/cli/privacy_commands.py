@@ -6,9 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import db, fields
+from .. import fields
 from ..errors import RefusedError
-from . import UsageError, db_option
+from . import UsageError, db_option, open_db
+from .arguments import day
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                        parser_class=type(retention))
     p = ret_sub.add_parser("review", help="list who is past their retention period, and why")
     db_option(p)
-    p.add_argument("--date", metavar="DATE", help="review as on this day (default: today)")
+    p.add_argument("--date", type=day, metavar="DATE", help="review as on this day (default: today)")
     p.set_defaults(run=cmd_retention_review)
 
     p = ret_sub.add_parser("apply", help="anonymise everyone past their retention period")
@@ -56,8 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("audit", help="who changed what, when (newest first)")
     db_option(p)
-    p.add_argument("--since", metavar="DATE", help="from this day (e.g. 01/09/2025)")
-    p.add_argument("--until", metavar="DATE", help="up to and including this day")
+    p.add_argument("--since", type=day, metavar="DATE", help="from this day (e.g. 01/09/2025)")
+    p.add_argument("--until", type=day, metavar="DATE", help="up to and including this day")
     p.add_argument("--record", metavar="KIND:ID", help="one record, e.g. school:12 or person:3")
     p.add_argument("--user", metavar="USER", help="only changes by this user")
     p.add_argument("--limit", type=int, metavar="N", help="at most N entries")
@@ -80,7 +81,7 @@ def _day(value: str | None, option: str):
 
 
 def _open(args, *, daily_backup: bool = True):
-    return db.open_database(args.db, daily_backup=daily_backup)
+    return open_db(args, daily_backup=daily_backup)
 
 
 def _person_id(key: str) -> int:
