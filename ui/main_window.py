@@ -196,6 +196,8 @@ class MainWindow(QMainWindow):
         self.undo_act = self._action("&Undo delete", self.undo_delete, S.Undo,
                                      "Bring back the record deleted last")
         self.undo_act.setEnabled(False)
+        self.copy_act = self._action("&Copy", self.copy_selected, S.Copy,
+                                     "Copy the selected rows with headings, to paste into Excel")
         self.find_act = self._action("&Find", self.focus_search, S.Find,
                                      "Search the list shown")
         self.refresh_act = self._action("&Refresh", self.refresh, S.Refresh,
@@ -219,7 +221,8 @@ class MainWindow(QMainWindow):
             self.extra_acts.append((spec.menu, act))
         self.addActions([self.new_db_act, self.open_db_act, self.backup_act, self.restore_act,
                          self.import_act, self.export_act, self.print_act, self.quit_act,
-                         self.new_act, self.undo_act, self.find_act, self.refresh_act,
+                         self.new_act, self.undo_act, self.copy_act, self.find_act,
+                         self.refresh_act,
                          *self.page_acts, self.about_act])
         # Whether the wizard is there, without importing it (and the importer) at start-up.
         self.import_act.setEnabled(_module_exists("ui.dialogs.import_wizard"))
@@ -239,6 +242,8 @@ class MainWindow(QMainWindow):
 
         self.edit_menu = bar.addMenu("&Edit")
         self.edit_menu.addActions([self.undo_act])
+        self.edit_menu.addSeparator()
+        self.edit_menu.addAction(self.copy_act)
         self.edit_menu.addSeparator()
         self.edit_menu.addActions([self.new_act, self.open_act, self.delete_act])
         self.edit_menu.addSeparator()
@@ -407,6 +412,7 @@ class MainWindow(QMainWindow):
         self.print_act.setEnabled(self._ask("can_print"))
         self.export_act.setEnabled(self._ask("can_export"))
         self.find_act.setEnabled(self._ask("can_search"))
+        self.copy_act.setEnabled(self._ask("can_copy"))
 
     def _call_page(self, name: str) -> None:
         method = getattr(self.current_page(), name, None)
@@ -419,6 +425,10 @@ class MainWindow(QMainWindow):
 
     def open_selected(self) -> None:
         self._call_page("open_selected")
+
+    def copy_selected(self) -> None:
+        if self._ask("can_copy"):
+            self._call_page("copy_selected")
 
     def delete_selected(self) -> None:
         if self._ask("can_delete"):

@@ -355,13 +355,11 @@ def save_pdf_as(parent, html: str, suggested_name: str, *, footer_left: str = ""
                 header_right: str = "", title: str = "",
                 on_saved: Callable[[Path], None] | None = None):
     """Ask where to save, then write the PDF on a background task with progress."""
-    from PySide6.QtWidgets import QFileDialog
+    from .files import ask_save_path
 
-    start = str(Path.home() / suggested_name)
-    name, _filter = QFileDialog.getSaveFileName(parent, "Save as PDF", start, "PDF files (*.pdf)")
-    if not name:
+    path = ask_save_path(parent, "Save as PDF", suggested_name, "PDF files (*.pdf)", (".pdf",))
+    if path is None:
         return None
-    path = Path(name if name.lower().endswith(".pdf") else name + ".pdf")
     return save_pdf(parent, html, path, footer_left=footer_left, footer_right=footer_right,
                     watermark=watermark, header_left=header_left, header_right=header_right,
                     title=title, on_saved=on_saved)

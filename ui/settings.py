@@ -37,6 +37,7 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("last_page", "home", "the page shown when the app last closed"),
     Option("recent_databases", [], "databases opened recently, newest first"),
     Option("recent_limit", 8, "how many recent databases the File menu lists"),
+    Option("export_folder", "", "where the last export was saved (empty: the Documents folder)"),
     Option("search_delay_ms", 100, "the longest wait after typing before searching (a list "
            "whose searches answer faster waits as long as its last search took, at least 30 ms)"),
     # Prefixes: one value per list / dialog, named after it.

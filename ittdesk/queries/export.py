@@ -96,3 +96,36 @@ def export_list(query: ListQuery, target: Path, *, search: str = "",
                           rows=rows(), total=len(ids), sheet_name=(title or query.name)[:31],
                           progress=progress, cancelled=cancelled)
     return result.rows
+
+
+def _copied(column: Column, value: Any) -> str:
+    """A cell as Excel reads it back from the clipboard: dates as dd/mm/yyyy, money in pounds,
+    no tab or line break inside a cell (either would split it into two cells or rows), and text
+    that Excel would take for a formula marked as text."""
+    value = _value(column, value)
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if column.kind == "money":
+        return "%.2f" % (value / 100)
+    from ..spreadsheets.safe import is_formula_like
+
+    text = " ".join(str(value).split())
+    # Excel parses pasted cells as if typed: "=..." would become a live formula.
+    return "'" + text if is_formula_like(text) else text
+
+
+def copy_text(query: ListQuery, ids: Sequence[int], columns: Sequence[str]) -> str:
+    """The rows ``ids`` (in that order) with a heading row, as tab-separated text that pastes
+    into Excel or a mail as cells."""
+    cols = [query.column(k) for k in columns]
+    lines = ["\t".join(c.label for c in cols)]
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(ids[start:start + CHUNK])
+        fetched = query.rows(chunk, list(columns))
+        for record_id in chunk:
+            values = fetched.get(record_id)
+            if values is not None:
+                lines.append("\t".join(_copied(c, v) for c, v in zip(cols, values, strict=True)))
+    return "\r\n".join(lines) + "\r\n"

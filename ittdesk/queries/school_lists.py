@@ -52,7 +52,7 @@ SCHOOLS = ListQuery(
         Column("confirmed", "Leadership confirmed", School.leadership_confirmed_on, kind="date",
                width=110),
         Column("status", "Status", School.status, kind="choice", choices=SCHOOL_STATUSES,
-               visible=False),
+               width=70),
         Column("email", "Email", School.email, visible=False),
         Column("phone", "Phone", School.phone, visible=False),
     ],

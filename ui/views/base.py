@@ -41,6 +41,9 @@ class Page(QWidget):
     def can_search(self) -> bool:
         return False
 
+    def can_copy(self) -> bool:
+        return False
+
     # Doing it.
     def new_record(self) -> None: ...
 
@@ -51,6 +54,8 @@ class Page(QWidget):
     def print_current(self) -> None: ...
 
     def export_current(self) -> None: ...
+
+    def copy_selected(self) -> None: ...
 
     def focus_search(self) -> None: ...
 

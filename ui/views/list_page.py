@@ -74,6 +74,12 @@ class ListPage(Page):
     def can_search(self) -> bool:
         return True
 
+    def can_copy(self) -> bool:
+        return bool(self.panel.selected_ids())
+
+    def copy_selected(self) -> None:
+        self.panel.copy_selected()
+
     def new_record(self) -> None:
         self.panel.new_record()
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,13 +40,19 @@ from .list_actions import ListActions
 
 
 class RecordTable(QTableView):
-    """Enter opens the current record, like a double-click."""
+    """Enter opens the current record, like a double-click; Copy copies the selected rows with
+    their headings (QTableView's own copies only the current cell)."""
 
     open_requested = Signal()
+    copy_requested = Signal()
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
             self.open_requested.emit()
+            event.accept()
+            return
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_requested.emit()
             event.accept()
             return
         super().keyPressEvent(event)
@@ -146,6 +153,7 @@ class ListPanel(ListActions, QWidget):
         header.sortIndicatorChanged.connect(self.model.sort)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         self.table.open_requested.connect(self.open_selected)
+        self.table.copy_requested.connect(self.copy_selected)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self._add_context_actions()

@@ -394,10 +394,11 @@ class ReturnsPage(Page):
 
     # -- exporting ------------------------------------------------------------------------------
     def choose_save_path(self, title: str, suggested: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, title, suggested, "Excel workbooks (*.xlsx)")
-        if path and not path.lower().endswith((".xlsx", ".xlsm")):
-            path += ".xlsx"
-        return path
+        from ..files import ask_save_path
+
+        path = ask_save_path(self, title, suggested, "Excel workbooks (*.xlsx)",
+                             (".xlsx", ".xlsm"))
+        return str(path) if path is not None else ""
 
     def choose_template_path(self) -> str:
         path, _ = QFileDialog.getOpenFileName(self, "Choose the LA's template", "",
