@@ -29,7 +29,10 @@ class Seeded:
     agreement_id: int | None = None
 
 
-def seed_everywhere(first: str = FIRST, last: str = LAST, email: str = EMAIL) -> Seeded:
+def seed_everywhere(first: str = FIRST, last: str = LAST, email: str = EMAIL, *,
+                    mentions: bool = True) -> Seeded:
+    """``mentions``: other people's records and the agreement's notes copy the person's name,
+    email and phone too (text the erasure lists for review but never changes)."""
     from ittdesk.services.agreements import (
         activities,
         agreements,
@@ -48,7 +51,8 @@ def seed_everywhere(first: str = FIRST, last: str = LAST, email: str = EMAIL) ->
     subject = people.create({"title": "Dr", "first_name": first, "last_name": last, "email": email,
                              "phone": PHONE, "trn": TRN, "notes": f"Prefers to be called {first}."})
     other = people.create({"first_name": "Ada", "last_name": "Greaves", "email": "ada@example.org",
-                           "notes": f"Job-shares with {full} ({email})."})
+                           "notes": f"Job-shares with {full} ({email})." if mentions
+                           else "Job-shares with a colleague."})
     s = Seeded(subject, other, school_id=school.id)
     programme = programmes.create({"name": "Primary SCITT", "kind": "itt"})
     cohort = cohorts.create({"programme": programme.id, "name": "Cohort 6", "academic_year": "2025/26"})
@@ -74,13 +78,14 @@ def seed_everywhere(first: str = FIRST, last: str = LAST, email: str = EMAIL) ->
     s.rows["placement.mentor"] = placements.create({
         "enrolment": other_enrolment.id, "school": school.id, "mentor": subject.id,
         "start_date": date(2026, 1, 5), "end_date": date(2026, 3, 27),
-        "notes": f"Mentor: {full}"}).id
+        "notes": f"Mentor: {full}" if mentions else "Mentor from Fernbank"}).id
 
     agreement = agreements.create({"title": "Improving early reading", "academic_year": "2025/26",
                                    "qa_lead": subject.id, "start_date": date(2025, 10, 1),
                                    "end_date": date(2026, 7, 1),
-                                   "notes": f"Ring {full} on {PHONE} before visits; "
-                                            f"papers to Dr {first[0]}. {last}"})
+                                   "notes": (f"Ring {full} on {PHONE} before visits; "
+                                             f"papers to Dr {first[0]}. {last}") if mentions
+                                   else "Ring the school before visits"})
     s.agreement_id = agreement.id
     s.rows["support_agreement.qa_lead"] = agreement.id
     party = parties.create({"agreement": agreement.id, "school": school.id, "role": "supported",

@@ -1,19 +1,23 @@
-"""Erasing a person: personal values go everywhere, the statistics stay.
+"""Erasing a person: their own values go, other people's data stays, the statistics stay.
 
 What goes: the person's name, title, email, phone, TRN and notes; identifiers and free text
 about them on their records (trainee ID, withdrawal reason, placement notes); names typed into
-agreements (who leads an activity, the name on a signature); the same values in the old and new
-values of every audit entry about them; and any other copy of their full name, email, phone or
-TRN in any text column of any table (found by introspection, so tables added later are swept
-too). What stays: the records themselves, so counts, a cohort's outcomes and a placement's school
-and dates still add up, attributed to "erased person #id".
+agreements as that person's part (who leads an activity they lead, the name on their
+signature); the same values in the old and new values of every audit entry about them. What
+stays: the records themselves, so counts, a cohort's outcomes and a placement's school and dates
+still add up, attributed to "erased person #id".
 
-Why the audit table is written here: audit entries are append-only everywhere else
-(``AuditEntry.save``/``delete_instance`` refuse), but an audit that kept erased names would
-defeat the erasure. This module is the one sanctioned path that rewrites them, with explicit
-``AuditEntry.update`` queries that change only personal values inside ``changes`` and never the
-who/when/which-record of an entry. The erasure itself is recorded as a new entry that says an
-erasure happened, not what was erased.
+What is never touched: other records' text. A copy of the person's name, email, phone or TRN
+elsewhere (found in every text column by introspection) is only *listed* for the user to review
+(``ErasurePlan.mentions``): a pattern cannot tell "Thomas Moore" the head from "Thomas Moore
+Catholic Primary School", nor a switchboard number shared with a colleague from the head's own.
+
+Why the audit table is written here: audit entries are append-only everywhere else (the
+database's own triggers refuse UPDATE and DELETE, see ``audit.install_guard``), but an audit
+that kept erased names would defeat the erasure. This module is the one sanctioned path that
+rewrites them, through ``audit.scrubbing``, changing only personal values inside ``changes``
+(and ``note``) of the entries about the person, never the who/when/which-record of an entry. The
+erasure itself is recorded as a new entry that says an erasure happened, not what was erased.
 
 On SQLite the file is then checkpointed and vacuumed (and ``secure_delete`` is always on), so the
 old values are in neither the database file nor its WAL. Automatic backups still hold them: they
@@ -48,6 +52,13 @@ from .references import (
     subject,
 )
 
+# Text columns the erasure itself clears on the person's own records (``_own_rows``): a match
+# there is not a mention to review.
+_OWN_TEXT = {
+    ("enrolment", "trainee_id"), ("enrolment", "withdrawal_reason"), ("placement", "notes"),
+    ("agreement_activity", "who"), ("signature", "signatory_name"),
+}
+
 ERASED = "[erased]"
 
 # Personal fields of the person record (everything but the flags) are erased in full.
@@ -68,6 +79,31 @@ def erased_label(person_id: int) -> str:
     return f"erased person #{person_id}"
 
 
+@dataclass(frozen=True)
+class Mention:
+    """Another record's text that copies the person's name, email, phone or TRN: listed for the
+    user to review, never changed by the erasure (it may be about someone or something else)."""
+
+    table: str
+    record_id: int
+    field: str
+    text: str
+
+    @property
+    def record(self) -> str:
+        return f"{self.table.replace('_', ' ')} #{self.record_id}"
+
+    def line(self) -> str:
+        shown = " ".join(self.text.split())
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        return f"{self.record}, {self.field.replace('_', ' ')}: \"{shown}\""
+
+
+MENTIONS_HEADING = ("Mentions in other records, not changed (review them: they may be about "
+                    "someone or something else, e.g. a school named after them or a shared phone "
+                    "number):")
+
+
 @dataclass
 class ErasurePlan:
     """What an erasure of one person would remove and keep, in words for the confirmation."""
@@ -78,12 +114,21 @@ class ErasurePlan:
     stays: list[str]
     backups: list[Path] = field(default_factory=list)
     already_erased: bool = False
+    mentions: list[Mention] = field(default_factory=list)
+    audit_mentions: int = 0  # other records' audit entries that copy the values (history, kept)
 
-    def text(self, *, with_paths: bool = False) -> str:
+    def text(self, *, with_paths: bool = False, with_mentions: bool = True) -> str:
+        """``with_mentions``: False where the mentions are shown apart (the app's dialog)."""
         lines = [f"Erase the personal data of {self.name} (#{self.person_id})?", "", "What goes:"]
         lines += [f"  - {line}" for line in self.goes]
         lines += ["", f"What stays, attributed to \"{erased_label(self.person_id)}\":"]
         lines += [f"  - {line}" for line in self.stays] or ["  - nothing else"]
+        if with_mentions and (self.mentions or self.audit_mentions):
+            lines += ["", MENTIONS_HEADING] + [f"  - {m.line()}" for m in self.mentions]
+            if self.audit_mentions:
+                n = self.audit_mentions
+                lines.append(f"  - and {n} audit entr{'y' if n == 1 else 'ies'} of other records "
+                             "(their history stays as it was)")
         if self.backups:
             lines += ["", backups_note(self.backups)]
             if with_paths:
@@ -100,6 +145,42 @@ class ErasureResult:
     compacted: bool
     note: str | None = None
     backups: list[Path] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+
+def _own_rows(person_id: int) -> dict[str, set[int]]:
+    """Ids of the person's own records whose text the erasure clears, per table."""
+    enrolments = {i for (i,) in Enrolment.select(Enrolment.id).where(
+        Enrolment.person == person_id).tuples()}
+    placements = {i for (i,) in Placement.select(Placement.id).where(
+        Placement.enrolment.in_(list(enrolments))).tuples()} if enrolments else set()
+    return {
+        "enrolment": enrolments,
+        "placement": placements,
+        "agreement_activity": {i for (i,) in AgreementActivity.select(AgreementActivity.id).where(
+            AgreementActivity.person == person_id).tuples()},
+        "signature": {i for (i,) in Signature.select(Signature.id).where(
+            Signature.person == person_id).tuples()},
+    }
+
+
+def review_mentions(person: Person) -> tuple[list[Mention], int]:
+    """Other records' text copying the person's values, to list (never to change), and how many
+    audit entries not about the person copy them too."""
+    own = _own_rows(person.id)
+    about = {i for (i,) in _audit_entries(person.id).select(AuditEntry.id).tuples()}
+    found, audit_ids = [], set()
+    for model, column, row_id in mentions(person):
+        table = model._meta.table_name
+        if model is AuditEntry:
+            if row_id not in about:
+                audit_ids.add(row_id)
+            continue
+        if (table, column.name) in _OWN_TEXT and row_id in own.get(table, ()):
+            continue
+        value = model.select(column).where(model.id == row_id).scalar() or ""
+        found.append(Mention(table, row_id, column.name, value))
+    return found, len(audit_ids)
 
 
 def backups_note(paths: list[Path]) -> str:
@@ -114,17 +195,16 @@ def plan(person_id: int) -> ErasurePlan:
     person, exists = subject(person_id)
     if person.erased:
         return ErasurePlan(person.id, person.full_name, [], [], backups_holding(person.id), True)
+    found, n_audit_mentions = review_mentions(person)
     if not exists:
         n_audit = _audit_entries(person.id).count()
-        n_mentions = len({(m, r) for m, _c, r in mentions(person)})
         goes = ["The deleted person record kept in the audit trail (undo would no longer bring "
                 "back their details)",
                 f"Personal values in {n_audit} audit entr{'y' if n_audit == 1 else 'ies'} "
                 "(who changed what and when stays)"]
-        if n_mentions:
-            goes.append(f"Other copies of the full name, email, phone or TRN in {n_mentions} record(s)")
         return ErasurePlan(person.id, f"{person.full_name} (deleted)", goes, [],
-                           backups_holding(person.id))
+                           backups_holding(person.id), mentions=found,
+                           audit_mentions=n_audit_mentions)
     goes = ["Name, title, email, phone, TRN and notes on the person record"]
     enrolments = Enrolment.select().where(Enrolment.person == person)
     n_enrol = enrolments.count()
@@ -144,9 +224,6 @@ def plan(person_id: int) -> ErasurePlan:
     if n_audit:
         goes.append(f"Personal values in the {n_audit} audit entr{'y' if n_audit == 1 else 'ies'} "
                     "about them (who changed what and when stays)")
-    n_mentions = len({(m, r) for m, _c, r in mentions(person)})
-    if n_mentions:
-        goes.append(f"Other copies of the full name, email, phone or TRN in {n_mentions} record(s)")
 
     stays = []
     for ref in person_references():
@@ -162,7 +239,8 @@ def plan(person_id: int) -> ErasurePlan:
         stays.append(f"{n_place} placement(s) as trainee: school, kind and dates")
     if n_enrol:
         stays.append("Cohort, status, subject, home school and outcome of each enrolment")
-    return ErasurePlan(person.id, person.full_name, goes, stays, backups_holding(person.id))
+    return ErasurePlan(person.id, person.full_name, goes, stays, backups_holding(person.id),
+                       mentions=found, audit_mentions=n_audit_mentions)
 
 
 def _audit_entries(person_id: int):
@@ -170,6 +248,8 @@ def _audit_entries(person_id: int):
 
 
 def _scrub_changes(entry_changes: str | None, personal: tuple[str, ...], regex) -> str | None:
+    """The entry's changes with the personal fields' values erased and, in its other text
+    values, the person's own name/email/phone/TRN (the entry is about them: no one else's)."""
     if not entry_changes:
         return entry_changes
     try:
@@ -204,7 +284,9 @@ def _erased_snapshot(changes: str | None, person_id: int) -> str | None:
 
 def erase(person_id: int, *, reason: str = "erasure request",
           progress: Callable[[str], None] | None = None, compact_after: bool = True) -> ErasureResult:
-    """Erase the person's personal data (see the module docstring), then compact the file."""
+    """Erase the person's own personal data (see the module docstring), then compact the file.
+
+    Other records that mention them are left as they are and returned in ``mentions``."""
     person, exists = subject(person_id)
     if person.erased:
         raise RefusedError(f"{person.full_name} has already been erased")
@@ -213,13 +295,14 @@ def erase(person_id: int, *, reason: str = "erasure request",
     label = erased_label(person.id)
     changed = 0
     with database.atomic():
-        found = mentions(person)
+        found, _n = review_mentions(person)
         say("Erasing the person record")
         changed += Person.update(title=None, first_name="Erased", last_name=f"person #{person.id}",
                                  email=None, phone=None, trn=None, notes=None, erased=True
                                  ).where(Person.id == person.id).execute()
         say("Erasing personal details on their records")
-        enrolment_ids = [e.id for e in Enrolment.select(Enrolment.id).where(Enrolment.person == person.id)]
+        own = _own_rows(person.id)
+        enrolment_ids = list(own["enrolment"])
         changed += Enrolment.update(trainee_id=None, withdrawal_reason=None).where(
             Enrolment.id.in_(enrolment_ids)).execute() if enrolment_ids else 0
         changed += Placement.update(notes=None).where(
@@ -229,29 +312,13 @@ def erase(person_id: int, *, reason: str = "erasure request",
         changed += Signature.update(signatory_name=label).where(
             Signature.person == person.id).execute()
 
-        say("Removing other copies of their name and email")
-        if regex is not None:
-            for model, column, row_id in found:
-                if model is AuditEntry:
-                    continue  # scrubbed structurally below
-                value = model.select(column).where(model.id == row_id).scalar()
-                new = regex.sub(ERASED if column.null else label, value)
-                max_length = getattr(column, "max_length", None)
-                if max_length:
-                    new = new[:max_length]
-                model.update({column: new}).where(model.id == row_id).execute()
-                changed += 1
-
         say("Scrubbing the audit trail")
         scrubbed = 0
-        about = {e.id for e in _audit_entries(person.id).select(AuditEntry.id)}
-        mentioned = {row_id for model, _c, row_id in found if model is AuditEntry}
-        targets = list(about | mentioned)
         with audit.scrubbing() as scrub:
-            for entry in AuditEntry.select().where(AuditEntry.id.in_(targets)) if targets else []:
-                personal = AUDIT_PERSONAL_FIELDS.get(entry.entity, ()) if entry.id in about else ()
+            for entry in list(_audit_entries(person.id)):
+                personal = AUDIT_PERSONAL_FIELDS.get(entry.entity, ())
                 new_changes = _scrub_changes(entry.changes, personal, regex)
-                if entry.entity == "person" and entry.action == "delete" and entry.id in about:
+                if entry.entity == "person" and entry.action == "delete":
                     new_changes = _erased_snapshot(new_changes, person.id)
                 new_note = regex.sub(ERASED, entry.note) if (entry.note and regex is not None) else entry.note
                 if new_changes != entry.changes or new_note != entry.note:
@@ -264,7 +331,8 @@ def erase(person_id: int, *, reason: str = "erasure request",
     if compact_after:
         say("Compacting the database file")
         compacted, note = compact()
-    return ErasureResult(person.id, changed, scrubbed, compacted, note, backups_holding(person.id))
+    return ErasureResult(person.id, changed, scrubbed, compacted, note, backups_holding(person.id),
+                         mentions=found)
 
 
 def compact() -> tuple[bool, str | None]:

@@ -48,7 +48,7 @@ class PersonService(EntityService[Person]):
               known: dict[str, dict[Any, Person]] | None = None) -> dict[str, str]:
         """``known``: field -> {value: person} holding every person with those values, when the
         caller has loaded them (imports, to avoid a query per row); else one query per value."""
-        errors = {}
+        errors = self._erased_errors(values, instance)
         for name, label in self.UNIQUE:
             value = values.get(name)
             if value is None:
@@ -64,6 +64,18 @@ class PersonService(EntityService[Person]):
                 other = query.first()
             if other is not None:
                 errors[name] = f"{other.full_name} (#{other.id}) already has this {label}"
+        return errors
+
+    def _erased_errors(self, values: dict[str, Any], instance: Person | None) -> dict[str, str]:
+        """An erased person stays erased: no name, contact or note can be given back to the
+        record (an import or an editor would otherwise quietly undo the erasure)."""
+        if instance is None or not instance.erased:
+            return {}
+        errors = {}
+        for spec in self.fields:
+            if spec.name in values and values[spec.name] != getattr(instance, spec.name):
+                errors[spec.name] = (f"{spec.label}: this person's personal data was erased; "
+                                     "it cannot be added back (add a new person if they return)")
         return errors
 
     def dependents(self, person: Person) -> list[str]:

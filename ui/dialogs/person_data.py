@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -222,7 +223,8 @@ def open_person_export(parent: QWidget | None, person_id: int) -> PersonExportDi
 
 
 class PersonEraseDialog(QDialog):
-    """The one confirmation: what goes, what stays, which backups still hold the data."""
+    """The one confirmation: what goes, what stays, which backups still hold the data, and the
+    other records that mention the person, listed for the user to review (never changed)."""
 
     erased = Signal(int)
 
@@ -238,6 +240,11 @@ class PersonEraseDialog(QDialog):
         self.heading.setWordWrap(True)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
+        self.mentions_label = QLabel(erasure.MENTIONS_HEADING)
+        self.mentions_label.setWordWrap(True)
+        self.mentions = QListWidget()
+        self.mentions_label.hide()
+        self.mentions.hide()
         self.purge = QCheckBox()
         self.purge.hide()
         self.message = QLabel()
@@ -254,6 +261,8 @@ class PersonEraseDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.details, 1)
+        layout.addWidget(self.mentions_label)
+        layout.addWidget(self.mentions)
         layout.addWidget(self.purge)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
@@ -279,9 +288,22 @@ class PersonEraseDialog(QDialog):
             return
         self.heading.setText(f"Erase the personal data of <b>{plan.name}</b> (#{plan.person_id})? "
                              "This cannot be undone.")
-        text = plan.text(with_paths=True).split("\n", 2)[2]  # the question is the heading above
+        text = plan.text(with_paths=True, with_mentions=False).split("\n", 2)[2]  # heading above
         self.details.setPlainText(text.removesuffix("\n\nThis cannot be undone."))
+        self._show_mentions(plan)
         self.erase_button.setEnabled(True)
+
+    def _show_mentions(self, plan: erasure.ErasurePlan) -> None:
+        """Other records' text that copies the person's values: to review by hand afterwards."""
+        lines = [m.line() for m in plan.mentions]
+        if plan.audit_mentions:
+            n = plan.audit_mentions
+            lines.append(f"and {n} audit entr{'y' if n == 1 else 'ies'} of other records "
+                         "(their history stays as it was)")
+        self.mentions.clear()
+        self.mentions.addItems(lines)
+        self.mentions_label.setVisible(bool(lines))
+        self.mentions.setVisible(bool(lines))
 
     def erase(self) -> None:
         if self.plan is None:
@@ -306,6 +328,10 @@ class PersonEraseDialog(QDialog):
                  f"show \"{erasure.erased_label(self.person_id)}\"."]
         if result.note:
             lines.append(result.note)
+        if result.mentions:
+            n = len(result.mentions)
+            lines.append(f"{n} mention{'s' if n != 1 else ''} in other records {'were' if n != 1 else 'was'} "
+                         "left as they were: review them in the list above.")
         if removed:
             lines.append(f"Deleted {len(removed)} automatic backup(s).")
         elif result.backups:
