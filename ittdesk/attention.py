@@ -265,12 +265,13 @@ def placements_per_month(today: date | None = None) -> list[tuple[str, int]]:
 
 
 def trainees_by_subject(today: date | None = None, top: int = 8) -> list[tuple[str, int]]:
-    """Current-year trainees (offered, enrolled) by subject, largest first; the rest as 'Other'."""
+    """Current-year trainees (enrolled: an applicant with an offer is not a trainee yet) by
+    subject, largest first; the rest as 'Other'."""
     year = AcademicYear.for_date(today or clock.today())
     query = (Enrolment.select(Enrolment.subject, fn.COUNT(Enrolment.id).alias("n"))
              .join(Cohort).join(Programme)
              .where((Cohort.academic_year == year) & (Programme.kind == "itt")
-                    & Enrolment.status.in_(("offered", "enrolled")))
+                    & (Enrolment.status == "enrolled"))
              .group_by(Enrolment.subject))
     rows = sorted(((s or "Not recorded", n) for s, n in database.execute(query).fetchall()),
                   key=lambda r: (-r[1], r[0]))

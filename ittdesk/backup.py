@@ -16,7 +16,7 @@ from pathlib import Path
 from . import clock
 from .db import Location, inspect_file, readonly_connection
 from .errors import DatabaseOpenError, IttDeskWarning, RefusedError
-from .paths import backups_dir
+from .paths import backups_dir, data_dir
 
 AUTO_PREFIX = "auto"
 
@@ -128,7 +128,7 @@ def daily_backup_or_warning(location: Location) -> Path | None:
     except (OSError, sqlite3.Error) as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or "the copy failed"
         warnings.warn(IttDeskWarning(
-            f"today's automatic backup could not be made in {backups_dir()} ({reason}); "
+            f"today's automatic backup could not be made in {data_dir() / 'backups'} ({reason}); "
             "the database itself is fine. Free some space there or take a backup with "
             "'ittdesk backup FILE'."), stacklevel=2)
         return None

@@ -149,6 +149,16 @@ def test_charts_count_by_month_and_subject(partnership):
     assert attention.trainees_by_subject(TODAY) == [("Primary", 2)]
 
 
+def test_the_trainees_chart_leaves_out_applicants_who_only_hold_an_offer(partnership):
+    from ittdesk.services.people import people
+    from ittdesk.services.programmes import enrolments
+
+    applicant = people.create({"first_name": "Ola", "last_name": "Offered"})
+    enrolments.create({"person": applicant.id, "cohort": partnership["cohort"].id,
+                       "status": "offered", "subject": "Primary"})
+    assert attention.trainees_by_subject(TODAY) == [("Primary", 2)]
+
+
 def test_summaries_give_leadership_mentors_and_the_development_record(partnership):
     summary = school_summary(partnership["a"].id)
     assert [(x.text, x.detail) for x in summary["leadership"]] == [("Ada Greaves", "Headteacher")]

@@ -207,7 +207,9 @@ class MainWindow(QMainWindow):
 
         self.page_acts: list[QAction] = []
         for n, spec in enumerate(views.PAGES):
-            act = self._action(spec.title, lambda _=False, k=spec.key: self.show_page(k),
+            # "&&": a lone "&" in "Programmes & cohorts" would be taken for a mnemonic.
+            act = self._action(spec.title.replace("&", "&&"),
+                               lambda _=False, k=spec.key: self.show_page(k),
                                f"Ctrl+{n + 1}" if n < 9 else None, spec.tip)
             self.page_acts.append(act)
         self.shortcuts_act = self._action("&Keyboard shortcuts", self.show_shortcuts,
@@ -295,13 +297,16 @@ class MainWindow(QMainWindow):
         where = self.location.display
         self.location_label.setText(where if len(where) < 70 else "…" + where[-68:])
         self.location_label.setToolTip(f"Database: {where}")
-        self.setWindowTitle(f"{APP_NAME} — {self.location.path.name if self.location.path else where}")
+        # Qt adds " — ITT Desk" (the application display name) itself where the platform does.
+        self.setWindowTitle(self.location.path.name if self.location.path else where)
 
     def update_counts(self) -> None:
         from ittdesk.queries import record_counts
 
         def show(counts: dict[str, int]) -> None:
-            self.counts_label.setText("  ·  ".join(f"{n:,} {name}" for name, n in counts.items()))
+            from ittdesk.wording import count
+
+            self.counts_label.setText("  ·  ".join(count(n, name) for name, n in counts.items()))
 
         run_task(self, record_counts, on_done=show, on_error=lambda exc: None)
 

@@ -287,7 +287,9 @@ class HomePage(Page):
                 item.widget().deleteLater()
         self.card_widgets = {}
         total = sum(g.count for g in data["groups"])
-        self.subtitle.setText(f"{data['today']:%A %d %B %Y} · {total:,} things to look at"
+        from ittdesk.wording import count
+
+        self.subtitle.setText(f"{data['today']:%A %d %B %Y} · {count(total, 'things')} to look at"
                               if total else f"{data['today']:%A %d %B %Y} · nothing needs attention")
         groups = sorted(data["groups"], key=lambda g: g.count == 0)  # empty groups last
         for group in groups:
