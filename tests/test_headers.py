@@ -132,6 +132,28 @@ def test_saved_mapping_is_reused_for_the_same_headings(db):
 # -- the indexed scorer gives what trying every name gives ---------------------------------
 
 
+_PREPARED: dict[int, tuple] = {}
+
+
+def _reference_forms(specs) -> tuple:
+    """Every field's names as (compact, words), and the words each field and all fields use."""
+    exact: dict[str, str] = {}
+    forms_of: dict[str, list] = {}
+    for spec in specs:
+        forms = []
+        for raw in (spec.name.replace("_", " "), spec.label, *spec.synonyms):
+            norm = headers.normalise(raw)
+            if norm:
+                forms.append((norm.replace(" ", ""), tuple(norm.split())))
+                exact.setdefault(norm.replace(" ", ""), spec.name)
+        forms_of[spec.name] = forms
+    own = {name: {t for _c, toks in forms for t in toks} for name, forms in forms_of.items()}
+    for spec in specs:
+        own[spec.name] |= {w for o in spec.owners for w in headers.normalise(o).split()}
+    used = set().union(*own.values()) if own else set()
+    return exact, forms_of, own, used
+
+
 def _reference_scores(specs, heading: str) -> dict[str, float]:
     """Scoring as it was written first: every field's every name tried in turn."""
     from difflib import SequenceMatcher
@@ -141,16 +163,10 @@ def _reference_scores(specs, heading: str) -> dict[str, float]:
         return {}
     tokens = heading.split()
     scores: dict[str, float] = {}
-    exact = {}
-    forms_of = {}
-    for spec in specs:
-        forms = []
-        for raw in (spec.name.replace("_", " "), spec.label, *spec.synonyms):
-            norm = headers.normalise(raw)
-            if norm:
-                forms.append((norm.replace(" ", ""), tuple(norm.split())))
-                exact.setdefault(norm.replace(" ", ""), spec.name)
-        forms_of[spec.name] = forms
+    prepared = _PREPARED.get(id(specs))
+    if prepared is None or prepared[0] is not specs:
+        prepared = _PREPARED[id(specs)] = (specs, *_reference_forms(specs))
+    _specs, exact, forms_of, own, used = prepared
     if compact in exact:
         scores[exact[compact]] = 1.0
     for name, forms in forms_of.items():
@@ -162,8 +178,11 @@ def _reference_scores(specs, heading: str) -> dict[str, float]:
                 best = 1.0
                 break
             if toks and set(toks) <= set(tokens):
-                best = max(best, 0.55 + 0.4 * len(toks) / len(tokens))
+                best = max(best, _reference_contained(toks, tokens, own[name], used))
             elif len(comp) >= 5 and len(compact) >= 5 and abs(len(comp) - len(compact)) <= 3:
+                if any(w in headers.NEUTRAL or w in headers.FOREIGN or w in used
+                       for w in set(tokens) - set(toks)):
+                    continue
                 matcher = SequenceMatcher(None, comp, compact)
                 if matcher.real_quick_ratio() >= 0.86 and matcher.quick_ratio() >= 0.86:
                     ratio = matcher.ratio()
@@ -172,6 +191,28 @@ def _reference_scores(specs, heading: str) -> dict[str, float]:
         if best > 0:
             scores[name] = round(best, 3)
     return scores
+
+
+def _reference_contained(toks: tuple[str, ...], tokens: list[str], own: set[str],
+                         used: set[str]) -> float:
+    """The containment rule written plainly (the module docstring's wording)."""
+    n = len(toks)
+    starts = [i for i in range(len(tokens) - n + 1) if tuple(tokens[i:i + n]) == toks]
+    if not starts:
+        return 0.0
+    before, after = tokens[:starts[0]], tokens[starts[0] + n:]
+    if any(w not in headers.NEUTRAL and w not in own for w in after):
+        return 0.0
+    last_own = max((i for i, w in enumerate(before) if w in own and w not in headers.NEUTRAL),
+                   default=-1)
+    for i, w in enumerate(before):
+        if w in headers.NEUTRAL or w in own:
+            continue
+        if w in headers.FOREIGN or (i > last_own and w in used):
+            return 0.0
+    if any(w not in headers.NEUTRAL and w not in own for w in before):
+        return min(0.9, 0.55 + 0.4 * n / len(tokens))
+    return headers.SURE + 0.04 * n / len(tokens)
 
 
 def test_scores_are_those_of_trying_every_name_on_gias_headings_and_cells():

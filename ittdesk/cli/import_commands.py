@@ -38,6 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         k.add_argument("--sheet", metavar="NAME", help="the sheet to read (default: the one with a header)")
         k.add_argument("--mapping", type=Path, metavar="FILE.json",
                        help='JSON {"Heading in the file": "field", ...} to correct the mapping')
+        k.add_argument("--accept-mapping", action="store_true",
+                       help="import even though some columns were matched by a guess (marked check)")
         k.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
         k.add_argument("--skip-invalid", action="store_true",
                        help="import the valid rows and list the refused ones")
@@ -109,11 +111,19 @@ def cmd_import(args) -> int:
                else "columns matched by heading" if mapping is None else "your mapping")
         print(f"{args.file.name}: sheet '{source.sheet.name}', headings on row "
               f"{source.header.row_number}, {how}:")
+        unsure = source.unsure(plan.mapping) if mapping is None else {}
         for col, name in sorted(plan.mapping.items()):
-            print(f"  {source.headings[col]!r} -> {labels[name]}")
+            mark = "   (check: the heading does not plainly name it)" if col in unsure else ""
+            print(f"  {source.headings[col]!r} -> {labels[name]}{mark}")
         for note in plan.notes:
             print(f"  note: {note}")
         _print_plan(plan, args.details)
+        if unsure and not args.accept_mapping and not args.dry_run:
+            shown = ", ".join(f"'{source.headings[c]}' -> {labels[n]}" for c, n in unsure.items())
+            print(f"ittdesk: {len(unsure)} column(s) matched by a guess, nothing was imported: "
+                  f"{shown}. Check them, then run again with --accept-mapping, or correct them "
+                  "with --mapping FILE.json", file=sys.stderr)
+            return 1
         if plan.refused and not args.skip_invalid:
             print(f"ittdesk: {plan.refused_rows} row(s) refused; nothing was imported "
                   "(correct the file, or use --skip-invalid to import the other rows)", file=sys.stderr)

@@ -11,7 +11,8 @@ Inputs
 ``fields``
     The things a column can be: a sequence of ``(name, label, synonyms)`` tuples, or
     :class:`FieldSpec` objects, or any object with ``name``/``label``/``synonyms`` attributes
-    (``synonyms`` may be missing). Name and label are recognised as headings too.
+    (``synonyms`` may be missing), optionally ``owners``: words naming what the field belongs
+    to, which may stand before its name. Name and label are recognised as headings too.
 
 API
 ---
@@ -21,8 +22,29 @@ API
     ``"PhaseOfEducation (name)"`` -> ``"phase of education name"``).
 ``match_headings(headings, fields, ...) -> dict[int, Match]``
     Column index -> ``Match(field, confidence, column)``; each field is used once at most, the
-    most confident pairing first. Confidence is 1.0 for an exact name/label/synonym, less for a
-    heading that merely contains one ("School URN (DfE)") or is a near-miss spelling.
+    most confident pairing first. Confidence is 1.0 for an exact name/label/synonym. A heading
+    that holds one as whole words *names* that field only if its other words do not make it
+    name something else (see "Headings that name something else" below): with only neutral
+    words besides ("School URN (DfE)") it is sure (``SURE`` or more); with words the matcher
+    does not know ("Unique school URN") or a near-miss spelling ("Postcdoe") it is a guess,
+    below ``SURE``, that the importer marks "check".
+``competing(headings, fields)``
+    The columns that also named a field another column took (the loser is shown to the user).
+
+Headings that name something else
+---------------------------------
+Real files put the field's word in headings about other things: ``provider_postcode`` beside
+``establishment_postcode``, ``Course Year``, ``Trainee Start Date``, GIAS ``HeadHonours``,
+``LinkName``, ``Previous Last Name``, ``Middle name``, ``EstablishmentStatus (code)``,
+``Course level``. English puts the thing named last and its owner first, so a heading holding
+a field's name is refused for that field when
+- a word follows the name that is not neutral ("Head *Honours*", "Course *level*", "Status
+  *(code)*": a code column never feeds a text field), or
+- a word before it marks another owner or another version (``FOREIGN``: provider, previous,
+  middle, link...), or is a word of *another* field of the same kind and none of this one's
+  ("*School* name" among people fields is the school's name, not the person's; "*Trainee*
+  start date" among placement fields is not the placement's start). Words before one of the
+  field's own words describe that owner ("Partner school URN") and only a foreign one refuses.
 ``find_header(rows, fields, ...) -> HeaderRow | None``
     The row (0-based ``index``) that is the header: the one within the first ``scan`` rows whose
     headings match the most fields, so title rows, merged banners, notes and blank rows above it
@@ -54,6 +76,25 @@ from difflib import SequenceMatcher
 from typing import Any
 
 DEFAULT_THRESHOLD = 0.6
+# A match at or above this names its field (exact, or the name with neutral words only); below
+# it, the matcher is guessing and the importer asks the user to check the column.
+SURE = 0.95
+# Words that may stand beside a field's name without changing what the heading names.
+NEUTRAL = frozenset({
+    "a", "an", "the", "of", "for", "in", "at", "to", "on", "and", "or", "by", "s",
+    "number", "no", "num", "nr", "ref", "dfe", "official", "main", "current", "this",
+    "if", "known", "optional", "required", "mandatory", "please", "enter", "here", "text",
+    "details", "value", "dd", "mm", "yyyy", "yy", "format", "address",
+})
+# Words before a field's name that make a heading name another owner or another version of it:
+# a provider's postcode, a previous or middle name, a GIAS link, a degree's type.
+FOREIGN = frozenset({
+    "provider", "providers", "previous", "former", "maiden", "middle", "other", "alternative",
+    "link", "links", "linked", "honours", "degree", "parent", "parents", "guardian",
+    "emergency", "kin", "birth", "sponsor", "sponsors", "federation", "governor", "chair",
+    "clerk", "proprietor", "lead", "accredited", "awarding", "institution", "employer",
+    "nationality", "country", "old", "prior", "previously", "second", "additional",
+})
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 # "Total", "Grand total:", "Sub-total (all schools)": a totals row, however full it is.
 _TOTAL = re.compile(r"^(grand\s+|sub[\s-]?)?totals?\s*(\(.*\))?\s*:?$", re.I)
@@ -71,6 +112,9 @@ class FieldSpec:
     name: str
     label: str
     synonyms: tuple[str, ...] = ()
+    # Words naming what the field belongs to ("school" for a school's postcode): beside the
+    # field's name they do not make the heading name something else.
+    owners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,10 +158,12 @@ def as_specs(fields: Iterable[Any]) -> list[FieldSpec]:
             specs.append(f)
         elif isinstance(f, (tuple, list)):
             name, label, *rest = f
-            specs.append(FieldSpec(name, label, tuple(rest[0]) if rest and rest[0] else ()))
+            specs.append(FieldSpec(name, label, tuple(rest[0]) if rest and rest[0] else (),
+                                   tuple(rest[1]) if len(rest) > 1 and rest[1] else ()))
         else:
             specs.append(FieldSpec(f.name, getattr(f, "label", f.name),
-                                   tuple(getattr(f, "synonyms", ()) or ())))
+                                   tuple(getattr(f, "synonyms", ()) or ()),
+                                   tuple(getattr(f, "owners", ()) or ())))
     return specs
 
 
@@ -147,13 +193,14 @@ def _compact(text: str) -> str:
 class _Form:
     """One name of a field, normalised, with what scoring a heading against it needs."""
 
-    __slots__ = ("field", "compact", "tokens", "count", "chars", "charset")
+    __slots__ = ("field", "compact", "tokens", "seq", "count", "chars", "charset")
 
     def __init__(self, field: str, norm: str):
         self.field = field
         self.compact = _compact(norm)
-        self.tokens = frozenset(norm.split())
-        self.count = len(norm.split())
+        self.seq = tuple(norm.split())
+        self.tokens = frozenset(self.seq)
+        self.count = len(self.seq)
         self.chars = _char_counts(self.compact)
         self.charset = frozenset(self.chars)
 
@@ -180,7 +227,13 @@ class _Names:
         self.by_compact: dict[str, list[_Form]] = {}
         self.by_token: dict[str, list[_Form]] = {}
         self.by_length: dict[int, list[_Form]] = {}
+        # every word of each field's names, and the fields whose names use each word: a
+        # word before a name that belongs to another field only makes the heading that field's
+        self.own: dict[str, frozenset[str]] = {}
+        self.owners: dict[str, set[str]] = {}
         for spec in specs:
+            owners = frozenset(w for o in spec.owners for w in normalise(o).split())
+            self.own[spec.name] = self.own.get(spec.name, frozenset()) | owners
             for raw in (spec.name.replace("_", " "), spec.label, *spec.synonyms):
                 norm = normalise(raw)
                 if not norm:
@@ -190,6 +243,8 @@ class _Names:
                 self.by_compact.setdefault(form.compact, []).append(form)
                 for token in form.tokens:
                     self.by_token.setdefault(token, []).append(form)
+                    self.owners.setdefault(token, set()).add(spec.name)
+                self.own[spec.name] = self.own.get(spec.name, frozenset()) | form.tokens
                 if len(form.compact) >= 5:
                     self.by_length.setdefault(len(form.compact), []).append(form)
 
@@ -215,6 +270,44 @@ class _Names:
                     found[id(form)] = form
         return found
 
+    def _contained(self, form: _Form, tokens: list[str]) -> float:
+        """The confidence that ``tokens`` (holding ``form``'s words) name ``form.field``; 0 when
+        the other words make it name something else (see the module docstring)."""
+        seq, n = form.seq, form.count
+        for start in range(len(tokens) - n + 1):
+            if tuple(tokens[start:start + n]) == seq:
+                break
+        else:
+            return 0.0  # the words are there but not as the name, in order
+        own = self.own.get(form.field, frozenset())
+        for word in tokens[start + n:]:
+            if word not in NEUTRAL and word not in own:
+                return 0.0  # "Head honours", "Course level", "Status (code)"
+        unknown = False
+        owner_seen = False
+        for word in reversed(tokens[:start]):
+            if word in NEUTRAL:
+                continue
+            if word in own:
+                # Words before one of the field's own ("*Partner* school URN") describe that
+                # owner, not another thing: only a foreign word refuses them.
+                owner_seen = True
+                continue
+            if word in FOREIGN or (not owner_seen and word in self.owners):
+                return 0.0  # "Provider postcode", "School name" among people's fields
+            unknown = True
+        if unknown:
+            # Words the matcher does not know ("Unique school URN"): a guess, to be checked.
+            return min(0.9, 0.55 + 0.4 * n / len(tokens))
+        return SURE + 0.04 * n / len(tokens)
+
+    def _other_words(self, form: _Form, token_set: set[str]) -> bool:
+        """Whether the heading has a real word the name lacks: then it is not a misspelling."""
+        for word in token_set - form.tokens:
+            if word in NEUTRAL or word in FOREIGN or word in self.owners:
+                return True
+        return False
+
     def _score(self, heading: str) -> dict[str, float]:
         compact = _compact(heading)
         scores: dict[str, float] = {}
@@ -231,9 +324,11 @@ class _Names:
             if comp == compact:
                 value = 1.0
             elif form.tokens <= token_set:
-                # The heading contains the name ("School URN" contains "URN"): the more of
-                # the heading it explains, the surer.
-                value = 0.55 + 0.4 * form.count / len(tokens)
+                # The heading holds the name as whole words ("School URN (DfE)" holds "URN"):
+                # it names the field unless its other words name something else.
+                value = self._contained(form, tokens)
+                if not value:
+                    continue
             elif len(comp) >= 5 and size >= 5 and abs(len(comp) - size) <= 3:
                 # A near-miss spelling ("Postcdoe"). SequenceMatcher's own quick bounds
                 # (lengths, then shared characters) are worked out first without building
@@ -248,6 +343,8 @@ class _Names:
                 shared = sum([min(counts[ch], chars[ch]) for ch in form.charset & charset])
                 if 2.0 * shared / total < 0.86:
                     continue
+                if self._other_words(form, token_set):
+                    continue  # "Status (code)" is not a misspelt "Status (name)"
                 matcher = SequenceMatcher(None, comp, compact)
                 if not (matcher.real_quick_ratio() >= 0.86 and matcher.quick_ratio() >= 0.86):
                     continue
@@ -290,6 +387,28 @@ def match_headings(headings: Sequence[Any], fields: Iterable[Any], *,
         result[col] = Match(col, name, -neg)
         used.add(name)
     return dict(sorted(result.items()))
+
+
+def competing(headings: Sequence[Any], fields: Iterable[Any], matches: Mapping[int, Match], *,
+              threshold: float = DEFAULT_THRESHOLD, ignore: Iterable[int] = ()) -> dict[int, Match]:
+    """Columns left unmapped that also named a field another column took, with how closely.
+
+    Shown to the user ("'site_postcode' also looks like Postcode; 'establishment_postcode'
+    names it") so a wrong winner is easy to spot and swap.
+    """
+    names = _Names(as_specs(fields))
+    taken = {m.field for m in matches.values()}
+    skip = set(ignore) | set(matches)
+    result: dict[int, Match] = {}
+    for col, heading in enumerate(headings):
+        if col in skip or not isinstance(heading, str):
+            continue
+        scores = [(conf, name) for name, conf in names.score(normalise(heading)).items()
+                  if conf >= threshold and name in taken]
+        if scores:
+            conf, name = max(scores)
+            result[col] = Match(col, name, conf)
+    return result
 
 
 def _width(rows: Sequence[Sequence[Any]]) -> int:

@@ -31,6 +31,7 @@ class ImportField:
     synonyms: tuple[str, ...] = ()
     parse: Callable[[Any], Any] | None = None  # extra fields only; service fields use service.clean
     is_date: bool = False
+    owners: tuple[str, ...] = ()  # what the field belongs to, e.g. ("school",): see headers
 
 
 @dataclass
@@ -60,6 +61,17 @@ class Source:
     @property
     def headings(self) -> list[str]:
         return self.header.headings
+
+    def unsure(self, mapping: dict[int, str] | None = None) -> dict[int, str]:
+        """Columns of ``mapping`` (default: the suggested one) the matcher only guessed: their
+        heading does not plainly name the field. A saved mapping was confirmed by a user."""
+        mapping = self.mapping if mapping is None else mapping
+        if self.mapping_from == "saved" and mapping == self.mapping:
+            return {}
+        matches = self.header.matches
+        return {col: name for col, name in sorted(mapping.items())
+                if col in matches and matches[col].field == name
+                and matches[col].confidence < headers.SURE}
 
     def samples(self, column: int, count: int = 3) -> list[str]:
         """A few non-blank values from a column, as text, for the mapping page."""
@@ -141,6 +153,10 @@ class ImportKind:
         if by_name is None or len(by_name) != len(self.fields):
             by_name = self.__dict__["_by_name"] = {f.name: f for f in self.fields}
         return by_name[name]
+
+    def not_this_kind(self, headings: Sequence[str]) -> str | None:
+        """Why a file with these headings is something else (e.g. a GIAS links extract), or None."""
+        return None
 
     def check_mapping(self, mapping: dict[int, str]) -> list[str]:
         """Problems with a mapping as a whole (e.g. the key column is not mapped)."""

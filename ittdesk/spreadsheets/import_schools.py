@@ -54,6 +54,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "notes": ("Comments", "Note"),
 }
 
+# A school's own field may be named with the school as its owner ("establishment_postcode",
+# "School website", "Postcode of school"): these words are the school's, not another thing's.
+OWNERS = ("school", "establishment", "academy", "setting")
 DATE_FIELDS = {"partnership_since", "leadership_confirmed_on"}
 HEAD_FIELDS = (
     ImportField("head_title", "Head's title", ("HeadTitle (name)", "Head title", "Headteacher title"),
@@ -82,7 +85,8 @@ class SchoolImport(ImportKind):
     service = schools
     key_help = "Rows are matched to schools by URN."
     fields = tuple(
-        ImportField(f.name, f.label, SYNONYMS.get(f.name, ()), is_date=f.name in DATE_FIELDS)
+        ImportField(f.name, f.label, SYNONYMS.get(f.name, ()), is_date=f.name in DATE_FIELDS,
+                    owners=OWNERS)
         for f in schools.fields
     ) + HEAD_FIELDS
 

@@ -152,6 +152,9 @@ def _load_source(path: str | Path, kind: str, sheet: str | None) -> Source:
             raise RefusedError(f"{where} has no header row: no row of headings such as "
                                f"{', '.join(f.label for f in importer.fields[:4])}")
         _key, chosen, found = best
+        other = importer.not_this_kind(found.headings)
+        if other:
+            raise RefusedError(f"{path.name} {other}")
     except RefusedError:
         book.close()
         raise
@@ -162,6 +165,14 @@ def _load_source(path: str | Path, kind: str, sheet: str | None) -> Source:
     else:
         mapping, origin = found.mapping(), "matched"
     notes = []
+    labels = {f.name: f.label for f in importer.fields}
+    winners = {name: col for col, name in mapping.items()}
+    for col, lost in headers.competing(found.headings, importer.fields, found.matches,
+                                       ignore=chosen.hidden_columns).items():
+        if lost.field in winners and col not in mapping:
+            notes.append(f"'{found.headings[col]}' also looks like {labels[lost.field]}; "
+                         f"'{found.headings[winners[lost.field]]}' was used as it names it "
+                         "more closely (swap them in the mapping if not)")
     if found.index > 0:
         notes.append(f"Headings found on row {found.row_number} of sheet '{chosen.name}'")
     hidden = sorted(c for c in chosen.hidden_columns if c < len(found.headings) and found.headings[c])
@@ -345,7 +356,9 @@ def _apply(plan: Plan, skip_invalid: bool, progress: Progress | None,
     importer = kind_for(plan.source.kind)
     source = plan.source
     columns = {name: source.headings[col] for col, name in plan.mapping.items()}
-    with database.atomic() as transaction:
+    from ..db import write_transaction
+
+    with write_transaction() as transaction:  # BEGIN IMMEDIATE: a second import waits its turn
         # Matching is redone here, inside the transaction: the database may have changed
         # since the preview. Refusals found while reading cells carry over as they were.
         if plan.audit_mark is not None and plan.audit_mark == _audit_mark():

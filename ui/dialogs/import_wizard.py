@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from ittdesk.errors import IttDeskError
 from ittdesk.spreadsheets import importing, reading
+from ittdesk.spreadsheets.headers import SURE
 
 from .. import settings as ui_settings
 from ..tasks import run_task
@@ -131,6 +132,7 @@ class MappingModel(QAbstractTableModel):
         self.mapping: dict[int, str] = {}
         self.suggested: dict[int, str] = {}
         self.confidence: dict[int, float] = {}
+        self.saved = False  # the mapping a user confirmed for these headings before
 
     def load(self, source: importing.Source) -> None:
         importer = importing.kind_for(source.kind)
@@ -142,6 +144,7 @@ class MappingModel(QAbstractTableModel):
         self.mapping = dict(source.mapping)
         self.suggested = dict(source.mapping)
         self.confidence = {c: m.confidence for c, m in source.header.matches.items()}
+        self.saved = source.mapping_from == "saved"
         self.endResetModel()
 
     def field_choices(self) -> list[tuple[str, str]]:
@@ -183,7 +186,10 @@ class MappingModel(QAbstractTableModel):
                 if name != self.suggested.get(col_index):
                     return "your choice"
                 conf = self.confidence.get(col_index)
-                return "saved" if conf is None else ("exact" if conf >= 0.99 else "likely")
+                if conf is None or self.saved:
+                    return "saved"
+                # A guess (the heading does not plainly name the field) is for the user to check.
+                return "exact" if conf >= 0.99 else "names it" if conf >= SURE else "check"
         if role == Qt.ItemDataRole.EditRole and column == self.COL_FIELD:
             return name
         if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_FIELD and not name:
