@@ -189,6 +189,8 @@ def _database_message(low: str, text: str, *, server: bool) -> str:
 
 def _os_message(exc: OSError) -> str:
     name = exc.filename if exc.filename not in (None, "") else None
+    if exc.errno in (errno.EISDIR, errno.EEXIST, errno.ENOTEMPTY) and exc.filename2:
+        name = exc.filename2  # os.replace(temporary, target): the target is the problem
     where = f" {name}" if name is not None else ""
     code = exc.errno
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):

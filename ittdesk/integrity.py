@@ -54,7 +54,8 @@ def opening_problem(path: Path, *, full_below: int = QUICK_CHECK_BYTES) -> str |
     finally:
         conn.close()
     if rows != ["ok"]:
-        return (f"{name} failed its integrity check ({'; '.join(rows[:3])}): it may have been "
+        found_text = " ".join("; ".join(rows[:3]).split())[:200]
+        return (f"{name} failed its integrity check ({found_text}): it may have been "
                 "damaged by a crash or a copy that did not finish. It was not changed; restore "
                 "a backup (ittdesk restore FILE).")
     return None
