@@ -279,3 +279,101 @@ def remove_stale_temporaries(folders: Iterable[Path] | None = None) -> list[Path
             continue
         removed.append(path)
     return removed
+
+
+# -- several files as one step -------------------------------------------------------------------
+
+def nearest_existing(path: Path) -> Path:
+    path = Path(path).expanduser().absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def check_folder(dest: Path) -> Path:
+    """``dest`` as a folder that can be written, or a ``RefusedError`` saying why not, before
+    anything is written (a missing folder is fine when it can be created)."""
+    dest = Path(dest).expanduser().absolute()
+    if dest.exists() and not dest.is_dir():
+        raise RefusedError(f"{dest} is a file, not a folder")
+    base = nearest_existing(dest)
+    if not base.is_dir():
+        raise RefusedError(f"Cannot create the folder {dest}: {base} is a file")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise RefusedError(f"Cannot write in {base}: permission denied")
+    return dest
+
+
+class StagedFolder:
+    """Files written privately first, then moved into ``dest`` together.
+
+    Use as a context manager: write each file at ``path(name)``, then ``move_in()``; if a later
+    step fails (recording them in the database), ``undo()`` takes them out again and puts back
+    any file they replaced, and folders this made are removed. Leaving the ``with`` removes the
+    staging folder, so an interrupt or a failure leaves ``dest`` as it was.
+    """
+
+    def __init__(self, dest: Path):
+        self.dest = check_folder(dest)
+        self.folder = temp_folder_for(nearest_existing(self.dest)) / temporary_name(".staged")
+        try:
+            self.folder.mkdir(mode=0o700)
+        except OSError as exc:
+            raise RefusedError(f"Cannot write in {self.folder.parent}: "
+                               f"{exc.strerror or exc}") from exc
+        self._aside = self.folder / ".replaced"
+        self._moved: list[Path] = []
+        self._replaced: list[tuple[Path, Path]] = []
+        self._created: list[Path] = []
+
+    def __enter__(self) -> StagedFolder:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def staged(self) -> list[Path]:
+        return sorted(p for p in self.folder.iterdir() if p.is_file())
+
+    def move_in(self) -> list[Path]:
+        """Every staged file into ``dest`` (a file of the same name is kept aside for undo)."""
+        files = self.staged()
+        for path in files:
+            fsync_file(path)
+        missing = []
+        folder = self.dest
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        self.dest.mkdir(parents=True, exist_ok=True)
+        self._created = missing  # deepest first: the order undo removes them in
+        self._aside.mkdir(exist_ok=True)
+        for path in files:
+            target = self.dest / path.name
+            if target.exists():
+                kept = self._aside / path.name
+                os.replace(target, kept)
+                self._replaced.append((target, kept))
+            os.replace(path, target)
+            self._moved.append(target)
+        fsync_folder(self.dest)
+        return list(self._moved)
+
+    def undo(self) -> None:
+        """Take the moved files out again and put back what they replaced."""
+        for target in self._moved:
+            target.unlink(missing_ok=True)
+        for target, kept in self._replaced:
+            try:
+                os.replace(kept, target)
+            except OSError:
+                pass
+        for folder in self._created:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        self._moved, self._replaced, self._created = [], [], []

@@ -364,7 +364,7 @@ def test_outstanding_list_names_the_contact_to_chase_and_exports(round_forms, tm
     assert no_champion.contact.name
 
 
-def test_generating_stops_between_forms_when_cancelled(round_forms):
+def test_generating_stops_between_forms_when_cancelled_and_writes_none(round_forms):
     round_, outdir, _ = round_forms
     asked = []
 
@@ -373,8 +373,9 @@ def test_generating_stops_between_forms_when_cancelled(round_forms):
         return len(asked) > 3
 
     result = forms.generate_forms(round_, outdir, cancelled=cancelled)
-    assert result.cancelled and len(result.written) == 3
-    assert rounds.status(round_).sent == 3  # only the forms written count as sent
+    assert result.cancelled and result.written == [] and len(asked) == 4
+    assert not outdir.exists()  # all or nothing: not even the folder
+    assert rounds.status(round_).sent == 0
 
 
 def test_a_form_for_a_school_no_longer_known_or_no_longer_in_the_round_is_refused(round_forms):

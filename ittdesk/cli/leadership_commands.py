@@ -102,7 +102,9 @@ def _round(year: str | None):
 
 
 def cmd_forms(args) -> int:
-    from ..leadership import forms, rounds
+    """Everything checked first; the round, the forms and their "sent" dates are then written
+    as one step (``leadership.sending``), so a refusal or Ctrl-C leaves nothing behind."""
+    from ..leadership import rounds, sending
 
     _open(args)
     statuses = rounds.parse_statuses(args.schools)
@@ -110,23 +112,27 @@ def cmd_forms(args) -> int:
         return_by = fields.day(args.return_by)
     except ValueError as exc:
         raise UsageError(f"ittdesk leadership forms: --return-by {exc}") from None
-    round_ = rounds.find_round(args.year)
-    if round_ is None:
-        round_ = rounds.start_round(args.year, statuses=statuses, return_by=return_by)
-        print(f"Started the {round_.academic_year} confirmation round.")
-    elif args.schools is not None:
-        added = rounds.add_schools(round_, statuses=statuses)
-        if added:
-            print(f"Added {added} school(s) to the {round_.academic_year} round.")
-    result = forms.generate_forms(round_, args.outdir)
-    print(f"Wrote {len(result.written)} form(s) to {args.outdir}")
+    render = None
     if args.pdf:
         from ui.printing import html_to_pdf  # Qt renders the PDF (headless), never the core
 
-        from ..leadership import paper
-
-        pdfs = paper.write_paper_forms(round_, args.outdir, html_to_pdf)
-        print(f"Wrote {len(pdfs)} paper form(s) (PDF) to {args.outdir}")
+        render = html_to_pdf
+    result = sending.start_and_write(args.year, args.outdir, statuses=statuses,
+                                     add=args.schools is not None, return_by=return_by,
+                                     paper=render)
+    round_ = result.round
+    if result.started:
+        print(f"Started the {round_.academic_year} confirmation round.")
+    elif return_by is not None and return_by != round_.return_by:
+        print(f"The {round_.academic_year} round was started before: --return-by is used only "
+              "when starting a round, so the forms keep "
+              + (f"{fields.format_date(round_.return_by)}." if round_.return_by
+                 else "no return date."))
+    if result.added:
+        print(f"Added {result.added} school(s) to the {round_.academic_year} round.")
+    print(f"Wrote {len(result.written)} form(s) to {args.outdir}")
+    if args.pdf:
+        print(f"Wrote {len(result.paper)} paper form(s) (PDF) to {args.outdir}")
     print(rounds.status(round_).summary())
     return 0
 

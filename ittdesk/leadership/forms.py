@@ -18,18 +18,15 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import settings
 from ..choices import ROLE_KINDS
-from ..errors import RefusedError
 from ..fields import format_date
-from ..models import ConfirmationRound, RoundSchool, School
+from ..models import ConfirmationRound, School
 from ..services.people import current_roles
-from ..spreadsheets.safe import save_workbook, set_cell
-from . import rounds
+from ..spreadsheets.safe import set_cell
 from .vocabulary import (
     FORM_ROLE_KINDS,
     HOSTING_APPETITES,
@@ -439,44 +436,9 @@ def _fit_rows(ws, widths: dict[str, float], first_row: int) -> None:
 
 # -- generating a round's forms ------------------------------------------------------------
 
-@dataclass
-class GenerateResult:
-    written: list[Path]
-    cancelled: bool = False
+def generate_forms(round_: ConfirmationRound, outdir: Path, **options):
+    """``sending.generate_forms`` (every form or none, recorded as sent in the same step), kept
+    here where callers have always found it."""
+    from .sending import generate_forms as generate
 
-
-Progress = Callable[[int, int, str], None]
-
-
-def generate_forms(round_: ConfirmationRound, outdir: Path, *,
-                   school_ids: list[int] | None = None, progress: Progress | None = None,
-                   cancelled: Callable[[], bool] | None = None) -> GenerateResult:
-    """Write one form per school of the round into ``outdir``; each written form counts as sent.
-
-    ``progress(done, total, school name)`` is called per form and ``cancelled()`` checked
-    between forms, so the GUI can show progress and stop early (forms already written stay).
-    """
-    outdir = Path(outdir).expanduser()
-    if outdir.exists() and not outdir.is_dir():
-        raise RefusedError(f"{outdir} is a file, not a folder")
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RefusedError(f"Cannot create the folder {outdir}: {exc.strerror or exc}") from exc
-    todo = rounds.entries(round_)
-    if school_ids is not None:
-        wanted = set(school_ids)
-        todo = [e for e in todo if e.school_id in wanted]
-    written: list[Path] = []
-    for i, entry in enumerate(todo):
-        if cancelled is not None and cancelled():
-            return GenerateResult(written, cancelled=True)
-        school = entry.school
-        if progress is not None:
-            progress(i, len(todo), school.name)
-        wb = build_workbook(form_content(round_, school))
-        written.append(save_workbook(wb, outdir / file_name_for(school)))
-        rounds.mark_sent(RoundSchool.get_by_id(entry.id))
-    if progress is not None:
-        progress(len(todo), len(todo), "")
-    return GenerateResult(written)
+    return generate(round_, outdir, **options)

@@ -126,9 +126,15 @@ def write_paper_forms(round_: ConfirmationRound, outdir: Path, render: Render, *
         if progress is not None:
             progress(i, len(todo), entry.school.name)
         target = outdir / file_name_for(entry.school).replace(".xlsx", ".pdf")
-        render(paper_form_html(round_, entry.school), target,
-               footer_left=f"{entry.school.name} (URN {entry.school.urn})",
-               footer_right=f"Leadership confirmation {round_.academic_year}",
-               title=f"Leadership confirmation {round_.academic_year}: {entry.school.name}")
+        write_paper_form(round_, entry.school, target, render)
         written.append(target)
     return written
+
+
+def write_paper_form(round_: ConfirmationRound, school: School, target: Path,
+                     render: Render) -> int:
+    """One school's paper form as a PDF at ``target``; returns its page count."""
+    return render(paper_form_html(round_, school), target,
+                  footer_left=f"{school.name} (URN {school.urn})",
+                  footer_right=f"Leadership confirmation {round_.academic_year}",
+                  title=f"Leadership confirmation {round_.academic_year}: {school.name}")

@@ -83,6 +83,22 @@ def start_round(year: AcademicYear | str, school_ids: Iterable[int] | None = Non
                 statuses: tuple[str, ...] = DEFAULT_STATUSES, return_by: date | None = None,
                 today: date | None = None) -> ConfirmationRound:
     """Start the round for ``year`` over the given schools (default: by partnership status)."""
+    return record_round(plan_round(year, school_ids, statuses=statuses, return_by=return_by,
+                                   today=today))
+
+
+@dataclass
+class NewRound:
+    """A round checked and ready but not recorded: its forms can be written (they are signed
+    with its token and secret) before anything is saved, so a failure leaves no round."""
+    round: ConfirmationRound
+    school_ids: list[int]
+
+
+def plan_round(year: AcademicYear | str, school_ids: Iterable[int] | None = None, *,
+               statuses: tuple[str, ...] = DEFAULT_STATUSES, return_by: date | None = None,
+               today: date | None = None) -> NewRound:
+    """Every check ``start_round`` makes, and the unsaved round; changes nothing."""
     try:
         parsed = AcademicYear.parse(year)
     except ValueError as exc:
@@ -92,21 +108,31 @@ def start_round(year: AcademicYear | str, school_ids: Iterable[int] | None = Non
     ids = _school_ids(school_ids, statuses)
     if not ids:
         raise RefusedError("No schools to send forms to: choose at least one school")
+    record = ConfirmationRound(academic_year=parsed, token=secrets.token_hex(8),
+                               secret=secrets.token_hex(32),
+                               started_on=today or clock.today(), return_by=return_by)
+    return NewRound(record, ids)
+
+
+def record_round(new: NewRound) -> ConfirmationRound:
+    """Save a planned round and its schools, audited, in one transaction."""
+    record = new.round
     with database.atomic():
-        record = ConfirmationRound.create(academic_year=parsed, token=secrets.token_hex(8),
-                                          secret=secrets.token_hex(32),
-                                          started_on=today or clock.today(), return_by=return_by)
-        RoundSchool.insert_many([{"round": record.id, "school": i} for i in ids]).execute()
+        if find_round(record.academic_year) is not None:  # started meanwhile elsewhere
+            raise RefusedError(f"The {record.academic_year} round has already been started")
+        record.save(force_insert=True)
+        RoundSchool.insert_many([{"round": record.id, "school": i}
+                                 for i in new.school_ids]).execute()
         audit.record("confirmation_round", record.id, "create",
-                     {"academic_year": [None, str(parsed)], "schools": [None, len(ids)]})
+                     {"academic_year": [None, str(record.academic_year)],
+                      "schools": [None, len(new.school_ids)]})
     return record
 
 
 def add_schools(round_: ConfirmationRound, school_ids: Iterable[int] | None = None, *,
                 statuses: tuple[str, ...] = DEFAULT_STATUSES) -> int:
     """Add schools not yet in the round (e.g. a new partner); returns how many were added."""
-    present = {r.school_id for r in RoundSchool.select(RoundSchool.school)
-               .where(RoundSchool.round == round_)}
+    present = _present(round_)
     ids = [i for i in _school_ids(school_ids, statuses) if i not in present]
     if ids:
         with database.atomic():
@@ -114,6 +140,18 @@ def add_schools(round_: ConfirmationRound, school_ids: Iterable[int] | None = No
             audit.record("confirmation_round", round_.id, "update",
                          {"schools": [len(present), len(present) + len(ids)]})
     return len(ids)
+
+
+def schools_to_add(round_: ConfirmationRound, school_ids: Iterable[int] | None = None, *,
+                   statuses: tuple[str, ...] = DEFAULT_STATUSES) -> list[int]:
+    """The schools ``add_schools`` would add; changes nothing."""
+    present = _present(round_)
+    return [i for i in _school_ids(school_ids, statuses) if i not in present]
+
+
+def _present(round_: ConfirmationRound) -> set[int]:
+    return {r.school_id for r in RoundSchool.select(RoundSchool.school)
+            .where(RoundSchool.round == round_)}
 
 
 def _school_ids(school_ids: Iterable[int] | None, statuses: tuple[str, ...]) -> list[int]:

@@ -36,7 +36,7 @@ from ittdesk import fields
 from ittdesk.academic_year import AcademicYear
 from ittdesk.choices import PARTNERSHIP_STATUSES
 from ittdesk.errors import IttDeskError, ValidationError
-from ittdesk.leadership import forms, paper, rounds
+from ittdesk.leadership import rounds, sending
 from ittdesk.leadership.vocabulary import HOSTING_APPETITES, HOSTING_SHORT
 from ittdesk.models import ConfirmationRound
 from ui.models.rows_model import RowsModel
@@ -61,17 +61,14 @@ def load_status(round_id: int) -> rounds.RoundStatus:
 
 
 def write_forms(round_id: int, folder: Path, with_pdf: bool, progress=None, cancel=None):
+    """Every form (and PDF) or none: a cancel or a failure writes and marks nothing."""
+    from ..printing import html_to_pdf
+
     round_ = ConfirmationRound.get_by_id(round_id)
     stop = cancel.is_set if cancel else None
-    result = forms.generate_forms(round_, folder, progress=progress, cancelled=stop)
-    pdfs = []
-    if with_pdf and not result.cancelled:
-        from ..printing import html_to_pdf
-
-        pdfs = paper.write_paper_forms(round_, folder, html_to_pdf, progress=(
-            lambda d, t, m: progress(d, t, f"Paper form: {m}")) if progress else None,
-            cancelled=stop)
-    return result, pdfs
+    result = sending.generate_forms(round_, folder, paper=html_to_pdf if with_pdf else None,
+                                    progress=progress, cancelled=stop)
+    return result, result.paper
 
 
 def export_outstanding(round_id: int, target: Path) -> Path:
@@ -455,7 +452,7 @@ class ConfirmationPage(Page):
             text = f"Wrote {len(result.written)} form(s)" + (
                 f" and {len(pdfs)} paper form(s)" if pdfs else "") + f" to {folder}."
             if result.cancelled:
-                text += " Stopped early: the rest were not written."
+                text = "Cancelled: no form was written and none is marked as sent."
             self.status_message.emit(text)
             self.last_written = (result, pdfs)
 

@@ -1,0 +1,144 @@
+"""Writing a round's forms as one step: every form or none, the round recorded or not at all.
+
+The forms (and their paper PDFs) are written first into a private staging folder
+(``files.StagedFolder``: the data folder's ``tmp`` when it shares the destination's file
+system). Only when every one is written does one transaction record the round (or the schools
+added to it) and the forms as sent, and move the files in. If recording fails, the files are
+taken out again; if moving fails, the transaction is rolled back. A refusal, a cancel or Ctrl-C
+at any point leaves the database and the destination folder as they were, so a corrected retry
+is a first try (its ``--return-by`` is used).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..academic_year import AcademicYear
+from ..errors import RefusedError
+from ..files import StagedFolder
+from ..models import ConfirmationRound, School, database
+from . import rounds
+from .forms import build_workbook, file_name_for, form_content
+
+Progress = Callable[[int, int, str], None]
+Render = Callable[..., int]  # ui.printing.html_to_pdf, passed in: the core never imports Qt
+
+
+@dataclass
+class GenerateResult:
+    written: list[Path]
+    cancelled: bool = False
+    paper: list[Path] = field(default_factory=list)
+    round: ConfirmationRound | None = None
+    started: bool = False  # this step started the round
+    added: int = 0  # schools this step added to a round already started
+
+
+def generate_forms(round_: ConfirmationRound, outdir: Path, *,
+                   school_ids: list[int] | None = None, paper: Render | None = None,
+                   progress: Progress | None = None,
+                   cancelled: Callable[[], bool] | None = None) -> GenerateResult:
+    """One form per school of a started round into ``outdir``; each counts as sent.
+
+    ``paper`` (``html_to_pdf``) also writes each form as a PDF. ``progress(done, total, name)``
+    is called per file and ``cancelled()`` checked between them: a cancel writes nothing.
+    """
+    todo = rounds.entries(round_)
+    if school_ids is not None:
+        wanted = set(school_ids)
+        todo = [e for e in todo if e.school_id in wanted]
+    return _write(round_, [e.school for e in todo], outdir, lambda: None, paper=paper,
+                  progress=progress, cancelled=cancelled)
+
+
+def start_and_write(year: AcademicYear | str, outdir: Path, *,
+                    statuses: tuple[str, ...] = rounds.DEFAULT_STATUSES, add: bool = False,
+                    return_by: date | None = None, paper: Render | None = None,
+                    progress: Progress | None = None,
+                    cancelled: Callable[[], bool] | None = None) -> GenerateResult:
+    """``ittdesk leadership forms``: start the year's round if needed (or, with ``add``, add
+    the schools of ``statuses`` not in it yet) and write every school's form, as one step."""
+    round_ = rounds.find_round(year)
+    if round_ is None:
+        new = rounds.plan_round(year, statuses=statuses, return_by=return_by)
+        schools = list(School.select().where(School.id.in_(new.school_ids)))
+        result = _write(new.round, schools, outdir, lambda: rounds.record_round(new),
+                        paper=paper, progress=progress, cancelled=cancelled)
+        result.started = not result.cancelled
+        return result
+    ids = rounds.schools_to_add(round_, statuses=statuses) if add else []
+    schools = [e.school for e in rounds.entries(round_)]
+    schools += list(School.select().where(School.id.in_(ids))) if ids else []
+
+    def record() -> None:
+        if ids:
+            rounds.add_schools(round_, ids)
+
+    result = _write(round_, schools, outdir, record, paper=paper, progress=progress,
+                    cancelled=cancelled)
+    result.added = 0 if result.cancelled else len(ids)
+    return result
+
+
+def _write(round_: ConfirmationRound, schools: list[School], outdir: Path,
+           record: Callable[[], object], *, paper: Render | None,
+           progress: Progress | None, cancelled: Callable[[], bool] | None) -> GenerateResult:
+    """Write privately, then record and move in as one step (see the module docstring)."""
+    from . import paper as paper_forms
+
+    schools = sorted(schools, key=lambda s: (s.name, s.id))
+    total = len(schools) * (2 if paper else 1)
+    stopped = GenerateResult([], cancelled=True, round=round_)
+    done = 0
+
+    def step(message: str) -> bool:
+        nonlocal done
+        if cancelled is not None and cancelled():
+            return False
+        if progress is not None:
+            progress(done, total, message)
+        done += 1
+        return True
+
+    with StagedFolder(Path(outdir)) as staging:
+        try:
+            for school in schools:
+                if not step(school.name):
+                    return stopped
+                build_workbook(form_content(round_, school)).save(
+                    staging.path(file_name_for(school)))
+            for school in schools if paper else ():
+                if not step(f"Paper form: {school.name}"):
+                    return stopped
+                target = staging.path(file_name_for(school).replace(".xlsx", ".pdf"))
+                paper_forms.write_paper_form(round_, school, target, paper)
+        except InterruptedError:  # the PDF renderer saw the cancel
+            return stopped
+        except OSError as exc:
+            raise RefusedError(f"Cannot write the forms: {exc.strerror or exc}; "
+                               "nothing was changed") from exc
+        if cancelled is not None and cancelled():
+            return stopped
+        try:
+            with database.atomic():
+                record()
+                wanted = {s.id for s in schools}
+                for entry in rounds.entries(round_):
+                    if entry.school_id in wanted:
+                        rounds.mark_sent(entry)
+                staging.move_in()
+        except BaseException as exc:
+            staging.undo()
+            if isinstance(exc, OSError):
+                raise RefusedError(f"Cannot put the forms in {staging.dest}: "
+                                   f"{exc.strerror or exc}; nothing was changed") from exc
+            raise
+    if progress is not None:
+        progress(total, total, "")
+    names = [file_name_for(s) for s in schools]  # in the schools' order, as before
+    return GenerateResult([staging.dest / n for n in names], round=round_,
+                          paper=[staging.dest / n.replace(".xlsx", ".pdf") for n in names
+                                 if paper is not None])
