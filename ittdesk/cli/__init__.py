@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "ittdesk.cli.export_commands",
     "ittdesk.cli.import_commands",
     "ittdesk.cli.leadership_commands",
+    "ittdesk.cli.programme_commands",
 ]
 
 
