@@ -194,6 +194,16 @@ def test_provider_logo_and_address_from_settings_are_printed(qapp, db, tmp_path)
     assert len(PdfReader(str(out)).pages[0].images) == 1
 
 
-def test_missing_logo_file_is_left_out_not_an_error(db):
-    settings.set("provider_logo", "/no/such/logo.png")
+def test_a_logo_path_an_older_version_stored_is_left_out_once_the_file_is_gone(db):
+    from ittdesk.models import Setting
+
+    Setting.create(key="provider_logo", value='"/no/such/logo.png"')  # as versions before 15 did
     assert "<img" not in build(make.agreement().agreement.id).html
+
+
+def test_a_missing_logo_file_is_refused_and_nothing_is_stored(db):
+    from ittdesk.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="no file"):
+        settings.set("provider_logo", "/no/such/logo.png")
+    assert settings.get("provider_logo") == ""

@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "ittdesk.cli.import_commands",
     "ittdesk.cli.leadership_commands",
     "ittdesk.cli.programme_commands",
+    "ittdesk.cli.settings_commands",
 ]
 
 

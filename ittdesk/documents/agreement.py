@@ -12,8 +12,6 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from typing import Any
 
 from peewee import fn
 
@@ -29,7 +27,6 @@ from ..models import (
     ImpactReport,
     Person,
     School,
-    Setting,
     Signature,
     SpendEntry,
     SupportAgreement,
@@ -178,31 +175,18 @@ class _Parts:
                 "signature": [s.id for s in self.signatures]}
 
 
-_PROVIDER_SETTINGS = ("provider_name", "provider_address", "provider_logo")
-
-
-def _provider_settings() -> dict[str, Any]:
-    """The provider's settings as ``settings.get`` gives them, in one query."""
-    stored = dict(Setting.select(Setting.key, Setting.value)
-                  .where(Setting.key.in_(_PROVIDER_SETTINGS)).tuples())
-    return {key: json.loads(stored[key]) if key in stored else settings.DEFAULTS[key]
-            for key in _PROVIDER_SETTINGS}
-
-
 def build(agreement_id: int, *, today: date | None = None) -> AgreementDocument:
     agreement = agreements.get(agreement_id)
     today = today or clock.today()
-    provider_settings = _provider_settings()
-    provider = provider_settings["provider_name"]
+    provider = settings.provider()
     parts = _Parts.fetch(agreement)
     number, changed = version(agreement, parts.ids())
     values = {
         "css": stylesheet("agreement.css"),
-        "provider_name": esc(provider),
-        "provider_address": "<br>".join(esc(line.strip()) for line in
-                                        str(provider_settings["provider_address"] or "").splitlines()
-                                        if line.strip()),
-        "logo_cell": _logo_cell(provider_settings["provider_logo"]),
+        "provider_name": esc(provider.display_name),
+        "provider_address": "<br>".join(esc(line) for line in provider.address_lines
+                                        + ([f"UKPRN {provider.ukprn}"] if provider.ukprn else [])),
+        "logo_cell": _logo_cell(provider.logo_uri),
         "draft_banner": (
             '<p class="draft">DRAFT — not yet agreed. This document is for discussion and must '
             "not be signed until the agreement is agreed.</p>" if agreement.status == "draft" else ""),
@@ -221,19 +205,19 @@ def build(agreement_id: int, *, today: date | None = None) -> AgreementDocument:
         "schedule": _schedule(parts),
         "reports": _reports(parts),
         "funding": _funding(agreement, parts),
-        "signatures": _signatures(agreement, parts),
+        "signatures": _signatures(agreement, parts, provider),
         "notes": (f"<h2>Notes</h2>{paragraphs(agreement.notes)}" if (agreement.notes or "").strip() else ""),
     }
     html = template("agreement.html").substitute(values)
     return AgreementDocument(agreement.id, agreement.reference, agreement.title, agreement.status,
-                             number, changed, today, provider, html)
+                             number, changed, today, provider.display_name, html)
 
 
 # -- sections ----------------------------------------------------------------------------------
 
-def _logo_cell(path: str | None) -> str:
-    if path and Path(path).is_file():
-        uri = Path(path).resolve().as_uri()
+def _logo_cell(uri: str) -> str:
+    """The provider's logo, embedded (settings keep it in the database as a data: URI)."""
+    if uri:
         return f'<td valign="top" width="30%"><img src="{esc(uri)}" height="56"></td>'
     return ""
 
@@ -398,9 +382,11 @@ def _funding(agreement: SupportAgreement, parts: _Parts) -> str:
     return facts + spend
 
 
-def _signatures(agreement: SupportAgreement, parts: _Parts) -> str:
+def _signatures(agreement: SupportAgreement, parts: _Parts, provider: settings.Provider) -> str:
     signed = {s.party_id: s for s in parts.signatures}
-    rows = []
+    name, _comma, post = provider.signatory.partition(",")
+    rows = [_signature_row(f"The provider<br><b>{esc(provider.display_name)}</b>", name.strip(),
+                           post.strip(), None)]
     for p in parts.parties:
         sig = signed.get(p.id)
         name = sig.signatory_name if sig else (parts.person(p.contact_id).full_name if p.contact_id else "")

@@ -137,6 +137,7 @@ class FormContent:
     role_rows: list[tuple[int, str, str, str]]  # (role id, role label, name, email)
     offers: tuple[str, ...]
     hosting_year: str = ""
+    letterhead: settings.Provider | None = None  # address and logo for the printed form
 
     def __post_init__(self):
         self.hosting_year = str(self.round.academic_year)
@@ -152,8 +153,9 @@ def form_content(round_: ConfirmationRound, school: School) -> FormContent:
         if r.kind in ("mentor", "lead_mentor") and r.subjects:
             label = f"{label} ({r.subjects})"
         role_rows.append((r.id, label, r.person.full_name, r.person.email or ""))
-    return FormContent(round_, school, settings.get("provider_name"), role_rows,
-                       offers_for(school.phase))
+    provider = settings.provider()
+    return FormContent(round_, school, provider.display_name, role_rows,
+                       offers_for(school.phase), letterhead=provider)
 
 
 # -- writing ---------------------------------------------------------------------------------

@@ -57,11 +57,23 @@ def _table(headings: tuple[str, ...], rows: list[str], widths: tuple[int, ...]) 
             f"{head_row}{''.join(rows)}</table>")
 
 
+def _letterhead(content) -> str:
+    """The provider's logo and address above the heading, as on its agreements."""
+    provider = content.letterhead
+    if provider is None or not (provider.logo_uri or provider.address_lines):
+        return ""
+    logo = (f"<td valign='top'><img src='{escape(provider.logo_uri)}' height='48'></td>"
+            if provider.logo_uri else "")
+    address = "<br>".join(escape(line) for line in provider.address_lines)
+    return (f"<table width='100%' cellspacing='0' cellpadding='0'><tr>{logo}<td valign='top' "
+            f"align='right'><b>{escape(provider.display_name)}</b><br>{address}</td></tr></table>")
+
+
 def paper_form_html(round_: ConfirmationRound, school: School) -> str:
     content = form_content(round_, school)
     year = content.hosting_year
     still = "<br>".join(f"{BOX} {escape(label)}" for _k, label in STILL_CORRECT)
-    out = [f"<html><head><style>{STYLE}</style></head><body>",
+    out = [f"<html><head><style>{STYLE}</style></head><body>", _letterhead(content),
            f"<h1>{escape(content.provider)}: yearly leadership confirmation {escape(year)}</h1>",
            f"<p><b>{escape(school.name)}</b> (URN {school.urn})</p>",
            "<p class='note'>Please check what we hold, tick or write your answers, and send the "

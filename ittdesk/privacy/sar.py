@@ -74,6 +74,7 @@ class SubjectAccess:
     produced_by: str
     database: str
     sheets: list[Sheet]
+    provider: str = ""  # who holds the data: the provider's name and address, one line
 
     def sheet(self, title: str) -> Sheet:
         for sheet in self.sheets:
@@ -353,7 +354,11 @@ def collect(person_id: int, *, progress: Callable[[int, int], None] | None = Non
     except IttDeskError:
         where = "unknown"
     name = person.full_name if exists else f"{person.full_name} (deleted record, kept in the audit trail)"
-    return SubjectAccess(person.id, name, audit.now(), audit.current_user(), where, sheets)
+    from .. import settings
+
+    provider = settings.provider()
+    holder = ", ".join([provider.display_name] + provider.address_lines)
+    return SubjectAccess(person.id, name, audit.now(), audit.current_user(), where, sheets, holder)
 
 
 def _cell_value(value: Any) -> Any:
@@ -367,6 +372,7 @@ def cover_rows(data: SubjectAccess) -> list[tuple[str, str]]:
 
     produced = utc_to_local(data.produced_at).strftime("%d/%m/%Y %H:%M")
     return [
+        *([("Held by", data.provider)] if data.provider else []),
         ("Person", f"{data.person_name} (record #{data.person_id})"),
         ("Produced", f"{produced} (local time)"),
         ("Produced by", data.produced_by),

@@ -168,14 +168,15 @@ def make_return(key: str, target: Path, filters: Filters, *,
     data = spec.build(filters)
     from .. import settings
 
-    provider = settings.get("provider_name")
-    title = spec.title if not provider or provider == settings.DEFAULTS["provider_name"] \
-        else f"{spec.title}: {provider}"
+    provider = settings.provider()
+    title = f"{spec.title}: {provider.name}" if provider.name else spec.title
+    # The funder files returns by provider: its name and UKPRN head the Summary sheet.
+    who = [("Provider", provider.display_name), ("UKPRN", provider.ukprn or "not set")]
     return write_return(Path(target), title=title,
                         filters=filters.describe(spec.uses_programme, spec.uses_la),
                         columns=data.columns, rows=data.rows, total=data.count,
                         sheet_name=spec.title, notes=data.notes, progress=progress,
-                        cancelled=cancelled, extra_summary=data.extra_summary)
+                        cancelled=cancelled, extra_summary=who + list(data.extra_summary))
 
 
 def join_names(names: Iterator[str] | list[str]) -> str | None:

@@ -66,6 +66,10 @@ PAGES: list[PageSpec] = [
 ACTIONS: list[ActionSpec] = [
     ActionSpec("Tools", "&Personal data of a person…", "ui.dialogs.person_data:open_personal_data"),
     ActionSpec("Tools", "Change a school's &headteacher, ITT champion…", "ui.dialogs.change_holder:change_holder_action"),
+    ActionSpec("Tools", "P&rovider settings: name, address, UKPRN, logo…",
+               "ui.dialogs.provider_settings:open_provider_settings"),
+    ActionSpec("Help", "&User guide", "ui.dialogs.user_guide:open_user_guide", "F1",
+               "Getting started, importing, the yearly round, agreements, returns, glossary"),
     # One line per extra menu entry, e.g.
     # ActionSpec("Tools", "Yearly leadership &confirmation…", "ui.dialogs.collect_forms:open_collect_forms"),
 ]

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -111,6 +112,7 @@ class Welcome(QWidget):
         intro.setWordWrap(True)
         layout.addWidget(title)
         layout.addWidget(intro)
+        layout.addWidget(self._provider_row())
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(10)
@@ -148,6 +150,68 @@ class Welcome(QWidget):
         grid.setColumnStretch(1, 1)
         layout.addLayout(grid)
         layout.addStretch(1)
+
+    def _provider_row(self) -> QWidget:
+        """First run asks who the provider is: every agreement, form and return carries it."""
+        box = QFrame()
+        box.setProperty("role", "card")
+        row = QHBoxLayout(box)
+        label = QLabel("Your provider's &name:")
+        self.provider_name = QLineEdit()
+        self.provider_name.setObjectName("welcome_provider_name")
+        self.provider_name.setPlaceholderText("e.g. Moorside Teaching School Hub SCITT")
+        label.setBuddy(self.provider_name)
+        save = QPushButton("Save name")
+        save.setObjectName("welcome_provider_save")
+        more = QPushButton("Address, UKPRN, &logo…")
+        more.setObjectName("welcome_provider_more")
+        self.provider_note = QLabel()
+        self.provider_note.setObjectName("welcome_provider_note")
+        self.provider_note.setWordWrap(True)
+        save.clicked.connect(self.save_provider_name)
+        self.provider_name.returnPressed.connect(self.save_provider_name)
+        more.clicked.connect(self.open_provider_settings)
+        row.addWidget(label)
+        row.addWidget(self.provider_name, 1)
+        row.addWidget(save)
+        row.addWidget(more)
+        outer = QWidget()
+        column = QVBoxLayout(outer)
+        column.setContentsMargins(0, 8, 0, 8)
+        column.addWidget(box)
+        column.addWidget(self.provider_note)
+        return outer
+
+    def refresh_provider(self) -> None:
+        from ittdesk import settings
+
+        name = settings.provider().name
+        self.provider_name.setText(name)
+        self.provider_note.setProperty("role", "muted" if name else "")
+        self.provider_note.setText(
+            f"Agreements, forms and returns will come from {name}." if name else
+            "Agreements, forms and returns carry your provider's name: type it here first.")
+
+    def save_provider_name(self) -> None:
+        from ittdesk import settings
+        from ittdesk.errors import ValidationError
+
+        text = self.provider_name.text().strip()
+        if not text:
+            self.provider_note.setText("Type the provider's name, then Save name.")
+            return
+        try:
+            settings.set("provider_name", text)
+        except ValidationError as exc:
+            self.provider_note.setText("; ".join(exc.errors.values()))
+            return
+        self.refresh_provider()
+
+    def open_provider_settings(self) -> None:
+        from ..dialogs.provider_settings import open_provider_settings
+
+        open_provider_settings(self.main_window)
+        self.refresh_provider()
 
     def load_demo(self) -> None:
         from ittdesk.demo import build_demo
@@ -279,6 +343,7 @@ class HomePage(Page):
         self._handle = None
         self.data = data
         if data["empty"]:
+            self.welcome.refresh_provider()
             self.stack.setCurrentWidget(self.welcome)
             return
         while self.cards.count():
