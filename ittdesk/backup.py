@@ -143,7 +143,10 @@ class CheckReport:
 
 
 def check_file(path: Path) -> CheckReport:
-    """Integrity and foreign-key check of an SQLite file, read-only: it is never written to."""
+    """Integrity, foreign-key and schema check of an SQLite file, read-only: it is never written
+    to. The schema must be ITT Desk's own (``schema_check``): no trigger, view, table or index
+    that a fresh database of its version would not have."""
+    from . import schema_check
     from .migrations import latest
 
     path = Path(path).expanduser().resolve()
@@ -168,6 +171,10 @@ def check_file(path: Path) -> CheckReport:
                 f"foreign key: table {t} row {rowid} points to a missing {parent} record"
                 for t, rowid, parent, _ in fk[:20]
             ]
+        foreign = schema_check.foreign_objects(conn, found.schema_version)
+        if foreign:
+            report.ok = False
+            report.messages.append(schema_check.message(path.name, foreign))
     except sqlite3.DatabaseError as exc:
         report.ok = False
         report.messages.append(f"{path.name} is damaged: {exc}")
@@ -200,6 +207,7 @@ def restore(location: Location, source: Path) -> Path:
     if source == target:
         raise RefusedError("Not restored: that file is the database itself")
     safety = automatic_backup(location, reason="before-restore")
+    entry = _restore_entry(source, report, safety)
     close_database()
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
@@ -213,4 +221,39 @@ def restore(location: Location, source: Path) -> Path:
         raise DatabaseOpenError(f"Restore failed: {exc}") from exc
     finally:
         src.close()
+    _record_restore(target, entry)
     return safety
+
+
+def _restore_entry(source: Path, report: CheckReport, safety: Path | None) -> tuple:
+    """The audit entry a restore leaves in the restored database: who, when, and which file
+    (path, size, SHA-256, schema version), so a replaced history is never silent. Read before
+    the database closes (who is asking), the file hashed while no connection to it is open."""
+    import json
+
+    from . import audit
+
+    digest = hashlib.sha256()
+    with source.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    size = source.stat().st_size
+    changes = {"file": [None, str(source)], "size_bytes": [None, size],
+               "sha256": [None, digest.hexdigest()], "schema_version": [None, report.schema_version]}
+    note = (f"database restored from {source.name} ({size:,} bytes, schema "
+            f"{report.schema_version}); the database before it was kept as "
+            f"{safety if safety is not None else 'nothing (it was empty)'}")
+    return (audit.now().isoformat(" "), audit.current_user(), "database", None, "restore",
+            json.dumps(changes, ensure_ascii=False), None, None, note)
+
+
+def _record_restore(target: Path, entry: tuple) -> None:
+    """Append the restore's entry to the restored file (through SQLite, inserting only: the
+    audit's own triggers refuse anything else)."""
+    conn = sqlite3.connect(str(target), timeout=10)
+    try:
+        conn.execute('INSERT INTO audit_entry (at, "user", entity, entity_id, action, changes, '
+                     "person_id, import_run_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entry)
+        conn.commit()
+    finally:
+        conn.close()

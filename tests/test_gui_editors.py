@@ -65,7 +65,7 @@ def test_an_invalid_urn_is_refused_with_the_message_next_to_the_field(qtbot, mai
     editor.buttons.button(editor.buttons.StandardButton.Save).click()
     assert editor.isVisible()
     assert editor.errors["urn"].isVisible()
-    assert "is not a URN (5 to 7 digits)" in editor.errors["urn"].text()
+    assert "is not a URN (6 or 7 digits)" in editor.errors["urn"].text()
     assert "Name is required" in editor.errors["name"].text()
     assert "not an email address" in editor.errors["email"].text()
     assert not editor.errors["phase"].isVisible()
