@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import db, settings
+from .. import settings
 from ..errors import ValidationError
-from . import db_option
+from . import db_option, open_db
 
 #: keys ``settings set`` changes; the retention schedule has its own checks (``retention set``)
 SETTABLE = [key for key in settings.DEFAULTS if not key.startswith("retention_")]
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_list(args) -> int:
-    db.open_database(args.db)
+    open_db(args)
     values = settings.all_settings()
     width = max(len(key) for key in values)
     for key, value in values.items():
@@ -48,7 +48,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_set(args) -> int:
-    db.open_database(args.db)
+    open_db(args, create=True)  # naming the provider may be a new partnership's first step
     value = args.value
     if args.value == "" and args.key not in settings.PROVIDER_KEYS:
         value = settings.DEFAULTS[args.key]
