@@ -6,6 +6,7 @@ readable by its owner only, and automatic copies are rotated (keep the last N, a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 import warnings
@@ -211,12 +212,11 @@ def restore(location: Location, source: Path) -> Path:
     close_database()
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
-        dst = sqlite3.connect(str(target), timeout=10)
-        try:
+        # Copied in under SQLite's exclusive lock: refused (RefusedError, the database as it
+        # was) while another program has it open, and nobody can open it half-copied.
+        with _restore_target(target) as dst:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode=WAL")
-        finally:
-            dst.close()
     except sqlite3.DatabaseError as exc:
         raise DatabaseOpenError(f"Restore failed: {exc}") from exc
     finally:
@@ -257,3 +257,13 @@ def _record_restore(target: Path, entry: tuple) -> None:
         conn.commit()
     finally:
         conn.close()
+
+
+def _restore_target(target: Path) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+    """The connection ``restore`` copies into: the existing file held for sole use (refused
+    while another program has it open), or a new file nobody can have open."""
+    from .db import sole_use
+
+    if target.exists():
+        return sole_use(target, wait=2.0)
+    return contextlib.closing(sqlite3.connect(str(target)))

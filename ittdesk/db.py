@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 
 #: ``migrations.LATEST``, known without importing the migrations (and peewee); the migrations
 #: module refuses to load if the two disagree.
-LATEST_SCHEMA = 4
+LATEST_SCHEMA = 5
 
 
 def __getattr__(name: str) -> Any:  # ``db.database`` as before the imports became lazy
@@ -236,6 +238,51 @@ def inspect_file(path: Path) -> FileInspection:
         conn.close()
 
 
+def in_use_message(path: Path) -> str:
+    return (f"{path.name} is open in another program (the ITT Desk app, or an ittdesk command "
+            "still running). Close it there first; nothing was changed.")
+
+
+@contextmanager
+def sole_use(path: Path, wait: float = 1.0) -> Iterator[sqlite3.Connection]:
+    """A connection holding SQLite's exclusive lock on ``path`` until the block ends, so no
+    other connection — another process, or a stray one of this process — can read or write it.
+
+    In WAL mode (every ITT Desk connection) each open connection keeps a shared lock on the
+    database file for as long as it is open, idle or not; so the exclusive lock (taken by
+    ``BEGIN EXCLUSIVE`` in exclusive locking mode, and kept after its empty ``COMMIT``) is
+    granted only when nobody else has the file open. Still refused after ``wait`` seconds:
+    RefusedError, nothing written. Closing it may fold the file's own WAL into it, as the last
+    connection's close always does."""
+    from .errors import RefusedError
+
+    conn = sqlite3.connect(file_uri(path, "mode=rw"), timeout=wait, isolation_level=None)
+    try:
+        try:
+            conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+            conn.execute("BEGIN EXCLUSIVE")
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise RefusedError(in_use_message(path)) from exc
+            raise
+        yield conn
+    finally:
+        conn.close()
+
+
+def ensure_not_in_use(path: Path, wait: float = 1.0) -> None:
+    """Refuse (RefusedError) while another connection has the SQLite file ``path`` open.
+
+    A file SQLite cannot read (not a database, page 1 damaged) cannot be open in a program
+    that reads it through SQLite, so it passes."""
+    try:
+        with sole_use(path, wait):
+            pass
+    except sqlite3.DatabaseError:
+        return
+
+
 def _create_private_file(path: Path) -> None:
     """Create the SQLite file readable by its owner only (WAL and SHM files inherit the mode).
 
@@ -287,6 +334,21 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
         close_database()
         raise
     return location
+
+
+def write_transaction():
+    """``database.atomic()`` that takes SQLite's write lock at its BEGIN (``BEGIN IMMEDIATE``).
+
+    For a long transaction that reads before it writes (an import re-matches its rows first):
+    begun deferred, it would read a snapshot, then fail at once with "database is locked" when
+    another process committed meanwhile (a read transaction cannot be upgraded past a newer
+    write). Begun IMMEDIATE it waits its turn (busy timeout) and then reads what is current.
+    PostgreSQL's transactions need no such thing; nested calls are savepoints either way."""
+    from .models import database
+
+    if is_postgres():
+        return database.atomic()
+    return database.atomic("IMMEDIATE")
 
 
 def writes_held() -> bool:

@@ -105,19 +105,31 @@ def check_backup(location: Location, source: str | Path) -> Path:
 def replace_with_backup(location: Location, source: Path) -> str:
     """Keep the current file aside and copy the (checked) backup in. Returns a summary.
 
-    The database must be closed, with no connection open on any thread. If the copy fails,
-    the kept file is put back, so the database is as it was."""
-    from ittdesk import backup
+    The database must be closed, with no connection open on any thread. Refused
+    (RefusedError, nothing moved) while another program has the file open: replacing it under
+    a running app would leave that app writing to the file kept aside. The backup is copied
+    beside the file first (the slow part), so the check and the two renames follow each other
+    at once. If anything fails, the kept file is put back, so the database is as it was."""
+    from ittdesk import backup, db
 
-    assert location.path is not None
-    kept = move_aside(location.path) if location.path.exists() else None
+    path = location.path
+    assert path is not None
+    staged = path.with_name(f".{path.name}.restoring")
+    backup.copy_database(source, staged)
     try:
-        backup.copy_database(source, location.path)
-    except BaseException:
-        if kept is not None:
-            _put_back(kept, location.path)
-        raise
-    os.chmod(location.path, 0o600)
+        kept = None
+        if path.exists():
+            db.ensure_not_in_use(path)
+            kept = move_aside(path)
+        try:
+            os.replace(staged, path)
+        except BaseException:
+            if kept is not None:
+                _put_back(kept, path)
+            raise
+    finally:
+        staged.unlink(missing_ok=True)
+    os.chmod(path, 0o600)
     if kept:
         return f"Restored from {source.name}. The previous file is kept as {kept.name}."
     return f"Restored from {source.name}."
