@@ -7,6 +7,9 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from ittdesk.files import start_up
+
+    start_up()  # a crashed run's temporaries removed; openpyxl's scratch kept in the data folder
     from ittdesk.cli import has_subcommand
     from ittdesk.cli import main as cli_main
 

@@ -244,8 +244,8 @@ def _last_touched(path: Path) -> float:
     return newest
 
 
-def remove_temporary(path: Path, *, overwrite: bool = False) -> None:
-    """Delete a temporary file or folder; ``overwrite`` zeroes files first (erasure)."""
+def remove_path(path: Path, *, overwrite: bool = False) -> None:
+    """Delete a file or a whole folder; ``overwrite`` zeroes the files first (erasure)."""
     if path.is_dir() and not path.is_symlink():
         if overwrite:
             for child in path.rglob("*"):
@@ -274,7 +274,7 @@ def remove_stale_temporaries(folders: Iterable[Path] | None = None) -> list[Path
     removed = []
     for path in stray_temporaries(folders):
         try:
-            remove_temporary(path)
+            remove_path(path)
         except OSError:
             continue
         removed.append(path)

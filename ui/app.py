@@ -20,7 +20,7 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ittdesk import APP_NAME, __version__, db
+from ittdesk import APP_NAME, __version__, db, files
 from ittdesk.errors import DatabaseOpenError
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -267,6 +267,7 @@ def open_after_first_paint(window) -> bool:
 def run(db_url_or_path: str | None = None) -> int:
     """Open the database, show the main window, run until it closes. Returns the exit code."""
     app = application()
+    files.start_up()  # stale temporaries removed (a no-op when main.py already ran it)
     if start_window(db_url_or_path) is None:
         return 1
     _running[0] = True

@@ -365,8 +365,10 @@ def compact() -> tuple[bool, str | None]:
 
 
 def backups_holding(person_id: int) -> list[Path]:
-    """Automatic backups in which the person is still present and not erased."""
-    from .. import backup, db
+    """Automatic backups in which the person is still present and not erased, and every stray
+    temporary copy a crash left (a partial backup, its journal, staged forms, openpyxl's
+    scratch files): what they hold cannot be told, so they are listed too."""
+    from .. import backup, db, files
 
     try:
         location = db.location()
@@ -387,28 +389,25 @@ def backups_holding(person_id: int) -> list[Path]:
             continue
         if row is not None and not row[0]:
             found.append(path)
-    return found
+    return found + files.stray_temporaries()
 
 
 def purge_backups(paths: list[Path]) -> list[Path]:
-    """Delete the given automatic backup files (only files in this database's backup folder)."""
-    from .. import backup, db
+    """Delete the given automatic backups and stray temporaries (only those: anything else is
+    refused before one file is touched), overwritten with zeros first."""
+    from .. import backup, db, files
 
     allowed = {p.resolve() for p in backup.automatic_backups(db.location())}
+    allowed |= {p.resolve() for p in files.stray_temporaries()}
     removed = []
     for path in paths:
         path = Path(path).resolve()
-        if path not in allowed:
+        if path not in allowed and path.exists():
             raise RefusedError(f"{path} is not one of this database's automatic backups")
     for path in paths:
         path = Path(path).resolve()
-        try:
-            size = path.stat().st_size
-            with path.open("r+b") as fh:  # overwrite first: an undelete tool then finds zeros
-                fh.write(b"\0" * size)
-                fh.flush()
-        except OSError:
-            pass
-        path.unlink(missing_ok=True)
+        if not path.exists():  # gone since it was listed (another start removed it)
+            continue
+        files.remove_path(path, overwrite=True)
         removed.append(path)
     return removed
