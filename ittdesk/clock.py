@@ -38,10 +38,17 @@ def _from_environment() -> date | None:
 _fixed: date | None = _from_environment()
 
 
-def set_today(day: date | None) -> None:
-    """Make :func:`today` return ``day`` from now on (``None``: the real date again)."""
+def set_today(day: date | None) -> date | None:
+    """Make :func:`today` return ``day`` from now on (``None``: the real date again); returns the
+    day that was set before, so a caller can put it back."""
     global _fixed
-    _fixed = day
+    previous, _fixed = _fixed, day
+    return previous
+
+
+def fixed_day() -> date | None:
+    """The day the clock is set to, or ``None`` when it follows the real date."""
+    return _fixed
 
 
 def today() -> date:

@@ -61,6 +61,26 @@ def _cycles_collected_on_the_main_thread():
 
 
 @pytest.fixture(autouse=True)
+def _clock_restored():
+    """Whatever day a test sets on the one clock (ittdesk.clock), the next test starts from the
+    day the run started with: the real date, or ``ITTDESK_TODAY`` for a whole run as of that day."""
+    from ittdesk import clock
+
+    started_with = clock.fixed_day()
+    yield
+    clock.set_today(started_with)
+
+
+@pytest.fixture
+def set_today():
+    """``set_today(date(2027, 9, 1))``: the app and the test agree that it is that day (the time of
+    day still runs). Reset after the test by ``_clock_restored``."""
+    from ittdesk import clock
+
+    return clock.set_today
+
+
+@pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory, monkeypatch):
     """Backups and default databases go to a temporary folder, never the real user's."""
     data = tmp_path_factory.mktemp("ittdesk-data")
