@@ -280,7 +280,10 @@ def test_preview_gives_the_columns_and_first_rows_without_writing(partnership):
 def test_every_builtin_return_writes_from_the_demo_partnership(demo_db, tmp_path):
     year = AcademicYear.current()
     for spec in all_returns():
-        result = make_return(spec.key, tmp_path / f"{spec.key}.xlsx", make_filters(str(year)))
+        # A year that began on 1 September may have no mentor training yet (the demo is built as
+        # of today, as in life): that return is asked for the last complete year.
+        asked = year.previous() if spec.key == "mentor-training" else year
+        result = make_return(spec.key, tmp_path / f"{spec.key}.xlsx", make_filters(str(asked)))
         wb, ws, header, rows, summary = read_back(result.path)
         assert wb.sheetnames == [spec.title, "Summary"]
         assert len(rows) == result.rows > 0, spec.key
