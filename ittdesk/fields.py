@@ -111,7 +111,8 @@ def number(value: object) -> float | None:
 
 
 def urn(value: object) -> int | None:
-    """A DfE URN: 6 digits (some 7), typed as a number or as padded text."""
+    """A DfE URN: 6 digits (some 7; GIAS children's centres have 5), typed as a number or as
+    padded text."""
     if is_empty(value):
         return None
     raw = str(value).strip()
@@ -121,10 +122,10 @@ def urn(value: object) -> int | None:
     if _WHOLE_FLOAT.fullmatch(raw):
         raw = raw.split(".")[0]
     if not raw.isdigit():
-        raise ValueError(f"'{str(value).strip()}' is not a URN (6 or 7 digits)")
+        raise ValueError(f"'{str(value).strip()}' is not a URN (5 to 7 digits)")
     result = int(raw)
-    if not 100000 <= result <= 9999999:
-        raise ValueError(f"'{str(value).strip()}' is not a URN (6 or 7 digits)")
+    if not 10000 <= result <= 9999999:
+        raise ValueError(f"'{str(value).strip()}' is not a URN (5 to 7 digits)")
     return result
 
 

@@ -57,12 +57,44 @@ def _audit_append_only(migrator: SchemaMigrator) -> None:
     audit.install_guard(migrator.database)
 
 
+def _five_digit_urns(migrator: SchemaMigrator) -> None:
+    """Version 5: 5-digit URNs are real GIAS URNs (children's centres): the CHECK on
+    ``school.urn`` starts at 10000 instead of 100000. Only loosened, so every stored row holds.
+
+    PostgreSQL drops and re-adds the constraint. SQLite cannot alter a CHECK; its documented way
+    for loosening one ("ALTER TABLE", section 7) is to edit the table's SQL in the schema and
+    bump ``schema_version`` inside the transaction: no table rebuild, no row touched.
+    """
+    from .models import School
+
+    db = migrator.database
+    table = School._meta.table_name
+    new_check = "urn BETWEEN 10000 AND 9999999"
+    if isinstance(db, PostgresqlDatabase):
+        rows = db.execute_sql(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'c' "
+            "AND pg_get_constraintdef(oid) LIKE %s", (table, "%urn%")).fetchall()
+        for (name,) in rows:
+            db.execute_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        db.execute_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{table}_urn_check" CHECK ({new_check})')
+        return
+    version = db.execute_sql("PRAGMA schema_version").fetchone()[0]
+    db.execute_sql("PRAGMA writable_schema = ON")
+    try:
+        db.execute_sql("UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE type = 'table' "
+                       "AND name = ?", ("urn BETWEEN 100000 AND 9999999", new_check, table))
+        db.execute_sql(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        db.execute_sql("PRAGMA writable_schema = OFF")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
     Migration(3, "indexes for sorting the big lists by name", _sort_indexes),
     Migration(4, "the database itself refuses changing or deleting audit entries",
               _audit_append_only),
+    Migration(5, "5-digit URNs (GIAS children's centres) are accepted", _five_digit_urns),
 ]
 
 

@@ -65,7 +65,7 @@ def test_an_invalid_urn_is_refused_with_the_message_next_to_the_field(qtbot, mai
     editor.buttons.button(editor.buttons.StandardButton.Save).click()
     assert editor.isVisible()
     assert editor.errors["urn"].isVisible()
-    assert "is not a URN (6 or 7 digits)" in editor.errors["urn"].text()
+    assert "is not a URN (5 to 7 digits)" in editor.errors["urn"].text()
     assert "Name is required" in editor.errors["name"].text()
     assert "not an email address" in editor.errors["email"].text()
     assert not editor.errors["phase"].isVisible()
@@ -97,18 +97,18 @@ def test_edit_a_persons_role_and_see_the_history(qtbot, main_window):
 
 
 def test_a_school_change_of_head_keeps_who_was_head_when(qtbot, main_window, monkeypatch):
-    from ui.editors.school_editor import ChangeHolderDialog
+    from ui.dialogs.change_holder import ChangeHolderDialog
 
     school = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
     old = people.create({"first_name": "Ada", "last_name": "Greaves"})
     new = people.create({"first_name": "Ben", "last_name": "Naylor"})
     roles.create({"person": old.id, "school": school.id, "kind": "headteacher", "start_date": "01/09/2018"})
     editor = main_window.open_record("school", school.id)
-    dialog = ChangeHolderDialog(school.id, editor)
+    dialog = ChangeHolderDialog(school.id, "headteacher", editor)
     qtbot.addWidget(dialog)
-    dialog.person.set_value(new.id)
-    dialog.start.setText("6/1/2025")
-    dialog.apply()
+    dialog.picker.set_value(new.id)
+    dialog.on.setText("6/1/2025")
+    dialog.save()
     assert dialog.result() == dialog.DialogCode.Accepted
     main_window.records_changed.emit("role")
     text = editor.leadership.toPlainText()
@@ -246,7 +246,7 @@ def test_a_list_prints_what_it_shows_with_its_filters(qtbot, demo_window):
     wait_loaded(qtbot, panel)
     panel.set_filter("la", "Westdale")
     qtbot.waitUntil(lambda: not panel.model.is_loading() and panel.model.rowCount() == 40)
-    html = panel.printable_html("Schools")
+    html, _landscape = panel.printable_html("Schools")
     assert "Local authority: Westdale" in html and "40 schools" in html
     assert html.count("<tr>") == 41  # header + 40 schools
     assert "Eastbridge" not in html

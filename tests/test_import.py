@@ -221,7 +221,7 @@ def test_bad_and_duplicate_urns_are_refused_with_row_column_and_reason(db, tmp_p
     path = write_csv(tmp_path / "bad.csv", [
         ["URN", "School name", "Partner since", "Email"],
         ["100000", "Good", "01/09/2023", ""],
-        ["12345", "Short URN", "", ""],
+        ["1234", "Short URN", "", ""],
         ["100001", "Twice A", "", ""],
         ["100001", "Twice B", "", ""],
         ["100002", "Bad date", "31/02/2023", ""],

@@ -36,7 +36,7 @@ def messy_xlsx(path, rows=8, bad=False):
     for i in range(rows):
         ws.append([900001 + i, f"Ashby Moor School {i}", "Primary", date(2023, 9, 1), "blue"])
     if bad:
-        ws.append(["12345", "Short URN School", "Primary", "31/02/2024", "red"])
+        ws.append(["1234", "Short URN School", "Primary", "31/02/2024", "red"])
     wb.save(path)
     return path
 
@@ -124,7 +124,7 @@ def test_refused_rows_block_the_import_until_the_user_chooses_to_skip_them(
     refused = wizard.refused_model
     qtmodeltester.check(refused)
     rows = [[refused.index(r, c).data() for c in range(3)] for r in range(refused.rowCount())]
-    assert ["7", "School URN", "'12345' is not a URN (6 or 7 digits)"] in rows
+    assert ["7", "School URN", "'1234' is not a URN (5 to 7 digits)"] in rows
     assert ["7", "Partner since", "'31/02/2024' is not a real date"] in rows
     update = [wizard.update_model.index(0, c).data() for c in range(4)]
     assert update[:3] == ["4", "URN 900001", "Old name"]

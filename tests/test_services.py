@@ -36,7 +36,7 @@ def test_school_is_created_with_clean_values_and_one_audit_entry(db):
 
 def test_invalid_school_reports_every_field_in_words(db):
     with pytest.raises(ValidationError) as caught:
-        schools.create({"urn": "12345", "name": "", "phase": "kindergarten", "email": "not-an-email"})
+        schools.create({"urn": "1234", "name": "", "phase": "kindergarten", "email": "not-an-email"})
     errors = caught.value.errors
     assert "not a URN" in errors["urn"]
     assert errors["name"] == "Name is required"

@@ -52,6 +52,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
     QTextFormat,
+    QTextOption,
 )
 
 from ittdesk.files import atomic_write
@@ -76,6 +77,72 @@ class PageOptions:
     header_right: str = ""
     watermark: str | None = None
     title: str = ""
+    landscape: bool = False
+
+
+@dataclass(frozen=True)
+class TableFit:
+    """How a table of many columns goes on paper: landscape or not, and which columns fit."""
+
+    landscape: bool
+    columns: int  # the first this many columns are printed
+    left_out: tuple[str, ...]  # the headings of those that did not fit
+    percents: tuple[int, ...] = ()  # the printed columns' shares of the width
+
+
+TABLE_POINTS = 9.0  # never below 8 pt on paper
+_CELL_PADDING_PT = 8.0  # cellpadding on both sides, borders and a little air
+
+
+def fit_table(headings: list[str], rows: list[list[str]]) -> TableFit:
+    """Portrait when every column fits with its longest word whole and the table is not
+    cramped, else landscape; in landscape, columns past what fits are left out (named, so the
+    caller can say so) rather than printed as slivers of broken words."""
+    from PySide6.QtGui import QFontMetricsF
+
+    ensure_gui_app()
+    font = QFont()
+    font.setFamilies(FONT_FAMILIES)
+    font.setPointSizeF(TABLE_POINTS)
+    bold = QFont(font)
+    bold.setBold(True)
+    screen = QGuiApplication.primaryScreen()
+    to_pt = 72.0 / (screen.logicalDotsPerInchX() if screen else 96.0)
+    plain_metrics, bold_metrics = QFontMetricsF(font), QFontMetricsF(bold)
+
+    def widest_word(metrics, text: str) -> float:
+        return max((metrics.horizontalAdvance(w) for w in text.split()), default=0.0)
+
+    least, natural = [], []
+    for n, heading in enumerate(headings):
+        values = [r[n] for r in rows if n < len(r)]
+        least.append(to_pt * max([widest_word(bold_metrics, heading)]
+                                 + [widest_word(plain_metrics, v) for v in values]) + _CELL_PADDING_PT)
+        natural.append(to_pt * max([bold_metrics.horizontalAdvance(heading)]
+                                   + [plain_metrics.horizontalAdvance(v) for v in values])
+                       + _CELL_PADDING_PT)
+    portrait, landscape = body_width_pt(False), body_width_pt(True)
+    if sum(least) <= portrait and sum(natural) <= portrait * 1.5:
+        return TableFit(False, len(headings), (), _shares(least, natural, portrait))
+    total, keep = 0.0, 0
+    for width in least:
+        if total + width > landscape and keep:
+            break
+        total += width
+        keep += 1
+    return TableFit(True, keep, tuple(headings[keep:]),
+                    _shares(least[:keep], natural[:keep], landscape))
+
+
+def _shares(least: list[float], natural: list[float], page: float) -> tuple[int, ...]:
+    """Column widths as percentages: every column its longest word, the room left shared in
+    proportion to how much more each would take to print on one line."""
+    room = max(0.0, page - sum(least))
+    wants = [max(0.0, n - m) for m, n in zip(least, natural, strict=True)]
+    scale = min(1.0, room / sum(wants)) if sum(wants) else 0.0
+    widths = [m + w * scale for m, w in zip(least, wants, strict=True)]
+    total = sum(widths) or 1.0
+    return tuple(max(1, round(100 * w / total)) for w in widths)
 
 
 def ensure_gui_app() -> QGuiApplication:
@@ -94,10 +161,18 @@ def ensure_gui_app() -> QGuiApplication:
 _keep: list[QGuiApplication] = []
 
 
-def a4_layout() -> QPageLayout:
+def a4_layout(landscape: bool = False) -> QPageLayout:
     left, top, right, bottom = MARGINS_MM
-    return QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+    orientation = (QPageLayout.Orientation.Landscape if landscape
+                   else QPageLayout.Orientation.Portrait)
+    return QPageLayout(QPageSize(QPageSize.PageSizeId.A4), orientation,
                        QMarginsF(left, top, right, bottom), QPageLayout.Unit.Millimeter)
+
+
+def body_width_pt(landscape: bool = False) -> float:
+    """The width text may take on the page, in points (for sizing tables to fit)."""
+    width_mm = (297.0 if landscape else 210.0) - MARGINS_MM[0] - MARGINS_MM[2]
+    return width_mm / 25.4 * 72
 
 
 def _mm(device: QPagedPaintDevice, mm: float) -> float:
@@ -121,6 +196,11 @@ def make_document(html: str, device: QPagedPaintDevice) -> tuple[QTextDocument, 
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(device)
     doc.setDefaultFont(_font(device, 10))
+    # Lines break between words, never inside one ("Primar/y", "21/09/2/025"): a table column
+    # is then at least as wide as its longest word.
+    option = doc.defaultTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    doc.setDefaultTextOption(option)
     doc.setDocumentMargin(0)
     doc.setHtml(html)
     doc.setPageSize(QSizeF(body.width(), body.height()))
@@ -252,21 +332,21 @@ def _options(footer_left: str, footer_right: str, **extra) -> PageOptions:
 def html_to_pdf(html: str, out_path: str | os.PathLike, *, footer_left: str = "",
                 footer_right: str = "", watermark: str | None = None, header_left: str = "",
                 header_right: str = "", title: str = "", progress: Progress | None = None,
-                cancelled: Callable[[], bool] | None = None) -> int:
+                cancelled: Callable[[], bool] | None = None, landscape: bool = False) -> int:
     """Write ``html`` as an A4 PDF at ``out_path``; returns the page count (see module doc)."""
     ensure_gui_app()
     out = Path(out_path)
     if out.parent and not out.parent.exists():
         raise OSError(f"The folder {out.parent} does not exist")
     options = _options(footer_left, footer_right, watermark=watermark, header_left=header_left,
-                       header_right=header_right, title=title)
+                       header_right=header_right, title=title, landscape=landscape)
     pages = 0
 
     def write(temp_name: Path) -> None:
         nonlocal pages
         writer = QPdfWriter(str(temp_name))
         writer.setResolution(PDF_DPI)
-        writer.setPageLayout(a4_layout())
+        writer.setPageLayout(a4_layout(landscape))
         writer.setTitle(title or footer_left)
         writer.setCreator("ITT Desk")
         pages = render(writer, html, options, progress, cancelled)
@@ -280,17 +360,17 @@ def html_to_pdf(html: str, out_path: str | os.PathLike, *, footer_left: str = ""
 
 # -- GUI entry points (QtWidgets/QtPrintSupport imported lazily) -----------------------------
 
-def _printer():
+def _printer(landscape: bool = False):
     from PySide6.QtPrintSupport import QPrinter
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPageLayout(a4_layout())
+    printer.setPageLayout(a4_layout(landscape))
     return printer
 
 
 def print_preview(parent, html: str, *, footer_left: str = "", footer_right: str = "",
                   watermark: str | None = None, header_left: str = "", header_right: str = "",
-                  title: str = "", exec_dialog: bool = True):
+                  title: str = "", exec_dialog: bool = True, landscape: bool = False):
     """Show a print preview of ``html`` on A4; printing from it prints the same pages.
 
     Returns the dialog's result, or the dialog itself when ``exec_dialog`` is false (tests and
@@ -299,17 +379,30 @@ def print_preview(parent, html: str, *, footer_left: str = "", footer_right: str
     from PySide6.QtPrintSupport import QPrintPreviewDialog
 
     options = _options(footer_left, footer_right, watermark=watermark, header_left=header_left,
-                       header_right=header_right, title=title)
-    printer = _printer()
+                       header_right=header_right, title=title, landscape=landscape)
+    printer = _printer(landscape)
     printer.setDocName(title or footer_left)
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(f"Print preview — {title}" if title else "Print preview")
-    dialog.resize(900, 1000)
+    _fit_to_screen(dialog, 900, 1000)
     dialog.paintRequested.connect(lambda p: _paint_with_busy_cursor(p, html, options))
     dialog._printer = printer  # keep the printer alive as long as the dialog
     if not exec_dialog:
         return dialog
     return dialog.exec()
+
+
+def _fit_to_screen(dialog, width: int, height: int) -> None:
+    """At most the screen's available area (a 1000-pixel preview ran off a 768-pixel laptop
+    screen, hiding its buttons), centred on it."""
+    screen = dialog.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        dialog.resize(width, height)
+        return
+    area = screen.availableGeometry()
+    frame = 40  # title bar and borders the window manager adds
+    dialog.resize(min(width, area.width() - frame), min(height, area.height() - frame))
+    dialog.move(area.center() - dialog.rect().center())
 
 
 def _paint_with_busy_cursor(printer, html: str, options: PageOptions) -> None:
@@ -324,17 +417,17 @@ def _paint_with_busy_cursor(printer, html: str, options: PageOptions) -> None:
 
 def print_html(parent, html: str, *, footer_left: str = "", footer_right: str = "",
                watermark: str | None = None, header_left: str = "", header_right: str = "",
-               title: str = ""):
+               title: str = "", landscape: bool = False):
     """The system print dialog, then the pages on a background task; None if cancelled."""
     from PySide6.QtPrintSupport import QPrintDialog
 
-    printer = _printer()
+    printer = _printer(landscape)
     printer.setDocName(title or footer_left)
     dialog = QPrintDialog(printer, parent)
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
         return None
     options = _options(footer_left, footer_right, watermark=watermark, header_left=header_left,
-                       header_right=header_right, title=title)
+                       header_right=header_right, title=title, landscape=landscape)
     return print_to(parent, printer, html, options)
 
 
@@ -353,7 +446,7 @@ def print_to(parent, printer, html: str, options: PageOptions, on_done=None):
 def save_pdf_as(parent, html: str, suggested_name: str, *, footer_left: str = "",
                 footer_right: str = "", watermark: str | None = None, header_left: str = "",
                 header_right: str = "", title: str = "",
-                on_saved: Callable[[Path], None] | None = None):
+                on_saved: Callable[[Path], None] | None = None, landscape: bool = False):
     """Ask where to save, then write the PDF on a background task with progress."""
     from .files import ask_save_path
 
@@ -362,7 +455,7 @@ def save_pdf_as(parent, html: str, suggested_name: str, *, footer_left: str = ""
         return None
     return save_pdf(parent, html, path, footer_left=footer_left, footer_right=footer_right,
                     watermark=watermark, header_left=header_left, header_right=header_right,
-                    title=title, on_saved=on_saved)
+                    title=title, on_saved=on_saved, landscape=landscape)
 
 
 def save_pdf(parent, html: str, path: Path, *, on_saved: Callable[[Path], None] | None = None,

@@ -26,7 +26,7 @@ from .base import BaseModel, choice_field
 
 
 class School(BaseModel):
-    urn = IntegerField(unique=True, constraints=[Check("urn BETWEEN 100000 AND 9999999")])
+    urn = IntegerField(unique=True, constraints=[Check("urn BETWEEN 10000 AND 9999999")])
     name = Char(max_length=200, index=True)
     phase = choice_field(PHASES, "phase", null=True)
     establishment_type = Char(max_length=120, null=True)

@@ -17,6 +17,7 @@ numeric column and counts by the columns marked ``summarise``.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -240,6 +241,35 @@ def _measure(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[f
     return widths
 
 
+#: A4 landscape, less Excel's default 0.7" side margins, in points.
+PRINT_WIDTH_PT = 297 / 25.4 * 72 - 2 * 0.7 * 72
+#: Printed text no smaller than 8 pt: the sheet's 11 pt text scaled to at least this.
+MIN_PRINT_SCALE = 8 / 11
+
+
+def pages_wide(widths: Sequence[float]) -> int:
+    """How many landscape pages across a sheet of these column widths needs so that, fitted
+    to them, its 11 pt text prints at 8 pt or more (one page across shrank a wide return to
+    unreadable strips)."""
+    # An Excel width unit is one digit of the default font (7 px at 96 dpi) plus 5 px padding.
+    total_pt = sum((w * 7 + 5) * 0.75 for w in widths)
+    return max(1, math.ceil(total_pt * MIN_PRINT_SCALE / PRINT_WIDTH_PT))
+
+
+def print_setup(ws, widths: Sequence[float], header_row: int) -> None:
+    """Print as users expect: landscape A4, headings (and, across pages, the first column)
+    repeated, fitted to as few pages across as keep the text readable, as many down as needed."""
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    across = pages_wide(widths)
+    if across > 1:
+        ws.print_title_cols = "A:A"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4; not on write-only sheets)
+    ws.page_setup.fitToWidth = across
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]],
                  columns: Sequence[Column], rows: Iterable[Sequence[Any]],
                  total: int | None = None, sheet_name: str = "Return",
@@ -270,15 +300,12 @@ def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]]
         styles = _Styles(ws)
         iterator = iter(rows)
         first = [tuple(r) for r in islice(iterator, MEASURE_ROWS)]
-        for i, width in enumerate(_measure(columns, first), start=1):
+        widths = _measure(columns, first)
+        for i, width in enumerate(widths, start=1):
             ws.column_dimensions[_letter(i)].width = width
         header_row = TOP_ROWS + 1
         ws.freeze_panes = f"A{header_row + 1}"
-        ws.print_title_rows = f"{header_row}:{header_row}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        print_setup(ws, widths, header_row)
 
         ws.append([styles.title(title)])
         ws.append([styles.meta(_filters_text(filters))])

@@ -133,28 +133,39 @@ class ListActions:
             title=title or self.noun[1].capitalize(), on_done=exported,
             progress_title=f"Exporting {self.noun[1]}…")
 
-    def printable_html(self, title: str, limit: int = 2000) -> str:
+    def printable_html(self, title: str, limit: int = 2000) -> tuple[str, bool]:
+        """The list as a printable table, and whether it goes landscape: the visible columns
+        that fit with their longest word whole, headings repeated on every page."""
         from html import escape
 
         from ittdesk.queries.export import describe_filters
+
+        from ..printing import TABLE_POINTS, fit_table
 
         keys = self.visible_columns()
         cols = [self.query.column(k) for k in keys]
         ids = self.model.ids[:limit]
         rows = self.query.rows(ids, keys)
-        head = "".join(f"<th align='left'>{escape(c.label)}</th>" for c in cols)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{escape(c.display(v))}</td>"
-                             for c, v in zip(cols, rows[i], strict=True)) + "</tr>"
-            for i in ids if i in rows)
+        texts = [[c.display(v) for c, v in zip(cols, rows[i], strict=True)]
+                 for i in ids if i in rows]
+        fit = fit_table([c.label for c in cols], texts)
+        cols = cols[:fit.columns]
+        head = "".join(f"<th align='left' width='{pct}%'>{escape(c.label)}</th>"
+                       for c, pct in zip(cols, fit.percents, strict=True))
+        body = "".join("<tr>" + "".join(f"<td>{escape(t)}</td>" for t in row[:fit.columns])
+                       + "</tr>" for row in texts)
         filters = "; ".join(f"{k}: {v}" for k, v in
                             describe_filters(self.query, self.model.search, self.model.filters))
         more = (f"<p>Showing the first {limit:,} of {len(self.model.ids):,}; export the list for "
                 "all of them.</p>" if len(self.model.ids) > limit else "")
-        return (f"<h2>{escape(title)}</h2><p>{escape(filters) or 'All records'} · "
-                f"{len(self.model.ids):,} {self.noun[1]}</p>{more}"
-                f"<table border='1' cellspacing='0' cellpadding='3' width='100%'>"
+        left_out = (f"<p>Left out to fit the page: {escape(', '.join(fit.left_out))}. Hide "
+                    "other columns (Columns button) to print these.</p>" if fit.left_out else "")
+        html = (f"<h2>{escape(title)}</h2><p>{escape(filters) or 'All records'} · "
+                f"{len(self.model.ids):,} {self.noun[1]}</p>{more}{left_out}"
+                f"<table border='1' cellspacing='0' cellpadding='3' width='100%' "
+                f"style='font-size: {TABLE_POINTS}pt'>"
                 f"<thead><tr>{head}</tr></thead>{body}</table>")
+        return html, fit.landscape
 
     def print_list(self, title: str) -> None:
         from ..main_window import load_target
@@ -163,4 +174,5 @@ class ListActions:
         if preview is None:
             self.main_window.statusBar().showMessage("Printing is not available", 4000)
             return
-        preview(self, self.printable_html(title), footer_left=title, title=title)
+        html, landscape = self.printable_html(title)
+        preview(self, html, footer_left=title, title=title, landscape=landscape)
