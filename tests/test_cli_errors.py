@@ -152,7 +152,12 @@ def test_a_corrupt_workbook_is_refused_in_one_line(demo_file, tmp_path, capsys):
 # -- a full disk ----------------------------------------------------------------------------
 
 
-def test_a_transaction_failing_on_a_full_disk_raises_the_full_disk(sqlite_db):
+@pytest.mark.parametrize("nested", [False, True], ids=["transaction", "savepoint"])
+def test_a_transaction_failing_on_a_full_disk_raises_the_full_disk(nested, sqlite_db):
+    """SQLite rolls the whole transaction back itself; peewee's own ROLLBACK (or ROLLBACK TO
+    SAVEPOINT) would then fail and hide the full disk behind "no transaction is active"."""
+    import contextlib
+
     import peewee
 
     from ittdesk.models import database
@@ -162,9 +167,11 @@ def test_a_transaction_failing_on_a_full_disk_raises_the_full_disk(sqlite_db):
     database.execute_sql("CREATE TABLE filler (x)")
     with pytest.raises(peewee.OperationalError) as caught:
         with database.atomic():
-            for _ in range(200):
-                database.execute_sql("INSERT INTO filler VALUES (randomblob(1000))")
+            with database.atomic() if nested else contextlib.nullcontext():
+                for _ in range(200):
+                    database.execute_sql("INSERT INTO filler VALUES (randomblob(1000))")
     assert "database or disk is full" in str(caught.value)
+    assert database.execute_sql("SELECT count(*) FROM filler").fetchone()[0] == 0
 
 
 def test_an_import_onto_a_full_disk_says_the_disk_is_full_and_changes_nothing(
