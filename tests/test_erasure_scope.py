@@ -29,7 +29,8 @@ def _thomas_moore():
                           "notes": "Head since 2019."})
     colleague = people.create({"first_name": "Sarah", "last_name": "Finch", "phone": SWITCHBOARD})
     clerk = people.create({"first_name": "Joan", "last_name": "Able", "notes": GOVERNOR_NOTE})
-    roles.create({"person": head.id, "school": school.id, "kind": "headteacher"})
+    roles.create({"person": head.id, "school": school.id, "kind": "headteacher",
+                  "job_title": f"Head of {SCHOOL_NAME}"})
     return school, head, colleague, clerk
 
 
@@ -60,10 +61,17 @@ def test_erasing_thomas_moore_leaves_the_school_the_shared_phone_and_the_note_al
                              & (AuditEntry.action == "create"))
     assert json.loads(created.changes)["phone"] == [None, "[erased]"]
     assert "Thomas" not in created.changes and "t.moore" not in created.changes
+    # ... but only his values: his role's job title names the school, on the record and in its
+    # history alike.
+    role = roles.model.get(roles.model.person == head.id)
+    assert role.job_title == f"Head of {SCHOOL_NAME}"
+    role_created = AuditEntry.get((AuditEntry.entity == "role") & (AuditEntry.entity_id == role.id))
+    assert json.loads(role_created.changes)["job_title"] == [None, f"Head of {SCHOOL_NAME}"]
     # Every mention is listed for review: which record, which field.
     listed = {(m.table, m.record_id, m.field) for m in result.mentions}
     assert listed == {("school", school.id, "name"), ("school", school.id, "phone"),
-                      ("person", colleague.id, "phone"), ("person", clerk.id, "notes")}
+                      ("person", colleague.id, "phone"), ("person", clerk.id, "notes"),
+                      ("role", role.id, "job_title")}
 
 
 def test_the_plan_lists_the_mentions_with_record_and_field_and_changes_nothing(db):

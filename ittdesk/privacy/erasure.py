@@ -16,7 +16,7 @@ Why the audit table is written here: audit entries are append-only everywhere el
 database's own triggers refuse UPDATE and DELETE, see ``audit.install_guard``), but an audit
 that kept erased names would defeat the erasure. This module is the one sanctioned path that
 rewrites them, through ``audit.scrubbing``, changing only personal values inside ``changes``
-(and ``note``) of the entries about the person, never the who/when/which-record of an entry. The
+of the entries about the person, never the who/when/which-record of an entry. The
 erasure itself is recorded as a new entry that says an erasure happened, not what was erased.
 
 On SQLite the file is then checkpointed and vacuumed (and ``secure_delete`` is always on), so the
@@ -43,14 +43,7 @@ from ..models import (
     Signature,
     database,
 )
-from .references import (
-    entries_about,
-    mention_regex,
-    mentions,
-    name_patterns,
-    person_references,
-    subject,
-)
+from .references import entries_about, mentions, person_references, subject
 
 # Text columns the erasure itself clears on the person's own records (``_own_rows``): a match
 # there is not a mention to review.
@@ -247,9 +240,18 @@ def _audit_entries(person_id: int):
     return entries_about(person_id)
 
 
-def _scrub_changes(entry_changes: str | None, personal: tuple[str, ...], regex) -> str | None:
-    """The entry's changes with the personal fields' values erased and, in its other text
-    values, the person's own name/email/phone/TRN (the entry is about them: no one else's)."""
+def _own_values(person: Person) -> set[str]:
+    """The person's own identifying values, lower-cased: full name, email, phone, TRN."""
+    values = {person.email, person.phone, person.trn,
+              " ".join(p for p in (person.first_name, person.last_name) if p)}
+    return {v.strip().lower() for v in values if v and v.strip()}
+
+
+def _scrub_changes(entry_changes: str | None, personal: tuple[str, ...],
+                   own: set[str]) -> str | None:
+    """The entry's changes with the personal fields' values erased, and any other value that
+    *is* one of the person's own values (exactly, not a pattern: "Thomas Moore Catholic Primary
+    School" in an entry about Thomas Moore is the school's name and stays, as on the record)."""
     if not entry_changes:
         return entry_changes
     try:
@@ -265,8 +267,8 @@ def _scrub_changes(entry_changes: str | None, personal: tuple[str, ...], regex) 
                 continue
             if key in names:
                 pair[i] = ERASED
-            elif isinstance(value, str) and regex is not None:
-                pair[i] = regex.sub(ERASED, value)
+            elif isinstance(value, str) and value.strip().lower() in own:
+                pair[i] = ERASED
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -291,7 +293,7 @@ def erase(person_id: int, *, reason: str = "erasure request",
     if person.erased:
         raise RefusedError(f"{person.full_name} has already been erased")
     say = progress or (lambda _message: None)
-    regex = mention_regex(name_patterns(person))
+    own = _own_values(person)
     label = erased_label(person.id)
     changed = 0
     with database.atomic():
@@ -317,13 +319,12 @@ def erase(person_id: int, *, reason: str = "erasure request",
         with audit.scrubbing() as scrub:
             for entry in list(_audit_entries(person.id)):
                 personal = AUDIT_PERSONAL_FIELDS.get(entry.entity, ())
-                new_changes = _scrub_changes(entry.changes, personal, regex)
+                new_changes = _scrub_changes(entry.changes, personal, own)
                 if entry.entity == "person" and entry.action == "delete":
                     new_changes = _erased_snapshot(new_changes, person.id)
-                new_note = regex.sub(ERASED, entry.note) if (entry.note and regex is not None) else entry.note
-                if new_changes != entry.changes or new_note != entry.note:
+                if new_changes != entry.changes:
                     # The one sanctioned rewrite of audit entries (see the module docstring).
-                    scrub(entry.id, new_changes, new_note)
+                    scrub(entry.id, new_changes, entry.note)
                     scrubbed += 1
         audit.record("person", person.id, "erase", None, person_id=person.id,
                      note=f"personal data erased ({reason}); {changed} record(s) anonymised")
