@@ -317,7 +317,7 @@ def test_a_completed_agreement_opens_read_only_but_prints_and_saves_notes(qtbot,
             panel.view.selectRow(len(panel.rows()) - 1)
             assert not panel.form_box.isEnabled()
     editor.tabs.setCurrentIndex(0)
-    editor.grab().save("/tmp/closed.png")
+    editor.grab().save(str(tmp_path / "closed.png"))
 
     type_into(qtbot, editor.main_fields["notes"], "Head asked for a copy in 2027.")
     assert editor.dirty

@@ -86,7 +86,7 @@ def test_check_finds_broken_foreign_keys(sqlite_db):
     assert any("foreign key" in m and "school" in m for m in report.messages)
 
 
-def test_postgres_backups_are_refused_with_advice():
+def test_postgres_backups_are_refused_with_advice(tmp_path):
     location = dbmod.resolve("postgresql://u@localhost/x")
     with pytest.raises(RefusedError, match="pg_dump"):
-        backup.backup_to(location, dbmod.Path("/tmp/x.sqlite3"))
+        backup.backup_to(location, tmp_path / "x.sqlite3")

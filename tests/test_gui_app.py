@@ -88,8 +88,8 @@ def test_a_damaged_database_can_be_replaced_by_a_backup_keeping_the_damaged_file
         db.close_database()
 
 
-def test_the_problem_dialog_offers_restore_only_for_files(qtbot):
-    file_dialog = problem.DatabaseProblemDialog(db.resolve("/tmp/x.sqlite3"), "is damaged")
+def test_the_problem_dialog_offers_restore_only_for_files(qtbot, tmp_path):
+    file_dialog = problem.DatabaseProblemDialog(db.resolve(str(tmp_path / "x.sqlite3")), "is damaged")
     qtbot.addWidget(file_dialog)
     assert file_dialog.restore_button.isEnabled()
     assert file_dialog.message.text() == "is damaged"

@@ -78,7 +78,7 @@ def test_start_a_round_from_the_page_then_write_forms_in_the_background(page, qt
     page.table.selectRow(0)
     assert page.timeline_title.text().startswith("Leadership of ")
     assert page.timeline.entries()
-    page.grab().save("/tmp/leadership_page.png")
+    page.grab().save(str(tmp_path / "leadership_page.png"))
 
 
 def test_a_second_round_for_the_same_year_is_refused_beside_the_fields(page, qtbot):
@@ -124,7 +124,7 @@ def test_collect_dialog_reviews_changes_and_applies_only_the_ticked_ones(demo_db
     index = dialog.model.index(email_row, ReturnsModel.COL_WHAT)
     assert dialog.model.setData(index, Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
     dialog.table.resizeColumnToContents(ReturnsModel.COL_WHAT)
-    dialog.grab().save("/tmp/leadership_collect.png")
+    dialog.grab().save(str(tmp_path / "leadership_collect.png"))
 
     dialog.apply_button.click()
     qtbot.waitUntil(lambda: idle() and "updated and confirmed" in dialog.summary.text(),
@@ -154,7 +154,7 @@ def test_unticking_a_school_applies_nothing_for_it(demo_db, qtbot, tmp_path):
     assert rounds.entry_for(round_, school).confirmed_on is None
 
 
-def test_change_holder_dialog_ends_the_old_head_and_starts_the_new(demo_db, qtbot):
+def test_change_holder_dialog_ends_the_old_head_and_starts_the_new(demo_db, qtbot, tmp_path):
     round_ = rounds.start_round("2026/27")
     school, head, _ = _head_school(round_)
     dialog = ChangeHolderDialog(school.id, "headteacher")
@@ -165,7 +165,7 @@ def test_change_holder_dialog_ends_the_old_head_and_starts_the_new(demo_db, qtbo
     qtbot.keyClicks(dialog.last_name, "Kershaw")
     qtbot.keyClicks(dialog.email, "not-an-email")
     dialog.on.setText("1/1/2027")
-    dialog.grab().save("/tmp/leadership_change_holder.png")
+    dialog.grab().save(str(tmp_path / "leadership_change_holder.png"))
     dialog.ok_button.click()
     assert dialog.errors["email"].isVisibleTo(dialog)
     assert "not an email" in dialog.errors["email"].text()
@@ -189,7 +189,7 @@ def test_change_holder_needs_a_person_and_a_date(demo_db, qtbot):
     assert "First day in post is required" in dialog.errors["on"].text()
 
 
-def test_timeline_draws_a_bar_per_spell_with_the_holder_on_hover(qtbot):
+def test_timeline_draws_a_bar_per_spell_with_the_holder_on_hover(qtbot, tmp_path):
     widget = LeadershipTimeline()
     qtbot.addWidget(widget)
     entries = [
@@ -206,7 +206,7 @@ def test_timeline_draws_a_bar_per_spell_with_the_holder_on_hover(qtbot):
     widget.resize(700, widget.sizeHint().height())
     widget.show()
     image = widget.grab()
-    image.save("/tmp/leadership_timeline.png")
+    image.save(str(tmp_path / "leadership_timeline.png"))
     assert len(widget._lanes) == 3  # two deputies overlap: a lane each; heads share one
     rect, entry = widget._bars[1]
     assert entry.person == "Ben Bramley"
@@ -217,7 +217,7 @@ def test_timeline_draws_a_bar_per_spell_with_the_holder_on_hover(qtbot):
     assert widget.summary() == "No leadership on record"
 
 
-def test_the_main_window_has_a_yearly_confirmation_page(qtbot, demo_db):
+def test_the_main_window_has_a_yearly_confirmation_page(qtbot, demo_db, tmp_path):
     from ui.main_window import MainWindow
 
     rounds.start_round("2026/27")
@@ -228,7 +228,7 @@ def test_the_main_window_has_a_yearly_confirmation_page(qtbot, demo_db):
     page = window.show_page("confirmation")
     assert isinstance(page, ConfirmationPage)
     qtbot.waitUntil(lambda: idle() and page.model.rowCount() > 0)
-    window.grab().save("/tmp/leadership_in_window.png")
+    window.grab().save(str(tmp_path / "leadership_in_window.png"))
 
 
 def test_export_outstanding_from_the_page(page, qtbot, tmp_path):

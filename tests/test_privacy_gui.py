@@ -32,7 +32,7 @@ def _column(model, column):
 # -- History tab ---------------------------------------------------------------------------
 
 
-def test_history_tab_shows_who_changed_what_and_filters_by_user_and_date(qtbot, sqlite_db, qtmodeltester):
+def test_history_tab_shows_who_changed_what_and_filters_by_user_and_date(qtbot, sqlite_db, qtmodeltester, tmp_path):
     school = schools.create({"urn": 812345, "name": "Fernbank Primary", "phase": "primary"})
     schools.update(school.id, {"name": "Fernbank Academy"})
     AuditEntry.create(at=audit_query.local_to_utc(datetime(2024, 3, 5, 10, 0)), user="alice",
@@ -48,7 +48,7 @@ def test_history_tab_shows_who_changed_what_and_filters_by_user_and_date(qtbot, 
     assert actions == ["Changed", "Created", "Changed"]
     assert "Name: Fernbank Primary -> Fernbank Academy" in _column(tab.model, HistoryModel.COL_CHANGES)[0]
     assert [tab.user.itemText(i) for i in range(tab.user.count())] == ["Everyone", "alice", tab.model.entry(0).user]
-    tab.grab().save("/tmp/history_tab.png")
+    tab.grab().save(str(tmp_path / "history_tab.png"))
 
     tab.user.setCurrentText("alice")
     qtbot.waitUntil(lambda: idle() and tab.model.rowCount() == 1)
@@ -95,12 +95,12 @@ def test_export_dialog_writes_the_workbook_and_pdf_off_the_gui_thread(qtbot, sql
     assert f"{FIRST} {LAST}" in dialog.windowTitle()
     target = tmp_path / "sar.xlsx"
     dialog.path.setText(str(target))
-    dialog.grab().save("/tmp/person_export_dialog.png")
+    dialog.grab().save(str(tmp_path / "person_export_dialog.png"))
     with qtbot.waitSignal(dialog.exported, timeout=30000):
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert target.exists() and target.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
     assert "Saved" in dialog.message.text() and dialog.open_folder.isVisibleTo(dialog)
-    dialog.grab().save("/tmp/person_export_done.png")
+    dialog.grab().save(str(tmp_path / "person_export_done.png"))
 
 
 def test_export_dialog_refuses_a_bad_file_name_and_writes_nothing(qtbot, sqlite_db, tmp_path):
@@ -119,7 +119,7 @@ def test_export_dialog_refuses_a_bad_file_name_and_writes_nothing(qtbot, sqlite_
 # -- erasure ---------------------------------------------------------------------------------
 
 
-def test_erase_dialog_names_what_goes_and_stays_then_erases_with_one_click(qtbot, sqlite_db):
+def test_erase_dialog_names_what_goes_and_stays_then_erases_with_one_click(qtbot, sqlite_db, tmp_path):
     seeded = seed_everywhere()
     old = backup.automatic_backup(sqlite_db, reason="daily")
     dialog = open_person_erase(None, seeded.person.id)
@@ -129,7 +129,7 @@ def test_erase_dialog_names_what_goes_and_stays_then_erases_with_one_click(qtbot
     assert "What goes:" in text and "What stays" in text and str(old) in text
     assert dialog.purge.isVisibleTo(dialog) and not dialog.purge.isChecked()
     assert dialog.erase_button.isEnabled()
-    dialog.grab().save("/tmp/person_erase_dialog.png")
+    dialog.grab().save(str(tmp_path / "person_erase_dialog.png"))
     dialog.purge.setChecked(True)
     with qtbot.waitSignal(dialog.erased, timeout=30000):
         qtbot.mouseClick(dialog.erase_button, Qt.MouseButton.LeftButton)
@@ -137,7 +137,7 @@ def test_erase_dialog_names_what_goes_and_stays_then_erases_with_one_click(qtbot
     assert dialog.result.compacted, dialog.result.note  # even with the GUI's own connection open
     assert not old.exists()
     assert "Erased." in dialog.message.text() and not dialog.erase_button.isVisibleTo(dialog)
-    dialog.grab().save("/tmp/person_erase_done.png")
+    dialog.grab().save(str(tmp_path / "person_erase_done.png"))
 
 
 def test_closing_the_erase_dialog_changes_nothing(qtbot, sqlite_db):
@@ -165,14 +165,14 @@ def retention_page(qtbot, sqlite_db):
     return page, ids, due
 
 
-def test_retention_page_lists_exactly_who_is_due_with_why(retention_page, qtmodeltester):
+def test_retention_page_lists_exactly_who_is_due_with_why(retention_page, qtmodeltester, tmp_path):
     page, ids, due = retention_page
     qtmodeltester.check(page.model)
     assert {int(x) for x in _column(page.model, page.model.COL_ID)} == due
     assert all(_column(page.model, page.model.COL_WHY))
     assert "4 people are past" in page.status.text()
     assert page.spins["trainee"].value() == 6
-    page.grab().save("/tmp/retention_page.png")
+    page.grab().save(str(tmp_path / "retention_page.png"))
 
 
 def test_retention_page_anonymises_the_selection_after_one_confirmation(retention_page, qtbot):
@@ -201,7 +201,7 @@ def test_retention_page_saves_a_changed_schedule_and_reviews_again(retention_pag
     assert ids["old_trainee"] not in {int(x) for x in _column(page.model, page.model.COL_ID)}
 
 
-def test_the_main_window_offers_the_retention_review_page(qtbot, demo_db):
+def test_the_main_window_offers_the_retention_review_page(qtbot, demo_db, tmp_path):
     from ui.main_window import MainWindow
 
     window = MainWindow(demo_db)
@@ -211,7 +211,7 @@ def test_the_main_window_offers_the_retention_review_page(qtbot, demo_db):
     page = window.show_page("retention")
     assert isinstance(page, RetentionPage)
     qtbot.waitUntil(lambda: idle() and page.model.rowCount() > 0, timeout=30000)
-    window.grab().save("/tmp/retention_in_main_window.png")
+    window.grab().save(str(tmp_path / "retention_in_main_window.png"))
 
 
 def test_cancelling_the_export_leaves_no_file(sqlite_db, tmp_path):

@@ -38,7 +38,7 @@ def choose(page, qtbot, key):
                     and page.model.headerData(0, Qt.Orientation.Horizontal) is not None)
 
 
-def test_page_lists_the_returns_and_previews_the_first_rows(page, qtbot, qtmodeltester):
+def test_page_lists_the_returns_and_previews_the_first_rows(page, qtbot, qtmodeltester, tmp_path):
     assert [page.list.item(i).text() for i in range(page.list.count())] == [
         "Partnership return", "Placements return", "Cohort return",
         "Support agreements return", "Mentor training return"]
@@ -49,7 +49,7 @@ def test_page_lists_the_returns_and_previews_the_first_rows(page, qtbot, qtmodel
     assert page.year.currentText() == str(AcademicYear.current())
     assert [page.la.itemText(i) for i in range(page.la.count())] == [
         "All", "Eastbridge", "Northmoor", "Westdale"]
-    page.grab().save("/tmp/returns_page.png")
+    page.grab().save(str(tmp_path / "returns_page.png"))
 
 
 def test_filters_change_the_preview_and_programme_applies_only_where_it_can(page, qtbot,
@@ -94,7 +94,7 @@ def test_export_runs_in_the_background_then_offers_to_open_the_file(page, qtbot,
     assert ws["A5"].value == "URN" and ws.freeze_panes == "A6"
     qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
     assert opened == [str(target)]
-    page.grab().save("/tmp/returns_page_saved.png")
+    page.grab().save(str(tmp_path / "returns_page_saved.png"))
 
 
 def test_cancelled_export_writes_nothing(demo_db, tmp_path):
@@ -138,7 +138,7 @@ def test_fill_in_a_template_with_a_changed_mapping(page, qtbot, tmp_path, monkey
         combo.setCurrentIndex(combo.findText("Trust"))
         assert "4 of 4 columns" in dialog.summary.text()
         dialog.resize(760, 480)
-        dialog.grab().save("/tmp/template_dialog.png")
+        dialog.grab().save(str(tmp_path / "template_dialog.png"))
         return True
 
     monkeypatch.setattr(page, "exec_dialog", confirm)
@@ -169,7 +169,7 @@ def test_export_everything_from_the_page(page, qtbot, tmp_path, monkeypatch):
     assert "Schools" in load_workbook(target, read_only=True).sheetnames
 
 
-def test_the_main_window_has_a_returns_page(qtbot, demo_db):
+def test_the_main_window_has_a_returns_page(qtbot, demo_db, tmp_path):
     from ui.main_window import MainWindow
 
     window = MainWindow(demo_db)
@@ -180,4 +180,4 @@ def test_the_main_window_has_a_returns_page(qtbot, demo_db):
     assert isinstance(page, ReturnsPage)
     qtbot.waitUntil(lambda: idle() and page.model.rowCount() > 0)
     assert window.export_act.isEnabled()
-    window.grab().save("/tmp/returns_in_window.png")
+    window.grab().save(str(tmp_path / "returns_in_window.png"))
