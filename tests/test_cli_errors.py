@@ -298,6 +298,7 @@ def test_a_bad_port_through_a_real_process(tmp_path):
     (["audit", "--until", "32/01/2025"], "--until"),
     (["attention", "--limit", "-1"], "--limit"),
     (["agreement", "reminders", "--days", "soon"], "--days"),
+    (["import", "list", "--limit", "0"], "--limit"),
 ])
 def test_a_malformed_option_value_is_a_usage_error_in_every_command(argv, option, tmp_path,
                                                                     capsys):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import RefusedError
 from . import UsageError, db_option, open_db
+from .arguments import whole_number
 
 KINDS = ("schools", "people", "enrolments", "placements")
 HELP = {
@@ -55,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     every.set_defaults(run=cmd_import_all)
     ls = inner.add_parser("list", help="list past imports")
     db_option(ls)
-    ls.add_argument("--limit", type=int, default=50)
+    ls.add_argument("--limit", type=whole_number(1), default=50, help="at most N imports (default 50)")
     ls.set_defaults(run=cmd_list)
     p.set_defaults(run=_usage(p))
 
