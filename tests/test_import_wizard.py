@@ -61,7 +61,7 @@ def test_wizard_imports_a_messy_workbook_end_to_end(qtbot, qtmodeltester, main_w
     wizard = open_wizard(qtbot, main_window, path)
     assert wizard.kind_combo.currentData() == "schools"
     assert wizard.sheet_combo.itemText(1) == "Partner schools"
-    wizard.grab().save("/tmp/import-wizard-1-file.png")
+    wizard.grab().save(str(tmp_path / "import-wizard-1-file.png"))
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     wait_page(qtbot, wizard, ImportWizard.PAGE_MAPPING)
     model = wizard.mapping_model
@@ -87,7 +87,7 @@ def test_wizard_imports_a_messy_workbook_end_to_end(qtbot, qtmodeltester, main_w
     combo.activated.emit(combo.currentIndex())
     wizard.mapping_view.commitData(combo)
     assert model.mapping[4] == "notes" and model.index(row, 3).data() == "your choice"
-    wizard.grab().save("/tmp/import-wizard-2-columns.png")
+    wizard.grab().save(str(tmp_path / "import-wizard-2-columns.png"))
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     wait_page(qtbot, wizard, ImportWizard.PAGE_PREVIEW)
     for preview in (wizard.add_model, wizard.update_model, wizard.refused_model):
@@ -96,7 +96,7 @@ def test_wizard_imports_a_messy_workbook_end_to_end(qtbot, qtmodeltester, main_w
     assert wizard.summary.text().startswith("8 to add, 0 to update, 0 unchanged, 0 refused.")
     assert School.select().count() == 0  # nothing written by the preview
     assert wizard.import_button.isEnabled()
-    wizard.grab().save("/tmp/import-wizard-3-preview.png")
+    wizard.grab().save(str(tmp_path / "import-wizard-3-preview.png"))
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
     assert "8 added" in wizard.apply_label.text()
@@ -105,7 +105,7 @@ def test_wizard_imports_a_messy_workbook_end_to_end(qtbot, qtmodeltester, main_w
     qtmodeltester.check(wizard.history_model)
     history = [wizard.history_model.index(0, c).data() for c in range(8)]
     assert history[3:7] == ["schools", "8", "0", "0"] and history[7] == str(path)
-    wizard.grab().save("/tmp/import-wizard-4-done.png")
+    wizard.grab().save(str(tmp_path / "import-wizard-4-done.png"))
     assert School.select().count() == 8
     assert {s.notes for s in School.select()} == {"blue"}
     assert ImportRun.select().count() == 1
@@ -131,7 +131,7 @@ def test_refused_rows_block_the_import_until_the_user_chooses_to_skip_them(
     assert "Name: Old name → Ashby Moor School 0" in update[3]
     assert wizard.tabs.currentIndex() == 2 and "1 refused" in wizard.summary.text()
     assert not wizard.import_button.isEnabled()
-    wizard.grab().save("/tmp/import-wizard-refused.png")
+    wizard.grab().save(str(tmp_path / "import-wizard-refused.png"))
     wizard.skip_invalid.setChecked(True)
     assert wizard.import_button.isEnabled()
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
@@ -182,7 +182,7 @@ def test_a_bad_file_gets_one_clear_message(qtbot, main_window, tmp_path):
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "not a real .xlsx workbook" in wizard.message.text(), timeout=10000)
     assert wizard.stack.currentIndex() == ImportWizard.PAGE_FILE
-    wizard.grab().save("/tmp/import-wizard-bad-file.png")
+    wizard.grab().save(str(tmp_path / "import-wizard-bad-file.png"))
 
 
 def test_dropping_a_spreadsheet_on_the_main_window_opens_the_wizard(qtbot, main_window, tmp_path):
