@@ -17,9 +17,7 @@ from ittdesk.services.people import people, roles
 from ittdesk.services.schools import schools
 from ittdesk.spreadsheets import import_common, importing
 
-GIAS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gias_sample.csv"
-if not GIAS.exists():  # the shared data folder sits beside the checkout
-    GIAS = Path("/work/shared/data/gias_sample.csv")
+GIAS = Path(__file__).resolve().parent / "data" / "gias_sample.csv"  # real DfE rows: data/README.md
 
 HEADS = [("Mrs", "Siân", "O'Brien", "Headteacher"), ("Mr", "Tomasz", "Nowak", "Executive Head"),
          ("Dr", "Zoë", "Brontë", "Head of School"), ("Ms", "Ama", "Mensah", "Acting Headteacher"),
