@@ -162,3 +162,18 @@ def test_saving_an_erased_person_unchanged_is_not_refused(db):
     same = {name: getattr(erased, name) for name in
             ("title", "first_name", "last_name", "email", "phone", "trn", "notes")}
     assert people.update(head.id, same).erased
+
+
+def test_the_cli_erasure_with_yes_names_the_mentions_it_left_alone(sqlite_db, capsys):
+    school, head, _colleague, _clerk = _thomas_moore()
+    dbmod.close_database()
+
+    code = main(["person", "erase", str(head.id), "--yes", "--db", str(sqlite_db.path)])
+
+    out, err = capsys.readouterr()
+    assert code == 0 and "Traceback" not in err
+    assert f"Erased the personal data of person #{head.id}" in out
+    assert f'school #{school.id}, name: "{SCHOOL_NAME}"' in out
+    dbmod.open_database(sqlite_db.path, daily_backup=False)
+    assert Person.get_by_id(head.id).erased
+    assert School.get_by_id(school.id).name == SCHOOL_NAME

@@ -152,6 +152,10 @@ def cmd_person_erase(args) -> int:
           f"{'y' if result.audit_entries_scrubbed == 1 else 'ies'} scrubbed.")
     if result.note:
         print(f"Note: {result.note}")
+    if result.mentions:  # left as they were: the user decides about each
+        print(erasure.MENTIONS_HEADING)
+        for mention in result.mentions:
+            print(f"  - {mention.line()}")
     if result.backups:
         if args.purge_backups:
             return _purge(result.backups)
