@@ -209,3 +209,16 @@ def test_emptying_the_table_at_once_is_refused(db):
     with pytest.raises(Exception, match=REFUSED):
         _raw("DELETE FROM audit_entry" if db.kind == "sqlite" else "TRUNCATE audit_entry CASCADE")
     assert AuditEntry.select().count() == 1
+
+
+def test_after_an_erasure_the_file_still_has_exactly_itt_desks_schema(sqlite_db):
+    """The trigger the scrub drops is back, word for word: a backup of the file restores."""
+    from ittdesk import backup
+    from ittdesk import db as dbmod
+    from ittdesk.privacy import erasure
+
+    person = people.create({"first_name": "Ada", "last_name": "Greaves"})
+    erasure.erase(person.id)
+    dbmod.close_database()
+    report = backup.check_file(sqlite_db.path)
+    assert report.ok, report.messages
