@@ -14,6 +14,7 @@ this process inside ``tmp``.
 
 from __future__ import annotations
 
+import atexit
 import errno
 import os
 import re
@@ -187,7 +188,9 @@ def start_up() -> list[Path]:
     _started[:] = [os.getpid()]
     try:
         removed = remove_stale_temporaries()
-        tempfile.tempdir = str(process_temp_dir())
+        scratch = process_temp_dir()
+        tempfile.tempdir = str(scratch)
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)  # a kill: the next start
     except OSError:
         return []
     return removed

@@ -236,3 +236,30 @@ def test_a_failure_in_the_app_is_one_refusal_and_leaves_nothing(demo_db, tmp_pat
         write_forms(round_.id, tmp_path, False)
     assert list(tmp_path.glob("*.xlsx")) == []
     assert rounds.status(round_).sent == 0
+
+
+def test_moving_failing_part_way_rolls_back_on_every_backend(db, tmp_path, monkeypatch):
+    for i, name in enumerate(("Ashby Moor Primary", "Birchcliffe Academy", "Cold Harbour Infants")):
+        schools.create({"urn": 990100 + i, "name": name, "partnership_status": "partner",
+                        "phase": "primary"})
+    outdir = tmp_path / "forms"
+    real_replace = os.replace
+    moved = []
+
+    def replace(src, dst):
+        if os.path.basename(os.path.dirname(os.fspath(src))).endswith(".staged"):
+            moved.append(dst)
+            if len(moved) == 2:
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(RefusedError, match="No space left on device; nothing was changed"):
+        sending.start_and_write(YEAR, outdir, return_by=date(2026, 10, 1))
+    monkeypatch.undo()
+    assert not outdir.exists()
+    _nothing_recorded()
+    result = sending.start_and_write(YEAR, outdir, return_by=date(2026, 10, 16))
+    assert result.started and len(result.written) == 3
+    assert rounds.get_round(YEAR).return_by == date(2026, 10, 16)
+    assert rounds.status(rounds.get_round(YEAR)).sent == 3
