@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zipfile
 from datetime import date, datetime
@@ -10,7 +11,7 @@ import openpyxl
 import pytest
 
 from ittdesk.errors import RefusedError
-from ittdesk.spreadsheets import reading
+from ittdesk.spreadsheets import preflight, reading
 
 NAMES = ["Siân", "Zoë", "O'Brien", "Brontë"]
 
@@ -237,7 +238,7 @@ def test_zip_bomb_is_refused_before_parsing(tmp_path):
 
 
 def test_declared_size_alone_refuses_a_huge_archive(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "MAX_UNCOMPRESSED", 1000)
+    monkeypatch.setattr(preflight, "IMPORT", dataclasses.replace(preflight.IMPORT, total_bytes=1000))
     path = write_xlsx(tmp_path / "big.xlsx", [["URN"], [100000]])
     with pytest.raises(RefusedError, match="would expand"):
         reading.open_book(path)
