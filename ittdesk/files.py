@@ -123,6 +123,8 @@ def atomic_write(target: Path, write: Callable[[Path], None]) -> Path:
     folder = target.parent
     if not folder.is_dir():
         raise RefusedError(f"Cannot save {target.name}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):  # known now, not after writing it all
+        raise RefusedError(f"Cannot save in {folder}: permission denied")
     tmp = temp_folder_for(folder) / temporary_name(".tmp" + target.suffix)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),

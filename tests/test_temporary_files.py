@@ -235,3 +235,16 @@ def test_purge_backups_after_a_crash_leaves_no_file_holding_the_person(sqlite_db
     assert code == 0, err
     assert _files_holding(data_dir(), b"Quillfeather") == []
     assert list(tmp_dir().iterdir()) == []
+
+
+def test_erasure_lists_and_purges_a_crashed_exports_scratch_files_on_every_backend(db):
+    from ittdesk.privacy import erasure
+
+    person = people.create({"first_name": "Zebedee", "last_name": "Quillfeather"})
+    scratch = tmp_dir() / f".ittdesk-{_dead_pid()}-tempdir"
+    scratch.mkdir()
+    (scratch / "openpyxl.xyz.xml").write_text("<c>Zebedee Quillfeather</c>")
+    result = erasure.erase(person.id)
+    assert scratch in result.backups
+    assert scratch.resolve() in erasure.purge_backups(result.backups)
+    assert _files_holding(data_dir(), b"Quillfeather") == []

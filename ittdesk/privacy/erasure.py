@@ -376,7 +376,7 @@ def backups_holding(person_id: int) -> list[Path]:
     except Exception:
         return []
     if location.kind != "sqlite":
-        return []
+        return files.stray_temporaries()  # a crashed export's scratch files, staged forms
     found = []
     for path in backup.automatic_backups(location):
         try:
