@@ -164,6 +164,12 @@ def read_form(path: Path, round_: ConfirmationRound) -> ReturnedForm:
     """Check a returned file is a genuine, unaltered form of ``round_``; raise FormRefused."""
     from python_calamine import CalamineWorkbook
 
+    from ..spreadsheets import preflight
+
+    try:  # a far cell or a zip bomb would exhaust the machine inside calamine
+        preflight.check_workbook(path, preflight.TEMPLATE)
+    except RefusedError as exc:
+        raise FormRefused(str(exc).removeprefix(f"{Path(path).name} ")) from None
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names

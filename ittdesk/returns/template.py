@@ -29,7 +29,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, MergedC
 from openpyxl.styles.cell_style import StyleArray
 
 from ..errors import RefusedError, ValidationError
-from ..spreadsheets import headers
+from ..spreadsheets import headers, preflight
 from ..spreadsheets.safe import save_workbook, set_cell
 from ..spreadsheets.writer import (
     DATE_FORMAT,
@@ -123,6 +123,9 @@ def _open(path: Path, *, read_only: bool = False):
     if suffix in (".xls", ".ods", ".csv"):
         raise RefusedError(f"{path.name}: templates must be Excel .xlsx files; open it in Excel "
                            "and use Save As > Excel Workbook (.xlsx) first")
+    # openpyxl builds every cell, merged cell and hyperlinked cell: a far one would exhaust
+    # the machine, so the file's references and sizes are checked first
+    preflight.check_workbook(path, preflight.TEMPLATE)
     try:
         return load_workbook(path, read_only=read_only, keep_vba=suffix == ".xlsm",
                              keep_links=True)
