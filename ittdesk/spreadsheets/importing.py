@@ -24,7 +24,6 @@ Rules the whole import keeps:
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ from typing import Any
 from peewee import DataError, IntegrityError, fn
 
 from .. import fields as F
+from .. import gcpolicy
 from ..errors import RefusedError
 from ..models import ImportRun, database
 from . import headers, reading
@@ -51,30 +51,10 @@ from .import_base import (  # noqa: F401 - re-exported: the kinds, the CLI, the 
 )
 from .import_rows import Record, Refusal, read_records, remembering  # noqa: F401
 
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector during bulk work.
-
-    A 50,000-row sheet keeps millions of cells alive; each collection the allocations trigger
-    walks them all, which costs a third of a large import. Reference counting still frees
-    memory meanwhile; the collector is switched back on (if it was on) however the block ends,
-    with what the block allocated counted as old (see below).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # Everything allocated meanwhile is still in the youngest generation, so the next
-        # young collection (automatic, or the app's own on the GUI thread) would walk all of
-        # it (~0.3 s after a GIAS plan). Moved to the oldest generation instead (freeze, then
-        # unfreeze: no object is freed or finalised), it is walked only by the next full
-        # collection, like any long-lived data; cyclic garbage among it is still found then.
-        gc.freeze()
-        gc.unfreeze()
-        if was_enabled:
-            gc.enable()
+#: Bulk work pauses the cyclic collector through the one policy both its owners respect
+#: (ittdesk.gcpolicy): a 50,000-row sheet keeps millions of cells alive, and each collection
+#: its allocations trigger — automatic, or the app's own on the GUI thread — walks them all.
+paused_gc = gcpolicy.paused
 
 
 def _show_labels(importer: ImportKind, items: list[Item]) -> None:
