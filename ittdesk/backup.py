@@ -198,6 +198,13 @@ def restore(location: Location, source: Path) -> Path:
 
     target = _require_sqlite(location)
     source = Path(source).expanduser().resolve()
+    if source != target:  # cheaply refuse a non-SQLite or absurd file before SQLite checks it
+        from .spreadsheets.preflight import check_sqlite_file
+
+        try:
+            check_sqlite_file(source)
+        except RefusedError as exc:
+            raise RefusedError(f"Not restored: {exc}") from None
     report = check_file(source)
     if not report.ok:
         raise RefusedError(f"Not restored: {'; '.join(report.messages)}")
