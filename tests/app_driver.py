@@ -92,18 +92,12 @@ class Driver:
     def rename(self, urn: int, name: str) -> None:
         editor = self.window.open_record("school", self.school(urn).id)
         editor.widgets["name"].setText(name)
-        editor.save()
-
-        def finished() -> bool:
-            if editor.saved:
-                say("saved")
-                return True
-            if editor.banner.isVisible() and editor.banner.text():
-                say(f"error: {editor.banner.text()}")
-                return True
-            return False
-
-        self.waiting = finished
+        self.waiting = lambda: False  # no other command while the save is under way
+        try:
+            saved = editor.save()  # on a worker; the event loop (and this timer) keep running
+        finally:
+            self.waiting = None
+        say("saved" if saved else f"error: {editor.banner.text()}")
 
 
 def main() -> int:

@@ -35,11 +35,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import Shiboken
 
 from ittdesk import fields
 from ittdesk.academic_year import AcademicYear
 from ittdesk.choices import Choices
-from ittdesk.errors import IttDeskError, ValidationError
+from ittdesk.errors import IttDeskError, ValidationError, plain_message
 from ittdesk.services.base import EntityService
 from ittdesk.services.parsers import long_text
 
@@ -97,6 +98,7 @@ class EntityEditor(QDialog):
         self.widgets: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self.saved = False
+        self._saving = False  # a save is under way (on a worker, see save())
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.banner = QLabel()
@@ -341,14 +343,32 @@ class EntityEditor(QDialog):
         return self.service.update(self.instance.id, data)
 
     def save(self) -> bool:
-        data = self.values_to_save()
-        try:
-            saved = self.write(data)
-        except ValidationError as exc:
-            self.show_errors(exc.errors)
+        """Write what was typed; True when saved, else the reason is shown here and everything
+        typed stays. ``write`` runs on a worker and may wait for another program's write
+        (``ui.editors.saving``): meanwhile the window answers and says what it waits for."""
+        from .saving import write_waiting
+
+        if self._saving:
             return False
-        except IttDeskError as exc:
-            self.show_errors({"": str(exc)})
+        data = self.values_to_save()
+        self._saving = True
+        self.buttons.setEnabled(False)
+        try:
+            saved, error = write_waiting(self, self.write, data)
+        finally:
+            if Shiboken.isValid(self):
+                self._saving = False
+                self.buttons.setEnabled(True)
+        if not Shiboken.isValid(self):
+            return False
+        if isinstance(error, ValidationError):
+            self.show_errors(error.errors)
+            return False
+        if isinstance(error, IttDeskError):
+            self.show_errors({"": str(error)})
+            return False
+        if error is not None:
+            self.show_errors({"": f"Not saved: {plain_message(error)}"})
             return False
         self.show_errors({})
         self.saved = True
@@ -361,6 +381,13 @@ class EntityEditor(QDialog):
             self.history.set_record(self.service.entity, saved.id)
         self.after_save()
         return True
+
+    def show_waiting(self) -> None:
+        """A save still under way: say what it waits for (``ui.editors.saving``)."""
+        from .saving import WAITING_TEXT
+
+        self.banner.setText(WAITING_TEXT)
+        self.banner.setVisible(True)
 
     def after_save(self) -> None:
         self.accept()
@@ -387,7 +414,10 @@ class EntityEditor(QDialog):
 
     def reject(self) -> None:
         """Esc, Cancel and the window's close button (QDialog's closeEvent calls this): ask
-        only when there are unsaved changes; never call close() here (Qt ignores it mid-close)."""
+        only when there are unsaved changes; never call close() here (Qt ignores it mid-close).
+        Ignored while a save is under way: what was typed must stay until it is saved."""
+        if self._saving:
+            return
         if self.confirm_discard():
             self._snapshot = self.collect()
             super().reject()

@@ -1,0 +1,145 @@
+"""An editor's save while another connection holds SQLite's write lock, or the database fails.
+
+What happened before: the save ran on the GUI thread, froze the window for the busy timeout,
+printed a traceback on stderr, showed nothing and lost the edit. Now it runs on a worker, the
+editor says what it waits for, and it saves once the lock is free — or says it could not and
+keeps everything typed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+
+import pytest
+from PySide6.QtCore import QTimer
+
+from ittdesk import db as dbmod
+from ittdesk.models import School
+from ittdesk.services.schools import schools
+from ui import testing as gui
+from ui.editors import saving
+from ui.testing import close_window, make_window
+
+qt_settings = gui.qt_settings
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def quick_db(tmp_path, monkeypatch):
+    """An SQLite database whose connections give up waiting for a lock after 0.2 s (10 s in
+    the app), so a save's tries and its giving up take a moment here."""
+    monkeypatch.setitem(dbmod.SQLITE_PRAGMAS, "busy_timeout", 200)
+    location = dbmod.open_database(tmp_path / "partnership.sqlite3", daily_backup=False)
+    yield location
+    dbmod.close_database()
+
+
+@contextlib.contextmanager
+def write_lock_held(location, school_id: int):
+    """Another connection in the middle of a write (as an import is): BEGIN IMMEDIATE, a row
+    changed, not committed. Yields a function that commits it."""
+    other = sqlite3.connect(location.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE school SET name = 'Changed By Another Program' WHERE id = ?",
+                  (school_id,))
+
+    def commit() -> None:
+        if other.in_transaction:
+            other.execute("COMMIT")
+
+    try:
+        yield commit
+    finally:
+        if other.in_transaction:
+            other.execute("ROLLBACK")
+        other.close()
+
+
+def open_school_editor(qtbot, window, school_id: int, new_name: str):
+    editor = window.open_record("school", school_id)
+    qtbot.waitUntil(editor.isVisible)
+    editor.widgets["name"].setText(new_name)
+    return editor
+
+
+def test_a_save_waits_for_another_programs_write_says_so_then_saves(qtbot, quick_db, monkeypatch):
+    fernbank = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    other = schools.create({"urn": 123457, "name": "Moorside Academy"})
+    window = make_window(qtbot, quick_db)
+    try:
+        editor = open_school_editor(qtbot, window, fernbank.id, "Fernbank Church School")
+        shown: list[str] = []
+        with write_lock_held(quick_db, other.id) as commit:
+
+            def release_once_the_wait_is_shown() -> None:
+                # Runs on the GUI thread while save() is under way: the window is not frozen.
+                if editor.banner.isVisible() and "waiting for the database" in editor.banner.text():
+                    shown.append(editor.banner.text())
+                    assert not editor.buttons.isEnabled()  # no second save meanwhile
+                    editor.reject()  # Esc while saving: ignored, nothing typed is lost
+                    assert editor.isVisible()
+                    commit()
+                    poll.stop()
+
+            poll = QTimer()
+            poll.timeout.connect(release_once_the_wait_is_shown)
+            poll.start(20)
+            assert editor.save()
+            poll.stop()
+        assert shown and "Your changes stay here" in shown[0]
+        assert School.get_by_id(fernbank.id).name == "Fernbank Church School"
+        assert School.get_by_id(other.id).name == "Changed By Another Program"
+        assert not editor.isVisible()  # saved and closed, as a save does
+    finally:
+        close_window(qtbot, window)
+
+
+def test_a_save_that_cannot_get_the_lock_says_so_and_keeps_the_edit(qtbot, quick_db,
+                                                                     monkeypatch, capfd):
+    monkeypatch.setattr(saving, "SAVE_WAIT_SECONDS", 0.6)
+    fernbank = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    other = schools.create({"urn": 123457, "name": "Moorside Academy"})
+    window = make_window(qtbot, quick_db)
+    try:
+        editor = open_school_editor(qtbot, window, fernbank.id, "Fernbank Church School")
+        with write_lock_held(quick_db, other.id):
+            assert not editor.save()
+            assert editor.isVisible()
+            assert "Not saved" in editor.banner.text() and "busy" in editor.banner.text()
+            assert "press Save to try again" in editor.banner.text()
+            assert editor.widgets["name"].text() == "Fernbank Church School"
+            assert editor.buttons.isEnabled()
+        assert "Traceback" not in capfd.readouterr().err
+        assert School.get_by_id(fernbank.id).name == "Fernbank Primary School"
+        assert editor.save()  # the lock is free now: the same edit saves
+        assert School.get_by_id(fernbank.id).name == "Fernbank Church School"
+    finally:
+        close_window(qtbot, window)
+
+
+def test_a_failing_database_is_a_message_in_the_editor_not_a_traceback(qtbot, quick_db,
+                                                                        monkeypatch, capfd):
+    from peewee import OperationalError
+
+    fernbank = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    window = make_window(qtbot, quick_db)
+    try:
+        editor = open_school_editor(qtbot, window, fernbank.id, "Fernbank Church School")
+        real_update = schools.update
+
+        def disk_full(record_id, data):
+            raise OperationalError("database or disk is full")
+
+        monkeypatch.setattr(schools, "update", disk_full)
+        assert not editor.save()
+        assert editor.isVisible()
+        assert "disk holding the database is full" in editor.banner.text()
+        assert editor.widgets["name"].text() == "Fernbank Church School"
+        assert "Traceback" not in capfd.readouterr().err
+        monkeypatch.setattr(schools, "update", real_update)
+        assert editor.save()
+        assert School.get_by_id(fernbank.id).name == "Fernbank Church School"
+    finally:
+        close_window(qtbot, window)
