@@ -14,7 +14,7 @@ from datetime import date
 
 from peewee import fn
 
-from . import clock, settings
+from . import clock, new_schools, settings
 from .academic_year import AcademicYear
 from .choices import MENTOR_KINDS, PARTNERSHIP_STATUSES, REPORT_KINDS
 from .fields import format_date
@@ -50,6 +50,8 @@ class Group:
     hint: str  # what to do about it
     count: int = 0
     items: list[Item] = field(default_factory=list)
+    #: (link text, "module:function" taking the main window): what Home offers to do about it
+    action: tuple[str, str] | None = None
 
 
 def months_before(day: date, months: int) -> date:
@@ -233,7 +235,8 @@ def enrolments_without_placement(today: date, limit: int) -> Group:
 
 
 CHECKS = (reports_due, agreements_past_end, leadership_missing, leadership_unconfirmed, placements_without_mentor, mentors_over_capacity,
-          mentor_training_lapsed, cohorts_nearly_full, enrolments_without_placement)
+          mentor_training_lapsed, cohorts_nearly_full, enrolments_without_placement,
+          new_schools.attention_group)
 
 
 def needs_attention(today: date | None = None, limit: int = 50) -> list[Group]:

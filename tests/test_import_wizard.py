@@ -101,6 +101,7 @@ def test_wizard_imports_a_messy_workbook_end_to_end(qtbot, qtmodeltester, main_w
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
     assert "8 added" in wizard.apply_label.text()
     assert wizard.close_button.isVisible() and not wizard.cancel_button.isVisible()
+    assert wizard.partners_button.isVisible()  # new schools: which are partners?
     qtbot.waitUntil(lambda: wizard.history_model.rowCount() == 1, timeout=10000)
     qtmodeltester.check(wizard.history_model)
     history = [wizard.history_model.index(0, c).data() for c in range(8)]

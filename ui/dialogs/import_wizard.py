@@ -433,6 +433,11 @@ class ImportWizard(QDialog):
         layout.addWidget(self.apply_label)
         layout.addWidget(self.progress)
         layout.addWidget(self.rate_label)
+        self.partners_button = QPushButton("Mark &partners among the new schools…")
+        self.partners_button.setObjectName("markPartners")
+        self.partners_button.setVisible(False)
+        self.partners_button.clicked.connect(self.mark_partners)
+        layout.addWidget(self.partners_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.history_label = QLabel("Past imports")
         self.history_view = _table(self.history_model, "historyView")
         self.history_label.setVisible(False)
@@ -645,6 +650,7 @@ class ImportWizard(QDialog):
 
     # -- page 4 ---------------------------------------------------------------------------------
     def start_apply(self) -> None:
+        self.partners_button.setVisible(False)
         if self.plan is None or self._busy():
             return
         self._show_page(self.PAGE_APPLY)
@@ -672,10 +678,19 @@ class ImportWizard(QDialog):
         self.rate_label.setText(f"Took {result.seconds:.1f} s "
                                 f"({changed / max(result.seconds, 1e-3):,.0f} rows/s).")
         self.show_history()
+        # New schools have no partnership status: ask now, while the user thinks of them.
+        self.partners_button.setVisible(self.kind_combo.currentData() == "schools"
+                                        and result.added > 0 and result.run_id is not None)
         self._update_buttons()
         self._close_source()
         if self.main_window is not None and hasattr(self.main_window, "records_changed"):
             self.main_window.records_changed.emit("*")
+
+    def mark_partners(self) -> None:
+        from .mark_partners import open_mark_partners
+
+        if self.result is not None:
+            open_mark_partners(self.main_window or self, self.result.run_id)
 
     # -- outcomes -------------------------------------------------------------------------------
     def _error(self, exc: BaseException) -> None:

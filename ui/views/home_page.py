@@ -78,6 +78,8 @@ class GroupCard(QFrame):
             rows.append(f"<a href='record:{item.entity}/{item.id}'>{escape(item.text)}</a>"
                         f"<br><span style='color:{colour}'>{escape(item.detail)}</span>")
         html = "<p style='color:gray;margin:0 0 4px 0'>" + escape(group.hint) + "</p>"
+        if group.action:
+            html += f"<p style='margin:3px 0'><a href='action:'>{escape(group.action[0])}</a></p>"
         html += "".join(f"<p style='margin:3px 0'>{r}</p>" for r in rows)
         hidden = group.count - len(shown)
         if hidden > 0 and not self.expanded and len(group.items) > len(shown):
@@ -95,6 +97,12 @@ class GroupCard(QFrame):
         if href.startswith("record:"):
             entity, _, record_id = href[len("record:"):].partition("/")
             self.main_window.open_record(entity, int(record_id))
+        elif href == "action:" and self.group.action:
+            from ..main_window import load_target
+
+            target = load_target(self.group.action[1])
+            if target is not None:
+                target(self.main_window)
 
 
 class Welcome(QWidget):

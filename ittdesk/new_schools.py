@@ -1,0 +1,90 @@
+"""Schools a recent import added that nobody has sorted yet: partner or not?
+
+An import of a GIAS extract adds schools with no partnership status, and Home only watches
+partners, so after an import Home said all was in order while 99 new schools waited to be
+sorted. This names them (from the import's own audit entries) for Home and the import wizard,
+and sets the status of many at once through the schools service (audited per school).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+
+from . import clock
+from .choices import PARTNERSHIP_STATUSES
+from .errors import ValidationError
+from .fields import format_date
+from .models import AuditEntry, ImportRun, School, database
+
+#: How long after an import its unsorted schools stay on Home.
+RECENT_DAYS = 14
+
+
+def last_schools_import(today: date | None = None) -> ImportRun | None:
+    """The latest schools import of the last ``RECENT_DAYS`` days that added schools."""
+    since = datetime.combine((today or clock.today()) - timedelta(days=RECENT_DAYS), time.min)
+    return (ImportRun.select()
+            .where((ImportRun.kind == "schools") & (ImportRun.added > 0) & (ImportRun.at >= since))
+            .order_by(ImportRun.at.desc(), ImportRun.id.desc()).first())
+
+
+def _unsorted(run_id: int):
+    added = (AuditEntry.select(AuditEntry.entity_id)
+             .where((AuditEntry.import_run == run_id) & (AuditEntry.entity == "school")
+                    & (AuditEntry.action == "create")))
+    return (School.select(School.id, School.name, School.urn, School.la_name)
+            .where(School.id.in_(added) & School.partnership_status.is_null()
+                   & (School.status != "closed")))
+
+
+def unsorted_schools(run_id: int, limit: int | None = None) -> list[tuple[int, str, str, str]]:
+    """(id, name, URN, LA) of the open schools import ``run_id`` added that still have no
+    partnership status, by name."""
+    query = _unsorted(run_id).order_by(School.name, School.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [(r[0], r[1], str(r[2] or ""), r[3] or "")
+            for r in database.execute(query).fetchall()]
+
+
+def count_unsorted(run_id: int) -> int:
+    return _unsorted(run_id).count()
+
+
+def attention_group(today: date, limit: int):
+    """Home's card for the last import's unsorted schools (empty when there are none)."""
+    from .attention import Group, Item
+
+    group = Group("new_schools", "Imported schools not yet marked partner or not",
+                  "Mark which of them are partners or placement schools; Home then watches "
+                  "their leadership.", action=("Mark partners…", "ui.dialogs.mark_partners:"
+                                                                  "open_mark_partners"))
+    run = last_schools_import(today)
+    if run is None:
+        return group
+    group.count = count_unsorted(run.id)
+    when = format_date(run.at.date() if isinstance(run.at, datetime) else run.at)
+    for school_id, name, urn, la in unsorted_schools(run.id, limit) if group.count else ():
+        group.items.append(Item("school", school_id, name,
+                                f"URN {urn}" + (f", {la}" if la else "") + f"; imported {when}"))
+    return group
+
+
+def set_partnership(school_ids: Sequence[int], status: str, *,
+                    progress: Callable[[int, int | None, str], None] | None = None,
+                    cancel: threading.Event | None = None) -> int:
+    """Give these schools ``status`` (all or none, each change audited); returns how many."""
+    if status not in PARTNERSHIP_STATUSES:
+        raise ValidationError({"partnership_status": f"'{status}' is not a partnership status"})
+    from .services.schools import schools
+
+    with database.atomic():
+        for n, school_id in enumerate(school_ids, start=1):
+            if cancel is not None and cancel.is_set():
+                raise InterruptedError("Cancelled; no school was changed")
+            schools.update(school_id, {"partnership_status": status})
+            if progress is not None and not n % 50:
+                progress(n, len(school_ids), "Marking schools…")
+    return len(school_ids)
