@@ -42,7 +42,9 @@ def application() -> QApplication:
             app.setWindowIcon(QIcon(str(icon)))
         style = RESOURCES / "style.qss"
         if style.exists():
-            app.setStyleSheet(style.read_text(encoding="utf-8"))
+            from .colours import stylesheet
+
+            app.setStyleSheet(stylesheet(style.read_text(encoding="utf-8")))
         from .collector import install
 
         install(app)  # cycles collected on this thread only: see ui.collector

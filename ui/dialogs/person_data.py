@@ -40,6 +40,8 @@ from ittdesk.models import Person
 from ittdesk.privacy import erasure, sar
 from ui import tasks
 
+from .. import colours
+
 # -- work run on the background thread (no widgets) ------------------------------------------
 
 
@@ -165,7 +167,7 @@ class PersonExportDialog(QDialog):
             self.path.setText(name if name.lower().endswith(".xlsx") else name + ".xlsx")
 
     def _show(self, text: str, error: bool = False) -> None:
-        self.message.setStyleSheet("color: #b00020;" if error else "")
+        self.message.setStyleSheet(f"color: {colours.error()};" if error else "")
         self.message.setText(text)
 
     def export(self) -> None:
@@ -252,7 +254,8 @@ class PersonEraseDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.erase_button = self.buttons.addButton("Erase personal data",
                                                    QDialogButtonBox.ButtonRole.DestructiveRole)
-        self.erase_button.setStyleSheet("QPushButton { color: #b00020; font-weight: bold; }")
+        self.erase_button.setStyleSheet(
+            f"QPushButton {{ color: {colours.error()}; font-weight: bold; }}")
         self.erase_button.setEnabled(False)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.close_button.setDefault(True)
@@ -352,7 +355,7 @@ class PersonEraseDialog(QDialog):
         self.close_button.setText("Close")
 
     def _failed(self, exc: BaseException) -> None:
-        self.message.setStyleSheet("color: #b00020;")
+        self.message.setStyleSheet(f"color: {colours.error()};")
         self.message.setText(f"Nothing was erased: {exc}")
         self.erase_button.setEnabled(self.plan is not None)
 

@@ -51,6 +51,7 @@ from ittdesk.returns import (
     programme_names,
 )
 
+from .. import colours
 from ..tasks import run_task
 from .base import Page
 
@@ -209,7 +210,7 @@ class ReturnsPage(Page):
         filters.addRow("&Programme:", self.programme)
         self.filter_error = QLabel()
         self.filter_error.setObjectName("filter_error")
-        self.filter_error.setStyleSheet("color: #b00020")
+        self.filter_error.setStyleSheet(f"color: {colours.error()}")
         self.filter_error.setWordWrap(True)
         self.filter_error.hide()
 

@@ -40,6 +40,8 @@ from ui import tasks
 from ui.models.rows_model import RowsModel
 from ui.widgets.date_edit import DateEdit
 
+from .. import colours
+
 EVERYONE = "Everyone"
 
 
@@ -112,7 +114,7 @@ class HistoryTab(QWidget):
         self.related.setChecked(True)
         self._label_related()
         self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.setStyleSheet(f"color: {colours.error()};")
         self.problem.hide()
         self.status = QLabel()
 
