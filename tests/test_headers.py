@@ -178,10 +178,14 @@ def _reference_scores(specs, heading: str) -> dict[str, float]:
                 best = 1.0
                 break
             if toks and set(toks) <= set(tokens):
-                best = max(best, _reference_contained(toks, tokens, own[name], used))
+                owned = {w for s in specs if s.name == name for o in s.owners
+                         for w in headers.normalise(o).split()}
+                if not set(toks) <= owned:
+                    best = max(best, _reference_contained(toks, tokens, own[name], used))
             elif len(comp) >= 5 and len(compact) >= 5 and abs(len(comp) - len(compact)) <= 3:
                 if any(w in headers.NEUTRAL or w in headers.FOREIGN or w in used
-                       for w in set(tokens) - set(toks)):
+                       for w in set(tokens) - set(toks)
+                       if not (w.endswith("s") and w[:-1] in toks)):
                     continue
                 matcher = SequenceMatcher(None, comp, compact)
                 if matcher.real_quick_ratio() >= 0.86 and matcher.quick_ratio() >= 0.86:
@@ -211,6 +215,8 @@ def _reference_contained(toks: tuple[str, ...], tokens: list[str], own: set[str]
         if w in headers.FOREIGN or (i > last_own and w in used):
             return 0.0
     if any(w not in headers.NEUTRAL and w not in own for w in before):
+        if n == 1 and toks[0] in headers.GENERIC:
+            return 0.0
         return min(0.9, 0.55 + 0.4 * n / len(tokens))
     return headers.SURE + 0.04 * n / len(tokens)
 
@@ -249,7 +255,9 @@ def test_gias_headings_map_to_the_school_fields():
         "Address3": "address3", "Town": "town", "Postcode": "postcode",
         "SchoolWebsite": "website", "TelephoneNum": "phone", "HeadTitle (name)": "head_title",
         "HeadFirstName": "head_first_name", "HeadLastName": "head_last_name",
-        "HeadPreferredJobTitle": "head_job_title"}
+        "HeadPreferredJobTitle": "head_job_title",
+        # status from its GIAS code when there is no name column, and from a past close date
+        "EstablishmentStatus (code)": "status_code", "CloseDate": "close_date"}
 
 
 def test_the_quick_look_before_the_totals_and_notes_patterns_misses_no_row():

@@ -93,8 +93,13 @@ FOREIGN = frozenset({
     "link", "links", "linked", "honours", "degree", "parent", "parents", "guardian",
     "emergency", "kin", "birth", "sponsor", "sponsors", "federation", "governor", "chair",
     "clerk", "proprietor", "lead", "accredited", "awarding", "institution", "employer",
-    "nationality", "country", "old", "prior", "previously", "second", "additional",
+    "nationality", "country", "old", "prior", "previously", "second", "additional", "ukprn",
+    "boarding",
 })
+# One-word names so general that, with a word the matcher does not know before them, they name
+# that other thing: GIAS "Gender (name)", "Diocese (name)"; "Ofsted status"; "Contract type".
+GENERIC = frozenset({"name", "type", "status", "title", "date", "code", "number", "id",
+                     "reference", "ref", "kind", "year", "start", "end"})
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 # "Total", "Grand total:", "Sub-total (all schools)": a totals row, however full it is.
 _TOTAL = re.compile(r"^(grand\s+|sub[\s-]?)?totals?\s*(\(.*\))?\s*:?$", re.I)
@@ -230,10 +235,12 @@ class _Names:
         # every word of each field's names, and the fields whose names use each word: a
         # word before a name that belongs to another field only makes the heading that field's
         self.own: dict[str, frozenset[str]] = {}
+        self.owned: dict[str, frozenset[str]] = {}  # the owner words alone
         self.owners: dict[str, set[str]] = {}
         for spec in specs:
             owners = frozenset(w for o in spec.owners for w in normalise(o).split())
             self.own[spec.name] = self.own.get(spec.name, frozenset()) | owners
+            self.owned[spec.name] = self.owned.get(spec.name, frozenset()) | owners
             for raw in (spec.name.replace("_", " "), spec.label, *spec.synonyms):
                 norm = normalise(raw)
                 if not norm:
@@ -280,6 +287,8 @@ class _Names:
         else:
             return 0.0  # the words are there but not as the name, in order
         own = self.own.get(form.field, frozenset())
+        if form.tokens <= self.owned.get(form.field, frozenset()):
+            return 0.0  # "School" names a school's name alone, not "School number" or "type"
         for word in tokens[start + n:]:
             if word not in NEUTRAL and word not in own:
                 return 0.0  # "Head honours", "Course level", "Status (code)"
@@ -297,13 +306,18 @@ class _Names:
                 return 0.0  # "Provider postcode", "School name" among people's fields
             unknown = True
         if unknown:
+            if n == 1 and seq[0] in GENERIC:
+                return 0.0  # "Gender (name)" is the gender's name, not the school's
             # Words the matcher does not know ("Unique school URN"): a guess, to be checked.
             return min(0.9, 0.55 + 0.4 * n / len(tokens))
         return SURE + 0.04 * n / len(tokens)
 
     def _other_words(self, form: _Form, token_set: set[str]) -> bool:
-        """Whether the heading has a real word the name lacks: then it is not a misspelling."""
+        """Whether the heading has a real word the name lacks: then it is not a misspelling
+        (a plural of one of the name's words is still the name: "Last names")."""
         for word in token_set - form.tokens:
+            if word.endswith("s") and word[:-1] in form.tokens:
+                continue
             if word in NEUTRAL or word in FOREIGN or word in self.owners:
                 return True
         return False

@@ -44,6 +44,9 @@ class Item:
     description: str  # e.g. "The Aldgate School"
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # label -> (old, new)
     payload: Any = None
+    # What the user should know about a row that is still imported ("a postcode outside the
+    # UK: kept as given"); the same words for every row it applies to, so they can be counted.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -132,6 +135,20 @@ class Result:
     def summary(self) -> str:
         return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
                 f"{len({r.row for r in self.refused})} refused")
+
+
+def warning_notes(items: list[Item], shown: int = 5) -> list[str]:
+    """One note per kind of warning, with the rows it applies to (the first few)."""
+    rows_of: dict[str, list[int]] = {}
+    for item in items:
+        for text in item.warnings:
+            rows_of.setdefault(text, []).append(item.row)
+    notes = []
+    for text, rows in rows_of.items():
+        listed = ", ".join(str(r) for r in rows[:shown]) + (", …" if len(rows) > shown else "")
+        where = f"row {listed}" if len(rows) == 1 else f"{len(rows):,} rows ({listed})"
+        notes.append(f"{where}: {text[:1].upper()}{text[1:]}")
+    return notes
 
 
 class ImportKind:

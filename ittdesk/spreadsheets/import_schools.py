@@ -1,28 +1,34 @@
 """Importing schools, keyed by URN: any list of schools, the full export, or the DfE GIAS extract
-as published (its head teacher columns become the school's head role).
+as published (its head teacher columns become the school's head role, see :mod:`.import_heads`).
 
-Matching is by URN only. A school row may name its head (first + last name, or one full-name
-column; ``HeadPreferredJobTitle`` picks headteacher / executive headteacher / head of school).
-For an existing school whose current holder of that post has another name, the old role is
-ended the day before the import and the new holder starts that day, as ``roles.change_holder``
-does; history is never overwritten.
+What real GIAS extracts need (issue 14):
+
+- Status comes from a status column (``EstablishmentStatus (name)``, or its GIAS code
+  ``EstablishmentStatus (code)``) or, when there is none, from a close date in the past
+  (``CloseDate``): a closed school is never stored as open for want of a status column.
+- A closed school gets no current roles: the head a row names is not added (a warning says so),
+  and a school this import closes has its current roles ended on its close date.
+- Identical repeated rows are read once; rows sharing a URN but differing are refused.
+- A postcode that is not a UK one (a British school overseas) is kept as given, with a warning,
+  rather than refusing the whole file; one that could not be a postcode at all is refused.
+- A GIAS links or groups extract is refused as what it is, not read as a list of schools.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date
 from typing import Any
 
 from .. import audit, clock
 from .. import fields as F
-from ..choices import ROLE_KINDS
-from ..models import Person, Role, School
-from ..services.people import people
+from ..models import Role, School
 from ..services.schools import schools
 from . import import_common as C
 from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
-from .import_rows import clean_values, current_memo, parse_with
+from .import_heads import HEAD_FIELDS, HeadPlanner, write_heads
+from .import_rows import current_memo, parse_with
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "urn": ("School URN", "DfE number", "DfE no", "Establishment URN", "Unique reference number",
@@ -57,26 +63,62 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 # A school's own field may be named with the school as its owner ("establishment_postcode",
 # "School website", "Postcode of school"): these words are the school's, not another thing's.
 OWNERS = ("school", "establishment", "academy", "setting")
+# A school's own field may be named with the school as its owner ("establishment_postcode",
+# "School website", "Postcode of school"): these words are the school's, not another thing's.
+OWNERS = ("school", "establishment", "academy", "setting")
 DATE_FIELDS = {"partnership_since", "leadership_confirmed_on"}
-HEAD_FIELDS = (
-    ImportField("head_title", "Head's title", ("HeadTitle (name)", "Head title", "Headteacher title"),
-                parse=lambda v: F.text(v, 20)),
-    ImportField("head_first_name", "Head's first name",
-                ("HeadFirstName", "Head first name", "Headteacher first name",
-                 "Head teacher first name", "Head forename"), parse=lambda v: F.text(v, 100)),
-    ImportField("head_last_name", "Head's last name",
-                ("HeadLastName", "Head last name", "Headteacher last name", "Headteacher surname",
-                 "Head surname", "Head teacher surname"), parse=lambda v: F.text(v, 100)),
-    ImportField("head_name", "Headteacher",
-                ("Head Teacher", "Head", "Headteacher name", "Head's name", "Head teacher name",
-                 "Principal", "Name of head"), parse=C.split_name),
-    ImportField("head_job_title", "Head's job title",
-                ("HeadPreferredJobTitle", "Head job title", "Head preferred job title",
-                 "Headteacher job title"), parse=lambda v: F.text(v, 120)),
-    ImportField("head_email", "Head's email",
-                ("Head's e-mail", "Head email", "Headteacher email", "Head teacher email",
-                 "Head's email address", "Headteacher e-mail"), parse=F.email),
+
+# GIAS EstablishmentStatus (code): 1 Open, 2 Closed, 3 Open but proposed to close, 4 Proposed to open.
+GIAS_STATUS_CODES = {"1": "open", "2": "closed", "3": "open", "4": "open"}
+
+
+def gias_status(value: Any) -> str | None:
+    """A GIAS establishment status code as a status ('2' -> 'closed')."""
+    if F.is_empty(value):
+        return None
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+    status = GIAS_STATUS_CODES.get(text.lstrip("0") or "0")
+    if status is None:
+        raise ValueError(f"'{text}' is not a GIAS establishment status code (1 open, 2 closed, "
+                         "3 open but proposed to close, 4 proposed to open)")
+    return status
+
+
+STATUS_FIELDS = (
+    ImportField("status_code", "Status code (GIAS)",
+                ("EstablishmentStatus (code)", "Establishment status code", "Status code"),
+                parse=gias_status),
+    ImportField("close_date", "Close date",
+                ("CloseDate", "Closed on", "Date closed", "Closure date", "Closing date",
+                 "Date of closure"), parse=F.day, is_date=True),
 )
+
+# What a non-UK postcode may look like to be kept as given: letters, digits, spaces and hyphens,
+# with a digit, and no longer than the column ("1017 DD", "75008", "D02 X285", "10115").
+_FOREIGN_POSTCODE = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9 \-]{1,9}$")
+OVERSEAS = "a postcode that is not a UK one (a school outside the UK?): kept as given"
+CLOSED_HEAD = "a closed school: the head it names is not added as a current head"
+REPEATED = "the same row again further down (identical): read once"
+
+# Headings only GIAS's other extracts have: they are not lists of establishments.
+_OTHER_EXTRACTS = (
+    ({"link urn", "link name", "link type"},
+     "is a GIAS links extract (which establishments succeed or are linked to which), not a "
+     "list of schools: download the establishment fields extract from GIAS and import that"),
+    ({"group uid", "group id", "group type", "group name"},
+     "is a GIAS groups extract (trusts, federations and other groups), not a list of schools: "
+     "download the establishment fields extract from GIAS and import that"),
+)
+
+
+def kept_postcode(value: Any) -> str | None:
+    """``value`` as given when it is not a UK postcode but could be another country's."""
+    try:
+        F.postcode(value)
+        return None
+    except ValueError:
+        text = " ".join(str(value).split())
+        return text.upper() if _FOREIGN_POSTCODE.match(text) else None
 
 
 class SchoolImport(ImportKind):
@@ -88,7 +130,16 @@ class SchoolImport(ImportKind):
         ImportField(f.name, f.label, SYNONYMS.get(f.name, ()), is_date=f.name in DATE_FIELDS,
                     owners=OWNERS)
         for f in schools.fields
-    ) + HEAD_FIELDS
+    ) + HEAD_FIELDS + STATUS_FIELDS
+
+    def not_this_kind(self, headings):
+        from .headers import normalise
+
+        found = {normalise(h) for h in headings if h}
+        for marks, what in _OTHER_EXTRACTS:
+            if len(found & marks) >= 2:
+                return what
+        return None
 
     def check_mapping(self, mapping):
         if "urn" not in mapping.values():
@@ -115,24 +166,53 @@ class SchoolImport(ImportKind):
                 continue
             by_urn[urn].append(record)
             keyed.append((record, urn))
-        duplicates = {u for u, rs in by_urn.items() if len(rs) > 1}
-        for urn in duplicates:
-            rows = ", ".join(str(r.row) for r in by_urn[urn])
-            for record in by_urn[urn]:
+        duplicates, repeats, dropped = set(), {}, set()
+        for urn, rows_of in by_urn.items():
+            if len(rows_of) < 2:
+                continue
+            first = rows_of[0]
+            if all(r.raw == first.raw for r in rows_of[1:]):
+                repeats[first.row] = len(rows_of) - 1
+                dropped.update(r.row for r in rows_of[1:])
+                continue
+            duplicates.add(urn)
+            rows = ", ".join(str(r.row) for r in rows_of)
+            for record in rows_of:
                 refused.append(Refusal(record.row, columns["urn"],
                                        f"URN {urn} is on more than one row ({rows}): keep one"))
+        keyed = [(r, u) for r, u in keyed if r.row not in dropped and u not in duplicates]
         existing = C.schools_by_urn(u for u in by_urn if u not in duplicates)
         labels = {f.name: f.label for f in schools.fields}
-        heads = _HeadPlanner(existing.values(), keyed, columns)
+        heads = HeadPlanner(existing.values(), keyed, columns)
+        today = clock.today()
         items: list[Item] = []
+        closing: list[tuple[Item, School, date]] = []
         for record, urn in keyed:
-            if urn in duplicates:
-                continue
             school = existing.get(urn)
-            values = self.clean(record, service_names, columns, refused, new=school is None)
-            head = heads.parse(record, self, refused)
-            if values is None or head is BAD:
+            warnings = [REPEATED] if record.row in repeats else []
+            names, kept = service_names, None
+            if "postcode" in record.raw:
+                kept = kept_postcode(record.raw["postcode"])
+                if kept is not None:
+                    names = [n for n in service_names if n != "postcode"]
+                    warnings.append(OVERSEAS)
+            values = self.clean(record, names, columns, refused, new=school is None)
+            head = heads.parse(record, self, refused, warnings)
+            status_code, close_date = self.extras(record, ("status_code", "close_date"), columns,
+                                                  refused).values()
+            if values is None or head is BAD or BAD in (status_code, close_date):
                 continue
+            if kept is not None:
+                values["postcode"] = kept
+            if values.get("status") is None:
+                if status_code:
+                    values["status"] = status_code
+                elif close_date is not None and close_date <= today:
+                    values["status"] = "closed"
+            status = values.get("status") or (school.status if school is not None else "open")
+            if status == "closed" and head:
+                warnings.append(CLOSED_HEAD)
+                head = None
             if school is None:
                 values.setdefault("status", None)
                 item = Item(record.row, "add", f"URN {urn}", values["name"],
@@ -146,9 +226,14 @@ class SchoolImport(ImportKind):
                             school.name,
                             {labels[k]: c for k, c in changes.items()},
                             {"id": school.id, "changes": changes})
+                if status == "closed":
+                    closing.append((item, school, close_date if close_date and close_date <= today
+                                    else today))
+            item.warnings.extend(warnings)
             if head:
                 heads.plan(item, school, head)
             items.append(item)
+        _plan_closing(closing)
         return items
 
     # -- writing --------------------------------------------------------------------------
@@ -167,179 +252,42 @@ class SchoolImport(ImportKind):
                                 "import_run": run_id})
             tick(len(part_items))
         for item in items:
-            if item.action != "update" or not item.payload["changes"]:
+            if item.action != "update":
                 continue
             changes = item.payload["changes"]
-            School.update({k: v[1] for k, v in changes.items()}).where(
-                School.id == item.payload["id"]).execute()
-            entries.append({"entity": "school", "entity_id": item.payload["id"], "action": "update",
-                            "changes": {k: list(v) for k, v in changes.items()},
-                            "import_run": run_id})
+            if changes:
+                School.update({k: v[1] for k, v in changes.items()}).where(
+                    School.id == item.payload["id"]).execute()
+                entries.append({"entity": "school", "entity_id": item.payload["id"],
+                                "action": "update",
+                                "changes": {k: list(v) for k, v in changes.items()},
+                                "import_run": run_id})
+            for role_id, end, person_id in item.payload.get("end_roles", ()):
+                Role.update(end_date=end).where(Role.id == role_id).execute()
+                entries.append({"entity": "role", "entity_id": role_id, "action": "update",
+                                "changes": {"end_date": [None, end]}, "person_id": person_id,
+                                "import_run": run_id})
             tick(1)
         audit.record_many(entries)
-        _write_heads([i for i in items if i.payload.get("head")], run_id)
+        write_heads([i for i in items if i.payload.get("heads")], run_id)
 
 
-class _HeadPlanner:
-    """Works out the head-teacher part of school rows with bulk lookups."""
-
-    def __init__(self, schools_found, keyed, columns):
-        self.columns = columns
-        ids = [s.id for s in schools_found]
-        self.current: dict[tuple[int, str], tuple[Role, Person]] = {}
-        for part in C.chunks(ids):
-            query = (Role.select(Role, Person).join(Person)
-                     .where(Role.school.in_(part) & Role.kind.in_(C.HEAD_KINDS)
-                            & Role.end_date.is_null())
-                     .order_by(Role.start_date.desc(nulls="LAST")))
-            for role in query:
-                self.current.setdefault((role.school_id, role.kind), (role, role.person))
-        emails = []
-        for record, _urn in keyed:
-            if "head_email" in record.raw:
-                try:
-                    emails.append(F.email(record.raw["head_email"]))
-                except ValueError:
-                    pass
-        self.by_email = C.people_by_email(emails)
-        self.by_name = C.people_at_schools(ids)
-        self.today = clock.today()
-        self.new_people: dict[Any, dict] = {}
-        self.kinds: dict[Any, str] = {}  # job title -> head role kind (titles repeat)
-
-    def parse(self, record: Record, kind: SchoolImport, refused: list[Refusal]):
-        raw = record.raw
-        if not any(k in raw for k in ("head_first_name", "head_last_name", "head_name")):
-            return None
-        before = len(refused)
-        title, first, last = kind.extras(record, ("head_title", "head_first_name", "head_last_name"),
-                                         self.columns, refused).values()
-        if "head_name" in raw and not (first and last):
-            split = kind.extra(record, "head_name", self.columns, refused)
-            if split is not BAD and split is not None:
-                title = title or split[0]
-                first, last = split[1], split[2]
-        job_title, email = kind.extras(record, ("head_job_title", "head_email"), self.columns,
-                                       refused).values()
-        if len(refused) > before:
-            return BAD
-        if not (first and last):
-            column = self.columns.get("head_last_name") or self.columns.get("head_first_name", "")
-            refused.append(Refusal(record.row, column,
-                                   "the head's first and last name are both needed"))
-            return BAD
-        person = {"title": title, "first_name": first, "last_name": last, "email": email}
-        _values, errors = clean_values(people, {k: v for k, v in person.items() if v is not None})
-        if errors:
-            for message in errors.values():
-                refused.append(Refusal(record.row, self.columns.get("head_email", ""), message))
-            return BAD
-        kind_of = self.kinds.get(job_title)
-        if kind_of is None:
-            kind_of = self.kinds[job_title] = C.head_kind(job_title)
-        return {"person": person, "kind": kind_of, "job_title": job_title}
-
-    def plan(self, item: Item, school: School | None, head: dict) -> None:
-        person = head["person"]
-        kind, label = head["kind"], ROLE_KINDS.label(head["kind"])
-        key = C.name_key(person["first_name"], person["last_name"])
-        holder = self.current.get((school.id, kind)) if school else None
-        # The same person already leading the school, perhaps under another title (Head of
-        # School who became Executive Headteacher): their role is retitled, not duplicated.
-        same = None
-        for other in C.HEAD_KINDS if school else ():
-            current = self.current.get((school.id, other))
-            if current and C.name_key(current[1].first_name, current[1].last_name) == key:
-                same = current
-                break
-        if same is not None:
-            role = same[0]
-            diff = {}
-            if role.kind != kind and (holder is None or holder is same):
-                diff["kind"] = (role.kind, kind)
-                item.changes[f"{ROLE_KINDS.label(role.kind)} role"] = (
-                    ROLE_KINDS.label(role.kind), label)
-            if head["job_title"] and role.job_title != head["job_title"]:
-                diff["job_title"] = (role.job_title, head["job_title"])
-                item.changes[f"{label} job title"] = (role.job_title, head["job_title"])
-            if diff:
-                item.payload["head"] = {"retitle": (role.id, diff, same[1].id)}
-                if item.action == "same":
-                    item.action = "update"
-            return
-        found = None
-        if person.get("email"):
-            found = self.by_email.get(person["email"])
-        if found is None and school is not None:
-            found = self.by_name.get((school.id, key))
-        plan: dict[str, Any] = {"kind": kind, "job_title": head["job_title"],
-                                "person_id": found.id if found else None,
-                                "person": None if found else person}
-        if holder is not None:
-            end = self.today - timedelta(days=1)
-            if holder[0].start_date and end < holder[0].start_date:
-                end = holder[0].start_date
-            plan["end"] = (holder[0].id, end, holder[1].id)
-            plan["start"] = self.today
-        item.payload["head"] = plan
-        item.changes[label] = (holder[1].full_name if holder else None, C.person_label(person))
+def _plan_closing(closing: list[tuple[Item, School, date]]) -> None:
+    """A school the import closes keeps no current role: each ends on the close date (or the
+    role's own start, if that is later). One query for all the closing schools."""
+    if not closing:
+        return
+    by_school: dict[int, list[Role]] = defaultdict(list)
+    ids = [school.id for _item, school, _end in closing]
+    for part in C.chunks(ids):
+        for role in Role.select().where(Role.school.in_(part) & Role.end_date.is_null()):
+            by_school[role.school_id].append(role)
+    for item, school, end in closing:
+        roles = by_school.get(school.id)
+        if not roles:
+            continue
+        item.payload["end_roles"] = [(r.id, max(end, r.start_date) if r.start_date else end,
+                                      r.person_id) for r in roles]
+        item.changes["Current roles"] = (f"{len(roles)} current", f"ended on {F.format_date(end)}")
         if item.action == "same":
             item.action = "update"
-
-
-def _write_heads(items: list[Item], run_id: int) -> None:
-    entries: list[dict[str, Any]] = []
-    # One new person per email: an executive head may lead several schools in one file.
-    new_people, first_by_email, same_as = [], {}, []
-    for item in items:
-        person = item.payload["head"].get("person")
-        if not person:
-            continue
-        if person.get("email") and person["email"] in first_by_email:
-            same_as.append((item, first_by_email[person["email"]]))
-            continue
-        if person.get("email"):
-            first_by_email[person["email"]] = item
-        new_people.append(item)
-    rows = C.full_rows(Person, [i.payload["head"]["person"] for i in new_people])
-    ids = C.insert_returning(Person, rows) if rows else []
-    for item, person_id in zip(new_people, ids, strict=True):
-        item.payload["head"]["person_id"] = person_id
-    for item, first in same_as:
-        item.payload["head"]["person_id"] = first.payload["head"]["person_id"]
-    for item in new_people:
-        person_id = item.payload["head"]["person_id"]
-        entries.append({"entity": "person", "entity_id": person_id, "action": "create",
-                        "changes": {k: [None, v] for k, v in item.payload["head"]["person"].items()
-                                    if v is not None},
-                        "person_id": person_id, "import_run": run_id})
-    role_rows, role_items = [], []
-    for item in items:
-        head = item.payload["head"]
-        if "retitle" in head:
-            role_id, diff, person_id = head["retitle"]
-            Role.update({getattr(Role, k): v[1] for k, v in diff.items()}).where(
-                Role.id == role_id).execute()
-            entries.append({"entity": "role", "entity_id": role_id, "action": "update",
-                            "changes": {k: list(v) for k, v in diff.items()},
-                            "person_id": person_id, "import_run": run_id})
-            continue
-        if "end" in head:
-            role_id, end, person_id = head["end"]
-            Role.update(end_date=end).where(Role.id == role_id).execute()
-            entries.append({"entity": "role", "entity_id": role_id, "action": "update",
-                            "changes": {"end_date": [None, end]}, "person_id": person_id,
-                            "import_run": run_id})
-        role_rows.append({"person": head["person_id"], "school": item.payload["id"],
-                          "kind": head["kind"], "job_title": head["job_title"],
-                          "start_date": head.get("start")})
-        role_items.append(item)
-    role_ids = C.insert_returning(Role, C.full_rows(Role, role_rows)) if role_rows else []
-    for row, role_id in zip(role_rows, role_ids, strict=True):
-        entries.append({"entity": "role", "entity_id": role_id, "action": "create",
-                        "changes": {k: [None, v] for k, v in
-                                    {"person": row["person"], "school": row["school"],
-                                     "kind": row["kind"], "job_title": row["job_title"],
-                                     "start_date": row["start_date"]}.items() if v is not None},
-                        "person_id": row["person"], "import_run": run_id})
-    audit.record_many(entries)

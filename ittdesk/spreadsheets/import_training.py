@@ -19,7 +19,7 @@ TRAINEE_FIELDS = (
                 parse=AS_GIVEN),
     ImportField("first_name", "First name", ("First Names", "Forename", "Forenames", "Given name",
                                              "Trainee first name"), parse=AS_GIVEN),
-    ImportField("last_name", "Last name", ("Last Name", "Surname", "Family name",
+    ImportField("last_name", "Last name", ("Last Name", "Last names", "Surname", "Family name",
                                            "Trainee surname", "Trainee last name"), parse=AS_GIVEN),
     ImportField("full_name", "Full name", ("Name", "Trainee name", "Trainee", "Student name",
                                            "Student"), parse=C.split_name),

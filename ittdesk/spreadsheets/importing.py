@@ -48,6 +48,7 @@ from .import_base import (  # noqa: F401 - re-exported: the kinds, the CLI, the 
     Progress,
     Result,
     Source,
+    warning_notes,
 )
 from .import_rows import Record, Refusal, read_records, remembering  # noqa: F401
 
@@ -287,6 +288,7 @@ def _plan_import(source: Source, mapping: dict[int, str] | None, options: dict[s
     mark = _audit_mark()
     items = importer.plan(records, columns, refused, source.options)
     _show_labels(importer, items)
+    notes.extend(warning_notes(items))
     refused.sort(key=lambda r: r.row)
     return Plan(source, mapping, records, items, refused, notes, read_refused, mark)
 

@@ -1,0 +1,250 @@
+"""The head-teacher part of a school row (GIAS ``HeadFirstName``/``HeadLastName``, or one
+full-name column): who leads the school, planned with bulk lookups and written in bulk.
+
+A row may name co-heads: GIAS writes both in the name fields ("Anna & Ben", "Khan & Lowe",
+``HeadPreferredJobTitle`` "Co Headteacher"). They are two people with a role each, never one
+person called "Anna & Ben". Names that cannot be paired (two first names, three last names) add
+no head, with a warning, rather than inventing someone.
+
+For an existing school whose current holder of the post is someone else, the old role ends the
+day before the import and the new holder starts that day, as ``roles.change_holder`` does;
+history is never overwritten. The same person under another head title is retitled.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from .. import audit, clock
+from .. import fields as F
+from ..choices import ROLE_KINDS
+from ..models import Person, Role
+from ..services.people import people
+from . import import_common as C
+from .import_base import BAD, ImportField, Item, Record, Refusal
+from .import_rows import clean_values
+
+HEAD_FIELDS = (
+    ImportField("head_title", "Head's title", ("HeadTitle (name)", "Head title", "Headteacher title"),
+                parse=lambda v: F.text(v, 40)),
+    ImportField("head_first_name", "Head's first name",
+                ("HeadFirstName", "Head first name", "Headteacher first name",
+                 "Head teacher first name", "Head forename"), parse=lambda v: F.text(v, 200)),
+    ImportField("head_last_name", "Head's last name",
+                ("HeadLastName", "Head last name", "Headteacher last name", "Headteacher surname",
+                 "Head surname", "Head teacher surname"), parse=lambda v: F.text(v, 200)),
+    ImportField("head_name", "Headteacher",
+                ("Head Teacher", "Head", "Headteacher name", "Head's name", "Head teacher name",
+                 "Principal", "Name of head"), parse=lambda v: F.text(v, 300)),
+    ImportField("head_job_title", "Head's job title",
+                ("HeadPreferredJobTitle", "Head job title", "Head preferred job title",
+                 "Headteacher job title"), parse=lambda v: F.text(v, 120)),
+    ImportField("head_email", "Head's email",
+                ("Head's e-mail", "Head email", "Headteacher email", "Head teacher email",
+                 "Head's email address", "Headteacher e-mail"), parse=F.email),
+)
+
+# "Anna & Ben", "Khan and Lowe", "Mrs/Mr", "A Khan; B Lowe": two people in one name field.
+_AND = re.compile(r"\s*(?:&|\+|/|;|\band\b)\s*", re.I)
+UNPAIRED = "co-heads whose names cannot be paired (first and last names differ in number): no head added"
+
+
+def _parts(text: str | None) -> list[str]:
+    return [p for p in _AND.split(text or "") if p.strip()] if text else []
+
+
+def name_pairs(first: str | None, last: str | None) -> list[tuple[str, str]] | None:
+    """[(first, last), ...] for one head or co-heads; None when they cannot be paired."""
+    firsts, lasts = _parts(first), _parts(last)
+    if len(firsts) == 1 and len(lasts) == 1:
+        return [(first.strip(), last.strip())]  # type: ignore[union-attr]
+    if len(firsts) == 2 and len(lasts) == 2:
+        return list(zip(firsts, lasts, strict=True))
+    if len(firsts) == 2 and len(lasts) == 1:
+        return [(firsts[0], lasts[0]), (firsts[1], lasts[0])]  # a shared surname
+    return None
+
+
+class HeadPlanner:
+    """Works out the head-teacher part of school rows with bulk lookups."""
+
+    def __init__(self, schools_found, keyed, columns):
+        self.columns = columns
+        ids = [s.id for s in schools_found]
+        # every current head-kind role of each school, newest first
+        self.current: dict[int, list[tuple[Role, Person]]] = {}
+        for part in C.chunks(ids):
+            query = (Role.select(Role, Person).join(Person)
+                     .where(Role.school.in_(part) & Role.kind.in_(C.HEAD_KINDS)
+                            & Role.end_date.is_null())
+                     .order_by(Role.start_date.desc(nulls="LAST"), Role.id.desc()))
+            for role in query:
+                self.current.setdefault(role.school_id, []).append((role, role.person))
+        emails = []
+        for record, _urn in keyed:
+            if "head_email" in record.raw:
+                try:
+                    emails.append(F.email(record.raw["head_email"]))
+                except ValueError:
+                    pass
+        self.by_email = C.people_by_email(emails)
+        self.by_name = C.people_at_schools(ids)
+        self.today = clock.today()
+        self.kinds: dict[Any, str] = {}  # job title -> head role kind (titles repeat)
+
+    def parse(self, record: Record, kind, refused: list[Refusal], warnings: list[str]):
+        """{"people": [...], "kind", "job_title"}; None for no head; BAD if refused."""
+        raw = record.raw
+        if not any(k in raw for k in ("head_first_name", "head_last_name", "head_name")):
+            return None
+        before = len(refused)
+        title, first, last, full, job_title, email = kind.extras(
+            record, ("head_title", "head_first_name", "head_last_name", "head_name",
+                     "head_job_title", "head_email"), self.columns, refused).values()
+        if len(refused) > before:
+            return BAD
+        titles = _parts(title)
+        if first and last:
+            pairs = name_pairs(first, last)
+            if pairs is None:
+                warnings.append(UNPAIRED)
+                return None
+            named = [(titles[0] if len(titles) == 1 and len(pairs) == 1 else
+                      titles[i] if len(titles) == len(pairs) else None, f, la)
+                     for i, (f, la) in enumerate(pairs)]
+        elif full:
+            named = []
+            for part in _parts(full):
+                try:
+                    named.append(C.split_name(part))
+                except ValueError as exc:
+                    refused.append(Refusal(record.row, self.columns.get("head_name", ""), str(exc)))
+                    return BAD
+            if len(named) == 1 and title and not named[0][0]:
+                named[0] = (title, named[0][1], named[0][2])
+        else:
+            column = self.columns.get("head_last_name") or self.columns.get("head_first_name", "")
+            refused.append(Refusal(record.row, column, "the head's first and last name are both needed"))
+            return BAD
+        found = []
+        for person_title, first_name, last_name in named:
+            person = {"title": person_title, "first_name": first_name, "last_name": last_name,
+                      # one email cannot be both co-heads'
+                      "email": email if len(named) == 1 else None}
+            _values, errors = clean_values(people, {k: v for k, v in person.items() if v is not None})
+            if errors:
+                for message in errors.values():
+                    refused.append(Refusal(record.row, self.columns.get("head_email", ""), message))
+                return BAD
+            found.append(person)
+        kind_of = self.kinds.get(job_title)
+        if kind_of is None:
+            kind_of = self.kinds[job_title] = C.head_kind(job_title)
+        return {"people": found, "kind": kind_of, "job_title": job_title}
+
+    def plan(self, item: Item, school, head: dict) -> None:
+        kind, label = head["kind"], ROLE_KINDS.label(head["kind"])
+        currents = self.current.get(school.id, []) if school is not None else []
+        keys = [C.name_key(p["first_name"], p["last_name"]) for p in head["people"]]
+        kept: set[int] = set()
+        retitles, new = [], []
+        for person, key in zip(head["people"], keys, strict=True):
+            # The same person already leading the school, perhaps under another title (Head of
+            # School who became Executive Headteacher): their role is retitled, not duplicated.
+            same = next((c for c in currents
+                         if C.name_key(c[1].first_name, c[1].last_name) == key), None)
+            if same is not None:
+                role = same[0]
+                kept.add(role.id)
+                others = [c for c in currents if c[0].kind == kind and c is not same
+                          and C.name_key(c[1].first_name, c[1].last_name) not in keys]
+                diff = {}
+                if role.kind != kind and not others:
+                    diff["kind"] = (role.kind, kind)
+                    item.changes[f"{ROLE_KINDS.label(role.kind)} role"] = (
+                        ROLE_KINDS.label(role.kind), label)
+                if head["job_title"] and role.job_title != head["job_title"]:
+                    diff["job_title"] = (role.job_title, head["job_title"])
+                    item.changes[f"{label} job title"] = (role.job_title, head["job_title"])
+                if diff:
+                    retitles.append((role.id, diff, same[1].id))
+                continue
+            found = self.by_email.get(person["email"]) if person.get("email") else None
+            if found is None and school is not None:
+                found = self.by_name.get((school.id, key))
+            new.append({"kind": kind, "job_title": head["job_title"],
+                        "person_id": found.id if found else None,
+                        "person": None if found else person})
+        ends = []
+        if new:
+            for role, holder in currents:
+                if role.kind == kind and role.id not in kept:
+                    end = self.today - timedelta(days=1)
+                    if role.start_date and end < role.start_date:
+                        end = role.start_date
+                    ends.append((role.id, end, holder.id))
+            for plan in new:
+                plan["start"] = self.today if ends else None
+            leaving = [h.full_name for r, h in currents if r.kind == kind and r.id not in kept]
+            item.changes[label] = (" and ".join(leaving) or None,
+                                   " and ".join(C.person_label(p) for p in head["people"]))
+        if new or retitles:
+            item.payload["heads"] = {"new": new, "retitle": retitles, "end": ends}
+            if item.action == "same":
+                item.action = "update"
+
+
+def write_heads(items: list[Item], run_id: int) -> None:
+    """Write the heads planned on ``items``: people, ended roles, retitles, new roles."""
+    entries: list[dict[str, Any]] = []
+    # One new person per email: an executive head may lead several schools in one file.
+    new_plans, first_by_email, same_as = [], {}, []
+    for item in items:
+        for plan in item.payload["heads"]["new"]:
+            person = plan.get("person")
+            if not person:
+                continue
+            if person.get("email") and person["email"] in first_by_email:
+                same_as.append((plan, first_by_email[person["email"]]))
+                continue
+            if person.get("email"):
+                first_by_email[person["email"]] = plan
+            new_plans.append(plan)
+    rows = C.full_rows(Person, [p["person"] for p in new_plans])
+    ids = C.insert_returning(Person, rows) if rows else []
+    for plan, person_id in zip(new_plans, ids, strict=True):
+        plan["person_id"] = person_id
+        entries.append({"entity": "person", "entity_id": person_id, "action": "create",
+                        "changes": {k: [None, v] for k, v in plan["person"].items() if v is not None},
+                        "person_id": person_id, "import_run": run_id})
+    for plan, first in same_as:
+        plan["person_id"] = first["person_id"]
+    role_rows = []
+    for item in items:
+        heads = item.payload["heads"]
+        for role_id, diff, person_id in heads["retitle"]:
+            Role.update({getattr(Role, k): v[1] for k, v in diff.items()}).where(
+                Role.id == role_id).execute()
+            entries.append({"entity": "role", "entity_id": role_id, "action": "update",
+                            "changes": {k: list(v) for k, v in diff.items()},
+                            "person_id": person_id, "import_run": run_id})
+        for role_id, end, person_id in heads["end"]:
+            Role.update(end_date=end).where(Role.id == role_id).execute()
+            entries.append({"entity": "role", "entity_id": role_id, "action": "update",
+                            "changes": {"end_date": [None, end]}, "person_id": person_id,
+                            "import_run": run_id})
+        for plan in heads["new"]:
+            role_rows.append({"person": plan["person_id"], "school": item.payload["id"],
+                              "kind": plan["kind"], "job_title": plan["job_title"],
+                              "start_date": plan.get("start")})
+    role_ids = C.insert_returning(Role, C.full_rows(Role, role_rows)) if role_rows else []
+    for row, role_id in zip(role_rows, role_ids, strict=True):
+        entries.append({"entity": "role", "entity_id": role_id, "action": "create",
+                        "changes": {k: [None, v] for k, v in
+                                    {"person": row["person"], "school": row["school"],
+                                     "kind": row["kind"], "job_title": row["job_title"],
+                                     "start_date": row["start_date"]}.items() if v is not None},
+                        "person_id": row["person"], "import_run": run_id})
+    audit.record_many(entries)
