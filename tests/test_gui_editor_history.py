@@ -42,8 +42,12 @@ def test_the_person_editor_offers_subject_access_export_and_erasure(qtbot, main_
     monkeypatch.setattr(person_data, "open_person_export", lambda parent, pid: opened.append(("export", pid)))
     monkeypatch.setattr(person_data, "open_person_erase", lambda parent, pid: opened.append(("erase", pid)))
     editor = main_window.open_record("person", person.id)
-    editor.findChild(type(editor.buttons.button(editor.buttons.StandardButton.Save)),
-                     "button_export_their_data_(subject_access)").click()
-    editor.findChild(type(editor.buttons.button(editor.buttons.StandardButton.Save)),
-                     "button_erase_personal_data").click()
+    # Beside Save, whichever tab is showing (not hidden on the Development record tab).
+    button = editor.personal_data_button
+    assert button in editor.buttons.buttons() and button.isEnabled() and button.isVisible()
+    export, erase = button.menu().actions()
+    export.trigger()
+    erase.trigger()
     assert opened == [("export", person.id), ("erase", person.id)]
+    new_editor = main_window.open_record("person", None)
+    assert not new_editor.personal_data_button.isEnabled()  # nobody's data yet

@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMenu, QPushButton
 
 from ittdesk.queries.summaries import person_summary
 from ittdesk.services.people import people
@@ -30,9 +30,21 @@ class PersonEditor(EntityEditor):
             ("Add &designation…", self.add_designation),
             ("Add mentor &training…", self.add_training)])
         self.record = self.related_browser("Development re&cord", [
-            ("E&xport record…", self.export_record),
-            ("Export their &data (subject access)…", self.export_personal_data),
-            ("Erase personal data…", self.erase_personal_data)])
+            ("E&xport record…", self.export_record)])
+        self._add_personal_data_button()
+
+    def _add_personal_data_button(self) -> None:
+        """Subject access and erasure beside Save, on every tab: a data protection officer
+        looked for them there, not on the Development record tab."""
+        menu = QMenu(self)
+        menu.addAction("Export their &data (subject access)…", self.export_personal_data)
+        menu.addAction("&Erase personal data…", self.erase_personal_data)
+        self.personal_data_button = QPushButton("&Personal data")
+        self.personal_data_button.setObjectName("personalData")
+        self.personal_data_button.setMenu(menu)
+        self.personal_data_button.setToolTip("Subject access export and erasure of this person")
+        self.buttons.addButton(self.personal_data_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.personal_data_button.setEnabled(self.instance is not None)
 
     def export_personal_data(self) -> None:
         """Everything held about this person, as a workbook (and PDF) for a subject access request."""
@@ -56,6 +68,7 @@ class PersonEditor(EntityEditor):
         self.reject()
 
     def refresh_related(self) -> None:
+        self.personal_data_button.setEnabled(self.instance is not None)
         if self.instance is None:
             return
         s = person_summary(self.instance.id)
