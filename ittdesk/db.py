@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlparse
 
-from .errors import DatabaseOpenError
+from .errors import DatabaseOpenError, RefusedError
 from .paths import default_database_path
 
 if TYPE_CHECKING:
@@ -254,7 +254,6 @@ def sole_use(path: Path, wait: float = 1.0) -> Iterator[sqlite3.Connection]:
     granted only when nobody else has the file open. Still refused after ``wait`` seconds:
     RefusedError, nothing written. Closing it may fold the file's own WAL into it, as the last
     connection's close always does."""
-    from .errors import RefusedError
 
     conn = sqlite3.connect(file_uri(path, "mode=rw"), timeout=wait, isolation_level=None)
     try:
@@ -281,6 +280,41 @@ def ensure_not_in_use(path: Path, wait: float = 1.0) -> None:
             pass
     except sqlite3.DatabaseError:
         return
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (``stat`` only: nothing is opened)."""
+    try:
+        first, second = a.stat(), b.stat()
+    except OSError:
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def is_open_database_file(path: Path) -> bool:
+    """Whether ``path`` is the SQLite file this process has open, or its -wal or -shm: a file
+    nothing but SQLite may open here (``inspect_file`` says why)."""
+    loc = current_location[0]
+    if loc is None or loc.path is None:
+        return False
+    own = loc.path
+    return any(_same_file(Path(path), own.with_name(own.name + suffix))
+               for suffix in ("", "-wal", "-shm"))
+
+
+def refuse_database_file(path: Path, doing: str) -> None:
+    """RefusedError when a spreadsheet or an export would be read from, or written over, a
+    database: the one this process has open (opening it outside SQLite would drop the app's
+    locks), or one in use by any process (a -wal or -shm beside it; writing over it would
+    replace a database under a running app). ``doing``: "read" or "write over"."""
+    path = Path(path)
+    base = path.with_name(path.name.removesuffix("-wal").removesuffix("-shm"))
+    in_use = doing != "read" and any(
+        base.with_name(base.name + suffix).exists() for suffix in ("-wal", "-shm"))
+    if is_open_database_file(path) or in_use:
+        raise RefusedError(f"{path.name} is an ITT Desk database, in use: ITT Desk will not "
+                           f"{doing} it as a spreadsheet or export. Choose another file; "
+                           "nothing was changed.")
 
 
 def _create_private_file(path: Path) -> None:

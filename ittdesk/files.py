@@ -120,6 +120,9 @@ def atomic_write(target: Path, write: Callable[[Path], None]) -> Path:
     removed whatever happens, interrupts included.
     """
     target = Path(target).expanduser().resolve()
+    from .db import refuse_database_file
+
+    refuse_database_file(target, "write over")  # never a database under a running app
     folder = target.parent
     if not folder.is_dir():
         raise RefusedError(f"Cannot save {target.name}: the folder {folder} does not exist")

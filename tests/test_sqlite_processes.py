@@ -329,3 +329,36 @@ def test_two_imports_started_together_both_finish(shared, tmp_path):
         assert process.returncode == 0, err
     assert first_row(path, "SELECT count(*) FROM school WHERE urn BETWEEN 960000 AND 961999") == (1200,)
     assert first_row(path, "SELECT count(*) FROM import_run") >= (2,)
+
+
+# -- the database is never read or written as a spreadsheet or an export --------------------
+
+
+def test_the_open_database_is_never_opened_as_a_spreadsheet_or_written_over(sqlite_db):
+    from ittdesk import files
+    from ittdesk.errors import RefusedError
+    from ittdesk.spreadsheets import reading
+
+    path = sqlite_db.path
+    before = school_count(path)
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with pytest.raises(RefusedError, match="is an ITT Desk database, in use"):
+            reading.open_book(name)
+    with pytest.raises(RefusedError, match="is an ITT Desk database, in use"):
+        files.atomic_write(path, lambda tmp: tmp.write_bytes(b"not a database"))
+    with pytest.raises(RefusedError, match="is an ITT Desk database, in use"):
+        backup.backup_to(sqlite_db, path)
+    assert school_count(path) == before
+    assert_wal_and_shm_present(path)
+
+
+def test_an_export_never_replaces_a_database_another_process_has_open(shared):
+    path, env = shared
+    other = backup.copy_database(path, path.with_name("other.sqlite3"))
+    with another_process_using(path, env):
+        for argv in (["backup", str(path)], ["backup", str(path.with_name(path.name + "-wal"))]):
+            done = cli(other, env, *argv)
+            assert done.returncode == 1, done.stderr
+            assert "is an ITT Desk database, in use" in done.stderr
+            assert_wal_and_shm_present(path)
+    assert cli(path, env, "check").returncode == 0

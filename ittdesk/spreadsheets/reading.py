@@ -158,6 +158,9 @@ def open_book(path: str | Path) -> Book:
         raise RefusedError(f"There is no file {path}")
     if path.is_dir():
         raise RefusedError(f"{path.name} is a folder, not a spreadsheet")
+    from ..db import refuse_database_file
+
+    refuse_database_file(path, "read")  # open() of it here would drop the app's SQLite locks
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
