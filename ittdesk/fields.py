@@ -38,6 +38,21 @@ _MONTH_YEAR = re.compile(r"([a-z]+)\.?[\s\-]+(\d{2}|\d{4})")
 _SERIAL = re.compile(r"\d{5}(\.\d+)?")
 
 
+#: NUL and the C0 controls other than tab, LF and CR: XML cannot hold them and openpyxl refuses
+#: to write them, so one stored value made every export fail (the person's subject access
+#: export and the full export); they are refused wherever text comes in
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def refuse_control(value: object) -> None:
+    """Raise ValueError when ``value`` is text holding a control character (not shown)."""
+    if value.__class__ is str and not value.isprintable():  # type: ignore[attr-defined]
+        found = CONTROL_CHARACTERS.search(value)  # type: ignore[arg-type]
+        if found:
+            raise ValueError(f"holds a control character (U+{ord(found.group()):04X}), which "
+                             "cannot be stored: retype the value")
+
+
 def is_empty(value: object) -> bool:
     if value is None:
         return True
@@ -59,6 +74,7 @@ def text(value: object, max_length: int | None = None) -> str | None:
     """Trimmed text, kept exactly otherwise (accents and apostrophes matter in names)."""
     if is_empty(value):
         return None
+    refuse_control(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (date, datetime)):
@@ -145,6 +161,7 @@ def trn(value: object) -> str | None:
 def email(value: object) -> str | None:
     if is_empty(value):
         return None
+    refuse_control(value)
     raw = str(value).strip()
     if raw.lower().startswith("mailto:"):
         raw = raw[7:]
@@ -169,6 +186,7 @@ def phone(value: object) -> str | None:
     """Phone numbers as text; a number that lost its leading 0 in Excel gets it back."""
     if is_empty(value):
         return None
+    refuse_control(value)
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         raw = str(int(value))
     else:

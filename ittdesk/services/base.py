@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from peewee import IntegrityError, Model
 
-from .. import audit
+from .. import audit, fields
 from ..errors import NotFoundError, RefusedError, ValidationError
 from ..models import AuditEntry, database
 
@@ -78,6 +78,7 @@ class EntityService(Generic[M]):
         for name, raw in data.items():
             spec = known[name]
             try:
+                fields.refuse_control(raw)  # any field: a stored NUL broke every export
                 values[name] = spec.parse(raw)
             except ValueError as exc:
                 errors[name] = f"{spec.label}: {exc}"

@@ -89,6 +89,7 @@ Parsing = tuple[str, Callable[[Any], Any], "dict[Any, Outcome] | None"]  # label
 
 def outcome_of(parse: Callable[[Any], Any], raw: Any) -> Outcome:
     try:
+        F.refuse_control(raw)  # whatever the parser: a stored NUL breaks every export
         return True, parse(raw)
     except ValueError as exc:
         return False, str(exc)

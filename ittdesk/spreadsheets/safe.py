@@ -15,8 +15,8 @@ from typing import Any
 
 from ..files import atomic_write
 
-__all__ = ["FORMULA_STARTS", "atomic_write", "is_formula_like", "save_workbook", "set_cell",
-           "write_only_cell"]
+__all__ = ["FORMULA_STARTS", "atomic_write", "clean_text", "is_formula_like", "save_workbook",
+           "set_cell", "write_only_cell"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -25,8 +25,20 @@ def is_formula_like(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
+def clean_text(value: Any) -> Any:
+    """Text without the control characters openpyxl refuses to write (NUL, U+0001-U+001F but
+    tab, LF, CR). New text is refused at the door (``fields.refuse_control``), but an older
+    database may hold one, and one such value made every export fail: it is dropped instead."""
+    if value.__class__ is str and not value.isprintable():
+        from ..fields import CONTROL_CHARACTERS
+
+        return CONTROL_CHARACTERS.sub("", value)
+    return value
+
+
 def set_cell(cell, value: Any) -> None:
     """Assign ``value`` to an openpyxl cell; formula-like text stays text."""
+    value = clean_text(value)
     cell.value = value
     if is_formula_like(value):
         cell.data_type = "s"
@@ -36,6 +48,7 @@ def write_only_cell(sheet, value: Any):
     """A write-only-mode cell for ``value``, text-typed when it looks like a formula."""
     from openpyxl.cell import WriteOnlyCell
 
+    value = clean_text(value)
     cell = WriteOnlyCell(sheet, value=value)
     if is_formula_like(value):
         cell.data_type = "s"

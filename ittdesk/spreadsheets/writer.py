@@ -32,7 +32,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from .. import clock
 from ..errors import RefusedError
-from .safe import FORMULA_STARTS, atomic_write, write_only_cell
+from .safe import FORMULA_STARTS, atomic_write, clean_text, write_only_cell
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -102,8 +102,11 @@ class _Sheet(WriteOnlyWorksheet):
                 spare.column, spare.row = col_idx, row_idx
                 yield spare
                 continue
-            if (cls is str and len(value) <= _MAX_TEXT and value not in _ERROR_CODES
-                    and _ILLEGAL.search(value) is None):
+            if cls is str and _ILLEGAL.search(value) is not None:
+                # An old database may hold a control character openpyxl refuses: it is
+                # dropped (safe.clean_text), so one bad value cannot fail everyone's export.
+                value = clean_text(value)
+            if cls is str and len(value) <= _MAX_TEXT and value not in _ERROR_CODES:
                 # What the setter makes of text, except that it is never a formula.
                 spare._value, spare.data_type = value, "s"
                 spare.column, spare.row = col_idx, row_idx
@@ -467,7 +470,7 @@ class _Styles:
         if kind == "text":
             def text(value):
                 if value.__class__ is str and value.startswith(starts):
-                    cell = make(ws, value=value)
+                    cell = make(ws, value=clean_text(value))
                     cell.data_type = "s"
                     return cell
                 return value
