@@ -148,8 +148,7 @@ def cmd_person_erase(args) -> int:
         return 0
     result = erasure.erase(person_id)
     print(f"Erased the personal data of person #{person_id}: {result.records_changed} record(s) "
-          f"anonymised, {result.audit_entries_scrubbed} audit entr"
-          f"{'y' if result.audit_entries_scrubbed == 1 else 'ies'} scrubbed.")
+          f"anonymised; {result.audit_text()}.")
     if result.note:
         print(f"Note: {result.note}")
     if result.mentions:  # left as they were: the user decides about each

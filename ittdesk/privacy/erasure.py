@@ -139,6 +139,22 @@ class ErasureResult:
     note: str | None = None
     backups: list[Path] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    audit_entries_about: int = 0  # all entries about them; only those with personal values change
+
+    def audit_text(self) -> str:
+        """'3 of the 6 audit entries about them held personal values and were scrubbed; the
+        other 3 hold none (dates, statuses, links) and stay as they were'."""
+        n, total = self.audit_entries_scrubbed, max(self.audit_entries_about,
+                                                     self.audit_entries_scrubbed)
+        entries = f"audit entr{'y' if total == 1 else 'ies'}"
+        if n == total:
+            return (f"the {total} {entries} about them scrubbed of personal values" if total
+                    else "no audit entry about them held personal values")
+        rest = total - n
+        return (f"{n} of the {total} {entries} about them held personal values and "
+                f"{'was' if n == 1 else 'were'} scrubbed; the other {rest} "
+                f"hold{'s' if rest == 1 else ''} none (dates, statuses, links) and "
+                f"stay{'s' if rest == 1 else ''} as {'it was' if rest == 1 else 'they were'}")
 
 
 def _own_rows(person_id: int) -> dict[str, set[int]]:
@@ -316,8 +332,9 @@ def erase(person_id: int, *, reason: str = "erasure request",
 
         say("Scrubbing the audit trail")
         scrubbed = 0
+        about = list(_audit_entries(person.id))
         with audit.scrubbing() as scrub:
-            for entry in list(_audit_entries(person.id)):
+            for entry in about:
                 personal = AUDIT_PERSONAL_FIELDS.get(entry.entity, ())
                 new_changes = _scrub_changes(entry.changes, personal, own)
                 if entry.entity == "person" and entry.action == "delete":
@@ -333,7 +350,7 @@ def erase(person_id: int, *, reason: str = "erasure request",
         say("Compacting the database file")
         compacted, note = compact()
     return ErasureResult(person.id, changed, scrubbed, compacted, note, backups_holding(person.id),
-                         mentions=found)
+                         mentions=found, audit_entries_about=len(about))
 
 
 def compact() -> tuple[bool, str | None]:

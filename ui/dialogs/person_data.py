@@ -325,10 +325,9 @@ class PersonEraseDialog(QDialog):
     def _erased(self, outcome) -> None:
         result, removed = outcome
         self.result = result
-        lines = [f"Erased. {result.records_changed} record(s) anonymised and "
-                 f"{result.audit_entries_scrubbed} audit entr"
-                 f"{'y' if result.audit_entries_scrubbed == 1 else 'ies'} scrubbed; the records now "
-                 f"show \"{erasure.erased_label(self.person_id)}\"."]
+        lines = [f"Erased. {result.records_changed} record(s) anonymised; "
+                 f"{result.audit_text()}. The records now show "
+                 f"\"{erasure.erased_label(self.person_id)}\"."]
         if result.note:
             lines.append(result.note)
         if result.mentions:
