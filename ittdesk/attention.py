@@ -14,7 +14,7 @@ from datetime import date
 
 from peewee import fn
 
-from . import clock, new_schools, settings
+from . import clock, holders, new_schools, settings
 from .academic_year import AcademicYear
 from .choices import MENTOR_KINDS, PARTNERSHIP_STATUSES, REPORT_KINDS
 from .fields import format_date
@@ -161,7 +161,7 @@ def mentors_over_capacity(today: date, limit: int) -> Group:
              .join(taking, on=((taking.c.mentor_id == Role.person)
                                & (taking.c.school_id == Role.school)))
              .switch(Role).join(Person).switch(Role).join(School)
-             .where(Role.kind.in_(MENTOR_KINDS) & Role.end_date.is_null()
+             .where(Role.kind.in_(MENTOR_KINDS) & holders.held(today)
                     & Role.capacity.is_null(False) & (taking.c.taking > Role.capacity)))
     group.count = query.count()
     if group.count:
@@ -186,7 +186,7 @@ def mentor_training_lapsed(today: date, limit: int) -> Group:
     query = (Role.select(Role.person, fn.MIN(Person.first_name).alias("first"),
                          fn.MIN(Person.last_name).alias("last"), latest.alias("latest"))
              .join(Person)
-             .where(Role.kind.in_(MENTOR_KINDS) & Role.end_date.is_null() & ~fn.EXISTS(recent))
+             .where(Role.kind.in_(MENTOR_KINDS) & holders.held(today) & ~fn.EXISTS(recent))
              .group_by(Role.person))
     group.count = query.count()
     for row in database.execute(query.order_by(fn.MIN(Person.last_name), fn.MIN(Person.first_name))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from . import clock
+from . import clock, holders
 from .academic_year import AcademicYear
 from .errors import RefusedError
 from .models import Person, School, database
@@ -322,7 +322,7 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
                 (lead, "lead", "Broker and quality-assure the support; report impact and funding."),
             ):
                 contact = next(iter(r.person for r in roles.model.select().where(
-                    (roles.model.school == school) & roles.model.end_date.is_null())), None)
+                    (roles.model.school == school) & holders.held())), None)
                 party = parties.create({"agreement": agreement.id, "school": school.id, "role": role,
                                         "contact": contact.id if contact else None,
                                         "responsibilities": text})

@@ -18,9 +18,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QPushButton
 
+from ittdesk import clock
 from ittdesk.academic_year import AcademicYear
 from ittdesk.leadership import rounds
-from ittdesk.models import School
+from ittdesk.models import ImportRun, School
 from ittdesk.queries import lists
 from ittdesk.returns.base import Filters
 from ittdesk.returns.template import inspect_template
@@ -74,6 +75,8 @@ class Records:
         wb.active.append(["School URN", "Name of school", "Phase of education"])
         wb.save(template)
         self.template = template
+        self.import_run = ImportRun.create(at=clock.now(), user="test", kind="schools",
+                                           file_name="schools.csv", added=1)
 
 
 def _editor(path: str) -> Callable:
@@ -132,6 +135,9 @@ FACTORIES: dict[str, Callable] = {
             r.round.id, w),
     "ui.dialogs.database_problem.DatabaseProblemDialog": _make_database_problem,
     "ui.dialogs.import_wizard.ImportWizard": _make_wizard,
+    "ui.dialogs.mark_partners.MarkPartnersDialog":
+        lambda w, r: importlib.import_module("ui.dialogs.mark_partners").MarkPartnersDialog(
+            w, r.import_run.id),
     "ui.dialogs.person_data.PersonExportDialog":
         lambda w, r: importlib.import_module("ui.dialogs.person_data").PersonExportDialog(
             r.person.id, w),
@@ -141,9 +147,8 @@ FACTORIES: dict[str, Callable] = {
     "ui.dialogs.provider_settings.ProviderSettingsDialog":
         lambda w, r: importlib.import_module("ui.dialogs.provider_settings").ProviderSettingsDialog(w),
     "ui.dialogs.template_fill.TemplateFillDialog": _make_template_fill,
-    "ui.editors.school_editor.ChangeHolderDialog":
-        lambda w, r: importlib.import_module("ui.editors.school_editor").ChangeHolderDialog(
-            r.school.id, w),
+    "ui.dialogs.user_guide.UserGuide":
+        lambda w, r: importlib.import_module("ui.dialogs.user_guide").UserGuide(w),
     "ui.views.confirmation_page.StartRoundDialog":
         lambda w, r: importlib.import_module("ui.views.confirmation_page").StartRoundDialog(w),
     "ui.widgets.record_picker.PickerDialog": _make_picker,

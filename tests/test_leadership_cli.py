@@ -111,7 +111,8 @@ def test_bad_year_and_bad_status_are_clear_errors(demo_db, tmp_path, capsys):
     assert code == 2 and "--year" in err
 
 
-def test_change_starts_the_new_holder_and_ends_the_old(demo_db, capsys):
+def test_change_starts_the_new_holder_and_ends_the_old(demo_db, capsys, set_today):
+    set_today(date(2026, 12, 7))  # the change is for 1 January: the new head is not head yet
     rounds.start_round("2026/27")
     school, head = _school_with_head()
     newcomer = people.create({"first_name": "Nadia", "last_name": "Holroyd",
@@ -124,11 +125,15 @@ def test_change_starts_the_new_holder_and_ends_the_old(demo_db, capsys):
     assert "Nadia Holroyd is headteacher" in out
     _reopen(demo_db)
     assert Role.get_by_id(head.id).end_date == date(2026, 12, 31)
-    assert newcomer.id in [r.person_id for r in current_roles(school) if r.kind == "headteacher"]
+    heads_now = [r.person_id for r in current_roles(school) if r.kind == "headteacher"]
+    heads_then = [r.person_id for r in current_roles(school, day=date(2027, 1, 1))
+                  if r.kind == "headteacher"]
+    assert heads_now == [head.person_id] and heads_then == [newcomer.id]
     dbmod.close_database()
     code, out, _ = run(["leadership", "history", str(school.urn), "--db", str(demo_db.path)],
                        capsys)
-    assert code == 0 and "Nadia Holroyd" in out and "01/01/2027 - now" in out
+    assert code == 0 and "Nadia Holroyd" in out and "from 01/01/2027" in out
+    assert "01/01/2027 - now" not in out and "- 31/12/2026 (now)" in out
 
 
 def test_gaps_lists_schools_without_a_head_or_champion(demo_db, capsys):

@@ -214,7 +214,11 @@ def cmd_history(args) -> int:
     if not entries:
         print("  no leadership on record")
     for e in entries:
-        span = f"{fields.format_date(e.start) or '?'} - {fields.format_date(e.end) or 'now'}"
+        if e.future:  # appointed for later: not the holder now (ittdesk.holders)
+            span = f"from {fields.format_date(e.start)}"
+        else:
+            span = f"{fields.format_date(e.start) or '?'} - {fields.format_date(e.end) or 'now'}"
+            span += " (now)" if e.current and e.end else ""
         print(f"  {e.post:<38} {e.person:<28} {span}")
     return 0
 

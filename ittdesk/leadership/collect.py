@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .. import audit, clock, fields
+from .. import audit, clock, fields, holders
 from ..choices import ROLE_KINDS
 from ..errors import IttDeskError, RefusedError, ValidationError
 from ..models import ConfirmationRound, Person, Role, RoundSchool, School, database
@@ -363,7 +363,7 @@ def _new_in_post(form: ReturnedForm, result: SchoolReturn) -> None:
     heading, count = form.sections["new"]
     current = {}
     for role in (Role.select(Role, Person).join(Person)
-                 .where((Role.school == form.school) & Role.end_date.is_null())):
+                 .where((Role.school == form.school) & holders.held())):
         current.setdefault(role.kind, []).append(role)
     for i in range(1, min(count, NEW_IN_POST_ROWS) + 1):
         row = heading + i
@@ -395,15 +395,15 @@ def _new_in_post(form: ReturnedForm, result: SchoolReturn) -> None:
         name = " ".join(p for p in (values.get("title"), values["first_name"],
                                     values["last_name"]) if p)
         existing = Person.get_or_none(Person.email == values["email"]) if values["email"] else None
-        holders = current.get(kind, [])
-        if existing is not None and any(r.person_id == existing.id for r in holders):
+        in_post = current.get(kind, [])
+        if existing is not None and any(r.person_id == existing.id for r in in_post):
             result.confirmed.append(f"{existing.full_name} ({ROLE_KINDS.label(kind)})")
             continue
         detail = f"{name}" + (f" ({values['email']})" if values["email"] else "")
         detail += f" from {fields.format_date(start)}"
         if existing is not None:
             detail += f"; already on record as {existing.full_name} (#{existing.id})"
-        replaces = [r.person.full_name for r in holders] if kind in SINGLE_HOLDER_KINDS else []
+        replaces = [r.person.full_name for r in in_post] if kind in SINGLE_HOLDER_KINDS else []
         if replaces:
             detail += f", replacing {', '.join(replaces)}"
         result.changes.append(Change(

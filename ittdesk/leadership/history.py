@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .. import holders
 from ..choices import LEADERSHIP_KINDS, ROLE_KINDS
 from ..models import Person, Role, School
 from ..services.people import leadership_history
@@ -33,7 +34,12 @@ class TimelineEntry:
 
     @property
     def current(self) -> bool:
-        return self.end is None
+        """Started and not yet ended today (``ittdesk.holders``): a head appointed for later is not."""
+        return holders.is_held(self.start, self.end)
+
+    @property
+    def future(self) -> bool:
+        return holders.is_future(self.start)
 
 
 def timeline(school: School | int, kinds: tuple[str, ...] = LEADERSHIP_KINDS) -> list[TimelineEntry]:
@@ -85,7 +91,7 @@ def _missing_query(statuses: tuple[str, ...]):
 
     def holder(kinds: tuple[str, ...]):
         return fn.EXISTS(Role.select(Role.id).join(Person)
-                         .where((Role.school == School.id) & Role.end_date.is_null()
+                         .where((Role.school == School.id) & holders.held()
                                 & (Person.erased == False)  # noqa: E712
                                 & Role.kind.in_(kinds)))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .. import audit, clock, fields
+from .. import audit, clock, fields, holders
 from ..academic_year import AcademicYear
 from ..choices import PARTNERSHIP_STATUSES, ROLE_KINDS
 from ..errors import NotFoundError, RefusedError, ValidationError
@@ -206,7 +206,7 @@ def contacts_to_chase(school_ids: list[int]) -> dict[int, Contact]:
     best: dict[int, tuple[int, Role]] = {}
     if school_ids:
         query = (Role.select(Role, Person).join(Person)
-                 .where(Role.school.in_(school_ids) & Role.end_date.is_null()
+                 .where(Role.school.in_(school_ids) & holders.held()
                         & Role.kind.in_(CHASE_KINDS) & (Person.erased == False)))  # noqa: E712
         for role in query:
             rank = order[role.kind]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import clock
+from ..fields import format_date
 from ..spreadsheets.safe import save_workbook, set_cell
 from .summaries import person_summary
 
@@ -16,7 +17,9 @@ def development_record_sections(person_id: int) -> list[tuple[str, list[str], li
         ("Details", ["", ""], [[k, v] for k, v in [("Name", s["title"])] + s["facts"]]),
         ("Roles", ["Role", "School", "Job title", "Period", "Current"],
          [[r.detail, r.text, r.extra["job_title"], r.extra["period"],
-           "yes" if r.extra["current"] else ""] for r in s["roles"]]),
+           "yes" if r.extra["current"] else
+           f"from {format_date(r.extra['start'])}" if r.extra["future"] else ""]
+          for r in s["roles"]]),
         ("Designations", ["Designation", "Details"], [[d.text, d.detail] for d in s["designations"]]),
         ("Mentor training", ["Training", "Details"], [[t.text, t.detail] for t in s["training"]]),
         ("Programmes", ["Programme and cohort", "Details"], [[e.text, e.detail] for e in s["enrolments"]]),

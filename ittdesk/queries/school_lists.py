@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from peewee import Cast, fn
 
+from .. import holders
 from ..choices import (
     DESIGNATIONS,
     PARTNERSHIP_STATUSES,
@@ -28,7 +29,7 @@ def _full_name(model):
 def _current_holder(kind: str):
     holder = Person.alias("holder")
     return (Role.select(_full_name(holder)).join(holder, on=(Role.person == holder.id))
-            .where((Role.school == School.id) & (Role.kind == kind) & Role.end_date.is_null())
+            .where((Role.school == School.id) & (Role.kind == kind) & holders.held())
             .order_by(Role.start_date.desc(nulls="LAST")).limit(1))
 
 
@@ -74,20 +75,20 @@ SCHOOLS = ListQuery(
 
 def _current_role():
     """The person's most recently started current role."""
-    return (Role.select(Role.kind).where((Role.person == Person.id) & Role.end_date.is_null())
+    return (Role.select(Role.kind).where((Role.person == Person.id) & holders.held())
             .order_by(Role.start_date.desc(nulls="LAST"), Role.id.desc()).limit(1))
 
 
 def _current_school():
     at = School.alias("at")
     return (Role.select(at.name).join(at, on=(Role.school == at.id))
-            .where((Role.person == Person.id) & Role.end_date.is_null())
+            .where((Role.person == Person.id) & holders.held())
             .order_by(Role.start_date.desc(nulls="LAST")).limit(1))
 
 
 def _has_role(kind: str):
     return fn.EXISTS(Role.select(Role.id).where((Role.person == Person.id) & (Role.kind == kind)
-                                                & Role.end_date.is_null()))
+                                                & holders.held()))
 
 
 def _has_designation(kind: str):

@@ -10,7 +10,7 @@ from typing import Any
 
 from peewee import JOIN
 
-from .. import clock, settings
+from .. import clock, holders, settings
 from ..academic_year import AcademicYear
 from ..choices import (
     AGREEMENT_STATUSES,
@@ -66,6 +66,8 @@ def _d(day: date | None) -> str:
 
 
 def _period(start: date | None, end: date | None) -> str:
+    if start and holders.is_future(start):  # appointed for later: never "since"
+        return f"from {_d(start)}" + (f" to {_d(end)}" if end else "")
     if start and end:
         return f"{_d(start)} – {_d(end)}"
     if start:
@@ -99,14 +101,22 @@ def school_summary(school_id: int, today: date | None = None) -> dict[str, Any]:
     today = today or clock.today()
     year = AcademicYear.for_date(today)
     school = School.get_by_id(school_id)
-    current = list(Role.select(Role, Person).join(Person)
-                   .where((Role.school == school_id) & Role.end_date.is_null())
-                   .order_by(Role.kind, Person.last_name))
+    not_ended = list(Role.select(Role, Person).join(Person)
+                     .where((Role.school == school_id) & holders.not_ended(today))
+                     .order_by(Role.kind, Person.last_name))
+    current = [r for r in not_ended if holders.is_held(r.start_date, r.end_date, today)]
     leadership = [Link("person", r.person_id, r.person.full_name, ROLE_KINDS.label(r.kind),
                        {"role_id": r.id, "since": r.start_date})
                   for r in current if r.kind in LEADERSHIP_KINDS]
     order = {k: n for n, k in enumerate(LEADERSHIP_KINDS)}
     leadership.sort(key=lambda link: order.get(ROLE_KINDS.parse(link.detail) or "", 99))
+    # appointed for later: shown apart, "from 01/03/2027", never as leadership now
+    incoming = [Link("person", r.person_id, r.person.full_name,
+                     f"{ROLE_KINDS.label(r.kind)}, {holders.when(r.start_date, r.end_date, today)}",
+                     {"role_id": r.id, "since": r.start_date})
+                for r in sorted((r for r in not_ended if r.kind in LEADERSHIP_KINDS
+                                 and holders.is_future(r.start_date, today)),
+                                key=lambda r: (r.start_date, r.id))]
     mentors = []
     for r in current:
         if r.kind not in MENTOR_KINDS:
@@ -120,7 +130,9 @@ def school_summary(school_id: int, today: date | None = None) -> dict[str, Any]:
                             {"training": status, "training_ok": ok, "capacity": r.capacity,
                              "taking": capacity, "over": over, "role_id": r.id}))
     history = [Link("person", r.person_id, r.person.full_name, ROLE_KINDS.label(r.kind),
-                    {"period": _period(r.start_date, r.end_date), "current": r.end_date is None,
+                    {"period": _period(r.start_date, r.end_date),
+                     "current": holders.is_held(r.start_date, r.end_date, today),
+                     "future": holders.is_future(r.start_date, today),
                      "role_id": r.id, "start": r.start_date, "end": r.end_date})
                for r in (Role.select(Role, Person).join(Person)
                          .where((Role.school == school_id) & Role.kind.in_(LEADERSHIP_KINDS))
@@ -164,6 +176,7 @@ def school_summary(school_id: int, today: date | None = None) -> dict[str, Any]:
         "confirmed_this_year": bool(school.leadership_confirmed_on
                                     and school.leadership_confirmed_on >= year.start),
         "leadership": leadership,
+        "incoming": incoming,
         "champion": [link for link in leadership if link.detail == ROLE_KINDS.label("itt_champion")],
         "mentors": mentors,
         "history": history,
@@ -181,7 +194,9 @@ def person_summary(person_id: int, today: date | None = None) -> dict[str, Any]:
     person = Person.get_by_id(person_id)
     roles = [Link("school", r.school_id, r.school.name, ROLE_KINDS.label(r.kind),
                   {"role_id": r.id, "period": _period(r.start_date, r.end_date),
-                   "current": r.end_date is None, "start": r.start_date, "end": r.end_date,
+                   "current": holders.is_held(r.start_date, r.end_date, today),
+                   "future": holders.is_future(r.start_date, today),
+                   "start": r.start_date, "end": r.end_date,
                    "job_title": r.job_title or "", "capacity": r.capacity,
                    "subjects": r.subjects or "", "kind": r.kind})
              for r in (Role.select(Role, School).join(School).where(Role.person == person_id)

@@ -25,6 +25,7 @@ from ..choices import (
     RAG_RATINGS,
     TRAINING_KINDS,
 )
+from ..holders import held
 from ..models import (
     AgreementLeader,
     AgreementParty,
@@ -93,8 +94,7 @@ def _day(value) -> date | None:
 
 
 def _active_on(day: date):
-    return (((Role.start_date.is_null()) | (Role.start_date <= day))
-            & ((Role.end_date.is_null()) | (Role.end_date >= day)))
+    return held(day)
 
 
 def _la_matches(school_la: str | None, f: Filters) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from .. import clock, fields
+from .. import clock, fields, holders
 from ..choices import DESIGNATIONS, LEADERSHIP_KINDS, MENTOR_KINDS, ROLE_KINDS, TRAINING_KINDS
 from ..errors import NotFoundError, RefusedError, ValidationError
 from ..models import (
@@ -140,8 +140,9 @@ class RoleService(EntityService[Role]):
 
     def warnings(self, values: dict[str, Any], instance: Role | None) -> dict[str, str]:
         if values.get("kind") == "headteacher" and values.get("end_date") is None and values.get("school"):
+            # another head still in post when this one starts (a head leaving first is fine)
             query = Role.select().where((Role.school == values["school"]) & (Role.kind == "headteacher")
-                                        & Role.end_date.is_null())
+                                        & holders.not_ended(values.get("start_date")))
             if instance is not None:
                 query = query.where(Role.id != instance.id)
             if query.exists():
@@ -166,8 +167,9 @@ class RoleService(EntityService[Role]):
         if kind not in ROLE_KINDS:
             raise ValidationError({"kind": f"'{kind}' is not a role"})
         with database.atomic():
+            # whoever would hold the post on ``on`` (one appointed for later is left alone)
             current = Role.select().where((Role.school == school_id) & (Role.kind == kind)
-                                          & Role.end_date.is_null())
+                                          & holders.held(on))
             for old in current:
                 if old.person_id == person_id:
                     raise RefusedError(f"{old.person.full_name} already holds this role")
@@ -179,9 +181,11 @@ class RoleService(EntityService[Role]):
                                 "job_title": job_title, "start_date": on})
 
 
-def current_roles(school: School | int, kinds: tuple[str, ...] | None = None):
+def current_roles(school: School | int, kinds: tuple[str, ...] | None = None,
+                  day: date | None = None):
+    """The roles held at the school on ``day`` (default today): started and not yet ended."""
     query = (Role.select(Role, Person).join(Person)
-             .where((Role.school == school) & Role.end_date.is_null()))
+             .where((Role.school == school) & holders.held(day)))
     if kinds:
         query = query.where(Role.kind.in_(kinds))
     return query.order_by(Role.kind, Person.last_name)

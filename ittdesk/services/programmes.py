@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import fields, settings
+from .. import fields, holders, settings
 from ..choices import ENROLMENT_STATUSES, MENTOR_KINDS, PLACEMENT_KINDS, PROGRAMME_KINDS
 from ..models import Cohort, Enrolment, Person, Placement, Programme, Role, School
 from .base import EntityService, Field, count_words
@@ -198,7 +198,7 @@ class PlacementService(EntityService[Placement]):
         if not (mentor and school and start and end):
             return result
         role = (Role.select().where((Role.person == mentor) & (Role.school == school)
-                                    & Role.kind.in_(MENTOR_KINDS) & Role.end_date.is_null()).first())
+                                    & Role.kind.in_(MENTOR_KINDS) & holders.held(start)).first())
         if role is None:
             result["mentor"] = "This person has no current mentor role at the school"
         elif role.capacity is not None:

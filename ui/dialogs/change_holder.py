@@ -24,14 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ittdesk import clock, fields
+from ittdesk import clock, fields, holders
 from ittdesk.choices import LEADERSHIP_KINDS, ROLE_KINDS
 from ittdesk.errors import IttDeskError, ValidationError
 from ittdesk.leadership.history import appoint
-from ittdesk.models import School
+from ittdesk.models import Person, Role, School
 from ittdesk.queries.lists import PEOPLE
 from ittdesk.services.people import current_roles
 
+from .. import sizing
 from ..editors.refs import describe_person
 from ..widgets.date_edit import DateEdit
 from ..widgets.leadership_timeline import LeadershipTimeline
@@ -144,16 +145,21 @@ class ChangeHolderDialog(QDialog):
         self._show_current()
         self._mode()
         self.resize(620, self.sizeHint().height())
+        sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
 
     def _show_current(self) -> None:
+        """Who holds the post today, and anyone already appointed for later ("from 01/03/2027")."""
         kind = self.post.currentData()
-        holders = list(current_roles(self.school.id, (kind,)))
-        if holders:
-            self.current.setText("; ".join(
-                f"{r.person.full_name}, since {fields.format_date(r.start_date) or 'a date not known'}"
-                for r in holders))
-        else:
-            self.current.setText("no one holds this post now")
+        now = [f"{r.person.full_name}, since {fields.format_date(r.start_date) or 'a date not known'}"
+               + (f", {holders.when(r.start_date, r.end_date)}" if r.end_date else "")
+               for r in current_roles(self.school.id, (kind,))]
+        later = [f"{r.person.full_name}, {holders.when(r.start_date, r.end_date)}"
+                 for r in (Role.select(Role, Person).join(Person)
+                           .where((Role.school == self.school.id) & (Role.kind == kind)
+                                  & holders.not_ended() & ~holders.held())
+                           .order_by(Role.start_date))]
+        self.current.setText("; ".join(now or ["no one holds this post now"])
+                             + ("; appointed: " + "; ".join(later) if later else ""))
 
     def _mode(self) -> None:
         existing = self.existing.isChecked()

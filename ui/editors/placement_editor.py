@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QWidget
 
+from ittdesk import holders
 from ittdesk.choices import MENTOR_KINDS, ROLE_KINDS
 from ittdesk.models import Person, Role
 from ittdesk.queries.lists import PEOPLE
@@ -44,7 +45,7 @@ class MentorChooser(QWidget):
         if school is not None:
             query = (Role.select(Role, Person).join(Person)
                      .where((Role.school == school) & Role.kind.in_(MENTOR_KINDS)
-                            & Role.end_date.is_null()).order_by(Person.last_name))
+                            & holders.not_ended()).order_by(Person.last_name))
             for r in query:
                 status, _ok = mentor_status(r.person_id)
                 capacity = f", capacity {r.capacity}" if r.capacity is not None else ""

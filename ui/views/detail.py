@@ -53,6 +53,8 @@ def school_html(summary: dict[str, Any]) -> str:
         confirmed,
         section("Leadership now", [link_html(x) for x in summary["leadership"]],
                 "no current leadership recorded"),
+        section("Starting later", [link_html(x) for x in summary["incoming"]])
+        if summary.get("incoming") else "",
         section("ITT champion", [link_html(x) for x in summary["champion"]],
                 "no ITT champion on the SLT"),
         section("Mentors", mentors, "no current mentors"),

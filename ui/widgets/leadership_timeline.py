@@ -59,7 +59,8 @@ class LeadershipTimeline(QWidget):
         """The timeline in words (screen readers, tests, copy)."""
         if not self._entries:
             return "No leadership on record"
-        return "; ".join(f"{e.post}: {e.person} {format_date(e.start) or '?'} - "
+        return "; ".join(f"{e.post}: {e.person} from {format_date(e.start)}" if e.future else
+                         f"{e.post}: {e.person} {format_date(e.start) or '?'} - "
                          f"{format_date(e.end) or 'now'}" for e in self._entries)
 
     @staticmethod
@@ -95,6 +96,8 @@ class LeadershipTimeline(QWidget):
         # A little room after today, so the open ends of current holders show.
         last = date(self.today.year + 1, 1, 1) if self.today.month < 7 else \
             date(self.today.year + 1, 7, 1)
+        if starts and max(starts) >= last:  # someone appointed for later, or a known end date
+            last = date(max(starts).year + 1, 1, 1)
         return first, last
 
     def _x(self, day: date, first: date, last: date, left: float, width: float) -> float:
@@ -148,7 +151,8 @@ class LeadershipTimeline(QWidget):
                 if n % 2:  # successive holders alternate shades, so a change stands out
                     colour = colour.darker(130)
                 start = entry.start or first
-                end = entry.end or self.today
+                # an open end runs to today, or past it for a holder appointed for later
+                end = entry.end or (last if entry.future else self.today)
                 x1 = self._x(start, first, last, left, width)
                 x2 = max(x1 + 4, self._x(end, first, last, left, width))
                 rect = QRectF(x1, top + 4, x2 - x1, LANE_HEIGHT - 8)
@@ -158,7 +162,7 @@ class LeadershipTimeline(QWidget):
                 if entry.current:
                     fill = fill.lighter(115)
                 painter.fillPath(path, fill)
-                if entry.current:  # an open end: a small arrow past today
+                if entry.end is None:  # an open end: a small arrow past it
                     painter.setPen(QPen(colour, 2))
                     tip = QPointF(rect.right() + 6, rect.center().y())
                     painter.drawLine(QPointF(rect.right(), rect.center().y()), tip)
