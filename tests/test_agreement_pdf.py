@@ -44,7 +44,7 @@ def test_pdf_has_every_party_responsibilities_reference_signatures_and_page_numb
     for number in range(1, pages + 1):
         assert f"Page {number} of {pages}" in texts[number - 1]
         assert f"{built.agreement.reference} · Support agreement" in texts[number - 1]
-        assert "Version " in texts[number - 1]
+        assert "Draft · printed " in texts[number - 1]  # a draft has no version yet
 
 
 def test_draft_prints_with_draft_marking_and_agreed_does_not(qapp, db, tmp_path):
@@ -101,17 +101,59 @@ def test_typed_text_cannot_inject_markup(db):
     assert "<script>" not in html
 
 
-def test_version_grows_with_each_change_and_footer_names_it(db):
+def test_version_counts_issues_not_edits_and_a_draft_prints_draft(db):
     built = make.agreement()
-    before = build(built.agreement.id)
+    draft = build(built.agreement.id)
+    assert (draft.version, draft.footer_right().split(" · ")[0]) == (0, "Draft")
     agreements.update(built.agreement.id, {"baseline": "62% passed the check last year"})
     spend_entry = spend.create({"agreement": built.agreement.id, "date": "01/11/2025",
                                 "description": "Cover", "amount_pence": "10"})
     spend.delete(spend_entry.id)
-    after = build(built.agreement.id)
-    assert after.version == before.version + 3
-    assert after.footer_right().startswith(f"Version {after.version} of ")
-    assert after.file_name == f"{built.agreement.reference} Improving early reading.pdf"
+    assert build(built.agreement.id).footer_right().startswith("Draft · printed ")
+    lifecycle.change_status(built.agreement.id, "agreed")
+    agreements.update(built.agreement.id, {"baseline": "64% passed the check last year"})
+    issued = build(built.agreement.id)
+    assert issued.version == 1
+    assert issued.footer_right().startswith("Version 1 of ")
+    assert issued.file_name == f"{built.agreement.reference} Improving early reading.pdf"
+
+
+def test_a_reopened_agreement_agreed_again_is_the_next_version(db):
+    built = make.agreement()
+    lifecycle.change_status(built.agreement.id, "agreed")
+    lifecycle.change_status(built.agreement.id, "withdrawn", reason="School closed")
+    lifecycle.reopen(built.agreement.id, "School reopened under a trust", to="draft")
+    assert build(built.agreement.id).footer_right().startswith("Draft · ")
+    lifecycle.change_status(built.agreement.id, "agreed")
+    assert build(built.agreement.id).version == 2
+
+
+def test_a_reopen_to_the_status_it_closed_from_keeps_the_version(db):
+    built = make.agreement()
+    lifecycle.change_status(built.agreement.id, "agreed")
+    lifecycle.change_status(built.agreement.id, "withdrawn", reason="Funding cut")
+    assert build(built.agreement.id).version == 1
+    lifecycle.reopen(built.agreement.id, "Funding restored")
+    assert (build(built.agreement.id).version, built.agreement.get_by_id(built.agreement.id).status) == (
+        1, "agreed")
+
+
+def test_signature_rows_are_prefilled_with_each_contacts_role_and_the_qa_lead(db):
+    from ittdesk.services.people import roles
+
+    built = make.agreement()
+    roles.create({"person": built.supported.contact_id, "school": built.supported.school_id,
+                  "kind": "headteacher"})
+    roles.create({"person": built.supporting.contact_id, "school": built.supporting.school_id,
+                  "kind": "deputy_head", "job_title": "Deputy head (curriculum)"})
+    html = build(built.agreement.id).html
+    signatures_html = html[html.index("8. Signatures"):]
+    rows = re.findall(r"<tr>(.*?)</tr>", signatures_html, re.S)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows[1:]]
+    by_party = {re.sub(r"<[^>]+>", " ", c[0]).split()[0]: (c[1], c[2]) for c in cells}
+    assert by_party["Supported"] == (built.supported.contact.full_name, "Headteacher")
+    assert by_party["Supporting"] == (built.supporting.contact.full_name, "Deputy head (curriculum)")
+    assert by_party["Quality-assurance"] == (built.qa_lead.full_name, "Independent QA lead (LLE)")
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

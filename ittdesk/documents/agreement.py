@@ -3,45 +3,47 @@ plus what goes in the running header and footer (reference, version and date).
 
 ``build(agreement_id)`` returns an ``AgreementDocument``; hand it to the printer with
 ``ui.printing.html_to_pdf(doc.html, out, **doc.page_options())`` (or ``print_preview`` /
-``print_html``). A draft carries a DRAFT banner in the text and a DRAFT watermark on every page.
+``print_html``). A draft carries a DRAFT banner in the text and a DRAFT watermark on every page,
+and its footer says "Draft"; otherwise the footer gives the version, which counts the times the
+agreement was issued (moved to agreed), never its edits. Signature rows not yet signed are
+pre-filled: each party's named contact with their current role at that school, the QA lead with
+"Independent QA lead (designation)".
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date
 
-from peewee import fn
-
 from .. import clock, settings
-from ..choices import ACTIVITY_KINDS, AGREEMENT_STATUSES, PARTY_ROLES, RAG_RATINGS, REPORT_KINDS
+from ..choices import (
+    ACTIVITY_KINDS,
+    AGREEMENT_STATUSES,
+    PARTY_ROLES,
+    RAG_RATINGS,
+    REPORT_KINDS,
+    ROLE_KINDS,
+)
 from ..fields import format_date, format_money
+from ..holders import held
 from ..models import (
     AgreementActivity,
     AgreementLeader,
     AgreementParty,
-    AuditEntry,
     Designation,
     ImpactReport,
     Person,
+    Role,
     School,
     Signature,
     SpendEntry,
     SupportAgreement,
 )
+from ..services.agreement_lifecycle import issued_versions
 from ..services.agreements import Funding, agreements
 from . import esc, paragraphs, stylesheet, template
 
-PART_ENTITIES = {
-    "agreement_party": AgreementParty,
-    "agreement_leader": AgreementLeader,
-    "agreement_activity": AgreementActivity,
-    "impact_report": ImpactReport,
-    "spend": SpendEntry,
-    "signature": Signature,
-}
 ROLE_ORDER = {key: i for i, key in enumerate(PARTY_ROLES.keys)}
 
 
@@ -51,8 +53,8 @@ class AgreementDocument:
     reference: str
     title: str
     status: str
-    version: int
-    changed_on: date | None
+    version: int  # times issued (moved from draft to agreed); 0 never
+    changed_on: date | None  # when the printed version was issued
     printed_on: date
     provider_name: str
     html: str
@@ -67,9 +69,19 @@ class AgreementDocument:
         words = re.sub(r"[^\w\- ]+", "", self.title).strip()[:60].strip()
         return f"{self.reference} {words}.pdf" if words else f"{self.reference}.pdf"
 
+    def version_text(self) -> str:
+        """'Draft', 'Version 2 of 03/11/2025' or 'Not issued' (withdrawn before agreed).
+
+        The version counts issues, not edits (``agreement_lifecycle.issued_versions``)."""
+        if self.status == "draft":
+            return "Draft"
+        if not self.version:
+            return "Not issued"
+        issued = f" of {format_date(self.changed_on)}" if self.changed_on else ""
+        return f"Version {self.version}{issued}"
+
     def footer_right(self) -> str:
-        changed = f" of {format_date(self.changed_on)}" if self.changed_on else ""
-        return f"Version {self.version}{changed} · printed {format_date(self.printed_on)}"
+        return f"{self.version_text()} · printed {format_date(self.printed_on)}"
 
     def page_options(self) -> dict:
         """Keyword arguments for every ``ui.printing`` entry point."""
@@ -81,37 +93,6 @@ class AgreementDocument:
             "watermark": self.watermark,
             "title": f"{self.reference} {self.title}",
         }
-
-
-def version(agreement: SupportAgreement,
-            part_ids: dict[str, list[int]] | None = None) -> tuple[int, date | None]:
-    """(number of recorded changes to the agreement and its parts, date of the latest).
-
-    Each saved change counts once, so the number only grows; parts deleted since are still
-    counted through their delete entries (which keep the agreement they belonged to).
-    ``part_ids`` (entity -> ids of the agreement's current parts) saves a query per part
-    when the caller has them already.
-    """
-    # A deleted part's delete entry keeps {"agreement_id": [id, null]}: find those parts too.
-    marker = f'"agreement_id": [{json.dumps(agreement.id)}, null]'
-    deleted: dict[str, list[int]] = {}
-    for entity, entity_id in (AuditEntry.select(AuditEntry.entity, AuditEntry.entity_id)
-                              .where(AuditEntry.entity.in_(list(PART_ENTITIES))
-                                     & (AuditEntry.action == "delete")
-                                     & AuditEntry.changes.contains(marker)).tuples()):
-        deleted.setdefault(entity, []).append(entity_id)
-    conditions = (AuditEntry.entity == "agreement") & (AuditEntry.entity_id == agreement.id)
-    for entity, model in PART_ENTITIES.items():
-        if part_ids is not None:
-            ids = list(part_ids.get(entity, ()))
-        else:
-            ids = [i for (i,) in model.select(model.id).where(model.agreement == agreement.id).tuples()]
-        ids += deleted.get(entity, [])
-        if ids:
-            conditions |= (AuditEntry.entity == entity) & AuditEntry.entity_id.in_(ids)
-    row = AuditEntry.select(fn.COUNT(AuditEntry.id), fn.MAX(AuditEntry.at)).where(conditions).tuples().first()
-    count, last = row if row else (0, None)
-    return max(1, int(count or 0)), (last.date() if last else None)
 
 
 @dataclass
@@ -129,6 +110,7 @@ class _Parts:
     people: dict[int, Person]
     designations: dict[int, Designation]
     qa_designation: Designation | None
+    roles: dict[tuple[int, int], Role]  # (person, school) -> their current role there
 
     @classmethod
     def fetch(cls, agreement: SupportAgreement) -> _Parts:
@@ -159,20 +141,25 @@ class _Parts:
         qa_designation = (Designation.select().where(Designation.person == agreement.qa_lead_id)
                           .order_by(Designation.id.desc()).first()
                           if agreement.qa_lead_id is not None else None)
+        roles: dict[tuple[int, int], Role] = {}
+        contacts = sorted({p.contact_id for p in parties} - {None})
+        if contacts:
+            for role in (Role.select().where(Role.person.in_(contacts) & held())
+                         .order_by(Role.start_date.asc(nulls="FIRST"), Role.id)):
+                roles[(role.person_id, role.school_id)] = role  # the latest started wins
         return cls(parties, leaders, activities, reports, spend, signatures, people,
-                   designations, qa_designation)
+                   designations, qa_designation, roles)
 
     def person(self, person_id: int | None) -> Person | None:
         return None if person_id is None else self.people[person_id]
 
-    def ids(self) -> dict[str, list[int]]:
-        """The parts' ids by audit entity name (for ``version``)."""
-        return {"agreement_party": [p.id for p in self.parties],
-                "agreement_leader": [x.id for x in self.leaders],
-                "agreement_activity": [a.id for a in self.activities],
-                "impact_report": [r.id for r in self.reports],
-                "spend": [s.id for s in self.spend],
-                "signature": [s.id for s in self.signatures]}
+    def role_at(self, person_id: int | None, school_id: int) -> str:
+        """What the person does at the school (job title, else the role), for the signature
+        row's Role; empty when they hold no current role there."""
+        role = self.roles.get((person_id, school_id))
+        if role is None:
+            return ""
+        return role.job_title or ROLE_KINDS.label(role.kind)
 
 
 def build(agreement_id: int, *, today: date | None = None) -> AgreementDocument:
@@ -180,7 +167,7 @@ def build(agreement_id: int, *, today: date | None = None) -> AgreementDocument:
     today = today or clock.today()
     provider = settings.provider()
     parts = _Parts.fetch(agreement)
-    number, changed = version(agreement, parts.ids())
+    number, changed = issued_versions(agreement)
     values = {
         "css": stylesheet("agreement.css"),
         "provider_name": esc(provider.display_name),
@@ -390,19 +377,30 @@ def _signatures(agreement: SupportAgreement, parts: _Parts, provider: settings.P
     for p in parts.parties:
         sig = signed.get(p.id)
         name = sig.signatory_name if sig else (parts.person(p.contact_id).full_name if p.contact_id else "")
+        role = (sig.signatory_role if sig
+                else parts.role_at(p.contact_id, p.school_id) if p.contact_id else "")
         rows.append(_signature_row(f"{PARTY_ROLES.label(p.role)}<br><b>{esc(p.school.name)}</b>", name,
-                                   sig.signatory_role if sig else "", sig.signed_on if sig else None))
+                                   role, sig.signed_on if sig else None))
     qa = signed.get(None)
     qa_name = qa.signatory_name if qa else (parts.person(agreement.qa_lead_id).full_name
                                             if agreement.qa_lead_id else "")
     rows.append(_signature_row("<b>Quality-assurance lead</b>", qa_name,
-                               qa.signatory_role if qa else "", qa.signed_on if qa else None))
+                               qa.signatory_role if qa else _qa_role(agreement, parts),
+                               qa.signed_on if qa else None))
     head = "".join(f'<th width="{w}">{h}</th>' for h, w in (
         ("Signed on behalf of", "26%"), ("Name", "18%"), ("Role", "18%"), ("Signature", "25%"),
         ("Date", "13%")))
     return (f'<table class="grid signatures" width="100%" cellspacing="0" cellpadding="6">'
             f"<thead>{_last_cell(f'<tr>{head}</tr>')}</thead>"
             f"{''.join(_last_cell(row) for row in rows)}</table>")
+
+
+def _qa_role(agreement: SupportAgreement, parts: _Parts) -> str:
+    """The QA lead's role before they sign: 'Independent QA lead (LLE)'."""
+    if agreement.qa_lead_id is None:
+        return ""
+    held = parts.qa_designation
+    return "Independent QA lead" + (f" ({held.kind})" if held is not None else "")
 
 
 def _signature_row(party_html: str, name: str, role: str | None, signed_on: date | None) -> str:

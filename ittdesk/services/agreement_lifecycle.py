@@ -1,12 +1,22 @@
 """The life of a support agreement: which status changes are allowed and what each one needs,
 the warnings worth showing (they never stop a save), and the reminders for Home and the list.
 
-Status: draft -> agreed -> active -> completed, and draft/agreed/active -> withdrawn. Nothing
-leaves completed or withdrawn: those are ``CLOSED``, and a closed agreement is the signed,
+Status: draft -> agreed -> active -> completed, and draft/agreed/active -> withdrawn. No
+status change leads back, so each is one-way (``IRREVERSIBLE``): the GUI asks first and the CLI
+wants ``--yes`` when ``warnings_for(agreement, target)`` finds something to point out (completing
+before the end date or with money unspent, starting support before the start date), and both say
+``what_happens``. Completed and withdrawn are ``CLOSED``: a closed agreement is the signed,
 reported record of what happened, so ``agreements`` refuses any change to its fields (except
-its notes) or its parts (``closed_message`` says why). ``change_status`` is the one way to move an agreement; the
-agreement service refuses a status change through ``update`` by the same rules
-(``transition_problems``), so no caller can skip them.
+its notes) or its parts (``closed_message`` says why). ``change_status`` is the one way to move
+an agreement forward; the agreement service refuses a status change through ``update`` by the
+same rules (``transition_problems``), so no caller can skip them. ``reopen(agreement_id,
+reason)`` is the one way back out of a closed status (a completion clicked months early): it
+needs a reason, which the audit entry carries, and restores the status the agreement closed from
+(or ``draft``, to renegotiate and issue it again: see ``issued_versions``).
+
+Versions: an agreement's printed version is the number of times it was issued, i.e. moved from
+draft to agreed (``issued_versions``). Edits do not count; a draft prints "Draft", and an
+agreement reopened to draft and agreed again is the next version.
 
 Reminder queries (plain values, no Qt, for the Home page and the agreements list):
 
@@ -20,6 +30,7 @@ Reminder queries (plain values, no Qt, for the Home page and the agreements list
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,6 +41,7 @@ from ..fields import format_date, format_money
 from ..models import (
     AgreementLeader,
     AgreementParty,
+    AuditEntry,
     ImpactReport,
     Person,
     SupportAgreement,
@@ -57,6 +69,13 @@ LIVE = ("agreed", "active")
 
 #: Final statuses: the agreement is closed and only its notes may still change.
 CLOSED = ("completed", "withdrawn")
+
+#: Status changes that cannot be taken back by another status change (all of them: the
+#: lifecycle only moves forward; a closed agreement comes back only through ``reopen``).
+IRREVERSIBLE = ("agreed", "active", "completed", "withdrawn")
+
+#: The reopen button's wording.
+REOPEN_ACTION = "Reopen…"
 
 #: The fields of a closed agreement that may still be edited (what happened later).
 EDITABLE_WHEN_CLOSED = ("notes",)
@@ -129,7 +148,8 @@ def transition_problems(agreement: SupportAgreement | int, target: str) -> dict[
         options = allowed(current)
         hint = (f"from {AGREEMENT_STATUSES.label(current).lower()} it can become "
                 f"{' or '.join(AGREEMENT_STATUSES.label(s).lower() for s in options)}"
-                if options else f"a {AGREEMENT_STATUSES.label(current).lower()} agreement cannot change")
+                if options else f"a {AGREEMENT_STATUSES.label(current).lower()} agreement cannot change "
+                "(reopen it first, saying why)")
         return {"status": f"Cannot go from {AGREEMENT_STATUSES.label(current).lower()} to "
                           f"{AGREEMENT_STATUSES.label(target).lower()}: {hint}"}
     return requirement_problems(agreement, target)
@@ -162,6 +182,131 @@ def change_status(agreement_id: int, target: str, *, reason: str | None = None) 
         agreement.save()
         audit.record("agreement", agreement.id, "update", {"status": [old, key]},
                      note=(reason or "").strip() or None)
+    return agreement
+
+
+def is_irreversible(target: str) -> bool:
+    return target in IRREVERSIBLE
+
+
+def what_happens(agreement: SupportAgreement | int, target: str) -> str:
+    """One sentence naming what the step does, for the confirmation (GUI) and the CLI."""
+    agreement = _get(agreement)
+    ref = agreement.reference
+    if target == "agreed":
+        number = issued_versions(agreement)[0] + 1
+        return (f"{ref} will be agreed and issued as version {number}: it can no longer go back "
+                "to draft, and the printed agreement shows this version number.")
+    if target == "active":
+        return f"Support on {ref} starts now: it can no longer go back to agreed."
+    if target in CLOSED:
+        what = AGREEMENT_STATUSES.label(target).lower()
+        return (f"{ref} will be closed as {what}: nothing in it can be changed except its notes, "
+                "unless someone reopens it and says why.")
+    return f"{ref} will become {AGREEMENT_STATUSES.label(target).lower()}."
+
+
+def warnings_for(agreement: SupportAgreement | int, target: str,
+                 today: date | None = None) -> dict[str, str]:
+    """What to point out before moving ``agreement`` to ``target``: {field: message}.
+
+    Never a refusal (``transition_problems`` refuses): the GUI shows these in its confirmation
+    and the CLI wants ``--yes`` when there are any. Completing before the end date or with
+    money unspent, and starting support before the start date."""
+    from .agreements import funding
+
+    agreement = _get(agreement)
+    today = today or clock.today()
+    found: dict[str, str] = {}
+    if target == "completed":
+        if agreement.end_date and agreement.end_date > today:
+            found["end_date"] = (f"Completing early: {_time_until(today, agreement.end_date)} "
+                                 f"before its end date ({format_date(agreement.end_date)})")
+        money = funding(agreement)
+        if money.balance > 0:
+            found["spend"] = (f"{format_money(money.balance)} of the {format_money(money.agreed)} "
+                              "agreed is unspent")
+    if target == "active" and agreement.start_date and agreement.start_date > today:
+        found["start_date"] = (f"Starting support {_time_until(today, agreement.start_date)} "
+                               f"before its start date ({format_date(agreement.start_date)})")
+    return found
+
+
+def _time_until(today: date, later: date) -> str:
+    """'7 months', '3 weeks', '1 day': roughly how long from ``today`` to ``later``."""
+    days = (later - today).days
+    months = (later.year - today.year) * 12 + later.month - today.month - (later.day < today.day)
+    if months >= 1:
+        return f"{months} month{'s' if months != 1 else ''}"
+    if days >= 14:
+        return f"{days // 7} weeks"
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def _status_steps(agreement_id: int):
+    """(old, new, when) of every recorded status change of the agreement, oldest first."""
+    query = (AuditEntry.select(AuditEntry.changes, AuditEntry.at)
+             .where((AuditEntry.entity == "agreement") & (AuditEntry.entity_id == agreement_id)
+                    & (AuditEntry.action == "update") & AuditEntry.changes.contains('"status": ['))
+             .order_by(AuditEntry.id))
+    for changes, at in query.tuples():
+        try:
+            old, new = json.loads(changes)["status"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        yield old, new, at
+
+
+def issued_versions(agreement: SupportAgreement | int) -> tuple[int, date | None]:
+    """(times the agreement was issued, i.e. moved from draft to agreed; date of the latest).
+
+    This is the printed version number: edits never count, a reopen does not either, but an
+    agreement reopened to draft and agreed again is issued again (one more)."""
+    agreement = _get(agreement)
+    issued = [at for old, new, at in _status_steps(agreement.id) if (old, new) == ("draft", "agreed")]
+    if not issued:
+        return 0, None
+    last = issued[-1]
+    return len(issued), (last.date() if hasattr(last, "date") else last)
+
+
+def reopen_targets(agreement: SupportAgreement | int) -> tuple[str, ...]:
+    """Where a closed agreement may go back to: the status it closed from, or draft."""
+    agreement = _get(agreement)
+    if agreement.status not in CLOSED:
+        return ()
+    before = None
+    for old, new, _at in _status_steps(agreement.id):
+        if new == agreement.status:
+            before = old
+    if before not in ("draft", "agreed", "active"):
+        before = "active" if agreement.status == "completed" else "draft"
+    return (before,) if before == "draft" else (before, "draft")
+
+
+def reopen(agreement_id: int, reason: str, *, to: str | None = None) -> SupportAgreement:
+    """Take a completed or withdrawn agreement back to ``to`` (default: the status it closed
+    from); ``reason`` is required and kept in the audit entry. RefusedError otherwise, with
+    nothing changed."""
+    with database.atomic():
+        agreement = _get(agreement_id)
+        if agreement.status not in CLOSED:
+            raise RefusedError(f"{agreement.reference} is "
+                               f"{AGREEMENT_STATUSES.label(agreement.status).lower()}: only a "
+                               "completed or withdrawn agreement can be reopened")
+        if not (reason or "").strip():
+            raise RefusedError(f"{agreement.reference}: say why it is reopened (kept in its history)")
+        targets = reopen_targets(agreement)
+        key = targets[0] if to is None else (AGREEMENT_STATUSES.parse(to) or to)
+        if key not in targets:
+            raise RefusedError(f"{agreement.reference} can be reopened as "
+                               f"{' or '.join(AGREEMENT_STATUSES.label(t).lower() for t in targets)}, "
+                               f"not as {to}")
+        old = agreement.status
+        agreement.status = key
+        agreement.save()
+        audit.record("agreement", agreement.id, "update", {"status": [old, key]},
+                     note=f"Reopened: {reason.strip()}")
     return agreement
 
 
