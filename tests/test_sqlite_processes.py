@@ -362,3 +362,41 @@ def test_an_export_never_replaces_a_database_another_process_has_open(shared):
             assert "is an ITT Desk database, in use" in done.stderr
             assert_wal_and_shm_present(path)
     assert cli(path, env, "check").returncode == 0
+
+
+def test_file_restore_in_the_app_is_refused_while_another_process_has_the_file_open(
+        qtbot, shared, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from ittdesk import db
+    from ui import tasks
+    from ui import testing as gui
+    from ui.testing import close_window, make_window
+
+    path, env = shared
+    empty = tmp_path / "empty.sqlite3"
+    db.open_database(empty, daily_backup=False)
+    db.close_database()
+    before = school_count(path)
+    location = db.open_database(path, daily_backup=False)
+    window = make_window(qtbot, location)
+    try:
+        qtbot.waitUntil(gui.tasks_idle, timeout=20000)
+        monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                            staticmethod(lambda *a, **k: (str(empty), "")))
+        monkeypatch.setattr(QMessageBox, "question",
+                            staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+        with another_process_using(path, env):
+            window.restore_database()
+            qtbot.waitUntil(lambda: not window._restoring and tasks.running_tasks() == 0,
+                            timeout=30000)
+            warnings = [text for kind, text in gui.unanswered if kind == "warning"]
+            assert warnings and "open in another program" in warnings[0]
+            assert list(tmp_path.glob("*.damaged-*")) == []
+            assert window.location.path == path and school_count(path) == before
+            from ittdesk.models import School
+
+            assert School.select().count() == before  # the window is back on the file
+    finally:
+        close_window(qtbot, window)
+        db.close_database()
