@@ -1,8 +1,15 @@
-"""``ittdesk agreement ...``: list, print to PDF, change status, and reminders."""
+"""``ittdesk agreement ...``: list, print to PDF, change status, reopen, and reminders.
+
+``status`` shows the same warnings as the editor's confirmation (``agreement_lifecycle.
+warnings_for``: completing early or with money unspent, starting before the start date), one
+line each on stderr, and refuses (exit 1, nothing changed) unless ``--yes`` says to go ahead:
+every status change is one-way. ``reopen`` takes a completed or withdrawn agreement back, with
+the reason kept in the audit trail."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..academic_year import AcademicYear
@@ -38,7 +45,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("reference", metavar="REFERENCE")
     p.add_argument("status", metavar="STATUS", help="agreed, active, completed or withdrawn")
     p.add_argument("--reason", help="why (kept in the audit trail; expected for a withdrawal)")
+    p.add_argument("--yes", action="store_true",
+                   help="go ahead although there are warnings (completing early, money unspent, "
+                        "starting before the start date): the step cannot be undone by another")
     p.set_defaults(run=cmd_status)
+
+    p = commands.add_parser("reopen", help="reopen a completed or withdrawn agreement, saying why")
+    db_option(p)
+    p.add_argument("reference", metavar="REFERENCE")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why (kept in the audit trail)")
+    p.add_argument("--to", metavar="STATUS",
+                   help="the status to go back to: the one it closed from (default) or draft "
+                        "(to change the terms and issue it again as the next version)")
+    p.set_defaults(run=cmd_reopen)
 
     p = commands.add_parser("reminders", help="impact reports due soon or overdue; active past end date")
     db_option(p)
@@ -49,7 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _needs_action(parser: argparse.ArgumentParser):
     def run(_args) -> int:
-        raise UsageError(f"{parser.prog}: choose an action: list, pdf, status or reminders")
+        raise UsageError(f"{parser.prog}: choose an action: list, pdf, status, reopen or reminders")
 
     return run
 
@@ -111,7 +130,7 @@ def cmd_pdf(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from ..services.agreement_lifecycle import change_status
+    from ..services import agreement_lifecycle as lifecycle
     from ..services.agreements import agreements
 
     target = AGREEMENT_STATUSES.parse(args.status)
@@ -121,12 +140,38 @@ def cmd_status(args) -> int:
     open_db(args)
     agreement = agreements.by_reference(args.reference)
     before = agreement.status
-    agreement = change_status(agreement.id, target, reason=args.reason)
+    if target != before and not lifecycle.transition_problems(agreement, target):
+        found = lifecycle.warnings_for(agreement, target)
+        for text in found.values():
+            print(f"ittdesk: warning: {text}", file=sys.stderr)
+        if found and lifecycle.is_irreversible(target) and not args.yes:
+            what = AGREEMENT_STATUSES.label(target).lower()
+            raise RefusedError(f"{agreement.reference} was not {what}: "
+                               f"{len(found)} warning{'s' if len(found) != 1 else ''} above. "
+                               f"{lifecycle.what_happens(agreement, target)} "
+                               "Add --yes to go ahead anyway")
+    agreement = lifecycle.change_status(agreement.id, target, reason=args.reason)
     if before == agreement.status:
         print(f"{agreement.reference} is already {AGREEMENT_STATUSES.label(before).lower()}")
     else:
         print(f"{agreement.reference}: {AGREEMENT_STATUSES.label(before).lower()} -> "
               f"{AGREEMENT_STATUSES.label(agreement.status).lower()}")
+    return 0
+
+
+def cmd_reopen(args) -> int:
+    from ..services.agreement_lifecycle import reopen
+    from ..services.agreements import agreements
+
+    if args.to is not None and AGREEMENT_STATUSES.parse(args.to) is None:
+        raise UsageError(f"ittdesk agreement reopen: '{args.to}' is not a status "
+                         f"(use {', '.join(AGREEMENT_STATUSES.keys)})")
+    open_db(args)
+    agreement = agreements.by_reference(args.reference)
+    before = agreement.status
+    agreement = reopen(agreement.id, args.reason, to=args.to)
+    print(f"{agreement.reference}: reopened, {AGREEMENT_STATUSES.label(before).lower()} -> "
+          f"{AGREEMENT_STATUSES.label(agreement.status).lower()}")
     return 0
 
 
