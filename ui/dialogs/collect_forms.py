@@ -31,6 +31,7 @@ from ittdesk.leadership import collect
 from ittdesk.models import ConfirmationRound
 from ui.models.rows_model import RowsModel
 
+from .. import sizing
 from ..tasks import run_task
 
 _ROOT = QModelIndex()
@@ -296,6 +297,7 @@ class CollectFormsDialog(QDialog):
         self.reject_all.clicked.connect(lambda: self.model.set_all(False))
         self.apply_button.clicked.connect(self.apply)
         self.resize(1100, 640)
+        sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
 
     def _show_detail(self, current, _previous=None) -> None:
         if not current.isValid() or current.row() >= len(self.model.rows):

@@ -49,6 +49,7 @@ from ittdesk.spreadsheets import importing, reading
 from ittdesk.spreadsheets.headers import SURE
 
 from .. import settings as ui_settings
+from .. import sizing
 from ..tasks import run_task
 
 KIND_ORDER = ("schools", "people", "enrolments", "placements")
@@ -280,6 +281,7 @@ class ImportWizard(QDialog):
         geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.resize(QSize(900, 600))
+        sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
         if path:
             self.set_path(path)
         self._show_page(self.PAGE_FILE)

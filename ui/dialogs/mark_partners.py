@@ -22,6 +22,7 @@ from ittdesk import new_schools
 from ittdesk.choices import PARTNERSHIP_STATUSES
 from ittdesk.wording import count
 
+from .. import sizing
 from ..tasks import run_task, show_error
 
 #: Listed at most; a larger import is sorted a screenful at a time (each Apply removes the
@@ -76,6 +77,7 @@ class MarkPartnersDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.resize(560, 520)
+        sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
         self.load()
 
     def load(self) -> None:

@@ -40,7 +40,7 @@ from ittdesk.models import Person
 from ittdesk.privacy import erasure, sar
 from ui import tasks
 
-from .. import colours
+from .. import colours, sizing
 
 # -- work run on the background thread (no widgets) ------------------------------------------
 
@@ -238,6 +238,7 @@ class PersonEraseDialog(QDialog):
         self.handle: tasks.TaskHandle | None = None
         self.setWindowTitle(f"Erase personal data — {_name(person_id)}")
         self.resize(620, 520)
+        sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
         self.heading = QLabel("Reading what would be erased…")
         self.heading.setWordWrap(True)
         self.details = QPlainTextEdit()

@@ -31,6 +31,7 @@ from ittdesk import settings
 from ittdesk.errors import ValidationError
 
 from .. import settings as ui_settings
+from .. import sizing
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg)"
 
@@ -102,6 +103,7 @@ class ProviderSettingsDialog(QDialog):
         geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.resize(560, 440)
+        sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
 
     def _error_row(self, form: QFormLayout, key: str) -> None:
         label = QLabel()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ittdesk.returns.template import TemplateInfo
 
 from .. import settings as ui_settings
+from .. import sizing
 
 LEAVE_EMPTY = "(leave empty)"
 
@@ -44,6 +45,7 @@ class TemplateFillDialog(QDialog):
         geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.resize(760, 520)
+        sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
         layout = QVBoxLayout(self)
 
         found = QLabel(

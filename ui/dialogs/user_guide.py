@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import settings as ui_settings
+from .. import sizing
 
 
 def guide_folder() -> Path:
@@ -67,6 +68,7 @@ class UserGuide(QDialog):
         geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.resize(720, 560)
+        sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
 
     def show_contents(self) -> None:
         self.show_page("index.html")

@@ -65,6 +65,7 @@ from ittdesk.services.agreements import (
     save_agreement,
 )
 
+from .. import sizing
 from .agreement_parts import (
     ERROR_STYLE,
     WARNING_STYLE,
@@ -135,6 +136,7 @@ class AgreementEditor(QDialog):
         self.setMinimumSize(820, 620)
         self._build()
         self._restore_geometry()
+        sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
         self.load(defaults)
 
     # -- building --------------------------------------------------------------------------------
