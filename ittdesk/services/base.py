@@ -190,6 +190,41 @@ class EntityService(Generic[M]):
                          note=f"undo of delete (audit #{entry.id})")
         return instance
 
+    def undo_update(self, entry: AuditEntry) -> M:
+        """Put back the values an edit replaced (its audit entry holds them), checked by the same
+        rules as any edit and audited. Refused when the record changed again since: undoing
+        then would silently throw away the later change."""
+        if entry.action != "update" or entry.entity != self.entity:
+            raise RefusedError("That entry is not an edit of this kind of record")
+        with database.atomic():
+            instance = self.get(entry.entity_id)
+            latest = (AuditEntry.select(AuditEntry.id)
+                      .where((AuditEntry.entity == self.entity)
+                             & (AuditEntry.entity_id == entry.entity_id))
+                      .order_by(AuditEntry.id.desc()).first())
+            if latest is None or latest.id != entry.id:
+                raise RefusedError(f"{self.describe(instance)} has changed since that edit, so it "
+                                   "was not undone; its History shows every change.")
+            old: dict[str, Any] = {}
+            for name, (before, _after) in json.loads(entry.changes or "{}").items():
+                field = self.model._meta.fields.get(name)
+                if field is not None:
+                    old[name] = field.python_value(before) if before is not None else None
+            errors = self.check(self.merged(instance, old), instance)
+            if errors:
+                raise ValidationError(errors)
+            changes = {name: [getattr(instance, _attr(instance, name)), value]
+                       for name, value in old.items()}
+            for name, value in old.items():
+                setattr(instance, _attr(instance, name), value)
+            try:
+                instance.save()
+            except IntegrityError as exc:
+                raise RefusedError(f"Cannot undo: {_integrity_message(exc)}") from exc
+            audit.record(self.entity, instance.id, "update", changes,
+                         person_id=self.person_id(instance), note=f"undo of edit (audit #{entry.id})")
+        return instance
+
 
 def _attr(instance: Model | None, name: str) -> str:
     """Foreign keys are edited by id: ``school`` -> ``school_id``."""
