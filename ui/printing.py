@@ -22,6 +22,12 @@ Generic API (reuse it for any printed document — agreements, subject-access ex
     (``QPdfWriter``, ``QPrinter``). Safe on a worker thread (Qt allows painting on printers and
     PDF writers off the GUI thread), as long as nothing else uses the device meanwhile.
 
+Every path gives the same pages: the document is laid out once at ``LAYOUT_DPI`` on a PDF
+writer of the device's page layout (never on the device itself), and the painter is scaled to
+the device's resolution. Laying out in a printer's own pixels (1200 dpi) rounded text widths
+differently from the PDF's 300 dpi, so lines, page breaks and ``keep_sections_together``'s
+decisions moved: Print… gave a page more than Save as PDF.
+
 Extra keyword options shared by all: ``header_left``/``header_right`` (small grey running
 header, not on page 1 — the document's own letterhead is there), ``watermark`` (e.g. "DRAFT",
 drawn large and pale across every page behind the text) and ``title`` (PDF metadata).
@@ -62,6 +68,7 @@ MARGINS_MM = (18.0, 16.0, 18.0, 16.0)
 HEADER_MM = 8.0  # band above the body for the running header
 FOOTER_MM = 10.0  # band below the body for the footer
 PDF_DPI = 300
+LAYOUT_DPI = PDF_DPI  # the one resolution every document is laid out at, whatever the device
 FONT_FAMILIES = ["Calibri", "Arial", "Helvetica", "Liberation Sans", "DejaVu Sans"]
 
 Progress = Callable[[int, int], None]
@@ -175,27 +182,48 @@ def body_width_pt(landscape: bool = False) -> float:
     return width_mm / 25.4 * 72
 
 
-def _mm(device: QPagedPaintDevice, mm: float) -> float:
-    return mm / 25.4 * device.logicalDpiY()
+def _mm(mm: float) -> float:
+    """Millimetres in layout pixels (``LAYOUT_DPI``)."""
+    return mm / 25.4 * LAYOUT_DPI
 
 
-def _font(device: QPagedPaintDevice, points: float, *, bold: bool = False) -> QFont:
+def _font(points: float, *, bold: bool = False, scale: float = 1.0) -> QFont:
+    """``points`` on paper; ``scale`` is the painter's scale (device dpi / ``LAYOUT_DPI``), which
+    the font's own conversion to device pixels would otherwise apply a second time."""
     font = QFont()
     font.setFamilies(FONT_FAMILIES)
-    font.setPointSizeF(points)
+    font.setPointSizeF(points / scale)
     font.setBold(bold)
     return font
 
 
-def make_document(html: str, device: QPagedPaintDevice) -> tuple[QTextDocument, QRectF]:
-    """Lay ``html`` out for ``device``'s page; returns the document and the body rectangle."""
-    paint_rect = device.pageLayout().paintRectPixels(device.logicalDpiX())
+class LayoutDevice:
+    """A PDF writer at ``LAYOUT_DPI`` on a page layout, never painted on: what documents are
+    laid out on, so every device (printer, preview, PDF) gets the same lines and pages."""
+
+    def __init__(self, page_layout: QPageLayout):
+        from PySide6.QtCore import QBuffer, QIODevice
+
+        self.buffer = QBuffer()
+        self.buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        self.writer = QPdfWriter(self.buffer)
+        self.writer.setResolution(LAYOUT_DPI)
+        self.writer.setPageLayout(page_layout)
+
+
+def make_document(html: str, device: QPagedPaintDevice | LayoutDevice
+                  ) -> tuple[QTextDocument, QRectF]:
+    """Lay ``html`` out at ``LAYOUT_DPI`` for ``device``'s page; returns the document and the
+    body rectangle (both in layout pixels: paint with the painter scaled by ``_scale``)."""
+    layout = device if isinstance(device, LayoutDevice) else LayoutDevice(device.pageLayout())
+    paint_rect = layout.writer.pageLayout().paintRectPixels(LAYOUT_DPI)
     width, height = paint_rect.width(), paint_rect.height()
-    top = _mm(device, HEADER_MM)
-    body = QRectF(0, top, width, height - top - _mm(device, FOOTER_MM))
+    top = _mm(HEADER_MM)
+    body = QRectF(0, top, width, height - top - _mm(FOOTER_MM))
     doc = QTextDocument()
-    doc.documentLayout().setPaintDevice(device)
-    doc.setDefaultFont(_font(device, 10))
+    doc.documentLayout().setPaintDevice(layout.writer)
+    doc._layout_device = layout  # the writer must outlive the document's layout
+    doc.setDefaultFont(_font(10))
     # Lines break between words, never inside one ("Primar/y", "21/09/2/025"): a table column
     # is then at least as wide as its longest word.
     option = doc.defaultTextOption()
@@ -249,16 +277,18 @@ def render(device: QPagedPaintDevice, html: str, options: PageOptions,
     """Paint every page of ``html`` on ``device``; returns the number of pages painted."""
     doc, body = make_document(html, device)
     pages = max(1, doc.pageCount())
+    scale = _scale(device)
     painter = QPainter()
     if not painter.begin(device):
         raise OSError("Cannot start printing (the printer or file is not available)")
     try:
+        painter.scale(scale, scale)
         for index in range(pages):
             if cancelled is not None and cancelled():
                 break
             if index:
                 device.newPage()
-            _paint_page(painter, device, doc, body, index, pages, options)
+            _paint_page(painter, scale, doc, body, index, pages, options)
             if progress is not None:
                 progress(index + 1, pages)
     finally:
@@ -266,11 +296,17 @@ def render(device: QPagedPaintDevice, html: str, options: PageOptions,
     return pages
 
 
-def _paint_page(painter: QPainter, device: QPagedPaintDevice, doc: QTextDocument, body: QRectF,
+def _scale(device: QPagedPaintDevice) -> float:
+    """Device pixels per layout pixel (4 for a 1200 dpi printer, 1 for the PDF writer)."""
+    return device.logicalDpiY() / LAYOUT_DPI
+
+
+def _paint_page(painter: QPainter, scale: float, doc: QTextDocument, body: QRectF,
                 index: int, pages: int, options: PageOptions) -> None:
+    """One page, in layout pixels (the painter is already scaled to the device)."""
     width = body.width()
     if options.watermark:
-        _paint_watermark(painter, body, options.watermark)
+        _paint_watermark(painter, body, options.watermark, scale)
     # The body: this page's slice of the laid-out document, clipped to the body rectangle.
     painter.save()
     painter.translate(body.left(), body.top() - index * body.height())
@@ -284,19 +320,19 @@ def _paint_page(painter: QPainter, device: QPagedPaintDevice, doc: QTextDocument
 
     grey = QColor(90, 90, 90)
     rule = QPen(QColor(170, 170, 170))
-    rule.setWidthF(max(1.0, device.logicalDpiY() / 200))
-    small = _font(device, 8)
+    rule.setWidthF(max(1.0, LAYOUT_DPI / 200))
+    small = _font(8, scale=scale)
     painter.setFont(small)
     line_height = painter.fontMetrics().height()
     if index > 0 and (options.header_left or options.header_right):
-        band = QRectF(0, body.top() - _mm(device, HEADER_MM), width, _mm(device, HEADER_MM) * 0.7)
+        band = QRectF(0, body.top() - _mm(HEADER_MM), width, _mm(HEADER_MM) * 0.7)
         painter.setPen(grey)
         painter.drawText(band, int(Qt.AlignLeft | Qt.AlignBottom), _elide(painter, options.header_left, width * 0.6))
         painter.drawText(band, int(Qt.AlignRight | Qt.AlignBottom), _elide(painter, options.header_right, width * 0.38))
         painter.setPen(rule)
         painter.drawLine(QPointF(0, band.bottom() + line_height * 0.25),
                          QPointF(width, band.bottom() + line_height * 0.25))
-    footer_top = body.bottom() + _mm(device, FOOTER_MM) * 0.35
+    footer_top = body.bottom() + _mm(FOOTER_MM) * 0.35
     painter.setPen(rule)
     painter.drawLine(QPointF(0, footer_top), QPointF(width, footer_top))
     band = QRectF(0, footer_top + line_height * 0.3, width, line_height * 1.2)
@@ -306,13 +342,9 @@ def _paint_page(painter: QPainter, device: QPagedPaintDevice, doc: QTextDocument
     painter.drawText(band, int(Qt.AlignRight | Qt.AlignTop), _elide(painter, options.footer_right, width * 0.38))
 
 
-def _paint_watermark(painter: QPainter, body: QRectF, text: str) -> None:
+def _paint_watermark(painter: QPainter, body: QRectF, text: str, scale: float = 1.0) -> None:
     painter.save()
-    font = QFont()
-    font.setFamilies(FONT_FAMILIES)
-    font.setBold(True)
-    font.setPointSizeF(96)
-    painter.setFont(font)
+    painter.setFont(_font(96, bold=True, scale=scale))
     painter.setPen(QColor(200, 40, 40, 45))
     painter.translate(body.center())
     painter.rotate(-40)
