@@ -137,11 +137,13 @@ def _range_area(text: str, where: str) -> tuple[int, int, int]:
 # -- the archive ---------------------------------------------------------------------------------
 
 
-def check_workbook(path: str | Path, limits: Limits = IMPORT) -> None:
-    """Refuse a workbook whose size, archive or declared contents could exhaust the machine.
+def check_workbook(path: str | Path, limits: Limits | None = None) -> None:
+    """Refuse a workbook whose size, archive or declared contents could exhaust the machine
+    (``limits``: :data:`IMPORT` unless given).
 
     Files that are neither a zip nor an OLE compound file are left to the caller (CSV)."""
     path = Path(path)
+    limits = limits or IMPORT
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -189,6 +191,7 @@ def check_archive(name: str, archive: zipfile.ZipFile, limits: Limits) -> None:
                             "(a zip bomb?)")
     names = {info.filename for info in infos}
     ods = "content.xml" in names and "xl/workbook.xml" not in names
+    titles = _sheet_titles(archive, names)
     for info in infos:
         if info.is_dir():
             continue
@@ -196,7 +199,7 @@ def check_archive(name: str, archive: zipfile.ZipFile, limits: Limits) -> None:
         if ods and filename == "content.xml":
             scan: _Scan = _OdsScan(name, limits)
         elif _SHEET_PART.match(filename):
-            scan = _SheetScan(name, filename, limits)
+            scan = _SheetScan(name, filename, limits, titles.get(filename))
         elif filename.lower() == "xl/sharedstrings.xml":
             scan = _StringsScan(name, limits)
         elif re.match(r"^xl/(comments[^/]*|tables/[^/]*)\.xml$", filename):
@@ -206,6 +209,40 @@ def check_archive(name: str, archive: zipfile.ZipFile, limits: Limits) -> None:
         else:
             scan = _Scan(name, filename)
         _stream(name, archive, info, scan)
+
+
+_SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>")
+_ATTR = re.compile(rb'([\w.:-]+)\s*=\s*"([^"]*)"')
+
+
+def _sheet_titles(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Worksheet part -> the sheet's name as the user sees it, for the messages (best effort:
+    the two small parts are read with regexes, never an XML parser, before they are checked)."""
+    import html
+    import posixpath
+
+    book, rels = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+    if book not in names or rels not in names:
+        return {}
+    try:
+        if max(archive.getinfo(book).file_size, archive.getinfo(rels).file_size) > MB:
+            return {}
+        targets = {}
+        for tag in _RELATIONSHIP.findall(archive.read(rels)):
+            attrs = dict(_ATTR.findall(tag))
+            target = attrs.get(b"Target", b"").decode("utf-8", "replace")
+            targets[attrs.get(b"Id", b"")] = (target.lstrip("/") if target.startswith("/") else
+                                              posixpath.normpath(posixpath.join("xl", target)))
+        titles = {}
+        for tag in _SHEET_TAG.findall(archive.read(book)):
+            attrs = dict(_ATTR.findall(tag))
+            rel = next((v for k, v in attrs.items() if k.endswith(b":id")), b"")
+            if rel in targets and b"name" in attrs:
+                titles[targets[rel]] = html.unescape(attrs[b"name"].decode("utf-8", "replace"))[:60]
+        return titles
+    except Exception:  # a damaged part is found and refused by the scan itself
+        return {}
 
 
 def _is_big_part(filename: str) -> bool:
@@ -356,10 +393,10 @@ class _SheetScan(_XmlScan):
     positions of cells and rows without ``r`` following the one before, as calamine places
     them."""
 
-    def __init__(self, name: str, part: str, limits: Limits):
+    def __init__(self, name: str, part: str, limits: Limits, title: str | None = None):
         super().__init__(name, part)
         self.limits = limits
-        self.sheet = part.rsplit("/", 1)[-1].removesuffix(".xml")
+        self.sheet = title or part.rsplit("/", 1)[-1].removesuffix(".xml")
         self.cells = 0
         self.max_col = self.max_row = 0  # of cells
         self.row = 0  # the current <row>
@@ -433,6 +470,8 @@ class _SheetScan(_XmlScan):
             far_col = max(far_col, column_number(text.decode("ascii")))
         if far_col > EXCEL_COLUMNS:
             return False  # read exactly, which names the far cell
+        if max(far_col, self.max_col) * max(far_row, self.max_row) > self.limits.cells:
+            return False  # likewise
         self._known_columns |= new_columns
         if far_col > self.max_col or far_row > self.max_row:
             self.max_col, self.max_row = max(self.max_col, far_col), max(self.max_row, far_row)
@@ -504,9 +543,12 @@ class _SheetScan(_XmlScan):
                              "far more than any real sheet")
         area = self.max_col * self.max_row
         if area > self.limits.cells:
-            far = self.far or f"{column_letters(self.max_col)}{self.max_row}"
-            raise self._fail(f"says it has a cell at {far}, far beyond any real sheet (A1:{far} "
-                             f"is {area:,} cells)")
+            corner = f"{column_letters(self.max_col)}{self.max_row}"
+            if self.far == corner:
+                raise self._fail(f"says it has a cell at {corner}, far beyond any real sheet "
+                                 f"(A1:{corner} is {area:,} cells)")
+            raise self._fail(f"says its sheet '{self.sheet}' spans A1:{corner} ({area:,} cells), "
+                             "far beyond any real sheet")
 
     def feed(self, data: bytes) -> None:
         super().feed(data)

@@ -1,0 +1,134 @@
+"""The preflight's own rules: every cell position found whatever the chunking, limits per
+purpose, and ordinary files (many chunks, LibreOffice's habits) let through."""
+
+from __future__ import annotations
+
+import dataclasses
+import zipfile
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from bench.xlsxraw import write_xlsx
+from ittdesk.errors import RefusedError
+from ittdesk.spreadsheets import preflight
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def gias_like(path: Path, rows: int = 600, width: int = 139) -> Path:
+    """A sheet shaped like the GIAS extract (139 columns, shared strings, numbers, blanks)."""
+    data = [[f"Column {i}" for i in range(width)]]
+    data += [[100000 + r if i == 0 else (f"text {r % 97} {i}" if i % 3 else
+                                          (r * i if i % 2 else None)) for i in range(width)]
+             for r in range(rows)]
+    write_xlsx(path, data, width=width)
+    return path
+
+
+def rewrite(path: Path, change) -> Path:
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    parts[SHEET] = change(parts[SHEET])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+@pytest.fixture(params=[512, 4096, 1024 * 1024], ids=["tiny-chunks", "small-chunks", "1MB"])
+def chunk(request, monkeypatch):
+    monkeypatch.setattr(preflight, "CHUNK", request.param)
+    return request.param
+
+
+def test_a_gias_shaped_sheet_passes_in_any_chunking(chunk, tmp_path):
+    path = gias_like(tmp_path / "gias.xlsx")
+    preflight.check_workbook(path)
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert len(rows) == 601 and len(rows[0]) == 139
+
+
+@pytest.mark.parametrize("row", [2, 137, 333, 601])
+@pytest.mark.parametrize("far", [b"EI1048576", b"ZZ2", b"XFD1"])
+def test_one_far_cell_anywhere_is_found_in_any_chunking(chunk, tmp_path, row, far, monkeypatch):
+    monkeypatch.setattr(preflight, "IMPORT", dataclasses.replace(preflight.IMPORT, cells=200_000))
+    path = gias_like(tmp_path / "far.xlsx")
+    rewrite(path, lambda xml: xml.replace(b'<c r="B%d"' % row, b'<c r="%s"' % far, 1))
+    letters = far.decode().rstrip("0123456789")
+    with pytest.raises(RefusedError, match=f"{letters}[0-9]+.*far beyond"):
+        preflight.check_workbook(path)
+
+
+def test_cells_and_rows_without_references_are_placed_as_calamine_places_them(chunk, tmp_path,
+                                                                               monkeypatch):
+    monkeypatch.setattr(preflight, "IMPORT", dataclasses.replace(preflight.IMPORT, cells=6_899))
+    path = gias_like(tmp_path / "implicit.xlsx", rows=20, width=10)
+    # two more rows without r after row 21, each of 300 cells without r: 810 cells that span
+    # A1:KN23, 6,900 cells
+    extra = (b"<row>" + b"<c><v>1</v></c>" * 300 + b"</row>") * 2
+    rewrite(path, lambda xml: xml.replace(b"</sheetData>", extra + b"</sheetData>"))
+    with pytest.raises(RefusedError, match=r"spans A1:KN23 \(6,900 cells\), far beyond"):
+        preflight.check_workbook(path)
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert (len(rows), len(rows[-1])) == (23, 300)
+
+
+def test_more_cells_than_the_limit_are_refused_even_when_they_repeat_one_reference(tmp_path,
+                                                                                   monkeypatch):
+    monkeypatch.setattr(preflight, "IMPORT", dataclasses.replace(preflight.IMPORT, cells=1_000))
+    path = gias_like(tmp_path / "repeat.xlsx", rows=2, width=3)
+    row = b'<row r="4">' + b'<c r="A4"><v>1</v></c>' * 2_000 + b"</row>"
+    rewrite(path, lambda xml: xml.replace(b"</sheetData>", row + b"</sheetData>"))
+    with pytest.raises(RefusedError, match="more than 1,000 cells"):
+        preflight.check_workbook(path)
+
+
+def test_shared_strings_are_counted_as_well_as_declared(tmp_path, monkeypatch):
+    monkeypatch.setattr(preflight, "IMPORT", dataclasses.replace(preflight.IMPORT, strings=100))
+    path = gias_like(tmp_path / "strings.xlsx", rows=200, width=4)  # ~100 distinct texts
+    with zipfile.ZipFile(path) as z:
+        declared = z.read("xl/sharedStrings.xml")
+    assert b'uniqueCount="' in declared
+    rewrite_strings = declared.replace(b'uniqueCount="', b'uniqueCount="1').replace(
+        b' count="', b' count="1')
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    parts["xl/sharedStrings.xml"] = rewrite_strings
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with pytest.raises(RefusedError, match="shared strings"):
+        preflight.check_workbook(path)
+
+
+def test_templates_have_stricter_limits_than_imports(tmp_path):
+    path = gias_like(tmp_path / "merged.xlsx", rows=5, width=3)
+    rewrite(path, lambda xml: xml.replace(
+        b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A10:CV2000"/>'
+                         b"</mergeCells>"))
+    preflight.check_workbook(path, preflight.IMPORT)  # calamine does not build merged cells
+    with pytest.raises(RefusedError, match="199,100 merged cells"):
+        preflight.check_workbook(path, preflight.TEMPLATE)
+
+
+def test_an_xls_larger_than_the_limit_is_refused_from_its_size(tmp_path, monkeypatch):
+    monkeypatch.setattr(preflight, "IMPORT", dataclasses.replace(preflight.IMPORT,
+                                                                 file_bytes=2 * 1024 * 1024))
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024 * 1024 + 1))
+    with pytest.raises(RefusedError, match=r"more than any real \.xls workbook"):
+        preflight.check_workbook(path)
+
+
+def test_a_far_reference_in_a_non_cell_attribute_is_ignored_but_a_far_range_is_not(tmp_path):
+    path = gias_like(tmp_path / "ranges.xlsx", rows=5, width=3)
+    rewrite(path, lambda xml: xml.replace(
+        b"</sheetData>", b'</sheetData><dataValidations count="1"><dataValidation type="list" '
+                         b'sqref="A2:A1048576 C2:C1048576"><formula1>"a,b"</formula1>'
+                         b"</dataValidation></dataValidations>"))
+    preflight.check_workbook(path)  # whole-column validations are common in real templates
+    rewrite(path, lambda xml: xml.replace(b'sqref="A2:A1048576', b'sqref="A2:A1048577'))
+    with pytest.raises(RefusedError, match="A1048577"):
+        preflight.check_workbook(path)
