@@ -19,7 +19,8 @@ Hooks for other features (each a one-line edit, no change to this file):
 - **Background work**: ``ui.tasks.run_task(main_window, fn, ..., progress_title=...)``.
 
 Useful attributes: ``location`` (the open ``ittdesk.db.Location``), ``show_page(key)``,
-``page(key)``, ``current_page()``, ``remember_delete(service, entry, text)`` (Edit > Undo).
+``page(key)``, ``current_page()``, ``remember_delete(service, entry, text)`` and
+``remember_edit(service, entry, text)`` (Edit > Undo).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from PySide6.QtWidgets import (
 from ittdesk import APP_NAME, __version__
 
 from . import settings as ui_settings
-from . import views
+from . import sizing, views
 from .startup import StartUp
 from .tasks import run_task, show_error
 from .views import PageSpec
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.create_tool_bar()
         self.create_status_bar()
         self.read_settings()
+        sizing.fit_on_show(self)  # a size saved on a bigger screen (or scale) still fits
         self.records_changed.connect(self._on_records_changed)
         if _module_exists("ui.dialogs.import_wizard"):
             self.setAcceptDrops(True)  # the wizard's drop target is installed on the first drag
@@ -498,10 +500,19 @@ class MainWindow(QMainWindow):
         self.undo_act.setEnabled(True)
         self.statusBar().showMessage(f"Deleted {description}. Ctrl+Z brings it back.", 8000)
 
+    def remember_edit(self, service: Any, entry: Any, description: str) -> None:
+        """Offer Edit > Undo for the edit just saved (its audit entry holds the old values)."""
+        self._undo = (service, entry, description)
+        self.undo_act.setText(f"&Undo edit of {description}")
+        self.undo_act.setEnabled(True)
+
     def undo_delete(self) -> None:
+        """Edit > Undo: the delete or the saved edit made last, through its service."""
         if self._undo is None:
             return
         service, entries, description = self._undo
+        if not isinstance(entries, list):
+            return self._undo_edit(service, entries, description)
         from ittdesk.models import database
 
         try:
@@ -516,6 +527,18 @@ class MainWindow(QMainWindow):
         self.undo_act.setEnabled(False)
         self.records_changed.emit(service.entity)
         self.statusBar().showMessage(f"Brought back {description}", 4000)
+
+    def _undo_edit(self, service: Any, entry: Any, description: str) -> None:
+        try:
+            service.undo_update(entry)
+        except Exception as exc:  # changed since, or the old values no longer pass the rules
+            show_error(self, exc)
+            return
+        self._undo = None
+        self.undo_act.setText("&Undo delete")
+        self.undo_act.setEnabled(False)
+        self.records_changed.emit(service.entity)
+        self.statusBar().showMessage(f"Undid the edit of {description}", 4000)
 
     # -- databases (ui.database_actions, imported when first used) ----------------------------
     def switch_database(self, target: str) -> bool:

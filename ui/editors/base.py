@@ -45,9 +45,11 @@ from ittdesk.services.base import EntityService
 from ittdesk.services.parsers import long_text
 
 from .. import settings as ui_settings
+from .. import sizing
 from ..widgets.date_edit import DateEdit
 from ..widgets.record_picker import RecordCombo, RecordPicker
 from . import refs
+from .field_undo import FieldUndo
 
 
 def _vocabulary(parse: Callable) -> Choices | None:
@@ -77,6 +79,9 @@ class ChoiceCombo(QComboBox):
 
     def set_value(self, key: str | None) -> None:
         self.setCurrentIndex(max(self.findData(key), 0) if key else 0)
+
+
+FIELDS_MARKED = "Please correct the fields marked below."
 
 
 class EntityEditor(QDialog):
@@ -115,7 +120,7 @@ class EntityEditor(QDialog):
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.build_form()
-        self.tabs.addTab(details, "&Details")
+        self.tabs.addTab(sizing.scrolled(details, "detailsScroll"), "&Details")  # buttons stay below
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
@@ -131,9 +136,13 @@ class EntityEditor(QDialog):
         self._add_history_tab()
         self.refresh_related()
         self._snapshot = self.collect()
+        self.field_undo = FieldUndo(self)
+        self.field_undo.reset()
         self.update_title()
         main_window.records_changed.connect(self._records_changed)
         self._restore_geometry()
+        sizing.fit_on_show(self)
+        self.focus_first_field()
 
     # -- building ------------------------------------------------------------------------------
     def names(self) -> tuple[str, ...]:
@@ -184,16 +193,52 @@ class EntityEditor(QDialog):
             self.form.addRow(label, holder)
             self.widgets[name] = widget
             self.errors[name] = error
-            self._watch(widget)
+            self._watch(widget, name)
 
-    def _watch(self, widget: QWidget) -> None:
+    def _watch(self, widget: QWidget, name: str | None = None) -> None:
+        def edited(*_args: Any) -> None:
+            if name is not None:
+                self.field_edited(name)
+            self.on_change()
+
         for signal in ("changed", "textChanged"):
             sig = getattr(widget, signal, None)
             if sig is not None and hasattr(sig, "connect"):
-                sig.connect(self.on_change)
+                sig.connect(edited)
                 return
         if isinstance(widget, QComboBox):
-            widget.currentIndexChanged.connect(lambda _i: self.on_change())
+            widget.currentIndexChanged.connect(edited)
+
+    def field_edited(self, name: str) -> None:
+        """A field changed: one undo step (``field_undo``), and its message goes as soon as
+        what it holds is acceptable (the rest of the form is checked again on Save)."""
+        undo = getattr(self, "field_undo", None)
+        if undo is not None:
+            undo.edited(name)
+        label = self.errors.get(name)
+        if label is None or not label.text():
+            return
+        spec = self.service.field(name)
+        try:
+            value = spec.parse(self.get_widget_value(name))
+        except ValueError:
+            return
+        if spec.required and value is None:
+            return
+        label.setText("")
+        label.hide()
+        if self.banner.text() == FIELDS_MARKED and not any(e.text() for e in self.errors.values()):
+            self.banner.hide()
+
+    def focus_first_field(self) -> None:
+        """Typing straight after Ctrl+N goes into the first field, not nowhere."""
+        for name in self.names():
+            widget = self.widgets[name]
+            if widget.isEnabled() and (widget.focusPolicy() != Qt.FocusPolicy.NoFocus
+                                       or widget.focusProxy() is not None):
+                self.tabs.setCurrentIndex(0)
+                widget.setFocus()
+                return
 
     def on_change(self) -> None:
         """Called on every edit (subclasses show warnings as they type)."""
@@ -323,7 +368,7 @@ class EntityEditor(QDialog):
             label.setVisible(bool(message))
         general = [m for k, m in errors.items() if k not in self.errors]
         self.banner.setText("\n".join(general) if general else
-                            "Please correct the fields marked below." if errors else "")
+                            FIELDS_MARKED if errors else "")
         self.banner.setVisible(bool(errors))
         for name in self.names():
             if name in errors:
@@ -351,6 +396,7 @@ class EntityEditor(QDialog):
         if self._saving:
             return False
         data = self.values_to_save()
+        last_entry = self._last_audit_id() if self.instance is not None and data else None
         self._saving = True
         self.buttons.setEnabled(False)
         try:
@@ -375,12 +421,38 @@ class EntityEditor(QDialog):
         self.instance = saved
         self.record_id = saved.id
         self._snapshot = self.collect()
+        self.field_undo.reset()
+        if last_entry is not None:
+            self._remember_edit(saved, last_entry)
         self.main_window.records_changed.emit(self.service.entity)
         self.main_window.statusBar().showMessage(f"Saved {self.service.describe(saved)}", 4000)
         if self.history is not None:
             self.history.set_record(self.service.entity, saved.id)
         self.after_save()
         return True
+
+    def _last_audit_id(self) -> int:
+        """The newest audit entry of this record (0: none), to find the one a save adds."""
+        from ittdesk.models import AuditEntry
+
+        entry = (AuditEntry.select(AuditEntry.id)
+                 .where((AuditEntry.entity == self.service.entity)
+                        & (AuditEntry.entity_id == self.instance.id))
+                 .order_by(AuditEntry.id.desc()).first())
+        return entry.id if entry is not None else 0
+
+    def _remember_edit(self, saved: Any, before: int) -> None:
+        """Offer the main window's Edit > Undo for this saved edit (by its audit entry)."""
+        from ittdesk.models import AuditEntry
+
+        remember = getattr(self.main_window, "remember_edit", None)
+        entry = (AuditEntry.select()
+                 .where((AuditEntry.entity == self.service.entity)
+                        & (AuditEntry.entity_id == saved.id) & (AuditEntry.id > before)
+                        & (AuditEntry.action == "update"))
+                 .order_by(AuditEntry.id.desc()).first())
+        if remember is not None and entry is not None:
+            remember(self.service, entry, self.service.describe(saved))
 
     def show_waiting(self) -> None:
         """A save still under way: say what it waits for (``ui.editors.saving``)."""

@@ -58,9 +58,20 @@ class CohortEditor(EntityEditor):
         super().build_form()
         new_programme = QPushButton("New &programme…")
         new_programme.setObjectName("new_programme")
-        new_programme.clicked.connect(
-            lambda: self.main_window.open_record("programme", None, parent=self))
+        new_programme.clicked.connect(self.new_programme)
         self.form.insertRow(1, "", new_programme)
+
+    def new_programme(self) -> None:
+        """A programme made from here is the one this cohort is for: chosen once it is saved."""
+        editor = self.main_window.open_record("programme", None, parent=self)
+        if editor is not None:
+            editor.finished.connect(lambda _result: self._programme_made(editor))
+
+    def _programme_made(self, editor: EntityEditor) -> None:
+        if editor.saved and editor.instance is not None:
+            self.widgets["programme"].reload()
+            self.widgets["programme"].set_value(editor.instance.id)
+            self.widgets["programme"].setFocus()
 
     def _records_changed(self, entity: str) -> None:
         if entity in ("programme", "*"):

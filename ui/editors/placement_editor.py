@@ -93,6 +93,11 @@ class PlacementEditor(EntityEditor):
     def build_form(self) -> None:
         super().build_form()
         self.widgets["school"].changed.connect(self.widgets["mentor"].reload)
+        # The mentor's warning comes and goes while choosing: its two lines are kept free all the
+        # time, so the fields below never move under the pointer.
+        label = self.errors["mentor"]
+        label.setMinimumHeight(label.fontMetrics().lineSpacing() * 2)
+        label.show()
 
     def get_widget_value(self, name: str) -> Any:
         if name == "mentor":
@@ -120,12 +125,17 @@ class PlacementEditor(EntityEditor):
         label.style().unpolish(label)
         label.style().polish(label)
         label.setText(f"⚠ {text}" if text else "")
-        label.setVisible(bool(text))
+        label.setVisible(True)  # empty, it still holds its place (see build_form)
 
     def show_errors(self, errors: dict[str, str]) -> None:
         super().show_errors(errors)
         if "mentor" not in errors:
             self.on_change()
+        self.errors["mentor"].setVisible(True)
+
+    def field_edited(self, name: str) -> None:
+        super().field_edited(name)
+        self.errors["mentor"].setVisible(True)
 
     def add_related_tabs(self) -> None:
         self.related = self.related_browser("&Trainee, school and mentor")

@@ -40,7 +40,7 @@ def widget_for(model, label: str) -> QWidget:
     if model is School:
         return RecordPicker(SCHOOLS, describe_school, "school")
     if model is Person:
-        return RecordPicker(PEOPLE, describe_person, "person")
+        return RecordPicker(PEOPLE, describe_person, "person", new_entity="person")
     if model is Enrolment:
         return RecordPicker(ENROLMENTS, describe_enrolment, "trainee")
     if model is Programme:

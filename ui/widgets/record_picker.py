@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ittdesk.queries import ListQuery
 
+from .. import sizing
 from ..models.list_model import RecordListModel
 
 
@@ -81,6 +82,7 @@ class PickerDialog(QDialog):
         bottom.addWidget(buttons)
         layout.addLayout(bottom)
         self.resize(720, 480)
+        sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
         self.search.installEventFilter(self)
         self.model.reload()
 
@@ -108,13 +110,16 @@ class PickerDialog(QDialog):
 
 
 class RecordPicker(QWidget):
-    """The chosen record's name, Choose… and a clear button. ``value()`` is its id or None."""
+    """The chosen record's name, Choose… and a clear button. ``value()`` is its id or None.
+
+    With ``new_entity`` ("person") it also has New person…: the record's own editor opens over
+    this window, and the record made there is chosen when it is saved."""
 
     changed = Signal()
 
     def __init__(self, query: ListQuery, describe: Callable[[int], str], what: str,
                  filters: Callable[[], dict[str, str]] | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, new_entity: str | None = None):
         super().__init__(parent)
         self.query = query
         self.describe = describe
@@ -137,6 +142,14 @@ class RecordPicker(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.choose_button)
+        self.new_entity = new_entity
+        self.new_button: QPushButton | None = None
+        if new_entity:
+            self.new_button = QPushButton(f"New {what}…")
+            self.new_button.setObjectName("newRecord")
+            self.new_button.setToolTip(f"Add a {what} who is not on the list yet, and choose them")
+            self.new_button.clicked.connect(self.new_record)
+            layout.addWidget(self.new_button)
         layout.addWidget(self.clear_button)
         self.setFocusProxy(self.choose_button)
         self.picker_factory = PickerDialog
@@ -153,6 +166,24 @@ class RecordPicker(QWidget):
         except Exception:
             self.label.setText(f"#{record_id}")
         self.changed.emit()
+
+    def new_record(self) -> QWidget | None:
+        """Open a new record's editor (via the main window, so it is the usual one); when it is
+        saved, the new record is the one chosen here."""
+        window = self.window()
+        main_window = getattr(window, "main_window", None)
+        if main_window is None or not self.new_entity:
+            return None
+        editor = main_window.open_record(self.new_entity, None, parent=window)
+        if editor is not None:
+            editor.finished.connect(lambda _result: self._made(editor))
+        return editor
+
+    def _made(self, editor: QWidget) -> None:
+        instance = getattr(editor, "instance", None)
+        if getattr(editor, "saved", False) and instance is not None:
+            self.set_value(instance.id)
+            self.setFocus()
 
     def choose(self) -> None:
         dialog = self.picker_factory(self.query, f"Choose a {self.what}",
