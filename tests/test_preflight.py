@@ -132,3 +132,17 @@ def test_a_far_reference_in_a_non_cell_attribute_is_ignored_but_a_far_range_is_n
     rewrite(path, lambda xml: xml.replace(b'sqref="A2:A1048576', b'sqref="A2:A1048577'))
     with pytest.raises(RefusedError, match="A1048577"):
         preflight.check_workbook(path)
+
+
+def test_a_file_that_passed_is_not_scanned_again_until_it_changes(tmp_path, monkeypatch):
+    path = gias_like(tmp_path / "twice.xlsx", rows=5, width=3)
+    preflight.check_workbook(path)
+    scans = []
+    monkeypatch.setattr(preflight, "check_archive", lambda *args: scans.append(args))
+    preflight.check_workbook(path)  # the import wizard's second and third look
+    assert scans == []
+    rewrite(path, lambda xml: xml.replace(b'<c r="B2"', b'<c r="B3"', 1))
+    preflight.check_workbook(path)
+    assert len(scans) == 1
+    preflight.check_workbook(path, preflight.TEMPLATE)  # other limits: checked again
+    assert len(scans) == 2

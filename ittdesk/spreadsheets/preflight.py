@@ -145,11 +145,12 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> None:
     path = Path(path)
     limits = limits or IMPORT
     try:
-        size = path.stat().st_size
+        stat = path.stat()
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
         raise RefusedError(f"Cannot read {path.name}: {exc.strerror or exc}") from exc
+    size = stat.st_size
     if head.startswith(_ZIP):
         if size > limits.file_bytes:
             raise _refuse(path.name, f"is {size / MB:,.0f} MB, more than any real workbook "
@@ -159,13 +160,26 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> None:
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise RefusedError(f"{path.name} is damaged (not a complete workbook): {exc}") from exc
         with archive:
+            # The import wizard opens a file up to three times (guess, sheets, load): a file
+            # that passed and has not changed since (its parts' CRCs included) is not read again.
+            key = (str(path.resolve()), stat.st_ino, size, stat.st_mtime_ns, limits,
+                   tuple((i.filename, i.CRC, i.file_size, i.compress_size)
+                         for i in archive.infolist()))
+            if key in _PASSED:
+                return
             check_archive(path.name, archive, limits)
+        _PASSED[key] = True
+        while len(_PASSED) > 8:
+            del _PASSED[next(iter(_PASSED))]
     elif head.startswith(_CFB):
         # .xls (BIFF): its records are not parsed here; a BIFF8 sheet cannot pass 65,536 rows x
         # 256 columns, so the size on disk is the check.
         if size > limits.file_bytes // 2:
             raise _refuse(path.name, f"is {size / MB:,.0f} MB, more than any real .xls workbook "
                                      f"({limits.file_bytes // 2 // MB:,} MB at most)")
+
+
+_PASSED: dict[tuple, bool] = {}  # files that passed, by path, inode, size, mtime and limits
 
 
 def check_archive(name: str, archive: zipfile.ZipFile, limits: Limits) -> None:
