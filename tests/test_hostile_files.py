@@ -382,6 +382,8 @@ CSV_MUTANTS = {
                             ("binary data",)),
     "a field larger than any cell": (b'URN,School name\r\n100001,"' + b"x" * 200_000 + b'"\r\n',
                                      ("not a readable CSV file",)),
+    "twelve million empty cells": (b"URN,School name\r\n" + b"," * 12_000_000,
+                                   ("cells, far more than any real CSV file",)),
 }
 
 

@@ -700,6 +700,15 @@ def check_text_size(path: Path, size: int) -> None:
                                  f"({MAX_TEXT_BYTES // MB} MB at most)")
 
 
+def check_text_cells(path: Path, text: str, delimiter: str) -> None:
+    """A CSV file of nothing but delimiters is millions of cells for its size; count them (an
+    upper bound: quoted delimiters count too) before the csv module builds them all."""
+    cells = text.count(delimiter) + text.count("\n") + 1
+    if cells > IMPORT.cells:
+        raise _refuse(path.name, f"holds up to {cells:,} cells, far more than any real CSV file "
+                                 f"({IMPORT.cells:,} at most)")
+
+
 def check_sqlite_file(path: Path) -> None:
     """Refuse a file that is not an SQLite database, or is absurd, from its size and 100-byte
     header alone (SQLite's integrity check of a huge or hostile file could run for minutes).

@@ -354,6 +354,7 @@ def _open_csv(path: Path) -> Book:
     if utf16 and "\x00" in text:
         raise RefusedError(f"{path.name} is not a spreadsheet or CSV file (it holds binary data)")
     delimiter = sniff_delimiter(text[:65536])
+    preflight.check_text_cells(path, text, delimiter)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         # Cells holding formula text are marked; one search of the text says whether any
