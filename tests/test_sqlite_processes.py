@@ -163,10 +163,13 @@ def assert_wal_and_shm_present(path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_every_cli_command_beside_the_running_app_leaves_its_saves_working(shared, tmp_path):
+@pytest.mark.parametrize("apps", [1, 2], ids=["one app", "two apps"])
+def test_every_cli_command_beside_running_apps_leaves_their_saves_working(shared, tmp_path, apps):
     path, env = shared
-    (urn,) = first_row(path, "SELECT urn FROM school ORDER BY id LIMIT 1")
-    with running_app(path, env) as app:
+    urns = [row[0] for row in sqlite3.connect(path).execute(
+        "SELECT urn FROM school ORDER BY id LIMIT ?", (apps,))]
+    with contextlib.ExitStack() as stack:
+        running = [stack.enter_context(running_app(path, env)) for _ in range(apps)]
         assert_wal_and_shm_present(path)
         for argv, code in every_command(path, tmp_path):
             done = cli(path, env, *argv)
@@ -175,36 +178,18 @@ def test_every_cli_command_beside_the_running_app_leaves_its_saves_working(share
             assert_wal_and_shm_present(path)
         restore = cli(path, env, "restore", str(tmp_path / "out" / "spare.sqlite3"))
         assert "is open in another program" in restore.stderr
-        assert app.ask(f"rename {urn} Renamed While The CLI Ran") == "saved"
-        assert read_school_name(path, urn) == "Renamed While The CLI Ran"
-        assert app.ask(f"name {urn}") == "Renamed While The CLI Ran"
+        for n, (app, urn) in enumerate(zip(running, urns, strict=True)):
+            assert app.ask(f"rename {urn} Saved By App {n + 1}") == "saved"
+        for n, urn in enumerate(urns):
+            assert read_school_name(path, urn) == f"Saved By App {n + 1}"  # a new process
+            for app in running:  # and every app, each other's saves included
+                assert app.ask(f"name {urn}") == f"Saved By App {n + 1}"
         assert_wal_and_shm_present(path)
         assert first_row(path, "SELECT count(*) FROM school WHERE urn >= 990000") == (30,)
-    assert cli(path, env, "check").returncode == 0
-    assert read_school_name(path, urn) == "Renamed While The CLI Ran"
-
-
-@pytest.mark.slow
-def test_two_apps_and_the_cli_on_one_file_see_each_others_saves(shared, tmp_path):
-    path, env = shared
-    first_urn, second_urn = (row[0] for row in sqlite3.connect(path).execute(
-        "SELECT urn FROM school ORDER BY id LIMIT 2"))
-    with running_app(path, env) as one, running_app(path, env) as two:
-        for argv in (["backup", str(tmp_path / "b.sqlite3")], ["check"], ["attention"],
-                     ["export", "all", str(tmp_path / "all.xlsx")]):
-            done = cli(path, env, *argv)
-            assert done.returncode == 0, (argv, done.stderr)
-            assert_wal_and_shm_present(path)
-        assert one.ask(f"rename {first_urn} Saved By The First App") == "saved"
-        assert two.ask(f"rename {second_urn} Saved By The Second App") == "saved"
-        assert two.ask(f"name {first_urn}") == "Saved By The First App"
-        assert one.ask(f"name {second_urn}") == "Saved By The Second App"
-        assert read_school_name(path, first_urn) == "Saved By The First App"
-        assert read_school_name(path, second_urn) == "Saved By The Second App"
-        assert_wal_and_shm_present(path)
         assert cli(path, env, "check").returncode == 0
     assert cli(path, env, "check").returncode == 0
-    assert read_school_name(path, second_urn) == "Saved By The Second App"
+    assert [read_school_name(path, urn) for urn in urns] == [
+        f"Saved By App {n + 1}" for n in range(apps)]
 
 
 # -- restore never replaces a file another process has open ---------------------------------
