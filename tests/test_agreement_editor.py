@@ -23,6 +23,21 @@ def _never_ask_about_unsaved_changes(monkeypatch):
     monkeypatch.setattr(AgreementEditor, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard)
 
 
+@pytest.fixture(autouse=True)
+def confirmed(monkeypatch):
+    """Every one-way status step is confirmed; the (title, text) asked are kept to look at."""
+    from ui.editors import agreement_status
+
+    asked = []
+
+    def confirm(parent, agreement_id, target):
+        asked.append(agreement_status.step_question(agreement_id, target))
+        return True
+
+    monkeypatch.setattr(agreement_status, "confirm_step", confirm)
+    return asked
+
+
 def open_editor(qtbot, agreement_id):
     editor = AgreementEditor(agreement_id)
     qtbot.addWidget(editor)
@@ -41,6 +56,12 @@ def type_into(qtbot, field, text):
 
 
 def choose(field, value):
+    """Pick ``value`` as a user would: from a combo box, or as the record picker's dialog does."""
+    from ui.widgets.record_picker import RecordPicker
+
+    if isinstance(field.input, RecordPicker):
+        field.input.set_value(value)
+        return
     combo = field.input
     combo.setCurrentIndex(combo.findData(value))
 

@@ -5,9 +5,15 @@ all its parts — parties with their responsibilities, system leaders and the QA
 schedule, impact reports, funding and spend with the balance, and signatures. Nothing is
 written until Save (Ctrl+S); then ``ittdesk.services.agreements.save_agreement`` writes
 everything in one transaction or nothing, and each refusal is shown beside its field. Esc or
-closing asks about unsaved changes. Status buttons offer only the allowed transitions; what a
-transition still needs is shown beside the fields concerned. Print preview, Print and Save as
-PDF print the saved agreement through ``ui.printing``.
+closing asks about unsaved changes. Print preview, Print and Save as PDF print the saved
+agreement through ``ui.printing``.
+
+The window is split along two seams: ``agreement_tabs`` holds the form (which field is on
+which tab, choosing people and schools with the record picker, filling the part lists), and
+``agreement_status`` the lifecycle (status buttons for the allowed steps only; before each
+one-way step a confirmation naming what happens and any warnings — completing early or with
+money unspent, starting support before the start date; Reopen… for a closed agreement, asking
+why). What a step still needs is shown beside the fields concerned.
 
 A completed or withdrawn agreement is closed (the services refuse changes to it): it opens
 read-only under a banner saying so, every field and part form disabled except Notes (the part
@@ -31,32 +37,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QScrollArea,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ittdesk.choices import (
-    ACTIVITY_KINDS,
-    AGREEMENT_STATUSES,
-    PARTY_ROLES,
-    RAG_RATINGS,
-    REPORT_KINDS,
-)
+from ittdesk.choices import AGREEMENT_STATUSES
 from ittdesk.errors import IttDeskError, ValidationError
 from ittdesk.fields import format_date, format_money
-from ittdesk.models import (
-    AgreementActivity,
-    AgreementLeader,
-    AgreementParty,
-    Designation,
-    ImpactReport,
-    Person,
-    School,
-    Signature,
-    SpendEntry,
-)
 from ittdesk.services import agreement_lifecycle as lifecycle
 from ittdesk.services.agreements import (
     PartEdit,
@@ -66,57 +53,14 @@ from ittdesk.services.agreements import (
 )
 
 from .. import sizing
-from .agreement_parts import (
-    ERROR_STYLE,
-    WARNING_STYLE,
-    Column,
-    FieldSpec,
-    PartsPanel,
-    Row,
-    build_form,
-)
+from . import agreement_status
+from .agreement_parts import ERROR_STYLE, WARNING_STYLE
+from .agreement_status import StatusRow
+from .agreement_tabs import MAIN_TAB, PANEL_TAB, TABS, AgreementTabs
 
-MAIN_TAB = {  # which tab each field of the agreement itself is on
-    "title": 0, "academic_year": 0, "start_date": 0, "end_date": 0, "priorities": 0,
-    "baseline": 0, "intended_impact": 0, "evidence": 0, "notes": 0,
-    "qa_lead": 2, "funding_source": 5, "amount_agreed_pence": 5,
-}
-TABS = ["Agreement", "Parties", "System leaders && QA", "Schedule", "Impact reports", "Funding",
-        "Signatures"]
-PANEL_TAB = {"parties": 1, "leaders": 2, "activities": 3, "reports": 4, "spend": 5, "signatures": 6}
 #: where the lifecycle's and warnings' keys are shown: a main field or a panel
 PROBLEM_PLACES = {"parties": "parties", "responsibilities": "parties", "reports": "reports",
                   "spend": "spend", "leaders": "leaders"}
-
-
-def _schools() -> list[tuple[str, int]]:
-    return [(f"{s.name} ({s.urn})", s.id) for s in School.select().order_by(School.name)]
-
-
-def _people() -> list[tuple[str, int]]:
-    query = Person.select().where(Person.erased == False).order_by(Person.last_name, Person.first_name)  # noqa: E712
-    return [(f"{p.full_name} — {p.email}" if p.email else p.full_name, p.id) for p in query]
-
-
-def _system_leaders() -> list[tuple[str, int]]:
-    found: dict[int, str] = {}
-    query = (Designation.select(Designation, Person).join(Person)
-             .where(Person.erased == False).order_by(Person.last_name, Person.first_name))  # noqa: E712
-    for d in query:
-        what = d.kind + (f", {d.specialism}" if d.specialism else "")
-        found[d.person.id] = (f"{found[d.person.id]}; {what}" if d.person.id in found
-                              else f"{d.person.full_name} — {what}")
-    return [(label, pid) for pid, label in found.items()]
-
-
-def _choices(vocabulary) -> Any:
-    return lambda: [(label, key) for key, label in vocabulary]
-
-
-def _number(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 class AgreementEditor(QDialog):
@@ -144,19 +88,11 @@ class AgreementEditor(QDialog):
         self.heading = QLabel()
         self.heading.setObjectName("heading")
         self.heading.setStyleSheet("font-size: 15pt; font-weight: bold;")
-        self.status_label = QLabel()
-        self.status_label.setObjectName("status_label")
-        self.status_buttons: dict[str, QPushButton] = {}
         self.heading.setWordWrap(True)
-        status_row = QHBoxLayout()
-        status_row.addWidget(self.status_label)
-        status_row.addStretch(1)
-        for target, text in lifecycle.ACTIONS.items():
-            button = QPushButton(text)
-            button.setObjectName(f"status_{target}")
-            button.clicked.connect(lambda _=False, t=target: self.change_status(t))
-            self.status_buttons[target] = button
-            status_row.addWidget(button)
+        self.status_row = StatusRow(self.change_status, self.reopen)
+        self.status_label = self.status_row.label
+        self.status_buttons = self.status_row.buttons
+        self.reopen_button = self.status_row.reopen_button
         self.problems = QLabel()
         self.problems.setObjectName("problems")
         self.problems.setWordWrap(True)
@@ -172,109 +108,15 @@ class AgreementEditor(QDialog):
                                          "border-radius: 4px; padding: 6px 8px;")
         self.closed_banner.hide()
 
-        self.tabs = QTabWidget()
-        self.main_fields = {}
-        main_specs = [
-            FieldSpec("title", "Title"),
-            FieldSpec("academic_year", "Academic year", "short", placeholder="e.g. 2025/26"),
-            FieldSpec("start_date", "Start date", "date"),
-            FieldSpec("end_date", "End date", "date"),
-            FieldSpec("priorities", "Priority areas", "long"),
-            FieldSpec("baseline", "Baseline", "long"),
-            FieldSpec("intended_impact", "Intended impact", "long"),
-            FieldSpec("evidence", "Evidence of impact", "long",
-                      placeholder="The anticipated measurable evidence of impact"),
-            FieldSpec("notes", "Notes", "long"),
-        ]
-        box, fields = build_form(main_specs)
-        self.main_fields.update(fields)
-        self.tabs.addTab(_scrolled(box), "Agreement")
-
-        self.panels: dict[str, PartsPanel] = {}
-        self.panels["parties"] = PartsPanel("party", [
-            FieldSpec("role", "Party", "choice", _choices(PARTY_ROLES), blank=None),
-            FieldSpec("school", "School", "ref", _schools),
-            FieldSpec("contact", "Named contact", "ref", _people),
-            FieldSpec("responsibilities", "Responsibilities", "long"),
-        ], [Column("Party", "role"), Column("School", "school"), Column("Contact", "contact"),
-            Column("Responsibilities", "responsibilities")],
-            defaults=lambda: {"role": "supported"})
-        self.tabs.addTab(self.panels["parties"], "Parties")
-
-        leaders_tab = QWidget()
-        leaders_layout = QVBoxLayout(leaders_tab)
-        qa_box, qa_fields = build_form([FieldSpec("qa_lead", "Independent QA lead", "ref", _system_leaders)])
-        self.main_fields.update(qa_fields)
-        leaders_layout.addWidget(qa_box)
-        self.panels["leaders"] = PartsPanel("system leader", [
-            FieldSpec("person", "System leader (SLE/LLE)", "ref", _system_leaders),
-            FieldSpec("days", "Days agreed", "number"),
-            FieldSpec("hours", "Hours agreed", "number"),
-        ], [Column("System leader", "person"), Column("Days", "days"), Column("Hours", "hours")])
-        leaders_layout.addWidget(self.panels["leaders"], 1)
-        self.tabs.addTab(leaders_tab, "System leaders && QA")
-
-        self.panels["activities"] = PartsPanel("activity", [
-            FieldSpec("date", "Date", "date"),
-            FieldSpec("kind", "Activity", "choice", _choices(ACTIVITY_KINDS), blank=None),
-            FieldSpec("description", "Description", "long"),
-            FieldSpec("person", "Who (person)", "ref", _people),
-            FieldSpec("who", "Who (or type a name)"),
-            FieldSpec("time", "Time", placeholder="e.g. 09:00-12:00"),
-        ], [Column("Date", "date"), Column("Activity", "kind"), Column("Description", "description"),
-            Column("Who", "who", fallback="person"), Column("Time", "time")], defaults=lambda: {"kind": "visit"})
-        self.tabs.addTab(self.panels["activities"], "Schedule")
-
-        self.panels["reports"] = PartsPanel("report", [
-            FieldSpec("kind", "Report", "choice", _choices(REPORT_KINDS), blank=None),
-            FieldSpec("due_date", "Due", "date"),
-            FieldSpec("submitted_on", "Submitted", "date"),
-            FieldSpec("rag", "RAG against intended impact", "choice", _choices(RAG_RATINGS)),
-            FieldSpec("author", "Written by", "ref", _people),
-            FieldSpec("summary", "Summary", "long"),
-        ], [Column("Report", "kind"), Column("Due", "due_date"), Column("Submitted", "submitted_on"),
-            Column("RAG", "rag"), Column("Written by", "author")],
-            defaults=lambda: {"kind": "interim"})
-        self.tabs.addTab(self.panels["reports"], "Impact reports")
-
-        funding_tab = QWidget()
-        funding_layout = QVBoxLayout(funding_tab)
-        money_box, money_fields = build_form([
-            FieldSpec("funding_source", "Funding source", placeholder="e.g. School improvement fund"),
-            FieldSpec("amount_agreed_pence", "Amount agreed", "money"),
-        ])
-        self.main_fields.update(money_fields)
-        funding_layout.addWidget(money_box)
-        self.balance = QLabel()
-        self.balance.setObjectName("balance")
-        self.balance.setStyleSheet("font-weight: bold;")
-        funding_layout.addWidget(self.balance)
-        self.panels["spend"] = PartsPanel("spend entry", [
-            FieldSpec("date", "Date", "date"),
-            FieldSpec("description", "What"),
-            FieldSpec("amount_pence", "Amount", "money"),
-        ], [Column("Date", "date"), Column("What", "description"), Column("Amount", "amount_pence", right=True)])
-        funding_layout.addWidget(self.panels["spend"], 1)
-        self.tabs.addTab(funding_tab, "Funding")
-
-        self.panels["signatures"] = PartsPanel("signature", [
-            FieldSpec("party", "Signed for", "ref", self._signature_parties,
-                      blank="Quality-assurance lead"),
-            FieldSpec("signatory_name", "Name"),
-            FieldSpec("signatory_role", "Role"),
-            FieldSpec("signed_on", "Date signed", "date"),
-        ], [Column("Signed for", "party"), Column("Name", "signatory_name"),
-            Column("Role", "signatory_role"), Column("Date signed", "signed_on")])
-        self.tabs.addTab(self.panels["signatures"], "Signatures")
-        self.panels["signatures"].fields["party"].changed.connect(self._suggest_signatory)
-        self.tabs.currentChanged.connect(self._tab_shown)
-
+        self.tabs = AgreementTabs()
+        self.main_fields = self.tabs.main_fields
+        self.panels = self.tabs.panels
+        self.balance = self.tabs.balance
         for widget in self.main_fields.values():
             widget.changed.connect(self._changed)
         for panel in self.panels.values():
             panel.changed.connect(self._changed)
-        for key in ("amount_agreed_pence",):
-            self.main_fields[key].changed.connect(self._update_balance)
+        self.main_fields["amount_agreed_pence"].changed.connect(self._update_balance)
         self.panels["spend"].changed.connect(self._update_balance)
 
         self.preview_button = QPushButton("Print preview…")
@@ -297,7 +139,7 @@ class AgreementEditor(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
-        layout.addLayout(status_row)
+        layout.addWidget(self.status_row)
         layout.addWidget(self.closed_banner)
         layout.addWidget(self.problems)
         layout.addWidget(self.warnings)
@@ -306,48 +148,16 @@ class AgreementEditor(QDialog):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_preview)
 
-    def _signature_parties(self) -> list[tuple[str, Any]]:
-        panel = self.panels.get("parties")
-        if panel is None:
-            return []
-        result = []
-        for row in panel.rows():
-            role = PARTY_ROLES.label(row.values.get("role"))
-            school = panel.label("school", row.values.get("school")) or "school not chosen"
-            result.append((f"{role}: {school}", row.id if row.id is not None else f"key:{row.key}"))
-        return result
-
-    def _suggest_signatory(self) -> None:
-        """Choosing who a signature is for fills in that party's contact (or the QA lead)."""
-        panel = self.panels["signatures"]
-        name_field = panel.fields["signatory_name"]
-        if self._loading or name_field.value().strip():
-            return
-        chosen = panel.fields["party"].value()
-        person_id = self.main_fields["qa_lead"].value() if chosen is None else next(
-            (r.values.get("contact") for r in self.panels["parties"].rows()
-             if chosen in (r.id, f"key:{r.key}")), None)
-        person = Person.get_or_none(Person.id == person_id) if person_id else None
-        if person is not None:
-            name_field.input.setText(person.full_name)
-
-    def _tab_shown(self, index: int) -> None:
-        if index == PANEL_TAB["signatures"]:
-            self._loading, was = True, self._loading
-            self.panels["signatures"].reload_options()
-            self._loading = was
-
     # -- loading ---------------------------------------------------------------------------------
     def load(self, defaults: dict[str, Any] | None = None) -> None:
         """Fill every field from the database (or ``defaults`` for a new agreement)."""
-        self._loading = True
+        self._loading = self.tabs.loading = True
         try:
             if self.agreement_id is None:
                 values = {"academic_year": _current_year(), **(defaults or {})}
                 for key, widget in self.main_fields.items():
                     widget.set_value(values.get(key))
-                for panel in self.panels.values():
-                    panel.set_rows([])
+                self.tabs.clear_parts()
                 self.status = "draft"
             else:
                 a = agreements.get(self.agreement_id)
@@ -362,42 +172,16 @@ class AgreementEditor(QDialog):
                 }
                 for key, widget in self.main_fields.items():
                     widget.set_value(main.get(key))
-                self._load_parts(a.id)
+                self.tabs.load_parts(a.id)
             for widget in self.main_fields.values():
                 widget.show_message(None)
             for panel in self.panels.values():
                 panel.show_message(None)
             self.problems.hide()
         finally:
-            self._loading = False
+            self._loading = self.tabs.loading = False
         self.dirty = False
         self._refresh_header()
-
-    def _load_parts(self, agreement_id: int) -> None:
-        def rows(model, convert):
-            query = model.select().where(model.agreement == agreement_id).order_by(model.id)
-            return [Row(convert(r), id=r.id) for r in query]
-
-        party_rows = rows(AgreementParty, lambda p: {
-            "role": p.role, "school": p.school_id, "contact": p.contact_id,
-            "responsibilities": p.responsibilities})
-        self.panels["parties"].set_rows(party_rows)
-        self.panels["leaders"].set_rows(rows(AgreementLeader, lambda r: {
-            "person": r.person_id, "days": _number(r.days), "hours": _number(r.hours)}))
-        self.panels["activities"].set_rows(rows(AgreementActivity, lambda r: {
-            "date": format_date(r.date), "kind": r.kind, "description": r.description,
-            "person": r.person_id, "who": r.who, "time": r.time}))
-        self.panels["reports"].set_rows(rows(ImpactReport, lambda r: {
-            "kind": r.kind, "due_date": format_date(r.due_date),
-            "submitted_on": format_date(r.submitted_on), "rag": r.rag, "author": r.author_id,
-            "summary": r.summary}))
-        self.panels["spend"].set_rows(rows(SpendEntry, lambda r: {
-            "date": format_date(r.date), "description": r.description,
-            "amount_pence": format_money(r.amount_pence)}))
-        self.panels["signatures"].reload_options()
-        self.panels["signatures"].set_rows(rows(Signature, lambda r: {
-            "party": r.party_id, "signatory_name": r.signatory_name,
-            "signatory_role": r.signatory_role, "signed_on": format_date(r.signed_on)}))
 
     def _refresh_header(self) -> None:
         if self.agreement_id is None:
@@ -405,11 +189,7 @@ class AgreementEditor(QDialog):
         else:
             a = agreements.get(self.agreement_id)
             self.heading.setText(f"{a.reference} — {a.title}")
-        label = AGREEMENT_STATUSES.label(self.status)
-        self.status_label.setText(f"Status: <b>{label}</b>")
-        allowed = lifecycle.allowed(self.status) if self.agreement_id is not None else ()
-        for target, button in self.status_buttons.items():
-            button.setVisible(target in allowed)
+        self.status_row.show_status(self.status, self.agreement_id is not None)
         for button in (self.preview_button, self.print_button, self.pdf_button):
             button.setEnabled(self.agreement_id is not None)
         self._show_closed()
@@ -433,7 +213,8 @@ class AgreementEditor(QDialog):
             self.closed_banner.setText(
                 f"<b>This agreement is {what}, so it is closed.</b> It is the signed, reported "
                 "record of what happened, so nothing in it can be changed. You can still add "
-                "to the Notes (what happened later), print it and save it as a PDF.")
+                "to the Notes (what happened later), print it and save it as a PDF. If it was "
+                f"closed by mistake, {lifecycle.REOPEN_ACTION} takes it back, saying why.")
         self.closed_banner.setVisible(closed)
 
     def _update_title(self) -> None:
@@ -564,6 +345,9 @@ class AgreementEditor(QDialog):
             agreement = agreements.get(self.agreement_id)
             self._show_problem(lifecycle.refusal_message(agreement, target, problems))
             return False
+        if lifecycle.is_irreversible(target) and not agreement_status.confirm_step(
+                self, self.agreement_id, target):
+            return False
         reason = None
         if target == "withdrawn":
             reason, ok = QInputDialog.getText(self, "Withdraw agreement",
@@ -572,6 +356,24 @@ class AgreementEditor(QDialog):
                 return False
         try:
             lifecycle.change_status(self.agreement_id, target, reason=reason)
+        except IttDeskError as exc:
+            self._show_problem(str(exc))
+            return False
+        self.load()
+        self._announce()
+        return True
+
+    def reopen(self) -> bool:
+        """Take a closed agreement back (to the status it closed from), asking why."""
+        if self.agreement_id is None or not self.closed:
+            return False
+        if self.dirty and not self.save():  # the notes typed so far
+            return False
+        reason = agreement_status.ask_reopen_reason(self, self.agreement_id)
+        if reason is None:
+            return False
+        try:
+            lifecycle.reopen(self.agreement_id, reason)
         except IttDeskError as exc:
             self._show_problem(str(exc))
             return False
@@ -669,13 +471,6 @@ def _current_year() -> str:
     from ittdesk.academic_year import AcademicYear
 
     return str(AcademicYear.current())
-
-
-def _scrolled(widget: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setWidget(widget)
-    return area
 
 
 def open_agreement(parent: QWidget | None, agreement_id: int | None, **defaults: Any) -> AgreementEditor:

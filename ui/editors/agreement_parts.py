@@ -4,6 +4,12 @@ signatures) held in memory until the editor saves.
 
 Rows are plain dicts of what the user typed or picked (text, or an id for a choice); the
 services parse and check them on save, so no rule is repeated here.
+
+Records from the big tables (schools, people) are chosen with the record picker (``kind``
+"pick"): its searchable list loads on a worker when the user asks, and the names the form and
+tables show are fetched for the ids in hand only, many in one query (``Pick.names``) — never
+the whole table into a combo box on the GUI thread. Combo boxes ("choice", "ref") are for short
+vocabularies and for options held in memory (the parties a signature can be for).
 """
 
 from __future__ import annotations
@@ -32,15 +38,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ittdesk.queries import ListQuery
+
+from ..widgets.record_picker import RecordPicker
+
 ERROR_STYLE = "color: #b3261e;"
 WARNING_STYLE = "color: #8a5a00;"
 
 Options = list[tuple[str, Any]]  # (label, value) for a combo box
 
 
+@dataclass(frozen=True)
+class Pick:
+    """How a "pick" field chooses a record: the searchable list, the names of given ids (one
+    query for many), what one is called, and the list's filters read from the form when the
+    user opens the picker (e.g. a party's contacts: people at that party's school)."""
+
+    query: ListQuery
+    names: Callable[[list[int]], dict[int, str]]
+    what: str
+    filters: Callable[[], dict[str, str]] | None = None
+
+
 @dataclass
 class FieldSpec:
-    """One form field: ``kind`` is text, short, long, date, money, number, choice or ref."""
+    """One form field: ``kind`` is text, short, long, date, money, number, choice, ref or pick."""
 
     key: str
     label: str
@@ -48,6 +70,7 @@ class FieldSpec:
     options: Callable[[], Options] | None = None  # for choice/ref
     placeholder: str = ""
     blank: str = "—"  # the empty choice's label (None: no empty choice)
+    pick: Pick | None = None  # for pick
 
 
 class FieldWidget(QWidget):
@@ -67,6 +90,11 @@ class FieldWidget(QWidget):
             self.input.setPlaceholderText(spec.placeholder)
             self.input.setMinimumHeight(72)
             self.input.textChanged.connect(self.changed)
+        elif spec.kind == "pick":
+            assert spec.pick is not None
+            self.names: dict[int, str] = {}
+            self.input = RecordPicker(spec.pick.query, self.name_of, spec.pick.what, spec.pick.filters)
+            self.input.changed.connect(self.changed)
         elif spec.kind in ("choice", "ref"):
             self.input = QComboBox()
             self.input.setMinimumWidth(260)
@@ -111,7 +139,23 @@ class FieldWidget(QWidget):
         self.input.blockSignals(False)
         self.set_value(current)
 
+    def name_of(self, record_id: int) -> str:
+        """The picked record's name, from the names already fetched (else one query)."""
+        if record_id not in self.names:
+            self.prime([record_id])
+        return self.names.get(record_id, f"#{record_id}")
+
+    def prime(self, ids) -> None:
+        """Fetch the names of ``ids`` not known yet, in one query (a pick field only)."""
+        if self.spec.pick is None:
+            return
+        missing = sorted({i for i in ids if i is not None and not isinstance(i, str)} - set(self.names))
+        if missing:
+            self.names.update(self.spec.pick.names(missing))
+
     def value(self) -> Any:
+        if isinstance(self.input, RecordPicker):
+            return self.input.value()
         if isinstance(self.input, QComboBox):
             if self.input.isEditable():
                 # Typed text that matches no entry means "nothing chosen", never a guess.
@@ -125,7 +169,9 @@ class FieldWidget(QWidget):
     def set_value(self, value: Any) -> None:
         self.input.blockSignals(True)
         try:
-            if isinstance(self.input, QComboBox):
+            if isinstance(self.input, RecordPicker):
+                self.input.set_value(value)
+            elif isinstance(self.input, QComboBox):
                 index = self.input.findData(value)
                 if index < 0 and value is not None and self.spec.options is not None:
                     # A record not in the usual list (e.g. a person without a designation).
@@ -140,6 +186,8 @@ class FieldWidget(QWidget):
             self.input.blockSignals(False)
 
     def label_for(self, value: Any) -> str:
+        if isinstance(self.input, RecordPicker):
+            return "" if value is None else self.name_of(value)
         if isinstance(self.input, QComboBox):
             index = self.input.findData(value)
             return self.input.itemText(index) if index >= 0 and value is not None else ""
@@ -311,6 +359,8 @@ class PartsPanel(QWidget):
         return widget.label_for(value) if widget else ("" if value is None else str(value))
 
     def set_rows(self, rows: list[Row]) -> None:
+        for key, widget in self.fields.items():
+            widget.prime(row.values.get(key) for row in rows)
         self.removed_ids = []
         self.model.set_rows(rows)
         self.fit_columns()
