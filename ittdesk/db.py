@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 #: ``migrations.LATEST``, known without importing the migrations (and peewee); the migrations
 #: module refuses to load if the two disagree.
-LATEST_SCHEMA = 5
+LATEST_SCHEMA = 6
 
 
 def __getattr__(name: str) -> Any:  # ``db.database`` as before the imports became lazy
@@ -254,7 +254,6 @@ def sole_use(path: Path, wait: float = 1.0) -> Iterator[sqlite3.Connection]:
     granted only when nobody else has the file open. Still refused after ``wait`` seconds:
     RefusedError, nothing written. Closing it may fold the file's own WAL into it, as the last
     connection's close always does."""
-
     conn = sqlite3.connect(file_uri(path, "mode=rw"), timeout=wait, isolation_level=None)
     try:
         try:
