@@ -29,6 +29,11 @@ _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 
 
+class DamagedFile(RefusedError):
+    """The file is not a complete, readable workbook (not a resource problem): callers with a
+    friendlier word for that (a returned form) say it their way."""
+
+
 def refuse(name: str, why: str) -> RefusedError:
     return RefusedError(f"{name} {why}; it was not read.")
 
@@ -344,7 +349,7 @@ class SheetScan(XmlScan):
         super().finish(rest)
         self._check_totals()
         if rest.strip() or not _WORKSHEET_END.search(getattr(self, "_tail", b"")):
-            raise RefusedError(f"{self.name} is damaged: its sheet '{self.sheet}' is cut short; "
+            raise DamagedFile(f"{self.name} is damaged: its sheet '{self.sheet}' is cut short; "
                                "it was not read.")
 
 

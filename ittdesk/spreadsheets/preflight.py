@@ -47,6 +47,7 @@ from .part_scans import (
     EXCEL_COLUMNS,
     EXCEL_ROWS,
     MAX_TAG,
+    DamagedFile,
     OdsScan,
     RefScan,
     Scan,
@@ -58,7 +59,7 @@ from .part_scans import (
 )
 from .part_scans import refuse as _refuse
 
-__all__ = ["EXCEL_COLUMNS", "EXCEL_ROWS", "IMPORT", "TEMPLATE", "Limits", "check_archive",
+__all__ = ["EXCEL_COLUMNS", "EXCEL_ROWS", "DamagedFile", "IMPORT", "TEMPLATE", "Limits", "check_archive",
            "check_sqlite_file", "check_text_cells", "check_text_size", "check_workbook",
            "column_letters", "column_number"]
 
@@ -121,7 +122,7 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> None:
         try:
             archive = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise RefusedError(f"{path.name} is damaged (not a complete workbook): {exc}") from exc
+            raise DamagedFile(f"{path.name} is damaged (not a complete workbook): {exc}") from exc
         with archive:
             # The import wizard opens a file up to three times (guess, sheets, load): a file
             # that passed and has not changed since (its parts' CRCs included) is not read again.
@@ -258,7 +259,7 @@ def _stream(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: Sc
     except RefusedError:
         raise
     except Exception as exc:  # bad CRC, zlib.error, a truncated or encrypted member: damaged
-        raise RefusedError(f"{name} is damaged (part {info.filename[:60]} cannot be read: "
+        raise DamagedFile(f"{name} is damaged (part {info.filename[:60]} cannot be read: "
                            f"{_first_line(exc)}); it was not read.") from exc
     if xml:
         scan.finish(carry)
