@@ -55,3 +55,20 @@ def test_dropping_a_hostile_workbook_refuses_it_and_the_app_lives_on(name, qtbot
     assert wizard.kind_combo.currentData() == "schools"
     assert (School.select().count(), AuditEntry.select().count()) == before
     wizard.close()
+
+
+def test_the_apps_restore_check_refuses_a_cut_short_backup_before_sqlite_reads_it(sqlite_db,
+                                                                                   tmp_path,
+                                                                                   monkeypatch):
+    from ittdesk import backup
+    from ittdesk.errors import RefusedError
+    from ui.dialogs.database_problem import check_backup
+
+    copy = backup.copy_database(sqlite_db.path, tmp_path / "copy.sqlite3")
+    cut = tmp_path / "cut.sqlite3"
+    cut.write_bytes(copy.read_bytes()[:4096 + 100])
+    checked = []
+    monkeypatch.setattr(backup, "check_file", lambda path: checked.append(path))
+    with pytest.raises(RefusedError, match="Not restored: cut.sqlite3 is damaged or cut short"):
+        check_backup(sqlite_db, cut)
+    assert checked == []

@@ -92,6 +92,13 @@ def check_backup(location: Location, source: str | Path) -> Path:
 
     assert location.path is not None
     source = Path(source).expanduser().resolve()
+    if source != location.path.resolve():  # never a descriptor of the open database (locks)
+        from ittdesk.spreadsheets.preflight import check_sqlite_file
+
+        try:  # a non-SQLite, cut-short or absurd file: refused from its header, at once
+            check_sqlite_file(source)
+        except RefusedError as exc:
+            raise RefusedError(f"Not restored: {exc}") from None
     report = backup.check_file(source)
     if not report.ok:
         raise RefusedError(f"Not restored: {'; '.join(report.messages)}")
