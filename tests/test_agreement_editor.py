@@ -146,10 +146,12 @@ def test_status_button_shows_what_is_missing_beside_the_fields(qtbot, sqlite_db)
     assert titles[:2] == ["Agreement ⚠", "Parties ⚠"] and titles[3] == "Schedule"
 
 
-def test_status_buttons_move_a_ready_agreement_and_offer_the_next_steps(qtbot, sqlite_db):
+def test_status_buttons_move_a_ready_agreement_and_offer_the_next_steps(qtbot, sqlite_db, confirmed):
     built = make.agreement()
     editor = open_editor(qtbot, built.agreement.id)
     qtbot.mouseClick(editor.status_buttons["agreed"], Qt.MouseButton.LeftButton)
+    assert confirmed[0][0] == "Mark as agreed?"
+    assert "will be agreed and issued as version 1" in confirmed[0][1]
     assert SupportAgreement.get_by_id(built.agreement.id).status == "agreed"
     assert editor.status_buttons["active"].isVisible()
     assert not editor.status_buttons["agreed"].isVisible()
@@ -260,20 +262,28 @@ def test_save_agreement_links_a_new_signature_to_a_new_party(db):
     assert Signature.get_by_id(signature.id).party_id == party.id
 
 
-def test_choosing_who_signs_fills_in_their_contact_name(qtbot, sqlite_db):
+def test_choosing_who_signs_fills_in_their_contact_name_and_role(qtbot, sqlite_db):
+    from ittdesk.services.people import roles
+
     built = make.agreement()
+    roles.create({"person": built.supporting.contact_id, "school": built.supporting.school_id,
+                  "kind": "headteacher"})
     editor = open_editor(qtbot, built.agreement.id)
     editor.tabs.setCurrentIndex(6)
     signatures = editor.panels["signatures"]
     qtbot.mouseClick(signatures.add_button, Qt.MouseButton.LeftButton)
     choose(signatures.fields["party"], built.supporting.id)
     assert signatures.fields["signatory_name"].value() == built.supporting.contact.full_name
+    assert signatures.fields["signatory_role"].value() == "Headteacher"
     type_into(qtbot, signatures.fields["signed_on"], "02/10/2025")
     assert editor.save()
     from ittdesk.models import Signature
 
     signed = Signature.get()
     assert (signed.party_id, signed.signatory_name) == (built.supporting.id, "Supporting Contact")
+    qtbot.mouseClick(signatures.add_button, Qt.MouseButton.LeftButton)  # the QA lead's, at first
+    assert signatures.fields["signatory_name"].value() == built.qa_lead.full_name
+    assert signatures.fields["signatory_role"].value() == "Independent QA lead (LLE)"
 
 
 def test_main_window_registry_opens_this_editor(qtbot, sqlite_db):

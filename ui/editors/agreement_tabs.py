@@ -124,6 +124,7 @@ class AgreementTabs(QTabWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.loading = False
+        self._suggested = ("", "")  # the signatory name and role last filled in for the user
         self.main_fields = {}
         self.panels: dict[str, PartsPanel] = {}
         box, fields = build_form([
@@ -222,6 +223,8 @@ class AgreementTabs(QTabWidget):
             Column("Role", "signatory_role"), Column("Date signed", "signed_on")])
         self.addTab(self.panels["signatures"], "Signatures")
         self.panels["signatures"].fields["party"].changed.connect(self._suggest_signatory)
+        # A new signature starts as the QA lead's (no party): suggest them straight away.
+        self.panels["signatures"].add_button.clicked.connect(self._suggest_signatory)
         self.currentChanged.connect(self._tab_shown)
 
     # -- the form's own logic ------------------------------------------------------------------
@@ -243,10 +246,14 @@ class AgreementTabs(QTabWidget):
 
     def _suggest_signatory(self) -> None:
         """Choosing who a signature is for fills in that party's contact (or the QA lead) and
-        what they do at the school."""
+        what they do at the school — unless the user typed a name or role of their own (a
+        suggestion made for another choice is replaced)."""
         panel = self.panels["signatures"]
         name_field, role_field = panel.fields["signatory_name"], panel.fields["signatory_role"]
-        if self.loading or name_field.value().strip():
+        if self.loading or panel.current_position() < 0:
+            return
+        name, role = name_field.value().strip(), role_field.value().strip()
+        if name not in ("", self._suggested[0]):
             return
         chosen = panel.fields["party"].value()
         party = next((r for r in self.panels["parties"].rows() if chosen in (r.id, f"key:{r.key}")),
@@ -254,12 +261,13 @@ class AgreementTabs(QTabWidget):
         person_id = self.main_fields["qa_lead"].value() if chosen is None else (
             party.values.get("contact") if party else None)
         person = Person.get_or_none(Person.id == person_id) if person_id else None
-        if person is None:
-            return
-        name_field.input.setText(person.full_name)
-        if not role_field.value().strip():
-            role_field.input.setText(_qa_role(person.id) if party is None
-                                     else _role_at(person.id, party.values.get("school")))
+        suggested = ((person.full_name, _qa_role(person.id) if party is None
+                      else _role_at(person.id, party.values.get("school")))
+                     if person is not None else ("", ""))
+        name_field.input.setText(suggested[0])
+        if role in ("", self._suggested[1]):
+            role_field.input.setText(suggested[1])
+        self._suggested = suggested
 
     def _tab_shown(self, index: int) -> None:
         if index == PANEL_TAB["signatures"]:
