@@ -11,6 +11,7 @@ warn about the same things in the same words.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -54,11 +55,14 @@ class StatusRow(QWidget):
         self.reopen_button.setVisible(saved and status in lifecycle.CLOSED)
 
 
-def step_question(agreement_id: int, target: str) -> tuple[str, str]:
-    """(title, rich text) of the confirmation: what happens, then each warning."""
+def step_question(agreement_id: int, target: str,
+                  found: dict[str, str] | None = None) -> tuple[str, str]:
+    """(title, rich text) of the confirmation: what happens, then each warning (``found``:
+    ``warnings_for``'s answer when the caller has it)."""
+    if found is None:
+        found = lifecycle.warnings_for(agreement_id, target)
     title = f"{lifecycle.ACTIONS.get(target, target)}?"
     text = f"<p>{_esc(lifecycle.what_happens(agreement_id, target))}</p>"
-    found = lifecycle.warnings_for(agreement_id, target)
     if found:
         text += ("<p><b>Before you go ahead:</b></p><ul>"
                  + "".join(f"<li>{_esc(w)}</li>" for w in found.values()) + "</ul>")
@@ -66,16 +70,17 @@ def step_question(agreement_id: int, target: str) -> tuple[str, str]:
 
 
 def confirm_step(parent: QWidget, agreement_id: int, target: str) -> bool:
-    """Ask before a one-way step; Cancel is the default, so Enter alone changes nothing when
-    there are warnings."""
-    title, text = step_question(agreement_id, target)
-    box = QMessageBox(QMessageBox.Icon.Warning if lifecycle.warnings_for(agreement_id, target)
-                      else QMessageBox.Icon.Question, title, text, parent=parent)
+    """Ask before a one-way step; with warnings Cancel is the default, so Enter alone changes
+    nothing."""
+    found = lifecycle.warnings_for(agreement_id, target)
+    title, text = step_question(agreement_id, target, found)
+    box = QMessageBox(QMessageBox.Icon.Warning if found else QMessageBox.Icon.Question, title, text,
+                      parent=parent)
     box.setObjectName("confirm_step")
     box.setTextFormat(Qt.TextFormat.RichText)
     go = box.addButton(lifecycle.ACTIONS.get(target, "Go ahead"), QMessageBox.ButtonRole.AcceptRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel if lifecycle.warnings_for(agreement_id, target) else go)
+    box.setDefaultButton(cancel if found else go)
     box.setEscapeButton(cancel)
     box.exec()
     return box.clickedButton() is go
@@ -95,6 +100,4 @@ def ask_reopen_reason(parent: QWidget, agreement_id: int) -> str | None:
 
 
 def _esc(text: str) -> str:
-    import html
-
     return html.escape(text)
