@@ -318,7 +318,9 @@ class MainWindow(QMainWindow):
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
             screen = QApplication.primaryScreen()
             size = screen.availableSize() if screen else QSize(1280, 800)
-            self.resize(min(1280, int(size.width() * 0.85)), min(820, int(size.height() * 0.85)))
+            # a small (or scaled: 1366x768 at 150 % is 911x472) screen needs all of its room
+            share = 0.85 if size.width() >= 1200 else 1.0
+            self.resize(min(1280, int(size.width() * share)), min(820, int(size.height() * share)))
         state = ui_settings.get("window/state")
         if not state.isEmpty():
             self.restoreState(state)

@@ -18,7 +18,6 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -36,6 +35,7 @@ from ittdesk.queries import ListQuery
 
 from .. import settings as ui_settings
 from ..models.list_model import RecordListModel
+from ..widgets.flow_layout import FlowLayout
 from .list_actions import ListActions
 
 
@@ -99,8 +99,7 @@ class ListPanel(ListActions, QWidget):
         self.search.installEventFilter(self)
 
         self.filter_boxes: dict[str, QComboBox] = {}
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
+        bar = FlowLayout()  # wraps onto a second line in a narrow window (150 % scaling)
         bar.addWidget(self.search, 2)
         for flt in query.filters:
             box = QComboBox()

@@ -1,0 +1,52 @@
+"""A list's search box and filters wrap onto a second line in a narrow window instead of being
+drawn on top of each other (issue 15 item 2: 150 % scaling on a 1366×768 laptop)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QApplication
+
+from ui import testing as gui
+from ui.testing import wait_loaded
+
+pytestmark = pytest.mark.gui
+qt_settings = gui.qt_settings
+main_window = gui.main_window
+
+
+def bar_rects(panel) -> list[QRect]:
+    widgets = [panel.search, *panel.filter_boxes.values(), panel.columns_button]
+    return [QRect(w.mapTo(panel, w.rect().topLeft()), w.size()) for w in widgets if w.isVisible()]
+
+
+@pytest.mark.parametrize("width", [760, 900])
+def test_a_narrow_list_wraps_its_filters_without_overlapping_them(qtbot, main_window, width):
+    main_window.show_page("schools")
+    panel = main_window.current_page().panel
+    wait_loaded(qtbot, panel)
+    main_window.setMinimumSize(0, 0)
+    main_window.resize(width, 560)
+    QApplication.processEvents()
+    rects = bar_rects(panel)
+    assert len(rects) == 2 + len(panel.filter_boxes)
+    assert len({r.top() for r in rects}) > 1  # it did not fit on one line: a second one
+    for a, b in itertools.combinations(rects, 2):
+        assert not a.intersects(b)
+    assert all(panel.rect().contains(r) for r in rects)
+    table = QRect(panel.table.mapTo(panel, panel.table.rect().topLeft()), panel.table.size())
+    assert table.top() > max(r.bottom() for r in rects)  # the list starts below the last line
+
+
+def test_a_wide_list_keeps_search_and_filters_on_one_line_with_the_search_box_widened(
+        qtbot, main_window):
+    main_window.show_page("schools")
+    panel = main_window.current_page().panel
+    wait_loaded(qtbot, panel)
+    main_window.resize(1800, 800)
+    QApplication.processEvents()
+    rects = bar_rects(panel)
+    assert len({r.top() for r in rects}) == 1
+    assert rects[0].width() > panel.search.sizeHint().width()  # the spare room went to search
