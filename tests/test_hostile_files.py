@@ -282,6 +282,8 @@ TEMPLATE_MUTANTS = {
     "a hyperlink over a whole sheet": in_sheet(lambda x: x.replace(
         b"<pageMargins", b'<hyperlinks><hyperlink ref="A1:XFD1048576" display="x"/></hyperlinks>'
                          b"<pageMargins")),
+    "an element nested 300,000 deep": in_sheet(lambda x: x.replace(
+        b"</sheetData>", b"</sheetData>" + b"<x>" * 300_000 + b"</x>" * 300_000)),
     "a comment at the last cell": lambda parts: parts.update({
         "xl/comments1.xml": b'<?xml version="1.0"?><comments xmlns="http://schemas.openxmlformats'
                             b'.org/spreadsheetml/2006/main"><authors><author>x</author></authors>'

@@ -146,3 +146,15 @@ def test_a_file_that_passed_is_not_scanned_again_until_it_changes(tmp_path, monk
     assert len(scans) == 1
     preflight.check_workbook(path, preflight.TEMPLATE)  # other limits: checked again
     assert len(scans) == 2
+
+
+def test_deep_nesting_is_refused_in_a_template_and_left_to_calamine_in_an_import(tmp_path,
+                                                                                 monkeypatch):
+    monkeypatch.setattr(preflight, "CHUNK", 4096)
+    path = gias_like(tmp_path / "nested.xlsx", rows=5, width=3)
+    rewrite(path, lambda xml: xml.replace(b"</worksheet>",
+                                          b"<x>" * 5_000 + b"</x>" * 5_000 + b"</worksheet>"))
+    preflight.check_workbook(path, preflight.IMPORT)  # calamine streams: no tree is built
+    with pytest.raises(RefusedError, match="deep, far beyond any real workbook"):
+        preflight.check_workbook(path, preflight.TEMPLATE)
+    preflight.check_workbook(gias_like(tmp_path / "plain.xlsx"), preflight.TEMPLATE)

@@ -77,6 +77,7 @@ class Limits:
     total_bytes: int  # inflated, all parts together
     part_bytes: int  # inflated, one worksheet / shared strings / content.xml
     other_part_bytes: int  # inflated, any other part (styles, workbook, drawings, images)
+    depth: int = 0  # XML nesting at a chunk's end; 0: not checked (calamine builds no tree)
     members: int = 10_000
     ratio: int = 200  # inflated / compressed, for parts over RATIO_FLOOR (real sheet XML: 5-40x)
 
@@ -89,7 +90,8 @@ IMPORT = Limits(cells=10_000_000, merged=10_000_000, strings=10_000_000, file_by
                 total_bytes=768 * MB, part_bytes=512 * MB, other_part_bytes=64 * MB)
 #: Templates filled with openpyxl and returned leadership forms: small by nature.
 TEMPLATE = Limits(cells=1_000_000, merged=100_000, strings=1_000_000, file_bytes=64 * MB,
-                  total_bytes=256 * MB, part_bytes=192 * MB, other_part_bytes=64 * MB)
+                  total_bytes=256 * MB, part_bytes=192 * MB, other_part_bytes=64 * MB,
+                  depth=1_000)
 #: CSV and text files (read whole into memory by the csv module).
 MAX_TEXT_BYTES = 128 * MB
 #: A database given to restore: ITT Desk's largest benchmark database is a few hundred MB.
@@ -183,7 +185,7 @@ def check_archive(name: str, archive: zipfile.ZipFile, limits: Limits) -> None:
         elif re.match(r"^xl/(comments[^/]*|tables/[^/]*)\.xml$", filename):
             scan = RefScan(name, filename, limits)
         elif filename.endswith((".xml", ".rels", ".vml")):
-            scan = XmlScan(name, filename)
+            scan = XmlScan(name, filename, limits.depth)
         else:
             scan = Scan(name, filename)
         _stream(name, archive, info, scan)
