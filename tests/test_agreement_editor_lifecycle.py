@@ -208,3 +208,18 @@ def test_opening_an_agreement_among_5000_people_fetches_no_whole_table(qtbot, sq
     assert counts, "the hook saw no query"
     biggest = max(counts, key=lambda c: c[1])
     assert biggest[1] <= 200, biggest
+
+
+def test_the_pickers_filters_select_in_sql_on_both_databases(db):
+    from ittdesk.services.people import roles
+
+    built = make.agreement()
+    here, ended = make.person("Hana", "Here"), make.person("Ed", "Ended")
+    roles.create({"person": here.id, "school": built.supported.school_id, "kind": "mentor"})
+    roles.create({"person": ended.id, "school": built.supported.school_id, "kind": "mentor",
+                  "start_date": "01/09/2015", "end_date": "31/08/2016"})
+    at_school = {"school": str(built.supported.school_id)}
+    assert AGREEMENT_PEOPLE.ids(filters=at_school) == [here.id]
+    assert AGREEMENT_PEOPLE.count(filters=at_school) == 1
+    assert AGREEMENT_PEOPLE.ids(search="hana", filters=at_school) == [here.id]
+    assert set(AGREEMENT_PEOPLE.ids(filters={"designated": "yes"})) == {built.qa_lead.id, built.leader.id}
