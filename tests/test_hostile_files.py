@@ -190,9 +190,9 @@ def test_a_deeply_nested_sheet_does_not_exhaust_the_machine(tmp_path, schools_db
     path = mutant(tmp_path, "nested", in_sheet(_deeply_nested))
     before = snapshot(schools_db)
     result = run_cli("import", "schools", path, "--db", schools_db, "--dry-run")
-    # the cells are ordinary: the file is read (nothing written in a dry run) or refused
-    assert result.returncode in (0, 1), result.stderr[-2000:]
-    assert "Traceback" not in result.stderr
+    # calamine streams the XML (no tree): the ordinary cells are read, the nesting ignored
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "2 to add" in result.stdout and "Dry run: nothing was written" in result.stdout
     assert snapshot(schools_db) == before
 
 
