@@ -270,6 +270,10 @@ def run(db_url_or_path: str | None = None) -> int:
     """Open the database, show the main window, run until it closes. Returns the exit code."""
     app = application()
     files.start_up()  # stale temporaries removed (a no-op when main.py already ran it)
+    from . import smoke
+
+    if smoke.asked():  # the packaged app's smoke test (.ci/smoke-app): quit once Home is filled
+        smoke.quit_after_first_page(app)
     if start_window(db_url_or_path) is None:
         return 1
     _running[0] = True
