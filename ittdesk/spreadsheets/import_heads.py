@@ -51,8 +51,18 @@ _AND = re.compile(r"\s*(?:&|\+|/|;|\band\b)\s*", re.I)
 UNPAIRED = "co-heads whose names cannot be paired (first and last names differ in number): no head added"
 
 
+def _one(text: str) -> bool:
+    """No joiner in the text (no regex: most rows name one head)."""
+    return ("&" not in text and "/" not in text and ";" not in text and "+" not in text
+            and "and" not in text and "AND" not in text and "And" not in text)
+
+
 def _parts(text: str | None) -> list[str]:
-    return [p for p in _AND.split(text or "") if p.strip()] if text else []
+    if not text:
+        return []
+    if _one(text):
+        return [text]
+    return [p for p in _AND.split(text) if p.strip()]
 
 
 def name_pairs(first: str | None, last: str | None) -> list[tuple[str, str]] | None:
@@ -105,8 +115,10 @@ class HeadPlanner:
                      "head_job_title", "head_email"), self.columns, refused).values()
         if len(refused) > before:
             return BAD
-        titles = _parts(title)
-        if first and last:
+        if first and last and _one(first) and _one(last):
+            named = [(title, first, last)]  # one head: most rows
+        elif first and last:
+            titles = _parts(title)
             pairs = name_pairs(first, last)
             if pairs is None:
                 warnings.append(UNPAIRED)

@@ -28,7 +28,7 @@ from ..services.schools import schools
 from . import import_common as C
 from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
 from .import_heads import HEAD_FIELDS, HeadPlanner, write_heads
-from .import_rows import current_memo, parse_with
+from .import_rows import clean_fields, current_memo, parse_with
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "urn": ("School URN", "DfE number", "DfE no", "Establishment URN", "Unique reference number",
@@ -96,6 +96,7 @@ STATUS_FIELDS = (
 # What a non-UK postcode may look like to be kept as given: letters, digits, spaces and hyphens,
 # with a digit, and no longer than the column ("1017 DD", "75008", "D02 X285", "10115").
 _FOREIGN_POSTCODE = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9 \-]{1,9}$")
+_POSTCODE = ("postcode",)
 OVERSEAS = "a postcode that is not a UK one (a school outside the UK?): kept as given"
 CLOSED_HEAD = "a closed school: the head it names is not added as a current head"
 REPEATED = "the same row again further down (identical): read once"
@@ -191,15 +192,19 @@ class SchoolImport(ImportKind):
             school = existing.get(urn)
             warnings = [REPEATED] if record.row in repeats else []
             names, kept = service_names, None
-            if "postcode" in record.raw:
+            # parsed once through the import's memo, which the row's clean below reuses
+            if "postcode" in record.raw and clean_fields(schools, record.raw, _POSTCODE,
+                                                                  partial=True)[1]:
                 kept = kept_postcode(record.raw["postcode"])
                 if kept is not None:
                     names = [n for n in service_names if n != "postcode"]
                     warnings.append(OVERSEAS)
             values = self.clean(record, names, columns, refused, new=school is None)
             head = heads.parse(record, self, refused, warnings)
-            status_code, close_date = self.extras(record, ("status_code", "close_date"), columns,
-                                                  refused).values()
+            status_code = close_date = None
+            if "status_code" in record.raw or "close_date" in record.raw:
+                status_code, close_date = self.extras(record, ("status_code", "close_date"),
+                                                      columns, refused).values()
             if values is None or head is BAD or BAD in (status_code, close_date):
                 continue
             if kept is not None:
