@@ -49,6 +49,31 @@ def test_typing_straight_after_ctrl_n_goes_into_the_first_field(qtbot, main_wind
     assert editor.widgets["urn"].text() == "123456"
 
 
+def test_typing_on_a_picker_first_field_searches_with_what_was_typed(qtbot, main_window):
+    editor = main_window.open_record("placement", None)
+    activate(qtbot, editor)
+    picker = editor.widgets["enrolment"]
+    opened = []
+
+    class Dialog:
+        """Stands in for the search dialog: records the search it was opened with."""
+
+        def __init__(self, *args, **kwargs):
+            from PySide6.QtWidgets import QLineEdit
+
+            self.search = QLineEdit()
+            self.chosen = None
+
+        def exec(self):
+            opened.append(self.search.text())
+            return 0
+
+    picker.picker_factory = Dialog
+    assert QApplication.focusWidget() is picker.choose_button
+    qtbot.keyClicks(QApplication.focusWidget(), "L")
+    assert opened == ["L"]
+
+
 def _placement_world():
     year = AcademicYear.current()
     programme = programmes.create({"name": "Primary SCITT", "kind": "itt"})

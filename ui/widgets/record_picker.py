@@ -132,7 +132,7 @@ class RecordPicker(QWidget):
         self.label.setMinimumWidth(240)
         self.choose_button = QPushButton("Choose…")
         self.choose_button.setAccessibleName(f"Choose {what}")
-        self.choose_button.clicked.connect(self.choose)
+        self.choose_button.clicked.connect(lambda: self.choose())
         self.clear_button = QToolButton()
         self.clear_button.setText("✕")
         self.clear_button.setToolTip(f"No {what}")
@@ -185,9 +185,22 @@ class RecordPicker(QWidget):
             self.set_value(instance.id)
             self.setFocus()
 
-    def choose(self) -> None:
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Typing on the picker (its Choose… button has the focus) starts a search with it, so
+        what is typed straight after Ctrl+N is not lost."""
+        text = event.text()
+        plain = not event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                         | Qt.KeyboardModifier.AltModifier)
+        if plain and text and text.isprintable() and not text.isspace():
+            self.choose(text)
+            return
+        super().keyPressEvent(event)
+
+    def choose(self, search: str = "") -> None:
         dialog = self.picker_factory(self.query, f"Choose a {self.what}",
                                      self.filters() if self.filters else None, parent=self)
+        if search:
+            dialog.search.setText(search)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen is not None:
             self.set_value(dialog.chosen)
 
