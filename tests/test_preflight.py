@@ -158,3 +158,16 @@ def test_deep_nesting_is_refused_in_a_template_and_left_to_calamine_in_an_import
     with pytest.raises(RefusedError, match="deep, far beyond any real workbook"):
         preflight.check_workbook(path, preflight.TEMPLATE)
     preflight.check_workbook(gias_like(tmp_path / "plain.xlsx"), preflight.TEMPLATE)
+
+
+@pytest.mark.parametrize("parts", [12_000, 70_000], ids=["zip", "zip64"])
+def test_an_archive_of_too_many_parts_is_refused_from_its_end_record(parts, tmp_path, monkeypatch):
+    path = tmp_path / "parts.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        for i in range(parts):
+            z.writestr(f"xl/media/p{i}.bin", b"")
+    built = []
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: built.append(a))
+    with pytest.raises(RefusedError, match=f"holds {parts:,} parts"):
+        preflight.check_workbook(path)
+    assert built == []  # refused before zipfile built an object per part

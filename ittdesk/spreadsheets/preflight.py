@@ -100,7 +100,30 @@ MAX_DATABASE_BYTES = 4 * 1024 * MB
 _ZIP = b"PK\x03\x04"
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SHEET_PART = re.compile(r"^xl/(worksheets|macrosheets|dialogsheets)/[^/]+\.xml$")
+
+
 # -- the archive ---------------------------------------------------------------------------------
+
+
+def _declared_entries(path: Path) -> int:
+    """The number of parts the zip's end record declares (zip64 too), read from the file's
+    last 64 KB: ``zipfile.ZipFile`` builds an object per part before anyone can count them."""
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 65_557))
+        tail = fh.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) < at + 22:
+            return 0  # zipfile says what is wrong
+        entries = int.from_bytes(tail[at + 10:at + 12], "little")
+        locator = tail.rfind(b"PK\x06\x07", 0, at)
+        if entries == 0xFFFF and locator >= 0 and len(tail) >= locator + 20:
+            fh.seek(int.from_bytes(tail[locator + 8:locator + 16], "little"))
+            record = fh.read(56)
+            if record[:4] == b"PK\x06\x06" and len(record) == 56:
+                entries = int.from_bytes(record[32:40], "little")
+        return entries
 
 
 def check_workbook(path: str | Path, limits: Limits | None = None) -> None:
@@ -122,6 +145,10 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> None:
             raise _refuse(path.name, f"is {size / MB:,.0f} MB, more than any real workbook "
                                      f"({limits.file_bytes // MB:,} MB at most)")
         try:
+            entries = _declared_entries(path)
+            if entries > limits.members:
+                raise _refuse(path.name, f"holds {entries:,} parts, far more than a workbook has "
+                                         "(a zip bomb?)")
             archive = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise DamagedFile(f"{path.name} is damaged (not a complete workbook): {exc}") from exc
