@@ -39,6 +39,13 @@ WRONG_FIELD_CASES = [
     ("schools", ["URN", "EstablishmentName", "TypeOfEstablishment (code)"],
      "TypeOfEstablishment (code)", "establishment_type"),
     ("enrolments", ["Trainee ID", "Email", "Course level"], "Course level", "programme"),
+    # the same four names in a trainee file
+    ("enrolments", ["Trainee ID", "First name", "Last name", "Previous Last Name"],
+     "Previous Last Name", "full_name"),
+    ("enrolments", ["Trainee ID", "Middle name"], "Middle name", "full_name"),
+    ("enrolments", ["Trainee ID", "Trainee start date"], "Trainee start date", "full_name"),
+    ("enrolments", ["Trainee ID", "School name"], "School name", "full_name"),
+    ("enrolments", ["Trainee ID", "Previous Last Name"], "Previous Last Name", "last_name"),
 ]
 
 
