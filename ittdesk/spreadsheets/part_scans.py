@@ -188,12 +188,12 @@ _WORKSHEET_END = re.compile(rb"</(?:[\w.-]+:)?(?:worksheet|macrosheet|dialogshee
 class SheetScan(XmlScan):
     """Every cell position of a worksheet.
 
-    A chunk whose cells all start ``<c r="`` (Excel, LibreOffice and openpyxl write them so;
-    counted) is read with two regex scans whose results are made distinct in C (a chunk holds
-    a few hundred distinct columns and rows), so a 210 MB GIAS sheet costs about as much as
-    inflating it again. Other chunks (cells or rows without ``r``) are read tag by tag, the
-    positions of cells and rows without ``r`` following the one before, as calamine places
-    them."""
+    A chunk whose cells all start ``<c r="`` inside rows that start ``<row r="`` (as Excel,
+    LibreOffice and openpyxl write them) is checked in bulk (:meth:`_fast`): C-speed counts
+    prove every cell sits in its row, and one regex gives the chunk's distinct columns. A 210
+    MB GIAS sheet (7 million cells) costs ~1.5 s of CPU here, against ~4.5 s for calamine to
+    read it. Any other chunk is read tag by tag (:meth:`_exact`), the positions of cells and
+    rows without ``r`` following the one before, as calamine places them."""
 
     def __init__(self, name: str, part: str, limits: Limits, title: str | None = None):
         super().__init__(name, part, limits.depth)
