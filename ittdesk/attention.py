@@ -112,13 +112,13 @@ def leadership_missing(today: date, limit: int) -> Group:
 
 
 def leadership_unconfirmed(today: date, limit: int) -> Group:
-    year = AcademicYear.for_date(today)
+    """The same schools as the round's "not confirmed" (``leadership.confirmation``)."""
+    from .leadership import confirmation
+
+    year = confirmation.year_being_confirmed(today)
     group = Group("leadership", f"Schools whose leadership is not confirmed for {year}",
                   "Send the yearly leadership form, or confirm it in the school's record.")
-    query = School.select().where(School.partnership_status.in_(ACTIVE_PARTNERS)
-                                  & (School.status == "open")
-                                  & (School.leadership_confirmed_on.is_null()
-                                     | (School.leadership_confirmed_on < year.start)))
+    query = confirmation.unconfirmed(year)
     group.count = query.count()
     for s in query.order_by(School.name).limit(limit):
         last = (f"last confirmed {format_date(s.leadership_confirmed_on)}"

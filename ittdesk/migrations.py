@@ -88,6 +88,21 @@ def _five_digit_urns(migrator: SchemaMigrator) -> None:
         db.execute_sql("PRAGMA writable_schema = OFF")
 
 
+def _form_written_apart_from_sent(migrator: SchemaMigrator) -> None:
+    """Version 6: a round's school rows say when its form was *written* apart from when it was
+    *sent*. Forms written before this were recorded as sent on the day they were written, so
+    that day is their written day too; the sent day is kept (the user may well have sent them)."""
+    from playhouse.migrate import migrate as run
+
+    from .models import RoundSchool
+
+    table = RoundSchool._meta.table_name
+    if "written_on" in {c.name for c in migrator.database.get_columns(table)}:
+        return  # already there (a database made whole at this version, then marked older)
+    run(migrator.add_column(table, "written_on", RoundSchool.written_on))
+    migrator.database.execute_sql(f'UPDATE "{table}" SET written_on = sent_on')
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
@@ -95,6 +110,8 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "the database itself refuses changing or deleting audit entries",
               _audit_append_only),
     Migration(5, "5-digit URNs (GIAS children's centres) are accepted", _five_digit_urns),
+    Migration(6, "confirmation forms: written and sent are recorded apart",
+              _form_written_apart_from_sent),
 ]
 
 

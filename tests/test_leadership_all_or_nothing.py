@@ -183,7 +183,7 @@ def test_a_corrected_retry_is_a_first_try_and_uses_its_return_by(demo_db, tmp_pa
     round_ = rounds.get_round(YEAR)
     assert round_.return_by == date(2026, 10, 16)
     assert len(list(outdir.glob("*.xlsx"))) == len(rounds.entries(round_)) == rounds.status(
-        round_).sent
+        round_).written
 
 
 def test_return_by_for_a_round_started_before_is_reported_as_unused(demo_db, tmp_path, capsys):
@@ -205,7 +205,7 @@ def test_forms_for_new_partners_are_added_and_written_in_the_same_step(demo_db, 
     assert result.added == 1 and not result.started
     assert len(result.written) == before + 1
     assert (tmp_path / "forms" / forms.file_name_for(school)).exists()
-    assert rounds.entry_for(round_, school).sent_on is not None
+    assert rounds.entry_for(round_, school).written_on is not None
 
 
 def test_cancelling_in_the_app_writes_no_form_and_marks_none_sent(demo_db, tmp_path):
@@ -221,7 +221,7 @@ def test_cancelling_in_the_app_writes_no_form_and_marks_none_sent(demo_db, tmp_p
     result, pdfs = write_forms(round_.id, tmp_path / "forms", False, progress, cancel)
     assert result.cancelled and result.written == [] and pdfs == []
     assert not (tmp_path / "forms").exists()
-    assert rounds.status(round_).sent == 0
+    assert rounds.status(round_).written == 0
     _no_staging_left()
 
 
@@ -235,7 +235,7 @@ def test_a_failure_in_the_app_is_one_refusal_and_leaves_nothing(demo_db, tmp_pat
     with pytest.raises(RefusedError, match="No space left on device; nothing was changed"):
         write_forms(round_.id, tmp_path, False)
     assert list(tmp_path.glob("*.xlsx")) == []
-    assert rounds.status(round_).sent == 0
+    assert rounds.status(round_).written == 0
 
 
 def test_moving_failing_part_way_rolls_back_on_every_backend(db, tmp_path, monkeypatch):
@@ -262,4 +262,4 @@ def test_moving_failing_part_way_rolls_back_on_every_backend(db, tmp_path, monke
     result = sending.start_and_write(YEAR, outdir, return_by=date(2026, 10, 16))
     assert result.started and len(result.written) == 3
     assert rounds.get_round(YEAR).return_by == date(2026, 10, 16)
-    assert rounds.status(rounds.get_round(YEAR)).sent == 3
+    assert rounds.status(rounds.get_round(YEAR)).written == 3

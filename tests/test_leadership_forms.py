@@ -109,16 +109,20 @@ def _form_for(outdir: Path, school: School) -> Path:
     return path
 
 
-def test_round_covers_partner_and_placement_schools_and_a_form_is_written_for_each(round_forms):
+def test_round_covers_partner_placement_and_lead_schools_and_a_form_is_written_for_each(
+        round_forms):
     round_, outdir, _ = round_forms
     result = forms.generate_forms(round_, outdir)
-    expected = School.select().where(School.partnership_status.in_(("partner", "placement"))
-                                     & (School.status == "open")).count()
+    expected = School.select().where(
+        School.partnership_status.in_(("partner", "placement", "lead"))
+        & (School.status == "open")).count()
     assert expected > 20
+    assert School.select().where(School.partnership_status == "lead").count() >= 1
     assert len(result.written) == expected == len(list(outdir.glob("*.xlsx")))
     status = rounds.status(round_)
-    assert (status.total, status.sent, status.returned, len(status.outstanding)) == (
-        expected, expected, 0, expected)
+    # Written is not sent: nobody is chased for a form that never went out.
+    assert (status.total, status.written, status.sent, status.returned,
+            len(status.outstanding)) == (expected, expected, 0, 0, 0)
     school = School.get(School.id == status.rows[0].school_id)
     assert _form_for(outdir, school).name.startswith(f"{school.urn} ")
 
@@ -215,7 +219,9 @@ def test_applying_accepted_changes_keeps_history_records_appetite_and_confirms(r
     assert entry.returned_on == entry.confirmed_on == TODAY
     assert School.get_by_id(b.id).leadership_confirmed_on == TODAY
     status = rounds.status(round_)
-    assert status.confirmed == 1 and b.id not in {r.school_id for r in status.outstanding}
+    row = next(r for r in status.rows if r.school_id == b.id)
+    assert row.state == "confirmed" and row.confirmed_on == TODAY
+    assert b.id not in {r.school_id for r in status.outstanding}
     assert status.appetite_summary() == "Hosting in 2026/27: 1 interested"
     assert AuditEntry.select().where((AuditEntry.entity == "role")
                                      & (AuditEntry.entity_id == old_head.id)).count() >= 2
@@ -280,7 +286,8 @@ def test_a_tampered_identifier_is_refused_and_nothing_is_read(round_forms):
     wb.save(path)
     found = collect.collect([path], round_)
     assert found.returns == []
-    assert "identifier was changed" in found.refused[0].reason
+    assert found.refused[0].reason.startswith("its hidden part was changed, so it cannot be "
+                                              "matched to a school safely")
 
 
 def test_a_changed_layout_is_refused(round_forms):
@@ -315,7 +322,7 @@ def test_non_spreadsheets_and_foreign_workbooks_are_refused_with_a_reason(round_
                              junk / "missing.xlsx"], round_)
     reasons = {r.path.name: r.reason for r in found.refused}
     assert "not a spreadsheet" in reasons["notes.xlsx"]
-    assert "hidden identifier is missing" in reasons["someone else's.xlsx"]
+    assert reasons["someone else's.xlsx"] == "not an ITT Desk leadership form"
     assert "no such file" in reasons["missing.xlsx"]
 
 
@@ -351,6 +358,7 @@ def test_school_detail_corrections_are_parsed_by_the_school_rules(round_forms):
 def test_outstanding_list_names_the_contact_to_chase_and_exports(round_forms, tmp_path):
     round_, outdir, _ = round_forms
     forms.generate_forms(round_, outdir)
+    rounds.mark_sent(round_)
     status = rounds.status(round_)
     with_champion = next(r for r in status.outstanding if r.contact.post == "ITT champion")
     assert with_champion.contact.email

@@ -20,7 +20,7 @@ from ittdesk.services.people import current_roles
 from ui.dialogs.change_holder import ChangeHolderDialog
 from ui.dialogs.collect_forms import CollectFormsDialog, ReturnsModel
 from ui.testing import tasks_idle
-from ui.views.confirmation_page import ConfirmationPage, StartRoundDialog
+from ui.views.confirmation_page import ConfirmationPage, RoundModel, StartRoundDialog
 from ui.widgets.leadership_timeline import LeadershipTimeline
 
 pytestmark = pytest.mark.gui
@@ -61,19 +61,38 @@ def test_start_a_round_from_the_page_then_write_forms_in_the_background(page, qt
     assert dialog.round is not None and dialog.round.return_by == date(2026, 10, 16)
     page.refresh()
     qtbot.waitUntil(lambda: idle() and page.model.rowCount() > 0)
-    partners = School.select().where((School.partnership_status == "partner")
-                                     & (School.status == "open")).count()
-    assert page.model.rowCount() == partners
-    assert "0</b> sent" in page.counts.text()
+    open_ = School.status == "open"
+    started = School.select().where(School.partnership_status.in_(("partner", "lead"))
+                                    & open_).count()
+    placements = School.select().where((School.partnership_status == "placement")
+                                       & open_).count()
+    assert len(rounds.entries(dialog.round)) == started
+    # Placement schools confirm every year too: shown, as not in the round yet.
+    assert page.model.rowCount() == started + placements
+    assert sum(1 for r in page.status.rows if not r.in_round) == placements
+    assert 0 < page.status.not_added <= placements  # less those confirmed by hand this year
+    assert "not in the round yet" in page.counts.text()
     qtmodeltester.check(page.model)
 
     page.write_forms(tmp_path / "forms")
     qtbot.waitUntil(lambda: idle() and page.last_written is not None, timeout=30000)
-    assert len(list((tmp_path / "forms").glob("*.xlsx"))) == partners
-    qtbot.waitUntil(lambda: page.status is not None and page.status.sent == partners)
-    assert f"{partners}</b> outstanding" in page.counts.text()
-    page.filter_combo.setCurrentIndex(page.filter_combo.findData("confirmed"))
-    assert page.model.rowCount() == 0
+    assert len(list((tmp_path / "forms").glob("*.xlsx"))) == started
+    qtbot.waitUntil(lambda: page.status is not None and page.status.written == started)
+    assert page.status.sent == 0 and page.status.outstanding == []
+    assert f"{page.status.count('written')} written, not sent" in page.counts.text()
+    page.filter_combo.setCurrentIndex(page.filter_combo.findText("Form written, not sent"))
+    assert {page.model.index(r, RoundModel.COL_STATE).data()
+            for r in range(page.model.rowCount())} == {"Form written"}
+    page.table.selectRow(0)
+    chosen = page.selected_school()
+    assert page.mark_sent([School.get_by_id(chosen).urn]).marked
+    qtbot.waitUntil(lambda: idle() and page.status.sent == 1)
+    assert page.model.rowCount() == page.status.count("written")  # the sent one left the filter
+    page.filter_combo.setCurrentIndex(page.filter_combo.findText("Sent, awaited (to chase)"))
+    assert [page.model.school_id(r) for r in range(page.model.rowCount())] == [chosen]
+    assert page.model.index(0, RoundModel.COL_SENT).data() == TODAY.strftime("%d/%m/%Y")
+    page.filter_combo.setCurrentIndex(page.filter_combo.findText("Not confirmed"))
+    assert page.model.rowCount() == page.status.unconfirmed
     page.filter_combo.setCurrentIndex(0)
     page.table.selectRow(0)
     assert page.timeline_title.text().startswith("Leadership of ")
@@ -134,7 +153,8 @@ def test_collect_dialog_reviews_changes_and_applies_only_the_ticked_ones(demo_db
     assert "Jo Varley-Smith" in deputies
     assert appetites.for_year(school, "2026/27").mentors_available == 3
     assert rounds.entry_for(round_, school).confirmed_on == TODAY
-    assert dialog.model.rowCount() == 0
+    assert dialog.model.rows[0].what == "Applied: confirmed for 2026/27"
+    assert not dialog.apply_button.isEnabled()
 
 
 def test_unticking_a_school_applies_nothing_for_it(demo_db, qtbot, tmp_path):
@@ -279,13 +299,20 @@ def test_schools_that_joined_later_are_added_to_the_round(page, qtbot):
     from ittdesk.services.schools import schools
 
     rounds.start_round("2026/27")
+    school = schools.create({"urn": 999001, "name": "Newly Joined Primary",
+                             "partnership_status": "partner"})
     page.refresh()
     qtbot.waitUntil(lambda: idle() and page.model.rowCount() > 0)
-    before = page.model.rowCount()
-    schools.create({"urn": 999001, "name": "Newly Joined Primary", "partnership_status": "partner"})
+    rows = page.model.rowCount()
+
+    def state() -> str:
+        return next(r.state for r in page.status.rows if r.school_id == school.id)
+
+    assert state() == "not added"  # it confirms this year: shown before it is added
     messages = []
     page.status_message.connect(messages.append)
     page.add_button.click()
-    qtbot.waitUntil(lambda: idle() and page.model.rowCount() == before + 1)
+    qtbot.waitUntil(lambda: idle() and state() == "not sent")
+    assert page.model.rowCount() == rows
     assert messages[0] == "Added 1 school(s) to the round"
     assert page.add_schools() == 0

@@ -97,12 +97,33 @@ def test_version_2_gets_the_sort_indexes_keeping_rows_and_matches_a_new_database
     SchemaVersion.update(version=2).execute()
     assert "school_name_lower" not in _index_names("school")
     applied = migrations.migrate(db)
-    assert [s.version for s in applied] == [3, 4, 5]
-    assert migrations.current_version() == 5
+    assert [s.version for s in applied] == list(range(3, migrations.LATEST + 1))
+    assert migrations.current_version() == migrations.LATEST
     assert {t: _index_names(t) for t in ("school", "person")} == fresh
     assert School.get().name == "Fernbank Primary School"
     assert Person.get().last_name == "Greaves"
     assert migrations.migrate(db) == []
+
+
+def test_version_5_round_rows_keep_their_sent_day_as_the_day_the_form_was_written(db):
+    """Before version 6 writing a form recorded it as sent; the upgrade keeps that day as the
+    written day and keeps the sent day, for every row."""
+    from datetime import date
+
+    from ittdesk.models import ConfirmationRound, RoundSchool, database
+
+    school = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    other = schools.create({"urn": 123457, "name": "Moorside Academy"})
+    round_ = ConfirmationRound.create(academic_year="2026/27", token="t" * 16, secret="s" * 64,
+                                      started_on=date(2026, 6, 1))
+    RoundSchool.create(round=round_, school=school, sent_on=date(2026, 6, 2))
+    RoundSchool.create(round=round_, school=other)
+    database.execute_sql('ALTER TABLE "round_school" DROP COLUMN "written_on"')
+    SchemaVersion.update(version=5).execute()
+    assert "written_on" not in _columns("round_school")
+    assert [s.version for s in migrations.migrate(db)] == [6]
+    rows = {r.school_id: (r.written_on, r.sent_on) for r in RoundSchool.select()}
+    assert rows == {school.id: (date(2026, 6, 2), date(2026, 6, 2)), other.id: (None, None)}
 
 
 def test_the_schema_version_known_without_the_migrations_is_the_latest():

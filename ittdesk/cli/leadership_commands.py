@@ -2,6 +2,7 @@
 
     ittdesk leadership forms --year 2026/27 OUTDIR [--schools partner,placement]
     ittdesk leadership collect FILE_OR_DIR... [--year 2026/27] [--apply]
+    ittdesk leadership mark-sent --year 2026/27 [URN...]
     ittdesk leadership status [--year 2026/27] [--export FILE]
     ittdesk leadership history URN
     ittdesk leadership gaps
@@ -48,9 +49,21 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the round (default: the latest round)")
     p.add_argument("--apply", action="store_true",
                    help="apply every difference found and mark the schools confirmed")
+    p.add_argument("--take-refused", action="store_true",
+                   help="with --apply, also take the answers of forms refused because "
+                        "pre-filled cells were edited (check the named cells first)")
     p.set_defaults(run=cmd_collect)
 
-    p = lsub.add_parser("status", help="sent, returned, outstanding; who to chase")
+    p = lsub.add_parser("mark-sent", help="record that the written forms went out (default: "
+                                          "every written form not yet marked sent)")
+    db_option(p)
+    p.add_argument("--year", type=academic_year, required=True, help="academic year, e.g. 2026/27")
+    p.add_argument("urns", nargs="*", metavar="URN", help="only these schools")
+    p.add_argument("--on", type=day, default=None, metavar="DATE",
+                   help="the day they were sent (default: today)")
+    p.set_defaults(run=cmd_mark_sent)
+
+    p = lsub.add_parser("status", help="confirmed, not confirmed, outstanding; who to chase")
     db_option(p)
     p.add_argument("--year", type=academic_year, default=None,
                    help="the round (default: the latest round)")
@@ -138,16 +151,27 @@ def cmd_forms(args) -> int:
 
 
 def cmd_collect(args) -> int:
+    """The same review as the app's Collect dialog: each school's differences, each refusal in
+    plain words (edited cells named), and a held form's answers, taken only when asked."""
     from ..leadership import collect
 
     _open(args)
+    if args.take_refused and not args.apply:
+        raise UsageError("ittdesk leadership collect: --take-refused needs --apply")
     round_ = _round(args.year)
     found = collect.collect(args.paths, round_)
     blank = [r for r in found.refused if r.blank]
     refused = [r for r in found.refused if not r.blank]
-    failed = 0
+    failed = held = 0
     for ret in found.returns:
         print(f"{ret.urn} {ret.name}  ({ret.path.name})")
+        if ret.held:
+            print(f"ittdesk: refused {ret.path.name}: {ret.held_reason}", file=sys.stderr)
+            print("    REFUSED: pre-filled cells were edited; its answers are shown below"
+                  + ("" if args.take_refused else " (--apply --take-refused takes them)"))
+        for warning in ret.warnings:
+            print(f"ittdesk: warning: {ret.path.name}: {warning}", file=sys.stderr)
+            print(f"  ! {warning}")
         if ret.completed_by:
             print(f"    completed by {ret.completed_by}"
                   + (f" on {fields.format_date(ret.completed_on)}" if ret.completed_on else ""))
@@ -163,25 +187,47 @@ def cmd_collect(args) -> int:
             print(f"  ! {problem}")
         if not ret.changes:
             print("    no changes")
+        if ret.held and not args.take_refused:
+            held += 1
+            continue
         if args.apply:
             try:
-                applied = collect.apply(ret)
+                applied = collect.apply(ret, take_edited=args.take_refused)
             except IttDeskError as exc:
                 failed += 1
                 print(f"ittdesk: {exc}", file=sys.stderr)
             else:
                 print(f"    applied {len(applied.done)} change(s); confirmed for "
-                      f"{round_.academic_year}")
+                      f"{round_.academic_year}"
+                      + (" (taken although refused: audited)" if ret.held else ""))
     for refusal in refused:
         print(f"ittdesk: refused {refusal.path.name}: {refusal.reason}", file=sys.stderr)
     if blank:
         print(f"{len(blank)} form(s) not filled in yet were skipped.")
+    readable = len(found.returns) - held
     if not args.apply and found.returns:
         print(f"{len(found.returns)} form(s) read; nothing changed (add --apply to apply).")
-    if failed or (refused and not found.returns):
+    if failed or ((refused or held) and not readable):
         return 1
     if not found.returns and not blank:
         return 1
+    return 0
+
+
+def cmd_mark_sent(args) -> int:
+    """Writing a form is not sending it: the user says when the forms went out."""
+    from ..leadership import rounds
+
+    _open(args)
+    round_ = rounds.get_round(args.year)
+    on = args.on  # a date already (arguments.day), or None for today
+    result = rounds.mark_sent(round_, args.urns or None, on=on)
+    print(f"Marked {len(result.marked)} form(s) as sent for {round_.academic_year}"
+          + (f" on {fields.format_date(on)}" if on else "") + ".")
+    if result.already:
+        print(f"{len(result.already)} already marked sent (date kept): "
+              + ", ".join(result.already))
+    print(rounds.status(round_).summary())
     return 0
 
 

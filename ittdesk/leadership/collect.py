@@ -1,15 +1,17 @@
-"""Collect returned confirmation forms: refuse what cannot be trusted, show each school's
-differences, and apply the ones the user accepts.
+"""Collect returned confirmation forms: show each school's differences, and apply the ones the
+user accepts.
 
-Reading never writes: ``collect`` returns, per school, the changes the form reports (new head,
-someone left, email changed, hosting appetite...) and, per refused file, the reason. ``apply``
-then makes the accepted changes through the services in one transaction per school (all or
-nothing), records the school's hosting appetite for the year and marks the school confirmed.
+Reading and verifying a file is ``returned`` (its names are re-exported here). Reading never
+writes: ``collect`` returns, per school, the changes the form reports (new head, someone left,
+email changed, hosting appetite...) and, per refused file, the reason. A form whose pre-filled
+cells were typed over is *held*: its answers are shown with the edited cells named, and taken
+only when the user says so (``apply(..., take_edited=True)``, audited). ``apply`` makes the
+accepted changes through the services in one transaction per school (all or nothing), records
+the school's hosting appetite for the year and marks the school confirmed.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,18 +28,24 @@ from . import rounds
 from .appetite import appetites, describe_appetite, parse_offers
 from .forms import (
     COMPLETED_QUESTIONS,
-    FORM_SHEET,
-    FORMAT,
     HEADINGS,
     HOSTING_QUESTIONS,
-    ID_SHEET,
-    LAYOUT,
     NEW_COLUMNS,
     NEW_IN_POST_ROWS,
     SCHOOL_DETAILS,
     cell_text,
-    digest,
-    sign,
+)
+from .returned import (  # noqa: F401 - re-exported: callers have always found them here
+    FORM_SUFFIXES,
+    EditedCell,
+    FormRefused,
+    NotFilledIn,
+    Refusal,
+    ReturnedForm,
+    _Grid,
+    expand,
+    name_mismatch,
+    read_form,
 )
 from .vocabulary import (
     HOSTING_APPETITES,
@@ -46,16 +54,6 @@ from .vocabulary import (
     STILL_CORRECT,
     YES_NO,
 )
-
-FORM_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-
-
-class FormRefused(RefusedError):
-    """A returned file that cannot be trusted or read; nothing is taken from it."""
-
-
-class NotFilledIn(FormRefused):
-    """A genuine form with no answers yet (e.g. the blank copies in the folder forms went to)."""
 
 
 @dataclass
@@ -83,17 +81,23 @@ class SchoolReturn:
     completed_by: str | None = None
     completed_on: date | None = None
     already_confirmed_on: date | None = None  # a second form from a school already confirmed
+    #: pre-filled cells the school typed over: the form is held (refused unless taken)
+    edited: list[EditedCell] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. the file name names another school
 
     @property
     def applicable(self) -> list[Change]:
         return [c for c in self.changes if c.applicable]
 
+    @property
+    def held(self) -> bool:
+        return bool(self.edited)
 
-@dataclass
-class Refusal:
-    path: Path
-    reason: str
-    blank: bool = False  # a genuine form, just not filled in: worth a count, not a warning
+    @property
+    def held_reason(self) -> str:
+        """Why the form was refused, naming each edited cell (the school's news is there)."""
+        return ("pre-filled cells were edited, so the form was refused: "
+                + "; ".join(str(e) for e in self.edited))
 
 
 @dataclass
@@ -103,138 +107,10 @@ class Collection:
     refused: list[Refusal] = field(default_factory=list)
     cancelled: bool = False
 
-
-# -- finding and reading files -----------------------------------------------------------------
-
-def expand(paths: Iterable[Path | str]) -> tuple[list[Path], list[Refusal]]:
-    """Files given, and every spreadsheet in folders given (not Excel's ``~$`` lock files)."""
-    files: list[Path] = []
-    missing: list[Refusal] = []
-    for raw in paths:
-        path = Path(raw).expanduser()
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file()
-                           and p.suffix.lower() in FORM_SUFFIXES
-                           and not p.name.startswith(("~$", ".")))
-            if not found:
-                missing.append(Refusal(path, "the folder holds no spreadsheets"))
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            missing.append(Refusal(path, "no such file or folder"))
-    return list(dict.fromkeys(files)), missing
-
-
-class _Grid:
-    """A sheet's cells by 1-based (row, column), '' beyond the used area."""
-
-    def __init__(self, rows: list[list[Any]]):
-        self.rows = rows
-
-    def get(self, row: int, col: int) -> Any:
-        if 1 <= row <= len(self.rows) and 1 <= col <= len(self.rows[row - 1]):
-            value = self.rows[row - 1][col - 1]
-            return "" if value is None else value
-        return ""
-
-    def text(self, row: int, col: int) -> str:
-        return cell_text(self.get(row, col))
-
-    def at(self, coordinate: str) -> Any:
-        from openpyxl.utils.cell import coordinate_to_tuple
-
-        row, col = coordinate_to_tuple(coordinate)
-        return self.get(row, col)
-
-
-@dataclass
-class ReturnedForm:
-    path: Path
-    round: ConfirmationRound
-    school: School
-    ident: dict[str, str]
-    sections: dict[str, list[int]]
-    role_ids: list[int]
-    offers: list[str]
-    grid: _Grid
-
-
-def read_form(path: Path, round_: ConfirmationRound) -> ReturnedForm:
-    """Check a returned file is a genuine, unaltered form of ``round_``; raise FormRefused."""
-    from python_calamine import CalamineWorkbook
-
-    from ..spreadsheets import preflight
-
-    try:  # a far cell or a zip bomb would exhaust the machine inside calamine
-        preflight.check_workbook(path, preflight.TEMPLATE)
-    except RefusedError as exc:
-        raise FormRefused(str(exc).removeprefix(f"{Path(path).name} ")) from None
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = workbook.sheet_names
-    except Exception:
-        raise FormRefused("not a spreadsheet ITT Desk can read (is it a form we sent?)") from None
-    if ID_SHEET not in names:
-        raise FormRefused("not an ITT Desk leadership form: its hidden identifier is missing")
-    if FORM_SHEET not in names:
-        raise FormRefused(f"the layout was changed: the sheet '{FORM_SHEET}' is missing")
-    try:
-        id_rows = workbook.get_sheet_by_name(ID_SHEET).to_python(skip_empty_area=False)
-        grid = _Grid(workbook.get_sheet_by_name(FORM_SHEET).to_python(skip_empty_area=False))
-    except Exception:
-        raise FormRefused("the file is damaged and cannot be read") from None
-    ident = {cell_text(r[0]): cell_text(r[1]) for r in id_rows if len(r) >= 2 and r[0]}
-    if ident.get("format") != FORMAT:
-        raise FormRefused("not an ITT Desk leadership form: its identifier is broken")
-    if ident.get("layout") != LAYOUT:
-        raise FormRefused(f"made by another version of ITT Desk (layout {ident.get('layout')!r})")
-    source = ConfirmationRound.get_or_none(ConfirmationRound.token == ident.get("token", ""))
-    if source is None:
-        year = ident.get("round") or "an unknown year"
-        raise FormRefused(f"the form belongs to a {year} confirmation round that is not in this "
-                          "database")
-    expected = sign(source.secret, ident)
-    if not _same(expected, ident.get("checksum", "")):
-        raise FormRefused("its hidden identifier was changed (the checksum does not match): "
-                          "it cannot be matched to a school safely")
-    if source.id != round_.id:
-        raise FormRefused(f"the form is from the {source.academic_year} round, not the "
-                          f"{round_.academic_year} round being collected")
-    urn = fields.urn(ident["urn"])
-    school = School.get_or_none(School.urn == urn)
-    if school is None:
-        raise FormRefused(f"no school with URN {urn} is in this database")
-    if rounds.entry_for(round_, school) is None:
-        raise FormRefused(f"{school.name} (URN {urn}) is not part of the {round_.academic_year} "
-                          "round")
-    fixed = ident.get("fixed", "").split()
-    if digest([cell_text(grid.at(c)) for c in fixed]) != ident.get("digest"):
-        raise FormRefused("the layout was changed (rows or columns moved, or pre-filled cells "
-                          "edited): please ask the school to fill in a fresh copy")
-    if not _answered(grid, set(fixed)):
-        raise NotFilledIn("not filled in yet: there are no answers in it")
-    sections = json.loads(ident["sections"])
-    role_ids = [int(x) for x in ident.get("roles", "").split(",") if x]
-    offers = json.loads(ident.get("offers") or "[]")
-    return ReturnedForm(path, round_, school, ident, sections, role_ids, offers, grid)
-
-
-def _answered(grid: _Grid, fixed: set[str]) -> bool:
-    """Any answer at all: every cell that is not pre-filled is an answer cell."""
-    from openpyxl.utils.cell import get_column_letter
-
-    for r, row in enumerate(grid.rows, start=1):
-        for c, value in enumerate(row, start=1):
-            if not fields.is_empty(value) and f"{get_column_letter(c)}{r}" not in fixed:
-                return True
-    return False
-
-
-def _same(a: str, b: str) -> bool:
-    import hmac
-
-    return hmac.compare_digest(a.encode(), b.encode())
+    @property
+    def held(self) -> list[SchoolReturn]:
+        """Refused forms whose answers can still be taken (see ``SchoolReturn.edited``)."""
+        return [r for r in self.returns if r.held]
 
 
 # -- differences -------------------------------------------------------------------------------
@@ -248,6 +124,10 @@ def differences(form: ReturnedForm) -> SchoolReturn:
     _people(form, result)
     _new_in_post(form, result)
     _hosting(form, result)
+    result.edited = list(form.edited)
+    for edit in form.edited:  # often the school's real news (a new head typed over the old)
+        result.changes.append(Change(f"edited:{edit.cell}", "note", "Pre-filled cell edited",
+                                     str(edit), applicable=False))
     entry = rounds.entry_for(form.round, school)
     if entry is not None:
         result.already_confirmed_on = entry.confirmed_on
@@ -475,6 +355,7 @@ def collect(paths: Iterable[Path | str], round_: ConfirmationRound, *,
     files, refused = expand(paths)
     result = Collection(round_.id, refused=refused)
     seen: dict[int, SchoolReturn] = {}
+    in_round = [e.school for e in rounds.entries(round_)]  # for names in file names
     # Newest first, so when a school sent two forms the later one is the one shown.
     files.sort(key=lambda p: (-p.stat().st_mtime, p.name))
     for i, path in enumerate(files):
@@ -489,6 +370,9 @@ def collect(paths: Iterable[Path | str], round_: ConfirmationRound, *,
                 raise FormRefused(f"a newer form for {form.school.name} is in the same batch "
                                   f"({seen[form.school.id].path.name})")
             school_return = differences(form)
+            warning = name_mismatch(path, form.school, in_round)
+            if warning:
+                school_return.warnings.append(warning)
         except NotFilledIn as exc:
             result.refused.append(Refusal(path, str(exc), blank=True))
             continue
@@ -512,12 +396,18 @@ class Applied:
 
 
 def apply(school_return: SchoolReturn, accepted: Iterable[str] | None = None, *,
-          today: date | None = None) -> Applied:
+          today: date | None = None, take_edited: bool = False) -> Applied:
     """Make the accepted changes (default: all) and mark the school confirmed for the round.
 
     All or nothing for the school: if one change cannot be made (say the new email belongs to
     someone else) nothing is changed and the error names the change, so the user can reject it.
+    A held form (pre-filled cells edited) is refused unless ``take_edited``: the user was
+    warned and chose to take its answers; the audit entry names the edited cells.
     """
+    if school_return.held and not take_edited:
+        raise RefusedError(f"Nothing applied for {school_return.name}: "
+                           f"{school_return.held_reason}. Take its answers explicitly if they "
+                           "are right")
     today = today or clock.today()
     keys = None if accepted is None else set(accepted)
     chosen = [c for c in school_return.applicable if keys is None or c.key in keys]
@@ -550,7 +440,9 @@ def apply(school_return: SchoolReturn, accepted: Iterable[str] | None = None, *,
         audit.record("round_school", entry.id, "update",
                      {k: [v, getattr(entry, k)] for k, v in old.items() if v != getattr(entry, k)},
                      note=f"confirmation form {school_return.path.name}: "
-                          f"{len(done)} change(s) accepted")
+                          f"{len(done)} change(s) accepted"
+                          + (f"; taken although refused, {school_return.held_reason}"
+                             if school_return.held else ""))
         schools.update(school_return.school_id, {"leadership_confirmed_on": today})
     return Applied(school_return.name, done)
 
@@ -588,13 +480,16 @@ class Outcome:
     school: str
     ok: bool
     message: str
+    school_id: int | None = None
 
 
 def apply_many(items: list[tuple[SchoolReturn, Iterable[str]]], *,
                progress: Callable[[int, int, str], None] | None = None,
                cancelled: Callable[[], bool] | None = None,
-               today: date | None = None) -> list[Outcome]:
-    """Apply several schools' accepted changes, each school all or nothing; one outcome each."""
+               today: date | None = None, taken: Iterable[int] = ()) -> list[Outcome]:
+    """Apply several schools' accepted changes, each school all or nothing; one outcome each.
+    ``taken``: ids of schools whose held forms the user chose to take (``apply``)."""
+    taken = set(taken)
     outcomes = []
     for i, (school_return, keys) in enumerate(items):
         if cancelled is not None and cancelled():
@@ -602,12 +497,14 @@ def apply_many(items: list[tuple[SchoolReturn, Iterable[str]]], *,
         if progress is not None:
             progress(i, len(items), school_return.name)
         try:
-            applied = apply(school_return, keys, today=today)
+            applied = apply(school_return, keys, today=today,
+                            take_edited=school_return.school_id in taken)
         except IttDeskError as exc:
-            outcomes.append(Outcome(school_return.name, False, str(exc)))
+            outcomes.append(Outcome(school_return.name, False, str(exc), school_return.school_id))
         else:
             outcomes.append(Outcome(school_return.name, True,
-                                    f"{len(applied.done)} change(s) applied; confirmed"))
+                                    f"{len(applied.done)} change(s) applied; confirmed",
+                                    school_return.school_id))
     if progress is not None:
         progress(len(items), len(items), "")
     return outcomes

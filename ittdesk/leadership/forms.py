@@ -39,6 +39,9 @@ FORMAT = "ittdesk-leadership-confirmation"
 LAYOUT = "1"
 FORM_SHEET = "Leadership form"
 ID_SHEET = "ittdesk_form"
+#: column of the hidden sheet keeping each pre-filled cell's text as written (row i: the i-th
+#: of ``fixed``), so a returned form can say which cell was typed over and what it said
+ORIGINALS_COLUMN = 10
 
 # Section 1: label on the form -> School field.
 SCHOOL_DETAILS = (
@@ -401,6 +404,8 @@ def build_workbook(content: FormContent):
     for i, key in enumerate((*IDENTIFIER_KEYS, "checksum"), start=2):
         set_cell(lists.cell(i, 1), key)
         set_cell(lists.cell(i, 2), ident[key])
+    for i, text in enumerate(texts, start=1):  # their digest is signed above
+        set_cell(lists.cell(i, ORIGINALS_COLUMN), text or None)
     lists.sheet_state = "veryHidden"
     lists.protection.sheet = True
     ws.protection.sheet = True  # no password: protection guides, it never locks anyone out

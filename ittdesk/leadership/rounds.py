@@ -1,8 +1,11 @@
 """A confirmation round: one academic year, the schools it covers, and where each stands.
 
-Status per school: *not sent* (no form yet), *sent* (form generated), *returned* (a form came
-back and was applied), *confirmed* (the school's leadership is confirmed for the round).
-Outstanding = sent and not returned: the schools to chase, with the person to chase.
+Which schools a year's round covers and which are confirmed is defined once, in
+``confirmation`` (Home and the CLI count with it too). Status per school: *not added* (it should
+confirm this year but is not in the round yet), *not sent* (no form written), *written* (a form
+was written; nothing says it went out), *sent* (the user marked it sent), *returned*,
+*confirmed* (by a collected form or by hand within the year). Outstanding = sent and not back:
+the schools to chase, with the person to chase.
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ from ..models import (
     database,
 )
 from ..spreadsheets.safe import save_workbook, set_cell
+from . import confirmation
 from .vocabulary import CHASE_KINDS, HOSTING_APPETITES, HOSTING_SHORT
 
-DEFAULT_STATUSES = ("partner", "placement")
+DEFAULT_STATUSES = confirmation.IN_ROUND_STATUSES
 
 
 def parse_statuses(text: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -174,21 +178,82 @@ def entry_for(round_: ConfirmationRound, school: School | int) -> RoundSchool | 
     return RoundSchool.get_or_none((RoundSchool.round == round_) & (RoundSchool.school == school))
 
 
-def mark_sent(entry: RoundSchool, on: date | None = None) -> None:
-    """The first time a form is generated counts as sent; regenerating keeps that date."""
-    if entry.sent_on is None:
-        entry.sent_on = on or clock.today()
+def mark_written(entry: RoundSchool, on: date | None = None) -> None:
+    """The first time a school's form is written; writing it again keeps that date. Writing
+    is not sending: ``mark_sent`` records that."""
+    if entry.written_on is None:
+        entry.written_on = on or clock.today()
         entry.save()
-        audit.record("round_school", entry.id, "update", {"sent_on": [None, entry.sent_on]})
+        audit.record("round_school", entry.id, "update",
+                     {"written_on": [None, entry.written_on]})
 
 
-def state(entry: RoundSchool) -> str:
-    if entry.confirmed_on:
+@dataclass
+class SentResult:
+    marked: list[str]  # school names newly marked sent
+    already: list[str]  # already marked sent before (their date kept)
+
+
+def mark_sent(round_: ConfirmationRound, urns: Iterable[int | str] | None = None, *,
+              on: date | None = None) -> SentResult:
+    """The user says these schools' forms went out (default: every written form not yet marked
+    sent). All or nothing: an unknown URN, a school not in the round or a school whose form was
+    never written refuses the lot, naming each."""
+    on = on or clock.today()
+    rows = entries(round_)
+    if urns is None:
+        chosen = [e for e in rows if e.written_on is not None]
+        if not chosen:
+            raise RefusedError(f"No form has been written for the {round_.academic_year} round "
+                               "yet: write the forms first")
+    else:
+        by_urn = {e.school.urn: e for e in rows}
+        chosen, problems = [], []
+        for raw in dict.fromkeys(str(u).strip() for u in urns):
+            try:
+                urn = fields.urn(raw)
+            except ValueError as exc:
+                problems.append(f"{raw}: {exc}")
+                continue
+            entry = by_urn.get(urn)
+            if entry is None:
+                school = School.get_or_none(School.urn == urn)
+                problems.append(f"{school.name} (URN {urn}) is not in the "
+                                f"{round_.academic_year} round" if school else
+                                f"no school with URN {urn}")
+            elif entry.written_on is None:
+                problems.append(f"no form has been written for {entry.school.name} "
+                                f"(URN {urn}) yet")
+            else:
+                chosen.append(entry)
+        if problems:
+            raise RefusedError("Nothing marked as sent: " + "; ".join(problems))
+    result = SentResult([], [])
+    with database.atomic():
+        for entry in chosen:
+            if entry.sent_on is not None:
+                result.already.append(entry.school.name)
+                continue
+            entry.sent_on = on
+            entry.save()
+            audit.record("round_school", entry.id, "update", {"sent_on": [None, on]},
+                         note="marked as sent")
+            result.marked.append(entry.school.name)
+    return result
+
+
+def state(entry: RoundSchool | None, by_hand: bool = False) -> str:
+    """Where a school stands; ``by_hand``: its leadership was confirmed by hand in the year."""
+    if entry is None:
+        return "confirmed" if by_hand else "not added"
+    if entry.confirmed_on or by_hand:
         return "confirmed"
     if entry.returned_on:
         return "returned"
     if entry.sent_on:
         return "sent"
+    if entry.written_on:
+        return "written"
     return "not sent"
 
 
@@ -227,9 +292,11 @@ class StatusRow:
     state: str
     sent_on: date | None
     returned_on: date | None
-    confirmed_on: date | None
+    confirmed_on: date | None  # by the round's form, else by hand in the year
     contact: Contact
     appetite: str | None = None  # hosting appetite key for the round's year, if recorded
+    written_on: date | None = None
+    in_round: bool = True  # False: should confirm this year, not added to the round yet
 
 
 @dataclass(frozen=True)
@@ -245,24 +312,40 @@ class RoundStatus:
         return len(self.rows)
 
     @property
+    def written(self) -> int:
+        return sum(1 for r in self.rows if r.written_on is not None)
+
+    @property
     def sent(self) -> int:
-        return self.count("sent", "returned", "confirmed")
+        return sum(1 for r in self.rows if r.sent_on is not None)
 
     @property
     def returned(self) -> int:
-        return self.count("returned", "confirmed")
+        """Forms that came back (a school confirmed by hand returned none)."""
+        return sum(1 for r in self.rows if r.returned_on is not None)
 
     @property
     def confirmed(self) -> int:
         return self.count("confirmed")
 
     @property
+    def unconfirmed(self) -> int:
+        """Home's count for the same year (``confirmation.unconfirmed``) is this number."""
+        return self.total - self.confirmed
+
+    @property
     def outstanding(self) -> list[StatusRow]:
+        """Sent and not back: the schools to chase."""
         return [r for r in self.rows if r.state == "sent"]
 
     @property
     def not_sent(self) -> int:
-        return self.count("not sent")
+        """Written but not marked sent, or not written yet (in the round or not added)."""
+        return self.count("written", "not sent", "not added")
+
+    @property
+    def not_added(self) -> int:
+        return self.count("not added")
 
     def appetite_counts(self) -> dict[str, int]:
         """How many schools said what about hosting this year (answers recorded so far)."""
@@ -280,24 +363,45 @@ class RoundStatus:
             f"{n} {HOSTING_SHORT[k]}" for k, n in counts.items() if n)
 
     def summary(self) -> str:
-        return (f"{self.year}: {self.total} schools, {self.sent} sent, {self.returned} returned, "
-                f"{self.confirmed} confirmed, {len(self.outstanding)} outstanding"
-                + (f", {self.not_sent} not sent yet" if self.not_sent else ""))
+        waiting = [f"{len(self.outstanding)} sent and awaited"]
+        if self.count("written"):
+            waiting.append(f"{self.count('written')} form(s) written, not marked sent")
+        if self.count("not sent"):
+            waiting.append(f"{self.count('not sent')} with no form yet")
+        if self.not_added:
+            waiting.append(f"{self.not_added} not added to the round yet")
+        if self.count("returned"):
+            waiting.append(f"{self.count('returned')} returned, not confirmed")
+        return (f"{self.year}: {self.total} schools, {self.confirmed} confirmed, "
+                f"{self.unconfirmed} not confirmed"
+                + (f" ({', '.join(waiting)})" if self.unconfirmed else ""))
 
 
 def status(round_: ConfirmationRound) -> RoundStatus:
-    rows = entries(round_)
-    ids = [r.school_id for r in rows]
+    """Every school that confirms for the round's year (``confirmation.in_round``), in the
+    round or not added yet, with where it stands by ``confirmation``'s definition."""
+    year = round_.academic_year
+    start, end = confirmation.window(year, round_)
+    by_entry = {r.school_id: r for r in entries(round_)}
+    schools = list(School.select().where(confirmation.in_round(year)).order_by(School.name))
+    ids = [s.id for s in schools]
     contacts = contacts_to_chase(ids)
     appetite = {a.school_id: a.appetite for a in HostingAppetite.select(
         HostingAppetite.school, HostingAppetite.appetite).where(
-        (HostingAppetite.academic_year == round_.academic_year)
-        & HostingAppetite.school.in_(ids or [0]))}
-    return RoundStatus(round_.academic_year, [
-        StatusRow(r.school_id, r.school.urn, r.school.name, state(r), r.sent_on, r.returned_on,
-                  r.confirmed_on, contacts[r.school_id], appetite.get(r.school_id))
-        for r in rows
-    ])
+        (HostingAppetite.academic_year == year) & HostingAppetite.school.in_(ids or [0]))}
+    rows = []
+    for school in schools:
+        entry = by_entry.get(school.id)
+        by_hand = (school.leadership_confirmed_on is not None
+                   and start <= school.leadership_confirmed_on <= end)
+        confirmed_on = (entry.confirmed_on if entry is not None and entry.confirmed_on
+                        else school.leadership_confirmed_on if by_hand else None)
+        rows.append(StatusRow(
+            school.id, school.urn, school.name, state(entry, by_hand),
+            entry.sent_on if entry else None, entry.returned_on if entry else None,
+            confirmed_on, contacts[school.id], appetite.get(school.id),
+            entry.written_on if entry else None, entry is not None))
+    return RoundStatus(year, rows)
 
 
 OUTSTANDING_HEADINGS = ("URN", "School", "Form sent", "Contact to chase", "Post", "Email",

@@ -3,7 +3,8 @@
 The forms (and their paper PDFs) are written first into a private staging folder
 (``files.StagedFolder``: the data folder's ``tmp`` when it shares the destination's file
 system). Only when every one is written does one transaction record the round (or the schools
-added to it) and the forms as sent, and move the files in. If recording fails, the files are
+added to it) and the forms as written (not sent: the user marks that, ``rounds.mark_sent``),
+and move the files in. If recording fails, the files are
 taken out again; if moving fails, the transaction is rolled back. A refusal, a cancel or Ctrl-C
 at any point leaves the database and the destination folder as they were, so a corrected retry
 is a first try (its ``--return-by`` is used).
@@ -41,7 +42,7 @@ def generate_forms(round_: ConfirmationRound, outdir: Path, *,
                    school_ids: list[int] | None = None, paper: Render | None = None,
                    progress: Progress | None = None,
                    cancelled: Callable[[], bool] | None = None) -> GenerateResult:
-    """One form per school of a started round into ``outdir``; each counts as sent.
+    """One form per school of a started round into ``outdir``; each is recorded as written.
 
     ``paper`` (``html_to_pdf``) also writes each form as a PDF. ``progress(done, total, name)``
     is called per file and ``cancelled()`` checked between them: a cancel writes nothing.
@@ -128,7 +129,7 @@ def _write(round_: ConfirmationRound, schools: list[School], outdir: Path,
                 wanted = {s.id for s in schools}
                 for entry in rounds.entries(round_):
                     if entry.school_id in wanted:
-                        rounds.mark_sent(entry)
+                        rounds.mark_written(entry)
                 staging.move_in()
         except BaseException as exc:
             staging.undo()

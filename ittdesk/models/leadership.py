@@ -26,7 +26,8 @@ class ConfirmationRound(BaseModel):
 class RoundSchool(BaseModel):
     round = ForeignKeyField(ConfirmationRound, backref="entries", on_delete="CASCADE")
     school = ForeignKeyField(School, backref="confirmation_rounds", on_delete="RESTRICT")
-    sent_on = DateField(null=True)
+    written_on = DateField(null=True)  # the form was written (a file exists; nothing sent)
+    sent_on = DateField(null=True)  # the user said it was sent (or an e-mail draft was made)
     returned_on = DateField(null=True)
     confirmed_on = DateField(null=True)
     returned_file = CharField(max_length=500, null=True)

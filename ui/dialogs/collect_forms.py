@@ -2,7 +2,11 @@
 accept or reject each, apply.
 
 Reading and applying run through ``ui.tasks.run_task`` (off the GUI thread, with progress and
-Cancel); the work is ``ittdesk.leadership.collect``. Nothing changes until "Apply accepted".
+Cancel); the work is ``ittdesk.leadership.collect``. Nothing changes until "Apply ticked
+changes"; afterwards the applied schools stay in the list, locked and marked applied, the
+unticked ones stay unticked, and Apply waits until there is something new to apply. A form
+refused because pre-filled cells were edited is listed with the cells named and its answers
+shown; "Take these answers…" (after a warning) lets the manager apply them, audited.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -47,18 +52,18 @@ def read_returns(round_id: int, paths: list[Path], progress=None, cancel=None):
                            cancelled=cancel.is_set if cancel else None)
 
 
-def apply_returns(items, progress=None, cancel=None):
+def apply_returns(items, taken=(), progress=None, cancel=None):
     return collect.apply_many(items,
                               progress=(lambda d, t, m: progress(d, t, f"Applying {m}…" if m else ""))
                               if progress else None,
-                              cancelled=cancel.is_set if cancel else None)
+                              cancelled=cancel.is_set if cancel else None, taken=taken)
 
 
 # -- the review model ----------------------------------------------------------------------------
 
 @dataclass
 class ReviewRow:
-    kind: str  # school, change, note, problem
+    kind: str  # school, change, note, problem, warning
     ret: int  # index into ReturnsModel.returns
     what: str
     detail: str
@@ -66,8 +71,15 @@ class ReviewRow:
     checked: bool = False
 
 
+APPLIED_COLOUR, HELD_COLOUR, WARNING_COLOUR = "#2E7D32", "#B00020", "#7F6000"
+
+
 class ReturnsModel(RowsModel):
-    """One row per school (confirm it?) followed by its changes (accept each?) and problems."""
+    """One row per school (confirm it?) followed by its changes (accept each?) and problems.
+
+    Per school: *applied* (locked, shown as done), *held* (refused: pre-filled cells edited;
+    not tickable until taken), *failed* (the error kept with the choices that failed, so Apply
+    offers it again only once something was changed)."""
 
     COL_WHAT, COL_SCHOOL, COL_DETAIL = range(3)
     HEADINGS = ("Change", "School", "Details")
@@ -77,14 +89,18 @@ class ReturnsModel(RowsModel):
         self.returns: list[collect.SchoolReturn] = []
         self.rows: list[ReviewRow] = []
         self.year = ""
+        self.applied: set[int] = set()
+        self.taken: set[int] = set()
+        self.failed: dict[int, tuple[frozenset[str], str]] = {}
 
     def set_returns(self, returns: list[collect.SchoolReturn], year: str) -> None:
         self.beginResetModel()
         self.year = year
         self.returns = list(returns)
+        self.applied, self.taken, self.failed = set(), set(), {}
         self.rows = []
         for n, ret in enumerate(self.returns):
-            bits = []
+            bits = [ret.held_reason] if ret.held else []
             if ret.completed_by:
                 bits.append(f"completed by {ret.completed_by}"
                             + (f" on {fields.format_date(ret.completed_on)}" if ret.completed_on else ""))
@@ -96,8 +112,11 @@ class ReturnsModel(RowsModel):
             if not ret.changes:
                 bits.append("no changes")
             bits.append(f"file {ret.path.name}")
-            self.rows.append(ReviewRow("school", n, f"Confirm for {year}", "; ".join(bits),
-                                       checked=True))
+            what = ("Refused: pre-filled cells edited" if ret.held else f"Confirm for {year}")
+            self.rows.append(ReviewRow("school", n, what, "; ".join(bits),
+                                       checked=not ret.held))
+            for warning in ret.warnings:
+                self.rows.append(ReviewRow("warning", n, "Check the file", warning))
             for change in ret.changes:
                 if change.applicable:
                     self.rows.append(ReviewRow("change", n, change.title,
@@ -109,17 +128,25 @@ class ReturnsModel(RowsModel):
                 self.rows.append(ReviewRow("problem", n, "Could not use", problem))
         self.endResetModel()
 
+    def _school_row(self, n: int) -> ReviewRow:
+        return next(r for r in self.rows if r.kind == "school" and r.ret == n)
+
     def _school_on(self, row: ReviewRow) -> bool:
-        return next(r.checked for r in self.rows if r.kind == "school" and r.ret == row.ret)
+        return self._school_row(row.ret).checked
+
+    def _locked(self, n: int) -> bool:
+        """Applied, or held and not taken: its ticks cannot change."""
+        return n in self.applied or (self.returns[n].held and n not in self.taken)
 
     def flags(self, index):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         row = self.rows[index.row()]
         flags = Qt.ItemFlag.ItemIsSelectable
-        if row.kind == "school" or self._school_on(row):
+        if row.kind == "school" or (self._school_on(row) and row.ret not in self.applied):
             flags |= Qt.ItemFlag.ItemIsEnabled
-        if index.column() == self.COL_WHAT and row.kind in ("school", "change"):
+        if (index.column() == self.COL_WHAT and row.kind in ("school", "change")
+                and not self._locked(row.ret)):
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
 
@@ -134,60 +161,117 @@ class ReturnsModel(RowsModel):
             if col == self.COL_SCHOOL:
                 ret = self.returns[row.ret]
                 return f"{ret.name} ({ret.urn})" if row.kind == "school" else ""
-            return row.detail
+            return self.detail(row)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.detail
+            return self.detail(row)
         if role == Qt.ItemDataRole.CheckStateRole and col == self.COL_WHAT \
                 and row.kind in ("school", "change"):
             return Qt.CheckState.Checked if row.checked else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.BackgroundRole and row.kind == "school":
-            return QBrush(QColor("#E8EEF8"))
+            return QBrush(QColor("#E8F5E9" if row.ret in self.applied else "#E8EEF8"))
         if role == Qt.ItemDataRole.FontRole and row.kind == "school":
             font = QFont()
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ForegroundRole:
+            if row.kind == "school" and row.ret in self.applied:
+                return QBrush(QColor(APPLIED_COLOUR))
+            if row.kind == "school" and (row.ret in self.failed or self._locked(row.ret)):
+                return QBrush(QColor(HELD_COLOUR))
             if row.kind == "problem":
                 return QBrush(QColor("#B00020"))
-            if row.kind == "note":
-                return QBrush(QColor("#7F6000"))
+            if row.kind in ("note", "warning"):
+                return QBrush(QColor(WARNING_COLOUR))
         return None
+
+    def detail(self, row: ReviewRow) -> str:
+        failed = self.failed.get(row.ret) if row.kind == "school" else None
+        return f"{failed[1]} — {row.detail}" if failed else row.detail
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if not index.isValid() or role != Qt.ItemDataRole.CheckStateRole:
             return False
         row = self.rows[index.row()]
-        if row.kind not in ("school", "change") or index.column() != self.COL_WHAT:
+        if (row.kind not in ("school", "change") or index.column() != self.COL_WHAT
+                or self._locked(row.ret)):
             return False
         checked = Qt.CheckState(value) == Qt.CheckState.Checked
         if row.checked == checked:
             return True
         row.checked = checked
         if row.kind == "school":  # its changes become (un)available: repaint the block
-            rows = [i for i, r in enumerate(self.rows) if r.ret == row.ret]
-            self.dataChanged.emit(self.index(rows[0], 0),
-                                  self.index(rows[-1], self.columnCount() - 1))
+            self._repaint(row.ret)
         else:
             self.dataChanged.emit(index, index)
         return True
 
+    def _repaint(self, n: int) -> None:
+        rows = [i for i, r in enumerate(self.rows) if r.ret == n]
+        self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], self.columnCount() - 1))
+
     # What to apply
     def set_all(self, checked: bool) -> None:
         for row in self.rows:
-            if row.kind == "change":
+            if row.kind == "change" and not self._locked(row.ret):
                 row.checked = checked
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 0))
 
+    def take(self, n: int) -> None:
+        """The user chose to take a held form's answers: it becomes tickable, and ticked."""
+        if not self.returns[n].held or n in self.applied:
+            return
+        self.taken.add(n)
+        school = self._school_row(n)
+        school.what = f"Take refused form's answers ({self.year})"
+        school.checked = True
+        self._repaint(n)
+
+    def _choice(self, n: int) -> list[str]:
+        return [r.key for r in self.rows if r.ret == n and r.kind == "change" and r.checked]
+
     def accepted(self) -> list[tuple[collect.SchoolReturn, list[str]]]:
-        """Schools still ticked, each with the keys of its ticked changes."""
+        """Schools still ticked and not applied yet, each with the keys of its ticked changes."""
+        return [(ret, self._choice(n)) for n, ret in enumerate(self.returns)
+                if n not in self.applied and self._school_row(n).checked]
+
+    def pending(self) -> list[tuple[collect.SchoolReturn, list[str]]]:
+        """What Apply would do that is new: ``accepted`` less a failed school whose choices are
+        exactly those that failed (applying it again would only fail again)."""
         result = []
         for n, ret in enumerate(self.returns):
-            rows = [r for r in self.rows if r.ret == n]
-            if not rows[0].checked:
+            if n in self.applied or not self._school_row(n).checked:
                 continue
-            result.append((ret, [r.key for r in rows if r.kind == "change" and r.checked]))
+            keys = self._choice(n)
+            failed = self.failed.get(n)
+            if failed is not None and failed[0] == frozenset(keys):
+                continue
+            result.append((ret, keys))
         return result
+
+    def mark_applied(self, numbers: list[int]) -> None:
+        for n in numbers:
+            self.applied.add(n)
+            self._school_row(n).what = f"Applied: confirmed for {self.year}"
+            self._repaint(n)
+
+    def mark_outcomes(self, items: list[tuple[collect.SchoolReturn, list[str]]],
+                      outcomes: list[collect.Outcome]) -> None:
+        """Applied schools are locked as done; failed ones keep their ticks and the reason."""
+        index = {ret.school_id: n for n, ret in enumerate(self.returns)}
+        chosen = {ret.school_id: keys for ret, keys in items}
+        for outcome in outcomes:
+            n = index.get(outcome.school_id)
+            if n is None:
+                continue
+            school = self._school_row(n)
+            if outcome.ok:
+                self.failed.pop(n, None)
+                self.mark_applied([n])
+                continue
+            self.failed[n] = (frozenset(chosen.get(outcome.school_id, ())), outcome.message)
+            school.what = "Not applied (see details)"
+            self._repaint(n)
 
 
 class RefusedModel(RowsModel):
@@ -268,6 +352,11 @@ class CollectFormsDialog(QDialog):
         refused_layout.addWidget(self.refused)
         self.refused_box.hide()
 
+        self.take_button = QPushButton("Take these answers…")
+        self.take_button.setObjectName("take")
+        self.take_button.setToolTip("Use the answers of a form refused because pre-filled cells "
+                                    "were edited (you are warned first; it is audited)")
+        self.take_button.setEnabled(False)
         self.accept_all = QPushButton("Tick all changes")
         self.reject_all = QPushButton("Untick all changes")
         self.apply_button = QPushButton("Apply ticked changes")
@@ -277,6 +366,7 @@ class CollectFormsDialog(QDialog):
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.take_button)
         bottom.addWidget(self.accept_all)
         bottom.addWidget(self.reject_all)
         bottom.addStretch(1)
@@ -296,16 +386,57 @@ class CollectFormsDialog(QDialog):
         self.accept_all.clicked.connect(lambda: self.model.set_all(True))
         self.reject_all.clicked.connect(lambda: self.model.set_all(False))
         self.apply_button.clicked.connect(self.apply)
+        self.take_button.clicked.connect(self.ask_take)
+        self.model.dataChanged.connect(lambda *_a: self._update_buttons())
+        self.model.modelReset.connect(self._update_buttons)
+        self.busy = False
         self.resize(1100, 640)
         sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
 
     def _show_detail(self, current, _previous=None) -> None:
+        self._update_buttons()
         if not current.isValid() or current.row() >= len(self.model.rows):
             self.detail.clear()
             return
         row = self.model.rows[current.row()]
         school = self.model.returns[row.ret].name
-        self.detail.setText(f"{school}: {row.what}. {row.detail}")
+        self.detail.setText(f"{school}: {row.what}. {self.model.detail(row)}")
+
+    def _current_held(self) -> int | None:
+        """The held (refused, readable) form the selected row belongs to, if not taken yet."""
+        index = self.table.currentIndex()
+        if not index.isValid() or index.row() >= len(self.model.rows):
+            return None
+        n = self.model.rows[index.row()].ret
+        ret = self.model.returns[n]
+        return n if ret.held and n not in self.model.taken and n not in self.model.applied \
+            else None
+
+    def _update_buttons(self) -> None:
+        """Apply only when there is something new to apply; Take only on a held form."""
+        self.apply_button.setEnabled(not self.busy and bool(self.model.pending()))
+        self.take_button.setEnabled(not self.busy and self._current_held() is not None)
+
+    # -- a refused form's answers -----------------------------------------------------------
+    def take_warning(self, n: int) -> str:
+        ret = self.model.returns[n]
+        cells = "\n".join(f"  • {e}" for e in ret.edited)
+        return (f"The form from {ret.name} ({ret.path.name}) was refused because pre-filled "
+                f"cells were typed over:\n{cells}\n\nIts answers may not be about the people "
+                "or school we hold. Take its answers anyway? You can still untick any change; "
+                "what you apply is recorded in the audit trail as taken from a refused form.")
+
+    def ask_take(self) -> None:
+        n = self._current_held()
+        if n is None:
+            return
+        answer = QMessageBox.warning(
+            self, "Take a refused form's answers", self.take_warning(n),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.model.take(n)
+            self._update_buttons()
 
     # -- choosing ---------------------------------------------------------------------------
     def choose_files(self) -> None:
@@ -331,41 +462,61 @@ class CollectFormsDialog(QDialog):
     def show_collection(self, found: collect.Collection) -> None:
         blank = [r for r in found.refused if r.blank]
         refused = [r for r in found.refused if not r.blank]
+        done = {(r.school_id, r.path) for n, r in enumerate(self.model.returns)
+                if n in self.model.applied}  # read again with more files: still applied
         self.model.set_returns(found.returns, self.year)
+        self.model.mark_applied([n for n, r in enumerate(found.returns)
+                                 if (r.school_id, r.path) in done])
         self.refused_model.set_rows(refused)
         self.refused_box.setVisible(bool(refused))
-        changes = sum(len(r.applicable) for r in found.returns)
-        parts = [f"{len(found.returns)} form(s) to review with {changes} change(s)"]
+        readable = [r for r in found.returns if not r.held]
+        changes = sum(len(r.applicable) for r in readable)
+        parts = [f"{len(readable)} form(s) to review with {changes} change(s)"]
         if refused:
             parts.append(f"{len(refused)} refused")
         if blank:
             parts.append(f"{len(blank)} not filled in yet (skipped)")
         if found.cancelled:
             parts.append("reading was cancelled part way")
+        if found.held:
+            parts.append(f"{len(found.held)} refused for edited pre-filled cells (answers shown; "
+                         "Take these answers… to use them)")
         self.summary.setText("; ".join(parts) + ".")
-        self.apply_button.setEnabled(bool(found.returns))
+        self._update_buttons()
 
     # -- applying ---------------------------------------------------------------------------
     def apply(self) -> None:
-        items = self.model.accepted()
+        items = self.model.pending()
         if not items:
-            self.summary.setText("No school is ticked: nothing to apply.")
+            self.summary.setText("No school is ticked: nothing to apply."
+                                 if not self.model.accepted() else
+                                 "Nothing new to apply: change a tick first.")
             return
-        self.apply_button.setEnabled(False)
-        self.task = run_task(self, apply_returns, items, on_done=self.applied,
-                             progress_title="Applying changes…")
+        self.busy = True
+        self._update_buttons()
+        taken = [self.model.returns[n].school_id for n in self.model.taken]
+        self.task = run_task(self, apply_returns, items, taken,
+                             on_done=lambda outcomes: self.applied(items, outcomes),
+                             on_error=self._apply_failed, progress_title="Applying changes…")
 
-    def applied(self, outcomes: list[collect.Outcome]) -> None:
+    def _apply_failed(self, exc: BaseException) -> None:
+        from ..tasks import show_error
+
+        self.busy = False
+        self._update_buttons()
+        show_error(self, exc)
+
+    def applied(self, items, outcomes: list[collect.Outcome]) -> None:
+        """Applied schools stay listed, locked as applied; the rest keep their ticks."""
+        self.busy = False
+        self.model.mark_outcomes(items, outcomes)
         ok = [o for o in outcomes if o.ok]
         failed = [o for o in outcomes if not o.ok]
-        done_names = {o.school for o in ok}
-        remaining = [r for r in self.model.returns if r.name not in done_names]
-        self.model.set_returns(remaining, self.year)
         text = f"{len(ok)} school(s) updated and confirmed for {self.year}."
         if failed:
             text += " Not applied: " + " ".join(o.message for o in failed)
         self.summary.setText(text)
-        self.apply_button.setEnabled(bool(remaining))
+        self._update_buttons()
         if ok and self.main_window is not None and hasattr(self.main_window, "records_changed"):
             self.main_window.records_changed.emit("*")
 

@@ -47,11 +47,16 @@ from ..widgets.leadership_timeline import LeadershipTimeline
 from .base import Page
 
 _ROOT = QModelIndex()
-STATE_LABELS = {"not sent": "Not sent", "sent": "Outstanding", "returned": "Returned",
+STATE_LABELS = {"not added": "Not in the round yet", "not sent": "No form yet",
+                "written": "Form written", "sent": "Sent, awaited", "returned": "Returned",
                 "confirmed": "Confirmed"}
-STATE_COLOURS = {"sent": "#9C5700", "confirmed": "#2E7D32", "not sent": "#7F7F7F"}
-FILTERS = (("All schools", None), ("Outstanding", "sent"), ("Confirmed", "confirmed"),
-           ("Not sent yet", "not sent"))
+STATE_COLOURS = {"sent": "#9C5700", "confirmed": "#2E7D32", "not sent": "#7F7F7F",
+                 "written": "#7F7F7F", "not added": "#B00020"}
+#: (label, the states shown); "Not confirmed" is what Home counts (leadership.confirmation)
+FILTERS = (("All schools", None),
+           ("Not confirmed", ("not added", "not sent", "written", "sent", "returned")),
+           ("Sent, awaited (to chase)", ("sent",)), ("Form written, not sent", ("written",)),
+           ("No form yet", ("not sent", "not added")), ("Confirmed", ("confirmed",)))
 
 
 # -- work for the thread pool -------------------------------------------------------------------
@@ -81,24 +86,24 @@ class RoundModel(RowsModel):
     """The round's schools with where each stands; sorted and filtered in Python (≤ a few
     thousand rows), told to the view with a reset."""
 
-    HEADINGS = ("URN", "School", "Status", "Sent", "Returned", "Hosting", "Contact to chase",
-                "Email")
-    COL_URN, COL_SCHOOL, COL_STATE, COL_SENT, COL_RETURNED, COL_HOSTING, COL_CONTACT, \
-        COL_EMAIL = range(8)
+    HEADINGS = ("URN", "School", "Status", "Written", "Sent", "Returned", "Hosting",
+                "Contact to chase", "Email")
+    COL_URN, COL_SCHOOL, COL_STATE, COL_WRITTEN, COL_SENT, COL_RETURNED, COL_HOSTING, \
+        COL_CONTACT, COL_EMAIL = range(9)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.all_rows: list[rounds.StatusRow] = []
         self.rows: list[rounds.StatusRow] = []
-        self.state_filter: str | None = None
+        self.state_filter: tuple[str, ...] | None = None
         self.sort_column, self.sort_order = self.COL_SCHOOL, Qt.SortOrder.AscendingOrder
 
     def set_rows(self, rows: list[rounds.StatusRow]) -> None:
         self.all_rows = list(rows)
         self._rebuild()
 
-    def set_filter(self, state: str | None) -> None:
-        self.state_filter = state
+    def set_filter(self, states: tuple[str, ...] | None) -> None:
+        self.state_filter = tuple(states) if states else None
         self._rebuild()
 
     def _key(self, row: rounds.StatusRow):
@@ -107,7 +112,8 @@ class RoundModel(RowsModel):
 
     def _rebuild(self) -> None:
         self.beginResetModel()
-        rows = [r for r in self.all_rows if self.state_filter in (None, r.state)]
+        rows = [r for r in self.all_rows
+                if self.state_filter is None or r.state in self.state_filter]
         rows.sort(key=lambda r: (self._key(r), r.name))
         if self.sort_order == Qt.SortOrder.DescendingOrder:
             rows.reverse()
@@ -120,7 +126,8 @@ class RoundModel(RowsModel):
             self._rebuild()
 
     def _value(self, row: rounds.StatusRow, col: int):
-        return (row.urn, row.name, STATE_LABELS[row.state], row.sent_on, row.returned_on,
+        return (row.urn, row.name, STATE_LABELS[row.state], row.written_on, row.sent_on,
+                row.returned_on,
                 HOSTING_SHORT.get(row.appetite, "").capitalize(),
                 row.contact.name + (f" ({row.contact.post})" if row.contact.post else ""),
                 row.contact.email or "")[col]
@@ -230,8 +237,8 @@ class ConfirmationPage(Page):
         heading = QLabel("Yearly leadership confirmation")
         heading.setProperty("role", "pageTitle")
         intro = QLabel("Once a year every partner school confirms its leadership team, ITT "
-                       "contacts and whether it can host trainees. Write the forms, send them, "
-                       "then collect what comes back.")
+                       "contacts and whether it can host trainees. Write the forms, send them "
+                       "and mark them as sent, then collect what comes back.")
         intro.setWordWrap(True)
         intro.setProperty("role", "muted")
 
@@ -242,8 +249,8 @@ class ConfirmationPage(Page):
         self.start_button.setObjectName("start")
         self.add_button = QPushButton("Add new schools")
         self.add_button.setObjectName("add_schools")
-        self.add_button.setToolTip("Add partner and placement schools that joined since the "
-                                   "round started")
+        self.add_button.setToolTip("Add partner, placement and lead schools that joined since "
+                                   "the round started")
         self.counts = QLabel()
         self.counts.setObjectName("counts")
         self.counts.setWordWrap(True)
@@ -258,6 +265,10 @@ class ConfirmationPage(Page):
         self.write_button = QPushButton("Write forms…")
         self.write_button.setObjectName("write")
         self.write_button.setToolTip("One workbook per school, named by URN and school name")
+        self.sent_button = QPushButton("Mark as sent…")
+        self.sent_button.setObjectName("mark_sent")
+        self.sent_button.setToolTip("Writing a form does not send it: say when the forms went "
+                                    "out, so only those are chased")
         self.collect_button = QPushButton("Collect returned forms…")
         self.collect_button.setObjectName("collect")
         self.export_button = QPushButton("Export outstanding…")
@@ -269,8 +280,8 @@ class ConfirmationPage(Page):
         for label, state in FILTERS:
             self.filter_combo.addItem(label, state)
         actions = QHBoxLayout()
-        for button in (self.write_button, self.collect_button, self.export_button,
-                       self.change_button):
+        for button in (self.write_button, self.sent_button, self.collect_button,
+                       self.export_button, self.change_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(QLabel("Show"))
@@ -292,7 +303,7 @@ class ConfirmationPage(Page):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(RoundModel.COL_SCHOOL, QHeaderView.ResizeMode.Stretch)
-        for col, width in zip(range(8), (64, 260, 92, 84, 84, 130, 210, 180), strict=True):
+        for col, width in zip(range(9), (64, 260, 120, 84, 84, 84, 130, 210, 180), strict=True):
             self.table.setColumnWidth(col, width)
 
         lower = QWidget()
@@ -329,6 +340,7 @@ class ConfirmationPage(Page):
         self.start_button.clicked.connect(self.start_round)
         self.add_button.clicked.connect(self.add_schools)
         self.write_button.clicked.connect(self.choose_folder_and_write)
+        self.sent_button.clicked.connect(self.choose_mark_sent)
         self.collect_button.clicked.connect(self.collect)
         self.export_button.clicked.connect(self.choose_export)
         self.change_button.clicked.connect(self.change_holder)
@@ -353,8 +365,8 @@ class ConfirmationPage(Page):
         self.round_combo.blockSignals(False)
         has_round = self.round_combo.count() > 0
         self.empty.setVisible(not has_round)
-        for button in (self.write_button, self.collect_button, self.export_button,
-                       self.add_button):
+        for button in (self.write_button, self.sent_button, self.collect_button,
+                       self.export_button, self.add_button):
             button.setEnabled(has_round)
         self.load_status()
 
@@ -372,11 +384,16 @@ class ConfirmationPage(Page):
         chosen = self.selected_school()
         self.status = status
         self.model.set_rows(status.rows)
+        waiting = [(len(status.outstanding), "sent, awaited"),
+                   (status.count("written"), "written, not sent"),
+                   (status.count("not sent"), "no form yet"),
+                   (status.not_added, "not in the round yet"),
+                   (status.count("returned"), "returned, not confirmed")]
         self.counts.setText(
-            f"<b>{status.total}</b> schools &nbsp; <b>{status.sent}</b> sent &nbsp; "
-            f"<b>{status.returned}</b> returned &nbsp; <b>{status.confirmed}</b> confirmed &nbsp; "
-            f"<b>{len(status.outstanding)}</b> outstanding"
-            + (f" &nbsp; <b>{status.not_sent}</b> not sent yet" if status.not_sent else "")
+            f"<b>{status.total}</b> schools &nbsp; <b>{status.confirmed}</b> confirmed &nbsp; "
+            f"<b>{status.unconfirmed}</b> not confirmed"
+            + (" (" + ", ".join(f"{n} {what}" for n, what in waiting if n) + ")"
+               if status.unconfirmed else "")
             + f"<br><span style='color:#555'>{escape(status.appetite_summary())}</span>")
         self.status_message.emit(status.summary())
         self.select_school(chosen)
@@ -450,7 +467,8 @@ class ConfirmationPage(Page):
             result, pdfs = outcome
             self.load_status()
             text = f"Wrote {len(result.written)} form(s)" + (
-                f" and {len(pdfs)} paper form(s)" if pdfs else "") + f" to {folder}."
+                f" and {len(pdfs)} paper form(s)" if pdfs else "") + f" to {folder}. " \
+                "Send them, then mark them as sent."
             if result.cancelled:
                 text = "Cancelled: no form was written and none is marked as sent."
             self.status_message.emit(text)
@@ -460,6 +478,44 @@ class ConfirmationPage(Page):
                              on_cancelled=self.load_status,
                              progress_title="Writing confirmation forms…")
         return self.task
+
+    def choose_mark_sent(self) -> None:
+        """This school's form, or every written form not yet marked sent."""
+        if self.status is None:
+            return
+        waiting = [r for r in self.status.rows if r.state == "written"]
+        chosen = next((r for r in self.status.rows if r.school_id == self.selected_school()),
+                      None)
+        box = QMessageBox(QMessageBox.Icon.Question, "Mark as sent",
+                          "Which forms went out to the schools?", parent=self)
+        one = None
+        if chosen is not None and chosen.written_on is not None and chosen.sent_on is None:
+            one = box.addButton(f"Only {chosen.name}", QMessageBox.ButtonRole.AcceptRole)
+        every = box.addButton(f"All {len(waiting)} written, not yet marked",
+                              QMessageBox.ButtonRole.AcceptRole)
+        every.setEnabled(bool(waiting))
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if one is not None and box.clickedButton() is one:
+            self.mark_sent([chosen.urn])
+        elif box.clickedButton() is every:
+            self.mark_sent(None)
+
+    def mark_sent(self, urns: list[int] | None) -> rounds.SentResult | None:
+        """Record that forms went out (``rounds.mark_sent``: all or nothing, audited)."""
+        round_id = self.round_id()
+        if round_id is None:
+            return None
+        try:
+            result = rounds.mark_sent(ConfirmationRound.get_by_id(round_id), urns)
+        except IttDeskError as exc:
+            show_error(self, exc)
+            return None
+        self.status_message.emit(f"Marked {len(result.marked)} form(s) as sent.")
+        if hasattr(self.main_window, "records_changed"):
+            self.main_window.records_changed.emit("round_school")
+        self.load_status()
+        return result
 
     def collect(self) -> None:
         from ..dialogs.collect_forms import CollectFormsDialog
