@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 #: ``migrations.LATEST``, known without importing the migrations (and peewee); the migrations
 #: module refuses to load if the two disagree.
-LATEST_SCHEMA = 6
+LATEST_SCHEMA = 5
 
 
 def __getattr__(name: str) -> Any:  # ``db.database`` as before the imports became lazy
@@ -369,19 +369,53 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
     return location
 
 
-def write_transaction():
+@contextmanager
+def write_transaction(*, cancel: Any = None, on_wait: Any = None) -> Iterator[Any]:
     """``database.atomic()`` that takes SQLite's write lock at its BEGIN (``BEGIN IMMEDIATE``).
 
     For a long transaction that reads before it writes (an import re-matches its rows first):
     begun deferred, it would read a snapshot, then fail at once with "database is locked" when
     another process committed meanwhile (a read transaction cannot be upgraded past a newer
-    write). Begun IMMEDIATE it waits its turn (busy timeout) and then reads what is current.
-    PostgreSQL's transactions need no such thing; nested calls are savepoints either way."""
+    write). Begun IMMEDIATE it waits its turn: past the busy timeout (another import may take
+    longer than that) it keeps waiting, calling ``on_wait()`` each second, until ``cancel``
+    (a ``threading.Event``) is set. PostgreSQL's transactions need no such thing; nested calls
+    are savepoints either way."""
+    from peewee import OperationalError
+
     from .models import database
 
-    if is_postgres():
-        return database.atomic()
-    return database.atomic("IMMEDIATE")
+    if is_postgres() or database.in_transaction():
+        with database.atomic() as transaction:
+            yield transaction
+        return
+    patient = None
+    try:
+        while True:
+            transaction = database.atomic("IMMEDIATE")
+            try:
+                transaction.__enter__()
+                break
+            except OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if cancel is not None and cancel.is_set():
+                    raise InterruptedError("Cancelled while waiting for another process to "
+                                           "finish writing; nothing was changed") from None
+                if on_wait is not None:
+                    on_wait()
+                if patient is None:  # from now on wake each second to look at ``cancel``
+                    patient = database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
+                    database.execute_sql("PRAGMA busy_timeout = 1000")
+    finally:
+        if patient is not None:
+            database.execute_sql(f"PRAGMA busy_timeout = {int(patient)}")
+    try:
+        yield transaction
+    except BaseException as exc:
+        if not transaction.__exit__(type(exc), exc, exc.__traceback__):
+            raise
+    else:
+        transaction.__exit__(None, None, None)
 
 
 def writes_held() -> bool:

@@ -340,7 +340,14 @@ def _apply(plan: Plan, skip_invalid: bool, progress: Progress | None,
     columns = {name: source.headings[col] for col, name in plan.mapping.items()}
     from ..db import write_transaction
 
-    with write_transaction() as transaction:  # BEGIN IMMEDIATE: a second import waits its turn
+    def waiting() -> None:
+        if cancel is not None and cancel.is_set():
+            raise ImportCancelled("Import cancelled; nothing was changed")
+        if progress:
+            progress(0, None, "Waiting for another import or save to finish…")
+
+    # BEGIN IMMEDIATE: a second import waits its turn, however long the first one takes.
+    with write_transaction(on_wait=waiting) as transaction:
         # Matching is redone here, inside the transaction: the database may have changed
         # since the preview. Refusals found while reading cells carry over as they were.
         if plan.audit_mark is not None and plan.audit_mark == _audit_mark():
