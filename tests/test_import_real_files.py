@@ -244,6 +244,8 @@ def test_a_cell_that_could_not_be_a_postcode_is_still_refused(db, tmp_path):
     ("Ada & Ben", "Testhead & Fictional", [("Ada", "Testhead"), ("Ben", "Fictional")]),
     ("Ada and Ben", "Testhead", [("Ada", "Testhead"), ("Ben", "Testhead")]),
     ("Ada / Ben", "Testhead / Fictional", [("Ada", "Testhead"), ("Ben", "Fictional")]),
+    # as GIAS has it: the second head's whole name after the first one's surname
+    ("Ada", "Testhead / Ben Fictional", [("Ada", "Testhead"), ("Ben", "Fictional")]),
 ])
 def test_gias_co_heads_are_two_people_each_a_current_head(db, tmp_path, first, last, expected):
     path = _gias(tmp_path, [{"URN": "100000", "EstablishmentName": "The Aldgate School",
@@ -272,9 +274,13 @@ def test_co_heads_replacing_a_single_head_end_that_head_s_role(db, tmp_path):
                               ("Cora", "Placeholder", "headteacher", False)]
 
 
-def test_co_heads_whose_names_cannot_be_paired_add_no_one_and_say_so(db, tmp_path):
+@pytest.mark.parametrize(("first", "last"), [
+    ("Ada & Ben", "Testhead & Fictional & Other"),
+    ("Ada Testhead / Ben", "Fictional"),  # or "Mary Ann / John" + "Smith": not guessed
+])
+def test_co_heads_whose_names_cannot_be_paired_add_no_one_and_say_so(db, tmp_path, first, last):
     path = _gias(tmp_path, [{"URN": "100000", "EstablishmentName": "The Aldgate School",
-                             "HeadFirstName": "Ada & Ben", "HeadLastName": "Testhead & Fictional & Other"}])
+                             "HeadFirstName": first, "HeadLastName": last}])
     plan, result = _import(path)
     assert result.added == 1 and Person.select().count() == 0
     assert any("co-heads whose names cannot be paired" in n.lower() for n in plan.notes)

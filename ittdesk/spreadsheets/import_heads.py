@@ -46,9 +46,10 @@ HEAD_FIELDS = (
                  "Head's email address", "Headteacher e-mail"), parse=F.email),
 )
 
-# "Anna & Ben", "Khan and Lowe", "Mrs/Mr", "A Khan; B Lowe": two people in one name field.
+# "Anna & Ben", "Khan and Lowe", "Mrs/Mr", "Wainwright / Claire Harrison": two people in one
+# name field.
 _AND = re.compile(r"\s*(?:&|\+|/|;|\band\b)\s*", re.I)
-UNPAIRED = "co-heads whose names cannot be paired (first and last names differ in number): no head added"
+UNPAIRED = "co-heads whose names cannot be paired with certainty: no head added (add them by hand)"
 
 
 def _one(text: str) -> bool:
@@ -72,8 +73,17 @@ def name_pairs(first: str | None, last: str | None) -> list[tuple[str, str]] | N
         return [(first.strip(), last.strip())]  # type: ignore[union-attr]
     if len(firsts) == 2 and len(lasts) == 2:
         return list(zip(firsts, lasts, strict=True))
-    if len(firsts) == 2 and len(lasts) == 1:
+    if len(firsts) == 2 and len(lasts) == 1 and len(firsts[0].split()) == 1:
         return [(firsts[0], lasts[0]), (firsts[1], lasts[0])]  # a shared surname
+    if len(firsts) == 1 and len(lasts) == 2 and len(lasts[1].split()) > 1:
+        # GIAS: HeadFirstName "Victoria", HeadLastName "Wainwright / Claire Harrison"
+        try:
+            _title, second_first, second_last = C.split_name(lasts[1])
+        except ValueError:
+            return None
+        return [(firsts[0], lasts[0]), (second_first, second_last)]
+    # "Victoria Wainwright / Claire" + "Harrison" could as well be "Mary Ann / John" + "Smith":
+    # rather than guess who is who, no one
     return None
 
 
