@@ -171,3 +171,73 @@ def test_an_archive_of_too_many_parts_is_refused_from_its_end_record(parts, tmp_
     with pytest.raises(RefusedError, match=f"holds {parts:,} parts"):
         preflight.check_workbook(path)
     assert built == []  # refused before zipfile built an object per part
+
+
+def _sheet_xml(rows: list[tuple[int, bool, list[tuple[int, bool]]]]) -> bytes:
+    from ittdesk.spreadsheets.part_scans import column_letters
+
+    out = [b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+           b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
+    for row, row_ref, cells in rows:
+        out.append(b'<row r="%d">' % row if row_ref else b"<row>")
+        for col, cell_ref in cells:
+            ref = b' r="%s%d"' % (column_letters(col).encode(), row) if cell_ref else b""
+            out.append(b"<c%s><v>%d</v></c>" % (ref, col))
+        out.append(b"</row>")
+    out.append(b"</sheetData></worksheet>")
+    return b"".join(out)
+
+
+def _positions(draw_rows, draw_cols, omit_row, omit_cell):
+    """Unique rows and columns, a reference left out only where it follows the one before (as
+    a writer that omits them would), so calamine and the preflight see the same cells."""
+    rows, previous = [], 0
+    for i, row in enumerate(sorted(set(draw_rows))):
+        cols, before = [], 0
+        for j, col in enumerate(sorted(set(draw_cols[i % len(draw_cols)]))):
+            cols.append((col, not (col == before + 1 and omit_cell[(i + j) % len(omit_cell)])))
+            before = col
+        rows.append((row, not (row == previous + 1 and omit_row[i % len(omit_row)]), cols))
+        previous = row
+    return rows
+
+
+def test_the_area_the_preflight_finds_is_the_one_calamine_builds(tmp_path):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    base = gias_like(tmp_path / "base.xlsx", rows=1, width=1)
+    with zipfile.ZipFile(base) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.integers(1, 400), min_size=1, max_size=40),
+           st.lists(st.lists(st.integers(1, 800), min_size=1, max_size=12), min_size=1,
+                    max_size=5),
+           st.lists(st.booleans(), min_size=1, max_size=7),
+           st.lists(st.booleans(), min_size=1, max_size=7),
+           st.sampled_from([64, 300, 1024 * 1024]))
+    def check(draw_rows, draw_cols, omit_row, omit_cell, chunk):
+        preflight.CHUNK = chunk
+        rows = _positions(draw_rows, draw_cols, omit_row, omit_cell)
+        cells = sum(len(r[2]) for r in rows)
+        parts[SHEET] = _sheet_xml(rows)
+        path = tmp_path / "random.xlsx"
+        with zipfile.ZipFile(path, "w") as z:
+            for name, data in parts.items():
+                z.writestr(name, data)
+        grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(
+            skip_empty_area=False)
+        area = len(grid) * max(len(r) for r in grid)
+        exact = dataclasses.replace(preflight.IMPORT, cells=area)
+        preflight.check_workbook(path, exact)
+        # one cell fewer: the area is too large (or, for a full grid, the count is first)
+        expected = "far more than any real sheet" if cells == area else "far beyond any real"
+        with pytest.raises(RefusedError, match=expected):
+            preflight.check_workbook(path, dataclasses.replace(exact, cells=area - 1))
+
+    old_chunk = preflight.CHUNK
+    try:
+        check()
+    finally:
+        preflight.CHUNK = old_chunk
