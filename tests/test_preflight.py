@@ -241,3 +241,49 @@ def test_the_area_the_preflight_finds_is_the_one_calamine_builds(tmp_path):
         check()
     finally:
         preflight.CHUNK = old_chunk
+
+
+def test_cells_filed_under_the_wrong_rows_are_placed_where_their_references_say(tmp_path):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from ittdesk.spreadsheets.part_scans import column_letters
+
+    base = gias_like(tmp_path / "base.xlsx", rows=1, width=1)
+    with zipfile.ZipFile(base) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.sets(st.tuples(st.integers(1, 700), st.integers(1, 3000)), min_size=1, max_size=60),
+           st.lists(st.integers(1, 3000), min_size=1, max_size=8, unique=True),
+           st.sampled_from([64, 300, 1024 * 1024]))
+    def check(cells, row_tags, chunk):
+        preflight.CHUNK = chunk
+        tags = sorted(row_tags)
+        body = []
+        for i, (col, row) in enumerate(sorted(cells, key=lambda c: (c[1] * 7 + c[0]) % 11)):
+            if i % 3 == 0:
+                body.append(b'%s<row r="%d">' % (b"</row>" if i else b"", tags[i % len(tags)]))
+            body.append(b'<c r="%s%d"><v>1</v></c>' % (column_letters(col).encode(), row))
+        parts[SHEET] = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+                        b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                        + b"".join(body) + b"</row></sheetData></worksheet>")
+        path = tmp_path / "filed.xlsx"
+        with zipfile.ZipFile(path, "w") as z:
+            for name, data in parts.items():
+                z.writestr(name, data)
+        area = max(c for c, _ in cells) * max(r for _, r in cells)
+        grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(
+            skip_empty_area=False)
+        assert len(grid) * max(len(r) for r in grid) == area  # calamine goes by the references
+        exact = dataclasses.replace(preflight.IMPORT, cells=area)
+        preflight.check_workbook(path, exact)
+        expected = "far more than any real sheet" if len(cells) == area else "far beyond any real"
+        with pytest.raises(RefusedError, match=expected):
+            preflight.check_workbook(path, dataclasses.replace(exact, cells=area - 1))
+
+    old_chunk = preflight.CHUNK
+    try:
+        check()
+    finally:
+        preflight.CHUNK = old_chunk
