@@ -287,3 +287,12 @@ def test_cells_filed_under_the_wrong_rows_are_placed_where_their_references_say(
         check()
     finally:
         preflight.CHUNK = old_chunk
+
+
+@pytest.mark.parametrize("name", ["libreoffice answers.ods", "libreoffice answers.xlsx",
+                                  "libreoffice head typed over.ods",
+                                  "libreoffice head typed over.xlsx"])
+def test_files_libreoffice_really_wrote_pass_with_the_strictest_limits(name):
+    # LibreOffice repeats empty rows and cells to the sheet's edge (1,048,576 x 16,384)
+    path = Path(__file__).resolve().parent / "data" / "leadership" / name
+    preflight.check_workbook(path, preflight.TEMPLATE)
