@@ -56,8 +56,8 @@ def test_migration_5_lets_an_older_database_store_five_digit_urns_keeping_its_ro
     with pytest.raises(IntegrityError):
         _raw_insert(20001)
     applied = migrations.migrate(db)
-    assert [s.version for s in applied] == [5]
-    assert migrations.current_version() == 5
+    assert [s.version for s in applied][0] == 5
+    assert migrations.current_version() == migrations.LATEST
     _raw_insert(20001)
     assert [s.urn for s in School.select().order_by(School.urn)] == [20001, 123456]
     with pytest.raises(IntegrityError):
