@@ -302,3 +302,12 @@ def test_a_gias_links_or_groups_extract_is_refused_as_what_it_is(tmp_path, capsy
     assert main(["--db", str(dbfile), "import", "schools", str(path)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and what in err[0] and "not a list of schools" in err[0]
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("gias_establishments_subset.csv", "schools"), ("gias_codes_trusts_regions.csv", "schools"),
+    ("publish_provider_sites.csv", "schools"), ("mentor_school_users.csv", "people"),
+    ("register_five_trainees.csv", "enrolments"), ("register_hpitt_import.csv", "enrolments"),
+])
+def test_a_dropped_real_file_is_taken_for_what_it_is(name, kind):
+    assert importing.guess_kind(REAL / name) == kind
