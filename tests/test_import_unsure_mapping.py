@@ -81,6 +81,8 @@ def test_the_losing_column_is_named_in_the_notes(dbfile, tmp_path, capsys):
 
 
 def test_the_wizard_marks_a_guessed_column_check(tmp_path, sqlite_db):
+    from PySide6.QtCore import Qt
+
     from ittdesk.spreadsheets import importing
     from ui.dialogs.import_wizard import MappingModel
 
@@ -94,3 +96,7 @@ def test_the_wizard_marks_a_guessed_column_check(tmp_path, sqlite_db):
     finally:
         source.book.close()
     assert how == {"URN": "exact", "School name": "exact", "Correspondence postcode": "check"}
+    row = next(r for r in range(model.rowCount())
+               if model.data(model.index(r, model.COL_HEADING)) == "Correspondence postcode")
+    tip = model.data(model.index(row, model.COL_HOW), Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("A guess: the heading does not plainly name this field")

@@ -190,7 +190,12 @@ class MappingModel(QAbstractTableModel):
                 if conf is None or self.saved:
                     return "saved"
                 # A guess (the heading does not plainly name the field) is for the user to check.
-                return "exact" if conf >= 0.99 else "names it" if conf >= SURE else "check"
+                if conf >= SURE:
+                    return "exact" if conf >= 0.99 else "names it"
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    return ("A guess: the heading does not plainly name this field. Check the "
+                            "sample values, or choose another field or Not imported.")
+                return "check"
         if role == Qt.ItemDataRole.EditRole and column == self.COL_FIELD:
             return name
         if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_FIELD and not name:
