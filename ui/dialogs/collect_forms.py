@@ -421,8 +421,9 @@ class CollectFormsDialog(QDialog):
     def take_warning(self, n: int) -> str:
         ret = self.model.returns[n]
         cells = "\n".join(f"  • {e}" for e in ret.edited)
+        also = "".join(f"\n\nAlso: {w}." for w in ret.warnings)
         return (f"The form from {ret.name} ({ret.path.name}) was refused because pre-filled "
-                f"cells were typed over:\n{cells}\n\nIts answers may not be about the people "
+                f"cells were typed over:\n{cells}{also}\n\nIts answers may not be about the people "
                 "or school we hold. Take its answers anyway? You can still untick any change; "
                 "what you apply is recorded in the audit trail as taken from a refused form.")
 
@@ -516,7 +517,7 @@ class CollectFormsDialog(QDialog):
         if failed:
             text += " Not applied: " + " ".join(o.message for o in failed)
         self.summary.setText(text)
-        self._update_buttons()
+        self._show_detail(self.table.currentIndex())  # the selected row may be applied now
         if ok and self.main_window is not None and hasattr(self.main_window, "records_changed"):
             self.main_window.records_changed.emit("*")
 

@@ -86,10 +86,10 @@ class RoundModel(RowsModel):
     """The round's schools with where each stands; sorted and filtered in Python (≤ a few
     thousand rows), told to the view with a reset."""
 
-    HEADINGS = ("URN", "School", "Status", "Written", "Sent", "Returned", "Hosting",
-                "Contact to chase", "Email")
-    COL_URN, COL_SCHOOL, COL_STATE, COL_WRITTEN, COL_SENT, COL_RETURNED, COL_HOSTING, \
-        COL_CONTACT, COL_EMAIL = range(9)
+    HEADINGS = ("URN", "School", "Status", "Sent", "Returned", "Hosting", "Contact to chase",
+                "Email")
+    COL_URN, COL_SCHOOL, COL_STATE, COL_SENT, COL_RETURNED, COL_HOSTING, COL_CONTACT, \
+        COL_EMAIL = range(8)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -126,8 +126,7 @@ class RoundModel(RowsModel):
             self._rebuild()
 
     def _value(self, row: rounds.StatusRow, col: int):
-        return (row.urn, row.name, STATE_LABELS[row.state], row.written_on, row.sent_on,
-                row.returned_on,
+        return (row.urn, row.name, STATE_LABELS[row.state], row.sent_on, row.returned_on,
                 HOSTING_SHORT.get(row.appetite, "").capitalize(),
                 row.contact.name + (f" ({row.contact.post})" if row.contact.post else ""),
                 row.contact.email or "")[col]
@@ -147,6 +146,14 @@ class RoundModel(RowsModel):
             return QBrush(QColor(STATE_COLOURS[row.state]))
         if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_HOSTING and row.appetite:
             return HOSTING_APPETITES.label(row.appetite)
+        if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_STATE:
+            return "; ".join(p for p in (
+                f"form written {fields.format_date(row.written_on)}" if row.written_on else "",
+                f"sent {fields.format_date(row.sent_on)}" if row.sent_on else "",
+                f"confirmed {fields.format_date(row.confirmed_on)}" if row.confirmed_on else "",
+                "" if row.in_round else "not in the round yet: Add new schools") if p) or None
+        if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_SCHOOL:
+            return row.name
         if role == Qt.ItemDataRole.UserRole:
             return row.school_id
         return None
@@ -302,8 +309,8 @@ class ConfirmationPage(Page):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(RoundModel.COL_SCHOOL, QHeaderView.ResizeMode.Stretch)
-        for col, width in zip(range(9), (64, 260, 120, 84, 84, 84, 130, 210, 180), strict=True):
+        header.setStretchLastSection(True)  # the school's name keeps its width; email takes the rest
+        for col, width in zip(range(8), (64, 260, 130, 84, 84, 110, 210, 180), strict=True):
             self.table.setColumnWidth(col, width)
 
         lower = QWidget()
@@ -483,7 +490,7 @@ class ConfirmationPage(Page):
         """This school's form, or every written form not yet marked sent."""
         if self.status is None:
             return
-        waiting = [r for r in self.status.rows if r.state == "written"]
+        waiting = [r for r in self.status.rows if r.written_on and not r.sent_on]
         chosen = next((r for r in self.status.rows if r.school_id == self.selected_school()),
                       None)
         box = QMessageBox(QMessageBox.Icon.Question, "Mark as sent",
@@ -491,7 +498,7 @@ class ConfirmationPage(Page):
         one = None
         if chosen is not None and chosen.written_on is not None and chosen.sent_on is None:
             one = box.addButton(f"Only {chosen.name}", QMessageBox.ButtonRole.AcceptRole)
-        every = box.addButton(f"All {len(waiting)} written, not yet marked",
+        every = box.addButton(f"All {len(waiting)} written forms not yet marked sent",
                               QMessageBox.ButtonRole.AcceptRole)
         every.setEnabled(bool(waiting))
         box.addButton(QMessageBox.StandardButton.Cancel)
