@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 #: ``migrations.LATEST``, known without importing the migrations (and peewee); the migrations
 #: module refuses to load if the two disagree.
-LATEST_SCHEMA = 5
+LATEST_SCHEMA = 6
 
 
 def __getattr__(name: str) -> Any:  # ``db.database`` as before the imports became lazy
@@ -391,9 +391,9 @@ def write_transaction(*, cancel: Any = None, on_wait: Any = None) -> Iterator[An
     patient = None
     try:
         while True:
-            transaction = database.atomic("IMMEDIATE")
+            atomic = database.atomic("IMMEDIATE")
             try:
-                transaction.__enter__()
+                transaction = atomic.__enter__()  # the transaction (``rollback()``, ...)
                 break
             except OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
@@ -412,10 +412,10 @@ def write_transaction(*, cancel: Any = None, on_wait: Any = None) -> Iterator[An
     try:
         yield transaction
     except BaseException as exc:
-        if not transaction.__exit__(type(exc), exc, exc.__traceback__):
+        if not atomic.__exit__(type(exc), exc, exc.__traceback__):
             raise
     else:
-        transaction.__exit__(None, None, None)
+        atomic.__exit__(None, None, None)
 
 
 def writes_held() -> bool:
