@@ -16,7 +16,9 @@ from ittdesk import db as dbmod
 from ittdesk.cli import main
 from ittdesk.errors import RefusedError
 from ittdesk.leadership import collect, forms
-from ittdesk.models import AuditEntry, Role, RoundSchool, School
+from ittdesk.models import AuditEntry, Person, Role, RoundSchool, School
+from ittdesk.services.people import people
+from ittdesk.services.schools import schools
 
 ANSWERS = "libreoffice answers"
 TYPED_OVER = "libreoffice head typed over"
@@ -86,23 +88,51 @@ def test_a_held_form_changes_nothing_unless_its_answers_are_taken_and_taking_is_
     assert "taken although refused" in note and EDIT.search(note)
 
 
-def test_a_form_from_before_the_texts_were_kept_still_names_the_edited_cell(partnership,
-                                                                           tmp_path):
-    round_, school, _other = partnership
+def _old_style_form(round_, school, tmp_path):
+    """A form as written before the pre-filled texts were kept on its hidden sheet."""
     path = tmp_path / "old style.xlsx"
     forms.build_workbook(forms.form_content(round_, school)).save(path)
     wb = load_workbook(path)
     hidden = wb[forms.ID_SHEET]
     for row in range(1, hidden.max_row + 1):
         hidden.cell(row, forms.ORIGINALS_COLUMN).value = None
+    return path, wb
+
+
+def _type_over_head(wb, path):
     ws = wb[forms.FORM_SHEET]
     row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "Amelia Smith")
     ws.cell(row, 2).value = "Mr Benedict Jones"
     ws.cell(row, 4).value = "Yes"
     wb.save(path)
+    return row
+
+
+def test_a_form_from_before_the_texts_were_kept_still_names_the_edited_cell(partnership,
+                                                                           tmp_path):
+    round_, school, _other = partnership
+    path, wb = _old_style_form(round_, school, tmp_path)
+    row = _type_over_head(wb, path)
+    head = Person.get(Person.last_name == "Smith")
+    people.update(head.id, {"email": "amelia.smith@larkspur.example.org"})  # changed here since
     (ret,) = collect.collect([path], round_).returns
     assert [str(e) for e in ret.edited] == [
         f"'Leadership form'!B{row} was 'Amelia Smith', now 'Mr Benedict Jones'"]
+
+
+def test_an_old_form_whose_edits_cannot_be_told_is_refused_in_plain_words(partnership,
+                                                                         tmp_path):
+    round_, school, _other = partnership
+    path, wb = _old_style_form(round_, school, tmp_path)
+    _type_over_head(wb, path)
+    schools.update(school.id, {"phone": "0113 496 0000", "town": "Leeds"})  # what we hold moved
+    people.update(Role.get().person_id, {"last_name": "Smith-Hale"})  # and so did the head's name
+    found = collect.collect([path], round_)
+    assert found.returns == []
+    assert found.refused[0].reason == (
+        "pre-filled cells were edited or rows moved; the form was written before ITT Desk kept "
+        "a copy of what it said, so which cells cannot be told: please ask the school to fill "
+        "in a fresh copy")
 
 
 def test_moved_rows_are_refused_naming_the_cells_that_moved(partnership, tmp_path):
@@ -167,3 +197,16 @@ def test_collect_on_the_command_line_names_the_cell_and_takes_answers_only_when_
     assert "applied 3 change(s); confirmed for 2026/27 (taken although refused: audited)" in out
     dbmod.open_database(sqlite_db.path, daily_backup=False)
     assert School.get_by_id(school.id).postcode == "LS1 4AD"
+
+
+def test_the_school_name_typed_over_in_the_title_holds_the_form_rather_than_refusing_it(
+        partnership, tmp_path):
+    round_, _school, _other = partnership
+    path = _copy(ANSWERS + ".xlsx", tmp_path)
+    wb = load_workbook(path)
+    wb[forms.FORM_SHEET]["A2"].value = "Larkspur Primary Academy (URN 900900)"
+    wb.save(path)
+    (ret,) = collect.collect([path], round_).returns
+    assert [str(e) for e in ret.edited] == [
+        "'Leadership form'!A2 was 'Larkspur Primary School (URN 900900)', now 'Larkspur "
+        "Primary Academy (URN 900900)'"]

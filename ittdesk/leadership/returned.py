@@ -31,6 +31,8 @@ from .forms import FORM_SHEET, FORMAT, ID_SHEET, LAYOUT, ORIGINALS_COLUMN, cell_
 FORM_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 NOT_A_FORM = "not an ITT Desk leadership form"
 NOT_READABLE = "not a spreadsheet ITT Desk can read (is it a form we sent?)"
+MAX_GUESSED_EDITS = 4  # cells edited in a form written before their texts were kept
+MAX_DIFFERENT = 16  # ... among at most this many differing from the form written today
 FRESH_COPY = "please ask the school to fill in a fresh copy"
 
 
@@ -51,19 +53,14 @@ class Refusal:
 
 @dataclass(frozen=True)
 class EditedCell:
-    """A pre-filled cell the school typed over. ``exact``: ``was`` is what the form said when
-    it was written (else it is what the form would say today)."""
+    """A pre-filled cell the school typed over: what the form said, and what it says now."""
 
     cell: str
     was: str
     now: str
-    exact: bool = True
 
     def __str__(self) -> str:
-        where = f"'{FORM_SHEET}'!{self.cell}"
-        if self.exact:
-            return f"{where} was '{self.was}', now '{self.now}'"
-        return f"{where} now says '{self.now}' (we hold '{self.was}')"
+        return f"'{FORM_SHEET}'!{self.cell} was '{self.was}', now '{self.now}'"
 
 
 def expand(paths: Iterable[Path | str]) -> tuple[list[Path], list[Refusal]]:
@@ -174,7 +171,12 @@ def read_form(path: Path, round_: ConfirmationRound) -> ReturnedForm:
     fixed = ident.get("fixed", "").split()
     edited: list[EditedCell] = []
     if digest([cell_text(grid.at(c)) for c in fixed]) != ident.get("digest"):
-        edited = edited_cells(grid, fixed, ident, _originals(id_rows), round_, school)
+        found = edited_cells(grid, fixed, ident, _originals(id_rows), round_, school)
+        if found is None:
+            raise FormRefused("pre-filled cells were edited or rows moved; the form was written "
+                              "before ITT Desk kept a copy of what it said, so which cells "
+                              f"cannot be told: {FRESH_COPY}")
+        edited = found
         moved = [e for e in edited if _is_layout(e.cell, sections)]
         if moved or not edited:
             shown = "; ".join(str(e) for e in moved[:3]) + (
@@ -197,22 +199,41 @@ def _originals(id_rows: list[list[Any]]) -> list[str]:
 
 
 def edited_cells(grid: _Grid, fixed: list[str], ident: dict[str, str], stored: list[str],
-                 round_: ConfirmationRound, school: School) -> list[EditedCell]:
-    """Each pre-filled cell whose text is not what the form said, with both texts.
+                 round_: ConfirmationRound, school: School) -> list[EditedCell] | None:
+    """Each pre-filled cell whose text is not what the form said, with both texts; None when
+    what the form said cannot be told.
 
-    The texts kept on the hidden sheet are trusted only if they match the signed digest; a form
-    without them is compared with the form as it would be written today (exact if that matches
-    the digest, e.g. nothing changed here since)."""
+    The texts kept on the hidden sheet are trusted only if they match the signed digest. A form
+    written before they were kept is compared with the form as it would be written today: the
+    smallest set of differing cells whose texts today make the digest match is what the school
+    edited (the rest changed here since, and the school left them alone)."""
+    from itertools import combinations
+
+    now = [cell_text(grid.at(c)) for c in fixed]
     was = stored[:len(fixed)] + [""] * (len(fixed) - len(stored))
-    exact = digest(was) == ident.get("digest")
-    if not exact:
+    if digest(was) != ident.get("digest"):
         from .forms import build_workbook, form_content
 
         sheet = build_workbook(form_content(round_, school))[FORM_SHEET]
-        was = [cell_text(sheet[c].value) for c in fixed]
-        exact = digest(was) == ident.get("digest")
-    return [EditedCell(c, old, now, exact) for c, old in zip(fixed, was, strict=True)
-            if (now := cell_text(grid.at(c))) != old]
+        today = [cell_text(sheet[c].value) for c in fixed]
+        differ = [i for i, (a, b) in enumerate(zip(now, today, strict=True)) if a != b]
+        if len(differ) > MAX_DIFFERENT:
+            return None  # rows moved, or too much changed to tell
+        was = None
+        for size in range(1, min(len(differ), MAX_GUESSED_EDITS) + 1):
+            for chosen in combinations(differ, size):
+                candidate = list(now)
+                for i in chosen:
+                    candidate[i] = today[i]
+                if digest(candidate) == ident.get("digest"):
+                    was = candidate
+                    break
+            if was is not None:
+                break
+        if was is None:
+            return None
+    return [EditedCell(c, old, new) for c, old, new in zip(fixed, was, now, strict=True)
+            if old != new]
 
 
 def _is_layout(coordinate: str, sections: dict[str, list[int]]) -> bool:
@@ -221,6 +242,8 @@ def _is_layout(coordinate: str, sections: dict[str, list[int]]) -> bool:
     from openpyxl.utils.cell import coordinate_to_tuple
 
     row, col = coordinate_to_tuple(coordinate)
+    if row < sections["school"][0] - 1:
+        return False  # the title, the school's name and the note above the first section
     if col == 1:
         return True
     structural = {start for start, _count in sections.values()}
