@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=academic_year, required=True, help="academic year, e.g. 2026/27")
     p.add_argument("outdir", type=Path, metavar="OUTDIR")
     p.add_argument("--schools", default=None, metavar="STATUSES",
-                   help="partnership statuses to include (default: partner,placement)")
+                   help="partnership statuses to include (default: partner,placement,lead)")
     p.add_argument("--return-by", type=day, default=None, metavar="DATE",
                    help="date printed on the forms (only when starting the round)")
     p.add_argument("--pdf", action="store_true",

@@ -331,7 +331,7 @@ class ConfirmationPage(Page):
         splitter.setSizes([480, 170])
 
         self.empty = QLabel("No confirmation round yet. Start one for the coming academic "
-                            "year: it covers your partner and placement schools by default.")
+                            "year: it covers your partner, placement and lead schools by default.")
         self.empty.setObjectName("empty")
         self.empty.setWordWrap(True)
 
@@ -450,7 +450,7 @@ class ConfirmationPage(Page):
             return 0
         added = rounds.add_schools(ConfirmationRound.get_by_id(round_id))
         self.status_message.emit(f"Added {added} school(s) to the round" if added else
-                                 "Every partner and placement school is already in the round")
+                                 "Every partner, placement and lead school is already in the round")
         if added:
             self.load_status()
         return added
