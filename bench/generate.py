@@ -382,6 +382,10 @@ def _insert(conn, model, rows: list[dict]) -> None:
             return int(value)
         return value
 
+    from ittdesk.sortkeys import key_fields, with_keys
+
+    if key_fields(model):  # names' sort keys, as every write of a name fills them in
+        rows = (with_keys(model, r) for r in rows)
     conn.executemany(sql, ([plain(r.get(k, d)) for k, d in zip(keys, defaults, strict=True)]
                            for r in rows))
 

@@ -120,7 +120,7 @@ def leadership_unconfirmed(today: date, limit: int) -> Group:
                   "Send the yearly leadership form, or confirm it in the school's record.")
     query = confirmation.unconfirmed(year)
     group.count = query.count()
-    for s in query.order_by(School.name).limit(limit):
+    for s in query.order_by(School.name_key).limit(limit):
         last = (f"last confirmed {format_date(s.leadership_confirmed_on)}"
                 if s.leadership_confirmed_on else "never confirmed")
         group.items.append(Item("school", s.id, s.name,
@@ -166,7 +166,7 @@ def mentors_over_capacity(today: date, limit: int) -> Group:
     group.count = query.count()
     if group.count:
         for person_id, first, last, erased, school_name, n, capacity in (
-                query.order_by(Person.last_name, Person.first_name).limit(limit).tuples()):
+                query.order_by(Person.last_name_key, Person.first_name_key).limit(limit).tuples()):
             name = (f"erased person #{person_id}" if erased
                     else " ".join(p for p in (first, last) if p))
             group.items.append(Item("person", person_id, f"{name} ({school_name})",
@@ -189,7 +189,7 @@ def mentor_training_lapsed(today: date, limit: int) -> Group:
              .where(Role.kind.in_(MENTOR_KINDS) & holders.held(today) & ~fn.EXISTS(recent))
              .group_by(Role.person))
     group.count = query.count()
-    for row in database.execute(query.order_by(fn.MIN(Person.last_name), fn.MIN(Person.first_name))
+    for row in database.execute(query.order_by(fn.MIN(Person.last_name_key), fn.MIN(Person.first_name_key))
                                 .limit(limit)).fetchall():
         person_id, first, last, latest_on = row
         detail = (f"last trained {format_date(_as_date(latest_on))}" if latest_on
@@ -227,7 +227,7 @@ def enrolments_without_placement(today: date, limit: int) -> Group:
              .where((Enrolment.status == "enrolled") & (Cohort.academic_year == year)
                     & (Programme.kind == "itt") & ~fn.EXISTS(placed)))
     group.count = query.count()
-    for e in query.order_by(Person.last_name, Person.first_name).limit(limit):
+    for e in query.order_by(Person.last_name_key, Person.first_name_key).limit(limit):
         group.items.append(Item("enrolment", e.id, e.person.full_name,
                                 f"{e.cohort.programme.name} — {e.cohort.name}"
                                 + (f", {e.subject}" if e.subject else "")))

@@ -41,11 +41,16 @@ def _leadership_rounds(migrator: SchemaMigrator) -> None:
     migrator.database.create_tables([ConfirmationRound, RoundSchool, HostingAppetite, HostingOffer])
 
 
+# Migration 3's expression indexes, as it made them (migration 7 drops them again).
+LOWER_NAME_INDEXES: tuple[str, ...] = (
+    'CREATE INDEX IF NOT EXISTS "school_name_lower" ON "school" (LOWER("name"))',
+    'CREATE INDEX IF NOT EXISTS "person_last_name_lower" ON "person" (LOWER("last_name"))',
+)
+
+
 def _sort_indexes(migrator: SchemaMigrator) -> None:
     """Version 3: expression indexes for the big lists' case-insensitive sort (LOWER(name))."""
-    from .models import SORT_INDEXES
-
-    for statement in SORT_INDEXES:
+    for statement in LOWER_NAME_INDEXES:
         migrator.database.execute_sql(statement)
 
 
@@ -103,6 +108,59 @@ def _form_written_apart_from_sent(migrator: SchemaMigrator) -> None:
     migrator.database.execute_sql(f'UPDATE "{table}" SET written_on = sent_on')
 
 
+def _name_sort_keys(migrator: SchemaMigrator) -> None:
+    """Version 7: names sort as people expect ("Ó Súilleabháin" among the O's, "O'Brien" beside
+    "Obi"): people and schools get stored sort keys (``ittdesk.sortkeys``), filled here for
+    every existing row and indexed; the LOWER(name) indexes of version 3 go.
+
+    The columns are added with the very DDL a new database's table has (NOT NULL DEFAULT '',
+    last), so a migrated database's schema is identical to a new one's."""
+    from .models import Person, School
+    from .sortkeys import key_fields, key_value
+
+    db = migrator.database
+    for model in (School, Person):
+        table = model._meta.table_name
+        have = {c.name for c in db.get_columns(table)}
+        keys = key_fields(model)
+        for key in keys.values():
+            if key.column_name not in have:
+                ctx = db.get_sql_context()
+                column = ctx.sql(key.ddl(ctx)).query()[0]
+                db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
+        names = list(keys)
+        rows = db.execute_sql(
+            f'SELECT "id", {", ".join(chr(34) + n + chr(34) for n in names)} FROM "{table}"'
+        ).fetchall()
+        sets = ", ".join(f'"{keys[n].column_name}" = {db.param}' for n in names)
+        update = f'UPDATE "{table}" SET {sets} WHERE "id" = {db.param}'
+        for start in range(0, len(rows), 1000):
+            part = rows[start:start + 1000]
+            db.cursor().executemany(update, [
+                [key_value(keys[n], row[1 + i]) for i, n in enumerate(names)] + [row[0]]
+                for row in part])
+        model._schema.create_indexes(safe=True)
+    for statement in LOWER_NAME_INDEXES:
+        name = statement.split('"')[1]
+        db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+
+
+def _events_and_newsletters(migrator: SchemaMigrator) -> None:
+    """Version 8 (issue 20): events with who was invited, came and led them, and a person's
+    "no newsletters" choice. The column is added with the very DDL a new database's table has
+    (NOT NULL DEFAULT FALSE, last), so a migrated database's schema is identical to a new one's;
+    each step is skipped when already there (a database made whole, then marked older)."""
+    from .models import Event, EventAttendance, Person
+
+    db = migrator.database
+    table = Person._meta.table_name
+    if "no_newsletters" not in {c.name for c in db.get_columns(table)}:
+        ctx = db.get_sql_context()
+        column = ctx.sql(Person.no_newsletters.ddl(ctx)).query()[0]
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
+    db.create_tables([Event, EventAttendance], safe=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
@@ -112,6 +170,10 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "5-digit URNs (GIAS children's centres) are accepted", _five_digit_urns),
     Migration(6, "confirmation forms: written and sent are recorded apart",
               _form_written_apart_from_sent),
+    Migration(7, "names sort as people expect (accents, case and punctuation aside)",
+              _name_sort_keys),
+    Migration(8, "events (who came, who led) and a person's no-newsletters choice",
+              _events_and_newsletters),
 ]
 
 

@@ -42,7 +42,7 @@ def _unsorted(run_id: int):
 def unsorted_schools(run_id: int, limit: int | None = None) -> list[tuple[int, str, str, str]]:
     """(id, name, URN, LA) of the open schools import ``run_id`` added that still have no
     partnership status, by name."""
-    query = _unsorted(run_id).order_by(School.name, School.id)
+    query = _unsorted(run_id).order_by(School.name_key, School.id)
     if limit is not None:
         query = query.limit(limit)
     return [(r[0], r[1], str(r[2] or ""), r[3] or "")

@@ -82,20 +82,22 @@ def _index_names(table):
 
 
 def test_version_2_gets_the_sort_indexes_keeping_rows_and_matches_a_new_database(db):
-    from ittdesk.models import SORT_INDEXES, Person, database
+    """Version 3 made LOWER(name) indexes; version 7 replaced them with the sort keys' own."""
+    from ittdesk.models import Person, database
     from ittdesk.services.people import people
 
     fresh = {t: _index_names(t) for t in ("school", "person")}
-    assert "school_name_lower" in fresh["school"]
-    assert "person_last_name_lower" in fresh["person"]
-    assert len(SORT_INDEXES) == 2
+    assert "school_name_key" in fresh["school"]
+    assert "person_last_name_key" in fresh["person"]
+    assert "person_last_name_lower" not in fresh["person"]
+    assert len(migrations.LOWER_NAME_INDEXES) == 2
     schools.create({"urn": 123456, "name": "Fernbank Primary School"})
     people.create({"first_name": "Ada", "last_name": "Greaves"})
     # Make it a version-2 database: no sort indexes, schema version 2.
-    database.execute_sql('DROP INDEX "school_name_lower"')
-    database.execute_sql('DROP INDEX "person_last_name_lower"')
+    database.execute_sql('DROP INDEX "school_name_key"')
+    database.execute_sql('DROP INDEX "person_last_name_key"')
     SchemaVersion.update(version=2).execute()
-    assert "school_name_lower" not in _index_names("school")
+    assert "school_name_key" not in _index_names("school")
     applied = migrations.migrate(db)
     assert [s.version for s in applied] == list(range(3, migrations.LATEST + 1))
     assert migrations.current_version() == migrations.LATEST
@@ -121,7 +123,7 @@ def test_version_5_round_rows_keep_their_sent_day_as_the_day_the_form_was_writte
     database.execute_sql('ALTER TABLE "round_school" DROP COLUMN "written_on"')
     SchemaVersion.update(version=5).execute()
     assert "written_on" not in _columns("round_school")
-    assert [s.version for s in migrations.migrate(db)] == [6]
+    assert [s.version for s in migrations.migrate(db)] == list(range(6, migrations.LATEST + 1))
     rows = {r.school_id: (r.written_on, r.sent_on) for r in RoundSchool.select()}
     assert rows == {school.id: (date(2026, 6, 2), date(2026, 6, 2)), other.id: (None, None)}
 

@@ -361,7 +361,7 @@ def _plain_ids(query, search="", filters=None, sort="", descending=False):
 
 def test_placements_and_people_give_the_plain_order_with_fewer_joins_or_an_index_walk(partnership):
     """Placements join only what the sort, search and filters read (by school SQLite walks
-    school_name_lower with no sort); people by last name walk person_last_name_lower without
+    school_name_key with no sort); people by last name walk person_last_name_key without
     the erased condition. Same ids in the same order as the plain ORDER BY over every join:
     every column, both directions, whole/searched/filtered, with NULLs, ties and erased people."""
     from ittdesk.models import Person, School

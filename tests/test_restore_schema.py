@@ -13,7 +13,7 @@ from ittdesk import audit, backup, migrations, schema_check
 from ittdesk import db as dbmod
 from ittdesk.cli import main
 from ittdesk.errors import RefusedError
-from ittdesk.models import AuditEntry, School, SchemaVersion, database
+from ittdesk.models import AuditEntry, SchemaVersion, School, database
 from ittdesk.services.schools import schools
 
 WIPER = ("CREATE TRIGGER wipe_history AFTER INSERT ON audit_entry BEGIN "
@@ -86,7 +86,7 @@ def test_a_genuine_backup_passes_and_so_does_a_database_migrated_from_an_older_v
     schools.create({"urn": 123456, "name": "Fernbank Primary School"})
     assert backup.check_file(backup.backup_to(sqlite_db, tmp_path / "fresh.sqlite3")).ok
     # Make it an older database (version 2: no sort indexes, no audit guard), then migrate.
-    for statement in ('DROP INDEX "school_name_lower"', 'DROP INDEX "person_last_name_lower"',
+    for statement in ('DROP INDEX "school_name_key"', 'DROP INDEX "person_last_name_key"',
                       'DROP TRIGGER "audit_entry_no_update"', 'DROP TRIGGER "audit_entry_no_delete"',
                       'DROP TRIGGER "audit_entry_keeps_who_when"'):
         database.execute_sql(statement)
@@ -112,7 +112,7 @@ def test_the_expected_schema_is_the_one_a_new_database_has(sqlite_db):
         names = {name for _kind, name in schema_check.expected_schema()}
     finally:
         conn.close()
-    assert {"audit_entry_no_update", "audit_entry_no_delete", "school_name_lower"} <= names
+    assert {"audit_entry_no_update", "audit_entry_no_delete", "school_name_key"} <= names
 
 
 def test_a_restore_is_recorded_in_the_restored_databases_audit(sqlite_db, tmp_path):

@@ -122,7 +122,7 @@ def schools_without_head_or_champion(
     An executive headteacher or head of school counts as the school's head. One query, ordered
     by name; ``limit`` fetches only the first so many (the Home page), None all (the CLI).
     """
-    query = _missing_query(statuses).order_by(School.name, School.id)
+    query = _missing_query(statuses).order_by(School.name_key, School.id)
     if limit is not None:
         query = query.limit(limit)
     return [_missing(row) for row in query.tuples()]

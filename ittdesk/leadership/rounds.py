@@ -171,7 +171,7 @@ def _school_ids(school_ids: Iterable[int] | None, statuses: tuple[str, ...]) -> 
 
 def entries(round_: ConfirmationRound) -> list[RoundSchool]:
     return list(RoundSchool.select(RoundSchool, School).join(School)
-                .where(RoundSchool.round == round_).order_by(School.name))
+                .where(RoundSchool.round == round_).order_by(School.name_key))
 
 
 def entry_for(round_: ConfirmationRound, school: School | int) -> RoundSchool | None:
@@ -383,7 +383,7 @@ def status(round_: ConfirmationRound) -> RoundStatus:
     year = round_.academic_year
     start, end = confirmation.window(year, round_)
     by_entry = {r.school_id: r for r in entries(round_)}
-    schools = list(School.select().where(confirmation.in_round(year)).order_by(School.name))
+    schools = list(School.select().where(confirmation.in_round(year)).order_by(School.name_key))
     ids = [s.id for s in schools]
     contacts = contacts_to_chase(ids)
     appetite = {a.school_id: a.appetite for a in HostingAppetite.select(

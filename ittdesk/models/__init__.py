@@ -43,28 +43,8 @@ ALL_MODELS = [
     HostingOffer,
 ]
 
-# Case-insensitive sort keys of the big lists (``ORDER BY LOWER(...)`` in ittdesk.queries), as
-# expression indexes: without them SQLite sorts 50,000-100,000 rows in a temporary B-tree.
-# Plain SQL that SQLite and PostgreSQL both run; new databases get them from the models'
-# indexes (create_tables), existing ones from migration 3 running the very same statements.
-SORT_INDEXES: tuple[str, ...] = (
-    'CREATE INDEX IF NOT EXISTS "school_name_lower" ON "school" (LOWER("name"))',
-    'CREATE INDEX IF NOT EXISTS "person_last_name_lower" ON "person" (LOWER("last_name"))',
-)
+# The big lists sort names by stored keys (Person.last_name_key, School.name_key: see
+# ittdesk.sortkeys), indexed like any column. The LOWER(...) expression indexes they replaced
+# (migration 3 made them, migration 7 drops them) are in ittdesk.migrations.
 
-
-def _register_sort_indexes() -> None:
-    from peewee import SQL
-
-    by_table = {m._meta.table_name: m for m in ALL_MODELS}
-    for statement in SORT_INDEXES:
-        table = statement.split(" ON ")[1].split()[0].strip('"')
-        model = by_table[table]
-        if not any(isinstance(i, SQL) and i.sql == statement for i in model._meta.indexes):
-            model.add_index(SQL(statement))
-
-
-_register_sort_indexes()
-
-__all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "BaseModel", "SORT_INDEXES",
-                                              "database"]
+__all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "BaseModel", "database"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from peewee import CharField, Check, DatabaseProxy, Model
+from typing import Any, ClassVar
+
+from peewee import SQL, CharField, Check, DatabaseProxy, Model
 
 from ..academic_year import AcademicYear
 from ..choices import Choices
@@ -41,3 +43,81 @@ class AcademicYearField(CharField):
         if value is None:
             return None
         return AcademicYear.parse(value)
+
+
+class SortKeyField(CharField):
+    """A name's sort key (``ittdesk.sortkeys``): derived, never edited, not free text.
+
+    NOT NULL with an SQL default of '' so that a migration can add it to a table with rows
+    (SQLite adds a NOT NULL column only with a default); every write fills it in."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("constraints", [SQL("DEFAULT ''")])
+        super().__init__(*args, **kwargs)
+
+
+class SortKeyed(BaseModel):
+    """A model whose ``SORT_KEYS`` (name field -> key field) are kept in step by every write
+    through peewee: ``insert``, ``update``, ``save`` and ``create`` (all three go through
+    ``_normalize_data``) and ``insert_many`` (dict rows, or tuples with ``fields``)."""
+
+    SORT_KEYS: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def _normalize_data(cls, data, kwargs):
+        from ..sortkeys import key_fields, key_value
+
+        normalized = super()._normalize_data(data, kwargs)
+        if isinstance(normalized, dict):
+            for name, key in key_fields(cls).items():
+                field = cls._meta.fields[name]
+                if field in normalized:
+                    normalized[key] = key_value(key, normalized[field])
+        return normalized
+
+    @classmethod
+    def insert_many(cls, rows, fields=None):
+        from ..sortkeys import key_fields, key_value
+
+        keys = key_fields(cls)
+        if fields is None:
+            def keyed_dicts():
+                for row in rows:
+                    full = dict(row)
+                    for name, key in keys.items():
+                        field = cls._meta.fields[name]
+                        if name in full:
+                            full[key.name] = key_value(key, full[name])
+                        elif field in full:
+                            full[key] = key_value(key, full[field])
+                    yield full
+            return super().insert_many(keyed_dicts())
+        columns = [cls._meta.fields[f] if isinstance(f, str) else f for f in fields]
+
+        def place(field) -> int | None:  # by identity: a Field's == builds an SQL expression
+            return next((n for n, c in enumerate(columns) if c is field), None)
+
+        wanted = [(place(cls._meta.fields[n]), k) for n, k in keys.items()
+                  if place(cls._meta.fields[n]) is not None]
+        for _source, key in wanted:
+            if place(key) is None:
+                columns.append(key)
+        places = [(source, place(key), key) for source, key in wanted]
+
+        def keyed_tuples():
+            for row in rows:
+                values: list[Any] = list(row) + [None] * (len(columns) - len(row))
+                for source, place, key in places:
+                    values[place] = key_value(key, values[source])
+                yield tuple(values)
+        return super().insert_many(keyed_tuples(), fields=columns)
+
+    def save(self, *args, **kwargs):
+        from ..sortkeys import key_fields, key_value
+
+        for name, key in key_fields(type(self)).items():
+            if name in self.__data__:
+                self.__data__[key.name] = key_value(key, self.__data__[name])
+                if name in self._dirty:
+                    self._dirty.add(key.name)
+        return super().save(*args, **kwargs)

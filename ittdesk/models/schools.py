@@ -22,10 +22,12 @@ from ..choices import (
     TRAINING_KINDS,
 )
 from ..fields import EMAIL_MAX, PHONE_MAX
-from .base import BaseModel, choice_field
+from .base import BaseModel, SortKeyed, SortKeyField, choice_field
 
 
-class School(BaseModel):
+class School(SortKeyed):
+    SORT_KEYS = {"name": "name_key"}
+
     urn = IntegerField(unique=True, constraints=[Check("urn BETWEEN 10000 AND 9999999")])
     name = Char(max_length=200, index=True)
     phase = choice_field(PHASES, "phase", null=True)
@@ -46,9 +48,13 @@ class School(BaseModel):
     partnership_since = DateField(null=True)
     leadership_confirmed_on = DateField(null=True)
     notes = TextField(null=True)
+    # The name as it sorts (ittdesk.sortkeys), written with the name; the lists walk its index.
+    name_key = SortKeyField(max_length=200, index=True)
 
 
-class Person(BaseModel):
+class Person(SortKeyed):
+    SORT_KEYS = {"first_name": "first_name_key", "last_name": "last_name_key"}
+
     title = Char(max_length=20, null=True)
     first_name = Char(max_length=100)
     last_name = Char(max_length=100, index=True)
@@ -59,6 +65,10 @@ class Person(BaseModel):
                constraints=[Check("trn IS NULL OR length(trn) = 7")])
     notes = TextField(null=True)
     erased = BooleanField(default=False)
+    # The names as they sort (ittdesk.sortkeys), written with them (migration 7 added these two
+    # columns last: a column added later must be declared after them).
+    first_name_key = SortKeyField(max_length=100)
+    last_name_key = SortKeyField(max_length=100, index=True)
 
     @property
     def full_name(self) -> str:

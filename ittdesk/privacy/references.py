@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from peewee import CharField, Field, ForeignKeyField, Model, TextField
 
 from ..models import ALL_MODELS, AuditEntry, Person
+from ..models.base import SortKeyField
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def text_columns(model: type[Model]) -> list:
     plain = (CharField.db_value, TextField.db_value)
     return [f for f in model._meta.sorted_fields
             if isinstance(f, (CharField, TextField)) and not isinstance(f, ForeignKeyField)
-            and type(f).db_value in plain]  # e.g. an academic-year field is not free text
+            and type(f).db_value in plain  # e.g. an academic-year field is not free text
+            and not isinstance(f, SortKeyField)]  # derived from the name beside it
 
 
 def subject(person_id: int) -> tuple[Person, bool]:

@@ -47,6 +47,15 @@ class Column:
     visible: bool = True  # shown by default (users choose in the header's menu)
     width: int = 140
     sortable: bool = True
+    # What the list sorts by instead of LOWER(expr): a name's stored sort key (ittdesk.sortkeys),
+    # so "Ó Súilleabháin" sorts among the O's on SQLite and PostgreSQL alike.
+    sort: Any = None
+
+    def order_expr(self) -> Any:
+        """The value ORDER BY compares (NULL exactly when ``expr`` is)."""
+        if self.sort is not None:
+            return self.sort
+        return fn.LOWER(self.expr) if self.kind in ("text", "choice") else self.expr
 
     def display(self, value: Any) -> str:
         """The text a cell shows."""
@@ -158,7 +167,8 @@ class ListQuery:
                     return True
         if sort is not None:
             column = self.column(sort or self.default_sort or self.columns[0].key)
-            if not look_at(column.expr):
+            if not look_at(column.expr) or (column.sort is not None
+                                            and not look_at(column.sort)):
                 return True
         for key, value in (filters or {}).items():
             if value in (None, ""):
@@ -211,7 +221,7 @@ class ListQuery:
         matches afterwards takes 16 ms (enrolments "patel": 186 -> 27 ms). SQLite's unary ``+``
         changes no value but stops the expression matching the index; the order is the same."""
         col = self.column(sort or self.default_sort or self.columns[0].key)
-        expr = fn.LOWER(col.expr) if col.kind in ("text", "choice") else col.expr
+        expr = col.order_expr()
         if scan:
             expr = NodeList((SQL("+"), expr), glue="")
         # NULLs last both ways; a value that is never NULL needs no NULLS clause, which costs

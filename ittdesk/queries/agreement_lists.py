@@ -22,9 +22,11 @@ def _next_report_due():
                    & ImpactReport.submitted_on.is_null()))
 
 
-def _party_school(role: str):
+def _party_school(role: str, sort: bool = False):
+    """The agreement's first school in ``role`` by name (``sort``: the name's sort key)."""
     party_school = School.alias("party_school")
-    return (AgreementParty.select(party_school.name)
+    name = party_school.name_key if sort else party_school.name
+    return (AgreementParty.select(name)
             .join(party_school, on=(AgreementParty.school == party_school.id))
             .where((AgreementParty.agreement == SupportAgreement.id) & (AgreementParty.role == role))
             .order_by(AgreementParty.id).limit(1))
@@ -72,9 +74,10 @@ AGREEMENTS = ListQuery(
         Column("year", "Year", SupportAgreement.academic_year, kind="year", width=75),
         Column("status", "Status", SupportAgreement.status, kind="choice",
                choices=AGREEMENT_STATUSES, width=90),
-        Column("supported", "Supported school", _party_school("supported"), width=220),
+        Column("supported", "Supported school", _party_school("supported"), width=220,
+               sort=_party_school("supported", sort=True)),
         Column("supporting", "Supporting school", _party_school("supporting"), visible=False,
-               width=220),
+               width=220, sort=_party_school("supporting", sort=True)),
         Column("next_report", "Next report due", _next_report_due(), kind="date", width=120),
         Column("amount", "Amount agreed", SupportAgreement.amount_agreed_pence, kind="money",
                width=110),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from peewee import Case, Field, Ordering, fn
+from peewee import Case, Field, Ordering
 
 from ..models import database
 from . import ListQuery
@@ -39,7 +39,7 @@ class RankedListQuery(ListQuery):
         owner = col.expr.model if isinstance(col.expr, Field) else None
         if owner is None or owner not in self.lookups:
             return None
-        expr = fn.LOWER(col.expr) if col.kind in ("text", "choice") else col.expr
+        expr = col.order_expr()
         direction = "DESC" if descending else "ASC"
         ranked = owner.select(owner.id).order_by(Ordering(expr, direction, nulls="LAST"),
                                                  Ordering(owner.id, direction))

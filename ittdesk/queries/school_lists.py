@@ -24,11 +24,20 @@ def _full_name(model):
     return model.first_name.concat(" ").concat(model.last_name)
 
 
+def _full_name_key(model):
+    """How a full name sorts (``_full_name``'s order, as people expect: ``ittdesk.sortkeys``).
+    The keys hold no spaces, so the space between them sorts before any letter: "Ann Smith"
+    comes before "Anna Bell", as first name then last name."""
+    return model.first_name_key.concat(" ").concat(model.last_name_key)
+
+
 # -- schools -------------------------------------------------------------------------------------
 
-def _current_holder(kind: str):
+def _current_holder(kind: str, sort: bool = False):
+    """The school's current holder of ``kind`` by name (``sort``: by the name's sort key)."""
     holder = Person.alias("holder")
-    return (Role.select(_full_name(holder)).join(holder, on=(Role.person == holder.id))
+    name = _full_name_key(holder) if sort else _full_name(holder)
+    return (Role.select(name).join(holder, on=(Role.person == holder.id))
             .where((Role.school == School.id) & (Role.kind == kind) & holders.held())
             .order_by(Role.start_date.desc(nulls="LAST")).limit(1))
 
@@ -38,7 +47,7 @@ SCHOOLS = ListQuery(
     entity="school",
     model=School,
     columns=[
-        Column("name", "Name", School.name, width=260),
+        Column("name", "Name", School.name, width=260, sort=School.name_key),
         Column("urn", "URN", School.urn, kind="number", width=80),
         Column("phase", "Phase", School.phase, kind="choice", choices=PHASES, width=100),
         Column("type", "Type", School.establishment_type, visible=False),
@@ -48,8 +57,10 @@ SCHOOLS = ListQuery(
         Column("postcode", "Postcode", School.postcode, width=85),
         Column("partnership", "Partnership", School.partnership_status, kind="choice",
                choices=PARTNERSHIP_STATUSES, width=120),
-        Column("head", "Headteacher", _current_holder("headteacher"), width=160),
-        Column("champion", "ITT champion", _current_holder("itt_champion"), visible=False),
+        Column("head", "Headteacher", _current_holder("headteacher"), width=160,
+               sort=_current_holder("headteacher", sort=True)),
+        Column("champion", "ITT champion", _current_holder("itt_champion"), visible=False,
+               sort=_current_holder("itt_champion", sort=True)),
         Column("confirmed", "Leadership confirmed", School.leadership_confirmed_on, kind="date",
                width=110),
         Column("status", "Status", School.status, kind="choice", choices=SCHOOL_STATUSES,
@@ -79,9 +90,10 @@ def _current_role():
             .order_by(Role.start_date.desc(nulls="LAST"), Role.id.desc()).limit(1))
 
 
-def _current_school():
+def _current_school(sort: bool = False):
+    """The school of the person's most recently started current role (``sort``: its key)."""
     at = School.alias("at")
-    return (Role.select(at.name).join(at, on=(Role.school == at.id))
+    return (Role.select(at.name_key if sort else at.name).join(at, on=(Role.school == at.id))
             .where((Role.person == Person.id) & holders.held())
             .order_by(Role.start_date.desc(nulls="LAST")).limit(1))
 
@@ -101,19 +113,20 @@ PEOPLE = ListQuery(
     entity="person",
     model=Person,
     columns=[
-        Column("last_name", "Last name", Person.last_name, width=140),
-        Column("first_name", "First name", Person.first_name, width=120),
+        Column("last_name", "Last name", Person.last_name, width=140, sort=Person.last_name_key),
+        Column("first_name", "First name", Person.first_name, width=120,
+               sort=Person.first_name_key),
         Column("title", "Title", Person.title, visible=False, width=60),
         Column("role", "Current role", _current_role(), kind="choice", choices=ROLE_KINDS,
                width=150),
-        Column("school", "School", _current_school(), width=240),
+        Column("school", "School", _current_school(), width=240, sort=_current_school(True)),
         Column("email", "Email", Person.email, width=240),
         Column("phone", "Phone", Person.phone, visible=False),
         Column("trn", "TRN", Person.trn, visible=False, width=80),
     ],
     search=[Person.first_name, Person.last_name, Person.email, Person.trn, Person.phone],
     scope=lambda q: q.where(Person.erased == False),  # noqa: E712 - SQL, not Python truth
-    index_sorts=("last_name",),  # person_last_name_lower
+    index_sorts=("last_name",),  # person_last_name_key
     scope_excluded=lambda: Person.select(Person.id).where(
         (Person.erased != False) | Person.erased.is_null()),  # noqa: E712
     filters=[

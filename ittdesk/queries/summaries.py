@@ -103,7 +103,7 @@ def school_summary(school_id: int, today: date | None = None) -> dict[str, Any]:
     school = School.get_by_id(school_id)
     not_ended = list(Role.select(Role, Person).join(Person)
                      .where((Role.school == school_id) & holders.not_ended(today))
-                     .order_by(Role.kind, Person.last_name))
+                     .order_by(Role.kind, Person.last_name_key))
     current = [r for r in not_ended if holders.is_held(r.start_date, r.end_date, today)]
     leadership = [Link("person", r.person_id, r.person.full_name, ROLE_KINDS.label(r.kind),
                        {"role_id": r.id, "since": r.start_date})

@@ -280,7 +280,8 @@ def placements(f: Filters) -> ReturnData:
              .switch(Placement).join(School)
              .switch(Placement).join(Mentor, JOIN.LEFT_OUTER, on=(Placement.mentor == Mentor.id))
              .where(Cohort.academic_year == f.year)
-             .order_by(Trainee.last_name, Trainee.first_name, Placement.start_date, Placement.id))
+             .order_by(Trainee.last_name_key, Trainee.first_name_key, Placement.start_date,
+                       Placement.id))
     if f.programme_id:
         query = query.where(Cohort.programme == f.programme_id)
     if f.la:
@@ -370,7 +371,7 @@ def agreements(f: Filters) -> ReturnData:
     for agreement_id, role, name, urn, la in (
             AgreementParty.select(AgreementParty.agreement, AgreementParty.role, School.name,
                                   School.urn, School.la_name)
-            .join(School).order_by(School.name).tuples()):
+            .join(School).order_by(School.name_key).tuples()):
         parties[agreement_id][role].append((name, urn, la))
     if f.la:
         query = query.where(SupportAgreement.id.in_(
@@ -383,7 +384,7 @@ def agreements(f: Filters) -> ReturnData:
                                    Person.last_name, Person.erased, Designation.kind,
                                    Designation.specialism, AgreementLeader.days)
             .join(Person).switch(AgreementLeader)
-            .join(Designation, JOIN.LEFT_OUTER).order_by(Person.last_name).tuples()):
+            .join(Designation, JOIN.LEFT_OUTER).order_by(Person.last_name_key).tuples()):
         detail = ", ".join(x for x in (kind, specialism,
                                        f"{n_days:g} days" if n_days else None) if x)
         name = _name(pid, first, last, erased)
@@ -461,7 +462,7 @@ def mentor_training(f: Filters) -> ReturnData:
                                    MentorTraining.provided_by)
              .join(Person)
              .where(MentorTraining.completed_on.between(f.year.start, f.year.end))
-             .order_by(MentorTraining.completed_on, Person.last_name, MentorTraining.id))
+             .order_by(MentorTraining.completed_on, Person.last_name_key, MentorTraining.id))
     records = list(query.tuples())
     # A record without a school is claimed for the school where the person mentors.
     mentor_school = {}

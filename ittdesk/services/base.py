@@ -18,6 +18,7 @@ from peewee import IntegrityError, Model
 from .. import audit, fields
 from ..errors import NotFoundError, RefusedError, ValidationError
 from ..models import AuditEntry, database
+from ..models.base import SortKeyField
 
 M = TypeVar("M", bound=Model)
 
@@ -239,6 +240,8 @@ def _attr(instance: Model | None, name: str) -> str:
 def _row_values(instance: Model) -> dict[str, Any]:
     result = {}
     for field in instance._meta.sorted_fields:
+        if isinstance(field, SortKeyField):  # derived from a name; written again with it
+            continue
         value = instance.__data__.get(field.name)
         result[field.column_name] = field.db_value(value) if value is not None else None
     return result

@@ -188,7 +188,7 @@ def current_roles(school: School | int, kinds: tuple[str, ...] | None = None,
              .where((Role.school == school) & holders.held(day)))
     if kinds:
         query = query.where(Role.kind.in_(kinds))
-    return query.order_by(Role.kind, Person.last_name)
+    return query.order_by(Role.kind, Person.last_name_key, Person.first_name_key)
 
 
 def leadership_history(school: School | int):

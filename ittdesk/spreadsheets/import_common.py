@@ -16,6 +16,7 @@ from peewee import SQL, CharField, ForeignKeyField, IntegerField, Model, TextFie
 from .. import fields as F
 from ..choices import ROLE_KINDS
 from ..models import Person, Role, School
+from ..sortkeys import key_fields, with_keys
 
 CHUNK = 500
 INSERT_CHUNK = 500
@@ -49,6 +50,8 @@ def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int
     """
     if not rows:
         return []
+    if key_fields(model):  # people's and schools' names sort by keys written with them
+        rows = [with_keys(model, row) for row in rows]
     database = model._meta.database
     names = list(rows[0])
     fields = [model._meta.fields[n] for n in names]

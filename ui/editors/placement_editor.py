@@ -45,7 +45,7 @@ class MentorChooser(QWidget):
         if school is not None:
             query = (Role.select(Role, Person).join(Person)
                      .where((Role.school == school) & Role.kind.in_(MENTOR_KINDS)
-                            & holders.not_ended()).order_by(Person.last_name))
+                            & holders.not_ended()).order_by(Person.last_name_key))
             for r in query:
                 status, _ok = mentor_status(r.person_id)
                 capacity = f", capacity {r.capacity}" if r.capacity is not None else ""
