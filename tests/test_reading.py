@@ -114,10 +114,12 @@ def test_csv_encodings_keep_accents_and_apostrophes(tmp_path, encoding):
     assert book.sheet().rows[0][0] == "First name"  # no BOM left on the first heading
 
 
-def test_cp1252_undefined_bytes_do_not_fail(tmp_path):
+def test_a_byte_windows_1252_leaves_undefined_means_another_encoding(tmp_path):
     path = tmp_path / "odd.csv"
     path.write_bytes(b"Name\r\nCaf\xe9 \x81\r\n")
-    assert reading.open_book(path).sheet().rows[1][0] == "Café \x81"
+    with pytest.raises(RefusedError, match="odd.csv is in an encoding other than UTF-8 or "
+                                           "Windows-1252.*save it as 'CSV UTF-8'"):
+        reading.open_book(path)
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])

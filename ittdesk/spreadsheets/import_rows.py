@@ -46,17 +46,29 @@ class Refusal:
 
 def read_records(rows: list[tuple[int, list[Any]]], columns: list[tuple[int, str]],
                  headings: list[str], dates: set[str], epoch_1904: bool,
-                 refused: list[Refusal], check_cancel: Callable[[], None]) -> list[Record]:
+                 refused: list[Refusal], check_cancel: Callable[[], None], *,
+                 delimiter: str = "") -> list[Record]:
     """Records for ``rows`` ((row number, cells) as ``headers.data_rows`` gives them) over
     ``columns`` ((column, field name), in column order); a row with no value gives none.
-    Formula cells are refused and left out of the record."""
+    Formula cells are refused and left out of the record.
+
+    ``delimiter`` (a CSV file's): a row with values beyond the last heading is refused, since
+    an unquoted delimiter in one value has shifted every later value into the wrong field
+    (an address line read as the town, no postcode)."""
     records = []
+    named = len(headings)
+    while named and not headings[named - 1]:
+        named -= 1
     value, is_empty, formula_text = reading.value, F.is_empty, reading.FormulaText
     # plain text (every CSV cell): reading.value then fields.is_empty, written out here
     spaces, errors, empty_words = reading.SPACES, reading.ERRORS, F.EMPTY_WORDS
     for n, (number, row) in enumerate(rows):
         if n % 2000 == 0:
             check_cancel()
+        if delimiter and len(row) > named and any(c not in ("", None) for c in row[named:]):
+            cells = max(i for i, c in enumerate(row) if c not in ("", None)) + 1
+            refused.append(Refusal(number, "", too_many_cells(cells, named, delimiter)))
+            continue
         raw = {}
         for col, name in columns:
             cell = row[col] if col < len(row) else None
@@ -78,6 +90,16 @@ def read_records(rows: list[tuple[int, list[Any]]], columns: list[tuple[int, str
         if raw:
             records.append(Record(number, raw))
     return records
+
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar (|)"}
+
+
+def too_many_cells(cells: int, named: int, delimiter: str) -> str:
+    """Why a CSV row with more cells than headings is refused, in the user's words."""
+    return (f"it has {cells} cells but the headings name {named}: a value may contain an "
+            f"unquoted {_DELIMITER_NAMES.get(delimiter, repr(delimiter))} (put the value in "
+            "double quotes, or save the file again from Excel)")
 
 
 # -- parsing, remembered per distinct value -----------------------------------------------

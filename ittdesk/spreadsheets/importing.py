@@ -249,7 +249,8 @@ def _records(source: Source, mapping: dict[int, str], refused: list[Refusal],
 
     dates = {f.name for f in importer.fields if f.is_date}
     return read_records(block.rows, sorted(mapping.items()), source.headings, dates,
-                        source.book.epoch_1904, refused, check_cancel)
+                        source.book.epoch_1904, refused, check_cancel,
+                        delimiter=source.book.delimiter if source.book.kind == "csv" else "")
 
 
 def plan_import(source: Source, mapping: dict[int, str] | None = None, *,

@@ -34,6 +34,7 @@ import codecs
 import csv
 import io
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -288,7 +289,11 @@ def _xlsx_details(archive: zipfile.ZipFile) -> tuple[bool, dict[str, set[int]]]:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """(text, encoding): BOMs first, then strict UTF-8, then Windows-1252 (as Excel writes it)."""
+    """(text, encoding): BOMs first, then strict UTF-8, then Windows-1252 (as Excel writes it).
+
+    Windows-1252 decodes almost any bytes, so text in another encoding (Shift-JIS, UTF-16
+    without a BOM, Big5...) would come out as mojibake without a word: :func:`unsupported`
+    refuses what does not look like Windows-1252 first."""
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -297,8 +302,52 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    # cp1252 leaves five bytes undefined; they become the latin-1 character instead of failing.
+    # cp1252 leaves five bytes undefined; they become the latin-1 character instead of failing
+    # (callers that take files from users ask :func:`unsupported` first).
     return data.decode("cp1252", errors="ittdesk-latin1"), "cp1252"
+
+
+#: Bytes Windows-1252 leaves undefined: no program writing Windows-1252 writes them.
+_UNDEFINED_1252 = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+#: 0x80-0x9F bytes that Windows-1252 text seldom holds (it uses € … ‘ ’ “ ” • – — there);
+#: in Shift-JIS, GBK or Big5 they are the first byte of most characters.
+_ODD_1252 = bytes([0x82, 0x83, 0x84, 0x86, 0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8C, 0x8E, 0x98,
+                   0x9A, 0x9B, 0x9C, 0x9E, 0x9F])
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_HIGH_RUN = re.compile(rb"[\x80-\xff]{2,}")
+
+
+def unsupported(data: bytes) -> str | None:
+    """Why ``data`` (neither BOM-marked nor UTF-8) is not Windows-1252 text, or None.
+
+    Heuristics on the first megabyte: NUL bytes on alternate positions (UTF-16 without a
+    BOM); any byte Windows-1252 leaves undefined; or non-ASCII bytes that mostly come in runs
+    or are mostly odd punctuation, as double-byte encodings give. Windows-1252 text has its
+    accented letters and quotes one at a time between ASCII letters."""
+    sample = data[: 1 << 20]
+    nuls = sample.count(0)
+    if nuls:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if max(even, odd) < len(sample) // 8:
+            return None  # binary: the caller's own refusal says so
+        try:  # ASCII in UTF-16 has its zero bytes first (big-endian) or second (little)
+            text = sample[: len(sample) & ~1].decode("utf-16-be" if even > odd else "utf-16-le",
+                                                      errors="replace")
+        except UnicodeDecodeError:
+            return None
+        if any(ord(c) < 32 and c not in "\t\r\n" for c in text):
+            return None
+        return "UTF-16 text without a byte-order mark"
+    if any(sample.count(b) for b in _UNDEFINED_1252):
+        return "an encoding other than UTF-8 or Windows-1252"
+    high = len(sample) - len(sample.translate(None, _HIGH_BYTES))
+    if high < 4:
+        return None
+    in_runs = sum(len(m) for m in _HIGH_RUN.findall(sample))
+    odd = sum(sample.count(b) for b in _ODD_1252)
+    if in_runs > high * 0.6 or odd > high * 0.3:
+        return "an encoding other than UTF-8 or Windows-1252"
+    return None
 
 
 def _latin1_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
@@ -308,16 +357,21 @@ def _latin1_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
 codecs.register_error("ittdesk-latin1", _latin1_fallback)
 
 
-def sniff_delimiter(sample: str) -> str:
-    """The delimiter that splits the first lines into the most columns, consistently."""
-    lines = [line for line in sample.splitlines()[:30] if line.strip()]
-    if not lines:
-        return ","
+_DELIMITERS = (",", ";", "\t", "|")
+_SNIFF_TOKENS = re.compile(r'"|\r\n|\n|\r|[,;\t|]')
+
+
+def sniff_delimiter(sample: str, complete: bool = True) -> str:
+    """The delimiter that splits the first records into the most cells, consistently.
+
+    Records, not lines, and delimiters outside quotes only: a quoted cell may hold line breaks
+    and semicolons (an address), whose lines would otherwise outvote the real delimiter.
+    ``complete``: the sample is the whole text (else its last record may be cut short)."""
+    records = _delimiter_counts(sample, complete)
     best, best_score = ",", (0, 0)
-    for delimiter in (",", ";", "\t", "|"):
-        try:
-            counts = [len(r) for r in csv.reader(lines, delimiter=delimiter)]
-        except csv.Error:
+    for delimiter in _DELIMITERS:
+        counts = [r.get(delimiter, 0) + 1 for r in records]
+        if not counts:
             continue
         common = max(set(counts), key=counts.count)
         if common < 2:
@@ -326,6 +380,40 @@ def sniff_delimiter(sample: str) -> str:
         if score > best_score:
             best, best_score = delimiter, score
     return best
+
+
+def _delimiter_counts(sample: str, complete: bool, limit: int = 30) -> list[dict[str, int]]:
+    """For each of the first non-blank records, how many of each delimiter lie outside quotes.
+    A quote opens or closes quoting wherever it is (a doubled quote inside a quoted cell
+    closes and reopens it), which is how every writer of CSV quotes cells."""
+    records: list[dict[str, int]] = []
+    current: dict[str, int] = {}
+    quoted = filled = False
+    position = 0
+    for match in _SNIFF_TOKENS.finditer(sample):
+        token = match.group()
+        if token == '"':
+            quoted = not quoted
+            filled = True
+        elif quoted:
+            continue
+        elif token in _DELIMITERS:
+            current[token] = current.get(token, 0) + 1
+        else:  # a line break outside quotes ends the record
+            if filled or current or sample[position:match.start()].strip():
+                records.append(current)
+                if len(records) >= limit:
+                    return records
+            current, filled = {}, False
+            position = match.end()
+    if complete and not quoted and (current or filled or sample[position:].strip()):
+        records.append(current)
+    return records
+
+
+def _unsupported(path: Path, encoding: str) -> RefusedError:
+    return RefusedError(f"{path.name} is in {encoding}, which ITT Desk cannot read: open it in "
+                        "Excel or LibreOffice and save it as 'CSV UTF-8' to import it")
 
 
 def _may_hold_formula(text: str, delimiter: str) -> bool:
@@ -344,16 +432,22 @@ def _open_csv(path: Path) -> Book:
         raise RefusedError(f"Cannot read {path.name}: {exc.strerror or exc}") from exc
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if not utf16 and b"\x00" in data:  # anywhere: a NUL stored breaks every later export
+        if unsupported(data):  # NULs on alternate bytes: UTF-16 saved without its BOM
+            raise _unsupported(path, "UTF-16 text without a byte-order mark")
         raise RefusedError(f"{path.name} is not a spreadsheet or CSV file (it holds binary data)")
     try:
         text, encoding = decode_text(data)
     except UnicodeDecodeError as exc:  # UTF-16 cut short (an odd number of bytes) or damaged
         raise RefusedError(f"{path.name} is damaged: it says it is UTF-16 text but byte "
                            f"{exc.start:,} cannot be read as such") from None
+    if encoding == "cp1252":
+        other = unsupported(data)
+        if other:
+            raise _unsupported(path, other)
     del data
     if utf16 and "\x00" in text:
         raise RefusedError(f"{path.name} is not a spreadsheet or CSV file (it holds binary data)")
-    delimiter = sniff_delimiter(text[:65536])
+    delimiter = sniff_delimiter(text[:65536], complete=len(text) <= 65536)
     preflight.check_text_cells(path, text, delimiter)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
