@@ -102,8 +102,9 @@ def test_a_round_starts_once_per_year_over_the_chosen_statuses(db):
     assert rounds.add_schools(round_) == 1 and rounds.add_schools(round_) == 0
     assert late.id in {e.school_id for e in rounds.entries(round_)}
     status = rounds.status(round_)
-    assert (status.total, status.sent, status.not_sent) == (3, 0, 3)
-    assert "3 not sent yet" in status.summary()
+    assert (status.total, status.written, status.sent, status.not_sent) == (3, 0, 0, 3)
+    assert status.summary() == ("2026/27: 3 schools, 0 confirmed, 3 not confirmed "
+                                "(3 with no form yet)")
     with pytest.raises(ValidationError):
         rounds.parse_statuses("partner,cousins")
     assert rounds.parse_statuses("Placement school, partner") == ("placement", "partner")

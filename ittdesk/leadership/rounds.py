@@ -363,7 +363,7 @@ class RoundStatus:
             f"{n} {HOSTING_SHORT[k]}" for k, n in counts.items() if n)
 
     def summary(self) -> str:
-        waiting = [f"{len(self.outstanding)} sent and awaited"]
+        waiting = [f"{len(self.outstanding)} sent and awaited"] if self.outstanding else []
         if self.count("written"):
             waiting.append(f"{self.count('written')} form(s) written, not marked sent")
         if self.count("not sent"):
