@@ -92,13 +92,14 @@ class ReturnsModel(RowsModel):
         self.applied: set[int] = set()
         self.taken: set[int] = set()
         self.failed: dict[int, tuple[frozenset[str], str]] = {}
+        self._heads: dict[int, ReviewRow] = {}
 
     def set_returns(self, returns: list[collect.SchoolReturn], year: str) -> None:
         self.beginResetModel()
         self.year = year
         self.returns = list(returns)
         self.applied, self.taken, self.failed = set(), set(), {}
-        self.rows = []
+        self.rows, self._heads = [], {}
         for n, ret in enumerate(self.returns):
             bits = [ret.held_reason] if ret.held else []
             if ret.completed_by:
@@ -129,7 +130,9 @@ class ReturnsModel(RowsModel):
         self.endResetModel()
 
     def _school_row(self, n: int) -> ReviewRow:
-        return next(r for r in self.rows if r.kind == "school" and r.ret == n)
+        if len(self._heads) != len(self.returns):  # rows rebuilt: index the school rows again
+            self._heads = {r.ret: r for r in self.rows if r.kind == "school"}
+        return self._heads[n]
 
     def _school_on(self, row: ReviewRow) -> bool:
         return self._school_row(row.ret).checked
