@@ -123,16 +123,26 @@ def daily_backup_or_warning(location: Location) -> Path | None:
     """The daily backup when a database is opened; failing is a warning, not a refusal.
 
     A full or unwritable backup folder must not stop anyone reading or correcting their
-    records, so the failure is issued as an ``IttDeskWarning`` (the CLI prints one line)."""
+    records, so the failure is issued as an ``IttDeskWarning`` (the CLI prints one line; the
+    GUI shows it in the main window)."""
     try:
         return daily_backup_if_due(location)
     except (OSError, sqlite3.Error) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or "the copy failed"
-        warnings.warn(IttDeskWarning(
-            f"today's automatic backup could not be made in {data_dir() / 'backups'} ({reason}); "
-            "the database itself is fine. Free some space there or take a backup with "
-            "'ittdesk backup FILE'."), stacklevel=2)
+        warning = IttDeskWarning(daily_backup_failed(exc))
+        warning.__cause__ = exc  # the GUI words it its own way (File > Back up)
+        warnings.warn(warning, stacklevel=2)
         return None
+
+
+def daily_backup_failed(exc: BaseException, how: str = "take a backup with 'ittdesk backup FILE'"
+                        ) -> str:
+    """What to tell the user when the day's automatic backup failed (``how``: the way to take
+    one by hand where they are: the CLI's command, or the GUI's menu)."""
+    reason = "the copy failed"  # anything else's words may name a class
+    if isinstance(exc, (OSError, sqlite3.Error)):
+        reason = getattr(exc, "strerror", None) or str(exc) or reason
+    return (f"today's automatic backup could not be made in {data_dir() / 'backups'} "
+            f"({reason}); the database itself is fine. Free some space there or {how}.")
 
 
 @dataclass

@@ -15,13 +15,14 @@ and the problem dialog takes over, the file untouched.
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ittdesk import APP_NAME, __version__, db, files
-from ittdesk.errors import DatabaseOpenError
+from ittdesk.errors import DatabaseOpenError, IttDeskWarning, plain_message
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -66,11 +67,11 @@ def integrity_problem(location: db.Location) -> str | None:
     try:
         conn = db.readonly_connection(location.path)
     except sqlite3.DatabaseError as exc:
-        return f"{location.path.name} is damaged: {exc}"
+        return f"{location.path.name} is damaged: {plain_message(exc)}"
     try:
         rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
     except sqlite3.DatabaseError as exc:
-        return f"{location.path.name} is damaged: {exc}"
+        return f"{location.path.name} is damaged: {plain_message(exc)}"
     finally:
         conn.close()
     if rows != ["ok"]:
@@ -121,7 +122,7 @@ def check_in_background(window, location: db.Location) -> None:
     from .tasks import run_task
 
     def backup_failed(exc: BaseException) -> None:
-        window.statusBar().showMessage(f"The automatic backup failed: {exc}", 10000)
+        window.show_notice(backup_failed_notice(exc), "Automatic backup")
 
     def done(message: str | None) -> None:
         if getattr(window, "location", location) != location:
@@ -133,9 +134,47 @@ def check_in_background(window, location: db.Location) -> None:
             problem_after_start(window, location, message)
 
     def failed(exc: BaseException) -> None:
-        done(f"{location.display} could not be checked: {exc}")
+        done(f"{location.display} could not be checked: {plain_message(exc)}")
 
     run_task(window, integrity_problem, location, on_done=done, on_error=failed)
+
+
+BACK_UP_BY_HAND = "use File > Back up to take one now"
+
+# What opening a database had to say that stops nothing (the day's automatic backup failed, an
+# ``IttDeskWarning``): kept until the window that shows the database can say it.
+_open_notices: list[str] = []
+
+
+def backup_failed_notice(exc: BaseException) -> str:
+    """The day's backup failed (on the worker after the check): the core's words, GUI's way."""
+    from ittdesk.backup import daily_backup_failed
+
+    text = daily_backup_failed(exc, BACK_UP_BY_HAND)
+    return text[:1].upper() + text[1:]
+
+
+def _open(target: str | None, **kwargs) -> db.Location:
+    """``db.open_database``, keeping its ``IttDeskWarning``s for the window (``show_open_notices``)
+    instead of letting Python print them on stderr, where nobody running the app looks."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IttDeskWarning)
+        location = db.open_database(target, **kwargs)
+    for found in caught:
+        if issubclass(found.category, IttDeskWarning):
+            cause = getattr(found.message, "__cause__", None)
+            text = str(found.message)
+            _open_notices.append(backup_failed_notice(cause) if cause is not None
+                                 else text[:1].upper() + text[1:])
+        else:
+            warnings.warn_explicit(found.message, found.category, found.filename, found.lineno)
+    return location
+
+
+def show_open_notices(window) -> None:
+    """Say in the main window what opening its database warned about (then forget it)."""
+    while _open_notices:
+        window.show_notice(_open_notices.pop(0), "Automatic backup")
 
 
 def problem_after_start(window, location: db.Location, message: str) -> None:
@@ -181,14 +220,14 @@ def open_database_interactively(target: str | None, parent: QWidget | None = Non
                 message, problem = problem, None
             elif check_later and can_check_later(location):
                 try:
-                    return db.open_database(target, hold_writes=True)
+                    return _open(target, hold_writes=True)
                 except DatabaseOpenError as exc:
                     message = str(exc)
             else:
                 message = integrity_problem(location)
                 if message is None:
                     try:
-                        return db.open_database(target)
+                        return _open(target)
                     except DatabaseOpenError as exc:
                         message = str(exc)
         choice = ask_about_problem(location, message, parent)
@@ -246,6 +285,7 @@ def start_window(db_url_or_path: str | None = None):
     remember(location)
     window = MainWindow(location)
     window.show()
+    show_open_notices(window)
     if db.writes_held():
         check_in_background(window, location)
     return window

@@ -50,7 +50,7 @@ from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from shiboken6 import Shiboken
 
-from ittdesk.errors import IttDeskError
+from ittdesk.errors import IttDeskError, plain_message
 
 if TYPE_CHECKING:
     import socket
@@ -310,13 +310,12 @@ def run_task(parent: QObject | None, fn: Callable, *args: Any,
 
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "ITT Desk") -> None:
-    """One clear message: the text of an IttDeskError, or a short 'unexpected error' otherwise."""
+    """One clear message: the text of an IttDeskError, or ``plain_message``'s sentence for any
+    other exception (what happened and that nothing changed: never an exception class name)."""
     if isinstance(exc, IttDeskError):
         QMessageBox.warning(parent, title, str(exc))
     else:
-        QMessageBox.critical(parent, title,
-                             f"Something went wrong: {type(exc).__name__}: {exc}\n\n"
-                             "Nothing was changed by the step that failed.")
+        QMessageBox.critical(parent, title, plain_message(exc))
 
 
 def _parameters(fn: Callable) -> set[str]:

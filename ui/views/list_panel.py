@@ -344,8 +344,15 @@ class ListPanel(ListActions, QWidget):
         except IttDeskError as exc:
             self.detail.setHtml(f"<p>{exc}</p>")
         except Exception as exc:  # deleted meanwhile (DoesNotExist): say so, do not crash
-            self.detail.setHtml(f"<p style='color:gray'>This {self.noun[0]} is no longer "
-                                f"there ({type(exc).__name__}). Press F5 to refresh.</p>")
+            from html import escape
+
+            from peewee import DoesNotExist
+
+            from ittdesk.errors import plain_message
+
+            text = (f"This {self.noun[0]} is no longer there" if isinstance(exc, DoesNotExist)
+                    else escape(plain_message(exc).rstrip(".")))
+            self.detail.setHtml(f"<p style='color:gray'>{text}. Press F5 to refresh.</p>")
 
     def _link_clicked(self, url: QUrl) -> None:
         text = url.toString()
