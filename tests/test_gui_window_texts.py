@@ -38,3 +38,13 @@ def test_the_status_bar_counts_agree_with_their_numbers(qtbot, demo_window):
     demo_window.update_counts()
     qtbot.waitUntil(lambda: "1 cohort " in demo_window.counts_label.text() + " ", timeout=5000)
     assert "1 cohorts" not in demo_window.counts_label.text()
+
+
+def test_a_status_message_is_not_drawn_under_the_counts(qtbot, demo_window):
+    demo_window.resize(760, 600)
+    qtbot.waitUntil(lambda: "schools" in demo_window.counts_label.text(), timeout=10000)
+    assert demo_window.counts_label.isVisible()
+    demo_window.statusBar().showMessage("Copied 3 schools with headings: paste them into Excel")
+    assert not demo_window.counts_label.isVisible()  # the message has the whole bar
+    demo_window.statusBar().clearMessage()
+    assert demo_window.counts_label.isVisible()
