@@ -298,6 +298,31 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.location_label)
         self._update_location_label()
 
+    def show_notice(self, text: str, title: str = "ITT Desk") -> None:
+        """Something the user should know that stops nothing (the day's automatic backup
+        failed): said in the status bar until another message, and in a notice that does not
+        block the window. A notice about the database goes when another database is opened."""
+        self.statusBar().showMessage(text)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
+                          self)
+        box.setObjectName("notice")
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+        self._notices = [b for b in getattr(self, "_notices", []) if _shown(b)] + [box]
+
+    def notices(self) -> list[QMessageBox]:
+        """The notices still open (for tests and for ``close_notices``)."""
+        return [b for b in getattr(self, "_notices", []) if _shown(b)]
+
+    def close_notices(self) -> None:
+        """Their cause has gone (another database is open): the notices and their message go."""
+        if self.notices():
+            self.statusBar().clearMessage()
+        for box in self.notices():
+            box.close()
+        self._notices = []
+
     def _update_location_label(self) -> None:
         where = self.location.display
         self.location_label.setText(where if len(where) < 70 else "…" + where[-68:])
@@ -557,8 +582,12 @@ class MainWindow(QMainWindow):
         from . import database_actions
 
         self.startup.finish()
+        self.close_notices()
         database_actions.adopt_database(self, location)
         self.startup.warm_up()
+        from .app import show_open_notices
+
+        show_open_notices(self)
 
     def _fill_recent_menu(self) -> None:
         from . import database_actions
@@ -633,3 +662,10 @@ class MainWindow(QMainWindow):
             f"<p>Database: <b>{self.location.display}</b><br>"
             f"Schema version {migrations.latest()}</p>"
             + data_statement(self.location))
+
+
+def _shown(box: QMessageBox) -> bool:
+    """A notice not yet closed (closing deletes it)."""
+    from shiboken6 import Shiboken
+
+    return Shiboken.isValid(box) and box.isVisible()
