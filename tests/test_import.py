@@ -453,7 +453,7 @@ def test_register_layout_imports_enrolments_then_placements(db, tmp_path):
     path = register_workbook(tmp_path / "register.xlsx", [
         ["T900", "Siân", "O'Brien", "sian@example.org", "Primary SCITT", "Primary", date(2026, 9, 1),
          date(2027, 7, 20), 100000, 100000, 100001, 100002],
-        ["T901", "Zoë", "Brontë", "zoe@example.org", "Provider-led (postgrad)", "Mathematics",
+        ["T901", "Zoë", "Brontë", "zoe@example.org", "primary scitt", "Mathematics",
          "01/09/2026", "20/07/2027", 100000, None, 100002, None],
     ])
     plan, result = run(path, "enrolments")

@@ -108,7 +108,8 @@ def test_register_trainee_files_keep_middle_previous_and_course_columns_out(db):
     hpitt = _mapped(REAL / "register_hpitt_import.csv", "enrolments")
     assert hpitt == {"Provider trainee ID": "trainee_id", "First names": "first_name",
                      "Last names": "last_name", "Email": "email",
-                     "Course ITT start date": "start_date", "Employing school URN": "home_school"}
+                     "Course ITT start date": "start_date", "Course Expected End Date": "end_date",
+                     "Employing school URN": "home_school"}
     bulk = _mapped(REAL / "register_five_trainees.csv", "enrolments")
     for heading in ("previous_last_name", "course_year", "trainee_start_date", "uk_degree"):
         assert heading not in bulk, heading

@@ -47,6 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         k.add_argument("--details", action="store_true", help="list every change, not the first 20")
         if kind == "enrolments":
             k.add_argument("--cohort", type=int, metavar="ID", help="put every row in this cohort")
+            k.add_argument("--create-cohorts", action="store_true",
+                           help="create the programmes and cohorts the rows need (a route and "
+                                "year with no cohort yet); the preview lists them")
         k.set_defaults(run=cmd_import, kind=kind)
     every = inner.add_parser("all", help="a full export ('ittdesk export all') into an empty database",
                              description="Read every record of a full export into this database, "
@@ -100,6 +103,8 @@ def cmd_import(args) -> int:
                 raise RefusedError(f"The mapping {args.mapping} is not valid JSON: {exc}") from exc
             mapping = importing.mapping_from_json(source, data)
         options = {"cohort": args.cohort} if getattr(args, "cohort", None) else {}
+        if getattr(args, "create_cohorts", False):
+            options["create_cohorts"] = True
 
         def progress(done, total=None, message=""):
             if sys.stderr.isatty() and message:
@@ -151,6 +156,9 @@ def _print_plan(plan, details: bool) -> None:
         print(f"{title}:")
         for item in items[:limit]:
             line = f"  row {item.row}: {item.key} {item.description}"
+            where = [str(item.changes[k][1]) for k in ("Cohort", "Role") if k in item.changes]
+            if item.action == "add" and where:  # which cohort, or "Mentor at ...", it goes into
+                line += f" ({'; '.join(where)})"
             if item.action == "update":
                 line += ": " + "; ".join(f"{label} {_show(old)} -> {_show(new)}"
                                          for label, (old, new) in item.changes.items())

@@ -5,7 +5,10 @@ trainee bulk-upload layout (``Provider Trainee ID``, ``First Names``, ``ITT Star
 Enrolments are matched by trainee id, else by the trainee's email within the cohort. The cohort
 comes from the import option ``cohort`` (an id) when given, else from the row: its programme
 (or training route) when that names a programme, its cohort name, and its academic year (or the
-year its ITT start date falls in). A row that fits no cohort, or several, is refused saying so.
+year its ITT start date falls in); see :mod:`.import_cohorts`, which also creates the programmes
+and cohorts rows need when asked (``create_cohorts``). A row that fits no cohort, or several, is
+refused saying so, with every other problem of the row (one run lists them all). DfE/HESA codes
+(route, HECoS subject) are stored as words (:mod:`.codes`).
 A new trainee on several rows (same email, else TRN: two cohorts) is added once, with an
 enrolment per row; a key two rows give different people (email, TRN, trainee ID, the same
 trainee twice in a cohort) is refused in the plan, never left for the database to refuse.
@@ -18,12 +21,19 @@ from typing import Any
 from .. import audit
 from .. import fields as F
 from ..academic_year import AcademicYear
-from ..models import Cohort, Enrolment, Person, Programme
+from ..models import Enrolment, Person
 from ..services.people import people
 from ..services.programmes import enrolments
+from . import codes
 from . import import_common as C
-from .headers import normalise
 from .import_base import BAD, ImportField, ImportKind, Item, Refusal
+from .import_cohorts import (
+    CohortResolver,
+    NewCohort,
+    cohort_label,
+    write_cohort_ends,
+    write_new_cohorts,
+)
 from .import_rows import clean_fields
 from .import_training import (
     AS_GIVEN,
@@ -49,7 +59,8 @@ class EnrolmentImport(ImportKind):
         ImportField("phone", "Phone", ("Telephone", "Mobile", "Phone number"), parse=AS_GIVEN),
         ImportField("trn", "TRN", ("Teacher reference number",), parse=AS_GIVEN),
         ImportField("programme", "Programme", ("Training Route", "Route", "Course", "Programme name",
-                                               "Training programme"), parse=lambda v: F.text(v, 200)),
+                                               "Training programme"),
+                    parse=lambda v: F.text(codes.words("route", v), 200)),
         ImportField("cohort", "Cohort", ("Cohort name", "Group", "Intake"),
                     parse=lambda v: F.text(v, 100)),
         ImportField("academic_year", "Academic year", ("Cohort year", "Intake year", "Year of entry"),
@@ -57,10 +68,13 @@ class EnrolmentImport(ImportKind):
         ImportField("start_date", "ITT start date", ("ITT Start Date", "Course start date",
                                                      "Start date", "Course start"),
                     parse=F.day, is_date=True),
+        ImportField("end_date", "ITT end date", ("ITT End Date", "Course end date",
+                                                 "Course Expected End Date", "Expected end date"),
+                    parse=F.day, is_date=True),
         ImportField("status", "Status", ("Trainee status", "Enrolment status", "Training status"),
                     parse=AS_GIVEN),
-        ImportField("subject", "Subject", ("Course Subject One", "Main subject", "Course subject",
-                                           "Subject one"), parse=AS_GIVEN),
+        ImportField("subject", "Subject", ("Course Subject One", "Course subject 1", "Main subject",
+                                           "Course subject", "Subject one"), parse=AS_GIVEN),
         ImportField("home_school", "Home school URN", ("Employing School URN", "Home school",
                                                        "Base school URN", "Main school URN",
                                                        "Home school DfE number"), parse=F.urn),
@@ -86,34 +100,52 @@ class EnrolmentImport(ImportKind):
         person_names = ("title", "first_name", "last_name", "email", "phone", "trn")
         enrol_names = ("status", "trainee_id", "subject", "outcome", "withdrawal_date",
                        "withdrawal_reason")
-        extra_names = ("programme", "cohort", "academic_year", "start_date", "home_school")
-        resolver = _CohortResolver(options.get("cohort"))
-        parsed = []
+        extra_names = ("programme", "cohort", "academic_year", "start_date", "end_date",
+                       "home_school")
+        resolver = CohortResolver(options.get("cohort"), bool(options.get("create_cohorts")))
+        parsed, homes = [], []
+        # Every problem of a row is found before it is refused: a row said "no cohort", and
+        # only on the next run "unknown school".
         for record in records:
             before = len(refused)
             raw = with_split_name(self, record, columns, refused)
+            if "subject" in raw:
+                try:
+                    raw["subject"] = codes.words("subject", raw["subject"])
+                except ValueError as exc:
+                    refused.append(Refusal(record.row, columns.get("subject", ""), str(exc)))
+                    del raw["subject"]
             pvalues, errors = clean_fields(people, raw, person_names, partial=True)
             refuse_errors(record, errors, columns, refused)
             evalues, errors = clean_fields(enrolments, raw, enrol_names, partial=True)
             refuse_errors(record, errors, columns, refused)
             extras = self.extras(record, extra_names, columns, refused)
-            if len(refused) > before or BAD in extras.values():
-                continue
-            if not (pvalues.get("first_name") and pvalues.get("last_name")):
+            if extras["home_school"] not in (None, BAD):
+                homes.append((record, extras["home_school"]))
+            said = {r.column for r in refused[before:]}
+            if not (pvalues.get("first_name") and pvalues.get("last_name")) and not said & {
+                    columns.get(k) for k in ("first_name", "last_name", "full_name")}:
                 refused.append(Refusal(record.row, columns.get("last_name") or
                                        columns.get("full_name", ""), "first and last name are both needed"))
-                continue
-            if not (evalues.get("trainee_id") or pvalues.get("email")):
+            if not (evalues.get("trainee_id") or pvalues.get("email")) and not said & {
+                    columns.get("trainee_id"), columns.get("email")}:
                 refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get("email", ""),
                                        "a trainee ID or an email is needed to match the trainee"))
-                continue
-            cohort, problem = resolver.resolve(extras)
-            if cohort is None:
-                column = columns.get("cohort") or columns.get("programme") or columns.get(
-                    "academic_year") or columns.get("start_date", "")
-                refused.append(Refusal(record.row, column, problem))
+            cohort = None
+            if not any(extras[n] is BAD for n in ("programme", "cohort", "academic_year",
+                                                  "start_date")):
+                cohort, problem = resolver.resolve(extras, record.row)
+                if cohort is None:
+                    column = columns.get("cohort") or columns.get("programme") or columns.get(
+                        "academic_year") or columns.get("start_date", "")
+                    refused.append(Refusal(record.row, column, problem))
+            if len(refused) > before:
                 continue
             parsed.append((record, pvalues, evalues, extras, cohort))
+        schools = C.school_ids_by_urn(urn for _record, urn in homes)
+        for record, urn in homes:
+            if urn not in schools:
+                refused.append(Refusal(record.row, columns["home_school"], C.no_school(urn)))
         refuse_duplicates(parsed, lambda p: [("trainee ID", p[2].get("trainee_id"), "trainee_id"),
                                               ("email", (p[1].get("email"), p[4].id), "email")],
                            columns, refused)
@@ -129,7 +161,6 @@ class EnrolmentImport(ImportKind):
             (e.person_id, e.cohort_id): e for e in C.models_where_in(Enrolment, "person", person_ids)}
         people_by_id = {p.id: p for p in list(by_email.values()) + list(by_trn.values())}
         people_by_id.update(C.person_rows_by("id", person_ids - set(people_by_id)))
-        schools = C.school_ids_by_urn(p[3]["home_school"] for p in parsed)
         # The uniqueness checks run against these (every person and enrolment holding a key
         # the file names) and against the rows planned before, never a query per row.
         known = {"email": by_email, "trn": by_trn}
@@ -146,12 +177,7 @@ class EnrolmentImport(ImportKind):
             if enrolment is None and person is not None:
                 enrolment = existing.get((person.id, cohort.id))
             if extras["home_school"] is not None:
-                school = schools.get(extras["home_school"])
-                if school is None:
-                    refused.append(Refusal(record.row, columns["home_school"],
-                                           C.no_school(extras["home_school"])))
-                    continue
-                evalues["home_school"] = school[0]
+                evalues["home_school"] = schools[extras["home_school"]][0]
             # A new trainee on an earlier row of this file (same email, else TRN) is the same
             # person: this row adds an enrolment for them rather than a second person.
             planned = file_keys.new_person(pvalues) if person is None else None
@@ -177,6 +203,14 @@ class EnrolmentImport(ImportKind):
                                    columns, refused, known, known_enrolments,
                                    file_keys.items.get(planned))
             if item is not None:
+                if isinstance(cohort, NewCohort):
+                    item.payload["new_cohort"] = cohort
+                    item.warnings.append(f"creates {cohort.what()}")
+                moved = resolver.course_ends(cohort, extras["end_date"])
+                if moved:
+                    old = cohort.end_date or cohort.academic_year.end
+                    item.payload["cohort_ends"] = {cohort.id: (old, extras["end_date"])}
+                    item.warnings.append(moved)
                 file_keys.planned(token, item, record.row, cohort.id, claimed,
                                   additions if planned is not None else None)
                 items.append(item)
@@ -184,6 +218,8 @@ class EnrolmentImport(ImportKind):
 
     def write(self, items, run_id, tick):
         entries: list[dict[str, Any]] = []
+        write_new_cohorts(items, run_id, entries)
+        write_cohort_ends(items, run_id, entries)
         new_people = [i for i in items if "person" in i.payload]
         rows = C.full_rows(Person, [i.payload["person"] for i in new_people])
         for item, pid in zip(new_people, C.insert_returning(Person, rows) if rows else [], strict=True):
@@ -302,71 +338,6 @@ def _same(a, b) -> bool:
     return a == b
 
 
-class _CohortResolver:
-    def __init__(self, cohort_id: int | None):
-        self.fixed = None
-        self.cohorts = list(Cohort.select(Cohort, Programme).join(Programme))
-        # cohort id -> the normalised programme name, cohort name and "programme cohort"
-        self._names = {c.id: (normalise(c.programme.name), normalise(c.name),
-                              normalise(f"{c.programme.name} {c.name}")) for c in self.cohorts}
-        self._resolved: dict[tuple, tuple[Cohort | None, str]] = {}
-        if cohort_id is not None:
-            self.fixed = next((c for c in self.cohorts if c.id == int(cohort_id)), None)
-            if self.fixed is None:
-                from ..errors import RefusedError
-
-                raise RefusedError(f"There is no cohort #{cohort_id}")
-
-    def resolve(self, extras: dict) -> tuple[Cohort | None, str]:
-        if self.fixed is not None:
-            return self.fixed, ""
-        year = extras.get("academic_year") or (
-            AcademicYear.for_date(extras["start_date"]) if extras.get("start_date") else None)
-        # Rows of one file name few cohorts: each combination is worked out once.
-        key = (extras.get("programme"), extras.get("cohort"), year)
-        found = self._resolved.get(key)
-        if found is None:
-            found = self._resolved[key] = self._resolve(key[0], key[1], year)
-        return found
-
-    def _resolve(self, programme, cohort_name, year) -> tuple[Cohort | None, str]:
-        candidates = self.cohorts
-        if not candidates:
-            return None, "there are no cohorts yet: create the programme's cohort first"
-        if programme:
-            wanted = normalise(programme)
-            named = [c for c in candidates if self._names[c.id][0] == wanted]
-            if named:
-                candidates = named
-        if cohort_name:
-            wanted = normalise(cohort_name)
-            named = [c for c in candidates if wanted in self._names[c.id][1:]]
-            if not named:
-                return None, f"there is no cohort called '{cohort_name}'"
-            candidates = named
-        if year is not None:
-            candidates = [c for c in candidates if c.academic_year == year]
-            if not candidates:
-                return None, f"there is no cohort in {year}: create it first"
-        if len(candidates) > 1:
-            itt = [c for c in candidates if c.programme.kind == "itt"]
-            candidates = itt if len(itt) == 1 else candidates
-        if len(candidates) == 1:
-            return candidates[0], ""
-        names = ", ".join(f"{c.programme.name} {c.name} ({c.academic_year})" for c in candidates[:4])
-        return None, (f"it is not clear which cohort ({names}{'…' if len(candidates) > 4 else ''}): "
-                      "add a Cohort or Programme column, or choose the cohort")
-
-
-def _cohort_label(cohort: Cohort) -> str:
-    """How the preview names a cohort (worked out once per cohort object: rows share them)."""
-    label = cohort.__dict__.get("_import_label")
-    if label is None:
-        label = cohort.__dict__["_import_label"] = (
-            f"{cohort.programme.name} {cohort.name} ({cohort.academic_year})")
-    return label
-
-
 def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns, refused,
                     known=None, known_enrolments=None, same_person_as=None):
     """``known`` / ``known_enrolments``: the preloaded keys the services check against;
@@ -413,7 +384,7 @@ def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns
             refuse_errors(record, errors, columns, refused)
             return None
         payload["enrolment"] = values
-        changes["Cohort"] = (None, _cohort_label(cohort))
+        changes["Cohort"] = (None, cohort_label(cohort))
         changes.update({ENROLMENT_LABELS[k]: (None, v) for k, v in evalues.items()
                         if v is not None and k != "cohort"})
         action = "add"

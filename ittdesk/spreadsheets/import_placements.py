@@ -1,9 +1,12 @@
 """Importing placements, from any list or the DfE Register trainee bulk-upload layout.
 
-Placements are matched by trainee, school and kind. The trainee is found by trainee id or email
-(they must be enrolled already); the school by URN and the mentor by email or by name among the
-people with a role at that school. Missing dates default to the ITT start/end dates on the row,
-then to the cohort's dates.
+Placements are matched by trainee, school and kind. The trainee is found by trainee id, email
+or TRN (they must be enrolled already); the school by URN and the mentor by email or by name
+among the people with a role at that school. Missing dates default to the ITT start/end dates on
+the row, then to the cohort's dates. Every ``Placement N URN`` column of a Register file is read
+(the first is the main placement, the others second / contrasting ones); a Register row with no
+placement URN yet has nothing to import and is left out. Every problem of a row is reported in
+one run (unknown trainee and unknown school together).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from .. import audit
 from .. import fields as F
 from ..models import Cohort, Enrolment, Placement
 from ..services.programmes import placements
+from . import codes
 from . import import_common as C
 from .import_base import BAD, ImportField, ImportKind, Item, Refusal
 from .import_training import AS_GIVEN, TRAINEE_FIELDS, create_entry, refuse_errors, update_records
@@ -33,6 +37,10 @@ class PlacementImport(ImportKind):
         ImportField("school2_urn", "Second placement URN",
                     ("Second Placement URN", "Placement 2 URN", "Second placement school URN",
                      "Contrasting placement URN"), parse=F.urn),
+        ImportField("school3_urn", "Third placement URN",
+                    ("Third Placement URN", "Placement 3 URN", "Third placement school URN"),
+                    parse=F.urn),
+        ImportField("trn", "TRN", ("Teacher reference number",), parse=AS_GIVEN),
         ImportField("mentor_email", "Mentor email", ("Mentor e-mail", "Mentor's email",
                                                      "Mentor email address"), parse=F.email),
         ImportField("mentor_name", "Mentor", ("Mentor name", "Mentor's name", "School mentor"),
@@ -55,46 +63,62 @@ class PlacementImport(ImportKind):
     def check_mapping(self, mapping):
         names = set(mapping.values())
         problems = []
-        if not names & {"trainee_id", "email"}:
-            problems.append("Map a column to Trainee ID or Email: placements find the trainee by them")
+        if not names & {"trainee_id", "email", "trn"}:
+            problems.append("Map a column to Trainee ID, Email or TRN: placements find the "
+                            "trainee by them")
         if "school_urn" not in names:
             problems.append("Map a column to Placement school URN")
         return problems
 
     def plan(self, records, columns, refused, options=None):
         own = ("kind", "start_date", "end_date", "subject", "year_group", "notes")
+        urn_columns = ("school_urn", "school2_urn", "school3_urn")
         parsed = []
         for record in records:
             before = len(refused)
-            values, errors = placements.clean({k: record.raw[k] for k in own if k in record.raw},
-                                              partial=True)
+            data = {k: record.raw[k] for k in own if k in record.raw}
+            if "subject" in data:
+                try:
+                    data["subject"] = codes.words("subject", data["subject"])
+                except ValueError as exc:
+                    refused.append(Refusal(record.row, columns.get("subject", ""), str(exc)))
+                    del data["subject"]
+            values, errors = placements.clean(data, partial=True)
             refuse_errors(record, errors, columns, refused)
             extras = {n: self.extra(record, n, columns, refused)
-                      for n in ("trainee_id", "email", "school_urn", "school2_urn", "mentor_email",
+                      for n in ("trainee_id", "email", "trn", *urn_columns, "mentor_email",
                                 "mentor_name", "itt_start", "itt_end")}
-            if len(refused) > before or BAD in extras.values():
-                continue
-            if extras["trainee_id"] is not None:
+            if all(extras[n] is None for n in urn_columns) and len(refused) == before and not (
+                    values.keys() - {"subject"}):
+                continue  # a trainee with no placement yet (Register lists every trainee)
+            if extras["trainee_id"] not in (None, BAD):
                 extras["trainee_id"] = F.text(extras["trainee_id"], 50)
-            if not (extras["trainee_id"] or extras["email"]):
-                refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get("email", ""),
-                                       "a trainee ID or an email is needed to find the trainee"))
-                continue
-            parsed.append((record, values, extras))
+            if extras["trn"] not in (None, BAD):
+                extras["trn"] = str(extras["trn"]).strip()
+            if not any(extras[n] for n in ("trainee_id", "email", "trn")) and not (
+                    {columns.get(n) for n in ("trainee_id", "email", "trn")}
+                    & {r.column for r in refused[before:]}):
+                refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get(
+                    "email") or columns.get("trn", ""),
+                    "a trainee ID, an email or a TRN is needed to find the trainee"))
+            parsed.append((record, values, extras, len(refused) == before))
         by_tid: dict[str, Enrolment] = {}
-        for part in C.chunks(sorted({p[2]["trainee_id"] for p in parsed if p[2]["trainee_id"]})):
+        for part in C.chunks(sorted({p[2]["trainee_id"] for p in parsed
+                                     if p[2]["trainee_id"] not in (None, BAD)})):
             for e in Enrolment.select(Enrolment, Cohort).join(Cohort).where(
                     Enrolment.trainee_id.in_(part)):
                 by_tid[e.trainee_id] = e
-        trainees = C.people_by_email(p[2]["email"] for p in parsed)
+        trainees = C.people_by_email(p[2]["email"] for p in parsed if p[2]["email"] is not BAD)
+        by_trn = C.people_by_trn(p[2]["trn"] for p in parsed if p[2]["trn"] is not BAD)
         by_person: dict[int, list[Enrolment]] = defaultdict(list)
-        for part in C.chunks(sorted(p.id for p in trainees.values())):
+        for part in C.chunks(sorted({p.id for p in [*trainees.values(), *by_trn.values()]})):
             for e in (Enrolment.select(Enrolment, Cohort).join(Cohort)
                       .where(Enrolment.person.in_(part))):
                 by_person[e.person_id].append(e)
-        schools = C.school_ids_by_urn([p[2]["school_urn"] for p in parsed]
-                                      + [p[2]["school2_urn"] for p in parsed])
-        mentors = C.people_by_email(p[2]["mentor_email"] for p in parsed)
+        schools = C.school_ids_by_urn([p[2][n] for p in parsed for n in urn_columns
+                                       if p[2][n] is not BAD])
+        mentors = C.people_by_email(p[2]["mentor_email"] for p in parsed
+                                    if p[2]["mentor_email"] is not BAD)
         at_schools = C.people_at_schools(s[0] for s in schools.values())
         enrolment_ids = {e.id for e in by_tid.values()} | {
             e.id for es in by_person.values() for e in es}
@@ -104,40 +128,50 @@ class PlacementImport(ImportKind):
                 existing.setdefault((p.enrolment_id, p.school_id, p.kind), p)
         items: list[Item] = []
         seen: dict[tuple, int] = {}
-        for record, values, extras in parsed:
-            enrolment = by_tid.get(extras["trainee_id"]) if extras["trainee_id"] else None
-            if enrolment is None and extras["email"]:
-                enrolment = _pick_enrolment(by_person.get(getattr(trainees.get(extras["email"]), "id", -1), []),
-                                            values.get("start_date") or extras["itt_start"])
-            if enrolment is None:
-                who = (f"trainee ID {extras['trainee_id']}" if extras["trainee_id"]
-                       else f"email {extras['email']}")
-                refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get("email", ""),
-                                       f"there is no enrolled trainee with {who}: import enrolments first"))
-                continue
+        for record, values, extras, clean in parsed:
+            before = len(refused)
+            enrolment = self._enrolment(values, extras, by_tid, trainees, by_trn, by_person)
+            if enrolment is None and any(extras[n] not in (None, BAD)
+                                         for n in ("trainee_id", "email", "trn")):
+                who = next(f"{label} {extras[n]}" for n, label in (
+                    ("trainee_id", "trainee ID"), ("email", "email"), ("trn", "TRN"))
+                    if extras[n] not in (None, BAD))
+                refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get(
+                    "email") or columns.get("trn", ""),
+                    f"there is no enrolled trainee with {who}: import enrolments first"))
             wanted = [("school_urn", values.get("kind") or "main")]
-            if extras["school2_urn"] is not None:
-                wanted.append(("school2_urn", "second"))
-            row_items = []
+            wanted += [(n, "second") for n in ("school2_urn", "school3_urn")
+                       if extras[n] not in (None, BAD)]
+            found = []
             for column_name, kind in wanted:
                 urn = extras[column_name]
+                if urn is BAD:
+                    continue
                 if urn is None:
-                    refused.append(Refusal(record.row, columns.get(column_name, ""),
-                                           "Placement school URN is required"))
-                    break
+                    if column_name == "school_urn" and extras["school2_urn"] is None \
+                            and extras["school3_urn"] is None:
+                        refused.append(Refusal(record.row, columns.get(column_name, ""),
+                                               "Placement school URN is required"))
+                    continue
                 school = schools.get(urn)
                 if school is None:
                     refused.append(Refusal(record.row, columns[column_name], C.no_school(urn)))
-                    break
+                    continue
+                found.append((column_name, kind, school))
+            mentor = None
+            if found:
+                mentor = _find_mentor(extras, found[0][2], mentors, at_schools, record, columns,
+                                      refused)
+            if len(refused) > before or not clean:
+                continue
+            row_items = []
+            for column_name, kind, school in found:
                 key = (enrolment.id, school[0], kind)
                 if key in seen:
                     refused.append(Refusal(record.row, columns[column_name],
                                            f"the same placement is also on row {seen[key]}: keep one"))
                     break
                 seen[key] = record.row
-                mentor = _find_mentor(extras, school, mentors, at_schools, record, columns, refused)
-                if mentor is BAD:
-                    break
                 item = _plan_placement(record, values, extras, enrolment, school, kind, mentor,
                                        existing.get(key), columns, refused)
                 if item is None:
@@ -146,6 +180,18 @@ class PlacementImport(ImportKind):
             else:
                 items.extend(row_items)
         return items
+
+    @staticmethod
+    def _enrolment(values, extras, by_tid, trainees, by_trn, by_person) -> Enrolment | None:
+        """The row's enrolment: by trainee ID, else the trainee's (by email, else TRN)."""
+        if extras["trainee_id"] not in (None, BAD) and extras["trainee_id"] in by_tid:
+            return by_tid[extras["trainee_id"]]
+        for name, people_by in (("email", trainees), ("trn", by_trn)):
+            person = people_by.get(extras[name]) if extras[name] not in (None, BAD) else None
+            if person is not None:
+                return _pick_enrolment(by_person.get(person.id, []),
+                                       values.get("start_date") or extras["itt_start"])
+        return None
 
     def write(self, items, run_id, tick):
         entries: list[dict[str, Any]] = []
@@ -219,7 +265,7 @@ def _plan_placement(record, values, extras, enrolment, school, kind, mentor, exi
         changes["School"] = (None, school[1])
         if mentor:
             changes["Mentor"] = (None, mentor.full_name)
-        return Item(record.row, "add", f"trainee {extras['trainee_id'] or extras['email']}", label,
+        return Item(record.row, "add", f"trainee {_who(extras)}", label,
                     changes, payload)
     given = {k: v for k, v in wanted.items() if v is not None}
     if not values.get("start_date"):
@@ -240,6 +286,10 @@ def _plan_placement(record, values, extras, enrolment, school, kind, mentor, exi
         payload.update({"id": existing.id, "changes": diff})
     changes = {placements.field(k).label: c for k, c in diff.items()}
     return Item(record.row, "update" if diff else "same",
-                f"trainee {extras['trainee_id'] or extras['email']}", label, changes, payload)
+                f"trainee {_who(extras)}", label, changes, payload)
+
+
+def _who(extras: dict) -> Any:
+    return extras["trainee_id"] or extras["email"] or extras["trn"]
 
 

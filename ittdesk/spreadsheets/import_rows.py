@@ -50,7 +50,9 @@ def read_records(rows: list[tuple[int, list[Any]]], columns: list[tuple[int, str
                  delimiter: str = "") -> list[Record]:
     """Records for ``rows`` ((row number, cells) as ``headers.data_rows`` gives them) over
     ``columns`` ((column, field name), in column order); a row with no value gives none.
-    Formula cells are refused and left out of the record.
+    Formula cells are refused and left out of the record. A leading apostrophe is dropped, as
+    Excel and DfE's Register do: it only marks a value to be kept as text (``'2024-10-01``,
+    ``'100225``, ``'07700 900123``).
 
     ``delimiter`` (a CSV file's): a row with values beyond the last heading is refused, since
     an unquoted delimiter in one value has shifted every later value into the wrong field
@@ -74,6 +76,8 @@ def read_records(rows: list[tuple[int, list[Any]]], columns: list[tuple[int, str
             cell = row[col] if col < len(row) else None
             if cell.__class__ is str:
                 cell = cell.strip(spaces)
+                if cell[:1] == "'":  # kept as text in a spreadsheet ('2024-10-01, '0115...)
+                    cell = cell[1:].strip(spaces)
                 if cell and cell not in errors and cell.strip().lower() not in empty_words:
                     raw[name] = cell
                 continue

@@ -426,6 +426,13 @@ class ImportWizard(QDialog):
         self.skip_invalid.setObjectName("skipInvalid")
         self.skip_invalid.toggled.connect(self._update_buttons)
         layout.addWidget(self.skip_invalid)
+        # Enrolments whose route and year have no cohort yet: the plan lists what it would
+        # create; ticking plans again with the creation asked for (issue 14).
+        self.create_cohorts = QCheckBox("Create the &programmes and cohorts listed")
+        self.create_cohorts.setObjectName("createCohorts")
+        self.create_cohorts.setVisible(False)
+        self.create_cohorts.toggled.connect(self.start_plan)
+        layout.addWidget(self.create_cohorts)
         return page
 
     def _apply_page(self) -> QWidget:
@@ -615,6 +622,8 @@ class ImportWizard(QDialog):
         options = {}
         if self.source.kind == "enrolments" and self.cohort_combo.currentData():
             options["cohort"] = self.cohort_combo.currentData()
+        if self.source.kind == "enrolments" and self.create_cohorts.isChecked():
+            options["create_cohorts"] = True
         self._run(importing.plan_import, self.source, dict(self.mapping_model.mapping),
                   options=options, on_done=self._planned, on_progress=self._plan_progress)
 
@@ -653,6 +662,9 @@ class ImportWizard(QDialog):
         self.summary.setText("\n".join(lines))
         self.skip_invalid.setChecked(False)
         self.skip_invalid.setVisible(bool(plan.refused and (plan.adds or plan.updates)))
+        from ittdesk.spreadsheets.import_cohorts import creates_cohorts
+
+        self.create_cohorts.setVisible(creates_cohorts(plan) or self.create_cohorts.isChecked())
         self._show_page(self.PAGE_PREVIEW)
 
     # -- page 4 ---------------------------------------------------------------------------------
