@@ -300,9 +300,10 @@ class MainWindow(QMainWindow):
 
     def show_notice(self, text: str, title: str = "ITT Desk") -> None:
         """Something the user should know that stops nothing (the day's automatic backup
-        failed): said in the status bar until another message, and in a notice that does not
-        block the window. A notice about the database goes when another database is opened."""
-        self.statusBar().showMessage(text)
+        failed): said in the status bar for a while (a message hides the record counts) and in
+        a notice that does not block the window and stays until closed. A notice about the
+        database goes when another database is opened."""
+        self.statusBar().showMessage(text, NOTICE_SHOWN_MS)
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
                           self)
         box.setObjectName("notice")
@@ -662,6 +663,9 @@ class MainWindow(QMainWindow):
             f"<p>Database: <b>{self.location.display}</b><br>"
             f"Schema version {migrations.latest()}</p>"
             + data_statement(self.location))
+
+
+NOTICE_SHOWN_MS = 20000  # a notice's words in the status bar
 
 
 def _shown(box: QMessageBox) -> bool:
