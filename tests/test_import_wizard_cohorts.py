@@ -1,0 +1,50 @@
+"""The import wizard's preview offers to create the programmes and cohorts a Register file's
+rows need (issue 14 item 4), and creates them only when the user ticks it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from ittdesk.models import Cohort, Enrolment, Programme
+from ui import testing as gui
+from ui.dialogs.import_wizard import ImportWizard
+
+qt_settings = gui.qt_settings
+main_window = gui.main_window
+
+pytestmark = pytest.mark.gui
+
+FIVE = Path(__file__).parent / "data" / "real" / "register_five_trainees.csv"
+
+
+def test_preview_tick_creates_the_programmes_and_cohorts_listed(qtbot, main_window):
+    main_window.import_act.trigger()
+    wizard = main_window._import_wizard
+    wizard.set_path(FIVE)
+    qtbot.waitUntil(lambda: wizard.guessed_path == str(FIVE), timeout=10000)
+    assert wizard.kind_combo.currentData() == "enrolments"
+    for _page in (ImportWizard.PAGE_MAPPING, ImportWizard.PAGE_PREVIEW):
+        qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda p=_page: wizard.stack.currentIndex() == p and wizard.task is None,
+                        timeout=20000)
+    assert wizard.create_cohorts.isVisible() and not wizard.create_cohorts.isChecked()
+    assert wizard.refused_model.rowCount() == 5
+    assert "--create-cohorts" in wizard.refused_model.index(0, 2).data()
+    assert not wizard.import_button.isEnabled()
+
+    wizard.create_cohorts.setChecked(True)
+    qtbot.waitUntil(lambda: wizard.task is None and wizard.add_model.rowCount() == 5,
+                    timeout=20000)
+    assert wizard.refused_model.rowCount() == 0
+    assert "Cohort: Primary and Secondary Undergraduate Fee Funded 2024/25 (new)" in \
+        wizard.add_model.index(0, 3).data()
+    assert "Creates the programme 'Undergraduate Opt-in' and its 2024/25 cohort" in \
+        wizard.summary.text()
+    assert Programme.select().count() == 0  # nothing written before the import
+    qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
+    assert (Programme.select().count(), Cohort.select().count(), Enrolment.select().count()) \
+        == (2, 2, 5)
