@@ -145,3 +145,24 @@ def test_mark_sent_and_status_from_the_command_line(demo_db, tmp_path, capsys):
     home = leadership_unconfirmed(clock.today(), limit=10)
     assert out.splitlines()[0] == status.summary()
     assert f"{status.unconfirmed} not confirmed" in out and home.count == status.unconfirmed
+
+
+def test_the_one_definition_holds_on_every_backend(db):
+    """The SQL of ``confirmation`` (EXISTS over the round, dates in the window, never-confirmed
+    schools kept by NOT) gives the same schools as the round's status on SQLite and PostgreSQL."""
+    import leadership_fixture as fx
+
+    round_, school, other = fx.build()  # a round started on 1 June 2026 for 2026/27
+    lead = schools.create({"urn": 900902, "name": "Moorside Teaching School Hub",
+                           "partnership_status": "lead"})
+    schools.create({"urn": 900903, "name": "Former Partner School",
+                    "partnership_status": "former"})
+    schools.update(other.id, {"leadership_confirmed_on": date(2026, 7, 1)})  # in the window
+    schools.update(lead.id, {"leadership_confirmed_on": date(2026, 5, 31)})  # before it
+    year = AcademicYear.parse(fx.YEAR)
+    status = rounds.status(round_)
+    states = {r.school_id: r.state for r in status.rows}
+    assert states == {school.id: "written", other.id: "confirmed", lead.id: "not added"}
+    assert {s.id for s in confirmation.unconfirmed(year)} == {school.id, lead.id}
+    home = leadership_unconfirmed(date(2026, 12, 7), limit=10)
+    assert home.count == status.unconfirmed == 2

@@ -36,6 +36,7 @@ def year_being_confirmed(today: date | None = None) -> AcademicYear:
 
 def window(year: AcademicYear, round_: ConfirmationRound | None = None) -> tuple[date, date]:
     """The days a by-hand confirmation counts for ``year`` (see the module docstring)."""
+    year = AcademicYear.parse(year)
     round_ = round_ if round_ is not None else round_for(year)
     start = year.start
     if round_ is not None and round_.started_on and round_.started_on < start:

@@ -380,7 +380,7 @@ class RoundStatus:
 def status(round_: ConfirmationRound) -> RoundStatus:
     """Every school that confirms for the round's year (``confirmation.in_round``), in the
     round or not added yet, with where it stands by ``confirmation``'s definition."""
-    year = round_.academic_year
+    year = AcademicYear.parse(round_.academic_year)  # a str on a round not read back yet
     start, end = confirmation.window(year, round_)
     by_entry = {r.school_id: r for r in entries(round_)}
     schools = list(School.select().where(confirmation.in_round(year)).order_by(School.name_key))
