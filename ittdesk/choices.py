@@ -200,3 +200,19 @@ ACTIVITY_KINDS = Choices(
     {"visit": "Visit", "training": "Training", "review": "Review meeting", "other": "Other"},
     {"review meeting": "review", "meeting": "review"},
 )
+
+EVENT_KINDS = Choices(
+    "event kind",
+    {
+        "working_group": "Working group meeting",
+        "training": "Training session",
+        "webinar": "Webinar",
+        "induction": "Induction event",
+        "conference": "Conference",
+        "other": "Other",
+    },
+    {"strategic working group": "working_group", "working group": "working_group",
+     "meeting": "working_group", "training session": "training", "session": "training",
+     "cpd": "training", "online session": "webinar", "induction": "induction",
+     "briefing": "induction"},
+)

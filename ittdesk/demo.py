@@ -366,5 +366,45 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
                               reason="The supported school joined a trust with its own support"
                               if step == "withdrawn" else None)
         counts["support agreements"] = len(plans)
+        counts["events"] = _demo_events(rng, today, this_year, last_year)
         counts["people"] = Person.select().count()
     return counts
+
+
+def _demo_events(rng: random.Random, today: date, this_year: AcademicYear,
+                 last_year: AcademicYear) -> int:
+    """A strategic working group of partner school leaders meeting each term, a training
+    session led by a school leader, a webinar and an induction event (issue 20); events not
+    yet held have their invitations only."""
+    from .choices import LEADERSHIP_KINDS
+    from .models import Role
+    from .services.events import attendance, events
+
+    leaders = list(Role.select(Role.person, Role.school).join(School)
+                   .where(Role.kind.in_(LEADERSHIP_KINDS) & holders.held(today)
+                          & School.partnership_status.in_(("partner", "placement", "lead")))
+                   .order_by(Role.id).tuples())
+    leaders = list(dict(reversed(leaders)).items())  # one post per person (the first)
+    if not leaders:
+        return 0
+    plan = [
+        (last_year.start + timedelta(days=150), "Strategic working group: spring", "working_group"),
+        (this_year.start + timedelta(days=14), "Induction for new mentors", "induction"),
+        (this_year.start + timedelta(days=60), "Strategic working group: autumn", "working_group"),
+        (this_year.start + timedelta(days=95), "Adaptive teaching: training session", "training"),
+        (this_year.start + timedelta(days=130), "ITaP hosting briefing", "webinar"),
+        (this_year.start + timedelta(days=180), "Strategic working group: spring", "working_group"),
+    ]
+    made = 0
+    for held_on, title, kind in plan:
+        event = events.create({"title": title, "kind": kind, "held_on": held_on,
+                               "location": "Online" if kind == "webinar" else
+                               "Moorside Teaching School Hub"})
+        made += 1
+        invited = rng.sample(leaders, min(len(leaders), 10 if kind == "working_group" else 6))
+        held = held_on <= today
+        for n, (person_id, school_id) in enumerate(invited):
+            attendance.create({"event": event.id, "person": person_id, "school": school_id,
+                               "attended": held and rng.random() < 0.75,
+                               "led": held and kind == "training" and n == 0})
+    return made

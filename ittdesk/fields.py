@@ -63,6 +63,28 @@ def is_empty(value: object) -> bool:
     return False
 
 
+YES_WORDS = {"yes", "y", "true", "1", "x", "✓", "ticked", "on"}
+NO_WORDS = {"no", "n", "false", "0", "off"}
+
+
+def yes_no(value: object) -> bool:
+    """A tick as people type it ("yes", "Y", "x", TRUE, 1); blank means no."""
+    if isinstance(value, bool):
+        return value
+    if is_empty(value):
+        return False
+    if isinstance(value, (int, float)):
+        if value in (0, 1):
+            return bool(value)
+        raise ValueError(f"'{value}' is not yes or no")
+    word = str(value).strip().lower()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    raise ValueError(f"'{value}' is not yes or no")
+
+
 #: the longest values the database columns hold (ittdesk.models declares them with these):
 #: SQLite would store longer text and PostgreSQL refuse the whole write, so the parsers refuse
 #: it first, the same on both

@@ -103,6 +103,12 @@ def seed_everywhere(first: str = FIRST, last: str = LAST, email: str = EMAIL, *,
         "agreement": agreement.id, "party": party.id, "person": subject.id,
         "signatory_name": f"Dr {first[0]}. {last}", "signatory_role": "Headteacher",
         "signed_on": date(2025, 9, 20)}).id
+    from ittdesk.services.events import attendance, events
+
+    session = events.create({"title": "Leading mentor development", "kind": "training",
+                             "held_on": date(2025, 11, 12)})
+    s.rows["event_attendance.person"] = attendance.create({
+        "event": session.id, "person": subject.id, "school": school.id, "led": True}).id
     people.update(subject.id, {"phone": "07700 900124"})
     people.update(subject.id, {"phone": PHONE})
     s.rows["audit_entry.person_id"] = (AuditEntry.select(AuditEntry.id)

@@ -41,7 +41,7 @@ def choose(page, qtbot, key):
 def test_page_lists_the_returns_and_previews_the_first_rows(page, qtbot, qtmodeltester, tmp_path):
     assert [page.list.item(i).text() for i in range(page.list.count())] == [
         "Partnership return", "Placements return", "Cohort return",
-        "Support agreements return", "Mentor training return"]
+        "Support agreements return", "Mentor training return", "School engagement return"]
     qtmodeltester.check(page.model)
     assert page.model.headerData(0, Qt.Orientation.Horizontal) == "URN"
     assert page.model.rowCount() == returns_page.PREVIEW_ROWS

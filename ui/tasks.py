@@ -239,14 +239,17 @@ class TaskHandle:
     def _deliver_progress(self, done: int, total: object, message: str) -> None:
         if self.cancelled or not _alive(self.parent):
             return
-        if self.dialog is not None:
+        dialog = self.dialog
+        if dialog is not None:
             if isinstance(total, int) and total > 0:
-                self.dialog.setMaximum(total)
-                self.dialog.setValue(min(done, total))
+                dialog.setMaximum(total)
+                # A modal QProgressDialog processes events in setValue: the result may be
+                # delivered there, closing the dialog (self.dialog None) before the label is set.
+                dialog.setValue(min(done, total))
             else:
-                self.dialog.setMaximum(0)
-            if message:
-                self.dialog.setLabelText(message)
+                dialog.setMaximum(0)
+            if message and self.dialog is dialog:
+                dialog.setLabelText(message)
         if self.on_progress:
             self.on_progress(done, total if isinstance(total, int) else None, message)
 

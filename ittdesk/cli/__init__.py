@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "ittdesk.cli.leadership_commands",
     "ittdesk.cli.programme_commands",
     "ittdesk.cli.settings_commands",
+    "ittdesk.cli.contacts_commands",
 ]
 
 

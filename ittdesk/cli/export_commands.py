@@ -16,7 +16,8 @@ from pathlib import Path
 from . import UsageError, db_option, open_db
 from .arguments import academic_year
 
-RETURN_NAMES = ["partnership", "placements", "cohorts", "agreements", "mentor-training"]
+RETURN_NAMES = ["partnership", "placements", "cohorts", "agreements", "mentor-training",
+                "engagement"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:

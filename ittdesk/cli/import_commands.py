@@ -16,12 +16,13 @@ from ..errors import RefusedError
 from . import UsageError, db_option, open_db
 from .arguments import whole_number
 
-KINDS = ("schools", "people", "enrolments", "placements")
+KINDS = ("schools", "people", "enrolments", "placements", "attendance")
 HELP = {
     "schools": "schools, matched by URN (any list, or the DfE GIAS extract as published)",
     "people": "people and mentors with their role at a school, matched by email or name + school",
     "enrolments": "trainees in cohorts, matched by trainee ID or email (e.g. the DfE Register layout)",
     "placements": "placements of enrolled trainees at schools, with their mentors",
+    "attendance": "who came to an event, from a sign-in sheet (name, email, school)",
 }
 SHOWN = 20
 
@@ -50,6 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             k.add_argument("--create-cohorts", action="store_true",
                            help="create the programmes and cohorts the rows need (a route and "
                                 "year with no cohort yet); the preview lists them")
+        if kind == "attendance":
+            k.add_argument("--event", type=whole_number(1), metavar="ID", required=True,
+                           help="the event the sheet is for (ittdesk events list)")
         k.set_defaults(run=cmd_import, kind=kind)
     every = inner.add_parser("all", help="a full export ('ittdesk export all') into an empty database",
                              description="Read every record of a full export into this database, "
@@ -105,6 +109,8 @@ def cmd_import(args) -> int:
         options = {"cohort": args.cohort} if getattr(args, "cohort", None) else {}
         if getattr(args, "create_cohorts", False):
             options["create_cohorts"] = True
+        if getattr(args, "event", None):
+            options["event"] = args.event
 
         def progress(done, total=None, message=""):
             if sys.stderr.isatty() and message:

@@ -10,6 +10,7 @@ from .agreements import (
     SupportAgreement,
 )
 from .base import BaseModel, database
+from .events import Event, EventAttendance
 from .leadership import ConfirmationRound, HostingAppetite, HostingOffer, RoundSchool
 from .programmes import Cohort, Enrolment, Placement, Programme
 from .schools import Designation, MentorTraining, Person, Role, School
@@ -41,6 +42,8 @@ ALL_MODELS = [
     RoundSchool,
     HostingAppetite,
     HostingOffer,
+    Event,
+    EventAttendance,
 ]
 
 # The big lists sort names by stored keys (Person.last_name_key, School.name_key: see

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from peewee import (
+    SQL,
     BooleanField,
     Check,
     DateField,
@@ -69,6 +70,9 @@ class Person(SortKeyed):
     # columns last: a column added later must be declared after them).
     first_name_key = SortKeyField(max_length=100)
     last_name_key = SortKeyField(max_length=100, index=True)
+    # Asked not to receive newsletters, webinars and briefings: left out of contact lists.
+    # An SQL default so migration 8 can add it NOT NULL to a table with rows, as new ones have it.
+    no_newsletters = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])
 
     @property
     def full_name(self) -> str:

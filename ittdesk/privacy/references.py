@@ -81,7 +81,8 @@ def subject(person_id: int) -> tuple[Person, bool]:
     ghost = Person(id=person_id, title=values.get("title"),
                    first_name=values.get("first_name") or "", last_name=values.get("last_name") or "",
                    email=values.get("email"), phone=values.get("phone"), trn=values.get("trn"),
-                   notes=values.get("notes"), erased=bool(values.get("erased")))
+                   notes=values.get("notes"), erased=bool(values.get("erased")),
+                   no_newsletters=bool(values.get("no_newsletters")))
     return ghost, False
 
 

@@ -27,6 +27,8 @@ from ..models import (
     Cohort,
     Designation,
     Enrolment,
+    Event,
+    EventAttendance,
     ImpactReport,
     MentorTraining,
     Person,
@@ -67,7 +69,7 @@ COVERED = {
     "enrolment.person", "role.person", "mentor_training.person", "designation.person",
     "placement.mentor", "support_agreement.qa_lead", "agreement_party.contact",
     "agreement_leader.person", "agreement_activity.person", "impact_report.author",
-    "signature.person", "audit_entry.person_id",
+    "signature.person", "audit_entry.person_id", "event_attendance.person",
 }
 
 
@@ -161,6 +163,9 @@ def _holds() -> dict[int, list[Hold]]:
         add(d.person_id, "school", f"{d.kind} designation", d.review_due or d.designated_on)
     for p in Placement.select().where(Placement.mentor.is_null(False)):
         add(p.mentor_id, "school", f"Mentored placement #{p.id}", p.end_date)
+    for a in EventAttendance.select(EventAttendance, Event).join(Event):
+        add(a.person_id, "school", f"{a.event.title} ({'led' if a.led else 'on the list'})",
+            a.event.held_on)
 
     agreements = {a.id: a for a in SupportAgreement.select()}
 

@@ -23,6 +23,7 @@ from .. import __version__, audit, fields
 from ..choices import (
     ACTIVITY_KINDS,
     ENROLMENT_STATUSES,
+    EVENT_KINDS,
     PARTY_ROLES,
     PLACEMENT_KINDS,
     RAG_RATINGS,
@@ -39,6 +40,8 @@ from ..models import (
     Cohort,
     Designation,
     Enrolment,
+    Event,
+    EventAttendance,
     ImpactReport,
     MentorTraining,
     Person,
@@ -124,7 +127,7 @@ def _named(model, column, subject: Person):
 
 def _person_rows(p: Person) -> list[list[Any]]:
     return [[p.id, p.title, p.first_name, p.last_name, p.email, p.phone, p.trn, p.notes,
-             "yes" if p.erased else "no"]]
+             "yes" if p.erased else "no", "yes" if p.no_newsletters else "no"]]
 
 
 def _role_rows(p: Person):
@@ -209,6 +212,14 @@ def _signature_rows(p: Person):
             for s in sorted(rows.values(), key=lambda s: s.id)]
 
 
+def _event_rows(p: Person):
+    query = (EventAttendance.select(EventAttendance, Event).join(Event)
+             .where(EventAttendance.person == p).order_by(Event.held_on, EventAttendance.id))
+    return [[a.id, a.event.title, EVENT_KINDS.label(a.event.kind), a.event.held_on,
+             _school(a.school) if a.school_id else "", "yes" if a.invited else "no",
+             "yes" if a.attended else "no", "yes" if a.led else "no"] for a in query]
+
+
 def _audit_rows(p: Person):
     query = entries_about(p.id).order_by(AuditEntry.at, AuditEntry.id)
     return [[e.id, e.when, e.user, e.record, e.action_label, e.summary] for e in described(query)]
@@ -217,7 +228,7 @@ def _audit_rows(p: Person):
 SHEETS: list[SheetSpec] = [
     SheetSpec("Person", "The person record itself: name, contact details, TRN and notes.",
               ("Record #", "Title", "First name", "Last name", "Email", "Phone", "TRN", "Notes",
-               "Erased"), _person_rows),
+               "Erased", "No newsletters"), _person_rows),
     SheetSpec("Roles", "Posts held at schools over time (headteacher, mentor, ITT champion...).",
               ("Record #", "School", "Role", "Job title", "Start", "End", "Subjects", "Key stages",
                "Capacity"), _role_rows, ((Role, "person"),)),
@@ -255,6 +266,10 @@ SHEETS: list[SheetSpec] = [
     SheetSpec("Signatures", "Signatures on support agreements, linked or with the name as typed.",
               ("Record #", "Agreement", "Name as signed", "Role", "Signed on", "How found"),
               _signature_rows, ((Signature, "person"),)),
+    SheetSpec("Events", "Events (working groups, training sessions, webinars...) the person was "
+              "invited to, came to or led, with their school at the time.",
+              ("Record #", "Event", "Kind", "Date", "School", "Invited", "Attended", "Led"),
+              _event_rows, ((EventAttendance, "person"),)),
     SheetSpec("Audit entries", "The change history of records about the person: who changed "
               "what and when (times are local).",
               ("Entry #", "When", "By", "Record", "Action", "Changes"), _audit_rows,

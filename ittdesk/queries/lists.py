@@ -18,6 +18,7 @@ from peewee import Field
 from ..models import Cohort, Enrolment, Programme, School
 from . import ListQuery
 from .agreement_lists import AGREEMENTS
+from .event_lists import EVENTS
 from .programme_lists import (
     COHORTS,
     ENROLMENTS,
@@ -61,8 +62,8 @@ def reverses_exactly(query: ListQuery, key: str) -> bool:
 
 
 LISTS: dict[str, ListQuery] = {q.name: q for q in (SCHOOLS, PEOPLE, PROGRAMMES, COHORTS,
-                                                    ENROLMENTS, PLACEMENTS, AGREEMENTS)}
+                                                    ENROLMENTS, PLACEMENTS, AGREEMENTS, EVENTS)}
 for _name, _tables in _REQUIRED_JOINS.items():
     LISTS[_name].required_joins = tuple(_tables)
 
-__all__ = ["LISTS", "reverses_exactly", "SCHOOLS", "PEOPLE", "PROGRAMMES", "COHORTS", "ENROLMENTS", "PLACEMENTS", "AGREEMENTS"]
+__all__ = ["LISTS", "reverses_exactly", "SCHOOLS", "PEOPLE", "PROGRAMMES", "COHORTS", "ENROLMENTS", "PLACEMENTS", "AGREEMENTS", "EVENTS"]

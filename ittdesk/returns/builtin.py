@@ -510,3 +510,5 @@ register(ReturnSpec("agreements", "Support agreements return",
 register(ReturnSpec("mentor-training", "Mentor training return",
                     "One row per mentor training record in the year (for funding claims)",
                     mentor_training))
+
+from . import engagement as _engagement  # noqa: E402,F401 - registers the engagement return

@@ -14,6 +14,7 @@ from ..models import (
     AgreementParty,
     Designation,
     Enrolment,
+    EventAttendance,
     ImpactReport,
     MentorTraining,
     Person,
@@ -40,6 +41,7 @@ class PersonService(EntityService[Person]):
         Field("phone", "Phone", fields.phone),
         Field("trn", "TRN", fields.trn),
         Field("notes", "Notes", long_text),
+        Field("no_newsletters", "No newsletters", fields.yes_no),
     )
 
     UNIQUE = (("email", "email"), ("trn", "TRN"))  # field, the word messages use
@@ -95,6 +97,8 @@ class PersonService(EntityService[Person]):
              + ImpactReport.select().where(ImpactReport.author == person).count()
              + Signature.select().where(Signature.person == person).count(),
              "part in a support agreement", "parts in support agreements"),
+            (EventAttendance.select().where(EventAttendance.person == person).count(),
+             "place on an event's list", "places on events' lists"),
         ])
 
     def person_id(self, person: Person) -> int | None:

@@ -83,12 +83,14 @@ _KINDS: dict[str, ImportKind] = {}
 def kinds() -> dict[str, ImportKind]:
     """schools, people, enrolments, placements (built once; they hold no state)."""
     if not _KINDS:
+        from .import_attendance import AttendanceImport
         from .import_enrolments import EnrolmentImport
         from .import_people import PeopleImport
         from .import_placements import PlacementImport
         from .import_schools import SchoolImport
 
-        for k in (SchoolImport(), PeopleImport(), EnrolmentImport(), PlacementImport()):
+        for k in (SchoolImport(), PeopleImport(), EnrolmentImport(), PlacementImport(),
+                  AttendanceImport()):
             _KINDS[k.name] = k
     return _KINDS
 
@@ -172,6 +174,8 @@ def guess_kind(path: str | Path) -> str:
         book.close()
     scores = {}
     for name, importer in kinds().items():
+        if not getattr(importer, "guessed", True):
+            continue  # chosen on purpose only (a sign-in sheet needs its event too)
         found = headers.find_header_in_sheets(sheets, importer.fields)
         if found is not None:
             header = found[1]

@@ -52,7 +52,7 @@ from .. import settings as ui_settings
 from .. import sizing
 from ..tasks import run_task
 
-KIND_ORDER = ("schools", "people", "enrolments", "placements")
+KIND_ORDER = ("schools", "people", "enrolments", "placements", "attendance")
 FILE_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.xlsb *.ods *.csv *.txt *.tsv);;All files (*)"
 NOT_IMPORTED = "(not imported)"
 _ROOT = QModelIndex()
@@ -361,6 +361,11 @@ class ImportWizard(QDialog):
         self.cohort_label = QLabel("&Cohort:")
         self.cohort_label.setBuddy(self.cohort_combo)
         form.addRow(self.cohort_label, self.cohort_combo)
+        self.event_combo = QComboBox()
+        self.event_combo.setObjectName("importEvent")
+        self.event_label = QLabel("E&vent:")
+        self.event_label.setBuddy(self.event_combo)
+        form.addRow(self.event_label, self.event_combo)
         self.key_help = QLabel()
         self.key_help.setWordWrap(True)
         form.addRow("", self.key_help)
@@ -575,6 +580,15 @@ class ImportWizard(QDialog):
         kind = self.kind_combo.currentData()
         importer = importing.kind_for(kind)
         self.key_help.setText(importer.key_help)
+        sign_in = kind == "attendance"
+        self.event_label.setVisible(sign_in)
+        self.event_combo.setVisible(sign_in)
+        if sign_in and self.event_combo.count() == 0:
+            from ittdesk.fields import format_date
+            from ittdesk.models import Event
+
+            for event in Event.select().order_by(Event.held_on.desc(), Event.id.desc()):
+                self.event_combo.addItem(f"{format_date(event.held_on)}: {event.title}", event.id)
         enrolments = kind == "enrolments"
         self.cohort_label.setVisible(enrolments)
         self.cohort_combo.setVisible(enrolments)
@@ -624,6 +638,8 @@ class ImportWizard(QDialog):
             options["cohort"] = self.cohort_combo.currentData()
         if self.source.kind == "enrolments" and self.create_cohorts.isChecked():
             options["create_cohorts"] = True
+        if self.source.kind == "attendance" and self.event_combo.currentData():
+            options["event"] = self.event_combo.currentData()
         self._run(importing.plan_import, self.source, dict(self.mapping_model.mapping),
                   options=options, on_done=self._planned, on_progress=self._plan_progress)
 

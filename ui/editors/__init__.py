@@ -19,4 +19,5 @@ EDITORS: dict[str, str] = {
     "designation": "ui.editors.simple_editors:open_designation",
     "mentor_training": "ui.editors.simple_editors:open_mentor_training",
     "agreement": "ui.editors.agreement_launcher:open_agreement",
+    "event": "ui.editors.event_editor:open_event",
 }

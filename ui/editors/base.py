@@ -20,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -158,6 +159,8 @@ class EntityEditor(QDialog):
             return ChoiceCombo(vocabulary)
         if kind == "date" or (kind is None and spec.parse is fields.day):
             return DateEdit()
+        if kind == "check" or (kind is None and spec.parse is fields.yes_no):
+            return QCheckBox()
         if kind == "ref" or (kind is None and model is not None):
             return refs.widget_for(model, spec.label)
         if kind == "text" or (kind is None and spec.parse is long_text):
@@ -201,7 +204,7 @@ class EntityEditor(QDialog):
                 self.field_edited(name)
             self.on_change()
 
-        for signal in ("changed", "textChanged"):
+        for signal in ("changed", "textChanged", "toggled"):
             sig = getattr(widget, signal, None)
             if sig is not None and hasattr(sig, "connect"):
                 sig.connect(edited)
@@ -324,6 +327,8 @@ class EntityEditor(QDialog):
         widget = self.widgets[name]
         if isinstance(widget, (ChoiceCombo, RecordPicker, RecordCombo)):
             return widget.value()
+        if isinstance(widget, QCheckBox):
+            return widget.isChecked()
         if isinstance(widget, DateEdit):
             return widget.text()
         if isinstance(widget, QPlainTextEdit):
@@ -334,6 +339,8 @@ class EntityEditor(QDialog):
         widget = self.widgets[name]
         if isinstance(widget, (ChoiceCombo, RecordPicker, RecordCombo)):
             widget.set_value(value)
+        elif isinstance(widget, QCheckBox):
+            widget.setChecked(bool(value))
         elif isinstance(widget, DateEdit):
             widget.set_date(value if isinstance(value, date) else fields.day(value) if value else None)
         elif isinstance(widget, QPlainTextEdit):

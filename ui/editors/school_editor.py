@@ -28,6 +28,7 @@ class SchoolEditor(EntityEditor):
         self.mentors = self.related_browser("&Mentors", [("Add &mentor…", self.add_mentor)])
         self.placements = self.related_browser("&Placements")
         self.agreements = self.related_browser("A&greements")
+        self.engagement = self.related_browser("E&ngagement")
 
     def refresh_related(self) -> None:
         if self.instance is None:
@@ -64,6 +65,7 @@ class SchoolEditor(EntityEditor):
         self.placements.setHtml("".join(years) or "<p style='color:gray'>No placements yet.</p>")
         self.agreements.setHtml(section("Support agreements", [link_html(a) for a in summary["agreements"]],
                                         "not a party to any agreement"))
+        self.engagement.setHtml(engagement_html(self.instance.id))
 
     def change_holder(self) -> None:
         """The one change-holder dialog (ui.dialogs.change_holder), as Tools > Change… opens."""
@@ -79,6 +81,21 @@ class SchoolEditor(EntityEditor):
     def add_mentor(self) -> None:
         self.main_window.open_record("role", None, parent=self, school=self.instance.id,
                                      kind="mentor")
+
+
+def engagement_html(school_id: int) -> str:
+    """The school's ITT engagement year by year (issue 20), newest first."""
+    from ittdesk.returns.engagement import school_engagement
+
+    years = []
+    for e in school_engagement(school_id):
+        lines = [f"Trainees hosted: {e.trainees}", f"ITaP hosted: {e.itap}",
+                 f"Mentors trained: {e.mentors_trained}",
+                 f"Working group: came to {e.working_group} of {e.working_group_held} meetings"]
+        if e.leaders:
+            lines.append("Led sessions: " + escape(", ".join(e.leaders)))
+        years.append(section(str(e.year), lines))
+    return "".join(years) or "<p style='color:gray'>No placements, training or events yet.</p>"
 
 
 def open_school(parent, record_id: int | None, **defaults: Any):

@@ -55,6 +55,8 @@ PAGES: list[PageSpec] = [
              "Trainees in schools with mentors", prepare=True),
     PageSpec("agreements", "Support agreements", "ui.views.agreements_page:AgreementsPage",
              "School-to-school support", prepare=True),
+    PageSpec("events", "Events", "ui.views.events_page:EventsPage",
+             "Working groups, training sessions, webinars: who came and who led"),
     PageSpec("confirmation", "Yearly confirmation", "ui.views.confirmation_page:ConfirmationPage", "Leadership forms sent to every school each year"),
     PageSpec("retention", "Retention review", "ui.views.retention_page:RetentionPage",
              "Personal data past its retention period"),
@@ -66,6 +68,8 @@ PAGES: list[PageSpec] = [
 ACTIONS: list[ActionSpec] = [
     ActionSpec("Tools", "&Personal data of a person…", "ui.dialogs.person_data:open_personal_data"),
     ActionSpec("Tools", "Change a school's &headteacher, ITT champion…", "ui.dialogs.change_holder:change_holder_action"),
+    ActionSpec("Tools", "Con&tact list…", "ui.dialogs.contact_list:open_contact_list",
+               tip="Addresses of headteachers, ITT champions, mentors… for a mailing (CSV or Bcc)"),
     ActionSpec("Tools", "P&rovider settings: name, address, UKPRN, logo…",
                "ui.dialogs.provider_settings:open_provider_settings"),
     ActionSpec("Help", "&User guide", "ui.dialogs.user_guide:open_user_guide", "F1",

@@ -1,0 +1,193 @@
+"""A school's ITT engagement, year by year (issue 20): trainees hosted, ITaP hosted, mentors
+trained, leaders who led a session, and how often it came to the strategic working group.
+
+One set-based pass per measure over all schools (never a query per school), so the same code
+gives one school's history (the school editor) and the "engagement" return for every partner
+school in a year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..academic_year import AcademicYear
+from ..choices import MENTOR_KINDS, PARTNERSHIP_STATUSES
+from ..models import (
+    Enrolment,
+    Event,
+    EventAttendance,
+    MentorTraining,
+    Person,
+    Placement,
+    Role,
+    School,
+)
+from ..spreadsheets.writer import Column
+from .base import Filters, ReturnData, ReturnSpec, join_names, register
+
+PARTNER_STATUSES = ("partner", "placement", "lead")
+
+
+@dataclass
+class YearEngagement:
+    year: AcademicYear
+    trainees: int = 0  # distinct trainees on main, second or enrichment placements
+    itap: int = 0  # ITaP placements hosted
+    mentors_trained: int = 0  # distinct people whose mentor training counts for the school
+    leaders: list[str] = field(default_factory=list)  # who led a session (names)
+    working_group: int = 0  # working group meetings someone from the school came to
+    working_group_held: int = 0  # working group meetings held in the year
+
+    def is_empty(self) -> bool:
+        return not (self.trainees or self.itap or self.mentors_trained or self.leaders
+                    or self.working_group)
+
+
+def _year(day) -> str | None:
+    if day is None:
+        return None
+    if isinstance(day, str):
+        day = date.fromisoformat(day[:10])
+    return str(AcademicYear.for_date(day))
+
+
+def _name(pid: int, first: str | None, last: str | None, erased: bool) -> str:
+    if erased:
+        return f"erased person #{pid}"
+    return " ".join(p for p in (first, last) if p)
+
+
+def engagement(school_ids: list[int] | None = None,
+               year: AcademicYear | None = None) -> dict[int, dict[str, YearEngagement]]:
+    """school id -> academic year ("2025/26") -> its engagement; only for ``school_ids``
+    (None: every school) and ``year`` (None: every year)."""
+    result: dict[int, dict[str, YearEngagement]] = defaultdict(dict)
+
+    def entry(school_id: int, key: str | None) -> YearEngagement | None:
+        if key is None or (year is not None and key != str(year)):
+            return None
+        if school_ids is not None and school_id not in wanted:
+            return None
+        found = result[school_id].get(key)
+        if found is None:
+            found = result[school_id][key] = YearEngagement(AcademicYear.parse(key))
+        return found
+
+    wanted = set(school_ids or [])
+
+    def in_year(column):
+        return column.between(year.start, year.end) if year is not None else True
+
+    trainees: dict[tuple[int, str], set[int]] = defaultdict(set)
+    query = (Placement.select(Placement.school, Placement.kind, Placement.start_date,
+                              Enrolment.person)
+             .join(Enrolment, on=(Placement.enrolment == Enrolment.id))
+             .where(in_year(Placement.start_date)))
+    if school_ids is not None:
+        query = query.where(Placement.school.in_(school_ids or [0]))
+    for school_id, kind, start, person_id in query.tuples():
+        e = entry(school_id, _year(start))
+        if e is None:
+            continue
+        if kind == "itap":
+            e.itap += 1
+        else:
+            trainees[(school_id, str(e.year))].add(person_id)
+    for (school_id, key), people in trainees.items():
+        result[school_id][key].trainees = len(people)
+
+    # Training without a school counts for the school where the person mentors.
+    mentor_school: dict[int, int] = {}
+    for pid, sid in (Role.select(Role.person, Role.school).where(Role.kind.in_(MENTOR_KINDS))
+                     .order_by(Role.end_date.desc(nulls="FIRST"), Role.id).tuples()):
+        mentor_school.setdefault(pid, sid)
+    trained: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for pid, sid, done in (MentorTraining.select(MentorTraining.person, MentorTraining.school,
+                                                 MentorTraining.completed_on)
+                           .where(in_year(MentorTraining.completed_on)).tuples()):
+        school_id = sid or mentor_school.get(pid)
+        if school_id is None:
+            continue
+        e = entry(school_id, _year(done))
+        if e is not None:
+            trained[(school_id, str(e.year))].add(pid)
+    for (school_id, key), people in trained.items():
+        result[school_id][key].mentors_trained = len(people)
+
+    held: dict[str, int] = defaultdict(int)
+    for kind, day in Event.select(Event.kind, Event.held_on).where(in_year(Event.held_on)).tuples():
+        if kind == "working_group":
+            held[_year(day)] += 1
+    meetings: dict[tuple[int, str], set[int]] = defaultdict(set)
+    leaders: dict[tuple[int, str], dict[int, str]] = defaultdict(dict)
+    query = (EventAttendance.select(EventAttendance.school, EventAttendance.attended,
+                                    EventAttendance.led, Event.id, Event.kind, Event.held_on,
+                                    Person.id, Person.first_name, Person.last_name, Person.erased)
+             .join(Event, on=(EventAttendance.event == Event.id))
+             .switch(EventAttendance).join(Person, on=(EventAttendance.person == Person.id))
+             .where(EventAttendance.school.is_null(False)
+                    & (EventAttendance.attended | EventAttendance.led) & in_year(Event.held_on))
+             .order_by(Event.held_on, Person.last_name))
+    for sid, _attended, led, event_id, kind, day, pid, first, last, erased in query.tuples():
+        e = entry(sid, _year(day))
+        if e is None:
+            continue
+        if kind == "working_group":
+            meetings[(sid, str(e.year))].add(event_id)
+        if led:
+            leaders[(sid, str(e.year))][pid] = _name(pid, first, last, erased)
+    for (sid, key), ids in meetings.items():
+        result[sid][key].working_group = len(ids)
+    for (sid, key), names in leaders.items():
+        result[sid][key].leaders = list(names.values())
+    for by_year in result.values():
+        for key, e in by_year.items():
+            e.working_group_held = held.get(key, 0)
+    return dict(result)
+
+
+def school_engagement(school_id: int) -> list[YearEngagement]:
+    """One school's engagement, newest year first (years with nothing left out)."""
+    by_year = engagement([school_id]).get(school_id, {})
+    return [by_year[k] for k in sorted(by_year, reverse=True) if not by_year[k].is_empty()]
+
+
+def engagement_return(f: Filters) -> ReturnData:
+    schools = (School.select(School.id, School.name, School.urn, School.la_name,
+                             School.partnership_status)
+               .where(School.partnership_status.in_(PARTNER_STATUSES)))
+    if f.la:
+        schools = schools.where(School.la_name == f.la)
+    schools = list(schools.order_by(School.name, School.id).tuples())
+    found = engagement([s[0] for s in schools], f.year)
+    key = str(f.year)
+    held = (Event.select().where((Event.kind == "working_group")
+                                 & Event.held_on.between(f.year.start, f.year.end)).count())
+    rows = []
+    for sid, name, urn, la, status in schools:
+        e = found.get(sid, {}).get(key) or YearEngagement(f.year)
+        rows.append((name, urn, la, PARTNERSHIP_STATUSES.label(status), e.trainees, e.itap,
+                     e.mentors_trained, len(e.leaders), join_names(e.leaders), e.working_group,
+                     held))
+    columns = [
+        Column("school", "School", synonyms=("School name", "Establishment")),
+        Column("urn", "URN", "int", total=False, synonyms=("DfE URN", "School URN")),
+        Column("la_name", "Local authority", summarise=True, synonyms=("LA", "LA name")),
+        Column("status", "Partnership status", summarise=True),
+        Column("trainees", "Trainees hosted", "int", synonyms=("Trainees", "Placements")),
+        Column("itap", "ITaP hosted", "int", synonyms=("ITaP", "ITaP placements")),
+        Column("mentors_trained", "Mentors trained", "int", synonyms=("Mentor training",)),
+        Column("leaders", "Leaders who led sessions", "int", synonyms=("Leaders leading",)),
+        Column("leader_names", "Who led", synonyms=("Session leaders",)),
+        Column("working_group", "Working group meetings attended", "int",
+               synonyms=("Working group",)),
+        Column("working_group_held", "Working group meetings held", "int", total=False),
+    ]
+    return ReturnData(columns, rows, len(rows))
+
+
+register(ReturnSpec("engagement", "School engagement return",
+                    "One row per partner school: trainees and ITaP hosted, mentors trained, "
+                    "leaders who led sessions, working group attendance", engagement_return))

@@ -1,0 +1,138 @@
+"""Events and who was invited, came and led them (issue 20): fields declared once, then
+validate -> write in one transaction -> audit, as every service.
+
+An attendance row records the person's school *at the time*: given, or else the school of the
+post they hold when they are added (people move; a school's engagement history must not).
+Leading a session means being there, so ``led`` ticks ``attended`` too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from peewee import JOIN
+
+from .. import fields, holders
+from ..choices import EVENT_KINDS, LEADERSHIP_KINDS
+from ..errors import RefusedError
+from ..models import Event, EventAttendance, Person, Role, School, database
+from .base import EntityService, Field
+from .parsers import choice, long_text, ref, text
+
+
+class EventService(EntityService[Event]):
+    model = Event
+    entity = "event"
+    label = "Event"
+    fields = (
+        Field("title", "Title", text(200), required=True),
+        Field("kind", "Kind", choice(EVENT_KINDS), required=True),
+        Field("held_on", "Date", fields.day, required=True),
+        Field("location", "Where", text(200)),
+        Field("notes", "Notes", long_text),
+    )
+
+    def describe(self, event: Event) -> str:
+        return f"{event.title} ({fields.format_date(event.held_on)})"
+
+    def delete(self, record_id: int):
+        """The attendance list goes with the event, each row deleted (and audited) first, so
+        the history says who was on it."""
+        event = self.get(record_id)
+        with database.atomic():
+            for row_id in [r.id for r in EventAttendance.select(EventAttendance.id)
+                           .where(EventAttendance.event == event)]:
+                attendance.delete(row_id)
+            return super().delete(record_id)
+
+
+def school_at_the_time(person_id: int) -> int | None:
+    """The school of the post the person holds today: a leadership post first, then any."""
+    rows = (Role.select(Role.school, Role.kind)
+            .where((Role.person == person_id) & holders.held())
+            .order_by(Role.start_date.desc(nulls="LAST"), Role.id.desc()).tuples())
+    found = list(rows)
+    for school_id, kind in found:
+        if kind in LEADERSHIP_KINDS:
+            return school_id
+    return found[0][0] if found else None
+
+
+class AttendanceService(EntityService[EventAttendance]):
+    model = EventAttendance
+    entity = "event_attendance"
+    label = "Attendance"
+    fields = (
+        Field("event", "Event", ref(Event, "event"), required=True),
+        Field("person", "Person", ref(Person, "person"), required=True),
+        Field("school", "School", ref(School, "school")),
+        Field("invited", "Invited", fields.yes_no),
+        Field("attended", "Attended", fields.yes_no),
+        Field("led", "Led it", fields.yes_no),
+    )
+
+    def prepare(self, data: dict[str, Any], instance: EventAttendance | None = None) -> dict[str, Any]:
+        values = super().prepare(data, instance)
+        if values.get("led"):
+            values["attended"] = True
+        if instance is None:
+            values.setdefault("invited", True)
+            if values.get("school") is None and values.get("person") is not None:
+                values["school"] = school_at_the_time(values["person"])
+        return values
+
+    def check(self, values: dict[str, Any], instance: EventAttendance | None) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        event, person = values.get("event"), values.get("person")
+        if event is not None and person is not None:
+            query = EventAttendance.select().where((EventAttendance.event == event)
+                                                   & (EventAttendance.person == person))
+            if instance is not None:
+                query = query.where(EventAttendance.id != instance.id)
+            if query.exists():
+                errors["person"] = "This person is already on the event's list"
+            if instance is None or instance.person_id != person:
+                erased = Person.select().where((Person.id == person) & Person.erased).exists()
+                if erased:
+                    errors["person"] = "This person's personal data was erased: they cannot be added"
+        return errors
+
+    def person_id(self, row: EventAttendance) -> int | None:
+        return row.person_id
+
+    def describe(self, row: EventAttendance) -> str:
+        return f"attendance #{row.id}"
+
+    def add_people(self, event_id: int, person_ids: Iterable[int], **flags: Any) -> list[EventAttendance]:
+        """Put several people on an event's list at once (those already on it are left as
+        they are), all or nothing."""
+        wanted = list(dict.fromkeys(int(p) for p in person_ids))
+        already = {pid for (pid,) in EventAttendance.select(EventAttendance.person)
+                   .where(EventAttendance.event == event_id).tuples()}
+        added = []
+        with database.atomic():
+            for pid in wanted:
+                if pid not in already:
+                    added.append(self.create({"event": event_id, "person": pid, **flags}))
+        return added
+
+    def set_flags(self, row_id: int, **flags: bool) -> EventAttendance:
+        unknown = set(flags) - {"invited", "attended", "led"}
+        if unknown:
+            raise RefusedError(f"Unknown attendance tick(s): {', '.join(sorted(unknown))}")
+        return self.update(row_id, flags)
+
+
+def attendance_of(event: Event | int):
+    """The event's list with each person and school, by name."""
+    return (EventAttendance.select(EventAttendance, Person, School)
+            .join(Person, on=(EventAttendance.person == Person.id))
+            .switch(EventAttendance)
+            .join(School, on=(EventAttendance.school == School.id), join_type=JOIN.LEFT_OUTER)
+            .where(EventAttendance.event == event)
+            .order_by(Person.last_name, Person.first_name, EventAttendance.id))
+
+
+events = EventService()
+attendance = AttendanceService()
