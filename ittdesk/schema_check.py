@@ -8,8 +8,10 @@ creates a new database, so the two cannot drift:
 
 - every table, index, trigger and view must be one ITT Desk creates (by type and name);
 - triggers and views must be exactly ITT Desk's (their SQL, whitespace aside), at any version;
-- at the latest schema version, tables and indexes must be exactly ITT Desk's too, and nothing
-  may be missing (a backup without the audit's triggers would switch them off for good). At an
+- at the latest schema version, tables and indexes must be exactly ITT Desk's too (a table by
+  its shape: columns with their types, NOT NULL, defaults and keys, foreign keys and CHECKs, in
+  any order, as ``ALTER TABLE ... ADD COLUMN`` appends a column a new table may have in the
+  middle), and nothing may be missing (a backup without the audit's triggers would switch them off for good). At an
   older version tables and indexes are checked by name only (a later migration may have changed
   one since), and the migrations run on opening add what that version lacked.
 
@@ -20,6 +22,7 @@ not ours to judge and cannot be created by anyone else under those names.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from functools import lru_cache
 
@@ -28,6 +31,19 @@ _CODE = ("trigger", "view")
 
 def _normal(sql: str | None) -> str:
     return " ".join((sql or "").split())
+
+
+def _shape(conn, table: str) -> str:
+    """A table's columns, keys and CHECKs, independent of column order and SQL layout."""
+    quoted = table.replace('"', '""')
+    columns = sorted(tuple(str(v) for v in row[1:])
+                     for row in conn.execute(f'PRAGMA table_info("{quoted}")'))
+    keys = sorted(tuple(str(v) for v in row[2:])
+                  for row in conn.execute(f'PRAGMA foreign_key_list("{quoted}")'))
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                       (table,)).fetchone()[0] or ""
+    checks = sorted(_normal(c) for c in re.findall(r"CHECK\s*\((?:[^()]|\([^()]*\))*\)", sql))
+    return repr((columns, keys, checks))
 
 
 @lru_cache(maxsize=1)
@@ -48,10 +64,11 @@ def expected_schema() -> dict[tuple[str, str], str]:
             SchemaManager(model, memory).create_all(safe=True)
         audit.install_guard(memory)
         rows = memory.execute_sql("SELECT type, name, sql FROM sqlite_master").fetchall()
+        conn = memory.connection()
+        return {(kind, name): _shape(conn, name) if kind == "table" else _normal(sql)
+                for kind, name, sql in rows if not name.startswith("sqlite_")}
     finally:
         memory.close()
-    return {(kind, name): _normal(sql) for kind, name, sql in rows
-            if not name.startswith("sqlite_")}
 
 
 def foreign_objects(conn: sqlite3.Connection, version: int | None) -> list[str]:
@@ -69,7 +86,8 @@ def foreign_objects(conn: sqlite3.Connection, version: int | None) -> list[str]:
         ours = expected.get((kind, name))
         if ours is None:
             found.append(f"{kind} '{name}' (not ITT Desk's)")
-        elif (strict or kind in _CODE) and _normal(sql) != ours:
+        elif (strict or kind in _CODE) and (
+                _shape(conn, name) if kind == "table" else _normal(sql)) != ours:
             found.append(f"{kind} '{name}' (changed)")
     if strict:
         found += [f"{kind} '{name}' (missing)" for kind, name in sorted(set(expected) - seen)]

@@ -140,3 +140,22 @@ def test_a_restore_is_recorded_in_the_restored_databases_audit(sqlite_db, tmp_pa
     with pytest.raises(Exception, match="append-only"):
         with database.atomic():
             database.execute_sql("DELETE FROM audit_entry")
+
+
+def test_a_database_whose_migration_appended_a_column_passes(sqlite_db, tmp_path):
+    """ALTER TABLE ADD COLUMN puts a column last that a new table has in the middle (migration 6
+    added round_school.written_on): same columns, same table, so check and restore accept it."""
+    database.execute_sql('ALTER TABLE "round_school" DROP COLUMN "written_on"')
+    SchemaVersion.update(version=5).execute()
+    applied = [m.version for m in migrations.migrate(sqlite_db)]
+    assert 6 in applied
+    order = [r[1] for r in database.execute_sql('PRAGMA table_info("round_school")').fetchall()]
+    assert order[-1] == "written_on"  # appended, unlike a new database's table
+    report = backup.check_file(backup.backup_to(sqlite_db, tmp_path / "migrated.sqlite3"))
+    assert report.ok, report.messages
+
+
+def test_a_column_added_outside_itt_desk_is_still_refused(sqlite_db, tmp_path):
+    edited = _backup_with(sqlite_db, tmp_path, 'ALTER TABLE "school" ADD COLUMN "secret" TEXT')
+    report = backup.check_file(edited)
+    assert not report.ok and any("table 'school' (changed)" in m for m in report.messages)
