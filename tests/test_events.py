@@ -14,7 +14,7 @@ from ittdesk import db as dbmod
 from ittdesk.academic_year import AcademicYear
 from ittdesk.cli import main
 from ittdesk.errors import RefusedError, ValidationError
-from ittdesk.models import AuditEntry, Event, EventAttendance
+from ittdesk.models import AuditEntry, Event, EventAttendance, Person
 from ittdesk.returns import make_filters
 from ittdesk.returns.base import get_return
 from ittdesk.returns.engagement import school_engagement
@@ -227,3 +227,43 @@ def test_engagement_academic_year_of_an_event_follows_september(db):
     attendance.add_people(early.id, [asha.id], attended=True)
     assert [(y.year, y.working_group) for y in school_engagement(fern.id)] == [
         (AcademicYear.parse("2026/27"), 1), (AcademicYear.parse("2025/26"), 1)]
+
+
+def test_the_full_export_carries_events_and_an_older_export_without_them_still_reads(db, tmp_path):
+    from openpyxl import load_workbook
+
+    from ittdesk.returns.full_export import export_all
+    from ittdesk.returns.full_import import restore_export
+
+    _engagement_seed()
+    people.update(Person.get(Person.last_name == "Verma").id, {"no_newsletters": True})
+    written = export_all(tmp_path / "all.xlsx")
+    assert (written["Events"], written["Event attendance"]) == (4, 5)
+    book = load_workbook(tmp_path / "all.xlsx")
+    del book["Events"], book["Event attendance"]
+    book.save(tmp_path / "older.xlsx")
+    dbmod.close_database()
+    dbmod.open_database(tmp_path / "copy.sqlite3", daily_backup=False)
+    added = restore_export(tmp_path / "all.xlsx")
+    assert (added["Events"], added["Event attendance"]) == (4, 5)
+    assert Person.get(Person.last_name == "Verma").no_newsletters is True
+    assert EventAttendance.select().where(EventAttendance.led).get().person.last_name == "Lloyd"
+    dbmod.close_database()
+    dbmod.open_database(tmp_path / "older.sqlite3", daily_backup=False)
+    assert restore_export(tmp_path / "older.xlsx")["Events"] == 0
+
+
+def test_a_people_import_reads_no_newsletters(db, tmp_path):
+    from ittdesk.spreadsheets import importing
+
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("First name,Last name,Email,No newsletters\n"
+                     "Asha,Verma,asha@example.org,yes\nBen,Okafor,ben@example.org,\n",
+                     encoding="utf-8")
+    source = importing.load_source(sheet, "people")
+    try:
+        importing.apply_plan(importing.plan_import(source))
+    finally:
+        source.book.close()
+    assert {p.email: p.no_newsletters for p in Person.select()} == {
+        "asha@example.org": True, "ben@example.org": False}

@@ -35,6 +35,7 @@ from ..services.agreements import (
     spend,
 )
 from ..services.base import EntityService
+from ..services.events import attendance, events
 from ..services.parsers import academic_year as parse_academic_year
 from ..services.people import designations, mentor_training, people, roles
 from ..services.programmes import cohorts, enrolments, placements, programmes
@@ -63,6 +64,8 @@ class Sheet:
     # left out of the service's creation rules (an agreement is created as a draft, but an
     # exported active agreement is restored as active).
     state: tuple[str, ...] = ()
+    # A sheet added in a later version: an export made before it still reads back without it.
+    optional: bool = False
 
 
 SHEETS: list[Sheet] = [
@@ -82,6 +85,8 @@ SHEETS: list[Sheet] = [
     Sheet("Impact reports", reports),
     Sheet("Spend", spend),
     Sheet("Signatures", signatures),
+    Sheet("Events", events, optional=True),
+    Sheet("Event attendance", attendance, optional=True),
 ]
 SETTINGS_SHEET = "Settings"
 AUDIT_SHEET = "Audit trail"

@@ -54,11 +54,12 @@ def restore_export(path: Path, *, progress: ProgressFn | None = None,
                            "already has records (make a new database first)")
     book = reading.open_book(path)
     try:
-        missing = [s.name for s in SHEETS if s.name not in book.sheet_names]
+        missing = [s.name for s in SHEETS if s.name not in book.sheet_names and not s.optional]
         if missing:
             raise RefusedError(f"{Path(path).name} is not an ITT Desk full export: it has no "
                                f"sheet {', '.join(repr(m) for m in missing)}")
-        sheets = {s.name: book.sheet(s.name).rows for s in SHEETS}
+        sheets = {s.name: book.sheet(s.name).rows if s.name in book.sheet_names else []
+                  for s in SHEETS}
         settings_rows = (book.sheet(SETTINGS_SHEET).rows
                          if SETTINGS_SHEET in book.sheet_names else [])
     finally:
