@@ -131,3 +131,38 @@ def test_the_school_editor_shows_engagement_year_by_year(qtbot, main_window):
     text = editor.engagement.toPlainText()
     assert "2025/26" in text and "came to 1 of 1 meetings" in text and "Led sessions: Asha Verma" in text
     editor.reject()
+
+
+def test_the_import_wizard_takes_a_sign_in_sheet_for_the_event_chosen(qtbot, main_window, tmp_path):
+    from ui.dialogs.import_wizard import ImportWizard
+
+    _fern, _asha, _ben, group = _seed()
+    other = events.create({"title": "Webinar", "kind": "webinar", "held_on": date(2026, 1, 5)})
+    path = tmp_path / "sign-in.csv"
+    path.write_text("Name,Email,Present\nBen Okafor,ben@example.org,yes\n", encoding="utf-8")
+    main_window.import_act.trigger()
+    wizard = main_window._import_wizard
+    wizard.set_path(path)
+    qtbot.waitUntil(lambda: wizard.guessed_path == str(path), timeout=10000)
+    assert wizard.kind_combo.currentData() != "attendance"  # never guessed: it needs its event
+    assert not wizard.event_combo.isVisible()
+    wizard.kind_combo.setCurrentIndex(wizard.kind_combo.findData("attendance"))
+    assert wizard.event_combo.isVisible()
+    assert [wizard.event_combo.itemData(i) for i in range(wizard.event_combo.count())] == [
+        other.id, group.id]  # newest first
+    wizard.event_combo.setCurrentIndex(wizard.event_combo.findData(group.id))
+
+    def wait_page(page):
+        qtbot.waitUntil(lambda: wizard.stack.currentIndex() == page and wizard.task is None,
+                        timeout=20000)
+
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    wait_page(ImportWizard.PAGE_MAPPING)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    wait_page(ImportWizard.PAGE_PREVIEW)
+    assert wizard.add_model.rowCount() == 1
+    qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
+    row = EventAttendance.get(EventAttendance.person == Person.get(Person.email == "ben@example.org"))
+    assert (row.event_id, row.attended) == (group.id, True)
+    wizard.reject()
