@@ -48,3 +48,30 @@ def test_preview_tick_creates_the_programmes_and_cohorts_listed(qtbot, main_wind
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
     assert (Programme.select().count(), Cohort.select().count(), Enrolment.select().count()) \
         == (2, 2, 5)
+
+
+def test_preview_tick_matches_possible_duplicates_instead_of_adding(qtbot, main_window, tmp_path):
+    from ittdesk.models import Person
+    from ittdesk.services.people import people
+
+    people.create({"first_name": "Ann", "last_name": "Lee"})
+    path = tmp_path / "people.csv"
+    path.write_text("First name,Last name,Phone\nAnn,Lee,0113 496 0000\n", encoding="utf-8")
+    main_window.import_act.trigger()
+    wizard = main_window._import_wizard
+    wizard.set_path(path)
+    qtbot.waitUntil(lambda: wizard.guessed_path == str(path), timeout=10000)
+    wizard.kind_combo.setCurrentIndex(wizard.kind_combo.findData("people"))
+    for _page in (ImportWizard.PAGE_MAPPING, ImportWizard.PAGE_PREVIEW):
+        qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda p=_page: wizard.stack.currentIndex() == p and wizard.task is None,
+                        timeout=20000)
+    assert wizard.match_possible.isVisible() and wizard.add_model.rowCount() == 1
+    assert "Possible duplicate of Ann Lee" in wizard.summary.text()
+    wizard.match_possible.setChecked(True)
+    qtbot.waitUntil(lambda: wizard.task is None and wizard.add_model.rowCount() == 0,
+                    timeout=20000)
+    assert wizard.update_model.rowCount() == 1
+    qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
+    assert [(p.first_name, p.phone) for p in Person.select()] == [("Ann", "0113 496 0000")]

@@ -46,6 +46,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         k.add_argument("--skip-invalid", action="store_true",
                        help="import the valid rows and list the refused ones")
         k.add_argument("--details", action="store_true", help="list every change, not the first 20")
+        if kind == "people":
+            k.add_argument("--match-possible", action="store_true",
+                           help="take each possible duplicate (a stored person of the same name, "
+                                "nothing else to tell them apart) as that person, not a new one")
         if kind == "enrolments":
             k.add_argument("--cohort", type=int, metavar="ID", help="put every row in this cohort")
             k.add_argument("--create-cohorts", action="store_true",
@@ -109,6 +113,8 @@ def cmd_import(args) -> int:
         options = {"cohort": args.cohort} if getattr(args, "cohort", None) else {}
         if getattr(args, "create_cohorts", False):
             options["create_cohorts"] = True
+        if getattr(args, "match_possible", False):
+            options["match_possible"] = True
         if getattr(args, "event", None):
             options["event"] = args.event
 

@@ -1,15 +1,26 @@
 """Importing people and mentors: one person per row, optionally with their role at a school.
 
-Rows are matched to people by email, else by first + last name among people who have (had) a
-role at the row's school. A row that names a school gives the person a role there (mentor when
-the file has no role column or the cell is blank), or updates the mentor details (subjects, key
-stages, capacity) of the role they already hold. A training date adds a mentor training record.
+Rows are matched to people by email, else by first and last name among people who have (had) a
+role at the row's school, else by name and phone. A row that names a school gives the person a
+role there (mentor when the file has no role column or the cell is blank), or updates the mentor
+details (subjects, key stages, capacity) of the role they already hold. A training date adds a
+mentor training record.
+
+One person may be on several rows (a role at each of two schools): rows with the same email,
+or the same name and phone, are one person with a role per row; they must agree about the
+values both give. Someone stored with the same name but nothing else to tell them apart (no
+email, school or phone in common) is a *possible duplicate*: the row adds a new person, with a
+warning naming who it may be, unless the import option ``match_possible`` (the CLI's
+``--match-possible``) says to take them as that person. Every problem of a row is reported in
+one run.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
+
+from peewee import fn
 
 from .. import audit
 from .. import fields as F
@@ -63,7 +74,7 @@ class PeopleImport(ImportKind):
     label = "People and mentors"
     service = people
     key_help = ("Rows are matched to people by email, else by first and last name at the row's "
-                "school.")
+                "school or with the same phone; rows with one email are one person.")
     fields = tuple(ImportField(f.name, f.label, PERSON_SYNONYMS.get(f.name, ()))
                    for f in people.fields) + EXTRA_FIELDS
 
@@ -75,64 +86,127 @@ class PeopleImport(ImportKind):
 
     def plan(self, records: list[Record], columns: dict[str, str], refused: list[Refusal],
              options: dict[str, Any] | None = None) -> list[Item]:
-        parsed = []
+        options = options or {}
+        parsed, urns = [], []
         for record in records:
             row = self._parse(record, columns, refused)
-            if row is not None:
-                parsed.append((record, row))
-        # Keys inside the file: an email, or a name at a school, only once.
-        seen: dict[Any, list[int]] = defaultdict(list)
-        for record, row in parsed:
-            seen[_key(row)].append(record.row)
-        bad_keys = {k for k, rows in seen.items() if k is not None and len(rows) > 1}
-        schools = C.school_ids_by_urn(row["school_urn"] for _r, row in parsed)
-        by_email = C.people_by_email(row["person"].get("email") for _r, row in parsed)
-        known = {"email": by_email, "trn": C.people_by_trn(row["person"].get("trn")
-                                                          for _r, row in parsed)}
+            if row["school_urn"] not in (None, BAD):
+                urns.append(row["school_urn"])
+            parsed.append((record, row))
+        schools = C.school_ids_by_urn(urns)
+        fine = [row for _r, row in parsed if row["ok"]]
+        by_email = C.people_by_email(row["person"].get("email") for row in fine)
+        known = {"email": by_email, "trn": C.people_by_trn(row["person"].get("trn") for row in fine)}
         trn_owner: dict[str, tuple[Any, int]] = {}  # TRN -> (person id or row, row) planned
         by_name = C.people_at_schools(s[0] for s in schools.values())
+        namesakes = _people_named(C.name_key(row["person"].get("first_name"),
+                                             row["person"].get("last_name"))
+                                  for row in fine if not row["person"].get("email"))
         current_roles, trained = _existing_roles_and_training(
-            [p.id for p in by_email.values()] + [p.id for p in by_name.values()])
+            [p.id for p in by_email.values()] + [p.id for p in by_name.values()]
+            + [p.id for ps in namesakes.values() for p in ps])
+        same = _SamePerson()
         items = []
         for record, row in parsed:
-            key = _key(row)
-            if key in bad_keys:
-                rows = ", ".join(str(n) for n in seen[key])
-                column = columns.get("email") if key[0] == "email" else (
-                    columns.get("last_name") or columns.get("full_name", ""))
-                what = f"email {key[1]}" if key[0] == "email" else f"{row['label']} at this school"
-                refused.append(Refusal(record.row, column or "",
-                                       f"{what} is on more than one row ({rows}): keep one"))
-                continue
+            before = len(refused)
             school = None
-            if row["school_urn"] is not None:
+            if row["school_urn"] not in (None, BAD):
                 school = schools.get(row["school_urn"])
                 if school is None:
                     refused.append(Refusal(record.row, columns["school_urn"],
                                            C.no_school(row["school_urn"])))
-                    continue
-            person = by_email.get(row["person"].get("email")) if row["person"].get("email") else None
+            if len(refused) > before or not row["ok"]:
+                continue
+            values = row["person"]
+            name = C.name_key(values.get("first_name"), values.get("last_name"))
+            person = by_email.get(values["email"]) if values.get("email") else None
             if person is None and school is not None:
-                person = by_name.get((school[0], C.name_key(row["person"].get("first_name"),
-                                                            row["person"].get("last_name"))))
+                person = by_name.get((school[0], name))
+            possible: list = []
+            if person is None and not values.get("email"):
+                candidates = namesakes.get(name, [])
+                phoned = [p for p in candidates if values.get("phone") and p.phone == values["phone"]]
+                if len(phoned) == 1:
+                    person = phoned[0]
+                elif candidates:
+                    possible = candidates
+                    if options.get("match_possible") and len(candidates) == 1:
+                        person, possible = candidates[0], []
+            earlier = same.earlier(values, person)
             # A TRN given on two rows to two people would fail at apply: refuse the later row.
-            trn = row["person"].get("trn")
-            owner = person.id if person is not None else ("new", record.row)
+            trn = values.get("trn")
+            owner = person.id if person is not None else (
+                earlier.token if earlier is not None else ("new", record.row))
             if trn and (person is None or person.trn != trn):
-                earlier = trn_owner.get(trn)
-                if earlier is not None and earlier[0] != owner:
+                first = trn_owner.get(trn)
+                if first is not None and first[0] != owner:
                     refused.append(Refusal(record.row, columns.get("trn", ""),
-                                           C.key_clash("TRN", trn, earlier[1])))
+                                           C.key_clash("TRN", trn, first[1])))
                     continue
-            item = self._plan_row(record, row, person, school, columns, refused,
-                                  current_roles, trained, known)
-            if item is not None:
-                if trn and (person is None or person.trn != trn):
-                    trn_owner.setdefault(trn, (owner, record.row))
-                items.append(item)
+            if earlier is not None:
+                if not same.agree(earlier, values, record, columns, refused):
+                    continue
+                item = self._plan_more(record, row, earlier, person, school, columns, refused,
+                                       current_roles, trained, same)
+            else:
+                item = self._plan_row(record, row, person, school, columns, refused,
+                                      current_roles, trained, known)
+                if item is not None and not same.claim_role(owner, school, item, record,
+                                                            columns, refused):
+                    item = None
+            if item is None:
+                continue
+            if possible and earlier is None:
+                who = "; ".join(f"{p.full_name} (#{p.id}{', ' + p.phone if p.phone else ''})"
+                                for p in possible[:3])
+                item.warnings.append(f"possible duplicate of {who}: added as a new person "
+                                     "unless you choose to match possible duplicates")
+                item.payload["possible"] = [p.id for p in possible]
+            if earlier is None:
+                same.planned(owner, values, person, item)
+            if trn and (person is None or person.trn != trn):
+                trn_owner.setdefault(trn, (owner, record.row))
+            items.append(item)
         return items
 
+    def _plan_more(self, record, row, earlier, person, school, columns, refused, current_roles,
+                   trained, same):
+        """A later row of a person an earlier row of the file plans: their role (and training)
+        here; values only this row gives go into the earlier row's person."""
+        first = earlier.item
+        additions = {k: v for k, v in row["person"].items()
+                     if v is not None and earlier.values.get(k) is None
+                     and (person is None or getattr(person, k) != v)}
+        if additions:
+            earlier.values.update(additions)
+            if "person" in first.payload:
+                first.payload["person"].update(additions)
+                first.changes.update({people.field(k).label: (None, v) for k, v in additions.items()})
+            else:
+                diff = first.payload.get("person_changes") or {}
+                first.payload["person_changes"] = diff
+                for k, v in additions.items():
+                    diff[k] = (getattr(person, k), v)
+                    first.changes[people.field(k).label] = diff[k]
+                if first.action == "same":
+                    first.action = "update"
+        item = self._plan_row(record, {**row, "person": {}}, person, school, columns, refused,
+                              current_roles, trained, None)
+        if item is None or not same.claim_role(earlier.token, school, item, record, columns,
+                                               refused):
+            return None
+        if person is None:
+            item.payload.pop("person", None)
+            item.payload["same_person_as"] = first
+            item.action = "add"
+            item.changes = {k: v for k, v in item.changes.items()
+                            if k in ("Role", "Mentor training")}
+        item.description = f"{row['label']} (also on row {first.row})"
+        return item
+
     def _parse(self, record, columns, refused):
+        """The row's values; ``ok`` is False when a problem was found (the row is still looked
+        at, its school too, so that every problem of it is said in one run)."""
         raw = dict(record.raw)
         before = len(refused)
         if "full_name" in raw and not ("first_name" in raw and "last_name" in raw):
@@ -152,15 +226,14 @@ class PeopleImport(ImportKind):
         role_values, errors = roles.clean(role_data, partial=True)
         for name, message in errors.items():
             refused.append(Refusal(record.row, columns.get(name, ""), message.split(": ", 1)[-1]))
-        if len(refused) > before:
-            return None
-        if not (values.get("first_name") and values.get("last_name")):
+        name_columns = {columns.get(k) for k in ("first_name", "last_name", "full_name")}
+        if not (values.get("first_name") and values.get("last_name")) and not (
+                name_columns & {r.column for r in refused[before:]}):
             refused.append(Refusal(record.row, columns.get("last_name") or columns.get("full_name", ""),
                                    "first and last name are both needed"))
-            return None
         return {"person": values, "role": role_values, "school_urn": school_urn,
-                "trained_on": trained_on,
-                "label": f"{values['first_name']} {values['last_name']}"}
+                "trained_on": trained_on, "ok": len(refused) == before,
+                "label": f"{values.get('first_name') or ''} {values.get('last_name') or ''}".strip()}
 
     def _plan_row(self, record, row, person, school, columns, refused, current_roles, trained,
                   known=None):
@@ -234,7 +307,8 @@ class PeopleImport(ImportKind):
                             "person_id": person_id, "import_run": run_id})
         role_rows, training_rows = [], []
         for item in items:
-            person_id = item.payload["person_id"]
+            person_id = item.payload.get("person_id") or item.payload[
+                "same_person_as"].payload["person_id"]
             diff = item.payload.get("person_changes")
             if diff:
                 Person.update({k: v[1] for k, v in diff.items()}).where(Person.id == person_id).execute()
@@ -264,14 +338,95 @@ class PeopleImport(ImportKind):
         audit.record_many(entries)
 
 
-def _key(row: dict) -> tuple | None:
-    email = row["person"].get("email")
-    if email:
-        return ("email", email)
-    if row["school_urn"] is not None:
-        return ("name", row["school_urn"], C.name_key(row["person"].get("first_name"),
-                                                      row["person"].get("last_name")))
-    return None
+class _Planned:
+    """A person the file's rows plan so far: who (token), the values given, the first item."""
+
+    def __init__(self, token, values: dict, item: Item):
+        self.token, self.values, self.item = token, dict(values), item
+
+
+class _SamePerson:
+    """Rows of the file that are one person (the same email, else the same stored person, else
+    the same name and phone), and the roles (person, school, kind) the rows plan."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple, _Planned] = {}
+        self.roles: dict[tuple, int] = {}  # (token, school id, kind) -> row
+
+    @staticmethod
+    def _keys(values: dict, person) -> list[tuple]:
+        keys = []
+        if values.get("email"):
+            keys.append(("email", values["email"]))
+        if person is not None:
+            keys.append(("id", person.id))
+        if values.get("phone"):
+            keys.append(("phone", C.name_key(values.get("first_name"), values.get("last_name")),
+                         values["phone"]))
+        return keys
+
+    def earlier(self, values: dict, person) -> _Planned | None:
+        for key in self._keys(values, person):
+            found = self.by_key.get(key)
+            if found is not None:
+                return found
+        return None
+
+    def planned(self, token, values: dict, person, item: Item) -> None:
+        planned = _Planned(token, values, item)
+        for key in self._keys(values, person):
+            self.by_key.setdefault(key, planned)
+
+    def agree(self, earlier: _Planned, values: dict, record, columns, refused) -> bool:
+        """Whether a later row of a person says what the earlier rows say (refusals if not)."""
+        ok = True
+        for k, v in values.items():
+            old = earlier.values.get(k)
+            if v is None or old is None or _same(old, v):
+                continue
+            column = columns.get(k) or (columns.get("full_name", "")
+                                        if k in ("title", "first_name", "last_name") else "")
+            refused.append(Refusal(record.row, column,
+                                   f"the same person is on row {earlier.item.row} with "
+                                   f"{people.field(k).label.lower()} '{old}': make the rows agree"))
+            ok = False
+        return ok
+
+    def claim_role(self, token, school, item: Item, record, columns, refused) -> bool:
+        """A role (person, school, kind) on one row only."""
+        if school is None:
+            return True
+        role = item.payload.get("role") or {}
+        kind = role.get("kind") or "mentor"
+        key = (token, school[0], kind)
+        first = self.roles.get(key)
+        if first is not None:
+            refused.append(Refusal(record.row, columns.get("school_urn", ""),
+                                   f"this person's role at {school[1]} is also on row {first}: "
+                                   "keep one"))
+            return False
+        self.roles[key] = record.row
+        return True
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return a == b
+
+
+def _people_named(keys) -> dict[tuple[str, str], list[Person]]:
+    """name key -> the stored (not erased) people of that name, for rows with no email."""
+    wanted = {k for k in keys if k[0] and k[1]}
+    found: dict[tuple[str, str], list[Person]] = defaultdict(list)
+    for part in C.chunks(sorted({k[1] for k in wanted})):
+        query = Person.select().where(fn.LOWER(Person.last_name).in_(part)
+                                      & (Person.erased == False))  # noqa: E712
+        for person in query:
+            key = C.name_key(person.first_name, person.last_name)
+            if key in wanted:
+                found[key].append(person)
+    return found
 
 
 def _existing_roles_and_training(person_ids: list[int]):

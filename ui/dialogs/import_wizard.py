@@ -438,6 +438,12 @@ class ImportWizard(QDialog):
         self.create_cohorts.setVisible(False)
         self.create_cohorts.toggled.connect(self.start_plan)
         layout.addWidget(self.create_cohorts)
+        # People stored under the same name with nothing else in common: added unless ticked.
+        self.match_possible = QCheckBox("&Match possible duplicates to the people already stored")
+        self.match_possible.setObjectName("matchPossible")
+        self.match_possible.setVisible(False)
+        self.match_possible.toggled.connect(self.start_plan)
+        layout.addWidget(self.match_possible)
         return page
 
     def _apply_page(self) -> QWidget:
@@ -638,6 +644,8 @@ class ImportWizard(QDialog):
             options["cohort"] = self.cohort_combo.currentData()
         if self.source.kind == "enrolments" and self.create_cohorts.isChecked():
             options["create_cohorts"] = True
+        if self.source.kind == "people" and self.match_possible.isChecked():
+            options["match_possible"] = True
         if self.source.kind == "attendance" and self.event_combo.currentData():
             options["event"] = self.event_combo.currentData()
         self._run(importing.plan_import, self.source, dict(self.mapping_model.mapping),
@@ -681,6 +689,8 @@ class ImportWizard(QDialog):
         from ittdesk.spreadsheets.import_cohorts import creates_cohorts
 
         self.create_cohorts.setVisible(creates_cohorts(plan) or self.create_cohorts.isChecked())
+        self.match_possible.setVisible(self.match_possible.isChecked() or any(
+            isinstance(i.payload, dict) and "possible" in i.payload for i in plan.items))
         self._show_page(self.PAGE_PREVIEW)
 
     # -- page 4 ---------------------------------------------------------------------------------
