@@ -148,7 +148,7 @@ def people_by_trn(trns: Iterable[str]) -> dict[str, Person]:
 
 
 PERSON_COLUMNS = ("id", "title", "first_name", "last_name", "email", "phone", "trn", "notes",
-                  "erased")
+                  "no_newsletters", "erased")  # every field of people.fields, and erased
 
 
 class PersonRow(namedtuple("PersonRow", PERSON_COLUMNS)):
