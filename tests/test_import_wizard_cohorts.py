@@ -1,5 +1,6 @@
-"""The import wizard's preview offers to create the programmes and cohorts a Register file's
-rows need (issue 14 item 4), and creates them only when the user ticks it."""
+"""The import wizard on issue 14: its preview offers to create the programmes and cohorts a
+Register file's rows need and creates them only when ticked; possible duplicate people are
+matched only when ticked; an unexpected damaged workbook is called damaged, in words."""
 
 from __future__ import annotations
 
@@ -75,3 +76,13 @@ def test_preview_tick_matches_possible_duplicates_instead_of_adding(qtbot, main_
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
     assert [(p.first_name, p.phone) for p in Person.select()] == [("Ann", "0113 496 0000")]
+
+
+def test_a_workbook_damaged_while_the_wizard_reads_it_is_called_damaged(qtbot, main_window):
+    import zipfile
+
+    main_window.import_act.trigger()
+    wizard = main_window._import_wizard
+    wizard._error(zipfile.BadZipFile("Bad CRC-32 for file 'xl/worksheets/sheet1.xml'"))
+    assert "damaged" in wizard.message.text()
+    assert "BadZipFile" not in wizard.message.text()

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ittdesk.errors import IttDeskError
+from ittdesk.errors import IttDeskError, plain_message
 from ittdesk.spreadsheets import importing, reading
 from ittdesk.spreadsheets.headers import SURE
 
@@ -740,10 +740,8 @@ class ImportWizard(QDialog):
     # -- outcomes -------------------------------------------------------------------------------
     def _error(self, exc: BaseException) -> None:
         self.task = None
-        if isinstance(exc, IttDeskError):
-            text = str(exc)
-        else:
-            text = f"Something went wrong: {type(exc).__name__}: {exc}. Nothing was changed."
+        # one plain sentence, never a class name ("the workbook is damaged", not BadZipFile)
+        text = str(exc) if isinstance(exc, IttDeskError) else plain_message(exc)
         if self.stack.currentIndex() == self.PAGE_APPLY:
             self.apply_label.setText(text)
             self.progress.setValue(0)
