@@ -112,10 +112,15 @@ class AgreementEditor(QDialog):
         self.main_fields = self.tabs.main_fields
         self.panels = self.tabs.panels
         self.balance = self.tabs.balance
-        for widget in self.main_fields.values():
+        # The fields and parts the problem shown is about: each edited one loses its message,
+        # and the problem goes with the last of them (Save checks everything again).
+        self._marked: set[str] = set()
+        for key, widget in self.main_fields.items():
             widget.changed.connect(self._changed)
-        for panel in self.panels.values():
+            widget.changed.connect(lambda key=key: self._put_right(key))
+        for kind, panel in self.panels.items():
             panel.changed.connect(self._changed)
+            panel.changed.connect(lambda kind=kind: self._put_right(kind))
         self.main_fields["amount_agreed_pence"].changed.connect(self._update_balance)
         self.panels["spend"].changed.connect(self._update_balance)
 
@@ -178,6 +183,7 @@ class AgreementEditor(QDialog):
             for panel in self.panels.values():
                 panel.show_message(None)
             self.problems.hide()
+            self._marked = set()
         finally:
             self._loading = self.tabs.loading = False
         self.dirty = False
@@ -286,9 +292,11 @@ class AgreementEditor(QDialog):
             widget.show_message(None)
         for panel in self.panels.values():
             panel.show_errors({})
+        self._marked = set()
         try:
             agreement = save_agreement(self.agreement_id, values, parts, removed)
         except PartError as exc:
+            self._marked = {exc.kind}
             panel = self.panels[exc.kind]
             self.tabs.setCurrentIndex(PANEL_TAB[exc.kind])
             panel.view.selectRow(exc.position)
@@ -301,7 +309,10 @@ class AgreementEditor(QDialog):
             for key, text in exc.errors.items():
                 if key in self.main_fields:
                     self.main_fields[key].show_message(_strip_label(text))
+                    self._marked.add(key)
                     first_tab = MAIN_TAB.get(key, 0) if first_tab is None else first_tab
+                else:
+                    self._marked.add(UNPLACED)
             if first_tab is not None:
                 self.tabs.setCurrentIndex(first_tab)
             self._show_problem("Not saved: " + "; ".join(exc.errors.values()))
@@ -321,6 +332,26 @@ class AgreementEditor(QDialog):
         self.problems.setVisible(bool(text))
         self._mark_tabs()
 
+    def _put_right(self, key: str) -> None:
+        """``key`` (a field or a part) was edited after a refusal that named it: its message
+        goes, and the problem above the tabs with the last one named (its cause is gone as far
+        as the form can tell; Save or the status button checks again)."""
+        if self._loading or key not in self._marked:
+            return
+        if key in self.main_fields:
+            self.main_fields[key].show_message(None)
+        elif key in self.panels:
+            panel = self.panels[key]
+            panel.show_message(None)
+            if any(f.message.text() for f in panel.fields.values()):
+                self._mark_tabs()
+                return  # a field of the part still says what is wrong (each goes once edited)
+        self._marked.discard(key)
+        if not self._marked:
+            self._show_problem(None)
+        else:
+            self._mark_tabs()
+
     def _announce(self) -> None:
         self.saved.emit(self.agreement_id)
         window = self.parent()
@@ -336,12 +367,17 @@ class AgreementEditor(QDialog):
                 return False
         problems = lifecycle.transition_problems(self.agreement_id, target)
         if problems:
+            self._marked = set()
             for key, text in problems.items():
                 place = PROBLEM_PLACES.get(key, key)
                 if place in self.panels:
                     self.panels[place].show_message(text)
+                    self._marked.add(place)
                 elif place in self.main_fields:
                     self.main_fields[place].show_message(text)
+                    self._marked.add(place)
+                else:
+                    self._marked.add(UNPLACED)
             agreement = agreements.get(self.agreement_id)
             self._show_problem(lifecycle.refusal_message(agreement, target, problems))
             return False
@@ -459,6 +495,9 @@ class AgreementEditor(QDialog):
             ui_settings.set(f"dialog_geometry/{type(self).__name__}", self.saveGeometry())
         except Exception:
             pass
+
+
+UNPLACED = ""  # a problem no field or part shows: the message above the tabs stays for it
 
 
 def _strip_label(message: str) -> str:

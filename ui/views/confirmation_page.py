@@ -109,6 +109,11 @@ class StartRoundDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self._error_about = ""  # what the message shown is about: return_by, schools, year
+        self.return_by.changed.connect(self._recheck)
+        self.year.currentTextChanged.connect(self._recheck)
+        for box in self.statuses.values():
+            box.toggled.connect(self._recheck)
 
     def save(self) -> None:
         statuses = tuple(k for k, box in self.statuses.items() if box.isChecked())
@@ -119,15 +124,38 @@ class StartRoundDialog(QDialog):
             self.round = rounds.start_round(self.year.currentText(), statuses=statuses,
                                             return_by=return_by)
         except ValueError as exc:
-            self.error.setText(f"Return forms by: {exc}")
-            self.error.show()
+            self._show_error(f"Return forms by: {exc}", "return_by")
             return
         except IttDeskError as exc:
             message = "; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc)
-            self.error.setText(message)
-            self.error.show()
+            self._show_error(message, "schools" if isinstance(exc, ValidationError)
+                             and set(exc.errors) == {"schools"} else "year")
             return
         self.accept()
+
+    def _show_error(self, text: str, about: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+        self._error_about = about
+
+    def _recheck(self, *_args) -> None:
+        """The message goes once what it was about is put right (or the year it named changes):
+        a date fixed, a kind of school ticked. The rest is checked again on Start round."""
+        if self.error.isHidden():
+            return
+        if self._error_about == "return_by":
+            try:
+                fields.day(self.return_by.text())
+            except ValueError:
+                return
+        elif self._error_about == "schools":
+            if not any(box.isChecked() for box in self.statuses.values()):
+                return
+        elif self.sender() is not self.year:
+            return
+        self.error.hide()
+        self.error.clear()
+        self._error_about = ""
 
 
 # -- the page -------------------------------------------------------------------------------------

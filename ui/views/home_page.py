@@ -334,7 +334,10 @@ class HomePage(Page):
             self.cards.addWidget(card, n // self.columns, n % self.columns)
 
     def shown(self) -> None:
-        if self.data is None and self._handle is None:
+        """Built once; but the first-run welcome is looked at again each time Home is shown
+        (a cheap question on an empty database): records may have come meanwhile from
+        elsewhere (an ittdesk command, a colleague), and the welcome must not outlive them."""
+        if self._handle is None and (self.data is None or self.data.get("empty")):
             self.refresh()
 
     def refresh(self) -> None:

@@ -355,6 +355,9 @@ class ReturnsPage(Page):
     def reload_preview(self, *_args) -> None:
         if self._loading_filters:
             return
+        # "Saved …" is about the file just written: it goes once another return, other
+        # filters or another visit to the page are shown (it would sit under their preview).
+        self.done_bar.hide()
         if self._preview_task is not None:
             self._preview_task.cancel()
         self.preview_note.setText("Loading the first rows…")
