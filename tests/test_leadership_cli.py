@@ -8,12 +8,14 @@ from test_leadership_forms import fill_form
 
 from ittdesk import clock
 from ittdesk import db as dbmod
+from ittdesk.academic_year import AcademicYear
 from ittdesk.cli import main
 from ittdesk.leadership import forms, rounds
 from ittdesk.models import AuditEntry, Role, School
 from ittdesk.services.people import current_roles, people
 
 TODAY = clock.today()
+YEAR = str(AcademicYear.current())  # the demo is built as of today: its round is this year's
 
 
 def run(argv, capsys):
@@ -26,7 +28,7 @@ def _reopen(location):
     dbmod.open_database(location.url, daily_backup=False)
 
 
-def _school_with_head(round_year="2026/27"):
+def _school_with_head(round_year=YEAR):
     for entry in rounds.entries(rounds.get_round(round_year)):
         heads = [r for r in current_roles(entry.school) if r.kind == "headteacher"]
         if heads and heads[0].start_date < TODAY - timedelta(days=30):
@@ -37,13 +39,13 @@ def _school_with_head(round_year="2026/27"):
 def test_forms_collect_dry_run_then_apply_then_status(demo_db, tmp_path, capsys):
     db = ["--db", str(demo_db.path)]
     outdir = tmp_path / "out"
-    code, out, err = run(["leadership", "forms", "--year", "2026/27", str(outdir), *db], capsys)
+    code, out, err = run(["leadership", "forms", "--year", YEAR, str(outdir), *db], capsys)
     assert code == 0, err
-    assert "Started the 2026/27 confirmation round" in out and "Wrote " in out
+    assert f"Started the {YEAR} confirmation round" in out and "Wrote " in out
     _reopen(demo_db)
     school, head = _school_with_head()
     written = len(list(outdir.glob("*.xlsx")))
-    assert written == len(rounds.entries(rounds.get_round("2026/27")))
+    assert written == len(rounds.entries(rounds.get_round(YEAR)))
     fill_form(outdir / forms.file_name_for(school),
               people={head.person.full_name: ("No - has left this post", TODAY)},
               new=[("Headteacher", "Ms", "Ada", "Quarmby-Lee", "ada.ql@example.org", TODAY)],
@@ -64,7 +66,7 @@ def test_forms_collect_dry_run_then_apply_then_status(demo_db, tmp_path, capsys)
 
     code, out, err = run(["leadership", "collect", str(outdir), "--apply", *db], capsys)
     assert code == 0, err
-    assert "applied 3 change(s); confirmed for 2026/27" in out
+    assert f"applied 3 change(s); confirmed for {YEAR}" in out
     _reopen(demo_db)
     new_head = [r for r in current_roles(school) if r.kind == "headteacher"]
     assert [r.person.full_name for r in new_head] == ["Ada Quarmby-Lee"]
@@ -72,26 +74,27 @@ def test_forms_collect_dry_run_then_apply_then_status(demo_db, tmp_path, capsys)
     assert School.get_by_id(school.id).leadership_confirmed_on == TODAY
     dbmod.close_database()
 
-    code, out, err = run(["leadership", "status", "--year", "2026/27", *db], capsys)
+    code, out, err = run(["leadership", "status", "--year", YEAR, *db], capsys)
     assert code == 0, err
     assert "Outstanding:" not in out  # written, never sent: nobody to chase yet
-    code, out, err = run(["leadership", "mark-sent", "--year", "2026/27", *db], capsys)
+    code, out, err = run(["leadership", "mark-sent", "--year", YEAR, *db], capsys)
     assert code == 0, err
-    assert f"Marked {written} form(s) as sent for 2026/27." in out
+    assert f"Marked {written} form(s) as sent for {YEAR}." in out
     _reopen(demo_db)
-    # confirmed for 2026/27: by the collected form, or by hand since 1 September 2026
+    # confirmed for the year: by the collected form, or by hand since its 1 September
+    year = AcademicYear.parse(YEAR)
     confirmed = School.select().where(School.leadership_confirmed_on.between(
-        date(2026, 9, 1), date(2027, 8, 31)) & School.id.in_(
-        [e.school_id for e in rounds.entries(rounds.get_round("2026/27"))])).count()
+        year.start, year.end) & School.id.in_(
+        [e.school_id for e in rounds.entries(rounds.get_round(YEAR))])).count()
     dbmod.close_database()
     assert 1 < confirmed < written
 
     export = tmp_path / "chase.xlsx"
-    code, out, err = run(["leadership", "status", "--year", "2026/27", "--export", str(export),
+    code, out, err = run(["leadership", "status", "--year", YEAR, "--export", str(export),
                           *db], capsys)
     assert code == 0, err
     waiting = written - confirmed
-    assert (f"2026/27: {written} schools, {confirmed} confirmed, {waiting} not confirmed "
+    assert (f"{YEAR}: {written} schools, {confirmed} confirmed, {waiting} not confirmed "
             f"({waiting} sent and awaited)") in out
     assert export.exists()
     assert f"{school.urn} {school.name}" not in out.split("Outstanding:")[1]
@@ -130,7 +133,7 @@ def test_bad_year_and_bad_status_are_clear_errors(demo_db, tmp_path, capsys):
 def test_change_starts_the_new_holder_and_ends_the_old(demo_db, capsys, set_today):
     set_today(date(2026, 12, 7))  # the change is for 1 January: the new head is not head yet
     rounds.start_round("2026/27")
-    school, head = _school_with_head()
+    school, head = _school_with_head("2026/27")
     newcomer = people.create({"first_name": "Nadia", "last_name": "Holroyd",
                               "email": "nadia.h@example.org"})
     dbmod.close_database()
