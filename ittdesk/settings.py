@@ -26,6 +26,10 @@ LOGO_MAX_BYTES = 1_000_000
 LOGO_MAX_PIXELS = 4000
 NAME_MAX = 200
 
+#: the fields an e-mail template may use (ittdesk/outreach/drafts.py fills them)
+MESSAGE_FIELDS = ("school", "contact", "due_date", "provider", "year")
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
 PROVIDER_KEYS = ("provider_name", "provider_address", "provider_logo", "provider_ukprn",
                  "provider_signatory")
 
@@ -45,6 +49,31 @@ DEFAULTS: dict[str, Any] = {
     "retention_school_role_years": 6,
     "retention_agreement_years": 6,
     "retention_contact_years": 2,
+    # E-mail (ittdesk/outreach): drafts and messages from the provider's own address
+    "provider_email": "",
+    "email_form_subject": "Leadership confirmation {year}: {school}",
+    "email_form_body": (
+        "Dear {contact},\n\n"
+        "Each year we ask our partner schools to confirm who leads teacher training at the "
+        "school. Please open the attached form for {school}, correct anything that has "
+        "changed, and send it back to us by replying to this e-mail (due {due_date}).\n\n"
+        "Thank you for your support of teacher training.\n\n{provider}"),
+    "email_chase_subject": "Reminder: leadership confirmation {year} for {school}",
+    "email_chase_body": (
+        "Dear {contact},\n\n"
+        "We sent {school} the leadership confirmation form for {year} and have not had it "
+        "back yet. The form is attached again: please check it, correct anything that has "
+        "changed, and reply with it attached (due {due_date}).\n\n"
+        "Thank you.\n\n{provider}"),
+    "smtp_host": "",
+    "smtp_port": 587,
+    "smtp_user": "",
+    "smtp_security": "starttls",
+    # Letters (ittdesk/outreach/letters.py): the provider's own Word template per kind, or ""
+    "letter_placement_school": "",
+    "letter_placement_mentor": "",
+    "letter_placement_trainee": "",
+    "letter_agreement": "",
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -62,6 +91,22 @@ DESCRIPTIONS: dict[str, str] = {
     "retention_school_role_years": "Years mentor and school staff records are kept after their last role",
     "retention_agreement_years": "Years people named in support agreements are kept after the agreement ends",
     "retention_contact_years": "Years other contacts are kept after their record last changed",
+    "provider_email": "The provider's e-mail address: e-mails and drafts are from it",
+    "email_form_subject": "Subject of the yearly form e-mail; fields: " + ", ".join(
+        f"{{{f}}}" for f in MESSAGE_FIELDS),
+    "email_form_body": "Message of the yearly form e-mail (same fields as its subject)",
+    "email_chase_subject": "Subject of the reminder for a form not returned (same fields)",
+    "email_chase_body": "Message of the reminder for a form not returned (same fields)",
+    "smtp_host": "The provider's outgoing mail server (SMTP), e.g. smtp.office365.com",
+    "smtp_port": "Its port: 587 with starttls, 465 with ssl, 25 with none",
+    "smtp_user": "The user name to log in to the mail server (the password is kept in the "
+                 "system's keyring: ittdesk mail password)",
+    "smtp_security": "starttls, ssl or none (none only for a server on this computer)",
+    "letter_placement_school": "Your Word template for the placement letter to the school "
+                               "(empty: the built-in one; ittdesk letters template)",
+    "letter_placement_mentor": "Your Word template for the placement letter to the mentor",
+    "letter_placement_trainee": "Your Word template for the placement letter to the trainee",
+    "letter_agreement": "Your Word template for the support agreement's covering letter",
 }
 
 
@@ -253,10 +298,93 @@ def _audited(key: str, value: Any) -> Any:
     return value
 
 
+def _message(limit: int, what: str, *, lines: bool) -> Any:
+    """An e-mail template: its text, and every {field} one the drafts can fill."""
+    import string
+
+    text = _text(limit, what, lines=lines)
+
+    def cleaner(value: Any) -> str:
+        cleaned = text(value)
+        if not cleaned:
+            raise ValueError(f"{what} must not be empty")
+        try:
+            names = [name for _lit, name, _spec, _conv in string.Formatter().parse(cleaned)
+                     if name is not None]
+        except ValueError:
+            raise ValueError(f"{what} has a lone {{ or }}: write a field as {{school}}, "
+                             "and a brace itself as {{ or }}") from None
+        unknown = [n for n in names if n not in MESSAGE_FIELDS]
+        if unknown:
+            raise ValueError(f"{what} uses {{{unknown[0]}}}, which is not a field (fields: "
+                             + ", ".join(f"{{{f}}}" for f in MESSAGE_FIELDS) + ")")
+        return cleaned
+    return cleaner
+
+
+def _email(value: Any) -> str:
+    from . import fields
+
+    try:
+        return fields.email(value) or ""
+    except ValueError as exc:
+        raise ValueError(f"the e-mail address {str(exc).removeprefix('is ')}") from None
+
+
+def _host(value: Any) -> str:
+    text = "" if value is None else str(value).strip()
+    if text and not re.fullmatch(r"[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]+\]", text):
+        raise ValueError(f"'{text}' is not a server name (such as smtp.example.org)")
+    return text
+
+
+def _port(value: Any) -> int:
+    number = int(str(value).strip())
+    if not 0 < number < 65536:
+        raise ValueError("a port is a number from 1 to 65535")
+    return number
+
+
+def _security(value: Any) -> str:
+    text = ("" if value is None else str(value)).strip().lower()
+    if text not in SMTP_SECURITY:
+        raise ValueError("must be one of: " + ", ".join(SMTP_SECURITY))
+    return text
+
+
+def _word_template(value: Any) -> str:
+    """A path to the provider's own .docx, checked to be one now; "" means the built-in one."""
+    text = ("" if value is None else str(value)).strip()
+    if not text:
+        return ""
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise ValueError(f"there is no file {path}")
+    if path.suffix.lower() != ".docx":
+        raise ValueError(f"{path.name} is not a Word document (.docx)")
+    from .outreach.letters import check_template
+
+    check_template(path)
+    return str(path.resolve())
+
+
 _CLEANERS = {
     "provider_name": _text(NAME_MAX, "The provider's name"),
     "provider_address": _text(500, "The address", lines=True),
     "provider_signatory": _text(NAME_MAX, "The signatory"),
     "provider_ukprn": _ukprn,
     "provider_logo": _logo,
+    "provider_email": _email,
+    "email_form_subject": _message(200, "The subject", lines=False),
+    "email_chase_subject": _message(200, "The subject", lines=False),
+    "email_form_body": _message(5000, "The message", lines=True),
+    "email_chase_body": _message(5000, "The message", lines=True),
+    "smtp_host": _host,
+    "smtp_port": _port,
+    "smtp_user": _text(200, "The user name"),
+    "smtp_security": _security,
+    "letter_placement_school": _word_template,
+    "letter_placement_mentor": _word_template,
+    "letter_placement_trainee": _word_template,
+    "letter_agreement": _word_template,
 }

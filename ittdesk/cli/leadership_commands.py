@@ -1,6 +1,7 @@
 """``ittdesk leadership ...``: the yearly confirmation round and leadership changes.
 
-    ittdesk leadership forms --year 2026/27 OUTDIR [--schools partner,placement]
+    ittdesk leadership forms --year 2026/27 OUTDIR [--schools partner,placement] [--email-drafts]
+    ittdesk leadership chase --year 2026/27 OUTDIR
     ittdesk leadership collect FILE_OR_DIR... [--year 2026/27] [--apply]
     ittdesk leadership mark-sent --year 2026/27 [URN...]
     ittdesk leadership status [--year 2026/27] [--export FILE]
@@ -39,7 +40,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="date printed on the forms (only when starting the round)")
     p.add_argument("--pdf", action="store_true",
                    help="also write each form as a printable PDF, for schools that prefer paper")
+    p.add_argument("--email-drafts", action="store_true",
+                   help="also write an e-mail draft (.eml, the form attached) per school, to "
+                        "open in Outlook, Thunderbird or Apple Mail and send; the schools are "
+                        "then marked sent")
     p.set_defaults(run=cmd_forms)
+
+    p = lsub.add_parser("chase", help="write a reminder e-mail draft (.eml, the form attached "
+                                      "again) for every school whose form is out and not back")
+    db_option(p)
+    p.add_argument("--year", type=academic_year, required=True, help="academic year, e.g. 2026/27")
+    p.add_argument("outdir", type=Path, metavar="OUTDIR")
+    p.set_defaults(run=cmd_chase)
 
     p = lsub.add_parser("collect", help="read returned forms; print the differences "
                                         "(change nothing unless --apply)")
@@ -132,7 +144,7 @@ def cmd_forms(args) -> int:
         render = html_to_pdf
     result = sending.start_and_write(args.year, args.outdir, statuses=statuses,
                                      add=args.schools is not None, return_by=return_by,
-                                     paper=render)
+                                     paper=render, email_drafts=args.email_drafts)
     round_ = result.round
     if result.started:
         print(f"Started the {round_.academic_year} confirmation round.")
@@ -146,6 +158,30 @@ def cmd_forms(args) -> int:
     print(f"Wrote {len(result.written)} form(s) to {args.outdir}")
     if args.pdf:
         print(f"Wrote {len(result.paper)} paper form(s) (PDF) to {args.outdir}")
+    if args.email_drafts:
+        print(f"Wrote {len(result.drafts)} e-mail draft(s) (.eml) to {args.outdir}; "
+              "the schools are marked sent")
+        _no_address(result.no_address)
+    print(rounds.status(round_).summary())
+    return 0
+
+
+def _no_address(schools: list[str]) -> None:
+    for name in schools:
+        print(f"ittdesk: warning: {name} has no current headteacher or ITT champion with an "
+              "e-mail address and no office address: its draft has no recipient", file=sys.stderr)
+
+
+def cmd_chase(args) -> int:
+    """Reminders for the forms that are out and not back, all or nothing, logged per school."""
+    from ..leadership import rounds
+    from ..outreach import drafts
+
+    _open(args)
+    round_ = rounds.get_round(args.year)
+    result = drafts.write_chasers(round_, args.outdir)
+    print(f"Wrote {len(result.written)} reminder draft(s) (.eml) to {args.outdir}")
+    _no_address(result.no_address)
     print(rounds.status(round_).summary())
     return 0
 

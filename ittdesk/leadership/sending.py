@@ -8,6 +8,10 @@ and move the files in. If recording fails, the files are
 taken out again; if moving fails, the transaction is rolled back. A refusal, a cancel or Ctrl-C
 at any point leaves the database and the destination folder as they were, so a corrected retry
 is a first try (its ``--return-by`` is used).
+
+With ``email_drafts`` an ``.eml`` draft per school (its form attached, ``outreach.drafts``)
+is written beside each form in the same staged step, and the schools are marked sent and the
+drafts logged in the same transaction.
 """
 
 from __future__ import annotations
@@ -36,11 +40,13 @@ class GenerateResult:
     round: ConfirmationRound | None = None
     started: bool = False  # this step started the round
     added: int = 0  # schools this step added to a round already started
+    drafts: list[Path] = field(default_factory=list)  # .eml drafts (email_drafts)
+    no_address: list[str] = field(default_factory=list)  # schools whose draft has no To
 
 
 def generate_forms(round_: ConfirmationRound, outdir: Path, *,
                    school_ids: list[int] | None = None, paper: Render | None = None,
-                   progress: Progress | None = None,
+                   progress: Progress | None = None, email_drafts: bool = False,
                    cancelled: Callable[[], bool] | None = None) -> GenerateResult:
     """One form per school of a started round into ``outdir``; each is recorded as written.
 
@@ -52,13 +58,13 @@ def generate_forms(round_: ConfirmationRound, outdir: Path, *,
         wanted = set(school_ids)
         todo = [e for e in todo if e.school_id in wanted]
     return _write(round_, [e.school for e in todo], outdir, lambda: None, paper=paper,
-                  progress=progress, cancelled=cancelled)
+                  progress=progress, cancelled=cancelled, email_drafts=email_drafts)
 
 
 def start_and_write(year: AcademicYear | str, outdir: Path, *,
                     statuses: tuple[str, ...] = rounds.DEFAULT_STATUSES, add: bool = False,
                     return_by: date | None = None, paper: Render | None = None,
-                    progress: Progress | None = None,
+                    progress: Progress | None = None, email_drafts: bool = False,
                     cancelled: Callable[[], bool] | None = None) -> GenerateResult:
     """``ittdesk leadership forms``: start the year's round if needed (or, with ``add``, add
     the schools of ``statuses`` not in it yet) and write every school's form, as one step."""
@@ -67,7 +73,8 @@ def start_and_write(year: AcademicYear | str, outdir: Path, *,
         new = rounds.plan_round(year, statuses=statuses, return_by=return_by)
         schools = list(School.select().where(School.id.in_(new.school_ids)))
         result = _write(new.round, schools, outdir, lambda: rounds.record_round(new),
-                        paper=paper, progress=progress, cancelled=cancelled)
+                        paper=paper, progress=progress, cancelled=cancelled,
+                        email_drafts=email_drafts)
         result.started = not result.cancelled
         return result
     ids = rounds.schools_to_add(round_, statuses=statuses) if add else []
@@ -79,19 +86,22 @@ def start_and_write(year: AcademicYear | str, outdir: Path, *,
             rounds.add_schools(round_, ids)
 
     result = _write(round_, schools, outdir, record, paper=paper, progress=progress,
-                    cancelled=cancelled)
+                    cancelled=cancelled, email_drafts=email_drafts)
     result.added = 0 if result.cancelled else len(ids)
     return result
 
 
 def _write(round_: ConfirmationRound, schools: list[School], outdir: Path,
            record: Callable[[], object], *, paper: Render | None,
-           progress: Progress | None, cancelled: Callable[[], bool] | None) -> GenerateResult:
+           progress: Progress | None, cancelled: Callable[[], bool] | None,
+           email_drafts: bool = False) -> GenerateResult:
     """Write privately, then record and move in as one step (see the module docstring)."""
+    from ..outreach import drafts as mail
     from . import paper as paper_forms
 
     schools = sorted(schools, key=lambda s: (s.name, s.id))
-    total = len(schools) * (2 if paper else 1)
+    total = len(schools) * (1 + bool(paper) + email_drafts)
+    made: list[mail.Message] = []
     stopped = GenerateResult([], cancelled=True, round=round_)
     done = 0
 
@@ -116,6 +126,10 @@ def _write(round_: ConfirmationRound, schools: list[School], outdir: Path,
                     return stopped
                 target = staging.path(file_name_for(school).replace(".xlsx", ".pdf"))
                 paper_forms.write_paper_form(round_, school, target, paper)
+            if email_drafts:
+                made = _drafts(round_, schools, staging, step)
+                if made is None:
+                    return stopped
         except InterruptedError:  # the PDF renderer saw the cancel
             return stopped
         except OSError as exc:
@@ -127,9 +141,14 @@ def _write(round_: ConfirmationRound, schools: list[School], outdir: Path,
             with database.atomic():
                 record()
                 wanted = {s.id for s in schools}
+                saved = {}
                 for entry in rounds.entries(round_):
                     if entry.school_id in wanted:
                         rounds.mark_written(entry)
+                        saved[entry.school_id] = entry
+                for message in made:
+                    message.entry = saved[message.school.id]
+                    mail.log(message, mail.DRAFT)
                 staging.move_in()
         except BaseException as exc:
             staging.undo()
@@ -142,4 +161,28 @@ def _write(round_: ConfirmationRound, schools: list[School], outdir: Path,
     names = [file_name_for(s) for s in schools]  # in the schools' order, as before
     return GenerateResult([staging.dest / n for n in names], round=round_,
                           paper=[staging.dest / n.replace(".xlsx", ".pdf") for n in names
-                                 if paper is not None])
+                                 if paper is not None],
+                          drafts=[staging.dest / m.file_name for m in made],
+                          no_address=[m.school.name for m in made if not m.recipients])
+
+
+def _drafts(round_: ConfirmationRound, schools: list[School], staging: StagedFolder,
+            step: Callable[[str], bool]):
+    """A draft per school beside its staged form (the same bytes attached); None: cancelled.
+
+    A round being started is not saved yet, so each school's entry is a stand-in until the
+    transaction reads the saved ones back (``mail.log`` needs the saved entry)."""
+    from ..models import RoundSchool
+    from ..outreach import drafts as mail
+
+    to = mail.recipients_for(s.id for s in schools)
+    made = []
+    for school in schools:
+        if not step(f"E-mail draft: {school.name}"):
+            return None
+        attachment = staging.path(file_name_for(school)).read_bytes()
+        message = mail.build(round_, RoundSchool(round=round_, school=school), school,
+                             mail.FORM, to[school.id], attachment)
+        staging.path(message.file_name).write_bytes(mail.as_draft(message))
+        made.append(message)
+    return made
