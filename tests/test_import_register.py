@@ -164,3 +164,51 @@ def test_a_leading_apostrophe_is_dropped_from_any_cell(db, tmp_path, cell):
     plan, _ = importing.run_import(path, "enrolments", dry_run=True,
                                    options={"create_cohorts": True})
     assert plan.refused == [] and [r.raw["start_date"] for r in plan.records] == ["2024-10-01"]
+
+
+# -- real Register files (tests/data/real) ---------------------------------------------------
+
+
+def test_register_trainees_with_placements_import_every_placement_column(db):
+    """The real file: Materials Science as a code, two-year trainees in a one-year cohort's
+    year, a trainee with three placement URNs (the third was dropped)."""
+    path = REAL / "register_trainees_with_placements.csv"
+    for urn in (609384, 325900, 894261, 322601, 182836, 733562, 773124):
+        schools.create({"urn": urn, "name": f"School {urn}"})
+    plan, result = importing.run_import(path, "enrolments", options={"create_cohorts": True})
+    assert result.added == 5 and plan.refused == []
+    assert Enrolment.get(Enrolment.trainee_id == "24/25-16").subject == "Materials Science"
+    cohort = Cohort.get()
+    assert (str(cohort.academic_year), cohort.end_date) == ("2024/25", date(2026, 7, 21))
+    plan, result = importing.run_import(path, "placements")
+    assert plan.refused == [] and result.added == 7
+    first = sorted((p.school.urn, p.kind) for p in Enrolment.get(
+        Enrolment.trainee_id == "24/25-16").placements)
+    assert first == [(325900, "second"), (609384, "main"), (894261, "second")]
+    two_year = Enrolment.get(Enrolment.trainee_id == "24/25-28").placements.get()
+    assert (two_year.start_date, two_year.end_date) == (date(2024, 10, 1), date(2026, 7, 21))
+
+
+def test_register_placements_file_finds_the_trainee_by_trn_past_its_guidance_row(db):
+    """Register's placements file: keyed by TRN, a row of multi-line quoted guidance under
+    its headings, five placement URN columns."""
+    from ittdesk.services.people import people
+    from ittdesk.services.programmes import enrolments
+
+    path = REAL / "register_placements_five.csv"
+    for urn in range(100000, 100005):
+        schools.create({"urn": urn, "name": f"School {urn}"})
+    programme = programmes.create({"name": ROUTE_11, "kind": "itt"})
+    cohort = cohorts.create({"programme": programme.id, "name": "Cohort 4",
+                             "academic_year": "2023/24"})
+    person = people.create({"first_name": "Ann", "last_name": "Lee", "trn": "1234567"})
+    enrolments.create({"person": person.id, "cohort": cohort.id})
+    source = importing.load_source(path, "placements")
+    try:
+        assert (source.book.delimiter, source.header.row_number) == (",", 1)
+    finally:
+        source.book.close()
+    plan, result = importing.run_import(path, "placements")
+    assert plan.refused == [] and result.added == 5
+    assert [i.row for i in plan.items] == [3] * 5  # row 2, the guidance, is not a record
+    assert sorted(p.school.urn for p in Enrolment.get().placements) == list(range(100000, 100005))

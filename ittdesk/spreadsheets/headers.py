@@ -94,7 +94,7 @@ FOREIGN = frozenset({
     "emergency", "kin", "birth", "sponsor", "sponsors", "federation", "governor", "chair",
     "clerk", "proprietor", "lead", "accredited", "awarding", "institution", "employer",
     "nationality", "country", "old", "prior", "previously", "second", "additional", "ukprn",
-    "boarding",
+    "boarding", "apprenticeship",
 })
 # One-word names so general that, with a word the matcher does not know before them, they name
 # that other thing: GIAS "Gender (name)", "Diocese (name)"; "Ofsted status"; "Contract type".

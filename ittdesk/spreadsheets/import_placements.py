@@ -4,7 +4,7 @@ Placements are matched by trainee, school and kind. The trainee is found by trai
 or TRN (they must be enrolled already); the school by URN and the mentor by email or by name
 among the people with a role at that school. Missing dates default to the ITT start/end dates on
 the row, then to the cohort's dates. Every ``Placement N URN`` column of a Register file is read
-(the first is the main placement, the others second / contrasting ones); a Register row with no
+(up to five: the first is the main placement, the others second / contrasting ones); a Register row with no
 placement URN yet has nothing to import and is left out. Every problem of a row is reported in
 one run (unknown trainee and unknown school together).
 """
@@ -23,6 +23,9 @@ from . import import_common as C
 from .import_base import BAD, ImportField, ImportKind, Item, Refusal
 from .import_training import AS_GIVEN, TRAINEE_FIELDS, create_entry, refuse_errors, update_records
 
+#: Register's ``Placement 1 URN`` to ``Placement 5 URN``: the first is the main placement.
+URN_COLUMNS = ("school_urn", "school2_urn", "school3_urn", "school4_urn", "school5_urn")
+
 
 class PlacementImport(ImportKind):
     name = "placements"
@@ -40,6 +43,10 @@ class PlacementImport(ImportKind):
         ImportField("school3_urn", "Third placement URN",
                     ("Third Placement URN", "Placement 3 URN", "Third placement school URN"),
                     parse=F.urn),
+        ImportField("school4_urn", "Fourth placement URN",
+                    ("Fourth Placement URN", "Placement 4 URN"), parse=F.urn),
+        ImportField("school5_urn", "Fifth placement URN",
+                    ("Fifth Placement URN", "Placement 5 URN"), parse=F.urn),
         ImportField("trn", "TRN", ("Teacher reference number",), parse=AS_GIVEN),
         ImportField("mentor_email", "Mentor email", ("Mentor e-mail", "Mentor's email",
                                                      "Mentor email address"), parse=F.email),
@@ -72,7 +79,7 @@ class PlacementImport(ImportKind):
 
     def plan(self, records, columns, refused, options=None):
         own = ("kind", "start_date", "end_date", "subject", "year_group", "notes")
-        urn_columns = ("school_urn", "school2_urn", "school3_urn")
+        urn_columns = URN_COLUMNS
         parsed = []
         for record in records:
             before = len(refused)
@@ -140,16 +147,15 @@ class PlacementImport(ImportKind):
                     "email") or columns.get("trn", ""),
                     f"there is no enrolled trainee with {who}: import enrolments first"))
             wanted = [("school_urn", values.get("kind") or "main")]
-            wanted += [(n, "second") for n in ("school2_urn", "school3_urn")
-                       if extras[n] not in (None, BAD)]
+            wanted += [(n, "second") for n in URN_COLUMNS[1:] if extras[n] not in (None, BAD)]
             found = []
             for column_name, kind in wanted:
                 urn = extras[column_name]
                 if urn is BAD:
                     continue
                 if urn is None:
-                    if column_name == "school_urn" and extras["school2_urn"] is None \
-                            and extras["school3_urn"] is None:
+                    if column_name == "school_urn" and all(
+                            extras[n] is None for n in URN_COLUMNS[1:]):
                         refused.append(Refusal(record.row, columns.get(column_name, ""),
                                                "Placement school URN is required"))
                     continue

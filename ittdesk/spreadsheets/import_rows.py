@@ -67,6 +67,8 @@ def read_records(rows: list[tuple[int, list[Any]]], columns: list[tuple[int, str
     for n, (number, row) in enumerate(rows):
         if n % 2000 == 0:
             check_cancel()
+        if n == 0 and _is_guidance(row):
+            continue  # Register's "Do not change this column" row under its headings
         if delimiter and len(row) > named and any(c not in ("", None) for c in row[named:]):
             cells = max(i for i, c in enumerate(row) if c not in ("", None)) + 1
             refused.append(Refusal(number, "", too_many_cells(cells, named, delimiter)))
@@ -94,6 +96,16 @@ def read_records(rows: list[tuple[int, list[Any]]], columns: list[tuple[int, str
         if raw:
             records.append(Record(number, raw))
     return records
+
+
+_GUIDANCE = "do not change this column"
+
+
+def _is_guidance(row: list[Any]) -> bool:
+    """DfE's Register puts a row of guidance under the headings of the files it gives out
+    ("Do not change this column", "The URN of the trainee's first placement school...") and
+    drops it when they come back; it is not a record."""
+    return any(isinstance(c, str) and c.strip().lower().rstrip(".") == _GUIDANCE for c in row)
 
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar (|)"}
