@@ -98,7 +98,7 @@ def main(database: str, settings_file: str) -> dict:
 
     services = {}
     for module in ("ittdesk.services.schools", "ittdesk.services.people",
-                   "ittdesk.services.programmes"):
+                   "ittdesk.services.programmes", "ittdesk.services.events"):
         for value in vars(import_module(module)).values():
             if isinstance(value, EntityService):
                 services[value.entity] = value
@@ -139,6 +139,9 @@ def main(database: str, settings_file: str) -> dict:
     from ittdesk.queries.lists import SCHOOLS
 
     probe("record picker", lambda: PickerDialog(SCHOOLS, "Choose a school", parent=window))
+    from ui.dialogs.contact_list import ContactListDialog
+
+    probe("contact list", lambda: ContactListDialog(window))
     round_ = ConfirmationRound.select().first()
     if round_ is not None:
         from ui.dialogs.collect_forms import CollectFormsDialog

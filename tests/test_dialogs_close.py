@@ -152,6 +152,9 @@ FACTORIES: dict[str, Callable] = {
     "ui.views.confirmation_page.StartRoundDialog":
         lambda w, r: importlib.import_module("ui.views.confirmation_page").StartRoundDialog(w),
     "ui.widgets.record_picker.PickerDialog": _make_picker,
+    "ui.editors.event_editor.EventEditor": _editor("ui.editors.event_editor.EventEditor"),
+    "ui.dialogs.contact_list.ContactListDialog":
+        lambda w, r: importlib.import_module("ui.dialogs.contact_list").ContactListDialog(w),
 }
 
 
