@@ -17,7 +17,9 @@ from ittdesk.leadership import confirmation, rounds, sending
 from ittdesk.models import AuditEntry, RoundSchool, School
 from ittdesk.services.schools import schools
 
-YEAR = "2026/27"
+YEAR = "2026/27"  # for the tests that set the day
+# The demo is built as of today, so the tests on it start the round of today's academic year.
+THIS_YEAR = str(AcademicYear.current())
 
 
 def _reopen(location):
@@ -30,7 +32,7 @@ def _unconfirmed_ids(status: rounds.RoundStatus) -> set[int]:
 
 def test_home_and_the_round_count_the_same_unconfirmed_schools_lead_schools_included(demo_db):
     today = clock.today()
-    round_ = rounds.start_round(YEAR)
+    round_ = rounds.start_round(THIS_YEAR)
     leads = [s.id for s in School.select().where((School.partnership_status == "lead")
                                                  & (School.status == "open"))]
     assert leads and set(leads) <= {e.school_id for e in rounds.entries(round_)}
@@ -42,7 +44,7 @@ def test_home_and_the_round_count_the_same_unconfirmed_schools_lead_schools_incl
     status = rounds.status(round_)
     home = leadership_unconfirmed(today, limit=10_000)
 
-    assert home.title == f"Schools whose leadership is not confirmed for {YEAR}"
+    assert home.title == f"Schools whose leadership is not confirmed for {THIS_YEAR}"
     assert home.count == status.unconfirmed == len(_unconfirmed_ids(status))
     assert {item.id for item in home.items} == _unconfirmed_ids(status)
     by_id = {r.school_id: r for r in status.rows}
@@ -51,9 +53,9 @@ def test_home_and_the_round_count_the_same_unconfirmed_schools_lead_schools_incl
     assert by_id[joined.id].state == "not added" and not by_id[joined.id].in_round
     confirmed_by_hand = School.select().where(
         School.id.in_(list(by_id)) & School.leadership_confirmed_on.between(
-            AcademicYear.parse(YEAR).start, AcademicYear.parse(YEAR).end)).count()
+            AcademicYear.parse(THIS_YEAR).start, AcademicYear.parse(THIS_YEAR).end)).count()
     assert confirmed_by_hand > 1 and status.confirmed == confirmed_by_hand
-    assert confirmation.counts(AcademicYear.parse(YEAR)) == (status.total, status.confirmed)
+    assert confirmation.counts(AcademicYear.parse(THIS_YEAR)) == (status.total, status.confirmed)
 
 
 def test_a_round_sent_in_the_summer_confirms_the_coming_year_on_home_too(demo_db, set_today):
@@ -79,7 +81,7 @@ def test_without_a_round_for_the_coming_year_home_asks_about_the_current_one(dem
 
 def test_writing_forms_records_them_as_written_and_nobody_is_chased_until_marked_sent(
         demo_db, tmp_path):
-    result = sending.start_and_write(YEAR, tmp_path / "forms")
+    result = sending.start_and_write(THIS_YEAR, tmp_path / "forms")
     round_ = result.round
     status = rounds.status(round_)
     assert status.written == len(result.written) == len(rounds.entries(round_))
@@ -105,7 +107,7 @@ def test_writing_forms_records_them_as_written_and_nobody_is_chased_until_marked
 
 
 def test_marking_sent_refuses_the_lot_naming_each_school_it_cannot_mark(demo_db, tmp_path):
-    round_ = rounds.start_round(YEAR)
+    round_ = rounds.start_round(THIS_YEAR)
     entries = rounds.entries(round_)
     sending.generate_forms(round_, tmp_path / "forms", school_ids=[entries[0].school_id])
     outsider = School.select().where(School.id.not_in([e.school_id for e in entries])).first()
@@ -115,33 +117,33 @@ def test_marking_sent_refuses_the_lot_naming_each_school_it_cannot_mark(demo_db,
     message = str(refused.value)
     assert message.startswith("Nothing marked as sent: ")
     assert f"no form has been written for {entries[1].school.name}" in message
-    assert f"{outsider.name} (URN {outsider.urn}) is not in the {YEAR} round" in message
+    assert f"{outsider.name} (URN {outsider.urn}) is not in the {THIS_YEAR} round" in message
     assert "no school with URN 999999" in message
     assert RoundSchool.select().where(RoundSchool.sent_on.is_null(False)).count() == 0
 
 
 def test_mark_sent_and_status_from_the_command_line(demo_db, tmp_path, capsys):
     db = ["--db", str(demo_db.path)]
-    round_ = rounds.start_round(YEAR)
+    round_ = rounds.start_round(THIS_YEAR)
     first = rounds.entries(round_)[0].school
     dbmod.close_database()
-    assert main(["leadership", "mark-sent", "--year", YEAR, *db]) == 1
+    assert main(["leadership", "mark-sent", "--year", THIS_YEAR, *db]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"ittdesk: No form has been written for the {YEAR} round yet: write the "
+    assert err == [f"ittdesk: No form has been written for the {THIS_YEAR} round yet: write the "
                    "forms first"]
-    assert main(["leadership", "forms", "--year", YEAR, str(tmp_path / "forms"), *db]) == 0
+    assert main(["leadership", "forms", "--year", THIS_YEAR, str(tmp_path / "forms"), *db]) == 0
     capsys.readouterr()
-    assert main(["leadership", "mark-sent", "--year", YEAR, str(first.urn), "--on",
+    assert main(["leadership", "mark-sent", "--year", THIS_YEAR, str(first.urn), "--on",
                  "08/12/2026", *db]) == 0
     out = capsys.readouterr().out
-    assert f"Marked 1 form(s) as sent for {YEAR} on 08/12/2026." in out
+    assert f"Marked 1 form(s) as sent for {THIS_YEAR} on 08/12/2026." in out
     assert main(["leadership", "mark-sent", *db]) == 2  # --year is required
     capsys.readouterr()
-    assert main(["leadership", "status", "--year", YEAR, *db]) == 0
+    assert main(["leadership", "status", "--year", THIS_YEAR, *db]) == 0
     out = capsys.readouterr().out
     assert f"  {first.urn} {first.name} - sent 08/12/2026" in out
     _reopen(demo_db)
-    status = rounds.status(rounds.get_round(YEAR))
+    status = rounds.status(rounds.get_round(THIS_YEAR))
     home = leadership_unconfirmed(clock.today(), limit=10)
     assert out.splitlines()[0] == status.summary()
     assert f"{status.unconfirmed} not confirmed" in out and home.count == status.unconfirmed
