@@ -1,7 +1,7 @@
 """Synthetic schools shaped like the DfE GIAS establishment extract: all 139 columns, real names.
 
 Deterministic for a seed. Values have the shapes the real extract has (see
-``../shared/data/gias_sample.csv``): numeric codes next to their names, ``dd-mm-yyyy`` dates in
+``tests/data/gias_sample.csv``): numeric codes next to their names, ``dd-mm-yyyy`` dates in
 the CSV (real date cells in the workbook, as Excel makes them when it opens the CSV), telephone
 numbers that lost their leading 0, many empty columns, free-text head job titles, Welsh and
 accented names, quoted values with commas ("Open, but proposed to close"). Every name is made
