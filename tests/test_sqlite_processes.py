@@ -126,6 +126,10 @@ def every_command(path: Path, tmp_path: Path) -> list[tuple[list[str], int]]:
     app has the file open (restore is refused: the app is using the database)."""
     (urn,) = first_row(path, "SELECT urn FROM school ORDER BY id LIMIT 1")
     (person,) = first_row(path, "SELECT id FROM person ORDER BY id LIMIT 1")
+    (event,) = first_row(path, "SELECT id FROM event ORDER BY id LIMIT 1")
+    (email,) = first_row(path, "SELECT email FROM person WHERE email IS NOT NULL ORDER BY id LIMIT 1")
+    sign_in = tmp_path / "sign-in.csv"
+    sign_in.write_text(f"Name,Email\nA Person,{email}\n", encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
     spare = backup.copy_database(path, out / "spare.sqlite3")
@@ -147,6 +151,13 @@ def every_command(path: Path, tmp_path: Path) -> list[tuple[list[str], int]]:
         (["export", "partnership", str(out / "partnership.xlsx")], 0),
         (["export", "all", str(out / "all.xlsx")], 0),
         (["person", "export", str(person), str(out / "person.xlsx")], 0),
+        (["export", "engagement", str(out / "engagement.xlsx")], 0),
+        (["contacts", "--role", "headteacher", str(out / "heads.csv")], 0),
+        (["contacts", "--role", "itt_champion", "--bcc"], 0),
+        (["events", "list"], 0),
+        (["events", "add", "Working group", "--kind", "working_group", "--date", "01/10/2025"], 0),
+        (["events", "attend", str(event), str(person)], 0),
+        (["import", "attendance", str(sign_in), "--event", str(event), "--accept-mapping"], 0),
         (["import", "schools", str(extra), "--dry-run"], 0),
         (["import", "schools", str(extra)], 0),
         (["import", "list"], 0),
