@@ -134,3 +134,46 @@ def test_a_refused_save_keeps_its_problem_until_the_named_part_is_put_right(qtbo
     spend.fields["date"].input.setText("28/02/2026")
     assert not editor.problems.isVisible()
     assert editor.save() is True
+
+
+def test_a_save_while_the_database_is_checked_waits_for_the_check_then_saves(qtbot, tmp_path):
+    """Opened with writes held (the full check runs after the window shows), a save used to fail
+    at once: "Not saved: the database can only be read", a message that stayed after the check
+    passed a moment later. Now it says it waits for the check, and saves once it has passed."""
+    from PySide6.QtCore import QTimer
+
+    from ittdesk import db
+    from ittdesk.models import School
+    from ittdesk.services.schools import schools
+    from ui.testing import close_window, make_window
+
+    path = tmp_path / "partnership.sqlite3"
+    db.open_database(path, daily_backup=False)
+    fernbank = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    db.close_database()
+    location = db.open_database(path, daily_backup=False, hold_writes=True)
+    assert db.writes_held()
+    window = make_window(qtbot, location)
+    try:
+        editor = window.open_record("school", fernbank.id)
+        qtbot.waitUntil(editor.isVisible)
+        editor.widgets["name"].setText("Fernbank Church School")
+        shown: list[str] = []
+
+        def pass_the_check_once_the_wait_is_shown() -> None:
+            if editor.banner.isVisible() and "waiting for the check" in editor.banner.text():
+                shown.append(editor.banner.text())
+                db.release_writes()  # what check_in_background does when the check passes
+                poll.stop()
+
+        poll = QTimer()
+        poll.timeout.connect(pass_the_check_once_the_wait_is_shown)
+        poll.start(20)
+        assert editor.save()
+        poll.stop()
+        assert shown and "Your changes stay here" in shown[0]
+        assert not editor.isVisible()
+        assert School.get_by_id(fernbank.id).name == "Fernbank Church School"
+    finally:
+        close_window(qtbot, window)
+        db.close_database()

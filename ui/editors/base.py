@@ -463,9 +463,9 @@ class EntityEditor(QDialog):
 
     def show_waiting(self) -> None:
         """A save still under way: say what it waits for (``ui.editors.saving``)."""
-        from .saving import WAITING_TEXT
+        from .saving import waiting_text
 
-        self.banner.setText(WAITING_TEXT)
+        self.banner.setText(waiting_text())
         self.banner.setVisible(True)
 
     def after_save(self) -> None:

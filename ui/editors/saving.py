@@ -36,10 +36,48 @@ WAITING_SHOWN_AFTER_MS = 300
 WAITING_TEXT = ("Saving… waiting for the database: another program (an import, an ittdesk "
                 "command, or ITT Desk open elsewhere) is writing to it. Your changes stay here "
                 "until they are saved.")
+WAITING_FOR_CHECK_TEXT = ("Saving… waiting for the check ITT Desk makes of the database when it "
+                          "opens it (writing waits until it has passed). Your changes stay here "
+                          "until they are saved.")
+
+
+def waiting_text() -> str:
+    """What a save still under way is waiting for, in the user's words."""
+    from ittdesk import db
+
+    return WAITING_FOR_CHECK_TEXT if db.writes_held() else WAITING_TEXT
 
 
 class SaveFailed(IttDeskError):
     """The database could not take the save (locked too long, disk full, server gone)."""
+
+
+def is_held(exc: BaseException) -> bool:
+    """SQLite refused the write because writes are held while the database is checked
+    (``db.open_database(hold_writes=True)``: this connection is ``query_only``): the save
+    waits for the check, as for a lock. (Another read-only cause, such as a file the user may
+    not write, has no ``query_only`` and fails at once as before.)"""
+    from ittdesk import db
+    from ittdesk.models import database
+
+    if "readonly database" not in str(exc).lower():
+        return False
+    if db.writes_held():
+        return True
+    try:
+        return bool(database.execute_sql("PRAGMA query_only").fetchone()[0])
+    except Exception:  # noqa: BLE001 - no connection to ask: not held
+        return False
+
+
+def _write_again_if_released() -> None:
+    """This worker's connection was opened while writes were held (``query_only``); once the
+    check has passed (``db.release_writes``), it may write too."""
+    from ittdesk import db
+    from ittdesk.models import database
+
+    if not db.writes_held():
+        database.execute_sql("PRAGMA query_only = 0")
 
 
 def is_locked(exc: BaseException) -> bool:
@@ -67,9 +105,10 @@ def write_when_free(write: Callable[[Any], Any], data: Any,
         except Exception as exc:
             if not _is_database_error(exc):
                 raise  # a bug: run_task reports it (with its traceback on stderr)
-            if (is_locked(exc) and time.monotonic() < deadline
+            if ((is_locked(exc) or is_held(exc)) and time.monotonic() < deadline
                     and not (cancel is not None and cancel.is_set())):
                 time.sleep(0.05)
+                _write_again_if_released()
                 continue
             raise SaveFailed(f"Not saved: {plain_message(exc)} Your changes are still here: "
                              "press Save to try again.") from exc
