@@ -24,6 +24,14 @@ from .errors import RefusedError, ValidationError
 from .models import Designation, Person, Role, School
 from .spreadsheets.safe import atomic_write, clean_text, is_formula_like
 
+# What a mentor's "phase / key stages" says when it names a phase (a secondary mentor in an
+# all-through school is found by "secondary" as well as by the school's phase).
+PHASE_WORDS: dict[str, tuple[str, ...]] = {
+    "primary": ("primary", "eyfs", "ks1", "ks2", "key stage 1", "key stage 2"),
+    "secondary": ("secondary", "ks3", "ks4", "key stage 3", "key stage 4"),
+    "16_plus": ("ks5", "key stage 5", "post-16", "post 16", "16+", "sixth form"),
+}
+
 HEADINGS = ("First name", "Last name", "Email", "Title", "School", "URN", "Role",
             "Local authority", "Trust", "Partnership status")
 
@@ -120,7 +128,7 @@ def parse_audience(*, roles: Iterable[str] = (), designations: Iterable[str] = (
     return audience
 
 
-def _school_conditions(audience: Audience, school=School):
+def _school_conditions(audience: Audience, school=School, *, phase: bool = True):
     condition = None
 
     def add(term):
@@ -133,8 +141,16 @@ def _school_conditions(audience: Audience, school=School):
         add(fn.LOWER(school.la_name) == audience.la.lower())
     if audience.trust:
         add(fn.LOWER(school.trust) == audience.trust.lower())
-    if audience.phase:
+    if audience.phase and phase:
         add(school.phase == audience.phase)
+    return condition
+
+
+def _role_phase(phase: str):
+    """The school is of the phase, or the post's key stages name it."""
+    condition = School.phase == phase
+    for word in PHASE_WORDS.get(phase, ()):
+        condition = condition | Role.key_stages.contains(word)
     return condition
 
 
@@ -165,9 +181,11 @@ def build(audience: Audience) -> ContactList:
                  .join(Person, on=(Role.person == Person.id))
                  .switch(Role).join(School, on=(Role.school == School.id))
                  .where(Role.kind.in_(audience.roles) & holders.held()))
-        schools = _school_conditions(audience)
+        schools = _school_conditions(audience, phase=False)
         if schools is not None:
             query = query.where(schools)
+        if audience.phase:
+            query = query.where(_role_phase(audience.phase))
         if audience.subject:
             query = query.where(Role.subjects.contains(audience.subject))
         for role in query.order_by(Role.kind, Role.id):

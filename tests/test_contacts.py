@@ -75,6 +75,18 @@ def test_mentors_are_chosen_by_subject(db):
     assert _emails(build(parse_audience(roles=["mentor"], subject="maths"))) == ["mina@example.org"]
 
 
+def test_mentors_are_chosen_by_phase_from_their_school_or_their_key_stages(db):
+    made = _seed()
+    through = schools.create({"urn": 812347, "name": "Hilltop All-through", "phase": "all_through"})
+    kai = people.create({"first_name": "Kai", "last_name": "Nash", "email": "kai@example.org"})
+    roles.create({"person": kai.id, "school": through.id, "kind": "mentor", "key_stages": "KS1, KS2"})
+    assert _emails(build(parse_audience(roles=["mentor"], phase="primary"))) == ["kai@example.org"]
+    assert _emails(build(parse_audience(roles=["mentor"], phase="secondary"))) == [
+        "eli@example.org", "mina@example.org"]
+    assert made["maths"].id not in {c.person_id for c in build(
+        parse_audience(roles=["mentor"], phase="primary")).contacts}
+
+
 def test_people_who_asked_for_no_newsletters_erased_people_and_those_without_email_are_left_out(db):
     _seed()
     found = build(parse_audience(roles=["itt_champion"]))
