@@ -177,3 +177,43 @@ def test_a_save_while_the_database_is_checked_waits_for_the_check_then_saves(qtb
     finally:
         close_window(qtbot, window)
         db.close_database()
+
+
+def test_the_retention_pages_saved_note_goes_with_the_next_change_or_visit(qtbot, sqlite_db):
+    from ittdesk import settings
+    from ui.views.retention_page import RetentionPage
+
+    page = RetentionPage(None)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(tasks_idle)
+    page.spins["trainee"].setValue(12)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert "Saved" in page.schedule_message.text()
+    page.spins["trainee"].setValue(13)  # not saved: "Saved" would be about 12
+    assert page.schedule_message.text() == ""
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(tasks_idle)
+    assert "Saved" in page.schedule_message.text()
+    settings.set("retention_trainee_years", 15)  # as an ittdesk command would, meanwhile
+    page.shown()  # the user comes back to the page
+    qtbot.waitUntil(tasks_idle)
+    assert page.schedule_message.text() == ""
+    assert page.spins["trainee"].value() == 15
+
+
+def test_a_failed_anonymising_is_said_where_the_review_does_not_overwrite_it(qtbot, sqlite_db,
+                                                                            monkeypatch):
+    from ui.views import retention_page
+    from ui.views.retention_page import RetentionPage
+
+    page = RetentionPage(None)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(tasks_idle)
+    shown: list[str] = []
+    monkeypatch.setattr(retention_page, "show_error",
+                        lambda parent, exc, title: shown.append(f"{title}: {exc}"))
+    page._apply_failed(KeyError("person"))
+    assert shown and shown[0].startswith("Not anonymised")
+    qtbot.waitUntil(tasks_idle)

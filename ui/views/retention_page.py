@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from ittdesk import fields
-from ittdesk.errors import IttDeskError
+from ittdesk.errors import IttDeskError, plain_message
 from ittdesk.privacy import erasure, retention
 from ittdesk.privacy.retention import RetentionItem
 from ui.models.rows_model import RowsModel
 
-from ..tasks import run_task
+from ..tasks import run_task, show_error
 from .base import Page
 
 
@@ -104,6 +104,8 @@ class RetentionPage(Page):
             spin = QSpinBox()
             spin.setRange(0, 100)
             spin.valueChanged.connect(lambda value, box=spin: box.setSuffix(" year" if value == 1 else " years"))
+            # "Saved …" was about the values before this change
+            spin.valueChanged.connect(lambda _value: self.schedule_message.clear())
             spin.setSuffix(" years")
             spin.setMinimumWidth(110)
             spin.setAccessibleName(rule.label)
@@ -179,6 +181,11 @@ class RetentionPage(Page):
                                on_error=self._load_failed)
 
     def shown(self) -> None:
+        """Coming back to the page: the schedule as stored now (an ittdesk command may have
+        changed it), and last visit's "Saved …" and backups note gone with that visit."""
+        self.load_schedule()
+        self.schedule_message.clear()
+        self.backups_note.hide()
         self.refresh()
 
     # -- schedule -------------------------------------------------------------------------------
@@ -230,7 +237,7 @@ class RetentionPage(Page):
         self._selection_changed()
 
     def _load_failed(self, exc: BaseException) -> None:
-        self.status.setText(f"Could not review: {exc}")
+        self.status.setText(f"Could not review: {plain_message(exc)}")
         self._set_busy(False)
 
     def confirm(self, text: str) -> bool:
@@ -279,5 +286,7 @@ class RetentionPage(Page):
         self.status_message.emit(f"Anonymised {len(done)} {'person' if len(done) == 1 else 'people'}")
 
     def _apply_failed(self, exc: BaseException) -> None:
-        self.status.setText(f"Not anonymised: {exc}")
+        """Said in a message (the review that follows rewrites the status line at once, so a
+        status line would vanish before it was read)."""
+        show_error(self, exc, "Not anonymised")
         self.refresh()
