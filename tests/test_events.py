@@ -267,3 +267,18 @@ def test_a_people_import_reads_no_newsletters(db, tmp_path):
         source.book.close()
     assert {p.email: p.no_newsletters for p in Person.select()} == {
         "asha@example.org": True, "ben@example.org": False}
+
+
+def test_an_events_history_includes_its_attendance_and_a_school_on_a_list_is_not_deleted(db):
+    from ittdesk.privacy.audit_query import has_related, history
+
+    fern, _moor, asha, _ben, _carys = _partnership()
+    meeting = events.create({"title": "Working group", "kind": "working_group",
+                             "held_on": date(2025, 11, 12)})
+    row = attendance.create({"event": meeting.id, "person": asha.id})
+    attendance.set_flags(row.id, attended=True)
+    assert has_related("event")
+    lines = [e.line() for e in history("event", meeting.id)[0]]
+    assert any("event attendance" in line and "Attended: no -> yes" in line for line in lines), lines
+    with pytest.raises(RefusedError, match="1 place on an event's list"):
+        schools.delete(fern.id)

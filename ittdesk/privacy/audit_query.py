@@ -30,10 +30,10 @@ ACTION_LABELS = {
 
 def services() -> dict[str, Any]:
     """entity name -> service, for field labels and record descriptions."""
-    from ..services import agreements, people, programmes, schools
+    from ..services import agreements, events, people, programmes, schools
 
     result = {}
-    for module in (schools, people, programmes, agreements):
+    for module in (schools, people, programmes, agreements, events):
         for value in vars(module).values():
             entity = getattr(value, "entity", None)
             if isinstance(entity, str) and hasattr(value, "fields") and not isinstance(value, type):

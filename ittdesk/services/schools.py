@@ -10,6 +10,7 @@ from ..errors import NotFoundError
 from ..models import (
     AgreementParty,
     Enrolment,
+    EventAttendance,
     MentorTraining,
     Placement,
     Role,
@@ -74,6 +75,8 @@ class SchoolService(EntityService[School]):
              "support agreement", "support agreements"),
             (MentorTraining.select().where(MentorTraining.school == school).count(),
              "mentor training record", "mentor training records"),
+            (EventAttendance.select().where(EventAttendance.school == school).count(),
+             "place on an event's list", "places on events' lists"),
         ])
 
     def describe(self, school: School) -> str:
