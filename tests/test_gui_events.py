@@ -166,3 +166,20 @@ def test_the_import_wizard_takes_a_sign_in_sheet_for_the_event_chosen(qtbot, mai
     row = EventAttendance.get(EventAttendance.person == Person.get(Person.email == "ben@example.org"))
     assert (row.event_id, row.attended) == (group.id, True)
     wizard.reject()
+
+
+def test_a_persons_development_record_lists_the_events_they_led_or_came_to(qtbot, main_window,
+                                                                           tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from ittdesk.queries.person_record import export_development_record
+
+    _fern, asha, _ben, group = _seed()
+    attendance.set_flags(EventAttendance.get(EventAttendance.person == asha.id).id, led=True)
+    editor = main_window.open_record("person", asha.id)
+    assert "Strategic working group (12/11/2025): led it" in editor.record.toPlainText()
+    editor.reject()
+    out = export_development_record(asha.id, tmp_path / "record.xlsx")
+    cells = [c for row in CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+             for c in row]
+    assert "Events" in cells and "Strategic working group" in cells and "led it" in cells

@@ -12,6 +12,9 @@ from .summaries import person_summary
 
 def development_record_sections(person_id: int) -> list[tuple[str, list[str], list[list[str]]]]:
     """[(section title, headings, rows)] in the order a reader expects."""
+    from ..choices import EVENT_KINDS
+    from ..services.events import events_of, part
+
     s = person_summary(person_id)
     return [
         ("Details", ["", ""], [[k, v] for k, v in [("Name", s["title"])] + s["facts"]]),
@@ -26,6 +29,9 @@ def development_record_sections(person_id: int) -> list[tuple[str, list[str], li
         ("Placements", ["School", "Details"], [[p.text, p.detail] for p in s["placements"]]),
         ("Trainees mentored", ["Trainee", "Details"], [[p.text, p.detail] for p in s["mentored"]]),
         ("Support agreements", ["Agreement", "Part"], [[a.text, a.detail] for a in s["agreements"]]),
+        ("Events", ["Event", "Date", "Kind", "Part"],
+         [[a.event.title, format_date(a.event.held_on), EVENT_KINDS.label(a.event.kind), part(a)]
+          for a in events_of(person_id)]),
     ]
 
 

@@ -134,5 +134,18 @@ def attendance_of(event: Event | int):
             .order_by(Person.last_name, Person.first_name, EventAttendance.id))
 
 
+def events_of(person: Person | int):
+    """The events a person was on the list of, newest first (their development record)."""
+    return (EventAttendance.select(EventAttendance, Event)
+            .join(Event, on=(EventAttendance.event == Event.id))
+            .where(EventAttendance.person == person)
+            .order_by(Event.held_on.desc(), Event.id.desc()))
+
+
+def part(row: EventAttendance) -> str:
+    """What the person did at the event, in a word or two."""
+    return "led it" if row.led else "came" if row.attended else "invited"
+
+
 events = EventService()
 attendance = AttendanceService()

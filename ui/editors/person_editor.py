@@ -9,7 +9,9 @@ from typing import Any
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMenu, QPushButton
 
+from ittdesk.fields import format_date
 from ittdesk.queries.summaries import person_summary
+from ittdesk.services.events import events_of, part
 from ittdesk.services.people import people
 
 from ..tasks import run_task
@@ -98,6 +100,11 @@ class PersonEditor(EntityEditor):
             parts.append(section("Trainees mentored", [link_html(p) for p in s["mentored"]]))
         if s["agreements"]:
             parts.append(section("Support agreements", [link_html(a) for a in s["agreements"]]))
+        attended = [f"<a href='record:event/{a.event_id}'>{escape(a.event.title)}</a> "
+                    f"({format_date(a.event.held_on)}): {part(a)}"
+                    for a in events_of(self.instance.id)]
+        if attended:
+            parts.append(section("Events", attended))
         self.record.setHtml("".join(parts))
 
     def printable_html(self) -> str:
