@@ -217,3 +217,29 @@ def test_a_failed_anonymising_is_said_where_the_review_does_not_overwrite_it(qtb
     page._apply_failed(KeyError("person"))
     assert shown and shown[0].startswith("Not anonymised")
     qtbot.waitUntil(tasks_idle)
+
+
+def test_a_list_that_could_not_load_says_why_in_plain_words_until_it_loads(qtbot, main_window,
+                                                                          monkeypatch):
+    import sqlite3
+
+    from ittdesk.queries.lists import SCHOOLS
+
+    window = main_window
+    window.show_page("schools")
+    panel = window.page("schools").panel
+    gui.wait_loaded(qtbot, panel)
+
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SCHOOLS, "ids", broken)
+        panel.model.reload()  # F5 / a change elsewhere asks again
+        qtbot.waitUntil(lambda: not panel.model.is_loading(), timeout=10000)
+    assert panel.count_label.text().startswith("Could not load")
+    assert "OperationalError" not in panel.count_label.toolTip()
+    assert "could not be read or written" in panel.count_label.toolTip()
+    panel.model.reload()
+    qtbot.waitUntil(lambda: not panel.model.is_loading(), timeout=10000)
+    assert panel.count_label.text() == "0 schools" and panel.count_label.toolTip() == ""

@@ -142,7 +142,9 @@ class RecordListModel(QAbstractTableModel):
             return
         self._pending = None
         self.busy.emit(False)
-        self.load_failed.emit(str(exc))
+        from ittdesk.errors import plain_message
+
+        self.load_failed.emit(plain_message(exc))  # words for the user, never a class name
 
     def is_loading(self) -> bool:
         return self._pending is not None

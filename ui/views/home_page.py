@@ -347,7 +347,9 @@ class HomePage(Page):
 
     def _failed(self, exc: BaseException) -> None:
         self._handle = None
-        self.loading.setText(f"Could not look at what needs attention: {exc}")
+        from ittdesk.errors import plain_message
+
+        self.loading.setText(f"Could not look at what needs attention: {plain_message(exc)}")
         self.stack.setCurrentWidget(self.loading)
 
     def _show(self, data: dict) -> None:

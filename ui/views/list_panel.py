@@ -185,7 +185,7 @@ class ListPanel(ListActions, QWidget):
             self.setTabOrder(first, second)
         self.model.loaded.connect(self._loaded)
         self.model.busy.connect(self._busy)
-        self.model.load_failed.connect(lambda text: self.count_label.setText("Could not load"))
+        self.model.load_failed.connect(self._load_failed)
         self._show_summary(None)
 
     # -- state ---------------------------------------------------------------------------------
@@ -285,6 +285,7 @@ class ListPanel(ListActions, QWidget):
     def _loaded(self, count: int) -> None:
         word = self.noun[0] if count == 1 else self.noun[1]
         self.count_label.setText(f"{count:,} {word}")
+        self.count_label.setToolTip("")  # a failed load's reason went with it
         self.count_changed.emit(count)
         if self._prime_rows:
             self._prime_rows = False
@@ -353,6 +354,12 @@ class ListPanel(ListActions, QWidget):
             text = (f"This {self.noun[0]} is no longer there" if isinstance(exc, DoesNotExist)
                     else escape(plain_message(exc).rstrip(".")))
             self.detail.setHtml(f"<p style='color:gray'>{text}. Press F5 to refresh.</p>")
+
+    def _load_failed(self, text: str) -> None:
+        """The list could not be read: said under it, the reason in its tooltip (F5 tries
+        again; the next load that succeeds puts the count back and the tooltip goes)."""
+        self.count_label.setText("Could not load (press F5 to try again)")
+        self.count_label.setToolTip(text)
 
     def _link_clicked(self, url: QUrl) -> None:
         text = url.toString()
