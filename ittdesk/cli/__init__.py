@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "ittdesk.cli.programme_commands",
     "ittdesk.cli.settings_commands",
     "ittdesk.cli.contacts_commands",
+    "ittdesk.cli.letters_commands",
 ]
 
 

@@ -1,0 +1,523 @@
+"""Letters by mail merge: placement confirmations and the support agreement's covering letter.
+
+The templates are Word documents the provider edits in Word (``ittdesk letters template KIND
+OUT.docx`` exports the built-in one; a setting ``letter_<kind>`` points at the provider's own).
+A field is written ``{trainee}``, as in the e-mail templates. python-docx reads and writes them
+(a plain, well-kept library); the fields are filled by replacing text, never by running a
+template language, so a template from anywhere cannot run code, and a field that Word split
+across runs (spell-check, an edit in the middle) is still found: a paragraph's text is matched
+whole and the value is put in the run where the field starts (keeping its formatting).
+
+PDF: the merged letter is turned into simple HTML (paragraphs, bold / italic / underline,
+alignment, headings, tables) and printed by the app's own renderer (``ui.printing.html_to_pdf``,
+passed in: the core never imports Qt). Converting the DOCX itself needs LibreOffice, which most
+providers' PCs do not have; this way ``--pdf`` works everywhere and prints the provider's own
+words (Word-only layout such as text boxes or images is not carried over to the PDF).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from peewee import JOIN
+
+from .. import clock, fields, settings
+from ..errors import NotFoundError, RefusedError
+from ..files import StagedFolder
+from ..models import (
+    AgreementParty,
+    Cohort,
+    Enrolment,
+    Person,
+    Placement,
+    Programme,
+    School,
+    SupportAgreement,
+)
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "letters"
+FIELD = re.compile(r"\{([a-z_]+)\}")
+Render = Callable[..., int]
+Progress = Callable[[int, int, str], None]
+
+COMMON_FIELDS = ("date", "provider", "provider_address", "signatory", "recipient",
+                 "recipient_address")
+PLACEMENT_FIELDS = COMMON_FIELDS + ("trainee", "trainee_id", "school", "school_address",
+                                    "mentor", "start_date", "end_date", "subject", "year_group",
+                                    "cohort", "programme")
+AGREEMENT_FIELDS = COMMON_FIELDS + ("school", "reference", "title", "academic_year",
+                                    "start_date", "end_date", "amount", "responsibilities")
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str  # also the setting letter_<key> and the shipped resources/letters/<key>.docx
+    label: str
+    fields: tuple[str, ...]
+
+
+KINDS = {k.key: k for k in (
+    Kind("placement_school", "Placement confirmation to the school", PLACEMENT_FIELDS),
+    Kind("placement_mentor", "Placement confirmation to the mentor", PLACEMENT_FIELDS),
+    Kind("placement_trainee", "Placement confirmation to the trainee", PLACEMENT_FIELDS),
+    Kind("agreement", "Support agreement covering letter", AGREEMENT_FIELDS),
+)}
+ALL_FIELDS = tuple(dict.fromkeys(PLACEMENT_FIELDS + AGREEMENT_FIELDS))
+
+
+def kind(key: str) -> Kind:
+    try:
+        return KINDS[key]
+    except KeyError:
+        raise RefusedError(f"'{key}' is not a kind of letter (one of: {', '.join(KINDS)})") \
+            from None
+
+
+# -- templates ------------------------------------------------------------------------------
+
+
+def _open(source: Path | bytes):
+    from docx import Document
+
+    try:
+        return Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
+    except Exception as exc:  # python-docx raises zipfile, KeyError, lxml errors alike
+        name = "the template" if isinstance(source, bytes) else Path(source).name
+        raise RefusedError(f"Cannot read {name} as a Word document (.docx)") from exc
+
+
+def _open_checked(path: Path):
+    """A provider's file, its zip checked first (sizes, ratios, XML depth: the same preflight
+    as a workbook's) so a hostile file is refused before python-docx inflates it."""
+    from ..spreadsheets.preflight import check_workbook
+
+    check_workbook(path)
+    return _open(path)
+
+
+def check_template(path: Path) -> None:
+    """Refuse a file Word templates cannot be (not a .docx, damaged, a zip bomb) with
+    ValueError (``settings.clean``'s way); a field no letter knows is refused by name."""
+    try:
+        document = _open_checked(Path(path))
+    except (RefusedError, OSError) as exc:
+        raise ValueError(str(exc)) from None
+    unknown = sorted({name for text in _texts(document) for name in FIELD.findall(text)
+                      if name not in ALL_FIELDS})
+    if unknown:
+        raise ValueError(f"{Path(path).name} uses {{{unknown[0]}}}, which is not a field "
+                         f"(fields: {', '.join('{' + f + '}' for f in ALL_FIELDS)})")
+
+
+def default_template(key: str) -> bytes:
+    """The shipped template (resources/letters), made by ``build_default`` if missing."""
+    shipped = RESOURCES / f"{kind(key).key}.docx"
+    if shipped.is_file():
+        return shipped.read_bytes()
+    buffer = io.BytesIO()
+    build_default(key).save(buffer)
+    return buffer.getvalue()
+
+
+def template_bytes(key: str) -> bytes:
+    """The provider's own template (setting ``letter_<key>``) or the built-in one."""
+    own = settings.get(f"letter_{kind(key).key}")
+    if own:
+        path = Path(own)
+        if not path.is_file():
+            raise RefusedError(f"The {KINDS[key].label.lower()} template {path} is not there "
+                               f"any more: put it back, or clear the setting letter_{key}")
+        try:
+            check_template(path)
+        except ValueError as exc:
+            raise RefusedError(f"The {KINDS[key].label.lower()} template: {exc}") from None
+        return path.read_bytes()
+    return default_template(key)
+
+
+_BODIES = {
+    "placement_school": [
+        "We are writing to confirm the following placement at {school}. Thank you for "
+        "hosting our trainee and for the time your staff give to their training.",
+        None,
+        "The mentor named above will support the trainee day to day. Please let us know at once "
+        "if anything changes, in particular if the mentor is no longer able to take this on.",
+    ],
+    "placement_mentor": [
+        "Thank you for agreeing to mentor {trainee} at {school}. The placement is:",
+        None,
+        "Our mentor handbook and the dates of mentor training are on our website. Please get in "
+        "touch if you have any questions before the placement begins.",
+    ],
+    "placement_trainee": [
+        "We are pleased to confirm your placement at {school}:",
+        None,
+        "Please contact your mentor before your first day to arrange your induction, and let us "
+        "know straight away if anything prevents you from starting on {start_date}.",
+    ],
+    "agreement": [
+        "Please find enclosed the support agreement {reference}, {title}, for {academic_year}, "
+        "running from {start_date} to {end_date}, with funding of {amount}.",
+        "Your school's part in it: {responsibilities}",
+        "Please read it, sign where shown and return a copy to us. Thank you for your support.",
+    ],
+}
+_TITLES = {"placement_school": "Placement confirmation", "placement_mentor": "Mentor placement "
+           "confirmation", "placement_trainee": "Your placement", "agreement": "Support agreement"}
+
+
+def build_default(key: str):
+    """The built-in template of a kind, made with python-docx (the shipped .docx come from
+    here: ``python -m ittdesk.outreach.letters`` writes resources/letters again)."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Arial"
+    style.font.size = Pt(11)
+    for text in ("{provider}", "{provider_address}"):
+        p = document.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        run = p.add_run(text)
+        run.bold = text == "{provider}"
+    document.add_paragraph("{date}")
+    document.add_paragraph("{recipient}\n{recipient_address}")
+    document.add_paragraph("Dear {recipient},")
+    heading = document.add_paragraph()
+    heading.add_run(_TITLES[key] + (": {trainee}" if key.startswith("placement") else
+                                    ": {reference}")).bold = True
+    for text in _BODIES[key]:
+        if text is None:
+            table = document.add_table(rows=0, cols=2)
+            table.style = "Table Grid"
+            for label, value in (("Trainee", "{trainee}"), ("Programme", "{programme} ({cohort})"),
+                                 ("School", "{school}"), ("Mentor", "{mentor}"),
+                                 ("Dates", "{start_date} to {end_date}"),
+                                 ("Subject / year group", "{subject} {year_group}")):
+                cells = table.add_row().cells
+                cells[0].paragraphs[0].add_run(label).bold = True
+                cells[1].paragraphs[0].add_run(value)
+            document.add_paragraph()
+        else:
+            document.add_paragraph(text)
+    document.add_paragraph("Yours sincerely,")
+    document.add_paragraph("{signatory}\n{provider}")
+    return document
+
+
+# -- merging --------------------------------------------------------------------------------
+
+
+def _paragraphs(document) -> Iterator[Any]:
+    def walk(container) -> Iterator[Any]:
+        yield from container.paragraphs
+        for table in getattr(container, "tables", []):
+            for row in table.rows:
+                for cell in row.cells:
+                    yield from walk(cell)
+    yield from walk(document)
+    for section in document.sections:
+        for part in (section.header, section.footer, section.first_page_header,
+                     section.first_page_footer):
+            if not part.is_linked_to_previous:
+                yield from walk(part)
+
+
+def _texts(document) -> Iterator[str]:
+    for paragraph in _paragraphs(document):
+        yield "".join(run.text for run in paragraph.runs)
+
+
+def _fill_paragraph(paragraph, values: dict[str, str]) -> None:
+    """Each {field} replaced, even when Word split it over several runs: the value goes into
+    the run where the field starts, the rest of the field is cut from the runs after it."""
+    runs = list(paragraph.runs)
+    texts = [run.text for run in runs]
+    whole = "".join(texts)
+    matches = [m for m in FIELD.finditer(whole) if m.group(1) in values]
+    if not matches:
+        return
+    starts, at = [], 0
+    for text in texts:
+        starts.append(at)
+        at += len(text)
+    for match in reversed(matches):  # right to left: earlier offsets stay valid
+        begin, end = match.span()
+        first = max(i for i, s in enumerate(starts) if s <= begin and (texts[i] or s < end))
+        for i in range(len(runs) - 1, first, -1):  # the field's tail in later runs
+            s = starts[i]
+            if s >= end or s + len(texts[i]) <= begin:
+                continue
+            cut_from, cut_to = max(begin, s) - s, min(end, s + len(texts[i])) - s
+            texts[i] = texts[i][:cut_from] + texts[i][cut_to:]
+        local = begin - starts[first]
+        stop = min(end, starts[first] + len(runs[first].text)) - starts[first]
+        texts[first] = texts[first][:local] + values[match.group(1)] + texts[first][stop:]
+    for run, text in zip(runs, texts, strict=True):
+        if run.text != text:
+            run.text = text  # python-docx writes "\n" as a line break
+
+
+def merge(template: bytes, values: dict[str, str]):
+    """The template with every known field filled; returns the python-docx Document."""
+    document = _open(template)
+    for paragraph in _paragraphs(document):
+        _fill_paragraph(paragraph, values)
+    return document
+
+
+def as_html(document) -> str:
+    """The merged letter's words and simple formatting as HTML for ``ui.printing``."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    def para(p) -> str:
+        parts = []
+        for run in p.runs:
+            text = html.escape(run.text).replace("\n", "<br>")
+            if run.bold:
+                text = f"<b>{text}</b>"
+            if run.italic:
+                text = f"<i>{text}</i>"
+            if run.underline:
+                text = f"<u>{text}</u>"
+            parts.append(text)
+        align = {1: "center", 2: "right", 3: "justify"}.get(int(p.alignment or 0), "")
+        style = f' align="{align}"' if align else ""
+        inner = "".join(parts) or "&nbsp;"
+        name = (p.style.name or "") if p.style is not None else ""
+        if name.startswith("Heading") or name == "Title":
+            return f"<h3{style}>{inner}</h3>"
+        return f"<p{style}>{inner}</p>"
+
+    out = ['<div style="font-family: Arial; font-size: 11pt;">']
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            out.append(para(block))
+        elif isinstance(block, Table):
+            out.append('<table border="1" cellspacing="0" cellpadding="4" width="100%">')
+            for row in block.rows:
+                out.append("<tr>" + "".join(
+                    "<td>" + "".join(para(p) for p in cell.paragraphs) + "</td>"
+                    for cell in row.cells) + "</tr>")
+            out.append("</table>")
+    out.append("</div>")
+    return "\n".join(out)
+
+
+# -- the letters ----------------------------------------------------------------------------
+
+
+@dataclass
+class Letter:
+    kind: str
+    recipient: str
+    file_stem: str
+    values: dict[str, str]
+
+
+def _address(*lines: str | None) -> str:
+    return "\n".join(line.strip() for line in lines if line and line.strip())
+
+
+def school_address(school: School) -> str:
+    return _address(school.address1, school.address2, school.address3, school.town,
+                    school.postcode)
+
+
+def _common(recipient: str, address: str) -> dict[str, str]:
+    provider = settings.provider()
+    return {"date": clock.today().strftime("%d %B %Y").lstrip("0"),
+            "provider": provider.display_name, "provider_address": "\n".join(
+                provider.address_lines), "signatory": provider.signatory,
+            "recipient": recipient, "recipient_address": address}
+
+
+def _safe(text: str) -> str:
+    text = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", text)
+    return re.sub(r"\s+", " ", text).strip(" .")[:100]
+
+
+def current_heads(school_ids: set[int]) -> dict[int, str]:
+    """A school's current headteacher by name (``holders``), for a letter's greeting."""
+    from ..holders import held
+    from ..models import Role
+
+    found: dict[int, str] = {}
+    for role in (Role.select(Role, Person).join(Person)
+                 .where(Role.school.in_(list(school_ids) or [0]) & held()
+                        & (Role.kind == "headteacher") & (Person.erased == False))  # noqa: E712
+                 .order_by(Role.start_date.desc(nulls="LAST"), Role.id)):
+        found.setdefault(role.school_id, role.person.full_name)
+    return found
+
+
+def placement_letters(cohort_id: int) -> tuple[list[Letter], list[str]]:
+    """Three letters per placement of the cohort's trainees still on the course (school,
+    mentor, trainee); a placement with no mentor has no mentor letter (said in the notes)."""
+    cohort = Cohort.get_or_none(Cohort.id == cohort_id)
+    if cohort is None:
+        raise NotFoundError(f"No cohort with id {cohort_id}")
+    programme = Programme.get_by_id(cohort.programme_id)
+    Mentor = Person.alias()
+    query = (Placement.select(Placement, Enrolment, Person, School, Mentor)
+             .join(Enrolment).join(Person).switch(Placement).join(School)
+             .switch(Placement).join(Mentor, on=(Placement.mentor == Mentor.id),
+                                     join_type=JOIN.LEFT_OUTER, attr="mentor_person")
+             .where((Enrolment.cohort == cohort) & Enrolment.withdrawal_date.is_null()
+                    & (Person.erased == False))  # noqa: E712
+             .order_by(Person.last_name_key, Person.first_name_key, Placement.start_date))
+    placements = list(query)
+    heads = current_heads({p.school_id for p in placements})
+    letters: list[Letter] = []
+    notes: list[str] = []
+    for placement in placements:
+        trainee = placement.enrolment.person
+        school = placement.school
+        mentor = getattr(placement, "mentor_person", None)
+        if mentor is not None and (mentor.id is None or mentor.erased):
+            mentor = None
+        base = {"trainee": trainee.full_name, "trainee_id": placement.enrolment.trainee_id or "",
+                "school": school.name, "school_address": school_address(school),
+                "mentor": mentor.full_name if mentor else "to be confirmed",
+                "start_date": fields.format_date(placement.start_date),
+                "end_date": fields.format_date(placement.end_date),
+                "subject": placement.subject or placement.enrolment.subject or "",
+                "year_group": placement.year_group or "", "cohort": cohort.name,
+                "programme": programme.name}
+        stem = f"{_safe(trainee.full_name)} - {school.urn} {_safe(school.name)}" \
+               f" - {placement.start_date.isoformat()}"
+        head = heads.get(school.id) or "Headteacher"
+        letters.append(Letter("placement_school", f"{head}, {school.name}", f"{stem} - school",
+                              {**base, **_common(head, _address(
+                                  school.name, school_address(school)))}))
+        if mentor is not None:
+            letters.append(Letter("placement_mentor", mentor.full_name, f"{stem} - mentor",
+                                  {**base, **_common(mentor.full_name, _address(
+                                      school.name, school_address(school)))}))
+        else:
+            notes.append(f"{trainee.full_name} at {school.name}: no mentor recorded, so no "
+                         "mentor letter")
+        letters.append(Letter("placement_trainee", trainee.full_name, f"{stem} - trainee",
+                              {**base, **_common(trainee.full_name, trainee.email or "")}))
+    if not letters:
+        raise RefusedError(f"The cohort {cohort.name} has no placements of trainees on the "
+                           "course: no letters to write")
+    return letters, notes
+
+
+def agreement_letters(reference: str) -> tuple[list[Letter], list[str]]:
+    """A covering letter per school party of the agreement, to its named contact (else the
+    headteacher)."""
+    found = SupportAgreement.get_or_none(SupportAgreement.reference == str(reference).strip())
+    if found is None:
+        raise NotFoundError(f"No support agreement with reference {reference}")
+    letters, notes = [], []
+    base = {"reference": found.reference, "title": found.title,
+            "academic_year": str(found.academic_year),
+            "start_date": fields.format_date(found.start_date) or "the start date agreed",
+            "end_date": fields.format_date(found.end_date) or "the end date agreed",
+            "amount": fields.format_money(found.amount_agreed_pence)}
+    parties = (AgreementParty.select(AgreementParty, School).join(School)
+               .where(AgreementParty.agreement == found).order_by(School.name_key))
+    for party in parties:
+        school = party.school
+        contact = party.contact if party.contact_id else None
+        name = contact.full_name if contact is not None and not contact.erased \
+            else current_heads({school.id}).get(school.id, "Headteacher")
+        letters.append(Letter("agreement", f"{name}, {school.name}",
+                              f"{_safe(found.reference)} - {school.urn} {_safe(school.name)}",
+                              {**base, "school": school.name,
+                               "responsibilities": party.responsibilities or "as set out in "
+                                                                             "the agreement",
+                               **_common(name, _address(school.name,
+                                                        school_address(school)))}))
+    if not letters:
+        raise RefusedError(f"The agreement {found.reference} names no school: no letters to "
+                           "write")
+    return letters, notes
+
+
+@dataclass
+class LettersResult:
+    docx: list[Path] = field(default_factory=list)
+    pdf: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+
+def write_letters(letters: list[Letter], outdir: Path, *, render: Render | None = None,
+                  combined: str | None = None, notes: list[str] | None = None,
+                  progress: Progress | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> LettersResult:
+    """Each letter as DOCX (and as PDF with ``render``; ``combined`` names one PDF of them
+    all instead), into ``outdir`` all or nothing (staged, then moved in together)."""
+    templates = {key: template_bytes(key) for key in {letter.kind for letter in letters}}
+    result = LettersResult(notes=list(notes or []))
+    pages: list[str] = []
+    total = len(letters) + (1 if combined and render else 0)
+    with StagedFolder(Path(outdir)) as staging:
+        try:
+            for done, letter in enumerate(letters):
+                if cancelled is not None and cancelled():
+                    return LettersResult(cancelled=True)
+                if progress is not None:
+                    progress(done, total, letter.recipient)
+                document = merge(templates[letter.kind], letter.values)
+                document.save(str(staging.path(f"{letter.file_stem}.docx")))
+                result.docx.append(Path(outdir) / f"{letter.file_stem}.docx")
+                if render is not None:
+                    page = as_html(document)
+                    if combined:
+                        pages.append(page)
+                    else:
+                        render(page, staging.path(f"{letter.file_stem}.pdf"),
+                               title=letter.recipient)
+                        result.pdf.append(Path(outdir) / f"{letter.file_stem}.pdf")
+            if combined and render is not None:
+                if progress is not None:
+                    progress(len(letters), total, combined)
+                joined = '<div style="page-break-before: always;"></div>'.join(pages)
+                render(joined, staging.path(combined), title=combined)
+                result.pdf.append(Path(outdir) / combined)
+        except InterruptedError:
+            return LettersResult(cancelled=True)
+        except OSError as exc:
+            raise RefusedError(f"Cannot write the letters: {exc.strerror or exc}; nothing "
+                               "was written") from exc
+        try:
+            staging.move_in()
+        except OSError as exc:
+            staging.undo()
+            raise RefusedError(f"Cannot put the letters in {staging.dest}: "
+                               f"{exc.strerror or exc}; nothing was written") from exc
+    if progress is not None:
+        progress(total, total, "")
+    return result
+
+
+def export_template(key: str, target: Path) -> Path:
+    """The built-in template of a kind, for the provider to edit in Word."""
+    from ..files import atomic_write
+
+    data = default_template(key)
+    return atomic_write(Path(target), lambda tmp: tmp.write_bytes(data))
+
+
+def _make_shipped() -> None:  # pragma: no cover - run by hand when the defaults change
+    RESOURCES.mkdir(parents=True, exist_ok=True)
+    for key in KINDS:
+        build_default(key).save(str(RESOURCES / f"{key}.docx"))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _make_shipped()
+
