@@ -102,6 +102,7 @@ class ContactListDialog(QDialog):
         right.addWidget(self.designations)
         right.addWidget(QLabel("Schools' partnership status:"))
         right.addWidget(self.partnership)
+        right.addStretch(1)
         who_box.addLayout(left, 1)
         who_box.addLayout(right, 1)
         where = QGroupBox("Narrow down")

@@ -90,8 +90,10 @@ def engagement_html(school_id: int) -> str:
     years = []
     for e in school_engagement(school_id):
         lines = [f"Trainees hosted: {e.trainees}", f"ITaP hosted: {e.itap}",
-                 f"Mentors trained: {e.mentors_trained}",
-                 f"Working group: came to {e.working_group} of {e.working_group_held} meetings"]
+                 f"Mentors trained: {e.mentors_trained}"]
+        if e.working_group_held:
+            lines.append(f"Working group: came to {e.working_group} of {e.working_group_held} "
+                         "meetings")
         if e.leaders:
             lines.append("Led sessions: " + escape(", ".join(e.leaders)))
         years.append(section(str(e.year), lines))
