@@ -52,6 +52,7 @@ def test_homes_welcome_goes_once_records_came_from_elsewhere(qtbot, main_window)
     window.show_page("home")
     qtbot.waitUntil(lambda: home.stack.currentWidget() is home.dashboard, timeout=10000)
     assert not home.data["empty"]
+    qtbot.waitUntil(lambda: window.counts_label.text().startswith("1 school"), timeout=10000)
 
 
 def test_the_start_round_dialogs_message_goes_once_the_date_is_put_right(qtbot, demo_db):

@@ -338,6 +338,10 @@ class HomePage(Page):
         (a cheap question on an empty database): records may have come meanwhile from
         elsewhere (an ittdesk command, a colleague), and the welcome must not outlive them."""
         if self._handle is None and (self.data is None or self.data.get("empty")):
+            if self.data is not None:  # the counts under the window said "0 schools" too
+                update_counts = getattr(self.main_window, "update_counts", None)
+                if update_counts is not None:
+                    update_counts()
             self.refresh()
 
     def refresh(self) -> None:
