@@ -202,7 +202,7 @@ ACTIVITY_KINDS = Choices(
 )
 
 EVENT_KINDS = Choices(
-    "event kind",
+    "kind of event",
     {
         "working_group": "Working group meeting",
         "training": "Training session",

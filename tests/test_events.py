@@ -179,6 +179,14 @@ def test_cli_adds_an_event_puts_people_on_it_and_lists_it(dbfile, capsys):
     assert "Mentor conference" in listed and "1 came of 1 invited, led by Asha Verma" in listed
 
 
+def test_cli_an_unknown_kind_of_event_is_a_usage_error_in_one_line(dbfile, capsys):
+    assert main(["--db", str(dbfile), "events", "add", "X", "--kind", "party",
+                 "--date", "01/01/2026"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("'party' is not a kind of event (use working_group, training, webinar, "
+                        "induction, conference, other)") and "\n" not in err
+
+
 def test_cli_refuses_an_unknown_person_and_changes_nothing(dbfile, capsys):
     assert main(["--db", str(dbfile), "events", "attend", "1", "nobody@example.org"]) == 1
     err = capsys.readouterr().err

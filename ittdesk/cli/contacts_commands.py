@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = ev_sub.add_parser("add", help="record an event")
     db_option(p)
     p.add_argument("title")
-    p.add_argument("--kind", required=True, help="; ".join(EVENT_KINDS.keys))
+    p.add_argument("--kind", required=True, type=_event_kind, help="; ".join(EVENT_KINDS.keys))
     p.add_argument("--date", required=True, type=day, metavar="DATE")
     p.add_argument("--where", metavar="PLACE")
     p.set_defaults(run=cmd_events_add)
@@ -64,6 +64,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--invited-only", action="store_true", help="invited, not (yet) come")
     p.set_defaults(run=cmd_events_attend)
     ev.set_defaults(run=_needs_action(ev))
+
+
+def _event_kind(text: str) -> str:
+    key = EVENT_KINDS.parse(text)
+    if key is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a kind of event (use "
+                                          f"{', '.join(EVENT_KINDS.keys)})")
+    return key
 
 
 def _needs_action(parser):

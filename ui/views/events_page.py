@@ -16,7 +16,7 @@ from .list_page import ListPage
 class EventsPage(ListPage):
     title = "Events"
     noun = ("event", "events")
-    search_hint = "Search title, place or date"
+    search_hint = "Search title or place"
     query = EVENTS
     service = events
 
