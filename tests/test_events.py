@@ -290,3 +290,12 @@ def test_an_events_history_includes_its_attendance_and_a_school_on_a_list_is_not
     assert any("event attendance" in line and "Attended: no -> yes" in line for line in lines), lines
     with pytest.raises(RefusedError, match="1 place on an event's list"):
         schools.delete(fern.id)
+
+
+def test_engagement_for_tens_of_thousands_of_schools_is_not_one_sql_parameter_each(db):
+    from ittdesk.returns.engagement import engagement
+
+    fern, moor = _engagement_seed()
+    found = engagement(list(range(1, 40001)), AcademicYear.parse("2025/26"))
+    assert set(found) == {fern.id, moor.id}
+    assert found[fern.id]["2025/26"].itap == 2
