@@ -156,6 +156,7 @@ class StartRoundDialog(QDialog):
         self.error.hide()
         self.error.clear()
         self._error_about = ""
+        self.adjustSize()  # no gap left where the message was
 
 
 # -- the page -------------------------------------------------------------------------------------
