@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "ittdesk.cli.settings_commands",
     "ittdesk.cli.contacts_commands",
     "ittdesk.cli.letters_commands",
+    "ittdesk.cli.mail_commands",
 ]
 
 
