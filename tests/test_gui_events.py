@@ -183,3 +183,18 @@ def test_a_persons_development_record_lists_the_events_they_led_or_came_to(qtbot
     cells = [c for row in CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
              for c in row]
     assert "Events" in cells and "Strategic working group" in cells and "led it" in cells
+
+
+def test_a_new_event_is_made_from_the_events_page(qtbot, main_window):
+    main_window.show_page("events")
+    wait_loaded(qtbot, main_window.current_page().panel)
+    main_window.new_act.trigger()
+    editor = main_window._editors[-1]
+    assert not editor.tabs.isTabEnabled(1)  # the attendance list once the event is saved
+    editor.widgets["title"].setText("Mentor conference")
+    editor.widgets["kind"].set_value("conference")
+    editor.widgets["held_on"].setText("02/07/2026")
+    assert editor.save()
+    qtbot.waitUntil(lambda: events.model.select().where(events.model.title == "Mentor conference").exists())
+    event = events.model.get(events.model.title == "Mentor conference")
+    assert (event.kind, event.held_on) == ("conference", date(2026, 7, 2))
