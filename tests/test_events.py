@@ -299,3 +299,20 @@ def test_engagement_for_tens_of_thousands_of_schools_is_not_one_sql_parameter_ea
     found = engagement(list(range(1, 40001)), AcademicYear.parse("2025/26"))
     assert set(found) == {fern.id, moor.id}
     assert found[fern.id]["2025/26"].itap == 2
+
+
+def test_the_demo_partnership_has_working_groups_and_a_session_led_by_a_school_leader(demo_db):
+    kinds = {e.kind for e in Event.select()}
+    assert {"working_group", "training", "webinar", "induction"} <= kinds
+    led = EventAttendance.select().where(EventAttendance.led).get()
+    assert led.event.kind == "training" and led.school_id is not None and led.attended
+
+
+def test_the_subject_access_export_says_whether_the_person_asked_for_no_newsletters(db, tmp_path):
+    from ittdesk.privacy import sar
+
+    _fern, _moor, asha, _ben, _carys = _partnership()
+    people.update(asha.id, {"no_newsletters": True})
+    data, _path = sar.export(asha.id, tmp_path / "sar.xlsx")
+    sheet = data.sheet("Person")
+    assert dict(zip(sheet.headers, sheet.rows[0], strict=True))["No newsletters"] == "yes"
