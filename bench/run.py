@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import generate
+from . import frozen, generate
 from .scales import LARGE, SCALES, TYPICAL, Scale
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,6 +164,7 @@ def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -
         Figure(f"cold start to main window shown, {s:,}-school database", "<= 2x", cold, bare,
                "bare PySide6 QMainWindow shown", max_ratio=2, show_peak=True),
     ]
+    result.append(frozen.figure(s, p.full_db, out))  # measured when dist/ holds a build
     for label, measure, n in (("schools", schools_list, s), ("enrolments", enrolments_list, e)):
         other = measure.args["other_sort_label"].lower()
         for step, words in (("open", "open"), ("search", "type a search term"),

@@ -220,6 +220,8 @@ def plain_pdf(db: str, out: str, repeats: int = 1, pages: int = 3) -> dict:
 def run(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     if name.startswith("gui_"):
         from . import gui  # noqa: F401 - registers the GUI tasks
+    if name.startswith("app_"):
+        from . import frozen  # noqa: F401 - registers the packaged app's start-up tasks
     fn = TASKS.get(name)
     if fn is None:
         raise KeyError(f"unknown task {name!r}")

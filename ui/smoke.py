@@ -5,7 +5,8 @@ window has been painted and Home has its data (no background work left), checks 
 build could lack without the start-up noticing: every page, menu action, editor and CLI command
 named as a ``"module:function"`` string resolves, and the user guide and document templates are
 on disk. Then it prints one line and quits: exit 0 when all is there, 3 naming what is missing,
-4 when Home never filled (``ITTDESK_SMOKE_TIMEOUT`` seconds, default 120). The line carries
+4 when Home never filled (``ITTDESK_SMOKE_TIMEOUT`` seconds, default 120: the process ends
+there and then, even inside a dialog). The line carries
 the wall-clock times of the first paint and of Home filled, which the bench reads for the
 frozen app's cold start.
 """
@@ -112,6 +113,10 @@ class _Watch(QObject):
         self.timer.stop()
         if sys.stdout is not None:  # a windowed Windows build has none
             print(line, flush=True)
+        if code == 4:
+            # Stuck (a problem dialog about the database, say, whose answer would only open
+            # another): a test must end, so end the process itself.
+            os._exit(code)
         if self.window is not None:
             self.window.close()
         self.app.exit(code)
