@@ -309,6 +309,8 @@ def test_a_gias_links_or_groups_extract_is_refused_as_what_it_is(tmp_path, capsy
     ("gias_establishments_subset.csv", "schools"), ("gias_codes_trusts_regions.csv", "schools"),
     ("publish_provider_sites.csv", "schools"), ("mentor_school_users.csv", "people"),
     ("register_five_trainees.csv", "enrolments"), ("register_hpitt_import.csv", "enrolments"),
+    ("register_trainees_with_placements.csv", "enrolments"),
+    ("register_placements_five.csv", "placements"),
 ])
 def test_a_dropped_real_file_is_taken_for_what_it_is(name, kind):
     assert importing.guess_kind(REAL / name) == kind
