@@ -179,7 +179,8 @@ def as_draft(message: Message) -> bytes:
     return email.as_bytes(policy=SMTP)
 
 
-def log(message: Message, action: str, *, reason: str | None = None) -> None:
+def log(message: Message, action: str, *, reason: str | None = None,
+        recipients: list[Recipient] | None = None) -> None:
     """The message in the school's log (the audit trail), one entry per recipient; for a
     made or sent form also the round's ``sent_on``. Runs inside the caller's transaction."""
     from ..leadership import rounds
@@ -193,7 +194,8 @@ def log(message: Message, action: str, *, reason: str | None = None) -> None:
             audit.record("round_school", entry.id, "update", {"sent_on": [None, entry.sent_on]},
                          note="e-mail draft made" if action == DRAFT else "e-mail sent")
     shown = message.subject if reason is None else f"{message.subject} ({reason})"
-    for r in message.recipients or [Recipient("nobody", "")]:
+    for r in (message.recipients if recipients is None else recipients) \
+            or [Recipient("nobody", "")]:
         audit.record("school", message.school.id, action,
                      {"message": [None, shown], "to": [None, r.shown if r.address else "nobody"]},
                      person_id=r.person_id, note=message.key)

@@ -226,8 +226,12 @@ def send(messages: list[drafts.Message], config: SmtpSettings | None = None, *,
                                   "send again to send the rest (nothing is sent twice)")
                 server = None
                 break
-            with database.atomic():
-                drafts.log(message, drafts.SENT)
+            with database.atomic():  # at once: a retry must not send it again
+                drafts.log(message, drafts.SENT,
+                           recipients=[r for r in message.recipients if r.address not in refused])
+                if refused:  # some addresses refused, the others took it: it went
+                    drafts.log(message, drafts.FAILED, reason="address refused", recipients=[
+                        r for r in message.recipients if r.address in refused])
             result.sent.append(line + (f" (refused: {', '.join(refused)})" if refused else ""))
     finally:
         if server is not None:

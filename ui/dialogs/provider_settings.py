@@ -4,6 +4,11 @@ The provider's name, address, UKPRN, signatory and logo, kept in the database
 (``ittdesk.settings``) so everyone using a shared database prints the same letterhead. The same
 checks as ``ittdesk settings set``; each problem is shown beside its field and nothing is saved
 until every field is right. Closing with unsaved changes asks first.
+
+The E-mail tab holds the provider's address, the yearly form's and the reminder's messages
+(``ittdesk.outreach.drafts`` fills their {fields}) and the mail server (its password is asked
+for when sending and kept in the system's keyring, never here); the Letters tab points at the
+provider's own Word templates (``ittdesk.outreach.letters``).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -23,6 +29,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +42,12 @@ from .. import settings as ui_settings
 from .. import sizing
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg)"
+WORD_FILTER = "Word documents (*.docx)"
+#: the E-mail tab's texts: key, label
+MESSAGE_KEYS = (("email_form_subject", "Form e-mail: &subject"),
+                ("email_form_body", "Form e-mail: &message"),
+                ("email_chase_subject", "Reminder: s&ubject"),
+                ("email_chase_body", "Reminder: m&essage"))
 
 
 class ProviderSettingsDialog(QDialog):
@@ -88,15 +102,23 @@ class ProviderSettingsDialog(QDialog):
             self._error_row(form, key)
         form.addRow("Logo", logo_row)
         self._error_row(form, "provider_logo")
+        tabs = QTabWidget()
+        tabs.setObjectName("tabs")
+        provider_tab = QWidget()
+        provider_layout = QVBoxLayout(provider_tab)
+        provider_layout.addWidget(intro)
+        provider_layout.addLayout(form)
+        provider_layout.addStretch(1)
+        tabs.addTab(provider_tab, "&Provider")
+        tabs.addTab(self._email_tab(), "&E-mail")
+        tabs.addTab(self._letters_tab(), "&Letters")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addStretch(1)
+        layout.addWidget(tabs, 1)
         layout.addWidget(buttons)
         self._show_logo()
         self._snapshot = self.values()
@@ -104,6 +126,86 @@ class ProviderSettingsDialog(QDialog):
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.resize(560, 440)
         sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
+
+    def _email_tab(self) -> QWidget:
+        values = settings.all_settings()
+        page = QWidget()
+        form = QFormLayout(page)
+        note = QLabel("Fields the messages can use: " + ", ".join(
+            f"{{{f}}}" for f in settings.MESSAGE_FIELDS) + ". The password of the mail server "
+            "is asked for when you send, and kept in this computer's keyring.")
+        note.setWordWrap(True)
+        note.setProperty("role", "muted")
+        form.addRow(note)
+        self.email = QLineEdit(values["provider_email"])
+        self.email.setObjectName("provider_email")
+        self.email.setPlaceholderText("e.g. itt@your-scitt.org.uk")
+        form.addRow("From &address", self.email)
+        self._error_row(form, "provider_email")
+        self.messages: dict[str, QLineEdit | QPlainTextEdit] = {}
+        for key, label in MESSAGE_KEYS:
+            if key.endswith("_body"):
+                widget = QPlainTextEdit(values[key])
+                widget.setTabChangesFocus(True)
+                widget.setFixedHeight(self.fontMetrics().lineSpacing() * 6 + 12)
+            else:
+                widget = QLineEdit(values[key])
+            widget.setObjectName(key)
+            self.messages[key] = widget
+            form.addRow(label, widget)
+            self._error_row(form, key)
+        self.smtp_host = QLineEdit(values["smtp_host"])
+        self.smtp_host.setObjectName("smtp_host")
+        self.smtp_host.setPlaceholderText("empty: write drafts only; e.g. smtp.office365.com")
+        self.smtp_port = QSpinBox()
+        self.smtp_port.setObjectName("smtp_port")
+        self.smtp_port.setRange(1, 65535)
+        self.smtp_port.setValue(int(values["smtp_port"]))
+        self.smtp_user = QLineEdit(values["smtp_user"])
+        self.smtp_user.setObjectName("smtp_user")
+        self.smtp_security = QComboBox()
+        self.smtp_security.setObjectName("smtp_security")
+        self.smtp_security.addItems(settings.SMTP_SECURITY)
+        self.smtp_security.setCurrentText(values["smtp_security"])
+        for key, label, widget in (("smtp_host", "Mail &server (SMTP)", self.smtp_host),
+                                   ("smtp_port", "P&ort", self.smtp_port),
+                                   ("smtp_user", "User &name", self.smtp_user),
+                                   ("smtp_security", "Se&curity", self.smtp_security)):
+            form.addRow(label, widget)
+            self._error_row(form, key)
+        return page
+
+    def _letters_tab(self) -> QWidget:
+        from ittdesk.outreach.letters import KINDS
+
+        values = settings.all_settings()
+        page = QWidget()
+        form = QFormLayout(page)
+        note = QLabel("Your own Word templates (empty: the built-in letter). Export a built-in "
+                      "one to start from with: ittdesk letters template KIND FILE.docx")
+        note.setWordWrap(True)
+        note.setProperty("role", "muted")
+        form.addRow(note)
+        self.letters: dict[str, QLineEdit] = {}
+        for key, kind in KINDS.items():
+            edit = QLineEdit(values[f"letter_{key}"])
+            edit.setObjectName(f"letter_{key}")
+            edit.setPlaceholderText("built-in")
+            choose = QPushButton("Choose…")
+            choose.clicked.connect(lambda _=False, e=edit: self._choose_word(e))
+            row = QHBoxLayout()
+            row.addWidget(edit, 1)
+            row.addWidget(choose)
+            form.addRow(kind.label, row)
+            self._error_row(form, f"letter_{key}")
+            self.letters[key] = edit
+        return page
+
+    def _choose_word(self, edit: QLineEdit) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Choose a Word template",
+                                                    str(Path.home()), WORD_FILTER)
+        if path:
+            edit.setText(path)
 
     def _error_row(self, form: QFormLayout, key: str) -> None:
         label = QLabel()
@@ -120,7 +222,15 @@ class ProviderSettingsDialog(QDialog):
                 "provider_address": self.address.toPlainText(),
                 "provider_ukprn": self.ukprn.text(),
                 "provider_signatory": self.signatory.text(),
-                "provider_logo": self.logo}
+                "provider_logo": self.logo,
+                "provider_email": self.email.text(),
+                **{key: (w.toPlainText() if isinstance(w, QPlainTextEdit) else w.text())
+                   for key, w in self.messages.items()},
+                "smtp_host": self.smtp_host.text(),
+                "smtp_port": str(self.smtp_port.value()),
+                "smtp_user": self.smtp_user.text(),
+                "smtp_security": self.smtp_security.currentText(),
+                **{f"letter_{key}": edit.text() for key, edit in self.letters.items()}}
 
     def is_dirty(self) -> bool:
         return self.values() != self._snapshot

@@ -70,6 +70,9 @@ ACTIONS: list[ActionSpec] = [
     ActionSpec("Tools", "Change a school's &headteacher, ITT champion…", "ui.dialogs.change_holder:change_holder_action"),
     ActionSpec("Tools", "Con&tact list…", "ui.dialogs.contact_list:open_contact_list",
                tip="Addresses of headteachers, ITT champions, mentors… for a mailing (CSV or Bcc)"),
+    ActionSpec("Tools", "&Letters: placements, agreements…", "ui.dialogs.letters:open_letters",
+               tip="Placement confirmations and agreement covering letters from your Word "
+                   "templates"),
     ActionSpec("Tools", "P&rovider settings: name, address, UKPRN, logo…",
                "ui.dialogs.provider_settings:open_provider_settings"),
     ActionSpec("Help", "&User guide", "ui.dialogs.user_guide:open_user_guide", "F1",

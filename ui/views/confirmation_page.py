@@ -50,15 +50,27 @@ def load_status(round_id: int) -> rounds.RoundStatus:
     return rounds.status(ConfirmationRound.get_by_id(round_id))
 
 
-def write_forms(round_id: int, folder: Path, with_pdf: bool, progress=None, cancel=None):
-    """Every form (and PDF) or none: a cancel or a failure writes and marks nothing."""
+def write_forms(round_id: int, folder: Path, with_pdf: bool, progress=None, cancel=None,
+                email_drafts: bool = False):
+    """Every form (and PDF, and e-mail draft) or none: a cancel or a failure writes and marks
+    nothing."""
     from ..printing import html_to_pdf
 
     round_ = ConfirmationRound.get_by_id(round_id)
     stop = cancel.is_set if cancel else None
     result = sending.generate_forms(round_, folder, paper=html_to_pdf if with_pdf else None,
-                                    progress=progress, cancelled=stop)
+                                    progress=progress, cancelled=stop,
+                                    email_drafts=email_drafts)
     return result, result.paper
+
+
+def write_reminders(round_id: int, folder: Path, progress=None, cancel=None):
+    """A reminder draft per outstanding school, all or none (``outreach.drafts``)."""
+    from ittdesk.outreach import drafts
+
+    stop = cancel.is_set if cancel else None
+    return drafts.write_chasers(ConfirmationRound.get_by_id(round_id), folder,
+                                progress=progress, cancelled=stop)
 
 
 def export_outstanding(round_id: int, target: Path) -> Path:
@@ -208,6 +220,15 @@ class ConfirmationPage(Page):
         self.sent_button.setObjectName("mark_sent")
         self.sent_button.setToolTip("Writing a form does not send it: say when the forms went "
                                     "out, so only those are chased")
+        self.email_button = QPushButton("Send by e-mail…")
+        self.email_button.setObjectName("send_email")
+        self.email_button.setToolTip("E-mail each school its form, or a reminder, through your "
+                                     "own mail server; sending again sends only what did not go")
+        self.chase_button = QPushButton("Reminder drafts…")
+        self.chase_button.setObjectName("chase")
+        self.chase_button.setToolTip("An e-mail draft (.eml, the form attached again) for every "
+                                     "school whose form is out and not back, to send from your "
+                                     "mail program")
         self.collect_button = QPushButton("Collect returned forms…")
         self.collect_button.setObjectName("collect")
         self.export_button = QPushButton("Export outstanding…")
@@ -219,8 +240,9 @@ class ConfirmationPage(Page):
         for label, state in FILTERS:
             self.filter_combo.addItem(label, state)
         actions = QHBoxLayout()
-        for button in (self.write_button, self.sent_button, self.collect_button,
-                       self.export_button, self.change_button):
+        for button in (self.write_button, self.sent_button, self.email_button,
+                       self.chase_button, self.collect_button, self.export_button,
+                       self.change_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(QLabel("Show"))
@@ -280,6 +302,8 @@ class ConfirmationPage(Page):
         self.add_button.clicked.connect(self.add_schools)
         self.write_button.clicked.connect(self.choose_folder_and_write)
         self.sent_button.clicked.connect(self.choose_mark_sent)
+        self.email_button.clicked.connect(self.send_email)
+        self.chase_button.clicked.connect(self.choose_folder_and_chase)
         self.collect_button.clicked.connect(self.collect)
         self.export_button.clicked.connect(self.choose_export)
         self.change_button.clicked.connect(self.change_holder)
@@ -305,7 +329,8 @@ class ConfirmationPage(Page):
         has_round = self.round_combo.count() > 0
         self.empty.setVisible(not has_round)
         for button in (self.write_button, self.sent_button, self.collect_button,
-                       self.export_button, self.add_button):
+                       self.export_button, self.add_button, self.email_button,
+                       self.chase_button):
             button.setEnabled(has_round)
         self.load_status()
 
@@ -391,13 +416,20 @@ class ConfirmationPage(Page):
         folder = QFileDialog.getExistingDirectory(self, "Folder for the forms")
         if not folder:
             return
-        answer = QMessageBox.question(
-            self, "Paper forms", "Also write a printable PDF of each form, for schools that "
-            "prefer paper?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        self.write_forms(Path(folder), with_pdf=answer == QMessageBox.StandardButton.Yes)
+        box = QMessageBox(QMessageBox.Icon.Question, "Paper forms",
+                          "Also write a printable PDF of each form, for schools that prefer "
+                          "paper?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        drafts_box = QCheckBox("Also write an e-mail draft per school (.eml, its form attached) "
+                               "to send from Outlook, Thunderbird or Apple Mail; the schools "
+                               "are then marked sent")
+        box.setCheckBox(drafts_box)
+        answer = box.exec()
+        self.write_forms(Path(folder), with_pdf=answer == QMessageBox.StandardButton.Yes,
+                         email_drafts=drafts_box.isChecked())
 
-    def write_forms(self, folder: Path, with_pdf: bool = False):
+    def write_forms(self, folder: Path, with_pdf: bool = False, email_drafts: bool = False):
         round_id = self.round_id()
         if round_id is None:
             return None
@@ -408,15 +440,60 @@ class ConfirmationPage(Page):
             text = f"Wrote {len(result.written)} form(s)" + (
                 f" and {len(pdfs)} paper form(s)" if pdfs else "") + f" to {folder}. " \
                 "Send them, then mark them as sent."
+            if result.drafts:
+                text = (f"Wrote {len(result.written)} form(s) and {len(result.drafts)} e-mail "
+                        f"draft(s) to {folder}: open each draft and send it (the schools are "
+                        "marked sent).") + (f" {len(result.no_address)} draft(s) have no "
+                                            "address: add one." if result.no_address else "")
+                if hasattr(self.main_window, "records_changed"):
+                    self.main_window.records_changed.emit("round_school")
             if result.cancelled:
                 text = "Cancelled: no form was written and none is marked as sent."
             self.status_message.emit(text)
             self.last_written = (result, pdfs)
 
         self.task = run_task(self, write_forms, round_id, folder, with_pdf, on_done=done,
-                             on_cancelled=self.load_status,
+                             on_cancelled=self.load_status, email_drafts=email_drafts,
                              progress_title="Writing confirmation forms…")
         return self.task
+
+    def choose_folder_and_chase(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the reminder drafts")
+        if folder:
+            self.write_reminders(Path(folder))
+
+    def write_reminders(self, folder: Path):
+        """Reminder drafts for the outstanding schools (their log notes each one)."""
+        round_id = self.round_id()
+        if round_id is None:
+            return None
+
+        def done(result):
+            self.load_status()
+            self.last_written = result
+            self.status_message.emit(
+                f"Wrote {len(result.written)} reminder draft(s) to {folder}: open each and "
+                "send it." + (f" {len(result.no_address)} have no address: add one."
+                              if result.no_address else ""))
+
+        def failed(exc):
+            show_error(self, exc)
+
+        self.task = run_task(self, write_reminders, round_id, folder, on_done=done,
+                             on_error=failed, progress_title="Writing reminder drafts…")
+        return self.task
+
+    def send_email(self):
+        """The Send dialog (``ui.dialogs.send_mail``): progress, Cancel, log, safe retry."""
+        from ..dialogs.send_mail import open_send_mail
+
+        round_id = self.round_id()
+        if round_id is None:
+            return None
+        dialog = open_send_mail(self, round_id)
+        dialog.finished.connect(lambda _r: self.load_status())
+        self.send_dialog = dialog
+        return dialog
 
     def choose_mark_sent(self) -> None:
         """This school's form, or every written form not yet marked sent."""
