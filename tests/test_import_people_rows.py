@@ -101,3 +101,23 @@ def test_cli_lists_possible_duplicates_and_match_possible_matches_them(tmp_path,
         assert Person.select().count() == 1
     finally:
         dbmod.close_database()
+
+
+def test_the_same_name_twice_at_one_school_without_email_is_one_person(db, tmp_path):
+    _schools()
+    path = _csv(tmp_path / "people.csv", [
+        ["First name", "Last name", "School URN", "Role"], ["Ann", "Lee", "100001", "Mentor"],
+        ["Ann", "Lee", "100001", "Mentor"], ["Ann", "Lee", "100001", "Headteacher"]])
+    plan, _ = importing.run_import(path, "people", dry_run=True)
+    assert [(r.row, r.reason) for r in plan.refused] == [
+        (3, "this person's role at School 100001 is also on row 2: keep one")]
+    assert [(i.row, i.action) for i in plan.items] == [(2, "add"), (4, "add")]
+
+
+def test_a_repeated_row_of_a_new_person_adds_nothing_more(db, tmp_path):
+    path = _csv(tmp_path / "people.csv", [["First name", "Last name", "Email"],
+                                          ["Ann", "Lee", "ann@example.com"],
+                                          ["Ann", "Lee", "ann@example.com"]])
+    plan, result = importing.run_import(path, "people")
+    assert [(i.row, i.action) for i in plan.items] == [(2, "add"), (3, "same")]
+    assert (result.added, result.unchanged, Person.select().count()) == (1, 1, 1)

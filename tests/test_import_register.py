@@ -212,3 +212,14 @@ def test_register_placements_file_finds_the_trainee_by_trn_past_its_guidance_row
     assert plan.refused == [] and result.added == 5
     assert [i.row for i in plan.items] == [3] * 5  # row 2, the guidance, is not a record
     assert sorted(p.school.urn for p in Enrolment.get().placements) == list(range(100000, 100005))
+
+
+def test_re_importing_stored_two_year_trainees_moves_a_cohort_end_set_back_since(db):
+    path = REAL / "register_trainees_with_placements.csv"
+    importing.run_import(path, "enrolments", options={"create_cohorts": True})
+    cohort = Cohort.get()
+    cohorts.update(cohort.id, {"end_date": date(2025, 8, 31)})
+    plan, result = importing.run_import(path, "enrolments")
+    assert [i.row for i in plan.updates] == [5, 6]
+    assert plan.updates[1].changes == {"Cohort end date": (date(2025, 8, 31), date(2026, 7, 21))}
+    assert (result.updated, Cohort.get_by_id(cohort.id).end_date) == (2, date(2026, 7, 21))

@@ -210,7 +210,10 @@ class EnrolmentImport(ImportKind):
                 if moved:
                     old = cohort.end_date or cohort.academic_year.end
                     item.payload["cohort_ends"] = {cohort.id: (old, extras["end_date"])}
+                    item.changes["Cohort end date"] = (old, extras["end_date"])
                     item.warnings.append(moved)
+                    if item.action == "same":
+                        item.action = "update"
                 file_keys.planned(token, item, record.row, cohort.id, claimed,
                                   additions if planned is not None else None)
                 items.append(item)

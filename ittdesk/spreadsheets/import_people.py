@@ -132,7 +132,8 @@ class PeopleImport(ImportKind):
                     possible = candidates
                     if options.get("match_possible") and len(candidates) == 1:
                         person, possible = candidates[0], []
-            earlier = same.earlier(values, person)
+            at = school[0] if school else None
+            earlier = same.earlier(values, person, at)
             # A TRN given on two rows to two people would fail at apply: refuse the later row.
             trn = values.get("trn")
             owner = person.id if person is not None else (
@@ -163,7 +164,7 @@ class PeopleImport(ImportKind):
                                      "unless you choose to match possible duplicates")
                 item.payload["possible"] = [p.id for p in possible]
             if earlier is None:
-                same.planned(owner, values, person, item)
+                same.planned(owner, values, person, at, item)
             if trn and (person is None or person.trn != trn):
                 trn_owner.setdefault(trn, (owner, record.row))
             items.append(item)
@@ -201,6 +202,8 @@ class PeopleImport(ImportKind):
             item.action = "add"
             item.changes = {k: v for k, v in item.changes.items()
                             if k in ("Role", "Mentor training")}
+            if not item.changes:
+                item.action = "same"  # the row repeats the person and adds nothing
         item.description = f"{row['label']} (also on row {first.row})"
         return item
 
@@ -354,27 +357,29 @@ class _SamePerson:
         self.roles: dict[tuple, int] = {}  # (token, school id, kind) -> row
 
     @staticmethod
-    def _keys(values: dict, person) -> list[tuple]:
+    def _keys(values: dict, person, school_id: int | None) -> list[tuple]:
         keys = []
         if values.get("email"):
             keys.append(("email", values["email"]))
         if person is not None:
             keys.append(("id", person.id))
+        name = C.name_key(values.get("first_name"), values.get("last_name"))
         if values.get("phone"):
-            keys.append(("phone", C.name_key(values.get("first_name"), values.get("last_name")),
-                         values["phone"]))
+            keys.append(("phone", name, values["phone"]))
+        if school_id is not None and not values.get("email"):
+            keys.append(("school", name, school_id))  # matched so in the database too
         return keys
 
-    def earlier(self, values: dict, person) -> _Planned | None:
-        for key in self._keys(values, person):
+    def earlier(self, values: dict, person, school_id: int | None) -> _Planned | None:
+        for key in self._keys(values, person, school_id):
             found = self.by_key.get(key)
             if found is not None:
                 return found
         return None
 
-    def planned(self, token, values: dict, person, item: Item) -> None:
+    def planned(self, token, values: dict, person, school_id: int | None, item: Item) -> None:
         planned = _Planned(token, values, item)
-        for key in self._keys(values, person):
+        for key in self._keys(values, person, school_id):
             self.by_key.setdefault(key, planned)
 
     def agree(self, earlier: _Planned, values: dict, record, columns, refused) -> bool:
