@@ -433,7 +433,7 @@ class ImportWizard(QDialog):
         layout.addWidget(self.skip_invalid)
         # Enrolments whose route and year have no cohort yet: the plan lists what it would
         # create; ticking plans again with the creation asked for (issue 14).
-        self.create_cohorts = QCheckBox("Create the programmes and cohorts QCheckBox("Create the &programmes and cohorts listed")listed")
+        self.create_cohorts = QCheckBox("Create the programmes and cohorts &listed")
         self.create_cohorts.setObjectName("createCohorts")
         self.create_cohorts.setVisible(False)
         self.create_cohorts.toggled.connect(self.start_plan)
