@@ -223,3 +223,12 @@ def test_re_importing_stored_two_year_trainees_moves_a_cohort_end_set_back_since
     assert [i.row for i in plan.updates] == [5, 6]
     assert plan.updates[1].changes == {"Cohort end date": (date(2025, 8, 31), date(2026, 7, 21))}
     assert (result.updated, Cohort.get_by_id(cohort.id).end_date) == (2, date(2026, 7, 21))
+
+
+def test_the_mapping_page_samples_show_values_without_register_s_apostrophe(db):
+    source = importing.load_source(FIVE, "enrolments")
+    try:
+        column = source.headings.index("itt_start_date")
+        assert source.samples(column) == ["2024-10-01", "2024-10-01", "2024-10-01"]
+    finally:
+        source.book.close()

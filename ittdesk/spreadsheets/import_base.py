@@ -82,6 +82,8 @@ class Source:
         for _n, row in headers.data_rows(self.sheet.rows[: self.header.index + 60], self.header).rows:
             if column < len(row):
                 text = reading.cells_as_text([row[column]])[0]
+                if text[:1] == "'":  # shown as imported: the apostrophe only marks text
+                    text = text[1:].strip()
                 if text:
                     result.append(text)
             if len(result) >= count:
