@@ -319,8 +319,8 @@ def erase(person_id: int, *, reason: str = "erasure request",
                                  email=None, phone=None, trn=None, notes=None, erased=True
                                  ).where(Person.id == person.id).execute()
         say("Erasing personal details on their records")
-        own = _own_rows(person.id)
-        enrolment_ids = list(own["enrolment"])
+        rows = _own_rows(person.id)  # not ``own``: the audit scrub below needs the values
+        enrolment_ids = list(rows["enrolment"])
         changed += Enrolment.update(trainee_id=None, withdrawal_reason=None).where(
             Enrolment.id.in_(enrolment_ids)).execute() if enrolment_ids else 0
         changed += Placement.update(notes=None).where(
