@@ -103,6 +103,20 @@ def test_making_drafts_marks_the_schools_sent_and_logs_each_message_with_the_sch
     assert head_entry.person_id is not None  # an erasure of the head finds it
 
 
+def test_erasing_a_recipient_scrubs_their_name_and_address_from_the_message_log(
+        partnership, tmp_path):
+    round_, school, other = partnership
+    from ittdesk.models import Person
+    from ittdesk.privacy.erasure import erase
+
+    sending.generate_forms(round_, tmp_path, email_drafts=True)
+    head = Person.get(Person.last_name == "Smith")
+    erase(head.id, compact_after=False)
+    (line,) = drafts.message_log(school.id)
+    assert "Smith" not in line.to and "a.smith@" not in line.to and "[erased]" in line.to
+    assert line.message == f"Leadership confirmation {YEAR}: Larkspur Primary School"
+
+
 def test_the_provider_edits_the_template_and_unknown_fields_are_refused(partnership, tmp_path):
     round_, school, other = partnership
     settings.set("email_form_subject", "Please check {school}'s leaders for {year}")

@@ -196,8 +196,11 @@ def log(message: Message, action: str, *, reason: str | None = None,
     shown = message.subject if reason is None else f"{message.subject} ({reason})"
     for r in (message.recipients if recipients is None else recipients) \
             or [Recipient("nobody", "")]:
+        # name and address apart: each is then exactly the person's own value, which an
+        # erasure scrubs from the entries about them (privacy.erasure)
         audit.record("school", message.school.id, action,
-                     {"message": [None, shown], "to": [None, r.shown if r.address else "nobody"]},
+                     {"message": [None, shown], "to": [None, r.name],
+                      "address": [None, r.address or None]},
                      person_id=r.person_id, note=message.key)
 
 
@@ -228,8 +231,10 @@ def message_log(school_id: int) -> list[LogLine]:
                        & AuditEntry.action.in_((DRAFT, SENT, FAILED)))
                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())):
         changes = json.loads(row.changes or "{}")
+        name = (changes.get("to") or [None, ""])[1] or ""
+        address = (changes.get("address") or [None, ""])[1] or ""
         lines.append(LogLine(row.at, row.action, (changes.get("message") or [None, ""])[1] or "",
-                             (changes.get("to") or [None, ""])[1] or ""))
+                             f"{name} <{address}>" if address else name))
     return lines
 
 
