@@ -101,6 +101,12 @@ def test_making_drafts_marks_the_schools_sent_and_logs_each_message_with_the_sch
     head_entry = AuditEntry.get((AuditEntry.entity == "school") & (AuditEntry.entity_id == school.id)
                                 & (AuditEntry.action == drafts.DRAFT))
     assert head_entry.person_id is not None  # an erasure of the head finds it
+    from ittdesk.privacy.audit_query import history
+
+    entries, _users = history("school", school.id)  # the school's History tab
+    shown = next(e for e in entries if e.action == drafts.DRAFT)
+    assert shown.action_label == "E-mail draft made"
+    assert "a.smith@larkspur.example.org" in shown.summary
 
 
 def test_erasing_a_recipient_scrubs_their_name_and_address_from_the_message_log(

@@ -25,6 +25,10 @@ ACTION_LABELS = {
     "restore": "Restored",
     "import": "Imported",
     "erase": "Personal data erased",
+    # a school's message log (ittdesk.outreach.drafts), shown in its History tab
+    "email draft": "E-mail draft made",
+    "email sent": "E-mail sent",
+    "email failed": "E-mail not sent",
 }
 
 
