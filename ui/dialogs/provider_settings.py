@@ -47,7 +47,7 @@ WORD_FILTER = "Word documents (*.docx)"
 MESSAGE_KEYS = (("email_form_subject", "Form e-mail: &subject"),
                 ("email_form_body", "Form e-mail: &message"),
                 ("email_chase_subject", "Reminder: s&ubject"),
-                ("email_chase_body", "Reminder: m&essage"))
+                ("email_chase_body", "Reminder: messa&ge"))
 
 
 class ProviderSettingsDialog(QDialog):
@@ -124,7 +124,7 @@ class ProviderSettingsDialog(QDialog):
         self._snapshot = self.values()
         geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
-            self.resize(560, 440)
+            self.resize(600, 600)  # the E-mail tab holds two messages
         sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
 
     def _email_tab(self) -> QWidget:
@@ -167,7 +167,7 @@ class ProviderSettingsDialog(QDialog):
         self.smtp_security.setObjectName("smtp_security")
         self.smtp_security.addItems(settings.SMTP_SECURITY)
         self.smtp_security.setCurrentText(values["smtp_security"])
-        for key, label, widget in (("smtp_host", "Mail &server (SMTP)", self.smtp_host),
+        for key, label, widget in (("smtp_host", "Mail server (SM&TP)", self.smtp_host),
                                    ("smtp_port", "P&ort", self.smtp_port),
                                    ("smtp_user", "User &name", self.smtp_user),
                                    ("smtp_security", "Se&curity", self.smtp_security)):

@@ -71,6 +71,10 @@ class SendMailDialog(QDialog):
         self.chase_choice = QRadioButton(f"A reminder to the {chasing} school(s) whose form is "
                                          "out and not back")
         self.chase_choice.setObjectName("reminders")
+        self.form_choice.setEnabled(waiting > 0)
+        self.chase_choice.setEnabled(chasing > 0)
+        if kind == drafts.REMINDER or not waiting:
+            kind = drafts.REMINDER if chasing else drafts.FORM
         (self.chase_choice if kind == drafts.REMINDER else self.form_choice).setChecked(True)
         self.password = QLineEdit()
         self.password.setObjectName("password")
