@@ -2,11 +2,8 @@
 
 The templates are Word documents the provider edits in Word (``ittdesk letters template KIND
 OUT.docx`` exports the built-in one; a setting ``letter_<kind>`` points at the provider's own).
-A field is written ``{trainee}``, as in the e-mail templates. python-docx reads and writes them
-(a plain, well-kept library); the fields are filled by replacing text, never by running a
-template language, so a template from anywhere cannot run code, and a field that Word split
-across runs (spell-check, an edit in the middle) is still found: a paragraph's text is matched
-whole and the value is put in the run where the field starts (keeping its formatting).
+A field is written ``{trainee}``, as in the e-mail templates; ``docx_merge`` fills them as
+plain text with python-docx (a template cannot run code).
 
 PDF: the merged letter is turned into simple HTML (paragraphs, bold / italic / underline,
 alignment, headings, tables) and printed by the app's own renderer (``ui.printing.html_to_pdf``,
@@ -17,13 +14,11 @@ words (Word-only layout such as text boxes or images is not carried over to the 
 
 from __future__ import annotations
 
-import html
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from peewee import JOIN
 
@@ -40,9 +35,9 @@ from ..models import (
     School,
     SupportAgreement,
 )
+from .docx_merge import FIELD, as_html, merge, unknown_fields  # noqa: F401 - re-exported
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "letters"
-FIELD = re.compile(r"\{([a-z_]+)\}")
 Render = Callable[..., int]
 Progress = Callable[[int, int, str], None]
 
@@ -82,34 +77,13 @@ def kind(key: str) -> Kind:
 # -- templates ------------------------------------------------------------------------------
 
 
-def _open(source: Path | bytes):
-    from docx import Document
-
-    try:
-        return Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
-    except Exception as exc:  # python-docx raises zipfile, KeyError, lxml errors alike
-        name = "the template" if isinstance(source, bytes) else Path(source).name
-        raise RefusedError(f"Cannot read {name} as a Word document (.docx)") from exc
-
-
-def _open_checked(path: Path):
-    """A provider's file, its zip checked first (sizes, ratios, XML depth: the same preflight
-    as a workbook's) so a hostile file is refused before python-docx inflates it."""
-    from ..spreadsheets.preflight import check_workbook
-
-    check_workbook(path)
-    return _open(path)
-
-
 def check_template(path: Path) -> None:
     """Refuse a file Word templates cannot be (not a .docx, damaged, a zip bomb) with
     ValueError (``settings.clean``'s way); a field no letter knows is refused by name."""
     try:
-        document = _open_checked(Path(path))
+        unknown = unknown_fields(Path(path), ALL_FIELDS)
     except (RefusedError, OSError) as exc:
         raise ValueError(str(exc)) from None
-    unknown = sorted({name for text in _texts(document) for name in FIELD.findall(text)
-                      if name not in ALL_FIELDS})
     if unknown:
         raise ValueError(f"{Path(path).name} uses {{{unknown[0]}}}, which is not a field "
                          f"(fields: {', '.join('{' + f + '}' for f in ALL_FIELDS)})")
@@ -211,106 +185,6 @@ def build_default(key: str):
     document.add_paragraph("Yours sincerely,")
     document.add_paragraph("{signatory}\n{provider}")
     return document
-
-
-# -- merging --------------------------------------------------------------------------------
-
-
-def _paragraphs(document) -> Iterator[Any]:
-    def walk(container) -> Iterator[Any]:
-        yield from container.paragraphs
-        for table in getattr(container, "tables", []):
-            for row in table.rows:
-                for cell in row.cells:
-                    yield from walk(cell)
-    yield from walk(document)
-    for section in document.sections:
-        for part in (section.header, section.footer, section.first_page_header,
-                     section.first_page_footer):
-            if not part.is_linked_to_previous:
-                yield from walk(part)
-
-
-def _texts(document) -> Iterator[str]:
-    for paragraph in _paragraphs(document):
-        yield "".join(run.text for run in paragraph.runs)
-
-
-def _fill_paragraph(paragraph, values: dict[str, str]) -> None:
-    """Each {field} replaced, even when Word split it over several runs: the value goes into
-    the run where the field starts, the rest of the field is cut from the runs after it."""
-    runs = list(paragraph.runs)
-    texts = [run.text for run in runs]
-    whole = "".join(texts)
-    matches = [m for m in FIELD.finditer(whole) if m.group(1) in values]
-    if not matches:
-        return
-    starts, at = [], 0
-    for text in texts:
-        starts.append(at)
-        at += len(text)
-    for match in reversed(matches):  # right to left: earlier offsets stay valid
-        begin, end = match.span()
-        first = max(i for i, s in enumerate(starts) if s <= begin and (texts[i] or s < end))
-        for i in range(len(runs) - 1, first, -1):  # the field's tail in later runs
-            s = starts[i]
-            if s >= end or s + len(texts[i]) <= begin:
-                continue
-            cut_from, cut_to = max(begin, s) - s, min(end, s + len(texts[i])) - s
-            texts[i] = texts[i][:cut_from] + texts[i][cut_to:]
-        local = begin - starts[first]
-        stop = min(end, starts[first] + len(runs[first].text)) - starts[first]
-        texts[first] = texts[first][:local] + values[match.group(1)] + texts[first][stop:]
-    for run, text in zip(runs, texts, strict=True):
-        if run.text != text:
-            run.text = text  # python-docx writes "\n" as a line break
-
-
-def merge(template: bytes, values: dict[str, str]):
-    """The template with every known field filled; returns the python-docx Document."""
-    document = _open(template)
-    for paragraph in _paragraphs(document):
-        _fill_paragraph(paragraph, values)
-    return document
-
-
-def as_html(document) -> str:
-    """The merged letter's words and simple formatting as HTML for ``ui.printing``."""
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    def para(p) -> str:
-        parts = []
-        for run in p.runs:
-            text = html.escape(run.text).replace("\n", "<br>")
-            if run.bold:
-                text = f"<b>{text}</b>"
-            if run.italic:
-                text = f"<i>{text}</i>"
-            if run.underline:
-                text = f"<u>{text}</u>"
-            parts.append(text)
-        align = {1: "center", 2: "right", 3: "justify"}.get(int(p.alignment or 0), "")
-        style = f' align="{align}"' if align else ""
-        inner = "".join(parts) or "&nbsp;"
-        name = (p.style.name or "") if p.style is not None else ""
-        if name.startswith("Heading") or name == "Title":
-            return f"<h3{style}>{inner}</h3>"
-        return f"<p{style}>{inner}</p>"
-
-    out = ['<div style="font-family: Arial; font-size: 11pt;">']
-    for block in document.iter_inner_content():
-        if isinstance(block, Paragraph):
-            out.append(para(block))
-        elif isinstance(block, Table):
-            out.append('<table border="1" cellspacing="0" cellpadding="4" width="100%">')
-            for row in block.rows:
-                out.append("<tr>" + "".join(
-                    "<td>" + "".join(para(p) for p in cell.paragraphs) + "</td>"
-                    for cell in row.cells) + "</tr>")
-            out.append("</table>")
-    out.append("</div>")
-    return "\n".join(out)
 
 
 # -- the letters ----------------------------------------------------------------------------

@@ -98,7 +98,11 @@ def get_password(config: SmtpSettings) -> str | None:
 
 
 def _why(exc: BaseException) -> str:
-    return str(exc) or "there is no keyring on this computer"
+    _keyring_module, errors = _keyring()
+    if isinstance(exc, errors.NoKeyringError):
+        return ("this computer has no keyring service to keep passwords in: on Linux, "
+                "GNOME Keyring or KDE Wallet")
+    return str(exc) or "the keyring refused"
 
 
 def connect(config: SmtpSettings, password: str | None) -> smtplib.SMTP:
