@@ -42,6 +42,7 @@ from ..tasks import run_task, show_error
 from ..widgets.date_edit import DateEdit
 from ..widgets.leadership_timeline import LeadershipTimeline
 from .base import Page
+from .round_mail import RoundMailActions, write_reminders  # noqa: F401 - re-exported
 
 _ROOT = QModelIndex()
 # -- work for the thread pool -------------------------------------------------------------------
@@ -62,15 +63,6 @@ def write_forms(round_id: int, folder: Path, with_pdf: bool, progress=None, canc
                                     progress=progress, cancelled=stop,
                                     email_drafts=email_drafts)
     return result, result.paper
-
-
-def write_reminders(round_id: int, folder: Path, progress=None, cancel=None):
-    """A reminder draft per outstanding school, all or none (``outreach.drafts``)."""
-    from ittdesk.outreach import drafts
-
-    stop = cancel.is_set if cancel else None
-    return drafts.write_chasers(ConfirmationRound.get_by_id(round_id), folder,
-                                progress=progress, cancelled=stop)
 
 
 def export_outstanding(round_id: int, target: Path) -> Path:
@@ -173,7 +165,7 @@ class StartRoundDialog(QDialog):
 
 # -- the page -------------------------------------------------------------------------------------
 
-class ConfirmationPage(Page):
+class ConfirmationPage(RoundMailActions, Page):
     title = "Yearly confirmation"
 
     def __init__(self, main_window, parent: QWidget | None = None):
@@ -456,44 +448,6 @@ class ConfirmationPage(Page):
                              on_cancelled=self.load_status, email_drafts=email_drafts,
                              progress_title="Writing confirmation forms…")
         return self.task
-
-    def choose_folder_and_chase(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the reminder drafts")
-        if folder:
-            self.write_reminders(Path(folder))
-
-    def write_reminders(self, folder: Path):
-        """Reminder drafts for the outstanding schools (their log notes each one)."""
-        round_id = self.round_id()
-        if round_id is None:
-            return None
-
-        def done(result):
-            self.load_status()
-            self.last_written = result
-            self.status_message.emit(
-                f"Wrote {len(result.written)} reminder draft(s) to {folder}: open each and "
-                "send it." + (f" {len(result.no_address)} have no address: add one."
-                              if result.no_address else ""))
-
-        def failed(exc):
-            show_error(self, exc)
-
-        self.task = run_task(self, write_reminders, round_id, folder, on_done=done,
-                             on_error=failed, progress_title="Writing reminder drafts…")
-        return self.task
-
-    def send_email(self):
-        """The Send dialog (``ui.dialogs.send_mail``): progress, Cancel, log, safe retry."""
-        from ..dialogs.send_mail import open_send_mail
-
-        round_id = self.round_id()
-        if round_id is None:
-            return None
-        dialog = open_send_mail(self, round_id)
-        dialog.finished.connect(lambda _r: self.load_status())
-        self.send_dialog = dialog
-        return dialog
 
     def choose_mark_sent(self) -> None:
         """This school's form, or every written form not yet marked sent."""
