@@ -148,6 +148,7 @@ class SendMailDialog(QDialog):
         self.close_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.bar.setValue(0)
+        self.now.setText("Preparing each school's message and form…")
         self.task = run_task(self, send_round, self.round_id, self.kind(), password, self.stop,
                              on_done=self._done, on_error=self._failed,
                              on_progress=self._progress)
