@@ -72,7 +72,9 @@ def test_the_shipped_templates_use_only_known_fields():
 
 
 def test_placement_letters_to_school_mentor_and_trainee_from_the_providers_own_template(
-        demo_db, tmp_path, capsys):
+        qapp, demo_db, tmp_path, capsys):
+    # ``qapp`` first: the PDF renderer reuses it (a QGuiApplication made by the renderer would
+    # break the widget tests run after it in the same process)
     cohort = (Cohort.select().join(Enrolment).join(Placement)
               .where(Placement.mentor.is_null(False)).first())
     placement = (Placement.select().join(Enrolment)
@@ -116,7 +118,7 @@ def test_placement_letters_to_school_mentor_and_trainee_from_the_providers_own_t
     assert len(list(out.glob("*.pdf"))) == docx_count
 
 
-def test_agreement_covering_letters_one_per_school_in_one_combined_pdf(demo_db, tmp_path,
+def test_agreement_covering_letters_one_per_school_in_one_combined_pdf(qapp, demo_db, tmp_path,
                                                                        capsys):
     agreement = SupportAgreement.select().order_by(SupportAgreement.reference).first()
     out = tmp_path / "out"
