@@ -101,6 +101,6 @@ def cmd_template(args) -> int:
         return 2
     target = letters.export_template(args.kind, args.out)
     print(f"Wrote the built-in {letters.KINDS[args.kind].label.lower()} template to {target}. "
-          f"Edit it in Word (fields are written like {{trainee}}), then: "
+          f"Edit it in Word (fields are written like {{recipient}}), then: "
           f"ittdesk settings set letter_{args.kind} {target}")
     return 0
