@@ -155,6 +155,10 @@ FACTORIES: dict[str, Callable] = {
     "ui.editors.event_editor.EventEditor": _editor("ui.editors.event_editor.EventEditor"),
     "ui.dialogs.contact_list.ContactListDialog":
         lambda w, r: importlib.import_module("ui.dialogs.contact_list").ContactListDialog(w),
+    "ui.dialogs.send_mail.SendMailDialog":
+        lambda w, r: importlib.import_module("ui.dialogs.send_mail").SendMailDialog(r.round.id, w),
+    "ui.dialogs.letters.LettersDialog":
+        lambda w, r: importlib.import_module("ui.dialogs.letters").LettersDialog(w),
 }
 
 
