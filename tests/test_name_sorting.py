@@ -86,7 +86,8 @@ def test_enrolments_placements_and_summaries_use_the_keys(db):
     cohort = cohorts.create({"programme": programme.id, "name": "A", "academic_year": year})
     by_enrolment, by_placement = {}, {}
     for first, last, where in (("Zed", "Varley", school), ("émile", "Ó Súilleabháin", other),
-                               ("Ann", "O'Brien", school), ("ann", "Obi", other)):
+                               ("Ann", "O'Brien", school), ("ann", "Obi", other),
+                               ("Anna", "Bell", school), ("Ann", "Smith", other)):
         person = people.create({"first_name": first, "last_name": last})
         enrolment = enrolments.create({"person": person.id, "cohort": cohort.id,
                                        "status": "enrolled", "home_school": where.id})
@@ -96,9 +97,11 @@ def test_enrolments_placements_and_summaries_use_the_keys(db):
         by_enrolment[enrolment.id] = last
         by_placement[placement.id] = f"{first} {last}"
     assert [by_enrolment[i] for i in ENROLMENTS.ids(sort="last_name")] == [
-        "Obi", "O'Brien", "Ó Súilleabháin", "Varley"]
+        "Bell", "Obi", "O'Brien", "Ó Súilleabháin", "Smith", "Varley"]
+    # first name, then last name: "Ann Smith" before "Anna Bell" (on PostgreSQL too, whatever
+    # the server's locale: the keys compare byte by byte there as on SQLite)
     assert [by_placement[i] for i in PLACEMENTS.ids(sort="trainee")] == [
-        "ann Obi", "Ann O'Brien", "émile Ó Súilleabháin", "Zed Varley"]
+        "ann Obi", "Ann O'Brien", "Ann Smith", "Anna Bell", "émile Ó Súilleabháin", "Zed Varley"]
     assert [by_placement[i] for i in PLACEMENTS.ids(sort="school")][:2] == [
         "Zed Varley", "Ann O'Brien"]  # Fernbank before Óakfield, then by id
 
@@ -131,13 +134,26 @@ def test_version_6_gets_keys_for_every_existing_name_and_the_schema_of_a_new_dat
                             sorted(i.name for i in proxy.obj.get_indexes(table)))
         return found
 
+    def collations():
+        if proxy.obj.__class__.__name__.startswith("Sqlite"):
+            return {}
+        rows = proxy.obj.execute_sql(
+            "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+            "WHERE table_name IN ('person', 'school') AND column_name LIKE %s", ("%_key",))
+        return {(t, c): collation for t, c, collation in rows.fetchall()}
+
     fresh = schema()
+    fresh_collations = collations()
     made = [people.create({"first_name": "Ann", "last_name": name}).id for name in NAMES]
     schools.create({"urn": 100001, "name": "École Française"})
     _version_6(db)
     assert "last_name_key" not in {c.name for c in proxy.obj.get_columns("person")}
     assert [s.version for s in migrations.migrate(db)] == list(range(7, migrations.LATEST + 1))
     assert schema() == fresh
+    assert collations() == fresh_collations
+    if db.kind == "postgresql":  # byte order, as SQLite compares (SQLite has no collations)
+        assert fresh_collations == {("person", "first_name_key"): "C",
+                                    ("person", "last_name_key"): "C", ("school", "name_key"): "C"}
     assert "person_last_name_lower" not in fresh["person"][1]
     assert School.get().name_key == "ecolefrancaise"
     by_id = dict(zip(made, NAMES, strict=True))

@@ -55,6 +55,15 @@ class SortKeyField(CharField):
         kwargs.setdefault("constraints", [SQL("DEFAULT ''")])
         super().__init__(*args, **kwargs)
 
+    def ddl(self, ctx):
+        """On PostgreSQL the column compares byte by byte (``COLLATE "C"``), as SQLite's does:
+        a server set up in en_GB.UTF-8 would otherwise skip the space between a first and a
+        last name's keys ("Anna Bell" before "Ann Smith"). Its index follows the column."""
+        node = super().ddl(ctx)
+        if ctx.state.field_types.get("BLOB") == "BYTEA":  # PostgreSQL's context (not SQLite's)
+            node.nodes.append(SQL('COLLATE "C"'))
+        return node
+
 
 class SortKeyed(BaseModel):
     """A model whose ``SORT_KEYS`` (name field -> key field) are kept in step by every write
