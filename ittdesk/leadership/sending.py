@@ -99,7 +99,7 @@ def _write(round_: ConfirmationRound, schools: list[School], outdir: Path,
     from ..outreach import drafts as mail
     from . import paper as paper_forms
 
-    schools = sorted(schools, key=lambda s: (s.name, s.id))
+    schools = sorted(schools, key=lambda s: (s.name_key, s.id))  # names as people sort them
     total = len(schools) * (1 + bool(paper) + email_drafts)
     made: list[mail.Message] = []
     stopped = GenerateResult([], cancelled=True, round=round_)

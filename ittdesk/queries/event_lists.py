@@ -81,7 +81,7 @@ def event_rows(year: AcademicYear | None = None) -> list[dict[str, Any]]:
                                        EventAttendance.attended, EventAttendance.led, Person)
                 .join(Person, on=(EventAttendance.person == Person.id))
                 .where(EventAttendance.event.in_(list(counts)))
-                .order_by(Person.last_name))
+                .order_by(Person.last_name_key))
         for row in rows:
             c = counts[row.event_id]
             c["invited"] += int(bool(row.invited))

@@ -129,7 +129,7 @@ def engagement(school_ids: list[int] | None = None,
              .switch(EventAttendance).join(Person, on=(EventAttendance.person == Person.id))
              .where(EventAttendance.school.is_null(False)
                     & (EventAttendance.attended | EventAttendance.led) & in_year(Event.held_on))
-             .order_by(Event.held_on, Person.last_name))
+             .order_by(Event.held_on, Person.last_name_key))
     for sid, _attended, led, event_id, kind, day, pid, first, last, erased in query.tuples():
         e = entry(sid, _year(day))
         if e is None:
@@ -160,7 +160,7 @@ def engagement_return(f: Filters) -> ReturnData:
                .where(School.partnership_status.in_(PARTNER_STATUSES)))
     if f.la:
         schools = schools.where(School.la_name == f.la)
-    schools = list(schools.order_by(School.name, School.id).tuples())
+    schools = list(schools.order_by(School.name_key, School.id).tuples())
     found = engagement([s[0] for s in schools], f.year)
     key = str(f.year)
     held = (Event.select().where((Event.kind == "working_group")

@@ -131,7 +131,7 @@ def attendance_of(event: Event | int):
             .switch(EventAttendance)
             .join(School, on=(EventAttendance.school == School.id), join_type=JOIN.LEFT_OUTER)
             .where(EventAttendance.event == event)
-            .order_by(Person.last_name, Person.first_name, EventAttendance.id))
+            .order_by(Person.last_name_key, Person.first_name_key, EventAttendance.id))
 
 
 def events_of(person: Person | int):
