@@ -44,6 +44,9 @@ def qt_settings(tmp_path, monkeypatch):
     for kind in ("question", "warning", "information", "critical"):
         monkeypatch.setattr(QMessageBox, kind, _unattended(kind))
     ui_settings.use_file(tmp_path / "qt-settings.ini")
+    # Apps a test starts as processes (tests/app_driver.py, the screen-fit probe) too: they
+    # must never add the test's databases to the real user's recent list.
+    monkeypatch.setenv("ITTDESK_QT_SETTINGS", str(tmp_path / "qt-settings.ini"))
     yield tmp_path / "qt-settings.ini"
     ui_settings.use_file(None)
     tasks.set_synchronous(False)
