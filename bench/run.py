@@ -58,6 +58,7 @@ class Figure:
     memory: bool = False  # a peak-memory figure: ratio of peak_mb
     show_peak: bool = False
     not_measured: str = ""  # decided before measuring (e.g. no PostgreSQL server given)
+    baseline_metric: str = ""  # the baseline is this metric of our own runs (same process)
 
 
 @dataclass
@@ -172,6 +173,7 @@ def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -
                             ("sort_other", f"then sort by {other}")):
             result.append(Figure(f"{label} list with {n:,} rows: {words}", "< 100 ms", measure,
                                  max_seconds=0.1, metric=step))
+    result.extend(editor_figures(s, p, out))
     result.append(Figure("peak memory, large database open on the biggest list (enrolments)",
                          "<= 4x", enrolments_list, bare, "bare PySide6 window", max_ratio=4,
                          memory=True))
@@ -184,6 +186,25 @@ def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -
     else:
         pg.not_measured = "no server given (--postgres-url or ITTDESK_BENCH_POSTGRES_URL)"
     result.append(pg)
+    return result
+
+
+def editor_figures(s: int, p: generate.Paths, out: str) -> list[Figure]:
+    """Opening an existing record's editor from the main window (bench/editors.py): the worst
+    kind, then each kind, against a bare QDialog form of as many fields in the same process."""
+    from .editors import KINDS
+
+    editors = Measure("editors", "gui_editors", {"db": str(p.full_db), "folder": out,
+                                                 "records": 5},
+                      copy_db=(p.full_db, "db"), timeout=600)
+    bare = "bare QDialog + QFormLayout, as many fields"
+    result = [Figure(f"open any editor on the {s:,}-school database (worst kind)", "< 100 ms",
+                     editors, baseline_label=bare, max_seconds=0.1, baseline_metric="baseline_seconds")]
+    for kind in KINDS:
+        article = "an" if kind[0] in "aeiou" else "a"
+        result.append(Figure(f"open {article} {kind} editor, {s:,}-school database", "< 100 ms", editors,
+                             baseline_label=bare, max_seconds=0.1, metric=kind,
+                             baseline_metric=f"bare_{kind}"))
     return result
 
 
@@ -325,13 +346,17 @@ def take(figure: Figure, runner: Runner) -> Row:
         row.measured, row.note = False, f"not measured: {figure.not_measured}"
         return row
     runs, base_runs = runner.measure(figure.ours, figure.baseline)
+    if figure.baseline_metric:  # taken in the same process, interleaved with ours
+        base_runs = [{"seconds": r[figure.baseline_metric]} if figure.baseline_metric in r
+                     else r for r in runs]
     if figure.memory:
         ours, why, detail = _summary(runs, "peak_mb")
         base, base_why, _ = _summary(base_runs, "peak_mb")
         row.peak_mb, row.baseline_peak_mb = ours, base
     else:
         ours, why, detail = _summary(runs, figure.metric)
-        base, base_why, _ = _summary(base_runs, "seconds") if figure.baseline else (None, "", {})
+        base, base_why, _ = (_summary(base_runs, "seconds")
+                             if figure.baseline or figure.baseline_metric else (None, "", {}))
         row.seconds, row.baseline_seconds = ours, base
         if figure.show_peak:
             row.peak_mb, row.baseline_peak_mb = _peak(runs), _peak(base_runs)

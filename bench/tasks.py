@@ -219,7 +219,7 @@ def plain_pdf(db: str, out: str, repeats: int = 1, pages: int = 3) -> dict:
 
 def run(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     if name.startswith("gui_"):
-        from . import gui  # noqa: F401 - registers the GUI tasks
+        from . import editors, gui  # noqa: F401 - registers the GUI tasks (editors: gui_editors)
     if name.startswith("app_"):
         from . import frozen  # noqa: F401 - registers the packaged app's start-up tasks
     fn = TASKS.get(name)
