@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 #: ``migrations.LATEST``, known without importing the migrations (and peewee); the migrations
 #: module refuses to load if the two disagree.
-LATEST_SCHEMA = 8
+LATEST_SCHEMA = 9
 
 
 def __getattr__(name: str) -> Any:  # ``db.database`` as before the imports became lazy

@@ -180,6 +180,24 @@ def trn(value: object) -> str | None:
     return raw
 
 
+def hesa_id(value: object) -> str | None:
+    """HESA's student identifier (HUSID): 13 digits, or 17 in older records; kept as text so
+    leading zeros survive. A 17-digit number read from a number cell has lost its last digits
+    (a float holds 15), so it is refused rather than stored wrong."""
+    if is_empty(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        if value >= 1e15:
+            raise ValueError(f"'{value:.0f}' was kept as a number and lost its last digits: "
+                             "format the column as text and copy the HESA ID again")
+        raw = str(int(value))
+    else:
+        raw = str(value).strip().replace(" ", "")
+    if not (raw.isascii() and raw.isdigit() and len(raw) in (13, 17)):
+        raise ValueError(f"'{str(value).strip()}' is not a HESA ID (13 or 17 digits)")
+    return raw
+
+
 def email(value: object) -> str | None:
     if is_empty(value):
         return None
@@ -278,6 +296,28 @@ def day(value: object, *, epoch_1904: bool = False) -> date | None:
     except ValueError:
         raise ValueError(f"'{raw}' is not a real date") from None
     raise ValueError(f"'{raw}' is not a date (use day/month/year, e.g. 01/09/2025)")
+
+
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def date_of_birth(value: object, *, epoch_1904: bool = False) -> date | None:
+    """A date of birth: a date (as :func:`day` reads one) not in the future and not before
+    1900. A two-digit year that would be in the future is last century's ("3/4/65" is 1965)."""
+    from .clock import today
+
+    result = day(value, epoch_1904=epoch_1904)
+    if result is None:
+        return None
+    now = today()
+    short = _DMY.fullmatch(value.strip()) if isinstance(value, str) else None
+    if result > now and short and len(short.group(3)) == 2:
+        result = result.replace(year=result.year - 100)
+    if result > now:
+        raise ValueError(f"'{format_date(result)}' is in the future: not a date of birth")
+    if result < EARLIEST_BIRTH:
+        raise ValueError(f"'{format_date(result)}' is before 1900: not a date of birth")
+    return result
 
 
 def money(value: object) -> int | None:

@@ -161,6 +161,23 @@ def _events_and_newsletters(migrator: SchemaMigrator) -> None:
     db.create_tables([Event, EventAttendance], safe=True)
 
 
+def _birth_dates_and_hesa_ids(migrator: SchemaMigrator) -> None:
+    """Version 9 (issue 14): a person's date of birth and an enrolment's HESA ID, read from
+    Register's trainee files (people with no email matched on name + date of birth, placements
+    found by HESA ID). Added with the very DDL a new database's table has (nullable, last), and
+    the HESA ID's index; each step skipped when already there."""
+    from .models import Enrolment, Person
+
+    db = migrator.database
+    for model, field in ((Person, Person.date_of_birth), (Enrolment, Enrolment.hesa_id)):
+        table = model._meta.table_name
+        if field.column_name not in {c.name for c in db.get_columns(table)}:
+            ctx = db.get_sql_context()
+            column = ctx.sql(field.ddl(ctx)).query()[0]
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
+    Enrolment._schema.create_indexes(safe=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
@@ -174,6 +191,8 @@ MIGRATIONS: list[Migration] = [
               _name_sort_keys),
     Migration(8, "events (who came, who led) and a person's no-newsletters choice",
               _events_and_newsletters),
+    Migration(9, "a person's date of birth and an enrolment's HESA ID",
+              _birth_dates_and_hesa_ids),
 ]
 
 

@@ -146,7 +146,7 @@ def test_the_plan_names_what_goes_and_what_stays_and_changes_nothing(db):
     text = plan.text()
     assert f"{FIRST} {LAST}" in text
     assert "What goes:" in text and "What stays" in text
-    assert any("Trainee ID and withdrawal reason on 1 enrolment" in line for line in plan.goes)
+    assert any("Trainee ID, HESA ID and withdrawal reason on 1 enrolment" in line for line in plan.goes)
     assert any("audit entr" in line for line in plan.goes)
     assert any("role" in line for line in plan.stays)
     assert AuditEntry.select().count() == entries

@@ -107,7 +107,7 @@ def test_a_gias_file_with_only_code_columns_reads_status_from_its_code(db):
 def test_register_trainee_files_keep_middle_previous_and_course_columns_out(db):
     hpitt = _mapped(REAL / "register_hpitt_import.csv", "enrolments")
     assert hpitt == {"Provider trainee ID": "trainee_id", "First names": "first_name",
-                     "Last names": "last_name", "Email": "email",
+                     "Last names": "last_name", "Date of birth": "date_of_birth", "Email": "email",
                      "Course ITT start date": "start_date", "Course Expected End Date": "end_date",
                      "Employing school URN": "home_school"}
     bulk = _mapped(REAL / "register_five_trainees.csv", "enrolments")

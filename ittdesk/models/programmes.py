@@ -38,6 +38,9 @@ class Enrolment(BaseModel):
     outcome = CharField(max_length=100, null=True)
     withdrawal_date = DateField(null=True)
     withdrawal_reason = TextField(null=True)
+    # HESA's student identifier (13 or 17 digits, as text): placements find the trainee by it.
+    # Personal data (erasure clears it). Migration 9 added it last, indexed.
+    hesa_id = CharField(max_length=17, null=True, index=True)
 
     class Meta:
         indexes = ((("person", "cohort"), True),)

@@ -73,6 +73,9 @@ class Person(SortKeyed):
     # Asked not to receive newsletters, webinars and briefings: left out of contact lists.
     # An SQL default so migration 8 can add it NOT NULL to a table with rows, as new ones have it.
     no_newsletters = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])
+    # Register's trainee files carry it: a person with no email is matched on name + date of
+    # birth. Personal data (erasure clears it). Migration 9 added it last.
+    date_of_birth = DateField(null=True)
 
     @property
     def full_name(self) -> str:

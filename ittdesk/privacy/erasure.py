@@ -1,7 +1,8 @@
 """Erasing a person: their own values go, other people's data stays, the statistics stay.
 
-What goes: the person's name, title, email, phone, TRN and notes; identifiers and free text
-about them on their records (trainee ID, withdrawal reason, placement notes); names typed into
+What goes: the person's name, title, email, phone, TRN, date of birth and notes; identifiers
+and free text about them on their records (trainee ID, HESA ID, withdrawal reason, placement
+notes); names typed into
 agreements as that person's part (who leads an activity they lead, the name on their
 signature); the same values in the old and new values of every audit entry about them. What
 stays: the records themselves, so counts, a cohort's outcomes and a placement's school and dates
@@ -48,20 +49,22 @@ from .references import entries_about, mentions, person_references, subject
 # Text columns the erasure itself clears on the person's own records (``_own_rows``): a match
 # there is not a mention to review.
 _OWN_TEXT = {
-    ("enrolment", "trainee_id"), ("enrolment", "withdrawal_reason"), ("placement", "notes"),
+    ("enrolment", "trainee_id"), ("enrolment", "hesa_id"), ("enrolment", "withdrawal_reason"),
+    ("placement", "notes"),
     ("agreement_activity", "who"), ("signature", "signatory_name"),
 }
 
 ERASED = "[erased]"
 
 # Personal fields of the person record (everything but the flags) are erased in full.
-PERSON_FIELDS = ("title", "first_name", "last_name", "email", "phone", "trn", "notes")
+PERSON_FIELDS = ("title", "first_name", "last_name", "email", "phone", "trn", "notes",
+                 "date_of_birth")
 
 # Per audited kind of record: the fields that are personal to the person the record is about.
 # Only these are scrubbed from that kind's audit entries (other fields are statistics).
 AUDIT_PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "person": PERSON_FIELDS,
-    "enrolment": ("trainee_id", "withdrawal_reason"),
+    "enrolment": ("trainee_id", "hesa_id", "withdrawal_reason"),
     "placement": ("notes",),
     "agreement_activity": ("who",),
     "signature": ("signatory_name",),
@@ -214,12 +217,12 @@ def plan(person_id: int) -> ErasurePlan:
         return ErasurePlan(person.id, f"{person.full_name} (deleted)", goes, [],
                            backups_holding(person.id), mentions=found,
                            audit_mentions=n_audit_mentions)
-    goes = ["Name, title, email, phone, TRN and notes on the person record"]
+    goes = ["Name, title, email, phone, TRN, date of birth and notes on the person record"]
     enrolments = Enrolment.select().where(Enrolment.person == person)
     n_enrol = enrolments.count()
     n_place = Placement.select().join(Enrolment).where(Enrolment.person == person).count()
     if n_enrol:
-        goes.append(f"Trainee ID and withdrawal reason on {n_enrol} enrolment(s)")
+        goes.append(f"Trainee ID, HESA ID and withdrawal reason on {n_enrol} enrolment(s)")
     if n_place:
         goes.append(f"Notes on {n_place} placement(s)")
     n_act = AgreementActivity.select().where((AgreementActivity.person == person)
@@ -316,12 +319,13 @@ def erase(person_id: int, *, reason: str = "erasure request",
         found, _n = review_mentions(person)
         say("Erasing the person record")
         changed += Person.update(title=None, first_name="Erased", last_name=f"person #{person.id}",
-                                 email=None, phone=None, trn=None, notes=None, erased=True
+                                 email=None, phone=None, trn=None, notes=None,
+                                 date_of_birth=None, erased=True
                                  ).where(Person.id == person.id).execute()
         say("Erasing personal details on their records")
         rows = _own_rows(person.id)  # not ``own``: the audit scrub below needs the values
         enrolment_ids = list(rows["enrolment"])
-        changed += Enrolment.update(trainee_id=None, withdrawal_reason=None).where(
+        changed += Enrolment.update(trainee_id=None, hesa_id=None, withdrawal_reason=None).where(
             Enrolment.id.in_(enrolment_ids)).execute() if enrolment_ids else 0
         changed += Placement.update(notes=None).where(
             Placement.enrolment.in_(enrolment_ids)).execute() if enrolment_ids else 0

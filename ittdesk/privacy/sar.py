@@ -127,7 +127,7 @@ def _named(model, column, subject: Person):
 
 def _person_rows(p: Person) -> list[list[Any]]:
     return [[p.id, p.title, p.first_name, p.last_name, p.email, p.phone, p.trn, p.notes,
-             "yes" if p.erased else "no", "yes" if p.no_newsletters else "no"]]
+             "yes" if p.erased else "no", "yes" if p.no_newsletters else "no", p.date_of_birth]]
 
 
 def _role_rows(p: Person):
@@ -153,7 +153,7 @@ def _enrolment_rows(p: Person):
     return [[e.id, e.cohort.programme.name, e.cohort.name, str(e.cohort.academic_year),
              ENROLMENT_STATUSES.label(e.status), e.trainee_id, e.subject,
              _school(e.home_school) if e.home_school_id else "", e.outcome, e.withdrawal_date,
-             e.withdrawal_reason] for e in query]
+             e.withdrawal_reason, e.hesa_id] for e in query]
 
 
 def _placement_rows(p: Person):
@@ -228,7 +228,7 @@ def _audit_rows(p: Person):
 SHEETS: list[SheetSpec] = [
     SheetSpec("Person", "The person record itself: name, contact details, TRN and notes.",
               ("Record #", "Title", "First name", "Last name", "Email", "Phone", "TRN", "Notes",
-               "Erased", "No newsletters"), _person_rows),
+               "Erased", "No newsletters", "Date of birth"), _person_rows),
     SheetSpec("Roles", "Posts held at schools over time (headteacher, mentor, ITT champion...).",
               ("Record #", "School", "Role", "Job title", "Start", "End", "Subjects", "Key stages",
                "Capacity"), _role_rows, ((Role, "person"),)),
@@ -240,7 +240,7 @@ SHEETS: list[SheetSpec] = [
               _training_rows, ((MentorTraining, "person"),)),
     SheetSpec("Enrolments", "Places on programmes and cohorts (as trainee or participant).",
               ("Record #", "Programme", "Cohort", "Academic year", "Status", "Trainee ID", "Subject",
-               "Home school", "Outcome", "Withdrawal date", "Withdrawal reason"),
+               "Home school", "Outcome", "Withdrawal date", "Withdrawal reason", "HESA ID"),
               _enrolment_rows, ((Enrolment, "person"),)),
     SheetSpec("Placements (trainee)", "School placements on the person's enrolments.",
               ("Record #", "Enrolment #", "School", "Kind", "Start", "End", "Mentor", "Subject",
@@ -315,7 +315,7 @@ SHOWN_COLUMNS = {
     "signature": {"signatory_name", "signatory_role"},
     "impact_report": {"summary"},
     "agreement_party": {"responsibilities"},
-    "enrolment": {"trainee_id", "subject", "outcome", "withdrawal_reason"},
+    "enrolment": {"trainee_id", "hesa_id", "subject", "outcome", "withdrawal_reason"},
     "role": {"job_title", "subjects", "key_stages"},
 }
 

@@ -99,7 +99,7 @@ def _kind_and_convert(parse: Callable) -> tuple[str, Callable[[Any], Any]]:
         return "text", lambda v: vocabulary.label(v) if v is not None else None
     if parse is fields.money:
         return "money", lambda v: v  # the writer's money cells show pence as pounds
-    if parse is fields.day:
+    if parse in (fields.day, fields.date_of_birth):
         return "date", lambda v: v
     if parse in (fields.integer, fields.urn):
         return "int", lambda v: v

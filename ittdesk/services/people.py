@@ -42,6 +42,7 @@ class PersonService(EntityService[Person]):
         Field("trn", "TRN", fields.trn),
         Field("notes", "Notes", long_text),
         Field("no_newsletters", "No newsletters", fields.yes_no),
+        Field("date_of_birth", "Date of birth", fields.date_of_birth),
     )
 
     UNIQUE = (("email", "email"), ("trn", "TRN"))  # field, the word messages use

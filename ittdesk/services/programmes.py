@@ -91,6 +91,7 @@ class EnrolmentService(EntityService[Enrolment]):
         Field("cohort", "Cohort", ref(Cohort, "cohort"), required=True),
         Field("status", "Status", choice(ENROLMENT_STATUSES)),
         Field("trainee_id", "Trainee ID", text(50)),
+        Field("hesa_id", "HESA ID", fields.hesa_id),
         Field("subject", "Subject", text(100)),
         Field("home_school", "Home school", ref(School, "school")),
         Field("outcome", "Outcome", text(100)),

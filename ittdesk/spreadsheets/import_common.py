@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from peewee import SQL, CharField, ForeignKeyField, IntegerField, Model, TextField
@@ -148,7 +149,8 @@ def people_by_trn(trns: Iterable[str]) -> dict[str, Person]:
 
 
 PERSON_COLUMNS = ("id", "title", "first_name", "last_name", "email", "phone", "trn", "notes",
-                  "no_newsletters", "erased")  # every field of people.fields, and erased
+                  "no_newsletters", "date_of_birth", "erased")  # people.fields, and erased
+_BIRTH = PERSON_COLUMNS.index("date_of_birth")
 
 
 class PersonRow(namedtuple("PersonRow", PERSON_COLUMNS)):
@@ -168,8 +170,17 @@ def person_rows_by(name: str, values: Iterable[Any]) -> dict[Any, PersonRow]:
     """``name`` (a unique column: id, email, trn) -> the person holding each of ``values``."""
     index = PERSON_COLUMNS.index(name)
     make = PersonRow._make
-    return {row[index]: make(row)
+    return {row[index]: make(_as_dates(row))
             for row in rows_where_in(Person, PERSON_COLUMNS, name, (v for v in values if v))}
+
+
+def _as_dates(row: tuple) -> tuple:
+    """The row with its date of birth a date: SQLite's driver gives the stored ISO text, and a
+    plan compares it with the file's parsed date."""
+    born = row[_BIRTH]
+    if born.__class__ is str:
+        return (*row[:_BIRTH], date.fromisoformat(born[:10]), *row[_BIRTH + 1:])
+    return row
 
 
 def rows_where_in(model: type[Model], columns: tuple[str, ...], key: str,

@@ -37,6 +37,8 @@ from .import_cohorts import (
 from .import_rows import clean_fields
 from .import_training import (
     AS_GIVEN,
+    BIRTH_DATE_SYNONYMS,
+    HESA_ID_SYNONYMS,
     TRAINEE_FIELDS,
     create_entry,
     refuse_duplicates,
@@ -58,6 +60,9 @@ class EnrolmentImport(ImportKind):
         ImportField("title", "Title", ("Salutation",), parse=AS_GIVEN),
         ImportField("phone", "Phone", ("Telephone", "Mobile", "Phone number"), parse=AS_GIVEN),
         ImportField("trn", "TRN", ("Teacher reference number",), parse=AS_GIVEN),
+        ImportField("hesa_id", "HESA ID", HESA_ID_SYNONYMS, parse=AS_GIVEN),
+        ImportField("date_of_birth", "Date of birth", BIRTH_DATE_SYNONYMS, parse=AS_GIVEN,
+                    is_date=True),
         ImportField("programme", "Programme", ("Training Route", "Route", "Course", "Programme name",
                                                "Training programme"),
                     parse=lambda v: F.text(codes.words("route", v), 200)),
@@ -97,9 +102,10 @@ class EnrolmentImport(ImportKind):
 
     def plan(self, records, columns, refused, options=None):
         options = options or {}
-        person_names = ("title", "first_name", "last_name", "email", "phone", "trn")
-        enrol_names = ("status", "trainee_id", "subject", "outcome", "withdrawal_date",
-                       "withdrawal_reason")
+        person_names = ("title", "first_name", "last_name", "email", "phone", "trn",
+                        "date_of_birth")
+        enrol_names = ("status", "trainee_id", "hesa_id", "subject", "outcome",
+                       "withdrawal_date", "withdrawal_reason")
         extra_names = ("programme", "cohort", "academic_year", "start_date", "end_date",
                        "home_school")
         resolver = CohortResolver(options.get("cohort"), bool(options.get("create_cohorts")))

@@ -1,15 +1,16 @@
 """Importing people and mentors: one person per row, optionally with their role at a school.
 
 Rows are matched to people by email, else by first and last name among people who have (had) a
-role at the row's school, else by name and phone. A row that names a school gives the person a
+role at the row's school, else by name and phone, else by name and date of birth. A row that names a school gives the person a
 role there (mentor when the file has no role column or the cell is blank), or updates the mentor
 details (subjects, key stages, capacity) of the role they already hold. A training date adds a
 mentor training record.
 
 One person may be on several rows (a role at each of two schools): rows with the same email,
-or the same name and phone, are one person with a role per row; they must agree about the
-values both give. Someone stored with the same name but nothing else to tell them apart (no
-email, school or phone in common) is a *possible duplicate*: the row adds a new person, with a
+or the same name and phone or date of birth, are one person with a role per row; they must
+agree about the values both give. Someone stored with the same name but nothing else to tell
+them apart (no email, school, phone or date of birth in common, and no other date of birth) is
+a *possible duplicate*: the row adds a new person, with a
 warning naming who it may be, unless the import option ``match_possible`` (the CLI's
 ``--match-possible``) says to take them as that person. Every problem of a row is reported in
 one run.
@@ -29,6 +30,7 @@ from ..models import MentorTraining, Person, Role
 from ..services.people import people, roles
 from . import import_common as C
 from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
+from .import_training import BIRTH_DATE_SYNONYMS
 
 PERSON_SYNONYMS = {
     "title": ("Salutation", "Prefix", "Mentor title"),
@@ -41,6 +43,7 @@ PERSON_SYNONYMS = {
     "phone": ("Telephone", "Mobile", "Phone number", "Tel", "Contact number", "Mobile number"),
     "trn": ("Teacher reference number", "DfE teacher number", "Teacher number", "TRN number"),
     "notes": ("Comments", "Note"),
+    "date_of_birth": BIRTH_DATE_SYNONYMS,
 }
 ROLE_FIELDS = ("kind", "job_title", "start_date", "subjects", "key_stages", "capacity")
 
@@ -74,8 +77,10 @@ class PeopleImport(ImportKind):
     label = "People and mentors"
     service = people
     key_help = ("Rows are matched to people by email, else by first and last name at the row's "
-                "school or with the same phone; rows with one email are one person.")
-    fields = tuple(ImportField(f.name, f.label, PERSON_SYNONYMS.get(f.name, ()))
+                "school or with the same phone or date of birth; rows with one email are one "
+                "person.")
+    fields = tuple(ImportField(f.name, f.label, PERSON_SYNONYMS.get(f.name, ()),
+                               is_date=f.name == "date_of_birth")
                    for f in people.fields) + EXTRA_FIELDS
 
     def check_mapping(self, mapping):
@@ -125,9 +130,16 @@ class PeopleImport(ImportKind):
             possible: list = []
             if person is None and not values.get("email"):
                 candidates = namesakes.get(name, [])
+                born = values.get("date_of_birth")
+                if born is not None:  # another date of birth is another person
+                    candidates = [p for p in candidates
+                                  if p.date_of_birth is None or p.date_of_birth == born]
                 phoned = [p for p in candidates if values.get("phone") and p.phone == values["phone"]]
+                same_birth = [p for p in candidates if born is not None and p.date_of_birth == born]
                 if len(phoned) == 1:
                     person = phoned[0]
+                elif len(same_birth) == 1:
+                    person = same_birth[0]
                 elif candidates:
                     possible = candidates
                     if options.get("match_possible") and len(candidates) == 1:
@@ -350,7 +362,8 @@ class _Planned:
 
 class _SamePerson:
     """Rows of the file that are one person (the same email, else the same stored person, else
-    the same name and phone), and the roles (person, school, kind) the rows plan."""
+    the same name and phone or date of birth), and the roles (person, school, kind) the rows
+    plan."""
 
     def __init__(self) -> None:
         self.by_key: dict[tuple, _Planned] = {}
@@ -366,6 +379,8 @@ class _SamePerson:
         name = C.name_key(values.get("first_name"), values.get("last_name"))
         if values.get("phone"):
             keys.append(("phone", name, values["phone"]))
+        if values.get("date_of_birth"):
+            keys.append(("born", name, values["date_of_birth"]))
         if school_id is not None and not values.get("email"):
             keys.append(("school", name, school_id))  # matched so in the database too
         return keys

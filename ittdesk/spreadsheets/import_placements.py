@@ -1,7 +1,7 @@
 """Importing placements, from any list or the DfE Register trainee bulk-upload layout.
 
-Placements are matched by trainee, school and kind. The trainee is found by trainee id, email
-or TRN (they must be enrolled already); the school by URN and the mentor by email or by name
+Placements are matched by trainee, school and kind. The trainee is found by trainee id, HESA
+ID, email or TRN (they must be enrolled already); the school by URN and the mentor by email or by name
 among the people with a role at that school. Missing dates default to the ITT start/end dates on
 the row, then to the cohort's dates. Every ``Placement N URN`` column of a Register file is read
 (up to five: the first is the main placement, the others second / contrasting ones); a Register row with no
@@ -21,7 +21,18 @@ from ..services.programmes import placements
 from . import codes
 from . import import_common as C
 from .import_base import BAD, ImportField, ImportKind, Item, Refusal
-from .import_training import AS_GIVEN, TRAINEE_FIELDS, create_entry, refuse_errors, update_records
+from .import_training import (
+    AS_GIVEN,
+    HESA_ID_SYNONYMS,
+    TRAINEE_FIELDS,
+    create_entry,
+    refuse_errors,
+    update_records,
+)
+
+#: What a placement row finds its trainee by, in this order, with what users call each.
+TRAINEE_KEYS = {"trainee_id": "trainee ID", "hesa_id": "HESA ID", "email": "email",
+                "trn": "TRN"}
 
 #: Register's ``Placement 1 URN`` to ``Placement 5 URN``: the first is the main placement.
 URN_COLUMNS = ("school_urn", "school2_urn", "school3_urn", "school4_urn", "school5_urn")
@@ -31,7 +42,8 @@ class PlacementImport(ImportKind):
     name = "placements"
     label = "Placements"
     service = placements
-    key_help = "Rows are matched by trainee (ID or email), school and kind of placement."
+    key_help = ("Rows are matched by trainee (trainee ID, HESA ID, email or TRN), school and "
+                "kind of placement.")
     fields = TRAINEE_FIELDS + (
         ImportField("school_urn", "Placement school URN",
                     ("School URN", "URN", "First Placement URN", "Placement 1 URN", "Placement URN",
@@ -48,6 +60,7 @@ class PlacementImport(ImportKind):
         ImportField("school5_urn", "Fifth placement URN",
                     ("Fifth Placement URN", "Placement 5 URN"), parse=F.urn),
         ImportField("trn", "TRN", ("Teacher reference number",), parse=AS_GIVEN),
+        ImportField("hesa_id", "HESA ID", HESA_ID_SYNONYMS, parse=F.hesa_id),
         ImportField("mentor_email", "Mentor email", ("Mentor e-mail", "Mentor's email",
                                                      "Mentor email address"), parse=F.email),
         ImportField("mentor_name", "Mentor", ("Mentor name", "Mentor's name", "School mentor"),
@@ -70,9 +83,9 @@ class PlacementImport(ImportKind):
     def check_mapping(self, mapping):
         names = set(mapping.values())
         problems = []
-        if not names & {"trainee_id", "email", "trn"}:
-            problems.append("Map a column to Trainee ID, Email or TRN: placements find the "
-                            "trainee by them")
+        if not names & set(TRAINEE_KEYS):
+            problems.append("Map a column to Trainee ID, HESA ID, Email or TRN: placements find "
+                            "the trainee by them")
         if "school_urn" not in names:
             problems.append("Map a column to Placement school URN")
         return problems
@@ -93,7 +106,7 @@ class PlacementImport(ImportKind):
             values, errors = placements.clean(data, partial=True)
             refuse_errors(record, errors, columns, refused)
             extras = {n: self.extra(record, n, columns, refused)
-                      for n in ("trainee_id", "email", "trn", *urn_columns, "mentor_email",
+                      for n in (*TRAINEE_KEYS, *urn_columns, "mentor_email",
                                 "mentor_name", "itt_start", "itt_end")}
             if all(extras[n] is None for n in urn_columns) and len(refused) == before and not (
                     values.keys() - {"subject"}):
@@ -102,12 +115,11 @@ class PlacementImport(ImportKind):
                 extras["trainee_id"] = F.text(extras["trainee_id"], 50)
             if extras["trn"] not in (None, BAD):
                 extras["trn"] = str(extras["trn"]).strip()
-            if not any(extras[n] for n in ("trainee_id", "email", "trn")) and not (
-                    {columns.get(n) for n in ("trainee_id", "email", "trn")}
+            if not any(extras[n] for n in TRAINEE_KEYS) and not (
+                    {columns.get(n) for n in TRAINEE_KEYS}
                     & {r.column for r in refused[before:]}):
-                refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get(
-                    "email") or columns.get("trn", ""),
-                    "a trainee ID, an email or a TRN is needed to find the trainee"))
+                refused.append(Refusal(record.row, _key_column(columns),
+                    "a trainee ID, a HESA ID, an email or a TRN is needed to find the trainee"))
             parsed.append((record, values, extras, len(refused) == before))
         by_tid: dict[str, Enrolment] = {}
         for part in C.chunks(sorted({p[2]["trainee_id"] for p in parsed
@@ -115,6 +127,13 @@ class PlacementImport(ImportKind):
             for e in Enrolment.select(Enrolment, Cohort).join(Cohort).where(
                     Enrolment.trainee_id.in_(part)):
                 by_tid[e.trainee_id] = e
+        # One HESA ID may be on several enrolments (a trainee who came back): picked by date.
+        by_hesa: dict[str, list[Enrolment]] = defaultdict(list)
+        for part in C.chunks(sorted({p[2]["hesa_id"] for p in parsed
+                                     if p[2]["hesa_id"] not in (None, BAD)})):
+            for e in Enrolment.select(Enrolment, Cohort).join(Cohort).where(
+                    Enrolment.hesa_id.in_(part)):
+                by_hesa[e.hesa_id].append(e)
         trainees = C.people_by_email(p[2]["email"] for p in parsed if p[2]["email"] is not BAD)
         by_trn = C.people_by_trn(p[2]["trn"] for p in parsed if p[2]["trn"] is not BAD)
         by_person: dict[int, list[Enrolment]] = defaultdict(list)
@@ -128,7 +147,7 @@ class PlacementImport(ImportKind):
                                     if p[2]["mentor_email"] is not BAD)
         at_schools = C.people_at_schools(s[0] for s in schools.values())
         enrolment_ids = {e.id for e in by_tid.values()} | {
-            e.id for es in by_person.values() for e in es}
+            e.id for es in [*by_person.values(), *by_hesa.values()] for e in es}
         existing: dict[tuple[int, int, str], Placement] = {}
         for part in C.chunks(sorted(enrolment_ids)):
             for p in Placement.select().where(Placement.enrolment.in_(part)):
@@ -137,14 +156,12 @@ class PlacementImport(ImportKind):
         seen: dict[tuple, int] = {}
         for record, values, extras, clean in parsed:
             before = len(refused)
-            enrolment = self._enrolment(values, extras, by_tid, trainees, by_trn, by_person)
-            if enrolment is None and any(extras[n] not in (None, BAD)
-                                         for n in ("trainee_id", "email", "trn")):
-                who = next(f"{label} {extras[n]}" for n, label in (
-                    ("trainee_id", "trainee ID"), ("email", "email"), ("trn", "TRN"))
-                    if extras[n] not in (None, BAD))
-                refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get(
-                    "email") or columns.get("trn", ""),
+            enrolment = self._enrolment(values, extras, by_tid, by_hesa, trainees, by_trn,
+                                        by_person)
+            if enrolment is None and any(extras[n] not in (None, BAD) for n in TRAINEE_KEYS):
+                who = next(f"{TRAINEE_KEYS[n]} {extras[n]}" for n in TRAINEE_KEYS
+                           if extras[n] not in (None, BAD))
+                refused.append(Refusal(record.row, _key_column(columns),
                     f"there is no enrolled trainee with {who}: import enrolments first"))
             wanted = [("school_urn", values.get("kind") or "main")]
             wanted += [(n, "second") for n in URN_COLUMNS[1:] if extras[n] not in (None, BAD)]
@@ -188,10 +205,15 @@ class PlacementImport(ImportKind):
         return items
 
     @staticmethod
-    def _enrolment(values, extras, by_tid, trainees, by_trn, by_person) -> Enrolment | None:
-        """The row's enrolment: by trainee ID, else the trainee's (by email, else TRN)."""
+    def _enrolment(values, extras, by_tid, by_hesa, trainees, by_trn,
+                   by_person) -> Enrolment | None:
+        """The row's enrolment: by trainee ID, else HESA ID, else the trainee's (by email,
+        else TRN)."""
         if extras["trainee_id"] not in (None, BAD) and extras["trainee_id"] in by_tid:
             return by_tid[extras["trainee_id"]]
+        if extras["hesa_id"] not in (None, BAD) and extras["hesa_id"] in by_hesa:
+            return _pick_enrolment(by_hesa[extras["hesa_id"]],
+                                   values.get("start_date") or extras["itt_start"])
         for name, people_by in (("email", trainees), ("trn", by_trn)):
             person = people_by.get(extras[name]) if extras[name] not in (None, BAD) else None
             if person is not None:
@@ -296,6 +318,11 @@ def _plan_placement(record, values, extras, enrolment, school, kind, mentor, exi
 
 
 def _who(extras: dict) -> Any:
-    return extras["trainee_id"] or extras["email"] or extras["trn"]
+    return next((extras[n] for n in TRAINEE_KEYS if extras[n] not in (None, BAD)), None)
+
+
+def _key_column(columns: dict[str, str]) -> str:
+    """The column a refusal about finding the trainee points at: the first key mapped."""
+    return next((columns[n] for n in TRAINEE_KEYS if columns.get(n)), "")
 
 

@@ -13,6 +13,11 @@ from .import_base import BAD, ImportField, Refusal
 
 AS_GIVEN = lambda v: v  # noqa: E731 - parsed later by the service's own field spec
 
+#: What Register and HESA call a trainee's HESA ID (HUSID) and date of birth.
+HESA_ID_SYNONYMS = ("HUSID", "HESA student identifier", "HESA unique student identifier",
+                    "HESA number", "HESA ID number")
+BIRTH_DATE_SYNONYMS = ("DOB", "D.O.B.", "Birth date", "Birthdate", "Date of birth (dd/mm/yyyy)")
+
 TRAINEE_FIELDS = (
     ImportField("trainee_id", "Trainee ID", ("Provider Trainee ID", "Trainee id", "Student ID",
                                              "Trainee number", "Trainee reference", "Provider ID"),
