@@ -301,6 +301,23 @@ def test_engagement_for_tens_of_thousands_of_schools_is_not_one_sql_parameter_ea
     assert found[fern.id]["2025/26"].itap == 2
 
 
+def test_one_schools_engagement_counts_as_when_every_school_is_counted(db):
+    """The school editor asks for one school, whose queries read only its rows: a mentor's
+    training without a school still goes to the school of their current mentor post, not to
+    an earlier post's school, exactly as in the whole partnership's count."""
+    from ittdesk.returns.engagement import engagement
+
+    fern, moor = _engagement_seed()
+    ben = people.get(next(iter(moor.roles)).person_id)
+    roles.create({"person": ben.id, "school": fern.id, "kind": "mentor",
+                  "start_date": date(2018, 9, 1), "end_date": date(2021, 8, 31)})
+    every = engagement()
+    for school in (fern, moor):
+        assert repr(engagement([school.id])) == repr({school.id: every[school.id]})
+    assert every[moor.id]["2025/26"].mentors_trained == 1
+    assert every[fern.id]["2025/26"].mentors_trained == 0
+
+
 def test_the_demo_partnership_has_working_groups_and_a_session_led_by_a_school_leader(demo_db):
     kinds = {e.kind for e in Event.select()}
     assert {"working_group", "training", "webinar", "induction"} <= kinds

@@ -85,8 +85,11 @@ def engagement(school_ids: list[int] | None = None,
                               Enrolment.person)
              .join(Enrolment, on=(Placement.enrolment == Enrolment.id))
              .where(in_year(Placement.start_date)))
-    if school_ids is not None and len(school_ids) <= 500:  # else filtered below, not as
-        query = query.where(Placement.school.in_(school_ids or [0]))  # 50,000 parameters
+    # A few schools (the school editor, on the GUI thread): every query reads only their
+    # rows. Many: filtered below, not as 50,000 SQL parameters (SQLite stops at 32,766).
+    few = school_ids is not None and len(school_ids) <= 500
+    if few:
+        query = query.where(Placement.school.in_(school_ids or [0]))
     for school_id, kind, start, person_id in query.tuples():
         e = entry(school_id, _year(start))
         if e is None:
@@ -99,14 +102,24 @@ def engagement(school_ids: list[int] | None = None,
         result[school_id][key].trainees = len(people)
 
     # Training without a school counts for the school where the person mentors.
+    # With few schools, only people who mentor at one of them can have such training count
+    # there; all of their mentor posts are still read, so their school is chosen as for all.
+    roles = Role.select(Role.person, Role.school).where(Role.kind.in_(MENTOR_KINDS))
+    training = (MentorTraining.select(MentorTraining.person, MentorTraining.school,
+                                      MentorTraining.completed_on)
+                .where(in_year(MentorTraining.completed_on)))
+    if few:
+        mentors_here = Role.select(Role.person).where(Role.kind.in_(MENTOR_KINDS)
+                                                      & Role.school.in_(school_ids or [0]))
+        roles = roles.where(Role.person.in_(mentors_here))
+        training = training.where(MentorTraining.school.in_(school_ids or [0])
+                                  | (MentorTraining.school.is_null()
+                                     & MentorTraining.person.in_(mentors_here)))
     mentor_school: dict[int, int] = {}
-    for pid, sid in (Role.select(Role.person, Role.school).where(Role.kind.in_(MENTOR_KINDS))
-                     .order_by(Role.end_date.desc(nulls="FIRST"), Role.id).tuples()):
+    for pid, sid in roles.order_by(Role.end_date.desc(nulls="FIRST"), Role.id).tuples():
         mentor_school.setdefault(pid, sid)
     trained: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for pid, sid, done in (MentorTraining.select(MentorTraining.person, MentorTraining.school,
-                                                 MentorTraining.completed_on)
-                           .where(in_year(MentorTraining.completed_on)).tuples()):
+    for pid, sid, done in training.tuples():
         school_id = sid or mentor_school.get(pid)
         if school_id is None:
             continue
@@ -130,6 +143,8 @@ def engagement(school_ids: list[int] | None = None,
              .where(EventAttendance.school.is_null(False)
                     & (EventAttendance.attended | EventAttendance.led) & in_year(Event.held_on))
              .order_by(Event.held_on, Person.last_name_key))
+    if few:
+        query = query.where(EventAttendance.school.in_(school_ids or [0]))
     for sid, _attended, led, event_id, kind, day, pid, first, last, erased in query.tuples():
         e = entry(sid, _year(day))
         if e is None:
