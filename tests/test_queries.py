@@ -404,3 +404,15 @@ def test_placements_and_people_give_the_plain_order_with_fewer_joins_or_an_index
                         query, search, filters, column.key, descending), (
                         query.name, column.key, descending, search, filters)
         assert query.ids() == _plain_ids(query)  # the default sort
+
+
+def test_a_cohorts_summary_counts_its_trainees_by_status_in_the_statuses_order(partnership):
+    from ittdesk.queries.summaries import cohort_summary
+
+    cohort = partnership["cohort"]
+    enrolments.update(partnership["trainees"][1].id, {"status": "withdrawn",
+                                                      "withdrawal_date": YEAR.start})
+    person = people.create({"first_name": "Mo", "last_name": "Lumb"})
+    enrolments.create({"person": person.id, "cohort": cohort.id, "status": "enrolled"})
+    summary = cohort_summary(cohort.id)
+    assert summary["by_status"] == [("Enrolled", 2), ("Withdrawn", 1)]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from .. import clock, holders, settings
 from ..academic_year import AcademicYear
@@ -287,9 +287,11 @@ def cohort_summary(cohort_id: int) -> dict[str, Any]:
     cohort = Cohort.select(Cohort, Programme).join(Programme).where(Cohort.id == cohort_id).get()
     taken = places_taken(cohort_id)
     left = None if cohort.places is None else cohort.places - taken
-    counts: dict[str, int] = {}
-    for e in Enrolment.select(Enrolment.status).where(Enrolment.cohort == cohort_id):
-        counts[e.status] = counts.get(e.status, 0) + 1
+    # Counted by the database: a cohort of thousands is not read row by row (the cohort
+    # editor and the cohorts list's detail pane ask on the GUI thread).
+    counts: dict[str, int] = dict(
+        Enrolment.select(Enrolment.status, fn.COUNT(Enrolment.id))
+        .where(Enrolment.cohort == cohort_id).group_by(Enrolment.status).tuples())
     return {
         "cohort": cohort,
         "title": f"{cohort.programme.name} — {cohort.name} ({cohort.academic_year})",
