@@ -226,7 +226,7 @@ def _audit_rows(p: Person):
 
 
 SHEETS: list[SheetSpec] = [
-    SheetSpec("Person", "The person record itself: name, contact details, TRN and notes.",
+    SheetSpec("Person", "The person record itself: name, contact details, TRN, date of birth and notes.",
               ("Record #", "Title", "First name", "Last name", "Email", "Phone", "TRN", "Notes",
                "Erased", "No newsletters", "Date of birth"), _person_rows),
     SheetSpec("Roles", "Posts held at schools over time (headteacher, mentor, ITT champion...).",
