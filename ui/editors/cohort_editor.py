@@ -94,22 +94,35 @@ class CohortEditor(EntityEditor):
         top.addWidget(add)
         top.addWidget(self.bulk)
         box.addLayout(top)
-        self.enrolments: ListPanel | None = None
-        if self.instance is not None:
-            self.enrolments = ListPanel(self.main_window, ENROLMENTS, enrolments,
-                                        lambda i: generic_html(enrolment_summary(i)),
-                                        search_hint="Search name, email, trainee ID or subject",
-                                        noun=("enrolment", "enrolments"),
-                                        state_key="cohort_enrolments")
-            self.enrolments.setObjectName("cohort_enrolments")
-            self.enrolments.model.filters["cohort"] = str(self.instance.id)
-            for key in ("programme", "cohort", "year"):
-                self.enrolments.filter_boxes[key].hide()
-            self.enrolments.splitter.setSizes([560, 240])
-            box.addWidget(self.enrolments, 1)
-            self.enrolments.model.reload()
+        self._enrolments: ListPanel | None = None
+        self._enrolments_page = page
+        self.tabs.currentChanged.connect(self._maybe_show_enrolments)
         index = self.tabs.addTab(page, "&Enrolments")
         self.tabs.setTabEnabled(index, self.instance is not None)
+
+    def _maybe_show_enrolments(self, index: int) -> None:
+        if self.tabs.widget(index) is self._enrolments_page:
+            _ = self.enrolments
+
+    @property
+    def enrolments(self) -> ListPanel | None:
+        """The cohort's enrolments list, built when its tab is first shown (or it is first
+        asked for): a list panel is a quarter of the editor's open, and most opens are for the
+        cohort's dates and places."""
+        if self._enrolments is None and self.instance is not None:
+            panel = ListPanel(self.main_window, ENROLMENTS, enrolments,
+                              lambda i: generic_html(enrolment_summary(i)),
+                              search_hint="Search name, email, trainee ID or subject",
+                              noun=("enrolment", "enrolments"), state_key="cohort_enrolments")
+            panel.setObjectName("cohort_enrolments")
+            panel.model.filters["cohort"] = str(self.instance.id)
+            for key in ("programme", "cohort", "year"):
+                panel.filter_boxes[key].hide()
+            panel.splitter.setSizes([560, 240])
+            self._enrolments_page.layout().addWidget(panel, 1)
+            self._enrolments = panel
+            panel.model.reload()
+        return self._enrolments
 
     def refresh_related(self) -> None:
         if self.instance is None:
@@ -120,8 +133,8 @@ class CohortEditor(EntityEditor):
         by_status = ", ".join(f"{label.lower()} {n}" for label, n in s["by_status"])
         self.places.setText(f"<b>{places} · {s['taken']} taken{left}</b>"
                             + (f"  <span style='color:gray'>({by_status})</span>" if by_status else ""))
-        if self.enrolments is not None and self.enrolments.model.has_loaded:
-            self.enrolments.refresh()
+        if self._enrolments is not None and self._enrolments.model.has_loaded:
+            self._enrolments.refresh()
 
     def add_enrolment(self) -> None:
         self.main_window.open_record("enrolment", None, parent=self, cohort=self.instance.id,

@@ -111,8 +111,9 @@ class PlacementEditor(EntityEditor):
             super().set_widget_value(name, value)
 
     def on_change(self) -> None:
-        """Warn as soon as the choice is made, before Save."""
-        if "mentor" not in self.errors:
+        """Warn as soon as the choice is made, before Save (not per field while ``load`` fills
+        the form: the mentor checks are several queries, run once when it is full)."""
+        if "mentor" not in self.errors or getattr(self, "_filling", False):
             return
         data = {k: v for k, v in self.collect().items() if v not in ("", None)}
         try:
@@ -145,7 +146,11 @@ class PlacementEditor(EntityEditor):
             self.related.setHtml(generic_html(placement_summary(self.instance.id)))
 
     def load(self, defaults: dict[str, Any]) -> None:
-        super().load(defaults)
+        self._filling = True
+        try:
+            super().load(defaults)
+        finally:
+            self._filling = False
         self.on_change()
 
 
