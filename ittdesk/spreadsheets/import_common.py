@@ -17,7 +17,7 @@ from peewee import SQL, CharField, ForeignKeyField, IntegerField, Model, TextFie
 from .. import fields as F
 from ..choices import ROLE_KINDS
 from ..models import Person, Role, School
-from ..sortkeys import key_fields, with_keys
+from ..sortkeys import key_fields, key_value
 
 CHUNK = 500
 INSERT_CHUNK = 500
@@ -51,11 +51,14 @@ def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int
     """
     if not rows:
         return []
-    if key_fields(model):  # people's and schools' names sort by keys written with them
-        rows = [with_keys(model, row) for row in rows]
+    # People's and schools' names sort by keys written with them (``sortkeys.with_keys``):
+    # added as extra columns, each computed once per distinct name rather than by copying
+    # every row (100,000 names share far fewer spellings).
+    keyed = [(name, key, {}) for name, key in key_fields(model).items() if name in rows[0]]
+    key_names = {key.name for _name, key, _seen in keyed}
     database = model._meta.database
-    names = list(rows[0])
-    fields = [model._meta.fields[n] for n in names]
+    names = [n for n in rows[0] if n not in key_names]
+    fields = [model._meta.fields[n] for n in names] + [key for _name, key, _seen in keyed]
     converters = [f.db_value for f in fields]
     param = database.param
     open_q, close_q = database.quote[0], database.quote[1]
@@ -63,16 +66,16 @@ def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int
     def quote(name: str) -> str:
         return f"{open_q}{name}{close_q}"
 
-    per_chunk = max(1, min(1000, 30000 // max(len(names), 1)))
+    per_chunk = max(1, min(1000, 30000 // max(len(fields), 1)))
     head = (f"INSERT INTO {quote(model._meta.table_name)} ("
             + ", ".join(quote(f.column_name) for f in fields) + ") VALUES ")
-    one = "(" + ", ".join([param] * len(names)) + ")"
+    one = "(" + ", ".join([param] * len(fields)) + ")"
     tail = f" RETURNING {quote(model._meta.primary_key.column_name)}"
     # Text and whole numbers go to the driver as they are (what db_value would return).
     # (Exact types only: a subclass such as AcademicYearField normalises text in db_value.)
     plain = [(n, conv, str if type(f) in (CharField, TextField) else
               int if type(f) in (IntegerField, ForeignKeyField) else None)
-             for n, conv, f in zip(names, converters, fields, strict=True)]
+             for n, conv, f in zip(names, converters, fields, strict=False)]
     ids: list[int] = []
     for part in chunks(rows, per_chunk):
         params: list[Any] = []
@@ -80,6 +83,14 @@ def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int
             for name, conv, kind in plain:
                 v = row[name]
                 params.append(v if v is None or v.__class__ is kind else conv(v))
+            for name, key, seen in keyed:
+                v = row[name]
+                found = seen.get(v) if v.__class__ is str else None
+                if found is None:
+                    found = key_value(key, v)
+                    if v.__class__ is str:
+                        seen[v] = found
+                params.append(found)
         cursor = database.execute_sql(head + ", ".join([one] * len(part)) + tail, params)
         ids.extend(sorted(r[0] for r in cursor.fetchall()))
     return ids
