@@ -54,7 +54,7 @@ from ittdesk.services.agreements import (
 
 from .. import sizing
 from . import agreement_status
-from .agreement_parts import ERROR_STYLE, WARNING_STYLE
+from .agreement_parts import ERROR_STYLE, WARNING_STYLE, PartsPanel
 from .agreement_status import StatusRow
 from .agreement_tabs import MAIN_TAB, PANEL_TAB, TABS, AgreementTabs
 
@@ -118,11 +118,8 @@ class AgreementEditor(QDialog):
         for key, widget in self.main_fields.items():
             widget.changed.connect(self._changed)
             widget.changed.connect(lambda key=key: self._put_right(key))
-        for kind, panel in self.panels.items():
-            panel.changed.connect(self._changed)
-            panel.changed.connect(lambda kind=kind: self._put_right(kind))
+        self.tabs.panel_built.connect(self._listen_to_panel)
         self.main_fields["amount_agreed_pence"].changed.connect(self._update_balance)
-        self.panels["spend"].changed.connect(self._update_balance)
 
         self.preview_button = QPushButton("Print preview…")
         self.print_button = QPushButton("Print…")
@@ -153,6 +150,13 @@ class AgreementEditor(QDialog):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_preview)
 
+    def _listen_to_panel(self, kind: str, panel: PartsPanel) -> None:
+        """A part list was built (its tab first shown): its edits mark the editor changed."""
+        panel.changed.connect(self._changed)
+        panel.changed.connect(lambda: self._put_right(kind))
+        if kind == "spend":
+            panel.changed.connect(self._update_balance)
+
     # -- loading ---------------------------------------------------------------------------------
     def load(self, defaults: dict[str, Any] | None = None) -> None:
         """Fill every field from the database (or ``defaults`` for a new agreement)."""
@@ -180,8 +184,8 @@ class AgreementEditor(QDialog):
                 self.tabs.load_parts(a.id)
             for widget in self.main_fields.values():
                 widget.show_message(None)
-            for panel in self.panels.values():
-                panel.show_message(None)
+            for kind in self.panels:
+                self.panels.show_message(kind, None)
             self.problems.hide()
             self._marked = set()
         finally:
@@ -212,8 +216,7 @@ class AgreementEditor(QDialog):
         closed = self.closed
         for key, widget in self.main_fields.items():
             widget.input.setEnabled(not closed or key in lifecycle.EDITABLE_WHEN_CLOSED)
-        for panel in self.panels.values():
-            panel.set_read_only(closed)
+        self.panels.set_read_only(closed)
         if closed:
             what = AGREEMENT_STATUSES.label(self.status).lower()
             self.closed_banner.setText(
@@ -233,7 +236,7 @@ class AgreementEditor(QDialog):
         try:
             agreed = fields.money(self.main_fields["amount_agreed_pence"].value()) or 0
             spent = sum(fields.money(r.values.get("amount_pence")) or 0
-                        for r in self.panels["spend"].rows())
+                        for r in self.panels.rows("spend"))
         except ValueError:
             self.balance.setText("Balance: check the amounts typed")
             return
@@ -252,7 +255,7 @@ class AgreementEditor(QDialog):
         for key, text in found.items():
             place = PROBLEM_PLACES.get(key, key)
             if place in self.panels:
-                self.panels[place].show_message(text, warning=True)
+                self.panels.show_message(place, text, warning=True)
             elif place in self.main_fields:
                 self.main_fields[place].show_message(text, warning=True)
         self.warnings.setText("<br>".join(f"⚠ {text}" for text in found.values()))
@@ -262,8 +265,7 @@ class AgreementEditor(QDialog):
     def _mark_tabs(self) -> None:
         """A tab whose fields carry a message says so in its title, so nothing is missed."""
         flagged = {MAIN_TAB.get(k, 0) for k, w in self.main_fields.items() if w.message.text()}
-        flagged |= {PANEL_TAB[k] for k, p in self.panels.items()
-                    if p.message.text() or any(f.message.text() for f in p.fields.values())}
+        flagged |= {PANEL_TAB[k] for k in self.panels if self.panels.flagged(k)}
         for index, name in enumerate(TABS):
             self.tabs.setTabText(index, f"{name} ⚠" if index in flagged else name)
 
@@ -285,13 +287,13 @@ class AgreementEditor(QDialog):
             removed: dict[str, list[int]] = {}
         else:
             values = {key: widget.value() for key, widget in self.main_fields.items()}
-            parts = {kind: [PartEdit(dict(r.values), r.id, r.key) for r in panel.rows()]
-                     for kind, panel in self.panels.items()}
-            removed = {kind: list(panel.removed_ids) for kind, panel in self.panels.items()}
+            parts = {kind: [PartEdit(dict(r.values), r.id, r.key) for r in self.panels.rows(kind)]
+                     for kind in self.panels}
+            removed = {kind: self.panels.removed_ids(kind) for kind in self.panels}
         for widget in self.main_fields.values():
             widget.show_message(None)
-        for panel in self.panels.values():
-            panel.show_errors({})
+        for kind in self.panels:
+            self.panels.clear_errors(kind)
         self._marked = set()
         try:
             agreement = save_agreement(self.agreement_id, values, parts, removed)
@@ -371,7 +373,7 @@ class AgreementEditor(QDialog):
             for key, text in problems.items():
                 place = PROBLEM_PLACES.get(key, key)
                 if place in self.panels:
-                    self.panels[place].show_message(text)
+                    self.panels.show_message(place, text)
                     self._marked.add(place)
                 elif place in self.main_fields:
                     self.main_fields[place].show_message(text)

@@ -14,10 +14,12 @@ system leaders and the QA lead among people with an SLE/LLE/NLE designation.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
 from peewee import fn
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from ittdesk import holders
@@ -48,6 +50,7 @@ MAIN_TAB = {  # which tab each field of the agreement itself is on
 TABS = ["Agreement", "Parties", "System leaders && QA", "Schedule", "Impact reports", "Funding",
         "Signatures"]
 PANEL_TAB = {"parties": 1, "leaders": 2, "activities": 3, "reports": 4, "spend": 5, "signatures": 6}
+TAB_PANEL = {tab: kind for kind, tab in PANEL_TAB.items()}
 
 
 # -- choosing people and schools ---------------------------------------------------------------
@@ -116,17 +119,160 @@ def _scrolled(widget: QWidget) -> QScrollArea:
     return area
 
 
+def _new_panel(kind: str, contact_filters: Callable[[], dict[str, str]],
+               signature_parties: Callable[[], list[tuple[str, Any]]]) -> PartsPanel:
+    """The (empty) part list of one kind: its form's fields and its table's columns."""
+    if kind == "parties":
+        contact_pick = Pick(AGREEMENT_PEOPLE, person_names, "contact at this school", contact_filters)
+        return PartsPanel("party", [
+            FieldSpec("role", "Party", "choice", _choices(PARTY_ROLES), blank=None),
+            FieldSpec("school", "School", "pick", pick=SCHOOL_PICK),
+            FieldSpec("contact", "Named contact", "pick", pick=contact_pick),
+            FieldSpec("responsibilities", "Responsibilities", "long"),
+        ], [Column("Party", "role"), Column("School", "school"), Column("Contact", "contact"),
+            Column("Responsibilities", "responsibilities")],
+            defaults=lambda: {"role": "supported"})
+    if kind == "leaders":
+        return PartsPanel("system leader", [
+            FieldSpec("person", "System leader (SLE/LLE)", "pick", pick=LEADER_PICK),
+            FieldSpec("days", "Days agreed", "number"),
+            FieldSpec("hours", "Hours agreed", "number"),
+        ], [Column("System leader", "person"), Column("Days", "days"), Column("Hours", "hours")])
+    if kind == "activities":
+        return PartsPanel("activity", [
+            FieldSpec("date", "Date", "date"),
+            FieldSpec("kind", "Activity", "choice", _choices(ACTIVITY_KINDS), blank=None),
+            FieldSpec("description", "Description", "long"),
+            FieldSpec("person", "Who (person)", "pick", pick=PERSON_PICK),
+            FieldSpec("who", "Who (or type a name)"),
+            FieldSpec("time", "Time", placeholder="e.g. 09:00-12:00"),
+        ], [Column("Date", "date"), Column("Activity", "kind"), Column("Description", "description"),
+            Column("Who", "who", fallback="person"), Column("Time", "time")],
+            defaults=lambda: {"kind": "visit"})
+    if kind == "reports":
+        return PartsPanel("report", [
+            FieldSpec("kind", "Report", "choice", _choices(REPORT_KINDS), blank=None),
+            FieldSpec("due_date", "Due", "date"),
+            FieldSpec("submitted_on", "Submitted", "date"),
+            FieldSpec("rag", "RAG against intended impact", "choice", _choices(RAG_RATINGS)),
+            FieldSpec("author", "Written by", "pick", pick=PERSON_PICK),
+            FieldSpec("summary", "Summary", "long"),
+        ], [Column("Report", "kind"), Column("Due", "due_date"), Column("Submitted", "submitted_on"),
+            Column("RAG", "rag"), Column("Written by", "author")],
+            defaults=lambda: {"kind": "interim"})
+    if kind == "spend":
+        return PartsPanel("spend entry", [
+            FieldSpec("date", "Date", "date"),
+            FieldSpec("description", "What"),
+            FieldSpec("amount_pence", "Amount", "money"),
+        ], [Column("Date", "date"), Column("What", "description"),
+            Column("Amount", "amount_pence", right=True)])
+    assert kind == "signatures", kind
+    return PartsPanel("signature", [
+        FieldSpec("party", "Signed for", "ref", signature_parties, blank="Quality-assurance lead"),
+        FieldSpec("signatory_name", "Name"),
+        FieldSpec("signatory_role", "Role"),
+        FieldSpec("signed_on", "Date signed", "date"),
+    ], [Column("Signed for", "party"), Column("Name", "signatory_name"),
+        Column("Role", "signatory_role"), Column("Date signed", "signed_on")])
+
+
+class LazyPanels(Mapping[str, PartsPanel]):
+    """The part lists, each built the first time it is wanted (its tab shown, or asked for).
+
+    Six part editors are ~290 widgets, most of an agreement's open, and most opens look at the
+    first tab only. Until a list is built it holds what it was given — its rows, the message
+    beside it, read-only or not — and hands that over when it is built; a list never built has
+    nothing changed, so saving it saves its rows as loaded. ``panels[kind]`` builds; the
+    methods here work on built and unbuilt lists alike without building."""
+
+    def __init__(self, build: Callable[[str], PartsPanel]):
+        self._build = build
+        self._built: dict[str, PartsPanel] = {}
+        self._rows: dict[str, list[Row]] = {kind: [] for kind in PANEL_TAB}
+        self._messages: dict[str, tuple[str, bool]] = {}
+        self._read_only = False
+
+    def __getitem__(self, kind: str) -> PartsPanel:
+        panel = self._built.get(kind)
+        if panel is None:
+            if kind not in PANEL_TAB:
+                raise KeyError(kind)
+            panel = self._built[kind] = self._build(kind)
+        return panel
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PANEL_TAB)
+
+    def __len__(self) -> int:
+        return len(PANEL_TAB)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in PANEL_TAB
+
+    def built(self) -> dict[str, PartsPanel]:
+        return dict(self._built)
+
+    def handed_over(self, kind: str) -> tuple[list[Row], tuple[str, bool] | None, bool]:
+        """What a list being built takes on: its rows, its message and read-only."""
+        return self._rows.pop(kind, []), self._messages.pop(kind, None), self._read_only
+
+    def set_rows(self, kind: str, rows: list[Row]) -> None:
+        if kind in self._built:
+            self._built[kind].set_rows(rows)
+        else:
+            self._rows[kind] = rows
+
+    def rows(self, kind: str) -> list[Row]:
+        return self._built[kind].rows() if kind in self._built else list(self._rows[kind])
+
+    def removed_ids(self, kind: str) -> list[int]:
+        return list(self._built[kind].removed_ids) if kind in self._built else []
+
+    def show_message(self, kind: str, text: str | None, *, warning: bool = False) -> None:
+        if kind in self._built:
+            self._built[kind].show_message(text, warning=warning)
+        elif text:
+            self._messages[kind] = (text, warning)
+        else:
+            self._messages.pop(kind, None)
+
+    def clear_errors(self, kind: str) -> None:
+        if kind in self._built:
+            self._built[kind].show_errors({})
+        else:
+            self._messages.pop(kind, None)
+
+    def flagged(self, kind: str) -> bool:
+        """Whether the list or a field of it carries a message (its tab says so)."""
+        panel = self._built.get(kind)
+        if panel is None:
+            return kind in self._messages
+        return bool(panel.message.text() or any(f.message.text() for f in panel.fields.values()))
+
+    def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
+        for panel in self._built.values():
+            panel.set_read_only(read_only)
+
+
 class AgreementTabs(QTabWidget):
     """Every field of the agreement (``main_fields``) and its part lists (``panels``) on tabs.
 
+    The agreement's own fields are built up front (every tab's); each part list when its tab is
+    first shown (``LazyPanels``), then ``panel_built`` names it so the editor can listen to it.
     ``loading`` is set by the editor while it fills the fields, so suggestions stay quiet."""
+
+    #: a part list was built (its kind, the panel): it is filled, and emits ``changed`` on edits
+    panel_built = Signal(str, object)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.loading = False
         self._suggested = ("", "")  # the signatory name and role last filled in for the user
         self.main_fields = {}
-        self.panels: dict[str, PartsPanel] = {}
+        self.panels = LazyPanels(self._build_panel)
+        self._pages: dict[str, QVBoxLayout] = {}
         box, fields = build_form([
             FieldSpec("title", "Title"),
             FieldSpec("academic_year", "Academic year", "short", placeholder="e.g. 2025/26"),
@@ -141,59 +287,15 @@ class AgreementTabs(QTabWidget):
         ])
         self.main_fields.update(fields)
         self.addTab(_scrolled(box), "Agreement")
-
-        contact_pick = Pick(AGREEMENT_PEOPLE, person_names, "contact at this school",
-                            self._contact_filters)
-        self.panels["parties"] = PartsPanel("party", [
-            FieldSpec("role", "Party", "choice", _choices(PARTY_ROLES), blank=None),
-            FieldSpec("school", "School", "pick", pick=SCHOOL_PICK),
-            FieldSpec("contact", "Named contact", "pick", pick=contact_pick),
-            FieldSpec("responsibilities", "Responsibilities", "long"),
-        ], [Column("Party", "role"), Column("School", "school"), Column("Contact", "contact"),
-            Column("Responsibilities", "responsibilities")],
-            defaults=lambda: {"role": "supported"})
-        self.addTab(self.panels["parties"], "Parties")
-
-        leaders_tab = QWidget()
-        leaders_layout = QVBoxLayout(leaders_tab)
+        self._add_page("parties", "Parties")
+        leaders_layout = self._add_page("leaders", "System leaders && QA")
         qa_box, qa_fields = build_form([FieldSpec("qa_lead", "Independent QA lead", "pick",
                                                   pick=LEADER_PICK)])
         self.main_fields.update(qa_fields)
         leaders_layout.addWidget(qa_box)
-        self.panels["leaders"] = PartsPanel("system leader", [
-            FieldSpec("person", "System leader (SLE/LLE)", "pick", pick=LEADER_PICK),
-            FieldSpec("days", "Days agreed", "number"),
-            FieldSpec("hours", "Hours agreed", "number"),
-        ], [Column("System leader", "person"), Column("Days", "days"), Column("Hours", "hours")])
-        leaders_layout.addWidget(self.panels["leaders"], 1)
-        self.addTab(leaders_tab, "System leaders && QA")
-
-        self.panels["activities"] = PartsPanel("activity", [
-            FieldSpec("date", "Date", "date"),
-            FieldSpec("kind", "Activity", "choice", _choices(ACTIVITY_KINDS), blank=None),
-            FieldSpec("description", "Description", "long"),
-            FieldSpec("person", "Who (person)", "pick", pick=PERSON_PICK),
-            FieldSpec("who", "Who (or type a name)"),
-            FieldSpec("time", "Time", placeholder="e.g. 09:00-12:00"),
-        ], [Column("Date", "date"), Column("Activity", "kind"), Column("Description", "description"),
-            Column("Who", "who", fallback="person"), Column("Time", "time")],
-            defaults=lambda: {"kind": "visit"})
-        self.addTab(self.panels["activities"], "Schedule")
-
-        self.panels["reports"] = PartsPanel("report", [
-            FieldSpec("kind", "Report", "choice", _choices(REPORT_KINDS), blank=None),
-            FieldSpec("due_date", "Due", "date"),
-            FieldSpec("submitted_on", "Submitted", "date"),
-            FieldSpec("rag", "RAG against intended impact", "choice", _choices(RAG_RATINGS)),
-            FieldSpec("author", "Written by", "pick", pick=PERSON_PICK),
-            FieldSpec("summary", "Summary", "long"),
-        ], [Column("Report", "kind"), Column("Due", "due_date"), Column("Submitted", "submitted_on"),
-            Column("RAG", "rag"), Column("Written by", "author")],
-            defaults=lambda: {"kind": "interim"})
-        self.addTab(self.panels["reports"], "Impact reports")
-
-        funding_tab = QWidget()
-        funding_layout = QVBoxLayout(funding_tab)
+        self._add_page("activities", "Schedule")
+        self._add_page("reports", "Impact reports")
+        funding_layout = self._add_page("spend", "Funding")
         money_box, money_fields = build_form([
             FieldSpec("funding_source", "Funding source", placeholder="e.g. School improvement fund"),
             FieldSpec("amount_agreed_pence", "Amount agreed", "money"),
@@ -204,28 +306,37 @@ class AgreementTabs(QTabWidget):
         self.balance.setObjectName("balance")
         self.balance.setStyleSheet("font-weight: bold;")
         funding_layout.addWidget(self.balance)
-        self.panels["spend"] = PartsPanel("spend entry", [
-            FieldSpec("date", "Date", "date"),
-            FieldSpec("description", "What"),
-            FieldSpec("amount_pence", "Amount", "money"),
-        ], [Column("Date", "date"), Column("What", "description"),
-            Column("Amount", "amount_pence", right=True)])
-        funding_layout.addWidget(self.panels["spend"], 1)
-        self.addTab(funding_tab, "Funding")
-
-        self.panels["signatures"] = PartsPanel("signature", [
-            FieldSpec("party", "Signed for", "ref", self._signature_parties,
-                      blank="Quality-assurance lead"),
-            FieldSpec("signatory_name", "Name"),
-            FieldSpec("signatory_role", "Role"),
-            FieldSpec("signed_on", "Date signed", "date"),
-        ], [Column("Signed for", "party"), Column("Name", "signatory_name"),
-            Column("Role", "signatory_role"), Column("Date signed", "signed_on")])
-        self.addTab(self.panels["signatures"], "Signatures")
-        self.panels["signatures"].fields["party"].changed.connect(self._suggest_signatory)
-        # A new signature starts as the QA lead's (no party): suggest them straight away.
-        self.panels["signatures"].add_button.clicked.connect(self._suggest_signatory)
+        self._add_page("signatures", "Signatures")
         self.currentChanged.connect(self._tab_shown)
+
+    def _add_page(self, kind: str, title: str) -> QVBoxLayout:
+        page = QWidget()
+        page.setObjectName(f"tab_{kind}")
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._pages[kind] = layout
+        self.addTab(page, title)
+        return layout
+
+    def _build_panel(self, kind: str) -> PartsPanel:
+        """The part list of ``kind`` on its tab, filled with what it was given before."""
+        panel = _new_panel(kind, self._contact_filters, self._signature_parties)
+        self._pages[kind].addWidget(panel, 1)
+        if kind == "signatures":
+            panel.fields["party"].changed.connect(self._suggest_signatory)
+            # A new signature starts as the QA lead's (no party): suggest them straight away.
+            panel.add_button.clicked.connect(self._suggest_signatory)
+        rows, message, read_only = self.panels.handed_over(kind)
+        self.loading, was = True, self.loading
+        try:
+            panel.set_rows(rows)
+            panel.set_read_only(read_only)
+            if message is not None:
+                panel.show_message(message[0], warning=message[1])
+        finally:
+            self.loading = was
+        self.panel_built.emit(kind, panel)
+        return panel
 
     # -- the form's own logic ------------------------------------------------------------------
     def _contact_filters(self) -> dict[str, str]:
@@ -270,15 +381,20 @@ class AgreementTabs(QTabWidget):
         self._suggested = suggested
 
     def _tab_shown(self, index: int) -> None:
-        if index == PANEL_TAB["signatures"]:
+        kind = TAB_PANEL.get(index)
+        if kind is None:
+            return
+        built = kind in self.panels.built()
+        panel = self.panels[kind]  # built now if it was not
+        if kind == "signatures" and built:  # (a new one has just read the parties)
             self.loading, was = True, self.loading
-            self.panels["signatures"].reload_options()
+            panel.reload_options()
             self.loading = was
 
     # -- filling from the database -------------------------------------------------------------
     def clear_parts(self) -> None:
-        for panel in self.panels.values():
-            panel.set_rows([])
+        for kind in PANEL_TAB:
+            self.panels.set_rows(kind, [])
 
     def load_parts(self, agreement_id: int) -> None:
         """Each part list from the database: a query per kind, and one per kind of name shown."""
@@ -286,23 +402,24 @@ class AgreementTabs(QTabWidget):
             query = model.select().where(model.agreement == agreement_id).order_by(model.id)
             return [Row(convert(r), id=r.id) for r in query]
 
-        self.panels["parties"].set_rows(rows(AgreementParty, lambda p: {
+        self.panels.set_rows("parties", rows(AgreementParty, lambda p: {
             "role": p.role, "school": p.school_id, "contact": p.contact_id,
             "responsibilities": p.responsibilities}))
-        self.panels["leaders"].set_rows(rows(AgreementLeader, lambda r: {
+        self.panels.set_rows("leaders", rows(AgreementLeader, lambda r: {
             "person": r.person_id, "days": _number(r.days), "hours": _number(r.hours)}))
-        self.panels["activities"].set_rows(rows(AgreementActivity, lambda r: {
+        self.panels.set_rows("activities", rows(AgreementActivity, lambda r: {
             "date": format_date(r.date), "kind": r.kind, "description": r.description,
             "person": r.person_id, "who": r.who, "time": r.time}))
-        self.panels["reports"].set_rows(rows(ImpactReport, lambda r: {
+        self.panels.set_rows("reports", rows(ImpactReport, lambda r: {
             "kind": r.kind, "due_date": format_date(r.due_date),
             "submitted_on": format_date(r.submitted_on), "rag": r.rag, "author": r.author_id,
             "summary": r.summary}))
-        self.panels["spend"].set_rows(rows(SpendEntry, lambda r: {
+        self.panels.set_rows("spend", rows(SpendEntry, lambda r: {
             "date": format_date(r.date), "description": r.description,
             "amount_pence": format_money(r.amount_pence)}))
-        self.panels["signatures"].reload_options()
-        self.panels["signatures"].set_rows(rows(Signature, lambda r: {
+        if "signatures" in self.panels.built():
+            self.panels["signatures"].reload_options()
+        self.panels.set_rows("signatures", rows(Signature, lambda r: {
             "party": r.party_id, "signatory_name": r.signatory_name,
             "signatory_role": r.signatory_role, "signed_on": format_date(r.signed_on)}))
 
