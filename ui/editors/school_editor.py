@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QTextBrowser
 
 from ittdesk.queries.summaries import school_summary
 from ittdesk.services.schools import schools
@@ -23,15 +23,65 @@ class SchoolEditor(EntityEditor):
         return QSize(720, 700)
 
     def add_related_tabs(self) -> None:
-        self.leadership = self.related_browser("&Leadership", [
+        self._leadership = self.related_browser("&Leadership", [
             ("Change &holder…", self.change_holder), ("Add &role…", self.add_role)])
-        self.mentors = self.related_browser("&Mentors", [("Add &mentor…", self.add_mentor)])
-        self.placements = self.related_browser("&Placements")
-        self.agreements = self.related_browser("A&greements")
-        self.engagement = self.related_browser("E&ngagement")
+        self._mentors = self.related_browser("&Mentors", [("Add &mentor…", self.add_mentor)])
+        self._placements = self.related_browser("&Placements")
+        self._agreements = self.related_browser("A&greements")
+        self._engagement = self.related_browser("E&ngagement")
+        # Which fill each tab needs: the four from one summary, engagement on its own.
+        self._group_of = {browser.parentWidget(): group for browser, group in (
+            (self._leadership, "summary"), (self._mentors, "summary"),
+            (self._placements, "summary"), (self._agreements, "summary"),
+            (self._engagement, "engagement"))}
+        self._stale: set[str] = set()
+        self.tabs.currentChanged.connect(self._tab_shown)
+
+    # The related tabs are filled when first shown (or asked for), not on open: their queries
+    # were a fifth of the editor's open, and most opens are for the school's details.
+    @property
+    def leadership(self) -> QTextBrowser:
+        self._fill("summary")
+        return self._leadership
+
+    @property
+    def mentors(self) -> QTextBrowser:
+        self._fill("summary")
+        return self._mentors
+
+    @property
+    def placements(self) -> QTextBrowser:
+        self._fill("summary")
+        return self._placements
+
+    @property
+    def agreements(self) -> QTextBrowser:
+        self._fill("summary")
+        return self._agreements
+
+    @property
+    def engagement(self) -> QTextBrowser:
+        self._fill("engagement")
+        return self._engagement
 
     def refresh_related(self) -> None:
+        """Mark the related tabs out of date; the one showing (if any) is filled again now."""
         if self.instance is None:
+            return
+        self._stale = {"summary", "engagement"}
+        self._tab_shown(self.tabs.currentIndex())
+
+    def _tab_shown(self, index: int) -> None:
+        group = self._group_of.get(self.tabs.widget(index))
+        if group is not None:
+            self._fill(group)
+
+    def _fill(self, group: str) -> None:
+        if group not in self._stale or self.instance is None:
+            return
+        self._stale.discard(group)
+        if group == "engagement":
+            self._engagement.setHtml(engagement_html(self.instance.id))
             return
         summary = school_summary(self.instance.id)
         history = []
@@ -41,7 +91,7 @@ class SchoolEditor(EntityEditor):
             person = f"<a href='record:person/{link.id}'>{escape(link.text)}</a>"
             history.append(f"{escape(link.detail)}: {person}"
                            f" — {escape(period)}{now} <a href='record:role/{link.extra['role_id']}'>edit</a>")
-        self.leadership.setHtml(
+        self._leadership.setHtml(
             section("Leadership now", [link_html(x) for x in summary["leadership"]],
                     "no current leadership recorded")
             + (section("Starting later", [link_html(x) for x in summary["incoming"]])
@@ -59,13 +109,12 @@ class SchoolEditor(EntityEditor):
                            f"{escape(m.extra['training'])}</span> · capacity "
                            f"{'' if m.extra['capacity'] is None else m.extra['capacity']} · trainees now "
                            f"{escape(m.extra['taking'])} {' '.join(flags)}")
-        self.mentors.setHtml(section("Current mentors", mentors, "no current mentors"))
+        self._mentors.setHtml(section("Current mentors", mentors, "no current mentors"))
         years = [section(year, [link_html(x) for x in items])
                  for year, items in summary["placements_by_year"].items()]
-        self.placements.setHtml("".join(years) or "<p style='color:gray'>No placements yet.</p>")
-        self.agreements.setHtml(section("Support agreements", [link_html(a) for a in summary["agreements"]],
+        self._placements.setHtml("".join(years) or "<p style='color:gray'>No placements yet.</p>")
+        self._agreements.setHtml(section("Support agreements", [link_html(a) for a in summary["agreements"]],
                                         "not a party to any agreement"))
-        self.engagement.setHtml(engagement_html(self.instance.id))
 
     def change_holder(self) -> None:
         """The one change-holder dialog (ui.dialogs.change_holder), as Tools > Change… opens."""

@@ -1,0 +1,59 @@
+"""Editors do the work of a tab when it is first shown, not on open (issue 15 item 7: opening
+an editor < 100 ms on a large database), and show the same once it is."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QWidget
+from test_gui_editors import _placement_world
+
+from ittdesk.models import Placement
+from ui import testing as gui
+from ui.editors import placement_editor, school_editor
+from ui.testing import wait_loaded
+
+pytestmark = pytest.mark.gui
+qt_settings = gui.qt_settings
+main_window = gui.main_window
+
+
+def test_the_school_editor_reads_its_related_records_when_a_related_tab_is_shown(
+        qtbot, main_window, monkeypatch):
+    _cohort, school, _mentor, _made, _start = _placement_world()
+    calls = []
+    real = school_editor.school_summary
+    monkeypatch.setattr(school_editor, "school_summary", lambda i: calls.append(i) or real(i))
+    editor = main_window.open_record("school", school.id)
+    assert calls == []  # the Details tab is shown: nothing related read yet
+    editor.tabs.setCurrentIndex(editor.tabs.indexOf(editor._mentors.parentWidget()))
+    assert calls == [school.id]
+    assert "Maya Kershaw" in editor._mentors.toPlainText()
+    editor.tabs.setCurrentIndex(editor.tabs.indexOf(editor._placements.parentWidget()))
+    assert calls == [school.id]  # one summary fills the four tabs
+    assert "Lumb" in editor._placements.toPlainText()
+    main_window.records_changed.emit("role")  # the tab showing is filled again
+    assert calls == [school.id, school.id]
+
+
+def test_the_cohort_editor_builds_its_enrolments_list_when_its_tab_is_shown(qtbot, main_window):
+    cohort, *_rest = _placement_world()
+    editor = main_window.open_record("cohort", cohort.id)
+    assert editor.findChild(QWidget, "cohort_enrolments") is None
+    assert "2 taken" in editor.places.text()  # the summary above the list is there already
+    editor.tabs.setCurrentIndex(editor.tabs.indexOf(editor.findChild(QWidget, "tab_enrolments")))
+    panel = editor.findChild(QWidget, "cohort_enrolments")
+    assert panel is not None and panel is editor.enrolments
+    wait_loaded(qtbot, panel)
+    assert panel.model.rowCount() == 2
+
+
+def test_opening_a_placement_checks_its_mentor_warnings_once(qtbot, main_window, monkeypatch):
+    _cohort, _school, _mentor, _made, _start = _placement_world()
+    calls = []
+    real = placement_editor.check_placement_warnings
+    monkeypatch.setattr(placement_editor, "check_placement_warnings",
+                        lambda data, instance: calls.append(data) or real(data, instance))
+    editor = main_window.open_record("placement", Placement.select().first().id)
+    assert len(calls) == 1
+    assert calls[0]["mentor"] == Placement.select().first().mentor_id
+    assert editor.errors["mentor"].isVisible()
