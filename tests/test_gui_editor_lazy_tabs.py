@@ -3,6 +3,8 @@ an editor < 100 ms on a large database), and show the same once it is."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from PySide6.QtWidgets import QWidget
 from test_gui_editors import _placement_world
@@ -57,3 +59,21 @@ def test_opening_a_placement_checks_its_mentor_warnings_once(qtbot, main_window,
     assert len(calls) == 1
     assert calls[0]["mentor"] == Placement.select().first().mentor_id
     assert editor.errors["mentor"].isVisible()
+
+
+def test_a_date_fields_calendar_is_built_when_first_opened_and_picks_a_date(qtbot):
+    from PySide6.QtCore import QDate, QPoint
+
+    from ui.widgets.date_edit import DateEdit
+
+    field = DateEdit()
+    qtbot.addWidget(field)
+    field.show()
+    field.set_date(date(2025, 9, 3))
+    assert field.calendar is None
+    field.menu.popup(field.mapToGlobal(QPoint(0, field.height())))
+    qtbot.waitUntil(lambda: field.calendar is not None and field.calendar.isVisible())
+    assert field.calendar.selectedDate() == QDate(2025, 9, 3)  # opens on the date typed
+    field.calendar.clicked.emit(QDate(2025, 9, 17))
+    assert field.text() == "17/09/2025"
+    qtbot.waitUntil(lambda: not field.menu.isVisible())

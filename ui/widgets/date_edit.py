@@ -39,15 +39,10 @@ class DateEdit(QWidget):
         self.button.setToolTip("Choose from a calendar")
         self.button.setAccessibleName("Calendar")
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.calendar = QCalendarWidget()
-        self.calendar.setGridVisible(True)
-        self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
-        self.calendar.clicked.connect(self._picked)
-        self.calendar.activated.connect(self._picked)
+        # The calendar is built when the menu first opens: a calendar per date field was a
+        # good part of opening an editor, and most edits type the date.
+        self.calendar: QCalendarWidget | None = None
         menu = QMenu(self.button)
-        holder = QWidgetAction(menu)
-        holder.setDefaultWidget(self.calendar)
-        menu.addAction(holder)
         menu.aboutToShow.connect(self._sync_calendar)
         self.menu = menu
         self.button.setMenu(menu)
@@ -82,6 +77,15 @@ class DateEdit(QWidget):
                 self.line.setText(tidy)
 
     def _sync_calendar(self) -> None:
+        if self.calendar is None:
+            self.calendar = QCalendarWidget()
+            self.calendar.setGridVisible(True)
+            self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+            self.calendar.clicked.connect(self._picked)
+            self.calendar.activated.connect(self._picked)
+            holder = QWidgetAction(self.menu)
+            holder.setDefaultWidget(self.calendar)
+            self.menu.addAction(holder)
         day = self.date() or clock.today()
         self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
 
