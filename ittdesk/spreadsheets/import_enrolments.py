@@ -110,16 +110,26 @@ class EnrolmentImport(ImportKind):
                        "home_school")
         resolver = CohortResolver(options.get("cohort"), bool(options.get("create_cohorts")))
         parsed, homes = [], []
+        subjects: dict[Any, tuple[bool, Any]] = {}  # a file names few subjects: each looked up once
         # Every problem of a row is found before it is refused: a row said "no cohort", and
         # only on the next run "unknown school".
         for record in records:
             before = len(refused)
             raw = with_split_name(self, record, columns, refused)
             if "subject" in raw:
-                try:
-                    raw["subject"] = codes.words("subject", raw["subject"])
-                except ValueError as exc:
-                    refused.append(Refusal(record.row, columns.get("subject", ""), str(exc)))
+                given = raw["subject"]
+                found = subjects.get(given) if given.__class__ is str else None
+                if found is None:
+                    try:
+                        found = (True, codes.words("subject", given))
+                    except ValueError as exc:
+                        found = (False, str(exc))
+                    if given.__class__ is str:
+                        subjects[given] = found
+                if found[0]:
+                    raw["subject"] = found[1]
+                else:
+                    refused.append(Refusal(record.row, columns.get("subject", ""), found[1]))
                     del raw["subject"]
             pvalues, errors = clean_fields(people, raw, person_names, partial=True)
             refuse_errors(record, errors, columns, refused)
@@ -128,7 +138,7 @@ class EnrolmentImport(ImportKind):
             extras = self.extras(record, extra_names, columns, refused)
             if extras["home_school"] not in (None, BAD):
                 homes.append((record, extras["home_school"]))
-            said = {r.column for r in refused[before:]}
+            said = {r.column for r in refused[before:]} if len(refused) > before else set()
             if not (pvalues.get("first_name") and pvalues.get("last_name")) and not said & {
                     columns.get(k) for k in ("first_name", "last_name", "full_name")}:
                 refused.append(Refusal(record.row, columns.get("last_name") or
@@ -138,8 +148,8 @@ class EnrolmentImport(ImportKind):
                 refused.append(Refusal(record.row, columns.get("trainee_id") or columns.get("email", ""),
                                        "a trainee ID or an email is needed to match the trainee"))
             cohort = None
-            if not any(extras[n] is BAD for n in ("programme", "cohort", "academic_year",
-                                                  "start_date")):
+            if not (extras["programme"] is BAD or extras["cohort"] is BAD
+                    or extras["academic_year"] is BAD or extras["start_date"] is BAD):
                 cohort, problem = resolver.resolve(extras, record.row)
                 if cohort is None:
                     column = columns.get("cohort") or columns.get("programme") or columns.get(

@@ -74,8 +74,9 @@ def read_records(rows: list[tuple[int, list[Any]]], columns: list[tuple[int, str
             refused.append(Refusal(number, "", too_many_cells(cells, named, delimiter)))
             continue
         raw = {}
+        width = len(row)
         for col, name in columns:
-            cell = row[col] if col < len(row) else None
+            cell = row[col] if col < width else None
             if cell.__class__ is str:
                 cell = cell.strip(spaces)
                 if cell[:1] == "'":  # kept as text in a spreadsheet ('2024-10-01, '0115...)

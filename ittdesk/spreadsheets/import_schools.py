@@ -28,7 +28,7 @@ from ..services.schools import schools
 from . import import_common as C
 from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
 from .import_heads import HEAD_FIELDS, HeadPlanner, write_heads
-from .import_rows import clean_fields, current_memo, parse_with
+from .import_rows import current_memo, parse_with
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "urn": ("School URN", "DfE number", "DfE no", "Establishment URN", "Unique reference number",
@@ -96,7 +96,6 @@ STATUS_FIELDS = (
 # What a non-UK postcode may look like to be kept as given: letters, digits, spaces and hyphens,
 # with a digit, and no longer than the column ("1017 DD", "75008", "D02 X285", "10115").
 _FOREIGN_POSTCODE = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9 \-]{1,9}$")
-_POSTCODE = ("postcode",)
 OVERSEAS = "a postcode that is not a UK one (a school outside the UK?): kept as given"
 CLOSED_HEAD = "a closed school: the head it names is not added as a current head"
 REPEATED = "the same row again further down (identical): read once"
@@ -151,7 +150,9 @@ class SchoolImport(ImportKind):
     def plan(self, records: list[Record], columns: dict[str, str], refused: list[Refusal],
              options: dict[str, Any] | None = None) -> list[Item]:
         service_names = [f.name for f in schools.fields]
-        parse_urn = current_memo().table(schools)[0]["urn"]  # remembered: clean parses it again
+        parsings = current_memo().table(schools)[0]
+        parse_urn = parsings["urn"]  # remembered: clean parses it again
+        parse_postcode = parsings["postcode"]  # likewise
         by_urn: dict[int, list[Record]] = defaultdict(list)
         keyed: list[tuple[Record, int]] = []
         for record in records:
@@ -193,8 +194,8 @@ class SchoolImport(ImportKind):
             warnings = [REPEATED] if record.row in repeats else []
             names, kept = service_names, None
             # parsed once through the import's memo, which the row's clean below reuses
-            if "postcode" in record.raw and clean_fields(schools, record.raw, _POSTCODE,
-                                                                  partial=True)[1]:
+            if "postcode" in record.raw and not parse_with(parse_postcode,
+                                                            record.raw["postcode"])[0]:
                 kept = kept_postcode(record.raw["postcode"])
                 if kept is not None:
                     names = [n for n in service_names if n != "postcode"]
