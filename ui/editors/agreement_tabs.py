@@ -313,7 +313,8 @@ class AgreementTabs(QTabWidget):
         page = QWidget()
         page.setObjectName(f"tab_{kind}")
         layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
+        if kind not in ("leaders", "spend"):  # a tab that is the list alone, as it was before
+            layout.setContentsMargins(0, 0, 0, 0)
         self._pages[kind] = layout
         self.addTab(page, title)
         return layout
