@@ -53,13 +53,8 @@ def export_list(query: ListQuery, target: Path, *, search: str = "",
     cancelled = (lambda: cancel.is_set()) if cancel is not None else (lambda: False)
 
     def rows() -> Iterator[list[Any]]:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            fetched = query.rows(chunk, keys)
-            for record_id in chunk:
-                values = fetched.get(record_id)
-                if values is not None:
-                    yield [_value(c, v) for c, v in zip(cols, values, strict=True)]
+        for values in _in_order(query, ids, keys):
+            yield [_value(c, v) for c, v in zip(cols, values, strict=True)]
 
     if target.suffix.lower() == ".csv":
         from ..spreadsheets.safe import atomic_write, is_formula_like
@@ -116,16 +111,24 @@ def _copied(column: Column, value: Any) -> str:
     return "'" + text if is_formula_like(text) else text
 
 
+def _in_order(query: ListQuery, ids: Sequence[int], keys: Sequence[str]
+              ) -> Iterator[tuple[Any, ...]]:
+    """The raw values of ``keys`` for ``ids``, in the ids' order, read a chunk at a time (a
+    record deleted meanwhile is left out)."""
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(ids[start:start + CHUNK])
+        fetched = query.rows(chunk, list(keys))
+        for record_id in chunk:
+            values = fetched.get(record_id)
+            if values is not None:
+                yield values
+
+
 def copy_text(query: ListQuery, ids: Sequence[int], columns: Sequence[str]) -> str:
     """The rows ``ids`` (in that order) with a heading row, as tab-separated text that pastes
     into Excel or a mail as cells."""
     cols = [query.column(k) for k in columns]
     lines = ["\t".join(c.label for c in cols)]
-    for start in range(0, len(ids), CHUNK):
-        chunk = list(ids[start:start + CHUNK])
-        fetched = query.rows(chunk, list(columns))
-        for record_id in chunk:
-            values = fetched.get(record_id)
-            if values is not None:
-                lines.append("\t".join(_copied(c, v) for c, v in zip(cols, values, strict=True)))
+    lines += ["\t".join(_copied(c, v) for c, v in zip(cols, values, strict=True))
+              for values in _in_order(query, ids, columns)]
     return "\r\n".join(lines) + "\r\n"
