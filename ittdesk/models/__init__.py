@@ -50,4 +50,36 @@ ALL_MODELS = [
 # ittdesk.sortkeys), indexed like any column. The LOWER(...) expression indexes they replaced
 # (migration 3 made them, migration 7 drops them) are in ittdesk.migrations.
 
-__all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "BaseModel", "database"]
+# Spelled out (not computed from ALL_MODELS) so a type checker sees the re-exports.
+__all__ = [
+    "ALL_MODELS",
+    "BaseModel",
+    "database",
+    "SchemaVersion",
+    "Setting",
+    "ImportRun",
+    "AuditEntry",
+    "SavedMapping",
+    "School",
+    "Person",
+    "Role",
+    "MentorTraining",
+    "Designation",
+    "Programme",
+    "Cohort",
+    "Enrolment",
+    "Placement",
+    "SupportAgreement",
+    "AgreementParty",
+    "AgreementLeader",
+    "AgreementActivity",
+    "ImpactReport",
+    "SpendEntry",
+    "Signature",
+    "ConfirmationRound",
+    "RoundSchool",
+    "HostingAppetite",
+    "HostingOffer",
+    "Event",
+    "EventAttendance",
+]
