@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain
-from json.encoder import c_make_encoder, encode_basestring
 from typing import Any
 
 from . import clock
@@ -86,11 +85,12 @@ _CHUNK = 1000
 _COPY_CHUNK = 20_000  # rows per COPY: bounded memory for the text
 # what json.dumps(..., ensure_ascii=False) uses, built once instead of once per entry
 _JSON = json.JSONEncoder(ensure_ascii=False)
-# The same encoder's C core, made once (``JSONEncoder.encode`` makes one per call) without the
-# circular-reference bookkeeping, which a dict of [old, new] pairs of field values cannot
-# need; anything the JSON module does not know goes through ``plain``, as ``record`` does.
-_PAIR_JSON = (c_make_encoder(None, plain, encode_basestring, None, ": ", ", ", False, False, True)
-              if c_make_encoder is not None else None)
+# The same text from the standard library's public encoder, kept for every entry, without the
+# circular-reference bookkeeping (a dict of [old, new] pairs of field values cannot need it);
+# anything the JSON module does not know goes through ``plain``, as ``record`` does. orjson was
+# measured too but writes compact JSON ('"status":[' where the readers look for '"status": [')
+# and other float and NaN spellings, so it cannot give the same bytes.
+_PAIR_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=plain)
 _PAIR_TYPES = frozenset((list, tuple))
 _TWO = frozenset((2,))
 _CONTAINERS = frozenset((list, tuple, dict))
@@ -100,11 +100,11 @@ def _changes_json(changes: dict[str, list[Any]] | None) -> str | None:
     if not changes:
         return None
     pairs = changes.values()
-    if (_PAIR_JSON is not None and _PAIR_TYPES.issuperset(map(type, pairs))
+    if (_PAIR_TYPES.issuperset(map(type, pairs))
             and _TWO.issuperset(map(len, pairs))
             and _CONTAINERS.isdisjoint(map(type, chain.from_iterable(pairs)))):
         # [old, new] pairs of plain values (the checks above run in C): the same text as below
-        return "".join(_PAIR_JSON(changes, 0))
+        return _PAIR_JSON.encode(changes)
     simple = _SIMPLE
     return _JSON.encode({k: [v[0] if v[0].__class__ in simple else plain(v[0]),
                            v[1] if v[1].__class__ in simple else plain(v[1])]
