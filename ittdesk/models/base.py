@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from peewee import SQL, CharField, Check, DatabaseProxy, Model
+from peewee import SQL, AutoField, CharField, Check, DatabaseProxy, Model
 
 from ..academic_year import AcademicYear
 from ..choices import Choices
@@ -13,6 +13,12 @@ database = DatabaseProxy()
 
 
 class BaseModel(Model):
+    """Every table's base. Peewee adds ``id`` (and ``<fk>_id`` beside each foreign key) at run
+    time; they are declared here and beside each foreign key as annotations only, so the type
+    checker sees them: a column on the class, an ``int`` on a row."""
+
+    id: AutoField[int]
+
     class Meta:
         database = database
         legacy_table_names = False

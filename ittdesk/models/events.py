@@ -10,7 +10,7 @@ must not move with them).
 
 from __future__ import annotations
 
-from peewee import BooleanField, CharField, DateField, ForeignKeyField, TextField
+from peewee import BooleanField, CharField, DateField, Field, ForeignKeyField, TextField
 
 from ..choices import EVENT_KINDS
 from .base import BaseModel, choice_field
@@ -29,8 +29,11 @@ class EventAttendance(BaseModel):
     """One person at one event: invited, came, led (any combination)."""
 
     event = ForeignKeyField(Event, backref="attendance", on_delete="CASCADE")
+    event_id: Field[int]
     person = ForeignKeyField(Person, backref="event_attendance", on_delete="RESTRICT")
+    person_id: Field[int]
     school = ForeignKeyField(School, null=True, backref="event_attendance", on_delete="RESTRICT")
+    school_id: Field[int | None]
     invited = BooleanField(default=True)
     attended = BooleanField(default=False)
     led = BooleanField(default=False)

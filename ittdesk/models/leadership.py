@@ -7,7 +7,7 @@ generated form, so a returned form proves which round and school it belongs to.
 
 from __future__ import annotations
 
-from peewee import CharField, Check, DateField, ForeignKeyField, IntegerField, TextField
+from peewee import CharField, Check, DateField, Field, ForeignKeyField, IntegerField, TextField
 
 from ..leadership.vocabulary import HOSTING_APPETITES, NOT_HOSTING_REASONS
 from .base import AcademicYearField, BaseModel, choice_field
@@ -25,7 +25,9 @@ class ConfirmationRound(BaseModel):
 
 class RoundSchool(BaseModel):
     round = ForeignKeyField(ConfirmationRound, backref="entries", on_delete="CASCADE")
+    round_id: Field[int]
     school = ForeignKeyField(School, backref="confirmation_rounds", on_delete="RESTRICT")
+    school_id: Field[int]
     written_on = DateField(null=True)  # the form was written (a file exists; nothing sent)
     sent_on = DateField(null=True)  # the user said it was sent (or an e-mail draft was made)
     returned_on = DateField(null=True)
@@ -42,6 +44,7 @@ class HostingAppetite(BaseModel):
     """Whether a school will host trainees in a year, and why not when it will not."""
 
     school = ForeignKeyField(School, backref="hosting_appetites", on_delete="RESTRICT")
+    school_id: Field[int]
     academic_year = AcademicYearField(index=True)
     appetite = choice_field(HOSTING_APPETITES, "appetite")
     reason = choice_field(NOT_HOSTING_REASONS, "reason", null=True)
@@ -59,5 +62,6 @@ class HostingOffer(BaseModel):
     """Placements a school could offer in a phase or subject (part of its appetite)."""
 
     appetite = ForeignKeyField(HostingAppetite, backref="offers", on_delete="CASCADE")
+    appetite_id: Field[int]
     phase_or_subject = CharField(max_length=100)
     places = IntegerField(constraints=[Check("places >= 0")])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import CharField, Check, DateField, ForeignKeyField, IntegerField, TextField
+from peewee import CharField, Check, DateField, Field, ForeignKeyField, IntegerField, TextField
 
 from ..choices import ENROLMENT_STATUSES, PLACEMENT_KINDS, PROGRAMME_KINDS
 from .base import AcademicYearField, BaseModel, choice_field
@@ -17,6 +17,7 @@ class Programme(BaseModel):
 
 class Cohort(BaseModel):
     programme = ForeignKeyField(Programme, backref="cohorts", on_delete="RESTRICT")
+    programme_id: Field[int]
     name = CharField(max_length=100)
     academic_year = AcademicYearField(index=True)
     start_date = DateField(null=True)
@@ -30,11 +31,14 @@ class Cohort(BaseModel):
 
 class Enrolment(BaseModel):
     person = ForeignKeyField(Person, backref="enrolments", on_delete="RESTRICT")
+    person_id: Field[int]
     cohort = ForeignKeyField(Cohort, backref="enrolments", on_delete="RESTRICT")
+    cohort_id: Field[int]
     status = choice_field(ENROLMENT_STATUSES, "status", default="applied", index=True)
     trainee_id = CharField(max_length=50, null=True, unique=True)
     subject = CharField(max_length=100, null=True)
     home_school = ForeignKeyField(School, null=True, backref="home_trainees", on_delete="RESTRICT")
+    home_school_id: Field[int | None]
     outcome = CharField(max_length=100, null=True)
     withdrawal_date = DateField(null=True)
     withdrawal_reason = TextField(null=True)
@@ -48,8 +52,11 @@ class Enrolment(BaseModel):
 
 class Placement(BaseModel):
     enrolment = ForeignKeyField(Enrolment, backref="placements", on_delete="RESTRICT")
+    enrolment_id: Field[int]
     school = ForeignKeyField(School, backref="placements", on_delete="RESTRICT")
+    school_id: Field[int]
     mentor = ForeignKeyField(Person, null=True, backref="mentored_placements", on_delete="RESTRICT")
+    mentor_id: Field[int | None]
     kind = choice_field(PLACEMENT_KINDS, "kind", default="main", index=True)
     start_date = DateField(index=True)
     end_date = DateField()

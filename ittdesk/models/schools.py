@@ -7,6 +7,7 @@ from peewee import (
     BooleanField,
     Check,
     DateField,
+    Field,
     FloatField,
     ForeignKeyField,
     IntegerField,
@@ -88,7 +89,9 @@ class Role(BaseModel):
     """A post held at a school between two dates; an open end date means current."""
 
     person = ForeignKeyField(Person, backref="roles", on_delete="RESTRICT")
+    person_id: Field[int]
     school = ForeignKeyField(School, backref="roles", on_delete="RESTRICT")
+    school_id: Field[int]
     kind = choice_field(ROLE_KINDS, "kind", index=True)
     job_title = Char(max_length=120, null=True)
     start_date = DateField(null=True)
@@ -105,15 +108,18 @@ class Role(BaseModel):
 
 class MentorTraining(BaseModel):
     person = ForeignKeyField(Person, backref="mentor_training", on_delete="RESTRICT")
+    person_id: Field[int]
     kind = choice_field(TRAINING_KINDS, "kind")
     hours = FloatField(null=True, constraints=[Check("hours IS NULL OR hours >= 0")])
     completed_on = DateField(index=True)
     provided_by = Char(max_length=200, null=True)
     school = ForeignKeyField(School, null=True, backref="mentor_training", on_delete="RESTRICT")
+    school_id: Field[int | None]
 
 
 class Designation(BaseModel):
     person = ForeignKeyField(Person, backref="designations", on_delete="RESTRICT")
+    person_id: Field[int]
     kind = choice_field(DESIGNATIONS, "kind")
     specialism = Char(max_length=200, null=True)
     designated_on = DateField(null=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import CharField, DateTimeField, Field, ForeignKeyField, IntegerField, TextField
 
 from ..errors import RefusedError
 from .base import BaseModel
@@ -55,6 +55,7 @@ class AuditEntry(BaseModel):
     changes = TextField(null=True)  # JSON {field: [old, new]}
     person_id = IntegerField(null=True, index=True)
     import_run = ForeignKeyField(ImportRun, null=True, backref="entries", on_delete="SET NULL")
+    import_run_id: Field[int | None]
     note = TextField(null=True)
 
     class Meta:
