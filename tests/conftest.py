@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 # Every test, not only modules that bind it: per-user Qt settings in a temporary file, and any
 # message box a test did not answer itself answers "Discard / No / Cancel" at once, so a
 # forgotten dialog can never hang the run.
-from ui.testing import qt_settings  # noqa: E402,F401
+from gui_helpers import qt_settings  # noqa: E402,F401
 
 POSTGRES_URL = os.environ.get("ITTDESK_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])

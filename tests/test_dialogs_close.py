@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
+import gui_helpers as gui
 import openpyxl
 import pytest
 from PySide6.QtCore import Qt
@@ -27,7 +28,6 @@ from ittdesk.returns.base import Filters
 from ittdesk.returns.template import inspect_template
 from ittdesk.services.people import people
 from ittdesk.services.schools import schools
-from ui import testing as gui
 
 pytestmark = pytest.mark.gui
 qt_settings = gui.qt_settings

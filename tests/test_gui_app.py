@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 
+import gui_helpers as gui
 import pytest
 
 from ittdesk import backup, db
 from ui import app
-from ui import testing as gui
 from ui.dialogs import database_problem as problem
 
 pytestmark = pytest.mark.gui

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import gui_helpers as gui
 import pytest
 
 from ittdesk.models import Enrolment, Person
 from ittdesk.services.people import people
 from ittdesk.services.programmes import cohorts, enrolments, programmes
-from ui import testing as gui
 from ui.widgets.date_edit import DateEdit
 
 pytestmark = pytest.mark.gui

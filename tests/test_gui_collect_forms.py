@@ -8,6 +8,7 @@ import shutil
 
 import leadership_fixture as fx
 import pytest
+from gui_helpers import tasks_idle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from test_leadership_forms import fill_form
@@ -15,7 +16,6 @@ from test_leadership_forms import fill_form
 from ittdesk.leadership import forms, rounds
 from ittdesk.models import AuditEntry, RoundSchool, School
 from ui.dialogs.collect_forms import CollectFormsDialog, ReturnsModel
-from ui.testing import tasks_idle
 
 pytestmark = pytest.mark.gui
 CHECKABLE = Qt.ItemFlag.ItemIsUserCheckable

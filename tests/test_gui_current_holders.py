@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import gui_helpers as gui
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QPushButton
@@ -12,7 +13,6 @@ from PySide6.QtWidgets import QDialog, QPushButton
 from ittdesk.models import Role
 from ittdesk.services.people import people, roles
 from ittdesk.services.schools import schools
-from ui import testing as gui
 from ui.dialogs.change_holder import ChangeHolderDialog
 
 pytestmark = pytest.mark.gui

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import gui_helpers as gui
 import pytest
+from gui_helpers import wait_loaded
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -16,8 +18,6 @@ from ittdesk.models import AuditEntry, Person, Programme, School
 from ittdesk.services.people import mentor_training, people, roles
 from ittdesk.services.programmes import cohorts, enrolments, placements, programmes
 from ittdesk.services.schools import schools
-from ui import testing as gui
-from ui.testing import wait_loaded
 
 pytestmark = pytest.mark.gui
 qt_settings = gui.qt_settings

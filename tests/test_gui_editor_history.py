@@ -3,11 +3,11 @@ subject-access export and erasure."""
 
 from __future__ import annotations
 
+import gui_helpers as gui
 import pytest
 
 from ittdesk.services.people import people
 from ittdesk.services.schools import schools
-from ui import testing as gui
 
 pytestmark = pytest.mark.gui
 qt_settings = gui.qt_settings

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import gui_helpers as gui
 import pytest
+from gui_helpers import wait_loaded
 from PySide6.QtWidgets import QWidget
 from test_gui_editors import _placement_world
 
 from ittdesk.models import Placement
-from ui import testing as gui
 from ui.editors import placement_editor, school_editor
-from ui.testing import wait_loaded
 
 pytestmark = pytest.mark.gui
 qt_settings = gui.qt_settings

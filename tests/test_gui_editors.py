@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import gui_helpers as gui
 import pytest
+from gui_helpers import search, wait_loaded
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QMessageBox
 
@@ -14,8 +16,6 @@ from ittdesk.models import Enrolment, Role, School
 from ittdesk.services.people import mentor_training, people, roles
 from ittdesk.services.programmes import cohorts, enrolments, placements, programmes
 from ittdesk.services.schools import schools
-from ui import testing as gui
-from ui.testing import search, wait_loaded
 
 pytestmark = pytest.mark.gui
 qt_settings = gui.qt_settings

@@ -4,13 +4,13 @@ them as they were after the erasure."""
 from __future__ import annotations
 
 import pytest
+from gui_helpers import tasks_idle
 from PySide6.QtCore import Qt
 from test_erasure_scope import GOVERNOR_NOTE, SCHOOL_NAME, _thomas_moore
 
 from ittdesk.models import Person, School
 from ittdesk.privacy import erasure
 from ui.dialogs.person_data import open_person_erase
-from ui.testing import tasks_idle
 
 pytestmark = pytest.mark.gui
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import gui_helpers as gui
 import pytest
+from gui_helpers import wait_loaded
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -13,8 +15,6 @@ from ittdesk.models import EventAttendance, Person
 from ittdesk.services.events import attendance, events
 from ittdesk.services.people import people, roles
 from ittdesk.services.schools import schools
-from ui import testing as gui
-from ui.testing import wait_loaded
 
 pytestmark = pytest.mark.gui
 qt_settings = gui.qt_settings

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import gui_helpers as gui
 import pytest
+from gui_helpers import wait_loaded
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ui import files
-from ui import testing as gui
-from ui.testing import wait_loaded
 
 qt_settings = gui.qt_settings
 demo_window = gui.demo_window

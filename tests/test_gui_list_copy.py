@@ -3,12 +3,11 @@ headings, as cells (tab-separated), not the one cell that had focus."""
 
 from __future__ import annotations
 
+import gui_helpers as gui
 import pytest
+from gui_helpers import wait_loaded
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
-
-from ui import testing as gui
-from ui.testing import wait_loaded
 
 qt_settings = gui.qt_settings
 demo_window = gui.demo_window

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import itertools
 
+import gui_helpers as gui
 import pytest
+from gui_helpers import wait_loaded
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication
-
-from ui import testing as gui
-from ui.testing import wait_loaded
 
 pytestmark = pytest.mark.gui
 qt_settings = gui.qt_settings

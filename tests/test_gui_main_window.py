@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gui_helpers as gui
 import pytest
+from gui_helpers import close_window, make_window, search, wait_loaded
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -10,8 +12,6 @@ from ittdesk.models import School
 from ittdesk.services.people import people, roles
 from ittdesk.services.schools import schools
 from ui import tasks
-from ui import testing as gui
-from ui.testing import close_window, make_window, search, wait_loaded
 
 qt_settings = gui.qt_settings
 main_window = gui.main_window

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import gui_helpers as gui
 import pytest
 from PySide6.QtCore import Qt
 
 from ittdesk.models import School
 from ittdesk.spreadsheets import importing
 from ui import tasks
-from ui import testing as gui
 from ui.dialogs.mark_partners import MarkPartnersDialog, open_mark_partners
 
 qt_settings = gui.qt_settings

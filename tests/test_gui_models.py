@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import gui_helpers as gui
 import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from ittdesk.queries.lists import LISTS, SCHOOLS
 from ui import tasks
-from ui import testing as gui
 from ui.models.list_model import ID_ROLE, RecordListModel
 
 pytestmark = pytest.mark.gui

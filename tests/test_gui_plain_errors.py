@@ -7,13 +7,13 @@ from __future__ import annotations
 import sqlite3
 import warnings
 
+import gui_helpers as gui
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from ittdesk import backup, db
 from ittdesk.errors import IttDeskWarning
 from ui import app
-from ui import testing as gui
 
 pytestmark = pytest.mark.gui
 qt_settings = gui.qt_settings

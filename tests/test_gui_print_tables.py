@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
+import gui_helpers as gui
 import pytest
+from gui_helpers import wait_loaded
 from PySide6.QtGui import QGuiApplication
 
-from ui import testing as gui
 from ui.printing import TABLE_POINTS, fit_table, print_preview
-from ui.testing import wait_loaded
 
 qt_settings = gui.qt_settings
 demo_window = gui.demo_window

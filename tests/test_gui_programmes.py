@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import gui_helpers as gui
 import pytest
+from gui_helpers import search, wait_loaded
 
 from ittdesk.models import Programme
-from ui import testing as gui
-from ui.testing import search, wait_loaded
 
 pytestmark = pytest.mark.gui
 qt_settings = gui.qt_settings

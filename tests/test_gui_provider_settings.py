@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import gui_helpers as gui
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from ittdesk import settings
-from ui import testing as gui
 from ui.dialogs.provider_settings import ProviderSettingsDialog
 
 pytestmark = pytest.mark.gui

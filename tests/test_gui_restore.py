@@ -6,15 +6,15 @@ import contextlib
 import sqlite3
 import threading
 
+import gui_helpers as gui
 import pytest
+from gui_helpers import close_window, make_window, wait_loaded
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from ittdesk import backup
 from ittdesk.models import School, database
 from ittdesk.services.schools import schools
 from ui import tasks
-from ui import testing as gui
-from ui.testing import close_window, make_window, wait_loaded
 
 qt_settings = gui.qt_settings
 

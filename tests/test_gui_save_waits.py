@@ -11,15 +11,15 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 
+import gui_helpers as gui
 import pytest
+from gui_helpers import close_window, make_window
 from PySide6.QtCore import QTimer
 
 from ittdesk import db as dbmod
 from ittdesk.models import School
 from ittdesk.services.schools import schools
-from ui import testing as gui
 from ui.editors import saving
-from ui.testing import close_window, make_window
 
 qt_settings = gui.qt_settings
 

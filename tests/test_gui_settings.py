@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import gui_helpers as gui
 import pytest
 
 from ui import settings as ui_settings
-from ui import testing as gui
 
 pytestmark = pytest.mark.gui
 qt_settings = gui.qt_settings

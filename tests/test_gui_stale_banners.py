@@ -4,12 +4,11 @@ since put right, or about a record or page they have moved away from, is not lef
 from __future__ import annotations
 
 import agreement_factory as make
+import gui_helpers as gui
 import pytest
+from gui_helpers import tasks_idle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
-
-from ui import testing as gui
-from ui.testing import tasks_idle
 
 pytestmark = pytest.mark.gui
 qt_settings = gui.qt_settings
@@ -141,12 +140,12 @@ def test_a_save_while_the_database_is_checked_waits_for_the_check_then_saves(qtb
     """Opened with writes held (the full check runs after the window shows), a save used to fail
     at once: "Not saved: the database can only be read", a message that stayed after the check
     passed a moment later. Now it says it waits for the check, and saves once it has passed."""
+    from gui_helpers import close_window, make_window
     from PySide6.QtCore import QTimer
 
     from ittdesk import db
     from ittdesk.models import School
     from ittdesk.services.schools import schools
-    from ui.testing import close_window, make_window
 
     path = tmp_path / "partnership.sqlite3"
     db.open_database(path, daily_backup=False)

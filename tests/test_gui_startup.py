@@ -3,13 +3,13 @@ while the app is idle afterwards, so opening them shows their rows at once."""
 
 from __future__ import annotations
 
+import gui_helpers as gui
 import pytest
+from gui_helpers import close_window, make_window, tasks_idle
 
 from ittdesk.models import School
 from ittdesk.services.schools import schools
 from ui import tasks
-from ui import testing as gui
-from ui.testing import close_window, make_window, tasks_idle
 
 qt_settings = gui.qt_settings
 demo_window = gui.demo_window

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
+import gui_helpers as gui
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from ui import testing as gui
 from ui.dialogs.user_guide import UserGuide, guide_folder
 
 qt_settings = gui.qt_settings

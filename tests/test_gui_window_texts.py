@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import gui_helpers as gui
 import pytest
 
 from ittdesk import APP_NAME
-from ui import testing as gui
 
 qt_settings = gui.qt_settings
 demo_window = gui.demo_window

@@ -6,13 +6,13 @@ Before the preflight, dropping a 5 KB workbook with one cell at XFD1048576 made 
 
 from __future__ import annotations
 
+import gui_helpers as gui
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from test_hostile_files import WORKBOOK_MUTANTS, mutant, valid_workbook
 
 from ittdesk.models import AuditEntry, School
-from ui import testing as gui
 from ui.dialogs.import_wizard import ImportWizard
 
 qt_settings = gui.qt_settings

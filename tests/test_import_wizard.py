@@ -6,6 +6,7 @@ import csv
 import threading
 from datetime import date
 
+import gui_helpers as gui
 import openpyxl
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
@@ -16,7 +17,6 @@ from ittdesk.models import AuditEntry, ImportRun, School
 from ittdesk.services.schools import schools
 from ittdesk.spreadsheets import import_common
 from ui import tasks
-from ui import testing as gui
 from ui.dialogs.import_wizard import ImportWizard
 
 qt_settings = gui.qt_settings

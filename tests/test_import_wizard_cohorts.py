@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import gui_helpers as gui
 import pytest
 from PySide6.QtCore import Qt
 
 from ittdesk.models import Cohort, Enrolment, Programme
-from ui import testing as gui
 from ui.dialogs.import_wizard import ImportWizard
 
 qt_settings = gui.qt_settings

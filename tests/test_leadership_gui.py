@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from gui_helpers import tasks_idle
 from openpyxl import load_workbook
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QDialogButtonBox
@@ -19,7 +20,6 @@ from ittdesk.models import ConfirmationRound, Person, Role, School
 from ittdesk.services.people import current_roles
 from ui.dialogs.change_holder import ChangeHolderDialog
 from ui.dialogs.collect_forms import CollectFormsDialog, ReturnsModel
-from ui.testing import tasks_idle
 from ui.views.confirmation_page import ConfirmationPage, RoundModel, StartRoundDialog
 from ui.widgets.leadership_timeline import LeadershipTimeline
 

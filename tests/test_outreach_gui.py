@@ -9,6 +9,7 @@ from email.policy import default
 import keyring
 import pytest
 from fake_smtp import FakeSmtp, MemoryKeyring
+from gui_helpers import tasks_idle
 from PySide6.QtWidgets import QDialogButtonBox
 
 from ittdesk import settings
@@ -18,7 +19,6 @@ from ittdesk.outreach import drafts
 from ui.dialogs.letters import LettersDialog
 from ui.dialogs.provider_settings import ProviderSettingsDialog
 from ui.dialogs.send_mail import SendMailDialog
-from ui.testing import tasks_idle
 from ui.views.confirmation_page import ConfirmationPage
 
 pytestmark = pytest.mark.gui

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from gui_helpers import tasks_idle
 from PySide6.QtCore import Qt
 from test_privacy_seed import FIRST, LAST, seed_everywhere
 from test_retention import seed_schedule
@@ -15,7 +16,6 @@ from ittdesk.privacy import audit_query
 from ittdesk.services.people import people, roles
 from ittdesk.services.schools import schools
 from ui.dialogs.person_data import open_person_erase, open_person_export
-from ui.testing import tasks_idle
 from ui.views.retention_page import RetentionPage
 from ui.widgets.history_tab import HistoryModel, HistoryTab
 

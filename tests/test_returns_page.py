@@ -6,12 +6,12 @@ from __future__ import annotations
 import threading
 
 import pytest
+from gui_helpers import tasks_idle
 from openpyxl import Workbook, load_workbook
 from PySide6.QtCore import Qt
 
 from ittdesk.academic_year import AcademicYear
 from ittdesk.spreadsheets.writer import Cancelled
-from ui.testing import tasks_idle
 from ui.views import returns_page
 from ui.views.returns_page import ReturnsPage, export_job
 

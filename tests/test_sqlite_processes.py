@@ -366,12 +366,12 @@ def test_an_export_never_replaces_a_database_another_process_has_open(shared):
 @pytest.mark.slow
 def test_file_restore_in_the_app_is_refused_while_another_process_has_the_file_open(
         qtbot, shared, tmp_path, monkeypatch):
+    import gui_helpers as gui
+    from gui_helpers import close_window, make_window
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
     from ittdesk import db
     from ui import tasks
-    from ui import testing as gui
-    from ui.testing import close_window, make_window
 
     path, env = shared
     empty = tmp_path / "empty.sqlite3"

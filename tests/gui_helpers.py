@@ -1,16 +1,16 @@
 """Helpers for GUI tests (pytest-qt): isolated settings, a main window, waiting for lists.
 
-A GUI test module binds the fixtures it uses at module level (``from ui import testing as
-gui`` then ``qt_settings = gui.qt_settings``; that one is autouse). Nothing here is used by
-the app itself.
+A GUI test module binds the fixtures it uses at module level (``import gui_helpers as gui``
+then ``main_window = gui.main_window``); ``qt_settings`` is autouse, bound in conftest.py. It
+lives with the tests, not in ``ui/``, because it imports pytest, which the app never does.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from . import settings as ui_settings
-from . import tasks
+from ui import settings as ui_settings
+from ui import tasks
 
 #: message boxes shown during a test that did not answer them itself: (kind, text)
 unanswered: list[tuple[str, str]] = []
@@ -59,8 +59,8 @@ def tasks_idle() -> bool:
 
 def make_window(qtbot, location, size: tuple[int, int] | None = (1200, 760)):
     """A shown main window; ``size=None`` keeps the size restored from the settings."""
-    from .app import application
-    from .main_window import MainWindow
+    from ui.app import application
+    from ui.main_window import MainWindow
 
     application()
     window = MainWindow(location)
