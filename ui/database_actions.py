@@ -56,8 +56,7 @@ def adopt_database(window, location: Location) -> None:
 
     window.location = location
     remember(location)
-    window._undo = None
-    window.undo_act.setEnabled(False)
+    window.last_change.forget()
     current = window.current_key() or "home"
     for page in list(window._pages.values()):
         window.stack.removeWidget(page)

@@ -2,7 +2,8 @@
 
 Built in the usual order (Qt's mdi example): actions, menus, tool bar, status bar, settings.
 Start-up shows a light first frame and does the rest after it (``ui.startup``).
-The database actions of the File menu live in ``ui.database_actions``.
+The actions, menus and tool bar are built by ``ui.window_actions`` (this class's base), Edit >
+Undo is ``ui.undo``, the database actions of the File menu live in ``ui.database_actions``.
 
 Hooks for other features (each a one-line edit, no change to this file):
 
@@ -31,28 +32,27 @@ from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMainWindow,
-    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
-    QToolBar,
     QWidget,
 )
 
-from ittdesk import APP_NAME, __version__
+from ittdesk import APP_NAME
 
 from . import settings as ui_settings
 from . import sizing, views
 from .startup import StartUp
 from .tasks import run_task, show_error
+from .undo import LastChange
 from .views import PageSpec
+from .window_actions import WindowActions
 
 if TYPE_CHECKING:
     from ittdesk.db import Location
@@ -98,7 +98,7 @@ class _LazyFileDrop(QObject):
         return bool(real is not None and real.eventFilter(obj, event))
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowActions):
     #: emitted after records of a kind were added, changed or deleted ("*" = anything)
     records_changed = Signal(str)
 
@@ -111,11 +111,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(QSize(760, 520))
         self._pages: dict[str, QWidget] = {}
-        self._undo: tuple[Any, Any, str] | None = None
         self._editors: list[QWidget] = []
         self.startup = StartUp(self, opener)  # the first frame light, the rest after it (ui.startup)
         self._build_central()
         self.create_actions()
+        # Whether the wizard is there, without importing it (and the importer) at start-up.
+        self.import_act.setEnabled(_module_exists("ui.dialogs.import_wizard"))
+        self.last_change = LastChange(self, self.undo_act)  # Edit > Undo (ui.undo)
         self.create_menus()
         self.create_tool_bar()
         self.create_status_bar()
@@ -155,136 +157,6 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self.nav.currentRowChanged.connect(self._nav_changed)
-
-    # -- actions -------------------------------------------------------------------------------
-    def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None,
-                tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
-
-    def create_actions(self) -> None:
-        S = QKeySequence.StandardKey
-        self.new_db_act = self._action("&New database…", self.new_database,
-                                       tip="Create a new, empty database file")
-        self.open_db_act = self._action("&Open database…", self.open_database, S.Open,
-                                        "Open another database file or a shared PostgreSQL database")
-        self.connect_act = self._action("&Connect to PostgreSQL…", self.connect_postgres,
-                                        tip="Use a database shared on a PostgreSQL server")
-        self.backup_act = self._action("&Back up…", self.backup_database,
-                                       tip="Save a consistent copy of the database")
-        self.restore_act = self._action("&Restore…", self.restore_database,
-                                        tip="Replace the database with a checked backup")
-        self.import_act = self._action("&Import…", self.import_records, "Ctrl+I",
-                                       "Import schools, people or trainees from a spreadsheet")
-        self.export_act = self._action("&Export…", self.export_current, "Ctrl+E",
-                                       "Export the list shown to a spreadsheet")
-        self.print_act = self._action("&Print…", self.print_current, S.Print,
-                                      "Print what is shown")
-        self.quit_act = self._action("&Quit", self.close, S.Quit)
-        self.quit_act.setMenuRole(QAction.MenuRole.QuitRole)
-
-        self.new_act = self._action("&New record", self.new_record, S.New,
-                                    "Add a record to the list shown")
-        self.open_act = self._action("&Open record", self.open_selected, None,
-                                     "Open the selected record (Enter or double-click)")
-        self.delete_act = self._action("&Delete…", self.delete_selected, S.Delete,
-                                       "Delete the selected records (asks first)")
-        self.undo_act = self._action("&Undo delete", self.undo_delete, S.Undo,
-                                     "Bring back the record deleted last")
-        self.undo_act.setEnabled(False)
-        self.copy_act = self._action("&Copy", self.copy_selected, S.Copy,
-                                     "Copy the selected rows with headings, to paste into Excel")
-        self.find_act = self._action("&Find", self.focus_search, S.Find,
-                                     "Search the list shown")
-        self.refresh_act = self._action("&Refresh", self.refresh, S.Refresh,
-                                        "Read the records again (others may have changed them)")
-        if not self.refresh_act.shortcut().toString():
-            self.refresh_act.setShortcut(QKeySequence("F5"))
-
-        self.page_acts: list[QAction] = []
-        for n, spec in enumerate(views.PAGES):
-            # "&&": a lone "&" in "Programmes & cohorts" would be taken for a mnemonic.
-            act = self._action(spec.title.replace("&", "&&"),
-                               lambda _=False, k=spec.key: self.show_page(k),
-                               f"Ctrl+{n + 1}" if n < 9 else None, spec.tip)
-            self.page_acts.append(act)
-        self.shortcuts_act = self._action("&Keyboard shortcuts", self.show_shortcuts,
-                                          tip="Every action and its key")
-        self.about_act = self._action("&About ITT Desk", self.about)
-        self.about_act.setMenuRole(QAction.MenuRole.AboutRole)
-        self.extra_acts: list[tuple[str, QAction]] = []
-        for spec in views.ACTIONS:
-            act = self._action(spec.text, lambda _=False, t=spec.target: self._run_target(t),
-                               spec.shortcut or None, spec.tip)
-            self.extra_acts.append((spec.menu, act))
-        self.addActions([self.new_db_act, self.open_db_act, self.backup_act, self.restore_act,
-                         self.import_act, self.export_act, self.print_act, self.quit_act,
-                         self.new_act, self.undo_act, self.copy_act, self.find_act,
-                         self.refresh_act,
-                         *self.page_acts, self.about_act])
-        # Whether the wizard is there, without importing it (and the importer) at start-up.
-        self.import_act.setEnabled(_module_exists("ui.dialogs.import_wizard"))
-
-    def create_menus(self) -> None:
-        bar = self.menuBar()
-        self.file_menu = bar.addMenu("&File")
-        self.file_menu.addActions([self.new_db_act, self.open_db_act, self.connect_act])
-        self.recent_menu = self.file_menu.addMenu("Open &recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self.file_menu.addSeparator()
-        self.file_menu.addActions([self.backup_act, self.restore_act])
-        self.file_menu.addSeparator()
-        self.file_menu.addActions([self.import_act, self.export_act, self.print_act])
-        self._file_extra_anchor = self.file_menu.addSeparator()
-        self.file_menu.addAction(self.quit_act)
-
-        self.edit_menu = bar.addMenu("&Edit")
-        self.edit_menu.addActions([self.undo_act])
-        self.edit_menu.addSeparator()
-        self.edit_menu.addAction(self.copy_act)
-        self.edit_menu.addSeparator()
-        self.edit_menu.addActions([self.new_act, self.open_act, self.delete_act])
-        self.edit_menu.addSeparator()
-        self.edit_menu.addAction(self.find_act)
-
-        self.view_menu = bar.addMenu("&View")
-        self.view_menu.addActions(self.page_acts)
-        self.view_menu.addSeparator()
-        self.view_menu.addAction(self.refresh_act)
-        self.tools_menu: QMenu | None = None
-        menus = {"File": self.file_menu, "Edit": self.edit_menu, "View": self.view_menu}
-        for menu_name, act in self.extra_acts:
-            if menu_name == "Tools" and self.tools_menu is None:
-                self.tools_menu = bar.addMenu("&Tools")
-                menus["Tools"] = self.tools_menu
-            if menu_name == "File":
-                self.file_menu.insertAction(self._file_extra_anchor, act)
-            elif menu_name != "Help":
-                menus.get(menu_name, self.tools_menu or self.view_menu).addAction(act)
-        self.help_menu = bar.addMenu("&Help")
-        for menu_name, act in self.extra_acts:
-            if menu_name == "Help":
-                self.help_menu.addAction(act)
-        self.help_menu.addAction(self.shortcuts_act)
-        self.help_menu.addAction(self.about_act)
-
-    def create_tool_bar(self) -> None:
-        self.tool_bar = QToolBar("Main tool bar")
-        self.tool_bar.setObjectName("mainToolBar")
-        self.tool_bar.setMovable(False)
-        self.tool_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.tool_bar.addActions([self.new_act, self.delete_act])
-        self.tool_bar.addSeparator()
-        self.tool_bar.addActions([self.import_act, self.export_act, self.print_act])
-        self.tool_bar.addSeparator()
-        self.tool_bar.addAction(self.refresh_act)
-        self.addToolBar(self.tool_bar)
 
     def create_status_bar(self) -> None:
         self.location_label = QLabel()
@@ -438,51 +310,6 @@ class MainWindow(QMainWindow):
         row = self.nav.currentRow()
         return views.PAGES[row].key if 0 <= row < len(views.PAGES) else None
 
-    def _ask(self, name: str) -> bool:
-        page = self.stack.currentWidget()
-        method = getattr(page, name, None)
-        return bool(method()) if callable(method) else False
-
-    def _update_actions(self) -> None:
-        self.new_act.setEnabled(self._ask("can_create"))
-        self.open_act.setEnabled(self._ask("can_open"))
-        self.delete_act.setEnabled(self._ask("can_delete"))
-        self.print_act.setEnabled(self._ask("can_print"))
-        self.export_act.setEnabled(self._ask("can_export"))
-        self.find_act.setEnabled(self._ask("can_search"))
-        self.copy_act.setEnabled(self._ask("can_copy"))
-
-    def _call_page(self, name: str) -> None:
-        method = getattr(self.current_page(), name, None)
-        if callable(method):
-            method()
-
-    def new_record(self) -> None:
-        if self._ask("can_create"):
-            self._call_page("new_record")
-
-    def open_selected(self) -> None:
-        self._call_page("open_selected")
-
-    def copy_selected(self) -> None:
-        if self._ask("can_copy"):
-            self._call_page("copy_selected")
-
-    def delete_selected(self) -> None:
-        if self._ask("can_delete"):
-            self._call_page("delete_selected")
-
-    def print_current(self) -> None:
-        if self._ask("can_print"):
-            self._call_page("print_current")
-
-    def export_current(self) -> None:
-        if self._ask("can_export"):
-            self._call_page("export_current")
-
-    def focus_search(self) -> None:
-        self._call_page("focus_search")
-
     def refresh(self) -> None:
         for page in self._pages.values():
             if hasattr(page, "refresh"):
@@ -522,54 +349,18 @@ class MainWindow(QMainWindow):
     def _forget_editor(self, editor: QWidget) -> None:
         self._editors = [e for e in self._editors if e is not editor]
 
+    # -- undo (ui.undo) --------------------------------------------------------------------------
     def remember_delete(self, service: Any, entries: Any, description: str) -> None:
         """Offer Edit > Undo for the delete just made (each audit entry holds its record)."""
-        if not isinstance(entries, (list, tuple)):
-            entries = [entries]
-        self._undo = (service, list(entries), description)
-        self.undo_act.setText(f"&Undo delete of {description}")
-        self.undo_act.setEnabled(True)
-        self.statusBar().showMessage(f"Deleted {description}. Ctrl+Z brings it back.", 8000)
+        self.last_change.remember_delete(service, entries, description)
 
     def remember_edit(self, service: Any, entry: Any, description: str) -> None:
         """Offer Edit > Undo for the edit just saved (its audit entry holds the old values)."""
-        self._undo = (service, entry, description)
-        self.undo_act.setText(f"&Undo edit of {description}")
-        self.undo_act.setEnabled(True)
+        self.last_change.remember_edit(service, entry, description)
 
     def undo_delete(self) -> None:
         """Edit > Undo: the delete or the saved edit made last, through its service."""
-        if self._undo is None:
-            return
-        service, entries, description = self._undo
-        if not isinstance(entries, list):
-            return self._undo_edit(service, entries, description)
-        from ittdesk.models import database
-
-        try:
-            with database.atomic():
-                for entry in reversed(entries):
-                    service.undo_delete(entry)
-        except Exception as exc:
-            show_error(self, exc)
-            return
-        self._undo = None
-        self.undo_act.setText("&Undo delete")
-        self.undo_act.setEnabled(False)
-        self.records_changed.emit(service.entity)
-        self.statusBar().showMessage(f"Brought back {description}", 4000)
-
-    def _undo_edit(self, service: Any, entry: Any, description: str) -> None:
-        try:
-            service.undo_update(entry)
-        except Exception as exc:  # changed since, or the old values no longer pass the rules
-            show_error(self, exc)
-            return
-        self._undo = None
-        self.undo_act.setText("&Undo delete")
-        self.undo_act.setEnabled(False)
-        self.records_changed.emit(service.entity)
-        self.statusBar().showMessage(f"Undid the edit of {description}", 4000)
+        self.last_change.undo()
 
     # -- databases (ui.database_actions, imported when first used) ----------------------------
     def switch_database(self, target: str) -> bool:
@@ -590,36 +381,6 @@ class MainWindow(QMainWindow):
 
         show_open_notices(self)
 
-    def _fill_recent_menu(self) -> None:
-        from . import database_actions
-
-        database_actions.fill_recent_menu(self)
-
-    def new_database(self) -> None:
-        from . import database_actions
-
-        database_actions.new_database(self)
-
-    def open_database(self) -> None:
-        from . import database_actions
-
-        database_actions.open_database(self)
-
-    def connect_postgres(self) -> None:
-        from . import database_actions
-
-        database_actions.connect_postgres(self)
-
-    def backup_database(self) -> None:
-        from . import database_actions
-
-        database_actions.backup_database(self)
-
-    def restore_database(self) -> None:
-        from . import database_actions
-
-        database_actions.restore_database(self)
-
     def import_records(self) -> None:
         self._run_target("ui.dialogs.import_wizard:open_import_wizard")
 
@@ -629,40 +390,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("That feature is not available in this version", 4000)
             return
         function(self)
-
-    def shortcut_rows(self) -> list[tuple[str, str]]:
-        """(action, key) for every action that has a key, as the Help lists them."""
-        rows = [("Open the selected record", "Enter or double-click"),
-                ("Move from the search box into the list", "Down arrow"),
-                ("Save an editor", QKeySequence(QKeySequence.StandardKey.Save).toString(
-                    QKeySequence.SequenceFormat.NativeText)),
-                ("Close an editor without saving (asks first)", "Esc")]
-        for act in self.findChildren(QAction):
-            if not act.shortcut().isEmpty() and act.text():
-                rows.append((act.text().replace("&", "").rstrip("…."),
-                             act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)))
-        return sorted(set(rows), key=lambda r: r[0].lower())
-
-    def show_shortcuts(self) -> None:
-        from html import escape
-
-        body = "".join(f"<tr><td>{escape(a)}</td><td><b>{escape(k)}</b></td></tr>"
-                       for a, k in self.shortcut_rows())
-        QMessageBox.information(self, "Keyboard shortcuts",
-                                f"<table cellpadding='3'>{body}</table>")
-
-    def about(self) -> None:
-        from ittdesk import migrations
-        from ittdesk.privacy.statement import data_statement
-
-        QMessageBox.about(
-            self, f"About {APP_NAME}",
-            f"<h3>{APP_NAME} {__version__}</h3>"
-            "<p>Partnership, placements, support agreements and returns for small "
-            "teacher-training providers.</p>"
-            f"<p>Database: <b>{self.location.display}</b><br>"
-            f"Schema version {migrations.latest()}</p>"
-            + data_statement(self.location))
 
 
 NOTICE_SHOWN_MS = 20000  # a notice's words in the status bar
