@@ -14,7 +14,6 @@ from ..academic_year import AcademicYear
 from ..errors import ValidationError
 from ..models import HostingAppetite, HostingOffer, School, database
 from ..services.base import EntityService, Field
-from ..services.parsers import academic_year, choice, long_text, ref, text
 from .vocabulary import HOSTING_APPETITES, NOT_HOSTING_REASONS
 
 HOSTING = ("actively_looking", "interested", "already_organised")
@@ -25,14 +24,14 @@ class HostingAppetiteService(EntityService[HostingAppetite]):
     entity = "hosting_appetite"
     label = "Hosting appetite"
     fields = (
-        Field("school", "School", ref(School, "school"), required=True),
-        Field("academic_year", "Academic year", academic_year, required=True),
-        Field("appetite", "Hosting appetite", choice(HOSTING_APPETITES), required=True),
-        Field("reason", "Reason for not hosting", choice(NOT_HOSTING_REASONS)),
-        Field("reason_detail", "Other reasons", long_text),
-        Field("mentors_available", "Mentors available", fields.integer),
-        Field("recorded_on", "Recorded on", fields.day, required=True),
-        Field("source", "Source", text(200)),
+        Field.ref("school", "School", School, "school", required=True),
+        Field.year("academic_year", "Academic year", required=True),
+        Field.choice("appetite", "Hosting appetite", HOSTING_APPETITES, required=True),
+        Field.choice("reason", "Reason for not hosting", NOT_HOSTING_REASONS),
+        Field.long_text("reason_detail", "Other reasons"),
+        Field.integer("mentors_available", "Mentors available"),
+        Field.date("recorded_on", "Recorded on", required=True),
+        Field.text("source", "Source", 200),
     )
 
     def check(self, values: dict[str, Any], instance: HostingAppetite | None) -> dict[str, str]:

@@ -11,7 +11,6 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
 from typing import Any
 
 from .. import fields
@@ -222,21 +221,15 @@ class FieldInfo:
 
 def field_labels() -> dict[str, dict[str, FieldInfo]]:
     """entity -> field name -> FieldInfo, from the services' own field declarations."""
-    from peewee import ForeignKeyField
+    from ..services.base import Kind
 
     result: dict[str, dict[str, FieldInfo]] = {}
     for entity, service in services().items():
         infos = {}
         for f in service.fields:
-            vocabulary = None
-            parse = f.parse
-            if isinstance(parse, partial) and parse.func is fields.choice and parse.args:
-                vocabulary = parse.args[0]
-            column = service.model._meta.fields.get(f.name)
-            reference = None
-            if isinstance(column, ForeignKeyField):
-                reference = column.rel_model._meta.table_name.replace("_", " ")
-            infos[f.name] = FieldInfo(f.label, vocabulary, reference, parse is fields.money)
+            reference = (f.reference.model._meta.table_name.replace("_", " ")
+                         if f.reference is not None else None)
+            infos[f.name] = FieldInfo(f.label, f.choices, reference, f.kind is Kind.MONEY)
         result[entity] = infos
     return result
 

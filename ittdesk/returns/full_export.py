@@ -17,13 +17,11 @@ records: it goes on the last sheet for reference and an import ignores it.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import fields
 from ..models import AuditEntry, Setting
 from ..services.agreements import (
     activities,
@@ -34,9 +32,8 @@ from ..services.agreements import (
     signatures,
     spend,
 )
-from ..services.base import EntityService
+from ..services.base import EntityService, Field, Kind
 from ..services.events import attendance, events
-from ..services.parsers import academic_year as parse_academic_year
 from ..services.people import designations, mentor_training, people, roles
 from ..services.programmes import cohorts, enrolments, placements, programmes
 from ..services.schools import schools
@@ -92,24 +89,20 @@ SETTINGS_SHEET = "Settings"
 AUDIT_SHEET = "Audit trail"
 
 
-def _kind_and_convert(parse: Callable) -> tuple[str, Callable[[Any], Any]]:
-    """The column kind and stored-value -> cell-value conversion for a field's parser."""
-    if isinstance(parse, functools.partial) and parse.func is fields.choice:
-        vocabulary = parse.args[0]
+#: the writer's column kind for each kind of field (anything else is text as stored)
+_COLUMN_KINDS = {Kind.MONEY: "money",  # the writer's money cells show pence as pounds
+                 Kind.DATE: "date", Kind.INTEGER: "int", Kind.REFERENCE: "int",
+                 Kind.NUMBER: "number"}
+
+
+def _kind_and_convert(spec: Field) -> tuple[str, Callable[[Any], Any]]:
+    """The column kind and stored-value -> cell-value conversion for a declared field."""
+    vocabulary = spec.choices
+    if vocabulary is not None:
         return "text", lambda v: vocabulary.label(v) if v is not None else None
-    if parse is fields.money:
-        return "money", lambda v: v  # the writer's money cells show pence as pounds
-    if parse in (fields.day, fields.date_of_birth):
-        return "date", lambda v: v
-    if parse in (fields.integer, fields.urn):
-        return "int", lambda v: v
-    if parse is fields.number:
-        return "number", lambda v: v
-    if parse is parse_academic_year:
+    if spec.kind is Kind.YEAR:
         return "text", lambda v: str(v) if v is not None else None
-    if getattr(parse, "__qualname__", "").startswith("ref."):
-        return "int", lambda v: v
-    return "text", lambda v: v
+    return _COLUMN_KINDS.get(spec.kind, "text"), lambda v: v
 
 
 def sheet_columns(sheet: Sheet) -> tuple[list[Column], list[str], list[Callable]]:
@@ -119,7 +112,7 @@ def sheet_columns(sheet: Sheet) -> tuple[list[Column], list[str], list[Callable]
     converters: list[Callable] = [lambda v: v]
     model = sheet.service.model
     for spec in sheet.service.fields:
-        kind, convert = _kind_and_convert(spec.parse)
+        kind, convert = _kind_and_convert(spec)
         field = model._meta.fields[spec.name]
         columns.append(Column(spec.name, spec.label, kind, total=False))
         attrs.append(field.column_name)

@@ -11,7 +11,6 @@ any problem, or Cancel, and nothing is written.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from .. import audit
 from .. import settings as settings_mod
 from ..errors import RefusedError, ValidationError
 from ..models import Setting, database
-from ..services.base import _integrity_message
+from ..services.base import Field, _integrity_message
 from ..spreadsheets import headers, reading
 from ..spreadsheets.writer import CancelFn, Cancelled, ProgressFn
 from .full_export import ID_HEADING, SETTINGS_SHEET, SHEETS, Sheet, sheet_columns
@@ -29,17 +28,13 @@ from .full_export import ID_HEADING, SETTINGS_SHEET, SHEETS, Sheet, sheet_column
 MAX_ERRORS = 20
 
 
-def _is_ref(parse: Callable) -> bool:
-    return getattr(parse, "__qualname__", "").startswith("ref.")
-
-
-def _ref_target(sheet: Sheet, field_name: str) -> str:
-    """The sheet a reference field points at (by the model the foreign key names)."""
-    rel_model = sheet.service.model._meta.fields[field_name].rel_model
+def _ref_target(spec: Field) -> str:
+    """The sheet a reference field points at (the sheet of the model it declares)."""
+    assert spec.reference is not None
     for other in SHEETS:
-        if other.service.model is rel_model:
+        if other.service.model is spec.reference.model:
             return other.name
-    raise KeyError(field_name)
+    raise KeyError(spec.name)
 
 
 def _database_is_empty() -> bool:
@@ -137,8 +132,8 @@ def _add(sheet: Sheet, cells: dict[str, Any], ids: dict[str, dict[Any, int]],
         if spec.name not in cells:
             continue
         value = cells[spec.name]
-        if value is not None and _is_ref(spec.parse):
-            target = _ref_target(sheet, spec.name)
+        if value is not None and spec.reference is not None:
+            target = _ref_target(spec)
             mapped = ids[target].get(value)
             if mapped is None:
                 errors.append(f"{where}: {spec.label} {value} is not an ID on the "

@@ -35,7 +35,6 @@ from ..models import (
 )
 from .agreement_lifecycle import CLOSED, EDITABLE_WHEN_CLOSED, closed_message
 from .base import EntityService, Field, _attr
-from .parsers import academic_year, choice, long_text, ref, text
 
 _REFERENCE = re.compile(r"^SSA-(\d{4})-(\d{3,})$")
 
@@ -57,26 +56,24 @@ class AgreementService(EntityService[SupportAgreement]):
     entity = "agreement"
     label = "Support agreement"
     fields = (
-        Field("title", "Title", text(300), required=True),
-        Field("academic_year", "Academic year", academic_year, required=True),
-        Field("status", "Status", choice(AGREEMENT_STATUSES)),
-        Field("priorities", "Priority areas", long_text),
-        Field("intended_impact", "Intended impact", long_text),
-        Field("evidence", "Evidence of impact", long_text),
-        Field("baseline", "Baseline", long_text),
-        Field("funding_source", "Funding source", text(200)),
-        Field("amount_agreed_pence", "Amount agreed", fields.money),
-        Field("start_date", "Start date", fields.day),
-        Field("end_date", "End date", fields.day),
-        Field("qa_lead", "QA lead", ref(Person, "person")),
-        Field("notes", "Notes", long_text),
+        Field.text("title", "Title", 300, required=True),
+        Field.year("academic_year", "Academic year", required=True),
+        Field.choice("status", "Status", AGREEMENT_STATUSES, default="draft"),
+        Field.long_text("priorities", "Priority areas"),
+        Field.long_text("intended_impact", "Intended impact"),
+        Field.long_text("evidence", "Evidence of impact"),
+        Field.long_text("baseline", "Baseline"),
+        Field.text("funding_source", "Funding source", 200),
+        Field.money("amount_agreed_pence", "Amount agreed", default=0),
+        Field.date("start_date", "Start date"),
+        Field.date("end_date", "End date"),
+        Field.ref("qa_lead", "QA lead", Person, "person"),
+        Field.long_text("notes", "Notes"),
     )
 
     def prepare(self, data, instance=None):
         values = super().prepare(data, instance)
         if instance is None:
-            values["status"] = values.get("status") or "draft"
-            values["amount_agreed_pence"] = values.get("amount_agreed_pence") or 0
             values["reference"] = next_reference(values["academic_year"])
         return values
 
@@ -198,11 +195,11 @@ class PartyService(_Part):
     noun = "party"
     person_field = "contact"
     fields = (
-        Field("agreement", "Agreement", ref(SupportAgreement, "agreement"), required=True),
-        Field("school", "School", ref(School, "school"), required=True),
-        Field("role", "Party", choice(PARTY_ROLES), required=True),
-        Field("contact", "Contact", ref(Person, "person")),
-        Field("responsibilities", "Responsibilities", long_text),
+        Field.ref("agreement", "Agreement", SupportAgreement, "agreement", required=True),
+        Field.ref("school", "School", School, "school", required=True),
+        Field.choice("role", "Party", PARTY_ROLES, required=True),
+        Field.ref("contact", "Contact", Person, "person"),
+        Field.long_text("responsibilities", "Responsibilities"),
     )
 
     def check(self, values, instance):
@@ -232,11 +229,11 @@ class LeaderService(_Part):
     label = "System leader"
     noun = "system leader"
     fields = (
-        Field("agreement", "Agreement", ref(SupportAgreement, "agreement"), required=True),
-        Field("person", "System leader", ref(Person, "person"), required=True),
-        Field("designation", "Designation", ref(Designation, "designation")),
-        Field("days", "Days", fields.number),
-        Field("hours", "Hours", fields.number),
+        Field.ref("agreement", "Agreement", SupportAgreement, "agreement", required=True),
+        Field.ref("person", "System leader", Person, "person", required=True),
+        Field.ref("designation", "Designation", Designation, "designation"),
+        Field.number("days", "Days"),
+        Field.number("hours", "Hours"),
     )
 
     def prepare(self, data, instance=None):
@@ -267,13 +264,13 @@ class ActivityService(_Part):
     label = "Activity"
     noun = "activity"
     fields = (
-        Field("agreement", "Agreement", ref(SupportAgreement, "agreement"), required=True),
-        Field("date", "Date", fields.day),
-        Field("kind", "Activity", choice(ACTIVITY_KINDS)),
-        Field("description", "Description", long_text),
-        Field("person", "Who", ref(Person, "person")),
-        Field("who", "Who (name)", text(200)),
-        Field("time", "Time", text(50)),
+        Field.ref("agreement", "Agreement", SupportAgreement, "agreement", required=True),
+        Field.date("date", "Date"),
+        Field.choice("kind", "Activity", ACTIVITY_KINDS),
+        Field.long_text("description", "Description"),
+        Field.ref("person", "Who", Person, "person"),
+        Field.text("who", "Who (name)", 200),
+        Field.text("time", "Time", 50),
     )
 
 
@@ -284,13 +281,13 @@ class ReportService(_Part):
     noun = "impact report"
     person_field = "author"
     fields = (
-        Field("agreement", "Agreement", ref(SupportAgreement, "agreement"), required=True),
-        Field("kind", "Report", choice(REPORT_KINDS), required=True),
-        Field("due_date", "Due", fields.day, required=True),
-        Field("submitted_on", "Submitted", fields.day),
-        Field("summary", "Summary", long_text),
-        Field("rag", "RAG rating", choice(RAG_RATINGS)),
-        Field("author", "Written by", ref(Person, "person")),
+        Field.ref("agreement", "Agreement", SupportAgreement, "agreement", required=True),
+        Field.choice("kind", "Report", REPORT_KINDS, required=True),
+        Field.date("due_date", "Due", required=True),
+        Field.date("submitted_on", "Submitted"),
+        Field.long_text("summary", "Summary"),
+        Field.choice("rag", "RAG rating", RAG_RATINGS),
+        Field.ref("author", "Written by", Person, "person"),
     )
 
     def check(self, values, instance):
@@ -320,10 +317,10 @@ class SpendService(_Part):
     noun = "spend entry"
     person_field = ""
     fields = (
-        Field("agreement", "Agreement", ref(SupportAgreement, "agreement"), required=True),
-        Field("date", "Date", fields.day, required=True),
-        Field("description", "What", text(300), required=True),
-        Field("amount_pence", "Amount", fields.money, required=True),
+        Field.ref("agreement", "Agreement", SupportAgreement, "agreement", required=True),
+        Field.date("date", "Date", required=True),
+        Field.text("description", "What", 300, required=True),
+        Field.money("amount_pence", "Amount", required=True),
     )
 
     def person_id(self, instance):
@@ -336,12 +333,12 @@ class SignatureService(_Part):
     label = "Signature"
     noun = "signature"
     fields = (
-        Field("agreement", "Agreement", ref(SupportAgreement, "agreement"), required=True),
-        Field("party", "Party", ref(AgreementParty, "party")),
-        Field("person", "Person", ref(Person, "person")),
-        Field("signatory_name", "Name", text(200), required=True),
-        Field("signatory_role", "Role", text(200)),
-        Field("signed_on", "Date signed", fields.day),
+        Field.ref("agreement", "Agreement", SupportAgreement, "agreement", required=True),
+        Field.ref("party", "Party", AgreementParty, "party"),
+        Field.ref("person", "Person", Person, "person"),
+        Field.text("signatory_name", "Name", 200, required=True),
+        Field.text("signatory_role", "Role", 200),
+        Field.date("signed_on", "Date signed"),
     )
 
     def check(self, values, instance):

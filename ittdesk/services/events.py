@@ -18,7 +18,6 @@ from ..choices import EVENT_KINDS, LEADERSHIP_KINDS
 from ..errors import RefusedError
 from ..models import Event, EventAttendance, Person, Role, School, database
 from .base import EntityService, Field
-from .parsers import choice, long_text, ref, text
 
 
 class EventService(EntityService[Event]):
@@ -26,11 +25,11 @@ class EventService(EntityService[Event]):
     entity = "event"
     label = "Event"
     fields = (
-        Field("title", "Title", text(200), required=True),
-        Field("kind", "Kind", choice(EVENT_KINDS), required=True),
-        Field("held_on", "Date", fields.day, required=True),
-        Field("location", "Where", text(200)),
-        Field("notes", "Notes", long_text),
+        Field.text("title", "Title", 200, required=True),
+        Field.choice("kind", "Kind", EVENT_KINDS, required=True),
+        Field.date("held_on", "Date", required=True),
+        Field.text("location", "Where", 200),
+        Field.long_text("notes", "Notes"),
     )
 
     def describe(self, event: Event) -> str:
@@ -64,12 +63,12 @@ class AttendanceService(EntityService[EventAttendance]):
     entity = "event_attendance"
     label = "Attendance"
     fields = (
-        Field("event", "Event", ref(Event, "event"), required=True),
-        Field("person", "Person", ref(Person, "person"), required=True),
-        Field("school", "School", ref(School, "school")),
-        Field("invited", "Invited", fields.yes_no),
-        Field("attended", "Attended", fields.yes_no),
-        Field("led", "Led it", fields.yes_no),
+        Field.ref("event", "Event", Event, "event", required=True),
+        Field.ref("person", "Person", Person, "person", required=True),
+        Field.ref("school", "School", School, "school"),
+        Field.yes_no("invited", "Invited", default=True),
+        Field.yes_no("attended", "Attended"),
+        Field.yes_no("led", "Led it"),
     )
 
     def prepare(self, data: dict[str, Any], instance: EventAttendance | None = None) -> dict[str, Any]:
@@ -77,7 +76,6 @@ class AttendanceService(EntityService[EventAttendance]):
         if values.get("led"):
             values["attended"] = True
         if instance is None:
-            values.setdefault("invited", True)
             if values.get("school") is None and values.get("person") is not None:
                 values["school"] = school_at_the_time(values["person"])
         return values

@@ -1,4 +1,7 @@
-"""Field parsers that need the database (references to other records) or a vocabulary."""
+"""Field parsers that need the database (references to other records) or a vocabulary.
+
+``services.base.Field``'s constructors build a field's parser from these; what a field is
+(kind, vocabulary, referenced model) is read from the Field, never from its parser."""
 
 from __future__ import annotations
 
@@ -29,7 +32,6 @@ def ref(model: type[Model], what: str) -> Callable[[Any], int | None]:
             raise ValueError(f"there is no {what} #{record_id}")
         return record_id
 
-    parse.reads_database = True  # type: ignore[attr-defined]  # imports never remember its results
     return parse
 
 

@@ -26,7 +26,6 @@ from ..models import (
     database,
 )
 from .base import EntityService, Field, count_words
-from .parsers import choice, long_text, ref, text
 
 
 class PersonService(EntityService[Person]):
@@ -34,15 +33,15 @@ class PersonService(EntityService[Person]):
     entity = "person"
     label = "Person"
     fields = (
-        Field("title", "Title", text(20)),
-        Field("first_name", "First name", text(100), required=True),
-        Field("last_name", "Last name", text(100), required=True),
-        Field("email", "Email", fields.email),
-        Field("phone", "Phone", fields.phone),
-        Field("trn", "TRN", fields.trn),
-        Field("notes", "Notes", long_text),
-        Field("no_newsletters", "No newsletters", fields.yes_no),
-        Field("date_of_birth", "Date of birth", fields.date_of_birth),
+        Field.text("title", "Title", 20),
+        Field.text("first_name", "First name", 100, required=True),
+        Field.text("last_name", "Last name", 100, required=True),
+        Field.text("email", "Email", parse=fields.email),
+        Field.text("phone", "Phone", parse=fields.phone),
+        Field.text("trn", "TRN", parse=fields.trn),
+        Field.long_text("notes", "Notes"),
+        Field.yes_no("no_newsletters", "No newsletters"),
+        Field.date("date_of_birth", "Date of birth", parse=fields.date_of_birth),
     )
 
     UNIQUE = (("email", "email"), ("trn", "TRN"))  # field, the word messages use
@@ -126,15 +125,15 @@ class RoleService(EntityService[Role]):
     entity = "role"
     label = "Role"
     fields = (
-        Field("person", "Person", ref(Person, "person"), required=True),
-        Field("school", "School", ref(School, "school"), required=True),
-        Field("kind", "Role", choice(ROLE_KINDS), required=True),
-        Field("job_title", "Job title", text(120)),
-        Field("start_date", "Start date", fields.day),
-        Field("end_date", "End date", fields.day),
-        Field("subjects", "Subjects", text(300)),
-        Field("key_stages", "Phase / key stages", text(100)),
-        Field("capacity", "Capacity (trainees)", fields.integer),
+        Field.ref("person", "Person", Person, "person", required=True),
+        Field.ref("school", "School", School, "school", required=True),
+        Field.choice("kind", "Role", ROLE_KINDS, required=True),
+        Field.text("job_title", "Job title", 120),
+        Field.date("start_date", "Start date"),
+        Field.date("end_date", "End date"),
+        Field.text("subjects", "Subjects", 300),
+        Field.text("key_stages", "Phase / key stages", 100),
+        Field.integer("capacity", "Capacity (trainees)"),
     )
 
     def check(self, values: dict[str, Any], instance: Role | None) -> dict[str, str]:
@@ -212,11 +211,11 @@ class DesignationService(EntityService[Designation]):
     entity = "designation"
     label = "Designation"
     fields = (
-        Field("person", "Person", ref(Person, "person"), required=True),
-        Field("kind", "Designation", choice(DESIGNATIONS), required=True),
-        Field("specialism", "Specialism", text(200)),
-        Field("designated_on", "Designated on", fields.day),
-        Field("review_due", "Review due", fields.day),
+        Field.ref("person", "Person", Person, "person", required=True),
+        Field.choice("kind", "Designation", DESIGNATIONS, required=True),
+        Field.text("specialism", "Specialism", 200),
+        Field.date("designated_on", "Designated on"),
+        Field.date("review_due", "Review due"),
     )
 
     def check(self, values, instance):
@@ -237,12 +236,12 @@ class MentorTrainingService(EntityService[MentorTraining]):
     entity = "mentor_training"
     label = "Mentor training"
     fields = (
-        Field("person", "Mentor", ref(Person, "person"), required=True),
-        Field("kind", "Training", choice(TRAINING_KINDS), required=True),
-        Field("hours", "Hours", fields.number),
-        Field("completed_on", "Completed on", fields.day, required=True),
-        Field("provided_by", "Provided by", text(200)),
-        Field("school", "School", ref(School, "school")),
+        Field.ref("person", "Mentor", Person, "person", required=True),
+        Field.choice("kind", "Training", TRAINING_KINDS, required=True),
+        Field.number("hours", "Hours"),
+        Field.date("completed_on", "Completed on", required=True),
+        Field.text("provided_by", "Provided by", 200),
+        Field.ref("school", "School", School, "school"),
     )
 
     def check(self, values, instance):

@@ -8,7 +8,6 @@ from .. import fields, holders, settings
 from ..choices import ENROLMENT_STATUSES, MENTOR_KINDS, PLACEMENT_KINDS, PROGRAMME_KINDS
 from ..models import Cohort, Enrolment, Person, Placement, Programme, Role, School
 from .base import EntityService, Field, count_words
-from .parsers import academic_year, choice, long_text, ref, text
 from .people import training_lapses_on
 
 
@@ -17,9 +16,9 @@ class ProgrammeService(EntityService[Programme]):
     entity = "programme"
     label = "Programme"
     fields = (
-        Field("name", "Name", text(200), required=True),
-        Field("kind", "Kind", choice(PROGRAMME_KINDS), required=True),
-        Field("description", "Description", long_text),
+        Field.text("name", "Name", 200, required=True),
+        Field.choice("kind", "Kind", PROGRAMME_KINDS, required=True),
+        Field.long_text("description", "Description"),
     )
 
     def check(self, values, instance):
@@ -42,12 +41,12 @@ class CohortService(EntityService[Cohort]):
     entity = "cohort"
     label = "Cohort"
     fields = (
-        Field("programme", "Programme", ref(Programme, "programme"), required=True),
-        Field("name", "Name", text(100), required=True),
-        Field("academic_year", "Academic year", academic_year, required=True),
-        Field("start_date", "Start date", fields.day),
-        Field("end_date", "End date", fields.day),
-        Field("places", "Places", fields.integer),
+        Field.ref("programme", "Programme", Programme, "programme", required=True),
+        Field.text("name", "Name", 100, required=True),
+        Field.year("academic_year", "Academic year", required=True),
+        Field.date("start_date", "Start date"),
+        Field.date("end_date", "End date"),
+        Field.integer("places", "Places"),
     )
 
     def prepare(self, data, instance=None):
@@ -87,23 +86,17 @@ class EnrolmentService(EntityService[Enrolment]):
     entity = "enrolment"
     label = "Enrolment"
     fields = (
-        Field("person", "Person", ref(Person, "person"), required=True),
-        Field("cohort", "Cohort", ref(Cohort, "cohort"), required=True),
-        Field("status", "Status", choice(ENROLMENT_STATUSES)),
-        Field("trainee_id", "Trainee ID", text(50)),
-        Field("hesa_id", "HESA ID", fields.hesa_id),
-        Field("subject", "Subject", text(100)),
-        Field("home_school", "Home school", ref(School, "school")),
-        Field("outcome", "Outcome", text(100)),
-        Field("withdrawal_date", "Withdrawal date", fields.day),
-        Field("withdrawal_reason", "Withdrawal reason", long_text),
+        Field.ref("person", "Person", Person, "person", required=True),
+        Field.ref("cohort", "Cohort", Cohort, "cohort", required=True),
+        Field.choice("status", "Status", ENROLMENT_STATUSES, default="applied"),
+        Field.text("trainee_id", "Trainee ID", 50),
+        Field.text("hesa_id", "HESA ID", parse=fields.hesa_id),
+        Field.text("subject", "Subject", 100),
+        Field.ref("home_school", "Home school", School, "school"),
+        Field.text("outcome", "Outcome", 100),
+        Field.date("withdrawal_date", "Withdrawal date"),
+        Field.long_text("withdrawal_reason", "Withdrawal reason"),
     )
-
-    def prepare(self, data, instance=None):
-        values = super().prepare(data, instance)
-        if instance is None and values.get("status") is None:
-            values["status"] = "applied"
-        return values
 
     ENROLLED = "This person is already enrolled in that cohort"
 
@@ -159,22 +152,16 @@ class PlacementService(EntityService[Placement]):
     entity = "placement"
     label = "Placement"
     fields = (
-        Field("enrolment", "Trainee", ref(Enrolment, "enrolment"), required=True),
-        Field("school", "School", ref(School, "school"), required=True),
-        Field("mentor", "Mentor", ref(Person, "person")),
-        Field("kind", "Kind", choice(PLACEMENT_KINDS)),
-        Field("start_date", "Start date", fields.day, required=True),
-        Field("end_date", "End date", fields.day, required=True),
-        Field("subject", "Subject", text(100)),
-        Field("year_group", "Year group", text(50)),
-        Field("notes", "Notes", long_text),
+        Field.ref("enrolment", "Trainee", Enrolment, "enrolment", required=True),
+        Field.ref("school", "School", School, "school", required=True),
+        Field.ref("mentor", "Mentor", Person, "person"),
+        Field.choice("kind", "Kind", PLACEMENT_KINDS, default="main"),
+        Field.date("start_date", "Start date", required=True),
+        Field.date("end_date", "End date", required=True),
+        Field.text("subject", "Subject", 100),
+        Field.text("year_group", "Year group", 50),
+        Field.long_text("notes", "Notes"),
     )
-
-    def prepare(self, data, instance=None):
-        values = super().prepare(data, instance)
-        if instance is None and values.get("kind") is None:
-            values["kind"] = "main"
-        return values
 
     def check(self, values, instance):
         errors = {}

@@ -17,7 +17,6 @@ from ..models import (
     School,
 )
 from .base import EntityService, Field, count_words
-from .parsers import choice, long_text, text
 
 
 class SchoolService(EntityService[School]):
@@ -25,33 +24,27 @@ class SchoolService(EntityService[School]):
     entity = "school"
     label = "School"
     fields = (
-        Field("urn", "URN", fields.urn, required=True),
-        Field("name", "Name", text(200), required=True),
-        Field("phase", "Phase", choice(PHASES)),
-        Field("establishment_type", "Type", text(120)),
-        Field("status", "Status", choice(SCHOOL_STATUSES)),
-        Field("la_code", "LA code", text(10)),
-        Field("la_name", "Local authority", text(120)),
-        Field("trust", "Trust", text(200)),
-        Field("address1", "Address", text(200)),
-        Field("address2", "Address line 2", text(200)),
-        Field("address3", "Address line 3", text(200)),
-        Field("town", "Town", text(100)),
-        Field("postcode", "Postcode", fields.postcode),
-        Field("phone", "Phone", fields.phone),
-        Field("email", "Email", fields.email),
-        Field("website", "Website", text(300)),
-        Field("partnership_status", "Partnership status", choice(PARTNERSHIP_STATUSES)),
-        Field("partnership_since", "Partner since", fields.day),
-        Field("leadership_confirmed_on", "Leadership confirmed", fields.day),
-        Field("notes", "Notes", long_text),
+        Field.integer("urn", "URN", parse=fields.urn, required=True),
+        Field.text("name", "Name", 200, required=True),
+        Field.choice("phase", "Phase", PHASES),
+        Field.text("establishment_type", "Type", 120),
+        Field.choice("status", "Status", SCHOOL_STATUSES, default="open"),
+        Field.text("la_code", "LA code", 10),
+        Field.text("la_name", "Local authority", 120),
+        Field.text("trust", "Trust", 200),
+        Field.text("address1", "Address", 200),
+        Field.text("address2", "Address line 2", 200),
+        Field.text("address3", "Address line 3", 200),
+        Field.text("town", "Town", 100),
+        Field.text("postcode", "Postcode", parse=fields.postcode),
+        Field.text("phone", "Phone", parse=fields.phone),
+        Field.text("email", "Email", parse=fields.email),
+        Field.text("website", "Website", 300),
+        Field.choice("partnership_status", "Partnership status", PARTNERSHIP_STATUSES),
+        Field.date("partnership_since", "Partner since"),
+        Field.date("leadership_confirmed_on", "Leadership confirmed"),
+        Field.long_text("notes", "Notes"),
     )
-
-    def prepare(self, data: dict[str, Any], instance: School | None = None) -> dict[str, Any]:
-        values = super().prepare(data, instance)
-        if instance is None and values.get("status") is None:
-            values["status"] = "open"
-        return values
 
     def check(self, values: dict[str, Any], instance: School | None) -> dict[str, str]:
         errors = {}

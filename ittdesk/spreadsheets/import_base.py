@@ -32,6 +32,7 @@ class ImportField:
     parse: Callable[[Any], Any] | None = None  # extra fields only; service fields use service.clean
     is_date: bool = False
     owners: tuple[str, ...] = ()  # what the field belongs to, e.g. ("school",): see headers
+    reads_database: bool = False  # as a service Field's: its outcomes are never remembered
 
 
 @dataclass

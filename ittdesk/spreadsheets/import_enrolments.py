@@ -397,7 +397,7 @@ def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns
         values.setdefault("status", None)
         merged = {f.name: values.get(f.name) for f in enrolments.fields}
         merged["person"] = person.id if person else None
-        merged["status"] = merged["status"] or "applied"
+        merged["status"] = merged["status"] or enrolments.field("status").default
         errors = enrolments.check(merged, None, known_enrolments)
         if errors:
             refuse_errors(record, errors, columns, refused)

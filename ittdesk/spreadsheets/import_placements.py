@@ -163,7 +163,7 @@ class PlacementImport(ImportKind):
                            if extras[n] not in (None, BAD))
                 refused.append(Refusal(record.row, _key_column(columns),
                     f"there is no enrolled trainee with {who}: import enrolments first"))
-            wanted = [("school_urn", values.get("kind") or "main")]
+            wanted = [("school_urn", values.get("kind") or placements.field("kind").default)]
             wanted += [(n, "second") for n in URN_COLUMNS[1:] if extras[n] not in (None, BAD)]
             found = []
             for column_name, kind in wanted:

@@ -6,7 +6,7 @@ While a plan is made (:func:`remembering`), a parser's outcome for a raw value (
 the reason it refused it) is kept and reused for the same raw value in another row, so each
 distinct value is parsed once: most columns of a GIAS extract or an enrolments list repeat a
 few values (LA names, types, phases, statuses, cohorts, subjects). Parsers that read the
-database (``services.parsers.ref`` marks them ``reads_database``) are always called. Refusals
+database (a field declared ``reads_database``: a reference) are always called. Refusals
 still name their own row and column: only the parser's result is shared.
 """
 
@@ -158,9 +158,10 @@ class ParseMemo:
         self._seen: dict[Any, dict[Any, Outcome] | None] = {}
         self._tables: dict[int, tuple[Any, dict[str, Parsing], list[tuple[str, str]]]] = {}
 
-    def _seen_for(self, parse: Callable[[Any], Any]) -> dict[Any, Outcome] | None:
+    def _seen_for(self, parse: Callable[[Any], Any], reads_database: bool
+                  ) -> dict[Any, Outcome] | None:
         if parse not in self._seen:
-            remember = self.remember and not getattr(parse, "reads_database", False)
+            remember = self.remember and not reads_database
             self._seen[parse] = {} if remember else None
         return self._seen[parse]
 
@@ -169,7 +170,8 @@ class ParseMemo:
         required ones as (name, label)."""
         found = self._tables.get(id(owner))
         if found is None or found[0] is not owner:
-            parsings = {f.name: (f.label, f.parse, self._seen_for(f.parse))
+            parsings = {f.name: (f.label, f.parse,
+                                 self._seen_for(f.parse, f.reads_database))
                         for f in owner.fields if f.parse is not None}
             required = [(f.name, f.label) for f in owner.fields if getattr(f, "required", False)]
             found = self._tables[id(owner)] = (owner, parsings, required)

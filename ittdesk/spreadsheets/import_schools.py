@@ -215,7 +215,8 @@ class SchoolImport(ImportKind):
                     values["status"] = status_code
                 elif close_date is not None and close_date <= today:
                     values["status"] = "closed"
-            status = values.get("status") or (school.status if school is not None else "open")
+            status = values.get("status") or (school.status if school is not None
+                                              else schools.field("status").default)
             if status == "closed" and head:
                 warnings.append(CLOSED_HEAD)
                 head = None

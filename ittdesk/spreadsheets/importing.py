@@ -33,7 +33,6 @@ from typing import Any
 
 from peewee import DataError, IntegrityError, fn
 
-from .. import fields as F
 from .. import gcpolicy
 from ..errors import RefusedError
 from ..models import ImportRun, database
@@ -60,12 +59,8 @@ paused_gc = gcpolicy.paused
 
 def _show_labels(importer: ImportKind, items: list[Item]) -> None:
     """Vocabulary keys in the preview read as users know them ('primary' -> 'Primary')."""
-    from functools import partial
-
-    vocabularies = {}
-    for spec in importer.service.fields:
-        if isinstance(spec.parse, partial) and spec.parse.func is F.choice:
-            vocabularies[spec.label] = spec.parse.args[0]
+    vocabularies = {spec.label: spec.choices for spec in importer.service.fields
+                    if spec.choices is not None}
     if not vocabularies:
         return
     for item in items:

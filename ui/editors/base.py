@@ -1,10 +1,10 @@
 """The shape every editor shares: a form built from the service's fields, Save / Cancel.
 
-Fields come from the service (``service.fields``: label, parser, required), so an editor never
+Fields come from the service (``service.fields``: label, kind, required), so an editor never
 restates a rule: it collects what was typed, hands it to ``service.create/update`` and shows
-each ``ValidationError`` message under its field. Widgets are chosen from the parser (a
-vocabulary -> a drop-down, a date -> ``DateEdit``, a reference -> a picker, long text -> a
-text box); an editor may override any of them.
+each ``ValidationError`` message under its field. Widgets are chosen from each field's declared
+kind (``ui.editors.form``: a vocabulary -> a drop-down, a date -> ``DateEdit``, a reference ->
+the record picker, long text -> a text box); an editor may override any of them.
 
 Closing with unsaved changes asks first; Ctrl+S saves; Esc cancels (asking when needed). Related
 information sits in further tabs, rebuilt whenever records change.
@@ -12,24 +12,19 @@ information sits in further tabs, rebuilt whenever records change.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QTabWidget,
     QTextBrowser,
@@ -38,49 +33,13 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from ittdesk import fields
-from ittdesk.academic_year import AcademicYear
-from ittdesk.choices import Choices
 from ittdesk.errors import IttDeskError, ValidationError, plain_message
 from ittdesk.services.base import EntityService
-from ittdesk.services.parsers import long_text
 
 from .. import settings as ui_settings
 from .. import sizing
-from ..widgets.date_edit import DateEdit
-from ..widgets.record_picker import RecordCombo, RecordPicker
-from . import refs
+from . import form as field_form
 from .field_undo import FieldUndo
-
-
-def _vocabulary(parse: Callable) -> Choices | None:
-    if isinstance(parse, functools.partial) and parse.func is fields.choice:
-        return parse.args[0]
-    return None
-
-
-def _ref_model(parse: Callable):
-    if getattr(parse, "__name__", "") == "parse" and parse.__closure__:
-        for cell in parse.__closure__:
-            value = cell.cell_contents
-            if isinstance(value, type) and hasattr(value, "_meta"):
-                return value
-    return None
-
-
-class ChoiceCombo(QComboBox):
-    def __init__(self, vocabulary: Choices, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.addItem("", None)
-        for key, label in vocabulary:
-            self.addItem(label, key)
-
-    def value(self) -> str | None:
-        return self.currentData()
-
-    def set_value(self, key: str | None) -> None:
-        self.setCurrentIndex(max(self.findData(key), 0) if key else 0)
-
 
 FIELDS_MARKED = "Please correct the fields marked below."
 
@@ -91,7 +50,7 @@ class EntityEditor(QDialog):
     service: EntityService
     title_new = "New record"
     field_names: tuple[str, ...] = ()  # default: every field of the service, in its order
-    overrides: dict[str, str] = {}  # field -> "line" / "text" / "date" / "choice" / "ref"
+    overrides: dict[str, str] = {}  # field -> "line" / "text" / "date" / "choice" / "ref" / "check"
 
     def __init__(self, main_window, record_id: int | None = None, parent: QWidget | None = None,
                  **defaults: Any):
@@ -150,50 +109,16 @@ class EntityEditor(QDialog):
         return self.field_names or tuple(f.name for f in self.service.fields)
 
     def make_widget(self, name: str) -> QWidget:
-        """A widget for the field, chosen from its parser (subclasses may override per field)."""
-        spec = self.service.field(name)
-        kind = self.overrides.get(name)
-        vocabulary = _vocabulary(spec.parse)
-        model = _ref_model(spec.parse)
-        if kind == "choice" or (kind is None and vocabulary is not None):
-            return ChoiceCombo(vocabulary)
-        if kind == "date" or (kind is None and spec.parse is fields.day):
-            return DateEdit()
-        if kind == "check" or (kind is None and spec.parse is fields.yes_no):
-            return QCheckBox()
-        if kind == "ref" or (kind is None and model is not None):
-            return refs.widget_for(model, spec.label)
-        if kind == "text" or (kind is None and spec.parse is long_text):
-            box = QPlainTextEdit()
-            box.setTabChangesFocus(True)
-            box.setFixedHeight(self.fontMetrics().height() * 4 + 12)
-            return box
-        line = QLineEdit()
-        if name == "academic_year":
-            line.setPlaceholderText(f"e.g. {AcademicYear.current()}")
-        return line
+        """A widget for the field, chosen from its declared kind (subclasses may override per
+        field, or name another widget in ``overrides``)."""
+        return field_form.make_widget(self.service.field(name), self.overrides.get(name),
+                                      line_height=self.fontMetrics().height())
 
     def build_form(self) -> None:
         for name in self.names():
             spec = self.service.field(name)
             widget = self.make_widget(name)
-            widget.setObjectName(f"field_{name}")
-            widget.setAccessibleName(spec.label)
-            error = QLabel()
-            error.setObjectName(f"error_{name}")
-            error.setProperty("role", "fieldError")
-            error.setWordWrap(True)
-            error.hide()
-            holder = QWidget()
-            box = QVBoxLayout(holder)
-            box.setContentsMargins(0, 0, 0, 0)
-            box.setSpacing(1)
-            box.addWidget(widget)
-            box.addWidget(error)
-            label = QLabel(("&" if len(self.widgets) < 9 else "") + spec.label
-                           + (" *" if spec.required else ""))
-            label.setBuddy(widget)
-            self.form.addRow(label, holder)
+            error = field_form.add_row(self.form, spec, widget, mnemonic=len(self.widgets) < 9)
             self.widgets[name] = widget
             self.errors[name] = error
             self._watch(widget, name)
@@ -324,31 +249,10 @@ class EntityEditor(QDialog):
 
     # -- values --------------------------------------------------------------------------------
     def get_widget_value(self, name: str) -> Any:
-        widget = self.widgets[name]
-        if isinstance(widget, (ChoiceCombo, RecordPicker, RecordCombo)):
-            return widget.value()
-        if isinstance(widget, QCheckBox):
-            return widget.isChecked()
-        if isinstance(widget, DateEdit):
-            return widget.text()
-        if isinstance(widget, QPlainTextEdit):
-            return widget.toPlainText()
-        return widget.text()
+        return field_form.widget_value(self.widgets[name])
 
     def set_widget_value(self, name: str, value: Any) -> None:
-        widget = self.widgets[name]
-        if isinstance(widget, (ChoiceCombo, RecordPicker, RecordCombo)):
-            widget.set_value(value)
-        elif isinstance(widget, QCheckBox):
-            widget.setChecked(bool(value))
-        elif isinstance(widget, DateEdit):
-            widget.set_date(value if isinstance(value, date) else fields.day(value) if value else None)
-        elif isinstance(widget, QPlainTextEdit):
-            widget.setPlainText("" if value is None else str(value))
-        elif name.endswith("_pence") and isinstance(value, int):
-            widget.setText(f"{value / 100:.2f}")
-        else:
-            widget.setText("" if value is None else str(value))
+        field_form.set_widget_value(self.widgets[name], self.service.field(name), value)
 
     def load(self, defaults: dict[str, Any]) -> None:
         for name in self.names():
