@@ -2,8 +2,10 @@
 list-plus-form for one kind of agreement part (parties, leaders, activities, reports, spend,
 signatures) held in memory until the editor saves.
 
-Rows are plain dicts of what the user typed or picked (text, or an id for a choice); the
-services parse and check them on save, so no rule is repeated here.
+Each form is made of its service's declared fields (:func:`from_field`: the widget by the
+field's kind, a vocabulary's choices, a record picker for a reference); a form may word a label
+its own way or narrow a picker. Rows are plain dicts of what the user typed or picked (text, or
+an id for a choice); the services parse and check them on save, so no rule is repeated here.
 
 Records from the big tables (schools, people) are chosen with the record picker (``kind``
 "pick"): its searchable list loads on a worker when the user asks, and the names the form and
@@ -39,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from ittdesk.queries import ListQuery
+from ittdesk.services.base import Field, Kind
 
 from ..widgets.record_picker import RecordPicker
 
@@ -197,6 +200,34 @@ class FieldWidget(QWidget):
         self.message.setText(text or "")
         self.message.setStyleSheet(WARNING_STYLE if warning else ERROR_STYLE)
         self.message.setVisible(bool(text))
+
+
+#: the form field kind for each kind of declared field (references: "pick" or "ref", below)
+_FORM_KINDS = {Kind.LONG_TEXT: "long", Kind.DATE: "date", Kind.MONEY: "money",
+               Kind.NUMBER: "number", Kind.INTEGER: "number", Kind.YEAR: "short",
+               Kind.CHOICE: "choice"}
+
+
+def from_field(field: Field, *, label: str | None = None, pick: Pick | None = None,
+               options: Callable[[], Options] | None = None, placeholder: str = "",
+               blank: str | None = "—") -> FieldSpec:
+    """The form field for a service's declared ``field``: its kind gives the widget, a
+    vocabulary its choices. A reference is chosen with the record picker ``pick``, or among
+    ``options`` held in memory (e.g. the agreement's own parties, saved or not); one with
+    neither is refused, so no reference is ever typed as a number."""
+    if field.kind is Kind.REFERENCE:
+        if pick is not None:
+            kind = "pick"
+        elif options is not None:
+            kind = "ref"
+        else:
+            raise ValueError(f"{field.label}: a reference needs a record picker or options")
+    else:
+        kind = _FORM_KINDS.get(field.kind, "text")
+    if field.choices is not None and options is None:
+        vocabulary = field.choices
+        options = lambda: [(word, key) for key, word in vocabulary]  # noqa: E731
+    return FieldSpec(field.name, label or field.label, kind, options, placeholder, blank, pick)
 
 
 def build_form(specs: list[FieldSpec], parent: QWidget | None = None) -> tuple[QWidget, dict[str, FieldWidget]]:

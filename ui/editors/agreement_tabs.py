@@ -10,6 +10,11 @@ person and school on the GUI thread (seconds). Now opening fetches the agreement
 the names of the few people and schools they mention; the picker's list loads on a worker when
 the user asks. A party's named contact is chosen among the people at that party's school;
 system leaders and the QA lead among people with an SLE/LLE/NLE designation.
+
+Every form here is made of its service's declared fields (``ittdesk.services.agreements``: the
+agreement's and each part's), through ``agreement_parts.from_field``: a field's kind gives its
+widget and a reference its record picker (``PICKS`` by the model it names, or one narrowed for
+that form); only a label worded for the form and a placeholder are said here.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from ittdesk import holders
-from ittdesk.choices import ACTIVITY_KINDS, PARTY_ROLES, RAG_RATINGS, REPORT_KINDS, ROLE_KINDS
+from ittdesk.choices import PARTY_ROLES, ROLE_KINDS
 from ittdesk.fields import format_date, format_money
 from ittdesk.models import (
     AgreementActivity,
@@ -39,8 +44,18 @@ from ittdesk.models import (
 )
 from ittdesk.queries import Filter
 from ittdesk.queries.lists import PEOPLE, SCHOOLS
+from ittdesk.services.agreements import (
+    activities,
+    agreements,
+    leaders,
+    parties,
+    reports,
+    signatures,
+    spend,
+)
+from ittdesk.services.base import EntityService
 
-from .agreement_parts import Column, FieldSpec, PartsPanel, Pick, Row, build_form
+from .agreement_parts import Column, FieldSpec, PartsPanel, Pick, Row, build_form, from_field
 
 MAIN_TAB = {  # which tab each field of the agreement itself is on
     "title": 0, "academic_year": 0, "start_date": 0, "end_date": 0, "priorities": 0,
@@ -100,10 +115,20 @@ def leader_names(ids: list[int]) -> dict[int, str]:
 SCHOOL_PICK = Pick(SCHOOLS, school_names, "school")
 PERSON_PICK = Pick(PEOPLE, person_names, "person")
 LEADER_PICK = Pick(AGREEMENT_PEOPLE, leader_names, "system leader", lambda: {"designated": "yes"})
+#: the record picker a reference to each model gets, unless its form narrows it
+PICKS = {School: SCHOOL_PICK, Person: PERSON_PICK}
 
 
-def _choices(vocabulary) -> Any:
-    return lambda: [(label, key) for key, label in vocabulary]
+def _spec(service: EntityService, name: str, **overrides: Any) -> FieldSpec:
+    """The form field for ``service``'s declared field ``name`` (``overrides``: a label worded
+    for the form, a placeholder, a narrower picker, the options of an in-memory reference)."""
+    field = service.field(name)
+    if field.reference is not None and "pick" not in overrides and "options" not in overrides:
+        pick = PICKS.get(field.reference.model)
+        if pick is None:
+            raise ValueError(f"No record picker for {field.label} ({field.reference.word})")
+        overrides["pick"] = pick
+    return from_field(field, **overrides)
 
 
 def _number(value: float | None) -> str:
@@ -125,54 +150,56 @@ def _new_panel(kind: str, contact_filters: Callable[[], dict[str, str]],
     if kind == "parties":
         contact_pick = Pick(AGREEMENT_PEOPLE, person_names, "contact at this school", contact_filters)
         return PartsPanel("party", [
-            FieldSpec("role", "Party", "choice", _choices(PARTY_ROLES), blank=None),
-            FieldSpec("school", "School", "pick", pick=SCHOOL_PICK),
-            FieldSpec("contact", "Named contact", "pick", pick=contact_pick),
-            FieldSpec("responsibilities", "Responsibilities", "long"),
+            _spec(parties, "role", blank=None),
+            _spec(parties, "school"),
+            _spec(parties, "contact", label="Named contact", pick=contact_pick),
+            _spec(parties, "responsibilities"),
         ], [Column("Party", "role"), Column("School", "school"), Column("Contact", "contact"),
             Column("Responsibilities", "responsibilities")],
             defaults=lambda: {"role": "supported"})
     if kind == "leaders":
         return PartsPanel("system leader", [
-            FieldSpec("person", "System leader (SLE/LLE)", "pick", pick=LEADER_PICK),
-            FieldSpec("days", "Days agreed", "number"),
-            FieldSpec("hours", "Hours agreed", "number"),
+            _spec(leaders, "person", label="System leader (SLE/LLE)", pick=LEADER_PICK),
+            _spec(leaders, "days", label="Days agreed"),
+            _spec(leaders, "hours", label="Hours agreed"),
         ], [Column("System leader", "person"), Column("Days", "days"), Column("Hours", "hours")])
     if kind == "activities":
         return PartsPanel("activity", [
-            FieldSpec("date", "Date", "date"),
-            FieldSpec("kind", "Activity", "choice", _choices(ACTIVITY_KINDS), blank=None),
-            FieldSpec("description", "Description", "long"),
-            FieldSpec("person", "Who (person)", "pick", pick=PERSON_PICK),
-            FieldSpec("who", "Who (or type a name)"),
-            FieldSpec("time", "Time", placeholder="e.g. 09:00-12:00"),
+            _spec(activities, "date"),
+            _spec(activities, "kind", blank=None),
+            _spec(activities, "description"),
+            _spec(activities, "person", label="Who (person)"),
+            _spec(activities, "who", label="Who (or type a name)"),
+            _spec(activities, "time", placeholder="e.g. 09:00-12:00"),
         ], [Column("Date", "date"), Column("Activity", "kind"), Column("Description", "description"),
             Column("Who", "who", fallback="person"), Column("Time", "time")],
             defaults=lambda: {"kind": "visit"})
     if kind == "reports":
         return PartsPanel("report", [
-            FieldSpec("kind", "Report", "choice", _choices(REPORT_KINDS), blank=None),
-            FieldSpec("due_date", "Due", "date"),
-            FieldSpec("submitted_on", "Submitted", "date"),
-            FieldSpec("rag", "RAG against intended impact", "choice", _choices(RAG_RATINGS)),
-            FieldSpec("author", "Written by", "pick", pick=PERSON_PICK),
-            FieldSpec("summary", "Summary", "long"),
+            _spec(reports, "kind", blank=None),
+            _spec(reports, "due_date"),
+            _spec(reports, "submitted_on"),
+            _spec(reports, "rag", label="RAG against intended impact"),
+            _spec(reports, "author"),
+            _spec(reports, "summary"),
         ], [Column("Report", "kind"), Column("Due", "due_date"), Column("Submitted", "submitted_on"),
             Column("RAG", "rag"), Column("Written by", "author")],
             defaults=lambda: {"kind": "interim"})
     if kind == "spend":
         return PartsPanel("spend entry", [
-            FieldSpec("date", "Date", "date"),
-            FieldSpec("description", "What"),
-            FieldSpec("amount_pence", "Amount", "money"),
+            _spec(spend, "date"),
+            _spec(spend, "description"),
+            _spec(spend, "amount_pence"),
         ], [Column("Date", "date"), Column("What", "description"),
             Column("Amount", "amount_pence", right=True)])
     assert kind == "signatures", kind
     return PartsPanel("signature", [
-        FieldSpec("party", "Signed for", "ref", signature_parties, blank="Quality-assurance lead"),
-        FieldSpec("signatory_name", "Name"),
-        FieldSpec("signatory_role", "Role"),
-        FieldSpec("signed_on", "Date signed", "date"),
+        # a party of this agreement, saved or not yet: chosen among the parties in the editor
+        _spec(signatures, "party", label="Signed for", options=signature_parties,
+              blank="Quality-assurance lead"),
+        _spec(signatures, "signatory_name"),
+        _spec(signatures, "signatory_role"),
+        _spec(signatures, "signed_on"),
     ], [Column("Signed for", "party"), Column("Name", "signatory_name"),
         Column("Role", "signatory_role"), Column("Date signed", "signed_on")])
 
@@ -274,31 +301,31 @@ class AgreementTabs(QTabWidget):
         self.panels = LazyPanels(self._build_panel)
         self._pages: dict[str, QVBoxLayout] = {}
         box, fields = build_form([
-            FieldSpec("title", "Title"),
-            FieldSpec("academic_year", "Academic year", "short", placeholder="e.g. 2025/26"),
-            FieldSpec("start_date", "Start date", "date"),
-            FieldSpec("end_date", "End date", "date"),
-            FieldSpec("priorities", "Priority areas", "long"),
-            FieldSpec("baseline", "Baseline", "long"),
-            FieldSpec("intended_impact", "Intended impact", "long"),
-            FieldSpec("evidence", "Evidence of impact", "long",
-                      placeholder="The anticipated measurable evidence of impact"),
-            FieldSpec("notes", "Notes", "long"),
+            _spec(agreements, "title"),
+            _spec(agreements, "academic_year", placeholder="e.g. 2025/26"),
+            _spec(agreements, "start_date"),
+            _spec(agreements, "end_date"),
+            _spec(agreements, "priorities"),
+            _spec(agreements, "baseline"),
+            _spec(agreements, "intended_impact"),
+            _spec(agreements, "evidence",
+                  placeholder="The anticipated measurable evidence of impact"),
+            _spec(agreements, "notes"),
         ])
         self.main_fields.update(fields)
         self.addTab(_scrolled(box), "Agreement")
         self._add_page("parties", "Parties")
         leaders_layout = self._add_page("leaders", "System leaders && QA")
-        qa_box, qa_fields = build_form([FieldSpec("qa_lead", "Independent QA lead", "pick",
-                                                  pick=LEADER_PICK)])
+        qa_box, qa_fields = build_form([_spec(agreements, "qa_lead", label="Independent QA lead",
+                                              pick=LEADER_PICK)])
         self.main_fields.update(qa_fields)
         leaders_layout.addWidget(qa_box)
         self._add_page("activities", "Schedule")
         self._add_page("reports", "Impact reports")
         funding_layout = self._add_page("spend", "Funding")
         money_box, money_fields = build_form([
-            FieldSpec("funding_source", "Funding source", placeholder="e.g. School improvement fund"),
-            FieldSpec("amount_agreed_pence", "Amount agreed", "money"),
+            _spec(agreements, "funding_source", placeholder="e.g. School improvement fund"),
+            _spec(agreements, "amount_agreed_pence"),
         ])
         self.main_fields.update(money_fields)
         funding_layout.addWidget(money_box)
