@@ -65,6 +65,25 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
+def created(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """What a create records: every value given, as ``[None, value]`` (empty ones left out)."""
+    return {k: [None, v] for k, v in values.items() if v is not None}
+
+
+def changed(diff: dict[str, Any]) -> dict[str, list[Any]]:
+    """What an update records: ``{field: [old, new]}`` from ``{field: (old, new)}``."""
+    return {k: [v[0], v[1]] for k, v in diff.items()}
+
+
+def entry(entity: str, entity_id: int | None, action: str,
+          changes: dict[str, list[Any]] | None = None, *, person_id: int | None = None,
+          note: str | None = None, import_run: int | None = None) -> dict[str, Any]:
+    """One entry as :func:`record_many` writes it: the one shape every bulk write builds (the
+    same columns :func:`record` fills), so an import's entries read like an editor's."""
+    return {"entity": entity, "entity_id": entity_id, "action": action, "changes": changes,
+            "person_id": person_id, "note": note, "import_run": import_run}
+
+
 def record(entity: str, entity_id: int | None, action: str,
            changes: dict[str, list[Any]] | None = None, *, person_id: int | None = None,
            note: str | None = None, import_run: int | None = None) -> AuditEntry:

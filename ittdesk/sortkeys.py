@@ -10,7 +10,7 @@ every collation orders the same way, and it is indexed, so the big lists sort by
 
 The key is written where the row is written, whatever writes it: the models' ``insert``,
 ``insert_many``, ``update`` and ``save`` fill it in (``SortKeyed``), and the one raw bulk
-insert (``spreadsheets.import_common.insert_returning``) adds them with :func:`key_value`.
+insert (``services.bulk.insert_returning``) adds them with :func:`key_value`.
 """
 
 from __future__ import annotations

@@ -13,9 +13,10 @@ import pytest
 
 from ittdesk.errors import RefusedError
 from ittdesk.models import AuditEntry, ImportRun, MentorTraining, Person, Role, SavedMapping, School
+from ittdesk.services import bulk
 from ittdesk.services.people import people, roles
 from ittdesk.services.schools import schools
-from ittdesk.spreadsheets import import_common, importing
+from ittdesk.spreadsheets import importing
 
 GIAS = Path(__file__).resolve().parent / "data" / "gias_sample.csv"  # real DfE rows: data/README.md
 
@@ -300,7 +301,7 @@ def test_cancel_mid_way_rolls_everything_back(db, tmp_path, monkeypatch):
     rows = [["URN", "Name"]] + [[str(200000 + i), f"S{i}"] for i in range(350)]
     path = write_csv(tmp_path / "many.csv", rows)
     cancel = threading.Event()
-    real = import_common.insert_returning
+    real = bulk.insert_returning
     chunks_done = []
 
     def insert_then_cancel(model, rows):
@@ -309,7 +310,7 @@ def test_cancel_mid_way_rolls_everything_back(db, tmp_path, monkeypatch):
         cancel.set()  # the user presses Cancel after the first chunk is written
         return ids
 
-    monkeypatch.setattr(import_common, "insert_returning", insert_then_cancel)
+    monkeypatch.setattr(bulk, "insert_returning", insert_then_cancel)
     before = counts()
     source = importing.load_source(path, "schools")
     plan = importing.plan_import(source)
@@ -609,16 +610,17 @@ def test_same_head_under_a_new_title_is_retitled_not_duplicated(db, tmp_path):
 KILLED_CHILD = r'''
 import sys
 from ittdesk import db
-from ittdesk.spreadsheets import import_common, importing
+from ittdesk.services import bulk
+from ittdesk.spreadsheets import importing
 
 db.open_database(sys.argv[1], daily_backup=False)
-real = import_common.insert_returning
+real = bulk.insert_returning
 def insert_then_wait(model, rows):
     ids = real(model, rows)
     print("inside", flush=True)  # rows are written, the transaction is still open
     sys.stdin.readline()         # wait here until the parent kills this process
     return ids
-import_common.insert_returning = insert_then_wait
+bulk.insert_returning = insert_then_wait
 importing.run_import(sys.argv[2], "schools")
 '''
 

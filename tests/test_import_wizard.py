@@ -14,8 +14,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from ittdesk.models import AuditEntry, ImportRun, School
+from ittdesk.services import bulk
 from ittdesk.services.schools import schools
-from ittdesk.spreadsheets import import_common
 from ui import tasks
 from ui.dialogs.import_wizard import ImportWizard
 
@@ -147,7 +147,7 @@ def test_cancel_during_apply_changes_nothing_and_the_window_stays_responsive(
     with path.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows([["URN", "Name"]] + [[str(200000 + i), f"S{i}"] for i in range(350)])
     inside, proceed = threading.Event(), threading.Event()
-    real = import_common.insert_returning
+    real = bulk.insert_returning
 
     def slow_insert(model, rows):
         ids = real(model, rows)
@@ -155,7 +155,7 @@ def test_cancel_during_apply_changes_nothing_and_the_window_stays_responsive(
         proceed.wait(10)  # hold the worker mid-import until the user has pressed Cancel
         return ids
 
-    monkeypatch.setattr(import_common, "insert_returning", slow_insert)
+    monkeypatch.setattr(bulk, "insert_returning", slow_insert)
     wizard = open_wizard(qtbot, main_window, path)
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     wait_page(qtbot, wizard, ImportWizard.PAGE_MAPPING)

@@ -92,9 +92,9 @@ def restore_export(path: Path, *, progress: ProgressFn | None = None,
                 ids[sheet.name][cells.get("id")] = new_id
                 added[sheet.name] += 1
                 person = _person_id(sheet, new_id, cells, ids)
-                audit_rows.append({"entity": sheet.service.entity, "entity_id": new_id,
-                                   "action": "create", "person_id": person,
-                                   "note": f"read in from full export {Path(path).name}"})
+                audit_rows.append(audit.entry(sheet.service.entity, new_id, "create",
+                                              person_id=person,
+                                              note=f"read in from full export {Path(path).name}"))
             if errors:
                 transaction.rollback()
                 more = "" if len(errors) < MAX_ERRORS else " (and possibly more)"

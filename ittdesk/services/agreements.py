@@ -151,6 +151,9 @@ class _Part(EntityService):
     def person_id(self, instance):
         return getattr(instance, f"{self.person_field}_id", None)
 
+    def person_of(self, values, record_id):
+        return values.get(self.person_field) if self.person_field else None
+
     def _refuse_if_closed(self, agreement_id, consequence: str) -> None:
         if isinstance(agreement_id, SupportAgreement):
             agreement_id = agreement_id.id

@@ -104,6 +104,9 @@ class PersonService(EntityService[Person]):
     def person_id(self, person: Person) -> int | None:
         return person.id
 
+    def person_of(self, values: dict[str, Any], record_id: int) -> int | None:
+        return record_id
+
     def describe(self, person: Person) -> str:
         return f"{person.full_name} (#{person.id})"
 

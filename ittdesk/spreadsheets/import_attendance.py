@@ -13,14 +13,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .. import audit
 from .. import fields as F
 from ..errors import RefusedError
 from ..models import Event, EventAttendance, Person, School
 from ..services.events import attendance, school_at_the_time
 from . import import_common as C
 from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
-from .import_training import create_entry, update_records
 
 FIELDS = (
     ImportField("full_name", "Full name", ("Name", "Attendee", "Attendee name", "Delegate",
@@ -122,22 +120,14 @@ class AttendanceImport(ImportKind):
         return items
 
     def write(self, items, run_id, tick):
-        entries: list[dict[str, Any]] = []
         new = [i for i in items if "row" in i.payload]
-        rows = [i.payload["row"] for i in new]
-        full = C.full_rows(EventAttendance, rows) if rows else []
-        for item, row_id in zip(new, C.insert_returning(EventAttendance, full) if full else [],
-                                strict=True):
-            entries.append(create_entry("event_attendance", row_id, item.payload["row"],
-                                        item.payload["person_id"], run_id))
-            tick(1)
-        for item in items:
-            if "changes" in item.payload:
-                update_records(EventAttendance, "event_attendance",
-                               {item.payload["id"]: item.payload["changes"]},
-                               item.payload["person_id"], run_id, entries)
-                tick(1)
-        audit.record_many(entries)
+        attendance.create_many([i.payload["row"] for i in new],
+                               person_ids=[i.payload["person_id"] for i in new],
+                               import_run=run_id, tick=tick)
+        changed = [i for i in items if "changes" in i.payload]
+        attendance.update_many(((i.payload["id"], i.payload["changes"], i.payload["person_id"])
+                                for i in changed), import_run=run_id)
+        tick(len(changed))
 
 
 def _event(value: Any) -> Event:

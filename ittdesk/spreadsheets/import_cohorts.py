@@ -23,6 +23,7 @@ from typing import Any
 from .. import fields as F
 from ..academic_year import AcademicYear
 from ..models import Cohort, Programme
+from ..services.programmes import cohorts, programmes
 from .headers import normalise
 
 CREATE_HINT = ("tick 'Create the programmes and cohorts listed' in the preview, or use "
@@ -164,11 +165,9 @@ class CohortResolver:
                       "add a Cohort or Programme column, or choose the cohort")
 
 
-def write_new_cohorts(items: list[Any], run_id: int, entries: list[dict]) -> None:
+def write_new_cohorts(items: list[Any], run_id: int) -> None:
     """Create the programmes and cohorts the items' rows need, then give the rows their ids;
     move the end dates the plan moved. Audited with the import run."""
-    from .import_training import create_entry
-
     created: dict[int, int] = {}
     programme_ids: dict[str, int] = {}
     for item in items:
@@ -179,15 +178,12 @@ def write_new_cohorts(items: list[Any], run_id: int, entries: list[dict]) -> Non
             normalise(pending.programme_name))
         if programme_id is None:
             values = {"name": pending.programme_name[:200], "kind": "itt"}
-            programme_id = Programme.create(**values).id
+            programme_id = programmes.create_many([values], import_run=run_id)[0]
             programme_ids[normalise(pending.programme_name)] = programme_id
-            entries.append(create_entry("programme", programme_id, values, None, run_id))
         year = pending.academic_year
         values = {"programme": programme_id, "name": pending.name, "academic_year": year,
                   "start_date": year.start, "end_date": pending.end_date}
-        created[pending.id] = Cohort.create(**values).id
-        entries.append(create_entry("cohort", created[pending.id],
-                                    {**values, "academic_year": str(year)}, None, run_id))
+        created[pending.id] = cohorts.create_many([values], import_run=run_id)[0]
     for item in items:
         pending = item.payload.get("new_cohort")
         if pending is None:
@@ -199,18 +195,15 @@ def write_new_cohorts(items: list[Any], run_id: int, entries: list[dict]) -> Non
                 diff["cohort"] = (diff["cohort"][0], created[pending.id])
 
 
-def write_cohort_ends(items: list[Any], run_id: int, entries: list[dict]) -> None:
+def write_cohort_ends(items: list[Any], run_id: int) -> None:
     """The cohort end dates the plan moved (a course longer than its cohort)."""
     moved: dict[int, tuple[date, date]] = {}
     for item in items:
         for cohort_id, change in (item.payload.get("cohort_ends") or {}).items():
             old, new = change
             moved[cohort_id] = (old, max(new, moved.get(cohort_id, change)[1]))
-    for cohort_id, (old, new) in moved.items():
-        Cohort.update(end_date=new).where(Cohort.id == cohort_id).execute()
-        entries.append({"entity": "cohort", "entity_id": cohort_id, "action": "update",
-                        "changes": {"end_date": [old, new]}, "person_id": None,
-                        "import_run": run_id})
+    cohorts.update_many(((cohort_id, {"end_date": change}, None)
+                         for cohort_id, change in moved.items()), import_run=run_id)
 
 
 def creates_cohorts(plan: Any) -> bool:

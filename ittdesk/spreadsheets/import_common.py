@@ -12,23 +12,16 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from peewee import SQL, CharField, ForeignKeyField, IntegerField, Model, TextField
+from peewee import SQL, Model
 
 from .. import fields as F
 from ..choices import ROLE_KINDS
 from ..models import Person, Role, School
-from ..sortkeys import key_fields, key_value
+from ..services.bulk import CHUNK, INSERT_CHUNK, chunks, full_rows, insert_returning  # noqa: F401
 
-CHUNK = 500
-INSERT_CHUNK = 500
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd", "sir", "dame",
           "lady", "lord", "fr"}
 HEAD_KINDS = ("headteacher", "executive_headteacher", "head_of_school")
-
-
-def chunks(items: list, size: int = CHUNK) -> Iterable[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def key_in(field: Any, values: list) -> SQL:
@@ -39,81 +32,6 @@ def key_in(field: Any, values: list) -> SQL:
     quote = database.quote
     marks = ", ".join([database.param] * len(values))
     return SQL(f"{quote[0]}{field.column_name}{quote[1]} IN ({marks})", list(values))
-
-
-def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows (all with the same keys) in chunks; the new ids in row order.
-
-    One multi-row ``INSERT ... RETURNING id`` per chunk (SQLite 3.35+ and PostgreSQL), written
-    directly rather than through peewee's query builder, which costs ~10x more per row at 50,000
-    rows. Values still go through each field's ``db_value``. Ids are sorted because RETURNING's
-    order is not promised, while the ids a single statement assigns rise in VALUES order.
-    """
-    if not rows:
-        return []
-    # People's and schools' names sort by keys written with them (``sortkeys.with_keys``):
-    # added as extra columns, each computed once per distinct name rather than by copying
-    # every row (100,000 names share far fewer spellings).
-    keyed = [(name, key, {}) for name, key in key_fields(model).items() if name in rows[0]]
-    key_names = {key.name for _name, key, _seen in keyed}
-    database = model._meta.database
-    names = [n for n in rows[0] if n not in key_names]
-    fields = [model._meta.fields[n] for n in names] + [key for _name, key, _seen in keyed]
-    converters = [f.db_value for f in fields]
-    param = database.param
-    open_q, close_q = database.quote[0], database.quote[1]
-
-    def quote(name: str) -> str:
-        return f"{open_q}{name}{close_q}"
-
-    per_chunk = max(1, min(1000, 30000 // max(len(fields), 1)))
-    head = (f"INSERT INTO {quote(model._meta.table_name)} ("
-            + ", ".join(quote(f.column_name) for f in fields) + ") VALUES ")
-    one = "(" + ", ".join([param] * len(fields)) + ")"
-    tail = f" RETURNING {quote(model._meta.primary_key.column_name)}"
-    # Text and whole numbers go to the driver as they are (what db_value would return).
-    # (Exact types only: a subclass such as AcademicYearField normalises text in db_value.)
-    plain = [(n, conv, str if type(f) in (CharField, TextField) else
-              int if type(f) in (IntegerField, ForeignKeyField) else None)
-             for n, conv, f in zip(names, converters, fields, strict=False)]
-    ids: list[int] = []
-    for part in chunks(rows, per_chunk):
-        params: list[Any] = []
-        for row in part:
-            for name, conv, kind in plain:
-                v = row[name]
-                params.append(v if v is None or v.__class__ is kind else conv(v))
-            for name, key, seen in keyed:
-                v = row[name]
-                found = seen.get(v) if v.__class__ is str else None
-                if found is None:
-                    found = key_value(key, v)
-                    if v.__class__ is str:
-                        seen[v] = found
-                params.append(found)
-        cursor = database.execute_sql(head + ", ".join([one] * len(part)) + tail, params)
-        ids.extend(sorted(r[0] for r in cursor.fetchall()))
-    return ids
-
-
-def full_rows(model: type[Model], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows with the same keys, as one INSERT needs; missing values take the model's default
-    (peewee defaults live in Python, not in the table, so they must be written)."""
-    names = sorted({k for r in rows for k in r} | {
-        f.name for f in model._meta.sorted_fields
-        if f.default is not None and not callable(f.default) and not f.primary_key})
-    defaults = {}
-    for name in names:
-        f = model._meta.fields[name]
-        defaults[name] = f.default if f.default is not None and not callable(f.default) else None
-    # every row: the defaults, then its own values but None (in ``names`` order: a copy of
-    # the defaults keeps their order, and every key of a row is one of them)
-    result = []
-    for r in rows:
-        full = defaults.copy()
-        full.update({k: v for k, v in r.items() if v is not None})
-        result.append(full)
-    return result
 
 
 def models_where_in(model: type[Model], key: str, values: Iterable[Any]) -> list[Model]:

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import audit
 from .. import fields as F
 from ..academic_year import AcademicYear
-from ..models import Enrolment, Person
+from ..models import Enrolment
 from ..services.people import people
 from ..services.programmes import enrolments
 from . import codes
@@ -40,10 +39,8 @@ from .import_training import (
     BIRTH_DATE_SYNONYMS,
     HESA_ID_SYNONYMS,
     TRAINEE_FIELDS,
-    create_entry,
     refuse_duplicates,
     refuse_errors,
-    update_records,
     with_split_name,
 )
 
@@ -236,30 +233,27 @@ class EnrolmentImport(ImportKind):
         return items
 
     def write(self, items, run_id, tick):
-        entries: list[dict[str, Any]] = []
-        write_new_cohorts(items, run_id, entries)
-        write_cohort_ends(items, run_id, entries)
+        write_new_cohorts(items, run_id)
+        write_cohort_ends(items, run_id)
         new_people = [i for i in items if "person" in i.payload]
-        rows = C.full_rows(Person, [i.payload["person"] for i in new_people])
-        for item, pid in zip(new_people, C.insert_returning(Person, rows) if rows else [], strict=True):
+        ids = people.create_many([i.payload["person"] for i in new_people], import_run=run_id)
+        for item, pid in zip(new_people, ids, strict=True):
             item.payload["person_id"] = pid
-            entries.append(create_entry("person", pid, item.payload["person"], pid, run_id))
         new_enrolments = []
+        person_changes, enrolment_changes = [], []
         for item in items:
             # a later row for a trainee added by an earlier row of the file: that person's id
             pid = item.payload.get("person_id") or item.payload["same_person_as"].payload["person_id"]
-            update_records(Person, "person", item.payload.get("person_changes"), pid, run_id, entries)
+            person_changes.extend((i, d, pid) for i, d in (item.payload.get("person_changes") or {}).items())
             if "enrolment" in item.payload:
                 new_enrolments.append({"person": pid, **item.payload["enrolment"]})
             else:
-                update_records(Enrolment, "enrolment", item.payload.get("enrolment_changes"), pid, run_id,
-                        entries)
+                enrolment_changes.extend(
+                    (i, d, pid) for i, d in (item.payload.get("enrolment_changes") or {}).items())
             tick(1)
-        full = C.full_rows(Enrolment, new_enrolments) if new_enrolments else []
-        for row, eid in zip(new_enrolments, C.insert_returning(Enrolment, full) if full else [],
-                            strict=True):
-            entries.append(create_entry("enrolment", eid, row, row["person"], run_id))
-        audit.record_many(entries)
+        people.update_many(person_changes, import_run=run_id)
+        enrolments.update_many(enrolment_changes, import_run=run_id)
+        enrolments.create_many(new_enrolments, import_run=run_id)
 
 
 class _FileKeys:

@@ -17,11 +17,11 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from .. import audit, clock
+from .. import clock
 from .. import fields as F
 from ..choices import ROLE_KINDS
 from ..models import Person, Role
-from ..services.people import people
+from ..services.people import people, roles
 from . import import_common as C
 from .import_base import BAD, ImportField, Item, Record, Refusal
 from .import_rows import clean_values
@@ -220,7 +220,6 @@ class HeadPlanner:
 
 def write_heads(items: list[Item], run_id: int) -> None:
     """Write the heads planned on ``items``: people, ended roles, retitles, new roles."""
-    entries: list[dict[str, Any]] = []
     # One new person per email: an executive head may lead several schools in one file.
     new_plans, first_by_email, same_as = [], {}, []
     for item in items:
@@ -234,39 +233,21 @@ def write_heads(items: list[Item], run_id: int) -> None:
             if person.get("email"):
                 first_by_email[person["email"]] = plan
             new_plans.append(plan)
-    rows = C.full_rows(Person, [p["person"] for p in new_plans])
-    ids = C.insert_returning(Person, rows) if rows else []
+    ids = people.create_many([p["person"] for p in new_plans], import_run=run_id)
     for plan, person_id in zip(new_plans, ids, strict=True):
         plan["person_id"] = person_id
-        entries.append({"entity": "person", "entity_id": person_id, "action": "create",
-                        "changes": {k: [None, v] for k, v in plan["person"].items() if v is not None},
-                        "person_id": person_id, "import_run": run_id})
     for plan, first in same_as:
         plan["person_id"] = first["person_id"]
     role_rows = []
+    changes = []
     for item in items:
         heads = item.payload["heads"]
-        for role_id, diff, person_id in heads["retitle"]:
-            Role.update({getattr(Role, k): v[1] for k, v in diff.items()}).where(
-                Role.id == role_id).execute()
-            entries.append({"entity": "role", "entity_id": role_id, "action": "update",
-                            "changes": {k: list(v) for k, v in diff.items()},
-                            "person_id": person_id, "import_run": run_id})
-        for role_id, end, person_id in heads["end"]:
-            Role.update(end_date=end).where(Role.id == role_id).execute()
-            entries.append({"entity": "role", "entity_id": role_id, "action": "update",
-                            "changes": {"end_date": [None, end]}, "person_id": person_id,
-                            "import_run": run_id})
+        changes.extend(heads["retitle"])
+        changes.extend((role_id, {"end_date": (None, end)}, person_id)
+                       for role_id, end, person_id in heads["end"])
         for plan in heads["new"]:
             role_rows.append({"person": plan["person_id"], "school": item.payload["id"],
                               "kind": plan["kind"], "job_title": plan["job_title"],
                               "start_date": plan.get("start")})
-    role_ids = C.insert_returning(Role, C.full_rows(Role, role_rows)) if role_rows else []
-    for row, role_id in zip(role_rows, role_ids, strict=True):
-        entries.append({"entity": "role", "entity_id": role_id, "action": "create",
-                        "changes": {k: [None, v] for k, v in
-                                    {"person": row["person"], "school": row["school"],
-                                     "kind": row["kind"], "job_title": row["job_title"],
-                                     "start_date": row["start_date"]}.items() if v is not None},
-                        "person_id": row["person"], "import_run": run_id})
-    audit.record_many(entries)
+    roles.update_many(changes, import_run=run_id)
+    roles.create_many(role_rows, import_run=run_id)

@@ -23,11 +23,10 @@ from typing import Any
 
 from peewee import fn
 
-from .. import audit
 from .. import fields as F
 from ..choices import ROLE_KINDS
 from ..models import MentorTraining, Person, Role
-from ..services.people import people, roles
+from ..services.people import mentor_training, people, roles
 from . import import_common as C
 from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
 from .import_training import BIRTH_DATE_SYNONYMS
@@ -310,47 +309,29 @@ class PeopleImport(ImportKind):
         return Item(record.row, action, key, row["label"], changes, payload)
 
     def write(self, items: list[Item], run_id: int, tick) -> None:
-        entries: list[dict[str, Any]] = []
         new = [i for i in items if "person" in i.payload]
-        ids = C.insert_returning(Person, C.full_rows(Person, [i.payload["person"] for i in new])) \
-            if new else []
+        ids = people.create_many([i.payload["person"] for i in new], import_run=run_id)
         for item, person_id in zip(new, ids, strict=True):
             item.payload["person_id"] = person_id
-            entries.append({"entity": "person", "entity_id": person_id, "action": "create",
-                            "changes": {k: [None, v] for k, v in item.payload["person"].items()
-                                        if v is not None},
-                            "person_id": person_id, "import_run": run_id})
         role_rows, training_rows = [], []
+        person_changes, role_changes = [], []
         for item in items:
             person_id = item.payload.get("person_id") or item.payload[
                 "same_person_as"].payload["person_id"]
-            diff = item.payload.get("person_changes")
-            if diff:
-                Person.update({k: v[1] for k, v in diff.items()}).where(Person.id == person_id).execute()
-                entries.append({"entity": "person", "entity_id": person_id, "action": "update",
-                                "changes": {k: list(v) for k, v in diff.items()},
-                                "person_id": person_id, "import_run": run_id})
+            if item.payload.get("person_changes"):
+                person_changes.append((person_id, item.payload["person_changes"], person_id))
             if "role" in item.payload:
                 role_rows.append({"person": person_id, **item.payload["role"]})
             if "role_changes" in item.payload:
                 role_id, rdiff = item.payload["role_changes"]
-                Role.update({k: v[1] for k, v in rdiff.items()}).where(Role.id == role_id).execute()
-                entries.append({"entity": "role", "entity_id": role_id, "action": "update",
-                                "changes": {k: list(v) for k, v in rdiff.items()},
-                                "person_id": person_id, "import_run": run_id})
+                role_changes.append((role_id, rdiff, person_id))
             if "training" in item.payload:
                 training_rows.append({"person": person_id, **item.payload["training"]})
             tick(1)
-        for model, entity, rows in ((Role, "role", role_rows),
-                                    (MentorTraining, "mentor_training", training_rows)):
-            if not rows:
-                continue
-            full = C.full_rows(model, rows)
-            for row, new_id in zip(rows, C.insert_returning(model, full), strict=True):
-                entries.append({"entity": entity, "entity_id": new_id, "action": "create",
-                                "changes": {k: [None, v] for k, v in row.items() if v is not None},
-                                "person_id": row["person"], "import_run": run_id})
-        audit.record_many(entries)
+        people.update_many(person_changes, import_run=run_id)
+        roles.update_many(role_changes, import_run=run_id)
+        roles.create_many(role_rows, import_run=run_id)
+        mentor_training.create_many(training_rows, import_run=run_id)
 
 
 class _Planned:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .. import audit
 from .. import fields as F
 from ..models import Cohort, Enrolment, Placement
 from ..services.programmes import placements
@@ -25,9 +24,7 @@ from .import_training import (
     AS_GIVEN,
     HESA_ID_SYNONYMS,
     TRAINEE_FIELDS,
-    create_entry,
     refuse_errors,
-    update_records,
 )
 
 #: What a placement row finds its trainee by, in this order, with what users call each.
@@ -222,20 +219,14 @@ class PlacementImport(ImportKind):
         return None
 
     def write(self, items, run_id, tick):
-        entries: list[dict[str, Any]] = []
         new = [i for i in items if "placement" in i.payload]
-        rows = [i.payload["placement"] for i in new]
-        full = C.full_rows(Placement, rows) if rows else []
-        for item, pid in zip(new, C.insert_returning(Placement, full) if full else [], strict=True):
-            entries.append(create_entry("placement", pid, item.payload["placement"],
-                                         item.payload["person_id"], run_id))
-            tick(1)
-        for item in items:
-            if "changes" in item.payload:
-                update_records(Placement, "placement", {item.payload["id"]: item.payload["changes"]},
-                        item.payload["person_id"], run_id, entries, keyed=True)
-                tick(1)
-        audit.record_many(entries)
+        placements.create_many([i.payload["placement"] for i in new],
+                               person_ids=[i.payload["person_id"] for i in new],
+                               import_run=run_id, tick=tick)
+        changed = [i for i in items if "changes" in i.payload]
+        placements.update_many(((i.payload["id"], i.payload["changes"], i.payload["person_id"])
+                                for i in changed), import_run=run_id)
+        tick(len(changed))
 
 
 def _pick_enrolment(candidates: list[Enrolment], on) -> Enrolment | None:

@@ -21,9 +21,10 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from .. import audit, clock
+from .. import clock
 from .. import fields as F
 from ..models import Role, School
+from ..services.people import roles
 from ..services.schools import schools
 from . import import_common as C
 from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
@@ -245,37 +246,17 @@ class SchoolImport(ImportKind):
 
     # -- writing --------------------------------------------------------------------------
     def write(self, items: list[Item], run_id: int, tick) -> None:
-        entries: list[dict[str, Any]] = []
         new = [i for i in items if i.action == "add"]
-        rows = C.full_rows(School, [i.payload["values"] for i in new])
-        for part_items, part_rows in zip(C.chunks(new, C.INSERT_CHUNK), C.chunks(rows, C.INSERT_CHUNK),
-                                         strict=True):
-            ids = C.insert_returning(School, part_rows)
-            for item, new_id in zip(part_items, ids, strict=True):
-                item.payload["id"] = new_id
-                entries.append({"entity": "school", "entity_id": new_id, "action": "create",
-                                "changes": {k: [None, v] for k, v in item.payload["values"].items()
-                                            if v is not None},
-                                "import_run": run_id})
-            tick(len(part_items))
-        for item in items:
-            if item.action != "update":
-                continue
-            changes = item.payload["changes"]
-            if changes:
-                School.update({k: v[1] for k, v in changes.items()}).where(
-                    School.id == item.payload["id"]).execute()
-                entries.append({"entity": "school", "entity_id": item.payload["id"],
-                                "action": "update",
-                                "changes": {k: list(v) for k, v in changes.items()},
-                                "import_run": run_id})
-            for role_id, end, person_id in item.payload.get("end_roles", ()):
-                Role.update(end_date=end).where(Role.id == role_id).execute()
-                entries.append({"entity": "role", "entity_id": role_id, "action": "update",
-                                "changes": {"end_date": [None, end]}, "person_id": person_id,
-                                "import_run": run_id})
-            tick(1)
-        audit.record_many(entries)
+        ids = schools.create_many([i.payload["values"] for i in new], import_run=run_id, tick=tick)
+        for item, new_id in zip(new, ids, strict=True):
+            item.payload["id"] = new_id
+        updates = [i for i in items if i.action == "update"]
+        schools.update_many(((i.payload["id"], i.payload["changes"], None) for i in updates),
+                            import_run=run_id)
+        roles.update_many(((role_id, {"end_date": (None, end)}, person_id)
+                           for i in updates for role_id, end, person_id in i.payload.get("end_roles", ())),
+                          import_run=run_id)
+        tick(len(updates))
         write_heads([i for i in items if i.payload.get("heads")], run_id)
 
 

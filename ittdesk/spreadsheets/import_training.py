@@ -1,5 +1,5 @@
 """What the enrolments and placements imports share: the trainee columns, and helpers for
-names, refusals, duplicate keys and audit entries. The kinds themselves are in
+names, refusals and duplicate keys. The kinds themselves are in
 :mod:`.import_enrolments` and :mod:`.import_placements`.
 """
 
@@ -65,24 +65,3 @@ def refuse_duplicates(parsed, keys_of, columns, refused) -> None:
                 refused.append(Refusal(row, columns.get(column, ""),
                                        f"{what} {shown} is on more than one row "
                                        f"({', '.join(map(str, rows))}): keep one"))
-
-
-def create_entry(entity, record_id, values, person_id, run_id):
-    return {"entity": entity, "entity_id": record_id, "action": "create",
-            "changes": {k: [None, v] for k, v in values.items() if v is not None},
-            "person_id": person_id, "import_run": run_id}
-
-
-def update_records(model, entity, by_id, person_id, run_id, entries, keyed=True) -> None:
-    """Apply {record id: {field: (old, new)}} and audit each record once."""
-    for record_id, diff in (by_id or {}).items():
-        if not diff:
-            continue
-        columns = {}
-        for k, (_old, new) in diff.items():
-            field = model._meta.fields[k]
-            columns[field] = new
-        model.update(columns).where(model.id == record_id).execute()
-        entries.append({"entity": entity, "entity_id": record_id, "action": "update",
-                        "changes": {k: list(v) for k, v in diff.items()},
-                        "person_id": person_id, "import_run": run_id})

@@ -1,0 +1,131 @@
+"""The services' bulk writes (what imports call) store what their one-by-one writes store."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from ittdesk.models import AuditEntry, Person, Role, School, database
+from ittdesk.services.people import people, roles
+from ittdesk.services.schools import schools
+
+PEOPLE = [
+    {"title": "Ms", "first_name": "Siân", "last_name": "Ó Súilleabháin", "email": "SIAN@example.org"},
+    {"first_name": "Zoë", "last_name": "Brontë", "trn": "1234567", "no_newsletters": "yes"},
+    {"first_name": "Ívar", "last_name": "O'Brien", "date_of_birth": "02/03/1990"},
+]
+SCHOOLS = [
+    {"urn": "100001", "name": "Ærø Primary", "phase": "PRIMARY", "postcode": "ls1 1aa"},
+    {"urn": "100002", "name": "The Aldgate School", "status": "closed"},
+]
+
+
+def _rows(model, ids: list[int]) -> list[dict]:
+    """The stored rows, in ``ids`` order, without their ids (the two runs number them apart)."""
+    by_id = {r["id"]: r for r in model.select().where(model.id.in_(ids)).dicts()}
+    return [{k: v for k, v in by_id[i].items() if k != "id"} for i in ids]
+
+
+def _entries(entity: str, ids: list[int], **refs: list[int]) -> list[tuple]:
+    """The audit entries about the ``entity`` records ``ids``, each id replaced by its place in
+    ``ids`` (and a reference's, e.g. ``person=[...]``, by its place in that list)."""
+    place = {i: n for n, i in enumerate(ids)}
+    person_place = {i: n for n, i in enumerate(refs.get("person", ids))}
+    found = []
+    for e in (AuditEntry.select().where((AuditEntry.entity == entity)
+                                        & AuditEntry.entity_id.in_(ids)).order_by(AuditEntry.id)):
+        changes = json.loads(e.changes) if e.changes else None
+        for name, targets in refs.items():
+            if changes and name in changes:
+                changes[name] = [None if v is None else targets.index(v) for v in changes[name]]
+        found.append((e.entity, place[e.entity_id], e.action, changes,
+                      None if e.person_id is None else person_place[e.person_id],
+                      e.note, e.user, e.import_run_id))
+    return found
+
+
+def _stored(ids: list[int], school_ids: list[int], role_ids: list[int]) -> tuple:
+    return (_rows(Person, ids), _entries("person", ids),
+            _rows(School, school_ids), _entries("school", school_ids),
+            [{**r, "person": ids.index(r["person"]), "school": school_ids.index(r["school"])}
+             for r in _rows(Role, role_ids)],
+            _entries("role", role_ids, person=ids, school=school_ids))
+
+
+def _one_by_one_then_undone(write):
+    """What ``write()`` stores (rows and entries, via its own reader), then rolled back."""
+    with database.atomic() as transaction:
+        stored = write()
+        transaction.rollback()
+    return stored
+
+
+def test_create_many_writes_the_same_rows_and_audit_entries_as_create_one_by_one(db):
+    def one_by_one():
+        ids = [people.create(p).id for p in PEOPLE]
+        school_ids = [schools.create(s).id for s in SCHOOLS]
+        role_ids = [roles.create({"person": ids[0], "school": school_ids[0], "kind": "headteacher",
+                                  "start_date": "1/9/2024"}).id]
+        return _stored(ids, school_ids, role_ids)
+
+    def in_bulk():
+        ids = people.create_many([people.prepare(p) for p in PEOPLE])
+        school_ids = schools.create_many([schools.prepare(s) for s in SCHOOLS])
+        role_ids = roles.create_many([roles.prepare({
+            "person": ids[0], "school": school_ids[0], "kind": "headteacher",
+            "start_date": "1/9/2024"})])
+        return _stored(ids, school_ids, role_ids)
+
+    expected = _one_by_one_then_undone(one_by_one)
+    with database.atomic():
+        got = in_bulk()
+    assert got == expected
+    assert [len(part) for part in got] == [3, 3, 2, 2, 1, 1]
+    # the sort keys were written with the names, as the models' own writes write them
+    assert got[0][0]["last_name_key"] == "osuilleabhain"
+
+
+def test_update_many_writes_the_same_changes_and_audit_entries_as_update_one_by_one(db):
+    ids = [people.create(p).id for p in PEOPLE]
+    edits = [{"last_name": "Ó Dálaigh", "email": "new@example.org"}, {"trn": None},
+             {"first_name": "Ivar"}]
+
+    def one_by_one():
+        for person_id, data in zip(ids, edits, strict=True):
+            people.update(person_id, data)
+        return _rows(Person, ids), _entries("person", ids)[len(ids):]
+
+    def in_bulk():
+        diffs = []
+        for person_id, data in zip(ids, edits, strict=True):
+            person = people.get(person_id)
+            values = people.prepare(data, person)
+            diffs.append((person_id, {k: (getattr(person, k), v) for k, v in values.items()
+                                      if getattr(person, k) != v}, person_id))
+        assert people.update_many(diffs) == 3
+        return _rows(Person, ids), _entries("person", ids)[len(ids):]
+
+    expected = _one_by_one_then_undone(one_by_one)
+    with database.atomic():
+        got = in_bulk()
+    assert got == expected
+    assert got[0][0]["last_name_key"] == "odalaigh"
+    assert [e[2] for e in got[1]] == ["update"] * 3
+
+
+def test_create_many_audits_with_the_import_run_and_ticks_per_chunk(db):
+    from ittdesk.models import ImportRun
+    from ittdesk.services import bulk
+
+    run = ImportRun.create(at=datetime(2025, 1, 1), user="test", kind="schools",
+                           file_name="x.csv")
+    ticks: list[int] = []
+    rows = [schools.prepare({"urn": str(200000 + i), "name": f"School {i}"})
+            for i in range(bulk.INSERT_CHUNK + 3)]
+    with database.atomic():
+        ids = schools.create_many(rows, import_run=run.id, tick=ticks.append)
+    assert ticks == [bulk.INSERT_CHUNK, 3]
+    assert [s.urn for s in School.select().where(School.id.in_(ids)).order_by(School.id)] == [
+        200000 + i for i in range(bulk.INSERT_CHUNK + 3)]
+    assert AuditEntry.select().where((AuditEntry.import_run == run.id)
+                                     & (AuditEntry.action == "create")).count() == len(rows)
