@@ -9,8 +9,8 @@ in; the audit entries go through ``audit.record_many`` (COPY on PostgreSQL).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 from peewee import CharField, ForeignKeyField, IntegerField, Model, TextField
 
@@ -20,7 +20,10 @@ CHUNK = 500  # keys per lookup query
 INSERT_CHUNK = 500  # rows per create_many step (progress and cancel are checked between them)
 
 
-def chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
@@ -38,7 +41,7 @@ def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int
     # People's and schools' names sort by keys written with them (``sortkeys.with_keys``):
     # added as extra columns, each computed once per distinct name rather than by copying
     # every row (100,000 names share far fewer spellings).
-    keyed = [(name, key, {}) for name, key in key_fields(model).items() if name in rows[0]]
+    keyed: list[tuple[str, Any, dict[str, Any]]] = [(name, key, {}) for name, key in key_fields(model).items() if name in rows[0]]
     key_names = {key.name for _name, key, _seen in keyed}
     database = model._meta.database
     names = [n for n in rows[0] if n not in key_names]
@@ -54,7 +57,8 @@ def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int
     head = (f"INSERT INTO {quote(model._meta.table_name)} ("
             + ", ".join(quote(f.column_name) for f in fields) + ") VALUES ")
     one = "(" + ", ".join([param] * len(fields)) + ")"
-    tail = f" RETURNING {quote(model._meta.primary_key.column_name)}"
+    primary_key: Any = model._meta.primary_key
+    tail = f" RETURNING {quote(primary_key.column_name)}"
     # Text and whole numbers go to the driver as they are (what db_value would return).
     # (Exact types only: a subclass such as AcademicYearField normalises text in db_value.)
     plain = [(n, conv, str if type(f) in (CharField, TextField) else
