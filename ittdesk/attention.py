@@ -70,7 +70,7 @@ def reports_due(today: date, limit: int) -> Group:
     from .services.agreement_lifecycle import count_reports_due
     from .services.agreement_lifecycle import reports_due as due_reports
 
-    days = int(settings.get("reports_due_days"))
+    days = settings.REPORTS_DUE_DAYS.get()
     group = Group("reports", f"Impact reports overdue or due within {days} days",
                   "Chase the report or record it as submitted in the agreement.")
     group.count = count_reports_due(today, days)
@@ -175,7 +175,7 @@ def mentors_over_capacity(today: date, limit: int) -> Group:
 
 
 def mentor_training_lapsed(today: date, limit: int) -> Group:
-    months = int(settings.get("mentor_refresher_months"))
+    months = settings.MENTOR_REFRESHER_MONTHS.get()
     cutoff = months_before(today, months)
     group = Group("training", f"Mentors without training in the last {months} months",
                   "Book a refresher and record it in the mentor's training.")
@@ -199,7 +199,7 @@ def mentor_training_lapsed(today: date, limit: int) -> Group:
 
 
 def cohorts_nearly_full(today: date, limit: int) -> Group:
-    margin = int(settings.get("cohort_nearly_full_places"))
+    margin = settings.COHORT_NEARLY_FULL_PLACES.get()
     year = AcademicYear.for_date(today)
     group = Group("cohorts", f"Cohorts full or with {margin} or fewer places left",
                   "Open more places or close recruitment.")

@@ -99,9 +99,9 @@ def rotate(location: Location, keep: int | None = None) -> list[Path]:
 
     if keep is None:
         try:
-            keep = int(settings.get("backup_keep"))
-        except Exception:
-            keep = settings.DEFAULTS["backup_keep"]
+            keep = settings.BACKUP_KEEP.get()
+        except Exception:  # no readable settings table (a damaged or foreign file)
+            keep = settings.BACKUP_KEEP.default
     keep = max(1, keep)
     existing = automatic_backups(location)
     removed = existing[:-keep] if len(existing) > keep else []

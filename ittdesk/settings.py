@@ -12,9 +12,10 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .errors import ValidationError
 from .models import Setting
@@ -33,112 +34,119 @@ SMTP_SECURITY = ("starttls", "ssl", "none")
 PROVIDER_KEYS = ("provider_name", "provider_address", "provider_logo", "provider_ukprn",
                  "provider_signatory")
 
-DEFAULTS: dict[str, Any] = {
-    "provider_name": "",
-    "provider_address": "",
-    "provider_logo": "",  # data:image/png;base64,... (set from an image file)
-    "provider_ukprn": "",
-    "provider_signatory": "",
-    "backup_keep": 14,
-    "mentor_refresher_months": 24,
-    "cohort_nearly_full_places": 2,
-    "reports_due_days": 30,
-    # Retention schedule (ittdesk/privacy/retention.py): whole years, changeable by the DPO.
-    "retention_trainee_years": 6,
-    "retention_applicant_years": 1,
-    "retention_school_role_years": 6,
-    "retention_agreement_years": 6,
-    "retention_contact_years": 2,
-    # E-mail (ittdesk/outreach): drafts and messages from the provider's own address
-    "provider_email": "",
-    "email_form_subject": "Leadership confirmation {year}: {school}",
-    "email_form_body": (
-        "Dear {contact},\n\n"
-        "Each year we ask our partner schools to confirm who leads teacher training at the "
-        "school. Please open the attached form for {school}, correct anything that has "
-        "changed, and send it back to us by replying to this e-mail (due {due_date}).\n\n"
-        "Thank you for your support of teacher training.\n\n{provider}"),
-    "email_chase_subject": "Reminder: leadership confirmation {year} for {school}",
-    "email_chase_body": (
-        "Dear {contact},\n\n"
-        "We sent {school} the leadership confirmation form for {year} and have not had it "
-        "back yet. The form is attached again: please check it, correct anything that has "
-        "changed, and reply with it attached (due {due_date}).\n\n"
-        "Thank you.\n\n{provider}"),
-    "smtp_host": "",
-    "smtp_port": 587,
-    "smtp_user": "",
-    "smtp_security": "starttls",
-    # Letters (ittdesk/outreach/letters.py): the provider's own Word template per kind, or ""
-    "letter_placement_school": "",
-    "letter_placement_mentor": "",
-    "letter_placement_trainee": "",
-    "letter_agreement": "",
-}
+T = TypeVar("T", str, int)
 
-DESCRIPTIONS: dict[str, str] = {
-    "provider_name": "Provider name printed on agreements and returns",
-    "provider_address": "Provider address printed on agreements",
-    "provider_logo": "Logo printed on agreements and forms (set from a PNG or JPEG file)",
-    "provider_ukprn": "UK provider reference number (8 digits) printed on returns",
-    "provider_signatory": "Who signs for the provider (name and post), printed on agreements",
-    "backup_keep": "How many automatic backups to keep",
-    "mentor_refresher_months": "Months after which mentor training needs a refresher",
-    "cohort_nearly_full_places": "A cohort with this many places left or fewer is nearly full",
-    "reports_due_days": "Impact reports due within this many days need attention",
-    "retention_trainee_years": "Years trainee and participant records are kept after the course ends",
-    "retention_applicant_years": "Years applicants who never enrolled are kept after the course started",
-    "retention_school_role_years": "Years mentor and school staff records are kept after their last role",
-    "retention_agreement_years": "Years people named in support agreements are kept after the agreement ends",
-    "retention_contact_years": "Years other contacts are kept after their record last changed",
-    "provider_email": "The provider's e-mail address: e-mails and drafts are from it",
-    "email_form_subject": "Subject of the yearly form e-mail; fields: " + ", ".join(
-        f"{{{f}}}" for f in MESSAGE_FIELDS),
-    "email_form_body": "Message of the yearly form e-mail (same fields as its subject)",
-    "email_chase_subject": "Subject of the reminder for a form not returned (same fields)",
-    "email_chase_body": "Message of the reminder for a form not returned (same fields)",
-    "smtp_host": "The provider's outgoing mail server (SMTP), e.g. smtp.office365.com",
-    "smtp_port": "Its port: 587 with starttls, 465 with ssl, 25 with none",
-    "smtp_user": "The user name to log in to the mail server (the password is kept in the "
-                 "system's keyring: ittdesk mail password)",
-    "smtp_security": "starttls, ssl or none (none only for a server on this computer)",
-    "letter_placement_school": "Your Word template for the placement letter to the school "
-                               "(empty: the built-in one; ittdesk letters template)",
-    "letter_placement_mentor": "Your Word template for the placement letter to the mentor",
-    "letter_placement_trainee": "Your Word template for the placement letter to the trainee",
-    "letter_agreement": "Your Word template for the support agreement's covering letter",
-}
+
+@dataclass(frozen=True)
+class ProviderOption(Generic[T]):
+    """One provider setting, declared once: key, type, default, what it is for, and its check.
+
+    ``get()`` gives the declared type: a stored value of another type (a hand-edited row, a
+    value from another version) reads as the default, as a missing one does.
+    """
+
+    key: str
+    type: type[T]
+    default: T
+    label: str
+    check: Callable[[Any], T]
+
+    def get(self) -> T:
+        row = Setting.get_or_none(Setting.key == self.key)
+        return self.default if row is None else self.decode(row.value)
+
+    def set(self, value: Any) -> None:
+        set(self.key, value)
+
+    def decode(self, stored: str) -> T:
+        """A stored JSON text as this option's type, or the default when it is not one."""
+        try:
+            value = json.loads(stored)
+        except ValueError:
+            return self.default
+        # type(...) is, not isinstance: JSON true is a bool, and a bool is not a whole number here
+        return value if type(value) is self.type else self.default
+
+
+def _text(limit: int, what: str, *, lines: bool = False) -> Callable[[Any], str]:
+    def cleaner(value: Any) -> str:
+        text = "" if value is None else str(value)
+        text = "\n".join(line.strip() for line in text.replace("\r\n", "\n").split("\n")) \
+            if lines else " ".join(text.split())
+        text = text.strip()
+        if len(text) > limit:
+            raise ValueError(f"{what} is too long (at most {limit} characters)")
+        return text
+    return cleaner
+
+
+def _count(value: Any) -> int:
+    """A whole number, not negative (a number of days, months, years or backups)."""
+    number = int(str(value).strip())
+    if number < 0:
+        raise ValueError("must not be negative")
+    return number
+
+
+def _text_option(key: str, default: str, label: str,
+                 check: Callable[[Any], str]) -> ProviderOption[str]:
+    return ProviderOption(key, str, default, label, check)
+
+
+def _count_option(key: str, default: int, label: str,
+                  check: Callable[[Any], int] = _count) -> ProviderOption[int]:
+    return ProviderOption(key, int, default, label, check)
+
+
+# Declared at the end of the module, once their checks are defined (the names are used only
+# inside functions until then).
+PROVIDER_NAME: ProviderOption[str]
+PROVIDER_ADDRESS: ProviderOption[str]
+PROVIDER_LOGO: ProviderOption[str]
+PROVIDER_UKPRN: ProviderOption[str]
+PROVIDER_SIGNATORY: ProviderOption[str]
+BACKUP_KEEP: ProviderOption[int]
+MENTOR_REFRESHER_MONTHS: ProviderOption[int]
+COHORT_NEARLY_FULL_PLACES: ProviderOption[int]
+REPORTS_DUE_DAYS: ProviderOption[int]
+PROVIDER_EMAIL: ProviderOption[str]
+SMTP_HOST: ProviderOption[str]
+SMTP_PORT: ProviderOption[int]
+SMTP_USER: ProviderOption[str]
+SMTP_SECURITY_MODE: ProviderOption[str]
+#: every provider setting by key, in the order ``ittdesk settings list`` shows them
+OPTIONS: dict[str, ProviderOption[Any]] = {}
+#: each setting's default and description, by key (views of OPTIONS, for older callers)
+DEFAULTS: dict[str, Any] = {}
+DESCRIPTIONS: dict[str, str] = {}
+
+
+def option(key: str) -> ProviderOption[Any]:
+    """The declaration of a setting named at run time (the CLI, the dialog); KeyError if none."""
+    try:
+        return OPTIONS[key]
+    except KeyError:
+        raise KeyError(f"Unknown setting '{key}'") from None
 
 
 def get(key: str) -> Any:
-    if key not in DEFAULTS:
-        raise KeyError(f"Unknown setting '{key}'")
-    row = Setting.get_or_none(Setting.key == key)
-    return json.loads(row.value) if row else DEFAULTS[key]
+    """A setting named at run time; code that knows which one reads ``OPTION.get()``, typed."""
+    return option(key).get()
 
 
 def is_set(key: str) -> bool:
     """True once someone has stored a value (the first-run greeting asks for the name until then)."""
-    return Setting.select().where(Setting.key == key).exists()
+    return bool(Setting.select().where(Setting.key == key).exists())
 
 
 def clean(key: str, value: Any) -> Any:
     """The value as it will be stored, or ValidationError({key: message}) saying what is wrong."""
-    if key not in DEFAULTS:
-        raise KeyError(f"Unknown setting '{key}'")
-    expected = type(DEFAULTS[key])
+    declared = option(key)
     try:
-        if key in _CLEANERS:
-            return _CLEANERS[key](value)
-        if expected is int:
-            number = int(str(value).strip())
-            if number < 0:
-                raise ValueError("must not be negative")
-            return number
+        return declared.check(value)
     except ValueError as exc:
         raise ValidationError({key: str(exc) if str(exc) and "invalid literal" not in str(exc)
                                else "must be a whole number"}) from None
-    return value
 
 
 def set(key: str, value: Any) -> None:  # noqa: A001 - reads naturally as settings.set
@@ -155,14 +163,16 @@ def set(key: str, value: Any) -> None:  # noqa: A001 - reads naturally as settin
 
 
 def all_settings() -> dict[str, Any]:
-    stored = {row.key: json.loads(row.value) for row in Setting.select()}
-    return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
+    """Every setting by key, each of its declared type, in one query."""
+    stored: dict[str, str] = {row.key: row.value for row in Setting.select()}
+    return {key: declared.decode(stored[key]) if key in stored else declared.default
+            for key, declared in OPTIONS.items()}
 
 
 def shown(key: str, value: Any) -> str:
     """A value as one line for a list (``ittdesk settings list``): a logo by kind and size."""
     if key == "provider_logo":
-        return _audited(key, value) or ""
+        return str(_audited(key, value) or "")
     return str(value).replace("\n", " / ")
 
 
@@ -201,32 +211,20 @@ class Provider:
 
 
 def provider() -> Provider:
-    stored = dict(Setting.select(Setting.key, Setting.value)
-                  .where(Setting.key.in_(PROVIDER_KEYS)).tuples())
-    values = {key: json.loads(stored[key]) if key in stored else DEFAULTS[key]
-              for key in PROVIDER_KEYS}
-    return Provider(name=str(values["provider_name"] or ""),
-                    address=str(values["provider_address"] or ""),
-                    logo=str(values["provider_logo"] or ""),
-                    ukprn=str(values["provider_ukprn"] or ""),
-                    signatory=str(values["provider_signatory"] or ""))
+    stored: dict[str, str] = {row.key: row.value for row in Setting.select(
+        Setting.key, Setting.value).where(Setting.key.in_(PROVIDER_KEYS))}
+
+    def read(declared: ProviderOption[str]) -> str:
+        return declared.decode(stored[declared.key]) if declared.key in stored else declared.default
+
+    return Provider(name=read(PROVIDER_NAME), address=read(PROVIDER_ADDRESS),
+                    logo=read(PROVIDER_LOGO), ukprn=read(PROVIDER_UKPRN),
+                    signatory=read(PROVIDER_SIGNATORY))
 
 
 def logo_bytes(uri: str) -> bytes:
     """The image bytes of a stored logo (for saving it back out or drawing it)."""
     return base64.b64decode(uri.split(",", 1)[1]) if uri.startswith("data:image/") else b""
-
-
-def _text(limit: int, what: str, *, lines: bool = False) -> Any:
-    def cleaner(value: Any) -> str:
-        text = "" if value is None else str(value)
-        text = "\n".join(line.strip() for line in text.replace("\r\n", "\n").split("\n")) \
-            if lines else " ".join(text.split())
-        text = text.strip()
-        if len(text) > limit:
-            raise ValueError(f"{what} is too long (at most {limit} characters)")
-        return text
-    return cleaner
 
 
 def _ukprn(value: Any) -> str:
@@ -298,7 +296,7 @@ def _audited(key: str, value: Any) -> Any:
     return value
 
 
-def _message(limit: int, what: str, *, lines: bool) -> Any:
+def _message(limit: int, what: str, *, lines: bool) -> Callable[[Any], str]:
     """An e-mail template: its text, and every {field} one the drafts can fill."""
     import string
 
@@ -368,23 +366,109 @@ def _word_template(value: Any) -> str:
     return str(path.resolve())
 
 
-_CLEANERS = {
-    "provider_name": _text(NAME_MAX, "The provider's name"),
-    "provider_address": _text(500, "The address", lines=True),
-    "provider_signatory": _text(NAME_MAX, "The signatory"),
-    "provider_ukprn": _ukprn,
-    "provider_logo": _logo,
-    "provider_email": _email,
-    "email_form_subject": _message(200, "The subject", lines=False),
-    "email_chase_subject": _message(200, "The subject", lines=False),
-    "email_form_body": _message(5000, "The message", lines=True),
-    "email_chase_body": _message(5000, "The message", lines=True),
-    "smtp_host": _host,
-    "smtp_port": _port,
-    "smtp_user": _text(200, "The user name"),
-    "smtp_security": _security,
-    "letter_placement_school": _word_template,
-    "letter_placement_mentor": _word_template,
-    "letter_placement_trainee": _word_template,
-    "letter_agreement": _word_template,
-}
+_FORM_SUBJECT = "Leadership confirmation {year}: {school}"
+_FORM_BODY = (
+    "Dear {contact},\n\n"
+    "Each year we ask our partner schools to confirm who leads teacher training at the "
+    "school. Please open the attached form for {school}, correct anything that has "
+    "changed, and send it back to us by replying to this e-mail (due {due_date}).\n\n"
+    "Thank you for your support of teacher training.\n\n{provider}")
+_CHASE_SUBJECT = "Reminder: leadership confirmation {year} for {school}"
+_CHASE_BODY = (
+    "Dear {contact},\n\n"
+    "We sent {school} the leadership confirmation form for {year} and have not had it "
+    "back yet. The form is attached again: please check it, correct anything that has "
+    "changed, and reply with it attached (due {due_date}).\n\n"
+    "Thank you.\n\n{provider}")
+_FIELDS = ", ".join(f"{{{f}}}" for f in MESSAGE_FIELDS)
+
+PROVIDER_NAME = _text_option("provider_name", "", "Provider name printed on agreements and returns",
+                             _text(NAME_MAX, "The provider's name"))
+PROVIDER_ADDRESS = _text_option("provider_address", "", "Provider address printed on agreements",
+                                _text(500, "The address", lines=True))
+PROVIDER_LOGO = _text_option(  # data:image/png;base64,... (set from an image file)
+    "provider_logo", "",
+    "Logo printed on agreements and forms (set from a PNG or JPEG file)", _logo)
+PROVIDER_UKPRN = _text_option("provider_ukprn", "",
+                              "UK provider reference number (8 digits) printed on returns", _ukprn)
+PROVIDER_SIGNATORY = _text_option(
+    "provider_signatory", "",
+    "Who signs for the provider (name and post), printed on agreements",
+    _text(NAME_MAX, "The signatory"))
+BACKUP_KEEP = _count_option("backup_keep", 14, "How many automatic backups to keep")
+MENTOR_REFRESHER_MONTHS = _count_option(
+    "mentor_refresher_months", 24, "Months after which mentor training needs a refresher")
+COHORT_NEARLY_FULL_PLACES = _count_option(
+    "cohort_nearly_full_places", 2,
+    "A cohort with this many places left or fewer is nearly full")
+REPORTS_DUE_DAYS = _count_option(
+    "reports_due_days", 30, "Impact reports due within this many days need attention")
+# Retention schedule (ittdesk/privacy/retention.py): whole years, changeable by the DPO.
+_RETENTION = (
+    _count_option("retention_trainee_years", 6,
+                  "Years trainee and participant records are kept after the course ends"),
+    _count_option("retention_applicant_years", 1,
+                  "Years applicants who never enrolled are kept after the course started"),
+    _count_option("retention_school_role_years", 6,
+                  "Years mentor and school staff records are kept after their last role"),
+    _count_option("retention_agreement_years", 6,
+                  "Years people named in support agreements are kept after the agreement ends"),
+    _count_option("retention_contact_years", 2,
+                  "Years other contacts are kept after their record last changed"),
+)
+# E-mail (ittdesk/outreach): drafts and messages from the provider's own address
+PROVIDER_EMAIL = _text_option("provider_email", "",
+                              "The provider's e-mail address: e-mails and drafts are from it",
+                              _email)
+EMAIL_FORM_SUBJECT = _text_option(
+    "email_form_subject", _FORM_SUBJECT,
+    "Subject of the yearly form e-mail; fields: " + _FIELDS,
+    _message(200, "The subject", lines=False))
+EMAIL_FORM_BODY = _text_option(
+    "email_form_body", _FORM_BODY,
+    "Message of the yearly form e-mail (same fields as its subject)",
+    _message(5000, "The message", lines=True))
+EMAIL_CHASE_SUBJECT = _text_option(
+    "email_chase_subject", _CHASE_SUBJECT,
+    "Subject of the reminder for a form not returned (same fields)",
+    _message(200, "The subject", lines=False))
+EMAIL_CHASE_BODY = _text_option(
+    "email_chase_body", _CHASE_BODY,
+    "Message of the reminder for a form not returned (same fields)",
+    _message(5000, "The message", lines=True))
+SMTP_HOST = _text_option("smtp_host", "",
+                         "The provider's outgoing mail server (SMTP), e.g. smtp.office365.com",
+                         _host)
+SMTP_PORT = _count_option("smtp_port", 587,
+                          "Its port: 587 with starttls, 465 with ssl, 25 with none", _port)
+SMTP_USER = _text_option("smtp_user", "",
+                         "The user name to log in to the mail server (the password is kept in "
+                         "the system's keyring: ittdesk mail password)",
+                         _text(200, "The user name"))
+SMTP_SECURITY_MODE = _text_option(
+    "smtp_security", "starttls",
+    "starttls, ssl or none (none only for a server on this computer)", _security)
+# Letters (ittdesk/outreach/letters.py): the provider's own Word template per kind, or ""
+_LETTERS = (
+    _text_option("letter_placement_school", "",
+                 "Your Word template for the placement letter to the school "
+                 "(empty: the built-in one; ittdesk letters template)", _word_template),
+    _text_option("letter_placement_mentor", "",
+                 "Your Word template for the placement letter to the mentor", _word_template),
+    _text_option("letter_placement_trainee", "",
+                 "Your Word template for the placement letter to the trainee", _word_template),
+    _text_option("letter_agreement", "",
+                 "Your Word template for the support agreement's covering letter",
+                 _word_template),
+)
+
+OPTIONS.update((o.key, o) for o in (
+    PROVIDER_NAME, PROVIDER_ADDRESS, PROVIDER_LOGO, PROVIDER_UKPRN, PROVIDER_SIGNATORY,
+    BACKUP_KEEP, MENTOR_REFRESHER_MONTHS, COHORT_NEARLY_FULL_PLACES, REPORTS_DUE_DAYS,
+    *_RETENTION,
+    PROVIDER_EMAIL, EMAIL_FORM_SUBJECT, EMAIL_FORM_BODY, EMAIL_CHASE_SUBJECT, EMAIL_CHASE_BODY,
+    SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_SECURITY_MODE,
+    *_LETTERS,
+))
+DEFAULTS.update((key, o.default) for key, o in OPTIONS.items())
+DESCRIPTIONS.update((key, o.label) for key, o in OPTIONS.items())

@@ -15,7 +15,7 @@ from . import settings as ui_settings
 
 def export_folder() -> Path:
     """The folder the next Save dialog opens in."""
-    last = ui_settings.get("export_folder")
+    last = ui_settings.EXPORT_FOLDER.get()
     if last and Path(last).is_dir():
         return Path(last)
     documents = QStandardPaths.writableLocation(
@@ -34,7 +34,7 @@ def ask_save_path(parent: QWidget | None, title: str, suggested_name: str, file_
     path = Path(name)
     if path.suffix.lower() not in suffixes:
         path = path.with_name(path.name + suffixes[0])
-    ui_settings.set("export_folder", str(path.parent))
+    ui_settings.EXPORT_FOLDER.set(str(path.parent))
     return path
 
 

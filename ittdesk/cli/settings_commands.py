@@ -15,7 +15,7 @@ from ..errors import ValidationError
 from . import db_option, open_db
 
 #: keys ``settings set`` changes; the retention schedule has its own checks (``retention set``)
-SETTABLE = [key for key in settings.DEFAULTS if not key.startswith("retention_")]
+SETTABLE = [key for key in settings.OPTIONS if not key.startswith("retention_")]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,7 +43,7 @@ def cmd_list(args) -> int:
     width = max(len(key) for key in values)
     for key, value in values.items():
         shown = settings.shown(key, value) or "(not set)"
-        print(f"{key:<{width}}  {shown}    # {settings.DESCRIPTIONS.get(key, '')}")
+        print(f"{key:<{width}}  {shown}    # {settings.option(key).label}")
     return 0
 
 
@@ -51,7 +51,7 @@ def cmd_set(args) -> int:
     open_db(args, create=True)  # naming the provider may be a new partnership's first step
     value = args.value
     if args.value == "" and args.key not in settings.PROVIDER_KEYS:
-        value = settings.DEFAULTS[args.key]
+        value = settings.option(args.key).default
     try:
         settings.set(args.key, value)
     except ValidationError as exc:

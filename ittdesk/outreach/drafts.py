@@ -34,8 +34,8 @@ from ..models import AuditEntry, ConfirmationRound, Person, Role, RoundSchool, S
 
 FORM = "form"
 REMINDER = "reminder"
-KINDS = {FORM: ("email_form_subject", "email_form_body"),
-         REMINDER: ("email_chase_subject", "email_chase_body")}
+KINDS = {FORM: (settings.EMAIL_FORM_SUBJECT, settings.EMAIL_FORM_BODY),
+         REMINDER: (settings.EMAIL_CHASE_SUBJECT, settings.EMAIL_CHASE_BODY)}
 #: who a school's yearly form goes to (current holders; the office address otherwise)
 TO_KINDS = ("headteacher", "itt_champion")
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -153,16 +153,16 @@ def build(round_: ConfirmationRound, entry: RoundSchool, school: School, kind: s
     """The message for one school, its form attached (not written, not logged)."""
     from ..leadership.forms import file_name_for
 
-    subject_key, body_key = KINDS[kind]
+    subject, body = KINDS[kind]
     values = field_values(round_, school, recipients)
     email = EmailMessage()
-    sender = settings.get("provider_email")
+    sender = settings.PROVIDER_EMAIL.get()
     if sender:
         email["From"] = Recipient(settings.provider().display_name, sender).header()
     if recipients:
         email["To"] = [r.header() for r in recipients]
-    email["Subject"] = " ".join(fill(settings.get(subject_key), values).split())
-    email.set_content(fill(settings.get(body_key), values) + "\n")
+    email["Subject"] = " ".join(fill(subject.get(), values).split())
+    email.set_content(fill(body.get(), values) + "\n")
     email.add_attachment(attachment, maintype=XLSX[0], subtype=XLSX[1],
                          filename=file_name_for(school))
     key = f"{kind} {round_.academic_year} URN {school.urn}"

@@ -50,10 +50,9 @@ class SmtpSettings:
 
 def smtp_settings() -> SmtpSettings:
     """The provider's server, refused in plain words when it is not set up yet."""
-    values = settings.all_settings()
-    found = SmtpSettings(str(values["smtp_host"]), int(values["smtp_port"]),
-                         str(values["smtp_user"]), str(values["smtp_security"]),
-                         str(values["provider_email"]))
+    values = settings.all_settings()  # one query; each value of its declared type
+    found = SmtpSettings(values["smtp_host"], values["smtp_port"], values["smtp_user"],
+                         values["smtp_security"], values["provider_email"])
     missing = [what for what, value in (("the mail server (smtp_host)", found.host),
                                         ("the provider's e-mail address (provider_email)",
                                          found.sender)) if not value]

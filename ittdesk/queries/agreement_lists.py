@@ -38,7 +38,7 @@ def _reports_due(q, value):
     from ..services.agreement_lifecycle import LIVE
 
     today = clock.today()
-    days = int(settings.get("reports_due_days"))
+    days = settings.REPORTS_DUE_DAYS.get()
     if value == "past_end":
         return q.where((SupportAgreement.status == "active") & (SupportAgreement.end_date < today))
     pending = ImpactReport.select(ImpactReport.id).where(
@@ -58,7 +58,7 @@ def _reports_due(q, value):
 
 
 def _report_options() -> list[tuple[str, str]]:
-    days = int(settings.get("reports_due_days"))
+    days = settings.REPORTS_DUE_DAYS.get()
     return [("attention", f"Overdue or due within {days} days"), ("overdue", "Overdue"),
             ("due", f"Due within {days} days"), ("none", "No report outstanding"),
             ("past_end", "Active after its end date")]

@@ -80,7 +80,7 @@ def _period(start: date | None, end: date | None) -> str:
 def mentor_status(person_id: int, today: date | None = None) -> tuple[str, bool]:
     """('trained until 14/09/2026', ok) or ('training lapsed 01/01/2024', False)."""
     today = today or clock.today()
-    lapses = training_lapses_on(person_id, int(settings.get("mentor_refresher_months")))
+    lapses = training_lapses_on(person_id, settings.MENTOR_REFRESHER_MONTHS.get())
     if lapses is None:
         return "no mentor training recorded", False
     if lapses < today:

@@ -166,7 +166,7 @@ def partnership(f: Filters) -> ReturnData:
         else:
             holders[school_id] = [got, holder]
 
-    months = int(settings.get("mentor_refresher_months"))
+    months = settings.MENTOR_REFRESHER_MONTHS.get()
     mentors: dict[int, set[int]] = defaultdict(set)
     mentor_roles = (Role.select(Role.school, Role.person).join(School)
                     .where(in_scope & _active_on(as_of) & Role.kind.in_(MENTOR_KINDS)))

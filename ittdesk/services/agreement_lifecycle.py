@@ -422,7 +422,7 @@ class Reminders:
 
 
 def _reports_due_query(today: date, days: int | None):
-    window = int(settings.get("reports_due_days") if days is None else days)
+    window = settings.REPORTS_DUE_DAYS.get() if days is None else int(days)
     limit = date.fromordinal(today.toordinal() + window)
     return (ImpactReport.select(SupportAgreement.id, SupportAgreement.reference,
                                 SupportAgreement.title, ImpactReport.id, ImpactReport.kind,

@@ -199,7 +199,7 @@ class PlacementService(EntityService[Placement]):
             if taken + 1 > role.capacity:
                 result["mentor"] = (f"The mentor would have {taken + 1} trainees at once; "
                                     f"their capacity is {role.capacity}")
-        lapses = training_lapses_on(mentor, int(settings.get("mentor_refresher_months")))
+        lapses = training_lapses_on(mentor, settings.MENTOR_REFRESHER_MONTHS.get())
         if lapses is None:
             result.setdefault("mentor", "The mentor has no recorded mentor training")
         elif lapses < start:

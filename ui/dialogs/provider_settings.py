@@ -122,7 +122,7 @@ class ProviderSettingsDialog(QDialog):
         layout.addWidget(buttons)
         self._show_logo()
         self._snapshot = self.values()
-        geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
+        geometry = ui_settings.DIALOG_GEOMETRY.get(type(self).__name__)
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.resize(600, 600)  # the E-mail tab holds two messages
         sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
@@ -314,7 +314,7 @@ class ProviderSettingsDialog(QDialog):
         super().reject()
 
     def done(self, result: int) -> None:  # noqa: N802 - Qt override: every way of closing
-        ui_settings.set(f"dialog_geometry/{type(self).__name__}", self.saveGeometry())
+        ui_settings.DIALOG_GEOMETRY.set(self.saveGeometry(), type(self).__name__)
         super().done(result)
 
 

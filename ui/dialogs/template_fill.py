@@ -42,7 +42,7 @@ class TemplateFillDialog(QDialog):
         self.info = info
         self.setObjectName("TemplateFillDialog")
         self.setWindowTitle(f"Fill in {info.path.name}")
-        geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
+        geometry = ui_settings.DIALOG_GEOMETRY.get(type(self).__name__)
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.resize(760, 520)
         sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
@@ -135,7 +135,7 @@ class TemplateFillDialog(QDialog):
         return text
 
     def done(self, result: int) -> None:  # noqa: N802 - Qt override: every way of closing
-        ui_settings.set(f"dialog_geometry/{type(self).__name__}", self.saveGeometry())
+        ui_settings.DIALOG_GEOMETRY.set(self.saveGeometry(), type(self).__name__)
         super().done(result)
 
     def mapping(self) -> dict[int, str]:

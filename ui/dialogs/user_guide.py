@@ -65,7 +65,7 @@ class UserGuide(QDialog):
         layout.addLayout(bottom)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.find.setFocus)
         self.show_contents()
-        geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
+        geometry = ui_settings.DIALOG_GEOMETRY.get(type(self).__name__)
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.resize(720, 560)
         sizing.fit_on_show(self)  # Save / Next stay on screen at any scale
@@ -85,7 +85,7 @@ class UserGuide(QDialog):
             self.browser.find(text, QTextDocument.FindFlag(0))
 
     def done(self, result: int) -> None:  # Esc, Close and the window button all end here
-        ui_settings.set(f"dialog_geometry/{type(self).__name__}", self.saveGeometry())
+        ui_settings.DIALOG_GEOMETRY.set(self.saveGeometry(), type(self).__name__)
         super().done(result)
 
 

@@ -74,7 +74,7 @@ class ListPanel(ListActions, QWidget):
         self.service = service
         self.summary = summary
         self.noun = noun
-        self.state_key = f"list_state/{state_key or query.name}"
+        self.state_key = state_key or query.name  # its name under ui_settings.LIST_STATE
         self.setObjectName(f"list_{query.name}")
         self.model = RecordListModel(query, self)
         self._restore_selection: list[int] = []
@@ -90,7 +90,7 @@ class ListPanel(ListActions, QWidget):
         self.search.setMinimumWidth(220)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
-        self._search_delay_ms = int(ui_settings.get("search_delay_ms"))
+        self._search_delay_ms = ui_settings.SEARCH_DELAY_MS.get()
         self._search_timer.setInterval(self._search_delay_ms)
         self._search_timer.timeout.connect(lambda: self.model.set_search(self.search.text()))
         self.search.textChanged.connect(
@@ -197,10 +197,10 @@ class ListPanel(ListActions, QWidget):
             "sort": self.model.sort_key,
             "descending": self.model.descending,
         }
-        ui_settings.set(self.state_key, state)
+        ui_settings.LIST_STATE.set(state, self.state_key)
 
     def restore_state(self) -> None:
-        state = ui_settings.get(self.state_key)
+        state = ui_settings.LIST_STATE.get(self.state_key)
         header = self.table.horizontalHeader()
         if state.get("header"):
             header.blockSignals(True)
