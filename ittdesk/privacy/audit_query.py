@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from peewee import ForeignKeyField, ModelSelect
 
 from .. import fields
+from ..choices import Choices
 from ..errors import ValidationError
 from ..models import AuditEntry
+
+if TYPE_CHECKING:
+    from ..services.base import EntityService
 
 ACTION_LABELS = {
     "create": "Created",
@@ -31,15 +38,16 @@ ACTION_LABELS = {
 }
 
 
-def services() -> dict[str, Any]:
+def services() -> dict[str, EntityService[Any]]:
     """entity name -> service, for field labels and record descriptions."""
     from ..services import agreements, events, people, programmes, schools
+    from ..services.base import EntityService
 
-    result = {}
+    result: dict[str, EntityService[Any]] = {}
     for module in (schools, people, programmes, agreements, events):
         for value in vars(module).values():
             entity = getattr(value, "entity", None)
-            if isinstance(entity, str) and hasattr(value, "fields") and not isinstance(value, type):
+            if isinstance(entity, str) and isinstance(value, EntityService):
                 result[entity] = value
     return result
 
@@ -47,7 +55,7 @@ def services() -> dict[str, Any]:
 def entity_kinds() -> list[str]:
     """Record kinds the audit can be asked about: the services' and whatever the table holds."""
     kinds = set(services()) | {"setting"}
-    kinds |= {row[0] for row in AuditEntry.select(AuditEntry.entity).distinct().tuples()}
+    kinds |= set(AuditEntry.select(AuditEntry.entity).distinct().scalars())
     return sorted(kinds)
 
 
@@ -80,7 +88,7 @@ def utc_to_local(moment: datetime) -> datetime:
 
 def entries(*, since: date | None = None, until: date | None = None,
             record: tuple[str, int] | None = None, user: str | None = None,
-            about_person: int | None = None, limit: int | None = None):
+            about_person: int | None = None, limit: int | None = None) -> ModelSelect[AuditEntry]:
     """Audit entries, newest first. ``since``/``until`` are local calendar days, inclusive."""
     query = AuditEntry.select()
     if since is not None:
@@ -205,7 +213,7 @@ class FieldInfo:
     """How to show one audited field: its label, and a vocabulary or referenced kind if any."""
 
     label: str
-    vocabulary: Any = None
+    vocabulary: Choices | None = None
     reference: str | None = None
     money: bool = False
 
@@ -234,21 +242,19 @@ def field_labels() -> dict[str, dict[str, FieldInfo]]:
     return result
 
 
-def described(query) -> list[Entry]:
+def described(query: Iterable[AuditEntry]) -> list[Entry]:
     labels = field_labels()
     return [describe(e, labels) for e in query]
 
 
-def parts_of(entity: str) -> list[tuple[str, Any]]:
+def parts_of(entity: str) -> list[tuple[str, ForeignKeyField[Any]]]:
     """Kinds of record that are parts of ``entity`` (a foreign key to it that cascades, e.g. an
     agreement's parties, activities and signatures), found from the models: (entity, field)."""
-    from peewee import ForeignKeyField
-
     registry = services()
     parent = registry.get(entity)
     if parent is None:
         return []
-    found = []
+    found: list[tuple[str, ForeignKeyField[Any]]] = []
     for child_entity, child in registry.items():
         for field in child.model._meta.sorted_fields:
             if (isinstance(field, ForeignKeyField) and field.rel_model is parent.model
@@ -271,15 +277,15 @@ def _part_entry_ids(entity: str, entity_id: int) -> set[int]:
     """
     wanted: set[int] = set()
     for child_entity, field in parts_of(entity):
-        live = {row[0] for row in field.model.select(field.model.id).where(field == entity_id).tuples()}
+        live: set[int] = set(field.model.select(field.model.id).where(field == entity_id).scalars())
         marker = f'"{field.column_name}": [{entity_id}, '
-        deleted = {row[0] for row in AuditEntry.select(AuditEntry.entity_id).where(
+        deleted: set[int] = set(AuditEntry.select(AuditEntry.entity_id).where(
             (AuditEntry.entity == child_entity) & (AuditEntry.action == "delete")
-            & AuditEntry.changes.contains(marker)).tuples()}
+            & AuditEntry.changes.contains(marker)).scalars())
         candidates = live | deleted
         if not candidates:
             continue
-        lives: dict[int, list[AuditEntry]] = {}
+        lives: dict[int | None, list[AuditEntry]] = {}
         query = (AuditEntry.select(AuditEntry.id, AuditEntry.entity_id, AuditEntry.action,
                                    AuditEntry.changes)
                  .where((AuditEntry.entity == child_entity) & AuditEntry.entity_id.in_(list(candidates)))

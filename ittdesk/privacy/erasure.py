@@ -33,6 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from peewee import ModelSelect
+
 from .. import audit
 from ..errors import RefusedError
 from ..models import (
@@ -162,17 +164,17 @@ class ErasureResult:
 
 def _own_rows(person_id: int) -> dict[str, set[int]]:
     """Ids of the person's own records whose text the erasure clears, per table."""
-    enrolments = {i for (i,) in Enrolment.select(Enrolment.id).where(
-        Enrolment.person == person_id).tuples()}
-    placements = {i for (i,) in Placement.select(Placement.id).where(
-        Placement.enrolment.in_(list(enrolments))).tuples()} if enrolments else set()
+    enrolments: set[int] = set(Enrolment.select(Enrolment.id).where(
+        Enrolment.person == person_id).scalars())
+    placements: set[int] = set(Placement.select(Placement.id).where(
+        Placement.enrolment.in_(list(enrolments))).scalars()) if enrolments else set()
     return {
         "enrolment": enrolments,
         "placement": placements,
-        "agreement_activity": {i for (i,) in AgreementActivity.select(AgreementActivity.id).where(
-            AgreementActivity.person == person_id).tuples()},
-        "signature": {i for (i,) in Signature.select(Signature.id).where(
-            Signature.person == person_id).tuples()},
+        "agreement_activity": set(AgreementActivity.select(AgreementActivity.id).where(
+            AgreementActivity.person == person_id).scalars()),
+        "signature": set(Signature.select(Signature.id).where(
+            Signature.person == person_id).scalars()),
     }
 
 
@@ -180,7 +182,7 @@ def review_mentions(person: Person) -> tuple[list[Mention], int]:
     """Other records' text copying the person's values, to list (never to change), and how many
     audit entries not about the person copy them too."""
     own = _own_rows(person.id)
-    about = {i for (i,) in _audit_entries(person.id).select(AuditEntry.id).tuples()}
+    about: set[int] = set(_audit_entries(person.id).select(AuditEntry.id).scalars())
     found, audit_ids = [], set()
     for model, column, row_id in mentions(person):
         table = model._meta.table_name
@@ -255,7 +257,7 @@ def plan(person_id: int) -> ErasurePlan:
                        mentions=found, audit_mentions=n_audit_mentions)
 
 
-def _audit_entries(person_id: int):
+def _audit_entries(person_id: int) -> ModelSelect[AuditEntry]:
     return entries_about(person_id)
 
 

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
-from peewee import CharField, Field, ForeignKeyField, Model, TextField
+from peewee import CharField, Field, ForeignKeyField, Model, ModelSelect, TextField
 
 from ..models import ALL_MODELS, AuditEntry, Person
-from ..models.base import SortKeyField
+from ..models.base import BaseModel, SortKeyField
 
 
 @dataclass(frozen=True)
 class Reference:
     """One column that can name a person: ``model.field``."""
 
-    model: type[Model]
+    model: type[BaseModel]
     field: str
 
     @property
@@ -30,8 +32,9 @@ class Reference:
         return f"{self.model._meta.table_name}.{self.field}"
 
     @property
-    def column(self):
-        return getattr(self.model, self.field)
+    def column(self) -> Field[Any]:
+        column: Field[Any] = getattr(self.model, self.field)
+        return column
 
     def __str__(self) -> str:
         return self.key
@@ -48,7 +51,7 @@ def person_references() -> list[Reference]:
     return refs
 
 
-def text_columns(model: type[Model]) -> list:
+def text_columns(model: type[Model]) -> list[Field[Any]]:
     """The text columns of ``model`` (where a copied name or email could sit)."""
     plain = (CharField.db_value, TextField.db_value)
     return [f for f in model._meta.sorted_fields
@@ -94,10 +97,13 @@ def current_life(entity: str, entity_id: int) -> tuple[int, int | None]:
     the same record brought back). An existing record owns the last life; a deleted one the
     life its last delete ended.
     """
-    rows = (AuditEntry.select(AuditEntry.id, AuditEntry.action)
-            .where((AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id))
-            .order_by(AuditEntry.id).tuples())
-    start, last_action, last_delete = 0, None, None
+    rows = cast("Iterable[tuple[int, str]]",
+                AuditEntry.select(AuditEntry.id, AuditEntry.action)
+                .where((AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id))
+                .order_by(AuditEntry.id).tuples())
+    start: int = 0
+    last_action: str | None = None
+    last_delete: int | None = None
     for entry_id, action in rows:
         if last_action == "delete" and action == "create":
             start = entry_id
@@ -109,7 +115,7 @@ def current_life(entity: str, entity_id: int) -> tuple[int, int | None]:
     return start, None
 
 
-def entries_about(person_id: int):
+def entries_about(person_id: int) -> ModelSelect[AuditEntry]:
     """The audit entries about a person (their record and everything tagged with them), only
     from the life of the person who holds (or last held) this id."""
     start, end = current_life("person", person_id)
@@ -138,7 +144,8 @@ def name_patterns(person: Person) -> list[str]:
             needles.append(value.strip())
     if person.phone and len(re.sub(r"\D", "", person.phone)) >= 6:
         needles.append(person.phone.strip())
-    seen, result = set(), []
+    seen: set[str] = set()
+    result: list[str] = []
     for needle in needles:
         if needle.lower() not in seen:
             seen.add(needle.lower())
@@ -154,14 +161,14 @@ def mention_regex(needles: list[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
 
 
-def mentions(person: Person) -> list[tuple[type[Model], Field, int]]:
+def mentions(person: Person) -> list[tuple[type[BaseModel], Field[Any], int]]:
     """(model, column, row id) of every text value, in any table, that copies the person's
     full name, email, phone or TRN (the person's own record excepted)."""
     needles = name_patterns(person)
     regex = mention_regex(needles)
     if regex is None:
         return []
-    found = []
+    found: list[tuple[type[BaseModel], Field[Any], int]] = []
     for model in ALL_MODELS:
         for column in text_columns(model):
             condition = None
@@ -171,7 +178,8 @@ def mentions(person: Person) -> list[tuple[type[Model], Field, int]]:
             query = model.select(model.id, column).where(condition)
             if model is Person:
                 query = query.where(Person.id != person.id)
-            for row_id, value in query.tuples():
+            rows = cast("Iterable[tuple[int, str | None]]", query.tuples())
+            for row_id, value in rows:
                 if value and regex.search(value):
                     found.append((model, column, row_id))
     return found

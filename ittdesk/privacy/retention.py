@@ -10,9 +10,10 @@ and ``apply`` anonymises (through the erasure) only what the user confirmed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import cast
 
 from peewee import fn
 
@@ -117,7 +118,7 @@ class Hold:
         if self.keep_until is None:
             return f"{self.what}: kept ({'current' if self.rule else 'no retention rule'})"
         years = period(self.rule) if self.rule else 0
-        verb = {"applicant": "started", "contact": "on"}.get(self.rule, "ended")
+        verb = {"applicant": "started", "contact": "on"}.get(self.rule or "", "ended")
         return (f"{self.what}: {verb} {fields.format_date(self.ended)}; kept {years} "
                 f"year{'s' if years != 1 else ''}, until {fields.format_date(self.keep_until)}")
 
@@ -140,7 +141,7 @@ def _holds() -> dict[int, list[Hold]]:
     years = {rule.key: period(rule.key) for rule in RULES}
     holds: dict[int, list[Hold]] = defaultdict(list)
 
-    def add(pid, rule, what, ended, *, current=False):
+    def add(pid: int, rule: str, what: str, ended: date | None, *, current: bool = False) -> None:
         keep = None if (current or ended is None) else add_years(ended, years[rule])
         holds[pid].append(Hold(rule, what, None if current else ended, keep))
 
@@ -162,6 +163,7 @@ def _holds() -> dict[int, list[Hold]]:
     for d in Designation.select():
         add(d.person_id, "school", f"{d.kind} designation", d.review_due or d.designated_on)
     for p in Placement.select().where(Placement.mentor.is_null(False)):
+        assert p.mentor_id is not None  # the query keeps only placements with a mentor
         add(p.mentor_id, "school", f"Mentored placement #{p.id}", p.end_date)
     for a in EventAttendance.select(EventAttendance, Event).join(Event):
         add(a.person_id, "school", f"{a.event.title} ({'led' if a.led else 'on the list'})",
@@ -169,27 +171,29 @@ def _holds() -> dict[int, list[Hold]]:
 
     agreements = {a.id: a for a in SupportAgreement.select()}
 
-    def agreement_hold(pid, agreement_id, part):
+    def agreement_hold(pid: int, agreement_id: int, part: str) -> None:
         a = agreements[agreement_id]
         add(pid, "agreement", f"{part} in {a.reference}", a.end_date or a.academic_year.end)
 
-    for a in agreements.values():
-        if a.qa_lead_id:
-            agreement_hold(a.qa_lead_id, a.id, "QA lead")
+    for agreement in agreements.values():
+        if agreement.qa_lead_id:
+            agreement_hold(agreement.qa_lead_id, agreement.id, "QA lead")
     for model, column, part in ((AgreementParty, "contact", "School contact"),
                                 (AgreementLeader, "person", "System leader"),
                                 (AgreementActivity, "person", "Activity lead"),
                                 (ImpactReport, "author", "Report author"),
                                 (Signature, "person", "Signatory")):
         col = getattr(model, column)
-        for pid, agreement_id in model.select(col, model.agreement).where(col.is_null(False)).tuples():
+        rows = model.select(col, model.agreement).where(col.is_null(False)).tuples()
+        for pid, agreement_id in cast("Iterable[tuple[int, int]]", rows):
             agreement_hold(pid, agreement_id, part)
 
     # A table added later that names people, with no rule here yet: keep, never guess.
     for ref in person_references():
         if ref.key in COVERED:
             continue
-        for (pid,) in ref.model.select(ref.column).where(ref.column.is_null(False)).tuples():
+        named: Iterable[int] = ref.model.select(ref.column).where(ref.column.is_null(False)).scalars()
+        for pid in named:
             holds[pid].append(Hold(None, f"Named in {ref.model._meta.table_name}", None, None))
     return holds
 
@@ -198,24 +202,29 @@ def review(today: date | None = None) -> list[RetentionItem]:
     """Everyone past their retention period today, longest overdue first."""
     today = today or clock.today()
     holds = _holds()
-    last_change = dict(AuditEntry.select(AuditEntry.person_id, fn.MAX(AuditEntry.at))
-                       .where(AuditEntry.person_id.is_null(False))
-                       .group_by(AuditEntry.person_id).tuples())
+    # MAX() loses the column's type on SQLite: text there, a datetime on PostgreSQL.
+    last_change: dict[int, datetime | str] = dict(cast(
+        "Iterable[tuple[int, datetime | str]]",
+        AuditEntry.select(AuditEntry.person_id, fn.MAX(AuditEntry.at))
+        .where(AuditEntry.person_id.is_null(False))
+        .group_by(AuditEntry.person_id).tuples()))
     contact_years = period("contact")
-    due = []
+    due: list[RetentionItem] = []
     for person in Person.select().where(Person.erased == False).order_by(Person.id):  # noqa: E712
         mine = [h for h in holds.get(person.id, []) if h.rule != "contact"]
         if not mine:
             changed = last_change.get(person.id)
             if changed is None:
                 continue
-            day = changed.date() if hasattr(changed, "date") else date.fromisoformat(str(changed)[:10])
+            day = changed.date() if isinstance(changed, datetime) else date.fromisoformat(changed[:10])
             mine = [Hold("contact", "Record last changed", day, add_years(day, contact_years))]
-        if any(h.keep_until is None for h in mine):
+        dated = [(h.keep_until, h) for h in mine if h.keep_until is not None]
+        if len(dated) < len(mine):  # a record with no end keeps them
             continue
-        deciding = max(mine, key=lambda h: h.keep_until)
-        if deciding.keep_until < today:
-            due.append(RetentionItem(person.id, person.full_name, deciding.keep_until, deciding.rule,
+        keep_until, deciding = max(dated, key=lambda pair: pair[0])
+        assert deciding.rule is not None  # only a hold with a rule has a keep_until
+        if keep_until < today:
+            due.append(RetentionItem(person.id, person.full_name, keep_until, deciding.rule,
                                      deciding.text(), mine))
     due.sort(key=lambda item: (item.keep_until, item.person_id))
     return due
