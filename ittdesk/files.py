@@ -112,7 +112,7 @@ def temp_folder_for(folder: Path) -> Path:
     return folder
 
 
-def atomic_write(target: Path, write: Callable[[Path], None]) -> Path:
+def atomic_write(target: Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp_path)``, then fsync it, rename it onto ``target`` and fsync the folder.
 
     A missing folder, one that cannot be written, or a target held open by another program

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from peewee import Expression, fn
+from peewee import Expression, ModelSelect, fn
 
 from .. import clock
 from ..academic_year import AcademicYear
@@ -74,7 +74,7 @@ def in_round(year: AcademicYear) -> Expression:
     return (School.status == "open") & clause
 
 
-def unconfirmed(year: AcademicYear):
+def unconfirmed(year: AcademicYear) -> ModelSelect[School]:
     """The schools in the round for ``year`` not yet confirmed for it (a School query)."""
     return School.select().where(in_round(year) & ~confirmed(year))
 

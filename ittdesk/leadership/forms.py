@@ -18,8 +18,10 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .. import settings
 from ..choices import ROLE_KINDS
@@ -34,6 +36,12 @@ from .vocabulary import (
     STILL_CORRECT,
     YES_NO,
 )
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from .sending import GenerateResult
 
 FORMAT = "ittdesk-leadership-confirmation"
 LAYOUT = "1"
@@ -117,7 +125,7 @@ def sign(secret: str, values: dict[str, str]) -> str:
     return hmac.new(secret.encode(), canonical(values).encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def cell_text(value) -> str:
+def cell_text(value: object) -> str:
     """A cell as text for the digest, the same whether openpyxl or calamine read it."""
     if value is None:
         return ""
@@ -142,7 +150,7 @@ class FormContent:
     hosting_year: str = ""
     letterhead: settings.Provider | None = None  # address and logo for the printed form
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.hosting_year = str(self.round.academic_year)
 
 
@@ -165,12 +173,12 @@ def form_content(round_: ConfirmationRound, school: School) -> FormContent:
 
 @dataclass
 class _Writer:
-    ws: object
+    ws: Worksheet
     fixed: list[str] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)
     row: int = 1
 
-    def put(self, row: int, col: int, value, *, style: str = "text") -> None:
+    def put(self, row: int, col: int, value: object, *, style: str = "text") -> None:
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 
         cell = self.ws.cell(row, col)
@@ -221,7 +229,7 @@ class _Writer:
         return row
 
 
-def build_workbook(content: FormContent):
+def build_workbook(content: FormContent) -> Workbook:
     """The form as an openpyxl Workbook (not saved), protected and signed."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
@@ -373,9 +381,9 @@ def build_workbook(content: FormContent):
     for r in range(sections["new"][0] + 1, sections["new"][0] + 1 + NEW_IN_POST_ROWS):
         ws.cell(r, 6).number_format = "DD/MM/YYYY"
 
-    widths = dict(zip("ABCDEF", (44, 30, 32, 30, 34, 14), strict=True))
-    for col, width in widths.items():
-        ws.column_dimensions[col].width = width
+    widths: dict[str, float] = dict(zip("ABCDEF", (44, 30, 32, 30, 34, 14), strict=True))
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = width
     _fit_rows(ws, widths, first_row=5)
     for row in ws.iter_rows(min_row=5):
         for cell in row:
@@ -418,11 +426,11 @@ def build_workbook(content: FormContent):
     return wb
 
 
-def _fit_rows(ws, widths: dict[str, float], first_row: int) -> None:
+def _fit_rows(ws: Worksheet, widths: Mapping[str, float], first_row: int) -> None:
     """Tall enough rows for wrapped text: spreadsheet programs do not grow rows on opening."""
     import math
 
-    merged = {}
+    merged: dict[tuple[int, int], float] = {}
     for cells in ws.merged_cells.ranges:
         span = sum(widths.get(ws.cell(1, c).column_letter, 10)
                    for c in range(cells.min_col, cells.max_col + 1))
@@ -443,7 +451,7 @@ def _fit_rows(ws, widths: dict[str, float], first_row: int) -> None:
 
 # -- generating a round's forms ------------------------------------------------------------
 
-def generate_forms(round_: ConfirmationRound, outdir: Path, **options):
+def generate_forms(round_: ConfirmationRound, outdir: Path, **options: Any) -> GenerateResult:
     """``sending.generate_forms`` (every form or none, recorded as sent in the same step), kept
     here where callers have always found it."""
     from .sending import generate_forms as generate

@@ -6,8 +6,12 @@ History is never overwritten: a change of holder ends the old role and starts a 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, cast
+
+from peewee import Function, ModelSelect
 
 from .. import holders
 from ..choices import LEADERSHIP_KINDS, ROLE_KINDS
@@ -80,7 +84,11 @@ class MissingLeadership:
 HEAD_KINDS = ("headteacher", "executive_headteacher", "head_of_school")
 
 
-def _missing_query(statuses: tuple[str, ...]):
+# (id, urn, name, partnership_status, has_head, has_champion), as _missing_query selects them
+MissingRow = tuple[int, int, str, str, bool, bool]
+
+
+def _missing_query(statuses: tuple[str, ...]) -> ModelSelect[School]:
     """Open partnership schools lacking a current head or ITT champion, as one SQL query.
 
     Selects (id, urn, name, partnership_status, has_head, has_champion); an executive
@@ -89,7 +97,7 @@ def _missing_query(statuses: tuple[str, ...]):
     """
     from peewee import fn
 
-    def holder(kinds: tuple[str, ...]):
+    def holder(kinds: tuple[str, ...]) -> Function:
         return fn.EXISTS(Role.select(Role.id).join(Person)
                          .where((Role.school == School.id) & holders.held()
                                 & (Person.erased == False)  # noqa: E712
@@ -102,7 +110,7 @@ def _missing_query(statuses: tuple[str, ...]):
                    & (~has_head | ~has_champion)))
 
 
-def _missing(row) -> MissingLeadership:
+def _missing(row: MissingRow) -> MissingLeadership:
     school_id, urn, name, status, has_head, has_champion = row
     missing = tuple(kind for kind, held in (("headteacher", has_head),
                                             ("itt_champion", has_champion)) if not held)
@@ -125,11 +133,11 @@ def schools_without_head_or_champion(
     query = _missing_query(statuses).order_by(School.name_key, School.id)
     if limit is not None:
         query = query.limit(limit)
-    return [_missing(row) for row in query.tuples()]
+    return [_missing(row) for row in cast("Iterable[MissingRow]", query.tuples())]
 
 
 def appoint(school_id: int, kind: str, on: date | str | None, *, person_id: int | None = None,
-            new_person: dict | None = None, job_title: str | None = None) -> Role:
+            new_person: dict[str, Any] | None = None, job_title: str | None = None) -> Role:
     """A new holder of a post from ``on``: an existing person, or a new one created here.
 
     Every problem is reported at once (date, post, the new person's fields), before anything is
@@ -141,15 +149,16 @@ def appoint(school_id: int, kind: str, on: date | str | None, *, person_id: int 
     from ..models import database
     from ..services.people import people, roles
 
-    errors = {}
+    errors: dict[str, str] = {}
     if kind not in ROLE_KINDS:
         errors["kind"] = "Choose the post"
+    first_day: date | None = None
     try:
-        on = fields.day(on)
+        first_day = fields.day(on)
     except ValueError as exc:
         errors["on"] = f"First day in post: {exc}"
     else:
-        if on is None:
+        if first_day is None:
             errors["on"] = "First day in post is required"
     if person_id is None and not new_person:
         errors["person"] = "Choose who takes the post, or enter someone new"
@@ -160,7 +169,9 @@ def appoint(school_id: int, kind: str, on: date | str | None, *, person_id: int 
             errors.update(exc.errors)
     if errors:
         raise ValidationError(errors)
+    assert first_day is not None  # refused above
     with database.atomic():
         if person_id is None:
+            assert new_person  # refused above
             person_id = people.create(new_person).id
-        return roles.change_holder(school_id, kind, person_id, on, job_title=job_title)
+        return roles.change_holder(school_id, kind, person_id, first_day, job_title=job_title)

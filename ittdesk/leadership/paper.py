@@ -24,6 +24,7 @@ from .forms import (
     OTHER_OFFER_ROWS,
     SCHOOL_DETAILS,
     SECTION_TITLES,
+    FormContent,
     cell_text,
     file_name_for,
     form_content,
@@ -57,7 +58,7 @@ def _table(headings: tuple[str, ...], rows: list[str], widths: tuple[int, ...]) 
             f"{head_row}{''.join(rows)}</table>")
 
 
-def _letterhead(content) -> str:
+def _letterhead(content: FormContent) -> str:
     """The provider's logo and address above the heading, as on its agreements."""
     provider = content.letterhead
     if provider is None or not (provider.logo_uri or provider.address_lines):

@@ -219,19 +219,20 @@ def edited_cells(grid: _Grid, fixed: list[str], ident: dict[str, str], stored: l
         differ = [i for i, (a, b) in enumerate(zip(now, today, strict=True)) if a != b]
         if len(differ) > MAX_DIFFERENT:
             return None  # rows moved, or too much changed to tell
-        was = None
+        found: list[str] | None = None
         for size in range(1, min(len(differ), MAX_GUESSED_EDITS) + 1):
             for chosen in combinations(differ, size):
                 candidate = list(now)
                 for i in chosen:
                     candidate[i] = today[i]
                 if digest(candidate) == ident.get("digest"):
-                    was = candidate
+                    found = candidate
                     break
-            if was is not None:
+            if found is not None:
                 break
-        if was is None:
+        if found is None:
             return None
+        was = found
     return [EditedCell(c, old, new) for c, old, new in zip(fixed, was, now, strict=True)
             if old != new]
 

@@ -76,7 +76,7 @@ def get_round(year: AcademicYear | str) -> ConfirmationRound:
 
 
 def latest_round() -> ConfirmationRound | None:
-    return ConfirmationRound.select().order_by(ConfirmationRound.academic_year.desc()).first()
+    return ConfirmationRound.select().order_by(ConfirmationRound.academic_year.desc()).get_or_none()
 
 
 def all_rounds() -> list[ConfirmationRound]:
@@ -215,7 +215,7 @@ def mark_sent(round_: ConfirmationRound, urns: Iterable[int | str] | None = None
             except ValueError as exc:
                 problems.append(f"{raw}: {exc}")
                 continue
-            entry = by_urn.get(urn)
+            entry = by_urn.get(urn) if urn is not None else None
             if entry is None:
                 school = School.get_or_none(School.urn == urn)
                 problems.append(f"{school.name} (URN {urn}) is not in the "
@@ -408,7 +408,7 @@ OUTSTANDING_HEADINGS = ("URN", "School", "Form sent", "Contact to chase", "Post"
                         "Phone")
 
 
-def outstanding_rows(report: RoundStatus) -> list[tuple]:
+def outstanding_rows(report: RoundStatus) -> list[tuple[int, str, str, str, str, str, str]]:
     return [(r.urn, r.name, fields.format_date(r.sent_on), r.contact.name, r.contact.post,
              r.contact.email or "", r.contact.phone or "") for r in report.outstanding]
 
@@ -427,7 +427,7 @@ def export_outstanding(report: RoundStatus, target: Path) -> Path:
         writer = csv.writer(buffer)
         writer.writerow(OUTSTANDING_HEADINGS)
         for row in rows:
-            writer.writerow(["'" + v if is_formula_like(v) else v for v in row])
+            writer.writerow([f"'{v}" if is_formula_like(v) else v for v in row])
         data = buffer.getvalue().encode("utf-8-sig")
         return atomic_write(target, lambda tmp: tmp.write_bytes(data))
     if target.suffix.lower() != ".xlsx":
@@ -447,7 +447,7 @@ def export_outstanding(report: RoundStatus, target: Path) -> Path:
     for r, row in enumerate(rows, start=5):
         for c, value in enumerate(row, start=1):
             set_cell(ws.cell(r, c), value)
-    for col, width in zip("ABCDEFG", (10, 44, 12, 28, 30, 36, 16), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFG", (10, 44, 12, 28, 30, 36, 16), strict=True):
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A5"
     return save_workbook(wb, target)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..academic_year import AcademicYear
 from ..errors import RefusedError
@@ -27,6 +28,9 @@ from ..files import StagedFolder
 from ..models import ConfirmationRound, School, database
 from . import rounds
 from .forms import build_workbook, file_name_for, form_content
+
+if TYPE_CHECKING:
+    from ..outreach.drafts import Message
 
 Progress = Callable[[int, int, str], None]
 Render = Callable[..., int]  # ui.printing.html_to_pdf, passed in: the core never imports Qt
@@ -121,15 +125,17 @@ def _write(round_: ConfirmationRound, schools: list[School], outdir: Path,
                     return stopped
                 build_workbook(form_content(round_, school)).save(
                     staging.path(file_name_for(school)))
-            for school in schools if paper else ():
+            for school in schools if paper is not None else ():
                 if not step(f"Paper form: {school.name}"):
                     return stopped
                 target = staging.path(file_name_for(school).replace(".xlsx", ".pdf"))
+                assert paper is not None  # the loop runs only with a renderer
                 paper_forms.write_paper_form(round_, school, target, paper)
             if email_drafts:
-                made = _drafts(round_, schools, staging, step)
-                if made is None:
+                drafted = _drafts(round_, schools, staging, step)
+                if drafted is None:
                     return stopped
+                made = drafted
         except InterruptedError:  # the PDF renderer saw the cancel
             return stopped
         except OSError as exc:
@@ -167,7 +173,7 @@ def _write(round_: ConfirmationRound, schools: list[School], outdir: Path,
 
 
 def _drafts(round_: ConfirmationRound, schools: list[School], staging: StagedFolder,
-            step: Callable[[str], bool]):
+            step: Callable[[str], bool]) -> list[Message] | None:
     """A draft per school beside its staged form (the same bytes attached); None: cancelled.
 
     A round being started is not saved yet, so each school's entry is a stand-in until the
@@ -176,7 +182,7 @@ def _drafts(round_: ConfirmationRound, schools: list[School], staging: StagedFol
     from ..outreach import drafts as mail
 
     to = mail.recipients_for(s.id for s in schools)
-    made = []
+    made: list[Message] = []
     for school in schools:
         if not step(f"E-mail draft: {school.name}"):
             return None
