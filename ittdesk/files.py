@@ -337,7 +337,7 @@ class StagedFolder:
     def __enter__(self) -> StagedFolder:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def path(self, name: str) -> Path:
