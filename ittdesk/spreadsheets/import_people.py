@@ -26,6 +26,7 @@ from peewee import fn
 from .. import fields as F
 from ..choices import ROLE_KINDS
 from ..models import MentorTraining, Person, Role
+from ..services.base import Kind
 from ..services.people import mentor_training, people, roles
 from . import import_common as C
 from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
@@ -79,7 +80,7 @@ class PeopleImport(ImportKind):
                 "school or with the same phone or date of birth; rows with one email are one "
                 "person.")
     fields = tuple(ImportField(f.name, f.label, PERSON_SYNONYMS.get(f.name, ()),
-                               is_date=f.name == "date_of_birth")
+                               is_date=f.kind is Kind.DATE)
                    for f in people.fields) + EXTRA_FIELDS
 
     def check_mapping(self, mapping):

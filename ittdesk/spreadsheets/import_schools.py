@@ -24,6 +24,7 @@ from typing import Any
 from .. import clock
 from .. import fields as F
 from ..models import Role, School
+from ..services.base import Kind
 from ..services.people import roles
 from ..services.schools import schools
 from . import import_common as C
@@ -67,7 +68,6 @@ OWNERS = ("school", "establishment", "academy", "setting")
 # A school's own field may be named with the school as its owner ("establishment_postcode",
 # "School website", "Postcode of school"): these words are the school's, not another thing's.
 OWNERS = ("school", "establishment", "academy", "setting")
-DATE_FIELDS = {"partnership_since", "leadership_confirmed_on"}
 
 # GIAS EstablishmentStatus (code): 1 Open, 2 Closed, 3 Open but proposed to close, 4 Proposed to open.
 GIAS_STATUS_CODES = {"1": "open", "2": "closed", "3": "open", "4": "open"}
@@ -128,7 +128,7 @@ class SchoolImport(ImportKind):
     service = schools
     key_help = "Rows are matched to schools by URN."
     fields = tuple(
-        ImportField(f.name, f.label, SYNONYMS.get(f.name, ()), is_date=f.name in DATE_FIELDS,
+        ImportField(f.name, f.label, SYNONYMS.get(f.name, ()), is_date=f.kind is Kind.DATE,
                     owners=OWNERS)
         for f in schools.fields
     ) + HEAD_FIELDS + STATUS_FIELDS

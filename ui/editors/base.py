@@ -257,9 +257,8 @@ class EntityEditor(QDialog):
     def load(self, defaults: dict[str, Any]) -> None:
         for name in self.names():
             if self.instance is not None:
-                field = self.instance._meta.fields.get(name)
-                attr = f"{name}_id" if field is not None and hasattr(field, "rel_model") else name
-                value = getattr(self.instance, attr)
+                reference = self.service.field(name).reference  # edited by id: school -> school_id
+                value = getattr(self.instance, f"{name}_id" if reference is not None else name)
             else:
                 value = defaults.get(name)
             if value is not None:
