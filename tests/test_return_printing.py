@@ -22,12 +22,19 @@ def _written(tmp_path, count: int):
     return load_workbook(tmp_path / "r.xlsx").worksheets[0]
 
 
+def _pages_across(sheet) -> int:
+    """fitToWidth as a spreadsheet program reads it: absent means 1 (the file format's default,
+    ECMA-376 CT_PageSetup; XlsxWriter leaves a default out, openpyxl reads it back as None)."""
+    across = sheet.page_setup.fitToWidth
+    return 1 if across is None else across
+
+
 def test_a_wide_return_prints_landscape_over_pages_with_headings_and_first_column_repeated(
         tmp_path):
     sheet = _written(tmp_path, 20)
     setup = sheet.page_setup
     assert setup.orientation == "landscape" and setup.paperSize == 9
-    assert setup.fitToWidth > 1 and setup.fitToHeight == 0
+    assert _pages_across(sheet) > 1 and setup.fitToHeight == 0
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     header_row = next(c.row for c in sheet["A"] if c.value == "Heading number 0")
     assert sheet.print_title_rows == f"${header_row}:${header_row}"
@@ -36,5 +43,5 @@ def test_a_wide_return_prints_landscape_over_pages_with_headings_and_first_colum
 
 def test_a_narrow_return_prints_one_page_across_without_a_repeated_column(tmp_path):
     sheet = _written(tmp_path, 3)
-    assert sheet.page_setup.fitToWidth == 1
+    assert _pages_across(sheet) == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_cols is None

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from ittdesk.errors import RefusedError
-from ittdesk.spreadsheets.safe import atomic_write, save_workbook, set_cell, write_only_cell
+from ittdesk.spreadsheets.safe import atomic_write, save_workbook, set_cell
 
 
 def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path):
@@ -24,14 +24,23 @@ def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path):
     assert back.cell(row=1, column=2).value == 42
 
 
-def test_write_only_cells_are_formula_safe_too(tmp_path):
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Data")
-    ws.append([write_only_cell(ws, "=1+1"), write_only_cell(ws, 7)])
-    out = save_workbook(wb, tmp_path / "wo.xlsx")
+def test_new_workbooks_are_formula_safe_too(tmp_path):
+    from ittdesk.spreadsheets.writer import Styles, workbook, write_value
+
+    def write(tmp):
+        with workbook(tmp) as wb:
+            ws = wb.add_worksheet("Data")
+            for col, value in enumerate(("=1+1", 7, "http://x.example", "1e5", "a\x01b")):
+                write_value(ws, 0, col, value, Styles(wb))
+
+    out = atomic_write(tmp_path / "new.xlsx", write)
     back = load_workbook(out).active
     assert back["A1"].value == "=1+1" and back["A1"].data_type == "s"
     assert back["B1"].value == 7
+    # no link or number is made of text either, and a control character is dropped
+    assert back["C1"].value == "http://x.example" and back["C1"].hyperlink is None
+    assert back["D1"].value == "1e5" and back["D1"].data_type == "s"
+    assert back["E1"].value == "ab"
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):

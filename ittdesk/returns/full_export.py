@@ -43,10 +43,12 @@ from ..spreadsheets.writer import (
     Cancelled,
     Column,
     ProgressFn,
-    _measure,
-    _Styles,
-    create_sheet,
-    discard,
+    Styles,
+    measure,
+    row_writer,
+    set_widths,
+    workbook,
+    write_value,
 )
 
 ID_HEADING = "ID"
@@ -151,24 +153,17 @@ def export_all(target: Path, *, progress: ProgressFn | None = None,
                 progress(done[0], total)
 
     def write(tmp: Path) -> None:
-        from openpyxl import Workbook
+        with workbook(tmp) as wb:
+            _fill(wb, Styles(wb))
 
-        wb = Workbook(write_only=True)
-        try:
-            _fill(wb)
-        except BaseException:
-            discard(wb)
-            raise
-        wb.save(tmp)
-
-    def _fill(wb) -> None:
+    def _fill(wb, styles: Styles) -> None:
         for sheet in SHEETS:
             columns, attrs, converters = sheet_columns(sheet)
             rows = list(_rows(sheet, attrs, converters))
-            written[sheet.name] = _write_sheet(wb, sheet.name, columns, rows, tick)
+            written[sheet.name] = _write_sheet(wb, styles, sheet.name, columns, rows, tick)
         settings_rows = [(row.key, row.value) for row in Setting.select().order_by(Setting.key)]
         written[SETTINGS_SHEET] = _write_sheet(
-            wb, SETTINGS_SHEET, [Column("key", "Key"), Column("value", "Value")], settings_rows,
+            wb, styles, SETTINGS_SHEET, [Column("key", "Key"), Column("value", "Value")], settings_rows,
             tick)
         if include_audit:
             columns = [Column("at", "When", "date"), Column("user", "User"),
@@ -179,7 +174,7 @@ def export_all(target: Path, *, progress: ProgressFn | None = None,
                                        AuditEntry.entity_id, AuditEntry.action,
                                        AuditEntry.changes, AuditEntry.note)
                      .order_by(AuditEntry.id).tuples())
-            written[AUDIT_SHEET] = _write_sheet(wb, AUDIT_SHEET, columns, query, tick)
+            written[AUDIT_SHEET] = _write_sheet(wb, styles, AUDIT_SHEET, columns, query, tick)
         if cancelled is not None and cancelled():
             raise Cancelled()
 
@@ -189,25 +184,18 @@ def export_all(target: Path, *, progress: ProgressFn | None = None,
     return written
 
 
-def _write_sheet(wb, name: str, columns: list[Column], rows, tick) -> int:
-    ws = create_sheet(wb, name)
-    styles = _Styles(ws)
-    first = rows[:300] if isinstance(rows, list) else []
-    for i, width in enumerate(_measure(columns, first), start=1):
-        from openpyxl.utils import get_column_letter
-
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "B2"
-    ws.append([styles.header(c.heading) for c in columns])
-    cells = styles.row_converter(columns)
+def _write_sheet(wb, styles: Styles, name: str, columns: list[Column], rows, tick) -> int:
+    ws = wb.add_worksheet(name)
+    set_widths(ws, measure(columns, rows[:300] if isinstance(rows, list) else []))
+    ws.freeze_panes(1, 1)
+    for c, column in enumerate(columns):
+        write_value(ws, 0, c, column.heading, styles, styles.header)
+    cells = row_writer(ws, columns, styles)
     count = 0
-    for row in rows:
-        ws.append(cells(row))
-        count += 1
+    for count, row in enumerate(rows, start=1):
+        cells(count, row)
         tick()
-    from openpyxl.utils import get_column_letter
-
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    ws.autofilter(0, 0, count, len(columns) - 1)
     return count
 
 

@@ -116,8 +116,8 @@ def insert_rows(wb, ws, at: int, count: int, *, grow_end: int | None = None) -> 
 
     # Formulas on every sheet (references to this sheet from elsewhere move too).
     for other in wb.worksheets:
-        # The cells that exist only (iter_rows would create every empty cell in the range).
-        for cell in list(other._cells.values()):
+        # Before the records are filled in, a sheet holds the template's own cells only.
+        for cell in (c for row in other.iter_rows() for c in row):
             value = cell.value
             if cell.data_type == "f" and isinstance(value, str):
                 cell.value = shift_formula(value, at, count, sheet=sheet, home=other.title,

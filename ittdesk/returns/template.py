@@ -21,12 +21,10 @@ import json
 from collections.abc import Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, MergedCell
-from openpyxl.styles.cell_style import StyleArray
+from openpyxl.cell.cell import Cell, MergedCell
 
 from ..errors import RefusedError, ValidationError
 from ..spreadsheets import headers, preflight
@@ -38,15 +36,13 @@ from ..spreadsheets.writer import (
     Cancelled,
     Column,
     ProgressFn,
-    SharedStyle,
 )
 from .base import Filters, get_return
 from .insert_rows import insert_rows
 
 SCAN_ROWS = 60
-_ERROR_CODES = frozenset(ERROR_CODES)
-_ILLEGAL = ILLEGAL_CHARACTERS_RE
-_MAX_TEXT = 32767  # openpyxl cuts longer text to this
+#: What a cell's look is made of, as openpyxl's public cell attributes name them.
+LOOK = ("font", "fill", "border", "alignment", "protection", "number_format")
 # Stricter than the importer's default: a wrong column filled in an LA's return is worse than an
 # empty one the user maps by hand ("Comments from the LA" must not become the LA name).
 THRESHOLD = 0.66
@@ -309,7 +305,7 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
                         mapping, data.columns, index)
     new_from = info.stop_row if result.inserted else None  # rows from here on are new
     has_merged = bool(ws.merged_cells.ranges)
-    cell_at, cells, new_cell = ws.cell, ws._cells, Cell
+    cell_at = ws.cell
     for n, record in enumerate(records):
         if not n % 500:
             if cancelled is not None and cancelled():
@@ -317,48 +313,21 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
             if progress is not None:
                 progress(n, len(records))
         row = info.data_start + n
-        if new_from is not None and row >= new_from:
-            # A new row: each cell made once, in the style of the first data row (one style
-            # object per column, shared). Numbers, dates in date columns (whose style has a
-            # date format, see _column_plan) and text that passes openpyxl's own checks (no
-            # illegal character, not too long, not an error code) are stored as set_cell
-            # would store them, without the value setter's type dispatch; anything else goes
-            # through set_cell (openpyxl's checks, and formula-like text kept as text).
-            for col, i, kind, style, _typed in plan:
-                cell = new_cell(ws, row=row, column=col)
-                cell._style = style
-                cells[(row, col)] = cell
-                value = record[i]
-                if value is None or value == "":
-                    continue
-                if kind == "money":
-                    value = value / 100
-                cls = value.__class__
-                if cls is int or cls is float:
-                    cell._value = value  # data_type is already "n"
-                elif kind == "date" and (cls is date or cls is datetime):
-                    cell._value = value
-                    cell.data_type = "d"
-                elif (cls is str and len(value) <= _MAX_TEXT and value not in _ERROR_CODES
-                      and _ILLEGAL.search(value) is None):
-                    cell._value = value  # text passing openpyxl's checks: what set_cell
-                    cell.data_type = "s"  # makes of it (formula-like text included)
-                else:
-                    if cls is not str:  # the setter may add a number format: not to all
-                        cell._style = StyleArray(style) if style is not None else None
-                    set_cell(cell, value)
-            continue
-        for col, i, kind, _style, typed in plan:
+        new = new_from is not None and row >= new_from
+        for col, i, kind, look, typed in plan:
             cell = cell_at(row=row, column=col)
             if has_merged and isinstance(cell, MergedCell):
                 continue
+            # A new row looks like the first data row; a date or money cell gets that look
+            # with a date or money format when the LA left it "General".
+            if new or typed:
+                _give_look(cell, look)
             value = record[i]
             if value is None or value == "":
-                cell.value = None
+                if not new:
+                    cell.value = None
                 continue
             set_cell(cell, value / 100 if kind == "money" else value)
-            if typed is not None:
-                cell._style = copy(typed)
     if cancelled is not None and cancelled():
         raise Cancelled()
     result.path = save_workbook(wb, target)
@@ -371,30 +340,47 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
 
 def _column_plan(ws, style_row: int | None, mapping: Mapping[int, str],
                  columns: Sequence[Column], index: dict[str, int]) -> list[tuple]:
-    """Per mapped column: (1-based column, index in the record, kind, style, typed style).
+    """Per mapped column: (1-based column, index in the record, kind, look, typed).
 
-    ``style`` is the template's first data row's style in that column (for new rows);
-    ``typed`` is that style with a date or money format added when the LA left it "General"
-    (a date must show as a date), for date and money columns only.
+    ``look`` is the template's first data row's look in that column (:func:`_look`), with a
+    date or money format added for date and money columns when the LA left it "General" (a
+    date must show as a date); ``typed`` says the look is given to every filled cell, not only
+    to new rows' (date and money columns).
     """
     plan = []
     for col, key in sorted(mapping.items()):
         i = index[key]
         kind = columns[i].kind
-        style = typed = None
         proto = ws.cell(row=style_row, column=col + 1) if style_row else None
-        if proto is not None and not isinstance(proto, MergedCell):
-            style = copy(proto._style)
-        if kind in ("date", "money"):
-            probe = Cell(ws, row=1, column=col + 1, style_array=style)
-            if kind == "date" and not _is_date_format(probe.number_format):
-                probe.number_format = DATE_FORMAT
-            elif kind == "money" and probe.number_format == "General":
-                probe.number_format = MONEY_FORMAT
-            typed = style = probe._style
-        plan.append((col + 1, i, kind, SharedStyle(style) if style is not None else None,
-                     typed))
+        look = _look(ws, proto) if proto is not None and not isinstance(proto, MergedCell) else {}
+        typed = kind in ("date", "money")
+        fmt = look.get("number_format", "General")
+        if kind == "date" and not _is_date_format(fmt):
+            look["number_format"] = DATE_FORMAT
+        elif kind == "money" and fmt == "General":
+            look["number_format"] = MONEY_FORMAT
+        plan.append((col + 1, i, kind, look, typed))
     return plan
+
+
+def _look(ws, cell) -> dict[str, Any]:
+    """The parts of ``cell``'s look that differ from a plain cell's, as copies to give to other
+    cells through openpyxl's public attributes (only those parts: giving one costs openpyxl a
+    lookup of the whole style part)."""
+    if not cell.has_style:
+        return {}
+    plain = Cell(ws)
+    look = {}
+    for name in LOOK:
+        value = getattr(cell, name)
+        if value != getattr(plain, name):
+            look[name] = value if name == "number_format" else copy(value)
+    return look
+
+
+def _give_look(cell, look: Mapping[str, Any]) -> None:
+    for name, value in look.items():
+        setattr(cell, name, value)
 
 
 def _is_date_format(fmt: str | None) -> bool:
@@ -404,23 +390,19 @@ def _is_date_format(fmt: str | None) -> bool:
 
 
 def _copy_row_format(ws, source_row: int, at: int, count: int, skip: set[int]) -> None:
-    """New rows look like the template's first data row: styles, height, per-row formulas
-    (columns in ``skip`` are filled in, and styled, as they are written)."""
+    """New rows look like the template's first data row: looks, height, per-row formulas
+    (columns in ``skip`` are filled in, and given their look, as they are written)."""
     from openpyxl.formula.translate import Translator
 
-    source_cells = [c for c in ws[source_row] if not isinstance(c, MergedCell)
-                    and c.column not in skip and (c.has_style or c.data_type == "f")]
+    sources = [(c, _look(ws, c)) for c in ws[source_row] if not isinstance(c, MergedCell)
+               and c.column not in skip and (c.has_style or c.data_type == "f")]
     height = ws.row_dimensions[source_row].height
-    cells = ws._cells
-    styles = [SharedStyle(src._style) if src._style is not None else None
-              for src in source_cells]
     for offset in range(count):
         row = at + offset
         if height is not None:
             ws.row_dimensions[row].height = height
-        for src, style in zip(source_cells, styles, strict=True):
-            dest = Cell(ws, row=row, column=src.column)
-            dest._style = style  # one object per column, never changed (SharedStyle)
-            cells[(row, src.column)] = dest
+        for src, look in sources:
+            dest = ws.cell(row=row, column=src.column)
+            _give_look(dest, look)
             if src.data_type == "f" and isinstance(src.value, str) and ":" not in src.value:
                 dest.value = Translator(src.value, src.coordinate).translate_formula(dest.coordinate)

@@ -2,7 +2,9 @@
 
 1. Text is never turned into a formula: openpyxl makes any string starting with ``=`` a live
    formula, and Excel treats ``+ - @`` (and leading tab/CR/LF) as formula starts too, so such
-   text is stored explicitly as a string cell.
+   text is stored explicitly as a string cell (``set_cell`` in a filled template; a new
+   workbook is written by XlsxWriter with its string conversions off, ``writer.OPTIONS``, and
+   ``writer.write_value``).
 2. A file is written through ``ittdesk.files.atomic_write`` (temporary file, fsync, rename), so a
    crash never leaves a half-written workbook; a target that is open in Excel or not writable
    gets a clear message instead of a traceback.
@@ -16,7 +18,7 @@ from typing import Any
 from ..files import atomic_write
 
 __all__ = ["FORMULA_STARTS", "atomic_write", "clean_text", "is_formula_like", "save_workbook",
-           "set_cell", "write_only_cell"]
+           "set_cell"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -42,17 +44,6 @@ def set_cell(cell, value: Any) -> None:
     cell.value = value
     if is_formula_like(value):
         cell.data_type = "s"
-
-
-def write_only_cell(sheet, value: Any):
-    """A write-only-mode cell for ``value``, text-typed when it looks like a formula."""
-    from openpyxl.cell import WriteOnlyCell
-
-    value = clean_text(value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if is_formula_like(value):
-        cell.data_type = "s"
-    return cell
 
 
 def save_workbook(workbook, target: Path) -> Path:

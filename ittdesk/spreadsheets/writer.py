@@ -1,15 +1,16 @@
-"""The styled return writer: one data sheet and a Summary sheet, streamed in write-only mode.
+"""The styled return writer: one data sheet and a Summary sheet, written by XlsxWriter.
 
 A return opens with its title, the filters used and when it was made; then a bold header row,
 frozen below it, with an autofilter over the data. Dates are real date cells (shown
-day/month/year), money is a number in pounds with a £ format, counts are numbers. Text that looks
-like a formula stays text (``safe.write_only_cell``) and the file is saved atomically
+day/month/year), money is a number in pounds with a £ format, counts are numbers. Text is always
+written as text, never as a formula (``safe.py``'s rule), and the file is saved atomically
 (``safe.atomic_write``).
 
-Rows are streamed: openpyxl's write-only mode keeps memory flat at 50,000 rows and writes at
-nearly its plain speed, so per cell this module does no more than plain write-only does except
-for the cells that need a style (dates, money) or a text guard (formula-like strings). Column
-widths are measured on the first rows, which are buffered for that.
+Every new workbook ITT Desk writes goes through :func:`workbook` (XlsxWriter with the options
+that keep text text); rows stream in ``constant_memory`` mode, so memory stays flat at 50,000
+rows. A column's kind picks its cell writer once (:func:`row_writer`), so per cell this module
+does one type check and one XlsxWriter call. Column widths are measured on the first rows,
+which are buffered for that.
 
 The Summary sheet is built while the rows stream past: the number of rows, the total of every
 numeric column and counts by the columns marked ``summarise``.
@@ -18,21 +19,21 @@ numeric column and counts by the columns marked ``summarise``.
 from __future__ import annotations
 
 import math
+import shutil
+import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
 from .. import clock
 from ..errors import RefusedError
-from .safe import FORMULA_STARTS, atomic_write, clean_text, write_only_cell
+from .safe import atomic_write, clean_text
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -45,9 +46,11 @@ TOP_ROWS = 4  # title, filters, made on, blank: the header row is TOP_ROWS + 1
 
 KINDS = ("text", "int", "number", "money", "date")
 _NUMBERS = frozenset((int, float))
-_ERROR_CODES = frozenset(ERROR_CODES)
-_ILLEGAL = ILLEGAL_CHARACTERS_RE
-_MAX_TEXT = 32767  # openpyxl cuts longer text to this
+
+#: XlsxWriter's options for every workbook: text stays text (no formulas, links or numbers made
+#: of it: safe.py's first rule), and dates are written as ITT Desk shows them.
+OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+           "default_date_format": DATE_FORMAT}
 
 
 class Cancelled(RefusedError):
@@ -57,89 +60,25 @@ class Cancelled(RefusedError):
         super().__init__(message)
 
 
-class SharedStyle(StyleArray):
-    """One cell style given to many cells as the same object (a date column's, a template
-    row's), so that no cell needs its own copy. It cannot be changed (changing it would change
-    every cell that shares it: ``copy()`` gives an ordinary style to change), which lets its
-    hash, asked for every cell when openpyxl saves, be worked out once."""
+@contextmanager
+def workbook(path: Path, *, constant_memory: bool = True) -> Iterator[Any]:
+    """An XlsxWriter workbook writing ``path``, saved when the block ends without an error.
 
-    __slots__ = ("_hash",)
-
-    def __new__(cls, style=None):
-        self = super().__new__(cls, [0] * 9 if style is None else style)
-        self._hash = hash(tuple(self))
-        return self
-
-    def __hash__(self):
-        return self._hash
-
-    def __setitem__(self, index, value):
-        raise TypeError("a shared cell style cannot be changed: copy() it first")
-
-
-class _Sheet(WriteOnlyWorksheet):
-    """openpyxl's write-only sheet, taking the ready-made cells this module appends as they are.
-
-    openpyxl's own ``_values_to_row`` tries every value as a plain value first, so each date,
-    money or guarded text cell cost it a ValueError raised and caught (with the cell's repr
-    built for the message) and a new spare cell. Ints, floats and ordinary text (no illegal
-    character, not too long, not an error code: openpyxl's own tests) are stored as
-    openpyxl's value setter stores them, without its type dispatch; any other value goes
-    through that setter. Text is never made a formula, whatever its column (the row converter
-    guards text columns; this also covers text in a date or number column, which openpyxl
-    would have made a live formula). Each cell is written before the next is made, as in
-    openpyxl.
+    Its scratch files (``constant_memory`` rows, the parts before zipping) live in a folder of
+    their own under ``tempfile``'s (the process's folder in the data folder, see
+    ``files.start_up``), removed whether the block succeeds, fails or is cancelled.
     """
+    import xlsxwriter
 
-    def _values_to_row(self, values, row_idx):
-        spare = Cell(self, row=1, column=1)
-        for col_idx, value in enumerate(values, 1):
-            if value is None:
-                continue
-            cls = value.__class__
-            if cls is int or cls is float:  # as openpyxl's value setter stores them
-                spare._value, spare.data_type = value, "n"
-                spare.column, spare.row = col_idx, row_idx
-                yield spare
-                continue
-            if cls is str and _ILLEGAL.search(value) is not None:
-                # An old database may hold a control character openpyxl refuses: it is
-                # dropped (safe.clean_text), so one bad value cannot fail everyone's export.
-                value = clean_text(value)
-            if cls is str and len(value) <= _MAX_TEXT and value not in _ERROR_CODES:
-                # What the setter makes of text, except that it is never a formula.
-                spare._value, spare.data_type = value, "s"
-                spare.column, spare.row = col_idx, row_idx
-                yield spare
-                continue
-            if cls is not Cell:  # anything else through openpyxl's own setter
-                try:
-                    spare.value = value
-                except ValueError:
-                    if not isinstance(value, Cell):  # a subclass of Cell is taken as it is
-                        raise
-                else:
-                    if spare.data_type == "f":  # text is never a formula (safe.py)
-                        spare.data_type = "s"
-                    spare.column, spare.row = col_idx, row_idx
-                    yield spare
-                    if spare.has_style or spare.hyperlink:
-                        spare = Cell(self, row=1, column=1)
-                    continue
-            value.column, value.row = col_idx, row_idx
-            if value.hyperlink is not None:
-                value.hyperlink.ref = value.coordinate
-            yield value
-
-
-def create_sheet(wb, title: str):
-    """A sheet of write-only workbook ``wb`` for rows of plain values and this module's cells."""
-    add = getattr(wb, "_add_sheet", None)
-    if add is None or not wb.write_only:  # another openpyxl: its own sheet does the same
-        return wb.create_sheet(title)
-    ws = _Sheet(parent=wb, title=title)
-    add(ws)
-    return ws
+    scratch = tempfile.mkdtemp(prefix="xlsxwriter-")
+    try:
+        wb = xlsxwriter.Workbook(str(path), {**OPTIONS, "constant_memory": constant_memory,
+                                             "tmpdir": scratch})
+        yield wb
+        wb.close()
+    finally:
+        wb = None  # an abandoned workbook's open scratch files close with it
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -230,7 +169,8 @@ class _Summary:
         return result
 
 
-def _measure(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[float]:
+def measure(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[float]:
+    """Column widths for these first rows: the longest value or heading word, within limits."""
     widths = []
     for i, column in enumerate(columns):
         if column.width:
@@ -261,16 +201,112 @@ def pages_wide(widths: Sequence[float]) -> int:
 
 def print_setup(ws, widths: Sequence[float], header_row: int) -> None:
     """Print as users expect: landscape A4, headings (and, across pages, the first column)
-    repeated, fitted to as few pages across as keep the text readable, as many down as needed."""
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    repeated, fitted to as few pages across as keep the text readable, as many down as needed.
+    ``header_row`` counts from 1, as Excel shows it."""
+    ws.repeat_rows(header_row - 1)
     across = pages_wide(widths)
     if across > 1:
-        ws.print_title_cols = "A:A"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4; not on write-only sheets)
-    ws.page_setup.fitToWidth = across
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.repeat_columns(0)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(across, 0)
+
+
+def set_widths(ws, widths: Sequence[float]) -> None:
+    for i, width in enumerate(widths):
+        ws.set_column(i, i, width)
+
+
+class Styles:
+    """The few cell formats a workbook's sheets use, made once per workbook."""
+
+    def __init__(self, wb):
+        add = wb.add_format
+        self.title = add({"bold": True, "font_size": 14})
+        self.meta = add({"italic": True, "font_color": "#555555"})
+        self.bold = add({"bold": True})
+        self.header = add({"bold": True, "bg_color": f"#{HEADER_FILL}", "pattern": 1,
+                           "text_wrap": True, "valign": "top", "bottom": 1,
+                           "bottom_color": "#808080"})
+        self.date = add({"num_format": DATE_FORMAT})
+        self.datetime = add({"num_format": DATETIME_FORMAT})
+        self.money = add({"num_format": MONEY_FORMAT})
+
+
+def write_value(ws, row: int, col: int, value: Any, styles: Styles, fmt: Any = None) -> None:
+    """Any value in a cell as its own type: text as text (control characters dropped, never a
+    formula), numbers, booleans, dates in ITT Desk's formats. A value no cell can hold is a
+    ValueError, as openpyxl had it."""
+    cls = value.__class__
+    if value is None or value == "":
+        if fmt is not None:
+            ws.write_blank(row, col, None, fmt)
+    elif cls is str:
+        ws.write_string(row, col, clean_text(value), fmt)
+    elif cls is bool:
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, int | float | Decimal):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{value!r} cannot be written in a cell")
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, datetime):
+        ws.write_datetime(row, col, value, fmt or styles.datetime)
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, value, fmt or styles.date)
+    elif isinstance(value, str):
+        ws.write_string(row, col, clean_text(str(value)), fmt)
+    else:
+        raise ValueError(f"Cannot write a {cls.__name__} value in a cell")
+
+
+def row_writer(ws, columns: Sequence[Column], styles: Styles) -> Callable[[int, Sequence], None]:
+    """``write(row_index, values)``: a row of plain values (money in pence) into ``ws``.
+
+    Each column's kind picks its cell writer once: the common value of that kind (text in a
+    text column, a number in a number column, a date in a date column) takes one check and one
+    XlsxWriter call; anything else (a blank, text typed into a date field, a boolean) goes
+    through :func:`write_value`.
+    """
+    string, number, stamp = ws.write_string, ws.write_number, ws.write_datetime
+    date_fmt, datetime_fmt, money_fmt = styles.date, styles.datetime, styles.money
+
+    def other(r: int, c: int, value: Any) -> None:
+        write_value(ws, r, c, value, styles)
+
+    def text(r: int, c: int, value: Any) -> None:
+        if value.__class__ is str and value:
+            string(r, c, value if value.isprintable() else clean_text(value))
+        else:
+            other(r, c, value)
+
+    def whole(r: int, c: int, value: Any) -> None:
+        if value.__class__ is int or value.__class__ is float:
+            number(r, c, value)
+        else:
+            other(r, c, value)
+
+    def money(r: int, c: int, value: Any) -> None:
+        if value.__class__ is int or value.__class__ is float:
+            number(r, c, value / 100, money_fmt)
+        else:
+            other(r, c, value)
+
+    def day(r: int, c: int, value: Any) -> None:
+        if value.__class__ is date:
+            stamp(r, c, value, date_fmt)
+        elif value.__class__ is datetime:
+            stamp(r, c, value, datetime_fmt)
+        else:
+            other(r, c, value)
+
+    by_kind = {"text": text, "int": whole, "number": whole, "money": money, "date": day}
+    cells = [(c, by_kind[column.kind]) for c, column in enumerate(columns)]
+
+    def write(r: int, values: Sequence[Any]) -> None:
+        for (c, cell), value in zip(cells, values, strict=False):
+            if value is not None:
+                cell(r, c, value)
+    return write
 
 
 def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]],
@@ -289,42 +325,35 @@ def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]]
     result = WriteResult(Path(target), 0)
 
     def write(tmp: Path) -> None:
-        from openpyxl import Workbook
+        with workbook(tmp) as wb:
+            _write(wb)
 
-        wb = Workbook(write_only=True)
-        try:
-            _write(wb, tmp)
-        except BaseException:
-            discard(wb)
-            raise
-
-    def _write(wb, tmp: Path) -> None:
-        ws = create_sheet(wb, _sheet_title(sheet_name))
-        styles = _Styles(ws)
+    def _write(wb) -> None:
+        styles = Styles(wb)
+        ws = wb.add_worksheet(_sheet_title(sheet_name))
         iterator = iter(rows)
         first = [tuple(r) for r in islice(iterator, MEASURE_ROWS)]
-        widths = _measure(columns, first)
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[_letter(i)].width = width
-        header_row = TOP_ROWS + 1
-        ws.freeze_panes = f"A{header_row + 1}"
+        widths = measure(columns, first)
+        set_widths(ws, widths)
+        header_row = TOP_ROWS + 1  # as Excel numbers it; XlsxWriter counts from 0
+        ws.freeze_panes(header_row, 0)
         print_setup(ws, widths, header_row)
-
-        ws.append([styles.title(title)])
-        ws.append([styles.meta(_filters_text(filters))])
-        ws.append([styles.meta(f"Made on {made_at.strftime('%d/%m/%Y at %H:%M')} by ITT Desk")])
-        ws.append([styles.meta(" ".join(notes))] if notes else [])
-        ws.append([styles.header(c.heading) for c in columns])
+        _top_rows(ws, styles, title, filters, made_at)
+        if notes:
+            write_value(ws, 3, 0, " ".join(notes), styles, styles.meta)
+        for c, column in enumerate(columns):
+            write_value(ws, header_row - 1, c, column.heading, styles, styles.header)
 
         summary = _Summary(columns)
-        cells = styles.row_converter(columns)
-        append = ws.append
+        cells = row_writer(ws, columns, styles)
         batch: list = []
         done = 0
+        r = header_row
         for chunk in (first, iterator):
             for row in chunk:
                 batch.append(row)
-                append(cells(row))
+                cells(r, row)
+                r += 1
                 done += 1
                 if not done % 500:
                     summary.add_many(batch)
@@ -336,33 +365,23 @@ def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]]
         summary.add_many(batch)
         if cancelled is not None and cancelled():
             raise Cancelled()
-        last = header_row + max(done, 1)
-        ws.auto_filter.ref = f"A{header_row}:{_letter(len(columns))}{last}"
+        ws.autofilter(header_row - 1, 0, header_row - 1 + max(done, 1), len(columns) - 1)
         result.rows = done
         result.summary = _write_summary(wb, styles, title, filters, made_at, columns, summary,
                                         extra_summary)
-        wb.save(tmp)
-        if progress is not None:
-            progress(done, total)
 
     result.path = atomic_write(Path(target), write)
+    if progress is not None:
+        progress(result.rows, total)
     return result
 
 
-def discard(wb) -> None:
-    """Close and delete the temporary files of an abandoned write-only workbook."""
-    for ws in getattr(wb, "_sheets", []):
-        writer = getattr(ws, "_writer", None)
-        if writer is None:
-            continue
-        try:
-            ws.close()
-        except Exception:  # already half-closed: the file is removed below anyway
-            pass
-        try:
-            writer.cleanup()
-        except (OSError, ValueError):
-            pass
+def _top_rows(ws, styles: Styles, title: str, filters: Sequence[tuple[str, str]],
+              made_at: datetime) -> None:
+    write_value(ws, 0, 0, title, styles, styles.title)
+    write_value(ws, 1, 0, _filters_text(filters), styles, styles.meta)
+    write_value(ws, 2, 0, f"Made on {made_at.strftime('%d/%m/%Y at %H:%M')} by ITT Desk",
+                styles, styles.meta)
 
 
 def _filters_text(filters: Sequence[tuple[str, str]]) -> str:
@@ -376,159 +395,39 @@ def _sheet_title(name: str) -> str:
     return cleaned[:31]
 
 
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
-
-
-class _Styles:
-    """Cells with the few styles a return uses, built once per workbook."""
-
-    def __init__(self, ws):
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-        self.ws = ws
-        self._cell = WriteOnlyCell
-        self._title_font = Font(bold=True, size=14)
-        self._meta_font = Font(italic=True, color="555555")
-        self._bold = Font(bold=True)
-        self._fill = PatternFill("solid", fgColor=HEADER_FILL)
-        self._wrap = Alignment(wrap_text=True, vertical="top")
-        self._border = Border(bottom=Side(style="thin", color="808080"))
-        # Prototype style arrays: copying one is far cheaper than setting a format per cell.
-        self._protos = {}
-        for kind, fmt in (("date", DATE_FORMAT), ("datetime", DATETIME_FORMAT),
-                          ("money", MONEY_FORMAT)):
-            proto = WriteOnlyCell(ws, value=0)
-            proto.number_format = fmt
-            self._protos[kind] = SharedStyle(proto._style)
-
-    def title(self, text: str):
-        cell = self._cell(self.ws, value=text)
-        cell.font = self._title_font
-        if isinstance(text, str) and text.startswith(FORMULA_STARTS):
-            cell.data_type = "s"
-        return cell
-
-    def meta(self, text: str):
-        cell = write_only_cell(self.ws, text)
-        cell.font = self._meta_font
-        return cell
-
-    def header(self, text: str):
-        cell = write_only_cell(self.ws, text)
-        cell.font = self._bold
-        cell.fill = self._fill
-        cell.alignment = self._wrap
-        cell.border = self._border
-        return cell
-
-    def bold(self, value: Any):
-        cell = write_only_cell(self.ws, value)
-        cell.font = self._bold
-        return cell
-
-    def styled(self, kind: str, value: Any):
-        from copy import copy
-
-        cell = self._cell(self.ws, value=value)
-        cell._style = copy(self._protos[kind])
-        return cell
-
-    def row_converter(self, columns: Sequence[Column]) -> Callable[[Sequence[Any]], list]:
-        """row of plain values -> the list to append (only special cells are touched)."""
-        text = tuple(i for i, c in enumerate(columns) if c.kind == "text")
-        special = tuple((i, self.converter(c.kind)) for i, c in enumerate(columns)
-                        if c.kind != "text" and self.converter(c.kind))
-        as_text, starts = self.converter("text"), FORMULA_STARTS
-
-        def cells(row):
-            out = list(row)
-            for i in text:  # the text check inline: most text needs nothing
-                value = out[i]
-                if value.__class__ is str and value.startswith(starts):
-                    out[i] = as_text(value)
-            for i, convert in special:
-                value = out[i]
-                if value is not None:
-                    out[i] = convert(value)
-            return out
-        return cells
-
-    def converter(self, kind: str) -> Callable[[Any], Any] | None:
-        """value -> what to append for a column of ``kind``; None for plain values.
-
-        Styled cells are built without openpyxl's value binding (which would look the number
-        format up again for every date): the value set directly, and the kind's style given
-        as one shared object (``SharedStyle``; in write-only mode nothing changes a cell's
-        style once it is appended). This keeps a styled return at plain write-only speed.
-        """
-        ws, make, starts = self.ws, self._cell, FORMULA_STARTS
-
-        if kind == "text":
-            def text(value):
-                if value.__class__ is str and value.startswith(starts):
-                    cell = make(ws, value=clean_text(value))
-                    cell.data_type = "s"
-                    return cell
-                return value
-            return text
-        if kind in ("date", "money"):
-            date_style, datetime_style = self._protos["date"], self._protos["datetime"]
-            money_style = self._protos["money"]
-
-            def day(value):
-                if not isinstance(value, date):
-                    return value  # text typed into a date field stays as it was
-                cell = make(ws)
-                cell._style = datetime_style if isinstance(value, datetime) else date_style
-                cell._value = value
-                cell.data_type = "d"
-                return cell
-
-            def money(value):
-                cell = make(ws)
-                cell._style = money_style
-                cell._value = value / 100
-                return cell
-            return day if kind == "date" else money
-        return None
-
-
-def _write_summary(wb, styles: _Styles, title: str, filters: Sequence[tuple[str, str]],
+def _write_summary(wb, styles: Styles, title: str, filters: Sequence[tuple[str, str]],
                    made_at: datetime, columns: Sequence[Column], summary: _Summary,
                    extra: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    ws = create_sheet(wb, "Summary")
-    styles.ws = ws
-    ws.column_dimensions["A"].width = 42
-    ws.column_dimensions["B"].width = 16
+    ws = wb.add_worksheet("Summary")
+    ws.set_column(0, 0, 42)
+    ws.set_column(1, 1, 16)
     lines: list[tuple[str, Any]] = [("Rows", summary.rows)]
-    ws.append([styles.title(f"{title}: summary")])
-    ws.append([styles.meta(_filters_text(filters))])
-    ws.append([styles.meta(f"Made on {made_at.strftime('%d/%m/%Y at %H:%M')} by ITT Desk")])
-    ws.append([])
-    ws.append([styles.header("Totals"), styles.header("")])
-    ws.append(["Rows", summary.rows])
+    _top_rows(ws, styles, f"{title}: summary", filters, made_at)
+    rows: list[tuple[Any, Any, Any, Any]] = [  # (label, value, label format, value format)
+        ("Totals", "", styles.header, styles.header), ("Rows", summary.rows, None, None)]
     for name, value in extra:
-        ws.append([write_only_cell(ws, name), value])
+        rows.append((name, value, None, None))
         lines.append((name, value))
     for i, total in summary.totals.items():
         column = columns[i]
         if column.kind == "money":
-            ws.append([write_only_cell(ws, column.heading), styles.styled("money", total / 100)])
+            rows.append((column.heading, total / 100, None, styles.money))
             lines.append((column.heading, total / 100))
         else:
             value = round(total, 2) if isinstance(total, float) else total
-            ws.append([write_only_cell(ws, column.heading), value])
+            rows.append((column.heading, value, None, None))
             lines.append((column.heading, value))
     for i in summary.counts:
         counter = summary.labelled_counts(i)
-        ws.append([])
-        ws.append([styles.header(f"By {columns[i].heading.lower()}"), styles.header("Rows")])
+        rows.append(None)  # a blank row between tables
+        rows.append((f"By {columns[i].heading.lower()}", "Rows", styles.header, styles.header))
         for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))):
             label = value.strftime("%d/%m/%Y") if isinstance(value, date) else value
-            ws.append([write_only_cell(ws, label), count])
+            rows.append((label, count, None, None))
             lines.append((f"{columns[i].heading}: {label}", count))
+    for r, row in enumerate(rows, start=4):
+        if row is not None:
+            label, value, label_fmt, value_fmt = row
+            write_value(ws, r, 0, label, styles, label_fmt)
+            write_value(ws, r, 1, value, styles, value_fmt)
     return lines
