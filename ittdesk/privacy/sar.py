@@ -399,62 +399,66 @@ def cover_rows(data: SubjectAccess) -> list[tuple[str, str]]:
 
 
 def write_xlsx(data: SubjectAccess, target: Path) -> Path:
-    """The workbook: a cover sheet, then one sheet per kind of record. Formula-safe, atomic."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    from ..spreadsheets.safe import save_workbook, set_cell
+    """The workbook: a cover sheet, then one sheet per kind of record. Written by XlsxWriter
+    (text never a formula, ``writer.write_value``), atomically."""
+    from ..spreadsheets.safe import atomic_write
+    from ..spreadsheets.writer import Styles, workbook, write_value
 
     target = Path(target)
     if target.suffix.lower() != ".xlsx":
         raise IttDeskError(f"{target.name}: the export is an Excel workbook, name it .xlsx")
-    wb = Workbook()
-    cover = wb.active
-    cover.title = "Cover"
-    set_cell(cover.cell(1, 1), "Subject access export")
-    cover.cell(1, 1).font = Font(bold=True, size=14)
-    row = 3
+
+    def write(tmp: Path) -> None:
+        with workbook(tmp, constant_memory=False) as wb:
+            styles = Styles(wb)
+            day = wb.add_format({"num_format": "DD/MM/YYYY"})
+            wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+            _write_cover(wb, styles, data)
+            for sheet in data.sheets:
+                ws = wb.add_worksheet(sheet.title[:31])
+                for col, heading in enumerate(sheet.headers):
+                    write_value(ws, 0, col, heading, styles, styles.bold)
+                if not sheet.rows:
+                    write_value(ws, 1, 0, "No records of this kind", styles)
+                widths = [len(h) + 2 for h in sheet.headers]
+                for r, values in enumerate(sheet.rows, start=1):
+                    for c, value in enumerate(values):
+                        fmt = None
+                        if isinstance(value, date):
+                            fmt = day
+                        elif isinstance(value, str) and ("\n" in value or len(value) > 60):
+                            fmt = wrap
+                        write_value(ws, r, c, _cell_value(value), styles, fmt)
+                        length = 12 if isinstance(value, date) else len(str(value or ""))
+                        widths[c] = max(widths[c], min(length + 2, 60))
+                for c, width in enumerate(widths):
+                    ws.set_column(c, c, width)
+                ws.freeze_panes(1, 0)
+
+    return atomic_write(target, write)
+
+
+def _write_cover(wb, styles, data: SubjectAccess) -> None:
+    from ..spreadsheets.writer import write_value
+
+    cover = wb.add_worksheet("Cover")
+    write_value(cover, 0, 0, "Subject access export", styles, styles.title)
+    row = 2
     for label, value in cover_rows(data):
-        set_cell(cover.cell(row, 1), label)
-        cover.cell(row, 1).font = Font(bold=True)
-        set_cell(cover.cell(row, 2), value)
+        write_value(cover, row, 0, label, styles, styles.bold)
+        write_value(cover, row, 1, value, styles)
         row += 1
     row += 1
-    for col, heading in enumerate(("Sheet", "What it holds", "Rows"), start=1):
-        set_cell(cover.cell(row, col), heading)
-        cover.cell(row, col).font = Font(bold=True)
+    for col, heading in enumerate(("Sheet", "What it holds", "Rows")):
+        write_value(cover, row, col, heading, styles, styles.bold)
     for sheet in data.sheets:
         row += 1
-        set_cell(cover.cell(row, 1), sheet.title)
-        set_cell(cover.cell(row, 2), sheet.description)
-        set_cell(cover.cell(row, 3), len(sheet.rows))
-    cover.column_dimensions["A"].width = 24
-    cover.column_dimensions["B"].width = 90
-    cover.column_dimensions["C"].width = 8
-
-    for sheet in data.sheets:
-        ws = wb.create_sheet(sheet.title[:31])
-        for col, heading in enumerate(sheet.headers, start=1):
-            set_cell(ws.cell(1, col), heading)
-            ws.cell(1, col).font = Font(bold=True)
-        if not sheet.rows:
-            set_cell(ws.cell(2, 1), "No records of this kind")
-        widths = [len(h) + 2 for h in sheet.headers]
-        for r, values in enumerate(sheet.rows, start=2):
-            for c, value in enumerate(values, start=1):
-                cell = ws.cell(r, c)
-                set_cell(cell, _cell_value(value))
-                if isinstance(value, date):
-                    cell.number_format = "DD/MM/YYYY"
-                if isinstance(value, str) and ("\n" in value or len(value) > 60):
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-                length = 12 if isinstance(value, date) else len(str(value or ""))
-                widths[c - 1] = max(widths[c - 1], min(length + 2, 60))
-        for c, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(c)].width = width
-        ws.freeze_panes = "A2"
-    return save_workbook(wb, target)
+        write_value(cover, row, 0, sheet.title, styles)
+        write_value(cover, row, 1, sheet.description, styles)
+        write_value(cover, row, 2, len(sheet.rows), styles)
+    cover.set_column(0, 0, 24)
+    cover.set_column(1, 1, 90)
+    cover.set_column(2, 2, 8)
 
 
 def _html_value(value: Any) -> str:
