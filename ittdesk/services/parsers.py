@@ -39,10 +39,6 @@ def choice(vocabulary: Choices) -> Callable[[Any], str | None]:
     return partial(fields.choice, vocabulary)
 
 
-def text(max_length: int) -> Callable[[Any], str | None]:
-    return partial(fields.text, max_length=max_length)
-
-
 def long_text(value: Any) -> str | None:
     return fields.text(value)
 

@@ -22,7 +22,6 @@ from .base import EntityEditor, open_editor
 class PersonEditor(EntityEditor):
     service = people
     title_new = "New person"
-    overrides = {"date_of_birth": "date"}  # its own parser (not in the future), a date widget
 
     def default_size(self) -> QSize:
         return QSize(700, 620)
