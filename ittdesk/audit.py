@@ -25,7 +25,7 @@ from typing import Any
 
 from . import clock
 from .academic_year import AcademicYear
-from .models import AuditEntry, database
+from .models import AuditEntry, database, is_postgres
 
 _user_cache: dict[int, str] = {}
 
@@ -36,8 +36,6 @@ def current_user() -> str:
         os_user = getpass.getuser()
     except Exception:
         os_user = "unknown"
-    from .db import is_postgres
-
     if is_postgres():
         key = id(database.obj)
         if key not in _user_cache:
@@ -150,7 +148,6 @@ def record_many(rows: list[dict[str, Any]]) -> None:
     def text(name: str, value: Any) -> Any:
         return value if value is None or value.__class__ is str else fields[name].db_value(value)
 
-    from .db import is_postgres
 
     postgres = is_postgres()
     if not postgres and isinstance(at, datetime):

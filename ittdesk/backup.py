@@ -1,12 +1,14 @@
 """Backups that stay consistent while the app writes: SQLite's online backup API.
 
+Restoring one is ``ittdesk.restore`` (it closes the database, which this module, imported
+by the opening, must not).
+
 Every copy is written to a temporary file (``files.atomic_write``) and renamed into place, created
 readable by its owner only, and automatic copies are rotated (keep the last N, a setting).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import sqlite3
 import warnings
@@ -14,10 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from . import clock
-from .db import Location, inspect_file, readonly_connection
-from .errors import DatabaseOpenError, IttDeskWarning, RefusedError
+from . import clock, schema_check, settings
+from .errors import IttDeskWarning, RefusedError
+from .files import atomic_write
+from .location import Location
 from .paths import backups_dir, data_dir
+from .sqlite_file import LATEST_SCHEMA, file_uri, inspect_file, readonly_connection
 
 AUTO_PREFIX = "auto"
 
@@ -37,28 +41,34 @@ def copy_database(source: Path, dest: Path) -> Path:
     The copy is built in a temporary file named after this process (``files.atomic_write``:
     the data folder's ``tmp``), so a kill mid-copy leaves a file that the next start and
     erasure both find."""
-    from .files import atomic_write
-
     dest = dest.expanduser().resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
 
     def write(tmp: Path) -> None:
         try:
-            src = sqlite3.connect(str(source), timeout=10)
+            dst = sqlite3.connect(str(tmp))
             try:
-                dst = sqlite3.connect(str(tmp))
-                try:
-                    src.backup(dst)
-                    # A backup is one self-contained file: no WAL beside it.
-                    dst.execute("PRAGMA journal_mode=DELETE")
-                finally:
-                    dst.close()
+                copy_pages(source, dst)
+                # A backup is one self-contained file: no WAL beside it.
+                dst.execute("PRAGMA journal_mode=DELETE")
             finally:
-                src.close()
+                dst.close()
         finally:
             Path(f"{tmp}-journal").unlink(missing_ok=True)
 
     return atomic_write(dest, write)
+
+
+def copy_pages(source: Path, dst: sqlite3.Connection, *, read_only: bool = False) -> None:
+    """Copy the SQLite database ``source`` into the connection ``dst`` (the online backup API:
+    consistent while others write). ``read_only``: ``source`` is opened so that nothing, not
+    even a journal-mode change, can be written to it (a backup being restored)."""
+    src = (sqlite3.connect(file_uri(source, "mode=ro"), uri=True) if read_only
+           else sqlite3.connect(str(source), timeout=10))
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
 
 
 def backup_to(location: Location, dest: Path) -> Path:
@@ -82,27 +92,30 @@ def automatic_backups(location: Location) -> list[Path]:
     return sorted(_folder_for(location).glob(f"{AUTO_PREFIX}-*.sqlite3"))
 
 
-def automatic_backup(location: Location, reason: str = "daily") -> Path | None:
-    """Take an automatic backup and keep only the newest N (setting ``backup_keep``)."""
+def automatic_backup(location: Location, reason: str = "daily", keep: int | None = None
+                     ) -> Path | None:
+    """Take an automatic backup and keep only the newest ``keep`` (by default the setting
+    ``backup_keep``, read from the open database)."""
     path = _require_sqlite(location)
     if not path.exists() or path.stat().st_size == 0:
         return None
     stamp = clock.now().strftime("%Y%m%d-%H%M%S-%f")
     dest = _folder_for(location) / f"{AUTO_PREFIX}-{stamp}-{reason}.sqlite3"
     copy_database(path, dest)
-    rotate(location)
+    rotate(location, keep)
     return dest
 
 
-def rotate(location: Location, keep: int | None = None) -> list[Path]:
-    from . import settings
+def backups_to_keep() -> int:
+    """The setting ``backup_keep``; its default when no database is open to say."""
+    try:
+        return settings.BACKUP_KEEP.get()
+    except Exception:  # no database open, or no readable settings table (a damaged file)
+        return settings.BACKUP_KEEP.default
 
-    if keep is None:
-        try:
-            keep = settings.BACKUP_KEEP.get()
-        except Exception:  # no readable settings table (a damaged or foreign file)
-            keep = settings.BACKUP_KEEP.default
-    keep = max(1, keep)
+
+def rotate(location: Location, keep: int | None = None) -> list[Path]:
+    keep = max(1, backups_to_keep() if keep is None else keep)
     existing = automatic_backups(location)
     removed = existing[:-keep] if len(existing) > keep else []
     for old in removed:
@@ -157,9 +170,6 @@ def check_file(path: Path) -> CheckReport:
     """Integrity, foreign-key and schema check of an SQLite file, read-only: it is never written
     to. The schema must be ITT Desk's own (``schema_check``): no trigger, view, table or index
     that a fresh database of its version would not have."""
-    from . import schema_check
-    from .migrations import latest
-
     path = Path(path).expanduser().resolve()
     if not path.exists():
         return CheckReport(path, False, [f"{path} does not exist"])
@@ -191,96 +201,7 @@ def check_file(path: Path) -> CheckReport:
         report.messages.append(f"{path.name} is damaged: {exc}")
     finally:
         conn.close()
-    if found.schema_version is not None and found.schema_version > latest():
-        report.messages.append(
-            f"schema {found.schema_version} is newer than this ITT Desk understands ({latest()})"
-        )
+    if found.schema_version is not None and found.schema_version > LATEST_SCHEMA:
+        report.messages.append(f"schema {found.schema_version} is newer than this ITT Desk "
+                               f"understands ({LATEST_SCHEMA})")
     return report
-
-
-def restore(location: Location, source: Path) -> Path:
-    """Replace the database with ``source`` after checking it; the current one is backed up first.
-
-    Returns the safety backup's path. The caller reopens the database afterwards (which
-    migrates a backup from an older version).
-    """
-    from .db import close_database
-
-    target = _require_sqlite(location)
-    source = Path(source).expanduser().resolve()
-    if source != target:  # cheaply refuse a non-SQLite or absurd file before SQLite checks it
-        from .spreadsheets.preflight import check_sqlite_file
-
-        try:
-            check_sqlite_file(source)
-        except RefusedError as exc:
-            raise RefusedError(f"Not restored: {exc}") from None
-    report = check_file(source)
-    if not report.ok:
-        raise RefusedError(f"Not restored: {'; '.join(report.messages)}")
-    from .migrations import latest
-
-    if report.schema_version is not None and report.schema_version > latest():
-        raise RefusedError("Not restored: the backup was made by a newer version of ITT Desk")
-    if source == target:
-        raise RefusedError("Not restored: that file is the database itself")
-    safety = automatic_backup(location, reason="before-restore")
-    entry = _restore_entry(source, report, safety)
-    close_database()
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    try:
-        # Copied in under SQLite's exclusive lock: refused (RefusedError, the database as it
-        # was) while another program has it open, and nobody can open it half-copied.
-        with _restore_target(target) as dst:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseOpenError(f"Restore failed: {exc}") from exc
-    finally:
-        src.close()
-    _record_restore(target, entry)
-    return safety
-
-
-def _restore_entry(source: Path, report: CheckReport, safety: Path | None) -> tuple:
-    """The audit entry a restore leaves in the restored database: who, when, and which file
-    (path, size, SHA-256, schema version), so a replaced history is never silent. Read before
-    the database closes (who is asking), the file hashed while no connection to it is open."""
-    import json
-
-    from . import audit
-
-    digest = hashlib.sha256()
-    with source.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    size = source.stat().st_size
-    changes = {"file": [None, str(source)], "size_bytes": [None, size],
-               "sha256": [None, digest.hexdigest()], "schema_version": [None, report.schema_version]}
-    note = (f"database restored from {source.name} ({size:,} bytes, schema "
-            f"{report.schema_version}); the database before it was kept as "
-            f"{safety if safety is not None else 'nothing (it was empty)'}")
-    return (audit.now().isoformat(" "), audit.current_user(), "database", None, "restore",
-            json.dumps(changes, ensure_ascii=False), None, None, note)
-
-
-def _record_restore(target: Path, entry: tuple) -> None:
-    """Append the restore's entry to the restored file (through SQLite, inserting only: the
-    audit's own triggers refuse anything else)."""
-    conn = sqlite3.connect(str(target), timeout=10)
-    try:
-        conn.execute('INSERT INTO audit_entry (at, "user", entity, entity_id, action, changes, '
-                     "person_id, import_run_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entry)
-        conn.commit()
-    finally:
-        conn.close()
-
-
-def _restore_target(target: Path) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-    """The connection ``restore`` copies into: the existing file held for sole use (refused
-    while another program has it open), or a new file nobody can have open."""
-    from .db import sole_use
-
-    if target.exists():
-        return sole_use(target, wait=2.0)
-    return contextlib.closing(sqlite3.connect(str(target)))

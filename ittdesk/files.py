@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import RefusedError
+from .paths import backups_dir, tmp_dir
+from .sqlite_file import refuse_database_file
 
 PREFIX = ".ittdesk-"
 _OWNED = re.compile(r"^\.ittdesk-(\d+)-")
@@ -101,8 +103,6 @@ def fsync_folder(folder: Path) -> None:
 
 def temp_folder_for(folder: Path) -> Path:
     """The data folder's ``tmp`` when it shares ``folder``'s file system, else ``folder``."""
-    from .paths import tmp_dir
-
     try:
         tmp = tmp_dir()
         if tmp.stat().st_dev == folder.stat().st_dev:
@@ -120,8 +120,6 @@ def atomic_write(target: Path, write: Callable[[Path], object]) -> Path:
     removed whatever happens, interrupts included.
     """
     target = Path(target).expanduser().resolve()
-    from .db import refuse_database_file
-
     refuse_database_file(target, "write over")  # never a database under a running app
     folder = target.parent
     if not folder.is_dir():
@@ -177,8 +175,6 @@ _started: list[int] = []  # the pid start_up ran in (a forked child runs it afre
 
 def process_temp_dir() -> Path:
     """This process's scratch folder inside the data folder's ``tmp`` (created on demand)."""
-    from .paths import tmp_dir
-
     folder = tmp_dir() / f"{PREFIX}{os.getpid()}-tempdir"
     folder.mkdir(mode=0o700, exist_ok=True)
     return folder
@@ -204,8 +200,6 @@ def start_up() -> list[Path]:
 def temporary_folders() -> list[Path]:
     """Where temporaries can be: the data folder's ``tmp`` and each database's backup folder
     (copies written before temporaries moved to ``tmp`` were made beside their backup)."""
-    from .paths import backups_dir, tmp_dir
-
     folders = [tmp_dir(), backups_dir()]
     folders += [p for p in sorted(backups_dir().iterdir()) if p.is_dir()]
     return folders

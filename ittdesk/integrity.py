@@ -3,7 +3,7 @@
 ``PRAGMA quick_check`` reads the whole file (~1 s per 100-200 MB), so it runs in full on files
 up to ``QUICK_CHECK_BYTES``; above that a cheaper look (a copy cut short, the schema and the
 small tables readable) catches the common damage without making every command slow. Read-only
-throughout: runs before the process holds any connection to the file (see ``db.inspect_file``).
+throughout: runs before the process holds any connection to the file (see ``sqlite_file.inspect_file``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from .db import inspect_file, readonly_connection
+from .sqlite_file import inspect_file, readonly_connection
 
 QUICK_CHECK_BYTES = 200 * 1024 * 1024
 #: Small tables checked in full on a large file (``PRAGMA quick_check(TABLE)``).

@@ -16,11 +16,26 @@ from dataclasses import dataclass
 
 from peewee import PostgresqlDatabase
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
+from playhouse.migrate import migrate as run
 
-from . import __version__
-from .db import LATEST_SCHEMA
+from . import __version__, audit, backup
 from .errors import DatabaseOpenError
-from .models import ALL_MODELS, SchemaVersion, database
+from .models import (
+    ALL_MODELS,
+    ConfirmationRound,
+    Enrolment,
+    Event,
+    EventAttendance,
+    HostingAppetite,
+    HostingOffer,
+    Person,
+    RoundSchool,
+    SchemaVersion,
+    School,
+    database,
+)
+from .sortkeys import key_fields, key_value
+from .sqlite_file import LATEST_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -36,8 +51,6 @@ def _initial(_migrator: SchemaMigrator) -> None:
 
 def _leadership_rounds(migrator: SchemaMigrator) -> None:
     """Version 2: yearly leadership confirmation rounds and hosting appetite per school."""
-    from .models import ConfirmationRound, HostingAppetite, HostingOffer, RoundSchool
-
     migrator.database.create_tables([ConfirmationRound, RoundSchool, HostingAppetite, HostingOffer])
 
 
@@ -57,8 +70,6 @@ def _sort_indexes(migrator: SchemaMigrator) -> None:
 def _audit_append_only(migrator: SchemaMigrator) -> None:
     """Version 4: the database itself refuses UPDATE and DELETE of audit entries (triggers;
     on PostgreSQL also the scrub function the erasure goes through). See ``audit.install_guard``."""
-    from . import audit
-
     audit.install_guard(migrator.database)
 
 
@@ -70,8 +81,6 @@ def _five_digit_urns(migrator: SchemaMigrator) -> None:
     for loosening one ("ALTER TABLE", section 7) is to edit the table's SQL in the schema and
     bump ``schema_version`` inside the transaction: no table rebuild, no row touched.
     """
-    from .models import School
-
     db = migrator.database
     table = School._meta.table_name
     new_check = "urn BETWEEN 10000 AND 9999999"
@@ -97,10 +106,6 @@ def _form_written_apart_from_sent(migrator: SchemaMigrator) -> None:
     """Version 6: a round's school rows say when its form was *written* apart from when it was
     *sent*. Forms written before this were recorded as sent on the day they were written, so
     that day is their written day too; the sent day is kept (the user may well have sent them)."""
-    from playhouse.migrate import migrate as run
-
-    from .models import RoundSchool
-
     table = RoundSchool._meta.table_name
     if "written_on" in {c.name for c in migrator.database.get_columns(table)}:
         return  # already there (a database made whole at this version, then marked older)
@@ -115,9 +120,6 @@ def _name_sort_keys(migrator: SchemaMigrator) -> None:
 
     The columns are added with the very DDL a new database's table has (NOT NULL DEFAULT '',
     last), so a migrated database's schema is identical to a new one's."""
-    from .models import Person, School
-    from .sortkeys import key_fields, key_value
-
     db = migrator.database
     for model in (School, Person):
         table = model._meta.table_name
@@ -150,8 +152,6 @@ def _events_and_newsletters(migrator: SchemaMigrator) -> None:
     "no newsletters" choice. The column is added with the very DDL a new database's table has
     (NOT NULL DEFAULT FALSE, last), so a migrated database's schema is identical to a new one's;
     each step is skipped when already there (a database made whole, then marked older)."""
-    from .models import Event, EventAttendance, Person
-
     db = migrator.database
     table = Person._meta.table_name
     if "no_newsletters" not in {c.name for c in db.get_columns(table)}:
@@ -166,8 +166,6 @@ def _birth_dates_and_hesa_ids(migrator: SchemaMigrator) -> None:
     Register's trainee files (people with no email matched on name + date of birth, placements
     found by HESA ID). Added with the very DDL a new database's table has (nullable, last), and
     the HESA ID's index; each step skipped when already there."""
-    from .models import Enrolment, Person
-
     db = migrator.database
     for model, field in ((Person, Person.date_of_birth), (Enrolment, Enrolment.hesa_id)):
         table = model._meta.table_name
@@ -201,8 +199,8 @@ def latest() -> int:
 
 
 LATEST = latest()
-if LATEST != LATEST_SCHEMA:  # ittdesk.db knows it without importing this module
-    raise RuntimeError(f"ittdesk.db.LATEST_SCHEMA is {LATEST_SCHEMA}, the migrations reach {LATEST}")
+if LATEST != LATEST_SCHEMA:  # ittdesk.sqlite_file knows it without importing this module
+    raise RuntimeError(f"ittdesk.sqlite_file.LATEST_SCHEMA is {LATEST_SCHEMA}, the migrations reach {LATEST}")
 
 
 def newer_message(version: int) -> str:
@@ -228,14 +226,10 @@ def migrator_for(db) -> SchemaMigrator:
 
 def migrate(location=None) -> list[Migration]:
     """Bring the open database to the latest schema; returns the steps applied."""
-    from . import backup
-
     db = database.obj
     target = latest()
     version = current_version()
     if version is None:
-        from . import audit
-
         with db.atomic():
             db.create_tables(ALL_MODELS)
             audit.install_guard(db)  # what migration 4 adds to older databases

@@ -26,6 +26,12 @@ import re
 import sqlite3
 from functools import lru_cache
 
+from peewee import SchemaManager, SqliteDatabase
+
+from . import audit
+from .models import ALL_MODELS
+from .sqlite_file import LATEST_SCHEMA
+
 _CODE = ("trigger", "view")
 
 
@@ -52,11 +58,6 @@ def expected_schema() -> dict[tuple[str, str], str]:
 
     Built on its own in-memory connection, never through the bound models' database (a check
     may run on a worker thread while the app uses its own connection)."""
-    from peewee import SchemaManager, SqliteDatabase
-
-    from . import audit
-    from .models import ALL_MODELS
-
     memory = SqliteDatabase(":memory:")
     memory.connect()
     try:
@@ -74,10 +75,8 @@ def expected_schema() -> dict[tuple[str, str], str]:
 def foreign_objects(conn: sqlite3.Connection, version: int | None) -> list[str]:
     """What in the file's schema is not ITT Desk's, one short phrase each: "trigger 'x' (not
     ITT Desk's)", "... (changed)", "... (missing)"."""
-    from .migrations import latest
-
     expected = expected_schema()
-    strict = version is not None and version >= latest()
+    strict = version is not None and version >= LATEST_SCHEMA
     found, seen = [], set()
     for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name"):
         if name.startswith("sqlite_"):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from . import audit
 from .errors import ValidationError
 from .models import Setting
 
@@ -152,8 +153,6 @@ def clean(key: str, value: Any) -> Any:
 def set(key: str, value: Any) -> None:  # noqa: A001 - reads naturally as settings.set
     value = clean(key, value)
     payload = json.dumps(value)
-    from . import audit
-
     old = get(key)
     with Setting._meta.database.atomic():
         updated = Setting.update(value=payload).where(Setting.key == key).execute()

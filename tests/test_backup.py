@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from ittdesk import backup, clock, settings
+from ittdesk import backup, clock, restore, settings
 from ittdesk import db as dbmod
 from ittdesk.errors import RefusedError
 from ittdesk.models import School
@@ -19,7 +19,7 @@ def test_backup_and_restore_round_trip(sqlite_db, tmp_path):
     copy = backup.backup_to(sqlite_db, tmp_path / "copy.sqlite3")
     assert stat.S_IMODE(copy.stat().st_mode) & 0o077 == 0
     schools.create({"urn": 123457, "name": "Added after the backup"})
-    safety = backup.restore(sqlite_db, copy)
+    safety = restore.restore(sqlite_db, copy)
     dbmod.open_database(sqlite_db.path, daily_backup=False)
     assert [s.name for s in School.select()] == ["Fernbank Primary School"]
     assert safety is not None and safety.exists()
@@ -45,7 +45,7 @@ def test_restore_refuses_a_file_that_is_not_a_database(sqlite_db, tmp_path):
     junk = tmp_path / "junk.sqlite3"
     junk.write_text("not a database")
     with pytest.raises(RefusedError, match="Not restored"):
-        backup.restore(sqlite_db, junk)
+        restore.restore(sqlite_db, junk)
     assert School.select().count() == 1
 
 

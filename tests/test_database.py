@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -91,7 +92,7 @@ def test_urls_and_paths_resolve_to_the_right_backend(tmp_path, monkeypatch):
 
 
 def test_network_share_paths_are_warned_about(tmp_path):
-    assert "network share" in db.network_share_warning(db.Path("\\\\server\\share\\itt.sqlite3"))
+    assert "network share" in db.network_share_warning(Path("\\\\server\\share\\itt.sqlite3"))
     assert db.network_share_warning(tmp_path / "local.sqlite3") is None
 
 
@@ -120,11 +121,14 @@ def test_two_app_instances_writing_the_same_file_do_not_corrupt_it(tmp_path):
 
 
 def test_deciding_what_to_open_imports_neither_peewee_nor_the_models():
-    """The desktop app shows its window before peewee and the models are imported (~60 ms)."""
+    """The desktop app shows its window before peewee and the models are imported (~60 ms):
+    where a database is (``location``) and what an SQLite file is (``sqlite_file``) are
+    answered without them, as is the start-up's decision to check the file later."""
     import subprocess
     import sys
 
-    code = ("import sys, ittdesk.db as d; d.resolve('x.sqlite3'); d.close_database(); "
+    code = ("import sys, ittdesk.location as where, ittdesk.sqlite_file as f, ui.app as app; "
+            "loc = where.resolve('x.sqlite3'); f.inspect_file(loc.path); app.can_check_later(loc); "
             "print('peewee' in sys.modules, 'ittdesk.models' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

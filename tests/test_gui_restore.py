@@ -32,14 +32,14 @@ def choose(monkeypatch, path) -> None:
 def record_copies(monkeypatch, backup_file) -> list[threading.Thread]:
     """The threads that copy ``backup_file`` (not the day's automatic backup on reopening)."""
     threads: list[threading.Thread] = []
-    real = backup.copy_database
+    real = backup.copy_pages
 
-    def copy(source, dest):
+    def copy(source, dst, **kwargs):
         if source == backup_file.resolve():
             threads.append(threading.current_thread())
-        return real(source, dest)
+        return real(source, dst, **kwargs)
 
-    monkeypatch.setattr(backup, "copy_database", copy)
+    monkeypatch.setattr(backup, "copy_pages", copy)
     return threads
 
 
@@ -81,13 +81,15 @@ def test_restore_copies_on_a_worker_then_shows_the_restored_data(qtbot, sqlite_d
         panel = window.current_page().panel
         wait_loaded(qtbot, panel)
         assert panel.model.rowCount() == 1
-        kept = list(sqlite_db.path.parent.glob(f"{sqlite_db.path.name}.damaged-*"))
-        assert len([k for k in kept if not k.name.endswith(("-wal", "-shm"))]) == 1
+        # A healthy database is never called damaged: it is kept as a safety backup.
+        assert list(sqlite_db.path.parent.glob("*.damaged-*")) == []
+        kept = [p for p in backup.automatic_backups(sqlite_db) if "before-restore" in p.name]
+        assert len(kept) == 1
         said = [text for kind, text in gui.unanswered if kind == "information"]
         assert said and said[0].startswith("Restored from backup.sqlite3.")
+        assert str(kept[0]) in said[0]
         # The kept file is the database as it was: both schools.
-        main = next(k for k in kept if not k.name.endswith(("-wal", "-shm")))
-        with contextlib.closing(sqlite3.connect(main)) as conn:
+        with contextlib.closing(sqlite3.connect(kept[0])) as conn:
             assert conn.execute(f"select count(*) from {School._meta.table_name}").fetchone() == (2,)
     finally:
         close_window(qtbot, window)

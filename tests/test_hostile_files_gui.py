@@ -62,7 +62,7 @@ def test_the_apps_restore_check_refuses_a_cut_short_backup_before_sqlite_reads_i
                                                                                    monkeypatch):
     from ittdesk import backup
     from ittdesk.errors import RefusedError
-    from ui.dialogs.database_problem import check_backup
+    from ittdesk.restore import check_backup
 
     copy = backup.copy_database(sqlite_db.path, tmp_path / "copy.sqlite3")
     cut = tmp_path / "cut.sqlite3"

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from ittdesk import audit, backup, migrations, schema_check
+from ittdesk import audit, backup, migrations, restore, schema_check
 from ittdesk import db as dbmod
 from ittdesk.cli import main
 from ittdesk.errors import RefusedError
@@ -58,7 +58,7 @@ def test_restore_refuses_a_backup_whose_schema_is_not_itt_desks_in_one_line(
     report = backup.check_file(edited)
     assert not report.ok and any(named in m for m in report.messages)
     with pytest.raises(RefusedError) as caught:
-        backup.restore(sqlite_db, edited)
+        restore.restore(sqlite_db, edited)
 
     message = str(caught.value)
     assert message.startswith("Not restored: edited.sqlite3 does not have the schema ITT Desk "
@@ -123,7 +123,7 @@ def test_a_restore_is_recorded_in_the_restored_databases_audit(sqlite_db, tmp_pa
     size, digest = copy.stat().st_size, hashlib.sha256(copy.read_bytes()).hexdigest()
     before = audit.now()
 
-    safety = backup.restore(sqlite_db, copy)
+    safety = restore.restore(sqlite_db, copy)
 
     dbmod.open_database(sqlite_db.path, daily_backup=False)
     entries = list(AuditEntry.select().order_by(AuditEntry.id))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ittdesk import backup
+from ittdesk import backup, restore
 from ittdesk.academic_year import AcademicYear
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -249,11 +249,11 @@ def test_restore_is_refused_while_another_process_has_the_database_open(shared, 
     with another_process_using(path, env):
         db.open_database(path, daily_backup=False)
         with pytest.raises(RefusedError, match="open in another program"):
-            backup.restore(location, empty)
+            restore.restore(location, empty)
         db.close_database()
         assert school_count(path) == before
     db.open_database(path, daily_backup=False)
-    backup.restore(location, empty)  # nobody else has it open now
+    restore.restore(location, empty)  # nobody else has it open now
     db.close_database()
     assert school_count(path) == 0
 

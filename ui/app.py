@@ -21,8 +21,12 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ittdesk import APP_NAME, __version__, db, files
+from ittdesk import APP_NAME, __version__, files, sqlite_file
 from ittdesk.errors import DatabaseOpenError, IttDeskWarning, plain_message
+from ittdesk.location import Location, resolve
+
+# ``ittdesk.db`` (opening) brings peewee and the models (~60 ms): it is imported where a
+# database is opened, so deciding what to open, and the window's first paint, never wait for it.
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -53,19 +57,19 @@ def application() -> QApplication:
     return app
 
 
-def integrity_problem(location: db.Location) -> str | None:
+def integrity_problem(location: Location) -> str | None:
     """A read-only quick check of an existing SQLite file; the problem in words, or None."""
     import sqlite3
 
     if location.kind != "sqlite" or location.path is None or not location.path.exists():
         return None
-    found = db.inspect_file(location.path)
+    found = sqlite_file.inspect_file(location.path)
     if found.problem:
         return found.problem
     if not found.is_ittdesk:
         return None
     try:
-        conn = db.readonly_connection(location.path)
+        conn = sqlite_file.readonly_connection(location.path)
     except sqlite3.DatabaseError as exc:
         return f"{location.path.name} is damaged: {plain_message(exc)}"
     try:
@@ -83,7 +87,7 @@ def integrity_problem(location: db.Location) -> str | None:
 _running = [False]  # run() is in its event loop
 
 
-def can_check_later(location: db.Location) -> bool:
+def can_check_later(location: Location) -> bool:
     """Whether the full integrity check may run after the window shows (read-only, cheap).
 
     Only for one of our SQLite files that needs no write to open: at the latest schema (no
@@ -102,8 +106,8 @@ def can_check_later(location: db.Location) -> bool:
         size = path.stat().st_size
     except OSError:
         return False
-    found = db.inspect_file(path)
-    if found.problem or not found.is_ittdesk or found.schema_version != db.LATEST_SCHEMA:
+    found = sqlite_file.inspect_file(path)
+    if found.problem or not found.is_ittdesk or found.schema_version != sqlite_file.LATEST_SCHEMA:
         return False
     if found.journal_mode != "wal":
         return False
@@ -111,13 +115,13 @@ def can_check_later(location: db.Location) -> bool:
                 and size >= found.page_size * found.page_count)
 
 
-def check_in_background(window, location: db.Location) -> None:
+def check_in_background(window, location: Location) -> None:
     """The full integrity check, on a worker, for a database opened with writes held.
 
     Passed: writes are allowed and the day's automatic backup is taken (in the background).
     Failed: the window is hidden, the database closed untouched, and the problem dialog asks
     what to do (restore a backup, open another, or quit)."""
-    from ittdesk import backup
+    from ittdesk import backup, db
 
     from .tasks import run_task
 
@@ -154,9 +158,11 @@ def backup_failed_notice(exc: BaseException) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _open(target: str | None, **kwargs) -> db.Location:
+def _open(target: str | None, **kwargs) -> Location:
     """``db.open_database``, keeping its ``IttDeskWarning``s for the window (``show_open_notices``)
     instead of letting Python print them on stderr, where nobody running the app looks."""
+    from ittdesk import db
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IttDeskWarning)
         location = db.open_database(target, **kwargs)
@@ -177,8 +183,10 @@ def show_open_notices(window) -> None:
         window.show_notice(_open_notices.pop(0), "Automatic backup")
 
 
-def problem_after_start(window, location: db.Location, message: str) -> None:
+def problem_after_start(window, location: Location, message: str) -> None:
     """The background check failed: close the database and ask, as at start-up."""
+    from ittdesk import db
+
     window.hide()
     db.close_database()
     opened = open_database_interactively(location.url, None, problem=message)
@@ -191,7 +199,7 @@ def problem_after_start(window, location: db.Location, message: str) -> None:
     window.show()
 
 
-def ask_about_problem(location: db.Location | None, message: str, parent: QWidget | None) -> int:
+def ask_about_problem(location: Location | None, message: str, parent: QWidget | None) -> int:
     """Show the problem dialog; returns RESTORE, OPEN_OTHER or QUIT. Tests replace this."""
     from .dialogs.database_problem import DatabaseProblemDialog
 
@@ -202,7 +210,7 @@ def ask_about_problem(location: db.Location | None, message: str, parent: QWidge
 
 def open_database_interactively(target: str | None, parent: QWidget | None = None, *,
                                 check_later: bool = False, problem: str | None = None
-                                ) -> db.Location | None:
+                                ) -> Location | None:
     """Open ``target``; on a problem ask what to do until it opens or the user gives up.
 
     ``check_later``: when ``can_check_later`` allows, skip the full integrity check and open with
@@ -212,7 +220,7 @@ def open_database_interactively(target: str | None, parent: QWidget | None = Non
 
     while True:
         try:
-            location = db.resolve(target)
+            location = resolve(target)
         except DatabaseOpenError as exc:
             location, message = None, str(exc)
         else:
@@ -243,7 +251,7 @@ def open_database_interactively(target: str | None, parent: QWidget | None = Non
             return None
 
 
-def remember(location: db.Location) -> None:
+def remember(location: Location) -> None:
     """Add to File > Open recent; a server address is kept without its password."""
     from urllib.parse import urlparse, urlunparse
 
@@ -270,7 +278,7 @@ def start_window(db_url_or_path: str | None = None):
     (``open_after_first_paint``): peewee, the models and the connection wait until the user
     sees the window. Anything else is opened first, asking about problems, as before."""
     try:
-        location = db.resolve(db_url_or_path)
+        location = resolve(db_url_or_path)
     except DatabaseOpenError:
         location = None
     from .main_window import MainWindow
@@ -286,6 +294,8 @@ def start_window(db_url_or_path: str | None = None):
     window = MainWindow(location)
     window.show()
     show_open_notices(window)
+    from ittdesk import db
+
     if db.writes_held():
         check_in_background(window, location)
     return window
@@ -295,6 +305,8 @@ def open_after_first_paint(window) -> bool:
     """Open the window's ``location`` (shown, not opened yet) with writes held and its full
     check in the background. False when it failed: the window is hidden and the problem dialog
     asks what to do, as when the background check fails."""
+    from ittdesk import db
+
     location = window.location
     try:
         opened = db.open_database(location.url, hold_writes=True)
@@ -321,4 +333,6 @@ def run(db_url_or_path: str | None = None) -> int:
         return app.exec()
     finally:
         _running[0] = False
+        from ittdesk import db
+
         db.close_database()

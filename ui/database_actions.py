@@ -7,6 +7,8 @@ start-up does not compile it. ``window`` is the ``ui.main_window.MainWindow``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -17,10 +19,13 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from ittdesk.db import Location
+from ittdesk import backup, clock, db, restore
+from ittdesk.location import Location
+from ittdesk.models import database
 
 from . import settings as ui_settings
 from . import tasks
+from .app import check_in_background, open_database_interactively, remember
 from .tasks import run_task
 
 
@@ -29,10 +34,6 @@ def switch_database(window, target: str) -> bool:
 
     As at start-up, a file the cheap checks accept opens with writes held and gets its full
     integrity check (which reads the whole file) and the day's backup on a worker."""
-    from ittdesk import db
-
-    from .app import check_in_background, open_database_interactively
-
     for editor in list(window._editors):
         if editor.isVisible() and not editor.close():
             return False
@@ -52,7 +53,6 @@ def switch_database(window, target: str) -> bool:
 
 def adopt_database(window, location: Location) -> None:
     """Show ``location`` (already open): pages rebuilt on it, undo forgotten."""
-    from .app import remember
 
     window.location = location
     remember(location)
@@ -81,8 +81,6 @@ def new_database(window) -> None:
     path, _ = QFileDialog.getSaveFileName(window, "New database", "ittdesk.sqlite3",
                                           "ITT Desk database (*.sqlite3)")
     if path:
-        from pathlib import Path
-
         if Path(path).exists() and Path(path).stat().st_size > 0:
             QMessageBox.warning(window, "New database",
                                 f"{path} already exists. Choose a new name, or use "
@@ -108,8 +106,6 @@ def connect_postgres(window) -> None:
 
 
 def backup_database(window) -> None:
-    from ittdesk import backup, clock
-
     if window.location.kind != "sqlite":
         QMessageBox.information(window, "Back up", "Backups of a PostgreSQL database are made "
                                 "on the server (pg_dump): ask whoever runs it.")
@@ -119,8 +115,6 @@ def backup_database(window) -> None:
                                           "ITT Desk database (*.sqlite3)")
     if not path:
         return
-    from pathlib import Path
-
     run_task(window, backup.backup_to, window.location, Path(path),
              on_done=lambda dest: window.statusBar().showMessage(f"Backed up to {dest}", 6000),
              progress_title="Backing up…")
@@ -134,7 +128,9 @@ def restore_database(window) -> None:
     """File > Restore: the backup is checked and copied in on a worker, the window switched
     to it afterwards.
 
-    Order (the database file is renamed and replaced, so nothing may have it open):
+    The one restore (``ittdesk.restore``, as the CLI's and the problem dialog's), in two steps
+    around closing the window's database. Order (the database file is replaced, so nothing may
+    have it open):
 
     1. Check the backup on a worker while the database stays open; a refusal (damaged, newer,
        the database itself) changes nothing, not even the window.
@@ -143,15 +139,14 @@ def restore_database(window) -> None:
        busy after ``RESTORE_WAIT_MS``: refuse, nothing changed.
     3. Close the database and unbind the models from it (``database.initialize(None)``), so a
        query asked for meanwhile fails instead of reopening the file being replaced.
-    4. Move the file aside and copy the backup in, on a worker (``replace_with_backup``).
+    4. Keep the database as it was (a "before-restore" backup) and copy the backup in, on a
+       worker (``restore.replace``).
     5. On the GUI thread: reopen it (``switch_database``), then the summary.
 
     No Cancel: the check could be abandoned, but stopping a copy half way would leave no usable
     database, so the dialog only says what is happening. A second click is ignored (the dialog
     is window-modal and the action disabled until the end).
     """
-    from .dialogs.database_problem import check_backup
-
     if getattr(window, "_restoring", False):
         return
     if window.location.kind != "sqlite":
@@ -171,7 +166,7 @@ def restore_database(window) -> None:
     for editor in list(window._editors):
         if editor.isVisible() and not editor.close():
             return
-    _Restore(window, path).start(check_backup)
+    _Restore(window, path).start()
 
 
 class _RestoringDialog(QProgressDialog):
@@ -205,12 +200,12 @@ class _Restore:
         self.waited = 0
         self.dialog: _RestoringDialog | None = None
 
-    def start(self, check) -> None:
+    def start(self) -> None:
         window = self.window
         window._restoring = True
         window.restore_act.setEnabled(False)
         self.dialog = _RestoringDialog(window)
-        run_task(window, check, self.location, self.path,
+        run_task(window, restore.check_backup, self.location, self.path,
                  on_done=self.checked, on_error=self.refused)
 
     def _finish(self) -> None:
@@ -255,17 +250,12 @@ class _Restore:
 
     # -- 3, 4: closed, then replaced on a worker ------------------------------------------
     def replace(self, source) -> None:
-        from ittdesk.db import close_database
-        from ittdesk.models import database
-
-        from .dialogs.database_problem import replace_with_backup
-
         self._say("Copying the backup in…")
         if self.dialog is not None:
             self.dialog.show()  # now at once (not after 400 ms): the window takes no input
-        close_database()
+        db.close_database()
         database.initialize(None)
-        run_task(self.window, replace_with_backup, self.location, source,
+        run_task(self.window, replace_and_say, self.location, source,
                  on_done=self.restored, on_error=self.failed)
 
     # -- 5: the window on the restored file -----------------------------------------------
@@ -280,3 +270,8 @@ class _Restore:
         self._finish()
         tasks.show_error(self.window, exc, "Restore")
         self.window.switch_database(self.location.url)  # the file as it was (put back)
+
+
+def replace_and_say(location: Location, checked: restore.Checked) -> str:
+    """The one restore's copy step (on a worker, the database closed), then its summary."""
+    return restore.summary(checked.source, restore.replace(location, checked))

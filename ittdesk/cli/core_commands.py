@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import __version__, backup, db, migrations
-from ..errors import RefusedError
+from .. import __version__, backup, db, migrations, restore
+from ..errors import DatabaseOpenError, RefusedError
 from . import db_option, open_db
 
 
@@ -78,12 +78,15 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     location = db.resolve(args.db)
     if location.kind == "sqlite" and location.path and location.path.exists():
-        db.open_database(location.url, daily_backup=False)
-    safety = backup.restore(location, args.file)
+        try:  # open, to read how many automatic backups to keep
+            db.open_database(location.url, daily_backup=False)
+        except DatabaseOpenError:
+            pass  # damaged or not ours: the restore keeps it aside, unwritten
+    kept = restore.restore(location, args.file)
     db.open_database(location.url, daily_backup=False)  # migrates a backup from an older version
     print(f"Restored {location.display} from {args.file}")
-    if safety:
-        print(f"The database as it was before is kept in {safety}")
+    if kept:
+        print(f"The database as it was before is kept in {kept}")
     return 0
 
 

@@ -9,7 +9,7 @@ from .agreements import (
     SpendEntry,
     SupportAgreement,
 )
-from .base import BaseModel, database
+from .base import BaseModel, database, is_postgres
 from .events import Event, EventAttendance
 from .leadership import ConfirmationRound, HostingAppetite, HostingOffer, RoundSchool
 from .programmes import Cohort, Enrolment, Placement, Programme
@@ -55,6 +55,7 @@ __all__ = [
     "ALL_MODELS",
     "BaseModel",
     "database",
+    "is_postgres",
     "SchemaVersion",
     "Setting",
     "ImportRun",

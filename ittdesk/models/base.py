@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from peewee import SQL, AutoField, CharField, Check, DatabaseProxy, Model
+from peewee import SQL, AutoField, CharField, Check, DatabaseProxy, Model, PostgresqlDatabase
 
 from ..academic_year import AcademicYear
 from ..choices import Choices
 
 database = DatabaseProxy()
+
+
+def is_postgres() -> bool:
+    """Whether the bound database is PostgreSQL (where SQL differs: COPY, ILIKE, triggers)."""
+    return isinstance(database.obj, PostgresqlDatabase)
 
 
 class BaseModel(Model):

@@ -47,6 +47,7 @@ from ..models import (
     SupportAgreement,
     database,
 )
+from .agreement_money import funding
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("agreed", "withdrawn"),
@@ -213,8 +214,6 @@ def warnings_for(agreement: SupportAgreement | int, target: str,
     Never a refusal (``transition_problems`` refuses): the GUI shows these in its confirmation
     and the CLI wants ``--yes`` when there are any. Completing before the end date or with
     money unspent, and starting support before the start date."""
-    from .agreements import funding
-
     agreement = _get(agreement)
     today = today or clock.today()
     found: dict[str, str] = {}
@@ -314,8 +313,6 @@ def reopen(agreement_id: int, reason: str, *, to: str | None = None) -> SupportA
 
 def warnings(agreement: SupportAgreement | int, today: date | None = None) -> dict[str, str]:
     """Things to point out that do not stop anything: {field: message}."""
-    from .agreements import funding
-
     agreement = _get(agreement)
     today = today or clock.today()
     result: dict[str, str] = {}

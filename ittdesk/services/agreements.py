@@ -11,10 +11,9 @@ changed ..."). An update that changes nothing is not a change and passes.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-
-from peewee import fn
 
 from .. import clock, fields
 from ..academic_year import AcademicYear
@@ -33,8 +32,14 @@ from ..models import (
     SupportAgreement,
     database,
 )
-from .agreement_lifecycle import CLOSED, EDITABLE_WHEN_CLOSED, closed_message
-from .base import EntityService, Field, _attr
+from .agreement_lifecycle import (
+    CLOSED,
+    EDITABLE_WHEN_CLOSED,
+    closed_message,
+    transition_problems,
+)
+from .agreement_money import Funding, funding, spent_pence  # noqa: F401 - the service's names
+from .base import EntityService, Field, _attr, count_words
 
 _REFERENCE = re.compile(r"^SSA-(\d{4})-(\d{3,})$")
 
@@ -78,8 +83,6 @@ class AgreementService(EntityService[SupportAgreement]):
         return values
 
     def check(self, values, instance):
-        from .agreement_lifecycle import transition_problems
-
         errors: dict[str, str] = {}
         start, end = values.get("start_date"), values.get("end_date")
         if start and end and end < start:
@@ -115,8 +118,6 @@ class AgreementService(EntityService[SupportAgreement]):
 
     def dependents(self, agreement: SupportAgreement) -> list[str]:
         """Parts are deleted one by one (each audited) by ``delete_agreement``, never silently."""
-        from .base import count_words
-
         return count_words([
             (model.select().where(model.agreement == agreement.id).count(), one, many)
             for model, one, many in ((AgreementParty, "party", "parties"),
@@ -184,8 +185,6 @@ class _Part(EntityService):
         return super().delete(record_id)
 
     def undo_delete(self, entry):
-        import json
-
         old = json.loads(entry.changes or "{}").get("agreement_id") or [None]
         self._refuse_if_closed(old[0], f"its {self.noun} cannot be restored")
         return super().undo_delete(entry)
@@ -217,8 +216,6 @@ class PartyService(_Part):
         return errors
 
     def dependents(self, instance):
-        from .base import count_words
-
         return count_words([(Signature.select().where(Signature.party == instance.id).count(),
                              "signature", "signatures")])
 
@@ -361,40 +358,6 @@ class SignatureService(_Part):
         if signed is not None and signed > clock.today():
             errors["signed_on"] = "Date signed is in the future"
         return errors
-
-
-def spent_pence(agreement: SupportAgreement | int) -> int:
-    total = (SpendEntry.select(fn.COALESCE(fn.SUM(SpendEntry.amount_pence), 0))
-             .where(SpendEntry.agreement == agreement).scalar())
-    return int(total or 0)
-
-
-@dataclass(frozen=True)
-class Funding:
-    """Money on an agreement, all in integer pence (exact); ``balance`` < 0 means overspent."""
-
-    agreed: int
-    spent: int
-
-    @property
-    def balance(self) -> int:
-        return self.agreed - self.spent
-
-    @property
-    def over(self) -> bool:
-        return self.spent > self.agreed
-
-    def text(self) -> str:
-        """'£1,000.00 agreed, £250.50 spent, £749.50 left' (or '... £20.00 over')."""
-        tail = (f"{fields.format_money(-self.balance)} over" if self.over
-                else f"{fields.format_money(self.balance)} left")
-        return (f"{fields.format_money(self.agreed)} agreed, {fields.format_money(self.spent)} spent, "
-                f"{tail}")
-
-
-def funding(agreement: SupportAgreement | int) -> Funding:
-    record = agreement if isinstance(agreement, SupportAgreement) else agreements.get(agreement)
-    return Funding(int(record.amount_agreed_pence or 0), spent_pence(record.id))
 
 
 def party_summary(agreement: SupportAgreement | int) -> str:
