@@ -43,7 +43,7 @@ class Location:
         return f"PostgreSQL {user}{host}{port}/{parsed.path.lstrip('/')}"
 
 
-def resolve(target: str | os.PathLike | None = None) -> Location:
+def resolve(target: str | os.PathLike[str] | None = None) -> Location:
     """Turn ``--db`` / ``ITTDESK_DATABASE`` / the default into a Location."""
     value = str(target) if target is not None else os.environ.get("ITTDESK_DATABASE") or ""
     if not value:

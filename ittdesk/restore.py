@@ -50,7 +50,7 @@ class Checked:
     keep: int
 
 
-def check_backup(location: Location, source: str | os.PathLike) -> Checked:
+def check_backup(location: Location, source: str | os.PathLike[str]) -> Checked:
     """Check ``source`` before it may replace ``location``'s file. RefusedError ("Not
     restored: ...") when it may not. Slow (it reads the whole backup) and it never touches the
     open database, so the GUI runs it on a worker while the database stays open."""
@@ -81,6 +81,7 @@ def replace(location: Location, checked: Checked) -> Path | None:
     if target.exists():
         ensure_not_in_use(target)  # before any copy: refused, nothing made or moved
     damaged = target.exists() and opening_problem(target) is not None
+    kept: Path | None
     if damaged:
         kept = move_aside(target)
     else:
@@ -101,7 +102,7 @@ def replace(location: Location, checked: Checked) -> Path | None:
     return kept
 
 
-def restore(location: Location, source: str | os.PathLike) -> Path | None:
+def restore(location: Location, source: str | os.PathLike[str]) -> Path | None:
     """Check ``source``, close the database, keep it and copy the backup in (``replace``).
     Returns where the database as it was is kept; the caller reopens it."""
     checked = check_backup(location, source)
@@ -109,7 +110,7 @@ def restore(location: Location, source: str | os.PathLike) -> Path | None:
     return replace(location, checked)
 
 
-def summary(source: str | os.PathLike, kept: Path | None) -> str:
+def summary(source: str | os.PathLike[str], kept: Path | None) -> str:
     """What the user is told after a restore, in the GUI's one line."""
     name = Path(source).name
     if kept is None:
@@ -161,7 +162,7 @@ def _copy_target(target: Path) -> Iterator[sqlite3.Connection]:
         yield conn
 
 
-def _restore_entry(checked: Checked, kept: Path | None) -> tuple:
+def _restore_entry(checked: Checked, kept: Path | None) -> tuple[object, ...]:
     """The audit entry a restore leaves in the restored database: who, when, and which file
     (path, size, SHA-256, schema version), so a replaced history is never silent. The backup
     (never the database) is hashed while no connection to it is open."""
@@ -181,7 +182,7 @@ def _restore_entry(checked: Checked, kept: Path | None) -> tuple:
             json.dumps(changes, ensure_ascii=False), None, None, note)
 
 
-def _record_restore(target: Path, entry: tuple) -> None:
+def _record_restore(target: Path, entry: tuple[object, ...]) -> None:
     """Append the restore's entry to the restored file (through SQLite, inserting only: the
     audit's own triggers refuse anything else)."""
     conn = sqlite3.connect(str(target), timeout=10)

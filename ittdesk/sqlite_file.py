@@ -83,19 +83,20 @@ def inspect_file(path: Path) -> FileInspection:
         return FileInspection(exists=True, is_sqlite=True, problem=f"{name} is damaged: {exc}")
     try:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        facts = {
-            "journal_mode": str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower(),
-            "page_size": int(conn.execute("PRAGMA page_size").fetchone()[0]),
-            "page_count": int(conn.execute("PRAGMA page_count").fetchone()[0]),
-        }
+        journal_mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
         if not tables:
-            return FileInspection(exists=True, is_sqlite=True, is_empty=True, **facts)
+            return FileInspection(exists=True, is_sqlite=True, is_empty=True,
+                                  journal_mode=journal_mode, page_size=page_size,
+                                  page_count=page_count)
         if "schema_version" not in tables:
             return FileInspection(exists=True, is_sqlite=True,
                                   problem=f"{name} is an SQLite file but not an ITT Desk database")
         row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
         return FileInspection(exists=True, is_sqlite=True, is_ittdesk=True,
-                              schema_version=row[0] if row else None, **facts)
+                              schema_version=row[0] if row else None,
+                              journal_mode=journal_mode, page_size=page_size, page_count=page_count)
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc):
             return FileInspection(exists=True,

@@ -48,9 +48,11 @@ class Funding:
 
 
 def funding(agreement: SupportAgreement | int) -> Funding:
-    record = agreement
-    if not isinstance(record, SupportAgreement):
-        record = SupportAgreement.get_or_none(SupportAgreement.id == agreement)
-        if record is None:
+    if isinstance(agreement, SupportAgreement):
+        record = agreement
+    else:
+        found = SupportAgreement.get_or_none(SupportAgreement.id == agreement)
+        if found is None:
             raise NotFoundError(f"No support agreement with id {agreement}")
+        record = found
     return Funding(int(record.amount_agreed_pence or 0), spent_pence(record.id))
