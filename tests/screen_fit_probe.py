@@ -114,7 +114,7 @@ def main(database: str, settings_file: str) -> dict:
 
     def wizard_page(page: int):
         wizard = import_wizard.ImportWizard(window)
-        wizard._show_page(page)
+        wizard.setStartId(page)  # the page shown first
         return wizard
 
     for page, title in enumerate(("file", "mapping", "preview", "apply")):

@@ -134,7 +134,7 @@ FACTORIES: dict[str, Callable] = {
         lambda w, r: importlib.import_module("ui.dialogs.collect_forms").CollectFormsDialog(
             r.round.id, w),
     "ui.dialogs.database_problem.DatabaseProblemDialog": _make_database_problem,
-    "ui.dialogs.import_wizard.ImportWizard": _make_wizard,
+    "ui.dialogs.import_wizard.wizard.ImportWizard": _make_wizard,
     "ui.dialogs.mark_partners.MarkPartnersDialog":
         lambda w, r: importlib.import_module("ui.dialogs.mark_partners").MarkPartnersDialog(
             w, r.import_run.id),
@@ -276,10 +276,10 @@ def test_the_import_wizard_mid_way_asks_and_closes_only_when_told(qtbot, main_wi
     main_window.import_act.trigger()
     wizard = main_window._import_wizard
     wizard.set_path(_csv(tmp_path / "schools.csv"))
-    qtbot.waitUntil(lambda: wizard.guessed_path == str(tmp_path / "schools.csv"), timeout=10000)
+    qtbot.waitUntil(lambda: wizard.file_page.guessed_path == str(tmp_path / "schools.csv"), timeout=10000)
     for _page in (ImportWizard.PAGE_MAPPING, ImportWizard.PAGE_PREVIEW):
         qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda p=_page: wizard.stack.currentIndex() == p and wizard.task is None,
+        qtbot.waitUntil(lambda p=_page: wizard.currentId() == p and wizard.task is None,
                         timeout=20000)
     do = {"Esc": press_escape, "window button": lambda d: d.close(),
           "Cancel": lambda d: qtbot.mouseClick(d.cancel_button, Qt.MouseButton.LeftButton)}[way]
@@ -313,10 +313,10 @@ def test_the_import_wizard_closes_without_asking_once_the_import_is_done(qtbot, 
     main_window.import_act.trigger()
     wizard = main_window._import_wizard
     wizard.set_path(_csv(tmp_path / "schools.csv"))
-    qtbot.waitUntil(lambda: wizard.guessed_path == str(tmp_path / "schools.csv"), timeout=10000)
+    qtbot.waitUntil(lambda: wizard.file_page.guessed_path == str(tmp_path / "schools.csv"), timeout=10000)
     for _page in (ImportWizard.PAGE_MAPPING, ImportWizard.PAGE_PREVIEW):
         qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda p=_page: wizard.stack.currentIndex() == p and wizard.task is None,
+        qtbot.waitUntil(lambda p=_page: wizard.currentId() == p and wizard.task is None,
                         timeout=20000)
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.result is not None and wizard.task is None, timeout=20000)

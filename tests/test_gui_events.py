@@ -143,24 +143,24 @@ def test_the_import_wizard_takes_a_sign_in_sheet_for_the_event_chosen(qtbot, mai
     main_window.import_act.trigger()
     wizard = main_window._import_wizard
     wizard.set_path(path)
-    qtbot.waitUntil(lambda: wizard.guessed_path == str(path), timeout=10000)
-    assert wizard.kind_combo.currentData() != "attendance"  # never guessed: it needs its event
-    assert not wizard.event_combo.isVisible()
-    wizard.kind_combo.setCurrentIndex(wizard.kind_combo.findData("attendance"))
-    assert wizard.event_combo.isVisible()
-    assert [wizard.event_combo.itemData(i) for i in range(wizard.event_combo.count())] == [
+    qtbot.waitUntil(lambda: wizard.file_page.guessed_path == str(path), timeout=10000)
+    assert wizard.file_page.kind_combo.currentData() != "attendance"  # never guessed: it needs its event
+    assert not wizard.file_page.event_combo.isVisible()
+    wizard.file_page.kind_combo.setCurrentIndex(wizard.file_page.kind_combo.findData("attendance"))
+    assert wizard.file_page.event_combo.isVisible()
+    assert [wizard.file_page.event_combo.itemData(i) for i in range(wizard.file_page.event_combo.count())] == [
         other.id, group.id]  # newest first
-    wizard.event_combo.setCurrentIndex(wizard.event_combo.findData(group.id))
+    wizard.file_page.event_combo.setCurrentIndex(wizard.file_page.event_combo.findData(group.id))
 
     def wait_page(page):
-        qtbot.waitUntil(lambda: wizard.stack.currentIndex() == page and wizard.task is None,
+        qtbot.waitUntil(lambda: wizard.currentId() == page and wizard.task is None,
                         timeout=20000)
 
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     wait_page(ImportWizard.PAGE_MAPPING)
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     wait_page(ImportWizard.PAGE_PREVIEW)
-    assert wizard.add_model.rowCount() == 1
+    assert wizard.preview_page.add_model.rowCount() == 1
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
     row = EventAttendance.get(EventAttendance.person == Person.get(Person.email == "ben@example.org"))

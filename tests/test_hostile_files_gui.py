@@ -46,13 +46,13 @@ def test_dropping_a_hostile_workbook_refuses_it_and_the_app_lives_on(name, qtbot
     assert isinstance(wizard, ImportWizard)
     qtbot.waitUntil(lambda: "it was not read" in wizard.message.text(), timeout=20000)
     assert all(word in wizard.message.text() for word in expected)
-    assert wizard.stack.currentIndex() == ImportWizard.PAGE_FILE
-    assert wizard.guessed_path == ""
+    assert wizard.currentId() == ImportWizard.PAGE_FILE
+    assert wizard.file_page.guessed_path == ""
     # the same wizard still reads a good file dropped next
     good = valid_workbook(tmp_path / "good.xlsx")
     drop(main_window, good)
-    qtbot.waitUntil(lambda: wizard.guessed_path == str(good), timeout=20000)
-    assert wizard.kind_combo.currentData() == "schools"
+    qtbot.waitUntil(lambda: wizard.file_page.guessed_path == str(good), timeout=20000)
+    assert wizard.file_page.kind_combo.currentData() == "schools"
     assert (School.select().count(), AuditEntry.select().count()) == before
     wizard.close()
 

@@ -47,61 +47,61 @@ def open_wizard(qtbot, window, path=None) -> ImportWizard:
     assert isinstance(wizard, ImportWizard) and wizard.isVisible()
     if path is not None:
         wizard.set_path(path)
-        qtbot.waitUntil(lambda: wizard.guessed_path == str(path), timeout=10000)
+        qtbot.waitUntil(lambda: wizard.file_page.guessed_path == str(path), timeout=10000)
     return wizard
 
 
 def wait_page(qtbot, wizard, page):
-    qtbot.waitUntil(lambda: wizard.stack.currentIndex() == page and wizard.task is None,
+    qtbot.waitUntil(lambda: wizard.currentId() == page and wizard.task is None,
                     timeout=20000)
 
 
 def test_wizard_imports_a_messy_workbook_end_to_end(qtbot, qtmodeltester, main_window, tmp_path):
     path = messy_xlsx(tmp_path / "partners.xlsx")
     wizard = open_wizard(qtbot, main_window, path)
-    assert wizard.kind_combo.currentData() == "schools"
-    assert wizard.sheet_combo.itemText(1) == "Partner schools"
+    assert wizard.file_page.kind_combo.currentData() == "schools"
+    assert wizard.file_page.sheet_combo.itemText(1) == "Partner schools"
     wizard.grab().save(str(tmp_path / "import-wizard-1-file.png"))
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     wait_page(qtbot, wizard, ImportWizard.PAGE_MAPPING)
-    model = wizard.mapping_model
+    model = wizard.mapping_page.mapping_model
     qtmodeltester.check(model)
     shown = {model.index(r, 0).data(): model.index(r, 2).data() for r in range(model.rowCount())}
     assert shown == {"School URN": "URN", "Name of School": "Name", "Phase": "Phase",
                      "Partner since": "Partner since", "Colour": "(not imported)"}
-    assert "headings on row 3" in wizard.mapping_info.text()
+    assert "headings on row 3" in wizard.mapping_page.mapping_info.text()
     samples = model.index(0, 1).data()
     assert "900001" in samples and "900002" in samples
     # the user maps "Colour" to Notes through the combo box in the table
     row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "Colour")
     index = model.index(row, 2)
-    wizard.mapping_view.setCurrentIndex(index)
-    wizard.mapping_view.edit(index)
-    combo = wizard.mapping_view.indexWidget(index) or wizard.mapping_view.findChild(
-        type(wizard.kind_combo))
-    qtbot.waitUntil(lambda: wizard.mapping_view.focusWidget() is not None, timeout=5000)
-    editor = wizard.mapping_view.viewport().findChildren(type(wizard.kind_combo))
+    wizard.mapping_page.mapping_view.setCurrentIndex(index)
+    wizard.mapping_page.mapping_view.edit(index)
+    combo = wizard.mapping_page.mapping_view.indexWidget(index) or wizard.mapping_page.mapping_view.findChild(
+        type(wizard.file_page.kind_combo))
+    qtbot.waitUntil(lambda: wizard.mapping_page.mapping_view.focusWidget() is not None, timeout=5000)
+    editor = wizard.mapping_page.mapping_view.viewport().findChildren(type(wizard.file_page.kind_combo))
     assert editor, "the Imports as column edits with a combo box"
     combo = editor[0]
     combo.setCurrentIndex(combo.findText("Notes"))
     combo.activated.emit(combo.currentIndex())
-    wizard.mapping_view.commitData(combo)
+    wizard.mapping_page.mapping_view.commitData(combo)
     assert model.mapping[4] == "notes" and model.index(row, 3).data() == "your choice"
     wizard.grab().save(str(tmp_path / "import-wizard-2-columns.png"))
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     wait_page(qtbot, wizard, ImportWizard.PAGE_PREVIEW)
-    for preview in (wizard.add_model, wizard.update_model, wizard.refused_model):
+    for preview in (wizard.preview_page.add_model, wizard.preview_page.update_model, wizard.preview_page.refused_model):
         qtmodeltester.check(preview)
-    assert wizard.add_model.rowCount() == 8 and wizard.refused_model.rowCount() == 0
-    assert wizard.summary.text().startswith("8 to add, 0 to update, 0 unchanged, 0 refused.")
+    assert wizard.preview_page.add_model.rowCount() == 8 and wizard.preview_page.refused_model.rowCount() == 0
+    assert wizard.preview_page.summary.text().startswith("8 to add, 0 to update, 0 unchanged, 0 refused.")
     assert School.select().count() == 0  # nothing written by the preview
     assert wizard.import_button.isEnabled()
     wizard.grab().save(str(tmp_path / "import-wizard-3-preview.png"))
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
-    assert "8 added" in wizard.apply_label.text()
+    assert "8 added" in wizard.apply_page.apply_label.text()
     assert wizard.close_button.isVisible() and not wizard.cancel_button.isVisible()
-    assert wizard.partners_button.isVisible()  # new schools: which are partners?
+    assert wizard.apply_page.partners_button.isVisible()  # new schools: which are partners?
     qtbot.waitUntil(lambda: wizard.history_model.rowCount() == 1, timeout=10000)
     qtmodeltester.check(wizard.history_model)
     history = [wizard.history_model.index(0, c).data() for c in range(8)]
@@ -122,18 +122,18 @@ def test_refused_rows_block_the_import_until_the_user_chooses_to_skip_them(
     wait_page(qtbot, wizard, ImportWizard.PAGE_MAPPING)
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     wait_page(qtbot, wizard, ImportWizard.PAGE_PREVIEW)
-    refused = wizard.refused_model
+    refused = wizard.preview_page.refused_model
     qtmodeltester.check(refused)
     rows = [[refused.index(r, c).data() for c in range(3)] for r in range(refused.rowCount())]
     assert ["7", "School URN", "'1234' is not a URN (5 to 7 digits)"] in rows
     assert ["7", "Partner since", "'31/02/2024' is not a real date"] in rows
-    update = [wizard.update_model.index(0, c).data() for c in range(4)]
+    update = [wizard.preview_page.update_model.index(0, c).data() for c in range(4)]
     assert update[:3] == ["4", "URN 900001", "Old name"]
     assert "Name: Old name → Ashby Moor School 0" in update[3]
-    assert wizard.tabs.currentIndex() == 2 and "1 refused" in wizard.summary.text()
+    assert wizard.preview_page.tabs.currentIndex() == 2 and "1 refused" in wizard.preview_page.summary.text()
     assert not wizard.import_button.isEnabled()
     wizard.grab().save(str(tmp_path / "import-wizard-refused.png"))
-    wizard.skip_invalid.setChecked(True)
+    wizard.preview_page.skip_invalid.setChecked(True)
     assert wizard.import_button.isEnabled()
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
@@ -164,14 +164,14 @@ def test_cancel_during_apply_changes_nothing_and_the_window_stays_responsive(
     before = (School.select().count(), AuditEntry.select().count(), ImportRun.select().count())
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(inside.is_set, timeout=10000)
-    assert wizard.stack.currentIndex() == ImportWizard.PAGE_APPLY
+    assert wizard.currentId() == ImportWizard.PAGE_APPLY
     main_window.show_page("schools")  # the GUI thread is free while the import runs
     QApplication.processEvents()
     qtbot.mouseClick(wizard.cancel_button, Qt.MouseButton.LeftButton)
     proceed.set()
     qtbot.waitUntil(lambda: tasks.running_tasks() == 0, timeout=20000)
     assert "cancelled: nothing was changed" in wizard.message.text()
-    assert wizard.stack.currentIndex() == ImportWizard.PAGE_PREVIEW
+    assert wizard.currentId() == ImportWizard.PAGE_PREVIEW
     assert (School.select().count(), AuditEntry.select().count(), ImportRun.select().count()) == before
 
 
@@ -179,10 +179,10 @@ def test_a_bad_file_gets_one_clear_message(qtbot, main_window, tmp_path):
     path = tmp_path / "photo.xlsx"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
     wizard = open_wizard(qtbot, main_window)
-    wizard.path_edit.setText(str(path))
+    wizard.file_page.path_edit.setText(str(path))
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "not a real .xlsx workbook" in wizard.message.text(), timeout=10000)
-    assert wizard.stack.currentIndex() == ImportWizard.PAGE_FILE
+    assert wizard.currentId() == ImportWizard.PAGE_FILE
     wizard.grab().save(str(tmp_path / "import-wizard-bad-file.png"))
 
 
@@ -201,9 +201,9 @@ def test_dropping_a_spreadsheet_on_the_main_window_opens_the_wizard(qtbot, main_
                       Qt.KeyboardModifier.NoModifier)
     assert main_window._import_drop_filter.eventFilter(main_window, drop)
     wizard = main_window._import_wizard
-    assert wizard is not None and wizard.path_edit.text() == str(path)
-    qtbot.waitUntil(lambda: wizard.guessed_path == str(path), timeout=10000)
-    assert wizard.kind_combo.currentData() == "schools"
+    assert wizard is not None and wizard.file_page.path_edit.text() == str(path)
+    qtbot.waitUntil(lambda: wizard.file_page.guessed_path == str(path), timeout=10000)
+    assert wizard.file_page.kind_combo.currentData() == "schools"
     wizard.close()
 
 
@@ -224,16 +224,16 @@ def test_enrolments_go_into_the_cohort_chosen_in_the_wizard(qtbot, qtmodeltester
             ["T2", "Zoë", "Brontë", "zoe@example.org", "Provider-led (postgrad)", "01/09/2026"],
         ])
     wizard = open_wizard(qtbot, main_window, path)
-    assert wizard.kind_combo.currentData() == "enrolments"
-    assert wizard.cohort_combo.isVisible()
-    wizard.cohort_combo.setCurrentIndex(wizard.cohort_combo.findData(chosen.id))
+    assert wizard.file_page.kind_combo.currentData() == "enrolments"
+    assert wizard.file_page.cohort_combo.isVisible()
+    wizard.file_page.cohort_combo.setCurrentIndex(wizard.file_page.cohort_combo.findData(chosen.id))
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     wait_page(qtbot, wizard, ImportWizard.PAGE_MAPPING)
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     wait_page(qtbot, wizard, ImportWizard.PAGE_PREVIEW)
-    qtmodeltester.check(wizard.add_model)
-    assert wizard.add_model.rowCount() == 2
-    assert "Secondary SCITT Cohort 7 (2026/27)" in wizard.add_model.index(0, 3).data()
+    qtmodeltester.check(wizard.preview_page.add_model)
+    assert wizard.preview_page.add_model.rowCount() == 2
+    assert "Secondary SCITT Cohort 7 (2026/27)" in wizard.preview_page.add_model.index(0, 3).data()
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
     assert {e.cohort_id for e in Enrolment.select()} == {chosen.id}

@@ -25,25 +25,25 @@ def test_preview_tick_creates_the_programmes_and_cohorts_listed(qtbot, main_wind
     main_window.import_act.trigger()
     wizard = main_window._import_wizard
     wizard.set_path(FIVE)
-    qtbot.waitUntil(lambda: wizard.guessed_path == str(FIVE), timeout=10000)
-    assert wizard.kind_combo.currentData() == "enrolments"
+    qtbot.waitUntil(lambda: wizard.file_page.guessed_path == str(FIVE), timeout=10000)
+    assert wizard.file_page.kind_combo.currentData() == "enrolments"
     for _page in (ImportWizard.PAGE_MAPPING, ImportWizard.PAGE_PREVIEW):
         qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda p=_page: wizard.stack.currentIndex() == p and wizard.task is None,
+        qtbot.waitUntil(lambda p=_page: wizard.currentId() == p and wizard.task is None,
                         timeout=20000)
-    assert wizard.create_cohorts.isVisible() and not wizard.create_cohorts.isChecked()
-    assert wizard.refused_model.rowCount() == 5
-    assert "--create-cohorts" in wizard.refused_model.index(0, 2).data()
+    assert wizard.preview_page.create_cohorts.isVisible() and not wizard.preview_page.create_cohorts.isChecked()
+    assert wizard.preview_page.refused_model.rowCount() == 5
+    assert "--create-cohorts" in wizard.preview_page.refused_model.index(0, 2).data()
     assert not wizard.import_button.isEnabled()
 
-    wizard.create_cohorts.setChecked(True)
-    qtbot.waitUntil(lambda: wizard.task is None and wizard.add_model.rowCount() == 5,
+    wizard.preview_page.create_cohorts.setChecked(True)
+    qtbot.waitUntil(lambda: wizard.task is None and wizard.preview_page.add_model.rowCount() == 5,
                     timeout=20000)
-    assert wizard.refused_model.rowCount() == 0
+    assert wizard.preview_page.refused_model.rowCount() == 0
     assert "Cohort: Primary and Secondary Undergraduate Fee Funded 2024/25 (new)" in \
-        wizard.add_model.index(0, 3).data()
+        wizard.preview_page.add_model.index(0, 3).data()
     assert "Creates the programme 'Undergraduate Opt-in' and its 2024/25 cohort" in \
-        wizard.summary.text()
+        wizard.preview_page.summary.text()
     assert Programme.select().count() == 0  # nothing written before the import
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
@@ -61,18 +61,18 @@ def test_preview_tick_matches_possible_duplicates_instead_of_adding(qtbot, main_
     main_window.import_act.trigger()
     wizard = main_window._import_wizard
     wizard.set_path(path)
-    qtbot.waitUntil(lambda: wizard.guessed_path == str(path), timeout=10000)
-    wizard.kind_combo.setCurrentIndex(wizard.kind_combo.findData("people"))
+    qtbot.waitUntil(lambda: wizard.file_page.guessed_path == str(path), timeout=10000)
+    wizard.file_page.kind_combo.setCurrentIndex(wizard.file_page.kind_combo.findData("people"))
     for _page in (ImportWizard.PAGE_MAPPING, ImportWizard.PAGE_PREVIEW):
         qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda p=_page: wizard.stack.currentIndex() == p and wizard.task is None,
+        qtbot.waitUntil(lambda p=_page: wizard.currentId() == p and wizard.task is None,
                         timeout=20000)
-    assert wizard.match_possible.isVisible() and wizard.add_model.rowCount() == 1
-    assert "Possible duplicate of Ann Lee" in wizard.summary.text()
-    wizard.match_possible.setChecked(True)
-    qtbot.waitUntil(lambda: wizard.task is None and wizard.add_model.rowCount() == 0,
+    assert wizard.preview_page.match_possible.isVisible() and wizard.preview_page.add_model.rowCount() == 1
+    assert "Possible duplicate of Ann Lee" in wizard.preview_page.summary.text()
+    wizard.preview_page.match_possible.setChecked(True)
+    qtbot.waitUntil(lambda: wizard.task is None and wizard.preview_page.add_model.rowCount() == 0,
                     timeout=20000)
-    assert wizard.update_model.rowCount() == 1
+    assert wizard.preview_page.update_model.rowCount() == 1
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
     assert [(p.first_name, p.phone) for p in Person.select()] == [("Ann", "0113 496 0000")]
@@ -83,6 +83,6 @@ def test_a_workbook_damaged_while_the_wizard_reads_it_is_called_damaged(qtbot, m
 
     main_window.import_act.trigger()
     wizard = main_window._import_wizard
-    wizard._error(zipfile.BadZipFile("Bad CRC-32 for file 'xl/worksheets/sheet1.xml'"))
+    wizard.show_error(zipfile.BadZipFile("Bad CRC-32 for file 'xl/worksheets/sheet1.xml'"))
     assert "damaged" in wizard.message.text()
     assert "BadZipFile" not in wizard.message.text()
