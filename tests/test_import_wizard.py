@@ -237,3 +237,41 @@ def test_enrolments_go_into_the_cohort_chosen_in_the_wizard(qtbot, qtmodeltester
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
     assert {e.cohort_id for e in Enrolment.select()} == {chosen.id}
+
+
+def test_next_waits_for_a_file_and_back_waits_while_the_plan_is_made(qtbot, main_window, tmp_path,
+                                                                      monkeypatch):
+    from PySide6.QtWidgets import QWizard
+
+    from ittdesk.spreadsheets import importing
+
+    wizard = open_wizard(qtbot, main_window)
+    assert not wizard.next_button.isEnabled()  # no file named yet
+    path = messy_xlsx(tmp_path / "partners.xlsx")
+    wizard.set_path(path)
+    qtbot.waitUntil(lambda: wizard.file_page.guessed_path == str(path), timeout=10000)
+    assert wizard.next_button.isEnabled()
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    wait_page(qtbot, wizard, ImportWizard.PAGE_MAPPING)
+    chosen = dict(wizard.mapping_page.mapping_model.mapping)
+    inside, proceed = threading.Event(), threading.Event()
+    real = importing.plan_import
+
+    def slow_plan(*args, **kwargs):
+        inside.set()
+        proceed.wait(10)  # hold the plan on its worker while the user looks at the buttons
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "plan_import", slow_plan)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(inside.is_set, timeout=10000)
+    back = wizard.button(QWizard.WizardButton.BackButton)
+    assert wizard.currentId() == ImportWizard.PAGE_MAPPING  # moves on only with the plan made
+    assert not back.isEnabled() and not wizard.next_button.isEnabled()
+    proceed.set()
+    wait_page(qtbot, wizard, ImportWizard.PAGE_PREVIEW)
+    assert back.isEnabled() and wizard.import_button.isEnabled()
+    qtbot.mouseClick(back, Qt.MouseButton.LeftButton)
+    assert wizard.currentId() == ImportWizard.PAGE_MAPPING
+    assert wizard.mapping_page.mapping_model.mapping == chosen  # the columns checked are kept
+    assert School.select().count() == 0

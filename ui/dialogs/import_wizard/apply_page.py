@@ -94,7 +94,8 @@ class ApplyPage(ImportPage):
         self.history_label.setVisible(shown)
         self.history_view.setVisible(shown)
         self.history_view.resizeColumnsToContents()
-        self.history_view.horizontalHeader().setStretchLastSection(True)
+        self.history_view.horizontalHeader().setStretchLastSection(False)
+        self.history_view.horizontalHeader().setStretchLastSection(True)  # fill the width again
 
     def mark_partners(self) -> None:
         from ..mark_partners import open_mark_partners
