@@ -319,7 +319,7 @@ def test_the_import_wizard_closes_without_asking_once_the_import_is_done(qtbot, 
         qtbot.waitUntil(lambda p=_page: wizard.currentId() == p and wizard.task is None,
                         timeout=20000)
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.result is not None and wizard.task is None, timeout=20000)
+    qtbot.waitUntil(lambda: wizard.import_result is not None and wizard.task is None, timeout=20000)
     qtbot.mouseClick(wizard.close_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: main_window._import_wizard is None, timeout=3000)
     assert School.select().count() == 3 and gui.unanswered == []

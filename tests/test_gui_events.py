@@ -162,7 +162,7 @@ def test_the_import_wizard_takes_a_sign_in_sheet_for_the_event_chosen(qtbot, mai
     wait_page(ImportWizard.PAGE_PREVIEW)
     assert wizard.preview_page.add_model.rowCount() == 1
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
+    qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20000)
     row = EventAttendance.get(EventAttendance.person == Person.get(Person.email == "ben@example.org"))
     assert (row.event_id, row.attended) == (group.id, True)
     wizard.reject()

@@ -98,7 +98,7 @@ def test_wizard_imports_a_messy_workbook_end_to_end(qtbot, qtmodeltester, main_w
     assert wizard.import_button.isEnabled()
     wizard.grab().save(str(tmp_path / "import-wizard-3-preview.png"))
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
+    qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20000)
     assert "8 added" in wizard.apply_page.apply_label.text()
     assert wizard.close_button.isVisible() and not wizard.cancel_button.isVisible()
     assert wizard.apply_page.partners_button.isVisible()  # new schools: which are partners?
@@ -136,8 +136,8 @@ def test_refused_rows_block_the_import_until_the_user_chooses_to_skip_them(
     wizard.preview_page.skip_invalid.setChecked(True)
     assert wizard.import_button.isEnabled()
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
-    assert (wizard.result.added, wizard.result.updated) == (2, 1)
+    qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20000)
+    assert (wizard.import_result.added, wizard.import_result.updated) == (2, 1)
     assert School.select().count() == 3
 
 
@@ -235,7 +235,7 @@ def test_enrolments_go_into_the_cohort_chosen_in_the_wizard(qtbot, qtmodeltester
     assert wizard.preview_page.add_model.rowCount() == 2
     assert "Secondary SCITT Cohort 7 (2026/27)" in wizard.preview_page.add_model.index(0, 3).data()
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
+    qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20000)
     assert {e.cohort_id for e in Enrolment.select()} == {chosen.id}
 
 

@@ -46,7 +46,7 @@ def test_preview_tick_creates_the_programmes_and_cohorts_listed(qtbot, main_wind
         wizard.preview_page.summary.text()
     assert Programme.select().count() == 0  # nothing written before the import
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
+    qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20000)
     assert (Programme.select().count(), Cohort.select().count(), Enrolment.select().count()) \
         == (2, 2, 5)
 
@@ -74,7 +74,7 @@ def test_preview_tick_matches_possible_duplicates_instead_of_adding(qtbot, main_
                     timeout=20000)
     assert wizard.preview_page.update_model.rowCount() == 1
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.result is not None, timeout=20000)
+    qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20000)
     assert [(p.first_name, p.phone) for p in Person.select()] == [("Ann", "0113 496 0000")]
 
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout
 
 from ittdesk.spreadsheets import importing
+from ittdesk.spreadsheets.import_base import Result
 
 from .models import table_view
 from .page import ImportPage
@@ -72,10 +73,10 @@ class ApplyPage(ImportPage):
             self.progress.setValue(done)
         self.rate_label.setText(message)
 
-    def _applied(self, result: importing.Result) -> None:
+    def _applied(self, result: Result) -> None:
         wizard = self.import_wizard
         wizard.task = None
-        wizard.result = result
+        wizard.import_result = result
         self.progress.setValue(self.progress.maximum())
         self.apply_label.setText(f"Done: {result.summary()}. This import is #{result.run_id} in "
                                  "the list of past imports.")
@@ -101,5 +102,5 @@ class ApplyPage(ImportPage):
         from ..mark_partners import open_mark_partners
 
         wizard = self.import_wizard
-        if wizard.result is not None:
-            open_mark_partners(wizard.main_window or wizard, wizard.result.run_id)
+        if wizard.import_result is not None:
+            open_mark_partners(wizard.main_window or wizard, wizard.import_result.run_id)

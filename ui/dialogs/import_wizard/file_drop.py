@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
@@ -44,7 +45,7 @@ class _DropFilter(QObject):
         return False
 
 
-def install_file_drop(main_window: QWidget) -> None:
+def install_file_drop(main_window: Any) -> None:
     """Let a spreadsheet dropped anywhere on the main window open the import wizard."""
     main_window.setAcceptDrops(True)
     main_window._import_drop_filter = _DropFilter(main_window)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ittdesk.spreadsheets import importing, reading
+from ittdesk.spreadsheets.import_base import Source
 
 from ...tasks import run_task
 from .models import table_view
@@ -52,8 +53,9 @@ class FilePage(ImportPage):
         browse.clicked.connect(self.browse)
         row.addWidget(self.path_edit, 1)
         row.addWidget(browse)
-        form.addRow("&File:", row)
-        form.itemAt(0, QFormLayout.ItemRole.LabelRole).widget().setBuddy(self.path_edit)
+        file_label = QLabel("&File:")
+        file_label.setBuddy(self.path_edit)
+        form.addRow(file_label, row)
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("importKind")
         kinds = importing.kinds()
@@ -171,7 +173,7 @@ class FilePage(ImportPage):
         wizard.run(importing.load_source, self.path_edit.text().strip(), self.field("kind"),
                    self.field("sheet"), on_done=self._source_loaded)
 
-    def _source_loaded(self, source: importing.Source) -> None:
+    def _source_loaded(self, source: Source) -> None:
         wizard = self.import_wizard
         wizard.source = source
         wizard.task = None

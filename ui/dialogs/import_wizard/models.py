@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QStyledItemDelegate,
 
 from ittdesk.spreadsheets import importing
 from ittdesk.spreadsheets.headers import SURE
+from ittdesk.spreadsheets.import_base import Source
 
 from ...models.rows_model import RowsModel
 
@@ -70,7 +71,7 @@ class MappingModel(QAbstractTableModel):
         self.confidence: dict[int, float] = {}
         self.saved = False  # the mapping a user confirmed for these headings before
 
-    def load(self, source: importing.Source) -> None:
+    def load(self, source: Source) -> None:
         importer = importing.kind_for(source.kind)
         self.beginResetModel()
         self.labels = {f.name: f.label for f in importer.fields}

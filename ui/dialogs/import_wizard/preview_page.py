@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QCheckBox, QLabel, QTabWidget, QVBoxLayout, QWizard
 
-from ittdesk.spreadsheets import importing
+from ittdesk.spreadsheets.import_base import Item, Plan
 
 from .models import FormattedRowsModel, table_view
 from .page import ImportPage
@@ -78,7 +78,7 @@ class PreviewPage(ImportPage):
         return bool(super().isComplete() and plan and (plan.adds or plan.updates)
                     and (not plan.refused or self.skip_invalid.isChecked()))
 
-    def show_plan(self, plan: importing.Plan) -> None:
+    def show_plan(self, plan: Plan) -> None:
         self.add_model.set_rows(plan.adds, lambda i: [str(i.row), i.key, i.description, _details(i)])
         self.update_model.set_rows(plan.updates,
                                    lambda i: [str(i.row), i.key, i.description, _changes(i)])
@@ -125,10 +125,10 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _changes(item: importing.Item) -> str:
+def _changes(item: Item) -> str:
     return "; ".join(f"{label}: {_text(old)} → {_text(new)}" for label, (old, new) in item.changes.items())
 
 
-def _details(item: importing.Item) -> str:
+def _details(item: Item) -> str:
     return "; ".join(f"{label}: {_text(new)}" for label, (_old, new) in item.changes.items()
                      if label not in ("URN", "Name"))

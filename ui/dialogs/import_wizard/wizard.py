@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QMessageBox, QWidget, QWi
 
 from ittdesk.errors import IttDeskError, plain_message
 from ittdesk.spreadsheets import importing
+from ittdesk.spreadsheets.import_base import Plan, Result, Source
 
 from ... import settings as ui_settings
 from ... import sizing
@@ -42,9 +43,9 @@ class ImportWizard(QWizard):
         self.main_window = main_window
         self.setObjectName("ImportWizard")
         self.setWindowTitle("Import from a spreadsheet")
-        self.source: importing.Source | None = None
-        self.plan: importing.Plan | None = None
-        self.result: importing.Result | None = None
+        self.source: Source | None = None
+        self.plan: Plan | None = None
+        self.import_result: Result | None = None
         self.task: TaskHandle | None = None
         self._cancel_shown: bool | None = None
         self.history_model = FormattedRowsModel(["#", "When", "Who", "What", "Added", "Updated",
@@ -121,7 +122,7 @@ class ImportWizard(QWizard):
             page.completeChanged.emit()
         if self.busy():
             self.button(Button.BackButton).setEnabled(False)
-        show_cancel = self.result is None
+        show_cancel = self.import_result is None
         if show_cancel != self._cancel_shown:
             self._cancel_shown = show_cancel
             self.setButtonLayout(_LAYOUT + [CANCEL] if show_cancel else _LAYOUT)
@@ -149,7 +150,7 @@ class ImportWizard(QWizard):
             options["event"] = self.field("event")
         return options
 
-    def _planned(self, plan: importing.Plan) -> None:
+    def _planned(self, plan: Plan) -> None:
         self.task = None
         self.plan = plan
         self.say("")
@@ -166,7 +167,7 @@ class ImportWizard(QWizard):
             self.history_model.set_rows(runs)
             self.file_page.recent_view.resizeColumnsToContents()
             self.file_page.recent_view.horizontalHeader().setStretchLastSection(True)
-            self.apply_page.show_history(self.result is not None)
+            self.apply_page.show_history(self.import_result is not None)
 
         run_task(self, _history, on_done=shown, on_error=lambda _exc: None)
 
@@ -187,7 +188,7 @@ class ImportWizard(QWizard):
         if self.currentId() == self.PAGE_APPLY:
             self.apply_page.apply_label.setText(text)
             self.apply_page.progress.setValue(0)
-            self.result = None
+            self.import_result = None
             self.back()
         self.say(text, error=True)
         self.update_buttons()
@@ -219,7 +220,7 @@ class ImportWizard(QWizard):
             return "The import is under way: closing stops it and nothing is changed."
         if self.task is not None:
             return "The file is still being read: closing stops it."
-        if self.result is None and self.currentId() in (self.PAGE_MAPPING, self.PAGE_PREVIEW):
+        if self.import_result is None and self.currentId() in (self.PAGE_MAPPING, self.PAGE_PREVIEW):
             return "The file has not been imported yet: the columns you checked will be lost."
         return ""
 
@@ -240,8 +241,9 @@ class ImportWizard(QWizard):
             self.task = None
         self.close_source()
         ui_settings.set(f"dialog_geometry/{type(self).__name__}", self.saveGeometry())
-        if self.main_window is not None and getattr(self.main_window, "_import_wizard", None) is self:
-            self.main_window._import_wizard = None
+        window: Any = self.main_window  # the main window keeps its one open wizard
+        if window is not None and getattr(window, "_import_wizard", None) is self:
+            window._import_wizard = None
         super().done(result)
 
 
@@ -250,7 +252,7 @@ def _history() -> list[list[str]]:
              f"{r.refused:,}", r.file_name] for r in importing.past_imports(20)]
 
 
-def open_import_wizard(main_window: QWidget | None, path: str | Path | None = None) -> ImportWizard:
+def open_import_wizard(main_window: Any, path: str | Path | None = None) -> ImportWizard:
     """Open the wizard (or bring the open one forward, on ``path`` if given)."""
     existing = getattr(main_window, "_import_wizard", None) if main_window is not None else None
     if existing is not None:
