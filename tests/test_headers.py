@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ittdesk.spreadsheets import headers
+from ittdesk.spreadsheets import headers, heading_match
 
 FIELDS = [
     ("urn", "URN", ("School URN", "DfE number", "Establishment URN")),
@@ -17,14 +17,14 @@ FIELDS = [
 
 
 def test_normalise_ignores_case_spacing_punctuation_and_camel_case():
-    assert headers.normalise("  Head's   E-mail ") == "heads e mail"
-    assert headers.normalise("PhaseOfEducation (name)") == "phase of education name"
-    assert headers.normalise("URN") == "urn"
-    assert headers.normalise(123456.0) == "123456"
+    assert heading_match.normalise("  Head's   E-mail ") == "heads e mail"
+    assert heading_match.normalise("PhaseOfEducation (name)") == "phase of education name"
+    assert heading_match.normalise("URN") == "urn"
+    assert heading_match.normalise(123456.0) == "123456"
 
 
 def test_headings_match_by_label_synonym_and_containment_with_confidence():
-    matches = headers.match_headings(
+    matches = heading_match.match_headings(
         ["DfE Number", "NAME OF SCHOOL", "head's e-mail", "Post  code", "School URN (old)", "Colour"],
         FIELDS)
     assert {c: m.field for c, m in matches.items()} == {
@@ -33,18 +33,18 @@ def test_headings_match_by_label_synonym_and_containment_with_confidence():
 
 
 def test_each_field_goes_to_its_most_confident_column():
-    matches = headers.match_headings(["School URN (old)", "URN"], FIELDS)
+    matches = heading_match.match_headings(["School URN (old)", "URN"], FIELDS)
     assert {c: m.field for c, m in matches.items()} == {1: "urn"}
 
 
 def test_a_heading_containing_a_field_name_matches_with_lower_confidence():
-    matches = headers.match_headings(["Unique School URN number"], FIELDS)
+    matches = heading_match.match_headings(["Unique School URN number"], FIELDS)
     assert matches[0].field == "urn"
     assert 0.6 <= matches[0].confidence < 1.0
 
 
 def test_misspelt_heading_still_matches():
-    matches = headers.match_headings(["Postcdoe"], FIELDS)
+    matches = heading_match.match_headings(["Postcdoe"], FIELDS)
     assert matches[0].field == "postcode"
 
 
@@ -142,14 +142,14 @@ def _reference_forms(specs) -> tuple:
     for spec in specs:
         forms = []
         for raw in (spec.name.replace("_", " "), spec.label, *spec.synonyms):
-            norm = headers.normalise(raw)
+            norm = heading_match.normalise(raw)
             if norm:
                 forms.append((norm.replace(" ", ""), tuple(norm.split())))
                 exact.setdefault(norm.replace(" ", ""), spec.name)
         forms_of[spec.name] = forms
     own = {name: {t for _c, toks in forms for t in toks} for name, forms in forms_of.items()}
     for spec in specs:
-        own[spec.name] |= {w for o in spec.owners for w in headers.normalise(o).split()}
+        own[spec.name] |= {w for o in spec.owners for w in heading_match.normalise(o).split()}
     used = set().union(*own.values()) if own else set()
     return exact, forms_of, own, used
 
@@ -179,11 +179,11 @@ def _reference_scores(specs, heading: str) -> dict[str, float]:
                 break
             if toks and set(toks) <= set(tokens):
                 owned = {w for s in specs if s.name == name for o in s.owners
-                         for w in headers.normalise(o).split()}
+                         for w in heading_match.normalise(o).split()}
                 if not set(toks) <= owned:
                     best = max(best, _reference_contained(toks, tokens, own[name], used))
             elif len(comp) >= 5 and len(compact) >= 5 and abs(len(comp) - len(compact)) <= 3:
-                if any(w in headers.NEUTRAL or w in headers.FOREIGN or w in used
+                if any(w in heading_match.NEUTRAL or w in heading_match.FOREIGN or w in used
                        for w in set(tokens) - set(toks)
                        if not (w.endswith("s") and w[:-1] in toks)):
                     continue
@@ -205,20 +205,20 @@ def _reference_contained(toks: tuple[str, ...], tokens: list[str], own: set[str]
     if not starts:
         return 0.0
     before, after = tokens[:starts[0]], tokens[starts[0] + n:]
-    if any(w not in headers.NEUTRAL and w not in own for w in after):
+    if any(w not in heading_match.NEUTRAL and w not in own for w in after):
         return 0.0
-    last_own = max((i for i, w in enumerate(before) if w in own and w not in headers.NEUTRAL),
+    last_own = max((i for i, w in enumerate(before) if w in own and w not in heading_match.NEUTRAL),
                    default=-1)
     for i, w in enumerate(before):
-        if w in headers.NEUTRAL or w in own:
+        if w in heading_match.NEUTRAL or w in own:
             continue
-        if w in headers.FOREIGN or (i > last_own and w in used):
+        if w in heading_match.FOREIGN or (i > last_own and w in used):
             return 0.0
-    if any(w not in headers.NEUTRAL and w not in own for w in before):
-        if n == 1 and toks[0] in headers.GENERIC:
+    if any(w not in heading_match.NEUTRAL and w not in own for w in before):
+        if n == 1 and toks[0] in heading_match.GENERIC:
             return 0.0
         return min(0.9, 0.55 + 0.4 * n / len(tokens))
-    return headers.SURE + 0.04 * n / len(tokens)
+    return heading_match.SURE + 0.04 * n / len(tokens)
 
 
 def test_scores_are_those_of_trying_every_name_on_gias_headings_and_cells():
@@ -232,13 +232,13 @@ def test_scores_are_those_of_trying_every_name_on_gias_headings_and_cells():
     cells += ["Postcdoe", "Shcool name", "Unique School URN number", "name school", "Téléphone",
               "Head teachr email", "URNs", "E mail", "Trainee ID number", "Placment URN", "x", ""]
     for importer in kinds().values():
-        specs = headers.as_specs(importer.fields)
+        specs = heading_match.as_specs(importer.fields)
         cells += [f.label for f in specs] + [s for f in specs for s in f.synonyms]
     for importer in kinds().values():
-        specs = headers.as_specs(importer.fields)
-        names = headers._Names(specs)
+        specs = heading_match.as_specs(importer.fields)
+        names = heading_match.HeadingScorer(specs)
         for cell in cells:
-            heading = headers.normalise(cell)
+            heading = heading_match.normalise(cell)
             assert names.score(heading) == _reference_scores(specs, heading), (importer.name, cell)
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from ittdesk.spreadsheets import headers
+from ittdesk.spreadsheets import heading_match
 from ittdesk.spreadsheets.importing import kinds
 
 
 def _mapped(kind: str, headings: list[str]) -> dict[str, str]:
-    matches = headers.match_headings(headings, kinds()[kind].fields)
+    matches = heading_match.match_headings(headings, kinds()[kind].fields)
     return {headings[col]: m.field for col, m in matches.items()}
 
 
@@ -88,18 +88,18 @@ def test_gias_code_columns_never_feed_the_text_fields_beside_their_name_columns(
     ("Name of school", "name"), ("Postcode of the school", "postcode"), ("school_website", "website"),
 ])
 def test_a_heading_naming_the_field_with_neutral_words_is_sure(heading, field):
-    matches = headers.match_headings([heading], kinds()["schools"].fields)
+    matches = heading_match.match_headings([heading], kinds()["schools"].fields)
     assert matches[0].field == field
-    assert matches[0].confidence >= headers.SURE
+    assert matches[0].confidence >= heading_match.SURE
 
 
 @pytest.mark.parametrize(("heading", "field"), [
     ("Partner school URN", "urn"), ("Correspondence postcode", "postcode"), ("Postcdoe", "postcode"),
 ])
 def test_a_heading_with_words_the_matcher_does_not_know_is_a_guess_to_check(heading, field):
-    matches = headers.match_headings([heading], kinds()["schools"].fields)
+    matches = heading_match.match_headings([heading], kinds()["schools"].fields)
     assert matches[0].field == field
-    assert matches[0].confidence < headers.SURE
+    assert matches[0].confidence < heading_match.SURE
 
 
 def test_matching_ignores_case_spacing_underscores_punctuation_and_camel_case():
@@ -111,7 +111,7 @@ def test_matching_ignores_case_spacing_underscores_punctuation_and_camel_case():
 def test_the_column_that_names_a_field_wins_and_the_other_is_reported():
     headings = ["URN", "correspondence_postcode", "establishment_postcode"]
     fields = kinds()["schools"].fields
-    matches = headers.match_headings(headings, fields)
+    matches = heading_match.match_headings(headings, fields)
     assert matches[2].field == "postcode" and 1 not in matches
-    lost = headers.competing(headings, fields, matches)
+    lost = heading_match.competing(headings, fields, matches)
     assert {col: m.field for col, m in lost.items()} == {1: "postcode"}

@@ -21,7 +21,7 @@ from .. import settings as settings_mod
 from ..errors import RefusedError, ValidationError
 from ..models import Setting, database
 from ..services.base import Field, _integrity_message
-from ..spreadsheets import headers, reading
+from ..spreadsheets import heading_match, reading
 from ..spreadsheets.writer import CancelFn, Cancelled, ProgressFn
 from .full_export import ID_HEADING, SETTINGS_SHEET, SHEETS, Sheet, sheet_columns
 
@@ -109,10 +109,10 @@ def restore_export(path: Path, *, progress: ProgressFn | None = None,
 def _columns(sheet: Sheet, header: list[Any], file_name: str) -> dict[str, int]:
     """Field name -> column index, by the exact headings the export writes."""
     wanted, _attrs, _conv = sheet_columns(sheet)
-    by_heading = {headers.normalise(h): i for i, h in enumerate(header) if h not in (None, "")}
+    by_heading = {heading_match.normalise(h): i for i, h in enumerate(header) if h not in (None, "")}
     result = {}
     for column in wanted:
-        index = by_heading.get(headers.normalise(column.heading))
+        index = by_heading.get(heading_match.normalise(column.heading))
         if index is None:
             required = column.heading == ID_HEADING or any(
                 f.required for f in sheet.service.fields if f.name == column.key)

@@ -27,7 +27,7 @@ from typing import Any
 from openpyxl.cell.cell import Cell, MergedCell
 
 from ..errors import RefusedError, ValidationError
-from ..spreadsheets import headers, preflight
+from ..spreadsheets import headers, heading_match, preflight
 from ..spreadsheets.safe import save_workbook, set_cell
 from ..spreadsheets.writer import (
     DATE_FORMAT,
@@ -157,7 +157,7 @@ def _find_stop(ws, data_start: int) -> tuple[int | None, str]:
     for index, row in enumerate(ws.iter_rows(min_row=data_start, values_only=True),
                                 start=data_start):
         if not _is_data_row(row):
-            text = next((headers.cell_text(v) for v in row if headers.cell_text(v)), "")
+            text = next((heading_match.cell_text(v) for v in row if heading_match.cell_text(v)), "")
             return index, text[:40]
     return None, ""
 
@@ -211,11 +211,11 @@ def read_mapping_file(path: Path, info: TemplateInfo) -> dict[int, str]:
         raise RefusedError(f"{Path(path).name}: a mapping is a JSON object of column -> field")
     if isinstance(data.get("columns"), dict):  # the format headers.save_mapping stores
         data = {str(int(k) + 1): v for k, v in data["columns"].items()}
-    by_heading = {headers.normalise(h): i for i, h in enumerate(info.headings) if h}
+    by_heading = {heading_match.normalise(h): i for i, h in enumerate(info.headings) if h}
     by_field = {}
     for c in info.columns:
         by_field[c.key.lower()] = c.key
-        by_field[headers.normalise(c.heading)] = c.key
+        by_field[heading_match.normalise(c.heading)] = c.key
     mapping = dict(info.mapping)
     errors = {}
     for raw_col, raw_field in data.items():
@@ -226,14 +226,14 @@ def read_mapping_file(path: Path, info: TemplateInfo) -> dict[int, str]:
         elif text.isalpha() and len(text) <= 3 and text.upper() == text:
             col = column_index_from_string(text) - 1
         else:
-            col = by_heading.get(headers.normalise(text))
+            col = by_heading.get(heading_match.normalise(text))
         if col is None or col < 0:
             errors[text] = f"'{text}' is not a column letter or a heading in the template"
             continue
         if raw_field in (None, ""):
             mapping.pop(col, None)
             continue
-        key = by_field.get(str(raw_field).lower()) or by_field.get(headers.normalise(raw_field))
+        key = by_field.get(str(raw_field).lower()) or by_field.get(heading_match.normalise(raw_field))
         if key is None:
             errors[text] = (f"'{raw_field}' is not something the {info.key} return has "
                             f"(one of: {', '.join(c.key for c in info.columns)})")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RefusedError
-from . import headers, reading
+from . import headers, heading_match, reading
 from .import_rows import Record, Refusal, clean_fields, current_memo, parse_with
 
 Progress = Callable[..., None]
@@ -75,7 +75,7 @@ class Source:
         matches = self.header.matches
         return {col: name for col, name in sorted(mapping.items())
                 if col in matches and matches[col].field == name
-                and matches[col].confidence < headers.SURE}
+                and matches[col].confidence < heading_match.SURE}
 
     def samples(self, column: int, count: int = 3) -> list[str]:
         """A few non-blank values from a column, as text, for the mapping page."""

@@ -24,7 +24,7 @@ from .. import fields as F
 from ..academic_year import AcademicYear
 from ..models import Cohort, Programme
 from ..services.programmes import cohorts, programmes
-from .headers import normalise
+from .heading_match import normalise
 
 CREATE_HINT = ("tick 'Create the programmes and cohorts listed' in the preview, or use "
                "--create-cohorts")

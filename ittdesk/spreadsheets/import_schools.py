@@ -134,7 +134,7 @@ class SchoolImport(ImportKind):
     ) + HEAD_FIELDS + STATUS_FIELDS
 
     def not_this_kind(self, headings):
-        from .headers import normalise
+        from .heading_match import normalise
 
         found = {normalise(h) for h in headings if h}
         for marks, what in _OTHER_EXTRACTS:

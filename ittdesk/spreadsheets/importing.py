@@ -36,7 +36,7 @@ from peewee import DataError, IntegrityError, fn
 from .. import gcpolicy
 from ..errors import RefusedError
 from ..models import ImportRun, database
-from . import headers, reading
+from . import headers, heading_match, reading
 from .import_base import (  # noqa: F401 - re-exported: the kinds, the CLI, the wizard, tests
     BAD,
     ImportCancelled,
@@ -145,7 +145,7 @@ def _load_source(path: str | Path, kind: str, sheet: str | None) -> Source:
     notes = []
     labels = {f.name: f.label for f in importer.fields}
     winners = {name: col for col, name in mapping.items()}
-    for col, lost in headers.competing(found.headings, importer.fields, found.matches,
+    for col, lost in heading_match.competing(found.headings, importer.fields, found.matches,
                                        ignore=chosen.hidden_columns).items():
         if lost.field in winners and col not in mapping:
             notes.append(f"'{found.headings[col]}' also looks like {labels[lost.field]}; "
@@ -210,10 +210,10 @@ def mapping_from_json(source: Source, data: dict[str, Any]) -> dict[int, str]:
     importer = kind_for(source.kind)
     if not isinstance(data, dict):
         raise RefusedError("A mapping file must be a JSON object of heading -> field")
-    by_heading = {headers.normalise(h): i for i, h in enumerate(source.headings) if h}
+    by_heading = {heading_match.normalise(h): i for i, h in enumerate(source.headings) if h}
     mapping = dict(source.mapping)
     for heading, name in data.items():
-        col = by_heading.get(headers.normalise(heading))
+        col = by_heading.get(heading_match.normalise(heading))
         if col is None:
             raise RefusedError(f"The mapping names a column '{heading}' the file does not have")
         if not name:

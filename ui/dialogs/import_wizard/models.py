@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QStyledItemDelegate, QTableView
 
 from ittdesk.spreadsheets import importing
-from ittdesk.spreadsheets.headers import SURE
+from ittdesk.spreadsheets.heading_match import SURE
 from ittdesk.spreadsheets.import_base import Source
 
 from ...models.rows_model import RowsModel
