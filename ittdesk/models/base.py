@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
-from peewee import SQL, AutoField, CharField, Check, DatabaseProxy, Model, PostgresqlDatabase
+from peewee import (
+    SQL,
+    AutoField,
+    CharField,
+    Check,
+    Context,
+    DatabaseProxy,
+    Field,
+    Model,
+    ModelInsert,
+    NodeList,
+    PostgresqlDatabase,
+)
 
 from ..academic_year import AcademicYear
 from ..choices import Choices
@@ -29,44 +42,66 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
-def choice_field(choices: Choices, column: str, *, null: bool = False, **kwargs) -> CharField:
+@overload
+def choice_field(choices: Choices, column: str, *, null: Literal[False] = ...,
+                 **kwargs: Any) -> CharField[str]: ...
+@overload
+def choice_field(choices: Choices, column: str, *, null: Literal[True],
+                 **kwargs: Any) -> CharField[str | None]: ...
+def choice_field(choices: Choices, column: str, *, null: bool = False,
+                 **kwargs: Any) -> CharField[str] | CharField[str | None]:
     """A short text column whose values the database itself restricts to ``choices``."""
     allowed = ", ".join("'" + key.replace("'", "''") + "'" for key in choices.keys)
     check = f"{column} IN ({allowed})"
     if null:
-        check = f"{column} IS NULL OR {check}"
-    return CharField(max_length=32, null=null, constraints=[Check(check)], **kwargs)
+        return CharField(max_length=32, null=True,
+                         constraints=[Check(f"{column} IS NULL OR {check}")], **kwargs)
+    return CharField(max_length=32, constraints=[Check(check)], **kwargs)
 
 
-class AcademicYearField(CharField):
+# peewee's fields are generic in its stubs (the value a row holds) but not at run time.
+if TYPE_CHECKING:
+    _YearColumn = CharField[AcademicYear]
+    _TextColumn = CharField[str]
+else:
+    _YearColumn = _TextColumn = CharField
+
+
+class AcademicYearField(_YearColumn):
     """Stores ``2025/26`` as text (readable in exports, sorts correctly); gives AcademicYear."""
 
-    def __init__(self, *args, **kwargs):
+    if TYPE_CHECKING:  # peewee's stubs make CharField(...) a column of str; this one is not
+        def __new__(cls, *args: Any, **kwargs: Any) -> AcademicYearField: ...
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 7)
         super().__init__(*args, **kwargs)
 
-    def db_value(self, value):
+    def db_value(self, value: AcademicYear | str | None) -> str | None:
         if value is None:
             return None
         return str(AcademicYear.parse(value))
 
-    def python_value(self, value):
+    def python_value(self, value: str | None) -> AcademicYear | None:
         if value is None:
             return None
         return AcademicYear.parse(value)
 
 
-class SortKeyField(CharField):
+class SortKeyField(_TextColumn):
     """A name's sort key (``ittdesk.sortkeys``): derived, never edited, not free text.
 
     NOT NULL with an SQL default of '' so that a migration can add it to a table with rows
     (SQLite adds a NOT NULL column only with a default); every write fills it in."""
 
-    def __init__(self, *args, **kwargs):
+    if TYPE_CHECKING:  # as AcademicYearField's: the subclass, not a plain CharField
+        def __new__(cls, *args: Any, **kwargs: Any) -> SortKeyField: ...
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("constraints", [SQL("DEFAULT ''")])
         super().__init__(*args, **kwargs)
 
-    def ddl(self, ctx):
+    def ddl(self, ctx: Context) -> NodeList:
         """On PostgreSQL the column compares byte by byte (``COLLATE "C"``), as SQLite's does:
         a server set up in en_GB.UTF-8 would otherwise skip the space between a first and a
         last name's keys ("Anna Bell" before "Ann Smith"). Its index follows the column."""
@@ -82,12 +117,14 @@ class SortKeyed(BaseModel):
     ``_normalize_data``) and ``insert_many`` (dict rows, or tuples with ``fields``)."""
 
     SORT_KEYS: ClassVar[dict[str, str]] = {}
+    _dirty: set[str]  # peewee's own: the names of fields changed since the row was read
 
     @classmethod
-    def _normalize_data(cls, data, kwargs):
+    def _normalize_data(cls, data: Any, kwargs: dict[str, Any]) -> Any:
         from ..sortkeys import key_fields, key_value
 
-        normalized = super()._normalize_data(data, kwargs)
+        # peewee's private hook that insert, update, save and create share (not in its stubs)
+        normalized = super()._normalize_data(data, kwargs)  # type: ignore[misc]
         if isinstance(normalized, dict):
             for name, key in key_fields(cls).items():
                 field = cls._meta.fields[name]
@@ -96,12 +133,13 @@ class SortKeyed(BaseModel):
         return normalized
 
     @classmethod
-    def insert_many(cls, rows, fields=None):
+    def insert_many(cls, rows: Iterable[Any], fields: Sequence[Field[Any] | str] | None = None
+                    ) -> ModelInsert:
         from ..sortkeys import key_fields, key_value
 
         keys = key_fields(cls)
         if fields is None:
-            def keyed_dicts():
+            def keyed_dicts() -> Iterator[dict[Any, Any]]:
                 for row in rows:
                     full = dict(row)
                     for name, key in keys.items():
@@ -112,27 +150,29 @@ class SortKeyed(BaseModel):
                             full[key] = key_value(key, full[field])
                     yield full
             return super().insert_many(keyed_dicts())
-        columns = [cls._meta.fields[f] if isinstance(f, str) else f for f in fields]
+        columns: list[Field[Any]] = [cls._meta.fields[f] if isinstance(f, str) else f
+                                     for f in fields]
 
-        def place(field) -> int | None:  # by identity: a Field's == builds an SQL expression
+        def place(field: Field[Any]) -> int | None:  # by identity: == builds an SQL expression
             return next((n for n, c in enumerate(columns) if c is field), None)
 
-        wanted = [(place(cls._meta.fields[n]), k) for n, k in keys.items()
-                  if place(cls._meta.fields[n]) is not None]
+        wanted = [(source, k) for n, k in keys.items()
+                  if (source := place(cls._meta.fields[n])) is not None]
         for _source, key in wanted:
             if place(key) is None:
                 columns.append(key)
         places = [(source, place(key), key) for source, key in wanted]
 
-        def keyed_tuples():
+        def keyed_tuples() -> Iterator[tuple[Any, ...]]:
             for row in rows:
                 values: list[Any] = list(row) + [None] * (len(columns) - len(row))
-                for source, place, key in places:
-                    values[place] = key_value(key, values[source])
+                for source, at, key in places:
+                    assert at is not None  # every key column was placed above
+                    values[at] = key_value(key, values[source])
                 yield tuple(values)
         return super().insert_many(keyed_tuples(), fields=columns)
 
-    def save(self, *args, **kwargs):
+    def save(self, force_insert: bool = False, only: Any = None) -> int:
         from ..sortkeys import key_fields, key_value
 
         for name, key in key_fields(type(self)).items():
@@ -140,4 +180,4 @@ class SortKeyed(BaseModel):
                 self.__data__[key.name] = key_value(key, self.__data__[name])
                 if name in self._dirty:
                     self._dirty.add(key.name)
-        return super().save(*args, **kwargs)
+        return super().save(force_insert=force_insert, only=only)

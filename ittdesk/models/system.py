@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from peewee import CharField, DateTimeField, Field, ForeignKeyField, IntegerField, TextField
 
 from ..errors import RefusedError
@@ -61,12 +63,13 @@ class AuditEntry(BaseModel):
     class Meta:
         indexes = ((("entity", "entity_id"), False),)
 
-    def save(self, *args, **kwargs):
-        if self._pk is not None and not kwargs.get("force_insert"):
+    def save(self, force_insert: bool = False, only: Any = None) -> int:
+        # get_id() is untyped in peewee's stubs; it is the primary key, None before the first save
+        if self.get_id() is not None and not force_insert:  # type: ignore[no-untyped-call]
             raise AuditImmutableError("Audit entries cannot be changed")
-        return super().save(*args, **kwargs)
+        return super().save(force_insert=force_insert, only=only)
 
-    def delete_instance(self, *args, **kwargs):
+    def delete_instance(self, recursive: bool = False, delete_nullable: bool = False) -> int:
         raise AuditImmutableError("Audit entries cannot be deleted")
 
 
