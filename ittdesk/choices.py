@@ -129,6 +129,8 @@ LEADERSHIP_KINDS = (
     "itt_champion", "professional_tutor",
 )
 MENTOR_KINDS = ("mentor", "lead_mentor")
+# The posts that head a school: a school has a head when one of them is held.
+HEAD_KINDS = ("headteacher", "executive_headteacher", "head_of_school")
 
 DESIGNATIONS = Choices(
     "designation",

@@ -6,8 +6,8 @@
   (ui/collector.py), so a worker never destroys a Qt object left in a cycle.
 
 They used to disagree: an import on a worker turned automatic collection off, but the GUI
-thread's timer went on calling ``gc.collect()`` — 21 times, about 2 s of a frozen window, during
-one large import. Here both ask one place: :func:`paused` is counted by depth (nested and
+thread's timer went on calling ``gc.collect()`` again and again during one large import, each
+call freezing the window (BENCHMARKS.md, "Figures behind the code's comments"). Here both ask one place: :func:`paused` is counted by depth (nested and
 concurrent pauses compose; collection resumes when the last one ends), the GUI collector asks
 :func:`is_paused` before collecting, and whether automatic collection should be on once nothing
 is paused is declared with :func:`set_automatic` rather than by calling ``gc.enable()`` /
@@ -60,7 +60,7 @@ def paused() -> Iterator[None]:
             _depth -= 1
             if _depth == 0:
                 # Everything allocated meanwhile is still in the youngest generation, so the
-                # next young collection would walk all of it (~0.3 s after a GIAS plan). Moved
+                # next young collection would walk all of it (a long pause after a GIAS plan). Moved
                 # to the oldest generation instead (freeze, then unfreeze: no object is freed
                 # or finalised), it is walked only by the next full collection, like any
                 # long-lived data; cyclic garbage among it is still found then.

@@ -1,6 +1,6 @@
 """Enough of an integrity check to refuse a damaged SQLite file before a command uses it.
 
-``PRAGMA quick_check`` reads the whole file (~1 s per 100-200 MB), so it runs in full on files
+``PRAGMA quick_check`` reads the whole file (its time grows with the file's size: BENCHMARKS.md), so it runs in full on files
 up to ``QUICK_CHECK_BYTES``; above that a cheaper look (a copy cut short, the schema and the
 small tables readable) catches the common damage without making every command slow. Read-only
 throughout: runs before the process holds any connection to the file (see ``sqlite_file.inspect_file``).

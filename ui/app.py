@@ -25,7 +25,7 @@ from ittdesk import APP_NAME, __version__, files, sqlite_file
 from ittdesk.errors import DatabaseOpenError, IttDeskWarning, plain_message
 from ittdesk.location import Location, resolve
 
-# ``ittdesk.db`` (opening) brings peewee and the models (~60 ms): it is imported where a
+# ``ittdesk.db`` (opening) brings peewee and the models (a noticeable import): it is imported where a
 # database is opened, so deciding what to open, and the window's first paint, never wait for it.
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"

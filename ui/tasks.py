@@ -131,7 +131,7 @@ class _Inbox:
             self.timer = QTimer()
             self.timer.setInterval(10)
             self.timer.timeout.connect(self.drain)
-            import socket  # here: ~3 ms that start-up need not pay before the first paint
+            import socket  # here: an import start-up need not pay before the first paint
 
             try:
                 self.wake_receive, self.wake_send = socket.socketpair()

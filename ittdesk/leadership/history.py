@@ -14,7 +14,7 @@ from typing import Any, cast
 from peewee import Function, ModelSelect
 
 from .. import holders
-from ..choices import LEADERSHIP_KINDS, ROLE_KINDS
+from ..choices import HEAD_KINDS, LEADERSHIP_KINDS, ROLE_KINDS
 from ..models import Person, Role, School
 from ..services.people import leadership_history
 
@@ -79,9 +79,6 @@ class MissingLeadership:
     @property
     def missing_text(self) -> str:
         return ", ".join(ROLE_KINDS.label(k) for k in self.missing)
-
-
-HEAD_KINDS = ("headteacher", "executive_headteacher", "head_of_school")
 
 
 # (id, urn, name, partnership_status, has_head, has_champion), as _missing_query selects them

@@ -107,9 +107,9 @@ class ListQuery:
     entity: str = ""  # the service's entity name, for opening and deleting records
     # Sorts by a column of the list's own table with an expression index (people by last
     # name): the whole list on SQLite walks that index without the scope's condition, which
-    # would look up every row in index order (~120-170 ms at 100,000 people), and drops the
-    # ids ``scope_excluded()`` selects (the few the scope leaves out) afterwards (~35-45 ms).
-    # The order is the same: the scope only removes rows.
+    # would look up every row in index order, and drops the ids ``scope_excluded()`` selects
+    # (the few the scope leaves out) afterwards, in about a third of the time (BENCHMARKS.md,
+    # "Figures behind the code's comments"). The order is the same: the scope only removes rows.
     index_sorts: tuple[str, ...] = ()
     # Joined tables reached through inner joins on required foreign keys: a NOT NULL column of
     # one of them is never NULL in the list (an outer join can make any column NULL).
@@ -217,15 +217,16 @@ class ListQuery:
         """``scan``: sort the matches rather than walk the sort column's index (SQLite only).
 
         A search matches few rows and no index can find them, so SQLite walking the sort index
-        looks up every row in index order (schools "moor": 84 ms); a plain scan that sorts the
-        matches afterwards takes 16 ms (enrolments "patel": 186 -> 27 ms). SQLite's unary ``+``
-        changes no value but stops the expression matching the index; the order is the same."""
+        looks up every row in index order; a plain scan that sorts the matches afterwards is
+        several times quicker (BENCHMARKS.md, "Figures behind the code's comments"). SQLite's
+        unary ``+`` changes no value but stops the expression matching the index; the order is
+        the same."""
         col = self.column(sort or self.default_sort or self.columns[0].key)
         expr = col.order_expr()
         if scan:
             expr = NodeList((SQL("+"), expr), glue="")
         # NULLs last both ways; a value that is never NULL needs no NULLS clause, which costs
-        # SQLite's sorter ~15% (placements by trainee, ascending: ~120 -> ~100 ms).
+        # SQLite's sorter a measurable share of the sort (BENCHMARKS.md, as above).
         nulls = None if self.never_null(col.expr) else "LAST"
         ordering = Ordering(expr, "DESC" if descending else "ASC", nulls=nulls)
         # Ties: the sort column's own record first (a trainee's enrolments stay together), then

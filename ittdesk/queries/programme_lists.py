@@ -196,8 +196,8 @@ def _placement_joins(q, tables: set):
     """The placement list's joins, only those reaching ``tables`` (all five for the rows).
 
     Sorted by school, only the school is joined, and SQLite walks school_name_key and each
-    school's placements from placement_school_id, in the list's order with no sort (468 ->
-    ~60 ms at 130,005 placements); by trainee or mentor it no longer looks up the cohort,
+    school's placements from placement_school_id, in the list's order with no sort (BENCHMARKS.md,
+    "Figures behind the code's comments"); by trainee or mentor it no longer looks up the cohort,
     school and the other person of every row."""
     if Enrolment in tables or _Trainee in tables or Cohort in tables:
         q = q.join(Enrolment, on=(Placement.enrolment == Enrolment.id))

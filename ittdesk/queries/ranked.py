@@ -20,16 +20,16 @@ from . import ListQuery
 class RankedListQuery(ListQuery):
     """A list whose sort may be by a column of a small joined table (``lookups``: programmes,
     cohorts). Sorting 100,000 enrolments by LOWER(programme name) makes the database compute
-    and compare that text for every row (~70-120 ms); instead the few programmes are put in
-    order first, and the rows sorted by their programme's place in that order (a CASE over
-    ids: integers, ~45 ms). The order is the same: the value, then the programme's id, then
+    and compare that text for every row; instead the few programmes are put in order first,
+    and the rows sorted by their programme's place in that order (a CASE over ids: integers,
+    quicker to compare; BENCHMARKS.md, "Figures behind the code's comments"). The order is the same: the value, then the programme's id, then
     the list's id, each in the sort's direction, NULLs last."""
 
     lookups: tuple = ()
     # For the whole list (no search or filter): ``groups[owner]()`` -> {owner id: the values of
     # ``group_key`` (a column of the list's own table) its rows have}. The list is then read one
     # group at a time in the ranked order, each in id order straight from ``group_key``'s index
-    # with no sort at all (enrolments by programme ~50 -> ~27 ms).
+    # with no sort at all (about twice as quick: BENCHMARKS.md, as above).
     groups: dict = field(default_factory=dict)
     group_key: Any = None
 

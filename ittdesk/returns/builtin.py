@@ -18,6 +18,7 @@ from .. import fields, settings
 from ..choices import (
     AGREEMENT_STATUSES,
     ENROLMENT_STATUSES,
+    HEAD_KINDS,
     MENTOR_KINDS,
     PARTNERSHIP_STATUSES,
     PHASES,
@@ -46,8 +47,6 @@ from ..models import (
 from ..services.people import lapse_date
 from ..spreadsheets.writer import Column
 from .base import Filters, ReturnData, ReturnSpec, join_names, register
-
-HEAD_KINDS = ("headteacher", "executive_headteacher", "head_of_school")
 
 # Columns shared by several returns, with the other names LA templates use for them.
 URN = Column("urn", "URN", "int", total=False, synonyms=("DfE URN", "School URN", "Unique reference number"))
@@ -81,8 +80,9 @@ class _Memo(dict):
 
 
 def _fetch(query) -> list[tuple]:
-    """Rows as the driver returns them, skipping peewee's per-value conversion (4x faster at
-    50,000 schools); dates then need ``_day``."""
+    """Rows as the driver returns them, skipping peewee's per-value conversion (several
+    times faster on a big return: BENCHMARKS.md, "Figures behind the code's comments"); dates
+    then need ``_day``."""
     return database.execute(query).fetchall()
 
 

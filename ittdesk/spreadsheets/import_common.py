@@ -15,18 +15,18 @@ from typing import Any
 from peewee import SQL, Model
 
 from .. import fields as F
-from ..choices import ROLE_KINDS
+from ..choices import HEAD_KINDS, ROLE_KINDS
 from ..models import Person, Role, School
 from ..services.bulk import CHUNK, INSERT_CHUNK, chunks, full_rows, insert_returning  # noqa: F401
 
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd", "sir", "dame",
           "lady", "lord", "fr"}
-HEAD_KINDS = ("headteacher", "executive_headteacher", "head_of_school")
 
 
 def key_in(field: Any, values: list) -> SQL:
     """``field IN (values)`` as one SQL fragment: Peewee builds ``field.in_(values)`` value by
-    value, which costs ~3x the query itself at 100,000 keys. The column is not qualified, so
+    value, which costs more than the query itself at 100,000 keys (BENCHMARKS.md, "Figures
+    behind the code's comments"). The column is not qualified, so
     only for queries whose tables do not share its name."""
     database = field.model._meta.database
     quote = database.quote
@@ -116,7 +116,7 @@ def rows_where_in(model: type[Model], columns: tuple[str, ...], key: str,
                   values: Iterable[Any]) -> list[tuple]:
     """The ``columns`` of the rows whose ``key`` is one of ``values``, as the driver returns
     them, a query per ``CHUNK`` keys. Written directly: peewee handles each parameter and each
-    value in Python (~3x the query itself at 100,000 keys), and nothing here needs converting
+    value in Python (more than the query itself, as above), and nothing here needs converting
     (text and whole-number keys; text, number and, on SQLite, 0/1 boolean columns)."""
     database = model._meta.database
     open_q, close_q = database.quote[0], database.quote[1]

@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import clock
 from .. import fields as F
-from ..choices import ROLE_KINDS
+from ..choices import HEAD_KINDS, ROLE_KINDS
 from ..models import Person, Role
 from ..services.people import people, roles
 from . import import_common as C
@@ -97,7 +97,7 @@ class HeadPlanner:
         self.current: dict[int, list[tuple[Role, Person]]] = {}
         for part in C.chunks(ids):
             query = (Role.select(Role, Person).join(Person)
-                     .where(Role.school.in_(part) & Role.kind.in_(C.HEAD_KINDS)
+                     .where(Role.school.in_(part) & Role.kind.in_(HEAD_KINDS)
                             & Role.end_date.is_null())
                      .order_by(Role.start_date.desc(nulls="LAST"), Role.id.desc()))
             for role in query:

@@ -190,9 +190,9 @@ class SheetScan(XmlScan):
 
     A chunk whose cells all start ``<c r="`` inside rows that start ``<row r="`` (as Excel,
     LibreOffice and openpyxl write them) is checked in bulk (:meth:`_fast`): C-speed counts
-    prove every cell sits in its row, and one regex gives the chunk's distinct columns. A 210
-    MB GIAS sheet (7 million cells) costs ~1.5 s of CPU here, against ~4.5 s for calamine to
-    read it. Any other chunk is read tag by tag (:meth:`_exact`), the positions of cells and
+    prove every cell sits in its row, and one regex gives the chunk's distinct columns. A whole
+    GIAS sheet costs here a fraction of what calamine takes to read it (BENCHMARKS.md, "Figures
+    behind the code's comments"). Any other chunk is read tag by tag (:meth:`_exact`), the positions of cells and
     rows without ``r`` following the one before, as calamine places them."""
 
     def __init__(self, name: str, part: str, limits: Limits, title: str | None = None):

@@ -418,8 +418,8 @@ def _unsupported(path: Path, encoding: str) -> RefusedError:
 
 def _may_hold_formula(text: str, delimiter: str) -> bool:
     """Whether a cell can start with "=" (optionally quoted): at the start of the text, a line
-    or after a delimiter. Plain substring searches: a regular expression took ~0.5 s on a
-    50 MB extract."""
+    or after a delimiter. Plain substring searches: a regular expression was far slower on a
+    big extract (BENCHMARKS.md, "Figures behind the code's comments")."""
     return text.startswith(("=", '"=')) or any(
         f"{before}{quote}=" in text for before in ("\n", delimiter) for quote in ("", '"'))
 

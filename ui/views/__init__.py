@@ -22,7 +22,7 @@ class PageSpec:
     target: str  # "module:callable" -> callable(main_window) -> QWidget
     tip: str = ""
     # Import the page's module while the app is idle after start-up, so it opens without that
-    # wait; False for pages whose imports are heavy (openpyxl: ~0.3 s, ~30 MB) and rarely used.
+    # wait; False for pages whose imports are heavy (openpyxl: see BENCHMARKS.md) and rarely used.
     warm_up: bool = True
     # With warm_up: also build the page while idle and call its ``prepare()`` (a list page loads
     # its ids), so opening it shows the rows at once. For the big lists people open most.
