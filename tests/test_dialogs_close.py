@@ -149,8 +149,8 @@ FACTORIES: dict[str, Callable] = {
     "ui.dialogs.template_fill.TemplateFillDialog": _make_template_fill,
     "ui.dialogs.user_guide.UserGuide":
         lambda w, r: importlib.import_module("ui.dialogs.user_guide").UserGuide(w),
-    "ui.views.confirmation_page.StartRoundDialog":
-        lambda w, r: importlib.import_module("ui.views.confirmation_page").StartRoundDialog(w),
+    "ui.dialogs.start_round.StartRoundDialog":
+        lambda w, r: importlib.import_module("ui.dialogs.start_round").StartRoundDialog(w),
     "ui.widgets.record_picker.PickerDialog": _make_picker,
     "ui.editors.event_editor.EventEditor": _editor("ui.editors.event_editor.EventEditor"),
     "ui.dialogs.contact_list.ContactListDialog":

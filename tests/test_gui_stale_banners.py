@@ -55,7 +55,7 @@ def test_homes_welcome_goes_once_records_came_from_elsewhere(qtbot, main_window)
 
 
 def test_the_start_round_dialogs_message_goes_once_the_date_is_put_right(qtbot, demo_db):
-    from ui.views.confirmation_page import StartRoundDialog
+    from ui.dialogs.start_round import StartRoundDialog
 
     dialog = StartRoundDialog()
     qtbot.addWidget(dialog)

@@ -20,7 +20,8 @@ from ittdesk.models import ConfirmationRound, Person, Role, School
 from ittdesk.services.people import current_roles
 from ui.dialogs.change_holder import ChangeHolderDialog
 from ui.dialogs.collect_forms import CollectFormsDialog, ReturnsModel
-from ui.views.confirmation_page import ConfirmationPage, RoundModel, StartRoundDialog
+from ui.dialogs.start_round import StartRoundDialog
+from ui.views.confirmation_page import ConfirmationPage, RoundModel
 from ui.widgets.leadership_timeline import LeadershipTimeline
 
 pytestmark = pytest.mark.gui

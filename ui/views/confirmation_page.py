@@ -16,9 +16,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,16 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ittdesk import fields
-from ittdesk.academic_year import AcademicYear
-from ittdesk.choices import PARTNERSHIP_STATUSES
-from ittdesk.errors import IttDeskError, ValidationError
+from ittdesk.errors import IttDeskError
 from ittdesk.leadership import rounds, sending
 from ittdesk.models import ConfirmationRound
 from ui.models.round_model import FILTERS, STATE_LABELS, RoundModel  # noqa: F401 - re-exported
 
+from ..dialogs.start_round import StartRoundDialog
 from ..tasks import run_task, show_error
-from ..widgets.date_edit import DateEdit
 from ..widgets.leadership_timeline import LeadershipTimeline
 from .base import Page
 from .round_mail import RoundMailActions, write_reminders  # noqa: F401 - re-exported
@@ -67,100 +62,6 @@ def write_forms(round_id: int, folder: Path, with_pdf: bool, progress=None, canc
 
 def export_outstanding(round_id: int, target: Path) -> Path:
     return rounds.export_outstanding(load_status(round_id), target)
-
-
-# -- starting a round ---------------------------------------------------------------------------
-
-class StartRoundDialog(QDialog):
-    """Which year, which schools (by partnership status), and the date to return forms by."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("StartRoundDialog")
-        self.setWindowTitle("Start a confirmation round")
-        self.round: ConfirmationRound | None = None
-        self.year = QComboBox()
-        self.year.setObjectName("year")
-        self.year.setEditable(True)
-        this_year = AcademicYear.current()
-        for year in (this_year, this_year.next()):
-            if rounds.find_round(year) is None:
-                self.year.addItem(str(year))
-        self.statuses: dict[str, QCheckBox] = {}
-        boxes = QVBoxLayout()
-        for key, label in PARTNERSHIP_STATUSES:
-            box = QCheckBox(label)
-            box.setObjectName(f"status_{key}")
-            box.setChecked(key in rounds.DEFAULT_STATUSES)
-            self.statuses[key] = box
-            boxes.addWidget(box)
-        self.return_by = DateEdit()
-        self.return_by.setObjectName("return_by")
-        self.error = QLabel()
-        self.error.setProperty("role", "fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        form = QFormLayout()
-        form.addRow("Academic year", self.year)
-        form.addRow("Schools that are", boxes)
-        form.addRow("Return forms by", self.return_by)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start round")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self._error_about = ""  # what the message shown is about: return_by, schools, year
-        self.return_by.changed.connect(self._recheck)
-        self.year.currentTextChanged.connect(self._recheck)
-        for box in self.statuses.values():
-            box.toggled.connect(self._recheck)
-
-    def save(self) -> None:
-        statuses = tuple(k for k, box in self.statuses.items() if box.isChecked())
-        try:
-            if not statuses:
-                raise ValidationError({"schools": "Tick at least one kind of school"})
-            return_by = fields.day(self.return_by.text())
-            self.round = rounds.start_round(self.year.currentText(), statuses=statuses,
-                                            return_by=return_by)
-        except ValueError as exc:
-            self._show_error(f"Return forms by: {exc}", "return_by")
-            return
-        except IttDeskError as exc:
-            message = "; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc)
-            self._show_error(message, "schools" if isinstance(exc, ValidationError)
-                             and set(exc.errors) == {"schools"} else "year")
-            return
-        self.accept()
-
-    def _show_error(self, text: str, about: str) -> None:
-        self.error.setText(text)
-        self.error.show()
-        self._error_about = about
-
-    def _recheck(self, *_args) -> None:
-        """The message goes once what it was about is put right (or the year it named changes):
-        a date fixed, a kind of school ticked. The rest is checked again on Start round."""
-        if self.error.isHidden():
-            return
-        if self._error_about == "return_by":
-            try:
-                fields.day(self.return_by.text())
-            except ValueError:
-                return
-        elif self._error_about == "schools":
-            if not any(box.isChecked() for box in self.statuses.values()):
-                return
-        elif self.sender() is not self.year:
-            return
-        self.error.hide()
-        self.error.clear()
-        self._error_about = ""
-        self.adjustSize()  # no gap left where the message was
 
 
 # -- the page -------------------------------------------------------------------------------------
