@@ -193,4 +193,6 @@ def close_database() -> None:
     db = database.obj
     if db is not None and not db.is_closed():
         db.close()
+    if isinstance(db, PostgresqlDatabase):
+        db.close_all()  # the pool's idle connections too: nothing stays logged in to the server
     current_location[0] = None

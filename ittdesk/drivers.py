@@ -6,11 +6,21 @@ with "cannot rollback - no transaction is active" — and that second error is w
 was shown, hiding the full disk. A PostgreSQL connection the server has dropped does the same
 ("connection already closed"). Here the undo is skipped when there is nothing left to undo, so
 the original error reaches the caller. Imported when a database is opened (it imports peewee).
+
+PostgreSQL connections come from a pool (peewee's ``playhouse.pool``): a background task (a
+search keystroke, a count) checks one out and back in (``connection_context``) instead of a
+TCP and login handshake each time. A connection the server dropped while it waited in the pool
+is found on checkout (peewee asks it ``SELECT 1``) and replaced by a new one.
 """
 
 from __future__ import annotations
 
 import peewee
+from playhouse.pool import PooledPostgresqlDatabase
+
+#: Pooled connections are renewed after this many seconds (a server or a firewall in between
+#: may drop connections that have lived long).
+POOL_RENEW_SECONDS = 600
 
 
 class _SkipsAFinishedRollback:
@@ -41,7 +51,15 @@ class SqliteDatabase(_SkipsAFinishedRollback, peewee.SqliteDatabase):
         return conn is not None and not conn.in_transaction
 
 
-class PostgresqlDatabase(_SkipsAFinishedRollback, peewee.PostgresqlDatabase):
+class PostgresqlDatabase(_SkipsAFinishedRollback, PooledPostgresqlDatabase):
+    """PostgreSQL through a pool of connections: one per thread while in use, kept for reuse
+    afterwards; no limit beyond the threads that ask (the GUI thread and the task workers)."""
+
+    def __init__(self, database: str, **kwargs: object) -> None:
+        kwargs.setdefault("max_connections", None)
+        kwargs.setdefault("stale_timeout", POOL_RENEW_SECONDS)
+        super().__init__(database, **kwargs)
+
     def transaction_gone(self) -> bool:
         """The server dropped the connection: the transaction went with it."""
         conn = self._state.conn

@@ -17,7 +17,8 @@ through ``run_task``. The pattern is Picard's ``run_task`` and Anki's operations
 Contract for the core function (it never imports Qt):
 
 - It runs on a worker thread with its own database connection (opened and closed here with
-  ``database.connection_context()``), so it must not touch widgets or model instances that belong
+  ``database.connection_context()``: on PostgreSQL checked out of the pool and back in, see
+  ``ittdesk.drivers``), so it must not touch widgets or model instances that belong
   to the GUI thread. Pass ids and plain values in, get plain values out.
 - If it has a parameter named ``progress`` it is given ``progress(done, total=None, message="")``.
 - If it has a parameter named ``cancel`` it is given a ``threading.Event``; it should check
@@ -181,7 +182,8 @@ def _work(handle: TaskHandle) -> None:  # worker thread: no Qt calls here
 
 
 def _call_with_own_connection(call: Callable[[], Any]) -> Any:
-    """Open this thread's own connection if it has none, and close it afterwards."""
+    """Open this thread's own connection if it has none, and close it afterwards (PostgreSQL:
+    taken from the pool and returned to it, no new login per task)."""
     from ittdesk.models import database
 
     db = database.obj
