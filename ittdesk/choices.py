@@ -7,6 +7,7 @@ real values, not loose text; importers and editors parse what users type through
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 
 def _norm(text: str) -> str:
@@ -43,7 +44,7 @@ class Choices:
     def __contains__(self, key: object) -> bool:
         return key in self.items
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(self.items.items())
 
 

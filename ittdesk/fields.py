@@ -46,8 +46,8 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def refuse_control(value: object) -> None:
     """Raise ValueError when ``value`` is text holding a control character (not shown)."""
-    if value.__class__ is str and not value.isprintable():  # type: ignore[attr-defined]
-        found = CONTROL_CHARACTERS.search(value)  # type: ignore[arg-type]
+    if value.__class__ is str and not value.isprintable():
+        found = CONTROL_CHARACTERS.search(value)
         if found:
             raise ValueError(f"holds a control character (U+{ord(found.group()):04X}), which "
                              "cannot be stored: retype the value")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from peewee import ColumnBase, Expression
+from peewee import ColumnBase, Context, Expression
 
 from . import clock
 from .fields import format_date
@@ -26,8 +26,9 @@ from .models import Role
 class Today(ColumnBase):
     """``clock.today()`` as an SQL parameter, read each time the query is turned into SQL."""
 
-    def __sql__(self, ctx):
-        return ctx.value(clock.today())
+    def __sql__(self, ctx: Context) -> Context:
+        rendered: Context = ctx.value(clock.today())  # Context.value gives the context back
+        return rendered
 
 
 def _day(day: date | None) -> Any:
@@ -37,15 +38,17 @@ def _day(day: date | None) -> Any:
 def held(day: date | None = None, role: Any = Role) -> Expression:
     """SQL: ``role`` (the Role model or an alias of it) is held on ``day`` (default: today)."""
     on = _day(day)
-    return ((role.start_date.is_null() | (role.start_date <= on))
-            & (role.end_date.is_null() | (role.end_date >= on)))
+    condition: Expression = ((role.start_date.is_null() | (role.start_date <= on))
+                             & (role.end_date.is_null() | (role.end_date >= on)))
+    return condition
 
 
 def not_ended(day: date | None = None, role: Any = Role) -> Expression:
     """SQL: current or future on ``day`` — not ended yet. For what must not be overlooked or
     thrown away (a mentor starting next month can be chosen; retention keeps them)."""
     on = _day(day)
-    return role.end_date.is_null() | (role.end_date >= on)
+    condition: Expression = role.end_date.is_null() | (role.end_date >= on)
+    return condition
 
 
 def is_held(start: date | None, end: date | None, day: date | None = None) -> bool:

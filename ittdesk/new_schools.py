@@ -11,12 +11,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from peewee import ModelSelect
 
 from . import clock
 from .choices import PARTNERSHIP_STATUSES
 from .errors import ValidationError
 from .fields import format_date
 from .models import AuditEntry, ImportRun, School, database
+
+if TYPE_CHECKING:  # attention imports this module: its classes only for annotations
+    from .attention import Group
 
 #: How long after an import its unsorted schools stay on Home.
 RECENT_DAYS = 14
@@ -25,12 +31,14 @@ RECENT_DAYS = 14
 def last_schools_import(today: date | None = None) -> ImportRun | None:
     """The latest schools import of the last ``RECENT_DAYS`` days that added schools."""
     since = datetime.combine((today or clock.today()) - timedelta(days=RECENT_DAYS), time.min)
-    return (ImportRun.select()
-            .where((ImportRun.kind == "schools") & (ImportRun.added > 0) & (ImportRun.at >= since))
-            .order_by(ImportRun.at.desc(), ImportRun.id.desc()).first())
+    run: ImportRun | None = (
+        ImportRun.select()
+        .where((ImportRun.kind == "schools") & (ImportRun.added > 0) & (ImportRun.at >= since))
+        .order_by(ImportRun.at.desc(), ImportRun.id.desc()).first())
+    return run
 
 
-def _unsorted(run_id: int):
+def _unsorted(run_id: int) -> ModelSelect[School]:
     added = (AuditEntry.select(AuditEntry.entity_id)
              .where((AuditEntry.import_run == run_id) & (AuditEntry.entity == "school")
                     & (AuditEntry.action == "create")))
@@ -53,7 +61,7 @@ def count_unsorted(run_id: int) -> int:
     return _unsorted(run_id).count()
 
 
-def attention_group(today: date, limit: int):
+def attention_group(today: date, limit: int) -> Group:
     """Home's card for the last import's unsorted schools (empty when there are none)."""
     from .attention import Group, Item
 
