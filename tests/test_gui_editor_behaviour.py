@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import gui_helpers as gui
 import pytest
-from gui_helpers import wait_loaded
+from gui_helpers import tasks_idle, wait_loaded
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -198,6 +198,7 @@ def test_edit_undo_takes_back_the_last_saved_edit(qtbot, main_window):
     assert main_window.undo_act.isEnabled()
     assert main_window.undo_act.text() == f"&Undo edit of {schools.describe(School.get_by_id(school.id))}"
     main_window.undo_act.trigger()
+    qtbot.waitUntil(tasks_idle)  # the undo is a write on a worker (ui.operations)
     back = School.get_by_id(school.id)
     assert (back.name, back.postcode) == ("Fernbank Primary", "LS1 1AA")
     assert AuditEntry.select().order_by(AuditEntry.id.desc()).get().note.startswith("undo of edit")

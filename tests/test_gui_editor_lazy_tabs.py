@@ -33,7 +33,7 @@ def test_the_school_editor_reads_its_related_records_when_a_related_tab_is_shown
     editor.tabs.setCurrentIndex(editor.tabs.indexOf(editor._placements.parentWidget()))
     assert calls == [school.id]  # one summary fills the four tabs
     assert "Lumb" in editor._placements.toPlainText()
-    main_window.records_changed.emit("role")  # the tab showing is filled again
+    main_window.changes.announce({"role"})  # the tab showing is filled again
     assert calls == [school.id, school.id]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gui_helpers as gui
 import pytest
-from gui_helpers import close_window, make_window, search, wait_loaded
+from gui_helpers import close_window, make_window, search, tasks_idle, wait_loaded
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -122,10 +122,12 @@ def test_delete_asks_first_and_ctrl_z_brings_the_school_back(qtbot, main_window,
     assert "Delete Fernbank Primary School (URN 123456)?" in asked[0]
     assert School.select().count() == 1
     qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(tasks_idle)  # the delete is a write on a worker (ui.operations)
     assert School.select().count() == 0
     qtbot.waitUntil(lambda: panel.model.rowCount() == 0 and not panel.model.is_loading())
     assert main_window.undo_act.isEnabled()
     qtbot.keyClick(main_window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(tasks_idle)  # the undo too
     assert School.get().name == "Fernbank Primary School"
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and not panel.model.is_loading())
 
@@ -142,6 +144,7 @@ def test_deleting_a_school_with_roles_is_refused_with_the_reason(qtbot, main_win
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
     main_window.delete_selected()
+    qtbot.waitUntil(tasks_idle)
     assert "still has 1 role" in warnings[0]
     assert School.select().count() == 1 and not main_window.undo_act.isEnabled()
 
@@ -219,7 +222,10 @@ def test_an_agreement_opens_in_its_editor_and_its_save_refreshes_the_list(qtbot,
     editor = demo_window._editors[-1]
     assert editor.isVisible() and editor.objectName() == "AgreementEditor"
     loads = panel.model.generation
-    editor.saved.emit(panel.selected_ids()[0])
+    announced = []
+    demo_window.changes.changes_announced.connect(announced.append)
+    assert editor.save()  # a real save: its write announces the agreement's change, once
+    assert announced == [frozenset({"agreement"})]
     assert panel.model.generation > loads
     editor.dirty = False
     editor.close()

@@ -19,7 +19,7 @@ from PySide6.QtCore import QTimer
 from ittdesk import db as dbmod
 from ittdesk.models import School
 from ittdesk.services.schools import schools
-from ui.editors import saving
+from ui import operations
 
 qt_settings = gui.qt_settings
 
@@ -98,7 +98,7 @@ def test_a_save_waits_for_another_programs_write_says_so_then_saves(qtbot, quick
 
 def test_a_save_that_cannot_get_the_lock_says_so_and_keeps_the_edit(qtbot, quick_db,
                                                                      monkeypatch, capfd):
-    monkeypatch.setattr(saving, "SAVE_WAIT_SECONDS", 0.6)
+    monkeypatch.setattr(operations, "SAVE_WAIT_SECONDS", 0.6)
     fernbank = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
     other = schools.create({"urn": 123457, "name": "Moorside Academy"})
     window = make_window(qtbot, quick_db)

@@ -74,14 +74,14 @@ def test_lists_are_prepared_while_idle_and_kept_current(qtbot, demo_window, monk
     demo_window.show_page("home")
     # a list the user has seen is read again at once after a change, even hidden (as before)
     added = schools.create({"urn": 999001, "name": "Aardvark Lane School"}).id
-    demo_window.records_changed.emit("school")
+    demo_window.changes.announce({"school"})
     qtbot.waitUntil(tasks_idle, timeout=10000)
     assert page.panel.model.ids[0] == added and not page.isVisible()
     # one only prepared is read again when first shown (never behind the change)
     people_page = demo_window._pages["people"]
     before = list(people_page.panel.model.ids)
     schools.delete(added)
-    demo_window.records_changed.emit("school")
+    demo_window.changes.announce({"school"})
     assert not people_page.panel.model.is_loading() and people_page.panel._stale
     demo_window.show_page("people")
     assert people_page.panel.model.is_loading() or tasks.is_synchronous()

@@ -15,9 +15,10 @@ Hooks for other features (each a one-line edit, no change to this file):
   ``ui.dialogs.import_wizard.open_import_wizard(main_window)`` when that module exists.
 - **An editor**: add ``EDITORS[entity] = "module:function"`` in ``ui.editors``;
   ``main_window.open_record(entity, id)`` then opens it from every list and the Home page.
-- **After changing records** (an import, a leadership round): call
-  ``main_window.records_changed.emit("school")`` (or ``"*"``); lists and Home refresh.
-- **Background work**: ``ui.tasks.run_task(main_window, fn, ..., progress_title=...)``.
+- **Changing records**: ``ui.operations.write(widget, fn, ..., changes={"school"})`` runs the
+  write on a worker and announces once, on ``main_window.changes``, which kinds changed ("*":
+  anything); the pages that show one of them refresh (``ui.views.base.Page.shows``).
+- **Background work**: ``ui.operations.read`` / ``ui.tasks.run_task(main_window, fn, ...)``.
 
 Useful attributes: ``location`` (the open ``ittdesk.db.Location``), ``show_page(key)``,
 ``page(key)``, ``current_page()``, ``remember_delete(service, entry, text)`` and
@@ -31,7 +32,7 @@ from importlib import import_module
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -48,6 +49,7 @@ from ittdesk import APP_NAME
 
 from . import settings as ui_settings
 from . import sizing, views
+from .operations import Changes, affects
 from .startup import StartUp
 from .tasks import run_task, show_error
 from .undo import LastChange
@@ -99,9 +101,6 @@ class _LazyFileDrop(QObject):
 
 
 class MainWindow(WindowActions):
-    #: emitted after records of a kind were added, changed or deleted ("*" = anything)
-    records_changed = Signal(str)
-
     def __init__(self, location: Location, opener: Callable[[Any], bool] | None = None):
         """``opener``: ``location`` is not open yet; ``opener(window)`` opens it right after the
         first paint, before any page is built (``ui.app.start_window``)."""
@@ -112,6 +111,9 @@ class MainWindow(WindowActions):
         self.setMinimumSize(QSize(760, 520))
         self._pages: dict[str, QWidget] = {}
         self._editors: list[QWidget] = []
+        #: the one change signal: which kinds of record a write changed (ui.operations)
+        self.changes = Changes(self)
+        self.changes.changes_announced.connect(self._on_changes)
         self.startup = StartUp(self, opener)  # the first frame light, the rest after it (ui.startup)
         self._build_central()
         self.create_actions()
@@ -123,7 +125,6 @@ class MainWindow(WindowActions):
         self.create_status_bar()
         self.read_settings()
         sizing.fit_on_show(self)  # a size saved on a bigger screen (or scale) still fits
-        self.records_changed.connect(self._on_records_changed)
         if _module_exists("ui.dialogs.import_wizard"):
             self.setAcceptDrops(True)  # the wizard's drop target is installed on the first drag
             self._lazy_file_drop = _LazyFileDrop(self)
@@ -298,6 +299,9 @@ class MainWindow(WindowActions):
         if widget is None:
             return
         self.stack.setCurrentWidget(widget)
+        if getattr(widget, "stale", False):  # changed while hidden (Page.refresh_later)
+            widget.stale = False
+            widget.refresh()
         if hasattr(widget, "shown"):
             widget.shown()
         self._update_actions()
@@ -317,11 +321,19 @@ class MainWindow(WindowActions):
         self.update_counts()
         self.statusBar().showMessage("Refreshed", 2000)
 
-    def _on_records_changed(self, _entity: str) -> None:
+    def _on_changes(self, kinds: frozenset[str]) -> None:
+        """Records of ``kinds`` changed: refresh the pages that show one of them (a hidden page
+        as it says: ``Page.refresh_later``) and the counts under the window if they count one."""
+        shown = self.stack.currentWidget()
         for page in self._pages.values():
-            if hasattr(page, "refresh"):
+            if not hasattr(page, "refresh") or not affects(getattr(page, "shows", ()), kinds):
+                continue
+            if page is shown or not hasattr(page, "refresh_later"):
                 page.refresh()
-        self.update_counts()
+            else:
+                page.refresh_later()
+        if affects(COUNTED, kinds):
+            self.update_counts()
 
     # -- records ---------------------------------------------------------------------------------
     def open_record(self, entity: str, record_id: int | None, parent: QWidget | None = None,
@@ -391,6 +403,9 @@ class MainWindow(WindowActions):
             return
         function(self)
 
+
+#: the kinds of record the status bar counts (``ittdesk.queries.record_counts``)
+COUNTED = frozenset({"school", "person", "cohort", "enrolment", "placement", "agreement"})
 
 NOTICE_SHOWN_MS = 20000  # a notice's words in the status bar
 

@@ -200,7 +200,8 @@ class TaskHandle:
                  on_done: Callable[[Any], None] | None,
                  on_error: Callable[[BaseException], None] | None,
                  on_progress: Callable[[int, int | None, str], None] | None,
-                 on_cancelled: Callable[[], None] | None):
+                 on_cancelled: Callable[[], None] | None,
+                 on_written: Callable[[Any], None] | None = None):
         self.parent = parent
         self.fn = fn
         self.cancel_event = threading.Event()
@@ -208,6 +209,7 @@ class TaskHandle:
         self.on_error = on_error
         self.on_progress = on_progress
         self.on_cancelled = on_cancelled
+        self.on_written = on_written
         self.finished = False
         self.cancelled = False
         self.result: Any = None
@@ -259,6 +261,8 @@ class TaskHandle:
         self.finished = True
         _running.discard(self)
         self._close_dialog()
+        if error is None and self.on_written is not None:
+            self.on_written(result)  # a write that finished happened, whoever still listens
         if self.cancelled or not _alive(self.parent):
             return
         self.result, self.error = result, error
@@ -284,13 +288,17 @@ def run_task(parent: QObject | None, fn: Callable, *args: Any,
              on_progress: Callable[[int, int | None, str], None] | None = None,
              on_cancelled: Callable[[], None] | None = None,
              progress_title: str | None = None,
+             on_written: Callable[[Any], None] | None = None,
              **kwargs: Any) -> TaskHandle:
     """Run ``fn(*args, **kwargs)`` on the thread pool; deliver the outcome on the GUI thread.
 
     ``parent``: the widget the results are for; if it is deleted first nothing is delivered.
     ``progress_title``: show a modal progress dialog with Cancel (after 400 ms) while it runs.
+    ``on_written``: called with the result once ``fn`` returned, even when ``parent`` has gone
+    or the task was cancelled meanwhile (``ui.operations.write`` announces the change with it).
     """
-    handle = TaskHandle(parent, fn, args, kwargs, on_done, on_error, on_progress, on_cancelled)
+    handle = TaskHandle(parent, fn, args, kwargs, on_done, on_error, on_progress, on_cancelled,
+                        on_written)
     _running.add(handle)
     if progress_title and not _synchronous[0]:
         dialog = QProgressDialog(progress_title, "Cancel", 0, 0, _widget(parent))

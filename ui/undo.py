@@ -1,7 +1,8 @@
 """Edit > Undo: the one delete or saved edit made last, undone through its service.
 
 A delete's audit entries hold the records (``service.undo_delete``); a saved edit's entry holds
-the old values (``service.undo_update``). Only the last change is offered: a second one replaces
+the old values (``service.undo_update``); the undo is a write on a worker that announces the
+record's kind (``ui.operations``). Only the last change is offered: a second one replaces
 it, and opening another database forgets it.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .operations import write
 from .tasks import show_error
 
 if TYPE_CHECKING:
@@ -47,31 +49,34 @@ class LastChange:
         self.action.setEnabled(False)
 
     def undo(self) -> None:
-        """Edit > Undo: the delete or the saved edit made last, through its service."""
-        if self._undo is None:
+        """Edit > Undo: the delete or the saved edit made last, through its service, as a
+        write on a worker (``ui.operations``); the action waits while it runs."""
+        if self._undo is None or not self.action.isEnabled():
             return
-        service, entries, description = self._undo
-        if not isinstance(entries, list):
-            return self._undo_edit(service, entries, description)
-        from ittdesk.models import database
+        offered = self._undo
+        service, entries, description = offered
+        if isinstance(entries, list):
+            fn, args, said = _undo_deletes, (service, entries), f"Brought back {description}"
+        else:  # refused if changed since, or if the old values no longer pass the rules
+            fn, args, said = service.undo_update, (entries,), f"Undid the edit of {description}"
+        self.action.setEnabled(False)
 
-        try:
-            with database.atomic():
-                for entry in reversed(entries):
-                    service.undo_delete(entry)
-        except Exception as exc:
-            show_error(self.window, exc)
-            return
-        self.forget()
-        self.window.records_changed.emit(service.entity)
-        self.window.statusBar().showMessage(f"Brought back {description}", 4000)
+        def done(_result: Any) -> None:
+            if self._undo is offered:
+                self.forget()
+            self.window.statusBar().showMessage(said, 4000)
 
-    def _undo_edit(self, service: Any, entry: Any, description: str) -> None:
-        try:
-            service.undo_update(entry)
-        except Exception as exc:  # changed since, or the old values no longer pass the rules
+        def failed(exc: BaseException) -> None:
+            self.action.setEnabled(self._undo is not None)  # still offered: nothing changed
             show_error(self.window, exc)
-            return
-        self.forget()
-        self.window.records_changed.emit(service.entity)
-        self.window.statusBar().showMessage(f"Undid the edit of {description}", 4000)
+
+        write(self.window, fn, *args, changes={service.entity}, on_done=done, on_error=failed)
+
+
+def _undo_deletes(service: Any, entries: list[Any]) -> None:
+    """Bring back the records of one delete, all or none (worker thread)."""
+    from ittdesk.models import database
+
+    with database.atomic():
+        for entry in reversed(entries):
+            service.undo_delete(entry)

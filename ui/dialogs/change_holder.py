@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ittdesk import clock, fields, holders
 from ittdesk.choices import LEADERSHIP_KINDS, ROLE_KINDS
-from ittdesk.errors import IttDeskError, ValidationError
+from ittdesk.errors import IttDeskError, ValidationError, plain_message
 from ittdesk.leadership.history import appoint
 from ittdesk.models import Person, Role, School
 from ittdesk.queries.lists import PEOPLE
@@ -34,6 +34,7 @@ from ittdesk.services.people import current_roles
 
 from .. import sizing
 from ..editors.refs import describe_person
+from ..operations import write_and_wait
 from ..widgets.date_edit import DateEdit
 from ..widgets.leadership_timeline import LeadershipTimeline
 from ..widgets.record_picker import RecordPicker
@@ -55,6 +56,7 @@ class ChangeHolderDialog(QDialog):
         self.setObjectName("ChangeHolderDialog")
         self.school = School.get_by_id(school_id)
         self.role = None
+        self._saving = False  # the change is being written (save)
         self.setWindowTitle(f"Change a post holder: {self.school.name}")
 
         self.post = QComboBox()
@@ -179,6 +181,10 @@ class ChangeHolderDialog(QDialog):
             label.show()
 
     def save(self) -> None:
+        """On a worker, waiting as an editor's save does (``write_and_wait``); the dialog closes
+        once the holder is changed, and stays with the reason beside the field if refused."""
+        if self._saving:
+            return
         self._clear_errors()
         kwargs: dict = {"job_title": self.job_title.text().strip() or None}
         if self.existing.isChecked():
@@ -188,24 +194,33 @@ class ChangeHolderDialog(QDialog):
                                     "first_name": self.first_name.text(),
                                     "last_name": self.last_name.text(),
                                     "email": self.email.text()}
+        school_id, post, on = self.school.id, self.post.currentData(), self.on.text()
+        self._saving = True
         try:
-            self.role = appoint(self.school.id, self.post.currentData(), self.on.text(), **kwargs)
-        except ValidationError as exc:
-            self._show_errors(exc.errors)
+            role, error = write_and_wait(self, lambda: appoint(school_id, post, on, **kwargs),
+                                         changes={"role", "person"})
+        finally:
+            self._saving = False
+        if isinstance(error, ValidationError):
+            self._show_errors(error.errors)
             return
-        except IttDeskError as exc:
-            self._show_errors({"": str(exc)})
+        if error is not None:
+            self._show_errors({"": str(error) if isinstance(error, IttDeskError)
+                               else f"Not changed: {plain_message(error)}"})
             return
+        self.role = role
         self.accept()
+
+    def reject(self) -> None:
+        """Not while the change is being written (it is announced to the window when done)."""
+        if not self._saving:
+            super().reject()
 
 
 def open_change_holder(main_window, school_id: int, kind: str = "headteacher") -> bool:
-    """Show the dialog; after a change, tell every list that schools and people changed."""
+    """Show the dialog; True when the holder was changed (the change announced by its write)."""
     dialog = ChangeHolderDialog(school_id, kind, main_window)
-    changed = dialog.exec() == QDialog.DialogCode.Accepted
-    if changed and hasattr(main_window, "records_changed"):
-        main_window.records_changed.emit("role")
-    return changed
+    return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 def change_holder_action(main_window) -> bool:

@@ -35,6 +35,7 @@ from ui.models.review_model import ReturnsModel, ReviewRow  # noqa: F401 - Revie
 from ui.models.rows_model import RowsModel
 
 from .. import sizing
+from ..operations import EVERYTHING, write
 from ..tasks import run_task
 
 _ROOT = QModelIndex()
@@ -281,9 +282,11 @@ class CollectFormsDialog(QDialog):
         self.busy = True
         self._update_buttons()
         taken = [self.model.returns[n].school_id for n in self.model.taken]
-        self.task = run_task(self, apply_returns, items, taken,
-                             on_done=lambda outcomes: self.applied(items, outcomes),
-                             on_error=self._apply_failed, progress_title="Applying changes…")
+        self.task = write(self, apply_returns, items, taken,
+                          changes=lambda outcomes: {EVERYTHING} if any(o.ok for o in outcomes)
+                          else (),
+                          on_done=lambda outcomes: self.applied(items, outcomes),
+                          on_error=self._apply_failed, progress_title="Applying changes…")
 
     def _apply_failed(self, exc: BaseException) -> None:
         from ..tasks import show_error
@@ -303,8 +306,6 @@ class CollectFormsDialog(QDialog):
             text += " Not applied: " + " ".join(o.message for o in failed)
         self.summary.setText(text)
         self._show_detail(self.table.currentIndex())  # the selected row may be applied now
-        if ok and self.main_window is not None and hasattr(self.main_window, "records_changed"):
-            self.main_window.records_changed.emit("*")
 
 
 def open_collect_forms(main_window, round_id: int) -> CollectFormsDialog:

@@ -23,6 +23,7 @@ from ittdesk.choices import PARTNERSHIP_STATUSES
 from ittdesk.wording import count
 
 from .. import sizing
+from ..operations import write
 from ..tasks import run_task, show_error
 
 #: Listed at most; a larger import is sorted a screenful at a time (each Apply removes the
@@ -138,13 +139,11 @@ class MarkPartnersDialog(QDialog):
         def done(n: int) -> None:
             self.message.setText(f"{count(n, 'schools')} marked "
                                  f"{PARTNERSHIP_STATUSES.label(status).lower()}.")
-            if hasattr(self.main_window, "records_changed"):
-                self.main_window.records_changed.emit("school")
             self.load()
 
-        run_task(self, new_schools.set_partnership, ids, status, on_done=done,
-                 on_error=lambda exc: (show_error(self, exc), self._update()),
-                 progress_title="Marking schools…")
+        write(self, new_schools.set_partnership, ids, status, changes={"school"}, on_done=done,
+              on_error=lambda exc: (show_error(self, exc), self._update()),
+              progress_title="Marking schools…")
 
 
 def open_mark_partners(main_window, run_id: int | None = None) -> MarkPartnersDialog | None:

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from ittdesk import clock
 from ittdesk.models import Person
 from ittdesk.privacy import erasure, sar
-from ui import tasks
+from ui import operations, tasks
 
 from .. import colours, sizing
 
@@ -93,16 +93,6 @@ def erase_person(person_id: int, purge: bool, progress=None) -> tuple[erasure.Er
         except OSError as exc:  # the erasure is saved; say why the backups are still there
             result.note = f"{result.note + ' ' if result.note else ''}Backups not deleted: {exc}"
     return result, removed
-
-
-def _announce(widget: QWidget | None) -> None:
-    """Tell the main window (if any ancestor is one) that people changed, so lists refresh."""
-    while widget is not None:
-        signal = getattr(widget, "records_changed", None)
-        if signal is not None:
-            signal.emit("person")
-            return
-        widget = widget.parentWidget()
 
 
 def _name(person_id: int) -> str:
@@ -319,9 +309,10 @@ class PersonEraseDialog(QDialog):
                                          progress_title="Deleting backups…")
             return
         self.message.setText("Erasing…")
-        self.handle = tasks.run_task(self, erase_person, self.person_id, self.purge.isChecked(),
-                                     on_done=self._erased, on_error=self._failed,
-                                     progress_title="Erasing personal data…")
+        self.handle = operations.write(self, erase_person, self.person_id, self.purge.isChecked(),
+                                       changes={"person"}, on_done=self._erased,
+                                       on_error=self._failed,
+                                       progress_title="Erasing personal data…")
 
     def _erased(self, outcome) -> None:
         result, removed = outcome
@@ -343,7 +334,6 @@ class PersonEraseDialog(QDialog):
         self.heading.setText(f"<b>{erasure.erased_label(self.person_id)}</b>")
         self._finish()
         self.erased.emit(self.person_id)
-        _announce(self.parentWidget())
 
     def _purged(self, removed: list[Path]) -> None:
         self.message.setText(f"Deleted {len(removed)} automatic backup(s).")

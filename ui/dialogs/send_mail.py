@@ -31,7 +31,8 @@ from ittdesk.models import ConfirmationRound
 from ittdesk.outreach import drafts, sending
 
 from .. import sizing
-from ..tasks import run_task, show_error
+from ..operations import write
+from ..tasks import show_error
 
 
 def send_round(round_id: int, kind: str, password: str | None, stop: threading.Event,
@@ -149,9 +150,9 @@ class SendMailDialog(QDialog):
         self.cancel_button.setEnabled(True)
         self.bar.setValue(0)
         self.now.setText("Preparing each school's message and form…")
-        self.task = run_task(self, send_round, self.round_id, self.kind(), password, self.stop,
-                             on_done=self._done, on_error=self._failed,
-                             on_progress=self._progress)
+        self.task = write(self, send_round, self.round_id, self.kind(), password, self.stop,
+                          changes={"round_school"}, on_done=self._done, on_error=self._failed,
+                          on_progress=self._progress)
         return self.task
 
     def cancel(self) -> None:
@@ -170,9 +171,6 @@ class SendMailDialog(QDialog):
         self.send_button.setEnabled(True)
         self.close_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
-        main_window = self.parent()
-        if main_window is not None and hasattr(main_window, "records_changed"):
-            main_window.records_changed.emit("round_school")
 
     def _done(self, result: sending.SendResult) -> None:
         self.result = result

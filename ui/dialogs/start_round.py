@@ -21,7 +21,13 @@ from ittdesk.errors import IttDeskError, ValidationError
 from ittdesk.leadership import rounds
 from ittdesk.models import ConfirmationRound
 
+from ..operations import write_and_wait
 from ..widgets.date_edit import DateEdit
+
+
+def start_round(year: str, statuses: tuple[str, ...], return_by) -> ConfirmationRound:
+    """On a worker: the round and its schools, all or nothing (``rounds.start_round``)."""
+    return rounds.start_round(year, statuses=statuses, return_by=return_by)
 
 
 class StartRoundDialog(QDialog):
@@ -73,13 +79,17 @@ class StartRoundDialog(QDialog):
             box.toggled.connect(self._recheck)
 
     def save(self) -> None:
+        """The round is started on a worker (``write_and_wait``); the dialog closes once it is."""
         statuses = tuple(k for k, box in self.statuses.items() if box.isChecked())
         try:
             if not statuses:
                 raise ValidationError({"schools": "Tick at least one kind of school"})
             return_by = fields.day(self.return_by.text())
-            self.round = rounds.start_round(self.year.currentText(), statuses=statuses,
-                                            return_by=return_by)
+            started, error = write_and_wait(self, start_round, self.year.currentText(), statuses,
+                                            return_by, changes={"round_school"})
+            if error is not None:
+                raise error
+            self.round = started
         except ValueError as exc:
             self._show_error(f"Return forms by: {exc}", "return_by")
             return

@@ -40,9 +40,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import Shiboken
 
 from ittdesk.choices import AGREEMENT_STATUSES
-from ittdesk.errors import IttDeskError, ValidationError
+from ittdesk.errors import IttDeskError, ValidationError, plain_message
 from ittdesk.fields import format_date, format_money
 from ittdesk.services import agreement_lifecycle as lifecycle
 from ittdesk.services.agreements import (
@@ -53,6 +54,7 @@ from ittdesk.services.agreements import (
 )
 
 from .. import sizing
+from ..operations import waiting_text, write_and_wait
 from . import agreement_status
 from .agreement_parts import ERROR_STYLE, WARNING_STYLE, PartsPanel
 from .agreement_status import StatusRow
@@ -76,6 +78,7 @@ class AgreementEditor(QDialog):
         self.status = "draft"
         self.dirty = False
         self._loading = False
+        self._saving = False  # a write is under way (_write): the editor stays open
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.setMinimumSize(820, 620)
         self._build()
@@ -295,9 +298,8 @@ class AgreementEditor(QDialog):
         for kind in self.panels:
             self.panels.clear_errors(kind)
         self._marked = set()
-        try:
-            agreement = save_agreement(self.agreement_id, values, parts, removed)
-        except PartError as exc:
+        agreement, exc = self._write(save_agreement, self.agreement_id, values, parts, removed)
+        if isinstance(exc, PartError):
             self._marked = {exc.kind}
             panel = self.panels[exc.kind]
             self.tabs.setCurrentIndex(PANEL_TAB[exc.kind])
@@ -306,7 +308,7 @@ class AgreementEditor(QDialog):
             self._show_problem(f"Not saved: {panel.noun} {exc.position + 1} — "
                                + "; ".join(exc.errors.values()))
             return False
-        except ValidationError as exc:
+        if isinstance(exc, ValidationError):
             first_tab = None
             for key, text in exc.errors.items():
                 if key in self.main_fields:
@@ -319,8 +321,9 @@ class AgreementEditor(QDialog):
                 self.tabs.setCurrentIndex(first_tab)
             self._show_problem("Not saved: " + "; ".join(exc.errors.values()))
             return False
-        except IttDeskError as exc:
-            self._show_problem(f"Not saved: {exc}")
+        if exc is not None:
+            self._show_problem(f"Not saved: {exc}" if isinstance(exc, IttDeskError)
+                               else f"Not saved: {plain_message(exc)}")
             return False
         self.agreement_id = agreement.id
         current_tab = self.tabs.currentIndex()
@@ -355,12 +358,24 @@ class AgreementEditor(QDialog):
             self._mark_tabs()
 
     def _announce(self) -> None:
+        """Saved or moved on: ``saved`` says so (the write announced the change to the window
+        itself, once: ``_write``)."""
         self.saved.emit(self.agreement_id)
-        window = self.parent()
-        while window is not None and not hasattr(window, "records_changed"):
-            window = window.parent()
-        if window is not None:
-            window.records_changed.emit("agreement")
+
+    def _write(self, fn: Any, *args: Any) -> tuple[Any, BaseException | None]:
+        """``fn(*args)`` on a worker, waiting as an editor's save does while another program
+        writes (``ui.operations.write_and_wait``), the agreement's change announced once when written;
+        ``(result, error)``."""
+        self._saving = True
+        try:
+            return write_and_wait(self, fn, *args, changes={"agreement"})
+        finally:
+            if Shiboken.isValid(self):
+                self._saving = False
+
+    def show_waiting(self) -> None:
+        """A write still under way: say what it waits for."""
+        self._show_problem(waiting_text())
 
     # -- status ----------------------------------------------------------------------------------
     def change_status(self, target: str) -> bool:
@@ -392,10 +407,10 @@ class AgreementEditor(QDialog):
                                               "Why is this agreement withdrawn? (kept in the history)")
             if not ok:
                 return False
-        try:
-            lifecycle.change_status(self.agreement_id, target, reason=reason)
-        except IttDeskError as exc:
-            self._show_problem(str(exc))
+        _done, exc = self._write(lambda i, t, r: lifecycle.change_status(i, t, reason=r),
+                                 self.agreement_id, target, reason)
+        if exc is not None:
+            self._show_problem(str(exc) if isinstance(exc, IttDeskError) else plain_message(exc))
             return False
         self.load()
         self._announce()
@@ -410,10 +425,9 @@ class AgreementEditor(QDialog):
         reason = agreement_status.ask_reopen_reason(self, self.agreement_id)
         if reason is None:
             return False
-        try:
-            lifecycle.reopen(self.agreement_id, reason)
-        except IttDeskError as exc:
-            self._show_problem(str(exc))
+        _done, exc = self._write(lifecycle.reopen, self.agreement_id, reason)
+        if exc is not None:
+            self._show_problem(str(exc) if isinstance(exc, IttDeskError) else plain_message(exc))
             return False
         self.load()
         self._announce()
@@ -465,13 +479,15 @@ class AgreementEditor(QDialog):
         return answer == QMessageBox.StandardButton.Discard
 
     def reject(self) -> None:  # Esc and Close
+        if self._saving:
+            return
         if self._may_close():
             self.dirty = False
             self._save_geometry()
             super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if self._may_close():
+        if not self._saving and self._may_close():
             self.dirty = False
             self._save_geometry()
             event.accept()

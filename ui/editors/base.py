@@ -38,6 +38,7 @@ from ittdesk.services.base import EntityService
 
 from .. import settings as ui_settings
 from .. import sizing
+from ..operations import changes_of, waiting_text, write_and_wait
 from . import form as field_form
 from .field_undo import FieldUndo
 
@@ -99,7 +100,9 @@ class EntityEditor(QDialog):
         self.field_undo = FieldUndo(self)
         self.field_undo.reset()
         self.update_title()
-        main_window.records_changed.connect(self._records_changed)
+        notifier = changes_of(main_window)
+        if notifier is not None:
+            notifier.changes_announced.connect(self._changes_announced)
         self._restore_geometry()
         sizing.fit_on_show(self)
         self.focus_first_field()
@@ -297,20 +300,29 @@ class EntityEditor(QDialog):
             return self.service.create(data)
         return self.service.update(self.instance.id, data)
 
+    def changes(self) -> set[str]:
+        """The kinds of record a save changes, announced once it has saved (``ui.operations``)."""
+        return {self.service.entity}
+
+    def _write_and_find_edit(self, data: dict[str, Any]) -> tuple[Any, Any]:
+        """On the worker: ``write``, and the audit entry an edit of a saved record added (for
+        Edit > Undo), else None."""
+        before = self._last_audit_id() if self.instance is not None and data else None
+        saved = self.write(data)
+        return saved, (self._edit_entry(saved, before) if before is not None else None)
+
     def save(self) -> bool:
         """Write what was typed; True when saved, else the reason is shown here and everything
         typed stays. ``write`` runs on a worker and may wait for another program's write
-        (``ui.editors.saving``): meanwhile the window answers and says what it waits for."""
-        from .saving import write_waiting
-
+        (``ui.operations.write_and_wait``): meanwhile the window answers and says what it waits for."""
         if self._saving:
             return False
         data = self.values_to_save()
-        last_entry = self._last_audit_id() if self.instance is not None and data else None
         self._saving = True
         self.buttons.setEnabled(False)
         try:
-            saved, error = write_waiting(self, self.write, data)
+            outcome, error = write_and_wait(self, self._write_and_find_edit, data,
+                                            changes=self.changes())
         finally:
             if Shiboken.isValid(self):
                 self._saving = False
@@ -326,15 +338,16 @@ class EntityEditor(QDialog):
         if error is not None:
             self.show_errors({"": f"Not saved: {plain_message(error)}"})
             return False
+        saved, edit_entry = outcome
         self.show_errors({})
         self.saved = True
         self.instance = saved
         self.record_id = saved.id
         self._snapshot = self.collect()
         self.field_undo.reset()
-        if last_entry is not None:
-            self._remember_edit(saved, last_entry)
-        self.main_window.records_changed.emit(self.service.entity)
+        remember = getattr(self.main_window, "remember_edit", None)
+        if remember is not None and edit_entry is not None:  # offered to Edit > Undo
+            remember(self.service, edit_entry, self.service.describe(saved))
         self.main_window.statusBar().showMessage(f"Saved {self.service.describe(saved)}", 4000)
         if self.history is not None:
             self.history.set_record(self.service.entity, saved.id)
@@ -351,23 +364,18 @@ class EntityEditor(QDialog):
                  .order_by(AuditEntry.id.desc()).first())
         return entry.id if entry is not None else 0
 
-    def _remember_edit(self, saved: Any, before: int) -> None:
-        """Offer the main window's Edit > Undo for this saved edit (by its audit entry)."""
+    def _edit_entry(self, saved: Any, before: int) -> Any:
+        """The audit entry of the edit just saved (newer than ``before``), or None."""
         from ittdesk.models import AuditEntry
 
-        remember = getattr(self.main_window, "remember_edit", None)
-        entry = (AuditEntry.select()
-                 .where((AuditEntry.entity == self.service.entity)
-                        & (AuditEntry.entity_id == saved.id) & (AuditEntry.id > before)
-                        & (AuditEntry.action == "update"))
-                 .order_by(AuditEntry.id.desc()).first())
-        if remember is not None and entry is not None:
-            remember(self.service, entry, self.service.describe(saved))
+        return (AuditEntry.select()
+                .where((AuditEntry.entity == self.service.entity)
+                       & (AuditEntry.entity_id == saved.id) & (AuditEntry.id > before)
+                       & (AuditEntry.action == "update"))
+                .order_by(AuditEntry.id.desc()).first())
 
     def show_waiting(self) -> None:
-        """A save still under way: say what it waits for (``ui.editors.saving``)."""
-        from .saving import waiting_text
-
+        """A save still under way: say what it waits for (``ui.operations.write_and_wait``)."""
         self.banner.setText(waiting_text())
         self.banner.setVisible(True)
 
@@ -418,7 +426,8 @@ class EntityEditor(QDialog):
 
         return QSize(640, 560)
 
-    def _records_changed(self, _entity: str) -> None:
+    def _changes_announced(self, _kinds: frozenset[str]) -> None:
+        """Records changed (here or elsewhere): the related tabs read again."""
         if self.instance is not None:
             try:
                 self.refresh_related()

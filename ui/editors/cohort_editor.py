@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
 
 from ittdesk import clock, fields
 from ittdesk.choices import ENROLMENT_STATUSES
-from ittdesk.errors import IttDeskError, ValidationError
+from ittdesk.errors import IttDeskError, ValidationError, plain_message
 from ittdesk.models import database
 from ittdesk.queries.lists import ENROLMENTS
 from ittdesk.queries.summaries import cohort_summary, enrolment_summary
 from ittdesk.services.programmes import cohorts, enrolments
 
+from ..operations import affects, write_and_wait
 from ..views.detail import generic_html
 from ..views.list_page import ListPanel
 from .base import EntityEditor, open_editor
@@ -73,10 +74,10 @@ class CohortEditor(EntityEditor):
             self.widgets["programme"].set_value(editor.instance.id)
             self.widgets["programme"].setFocus()
 
-    def _records_changed(self, entity: str) -> None:
-        if entity in ("programme", "*"):
+    def _changes_announced(self, kinds: frozenset[str]) -> None:
+        if affects({"programme"}, kinds):
             self.widgets["programme"].reload()
-        super()._records_changed(entity)
+        super()._changes_announced(kinds)
 
     def add_related_tabs(self) -> None:
         page = QWidget()
@@ -166,13 +167,13 @@ class CohortEditor(EntityEditor):
         self.apply_status(ids, status, on)
 
     def apply_status(self, ids: list[int], status: str, on: date | None = None) -> bool:
-        try:
-            n = set_status(ids, status, on)
-        except IttDeskError as exc:
-            text = "; ".join(exc.errors.values()) if isinstance(exc, ValidationError) else str(exc)
+        """On a worker as a save is (``write_and_wait``), all or none; True when changed."""
+        n, error = write_and_wait(self, set_status, ids, status, on, changes={"enrolment"})
+        if error is not None:
+            text = ("; ".join(error.errors.values()) if isinstance(error, ValidationError)
+                    else str(error) if isinstance(error, IttDeskError) else plain_message(error))
             QMessageBox.warning(self, "Status not changed", f"Nothing was changed. {text}")
             return False
-        self.main_window.records_changed.emit("enrolment")
         self.main_window.statusBar().showMessage(
             f"{n} enrolments now {ENROLMENT_STATUSES.label(status).lower()}", 5000)
         return True

@@ -25,8 +25,8 @@ from ittdesk.errors import IttDeskError, plain_message
 from ittdesk.queries.lists import PEOPLE
 from ittdesk.services.events import attendance, attendance_of, events
 
+from ..operations import write_and_wait
 from .base import EntityEditor, open_editor
-from .saving import write_waiting
 
 #: The columns of the attendance table; the last three are ticks.
 COLUMNS = ("Person", "School at the time", "Invited", "Came", "Led it")
@@ -113,7 +113,7 @@ class EventEditor(EntityEditor):
 
     # -- changes -----------------------------------------------------------------------------
     def _write(self, fn, data: Any) -> bool:
-        result, error = write_waiting(self, fn, data)
+        result, error = write_and_wait(self, fn, data, changes={"event_attendance"})
         if error is not None:
             message = str(error) if isinstance(error, IttDeskError) else plain_message(error)
             if hasattr(error, "errors"):
@@ -121,7 +121,6 @@ class EventEditor(EntityEditor):
             QMessageBox.warning(self, "Attendance", message)
             self.refresh_related()
             return False
-        self.main_window.records_changed.emit("event_attendance")
         return True
 
     def _ticked(self, item: QTableWidgetItem) -> None:

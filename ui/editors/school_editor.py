@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QDialog, QTextBrowser
+from PySide6.QtWidgets import QTextBrowser
 
 from ittdesk.queries.summaries import school_summary
 from ittdesk.services.schools import schools
@@ -120,9 +120,7 @@ class SchoolEditor(EntityEditor):
         """The one change-holder dialog (ui.dialogs.change_holder), as Tools > Change… opens."""
         from ..dialogs.change_holder import ChangeHolderDialog
 
-        dialog = ChangeHolderDialog(self.instance.id, "headteacher", self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.main_window.records_changed.emit("role")
+        ChangeHolderDialog(self.instance.id, "headteacher", self).exec()  # announces its change
 
     def add_role(self) -> None:
         self.main_window.open_record("role", None, parent=self, school=self.instance.id)

@@ -14,6 +14,7 @@ class AgreementsPage(ListPage):
     title = "Support agreements"
     noun = ("agreement", "agreements")
     search_hint = "Search reference, title or funding"
+    shows = frozenset({"agreement", "school", "person"})
     query = AGREEMENTS
     service = agreements
 

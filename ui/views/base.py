@@ -9,6 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
+from ..operations import EVERYTHING
+
 
 class Page(QWidget):
     """Base for navigation pages. ``main_window`` is the ``ui.main_window.MainWindow``."""
@@ -18,9 +20,15 @@ class Page(QWidget):
     #: emitted with a short text for the status bar (e.g. "1,204 schools").
     status_message = Signal(str)
 
+    #: the kinds of record the page shows (``ui.operations``): a write that changed one of them
+    #: refreshes it, any other leaves it alone. Every page declares its own.
+    shows: frozenset[str] = frozenset({EVERYTHING})
+
     def __init__(self, main_window, parent: QWidget | None = None):
         super().__init__(parent)
         self.main_window = main_window
+        #: changed while hidden: the window refreshes it when it is shown next
+        self.stale = False
 
     # What the page can do now: the window enables its actions from these.
     def can_create(self) -> bool:
@@ -61,6 +69,12 @@ class Page(QWidget):
 
     def refresh(self) -> None:
         """F5, and after any change elsewhere that may affect this page."""
+
+    def refresh_later(self) -> None:
+        """Records it shows changed while another page is shown: read them again when shown
+        (the window calls ``refresh`` then). A page whose ``shown`` reads everything anyway, or
+        which decides itself (a list read again at once once seen), overrides this."""
+        self.stale = True
 
     def shown(self) -> None:
         """The page became the visible one."""

@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ittdesk.errors import IttDeskError
 from ittdesk.leadership import rounds, sending
 from ittdesk.models import ConfirmationRound
 from ui.models.round_model import FILTERS, STATE_LABELS, RoundModel  # noqa: F401 - re-exported
 
 from ..dialogs.start_round import StartRoundDialog
+from ..operations import write, write_and_wait
 from ..tasks import run_task, show_error
 from ..widgets.leadership_timeline import LeadershipTimeline
 from .base import Page
@@ -64,10 +64,19 @@ def export_outstanding(round_id: int, target: Path) -> Path:
     return rounds.export_outstanding(load_status(round_id), target)
 
 
+def mark_sent(round_id: int, urns: list[int] | None) -> rounds.SentResult:
+    return rounds.mark_sent(ConfirmationRound.get_by_id(round_id), urns)
+
+
+def add_schools(round_id: int) -> int:
+    return rounds.add_schools(ConfirmationRound.get_by_id(round_id))
+
+
 # -- the page -------------------------------------------------------------------------------------
 
 class ConfirmationPage(RoundMailActions, Page):
     title = "Yearly confirmation"
+    shows = frozenset({"round_school", "school", "role", "person"})
 
     def __init__(self, main_window, parent: QWidget | None = None):
         super().__init__(main_window, parent)
@@ -298,7 +307,10 @@ class ConfirmationPage(RoundMailActions, Page):
         round_id = self.round_id()
         if round_id is None:
             return 0
-        added = rounds.add_schools(ConfirmationRound.get_by_id(round_id))
+        added, exc = write_and_wait(self, add_schools, round_id, changes={"round_school"})
+        if exc is not None:
+            show_error(self, exc)
+            return 0
         self.status_message.emit(f"Added {added} school(s) to the round" if added else
                                  "Every partner, placement and lead school is already in the round")
         if added:
@@ -338,16 +350,14 @@ class ConfirmationPage(RoundMailActions, Page):
                         f"draft(s) to {folder}: open each draft and send it (the schools are "
                         "marked sent).") + (f" {len(result.no_address)} draft(s) have no "
                                             "address: add one." if result.no_address else "")
-                if hasattr(self.main_window, "records_changed"):
-                    self.main_window.records_changed.emit("round_school")
             if result.cancelled:
                 text = "Cancelled: no form was written and none is marked as sent."
             self.status_message.emit(text)
             self.last_written = (result, pdfs)
 
-        self.task = run_task(self, write_forms, round_id, folder, with_pdf, on_done=done,
-                             on_cancelled=self.load_status, email_drafts=email_drafts,
-                             progress_title="Writing confirmation forms…")
+        self.task = write(self, write_forms, round_id, folder, with_pdf, on_done=done,
+                          changes={"round_school"}, on_cancelled=self.load_status,
+                          email_drafts=email_drafts, progress_title="Writing confirmation forms…")
         return self.task
 
     def choose_mark_sent(self) -> None:
@@ -377,14 +387,11 @@ class ConfirmationPage(RoundMailActions, Page):
         round_id = self.round_id()
         if round_id is None:
             return None
-        try:
-            result = rounds.mark_sent(ConfirmationRound.get_by_id(round_id), urns)
-        except IttDeskError as exc:
+        result, exc = write_and_wait(self, mark_sent, round_id, urns, changes={"round_school"})
+        if exc is not None:
             show_error(self, exc)
             return None
         self.status_message.emit(f"Marked {len(result.marked)} form(s) as sent.")
-        if hasattr(self.main_window, "records_changed"):
-            self.main_window.records_changed.emit("round_school")
         self.load_status()
         return result
 
@@ -424,9 +431,7 @@ class ConfirmationPage(RoundMailActions, Page):
         if school_id is None:
             return
         dialog = ChangeHolderDialog(school_id, "headteacher", self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            if hasattr(self.main_window, "records_changed"):
-                self.main_window.records_changed.emit("role")
+        if dialog.exec() == QDialog.DialogCode.Accepted:  # its write announced the change
             self.load_status()
 
     def can_export(self) -> bool:
@@ -437,3 +442,6 @@ class ConfirmationPage(RoundMailActions, Page):
 
     def shown(self) -> None:
         self.refresh()
+
+    def refresh_later(self) -> None:
+        """Nothing to remember while hidden: ``shown`` reads everything again."""

@@ -17,6 +17,7 @@ class EventsPage(ListPage):
     title = "Events"
     noun = ("event", "events")
     search_hint = "Search title or place"
+    shows = frozenset({"event", "event_attendance", "person", "school", "role"})
     query = EVENTS
     service = events
 

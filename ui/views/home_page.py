@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ittdesk.attention import Group, home_data
 
+from ..operations import EVERYTHING, write
 from ..tasks import run_task
 from ..widgets.bar_chart import BarChart
 from .base import Page
@@ -225,8 +226,8 @@ class Welcome(QWidget):
         from ittdesk.demo import build_demo
 
         self.buttons["demo"].setEnabled(False)
-        run_task(self, build_demo, on_done=lambda _counts: self.main_window.records_changed.emit("*"),
-                 on_error=self._demo_failed, progress_title="Building the demo partnership…")
+        write(self, build_demo, changes={EVERYTHING}, on_error=self._demo_failed,
+              progress_title="Building the demo partnership…")
 
     def _demo_failed(self, exc: BaseException) -> None:
         from ..tasks import show_error
@@ -237,6 +238,9 @@ class Welcome(QWidget):
 
 class HomePage(Page):
     title = "Home"
+    #: every kind its groups, charts and welcome count (``ittdesk.attention``)
+    shows = frozenset({"school", "person", "role", "designation", "mentor_training", "programme",
+                       "cohort", "enrolment", "placement", "agreement", "round_school"})
 
     def __init__(self, main_window, parent: QWidget | None = None):
         super().__init__(main_window, parent)

@@ -15,7 +15,20 @@ from PySide6.QtWidgets import QMessageBox
 
 from ittdesk.errors import IttDeskError
 
+from ..operations import write
 from ..tasks import run_task, show_error
+
+
+def delete_each(service: Any, ids: list[int]) -> tuple[list[Any], list[str]]:
+    """Delete each record (worker thread): the audit entries of those deleted (their undo) and
+    the reasons the others were refused."""
+    entries, refused = [], []
+    for record_id in ids:
+        try:
+            entries.append(service.delete(record_id))
+        except IttDeskError as exc:
+            refused.append(str(exc))
+    return entries, refused
 
 
 class ListActions:
@@ -63,19 +76,19 @@ class ListActions:
             QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        entries, refused = [], []
-        for record_id in ids:
-            try:
-                entries.append(self.service.delete(record_id))
-            except IttDeskError as exc:
-                refused.append(str(exc))
-        if entries:
-            self.main_window.remember_delete(self.service, entries, what if not refused
-                                             else f"{len(entries)} {self.noun[1]}")
-            self.main_window.records_changed.emit(self.query.entity)
-        if refused:
-            more = f"\n\n…and {len(refused) - 3} more" if len(refused) > 3 else ""
-            QMessageBox.warning(self, "Not deleted", "\n\n".join(refused[:3]) + more)
+        service, noun, kind = self.service, self.noun[1], self.query.entity
+
+        def deleted(outcome: tuple[list[Any], list[str]]) -> None:
+            entries, refused = outcome
+            if entries:
+                self.main_window.remember_delete(service, entries, what if not refused
+                                                 else f"{len(entries)} {noun}")
+            if refused:
+                more = f"\n\n…and {len(refused) - 3} more" if len(refused) > 3 else ""
+                QMessageBox.warning(self, "Not deleted", "\n\n".join(refused[:3]) + more)
+
+        write(self, delete_each, service, ids, on_done=deleted,
+              changes=lambda outcome: {kind} if outcome[0] else ())
 
     def copy_selected(self) -> None:
         """The selected rows (in the list's order) with headings onto the clipboard as

@@ -56,6 +56,11 @@ class ListPage(Page):
         if self.panel.model.has_loaded or self.panel.model.is_loading():
             self.panel.refresh()
 
+    def refresh_later(self) -> None:
+        """Hidden, the list decides: one seen is read again at once (the rows are there when it
+        is shown again), one only prepared when first shown (``ListPanel.refresh``)."""
+        self.refresh()
+
     def can_create(self) -> bool:
         return self.service is not None
 

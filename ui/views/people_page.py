@@ -14,6 +14,8 @@ class PeoplePage(ListPage):
     title = "People"
     noun = ("person", "people")
     search_hint = "Search name, email, phone or TRN"
+    shows = frozenset({"person", "role", "school", "designation", "mentor_training", "programme",
+                        "cohort", "enrolment", "placement", "agreement"})
     query = PEOPLE
     service = people
 

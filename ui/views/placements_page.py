@@ -14,6 +14,7 @@ class PlacementsPage(ListPage):
     title = "Placements"
     noun = ("placement", "placements")
     search_hint = "Search trainee, school, URN, mentor or subject"
+    shows = frozenset({"placement", "enrolment", "cohort", "programme", "person", "school"})
     query = PLACEMENTS
     service = placements
 

@@ -17,6 +17,7 @@ from .list_page import ListPanel
 
 class ProgrammesPage(Page):
     title = "Programmes & cohorts"
+    shows = frozenset({"programme", "cohort", "enrolment", "placement", "person", "school"})
 
     def __init__(self, main_window, parent: QWidget | None = None):
         super().__init__(main_window, parent)
@@ -73,6 +74,10 @@ class ProgrammesPage(Page):
         for panel in (self.cohorts, self.enrolments, self.programmes):
             if panel.model.has_loaded or panel.model.is_loading():
                 panel.refresh()
+
+    def refresh_later(self) -> None:
+        """Hidden, each list decides (as ``ListPage.refresh_later``)."""
+        self.refresh()
 
     def can_create(self) -> bool:
         return True

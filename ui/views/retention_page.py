@@ -32,6 +32,7 @@ from ittdesk.privacy import erasure, retention
 from ittdesk.privacy.retention import RetentionItem
 from ui.models.rows_model import RowsModel
 
+from ..operations import write
 from ..tasks import run_task, show_error
 from .base import Page
 
@@ -82,6 +83,8 @@ def anonymise(person_ids: list[int], progress, cancel) -> list[int]:
 
 class RetentionPage(Page):
     title = "Retention review"
+    shows = frozenset({"person", "role", "designation", "mentor_training", "enrolment",
+                       "placement", "agreement", "event_attendance"})
 
     def __init__(self, main_window, parent: QWidget | None = None):
         super().__init__(main_window, parent)
@@ -188,6 +191,9 @@ class RetentionPage(Page):
         self.backups_note.hide()
         self.refresh()
 
+    def refresh_later(self) -> None:
+        """Nothing to remember while hidden: ``shown`` reads everything again."""
+
     # -- schedule -------------------------------------------------------------------------------
     def load_schedule(self) -> None:
         for rule, years in retention.schedule():
@@ -269,9 +275,9 @@ class RetentionPage(Page):
             return
         self._set_busy(True)
         self.status.setText("Anonymising…")
-        self.handle = run_task(self, anonymise, ids, on_done=self._anonymised,
-                               on_error=self._apply_failed, on_cancelled=self.refresh,
-                               progress_title="Anonymising…")
+        self.handle = write(self, anonymise, ids, changes={"person"}, on_done=self._anonymised,
+                            on_error=self._apply_failed, on_cancelled=self.refresh,
+                            progress_title="Anonymising…")
 
     def _anonymised(self, done: list[int]) -> None:
         backups = erasure.backups_holding(done[0]) if done else []
@@ -279,9 +285,6 @@ class RetentionPage(Page):
             self.backups_note.setText(erasure.backups_note(backups)
                                       + " (Use 'Erase personal data' on a person to delete them.)")
             self.backups_note.show()
-        changed = getattr(self.main_window, "records_changed", None)
-        if changed is not None:
-            changed.emit("person")
         self.refresh()
         self.status_message.emit(f"Anonymised {len(done)} {'person' if len(done) == 1 else 'people'}")
 

@@ -163,6 +163,8 @@ def full_export_job(target: str, progress=None, cancel=None):
 class ReturnsPage(Page):
     """Choose a return, set its filters, look at the first rows, then export or fill a template."""
 
+    # shows: everything a return may hold (Page's default)
+
     def __init__(self, main_window, parent: QWidget | None = None):
         super().__init__(main_window, parent)
         self.setObjectName("ReturnsPage")
@@ -350,6 +352,9 @@ class ReturnsPage(Page):
 
     def shown(self) -> None:
         self.refresh()
+
+    def refresh_later(self) -> None:
+        """Nothing to remember while hidden: ``shown`` reads everything again."""
 
     # -- preview ------------------------------------------------------------------------------
     def reload_preview(self, *_args) -> None:

@@ -14,6 +14,8 @@ class SchoolsPage(ListPage):
     title = "Schools"
     noun = ("school", "schools")
     search_hint = "Search name, URN, postcode, town or email"
+    shows = frozenset({"school", "role", "person", "designation", "mentor_training", "placement",
+                        "enrolment", "agreement", "round_school"})
     query = SCHOOLS
     service = schools
 

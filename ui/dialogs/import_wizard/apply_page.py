@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout
 from ittdesk.spreadsheets import importing
 from ittdesk.spreadsheets.import_base import Result
 
+from ...operations import EVERYTHING
 from .models import table_view
 from .page import ImportPage
 
@@ -65,7 +66,7 @@ class ApplyPage(ImportPage):
         self.progress.setValue(0)
         self.rate_label.clear()
         wizard.run(importing.apply_plan, plan, skip_invalid=bool(self.field("skipInvalid")),
-                   on_done=self._applied, on_progress=self._progress)
+                   changes={EVERYTHING}, on_done=self._applied, on_progress=self._progress)
 
     def _progress(self, done: int, total: int | None, message: str) -> None:
         if total:
@@ -88,8 +89,7 @@ class ApplyPage(ImportPage):
         self.partners_button.setVisible(self.field("kind") == "schools"
                                         and result.added > 0 and result.run_id is not None)
         wizard.update_buttons()
-        wizard.close_source()
-        wizard.announce_changes()
+        wizard.close_source()  # the import announced its change itself (ui.operations.write)
 
     def show_history(self, shown: bool) -> None:
         self.history_label.setVisible(shown)

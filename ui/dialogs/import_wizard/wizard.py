@@ -16,6 +16,7 @@ from ittdesk.spreadsheets.import_base import Plan, Result, Source
 
 from ... import settings as ui_settings
 from ... import sizing
+from ...operations import Kinds, write
 from ...tasks import TaskHandle, run_task
 from .apply_page import ApplyPage
 from .file_page import FilePage
@@ -107,10 +108,16 @@ class ImportWizard(QWizard):
     def busy(self) -> bool:
         return self.task is not None
 
-    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Start a background step; in synchronous mode (tests) it has finished on return."""
-        handle = run_task(self, fn, *args, on_error=self.show_error, on_cancelled=self._cancelled,
-                          **kwargs)
+    def run(self, fn: Callable[..., Any], *args: Any, changes: Kinds | None = None,
+            **kwargs: Any) -> None:
+        """Start a background step (a write announcing ``changes`` when given: ``ui.operations``);
+        in synchronous mode (tests) it has finished on return."""
+        if changes is not None:
+            handle = write(self, fn, *args, changes=changes, on_error=self.show_error,
+                           on_cancelled=self._cancelled, **kwargs)
+        else:
+            handle = run_task(self, fn, *args, on_error=self.show_error,
+                              on_cancelled=self._cancelled, **kwargs)
         self.task = None if (handle.finished or handle.cancelled) else handle
         self.update_buttons()
 
@@ -170,10 +177,6 @@ class ImportWizard(QWizard):
             self.apply_page.show_history(self.import_result is not None)
 
         run_task(self, _history, on_done=shown, on_error=lambda _exc: None)
-
-    def announce_changes(self) -> None:
-        if self.main_window is not None and hasattr(self.main_window, "records_changed"):
-            self.main_window.records_changed.emit("*")
 
     def close_source(self) -> None:
         if self.source is not None:
