@@ -54,7 +54,7 @@ from ittdesk.services.agreements import (
 )
 
 from .. import sizing
-from ..operations import waiting_text, write_and_wait
+from ..operations import read, waiting_text, write_and_wait
 from . import agreement_status
 from .agreement_parts import ERROR_STYLE, WARNING_STYLE, PartsPanel
 from .agreement_status import StatusRow
@@ -448,20 +448,24 @@ class AgreementEditor(QDialog):
             print_agreement(self, self.agreement_id)
 
     def print(self) -> None:
+        """The saved agreement's document, built on a worker, to the printer."""
         if self._saved_for_printing():
             from ittdesk.documents.agreement import build
             from ui.printing import print_html
 
-            document = build(self.agreement_id)
-            print_html(self, document.html, **document.page_options())
+            read(self, build, self.agreement_id,
+                 on_done=lambda document: print_html(self, document.html,
+                                                     **document.page_options()))
 
     def save_pdf(self) -> None:
+        """The saved agreement's document, built on a worker, saved as a PDF."""
         if self._saved_for_printing():
             from ittdesk.documents.agreement import build
             from ui.printing import save_pdf_as
 
-            document = build(self.agreement_id)
-            save_pdf_as(self, document.html, document.file_name, **document.page_options())
+            read(self, build, self.agreement_id,
+                 on_done=lambda document: save_pdf_as(self, document.html, document.file_name,
+                                                      **document.page_options()))
 
     # -- closing ---------------------------------------------------------------------------------
     def ask_unsaved(self) -> QMessageBox.StandardButton:

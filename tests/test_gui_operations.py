@@ -1,0 +1,142 @@
+"""Writes as background operations with one change signal (ui.operations, issue 16 item 2):
+a write runs off the GUI thread and announces once which kinds of record changed, and only
+the pages that show one of those kinds are refreshed."""
+
+from __future__ import annotations
+
+import threading
+
+import gui_helpers as gui
+import pytest
+from gui_helpers import tasks_idle, wait_loaded
+from PySide6.QtWidgets import QWidget
+from shiboken6 import Shiboken
+
+from ittdesk.errors import RefusedError
+from ittdesk.models import School
+from ittdesk.services.schools import schools
+from ui import operations, tasks
+
+pytestmark = pytest.mark.gui
+qt_settings = gui.qt_settings
+main_window = gui.main_window
+
+
+def listen(window) -> list[frozenset[str]]:
+    announced: list[frozenset[str]] = []
+    window.changes.changes_announced.connect(announced.append)
+    return announced
+
+
+def test_a_write_announces_its_kinds_once_then_calls_back(qtbot, main_window):
+    announced = listen(main_window)
+    order = []
+    main_window.changes.changes_announced.connect(lambda _kinds: order.append("announced"))
+    operations.write(main_window, schools.create, {"urn": 123456, "name": "Fernbank Primary"},
+                     changes={"school"}, on_done=lambda school: order.append("done"))
+    qtbot.waitUntil(tasks_idle)
+    assert announced == [frozenset({"school"})]
+    assert order == ["announced", "done"]  # the lists hear of it before the caller goes on
+    assert School.get().name == "Fernbank Primary"
+
+
+def test_a_refused_write_announces_nothing(qtbot, main_window):
+    announced = listen(main_window)
+    refused = []
+
+    def refuse() -> None:
+        raise RefusedError("Not today")
+
+    operations.write(main_window, refuse, changes={"school"}, on_error=refused.append)
+    qtbot.waitUntil(tasks_idle)
+    assert announced == [] and str(refused[0]) == "Not today"
+
+
+def test_a_write_is_announced_even_when_the_widget_that_asked_has_gone(qtbot, main_window):
+    announced = listen(main_window)
+    asker = QWidget(main_window)
+    release = threading.Event()
+    done = []
+
+    def slow_create() -> None:
+        release.wait(10)
+        schools.create({"urn": 123457, "name": "Moorside Academy"})
+
+    operations.write(asker, slow_create, changes={"school"}, on_done=done.append)
+    asker.deleteLater()
+    qtbot.waitUntil(lambda: not Shiboken.isValid(asker))  # gone while the write is under way
+    release.set()
+    qtbot.waitUntil(tasks_idle)
+    assert announced == [frozenset({"school"})] and done == []
+
+
+def test_what_a_write_announces_can_follow_from_its_result(qtbot, main_window):
+    announced = listen(main_window)
+    operations.write(main_window, lambda: 0, changes=lambda n: {"school"} if n else ())
+    operations.write(main_window, lambda: 2, changes=lambda n: {"school"} if n else ())
+    qtbot.waitUntil(tasks_idle)
+    assert announced == [frozenset({"school"})]
+
+
+def test_a_page_that_does_not_show_a_kind_is_not_refreshed(qtbot, main_window, monkeypatch):
+    schools_page = main_window.show_page("schools")
+    events_page = main_window.page("events")
+    home = main_window.page("home")
+    wait_loaded(qtbot, schools_page.panel)
+    qtbot.waitUntil(tasks_idle)
+    calls: list[str] = []
+    for key, page in (("schools", schools_page), ("events", events_page), ("home", home)):
+        monkeypatch.setattr(page, "refresh",
+                            lambda k=key, real=page.refresh: (calls.append(k), real()))
+    main_window.changes.announce({"event_attendance"})  # shown on the Events page only
+    assert calls == ["events"]  # hidden, a list page is read again at once (its own rule)
+    assert not home.stale
+    calls.clear()
+    main_window.changes.announce({"programme"})  # neither list shows programmes; Home does
+    assert calls == [] and home.stale  # hidden: remembered, not read now
+    main_window.show_page("home")
+    assert calls == ["home"] and not home.stale  # read again once shown
+    calls.clear()
+    main_window.changes.announce({operations.EVERYTHING})
+    assert sorted(calls) == ["events", "home", "schools"]
+
+
+def test_the_counts_under_the_window_follow_only_what_they_count(qtbot, main_window, monkeypatch):
+    counted = []
+    monkeypatch.setattr(main_window, "update_counts", lambda: counted.append(1))
+    main_window.changes.announce({"event_attendance"})
+    assert counted == []
+    main_window.changes.announce({"school"})
+    assert counted == [1]
+
+
+def test_an_editor_save_runs_off_the_gui_thread_and_announces_once(qtbot, main_window):
+    assert not tasks.is_synchronous()
+    school = schools.create({"urn": 123456, "name": "Fernbank Primary"})
+    announced = listen(main_window)
+    editor = main_window.open_record("school", school.id)
+    threads = []
+    real_write = editor.write
+    editor.write = lambda data: (threads.append(threading.current_thread()), real_write(data))[1]
+    editor.widgets["name"].setText("Fernbank Academy")
+    assert editor.save()
+    assert threads and threads[0] is not threading.main_thread()
+    assert announced == [frozenset({"school"})]
+    assert School.get_by_id(school.id).name == "Fernbank Academy"
+
+
+def test_a_delete_and_its_undo_each_announce_once(qtbot, main_window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    school = schools.create({"urn": 123456, "name": "Fernbank Primary"})
+    page = main_window.show_page("schools")
+    wait_loaded(qtbot, page.panel)
+    page.panel.select_ids([school.id])
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    announced = listen(main_window)
+    main_window.delete_selected()
+    qtbot.waitUntil(tasks_idle)
+    assert announced == [frozenset({"school"})] and School.select().count() == 0
+    main_window.undo_delete()
+    qtbot.waitUntil(tasks_idle)
+    assert announced == [frozenset({"school"})] * 2 and School.select().count() == 1
