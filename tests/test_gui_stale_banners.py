@@ -46,7 +46,7 @@ def test_homes_welcome_goes_once_records_came_from_elsewhere(qtbot, main_window)
     window = main_window
     home = window.current_page()
     qtbot.waitUntil(lambda: home.stack.currentWidget() is home.welcome, timeout=10000)
-    schools.create({"urn": 100001, "name": "Fernbank Primary School"})  # no records_changed
+    schools.create({"urn": 100001, "name": "Fernbank Primary School"})  # nothing announced (as from another program)
     window.show_page("schools")
     window.show_page("home")
     qtbot.waitUntil(lambda: home.stack.currentWidget() is home.dashboard, timeout=10000)
