@@ -54,6 +54,7 @@ from .startup import StartUp
 from .tasks import run_task, show_error
 from .undo import LastChange
 from .views import PageSpec
+from .views.base import Page
 from .window_actions import WindowActions
 
 if TYPE_CHECKING:
@@ -299,7 +300,7 @@ class MainWindow(WindowActions):
         if widget is None:
             return
         self.stack.setCurrentWidget(widget)
-        if getattr(widget, "stale", False):  # changed while hidden (Page.refresh_later)
+        if isinstance(widget, Page) and widget.stale:  # changed while hidden (refresh_later)
             widget.stale = False
             widget.refresh()
         if hasattr(widget, "shown"):

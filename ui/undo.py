@@ -55,6 +55,7 @@ class LastChange:
             return
         offered = self._undo
         service, entries, description = offered
+        args: tuple[Any, ...]
         if isinstance(entries, list):
             fn, args, said = _undo_deletes, (service, entries), f"Brought back {description}"
         else:  # refused if changed since, or if the old values no longer pass the rules
