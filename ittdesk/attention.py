@@ -9,8 +9,10 @@ Thresholds are provider settings (``reports_due_days``, ``mentor_refresher_month
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, cast
 
 from peewee import fn
 
@@ -165,8 +167,10 @@ def mentors_over_capacity(today: date, limit: int) -> Group:
                     & Role.capacity.is_null(False) & (taking.c.taking > Role.capacity)))
     group.count = query.count()
     if group.count:
-        for person_id, first, last, erased, school_name, n, capacity in (
-                query.order_by(Person.last_name_key, Person.first_name_key).limit(limit).tuples()):
+        rows = cast("Iterable[tuple[int, str, str, bool, str, int, int]]",
+                    query.order_by(Person.last_name_key, Person.first_name_key).limit(limit)
+                    .tuples())
+        for person_id, first, last, erased, school_name, n, capacity in rows:
             name = (f"erased person #{person_id}" if erased
                     else " ".join(p for p in (first, last) if p))
             group.items.append(Item("person", person_id, f"{name} ({school_name})",
@@ -205,14 +209,17 @@ def cohorts_nearly_full(today: date, limit: int) -> Group:
                   "Open more places or close recruitment.")
     taken = (Enrolment.select(fn.COUNT(Enrolment.id))
              .where((Enrolment.cohort == Cohort.id) & Enrolment.status.in_(TAKEN_STATUSES)))
-    query = (Cohort.select(Cohort, Programme, taken.alias("taken")).join(Programme)
+    query = (Cohort.select(Cohort.id, Programme.name, Cohort.name, Cohort.academic_year,
+                           Cohort.places, taken.alias("taken")).join(Programme)
              .where((Cohort.academic_year >= year) & Cohort.places.is_null(False)
                     & (Cohort.places - taken <= margin)))
     group.count = query.count()
-    for c in query.order_by(Cohort.academic_year, Programme.name).limit(limit):
-        left = c.places - c.taken
-        group.items.append(Item("cohort", c.id, f"{c.programme.name} — {c.name} ({c.academic_year})",
-                                f"{c.taken} of {c.places} places taken; "
+    rows = cast("Iterable[tuple[int, str, str, AcademicYear, int, int]]",
+                query.order_by(Cohort.academic_year, Programme.name).limit(limit).tuples())
+    for cohort_id, programme, name, academic_year, places, taken_places in rows:
+        left = places - taken_places
+        group.items.append(Item("cohort", cohort_id, f"{programme} — {name} ({academic_year})",
+                                f"{taken_places} of {places} places taken; "
                                 + ("full" if left <= 0 else f"{left} left"), urgent=left <= 0))
     return group
 
@@ -245,7 +252,7 @@ def needs_attention(today: date | None = None, limit: int = 50) -> list[Group]:
     return [check(today, limit) for check in CHECKS]
 
 
-def _as_date(value) -> date:
+def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
@@ -283,7 +290,7 @@ def trainees_by_subject(today: date | None = None, top: int = 8) -> list[tuple[s
     return rows
 
 
-def home_data(today: date | None = None, limit: int = 50) -> dict:
+def home_data(today: date | None = None, limit: int = 50) -> dict[str, Any]:
     """Everything the Home page shows, in one call (it runs on a worker thread)."""
     today = today or clock.today()
     return {"today": today, "groups": needs_attention(today, limit),

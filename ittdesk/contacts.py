@@ -15,11 +15,12 @@ import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from peewee import fn
+from peewee import Expression, fn
 
 from . import holders
-from .choices import DESIGNATIONS, PARTNERSHIP_STATUSES, PHASES, ROLE_KINDS
+from .choices import DESIGNATIONS, PARTNERSHIP_STATUSES, PHASES, ROLE_KINDS, Choices
 from .errors import RefusedError, ValidationError
 from .models import Designation, Person, Role, School
 from .spreadsheets.safe import atomic_write, clean_text, is_formula_like
@@ -64,7 +65,7 @@ class Contact:
     statuses: list[str] = field(default_factory=list)
 
     def row(self) -> list[str]:
-        def joined(values: Iterable) -> str:
+        def joined(values: Iterable[object]) -> str:
             return "; ".join(dict.fromkeys(str(v) for v in values if v not in (None, "")))
 
         return [self.first_name, self.last_name, self.email, self.title,
@@ -102,7 +103,7 @@ def parse_audience(*, roles: Iterable[str] = (), designations: Iterable[str] = (
     """What people typed (labels, keys or synonyms) as an Audience; every unknown word named."""
     errors: dict[str, str] = {}
 
-    def keys(words: Iterable[str], vocabulary, name: str) -> tuple[str, ...]:
+    def keys(words: Iterable[str], vocabulary: Choices, name: str) -> tuple[str, ...]:
         found = []
         for word in words:
             key = vocabulary.parse(word) if word is not None else None
@@ -128,10 +129,12 @@ def parse_audience(*, roles: Iterable[str] = (), designations: Iterable[str] = (
     return audience
 
 
-def _school_conditions(audience: Audience, school=School, *, phase: bool = True):
-    condition = None
+def _school_conditions(audience: Audience, school: Any = School, *,
+                       phase: bool = True) -> Expression | None:
+    """SQL: the school (the School model or an alias of it) is in the audience; None: any."""
+    condition: Expression | None = None
 
-    def add(term):
+    def add(term: Expression) -> None:
         nonlocal condition
         condition = term if condition is None else condition & term
 
@@ -146,9 +149,9 @@ def _school_conditions(audience: Audience, school=School, *, phase: bool = True)
     return condition
 
 
-def _role_phase(phase: str):
+def _role_phase(phase: str) -> Expression:
     """The school is of the phase, or the post's key stages name it."""
-    condition = School.phase == phase
+    condition: Expression = School.phase == phase
     for word in PHASE_WORDS.get(phase, ()):
         condition = condition | Role.key_stages.contains(word)
     return condition
@@ -194,17 +197,17 @@ def build(audience: Audience) -> ContactList:
             note_school(c, role.school)
 
     if audience.designations:
-        query = (Designation.select(Designation, Person)
-                 .join(Person, on=(Designation.person == Person.id))
-                 .where(Designation.kind.in_(audience.designations)))
+        designated = (Designation.select(Designation, Person)
+                      .join(Person, on=(Designation.person == Person.id))
+                      .where(Designation.kind.in_(audience.designations)))
         if audience.subject:
-            query = query.where(Designation.specialism.contains(audience.subject))
+            designated = designated.where(Designation.specialism.contains(audience.subject))
         schools = _school_conditions(audience)
         if schools is not None:  # their school now, through a current post
             held_school = (Role.select(Role.person).join(School, on=(Role.school == School.id))
                            .where(holders.held() & schools))
-            query = query.where(Designation.person.in_(held_school))
-        for d in query.order_by(Designation.id):
+            designated = designated.where(Designation.person.in_(held_school))
+        for d in designated.order_by(Designation.id):
             c = contact(d.person)
             c.roles.append(d.kind + (f" ({d.specialism})" if d.specialism else ""))
         if found:
