@@ -31,8 +31,12 @@ Reminder queries (plain values, no Qt, for the Home page and the agreements list
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import cast
+
+from peewee import ModelSelect
 
 from .. import audit, clock, settings
 from ..choices import AGREEMENT_STATUSES, PARTY_ROLES, REPORT_KINDS
@@ -242,13 +246,13 @@ def _time_until(today: date, later: date) -> str:
     return f"{days} day{'s' if days != 1 else ''}"
 
 
-def _status_steps(agreement_id: int):
+def _status_steps(agreement_id: int) -> Iterator[tuple[str, str, datetime]]:
     """(old, new, when) of every recorded status change of the agreement, oldest first."""
     query = (AuditEntry.select(AuditEntry.changes, AuditEntry.at)
              .where((AuditEntry.entity == "agreement") & (AuditEntry.entity_id == agreement_id)
                     & (AuditEntry.action == "update") & AuditEntry.changes.contains('"status": ['))
              .order_by(AuditEntry.id))
-    for changes, at in query.tuples():
+    for changes, at in cast("Iterable[tuple[str, datetime]]", query.tuples()):
         try:
             old, new = json.loads(changes)["status"]
         except (ValueError, KeyError, TypeError):
@@ -326,7 +330,9 @@ def warnings(agreement: SupportAgreement | int, today: date | None = None) -> di
                           & (AgreementParty.contact == agreement.qa_lead_id)))
         schools = [p.school.name for p in clashes]
         if schools:
-            result["qa_lead"] = (f"The QA lead, {agreement.qa_lead.full_name}, is also the contact for "
+            lead = agreement.qa_lead
+            assert lead is not None  # qa_lead_id is set
+            result["qa_lead"] = (f"The QA lead, {lead.full_name}, is also the contact for "
                                  f"{', '.join(schools)}: quality assurance should be independent")
     elif agreement.status in ("draft", "agreed"):
         result["qa_lead"] = "No independent quality-assurance lead yet"
@@ -355,9 +361,11 @@ def _reports(agreement_id: int) -> list[ImpactReport]:
 
 
 def _final_report(agreement_id: int) -> ImpactReport | None:
-    return (ImpactReport.select()
-            .where((ImpactReport.agreement == agreement_id) & (ImpactReport.kind == "final"))
-            .order_by(ImpactReport.id).first())
+    final: ImpactReport | None = (
+        ImpactReport.select()
+        .where((ImpactReport.agreement == agreement_id) & (ImpactReport.kind == "final"))
+        .order_by(ImpactReport.id).first())
+    return final
 
 
 # -- reminders -------------------------------------------------------------------------------
@@ -418,7 +426,7 @@ class Reminders:
         return len(self.reports) + len(self.past_end)
 
 
-def _reports_due_query(today: date, days: int | None):
+def _reports_due_query(today: date, days: int | None) -> ModelSelect[ImpactReport]:
     window = settings.REPORTS_DUE_DAYS.get() if days is None else int(days)
     limit = date.fromordinal(today.toordinal() + window)
     return (ImpactReport.select(SupportAgreement.id, SupportAgreement.reference,
@@ -442,14 +450,15 @@ def reports_due(today: date | None = None, days: int | None = None,
         query = query.limit(limit)
     return [ReportReminder(agreement_id, reference, title, report_id, kind, due,
                            (due - today).days)
-            for agreement_id, reference, title, report_id, kind, due in query.tuples()]
+            for agreement_id, reference, title, report_id, kind, due
+            in cast("Iterable[tuple[int, str, str, int, str, date]]", query.tuples())]
 
 
 def count_reports_due(today: date | None = None, days: int | None = None) -> int:
     return _reports_due_query(today or clock.today(), days).count()
 
 
-def _past_end_query(today: date):
+def _past_end_query(today: date) -> ModelSelect[SupportAgreement]:
     return (SupportAgreement.select(SupportAgreement.id, SupportAgreement.reference,
                                     SupportAgreement.title, SupportAgreement.end_date)
             .where((SupportAgreement.status == "active") & (SupportAgreement.end_date < today)))
@@ -462,7 +471,8 @@ def past_end_date(today: date | None = None, limit: int | None = None) -> list[E
     if limit is not None:
         query = query.limit(limit)
     return [EndDateReminder(agreement_id, reference, title, end, (today - end).days)
-            for agreement_id, reference, title, end in query.tuples()]
+            for agreement_id, reference, title, end
+            in cast("Iterable[tuple[int, str, str, date]]", query.tuples())]
 
 
 def count_past_end_date(today: date | None = None) -> int:

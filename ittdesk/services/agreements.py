@@ -14,6 +14,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from peewee import ModelSelect
 
 from .. import clock, fields
 from ..academic_year import AcademicYear
@@ -23,6 +26,7 @@ from ..models import (
     AgreementActivity,
     AgreementLeader,
     AgreementParty,
+    AuditEntry,
     Designation,
     ImpactReport,
     Person,
@@ -39,7 +43,11 @@ from .agreement_lifecycle import (
     transition_problems,
 )
 from .agreement_money import Funding, funding, spent_pence  # noqa: F401 - the service's names
-from .base import EntityService, Field, _attr, count_words
+from .base import EntityService, Field, M, _attr, count_words
+
+#: The record of each kind of part: every one belongs to an agreement (``agreement_id``).
+P = TypeVar("P", bound=AgreementParty | AgreementLeader | AgreementActivity | ImpactReport
+            | SpendEntry | Signature)
 
 _REFERENCE = re.compile(r"^SSA-(\d{4})-(\d{3,})$")
 
@@ -48,8 +56,8 @@ def next_reference(year: AcademicYear) -> str:
     """``SSA-YYYY-NNN``: the academic year's start year and the next number in that year."""
     prefix = f"SSA-{year.start_year}-"
     highest = 0
-    for (reference,) in (SupportAgreement.select(SupportAgreement.reference)
-                         .where(SupportAgreement.reference.startswith(prefix)).tuples()):
+    for reference in (SupportAgreement.select(SupportAgreement.reference)
+                      .where(SupportAgreement.reference.startswith(prefix)).scalars()):
         match = _REFERENCE.match(reference)
         if match:
             highest = max(highest, int(match.group(2)))
@@ -76,13 +84,13 @@ class AgreementService(EntityService[SupportAgreement]):
         Field.long_text("notes", "Notes"),
     )
 
-    def prepare(self, data, instance=None):
+    def prepare(self, data: dict[str, Any], instance: SupportAgreement | None = None) -> dict[str, Any]:
         values = super().prepare(data, instance)
         if instance is None:
             values["reference"] = next_reference(values["academic_year"])
         return values
 
-    def check(self, values, instance):
+    def check(self, values: dict[str, Any], instance: SupportAgreement | None) -> dict[str, str]:
         errors: dict[str, str] = {}
         start, end = values.get("start_date"), values.get("end_date")
         if start and end and end < start:
@@ -96,7 +104,7 @@ class AgreementService(EntityService[SupportAgreement]):
             errors.update(transition_problems(instance, status))
         return errors
 
-    def update(self, record_id: int, data: dict) -> SupportAgreement:
+    def update(self, record_id: int, data: dict[str, Any]) -> SupportAgreement:
         instance = self.get(record_id)
         if instance.status in CLOSED:
             # Status goes on to ``check`` (the lifecycle's own message); notes stay editable.
@@ -107,7 +115,7 @@ class AgreementService(EntityService[SupportAgreement]):
                                    f"(not changed: {', '.join(refused)})")
         return super().update(record_id, data)
 
-    def delete(self, record_id: int):
+    def delete(self, record_id: int) -> AuditEntry:
         instance = self.get(record_id)
         if instance.status in CLOSED:
             raise RefusedError(f"{closed_message(instance)}, so it cannot be deleted")
@@ -118,14 +126,8 @@ class AgreementService(EntityService[SupportAgreement]):
 
     def dependents(self, agreement: SupportAgreement) -> list[str]:
         """Parts are deleted one by one (each audited) by ``delete_agreement``, never silently."""
-        return count_words([
-            (model.select().where(model.agreement == agreement.id).count(), one, many)
-            for model, one, many in ((AgreementParty, "party", "parties"),
-                                     (AgreementLeader, "system leader", "system leaders"),
-                                     (AgreementActivity, "activity", "activities"),
-                                     (ImpactReport, "impact report", "impact reports"),
-                                     (SpendEntry, "spend entry", "spend entries"),
-                                     (Signature, "signature", "signatures"))])
+        return count_words([(service.count_in(agreement.id), service.noun, service.nouns)
+                            for service in PART_SERVICES.values()])
 
     def by_reference(self, reference: str) -> SupportAgreement:
         agreement = SupportAgreement.get_or_none(SupportAgreement.reference == reference.strip().upper())
@@ -134,28 +136,41 @@ class AgreementService(EntityService[SupportAgreement]):
         return agreement
 
 
-def changed_fields(service: EntityService, instance, data: dict) -> list[str]:
+def changed_fields(service: EntityService[M], instance: M, data: dict[str, Any]) -> list[str]:
     """The names in ``data`` whose value would change ``instance`` (unparseable counts as changed)."""
     values, errors = service.clean(data, partial=True)
     return [name for name in data
             if name in errors or getattr(instance, _attr(instance, name)) != values.get(name)]
 
 
-class _Part(EntityService):
+class _Part(EntityService[P]):
     """A part of an agreement: audited under its own kind, concerning the named person.
 
     Refused as a whole while its agreement is closed (completed or withdrawn)."""
 
     person_field = "person"
-    noun = "part"  # what the closed-agreement refusal calls one
+    noun = "part"  # what the closed-agreement refusal and a refused delete call one
+    nouns = "parts"
 
-    def person_id(self, instance):
-        return getattr(instance, f"{self.person_field}_id", None)
+    def person_id(self, instance: P) -> int | None:
+        person: int | None = getattr(instance, f"{self.person_field}_id", None)
+        return person
 
-    def person_of(self, values, record_id):
+    def person_of(self, values: dict[str, Any], record_id: int) -> int | None:
         return values.get(self.person_field) if self.person_field else None
 
-    def _refuse_if_closed(self, agreement_id, consequence: str) -> None:
+    def ids_in(self, agreement_id: int) -> list[int]:
+        """The ids of this kind of part in the agreement, oldest first."""
+        model = self.model
+        return list(model.select(model.id).where(model.agreement == agreement_id)
+                    .order_by(model.id).scalars())
+
+    def count_in(self, agreement_id: int) -> int:
+        model = self.model
+        return model.select().where(model.agreement == agreement_id).count()
+
+    def _refuse_if_closed(self, agreement_id: object, consequence: str) -> None:
+        """``agreement_id`` as a caller gave it (an id, its text, a record, or nothing)."""
         if isinstance(agreement_id, SupportAgreement):
             agreement_id = agreement_id.id
         try:
@@ -167,11 +182,11 @@ class _Part(EntityService):
         if agreement is not None and agreement.status in CLOSED:
             raise RefusedError(f"{closed_message(agreement)}, so {consequence}")
 
-    def create(self, data):
+    def create(self, data: dict[str, Any]) -> P:
         self._refuse_if_closed(data.get("agreement"), f"no {self.noun} can be added to it")
         return super().create(data)
 
-    def update(self, record_id, data):
+    def update(self, record_id: int, data: dict[str, Any]) -> P:
         instance = self.get(record_id)
         if changed_fields(self, instance, data):
             self._refuse_if_closed(instance.agreement_id, f"its {self.noun} cannot be changed")
@@ -179,22 +194,22 @@ class _Part(EntityService):
                 self._refuse_if_closed(data["agreement"], f"no {self.noun} can be moved to it")
         return super().update(record_id, data)
 
-    def delete(self, record_id):
+    def delete(self, record_id: int) -> AuditEntry:
         instance = self.get(record_id)
         self._refuse_if_closed(instance.agreement_id, f"its {self.noun} cannot be removed")
         return super().delete(record_id)
 
-    def undo_delete(self, entry):
+    def undo_delete(self, entry: AuditEntry) -> P:
         old = json.loads(entry.changes or "{}").get("agreement_id") or [None]
         self._refuse_if_closed(old[0], f"its {self.noun} cannot be restored")
         return super().undo_delete(entry)
 
 
-class PartyService(_Part):
+class PartyService(_Part[AgreementParty]):
     model = AgreementParty
     entity = "agreement_party"
     label = "Party"
-    noun = "party"
+    noun, nouns = "party", "parties"
     person_field = "contact"
     fields = (
         Field.ref("agreement", "Agreement", SupportAgreement, "agreement", required=True),
@@ -204,7 +219,7 @@ class PartyService(_Part):
         Field.long_text("responsibilities", "Responsibilities"),
     )
 
-    def check(self, values, instance):
+    def check(self, values: dict[str, Any], instance: AgreementParty | None) -> dict[str, str]:
         others = AgreementParty.select().where(AgreementParty.agreement == values["agreement"])
         if instance is not None:
             others = others.where(AgreementParty.id != instance.id)
@@ -215,19 +230,19 @@ class PartyService(_Part):
             errors["role"] = "The agreement already has a lead / teaching school"
         return errors
 
-    def dependents(self, instance):
+    def dependents(self, instance: AgreementParty) -> list[str]:
         return count_words([(Signature.select().where(Signature.party == instance.id).count(),
                              "signature", "signatures")])
 
-    def describe(self, party):
+    def describe(self, party: AgreementParty) -> str:
         return f"{PARTY_ROLES.label(party.role)} {party.school.name}"
 
 
-class LeaderService(_Part):
+class LeaderService(_Part[AgreementLeader]):
     model = AgreementLeader
     entity = "agreement_leader"
     label = "System leader"
-    noun = "system leader"
+    noun, nouns = "system leader", "system leaders"
     fields = (
         Field.ref("agreement", "Agreement", SupportAgreement, "agreement", required=True),
         Field.ref("person", "System leader", Person, "person", required=True),
@@ -236,7 +251,7 @@ class LeaderService(_Part):
         Field.number("hours", "Hours"),
     )
 
-    def prepare(self, data, instance=None):
+    def prepare(self, data: dict[str, Any], instance: AgreementLeader | None = None) -> dict[str, Any]:
         values = super().prepare(data, instance)
         if instance is None and values.get("designation") is None:
             # The leader's current designation, so the printed agreement can show the specialism.
@@ -246,7 +261,7 @@ class LeaderService(_Part):
                 values["designation"] = held.id
         return values
 
-    def check(self, values, instance):
+    def check(self, values: dict[str, Any], instance: AgreementLeader | None) -> dict[str, str]:
         errors: dict[str, str] = {}
         designation = values.get("designation")
         if designation is not None:
@@ -258,11 +273,11 @@ class LeaderService(_Part):
         return errors
 
 
-class ActivityService(_Part):
+class ActivityService(_Part[AgreementActivity]):
     model = AgreementActivity
     entity = "agreement_activity"
     label = "Activity"
-    noun = "activity"
+    noun, nouns = "activity", "activities"
     fields = (
         Field.ref("agreement", "Agreement", SupportAgreement, "agreement", required=True),
         Field.date("date", "Date"),
@@ -274,11 +289,11 @@ class ActivityService(_Part):
     )
 
 
-class ReportService(_Part):
+class ReportService(_Part[ImpactReport]):
     model = ImpactReport
     entity = "impact_report"
     label = "Impact report"
-    noun = "impact report"
+    noun, nouns = "impact report", "impact reports"
     person_field = "author"
     fields = (
         Field.ref("agreement", "Agreement", SupportAgreement, "agreement", required=True),
@@ -290,7 +305,7 @@ class ReportService(_Part):
         Field.ref("author", "Written by", Person, "person"),
     )
 
-    def check(self, values, instance):
+    def check(self, values: dict[str, Any], instance: ImpactReport | None) -> dict[str, str]:
         errors: dict[str, str] = {}
         if values.get("kind") == "final":
             finals = ImpactReport.select().where((ImpactReport.agreement == values["agreement"])
@@ -306,15 +321,15 @@ class ReportService(_Part):
             errors["rag"] = "Give the RAG rating once the report is submitted"
         return errors
 
-    def describe(self, report):
+    def describe(self, report: ImpactReport) -> str:
         return f"{REPORT_KINDS.label(report.kind)} report due {fields.format_date(report.due_date)}"
 
 
-class SpendService(_Part):
+class SpendService(_Part[SpendEntry]):
     model = SpendEntry
     entity = "spend"
     label = "Spend"
-    noun = "spend entry"
+    noun, nouns = "spend entry", "spend entries"
     person_field = ""
     fields = (
         Field.ref("agreement", "Agreement", SupportAgreement, "agreement", required=True),
@@ -323,15 +338,15 @@ class SpendService(_Part):
         Field.money("amount_pence", "Amount", required=True),
     )
 
-    def person_id(self, instance):
+    def person_id(self, instance: SpendEntry) -> int | None:
         return None
 
 
-class SignatureService(_Part):
+class SignatureService(_Part[Signature]):
     model = Signature
     entity = "signature"
     label = "Signature"
-    noun = "signature"
+    noun, nouns = "signature", "signatures"
     fields = (
         Field.ref("agreement", "Agreement", SupportAgreement, "agreement", required=True),
         Field.ref("party", "Party", AgreementParty, "party"),
@@ -341,7 +356,7 @@ class SignatureService(_Part):
         Field.date("signed_on", "Date signed"),
     )
 
-    def check(self, values, instance):
+    def check(self, values: dict[str, Any], instance: Signature | None) -> dict[str, str]:
         errors: dict[str, str] = {}
         party = values.get("party")
         same = Signature.select().where(Signature.agreement == values["agreement"])
@@ -371,7 +386,8 @@ def party_summary(agreement: SupportAgreement | int) -> str:
                      if role in groups)
 
 
-def list_agreements(*, status: str | None = None, year: AcademicYear | None = None):
+def list_agreements(*, status: str | None = None,
+                    year: AcademicYear | None = None) -> ModelSelect[SupportAgreement]:
     """Agreements newest year first, then by reference; optionally one status or year."""
     query = SupportAgreement.select()
     if status:
@@ -388,10 +404,8 @@ def delete_agreement(agreement_id: int) -> None:
         raise RefusedError(f"{agreement.reference} is {agreement.status}: only a draft can be deleted "
                            "(withdraw it instead, so the record is kept)")
     with database.atomic():
-        for service, model in ((signatures, Signature), (spend, SpendEntry), (reports, ImpactReport),
-                               (activities, AgreementActivity), (leaders, AgreementLeader),
-                               (parties, AgreementParty)):
-            for (part_id,) in model.select(model.id).where(model.agreement == agreement.id).tuples():
+        for service in reversed(PART_SERVICES.values()):  # signatures first: they name parties
+            for part_id in service.ids_in(agreement.id):
                 service.delete(part_id)
         agreements.delete(agreement.id)
 
@@ -406,7 +420,7 @@ signatures = SignatureService()
 
 
 #: Part kinds in the order they are written (signatures last: they point at parties).
-PART_SERVICES = {
+PART_SERVICES: dict[str, _Part[Any]] = {
     "parties": parties,
     "leaders": leaders,
     "activities": activities,
@@ -429,12 +443,12 @@ class PartEdit:
     """One part as an editor holds it: ``id`` None for a new one; ``key`` names it for others
     (a new signature's ``party`` may be ``"key:7"``, the key of a party saved in the same go)."""
 
-    values: dict
+    values: dict[str, Any]
     id: int | None = None
     key: int | None = None
 
 
-def save_agreement(agreement_id: int | None, values: dict, parts: dict[str, list[PartEdit]],
+def save_agreement(agreement_id: int | None, values: dict[str, Any], parts: dict[str, list[PartEdit]],
                    removed: dict[str, list[int]] | None = None) -> SupportAgreement:
     """Create or update an agreement with all its parts in one transaction, all or nothing.
 

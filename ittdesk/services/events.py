@@ -9,14 +9,14 @@ Leading a session means being there, so ``led`` ticks ``attended`` too.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from peewee import JOIN
+from peewee import JOIN, ModelSelect
 
 from .. import fields, holders
 from ..choices import EVENT_KINDS, LEADERSHIP_KINDS
 from ..errors import RefusedError
-from ..models import Event, EventAttendance, Person, Role, School, database
+from ..models import AuditEntry, Event, EventAttendance, Person, Role, School, database
 from .base import EntityService, Field
 
 
@@ -35,7 +35,7 @@ class EventService(EntityService[Event]):
     def describe(self, event: Event) -> str:
         return f"{event.title} ({fields.format_date(event.held_on)})"
 
-    def delete(self, record_id: int):
+    def delete(self, record_id: int) -> AuditEntry:
         """The attendance list goes with the event, each row deleted (and audited) first, so
         the history says who was on it."""
         event = self.get(record_id)
@@ -48,10 +48,10 @@ class EventService(EntityService[Event]):
 
 def school_at_the_time(person_id: int) -> int | None:
     """The school of the post the person holds today: a leadership post first, then any."""
-    rows = (Role.select(Role.school, Role.kind)
-            .where((Role.person == person_id) & holders.held())
-            .order_by(Role.start_date.desc(nulls="LAST"), Role.id.desc()).tuples())
-    found = list(rows)
+    query = (Role.select(Role.school, Role.kind)
+             .where((Role.person == person_id) & holders.held())
+             .order_by(Role.start_date.desc(nulls="LAST"), Role.id.desc()).tuples())
+    found = list(cast("Iterable[tuple[int, str]]", query))
     for school_id, kind in found:
         if kind in LEADERSHIP_KINDS:
             return school_id
@@ -106,8 +106,8 @@ class AttendanceService(EntityService[EventAttendance]):
         """Put several people on an event's list at once (those already on it are left as
         they are), all or nothing."""
         wanted = list(dict.fromkeys(int(p) for p in person_ids))
-        already = {pid for (pid,) in EventAttendance.select(EventAttendance.person)
-                   .where(EventAttendance.event == event_id).tuples()}
+        already = set(EventAttendance.select(EventAttendance.person)
+                      .where(EventAttendance.event == event_id).scalars())
         added = []
         with database.atomic():
             for pid in wanted:
@@ -122,7 +122,7 @@ class AttendanceService(EntityService[EventAttendance]):
         return self.update(row_id, flags)
 
 
-def attendance_of(event: Event | int):
+def attendance_of(event: Event | int) -> ModelSelect[EventAttendance]:
     """The event's list with each person and school, by name."""
     return (EventAttendance.select(EventAttendance, Person, School)
             .join(Person, on=(EventAttendance.person == Person.id))
@@ -132,7 +132,7 @@ def attendance_of(event: Event | int):
             .order_by(Person.last_name_key, Person.first_name_key, EventAttendance.id))
 
 
-def events_of(person: Person | int):
+def events_of(person: Person | int) -> ModelSelect[EventAttendance]:
     """The events a person was on the list of, newest first (their development record)."""
     return (EventAttendance.select(EventAttendance, Event)
             .join(Event, on=(EventAttendance.event == Event.id))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from peewee import ModelSelect
+
 from .. import clock, fields, holders
 from ..choices import DESIGNATIONS, LEADERSHIP_KINDS, MENTOR_KINDS, ROLE_KINDS, TRAINING_KINDS
 from ..errors import NotFoundError, RefusedError, ValidationError
@@ -189,7 +191,7 @@ class RoleService(EntityService[Role]):
 
 
 def current_roles(school: School | int, kinds: tuple[str, ...] | None = None,
-                  day: date | None = None):
+                  day: date | None = None) -> ModelSelect[Role]:
     """The roles held at the school on ``day`` (default today): started and not yet ended."""
     query = (Role.select(Role, Person).join(Person)
              .where((Role.school == school) & holders.held(day)))
@@ -198,14 +200,14 @@ def current_roles(school: School | int, kinds: tuple[str, ...] | None = None,
     return query.order_by(Role.kind, Person.last_name_key, Person.first_name_key)
 
 
-def leadership_history(school: School | int):
+def leadership_history(school: School | int) -> ModelSelect[Role]:
     """Every leadership post held at the school, newest first: who was head when."""
     return (Role.select(Role, Person).join(Person)
             .where((Role.school == school) & Role.kind.in_(LEADERSHIP_KINDS))
             .order_by(Role.kind, Role.start_date.desc(nulls="LAST")))
 
 
-def mentors_at(school: School | int):
+def mentors_at(school: School | int) -> ModelSelect[Role]:
     return current_roles(school, MENTOR_KINDS)
 
 
@@ -221,7 +223,7 @@ class DesignationService(EntityService[Designation]):
         Field.date("review_due", "Review due"),
     )
 
-    def check(self, values, instance):
+    def check(self, values: dict[str, Any], instance: Designation | None) -> dict[str, str]:
         on, due = values.get("designated_on"), values.get("review_due")
         if on and due and due < on:
             return {"review_due": "Review due is before the designation date"}
@@ -247,7 +249,7 @@ class MentorTrainingService(EntityService[MentorTraining]):
         Field.ref("school", "School", School, "school"),
     )
 
-    def check(self, values, instance):
+    def check(self, values: dict[str, Any], instance: MentorTraining | None) -> dict[str, str]:
         done = values.get("completed_on")
         if done and done > clock.today() + timedelta(days=1):
             return {"completed_on": "Completed on is in the future"}

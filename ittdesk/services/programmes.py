@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from .. import fields, holders, settings
 from ..choices import ENROLMENT_STATUSES, MENTOR_KINDS, PLACEMENT_KINDS, PROGRAMME_KINDS
@@ -21,7 +21,7 @@ class ProgrammeService(EntityService[Programme]):
         Field.long_text("description", "Description"),
     )
 
-    def check(self, values, instance):
+    def check(self, values: dict[str, Any], instance: Programme | None) -> dict[str, str]:
         name = values.get("name")
         query = Programme.select().where(Programme.name == name)
         if instance is not None:
@@ -49,7 +49,7 @@ class CohortService(EntityService[Cohort]):
         Field.integer("places", "Places"),
     )
 
-    def prepare(self, data, instance=None):
+    def prepare(self, data: dict[str, Any], instance: Cohort | None = None) -> dict[str, Any]:
         values = super().prepare(data, instance)
         year = values.get("academic_year") or (instance.academic_year if instance else None)
         if instance is None and year is not None:
@@ -59,8 +59,8 @@ class CohortService(EntityService[Cohort]):
             values["end_date"] = values["end_date"] or year.end
         return values
 
-    def check(self, values, instance):
-        errors = {}
+    def check(self, values: dict[str, Any], instance: Cohort | None) -> dict[str, str]:
+        errors: dict[str, str] = {}
         start, end = values.get("start_date"), values.get("end_date")
         if start and end and end < start:
             errors["end_date"] = "End date is before the start date"
@@ -79,6 +79,14 @@ class CohortService(EntityService[Cohort]):
 
     def describe(self, cohort: Cohort) -> str:
         return f"{cohort.programme.name} {cohort.name} ({cohort.academic_year})"
+
+
+class KnownEnrolments(TypedDict):
+    """The enrolments an import has loaded once, by the keys ``EnrolmentService.check``
+    refuses a second of: (person id, cohort id), and trainee ID."""
+
+    cohort: dict[tuple[int, int], Enrolment]
+    trainee_id: dict[str, Enrolment]
 
 
 class EnrolmentService(EntityService[Enrolment]):
@@ -100,13 +108,13 @@ class EnrolmentService(EntityService[Enrolment]):
 
     ENROLLED = "This person is already enrolled in that cohort"
 
-    def check(self, values, instance, known=None):
-        """``known``: {"cohort": {(person id, cohort id): enrolment}, "trainee_id": {id:
-        enrolment}} holding every enrolment with those keys, when the caller has loaded them
+    def check(self, values: dict[str, Any], instance: Enrolment | None,
+              known: KnownEnrolments | None = None) -> dict[str, str]:
+        """``known``: every enrolment with those keys, when the caller has loaded them
         (imports, to avoid a query per row); else a query per key."""
-        errors = {}
+        errors: dict[str, str] = {}
 
-        def taken(found) -> bool:
+        def taken(found: Enrolment | None) -> bool:
             return found is not None and (instance is None or found.id != instance.id)
 
         person, cohort = values.get("person"), values.get("cohort")
@@ -163,8 +171,8 @@ class PlacementService(EntityService[Placement]):
         Field.long_text("notes", "Notes"),
     )
 
-    def check(self, values, instance):
-        errors = {}
+    def check(self, values: dict[str, Any], instance: Placement | None) -> dict[str, str]:
+        errors: dict[str, str] = {}
         start, end = values.get("start_date"), values.get("end_date")
         if start and end and end < start:
             errors["end_date"] = "End date is before the start date"
@@ -179,8 +187,8 @@ class PlacementService(EntityService[Placement]):
                                  f"({fields.format_date(first)} to {fields.format_date(last)})")
         return errors
 
-    def warnings(self, values, instance):
-        result = {}
+    def warnings(self, values: dict[str, Any], instance: Placement | None) -> dict[str, str]:
+        result: dict[str, str] = {}
         mentor, school = values.get("mentor"), values.get("school")
         start, end = values.get("start_date"), values.get("end_date")
         if not (mentor and school and start and end):
