@@ -18,16 +18,16 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, TypeVar
 
-from peewee import IntegrityError, Model
+from peewee import IntegrityError
 
 from .. import audit, fields
 from ..choices import Choices
 from ..errors import NotFoundError, RefusedError, ValidationError
 from ..models import AuditEntry, database
-from ..models.base import SortKeyField
+from ..models.base import BaseModel, SortKeyField
 from . import bulk, parsers
 
-M = TypeVar("M", bound=Model)
+M = TypeVar("M", bound=BaseModel)
 
 
 class Kind(enum.Enum):
@@ -49,7 +49,7 @@ class Kind(enum.Enum):
 class Reference:
     """The record a reference field points at, and what a message calls one ("school")."""
 
-    model: type[Model]
+    model: type[BaseModel]
     word: str
 
 
@@ -99,7 +99,7 @@ class Field:
                    choices=vocabulary)
 
     @classmethod
-    def ref(cls, name: str, label: str, model: type[Model], word: str, *,
+    def ref(cls, name: str, label: str, model: type[BaseModel], word: str, *,
             required: bool = False) -> Field:
         """A reference to another record by id; ``word`` names one in messages."""
         return cls(name, label, Kind.REFERENCE, parsers.ref(model, word), required,
@@ -330,7 +330,7 @@ class EntityService(Generic[M]):
 
     def undo_delete(self, entry: AuditEntry) -> M:
         """Bring back a record exactly as it was deleted (same id), and audit that."""
-        if entry.action != "delete" or entry.entity != self.entity:
+        if entry.action != "delete" or entry.entity != self.entity or entry.entity_id is None:
             raise RefusedError("That entry is not a delete of this kind of record")
         values = {k: v[0] for k, v in json.loads(entry.changes or "{}").items()}
         row = {}
@@ -355,7 +355,7 @@ class EntityService(Generic[M]):
         """Put back the values an edit replaced (its audit entry holds them), checked by the same
         rules as any edit and audited. Refused when the record changed again since: undoing
         then would silently throw away the later change."""
-        if entry.action != "update" or entry.entity != self.entity:
+        if entry.action != "update" or entry.entity != self.entity or entry.entity_id is None:
             raise RefusedError("That entry is not an edit of this kind of record")
         with database.atomic():
             instance = self.get(entry.entity_id)
@@ -387,17 +387,17 @@ class EntityService(Generic[M]):
         return instance
 
 
-def _attr(instance: Model | None, name: str) -> str:
+def _attr(instance: BaseModel | None, name: str) -> str:
     """Foreign keys are edited by id: ``school`` -> ``school_id``."""
     model = type(instance) if instance is not None else None
     if model is not None:
         field = model._meta.fields.get(name)
         if field is not None and hasattr(field, "rel_model"):
-            return field.name + "_id"
+            return f"{field.name}_id"
     return name
 
 
-def _row_values(instance: Model) -> dict[str, Any]:
+def _row_values(instance: BaseModel) -> dict[str, Any]:
     result = {}
     for field in instance._meta.sorted_fields:
         if isinstance(field, SortKeyField):  # derived from a name; written again with it

@@ -9,20 +9,19 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from peewee import Model
-
 from .. import fields
 from ..academic_year import AcademicYear
 from ..choices import Choices
+from ..models.base import BaseModel
 
 
-def ref(model: type[Model], what: str) -> Callable[[Any], int | None]:
+def ref(model: type[BaseModel], what: str) -> Callable[[Any], int | None]:
     """Parse a reference given as an id (or a record) and check that it exists."""
 
     def parse(value: Any) -> int | None:
         if fields.is_empty(value):
             return None
-        if isinstance(value, Model):
+        if isinstance(value, BaseModel):
             value = value.id
         try:
             record_id = int(value)
