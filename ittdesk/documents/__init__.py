@@ -10,8 +10,28 @@ from __future__ import annotations
 import html
 from pathlib import Path
 from string import Template
+from typing import Protocol, TypedDict, Unpack
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "resources" / "templates"
+
+
+class PageOptions(TypedDict, total=False):
+    """How a document lands on A4 pages: the keywords every ``ui.printing`` entry point takes."""
+
+    footer_left: str
+    footer_right: str
+    header_left: str
+    header_right: str
+    watermark: str | None
+    title: str
+    landscape: bool
+
+
+class RenderPdf(Protocol):
+    """Writes HTML as an A4 PDF at a path and returns its page count. The GUI and the CLI hand
+    ``ui.printing.html_to_pdf`` to the core as one of these: the core never imports Qt."""
+
+    def __call__(self, html: str, out_path: Path, /, **options: Unpack[PageOptions]) -> int: ...
 
 
 def template(name: str) -> Template:

@@ -42,7 +42,7 @@ from ..models import (
 )
 from ..services.agreement_lifecycle import issued_versions
 from ..services.agreements import Funding, agreements
-from . import esc, paragraphs, stylesheet, template
+from . import PageOptions, esc, paragraphs, stylesheet, template
 
 ROLE_ORDER = {key: i for i, key in enumerate(PARTY_ROLES.keys)}
 
@@ -83,7 +83,7 @@ class AgreementDocument:
     def footer_right(self) -> str:
         return f"{self.version_text()} · printed {format_date(self.printed_on)}"
 
-    def page_options(self) -> dict:
+    def page_options(self) -> PageOptions:
         """Keyword arguments for every ``ui.printing`` entry point."""
         return {
             "footer_left": f"{self.reference} · Support agreement",
@@ -101,12 +101,12 @@ class _Parts:
     per kind of part, one for all the people named, one for the designations) rather than a
     query per section and another per lazily loaded person."""
 
-    parties: list  # AgreementParty with .school joined, in role order
-    leaders: list
-    activities: list
-    reports: list
-    spend: list
-    signatures: list
+    parties: list[AgreementParty]  # with .school joined, in role order
+    leaders: list[AgreementLeader]
+    activities: list[AgreementActivity]
+    reports: list[ImpactReport]
+    spend: list[SpendEntry]
+    signatures: list[Signature]
     people: dict[int, Person]
     designations: dict[int, Designation]
     qa_designation: Designation | None
@@ -127,22 +127,22 @@ class _Parts:
         spend = list(SpendEntry.select().where(SpendEntry.agreement == aid)
                      .order_by(SpendEntry.date, SpendEntry.id))
         signatures = list(Signature.select().where(Signature.agreement == aid))
-        person_ids = {agreement.qa_lead_id}
-        person_ids.update(p.contact_id for p in parties)
-        person_ids.update(x.person_id for x in leaders)
-        person_ids.update(a.person_id for a in activities if not a.who)
-        person_ids.update(r.author_id for r in reports)
-        person_ids.discard(None)
+        named: set[int | None] = {agreement.qa_lead_id}
+        named.update(p.contact_id for p in parties)
+        named.update(x.person_id for x in leaders)
+        named.update(a.person_id for a in activities if not a.who)
+        named.update(r.author_id for r in reports)
+        person_ids = {i for i in named if i is not None}
         people = ({p.id: p for p in Person.select().where(Person.id.in_(sorted(person_ids)))}
                   if person_ids else {})
-        designation_ids = sorted({x.designation_id for x in leaders} - {None})
+        designation_ids = sorted({x.designation_id for x in leaders if x.designation_id is not None})
         designations = ({d.id: d for d in Designation.select().where(Designation.id.in_(designation_ids))}
                         if designation_ids else {})
         qa_designation = (Designation.select().where(Designation.person == agreement.qa_lead_id)
                           .order_by(Designation.id.desc()).first()
                           if agreement.qa_lead_id is not None else None)
         roles: dict[tuple[int, int], Role] = {}
-        contacts = sorted({p.contact_id for p in parties} - {None})
+        contacts = sorted({p.contact_id for p in parties if p.contact_id is not None})
         if contacts:
             for role in (Role.select().where(Role.person.in_(contacts) & held())
                          .order_by(Role.start_date.asc(nulls="FIRST"), Role.id)):
@@ -153,10 +153,14 @@ class _Parts:
     def person(self, person_id: int | None) -> Person | None:
         return None if person_id is None else self.people[person_id]
 
+    def named(self, person_id: int) -> Person:
+        """A person the agreement names (fetched with the parts)."""
+        return self.people[person_id]
+
     def role_at(self, person_id: int | None, school_id: int) -> str:
         """What the person does at the school (job title, else the role), for the signature
         row's Role; empty when they hold no current role there."""
-        role = self.roles.get((person_id, school_id))
+        role = self.roles.get((person_id, school_id)) if person_id is not None else None
         if role is None:
             return ""
         return role.job_title or ROLE_KINDS.label(role.kind)
@@ -289,7 +293,7 @@ def _leaders(agreement: SupportAgreement, parts: _Parts) -> str:
             what += f" — {designation.specialism}"
         time = " and ".join(x for x in (
             _amount(leader.days, "day"), _amount(leader.hours, "hour")) if x)
-        rows.append(f"<tr><td>{esc(parts.person(leader.person_id).full_name)}</td><td>{esc(what)}</td>"
+        rows.append(f"<tr><td>{esc(parts.named(leader.person_id).full_name)}</td><td>{esc(what)}</td>"
                     f"<td>{esc(time)}</td></tr>")
     table = _table([("System leader", "34%"), ("Designation and specialism", "42%"),
                     ("Time agreed", "24%")], rows, "No system leaders deployed yet.")
@@ -318,7 +322,7 @@ def _amount(value: float | None, unit: str) -> str:
 def _schedule(parts: _Parts) -> str:
     rows = []
     for a in parts.activities:
-        who = a.who or (parts.person(a.person_id).full_name if a.person_id else "")
+        who = a.who or (parts.named(a.person_id).full_name if a.person_id else "")
         rows.append(f'<tr><td class="nowrap">{esc(format_date(a.date)) or _muted("to be set")}</td>'
                     f"<td>{esc(ACTIVITY_KINDS.label(a.kind))}</td>"
                     f"<td>{paragraphs(a.description, '')}</td><td>{esc(who)}</td>"
@@ -332,7 +336,7 @@ def _reports(parts: _Parts) -> str:
     for r in parts.reports:
         rag = (f'<td class="rag-{r.rag}">{esc(RAG_RATINGS.label(r.rag))}</td>' if r.rag
                else f"<td>{_muted('—')}</td>")
-        author = parts.person(r.author_id).full_name if r.author_id else ""
+        author = parts.named(r.author_id).full_name if r.author_id else ""
         rows.append(f"<tr><td>{esc(REPORT_KINDS.label(r.kind))}</td>"
                     f'<td class="nowrap">{esc(format_date(r.due_date))}</td>'
                     f'<td class="nowrap">{esc(format_date(r.submitted_on)) or _muted("not yet")}</td>{rag}'
@@ -376,13 +380,13 @@ def _signatures(agreement: SupportAgreement, parts: _Parts, provider: settings.P
                            post.strip(), None)]
     for p in parts.parties:
         sig = signed.get(p.id)
-        name = sig.signatory_name if sig else (parts.person(p.contact_id).full_name if p.contact_id else "")
+        name = sig.signatory_name if sig else (parts.named(p.contact_id).full_name if p.contact_id else "")
         role = (sig.signatory_role if sig
                 else parts.role_at(p.contact_id, p.school_id) if p.contact_id else "")
         rows.append(_signature_row(f"{PARTY_ROLES.label(p.role)}<br><b>{esc(p.school.name)}</b>", name,
                                    role, sig.signed_on if sig else None))
     qa = signed.get(None)
-    qa_name = qa.signatory_name if qa else (parts.person(agreement.qa_lead_id).full_name
+    qa_name = qa.signatory_name if qa else (parts.named(agreement.qa_lead_id).full_name
                                             if agreement.qa_lead_id else "")
     rows.append(_signature_row("<b>Quality-assurance lead</b>", qa_name,
                                qa.signatory_role if qa else _qa_role(agreement, parts),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
+from ..documents import RenderPdf
 from ..errors import RefusedError
 from ..fields import format_date
 from ..models import ConfirmationRound, School
@@ -116,10 +117,7 @@ def paper_form_html(round_: ConfirmationRound, school: School) -> str:
     return "".join(out)
 
 
-Render = Callable[..., int]
-
-
-def write_paper_forms(round_: ConfirmationRound, outdir: Path, render: Render, *,
+def write_paper_forms(round_: ConfirmationRound, outdir: Path, render: RenderPdf, *,
                       school_ids: list[int] | None = None,
                       progress: Callable[[int, int, str], None] | None = None,
                       cancelled: Callable[[], bool] | None = None) -> list[Path]:
@@ -145,7 +143,7 @@ def write_paper_forms(round_: ConfirmationRound, outdir: Path, render: Render, *
 
 
 def write_paper_form(round_: ConfirmationRound, school: School, target: Path,
-                     render: Render) -> int:
+                     render: RenderPdf) -> int:
     """One school's paper form as a PDF at ``target``; returns its page count."""
     return render(paper_form_html(round_, school), target,
                   footer_left=f"{school.name} (URN {school.urn})",

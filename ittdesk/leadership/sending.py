@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..academic_year import AcademicYear
+from ..documents import RenderPdf
 from ..errors import RefusedError
 from ..files import StagedFolder
 from ..models import ConfirmationRound, School, database
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from ..outreach.drafts import Message
 
 Progress = Callable[[int, int, str], None]
-Render = Callable[..., int]  # ui.printing.html_to_pdf, passed in: the core never imports Qt
 
 
 @dataclass
@@ -49,7 +49,7 @@ class GenerateResult:
 
 
 def generate_forms(round_: ConfirmationRound, outdir: Path, *,
-                   school_ids: list[int] | None = None, paper: Render | None = None,
+                   school_ids: list[int] | None = None, paper: RenderPdf | None = None,
                    progress: Progress | None = None, email_drafts: bool = False,
                    cancelled: Callable[[], bool] | None = None) -> GenerateResult:
     """One form per school of a started round into ``outdir``; each is recorded as written.
@@ -67,7 +67,7 @@ def generate_forms(round_: ConfirmationRound, outdir: Path, *,
 
 def start_and_write(year: AcademicYear | str, outdir: Path, *,
                     statuses: tuple[str, ...] = rounds.DEFAULT_STATUSES, add: bool = False,
-                    return_by: date | None = None, paper: Render | None = None,
+                    return_by: date | None = None, paper: RenderPdf | None = None,
                     progress: Progress | None = None, email_drafts: bool = False,
                     cancelled: Callable[[], bool] | None = None) -> GenerateResult:
     """``ittdesk leadership forms``: start the year's round if needed (or, with ``add``, add
@@ -96,7 +96,7 @@ def start_and_write(year: AcademicYear | str, outdir: Path, *,
 
 
 def _write(round_: ConfirmationRound, schools: list[School], outdir: Path,
-           record: Callable[[], object], *, paper: Render | None,
+           record: Callable[[], object], *, paper: RenderPdf | None,
            progress: Progress | None, cancelled: Callable[[], bool] | None,
            email_drafts: bool = False) -> GenerateResult:
     """Write privately, then record and move in as one step (see the module docstring)."""

@@ -14,24 +14,39 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import RefusedError
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+
+class _Container(Protocol):
+    """What holds paragraphs and tables: the document's body, a table cell, a header."""
+
+    @property
+    def paragraphs(self) -> list[Paragraph]: ...
+
+    @property
+    def tables(self) -> list[Table]: ...
 
 FIELD = re.compile(r"\{([a-z_]+)\}")
 
 
-def _open(source: Path | bytes):
-    from docx import Document
+def _open(source: Path | bytes) -> Document:
+    import docx
 
     try:
-        return Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
+        return docx.Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
     except Exception as exc:  # python-docx raises zipfile, KeyError, lxml errors alike
         name = "the template" if isinstance(source, bytes) else Path(source).name
         raise RefusedError(f"Cannot read {name} as a Word document (.docx)") from exc
 
 
-def open_checked(path: Path):
+def open_checked(path: Path) -> Document:
     """A provider's file, its zip checked first (sizes, ratios, XML depth: the same preflight
     as a workbook's) so a hostile file is refused before python-docx inflates it."""
     from ..spreadsheets.preflight import check_workbook
@@ -47,10 +62,10 @@ def unknown_fields(path: Path, known: tuple[str, ...]) -> list[str]:
                    if name not in known})
 
 
-def _paragraphs(document) -> Iterator[Any]:
-    def walk(container) -> Iterator[Any]:
+def _paragraphs(document: Document) -> Iterator[Paragraph]:
+    def walk(container: _Container) -> Iterator[Paragraph]:
         yield from container.paragraphs
-        for table in getattr(container, "tables", []):
+        for table in container.tables:
             for row in table.rows:
                 for cell in row.cells:
                     yield from walk(cell)
@@ -62,12 +77,12 @@ def _paragraphs(document) -> Iterator[Any]:
                 yield from walk(part)
 
 
-def _texts(document) -> Iterator[str]:
+def _texts(document: Document) -> Iterator[str]:
     for paragraph in _paragraphs(document):
         yield "".join(run.text for run in paragraph.runs)
 
 
-def _fill_paragraph(paragraph, values: dict[str, str]) -> None:
+def _fill_paragraph(paragraph: Paragraph, values: dict[str, str]) -> None:
     """Each {field} replaced, even when Word split it over several runs: the value goes into
     the run where the field starts, the rest of the field is cut from the runs after it."""
     runs = list(paragraph.runs)
@@ -76,7 +91,8 @@ def _fill_paragraph(paragraph, values: dict[str, str]) -> None:
     matches = [m for m in FIELD.finditer(whole) if m.group(1) in values]
     if not matches:
         return
-    starts, at = [], 0
+    starts: list[int] = []
+    at = 0
     for text in texts:
         starts.append(at)
         at += len(text)
@@ -97,7 +113,7 @@ def _fill_paragraph(paragraph, values: dict[str, str]) -> None:
             run.text = text  # python-docx writes "\n" as a line break
 
 
-def merge(template: bytes, values: dict[str, str]):
+def merge(template: bytes, values: dict[str, str]) -> Document:
     """The template with every known field filled; returns the python-docx Document."""
     document = _open(template)
     for paragraph in _paragraphs(document):
@@ -105,13 +121,13 @@ def merge(template: bytes, values: dict[str, str]):
     return document
 
 
-def as_html(document) -> str:
+def as_html(document: Document) -> str:
     """The merged letter's words and simple formatting as HTML for ``ui.printing``."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    def para(p) -> str:
-        parts = []
+    def para(p: Paragraph) -> str:
+        parts: list[str] = []
         for run in p.runs:
             text = html.escape(run.text).replace("\n", "<br>")
             if run.bold:

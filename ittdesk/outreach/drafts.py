@@ -99,9 +99,10 @@ def recipients_for(school_ids: Iterable[int]) -> dict[int, list[Recipient]]:
                  .order_by(Role.kind.desc(), Person.last_name_key, Person.id))
         for role in query:
             people = found[role.school_id]
-            if all(r.address != role.person.email for r in people):
-                people.append(Recipient(role.person.full_name, role.person.email,
-                                        role.person.id))
+            email = role.person.email
+            assert email is not None  # the query keeps only people with an address
+            if all(r.address != email for r in people):
+                people.append(Recipient(role.person.full_name, email, role.person.id))
     missing = [i for i in ids if not found[i]]
     for school in School.select(School.id, School.email).where(School.id.in_(missing or [0])):
         if school.email:
@@ -126,7 +127,7 @@ def field_values(round_: ConfirmationRound, school: School,
             "provider": settings.provider().display_name, "year": str(round_.academic_year)}
 
 
-class _Fields(dict):
+class _Fields(dict[str, str]):
     def __missing__(self, key: str) -> str:  # a template stored before a field was renamed
         return "{" + key + "}"
 
@@ -210,7 +211,8 @@ def already_sent(keys: Iterable[str]) -> set[str]:
     if not wanted:
         return set()
     return {row.note for row in AuditEntry.select(AuditEntry.note)
-            .where((AuditEntry.action == SENT) & AuditEntry.note.in_(wanted))}
+            .where((AuditEntry.action == SENT) & AuditEntry.note.in_(wanted))
+            if row.note is not None}  # (never None: the query matches a note)
 
 
 @dataclass(frozen=True)

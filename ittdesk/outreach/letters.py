@@ -19,10 +19,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from peewee import JOIN
 
 from .. import clock, fields, settings
+from ..documents import RenderPdf
 from ..errors import NotFoundError, RefusedError
 from ..files import StagedFolder
 from ..models import (
@@ -37,8 +39,10 @@ from ..models import (
 )
 from .docx_merge import FIELD, as_html, merge, unknown_fields  # noqa: F401 - re-exported
 
+if TYPE_CHECKING:
+    from docx.document import Document
+
 RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "letters"
-Render = Callable[..., int]
 Progress = Callable[[int, int, str], None]
 
 COMMON_FIELDS = ("date", "provider", "provider_address", "signatory", "recipient",
@@ -115,7 +119,8 @@ def template_bytes(key: str) -> bytes:
     return default_template(key)
 
 
-_BODIES = {
+# A paragraph's text, or None where the placement letters' table goes.
+_BODIES: dict[str, list[str | None]] = {
     "placement_school": [
         "We are writing to confirm the following placement at {school}. Thank you for "
         "hosting our trainee and for the time your staff give to their training.",
@@ -146,7 +151,7 @@ _TITLES = {"placement_school": "Placement confirmation", "placement_mentor": "Me
            "confirmation", "placement_trainee": "Your placement", "agreement": "Support agreement"}
 
 
-def build_default(key: str):
+def build_default(key: str) -> Document:
     """The built-in template of a kind, made with python-docx (the shipped .docx come from
     here: ``python -m ittdesk.outreach.letters`` writes resources/letters again)."""
     from docx import Document
@@ -168,8 +173,8 @@ def build_default(key: str):
     heading = document.add_paragraph()
     heading.add_run(_TITLES[key] + (": {trainee}" if key.startswith("placement") else
                                     ": {reference}")).bold = True
-    for text in _BODIES[key]:
-        if text is None:
+    for body in _BODIES[key]:
+        if body is None:
             table = document.add_table(rows=0, cols=2)
             table.style = "Table Grid"
             for label, value in (("Trainee", "{trainee}"), ("Programme", "{programme} ({cohort})"),
@@ -181,7 +186,7 @@ def build_default(key: str):
                 cells[1].paragraphs[0].add_run(value)
             document.add_paragraph()
         else:
-            document.add_paragraph(text)
+            document.add_paragraph(body)
     document.add_paragraph("Yours sincerely,")
     document.add_paragraph("{signatory}\n{provider}")
     return document
@@ -294,7 +299,8 @@ def agreement_letters(reference: str) -> tuple[list[Letter], list[str]]:
     found = SupportAgreement.get_or_none(SupportAgreement.reference == str(reference).strip())
     if found is None:
         raise NotFoundError(f"No support agreement with reference {reference}")
-    letters, notes = [], []
+    letters: list[Letter] = []
+    notes: list[str] = []
     base = {"reference": found.reference, "title": found.title,
             "academic_year": str(found.academic_year),
             "start_date": fields.format_date(found.start_date) or "the start date agreed",
@@ -328,7 +334,7 @@ class LettersResult:
     cancelled: bool = False
 
 
-def write_letters(letters: list[Letter], outdir: Path, *, render: Render | None = None,
+def write_letters(letters: list[Letter], outdir: Path, *, render: RenderPdf | None = None,
                   combined: str | None = None, notes: list[str] | None = None,
                   progress: Progress | None = None,
                   cancelled: Callable[[], bool] | None = None) -> LettersResult:

@@ -65,40 +65,41 @@ def smtp_settings() -> SmtpSettings:
 # -- the password, in the system's keyring ----------------------------------------------------
 
 
-def _keyring():
-    import keyring
-    import keyring.errors
-
-    return keyring, keyring.errors
+# keyring is imported where it is used, as before: most runs never touch the password.
 
 
 def set_password(config: SmtpSettings, password: str) -> None:
-    keyring, errors = _keyring()
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
     try:
         if password:
             keyring.set_password(KEYRING_SERVICE, config.account, password)
         else:
             try:
                 keyring.delete_password(KEYRING_SERVICE, config.account)
-            except errors.PasswordDeleteError:
+            except PasswordDeleteError:
                 pass
-    except errors.KeyringError as exc:
+    except KeyringError as exc:
         raise RefusedError(f"The system's keyring cannot keep the password ({_why(exc)}); "
                            "it was not stored") from exc
 
 
 def get_password(config: SmtpSettings) -> str | None:
-    keyring, errors = _keyring()
+    import keyring
+    from keyring.errors import KeyringError
+
     try:
         return keyring.get_password(KEYRING_SERVICE, config.account)
-    except errors.KeyringError as exc:
+    except KeyringError as exc:
         raise RefusedError(f"The system's keyring cannot be read ({_why(exc)}); "
                            "nothing was sent") from exc
 
 
 def _why(exc: BaseException) -> str:
-    _keyring_module, errors = _keyring()
-    if isinstance(exc, errors.NoKeyringError):
+    from keyring.errors import NoKeyringError
+
+    if isinstance(exc, NoKeyringError):
         return ("this computer has no keyring service to keep passwords in: on Linux, "
                 "GNOME Keyring or KDE Wallet")
     return str(exc) or "the keyring refused"
@@ -107,6 +108,7 @@ def _why(exc: BaseException) -> str:
 def connect(config: SmtpSettings, password: str | None) -> smtplib.SMTP:
     """An open, logged-in connection; RefusedError in plain words when it cannot be had."""
     context = ssl.create_default_context()
+    server: smtplib.SMTP
     try:
         if config.security == "ssl":
             server = smtplib.SMTP_SSL(config.host, config.port, timeout=TIMEOUT,
