@@ -41,7 +41,8 @@ from ..models import (
     SupportAgreement,
 )
 from ..services.agreement_lifecycle import issued_versions
-from ..services.agreements import Funding, agreements
+from ..services.agreement_money import Funding
+from ..services.agreements import agreements
 from . import PageOptions, esc, paragraphs, stylesheet, template
 
 ROLE_ORDER = {key: i for i, key in enumerate(PARTY_ROLES.keys)}
