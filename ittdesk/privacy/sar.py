@@ -17,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from peewee import Field
 
 from .. import __version__, audit, fields
 from ..choices import (
@@ -52,8 +54,17 @@ from ..models import (
     Signature,
     SupportAgreement,
 )
+from ..models.base import BaseModel
 from .audit_query import described
 from .references import Reference, entries_about, mentions, person_references
+
+if TYPE_CHECKING:
+    from ..spreadsheets.writer import Styles
+
+
+# A sheet's rows: one list of cell values (text, numbers, dates, None) per record.
+Rows = list[list[Any]]
+M = TypeVar("M", bound=BaseModel)
 
 
 class Cancelled(IttDeskError):
@@ -65,7 +76,7 @@ class Sheet:
     title: str
     description: str
     headers: list[str]
-    rows: list[list[Any]] = field(default_factory=list)
+    rows: Rows = field(default_factory=list)
     covers: tuple[str, ...] = ()
 
 
@@ -91,8 +102,8 @@ class SheetSpec:
     title: str  # at most 31 characters (an Excel limit)
     description: str
     headers: tuple[str, ...]
-    rows: Callable[[Person], list[list[Any]]]
-    covers: tuple[tuple[type, str], ...] = ()
+    rows: Callable[[Person], Rows]
+    covers: tuple[tuple[type[BaseModel], str], ...] = ()
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -115,7 +126,7 @@ def _agreement(agreement: SupportAgreement) -> str:
     return f"{agreement.reference} {agreement.title}"
 
 
-def _named(model, column, subject: Person):
+def _named(model: type[M], column: Field[Any], subject: Person) -> list[M]:
     """Rows whose typed name column mentions the subject's full name (no link to the record)."""
     if subject.erased:
         return []
@@ -125,29 +136,29 @@ def _named(model, column, subject: Person):
 # -- the sheets ------------------------------------------------------------------------------
 
 
-def _person_rows(p: Person) -> list[list[Any]]:
+def _person_rows(p: Person) -> Rows:
     return [[p.id, p.title, p.first_name, p.last_name, p.email, p.phone, p.trn, p.notes,
              "yes" if p.erased else "no", "yes" if p.no_newsletters else "no", p.date_of_birth]]
 
 
-def _role_rows(p: Person):
+def _role_rows(p: Person) -> Rows:
     query = Role.select(Role, School).join(School).where(Role.person == p).order_by(Role.start_date)
     return [[r.id, _school(r.school), ROLE_KINDS.label(r.kind), r.job_title, r.start_date, r.end_date,
              r.subjects, r.key_stages, r.capacity] for r in query]
 
 
-def _designation_rows(p: Person):
+def _designation_rows(p: Person) -> Rows:
     query = Designation.select().where(Designation.person == p).order_by(Designation.id)
     return [[d.id, d.kind, d.specialism, d.designated_on, d.review_due] for d in query]
 
 
-def _training_rows(p: Person):
+def _training_rows(p: Person) -> Rows:
     query = MentorTraining.select().where(MentorTraining.person == p).order_by(MentorTraining.completed_on)
     return [[t.id, TRAINING_KINDS.label(t.kind), t.hours, t.completed_on, t.provided_by,
              _school(t.school) if t.school_id else ""] for t in query]
 
 
-def _enrolment_rows(p: Person):
+def _enrolment_rows(p: Person) -> Rows:
     query = (Enrolment.select(Enrolment, Cohort, Programme).join(Cohort).join(Programme)
              .where(Enrolment.person == p).order_by(Cohort.academic_year))
     return [[e.id, e.cohort.programme.name, e.cohort.name, str(e.cohort.academic_year),
@@ -156,7 +167,7 @@ def _enrolment_rows(p: Person):
              e.withdrawal_reason, e.hesa_id] for e in query]
 
 
-def _placement_rows(p: Person):
+def _placement_rows(p: Person) -> Rows:
     query = (Placement.select(Placement, Enrolment).join(Enrolment)
              .where(Enrolment.person == p).order_by(Placement.start_date))
     return [[pl.id, pl.enrolment_id, _school(pl.school), PLACEMENT_KINDS.label(pl.kind),
@@ -164,31 +175,31 @@ def _placement_rows(p: Person):
             for pl in query]
 
 
-def _mentored_rows(p: Person):
+def _mentored_rows(p: Person) -> Rows:
     query = Placement.select().where(Placement.mentor == p).order_by(Placement.start_date)
     return [[pl.id, _school(pl.school), PLACEMENT_KINDS.label(pl.kind), pl.start_date, pl.end_date,
              f"enrolment #{pl.enrolment_id}", pl.subject, pl.year_group] for pl in query]
 
 
-def _qa_rows(p: Person):
+def _qa_rows(p: Person) -> Rows:
     query = SupportAgreement.select().where(SupportAgreement.qa_lead == p).order_by(SupportAgreement.id)
     return [[a.id, a.reference, a.title, str(a.academic_year), a.status, a.start_date, a.end_date]
             for a in query]
 
 
-def _party_rows(p: Person):
+def _party_rows(p: Person) -> Rows:
     query = AgreementParty.select().where(AgreementParty.contact == p).order_by(AgreementParty.id)
     return [[x.id, _agreement(x.agreement), _school(x.school), PARTY_ROLES.label(x.role),
              x.responsibilities] for x in query]
 
 
-def _leader_rows(p: Person):
+def _leader_rows(p: Person) -> Rows:
     query = AgreementLeader.select().where(AgreementLeader.person == p).order_by(AgreementLeader.id)
-    return [[x.id, _agreement(x.agreement), x.designation.kind if x.designation_id else "", x.days,
+    return [[x.id, _agreement(x.agreement), x.designation.kind if x.designation is not None else "", x.days,
              x.hours] for x in query]
 
 
-def _activity_rows(p: Person):
+def _activity_rows(p: Person) -> Rows:
     linked = list(AgreementActivity.select().where(AgreementActivity.person == p))
     typed = _named(AgreementActivity, AgreementActivity.who, p)
     rows = {a.id: a for a in linked + typed}
@@ -197,13 +208,13 @@ def _activity_rows(p: Person):
             for a in sorted(rows.values(), key=lambda a: a.id)]
 
 
-def _report_rows(p: Person):
+def _report_rows(p: Person) -> Rows:
     query = ImpactReport.select().where(ImpactReport.author == p).order_by(ImpactReport.id)
     return [[r.id, _agreement(r.agreement), REPORT_KINDS.label(r.kind), r.due_date, r.submitted_on,
              RAG_RATINGS.label(r.rag), r.summary] for r in query]
 
 
-def _signature_rows(p: Person):
+def _signature_rows(p: Person) -> Rows:
     linked = list(Signature.select().where(Signature.person == p))
     typed = _named(Signature, Signature.signatory_name, p)
     rows = {s.id: s for s in linked + typed}
@@ -212,7 +223,7 @@ def _signature_rows(p: Person):
             for s in sorted(rows.values(), key=lambda s: s.id)]
 
 
-def _event_rows(p: Person):
+def _event_rows(p: Person) -> Rows:
     query = (EventAttendance.select(EventAttendance, Event).join(Event)
              .where(EventAttendance.person == p).order_by(Event.held_on, EventAttendance.id))
     return [[a.id, a.event.title, EVENT_KINDS.label(a.event.kind), a.event.held_on,
@@ -220,7 +231,7 @@ def _event_rows(p: Person):
              "yes" if a.attended else "no", "yes" if a.led else "no"] for a in query]
 
 
-def _audit_rows(p: Person):
+def _audit_rows(p: Person) -> Rows:
     query = entries_about(p.id).order_by(AuditEntry.at, AuditEntry.id)
     return [[e.id, e.when, e.user, e.record, e.action_label, e.summary] for e in described(query)]
 
@@ -438,7 +449,7 @@ def write_xlsx(data: SubjectAccess, target: Path) -> Path:
     return atomic_write(target, write)
 
 
-def _write_cover(wb, styles, data: SubjectAccess) -> None:
+def _write_cover(wb: Any, styles: Styles, data: SubjectAccess) -> None:
     from ..spreadsheets.writer import write_value
 
     cover = wb.add_worksheet("Cover")
@@ -510,7 +521,8 @@ def to_html(data: SubjectAccess) -> str:
     return "\n".join(parts)
 
 
-def export(person_id: int, target: Path, **kwargs) -> tuple[SubjectAccess, Path]:
+def export(person_id: int, target: Path, *, progress: Callable[[int, int], None] | None = None,
+           cancelled: Callable[[], bool] | None = None) -> tuple[SubjectAccess, Path]:
     """Collect and write the workbook; returns the data (for the PDF) and the path."""
-    data = collect(person_id, **kwargs)
+    data = collect(person_id, progress=progress, cancelled=cancelled)
     return data, write_xlsx(data, target)
