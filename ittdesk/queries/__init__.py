@@ -68,8 +68,9 @@ class Column:
                 try:
                     value = date.fromisoformat(value[:10])
                 except ValueError:
-                    return value
-            return value.strftime("%d/%m/%Y")
+                    return str(value)
+            day: date = value
+            return day.strftime("%d/%m/%Y")
         if self.kind == "money":
             from ..fields import format_money
 
@@ -84,7 +85,7 @@ class Filter:
     key: str
     label: str
     options: Callable[[], list[tuple[str, str]]]  # (value, label), computed when asked
-    apply: Callable[[ModelSelect, str], ModelSelect]
+    apply: Callable[[ModelSelect[Any], str], ModelSelect[Any]]
     joined: bool = True  # False: looks only at the list's own table (no joins needed)
     needs: tuple[Any, ...] = ()  # joined tables it looks at, for ``ListQuery.join_only``; () = all
 
@@ -97,11 +98,11 @@ class ListQuery:
     model: Any
     columns: list[Column]
     search: list[Any]  # text expressions the search box looks in (Cast numbers to text)
-    join: Callable[[ModelSelect], ModelSelect] = lambda q: q
+    join: Callable[[ModelSelect[Any]], ModelSelect[Any]] = lambda q: q
     # join_only(query, tables): only the joins reaching ``tables`` (models or aliases), for the
     # id and count queries; None: the id query joins everything or nothing.
-    join_only: Callable[[ModelSelect, set], ModelSelect] | None = None
-    scope: Callable[[ModelSelect], ModelSelect] = lambda q: q  # always applied (e.g. not erased)
+    join_only: Callable[[ModelSelect[Any], set[Any]], ModelSelect[Any]] | None = None
+    scope: Callable[[ModelSelect[Any]], ModelSelect[Any]] = lambda q: q  # always applied (e.g. not erased)
     filters: list[Filter] = field(default_factory=list)
     default_sort: str = ""
     entity: str = ""  # the service's entity name, for opening and deleting records
@@ -114,7 +115,7 @@ class ListQuery:
     # Joined tables reached through inner joins on required foreign keys: a NOT NULL column of
     # one of them is never NULL in the list (an outer join can make any column NULL).
     required_joins: tuple[Any, ...] = ()
-    scope_excluded: Callable[[], ModelSelect] | None = None
+    scope_excluded: Callable[[], ModelSelect[Any]] | None = None
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -128,7 +129,7 @@ class ListQuery:
                 return flt
         raise KeyError(f"{self.name} list has no filter {key!r}")
 
-    def _select(self, *exprs: Any, joined: bool | set = True) -> ModelSelect:
+    def _select(self, *exprs: Any, joined: bool | set[Any] = True) -> ModelSelect[Any]:
         """``joined``: True every join, False none, a set of tables only the joins they need."""
         query = self.model.select(*exprs)
         if isinstance(joined, set):
@@ -141,13 +142,13 @@ class ListQuery:
         return self.scope(query)
 
     def _needs_join(self, search: str, filters: dict[str, str] | None, sort: str | None
-                    ) -> bool | set:
+                    ) -> bool | set[Any]:
         """Which joined tables the id query needs: True all, or the set of tables (empty: none).
 
         The joins never drop rows (they follow required foreign keys, or are outer joins), so
         leaving out those nothing looks at gives the same ids, several times faster on 100,000
         rows. ``sort`` None: the count query, which does not sort."""
-        tables: set = set()
+        tables: set[Any] = set()
 
         def look_at(expr: Any) -> bool:
             """Adds the tables ``expr`` reads; False for a subquery (join everything)."""
@@ -182,8 +183,8 @@ class ListQuery:
             return True
         return tables
 
-    def where(self, query: ModelSelect, search: str = "", filters: dict[str, str] | None = None
-              ) -> ModelSelect:
+    def where(self, query: ModelSelect[Any], search: str = "", filters: dict[str, str] | None = None
+              ) -> ModelSelect[Any]:
         for word in search.split():
             word = word.strip().lower()
             if not word:

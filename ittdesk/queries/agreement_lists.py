@@ -6,8 +6,9 @@ Split from ``lists`` (the registry of every list) so that each area's declaratio
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from peewee import fn
+from peewee import ModelSelect, fn
 
 from .. import clock, settings
 from ..choices import AGREEMENT_STATUSES
@@ -16,13 +17,13 @@ from . import Column, Filter, ListQuery, choice_options
 
 # -- support agreements --------------------------------------------------------------------------
 
-def _next_report_due():
+def _next_report_due() -> ModelSelect[ImpactReport]:
     return (ImpactReport.select(fn.MIN(ImpactReport.due_date))
             .where((ImpactReport.agreement == SupportAgreement.id)
                    & ImpactReport.submitted_on.is_null()))
 
 
-def _party_school(role: str, sort: bool = False):
+def _party_school(role: str, sort: bool = False) -> ModelSelect[AgreementParty]:
     """The agreement's first school in ``role`` by name (``sort``: the name's sort key)."""
     party_school = School.alias("party_school")
     name = party_school.name_key if sort else party_school.name
@@ -32,7 +33,7 @@ def _party_school(role: str, sort: bool = False):
             .order_by(AgreementParty.id).limit(1))
 
 
-def _reports_due(q, value):
+def _reports_due(q: ModelSelect[Any], value: str) -> ModelSelect[Any]:
     """overdue / due (within the reports-due setting) / soon (either) / none outstanding /
     past end date — for agreed and active agreements, as ``agreement_lifecycle`` counts them."""
     from ..services.agreement_lifecycle import LIVE

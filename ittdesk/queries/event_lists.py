@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import Cast, fn
+from peewee import Cast, Expression, ModelSelect, fn
 
 from ..academic_year import AcademicYear
 from ..choices import EVENT_KINDS
@@ -13,7 +13,7 @@ from ..models import Event, EventAttendance, Person, database
 from . import Column, Filter, ListQuery, choice_options
 
 
-def _count(condition=None):
+def _count(condition: Expression | None = None) -> ModelSelect[EventAttendance]:
     query = EventAttendance.select(fn.COUNT(EventAttendance.id)).where(
         EventAttendance.event == Event.id)
     return query.where(condition) if condition is not None else query
@@ -26,8 +26,11 @@ def _years() -> list[tuple[str, str]]:
         return []
     from ..fields import day
 
-    year = AcademicYear.for_date(day(last))
-    stop = AcademicYear.for_date(day(first))
+    last_day, first_day = day(last), day(first)
+    if last_day is None or first_day is None:
+        return []
+    year = AcademicYear.for_date(last_day)
+    stop = AcademicYear.for_date(first_day)
     options = []
     while True:
         options.append((str(year), str(year)))
@@ -37,7 +40,7 @@ def _years() -> list[tuple[str, str]]:
     return options
 
 
-def _in_year(query, value: str):
+def _in_year(query: ModelSelect[Any], value: str) -> ModelSelect[Any]:
     year = AcademicYear.parse(value)
     return query.where(Event.held_on.between(year.start, year.end))
 

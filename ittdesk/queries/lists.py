@@ -13,6 +13,8 @@ This module is the registry: ``LISTS`` by name, which tables each list always jo
 
 from __future__ import annotations
 
+from typing import Any
+
 from peewee import Field
 
 from ..models import Cohort, Enrolment, Programme, School
@@ -37,7 +39,7 @@ from .school_lists import PEOPLE, SCHOOLS
 # The tables each list reaches through inner joins on required foreign keys: a NOT NULL column
 # of one of them is never NULL in the list (an outer join, like an enrolment's home school, can
 # make any column NULL).
-_REQUIRED_JOINS: dict[str, set] = {
+_REQUIRED_JOINS: dict[str, set[Any]] = {
     "cohorts": {Programme},
     "enrolments": {_EnrolledPerson, Cohort, Programme},
     "placements": {Enrolment, _Trainee, Cohort, School},

@@ -6,9 +6,11 @@ Enrolments and placements are ``RankedListQuery``s and join only the tables a qu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any, cast
 
-from peewee import JOIN, Cast, fn
+from peewee import JOIN, Cast, Field, ModelSelect, fn
 
 from ..academic_year import AcademicYear
 from ..choices import ENROLMENT_STATUSES, PLACEMENT_KINDS, PROGRAMME_KINDS
@@ -22,12 +24,12 @@ from .school_lists import _full_name, _full_name_key
 TAKEN_STATUSES = ("offered", "enrolled", "completed")
 
 
-def _places_taken():
+def _places_taken() -> ModelSelect[Enrolment]:
     return (Enrolment.select(fn.COUNT(Enrolment.id))
             .where((Enrolment.cohort == Cohort.id) & Enrolment.status.in_(TAKEN_STATUSES)))
 
 
-def _years(model_year) -> list[tuple[str, str]]:
+def _years(model_year: Field[Any]) -> list[tuple[str, str]]:
     query = model_year.model.select(model_year).distinct().order_by(model_year.desc())
     from ..models import database
 
@@ -72,11 +74,11 @@ COHORTS = ListQuery(
     default_sort="year",
 )
 
-def _cohort_count():
+def _cohort_count() -> ModelSelect[Cohort]:
     return Cohort.select(fn.COUNT(Cohort.id)).where(Cohort.programme == Programme.id)
 
 
-def _enrolment_count():
+def _enrolment_count() -> ModelSelect[Enrolment]:
     return (Enrolment.select(fn.COUNT(Enrolment.id)).join(Cohort)
             .where(Cohort.programme == Programme.id))
 
@@ -101,7 +103,8 @@ PROGRAMMES = ListQuery(
 
 def _cohorts_by_programme() -> dict[int, list[int]]:
     found: dict[int, list[int]] = {}
-    for cohort_id, programme_id in Cohort.select(Cohort.id, Cohort.programme).tuples():
+    rows = cast("Iterable[tuple[int, int]]", Cohort.select(Cohort.id, Cohort.programme).tuples())
+    for cohort_id, programme_id in rows:
         found.setdefault(programme_id, []).append(cohort_id)
     return found
 
@@ -109,7 +112,7 @@ def _cohorts_by_programme() -> dict[int, list[int]]:
 _HomeSchool = School.alias("home")
 _EnrolledPerson = Person.alias("trainee")
 
-def _enrolment_joins(q, tables: set):
+def _enrolment_joins(q: ModelSelect[Any], tables: set[Any]) -> ModelSelect[Any]:
     """The enrolment list's joins, only those reaching ``tables`` (all four for the rows)."""
     if _EnrolledPerson in tables:
         q = q.join(_EnrolledPerson, on=(Enrolment.person == _EnrolledPerson.id)).switch(Enrolment)
@@ -128,7 +131,8 @@ ENROLMENTS = RankedListQuery(
     entity="enrolment",
     model=Enrolment,
     lookups=(Cohort, Programme),
-    groups={Cohort: lambda: {i: [i] for (i,) in Cohort.select(Cohort.id).tuples()},
+    groups={Cohort: lambda: {i: [i] for (i,) in cast("Iterable[tuple[int]]",
+                                                     Cohort.select(Cohort.id).tuples())},
             Programme: lambda: _cohorts_by_programme()},
     group_key=Enrolment.cohort,
     join=lambda q: _enrolment_joins(q, {_EnrolledPerson, Cohort, Programme, _HomeSchool}),
@@ -172,7 +176,7 @@ _Trainee = Person.alias("ptrainee")
 _Mentor = Person.alias("mentor")
 
 
-def _placement_year(q, value):
+def _placement_year(q: ModelSelect[Any], value: str) -> ModelSelect[Any]:
     year = AcademicYear.parse(value)
     return q.where((Placement.start_date >= year.start) & (Placement.start_date <= year.end))
 
@@ -192,7 +196,7 @@ def _placement_years() -> list[tuple[str, str]]:
     return years
 
 
-def _placement_joins(q, tables: set):
+def _placement_joins(q: ModelSelect[Any], tables: set[Any]) -> ModelSelect[Any]:
     """The placement list's joins, only those reaching ``tables`` (all five for the rows).
 
     Sorted by school, only the school is joined, and SQLite walks school_name_key and each

@@ -7,6 +7,7 @@ sort the big table by their place in that order, or read it one group at a time 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,12 +26,12 @@ class RankedListQuery(ListQuery):
     quicker to compare; BENCHMARKS.md, "Figures behind the code's comments"). The order is the same: the value, then the programme's id, then
     the list's id, each in the sort's direction, NULLs last."""
 
-    lookups: tuple = ()
+    lookups: tuple[Any, ...] = ()
     # For the whole list (no search or filter): ``groups[owner]()`` -> {owner id: the values of
     # ``group_key`` (a column of the list's own table) its rows have}. The list is then read one
     # group at a time in the ranked order, each in id order straight from ``group_key``'s index
     # with no sort at all (about twice as quick: BENCHMARKS.md, as above).
-    groups: dict = field(default_factory=dict)
+    groups: dict[Any, Callable[[], dict[Any, Any]]] = field(default_factory=dict)
     group_key: Any = None
 
     def _ranked(self, sort: str, descending: bool) -> tuple[Any, list[int]] | None:

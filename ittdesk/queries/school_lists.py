@@ -6,7 +6,9 @@ Split from ``lists`` (the registry of every list) so that each area's declaratio
 
 from __future__ import annotations
 
-from peewee import Cast, fn
+from typing import Any
+
+from peewee import Cast, ColumnBase, ModelSelect, fn
 
 from .. import holders
 from ..choices import (
@@ -20,20 +22,23 @@ from ..models import Designation, Person, Role, School
 from . import Column, Filter, ListQuery, choice_options, distinct_values
 
 
-def _full_name(model):
-    return model.first_name.concat(" ").concat(model.last_name)
+def _full_name(model: Any) -> ColumnBase:
+    """A person's full name in SQL (``model``: Person or an alias of it)."""
+    name: ColumnBase = model.first_name.concat(" ").concat(model.last_name)
+    return name
 
 
-def _full_name_key(model):
+def _full_name_key(model: Any) -> ColumnBase:
     """How a full name sorts (``_full_name``'s order, as people expect: ``ittdesk.sortkeys``).
     The keys hold no spaces, so the space between them sorts before any letter: "Ann Smith"
     comes before "Anna Bell", as first name then last name."""
-    return model.first_name_key.concat(" ").concat(model.last_name_key)
+    key: ColumnBase = model.first_name_key.concat(" ").concat(model.last_name_key)
+    return key
 
 
 # -- schools -------------------------------------------------------------------------------------
 
-def _current_holder(kind: str, sort: bool = False):
+def _current_holder(kind: str, sort: bool = False) -> ModelSelect[Role]:
     """The school's current holder of ``kind`` by name (``sort``: by the name's sort key)."""
     holder = Person.alias("holder")
     name = _full_name_key(holder) if sort else _full_name(holder)
@@ -84,13 +89,13 @@ SCHOOLS = ListQuery(
 
 # -- people --------------------------------------------------------------------------------------
 
-def _current_role():
+def _current_role() -> ModelSelect[Role]:
     """The person's most recently started current role."""
     return (Role.select(Role.kind).where((Role.person == Person.id) & holders.held())
             .order_by(Role.start_date.desc(nulls="LAST"), Role.id.desc()).limit(1))
 
 
-def _current_school(sort: bool = False):
+def _current_school(sort: bool = False) -> ModelSelect[Role]:
     """The school of the person's most recently started current role (``sort``: its key)."""
     at = School.alias("at")
     return (Role.select(at.name_key if sort else at.name).join(at, on=(Role.school == at.id))
@@ -98,12 +103,12 @@ def _current_school(sort: bool = False):
             .order_by(Role.start_date.desc(nulls="LAST")).limit(1))
 
 
-def _has_role(kind: str):
+def _has_role(kind: str) -> ColumnBase:
     return fn.EXISTS(Role.select(Role.id).where((Role.person == Person.id) & (Role.kind == kind)
                                                 & holders.held()))
 
 
-def _has_designation(kind: str):
+def _has_designation(kind: str) -> ColumnBase:
     return fn.EXISTS(Designation.select(Designation.id).where((Designation.person == Person.id)
                                                               & (Designation.kind == kind)))
 

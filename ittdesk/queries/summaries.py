@@ -4,9 +4,10 @@ related-information tabs both read these, so a question is answered the same way
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from peewee import JOIN, fn
 
@@ -146,7 +147,7 @@ def school_summary(school_id: int, today: date | None = None) -> dict[str, Any]:
              .where(Placement.school == school_id).order_by(Placement.start_date.desc()))
     for p in query:
         label = str(AcademicYear.for_date(p.start_date))
-        mentor_name = p.mentor.full_name if p.mentor_id else "no mentor"
+        mentor_name = p.mentor.full_name if p.mentor_id and p.mentor is not None else "no mentor"
         placements_by_year.setdefault(label, []).append(
             Link("placement", p.id, p.enrolment.person.full_name,
                  f"{PLACEMENT_KINDS.label(p.kind)}, {_period(p.start_date, p.end_date)}, "
@@ -226,7 +227,8 @@ def person_summary(person_id: int, today: date | None = None) -> dict[str, Any]:
     mentor = Person.alias("pm")
     placements = [Link("placement", p.id, p.school.name,
                        f"{PLACEMENT_KINDS.label(p.kind)}, {_period(p.start_date, p.end_date)}"
-                       + (f", mentor {p.mentor.full_name}" if p.mentor_id else ", no mentor"))
+                       + (f", mentor {p.mentor.full_name}" if p.mentor_id and p.mentor is not None
+                          else ", no mentor"))
                   for p in (Placement.select(Placement, School, Enrolment, mentor)
                             .join(School).switch(Placement).join(Enrolment)
                             .switch(Placement)
@@ -289,9 +291,10 @@ def cohort_summary(cohort_id: int) -> dict[str, Any]:
     left = None if cohort.places is None else cohort.places - taken
     # Counted by the database: a cohort of thousands is not read row by row (the cohort
     # editor and the cohorts list's detail pane ask on the GUI thread).
-    counts: dict[str, int] = dict(
+    counts: dict[str, int] = dict(cast(
+        "Iterable[tuple[str, int]]",
         Enrolment.select(Enrolment.status, fn.COUNT(Enrolment.id))
-        .where(Enrolment.cohort == cohort_id).group_by(Enrolment.status).tuples())
+        .where(Enrolment.cohort == cohort_id).group_by(Enrolment.status).tuples()))
     return {
         "cohort": cohort,
         "title": f"{cohort.programme.name} — {cohort.name} ({cohort.academic_year})",
@@ -317,7 +320,7 @@ def placement_summary(placement_id: int) -> dict[str, Any]:
              ("Subject", p.subject or ""), ("Year group", p.year_group or "")]
     links = [Link("person", trainee.id, trainee.full_name, "trainee"),
              Link("school", p.school_id, p.school.name, "school")]
-    if p.mentor_id:
+    if p.mentor_id and p.mentor is not None:
         status, _ok = mentor_status(p.mentor_id)
         links.append(Link("person", p.mentor_id, p.mentor.full_name, f"mentor, {status}"))
     return {"title": f"{trainee.full_name} at {p.school.name}", "facts": facts, "links": links}
@@ -328,11 +331,12 @@ def enrolment_summary(enrolment_id: int) -> dict[str, Any]:
     facts = [("Trainee", e.person.full_name), ("Cohort", f"{e.cohort.programme.name} — {e.cohort.name}"),
              ("Year", str(e.cohort.academic_year)), ("Status", ENROLMENT_STATUSES.label(e.status)),
              ("Trainee ID", e.trainee_id or ""), ("Subject", e.subject or ""),
-             ("Home school", e.home_school.name if e.home_school_id else ""),
+             ("Home school",
+              e.home_school.name if e.home_school_id and e.home_school is not None else ""),
              ("Outcome", e.outcome or "")]
     links = [Link("person", e.person_id, e.person.full_name, "trainee"),
              Link("cohort", e.cohort_id, f"{e.cohort.name} ({e.cohort.academic_year})", "cohort")]
-    if e.home_school_id:
+    if e.home_school_id and e.home_school is not None:
         links.append(Link("school", e.home_school_id, e.home_school.name, "home school"))
     links += [Link("placement", p.id, p.school.name,
                    f"{PLACEMENT_KINDS.label(p.kind)}, {_period(p.start_date, p.end_date)}")
@@ -346,7 +350,7 @@ def agreement_summary(agreement_id: int) -> dict[str, Any]:
 
     a = SupportAgreement.get_by_id(agreement_id)
     from ..fields import format_money
-    from ..services.agreements import spent_pence
+    from ..services.agreement_money import spent_pence
 
     facts = [("Reference", a.reference), ("Year", str(a.academic_year)),
              ("Status", AGREEMENT_STATUSES.label(a.status)),
@@ -354,7 +358,7 @@ def agreement_summary(agreement_id: int) -> dict[str, Any]:
              ("Funding", a.funding_source or ""),
              ("Agreed", format_money(a.amount_agreed_pence)),
              ("Spent", format_money(spent_pence(a.id))),
-             ("QA lead", a.qa_lead.full_name if a.qa_lead_id else "")]
+             ("QA lead", a.qa_lead.full_name if a.qa_lead_id and a.qa_lead is not None else "")]
     links = [Link("school", p.school_id, p.school.name, PARTY_ROLES.label(p.role))
              for p in AgreementParty.select().where(AgreementParty.agreement == agreement_id)]
     reports = [Link("agreement", a.id, f"{r.kind.title()} report due {_d(r.due_date)}",
