@@ -195,7 +195,10 @@ def test_lists_have_their_filters_and_the_summary_pane_links_records(qtbot, demo
     assert set(agreements.filter_boxes) == {"status", "reports"}
 
 
-def test_a_page_or_action_whose_module_is_missing_is_not_fatal(qtbot, db, monkeypatch):
+def test_a_page_or_action_whose_module_is_missing_is_an_error_not_a_missing_feature(
+        qtbot, db, monkeypatch):
+    """Issue 16: a target that does not import raises (the smoke hook and
+    tests/test_targets_load.py catch it before a user could), never a quiet "not available"."""
     from ui import views
 
     monkeypatch.setattr(views, "PAGES", views.PAGES + [
@@ -204,11 +207,13 @@ def test_a_page_or_action_whose_module_is_missing_is_not_fatal(qtbot, db, monkey
         views.ActionSpec("Tools", "Do a thing…", "ui.dialogs.not_written_yet:do_it")])
     window = make_window(qtbot, db)
     try:
-        window.show_page("later")
-        assert "not available" in window.current_page().text()
+        with pytest.raises(ModuleNotFoundError, match="not_written_yet"):
+            window.page("later")
         assert window.tools_menu is not None
-        window.tools_menu.actions()[0].trigger()
-        assert "not available" in window.statusBar().currentMessage()
+        with qtbot.captureExceptions() as raised:  # raised in the menu action's slot
+            window.tools_menu.actions()[0].trigger()
+        assert [type(exc) for _, exc, _ in raised] == [ModuleNotFoundError]
+        assert "not available" not in window.statusBar().currentMessage()
     finally:
         close_window(qtbot, window)
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
-from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
@@ -61,24 +60,12 @@ if TYPE_CHECKING:
     from ittdesk.db import Location
 
 
-def load_target(target: str) -> Any | None:
-    """``"module:attr"`` -> the attribute, or None when the module is not there (yet)."""
+def load_target(target: str) -> Any:
+    """``"module:attr"`` -> the attribute, the module imported when first asked for (a page's
+    or a dialog's imports do not slow start-up). Every target exists: a failing import is a
+    bug and raises, never a feature quietly gone (``tests/test_targets_load.py``)."""
     module_name, _, attr = target.partition(":")
-    try:
-        module = import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None
-        raise
-    return getattr(module, attr, None)
-
-
-def _module_exists(name: str) -> bool:
-    """Whether ``name`` can be imported, without importing it (its parent packages only)."""
-    try:
-        return find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
+    return getattr(import_module(module_name), attr)
 
 
 class _LazyFileDrop(QObject):
@@ -94,8 +81,6 @@ class _LazyFileDrop(QObject):
             return False
         self.window.removeEventFilter(self)
         install = load_target("ui.dialogs.import_wizard:install_file_drop")
-        if install is None:
-            return False
         install(self.window)
         real = getattr(self.window, "_import_drop_filter", None)
         return bool(real is not None and real.eventFilter(obj, event))
@@ -118,18 +103,15 @@ class MainWindow(WindowActions):
         self.startup = StartUp(self, opener)  # the first frame light, the rest after it (ui.startup)
         self._build_central()
         self.create_actions()
-        # Whether the wizard is there, without importing it (and the importer) at start-up.
-        self.import_act.setEnabled(_module_exists("ui.dialogs.import_wizard"))
         self.last_change = LastChange(self, self.undo_act)  # Edit > Undo (ui.undo)
         self.create_menus()
         self.create_tool_bar()
         self.create_status_bar()
         self.read_settings()
         sizing.fit_on_show(self)  # a size saved on a bigger screen (or scale) still fits
-        if _module_exists("ui.dialogs.import_wizard"):
-            self.setAcceptDrops(True)  # the wizard's drop target is installed on the first drag
-            self._lazy_file_drop = _LazyFileDrop(self)
-            self.installEventFilter(self._lazy_file_drop)
+        self.setAcceptDrops(True)  # the wizard's drop target is installed on the first drag
+        self._lazy_file_drop = _LazyFileDrop(self)
+        self.installEventFilter(self._lazy_file_drop)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
@@ -261,11 +243,7 @@ class MainWindow(WindowActions):
         spec = self._spec(key)
         if spec is None:
             return None
-        factory = load_target(spec.target)
-        if factory is None:
-            widget: QWidget = QLabel(f"{spec.title} is not available in this version.")
-        else:
-            widget = factory(self)
+        widget: QWidget = load_target(spec.target)(self)
         widget.setObjectName(f"page_{key}")
         self._pages[key] = widget
         self.stack.addWidget(widget)
@@ -344,7 +322,7 @@ class MainWindow(WindowActions):
 
         target = EDITORS.get(entity)
         opener = load_target(target) if target else None
-        if opener is None:
+        if opener is None:  # a kind of record with no editor
             self.statusBar().showMessage(f"There is no editor for {entity} records yet", 4000)
             return None
         try:
@@ -398,11 +376,7 @@ class MainWindow(WindowActions):
         self._run_target("ui.dialogs.import_wizard:open_import_wizard")
 
     def _run_target(self, target: str) -> None:
-        function = load_target(target)
-        if function is None:
-            self.statusBar().showMessage("That feature is not available in this version", 4000)
-            return
-        function(self)
+        load_target(target)(self)
 
 
 #: the kinds of record the status bar counts (``ittdesk.queries.record_counts``)

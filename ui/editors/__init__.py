@@ -2,8 +2,8 @@
 
 The callable is called as ``callable(main_window, record_id)`` (``record_id`` None for a new
 record) and returns a dialog (shown modeless by the window) or None. ``entity`` is the service's
-``entity`` name ("school", "person", "agreement"...). A target whose module does not exist yet is
-treated as "no editor": the record simply does not open.
+``entity`` name ("school", "person", "agreement"...). Every target must load
+(``tests/test_targets_load.py``); a kind of record not listed has no editor.
 """
 
 from __future__ import annotations

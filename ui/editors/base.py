@@ -243,12 +243,10 @@ class EntityEditor(QDialog):
         html = self.printable_html() if self.instance is not None else None
         if not html:
             return
-        from ..main_window import load_target
+        from ..printing import print_preview  # QtPrintSupport when first printing
 
-        preview = load_target("ui.printing:print_preview")
-        if preview is not None:
-            title = self.windowTitle()
-            preview(self, html, footer_left=title, title=title)
+        title = self.windowTitle()
+        print_preview(self, html, footer_left=title, title=title)
 
     # -- values --------------------------------------------------------------------------------
     def get_widget_value(self, name: str) -> Any:

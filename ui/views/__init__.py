@@ -2,7 +2,8 @@
 
 Adding a page is one line in ``PAGES``; adding a menu entry is one line in ``ACTIONS``. Targets
 are ``"module:attribute"`` strings imported only when first used, so a page's heavy imports do
-not slow start-up and a missing module disables its entry instead of breaking the app.
+not slow start-up. Every target must load: ``tests/test_targets_load.py`` imports each one (as
+the packaged app's smoke hook, ``ui.smoke``, does), and a failing import raises when used.
 
 - A page target is a class (or function) called as ``target(main_window)`` returning a QWidget.
   It may subclass ``ui.views.base.Page`` to get the optional hooks the window calls (refresh,

@@ -23,11 +23,10 @@ class AgreementsPage(ListPage):
 
     def print_current(self) -> None:
         """Ctrl+P: the selected agreement as its printed document; otherwise the list."""
-        from ..main_window import load_target
+        from ..editors.agreement_editor import print_agreement  # the editor when first used
 
         ids = self.panel.selected_ids()
-        printer = load_target("ui.editors.agreement_editor:print_agreement")
-        if len(ids) == 1 and printer is not None:
-            printer(self, ids[0])
+        if len(ids) == 1:
+            print_agreement(self, ids[0])
         else:
             super().print_current()

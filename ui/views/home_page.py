@@ -101,9 +101,7 @@ class GroupCard(QFrame):
         elif href == "action:" and self.group.action:
             from ..main_window import load_target
 
-            target = load_target(self.group.action[1])
-            if target is not None:
-                target(self.main_window)
+            load_target(self.group.action[1])(self.main_window)
 
 
 class Welcome(QWidget):

@@ -181,11 +181,7 @@ class ListActions:
         return html, fit.landscape
 
     def print_list(self, title: str) -> None:
-        from ..main_window import load_target
+        from ..printing import print_preview  # QtPrintSupport when first printing
 
-        preview = load_target("ui.printing:print_preview")
-        if preview is None:
-            self.main_window.statusBar().showMessage("Printing is not available", 4000)
-            return
         html, landscape = self.printable_html(title)
-        preview(self, html, footer_left=title, title=title, landscape=landscape)
+        print_preview(self, html, footer_left=title, title=title, landscape=landscape)
