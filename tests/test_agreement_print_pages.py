@@ -10,7 +10,8 @@ import pytest
 
 from ittdesk.documents.agreement import build
 from ittdesk.models import SupportAgreement
-from ui.printing import FOOTER_MM, HEADER_MM, MARGINS_MM, PageOptions, _printer, html_to_pdf, render
+from ui.print_dialogs import a4_printer
+from ui.printing import FOOTER_MM, HEADER_MM, MARGINS_MM, PageOptions, html_to_pdf, render
 
 RENDER_DPI = 50
 
@@ -64,7 +65,7 @@ def test_printer_and_pdf_give_the_same_pages_and_none_is_blank(demo_agreements, 
         pdf = tmp_path / f"{document.reference}-saved.pdf"
         saved = html_to_pdf(document.html, pdf, **document.page_options())
         printed_file = tmp_path / f"{document.reference}-printed.pdf"
-        printer = _printer()  # as Print… and Print preview make it: HighResolution (1200 dpi)
+        printer = a4_printer()  # as Print… and Print preview make it: HighResolution (1200 dpi)
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(printed_file))
         assert printer.resolution() != 300  # the case that used to lay out differently

@@ -224,9 +224,9 @@ def test_ctrl_p_in_the_person_editor_previews_their_development_record(qtbot, ma
     person = people.create({"first_name": "Ada", "last_name": "Greaves"})
     roles.create({"person": person.id, "school": school.id, "kind": "mentor"})
     printed = []
-    import ui.printing
+    import ui.print_dialogs
 
-    monkeypatch.setattr(ui.printing, "print_preview",
+    monkeypatch.setattr(ui.print_dialogs, "print_preview",
                         lambda parent, html, **kw: printed.append((html, kw["title"])))
     editor = main_window.open_record("person", person.id)
     editor.activateWindow()

@@ -10,7 +10,8 @@ import pytest
 from gui_helpers import wait_loaded
 from PySide6.QtGui import QGuiApplication
 
-from ui.printing import TABLE_POINTS, fit_table, print_preview
+from ui.print_dialogs import print_preview
+from ui.printing import TABLE_POINTS, fit_table
 
 qt_settings = gui.qt_settings
 demo_window = gui.demo_window

@@ -87,7 +87,8 @@ def test_printing_to_a_printer_runs_as_a_background_task(qtbot, tmp_path):
     from PySide6.QtPrintSupport import QPrinter
 
     from ui import tasks
-    from ui.printing import PageOptions, a4_layout, print_to
+    from ui.print_dialogs import print_to
+    from ui.printing import PageOptions, a4_layout
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageLayout(a4_layout())

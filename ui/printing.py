@@ -10,13 +10,8 @@ Generic API (reuse it for any printed document — agreements, subject-access ex
     Write a PDF and return its page count. Headless: it creates a ``QGuiApplication`` when
     none exists (offscreen on a Linux machine with no display), so the CLI can call it. The
     file is written to a temporary name and renamed, so a failed run never leaves half a PDF.
-``print_preview(parent, html, *, footer_left, footer_right, ...) -> int``
-    ``QPrintPreviewDialog`` on A4; its Print button prints the same pages.
-``print_html(parent, html, ...)``
-    The system print dialog, then the pages on a background task (``None`` if cancelled).
-``save_pdf_as(parent, html, suggested_name, ...)`` / ``save_pdf(parent, html, path, ...)``
-    (Ask for a file name, then) write the PDF through ``ui.tasks.run_task`` — off the GUI
-    thread with a progress dialog — and report success or the error in a message box.
+``ui.print_dialogs``: ``print_preview``, ``print_html``, ``save_pdf_as`` / ``save_pdf``
+    The GUI's preview, print dialog and Save as PDF over the same renderer.
 ``render(device, html, options, progress=None) -> int``
     The one paint loop all of the above use; ``device`` is any ``QPagedPaintDevice``
     (``QPdfWriter``, ``QPrinter``). Safe on a worker thread (Qt allows painting on printers and
@@ -357,7 +352,7 @@ def _elide(painter: QPainter, text: str, width: float) -> str:
     return painter.fontMetrics().elidedText(text or "", Qt.TextElideMode.ElideRight, int(width))
 
 
-def _options(footer_left: str, footer_right: str, **extra) -> PageOptions:
+def page_options(footer_left: str, footer_right: str, **extra) -> PageOptions:
     return PageOptions(footer_left=footer_left, footer_right=footer_right, **extra)
 
 
@@ -370,7 +365,7 @@ def html_to_pdf(html: str, out_path: str | os.PathLike, *, footer_left: str = ""
     out = Path(out_path)
     if out.parent and not out.parent.exists():
         raise OSError(f"The folder {out.parent} does not exist")
-    options = _options(footer_left, footer_right, watermark=watermark, header_left=header_left,
+    options = page_options(footer_left, footer_right, watermark=watermark, header_left=header_left,
                        header_right=header_right, title=title, landscape=landscape)
     pages = 0
 
@@ -388,126 +383,3 @@ def html_to_pdf(html: str, out_path: str | os.PathLike, *, footer_left: str = ""
 
     atomic_write(out, write)
     return pages
-
-
-# -- GUI entry points (QtWidgets/QtPrintSupport imported lazily) -----------------------------
-
-def _printer(landscape: bool = False):
-    from PySide6.QtPrintSupport import QPrinter
-
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPageLayout(a4_layout(landscape))
-    return printer
-
-
-def print_preview(parent, html: str, *, footer_left: str = "", footer_right: str = "",
-                  watermark: str | None = None, header_left: str = "", header_right: str = "",
-                  title: str = "", exec_dialog: bool = True, landscape: bool = False):
-    """Show a print preview of ``html`` on A4; printing from it prints the same pages.
-
-    Returns the dialog's result, or the dialog itself when ``exec_dialog`` is false (tests and
-    callers that want to show it non-modally).
-    """
-    from PySide6.QtPrintSupport import QPrintPreviewDialog
-
-    options = _options(footer_left, footer_right, watermark=watermark, header_left=header_left,
-                       header_right=header_right, title=title, landscape=landscape)
-    printer = _printer(landscape)
-    printer.setDocName(title or footer_left)
-    dialog = QPrintPreviewDialog(printer, parent)
-    dialog.setWindowTitle(f"Print preview — {title}" if title else "Print preview")
-    _fit_to_screen(dialog, 900, 1000)
-    dialog.paintRequested.connect(lambda p: _paint_with_busy_cursor(p, html, options))
-    dialog._printer = printer  # keep the printer alive as long as the dialog
-    if not exec_dialog:
-        return dialog
-    return dialog.exec()
-
-
-def _fit_to_screen(dialog, width: int, height: int) -> None:
-    """At most the screen's available area (a 1000-pixel preview ran off a 768-pixel laptop
-    screen, hiding its buttons), centred on it."""
-    screen = dialog.screen() or QGuiApplication.primaryScreen()
-    if screen is None:
-        dialog.resize(width, height)
-        return
-    area = screen.availableGeometry()
-    frame = 40  # title bar and borders the window manager adds
-    dialog.resize(min(width, area.width() - frame), min(height, area.height() - frame))
-    dialog.move(area.center() - dialog.rect().center())
-
-
-def _paint_with_busy_cursor(printer, html: str, options: PageOptions) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        render(printer, html, options)
-    finally:
-        QApplication.restoreOverrideCursor()
-
-
-def print_html(parent, html: str, *, footer_left: str = "", footer_right: str = "",
-               watermark: str | None = None, header_left: str = "", header_right: str = "",
-               title: str = "", landscape: bool = False):
-    """The system print dialog, then the pages on a background task; None if cancelled."""
-    from PySide6.QtPrintSupport import QPrintDialog
-
-    printer = _printer(landscape)
-    printer.setDocName(title or footer_left)
-    dialog = QPrintDialog(printer, parent)
-    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-        return None
-    options = _options(footer_left, footer_right, watermark=watermark, header_left=header_left,
-                       header_right=header_right, title=title, landscape=landscape)
-    return print_to(parent, printer, html, options)
-
-
-def print_to(parent, printer, html: str, options: PageOptions, on_done=None):
-    """Paint the pages on ``printer`` off the GUI thread, with progress and Cancel."""
-    from ui.tasks import run_task
-
-    def work(progress, cancel):
-        return render(printer, html, options, progress, cancel.is_set)
-
-    handle = run_task(parent, work, on_done=on_done, progress_title="Printing…")
-    handle.printer = printer  # keep the printer alive until the job is delivered
-    return handle
-
-
-def save_pdf_as(parent, html: str, suggested_name: str, *, footer_left: str = "",
-                footer_right: str = "", watermark: str | None = None, header_left: str = "",
-                header_right: str = "", title: str = "",
-                on_saved: Callable[[Path], None] | None = None, landscape: bool = False):
-    """Ask where to save, then write the PDF on a background task with progress."""
-    from .files import ask_save_path
-
-    path = ask_save_path(parent, "Save as PDF", suggested_name, "PDF files (*.pdf)", (".pdf",))
-    if path is None:
-        return None
-    return save_pdf(parent, html, path, footer_left=footer_left, footer_right=footer_right,
-                    watermark=watermark, header_left=header_left, header_right=header_right,
-                    title=title, on_saved=on_saved, landscape=landscape)
-
-
-def save_pdf(parent, html: str, path: Path, *, on_saved: Callable[[Path], None] | None = None,
-             show_message: bool = True, **options):
-    """Write the PDF at ``path`` on a background task; ``on_saved(path)`` runs on the GUI thread.
-
-    Returns the ``ui.tasks`` handle. Errors (folder missing, file locked) come back as one
-    message box, and no half-written file is left behind.
-    """
-    from PySide6.QtWidgets import QMessageBox
-
-    from ui.tasks import run_task
-
-    def work(progress, cancel):
-        return html_to_pdf(html, path, progress=progress, cancelled=cancel.is_set, **options)
-
-    def done(_pages: int) -> None:
-        if on_saved is not None:
-            on_saved(path)
-        if show_message:
-            QMessageBox.information(parent, "Saved as PDF", f"Saved {path}")
-
-    return run_task(parent, work, on_done=done, progress_title=f"Saving {path.name}…")

@@ -2,8 +2,8 @@
 plus what goes in the running header and footer (reference, version and date).
 
 ``build(agreement_id)`` returns an ``AgreementDocument``; hand it to the printer with
-``ui.printing.html_to_pdf(doc.html, out, **doc.page_options())`` (or ``print_preview`` /
-``print_html``). A draft carries a DRAFT banner in the text and a DRAFT watermark on every page,
+``ui.printing.html_to_pdf(doc.html, out, **doc.page_options())`` (or ``ui.print_dialogs``'
+``print_preview`` / ``print_html``). A draft carries a DRAFT banner in the text and a DRAFT watermark on every page,
 and its footer says "Draft"; otherwise the footer gives the version, which counts the times the
 agreement was issued (moved to agreed), never its edits. Signature rows not yet signed are
 pre-filled: each party's named contact with their current role at that school, the QA lead with

@@ -451,7 +451,7 @@ class AgreementEditor(QDialog):
         """The saved agreement's document, built on a worker, to the printer."""
         if self._saved_for_printing():
             from ittdesk.documents.agreement import build
-            from ui.printing import print_html
+            from ui.print_dialogs import print_html
 
             read(self, build, self.agreement_id,
                  on_done=lambda document: print_html(self, document.html,
@@ -461,7 +461,7 @@ class AgreementEditor(QDialog):
         """The saved agreement's document, built on a worker, saved as a PDF."""
         if self._saved_for_printing():
             from ittdesk.documents.agreement import build
-            from ui.printing import save_pdf_as
+            from ui.print_dialogs import save_pdf_as
 
             read(self, build, self.agreement_id,
                  on_done=lambda document: save_pdf_as(self, document.html, document.file_name,
@@ -551,7 +551,7 @@ open_agreement_editor = open_agreement
 def print_agreement(parent: QWidget | None, agreement_id: int, *, exec_dialog: bool = True):
     """Print preview of a saved agreement (the list's Ctrl+P); Print from it prints it."""
     from ittdesk.documents.agreement import build
-    from ui.printing import print_preview
+    from ui.print_dialogs import print_preview
 
     document = build(agreement_id)
     return print_preview(parent, document.html, exec_dialog=exec_dialog, **document.page_options())

@@ -243,7 +243,7 @@ class EntityEditor(QDialog):
         html = self.printable_html() if self.instance is not None else None
         if not html:
             return
-        from ..printing import print_preview  # QtPrintSupport when first printing
+        from ..print_dialogs import print_preview  # QtPrintSupport when first printing
 
         title = self.windowTitle()
         print_preview(self, html, footer_left=title, title=title)

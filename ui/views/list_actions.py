@@ -181,7 +181,7 @@ class ListActions:
         return html, fit.landscape
 
     def print_list(self, title: str) -> None:
-        from ..printing import print_preview  # QtPrintSupport when first printing
+        from ..print_dialogs import print_preview  # QtPrintSupport when first printing
 
         html, landscape = self.printable_html(title)
         print_preview(self, html, footer_left=title, title=title, landscape=landscape)
