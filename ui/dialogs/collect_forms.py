@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ittdesk.leadership import collect
+from ittdesk.leadership.differences import Collection
 from ittdesk.models import ConfirmationRound
 from ui.models.review_model import ReturnsModel, ReviewRow  # noqa: F401 - ReviewRow re-exported
 from ui.models.rows_model import RowsModel
@@ -246,7 +247,7 @@ class CollectFormsDialog(QDialog):
                              on_done=self.show_collection, progress_title="Reading returned forms…",
                              on_cancelled=lambda: self.summary.setText("Reading cancelled."))
 
-    def show_collection(self, found: collect.Collection) -> None:
+    def show_collection(self, found: Collection) -> None:
         blank = [r for r in found.refused if r.blank]
         refused = [r for r in found.refused if not r.blank]
         done = {(r.school_id, r.path) for n, r in enumerate(self.model.returns)

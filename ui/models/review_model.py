@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from ittdesk import fields
 from ittdesk.leadership import collect
+from ittdesk.leadership.differences import SchoolReturn
 
 from .rows_model import RowsModel
 
@@ -40,7 +41,7 @@ class ReturnsModel(RowsModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.returns: list[collect.SchoolReturn] = []
+        self.returns: list[SchoolReturn] = []
         self.rows: list[ReviewRow] = []
         self.year = ""
         self.applied: set[int] = set()
@@ -48,7 +49,7 @@ class ReturnsModel(RowsModel):
         self.failed: dict[int, tuple[frozenset[str], str]] = {}
         self._heads: dict[int, ReviewRow] = {}
 
-    def set_returns(self, returns: list[collect.SchoolReturn], year: str) -> None:
+    def set_returns(self, returns: list[SchoolReturn], year: str) -> None:
         self.beginResetModel()
         self.year = year
         self.returns = list(returns)
@@ -187,12 +188,12 @@ class ReturnsModel(RowsModel):
     def _choice(self, n: int) -> list[str]:
         return [r.key for r in self.rows if r.ret == n and r.kind == "change" and r.checked]
 
-    def accepted(self) -> list[tuple[collect.SchoolReturn, list[str]]]:
+    def accepted(self) -> list[tuple[SchoolReturn, list[str]]]:
         """Schools still ticked and not applied yet, each with the keys of its ticked changes."""
         return [(ret, self._choice(n)) for n, ret in enumerate(self.returns)
                 if n not in self.applied and self._school_row(n).checked]
 
-    def pending(self) -> list[tuple[collect.SchoolReturn, list[str]]]:
+    def pending(self) -> list[tuple[SchoolReturn, list[str]]]:
         """What Apply would do that is new: ``accepted`` less a failed school whose choices are
         exactly those that failed (applying it again would only fail again)."""
         result = []
@@ -212,7 +213,7 @@ class ReturnsModel(RowsModel):
             self._school_row(n).what = f"Applied: confirmed for {self.year}"
             self._repaint(n)
 
-    def mark_outcomes(self, items: list[tuple[collect.SchoolReturn, list[str]]],
+    def mark_outcomes(self, items: list[tuple[SchoolReturn, list[str]]],
                       outcomes: list[collect.Outcome]) -> None:
         """Applied schools are locked as done; failed ones keep their ticks and the reason."""
         index = {ret.school_id: n for n, ret in enumerate(self.returns)}
