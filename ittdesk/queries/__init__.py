@@ -38,7 +38,7 @@ ROW_CHUNK = 250  # ids per IN (...) when fetching rows; well under every driver'
 
 
 @dataclass(frozen=True)
-class Column:
+class ListColumn:
     key: str
     label: str
     expr: Any  # a Peewee expression over the list's joins
@@ -96,7 +96,7 @@ class ListQuery:
 
     name: str
     model: Any
-    columns: list[Column]
+    columns: list[ListColumn]
     search: list[Any]  # text expressions the search box looks in (Cast numbers to text)
     join: Callable[[ModelSelect[Any]], ModelSelect[Any]] = lambda q: q
     # join_only(query, tables): only the joins reaching ``tables`` (models or aliases), for the
@@ -117,7 +117,7 @@ class ListQuery:
     required_joins: tuple[Any, ...] = ()
     scope_excluded: Callable[[], ModelSelect[Any]] | None = None
 
-    def column(self, key: str) -> Column:
+    def column(self, key: str) -> ListColumn:
         for col in self.columns:
             if col.key == key:
                 return col

@@ -13,7 +13,7 @@ from peewee import ModelSelect, fn
 from .. import clock, settings
 from ..choices import AGREEMENT_STATUSES
 from ..models import AgreementParty, ImpactReport, School, SupportAgreement
-from . import Column, Filter, ListQuery, choice_options
+from . import Filter, ListColumn, ListQuery, choice_options
 
 # -- support agreements --------------------------------------------------------------------------
 
@@ -70,20 +70,20 @@ AGREEMENTS = ListQuery(
     entity="agreement",
     model=SupportAgreement,
     columns=[
-        Column("reference", "Reference", SupportAgreement.reference, width=110),
-        Column("title", "Title", SupportAgreement.title, width=300),
-        Column("year", "Year", SupportAgreement.academic_year, kind="year", width=75),
-        Column("status", "Status", SupportAgreement.status, kind="choice",
+        ListColumn("reference", "Reference", SupportAgreement.reference, width=110),
+        ListColumn("title", "Title", SupportAgreement.title, width=300),
+        ListColumn("year", "Year", SupportAgreement.academic_year, kind="year", width=75),
+        ListColumn("status", "Status", SupportAgreement.status, kind="choice",
                choices=AGREEMENT_STATUSES, width=90),
-        Column("supported", "Supported school", _party_school("supported"), width=220,
+        ListColumn("supported", "Supported school", _party_school("supported"), width=220,
                sort=_party_school("supported", sort=True)),
-        Column("supporting", "Supporting school", _party_school("supporting"), visible=False,
+        ListColumn("supporting", "Supporting school", _party_school("supporting"), visible=False,
                width=220, sort=_party_school("supporting", sort=True)),
-        Column("next_report", "Next report due", _next_report_due(), kind="date", width=120),
-        Column("amount", "Amount agreed", SupportAgreement.amount_agreed_pence, kind="money",
+        ListColumn("next_report", "Next report due", _next_report_due(), kind="date", width=120),
+        ListColumn("amount", "Amount agreed", SupportAgreement.amount_agreed_pence, kind="money",
                width=110),
-        Column("start", "Starts", SupportAgreement.start_date, kind="date", visible=False),
-        Column("end", "Ends", SupportAgreement.end_date, kind="date", visible=False),
+        ListColumn("start", "Starts", SupportAgreement.start_date, kind="date", visible=False),
+        ListColumn("end", "Ends", SupportAgreement.end_date, kind="date", visible=False),
     ],
     search=[SupportAgreement.reference, SupportAgreement.title, SupportAgreement.funding_source],
     filters=[

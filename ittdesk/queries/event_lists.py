@@ -10,7 +10,7 @@ from peewee import Cast, Expression, ModelSelect, fn
 from ..academic_year import AcademicYear
 from ..choices import EVENT_KINDS
 from ..models import Event, EventAttendance, Person, database
-from . import Column, Filter, ListQuery, choice_options
+from . import Filter, ListColumn, ListQuery, choice_options
 
 
 def _count(condition: Expression | None = None) -> ModelSelect[EventAttendance]:
@@ -50,15 +50,15 @@ EVENTS = ListQuery(
     entity="event",
     model=Event,
     columns=[
-        Column("held_on", "Date", Event.held_on, kind="date", width=95),
-        Column("title", "Title", Event.title, width=280),
-        Column("kind", "Kind", Event.kind, kind="choice", choices=EVENT_KINDS, width=170),
-        Column("location", "Where", Event.location, width=160),
-        Column("invited", "Invited", _count(EventAttendance.invited == True), kind="number",  # noqa: E712
+        ListColumn("held_on", "Date", Event.held_on, kind="date", width=95),
+        ListColumn("title", "Title", Event.title, width=280),
+        ListColumn("kind", "Kind", Event.kind, kind="choice", choices=EVENT_KINDS, width=170),
+        ListColumn("location", "Where", Event.location, width=160),
+        ListColumn("invited", "Invited", _count(EventAttendance.invited == True), kind="number",  # noqa: E712
                width=70),
-        Column("attended", "Came", _count(EventAttendance.attended == True), kind="number",  # noqa: E712
+        ListColumn("attended", "Came", _count(EventAttendance.attended == True), kind="number",  # noqa: E712
                width=70),
-        Column("led", "Led by", _count(EventAttendance.led == True), kind="number",  # noqa: E712
+        ListColumn("led", "Led by", _count(EventAttendance.led == True), kind="number",  # noqa: E712
                width=70),
     ],
     search=[Event.title, Event.location, Cast(Event.held_on, "TEXT")],

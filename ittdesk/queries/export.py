@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RefusedError
-from . import Column, ListQuery
+from . import ListColumn, ListQuery
 
 _KINDS = {"number": "int", "money": "money", "date": "date"}
 CHUNK = 500
 
 
-def _value(column: Column, value: Any) -> Any:
+def _value(column: ListColumn, value: Any) -> Any:
     if value is None or value == "":
         return None
     if column.kind == "date":
@@ -93,7 +93,7 @@ def export_list(query: ListQuery, target: Path, *, search: str = "",
     return result.rows
 
 
-def _copied(column: Column, value: Any) -> str:
+def _copied(column: ListColumn, value: Any) -> str:
     """A cell as Excel reads it back from the clipboard: dates as dd/mm/yyyy, money in pounds,
     no tab or line break inside a cell (either would split it into two cells or rows), and text
     that Excel would take for a formula marked as text."""
