@@ -29,7 +29,6 @@ from ..models import (
     School,
     database,
 )
-from ..spreadsheets.safe import save_workbook, set_cell
 from . import confirmation
 from .vocabulary import CHASE_KINDS, HOSTING_APPETITES, HOSTING_SHORT
 
@@ -432,22 +431,24 @@ def export_outstanding(report: RoundStatus, target: Path) -> Path:
         return atomic_write(target, lambda tmp: tmp.write_bytes(data))
     if target.suffix.lower() != ".xlsx":
         raise RefusedError(f"Cannot export to {target.name}: use a .xlsx or .csv file name")
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from ..spreadsheets.safe import atomic_write
+    from ..spreadsheets.writer import Styles, workbook, write_value
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Outstanding"
-    set_cell(ws.cell(1, 1), f"Leadership confirmation {report.year}: forms not yet returned")
-    ws.cell(1, 1).font = Font(bold=True, size=13)
-    set_cell(ws.cell(2, 1), report.summary())
-    for col, heading in enumerate(OUTSTANDING_HEADINGS, start=1):
-        set_cell(ws.cell(4, col), heading)
-        ws.cell(4, col).font = Font(bold=True)
-    for r, row in enumerate(rows, start=5):
-        for c, value in enumerate(row, start=1):
-            set_cell(ws.cell(r, c), value)
-    for letter, width in zip("ABCDEFG", (10, 44, 12, 28, 30, 36, 16), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A5"
-    return save_workbook(wb, target)
+    def write(tmp: Path) -> None:
+        with workbook(tmp) as wb:
+            styles = Styles(wb)
+            ws = wb.add_worksheet("Outstanding")
+            for col, width in enumerate((10, 44, 12, 28, 30, 36, 16)):
+                ws.set_column(col, col, width)
+            ws.freeze_panes(4, 0)
+            write_value(ws, 0, 0,
+                        f"Leadership confirmation {report.year}: forms not yet returned", styles,
+                        wb.add_format({"bold": True, "font_size": 13}))
+            write_value(ws, 1, 0, report.summary(), styles)
+            for col, heading in enumerate(OUTSTANDING_HEADINGS):
+                write_value(ws, 3, col, heading, styles, styles.bold)
+            for r, row in enumerate(rows, start=4):
+                for c, value in enumerate(row):
+                    write_value(ws, r, c, value, styles)
+
+    return atomic_write(target, write)

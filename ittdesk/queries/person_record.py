@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .. import clock
 from ..fields import format_date
-from ..spreadsheets.safe import save_workbook, set_cell
+from ..spreadsheets.safe import atomic_write
 from .summaries import person_summary
 
 
@@ -37,35 +37,35 @@ def development_record_sections(person_id: int) -> list[tuple[str, list[str], li
 
 def export_development_record(person_id: int, target: Path) -> Path:
     """Write the record to ``target`` (.xlsx), one section under another, atomically."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from ..spreadsheets.writer import Styles, workbook, write_value
 
     sections = development_record_sections(person_id)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Development record"
     name = sections[0][2][0][1]
-    set_cell(ws.cell(row=1, column=1), f"Development record: {name}")
-    ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    set_cell(ws.cell(row=2, column=1), f"Made on {clock.today():%d/%m/%Y} by ITT Desk")
-    row = 4
-    for title, headings, rows in sections:
-        set_cell(ws.cell(row=row, column=1), title)
-        ws.cell(row=row, column=1).font = Font(bold=True, size=12)
-        row += 1
-        if title != "Details":
-            for col, heading in enumerate(headings, start=1):
-                set_cell(ws.cell(row=row, column=col), heading)
-                ws.cell(row=row, column=col).font = Font(bold=True)
-            row += 1
-        if not rows:
-            set_cell(ws.cell(row=row, column=1), "none")
-            row += 1
-        for values in rows:
-            for col, value in enumerate(values, start=1):
-                set_cell(ws.cell(row=row, column=col), value)
-            row += 1
-        row += 1
-    for letter, width in zip("ABCDE", (34, 44, 24, 28, 10), strict=True):
-        ws.column_dimensions[letter].width = width
-    return save_workbook(wb, Path(target))
+
+    def write(tmp: Path) -> None:
+        with workbook(tmp) as wb:
+            styles = Styles(wb)
+            section = wb.add_format({"bold": True, "font_size": 12})
+            ws = wb.add_worksheet("Development record")
+            for col, width in enumerate((34, 44, 24, 28, 10)):
+                ws.set_column(col, col, width)
+            write_value(ws, 0, 0, f"Development record: {name}", styles, styles.title)
+            write_value(ws, 1, 0, f"Made on {clock.today():%d/%m/%Y} by ITT Desk", styles)
+            row = 3
+            for title, headings, rows in sections:
+                write_value(ws, row, 0, title, styles, section)
+                row += 1
+                if title != "Details":
+                    for col, heading in enumerate(headings):
+                        write_value(ws, row, col, heading, styles, styles.bold)
+                    row += 1
+                if not rows:
+                    write_value(ws, row, 0, "none", styles)
+                    row += 1
+                for values in rows:
+                    for col, value in enumerate(values):
+                        write_value(ws, row, col, value, styles)
+                    row += 1
+                row += 1
+
+    return atomic_write(Path(target), write)

@@ -56,7 +56,7 @@ OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_n
 class Cancelled(RefusedError):
     """The user cancelled a long export; nothing was written."""
 
-    def __init__(self, message: str = "Cancelled: no file was written"):
+    def __init__(self, message: str = "Cancelled: no file was written") -> None:
         super().__init__(message)
 
 
@@ -93,7 +93,7 @@ class Column:
     width: float | None = None  # fixed width; None = measured
     total: bool = True  # numeric columns are totalled on the Summary sheet unless False (URNs)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}")
 
@@ -141,12 +141,13 @@ def display_width(value: Any, kind: str) -> int:
 class _Summary:
     """Totals and counts gathered while rows stream past."""
 
-    def __init__(self, columns: Sequence[Column]):
+    def __init__(self, columns: Sequence[Column]) -> None:
         self.columns = columns
         self.rows = 0
         self.totals = {i: 0 for i, c in enumerate(columns)
                        if c.total and c.kind in ("int", "number", "money")}
-        self.counts = {i: Counter() for i, c in enumerate(columns) if c.summarise}
+        self.counts: dict[int, Counter[Any]] = {i: Counter() for i, c in enumerate(columns)
+                                                if c.summarise}
 
     def add_many(self, rows: Sequence[Sequence[Any]]) -> None:
         """Fold in a batch of rows column by column (C-speed sum and Counter, not per cell)."""
@@ -162,8 +163,8 @@ class _Summary:
         for i, counter in self.counts.items():
             counter.update([r[i] for r in rows])
 
-    def labelled_counts(self, i: int) -> Counter:
-        result: Counter = Counter()
+    def labelled_counts(self, i: int) -> Counter[Any]:
+        result: Counter[Any] = Counter()
         for value, n in self.counts[i].items():
             result[value if value not in (None, "") else "(blank)"] += n
         return result
@@ -199,7 +200,7 @@ def pages_wide(widths: Sequence[float]) -> int:
     return max(1, math.ceil(total_pt * MIN_PRINT_SCALE / PRINT_WIDTH_PT))
 
 
-def print_setup(ws, widths: Sequence[float], header_row: int) -> None:
+def print_setup(ws: Any, widths: Sequence[float], header_row: int) -> None:
     """Print as users expect: landscape A4, headings (and, across pages, the first column)
     repeated, fitted to as few pages across as keep the text readable, as many down as needed.
     ``header_row`` counts from 1, as Excel shows it."""
@@ -212,7 +213,7 @@ def print_setup(ws, widths: Sequence[float], header_row: int) -> None:
     ws.fit_to_pages(across, 0)
 
 
-def set_widths(ws, widths: Sequence[float]) -> None:
+def set_widths(ws: Any, widths: Sequence[float]) -> None:
     for i, width in enumerate(widths):
         ws.set_column(i, i, width)
 
@@ -220,7 +221,7 @@ def set_widths(ws, widths: Sequence[float]) -> None:
 class Styles:
     """The few cell formats a workbook's sheets use, made once per workbook."""
 
-    def __init__(self, wb):
+    def __init__(self, wb: Any) -> None:
         add = wb.add_format
         self.title = add({"bold": True, "font_size": 14})
         self.meta = add({"italic": True, "font_color": "#555555"})
@@ -233,7 +234,7 @@ class Styles:
         self.money = add({"num_format": MONEY_FORMAT})
 
 
-def write_value(ws, row: int, col: int, value: Any, styles: Styles, fmt: Any = None) -> None:
+def write_value(ws: Any, row: int, col: int, value: Any, styles: Styles, fmt: Any = None) -> None:
     """Any value in a cell as its own type: text as text (control characters dropped, never a
     formula), numbers, booleans, dates in ITT Desk's formats. A value no cell can hold is a
     ValueError, as openpyxl had it."""
@@ -259,7 +260,8 @@ def write_value(ws, row: int, col: int, value: Any, styles: Styles, fmt: Any = N
         raise ValueError(f"Cannot write a {cls.__name__} value in a cell")
 
 
-def row_writer(ws, columns: Sequence[Column], styles: Styles) -> Callable[[int, Sequence], None]:
+def row_writer(ws: Any, columns: Sequence[Column],
+               styles: Styles) -> Callable[[int, Sequence[Any]], None]:
     """``write(row_index, values)``: a row of plain values (money in pence) into ``ws``.
 
     Each column's kind picks its cell writer once: the common value of that kind (text in a
@@ -328,7 +330,7 @@ def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]]
         with workbook(tmp) as wb:
             _write(wb)
 
-    def _write(wb) -> None:
+    def _write(wb: Any) -> None:
         styles = Styles(wb)
         ws = wb.add_worksheet(_sheet_title(sheet_name))
         iterator = iter(rows)
@@ -346,7 +348,7 @@ def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]]
 
         summary = _Summary(columns)
         cells = row_writer(ws, columns, styles)
-        batch: list = []
+        batch: list[Sequence[Any]] = []
         done = 0
         r = header_row
         for chunk in (first, iterator):
@@ -376,7 +378,7 @@ def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]]
     return result
 
 
-def _top_rows(ws, styles: Styles, title: str, filters: Sequence[tuple[str, str]],
+def _top_rows(ws: Any, styles: Styles, title: str, filters: Sequence[tuple[str, str]],
               made_at: datetime) -> None:
     write_value(ws, 0, 0, title, styles, styles.title)
     write_value(ws, 1, 0, _filters_text(filters), styles, styles.meta)
@@ -395,7 +397,7 @@ def _sheet_title(name: str) -> str:
     return cleaned[:31]
 
 
-def _write_summary(wb, styles: Styles, title: str, filters: Sequence[tuple[str, str]],
+def _write_summary(wb: Any, styles: Styles, title: str, filters: Sequence[tuple[str, str]],
                    made_at: datetime, columns: Sequence[Column], summary: _Summary,
                    extra: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
     ws = wb.add_worksheet("Summary")
@@ -403,7 +405,7 @@ def _write_summary(wb, styles: Styles, title: str, filters: Sequence[tuple[str, 
     ws.set_column(1, 1, 16)
     lines: list[tuple[str, Any]] = [("Rows", summary.rows)]
     _top_rows(ws, styles, f"{title}: summary", filters, made_at)
-    rows: list[tuple[Any, Any, Any, Any]] = [  # (label, value, label format, value format)
+    rows: list[tuple[Any, Any, Any, Any] | None] = [  # label, value, their formats
         ("Totals", "", styles.header, styles.header), ("Rows", summary.rows, None, None)]
     for name, value in extra:
         rows.append((name, value, None, None))
