@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles import NamedStyle
 
 from ..errors import RefusedError, ValidationError
 from ..spreadsheets import headers, heading_match, preflight
@@ -43,6 +44,8 @@ from .insert_rows import insert_rows
 SCAN_ROWS = 60
 #: What a cell's look is made of, as openpyxl's public cell attributes name them.
 LOOK = ("font", "fill", "border", "alignment", "protection", "number_format")
+#: The named cell styles a filled-in template carries: one per look its new cells copy.
+STYLE_PREFIX = "ITT Desk "
 # Stricter than the importer's default: a wrong column filled in an LA's return is worse than an
 # empty one the user maps by hand ("Comments from the LA" must not become the LA name).
 THRESHOLD = 0.66
@@ -282,6 +285,7 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
     ws = wb[info.sheet]
     result = FillResult(target, len(records))
 
+    looks: dict[str, str] = {}  # one named style per look the new cells copy (_look)
     capacity = info.capacity
     if capacity is not None and len(records) > capacity:
         extra = len(records) - capacity
@@ -291,7 +295,8 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
         result.messages += insert_rows(wb, ws, at, extra,
                                        grow_end=at - 1 if capacity >= 1 else None)
         if capacity >= 1:  # the mapped columns' cells are made as they are filled in
-            _copy_row_format(ws, info.data_start, at, extra, skip={c + 1 for c in mapping})
+            _copy_row_format(ws, info.data_start, at, extra, skip={c + 1 for c in mapping},
+                             looks=looks)
         result.inserted = extra
         result.messages.append(
             f"The template had room for {capacity} rows above row {info.stop_row} "
@@ -302,7 +307,7 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
                 "Formulas in the template that pointed at no data row may not cover the "
                 "inserted rows: check the totals.")
     plan = _column_plan(ws, info.data_start if (capacity is None or capacity >= 1) else None,
-                        mapping, data.columns, index)
+                        mapping, data.columns, index, looks)
     new_from = info.stop_row if result.inserted else None  # rows from here on are new
     has_merged = bool(ws.merged_cells.ranges)
     cell_at = ws.cell
@@ -320,8 +325,8 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
                 continue
             # A new row looks like the first data row; a date or money cell gets that look
             # with a date or money format when the LA left it "General".
-            if new or typed:
-                _give_look(cell, look)
+            if look is not None and (new or typed):
+                cell.style = look
             value = record[i]
             if value is None or value == "":
                 if not new:
@@ -339,48 +344,58 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
 
 
 def _column_plan(ws, style_row: int | None, mapping: Mapping[int, str],
-                 columns: Sequence[Column], index: dict[str, int]) -> list[tuple]:
+                 columns: Sequence[Column], index: dict[str, int],
+                 looks: dict[str, str]) -> list[tuple]:
     """Per mapped column: (1-based column, index in the record, kind, look, typed).
 
     ``look`` is the template's first data row's look in that column (:func:`_look`), with a
-    date or money format added for date and money columns when the LA left it "General" (a
-    date must show as a date); ``typed`` says the look is given to every filled cell, not only
-    to new rows' (date and money columns).
+    date or money format when the LA left it "General" (a date must show as a date); ``typed``
+    says every filled cell gets it, not only new rows' cells (date and money columns).
     """
     plan = []
     for col, key in sorted(mapping.items()):
         i = index[key]
         kind = columns[i].kind
         proto = ws.cell(row=style_row, column=col + 1) if style_row else None
-        look = _look(ws, proto) if proto is not None and not isinstance(proto, MergedCell) else {}
-        typed = kind in ("date", "money")
-        fmt = look.get("number_format", "General")
+        if proto is not None and isinstance(proto, MergedCell):
+            proto = None
+        fmt = proto.number_format if proto is not None else "General"
         if kind == "date" and not _is_date_format(fmt):
-            look["number_format"] = DATE_FORMAT
+            fmt = DATE_FORMAT
         elif kind == "money" and fmt == "General":
-            look["number_format"] = MONEY_FORMAT
+            fmt = MONEY_FORMAT
+        typed = kind in ("date", "money")
+        look = (_look(ws, proto, looks, fmt if typed else None)
+                if proto is not None or typed else None)
         plan.append((col + 1, i, kind, look, typed))
     return plan
 
 
-def _look(ws, cell) -> dict[str, Any]:
-    """The parts of ``cell``'s look that differ from a plain cell's, as copies to give to other
-    cells through openpyxl's public attributes (only those parts: giving one costs openpyxl a
-    lookup of the whole style part)."""
-    if not cell.has_style:
-        return {}
-    plain = Cell(ws)
-    look = {}
-    for name in LOOK:
-        value = getattr(cell, name)
-        if value != getattr(plain, name):
-            look[name] = value if name == "number_format" else copy(value)
-    return look
-
-
-def _give_look(cell, look: Mapping[str, Any]) -> None:
-    for name, value in look.items():
-        setattr(cell, name, value)
+def _look(ws, cell, looks: dict[str, str], number_format: str | None = None) -> str | None:
+    """The name of a named cell style with ``cell``'s look (and ``number_format`` if given),
+    added to the workbook once per look: giving it to a cell is openpyxl's one public way to
+    copy a whole look at the speed of a plain value (setting the parts one by one costs
+    openpyxl a comparison of each whole part, ~50x slower). ``looks`` (look -> name) keeps
+    one named style per look. None for a plain cell."""
+    source = cell if cell is not None else Cell(ws)
+    parts = {name: getattr(source, name) for name in LOOK}
+    if number_format is not None:
+        parts["number_format"] = number_format
+    elif not source.has_style:
+        return None
+    parts = {name: value if name == "number_format" else copy(value)
+             for name, value in parts.items()}
+    wb = ws.parent
+    key = repr(sorted((name, repr(value)) for name, value in parts.items()))
+    name = looks.get(key)
+    if name is None:
+        taken = set(wb.named_styles)
+        n = len(looks) + 1
+        while f"{STYLE_PREFIX}{n}" in taken:
+            n += 1
+        name = looks[key] = f"{STYLE_PREFIX}{n}"
+        wb.add_named_style(NamedStyle(name=name, **parts))
+    return name
 
 
 def _is_date_format(fmt: str | None) -> bool:
@@ -389,12 +404,13 @@ def _is_date_format(fmt: str | None) -> bool:
     return bool(fmt) and fmt != "General" and is_date_format(fmt)
 
 
-def _copy_row_format(ws, source_row: int, at: int, count: int, skip: set[int]) -> None:
+def _copy_row_format(ws, source_row: int, at: int, count: int, skip: set[int],
+                     looks: dict[str, str]) -> None:
     """New rows look like the template's first data row: looks, height, per-row formulas
     (columns in ``skip`` are filled in, and given their look, as they are written)."""
     from openpyxl.formula.translate import Translator
 
-    sources = [(c, _look(ws, c)) for c in ws[source_row] if not isinstance(c, MergedCell)
+    sources = [(c, _look(ws, c, looks)) for c in ws[source_row] if not isinstance(c, MergedCell)
                and c.column not in skip and (c.has_style or c.data_type == "f")]
     height = ws.row_dimensions[source_row].height
     for offset in range(count):
@@ -403,6 +419,7 @@ def _copy_row_format(ws, source_row: int, at: int, count: int, skip: set[int]) -
             ws.row_dimensions[row].height = height
         for src, look in sources:
             dest = ws.cell(row=row, column=src.column)
-            _give_look(dest, look)
+            if look is not None:
+                dest.style = look
             if src.data_type == "f" and isinstance(src.value, str) and ":" not in src.value:
                 dest.value = Translator(src.value, src.coordinate).translate_formula(dest.coordinate)
