@@ -392,3 +392,24 @@ def test_a_target_open_in_excel_gets_a_clear_message_and_keeps_the_old_file(part
         make_return("partnership", target, make_filters(YEAR))
     assert target.read_bytes() == b"the old return"
     assert [p.name for p in tmp_path.glob("*.xlsx")] == ["p.xlsx"]
+
+
+def test_a_written_or_cancelled_return_leaves_no_scratch_files(tmp_path, monkeypatch):
+    """XlsxWriter streams rows through scratch files: they go with the workbook, whether it is
+    written or cancelled."""
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    out = tmp_path / "out"
+    out.mkdir()
+    rows = [(i, f"row {i}") for i in range(1200)]
+    columns = [Column("n", "N", "int"), Column("t", "T")]
+    write_return(out / "done.xlsx", title="Done", filters=[], columns=columns, rows=rows)
+    assert list(scratch.iterdir()) == []
+    with pytest.raises(Cancelled):
+        write_return(out / "gone.xlsx", title="Gone", filters=[], columns=columns, rows=rows,
+                     cancelled=lambda: True)
+    assert list(scratch.iterdir()) == []
+    assert [p.name for p in out.iterdir()] == ["done.xlsx"]

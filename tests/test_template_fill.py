@@ -358,3 +358,42 @@ def test_inserted_rows_look_like_the_first_data_row_and_keep_each_values_type(db
     assert back["B4"].is_date and back["B5"].is_date
     assert back["B3"].number_format == "General" and back["B6"].number_format == "General"
     assert back["A7"].value == "Total" and back["C7"].value == "=SUM(C3:C6)"
+
+
+def test_new_rows_share_one_named_style_per_look_and_the_las_own_styles_stay(three_schools,
+                                                                            tmp_path):
+    """Inserted rows take the first data row's look through named cell styles (openpyxl's
+    public way to copy a whole look): one per distinct look, named so the LA can tell them
+    from its own, and the template's own named styles are all still there."""
+    from copy import copy
+
+    from openpyxl.styles import Border, NamedStyle, Side
+
+    template = make_template(tmp_path / "la.xlsx", data_rows=1)
+    wb = load_workbook(template)
+    heading = NamedStyle(name="LA heading", font=Font(bold=True))
+    wb["Return"].cell(HEADER_ROW, 1).style = heading
+    thin = Side(style="thin", color="808080")
+    for col in range(1, 7):  # a styled first data row: two looks
+        cell = wb["Return"].cell(HEADER_ROW + 1, col)
+        cell.border = Border(bottom=thin)
+        if col % 2:
+            cell.fill = PatternFill("solid", fgColor="FFF2CC")
+    wb.save(template)
+    own = load_workbook(template).named_styles
+    assert "LA heading" in own
+    info = inspect_template(template, "partnership", make_filters())
+    result = fill_template(info, tmp_path / "filled.xlsx", make_filters())
+    assert result.inserted >= 1
+    wb = load_workbook(result.path)
+    added = [name for name in wb.named_styles if name not in own]
+    assert set(own) <= set(wb.named_styles)
+    assert added and all(name.startswith("ITT Desk ") for name in added)
+    ws = wb["Return"]
+    first, inserted = HEADER_ROW + 1, HEADER_ROW + 2
+    looks = {repr((ws.cell(first, c).font, ws.cell(first, c).border, ws.cell(first, c).fill))
+             for c in range(1, 7)}
+    assert len(looks) == 2 and len(added) == 2
+    for col in range(1, 7):
+        assert ws.cell(inserted, col).border == copy(ws.cell(first, col).border)
+        assert ws.cell(inserted, col).fill == copy(ws.cell(first, col).fill)
