@@ -1,5 +1,5 @@
 """The core asks for printed pages through one declared shape (``ittdesk.documents``): the
-GUI and the CLI hand it ``ui.printing``'s functions, and every page option the core names is
+GUI and the CLI hand it ``ui.printing``'s and ``ui.print_dialogs``' functions, and every page option the core names is
 one those functions take."""
 
 from __future__ import annotations
@@ -18,15 +18,17 @@ def _keywords(function: object) -> set[str]:
             if p.kind is inspect.Parameter.KEYWORD_ONLY}
 
 
-@pytest.mark.parametrize("name", ["html_to_pdf", "print_preview", "print_html", "save_pdf_as"])
-def test_every_page_option_is_a_keyword_each_printing_entry_point_takes(name):
-    from ui import printing
+@pytest.mark.parametrize("target", ["ui.printing:html_to_pdf", "ui.print_dialogs:print_preview",
+                                    "ui.print_dialogs:print_html", "ui.print_dialogs:save_pdf_as"])
+def test_every_page_option_is_a_keyword_each_printing_entry_point_takes(target):
+    from importlib import import_module
 
+    module, name = target.split(":")
     options = set(get_type_hints(PageOptions))
     assert options == {"footer_left", "footer_right", "header_left", "header_right",
                        "watermark", "title", "landscape"}
-    missing = options - _keywords(getattr(printing, name))
-    assert not missing, f"ui.printing.{name} does not take {sorted(missing)}"
+    missing = options - _keywords(getattr(import_module(module), name))
+    assert not missing, f"{module}.{name} does not take {sorted(missing)}"
 
 
 def test_html_to_pdf_takes_the_html_and_the_path_first_as_the_core_passes_them():
