@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from ittdesk.spreadsheets.writer import MIN_PRINT_SCALE, Column, pages_wide, write_return
+from ittdesk.spreadsheets.writer import MIN_PRINT_SCALE, SheetColumn, pages_wide, write_return
 
 
 def test_a_narrow_return_fits_one_page_across_and_a_wide_one_several():
@@ -16,7 +16,7 @@ def test_a_narrow_return_fits_one_page_across_and_a_wide_one_several():
 
 
 def _written(tmp_path, count: int):
-    columns = [Column(f"c{n}", f"Heading number {n}") for n in range(count)]
+    columns = [SheetColumn(f"c{n}", f"Heading number {n}") for n in range(count)]
     rows = [[f"a value in column {n}" for n in range(count)] for _ in range(30)]
     write_return(tmp_path / "r.xlsx", title="Wide", filters=[], columns=columns, rows=rows)
     return load_workbook(tmp_path / "r.xlsx").worksheets[0]

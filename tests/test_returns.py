@@ -14,7 +14,7 @@ from ittdesk.services.agreements import agreements, leaders, parties, reports, s
 from ittdesk.services.people import designations, mentor_training, people, roles
 from ittdesk.services.programmes import cohorts, enrolments, placements, programmes
 from ittdesk.services.schools import schools
-from ittdesk.spreadsheets.writer import Cancelled, Column, write_return
+from ittdesk.spreadsheets.writer import Cancelled, SheetColumn, write_return
 
 HOSTILE = '=HYPERLINK("http://x","y")'
 YEAR = "2025/26"
@@ -299,7 +299,7 @@ def test_cancelling_a_long_return_leaves_no_file(tmp_path):
     calls = []
     target = tmp_path / "big.xlsx"
     with pytest.raises(Cancelled):
-        write_return(target, title="Big", filters=[], columns=[Column("n", "N", "int")],
+        write_return(target, title="Big", filters=[], columns=[SheetColumn("n", "N", "int")],
                      rows=((i,) for i in range(5000)),
                      progress=lambda done, total: calls.append(done),
                      cancelled=lambda: len(calls) >= 2)
@@ -310,9 +310,9 @@ def test_cancelling_a_long_return_leaves_no_file(tmp_path):
 def test_every_kind_of_value_gets_its_cell_type_format_and_summary_total(tmp_path):
     from ittdesk.spreadsheets.writer import DATE_FORMAT, DATETIME_FORMAT, MONEY_FORMAT
 
-    columns = [Column("name", "Name", summarise=True), Column("n", "N", "int"),
-               Column("x", "X", "number"), Column("paid", "Paid", "money"),
-               Column("day", "Day", "date")]
+    columns = [SheetColumn("name", "Name", summarise=True), SheetColumn("n", "N", "int"),
+               SheetColumn("x", "X", "number"), SheetColumn("paid", "Paid", "money"),
+               SheetColumn("day", "Day", "date")]
     rows = [("a", 1, 0.5, 1050, date(2025, 1, 2)),
             ("a", True, 1.25, None, datetime(2025, 1, 3, 9, 30)),
             ("b", None, "n/a", 1, "unknown"),
@@ -341,7 +341,7 @@ def test_every_kind_of_value_gets_its_cell_type_format_and_summary_total(tmp_pat
 
 def test_a_value_no_cell_can_hold_is_refused_and_leaves_no_file(tmp_path):
     with pytest.raises(ValueError):
-        write_return(tmp_path / "x.xlsx", title="X", filters=[], columns=[Column("v", "V")],
+        write_return(tmp_path / "x.xlsx", title="X", filters=[], columns=[SheetColumn("v", "V")],
                      rows=[("fine",), (object(),)])
     assert list(tmp_path.iterdir()) == []
 
@@ -349,7 +349,7 @@ def test_a_value_no_cell_can_hold_is_refused_and_leaves_no_file(tmp_path):
 def test_formula_like_text_in_any_text_column_stays_text(tmp_path):
     hostile = ["=1+1", "+44 1632", "-5", "@SUM(A1)", "\tTab"]
     out = write_return(tmp_path / "t.xlsx", title="=TITLE()", filters=[("LA", "=evil")],
-                       columns=[Column("t", "=Heading")], rows=[(h,) for h in hostile])
+                       columns=[SheetColumn("t", "=Heading")], rows=[(h,) for h in hostile])
     ws = load_workbook(out.path).worksheets[0]
     assert ws["A1"].value == "=TITLE()" and ws["A1"].data_type == "s"
     assert ws["A5"].value == "=Heading" and ws["A5"].data_type == "s"
@@ -359,8 +359,8 @@ def test_formula_like_text_in_any_text_column_stays_text(tmp_path):
 
 def test_formula_like_text_in_a_date_or_number_column_stays_text_too(tmp_path):
     hostile = '=HYPERLINK("http://x","y")'
-    columns = [Column("d", "D", "date"), Column("n", "N", "int"), Column("x", "X", "number"),
-               Column("m", "M", "money"), Column("t", "T")]
+    columns = [SheetColumn("d", "D", "date"), SheetColumn("n", "N", "int"), SheetColumn("x", "X", "number"),
+               SheetColumn("m", "M", "money"), SheetColumn("t", "T")]
     out = write_return(tmp_path / "t.xlsx", title="T", filters=[], columns=columns,
                        rows=[("=1+1", "=2+2", hostile, 5, "=3+3"),
                              ("=" + "x" * 40000, "#N/A", "+1", 7, "-2")])
@@ -405,7 +405,7 @@ def test_a_written_or_cancelled_return_leaves_no_scratch_files(tmp_path, monkeyp
     out = tmp_path / "out"
     out.mkdir()
     rows = [(i, f"row {i}") for i in range(1200)]
-    columns = [Column("n", "N", "int"), Column("t", "T")]
+    columns = [SheetColumn("n", "N", "int"), SheetColumn("t", "T")]
     write_return(out / "done.xlsx", title="Done", filters=[], columns=columns, rows=rows)
     assert list(scratch.iterdir()) == []
     with pytest.raises(Cancelled):

@@ -298,11 +298,11 @@ def test_inserted_rows_look_like_the_first_data_row_and_keep_each_values_type(db
     from openpyxl.styles import Border, Side
 
     from ittdesk.returns.base import RETURNS, ReturnData, ReturnSpec, register
-    from ittdesk.spreadsheets.writer import DATE_FORMAT, MONEY_FORMAT, Column
+    from ittdesk.spreadsheets.writer import DATE_FORMAT, MONEY_FORMAT, SheetColumn
 
-    columns = [Column("label", "Label"), Column("when", "When"), Column("count", "Count", "int"),
-               Column("ratio", "Ratio", "number"), Column("paid", "Paid", "money"),
-               Column("day", "Day", "date"), Column("flag", "Flag")]
+    columns = [SheetColumn("label", "Label"), SheetColumn("when", "When"), SheetColumn("count", "Count", "int"),
+               SheetColumn("ratio", "Ratio", "number"), SheetColumn("paid", "Paid", "money"),
+               SheetColumn("day", "Day", "date"), SheetColumn("flag", "Flag")]
     records = [
         ("plain", "text", 1, 0.5, 1250, date(2025, 9, 1), True),
         (HOSTILE, date(2024, 1, 2), 2, 1.25, 99, datetime(2025, 9, 2, 10, 30), False),

@@ -81,10 +81,9 @@ def export_list(query: ListQuery, target: Path, *, search: str = "",
         return written[0]
     if target.suffix.lower() != ".xlsx":
         raise RefusedError(f"Cannot export to {target.name}: choose a .xlsx or .csv file name")
-    from ..spreadsheets.writer import Column as OutColumn
-    from ..spreadsheets.writer import write_return
+    from ..spreadsheets.writer import SheetColumn, write_return
 
-    out_cols = [OutColumn(c.key, c.label, _KINDS.get(c.kind, "text"),
+    out_cols = [SheetColumn(c.key, c.label, _KINDS.get(c.kind, "text"),
                           total=c.kind == "money") for c in cols]
     result = write_return(target, title=title or query.name.capitalize(),
                           filters=describe_filters(query, search, filters), columns=out_cols,

@@ -1,7 +1,7 @@
 """What every return shares: its filters, its definition, and turning it into a workbook.
 
 A return is a query that yields rows of plain values (text, numbers, dates, money in pence)
-under a list of :class:`~ittdesk.spreadsheets.writer.Column`. The same rows feed the styled
+under a list of :class:`~ittdesk.spreadsheets.writer.SheetColumn`. The same rows feed the styled
 workbook, the GUI preview and the LA-template filler, so a figure is computed in one place.
 """
 
@@ -20,7 +20,7 @@ from .. import clock
 from ..academic_year import AcademicYear
 from ..errors import ValidationError
 from ..models import Programme, School
-from ..spreadsheets.writer import CancelFn, Column, ProgressFn, WriteResult, write_return
+from ..spreadsheets.writer import CancelFn, ProgressFn, SheetColumn, WriteResult, write_return
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def _find_programme(value: Any) -> tuple[int, str] | None:
 class ReturnData:
     """A return made for some filters: its columns and rows (a lazy iterable), and row count."""
 
-    columns: list[Column]
+    columns: list[SheetColumn]
     rows: Iterable[Sequence[Any]]
     count: int | None = None
     notes: list[str] = field(default_factory=list)
@@ -154,7 +154,7 @@ def all_returns() -> list[ReturnSpec]:
     return list(RETURNS.values())
 
 
-def preview(key: str, filters: Filters, limit: int = 50) -> tuple[list[Column], list[tuple], int | None]:
+def preview(key: str, filters: Filters, limit: int = 50) -> tuple[list[SheetColumn], list[tuple], int | None]:
     """The columns, the first ``limit`` rows and the row count, for showing before exporting."""
     data = get_return(key).build(filters)
     return data.columns, [tuple(r) for r in islice(iter(data.rows), limit)], data.count

@@ -45,14 +45,14 @@ from ..models import (
     database,
 )
 from ..services.people import lapse_date
-from ..spreadsheets.writer import Column
+from ..spreadsheets.writer import SheetColumn
 from .base import Filters, ReturnData, ReturnSpec, join_names, register
 
 # Columns shared by several returns, with the other names LA templates use for them.
-URN = Column("urn", "URN", "int", total=False, synonyms=("DfE URN", "School URN", "Unique reference number"))
-SCHOOL = Column("school", "School", synonyms=("School name", "Establishment", "Establishment name",
+URN = SheetColumn("urn", "URN", "int", total=False, synonyms=("DfE URN", "School URN", "Unique reference number"))
+SCHOOL = SheetColumn("school", "School", synonyms=("School name", "Establishment", "Establishment name",
                                               "Setting", "Name of school"))
-LA = Column("la_name", "Local authority", summarise=True,
+LA = SheetColumn("la_name", "Local authority", summarise=True,
             synonyms=("LA", "LA name", "Authority", "Council"))
 
 
@@ -187,33 +187,33 @@ def partnership(f: Filters) -> ReturnData:
         if lapse_by_day[done]:
             trained_ids.add(person_id)
 
-    placed_columns = [Column(f"placed_{pid}", f"Trainees placed: {name}", "int")
+    placed_columns = [SheetColumn(f"placed_{pid}", f"Trainees placed: {name}", "int")
                       for pid, name in programmes]
     columns = [
         URN,
         SCHOOL,
         LA,
-        Column("phase", "Phase", summarise=True, synonyms=("Phase of education", "School phase")),
-        Column("establishment_type", "Type", synonyms=("School type", "Type of establishment",
+        SheetColumn("phase", "Phase", summarise=True, synonyms=("Phase of education", "School phase")),
+        SheetColumn("establishment_type", "Type", synonyms=("School type", "Type of establishment",
                                                        "Establishment type")),
-        Column("trust", "Trust", synonyms=("MAT", "Multi-academy trust", "Academy trust")),
-        Column("partnership_status", "Partnership status", summarise=True,
+        SheetColumn("trust", "Trust", synonyms=("MAT", "Multi-academy trust", "Academy trust")),
+        SheetColumn("partnership_status", "Partnership status", summarise=True,
                synonyms=("Status", "Partner status")),
-        Column("partnership_since", "Partner since", "date",
+        SheetColumn("partnership_since", "Partner since", "date",
                synonyms=("Partnership since", "Joined partnership", "Date joined")),
-        Column("headteacher", "Headteacher", synonyms=("Head", "Headteacher name", "Head teacher",
+        SheetColumn("headteacher", "Headteacher", synonyms=("Head", "Headteacher name", "Head teacher",
                                                        "Principal")),
-        Column("itt_champion", "ITT champion", synonyms=("ITT lead", "ITT contact")),
-        Column("mentors_trained", "Mentors trained", "int",
+        SheetColumn("itt_champion", "ITT champion", synonyms=("ITT lead", "ITT contact")),
+        SheetColumn("mentors_trained", "Mentors trained", "int",
                synonyms=("Trained mentors", "Number of trained mentors")),
-        Column("mentors", "Mentors", "int", synonyms=("Number of mentors", "Total mentors",
+        SheetColumn("mentors", "Mentors", "int", synonyms=("Number of mentors", "Total mentors",
                                                       "Mentors total")),
         *placed_columns,
-        Column("trainees_placed", "Trainees placed", "int",
+        SheetColumn("trainees_placed", "Trainees placed", "int",
                synonyms=("Trainees", "Number of trainees", "Trainees hosted", "Placements")),
-        Column("itap_hosted", "ITaP placements hosted", "int",
+        SheetColumn("itap_hosted", "ITaP placements hosted", "int",
                synonyms=("ITaP", "ITaP placements", "Intensive training and practice")),
-        Column("leadership_confirmed_on", "Leadership last confirmed", "date",
+        SheetColumn("leadership_confirmed_on", "Leadership last confirmed", "date",
                synonyms=("Leadership confirmed", "Date leadership confirmed", "Last confirmed")),
     ]
 
@@ -287,16 +287,16 @@ def placements(f: Filters) -> ReturnData:
     if f.la:
         query = query.where(School.la_name == f.la)
     columns = [
-        Column("trainee", "Trainee", synonyms=("Trainee name", "Student", "Name")),
-        Column("trainee_id", "Trainee ID", synonyms=("Trainee number", "Student ID")),
-        Column("programme", "Programme", summarise=True, synonyms=("Route", "Course")),
-        Column("subject", "Subject", synonyms=("Phase / subject", "Specialism")),
+        SheetColumn("trainee", "Trainee", synonyms=("Trainee name", "Student", "Name")),
+        SheetColumn("trainee_id", "Trainee ID", synonyms=("Trainee number", "Student ID")),
+        SheetColumn("programme", "Programme", summarise=True, synonyms=("Route", "Course")),
+        SheetColumn("subject", "Subject", synonyms=("Phase / subject", "Specialism")),
         SCHOOL, URN, LA,
-        Column("mentor", "Mentor", synonyms=("Mentor name", "School mentor")),
-        Column("kind", "Kind", summarise=True, synonyms=("Placement type", "Placement kind", "Type")),
-        Column("start_date", "Start date", "date", synonyms=("From", "Start")),
-        Column("end_date", "End date", "date", synonyms=("To", "End")),
-        Column("year_group", "Year group", synonyms=("Year", "Key stage")),
+        SheetColumn("mentor", "Mentor", synonyms=("Mentor name", "School mentor")),
+        SheetColumn("kind", "Kind", summarise=True, synonyms=("Placement type", "Placement kind", "Type")),
+        SheetColumn("start_date", "Start date", "date", synonyms=("From", "Start")),
+        SheetColumn("end_date", "End date", "date", synonyms=("To", "End")),
+        SheetColumn("year_group", "Year group", synonyms=("Year", "Key stage")),
     ]
 
     def rows():
@@ -331,16 +331,16 @@ def cohorts(f: Filters) -> ReturnData:
             outcomes[cohort_id][outcome] += 1
     statuses = ENROLMENT_STATUSES.keys
     columns = [
-        Column("programme", "Programme", summarise=True, synonyms=("Route", "Course")),
-        Column("cohort", "Cohort", synonyms=("Cohort name", "Group")),
-        Column("academic_year", "Academic year", synonyms=("Year",)),
-        Column("start_date", "Start date", "date", synonyms=("Starts",)),
-        Column("end_date", "End date", "date", synonyms=("Ends",)),
-        Column("places", "Places", "int", synonyms=("Places available", "Capacity", "Allocation")),
-        *(Column(key, ENROLMENT_STATUSES.label(key), "int",
+        SheetColumn("programme", "Programme", summarise=True, synonyms=("Route", "Course")),
+        SheetColumn("cohort", "Cohort", synonyms=("Cohort name", "Group")),
+        SheetColumn("academic_year", "Academic year", synonyms=("Year",)),
+        SheetColumn("start_date", "Start date", "date", synonyms=("Starts",)),
+        SheetColumn("end_date", "End date", "date", synonyms=("Ends",)),
+        SheetColumn("places", "Places", "int", synonyms=("Places available", "Capacity", "Allocation")),
+        *(SheetColumn(key, ENROLMENT_STATUSES.label(key), "int",
                  synonyms=(f"Number {key}", f"{key} trainees")) for key in statuses),
-        Column("total", "Total", "int", synonyms=("Total enrolments", "Applications", "All")),
-        Column("outcomes", "Outcomes", synonyms=("Outcome", "Results")),
+        SheetColumn("total", "Total", "int", synonyms=("Total enrolments", "Applications", "All")),
+        SheetColumn("outcomes", "Outcomes", synonyms=("Outcome", "Results")),
     ]
     cohort_rows = list(query.tuples())
 
@@ -400,32 +400,32 @@ def agreements(f: Filters) -> ReturnData:
             rating[report.agreement_id] = report.rag  # the latest rated report wins
 
     columns = [
-        Column("reference", "Reference", synonyms=("Agreement reference", "Ref", "ID")),
-        Column("title", "Title", synonyms=("Agreement", "Focus")),
-        Column("status", "Status", summarise=True),
-        Column("supported_schools", "Supported school(s)", synonyms=("Supported school",
+        SheetColumn("reference", "Reference", synonyms=("Agreement reference", "Ref", "ID")),
+        SheetColumn("title", "Title", synonyms=("Agreement", "Focus")),
+        SheetColumn("status", "Status", summarise=True),
+        SheetColumn("supported_schools", "Supported school(s)", synonyms=("Supported school",
                                                                     "School supported")),
-        Column("supported_urns", "Supported URN(s)", synonyms=("Supported school URN",
+        SheetColumn("supported_urns", "Supported URN(s)", synonyms=("Supported school URN",
                                                               "Supported URN")),
-        Column("supporting_schools", "Supporting school(s)", synonyms=("Supporting school",
+        SheetColumn("supporting_schools", "Supporting school(s)", synonyms=("Supporting school",
                                                                       "Support provided by")),
-        Column("supporting_urns", "Supporting URN(s)", synonyms=("Supporting school URN",
+        SheetColumn("supporting_urns", "Supporting URN(s)", synonyms=("Supporting school URN",
                                                                 "Supporting URN")),
-        Column("system_leaders", "System leaders deployed", synonyms=("System leaders", "SLE",
+        SheetColumn("system_leaders", "System leaders deployed", synonyms=("System leaders", "SLE",
                                                                       "SLEs / LLEs", "Deployed")),
-        Column("days", "Days deployed", "number", synonyms=("Days", "Days of support")),
-        Column("priorities", "Priorities", synonyms=("Priority areas", "Areas of focus")),
-        Column("funding_source", "Funding source", summarise=True, synonyms=("Funding", "Fund")),
-        Column("agreed", "Amount agreed", "money", synonyms=("Agreed", "Funding agreed", "Budget",
+        SheetColumn("days", "Days deployed", "number", synonyms=("Days", "Days of support")),
+        SheetColumn("priorities", "Priorities", synonyms=("Priority areas", "Areas of focus")),
+        SheetColumn("funding_source", "Funding source", summarise=True, synonyms=("Funding", "Fund")),
+        SheetColumn("agreed", "Amount agreed", "money", synonyms=("Agreed", "Funding agreed", "Budget",
                                                              "Grant")),
-        Column("spent", "Amount spent", "money", synonyms=("Spent", "Spend", "Expenditure")),
-        Column("start_date", "Start date", "date", synonyms=("Start",)),
-        Column("end_date", "End date", "date", synonyms=("End",)),
-        Column("interim_due", "Interim report due", "date"),
-        Column("interim_submitted", "Interim report submitted", "date"),
-        Column("final_due", "Final report due", "date"),
-        Column("final_submitted", "Final report submitted", "date"),
-        Column("impact_rating", "Impact rating", summarise=True, synonyms=("RAG", "RAG rating",
+        SheetColumn("spent", "Amount spent", "money", synonyms=("Spent", "Spend", "Expenditure")),
+        SheetColumn("start_date", "Start date", "date", synonyms=("Start",)),
+        SheetColumn("end_date", "End date", "date", synonyms=("End",)),
+        SheetColumn("interim_due", "Interim report due", "date"),
+        SheetColumn("interim_submitted", "Interim report submitted", "date"),
+        SheetColumn("final_due", "Final report due", "date"),
+        SheetColumn("final_submitted", "Final report submitted", "date"),
+        SheetColumn("impact_rating", "Impact rating", summarise=True, synonyms=("RAG", "RAG rating",
                                                                            "Impact")),
     ]
     agreement_rows = list(query)
@@ -482,15 +482,15 @@ def mentor_training(f: Filters) -> ReturnData:
         rows_out.append((_name(pid, first, last, erased), trn, name, urn, la,
                          TRAINING_KINDS.label(kind), hours, done, provider))
     columns = [
-        Column("mentor", "Mentor", synonyms=("Mentor name", "Name", "Participant")),
-        Column("trn", "TRN", synonyms=("Teacher reference number", "DfE number")),
+        SheetColumn("mentor", "Mentor", synonyms=("Mentor name", "Name", "Participant")),
+        SheetColumn("trn", "TRN", synonyms=("Teacher reference number", "DfE number")),
         SCHOOL, URN, LA,
-        Column("kind", "Training", summarise=True, synonyms=("Initial / refresher", "Type",
+        SheetColumn("kind", "Training", summarise=True, synonyms=("Initial / refresher", "Type",
                                                              "Training type")),
-        Column("hours", "Hours", "number", synonyms=("Hours completed", "Training hours")),
-        Column("completed_on", "Date", "date", synonyms=("Date completed", "Completed on",
+        SheetColumn("hours", "Hours", "number", synonyms=("Hours completed", "Training hours")),
+        SheetColumn("completed_on", "Date", "date", synonyms=("Date completed", "Completed on",
                                                          "Completion date")),
-        Column("provided_by", "Provided by", synonyms=("Provider", "Delivered by")),
+        SheetColumn("provided_by", "Provided by", synonyms=("Provider", "Delivered by")),
     ]
     return ReturnData(columns, rows_out, len(rows_out))
 

@@ -24,7 +24,7 @@ from ..models import (
     Role,
     School,
 )
-from ..spreadsheets.writer import Column
+from ..spreadsheets.writer import SheetColumn
 from .base import Filters, ReturnData, ReturnSpec, join_names, register
 
 PARTNER_STATUSES = ("partner", "placement", "lead")
@@ -187,18 +187,18 @@ def engagement_return(f: Filters) -> ReturnData:
                      e.mentors_trained, len(e.leaders), join_names(e.leaders), e.working_group,
                      held))
     columns = [
-        Column("school", "School", synonyms=("School name", "Establishment")),
-        Column("urn", "URN", "int", total=False, synonyms=("DfE URN", "School URN")),
-        Column("la_name", "Local authority", summarise=True, synonyms=("LA", "LA name")),
-        Column("status", "Partnership status", summarise=True),
-        Column("trainees", "Trainees hosted", "int", synonyms=("Trainees", "Placements")),
-        Column("itap", "ITaP hosted", "int", synonyms=("ITaP", "ITaP placements")),
-        Column("mentors_trained", "Mentors trained", "int", synonyms=("Mentor training",)),
-        Column("leaders", "Leaders who led sessions", "int", synonyms=("Leaders leading",)),
-        Column("leader_names", "Who led", synonyms=("Session leaders",)),
-        Column("working_group", "Working group meetings attended", "int",
+        SheetColumn("school", "School", synonyms=("School name", "Establishment")),
+        SheetColumn("urn", "URN", "int", total=False, synonyms=("DfE URN", "School URN")),
+        SheetColumn("la_name", "Local authority", summarise=True, synonyms=("LA", "LA name")),
+        SheetColumn("status", "Partnership status", summarise=True),
+        SheetColumn("trainees", "Trainees hosted", "int", synonyms=("Trainees", "Placements")),
+        SheetColumn("itap", "ITaP hosted", "int", synonyms=("ITaP", "ITaP placements")),
+        SheetColumn("mentors_trained", "Mentors trained", "int", synonyms=("Mentor training",)),
+        SheetColumn("leaders", "Leaders who led sessions", "int", synonyms=("Leaders leading",)),
+        SheetColumn("leader_names", "Who led", synonyms=("Session leaders",)),
+        SheetColumn("working_group", "Working group meetings attended", "int",
                synonyms=("Working group",)),
-        Column("working_group_held", "Working group meetings held", "int", total=False),
+        SheetColumn("working_group_held", "Working group meetings held", "int", total=False),
     ]
     return ReturnData(columns, rows, len(rows))
 

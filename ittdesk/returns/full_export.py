@@ -41,8 +41,8 @@ from ..spreadsheets.safe import atomic_write
 from ..spreadsheets.writer import (
     CancelFn,
     Cancelled,
-    Column,
     ProgressFn,
+    SheetColumn,
     Styles,
     measure,
     row_writer,
@@ -107,20 +107,20 @@ def _kind_and_convert(spec: Field) -> tuple[str, Callable[[Any], Any]]:
     return _COLUMN_KINDS.get(spec.kind, "text"), lambda v: v
 
 
-def sheet_columns(sheet: Sheet) -> tuple[list[Column], list[str], list[Callable]]:
+def sheet_columns(sheet: Sheet) -> tuple[list[SheetColumn], list[str], list[Callable]]:
     """Columns (for the writer), the model attribute each reads, and each value converter."""
-    columns = [Column("id", ID_HEADING, "int", total=False, width=8)]
+    columns = [SheetColumn("id", ID_HEADING, "int", total=False, width=8)]
     attrs = ["id"]
     converters: list[Callable] = [lambda v: v]
     model = sheet.service.model
     for spec in sheet.service.fields:
         kind, convert = _kind_and_convert(spec)
         field = model._meta.fields[spec.name]
-        columns.append(Column(spec.name, spec.label, kind, total=False))
+        columns.append(SheetColumn(spec.name, spec.label, kind, total=False))
         attrs.append(field.column_name)
         converters.append(convert)
     for attr, heading in sheet.extra:
-        columns.append(Column(attr, heading, total=False))
+        columns.append(SheetColumn(attr, heading, total=False))
         attrs.append(model._meta.fields[attr].column_name)
         converters.append(lambda v: v)
     return columns, attrs, converters
@@ -163,13 +163,13 @@ def export_all(target: Path, *, progress: ProgressFn | None = None,
             written[sheet.name] = _write_sheet(wb, styles, sheet.name, columns, rows, tick)
         settings_rows = [(row.key, row.value) for row in Setting.select().order_by(Setting.key)]
         written[SETTINGS_SHEET] = _write_sheet(
-            wb, styles, SETTINGS_SHEET, [Column("key", "Key"), Column("value", "Value")], settings_rows,
+            wb, styles, SETTINGS_SHEET, [SheetColumn("key", "Key"), SheetColumn("value", "Value")], settings_rows,
             tick)
         if include_audit:
-            columns = [Column("at", "When", "date"), Column("user", "User"),
-                       Column("entity", "Record kind"), Column("entity_id", "Record ID", "int"),
-                       Column("action", "Action"), Column("changes", "Changes", width=80),
-                       Column("note", "Note")]
+            columns = [SheetColumn("at", "When", "date"), SheetColumn("user", "User"),
+                       SheetColumn("entity", "Record kind"), SheetColumn("entity_id", "Record ID", "int"),
+                       SheetColumn("action", "Action"), SheetColumn("changes", "Changes", width=80),
+                       SheetColumn("note", "Note")]
             query = (AuditEntry.select(AuditEntry.at, AuditEntry.user, AuditEntry.entity,
                                        AuditEntry.entity_id, AuditEntry.action,
                                        AuditEntry.changes, AuditEntry.note)
@@ -184,7 +184,7 @@ def export_all(target: Path, *, progress: ProgressFn | None = None,
     return written
 
 
-def _write_sheet(wb, styles: Styles, name: str, columns: list[Column], rows, tick) -> int:
+def _write_sheet(wb, styles: Styles, name: str, columns: list[SheetColumn], rows, tick) -> int:
     ws = wb.add_worksheet(name)
     set_widths(ws, measure(columns, rows[:300] if isinstance(rows, list) else []))
     ws.freeze_panes(1, 1)

@@ -35,8 +35,8 @@ from ..spreadsheets.writer import (
     MONEY_FORMAT,
     CancelFn,
     Cancelled,
-    Column,
     ProgressFn,
+    SheetColumn,
 )
 from .base import Filters, get_return
 from .insert_rows import insert_rows
@@ -60,7 +60,7 @@ class TemplateInfo:
     sheet: str
     header_row: int  # 1-based
     headings: list[str]  # the header row's text, '' for empty cells
-    columns: list[Column]  # the return's columns: what a heading can be filled with
+    columns: list[SheetColumn]  # the return's columns: what a heading can be filled with
     mapping: dict[int, str]  # 0-based column index -> column key
     from_saved: bool
     data_start: int  # first data row (1-based)
@@ -79,7 +79,7 @@ class TemplateInfo:
         """Headings nothing fills (the CLI lists them)."""
         return [h for i, h in enumerate(self.headings) if h and i not in self.mapping]
 
-    def column(self, key: str) -> Column:
+    def column(self, key: str) -> SheetColumn:
         for c in self.columns:
             if c.key == key:
                 return c
@@ -344,7 +344,7 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
 
 
 def _column_plan(ws, style_row: int | None, mapping: Mapping[int, str],
-                 columns: Sequence[Column], index: dict[str, int],
+                 columns: Sequence[SheetColumn], index: dict[str, int],
                  looks: dict[str, str]) -> list[tuple]:
     """Per mapped column: (1-based column, index in the record, kind, look, typed).
 

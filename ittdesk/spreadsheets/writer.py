@@ -82,7 +82,7 @@ def workbook(path: Path, *, constant_memory: bool = True) -> Iterator[Any]:
 
 
 @dataclass(frozen=True)
-class Column:
+class SheetColumn:
     """One column of a return: its key (for templates), heading, kind and other names."""
 
     key: str
@@ -141,7 +141,7 @@ def display_width(value: Any, kind: str) -> int:
 class _Summary:
     """Totals and counts gathered while rows stream past."""
 
-    def __init__(self, columns: Sequence[Column]) -> None:
+    def __init__(self, columns: Sequence[SheetColumn]) -> None:
         self.columns = columns
         self.rows = 0
         self.totals = {i: 0 for i, c in enumerate(columns)
@@ -170,7 +170,7 @@ class _Summary:
         return result
 
 
-def measure(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[float]:
+def measure(columns: Sequence[SheetColumn], rows: Sequence[Sequence[Any]]) -> list[float]:
     """Column widths for these first rows: the longest value or heading word, within limits."""
     widths = []
     for i, column in enumerate(columns):
@@ -260,7 +260,7 @@ def write_value(ws: Any, row: int, col: int, value: Any, styles: Styles, fmt: An
         raise ValueError(f"Cannot write a {cls.__name__} value in a cell")
 
 
-def row_writer(ws: Any, columns: Sequence[Column],
+def row_writer(ws: Any, columns: Sequence[SheetColumn],
                styles: Styles) -> Callable[[int, Sequence[Any]], None]:
     """``write(row_index, values)``: a row of plain values (money in pence) into ``ws``.
 
@@ -312,7 +312,7 @@ def row_writer(ws: Any, columns: Sequence[Column],
 
 
 def write_return(target: Path, *, title: str, filters: Sequence[tuple[str, str]],
-                 columns: Sequence[Column], rows: Iterable[Sequence[Any]],
+                 columns: Sequence[SheetColumn], rows: Iterable[Sequence[Any]],
                  total: int | None = None, sheet_name: str = "Return",
                  made_at: datetime | None = None, notes: Sequence[str] = (),
                  progress: ProgressFn | None = None, cancelled: CancelFn | None = None,
@@ -398,7 +398,7 @@ def _sheet_title(name: str) -> str:
 
 
 def _write_summary(wb: Any, styles: Styles, title: str, filters: Sequence[tuple[str, str]],
-                   made_at: datetime, columns: Sequence[Column], summary: _Summary,
+                   made_at: datetime, columns: Sequence[SheetColumn], summary: _Summary,
                    extra: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
     ws = wb.add_worksheet("Summary")
     ws.set_column(0, 0, 42)
