@@ -258,7 +258,9 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Column:
+class PartColumn:
+    """A column of a part kind's table: its heading, the field it shows and how."""
+
     header: str
     key: str
     text: Callable[[Any], str] | None = None  # how to show the raw value (default: field label)
@@ -266,10 +268,10 @@ class Column:
     right: bool = False  # right-aligned (money)
 
 
-class RowsModel(QAbstractTableModel):
+class PartRowsModel(QAbstractTableModel):
     """The rows of one part kind, for a QTableView: shows labels, never edits in place."""
 
-    def __init__(self, columns: list[Column], label: Callable[[str, Any], str], parent=None):
+    def __init__(self, columns: list[PartColumn], label: Callable[[str, Any], str], parent=None):
         super().__init__(parent)
         self.columns = columns
         self.label = label
@@ -333,7 +335,7 @@ class PartsPanel(QWidget):
 
     changed = Signal()
 
-    def __init__(self, noun: str, specs: list[FieldSpec], columns: list[Column],
+    def __init__(self, noun: str, specs: list[FieldSpec], columns: list[PartColumn],
                  defaults: Callable[[], dict[str, Any]] | None = None, parent=None):
         super().__init__(parent)
         self.noun = noun
@@ -341,7 +343,7 @@ class PartsPanel(QWidget):
         self.removed_ids: list[int] = []
         self.read_only = False
         self.form_box, self.fields = build_form(specs)
-        self.model = RowsModel(columns, self.label, self)
+        self.model = PartRowsModel(columns, self.label, self)
         self.view = QTableView()
         self.view.setObjectName(f"table_{noun.replace(' ', '_')}")
         self.view.setModel(self.model)

@@ -55,7 +55,7 @@ from ittdesk.services.agreements import (
 )
 from ittdesk.services.base import EntityService
 
-from .agreement_parts import Column, FieldSpec, PartsPanel, Pick, Row, build_form, from_field
+from .agreement_parts import FieldSpec, PartColumn, PartsPanel, Pick, Row, build_form, from_field
 
 MAIN_TAB = {  # which tab each field of the agreement itself is on
     "title": 0, "academic_year": 0, "start_date": 0, "end_date": 0, "priorities": 0,
@@ -154,15 +154,15 @@ def _new_panel(kind: str, contact_filters: Callable[[], dict[str, str]],
             _spec(parties, "school"),
             _spec(parties, "contact", label="Named contact", pick=contact_pick),
             _spec(parties, "responsibilities"),
-        ], [Column("Party", "role"), Column("School", "school"), Column("Contact", "contact"),
-            Column("Responsibilities", "responsibilities")],
+        ], [PartColumn("Party", "role"), PartColumn("School", "school"), PartColumn("Contact", "contact"),
+            PartColumn("Responsibilities", "responsibilities")],
             defaults=lambda: {"role": "supported"})
     if kind == "leaders":
         return PartsPanel("system leader", [
             _spec(leaders, "person", label="System leader (SLE/LLE)", pick=LEADER_PICK),
             _spec(leaders, "days", label="Days agreed"),
             _spec(leaders, "hours", label="Hours agreed"),
-        ], [Column("System leader", "person"), Column("Days", "days"), Column("Hours", "hours")])
+        ], [PartColumn("System leader", "person"), PartColumn("Days", "days"), PartColumn("Hours", "hours")])
     if kind == "activities":
         return PartsPanel("activity", [
             _spec(activities, "date"),
@@ -171,8 +171,8 @@ def _new_panel(kind: str, contact_filters: Callable[[], dict[str, str]],
             _spec(activities, "person", label="Who (person)"),
             _spec(activities, "who", label="Who (or type a name)"),
             _spec(activities, "time", placeholder="e.g. 09:00-12:00"),
-        ], [Column("Date", "date"), Column("Activity", "kind"), Column("Description", "description"),
-            Column("Who", "who", fallback="person"), Column("Time", "time")],
+        ], [PartColumn("Date", "date"), PartColumn("Activity", "kind"), PartColumn("Description", "description"),
+            PartColumn("Who", "who", fallback="person"), PartColumn("Time", "time")],
             defaults=lambda: {"kind": "visit"})
     if kind == "reports":
         return PartsPanel("report", [
@@ -182,16 +182,16 @@ def _new_panel(kind: str, contact_filters: Callable[[], dict[str, str]],
             _spec(reports, "rag", label="RAG against intended impact"),
             _spec(reports, "author"),
             _spec(reports, "summary"),
-        ], [Column("Report", "kind"), Column("Due", "due_date"), Column("Submitted", "submitted_on"),
-            Column("RAG", "rag"), Column("Written by", "author")],
+        ], [PartColumn("Report", "kind"), PartColumn("Due", "due_date"), PartColumn("Submitted", "submitted_on"),
+            PartColumn("RAG", "rag"), PartColumn("Written by", "author")],
             defaults=lambda: {"kind": "interim"})
     if kind == "spend":
         return PartsPanel("spend entry", [
             _spec(spend, "date"),
             _spec(spend, "description"),
             _spec(spend, "amount_pence"),
-        ], [Column("Date", "date"), Column("What", "description"),
-            Column("Amount", "amount_pence", right=True)])
+        ], [PartColumn("Date", "date"), PartColumn("What", "description"),
+            PartColumn("Amount", "amount_pence", right=True)])
     assert kind == "signatures", kind
     return PartsPanel("signature", [
         # a party of this agreement, saved or not yet: chosen among the parties in the editor
@@ -200,8 +200,8 @@ def _new_panel(kind: str, contact_filters: Callable[[], dict[str, str]],
         _spec(signatures, "signatory_name"),
         _spec(signatures, "signatory_role"),
         _spec(signatures, "signed_on"),
-    ], [Column("Signed for", "party"), Column("Name", "signatory_name"),
-        Column("Role", "signatory_role"), Column("Date signed", "signed_on")])
+    ], [PartColumn("Signed for", "party"), PartColumn("Name", "signatory_name"),
+        PartColumn("Role", "signatory_role"), PartColumn("Date signed", "signed_on")])
 
 
 class LazyPanels(Mapping[str, PartsPanel]):
