@@ -36,10 +36,20 @@ from PySide6.QtWidgets import (
 )
 
 from ittdesk import settings
-from ittdesk.errors import ValidationError
+from ittdesk.errors import ValidationError, plain_message
 
 from .. import settings as ui_settings
 from .. import sizing
+from ..operations import write_and_wait
+
+
+def _store(changed: dict[str, str]) -> None:
+    """On a worker: the changed settings, all or nothing."""
+    from ittdesk.models import Setting
+
+    with Setting._meta.database.atomic():
+        for key, value in changed.items():
+            settings.set(key, value)
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg)"
 WORD_FILTER = "Word documents (*.docx)"
@@ -289,11 +299,11 @@ class ProviderSettingsDialog(QDialog):
         stored = settings.all_settings()
         changed = {key: value for key, value in cleaned.items() if value != stored[key]}
         if changed:
-            from ittdesk.models import Setting
-
-            with Setting._meta.database.atomic():  # all or nothing
-                for key, value in changed.items():
-                    settings.set(key, value)
+            _done, error = write_and_wait(self, _store, changed, changes={"provider"})
+            if error is not None:
+                self._say_errors(error.errors if isinstance(error, ValidationError)
+                                 else {"provider_name": f"Not saved: {plain_message(error)}"})
+                return False
         self.saved = bool(changed)
         self._snapshot = self.values()
         self.accept()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from ittdesk.attention import Group, home_data
 
-from ..operations import EVERYTHING, write
+from ..operations import EVERYTHING, write, write_and_wait
 from ..tasks import run_task
 from ..widgets.bar_chart import BarChart
 from .base import Page
@@ -201,16 +201,18 @@ class Welcome(QWidget):
 
     def save_provider_name(self) -> None:
         from ittdesk import settings
-        from ittdesk.errors import ValidationError
+        from ittdesk.errors import IttDeskError, ValidationError, plain_message
 
         text = self.provider_name.text().strip()
         if not text:
             self.provider_note.setText("Type the provider's name, then Save name.")
             return
-        try:
-            settings.set("provider_name", text)
-        except ValidationError as exc:
-            self.provider_note.setText("; ".join(exc.errors.values()))
+        _done, exc = write_and_wait(self, settings.set, "provider_name", text,
+                                    changes={"provider"})
+        if exc is not None:
+            self.provider_note.setText("; ".join(exc.errors.values())
+                                       if isinstance(exc, ValidationError) else str(exc)
+                                       if isinstance(exc, IttDeskError) else plain_message(exc))
             return
         self.refresh_provider()
 

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QFileDialog
 
 from ittdesk.models import ConfirmationRound
 
-from ..tasks import run_task, show_error
+from ..operations import write
+from ..tasks import show_error
 
 
 def write_reminders(round_id: int, folder: Path, progress=None, cancel=None):
@@ -49,8 +50,8 @@ class RoundMailActions:
         def failed(exc):
             show_error(self, exc)
 
-        self.task = run_task(self, write_reminders, round_id, folder, on_done=done,
-                             on_error=failed, progress_title="Writing reminder drafts…")
+        self.task = write(self, write_reminders, round_id, folder, changes={"round_school"},
+                          on_done=done, on_error=failed, progress_title="Writing reminder drafts…")
         return self.task
 
     def send_email(self):
