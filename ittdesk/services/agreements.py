@@ -42,7 +42,11 @@ from .agreement_lifecycle import (
     closed_message,
     transition_problems,
 )
-from .agreement_money import Funding, funding, spent_pence  # noqa: F401 - the service's names
+
+# the service's names for money, re-exported (callers import them from here)
+from .agreement_money import Funding as Funding
+from .agreement_money import funding as funding
+from .agreement_money import spent_pence as spent_pence
 from .base import EntityService, Field, M, _attr, count_words
 
 #: The record of each kind of part: every one belongs to an agreement (``agreement_id``).

@@ -1,8 +1,9 @@
 """The agreement editor's tabs: which field and which part list sits where, how records are
 chosen, and filling the part lists from the database.
 
-Split from ``agreement_editor`` (which keeps the window: loading the record, saving, printing,
-closing) along the seam between *what the form holds* and *what the window does with it*.
+Split from ``agreement_editor`` (which keeps the window: loading the record, printing,
+closing; ``agreement_saving`` writes) along the seam between *what the form holds* and *what
+the window does with it*.
 
 People and schools are chosen with the record picker (``agreement_parts.Pick``), never combo
 boxes of the whole table: opening an agreement on a database of 20,000 people fetched every
