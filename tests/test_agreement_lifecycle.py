@@ -14,6 +14,7 @@ from ittdesk.models import AuditEntry, SupportAgreement
 from ittdesk.services import agreement_lifecycle as lifecycle
 from ittdesk.services.agreements import (
     Funding,
+    activities,
     agreements,
     delete_agreement,
     funding,
@@ -243,6 +244,24 @@ def test_delete_agreement_removes_a_draft_with_its_parts_and_refuses_others(db):
     lifecycle.change_status(kept.id, "agreed")
     with pytest.raises(RefusedError, match="only a draft can be deleted"):
         delete_agreement(kept.id)
+
+
+def test_a_refused_delete_names_every_kind_of_part_and_deleting_the_draft_audits_each(db):
+    built = make.agreement()
+    a = built.agreement.id
+    activities.create({"agreement": a, "kind": "visit", "date": "02/10/2025"})
+    spend.create({"agreement": a, "date": "03/10/2025", "description": "Cover", "amount_pence": "150"})
+    signatures.create({"agreement": a, "party": built.supported.id, "signatory_name": "Ana Head"})
+    with pytest.raises(RefusedError, match="it still has 3 parties, 1 system leader, 1 activity, "
+                                           "2 impact reports, 1 spend entry, 1 signature\\."):
+        agreements.delete(a)
+    delete_agreement(a)
+    deleted = [e.entity for e in AuditEntry.select().where(AuditEntry.action == "delete")
+               .order_by(AuditEntry.id)]
+    # signatures before the parties they name; the agreement itself last
+    assert deleted == ["signature", "spend", "impact_report", "impact_report",
+                       "agreement_activity", "agreement_leader", "agreement_party",
+                       "agreement_party", "agreement_party", "agreement"]
 
 
 def test_demo_agreements_reach_each_state_through_the_lifecycle(demo_db):
