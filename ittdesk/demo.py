@@ -7,7 +7,9 @@ anything a user types) and in one transaction.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any, cast
 
 from . import clock, holders
 from .academic_year import AcademicYear
@@ -60,7 +62,7 @@ class _Names:
         self.rng = rng
         self.used: set[str] = set()
 
-    def person(self, *, title: bool = True) -> dict:
+    def person(self, *, title: bool = True) -> dict[str, Any]:
         while True:
             first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
             base = f"{first}.{last}".lower()
@@ -183,7 +185,7 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
                               "start_date": date(rng.randint(2016, this_year.start_year), 9, 1)})
                 role_count += 1
             if school.partnership_status in ("partner", "placement", "lead"):
-                mentors = []
+                mentors: list[Person] = []
                 for _m in range(rng.choice([0, 1, 1, 2, 2, 3])):
                     mentor = people.create(names.person())
                     subject = None if school.phase == "primary" else rng.choice(SUBJECTS_SECONDARY)
@@ -316,14 +318,14 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
                 "amount_agreed_pence": rng.choice(["2,500.00", "4,000.00", "6,000.00", "8,500.00"]),
                 "start_date": year.start + timedelta(days=30), "end_date": year.end - timedelta(days=40),
                 "qa_lead": qa_leader.id})
-            for school, role, text in (
+            for school, party_role, text in (
                 (supported, "supported", "Release staff for sessions; share data termly; lead on actions."),
                 (supporting, "supporting", "Provide a system leader for the agreed days; plan and review visits."),
                 (lead, "lead", "Broker and quality-assure the support; report impact and funding."),
             ):
                 contact = next(iter(r.person for r in roles.model.select().where(
                     (roles.model.school == school) & holders.held())), None)
-                party = parties.create({"agreement": agreement.id, "school": school.id, "role": role,
+                party = parties.create({"agreement": agreement.id, "school": school.id, "role": party_role,
                                         "contact": contact.id if contact else None,
                                         "responsibilities": text})
                 if final_status in ("agreed", "active", "completed") and contact:
@@ -380,11 +382,12 @@ def _demo_events(rng: random.Random, today: date, this_year: AcademicYear,
     from .models import Role
     from .services.events import attendance, events
 
-    leaders = list(Role.select(Role.person, Role.school).join(School)
-                   .where(Role.kind.in_(LEADERSHIP_KINDS) & holders.held(today)
-                          & School.partnership_status.in_(("partner", "placement", "lead")))
-                   .order_by(Role.id).tuples())
-    leaders = list(dict(reversed(leaders)).items())  # one post per person (the first)
+    posts = list(cast("Iterable[tuple[int, int]]", (
+        Role.select(Role.person, Role.school).join(School)
+        .where(Role.kind.in_(LEADERSHIP_KINDS) & holders.held(today)
+               & School.partnership_status.in_(("partner", "placement", "lead")))
+        .order_by(Role.id).tuples())))
+    leaders = list(dict(reversed(posts)).items())  # one post per person (the first)
     if not leaders:
         return 0
     plan = [

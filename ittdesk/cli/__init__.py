@@ -16,9 +16,13 @@ import sys
 import warnings
 from collections.abc import Sequence
 from importlib import import_module
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from .. import __version__
 from ..errors import IttDeskError, IttDeskWarning, plain_message
+
+if TYPE_CHECKING:
+    from ..location import Location
 
 COMMAND_MODULES = [
     "ittdesk.cli.core_commands",
@@ -41,7 +45,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse prints usage and exits 2; keep that, one line
+    def error(self, message: str) -> NoReturn:  # argparse prints usage and exits 2; keep that, one line
         raise UsageError(f"{self.prog}: {message}")
 
 
@@ -91,7 +95,7 @@ def db_location_warning(args: argparse.Namespace) -> str | None:
         return None
 
 
-def open_db(args: argparse.Namespace, *, create: bool = False, **options):
+def open_db(args: argparse.Namespace, *, create: bool = False, **options: Any) -> Location:
     """Open the database a command names, after checking enough to refuse a damaged file.
 
     Only commands that may create a database (``demo``, the importers) pass ``create``; every
@@ -195,7 +199,8 @@ def _print_error(message: str) -> None:
         pass
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
     """ITT Desk's own warnings as one line; libraries' warnings only with ITTDESK_DEBUG."""
     if issubclass(category, IttDeskWarning):
         _print_error(f"warning: {message}")
@@ -204,7 +209,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
               file=sys.stderr, end="")
 
 
-def _quiet_unraisable(unraisable) -> None:
+def _quiet_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     """Errors raised while an abandoned object is cleaned up are not shown (see main)."""
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..academic_year import AcademicYear
@@ -19,7 +20,7 @@ from . import UsageError, db_option, open_db
 from .arguments import academic_year, whole_number
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("agreement", help="school-to-school support agreements")
     db_option(parser)
     commands = parser.add_subparsers(dest="agreement_command", metavar="ACTION",
@@ -66,14 +67,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_reminders)
 
 
-def _needs_action(parser: argparse.ArgumentParser):
-    def run(_args) -> int:
+def _needs_action(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    def run(_args: argparse.Namespace) -> int:
         raise UsageError(f"{parser.prog}: choose an action: list, pdf, status, reopen or reminders")
 
     return run
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     from ..services.agreement_lifecycle import agreement_flags
     from ..services.agreements import list_agreements, party_summary
 
@@ -106,7 +107,7 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_pdf(args) -> int:
+def cmd_pdf(args: argparse.Namespace) -> int:
     from ..documents.agreement import build
     from ..services.agreements import agreements
 
@@ -129,7 +130,7 @@ def cmd_pdf(args) -> int:
     return 0
 
 
-def cmd_status(args) -> int:
+def cmd_status(args: argparse.Namespace) -> int:
     from ..services import agreement_lifecycle as lifecycle
     from ..services.agreements import agreements
 
@@ -159,7 +160,7 @@ def cmd_status(args) -> int:
     return 0
 
 
-def cmd_reopen(args) -> int:
+def cmd_reopen(args: argparse.Namespace) -> int:
     from ..services.agreement_lifecycle import reopen
     from ..services.agreements import agreements
 
@@ -175,7 +176,7 @@ def cmd_reopen(args) -> int:
     return 0
 
 
-def cmd_reminders(args) -> int:
+def cmd_reminders(args: argparse.Namespace) -> int:
     from ..services.agreement_lifecycle import reminders
 
     if args.days is not None and args.days < 0:

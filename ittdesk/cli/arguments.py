@@ -7,6 +7,7 @@ option) before any command runs or any database opens, the same in every command
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import date
 
 from ..academic_year import AcademicYear
@@ -33,7 +34,7 @@ def day(text: str) -> date:
     return value
 
 
-def whole_number(minimum: int = 0):
+def whole_number(minimum: int = 0) -> Callable[[str], int]:
     """An integer of at least ``minimum`` (``--limit``, ``--days``)."""
 
     def convert(text: str) -> int:

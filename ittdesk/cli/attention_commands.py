@@ -8,7 +8,7 @@ from . import db_option, open_db
 from .arguments import whole_number
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("attention", help="what needs attention: reports due, unconfirmed "
                                          "leadership, placements without a mentor, ...")
     db_option(p)
@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_attention)
 
 
-def cmd_attention(args) -> int:
+def cmd_attention(args: argparse.Namespace) -> int:
     from ..attention import needs_attention
 
     if args.limit < 0:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import fields
@@ -21,7 +22,7 @@ from . import UsageError, db_option, open_db
 from .arguments import academic_year, day, whole_number
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "contacts", help="a contact list (CSV for Outlook or a mailing service, or Bcc addresses)",
         description="People holding a current post (or a designation) at the schools chosen, "
@@ -74,13 +75,13 @@ def _event_kind(text: str) -> str:
     return key
 
 
-def _needs_action(parser):
-    def run(_args):
+def _needs_action(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    def run(_args: argparse.Namespace) -> int:
         raise UsageError(f"{parser.prog}: choose an action: list, add or attend")
     return run
 
 
-def cmd_contacts(args) -> int:
+def cmd_contacts(args: argparse.Namespace) -> int:
     from ..contacts import build, parse_audience, write_csv
 
     if args.out is None and not args.bcc:
@@ -104,7 +105,7 @@ def cmd_contacts(args) -> int:
     return 0
 
 
-def cmd_events_list(args) -> int:
+def cmd_events_list(args: argparse.Namespace) -> int:
     from ..queries.event_lists import event_rows
 
     open_db(args)
@@ -119,7 +120,7 @@ def cmd_events_list(args) -> int:
     return 0
 
 
-def cmd_events_add(args) -> int:
+def cmd_events_add(args: argparse.Namespace) -> int:
     from ..services.events import events
 
     open_db(args)
@@ -129,7 +130,7 @@ def cmd_events_add(args) -> int:
     return 0
 
 
-def cmd_events_attend(args) -> int:
+def cmd_events_attend(args: argparse.Namespace) -> int:
     from ..models import database
     from ..services.events import attendance, events
     from ..services.people import people

@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import UsageError, db_option, open_db
 from .arguments import academic_year
+
+if TYPE_CHECKING:
+    from ..returns.base import Filters
 
 RETURN_NAMES = ["partnership", "placements", "cohorts", "agreements", "mentor-training",
                 "engagement"]
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "export", help="write a return for an LA or funder, fill in an LA's template, or "
                        "export every table ('all')",
@@ -50,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_read_export)
 
 
-def cmd_export(args) -> int:
+def cmd_export(args: argparse.Namespace) -> int:
     if args.mapping and not args.template:
         raise UsageError("ittdesk export: --mapping needs --template")
     if args.what == "all" and (args.template or args.la or args.programme or args.year):
@@ -81,7 +85,7 @@ def cmd_export(args) -> int:
     return 0
 
 
-def _fill(args, filters) -> int:
+def _fill(args: argparse.Namespace, filters: Filters) -> int:
     from ..returns.template import fill_template, inspect_template, read_mapping_file
 
     info = inspect_template(args.template, args.what, filters)
@@ -106,7 +110,7 @@ def _fill(args, filters) -> int:
     return 0
 
 
-def cmd_read_export(args) -> int:
+def cmd_read_export(args: argparse.Namespace) -> int:
     from ..returns.full_import import restore_export
 
     location = open_db(args, create=True)

@@ -10,11 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import RefusedError
 from . import UsageError, db_option, open_db
 from .arguments import whole_number
+
+if TYPE_CHECKING:
+    from ..spreadsheets.import_base import Plan
 
 KINDS = ("schools", "people", "enrolments", "placements", "attendance")
 HELP = {
@@ -27,7 +33,7 @@ HELP = {
 SHOWN = 20
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("import", help="import schools, people, enrolments or placements from a spreadsheet",
                        description="Import from .xlsx, .xlsm, .xls, .xlsb, .ods or .csv. "
                                    "Nothing is written if any row is refused, unless --skip-invalid.")
@@ -72,30 +78,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=_usage(p))
 
 
-def cmd_import_all(args) -> int:
+def cmd_import_all(args: argparse.Namespace) -> int:
     """The same as ``ittdesk read-export``: the full export round-trips through ``import``."""
     from .export_commands import cmd_read_export
 
     return cmd_read_export(args)
 
 
-def _usage(parser):
-    def run(args):
+def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{parser.prog}: choose what to import: {', '.join(KINDS)}, all (or 'list')")
     return run
 
 
-def _show(value) -> str:
+def _show(value: object) -> str:
     from ..fields import format_date
 
     if value is None or value == "":
         return "(blank)"
-    if hasattr(value, "strftime"):
+    if isinstance(value, date):  # a datetime is a date too
         return format_date(value)
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def cmd_import(args) -> int:
+def cmd_import(args: argparse.Namespace) -> int:
     from ..spreadsheets import importing
 
     open_db(args, create=True)
@@ -118,7 +124,7 @@ def cmd_import(args) -> int:
         if getattr(args, "event", None):
             options["event"] = args.event
 
-        def progress(done, total=None, message=""):
+        def progress(done: int, total: int | None = None, message: str = "") -> None:
             if sys.stderr.isatty() and message:
                 print(f"\r{message}   ", end="", file=sys.stderr, flush=True)
 
@@ -158,7 +164,7 @@ def cmd_import(args) -> int:
         source.book.close()
 
 
-def _print_plan(plan, details: bool) -> None:
+def _print_plan(plan: Plan, details: bool) -> None:
     limit = None if details else SHOWN
     print(f"{len(plan.adds)} to add, {len(plan.updates)} to update, {len(plan.unchanged)} unchanged, "
           f"{plan.refused_rows} refused")
@@ -183,7 +189,7 @@ def _print_plan(plan, details: bool) -> None:
             print(f"  {refusal}")
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     from ..spreadsheets.importing import past_imports
 
     open_db(args)

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import fields
 from ..choices import ROLE_KINDS
@@ -22,8 +24,12 @@ from ..errors import IttDeskError, RefusedError, ValidationError
 from . import UsageError, db_option, open_db
 from .arguments import academic_year, day
 
+if TYPE_CHECKING:
+    from ..location import Location
+    from ..models import ConfirmationRound
 
-def register(sub: argparse._SubParsersAction) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lead = sub.add_parser("leadership", help="leadership changes and the yearly confirmation round")
     db_option(lead)
     lsub = lead.add_subparsers(dest="leadership_command", metavar="ACTION",
@@ -103,18 +109,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_change)
 
 
-def _usage(parser):
-    def run(_args) -> int:
+def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    def run(_args: argparse.Namespace) -> int:
         parser.print_usage(sys.stderr)
         return 2
     return run
 
 
-def _open(args):
+def _open(args: argparse.Namespace) -> Location:
     return open_db(args)
 
 
-def _round(year: str | None):
+def _round(year: str | None) -> ConfirmationRound:
     from ..leadership import rounds
 
     if year is not None:
@@ -126,7 +132,7 @@ def _round(year: str | None):
     return latest
 
 
-def cmd_forms(args) -> int:
+def cmd_forms(args: argparse.Namespace) -> int:
     """Everything checked first; the round, the forms and their "sent" dates are then written
     as one step (``leadership.sending``), so a refusal or Ctrl-C leaves nothing behind."""
     from ..leadership import rounds, sending
@@ -146,6 +152,8 @@ def cmd_forms(args) -> int:
                                      add=args.schools is not None, return_by=return_by,
                                      paper=render, email_drafts=args.email_drafts)
     round_ = result.round
+    if round_ is None:  # start_and_write names the round it wrote the forms of
+        raise RefusedError(f"No confirmation round for {args.year}; nothing was written")
     if result.started:
         print(f"Started the {round_.academic_year} confirmation round.")
     elif return_by is not None and return_by != round_.return_by:
@@ -172,7 +180,7 @@ def _no_address(schools: list[str]) -> None:
               "e-mail address and no office address: its draft has no recipient", file=sys.stderr)
 
 
-def cmd_chase(args) -> int:
+def cmd_chase(args: argparse.Namespace) -> int:
     """Reminders for the forms that are out and not back, all or nothing, logged per school."""
     from ..leadership import rounds
     from ..outreach import drafts
@@ -186,7 +194,7 @@ def cmd_chase(args) -> int:
     return 0
 
 
-def cmd_collect(args) -> int:
+def cmd_collect(args: argparse.Namespace) -> int:
     """The same review as the app's Collect dialog: each school's differences, each refusal in
     plain words (edited cells named), and a held form's answers, taken only when asked."""
     from ..leadership import collect
@@ -250,7 +258,7 @@ def cmd_collect(args) -> int:
     return 0
 
 
-def cmd_mark_sent(args) -> int:
+def cmd_mark_sent(args: argparse.Namespace) -> int:
     """Writing a form is not sending it: the user says when the forms went out."""
     from ..leadership import rounds
 
@@ -267,7 +275,7 @@ def cmd_mark_sent(args) -> int:
     return 0
 
 
-def cmd_status(args) -> int:
+def cmd_status(args: argparse.Namespace) -> int:
     from ..leadership import rounds
 
     _open(args)
@@ -285,7 +293,7 @@ def cmd_status(args) -> int:
     return 0
 
 
-def cmd_history(args) -> int:
+def cmd_history(args: argparse.Namespace) -> int:
     from ..leadership.history import timeline
     from ..services.schools import schools
 
@@ -305,7 +313,7 @@ def cmd_history(args) -> int:
     return 0
 
 
-def cmd_gaps(args) -> int:
+def cmd_gaps(args: argparse.Namespace) -> int:
     from ..leadership.history import schools_without_head_or_champion
 
     _open(args)
@@ -316,7 +324,7 @@ def cmd_gaps(args) -> int:
     return 0
 
 
-def cmd_change(args) -> int:
+def cmd_change(args: argparse.Namespace) -> int:
     from ..services.people import people, roles
     from ..services.schools import schools
 
@@ -331,6 +339,8 @@ def cmd_change(args) -> int:
         on = fields.day(args.on)
     except ValueError as exc:
         raise ValidationError({"on": f"--on {exc}"}) from None
+    if on is None:
+        raise ValidationError({"on": "--on needs a date, e.g. 01/09/2025"})
     role = roles.change_holder(school.id, kind, person.id, on, job_title=args.job_title)
     print(f"{person.full_name} is {ROLE_KINDS.label(kind).lower()} of {school.name} from "
           f"{fields.format_date(role.start_date)}")

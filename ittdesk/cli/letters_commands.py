@@ -14,11 +14,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import db_option, open_db
 
+if TYPE_CHECKING:
+    from ..outreach.letters import Letter
 
-def register(sub: argparse._SubParsersAction) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     top = sub.add_parser("letters", help="placement and support agreement letters (Word and PDF)")
     db_option(top)
     actions = top.add_subparsers(dest="letters_command", metavar="ACTION", required=True,
@@ -58,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_template)
 
 
-def _write(args, letters, notes, name: str) -> int:
+def _write(args: argparse.Namespace, letters: list[Letter], notes: list[str], name: str) -> int:
     from ..outreach import letters as merge
 
     render = None
@@ -76,7 +80,7 @@ def _write(args, letters, notes, name: str) -> int:
     return 0
 
 
-def cmd_placements(args) -> int:
+def cmd_placements(args: argparse.Namespace) -> int:
     from ..outreach import letters
 
     open_db(args)
@@ -84,7 +88,7 @@ def cmd_placements(args) -> int:
     return _write(args, found, notes, f"Placement letters - cohort {args.cohort}")
 
 
-def cmd_agreement(args) -> int:
+def cmd_agreement(args: argparse.Namespace) -> int:
     from ..outreach import letters
 
     open_db(args)
@@ -92,7 +96,7 @@ def cmd_agreement(args) -> int:
     return _write(args, found, notes, f"Agreement letters - {letters._safe(args.reference)}")
 
 
-def cmd_template(args) -> int:
+def cmd_template(args: argparse.Namespace) -> int:
     from ..outreach import letters
 
     if args.out.suffix.lower() != ".docx":

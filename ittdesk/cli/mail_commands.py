@@ -18,7 +18,7 @@ from . import db_option, open_db
 from .arguments import academic_year
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     top = sub.add_parser("mail", help="send the yearly forms and reminders through your own "
                                       "mail server (SMTP)")
     db_option(top)
@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_send)
 
 
-def cmd_password(args) -> int:
+def cmd_password(args: argparse.Namespace) -> int:
     from ..outreach import sending
 
     open_db(args)
@@ -62,7 +62,7 @@ def cmd_password(args) -> int:
     return 0
 
 
-def cmd_send(args) -> int:
+def cmd_send(args: argparse.Namespace) -> int:
     from ..leadership import rounds
     from ..outreach import drafts, sending
 

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import fields
 from ..errors import RefusedError
 from . import UsageError, db_option, open_db
 from .arguments import day
 
+if TYPE_CHECKING:
+    from datetime import date
 
-def register(sub: argparse._SubParsersAction) -> None:
+    from ..location import Location
+    from ..privacy.retention import RetentionItem
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     person = sub.add_parser("person", help="subject access export and erasure of one person")
     person_sub = person.add_subparsers(dest="person_command", metavar="ACTION",
                                        parser_class=type(person))
@@ -65,13 +73,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_audit)
 
 
-def _needs_action(parser):
-    def run(_args):
+def _needs_action(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    def run(_args: argparse.Namespace) -> int:
         raise UsageError(f"{parser.prog}: choose an action (see {parser.prog} --help)")
     return run
 
 
-def _day(value: str | None, option: str):
+def _day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
@@ -80,7 +88,7 @@ def _day(value: str | None, option: str):
         raise UsageError(f"{option}: {exc}") from None
 
 
-def _open(args, *, daily_backup: bool = True):
+def _open(args: argparse.Namespace, *, daily_backup: bool = True) -> Location:
     return open_db(args, daily_backup=daily_backup)
 
 
@@ -95,7 +103,7 @@ def _person_id(key: str) -> int:
 # -- person ---------------------------------------------------------------------------------
 
 
-def cmd_person_export(args) -> int:
+def cmd_person_export(args: argparse.Namespace) -> int:
     from ..privacy import sar
 
     if args.out.suffix.lower() != ".xlsx":
@@ -125,7 +133,7 @@ def cmd_person_export(args) -> int:
     return 0
 
 
-def cmd_person_erase(args) -> int:
+def cmd_person_erase(args: argparse.Namespace) -> int:
     from ..privacy import erasure
 
     _open(args, daily_backup=False)  # a fresh backup now would hold what is about to go
@@ -165,7 +173,7 @@ def cmd_person_erase(args) -> int:
     return 0
 
 
-def _purge(paths) -> int:
+def _purge(paths: list[Path]) -> int:
     from ..privacy import erasure
 
     removed = erasure.purge_backups(paths)
@@ -184,7 +192,7 @@ def _print_schedule() -> None:
         print(f"  {rule.key:<10} {years:>3} year{'s' if years != 1 else ' '} {rule.after}  ({rule.label})")
 
 
-def _print_due(items) -> None:
+def _print_due(items: Iterable[RetentionItem]) -> None:
     for item in items:
         print(f"#{item.person_id} {item.name} — {item.category}; past its period since "
               f"{fields.format_date(item.keep_until)}")
@@ -194,7 +202,7 @@ def _print_due(items) -> None:
                 print(f"    also: {hold.text()}")
 
 
-def cmd_retention_review(args) -> int:
+def cmd_retention_review(args: argparse.Namespace) -> int:
     from ..privacy import retention
 
     today = _day(args.date, "--date")
@@ -211,7 +219,7 @@ def cmd_retention_review(args) -> int:
     return 0
 
 
-def cmd_retention_apply(args) -> int:
+def cmd_retention_apply(args: argparse.Namespace) -> int:
     from ..privacy import retention
 
     _open(args, daily_backup=False)  # a fresh backup now would hold what is about to go
@@ -250,7 +258,7 @@ def cmd_retention_apply(args) -> int:
     return 0
 
 
-def cmd_retention_set(args) -> int:
+def cmd_retention_set(args: argparse.Namespace) -> int:
     from ..privacy import retention
 
     _open(args)
@@ -263,7 +271,7 @@ def cmd_retention_set(args) -> int:
 # -- audit ----------------------------------------------------------------------------------
 
 
-def cmd_audit(args) -> int:
+def cmd_audit(args: argparse.Namespace) -> int:
     from ..privacy import audit_query
 
     since = _day(args.since, "--since")

@@ -10,14 +10,19 @@ checks, the same audit entries. Exit 0 ok, 1 refused with nothing changed, 2 usa
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, cast
 
 from ..choices import PROGRAMME_KINDS
 from ..errors import RefusedError, ValidationError
 from . import UsageError, db_option, open_db
 from .arguments import academic_year, day, whole_number
 
+if TYPE_CHECKING:
+    from ..models import Programme
 
-def register(sub: argparse._SubParsersAction) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("programme", help="programmes (ITT routes, leadership, CPD): add, list")
     db_option(parser)
     actions = parser.add_subparsers(dest="programme_command", metavar="ACTION",
@@ -55,8 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_cohort_list)
 
 
-def _needs_action(parser: argparse.ArgumentParser, actions: str):
-    def run(_args) -> int:
+def _needs_action(parser: argparse.ArgumentParser, actions: str
+                  ) -> Callable[[argparse.Namespace], int]:
+    def run(_args: argparse.Namespace) -> int:
         raise UsageError(f"{parser.prog}: choose an action: {actions}")
 
     return run
@@ -67,7 +73,7 @@ def _refused(what: str, exc: ValidationError) -> RefusedError:
     return RefusedError(f"{what} not added: " + "; ".join(exc.errors.values()))
 
 
-def find_programme(text: str):
+def find_programme(text: str) -> Programme:
     """A programme by id or by name (any case); refused in words when there is none."""
     from ..models import Programme
 
@@ -83,7 +89,7 @@ def find_programme(text: str):
     return found
 
 
-def cmd_programme_add(args) -> int:
+def cmd_programme_add(args: argparse.Namespace) -> int:
     from ..services.programmes import programmes
 
     kind = PROGRAMME_KINDS.parse(args.kind)
@@ -100,26 +106,26 @@ def cmd_programme_add(args) -> int:
     return 0
 
 
-def cmd_programme_list(args) -> int:
+def cmd_programme_list(args: argparse.Namespace) -> int:
     from peewee import JOIN, fn
 
     from ..models import Cohort, Programme
 
     open_db(args)
-    query = (Programme.select(Programme, fn.COUNT(Cohort.id).alias("cohorts"))
+    query = (Programme.select(Programme.id, Programme.name, Programme.kind,
+                              fn.COUNT(Cohort.id).alias("cohorts"))
              .join(Cohort, JOIN.LEFT_OUTER).group_by(Programme.id).order_by(Programme.name))
-    rows = list(query)
+    rows = list(cast("Iterable[tuple[int, str, str, int]]", query.tuples()))
     if not rows:
         print("No programmes yet ('ittdesk programme add NAME --kind itt' adds one).")
         return 0
-    for programme in rows:
-        count = programme.cohorts
-        print(f"#{programme.id}  {programme.name}  ({PROGRAMME_KINDS.label(programme.kind)})  "
+    for programme_id, name, kind, count in rows:
+        print(f"#{programme_id}  {name}  ({PROGRAMME_KINDS.label(kind)})  "
               f"{count} cohort{'s' if count != 1 else ''}")
     return 0
 
 
-def cmd_cohort_add(args) -> int:
+def cmd_cohort_add(args: argparse.Namespace) -> int:
     from ..services.programmes import cohorts
 
     open_db(args, create=True)
@@ -135,7 +141,7 @@ def cmd_cohort_add(args) -> int:
     return 0
 
 
-def cmd_cohort_list(args) -> int:
+def cmd_cohort_list(args: argparse.Namespace) -> int:
     from ..fields import format_date
     from ..models import Cohort, Programme
     from ..services.programmes import places_taken

@@ -18,7 +18,7 @@ from . import db_option, open_db
 SETTABLE = [key for key in settings.OPTIONS if not key.startswith("retention_")]
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("settings", help="list or change the provider's settings (name, UKPRN, logo...)")
     db_option(p)
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True,
@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     change.set_defaults(run=cmd_set)
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     open_db(args)
     values = settings.all_settings()
     width = max(len(key) for key in values)
@@ -47,7 +47,7 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_set(args) -> int:
+def cmd_set(args: argparse.Namespace) -> int:
     open_db(args, create=True)  # naming the provider may be a new partnership's first step
     value = args.value
     if args.value == "" and args.key not in settings.PROVIDER_KEYS:
