@@ -72,7 +72,7 @@ class FieldSpec:
     kind: str = "text"
     options: Callable[[], Options] | None = None  # for choice/ref
     placeholder: str = ""
-    blank: str = "—"  # the empty choice's label (None: no empty choice)
+    blank: str | None = "—"  # the empty choice's label (None: no empty choice)
     pick: Pick | None = None  # for pick
 
 
@@ -87,37 +87,40 @@ class FieldWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        self.input: QPlainTextEdit | RecordPicker | QComboBox | QLineEdit
         if spec.kind == "long":
-            self.input = QPlainTextEdit()
-            self.input.setTabChangesFocus(True)
-            self.input.setPlaceholderText(spec.placeholder)
-            self.input.setMinimumHeight(72)
-            self.input.textChanged.connect(self.changed)
+            self.input = long = QPlainTextEdit()
+            long.setTabChangesFocus(True)
+            long.setPlaceholderText(spec.placeholder)
+            long.setMinimumHeight(72)
+            long.textChanged.connect(self.changed)
         elif spec.kind == "pick":
             assert spec.pick is not None
             self.names: dict[int, str] = {}
-            self.input = RecordPicker(spec.pick.query, self.name_of, spec.pick.what, spec.pick.filters)
-            self.input.changed.connect(self.changed)
+            self.input = picker = RecordPicker(spec.pick.query, self.name_of, spec.pick.what,
+                                               spec.pick.filters)
+            picker.changed.connect(self.changed)
         elif spec.kind in ("choice", "ref"):
-            self.input = QComboBox()
-            self.input.setMinimumWidth(260)
-            self.input.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            self.input.setMinimumContentsLength(24)
+            self.input = combo = QComboBox()
+            combo.setMinimumWidth(260)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(24)
             if spec.kind == "ref":
-                self.input.setEditable(True)
-                self.input.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-                completer = self.input.completer()
+                combo.setEditable(True)
+                combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+                completer = combo.completer()
+                assert completer is not None  # setEditable made it
                 completer.setFilterMode(Qt.MatchFlag.MatchContains)
                 completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
             self.reload_options()
-            self.input.currentIndexChanged.connect(self.changed)
+            combo.currentIndexChanged.connect(self.changed)
         else:
-            self.input = QLineEdit()
-            self.input.setPlaceholderText(spec.placeholder or {
+            self.input = line = QLineEdit()
+            line.setPlaceholderText(spec.placeholder or {
                 "date": "dd/mm/yyyy", "money": "£0.00", "number": "0"}.get(spec.kind, ""))
             if spec.kind in ("date", "money", "number", "short"):
-                self.input.setMaximumWidth(160)
-            self.input.textChanged.connect(self.changed)
+                line.setMaximumWidth(160)
+            line.textChanged.connect(self.changed)
         self.input.setObjectName(f"field_{spec.key}")
         self.input.setAccessibleName(spec.label)
         self.message = QLabel()

@@ -20,13 +20,13 @@ that form); only a label worded for the form and a placeholder are said here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from peewee import fn
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from ittdesk import holders
 from ittdesk.choices import PARTY_ROLES, ROLE_KINDS
@@ -35,6 +35,7 @@ from ittdesk.models import (
     AgreementActivity,
     AgreementLeader,
     AgreementParty,
+    BaseModel,
     Designation,
     ImpactReport,
     Person,
@@ -91,8 +92,9 @@ AGREEMENT_PEOPLE = replace(PEOPLE, name="agreement_people", filters=[
 
 
 def school_names(ids: list[int]) -> dict[int, str]:
-    return {i: f"{name} ({urn})" for i, name, urn in
-            School.select(School.id, School.name, School.urn).where(School.id.in_(ids)).tuples()}
+    rows = School.select(School.id, School.name, School.urn).where(School.id.in_(ids)).tuples()
+    return {i: f"{name} ({urn})" for i, name, urn
+            in cast("Iterable[tuple[int, str, int]]", rows)}
 
 
 def person_names(ids: list[int]) -> dict[int, str]:
@@ -117,7 +119,7 @@ SCHOOL_PICK = Pick(SCHOOLS, school_names, "school")
 PERSON_PICK = Pick(PEOPLE, person_names, "person")
 LEADER_PICK = Pick(AGREEMENT_PEOPLE, leader_names, "system leader", lambda: {"designated": "yes"})
 #: the record picker a reference to each model gets, unless its form narrows it
-PICKS = {School: SCHOOL_PICK, Person: PERSON_PICK}
+PICKS: dict[type[BaseModel], Pick] = {School: SCHOOL_PICK, Person: PERSON_PICK}
 
 
 def _spec(service: EntityService, name: str, **overrides: Any) -> FieldSpec:
@@ -404,9 +406,11 @@ class AgreementTabs(QTabWidget):
         suggested = ((person.full_name, _qa_role(person.id) if party is None
                       else _role_at(person.id, party.values.get("school")))
                      if person is not None else ("", ""))
-        name_field.input.setText(suggested[0])
+        name_input, role_input = name_field.input, role_field.input
+        assert isinstance(name_input, QLineEdit) and isinstance(role_input, QLineEdit)  # text fields
+        name_input.setText(suggested[0])  # typed, as the user would: the row takes it
         if role in ("", self._suggested[1]):
-            role_field.input.setText(suggested[1])
+            role_input.setText(suggested[1])
         self._suggested = suggested
 
     def _tab_shown(self, index: int) -> None:
