@@ -5,8 +5,8 @@ Why: calamine allocates a sheet's whole grid from the largest cell reference it 
 vector from ``sharedStrings.xml``'s ``uniqueCount`` before it reads a value, and aborts the
 process (SIGABRT from Rust, not an exception) when that fails: a 5 KB workbook with one cell at
 ``XFD1048576`` asked for 512 GB. openpyxl builds every cell, merged cell and hyperlinked cell of
-a template in memory (one far cell grew to 24 GB; a merged block of 2.6 million cells took 46 s
-and 770 MB). So every reader of a user's file calls :func:`check_workbook` (or
+a template in memory (one far cell grew to 24 GB; a merged block of 2.6 million cells took most of
+a minute and hundreds of MB: BENCHMARKS.md, "Figures behind the code's comments"). So every reader of a user's file calls :func:`check_workbook` (or
 :func:`check_sqlite_file`, :func:`check_text_size`) first, and a hostile or absurd file is
 refused with one plain line, in well under a second and a few MB, whatever it declares.
 
