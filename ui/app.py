@@ -14,9 +14,11 @@ and the problem dialog takes over, the file untouched.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import warnings
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
@@ -24,6 +26,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 from ittdesk import APP_NAME, __version__, files, sqlite_file
 from ittdesk.errors import DatabaseOpenError, IttDeskWarning, plain_message
 from ittdesk.location import Location, resolve
+
+from . import settings as ui_settings
+from . import smoke
+from .collector import install as install_collector
+from .colours import stylesheet
+from .tasks import run_task
 
 # ``ittdesk.db`` (opening) brings peewee and the models (a noticeable import): it is imported where a
 # database is opened, so deciding what to open, and the window's first paint, never wait for it.
@@ -47,20 +55,14 @@ def application() -> QApplication:
             app.setWindowIcon(QIcon(str(icon)))
         style = RESOURCES / "style.qss"
         if style.exists():
-            from .colours import stylesheet
-
             app.setStyleSheet(stylesheet(style.read_text(encoding="utf-8")))
-        from .collector import install
-
-        install(app)  # cycles collected on this thread only: see ui.collector
+        install_collector(app)  # cycles collected on this thread only: see ui.collector
         app.setProperty("ittdesk_ready", True)
     return app
 
 
 def integrity_problem(location: Location) -> str | None:
     """A read-only quick check of an existing SQLite file; the problem in words, or None."""
-    import sqlite3
-
     if location.kind != "sqlite" or location.path is None or not location.path.exists():
         return None
     found = sqlite_file.inspect_file(location.path)
@@ -122,8 +124,6 @@ def check_in_background(window, location: Location) -> None:
     Failed: the window is hidden, the database closed untouched, and the problem dialog asks
     what to do (restore a backup, open another, or quit)."""
     from ittdesk import backup, db
-
-    from .tasks import run_task
 
     def backup_failed(exc: BaseException) -> None:
         window.show_notice(backup_failed_notice(exc), "Automatic backup")
@@ -253,10 +253,6 @@ def open_database_interactively(target: str | None, parent: QWidget | None = Non
 
 def remember(location: Location) -> None:
     """Add to File > Open recent; a server address is kept without its password."""
-    from urllib.parse import urlparse, urlunparse
-
-    from . import settings as ui_settings
-
     if location.path is not None:
         target = str(location.path)
     else:
@@ -322,8 +318,6 @@ def run(db_url_or_path: str | None = None) -> int:
     """Open the database, show the main window, run until it closes. Returns the exit code."""
     app = application()
     files.start_up()  # stale temporaries removed (a no-op when main.py already ran it)
-    from . import smoke
-
     if smoke.asked():  # the packaged app's smoke test (.ci/smoke-app): quit once Home is filled
         smoke.quit_after_first_page(app)
     if start_window(db_url_or_path) is None:
