@@ -20,7 +20,8 @@ Hooks for other features (each a one-line edit, no change to this file):
   anything); the pages that show one of them refresh (``ui.views.base.Page.shows``).
 - **Background work**: ``ui.operations.read`` / ``ui.tasks.run_task(main_window, fn, ...)``.
 
-Useful attributes: ``location`` (the open ``ittdesk.db.Location``), ``show_page(key)``,
+Useful attributes: ``location`` (the open ``ittdesk.db.Location``), ``changes`` (the one
+change signal, ``ui.operations.Changes``), ``show_page(key)``,
 ``page(key)``, ``current_page()``, ``remember_delete(service, entry, text)`` and
 ``remember_edit(service, entry, text)`` (Edit > Undo).
 """

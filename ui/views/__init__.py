@@ -7,7 +7,8 @@ the packaged app's smoke hook, ``ui.smoke``, does), and a failing import raises 
 
 - A page target is a class (or function) called as ``target(main_window)`` returning a QWidget.
   It may subclass ``ui.views.base.Page`` to get the optional hooks the window calls (refresh,
-  new record, delete, print, export, search, save/restore state); see that class.
+  new record, delete, print, export, search, save/restore state); see that class. Its
+  ``shows`` names the kinds of record it shows: only a write that changed one refreshes it.
 - An action target is a function called as ``target(main_window)``.
 """
 

@@ -32,9 +32,19 @@ from ittdesk.privacy import erasure, retention
 from ittdesk.privacy.retention import RetentionItem
 from ui.models.rows_model import RowsModel
 
-from ..operations import write
+from ..operations import write, write_and_wait
 from ..tasks import run_task, show_error
 from .base import Page
+
+
+def set_periods(wanted: dict[str, int]) -> list[str]:
+    """On a worker: each retention period that differs from ``wanted``; their names."""
+    changed = []
+    for rule, years in retention.schedule():
+        if rule.key in wanted and wanted[rule.key] != years:
+            retention.set_period(rule.key, wanted[rule.key])
+            changed.append(rule.label.lower())
+    return changed
 
 
 class RetentionModel(RowsModel):
@@ -200,15 +210,12 @@ class RetentionPage(Page):
             self.spins[rule.key].setValue(years)
 
     def save_schedule(self) -> None:
-        changed = []
-        try:
-            for rule, years in retention.schedule():
-                wanted = self.spins[rule.key].value()
-                if wanted != years:
-                    retention.set_period(rule.key, wanted)
-                    changed.append(rule.label.lower())
-        except IttDeskError as exc:
-            self.schedule_message.setText(str(exc))
+        """The periods changed, written on a worker (``write_and_wait``)."""
+        wanted = {key: spin.value() for key, spin in self.spins.items()}
+        changed, exc = write_and_wait(self, set_periods, wanted, changes={"provider"})
+        if exc is not None:
+            self.schedule_message.setText(str(exc) if isinstance(exc, IttDeskError)
+                                          else plain_message(exc))
             return
         self.schedule_message.setText(("Saved: " + ", ".join(changed)) if changed else "No change.")
         if changed:
