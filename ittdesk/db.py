@@ -194,5 +194,8 @@ def close_database() -> None:
     if db is not None and not db.is_closed():
         db.close()
     if isinstance(db, PostgresqlDatabase):
-        db.close_all()  # the pool's idle connections too: nothing stays logged in to the server
+        # The pool's idle connections too: nothing stays logged in to the server. One a task
+        # still uses is left to it (closed under it, its query would fail); it goes when the
+        # task ends and the forgotten pool with it.
+        db.close_idle()
     current_location[0] = None

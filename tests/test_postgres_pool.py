@@ -87,3 +87,36 @@ def test_closing_the_database_logs_every_pooled_connection_out(qtbot, db):
     alive = {int(row[0]) for row in database.execute_sql(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database()").fetchall()}
     assert pids & alive == set()
+
+
+def test_a_task_still_running_when_the_database_closes_finishes_then_logs_out(qtbot, db):
+    """Switching databases does not pull the connection from under a running task (a search):
+    the task ends normally, and then its connection is closed, not kept in a forgotten pool."""
+    import threading
+
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow_task():
+        pid = backend_pid() if dbmod.is_postgres() else None  # its connection, in use
+        started.set()
+        release.wait(10)
+        return pid
+
+    results: list = []
+    errors: list = []
+    tasks.run_task(None, slow_task, on_done=results.append, on_error=errors.append)
+    assert started.wait(10)
+    url = db.url
+    dbmod.close_database()
+    dbmod.open_database(url, daily_backup=False)  # File > Open of another database, say
+    release.set()
+    qtbot.waitUntil(lambda: bool(results or errors), timeout=20000)
+    assert errors == []
+    if db.kind == "sqlite":
+        assert results == [None]
+        return
+    pid = results[0]
+    assert pid is not None and pid != backend_pid()
+    qtbot.waitUntil(lambda: pid not in {int(row[0]) for row in database.execute_sql(
+        "SELECT pid FROM pg_stat_activity").fetchall()}, timeout=10000)

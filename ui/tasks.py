@@ -184,7 +184,7 @@ def _work(handle: TaskHandle) -> None:  # worker thread: no Qt calls here
 def _call_with_own_connection(call: Callable[[], Any]) -> Any:
     """Open this thread's own connection if it has none, and close it afterwards (PostgreSQL:
     taken from the pool and returned to it, no new login per task)."""
-    from ittdesk.models import database
+    from ittdesk.models import database  # peewee: not before the first paint
 
     db = database.obj
     if db is None or not db.is_closed():
