@@ -99,7 +99,7 @@ def source_start(db: str, folder: str, t0: float = 0.0) -> dict[str, Any]:
 
 def figure(schools: int, db: Path, out: str):
     """The figure for bench.run: the packaged app against the source install, same run."""
-    from .run import Figure, Measure
+    from .figures import Figure, Measure
 
     args = {"db": str(db), "folder": out}
     # cold: one warm-up start of each first (file cache, the day's backup), as for cold start

@@ -1,0 +1,149 @@
+"""What the bench measures: each figure (ours and its baseline, the goal) as a ``Figure`` of
+``Measure``s, for a scale. ``bench.run`` takes them and prints the table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import frozen, generate
+from .scales import Scale
+
+
+@dataclass
+class Measure:
+    """One thing to measure: a task, its arguments, and how to prepare a fresh target."""
+
+    key: str
+    task: str
+    args: dict[str, Any]
+    copy_db: tuple[Path, str] | None = None  # (source, arg name): a fresh copy per run
+    reset_postgres: str | None = None  # URL to wipe before each run
+    repeat: bool = False  # a quick figure: run ``repeats`` times, take the median
+    cold: bool = False  # pass the parent's clock as t0 (start-up figures)
+    timeout: float = 3600
+
+
+@dataclass
+class Figure:
+    name: str
+    goal: str
+    ours: Measure | None
+    baseline: Measure | None = None
+    baseline_label: str = "-"
+    max_ratio: float | None = None
+    max_seconds: float | None = None
+    metric: str = "seconds"  # which metric of the measurement is the figure
+    memory: bool = False  # a peak-memory figure: ratio of peak_mb
+    show_peak: bool = False
+    not_measured: str = ""  # decided before measuring (e.g. no PostgreSQL server given)
+    baseline_metric: str = ""  # the baseline is this metric of our own runs (same process)
+
+
+
+# -- the figures -----------------------------------------------------------------------------
+
+
+def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -> list[Figure]:
+    s, e, t = scale.schools, scale.enrolments, scale.template_rows
+    out = str(run_dir)
+    imp_xlsx = Measure("import-gias-xlsx", "import", {"path": str(p.gias_xlsx), "kind": "schools"},
+                       copy_db=(p.empty_db, "db"))
+    imp_csv = Measure("import-gias-csv", "import", {"path": str(p.gias_csv), "kind": "schools"},
+                      copy_db=(p.empty_db, "db"))
+    cold = Measure("cold-start", "gui_cold_start", {"db": str(p.full_db), "folder": out},
+                   repeat=True, cold=True, timeout=300)
+    bare = Measure("bare-window", "gui_bare_window", {"folder": out}, repeat=True, cold=True,
+                   timeout=300)
+    schools_list = Measure("list-schools", "gui_list", {
+        "db": str(p.full_db), "folder": out, "nav": "Schools", "term": "moor",
+        "sort_label": "Name", "other_sort_label": "Local authority", "expected": s}, repeat=True, timeout=300)
+    enrolments_list = Measure("list-enrolments", "gui_list", {
+        "db": str(p.full_db), "folder": out, "nav": "Programmes", "tab": "Enrolments",
+        "term": "patel", "sort_label": "Last name", "other_sort_label": "Programme",
+        "expected": e}, repeat=True, timeout=300)
+    result = [
+        Figure(f"import {s:,} schools from xlsx (all 139 GIAS columns)", "<= 0.35x", imp_xlsx,
+               Measure("openpyxl-read-gias", "openpyxl_read", {"path": str(p.gias_xlsx)}),
+               "openpyxl read-only iteration of the same file", max_ratio=0.35, show_peak=True),
+        Figure(f"import {s:,} schools from xlsx, against its floor", "<= 3x", imp_xlsx,
+               Measure("floor-gias-xlsx", "floor_xlsx", {"path": str(p.gias_xlsx)},
+                       copy_db=(p.empty_db, "db")),
+               "floor: calamine + sqlite3 executemany", max_ratio=3, show_peak=True),
+        Figure(f"import {s:,} schools from the GIAS CSV (cp1252)", "<= 3x", imp_csv,
+               Measure("floor-gias-csv", "floor_csv", {"path": str(p.gias_csv)},
+                       copy_db=(p.empty_db, "db")),
+               "floor: csv + sqlite3 executemany", max_ratio=3, show_peak=True),
+        Figure(f"import {e:,} enrolments from xlsx", "<= 3x",
+               Measure("import-enrolments", "import",
+                       {"path": str(p.enrolments_xlsx), "kind": "enrolments"},
+                       copy_db=(p.base_db, "db")),
+               Measure("floor-enrolments", "floor_xlsx", {"path": str(p.enrolments_xlsx)},
+                       copy_db=(p.base_db, "db")),
+               "floor: calamine + sqlite3 executemany", max_ratio=3, show_peak=True),
+        Figure(f"partnership return for {s:,} schools", "<= 0.6x",
+               Measure("return-partnership", "return",
+                       {"db": str(p.full_db), "out": f"{out}/partnership.xlsx"}),
+               Measure("write-only-partnership", "openpyxl_write_only",
+                       {"db": str(p.full_db), "out": f"{out}/write-only.xlsx"}),
+               "openpyxl write-only of the same cells", max_ratio=0.6, show_peak=True),
+        Figure(f"fill an LA template with {t:,} rows", "<= 1.3x",
+               Measure("template-fill", "template_fill",
+                       {"db": str(p.template_db), "template": str(p.la_template),
+                        "out": f"{out}/la-return.xlsx"}),
+               Measure("openpyxl-template", "openpyxl_template",
+                       {"db": str(p.template_db), "template": str(p.la_template),
+                        "out": f"{out}/la-baseline.xlsx"}),
+               "openpyxl load + write of the same cells", max_ratio=1.3, show_peak=True),
+        Figure("agreement to PDF (3 pages)", "<= 2x",
+               Measure("agreement-pdf", "agreement_pdf",
+                       {"db": str(p.demo_db), "out": f"{out}/agreement.pdf",
+                        "repeats": scale.repeats}),
+               Measure("plain-pdf", "plain_pdf",
+                       {"db": str(p.demo_db), "out": f"{out}/plain.pdf", "repeats": scale.repeats}),
+               "Qt printing plain HTML of the same length", max_ratio=2),
+        Figure(f"cold start to main window shown, {s:,}-school database", "<= 2x", cold, bare,
+               "bare PySide6 QMainWindow shown", max_ratio=2, show_peak=True),
+    ]
+    result.append(frozen.figure(s, p.full_db, out))  # measured when dist/ holds a build
+    for label, measure, n in (("schools", schools_list, s), ("enrolments", enrolments_list, e)):
+        other = measure.args["other_sort_label"].lower()
+        for step, words in (("open", "open"), ("search", "type a search term"),
+                            ("sort", "sort by name"), ("scroll", "scroll to end"),
+                            ("sort_other", f"then sort by {other}")):
+            result.append(Figure(f"{label} list with {n:,} rows: {words}", "< 100 ms", measure,
+                                 max_seconds=0.1, metric=step))
+    result.extend(editor_figures(s, p, out))
+    result.append(Figure("peak memory, large database open on the biggest list (enrolments)",
+                         "<= 4x", enrolments_list, bare, "bare PySide6 window", max_ratio=4,
+                         memory=True))
+    pg = Figure(f"import {s:,} schools into PostgreSQL (GIAS CSV)", "<= 2x", None, imp_csv,
+                "the same import into SQLite", max_ratio=2, show_peak=True)
+    if postgres_url:
+        pg.ours = Measure("import-gias-csv-postgres", "import",
+                          {"path": str(p.gias_csv), "kind": "schools", "db": postgres_url},
+                          reset_postgres=postgres_url)
+    else:
+        pg.not_measured = "no server given (--postgres-url or ITTDESK_BENCH_POSTGRES_URL)"
+    result.append(pg)
+    return result
+
+
+def editor_figures(s: int, p: generate.Paths, out: str) -> list[Figure]:
+    """Opening an existing record's editor from the main window (bench/editors.py): the worst
+    kind, then each kind, against a bare QDialog form of as many fields in the same process."""
+    from .editors import KINDS
+
+    editors = Measure("editors", "gui_editors", {"db": str(p.full_db), "folder": out,
+                                                 "records": 5},
+                      copy_db=(p.full_db, "db"), timeout=600)
+    bare = "bare QDialog + QFormLayout, as many fields"
+    result = [Figure(f"open any editor on the {s:,}-school database (worst kind)", "< 100 ms",
+                     editors, baseline_label=bare, max_seconds=0.1, baseline_metric="baseline_seconds")]
+    for kind in KINDS:
+        article = "an" if kind[0] in "aeiou" else "a"
+        result.append(Figure(f"open {article} {kind} editor, {s:,}-school database", "< 100 ms", editors,
+                             baseline_label=bare, max_seconds=0.1, metric=kind,
+                             baseline_metric=f"bare_{kind}"))
+    return result
