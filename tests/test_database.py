@@ -123,11 +123,13 @@ def test_two_app_instances_writing_the_same_file_do_not_corrupt_it(tmp_path):
 def test_deciding_what_to_open_imports_neither_peewee_nor_the_models():
     """The desktop app shows its window before peewee and the models are imported (~60 ms):
     where a database is (``location``) and what an SQLite file is (``sqlite_file``) are
-    answered without them, as is the start-up's decision to check the file later."""
+    answered without them, as are main.py's choice between a command and the app and the
+    start-up's decision to check the file later."""
     import subprocess
     import sys
 
     code = ("import sys, ittdesk.location as where, ittdesk.sqlite_file as f, ui.app as app; "
+            "import ittdesk.cli as cli; cli.has_subcommand([]); "  # main.py: CLI or the app?
             "loc = where.resolve('x.sqlite3'); f.inspect_file(loc.path); app.can_check_later(loc); "
             "print('peewee' in sys.modules, 'ittdesk.models' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

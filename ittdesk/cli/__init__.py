@@ -18,10 +18,12 @@ from collections.abc import Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from .. import __version__, db, migrations
-from ..errors import DatabaseOpenError, IttDeskError, IttDeskWarning, plain_message
-from ..integrity import opening_problem
-from ..models import database
+from .. import __version__
+from ..errors import IttDeskError, IttDeskWarning, plain_message
+
+# The opening (ittdesk.db: peewee and the models) is imported where a command opens: main.py
+# imports this module to tell a subcommand from the desktop app, whose first paint waits for
+# no peewee.
 
 if TYPE_CHECKING:
     from ..location import Location
@@ -89,8 +91,10 @@ def has_subcommand(argv: Sequence[str]) -> bool:
 
 def db_location_warning(args: argparse.Namespace) -> str | None:
     """A network-share warning for the database the command will use, if any."""
+    from ..db import resolve
+
     try:
-        return db.resolve(getattr(args, "db", None)).warning
+        return resolve(getattr(args, "db", None)).warning
     except IttDeskError:
         return None
 
@@ -102,6 +106,9 @@ def open_db(args: argparse.Namespace, *, create: bool = False, **options: Any) -
     other one refuses a database that does not exist yet (a mistyped ``--db`` would otherwise
     make an empty one and answer "nothing found"), creating no file. ``options`` go to
     ``db.open_database``."""
+    from .. import db
+    from ..errors import DatabaseOpenError
+
     location = db.resolve(getattr(args, "db", None))
     if location.kind == "sqlite":
         assert location.path is not None
@@ -109,6 +116,8 @@ def open_db(args: argparse.Namespace, *, create: bool = False, **options: Any) -
             found = db.inspect_file(location.path)
             if not found.exists or (found.is_empty and not found.problem):
                 raise DatabaseOpenError(f"There is no ITT Desk database at {location.path}.")
+        from ..integrity import opening_problem
+
         problem = opening_problem(location.path)
         if problem:
             raise DatabaseOpenError(problem)
@@ -116,6 +125,9 @@ def open_db(args: argparse.Namespace, *, create: bool = False, **options: Any) -
     if create:
         return db.open_database(location.url, **options)
     opened = db.open_database(location.url, migrate=False, daily_backup=False)
+    from .. import migrations
+    from ..models import database
+
     if not database.table_exists("schema_version"):
         db.close_database()
         raise DatabaseOpenError(f"There is no ITT Desk database at {location.display}.")
@@ -173,8 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_error(plain_message(exc))
             return 1
         finally:
+            from ..db import close_database
+
             try:
-                db.close_database()
+                close_database()
             except Exception:  # the connection is already gone (server lost): nothing to close
                 pass
             if failed:

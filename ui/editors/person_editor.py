@@ -109,8 +109,6 @@ class PersonEditor(EntityEditor):
 
     def printable_html(self) -> str:
         """The development record as a document (Ctrl+P)."""
-        from html import escape
-
         from ittdesk.queries.person_record import development_record_sections
 
         parts = []
