@@ -41,9 +41,8 @@ RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 def application() -> QApplication:
     """The QApplication, created once and set up (name, icon, stylesheet)."""
-    app = QApplication.instance()
-    if app is None:
-        app = QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     if not app.property("ittdesk_ready"):
         app.setApplicationName(APP_NAME)
         app.setApplicationDisplayName(APP_NAME)
@@ -219,21 +218,25 @@ def open_database_interactively(target: str | None, parent: QWidget | None = Non
     from .dialogs import database_problem as problem_dialog
 
     while True:
+        location: Location | None
         try:
-            location = resolve(target)
+            resolved = resolve(target)
         except DatabaseOpenError as exc:
             location, message = None, str(exc)
         else:
+            location = resolved
             if problem is not None:
                 message, problem = problem, None
-            elif check_later and can_check_later(location):
+            elif check_later and can_check_later(resolved):
                 try:
                     return _open(target, hold_writes=True)
                 except DatabaseOpenError as exc:
                     message = str(exc)
             else:
-                message = integrity_problem(location)
-                if message is None:
+                found = integrity_problem(resolved)
+                if found is not None:
+                    message = found
+                else:
                     try:
                         return _open(target)
                     except DatabaseOpenError as exc:

@@ -37,7 +37,7 @@ from ui.models.rows_model import RowsModel
 
 from .. import sizing
 from ..operations import EVERYTHING, write
-from ..tasks import run_task
+from ..tasks import TaskHandle, run_task
 
 _ROOT = QModelIndex()
 
@@ -83,7 +83,7 @@ class CollectFormsDialog(QDialog):
         self.round = ConfirmationRound.get_by_id(round_id)
         self.year = str(self.round.academic_year)
         self.paths: list[Path] = []
-        self.task = None
+        self.task: TaskHandle | None = None
         self.setWindowTitle(f"Collect returned forms: {self.year}")
 
         intro = QLabel(f"Choose the forms schools sent back for {self.year} (any file name). "

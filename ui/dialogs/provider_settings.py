@@ -153,6 +153,7 @@ class ProviderSettingsDialog(QDialog):
         form.addRow("From &address", self.email)
         self._error_row(form, "provider_email")
         self.messages: dict[str, QLineEdit | QPlainTextEdit] = {}
+        widget: QWidget
         for key, label in MESSAGE_KEYS:
             if key.endswith("_body"):
                 widget = QPlainTextEdit(values[key])

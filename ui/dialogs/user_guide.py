@@ -44,18 +44,18 @@ class UserGuide(QDialog):
         self.browser.backwardAvailable.connect(self.back_button.setEnabled)
         contents = QPushButton("&Contents")
         contents.clicked.connect(self.show_contents)
-        self.find = QLineEdit()
-        self.find.setPlaceholderText("Find on this page")
-        self.find.setAccessibleName("Find on this page")
-        self.find.setClearButtonEnabled(True)
-        self.find.returnPressed.connect(self.find_next)
+        self.find_box = QLineEdit()
+        self.find_box.setPlaceholderText("Find on this page")
+        self.find_box.setAccessibleName("Find on this page")
+        self.find_box.setClearButtonEnabled(True)
+        self.find_box.returnPressed.connect(self.find_next)
         close = QPushButton("Close")
         close.clicked.connect(self.close)
         top = QHBoxLayout()
         for widget in (self.back_button, contents):
             top.addWidget(widget)
         top.addStretch(1)
-        top.addWidget(self.find)
+        top.addWidget(self.find_box)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(close)
@@ -63,7 +63,7 @@ class UserGuide(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.browser, 1)
         layout.addLayout(bottom)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.find.setFocus)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.find_box.setFocus)
         self.show_contents()
         geometry = ui_settings.DIALOG_GEOMETRY.get(type(self).__name__)
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
@@ -77,7 +77,7 @@ class UserGuide(QDialog):
         self.browser.setSource(QUrl.fromLocalFile(str(guide_folder() / name)))
 
     def find_next(self) -> None:
-        text = self.find.text().strip()
+        text = self.find_box.text().strip()
         if text and not self.browser.find(text):
             cursor = self.browser.textCursor()
             cursor.movePosition(cursor.MoveOperation.Start)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 _ROOT = QModelIndex()
 
@@ -36,7 +36,7 @@ class RowsModel(QAbstractTableModel):
             return self.HEADINGS[section]
         return None
 
-    def row_at(self, index: QModelIndex) -> Any | None:
+    def row_at(self, index: QModelIndex | QPersistentModelIndex) -> Any | None:
         if not index.isValid() or not (0 <= index.row() < len(self.rows)):
             return None
         return self.rows[index.row()]

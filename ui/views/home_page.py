@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from ittdesk.attention import Group, home_data
 
 from ..operations import EVERYTHING, write, write_and_wait
-from ..tasks import run_task
+from ..tasks import TaskHandle, run_task
 from ..widgets.bar_chart import BarChart
 from .base import Page
 
@@ -245,7 +245,7 @@ class HomePage(Page):
     def __init__(self, main_window, parent: QWidget | None = None):
         super().__init__(main_window, parent)
         self.data: dict | None = None
-        self._handle = None
+        self._handle: TaskHandle | None = None
         self.stack = QStackedWidget()
         self.loading = QLabel(LOADING)
         self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -369,8 +369,9 @@ class HomePage(Page):
             return
         while self.cards.count():
             item = self.cards.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            card = item.widget() if item is not None else None
+            if card is not None:
+                card.deleteLater()
         self.card_widgets = {}
         total = sum(g.count for g in data["groups"])
         from ittdesk.wording import count

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -391,7 +391,8 @@ class ListPanel(ListActions, QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Down arrow in the search box moves into the list."""
-        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)):
             if event.key() == Qt.Key.Key_Down and self.model.rowCount() > 0:
                 self.table.setFocus()
                 if not self.selected_ids():

@@ -3,6 +3,8 @@ themselves (to rename or describe them), in three tabs."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
@@ -50,7 +52,7 @@ class ProgrammesPage(Page):
             panel.count_changed.connect(lambda _n: self.capabilities_changed.emit())
 
     def panel(self) -> ListPanel:
-        return self.tabs.currentWidget()
+        return cast(ListPanel, self.tabs.currentWidget())  # every tab is a list
 
     def _tab_changed(self, _index: int) -> None:
         self.panel().load()

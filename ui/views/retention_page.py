@@ -33,7 +33,7 @@ from ittdesk.privacy.retention import RetentionItem
 from ui.models.rows_model import RowsModel
 
 from ..operations import write, write_and_wait
-from ..tasks import run_task, show_error
+from ..tasks import TaskHandle, run_task, show_error
 from .base import Page
 
 
@@ -95,11 +95,12 @@ class RetentionPage(Page):
     title = "Retention review"
     shows = frozenset({"person", "role", "designation", "mentor_training", "enrolment",
                        "placement", "agreement", "event_attendance"})
+    schedule_message: QLabel  # made after the spin boxes that clear it
 
     def __init__(self, main_window, parent: QWidget | None = None):
         super().__init__(main_window, parent)
         self.setObjectName("RetentionPage")
-        self.handle = None
+        self.handle: TaskHandle | None = None
         self._busy = False
         heading = QLabel("<h2>Retention review</h2>")
         intro = QLabel(

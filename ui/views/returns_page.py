@@ -52,7 +52,7 @@ from ittdesk.returns import (
 )
 
 from .. import colours
-from ..tasks import run_task
+from ..tasks import TaskHandle, run_task
 from .base import Page
 
 PREVIEW_ROWS = 50
@@ -171,7 +171,7 @@ class ReturnsPage(Page):
         self.specs = all_returns()
         self.last_file: Path | None = None
         self.count: int | None = None
-        self._preview_task = None
+        self._preview_task: TaskHandle | None = None
         self._loading_filters = False
 
         self.list = QListWidget(self)

@@ -108,7 +108,8 @@ class FlowLayout(QLayout):
             x = area.x()
             for (item, _s), width in zip(line, widths, strict=True):
                 if move:
-                    policy = item.widget().sizePolicy() if item.widget() else None
+                    widget = item.widget()
+                    policy = widget.sizePolicy() if widget else None
                     h = height if policy is None or policy.verticalPolicy() != QSizePolicy.Policy.Fixed \
                         else item.sizeHint().height()
                     item.setGeometry(QRect(QPoint(x, y), QSize(width, h)))
