@@ -11,7 +11,7 @@ from ittdesk import backup
 from ittdesk import db as dbmod
 from ittdesk.cli import main
 from ittdesk.models import AuditEntry, Person
-from ittdesk.privacy import sar
+from ittdesk.privacy import sar_sheets
 
 
 def run(argv, capsys):
@@ -40,7 +40,7 @@ def test_person_export_by_email_writes_the_workbook_and_a_pdf(qapp, sqlite_db, c
     assert code == 0, text
     assert f"{FIRST} {LAST}" in text and str(out) in text
     titles = CalamineWorkbook.from_path(str(out)).sheet_names
-    assert titles[0] == "Cover" and titles[1:-1] == [s.title for s in sar.SHEETS]
+    assert titles[0] == "Cover" and titles[1:-1] == [s.title for s in sar_sheets.SHEETS]
     assert out.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
 
 

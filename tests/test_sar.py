@@ -9,7 +9,7 @@ from test_privacy_seed import EMAIL, FIRST, LAST, seed_everywhere
 
 from ittdesk.errors import IttDeskError, NotFoundError
 from ittdesk.models import AuditEntry, Person
-from ittdesk.privacy import sar
+from ittdesk.privacy import sar, sar_sheets
 from ittdesk.privacy.references import person_references
 
 
@@ -27,14 +27,14 @@ def test_export_has_every_row_in_every_table_that_references_the_person(db, tmp_
     _data, path = sar.export(seeded.person.id, tmp_path / "sar.xlsx")
     sheets = _sheets(path)
     for ref in person_references():
-        title = sar.sheet_for(ref)
+        title = sar_sheets.sheet_for(ref)
         assert title is not None, f"{ref.key} has no sheet in the subject access export"
         assert seeded.rows[ref.key] in _ids(sheets[title]), f"{ref.key} row missing from '{title}'"
     assert seeded.trainee_placement in _ids(sheets["Placements (trainee)"])
     # Every audit entry about the person, not only one.
     about = {e.id for e in AuditEntry.select().where(AuditEntry.person_id == seeded.person.id)}
     assert about <= _ids(sheets["Audit entries"])
-    assert sar.uncovered_references() == []
+    assert sar_sheets.uncovered_references() == []
 
 
 def test_person_sheet_holds_the_details_and_other_people_appear_by_number_only(db, tmp_path):
@@ -51,7 +51,7 @@ def test_person_sheet_holds_the_details_and_other_people_appear_by_number_only(d
 def test_text_copies_of_the_name_elsewhere_are_listed(db, tmp_path):
     seeded = seed_everywhere()
     data = sar.collect(seeded.person.id)
-    mentions = data.sheet(sar.MENTIONS_TITLE).rows
+    mentions = data.sheet(sar_sheets.MENTIONS_TITLE).rows
     assert [seeded.other.id, "person", "notes"] in [row[:3] for row in mentions]
     assert [seeded.agreement_id, "support agreement", "notes"] in [row[:3] for row in mentions]
 
@@ -85,7 +85,7 @@ def test_demo_person_export_opens_with_a_sheet_per_kind(demo_db, tmp_path):
                .group_by(AuditEntry.person_id).order_by(fn.COUNT(AuditEntry.id).desc()).scalar())
     _data, path = sar.export(busiest, tmp_path / "demo-sar.xlsx")
     wb = CalamineWorkbook.from_path(str(path))
-    expected = ["Cover"] + [spec.title for spec in sar.SHEETS] + [sar.MENTIONS_TITLE]
+    expected = ["Cover"] + [spec.title for spec in sar_sheets.SHEETS] + [sar_sheets.MENTIONS_TITLE]
     assert wb.sheet_names == expected
     person = Person.get_by_id(busiest)
     assert wb.get_sheet_by_name("Person").to_python()[1][3] == person.last_name

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from ittdesk import clock
 from ittdesk.models import Person
-from ittdesk.privacy import erasure, sar
+from ittdesk.privacy import erasure, sar, sar_sheets
 from ui import operations, tasks
 
 from .. import colours, sizing
@@ -57,7 +57,7 @@ class ExportOutcome:
 def export_person(person_id: int, workbook: Path, pdf: Path | None, progress=None,
                   cancel=None) -> ExportOutcome:
     """Collect, write the workbook and (optionally) the PDF. Safe on a worker thread."""
-    steps = len(sar.SHEETS) + 3
+    steps = len(sar_sheets.SHEETS) + 3
 
     def reading(done, _total):
         if progress:
