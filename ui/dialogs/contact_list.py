@@ -196,8 +196,11 @@ class ContactListDialog(QDialog):
         if path is None:
             return
         found = self.result_list
-        run_task(self, write_csv, found, path,
-                 on_done=lambda n: offer_to_open(self, path, f"{n} contacts saved."),
+
+        def saved(n: int) -> None:
+            offer_to_open(self, path, f"{n} contacts saved.")
+
+        run_task(self, write_csv, found, path, on_done=saved,
                  on_error=lambda exc: show_error(self, exc, "Contact list"))
 
 

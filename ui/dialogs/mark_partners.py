@@ -141,8 +141,12 @@ class MarkPartnersDialog(QDialog):
                                  f"{PARTNERSHIP_STATUSES.label(status).lower()}.")
             self.load()
 
+        def failed(exc: BaseException) -> None:
+            show_error(self, exc)
+            self._update()
+
         write(self, new_schools.set_partnership, ids, status, changes={"school"}, on_done=done,
-              on_error=lambda exc: (show_error(self, exc), self._update()),
+              on_error=failed,
               progress_title="Marking schools…")
 
 

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from ittdesk import clock, fields
 
+_Day = date  # inside DateEdit, "date" names its method
+
 
 class DateEdit(QWidget):
     changed = Signal()
@@ -66,7 +68,7 @@ class DateEdit(QWidget):
         except ValueError:
             return None
 
-    def set_date(self, value: date | None) -> None:
+    def set_date(self, value: _Day | None) -> None:
         self.line.setText(fields.format_date(value) if value else "")
 
     def _tidy(self) -> None:
