@@ -78,7 +78,8 @@ class _FitOnShow(QObject):
         self.preferred = preferred
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Show and watched is self.parent():
+        if (event.type() == QEvent.Type.Show and watched is self.parent()
+                and isinstance(watched, QWidget)):
             fit(watched, self.preferred)
             self.preferred = None  # afterwards: the size the user chose, still kept on screen
         return False

@@ -180,8 +180,8 @@ class HistoryTab(QWidget):
             self._show_problem("'To' is before 'From'")
             return
         self.problem.hide()
-        user = self.user.currentText()
-        user = None if user == EVERYONE else user
+        shown = self.user.currentText()
+        user = None if shown == EVERYONE else shown
         if self._handle is not None and not self._handle.finished:
             self._handle.cancel()
         self._generation += 1
