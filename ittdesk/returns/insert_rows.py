@@ -112,16 +112,16 @@ def insert_rows(wb, ws, at: int, count: int, *, grow_end: int | None = None) -> 
     if count <= 0:
         return warnings
     sheet = ws.title
+    # Formulas on every sheet (references to this sheet from elsewhere move too), found before
+    # the rows go in: a sheet holds only the template's own cells then, and a cell keeps its
+    # formula when insert_rows moves it down.
+    formulas = [(other.title, cell) for other in wb.worksheets
+                for row in other.iter_rows() for cell in row
+                if cell.data_type == "f" and isinstance(cell.value, str)]
     ws.insert_rows(at, count)
-
-    # Formulas on every sheet (references to this sheet from elsewhere move too).
-    for other in wb.worksheets:
-        # Before the records are filled in, a sheet holds the template's own cells only.
-        for cell in (c for row in other.iter_rows() for c in row):
-            value = cell.value
-            if cell.data_type == "f" and isinstance(value, str):
-                cell.value = shift_formula(value, at, count, sheet=sheet, home=other.title,
-                                           grow_end=grow_end)
+    for home, cell in formulas:
+        cell.value = shift_formula(cell.value, at, count, sheet=sheet, home=home,
+                                   grow_end=grow_end)
 
     # Merged cells: below the insertion they move; across it they grow.
     for merged in list(ws.merged_cells.ranges):
