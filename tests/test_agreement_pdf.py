@@ -158,7 +158,7 @@ def test_signature_rows_are_prefilled_with_each_contacts_role_and_the_qa_lead(db
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    code = "import sys; from ittdesk.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys, main; sys.exit(main.main(sys.argv[1:]))"  # the ittdesk command
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           env=env, timeout=120)
 

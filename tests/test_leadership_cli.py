@@ -13,13 +13,14 @@ from ittdesk.cli import main
 from ittdesk.leadership import forms, rounds
 from ittdesk.models import AuditEntry, Role, School
 from ittdesk.services.people import current_roles, people
+from main import desktop
 
 TODAY = clock.today()
 YEAR = str(AcademicYear.current())  # the demo is built as of today: its round is this year's
 
 
 def run(argv, capsys):
-    code = main(argv)
+    code = main(argv, desktop=desktop())  # as main.py runs it: PDFs through ui.printing
     out, err = capsys.readouterr()
     return code, out, err
 

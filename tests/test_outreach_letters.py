@@ -14,6 +14,7 @@ from ittdesk.cli import main
 from ittdesk.errors import RefusedError, ValidationError
 from ittdesk.models import Cohort, Enrolment, Placement, SupportAgreement
 from ittdesk.outreach import letters
+from main import desktop
 
 
 def text_of(path) -> str:
@@ -95,7 +96,7 @@ def test_placement_letters_to_school_mentor_and_trainee_from_the_providers_own_t
 
     out = tmp_path / "letters"
     code = main(["letters", "placements", "--cohort", str(cohort.id), str(out), "--pdf",
-                 "--db", str(demo_db.path)])
+                 "--db", str(demo_db.path)], desktop=desktop())
     printed, err = capsys.readouterr()
     assert code == 0, err
     stem = (f"{trainee} - {placement.school.urn} {letters._safe(placement.school.name)} - "
@@ -123,7 +124,7 @@ def test_agreement_covering_letters_one_per_school_in_one_combined_pdf(qapp, dem
     agreement = SupportAgreement.select().order_by(SupportAgreement.reference).first()
     out = tmp_path / "out"
     code = main(["letters", "agreement", agreement.reference, str(out), "--combined-pdf",
-                 "--db", str(demo_db.path)])
+                 "--db", str(demo_db.path)], desktop=desktop())
     printed, err = capsys.readouterr()
     assert code == 0, err
     written = sorted(out.glob("*.docx"))

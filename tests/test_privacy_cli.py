@@ -12,10 +12,11 @@ from ittdesk import db as dbmod
 from ittdesk.cli import main
 from ittdesk.models import AuditEntry, Person
 from ittdesk.privacy import sar_sheets
+from main import desktop
 
 
 def run(argv, capsys):
-    code = main(argv)
+    code = main(argv, desktop=desktop())  # as main.py runs it: PDFs through ui.printing
     out, err = capsys.readouterr()
     assert "Traceback" not in err
     return code, out, err

@@ -5,6 +5,8 @@ never a traceback (set ITTDESK_DEBUG=1 to see one).
 
 Subcommands live in modules beside this one; each has ``register(subparsers)`` that adds its
 parser with ``set_defaults(run=function)``. Add a module to ``COMMAND_MODULES`` to add commands.
+What only the desktop app can do (a PDF, opening the window) comes in from ``main.py`` as a
+``desktop.Desktop``: the core never imports ``ui``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from .. import __version__
 from ..errors import IttDeskError, IttDeskWarning, plain_message
+from .desktop import Desktop
 
 # The opening (ittdesk.db: peewee and the models) is imported where a command opens: main.py
 # imports this module to tell a subcommand from the desktop app, whose first paint waits for
@@ -136,11 +139,13 @@ def open_db(args: argparse.Namespace, *, create: bool = False, **options: Any) -
     return opened
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, desktop: Desktop | None = None) -> int:
+    """Run one subcommand; ``desktop`` (from ``main.py``) lends it ui/'s renderer and window."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        args.desktop = desktop  # read through desktop.pdf_renderer(args) / app_opener(args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2

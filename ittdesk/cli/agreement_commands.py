@@ -18,6 +18,7 @@ from ..choices import AGREEMENT_STATUSES
 from ..errors import RefusedError
 from . import UsageError, db_option, open_db
 from .arguments import academic_year, whole_number
+from .desktop import pdf_renderer
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -119,7 +120,7 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     open_db(args)
     agreement = agreements.by_reference(args.reference)
     document = build(agreement.id)
-    from ui.printing import html_to_pdf  # Qt only for this command, headless
+    html_to_pdf = pdf_renderer(args)  # Qt only for this command, headless
 
     try:
         pages = html_to_pdf(document.html, out, **document.page_options())

@@ -9,6 +9,7 @@ from pathlib import Path
 from .. import __version__, backup, db, migrations, restore
 from ..errors import DatabaseOpenError, RefusedError
 from . import db_option, open_db
+from .desktop import app_opener
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,6 +51,7 @@ def cmd_version(args) -> int:
 def cmd_demo(args) -> int:
     from ..demo import build_demo, has_records
 
+    open_app = app_opener(args) if args.open else None  # refused before anything is built
     location = open_db(args, create=True)
     if args.open and has_records():
         print(f"{location.display} already has records; opening it as it is.")
@@ -58,11 +60,9 @@ def cmd_demo(args) -> int:
         print(f"Demo partnership created in {location.display}:")
         for name, count in summary.items():
             print(f"  {count:5d} {name}")
-    if args.open:
+    if open_app is not None:
         db.close_database()
-        from ui.app import run
-
-        return run(location.url)
+        return open_app(location.url)
     return 0
 
 

@@ -23,6 +23,7 @@ from ..choices import ROLE_KINDS
 from ..errors import IttDeskError, RefusedError, ValidationError
 from . import UsageError, db_option, open_db
 from .arguments import academic_year, day
+from .desktop import pdf_renderer
 
 if TYPE_CHECKING:
     from ..location import Location
@@ -145,9 +146,7 @@ def cmd_forms(args: argparse.Namespace) -> int:
         raise UsageError(f"ittdesk leadership forms: --return-by {exc}") from None
     render = None
     if args.pdf:
-        from ui.printing import html_to_pdf  # Qt renders the PDF (headless), never the core
-
-        render = html_to_pdf
+        render = pdf_renderer(args)  # Qt renders the PDF (headless), never the core
     result = sending.start_and_write(args.year, args.outdir, statuses=statuses,
                                      add=args.schools is not None, return_by=return_by,
                                      paper=render, email_drafts=args.email_drafts)

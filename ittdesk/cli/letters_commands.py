@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import db_option, open_db
+from .desktop import pdf_renderer
 
 if TYPE_CHECKING:
     from ..outreach.letters import Letter
@@ -67,9 +68,7 @@ def _write(args: argparse.Namespace, letters: list[Letter], notes: list[str], na
 
     render = None
     if args.pdf or args.combined_pdf:
-        from ui.printing import html_to_pdf  # Qt renders the PDF (headless), never the core
-
-        render = html_to_pdf
+        render = pdf_renderer(args)  # Qt renders the PDF (headless), never the core
     result = merge.write_letters(letters, args.outdir, render=render, notes=notes,
                                  combined=f"{name}.pdf" if args.combined_pdf else None)
     print(f"Wrote {len(result.docx)} letter(s) (Word) to {args.outdir}")

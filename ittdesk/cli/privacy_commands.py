@@ -12,6 +12,7 @@ from .. import fields
 from ..errors import RefusedError
 from . import UsageError, db_option, open_db
 from .arguments import day
+from .desktop import pdf_renderer
 
 if TYPE_CHECKING:
     from datetime import date
@@ -115,15 +116,14 @@ def cmd_person_export(args: argparse.Namespace) -> int:
         pdf = Path(args.pdf)
         if pdf.suffix.lower() != ".pdf":
             raise UsageError(f"ittdesk person export: {pdf.name}: name the PDF .pdf")
+    html_to_pdf = pdf_renderer(args) if pdf is not None else None  # Qt only for this option
     _open(args)
     person_id = _person_id(args.person)
     data, path = sar.export(person_id, args.out)
     rows = sum(len(s.rows) for s in data.sheets)
     print(f"Subject access export of {data.person_name} (#{person_id}): {len(data.sheets)} sheets, "
           f"{rows} rows -> {path}")
-    if pdf is not None:
-        from ui.printing import html_to_pdf  # lazy: only this option needs Qt
-
+    if pdf is not None and html_to_pdf is not None:
         try:
             pages = html_to_pdf(sar.to_html(data), pdf, footer_left=f"Subject access export — {data.person_name}",
                                 footer_right="Confidential", title="Subject access export")
