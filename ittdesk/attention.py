@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from peewee import fn
@@ -241,9 +241,26 @@ def enrolments_without_placement(today: date, limit: int) -> Group:
     return group
 
 
+def new_schools_unsorted(today: date, limit: int) -> Group:
+    """Home's card for the last import's unsorted schools (empty when there are none)."""
+    group = Group("new_schools", "Imported schools not yet marked partner or not",
+                  "Mark which of them are partners or placement schools; Home then watches "
+                  "their leadership.", action=("Mark partners…", "ui.dialogs.mark_partners:"
+                                                                  "open_mark_partners"))
+    run = new_schools.last_schools_import(today)
+    if run is None:
+        return group
+    group.count = new_schools.count_unsorted(run.id)
+    when = format_date(run.at.date() if isinstance(run.at, datetime) else run.at)
+    for school_id, name, urn, la in new_schools.unsorted_schools(run.id, limit) if group.count else ():
+        group.items.append(Item("school", school_id, name,
+                                f"URN {urn}" + (f", {la}" if la else "") + f"; imported {when}"))
+    return group
+
+
 CHECKS = (reports_due, agreements_past_end, leadership_missing, leadership_unconfirmed, placements_without_mentor, mentors_over_capacity,
           mentor_training_lapsed, cohorts_nearly_full, enrolments_without_placement,
-          new_schools.attention_group)
+          new_schools_unsorted)
 
 
 def needs_attention(today: date | None = None, limit: int = 50) -> list[Group]:

@@ -11,18 +11,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from peewee import ModelSelect
 
 from . import clock
 from .choices import PARTNERSHIP_STATUSES
 from .errors import ValidationError
-from .fields import format_date
 from .models import AuditEntry, ImportRun, School, database
-
-if TYPE_CHECKING:  # attention imports this module: its classes only for annotations
-    from .attention import Group
 
 #: How long after an import its unsorted schools stay on Home.
 RECENT_DAYS = 14
@@ -59,25 +54,6 @@ def unsorted_schools(run_id: int, limit: int | None = None) -> list[tuple[int, s
 
 def count_unsorted(run_id: int) -> int:
     return _unsorted(run_id).count()
-
-
-def attention_group(today: date, limit: int) -> Group:
-    """Home's card for the last import's unsorted schools (empty when there are none)."""
-    from .attention import Group, Item
-
-    group = Group("new_schools", "Imported schools not yet marked partner or not",
-                  "Mark which of them are partners or placement schools; Home then watches "
-                  "their leadership.", action=("Mark partners…", "ui.dialogs.mark_partners:"
-                                                                  "open_mark_partners"))
-    run = last_schools_import(today)
-    if run is None:
-        return group
-    group.count = count_unsorted(run.id)
-    when = format_date(run.at.date() if isinstance(run.at, datetime) else run.at)
-    for school_id, name, urn, la in unsorted_schools(run.id, limit) if group.count else ():
-        group.items.append(Item("school", school_id, name,
-                                f"URN {urn}" + (f", {la}" if la else "") + f"; imported {when}"))
-    return group
 
 
 def set_partnership(school_ids: Sequence[int], status: str, *,
