@@ -8,8 +8,8 @@ data folder's ``tmp`` subfolder whenever it is on the target's file system (a re
 cross file systems; otherwise beside the target). Each is named ``.ittdesk-<pid>-...`` after
 the process that made it: ``remove_stale_temporaries`` (run at every start of the app and the
 CLI) deletes those whose process is gone, and erasure finds the same ones (``stray_temporaries``).
-openpyxl's own scratch files go through ``tempfile``, which ``start_up`` points at a folder of
-this process inside ``tmp``.
+XlsxWriter's scratch files (rows streamed to disk) go through ``tempfile``, which ``start_up``
+points at a folder of this process inside ``tmp``.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def process_temp_dir() -> Path:
 
 def start_up() -> list[Path]:
     """At every start (app and CLI): remove what crashed runs left, and send ``tempfile`` users
-    (openpyxl's write-only scratch files) to this process's folder in the data folder.
+    (XlsxWriter's scratch files) to this process's folder in the data folder.
     Never fails the start: a folder that cannot be cleaned is tried again next time."""
     if _started == [os.getpid()]:
         return []

@@ -42,7 +42,7 @@ def backups_dir() -> Path:
 
 
 def tmp_dir() -> Path:
-    """Temporary files (partial backups, staged forms, openpyxl's scratch files) live here,
+    """Temporary files (partial backups, staged forms, XlsxWriter's scratch files) live here,
     owner-only, so a crash never leaves personal data where start-up and erasure cannot find it
     (see ``ittdesk.files``)."""
     return _private_folder("tmp")

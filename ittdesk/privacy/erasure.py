@@ -390,7 +390,7 @@ def compact() -> tuple[bool, str | None]:
 
 def backups_holding(person_id: int) -> list[Path]:
     """Automatic backups in which the person is still present and not erased, and every stray
-    temporary copy a crash left (a partial backup, its journal, staged forms, openpyxl's
+    temporary copy a crash left (a partial backup, its journal, staged forms, XlsxWriter's
     scratch files): what they hold cannot be told, so they are listed too."""
     from .. import backup, db, files
 
