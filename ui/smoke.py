@@ -8,7 +8,8 @@ on disk. Then it prints one line and quits: exit 0 when all is there, 3 naming w
 4 when Home never filled (``ITTDESK_SMOKE_TIMEOUT`` seconds, default 120: the process ends
 there and then, even inside a dialog). The line carries
 the wall-clock times of the first paint and of Home filled, which the bench reads for the
-frozen app's cold start.
+frozen app's cold start, and (on Linux) the process's own peak memory: the bench cannot read it
+from outside, since ``getrusage`` counts the parent's high-water mark across ``exec``.
 """
 
 from __future__ import annotations
@@ -104,6 +105,9 @@ class _Watch(QObject):
         loaded = ", ".join(f"{n} {kind}" for kind, n in counts.items())
         line = (f"ITT Desk smoke: Home filled ({state}); painted_at={self.painted_at:.3f} "
                 f"filled_at={filled_at:.3f}; loaded {loaded}")
+        peak = _peak_mb()
+        if peak is not None:
+            line += f"; peak_mb={peak:.1f}"
         if missing:
             for item in missing:
                 print(f"ITT Desk smoke: missing {item}", file=sys.stderr)
@@ -120,6 +124,19 @@ class _Watch(QObject):
         if self.window is not None:
             self.window.close()
         self.app.exit(code)
+
+
+def _peak_mb() -> float | None:
+    """This process's peak resident memory in MB (``VmHWM``, fresh at ``exec``), or None off
+    Linux."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 def quit_after_first_page(app: QApplication) -> None:
