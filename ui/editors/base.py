@@ -12,8 +12,8 @@ information sits in further tabs, rebuilt whenever records change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -42,7 +42,12 @@ from ..operations import changes_of, waiting_text, write_and_wait
 from . import form as field_form
 from .field_undo import FieldUndo
 
+if TYPE_CHECKING:
+    from ..widgets.history_tab import HistoryTab
+
 FIELDS_MARKED = "Please correct the fields marked below."
+
+W = TypeVar("W", bound=QWidget)
 
 
 class EntityEditor(QDialog):
@@ -90,8 +95,9 @@ class EntityEditor(QDialog):
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, activated=self.save)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, activated=self.print_record)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self).activated.connect(self.save)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self).activated.connect(
+            self.print_record)
         self.load(defaults)
         self.add_related_tabs()
         self._add_history_tab()
@@ -181,7 +187,7 @@ class EntityEditor(QDialog):
         """Subclasses rebuild their related tabs."""
 
     def related_browser(self, title: str,
-                        buttons: list[tuple[str, Callable[[], None]]] = ()) -> QTextBrowser:
+                        buttons: Sequence[tuple[str, Callable[[], None]]] = ()) -> QTextBrowser:
         """A tab of related records as linked text, with buttons above it for adding more."""
         key = title.replace("&", "").lower().replace(" ", "_")
         browser = QTextBrowser()
@@ -209,10 +215,11 @@ class EntityEditor(QDialog):
 
     def _add_history_tab(self) -> None:
         """The record's audit trail; built the first time the tab is opened (it costs a query)."""
-        self.history = None
+        self.history: HistoryTab | None = None
         self._history_page = QWidget()
         self._history_page.setObjectName("tab_history")
-        QVBoxLayout(self._history_page).setContentsMargins(0, 0, 0, 0)
+        self._history_box = QVBoxLayout(self._history_page)
+        self._history_box.setContentsMargins(0, 0, 0, 0)
         index = self.tabs.addTab(self._history_page, "Histor&y")
         self.tabs.setTabEnabled(index, self.instance is not None)
         self.tabs.currentChanged.connect(self._maybe_show_history)
@@ -223,7 +230,7 @@ class EntityEditor(QDialog):
         from ..widgets.history_tab import HistoryTab
 
         self.history = HistoryTab(self.service.entity, self.record_id)
-        self._history_page.layout().addWidget(self.history)
+        self._history_box.addWidget(self.history)
 
     def enable_related_tabs(self) -> None:
         for index in range(1, self.tabs.count()):
@@ -247,6 +254,22 @@ class EntityEditor(QDialog):
 
         title = self.windowTitle()
         print_preview(self, html, footer_left=title, title=title)
+
+    def widget_as(self, name: str, kind: type[W]) -> W:
+        """The field's widget as the class the caller relies on (a picker's ``reload``, say):
+        the kind decides the widget, so a mismatch is a programming error, said plainly."""
+        widget = self.widgets[name]
+        if not isinstance(widget, kind):
+            raise TypeError(f"{name} is edited by a {type(widget).__name__}, "
+                            f"not a {kind.__name__}")
+        return widget
+
+    def saved_record(self) -> Any:
+        """The record edited here, for what is offered only once it is saved (the related
+        tabs' buttons, Export): asked for before then is a programming error."""
+        if self.instance is None:
+            raise RuntimeError(f"{type(self).__name__}: the record is not saved yet")
+        return self.instance
 
     # -- values --------------------------------------------------------------------------------
     def get_widget_value(self, name: str) -> Any:
@@ -305,7 +328,8 @@ class EntityEditor(QDialog):
     def _write_and_find_edit(self, data: dict[str, Any]) -> tuple[Any, Any]:
         """On the worker: ``write``, and the audit entry an edit of a saved record added (for
         Edit > Undo), else None."""
-        before = self._last_audit_id() if self.instance is not None and data else None
+        before = (self._last_audit_id(self.instance.id)
+                  if self.instance is not None and data else None)
         saved = self.write(data)
         return saved, (self._edit_entry(saved, before) if before is not None else None)
 
@@ -352,13 +376,13 @@ class EntityEditor(QDialog):
         self.after_save()
         return True
 
-    def _last_audit_id(self) -> int:
+    def _last_audit_id(self, record_id: int) -> int:
         """The newest audit entry of this record (0: none), to find the one a save adds."""
         from ittdesk.models import AuditEntry
 
         entry = (AuditEntry.select(AuditEntry.id)
                  .where((AuditEntry.entity == self.service.entity)
-                        & (AuditEntry.entity_id == self.instance.id))
+                        & (AuditEntry.entity_id == record_id))
                  .order_by(AuditEntry.id.desc()).first())
         return entry.id if entry is not None else 0
 

@@ -28,6 +28,7 @@ from ittdesk.services.programmes import cohorts, enrolments
 from ..operations import affects, write_and_wait
 from ..views.detail import generic_html
 from ..views.list_page import ListPanel
+from ..widgets.record_picker import RecordCombo
 from .base import EntityEditor, open_editor
 
 
@@ -70,13 +71,14 @@ class CohortEditor(EntityEditor):
 
     def _programme_made(self, editor: EntityEditor) -> None:
         if editor.saved and editor.instance is not None:
-            self.widgets["programme"].reload()
-            self.widgets["programme"].set_value(editor.instance.id)
-            self.widgets["programme"].setFocus()
+            programme = self.widget_as("programme", RecordCombo)
+            programme.reload()
+            programme.set_value(editor.instance.id)
+            programme.setFocus()
 
     def _changes_announced(self, kinds: frozenset[str]) -> None:
         if affects({"programme"}, kinds):
-            self.widgets["programme"].reload()
+            self.widget_as("programme", RecordCombo).reload()
         super()._changes_announced(kinds)
 
     def add_related_tabs(self) -> None:
@@ -97,6 +99,7 @@ class CohortEditor(EntityEditor):
         box.addLayout(top)
         self._enrolments: ListPanel | None = None
         self._enrolments_page = page
+        self._enrolments_box = box
         self.tabs.currentChanged.connect(self._maybe_show_enrolments)
         index = self.tabs.addTab(page, "&Enrolments")
         self.tabs.setTabEnabled(index, self.instance is not None)
@@ -120,7 +123,7 @@ class CohortEditor(EntityEditor):
             for key in ("programme", "cohort", "year"):
                 panel.filter_boxes[key].hide()
             panel.splitter.setSizes([560, 240])
-            self._enrolments_page.layout().addWidget(panel, 1)
+            self._enrolments_box.addWidget(panel, 1)
             self._enrolments = panel
             panel.model.reload()
         return self._enrolments
@@ -138,7 +141,8 @@ class CohortEditor(EntityEditor):
             self._enrolments.refresh()
 
     def add_enrolment(self) -> None:
-        self.main_window.open_record("enrolment", None, parent=self, cohort=self.instance.id,
+        self.main_window.open_record("enrolment", None, parent=self,
+                                     cohort=self.saved_record().id,
                                      status="applied")
 
     def change_status(self) -> None:
@@ -153,6 +157,8 @@ class CohortEditor(EntityEditor):
         if not ok:
             return
         status = ENROLMENT_STATUSES.parse(label)
+        if status is None:  # every label offered is one of the vocabulary's
+            return
         on = None
         if status == "withdrawn":
             text, ok = QInputDialog.getText(self, "Withdrawal date", "Withdrawn on (dd/mm/yyyy):",

@@ -94,7 +94,7 @@ class EventEditor(EntityEditor):
                 name = QTableWidgetItem(r.person.full_name)
                 name.setToolTip("Double-click to open the person")
                 self.table.setItem(n, 0, name)
-                self.table.setItem(n, 1, QTableWidgetItem(r.school.name if r.school_id else ""))
+                self.table.setItem(n, 1, QTableWidgetItem(r.school.name if r.school is not None else ""))
                 for col, flag in enumerate(FLAGS, start=2):
                     tick = QTableWidgetItem()
                     tick.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
@@ -145,12 +145,11 @@ class EventEditor(EntityEditor):
             if not dialog.exec() or dialog.chosen is None:
                 break
             chosen.append(dialog.chosen)
-            if not self._add(chosen):
+            if not self._add(self.instance.id, chosen):
                 return
             chosen = []
 
-    def _add(self, person_ids: list[int]) -> bool:
-        event_id = self.instance.id
+    def _add(self, event_id: int, person_ids: list[int]) -> bool:
         ok = self._write(lambda ids: attendance.add_people(event_id, ids), person_ids)
         self.refresh_related()
         return ok
@@ -180,7 +179,7 @@ class EventEditor(EntityEditor):
         if self.instance is None:
             return None
         rows = "".join(
-            f"<tr><td>{escape(r.person.full_name)}</td><td>{escape(r.school.name if r.school_id else '')}"
+            f"<tr><td>{escape(r.person.full_name)}</td><td>{escape(r.school.name if r.school is not None else '')}"
             f"</td><td>{'yes' if r.invited else ''}</td><td>{'yes' if r.attended else ''}</td>"
             f"<td>{'yes' if r.led else ''}</td></tr>" for r in attendance_of(self.instance.id))
         head = "".join(f"<th>{c}</th>" for c in COLUMNS)

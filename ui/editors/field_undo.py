@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit
 
 from ..widgets.date_edit import DateEdit
@@ -82,7 +82,7 @@ class FieldUndo(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """A text box with nothing of its own to undo lets Ctrl+Z through to the editor."""
-        if (event.type() == QEvent.Type.ShortcutOverride
+        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
                 and event.matches(QKeySequence.StandardKey.Undo)
                 and not _own_undo_available(watched)):
             event.ignore()

@@ -112,7 +112,7 @@ class PersonEditor(EntityEditor):
         from ittdesk.queries.person_record import development_record_sections
 
         parts = []
-        for title, headings, rows in development_record_sections(self.instance.id):
+        for title, headings, rows in development_record_sections(self.saved_record().id):
             if title == "Details":
                 parts.append(f"<h2>Development record: {escape(rows[0][1])}</h2><table>"
                              + "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>"
@@ -126,26 +126,27 @@ class PersonEditor(EntityEditor):
         return "".join(parts)
 
     def add_role(self) -> None:
-        self.main_window.open_record("role", None, parent=self, person=self.instance.id)
+        self.main_window.open_record("role", None, parent=self, person=self.saved_record().id)
 
     def add_designation(self) -> None:
-        self.main_window.open_record("designation", None, parent=self, person=self.instance.id)
+        self.main_window.open_record("designation", None, parent=self, person=self.saved_record().id)
 
     def add_training(self) -> None:
-        self.main_window.open_record("mentor_training", None, parent=self, person=self.instance.id)
+        self.main_window.open_record("mentor_training", None, parent=self, person=self.saved_record().id)
 
     def export_record(self) -> None:
         from pathlib import Path
 
         from ittdesk.queries.person_record import export_development_record
 
-        name = self.instance.full_name.replace(" ", "-").lower()
+        person = self.saved_record()
+        name = person.full_name.replace(" ", "-").lower()
         path, _ = QFileDialog.getSaveFileName(self, "Export development record",
                                               f"development-record-{name}.xlsx",
                                               "Excel workbook (*.xlsx)")
         if not path:
             return
-        run_task(self, export_development_record, self.instance.id, Path(path),
+        run_task(self, export_development_record, person.id, Path(path),
                  on_done=lambda out: self.main_window.statusBar().showMessage(
                      f"Development record saved to {out}", 6000),
                  progress_title="Exporting the development record…")

@@ -16,7 +16,7 @@ from ittdesk.queries.summaries import mentor_status, placement_summary
 from ittdesk.services.programmes import check_placement_warnings, placements
 
 from ..views.detail import generic_html
-from ..widgets.record_picker import PickerDialog, RecordCombo
+from ..widgets.record_picker import PickerDialog, RecordCombo, RecordPicker
 from .base import EntityEditor, open_editor
 
 
@@ -86,13 +86,14 @@ class PlacementEditor(EntityEditor):
 
     def make_widget(self, name: str) -> QWidget:
         if name == "mentor":
-            return MentorChooser(lambda: self.widgets["school"].value()
+            return MentorChooser(lambda: self.widget_as("school", RecordPicker).value()
                                  if "school" in self.widgets else None)
         return super().make_widget(name)
 
     def build_form(self) -> None:
         super().build_form()
-        self.widgets["school"].changed.connect(self.widgets["mentor"].reload)
+        self.widget_as("school", RecordPicker).changed.connect(
+            self.widget_as("mentor", MentorChooser).reload)
         # The mentor's warning comes and goes while choosing: its two lines are kept free all the
         # time, so the fields below never move under the pointer.
         label = self.errors["mentor"]
@@ -101,12 +102,12 @@ class PlacementEditor(EntityEditor):
 
     def get_widget_value(self, name: str) -> Any:
         if name == "mentor":
-            return self.widgets["mentor"].value()
+            return self.widget_as("mentor", MentorChooser).value()
         return super().get_widget_value(name)
 
     def set_widget_value(self, name: str, value: Any) -> None:
         if name == "mentor":
-            self.widgets["mentor"].set_value(value)
+            self.widget_as("mentor", MentorChooser).set_value(value)
         else:
             super().set_widget_value(name, value)
 

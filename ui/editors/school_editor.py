@@ -120,13 +120,13 @@ class SchoolEditor(EntityEditor):
         """The one change-holder dialog (ui.dialogs.change_holder), as Tools > Change… opens."""
         from ..dialogs.change_holder import ChangeHolderDialog
 
-        ChangeHolderDialog(self.instance.id, "headteacher", self).exec()  # announces its change
+        ChangeHolderDialog(self.saved_record().id, "headteacher", self).exec()  # announces its change
 
     def add_role(self) -> None:
-        self.main_window.open_record("role", None, parent=self, school=self.instance.id)
+        self.main_window.open_record("role", None, parent=self, school=self.saved_record().id)
 
     def add_mentor(self) -> None:
-        self.main_window.open_record("role", None, parent=self, school=self.instance.id,
+        self.main_window.open_record("role", None, parent=self, school=self.saved_record().id,
                                      kind="mentor")
 
 
