@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 from . import audit
 from .errors import ValidationError
 from .models import Setting
+from .outreach.letter_kinds import check_template
 
 #: printed where the provider's name belongs until someone has set it
 UNNAMED_PROVIDER = "Your teacher-training provider"
@@ -359,8 +360,6 @@ def _word_template(value: Any) -> str:
         raise ValueError(f"there is no file {path}")
     if path.suffix.lower() != ".docx":
         raise ValueError(f"{path.name} is not a Word document (.docx)")
-    from .outreach.letters import check_template
-
     check_template(path)
     return str(path.resolve())
 
