@@ -171,7 +171,7 @@ class ProviderSettingsDialog(QDialog):
         self.smtp_port = QSpinBox()
         self.smtp_port.setObjectName("smtp_port")
         self.smtp_port.setRange(1, 65535)
-        self.smtp_port.setValue(int(values["smtp_port"]))
+        self.smtp_port.setValue(values["smtp_port"])  # an int: settings are typed
         self.smtp_user = QLineEdit(values["smtp_user"])
         self.smtp_user.setObjectName("smtp_user")
         self.smtp_security = QComboBox()
