@@ -56,6 +56,7 @@ def demo_agreements(qapp, sqlite_db):
     return [a.id for a in SupportAgreement.select().order_by(SupportAgreement.id)]
 
 
+@pytest.mark.slow
 def test_printer_and_pdf_give_the_same_pages_and_none_is_blank(demo_agreements, tmp_path):
     from PySide6.QtPrintSupport import QPrinter
 

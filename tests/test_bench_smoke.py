@@ -12,10 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = {"figure", "seconds", "baseline", "baseline_seconds", "ratio", "goal", "met"}
 
 
+@pytest.mark.slow
 def test_bench_quick_runs_and_reports_every_figure(tmp_path):
     out_json = tmp_path / "results.json"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")

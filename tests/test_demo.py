@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ittdesk.models import (
     Cohort,
     Enrolment,
@@ -40,6 +42,7 @@ def test_demo_emails_are_all_fictional(demo_db):
     assert domains == {"example.org"}
 
 
+@pytest.mark.slow
 def test_demo_is_deterministic(tmp_path):
     from ittdesk import db
     from ittdesk.demo import build_demo

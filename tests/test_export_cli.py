@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from ittdesk import db as dbmod
@@ -123,6 +124,7 @@ def test_template_with_a_mapping_file(demo_db, tmp_path, capsys):
     assert code == 1 and "not a JSON mapping" in err
 
 
+@pytest.mark.slow
 def test_export_all_then_read_export_into_an_empty_database(demo_db, tmp_path, capsys):
     path = demo_path(demo_db)
     code, out, err = run(capsys, "--db", path, "export", "all", tmp_path / "all.xlsx")

@@ -29,6 +29,7 @@ def _check(model: ReturnsModel, row: int):
     return model.index(row, ReturnsModel.COL_WHAT).data(Qt.ItemDataRole.CheckStateRole)
 
 
+@pytest.mark.slow
 def test_after_apply_applied_schools_lock_unticked_ones_stay_unticked_and_apply_waits(
         demo_db, qtbot, tmp_path):
     round_ = rounds.start_round("2026/27")

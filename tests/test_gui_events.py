@@ -133,6 +133,7 @@ def test_the_school_editor_shows_engagement_year_by_year(qtbot, main_window):
     editor.reject()
 
 
+@pytest.mark.slow
 def test_the_import_wizard_takes_a_sign_in_sheet_for_the_event_chosen(qtbot, main_window, tmp_path):
     from ui.dialogs.import_wizard import ImportWizard
 

@@ -26,6 +26,7 @@ def activate(qtbot, window):
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
 
 
+@pytest.mark.slow
 def test_first_run_greets_with_what_to_do_next_and_can_load_the_demo(qtbot, main_window):
     home = main_window.current_page()
     qtbot.waitUntil(lambda: home.stack.currentWidget() is home.welcome, timeout=10000)

@@ -168,6 +168,7 @@ def snapshot(path: Path) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("name", WORKBOOK_MUTANTS)
+@pytest.mark.slow
 def test_import_refuses_a_hostile_workbook_in_one_line_and_changes_nothing(name, tmp_path,
                                                                            schools_db):
     change, expected = WORKBOOK_MUTANTS[name]
@@ -179,6 +180,7 @@ def test_import_refuses_a_hostile_workbook_in_one_line_and_changes_nothing(name,
     assert snapshot(schools_db) == before
 
 
+@pytest.mark.slow
 def test_the_valid_workbook_the_mutants_come_from_is_imported(tmp_path, schools_db):
     path = valid_workbook(tmp_path / "valid.xlsx")
     result = run_cli("import", "schools", path, "--db", schools_db)
@@ -242,6 +244,7 @@ def _declared_size(path: Path, member: str, size: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_damaged_archives_are_refused_in_one_line(tmp_path, schools_db):
     crc = valid_workbook(tmp_path / "crc.xlsx")
     _corrupt_crc(crc)
@@ -254,6 +257,7 @@ def test_damaged_archives_are_refused_in_one_line(tmp_path, schools_db):
     assert snapshot(schools_db) == before
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path, schools_db):
     bomb = _zip_bomb(tmp_path / "bomb.xlsx", SHEET, 64 * 1024 * 1024)
     assert bomb.stat().st_size < 1024 * 1024
@@ -293,6 +297,7 @@ TEMPLATE_MUTANTS = {
 
 
 @pytest.mark.parametrize("name", TEMPLATE_MUTANTS)
+@pytest.mark.slow
 def test_template_fill_refuses_a_hostile_template(name, tmp_path, schools_db):
     path = mutant(tmp_path, "la-template", TEMPLATE_MUTANTS[name])
     out = tmp_path / "filled.xlsx"

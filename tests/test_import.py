@@ -542,6 +542,7 @@ def test_past_imports_are_listed_with_file_and_counts(db, tmp_path):
         ("schools", 99, 0, str(GIAS))]
 
 
+@pytest.mark.slow
 def test_full_export_reimports_without_a_mapping(demo_db, tmp_path):
     from ittdesk.returns.full_export import export_all
 

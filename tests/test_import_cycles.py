@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "ittdesk"
 
@@ -143,6 +145,7 @@ def test_the_database_lifecycle_and_the_agreement_services_import_without_cycles
     assert tangled == []
 
 
+@pytest.mark.slow
 def test_every_core_module_imports_on_its_own_in_any_order():
     """Each module first in a fresh interpreter, then all of them in a random order: an
     import-time cycle (a name asked of a module half imported) fails here."""

@@ -115,6 +115,7 @@ def test_ctrl_c_while_the_forms_are_written_leaves_no_round_rows_or_forms(
 
 @pytest.mark.parametrize("failure", [OSError(errno.EROFS, "Read-only file system"),
                                      KeyboardInterrupt()], ids=["read-only", "ctrl-c"])
+@pytest.mark.slow
 def test_a_failure_while_moving_the_forms_in_rolls_the_round_back_and_restores_the_folder(
         demo_db, tmp_path, monkeypatch, failure):
     """Regenerating over last time's forms: the ones already replaced are put back."""
@@ -149,6 +150,7 @@ def test_a_failure_while_moving_the_forms_in_rolls_the_round_back_and_restores_t
     _nothing_recorded()
 
 
+@pytest.mark.slow
 def test_when_recording_fails_after_the_move_the_forms_are_taken_out_again(
         demo_db, tmp_path, monkeypatch):
     outdir = tmp_path / "new" / "forms"
@@ -167,6 +169,7 @@ def test_when_recording_fails_after_the_move_the_forms_are_taken_out_again(
     _nothing_recorded()
 
 
+@pytest.mark.slow
 def test_a_corrected_retry_is_a_first_try_and_uses_its_return_by(demo_db, tmp_path, capsys):
     db = ["--db", str(demo_db.path)]
     blocker = tmp_path / "forms"

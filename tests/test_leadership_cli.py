@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from test_leadership_forms import fill_form
 
 from ittdesk import clock
@@ -37,6 +38,7 @@ def _school_with_head(round_year=YEAR):
     raise AssertionError("no school with a head")
 
 
+@pytest.mark.slow
 def test_forms_collect_dry_run_then_apply_then_status(demo_db, tmp_path, capsys):
     db = ["--db", str(demo_db.path)]
     outdir = tmp_path / "out"

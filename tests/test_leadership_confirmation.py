@@ -122,6 +122,7 @@ def test_marking_sent_refuses_the_lot_naming_each_school_it_cannot_mark(demo_db,
     assert RoundSchool.select().where(RoundSchool.sent_on.is_null(False)).count() == 0
 
 
+@pytest.mark.slow
 def test_mark_sent_and_status_from_the_command_line(demo_db, tmp_path, capsys):
     db = ["--db", str(demo_db.path)]
     round_ = rounds.start_round(THIS_YEAR)

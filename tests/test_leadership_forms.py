@@ -109,6 +109,7 @@ def _form_for(outdir: Path, school: School) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_round_covers_partner_placement_and_lead_schools_and_a_form_is_written_for_each(
         round_forms):
     round_, outdir, _ = round_forms
@@ -147,6 +148,7 @@ def test_generated_form_is_prefilled_protected_and_only_answer_cells_unlocked(ro
     assert not ws.cell(hosting + 1, 2).protection.locked
 
 
+@pytest.mark.slow
 def test_collecting_shows_each_schools_differences_and_changes_nothing(round_forms, tmp_path):
     round_, outdir, _ = round_forms
     forms.generate_forms(round_, outdir)
@@ -301,6 +303,7 @@ def test_a_changed_layout_is_refused(round_forms):
     assert found.returns == [] and "layout was changed" in found.refused[0].reason
 
 
+@pytest.mark.slow
 def test_a_form_from_another_round_is_refused(round_forms, tmp_path):
     round_, outdir, _ = round_forms
     last_year = rounds.start_round("2025/26")
@@ -355,6 +358,7 @@ def test_school_detail_corrections_are_parsed_by_the_school_rules(round_forms):
     assert School.get_by_id(a.id).postcode == "ZZ9 9ZZ"
 
 
+@pytest.mark.slow
 def test_outstanding_list_names_the_contact_to_chase_and_exports(round_forms, tmp_path):
     round_, outdir, _ = round_forms
     forms.generate_forms(round_, outdir)

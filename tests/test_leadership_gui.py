@@ -50,6 +50,7 @@ def _head_school(round_):
     raise AssertionError("no school")
 
 
+@pytest.mark.slow
 def test_start_a_round_from_the_page_then_write_forms_in_the_background(page, qtbot, tmp_path,
                                                                          qtmodeltester):
     assert page.empty.isVisible() and not page.write_button.isEnabled()

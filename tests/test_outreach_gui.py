@@ -100,6 +100,7 @@ def test_send_dialog_without_a_server_says_what_to_set_and_cannot_send(page, qtb
     assert not dialog.send_button.isEnabled()
 
 
+@pytest.mark.slow
 def test_letters_dialog_writes_a_cohorts_placement_letters(qtbot, demo_db, tmp_path):
     cohort = Cohort.select().join(Enrolment).join(Placement).first()
     dialog = LettersDialog()

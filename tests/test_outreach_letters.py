@@ -72,6 +72,7 @@ def test_the_shipped_templates_use_only_known_fields():
         assert "{recipient}" in text_of(path)
 
 
+@pytest.mark.slow
 def test_placement_letters_to_school_mentor_and_trainee_from_the_providers_own_template(
         qapp, demo_db, tmp_path, capsys):
     # ``qapp`` first: the PDF renderer reuses it (a QGuiApplication made by the renderer would
