@@ -13,7 +13,7 @@ list built at start-up still agrees with the clock the next morning and in tests
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from peewee import ColumnBase, Context, Expression
@@ -55,6 +55,15 @@ def is_held(start: date | None, end: date | None, day: date | None = None) -> bo
     """The same rule in Python, for a role already loaded."""
     on = day or clock.today()
     return (start is None or start <= on) and (end is None or end >= on)
+
+
+def handover_end(started: date | None, on: date) -> date:
+    """The end date of a holder's role when a new holder starts on ``on``: the day before, or
+    the role's own start if that is later (a role never ends before it began). The one rule
+    for a change of holder, whoever makes it: the change-holder dialog, the CLI, the yearly
+    round (``roles.change_holder``) and the GIAS heads import."""
+    end = on - timedelta(days=1)
+    return started if started is not None and end < started else end
 
 
 def is_future(start: date | None, day: date | None = None) -> bool:

@@ -182,10 +182,7 @@ class RoleService(EntityService[Role]):
             for old in current:
                 if old.person_id == person_id:
                     raise RefusedError(f"{old.person.full_name} already holds this role")
-                end = on - timedelta(days=1)
-                if old.start_date and end < old.start_date:
-                    end = old.start_date
-                self.update(old.id, {"end_date": end})
+                self.update(old.id, {"end_date": holders.handover_end(old.start_date, on)})
             return self.create({"person": person_id, "school": school_id, "kind": kind,
                                 "job_title": job_title, "start_date": on})
 

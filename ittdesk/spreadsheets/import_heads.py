@@ -7,17 +7,17 @@ person called "Anna & Ben". Names that cannot be paired (two first names, three 
 no head, with a warning, rather than inventing someone.
 
 For an existing school whose current holder of the post is someone else, the old role ends the
-day before the import and the new holder starts that day, as ``roles.change_holder`` does;
+day before the import and the new holder starts that day (``holders.handover_end``, the rule
+``roles.change_holder`` follows);
 history is never overwritten. The same person under another head title is retitled.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
-from .. import clock
+from .. import clock, holders
 from .. import fields as F
 from ..choices import HEAD_KINDS, ROLE_KINDS
 from ..models import Person, Role
@@ -203,10 +203,8 @@ class HeadPlanner:
         if new:
             for role, holder in currents:
                 if role.kind == kind and role.id not in kept:
-                    end = self.today - timedelta(days=1)
-                    if role.start_date and end < role.start_date:
-                        end = role.start_date
-                    ends.append((role.id, end, holder.id))
+                    ends.append((role.id, holders.handover_end(role.start_date, self.today),
+                                 holder.id))
             for plan in new:
                 plan["start"] = self.today if ends else None
             leaving = [h.full_name for r, h in currents if r.kind == kind and r.id not in kept]
