@@ -12,7 +12,7 @@ from ittdesk.services.people import people
 from ittdesk.services.programmes import enrolments
 from ittdesk.services.schools import schools
 from ittdesk.spreadsheets import importing
-from ittdesk.spreadsheets.import_rows import clean_values, current_memo, parse_with, remembering
+from ittdesk.spreadsheets.import_rows import current_memo, parse_with, remembering
 
 # values whose outcomes a careless memo would mix up: True == 1 == 1.0, "1" != 1, date vs
 # datetime, blanks, refusals
@@ -23,7 +23,7 @@ AWKWARD = ["Primary", "primary ", "PRIMARY", "n/a", "", "  ", "not a phase", 1, 
            "mailto:Head@School.org.uk", "2025/26", "Open, but proposed to close"]
 
 
-def test_clean_values_gives_what_the_service_gives_for_every_field():
+def test_clean_with_a_memo_gives_what_clean_without_one_gives_for_every_field():
     for service in (schools, people, enrolments):
         names = [f.name for f in service.fields if not f.reads_database]
         with remembering():
@@ -31,12 +31,14 @@ def test_clean_values_gives_what_the_service_gives_for_every_field():
                 for value in AWKWARD:
                     for name in names:
                         for partial in (True, False):
-                            assert clean_values(service, {name: value}, partial=partial) == \
+                            assert service.clean({name: value}, partial=partial,
+                                                 memo=current_memo()) == \
                                 service.clean({name: value}, partial=partial), (name, value)
         # several fields at once: same values, same messages, in the same order
         data = {name: AWKWARD[i % len(AWKWARD)] for i, name in enumerate(names)}
         with remembering():
-            assert list(clean_values(service, data)[1].items()) == list(service.clean(data)[1].items())
+            assert list(service.clean(data, memo=current_memo())[1].items()) == list(
+                service.clean(data)[1].items())
 
 
 def test_a_parser_that_reads_the_database_is_asked_every_time(db):
@@ -47,6 +49,16 @@ def test_a_parser_that_reads_the_database_is_asked_every_time(db):
         assert parse_with(parsing, school.id) == (True, school.id)
         School.delete().where(School.id == school.id).execute()
         assert parse_with(parsing, school.id) == (False, f"there is no school #{school.id}")
+
+
+def test_clean_with_a_memo_asks_the_database_again_for_a_reference(db):
+    school = schools.create({"urn": 100001, "name": "Ashby Moor Primary"})
+    with remembering() as memo:
+        assert enrolments.clean({"home_school": school.id}, partial=True, memo=memo) == (
+            {"home_school": school.id}, {})
+        School.delete().where(School.id == school.id).execute()
+        values, errors = enrolments.clean({"home_school": school.id}, partial=True, memo=memo)
+        assert values == {} and errors["home_school"].endswith(f"there is no school #{school.id}")
 
 
 def test_outcomes_are_remembered_only_while_planning():
@@ -145,16 +157,14 @@ def test_text_cells_are_read_as_reading_value_and_is_empty_read_them():
         f"row {len(cells)}, column 'X': holds a formula (=SUM(A1)), not a value"]
 
 
-def test_clean_fields_cleans_the_named_cells_of_a_record_as_the_service_does():
-    from ittdesk.spreadsheets.import_rows import clean_fields
-
+def test_clean_of_named_cells_of_a_record_cleans_them_as_the_service_does():
     raw = {"urn": "100001", "name": "", "phase": "Middle earth", "postcode": "sw1a1aa",
            "head_first_name": "Ann", "phone": 1234567890}
     names = [f.name for f in schools.fields]
     with remembering():
         for partial in (True, False):
             data = {n: raw[n] for n in names if n in raw}
-            got = clean_fields(schools, raw, names, partial=partial)
+            got = schools.clean(raw, names=names, partial=partial, memo=current_memo())
             want = schools.clean(data, partial=partial)
             assert got == want and list(got[1]) == list(want[1])
 

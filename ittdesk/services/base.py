@@ -26,6 +26,7 @@ from ..errors import NotFoundError, RefusedError, ValidationError
 from ..models import AuditEntry, database
 from ..models.base import BaseModel, SortKeyField
 from . import bulk, parsers
+from .memo import ParseMemo, outcome_of, parse_with
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -176,25 +177,42 @@ class EntityService(Generic[M]):
                 return f
         raise KeyError(name)
 
-    def clean(self, data: dict[str, Any], *, partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
-        """Parse raw values; returns (values, errors). Unknown keys are a programming error."""
-        known = {f.name: f for f in self.fields}
-        unknown = set(data) - set(known)
-        if unknown:
-            raise KeyError(f"{self.entity} has no field(s) {sorted(unknown)}")
+    def clean(self, data: dict[str, Any], *, partial: bool = False, memo: ParseMemo | None = None,
+              names: Iterable[str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+        """Parse raw values; returns (values, errors). Unknown keys are a programming error.
+
+        ``memo`` (an import's plan): each field's outcome for a raw value is remembered and
+        reused for the same value on a later row; a field that reads the database never is.
+        ``names``: clean only those fields of ``data`` (an import row's cells, which hold other
+        columns too), without copying them out first."""
+        parsings, required = (memo if memo is not None else ParseMemo(remember=False)).table(self)
+        if names is None:
+            if not parsings.keys() >= data.keys():
+                unknown = set(data) - set(parsings)
+                raise KeyError(f"{self.entity} has no field(s) {sorted(unknown)}")
+            names = data
         values: dict[str, Any] = {}
         errors: dict[str, str] = {}
-        for name, raw in data.items():
-            spec = known[name]
-            try:
-                fields.refuse_control(raw)  # any field: a stored NUL broke every export
-                values[name] = spec.parse(raw)
-            except ValueError as exc:
-                errors[name] = f"{spec.label}: {exc}"
+        for name in names:
+            if name not in data:
+                continue
+            value = data[name]
+            parsing = parsings[name]
+            seen = parsing[2]
+            if seen is not None and value.__class__ is str:  # the common case, written out
+                found = seen.get(value)
+                if found is None:
+                    found = seen[value] = outcome_of(parsing[1], value)
+            else:
+                found = parse_with(parsing, value)
+            if found[0]:
+                values[name] = found[1]
+            else:
+                errors[name] = f"{parsing[0]}: {found[1]}"
         if not partial:
-            for spec in self.fields:
-                if spec.required and values.get(spec.name) is None and spec.name not in errors:
-                    errors[spec.name] = f"{spec.label} is required"
+            for name, label in required:
+                if values.get(name) is None and name not in errors:
+                    errors[name] = f"{label} is required"
         return values, errors
 
     def merged(self, instance: M | None, values: dict[str, Any]) -> dict[str, Any]:

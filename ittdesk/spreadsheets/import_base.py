@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import RefusedError
 from . import headers, heading_match, reading
-from .import_rows import Record, Refusal, clean_fields, current_memo, parse_with
+from .import_rows import Record, Refusal, current_memo, parse_with
 
 Progress = Callable[..., None]
 
@@ -194,7 +194,8 @@ class ImportKind:
     def clean(self, record: Record, names: Sequence[str], columns: dict[str, str],
               refused: list[Refusal], *, new: bool) -> dict[str, Any] | None:
         """Parse ``names`` of the record with the service's own field specs; None if refused."""
-        values, errors = clean_fields(self.service, record.raw, names, partial=not new)
+        values, errors = self.service.clean(record.raw, names=names, partial=not new,
+                                            memo=current_memo())
         if errors:
             for name, message in errors.items():
                 refused.append(Refusal(record.row, columns.get(name, ""), _strip_label(message, self.service, name)))

@@ -33,7 +33,7 @@ from .import_cohorts import (
     write_cohort_ends,
     write_new_cohorts,
 )
-from .import_rows import clean_fields
+from .import_rows import current_memo
 from .import_training import (
     AS_GIVEN,
     BIRTH_DATE_SYNONYMS,
@@ -108,6 +108,7 @@ class EnrolmentImport(ImportKind):
         resolver = CohortResolver(options.get("cohort"), bool(options.get("create_cohorts")))
         parsed, homes = [], []
         subjects: dict[Any, tuple[bool, Any]] = {}  # a file names few subjects: each looked up once
+        memo = current_memo()  # the plan's: each distinct value parsed once
         # Every problem of a row is found before it is refused: a row said "no cohort", and
         # only on the next run "unknown school".
         for record in records:
@@ -128,9 +129,9 @@ class EnrolmentImport(ImportKind):
                 else:
                     refused.append(Refusal(record.row, columns.get("subject", ""), found[1]))
                     del raw["subject"]
-            pvalues, errors = clean_fields(people, raw, person_names, partial=True)
+            pvalues, errors = people.clean(raw, names=person_names, partial=True, memo=memo)
             refuse_errors(record, errors, columns, refused)
-            evalues, errors = clean_fields(enrolments, raw, enrol_names, partial=True)
+            evalues, errors = enrolments.clean(raw, names=enrol_names, partial=True, memo=memo)
             refuse_errors(record, errors, columns, refused)
             extras = self.extras(record, extra_names, columns, refused)
             if extras["home_school"] not in (None, BAD):

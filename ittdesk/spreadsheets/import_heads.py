@@ -24,7 +24,7 @@ from ..models import Person, Role
 from ..services.people import people, roles
 from . import import_common as C
 from .import_base import BAD, ImportField, Item, Record, Refusal
-from .import_rows import clean_values
+from .import_rows import current_memo
 
 HEAD_FIELDS = (
     ImportField("head_title", "Head's title", ("HeadTitle (name)", "Head title", "Headteacher title"),
@@ -155,7 +155,8 @@ class HeadPlanner:
             person = {"title": person_title, "first_name": first_name, "last_name": last_name,
                       # one email cannot be both co-heads'
                       "email": email if len(named) == 1 else None}
-            _values, errors = clean_values(people, {k: v for k, v in person.items() if v is not None})
+            _values, errors = people.clean({k: v for k, v in person.items() if v is not None},
+                                           memo=current_memo())
             if errors:
                 for message in errors.values():
                     refused.append(Refusal(record.row, self.columns.get("head_email", ""), message))

@@ -1,6 +1,6 @@
 """From cells to parsed values: the rows under the header read into records
-(:func:`read_records`), and the field parsers applied to them (:func:`clean_values`, the
-kinds' ``clean`` and ``extra``). The import pipeline (:mod:`.importing`) and the kinds use these.
+(:func:`read_records`), and the plan's parse memo (:func:`remembering`), which the services'
+``clean`` and the kinds' ``extra`` use. The import pipeline (:mod:`.importing`) and the kinds use these.
 
 While a plan is made (:func:`remembering`), a parser's outcome for a raw value (the value, or
 the reason it refused it) is kept and reused for the same raw value in another row, so each
@@ -12,13 +12,14 @@ still name their own row and column: only the parser's result is shared.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from .. import fields as F
+from ..services.memo import Outcome, ParseMemo, Parsing, outcome_of, parse_with  # noqa: F401
 from . import reading
 
 
@@ -122,62 +123,6 @@ def too_many_cells(cells: int, named: int, delimiter: str) -> str:
 # -- parsing, remembered per distinct value -----------------------------------------------
 
 
-Outcome = tuple[bool, Any]  # (True, value) or (False, the parser's reason)
-Parsing = tuple[str, Callable[[Any], Any], "dict[Any, Outcome] | None"]  # label, parse, seen
-
-
-def outcome_of(parse: Callable[[Any], Any], raw: Any) -> Outcome:
-    try:
-        F.refuse_control(raw)  # whatever the parser: a stored NUL breaks every export
-        return True, parse(raw)
-    except ValueError as exc:
-        return False, str(exc)
-
-
-def parse_with(parsing: Parsing, raw: Any) -> Outcome:
-    """``parse(raw)`` as an :data:`Outcome`, remembered in ``seen`` when there is one (text is
-    the common case; other values are kept apart by type, since True == 1 == 1.0)."""
-    _label, parse, seen = parsing
-    if seen is None:
-        return outcome_of(parse, raw)
-    key = raw if raw.__class__ is str else (raw.__class__, raw)
-    try:
-        found = seen.get(key)
-    except TypeError:  # unhashable: never remembered
-        return outcome_of(parse, raw)
-    if found is None:
-        found = seen[key] = outcome_of(parse, raw)
-    return found
-
-
-class ParseMemo:
-    """Each field's (label, parser, outcomes seen so far) for the services and kinds in use."""
-
-    def __init__(self, remember: bool = True):
-        self.remember = remember
-        self._seen: dict[Any, dict[Any, Outcome] | None] = {}
-        self._tables: dict[int, tuple[Any, dict[str, Parsing], list[tuple[str, str]]]] = {}
-
-    def _seen_for(self, parse: Callable[[Any], Any], reads_database: bool
-                  ) -> dict[Any, Outcome] | None:
-        if parse not in self._seen:
-            remember = self.remember and not reads_database
-            self._seen[parse] = {} if remember else None
-        return self._seen[parse]
-
-    def table(self, owner: Any) -> tuple[dict[str, Parsing], list[tuple[str, str]]]:
-        """Field name -> :data:`Parsing` for a service's fields (or an import kind's), and the
-        required ones as (name, label)."""
-        found = self._tables.get(id(owner))
-        if found is None or found[0] is not owner:
-            parsings = {f.name: (f.label, f.parse,
-                                 self._seen_for(f.parse, f.reads_database))
-                        for f in owner.fields if f.parse is not None}
-            required = [(f.name, f.label) for f in owner.fields if getattr(f, "required", False)]
-            found = self._tables[id(owner)] = (owner, parsings, required)
-        return found[1], found[2]
-
-
 _MEMO: ContextVar[ParseMemo | None] = ContextVar("ittdesk_import_parse_memo", default=None)
 
 
@@ -195,44 +140,3 @@ def remembering() -> Iterator[ParseMemo]:
 def current_memo() -> ParseMemo:
     """The plan's memo, or one that remembers nothing outside a plan."""
     return _MEMO.get() or ParseMemo(remember=False)
-
-
-def clean_values(service: Any, data: dict[str, Any], *, partial: bool = False
-                 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """``service.clean(data, partial=...)``: the same values and messages, with the parsers'
-    outcomes remembered during a plan."""
-    parsings = current_memo().table(service)[0]
-    if not parsings.keys() >= data.keys():
-        unknown = set(data) - set(parsings)
-        raise KeyError(f"{service.entity} has no field(s) {sorted(unknown)}")
-    return clean_fields(service, data, data, partial=partial)
-
-
-def clean_fields(service: Any, raw: dict[str, Any], names: Iterable[str], *,
-                 partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
-    """``clean_values(service, {n: raw[n] for n in names if n in raw}, partial=...)`` without
-    building that dict (a record's cells, ``names`` being fields of the service)."""
-    parsings, required = current_memo().table(service)
-    values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for name in names:
-        if name not in raw:
-            continue
-        value = raw[name]
-        parsing = parsings[name]
-        seen = parsing[2]
-        if seen is not None and value.__class__ is str:
-            found = seen.get(value)
-            if found is None:
-                found = seen[value] = outcome_of(parsing[1], value)
-        else:
-            found = parse_with(parsing, value)
-        if found[0]:
-            values[name] = found[1]
-        else:
-            errors[name] = f"{parsing[0]}: {found[1]}"
-    if not partial:
-        for name, label in required:
-            if values.get(name) is None and name not in errors:
-                errors[name] = f"{label} is required"
-    return values, errors
