@@ -102,7 +102,9 @@ def test_update_many_writes_the_same_changes_and_audit_entries_as_update_one_by_
             values = people.prepare(data, person)
             diffs.append((person_id, {k: (getattr(person, k), v) for k, v in values.items()
                                       if getattr(person, k) != v}, person_id))
-        assert people.update_many(diffs) == 3
+        ticks: list[int] = []
+        assert people.update_many(diffs, tick=ticks.append) == 3
+        assert ticks == [3]  # progress (and the chance to cancel) for every change planned
         return _rows(Person, ids), _entries("person", ids)[len(ids):]
 
     expected = _one_by_one_then_undone(one_by_one)

@@ -308,20 +308,30 @@ class EntityService(Generic[M]):
         return ids
 
     def update_many(self, diffs: Iterable[tuple[int, dict[str, Any], int | None]], *,
-                    import_run: int | None = None, note: str | None = None) -> int:
+                    import_run: int | None = None, note: str | None = None,
+                    tick: Callable[[int], None] | None = None) -> int:
         """Apply ``(record id, {field: (old, new)}, person id)`` changes already cleaned and
         checked (an import's plan), each audited as ``update`` audits it; empty ones skipped.
-        Returns how many records changed. The caller holds the transaction."""
+        Returns how many records changed. The caller holds the transaction. ``tick(n)`` every
+        ``bulk.INSERT_CHUNK`` changes and at the end: ``n`` of them done (progress, cancel)."""
         model, entity, changed, entry = self.model, self.entity, audit.changed, audit.entry
         columns = model._meta.fields
         entries = []
+        done = 0
         for record_id, diff, person_id in diffs:
+            if tick is not None:
+                done += 1
+                if done == bulk.INSERT_CHUNK:
+                    tick(done)
+                    done = 0
             if not diff:
                 continue
             model.update({columns[k]: v[1] for k, v in diff.items()}).where(
                 model.id == record_id).execute()
             entries.append(entry(entity, record_id, "update", changed(diff), person_id=person_id,
                                  note=note, import_run=import_run))
+        if tick is not None and done:
+            tick(done)
         audit.record_many(entries)
         return len(entries)
 

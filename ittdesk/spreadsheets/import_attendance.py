@@ -126,8 +126,7 @@ class AttendanceImport(ImportKind):
                                import_run=run_id, tick=tick)
         changed = [i for i in items if "changes" in i.payload]
         attendance.update_many(((i.payload["id"], i.payload["changes"], i.payload["person_id"])
-                                for i in changed), import_run=run_id)
-        tick(len(changed))
+                                for i in changed), import_run=run_id, tick=tick)
 
 
 def _event(value: Any) -> Event:

@@ -225,8 +225,7 @@ class PlacementImport(ImportKind):
                                import_run=run_id, tick=tick)
         changed = [i for i in items if "changes" in i.payload]
         placements.update_many(((i.payload["id"], i.payload["changes"], i.payload["person_id"])
-                                for i in changed), import_run=run_id)
-        tick(len(changed))
+                                for i in changed), import_run=run_id, tick=tick)
 
 
 def _pick_enrolment(candidates: list[Enrolment], on) -> Enrolment | None:

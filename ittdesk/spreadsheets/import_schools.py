@@ -252,11 +252,10 @@ class SchoolImport(ImportKind):
             item.payload["id"] = new_id
         updates = [i for i in items if i.action == "update"]
         schools.update_many(((i.payload["id"], i.payload["changes"], None) for i in updates),
-                            import_run=run_id)
+                            import_run=run_id, tick=tick)
         roles.update_many(((role_id, {"end_date": (None, end)}, person_id)
                            for i in updates for role_id, end, person_id in i.payload.get("end_roles", ())),
                           import_run=run_id)
-        tick(len(updates))
         write_heads([i for i in items if i.payload.get("heads")], run_id)
 
 
