@@ -283,21 +283,22 @@ class EntityService(Generic[M]):
         """Insert records whose values were already cleaned and checked (an import's plan);
         the new ids in row order. The caller holds the transaction.
 
-        Multi-row inserts of ``bulk.INSERT_CHUNK`` rows, sort keys in the same statement, model
-        defaults filled in; then one audit entry per record, the entry ``create`` writes (all in
-        one ``record_many``: COPY on PostgreSQL). ``tick(n)`` after each chunk lets the caller
-        report progress and cancel. ``person_ids`` when the caller knows whom each record
+        Multi-row inserts, sort keys in the same statement, model defaults filled in; then one
+        audit entry per record, the entry ``create`` writes (all in one ``record_many``: COPY on
+        PostgreSQL). ``tick(n)`` after each ``bulk.INSERT_CHUNK`` rows lets the caller report
+        progress and cancel. ``person_ids`` when the caller knows whom each record
         concerns and the values do not say (a placement's trainee); else ``person_of``.
         """
         if not rows:
             return []
         full = bulk.full_rows(self.model, list(rows))
-        ids: list[int] = []
-        size = bulk.INSERT_CHUNK
-        for i in range(0, len(full), size):
-            part = full[i:i + size]
-            ids.extend(bulk.insert_returning(self.model, part))
-            if tick is not None:
+        if tick is None:  # insert_returning's own statements: as many rows as fit in one
+            ids = bulk.insert_returning(self.model, full)
+        else:
+            ids = []
+            for i in range(0, len(full), bulk.INSERT_CHUNK):
+                part = full[i:i + bulk.INSERT_CHUNK]
+                ids.extend(bulk.insert_returning(self.model, part))
                 tick(len(part))
         entity, created, entry, person_of = self.entity, audit.created, audit.entry, self.person_of
         people = person_ids if person_ids is not None else [
