@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -38,6 +39,9 @@ from ..tasks import run_task, show_error
 from ..widgets.leadership_timeline import LeadershipTimeline
 from .base import Page
 from .round_mail import RoundMailActions, write_reminders  # noqa: F401 - re-exported
+
+if TYPE_CHECKING:
+    from ..dialogs.collect_forms import CollectFormsDialog
 
 _ROOT = QModelIndex()
 # -- work for the thread pool -------------------------------------------------------------------
@@ -85,7 +89,7 @@ class ConfirmationPage(RoundMailActions, Page):
         self.task = None
         self.last_written = None
         self.last_export: Path | None = None
-        self.collect_dialog = None
+        self.collect_dialog: CollectFormsDialog | None = None
 
         heading = QLabel("Yearly leadership confirmation")
         heading.setProperty("role", "pageTitle")
@@ -377,7 +381,7 @@ class ConfirmationPage(RoundMailActions, Page):
         every.setEnabled(bool(waiting))
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.exec()
-        if one is not None and box.clickedButton() is one:
+        if chosen is not None and one is not None and box.clickedButton() is one:
             self.mark_sent([chosen.urn])
         elif box.clickedButton() is every:
             self.mark_sent(None)

@@ -8,7 +8,7 @@ services. ``ListActions`` is a mixin of ``ListPanel``: it uses the panel's ``tab
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
@@ -17,6 +17,18 @@ from ittdesk.errors import IttDeskError
 
 from ..operations import write
 from ..tasks import run_task, show_error
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from ittdesk.queries import ListQuery
+
+    from ..models.list_model import RecordListModel
+    from .list_panel import RecordTable
+
+    _PanelBase = QWidget  # the type checker sees the widget ListPanel mixes this into
+else:
+    _PanelBase = object
 
 
 def delete_each(service: Any, ids: list[int]) -> tuple[list[Any], list[str]]:
@@ -31,8 +43,20 @@ def delete_each(service: Any, ids: list[int]) -> tuple[list[Any], list[str]]:
     return entries, refused
 
 
-class ListActions:
+class ListActions(_PanelBase):
     """The open / new / delete / export / print half of ``ListPanel``."""
+
+    # What it uses of the panel (set by ``ListPanel.__init__``), declared for the type checker.
+    main_window: Any
+    query: ListQuery
+    service: Any
+    noun: tuple[str, str]
+    model: RecordListModel
+    table: RecordTable
+
+    if TYPE_CHECKING:
+        def selected_ids(self) -> list[int]: ...
+        def current_id(self) -> int | None: ...
 
     def _add_context_actions(self) -> None:
         open_act = QAction("Open", self.table)

@@ -7,13 +7,21 @@ A mixin of ``ConfirmationPage`` (it uses the page's ``round_id``, ``load_status`
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog
 
 from ittdesk.models import ConfirmationRound
 
 from ..operations import write
-from ..tasks import show_error
+from ..tasks import TaskHandle, show_error
+
+if TYPE_CHECKING:
+    from .base import Page
+
+    _PageBase = Page  # the type checker sees the page ConfirmationPage mixes this into
+else:
+    _PageBase = object
 
 
 def write_reminders(round_id: int, folder: Path, progress=None, cancel=None):
@@ -25,8 +33,16 @@ def write_reminders(round_id: int, folder: Path, progress=None, cancel=None):
                                 progress=progress, cancelled=stop)
 
 
-class RoundMailActions:
+class RoundMailActions(_PageBase):
     """Reminder drafts… and Send by e-mail… on the confirmation page."""
+
+    # What it uses of the page (set by ``ConfirmationPage``), declared for the type checker.
+    task: TaskHandle | None
+    last_written: Any  # the last drafts' or forms' outcome
+
+    if TYPE_CHECKING:
+        def round_id(self) -> int | None: ...
+        def load_status(self) -> None: ...
 
     def choose_folder_and_chase(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder for the reminder drafts")
