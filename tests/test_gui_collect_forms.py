@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from test_leadership_forms import fill_form
 
-from ittdesk.leadership import forms, rounds
+from ittdesk.leadership import forms, rounds, sending
 from ittdesk.models import AuditEntry, RoundSchool, School
 from ui.dialogs.collect_forms import CollectFormsDialog, ReturnsModel
 
@@ -34,7 +34,7 @@ def test_after_apply_applied_schools_lock_unticked_ones_stay_unticked_and_apply_
         demo_db, qtbot, tmp_path):
     round_ = rounds.start_round("2026/27")
     first, second = (e.school for e in rounds.entries(round_)[:2])
-    forms.generate_forms(round_, tmp_path, school_ids=[first.id, second.id])
+    sending.generate_forms(round_, tmp_path, school_ids=[first.id, second.id])
     for school in (first, second):
         fill_form(tmp_path / forms.file_name_for(school),
                   appetite="Actively looking to host trainees", mentors=2)
@@ -74,7 +74,7 @@ def test_a_school_that_failed_is_offered_again_only_once_its_ticks_change(demo_d
                                                                           tmp_path):
     round_ = rounds.start_round("2026/27")
     school = rounds.entries(round_)[0].school
-    forms.generate_forms(round_, tmp_path, school_ids=[school.id])
+    sending.generate_forms(round_, tmp_path, school_ids=[school.id])
     fill_form(tmp_path / forms.file_name_for(school), details={"Postcode": ("No", "ZZ9 9ZZ")},
               appetite="Actively looking to host trainees")
     dialog = CollectFormsDialog(round_.id)

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from ittdesk import clock
 from ittdesk.errors import RefusedError
-from ittdesk.leadership import collect, forms, rounds
+from ittdesk.leadership import collect, forms, rounds, sending
 from ittdesk.leadership.appetite import appetites, offers_text
 from ittdesk.leadership.history import holder_on, timeline
 from ittdesk.models import AuditEntry, Person, Role, RoundSchool, School
@@ -105,7 +105,7 @@ def _form_for(outdir: Path, school: School) -> Path:
     path = outdir / forms.file_name_for(school)
     if not path.exists():
         round_ = rounds.get_round(YEAR)
-        forms.generate_forms(round_, outdir, school_ids=[school.id])
+        sending.generate_forms(round_, outdir, school_ids=[school.id])
     return path
 
 
@@ -113,7 +113,7 @@ def _form_for(outdir: Path, school: School) -> Path:
 def test_round_covers_partner_placement_and_lead_schools_and_a_form_is_written_for_each(
         round_forms):
     round_, outdir, _ = round_forms
-    result = forms.generate_forms(round_, outdir)
+    result = sending.generate_forms(round_, outdir)
     expected = School.select().where(
         School.partnership_status.in_(("partner", "placement", "lead"))
         & (School.status == "open")).count()
@@ -151,7 +151,7 @@ def test_generated_form_is_prefilled_protected_and_only_answer_cells_unlocked(ro
 @pytest.mark.slow
 def test_collecting_shows_each_schools_differences_and_changes_nothing(round_forms, tmp_path):
     round_, outdir, _ = round_forms
-    forms.generate_forms(round_, outdir)
+    sending.generate_forms(round_, outdir)
     a = _pick(("headteacher", "itt_champion"))
     head_a, champ_a = _current(a, "headteacher")[0], _current(a, "itt_champion")[0]
     fill_form(_form_for(outdir, a), people={
@@ -307,7 +307,7 @@ def test_a_changed_layout_is_refused(round_forms):
 def test_a_form_from_another_round_is_refused(round_forms, tmp_path):
     round_, outdir, _ = round_forms
     last_year = rounds.start_round("2025/26")
-    old = forms.generate_forms(last_year, tmp_path / "old").written[0]
+    old = sending.generate_forms(last_year, tmp_path / "old").written[0]
     found = collect.collect([old], round_)
     assert found.returns == []
     assert "from the 2025/26 round, not the 2026/27 round" in found.refused[0].reason
@@ -361,7 +361,7 @@ def test_school_detail_corrections_are_parsed_by_the_school_rules(round_forms):
 @pytest.mark.slow
 def test_outstanding_list_names_the_contact_to_chase_and_exports(round_forms, tmp_path):
     round_, outdir, _ = round_forms
-    forms.generate_forms(round_, outdir)
+    sending.generate_forms(round_, outdir)
     rounds.mark_sent(round_)
     status = rounds.status(round_)
     with_champion = next(r for r in status.outstanding if r.contact.post == "ITT champion")
@@ -384,7 +384,7 @@ def test_generating_stops_between_forms_when_cancelled_and_writes_none(round_for
         asked.append(1)
         return len(asked) > 3
 
-    result = forms.generate_forms(round_, outdir, cancelled=cancelled)
+    result = sending.generate_forms(round_, outdir, cancelled=cancelled)
     assert result.cancelled and result.written == [] and len(asked) == 4
     assert not outdir.exists()  # all or nothing: not even the folder
     assert rounds.status(round_).sent == 0

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from test_leadership_forms import fill_form
 
 from ittdesk import clock
-from ittdesk.leadership import forms, rounds
+from ittdesk.leadership import forms, rounds, sending
 from ittdesk.leadership.appetite import appetites
 from ittdesk.leadership.history import TimelineEntry
 from ittdesk.models import ConfirmationRound, Person, Role, School
@@ -120,7 +120,7 @@ def test_collect_dialog_reviews_changes_and_applies_only_the_ticked_ones(demo_db
     round_ = rounds.start_round("2026/27")
     school, head, champion = _head_school(round_)
     outdir = tmp_path / "returned"
-    forms.generate_forms(round_, outdir, school_ids=[school.id])
+    sending.generate_forms(round_, outdir, school_ids=[school.id])
     path = outdir / forms.file_name_for(school)
     fill_form(path, people={head.person.full_name: ("Yes", None),
                             champion.person.full_name: ("No - details changed",
@@ -162,7 +162,7 @@ def test_collect_dialog_reviews_changes_and_applies_only_the_ticked_ones(demo_db
 def test_unticking_a_school_applies_nothing_for_it(demo_db, qtbot, tmp_path):
     round_ = rounds.start_round("2026/27")
     school, head, _ = _head_school(round_)
-    forms.generate_forms(round_, tmp_path, school_ids=[school.id])
+    sending.generate_forms(round_, tmp_path, school_ids=[school.id])
     fill_form(tmp_path / forms.file_name_for(school), appetite="Not open to hosting this year")
     dialog = CollectFormsDialog(round_.id)
     qtbot.addWidget(dialog)

@@ -20,8 +20,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import settings
 from ..choices import ROLE_KINDS
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from .sending import GenerateResult
 
 FORMAT = "ittdesk-leadership-confirmation"
 LAYOUT = "1"
@@ -447,13 +445,3 @@ def _fit_rows(ws: Worksheet, widths: Mapping[str, float], first_row: int) -> Non
                                    for part in cell.value.split("\n")))
         if lines > 1:
             ws.row_dimensions[row[0].row].height = 15 * lines + 2
-
-
-# -- generating a round's forms ------------------------------------------------------------
-
-def generate_forms(round_: ConfirmationRound, outdir: Path, **options: Any) -> GenerateResult:
-    """``sending.generate_forms`` (every form or none, recorded as sent in the same step), kept
-    here where callers have always found it."""
-    from .sending import generate_forms as generate
-
-    return generate(round_, outdir, **options)

@@ -139,8 +139,6 @@ def register(spec: ReturnSpec) -> ReturnSpec:
 
 
 def get_return(key: str) -> ReturnSpec:
-    from . import builtin  # noqa: F401 - registers the built-in returns
-
     try:
         return RETURNS[key]
     except KeyError:
@@ -149,8 +147,6 @@ def get_return(key: str) -> ReturnSpec:
 
 
 def all_returns() -> list[ReturnSpec]:
-    from . import builtin  # noqa: F401
-
     return list(RETURNS.values())
 
 
