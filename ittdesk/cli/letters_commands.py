@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     pdf_options(p)
     p.set_defaults(run=cmd_agreement)
 
-    from ..outreach.letters import KINDS
+    from ..outreach.letter_kinds import KINDS
 
     p = actions.add_parser("template", help="write a built-in letter template to edit in Word "
                                             "(then: ittdesk settings set letter_KIND FILE)")
@@ -97,13 +97,14 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     from ..outreach import letters
+    from ..outreach.letter_kinds import KINDS
 
     if args.out.suffix.lower() != ".docx":
         print(f"ittdesk: {args.out.name}: a Word template is saved as a .docx file",
               file=sys.stderr)
         return 2
     target = letters.export_template(args.kind, args.out)
-    print(f"Wrote the built-in {letters.KINDS[args.kind].label.lower()} template to {target}. "
+    print(f"Wrote the built-in {KINDS[args.kind].label.lower()} template to {target}. "
           f"Edit it in Word (fields are written like {{recipient}}), then: "
           f"ittdesk settings set letter_{args.kind} {target}")
     return 0
