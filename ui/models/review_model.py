@@ -186,7 +186,8 @@ class ReturnsModel(RowsModel):
         self._repaint(n)
 
     def _choice(self, n: int) -> list[str]:
-        return [r.key for r in self.rows if r.ret == n and r.kind == "change" and r.checked]
+        return [r.key for r in self.rows  # a change row always has its change's key
+                if r.ret == n and r.kind == "change" and r.checked and r.key is not None]
 
     def accepted(self) -> list[tuple[SchoolReturn, list[str]]]:
         """Schools still ticked and not applied yet, each with the keys of its ticked changes."""
@@ -219,6 +220,8 @@ class ReturnsModel(RowsModel):
         index = {ret.school_id: n for n, ret in enumerate(self.returns)}
         chosen = {ret.school_id: keys for ret, keys in items}
         for outcome in outcomes:
+            if outcome.school_id is None:  # about no school of these returns
+                continue
             n = index.get(outcome.school_id)
             if n is None:
                 continue

@@ -71,7 +71,7 @@ class RoundModel(RowsModel):
 
     def _value(self, row: rounds.StatusRow, col: int):
         return (row.urn, row.name, STATE_LABELS[row.state], row.sent_on, row.returned_on,
-                HOSTING_SHORT.get(row.appetite, "").capitalize(),
+                HOSTING_SHORT.get(row.appetite or "", "").capitalize(),
                 row.contact.name + (f" ({row.contact.post})" if row.contact.post else ""),
                 row.contact.email or "")[col]
 
