@@ -149,9 +149,11 @@ def _shares(least: list[float], natural: list[float], page: float) -> tuple[int,
 
 def ensure_gui_app() -> QGuiApplication:
     """The running Qt application, or a new headless ``QGuiApplication`` for CLI use."""
-    app = QGuiApplication.instance()
-    if app is not None:
-        return app  # a QApplication is a QGuiApplication too
+    running = QGuiApplication.instance()
+    if isinstance(running, QGuiApplication):
+        return running  # a QApplication is a QGuiApplication too
+    if running is not None:  # a console-only QCoreApplication cannot lay out text
+        raise RuntimeError("Printing needs a GUI application, and a console-only one is running")
     if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
             and not os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -206,6 +208,15 @@ class LayoutDevice:
         self.writer.setPageLayout(page_layout)
 
 
+class _LaidOutDocument(QTextDocument):
+    """A document laid out on a ``LayoutDevice``, holding it: the writer must outlive the
+    document's layout."""
+
+    def __init__(self, layout_device: LayoutDevice) -> None:
+        super().__init__()
+        self.layout_device = layout_device
+
+
 def make_document(html: str, device: QPagedPaintDevice | LayoutDevice
                   ) -> tuple[QTextDocument, QRectF]:
     """Lay ``html`` out at ``LAYOUT_DPI`` for ``device``'s page; returns the document and the
@@ -215,9 +226,8 @@ def make_document(html: str, device: QPagedPaintDevice | LayoutDevice
     width, height = paint_rect.width(), paint_rect.height()
     top = _mm(HEADER_MM)
     body = QRectF(0, top, width, height - top - _mm(FOOTER_MM))
-    doc = QTextDocument()
+    doc = _LaidOutDocument(layout)
     doc.documentLayout().setPaintDevice(layout.writer)
-    doc._layout_device = layout  # the writer must outlive the document's layout
     doc.setDefaultFont(_font(10))
     # Lines break between words, never inside one ("Primar/y", "21/09/2/025"): a table column
     # is then at least as wide as its longest word.
@@ -322,8 +332,8 @@ def _paint_page(painter: QPainter, scale: float, doc: QTextDocument, body: QRect
     if index > 0 and (options.header_left or options.header_right):
         band = QRectF(0, body.top() - _mm(HEADER_MM), width, _mm(HEADER_MM) * 0.7)
         painter.setPen(grey)
-        painter.drawText(band, int(Qt.AlignLeft | Qt.AlignBottom), _elide(painter, options.header_left, width * 0.6))
-        painter.drawText(band, int(Qt.AlignRight | Qt.AlignBottom), _elide(painter, options.header_right, width * 0.38))
+        painter.drawText(band, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom), _elide(painter, options.header_left, width * 0.6))
+        painter.drawText(band, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom), _elide(painter, options.header_right, width * 0.38))
         painter.setPen(rule)
         painter.drawLine(QPointF(0, band.bottom() + line_height * 0.25),
                          QPointF(width, band.bottom() + line_height * 0.25))
@@ -332,9 +342,9 @@ def _paint_page(painter: QPainter, scale: float, doc: QTextDocument, body: QRect
     painter.drawLine(QPointF(0, footer_top), QPointF(width, footer_top))
     band = QRectF(0, footer_top + line_height * 0.3, width, line_height * 1.2)
     painter.setPen(grey)
-    painter.drawText(band, int(Qt.AlignLeft | Qt.AlignTop), _elide(painter, options.footer_left, width * 0.38))
-    painter.drawText(band, int(Qt.AlignHCenter | Qt.AlignTop), f"Page {index + 1} of {pages}")
-    painter.drawText(band, int(Qt.AlignRight | Qt.AlignTop), _elide(painter, options.footer_right, width * 0.38))
+    painter.drawText(band, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), _elide(painter, options.footer_left, width * 0.38))
+    painter.drawText(band, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), f"Page {index + 1} of {pages}")
+    painter.drawText(band, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop), _elide(painter, options.footer_right, width * 0.38))
 
 
 def _paint_watermark(painter: QPainter, body: QRectF, text: str, scale: float = 1.0) -> None:
@@ -344,7 +354,7 @@ def _paint_watermark(painter: QPainter, body: QRectF, text: str, scale: float = 
     painter.translate(body.center())
     painter.rotate(-40)
     box = QRectF(-body.width(), -body.height() / 4, body.width() * 2, body.height() / 2)
-    painter.drawText(box, int(Qt.AlignCenter), text)
+    painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), text)
     painter.restore()
 
 

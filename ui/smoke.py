@@ -96,7 +96,11 @@ class _Watch(QObject):
             self.finish(4, "ITT Desk smoke: Home was not filled in time")
             return
         home = self.window.findChild(QWidget, "page_home") if self.window else None
-        if home is None or getattr(home, "data", None) is None or tasks.running_tasks():
+        if home is None or tasks.running_tasks():
+            return
+        from .views.home_page import HomePage  # loaded already: it built the page
+
+        if not isinstance(home, HomePage) or home.data is None:
             return
         filled_at = time.time()
         counts, missing = missing_targets()
