@@ -43,6 +43,7 @@ def parent_holding_memory() -> Iterator[bytearray]:
     # (RUSAGE_CHILDREN counted the worker's high-water mark too)
     ("app_start_source", {"db": "new.sqlite3"}),
 ])
+@pytest.mark.slow
 def test_a_measured_process_reports_its_own_peak_not_its_parents(
         parent_holding_memory: bytearray, tmp_path: Path, task: str,
         args: dict[str, str]) -> None:

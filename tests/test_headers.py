@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from ittdesk.spreadsheets import headers, heading_match
 
 FIELDS = [
@@ -221,6 +223,7 @@ def _reference_contained(toks: tuple[str, ...], tokens: list[str], own: set[str]
     return heading_match.SURE + 0.04 * n / len(tokens)
 
 
+@pytest.mark.slow
 def test_scores_are_those_of_trying_every_name_on_gias_headings_and_cells():
     from bench.gias import GIAS_COLUMNS, school_rows
     from ittdesk.spreadsheets.importing import kinds
