@@ -76,7 +76,7 @@ def test_send_dialog_shows_progress_and_a_log_and_its_retry_sends_only_what_fail
             dialog.password.setText("pw")
             dialog.send()
             qtbot.waitUntil(tasks_idle, timeout=60000)
-            result = dialog.result
+            result = dialog.last_result
             assert result.sent and len(result.failed) == 1
             assert dialog.bar.value() == dialog.bar.maximum() > 0
             log = dialog.log.toPlainText()
@@ -87,8 +87,8 @@ def test_send_dialog_shows_progress_and_a_log_and_its_retry_sends_only_what_fail
             server.refuse = set()
             dialog.send()  # the stored password is used: the field may be left empty
             qtbot.waitUntil(tasks_idle, timeout=60000)
-            assert len(dialog.result.sent) == 1 and len(server.received) == sent_before + 1
-            assert len(dialog.result.skipped) == 0  # the plan holds only what has not gone
+            assert len(dialog.last_result.sent) == 1 and len(server.received) == sent_before + 1
+            assert len(dialog.last_result.skipped) == 0  # the plan holds only what has not gone
     finally:
         keyring.set_keyring(before)
 
@@ -110,7 +110,7 @@ def test_letters_dialog_writes_a_cohorts_placement_letters(qtbot, demo_db, tmp_p
     dialog.write()
     qtbot.waitUntil(tasks_idle, timeout=60000)
     written = list((tmp_path / "letters").glob("*.docx"))
-    assert written and len(written) == len(dialog.result.docx)
+    assert written and len(written) == len(dialog.last_result.docx)
     assert f"Wrote {len(written)} letter(s)" in dialog.outcome.text()
 
 

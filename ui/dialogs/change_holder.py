@@ -230,10 +230,11 @@ def change_holder_action(main_window) -> bool:
     page = main_window.current_page() if hasattr(main_window, "current_page") else None
     school_id = None
     key = main_window.current_key() if hasattr(main_window, "current_key") else None
+    panel = getattr(page, "panel", None)  # the schools page's list
     if page is not None and hasattr(page, "selected_school"):
         school_id = page.selected_school()
-    elif key == "schools" and hasattr(getattr(page, "panel", None), "current_id"):
-        school_id = page.panel.current_id()
+    elif key == "schools" and panel is not None and hasattr(panel, "current_id"):
+        school_id = panel.current_id()
     if school_id is None:
         from ittdesk.queries.lists import SCHOOLS
 

@@ -56,7 +56,7 @@ class LettersDialog(QDialog):
         self.setObjectName("LettersDialog")
         self.setWindowTitle("Letters")
         self.task = None
-        self.result: letters.LettersResult | None = None
+        self.last_result: letters.LettersResult | None = None
         self.placements = QRadioButton("Placement letters to the school, mentor and trainee")
         self.placements.setObjectName("placements")
         self.placements.setChecked(True)
@@ -131,7 +131,7 @@ class LettersDialog(QDialog):
             return None
 
         def done(result: letters.LettersResult) -> None:
-            self.result = result
+            self.last_result = result
             text = f"Wrote {len(result.docx)} letter(s) to {folder}" + (
                 f" and {len(result.pdf)} PDF file(s)" if result.pdf else "") + "."
             if result.notes:

@@ -224,7 +224,7 @@ class PersonEraseDialog(QDialog):
         super().__init__(parent)
         self.person_id = person_id
         self.plan: erasure.ErasurePlan | None = None
-        self.result: erasure.ErasureResult | None = None
+        self.last_result: erasure.ErasureResult | None = None
         self.handle: tasks.TaskHandle | None = None
         self.setWindowTitle(f"Erase personal data — {_name(person_id)}")
         self.resize(620, 520)
@@ -316,7 +316,7 @@ class PersonEraseDialog(QDialog):
 
     def _erased(self, outcome) -> None:
         result, removed = outcome
-        self.result = result
+        self.last_result = result
         lines = [f"Erased. {result.records_changed} record(s) anonymised; "
                  f"{result.audit_text()}. The records now show "
                  f"\"{erasure.erased_label(self.person_id)}\"."]

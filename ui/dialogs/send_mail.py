@@ -51,7 +51,7 @@ class SendMailDialog(QDialog):
         self.round_id = round_id
         self.task = None
         self.stop = threading.Event()
-        self.result: sending.SendResult | None = None
+        self.last_result: sending.SendResult | None = None
         round_ = ConfirmationRound.get_by_id(round_id)
         try:
             self.config: sending.SmtpSettings | None = sending.smtp_settings()
@@ -173,7 +173,7 @@ class SendMailDialog(QDialog):
         self.cancel_button.setEnabled(False)
 
     def _done(self, result: sending.SendResult) -> None:
-        self.result = result
+        self.last_result = result
         self._finish()
         for line in result.log:
             self.log.appendPlainText(line)

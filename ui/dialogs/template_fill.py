@@ -116,19 +116,20 @@ class TemplateFillDialog(QDialog):
 
     def _room_text(self, count: int | None) -> str:
         info = self.info
-        if info.capacity is None:
+        capacity = info.capacity
+        if info.stop_row is None or capacity is None:  # None together: nothing below the data
             return (f"The records go from row {info.data_start} down; nothing of the LA's is "
                     "below the headings.")
         below = f"“{info.stop_text}”" if info.stop_text else "the LA's own rows"
-        if info.capacity == 0:
+        if capacity == 0:
             rows = "no rows"
-        elif info.capacity == 1:
+        elif capacity == 1:
             rows = f"1 row (row {info.data_start})"
         else:
-            rows = f"{info.capacity} rows (rows {info.data_start}–{info.stop_row - 1})"
+            rows = f"{capacity} rows (rows {info.data_start}–{info.stop_row - 1})"
         text = f"The template has room for {rows} above {below} at row {info.stop_row}."
-        if count is not None and count > info.capacity:
-            text += (f" There are {count} records, so {count - info.capacity} rows will be "
+        if count is not None and count > capacity:
+            text += (f" There are {count} records, so {count - capacity} rows will be "
                      "inserted and its totals will be widened to cover them.")
         elif count is not None:
             text += f" There are {count} records."
