@@ -65,10 +65,10 @@ def test_every_write_of_a_name_writes_its_key(db):
 
 
 def test_importers_bulk_inserts_write_the_keys(db):
-    from ittdesk.spreadsheets import import_common
+    from ittdesk.services import bulk
 
-    rows = import_common.full_rows(Person, [{"first_name": "Ívar", "last_name": "Ó Dálaigh"}])
-    ids = import_common.insert_returning(Person, rows)
+    rows = bulk.full_rows(Person, [{"first_name": "Ívar", "last_name": "Ó Dálaigh"}])
+    ids = bulk.insert_returning(Person, rows)
     assert Person.get_by_id(ids[0]).last_name_key == "odalaigh"
     assert Person.get_by_id(ids[0]).first_name_key == "ivar"
 

@@ -17,7 +17,7 @@ from peewee import SQL, Model
 from .. import fields as F
 from ..choices import HEAD_KINDS, ROLE_KINDS
 from ..models import Person, Role, School
-from ..services.bulk import CHUNK, INSERT_CHUNK, chunks, full_rows, insert_returning  # noqa: F401
+from ..services.bulk import CHUNK, chunks  # noqa: F401 - the lookups' chunk size, shared
 
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd", "sir", "dame",
           "lady", "lord", "fr"}
