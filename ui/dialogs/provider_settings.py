@@ -187,7 +187,7 @@ class ProviderSettingsDialog(QDialog):
         return page
 
     def _letters_tab(self) -> QWidget:
-        from ittdesk.outreach.letters import KINDS
+        from ittdesk.outreach.letter_kinds import KINDS
 
         values = settings.all_settings()
         page = QWidget()
