@@ -50,7 +50,9 @@ def export_list(query: ListQuery, target: Path, *, search: str = "",
     keys = list(columns) if columns else [c.key for c in query.columns if c.visible]
     cols = [query.column(k) for k in keys]
     ids = query.ids(search, filters, sort, descending)
-    cancelled = (lambda: cancel.is_set()) if cancel is not None else (lambda: False)
+
+    def cancelled() -> bool:
+        return cancel is not None and cancel.is_set()
 
     def rows() -> Iterator[list[Any]]:
         for values in _in_order(query, ids, keys):

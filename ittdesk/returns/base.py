@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from peewee import fn
 
@@ -65,8 +65,9 @@ def make_filters(year: Any = None, la: str | None = None, programme: Any = None)
     if programme not in (None, ""):
         found = _find_programme(programme)
         if found is None:
-            names = ", ".join(name for (name,) in Programme.select(Programme.name)
-                              .order_by(Programme.name).tuples()) or "none recorded"
+            known_names = cast("Iterable[tuple[str]]", Programme.select(Programme.name)
+                               .order_by(Programme.name).tuples())
+            names = ", ".join(name for (name,) in known_names) or "none recorded"
             errors["programme"] = f"No programme called '{programme}' (known: {names})"
         else:
             prog_id, prog_name = found
@@ -79,11 +80,12 @@ def local_authorities() -> list[str]:
     """The LA names on record, for filter drop-downs."""
     query = (School.select(School.la_name).where(School.la_name.is_null(False))
              .distinct().order_by(School.la_name).tuples())
-    return [name for (name,) in query if name]
+    return [name for (name,) in cast("Iterable[tuple[str | None]]", query) if name]
 
 
 def programme_names() -> list[tuple[int, str]]:
-    return list(Programme.select(Programme.id, Programme.name).order_by(Programme.name).tuples())
+    return list(cast("Iterable[tuple[int, str]]", Programme.select(Programme.id, Programme.name)
+                     .order_by(Programme.name).tuples()))
 
 
 def _find_la(text: str) -> str | None:
@@ -150,7 +152,7 @@ def all_returns() -> list[ReturnSpec]:
     return list(RETURNS.values())
 
 
-def preview(key: str, filters: Filters, limit: int = 50) -> tuple[list[SheetColumn], list[tuple], int | None]:
+def preview(key: str, filters: Filters, limit: int = 50) -> tuple[list[SheetColumn], list[tuple[Any, ...]], int | None]:
     """The columns, the first ``limit`` rows and the row count, for showing before exporting."""
     data = get_return(key).build(filters)
     return data.columns, [tuple(r) for r in islice(iter(data.rows), limit)], data.count

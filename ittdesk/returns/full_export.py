@@ -17,10 +17,11 @@ records: it goes on the last sheet for reference and an import ignores it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..models import AuditEntry, Setting
 from ..services.agreements import (
@@ -57,7 +58,7 @@ ID_HEADING = "ID"
 @dataclass(frozen=True)
 class Sheet:
     name: str
-    service: EntityService
+    service: EntityService[Any]
     extra: tuple[tuple[str, str], ...] = ()  # (model column, heading) not among the Fields
     # Fields whose value is a saved state, not a new record's input: read back as stored and
     # left out of the service's creation rules (an agreement is created as a draft, but an
@@ -97,7 +98,10 @@ _COLUMN_KINDS = {Kind.MONEY: "money",  # the writer's money cells show pence as 
                  Kind.NUMBER: "number"}
 
 
-def _kind_and_convert(spec: Field) -> tuple[str, Callable[[Any], Any]]:
+Convert = Callable[[Any], Any]  # a stored value -> its cell value
+
+
+def _kind_and_convert(spec: Field) -> tuple[str, Convert]:
     """The column kind and stored-value -> cell-value conversion for a declared field."""
     vocabulary = spec.choices
     if vocabulary is not None:
@@ -107,11 +111,11 @@ def _kind_and_convert(spec: Field) -> tuple[str, Callable[[Any], Any]]:
     return _COLUMN_KINDS.get(spec.kind, "text"), lambda v: v
 
 
-def sheet_columns(sheet: Sheet) -> tuple[list[SheetColumn], list[str], list[Callable]]:
+def sheet_columns(sheet: Sheet) -> tuple[list[SheetColumn], list[str], list[Convert]]:
     """Columns (for the writer), the model attribute each reads, and each value converter."""
     columns = [SheetColumn("id", ID_HEADING, "int", total=False, width=8)]
     attrs = ["id"]
-    converters: list[Callable] = [lambda v: v]
+    converters: list[Convert] = [lambda v: v]
     model = sheet.service.model
     for spec in sheet.service.fields:
         kind, convert = _kind_and_convert(spec)
@@ -126,7 +130,7 @@ def sheet_columns(sheet: Sheet) -> tuple[list[SheetColumn], list[str], list[Call
     return columns, attrs, converters
 
 
-def _rows(sheet: Sheet, attrs: list[str], converters: list[Callable]):
+def _rows(sheet: Sheet, attrs: list[str], converters: list[Convert]) -> Iterator[tuple[Any, ...]]:
     model = sheet.service.model
     selected = [model._meta.columns[a] for a in attrs]
     for record in model.select(*selected).order_by(model.id).tuples():
@@ -144,7 +148,7 @@ def export_all(target: Path, *, progress: ProgressFn | None = None,
     written: dict[str, int] = {}
     done = [0]
 
-    def tick():
+    def tick() -> None:
         done[0] += 1
         if not done[0] % 500:
             if cancelled is not None and cancelled():
@@ -156,7 +160,7 @@ def export_all(target: Path, *, progress: ProgressFn | None = None,
         with workbook(tmp) as wb:
             _fill(wb, Styles(wb))
 
-    def _fill(wb, styles: Styles) -> None:
+    def _fill(wb: Any, styles: Styles) -> None:  # an xlsxwriter Workbook
         for sheet in SHEETS:
             columns, attrs, converters = sheet_columns(sheet)
             rows = list(_rows(sheet, attrs, converters))
@@ -170,10 +174,11 @@ def export_all(target: Path, *, progress: ProgressFn | None = None,
                        SheetColumn("entity", "Record kind"), SheetColumn("entity_id", "Record ID", "int"),
                        SheetColumn("action", "Action"), SheetColumn("changes", "Changes", width=80),
                        SheetColumn("note", "Note")]
-            query = (AuditEntry.select(AuditEntry.at, AuditEntry.user, AuditEntry.entity,
-                                       AuditEntry.entity_id, AuditEntry.action,
-                                       AuditEntry.changes, AuditEntry.note)
-                     .order_by(AuditEntry.id).tuples())
+            query = cast("Iterable[tuple[datetime, str, str, int | None, str, str | None, str | None]]",
+                         AuditEntry.select(AuditEntry.at, AuditEntry.user, AuditEntry.entity,
+                                           AuditEntry.entity_id, AuditEntry.action,
+                                           AuditEntry.changes, AuditEntry.note)
+                         .order_by(AuditEntry.id).tuples())
             written[AUDIT_SHEET] = _write_sheet(wb, styles, AUDIT_SHEET, columns, query, tick)
         if cancelled is not None and cancelled():
             raise Cancelled()
@@ -184,7 +189,8 @@ def export_all(target: Path, *, progress: ProgressFn | None = None,
     return written
 
 
-def _write_sheet(wb, styles: Styles, name: str, columns: list[SheetColumn], rows, tick) -> int:
+def _write_sheet(wb: Any, styles: Styles, name: str, columns: list[SheetColumn],
+                 rows: Iterable[Sequence[Any]], tick: Callable[[], None]) -> int:
     ws = wb.add_worksheet(name)
     set_widths(ws, measure(columns, rows[:300] if isinstance(rows, list) else []))
     ws.freeze_panes(1, 1)
@@ -201,7 +207,7 @@ def _write_sheet(wb, styles: Styles, name: str, columns: list[SheetColumn], rows
 
 def plain_records() -> dict[str, list[dict[str, Any]]]:
     """Every record as plain comparable values, keyed by sheet (for round-trip checks)."""
-    result = {}
+    result: dict[str, list[dict[str, Any]]] = {}
     for sheet in SHEETS:
         columns, attrs, converters = sheet_columns(sheet)
         result[sheet.name] = [dict(zip([c.heading for c in columns], row, strict=True))

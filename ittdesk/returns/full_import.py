@@ -160,8 +160,9 @@ def _add(sheet: Sheet, cells: dict[str, Any], ids: dict[str, dict[Any, int]],
         values[attr] = value
     try:
         with database.atomic():
-            return service.model.insert(**{k: v for k, v in values.items()
-                                           if v is not None}).execute()
+            new_id: int = service.model.insert(**{k: v for k, v in values.items()
+                                                   if v is not None}).execute()
+            return new_id
     except IntegrityError as exc:
         errors.append(f"{where}: {_integrity_message(exc)}")
         return None

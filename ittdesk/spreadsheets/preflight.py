@@ -155,7 +155,7 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> None:
         with archive:
             # The import wizard opens a file up to three times (guess, sheets, load): a file
             # that passed and has not changed since (its parts' CRCs included) is not read again.
-            key = (str(path.resolve()), stat.st_ino, size, stat.st_mtime_ns, limits,
+            key: _PassedKey = (str(path.resolve()), stat.st_ino, size, stat.st_mtime_ns, limits,
                    tuple((i.filename, i.CRC, i.file_size, i.compress_size)
                          for i in archive.infolist()))
             if key in _PASSED:
@@ -172,7 +172,9 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> None:
                                      f"({limits.file_bytes // 2 // MB:,} MB at most)")
 
 
-_PASSED: dict[tuple, bool] = {}  # files that passed, by path, inode, size, mtime and limits
+# A file that passed: its path, inode, size, mtime, the limits, and each part's name, CRC and sizes.
+_PassedKey = tuple[str, int, int, int, Limits, tuple[tuple[str, int, int, int], ...]]
+_PASSED: dict[_PassedKey, bool] = {}  # files that passed (a few, oldest dropped first)
 
 
 def check_archive(name: str, archive: zipfile.ZipFile, limits: Limits) -> None:

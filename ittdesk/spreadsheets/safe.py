@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..files import atomic_write
 
@@ -21,6 +21,19 @@ __all__ = ["FORMULA_STARTS", "atomic_write", "clean_text", "is_formula_like", "s
            "set_cell"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+class Cell(Protocol):
+    """What we use of an openpyxl cell (openpyxl ships no type information)."""
+
+    value: Any
+    data_type: str
+
+
+class Workbook(Protocol):
+    """What we use of an openpyxl workbook when saving it."""
+
+    def save(self, filename: Path) -> None: ...
 
 
 def is_formula_like(value: Any) -> bool:
@@ -38,7 +51,7 @@ def clean_text(value: Any) -> Any:
     return value
 
 
-def set_cell(cell, value: Any) -> None:
+def set_cell(cell: Cell, value: Any) -> None:
     """Assign ``value`` to an openpyxl cell; formula-like text stays text."""
     value = clean_text(value)
     cell.value = value
@@ -46,6 +59,6 @@ def set_cell(cell, value: Any) -> None:
         cell.data_type = "s"
 
 
-def save_workbook(workbook, target: Path) -> Path:
+def save_workbook(workbook: Workbook, target: Path) -> Path:
     """Save an openpyxl workbook atomically."""
-    return atomic_write(target, lambda tmp: workbook.save(tmp))
+    return atomic_write(target, workbook.save)

@@ -144,7 +144,7 @@ class _Summary:
     def __init__(self, columns: Sequence[SheetColumn]) -> None:
         self.columns = columns
         self.rows = 0
-        self.totals = {i: 0 for i, c in enumerate(columns)
+        self.totals: dict[int, int | float] = {i: 0 for i, c in enumerate(columns)
                        if c.total and c.kind in ("int", "number", "money")}
         self.counts: dict[int, Counter[Any]] = {i: Counter() for i, c in enumerate(columns)
                                                 if c.summarise}
