@@ -9,8 +9,12 @@ school in a year.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, cast
+
+from peewee import ColumnBase, Expression
 
 from ..academic_year import AcademicYear
 from ..choices import MENTOR_KINDS, PARTNERSHIP_STATUSES
@@ -45,9 +49,12 @@ class YearEngagement:
                     or self.working_group)
 
 
-def _year(day) -> str | None:
-    if day is None:
-        return None
+# SQLite may hand a date column back as ISO text.
+Day = date | str
+
+
+def _year(day: Day) -> str:
+    """The academic year a (never null) date column's value falls in, as "2025/26"."""
     if isinstance(day, str):
         day = date.fromisoformat(day[:10])
     return str(AcademicYear.for_date(day))
@@ -65,8 +72,8 @@ def engagement(school_ids: list[int] | None = None,
     (None: every school) and ``year`` (None: every year)."""
     result: dict[int, dict[str, YearEngagement]] = defaultdict(dict)
 
-    def entry(school_id: int, key: str | None) -> YearEngagement | None:
-        if key is None or (year is not None and key != str(year)):
+    def entry(school_id: int, key: str) -> YearEngagement | None:
+        if year is not None and key != str(year):
             return None
         if school_ids is not None and school_id not in wanted:
             return None
@@ -77,7 +84,7 @@ def engagement(school_ids: list[int] | None = None,
 
     wanted = set(school_ids or [])
 
-    def in_year(column):
+    def in_year(column: ColumnBase) -> Expression | bool:
         return column.between(year.start, year.end) if year is not None else True
 
     trainees: dict[tuple[int, str], set[int]] = defaultdict(set)
@@ -90,7 +97,8 @@ def engagement(school_ids: list[int] | None = None,
     few = school_ids is not None and len(school_ids) <= 500
     if few:
         query = query.where(Placement.school.in_(school_ids or [0]))
-    for school_id, kind, start, person_id in query.tuples():
+    placed = cast("Iterable[tuple[int, str, Day, int]]", query.tuples())
+    for school_id, kind, start, person_id in placed:
         e = entry(school_id, _year(start))
         if e is None:
             continue
@@ -116,26 +124,28 @@ def engagement(school_ids: list[int] | None = None,
                                   | (MentorTraining.school.is_null()
                                      & MentorTraining.person.in_(mentors_here)))
     mentor_school: dict[int, int] = {}
-    for pid, sid in roles.order_by(Role.end_date.desc(nulls="FIRST"), Role.id).tuples():
+    posts = roles.order_by(Role.end_date.desc(nulls="FIRST"), Role.id).tuples()
+    for pid, sid in cast("Iterable[tuple[int, int]]", posts):
         mentor_school.setdefault(pid, sid)
     trained: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for pid, sid, done in training.tuples():
-        school_id = sid or mentor_school.get(pid)
-        if school_id is None:
+    for pid, training_sid, done in cast("Iterable[tuple[int, int | None, Day]]", training.tuples()):
+        trained_at = training_sid or mentor_school.get(pid)
+        if trained_at is None:
             continue
-        e = entry(school_id, _year(done))
+        e = entry(trained_at, _year(done))
         if e is not None:
-            trained[(school_id, str(e.year))].add(pid)
+            trained[(trained_at, str(e.year))].add(pid)
     for (school_id, key), people in trained.items():
         result[school_id][key].mentors_trained = len(people)
 
     held: dict[str, int] = defaultdict(int)
-    for kind, day in Event.select(Event.kind, Event.held_on).where(in_year(Event.held_on)).tuples():
+    held_on = Event.select(Event.kind, Event.held_on).where(in_year(Event.held_on)).tuples()
+    for kind, day in cast("Iterable[tuple[str, Day]]", held_on):
         if kind == "working_group":
             held[_year(day)] += 1
     meetings: dict[tuple[int, str], set[int]] = defaultdict(set)
     leaders: dict[tuple[int, str], dict[int, str]] = defaultdict(dict)
-    query = (EventAttendance.select(EventAttendance.school, EventAttendance.attended,
+    attending = (EventAttendance.select(EventAttendance.school, EventAttendance.attended,
                                     EventAttendance.led, Event.id, Event.kind, Event.held_on,
                                     Person.id, Person.first_name, Person.last_name, Person.erased)
              .join(Event, on=(EventAttendance.event == Event.id))
@@ -144,8 +154,10 @@ def engagement(school_ids: list[int] | None = None,
                     & (EventAttendance.attended | EventAttendance.led) & in_year(Event.held_on))
              .order_by(Event.held_on, Person.last_name_key))
     if few:
-        query = query.where(EventAttendance.school.in_(school_ids or [0]))
-    for sid, _attended, led, event_id, kind, day, pid, first, last, erased in query.tuples():
+        attending = attending.where(EventAttendance.school.in_(school_ids or [0]))
+    came = cast("Iterable[tuple[int, bool, bool, int, str, Day, int, str | None, str | None, bool]]",
+                attending.tuples())
+    for sid, _attended, led, event_id, kind, day, pid, first, last, erased in came:
         e = entry(sid, _year(day))
         if e is None:
             continue
@@ -170,17 +182,18 @@ def school_engagement(school_id: int) -> list[YearEngagement]:
 
 
 def engagement_return(f: Filters) -> ReturnData:
-    schools = (School.select(School.id, School.name, School.urn, School.la_name,
-                             School.partnership_status)
-               .where(School.partnership_status.in_(PARTNER_STATUSES)))
+    query = (School.select(School.id, School.name, School.urn, School.la_name,
+                           School.partnership_status)
+             .where(School.partnership_status.in_(PARTNER_STATUSES)))
     if f.la:
-        schools = schools.where(School.la_name == f.la)
-    schools = list(schools.order_by(School.name_key, School.id).tuples())
+        query = query.where(School.la_name == f.la)
+    schools = list(cast("Iterable[tuple[int, str, int, str | None, str]]",
+                        query.order_by(School.name_key, School.id).tuples()))
     found = engagement([s[0] for s in schools], f.year)
     key = str(f.year)
     held = (Event.select().where((Event.kind == "working_group")
                                  & Event.held_on.between(f.year.start, f.year.end)).count())
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for sid, name, urn, la, status in schools:
         e = found.get(sid, {}).get(key) or YearEngagement(f.year)
         rows.append((name, urn, la, PARTNERSHIP_STATUSES.label(status), e.trainees, e.itap,
