@@ -227,7 +227,10 @@ def test_print_preview_from_the_list_uses_a_print_preview_dialog(qtbot, sqlite_d
     from PySide6.QtPrintSupport import QPrintPreviewDialog
 
     built = make.agreement()
-    dialog = print_agreement(None, built.agreement.id, exec_dialog=False)
+    previews: list[QPrintPreviewDialog] = []
+    print_agreement(None, built.agreement.id, exec_dialog=False, on_preview=previews.append)
+    qtbot.waitUntil(lambda: tasks.running_tasks() == 0 and bool(previews), timeout=20000)
+    dialog = previews[0]
     qtbot.addWidget(dialog)
     assert isinstance(dialog, QPrintPreviewDialog)
     painted = []

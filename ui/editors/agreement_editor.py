@@ -28,6 +28,7 @@ preview straight from a list, for Ctrl+P).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -375,10 +376,19 @@ def open_agreement(parent: QWidget | None, agreement_id: int | None, **defaults:
 open_agreement_editor = open_agreement
 
 
-def print_agreement(parent: QWidget | None, agreement_id: int, *, exec_dialog: bool = True):
-    """Print preview of a saved agreement (the list's Ctrl+P); Print from it prints it."""
+def print_agreement(parent: QWidget | None, agreement_id: int, *, exec_dialog: bool = True,
+                    on_preview: Callable[[Any], None] | None = None) -> None:
+    """Print preview of a saved agreement (the list's Ctrl+P); Print from it prints it.
+
+    The document is built on a worker (a large agreement's HTML takes a moment), then the
+    preview opens; ``on_preview`` receives the dialog (or its result when ``exec_dialog``)."""
     from ittdesk.documents.agreement import build
     from ui.print_dialogs import print_preview
 
-    document = build(agreement_id)
-    return print_preview(parent, document.html, exec_dialog=exec_dialog, **document.page_options())
+    def show(document: Any) -> None:
+        shown = print_preview(parent, document.html, exec_dialog=exec_dialog,
+                              **document.page_options())
+        if on_preview is not None:
+            on_preview(shown)
+
+    read(parent, build, agreement_id, on_done=show)
