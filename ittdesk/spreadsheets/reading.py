@@ -201,7 +201,8 @@ def _open_zip(path: Path) -> Book:
             raise RefusedError(f"{path.name} is a Word or PowerPoint file, not a spreadsheet")
         else:
             raise RefusedError(f"{path.name} is a zip file, not a spreadsheet")
-        epoch_1904, hidden = False, {}
+        epoch_1904 = False
+        hidden: dict[str, set[int]] = {}  # sheet name -> hidden column numbers
         if kind == "xlsx":
             epoch_1904, hidden = _xlsx_details(archive)
     return _calamine_book(path, kind, epoch_1904, hidden)
@@ -350,7 +351,10 @@ def unsupported(data: bytes) -> str | None:
     return None
 
 
-def _latin1_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
+def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Undecodable bytes read as Latin-1 (a handler for decoding only: any other error stands)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
     return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
 
 
