@@ -18,6 +18,11 @@ from __future__ import annotations
 
 import re
 from copy import copy
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # openpyxl has no type information: these name what is passed
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 _CELL = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)(\d+)$")
 _ROWS = re.compile(r"^(\$?)(\d+)$")
@@ -44,7 +49,10 @@ def _with_row(part: str, row: int) -> str:
     if match:
         dollar_col, col, dollar_row, _old = match.groups()
         return f"{dollar_col}{col}{dollar_row}{row}"
-    dollar, _old = _ROWS.match(part).groups()
+    match = _ROWS.match(part)
+    if match is None:
+        raise ValueError(f"{part!r} is neither a cell nor a row")  # callers check _row_of first
+    dollar, _old = match.groups()
     return f"{dollar}{row}"
 
 
@@ -62,8 +70,9 @@ def shift_ref(ref: str, at: int, count: int, *, sheet: str, home: str,
     parts = rest.split(":")
     if len(parts) > 2:
         return ref
-    rows = [_row_of(p) for p in parts]
-    if any(r is None for r in rows):
+    found = [_row_of(p) for p in parts]
+    rows = [r for r in found if r is not None]
+    if len(rows) != len(found):
         return ref  # a whole column (A:A) or a name: unaffected
     new = [r + count if r >= at else r for r in rows]
     if len(parts) == 2 and grow_end is not None and rows[1] == grow_end and rows[0] <= rows[1]:
@@ -90,7 +99,7 @@ def shift_formula(formula: str, at: int, count: int, *, sheet: str, home: str,
                 changed = True
     if not changed:
         return formula
-    rendered = tokens.render()
+    rendered: str = tokens.render()
     return rendered if formula.startswith("=") else rendered[1:]
 
 
@@ -100,7 +109,7 @@ def _shift_range_text(text: str, at: int, count: int, grow_end: int | None = Non
                     for part in str(text).split())
 
 
-def insert_rows(wb, ws, at: int, count: int, *, grow_end: int | None = None) -> list[str]:
+def insert_rows(wb: Workbook, ws: Worksheet, at: int, count: int, *, grow_end: int | None = None) -> list[str]:
     """Insert ``count`` rows before row ``at`` of ``ws``, fixing what refers to the rows below.
 
     ``grow_end``: ranges whose last row is this one grow over the new rows too (pass the last
