@@ -308,19 +308,51 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
                 "inserted rows: check the totals.")
     plan = _column_plan(ws, info.data_start if (capacity is None or capacity >= 1) else None,
                         mapping, data.columns, index, looks)
-    new_from = info.stop_row if result.inserted else None  # rows from here on are new
-    has_merged = bool(ws.merged_cells.ranges)
+    new_from = info.data_start + len(records)
+    if result.inserted:
+        new_from = min(new_from, info.stop_row)  # rows from here on are new
+    # Only a merge over the rows filled in (not the LA's banners above) needs the slower path.
+    last_row = info.data_start + len(records) - 1
+    has_merged = any(r.min_row <= last_row and r.max_row >= info.data_start
+                     for r in ws.merged_cells.ranges)
     cell_at = ws.cell
-    for n, record in enumerate(records):
-        if not n % 500:
-            if cancelled is not None and cancelled():
-                raise Cancelled()
-            if progress is not None:
-                progress(n, len(records))
-        row = info.data_start + n
-        new = new_from is not None and row >= new_from
+    for start in range(0, len(records), 500):
+        if cancelled is not None and cancelled():
+            raise Cancelled()
+        if progress is not None:
+            progress(start, len(records))
+        stop = min(start + 500, len(records))
+        first = info.data_start + start
+        if first + (stop - start) <= new_from or has_merged:
+            _fill_rows(cell_at, records, start, stop, info.data_start, new_from, plan,
+                       has_merged)
+        else:
+            if first < new_from:  # the template's own rows of this chunk, then the new ones
+                split = new_from - info.data_start
+                _fill_rows(cell_at, records, start, split, info.data_start, new_from, plan,
+                           has_merged)
+                start = split
+            _fill_new_rows(cell_at, records, start, stop, info.data_start, plan)
+    if cancelled is not None and cancelled():
+        raise Cancelled()
+    result.path = save_workbook(wb, target)
+    if remember:
+        headers.save_mapping(purpose(info.key), info.headings, mapping)
+    if progress is not None:
+        progress(len(records), len(records))
+    return result
+
+
+def _fill_rows(cell_at, records: Sequence[tuple], start: int, stop: int, data_start: int,
+               new_from: int, plan: list[tuple], has_merged: bool) -> None:
+    """Records ``start:stop`` into the template's rows: a cell keeps the LA's look unless it is
+    new or a date/money cell; an empty value clears a template row's cell."""
+    for n in range(start, stop):
+        record = records[n]
+        row = data_start + n
+        new = row >= new_from
         for col, i, kind, look, typed in plan:
-            cell = cell_at(row=row, column=col)
+            cell = cell_at(row, col)
             if has_merged and isinstance(cell, MergedCell):
                 continue
             # A new row looks like the first data row; a date or money cell gets that look
@@ -333,14 +365,28 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
                     cell.value = None
                 continue
             set_cell(cell, value / 100 if kind == "money" else value)
-    if cancelled is not None and cancelled():
-        raise Cancelled()
-    result.path = save_workbook(wb, target)
-    if remember:
-        headers.save_mapping(purpose(info.key), info.headings, mapping)
-    if progress is not None:
-        progress(len(records), len(records))
-    return result
+
+
+def _fill_new_rows(cell_at, records: Sequence[tuple], start: int, stop: int, data_start: int,
+                   plan: list[tuple]) -> None:
+    """Records ``start:stop`` into inserted rows (no merged cells, nothing to clear): the hot
+    loop of a big fill, so each cell is one ``ws.cell``, one named-style name and one value,
+    and only text goes through ``set_cell`` (the one kind that can hold control characters
+    or look like a formula)."""
+    for n in range(start, stop):
+        record = records[n]
+        row = data_start + n
+        for col, i, kind, look, _typed in plan:
+            cell = cell_at(row, col)
+            if look is not None:
+                cell.style = look
+            value = record[i]
+            if value is None or value == "":
+                continue
+            if value.__class__ is str:
+                set_cell(cell, value)
+            else:
+                cell.value = value / 100 if kind == "money" else value
 
 
 def _column_plan(ws, style_row: int | None, mapping: Mapping[int, str],
