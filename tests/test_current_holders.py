@@ -22,7 +22,7 @@ from ittdesk.queries import person_record
 from ittdesk.queries.lists import PEOPLE, SCHOOLS
 from ittdesk.queries.summaries import person_summary, school_summary
 from ittdesk.returns import make_filters
-from ittdesk.returns.builtin import partnership
+from ittdesk.returns.partnership import partnership
 from ittdesk.services.people import current_roles, people, roles
 from ittdesk.services.schools import schools
 

@@ -144,7 +144,7 @@ def test_mentor_training_older_than_the_refresher_period_does_not_count_as_train
 
 def test_the_returns_name_rule_is_person_full_name():
     from ittdesk.models import Person
-    from ittdesk.returns.builtin import _name
+    from ittdesk.returns.rows import person_name as _name
 
     for first in ("Ann", "", None):
         for last in ("Lee", "", None):

@@ -3,8 +3,9 @@
 Core only (no Qt): the GUI's Returns page and ``ittdesk export`` both call these functions.
 """
 
-# The built-in returns register themselves (``base.register``) when imported; here, so any use
-# of the package (base included: Python runs this first) finds them all.
+# The built-in returns (builtin, which imports partnership and engagement) register themselves
+# (``base.register``) when imported; here, so any use of the package (base included: Python
+# runs this first) finds them all.
 from . import builtin  # noqa: F401
 from .base import (
     Filters,

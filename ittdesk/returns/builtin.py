@@ -1,32 +1,25 @@
-"""The five built-in returns: partnership, placements, cohorts, support agreements, mentor training.
+"""The built-in returns besides the partnership return (``partnership``): placements, cohorts,
+support agreements, mentor training.
 
-Each is a handful of set-based queries (never one query per row: the partnership return has to
-stay quick at 50,000 schools) folded into rows of plain values. Labels come from the
-vocabularies in ``choices``; people's names from ``Person.full_name`` (so erased people stay
-erased in every return).
+Each is a handful of set-based queries (never one query per row) folded into rows of plain
+values (``rows``). Labels come from the vocabularies in ``choices``; people's names from
+``rows.person_name``, ``Person.full_name``'s rule (so erased people stay erased in every return).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date
-from typing import Any
 
 from peewee import JOIN, fn
 
-from .. import fields, settings
 from ..choices import (
     AGREEMENT_STATUSES,
     ENROLMENT_STATUSES,
-    HEAD_KINDS,
     MENTOR_KINDS,
-    PARTNERSHIP_STATUSES,
-    PHASES,
     PLACEMENT_KINDS,
     RAG_RATINGS,
     TRAINING_KINDS,
 )
-from ..holders import held
 from ..models import (
     AgreementLeader,
     AgreementParty,
@@ -42,227 +35,13 @@ from ..models import (
     School,
     SpendEntry,
     SupportAgreement,
-    database,
 )
-from ..services.people import lapse_date
 from ..spreadsheets.writer import SheetColumn
+from . import partnership as _partnership  # noqa: F401 - registers first: the Returns page lists it first
 from .base import Filters, ReturnData, ReturnSpec, join_names, register
+from .rows import LA, SCHOOL, URN, la_matches, person_name
 
-# Columns shared by several returns, with the other names LA templates use for them.
-URN = SheetColumn("urn", "URN", "int", total=False, synonyms=("DfE URN", "School URN", "Unique reference number"))
-SCHOOL = SheetColumn("school", "School", synonyms=("School name", "Establishment", "Establishment name",
-                                              "Setting", "Name of school"))
-LA = SheetColumn("la_name", "Local authority", summarise=True,
-            synonyms=("LA", "LA name", "Authority", "Council"))
-
-
-def _name(person_id, first, last, erased) -> str:
-    """``Person.full_name`` from the columns of a bulk query: the same rule, erasure included
-    (``test_returns`` pins it to the model's property), without building a model per row."""
-    if erased:
-        return f"erased person #{person_id}"
-    if first and last:
-        return f"{first} {last}"
-    return first or last or ""
-
-
-class _Memo(dict):
-    """``memo[key]`` is ``compute(key)``, computed once per distinct key (a C-speed lookup after
-    that): for dates and labels, of which a return has a handful of distinct values."""
-
-    def __init__(self, compute):
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, key):
-        value = self[key] = self.compute(key)
-        return value
-
-
-def _fetch(query) -> list[tuple]:
-    """Rows as the driver returns them, skipping peewee's per-value conversion (several
-    times faster on a big return: BENCHMARKS.md, "Figures behind the code's comments"); dates
-    then need ``_day``."""
-    return database.execute(query).fetchall()
-
-
-def _day(value) -> date | None:
-    """A date column from ``_fetch``: SQLite gives ISO text, PostgreSQL a date."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _active_on(day: date):
-    return held(day)
-
-
-def _la_matches(school_la: str | None, f: Filters) -> bool:
-    return f.la is None or school_la == f.la
-
-
-# -- 1. partnership ----------------------------------------------------------------------------
-
-
-def partnership(f: Filters) -> ReturnData:
-    year, as_of = f.year, f.as_of
-    placements_in_year = (Placement.select(Placement.school, Cohort.programme, Placement.kind,
-                                           Placement.enrolment)
-                          .join(Enrolment).join(Cohort).where(Cohort.academic_year == year))
-    if f.programme_id:
-        placements_in_year = placements_in_year.where(Cohort.programme == f.programme_id)
-    placed: dict[tuple[int, int], set[int]] = defaultdict(set)
-    placed_any: dict[int, set[int]] = defaultdict(set)
-    itap: Counter = Counter()
-    for school_id, programme_id, kind, enrolment_id in _fetch(placements_in_year):
-        if kind == "itap":
-            itap[school_id] += 1
-        else:
-            placed[(school_id, programme_id)].add(enrolment_id)
-            placed_any[school_id].add(enrolment_id)
-
-    programme_ids = {p for (_s, p) in placed}
-    itt_cohorts = (Cohort.select(Cohort.programme).join(Programme)
-                   .where((Cohort.academic_year == year) & (Programme.kind == "itt")))
-    if f.programme_id:
-        itt_cohorts = itt_cohorts.where(Cohort.programme == f.programme_id)
-    programme_ids |= {p for (p,) in itt_cohorts.tuples()}
-    programmes = list(Programme.select(Programme.id, Programme.name)
-                      .where(Programme.id.in_(list(programme_ids) or [0]))
-                      .order_by(Programme.name).tuples())
-
-    # The schools in the return: in the partnership, or hosting a placement this year. A
-    # subquery, not a list of ids (SQLite limits how many values one query may carry).
-    hosting = (Placement.select(Placement.school).join(Enrolment).join(Cohort)
-               .where(Cohort.academic_year == year))
-    if f.programme_id:
-        hosting = hosting.where(Cohort.programme == f.programme_id)
-    in_scope = School.partnership_status.is_null(False) | School.id.in_(hosting)
-    if f.la:
-        in_scope = in_scope & (School.la_name == f.la)
-    schools = (School.select(School.id, School.urn, School.name, School.la_name, School.phase,
-                             School.establishment_type, School.trust, School.partnership_status,
-                             School.partnership_since, School.leadership_confirmed_on)
-               .where(in_scope))
-    school_rows = _fetch(schools)
-    # Sorted here, not in SQL: the same order on SQLite and PostgreSQL (whose collations
-    # differ), case-insensitive as people expect, and quicker than a sort in the query.
-    school_rows.sort(key=lambda r: ((r[2] or "").casefold(), r[1]))
-
-    leaders = (Role.select(Role.school, Role.kind, Person.id, Person.first_name, Person.last_name,
-                           Person.erased, Role.start_date)
-               .join(Person).switch(Role).join(School)
-               .where(in_scope & _active_on(as_of)
-                      & Role.kind.in_(HEAD_KINDS + ("itt_champion",))))
-    # One pass over the leaders; most schools have one, whose name is the whole cell.
-    holders: dict[int, Any] = {}
-    for school_id, kind, pid, first, last, erased, start in _fetch(leaders):
-        holder = (kind, start, last or "", _name(pid, first, last, erased))
-        got = holders.get(school_id)
-        if got is None:
-            holders[school_id] = holder
-        elif got.__class__ is list:
-            got.append(holder)
-        else:
-            holders[school_id] = [got, holder]
-
-    months = settings.MENTOR_REFRESHER_MONTHS.get()
-    mentors: dict[int, set[int]] = defaultdict(set)
-    mentor_roles = (Role.select(Role.school, Role.person).join(School)
-                    .where(in_scope & _active_on(as_of) & Role.kind.in_(MENTOR_KINDS)))
-    for school_id, person_id in _fetch(mentor_roles):
-        mentors[school_id].add(person_id)
-    latest = dict(_fetch(MentorTraining.select(MentorTraining.person,
-                                               fn.MAX(MentorTraining.completed_on))
-                         .where((MentorTraining.completed_on <= as_of)
-                                & MentorTraining.person.in_(
-                                    mentor_roles.select(Role.person)))
-                         .group_by(MentorTraining.person)))
-
-    lapse_by_day: dict = {}
-    trained_ids = set()
-    for person_id, done in latest.items():
-        if done not in lapse_by_day:
-            lapse_by_day[done] = lapse_date(fields.day(done), months) >= as_of
-        if lapse_by_day[done]:
-            trained_ids.add(person_id)
-
-    placed_columns = [SheetColumn(f"placed_{pid}", f"Trainees placed: {name}", "int")
-                      for pid, name in programmes]
-    columns = [
-        URN,
-        SCHOOL,
-        LA,
-        SheetColumn("phase", "Phase", summarise=True, synonyms=("Phase of education", "School phase")),
-        SheetColumn("establishment_type", "Type", synonyms=("School type", "Type of establishment",
-                                                       "Establishment type")),
-        SheetColumn("trust", "Trust", synonyms=("MAT", "Multi-academy trust", "Academy trust")),
-        SheetColumn("partnership_status", "Partnership status", summarise=True,
-               synonyms=("Status", "Partner status")),
-        SheetColumn("partnership_since", "Partner since", "date",
-               synonyms=("Partnership since", "Joined partnership", "Date joined")),
-        SheetColumn("headteacher", "Headteacher", synonyms=("Head", "Headteacher name", "Head teacher",
-                                                       "Principal")),
-        SheetColumn("itt_champion", "ITT champion", synonyms=("ITT lead", "ITT contact")),
-        SheetColumn("mentors_trained", "Mentors trained", "int",
-               synonyms=("Trained mentors", "Number of trained mentors")),
-        SheetColumn("mentors", "Mentors", "int", synonyms=("Number of mentors", "Total mentors",
-                                                      "Mentors total")),
-        *placed_columns,
-        SheetColumn("trainees_placed", "Trainees placed", "int",
-               synonyms=("Trainees", "Number of trainees", "Trainees hosted", "Placements")),
-        SheetColumn("itap_hosted", "ITaP placements hosted", "int",
-               synonyms=("ITaP", "ITaP placements", "Intensive training and practice")),
-        SheetColumn("leadership_confirmed_on", "Leadership last confirmed", "date",
-               synonyms=("Leadership confirmed", "Date leadership confirmed", "Last confirmed")),
-    ]
-
-    # Per-school text decided once: who leads it, in words.
-    def in_order(holders: list) -> list[str]:
-        """The newest in post first (then by surname) when a school has two at once."""
-        if len(holders) > 1:
-            holders = sorted(holders, key=lambda h: (-(h[0] or date.min).toordinal(), h[1]))
-        return [name for _start, _last, name in holders]
-
-    leader_text: dict[int, tuple[str | None, str | None]] = {}
-    for sid, got in holders.items():
-        if got.__class__ is tuple:  # one leader: the whole text
-            kind, name = got[0], got[3] or None
-            leader_text[sid] = (None, name) if kind == "itt_champion" else (name, None)
-            continue
-        by_kind: dict[str, list] = defaultdict(list)
-        for kind, start, last, name in got:
-            by_kind[kind].append((_day(start), last, name))
-        head = next((by_kind[k] for k in HEAD_KINDS if by_kind.get(k)), [])
-        leader_text[sid] = (join_names(in_order(head)),
-                            join_names(in_order(by_kind.get("itt_champion", []))))
-    mentor_counts = {sid: (sum(1 for p in ids if p in trained_ids), len(ids))
-                     for sid, ids in mentors.items()}
-    # The placement cells (per programme, all, ITaP) of the schools that host any.
-    empty = ()
-    placement_cells = {
-        sid: (*[len(placed.get((sid, pid), empty)) for pid, _n in programmes],
-              len(placed_any.get(sid, empty)), itap.get(sid, 0))
-        for sid in placed_any.keys() | itap.keys()}
-    no_placements = (0,) * (len(programmes) + 2)
-    phase_label, status_label = _Memo(PHASES.label), _Memo(PARTNERSHIP_STATUSES.label)
-    days = _Memo(_day)
-    nobody, no_mentors = (None, None), (0, 0)
-
-    def rows():
-        for (sid, urn, name, la, phase, kind, trust, status, since, confirmed) in school_rows:
-            yield (
-                urn, name, la, phase_label[phase], kind, trust, status_label[status],
-                days[since], *leader_text.get(sid, nobody), *mentor_counts.get(sid, no_mentors),
-                *placement_cells.get(sid, no_placements), days[confirmed],
-            )
-
-    notes = [f"Mentors and leaders as at {fields.format_date(as_of)}; a mentor counts as trained "
-             f"when their latest training is under {months} months old."]
-    return ReturnData(columns, rows(), len(school_rows), notes)
-
-
-# -- 2. placements -----------------------------------------------------------------------------
+# -- placements -----------------------------------------------------------------------------
 
 
 def placements(f: Filters) -> ReturnData:
@@ -302,14 +81,14 @@ def placements(f: Filters) -> ReturnData:
     def rows():
         for (tid, tfirst, tlast, terased, trainee_no, programme, subject, school, urn, la,
              mid, mfirst, mlast, merased, kind, start, end, year_group) in query.tuples():
-            yield (_name(tid, tfirst, tlast, terased), trainee_no, programme, subject, school, urn,
-                   la, _name(mid, mfirst, mlast, merased) if mid else None,
+            yield (person_name(tid, tfirst, tlast, terased), trainee_no, programme, subject, school, urn,
+                   la, person_name(mid, mfirst, mlast, merased) if mid else None,
                    PLACEMENT_KINDS.label(kind), start, end, year_group)
 
     return ReturnData(columns, rows(), query.count())
 
 
-# -- 3. cohorts --------------------------------------------------------------------------------
+# -- cohorts --------------------------------------------------------------------------------
 
 
 def cohorts(f: Filters) -> ReturnData:
@@ -360,7 +139,7 @@ def cohorts(f: Filters) -> ReturnData:
     return ReturnData(columns, rows(), len(cohort_rows), notes)
 
 
-# -- 4. support agreements ---------------------------------------------------------------------
+# -- support agreements ---------------------------------------------------------------------
 
 
 def agreements(f: Filters) -> ReturnData:
@@ -387,7 +166,7 @@ def agreements(f: Filters) -> ReturnData:
             .join(Designation, JOIN.LEFT_OUTER).order_by(Person.last_name_key).tuples()):
         detail = ", ".join(x for x in (kind, specialism,
                                        f"{n_days:g} days" if n_days else None) if x)
-        name = _name(pid, first, last, erased)
+        name = person_name(pid, first, last, erased)
         deployed[agreement_id].append(f"{name} ({detail})" if detail else name)
         days[agreement_id] += n_days or 0
     spent = dict(SpendEntry.select(SpendEntry.agreement, fn.SUM(SpendEntry.amount_pence))
@@ -452,7 +231,7 @@ def agreements(f: Filters) -> ReturnData:
     return ReturnData(columns, rows(), len(agreement_rows), notes)
 
 
-# -- 5. mentor training ------------------------------------------------------------------------
+# -- mentor training ------------------------------------------------------------------------
 
 
 def mentor_training(f: Filters) -> ReturnData:
@@ -477,9 +256,9 @@ def mentor_training(f: Filters) -> ReturnData:
     rows_out = []
     for pid, first, last, erased, trn, school_id, kind, hours, done, provider in records:
         name, urn, la = schools.get(school_id or mentor_school.get(pid), (None, None, None))
-        if not _la_matches(la, f):
+        if not la_matches(la, f):
             continue
-        rows_out.append((_name(pid, first, last, erased), trn, name, urn, la,
+        rows_out.append((person_name(pid, first, last, erased), trn, name, urn, la,
                          TRAINING_KINDS.label(kind), hours, done, provider))
     columns = [
         SheetColumn("mentor", "Mentor", synonyms=("Mentor name", "Name", "Participant")),
@@ -495,9 +274,6 @@ def mentor_training(f: Filters) -> ReturnData:
     return ReturnData(columns, rows_out, len(rows_out))
 
 
-register(ReturnSpec("partnership", "Partnership return",
-                    "One row per partnership school: leaders, mentors, trainees and ITaP hosted",
-                    partnership, uses_programme=True))
 register(ReturnSpec("placements", "Placements return",
                     "One row per placement of a trainee in the year", placements,
                     uses_programme=True))
