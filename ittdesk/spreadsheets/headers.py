@@ -86,7 +86,8 @@ class HeaderRow:
 
 @dataclass
 class DataBlock:
-    rows: list[tuple[int, list[Any]]]  # (1-based row number, values as wide as the header)
+    # (1-based row number, values as wide as the header): the sheet's own rows, not copies
+    rows: list[tuple[int, Sequence[Any]]]
     stopped_at: int | None = None  # 1-based row number of a totals/notes row, if any
     stopped_because: str = ""
     left_out: int = 0  # non-blank rows from the stop onwards that were not read

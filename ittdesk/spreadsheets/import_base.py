@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RefusedError
+from ..services.base import EntityService
 from . import headers, heading_match, reading
-from .import_rows import Record, Refusal, current_memo, parse_with
+from .import_rows import Record as Record  # re-exported: the kinds build their plans from these
+from .import_rows import Refusal as Refusal
+from .import_rows import current_memo, parse_with
 
 Progress = Callable[..., None]
 
@@ -159,7 +162,7 @@ class ImportKind:
 
     name: str = ""
     label: str = ""  # "Schools"
-    service: Any = None
+    service: EntityService[Any]  # the service whose fields (and clean) the rows go through
     fields: tuple[ImportField, ...] = ()
     key_help: str = ""  # how rows are matched, in words, for the wizard
 
@@ -169,7 +172,7 @@ class ImportKind:
 
     def field(self, name: str) -> ImportField:
         # called for every extra cell of every row: a dict, built once per kind of import
-        by_name = self.__dict__.get("_by_name")
+        by_name: dict[str, ImportField] | None = self.__dict__.get("_by_name")
         if by_name is None or len(by_name) != len(self.fields):
             by_name = self.__dict__["_by_name"] = {f.name: f for f in self.fields}
         return by_name[name]
@@ -220,7 +223,7 @@ class ImportKind:
         """``{name: self.extra(record, name, ...)}`` for ``names``, in that order."""
         raw = record.raw
         parsings = current_memo().table(self)[0]
-        result = {}
+        result: dict[str, Any] = {}
         for name in names:
             if name not in raw:
                 result[name] = None
@@ -236,7 +239,7 @@ class ImportKind:
 
 BAD = object()
 
-def _strip_label(message: str, service: Any, name: str) -> str:
+def _strip_label(message: str, service: EntityService[Any], name: str) -> str:
     try:
         label = service.field(name).label
     except KeyError:

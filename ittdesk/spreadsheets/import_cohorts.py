@@ -72,14 +72,16 @@ class CohortResolver:
     """Rows' cohorts, each combination of programme, cohort name and year worked out once."""
 
     def __init__(self, cohort_id: int | None, create: bool = False):
-        self.fixed = None
+        self.fixed: Cohort | None = None
         self.create = create
         self.cohorts = list(Cohort.select(Cohort, Programme).join(Programme))
         self.programmes = {normalise(p.name): p for p in Programme.select()}
         # cohort id -> the normalised programme name, cohort name and "programme cohort"
         self._names = {c.id: (normalise(c.programme.name), normalise(c.name),
                               normalise(f"{c.programme.name} {c.name}")) for c in self.cohorts}
-        self._resolved: dict[tuple, tuple[Cohort | NewCohort | None, str]] = {}
+        # (programme, cohort name, year) as the row gives them -> (cohort, why none)
+        self._resolved: dict[tuple[Any, Any, AcademicYear | None],
+                             tuple[Cohort | NewCohort | None, str]] = {}
         self.new: dict[tuple[str, AcademicYear], NewCohort] = {}
         self.extended: dict[int, tuple[Cohort, date]] = {}  # cohort id -> (cohort, new end)
         if cohort_id is not None:
@@ -89,7 +91,7 @@ class CohortResolver:
 
                 raise RefusedError(f"There is no cohort #{cohort_id}")
 
-    def resolve(self, extras: dict, row: int) -> tuple[Cohort | NewCohort | None, str]:
+    def resolve(self, extras: dict[str, Any], row: int) -> tuple[Cohort | NewCohort | None, str]:
         if self.fixed is not None:
             return self.fixed, ""
         year = extras.get("academic_year") or (
@@ -128,7 +130,8 @@ class CohortResolver:
         self.new[(normalise(name), year)] = pending
         return pending, ""
 
-    def _resolve(self, programme, cohort_name, year) -> tuple[Cohort | NewCohort | None, str]:
+    def _resolve(self, programme: Any, cohort_name: Any, year: AcademicYear | None
+                 ) -> tuple[Cohort | NewCohort | None, str]:
         candidates = self.cohorts
         chosen = None
         if programme:
@@ -159,6 +162,7 @@ class CohortResolver:
         if len(candidates) == 1:
             return candidates[0], ""
         if not candidates:
+            assert chosen is not None  # no programme chosen and no cohorts: refused above
             return None, f"'{chosen.name}' has no cohorts yet: add an ITT start date column"
         names = ", ".join(f"{c.programme.name} {c.name} ({c.academic_year})" for c in candidates[:4])
         return None, (f"it is not clear which cohort ({names}{'…' if len(candidates) > 4 else ''}): "

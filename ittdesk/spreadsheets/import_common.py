@@ -7,23 +7,26 @@ Nothing here runs a query per row: keys are looked up in chunks of ``CHUNK``.
 from __future__ import annotations
 
 import re
-from collections import namedtuple
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple, TypeVar, cast
 
 from peewee import SQL, Model
 
 from .. import fields as F
 from ..choices import HEAD_KINDS, ROLE_KINDS
 from ..models import Person, Role, School
-from ..services.bulk import CHUNK, chunks  # noqa: F401 - the lookups' chunk size, shared
+from ..services.bulk import CHUNK as CHUNK  # re-exported: the lookups' chunk size, shared
+from ..services.bulk import chunks as chunks
+
+M = TypeVar("M", bound=Model)
+DriverRow = tuple[Any, ...]  # a row as the database driver returns it
 
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd", "sir", "dame",
           "lady", "lord", "fr"}
 
 
-def key_in(field: Any, values: list) -> SQL:
+def key_in(field: Any, values: Sequence[Any]) -> SQL:
     """``field IN (values)`` as one SQL fragment: Peewee builds ``field.in_(values)`` value by
     value, which costs more than the query itself at 100,000 keys (BENCHMARKS.md, "Figures
     behind the code's comments"). The column is not qualified, so
@@ -34,12 +37,12 @@ def key_in(field: Any, values: list) -> SQL:
     return SQL(f"{quote[0]}{field.column_name}{quote[1]} IN ({marks})", list(values))
 
 
-def models_where_in(model: type[Model], key: str, values: Iterable[Any]) -> list[Model]:
+def models_where_in(model: type[M], key: str, values: Iterable[Any]) -> list[M]:
     """The records whose ``key`` is one of ``values``, as models: the keys matched by plain SQL
     first (:func:`rows_where_in`), then only the records found loaded (often none: a file's
     trainee ids that are new)."""
     ids = [row[0] for row in rows_where_in(model, ("id",), key, values)]
-    found: list[Model] = []
+    found: list[M] = []
     for part in chunks(sorted(ids)):
         found.extend(model.select().where(key_in(model._meta.primary_key, part)))
     return found
@@ -64,7 +67,7 @@ def people_by_email(emails: Iterable[str]) -> dict[str, Person]:
     found: dict[str, Person] = {}
     for part in chunks(wanted):
         for person in Person.select().where(key_in(Person.email, part)):
-            found[person.email] = person
+            found[cast(str, person.email)] = person  # matched on it: not null
     return found
 
 
@@ -73,26 +76,36 @@ def people_by_trn(trns: Iterable[str]) -> dict[str, Person]:
     found: dict[str, Person] = {}
     for part in chunks(wanted):
         for person in Person.select().where(key_in(Person.trn, part)):
-            found[person.trn] = person
+            found[cast(str, person.trn)] = person  # matched on it: not null
     return found
 
 
-PERSON_COLUMNS = ("id", "title", "first_name", "last_name", "email", "phone", "trn", "notes",
-                  "no_newsletters", "date_of_birth", "erased")  # people.fields, and erased
-_BIRTH = PERSON_COLUMNS.index("date_of_birth")
-
-
-class PersonRow(namedtuple("PersonRow", PERSON_COLUMNS)):
+class PersonRow(NamedTuple):
     """A person as an import plan reads them: a Person's columns and ``full_name``, without a
-    Peewee model built per row (66,666 people matched by one enrolments file)."""
+    Peewee model built per row (66,666 people matched by one enrolments file). The columns are
+    people.fields, and erased; booleans are 0/1 on SQLite."""
 
-    __slots__ = ()
+    id: int
+    title: str | None
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    trn: str | None
+    notes: str | None
+    no_newsletters: bool
+    date_of_birth: date | None
+    erased: bool
 
     @property
     def full_name(self) -> str:  # as Person.full_name
         if self.erased:
             return f"erased person #{self.id}"
         return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+
+PERSON_COLUMNS: tuple[str, ...] = PersonRow._fields
+_BIRTH = PERSON_COLUMNS.index("date_of_birth")
 
 
 def person_rows_by(name: str, values: Iterable[Any]) -> dict[Any, PersonRow]:
@@ -103,7 +116,7 @@ def person_rows_by(name: str, values: Iterable[Any]) -> dict[Any, PersonRow]:
             for row in rows_where_in(Person, PERSON_COLUMNS, name, (v for v in values if v))}
 
 
-def _as_dates(row: tuple) -> tuple:
+def _as_dates(row: DriverRow) -> DriverRow:
     """The row with its date of birth a date: SQLite's driver gives the stored ISO text, and a
     plan compares it with the file's parsed date."""
     born = row[_BIRTH]
@@ -113,7 +126,7 @@ def _as_dates(row: tuple) -> tuple:
 
 
 def rows_where_in(model: type[Model], columns: tuple[str, ...], key: str,
-                  values: Iterable[Any]) -> list[tuple]:
+                  values: Iterable[Any]) -> list[DriverRow]:
     """The ``columns`` of the rows whose ``key`` is one of ``values``, as the driver returns
     them, a query per ``CHUNK`` keys. Written directly: peewee handles each parameter and each
     value in Python (more than the query itself, as above), and nothing here needs converting
@@ -124,7 +137,7 @@ def rows_where_in(model: type[Model], columns: tuple[str, ...], key: str,
     selected = ", ".join(f"{open_q}{fields[c].column_name}{close_q}" for c in columns)
     head = (f"SELECT {selected} FROM {open_q}{model._meta.table_name}{close_q} "
             f"WHERE {open_q}{fields[key].column_name}{close_q} IN (")
-    found: list[tuple] = []
+    found: list[DriverRow] = []
     for part in chunks(sorted(set(v for v in values if v is not None))):
         sql = head + ", ".join([database.param] * len(part)) + ")"
         found.extend(database.execute_sql(sql, part).fetchall())
@@ -189,7 +202,7 @@ def head_kind(job_title: Any) -> str:
     return kind if kind in HEAD_KINDS else "headteacher"
 
 
-def person_label(person: Person | dict | None) -> str:
+def person_label(person: Person | PersonRow | dict[str, Any] | None) -> str:
     if person is None:
         return ""
     if isinstance(person, dict):

@@ -12,14 +12,15 @@ still name their own row and column: only the parser's result is shared.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from .. import fields as F
-from ..services.memo import Outcome, ParseMemo, Parsing, outcome_of, parse_with  # noqa: F401
+from ..services.memo import ParseMemo
+from ..services.memo import parse_with as parse_with  # re-exported: the kinds parse through it
 from . import reading
 
 
@@ -45,7 +46,7 @@ class Refusal:
 # -- reading cells into records -----------------------------------------------------------
 
 
-def read_records(rows: list[tuple[int, list[Any]]], columns: list[tuple[int, str]],
+def read_records(rows: Sequence[tuple[int, Sequence[Any]]], columns: list[tuple[int, str]],
                  headings: list[str], dates: set[str], epoch_1904: bool,
                  refused: list[Refusal], check_cancel: Callable[[], None], *,
                  delimiter: str = "") -> list[Record]:
@@ -74,10 +75,10 @@ def read_records(rows: list[tuple[int, list[Any]]], columns: list[tuple[int, str
             cells = max(i for i, c in enumerate(row) if c not in ("", None)) + 1
             refused.append(Refusal(number, "", too_many_cells(cells, named, delimiter)))
             continue
-        raw = {}
+        raw: dict[str, Any] = {}
         width = len(row)
         for col, name in columns:
-            cell = row[col] if col < width else None
+            cell: Any = row[col] if col < width else None
             if cell.__class__ is str:
                 cell = cell.strip(spaces)
                 if cell[:1] == "'":  # kept as text in a spreadsheet ('2024-10-01, '0115...)
@@ -103,7 +104,7 @@ def read_records(rows: list[tuple[int, list[Any]]], columns: list[tuple[int, str
 _GUIDANCE = "do not change this column"
 
 
-def _is_guidance(row: list[Any]) -> bool:
+def _is_guidance(row: Sequence[Any]) -> bool:
     """DfE's Register puts a row of guidance under the headings of the files it gives out
     ("Do not change this column", "The URN of the trainee's first placement school...") and
     drops it when they come back; it is not a record."""

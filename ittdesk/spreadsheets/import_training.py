@@ -6,10 +6,17 @@ names, refusals and duplicate keys. The kinds themselves are in
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from .. import fields as F
 from . import import_common as C
-from .import_base import BAD, ImportField, Refusal
+from .import_base import BAD, ImportField, ImportKind, Record, Refusal
+
+#: A parsed row, (record, values...): the record first, so refusals can name its row.
+Parsed = TypeVar("Parsed", bound=tuple[Any, ...])
+#: (what the key is called, the key, its field) for one row, e.g. ("trainee ID", "T1", "trainee_id")
+Key = tuple[str, Any, str]
 
 AS_GIVEN = lambda v: v  # noqa: E731 - parsed later by the service's own field spec
 
@@ -33,7 +40,8 @@ TRAINEE_FIELDS = (
 )
 
 
-def with_split_name(kind, record, columns, refused) -> dict:
+def with_split_name(kind: ImportKind, record: Record, columns: dict[str, str],
+                    refused: list[Refusal]) -> dict[str, Any]:
     raw = dict(record.raw)
     if "full_name" in raw and not ("first_name" in raw and "last_name" in raw):
         split = kind.extra(record, "full_name", columns, refused)
@@ -45,15 +53,17 @@ def with_split_name(kind, record, columns, refused) -> dict:
     return raw
 
 
-def refuse_errors(record, errors, columns, refused) -> None:
+def refuse_errors(record: Record, errors: Mapping[str, str], columns: dict[str, str],
+                  refused: list[Refusal]) -> None:
     for name, message in errors.items():
         refused.append(Refusal(record.row, columns.get(name, ""), message.split(": ", 1)[-1]
                                if ": " in message else message))
 
 
-def refuse_duplicates(parsed, keys_of, columns, refused) -> None:
+def refuse_duplicates(parsed: Sequence[Parsed], keys_of: Callable[[Parsed], Iterable[Key]],
+                      columns: dict[str, str], refused: list[Refusal]) -> None:
     """Refuse every row whose key (trainee id, email in a cohort) is on another row too."""
-    where: dict[tuple, list[int]] = defaultdict(list)
+    where: dict[Key, list[int]] = defaultdict(list)
     for p in parsed:
         for what, key, column in keys_of(p):
             if key and (not isinstance(key, tuple) or key[0]):
