@@ -9,9 +9,13 @@ values (``rows``). Labels come from the vocabularies in ``choices``; people's na
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any, cast
 
 from peewee import JOIN, fn
 
+from ..academic_year import AcademicYear
 from ..choices import (
     AGREEMENT_STATUSES,
     ENROLMENT_STATUSES,
@@ -42,6 +46,11 @@ from .base import Filters, ReturnData, ReturnSpec, join_names, register
 from .rows import LA, SCHOOL, URN, la_matches, person_name
 
 # -- placements -----------------------------------------------------------------------------
+
+# trainee (id, first, last, erased), trainee number, programme, subject, school (name, URN, LA),
+# mentor (id, first, last, erased; all None without one), kind, start, end, year group
+_PlacementRow = tuple[int, str, str, bool, str | None, str, str | None, str, int, str | None,
+                      int | None, str | None, str | None, bool | None, str, date, date, str | None]
 
 
 def placements(f: Filters) -> ReturnData:
@@ -78,9 +87,10 @@ def placements(f: Filters) -> ReturnData:
         SheetColumn("year_group", "Year group", synonyms=("Year", "Key stage")),
     ]
 
-    def rows():
+    def rows() -> Iterator[tuple[Any, ...]]:
         for (tid, tfirst, tlast, terased, trainee_no, programme, subject, school, urn, la,
-             mid, mfirst, mlast, merased, kind, start, end, year_group) in query.tuples():
+             mid, mfirst, mlast, merased, kind, start, end, year_group) in cast(
+                "Iterable[_PlacementRow]", query.tuples()):
             yield (person_name(tid, tfirst, tlast, terased), trainee_no, programme, subject, school, urn,
                    la, person_name(mid, mfirst, mlast, merased) if mid else None,
                    PLACEMENT_KINDS.label(kind), start, end, year_group)
@@ -102,9 +112,10 @@ def cohorts(f: Filters) -> ReturnData:
     if f.la:
         enrolments = enrolments.join(School, on=(Enrolment.home_school == School.id)).where(
             School.la_name == f.la)
-    by_status: dict[int, Counter] = defaultdict(Counter)
-    outcomes: dict[int, Counter] = defaultdict(Counter)
-    for cohort_id, status, outcome in enrolments.tuples():
+    by_status: dict[int, Counter[str]] = defaultdict(Counter)
+    outcomes: dict[int, Counter[str]] = defaultdict(Counter)
+    for cohort_id, status, outcome in cast("Iterable[tuple[int, str, str | None]]",
+                                           enrolments.tuples()):
         by_status[cohort_id][status] += 1
         if outcome:
             outcomes[cohort_id][outcome] += 1
@@ -121,9 +132,11 @@ def cohorts(f: Filters) -> ReturnData:
         SheetColumn("total", "Total", "int", synonyms=("Total enrolments", "Applications", "All")),
         SheetColumn("outcomes", "Outcomes", synonyms=("Outcome", "Results")),
     ]
-    cohort_rows = list(query.tuples())
+    cohort_rows = list(cast(
+        "Iterable[tuple[int, str, str, AcademicYear, date | None, date | None, int | None]]",
+        query.tuples()))
 
-    def rows():
+    def rows() -> Iterator[tuple[Any, ...]]:
         for cid, programme, name, year, start, end, places in cohort_rows:
             counts = by_status.get(cid, Counter())
             outcome_text = "; ".join(f"{text}: {n}" for text, n in
@@ -147,7 +160,8 @@ def agreements(f: Filters) -> ReturnData:
              .order_by(SupportAgreement.reference))
     parties: dict[int, dict[str, list[tuple[str, int, str | None]]]] = defaultdict(
         lambda: defaultdict(list))
-    for agreement_id, role, name, urn, la in (
+    for agreement_id, role, name, urn, la in cast(
+            "Iterable[tuple[int, str, str, int, str | None]]",
             AgreementParty.select(AgreementParty.agreement, AgreementParty.role, School.name,
                                   School.urn, School.la_name)
             .join(School).order_by(School.name_key).tuples()):
@@ -157,8 +171,10 @@ def agreements(f: Filters) -> ReturnData:
             AgreementParty.select(AgreementParty.agreement).join(School)
             .where((AgreementParty.role == "supported") & (School.la_name == f.la))))
     deployed: dict[int, list[str]] = defaultdict(list)
-    days: Counter = Counter()
-    for agreement_id, pid, first, last, erased, kind, specialism, n_days in (
+    days: dict[int, float] = defaultdict(float)  # days deployed, by agreement
+    # agreement, leader (id, first, last, erased), their designation (kind, specialism), days
+    for agreement_id, pid, first, last, erased, kind, specialism, n_days in cast(
+            "Iterable[tuple[int, int, str, str, bool, str | None, str | None, float | None]]",
             AgreementLeader.select(AgreementLeader.agreement, Person.id, Person.first_name,
                                    Person.last_name, Person.erased, Designation.kind,
                                    Designation.specialism, AgreementLeader.days)
@@ -169,8 +185,10 @@ def agreements(f: Filters) -> ReturnData:
         name = person_name(pid, first, last, erased)
         deployed[agreement_id].append(f"{name} ({detail})" if detail else name)
         days[agreement_id] += n_days or 0
-    spent = dict(SpendEntry.select(SpendEntry.agreement, fn.SUM(SpendEntry.amount_pence))
-                 .group_by(SpendEntry.agreement).tuples())
+    spent: dict[int, int] = dict(cast(
+        "Iterable[tuple[int, int]]",
+        SpendEntry.select(SpendEntry.agreement, fn.SUM(SpendEntry.amount_pence))
+        .group_by(SpendEntry.agreement).tuples()))
     reports: dict[int, dict[str, ImpactReport]] = defaultdict(dict)
     rating: dict[int, str] = {}
     for report in ImpactReport.select().order_by(ImpactReport.due_date):
@@ -209,10 +227,10 @@ def agreements(f: Filters) -> ReturnData:
     ]
     agreement_rows = list(query)
 
-    def school_cells(items):
+    def school_cells(items: list[tuple[str, int, str | None]]) -> tuple[str | None, str | None]:
         return (join_names(n for n, _u, _l in items), join_names(str(u) for _n, u, _l in items))
 
-    def rows():
+    def rows() -> Iterator[tuple[Any, ...]]:
         for a in agreement_rows:
             here = parties.get(a.id, {})
             interim = reports.get(a.id, {}).get("interim")
@@ -242,18 +260,25 @@ def mentor_training(f: Filters) -> ReturnData:
              .join(Person)
              .where(MentorTraining.completed_on.between(f.year.start, f.year.end))
              .order_by(MentorTraining.completed_on, Person.last_name_key, MentorTraining.id))
-    records = list(query.tuples())
+    # person (id, first, last, erased, TRN), school, kind, hours, completed on, provided by
+    records = list(cast("Iterable[tuple[int, str, str, bool, str | None, int | None, str, "
+                        "float | None, date, str | None]]", query.tuples()))
     # A record without a school is claimed for the school where the person mentors.
-    mentor_school = {}
-    for person_id, school_id in (Role.select(Role.person, Role.school)
-                                 .where(Role.kind.in_(MENTOR_KINDS))
-                                 .order_by(Role.end_date.desc(nulls="FIRST"), Role.id).tuples()):
-        mentor_school.setdefault(person_id, school_id)
+    mentor_school: dict[int, int] = {}
+    for person_id, post_school in cast("Iterable[tuple[int, int]]",
+                                     Role.select(Role.person, Role.school)
+                                     .where(Role.kind.in_(MENTOR_KINDS))
+                                     .order_by(Role.end_date.desc(nulls="FIRST"), Role.id)
+                                     .tuples()):
+        mentor_school.setdefault(person_id, post_school)
     school_ids = {r[5] or mentor_school.get(r[0]) for r in records} - {None}
-    schools = {sid: (name, urn, la) for sid, name, urn, la in
-               School.select(School.id, School.name, School.urn, School.la_name)
-               .where(School.id.in_(list(school_ids) or [0])).tuples()}
-    rows_out = []
+    # by school id; a record whose school is not known looks up None and finds nothing
+    schools: dict[int | None, tuple[str | None, int | None, str | None]] = {
+        sid: (name, urn, la) for sid, name, urn, la in cast(
+            "Iterable[tuple[int, str, int, str | None]]",
+            School.select(School.id, School.name, School.urn, School.la_name)
+            .where(School.id.in_(list(school_ids) or [0])).tuples())}
+    rows_out: list[tuple[Any, ...]] = []
     for pid, first, last, erased, trn, school_id, kind, hours, done, provider in records:
         name, urn, la = schools.get(school_id or mentor_school.get(pid), (None, None, None))
         if not la_matches(la, f):

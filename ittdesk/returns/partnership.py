@@ -7,8 +7,9 @@ never one per school (BENCHMARKS.md).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from peewee import fn
 
@@ -34,6 +35,11 @@ from ..spreadsheets.writer import SheetColumn
 from .base import Filters, ReturnData, ReturnSpec, join_names, register
 from .rows import LA, SCHOOL, URN, Memo, active_on, day, fetch, person_name
 
+# A school leader as read: kind, start date (as the driver gives it), surname, name.
+_Leader = tuple[str, object, str, str]
+# A leader ranked for the cell: start date, surname, name.
+_Ranked = tuple[date | None, str, str]
+
 
 def partnership(f: Filters) -> ReturnData:
     year, as_of = f.year, f.as_of
@@ -44,7 +50,7 @@ def partnership(f: Filters) -> ReturnData:
         placements_in_year = placements_in_year.where(Cohort.programme == f.programme_id)
     placed: dict[tuple[int, int], set[int]] = defaultdict(set)
     placed_any: dict[int, set[int]] = defaultdict(set)
-    itap: Counter = Counter()
+    itap: Counter[int] = Counter()
     for school_id, programme_id, kind, enrolment_id in fetch(placements_in_year):
         if kind == "itap":
             itap[school_id] += 1
@@ -57,10 +63,11 @@ def partnership(f: Filters) -> ReturnData:
                    .where((Cohort.academic_year == year) & (Programme.kind == "itt")))
     if f.programme_id:
         itt_cohorts = itt_cohorts.where(Cohort.programme == f.programme_id)
-    programme_ids |= {p for (p,) in itt_cohorts.tuples()}
-    programmes = list(Programme.select(Programme.id, Programme.name)
-                      .where(Programme.id.in_(list(programme_ids) or [0]))
-                      .order_by(Programme.name).tuples())
+    programme_ids |= {p for (p,) in cast("Iterable[tuple[int]]", itt_cohorts.tuples())}
+    programmes = list(cast("Iterable[tuple[int, str]]",
+                           Programme.select(Programme.id, Programme.name)
+                           .where(Programme.id.in_(list(programme_ids) or [0]))
+                           .order_by(Programme.name).tuples()))
 
     # The schools in the return: in the partnership, or hosting a placement this year. A
     # subquery, not a list of ids (SQLite limits how many values one query may carry).
@@ -86,13 +93,13 @@ def partnership(f: Filters) -> ReturnData:
                .where(in_scope & active_on(as_of)
                       & Role.kind.in_(HEAD_KINDS + ("itt_champion",))))
     # One pass over the leaders; most schools have one, whose name is the whole cell.
-    holders: dict[int, Any] = {}
+    holders: dict[int, _Leader | list[_Leader]] = {}
     for school_id, kind, pid, first, last, erased, start in fetch(leaders):
-        holder = (kind, start, last or "", person_name(pid, first, last, erased))
+        holder: _Leader = (kind, start, last or "", person_name(pid, first, last, erased))
         got = holders.get(school_id)
         if got is None:
             holders[school_id] = holder
-        elif got.__class__ is list:
+        elif isinstance(got, list):
             got.append(holder)
         else:
             holders[school_id] = [got, holder]
@@ -110,11 +117,13 @@ def partnership(f: Filters) -> ReturnData:
                                     mentor_roles.select(Role.person)))
                          .group_by(MentorTraining.person)))
 
-    lapse_by_day: dict = {}
-    trained_ids = set()
+    lapse_by_day: dict[object, bool] = {}  # a day as the driver gives it -> still in date
+    trained_ids: set[int] = set()
     for person_id, done in latest.items():
         if done not in lapse_by_day:
-            lapse_by_day[done] = lapse_date(fields.day(done), months) >= as_of
+            completed = fields.day(done)  # a MAX over a column that is never null
+            lapse_by_day[done] = (completed is not None
+                                  and lapse_date(completed, months) >= as_of)
         if lapse_by_day[done]:
             trained_ids.add(person_id)
 
@@ -149,7 +158,7 @@ def partnership(f: Filters) -> ReturnData:
     ]
 
     # Per-school text decided once: who leads it, in words.
-    def in_order(holders: list) -> list[str]:
+    def in_order(holders: list[_Ranked]) -> list[str]:
         """The newest in post first (then by surname) when a school has two at once."""
         if len(holders) > 1:
             holders = sorted(holders, key=lambda h: (-(h[0] or date.min).toordinal(), h[1]))
@@ -157,11 +166,11 @@ def partnership(f: Filters) -> ReturnData:
 
     leader_text: dict[int, tuple[str | None, str | None]] = {}
     for sid, got in holders.items():
-        if got.__class__ is tuple:  # one leader: the whole text
+        if isinstance(got, tuple):  # one leader: the whole text
             kind, name = got[0], got[3] or None
             leader_text[sid] = (None, name) if kind == "itt_champion" else (name, None)
             continue
-        by_kind: dict[str, list] = defaultdict(list)
+        by_kind: dict[str, list[_Ranked]] = defaultdict(list)
         for kind, start, last, name in got:
             by_kind[kind].append((day(start), last, name))
         head = next((by_kind[k] for k in HEAD_KINDS if by_kind.get(k)), [])
@@ -180,7 +189,7 @@ def partnership(f: Filters) -> ReturnData:
     days = Memo(day)
     nobody, no_mentors = (None, None), (0, 0)
 
-    def rows():
+    def rows() -> Iterator[tuple[Any, ...]]:
         for (sid, urn, name, la, phase, kind, trust, status, since, confirmed) in school_rows:
             yield (
                 urn, name, la, phase_label[phase], kind, trust, status_label[status],

@@ -8,7 +8,11 @@ its queries and its columns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any, Generic, TypeVar
+
+from peewee import Expression, Query
 
 from ..holders import held
 from ..models import database
@@ -23,7 +27,8 @@ LA = SheetColumn("la_name", "Local authority", summarise=True,
             synonyms=("LA", "LA name", "Authority", "Council"))
 
 
-def person_name(person_id, first, last, erased) -> str:
+def person_name(person_id: int, first: str | None, last: str | None,
+                erased: bool | None) -> str:
     """``Person.full_name`` from the columns of a bulk query: the same rule, erasure included
     (``test_returns`` pins it to the model's property), without building a model per row."""
     if erased:
@@ -33,34 +38,39 @@ def person_name(person_id, first, last, erased) -> str:
     return first or last or ""
 
 
-class Memo(dict):
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Memo(dict[K, V], Generic[K, V]):
     """``memo[key]`` is ``compute(key)``, computed once per distinct key (a C-speed lookup after
     that): for dates and labels, of which a return has a handful of distinct values."""
 
-    def __init__(self, compute):
+    def __init__(self, compute: Callable[[K], V]) -> None:
         super().__init__()
         self.compute = compute
 
-    def __missing__(self, key):
+    def __missing__(self, key: K) -> V:
         value = self[key] = self.compute(key)
         return value
 
 
-def fetch(query) -> list[tuple]:
+def fetch(query: Query) -> list[tuple[Any, ...]]:
     """Rows as the driver returns them, skipping peewee's per-value conversion (several
     times faster on a big return: BENCHMARKS.md, "Figures behind the code's comments"); dates
     then need ``day``."""
-    return database.execute(query).fetchall()
+    rows: list[tuple[Any, ...]] = database.execute(query).fetchall()
+    return rows
 
 
-def day(value) -> date | None:
+def day(value: object) -> date | None:
     """A date column from ``fetch``: SQLite gives ISO text, PostgreSQL a date."""
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
 
 
-def active_on(day: date):
+def active_on(day: date) -> Expression:
     """Who holds a role on ``day`` (``holders.held``): the one current-holder rule."""
     return held(day)
 

@@ -18,14 +18,18 @@ template (by its headings, ``headers.save_mapping``) and offered again next time
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import NamedStyle
+
+if TYPE_CHECKING:  # openpyxl has no type information: these name what is passed
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import RefusedError, ValidationError
 from ..spreadsheets import headers, heading_match, preflight
@@ -89,7 +93,7 @@ class TemplateInfo:
         """One line per heading: ``C  "School name"  <- School``."""
         from openpyxl.utils import get_column_letter
 
-        lines = []
+        lines: list[str] = []
         for i, heading in enumerate(self.headings):
             if not heading:
                 continue
@@ -112,7 +116,7 @@ def purpose(key: str) -> str:
     return f"template:{key}"
 
 
-def _open(path: Path, *, read_only: bool = False):
+def _open(path: Path, *, read_only: bool = False) -> Workbook:
     from openpyxl import load_workbook
 
     path = Path(path).expanduser()
@@ -134,8 +138,8 @@ def _open(path: Path, *, read_only: bool = False):
         raise RefusedError(f"{path.name} is not an Excel workbook ITT Desk can read ({exc})") from exc
 
 
-def _grid(ws, rows: int = SCAN_ROWS) -> list[list[Any]]:
-    grid = []
+def _grid(ws: Worksheet, rows: int = SCAN_ROWS) -> list[list[Any]]:
+    grid: list[list[Any]] = []
     for row in ws.iter_rows(min_row=1, max_row=rows, values_only=True):
         grid.append(list(row))
     return grid
@@ -156,7 +160,7 @@ def _is_data_row(values: Sequence[Any]) -> bool:
     return True
 
 
-def _find_stop(ws, data_start: int) -> tuple[int | None, str]:
+def _find_stop(ws: Worksheet, data_start: int) -> tuple[int | None, str]:
     for index, row in enumerate(ws.iter_rows(min_row=data_start, values_only=True),
                                 start=data_start):
         if not _is_data_row(row):
@@ -215,14 +219,14 @@ def read_mapping_file(path: Path, info: TemplateInfo) -> dict[int, str]:
     if isinstance(data.get("columns"), dict):  # the format headers.save_mapping stores
         data = {str(int(k) + 1): v for k, v in data["columns"].items()}
     by_heading = {heading_match.normalise(h): i for i, h in enumerate(info.headings) if h}
-    by_field = {}
+    by_field: dict[str, str] = {}
     for c in info.columns:
         by_field[c.key.lower()] = c.key
         by_field[heading_match.normalise(c.heading)] = c.key
     mapping = dict(info.mapping)
-    errors = {}
+    errors: dict[str, str] = {}
     for raw_col, raw_field in data.items():
-        col = None
+        col: int | None = None
         text = str(raw_col).strip()
         if text.isdigit():
             col = int(text) - 1
@@ -249,7 +253,7 @@ def read_mapping_file(path: Path, info: TemplateInfo) -> dict[int, str]:
 
 def check_mapping(info: TemplateInfo, mapping: Mapping[int, str]) -> dict[int, str]:
     known = {c.key for c in info.columns}
-    clean = {}
+    clean: dict[int, str] = {}
     for col, key in mapping.items():
         if not key:
             continue
@@ -287,11 +291,11 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
 
     looks: dict[str, str] = {}  # one named style per look the new cells copy (_look)
     capacity = info.capacity
-    if capacity is not None and len(records) > capacity:
+    at = info.stop_row  # known exactly when capacity is
+    if capacity is not None and at is not None and len(records) > capacity:
         extra = len(records) - capacity
         # Insert just below the data area; ranges that end at its last row (the totals, the
         # drop-downs, the conditional formats) grow over the new rows.
-        at = info.stop_row
         result.messages += insert_rows(wb, ws, at, extra,
                                        grow_end=at - 1 if capacity >= 1 else None)
         if capacity >= 1:  # the mapped columns' cells are made as they are filled in
@@ -309,8 +313,8 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
     plan = _column_plan(ws, info.data_start if (capacity is None or capacity >= 1) else None,
                         mapping, data.columns, index, looks)
     new_from = info.data_start + len(records)
-    if result.inserted:
-        new_from = min(new_from, info.stop_row)  # rows from here on are new
+    if result.inserted and at is not None:
+        new_from = min(new_from, at)  # rows from here on are new
     # Only a merge over the rows filled in (not the LA's banners above) needs the slower path.
     last_row = info.data_start + len(records) - 1
     has_merged = any(r.min_row <= last_row and r.max_row >= info.data_start
@@ -343,8 +347,22 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
     return result
 
 
-def _fill_rows(cell_at, records: Sequence[tuple], start: int, stop: int, data_start: int,
-               new_from: int, plan: list[tuple], has_merged: bool) -> None:
+class _ColumnPlan(NamedTuple):
+    """How one mapped column is filled in (``_column_plan``)."""
+
+    col: int  # 1-based column in the sheet
+    position: int  # the value's index in a record
+    kind: str  # the return column's kind ("money" is pence, written as pounds)
+    look: str | None  # the named style new (or typed) cells get; None: left as they are
+    typed: bool  # every filled cell gets ``look`` (date and money columns), not only new ones
+
+
+CellAt = Callable[[int, int], Cell]  # a worksheet's ``cell(row, column)``
+
+
+def _fill_rows(cell_at: CellAt, records: Sequence[tuple[Any, ...]], start: int, stop: int,
+               data_start: int, new_from: int, plan: list[_ColumnPlan],
+               has_merged: bool) -> None:
     """Records ``start:stop`` into the template's rows: a cell keeps the LA's look unless it is
     new or a date/money cell; an empty value clears a template row's cell."""
     for n in range(start, stop):
@@ -367,8 +385,8 @@ def _fill_rows(cell_at, records: Sequence[tuple], start: int, stop: int, data_st
             set_cell(cell, value / 100 if kind == "money" else value)
 
 
-def _fill_new_rows(cell_at, records: Sequence[tuple], start: int, stop: int, data_start: int,
-                   plan: list[tuple]) -> None:
+def _fill_new_rows(cell_at: CellAt, records: Sequence[tuple[Any, ...]], start: int, stop: int,
+                   data_start: int, plan: list[_ColumnPlan]) -> None:
     """Records ``start:stop`` into inserted rows (no merged cells, nothing to clear): the hot
     loop of a big fill, so each cell is one ``ws.cell``, one named-style name and one value,
     and only text goes through ``set_cell`` (the one kind that can hold control characters
@@ -389,16 +407,16 @@ def _fill_new_rows(cell_at, records: Sequence[tuple], start: int, stop: int, dat
                 cell.value = value / 100 if kind == "money" else value
 
 
-def _column_plan(ws, style_row: int | None, mapping: Mapping[int, str],
+def _column_plan(ws: Worksheet, style_row: int | None, mapping: Mapping[int, str],
                  columns: Sequence[SheetColumn], index: dict[str, int],
-                 looks: dict[str, str]) -> list[tuple]:
+                 looks: dict[str, str]) -> list[_ColumnPlan]:
     """Per mapped column: (1-based column, index in the record, kind, look, typed).
 
     ``look`` is the template's first data row's look in that column (:func:`_look`), with a
     date or money format when the LA left it "General" (a date must show as a date); ``typed``
     says every filled cell gets it, not only new rows' cells (date and money columns).
     """
-    plan = []
+    plan: list[_ColumnPlan] = []
     for col, key in sorted(mapping.items()):
         i = index[key]
         kind = columns[i].kind
@@ -413,11 +431,12 @@ def _column_plan(ws, style_row: int | None, mapping: Mapping[int, str],
         typed = kind in ("date", "money")
         look = (_look(ws, proto, looks, fmt if typed else None)
                 if proto is not None or typed else None)
-        plan.append((col + 1, i, kind, look, typed))
+        plan.append(_ColumnPlan(col + 1, i, kind, look, typed))
     return plan
 
 
-def _look(ws, cell, looks: dict[str, str], number_format: str | None = None) -> str | None:
+def _look(ws: Worksheet, cell: Cell | None, looks: dict[str, str],
+          number_format: str | None = None) -> str | None:
     """The name of a named cell style with ``cell``'s look (and ``number_format`` if given),
     added to the workbook once per look: giving it to a cell is openpyxl's one public way to
     copy a whole look at the speed of a plain value (setting the parts one by one costs
@@ -450,7 +469,7 @@ def _is_date_format(fmt: str | None) -> bool:
     return bool(fmt) and fmt != "General" and is_date_format(fmt)
 
 
-def _copy_row_format(ws, source_row: int, at: int, count: int, skip: set[int],
+def _copy_row_format(ws: Worksheet, source_row: int, at: int, count: int, skip: set[int],
                      looks: dict[str, str]) -> None:
     """New rows look like the template's first data row: looks, height, per-row formulas
     (columns in ``skip`` are filled in, and given their look, as they are written)."""
