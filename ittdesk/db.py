@@ -12,9 +12,10 @@ open what they name.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from peewee import Database, OperationalError
@@ -45,6 +46,9 @@ from .sqlite_file import (
     refuse_database_file,
     sole_use,
 )
+
+if TYPE_CHECKING:
+    from peewee import _savepoint, _transaction
 
 __all__ = [
     "LATEST_SCHEMA", "NETWORK_FILESYSTEMS", "SQLITE_PRAGMAS", "FileInspection", "Location",
@@ -91,7 +95,7 @@ def make_database(location: Location, hold_writes: bool = False) -> Database:
     )
 
 
-def open_database(target: str | os.PathLike | None = None, *, migrate: bool = True,
+def open_database(target: str | os.PathLike[str] | None = None, *, migrate: bool = True,
                   daily_backup: bool = True, hold_writes: bool = False) -> Location:
     """Open (creating if needed) the database, migrate it and bind every model to it.
 
@@ -131,7 +135,9 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
 
 
 @contextmanager
-def write_transaction(*, cancel: Any = None, on_wait: Any = None) -> Iterator[Any]:
+def write_transaction(*, cancel: threading.Event | None = None,
+                      on_wait: Callable[[], None] | None = None,
+                      ) -> Iterator[_transaction | _savepoint]:
     """``database.atomic()`` that takes SQLite's write lock at its BEGIN (``BEGIN IMMEDIATE``).
 
     For a long transaction that reads before it writes (an import re-matches its rows first):
@@ -169,8 +175,8 @@ def write_transaction(*, cancel: Any = None, on_wait: Any = None) -> Iterator[An
     try:
         yield transaction
     except BaseException as exc:
-        if not atomic.__exit__(type(exc), exc, exc.__traceback__):
-            raise
+        atomic.__exit__(type(exc), exc, exc.__traceback__)  # rolls back; never swallows
+        raise
     else:
         atomic.__exit__(None, None, None)
 
@@ -178,7 +184,11 @@ def write_transaction(*, cancel: Any = None, on_wait: Any = None) -> Iterator[An
 def writes_held() -> bool:
     """Whether the open database refuses writes until its integrity check passes."""
     db = database.obj
-    return isinstance(db, PeeweeSqliteDatabase) and bool(dict(db._pragmas or ()).get("query_only"))
+    # The pragmas each new connection gets (peewee's own list, not in its stubs): asking the
+    # connection instead would connect.
+    if not isinstance(db, PeeweeSqliteDatabase):
+        return False
+    return bool(dict(db._pragmas or ()).get("query_only"))  # type: ignore[attr-defined]
 
 
 def release_writes() -> None:

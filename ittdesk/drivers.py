@@ -15,6 +15,9 @@ is found on checkout (peewee asks it ``SELECT 1``) and replaced by a new one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import peewee
 from playhouse.pool import PooledPostgresqlDatabase
 
@@ -38,7 +41,8 @@ class _SkipsAFinishedRollback:
             return
         super().rollback()  # type: ignore[misc]
 
-    def execute_sql(self, sql, params=None):
+    def execute_sql(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """The driver's cursor (sqlite3's or psycopg2's: ``Any`` as peewee's own is)."""
         if sql.startswith("ROLLBACK TO SAVEPOINT") and self.transaction_gone():
             return None
         return super().execute_sql(sql, params)  # type: ignore[misc]
@@ -47,11 +51,14 @@ class _SkipsAFinishedRollback:
 class SqliteDatabase(_SkipsAFinishedRollback, peewee.SqliteDatabase):
     def transaction_gone(self) -> bool:
         """SQLite rolled back on its own (full disk, I/O error): the connection is in autocommit."""
-        conn = self._state.conn
+        # peewee's per-thread connection state (not in its stubs): the live connection, or
+        # None, without connecting as ``connection()`` would.
+        conn = self._state.conn  # type: ignore[attr-defined]
         return conn is not None and not conn.in_transaction
 
 
-class PostgresqlDatabase(_SkipsAFinishedRollback, PooledPostgresqlDatabase):
+# playhouse has no type information: its pooled database is Any to mypy.
+class PostgresqlDatabase(_SkipsAFinishedRollback, PooledPostgresqlDatabase):  # type: ignore[misc]
     """PostgreSQL through a pool of connections: one per thread while in use, kept for reuse
     afterwards; no limit beyond the threads that ask (the GUI thread and the task workers)."""
 
@@ -62,5 +69,5 @@ class PostgresqlDatabase(_SkipsAFinishedRollback, PooledPostgresqlDatabase):
 
     def transaction_gone(self) -> bool:
         """The server dropped the connection: the transaction went with it."""
-        conn = self._state.conn
+        conn = self._state.conn  # peewee's per-thread connection state, as above
         return conn is not None and bool(getattr(conn, "closed", 0))

@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from peewee import PostgresqlDatabase
+from peewee import Database, PostgresqlDatabase, SchemaManager
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 from playhouse.migrate import migrate as run
 
 from . import __version__, audit, backup
 from .errors import DatabaseOpenError
+from .location import Location
 from .models import (
     ALL_MODELS,
     ConfirmationRound,
@@ -84,7 +85,7 @@ def _five_digit_urns(migrator: SchemaMigrator) -> None:
     db = migrator.database
     table = School._meta.table_name
     new_check = "urn BETWEEN 10000 AND 9999999"
-    if isinstance(db, PostgresqlDatabase):
+    if _is_postgres(db):
         rows = db.execute_sql(
             "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'c' "
             "AND pg_get_constraintdef(oid) LIKE %s", (table, "%urn%")).fetchall()
@@ -141,7 +142,7 @@ def _name_sort_keys(migrator: SchemaMigrator) -> None:
             db.cursor().executemany(update, [
                 [key_value(keys[n], row[1 + i]) for i, n in enumerate(names)] + [row[0]]
                 for row in part])
-        model._schema.create_indexes(safe=True)
+        SchemaManager(model).create_indexes(safe=True)  # the model's own, as create_tables
     for statement in LOWER_NAME_INDEXES:
         name = statement.split('"')[1]
         db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
@@ -173,7 +174,7 @@ def _birth_dates_and_hesa_ids(migrator: SchemaMigrator) -> None:
             ctx = db.get_sql_context()
             column = ctx.sql(field.ddl(ctx)).query()[0]
             db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
-    Enrolment._schema.create_indexes(safe=True)
+    SchemaManager(Enrolment).create_indexes(safe=True)
 
 
 MIGRATIONS: list[Migration] = [
@@ -220,11 +221,17 @@ def current_version() -> int | None:
     return row.version if row else None
 
 
-def migrator_for(db) -> SchemaMigrator:
-    return PostgresqlMigrator(db) if isinstance(db, PostgresqlDatabase) else SqliteMigrator(db)
+def _is_postgres(db: Database) -> bool:
+    """Asked apart from the statements, which go to ``db`` as the migrator's untyped database
+    (``isinstance`` would narrow it to peewee's class, whose ``execute_sql`` is untyped)."""
+    return isinstance(db, PostgresqlDatabase)
 
 
-def migrate(location=None) -> list[Migration]:
+def migrator_for(db: Database) -> SchemaMigrator:
+    return PostgresqlMigrator(db) if _is_postgres(db) else SqliteMigrator(db)
+
+
+def migrate(location: Location | None = None) -> list[Migration]:
     """Bring the open database to the latest schema; returns the steps applied."""
     db = database.obj
     target = latest()

@@ -39,7 +39,7 @@ def _normal(sql: str | None) -> str:
     return " ".join((sql or "").split())
 
 
-def _shape(conn, table: str) -> str:
+def _shape(conn: sqlite3.Connection, table: str) -> str:
     """A table's columns, keys and CHECKs, independent of column order and SQL layout."""
     quoted = table.replace('"', '""')
     columns = sorted(tuple(str(v) for v in row[1:])
@@ -64,8 +64,9 @@ def expected_schema() -> dict[tuple[str, str], str]:
         for model in ALL_MODELS:
             SchemaManager(model, memory).create_all(safe=True)
         audit.install_guard(memory)
-        rows = memory.execute_sql("SELECT type, name, sql FROM sqlite_master").fetchall()
-        conn = memory.connection()
+        # The sqlite3 connection itself (``connection()`` is untyped in peewee's stubs).
+        conn: sqlite3.Connection = memory.connection()  # type: ignore[no-untyped-call]
+        rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
         return {(kind, name): _shape(conn, name) if kind == "table" else _normal(sql)
                 for kind, name, sql in rows if not name.startswith("sqlite_")}
     finally:

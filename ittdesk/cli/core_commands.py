@@ -12,7 +12,7 @@ from . import db_option, open_db
 from .desktop import app_opener
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("version", help="print the version and the schema version")
     db_option(p)
     p.set_defaults(run=cmd_version)
@@ -41,14 +41,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_check)
 
 
-def cmd_version(args) -> int:
+def cmd_version(args: argparse.Namespace) -> int:
     print(f"ITT Desk {__version__} (schema {migrations.latest()})")
     location = db.resolve(args.db)
     print(f"database: {location.display}")
     return 0
 
 
-def cmd_demo(args) -> int:
+def cmd_demo(args: argparse.Namespace) -> int:
     from ..demo import build_demo, has_records
 
     open_app = app_opener(args) if args.open else None  # refused before anything is built
@@ -66,7 +66,7 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def cmd_backup(args) -> int:
+def cmd_backup(args: argparse.Namespace) -> int:
     location = db.resolve(args.db)
     if location.kind == "sqlite" and not (location.path and location.path.exists()):
         raise RefusedError(f"There is no database at {location.display}")
@@ -75,7 +75,7 @@ def cmd_backup(args) -> int:
     return 0
 
 
-def cmd_restore(args) -> int:
+def cmd_restore(args: argparse.Namespace) -> int:
     location = db.resolve(args.db)
     if location.kind == "sqlite" and location.path and location.path.exists():
         try:  # open, to read how many automatic backups to keep
@@ -90,7 +90,7 @@ def cmd_restore(args) -> int:
     return 0
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     if args.file is None:
         location = db.resolve(args.db)
         if location.kind != "sqlite":
@@ -98,6 +98,7 @@ def cmd_check(args) -> int:
             version = migrations.current_version()
             print(f"{location.display}: reachable, schema {version}")
             return 0
+        assert location.path is not None  # an SQLite location is a file
         path = location.path
     else:
         path = args.file
