@@ -23,6 +23,8 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any
 
+from peewee import Database, ModelSelect, PostgresqlDatabase
+
 from . import clock
 from .academic_year import AcademicYear
 from .models import AuditEntry, database, is_postgres
@@ -179,9 +181,9 @@ def record_many(rows: list[dict[str, Any]]) -> None:
         head = f"INSERT INTO {table} ({names}) VALUES "
         full = head + ", ".join([one] * _CHUNK)
         for i in range(0, len(prepared), _CHUNK):
-            part = prepared[i:i + _CHUNK]
-            sql = full if len(part) == _CHUNK else head + ", ".join([one] * len(part))
-            cursor.execute(sql, list(chain.from_iterable(part)))
+            chunk = prepared[i:i + _CHUNK]
+            sql = full if len(chunk) == _CHUNK else head + ", ".join([one] * len(chunk))
+            cursor.execute(sql, list(chain.from_iterable(chunk)))
 
 
 def _copy_text(text: str) -> str:
@@ -197,7 +199,7 @@ class _NotPlain(Exception):
     pass
 
 
-def _copy_data(prepared: list[tuple]) -> str | None:
+def _copy_data(prepared: list[tuple[Any, ...]]) -> str | None:
     """The rows as COPY text-format data, or None when a value is not text, a whole number or
     NULL (then the caller inserts them as before). COPY is PostgreSQL's bulk path: several
     times less server work than multi-row INSERTs of the same values."""
@@ -240,7 +242,7 @@ def changes_of(entry: AuditEntry) -> dict[str, list[Any]]:
     return json.loads(entry.changes) if entry.changes else {}
 
 
-def history(entity: str, entity_id: int):
+def history(entity: str, entity_id: int) -> ModelSelect[AuditEntry]:
     return (AuditEntry.select()
             .where((AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id))
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
@@ -307,25 +309,25 @@ END $$""",
 )
 
 
-def _is_postgres(db) -> bool:
-    from peewee import PostgresqlDatabase
-
+def _is_postgres(db: Database) -> bool:
     return isinstance(db, PostgresqlDatabase)
 
 
-def install_guard(db=None) -> None:
+def install_guard(db: Database | None = None) -> None:
     """Make the database itself refuse UPDATE and DELETE of audit entries (idempotent).
 
     Run for a new database and by migration 4 for an existing one; ``backup.check_file``
     builds the expected schema with it too, so the statements are the one definition."""
     db = db if db is not None else database.obj
+    # peewee's stubs leave ``execute_sql`` untyped: its shape as used here (a driver's cursor).
+    execute_sql: Callable[[str], Any] = db.execute_sql
     if _is_postgres(db):
-        schema = db.execute_sql("SELECT quote_ident(current_schema())").fetchone()[0]
+        schema = execute_sql("SELECT quote_ident(current_schema())").fetchone()[0]
         for statement in _POSTGRES_GUARD:
-            db.execute_sql(statement.replace("{schema}", schema))
+            execute_sql(statement.replace("{schema}", schema))
         return
     for statement in _SQLITE_GUARD.values():
-        db.execute_sql(statement)
+        execute_sql(statement)
 
 
 @contextmanager
