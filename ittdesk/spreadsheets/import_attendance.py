@@ -11,6 +11,7 @@ the list is updated (attended/led ticked), never un-ticked by a blank.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .. import fields as F
@@ -49,7 +50,7 @@ class AttendanceImport(ImportKind):
     fields = FIELDS
     guessed = False  # a dropped file is never taken for a sign-in sheet: it needs its event
 
-    def check_mapping(self, mapping):
+    def check_mapping(self, mapping: dict[int, str]) -> list[str]:
         names = set(mapping.values())
         if "email" not in names and "full_name" not in names and not {"first_name", "last_name"} <= names:
             return ["Map a column to Email, Full name, or both First name and Last name"]
@@ -58,7 +59,7 @@ class AttendanceImport(ImportKind):
     def plan(self, records: list[Record], columns: dict[str, str], refused: list[Refusal],
              options: dict[str, Any] | None = None) -> list[Item]:
         event = _event((options or {}).get("event"))
-        rows = []
+        rows: list[tuple[Record, dict[str, Any]]] = []
         for record in records:
             extras = self.extras(record, [f.name for f in FIELDS], columns, refused)
             if any(v is BAD for v in extras.values()):
@@ -77,7 +78,7 @@ class AttendanceImport(ImportKind):
         existing = {row.person_id: row for row in
                     EventAttendance.select().where(EventAttendance.event == event.id)}
         seen: dict[int, int] = {}
-        items = []
+        items: list[Item] = []
         for record, x in rows:
             school = None
             if x["school"]:
@@ -119,7 +120,7 @@ class AttendanceImport(ImportKind):
                                existing.get(person.id)))
         return items
 
-    def write(self, items, run_id, tick):
+    def write(self, items: list[Item], run_id: int, tick: Callable[[int], None]) -> None:
         new = [i for i in items if "row" in i.payload]
         attendance.create_many([i.payload["row"] for i in new],
                                person_ids=[i.payload["person_id"] for i in new],
@@ -141,7 +142,7 @@ def _event(value: Any) -> Event:
     return event
 
 
-def _schools(values) -> dict[str, School | None]:
+def _schools(values: Iterable[str | None]) -> dict[str, School | None]:
     """What the rows typed -> school: a URN, or a name as stored (any case)."""
     wanted = {v for v in values if v}
     found: dict[str, School | None] = {}
@@ -186,22 +187,24 @@ def _item(record: Record, event: Event, person: Person, school: School | None, a
         values = {"event": event.id, "person": person.id,
                   "school": school.id if school else school_at_the_time(person.id),
                   "invited": True, "attended": attended, "led": led}
-        changes = {"Attended": (None, "yes" if attended else "no")}
+        changes: dict[str, tuple[Any, Any]] = {"Attended": (None, "yes" if attended else "no")}
         if led:
             changes["Led it"] = (None, "yes")
         if school is not None:
             changes["School"] = (None, school.name)
         return Item(record.row, "add", key, label, changes,
                     {"row": values, "person_id": person.id})
-    diff = {}
+    diff: dict[str, tuple[Any, Any]] = {}
     if attended and not row.attended:
         diff["attended"] = (False, True)
     if led and not row.led:
         diff["led"] = (False, True)
     if school is not None and row.school_id != school.id:
         diff["school"] = (row.school_id, school.id)
-    changes = {attendance.field(k).label: ("no", "yes") if k != "school" else (v[0], school.name)
-               for k, v in diff.items()}
+    changes = {
+        attendance.field(k).label: ("no", "yes") if k != "school"
+        else (v[0], school.name if school is not None else None)  # "school": never None
+        for k, v in diff.items()}
     payload: dict[str, Any] = {"person_id": person.id}
     if diff:
         payload.update({"id": row.id, "changes": diff})

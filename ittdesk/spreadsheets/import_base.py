@@ -6,10 +6,11 @@ The pipeline that runs them is :mod:`.importing`, which re-exports these names.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal, TypeAlias
 
 from ..errors import RefusedError
 from ..services.base import EntityService
@@ -237,7 +238,15 @@ class ImportKind:
         return result
 
 
-BAD = object()
+
+class _Bad(enum.Enum):
+    """BAD's type: one value, so ``value is BAD`` narrows a parsed value's type."""
+
+    BAD = "bad"
+
+
+BAD: Final = _Bad.BAD  # an extra value that was refused (the refusal is recorded)
+Bad: TypeAlias = Literal[_Bad.BAD]  # its type, for what a parse returns
 
 def _strip_label(message: str, service: EntityService[Any], name: str) -> str:
     try:

@@ -62,7 +62,7 @@ def school_ids_by_urn(urns: Iterable[int]) -> dict[int, tuple[int, str]]:
     return {urn: (sid, name) for sid, urn, name in rows_where_in(School, ("id", "urn", "name"), "urn", urns)}
 
 
-def people_by_email(emails: Iterable[str]) -> dict[str, Person]:
+def people_by_email(emails: Iterable[str | None]) -> dict[str, Person]:
     wanted = sorted(set(e for e in emails if e))
     found: dict[str, Person] = {}
     for part in chunks(wanted):

@@ -15,15 +15,17 @@ history is never overwritten. The same person under another head title is retitl
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, NotRequired, TypedDict
 
 from .. import clock, holders
 from .. import fields as F
 from ..choices import HEAD_KINDS, ROLE_KINDS
-from ..models import Person, Role
+from ..models import Person, Role, School
 from ..services.people import people, roles
 from . import import_common as C
-from .import_base import BAD, ImportField, Item, Record, Refusal
+from .import_base import BAD, Bad, ImportField, ImportKind, Item, Record, Refusal
 from .import_rows import current_memo
 
 HEAD_FIELDS = (
@@ -49,6 +51,37 @@ HEAD_FIELDS = (
 # "Anna & Ben", "Khan and Lowe", "Mrs/Mr", "Wainwright / Claire Harrison": two people in one
 # name field.
 _AND = re.compile(r"\s*(?:&|\+|/|;|\band\b)\s*", re.I)
+#: A head as a row names them: title, first_name, last_name, email (None: not given), as
+#: people.clean and people.create_many take a person.
+HeadPerson = dict[str, Any]
+
+
+class Head(TypedDict):
+    """The head part of one school row, parsed: who, and the role kind their job title means."""
+
+    people: list[HeadPerson]  # two for co-heads
+    kind: str  # a HEAD_KINDS key
+    job_title: str | None
+
+
+class NewHead(TypedDict):
+    """A head role to add: to a person found (``person_id``) or to one to create (``person``)."""
+
+    kind: str
+    job_title: str | None
+    person_id: int | None  # set when written, for a new person
+    person: HeadPerson | None
+    start: NotRequired[date | None]  # the import's day when a holder hands over, else unknown
+
+
+class HeadsPlan(TypedDict):
+    """``item.payload["heads"]``: what writing a school row does to its heads' roles."""
+
+    new: list[NewHead]
+    retitle: list[tuple[int, dict[str, tuple[Any, Any]], int]]  # (role id, diff, person id)
+    end: list[tuple[int, date, int]]  # (role id, end date, person id)
+
+
 UNPAIRED = "co-heads whose names cannot be paired with certainty: no head added (add them by hand)"
 
 
@@ -90,7 +123,8 @@ def name_pairs(first: str | None, last: str | None) -> list[tuple[str, str]] | N
 class HeadPlanner:
     """Works out the head-teacher part of school rows with bulk lookups."""
 
-    def __init__(self, schools_found, keyed, columns):
+    def __init__(self, schools_found: Iterable[School], keyed: list[tuple[Record, int]],
+                 columns: dict[str, str]) -> None:
         self.columns = columns
         ids = [s.id for s in schools_found]
         # every current head-kind role of each school, newest first
@@ -114,7 +148,8 @@ class HeadPlanner:
         self.today = clock.today()
         self.kinds: dict[Any, str] = {}  # job title -> head role kind (titles repeat)
 
-    def parse(self, record: Record, kind, refused: list[Refusal], warnings: list[str]):
+    def parse(self, record: Record, kind: ImportKind, refused: list[Refusal],
+              warnings: list[str]) -> Head | Bad | None:
         """{"people": [...], "kind", "job_title"}; None for no head; BAD if refused."""
         raw = record.raw
         if not any(k in raw for k in ("head_first_name", "head_last_name", "head_name")):
@@ -125,6 +160,7 @@ class HeadPlanner:
                      "head_job_title", "head_email"), self.columns, refused).values()
         if len(refused) > before:
             return BAD
+        named: list[tuple[str | None, str, str]]
         if first and last and _one(first) and _one(last):
             named = [(title, first, last)]  # one head: most rows
         elif first and last:
@@ -150,9 +186,9 @@ class HeadPlanner:
             column = self.columns.get("head_last_name") or self.columns.get("head_first_name", "")
             refused.append(Refusal(record.row, column, "the head's first and last name are both needed"))
             return BAD
-        found = []
+        found: list[HeadPerson] = []
         for person_title, first_name, last_name in named:
-            person = {"title": person_title, "first_name": first_name, "last_name": last_name,
+            person: HeadPerson = {"title": person_title, "first_name": first_name, "last_name": last_name,
                       # one email cannot be both co-heads'
                       "email": email if len(named) == 1 else None}
             _values, errors = people.clean({k: v for k, v in person.items() if v is not None},
@@ -167,12 +203,13 @@ class HeadPlanner:
             kind_of = self.kinds[job_title] = C.head_kind(job_title)
         return {"people": found, "kind": kind_of, "job_title": job_title}
 
-    def plan(self, item: Item, school, head: dict) -> None:
+    def plan(self, item: Item, school: School | None, head: Head) -> None:
         kind, label = head["kind"], ROLE_KINDS.label(head["kind"])
         currents = self.current.get(school.id, []) if school is not None else []
         keys = [C.name_key(p["first_name"], p["last_name"]) for p in head["people"]]
         kept: set[int] = set()
-        retitles, new = [], []
+        retitles: list[tuple[int, dict[str, tuple[Any, Any]], int]] = []
+        new: list[NewHead] = []
         for person, key in zip(head["people"], keys, strict=True):
             # The same person already leading the school, perhaps under another title (Head of
             # School who became Executive Headteacher): their role is retitled, not duplicated.
@@ -183,7 +220,7 @@ class HeadPlanner:
                 kept.add(role.id)
                 others = [c for c in currents if c[0].kind == kind and c is not same
                           and C.name_key(c[1].first_name, c[1].last_name) not in keys]
-                diff = {}
+                diff: dict[str, tuple[Any, Any]] = {}
                 if role.kind != kind and not others:
                     diff["kind"] = (role.kind, kind)
                     item.changes[f"{ROLE_KINDS.label(role.kind)} role"] = (
@@ -200,7 +237,7 @@ class HeadPlanner:
             new.append({"kind": kind, "job_title": head["job_title"],
                         "person_id": found.id if found else None,
                         "person": None if found else person})
-        ends = []
+        ends: list[tuple[int, date, int]] = []
         if new:
             for role, holder in currents:
                 if role.kind == kind and role.id not in kept:
@@ -212,7 +249,7 @@ class HeadPlanner:
             item.changes[label] = (" and ".join(leaving) or None,
                                    " and ".join(C.person_label(p) for p in head["people"]))
         if new or retitles:
-            item.payload["heads"] = {"new": new, "retitle": retitles, "end": ends}
+            item.payload["heads"] = HeadsPlan(new=new, retitle=retitles, end=ends)
             if item.action == "same":
                 item.action = "update"
 
@@ -220,7 +257,9 @@ class HeadPlanner:
 def write_heads(items: list[Item], run_id: int) -> None:
     """Write the heads planned on ``items``: people, ended roles, retitles, new roles."""
     # One new person per email: an executive head may lead several schools in one file.
-    new_plans, first_by_email, same_as = [], {}, []
+    new_plans: list[NewHead] = []
+    first_by_email: dict[str, NewHead] = {}
+    same_as: list[tuple[NewHead, NewHead]] = []
     for item in items:
         for plan in item.payload["heads"]["new"]:
             person = plan.get("person")
@@ -232,15 +271,15 @@ def write_heads(items: list[Item], run_id: int) -> None:
             if person.get("email"):
                 first_by_email[person["email"]] = plan
             new_plans.append(plan)
-    ids = people.create_many([p["person"] for p in new_plans], import_run=run_id)
+    ids = people.create_many([p["person"] for p in new_plans if p["person"]], import_run=run_id)
     for plan, person_id in zip(new_plans, ids, strict=True):
         plan["person_id"] = person_id
     for plan, first in same_as:
         plan["person_id"] = first["person_id"]
-    role_rows = []
-    changes = []
+    role_rows: list[dict[str, Any]] = []
+    changes: list[tuple[int, dict[str, Any], int | None]] = []
     for item in items:
-        heads = item.payload["heads"]
+        heads: HeadsPlan = item.payload["heads"]
         changes.extend(heads["retitle"])
         changes.extend((role_id, {"end_date": (None, end)}, person_id)
                        for role_id, end, person_id in heads["end"])

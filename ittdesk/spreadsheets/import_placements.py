@@ -12,14 +12,16 @@ one run (unknown trainee and unknown school together).
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from datetime import date
+from typing import Any, cast
 
 from .. import fields as F
-from ..models import Cohort, Enrolment, Placement
+from ..models import Cohort, Enrolment, Person, Placement
 from ..services.programmes import placements
 from . import codes
 from . import import_common as C
-from .import_base import BAD, ImportField, ImportKind, Item, Refusal
+from .import_base import BAD, Bad, ImportField, ImportKind, Item, Record, Refusal
 from .import_training import (
     AS_GIVEN,
     HESA_ID_SYNONYMS,
@@ -33,6 +35,10 @@ TRAINEE_KEYS = {"trainee_id": "trainee ID", "hesa_id": "HESA ID", "email": "emai
 
 #: Register's ``Placement 1 URN`` to ``Placement 5 URN``: the first is the main placement.
 URN_COLUMNS = ("school_urn", "school2_urn", "school3_urn", "school4_urn", "school5_urn")
+
+#: A row as parsed: (record, the placement's values, the extra fields, whether it was clean).
+Parsed = tuple[Record, dict[str, Any], dict[str, Any], bool]
+SchoolRef = tuple[int, str]  # (school id, name), as import_common.school_ids_by_urn gives it
 
 
 class PlacementImport(ImportKind):
@@ -77,7 +83,7 @@ class PlacementImport(ImportKind):
         ImportField("notes", "Notes", ("Comments",), parse=AS_GIVEN),
     )
 
-    def check_mapping(self, mapping):
+    def check_mapping(self, mapping: dict[int, str]) -> list[str]:
         names = set(mapping.values())
         problems = []
         if not names & set(TRAINEE_KEYS):
@@ -87,10 +93,11 @@ class PlacementImport(ImportKind):
             problems.append("Map a column to Placement school URN")
         return problems
 
-    def plan(self, records, columns, refused, options=None):
+    def plan(self, records: list[Record], columns: dict[str, str], refused: list[Refusal],
+             options: dict[str, Any] | None = None) -> list[Item]:
         own = ("kind", "start_date", "end_date", "subject", "year_group", "notes")
         urn_columns = URN_COLUMNS
-        parsed = []
+        parsed: list[Parsed] = []
         for record in records:
             before = len(refused)
             data = {k: record.raw[k] for k in own if k in record.raw}
@@ -123,14 +130,14 @@ class PlacementImport(ImportKind):
                                      if p[2]["trainee_id"] not in (None, BAD)})):
             for e in Enrolment.select(Enrolment, Cohort).join(Cohort).where(
                     Enrolment.trainee_id.in_(part)):
-                by_tid[e.trainee_id] = e
+                by_tid[cast(str, e.trainee_id)] = e  # matched on it: not null
         # One HESA ID may be on several enrolments (a trainee who came back): picked by date.
         by_hesa: dict[str, list[Enrolment]] = defaultdict(list)
         for part in C.chunks(sorted({p[2]["hesa_id"] for p in parsed
                                      if p[2]["hesa_id"] not in (None, BAD)})):
             for e in Enrolment.select(Enrolment, Cohort).join(Cohort).where(
                     Enrolment.hesa_id.in_(part)):
-                by_hesa[e.hesa_id].append(e)
+                by_hesa[cast(str, e.hesa_id)].append(e)  # likewise
         trainees = C.people_by_email(p[2]["email"] for p in parsed if p[2]["email"] is not BAD)
         by_trn = C.people_by_trn(p[2]["trn"] for p in parsed if p[2]["trn"] is not BAD)
         by_person: dict[int, list[Enrolment]] = defaultdict(list)
@@ -150,7 +157,7 @@ class PlacementImport(ImportKind):
             for p in Placement.select().where(Placement.enrolment.in_(part)):
                 existing.setdefault((p.enrolment_id, p.school_id, p.kind), p)
         items: list[Item] = []
-        seen: dict[tuple, int] = {}
+        seen: dict[tuple[int, int, str], int] = {}  # (enrolment, school, kind) -> row
         for record, values, extras, clean in parsed:
             before = len(refused)
             enrolment = self._enrolment(values, extras, by_tid, by_hesa, trainees, by_trn,
@@ -162,7 +169,7 @@ class PlacementImport(ImportKind):
                     f"there is no enrolled trainee with {who}: import enrolments first"))
             wanted = [("school_urn", values.get("kind") or placements.field("kind").default)]
             wanted += [(n, "second") for n in URN_COLUMNS[1:] if extras[n] not in (None, BAD)]
-            found = []
+            found: list[tuple[str, str, SchoolRef]] = []  # (column, kind, school)
             for column_name, kind in wanted:
                 urn = extras[column_name]
                 if urn is BAD:
@@ -178,11 +185,12 @@ class PlacementImport(ImportKind):
                     refused.append(Refusal(record.row, columns[column_name], C.no_school(urn)))
                     continue
                 found.append((column_name, kind, school))
-            mentor = None
+            mentor: Person | Bad | None = None
             if found:
                 mentor = _find_mentor(extras, found[0][2], mentors, at_schools, record, columns,
                                       refused)
-            if len(refused) > before or not clean:
+            # a row with no enrolment or a BAD mentor was refused: the last two only say so
+            if len(refused) > before or not clean or enrolment is None or mentor is BAD:
                 continue
             row_items = []
             for column_name, kind, school in found:
@@ -202,8 +210,10 @@ class PlacementImport(ImportKind):
         return items
 
     @staticmethod
-    def _enrolment(values, extras, by_tid, by_hesa, trainees, by_trn,
-                   by_person) -> Enrolment | None:
+    def _enrolment(values: dict[str, Any], extras: dict[str, Any], by_tid: dict[str, Enrolment],
+                   by_hesa: dict[str, list[Enrolment]], trainees: dict[str, Person],
+                   by_trn: dict[str, Person], by_person: dict[int, list[Enrolment]]
+                   ) -> Enrolment | None:
         """The row's enrolment: by trainee ID, else HESA ID, else the trainee's (by email,
         else TRN)."""
         if extras["trainee_id"] not in (None, BAD) and extras["trainee_id"] in by_tid:
@@ -218,7 +228,7 @@ class PlacementImport(ImportKind):
                                        values.get("start_date") or extras["itt_start"])
         return None
 
-    def write(self, items, run_id, tick):
+    def write(self, items: list[Item], run_id: int, tick: Callable[[int], None]) -> None:
         new = [i for i in items if "placement" in i.payload]
         placements.create_many([i.payload["placement"] for i in new],
                                person_ids=[i.payload["person_id"] for i in new],
@@ -228,7 +238,7 @@ class PlacementImport(ImportKind):
                                 for i in changed), import_run=run_id, tick=tick)
 
 
-def _pick_enrolment(candidates: list[Enrolment], on) -> Enrolment | None:
+def _pick_enrolment(candidates: list[Enrolment], on: date | None) -> Enrolment | None:
     if not candidates:
         return None
     if len(candidates) == 1:
@@ -241,7 +251,9 @@ def _pick_enrolment(candidates: list[Enrolment], on) -> Enrolment | None:
     return max(candidates, key=lambda e: e.cohort.academic_year)
 
 
-def _find_mentor(extras, school, mentors, at_schools, record, columns, refused):
+def _find_mentor(extras: dict[str, Any], school: SchoolRef, mentors: dict[str, Person],
+                 at_schools: dict[tuple[int, tuple[str, str]], Person], record: Record,
+                 columns: dict[str, str], refused: list[Refusal]) -> Person | Bad | None:
     if extras["mentor_email"]:
         person = mentors.get(extras["mentor_email"])
         if person is None:
@@ -262,8 +274,10 @@ def _find_mentor(extras, school, mentors, at_schools, record, columns, refused):
     return None
 
 
-def _plan_placement(record, values, extras, enrolment, school, kind, mentor, existing,
-                    columns, refused):
+def _plan_placement(record: Record, values: dict[str, Any], extras: dict[str, Any],
+                    enrolment: Enrolment, school: SchoolRef, kind: str, mentor: Person | None,
+                    existing: Placement | None, columns: dict[str, str],
+                    refused: list[Refusal]) -> Item | None:
     cohort = enrolment.cohort
     start = values.get("start_date") or extras["itt_start"] or cohort.start_date or cohort.academic_year.start
     end = values.get("end_date") or extras["itt_end"] or cohort.end_date or cohort.academic_year.end
@@ -290,7 +304,7 @@ def _plan_placement(record, values, extras, enrolment, school, kind, mentor, exi
         given.pop("start_date", None)
     if not values.get("end_date"):
         given.pop("end_date", None)
-    diff = {}
+    diff: dict[str, tuple[Any, Any]] = {}
     for k, v in given.items():
         old = getattr(existing, f"{k}_id" if k in ("enrolment", "school", "mentor") else k)
         if old != v:
@@ -307,7 +321,7 @@ def _plan_placement(record, values, extras, enrolment, school, kind, mentor, exi
                 f"trainee {_who(extras)}", label, changes, payload)
 
 
-def _who(extras: dict) -> Any:
+def _who(extras: dict[str, Any]) -> Any:
     return next((extras[n] for n in TRAINEE_KEYS if extras[n] not in (None, BAD)), None)
 
 

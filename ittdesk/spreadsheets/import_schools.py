@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -133,7 +134,7 @@ class SchoolImport(ImportKind):
         for f in schools.fields
     ) + HEAD_FIELDS + STATUS_FIELDS
 
-    def not_this_kind(self, headings):
+    def not_this_kind(self, headings: Sequence[str]) -> str | None:
         from .heading_match import normalise
 
         found = {normalise(h) for h in headings if h}
@@ -142,7 +143,7 @@ class SchoolImport(ImportKind):
                 return what
         return None
 
-    def check_mapping(self, mapping):
+    def check_mapping(self, mapping: dict[int, str]) -> list[str]:
         if "urn" not in mapping.values():
             return ["No column is mapped to URN: schools are matched by URN, so one column must be"]
         return []
@@ -169,7 +170,9 @@ class SchoolImport(ImportKind):
                 continue
             by_urn[urn].append(record)
             keyed.append((record, urn))
-        duplicates, repeats, dropped = set(), {}, set()
+        duplicates: set[int] = set()
+        repeats: dict[int, int] = {}  # row -> how many identical rows after it were dropped
+        dropped: set[int] = set()  # rows
         for urn, rows_of in by_urn.items():
             if len(rows_of) < 2:
                 continue
@@ -245,7 +248,7 @@ class SchoolImport(ImportKind):
         return items
 
     # -- writing --------------------------------------------------------------------------
-    def write(self, items: list[Item], run_id: int, tick) -> None:
+    def write(self, items: list[Item], run_id: int, tick: Callable[[int], None]) -> None:
         new = [i for i in items if i.action == "add"]
         ids = schools.create_many([i.payload["values"] for i in new], import_run=run_id, tick=tick)
         for item, new_id in zip(new, ids, strict=True):
