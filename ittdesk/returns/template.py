@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # openpyxl has no type information: these name what is passed
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import gcpolicy
 from ..errors import RefusedError, ValidationError
 from ..spreadsheets import headers, heading_match, preflight
 from ..spreadsheets.safe import save_workbook, set_cell
@@ -271,7 +272,19 @@ def fill_template(info: TemplateInfo, target: Path, filters: Filters,
                   mapping: Mapping[int, str] | None = None, *, remember: bool = False,
                   progress: ProgressFn | None = None,
                   cancelled: CancelFn | None = None) -> FillResult:
-    """Write the return's records into a copy of the template saved as ``target``."""
+    """Write the return's records into a copy of the template saved as ``target``.
+
+    Bulk work, so the cyclic collector is paused (``gcpolicy``, as for imports): openpyxl
+    makes a few objects per cell, and each collection they trigger walks every cell so far."""
+    with gcpolicy.paused():
+        return _fill(info, target, filters, mapping, remember=remember, progress=progress,
+                     cancelled=cancelled)
+
+
+def _fill(info: TemplateInfo, target: Path, filters: Filters,
+          mapping: Mapping[int, str] | None = None, *, remember: bool = False,
+          progress: ProgressFn | None = None,
+          cancelled: CancelFn | None = None) -> FillResult:
     target = Path(target).expanduser()
     if target.resolve() == info.path.expanduser().resolve():
         raise RefusedError("The filled-in return must be saved as a new file, not over the template")
