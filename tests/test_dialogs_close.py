@@ -112,6 +112,14 @@ def _make_database_problem(window, _records):
     return DatabaseProblemDialog(db.location(), "The file is damaged.", window)
 
 
+def _make_conflict(window, records):
+    from conflict_stand_in import school_conflict
+
+    from ui.dialogs.conflict import ConflictDialog
+
+    return ConflictDialog(window, school_conflict(records.school.id))
+
+
 FACTORIES: dict[str, Callable] = {
     "ui.editors.school_editor.SchoolEditor": _editor("ui.editors.school_editor.SchoolEditor"),
     "ui.editors.person_editor.PersonEditor": _editor("ui.editors.person_editor.PersonEditor"),
@@ -157,6 +165,7 @@ FACTORIES: dict[str, Callable] = {
         lambda w, r: importlib.import_module("ui.dialogs.contact_list").ContactListDialog(w),
     "ui.dialogs.send_mail.SendMailDialog":
         lambda w, r: importlib.import_module("ui.dialogs.send_mail").SendMailDialog(r.round.id, w),
+    "ui.dialogs.conflict.ConflictDialog": _make_conflict,
     "ui.dialogs.letters.LettersDialog":
         lambda w, r: importlib.import_module("ui.dialogs.letters").LettersDialog(w),
 }
