@@ -12,20 +12,17 @@ below the data area and every range that ends at its last row grows over them, s
 as ``=SUM(D6:D20)``, drop-downs and conditional formats cover every record (``insert_rows``).
 
 Mappings are column index (0-based) -> return column key. One the user confirmed is saved per
-template (by its headings, ``headers.save_mapping``) and offered again next time.
+template (by its headings, ``headers.save_mapping``) and offered again next time. The cells
+themselves (each column's plan, the look new rows copy, the fill loops) are ``template_cells``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from copy import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
-
-from openpyxl.cell.cell import Cell, MergedCell
-from openpyxl.styles import NamedStyle
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # openpyxl has no type information: these name what is passed
     from openpyxl import Workbook
@@ -34,10 +31,8 @@ if TYPE_CHECKING:  # openpyxl has no type information: these name what is passed
 from .. import gcpolicy
 from ..errors import RefusedError, ValidationError
 from ..spreadsheets import headers, heading_match, preflight
-from ..spreadsheets.safe import save_workbook, set_cell
+from ..spreadsheets.safe import save_workbook
 from ..spreadsheets.writer import (
-    DATE_FORMAT,
-    MONEY_FORMAT,
     CancelFn,
     Cancelled,
     ProgressFn,
@@ -45,12 +40,9 @@ from ..spreadsheets.writer import (
 )
 from .base import Filters, get_return
 from .insert_rows import insert_rows
+from .template_cells import column_plan, copy_row_format, fill_new_rows, fill_rows
 
 SCAN_ROWS = 60
-#: What a cell's look is made of, as openpyxl's public cell attributes name them.
-LOOK = ("font", "fill", "border", "alignment", "protection", "number_format")
-#: The named cell styles a filled-in template carries: one per look its new cells copy.
-STYLE_PREFIX = "ITT Desk "
 # Stricter than the importer's default: a wrong column filled in an LA's return is worse than an
 # empty one the user maps by hand ("Comments from the LA" must not become the LA name).
 THRESHOLD = 0.66
@@ -302,7 +294,7 @@ def _fill(info: TemplateInfo, target: Path, filters: Filters,
     ws = wb[info.sheet]
     result = FillResult(target, len(records))
 
-    looks: dict[str, str] = {}  # one named style per look the new cells copy (_look)
+    looks: dict[str, str] = {}  # one named style per look new cells copy (look_style)
     capacity = info.capacity
     at = info.stop_row  # known exactly when capacity is
     if capacity is not None and at is not None and len(records) > capacity:
@@ -312,7 +304,7 @@ def _fill(info: TemplateInfo, target: Path, filters: Filters,
         result.messages += insert_rows(wb, ws, at, extra,
                                        grow_end=at - 1 if capacity >= 1 else None)
         if capacity >= 1:  # the mapped columns' cells are made as they are filled in
-            _copy_row_format(ws, info.data_start, at, extra, skip={c + 1 for c in mapping},
+            copy_row_format(ws, info.data_start, at, extra, skip={c + 1 for c in mapping},
                              looks=looks)
         result.inserted = extra
         result.messages.append(
@@ -323,7 +315,7 @@ def _fill(info: TemplateInfo, target: Path, filters: Filters,
             result.messages.append(
                 "Formulas in the template that pointed at no data row may not cover the "
                 "inserted rows: check the totals.")
-    plan = _column_plan(ws, info.data_start if (capacity is None or capacity >= 1) else None,
+    plan = column_plan(ws, info.data_start if (capacity is None or capacity >= 1) else None,
                         mapping, data.columns, index, looks)
     new_from = info.data_start + len(records)
     if result.inserted and at is not None:
@@ -341,15 +333,15 @@ def _fill(info: TemplateInfo, target: Path, filters: Filters,
         stop = min(start + 500, len(records))
         first = info.data_start + start
         if first + (stop - start) <= new_from or has_merged:
-            _fill_rows(cell_at, records, start, stop, info.data_start, new_from, plan,
+            fill_rows(cell_at, records, start, stop, info.data_start, new_from, plan,
                        has_merged)
         else:
             if first < new_from:  # the template's own rows of this chunk, then the new ones
                 split = new_from - info.data_start
-                _fill_rows(cell_at, records, start, split, info.data_start, new_from, plan,
+                fill_rows(cell_at, records, start, split, info.data_start, new_from, plan,
                            has_merged)
                 start = split
-            _fill_new_rows(cell_at, records, start, stop, info.data_start, plan)
+            fill_new_rows(cell_at, records, start, stop, info.data_start, plan)
     if cancelled is not None and cancelled():
         raise Cancelled()
     result.path = save_workbook(wb, target)
@@ -358,146 +350,3 @@ def _fill(info: TemplateInfo, target: Path, filters: Filters,
     if progress is not None:
         progress(len(records), len(records))
     return result
-
-
-class _ColumnPlan(NamedTuple):
-    """How one mapped column is filled in (``_column_plan``)."""
-
-    col: int  # 1-based column in the sheet
-    position: int  # the value's index in a record
-    kind: str  # the return column's kind ("money" is pence, written as pounds)
-    look: str | None  # the named style new (or typed) cells get; None: left as they are
-    typed: bool  # every filled cell gets ``look`` (date and money columns), not only new ones
-
-
-CellAt = Callable[[int, int], Cell]  # a worksheet's ``cell(row, column)``
-
-
-def _fill_rows(cell_at: CellAt, records: Sequence[tuple[Any, ...]], start: int, stop: int,
-               data_start: int, new_from: int, plan: list[_ColumnPlan],
-               has_merged: bool) -> None:
-    """Records ``start:stop`` into the template's rows: a cell keeps the LA's look unless it is
-    new or a date/money cell; an empty value clears a template row's cell."""
-    for n in range(start, stop):
-        record = records[n]
-        row = data_start + n
-        new = row >= new_from
-        for col, i, kind, look, typed in plan:
-            cell = cell_at(row, col)
-            if has_merged and isinstance(cell, MergedCell):
-                continue
-            # A new row looks like the first data row; a date or money cell gets that look
-            # with a date or money format when the LA left it "General".
-            if look is not None and (new or typed):
-                cell.style = look
-            value = record[i]
-            if value is None or value == "":
-                if not new:
-                    cell.value = None
-                continue
-            set_cell(cell, value / 100 if kind == "money" else value)
-
-
-def _fill_new_rows(cell_at: CellAt, records: Sequence[tuple[Any, ...]], start: int, stop: int,
-                   data_start: int, plan: list[_ColumnPlan]) -> None:
-    """Records ``start:stop`` into inserted rows (no merged cells, nothing to clear): the hot
-    loop of a big fill, so each cell is one ``ws.cell``, one named-style name and one value,
-    and only text goes through ``set_cell`` (the one kind that can hold control characters
-    or look like a formula)."""
-    for n in range(start, stop):
-        record = records[n]
-        row = data_start + n
-        for col, i, kind, look, _typed in plan:
-            cell = cell_at(row, col)
-            if look is not None:
-                cell.style = look
-            value = record[i]
-            if value is None or value == "":
-                continue
-            if value.__class__ is str:
-                set_cell(cell, value)
-            else:
-                cell.value = value / 100 if kind == "money" else value
-
-
-def _column_plan(ws: Worksheet, style_row: int | None, mapping: Mapping[int, str],
-                 columns: Sequence[SheetColumn], index: dict[str, int],
-                 looks: dict[str, str]) -> list[_ColumnPlan]:
-    """Per mapped column: (1-based column, index in the record, kind, look, typed).
-
-    ``look`` is the template's first data row's look in that column (:func:`_look`), with a
-    date or money format when the LA left it "General" (a date must show as a date); ``typed``
-    says every filled cell gets it, not only new rows' cells (date and money columns).
-    """
-    plan: list[_ColumnPlan] = []
-    for col, key in sorted(mapping.items()):
-        i = index[key]
-        kind = columns[i].kind
-        proto = ws.cell(row=style_row, column=col + 1) if style_row else None
-        if proto is not None and isinstance(proto, MergedCell):
-            proto = None
-        fmt = proto.number_format if proto is not None else "General"
-        if kind == "date" and not _is_date_format(fmt):
-            fmt = DATE_FORMAT
-        elif kind == "money" and fmt == "General":
-            fmt = MONEY_FORMAT
-        typed = kind in ("date", "money")
-        look = (_look(ws, proto, looks, fmt if typed else None)
-                if proto is not None or typed else None)
-        plan.append(_ColumnPlan(col + 1, i, kind, look, typed))
-    return plan
-
-
-def _look(ws: Worksheet, cell: Cell | None, looks: dict[str, str],
-          number_format: str | None = None) -> str | None:
-    """The name of a named cell style with ``cell``'s look (and ``number_format`` if given),
-    added to the workbook once per look: giving it to a cell is openpyxl's one public way to
-    copy a whole look at the speed of a plain value (setting the parts one by one costs
-    openpyxl a comparison of each whole part, ~50x slower). ``looks`` (look -> name) keeps
-    one named style per look. None for a plain cell."""
-    source = cell if cell is not None else Cell(ws)
-    parts = {name: getattr(source, name) for name in LOOK}
-    if number_format is not None:
-        parts["number_format"] = number_format
-    elif not source.has_style:
-        return None
-    parts = {name: value if name == "number_format" else copy(value)
-             for name, value in parts.items()}
-    wb = ws.parent
-    key = repr(sorted((name, repr(value)) for name, value in parts.items()))
-    name = looks.get(key)
-    if name is None:
-        taken = set(wb.named_styles)
-        n = len(looks) + 1
-        while f"{STYLE_PREFIX}{n}" in taken:
-            n += 1
-        name = looks[key] = f"{STYLE_PREFIX}{n}"
-        wb.add_named_style(NamedStyle(name=name, **parts))
-    return name
-
-
-def _is_date_format(fmt: str | None) -> bool:
-    from openpyxl.styles.numbers import is_date_format
-
-    return bool(fmt) and fmt != "General" and is_date_format(fmt)
-
-
-def _copy_row_format(ws: Worksheet, source_row: int, at: int, count: int, skip: set[int],
-                     looks: dict[str, str]) -> None:
-    """New rows look like the template's first data row: looks, height, per-row formulas
-    (columns in ``skip`` are filled in, and given their look, as they are written)."""
-    from openpyxl.formula.translate import Translator
-
-    sources = [(c, _look(ws, c, looks)) for c in ws[source_row] if not isinstance(c, MergedCell)
-               and c.column not in skip and (c.has_style or c.data_type == "f")]
-    height = ws.row_dimensions[source_row].height
-    for offset in range(count):
-        row = at + offset
-        if height is not None:
-            ws.row_dimensions[row].height = height
-        for src, look in sources:
-            dest = ws.cell(row=row, column=src.column)
-            if look is not None:
-                dest.style = look
-            if src.data_type == "f" and isinstance(src.value, str) and ":" not in src.value:
-                dest.value = Translator(src.value, src.coordinate).translate_formula(dest.coordinate)

@@ -1,0 +1,171 @@
+"""The cells of a filled-in template: what each mapped column gets, the look new rows copy from
+the template's first data row, and the loops that write the records.
+
+Split from ``template`` (finding the header, the mapping, the data area and the insertion) so
+the per-cell hot path is in one place. openpyxl's public API only: a new cell's look is a
+named cell style given by name (openpyxl's one public way to copy a whole look at nearly the
+speed of a value; BENCHMARKS.md, "The template fill on the public API, made faster").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from copy import copy
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles import NamedStyle
+
+if TYPE_CHECKING:  # openpyxl has no type information: these name what is passed
+    from openpyxl.worksheet.worksheet import Worksheet
+
+from ..spreadsheets.safe import set_cell
+from ..spreadsheets.writer import DATE_FORMAT, MONEY_FORMAT, SheetColumn
+
+#: What a cell's look is made of, as openpyxl's public cell attributes name them.
+LOOK = ("font", "fill", "border", "alignment", "protection", "number_format")
+#: The named cell styles a filled-in template carries: one per look its new cells copy.
+STYLE_PREFIX = "ITT Desk "
+
+
+class ColumnPlan(NamedTuple):
+    """How one mapped column is filled in (``column_plan``)."""
+
+    col: int  # 1-based column in the sheet
+    position: int  # the value's index in a record
+    kind: str  # the return column's kind ("money" is pence, written as pounds)
+    look: str | None  # the named style new (or typed) cells get; None: left as they are
+    typed: bool  # every filled cell gets ``look`` (date and money columns), not only new ones
+
+
+CellAt = Callable[[int, int], Cell]  # a worksheet's ``cell(row, column)``
+
+
+def fill_rows(cell_at: CellAt, records: Sequence[tuple[Any, ...]], start: int, stop: int,
+               data_start: int, new_from: int, plan: list[ColumnPlan],
+               has_merged: bool) -> None:
+    """Records ``start:stop`` into the template's rows: a cell keeps the LA's look unless it is
+    new or a date/money cell; an empty value clears a template row's cell."""
+    for n in range(start, stop):
+        record = records[n]
+        row = data_start + n
+        new = row >= new_from
+        for col, i, kind, look, typed in plan:
+            cell = cell_at(row, col)
+            if has_merged and isinstance(cell, MergedCell):
+                continue
+            # A new row looks like the first data row; a date or money cell gets that look
+            # with a date or money format when the LA left it "General".
+            if look is not None and (new or typed):
+                cell.style = look
+            value = record[i]
+            if value is None or value == "":
+                if not new:
+                    cell.value = None
+                continue
+            set_cell(cell, value / 100 if kind == "money" else value)
+
+
+def fill_new_rows(cell_at: CellAt, records: Sequence[tuple[Any, ...]], start: int, stop: int,
+                   data_start: int, plan: list[ColumnPlan]) -> None:
+    """Records ``start:stop`` into inserted rows (no merged cells, nothing to clear): the hot
+    loop of a big fill, so each cell is one ``ws.cell``, one named-style name and one value,
+    and only text goes through ``set_cell`` (the one kind that can hold control characters
+    or look like a formula)."""
+    for n in range(start, stop):
+        record = records[n]
+        row = data_start + n
+        for col, i, kind, look, _typed in plan:
+            cell = cell_at(row, col)
+            if look is not None:
+                cell.style = look
+            value = record[i]
+            if value is None or value == "":
+                continue
+            if value.__class__ is str:
+                set_cell(cell, value)
+            else:
+                cell.value = value / 100 if kind == "money" else value
+
+
+def column_plan(ws: Worksheet, style_row: int | None, mapping: Mapping[int, str],
+                 columns: Sequence[SheetColumn], index: dict[str, int],
+                 looks: dict[str, str]) -> list[ColumnPlan]:
+    """Per mapped column: (1-based column, index in the record, kind, look, typed).
+
+    ``look`` is the template's first data row's look in that column (:func:`look_style`), with a
+    date or money format when the LA left it "General" (a date must show as a date); ``typed``
+    says every filled cell gets it, not only new rows' cells (date and money columns).
+    """
+    plan: list[ColumnPlan] = []
+    for col, key in sorted(mapping.items()):
+        i = index[key]
+        kind = columns[i].kind
+        proto = ws.cell(row=style_row, column=col + 1) if style_row else None
+        if proto is not None and isinstance(proto, MergedCell):
+            proto = None
+        fmt = proto.number_format if proto is not None else "General"
+        if kind == "date" and not _is_date_format(fmt):
+            fmt = DATE_FORMAT
+        elif kind == "money" and fmt == "General":
+            fmt = MONEY_FORMAT
+        typed = kind in ("date", "money")
+        look = (look_style(ws, proto, looks, fmt if typed else None)
+                if proto is not None or typed else None)
+        plan.append(ColumnPlan(col + 1, i, kind, look, typed))
+    return plan
+
+
+def look_style(ws: Worksheet, cell: Cell | None, looks: dict[str, str],
+          number_format: str | None = None) -> str | None:
+    """The name of a named cell style with ``cell``'s look (and ``number_format`` if given),
+    added to the workbook once per look: giving it to a cell is openpyxl's one public way to
+    copy a whole look at the speed of a plain value (setting the parts one by one costs
+    openpyxl a comparison of each whole part, ~50x slower). ``looks`` (look -> name) keeps
+    one named style per look. None for a plain cell."""
+    source = cell if cell is not None else Cell(ws)
+    parts = {name: getattr(source, name) for name in LOOK}
+    if number_format is not None:
+        parts["number_format"] = number_format
+    elif not source.has_style:
+        return None
+    parts = {name: value if name == "number_format" else copy(value)
+             for name, value in parts.items()}
+    wb = ws.parent
+    key = repr(sorted((name, repr(value)) for name, value in parts.items()))
+    name = looks.get(key)
+    if name is None:
+        taken = set(wb.named_styles)
+        n = len(looks) + 1
+        while f"{STYLE_PREFIX}{n}" in taken:
+            n += 1
+        name = looks[key] = f"{STYLE_PREFIX}{n}"
+        wb.add_named_style(NamedStyle(name=name, **parts))
+    return name
+
+
+def _is_date_format(fmt: str | None) -> bool:
+    from openpyxl.styles.numbers import is_date_format
+
+    return bool(fmt) and fmt != "General" and is_date_format(fmt)
+
+
+def copy_row_format(ws: Worksheet, source_row: int, at: int, count: int, skip: set[int],
+                     looks: dict[str, str]) -> None:
+    """New rows look like the template's first data row: looks, height, per-row formulas
+    (columns in ``skip`` are filled in, and given their look, as they are written)."""
+    from openpyxl.formula.translate import Translator
+
+    sources = [(c, look_style(ws, c, looks)) for c in ws[source_row] if not isinstance(c, MergedCell)
+               and c.column not in skip and (c.has_style or c.data_type == "f")]
+    height = ws.row_dimensions[source_row].height
+    for offset in range(count):
+        row = at + offset
+        if height is not None:
+            ws.row_dimensions[row].height = height
+        for src, look in sources:
+            dest = ws.cell(row=row, column=src.column)
+            if look is not None:
+                dest.style = look
+            if src.data_type == "f" and isinstance(src.value, str) and ":" not in src.value:
+                dest.value = Translator(src.value, src.coordinate).translate_formula(dest.coordinate)
