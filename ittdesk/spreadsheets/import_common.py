@@ -57,7 +57,13 @@ def no_school(urn: Any) -> str:
     return f"there is no school with URN {urn}: import the school first"
 
 
-def school_ids_by_urn(urns: Iterable[int]) -> dict[int, tuple[int, str]]:
+#: A school as people, enrolments and placements refer to it: (id, name).
+SchoolRef = tuple[int, str]
+#: Who a planned row is about: a stored person's id, or ("new", the row that adds them).
+Token = int | tuple[str, int]
+
+
+def school_ids_by_urn(urns: Iterable[int]) -> dict[int, SchoolRef]:
     """URN -> (id, name), for references from people, enrolments and placements."""
     return {urn: (sid, name) for sid, urn, name in rows_where_in(School, ("id", "urn", "name"), "urn", urns)}
 
@@ -71,7 +77,7 @@ def people_by_email(emails: Iterable[str | None]) -> dict[str, Person]:
     return found
 
 
-def people_by_trn(trns: Iterable[str]) -> dict[str, Person]:
+def people_by_trn(trns: Iterable[str | None]) -> dict[str, Person]:
     wanted = sorted(set(t for t in trns if t))
     found: dict[str, Person] = {}
     for part in chunks(wanted):

@@ -16,16 +16,17 @@ trainee twice in a cohort) is refused in the plan, never left for the database t
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from .. import fields as F
 from ..academic_year import AcademicYear
-from ..models import Enrolment
+from ..models import Cohort, Enrolment
 from ..services.people import people
-from ..services.programmes import enrolments
+from ..services.programmes import KnownEnrolments, enrolments
 from . import codes
 from . import import_common as C
-from .import_base import BAD, ImportField, ImportKind, Item, Refusal
+from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
 from .import_cohorts import (
     CohortResolver,
     NewCohort,
@@ -43,6 +44,10 @@ from .import_training import (
     refuse_errors,
     with_split_name,
 )
+
+Token = C.Token
+#: A row as parsed: (record, person values, enrolment values, extra fields, its cohort).
+Parsed = tuple[Record, dict[str, Any], dict[str, Any], dict[str, Any], Cohort | NewCohort]
 
 PERSON_LABELS = {f.name: f.label for f in people.fields}
 ENROLMENT_LABELS = {f.name: f.label for f in enrolments.fields}
@@ -89,7 +94,7 @@ class EnrolmentImport(ImportKind):
                     parse=AS_GIVEN),
     )
 
-    def check_mapping(self, mapping):
+    def check_mapping(self, mapping: dict[int, str]) -> list[str]:
         names = set(mapping.values())
         if not names & {"trainee_id", "email"}:
             return ["Map a column to Trainee ID or Email: enrolments are matched by them"]
@@ -97,7 +102,8 @@ class EnrolmentImport(ImportKind):
             return ["Map a column to Full name, or columns to both First name and Last name"]
         return []
 
-    def plan(self, records, columns, refused, options=None):
+    def plan(self, records: list[Record], columns: dict[str, str], refused: list[Refusal],
+             options: dict[str, Any] | None = None) -> list[Item]:
         options = options or {}
         person_names = ("title", "first_name", "last_name", "email", "phone", "trn",
                         "date_of_birth")
@@ -106,7 +112,8 @@ class EnrolmentImport(ImportKind):
         extra_names = ("programme", "cohort", "academic_year", "start_date", "end_date",
                        "home_school")
         resolver = CohortResolver(options.get("cohort"), bool(options.get("create_cohorts")))
-        parsed, homes = [], []
+        parsed: list[Parsed] = []
+        homes: list[tuple[Record, int]] = []
         subjects: dict[Any, tuple[bool, Any]] = {}  # a file names few subjects: each looked up once
         memo = current_memo()  # the plan's: each distinct value parsed once
         # Every problem of a row is found before it is refused: a row said "no cohort", and
@@ -116,7 +123,8 @@ class EnrolmentImport(ImportKind):
             raw = with_split_name(self, record, columns, refused)
             if "subject" in raw:
                 given = raw["subject"]
-                found = subjects.get(given) if given.__class__ is str else None
+                found: tuple[bool, Any] | None = (subjects.get(given) if given.__class__ is str
+                                                  else None)
                 if found is None:
                     try:
                         found = (True, codes.words("subject", given))
@@ -127,7 +135,7 @@ class EnrolmentImport(ImportKind):
                 if found[0]:
                     raw["subject"] = found[1]
                 else:
-                    refused.append(Refusal(record.row, columns.get("subject", ""), found[1]))
+                    refused.append(Refusal(record.row, columns.get("subject", ""), str(found[1])))
                     del raw["subject"]
             pvalues, errors = people.clean(raw, names=person_names, partial=True, memo=memo)
             refuse_errors(record, errors, columns, refused)
@@ -153,7 +161,7 @@ class EnrolmentImport(ImportKind):
                     column = columns.get("cohort") or columns.get("programme") or columns.get(
                         "academic_year") or columns.get("start_date", "")
                     refused.append(Refusal(record.row, column, problem))
-            if len(refused) > before:
+            if len(refused) > before or cohort is None:  # no cohort: refused above
                 continue
             parsed.append((record, pvalues, evalues, extras, cohort))
         schools = C.school_ids_by_urn(urn for _record, urn in homes)
@@ -165,7 +173,7 @@ class EnrolmentImport(ImportKind):
                            columns, refused)
         bad = {r.row for r in refused}
         parsed = [p for p in parsed if p[0].row not in bad]
-        by_tid = {e.trainee_id: e for e in C.models_where_in(
+        by_tid = {cast(str, e.trainee_id): e for e in C.models_where_in(  # matched: not null
             Enrolment, "trainee_id", {p[2]["trainee_id"] for p in parsed if p[2].get("trainee_id")})}
         by_email = C.person_rows_by("email", (p[1].get("email") for p in parsed))
         by_trn = C.person_rows_by("trn", (p[1].get("trn") for p in parsed))
@@ -178,11 +186,12 @@ class EnrolmentImport(ImportKind):
         # The uniqueness checks run against these (every person and enrolment holding a key
         # the file names) and against the rows planned before, never a query per row.
         known = {"email": by_email, "trn": by_trn}
-        known_enrolments = {"cohort": existing, "trainee_id": by_tid}
+        known_enrolments = KnownEnrolments(cohort=existing, trainee_id=by_tid)
         file_keys = _FileKeys()
-        items = []
+        items: list[Item] = []
         for record, pvalues, evalues, extras, cohort in parsed:
-            enrolment = by_tid.get(evalues.get("trainee_id")) if evalues.get("trainee_id") else None
+            token: Token
+            enrolment = by_tid.get(evalues["trainee_id"]) if evalues.get("trainee_id") else None
             person = people_by_id.get(enrolment.person_id) if enrolment else None
             if person is None and pvalues.get("email"):
                 person = by_email.get(pvalues["email"])
@@ -215,7 +224,7 @@ class EnrolmentImport(ImportKind):
                 continue
             item = _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment,
                                    columns, refused, known, known_enrolments,
-                                   file_keys.items.get(planned))
+                                   None if planned is None else file_keys.items.get(planned))
             if item is not None:
                 if isinstance(cohort, NewCohort):
                     item.payload["new_cohort"] = cohort
@@ -233,15 +242,16 @@ class EnrolmentImport(ImportKind):
                 items.append(item)
         return items
 
-    def write(self, items, run_id, tick):
+    def write(self, items: list[Item], run_id: int, tick: Callable[[int], None]) -> None:
         write_new_cohorts(items, run_id)
         write_cohort_ends(items, run_id)
         new_people = [i for i in items if "person" in i.payload]
         ids = people.create_many([i.payload["person"] for i in new_people], import_run=run_id)
         for item, pid in zip(new_people, ids, strict=True):
             item.payload["person_id"] = pid
-        new_enrolments = []
-        person_changes, enrolment_changes = [], []
+        new_enrolments: list[dict[str, Any]] = []
+        person_changes: list[tuple[int, dict[str, Any], int | None]] = []
+        enrolment_changes: list[tuple[int, dict[str, Any], int | None]] = []
         for item in items:
             # a later row for a trainee added by an earlier row of the file: that person's id
             pid = item.payload.get("person_id") or item.payload["same_person_as"].payload["person_id"]
@@ -269,12 +279,12 @@ class _FileKeys:
     LABELS = {"email": "email", "trn": "TRN"}
 
     def __init__(self) -> None:
-        self.owner: dict[tuple[str, Any], tuple[Any, int]] = {}  # (field, value) -> (token, row)
-        self.new_by_key: dict[tuple[str, Any], tuple] = {}  # (email|trn, value) -> token
-        self.items: dict[Any, Item] = {}  # token of a new person -> the item that adds them
-        self.pairs: dict[tuple[Any, int], int] = {}  # (token, cohort id) -> row
+        self.owner: dict[tuple[str, Any], tuple[Token, int]] = {}  # (field, value) -> (token, row)
+        self.new_by_key: dict[tuple[str, Any], Token] = {}  # (email|trn, value) -> token
+        self.items: dict[Token, Item] = {}  # token of a new person -> the item that adds them
+        self.pairs: dict[tuple[Token, int], int] = {}  # (token, cohort id) -> row
 
-    def new_person(self, pvalues: dict) -> tuple | None:
+    def new_person(self, pvalues: dict[str, Any]) -> Token | None:
         token = None
         if pvalues.get("email"):
             token = self.new_by_key.get(("email", pvalues["email"]))
@@ -286,12 +296,14 @@ class _FileKeys:
                 token = None
         return token
 
-    def additions(self, token, pvalues, record, columns, refused) -> dict | None:
+    def additions(self, token: Token, pvalues: dict[str, Any], record: Record,
+                  columns: dict[str, str], refused: list[Refusal]) -> dict[str, Any] | None:
         """What this row adds to a new person an earlier row plans; None (refused) when the
         rows disagree about a value both give."""
         first = self.items[token]
         planned = first.payload["person"]
-        added, ok = {}, True
+        added: dict[str, Any] = {}
+        ok = True
         for k, v in pvalues.items():
             if v is None:
                 continue
@@ -308,7 +320,8 @@ class _FileKeys:
                 ok = False
         return added if ok else None
 
-    def free(self, token, claimed: dict, record, columns, refused) -> bool:
+    def free(self, token: Token, claimed: dict[str, Any], record: Record,
+             columns: dict[str, str], refused: list[Refusal]) -> bool:
         ok = True
         for name, value in claimed.items():
             owner = self.owner.get((name, value))
@@ -318,7 +331,8 @@ class _FileKeys:
                 ok = False
         return ok
 
-    def pair_free(self, token, cohort_id: int, record, columns, refused) -> bool:
+    def pair_free(self, token: Token, cohort_id: int, record: Record, columns: dict[str, str],
+                  refused: list[Refusal]) -> bool:
         row = self.pairs.get((token, cohort_id))
         if row is None:
             return True
@@ -328,8 +342,8 @@ class _FileKeys:
                                f"this trainee is also on row {row} in the same cohort: keep one"))
         return False
 
-    def planned(self, token, item: Item, row: int, cohort_id: int, claimed: dict,
-                additions: dict | None) -> None:
+    def planned(self, token: Token, item: Item, row: int, cohort_id: int,
+                claimed: dict[str, Any], additions: dict[str, Any] | None) -> None:
         """Record what a planned row claims; ``additions`` (for a new person an earlier row
         adds) go into that row's person."""
         if token == ("new", row):
@@ -346,28 +360,38 @@ class _FileKeys:
         self.pairs.setdefault((token, cohort_id), row)
 
 
-def _same(a, b) -> bool:
+def _same(a: object, b: object) -> bool:
     if isinstance(a, str) and isinstance(b, str):
         return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
     return a == b
 
 
-def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns, refused,
-                    known=None, known_enrolments=None, same_person_as=None):
+def _plan_enrolment(record: Record, pvalues: dict[str, Any], evalues: dict[str, Any],
+                    cohort: Cohort | NewCohort, person: C.PersonRow | None,
+                    enrolment: Enrolment | None, columns: dict[str, str], refused: list[Refusal],
+                    known: dict[str, dict[Any, C.PersonRow]] | None = None,
+                    known_enrolments: KnownEnrolments | None = None,
+                    same_person_as: Item | None = None) -> Item | None:
     """``known`` / ``known_enrolments``: the preloaded keys the services check against;
-    ``same_person_as``: the item of an earlier row that adds this (new) trainee."""
+    ``same_person_as``: the item of an earlier row that adds this (new) trainee.
+
+    People are PersonRows here, not models (one per matched trainee would cost more than the
+    plan): ``people.check`` reads only what both have (id, erased, full_name, the fields),
+    hence the three ignores below."""
     changes: dict[str, tuple[Any, Any]] = {}
     payload: dict[str, Any] = {}
     label = f"{pvalues['first_name']} {pvalues['last_name']}"
     if same_person_as is not None:
         errors = people.check({**same_person_as.payload["person"],
-                               **{k: v for k, v in pvalues.items() if v is not None}}, None, known)
+                               **{k: v for k, v in pvalues.items() if v is not None}}, None,
+                              known)  # type: ignore[arg-type]  # PersonRows: see above
         if errors:
             refuse_errors(record, errors, columns, refused)
             return None
         payload["same_person_as"] = same_person_as
     elif person is None:
-        errors = people.check({f.name: pvalues.get(f.name) for f in people.fields}, None, known)
+        errors = people.check({f.name: pvalues.get(f.name) for f in people.fields}, None,
+                              known)  # type: ignore[arg-type]  # PersonRows: see above
         if errors:
             refuse_errors(record, errors, columns, refused)
             return None
@@ -380,7 +404,7 @@ def _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment, columns
             # people.merged, for a person row (Person has no foreign keys to map to ids)
             merged = {f.name: getattr(person, f.name) for f in people.fields}
             merged.update({k: v[1] for k, v in diff.items()})
-            errors = people.check(merged, person, known)
+            errors = people.check(merged, person, known)  # type: ignore[arg-type]  # as above
             if errors:
                 refuse_errors(record, errors, columns, refused)
                 return None

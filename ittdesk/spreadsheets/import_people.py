@@ -19,7 +19,9 @@ one run.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any, TypedDict, cast
 
 from peewee import fn
 
@@ -29,7 +31,7 @@ from ..models import MentorTraining, Person, Role
 from ..services.base import Kind
 from ..services.people import mentor_training, people, roles
 from . import import_common as C
-from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
+from .import_base import BAD, Bad, ImportField, ImportKind, Item, Record, Refusal
 from .import_training import BIRTH_DATE_SYNONYMS
 
 PERSON_SYNONYMS = {
@@ -45,6 +47,23 @@ PERSON_SYNONYMS = {
     "notes": ("Comments", "Note"),
     "date_of_birth": BIRTH_DATE_SYNONYMS,
 }
+SchoolRef = C.SchoolRef
+Token = C.Token
+CurrentRoles = dict[tuple[int, int, str], Role]  # (person, school, kind) -> current role
+Trained = dict[int, set[date]]  # person -> the dates of their mentor training
+
+
+class ParsedRow(TypedDict):
+    """A row's values as :meth:`PeopleImport._parse` finds them."""
+
+    person: dict[str, Any]  # cleaned by people
+    role: dict[str, Any]  # cleaned by roles
+    school_urn: int | Bad | None
+    trained_on: date | Bad | None
+    ok: bool  # False: a problem was found (and said)
+    label: str  # "First Last"
+
+
 ROLE_FIELDS = ("kind", "job_title", "start_date", "subjects", "key_stages", "capacity")
 
 EXTRA_FIELDS = (
@@ -83,7 +102,7 @@ class PeopleImport(ImportKind):
                                is_date=f.kind is Kind.DATE)
                    for f in people.fields) + EXTRA_FIELDS
 
-    def check_mapping(self, mapping):
+    def check_mapping(self, mapping: dict[int, str]) -> list[str]:
         names = set(mapping.values())
         if "full_name" not in names and not {"first_name", "last_name"} <= names:
             return ["Map a column to Full name, or columns to both First name and Last name"]
@@ -92,7 +111,8 @@ class PeopleImport(ImportKind):
     def plan(self, records: list[Record], columns: dict[str, str], refused: list[Refusal],
              options: dict[str, Any] | None = None) -> list[Item]:
         options = options or {}
-        parsed, urns = [], []
+        parsed: list[tuple[Record, ParsedRow]] = []
+        urns: list[int] = []
         for record in records:
             row = self._parse(record, columns, refused)
             if row["school_urn"] not in (None, BAD):
@@ -101,7 +121,7 @@ class PeopleImport(ImportKind):
         schools = C.school_ids_by_urn(urns)
         fine = [row for _r, row in parsed if row["ok"]]
         by_email = C.people_by_email(row["person"].get("email") for row in fine)
-        known = {"email": by_email, "trn": C.people_by_trn(row["person"].get("trn") for row in fine)}
+        known: dict[str, dict[Any, Person]] = {"email": by_email, "trn": C.people_by_trn(row["person"].get("trn") for row in fine)}
         trn_owner: dict[str, tuple[Any, int]] = {}  # TRN -> (person id or row, row) planned
         by_name = C.people_at_schools(s[0] for s in schools.values())
         namesakes = _people_named(C.name_key(row["person"].get("first_name"),
@@ -111,10 +131,10 @@ class PeopleImport(ImportKind):
             [p.id for p in by_email.values()] + [p.id for p in by_name.values()]
             + [p.id for ps in namesakes.values() for p in ps])
         same = _SamePerson()
-        items = []
+        items: list[Item] = []
         for record, row in parsed:
             before = len(refused)
-            school = None
+            school: SchoolRef | None = None
             if row["school_urn"] not in (None, BAD):
                 school = schools.get(row["school_urn"])
                 if school is None:
@@ -127,7 +147,7 @@ class PeopleImport(ImportKind):
             person = by_email.get(values["email"]) if values.get("email") else None
             if person is None and school is not None:
                 person = by_name.get((school[0], name))
-            possible: list = []
+            possible: list[Person] = []
             if person is None and not values.get("email"):
                 candidates = namesakes.get(name, [])
                 born = values.get("date_of_birth")
@@ -148,7 +168,7 @@ class PeopleImport(ImportKind):
             earlier = same.earlier(values, person, at)
             # A TRN given on two rows to two people would fail at apply: refuse the later row.
             trn = values.get("trn")
-            owner = person.id if person is not None else (
+            owner: Token = person.id if person is not None else (
                 earlier.token if earlier is not None else ("new", record.row))
             if trn and (person is None or person.trn != trn):
                 first = trn_owner.get(trn)
@@ -182,8 +202,10 @@ class PeopleImport(ImportKind):
             items.append(item)
         return items
 
-    def _plan_more(self, record, row, earlier, person, school, columns, refused, current_roles,
-                   trained, same):
+    def _plan_more(self, record: Record, row: ParsedRow, earlier: _Planned, person: Person | None,
+                   school: SchoolRef | None, columns: dict[str, str], refused: list[Refusal],
+                   current_roles: CurrentRoles, trained: Trained, same: _SamePerson
+                   ) -> Item | None:
         """A later row of a person an earlier row of the file plans: their role (and training)
         here; values only this row gives go into the earlier row's person."""
         first = earlier.item
@@ -219,7 +241,7 @@ class PeopleImport(ImportKind):
         item.description = f"{row['label']} (also on row {first.row})"
         return item
 
-    def _parse(self, record, columns, refused):
+    def _parse(self, record: Record, columns: dict[str, str], refused: list[Refusal]) -> ParsedRow:
         """The row's values; ``ok`` is False when a problem was found (the row is still looked
         at, its school too, so that every problem of it is said in one run)."""
         raw = dict(record.raw)
@@ -246,12 +268,15 @@ class PeopleImport(ImportKind):
                 name_columns & {r.column for r in refused[before:]}):
             refused.append(Refusal(record.row, columns.get("last_name") or columns.get("full_name", ""),
                                    "first and last name are both needed"))
-        return {"person": values, "role": role_values, "school_urn": school_urn,
-                "trained_on": trained_on, "ok": len(refused) == before,
-                "label": f"{values.get('first_name') or ''} {values.get('last_name') or ''}".strip()}
+        return ParsedRow(
+            person=values, role=role_values, school_urn=school_urn, trained_on=trained_on,
+            ok=len(refused) == before,
+            label=f"{values.get('first_name') or ''} {values.get('last_name') or ''}".strip())
 
-    def _plan_row(self, record, row, person, school, columns, refused, current_roles, trained,
-                  known=None):
+    def _plan_row(self, record: Record, row: ParsedRow, person: Person | None,
+                  school: SchoolRef | None, columns: dict[str, str], refused: list[Refusal],
+                  current_roles: CurrentRoles, trained: Trained,
+                  known: dict[str, dict[Any, Person]] | None = None) -> Item | None:
         values = row["person"]
         changes: dict[str, tuple[Any, Any]] = {}
         payload: dict[str, Any] = {}
@@ -297,25 +322,28 @@ class PeopleImport(ImportKind):
                     payload["role_changes"] = (existing.id, diff)
                     for k, c in diff.items():
                         changes[f"{roles.field(k).label} ({where})"] = c
-        if row["trained_on"] is not None:
+        trained_on = row["trained_on"]
+        if trained_on is not None and trained_on is not BAD:  # BAD: the row is not ok
             done = trained.get(person.id, set()) if person else set()
-            if row["trained_on"] not in done:
+            if trained_on not in done:
                 payload["training"] = {"kind": "refresher" if done else "initial",
-                                       "completed_on": row["trained_on"],
+                                       "completed_on": trained_on,
                                        "school": school[0] if school else None}
-                changes["Mentor training"] = (None, F.format_date(row["trained_on"]))
+                changes["Mentor training"] = (None, F.format_date(trained_on))
         if action == "same" and any(k in payload for k in ("role", "role_changes", "training")):
             action = "update"
         key = values.get("email") or f"{row['label']}"
         return Item(record.row, action, key, row["label"], changes, payload)
 
-    def write(self, items: list[Item], run_id: int, tick) -> None:
+    def write(self, items: list[Item], run_id: int, tick: Callable[[int], None]) -> None:
         new = [i for i in items if "person" in i.payload]
         ids = people.create_many([i.payload["person"] for i in new], import_run=run_id)
         for item, person_id in zip(new, ids, strict=True):
             item.payload["person_id"] = person_id
-        role_rows, training_rows = [], []
-        person_changes, role_changes = [], []
+        role_rows: list[dict[str, Any]] = []
+        training_rows: list[dict[str, Any]] = []
+        person_changes: list[tuple[int, dict[str, Any], int | None]] = []
+        role_changes: list[tuple[int, dict[str, Any], int | None]] = []
         for item in items:
             person_id = item.payload.get("person_id") or item.payload[
                 "same_person_as"].payload["person_id"]
@@ -338,7 +366,7 @@ class PeopleImport(ImportKind):
 class _Planned:
     """A person the file's rows plan so far: who (token), the values given, the first item."""
 
-    def __init__(self, token, values: dict, item: Item):
+    def __init__(self, token: Token, values: dict[str, Any], item: Item) -> None:
         self.token, self.values, self.item = token, dict(values), item
 
 
@@ -348,12 +376,13 @@ class _SamePerson:
     plan."""
 
     def __init__(self) -> None:
-        self.by_key: dict[tuple, _Planned] = {}
-        self.roles: dict[tuple, int] = {}  # (token, school id, kind) -> row
+        self.by_key: dict[tuple[Any, ...], _Planned] = {}  # see _keys
+        self.roles: dict[tuple[Token, int, str], int] = {}  # (token, school id, kind) -> row
 
     @staticmethod
-    def _keys(values: dict, person, school_id: int | None) -> list[tuple]:
-        keys = []
+    def _keys(values: dict[str, Any], person: Person | None,
+              school_id: int | None) -> list[tuple[Any, ...]]:
+        keys: list[tuple[Any, ...]] = []
         if values.get("email"):
             keys.append(("email", values["email"]))
         if person is not None:
@@ -367,19 +396,22 @@ class _SamePerson:
             keys.append(("school", name, school_id))  # matched so in the database too
         return keys
 
-    def earlier(self, values: dict, person, school_id: int | None) -> _Planned | None:
+    def earlier(self, values: dict[str, Any], person: Person | None,
+                school_id: int | None) -> _Planned | None:
         for key in self._keys(values, person, school_id):
             found = self.by_key.get(key)
             if found is not None:
                 return found
         return None
 
-    def planned(self, token, values: dict, person, school_id: int | None, item: Item) -> None:
+    def planned(self, token: Token, values: dict[str, Any], person: Person | None,
+                school_id: int | None, item: Item) -> None:
         planned = _Planned(token, values, item)
         for key in self._keys(values, person, school_id):
             self.by_key.setdefault(key, planned)
 
-    def agree(self, earlier: _Planned, values: dict, record, columns, refused) -> bool:
+    def agree(self, earlier: _Planned, values: dict[str, Any], record: Record,
+              columns: dict[str, str], refused: list[Refusal]) -> bool:
         """Whether a later row of a person says what the earlier rows say (refusals if not)."""
         ok = True
         for k, v in values.items():
@@ -394,7 +426,8 @@ class _SamePerson:
             ok = False
         return ok
 
-    def claim_role(self, token, school, item: Item, record, columns, refused) -> bool:
+    def claim_role(self, token: Token, school: SchoolRef | None, item: Item, record: Record,
+                   columns: dict[str, str], refused: list[Refusal]) -> bool:
         """A role (person, school, kind) on one row only."""
         if school is None:
             return True
@@ -411,13 +444,13 @@ class _SamePerson:
         return True
 
 
-def _same(a, b) -> bool:
+def _same(a: object, b: object) -> bool:
     if isinstance(a, str) and isinstance(b, str):
         return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
     return a == b
 
 
-def _people_named(keys) -> dict[tuple[str, str], list[Person]]:
+def _people_named(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Person]]:
     """name key -> the stored (not erased) people of that name, for rows with no email."""
     wanted = {k for k in keys if k[0] and k[1]}
     found: dict[tuple[str, str], list[Person]] = defaultdict(list)
@@ -431,16 +464,17 @@ def _people_named(keys) -> dict[tuple[str, str], list[Person]]:
     return found
 
 
-def _existing_roles_and_training(person_ids: list[int]):
+def _existing_roles_and_training(person_ids: list[int]) -> tuple[CurrentRoles, Trained]:
     """(person, school, kind) -> current role; person -> set of training dates."""
     current: dict[tuple[int, int, str], Role] = {}
-    trained: dict[int, set] = defaultdict(set)
+    trained: Trained = defaultdict(set)
     wanted = sorted(set(person_ids))
     for part in C.chunks(wanted):
         for role in Role.select().where(Role.person.in_(part) & Role.end_date.is_null()):
             current.setdefault((role.person_id, role.school_id, role.kind), role)
-        for person_id, done in (MentorTraining.select(MentorTraining.person, MentorTraining.completed_on)
-                                .where(MentorTraining.person.in_(part)).tuples()):
+        query = (MentorTraining.select(MentorTraining.person, MentorTraining.completed_on)
+                 .where(MentorTraining.person.in_(part)).tuples())
+        for person_id, done in cast("Iterable[tuple[int, date]]", query):  # .tuples(): rows
             trained[person_id].add(done)
     return current, trained
 

@@ -38,7 +38,7 @@ URN_COLUMNS = ("school_urn", "school2_urn", "school3_urn", "school4_urn", "schoo
 
 #: A row as parsed: (record, the placement's values, the extra fields, whether it was clean).
 Parsed = tuple[Record, dict[str, Any], dict[str, Any], bool]
-SchoolRef = tuple[int, str]  # (school id, name), as import_common.school_ids_by_urn gives it
+SchoolRef = C.SchoolRef
 
 
 class PlacementImport(ImportKind):
