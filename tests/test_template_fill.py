@@ -397,3 +397,32 @@ def test_new_rows_share_one_named_style_per_look_and_the_las_own_styles_stay(thr
     for col in range(1, 7):
         assert ws.cell(inserted, col).border == copy(ws.cell(first, col).border)
         assert ws.cell(inserted, col).fill == copy(ws.cell(first, col).fill)
+
+
+def test_cells_styled_with_the_las_own_cell_style_keep_that_style_when_filled(three_schools,
+                                                                             tmp_path):
+    """An LA that formats its input cells with a cell style of its own ("LA input") gets its
+    filled and inserted cells back in that style, as before the public-API filler: no extra
+    named styles in the LA's workbook for a look that is already one of the LA's."""
+    from openpyxl.styles import Border, NamedStyle, Side
+
+    template = make_template(tmp_path / "la.xlsx", data_rows=1)
+    wb = load_workbook(template)
+    thin = Side(style="thin")
+    wb.add_named_style(NamedStyle(name="LA input", fill=PatternFill("solid", fgColor="FFFFCC"),
+                                  border=Border(left=thin, right=thin, top=thin, bottom=thin)))
+    for col in range(1, 7):
+        wb["Return"].cell(HEADER_ROW + 1, col).style = "LA input"
+    wb.save(template)
+    own = load_workbook(template).named_styles
+    info = inspect_template(template, "partnership", make_filters())
+    result = fill_template(info, tmp_path / "filled.xlsx", make_filters())
+    assert result.inserted >= 1
+    back = load_workbook(result.path)
+    assert back.named_styles == own  # nothing added: every look filled is the LA's own
+    ws = back["Return"]
+    for row in (HEADER_ROW + 1, HEADER_ROW + 2, HEADER_ROW + 3):
+        for col in range(1, 7):
+            cell = ws.cell(row, col)
+            assert cell.style == "LA input", cell.coordinate
+            assert cell.fill.fgColor.rgb.endswith("FFFFCC") and cell.border.left.style == "thin"

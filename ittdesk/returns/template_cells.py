@@ -122,7 +122,8 @@ def look_style(ws: Worksheet, cell: Cell | None, looks: dict[str, str],
     added to the workbook once per look: giving it to a cell is openpyxl's one public way to
     copy a whole look at the speed of a plain value (setting the parts one by one costs
     openpyxl a comparison of each whole part, ~50x slower). ``looks`` (look -> name) keeps
-    one named style per look. None for a plain cell."""
+    one named style per look; a look that is exactly the cell's own named style (the LA's
+    "Input", say) is that style, so the LA's cells stay in it. None for a plain cell."""
     source = cell if cell is not None else Cell(ws)
     parts = {name: getattr(source, name) for name in LOOK}
     if number_format is not None:
@@ -134,6 +135,8 @@ def look_style(ws: Worksheet, cell: Cell | None, looks: dict[str, str],
     wb = ws.parent
     key = repr(sorted((name, repr(value)) for name, value in parts.items()))
     name = looks.get(key)
+    if name is None and cell is not None and _is_look_of(ws, cell.style, parts):
+        name = looks[key] = cell.style  # the LA's own cell style: its cells stay in it
     if name is None:
         taken = set(wb.named_styles)
         n = len(looks) + 1
@@ -142,6 +145,14 @@ def look_style(ws: Worksheet, cell: Cell | None, looks: dict[str, str],
         name = looks[key] = f"{STYLE_PREFIX}{n}"
         wb.add_named_style(NamedStyle(name=name, **parts))
     return name
+
+
+def _is_look_of(ws: Worksheet, style: str, parts: dict[str, Any]) -> bool:
+    """Whether the named cell style ``style`` is exactly the look ``parts`` (read by giving it
+    to a scratch cell: the public way to see a named style's look)."""
+    probe = Cell(ws)
+    probe.style = style
+    return all(getattr(probe, part) == value for part, value in parts.items())
 
 
 def _is_date_format(fmt: str | None) -> bool:
