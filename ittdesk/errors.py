@@ -7,6 +7,8 @@ import re
 import sqlite3
 import zipfile
 import zlib
+from datetime import UTC, datetime
+from typing import Any
 
 
 class IttDeskError(Exception):
@@ -24,6 +26,45 @@ class ValidationError(IttDeskError):
 
 class RefusedError(IttDeskError):
     """An action refused as a whole (e.g. deleting a school that has placements)."""
+
+
+class ConflictError(RefusedError):
+    """Another user saved the record while this one was editing it, and changed a field this
+    edit changes too (or the record is to be deleted): refused, nothing written, so neither
+    change is lost silently. Says who, when and which fields; ``fields`` holds each field as
+    (value the user saw, theirs now, yours) for a dialog that shows them side by side.
+    Changes to *different* fields never get here: the service merges them."""
+
+    def __init__(self, *, entity: str, record_id: int, label: str,
+                 fields: dict[str, tuple[Any, Any, Any]], labels: dict[str, str],
+                 who: str | None, when: datetime | None, current_version: int,
+                 deleting: bool = False) -> None:
+        self.entity = entity
+        self.record_id = record_id
+        self.label = label
+        self.fields = fields
+        self.labels = labels
+        self.who = who
+        self.when = when
+        self.current_version = current_version
+        names = ", ".join(labels.get(name, name) for name in fields)
+        by = f"by {who}" if who else "by another user"
+        at = f" at {_local_time(when)}" if when is not None else ""
+        if deleting:
+            text = (f"{label} was not deleted: it was changed {by}{at} since you opened it"
+                    + (f" ({names})" if names else "") + ".")
+        else:
+            text = f"Saved {by}{at} while you were editing: {names}."
+        super().__init__(text)
+
+
+def _local_time(when: datetime) -> str:
+    """An audit time (UTC, stored without tzinfo) as the user's clock shows it: the time alone
+    today, with the day otherwise."""
+    local = when.replace(tzinfo=UTC).astimezone() if when.tzinfo is None else when.astimezone()
+    if local.date() == datetime.now().astimezone().date():
+        return f"{local:%H:%M}"
+    return f"{local:%d/%m/%Y %H:%M}"
 
 
 class DatabaseOpenError(IttDeskError):

@@ -35,6 +35,7 @@ from .models import (
     School,
     database,
 )
+from .models.base import Versioned
 from .sortkeys import key_fields, key_value
 from .sqlite_file import LATEST_SCHEMA
 
@@ -177,6 +178,22 @@ def _birth_dates_and_hesa_ids(migrator: SchemaMigrator) -> None:
     SchemaManager(Enrolment).create_indexes(safe=True)
 
 
+def _record_versions(migrator: SchemaMigrator) -> None:
+    """Version 10 (issue 19): every record people edit carries a ``version`` (``Versioned``),
+    so an edit saved over another user's is caught instead of silently undoing it. Added with
+    the very DDL a new table has (NOT NULL DEFAULT 1, last): every existing row gets 1 without
+    being rewritten one by one; skipped for a table that already has it."""
+    db = migrator.database
+    for model in ALL_MODELS:
+        if not issubclass(model, Versioned):
+            continue
+        table = model._meta.table_name
+        if "version" not in {c.name for c in db.get_columns(table)}:
+            ctx = db.get_sql_context()
+            column = ctx.sql(model.version.ddl(ctx)).query()[0]
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
@@ -192,6 +209,8 @@ MIGRATIONS: list[Migration] = [
               _events_and_newsletters),
     Migration(9, "a person's date of birth and an enrolment's HESA ID",
               _birth_dates_and_hesa_ids),
+    Migration(10, "every record carries a version: no edit silently overwrites another's",
+              _record_versions),
 ]
 
 

@@ -203,3 +203,27 @@ def test_edit_undo_takes_back_the_last_saved_edit(qtbot, main_window):
     assert (back.name, back.postcode) == ("Fernbank Primary", "LS1 1AA")
     assert AuditEntry.select().order_by(AuditEntry.id.desc()).get().note.startswith("undo of edit")
     assert not main_window.undo_act.isEnabled()
+
+
+def test_a_save_over_another_users_change_to_the_same_field_is_refused_keeping_what_was_typed(
+        qtbot, main_window):
+    school = schools.create({"urn": 123457, "name": "Oakfield Primary"})
+    editor = main_window.open_record("school", school.id)
+    schools.update(school.id, {"phone": "01632 960001"})  # another user, meanwhile
+    type_into(qtbot, editor, "phone", "01632 960002")
+    assert not editor.save()
+    assert editor.banner.isVisible()
+    assert "while you were editing: Phone" in editor.banner.text()
+    assert editor.widgets["phone"].text() == "01632 960002"  # nothing typed is lost
+    assert School.get_by_id(school.id).phone == "01632 960001"  # nor theirs overwritten
+    assert editor.isVisible()
+
+
+def test_a_save_over_another_users_change_to_other_fields_keeps_both(qtbot, main_window):
+    school = schools.create({"urn": 123458, "name": "Oakfield Primary"})
+    editor = main_window.open_record("school", school.id)
+    schools.update(school.id, {"town": "Leeds"})  # another user, meanwhile
+    type_into(qtbot, editor, "phone", "01632 960002")
+    assert editor.save()
+    row = School.get_by_id(school.id)
+    assert (row.town, row.phone) == ("Leeds", "01632 960002")

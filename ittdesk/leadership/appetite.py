@@ -74,7 +74,10 @@ class HostingAppetiteService(EntityService[HostingAppetite]):
             for what, places in clean_offers:
                 HostingOffer.create(appetite=record, phase_or_subject=what, places=places)
             new = offers_text(record)
-            if old != new:
+            if old != new:  # one audited change, one version (services.base)
+                HostingAppetite.update(version=HostingAppetite.version + 1).where(
+                    HostingAppetite.id == record.id).execute()
+                record.version += 1
                 audit.record(self.entity, record.id, "update", {"offers": [old or None, new or None]})
         return record
 

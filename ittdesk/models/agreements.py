@@ -18,11 +18,11 @@ from peewee import (
 )
 
 from ..choices import ACTIVITY_KINDS, AGREEMENT_STATUSES, PARTY_ROLES, RAG_RATINGS, REPORT_KINDS
-from .base import AcademicYearField, BaseModel, choice_field
+from .base import AcademicYearField, Versioned, choice_field
 from .schools import Designation, Person, School
 
 
-class SupportAgreement(BaseModel):
+class SupportAgreement(Versioned):
     reference = CharField(max_length=20, unique=True)
     title = CharField(max_length=300)
     academic_year = AcademicYearField(index=True)
@@ -43,7 +43,7 @@ class SupportAgreement(BaseModel):
         constraints = [Check("end_date IS NULL OR start_date IS NULL OR end_date >= start_date")]
 
 
-class AgreementParty(BaseModel):
+class AgreementParty(Versioned):
     agreement = ForeignKeyField(SupportAgreement, backref="parties", on_delete="CASCADE")
     agreement_id: Field[int]
     school = ForeignKeyField(School, backref="agreement_parties", on_delete="RESTRICT")
@@ -54,7 +54,7 @@ class AgreementParty(BaseModel):
     responsibilities = TextField(null=True)
 
 
-class AgreementLeader(BaseModel):
+class AgreementLeader(Versioned):
     """A system leader (SLE/LLE/NLE) deployed on the agreement."""
 
     agreement = ForeignKeyField(SupportAgreement, backref="leaders", on_delete="CASCADE")
@@ -67,7 +67,7 @@ class AgreementLeader(BaseModel):
     hours = FloatField(null=True, constraints=[Check("hours IS NULL OR hours >= 0")])
 
 
-class AgreementActivity(BaseModel):
+class AgreementActivity(Versioned):
     agreement = ForeignKeyField(SupportAgreement, backref="activities", on_delete="CASCADE")
     agreement_id: Field[int]
     date = DateField(null=True)
@@ -79,7 +79,7 @@ class AgreementActivity(BaseModel):
     time = CharField(max_length=50, null=True)
 
 
-class ImpactReport(BaseModel):
+class ImpactReport(Versioned):
     agreement = ForeignKeyField(SupportAgreement, backref="reports", on_delete="CASCADE")
     agreement_id: Field[int]
     kind = choice_field(REPORT_KINDS, "kind")
@@ -91,7 +91,7 @@ class ImpactReport(BaseModel):
     author_id: Field[int | None]
 
 
-class SpendEntry(BaseModel):
+class SpendEntry(Versioned):
     agreement = ForeignKeyField(SupportAgreement, backref="spend", on_delete="CASCADE")
     agreement_id: Field[int]
     date = DateField()
@@ -99,7 +99,7 @@ class SpendEntry(BaseModel):
     amount_pence = IntegerField(constraints=[Check("amount_pence >= 0")])
 
 
-class Signature(BaseModel):
+class Signature(Versioned):
     """A signature line: a party's (party set) or the QA lead's (party empty)."""
 
     agreement = ForeignKeyField(SupportAgreement, backref="signatures", on_delete="CASCADE")

@@ -13,6 +13,7 @@ from peewee import (
     Context,
     DatabaseProxy,
     Field,
+    IntegerField,
     Model,
     ModelInsert,
     NodeList,
@@ -40,6 +41,25 @@ class BaseModel(Model):
     class Meta:
         database = database
         legacy_table_names = False
+
+
+class Versioned(BaseModel):
+    """A record people edit, which carries its ``version``: 1 when created, one more with every
+    update in the same UPDATE (services' update, undo, bulk update), so an edit can say "only if
+    it is still as I saw it" (``WHERE version = ?``) and no one's change is lost silently.
+
+    ``DEFAULT 1`` in the table too, so a migration adds it to a table with rows (each gets 1)
+    and any INSERT that names no version still starts at 1. Sorted last, where the migration's
+    ``ADD COLUMN`` puts it, so a new table and a migrated one list their columns alike."""
+
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
+
+
+# After every field the models declare (peewee orders fields by its creation counter; the
+# attributes are peewee's own, not in its stubs).
+_LAST: Any = Versioned.version
+_LAST._order = 1 << 30
+_LAST._sort_key = (2, _LAST._order)
 
 
 @overload

@@ -13,11 +13,11 @@ from __future__ import annotations
 from peewee import BooleanField, CharField, DateField, Field, ForeignKeyField, TextField
 
 from ..choices import EVENT_KINDS
-from .base import BaseModel, choice_field
+from .base import Versioned, choice_field
 from .schools import Person, School
 
 
-class Event(BaseModel):
+class Event(Versioned):
     title = CharField(max_length=200)
     kind = choice_field(EVENT_KINDS, "kind", index=True)
     held_on = DateField(index=True)
@@ -25,7 +25,7 @@ class Event(BaseModel):
     notes = TextField(null=True)
 
 
-class EventAttendance(BaseModel):
+class EventAttendance(Versioned):
     """One person at one event: invited, came, led (any combination)."""
 
     event = ForeignKeyField(Event, backref="attendance", on_delete="CASCADE")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from peewee import CharField, Check, DateField, Field, ForeignKeyField, IntegerField, TextField
 
 from ..leadership.vocabulary import HOSTING_APPETITES, NOT_HOSTING_REASONS
-from .base import AcademicYearField, BaseModel, choice_field
+from .base import AcademicYearField, BaseModel, Versioned, choice_field
 from .schools import School
 
 
@@ -40,7 +40,7 @@ class RoundSchool(BaseModel):
         constraints = [Check("confirmed_on IS NULL OR returned_on IS NOT NULL")]
 
 
-class HostingAppetite(BaseModel):
+class HostingAppetite(Versioned):
     """Whether a school will host trainees in a year, and why not when it will not."""
 
     school = ForeignKeyField(School, backref="hosting_appetites", on_delete="RESTRICT")

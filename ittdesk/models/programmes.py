@@ -5,17 +5,17 @@ from __future__ import annotations
 from peewee import CharField, Check, DateField, Field, ForeignKeyField, IntegerField, TextField
 
 from ..choices import ENROLMENT_STATUSES, PLACEMENT_KINDS, PROGRAMME_KINDS
-from .base import AcademicYearField, BaseModel, choice_field
+from .base import AcademicYearField, Versioned, choice_field
 from .schools import Person, School
 
 
-class Programme(BaseModel):
+class Programme(Versioned):
     name = CharField(max_length=200, unique=True)
     kind = choice_field(PROGRAMME_KINDS, "kind")
     description = TextField(null=True)
 
 
-class Cohort(BaseModel):
+class Cohort(Versioned):
     programme = ForeignKeyField(Programme, backref="cohorts", on_delete="RESTRICT")
     programme_id: Field[int]
     name = CharField(max_length=100)
@@ -29,7 +29,7 @@ class Cohort(BaseModel):
         constraints = [Check("end_date IS NULL OR start_date IS NULL OR end_date >= start_date")]
 
 
-class Enrolment(BaseModel):
+class Enrolment(Versioned):
     person = ForeignKeyField(Person, backref="enrolments", on_delete="RESTRICT")
     person_id: Field[int]
     cohort = ForeignKeyField(Cohort, backref="enrolments", on_delete="RESTRICT")
@@ -50,7 +50,7 @@ class Enrolment(BaseModel):
         indexes = ((("person", "cohort"), True),)
 
 
-class Placement(BaseModel):
+class Placement(Versioned):
     enrolment = ForeignKeyField(Enrolment, backref="placements", on_delete="RESTRICT")
     enrolment_id: Field[int]
     school = ForeignKeyField(School, backref="placements", on_delete="RESTRICT")

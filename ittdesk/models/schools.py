@@ -24,10 +24,10 @@ from ..choices import (
     TRAINING_KINDS,
 )
 from ..fields import EMAIL_MAX, PHONE_MAX
-from .base import BaseModel, SortKeyed, SortKeyField, choice_field
+from .base import SortKeyed, SortKeyField, Versioned, choice_field
 
 
-class School(SortKeyed):
+class School(SortKeyed, Versioned):
     SORT_KEYS = {"name": "name_key"}
 
     urn = IntegerField(unique=True, constraints=[Check("urn BETWEEN 10000 AND 9999999")])
@@ -54,7 +54,7 @@ class School(SortKeyed):
     name_key = SortKeyField(max_length=200, index=True)
 
 
-class Person(SortKeyed):
+class Person(SortKeyed, Versioned):
     SORT_KEYS = {"first_name": "first_name_key", "last_name": "last_name_key"}
 
     title = Char(max_length=20, null=True)
@@ -85,7 +85,7 @@ class Person(SortKeyed):
         return " ".join(p for p in (self.first_name, self.last_name) if p)
 
 
-class Role(BaseModel):
+class Role(Versioned):
     """A post held at a school between two dates; an open end date means current."""
 
     person = ForeignKeyField(Person, backref="roles", on_delete="RESTRICT")
@@ -106,7 +106,7 @@ class Role(BaseModel):
         indexes = ((("school", "kind", "end_date"), False),)
 
 
-class MentorTraining(BaseModel):
+class MentorTraining(Versioned):
     person = ForeignKeyField(Person, backref="mentor_training", on_delete="RESTRICT")
     person_id: Field[int]
     kind = choice_field(TRAINING_KINDS, "kind")
@@ -117,7 +117,7 @@ class MentorTraining(BaseModel):
     school_id: Field[int | None]
 
 
-class Designation(BaseModel):
+class Designation(Versioned):
     person = ForeignKeyField(Person, backref="designations", on_delete="RESTRICT")
     person_id: Field[int]
     kind = choice_field(DESIGNATIONS, "kind")

@@ -184,7 +184,8 @@ def change_status(agreement_id: int, target: str, *, reason: str | None = None) 
         if key == "withdrawn" and not (reason or "").strip():
             raise RefusedError(f"{agreement.reference}: say why it is withdrawn")
         agreement.status = key
-        agreement.save()
+        agreement.version += 1  # one audited change, one version (services.base)
+        agreement.save(only=[SupportAgreement.status, SupportAgreement.version])
         audit.record("agreement", agreement.id, "update", {"status": [old, key]},
                      note=(reason or "").strip() or None)
     return agreement
@@ -307,7 +308,8 @@ def reopen(agreement_id: int, reason: str, *, to: str | None = None) -> SupportA
                                f"not as {to}")
         old = agreement.status
         agreement.status = key
-        agreement.save()
+        agreement.version += 1  # one audited change, one version (services.base)
+        agreement.save(only=[SupportAgreement.status, SupportAgreement.version])
         audit.record("agreement", agreement.id, "update", {"status": [old, key]},
                      note=f"Reopened: {reason.strip()}")
     return agreement

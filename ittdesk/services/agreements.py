@@ -108,7 +108,8 @@ class AgreementService(EntityService[SupportAgreement]):
             errors.update(transition_problems(instance, status))
         return errors
 
-    def update(self, record_id: int, data: dict[str, Any]) -> SupportAgreement:
+    def update(self, record_id: int, data: dict[str, Any], *,
+               expected_version: int | None = None) -> SupportAgreement:
         instance = self.get(record_id)
         if instance.status in CLOSED:
             # Status goes on to ``check`` (the lifecycle's own message); notes stay editable.
@@ -117,13 +118,13 @@ class AgreementService(EntityService[SupportAgreement]):
             if refused:
                 raise RefusedError(f"{closed_message(instance)}; only its notes can still be edited "
                                    f"(not changed: {', '.join(refused)})")
-        return super().update(record_id, data)
+        return super().update(record_id, data, expected_version=expected_version)
 
-    def delete(self, record_id: int) -> AuditEntry:
+    def delete(self, record_id: int, *, expected_version: int | None = None) -> AuditEntry:
         instance = self.get(record_id)
         if instance.status in CLOSED:
             raise RefusedError(f"{closed_message(instance)}, so it cannot be deleted")
-        return super().delete(record_id)
+        return super().delete(record_id, expected_version=expected_version)
 
     def describe(self, agreement: SupportAgreement) -> str:
         return agreement.reference
@@ -190,18 +191,19 @@ class _Part(EntityService[P]):
         self._refuse_if_closed(data.get("agreement"), f"no {self.noun} can be added to it")
         return super().create(data)
 
-    def update(self, record_id: int, data: dict[str, Any]) -> P:
+    def update(self, record_id: int, data: dict[str, Any], *,
+               expected_version: int | None = None) -> P:
         instance = self.get(record_id)
         if changed_fields(self, instance, data):
             self._refuse_if_closed(instance.agreement_id, f"its {self.noun} cannot be changed")
             if "agreement" in data:
                 self._refuse_if_closed(data["agreement"], f"no {self.noun} can be moved to it")
-        return super().update(record_id, data)
+        return super().update(record_id, data, expected_version=expected_version)
 
-    def delete(self, record_id: int) -> AuditEntry:
+    def delete(self, record_id: int, *, expected_version: int | None = None) -> AuditEntry:
         instance = self.get(record_id)
         self._refuse_if_closed(instance.agreement_id, f"its {self.noun} cannot be removed")
-        return super().delete(record_id)
+        return super().delete(record_id, expected_version=expected_version)
 
     def undo_delete(self, entry: AuditEntry) -> P:
         old = json.loads(entry.changes or "{}").get("agreement_id") or [None]

@@ -22,13 +22,13 @@ from peewee import IntegrityError
 
 from .. import audit, fields
 from ..choices import Choices
-from ..errors import NotFoundError, RefusedError, ValidationError
-from ..models import AuditEntry, database
-from ..models.base import BaseModel, SortKeyField
+from ..errors import ConflictError, NotFoundError, RefusedError, ValidationError
+from ..models import AuditEntry, database, is_postgres
+from ..models.base import BaseModel, SortKeyField, Versioned
 from . import bulk, parsers
 from .memo import ParseMemo, outcome_of, parse_with
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=Versioned)
 
 
 class Kind(enum.Enum):
@@ -255,26 +255,140 @@ class EntityService(Generic[M]):
                          person_id=self.person_id(instance))
         return instance
 
-    def update(self, record_id: int, data: dict[str, Any]) -> M:
-        instance = self.get(record_id)
-        values = self.prepare(data, instance)
-        changes: dict[str, list[Any]] = {}
-        for name, new in values.items():
-            old = getattr(instance, _attr(instance, name))
-            if old != new:
-                changes[name] = [old, new]
-        if not changes:
-            return instance
-        with database.atomic():
-            for name, (_old, new) in changes.items():
-                setattr(instance, _attr(instance, name), new)
-            try:
-                instance.save()
-            except IntegrityError as exc:
-                raise ValidationError({"": f"{self.label} not saved: {_integrity_message(exc)}"}) from exc
+    def update(self, record_id: int, data: dict[str, Any], *,
+               expected_version: int | None = None) -> M:
+        """Write the fields of ``data`` that differ from the record, checked by the rules.
+
+        The row is read inside the write transaction (SQLite's write lock taken at BEGIN, the
+        row locked on PostgreSQL) and only the changed columns are written, with ``version``
+        one more, ``WHERE version =`` the one read: no one else's change in between is undone.
+        ``expected_version``: the version the user saw. If the record moved on since, the
+        fields changed meanwhile (its audit entries say which) are compared with the user's:
+        none in common -> the user's are applied on top (a merge, checked by the same rules);
+        one in common -> ``ConflictError``, nothing written. Without it the last save wins,
+        for the fields it changes only."""
+        with self._writing():
+            instance = self._locked(record_id)
+            if expected_version is not None and instance.version != expected_version:
+                data = self._merged_or_refused(instance, data, expected_version)
+            values = self.prepare(data, instance)
+            changes: dict[str, list[Any]] = {}
+            for name, new in values.items():
+                old = getattr(instance, _attr(instance, name))
+                if old != new:
+                    changes[name] = [old, new]
+            if not changes:
+                return instance
+            self._write_changes(instance, changes, ValidationError)
             audit.record(self.entity, instance.id, "update", changes,
                          person_id=self.person_id(instance))
         return instance
+
+    # -- versions: no lost update ---------------------------------------------------------
+    def _writing(self) -> Any:
+        """The transaction an edit reads and writes in. On SQLite ``BEGIN IMMEDIATE`` (the
+        write lock first, waiting its turn): begun deferred, a read would be a snapshot another
+        process may overtake. On PostgreSQL the row is locked when read (``_locked``)."""
+        if is_postgres() or database.in_transaction():
+            return database.atomic()
+        return database.atomic("IMMEDIATE")
+
+    def _locked(self, record_id: int) -> M:
+        """The record as it is now, read inside the write transaction (``FOR UPDATE`` on
+        PostgreSQL: another edit of it waits until this one commits)."""
+        query = self.model.select().where(self.model.id == record_id)
+        if is_postgres():
+            query = query.for_update()
+        instance: M | None = query.first()
+        if instance is None:
+            raise NotFoundError(f"No {self.entity} with id {record_id}")
+        return instance
+
+    def _write_changes(self, instance: M, changes: dict[str, list[Any]],
+                       refusal: type[Exception]) -> None:
+        """``UPDATE`` the changed columns and ``version = version + 1`` where the version is
+        still the one read (it is: the row was read under the write lock), and the instance
+        after it. An integrity failure becomes ``refusal`` in words."""
+        model = self.model
+        columns = model._meta.fields
+        row: dict[Any, Any] = {columns[name]: new for name, (_old, new) in changes.items()}
+        row[columns["version"]] = columns["version"] + 1
+        try:
+            written = model.update(row).where(
+                (model.id == instance.id) & (columns["version"] == instance.version)).execute()
+        except IntegrityError as exc:
+            if refusal is ValidationError:
+                raise ValidationError({"": f"{self.label} not saved: {_integrity_message(exc)}"}) from exc
+            raise refusal(f"Cannot undo: {_integrity_message(exc)}") from exc
+        if written != 1:  # cannot happen under the lock; never write over a change unseen
+            raise RefusedError(f"{self.describe(instance)} was changed by someone else meanwhile; "
+                               "nothing was saved. Open it again to see the change.")
+        for name, (_old, new) in changes.items():
+            setattr(instance, _attr(instance, name), new)
+        instance.version += 1
+
+    def changed_since(self, instance: M, version: int) -> dict[str, Any]:
+        """Field -> the value it had at ``version``, for every field changed since, read from
+        the record's audit entries (each update, undo and bulk update is one entry and one
+        version). Fields whose change the audit does not cover are left out."""
+        moved = instance.version - version
+        if moved <= 0:
+            return {}
+        entries = (AuditEntry.select(AuditEntry.changes)
+                   .where((AuditEntry.entity == self.entity) & (AuditEntry.entity_id == instance.id)
+                          & (AuditEntry.action == "update"))
+                   .order_by(AuditEntry.id.desc()).limit(moved))
+        seen: dict[str, Any] = {}
+        for entry in entries:  # newest first: the oldest entry's "before" is what the user saw
+            for name, (before, _after) in json.loads(entry.changes or "{}").items():
+                field = self.model._meta.fields.get(name)
+                if field is not None:
+                    seen[name] = field.python_value(before) if before is not None else None
+        return seen
+
+    def _latest_entry(self, record_id: int) -> AuditEntry | None:
+        latest: AuditEntry | None = (AuditEntry.select()
+                .where((AuditEntry.entity == self.entity) & (AuditEntry.entity_id == record_id))
+                .order_by(AuditEntry.id.desc()).first())
+        return latest
+
+    def _conflict(self, instance: M, fields: dict[str, tuple[Any, Any, Any]], *,
+                  deleting: bool = False) -> ConflictError:
+        latest = self._latest_entry(instance.id)
+        labels = {name: self._label_of(name) for name in fields}
+        return ConflictError(entity=self.entity, record_id=instance.id,
+                             label=self.describe(instance), fields=fields, labels=labels,
+                             who=latest.user if latest is not None else None,
+                             when=latest.at if latest is not None else None,
+                             current_version=instance.version,
+                             deleting=deleting)
+
+    def _label_of(self, name: str) -> str:
+        try:
+            return self.field(name).label
+        except KeyError:
+            return name.replace("_", " ").capitalize()
+
+    def _merged_or_refused(self, instance: M, data: dict[str, Any], version: int) -> dict[str, Any]:
+        """The user's ``data`` (edited from ``version``) to write over the record as it is now:
+        fields others changed meanwhile that the user left as they were are dropped (theirs
+        stays); a field both changed, differently, is a conflict."""
+        seen = self.changed_since(instance, version)
+        values, _errors = self.clean(data, partial=True)
+        kept = dict(data)
+        conflicts: dict[str, tuple[Any, Any, Any]] = {}
+        for name in data:
+            if name not in seen or name not in values:
+                continue
+            saw, yours = seen[name], values[name]
+            theirs = getattr(instance, _attr(instance, name))
+            if yours == saw or yours == theirs:
+                del kept[name]  # the user did not change it, or made the same change
+            else:
+                conflicts[name] = (saw, theirs, yours)
+        if conflicts:
+            raise self._conflict(instance, conflicts)
+        return kept
 
     # -- bulk writes (imports) ------------------------------------------------------------
     def create_many(self, rows: Sequence[dict[str, Any]], *, person_ids: Sequence[int | None] | None = None,
@@ -317,6 +431,8 @@ class EntityService(Generic[M]):
         ``bulk.INSERT_CHUNK`` changes and at the end: ``n`` of them done (progress, cancel)."""
         model, entity, changed, entry = self.model, self.entity, audit.changed, audit.entry
         columns = model._meta.fields
+        version = columns["version"]
+        bumped = version + 1
         entries = []
         done = 0
         for record_id, diff, person_id in diffs:
@@ -327,8 +443,9 @@ class EntityService(Generic[M]):
                     done = 0
             if not diff:
                 continue
-            model.update({columns[k]: v[1] for k, v in diff.items()}).where(
-                model.id == record_id).execute()
+            row = {columns[k]: v[1] for k, v in diff.items()}
+            row[version] = bumped
+            model.update(row).where(model.id == record_id).execute()
             entries.append(entry(entity, record_id, "update", changed(diff), person_id=person_id,
                                  note=note, import_run=import_run))
         if tick is not None and done:
@@ -336,25 +453,37 @@ class EntityService(Generic[M]):
         audit.record_many(entries)
         return len(entries)
 
-    def delete(self, record_id: int) -> AuditEntry:
-        """Delete, or refuse naming what depends on it. Returns the entry ``undo_delete`` takes."""
-        instance = self.get(record_id)
-        blocking = self.dependents(instance)
-        if blocking:
-            raise RefusedError(
-                f"{self.describe(instance)} cannot be deleted: it still has {', '.join(blocking)}. "
-                "Remove or move those first."
-            )
-        snapshot = {name: [value, None] for name, value in _row_values(instance).items()}
-        with database.atomic():
+    def delete(self, record_id: int, *, expected_version: int | None = None) -> AuditEntry:
+        """Delete, or refuse naming what depends on it. Returns the entry ``undo_delete`` takes.
+        ``expected_version``: the version the user saw; if the record changed since, refused
+        (``ConflictError``): what they would delete is not what they saw."""
+        with self._writing():
+            instance = self._locked(record_id)
+            if expected_version is not None and instance.version != expected_version:
+                seen = self.changed_since(instance, expected_version)
+                raise self._conflict(instance, {
+                    name: (saw, getattr(instance, _attr(instance, name)), None)
+                    for name, saw in seen.items()}, deleting=True)
+            blocking = self.dependents(instance)
+            if blocking:
+                raise RefusedError(
+                    f"{self.describe(instance)} cannot be deleted: it still has {', '.join(blocking)}. "
+                    "Remove or move those first."
+                )
+            snapshot = {name: [value, None] for name, value in _row_values(instance).items()}
             entry = audit.record(self.entity, instance.id, "delete", snapshot,
                                  person_id=self.person_id(instance))
             try:
-                instance.delete_instance()
+                deleted = self.model.delete().where(
+                    (self.model.id == instance.id)
+                    & (self.model._meta.fields["version"] == instance.version)).execute()
             except IntegrityError as exc:
                 raise RefusedError(
                     f"{self.describe(instance)} cannot be deleted: other records refer to it"
                 ) from exc
+            if deleted != 1:
+                raise RefusedError(f"{self.describe(instance)} was changed by someone else "
+                                   "meanwhile, so it was not deleted.")
         return entry
 
     def undo_delete(self, entry: AuditEntry) -> M:
@@ -386,8 +515,8 @@ class EntityService(Generic[M]):
         then would silently throw away the later change."""
         if entry.action != "update" or entry.entity != self.entity or entry.entity_id is None:
             raise RefusedError("That entry is not an edit of this kind of record")
-        with database.atomic():
-            instance = self.get(entry.entity_id)
+        with self._writing():
+            instance = self._locked(entry.entity_id)
             latest = (AuditEntry.select(AuditEntry.id)
                       .where((AuditEntry.entity == self.entity)
                              & (AuditEntry.entity_id == entry.entity_id))
@@ -405,12 +534,7 @@ class EntityService(Generic[M]):
                 raise ValidationError(errors)
             changes = {name: [getattr(instance, _attr(instance, name)), value]
                        for name, value in old.items()}
-            for name, value in old.items():
-                setattr(instance, _attr(instance, name), value)
-            try:
-                instance.save()
-            except IntegrityError as exc:
-                raise RefusedError(f"Cannot undo: {_integrity_message(exc)}") from exc
+            self._write_changes(instance, changes, RefusedError)
             audit.record(self.entity, instance.id, "update", changes,
                          person_id=self.person_id(instance), note=f"undo of edit (audit #{entry.id})")
         return instance

@@ -35,7 +35,7 @@ class EventService(EntityService[Event]):
     def describe(self, event: Event) -> str:
         return f"{event.title} ({fields.format_date(event.held_on)})"
 
-    def delete(self, record_id: int) -> AuditEntry:
+    def delete(self, record_id: int, *, expected_version: int | None = None) -> AuditEntry:
         """The attendance list goes with the event, each row deleted (and audited) first, so
         the history says who was on it."""
         event = self.get(record_id)
@@ -43,7 +43,7 @@ class EventService(EntityService[Event]):
             for row_id in [r.id for r in EventAttendance.select(EventAttendance.id)
                            .where(EventAttendance.event == event)]:
                 attendance.delete(row_id)
-            return super().delete(record_id)
+            return super().delete(record_id, expected_version=expected_version)
 
 
 def school_at_the_time(person_id: int) -> int | None:

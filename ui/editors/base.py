@@ -317,9 +317,13 @@ class EntityEditor(QDialog):
         return {k: v for k, v in data.items() if v != self._snapshot.get(k)}
 
     def write(self, data: dict[str, Any]) -> Any:
+        """Create, or update from the version loaded here: a change saved meanwhile by someone
+        else to other fields is merged, to the same fields refused (``ConflictError``, shown
+        beside the form with what was typed kept) instead of silently overwritten."""
         if self.instance is None:
             return self.service.create(data)
-        return self.service.update(self.instance.id, data)
+        return self.service.update(self.instance.id, data,
+                                   expected_version=getattr(self.instance, "version", None))
 
     def changes(self) -> set[str]:
         """The kinds of record a save changes, announced once it has saved (``ui.operations``)."""
