@@ -190,7 +190,7 @@ def _record_versions(migrator: SchemaMigrator) -> None:
         table = model._meta.table_name
         if "version" not in {c.name for c in db.get_columns(table)}:
             ctx = db.get_sql_context()
-            column = ctx.sql(model.version.ddl(ctx)).query()[0]
+            column = ctx.sql(Versioned.version.ddl(ctx)).query()[0]
             db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
 
 
