@@ -175,6 +175,41 @@ def test_cancel_during_apply_changes_nothing_and_the_window_stays_responsive(
     assert (School.select().count(), AuditEntry.select().count(), ImportRun.select().count()) == before
 
 
+def test_close_waits_until_the_import_has_finished(qtbot, main_window, tmp_path, monkeypatch):
+    """While the import runs, Close (the wizard's Finish) is not offered: pressing it would
+    stop the import without asking; Cancel is the way to stop it. Once done, Close is."""
+    path = tmp_path / "many.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["URN", "Name"]] + [[str(300000 + i), f"S{i}"] for i in range(20)])
+    inside, proceed = threading.Event(), threading.Event()
+    real = bulk.insert_returning
+
+    def slow_insert(model, rows):
+        ids = real(model, rows)
+        inside.set()
+        proceed.wait(10)  # hold the worker mid-import while the buttons are looked at
+        return ids
+
+    monkeypatch.setattr(bulk, "insert_returning", slow_insert)
+    wizard = open_wizard(qtbot, main_window, path)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    wait_page(qtbot, wizard, ImportWizard.PAGE_MAPPING)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    wait_page(qtbot, wizard, ImportWizard.PAGE_PREVIEW)
+    qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
+    try:
+        qtbot.waitUntil(inside.is_set, timeout=10000)
+        QApplication.processEvents()
+        assert wizard.currentId() == ImportWizard.PAGE_APPLY and wizard.import_result is None
+        assert not wizard.close_button.isEnabled()
+        assert wizard.cancel_button.isVisible()
+    finally:
+        proceed.set()
+    qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20000)
+    assert wizard.close_button.isEnabled() and wizard.close_button.isVisible()
+    assert School.select().count() == 20
+
+
 def test_a_bad_file_gets_one_clear_message(qtbot, main_window, tmp_path):
     path = tmp_path / "photo.xlsx"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)

@@ -51,7 +51,7 @@ class ApplyPage(ImportPage):
         layout.addWidget(self.message)
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
-        return super().isComplete() and self.import_wizard.result is not None
+        return super().isComplete() and self.import_wizard.import_result is not None
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override: Import was pressed
         wizard = self.import_wizard
