@@ -394,3 +394,30 @@ def test_an_agreement_completed_in_the_editor_turns_read_only(qtbot, sqlite_db):
     assert editor.closed_banner.isVisible()
     assert not editor.main_fields["title"].input.isEnabled()
     assert not editor.panels["spend"].add_button.isEnabled()
+
+
+def test_a_save_over_another_users_change_to_the_same_field_is_refused_keeping_what_was_typed(
+        qtbot, sqlite_db):
+    from ittdesk.services.agreements import agreements
+
+    built = make.agreement()
+    editor = open_editor(qtbot, built.agreement.id)
+    agreements.update(built.agreement.id, {"baseline": "Theirs"})  # another user, meanwhile
+    type_into(qtbot, editor.main_fields["baseline"], "Mine")
+    assert editor.save() is False
+    assert "while you were editing: Baseline" in editor.problems.text()
+    assert editor.main_fields["baseline"].value() == "Mine"
+    assert SupportAgreement.get_by_id(built.agreement.id).baseline == "Theirs"
+    assert editor.dirty
+
+
+def test_a_save_over_another_users_change_to_other_fields_keeps_both(qtbot, sqlite_db):
+    from ittdesk.services.agreements import agreements
+
+    built = make.agreement()
+    editor = open_editor(qtbot, built.agreement.id)
+    agreements.update(built.agreement.id, {"evidence": "Theirs"})  # another user, meanwhile
+    type_into(qtbot, editor.main_fields["baseline"], "Mine")
+    assert editor.save() is True
+    saved = SupportAgreement.get_by_id(built.agreement.id)
+    assert (saved.baseline, saved.evidence) == ("Mine", "Theirs")

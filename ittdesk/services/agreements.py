@@ -455,18 +455,21 @@ class PartEdit:
 
 
 def save_agreement(agreement_id: int | None, values: dict[str, Any], parts: dict[str, list[PartEdit]],
-                   removed: dict[str, list[int]] | None = None) -> SupportAgreement:
+                   removed: dict[str, list[int]] | None = None, *,
+                   expected_version: int | None = None) -> SupportAgreement:
     """Create or update an agreement with all its parts in one transaction, all or nothing.
 
     ``parts`` maps a kind of ``PART_SERVICES`` to its parts as they should be after the save;
     ``removed`` lists ids to delete. A refused part raises ``PartError`` and nothing is kept.
     New parts get their ids set on the given ``PartEdit`` objects only once everything is saved.
+    ``expected_version``: the agreement's version the editor loaded (``EntityService.update``:
+    another user's change to other fields merges, to the same ones is a ``ConflictError``).
     """
     removed = removed or {}
     new_ids: dict[int, int] = {}  # id(PartEdit) -> id, applied after commit
     with database.atomic():
         agreement = (agreements.create(values) if agreement_id is None
-                     else agreements.update(agreement_id, values))
+                     else agreements.update(agreement_id, values, expected_version=expected_version))
         for kind in reversed(list(PART_SERVICES)):  # signatures go before the parties they name
             for part_id in removed.get(kind, []):
                 PART_SERVICES[kind].delete(part_id)

@@ -67,6 +67,7 @@ class AgreementEditor(AgreementSaving, QDialog):
         self.setObjectName("AgreementEditor")
         self.agreement_id = agreement_id
         self.status = "draft"
+        self.loaded_version: int | None = None  # what Save says it edited (services.base.update)
         self.dirty = False
         self._loading = False
         self._saving = False  # a write is under way (_write): the editor stays open
@@ -162,9 +163,11 @@ class AgreementEditor(AgreementSaving, QDialog):
                     widget.set_value(values.get(key))
                 self.tabs.clear_parts()
                 self.status = "draft"
+                self.loaded_version = None
             else:
                 a = agreements.get(self.agreement_id)
                 self.status = a.status
+                self.loaded_version = a.version
                 main = {
                     "title": a.title, "academic_year": str(a.academic_year),
                     "start_date": format_date(a.start_date), "end_date": format_date(a.end_date),

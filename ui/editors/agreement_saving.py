@@ -14,6 +14,7 @@ tabs and problem label, and its ``load`` and ``_mark_tabs``.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QDialog, QInputDialog, QLabel
@@ -49,6 +50,7 @@ class AgreementSaving(_Window):
     if TYPE_CHECKING:  # what the window provides
         saved: SignalInstance
         agreement_id: int | None
+        loaded_version: int | None
         dirty: bool
         _loading: bool
         _saving: bool
@@ -82,7 +84,8 @@ class AgreementSaving(_Window):
         for kind in self.panels:
             self.panels.clear_errors(kind)
         self._marked = set()
-        agreement, exc = self._write(save_agreement, self.agreement_id, values, parts, removed)
+        agreement, exc = self._write(partial(save_agreement, expected_version=self.loaded_version),
+                                     self.agreement_id, values, parts, removed)
         if isinstance(exc, PartError):
             self._marked = {exc.kind}
             panel = self.panels[exc.kind]
