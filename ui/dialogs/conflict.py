@@ -179,7 +179,7 @@ class ConflictDialog(QDialog):
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from choice to choice
         layout.addWidget(scroll, 1)
         layout.addWidget(self.button_box)
-        sizing.fit_on_show(self, QSize(720, min(260 + 70 * len(error.fields), 620)))
+        sizing.fit_on_show(self, QSize(720, min(220 + 60 * len(error.fields), 600)))
         first = next(iter(self.buttons_of.values()), None)
         if first is not None:
             first[YOURS].setFocus()
