@@ -113,7 +113,7 @@ def _make_database_problem(window, _records):
 
 
 def _make_conflict(window, records):
-    from conflict_stand_in import school_conflict
+    from conflict_examples import school_conflict
 
     from ui.dialogs.conflict import ConflictDialog
 

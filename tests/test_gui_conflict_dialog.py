@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import gui_helpers as gui
 import pytest
-from conflict_stand_in import StandInConflict, school_conflict
+from conflict_examples import conflict, school_conflict
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QRadioButton
@@ -51,11 +51,11 @@ def test_both_sides_are_shown_in_words_with_who_and_when(qtbot, main_window):
 
 def test_money_and_people_read_as_the_editor_shows_them(qtbot, main_window):
     lead = people.create({"first_name": "Ada", "last_name": "Okafor"})
-    error = StandInConflict(
-        entity="agreement", record_id=1, label="Agreement 1",
+    error = conflict(
+        "agreement", label="Agreement 1", who="Sam",
         fields={"amount_agreed_pence": (0, 125050, "1,300.5"),
                 "qa_lead": (None, lead.id, None)},
-        labels={"amount_agreed_pence": "Amount agreed", "qa_lead": "QA lead"}, who="Sam")
+        labels={"amount_agreed_pence": "Amount agreed", "qa_lead": "QA lead"})
     dialog = _shown(qtbot, main_window, error)
     assert dialog.findChild(QRadioButton, "theirs_amount_agreed_pence").text() == "£1,250.50"
     assert dialog.findChild(QRadioButton, "yours_amount_agreed_pence").text() == "£1,300.50"

@@ -206,12 +206,24 @@ def test_edit_undo_takes_back_the_last_saved_edit(qtbot, main_window):
 
 
 def test_a_save_over_another_users_change_to_the_same_field_is_refused_keeping_what_was_typed(
-        qtbot, main_window):
+        qtbot, main_window, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from ui.dialogs.conflict import ConflictDialog
+
+    asked: list[dict] = []
+
+    def cancel(dialog: ConflictDialog) -> QDialog.DialogCode:  # the user presses Cancel there
+        asked.append(dict(dialog.error.fields))
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ConflictDialog, "exec", cancel)
     school = schools.create({"urn": 123457, "name": "Oakfield Primary"})
     editor = main_window.open_record("school", school.id)
     schools.update(school.id, {"phone": "01632 960001"})  # another user, meanwhile
     type_into(qtbot, editor, "phone", "01632 960002")
     assert not editor.save()
+    assert asked == [{"phone": (None, "01632 960001", "01632 960002")}]  # theirs and yours shown
     assert editor.banner.isVisible()
     assert "while you were editing: Phone" in editor.banner.text()
     assert editor.widgets["phone"].text() == "01632 960002"  # nothing typed is lost

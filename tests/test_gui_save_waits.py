@@ -129,7 +129,7 @@ def test_a_failing_database_is_a_message_in_the_editor_not_a_traceback(qtbot, qu
         editor = open_school_editor(qtbot, window, fernbank.id, "Fernbank Church School")
         real_update = schools.update
 
-        def disk_full(record_id, data):
+        def disk_full(record_id, data, **_version):
             raise OperationalError("database or disk is full")
 
         monkeypatch.setattr(schools, "update", disk_full)

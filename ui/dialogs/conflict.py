@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ittdesk import fields
+from ittdesk.errors import ConflictError
 from ittdesk.services.base import Field, Kind
 
 from .. import sizing
@@ -42,19 +43,6 @@ from .. import sizing
 THEIRS, YOURS = 0, 1
 #: longer (or multi-line) values are shortened on their button and shown in full below it
 SHORT = 60
-
-
-class Conflict(Protocol):
-    """What the dialog reads of ``ittdesk.errors.ConflictError``."""
-
-    entity: str
-    record_id: int
-    label: str
-    fields: dict[str, tuple[Any, Any, Any]]
-    labels: dict[str, str]
-    who: str | None
-    when: datetime | None
-    current_version: int
 
 
 def field_specs(entity: str) -> dict[str, Field]:
@@ -126,7 +114,7 @@ def _one_line(text: str) -> str:
 class ConflictDialog(QDialog):
     """One row per conflicting field: its label (and what you saw), theirs and yours as a choice."""
 
-    def __init__(self, parent: QWidget | None, error: Conflict):
+    def __init__(self, parent: QWidget | None, error: ConflictError):
         super().__init__(parent)
         self.setObjectName("ConflictDialog")
         self.error = error

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from ittdesk.errors import IttDeskError, ValidationError, plain_message
+from ittdesk.errors import ConflictError, IttDeskError, ValidationError, plain_message
 from ittdesk.services.base import EntityService
 
 from .. import settings as ui_settings
@@ -64,6 +64,10 @@ class EntityEditor(QDialog):
         self.main_window = main_window
         self.record_id = record_id
         self.instance = self.service.get(record_id) if record_id is not None else None
+        #: the record's version as this editor saw it: a save applies only over that version
+        #: (merging others' changes to other fields) or over the one the user settled a
+        #: conflict with (``_settle_conflict``)
+        self.version_seen: int | None = getattr(self.instance, "version", None)
         self.setObjectName(type(self).__name__)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.widgets: dict[str, QWidget] = {}
@@ -322,8 +326,7 @@ class EntityEditor(QDialog):
         beside the form with what was typed kept) instead of silently overwritten."""
         if self.instance is None:
             return self.service.create(data)
-        return self.service.update(self.instance.id, data,
-                                   expected_version=getattr(self.instance, "version", None))
+        return self.service.update(self.instance.id, data, expected_version=self.version_seen)
 
     def changes(self) -> set[str]:
         """The kinds of record a save changes, announced once it has saved (``ui.operations``)."""
@@ -358,6 +361,8 @@ class EntityEditor(QDialog):
         if isinstance(error, ValidationError):
             self.show_errors(error.errors)
             return False
+        if isinstance(error, ConflictError):
+            return self._settle_conflict(error)
         if isinstance(error, IttDeskError):
             self.show_errors({"": str(error)})
             return False
@@ -368,6 +373,7 @@ class EntityEditor(QDialog):
         self.show_errors({})
         self.saved = True
         self.instance = saved
+        self.version_seen = getattr(saved, "version", None)
         self.record_id = saved.id
         self._snapshot = self.collect()
         self.field_undo.reset()
@@ -379,6 +385,29 @@ class EntityEditor(QDialog):
             self.history.set_record(self.service.entity, saved.id)
         self.after_save()
         return True
+
+    def _settle_conflict(self, error: ConflictError) -> bool:
+        """Someone else saved a field this save changes too: theirs and yours side by side
+        (``ui.dialogs.conflict``). What the user keeps goes into the form and is saved over the
+        record as it is now (with the rest of what they typed; others' changes to other fields
+        stay). Cancel: nothing saved, the form as the user left it, the reason above it."""
+        from ..dialogs.conflict import ConflictDialog
+
+        dialog = ConflictDialog(self, error)
+        try:
+            chosen = dialog.exec() == QDialog.DialogCode.Accepted
+            values = dialog.values()
+        finally:
+            dialog.deleteLater()
+        if not chosen or not Shiboken.isValid(self):
+            if Shiboken.isValid(self):
+                self.show_errors({"": f"Not saved: {error}"})
+            return False
+        for name, value in values.items():
+            if name in self.widgets:
+                self.set_widget_value(name, value)
+        self.version_seen = error.current_version
+        return self.save()
 
     def _last_audit_id(self, record_id: int) -> int:
         """The newest audit entry of this record (0: none), to find the one a save adds."""
