@@ -138,7 +138,7 @@ def test_a_version_1_database_is_upgraded_to_2_keeping_rows_after_a_backup(sqlit
 def test_a_returned_form_is_collected_and_applied_on_every_backend(db, tmp_path):
     from test_leadership_forms import fill_form
 
-    from ittdesk.leadership import collect, forms
+    from ittdesk.leadership import collect, sending
     from ittdesk.services.people import current_roles
 
     school = _school()
@@ -148,7 +148,7 @@ def test_a_returned_form_is_collected_and_applied_on_every_backend(db, tmp_path)
     roles.create({"person": champion.id, "school": school.id, "kind": "itt_champion",
                   "start_date": date(2020, 9, 1)})
     round_ = rounds.start_round("2026/27")
-    path = forms.generate_forms(round_, tmp_path).written[0]
+    path = sending.generate_forms(round_, tmp_path).written[0]
     fill_form(path, people={"Ann Ashworth": ("No - has left this post", date(2026, 8, 31)),
                             "Ben Bramley": ("No - details changed", "ben.b@example.org")},
               new=[("Headteacher", "Dr", "Cat", "Calder", "cat.calder@example.org",
@@ -174,12 +174,12 @@ def test_a_school_with_no_one_on_record_gets_a_form_and_its_new_team_is_recorded
     from openpyxl import load_workbook
     from test_leadership_forms import fill_form
 
-    from ittdesk.leadership import collect, forms
+    from ittdesk.leadership import collect, sending
 
     school = schools.create({"urn": 123457, "name": "=HYPERLINK(\"http://x\")", "phase": "special",
                              "partnership_status": "placement"})
     round_ = rounds.start_round("2026/27")
-    path = forms.generate_forms(round_, tmp_path).written[0]
+    path = sending.generate_forms(round_, tmp_path).written[0]
     ws = load_workbook(path)["Leadership form"]
     name_cell = next(c for row in ws.iter_rows() for c in row if c.value == school.name)
     assert name_cell.data_type == "s"  # typed text never becomes a live formula
