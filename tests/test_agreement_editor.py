@@ -397,14 +397,16 @@ def test_an_agreement_completed_in_the_editor_turns_read_only(qtbot, sqlite_db):
 
 
 def test_a_save_over_another_users_change_to_the_same_field_is_refused_keeping_what_was_typed(
-        qtbot, sqlite_db):
+        qtbot, sqlite_db, monkeypatch):
     from ittdesk.services.agreements import agreements
 
+    asked = answer_conflicts(monkeypatch, "cancel")
     built = make.agreement()
     editor = open_editor(qtbot, built.agreement.id)
     agreements.update(built.agreement.id, {"baseline": "Theirs"})  # another user, meanwhile
     type_into(qtbot, editor.main_fields["baseline"], "Mine")
     assert editor.save() is False
+    assert asked == [{"baseline": (built.agreement.baseline, "Theirs", "Mine")}]
     assert "while you were editing: Baseline" in editor.problems.text()
     assert editor.main_fields["baseline"].value() == "Mine"
     assert SupportAgreement.get_by_id(built.agreement.id).baseline == "Theirs"
@@ -421,3 +423,44 @@ def test_a_save_over_another_users_change_to_other_fields_keeps_both(qtbot, sqli
     assert editor.save() is True
     saved = SupportAgreement.get_by_id(built.agreement.id)
     assert (saved.baseline, saved.evidence) == ("Mine", "Theirs")
+
+
+def answer_conflicts(monkeypatch, *answers: str) -> list[dict]:
+    """The conflict dialog answered in turn: "cancel", "theirs" or "mine" (its buttons);
+    returns the fields each showed."""
+    from PySide6.QtWidgets import QDialog
+
+    from ui.dialogs.conflict import THEIRS, YOURS, ConflictDialog
+
+    asked: list[dict] = []
+    queue = list(answers)
+
+    def answer(dialog: ConflictDialog) -> QDialog.DialogCode:
+        asked.append(dict(dialog.error.fields))
+        choice = queue.pop(0)
+        if choice == "cancel":
+            return QDialog.DialogCode.Rejected
+        dialog.keep_all(THEIRS if choice == "theirs" else YOURS)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ConflictDialog, "exec", answer)
+    return asked
+
+
+@pytest.mark.parametrize("keep, expected", [("mine", "£2,500.00"), ("theirs", "£1,250.50")])
+def test_the_same_field_changed_meanwhile_saves_the_side_chosen_with_the_other_edits(
+        qtbot, sqlite_db, monkeypatch, keep, expected):
+    from ittdesk.fields import format_money
+    from ittdesk.services.agreements import agreements
+
+    asked = answer_conflicts(monkeypatch, keep)
+    built = make.agreement()
+    editor = open_editor(qtbot, built.agreement.id)
+    agreements.update(built.agreement.id, {"amount_agreed_pence": "1250.50"})  # another user
+    editor.main_fields["amount_agreed_pence"].set_value("2500")
+    type_into(qtbot, editor.main_fields["baseline"], "Mine")
+    assert editor.save() is True
+    assert list(asked[0]) == ["amount_agreed_pence"]
+    saved = SupportAgreement.get_by_id(built.agreement.id)
+    assert format_money(saved.amount_agreed_pence) == expected and saved.baseline == "Mine"
+    assert editor.main_fields["amount_agreed_pence"].value() == expected

@@ -14,15 +14,18 @@ tabs and problem label, and its ``load`` and ``_mark_tabs``.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QDialog, QInputDialog, QLabel
 from shiboken6 import Shiboken
 
-from ittdesk.errors import IttDeskError, ValidationError, plain_message
+from ittdesk.errors import ConflictError, IttDeskError, ValidationError, plain_message
+from ittdesk.fields import format_date, format_money
 from ittdesk.services import agreement_lifecycle as lifecycle
 from ittdesk.services.agreements import PartEdit, PartError, agreements, save_agreement
+from ittdesk.services.base import Kind
 
 from ..operations import waiting_text, write_and_wait
 from . import agreement_status
@@ -108,6 +111,8 @@ class AgreementSaving(_Window):
                 self.tabs.setCurrentIndex(first_tab)
             self._show_problem("Not saved: " + "; ".join(exc.errors.values()))
             return False
+        if isinstance(exc, ConflictError) and exc.entity == agreements.entity:
+            return self._settle_conflict(exc)
         if exc is not None:
             self._show_problem(f"Not saved: {exc}" if isinstance(exc, IttDeskError)
                                else f"Not saved: {plain_message(exc)}")
@@ -118,6 +123,30 @@ class AgreementSaving(_Window):
         self.tabs.setCurrentIndex(current_tab)
         self._announce()
         return True
+
+    def _settle_conflict(self, error: ConflictError) -> bool:
+        """Another user saved a field of the agreement this save changes too: theirs and yours
+        side by side (``ui.dialogs.conflict``); what the user keeps goes into the fields and is
+        saved over the agreement as it now is. Cancel: nothing saved, every edit kept."""
+        from ..dialogs.conflict import ConflictDialog
+
+        dialog = ConflictDialog(self, error)
+        try:
+            chosen = dialog.exec() == QDialog.DialogCode.Accepted
+            values = dialog.values()
+        finally:
+            dialog.deleteLater()
+        if not Shiboken.isValid(self):
+            return False
+        if not chosen:
+            self._show_problem(f"Not saved: {error}")
+            return False
+        for name, value in values.items():
+            widget = self.main_fields.get(name)
+            if widget is not None:
+                widget.set_value(_as_typed(name, value))
+        self.loaded_version = error.current_version
+        return self.save()
 
     def _show_problem(self, text: str | None) -> None:
         self.problems.setText(text or "")
@@ -227,3 +256,16 @@ def _strip_label(message: str) -> str:
     """'Due: ... is not a date' -> the part after the label (the label is beside it already)."""
     head, sep, tail = message.partition(": ")
     return tail if sep and len(head) < 40 else message
+
+
+def _as_typed(name: str, value: Any) -> Any:
+    """A stored value as the agreement's fields show it when loaded (``AgreementEditor.load``:
+    dates dd/mm/yyyy, money in pounds, the year as 2025/26); ids, keys and text as they are."""
+    kind = agreements.field(name).kind
+    if kind is Kind.MONEY and isinstance(value, int):
+        return format_money(value)
+    if isinstance(value, date):
+        return format_date(value)
+    if kind is Kind.YEAR and value is not None:
+        return str(value)
+    return value
