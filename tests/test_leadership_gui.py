@@ -318,3 +318,45 @@ def test_schools_that_joined_later_are_added_to_the_round(page, qtbot):
     assert page.model.rowCount() == rows
     assert messages[0] == "Added 1 school(s) to the round"
     assert page.add_schools() == 0
+
+
+def test_start_round_pressed_again_while_the_round_is_written_starts_it_once(qtbot, db,
+                                                                            monkeypatch):
+    """The round is written on a worker while the dialog stays responsive: a second press of
+    Start round (a double click) waits for the first instead of writing the round again and
+    showing "already been started" over the round it just started."""
+    import threading
+
+    from ui.dialogs import start_round as start_round_module
+
+    School.create(urn=100001, name="Ashby Moor Primary", partnership_status="partner")
+    inside, proceed = threading.Event(), threading.Event()
+    calls = []
+    real = start_round_module.start_round
+
+    def held(*args):
+        calls.append(args)
+        inside.set()
+        proceed.wait(10)  # the first write still under way when Start round is pressed again
+        return real(*args)
+
+    monkeypatch.setattr(start_round_module, "start_round", held)
+    dialog = StartRoundDialog()
+    qtbot.addWidget(dialog)
+    dialog.year.setCurrentText("2026/27")
+    dialog.return_by.setText("16/10/2026")
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+
+    def press_again():
+        qtbot.waitUntil(inside.is_set, timeout=10000)
+        ok.click()  # ignored (disabled) while the round is being written
+        proceed.set()
+
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, press_again)
+    ok.click()
+    qtbot.waitUntil(tasks_idle, timeout=10000)
+    assert len(calls) == 1
+    assert dialog.round is not None and dialog.error.isHidden()
+    assert ConfirmationRound.select().count() == 1

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import Shiboken
 
 from ittdesk import fields
 from ittdesk.academic_year import AcademicYear
@@ -68,6 +69,7 @@ class StartRoundDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start round")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -85,8 +87,15 @@ class StartRoundDialog(QDialog):
             if not statuses:
                 raise ValidationError({"schools": "Tick at least one kind of school"})
             return_by = fields.day(self.return_by.text())
-            started, error = write_and_wait(self, start_round, self.year.currentText(), statuses,
-                                            return_by, changes={"round_school"})
+            # Start round and Cancel wait while the round is written: pressed again, it would
+            # be written twice (the second refused as "already started" over the first).
+            self.buttons.setEnabled(False)
+            try:
+                started, error = write_and_wait(self, start_round, self.year.currentText(),
+                                                statuses, return_by, changes={"round_school"})
+            finally:
+                if Shiboken.isValid(self.buttons):
+                    self.buttons.setEnabled(True)
             if error is not None:
                 raise error
             self.round = started
