@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from peewee import ModelSelect
 
@@ -30,6 +31,18 @@ from ..models import (
 from .base import EntityService, Field, count_words
 
 
+class PersonLike(Protocol):
+    """What ``PersonService.check`` reads of a person (and the fields, by name): a Person, or
+    an import's PersonRow (an enrolments plan builds no model per matched trainee)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def erased(self) -> bool: ...
+    @property
+    def full_name(self) -> str: ...
+
+
 class PersonService(EntityService[Person]):
     model = Person
     entity = "person"
@@ -48,8 +61,8 @@ class PersonService(EntityService[Person]):
 
     UNIQUE = (("email", "email"), ("trn", "TRN"))  # field, the word messages use
 
-    def check(self, values: dict[str, Any], instance: Person | None,
-              known: dict[str, dict[Any, Person]] | None = None) -> dict[str, str]:
+    def check(self, values: dict[str, Any], instance: PersonLike | None,
+              known: Mapping[str, Mapping[Any, PersonLike]] | None = None) -> dict[str, str]:
         """``known``: field -> {value: person} holding every person with those values, when the
         caller has loaded them (imports, to avoid a query per row); else one query per value."""
         errors = self._erased_errors(values, instance)
@@ -70,7 +83,8 @@ class PersonService(EntityService[Person]):
                 errors[name] = f"{other.full_name} (#{other.id}) already has this {label}"
         return errors
 
-    def _erased_errors(self, values: dict[str, Any], instance: Person | None) -> dict[str, str]:
+    def _erased_errors(self, values: dict[str, Any], instance: PersonLike | None
+                       ) -> dict[str, str]:
         """An erased person stays erased: no name, contact or note can be given back to the
         record (an import or an editor would otherwise quietly undo the erasure)."""
         if instance is None or not instance.erased:

@@ -373,25 +373,20 @@ def _plan_enrolment(record: Record, pvalues: dict[str, Any], evalues: dict[str, 
                     known_enrolments: KnownEnrolments | None = None,
                     same_person_as: Item | None = None) -> Item | None:
     """``known`` / ``known_enrolments``: the preloaded keys the services check against;
-    ``same_person_as``: the item of an earlier row that adds this (new) trainee.
-
-    People are PersonRows here, not models (one per matched trainee would cost more than the
-    plan): ``people.check`` reads only what both have (id, erased, full_name, the fields),
-    hence the three ignores below."""
+    ``same_person_as``: the item of an earlier row that adds this (new) trainee. People are
+    PersonRows here, not models: ``people.check`` takes either (``PersonLike``)."""
     changes: dict[str, tuple[Any, Any]] = {}
     payload: dict[str, Any] = {}
     label = f"{pvalues['first_name']} {pvalues['last_name']}"
     if same_person_as is not None:
         errors = people.check({**same_person_as.payload["person"],
-                               **{k: v for k, v in pvalues.items() if v is not None}}, None,
-                              known)  # type: ignore[arg-type]  # PersonRows: see above
+                               **{k: v for k, v in pvalues.items() if v is not None}}, None, known)
         if errors:
             refuse_errors(record, errors, columns, refused)
             return None
         payload["same_person_as"] = same_person_as
     elif person is None:
-        errors = people.check({f.name: pvalues.get(f.name) for f in people.fields}, None,
-                              known)  # type: ignore[arg-type]  # PersonRows: see above
+        errors = people.check({f.name: pvalues.get(f.name) for f in people.fields}, None, known)
         if errors:
             refuse_errors(record, errors, columns, refused)
             return None
@@ -404,7 +399,7 @@ def _plan_enrolment(record: Record, pvalues: dict[str, Any], evalues: dict[str, 
             # people.merged, for a person row (Person has no foreign keys to map to ids)
             merged = {f.name: getattr(person, f.name) for f in people.fields}
             merged.update({k: v[1] for k, v in diff.items()})
-            errors = people.check(merged, person, known)  # type: ignore[arg-type]  # as above
+            errors = people.check(merged, person, known)
             if errors:
                 refuse_errors(record, errors, columns, refused)
                 return None
