@@ -85,3 +85,48 @@ def test_first_run_greeting_asks_for_the_provider_name(qtbot, main_window):
     qtbot.keyClick(welcome.provider_name, Qt.Key.Key_Return)
     assert settings.provider().name == "Moorside Teaching School Hub SCITT"
     assert "will come from Moorside Teaching School Hub SCITT" in welcome.provider_note.text()
+
+
+def test_save_pressed_again_or_escape_while_saving_saves_once(qtbot, main_window, monkeypatch):
+    """The settings are written on a worker while the dialog stays responsive: Save pressed
+    again, or Esc (which offers to save what is not saved yet), while the first save is
+    written, does not write the settings a second time."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from ittdesk.models import AuditEntry
+    from ui.dialogs import provider_settings
+
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *args, **kwargs: QMessageBox.StandardButton.Save))
+    inside, proceed = threading.Event(), threading.Event()
+    calls = []
+    real = provider_settings._store
+
+    def held(changed):
+        calls.append(dict(changed))
+        inside.set()
+        proceed.wait(10)  # the first save still under way when Save and Esc are pressed
+        return real(changed)
+
+    monkeypatch.setattr(provider_settings, "_store", held)
+    dialog = ProviderSettingsDialog(main_window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.name, "Moorside SCITT")
+    save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+
+    def press_again():
+        qtbot.waitUntil(inside.is_set, timeout=10000)
+        save.click()
+        dialog.reject()  # Esc
+        proceed.set()
+
+    QTimer.singleShot(0, press_again)
+    save.click()
+    qtbot.waitUntil(gui.tasks_idle, timeout=10000)
+    assert calls == [{"provider_name": "Moorside SCITT"}]
+    assert settings.provider().name == "Moorside SCITT" and dialog.saved
+    assert AuditEntry.select().where(AuditEntry.entity == "setting").count() == 1

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import Shiboken
 
 from ittdesk import settings
 from ittdesk.errors import ValidationError, plain_message
@@ -127,6 +128,8 @@ class ProviderSettingsDialog(QDialog):
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+        self._saving = False  # a save is being written (on a worker): Save and Esc wait
         layout = QVBoxLayout(self)
         layout.addWidget(tabs, 1)
         layout.addWidget(buttons)
@@ -283,6 +286,8 @@ class ProviderSettingsDialog(QDialog):
 
     # -- saving and closing ----------------------------------------------------------------------
     def save(self) -> bool:
+        if self._saving:  # pressed again while the first save is written: that one counts
+            return False
         values = self.values()
         errors: dict[str, str] = {}
         cleaned: dict[str, str] = {}
@@ -300,7 +305,14 @@ class ProviderSettingsDialog(QDialog):
         stored = settings.all_settings()
         changed = {key: value for key, value in cleaned.items() if value != stored[key]}
         if changed:
-            _done, error = write_and_wait(self, _store, changed, changes={"provider"})
+            self._saving = True
+            self.buttons.setEnabled(False)
+            try:
+                _done, error = write_and_wait(self, _store, changed, changes={"provider"})
+            finally:
+                self._saving = False
+                if Shiboken.isValid(self.buttons):
+                    self.buttons.setEnabled(True)
             if error is not None:
                 self._say_errors(error.errors if isinstance(error, ValidationError)
                                  else {"provider_name": f"Not saved: {plain_message(error)}"})
@@ -311,7 +323,10 @@ class ProviderSettingsDialog(QDialog):
         return True
 
     def reject(self) -> None:
-        """Esc, Cancel and the window's close button: asks only when there are unsaved changes."""
+        """Esc, Cancel and the window's close button: asks only when there are unsaved changes.
+        Ignored while a save is written (it closes the dialog once it has saved)."""
+        if self._saving:
+            return
         if self.is_dirty():
             answer = QMessageBox.question(
                 self, "Unsaved changes", "Save the provider settings you changed?",
