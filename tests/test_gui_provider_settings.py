@@ -130,3 +130,41 @@ def test_save_pressed_again_or_escape_while_saving_saves_once(qtbot, main_window
     assert calls == [{"provider_name": "Moorside SCITT"}]
     assert settings.provider().name == "Moorside SCITT" and dialog.saved
     assert AuditEntry.select().where(AuditEntry.entity == "setting").count() == 1
+
+
+def test_the_greetings_name_pressed_again_while_saving_is_saved_once(qtbot, main_window,
+                                                                     monkeypatch):
+    """Home's Save name writes on a worker while the window stays responsive: Return pressed
+    again meanwhile does not write (and audit) the name a second time."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    from ittdesk.models import AuditEntry
+
+    home = main_window.current_page()
+    qtbot.waitUntil(lambda: home.stack.currentWidget() is home.welcome, timeout=10000)
+    welcome = home.welcome
+    inside, proceed = threading.Event(), threading.Event()
+    calls = []
+    real = settings.set
+
+    def held(key, value):
+        calls.append((key, value))
+        inside.set()
+        proceed.wait(10)  # the first save still under way when Return is pressed again
+        return real(key, value)
+
+    monkeypatch.setattr(settings, "set", held)
+    qtbot.keyClicks(welcome.provider_name, "Moorside SCITT")
+
+    def press_again():
+        qtbot.waitUntil(inside.is_set, timeout=10000)
+        qtbot.keyClick(welcome.provider_name, Qt.Key.Key_Return)
+        proceed.set()
+
+    QTimer.singleShot(0, press_again)
+    qtbot.keyClick(welcome.provider_name, Qt.Key.Key_Return)
+    qtbot.waitUntil(gui.tasks_idle, timeout=10000)
+    assert calls == [("provider_name", "Moorside SCITT")]
+    assert AuditEntry.select().where(AuditEntry.entity == "setting").count() == 1

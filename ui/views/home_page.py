@@ -110,6 +110,7 @@ class Welcome(QWidget):
     def __init__(self, main_window, parent: QWidget | None = None):
         super().__init__(parent)
         self.main_window = main_window
+        self._saving = False  # the provider's name is being written (on a worker)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 30, 40, 30)
         title = QLabel("Welcome to ITT Desk")
@@ -207,8 +208,14 @@ class Welcome(QWidget):
         if not text:
             self.provider_note.setText("Type the provider's name, then Save name.")
             return
-        _done, exc = write_and_wait(self, settings.set, "provider_name", text,
-                                    changes={"provider"})
+        if self._saving:  # Return or Save name again while it is written: that one counts
+            return
+        self._saving = True
+        try:
+            _done, exc = write_and_wait(self, settings.set, "provider_name", text,
+                                        changes={"provider"})
+        finally:
+            self._saving = False
         if exc is not None:
             self.provider_note.setText("; ".join(exc.errors.values())
                                        if isinstance(exc, ValidationError) else str(exc)
