@@ -31,18 +31,40 @@ def _unattended(kind: str):
     return staticmethod(answer)
 
 
+def _unattended_conflict(dialog) -> int:
+    """A conflict dialog no test answers: listed in ``unanswered`` and cancelled, never a hang
+    (a test that answers it calls ``answer_conflicts_for_real``)."""
+    from PySide6.QtWidgets import QDialog
+
+    unanswered.append(("conflict", ", ".join(dialog.error.fields)))
+    return QDialog.DialogCode.Rejected
+
+
+def answer_conflicts_for_real(monkeypatch) -> None:
+    """The conflict dialog runs as the app runs it (modal), for a test that answers it."""
+    from PySide6.QtWidgets import QDialog
+
+    from ui.dialogs.conflict import ConflictDialog
+
+    monkeypatch.setattr(ConflictDialog, "exec", QDialog.exec)
+
+
 @pytest.fixture(autouse=True)
 def qt_settings(tmp_path, monkeypatch):
     """Per-user settings in a temporary INI file: tests never touch the real user's.
 
     Message boxes a test does not answer itself (with monkeypatch) answer "Discard / No /
-    Cancel" at once and are listed in ``unanswered``, so a forgotten one cannot hang the run.
+    Cancel" at once and are listed in ``unanswered``, so a forgotten one cannot hang the run;
+    so does the conflict dialog (Cancel).
     """
     from PySide6.QtWidgets import QMessageBox
+
+    from ui.dialogs.conflict import ConflictDialog
 
     unanswered.clear()
     for kind in ("question", "warning", "information", "critical"):
         monkeypatch.setattr(QMessageBox, kind, _unattended(kind))
+    monkeypatch.setattr(ConflictDialog, "exec", _unattended_conflict)
     ui_settings.use_file(tmp_path / "qt-settings.ini")
     # Apps a test starts as processes (tests/app_driver.py, the screen-fit probe) too: they
     # must never add the test's databases to the real user's recent list.

@@ -67,7 +67,8 @@ def _stop_all() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _stop_timers():
+def _stop_timers(qt_settings, monkeypatch):
+    gui.answer_conflicts_for_real(monkeypatch)
     yield
     _stop_all()
 
