@@ -140,3 +140,37 @@ def test_a_delete_and_its_undo_each_announce_once(qtbot, main_window, monkeypatc
     main_window.undo_delete()
     qtbot.waitUntil(tasks_idle)
     assert announced == [frozenset({"school"})] * 2 and School.select().count() == 1
+
+
+def test_the_asking_window_takes_no_clicks_or_shortcuts_while_its_write_is_waited_for(
+        qtbot, main_window):
+    # A second press of Save / Start round / Mark sent while the first write is under way
+    # would write twice: the window is held as under a modal dialog, and free again after.
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtGui import QKeySequence, QShortcut
+    from PySide6.QtWidgets import QPushButton
+
+    button = QPushButton("Mark sent", main_window)
+    button.show()
+    pressed: list[str] = []
+    button.clicked.connect(lambda: pressed.append("click"))
+    shortcut = QShortcut(QKeySequence("Ctrl+J"), main_window)
+    shortcut.activated.connect(lambda: pressed.append("shortcut"))
+    release = threading.Event()
+
+    def slow_write() -> str:
+        assert release.wait(20)
+        return "written"
+
+    def press_during_the_write() -> None:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        qtbot.keyClick(main_window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+        release.set()
+
+    QTimer.singleShot(50, press_during_the_write)
+    assert operations.write_and_wait(main_window, slow_write, changes={"school"}) == \
+        ("written", None)
+    assert pressed == []
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(main_window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    assert pressed == ["click", "shortcut"]

@@ -42,7 +42,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from shiboken6 import Shiboken
 
 from ittdesk.errors import IttDeskError, plain_message
@@ -222,6 +224,40 @@ def write_when_free(fn: Callable[..., Any], *args: Any,
                              "press Save to try again.") from exc
 
 
+class _InputHeld(QObject):
+    """While a write is waited for, the asking window takes no clicks, keys or shortcuts, as
+    under a modal dialog: a second press of Save, Start round or Mark sent would otherwise
+    write twice. It keeps painting; after ``WAITING_SHOWN_AFTER_MS`` the cursor says it is busy."""
+
+    HELD = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
+                      QEvent.Type.MouseButtonDblClick, QEvent.Type.KeyPress,
+                      QEvent.Type.KeyRelease, QEvent.Type.Shortcut,
+                      QEvent.Type.ShortcutOverride, QEvent.Type.Wheel})
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__()
+        self.window = parent.window() if isinstance(parent, QWidget) else None
+        self.busy_cursor = False
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() not in self.HELD or self.window is None:
+            return False
+        if event.type() in (QEvent.Type.Shortcut, QEvent.Type.ShortcutOverride):
+            return True  # an action's shortcut may belong to any window: none runs meanwhile
+        return isinstance(obj, QWidget) and Shiboken.isValid(self.window) and \
+            obj.window() is self.window
+
+    def show_busy(self) -> None:
+        if not self.busy_cursor:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+            self.busy_cursor = True
+
+    def release(self) -> None:
+        if self.busy_cursor:
+            QGuiApplication.restoreOverrideCursor()
+            self.busy_cursor = False
+
+
 def write_and_wait(parent: QObject, fn: Callable[..., Any], *args: Any, changes: Kinds
                    ) -> tuple[Any, BaseException | None]:
     """``fn(*args)`` as a ``write`` announcing ``changes``, tried again while another program
@@ -241,8 +277,13 @@ def write_and_wait(parent: QObject, fn: Callable[..., Any], *args: Any, changes:
     waiting.setSingleShot(True)
     if hasattr(parent, "show_waiting"):
         waiting.timeout.connect(parent.show_waiting)
+    held = _InputHeld(parent)
+    waiting.timeout.connect(held.show_busy)
     waiting.start(WAITING_SHOWN_AFTER_MS)
     parent.destroyed.connect(loop.quit)
+    app = QApplication.instance()
+    if app is not None:
+        app.installEventFilter(held)
     try:
         write(parent, write_when_free, fn, *args, changes=changes,
               on_done=lambda result: finish(result, None),
@@ -250,6 +291,9 @@ def write_and_wait(parent: QObject, fn: Callable[..., Any], *args: Any, changes:
         if not outcome:  # synchronous tasks (tests) have delivered already
             loop.exec()
     finally:
+        if app is not None:
+            app.removeEventFilter(held)
+        held.release()
         if Shiboken.isValid(waiting):
             waiting.stop()
             waiting.deleteLater()
