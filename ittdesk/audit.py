@@ -248,6 +248,25 @@ def history(entity: str, entity_id: int) -> ModelSelect[AuditEntry]:
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
 
 
+def latest_id(entity: str, entity_id: int) -> int:
+    """The newest entry about a record (0: none): an editor notes it before saving, to find
+    the entry its save adds (``edit_since``) for Edit > Undo."""
+    newest = (AuditEntry.select(AuditEntry.id)
+              .where((AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id))
+              .order_by(AuditEntry.id.desc()).first())
+    return newest.id if newest is not None else 0
+
+
+def edit_since(entity: str, entity_id: int, after: int) -> AuditEntry | None:
+    """The newest edit ("update") of a record recorded after entry ``after``, or None."""
+    found: AuditEntry | None = (
+        AuditEntry.select()
+        .where((AuditEntry.entity == entity) & (AuditEntry.entity_id == entity_id)
+               & (AuditEntry.id > after) & (AuditEntry.action == "update"))
+        .order_by(AuditEntry.id.desc()).first())
+    return found
+
+
 # -- the database's own guard ----------------------------------------------------------------
 
 _TABLE = "audit_entry"

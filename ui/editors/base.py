@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
+from ittdesk import audit
 from ittdesk.errors import ConflictError, IttDeskError, ValidationError, plain_message
 from ittdesk.services.base import EntityService
 
@@ -335,10 +336,11 @@ class EntityEditor(QDialog):
     def _write_and_find_edit(self, data: dict[str, Any]) -> tuple[Any, Any]:
         """On the worker: ``write``, and the audit entry an edit of a saved record added (for
         Edit > Undo), else None."""
-        before = (self._last_audit_id(self.instance.id)
+        entity = self.service.entity
+        before = (audit.latest_id(entity, self.instance.id)
                   if self.instance is not None and data else None)
         saved = self.write(data)
-        return saved, (self._edit_entry(saved, before) if before is not None else None)
+        return saved, (audit.edit_since(entity, saved.id, before) if before is not None else None)
 
     def save(self) -> bool:
         """Write what was typed; True when saved, else the reason is shown here and everything
@@ -408,26 +410,6 @@ class EntityEditor(QDialog):
                 self.set_widget_value(name, value)
         self.version_seen = error.current_version
         return self.save()
-
-    def _last_audit_id(self, record_id: int) -> int:
-        """The newest audit entry of this record (0: none), to find the one a save adds."""
-        from ittdesk.models import AuditEntry
-
-        entry = (AuditEntry.select(AuditEntry.id)
-                 .where((AuditEntry.entity == self.service.entity)
-                        & (AuditEntry.entity_id == record_id))
-                 .order_by(AuditEntry.id.desc()).first())
-        return entry.id if entry is not None else 0
-
-    def _edit_entry(self, saved: Any, before: int) -> Any:
-        """The audit entry of the edit just saved (newer than ``before``), or None."""
-        from ittdesk.models import AuditEntry
-
-        return (AuditEntry.select()
-                .where((AuditEntry.entity == self.service.entity)
-                       & (AuditEntry.entity_id == saved.id) & (AuditEntry.id > before)
-                       & (AuditEntry.action == "update"))
-                .order_by(AuditEntry.id.desc()).first())
 
     def show_waiting(self) -> None:
         """A save still under way: say what it waits for (``ui.operations.write_and_wait``)."""
