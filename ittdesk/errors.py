@@ -10,6 +10,8 @@ import zlib
 from datetime import UTC, datetime
 from typing import Any
 
+from . import clock
+
 
 class IttDeskError(Exception):
     """Base for every error a user should see as one clear message."""
@@ -62,7 +64,7 @@ def _local_time(when: datetime) -> str:
     """An audit time (UTC, stored without tzinfo) as the user's clock shows it: the time alone
     today, with the day otherwise."""
     local = when.replace(tzinfo=UTC).astimezone() if when.tzinfo is None else when.astimezone()
-    if local.date() == datetime.now().astimezone().date():
+    if local.date() == clock.today():
         return f"{local:%H:%M}"
     return f"{local:%d/%m/%Y %H:%M}"
 
