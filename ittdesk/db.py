@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 from peewee import Database, OperationalError
 from peewee import SqliteDatabase as PeeweeSqliteDatabase
 
-from . import backup, migrations
+from . import backup, migrations, presence
 from .drivers import PostgresqlDatabase, SqliteDatabase
 from .errors import DatabaseOpenError
 from .location import (
@@ -92,6 +92,8 @@ def make_database(location: Location, hold_writes: bool = False) -> Database:
         password=parsed.password,
         host=parsed.hostname,
         port=parsed.port,
+        # who is connected (ittdesk.presence): every session names its user and computer
+        application_name=presence.application_name(),
     )
 
 

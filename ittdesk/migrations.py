@@ -30,6 +30,7 @@ from .models import (
     HostingAppetite,
     HostingOffer,
     Person,
+    Presence,
     RoundSchool,
     SchemaVersion,
     School,
@@ -194,6 +195,13 @@ def _record_versions(migrator: SchemaMigrator) -> None:
             db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
 
 
+def _presence(migrator: SchemaMigrator) -> None:
+    """Version 11 (issue 19): who has an SQLite database open (``ittdesk.presence``); each
+    running app keeps its row fresh. PostgreSQL names its sessions instead, so the table stays
+    empty there."""
+    migrator.database.create_tables([Presence], safe=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
@@ -211,6 +219,7 @@ MIGRATIONS: list[Migration] = [
               _birth_dates_and_hesa_ids),
     Migration(10, "every record carries a version: no edit silently overwrites another's",
               _record_versions),
+    Migration(11, "who has the database open (status bar, ittdesk who)", _presence),
 ]
 
 

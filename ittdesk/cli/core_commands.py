@@ -1,4 +1,4 @@
-"""Foundation subcommands: version, demo, backup, restore, check."""
+"""Foundation subcommands: version, demo, backup, restore, check, who."""
 
 from __future__ import annotations
 
@@ -39,6 +39,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("file", type=Path, nargs="?", metavar="FILE",
                    help="a database or backup file (default: the database)")
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("who", help="who has the database open: user and computer, one line each")
+    db_option(p)
+    p.set_defaults(run=cmd_who)
+
+
+def cmd_who(args: argparse.Namespace) -> int:
+    """On SQLite, the desktop apps (a command is too short to list); on PostgreSQL, every
+    session of ITT Desk, this command's own among them."""
+    from .. import presence
+
+    location = open_db(args)
+    seats = presence.connected()
+    for seat in seats:
+        print(presence.describe(seat))
+    if not seats:
+        print(f"Nobody else has {location.display} open.")
+    return 0
 
 
 def cmd_version(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from .events import Event, EventAttendance
 from .leadership import ConfirmationRound, HostingAppetite, HostingOffer, RoundSchool
 from .programmes import Cohort, Enrolment, Placement, Programme
 from .schools import Designation, MentorTraining, Person, Role, School
-from .system import AuditEntry, ImportRun, SavedMapping, SchemaVersion, Setting
+from .system import AuditEntry, ImportRun, Presence, SavedMapping, SchemaVersion, Setting
 
 ALL_MODELS = [
     SchemaVersion,
@@ -44,6 +44,7 @@ ALL_MODELS = [
     HostingOffer,
     Event,
     EventAttendance,
+    Presence,
 ]
 
 # The big lists sort names by stored keys (Person.last_name_key, School.name_key: see
@@ -57,6 +58,7 @@ __all__ = [
     "database",
     "is_postgres",
     "SchemaVersion",
+    "Presence",
     "Setting",
     "ImportRun",
     "AuditEntry",

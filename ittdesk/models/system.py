@@ -83,3 +83,14 @@ class SavedMapping(BaseModel):
 
     class Meta:
         indexes = ((("purpose", "signature"), True),)
+
+
+class Presence(BaseModel):
+    """One running desktop app on an SQLite database (PostgreSQL names its sessions instead):
+    written at start, its ``seen_at`` renewed every minute, removed on close (ittdesk.presence)."""
+
+    user = CharField(max_length=100)
+    computer = CharField(max_length=255)
+    pid = IntegerField()
+    started_at = DateTimeField()
+    seen_at = DateTimeField(index=True)
