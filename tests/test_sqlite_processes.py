@@ -136,6 +136,7 @@ def every_command(path: Path, tmp_path: Path) -> list[tuple[list[str], int]]:
     extra = write_schools_csv(tmp_path / "extra.csv", 990000, 30, "Extra")
     return [
         (["version"], 0),
+        (["who"], 0),
         (["check"], 0),
         (["backup", str(out / "backup.sqlite3")], 0),
         (["attention"], 0),
