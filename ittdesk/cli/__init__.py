@@ -44,6 +44,7 @@ COMMAND_MODULES = [
     "ittdesk.cli.contacts_commands",
     "ittdesk.cli.letters_commands",
     "ittdesk.cli.mail_commands",
+    "ittdesk.cli.postgres_commands",
 ]
 
 
