@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 from ..errors import RefusedError
 
@@ -50,6 +49,6 @@ def cmd_setup(args: argparse.Namespace) -> int:
     for line in result.done:
         print(line)
     print(f"Staff connect with: {result.staff_url}")
-    print("  (each adds the password: postgresql://ROLE:PASSWORD@..., or a .pgpass file)",
-          file=sys.stdout)
+    print(f"  (each adds the password: postgresql://{args.role}:PASSWORD@..., or puts it in a "
+          ".pgpass file)")
     return 0
