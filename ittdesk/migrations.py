@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import Database, PostgresqlDatabase, SchemaManager
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
@@ -255,6 +256,27 @@ def _is_postgres(db: Database) -> bool:
     return isinstance(db, PostgresqlDatabase)
 
 
+def _refuse_unless_schema_owner(db: Database, version: int | None, target: int) -> None:
+    """On PostgreSQL staff connect as a role that may not change the schema (``ittdesk postgres
+    setup``): creating or upgrading it is the owner's, and saying so beats "permission denied"."""
+    if not _is_postgres(db):
+        return
+    execute_sql: Callable[[str], Any] = db.execute_sql  # untyped in peewee's stubs
+    may = execute_sql(
+        "SELECT CASE WHEN to_regclass('schema_version') IS NULL"
+        " THEN has_schema_privilege(current_schema(), 'CREATE')"
+        " ELSE (SELECT pg_has_role(relowner, 'USAGE') FROM pg_class"
+        " WHERE oid = to_regclass('schema_version')) END").fetchone()[0]
+    if may:
+        return
+    user = execute_sql("SELECT current_user").fetchone()[0]
+    needs = ("has no ITT Desk tables yet" if version is None
+             else f"needs upgrading from schema {version} to {target} for this version of ITT Desk")
+    raise DatabaseOpenError(
+        f"This database {needs}, which {user} may not do: ask whoever looks after the server "
+        "to run 'ittdesk postgres setup' (with this version); nothing was changed.")
+
+
 def migrator_for(db: Database) -> SchemaMigrator:
     return PostgresqlMigrator(db) if _is_postgres(db) else SqliteMigrator(db)
 
@@ -265,6 +287,7 @@ def migrate(location: Location | None = None) -> list[Migration]:
     target = latest()
     version = current_version()
     if version is None:
+        _refuse_unless_schema_owner(db, None, target)
         with db.atomic():
             db.create_tables(ALL_MODELS)
             audit.install_guard(db)  # what migration 4 adds to older databases
@@ -275,6 +298,7 @@ def migrate(location: Location | None = None) -> list[Migration]:
     pending = [m for m in MIGRATIONS if m.version > version]
     if not pending:
         return []
+    _refuse_unless_schema_owner(db, version, target)
     if location is not None and location.kind == "sqlite":
         backup.automatic_backup(location, reason=f"before-migration-{version}-to-{target}")
     migrator = migrator_for(db)

@@ -191,3 +191,25 @@ if POSTGRES_URL:
         owner = urlparse(POSTGRES_URL).username
         assert _setup(POSTGRES_URL, "--role", owner) == 1
         assert f"{owner} owns the tables" in capsys.readouterr().err
+
+    def test_staff_opening_a_database_that_needs_an_upgrade_are_told_the_owner_does_it(
+            app_role, capsys):
+        from ittdesk import migrations
+        from ittdesk.errors import DatabaseOpenError
+
+        assert _setup(POSTGRES_URL, "--role", app_role,
+                      "--password-from-env", "ITTDESK_T_APP_PASSWORD") == 0
+        older = migrations.latest() - 1
+        conn = psycopg2.connect(POSTGRES_URL)
+        with conn, conn.cursor() as cur:  # as if made by the previous version of ITT Desk
+            cur.execute("UPDATE schema_version SET version = %s", (older,))
+        with pytest.raises(DatabaseOpenError) as refused:
+            dbmod.open_database(_as(app_role), daily_backup=False)
+        assert str(refused.value) == (
+            f"This database needs upgrading from schema {older} to {migrations.latest()} for "
+            f"this version of ITT Desk, which {app_role} may not do: ask whoever looks after "
+            "the server to run 'ittdesk postgres setup' (with this version); nothing was changed.")
+        with conn.cursor() as cur:
+            cur.execute("SELECT version FROM schema_version")
+            assert cur.fetchall() == [(older,)]
+        conn.close()
