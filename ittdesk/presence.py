@@ -41,8 +41,9 @@ BUSY_MS = 200
 
 @dataclass(frozen=True)
 class Seat:
-    """One user on one computer with the database open: since when, in how many sessions, and
-    whether that is this user on this computer (``mine``)."""
+    """One user on one computer with the database open: since when, in how many sessions
+    (apps, or pooled connections on PostgreSQL), and whether that is this user on this
+    computer (``mine``)."""
 
     user: str
     computer: str
@@ -191,9 +192,6 @@ def since_text(seat: Seat) -> str:
 
 
 def describe(seat: Seat) -> str:
-    """One line: "jane@OFFICE-PC since 09:12 (2 sessions, you)"."""
-    notes = [f"{seat.sessions} sessions"] if seat.sessions > 1 else []
-    if seat.mine:
-        notes.append("you")
-    tail = f" ({', '.join(notes)})" if notes else ""
-    return f"{seat.label} since {since_text(seat)}{tail}"
+    """One line: "jane@OFFICE-PC since 09:12 (you)". (Not how many sessions: on PostgreSQL
+    one app holds several pooled connections, which is nothing the reader need count.)"""
+    return f"{seat.label} since {since_text(seat)}{' (you)' if seat.mine else ''}"

@@ -166,6 +166,8 @@ FACTORIES: dict[str, Callable] = {
     "ui.dialogs.send_mail.SendMailDialog":
         lambda w, r: importlib.import_module("ui.dialogs.send_mail").SendMailDialog(r.round.id, w),
     "ui.dialogs.conflict.ConflictDialog": _make_conflict,
+    "ui.dialogs.who.WhoDialog":
+        lambda w, r: importlib.import_module("ui.dialogs.who").WhoDialog(w),
     "ui.dialogs.letters.LettersDialog":
         lambda w, r: importlib.import_module("ui.dialogs.letters").LettersDialog(w),
 }

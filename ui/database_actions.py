@@ -38,6 +38,7 @@ def switch_database(window, target: str) -> bool:
         if editor.isVisible() and not editor.close():
             return False
     window.write_settings()
+    window.presence_status.stop()  # this app leaves the database it closes
     location = open_database_interactively(target, window, check_later=True)
     if location is None:
         # Reopen the one we had (it was closed by the attempt).
@@ -65,6 +66,7 @@ def adopt_database(window, location: Location) -> None:
     window._update_location_label()
     window.show_page(current)
     window.update_counts()
+    window.presence_status.start()
 
 
 def fill_recent_menu(window) -> None:
@@ -253,6 +255,7 @@ class _Restore:
         self._say("Copying the backup in…")
         if self.dialog is not None:
             self.dialog.show()  # now at once (not after 400 ms): the window takes no input
+        self.window.presence_status.stop()  # no heartbeat on the file being replaced
         db.close_database()
         database.initialize(None)
         run_task(self.window, replace_and_say, self.location, source,

@@ -154,6 +154,10 @@ class MainWindow(WindowActions):
         self.statusBar().addWidget(self.counts_label, 1)
         self.statusBar().addWidget(self.location_label)
         self._update_location_label()
+        from .presence_status import PresenceStatus
+
+        #: "2 others connected" and this app's own presence (started once a database is open)
+        self.presence_status = PresenceStatus(self)
 
     def show_notice(self, text: str, title: str = "ITT Desk") -> None:
         """Something the user should know that stops nothing (the day's automatic backup
@@ -229,6 +233,7 @@ class MainWindow(WindowActions):
                 return
         self.write_settings()
         self.startup.stop()
+        self.presence_status.stop()
         event.accept()
 
     # -- pages ---------------------------------------------------------------------------------

@@ -93,6 +93,7 @@ class StartUp(QObject):
                 window._nav_changed(row)
             self._drop_stand_in()
         window.update_counts()
+        window.presence_status.start()
         self.warm_up()
 
     def _drop_stand_in(self) -> None:

@@ -77,6 +77,8 @@ ACTIONS: list[ActionSpec] = [
                    "templates"),
     ActionSpec("Tools", "P&rovider settings: name, address, UKPRN, logo…",
                "ui.dialogs.provider_settings:open_provider_settings"),
+    ActionSpec("Tools", "&Who is connected…", "ui.dialogs.who:open_who_dialog",
+               tip="The users and computers with this database open"),
     ActionSpec("Help", "&User guide", "ui.dialogs.user_guide:open_user_guide", "F1",
                "Getting started, importing, the yearly round, agreements, returns, glossary"),
     # One line per extra menu entry, e.g.
