@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from ittdesk import backup, restore
+from ittdesk import backup, presence, restore
 from ittdesk.academic_year import AcademicYear
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,6 +189,9 @@ def test_every_cli_command_beside_running_apps_leaves_their_saves_working(shared
             assert done.returncode == code, (argv, done.stdout, done.stderr)
             assert "Traceback" not in done.stderr, argv
             assert_wal_and_shm_present(path)
+        who = cli(path, env, "who")  # the running apps said they are there (ittdesk.presence)
+        me = re.escape(f"{presence.os_user()}@{presence.computer()}")
+        assert re.fullmatch(rf"{me} since \S+ \(you\)\n", who.stdout), who.stdout
         restore = cli(path, env, "restore", str(tmp_path / "out" / "spare.sqlite3"))
         assert "is open in another program" in restore.stderr
         for n, (app, urn) in enumerate(zip(running, urns, strict=True)):

@@ -132,6 +132,8 @@ def check_in_background(window, location: Location) -> None:
             return  # another database was opened meanwhile (with its own full check)
         if message is None:
             db.release_writes()
+            # its presence could not be written while writes were held: now, not a minute later
+            window.presence_status.heartbeat()
             run_task(window, backup.daily_backup_if_due, location, on_error=backup_failed)
         else:
             problem_after_start(window, location, message)
