@@ -106,10 +106,11 @@ def test_save_pressed_again_or_escape_while_saving_saves_once(qtbot, main_window
     real = provider_settings._store
 
     def held(changed):
-        calls.append(dict(changed))
         inside.set()
         proceed.wait(10)  # the first save still under way when Save and Esc are pressed
-        return real(changed)
+        stored = real(changed)
+        calls.append(dict(changed))  # a write that completed (a try refused as busy is retried)
+        return stored
 
     monkeypatch.setattr(provider_settings, "_store", held)
     dialog = ProviderSettingsDialog(main_window)
@@ -150,10 +151,11 @@ def test_the_greetings_name_pressed_again_while_saving_is_saved_once(qtbot, main
     real = settings.set
 
     def held(key, value):
-        calls.append((key, value))
         inside.set()
         proceed.wait(10)  # the first save still under way when Return is pressed again
-        return real(key, value)
+        stored = real(key, value)
+        calls.append((key, value))  # a write that completed (a try refused as busy is retried)
+        return stored
 
     monkeypatch.setattr(settings, "set", held)
     qtbot.keyClicks(welcome.provider_name, "Moorside SCITT")

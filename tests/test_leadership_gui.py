@@ -335,10 +335,11 @@ def test_start_round_pressed_again_while_the_round_is_written_starts_it_once(qtb
     real = start_round_module.start_round
 
     def held(*args):
-        calls.append(args)
         inside.set()
         proceed.wait(10)  # the first write still under way when Start round is pressed again
-        return real(*args)
+        written = real(*args)
+        calls.append(args)  # a write that completed (a try refused as busy is retried)
+        return written
 
     monkeypatch.setattr(start_round_module, "start_round", held)
     dialog = StartRoundDialog()
