@@ -143,8 +143,8 @@ def test_a_prefix_option_needs_a_name_and_a_plain_one_takes_none(qt_settings):
         ui_settings.LAST_PAGE.get("schools")
 
 
-def test_a_default_handed_out_is_a_copy_the_caller_may_change(qt_settings):
-    ui_settings.RECENT_DATABASES.get().append("/tmp/changed.sqlite3")
+def test_a_default_handed_out_is_a_copy_the_caller_may_change(qt_settings, tmp_path):
+    ui_settings.RECENT_DATABASES.get().append(str(tmp_path / "changed.sqlite3"))
     ui_settings.LIST_STATE.get("Schools")["sort"] = "name"
     assert ui_settings.RECENT_DATABASES.get() == []
     assert ui_settings.LIST_STATE.get("Schools") == {}
