@@ -13,7 +13,6 @@ and reaches the scrub only through ``ittdesk_audit_scrub``, a function that runs
 
 from __future__ import annotations
 
-import getpass
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -25,7 +24,7 @@ from typing import Any
 
 from peewee import Database, ModelSelect, PostgresqlDatabase
 
-from . import clock
+from . import clock, presence
 from .academic_year import AcademicYear
 from .models import AuditEntry, database, is_postgres
 
@@ -34,10 +33,7 @@ _user_cache: dict[int, str] = {}
 
 def current_user() -> str:
     """The OS user; on PostgreSQL also the database user, since several people share it."""
-    try:
-        os_user = getpass.getuser()
-    except Exception:
-        os_user = "unknown"
+    os_user = presence.os_user()
     if is_postgres():
         key = id(database.obj)
         if key not in _user_cache:

@@ -228,3 +228,14 @@ class ConflictDialog(QDialog):
         """Field -> the value to save: theirs or yours, as the error carried it."""
         return {name: self.error.fields[name][2 if choice == "yours" else 1]
                 for name, choice in self.choices().items()}
+
+
+def ask(parent: QWidget | None, error: ConflictError) -> dict[str, Any] | None:
+    """Show theirs and yours for ``error``: the values the user keeps, or None (Cancel)."""
+    dialog = ConflictDialog(parent, error)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.values()
+    finally:
+        dialog.deleteLater()

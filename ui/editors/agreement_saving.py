@@ -128,17 +128,12 @@ class AgreementSaving(_Window):
         """Another user saved a field of the agreement this save changes too: theirs and yours
         side by side (``ui.dialogs.conflict``); what the user keeps goes into the fields and is
         saved over the agreement as it now is. Cancel: nothing saved, every edit kept."""
-        from ..dialogs.conflict import ConflictDialog
+        from ..dialogs import conflict
 
-        dialog = ConflictDialog(self, error)
-        try:
-            chosen = dialog.exec() == QDialog.DialogCode.Accepted
-            values = dialog.values()
-        finally:
-            dialog.deleteLater()
+        values = conflict.ask(self, error)
         if not Shiboken.isValid(self):
             return False
-        if not chosen:
+        if values is None:
             self._show_problem(f"Not saved: {error}")
             return False
         for name, value in values.items():
@@ -227,12 +222,7 @@ class AgreementSaving(_Window):
                 return False
         _done, exc = self._write(lambda i, t, r: lifecycle.change_status(i, t, reason=r),
                                  agreement_id, target, reason)
-        if exc is not None:
-            self._show_problem(str(exc) if isinstance(exc, IttDeskError) else plain_message(exc))
-            return False
-        self.load()
-        self._announce()
-        return True
+        return self._shown_after(exc)
 
     def reopen(self) -> bool:
         """Take a closed agreement back (to the status it closed from), asking why."""
@@ -244,6 +234,11 @@ class AgreementSaving(_Window):
         if reason is None:
             return False
         _done, exc = self._write(lifecycle.reopen, self.agreement_id, reason)
+        return self._shown_after(exc)
+
+    def _shown_after(self, exc: BaseException | None) -> bool:
+        """After a status step's write: its refusal above the tabs, or the agreement as it now
+        is, announced."""
         if exc is not None:
             self._show_problem(str(exc) if isinstance(exc, IttDeskError) else plain_message(exc))
             return False

@@ -393,17 +393,13 @@ class EntityEditor(QDialog):
         (``ui.dialogs.conflict``). What the user keeps goes into the form and is saved over the
         record as it is now (with the rest of what they typed; others' changes to other fields
         stay). Cancel: nothing saved, the form as the user left it, the reason above it."""
-        from ..dialogs.conflict import ConflictDialog
+        from ..dialogs import conflict
 
-        dialog = ConflictDialog(self, error)
-        try:
-            chosen = dialog.exec() == QDialog.DialogCode.Accepted
-            values = dialog.values()
-        finally:
-            dialog.deleteLater()
-        if not chosen or not Shiboken.isValid(self):
-            if Shiboken.isValid(self):
-                self.show_errors({"": f"Not saved: {error}"})
+        values = conflict.ask(self, error)
+        if not Shiboken.isValid(self):
+            return False
+        if values is None:
+            self.show_errors({"": f"Not saved: {error}"})
             return False
         for name, value in values.items():
             if name in self.widgets:
