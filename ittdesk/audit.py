@@ -29,20 +29,25 @@ from .academic_year import AcademicYear
 from .models import AuditEntry, database, is_postgres
 
 _user_cache: dict[int, str] = {}
+#: what AuditEntry.user holds
+USER_LENGTH = 100
 
 
 def current_user() -> str:
-    """The OS user; on PostgreSQL also the database user, since several people share it."""
-    os_user = presence.os_user()
+    """Who an entry says made the change: the OS user at the computer (``user@computer``, as
+    presence names a seat), so "changed by X" tells which machine too when people share one
+    login; on PostgreSQL also the database user, since several people share it. Cut to the
+    column's 100 characters (it had room: no migration)."""
+    os_user = f"{presence.os_user()}@{presence.computer()}"
     if is_postgres():
         key = id(database.obj)
         if key not in _user_cache:
             row = database.obj.execute_sql("SELECT current_user").fetchone()
             _user_cache[key] = str(row[0]) if row else ""
         db_user = _user_cache[key]
-        if db_user and db_user != os_user:
-            return f"{os_user} (db: {db_user})"
-    return os_user
+        if db_user and db_user != presence.os_user():
+            return f"{os_user} (db: {db_user})"[:USER_LENGTH]
+    return os_user[:USER_LENGTH]
 
 
 def now() -> datetime:

@@ -35,12 +35,14 @@ class ConflictError(RefusedError):
     edit changes too (or the record is to be deleted): refused, nothing written, so neither
     change is lost silently. Says who, when and which fields; ``fields`` holds each field as
     (value the user saw, theirs now, yours) for a dialog that shows them side by side.
-    Changes to *different* fields never get here: the service merges them."""
+    Changes to *different* fields never get here: the service merges them. ``deleting`` or
+    ``step`` (a status step, "agreed"): the whole record was acted on, so any change since it
+    was seen refuses it: "X was not agreed: it was changed by Y at 10:02 since you opened it"."""
 
     def __init__(self, *, entity: str, record_id: int, label: str,
                  fields: dict[str, tuple[Any, Any, Any]], labels: dict[str, str],
                  who: str | None, when: datetime | None, current_version: int,
-                 deleting: bool = False) -> None:
+                 deleting: bool = False, step: str | None = None) -> None:
         self.entity = entity
         self.record_id = record_id
         self.label = label
@@ -52,9 +54,11 @@ class ConflictError(RefusedError):
         names = ", ".join(labels.get(name, name) for name in fields)
         by = f"by {who}" if who else "by another user"
         at = f" at {_local_time(when)}" if when is not None else ""
-        if deleting:
-            text = (f"{label} was not deleted: it was changed {by}{at} since you opened it"
-                    + (f" ({names})" if names else "") + ".")
+        #: "by amira@OFFICE-PC at 10:02": for a refusal worded by its caller
+        self.changed_by = f"{by}{at}"
+        if deleting or step:
+            text = (f"{label} was not {step or 'deleted'}: it was changed {by}{at} since you "
+                     "opened it" + (f" ({names})" if names else "") + ".")
         else:
             text = f"Saved {by}{at} while you were editing: {names}."
         super().__init__(text)

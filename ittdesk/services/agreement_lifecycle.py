@@ -34,13 +34,13 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from peewee import ModelSelect
 
 from .. import audit, clock, settings
 from ..choices import AGREEMENT_STATUSES, PARTY_ROLES, REPORT_KINDS
-from ..errors import NotFoundError, RefusedError
+from ..errors import ConflictError, NotFoundError, RefusedError
 from ..fields import format_date, format_money
 from ..models import (
     AgreementLeader,
@@ -50,6 +50,7 @@ from ..models import (
     Person,
     SupportAgreement,
     database,
+    is_postgres,
 )
 from .agreement_money import funding
 
@@ -98,6 +99,46 @@ def closed_message(agreement: SupportAgreement) -> str:
 
 def allowed(status: str) -> tuple[str, ...]:
     return TRANSITIONS.get(status, ())
+
+
+def _locked(agreement_id: int, expected_version: int | None, step: str) -> SupportAgreement:
+    """The agreement as it is now, read inside the step's transaction (locked on PostgreSQL;
+    SQLite's write lock is taken at BEGIN, ``_writing``); refused (``ConflictError``: who and
+    when) if it changed since the user saw ``expected_version``: the step was chosen looking
+    at the agreement as it was."""
+    query = SupportAgreement.select().where(SupportAgreement.id == agreement_id)
+    found: SupportAgreement | None = (query.for_update() if is_postgres() else query).first()
+    if found is None:
+        raise NotFoundError(f"No support agreement with id {agreement_id}")
+    if expected_version is not None and found.version != expected_version:
+        latest = (AuditEntry.select().where((AuditEntry.entity == "agreement")
+                                            & (AuditEntry.entity_id == agreement_id))
+                  .order_by(AuditEntry.id.desc()).first())
+        raise ConflictError(entity="agreement", record_id=found.id, label=found.reference,
+                            fields={}, labels={}, who=latest.user if latest else None,
+                            when=latest.at if latest else None, current_version=found.version,
+                            step=step)
+    return found
+
+
+def _writing() -> Any:
+    """A status step's transaction: on SQLite ``BEGIN IMMEDIATE`` (read under the write lock,
+    as ``EntityService.update`` does), else a plain one (the row is locked when read)."""
+    if is_postgres() or database.in_transaction():
+        return database.atomic()
+    return database.atomic("IMMEDIATE")
+
+
+def _step_written(agreement: SupportAgreement, old: str, key: str) -> None:
+    """Status and version one more, ``WHERE version =`` the one read (it is, under the lock)."""
+    written = (SupportAgreement.update(status=key, version=SupportAgreement.version + 1)
+               .where((SupportAgreement.id == agreement.id)
+                      & (SupportAgreement.version == agreement.version)).execute())
+    if written != 1:  # cannot happen under the lock; never write over a change unseen
+        raise RefusedError(f"{agreement.reference} was changed by someone else meanwhile; "
+                           "nothing was changed. Open it again to see the change.")
+    agreement.status = key
+    agreement.version += 1
 
 
 def _get(agreement: SupportAgreement | int) -> SupportAgreement:
@@ -167,14 +208,19 @@ def refusal_message(agreement: SupportAgreement, target: str, problems: dict[str
     return f"{agreement.reference} cannot be {what} yet: " + "; ".join(problems.values())
 
 
-def change_status(agreement_id: int, target: str, *, reason: str | None = None) -> SupportAgreement:
+def change_status(agreement_id: int, target: str, *, reason: str | None = None,
+                  expected_version: int | None = None) -> SupportAgreement:
     """Move the agreement to ``target`` if allowed and ready; audited with the reason.
 
     Raises RefusedError naming everything missing, and changes nothing then.
+    ``expected_version``: the version the user saw (the editor's); changed since -> refused
+    (``ConflictError``), nothing changed.
     """
     key = AGREEMENT_STATUSES.parse(target) or target
-    with database.atomic():
-        agreement = _get(agreement_id)
+    with _writing():
+        agreement = _locked(agreement_id, expected_version,
+                            AGREEMENT_STATUSES.label(key).lower() if key in TRANSITIONS
+                            else "moved on")
         problems = transition_problems(agreement, key)
         if problems:
             raise RefusedError(refusal_message(agreement, key, problems))
@@ -183,9 +229,7 @@ def change_status(agreement_id: int, target: str, *, reason: str | None = None) 
             return agreement
         if key == "withdrawn" and not (reason or "").strip():
             raise RefusedError(f"{agreement.reference}: say why it is withdrawn")
-        agreement.status = key
-        agreement.version += 1  # one audited change, one version (services.base)
-        agreement.save(only=[SupportAgreement.status, SupportAgreement.version])
+        _step_written(agreement, old, key)  # one audited change, one version (services.base)
         audit.record("agreement", agreement.id, "update", {"status": [old, key]},
                      note=(reason or "").strip() or None)
     return agreement
@@ -288,12 +332,13 @@ def reopen_targets(agreement: SupportAgreement | int) -> tuple[str, ...]:
     return (before,) if before == "draft" else (before, "draft")
 
 
-def reopen(agreement_id: int, reason: str, *, to: str | None = None) -> SupportAgreement:
+def reopen(agreement_id: int, reason: str, *, to: str | None = None,
+           expected_version: int | None = None) -> SupportAgreement:
     """Take a completed or withdrawn agreement back to ``to`` (default: the status it closed
     from); ``reason`` is required and kept in the audit entry. RefusedError otherwise, with
-    nothing changed."""
-    with database.atomic():
-        agreement = _get(agreement_id)
+    nothing changed. ``expected_version`` as for ``change_status``."""
+    with _writing():
+        agreement = _locked(agreement_id, expected_version, "reopened")
         if agreement.status not in CLOSED:
             raise RefusedError(f"{agreement.reference} is "
                                f"{AGREEMENT_STATUSES.label(agreement.status).lower()}: only a "
@@ -307,9 +352,7 @@ def reopen(agreement_id: int, reason: str, *, to: str | None = None) -> SupportA
                                f"{' or '.join(AGREEMENT_STATUSES.label(t).lower() for t in targets)}, "
                                f"not as {to}")
         old = agreement.status
-        agreement.status = key
-        agreement.version += 1  # one audited change, one version (services.base)
-        agreement.save(only=[SupportAgreement.status, SupportAgreement.version])
+        _step_written(agreement, old, key)  # one audited change, one version (services.base)
         audit.record("agreement", agreement.id, "update", {"status": [old, key]},
                      note=f"Reopened: {reason.strip()}")
     return agreement

@@ -452,11 +452,13 @@ class PartEdit:
     values: dict[str, Any]
     id: int | None = None
     key: int | None = None
+    version: int | None = None  # the version the editor loaded: its update checks it
 
 
 def save_agreement(agreement_id: int | None, values: dict[str, Any], parts: dict[str, list[PartEdit]],
                    removed: dict[str, list[int]] | None = None, *,
-                   expected_version: int | None = None) -> SupportAgreement:
+                   expected_version: int | None = None,
+                   removed_versions: dict[str, dict[int, int]] | None = None) -> SupportAgreement:
     """Create or update an agreement with all its parts in one transaction, all or nothing.
 
     ``parts`` maps a kind of ``PART_SERVICES`` to its parts as they should be after the save;
@@ -464,15 +466,20 @@ def save_agreement(agreement_id: int | None, values: dict[str, Any], parts: dict
     New parts get their ids set on the given ``PartEdit`` objects only once everything is saved.
     ``expected_version``: the agreement's version the editor loaded (``EntityService.update``:
     another user's change to other fields merges, to the same ones is a ``ConflictError``).
+    Each part's ``version`` and ``removed_versions`` (kind -> id -> version loaded) are checked
+    the same way: a part another user changed or removed meanwhile is not overwritten or
+    deleted unseen (``ConflictError`` naming who and when; nothing saved).
     """
     removed = removed or {}
+    removed_versions = removed_versions or {}
     new_ids: dict[int, int] = {}  # id(PartEdit) -> id, applied after commit
     with database.atomic():
         agreement = (agreements.create(values) if agreement_id is None
                      else agreements.update(agreement_id, values, expected_version=expected_version))
         for kind in reversed(list(PART_SERVICES)):  # signatures go before the parties they name
             for part_id in removed.get(kind, []):
-                PART_SERVICES[kind].delete(part_id)
+                PART_SERVICES[kind].delete(
+                    part_id, expected_version=removed_versions.get(kind, {}).get(part_id))
         party_ids: dict[int, int] = {}
         for kind, service in PART_SERVICES.items():
             for position, part in enumerate(parts.get(kind, [])):
@@ -484,7 +491,7 @@ def save_agreement(agreement_id: int | None, values: dict[str, Any], parts: dict
                         record = service.create(data)
                         new_ids[id(part)] = record.id
                     else:
-                        record = service.update(part.id, data)
+                        record = service.update(part.id, data, expected_version=part.version)
                 except ValidationError as exc:
                     raise PartError(kind, position, exc) from exc
                 if kind == "parties" and part.key is not None:

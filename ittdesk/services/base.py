@@ -137,6 +137,21 @@ class EntityService(Generic[M]):
             raise NotFoundError(f"No {self.entity} with id {record_id}")
         return instance
 
+    def versions(self, ids: Iterable[int]) -> dict[int, int]:
+        """Each record's version as it is now (records gone left out): what a user is shown
+        before a delete or a status step, which the write then checks (``expected_version``)."""
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        model = self.model
+        found: dict[int, int] = {}
+        for i in range(0, len(wanted), 900):  # a selection may be a whole list: bounded IN (...)
+            query = model.select(model.id, model._meta.fields["version"]).where(
+                model.id.in_(wanted[i:i + 900]))
+            rows: Any = query.tuples()  # (id, version) pairs; peewee's stubs say records
+            found.update(rows)
+        return found
+
     def create(self, data: dict[str, Any]) -> M:
         values = self.prepare(data)
         with database.atomic():

@@ -115,11 +115,14 @@ class AttendanceService(EntityService[EventAttendance]):
                     added.append(self.create({"event": event_id, "person": pid, **flags}))
         return added
 
-    def set_flags(self, row_id: int, **flags: bool) -> EventAttendance:
+    def set_flags(self, row_id: int, *, expected_version: int | None = None,
+                  **flags: bool) -> EventAttendance:
+        """Tick or untick; ``expected_version`` (the list as the user saw it): the same tick
+        changed by another user meanwhile is a ``ConflictError``, another tick merges."""
         unknown = set(flags) - {"invited", "attended", "led"}
         if unknown:
             raise RefusedError(f"Unknown attendance tick(s): {', '.join(sorted(unknown))}")
-        return self.update(row_id, flags)
+        return self.update(row_id, flags, expected_version=expected_version)
 
 
 def attendance_of(event: Event | int) -> ModelSelect[EventAttendance]:

@@ -253,11 +253,13 @@ _keys = itertools.count(1)
 
 @dataclass
 class Row:
-    """One part as edited: ``id`` None until saved; ``key`` stays the same across saves."""
+    """One part as edited: ``id`` None until saved; ``key`` stays the same across saves;
+    ``version`` the one loaded, which its save checks (no other user's edit undone unseen)."""
 
     values: dict[str, Any]
     id: int | None = None
     key: int = field(default_factory=lambda: next(_keys))
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -344,6 +346,7 @@ class PartsPanel(QWidget):
         self.noun = noun
         self.defaults = defaults or (lambda: {})
         self.removed_ids: list[int] = []
+        self.removed_versions: dict[int, int] = {}  # id -> version loaded, checked by the delete
         self.read_only = False
         self.form_box, self.fields = build_form(specs)
         self.model = PartRowsModel(columns, self.label, self)
@@ -398,6 +401,7 @@ class PartsPanel(QWidget):
         for key, widget in self.fields.items():
             widget.prime(row.values.get(key) for row in rows)
         self.removed_ids = []
+        self.removed_versions = {}
         self.model.set_rows(rows)
         self.fit_columns()
         if rows:
@@ -435,6 +439,8 @@ class PartsPanel(QWidget):
         row = self.model.remove(position)
         if row.id is not None:
             self.removed_ids.append(row.id)
+            if row.version is not None:
+                self.removed_versions[row.id] = row.version
         if self.model.rows:
             self.view.selectRow(min(position, len(self.model.rows) - 1))
         self._show_current()

@@ -77,17 +77,21 @@ class AgreementSaving(_Window):
             values = {key: self.main_fields[key].value() for key in lifecycle.EDITABLE_WHEN_CLOSED}
             parts: dict[str, list[PartEdit]] = {}
             removed: dict[str, list[int]] = {}
+            seen: dict[str, dict[int, int]] = {}
         else:
             values = {key: widget.value() for key, widget in self.main_fields.items()}
-            parts = {kind: [PartEdit(dict(r.values), r.id, r.key) for r in self.panels.rows(kind)]
+            parts = {kind: [PartEdit(dict(r.values), r.id, r.key, r.version)
+                            for r in self.panels.rows(kind)]
                      for kind in self.panels}
             removed = {kind: self.panels.removed_ids(kind) for kind in self.panels}
+            seen = {kind: self.panels.removed_versions(kind) for kind in self.panels}
         for widget in self.main_fields.values():
             widget.show_message(None)
         for kind in self.panels:
             self.panels.clear_errors(kind)
         self._marked = set()
-        agreement, exc = self._write(partial(save_agreement, expected_version=self.loaded_version),
+        agreement, exc = self._write(partial(save_agreement, expected_version=self.loaded_version,
+                                             removed_versions=seen),
                                      self.agreement_id, values, parts, removed)
         if isinstance(exc, PartError):
             self._marked = {exc.kind}
@@ -113,6 +117,9 @@ class AgreementSaving(_Window):
             return False
         if isinstance(exc, ConflictError) and exc.entity == agreements.entity:
             return self._settle_conflict(exc)
+        if isinstance(exc, ConflictError):
+            self._show_part_conflict(exc)
+            return False
         if exc is not None:
             self._show_problem(f"Not saved: {exc}" if isinstance(exc, IttDeskError)
                                else f"Not saved: {plain_message(exc)}")
@@ -142,6 +149,26 @@ class AgreementSaving(_Window):
                 widget.set_value(_as_typed(name, value))
         self.loaded_version = error.current_version
         return self.save()
+
+    def _show_part_conflict(self, error: ConflictError) -> None:
+        """Another user changed (or removed) a part this save changes or removes: refused with
+        who and when, on the part's tab, every edit kept (Cancel and open the agreement again
+        to see theirs)."""
+        from ittdesk.services.agreements import PART_SERVICES
+
+        for kind, service in PART_SERVICES.items():
+            if service.entity != error.entity or kind not in self.panels:
+                continue
+            self._marked = {kind}
+            panel = self.panels[kind]
+            self.tabs.setCurrentIndex(PANEL_TAB[kind])
+            for position, row in enumerate(panel.rows()):
+                if row.id == error.record_id:
+                    panel.view.selectRow(position)
+            panel.show_message(str(error))
+            break
+        self._show_problem(f"Not saved: {error} Your edits are still here; close and open the "
+                           "agreement again to see theirs.")
 
     def _show_problem(self, text: str | None) -> None:
         self.problems.setText(text or "")
@@ -220,8 +247,10 @@ class AgreementSaving(_Window):
                                               "Why is this agreement withdrawn? (kept in the history)")
             if not ok:
                 return False
-        _done, exc = self._write(lambda i, t, r: lifecycle.change_status(i, t, reason=r),
-                                 agreement_id, target, reason)
+        seen = self.loaded_version
+        _done, exc = self._write(
+            lambda i, t, r: lifecycle.change_status(i, t, reason=r, expected_version=seen),
+            agreement_id, target, reason)
         return self._shown_after(exc)
 
     def reopen(self) -> bool:
@@ -233,12 +262,15 @@ class AgreementSaving(_Window):
         reason = agreement_status.ask_reopen_reason(self, self.agreement_id)
         if reason is None:
             return False
-        _done, exc = self._write(lifecycle.reopen, self.agreement_id, reason)
+        _done, exc = self._write(partial(lifecycle.reopen, expected_version=self.loaded_version),
+                                 self.agreement_id, reason)
         return self._shown_after(exc)
 
     def _shown_after(self, exc: BaseException | None) -> bool:
         """After a status step's write: its refusal above the tabs, or the agreement as it now
         is, announced."""
+        if isinstance(exc, ConflictError) and not self.dirty:
+            self.load()  # the agreement as the other user left it (nothing typed is lost)
         if exc is not None:
             self._show_problem(str(exc) if isinstance(exc, IttDeskError) else plain_message(exc))
             return False

@@ -259,6 +259,10 @@ class LazyPanels(Mapping[str, PartsPanel]):
     def removed_ids(self, kind: str) -> list[int]:
         return list(self._built[kind].removed_ids) if kind in self._built else []
 
+    def removed_versions(self, kind: str) -> dict[int, int]:
+        """The versions the removed rows had when loaded (their delete checks them)."""
+        return dict(self._built[kind].removed_versions) if kind in self._built else {}
+
     def show_message(self, kind: str, text: str | None, *, warning: bool = False) -> None:
         if kind in self._built:
             self._built[kind].show_message(text, warning=warning)
@@ -433,7 +437,7 @@ class AgreementTabs(QTabWidget):
         """Each part list from the database: a query per kind, and one per kind of name shown."""
         def rows(model, convert):
             query = model.select().where(model.agreement == agreement_id).order_by(model.id)
-            return [Row(convert(r), id=r.id) for r in query]
+            return [Row(convert(r), id=r.id, version=r.version) for r in query]
 
         self.panels.set_rows("parties", rows(AgreementParty, lambda p: {
             "role": p.role, "school": p.school_id, "contact": p.contact_id,

@@ -19,21 +19,27 @@ from PySide6.QtWidgets import (
 
 from ittdesk import clock, fields
 from ittdesk.choices import ENROLMENT_STATUSES
-from ittdesk.errors import IttDeskError, ValidationError, plain_message
+from ittdesk.errors import ConflictError, IttDeskError, RefusedError, ValidationError, plain_message
 from ittdesk.models import database
 from ittdesk.queries.lists import ENROLMENTS
 from ittdesk.queries.summaries import cohort_summary, enrolment_summary
 from ittdesk.services.programmes import cohorts, enrolments
 
-from ..operations import affects, write_and_wait
+from ..operations import affects, read, write_and_wait
 from ..views.detail import generic_html
 from ..views.list_page import ListPanel
 from ..widgets.record_picker import RecordCombo
 from .base import EntityEditor, open_editor
 
 
-def set_status(enrolment_ids: list[int], status: str, withdrawal_date: date | None = None) -> int:
-    """Change the status of several enrolments through the service, all or none."""
+def set_status(enrolment_ids: list[int], status: str, withdrawal_date: date | None = None,
+               versions: dict[int, int] | None = None) -> int:
+    """Change the status of several enrolments through the service, all or none.
+
+    ``versions``: each enrolment's version when the user chose them (``enrolments.versions``);
+    one whose status or withdrawal date another user changed since refuses the whole change,
+    naming who and when (``ConflictError``); a change to its other fields merges."""
+    versions = versions or {}
     with database.atomic():
         for enrolment_id in enrolment_ids:
             data: dict[str, Any] = {"status": status}
@@ -42,7 +48,14 @@ def set_status(enrolment_ids: list[int], status: str, withdrawal_date: date | No
                 if current.withdrawal_date is None:
                     data["withdrawal_date"] = withdrawal_date
             try:
-                enrolments.update(enrolment_id, data)
+                enrolments.update(enrolment_id, data,
+                                  expected_version=versions.get(enrolment_id))
+            except ConflictError as exc:
+                who = enrolments.get(enrolment_id).person.full_name
+                raise RefusedError(f"{who}: the enrolment was changed {exc.changed_by} "
+                                   "since you chose it "
+                                   f"({', '.join(exc.labels.values())}). "
+                                   "Look again and choose once more.") from exc
             except ValidationError as exc:
                 who = enrolments.get(enrolment_id).person.full_name
                 raise ValidationError({"": f"{who}: {'; '.join(exc.errors.values())}"}) from exc
@@ -146,11 +159,17 @@ class CohortEditor(EntityEditor):
                                      status="applied")
 
     def change_status(self) -> None:
+        """The versions of the chosen enrolments are read (on a worker) as they are chosen;
+        the change checks them, so none another user changed meanwhile is overwritten."""
         ids = self.enrolments.selected_ids() if self.enrolments else []
         if not ids:
             QMessageBox.information(self, "Change status", "Select the enrolments first "
                                     "(Ctrl+click or Shift+click for several).")
             return
+        read(self, enrolments.versions, ids,
+             on_done=lambda versions: self._ask_status(ids, versions))
+
+    def _ask_status(self, ids: list[int], versions: dict[int, int]) -> None:
         labels = [label for _key, label in ENROLMENT_STATUSES]
         label, ok = QInputDialog.getItem(self, "Change status",
                                          f"New status for {len(ids)} enrolments:", labels, 0, False)
@@ -170,11 +189,13 @@ class CohortEditor(EntityEditor):
             except ValueError as exc:
                 QMessageBox.warning(self, "Change status", f"Withdrawal date: {exc}")
                 return
-        self.apply_status(ids, status, on)
+        self.apply_status(ids, status, on, versions)
 
-    def apply_status(self, ids: list[int], status: str, on: date | None = None) -> bool:
+    def apply_status(self, ids: list[int], status: str, on: date | None = None,
+                     versions: dict[int, int] | None = None) -> bool:
         """On a worker as a save is (``write_and_wait``), all or none; True when changed."""
-        n, error = write_and_wait(self, set_status, ids, status, on, changes={"enrolment"})
+        n, error = write_and_wait(self, set_status, ids, status, on, versions,
+                                  changes={"enrolment"})
         if error is not None:
             text = ("; ".join(error.errors.values()) if isinstance(error, ValidationError)
                     else str(error) if isinstance(error, IttDeskError) else plain_message(error))

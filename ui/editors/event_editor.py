@@ -75,6 +75,7 @@ class EventEditor(EntityEditor):
         box.addWidget(self.table, 1)
         self._filling = False
         self._rows: list[int] = []  # attendance id per table row
+        self._versions: dict[int, int] = {}  # attendance id -> version shown (writes check it)
         self._people: list[int] = []
         index = self.tabs.addTab(page, "&Attendance")
         self.tabs.setTabEnabled(index, self.instance is not None)
@@ -89,6 +90,7 @@ class EventEditor(EntityEditor):
         try:
             self.table.setRowCount(len(rows))
             self._rows = [r.id for r in rows]
+            self._versions = {r.id: r.version for r in rows}
             self._people = [r.person_id for r in rows]
             for n, r in enumerate(rows):
                 name = QTableWidgetItem(r.person.full_name)
@@ -129,7 +131,9 @@ class EventEditor(EntityEditor):
         flag = FLAGS[item.column() - 2]
         value = item.checkState() == Qt.CheckState.Checked
         row_id = self._rows[item.row()]
-        self._write(lambda data: attendance.set_flags(row_id, **data), {flag: value})
+        seen = self._versions.get(row_id)
+        self._write(lambda data: attendance.set_flags(row_id, expected_version=seen, **data),
+                    {flag: value})
         self.refresh_related()  # "led" ticks "came" too
 
     def add_people(self) -> None:
@@ -160,9 +164,11 @@ class EventEditor(EntityEditor):
         if not ids:
             return
 
+        seen = dict(self._versions)
+
         def remove(row_ids):
             for row_id in row_ids:
-                attendance.delete(row_id)
+                attendance.delete(row_id, expected_version=seen.get(row_id))
 
         self._write(remove, ids)
         self.refresh_related()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from ittdesk.errors import IttDeskError
 
-from ..operations import write
+from ..operations import read, write
 from ..tasks import run_task, show_error
 
 if TYPE_CHECKING:
@@ -31,16 +31,27 @@ else:
     _PanelBase = object
 
 
-def delete_each(service: Any, ids: list[int]) -> tuple[list[Any], list[str]]:
+def delete_each(service: Any, ids: list[int], versions: dict[int, int] | None = None
+                ) -> tuple[list[Any], list[str]]:
     """Delete each record (worker thread): the audit entries of those deleted (their undo) and
-    the reasons the others were refused."""
+    the reasons the others were refused. ``versions``: each record's version when the user
+    was asked (``seen_for_delete``); one changed since is refused, naming who changed it and
+    when (``ConflictError``), not deleted unseen."""
+    versions = versions or {}
     entries, refused = [], []
     for record_id in ids:
         try:
-            entries.append(service.delete(record_id))
+            entries.append(service.delete(record_id, expected_version=versions.get(record_id)))
         except IttDeskError as exc:
             refused.append(str(exc))
     return entries, refused
+
+
+def seen_for_delete(service: Any, ids: list[int]) -> tuple[str | None, dict[int, int]]:
+    """What the user is asked about (worker thread): one record's description, and each
+    record's version as it is now, which the delete then checks (``delete_each``)."""
+    what = service.describe(service.get(ids[0])) if len(ids) == 1 else None
+    return what, service.versions(ids)
 
 
 class ListActions(_PanelBase):
@@ -81,15 +92,29 @@ class ListActions(_PanelBase):
         self.main_window.open_record(self.query.entity, None, **defaults)
 
     def delete_selected(self) -> None:
+        """Asks first, naming what is deleted; the versions read with that name are the ones
+        the delete checks, so a record changed by someone else meanwhile is refused, not
+        deleted unseen. One record is read at once (by its key, as its name always was); a
+        selection of many on a worker."""
         ids = self.selected_ids()
         if not ids or self.service is None:
             return
-        if len(ids) == 1:
-            try:
-                what = self.service.describe(self.service.get(ids[0]))
-            except IttDeskError as exc:
-                show_error(self, exc)
-                return
+        service = self.service
+        if len(ids) > 1:
+            read(self, seen_for_delete, service, ids,
+                 on_done=lambda seen: self._confirm_delete(service, ids, *seen))
+            return
+        try:
+            seen = seen_for_delete(service, ids)
+        except IttDeskError as exc:
+            show_error(self, exc)
+            return
+        self._confirm_delete(service, ids, *seen)
+
+    def _confirm_delete(self, service: Any, ids: list[int], one: str | None,
+                        versions: dict[int, int]) -> None:
+        if one is not None:
+            what = one
             question = f"Delete {what}?"
         else:
             what = f"{len(ids)} {self.noun[1]}"
@@ -100,7 +125,7 @@ class ListActions(_PanelBase):
             QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        service, noun, kind = self.service, self.noun[1], self.query.entity
+        noun, kind = self.noun[1], self.query.entity
 
         def deleted(outcome: tuple[list[Any], list[str]]) -> None:
             entries, refused = outcome
@@ -111,7 +136,7 @@ class ListActions(_PanelBase):
                 more = f"\n\n…and {len(refused) - 3} more" if len(refused) > 3 else ""
                 QMessageBox.warning(self, "Not deleted", "\n\n".join(refused[:3]) + more)
 
-        write(self, delete_each, service, ids, on_done=deleted,
+        write(self, delete_each, service, ids, versions, on_done=deleted,
               changes=lambda outcome: {kind} if outcome[0] else ())
 
     def copy_selected(self) -> None:
