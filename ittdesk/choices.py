@@ -219,3 +219,148 @@ EVENT_KINDS = Choices(
      "cpd": "training", "online session": "webinar", "induction": "induction",
      "briefing": "induction"},
 )
+
+# -- Issue 17: the route-aware trainee record and the placement ledger -------------------------
+# DfE's Register trainee teachers keeps these as closed lists; the keys are Register's own
+# (``TRAINING_ROUTE_ENUMS`` in DFE-Digital/register-trainee-teachers
+# ``config/initializers/training_routes.rb``), the words its display names
+# (``config/reference_data/training_route.yml``, kept in resources/codes/training_routes.csv
+# with the HESA codes, which parse as synonyms).
+TRAINING_ROUTES = Choices(
+    "training route",
+    {
+        "provider_led_postgrad": "Primary and Secondary Postgraduate Fee Funded",
+        "school_direct_tuition_fee": "School Direct tuition fee",
+        "school_direct_salaried": "School Direct salaried",
+        "pg_teaching_apprenticeship": "Postgraduate teaching apprenticeship",
+        "hpitt_postgrad": "HPITT postgrad",
+        "provider_led_undergrad": "Primary and Secondary Undergraduate Fee Funded",
+        "opt_in_undergrad": "Undergraduate Opt-in",
+        "teacher_degree_apprenticeship": "Teacher Degree Apprenticeship",
+        "iqts": "iQTS",
+        "assessment_only": "Assessment only",
+        "early_years_postgrad": "Early years postgrad",
+        "early_years_undergrad": "Early years undergrad",
+        "early_years_salaried": "Early years salaried",
+        "early_years_assessment_only": "Early years assessment only",
+    },
+    {
+        # HESA's route codes (Register's files write them; a spreadsheet may drop the 0).
+        "02": "school_direct_tuition_fee", "2": "school_direct_tuition_fee",
+        "03": "school_direct_salaried", "3": "school_direct_salaried",
+        "09": "opt_in_undergrad", "9": "opt_in_undergrad",
+        "10": "pg_teaching_apprenticeship", "11": "provider_led_undergrad",
+        "12": "provider_led_postgrad", "14": "teacher_degree_apprenticeship", "15": "iqts",
+        "16": "assessment_only", "17": "early_years_assessment_only",
+        "18": "early_years_undergrad", "19": "early_years_postgrad",
+        "20": "early_years_salaried", "21": "hpitt_postgrad",
+        # What people call them.
+        "postgraduate fee funded": "provider_led_postgrad", "pg fee funded": "provider_led_postgrad",
+        "scitt": "provider_led_postgrad", "provider led postgrad": "provider_led_postgrad",
+        "school direct": "school_direct_tuition_fee", "sd": "school_direct_tuition_fee",
+        "sds": "school_direct_salaried", "salaried": "school_direct_salaried",
+        "pgta": "pg_teaching_apprenticeship", "postgraduate apprenticeship": "pg_teaching_apprenticeship",
+        "hpitt": "hpitt_postgrad", "high potential itt": "hpitt_postgrad",
+        "undergraduate fee funded": "provider_led_undergrad",
+        "provider led undergrad": "provider_led_undergrad",
+        "tda": "teacher_degree_apprenticeship", "international qts": "iqts",
+        "international qualified teacher status": "iqts", "ao": "assessment_only",
+    },
+)
+#: Routes on which the trainee is employed by a school (Register: "1 placement in the employing
+#: school, a minimum of 1 placement in another school"), so the employing school is asked for.
+SALARIED_ROUTES = ("school_direct_salaried", "pg_teaching_apprenticeship",
+                   "teacher_degree_apprenticeship", "early_years_salaried")
+#: Undergraduate routes: their ITaP is 30 days and a course of four years or more needs 160 days.
+UNDERGRADUATE_ROUTES = ("provider_led_undergrad", "opt_in_undergrad",
+                        "teacher_degree_apprenticeship", "early_years_undergrad")
+
+# Register's ``TRAINEE_STUDY_MODE_ENUMS``; HESA's mode codes as synonyms (resources/codes).
+STUDY_MODES = Choices(
+    "study mode",
+    {"full_time": "Full-time", "part_time": "Part-time"},
+    {"01": "full_time", "02": "full_time", "63": "full_time", "1": "full_time", "2": "full_time",
+     "31": "part_time", "64": "part_time", "ft": "full_time", "pt": "part_time",
+     "full time": "full_time", "part time": "part_time"},
+)
+
+# Register's withdrawal reasons (``config/initializers/withdrawal_reasons.rb``: the current
+# provider- and trainee-led ones and the legacy ones its older records carry), in Register's
+# words (``config/locales/en.yml`` components.withdrawal_details.reasons).
+WITHDRAWAL_REASONS = Choices(
+    "withdrawal reason",
+    {
+        "record_added_in_error": "This training record was added in error",
+        "mandatory_reasons": "Trainee removed for mandatory reasons",
+        "stopped_responding_to_messages": "They stopped attending/communicating",
+        "unacceptable_behaviour": "Trainee behaviour or attitude",
+        "lack_of_progress_during_placements": "Lack of progress during placements",
+        "did_not_make_progress": "Lack of academic progress",
+        "not_meeting_qts_standards": "Not meeting QTS or EYTS requirements",
+        "safeguarding_concerns": "Safeguarding concerns",
+        "had_to_withdraw_trainee_another_reason": "Another reason (provider)",
+        "trainee_workload_issues": "Trainee workload issues",
+        "change_in_personal_or_health_circumstances": "Change in their personal or health situation",
+        "does_not_want_to_become_a_teacher": "No longer want to pursue a teaching career",
+        "never_intended_to_obtain_qts": "They never intended to obtain QTS",
+        "moved_to_different_itt_course": "They moved to a different ITT course",
+        "trainee_chose_to_withdraw_another_reason": "Another reason (trainee)",
+        "could_not_give_enough_time": "Could not give enough time to course",
+        "course_was_not_suitable": "Course was not suitable for them",
+        "did_not_meet_entry_requirements": "Did not meet entry requirements",
+        "family_problems": "Family problems",
+        "financial_problems": "Financial problems",
+        "got_a_job": "Got a job",
+        "problems_with_their_health": "Problems with their health",
+        "teaching_placement_problems": "Teaching placement problems",
+        "unhappy_with_course_provider_or_employing_school":
+            "Unhappy with course, provider or employing school",
+        "another_reason": "Another reason",
+        "unknown": "Unknown",
+        "death": "Death",
+        "did_not_pass_assessment": "Did not pass assessment",
+        "did_not_pass_exams": "Did not pass exams",
+        "exclusion": "Exclusion",
+        "personal_reasons": "Personal reasons",
+        "transferred_to_another_provider": "Transferred to another provider",
+        "written_off_after_lapse_of_time": "Written off after lapse of time",
+    },
+    # Register's legacy names it maps onto current ones (LEGACY_MAPPING).
+    {"financial_reasons": "financial_problems", "gone_into_employment": "got_a_job",
+     "health_reasons": "problems_with_their_health", "for_another_reason": "another_reason"},
+)
+
+# A placement's course: proposed -> confirmed -> in progress -> completed, or withdrawn.
+PLACEMENT_STATUSES = Choices(
+    "placement status",
+    {
+        "proposed": "Proposed",
+        "confirmed": "Confirmed",
+        "in_progress": "In progress",
+        "completed": "Completed",
+        "withdrawn_by_school": "Withdrawn by the school",
+        "withdrawn_by_trainee": "Withdrawn by the trainee",
+    },
+    {"planned": "proposed", "agreed": "confirmed", "started": "in_progress", "current": "in_progress",
+     "done": "completed", "finished": "completed", "school withdrew": "withdrawn_by_school",
+     "trainee withdrew": "withdrawn_by_trainee"},
+)
+WITHDRAWN_PLACEMENT_STATUSES = ("withdrawn_by_school", "withdrawn_by_trainee")
+
+
+def _code_list(file_name: str, name: str) -> Choices:
+    """A HESA code list kept in resources/codes (see its README for the source): the code is
+    the key, Register's words the label. Not CHECKed in the database (HESA adds codes)."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "resources" / "codes" / file_name
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))[1:]
+    return Choices(name, {row[0]: row[1] for row in rows if row})
+
+
+#: HECoS subjects ITT uses (Register's course_subject.yml): stored as the code, shown in words.
+HECOS_SUBJECTS = _code_list("course_subjects.csv", "course subject")
+#: HESA's course age ranges ("13918" = "11 to 16"): stored as the code, shown in words.
+AGE_RANGES = _code_list("age_ranges.csv", "age range")

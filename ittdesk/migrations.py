@@ -31,10 +31,14 @@ from .models import (
     HostingAppetite,
     HostingOffer,
     Person,
+    Placement,
+    PlacementMentor,
+    PlacementRule,
     Presence,
     RoundSchool,
     SchemaVersion,
     School,
+    TermDates,
     database,
 )
 from .models.base import Versioned
@@ -203,6 +207,50 @@ def _presence(migrator: SchemaMigrator) -> None:
     migrator.database.create_tables([Presence], safe=True)
 
 
+#: Migration 12's columns, in the order a new table has them (last, after every earlier one).
+PLACEMENT_LEDGER_COLUMNS = (
+    (Enrolment, ("route", "course_subject_1", "course_subject_2", "course_subject_3", "age_range",
+                 "study_mode", "itt_start_date", "itt_end_date", "employing_school",
+                 "lead_partner", "withdrawal_reason_code", "deferral_date", "deferral_reason")),
+    (Placement, ("status", "status_reason", "days_spent", "absence_days")),
+)
+
+
+def _placement_ledger(migrator: SchemaMigrator) -> None:
+    """Version 12 (issue 17): the route-aware trainee record, the placement ledger (status,
+    days, absences, several mentors), term dates and the rules per route.
+
+    Columns are added with the very DDL a new table has (references inline, as SQLite and
+    PostgreSQL both record them as the table's foreign keys), each skipped when there. Existing
+    placements were recorded as real ones, so they become "confirmed" (a new one starts as
+    "proposed"); each one's mentor becomes its first PlacementMentor (the column stays as the
+    lead mentor)."""
+    db = migrator.database
+    for model, names in PLACEMENT_LEDGER_COLUMNS:
+        table = model._meta.table_name
+        have = {c.name for c in db.get_columns(table)}
+        added = False
+        for name in names:
+            field = model._meta.fields[name]
+            if field.column_name in have:
+                continue
+            added = True
+            if hasattr(field, "rel_model"):
+                run(migrator.add_column(table, field.column_name, field))
+                continue
+            ctx = db.get_sql_context()
+            column = ctx.sql(field.ddl(ctx)).query()[0]
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
+        SchemaManager(model).create_indexes(safe=True)
+        if model is Placement and added:
+            db.execute_sql(f"UPDATE \"{table}\" SET status = 'confirmed'")
+    created = not db.table_exists(PlacementMentor._meta.table_name)
+    db.create_tables([PlacementMentor, TermDates, PlacementRule], safe=True)
+    if created:
+        db.execute_sql('INSERT INTO "placement_mentor" ("placement_id", "person_id") '
+                       'SELECT "id", "mentor_id" FROM "placement" WHERE "mentor_id" IS NOT NULL')
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
@@ -221,6 +269,8 @@ MIGRATIONS: list[Migration] = [
     Migration(10, "every record carries a version: no edit silently overwrites another's",
               _record_versions),
     Migration(11, "who has the database open (status bar, ittdesk who)", _presence),
+    Migration(12, "placements as a ledger checked per route; the route-aware trainee record",
+              _placement_ledger),
 ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ittdesk.models import AuditEntry, Person, Placement
+from ittdesk.models import AuditEntry, Person, Placement, PlacementMentor
 from ittdesk.privacy.references import person_references
 
 FIRST, LAST, EMAIL = "Zephyrine", "Quillfeather", "zephyrine.quillfeather@example.org"
@@ -79,6 +79,9 @@ def seed_everywhere(first: str = FIRST, last: str = LAST, email: str = EMAIL, *,
         "enrolment": other_enrolment.id, "school": school.id, "mentor": subject.id,
         "start_date": date(2026, 1, 5), "end_date": date(2026, 3, 27),
         "notes": f"Mentor: {full}" if mentions else "Mentor from Fernbank"}).id
+    # Every mentor is a placement_mentor row too (the lead among them).
+    s.rows["placement_mentor.person"] = PlacementMentor.get(
+        PlacementMentor.placement == s.rows["placement.mentor"]).id
 
     agreement = agreements.create({"title": "Improving early reading", "academic_year": "2025/26",
                                    "qa_lead": subject.id, "start_date": date(2025, 10, 1),

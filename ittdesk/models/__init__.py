@@ -12,7 +12,8 @@ from .agreements import (
 from .base import BaseModel, database, is_postgres
 from .events import Event, EventAttendance
 from .leadership import ConfirmationRound, HostingAppetite, HostingOffer, RoundSchool
-from .programmes import Cohort, Enrolment, Placement, Programme
+from .placements import PlacementRule, TermDates
+from .programmes import Cohort, Enrolment, Placement, PlacementMentor, Programme
 from .schools import Designation, MentorTraining, Person, Role, School
 from .system import AuditEntry, ImportRun, Presence, SavedMapping, SchemaVersion, Setting
 
@@ -45,6 +46,9 @@ ALL_MODELS = [
     Event,
     EventAttendance,
     Presence,
+    PlacementMentor,
+    TermDates,
+    PlacementRule,
 ]
 
 # The big lists sort names by stored keys (Person.last_name_key, School.name_key: see
@@ -85,4 +89,7 @@ __all__ = [
     "HostingOffer",
     "Event",
     "EventAttendance",
+    "PlacementMentor",
+    "TermDates",
+    "PlacementRule",
 ]

@@ -73,10 +73,11 @@ def choice_field(choices: Choices, column: str, *, null: bool = False,
     """A short text column whose values the database itself restricts to ``choices``."""
     allowed = ", ".join("'" + key.replace("'", "''") + "'" for key in choices.keys)
     check = f"{column} IN ({allowed})"
+    extra = list(kwargs.pop("constraints", ()))  # e.g. an SQL DEFAULT a migration needs
     if null:
         return CharField(max_length=32, null=True,
-                         constraints=[Check(f"{column} IS NULL OR {check}")], **kwargs)
-    return CharField(max_length=32, constraints=[Check(check)], **kwargs)
+                         constraints=[Check(f"{column} IS NULL OR {check}"), *extra], **kwargs)
+    return CharField(max_length=32, constraints=[Check(check), *extra], **kwargs)
 
 
 # peewee's fields are generic in its stubs (the value a row holds) but not at run time.

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
-from peewee import CharField, Check, DateField, Field, ForeignKeyField, IntegerField, TextField
+from peewee import (
+    SQL,
+    CharField,
+    Check,
+    DateField,
+    DecimalField,
+    Field,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
-from ..choices import ENROLMENT_STATUSES, PLACEMENT_KINDS, PROGRAMME_KINDS
-from .base import AcademicYearField, Versioned, choice_field
+from ..choices import (
+    ENROLMENT_STATUSES,
+    PLACEMENT_KINDS,
+    PLACEMENT_STATUSES,
+    PROGRAMME_KINDS,
+    STUDY_MODES,
+    TRAINING_ROUTES,
+    WITHDRAWAL_REASONS,
+)
+from .base import AcademicYearField, BaseModel, Versioned, choice_field
 from .schools import Person, School
 
 
@@ -45,6 +63,25 @@ class Enrolment(Versioned):
     # HESA's student identifier (13 or 17 digits, as text): placements find the trainee by it.
     # Personal data (erasure clears it). Migration 9 added it last, indexed.
     hesa_id = CharField(max_length=17, null=True, index=True)
+    # Issue 17 (migration 12 added these last, in this order): the route-aware record, in
+    # Register's terms. The TRN stays on the person. Subjects and age range are HESA codes
+    # (HECoS "100425", age range "13918"), shown in words (choices.HECOS_SUBJECTS, AGE_RANGES).
+    route = choice_field(TRAINING_ROUTES, "route", null=True, index=True)
+    course_subject_1 = CharField(max_length=6, null=True)
+    course_subject_2 = CharField(max_length=6, null=True)
+    course_subject_3 = CharField(max_length=6, null=True)
+    age_range = CharField(max_length=5, null=True)
+    study_mode = choice_field(STUDY_MODES, "study_mode", null=True)
+    itt_start_date = DateField(null=True)
+    itt_end_date = DateField(null=True)  # the expected end
+    employing_school = ForeignKeyField(School, null=True, backref="employed_trainees",
+                                       on_delete="RESTRICT")
+    employing_school_id: Field[int | None]
+    lead_partner = ForeignKeyField(School, null=True, backref="led_trainees", on_delete="RESTRICT")
+    lead_partner_id: Field[int | None]
+    withdrawal_reason_code = choice_field(WITHDRAWAL_REASONS, "withdrawal_reason_code", null=True)
+    deferral_date = DateField(null=True)
+    deferral_reason = TextField(null=True)
 
     class Meta:
         indexes = ((("person", "cohort"), True),)
@@ -63,6 +100,31 @@ class Placement(Versioned):
     subject = CharField(max_length=100, null=True)
     year_group = CharField(max_length=50, null=True)
     notes = TextField(null=True)
+    # Issue 17 (migration 12 added these last): the ledger. ``mentor`` stays as the lead mentor
+    # (warnings, returns and erasure read it); every mentor, the lead included, is a
+    # PlacementMentor. ``days_spent`` null means "the school days between its dates"
+    # (ittdesk.placements.days); part-days and absences are decimals.
+    status = choice_field(PLACEMENT_STATUSES, "status", default="proposed", index=True,
+                          constraints=[SQL("DEFAULT 'proposed'")])
+    status_reason = TextField(null=True)
+    days_spent = DecimalField(max_digits=6, decimal_places=2, null=True, auto_round=True,
+                              constraints=[Check("days_spent IS NULL OR days_spent >= 0")])
+    absence_days = DecimalField(max_digits=6, decimal_places=2, default=0, auto_round=True,
+                                constraints=[Check("absence_days >= 0"), SQL("DEFAULT 0")])
 
     class Meta:
         constraints = [Check("end_date >= start_date")]
+
+
+class PlacementMentor(BaseModel):
+    """One of a placement's mentors (a placement may have several; the lead is also
+    ``Placement.mentor``). Written with the placement by its service, audited with it."""
+
+    placement = ForeignKeyField(Placement, backref="mentor_links", on_delete="CASCADE")
+    placement_id: Field[int]
+    person = ForeignKeyField(Person, backref="placement_mentor_links", on_delete="RESTRICT")
+    person_id: Field[int]
+
+    class Meta:
+        table_name = "placement_mentor"
+        indexes = ((("placement", "person"), True),)

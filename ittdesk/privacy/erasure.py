@@ -224,9 +224,10 @@ def plan(person_id: int) -> ErasurePlan:
     n_enrol = enrolments.count()
     n_place = Placement.select().join(Enrolment).where(Enrolment.person == person).count()
     if n_enrol:
-        goes.append(f"Trainee ID, HESA ID and withdrawal reason on {n_enrol} enrolment(s)")
+        goes.append(f"Trainee ID, HESA ID and withdrawal reason on {n_enrol} enrolment(s), "
+                    "and any deferral reason")
     if n_place:
-        goes.append(f"Notes on {n_place} placement(s)")
+        goes.append(f"Notes on {n_place} placement(s), and why any was withdrawn")
     n_act = AgreementActivity.select().where((AgreementActivity.person == person)
                                              & AgreementActivity.who.is_null(False)).count()
     if n_act:
@@ -327,9 +328,10 @@ def erase(person_id: int, *, reason: str = "erasure request",
         say("Erasing personal details on their records")
         rows = _own_rows(person.id)  # not ``own``: the audit scrub below needs the values
         enrolment_ids = list(rows["enrolment"])
-        changed += Enrolment.update(trainee_id=None, hesa_id=None, withdrawal_reason=None).where(
+        changed += Enrolment.update(trainee_id=None, hesa_id=None, withdrawal_reason=None,
+                                    deferral_reason=None).where(
             Enrolment.id.in_(enrolment_ids)).execute() if enrolment_ids else 0
-        changed += Placement.update(notes=None).where(
+        changed += Placement.update(notes=None, status_reason=None).where(
             Placement.enrolment.in_(enrolment_ids)).execute() if enrolment_ids else 0
         changed += AgreementActivity.update(who=None).where(
             (AgreementActivity.person == person.id) & AgreementActivity.who.is_null(False)).execute()

@@ -34,6 +34,7 @@ from ..models import (
     MentorTraining,
     Person,
     Placement,
+    PlacementMentor,
     Programme,
     Role,
     School,
@@ -71,6 +72,7 @@ COVERED = {
     "placement.mentor", "support_agreement.qa_lead", "agreement_party.contact",
     "agreement_leader.person", "agreement_activity.person", "impact_report.author",
     "signature.person", "audit_entry.person_id", "event_attendance.person",
+    "placement_mentor.person",
 }
 
 
@@ -165,6 +167,9 @@ def _holds() -> dict[int, list[Hold]]:
     for p in Placement.select().where(Placement.mentor.is_null(False)):
         assert p.mentor_id is not None  # the query keeps only placements with a mentor
         add(p.mentor_id, "school", f"Mentored placement #{p.id}", p.end_date)
+    for link in PlacementMentor.select(PlacementMentor, Placement).join(Placement):
+        add(link.person_id, "school", f"Mentored placement #{link.placement_id}",
+            link.placement.end_date)
     for a in EventAttendance.select(EventAttendance, Event).join(Event):
         add(a.person_id, "school", f"{a.event.title} ({'led' if a.led else 'on the list'})",
             a.event.held_on)

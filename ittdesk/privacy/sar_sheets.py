@@ -21,10 +21,13 @@ from ..choices import (
     EVENT_KINDS,
     PARTY_ROLES,
     PLACEMENT_KINDS,
+    PLACEMENT_STATUSES,
     RAG_RATINGS,
     REPORT_KINDS,
     ROLE_KINDS,
     TRAINING_KINDS,
+    TRAINING_ROUTES,
+    WITHDRAWAL_REASONS,
 )
 from ..models import (
     AgreementActivity,
@@ -40,6 +43,7 @@ from ..models import (
     MentorTraining,
     Person,
     Placement,
+    PlacementMentor,
     Programme,
     Role,
     School,
@@ -136,15 +140,28 @@ def _enrolment_rows(p: Person) -> Rows:
     return [[e.id, e.cohort.programme.name, e.cohort.name, str(e.cohort.academic_year),
              ENROLMENT_STATUSES.label(e.status), e.trainee_id, e.subject,
              _school(e.home_school) if e.home_school_id else "", e.outcome, e.withdrawal_date,
-             e.withdrawal_reason, e.hesa_id] for e in query]
+             e.withdrawal_reason, e.hesa_id, TRAINING_ROUTES.label(e.route), e.itt_start_date,
+             e.itt_end_date, _school(e.employing_school) if e.employing_school_id else "",
+             WITHDRAWAL_REASONS.label(e.withdrawal_reason_code), e.deferral_date,
+             e.deferral_reason] for e in query]
 
 
 def _placement_rows(p: Person) -> Rows:
     query = (Placement.select(Placement, Enrolment).join(Enrolment)
              .where(Enrolment.person == p).order_by(Placement.start_date))
     return [[pl.id, pl.enrolment_id, _school(pl.school), PLACEMENT_KINDS.label(pl.kind),
-             pl.start_date, pl.end_date, _other(pl.mentor_id, p), pl.subject, pl.year_group, pl.notes]
+             pl.start_date, pl.end_date, _other(pl.mentor_id, p), pl.subject, pl.year_group, pl.notes,
+             PLACEMENT_STATUSES.label(pl.status), pl.status_reason,
+             None if pl.days_spent is None else float(pl.days_spent), float(pl.absence_days or 0)]
             for pl in query]
+
+
+def _mentor_link_rows(p: Person) -> Rows:
+    query = (PlacementMentor.select(PlacementMentor, Placement).join(Placement)
+             .where(PlacementMentor.person == p).order_by(Placement.start_date))
+    return [[link.id, f"placement #{link.placement_id}", _school(link.placement.school),
+             link.placement.start_date, link.placement.end_date,
+             "yes" if link.placement.mentor_id == p.id else "no"] for link in query]
 
 
 def _mentored_rows(p: Person) -> Rows:
@@ -223,14 +240,20 @@ SHEETS: list[SheetSpec] = [
               _training_rows, ((MentorTraining, "person"),)),
     SheetSpec("Enrolments", "Places on programmes and cohorts (as trainee or participant).",
               ("Record #", "Programme", "Cohort", "Academic year", "Status", "Trainee ID", "Subject",
-               "Home school", "Outcome", "Withdrawal date", "Withdrawal reason", "HESA ID"),
+               "Home school", "Outcome", "Withdrawal date", "Withdrawal reason", "HESA ID",
+               "Training route", "ITT start", "ITT expected end", "Employing school",
+               "Withdrawal reason (Register)", "Deferral date", "Deferral reason"),
               _enrolment_rows, ((Enrolment, "person"),)),
     SheetSpec("Placements (trainee)", "School placements on the person's enrolments.",
               ("Record #", "Enrolment #", "School", "Kind", "Start", "End", "Mentor", "Subject",
-               "Year group", "Notes"), _placement_rows),
+               "Year group", "Notes", "Status", "Status reason", "Days spent", "Absence days"),
+              _placement_rows),
     SheetSpec("Placements (mentor)", "Placements the person mentored (trainees by number only).",
               ("Record #", "School", "Kind", "Start", "End", "Trainee", "Subject", "Year group"),
               _mentored_rows, ((Placement, "mentor"),)),
+    SheetSpec("Placement mentors", "Placements the person is one of the mentors of.",
+              ("Record #", "Placement", "School", "Start", "End", "Lead mentor"),
+              _mentor_link_rows, ((PlacementMentor, "person"),)),
     SheetSpec("Agreements (QA lead)", "Support agreements the person quality-assures.",
               ("Record #", "Reference", "Title", "Academic year", "Status", "Start", "End"),
               _qa_rows, ((SupportAgreement, "qa_lead"),)),

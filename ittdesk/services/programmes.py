@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypedDict
 
-from .. import fields, holders, settings
-from ..choices import ENROLMENT_STATUSES, MENTOR_KINDS, PLACEMENT_KINDS, PROGRAMME_KINDS
-from ..models import Cohort, Enrolment, Person, Placement, Programme, Role, School
+from .. import audit, fields, holders, settings
+from ..choices import (
+    AGE_RANGES,
+    ENROLMENT_STATUSES,
+    HECOS_SUBJECTS,
+    MENTOR_KINDS,
+    PLACEMENT_KINDS,
+    PLACEMENT_STATUSES,
+    PROGRAMME_KINDS,
+    SALARIED_ROUTES,
+    STUDY_MODES,
+    TRAINING_ROUTES,
+    WITHDRAWAL_REASONS,
+    WITHDRAWN_PLACEMENT_STATUSES,
+)
+from ..errors import RefusedError
+from ..models import (
+    Cohort,
+    Enrolment,
+    Person,
+    Placement,
+    PlacementMentor,
+    Programme,
+    Role,
+    School,
+    database,
+)
 from .base import EntityService, Field, count_words
 from .people import training_lapses_on
 
@@ -104,6 +129,20 @@ class EnrolmentService(EntityService[Enrolment]):
         Field.text("outcome", "Outcome", 100),
         Field.date("withdrawal_date", "Withdrawal date"),
         Field.long_text("withdrawal_reason", "Withdrawal reason"),
+        # Issue 17: the route-aware record, in Register's terms (codes shown in words).
+        Field.choice("route", "Training route", TRAINING_ROUTES),
+        Field.choice("course_subject_1", "Course subject 1", HECOS_SUBJECTS),
+        Field.choice("course_subject_2", "Course subject 2", HECOS_SUBJECTS),
+        Field.choice("course_subject_3", "Course subject 3", HECOS_SUBJECTS),
+        Field.choice("age_range", "Age range", AGE_RANGES),
+        Field.choice("study_mode", "Study mode", STUDY_MODES),
+        Field.date("itt_start_date", "ITT start date"),
+        Field.date("itt_end_date", "ITT expected end date"),
+        Field.ref("employing_school", "Employing school", School, "school"),
+        Field.ref("lead_partner", "Lead partner", School, "school"),
+        Field.choice("withdrawal_reason_code", "Withdrawal reason (Register)", WITHDRAWAL_REASONS),
+        Field.date("deferral_date", "Deferral date"),
+        Field.long_text("deferral_reason", "Deferral reason"),
     )
 
     ENROLLED = "This person is already enrolled in that cohort"
@@ -142,7 +181,21 @@ class EnrolmentService(EntityService[Enrolment]):
                 errors["trainee_id"] = f"Trainee ID {trainee_id} is already used"
         if values.get("status") == "withdrawn" and not values.get("withdrawal_date"):
             errors["withdrawal_date"] = "A withdrawn enrolment needs its withdrawal date"
+        start, end = values.get("itt_start_date"), values.get("itt_end_date")
+        if start and end and end < start:
+            errors["itt_end_date"] = "The expected end is before the ITT start date"
         return errors
+
+    def warnings(self, values: dict[str, Any], instance: Enrolment | None) -> dict[str, str]:
+        """Gaps Register will ask about, not reasons to refuse a save (imports carry them)."""
+        result: dict[str, str] = {}
+        if (values.get("route") in SALARIED_ROUTES and not values.get("employing_school")
+                and values.get("status") in ("enrolled", "deferred", "completed")):
+            result["employing_school"] = ("A salaried route's employing school counts as one "
+                                          "of its placements: record it")
+        if values.get("status") == "deferred" and not values.get("deferral_date"):
+            result["deferral_date"] = "Register asks for the date of deferral"
+        return result
 
     def dependents(self, enrolment: Enrolment) -> list[str]:
         return count_words([(Placement.select().where(Placement.enrolment == enrolment).count(),
@@ -167,8 +220,13 @@ class PlacementService(EntityService[Placement]):
         Field.date("start_date", "Start date", required=True),
         Field.date("end_date", "End date", required=True),
         Field.text("subject", "Subject", 100),
-        Field.text("year_group", "Year group", 50),
+        Field.text("year_group", "Year group or key stage", 50),
         Field.long_text("notes", "Notes"),
+        # Issue 17: the ledger (ittdesk.placements counts it).
+        Field.choice("status", "Status", PLACEMENT_STATUSES, default="proposed"),
+        Field.long_text("status_reason", "Why withdrawn"),
+        Field.number("days_spent", "Days spent (empty: the school days between the dates)"),
+        Field.number("absence_days", "Days absent"),
     )
 
     def check(self, values: dict[str, Any], instance: Placement | None) -> dict[str, str]:
@@ -185,7 +243,73 @@ class PlacementService(EntityService[Placement]):
                 field = "start_date" if start < first else "end_date"
                 errors[field] = (f"The placement must fall within the cohort's dates "
                                  f"({fields.format_date(first)} to {fields.format_date(last)})")
+        if values.get("status") in WITHDRAWN_PLACEMENT_STATUSES and not values.get("status_reason"):
+            errors["status_reason"] = "Say why the placement was withdrawn"
         return errors
+
+    def prepare(self, data: dict[str, Any], instance: Placement | None = None) -> dict[str, Any]:
+        values = super().prepare(data, instance)
+        if "absence_days" in values and values["absence_days"] is None:
+            values["absence_days"] = 0  # empty means none
+        return values
+
+    # -- every mentor, the lead (``mentor``) among them -------------------------------------
+    def create(self, data: dict[str, Any]) -> Placement:
+        with database.atomic():
+            placement = super().create(data)
+            _keep_lead_mentor([placement.id], [placement.mentor_id])
+        return placement
+
+    def update(self, record_id: int, data: dict[str, Any], *,
+               expected_version: int | None = None) -> Placement:
+        with database.atomic():
+            placement = super().update(record_id, data, expected_version=expected_version)
+            _keep_lead_mentor([placement.id], [placement.mentor_id])
+        return placement
+
+    def create_many(self, rows: Sequence[dict[str, Any]], *,
+                    person_ids: Sequence[int | None] | None = None, import_run: int | None = None,
+                    note: str | None = None, tick: Callable[[int], None] | None = None) -> list[int]:
+        ids = super().create_many(rows, person_ids=person_ids, import_run=import_run, note=note,
+                                  tick=tick)
+        _keep_lead_mentor(ids, [values.get("mentor") for values in rows])
+        return ids
+
+    def mentors(self, placement_id: int) -> list[int]:
+        """Every mentor of the placement, the lead first."""
+        placement = self.get(placement_id)
+        others = [pid for (pid,) in PlacementMentor.select(PlacementMentor.person)
+                  .where(PlacementMentor.placement == placement_id)
+                  .order_by(PlacementMentor.id).tuples() if pid != placement.mentor_id]
+        return ([placement.mentor_id] if placement.mentor_id else []) + others
+
+    def set_mentors(self, placement_id: int, person_ids: Iterable[int]) -> list[int]:
+        """Make ``person_ids`` the placement's mentors (the lead, if any, stays one; the first
+        becomes the lead when there is none). Audited on the placement."""
+        wanted = list(dict.fromkeys(person_ids))
+        with database.atomic():
+            placement = self.get(placement_id)
+            missing = [pid for pid in wanted if Person.get_or_none(Person.id == pid) is None]
+            if missing:
+                raise RefusedError(f"There is no person #{missing[0]}")
+            before = self.mentors(placement_id)
+            if placement.mentor_id is None and wanted:
+                self.update(placement_id, {"mentor": wanted[0]})
+                placement = self.get(placement_id)
+            if placement.mentor_id is not None and placement.mentor_id not in wanted:
+                wanted.insert(0, placement.mentor_id)
+            PlacementMentor.delete().where((PlacementMentor.placement == placement_id)
+                                           & PlacementMentor.person.not_in(wanted or [0])).execute()
+            have = {pid for (pid,) in PlacementMentor.select(PlacementMentor.person)
+                    .where(PlacementMentor.placement == placement_id).tuples()}
+            for pid in wanted:
+                if pid not in have:
+                    PlacementMentor.create(placement=placement_id, person=pid)
+            after = self.mentors(placement_id)
+            if sorted(after) != sorted(before):
+                audit.record(self.entity, placement_id, "update", {"mentors": [before, after]},
+                             person_id=self.person_id(placement))
+        return after
 
     def warnings(self, values: dict[str, Any], instance: Placement | None) -> dict[str, str]:
         result: dict[str, str] = {}
@@ -219,6 +343,18 @@ class PlacementService(EntityService[Placement]):
 
     def describe(self, placement: Placement) -> str:
         return f"Placement #{placement.id}"
+
+
+def _keep_lead_mentor(placement_ids: Sequence[int], mentor_ids: Sequence[int | None]) -> None:
+    """Each placement's lead mentor is one of its mentors (a PlacementMentor row)."""
+    pairs = [(p, m) for p, m in zip(placement_ids, mentor_ids, strict=True) if m is not None]
+    if not pairs:
+        return
+    have = set(PlacementMentor.select(PlacementMentor.placement, PlacementMentor.person)
+               .where(PlacementMentor.placement.in_([p for p, _m in pairs])).tuples())
+    new = [{"placement": p, "person": m} for p, m in pairs if (p, m) not in have]
+    for start in range(0, len(new), 500):
+        PlacementMentor.insert_many(new[start:start + 500]).execute()
 
 
 def check_placement_warnings(data: dict[str, Any], instance: Placement | None = None) -> dict[str, str]:

@@ -1,0 +1,347 @@
+"""Each trainee's placements checked against their route's rules: met / on track / at risk /
+not met, with the reasons in words ("96 of 120 days; no second school yet; ITaP 10 of 20 days").
+
+What counts (``rules.Rule`` gives the numbers for the cohort's year and the trainee's route):
+
+- *done*: a completed placement, or a confirmed / in-progress one whose end date has passed
+  (its days so far while it runs); a withdrawn placement's days only where entered, and it
+  gives no school. *planned*: done plus every other placement not withdrawn (proposed ones
+  included: they are the plan).
+- days in school: main, contrasting and enrichment placements; ITaP days apart, on top.
+  Each placement's days are those entered (part-days allowed), else the school days between
+  its dates (``days``), less its absences.
+- schools: the distinct schools of main and contrasting placements; on salaried routes the
+  employing school counts as one, and another school is needed beside it.
+
+Statuses:
+
+- **met**: the done days, schools, contrasting placement and ITaP days reach the rule;
+- **not met**: not met and the expected end date (the enrolment's ITT end date, else the
+  cohort's end) has passed;
+- **on track**: not met yet, but what is planned reaches the rule by the expected end;
+- **at risk**: what is planned falls short (too few days, no second school, no contrasting
+  placement, too little ITaP, no employing school recorded on a salaried route).
+
+Computed in four queries whatever the number of trainees (enrolments, placements, rules,
+term dates); nothing is read per trainee.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from peewee import JOIN
+
+from .. import clock, fields
+from ..academic_year import AcademicYear
+from ..choices import TRAINING_ROUTES
+from ..errors import NotFoundError
+from ..models import Cohort, Enrolment, Person, Placement, School
+from .days import SchoolCalendar
+from .rules import FALLBACK_ROUTE, Rule, rules_for
+
+STATUSES = ("met", "on_track", "at_risk", "not_met")
+STATUS_WORDS = {"met": "Met", "on_track": "On track", "at_risk": "At risk", "not_met": "Not met"}
+#: The enrolments the cohort-wide check covers: in training, deferred or finished.
+CHECKED_ENROLMENT_STATUSES = ("enrolled", "deferred", "completed")
+_SCHOOL_KINDS = frozenset(("main", "second"))
+_DONE_STATUSES = frozenset(("confirmed", "in_progress"))
+_WITHDRAWN = frozenset(("withdrawn_by_school", "withdrawn_by_trainee"))
+
+
+@dataclass
+class TraineeCheck:
+    """One trainee's placement check. ``placement_urns``: the URNs of the schools their counted
+    placements were in (not withdrawn or merely proposed), in date order, each once; on a
+    salaried route the employing school's first (Register counts it as a placement)."""
+
+    enrolment_id: int
+    person_id: int
+    name: str
+    route: str | None
+    trn: str | None
+    itt_start_date: date | None
+    days_in_school: float
+    days_required: int
+    schools: int
+    itap_days: float
+    itap_required: int
+    status: str
+    reasons: list[str]
+    placement_urns: list[str]
+    days_planned: float = 0.0
+    itap_planned: float = 0.0
+    schools_required: int = 0
+    expected_end: date | None = None
+    placements_required_by_register: int = 0
+    cohort_id: int | None = None
+
+    @property
+    def status_words(self) -> str:
+        return STATUS_WORDS[self.status]
+
+    @property
+    def reason_text(self) -> str:
+        return "; ".join(self.reasons)
+
+    def as_json(self) -> dict[str, Any]:
+        """The machine-readable view (``ittdesk compliance --json``), dates as ISO text."""
+        return {
+            "person_id": self.person_id, "enrolment_id": self.enrolment_id, "name": self.name,
+            "route": self.route, "trn": self.trn,
+            "itt_start_date": self.itt_start_date.isoformat() if self.itt_start_date else None,
+            "days_in_school": self.days_in_school, "days_required": self.days_required,
+            "schools": self.schools, "itap_days": self.itap_days,
+            "itap_required": self.itap_required, "status": self.status,
+            "reasons": list(self.reasons), "placement_urns": list(self.placement_urns),
+        }
+
+
+def number(value: float) -> str:
+    """96, 10.5: days as people write them."""
+    return f"{value:g}" if value != int(value) else str(int(value))
+
+
+def course_years(start: date | None, end: date | None) -> int | None:
+    """A course's length in whole years, rounded up, as Register works it out."""
+    if start is None or end is None or end < start:
+        return None
+    return math.ceil((end - start).days / 365)
+
+
+@dataclass
+class _Tally:
+    done: float = 0.0
+    planned: float = 0.0
+    itap_done: float = 0.0
+    itap_planned: float = 0.0
+    schools_done: set[int] = field(default_factory=set)
+    schools_planned: set[int] = field(default_factory=set)
+    contrasting_done: bool = False
+    contrasting_planned: bool = False
+    urns: list[str] = field(default_factory=list)
+
+
+def _tally(rows: list[tuple[Any, ...]], calendar: SchoolCalendar, today: date) -> _Tally:
+    """One trainee's placements (school_id, urn, la_code, kind, status, start, end,
+    days_spent, absence_days), in date order."""
+    tally = _Tally()
+    for school_id, urn, la_code, kind, status, start, end, spent, absent in rows:
+        absent_days = float(absent or 0)
+        if spent is not None:
+            planned = max(0.0, float(spent) - absent_days)
+        else:
+            planned = max(0.0, calendar.school_days(start, end, la_code) - absent_days)
+        if status in _WITHDRAWN:
+            done = planned if spent is not None else 0.0
+            planned = done
+        elif status == "completed" or (status in _DONE_STATUSES and end < today):
+            done = planned
+        elif status in _DONE_STATUSES and start <= today:
+            done = planned if spent is not None else max(
+                0.0, calendar.school_days(start, min(end, today), la_code) - absent_days)
+            done = min(done, planned)
+        else:
+            done = 0.0
+        if kind == "itap":
+            tally.itap_done += done
+            tally.itap_planned += planned
+        else:
+            tally.done += done
+            tally.planned += planned
+        if status in _WITHDRAWN:
+            continue
+        counted = status != "proposed"
+        if kind in _SCHOOL_KINDS:
+            tally.schools_planned.add(school_id)
+            if done > 0 or status == "completed":
+                tally.schools_done.add(school_id)
+            if kind == "second":
+                tally.contrasting_planned = True
+                if done > 0 or status == "completed":
+                    tally.contrasting_done = True
+        if counted and urn is not None:
+            text = str(urn)
+            if text not in tally.urns:
+                tally.urns.append(text)
+    return tally
+
+
+def _judge(tally: _Tally, rule: Rule, days_required: int, employing: tuple[int, Any] | None,
+           route_known: bool, expected_end: date | None, today: date
+           ) -> tuple[str, list[str], int, list[str]]:
+    """(status, reasons, schools counted, URNs) for one trainee."""
+    reasons: list[str] = []
+    if not route_known:
+        reasons.append("no training route recorded: checked as postgraduate")
+    urns = list(tally.urns)
+    schools_done, schools_planned = set(tally.schools_done), set(tally.schools_planned)
+    short_done, short_planned = False, False
+
+    if tally.done < days_required:
+        short_done = True
+        text = f"{number(tally.done)} of {days_required} days"
+        if tally.planned > tally.done:
+            text += f" ({number(tally.planned)} planned)"
+        reasons.append(text)
+        short_planned |= tally.planned < days_required
+
+    need = rule.min_schools
+    if rule.employing_school_counts and need:
+        if employing is None:
+            reasons.append("no employing school recorded")
+            short_done = short_planned = True
+        else:
+            employer_id, employer_urn = employing
+            others_done = schools_done - {employer_id}
+            others_planned = schools_planned - {employer_id}
+            schools_done, schools_planned = others_done | {employer_id}, others_planned | {employer_id}
+            if employer_urn is not None and str(employer_urn) not in urns:
+                urns.insert(0, str(employer_urn))
+            if not others_planned:
+                reasons.append("no school besides the employing school yet")
+                short_done = short_planned = True
+            elif not others_done:
+                reasons.append("placement besides the employing school planned")
+                short_done = True
+    if len(schools_done) < need:
+        short_done = True
+        if len(schools_planned) < need:
+            short_planned = True
+            if need == 2 and len(schools_planned) == 1:
+                reasons.append("no second school yet")
+            elif not schools_planned:
+                reasons.append("no school yet")
+            else:
+                reasons.append(f"{len(schools_planned)} of {need} schools")
+        elif not any(r.startswith("placement besides") for r in reasons):
+            reasons.append(f"{len(schools_done)} of {need} schools so far "
+                           f"({len(schools_planned)} planned)")
+
+    if rule.needs_contrasting and not tally.contrasting_done:
+        short_done = True
+        if tally.contrasting_planned:
+            reasons.append("contrasting placement planned")
+        else:
+            reasons.append("no contrasting placement yet")
+            short_planned = True
+
+    if rule.itap_days and tally.itap_done < rule.itap_days:
+        short_done = True
+        text = f"ITaP {number(tally.itap_done)} of {rule.itap_days} days"
+        if tally.itap_planned > tally.itap_done:
+            text += f" ({number(tally.itap_planned)} planned)"
+        reasons.append(text)
+        short_planned |= tally.itap_planned < rule.itap_days
+
+    if not short_done:
+        status = "met"
+    elif expected_end is not None and expected_end < today:
+        status = "not_met"
+        reasons.append(f"expected end {fields.format_date(expected_end)} has passed")
+    elif short_planned:
+        status = "at_risk"
+    else:
+        status = "on_track"
+    return status, reasons, len(schools_done), urns
+
+
+def _name(first: str | None, last: str | None, erased: bool, person_id: int) -> str:
+    if erased:
+        return f"erased person #{person_id}"
+    return " ".join(p for p in (first, last) if p)
+
+
+def _checks(enrolment_filter: Any) -> list[TraineeCheck]:
+    today = clock.today()
+    employer = School.alias("employer")
+    enrolments = (Enrolment
+                  .select(Enrolment.id, Enrolment.person_id, Person.first_name, Person.last_name,
+                          Person.erased, Person.trn, Enrolment.route, Enrolment.itt_start_date,
+                          Enrolment.itt_end_date, Cohort.id, Cohort.academic_year,
+                          Cohort.start_date, Cohort.end_date, Enrolment.employing_school_id,
+                          employer.urn)
+                  .join(Person, on=(Enrolment.person == Person.id))
+                  .switch(Enrolment).join(Cohort, on=(Enrolment.cohort == Cohort.id))
+                  .switch(Enrolment)
+                  .join(employer, JOIN.LEFT_OUTER, on=(Enrolment.employing_school == employer.id))
+                  .where(enrolment_filter)
+                  .order_by(Person.last_name_key, Person.first_name_key, Enrolment.id)
+                  .tuples())
+    placements = (Placement
+                  .select(Placement.enrolment_id, Placement.school_id, School.urn, School.la_code,
+                          Placement.kind, Placement.status, Placement.start_date,
+                          Placement.end_date, Placement.days_spent, Placement.absence_days)
+                  .join(School, on=(Placement.school == School.id))
+                  .switch(Placement).join(Enrolment, on=(Placement.enrolment == Enrolment.id))
+                  .join(Cohort, on=(Enrolment.cohort == Cohort.id))
+                  .join(Person, on=(Enrolment.person == Person.id))
+                  .where(enrolment_filter)
+                  .tuples())
+    by_enrolment: dict[int, list[tuple[Any, ...]]] = {}
+    for row in placements:
+        by_enrolment.setdefault(row[0], []).append(row[1:])
+    rows = list(enrolments)
+    years = {AcademicYear.parse(row[10]) for row in rows}
+    rules = rules_for(years)
+    calendar = SchoolCalendar.load()
+    result: list[TraineeCheck] = []
+    for (enrolment_id, person_id, first, last, erased, trn, route, itt_start, itt_end,
+         cohort_id, year, cohort_start, cohort_end, employer_id, employer_urn) in rows:
+        year = AcademicYear.parse(year)
+        rule = rules[(year, route or FALLBACK_ROUTE)]
+        days_required = rule.days_required(course_years(itt_start, itt_end))
+        mine = by_enrolment.get(enrolment_id, [])
+        mine.sort(key=lambda r: (r[5], r[6]))  # start, end
+        tally = _tally(mine, calendar, today)
+        expected_end = itt_end or cohort_end or year.end
+        status, reasons, schools, urns = _judge(
+            tally, rule, days_required,
+            (employer_id, employer_urn) if employer_id is not None else None,
+            route is not None, expected_end, today)
+        result.append(TraineeCheck(
+            enrolment_id=enrolment_id, person_id=person_id,
+            name=_name(first, last, erased, person_id), route=route, trn=trn,
+            itt_start_date=itt_start or cohort_start, days_in_school=_round(tally.done),
+            days_required=days_required, schools=schools, itap_days=_round(tally.itap_done),
+            itap_required=rule.itap_days, status=status, reasons=reasons,
+            placement_urns=urns, days_planned=_round(tally.planned),
+            itap_planned=_round(tally.itap_planned), schools_required=rule.min_schools,
+            expected_end=expected_end,
+            placements_required_by_register=rule.placements_required_by_register,
+            cohort_id=cohort_id))
+    return result
+
+
+def _round(value: float) -> float:
+    return round(value, 2)
+
+
+def check_trainees(cohort_id: int | None = None,
+                   academic_year: AcademicYear | str | None = None) -> list[TraineeCheck]:
+    """Every trainee in training, deferred or finished (optionally one cohort's, or one
+    academic year's cohorts'), checked; in name order."""
+    condition = Enrolment.status.in_(CHECKED_ENROLMENT_STATUSES)
+    if cohort_id is not None:
+        condition &= Enrolment.cohort == cohort_id
+    if academic_year is not None:
+        condition &= Cohort.academic_year == AcademicYear.parse(academic_year)
+    return _checks(condition)
+
+
+def check_enrolment(enrolment_id: int) -> TraineeCheck:
+    """One enrolment's check, whatever its status (the trainee's own record shows it)."""
+    found = _checks(Enrolment.id == enrolment_id)
+    if not found:
+        raise NotFoundError(f"There is no enrolment #{enrolment_id}")
+    return found[0]
+
+
+def route_words(route: str | None) -> str:
+    return TRAINING_ROUTES.label(route) if route else "Not recorded"
+
+
+__all__ = ["STATUSES", "TraineeCheck", "check_enrolment", "check_trainees"]
