@@ -142,6 +142,9 @@ def main(database: str, settings_file: str) -> dict:
     from ui.dialogs.contact_list import ContactListDialog
 
     probe("contact list", lambda: ContactListDialog(window))
+    from ui.dialogs.register_files import RegisterFilesDialog
+
+    probe("register files", lambda: RegisterFilesDialog(window))
     round_ = ConfirmationRound.select().first()
     if round_ is not None:
         from ui.dialogs.collect_forms import CollectFormsDialog

@@ -170,6 +170,8 @@ FACTORIES: dict[str, Callable] = {
         lambda w, r: importlib.import_module("ui.dialogs.who").WhoDialog(w),
     "ui.dialogs.letters.LettersDialog":
         lambda w, r: importlib.import_module("ui.dialogs.letters").LettersDialog(w),
+    "ui.dialogs.register_files.RegisterFilesDialog":
+        lambda w, r: importlib.import_module("ui.dialogs.register_files").RegisterFilesDialog(w),
 }
 
 

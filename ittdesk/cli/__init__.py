@@ -45,6 +45,7 @@ COMMAND_MODULES = [
     "ittdesk.cli.letters_commands",
     "ittdesk.cli.mail_commands",
     "ittdesk.cli.postgres_commands",
+    "ittdesk.cli.register_commands",
 ]
 
 

@@ -75,6 +75,13 @@ ACTIONS: list[ActionSpec] = [
     ActionSpec("Tools", "&Letters: placements, agreements…", "ui.dialogs.letters:open_letters",
                tip="Placement confirmations and agreement covering letters from your Word "
                    "templates"),
+    ActionSpec("Tools", "Re&gister files: placements, QTS/EYTS, compare…",
+               "ui.dialogs.register_files:open_register_files",
+               tip="DfE Register trainee teachers' bulk placements and QTS/EYTS CSVs, and its "
+                   "trainee export compared with ITT Desk"),
+    ActionSpec("Tools", "&Ofsted notification pack…", "ui.dialogs.ofsted_pack:open_ofsted_pack",
+               tip="Today's settings, trainees' placement checks, mentors and agreements in "
+                   "force: one workbook and one PDF"),
     ActionSpec("Tools", "P&rovider settings: name, address, UKPRN, logo…",
                "ui.dialogs.provider_settings:open_provider_settings"),
     ActionSpec("Tools", "&Who is connected…", "ui.dialogs.who:open_who_dialog",

@@ -1,0 +1,1 @@
+"""Ofsted inspection support: the notification pack (pack.py)."""
