@@ -50,7 +50,7 @@ from ..models import (
 from ..placements.check import check_trainees
 from ..register.layouts import ROUTE_WORDS
 from ..returns.rows import person_name
-from ..spreadsheets.writer import Styles, workbook, write_value
+from ..spreadsheets.writer import Styles, print_setup, workbook, write_value
 
 PARTNERSHIP = ("partner", "lead", "placement")
 MENTOR_KINDS = ("mentor", "lead_mentor")
@@ -148,7 +148,7 @@ def _trainees(today: date) -> Part:
     for eid, route, status, pid, first, last, erased, trn, cohort, year in tuples_of(query):
         check = checks.get(eid)
         rows.append((ROUTE_WORDS.get(route or "", "Route not recorded"),
-                     person_name(pid, first, last, erased), trn or "", f"{cohort} {year}",
+                     person_name(pid, first, last, erased), trn or "", f"{cohort} ({year})",
                      ENROLMENT_STATUSES.label(status), ", ".join(where_now.get(eid, [])),
                      check.status_words if check else "",
                      check.days_in_school if check else None,
@@ -246,10 +246,10 @@ def collect(today: date | None = None) -> Pack:
 # -- the workbook ------------------------------------------------------------------------------
 
 def write_workbook(pack: Pack, target: Path) -> None:
-    """One sheet per part: a title, the day it is for, the headings (frozen), the rows."""
+    """One sheet per part: a title, the day it is for, the headings (frozen, filtered), the rows;
+    printed as the returns are (landscape A4, headings repeated, few pages across)."""
     with workbook(target, constant_memory=False) as wb:
         styles = Styles(wb)
-        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         for part in pack.parts:
             ws = wb.add_worksheet(part.title)
             write_value(ws, 0, 0, f"{part.title} — Ofsted notification pack", styles, styles.title)
@@ -262,19 +262,17 @@ def write_workbook(pack: Pack, target: Path) -> None:
                 write_value(ws, 4, 0, part.empty, styles)
             for r, row in enumerate(part.rows, start=4):
                 for c, cell in enumerate(row):
-                    long = isinstance(cell, str) and len(cell) > 50
-                    write_value(ws, r, c, cell, styles, wrap if long else None)
+                    # one line per row (no wrapping: XlsxWriter sets no row heights, and a
+                    # wrapped cell would spill over the next row); long text is cut at 80
+                    write_value(ws, r, c, cell, styles)
                     size = 12 if isinstance(cell, date) else len(str(cell if cell is not None else ""))
-                    widths[c] = max(widths[c], min(size + 2, 60))
+                    widths[c] = max(widths[c], min(size + 2, 80))
             for c, width in enumerate(widths):
                 ws.set_column(c, c, width)
             ws.freeze_panes(4, 0)
             if part.rows:
                 ws.autofilter(3, 0, 3 + len(part.rows), len(part.headings) - 1)
-            ws.repeat_rows(3)
-            ws.set_landscape()
-            ws.set_paper(9)
-            ws.fit_to_pages(1, 0)
+            print_setup(ws, widths, header_row=4)  # as every return prints
 
 
 # -- the PDF -----------------------------------------------------------------------------------
