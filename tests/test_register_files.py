@@ -250,3 +250,11 @@ def test_cli_register_compare_of_a_bad_file_exits_1_in_one_line(db_file, tmp_pat
     code, out, err = _run(capsys, "--db", str(db_file), "register", "compare", str(bad))
     assert code == 1 and out == ""
     assert err == "ittdesk: bad.csv: row 2, column trn: 'ABC' is not a TRN (7 digits)\n"
+
+
+def test_a_file_over_registers_upload_limit_says_so(built, tmp_path, monkeypatch):
+    monkeypatch.setattr(layouts, "MAX_UPLOAD_BYTES", 100)
+    written = outgoing.write_placements(tmp_path / "placements.csv")
+    size = (tmp_path / "placements.csv").stat().st_size
+    assert written.notes == [f"placements.csv is {size / 100:.1f} MB; Register accepts files up to "
+                             "1 MB: write one per year (--year) or split it"]

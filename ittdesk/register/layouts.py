@@ -31,6 +31,7 @@ PLACEMENT_GUIDANCE = [
       for nth in ("first", "second", "third", "fourth", "fifth")),
 ]
 PLACEMENTS_FILE_NAME = "bulk-add-placements-prepopulated.csv"  # placements_controller.rb
+MAX_UPLOAD_BYTES = 1024 * 1024  # placements/validate_file.rb, recommendations_uploads/ too
 
 # -- app/models/reports/bulk_recommend_report.rb
 DO_NOT_EDIT = "Do not edit"

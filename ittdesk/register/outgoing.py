@@ -100,6 +100,15 @@ def trainee_records(year: AcademicYear | None) -> dict[int, _Record]:
     return found
 
 
+def _size_note(path: Path) -> list[str]:
+    """Register refuses an upload over 1 MB (validate_file.rb: ``1.megabyte``)."""
+    size = path.stat().st_size
+    if size <= L.MAX_UPLOAD_BYTES:
+        return []
+    return [f"{path.name} is {size / L.MAX_UPLOAD_BYTES:.1f} MB; Register accepts files up to "
+            "1 MB: write one per year (--year) or split it"]
+
+
 def _gone(record: _Record, *, finished_too: bool = False) -> str | None:
     """Register's own files leave out deferred and withdrawn trainees; so do these (and the
     QTS file those whose course is recorded as completed: their outcome is recorded)."""
@@ -155,7 +164,7 @@ def write_placements(target: Path, year: AcademicYear | None = None) -> Written:
         raise NothingToWrite("No trainee has a TRN and the placements Register needs: nothing "
                              "was written", left)
     path = L.write_csv(target, L.PLACEMENT_HEADERS, rows, guidance=L.PLACEMENT_GUIDANCE)
-    return Written(path, len(rows), left, notes)
+    return Written(path, len(rows), left, notes + _size_note(path))
 
 
 def check_met_on(met_on: date) -> None:
@@ -241,4 +250,4 @@ def write_qts(target: Path, met_on: date, year: AcademicYear | None = None) -> W
         rows.append(row)
     guidance = [*[L.DO_NOT_EDIT] * (len(header) - 1), L.DATE_GUIDANCE]
     path = L.write_csv(target, header, rows, guidance=guidance)
-    return Written(path, len(rows), left)
+    return Written(path, len(rows), left, _size_note(path))
