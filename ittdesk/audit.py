@@ -24,6 +24,7 @@ from typing import Any
 
 from peewee import Database, ModelSelect, PostgresqlDatabase
 
+from . import changes as others_changes
 from . import clock, presence
 from .academic_year import AcademicYear
 from .models import AuditEntry, database, is_postgres
@@ -92,10 +93,14 @@ def record(entity: str, entity_id: int | None, action: str,
     if changes:
         payload = json.dumps({k: [plain(v[0]), plain(v[1])] for k, v in changes.items()},
                              ensure_ascii=False)
-    return AuditEntry.create(
+    created_entry = AuditEntry.create(
         at=now(), user=current_user(), entity=entity, entity_id=entity_id, action=action,
         changes=payload, person_id=person_id, note=note, import_run=import_run,
     )
+    # every service write passes here: the other users and processes hear of it once committed
+    others_changes.written(database.obj, is_postgres(), [(entity, entity_id)],
+                           (created_entry.id, created_entry.id))
+    return created_entry
 
 
 _SIMPLE = frozenset((type(None), bool, int, float, str))  # what ``plain`` returns unchanged
@@ -165,6 +170,8 @@ def record_many(rows: list[dict[str, Any]]) -> None:
     names = ", ".join(f"{quote[0]}{fields[n].column_name}{quote[1]}" for n in _COLUMNS)
     cursor = database.cursor()
     if postgres:
+        others_changes.written(database.obj, True,
+                               [(r["entity"], r.get("entity_id")) for r in rows], None)
         parts = [_copy_data(prepared[i:i + _COPY_CHUNK])
                  for i in range(0, len(prepared), _COPY_CHUNK)]
         if all(part is not None for part in parts):
@@ -185,6 +192,11 @@ def record_many(rows: list[dict[str, Any]]) -> None:
             chunk = prepared[i:i + _CHUNK]
             sql = full if len(chunk) == _CHUNK else head + ", ".join([one] * len(chunk))
             cursor.execute(sql, list(chain.from_iterable(chunk)))
+            # one statement's rows take consecutive ids, the last one reported
+            last = cursor.lastrowid
+            first_id = last - len(chunk) + 1 if isinstance(last, int) and last else None
+            others_changes.written(database.obj, False, [],
+                                   (first_id, last) if first_id is not None else None)
 
 
 def _copy_text(text: str) -> str:

@@ -15,11 +15,14 @@ is found on checkout (peewee asks it ``SELECT 1``) and replaced by a new one.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
 import peewee
 from playhouse.pool import PooledPostgresqlDatabase
+
+from . import changes
 
 #: Pooled connections are renewed after this many seconds (a server or a firewall in between
 #: may drop connections that have lived long).
@@ -71,3 +74,16 @@ class PostgresqlDatabase(_SkipsAFinishedRollback, PooledPostgresqlDatabase):  # 
         """The server dropped the connection: the transaction went with it."""
         conn = self._state.conn  # peewee's per-thread connection state, as above
         return conn is not None and bool(getattr(conn, "closed", 0))
+
+    def _connect(self) -> Any:
+        """A connection checked out of the pool, its server session noted as this process's:
+        the notifications it sends are not heard back as another user's (``ittdesk.changes``)."""
+        conn = super()._connect()
+        with contextlib.suppress(Exception):
+            changes.own_session(conn.get_backend_pid())
+        return conn
+
+    def _close_raw(self, conn: Any) -> None:
+        with contextlib.suppress(Exception):  # a connection already gone has no session to forget
+            changes.own_session(conn.get_backend_pid(), is_open=False)
+        super()._close_raw(conn)
