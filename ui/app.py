@@ -189,6 +189,7 @@ def problem_after_start(window, location: Location, message: str) -> None:
     from ittdesk import db
 
     window.hide()
+    window.remote_changes.stop()
     db.close_database()
     opened = open_database_interactively(location.url, None, problem=message)
     if opened is None:

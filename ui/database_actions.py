@@ -39,6 +39,7 @@ def switch_database(window, target: str) -> bool:
             return False
     window.write_settings()
     window.presence_status.stop()  # this app leaves the database it closes
+    window.remote_changes.stop()
     location = open_database_interactively(target, window, check_later=True)
     if location is None:
         # Reopen the one we had (it was closed by the attempt).
@@ -67,6 +68,7 @@ def adopt_database(window, location: Location) -> None:
     window.show_page(current)
     window.update_counts()
     window.presence_status.start()
+    window.remote_changes.start()
 
 
 def fill_recent_menu(window) -> None:
@@ -256,6 +258,7 @@ class _Restore:
         if self.dialog is not None:
             self.dialog.show()  # now at once (not after 400 ms): the window takes no input
         self.window.presence_status.stop()  # no heartbeat on the file being replaced
+        self.window.remote_changes.stop()  # nor a connection of its own
         db.close_database()
         database.initialize(None)
         run_task(self.window, replace_and_say, self.location, source,

@@ -50,6 +50,7 @@ from ittdesk import APP_NAME
 from . import settings as ui_settings
 from . import sizing, views
 from .operations import Changes, affects
+from .remote_changes import RemoteChanges
 from .startup import StartUp
 from .tasks import run_task, show_error
 from .undo import LastChange
@@ -101,6 +102,8 @@ class MainWindow(WindowActions):
         #: the one change signal: which kinds of record a write changed (ui.operations)
         self.changes = Changes(self)
         self.changes.changes_announced.connect(self._on_changes)
+        #: others' changes announced on ``changes`` too (started once a database is open)
+        self.remote_changes = RemoteChanges(self, self.changes)
         self.startup = StartUp(self, opener)  # the first frame light, the rest after it (ui.startup)
         self._build_central()
         self.create_actions()
@@ -234,6 +237,7 @@ class MainWindow(WindowActions):
         self.write_settings()
         self.startup.stop()
         self.presence_status.stop()
+        self.remote_changes.close()
         event.accept()
 
     # -- pages ---------------------------------------------------------------------------------

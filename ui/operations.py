@@ -62,6 +62,9 @@ class Changes(QObject):
 
     #: a frozenset[str] of kinds, ``EVERYTHING`` among them when anything may have changed
     changes_announced = Signal(object)
+    #: an ``ittdesk.changes.Batch``: which records another user or process changed (after
+    #: ``changes_announced`` said their kinds), for an open editor to say its record changed
+    changed_elsewhere = Signal(object)
 
     def announce(self, kinds: Iterable[str]) -> None:
         """Say once that records of ``kinds`` changed (nothing said for no kinds)."""

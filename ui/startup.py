@@ -94,6 +94,7 @@ class StartUp(QObject):
             self._drop_stand_in()
         window.update_counts()
         window.presence_status.start()
+        window.remote_changes.start()
         self.warm_up()
 
     def _drop_stand_in(self) -> None:

@@ -1,0 +1,153 @@
+"""Issue 19, item 2, in the window: what another process commits (another user's app, an
+``ittdesk`` command) shows in the open list, its summary pane and the counts without F5; an
+open editor whose record changed says so ("Changed by X at HH:MM — Reload / Keep editing") and
+reloads only the fields the user has not touched; this window's own saves are announced once;
+the watcher stops with the window. The waits have generous timeouts (the other process has to
+start): how fast it is lives in bench/ (``remote_change``)."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import gui_helpers as gui
+import other_process
+import pytest
+from PySide6.QtCore import Qt
+
+from ittdesk import audit
+from ittdesk.models import School
+from ittdesk.services.schools import schools
+
+pytestmark = pytest.mark.gui
+main_window = gui.main_window
+
+WAIT_MS = 10000
+
+
+def watching(qtbot, window) -> None:
+    """The window has its database open and its watcher listening."""
+    qtbot.waitUntil(lambda: window.remote_changes.watcher is not None, timeout=WAIT_MS)
+    assert window.remote_changes.wait_ready()
+
+
+def schools_panel(qtbot, window):
+    window.show_page("schools")
+    panel = window.current_page().panel
+    gui.wait_loaded(qtbot, panel)
+    return panel
+
+
+def names_in(panel) -> set[str]:
+    column = next(i for i in range(panel.model.columnCount())
+                  if panel.model.headerData(i, Qt.Orientation.Horizontal) == "Name")
+    return {panel.model.index(r, column).data() for r in range(panel.model.rowCount())}
+
+
+def test_a_school_the_ittdesk_command_adds_shows_in_the_open_list(qtbot, main_window, tmp_path):
+    panel = schools_panel(qtbot, main_window)
+    watching(qtbot, main_window)
+    assert panel.model.rowCount() == 0
+    rows = tmp_path / "schools.csv"
+    rows.write_text("URN,School name\n100001,Added Elsewhere Primary\n", encoding="utf-8")
+
+    done = other_process.cli(main_window.location, "import", "schools", str(rows))
+
+    assert done.returncode == 0, done.stderr
+    qtbot.waitUntil(lambda: names_in(panel) == {"Added Elsewhere Primary"}, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "1 school" in main_window.counts_label.text(), timeout=WAIT_MS)
+
+
+def test_the_summary_pane_shows_another_processs_change_of_the_selected_school(qtbot,
+                                                                              main_window):
+    school = schools.create({"urn": "100002", "name": "Old Name Primary"})
+    panel = schools_panel(qtbot, main_window)
+    watching(qtbot, main_window)
+    panel.table.selectRow(0)
+    assert "Old Name Primary" in panel.detail.toPlainText()
+
+    other_process.updates(main_window.location, school.id, {"name": "New Name Primary"})
+
+    qtbot.waitUntil(lambda: names_in(panel) == {"New Name Primary"}, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "New Name Primary" in panel.detail.toPlainText(), timeout=WAIT_MS)
+
+
+def test_an_open_editor_says_its_record_changed_and_reloads_only_untouched_fields(qtbot,
+                                                                                 main_window):
+    school = schools.create({"urn": "100003", "name": "Brook Primary"})
+    watching(qtbot, main_window)
+    editor = main_window.open_record("school", school.id)
+    qtbot.waitExposed(editor)
+    bar = editor.changed_bar
+    assert bar.isHidden()
+    editor.widgets["phone"].setText("01632 960003")  # the user is typing here
+
+    other_process.updates(main_window.location, school.id,
+                          {"name": "Brook Primary Academy", "website": "https://brook.example"})
+
+    qtbot.waitUntil(bar.isVisible, timeout=WAIT_MS)
+    # who (as the audit names them: the other process runs as this test's user) and when
+    assert re.fullmatch(rf"Changed by {re.escape(audit.current_user())} at \d\d:\d\d while "
+                        r"open here\.", bar.label.text())
+    assert editor.get_widget_value("name") == "Brook Primary"  # nothing reloaded unasked
+    qtbot.mouseClick(bar.reload_button, Qt.MouseButton.LeftButton)
+
+    assert bar.isHidden()
+    assert editor.get_widget_value("name") == "Brook Primary Academy"
+    assert editor.get_widget_value("website") == "https://brook.example"
+    assert editor.get_widget_value("phone") == "01632 960003"  # what was typed stays
+    assert editor.is_dirty()
+    assert editor.save()
+    saved = School.get_by_id(school.id)
+    assert (saved.name, saved.website, saved.phone) == (
+        "Brook Primary Academy", "https://brook.example", "01632 960003")
+
+
+def test_keep_editing_hides_the_bar_and_a_same_field_save_is_still_a_conflict(qtbot,
+                                                                             main_window):
+    school = schools.create({"urn": "100004", "name": "Hill Primary"})
+    watching(qtbot, main_window)
+    editor = main_window.open_record("school", school.id)
+    qtbot.waitExposed(editor)
+    editor.widgets["name"].setText("Hill Primary (mine)")
+
+    other_process.updates(main_window.location, school.id, {"name": "Hill Primary (theirs)"})
+
+    qtbot.waitUntil(editor.changed_bar.isVisible, timeout=WAIT_MS)
+    qtbot.mouseClick(editor.changed_bar.keep_button, Qt.MouseButton.LeftButton)
+    assert editor.changed_bar.isHidden()
+    assert editor.get_widget_value("name") == "Hill Primary (mine)"
+    assert not editor.save()  # the conflict dialog (answered Cancel in tests): nothing lost
+    assert School.get_by_id(school.id).name == "Hill Primary (theirs)"
+    assert editor.get_widget_value("name") == "Hill Primary (mine)"
+
+
+def test_this_windows_own_save_is_announced_once_not_heard_back(qtbot, main_window):
+    school = schools.create({"urn": "100005", "name": "Own Primary"})
+    schools_panel(qtbot, main_window)
+    watching(qtbot, main_window)
+    heard = []
+    main_window.changes.changed_elsewhere.connect(heard.append)
+    announced = []
+    main_window.changes.changes_announced.connect(announced.append)
+    editor = main_window.open_record("school", school.id)
+    qtbot.waitExposed(editor)
+    editor.widgets["phone"].setText("01632 960005")
+    assert editor.save()
+    assert announced == [frozenset({"school"})]
+    assert not editor.changed_bar.isVisible()
+
+    [theirs] = other_process.adds(main_window.location, 100006)
+
+    qtbot.waitUntil(lambda: any(("school", theirs) in b.records for b in heard), timeout=WAIT_MS)
+    assert all(("school", school.id) not in b.records for b in heard)
+
+
+def test_the_watcher_stops_with_the_window(qtbot, main_window):
+    watching(qtbot, main_window)
+    assert any(t.name == "ittdesk-changes" for t in threading.enumerate())
+    watcher = main_window.remote_changes.watcher
+    main_window.close()
+    assert main_window.remote_changes.watcher is None
+    assert not watcher.running
+    assert not any(t.name == "ittdesk-changes" for t in threading.enumerate())
