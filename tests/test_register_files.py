@@ -73,6 +73,19 @@ def test_a_year_with_no_trainee_to_send_writes_nothing(built, tmp_path):
         outgoing.write_placements(tmp_path / "p.csv", fx.YEAR.next())
     assert not (tmp_path / "p.csv").exists()
     assert refused.value.left_out == []
+    assert str(refused.value) == ("No trainee has a training route recorded (Register's files "
+                                  "are by route): nothing was written")
+
+
+def test_qts_with_no_trainee_met_lists_them_all_and_writes_nothing(built, tmp_path):
+    Enrolment.update(route="provider_led_postgrad").where(
+        Enrolment.route == "assessment_only").execute()
+    Enrolment.update(status="deferred").where(Enrolment.id == built.trainees["ada"].id).execute()
+    with pytest.raises(outgoing.NothingToWrite,
+                       match="^No trainee's placement check is met: nothing was written$") as refused:
+        outgoing.write_qts(tmp_path / "q.csv", date(2026, 6, 30))
+    assert not (tmp_path / "q.csv").exists()
+    assert len(refused.value.left_out) == 7
 
 
 # -- QTS / EYTS recommendations -----------------------------------------------------------------
@@ -258,3 +271,13 @@ def test_a_file_over_registers_upload_limit_says_so(built, tmp_path, monkeypatch
     size = (tmp_path / "placements.csv").stat().st_size
     assert written.notes == [f"placements.csv is {size / 100:.1f} MB; Register accepts files up to "
                              "1 MB: write one per year (--year) or split it"]
+
+
+def test_cli_register_file_nobody_can_go_in_exits_1_and_writes_nothing(db_file, tmp_path, capsys):
+    out_csv = tmp_path / "q.csv"
+    code, out, err = _run(capsys, "--db", str(db_file), "register", "qts", str(out_csv),
+                          "--met-on", "30/06/2026", "--year", "2026/27")
+    assert (code, out) == (1, "")
+    assert err == ("ittdesk: No trainee has a training route recorded (Register's files are by "
+                   "route): nothing was written\n")
+    assert not out_csv.exists()

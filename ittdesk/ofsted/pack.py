@@ -70,6 +70,7 @@ class Part:
     headings: tuple[str, ...]
     rows: list[tuple[Any, ...]]
     empty: str
+    widths: tuple[int, ...] = ()  # the PDF's column widths in %, so long text gets room
 
 
 @dataclass
@@ -125,7 +126,7 @@ def _settings(today: date) -> Part:
                 "placed there today, or when the last placement there ended.",
                 ("URN", "Setting", "Phase", "Local authority", "Postcode", "Partnership",
                  "Trainees now", "Placed now", "Last placement ended"), rows,
-                "No placements recorded.")
+                "No placements recorded.", (6, 16, 7, 9, 7, 8, 6, 31, 10))
 
 
 def _trainees(today: date) -> Part:
@@ -162,7 +163,8 @@ def _trainees(today: date) -> Part:
                 "check: met, on track, at risk or not met, and why.",
                 ("Route", "Trainee", "TRN", "Cohort", "Status", "Placed now at", "Check",
                  "Days in school", "Days required", "Schools", "ITaP days", "ITaP required",
-                 "Reasons"), rows, "No trainees in training.")
+                 "Reasons"), rows, "No trainees in training.",
+                (11, 10, 6, 8, 6, 10, 5, 5, 5, 5, 5, 5, 19))
 
 
 def _mentors(today: date) -> Part:
@@ -208,7 +210,7 @@ def _mentors(today: date) -> Part:
     return Part("Mentors", "Mentors in post today or mentoring a trainee placed now, with the "
                 "mentor training recorded (latest first).",
                 ("Mentor", "Email", "Mentor post at", "Mentoring now", "Last trained",
-                 "Training"), rows, "No mentors recorded.")
+                 "Training"), rows, "No mentors recorded.", (13, 16, 22, 16, 8, 25))
 
 
 def _agreements(today: date) -> Part:
@@ -232,7 +234,7 @@ def _agreements(today: date) -> Part:
                 .where(in_force).order_by(SupportAgreement.reference))]
     return Part("Agreements", "Agreements in force today: agreed or active, today within their "
                 "dates.", ("Reference", "Title", "Year", "Status", "Start", "End", "Schools"),
-                rows, "No agreements in force today.")
+                rows, "No agreements in force today.", (9, 25, 6, 7, 8, 8, 37))
 
 
 def collect(today: date | None = None) -> Pack:
@@ -289,7 +291,9 @@ def html(pack: Pack) -> str:
     sections = []
     for part in pack.parts:
         if part.rows:
-            head = "".join(f"<th>{esc(h)}</th>" for h in part.headings)
+            widths = part.widths or (0,) * len(part.headings)
+            head = "".join(f'<th width="{w}%">{esc(h)}</th>' if w else f"<th>{esc(h)}</th>"
+                           for h, w in zip(part.headings, widths, strict=True))
             body = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
                            for row in part.rows)
             table = (f'<table class="grid" width="100%" cellspacing="0" cellpadding="3">'

@@ -100,6 +100,13 @@ def trainee_records(year: AcademicYear | None) -> dict[int, _Record]:
     return found
 
 
+def _nothing(left: list[LeftOut], why: str) -> str:
+    """Why nothing was written: no Register trainee at all, or none that could go in."""
+    if not left:
+        why = "No trainee has a training route recorded (Register's files are by route)"
+    return f"{why}: nothing was written"
+
+
 def _size_note(path: Path) -> list[str]:
     """Register refuses an upload over 1 MB (validate_file.rb: ``1.megabyte``)."""
     size = path.stat().st_size
@@ -161,8 +168,7 @@ def write_placements(target: Path, year: AcademicYear | None = None) -> Written:
         rows.append([str(check.trn), L.register_date(check.itt_start_date),
                      *cells, *[""] * (L.MAX_PLACEMENTS - len(cells))])
     if not rows:
-        raise NothingToWrite("No trainee has a TRN and the placements Register needs: nothing "
-                             "was written", left)
+        raise NothingToWrite(_nothing(left, "No trainee has a TRN and the placements Register needs"), left)
     path = L.write_csv(target, L.PLACEMENT_HEADERS, rows, guidance=L.PLACEMENT_GUIDANCE)
     return Written(path, len(rows), left, notes + _size_note(path))
 
@@ -230,7 +236,7 @@ def write_qts(target: Path, met_on: date, year: AcademicYear | None = None) -> W
             continue
         chosen.append((check, record))
     if not chosen:
-        raise NothingToWrite("No trainee's placement check is met: nothing was written", left)
+        raise NothingToWrite(_nothing(left, "No trainee's placement check is met"), left)
     with_hesa = any(r.hesa_id for _c, r in chosen)
     header = list(L.RECOMMEND_HEADERS)
     if not with_hesa:
