@@ -281,3 +281,29 @@ def test_cli_register_file_nobody_can_go_in_exits_1_and_writes_nothing(db_file, 
     assert err == ("ittdesk: No trainee has a training route recorded (Register's files are by "
                    "route): nothing was written\n")
     assert not out_csv.exists()
+
+
+def test_compare_reads_the_export_saved_as_a_workbook_the_same(built, tmp_path):
+    """Opened in Excel and saved: dates become date cells, TRNs and URNs numbers."""
+    import csv
+
+    import xlsxwriter
+
+    with (DATA / "trainees-export.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    book = xlsxwriter.Workbook(str(tmp_path / "export.xlsx"))
+    sheet = book.add_worksheet()
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if r and len(cell) == 10 and cell[4] == "-" and cell[7] == "-":
+                sheet.write_datetime(r, c, date.fromisoformat(cell), book.add_format(
+                    {"num_format": "dd/mm/yyyy"}))
+            elif r and cell.isdigit():
+                sheet.write_number(r, c, int(cell))
+            else:
+                sheet.write_string(r, c, cell)
+    book.close()
+    from_csv = compare.compare(DATA / "trainees-export.csv")
+    from_xlsx = compare.compare(tmp_path / "export.xlsx")
+    assert from_xlsx.lines() == from_csv.lines()
+    assert from_xlsx.summary().replace("export.xlsx", "trainees-export.csv") == from_csv.summary()

@@ -109,11 +109,10 @@ def _settings(today: date) -> Part:
                       .where((Placement.end_date < today)
                              & Placement.status.not_in(WITHDRAWN_PLACEMENT_STATUSES))
                       .group_by(Placement.school)))
-    placed_ever = {s for (s,) in tuples_of(Placement.select(Placement.school).distinct())}
     schools = (School
                .select(School.id, School.urn, School.name, School.phase, School.la_name,
                        School.postcode, School.partnership_status)
-               .where(School.id.in_(list(placed_ever))
+               .where(School.id.in_(Placement.select(Placement.school))  # a subquery: any size
                       | School.partnership_status.in_(PARTNERSHIP)))
     rows = []
     for sid, urn, name, phase, la, postcode, partnership in tuples_of(schools):
@@ -143,8 +142,7 @@ def _trainees(today: date) -> Part:
                      Cohort.academic_year)
              .join(Person, on=(Enrolment.person == Person.id))
              .switch(Enrolment).join(Cohort, on=(Enrolment.cohort == Cohort.id))
-             .where(Enrolment.status.in_(("enrolled", "deferred"))
-                    & (Enrolment.route.is_null(False) | Enrolment.id.in_(list(checks)))))
+             .where(Enrolment.status.in_(("enrolled", "deferred"))))
     rows = []
     for eid, route, status, pid, first, last, erased, trn, cohort, year in tuples_of(query):
         check = checks.get(eid)

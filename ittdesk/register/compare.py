@@ -265,16 +265,26 @@ def compare(path: Path, year: AcademicYear | None = None) -> Comparison:
         seen = {t.start_year for t in theirs if t.start_year is not None}
         years = seen or None
     ours = our_trainees(years)
-    by_trn = {t.trn: t for t in ours if t.trn}
-    by_hesa = {t.hesa_id: t for t in ours if t.hesa_id}
-    by_name = {(t.name_key, t.date_of_birth): t for t in ours if t.date_of_birth}
+    by_key: dict[object, list[OurTrainee]] = {}
+    for mine in ours:  # a person may hold several enrolments (two cohorts): each is a trainee
+        for key in (("trn", mine.trn), ("hesa", mine.hesa_id),
+                    ("name", mine.name_key, mine.date_of_birth)):
+            if key[-1] is not None:
+                by_key.setdefault(key, []).append(mine)
     result = Comparison(Path(path), len(theirs))
     used: set[int] = set()
+
+    def pick(key: tuple[object, ...], t: RegisterTrainee) -> OurTrainee | None:
+        """The unmatched enrolment with this key, the one starting the same year first."""
+        free = [m for m in by_key.get(key, []) if m.enrolment_id not in used]
+        same = [m for m in free if m.year == t.start_year]
+        return (same or free or [None])[0]
+
     for t in theirs:
-        mine = ((by_trn.get(t.trn) if t.trn else None)
-                or (by_hesa.get(t.hesa_id) if t.hesa_id else None)
-                or (by_name.get((t.name_key, t.date_of_birth)) if t.date_of_birth else None))
-        if mine is None or mine.enrolment_id in used:
+        mine = ((pick(("trn", t.trn), t) if t.trn else None)
+                or (pick(("hesa", t.hesa_id), t) if t.hesa_id else None)
+                or (pick(("name", t.name_key, t.date_of_birth), t) if t.date_of_birth else None))
+        if mine is None:
             result.only_register.append(t)
             continue
         used.add(mine.enrolment_id)
