@@ -266,11 +266,11 @@ def compare(path: Path, year: AcademicYear | None = None) -> Comparison:
         years = seen or None
     ours = our_trainees(years)
     by_key: dict[object, list[OurTrainee]] = {}
-    for mine in ours:  # a person may hold several enrolments (two cohorts): each is a trainee
-        for key in (("trn", mine.trn), ("hesa", mine.hesa_id),
-                    ("name", mine.name_key, mine.date_of_birth)):
+    for trainee in ours:  # a person may hold several enrolments (two cohorts): each a trainee
+        for key in (("trn", trainee.trn), ("hesa", trainee.hesa_id),
+                    ("name", trainee.name_key, trainee.date_of_birth)):
             if key[-1] is not None:
-                by_key.setdefault(key, []).append(mine)
+                by_key.setdefault(key, []).append(trainee)
     result = Comparison(Path(path), len(theirs))
     used: set[int] = set()
 
@@ -278,7 +278,8 @@ def compare(path: Path, year: AcademicYear | None = None) -> Comparison:
         """The unmatched enrolment with this key, the one starting the same year first."""
         free = [m for m in by_key.get(key, []) if m.enrolment_id not in used]
         same = [m for m in free if m.year == t.start_year]
-        return (same or free or [None])[0]
+        found = same or free
+        return found[0] if found else None
 
     for t in theirs:
         mine = ((pick(("trn", t.trn), t) if t.trn else None)
