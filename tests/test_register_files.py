@@ -307,3 +307,13 @@ def test_compare_reads_the_export_saved_as_a_workbook_the_same(built, tmp_path):
     from_xlsx = compare.compare(tmp_path / "export.xlsx")
     assert from_xlsx.lines() == from_csv.lines()
     assert from_xlsx.summary().replace("export.xlsx", "trainees-export.csv") == from_csv.summary()
+
+
+def test_a_placement_register_cannot_take_is_noted_when_the_others_are_enough(built, tmp_path):
+    fx._place(built.trainees["ada"], built.schools["old"], date(2026, 3, 2), date(2026, 3, 13), 10,
+              kind="enrichment")
+    written = outgoing.write_placements(tmp_path / "placements.csv")
+    assert "9900001,01/09/2025,999101,999102,,,\n" in (tmp_path / "placements.csv").read_text(
+        encoding="utf-8")
+    assert written.notes == ["Ada Testwell: URN 12345 is not the 6 digits Register accepts: add "
+                             "that placement in Register by hand"]

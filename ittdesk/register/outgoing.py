@@ -132,7 +132,7 @@ def _checks(year: AcademicYear | None) -> list[TraineeCheck]:
 
 def write_placements(target: Path, year: AcademicYear | None = None) -> Written:
     """Register's bulk placements CSV for every trainee with a TRN and the placements Register
-    needs for their route (the employing school first on salaried routes)."""
+    needs for their route (on salaried routes the employing school is one of them)."""
     checks = _checks(year)
     records = trainee_records(year)
     rows: list[list[str]] = []
@@ -144,7 +144,12 @@ def write_placements(target: Path, year: AcademicYear | None = None) -> Written:
             continue
         reason = _gone(record)
         need = check.placements_required_by_register  # the provider's rule for the route
-        urns = [str(u) for u in check.placement_urns]  # the employing school's first
+        # The schools of the counted placements in date order (the employing school among
+        # them on salaried routes); a URN Register cannot take (5 digits) is added by hand.
+        urns = [str(u) for u in check.placement_urns if _URN.match(str(u))]
+        bad = [str(u) for u in check.placement_urns if not _URN.match(str(u))]
+        by_hand = (f"URN {', '.join(bad)} is not the 6 digits Register accepts: add that "
+                   "placement in Register by hand")
         if reason is None and not check.trn:
             reason = "no TRN yet: Register matches placements by TRN"
         if reason is None and check.itt_start_date is None:
@@ -152,15 +157,14 @@ def write_placements(target: Path, year: AcademicYear | None = None) -> Written:
         if reason is None and need == 0:
             reason = f"{L.ROUTE_WORDS.get(record.route or '', record.route)}: Register needs no placements"
         if reason is None and len(urns) < need:
-            reason = f"{len(urns)} of the {need} placements Register needs recorded"
-        bad = [u for u in urns[:L.MAX_PLACEMENTS] if not _URN.match(u)]
-        if reason is None and bad:
-            reason = (f"URN {', '.join(bad)} is not the 6 digits Register accepts: add that "
-                      "placement in Register by hand")
+            reason = (by_hand if bad and len(urns) + len(bad) >= need
+                      else f"{len(urns) + len(bad)} of the {need} placements Register needs recorded")
         if reason is not None:
             left.append(LeftOut(check.name, reason))
             continue
         assert check.itt_start_date is not None
+        if bad:
+            notes.append(f"{check.name}: {by_hand}")
         if len(urns) > L.MAX_PLACEMENTS:
             notes.append(f"{check.name}: {len(urns)} placements; Register's file takes "
                          f"{L.MAX_PLACEMENTS}: add the others in Register by hand")
