@@ -127,7 +127,26 @@ def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -
     else:
         pg.not_measured = "no server given (--postgres-url or ITTDESK_BENCH_POSTGRES_URL)"
     result.append(pg)
+    result.extend(remote_figures(s, p, out, postgres_url))
     return result
+
+
+def remote_figures(s: int, p: generate.Paths, out: str, postgres_url: str) -> list[Figure]:
+    """Another process adds a school: how long until the open Schools list shows it
+    (bench/remote.py), on SQLite (the full database) and on PostgreSQL when a server is given."""
+    sqlite = Figure(f"another process's new school shown in the open list, {s:,}-school SQLite",
+                    "< 1 s", Measure("remote-change", "gui_remote_change",
+                                     {"folder": out, "changes": 5}, copy_db=(p.full_db, "db"),
+                                     timeout=600), max_seconds=1.0)
+    pg = Figure("another process's new school shown in the open list, PostgreSQL", "< 1 s",
+                None, max_seconds=1.0)
+    if postgres_url:
+        pg.ours = Measure("remote-change-postgres", "gui_remote_change",
+                          {"folder": out, "changes": 5, "db": postgres_url},
+                          reset_postgres=postgres_url, timeout=600)
+    else:
+        pg.not_measured = "no server given (--postgres-url or ITTDESK_BENCH_POSTGRES_URL)"
+    return [sqlite, pg]
 
 
 def editor_figures(s: int, p: generate.Paths, out: str) -> list[Figure]:
