@@ -24,6 +24,8 @@ for step in json.loads(sys.argv[2]):
         schools.update(step[1], step[2])
     elif step[0] == "many":
         schools.create_many(step[1])
+    elif step[0] == "delete":
+        schools.delete(step[1])
 db.close_database()
 """
 
@@ -44,6 +46,11 @@ def adds(location, *urns: int) -> list[int]:
 def updates(location, school_id: int, data: dict) -> None:
     """A school changed by another process."""
     run(location, ["update", school_id, data])
+
+
+def deletes(location, school_id: int) -> None:
+    """A school deleted by another process."""
+    run(location, ["delete", school_id])
 
 
 def cli(location, *argv: str) -> subprocess.CompletedProcess:

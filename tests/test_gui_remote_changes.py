@@ -88,7 +88,8 @@ def test_an_open_editor_says_its_record_changed_and_reloads_only_untouched_field
     qtbot.waitUntil(bar.isVisible, timeout=WAIT_MS)
     # who (as the audit names them: the other process runs as this test's user) and when
     assert re.fullmatch(rf"Changed by {re.escape(audit.current_user())} at \d\d:\d\d while "
-                        r"open here\.", bar.label.text())
+                        r"open here\. Reload shows their changes and keeps what you typed\.",
+                        bar.label.text())
     assert editor.get_widget_value("name") == "Brook Primary"  # nothing reloaded unasked
     qtbot.mouseClick(bar.reload_button, Qt.MouseButton.LeftButton)
 
@@ -120,6 +121,20 @@ def test_keep_editing_hides_the_bar_and_a_same_field_save_is_still_a_conflict(qt
     assert not editor.save()  # the conflict dialog (answered Cancel in tests): nothing lost
     assert School.get_by_id(school.id).name == "Hill Primary (theirs)"
     assert editor.get_widget_value("name") == "Hill Primary (mine)"
+
+
+def test_an_editor_whose_record_was_deleted_elsewhere_says_so_and_offers_no_reload(qtbot,
+                                                                                  main_window):
+    school = schools.create({"urn": "100007", "name": "Gone Primary"})
+    watching(qtbot, main_window)
+    editor = main_window.open_record("school", school.id)
+    qtbot.waitExposed(editor)
+
+    other_process.deletes(main_window.location, school.id)
+
+    qtbot.waitUntil(editor.changed_bar.isVisible, timeout=WAIT_MS)
+    assert editor.changed_bar.label.text().startswith(f"Deleted by {audit.current_user()} at ")
+    assert editor.changed_bar.reload_button.isHidden()
 
 
 def test_this_windows_own_save_is_announced_once_not_heard_back(qtbot, main_window):

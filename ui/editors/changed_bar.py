@@ -117,7 +117,8 @@ class ChangedBar(QFrame):
                                "close this window, or copy what you need first.")
             self.reload_button.hide()
         else:
-            self.label.setText(f"Changed by {found.user}{at} while open here.")
+            self.label.setText(f"Changed by {found.user}{at} while open here. Reload shows "
+                               "their changes and keeps what you typed.")
             self.reload_button.show()
         self.show()
 
