@@ -146,6 +146,16 @@ DESIGNATIONS = Choices(
 TRAINING_KINDS = Choices("training", {"initial": "Initial", "refresher": "Refresher"},
                          {"intro": "initial", "induction": "initial", "update": "refresher"})
 
+# DfE's regions for the general mentor training grant (itt-mentor-services: app/models/region.rb,
+# app/services/concerns/regional_areas.rb): the school's region sets its hourly rate.
+FUNDING_REGIONS = Choices(
+    "funding region",
+    {"inner_london": "Inner London", "outer_london": "Outer London", "fringe": "Fringe",
+     "rest_of_england": "Rest of England"},
+    {"inner": "inner_london", "outer": "outer_london", "london fringe": "fringe",
+     "rest": "rest_of_england", "england": "rest_of_england"},
+)
+
 PROGRAMME_KINDS = Choices(
     "programme kind",
     {"itt": "ITT route", "leadership": "Leadership programme", "cpd": "CPD programme"},

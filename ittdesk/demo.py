@@ -369,6 +369,9 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
                               if step == "withdrawn" else None)
         counts["support agreements"] = len(plans)
         counts["events"] = _demo_events(rng, today, this_year, last_year)
+        from .mentor_funding import demo as funding_demo
+
+        counts.update(funding_demo.build(seed, today, mentors_by_school))
         counts["people"] = Person.select().count()
     return counts
 

@@ -180,6 +180,19 @@ def trn(value: object) -> str | None:
     return raw
 
 
+def gss_code(value: object) -> str | None:
+    """A GSS area code as GIAS gives a school's district (``E07000103``); GIAS's "9999" (does
+    not apply) is no code."""
+    if is_empty(value):
+        return None
+    raw = str(value).strip().upper()
+    if raw in ("9999", "DOES NOT APPLY", "NOT APPLICABLE"):
+        return None
+    if not (len(raw) == 9 and raw[0] in "ENSW" and raw[1:].isdigit()):
+        raise ValueError(f"'{str(value).strip()}' is not a district code (E07000103)")
+    return raw
+
+
 def hesa_id(value: object) -> str | None:
     """HESA's student identifier (HUSID): 13 digits, or 17 in older records; kept as text so
     leading zeros survive. A 17-digit number read from a number cell has lost its last digits

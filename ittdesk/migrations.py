@@ -28,8 +28,11 @@ from .models import (
     Enrolment,
     Event,
     EventAttendance,
+    FundingSample,
+    FundingYear,
     HostingAppetite,
     HostingOffer,
+    MentorTraining,
     Person,
     Placement,
     PlacementMentor,
@@ -251,6 +254,28 @@ def _placement_ledger(migrator: SchemaMigrator) -> None:
                        'SELECT "id", "mentor_id" FROM "placement" WHERE "mentor_id" IS NOT NULL')
 
 
+def _mentor_funding(migrator: SchemaMigrator) -> None:
+    """Version 13 (issue 18): mentor training funding. The training ledger stays one table
+    (``mentor_training``, which the return, Home and the person's history already read): each
+    row is a session a mentor attended, and it gains the accredited provider that ran it, an
+    evidence note and whether it was ITT general mentor training. A school gains its GIAS
+    district code and a funding region set by hand; the year's caps and rates and DfE's samples
+    are tables of their own. Columns added with the very DDL a new table has (nullable, or NOT
+    NULL DEFAULT TRUE), last; each step skipped when already there."""
+    db = migrator.database
+    for model, field in ((MentorTraining, MentorTraining.accredited_provider),
+                         (MentorTraining, MentorTraining.evidence),
+                         (MentorTraining, MentorTraining.general),
+                         (School, School.district_code),
+                         (School, School.funding_region)):
+        table = model._meta.table_name
+        if field.column_name not in {c.name for c in db.get_columns(table)}:
+            ctx = db.get_sql_context()
+            column = ctx.sql(field.ddl(ctx)).query()[0]
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
+    db.create_tables([FundingYear, FundingSample], safe=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
@@ -271,6 +296,8 @@ MIGRATIONS: list[Migration] = [
     Migration(11, "who has the database open (status bar, ittdesk who)", _presence),
     Migration(12, "placements as a ledger checked per route; the route-aware trainee record",
               _placement_ledger),
+    Migration(13, "mentor training funding: the training ledger, regions, rates, DfE samples",
+              _mentor_funding),
 ]
 
 

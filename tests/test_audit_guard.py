@@ -127,7 +127,7 @@ def test_an_existing_database_gets_the_guard_from_migration_4(db):
     _raw("UPDATE audit_entry SET note = 'possible before version 4'")
 
     applied = [m.version for m in migrations.migrate(db)]
-    assert applied == list(range(4, migrations.latest() + 1))  # 4 and any later step
+    assert applied == [m.version for m in migrations.MIGRATIONS if m.version >= 4]  # 4 and any later step
 
     with pytest.raises(Exception, match=REFUSED):
         _raw("UPDATE audit_entry SET note = 'not any more'")

@@ -91,7 +91,8 @@ def test_version_8_gets_dates_of_birth_and_hesa_ids_keeping_its_rows(db):
     database.execute_sql('ALTER TABLE "person" DROP COLUMN "date_of_birth"')
     SchemaVersion.update(version=8).execute()
 
-    assert [s.version for s in migrations.migrate(db)] == list(range(9, migrations.LATEST + 1))
+    assert [s.version for s in migrations.migrate(db)] == [
+        m.version for m in migrations.MIGRATIONS if m.version >= 9]
 
     assert "date_of_birth" in {c.name for c in database.get_columns("person")}
     assert "enrolment_hesa_id" in {i.name for i in database.get_indexes("enrolment")}

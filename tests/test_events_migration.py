@@ -23,7 +23,8 @@ def test_version_7_gets_events_and_no_newsletters_keeping_its_people(db):
     SchemaVersion.update(version=7).execute()
     assert "no_newsletters" not in _columns("person")
 
-    assert [s.version for s in migrations.migrate(db)] == list(range(8, migrations.LATEST + 1))
+    assert [s.version for s in migrations.migrate(db)] == [
+        m.version for m in migrations.MIGRATIONS if m.version >= 8]
 
     ada = Person.get(Person.email == "ada@example.org")
     assert ada.no_newsletters is False

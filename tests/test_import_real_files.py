@@ -98,7 +98,9 @@ def test_a_gias_file_with_only_code_columns_reads_status_from_its_code(db):
     mapped = _mapped(REAL / "gias_codes_trusts_regions.csv", "schools")
     assert mapped == {"URN": "urn", "EstablishmentName": "name", "Town": "town",
                       "Postcode": "postcode", "EstablishmentStatus (code)": "status_code",
-                      "Trusts (name)": "trust"}
+                      "Trusts (name)": "trust",
+                      # issue 18: DfE draws mentor-funding regions by this code
+                      "DistrictAdministrative (code)": "district_code"}
     plan, _ = _import(REAL / "gias_codes_trusts_regions.csv", dry_run=True)
     # the fixture's own URNs (123, 130, 131) are not URNs: refused, in words
     assert {r.reason for r in plan.refused} >= {"'130' is not a URN (5 to 7 digits)"}

@@ -99,7 +99,7 @@ def test_version_2_gets_the_sort_indexes_keeping_rows_and_matches_a_new_database
     SchemaVersion.update(version=2).execute()
     assert "school_name_key" not in _index_names("school")
     applied = migrations.migrate(db)
-    assert [s.version for s in applied] == list(range(3, migrations.LATEST + 1))
+    assert [s.version for s in applied] == [m.version for m in migrations.MIGRATIONS if m.version > 2]
     assert migrations.current_version() == migrations.LATEST
     assert {t: _index_names(t) for t in ("school", "person")} == fresh
     assert School.get().name == "Fernbank Primary School"
@@ -123,7 +123,8 @@ def test_version_5_round_rows_keep_their_sent_day_as_the_day_the_form_was_writte
     database.execute_sql('ALTER TABLE "round_school" DROP COLUMN "written_on"')
     SchemaVersion.update(version=5).execute()
     assert "written_on" not in _columns("round_school")
-    assert [s.version for s in migrations.migrate(db)] == list(range(6, migrations.LATEST + 1))
+    assert [s.version for s in migrations.migrate(db)] == [
+        m.version for m in migrations.MIGRATIONS if m.version > 5]
     rows = {r.school_id: (r.written_on, r.sent_on) for r in RoundSchool.select()}
     assert rows == {school.id: (date(2026, 6, 2), date(2026, 6, 2)), other.id: (None, None)}
 

@@ -148,7 +148,8 @@ def test_version_6_gets_keys_for_every_existing_name_and_the_schema_of_a_new_dat
     schools.create({"urn": 100001, "name": "École Française"})
     _version_6(db)
     assert "last_name_key" not in {c.name for c in proxy.obj.get_columns("person")}
-    assert [s.version for s in migrations.migrate(db)] == list(range(7, migrations.LATEST + 1))
+    assert [s.version for s in migrations.migrate(db)] == [
+        m.version for m in migrations.MIGRATIONS if m.version >= 7]
     assert schema() == fresh
     assert collations() == fresh_collations
     if db.kind == "postgresql":  # byte order, as SQLite compares (SQLite has no collations)

@@ -259,7 +259,8 @@ def test_migration_10_gives_every_existing_record_version_1(db):
     SchemaVersion.update(version=9).execute()
     assert "version" not in {c.name for c in database.get_columns("school")}
 
-    assert [s.version for s in migrations.migrate(db)] == list(range(10, migrations.LATEST + 1))
+    assert [s.version for s in migrations.migrate(db)] == [
+        m.version for m in migrations.MIGRATIONS if m.version >= 10]
 
     for model in versioned:
         assert "version" in {c.name for c in database.get_columns(model._meta.table_name)}

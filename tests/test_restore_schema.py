@@ -94,7 +94,7 @@ def test_a_genuine_backup_passes_and_so_does_a_database_migrated_from_an_older_v
     old = backup.backup_to(sqlite_db, tmp_path / "old.sqlite3")
     assert backup.check_file(old).ok, backup.check_file(old).messages  # older: nothing missing
     applied = [m.version for m in migrations.migrate(sqlite_db)]
-    assert applied == list(range(3, migrations.latest() + 1))
+    assert applied == [m.version for m in migrations.MIGRATIONS if m.version >= 3]
     report = backup.check_file(backup.backup_to(sqlite_db, tmp_path / "migrated.sqlite3"))
     assert report.ok, report.messages
 

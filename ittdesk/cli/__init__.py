@@ -46,6 +46,7 @@ COMMAND_MODULES = [
     "ittdesk.cli.mail_commands",
     "ittdesk.cli.postgres_commands",
     "ittdesk.cli.register_commands",
+    "ittdesk.cli.mentor_funding_commands",
 ]
 
 

@@ -12,6 +12,7 @@ from .agreements import (
 from .base import BaseModel, database, is_postgres
 from .events import Event, EventAttendance
 from .leadership import ConfirmationRound, HostingAppetite, HostingOffer, RoundSchool
+from .mentor_funding import FundingSample, FundingYear
 from .placements import PlacementRule, TermDates
 from .programmes import Cohort, Enrolment, Placement, PlacementMentor, Programme
 from .schools import Designation, MentorTraining, Person, Role, School
@@ -49,6 +50,8 @@ ALL_MODELS = [
     PlacementMentor,
     TermDates,
     PlacementRule,
+    FundingYear,
+    FundingSample,
 ]
 
 # The big lists sort names by stored keys (Person.last_name_key, School.name_key: see
@@ -92,4 +95,6 @@ __all__ = [
     "PlacementMentor",
     "TermDates",
     "PlacementRule",
+    "FundingYear",
+    "FundingSample",
 ]

@@ -62,6 +62,14 @@ _LAST._order = 1 << 30
 _LAST._sort_key = (2, _LAST._order)
 
 
+def after_version(*fields: Any) -> None:
+    """Columns a migration added after ``version`` (migration 13 on): sorted after it, in the
+    order given, so a new table lists its columns as a migrated one does (ADD COLUMN appends)."""
+    for step, column in enumerate(fields, start=1):
+        column._order = (1 << 30) + step
+        column._sort_key = (2, column._order)
+
+
 @overload
 def choice_field(choices: Choices, column: str, *, null: Literal[False] = ...,
                  **kwargs: Any) -> CharField[str]: ...

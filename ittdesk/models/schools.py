@@ -17,6 +17,7 @@ from peewee import CharField as Char
 
 from ..choices import (
     DESIGNATIONS,
+    FUNDING_REGIONS,
     PARTNERSHIP_STATUSES,
     PHASES,
     ROLE_KINDS,
@@ -24,7 +25,7 @@ from ..choices import (
     TRAINING_KINDS,
 )
 from ..fields import EMAIL_MAX, PHONE_MAX
-from .base import SortKeyed, SortKeyField, Versioned, choice_field
+from .base import SortKeyed, SortKeyField, Versioned, after_version, choice_field
 
 
 class School(SortKeyed, Versioned):
@@ -52,6 +53,12 @@ class School(SortKeyed, Versioned):
     notes = TextField(null=True)
     # The name as it sorts (ittdesk.sortkeys), written with the name; the lists walk its index.
     name_key = SortKeyField(max_length=200, index=True)
+    # Migration 13 (issue 18): GIAS's "DistrictAdministrative (code)" (a GSS code, E07000103),
+    # which DfE's mentor-funding regions are drawn by, and the region itself when set by hand
+    # (empty: worked out from the district or LA code, ittdesk.mentor_funding.regions).
+    district_code = Char(max_length=9, null=True)
+    funding_region = choice_field(FUNDING_REGIONS, "funding_region", null=True)
+    after_version(district_code, funding_region)
 
 
 class Person(SortKeyed, Versioned):
@@ -115,6 +122,15 @@ class MentorTraining(Versioned):
     provided_by = Char(max_length=200, null=True)
     school = ForeignKeyField(School, null=True, backref="mentor_training", on_delete="RESTRICT")
     school_id: Field[int | None]
+    # Migration 13 (issue 18): the ledger DfE's grant is claimed from. The accredited ITT
+    # provider whose training this was (the cap is per mentor per accredited provider; empty =
+    # this provider, as records made before the column were), what evidences it (a register,
+    # a certificate), and whether it was ITT general mentor training at all (lead mentor or
+    # other training is recorded but never claimable).
+    accredited_provider = Char(max_length=200, null=True)
+    evidence = TextField(null=True)
+    general = BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])
+    after_version(accredited_provider, evidence, general)
 
 
 class Designation(Versioned):

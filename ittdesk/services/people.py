@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from peewee import ModelSelect
 
-from .. import clock, fields, holders
+from .. import clock, fields, holders, settings
 from ..choices import DESIGNATIONS, LEADERSHIP_KINDS, MENTOR_KINDS, ROLE_KINDS, TRAINING_KINDS
 from ..errors import NotFoundError, RefusedError, ValidationError
 from ..models import (
@@ -258,7 +258,22 @@ class MentorTrainingService(EntityService[MentorTraining]):
         Field.date("completed_on", "Completed on", required=True),
         Field.text("provided_by", "Provided by", 200),
         Field.ref("school", "School", School, "school"),
+        # Issue 18: the ledger DfE's grant is claimed from (empty provider: this provider).
+        Field.text("accredited_provider", "Accredited provider", 200),
+        Field.yes_no("general", "ITT general mentor training", default=True),
+        Field.long_text("evidence", "Evidence"),
     )
+
+    def prepare(self, data: dict[str, Any], instance: MentorTraining | None = None
+                ) -> dict[str, Any]:
+        """A new session names this provider as its accredited provider unless told another:
+        the cap DfE applies is per accredited provider, so the name is kept with the record."""
+        values = super().prepare(data, instance)
+        if instance is None and not values.get("accredited_provider"):
+            name = settings.provider().name.strip()
+            if name:
+                values["accredited_provider"] = name
+        return values
 
     def check(self, values: dict[str, Any], instance: MentorTraining | None) -> dict[str, str]:
         done = values.get("completed_on")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import fields
-from ..choices import PARTNERSHIP_STATUSES, PHASES, SCHOOL_STATUSES
+from ..choices import FUNDING_REGIONS, PARTNERSHIP_STATUSES, PHASES, SCHOOL_STATUSES
 from ..errors import NotFoundError
 from ..models import (
     AgreementParty,
@@ -44,6 +44,10 @@ class SchoolService(EntityService[School]):
         Field.date("partnership_since", "Partner since"),
         Field.date("leadership_confirmed_on", "Leadership confirmed"),
         Field.long_text("notes", "Notes"),
+        # Issue 18: DfE's mentor-funding region is drawn by district; empty region = worked
+        # out from the district or LA code (ittdesk.mentor_funding.regions).
+        Field.text("district_code", "District code (GSS)", 9, parse=fields.gss_code),
+        Field.choice("funding_region", "Mentor funding region", FUNDING_REGIONS),
     )
 
     def check(self, values: dict[str, Any], instance: School | None) -> dict[str, str]:

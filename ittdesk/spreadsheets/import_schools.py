@@ -43,6 +43,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                            "Type of establishment", "Type of school"),
     "status": ("EstablishmentStatus (name)", "Establishment status", "School status", "Open/closed"),
     "la_code": ("LA (code)", "LA number", "LA no", "Local authority code", "LA code number"),
+    "district_code": ("DistrictAdministrative (code)", "District code", "Administrative district code"),
     "la_name": ("LA (name)", "LA", "LA name", "Local authority name", "Council", "Authority"),
     "trust": ("Trusts (name)", "MAT", "Multi-academy trust", "Multi academy trust", "Academy trust",
               "Trust name"),
