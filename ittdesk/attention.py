@@ -23,6 +23,7 @@ from .fields import format_date
 from .models import (
     Cohort,
     Enrolment,
+    FundingSample,
     MentorTraining,
     Person,
     Placement,
@@ -54,6 +55,8 @@ class Group:
     items: list[Item] = field(default_factory=list)
     #: (link text, "module:function" taking the main window): what Home offers to do about it
     action: tuple[str, str] | None = None
+    #: shown only while it has something (a DfE sample is rare: no card the rest of the year)
+    only_when_due: bool = False
 
 
 def months_before(day: date, months: int) -> date:
@@ -258,9 +261,29 @@ def new_schools_unsorted(today: date, limit: int) -> Group:
     return group
 
 
+def mentor_funding_sample(today: date, limit: int) -> Group:
+    """DfE's sample of mentor-funding claims, open until marked sent: due 21 days after it
+    arrived (issue 18)."""
+    group = Group("mentor_sample", "DfE's mentor funding sample to answer",
+                  "Answer it from the records (Tools > Mentor funding…), send it back to DfE, "
+                  "then mark it sent.", action=("Mentor funding…", "ui.dialogs.mentor_funding:"
+                                                                   "open_mentor_funding"),
+                  only_when_due=True)
+    query = (FundingSample.select().where(FundingSample.sent_on.is_null())
+             .order_by(FundingSample.answer_by, FundingSample.id))
+    group.count = query.count()
+    for sample in query.limit(limit) if group.count else ():
+        left = (sample.answer_by - today).days
+        undecided = f"; {sample.undecided} line(s) undecided" if sample.undecided else ""
+        group.items.append(Item("funding_sample", sample.id, sample.file_name,
+                                f"answer by {format_date(sample.answer_by)} ({_ago(left)})"
+                                f"{undecided}", urgent=left <= 7))
+    return group
+
+
 CHECKS = (reports_due, agreements_past_end, leadership_missing, leadership_unconfirmed, placements_without_mentor, mentors_over_capacity,
           mentor_training_lapsed, cohorts_nearly_full, enrolments_without_placement,
-          new_schools_unsorted)
+          new_schools_unsorted, mentor_funding_sample)
 
 
 def needs_attention(today: date | None = None, limit: int = 50) -> list[Group]:

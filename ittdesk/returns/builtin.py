@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any, cast
 
 from peewee import JOIN, fn
@@ -24,6 +25,9 @@ from ..choices import (
     RAG_RATINGS,
     TRAINING_KINDS,
 )
+from ..mentor_funding import ledger as ledgers
+from ..mentor_funding import rates as funding_rates
+from ..mentor_funding import regions
 from ..models import (
     AgreementLeader,
     AgreementParty,
@@ -256,13 +260,13 @@ def mentor_training(f: Filters) -> ReturnData:
     query = (MentorTraining.select(Person.id, Person.first_name, Person.last_name, Person.erased,
                                    Person.trn, MentorTraining.school, MentorTraining.kind,
                                    MentorTraining.hours, MentorTraining.completed_on,
-                                   MentorTraining.provided_by)
+                                   MentorTraining.provided_by, MentorTraining.id)
              .join(Person)
              .where(MentorTraining.completed_on.between(f.year.start, f.year.end))
              .order_by(MentorTraining.completed_on, Person.last_name_key, MentorTraining.id))
-    # person (id, first, last, erased, TRN), school, kind, hours, completed on, provided by
+    # person (id, first, last, erased, TRN), school, kind, hours, completed on, provided by, id
     records = list(cast("Iterable[tuple[int, str, str, bool, str | None, int | None, str, "
-                        "float | None, date, str | None]]", query.tuples()))
+                        "float | None, date, str | None, int]]", query.tuples()))
     # A record without a school is claimed for the school where the person mentors.
     mentor_school: dict[int, int] = {}
     for person_id, post_school in cast("Iterable[tuple[int, int]]",
@@ -272,19 +276,39 @@ def mentor_training(f: Filters) -> ReturnData:
                                      .tuples()):
         mentor_school.setdefault(person_id, post_school)
     school_ids = {r[5] or mentor_school.get(r[0]) for r in records} - {None}
+    # Hours claimable under the year's caps and their amount at the school's rate (issue 18):
+    # the ledger's own allocation; empty for a year with no funding figures.
+    figures = funding_rates.known(f.year)
+    claimable_of: dict[int, Decimal] = {}
+    if figures is not None and records:
+        for mentor in ledgers.build(f.year).mentors.values():
+            for session in mentor.sessions:
+                claimable_of[session.id] = (session.claimable if session.ours and session.general
+                                            else Decimal(0))
     # by school id; a record whose school is not known looks up None and finds nothing
-    schools: dict[int | None, tuple[str | None, int | None, str | None]] = {
-        sid: (name, urn, la) for sid, name, urn, la in cast(
-            "Iterable[tuple[int, str, int, str | None]]",
-            School.select(School.id, School.name, School.urn, School.la_name)
-            .where(School.id.in_(list(school_ids) or [0])).tuples())}
+    schools: dict[int | None, tuple[str | None, int | None, str | None]] = {}
+    rates_at: dict[int | None, int | None] = {}  # pence per hour by school (issue 18)
+    for sid, school_name, school_urn, school_la, region, district, la_code in cast(
+            "Iterable[tuple[int, str, int, str | None, str | None, str | None, str | None]]",
+            School.select(School.id, School.name, School.urn, School.la_name,
+                          School.funding_region, School.district_code, School.la_code)
+            .where(School.id.in_(list(school_ids) or [0])).tuples()):
+        schools[sid] = (school_name, school_urn, school_la)
+        rates_at[sid] = None if figures is None else figures.rate(
+            regions.region_of(region, district, la_code).key)
     rows_out: list[tuple[Any, ...]] = []
-    for pid, first, last, erased, trn, school_id, kind, hours, done, provider in records:
-        name, urn, la = schools.get(school_id or mentor_school.get(pid), (None, None, None))
+    for pid, first, last, erased, trn, school_id, kind, hours, done, provider, tid in records:
+        where = school_id or mentor_school.get(pid)
+        name, urn, la = schools.get(where, (None, None, None))
         if not la_matches(la, f):
             continue
+        claimable = claimable_of.get(tid) if hours is not None else None
+        rate = rates_at.get(where)
+        amount = (ledgers.amount_pence(claimable, rate)
+                  if claimable is not None and rate is not None else None)
         rows_out.append((person_name(pid, first, last, erased), trn, name, urn, la,
-                         TRAINING_KINDS.label(kind), hours, done, provider))
+                         TRAINING_KINDS.label(kind), hours, done, provider,
+                         None if claimable is None else float(claimable), amount))
     columns = [
         SheetColumn("mentor", "Mentor", synonyms=("Mentor name", "Name", "Participant")),
         SheetColumn("trn", "TRN", synonyms=("Teacher reference number", "DfE number")),
@@ -295,6 +319,10 @@ def mentor_training(f: Filters) -> ReturnData:
         SheetColumn("completed_on", "Date", "date", synonyms=("Date completed", "Completed on",
                                                          "Completion date")),
         SheetColumn("provided_by", "Provided by", synonyms=("Provider", "Delivered by")),
+        SheetColumn("claimable_hours", "Hours claimable", "number",
+                    synonyms=("Claimable hours", "Hours claimed")),
+        SheetColumn("amount", "Amount claimable", "money",
+                    synonyms=("Amount", "Grant", "Funding")),
     ]
     return ReturnData(columns, rows_out, len(rows_out))
 

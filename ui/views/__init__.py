@@ -82,6 +82,9 @@ ACTIONS: list[ActionSpec] = [
     ActionSpec("Tools", "&Ofsted notification pack…", "ui.dialogs.ofsted_pack:open_ofsted_pack",
                tip="Today's settings, trainees' placement checks, mentors and agreements in "
                    "force: one workbook and one PDF"),
+    ActionSpec("Tools", "&Mentor funding: statements, DfE's sample…",
+               "ui.dialogs.mentor_funding:open_mentor_funding",
+               tip="What each school can claim for mentor training; answer DfE's sample"),
     ActionSpec("Tools", "P&rovider settings: name, address, UKPRN, logo…",
                "ui.dialogs.provider_settings:open_provider_settings"),
     ActionSpec("Tools", "&Who is connected…", "ui.dialogs.who:open_who_dialog",

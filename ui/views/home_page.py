@@ -247,7 +247,8 @@ class HomePage(Page):
     title = "Home"
     #: every kind its groups, charts and welcome count (``ittdesk.attention``)
     shows = frozenset({"school", "person", "role", "designation", "mentor_training", "programme",
-                       "cohort", "enrolment", "placement", "agreement", "round_school"})
+                       "cohort", "enrolment", "placement", "agreement", "round_school",
+                       "funding_sample"})
 
     def __init__(self, main_window, parent: QWidget | None = None):
         super().__init__(main_window, parent)
@@ -387,6 +388,8 @@ class HomePage(Page):
                               if total else f"{data['today']:%A %d %B %Y} · nothing needs attention")
         groups = sorted(data["groups"], key=lambda g: g.count == 0)  # empty groups last
         for group in groups:
+            if group.only_when_due and not group.count:
+                continue
             self.card_widgets[group.key] = GroupCard(group, self.main_window)
         self._place_cards()
         self.per_month.set_values(data["per_month"])
