@@ -96,3 +96,17 @@ def test_ofsted_pack_menu_writes_the_workbook_and_the_pdf(qtbot, main_window, bu
     names = sorted(p.name for p in folder.iterdir())
     assert names == [f"Ofsted notification pack {date(2026, 7, 1):%Y-%m-%d}.pdf",
                      f"Ofsted notification pack {date(2026, 7, 1):%Y-%m-%d}.xlsx"]
+
+
+def test_the_returns_page_has_the_ofsted_pack_button(qtbot, main_window, built, tmp_path,
+                                                     monkeypatch):
+    import ui.dialogs.ofsted_pack as module
+
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    monkeypatch.setattr(module.QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *a, **k: str(folder)))
+    page = main_window.show_page("returns")
+    qtbot.mouseClick(page.ofsted_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(gui.tasks_idle, timeout=20000)
+    assert sorted(p.suffix for p in folder.iterdir()) == [".pdf", ".xlsx"]

@@ -239,10 +239,15 @@ class ReturnsPage(Page):
         self.everything_button.setObjectName("everything")
         self.everything_button.setToolTip("Every record, a sheet per kind, in a workbook ITT "
                                           "Desk can read back")
+        self.ofsted_button = QPushButton("&Ofsted notification pack…")
+        self.ofsted_button.setObjectName("ofsted_pack")
+        self.ofsted_button.setToolTip("Today's settings, trainees' placement checks, mentors and "
+                                      "agreements in force: a workbook and a PDF for Ofsted")
         buttons = QHBoxLayout()
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.template_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.ofsted_button)
         buttons.addWidget(self.everything_button)
 
         self.done_bar = QFrame(self)
@@ -295,6 +300,7 @@ class ReturnsPage(Page):
         self.export_button.clicked.connect(self.export_current)
         self.template_button.clicked.connect(self.fill_template)
         self.everything_button.clicked.connect(self.export_everything)
+        self.ofsted_button.clicked.connect(self.ofsted_pack)
         self.open_button.clicked.connect(lambda: self.open_path(self.last_file))
         self.folder_button.clicked.connect(
             lambda: self.open_path(self.last_file.parent if self.last_file else None))
@@ -461,6 +467,12 @@ class ReturnsPage(Page):
 
     def exec_dialog(self, dialog) -> bool:
         return bool(dialog.exec())
+
+    def ofsted_pack(self) -> None:
+        """The same as Tools > Ofsted notification pack… (a folder asked for, written on a worker)."""
+        from ..dialogs.ofsted_pack import open_ofsted_pack
+
+        open_ofsted_pack(self.main_window)
 
     def export_everything(self) -> None:
         target = self.choose_save_path("Export every record",
