@@ -121,3 +121,14 @@ def test_cli_ofsted_pack_writes_both_files_and_says_what_they_hold(tmp_path, set
     xlsx, pdf = (out_dir / name for name in ofsted.file_names(fx.TODAY))
     assert out.splitlines() == [f"Written: {pdf}", f"Written: {xlsx}",
                                 "Settings: 5; Trainees: 7; Mentors: 1; Agreements: 0"]
+
+
+def test_cli_ofsted_pack_into_a_file_is_a_usage_error(tmp_path, capsys):
+    from main import desktop
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x", encoding="utf-8")
+    code = main(["ofsted-pack", str(a_file)], desktop=desktop())
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err == f"ittdesk ofsted-pack: {a_file} is a file, not a folder\n"
