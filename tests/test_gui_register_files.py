@@ -110,3 +110,21 @@ def test_the_returns_page_has_the_ofsted_pack_button(qtbot, main_window, built, 
     qtbot.mouseClick(page.ofsted_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(gui.tasks_idle, timeout=20000)
     assert sorted(p.suffix for p in folder.iterdir()) == [".pdf", ".xlsx"]
+
+
+def test_a_file_nobody_can_go_in_is_said_in_the_dialog_with_each_reason(qtbot, main_window, built,
+                                                                       tmp_path):
+    from ittdesk.models import Person
+    from ui.dialogs.register_files import RegisterFilesDialog
+
+    Person.update(trn=None).execute()
+    dialog = RegisterFilesDialog(main_window)
+    qtbot.addWidget(dialog)
+    dialog.save_placements(tmp_path / "p.csv")
+    qtbot.waitUntil(gui.tasks_idle, timeout=10000)
+    lines = dialog.output.toPlainText().splitlines()
+    assert lines[0] == ("No trainee has a TRN and the placements Register needs: nothing was "
+                        "written")
+    assert "  Ada Testwell: no TRN yet: Register matches placements by TRN" in lines
+    assert not (tmp_path / "p.csv").exists()
+    assert gui.unanswered == []  # said in the dialog, no message box
