@@ -47,6 +47,7 @@ COMMAND_MODULES = [
     "ittdesk.cli.postgres_commands",
     "ittdesk.cli.register_commands",
     "ittdesk.cli.mentor_funding_commands",
+    "ittdesk.cli.placement_commands",
 ]
 
 
