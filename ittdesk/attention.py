@@ -281,9 +281,27 @@ def mentor_funding_sample(today: date, limit: int) -> Group:
     return group
 
 
+def trainees_at_risk(today: date, limit: int) -> Group:
+    """Trainees whose placements will not, or did not, meet their route's requirements
+    (``ittdesk.placements.check``: at risk or not met), this year's cohorts and last year's
+    (a trainee finishing late is still someone's to sort out)."""
+    from .placements.check import at_risk
+
+    group = Group("placements_at_risk",
+                  "Trainees at risk of not meeting placement requirements",
+                  "Plan the missing days, second school or ITaP; the cohort's Placement check "
+                  "tab lists every trainee.")
+    found = at_risk(today)
+    group.count = len(found)
+    for c in found[:limit]:
+        group.items.append(Item("enrolment", c.enrolment_id, c.name, c.reason_text,
+                                urgent=c.status == "not_met"))
+    return group
+
+
 CHECKS = (reports_due, agreements_past_end, leadership_missing, leadership_unconfirmed, placements_without_mentor, mentors_over_capacity,
           mentor_training_lapsed, cohorts_nearly_full, enrolments_without_placement,
-          new_schools_unsorted, mentor_funding_sample)
+          trainees_at_risk, new_schools_unsorted, mentor_funding_sample)
 
 
 def needs_attention(today: date | None = None, limit: int = 50) -> list[Group]:

@@ -225,3 +225,33 @@ def test_the_json_view_has_the_fields_the_issue_names(cohort, set_today):
     assert data["status"] == "at_risk"
     assert data["reasons"] == ["0 of 120 days", "no school yet", "no contrasting placement yet",
                                "ITaP 0 of 20 days"]
+
+
+def test_home_lists_the_trainees_at_risk_and_not_met_not_met_first(cohort, set_today):
+    from ittdesk import attention
+    from ittdesk.services.programmes import placements
+
+    set_today(date(2026, 3, 2))
+    a, b = _school(100001), _school(100002)
+    risky = _trainee(cohort, "Risky")
+    _place(risky, a, date(2025, 9, 8), date(2026, 1, 30), days=96)
+    fine = _trainee(cohort, "Fine")
+    _place(fine, a, date(2025, 9, 8), date(2025, 12, 19), days=70)
+    _place(fine, b, date(2026, 1, 5), date(2026, 5, 29), kind="second", status="confirmed", days=50)
+    _place(fine, b, date(2026, 6, 1), date(2026, 6, 26), kind="itap", status="confirmed", days=20)
+    older = Cohort.create(programme=cohort.programme, name="2024", academic_year=AcademicYear(2024),
+                          start_date=date(2024, 9, 1), end_date=date(2025, 7, 31))
+    _trainee(older, "Late")
+    group = next(g for g in attention.needs_attention(date(2026, 3, 2)) if g.key == "placements_at_risk")
+    assert group.title == "Trainees at risk of not meeting placement requirements"
+    assert group.count == 2
+    assert [(i.text, i.urgent) for i in group.items] == [("Sam Late", True), ("Sam Risky", False)]
+    assert group.items[1].detail == ("96 of 120 days; no second school yet; "
+                                     "no contrasting placement yet; ITaP 0 of 20 days")
+    # A saved change shows at once (the remembered answer is for an unchanged database).
+    placements.create({"enrolment": risky.id, "school": b.id, "kind": "second",
+                       "status": "confirmed", "start_date": "09/03/2026", "end_date": "29/05/2026",
+                       "days_spent": "44"})
+    again = next(g for g in attention.needs_attention(date(2026, 3, 2)) if g.key == "placements_at_risk")
+    assert again.items[1].detail == ("96 of 120 days (140 planned); 1 of 2 schools so far "
+                                     "(2 planned); contrasting placement planned; ITaP 0 of 20 days")

@@ -255,8 +255,8 @@ def _name(first: str | None, last: str | None, erased: bool, person_id: int) -> 
     return " ".join(p for p in (first, last) if p)
 
 
-def _checks(enrolment_filter: Any) -> list[TraineeCheck]:
-    today = clock.today()
+def _checks(enrolment_filter: Any, today: date | None = None) -> list[TraineeCheck]:
+    today = today or clock.today()
     employer = School.alias("employer")
     enrolments = (Enrolment
                   .select(Enrolment.id, Enrolment.person_id, Person.first_name, Person.last_name,
@@ -338,6 +338,34 @@ def check_enrolment(enrolment_id: int) -> TraineeCheck:
     if not found:
         raise NotFoundError(f"There is no enrolment #{enrolment_id}")
     return found[0]
+
+
+_AT_RISK_CACHE: dict[tuple[Any, ...], list[TraineeCheck]] = {}
+
+
+def at_risk(today: date | None = None) -> list[TraineeCheck]:
+    """The trainees at risk or not met in this and last academic year's cohorts (Home's card),
+    not met first. Remembered until anything is written (every write is audited, so the newest
+    audit entry's id says when; one indexed read) or the day changes: Home asks often, and
+    a check of a large partnership takes a second."""
+    from ..models import AuditEntry, database
+
+    today = today or clock.today()
+    newest = AuditEntry.select(AuditEntry.id, AuditEntry.at).order_by(
+        AuditEntry.id.desc()).limit(1).tuples().first()
+    last_enrolment = Enrolment.select(Enrolment.id).order_by(Enrolment.id.desc()).limit(1).scalar()
+    last_placement = Placement.select(Placement.id).order_by(Placement.id.desc()).limit(1).scalar()
+    key = (id(database.obj), today, newest, last_enrolment, last_placement)
+    found = _AT_RISK_CACHE.get(key)
+    if found is None:
+        year = AcademicYear.for_date(today)
+        condition = (Enrolment.status.in_(CHECKED_ENROLMENT_STATUSES)
+                     & Cohort.academic_year.in_([year.previous(), year]))
+        found = sorted((c for c in _checks(condition, today) if c.status in ("at_risk", "not_met")),
+                       key=lambda c: c.status != "not_met")
+        _AT_RISK_CACHE.clear()
+        _AT_RISK_CACHE[key] = found
+    return found
 
 
 def route_words(route: str | None) -> str:
