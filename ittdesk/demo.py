@@ -104,6 +104,7 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
     if has_records():
         raise RefusedError("The database already has records: build the demo in a new, empty database")
     rng = random.Random(seed)
+    ledger_rng = random.Random(seed * 17 + 1)  # issue 17's fields: the rest's stream unchanged
     names = _Names(rng)
     today = today or clock.today()
     this_year = AcademicYear.for_date(today)
@@ -242,6 +243,7 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
                     "programme": prog.id, "name": f"Cohort {year.start_year - 2019}",
                     "academic_year": year, "places": places_n})))
         counts["cohorts"] = len(cohort_rows)
+        counts["terms"] = _demo_term_dates(last_year, this_year)
 
         # Enrolments with placements (main, second, ITaP).
         host_schools = [s for s in school_rows if mentors_by_school.get(s.id)]
@@ -266,27 +268,55 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
                                                             "Health"])
                 if status == "completed":
                     data["outcome"] = "QTS recommended" if prog.kind == "itt" else "Completed"
+                route = None
+                if prog.kind == "itt":  # issue 17: the route-aware record (its own random stream)
+                    route = ledger_rng.choices(DEMO_ROUTES, DEMO_ROUTE_WEIGHTS)[0]
+                    data.update(_route_fields(route, year, data, "Primary" in prog.name))
+                    if status == "deferred":
+                        data["deferral_date"] = year.start + timedelta(days=120)
+                    if status == "withdrawn":
+                        data["withdrawal_reason_code"] = ledger_rng.choice(
+                            ["change_in_personal_or_health_circumstances",
+                             "does_not_want_to_become_a_teacher", "trainee_workload_issues"])
                 enrolment = enrolments.create(data)
                 enrol_count += 1
                 if prog.kind != "itt" or status in ("applied", "offered"):
                     continue
                 if not is_past and rng.random() < 0.12:
                     continue  # a current trainee not yet placed: the Home page flags it
+                if route == "assessment_only":
+                    continue  # assessed in the school they work in: no placements
+                # Every status shows: a past trainee short of days has not met the rules, a
+                # current one with no second school yet is at risk (the rest met / on track).
+                short = ledger_rng.random() < 0.18
+                # Some current trainees' second placement is in the summer term: on track
+                # until then, whatever the day the demo is made.
+                late = not is_past and not short and ledger_rng.random() < 0.25
+                second = (273, 319) if late else (150, 230)
                 windows = [("main", year.start + timedelta(days=20), year.start + timedelta(days=110)),
-                           ("second", year.start + timedelta(days=150), year.start + timedelta(days=230)),
-                           ("itap", year.start + timedelta(days=60), year.start + timedelta(days=64))]
+                           ("second", year.start + timedelta(days=second[0]),
+                            year.start + timedelta(days=second[1])),
+                           ("itap", year.start + timedelta(days=60), year.start + timedelta(days=88))]
                 for kind, start, end in windows:
                     if status == "withdrawn" and kind != "main":
                         continue
                     host = rng.choice(host_schools)
                     mentor = rng.choice(mentors_by_school[host.id])
-                    placements.create({
+                    if kind == "second" and short and not is_past:
+                        continue
+                    ledger = _ledger_fields(kind, start, end, today, is_past, short, status,
+                                            ledger_rng)
+                    placement = placements.create({
                         "enrolment": enrolment.id, "school": host.id,
                         "mentor": None if rng.random() < 0.06 else mentor.id,
                         "kind": kind, "start_date": start, "end_date": end,
                         "subject": data["subject"],
-                        "year_group": rng.choice(["Year 2", "Year 4", "Year 6", "KS3", "KS4"])})
+                        "year_group": rng.choice(["Year 2", "Year 4", "Year 6", "KS3", "KS4"]),
+                        **ledger})
                     placement_count += 1
+                    others = [m.id for m in mentors_by_school[host.id] if m.id != mentor.id]
+                    if placement.mentor_id and others and ledger_rng.random() < 0.15:
+                        placements.set_mentors(placement.id, [mentor.id, others[0]])
         counts["enrolments"] = enrol_count
         counts["placements"] = placement_count
 
@@ -374,6 +404,80 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
         counts.update(funding_demo.build(seed, today, mentors_by_school))
         counts["people"] = Person.select().count()
     return counts
+
+
+DEMO_ROUTES = ("provider_led_postgrad", "school_direct_tuition_fee", "school_direct_salaried",
+               "pg_teaching_apprenticeship", "iqts", "assessment_only")
+DEMO_ROUTE_WEIGHTS = (50, 15, 15, 6, 7, 7)
+
+
+def _route_fields(route: str, year: AcademicYear, data: dict[str, Any],
+                  primary: bool) -> dict[str, Any]:
+    """An ITT enrolment's Register fields: route, subject (HECoS), age range, dates, and the
+    employing school on a salaried route (the trainee's home school)."""
+    from .choices import HECOS_SUBJECTS, SALARIED_ROUTES
+
+    subject = "Primary Teaching" if primary else {
+        "English": "English Studies", "Modern languages": "French Language",
+        "Design and technology": "Design", "Music": "Music Education And Teaching",
+        "Religious education": "Religious Studies", "Computing": "Applied Computing",
+        "Physical education": "Sport And Exercise Sciences"}.get(data["subject"], data["subject"])
+    fields_ = {"route": route, "course_subject_1": HECOS_SUBJECTS.parse(subject),
+               "age_range": "13914" if primary else "13918", "study_mode": "full_time",
+               "itt_start_date": year.start + timedelta(days=3),
+               "itt_end_date": date(year.start_year + 1, 7, 31)}
+    if route in SALARIED_ROUTES:
+        fields_["employing_school"] = data["home_school"]
+    return fields_
+
+
+def _ledger_fields(kind: str, start: date, end: date, today: date, is_past: bool, short: bool,
+                   enrolment_status: str, rng: random.Random) -> dict[str, Any]:
+    """A placement's status and days: a past year's completed (a short one with too few days),
+    this year's by its dates (a few future ones still proposed)."""
+    days = {"main": 70, "second": 52, "itap": 20, "enrichment": 5}[kind]
+    if is_past:
+        if enrolment_status == "withdrawn":
+            return {"status": "withdrawn_by_trainee", "status_reason": "The trainee withdrew",
+                    "days_spent": days // 2}
+        absent = 1 if kind == "main" and rng.random() < 0.2 else 0
+        return {"status": "completed", "absence_days": absent,
+                "days_spent": days - 14 if short and kind == "main" else days + absent}
+    if end < today:
+        return {"status": "completed", "days_spent": days}
+    if start <= today:
+        return {"status": "in_progress", "days_spent": days}
+    return {"status": "proposed" if rng.random() < 0.2 else "confirmed", "days_spent": days}
+
+
+def _demo_term_dates(*years: AcademicYear) -> int:
+    """Six half-terms a year for every LA, and Northmoor's (901) own autumn half-term a week
+    earlier: what a placement's school days are counted within."""
+    from .services.placement_rules import term_dates
+
+    def monday_on_or_after(day: date) -> date:
+        return day + timedelta(days=(7 - day.weekday()) % 7)
+
+    def friday_on_or_before(day: date) -> date:
+        return day - timedelta(days=(day.weekday() - 4) % 7)
+
+    n = 0
+    for year in years:
+        y0, y1 = year.start_year, year.start_year + 1
+        terms = [("Autumn 1", date(y0, 9, 3), friday_on_or_before(date(y0, 10, 24))),
+                 ("Autumn 2", monday_on_or_after(date(y0, 11, 1)), friday_on_or_before(date(y0, 12, 19))),
+                 ("Spring 1", monday_on_or_after(date(y1, 1, 5)), friday_on_or_before(date(y1, 2, 13))),
+                 ("Spring 2", monday_on_or_after(date(y1, 2, 22)), friday_on_or_before(date(y1, 3, 27))),
+                 ("Summer 1", monday_on_or_after(date(y1, 4, 12)), friday_on_or_before(date(y1, 5, 22))),
+                 ("Summer 2", monday_on_or_after(date(y1, 6, 1)), date(y1, 7, 22))]
+        own = [(t, a - timedelta(days=7) if t == "Autumn 2" else a,
+                b - timedelta(days=7) if t == "Autumn 1" else b) for t, a, b in terms]
+        for la, rows in ((None, terms), ("901", own)):
+            for term, start, end in rows:
+                term_dates.create({"academic_year": year, "la_code": la, "term": term,
+                                   "start_date": start, "end_date": end})
+                n += 1
+    return n
 
 
 def _demo_events(rng: random.Random, today: date, this_year: AcademicYear,

@@ -4,7 +4,7 @@ not met, with the reasons in words ("96 of 120 days; no second school yet; ITaP 
 What counts (``rules.Rule`` gives the numbers for the cohort's year and the trainee's route):
 
 - *done*: a completed placement, or a confirmed / in-progress one whose end date has passed
-  (its days so far while it runs); a withdrawn placement's days only where entered, and it
+  (while it runs, the school days so far, up to its days); a withdrawn placement's days only where entered, and it
   gives no school. *planned*: done plus every other placement not withdrawn (proposed ones
   included: they are the plan).
 - days in school: main, contrasting and enrichment placements; ITaP days apart, on top.
@@ -39,7 +39,7 @@ from .. import clock, fields
 from ..academic_year import AcademicYear
 from ..choices import TRAINING_ROUTES
 from ..errors import NotFoundError
-from ..models import Cohort, Enrolment, Person, Placement, School
+from ..models import Cohort, Enrolment, Person, Placement, Programme, School
 from .days import SchoolCalendar
 from .rules import FALLBACK_ROUTE, Rule, rules_for
 
@@ -141,9 +141,9 @@ def _tally(rows: list[tuple[Any, ...]], calendar: SchoolCalendar, today: date) -
         elif status == "completed" or (status in _DONE_STATUSES and end < today):
             done = planned
         elif status in _DONE_STATUSES and start <= today:
-            done = planned if spent is not None else max(
-                0.0, calendar.school_days(start, min(end, today), la_code) - absent_days)
-            done = min(done, planned)
+            # Under way: the school days so far (never more than its days, entered or not).
+            done = min(planned, max(
+                0.0, calendar.school_days(start, min(end, today), la_code) - absent_days))
         else:
             done = 0.0
         if kind == "itap":
@@ -266,6 +266,7 @@ def _checks(enrolment_filter: Any, today: date | None = None) -> list[TraineeChe
                           employer.urn)
                   .join(Person, on=(Enrolment.person == Person.id))
                   .switch(Enrolment).join(Cohort, on=(Enrolment.cohort == Cohort.id))
+                  .join(Programme, on=(Cohort.programme == Programme.id))
                   .switch(Enrolment)
                   .join(employer, JOIN.LEFT_OUTER, on=(Enrolment.employing_school == employer.id))
                   .where(enrolment_filter)
@@ -278,7 +279,8 @@ def _checks(enrolment_filter: Any, today: date | None = None) -> list[TraineeChe
                   .join(School, on=(Placement.school == School.id))
                   .switch(Placement).join(Enrolment, on=(Placement.enrolment == Enrolment.id))
                   .join(Cohort, on=(Enrolment.cohort == Cohort.id))
-                  .join(Person, on=(Enrolment.person == Person.id))
+                  .join(Programme, on=(Cohort.programme == Programme.id))
+                  .switch(Enrolment).join(Person, on=(Enrolment.person == Person.id))
                   .where(enrolment_filter)
                   .tuples())
     by_enrolment: dict[int, list[tuple[Any, ...]]] = {}
@@ -322,9 +324,10 @@ def _round(value: float) -> float:
 
 def check_trainees(cohort_id: int | None = None,
                    academic_year: AcademicYear | str | None = None) -> list[TraineeCheck]:
-    """Every trainee in training, deferred or finished (optionally one cohort's, or one
-    academic year's cohorts'), checked; in name order."""
-    condition = Enrolment.status.in_(CHECKED_ENROLMENT_STATUSES)
+    """Every ITT trainee in training, deferred or finished (optionally one cohort's, or one
+    academic year's cohorts'), checked; in name order. Leadership and CPD programmes have no
+    placements to check."""
+    condition = Enrolment.status.in_(CHECKED_ENROLMENT_STATUSES) & (Programme.kind == "itt")
     if cohort_id is not None:
         condition &= Enrolment.cohort == cohort_id
     if academic_year is not None:
@@ -360,7 +363,7 @@ def at_risk(today: date | None = None) -> list[TraineeCheck]:
     if found is None:
         year = AcademicYear.for_date(today)
         condition = (Enrolment.status.in_(CHECKED_ENROLMENT_STATUSES)
-                     & Cohort.academic_year.in_([year.previous(), year]))
+                     & (Programme.kind == "itt") & Cohort.academic_year.in_([year.previous(), year]))
         found = sorted((c for c in _checks(condition, today) if c.status in ("at_risk", "not_met")),
                        key=lambda c: c.status != "not_met")
         _AT_RISK_CACHE.clear()

@@ -28,6 +28,7 @@ from ittdesk.services.programmes import cohorts, enrolments
 from ..operations import affects, read, write_and_wait
 from ..views.detail import generic_html
 from ..views.list_page import ListPanel
+from ..views.placement_check import PlacementCheckPanel
 from ..widgets.record_picker import RecordCombo
 from .base import EntityEditor, open_editor
 
@@ -92,6 +93,8 @@ class CohortEditor(EntityEditor):
     def _changes_announced(self, kinds: frozenset[str]) -> None:
         if affects({"programme"}, kinds):
             self.widget_as("programme", RecordCombo).reload()
+        if self._check is not None and affects({"enrolment", "placement", "school"}, kinds):
+            self._check.load()
         super()._changes_announced(kinds)
 
     def add_related_tabs(self) -> None:
@@ -116,10 +119,28 @@ class CohortEditor(EntityEditor):
         self.tabs.currentChanged.connect(self._maybe_show_enrolments)
         index = self.tabs.addTab(page, "&Enrolments")
         self.tabs.setTabEnabled(index, self.instance is not None)
+        self._check: PlacementCheckPanel | None = None
+        self._check_page = QWidget()
+        self._check_page.setObjectName("tab_placement_check")
+        self._check_box = QVBoxLayout(self._check_page)
+        index = self.tabs.addTab(self._check_page, "Placement &check")
+        self.tabs.setTabEnabled(index, self.instance is not None)
 
     def _maybe_show_enrolments(self, index: int) -> None:
         if self.tabs.widget(index) is self._enrolments_page:
             _ = self.enrolments
+        if self.tabs.widget(index) is self._check_page:
+            _ = self.placement_check
+
+    @property
+    def placement_check(self) -> PlacementCheckPanel | None:
+        """Each trainee's placement check, read (on a worker) when the tab is first shown."""
+        if self._check is None and self.instance is not None:
+            self._check = PlacementCheckPanel(self.main_window, cohort_id=self.instance.id)
+            self._check.setObjectName("cohort_placement_check")
+            self._check_box.addWidget(self._check, 1)
+            self._check.load()
+        return self._check
 
     @property
     def enrolments(self) -> ListPanel | None:

@@ -6,11 +6,14 @@ from typing import Any
 
 from PySide6.QtCore import QSize
 
+from ittdesk.placements.check import check_enrolment
 from ittdesk.queries.summaries import enrolment_summary
 from ittdesk.services.people import designations, mentor_training, roles
 from ittdesk.services.programmes import enrolments, programmes
 
+from ..operations import read
 from ..views.detail import generic_html
+from ..views.placement_check import check_html
 from .base import EntityEditor, open_editor
 
 
@@ -28,10 +31,13 @@ class EnrolmentEditor(EntityEditor):
 
     def add_related_tabs(self) -> None:
         self.related = self.related_browser("&Placements and links")
+        self.check = self.related_browser("Placement &check")
 
     def refresh_related(self) -> None:
         if self.instance is not None:
             self.related.setHtml(generic_html(enrolment_summary(self.instance.id)))
+            read(self, check_enrolment, self.instance.id,
+                 on_done=lambda found: self.check.setHtml(check_html(found)))
 
     def update_title(self) -> None:
         if self.instance is None:
