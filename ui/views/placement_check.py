@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -83,22 +83,6 @@ class TraineeCheckModel(RowsModel):
         return None
 
 
-class _StatusFilter(QSortFilterProxyModel):
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.status: str | None = None
-
-    def set_status(self, status: str | None) -> None:
-        self.status = status
-        self.invalidateFilter()
-
-    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
-        if self.status is None:
-            return True
-        index = self.sourceModel().index(row, 0, parent)
-        return self.sourceModel().data(index, TraineeCheckModel.StatusRole) == self.status
-
-
 class PlacementCheckPanel(QWidget):
     """The check of a cohort's trainees (or a year's): a summary line, a status filter and the
     table. ``load()`` reads it again on a worker."""
@@ -109,8 +93,7 @@ class PlacementCheckPanel(QWidget):
         self.main_window = main_window
         self.cohort_id, self.academic_year = cohort_id, academic_year
         self.model = TraineeCheckModel(self)
-        self.proxy = _StatusFilter(self)
-        self.proxy.setSourceModel(self.model)
+        self.checks: list[TraineeCheck] = []  # every one read; the model shows the chosen status
         self.summary = QLabel("Checking…")
         self.summary.setObjectName("check_summary")
         self.summary.setWordWrap(True)
@@ -119,11 +102,10 @@ class PlacementCheckPanel(QWidget):
         self.status_box.addItem("Every status", None)
         for key, words in STATUS_WORDS.items():
             self.status_box.addItem(words, key)
-        self.status_box.currentIndexChanged.connect(
-            lambda _i: self.proxy.set_status(self.status_box.currentData()))
+        self.status_box.currentIndexChanged.connect(lambda _i: self._show_chosen())
         self.table = QTableView()
         self.table.setObjectName("check_table")
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
@@ -146,8 +128,14 @@ class PlacementCheckPanel(QWidget):
         read(self, check_trainees, cohort_id=self.cohort_id, academic_year=self.academic_year,
              on_done=self.show_checks)
 
+    def _show_chosen(self) -> None:
+        status = self.status_box.currentData()
+        self.model.set_rows([c for c in self.checks if status is None or c.status == status])
+        self.table.resizeRowsToContents()
+
     def show_checks(self, checks: list[TraineeCheck]) -> None:
-        self.model.set_rows(checks)
+        self.checks = list(checks)
+        self._show_chosen()
         self.loaded = True
         if not checks:
             self.summary.setText("No trainees in training, deferred or finished to check.")
@@ -162,6 +150,6 @@ class PlacementCheckPanel(QWidget):
         self.table.resizeRowsToContents()
 
     def _open(self, index: QModelIndex) -> None:
-        enrolment_id = self.proxy.data(index, TraineeCheckModel.EnrolmentRole)
+        enrolment_id = self.model.data(index, TraineeCheckModel.EnrolmentRole)
         if enrolment_id is not None:
             self.main_window.open_record("enrolment", int(enrolment_id), parent=self.window())

@@ -1,0 +1,57 @@
+"""Issue 17 where people look: a cohort's trainees with their placement check (status, days,
+reasons) on the cohort editor's tab, filtered by status; the trainee's own enrolment says theirs."""
+
+from __future__ import annotations
+
+import gui_helpers as gui
+import pytest
+
+from ittdesk.models import Cohort, Programme
+from ittdesk.placements.check import STATUS_WORDS, check_trainees
+from ui.views.placement_check import TraineeCheckModel
+
+pytestmark = pytest.mark.gui
+qt_settings = gui.qt_settings
+demo_window = gui.demo_window
+
+
+def _this_years_itt_cohort() -> Cohort:
+    best = None
+    for cohort in Cohort.select().join(Programme).where(Programme.kind == "itt"):
+        if best is None or cohort.academic_year > best.academic_year:
+            best = cohort
+    assert best is not None
+    return best
+
+
+def test_the_cohort_editor_lists_each_trainees_check_and_filters_by_status(qtbot, demo_window):
+    cohort = _this_years_itt_cohort()
+    expected = check_trainees(cohort_id=cohort.id)
+    editor = demo_window.open_record("cohort", cohort.id)
+    editor.tabs.setCurrentWidget(editor._check_page)
+    panel = editor.placement_check
+    qtbot.waitUntil(lambda: panel.loaded, timeout=10000)
+    model = panel.model
+    assert model.rowCount() == len(expected) > 0
+    first = expected[0]
+    assert model.data(model.index(0, TraineeCheckModel.COL_NAME)) == first.name
+    assert model.data(model.index(0, TraineeCheckModel.COL_STATUS)) == STATUS_WORDS[first.status]
+    assert model.data(model.index(0, TraineeCheckModel.COL_REASONS)) == "; ".join(first.reasons)
+    at_risk = [c for c in expected if c.status == "at_risk"]
+    panel.status_box.setCurrentIndex(panel.status_box.findData("at_risk"))
+    assert model.rowCount() == len(at_risk)
+    assert {model.data(model.index(r, TraineeCheckModel.COL_STATUS)) for r in range(model.rowCount())} <= {"At risk"}
+    assert "at risk" in panel.summary.text()
+    editor.close()
+
+
+def test_the_enrolment_shows_its_own_check(qtbot, demo_window):
+    cohort = _this_years_itt_cohort()
+    one = check_trainees(cohort_id=cohort.id)[0]
+    editor = demo_window.open_record("enrolment", one.enrolment_id)
+    qtbot.waitUntil(lambda: STATUS_WORDS[one.status] in editor.check.toPlainText(), timeout=10000)
+    text = editor.check.toPlainText()
+    assert f"{one.days_required}" in text
+    for reason in one.reasons:
+        assert reason in text
+    editor.close()
