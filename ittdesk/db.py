@@ -15,6 +15,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
@@ -23,7 +24,7 @@ from peewee import SqliteDatabase as PeeweeSqliteDatabase
 
 from . import backup, migrations, presence
 from .drivers import PostgresqlDatabase, SqliteDatabase
-from .errors import DatabaseOpenError
+from .errors import DatabaseOpenError, RefusedError
 from .location import (
     NETWORK_FILESYSTEMS,
     Location,
@@ -114,6 +115,8 @@ def open_database(target: str | os.PathLike[str] | None = None, *, migrate: bool
             raise DatabaseOpenError(found.problem)
         if found.schema_version is not None and found.schema_version > migrations.LATEST:
             raise DatabaseOpenError(migrations.newer_message(found.schema_version))
+        if migrate and found.schema_version is not None and found.schema_version < migrations.LATEST:
+            _refuse_migration_in_use(location.path, found.schema_version)
         create_private_file(location.path)
         if found.is_empty:
             os.chmod(location.path, 0o600)  # an existing empty file adopted: owner-only, by path
@@ -134,6 +137,18 @@ def open_database(target: str | os.PathLike[str] | None = None, *, migrate: bool
         close_database()
         raise
     return location
+
+
+def _refuse_migration_in_use(path: Path, version: int) -> None:
+    """Updating an SQLite file's schema is a whole-file step: as restore does, only while
+    nobody else has it open (an older ITT Desk would go on writing the old layout), refused
+    with restore's words otherwise (``sqlite_file.in_use_message``), nothing changed."""
+    try:
+        ensure_not_in_use(path)
+    except RefusedError as exc:
+        raise DatabaseOpenError(f"This database needs updating from schema {version} to "
+                                f"{migrations.LATEST} for this version of ITT Desk, which needs "
+                                f"it to itself: {exc}") from exc
 
 
 @contextmanager

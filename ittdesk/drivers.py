@@ -16,13 +16,15 @@ is found on checkout (peewee asks it ``SELECT 1``) and replaced by a new one.
 from __future__ import annotations
 
 import contextlib
+import re
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
 import peewee
 from playhouse.pool import PooledPostgresqlDatabase
 
-from . import changes
+from . import changes, maintenance
 
 #: Pooled connections are renewed after this many seconds (a server or a firewall in between
 #: may drop connections that have lived long).
@@ -87,3 +89,25 @@ class PostgresqlDatabase(_SkipsAFinishedRollback, PooledPostgresqlDatabase):  # 
         with contextlib.suppress(Exception):  # a connection already gone has no session to forget
             changes.own_session(conn.get_backend_pid(), is_open=False)
         super()._close_raw(conn)
+    # -- maintenance mode (ittdesk.maintenance) --------------------------------------------------
+    def execute_sql(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """A write first takes the maintenance lock shared, once per transaction (held until it
+        ends, so maintenance never starts under it); refused in one line while someone holds
+        maintenance (``MaintenanceError``), nothing sent. Reads are never held back."""
+        if _WRITE.match(sql):
+            transactions = self._state.transactions  # peewee's per-thread stack, outermost first
+            top = transactions[0] if transactions else None
+            checked = getattr(self._state, "writable_in", None)
+            if top is None or checked is None or checked() is not top:
+                allowed = super().execute_sql("SELECT pg_try_advisory_xact_lock_shared(%s)",
+                                              (maintenance.KEY,)).fetchone()[0]
+                if not allowed:
+                    raise maintenance.refused()
+                # this transaction holds it until it ends; a weak reference, so no cycle keeps a
+                # closed database's pool (and its connections) alive
+                self._state.writable_in = weakref.ref(top) if top is not None else None
+        return super().execute_sql(sql, params)
+
+
+#: Statements that change data or schema: the ones maintenance holds back.
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|COPY|ALTER|CREATE|DROP|TRUNCATE)\b", re.IGNORECASE)

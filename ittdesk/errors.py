@@ -64,6 +64,11 @@ class ConflictError(RefusedError):
         super().__init__(text)
 
 
+class MaintenanceError(RefusedError):
+    """A write refused because someone holds the database for maintenance (``ittdesk.
+    maintenance``): says who, and that it is read-only until they finish; nothing written."""
+
+
 def _local_time(when: datetime) -> str:
     """An audit time (UTC, stored without tzinfo) as the user's clock shows it: the time alone
     today, with the day otherwise."""

@@ -19,8 +19,8 @@ from peewee import Database, PostgresqlDatabase, SchemaManager
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 from playhouse.migrate import migrate as run
 
-from . import __version__, audit, backup
-from .errors import DatabaseOpenError
+from . import __version__, audit, backup, maintenance
+from .errors import DatabaseOpenError, MaintenanceError
 from .location import Location
 from .models import (
     ALL_MODELS,
@@ -380,10 +380,15 @@ def migrate(location: Location | None = None) -> list[Migration]:
         backup.automatic_backup(location, reason=f"before-migration-{version}-to-{target}")
     migrator = migrator_for(db)
     try:
-        with db.atomic():
+        # a whole-database step: maintenance on PostgreSQL (others read-only meanwhile); an
+        # SQLite file was found not in use before it was opened (db.open_database)
+        with maintenance.maintenance(), db.atomic():
             for step in pending:
                 step.apply(migrator)
             SchemaVersion.update(version=target, app_version=__version__).execute()
+    except MaintenanceError as exc:
+        raise DatabaseOpenError(f"This database needs updating from schema {version} to "
+                                f"{target}, which cannot start now: {exc}") from exc
     except Exception as exc:
         raise DatabaseOpenError(
             f"Updating the database from schema {version} to {target} failed ({exc}); "

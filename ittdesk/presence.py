@@ -157,6 +157,19 @@ def heartbeat() -> bool:
     return True
 
 
+def other_apps() -> list[str]:
+    """Other running apps with this SQLite database open (not this process), as
+    "user@computer": what a whole-file step that this process cannot ask SQLite about (its own
+    connections hold the file too) is refused for. PostgreSQL: none (maintenance asks there)."""
+    if is_postgres():
+        return []
+    user, host, pid = _mine()
+    since = clock.utcnow() - FRESH
+    query = Presence.select().where(Presence.seen_at >= since)
+    return sorted({f"{row.user}@{row.computer}" for row in query
+                   if (row.user, row.computer, row.pid) != (user, host, pid)})
+
+
 def unregister() -> None:
     """This app closes the database: its row goes at once (quietly, if it cannot now: it is
     no longer listed after ``FRESH`` anyway)."""

@@ -106,9 +106,11 @@ def inspect_file(path: Path) -> FileInspection:
         conn.close()
 
 
-def in_use_message(path: Path) -> str:
+def in_use_message(path: Path, then: str = "Close it there first; nothing was changed.") -> str:
+    """The words every whole-file step (restore, a schema update, compaction) is refused with
+    while another program has the file open; ``then``: what follows for the user."""
     return (f"{path.name} is open in another program (the ITT Desk app, or an ittdesk command "
-            "still running). Close it there first; nothing was changed.")
+            f"still running). {then}")
 
 
 @contextmanager

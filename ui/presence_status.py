@@ -52,6 +52,10 @@ class PresenceStatus(QObject):
         self.heartbeat_timer.timeout.connect(self.heartbeat)
         self._reading = False
         self.started = False
+        from .maintenance_bar import MaintenanceBar
+
+        #: "Maintenance by X: read-only until it finishes" (PostgreSQL), polled with presence
+        self.maintenance = MaintenanceBar(window)
 
     # -- while a database is open ------------------------------------------------------------
     def start(self) -> None:
@@ -61,6 +65,7 @@ class PresenceStatus(QObject):
         self.refresh()
         self.heartbeat_timer.start()
         self.refresh_timer.start()
+        self.maintenance.start()
 
     def stop(self) -> None:
         """The database is about to close (quit, or another one opened): this app's row goes
@@ -68,6 +73,7 @@ class PresenceStatus(QObject):
         out of the list by itself three minutes later)."""
         self.heartbeat_timer.stop()
         self.refresh_timer.stop()
+        self.maintenance.stop()
         self.seats = []
         self.button.hide()
         if not self.started:

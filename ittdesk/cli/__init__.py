@@ -48,6 +48,7 @@ COMMAND_MODULES = [
     "ittdesk.cli.register_commands",
     "ittdesk.cli.mentor_funding_commands",
     "ittdesk.cli.placement_commands",
+    "ittdesk.cli.maintenance_commands",
 ]
 
 

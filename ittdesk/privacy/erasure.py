@@ -35,7 +35,7 @@ from pathlib import Path
 
 from peewee import ModelSelect
 
-from .. import audit
+from .. import audit, presence
 from ..errors import RefusedError
 from ..models import (
     AgreementActivity,
@@ -375,6 +375,14 @@ def compact() -> tuple[bool, str | None]:
         return False, ("On PostgreSQL the server keeps old row versions until its next vacuum, "
                        "and its own backups (pg_dump, WAL archives) still hold the data: ask "
                        "whoever runs the server to vacuum and to purge old backups.")
+    from ..db import in_use_message, location
+
+    others = presence.other_apps()
+    if others:  # a whole-file step: as restore, only with the file to itself
+        return False, ("The erasure is saved, but the file was not compacted: "
+                       + in_use_message(location().path or Path("the database"),
+                                        f"Close it there ({', '.join(others)}), then run "
+                                        "'ittdesk person erase' again or restart the app."))
     try:
         db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute_sql("VACUUM")
