@@ -120,17 +120,26 @@ def test_an_editor_save_during_maintenance_is_refused_in_one_line_and_works_afte
 
 # -- SQLite: whole-file steps only while nobody else has it open ---------------------------------
 
-def _older_schema_file(tmp_path):
+def _older_schema_file(tmp_path, monkeypatch):
+    """A file one schema behind: the latest step made a no-op for the test (what a step does
+    is not the point here, that it waits for the file to itself is)."""
+    from ittdesk import migrations
+
     path = tmp_path / "older.sqlite3"
     dbmod.open_database(path, daily_backup=False)
     latest = SchemaVersion.get().version
-    SchemaVersion.update(version=latest - 1).execute()  # migration 11 is safe to run again
+    SchemaVersion.update(version=latest - 1).execute()
     dbmod.close_database()
+    last = migrations.MIGRATIONS[-1]
+    monkeypatch.setattr(migrations, "MIGRATIONS", [
+        *migrations.MIGRATIONS[:-1],
+        migrations.Migration(last.version, last.description, lambda _m: None)])
     return path, latest
 
 
-def test_an_sqlite_schema_update_is_refused_while_another_program_has_the_file_open(tmp_path):
-    path, latest = _older_schema_file(tmp_path)
+def test_an_sqlite_schema_update_is_refused_while_another_program_has_the_file_open(
+        tmp_path, monkeypatch):
+    path, latest = _older_schema_file(tmp_path, monkeypatch)
     other = sqlite3.connect(str(path))
     other.execute("SELECT count(*) FROM school").fetchone()  # another program, reading
     try:
