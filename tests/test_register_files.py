@@ -317,3 +317,15 @@ def test_a_placement_register_cannot_take_is_noted_when_the_others_are_enough(bu
         encoding="utf-8")
     assert written.notes == ["Ada Testwell: URN 12345 is not the 6 digits Register accepts: add "
                              "that placement in Register by hand"]
+
+
+def test_qts_file_keeps_a_finished_course_but_not_one_already_recommended(built, tmp_path):
+    Enrolment.update(status="completed", outcome="Completed").where(
+        Enrolment.id == built.trainees["ada"].id).execute()
+    Enrolment.update(status="completed", outcome="QTS recommended").where(
+        Enrolment.route == "assessment_only").execute()
+    written = outgoing.write_qts(tmp_path / "qts.csv", date(2026, 6, 30))
+    assert written.rows == 1
+    assert "\n9900001,T-0001," in (tmp_path / "qts.csv").read_text(encoding="utf-8")
+    reasons = {left.name: left.reason for left in written.left_out}
+    assert reasons["Dee Onlyassess"] == "outcome already recorded: QTS recommended"

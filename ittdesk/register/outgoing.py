@@ -25,6 +25,7 @@ from ..placements.check import TraineeCheck, check_trainees
 from . import layouts as L
 
 _URN = re.compile(r"^\d{6}$")  # Register's VALID_URN
+_RECOMMENDED = re.compile(r"\b(qts|eyts|recommended|awarded)\b", re.IGNORECASE)
 
 
 def tuples_of(query: Any) -> list[tuple[Any, ...]]:
@@ -76,6 +77,7 @@ class _Record:
     age_range: str | None
     subjects: tuple[str | None, str | None, str | None]
     training_partner: str | None
+    outcome: str | None
 
 
 def trainee_records(year: AcademicYear | None) -> dict[int, _Record]:
@@ -85,7 +87,7 @@ def trainee_records(year: AcademicYear | None) -> dict[int, _Record]:
              .select(Enrolment.id, Enrolment.status, Enrolment.trainee_id, Enrolment.hesa_id,
                      Enrolment.route, Enrolment.age_range, Enrolment.course_subject_1,
                      Enrolment.course_subject_2, Enrolment.course_subject_3,
-                     Person.first_name, Person.last_name, partner.name)
+                     Person.first_name, Person.last_name, partner.name, Enrolment.outcome)
              .join(Person, on=(Enrolment.person == Person.id))
              .switch(Enrolment).join(Cohort, on=(Enrolment.cohort == Cohort.id))
              .switch(Enrolment).join(partner, JOIN.LEFT_OUTER, on=(Enrolment.lead_partner == partner.id))
@@ -94,9 +96,9 @@ def trainee_records(year: AcademicYear | None) -> dict[int, _Record]:
         query = query.where(Cohort.academic_year == year)
     found: dict[int, _Record] = {}
     for (eid, status, tid, hesa, route, ages, s1, s2, s3, first, last,
-         partner_name) in tuples_of(query):
+         partner_name, outcome) in tuples_of(query):
         found[eid] = _Record(status, first or "", last or "", tid, hesa, route, ages,
-                             (s1, s2, s3), partner_name)
+                             (s1, s2, s3), partner_name, outcome)
     return found
 
 
@@ -116,13 +118,14 @@ def _size_note(path: Path) -> list[str]:
             "1 MB: write one per year (--year) or split it"]
 
 
-def _gone(record: _Record, *, finished_too: bool = False) -> str | None:
-    """Register's own files leave out deferred and withdrawn trainees; so do these (and the
-    QTS file those whose course is recorded as completed: their outcome is recorded)."""
+def _gone(record: _Record, *, recommended_too: bool = False) -> str | None:
+    """Register's own files leave out deferred and withdrawn trainees; so do these. The QTS
+    file also leaves out those whose outcome says they were recommended or awarded already
+    (a finished course alone still needs its recommendation)."""
     if record.status in ("withdrawn", "deferred"):
         return f"{record.status}: Register's bulk files leave out deferred and withdrawn trainees"
-    if finished_too and record.status == "completed":
-        return "completed: their outcome is already recorded"
+    if recommended_too and record.outcome and _RECOMMENDED.search(record.outcome):
+        return f"outcome already recorded: {record.outcome}"
     return None
 
 
@@ -226,7 +229,7 @@ def write_qts(target: Path, met_on: date, year: AcademicYear | None = None) -> W
         record = records.get(check.enrolment_id)
         if record is None:
             continue
-        reason = _gone(record, finished_too=True)
+        reason = _gone(record, recommended_too=True)
         if reason is None and check.status != "met":
             reason = (f"placement check {check.status_words.lower()}: "
                       + "; ".join(check.reasons))
