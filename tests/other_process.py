@@ -26,6 +26,12 @@ for step in json.loads(sys.argv[2]):
         schools.create_many(step[1])
     elif step[0] == "delete":
         schools.delete(step[1])
+    elif step[0] == "agreement":
+        from ittdesk.services.agreements import agreements
+        agreements.update(step[1], step[2])
+    elif step[0] == "spend":
+        from ittdesk.services.agreements import spend
+        spend.create({"agreement": step[1], **step[2]})
 db.close_database()
 """
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 
+import agreement_factory as make
 import gui_helpers as gui
 import other_process
 import pytest
@@ -135,6 +136,51 @@ def test_an_editor_whose_record_was_deleted_elsewhere_says_so_and_offers_no_relo
     qtbot.waitUntil(editor.changed_bar.isVisible, timeout=WAIT_MS)
     assert editor.changed_bar.label.text().startswith(f"Deleted by {audit.current_user()} at ")
     assert editor.changed_bar.reload_button.isHidden()
+
+
+def open_agreement(qtbot, window, agreement_id: int):
+    editor = window.open_record("agreement", agreement_id)
+    qtbot.waitExposed(editor)
+    return editor
+
+
+def test_an_open_agreement_says_it_changed_and_reload_reads_it_again(qtbot, main_window):
+    built = make.agreement(title="Improving early reading")
+    watching(qtbot, main_window)
+    editor = open_agreement(qtbot, main_window, built.agreement.id)
+    assert editor.changed_bar.isHidden()
+
+    other_process.run(main_window.location,
+                      ["agreement", built.agreement.id, {"title": "Improving early writing"}])
+
+    qtbot.waitUntil(editor.changed_bar.isVisible, timeout=WAIT_MS)
+    assert editor.changed_bar.label.text().startswith(f"Changed by {audit.current_user()} at ")
+    assert editor.main_fields["title"].value() == "Improving early reading"
+    qtbot.mouseClick(editor.changed_bar.reload_button, Qt.MouseButton.LeftButton)
+    assert editor.main_fields["title"].value() == "Improving early writing"
+    assert not editor.dirty
+    editor.close()
+
+
+def test_a_part_added_elsewhere_is_news_and_what_was_typed_stays_on_reload(qtbot, main_window):
+    built = make.agreement()
+    watching(qtbot, main_window)
+    editor = open_agreement(qtbot, main_window, built.agreement.id)
+    editor.main_fields["notes"].set_value("Met the head on Tuesday")  # typed, not saved
+    editor._changed()
+
+    other_process.run(main_window.location,
+                      ["spend", built.agreement.id,
+                       {"date": "01/11/2025", "description": "Cover", "amount_pence": "250.00"}],
+                      ["agreement", built.agreement.id, {"title": "Improving early writing"}])
+
+    qtbot.waitUntil(editor.changed_bar.isVisible, timeout=WAIT_MS)
+    qtbot.mouseClick(editor.changed_bar.reload_button, Qt.MouseButton.LeftButton)
+    assert editor.main_fields["title"].value() == "Improving early writing"  # untouched: theirs
+    assert editor.main_fields["notes"].value() == "Met the head on Tuesday"  # typed: stays
+    assert editor.dirty
+    editor.dirty = False  # close without the unsaved-changes question
+    editor.close()
 
 
 def test_this_windows_own_save_is_announced_once_not_heard_back(qtbot, main_window):

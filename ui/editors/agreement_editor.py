@@ -50,10 +50,12 @@ from ittdesk.services.agreements import agreements
 
 from .. import sizing
 from ..operations import read
+from .agreement_changed import AgreementHost, loaded_state
 from .agreement_parts import ERROR_STYLE, WARNING_STYLE, PartsPanel
 from .agreement_saving import PROBLEM_PLACES, AgreementSaving
 from .agreement_status import StatusRow
 from .agreement_tabs import MAIN_TAB, PANEL_TAB, TABS, AgreementTabs
+from .changed_bar import ChangedBar
 
 
 class AgreementEditor(AgreementSaving, QDialog):
@@ -135,6 +137,9 @@ class AgreementEditor(AgreementSaving, QDialog):
         bottom.addWidget(self.close_button)
 
         layout = QVBoxLayout(self)
+        #: "Changed by X at HH:MM — Reload / Keep editing" (another user saved it or a part)
+        self.changed_bar = ChangedBar(self, AgreementHost(self), self)
+        layout.addWidget(self.changed_bar)
         layout.addWidget(self.heading)
         layout.addWidget(self.status_row)
         layout.addWidget(self.closed_banner)
@@ -168,14 +173,7 @@ class AgreementEditor(AgreementSaving, QDialog):
                 a = agreements.get(self.agreement_id)
                 self.status = a.status
                 self.loaded_version = a.version
-                main = {
-                    "title": a.title, "academic_year": str(a.academic_year),
-                    "start_date": format_date(a.start_date), "end_date": format_date(a.end_date),
-                    "priorities": a.priorities, "baseline": a.baseline,
-                    "intended_impact": a.intended_impact, "evidence": a.evidence, "notes": a.notes,
-                    "qa_lead": a.qa_lead_id, "funding_source": a.funding_source,
-                    "amount_agreed_pence": format_money(a.amount_agreed_pence),
-                }
+                main = self.loaded_values_of(a)
                 for key, widget in self.main_fields.items():
                     widget.set_value(main.get(key))
                 self.tabs.load_parts(a.id)
@@ -185,10 +183,25 @@ class AgreementEditor(AgreementSaving, QDialog):
                 self.panels.show_message(kind, None)
             self.problems.hide()
             self._marked = set()
+            #: as loaded, for the changed bar: what the user has not touched, what others changed
+            self.loaded_main = {key: w.value() for key, w in self.main_fields.items()}
+            self.loaded_state = loaded_state(self)
         finally:
             self._loading = self.tabs.loading = False
         self.dirty = False
         self._refresh_header()
+
+    @staticmethod
+    def loaded_values_of(a: Any) -> dict[str, Any]:
+        """The main fields' values for the agreement record ``a``, as the form shows them."""
+        return {
+            "title": a.title, "academic_year": str(a.academic_year),
+            "start_date": format_date(a.start_date), "end_date": format_date(a.end_date),
+            "priorities": a.priorities, "baseline": a.baseline,
+            "intended_impact": a.intended_impact, "evidence": a.evidence, "notes": a.notes,
+            "qa_lead": a.qa_lead_id, "funding_source": a.funding_source,
+            "amount_agreed_pence": format_money(a.amount_agreed_pence),
+        }
 
     def _refresh_header(self) -> None:
         if self.agreement_id is None:

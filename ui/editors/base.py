@@ -41,7 +41,7 @@ from .. import settings as ui_settings
 from .. import sizing
 from ..operations import changes_of, waiting_text, write_and_wait
 from . import form as field_form
-from .changed_bar import ChangedBar
+from .changed_bar import ChangedBar, EditorHost
 from .field_undo import FieldUndo
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class EntityEditor(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         #: "Changed by X at HH:MM — Reload / Keep editing" (another user saved this record)
-        self.changed_bar = ChangedBar(self)
+        self.changed_bar = ChangedBar(self, EditorHost(self), main_window)
         layout.addWidget(self.changed_bar)
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)

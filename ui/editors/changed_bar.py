@@ -7,16 +7,20 @@ Save goes through the service's check of the version the editor saw, so a field 
 a conflict shown side by side (``ui.dialogs.conflict``), never overwritten silently.
 
 The editor is told by the window's ``changed_elsewhere`` (``ui.remote_changes``); who and when
-come from the record's newest audit entry, read on a worker.
+come from the record's newest audit entry, read on a worker. What the record is and how it is
+reloaded is the editor's (a ``Host``): ``EditorHost`` for every ``EntityEditor``,
+``agreement_changed.AgreementHost`` for the agreement and its parts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 from shiboken6 import Shiboken
 
 from ..operations import changes_of, read
@@ -30,11 +34,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Found:
-    """The record as it is now: ``record`` (None: deleted), who last changed it and when."""
+    """The record as it is now: ``record`` (None: deleted), who last changed it and when;
+    ``state``: what the editor compares with what it loaded (a version, or more)."""
 
     record: Any
     user: str
     at: datetime | None
+    state: Any = None
 
 
 def find_now(service: EntityService, record_id: int) -> Found:
@@ -44,7 +50,7 @@ def find_now(service: EntityService, record_id: int) -> Found:
     record = service.model.get_or_none(service.model.id == record_id)
     entry = audit.history(service.entity, record_id).first()
     return Found(record, entry.user if entry is not None else "someone else",
-                 entry.at if entry is not None else None)
+                 entry.at if entry is not None else None, getattr(record, "version", None))
 
 
 def local_time(at: datetime | None) -> str:
@@ -54,12 +60,28 @@ def local_time(at: datetime | None) -> str:
     return at.replace(tzinfo=UTC).astimezone().strftime("%H:%M")
 
 
+class Host(Protocol):
+    """What the bar needs of the editor it sits in."""
+
+    def concerns(self, batch: Batch) -> bool:
+        """Whether others' changes may concern the open record (GUI thread, no query)."""
+
+    def finder(self) -> Callable[[], Found]:
+        """A function for a worker: the record as it is now."""
+
+    def is_news(self, found: Found) -> bool:
+        """Whether that differs from what the editor loaded (or was told of)."""
+
+    def reload(self, found: Found) -> None:
+        """Their values into what the user has not touched."""
+
+
 class ChangedBar(QFrame):
     """Above the editor's form; hidden until its record changes elsewhere."""
 
-    def __init__(self, editor: EntityEditor) -> None:
-        super().__init__(editor)
-        self.editor = editor
+    def __init__(self, parent: QWidget, host: Host, main_window: Any) -> None:
+        super().__init__(parent)
+        self.host = host
         self.setObjectName("changedElsewhere")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QHBoxLayout(self)
@@ -78,38 +100,33 @@ class ChangedBar(QFrame):
         layout.addWidget(self.reload_button)
         layout.addWidget(self.keep_button)
         self.found: Found | None = None
-        #: the version the bar last told of (not told again after Keep editing or Reload)
-        self.told: int | None = None
+        #: the state the bar last told of (not told again after Keep editing or Reload)
+        self.told: Any = None
         self._asking = False
         self.hide()
-        notifier = changes_of(editor.main_window)
+        notifier = changes_of(main_window)
         if notifier is not None:
             notifier.changed_elsewhere.connect(self.changed_elsewhere)
 
     # -- told -------------------------------------------------------------------------------
     def changed_elsewhere(self, batch: Batch) -> None:
-        editor = self.editor
-        if not Shiboken.isValid(editor) or editor.instance is None or editor._saving:
-            return
-        if not batch.names(editor.service.entity, editor.instance.id) or self._asking:
+        if not Shiboken.isValid(self) or self._asking or not self.host.concerns(batch):
             return
         self._asking = True
-        read(self, find_now, editor.service, editor.instance.id, on_done=self.show_found,
-             on_error=self._not_found)
+        read(self, self.host.finder(), on_done=self.show_found, on_error=self._not_found)
 
     def _not_found(self, _exc: BaseException) -> None:
         self._asking = False  # the database would not say now: the next change asks again
 
     def show_found(self, found: Found) -> None:
         self._asking = False
-        editor = self.editor
-        if not Shiboken.isValid(self) or editor.instance is None:
+        if not Shiboken.isValid(self):
             return
-        version = getattr(found.record, "version", None)
-        if found.record is not None and version in (editor.version_seen, self.told):
+        if found.record is not None and (found.state == self.told
+                                         or not self.host.is_news(found)):
             return  # nothing new for this record (a related record changed, or told already)
         self.found = found
-        self.told = version
+        self.told = found.state
         when = local_time(found.at)
         at = f" at {when}" if when else ""
         if found.record is None:
@@ -122,15 +139,35 @@ class ChangedBar(QFrame):
             self.reload_button.show()
         self.show()
 
-    # -- Reload -------------------------------------------------------------------------------
     def reload(self) -> None:
+        found, self.found = self.found, None
+        if found is not None and found.record is not None:
+            self.host.reload(found)
+        self.hide()
+
+
+class EditorHost:
+    """An ``EntityEditor`` (one record of one service) as the bar's host."""
+
+    def __init__(self, editor: EntityEditor) -> None:
+        self.editor = editor
+
+    def concerns(self, batch: Batch) -> bool:
+        editor = self.editor
+        return (Shiboken.isValid(editor) and editor.instance is not None and not editor._saving
+                and batch.names(editor.service.entity, editor.instance.id))
+
+    def finder(self) -> Callable[[], Found]:
+        return partial(find_now, self.editor.service, self.editor.saved_record().id)
+
+    def is_news(self, found: Found) -> bool:
+        return found.state != self.editor.version_seen
+
+    def reload(self, found: Found) -> None:
         """Their values into the fields the user has not touched; the user's stay. When nothing
         was touched the editor now stands on their version; otherwise on the one it saw, so a
         save of a field they changed too is a conflict to settle, not an overwrite."""
-        found = self.found
         editor = self.editor
-        if found is None or found.record is None:
-            return
         fresh = found.record
         before = editor._snapshot
         now = editor.collect()
@@ -157,5 +194,3 @@ class ChangedBar(QFrame):
         editor.refresh_related()
         if editor.history is not None:
             editor.history.set_record(editor.service.entity, fresh.id)
-        self.found = None
-        self.hide()
