@@ -264,7 +264,7 @@ def new_schools_unsorted(today: date, limit: int) -> Group:
 def mentor_funding_sample(today: date, limit: int) -> Group:
     """DfE's sample of mentor-funding claims, open until marked sent: due 21 days after it
     arrived (issue 18)."""
-    group = Group("mentor_sample", "DfE's mentor funding sample to answer",
+    group = Group("mentor_sample", "Mentor funding sample from DfE to answer",
                   "Answer it from the records (Tools > Mentor funding…), send it back to DfE, "
                   "then mark it sent.", action=("Mentor funding…", "ui.dialogs.mentor_funding:"
                                                                    "open_mentor_funding"),
@@ -299,9 +299,10 @@ def trainees_at_risk(today: date, limit: int) -> Group:
     return group
 
 
-CHECKS = (reports_due, agreements_past_end, leadership_missing, leadership_unconfirmed, placements_without_mentor, mentors_over_capacity,
+# A DfE sample has a fixed deadline: its card (only while one is open) comes first.
+CHECKS = (mentor_funding_sample, reports_due, agreements_past_end, leadership_missing, leadership_unconfirmed, placements_without_mentor, mentors_over_capacity,
           mentor_training_lapsed, cohorts_nearly_full, enrolments_without_placement,
-          trainees_at_risk, new_schools_unsorted, mentor_funding_sample)
+          trainees_at_risk, new_schools_unsorted)
 
 
 def needs_attention(today: date | None = None, limit: int = 50) -> list[Group]:

@@ -111,6 +111,7 @@ class MentorFundingDialog(QDialog):
         self.outcome = QTextBrowser()
         self.outcome.setObjectName("outcome")
         self.outcome.setMaximumHeight(170)
+        self.outcome.setPlaceholderText("What was written, and the answers to DfE's sample, show here.")
         top = QHBoxLayout()
         top.addWidget(QLabel("Academic &year"))
         top.itemAt(0).widget().setBuddy(self.year)
