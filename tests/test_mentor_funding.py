@@ -425,3 +425,18 @@ def test_samples_answered_again_keep_one_record_and_audit(provider, tmp_path):
     assert AuditEntry.select().where(AuditEntry.entity == "funding_sample").count() == 2
     with pytest.raises(RefusedError, match="new file"):
         samples.answer(sample, sample)
+
+
+def test_erasing_a_mentor_clears_training_evidence_but_keeps_the_hours(provider):
+    from ittdesk.privacy import erasure
+
+    s = school(900090)
+    m = mentor("Ola", "Erased", s, trn="6400001")
+    record = trained(m, date(2025, 10, 1), 6, s, evidence="Ola signed the register, row 4")
+    assert any("Evidence notes on 1 mentor training" in g for g in erasure.plan(m.id).goes)
+    erasure.erase(m.id)
+    kept = MentorTraining.get_by_id(record.id)
+    assert (kept.evidence, kept.hours) == (None, 6)
+    entries = AuditEntry.select().where((AuditEntry.entity == "mentor_training")
+                                        & (AuditEntry.entity_id == record.id))
+    assert all("row 4" not in (e.changes or "") for e in entries)

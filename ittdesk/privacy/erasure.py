@@ -41,6 +41,7 @@ from ..models import (
     AgreementActivity,
     AuditEntry,
     Enrolment,
+    MentorTraining,
     Person,
     Placement,
     Signature,
@@ -54,6 +55,7 @@ _OWN_TEXT = {
     ("enrolment", "trainee_id"), ("enrolment", "hesa_id"), ("enrolment", "withdrawal_reason"),
     ("placement", "notes"),
     ("agreement_activity", "who"), ("signature", "signatory_name"),
+    ("mentor_training", "evidence"),
 }
 
 ERASED = "[erased]"
@@ -70,6 +72,7 @@ AUDIT_PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "placement": ("notes",),
     "agreement_activity": ("who",),
     "signature": ("signatory_name",),
+    "mentor_training": ("evidence",),  # a note about their attendance (issue 18)
 }
 
 
@@ -175,6 +178,8 @@ def _own_rows(person_id: int) -> dict[str, set[int]]:
             AgreementActivity.person == person_id).scalars()),
         "signature": set(Signature.select(Signature.id).where(
             Signature.person == person_id).scalars()),
+        "mentor_training": set(MentorTraining.select(MentorTraining.id).where(
+            MentorTraining.person == person_id).scalars()),
     }
 
 
@@ -232,6 +237,11 @@ def plan(person_id: int) -> ErasurePlan:
                                              & AgreementActivity.who.is_null(False)).count()
     if n_act:
         goes.append(f"The name typed as 'who' on {n_act} agreement activit{'y' if n_act == 1 else 'ies'}")
+    n_evidence = MentorTraining.select().where((MentorTraining.person == person)
+                                               & MentorTraining.evidence.is_null(False)).count()
+    if n_evidence:
+        goes.append(f"Evidence notes on {n_evidence} mentor training record(s) (dates and "
+                    "hours stay: the funding claimed on them is the school's)")
     n_sig = Signature.select().where(Signature.person == person).count()
     if n_sig:
         goes.append(f"The name as signed on {n_sig} signature(s) (the date signed stays)")
@@ -337,6 +347,8 @@ def erase(person_id: int, *, reason: str = "erasure request",
             (AgreementActivity.person == person.id) & AgreementActivity.who.is_null(False)).execute()
         changed += Signature.update(signatory_name=label).where(
             Signature.person == person.id).execute()
+        changed += MentorTraining.update(evidence=None).where(
+            (MentorTraining.person == person.id) & MentorTraining.evidence.is_null(False)).execute()
 
         say("Scrubbing the audit trail")
         scrubbed = 0

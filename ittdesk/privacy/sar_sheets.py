@@ -131,7 +131,8 @@ def _designation_rows(p: Person) -> Rows:
 def _training_rows(p: Person) -> Rows:
     query = MentorTraining.select().where(MentorTraining.person == p).order_by(MentorTraining.completed_on)
     return [[t.id, TRAINING_KINDS.label(t.kind), t.hours, t.completed_on, t.provided_by,
-             _school(t.school) if t.school_id else ""] for t in query]
+             _school(t.school) if t.school_id else "", t.accredited_provider or "",
+             "yes" if t.general else "no", t.evidence or ""] for t in query]
 
 
 def _enrolment_rows(p: Person) -> Rows:
@@ -236,7 +237,8 @@ SHEETS: list[SheetSpec] = [
               ("Record #", "Designation", "Specialism", "Designated on", "Review due"),
               _designation_rows, ((Designation, "person"),)),
     SheetSpec("Mentor training", "Mentor training completed.",
-              ("Record #", "Training", "Hours", "Completed on", "Provided by", "School"),
+              ("Record #", "Training", "Hours", "Completed on", "Provided by", "School",
+               "Accredited provider", "ITT general mentor training", "Evidence"),
               _training_rows, ((MentorTraining, "person"),)),
     SheetSpec("Enrolments", "Places on programmes and cohorts (as trainee or participant).",
               ("Record #", "Programme", "Cohort", "Academic year", "Status", "Trainee ID", "Subject",
