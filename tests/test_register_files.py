@@ -91,14 +91,18 @@ def test_qts_with_no_trainee_met_lists_them_all_and_writes_nothing(built, tmp_pa
 # -- QTS / EYTS recommendations -----------------------------------------------------------------
 
 def test_qts_file_is_registers_bulk_recommend_layout_for_trainees_whose_check_is_met(built, tmp_path):
+    Enrolment.update(hesa_id="2512345678902", lead_partner=built.schools["south"],
+                     age_range="13914", course_subject_1="100511").where(
+        Enrolment.route == "assessment_only").execute()
     written = outgoing.write_qts(tmp_path / "qts.csv", date(2026, 6, 30))
     text = (tmp_path / "qts.csv").read_bytes().decode("utf-8")
     expected = (_layout_head("bulk-recommend.csv", 2)
-                + "9900008,T-0008,,Dee,Onlyassess,,QTS,Assessment only,,,,30/06/2026\n"
+                + "9900008,T-0008,'2512345678902,Dee,Onlyassess,Southgate Example Primary,QTS,"
+                  "Assessment only,Primary,5 to 11,Primary Teaching,30/06/2026\n"
                 + "9900001,T-0001,'2512345678901,Ada,Testwell,Northfield Testing School,QTS,"
                   "Primary and secondary (postgraduate),Secondary,11 to 16,Mathematics,30/06/2026\n")
     assert text == expected
-    assert written.rows == 2
+    assert (written.rows, written.notes) == (2, [])
     reasons = {left.name: left.reason for left in written.left_out}
     assert set(reasons) == {"Bea Samplesby", "Cal Notrn", "Eve Oneplace", "Fay Fivedigit",
                             "Gil Deferred"}
@@ -106,13 +110,30 @@ def test_qts_file_is_registers_bulk_recommend_layout_for_trainees_whose_check_is
     assert reasons["Gil Deferred"].startswith("deferred:")
 
 
-def test_qts_file_without_hesa_ids_has_no_hesa_id_column_as_register_writes_it(built, tmp_path):
-    Enrolment.update(hesa_id=None).execute()
-    outgoing.write_qts(tmp_path / "qts.csv", date(2026, 6, 30))
-    header = (tmp_path / "qts.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.split(",") == [h for h in layouts.RECOMMEND_HEADERS if h != "HESA ID"]
-    second = (tmp_path / "qts.csv").read_text(encoding="utf-8").split("\n")[1]
-    assert second.split(",") == ["Do not edit"] * 10 + ['"For example', " 20/7/2022"]
+def test_qts_file_leaves_out_a_column_not_every_trainee_has_as_register_would_refuse_a_blank(
+        built, tmp_path):
+    """Dee (Assessment only) has no HESA ID, training partner, age range or subject: Register
+    would refuse her row for each blank, so those columns are not in the file at all."""
+    written = outgoing.write_qts(tmp_path / "qts.csv", date(2026, 6, 30))
+    text = (tmp_path / "qts.csv").read_text(encoding="utf-8")
+    assert text == (
+        "TRN,Provider trainee ID,First names,Last names,QTS or EYTS,Route,"
+        "Date QTS or EYTS requirements met\n"
+        + "Do not edit," * 6 + '"' + layouts.DATE_GUIDANCE + '"\n'
+        "9900008,T-0008,Dee,Onlyassess,QTS,Assessment only,30/06/2026\n"
+        "9900001,T-0001,Ada,Testwell,QTS,Primary and secondary (postgraduate),30/06/2026\n")
+    assert written.notes == [
+        "Not every trainee has HESA ID, Training partner, Phase, Age range, Subject recorded: "
+        "left out of the file, as Register checks every column it is given against its own record"]
+
+
+def test_qts_file_leaves_out_a_trainee_without_a_trn(built, tmp_path):
+    Person.update(trn=None).where(Person.trn == "9900008").execute()
+    written = outgoing.write_qts(tmp_path / "qts.csv", date(2026, 6, 30))
+    reasons = {left.name: left.reason for left in written.left_out}
+    assert reasons["Dee Onlyassess"] == ("no TRN recorded: Register recommends trainees who have "
+                                         "their TRN")
+    assert written.rows == 1
 
 
 def test_qts_names_that_look_like_formulas_are_written_as_text(built, tmp_path):

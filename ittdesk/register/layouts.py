@@ -41,6 +41,10 @@ HESA_ID = "HESA ID"
 RECOMMEND_HEADERS = ["TRN", "Provider trainee ID", HESA_ID, "First names", "Last names",
                      "Training partner", "QTS or EYTS", "Route", "Phase", "Age range", "Subject",
                      "Date QTS or EYTS requirements met"]
+#: Columns Register checks only when the file has them (``column_exists?``); the others are
+#: the identifier, the names, the award and route (always known) and the date.
+RECOMMEND_OPTIONAL = ("Provider trainee ID", HESA_ID, "Training partner", "Phase", "Age range",
+                      "Subject")
 
 # -- app/models/reports/trainees_report.rb: the trainee export (read by column name)
 EXPORT_IDENTIFIERS = ("trn", "hesa_id", "first_names", "last_names", "date_of_birth")

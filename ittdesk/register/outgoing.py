@@ -207,7 +207,9 @@ def subject_words(codes: tuple[str | None, ...]) -> str:
 
 
 def phase(route: str | None, age_range: str | None) -> str:
-    """Register's phase: Early years on its routes; otherwise from the age range's top age."""
+    """Register's phase: Early years on its routes; otherwise primary up to the top age
+    DfE::ReferenceData::AgeRanges::UPPER_BOUND_PRIMARY_AGE (11), the rule Register applies
+    (app/services/concerns/primary_course_subjects.rb), secondary above."""
     if (route or "").startswith("early_years"):
         return "Early years"
     words = AGE_RANGES.label(age_range) if age_range in AGE_RANGES else ""
@@ -218,8 +220,14 @@ def phase(route: str | None, age_range: str | None) -> str:
 
 
 def write_qts(target: Path, met_on: date, year: AcademicYear | None = None) -> Written:
-    """Register's bulk QTS/EYTS recommendation CSV: every trainee whose placement check is
-    met, with ``met_on`` as the date the requirements were met."""
+    """Register's bulk QTS/EYTS recommendation CSV: every trainee with a TRN whose placement
+    check is met, with ``met_on`` as the date the requirements were met.
+
+    Register compares every column a file has with its own record and refuses a row where one
+    differs (validate_csv_row.rb), a blank included; only the identifiers and the date are
+    required. So a column ITT Desk cannot fill for every trainee in the file (provider trainee
+    ID, HESA ID, training partner, phase, age range, subject) is left out, as Register's own
+    download leaves out HESA ID, and a note names it."""
     check_met_on(met_on)
     checks = _checks(year)
     records = trainee_records(year)
@@ -233,8 +241,8 @@ def write_qts(target: Path, met_on: date, year: AcademicYear | None = None) -> W
         if reason is None and check.status != "met":
             reason = (f"placement check {check.status_words.lower()}: "
                       + "; ".join(check.reasons))
-        if reason is None and not (check.trn or record.trainee_id or record.hesa_id):
-            reason = "no TRN, provider trainee ID or HESA ID for Register to find them by"
+        if reason is None and not check.trn:
+            reason = "no TRN recorded: Register recommends trainees who have their TRN"
         if reason is None and check.itt_start_date and met_on < check.itt_start_date:
             reason = (f"{met_on:%d/%m/%Y} is before their ITT start date "
                       f"{check.itt_start_date:%d/%m/%Y}: Register refuses it")
@@ -244,23 +252,24 @@ def write_qts(target: Path, met_on: date, year: AcademicYear | None = None) -> W
         chosen.append((check, record))
     if not chosen:
         raise NothingToWrite(_nothing(left, "No trainee's placement check is met"), left)
-    with_hesa = any(r.hesa_id for _c, r in chosen)
-    header = list(L.RECOMMEND_HEADERS)
-    if not with_hesa:
-        header.remove(L.HESA_ID)
-    rows: list[list[Any]] = []
+    full: list[list[str]] = []
     for check, record in chosen:
         hesa = record.hesa_id or ""
-        row = [check.trn or "", L.safe(record.trainee_id),
-               ("'" + hesa) if hesa and not hesa.startswith("'") else hesa,
-               L.safe(record.first_name), L.safe(record.last_name), L.safe(record.training_partner),
-               L.award_type(record.route), L.ROUTE_WORDS.get(record.route or "", ""),
-               phase(record.route, record.age_range),
-               AGE_RANGES.label(record.age_range) if record.age_range in AGE_RANGES else "",
-               L.safe(subject_words(record.subjects)), L.register_date(met_on)]
-        if not with_hesa:
-            del row[2]
-        rows.append(row)
+        full.append([check.trn or "", L.safe(record.trainee_id),
+                     ("'" + hesa) if hesa and not hesa.startswith("'") else hesa,
+                     L.safe(record.first_name), L.safe(record.last_name),
+                     L.safe(record.training_partner), L.award_type(record.route),
+                     L.ROUTE_WORDS.get(record.route or "", ""),
+                     phase(record.route, record.age_range),
+                     AGE_RANGES.label(record.age_range) if record.age_range in AGE_RANGES else "",
+                     L.safe(subject_words(record.subjects)), L.register_date(met_on)])
+    kept = [i for i, name in enumerate(L.RECOMMEND_HEADERS)
+            if name not in L.RECOMMEND_OPTIONAL or all(row[i] for row in full)]
+    header = [L.RECOMMEND_HEADERS[i] for i in kept]
+    rows = [[row[i] for i in kept] for row in full]
+    dropped = [name for name in L.RECOMMEND_HEADERS if name not in header]
+    notes = [f"Not every trainee has {', '.join(dropped)} recorded: left out of the file, as "
+             "Register checks every column it is given against its own record"] if dropped else []
     guidance = [*[L.DO_NOT_EDIT] * (len(header) - 1), L.DATE_GUIDANCE]
     path = L.write_csv(target, header, rows, guidance=guidance)
-    return Written(path, len(rows), left, _size_note(path))
+    return Written(path, len(rows), left, notes + _size_note(path))
