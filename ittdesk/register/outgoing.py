@@ -135,7 +135,11 @@ def _checks(year: AcademicYear | None) -> list[TraineeCheck]:
 
 def write_placements(target: Path, year: AcademicYear | None = None) -> Written:
     """Register's bulk placements CSV for every trainee with a TRN and the placements Register
-    needs for their route (on salaried routes the employing school is one of them)."""
+    needs for their route (on salaried routes the employing school is one of them).
+
+    Register replaces a trainee's placements at schools with the file's (placements/
+    import_rows.rb ``clear_placements!``), so every counted placement goes in, up to its five
+    columns; one it cannot take (a 5-digit URN, a sixth) is noted to add again by hand."""
     checks = _checks(year)
     records = trainee_records(year)
     rows: list[list[str]] = []
