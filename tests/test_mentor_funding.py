@@ -440,3 +440,15 @@ def test_erasing_a_mentor_clears_training_evidence_but_keeps_the_hours(provider)
     entries = AuditEntry.select().where((AuditEntry.entity == "mentor_training")
                                         & (AuditEntry.entity_id == record.id))
     assert all("row 4" not in (e.changes or "") for e in entries)
+
+
+def test_the_persons_record_says_whose_training_it_was_and_when_it_was_not_general(provider):
+    from ittdesk.queries.summaries import person_summary
+
+    s = school(900095)
+    m = mentor("Pip", "Record", s, trn="6500001")
+    trained(m, date(2025, 10, 1), 4, s, accredited_provider=OTHER_PROVIDER)
+    trained(m, date(2025, 11, 1), 2, s, general=False)
+    details = [t.detail for t in person_summary(m.id)["training"]]
+    assert details == ["01/11/2025, 2 hours, with Moorside SCITT, not general mentor training",
+                       f"01/10/2025, 4 hours, with {OTHER_PROVIDER}"]

@@ -213,7 +213,12 @@ def person_summary(person_id: int, today: date | None = None) -> dict[str, Any]:
     training = [Link("mentor_training", t.id, TRAINING_KINDS.label(t.kind),
                      ", ".join(p for p in (_d(t.completed_on),
                                            f"{t.hours:g} hours" if t.hours else "",
-                                           t.provided_by or "") if p))
+                                           t.provided_by or "",
+                                           # issue 18: what the grant claim reads
+                                           f"with {t.accredited_provider}"
+                                           if t.accredited_provider else "",
+                                           "" if t.general else "not general mentor training")
+                                 if p))
                 for t in (MentorTraining.select().where(MentorTraining.person == person_id)
                           .order_by(MentorTraining.completed_on.desc()))]
     enrolments = [Link("enrolment", e.id, f"{e.cohort.programme.name} — {e.cohort.name}",
