@@ -372,6 +372,8 @@ class Watcher:
     deliver: Callable[[Batch], None]
     interval: float = INTERVAL
     on_failure: Callable[[BaseException], None] | None = None
+    #: the source in use (set on the watcher's thread once made; for tests and diagnostics)
+    source: Source | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _ready: threading.Event = field(default_factory=threading.Event)
@@ -392,7 +394,7 @@ class Watcher:
         try:
             while source is None and not self._stop.is_set():
                 try:
-                    source = self.make_source()
+                    source = self.source = self.make_source()
                 except Exception as exc:  # noqa: BLE001 - a server away, a file gone: try again
                     if self.on_failure is not None:
                         self.on_failure(exc)

@@ -59,6 +59,18 @@ def test_a_school_the_ittdesk_command_adds_shows_in_the_open_list(qtbot, main_wi
     qtbot.waitUntil(lambda: "1 school" in main_window.counts_label.text(), timeout=WAIT_MS)
 
 
+def test_home_follows_another_processs_first_school(qtbot, main_window):
+    """Home's welcome (an empty database) gives way to what needs attention, without F5."""
+    main_window.show_page("home")
+    home = main_window.current_page()
+    qtbot.waitUntil(lambda: home.stack.currentWidget() is home.welcome, timeout=WAIT_MS)
+    watching(qtbot, main_window)
+
+    other_process.adds(main_window.location, 100010)
+
+    qtbot.waitUntil(lambda: home.stack.currentWidget() is home.dashboard, timeout=WAIT_MS)
+
+
 def test_the_summary_pane_shows_another_processs_change_of_the_selected_school(qtbot,
                                                                               main_window):
     school = schools.create({"urn": "100002", "name": "Old Name Primary"})
@@ -202,6 +214,31 @@ def test_this_windows_own_save_is_announced_once_not_heard_back(qtbot, main_wind
 
     qtbot.waitUntil(lambda: any(("school", theirs) in b.records for b in heard), timeout=WAIT_MS)
     assert all(("school", school.id) not in b.records for b in heard)
+
+
+def test_a_lost_listener_or_another_database_means_everything_is_read_again(qtbot, main_window):
+    """PostgreSQL does not replay notifications: after the listening session is lost (a server
+    restart) and made again, every page reads again once. Opening a database (the same one
+    again here) stops the old watcher and listens to the new connection."""
+    watching(qtbot, main_window)
+    announced = []
+    main_window.changes.changes_announced.connect(announced.append)
+    first = main_window.remote_changes.watcher
+    if main_window.location.kind == "postgresql":
+        from ittdesk.models import database
+
+        pid = first.source.conn.get_backend_pid()
+        database.execute_sql("SELECT pg_terminate_backend(%s)", (pid,))
+        qtbot.waitUntil(lambda: frozenset({"*"}) in announced, timeout=WAIT_MS)
+
+    assert main_window.switch_database(main_window.location.url)
+
+    assert not first.running
+    watching(qtbot, main_window)
+    assert main_window.remote_changes.watcher is not first
+    panel = schools_panel(qtbot, main_window)
+    other_process.adds(main_window.location, 100011)
+    qtbot.waitUntil(lambda: names_in(panel) == {"School 100011"}, timeout=WAIT_MS)
 
 
 def test_the_watcher_stops_with_the_window(qtbot, main_window):
