@@ -109,5 +109,24 @@ class PostgresqlDatabase(_SkipsAFinishedRollback, PooledPostgresqlDatabase):  # 
         return super().execute_sql(sql, params)
 
 
+    def cursor(self, *args: Any, **kwargs: Any) -> Any:
+        """Every statement and BEGIN starts here. A connection the server dropped (a restart,
+        the network) is let go first, once no transaction is open on it: the statement gets a
+        new one from the pool instead of failing with "connection already closed" for as long
+        as the thread lives (the GUI thread's own connection would otherwise never recover)."""
+        conn = self._state.conn
+        if conn is not None and conn.closed and not self.in_transaction():
+            self._forget_lost_connection()
+        return super().cursor(*args, **kwargs)
+
+    def _forget_lost_connection(self) -> None:
+        """This thread's connection is dead: out of the pool's books and this thread's state,
+        so the next statement connects afresh."""
+        try:
+            self.manual_close()
+        except Exception:  # noqa: BLE001 - nothing to close on a dead connection
+            self._state.reset()
+
+
 #: Statements that change data or schema: the ones maintenance holds back.
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|COPY|ALTER|CREATE|DROP|TRUNCATE)\b", re.IGNORECASE)

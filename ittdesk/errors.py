@@ -121,6 +121,20 @@ _ROLLBACK_FAILURES = (
 )
 
 
+def is_connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is the database server out of reach: the connection
+    dropped, or a new one refused (server restarting, network down). Worth trying again once it
+    is back; nothing was written (the transaction went with the connection)."""
+    for candidate in _chain(exc):
+        if not (_is_driver_error(candidate, "psycopg2") or _is_driver_error(candidate, "peewee")):
+            continue
+        low = _text(candidate).lower()
+        if any(words in low for words in _CONNECTION_LOST) or "could not connect" in low \
+                or "connection refused" in low or "connection timed out" in low:
+            return True
+    return False
+
+
 def plain_message(exc: BaseException) -> str:
     """One line in plain words for any exception: what happened, and that nothing changed.
 

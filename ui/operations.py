@@ -47,7 +47,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 from shiboken6 import Shiboken
 
-from ittdesk.errors import IttDeskError, plain_message
+from ittdesk.errors import IttDeskError, is_connection_lost, plain_message
 
 from .tasks import TaskHandle, run_task
 
@@ -165,6 +165,19 @@ class SaveFailed(IttDeskError):
     """The database could not take the save (locked too long, disk full, server gone)."""
 
 
+#: What an editor says when its save met a server it cannot reach (beside a Retry button).
+UNREACHABLE_TEXT = "The database server cannot be reached; your changes are kept — Retry"
+
+
+class ServerUnreachable(SaveFailed):
+    """The PostgreSQL server could not be reached (restarting, network down): nothing was
+    written, the editor stays open with what was typed, and Retry saves once the server is
+    back (the pool replaces the dropped connections on checkout: ``ittdesk.drivers``)."""
+
+    def __init__(self) -> None:
+        super().__init__(UNREACHABLE_TEXT)
+
+
 def is_held(exc: BaseException) -> bool:
     """SQLite refused the write because writes are held while the database is checked
     (``db.open_database(hold_writes=True)``: this connection is ``query_only``): the save
@@ -218,6 +231,8 @@ def write_when_free(fn: Callable[..., Any], *args: Any,
         except Exception as exc:
             if not _is_database_error(exc):
                 raise  # a bug: run_task reports it (with its traceback on stderr)
+            if is_connection_lost(exc):
+                raise ServerUnreachable() from exc
             if ((is_locked(exc) or is_held(exc)) and time.monotonic() < deadline
                     and not (cancel is not None and cancel.is_set())):
                 time.sleep(0.05)
@@ -304,4 +319,10 @@ def write_and_wait(parent: QObject, fn: Callable[..., Any], *args: Any, changes:
             parent.destroyed.disconnect(loop.quit)
     if not outcome:
         return None, SaveFailed("Not saved: the editor was closed before the database answered.")
-    return outcome[0]
+    result, error = outcome[0]
+    if error is not None and not isinstance(error, IttDeskError) and is_connection_lost(error):
+        # the task's own connection could not be had (the server is down): the same words
+        unreachable = ServerUnreachable()
+        unreachable.__cause__ = error
+        return None, unreachable
+    return result, error

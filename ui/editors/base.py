@@ -39,7 +39,7 @@ from ittdesk.services.base import EntityService
 
 from .. import settings as ui_settings
 from .. import sizing
-from ..operations import changes_of, waiting_text, write_and_wait
+from ..operations import ServerUnreachable, changes_of, waiting_text, write_and_wait
 from . import form as field_form
 from .changed_bar import ChangedBar, EditorHost
 from .field_undo import FieldUndo
@@ -101,7 +101,16 @@ class EntityEditor(QDialog):
         #: "Changed by X at HH:MM — Reload / Keep editing" (another user saved this record)
         self.changed_bar = ChangedBar(self, EditorHost(self), main_window)
         layout.addWidget(self.changed_bar)
-        layout.addWidget(self.banner)
+        #: beside the banner when the server could not be reached: saves again (what was typed
+        #: is still in the form)
+        self.retry_button = QPushButton("&Retry")
+        self.retry_button.setObjectName("retrySave")
+        self.retry_button.clicked.connect(self.save)
+        self.retry_button.hide()
+        banner_row = QHBoxLayout()
+        banner_row.addWidget(self.banner, 1)
+        banner_row.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(banner_row)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self).activated.connect(self.save)
@@ -305,6 +314,7 @@ class EntityEditor(QDialog):
 
     # -- saving --------------------------------------------------------------------------------
     def show_errors(self, errors: dict[str, str]) -> None:
+        self.retry_button.hide()
         for name, label in self.errors.items():
             message = errors.get(name)
             label.setText(message or "")
@@ -369,6 +379,10 @@ class EntityEditor(QDialog):
             return False
         if isinstance(error, ConflictError):
             return self._settle_conflict(error)
+        if isinstance(error, ServerUnreachable):
+            self.show_errors({"": str(error)})
+            self.retry_button.show()  # the editor stays open with every edit
+            return False
         if isinstance(error, IttDeskError):
             self.show_errors({"": str(error)})
             return False
