@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import select
+import socket
 import sqlite3
 import threading
 import time
@@ -217,7 +218,9 @@ class Source(Protocol):
     @property
     def closed(self) -> bool: ...
 
-    def next(self, timeout: float) -> Batch | None: ...
+    def next(self, timeout: float, wake: Any = None) -> Batch | None:
+        """Wait up to ``timeout`` seconds (less when ``wake``, a socket, becomes readable: the
+        watcher is stopping) and say what others committed meanwhile."""
     def close(self) -> None: ...
 
 
@@ -242,8 +245,8 @@ class SqliteSource:
         return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM audit_entry")
                    .fetchone()[0])
 
-    def next(self, timeout: float) -> Batch | None:
-        time.sleep(timeout)
+    def next(self, timeout: float, wake: Any = None) -> Batch | None:
+        _wait(timeout, wake)
         return self.poll()
 
     def poll(self) -> Batch | None:
@@ -308,20 +311,20 @@ class PostgresSource:
         self.conn = None
         self.lost = True
 
-    def next(self, timeout: float) -> Batch | None:
+    def next(self, timeout: float, wake: Any = None) -> Batch | None:
         import psycopg2
 
         if self.conn is None:
             try:
                 self._connect()
             except psycopg2.Error:
-                time.sleep(timeout)  # the server is still away: try again next time
+                _wait(timeout, wake)  # the server is still away: try again next time
                 return None
             self.lost = False
             return Batch(everything=True)  # what was sent meanwhile is not replayed
         try:
-            ready, _, _ = select.select([self.conn], [], [], timeout)
-            if ready:
+            ready, _, _ = select.select([self.conn, *([wake] if wake else [])], [], [], timeout)
+            if self.conn in ready:
                 self.conn.poll()
                 self.quiet_since = time.monotonic()
             elif time.monotonic() - self.quiet_since > PROBE_SECONDS:
@@ -347,6 +350,14 @@ class PostgresSource:
     @property
     def closed(self) -> bool:
         return self.conn is None
+
+
+def _wait(timeout: float, wake: Any) -> None:
+    """Sleep ``timeout`` seconds, or until ``wake`` (a socket) is readable."""
+    if wake is None:
+        time.sleep(timeout)
+    else:
+        select.select([wake], [], [], timeout)
 
 
 def source_for(db: Any) -> Source:
@@ -377,10 +388,13 @@ class Watcher:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _ready: threading.Event = field(default_factory=threading.Event)
+    _wake: tuple[socket.socket, socket.socket] | None = None
 
     def start(self) -> None:
         self._stop.clear()
         self._ready.clear()
+        # stop() writes a byte here, so a wait for the next look ends at once
+        self._wake = socket.socketpair()
         self._thread = threading.Thread(target=self._run, name="ittdesk-changes", daemon=True)
         self._thread.start()
 
@@ -391,6 +405,7 @@ class Watcher:
 
     def _run(self) -> None:
         source: Source | None = None
+        wake = self._wake[0] if self._wake is not None else None
         try:
             while source is None and not self._stop.is_set():
                 try:
@@ -402,7 +417,7 @@ class Watcher:
             self._ready.set()
             while source is not None and not self._stop.is_set():
                 try:
-                    batch = source.next(self.interval)
+                    batch = source.next(self.interval, wake)
                 except Exception as exc:  # noqa: BLE001 - one failed look: the next one tries
                     if self.on_failure is not None:
                         self.on_failure(exc)
@@ -418,9 +433,17 @@ class Watcher:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
+        wake = self._wake
+        if wake is not None:
+            with contextlib.suppress(OSError):
+                wake[1].send(b"\0")
         thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
+        if wake is not None and (thread is None or not thread.is_alive()):
+            self._wake = None
+            for end in wake:
+                end.close()
 
     @property
     def running(self) -> bool:

@@ -161,3 +161,16 @@ def test_the_watcher_stops_and_closes_its_connection(db):
     watcher.stop()
     assert not watcher.running
     assert made[0].closed
+
+
+def test_stopping_does_not_wait_for_the_next_look(db):
+    """A minute between looks, yet stop() ends the thread now (it is woken): closing the window
+    or opening another database never waits for the watcher."""
+    watcher = changes.Watcher(lambda: changes.source_for(database.obj), lambda batch: None,
+                              interval=60.0)
+    watcher.start()
+    assert watcher.wait_ready()
+    made = watcher.source
+    watcher.stop(timeout=30.0)
+    assert not watcher.running
+    assert made is not None and made.closed
