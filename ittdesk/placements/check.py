@@ -31,7 +31,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from peewee import JOIN
 
@@ -284,9 +285,9 @@ def _checks(enrolment_filter: Any, today: date | None = None) -> list[TraineeChe
                   .where(enrolment_filter)
                   .tuples())
     by_enrolment: dict[int, list[tuple[Any, ...]]] = {}
-    for row in placements:
+    for row in cast("Iterable[tuple[Any, ...]]", placements):
         by_enrolment.setdefault(row[0], []).append(row[1:])
-    rows = list(enrolments)
+    rows = list(cast("Iterable[tuple[Any, ...]]", enrolments))
     years = {AcademicYear.parse(row[10]) for row in rows}
     rules = rules_for(years)
     calendar = SchoolCalendar.load()

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from ..academic_year import AcademicYear
 from . import bank_holidays
@@ -41,7 +42,7 @@ class SchoolCalendar:
 
         rows = TermDates.select(TermDates.academic_year, TermDates.la_code,
                                 TermDates.start_date, TermDates.end_date).tuples()
-        return cls(rows)
+        return cls(cast("Iterable[tuple[AcademicYear, str | None, date, date]]", rows))
 
     def has_terms(self, year: AcademicYear) -> bool:
         return bool(self._terms.get(year.start_year))

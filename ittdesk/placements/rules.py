@@ -19,7 +19,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import cast
 
 from .. import audit
 from ..academic_year import AcademicYear
@@ -98,8 +100,8 @@ def _from_row(row: PlacementRule) -> Rule:
 def ensure_year(year: AcademicYear) -> int:
     """Create the default rules for ``year`` where it has none yet (first use); the routes it
     already has are left as edited. Returns how many were created (audited)."""
-    have = {r for (r,) in PlacementRule.select(PlacementRule.route)
-            .where(PlacementRule.academic_year == year).tuples()}
+    have = {r for (r,) in cast("Iterable[tuple[str]]", PlacementRule.select(PlacementRule.route)
+                               .where(PlacementRule.academic_year == year).tuples())}
     missing = [rule for route, rule in DEFAULTS.items() if route not in have]
     if not missing:
         return 0

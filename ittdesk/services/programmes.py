@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from .. import audit, fields, holders, settings
 from ..choices import (
@@ -278,9 +278,10 @@ class PlacementService(EntityService[Placement]):
     def mentors(self, placement_id: int) -> list[int]:
         """Every mentor of the placement, the lead first."""
         placement = self.get(placement_id)
-        others = [pid for (pid,) in PlacementMentor.select(PlacementMentor.person)
-                  .where(PlacementMentor.placement == placement_id)
-                  .order_by(PlacementMentor.id).tuples() if pid != placement.mentor_id]
+        linked = cast("Iterable[tuple[int]]", PlacementMentor.select(PlacementMentor.person)
+                      .where(PlacementMentor.placement == placement_id)
+                      .order_by(PlacementMentor.id).tuples())
+        others = [pid for (pid,) in linked if pid != placement.mentor_id]
         return ([placement.mentor_id] if placement.mentor_id else []) + others
 
     def set_mentors(self, placement_id: int, person_ids: Iterable[int]) -> list[int]:
@@ -300,8 +301,8 @@ class PlacementService(EntityService[Placement]):
                 wanted.insert(0, placement.mentor_id)
             PlacementMentor.delete().where((PlacementMentor.placement == placement_id)
                                            & PlacementMentor.person.not_in(wanted or [0])).execute()
-            have = {pid for (pid,) in PlacementMentor.select(PlacementMentor.person)
-                    .where(PlacementMentor.placement == placement_id).tuples()}
+            have = {pid for (pid,) in cast("Iterable[tuple[int]]", PlacementMentor.select(
+                PlacementMentor.person).where(PlacementMentor.placement == placement_id).tuples())}
             for pid in wanted:
                 if pid not in have:
                     PlacementMentor.create(placement=placement_id, person=pid)
@@ -348,13 +349,14 @@ class PlacementService(EntityService[Placement]):
 def _keep_lead_mentor(placement_ids: Sequence[int], mentor_ids: Sequence[int | None]) -> None:
     """Each placement's lead mentor is one of its mentors (a PlacementMentor row)."""
     pairs = [(p, m) for p, m in zip(placement_ids, mentor_ids, strict=True) if m is not None]
-    if not pairs:
-        return
-    have = set(PlacementMentor.select(PlacementMentor.placement, PlacementMentor.person)
-               .where(PlacementMentor.placement.in_([p for p, _m in pairs])).tuples())
-    new = [{"placement": p, "person": m} for p, m in pairs if (p, m) not in have]
-    for start in range(0, len(new), 500):
-        PlacementMentor.insert_many(new[start:start + 500]).execute()
+    for start in range(0, len(pairs), 500):  # bounded IN lists (SQLite caps parameters)
+        part = pairs[start:start + 500]
+        have = set(cast("Iterable[tuple[int, int]]", PlacementMentor.select(
+            PlacementMentor.placement, PlacementMentor.person)
+            .where(PlacementMentor.placement.in_([p for p, _m in part])).tuples()))
+        new = [{"placement": p, "person": m} for p, m in part if (p, m) not in have]
+        if new:
+            PlacementMentor.insert_many(new).execute()
 
 
 def check_placement_warnings(data: dict[str, Any], instance: Placement | None = None) -> dict[str, str]:
