@@ -29,9 +29,9 @@ term dates); nothing is read per trainee.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from collections.abc import Iterable
 from typing import Any, cast
 
 from peewee import JOIN
