@@ -80,6 +80,44 @@ def make_return(target: str, out: str, key: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "rows": result.rows}
 
 
+def placement_check(target: str) -> dict[str, Any]:
+    """Issue 17: every trainee's placement check (``check_trainees``), then Home's card twice:
+    computed (this and last year's cohorts), then remembered (nothing written in between)."""
+    check = need("ittdesk.placements.check", "check_trainees", "at_risk")
+    open_db(target)
+    started = time.perf_counter()
+    found = check.check_trainees()
+    seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    risky = check.at_risk()
+    home_first = time.perf_counter() - started
+    started = time.perf_counter()
+    check.at_risk()
+    home_again = time.perf_counter() - started
+    return {"seconds": seconds, "trainees": len(found), "home_first": home_first,
+            "home_again": home_again, "at_risk": len(risky)}
+
+
+def placement_sum_sql(target: str) -> dict[str, Any]:
+    """The baseline: one plain SQL sum of the same trainees' placement days (calendar days
+    between the dates, no terms, rules or reasons), every row fetched, through sqlite3."""
+    import sqlite3
+
+    conn = sqlite3.connect(target)
+    started = time.perf_counter()
+    rows = conn.execute(
+        "SELECT e.id, SUM(julianday(p.end_date) - julianday(p.start_date) + 1), "
+        "COUNT(DISTINCT p.school_id) FROM enrolment e "
+        "JOIN cohort c ON c.id = e.cohort_id JOIN programme g ON g.id = c.programme_id "
+        "JOIN person pe ON pe.id = e.person_id "
+        "LEFT JOIN placement p ON p.enrolment_id = e.id "
+        "WHERE e.status IN ('enrolled', 'deferred', 'completed') AND g.kind = 'itt' "
+        "GROUP BY e.id").fetchall()
+    seconds = time.perf_counter() - started
+    conn.close()
+    return {"seconds": seconds, "trainees": len(rows)}
+
+
 def return_cells(target: str, key: str) -> tuple[list[str], list[list[Any]]]:
     """The headings and plain cell values the return writes (money in pounds), fetched untimed."""
     open_db(target)

@@ -106,6 +106,16 @@ def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -
         Figure(f"cold start to main window shown, {s:,}-school database", "<= 2x", cold, bare,
                "bare PySide6 QMainWindow shown", max_ratio=2, show_peak=True),
     ]
+    check = Measure("placement-check", "placement_check", {"db": str(p.full_db)})
+    result += [
+        Figure(f"placement check of {e:,} enrolments (every ITT trainee)", "< 2 s", check,
+               Measure("placement-sum-sql", "placement_sum_sql", {"db": str(p.full_db)}),
+               "plain SQL sum of the same placements' days (sqlite3)", max_seconds=2.0),
+        Figure(f"Home card: trainees at risk, {e:,} enrolments (computed)", "< 100 ms", check,
+               max_seconds=0.1, metric="home_first"),
+        Figure(f"Home card: trainees at risk, {e:,} enrolments (nothing written since)",
+               "< 100 ms", check, max_seconds=0.1, metric="home_again"),
+    ]
     result.append(frozen.figure(s, p.full_db, out))  # measured when dist/ holds a build
     for label, measure, n in (("schools", schools_list, s), ("enrolments", enrolments_list, e)):
         other = measure.args["other_sort_label"].lower()

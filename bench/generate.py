@@ -43,6 +43,10 @@ PROGRAMMES = [("Primary SCITT", "itt"), ("Secondary SCITT", "itt"),
 YEARS = list(range(2020, 2027))  # 2020/21 .. 2026/27
 SUBJECTS = ["Primary", "Mathematics", "English", "Physics", "Chemistry", "Biology", "Computing",
             "Geography", "History", "Modern languages", "Music", "Physical education"]
+ROUTES = ["provider_led_postgrad", "school_direct_tuition_fee", "school_direct_salaried",
+          "provider_led_undergrad", "iqts", "assessment_only"]
+ROUTE_WEIGHTS = [50, 15, 15, 10, 5, 5]
+PLACEMENT_STATUSES_NOW = ["completed", "in_progress", "confirmed", "proposed"]
 STATUSES = ["enrolled", "completed", "withdrawn", "deferred", "offered", "applied"]
 STATUS_WEIGHTS = [45, 35, 6, 3, 6, 5]
 PARTNERSHIP = ["partner", "placement", "prospective", "former", "lead"]
@@ -233,6 +237,7 @@ class World:
         """
         if self._enrolments is None:
             rng = random.Random(self.seed + 4)
+            ledger = random.Random(self.seed + 17)  # issue 17's fields: rng's stream unchanged
             cohorts = self.cohorts()
             people = self.scale.people
             result = []
@@ -250,6 +255,8 @@ class World:
                     "withdrawal_date": (date(year + 1, 1, 10) + timedelta(days=rng.randint(0, 150))
                                         if status == "withdrawn" else None),
                 }
+                route = ledger.choices(ROUTES, ROUTE_WEIGHTS)[0]
+                enrolment["route"] = route if PROGRAMMES[cohort["programme"] - 1][1] == "itt" else None
                 places = []
                 for kind in (["main", "second"] if rng.random() < 0.3 else ["main"]):
                     placement_id += 1
@@ -259,7 +266,13 @@ class World:
                                    "school": rng.randint(1, self.scale.schools), "mentor": mentor,
                                    "kind": kind, "start_date": start,
                                    "end_date": start + timedelta(days=rng.randint(30, 120)),
-                                   "subject": enrolment["subject"]})
+                                   "subject": enrolment["subject"],
+                                   # issue 17's ledger: past years done, this one under way;
+                                   # most days left to the dates (the calendar counts them)
+                                   "status": ("completed" if year < YEARS[-1] else
+                                              ledger.choice(PLACEMENT_STATUSES_NOW)),
+                                   "days_spent": (ledger.choice((40, 55, 70))
+                                                  if ledger.random() < 0.2 else None)})
                 result.append((enrolment, places))
             self._enrolments = result
         return self._enrolments
@@ -363,6 +376,21 @@ def write_la_template(path: Path) -> None:
 # -- databases -------------------------------------------------------------------------------
 
 
+def _term_dates() -> list[dict]:
+    """Six half-terms a year for every LA, each year of the generated cohorts."""
+    rows = []
+    for year in YEARS:
+        for term, start, end in (("Autumn 1", (year, 9, 3), (year, 10, 23)),
+                                 ("Autumn 2", (year, 11, 2), (year, 12, 18)),
+                                 ("Spring 1", (year + 1, 1, 5), (year + 1, 2, 12)),
+                                 ("Spring 2", (year + 1, 2, 22), (year + 1, 3, 26)),
+                                 ("Summer 1", (year + 1, 4, 12), (year + 1, 5, 21)),
+                                 ("Summer 2", (year + 1, 6, 1), (year + 1, 7, 21))):
+            rows.append({"academic_year": f"{year}/{(year + 1) % 100:02d}", "la_code": None,
+                         "term": term, "start_date": date(*start), "end_date": date(*end)})
+    return rows
+
+
 def _insert(conn, model, rows: list[dict]) -> None:
     """executemany ``rows`` into ``model``'s table, every column given (peewee defaults too)."""
     fields = model._meta.sorted_fields
@@ -402,6 +430,7 @@ def build_database(path: Path, world: World, level: str) -> None:
         Programme,
         Role,
         School,
+        TermDates,
         database,
     )
 
@@ -427,6 +456,7 @@ def build_database(path: Path, world: World, level: str) -> None:
                     pairs = world.enrolments()
                     _insert(conn, Enrolment, [e for e, _p in pairs])
                     _insert(conn, Placement, [p for _e, places in pairs for p in places])
+                    _insert(conn, TermDates, _term_dates())
     finally:
         db.close_database()
     for suffix in ("-wal", "-shm"):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 SEED = 2025
 #: Bump when the generator changes, so cached files and databases are rebuilt.
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,23 @@ def openpyxl_template(db: str, template: str, out: str) -> dict:
     return {"seconds": time.perf_counter() - started, "cells": len(cells)}
 
 
+# -- the placement check (issue 17) ---------------------------------------------------------
+
+
+@task("placement_check")
+def placement_check(db: str) -> dict:
+    from . import features
+
+    return features.placement_check(db)
+
+
+@task("placement_sum_sql")
+def placement_sum_sql(db: str) -> dict:
+    from . import features
+
+    return features.placement_sum_sql(db)
+
+
 # -- printing --------------------------------------------------------------------------------
 
 

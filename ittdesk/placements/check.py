@@ -29,9 +29,10 @@ term dates); nothing is read per trainee.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from peewee import JOIN
@@ -40,7 +41,7 @@ from .. import clock, fields
 from ..academic_year import AcademicYear
 from ..choices import TRAINING_ROUTES
 from ..errors import NotFoundError
-from ..models import Cohort, Enrolment, Person, Placement, Programme, School
+from ..models import Cohort, Enrolment, Person, Placement, Programme, School, database
 from .days import SchoolCalendar
 from .rules import FALLBACK_ROUTE, Rule, rules_for
 
@@ -242,12 +243,17 @@ def _judge(tally: _Tally, rule: Rule, days_required: int, employing: tuple[int, 
         status = "met"
     elif expected_end is not None and expected_end < today:
         status = "not_met"
-        reasons.append(f"expected end {fields.format_date(expected_end)} has passed")
+        reasons.append(f"expected end {_format_day(expected_end)} has passed")
     elif short_planned:
         status = "at_risk"
     else:
         status = "on_track"
     return status, reasons, len(schools_done), urns
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day: date) -> str:
+    return fields.format_date(day)
 
 
 def _name(first: str | None, last: str | None, erased: bool, person_id: int) -> str:
@@ -271,8 +277,7 @@ def _checks(enrolment_filter: Any, today: date | None = None) -> list[TraineeChe
                   .switch(Enrolment)
                   .join(employer, JOIN.LEFT_OUTER, on=(Enrolment.employing_school == employer.id))
                   .where(enrolment_filter)
-                  .order_by(Person.last_name_key, Person.first_name_key, Enrolment.id)
-                  .tuples())
+                  .order_by(Person.last_name_key, Person.first_name_key, Enrolment.id))
     placements = (Placement
                   .select(Placement.enrolment_id, Placement.school_id, School.urn, School.la_code,
                           Placement.kind, Placement.status, Placement.start_date,
@@ -283,23 +288,29 @@ def _checks(enrolment_filter: Any, today: date | None = None) -> list[TraineeChe
                   .join(Programme, on=(Cohort.programme == Programme.id))
                   .switch(Enrolment).join(Person, on=(Enrolment.person == Person.id))
                   .where(enrolment_filter)
-                  .tuples())
+                  .order_by(Placement.enrolment, Placement.start_date, Placement.end_date))
+    # The driver's own rows (text dates on SQLite), converted here through a cache: a few
+    # hundred distinct days serve 130,000 placements, where peewee converts every value.
+    day = _days()
     by_enrolment: dict[int, list[tuple[Any, ...]]] = {}
-    for row in cast("Iterable[tuple[Any, ...]]", placements):
-        by_enrolment.setdefault(row[0], []).append(row[1:])
-    rows = list(cast("Iterable[tuple[Any, ...]]", enrolments))
-    years = {AcademicYear.parse(row[10]) for row in rows}
-    rules = rules_for(years)
+    for (enrolment_id, school_id, urn, la_code, kind, status, start, end, spent,
+         absent) in cast("Iterable[tuple[Any, ...]]", database.execute(placements)):
+        by_enrolment.setdefault(enrolment_id, []).append(
+            (school_id, urn, la_code, kind, status, day(start), day(end), spent, absent))
+    rows = cast("list[tuple[Any, ...]]", database.execute(enrolments).fetchall())
+    years_of = {text: AcademicYear.parse(text) for text in {row[10] for row in rows}}
+    rules = rules_for(set(years_of.values()))
     calendar = SchoolCalendar.load()
     result: list[TraineeCheck] = []
+    none: list[tuple[Any, ...]] = []
     for (enrolment_id, person_id, first, last, erased, trn, route, itt_start, itt_end,
-         cohort_id, year, cohort_start, cohort_end, employer_id, employer_urn) in rows:
-        year = AcademicYear.parse(year)
+         cohort_id, year_text, cohort_start, cohort_end, employer_id, employer_urn) in rows:
+        year = years_of[year_text]
+        itt_start, itt_end = day(itt_start), day(itt_end)
+        cohort_start, cohort_end = day(cohort_start), day(cohort_end)
         rule = rules[(year, route or FALLBACK_ROUTE)]
         days_required = rule.days_required(course_years(itt_start, itt_end))
-        mine = by_enrolment.get(enrolment_id, [])
-        mine.sort(key=lambda r: (r[5], r[6]))  # start, end
-        tally = _tally(mine, calendar, today)
+        tally = _tally(by_enrolment.get(enrolment_id, none), calendar, today)
         expected_end = itt_end or cohort_end or year.end
         status, reasons, schools, urns = _judge(
             tally, rule, days_required,
@@ -308,19 +319,38 @@ def _checks(enrolment_filter: Any, today: date | None = None) -> list[TraineeChe
         result.append(TraineeCheck(
             enrolment_id=enrolment_id, person_id=person_id,
             name=_name(first, last, erased, person_id), route=route, trn=trn,
-            itt_start_date=itt_start or cohort_start, days_in_school=_round(tally.done),
-            days_required=days_required, schools=schools, itap_days=_round(tally.itap_done),
+            itt_start_date=itt_start or cohort_start, days_in_school=round(tally.done, 2),
+            days_required=days_required, schools=schools, itap_days=round(tally.itap_done, 2),
             itap_required=rule.itap_days, status=status, reasons=reasons,
-            placement_urns=urns, days_planned=_round(tally.planned),
-            itap_planned=_round(tally.itap_planned), schools_required=rule.min_schools,
+            placement_urns=urns, days_planned=round(tally.planned, 2),
+            itap_planned=round(tally.itap_planned, 2), schools_required=rule.min_schools,
             expected_end=expected_end,
             placements_required_by_register=rule.placements_required_by_register,
             cohort_id=cohort_id))
     return result
 
 
-def _round(value: float) -> float:
-    return round(value, 2)
+def _days() -> Callable[[Any], Any]:
+    """A converter of the driver's dates (ISO text on SQLite, dates on PostgreSQL), each
+    distinct text parsed once."""
+    seen: dict[Any, date | None] = {None: None}
+
+    def convert(value: Any) -> Any:
+        found = seen.get(value, _MISSING)
+        if found is _MISSING:
+            if isinstance(value, datetime):
+                found = value.date()
+            elif isinstance(value, date):
+                found = value
+            else:
+                found = date.fromisoformat(str(value)[:10])
+            seen[value] = found
+        return found
+
+    return convert
+
+
+_MISSING: Any = object()
 
 
 def check_trainees(cohort_id: int | None = None,
@@ -352,7 +382,7 @@ def at_risk(today: date | None = None) -> list[TraineeCheck]:
     not met first. Remembered until anything is written (every write is audited, so the newest
     audit entry's id says when; one indexed read) or the day changes: Home asks often, and
     a check of a large partnership takes a second."""
-    from ..models import AuditEntry, database
+    from ..models import AuditEntry
 
     today = today or clock.today()
     newest = AuditEntry.select(AuditEntry.id, AuditEntry.at).order_by(

@@ -34,6 +34,8 @@ class SchoolCalendar:
             start_year = AcademicYear.parse(year).start_year
             self._terms[start_year][la_code or None].append((start, end))
         self._counts: dict[tuple[int, str | None], list[int]] = {}
+        # (year, any LA code as asked) -> its running count: one look-up per placement
+        self._by_la: dict[tuple[int, str | None], list[int]] = {}
 
     @classmethod
     def load(cls) -> SchoolCalendar:
@@ -86,8 +88,14 @@ class SchoolCalendar:
         """School days from ``start`` to ``end`` inclusive at a school in ``la_code``."""
         if end < start:
             return 0
-        total = 0
         year = start.year if start.month >= 9 else start.year - 1
+        first = date(year, 9, 1)
+        if end < date(year + 1, 9, 1):  # within one academic year: two look-ups
+            counts = self._by_la.get((year, la_code))
+            if counts is None:
+                counts = self._by_la[(year, la_code)] = self._running(self._key(year, la_code))
+            return counts[(end - first).days + 1] - counts[(start - first).days]
+        total = 0
         while True:
             first = date(year, 9, 1)
             last = date(year + 1, 8, 31)
@@ -98,7 +106,6 @@ class SchoolCalendar:
             if end <= last:
                 return total
             year += 1
-
 
 def school_days(start: date, end: date, la_code: str | None = None) -> int:
     """School days between two dates (inclusive) for a school in ``la_code``; reads the term
