@@ -225,7 +225,7 @@ class PlacementService(EntityService[Placement]):
         # Issue 17: the ledger (ittdesk.placements counts it).
         Field.choice("status", "Status", PLACEMENT_STATUSES, default="proposed"),
         Field.long_text("status_reason", "Why withdrawn"),
-        Field.number("days_spent", "Days spent (empty: the school days between the dates)"),
+        Field.number("days_spent", "Days spent (blank: school days)"),
         Field.number("absence_days", "Days absent"),
     )
 
