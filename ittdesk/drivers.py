@@ -89,6 +89,7 @@ class PostgresqlDatabase(_SkipsAFinishedRollback, PooledPostgresqlDatabase):  # 
         with contextlib.suppress(Exception):  # a connection already gone has no session to forget
             changes.own_session(conn.get_backend_pid(), is_open=False)
         super()._close_raw(conn)
+
     # -- maintenance mode (ittdesk.maintenance) --------------------------------------------------
     def execute_sql(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         """A write first takes the maintenance lock shared, once per transaction (held until it
