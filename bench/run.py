@@ -247,6 +247,8 @@ def take(figure: Figure, runner: Runner) -> Row:
         row.met = row.ratio is not None and row.ratio <= figure.max_ratio
     elif figure.max_seconds is not None:
         row.met = ours is not None and ours < figure.max_seconds
+    if figure.must is not None:  # an outcome, not a time: every run must have it
+        row.met = all(all(r.get(k) == v for k, v in figure.must.items()) for r in runs)
     return row
 
 

@@ -240,6 +240,8 @@ def run(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         from . import editors, gui, remote  # noqa: F401
     if name.startswith("app_"):
         from . import frozen  # noqa: F401 - registers the packaged app's start-up tasks
+    if name == "two_writers":
+        from . import concurrent  # noqa: F401 - two processes editing one record
     fn = TASKS.get(name)
     if fn is None:
         raise KeyError(f"unknown task {name!r}")
