@@ -39,7 +39,7 @@ class Figure:
     show_peak: bool = False
     not_measured: str = ""  # decided before measuring (e.g. no PostgreSQL server given)
     baseline_metric: str = ""  # the baseline is this metric of our own runs (same process)
-    must: dict[str, Any] | None = None  # met only if the median run's detail has these values
+    must: dict[str, Any] | None = None  # an outcome as the goal: met only if every run has these
 
 
 
