@@ -36,6 +36,7 @@ from ..services.agreements import (
 from ..services.base import EntityService, Field, Kind
 from ..services.events import attendance, events
 from ..services.people import designations, mentor_training, people, roles
+from ..services.placement_rules import placement_rules, term_dates
 from ..services.programmes import cohorts, enrolments, placements, programmes
 from ..services.schools import schools
 from ..spreadsheets.safe import atomic_write
@@ -87,6 +88,8 @@ SHEETS: list[Sheet] = [
     Sheet("Signatures", signatures),
     Sheet("Events", events, optional=True),
     Sheet("Event attendance", attendance, optional=True),
+    Sheet("Term dates", term_dates, optional=True),
+    Sheet("Placement rules", placement_rules, optional=True),
 ]
 SETTINGS_SHEET = "Settings"
 AUDIT_SHEET = "Audit trail"

@@ -22,6 +22,7 @@ from ..choices import (
 )
 from ..errors import RefusedError
 from ..models import (
+    AuditEntry,
     Cohort,
     Enrolment,
     Person,
@@ -274,6 +275,14 @@ class PlacementService(EntityService[Placement]):
                                   tick=tick)
         _keep_lead_mentor(ids, [values.get("mentor") for values in rows])
         return ids
+
+    def undo_delete(self, entry: AuditEntry) -> Placement:
+        """The placement back as it was; its lead mentor one of its mentors again (the other
+        mentors went with it: add them again)."""
+        with database.atomic():
+            placement = super().undo_delete(entry)
+            _keep_lead_mentor([placement.id], [placement.mentor_id])
+        return placement
 
     def mentors(self, placement_id: int) -> list[int]:
         """Every mentor of the placement, the lead first."""
