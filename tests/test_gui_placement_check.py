@@ -55,3 +55,19 @@ def test_the_enrolment_shows_its_own_check(qtbot, demo_window):
     for reason in one.reasons:
         assert reason in text
     editor.close()
+
+
+def test_a_placement_shows_its_mentors_and_takes_another(qtbot, demo_window):
+    from ittdesk.models import Person, Placement
+    from ittdesk.services.programmes import placements
+
+    placement = Placement.select().where(Placement.mentor.is_null(False)).order_by(Placement.id).first()
+    lead = Person.get_by_id(placement.mentor_id)
+    other = Person.select().where(Person.id != lead.id).order_by(Person.id).first()
+    placements.set_mentors(placement.id, [lead.id])  # only the lead to begin with
+    editor = demo_window.open_record("placement", placement.id)
+    assert f"{lead.full_name} (lead)" in editor.related.toPlainText()
+    editor._set_mentors([*editor.mentor_ids, other.id])
+    qtbot.waitUntil(lambda: other.full_name in editor.related.toPlainText(), timeout=10000)
+    assert placements.mentors(placement.id) == [lead.id, other.id]
+    editor.close()

@@ -3,10 +3,18 @@ when the mentor is over capacity or their training has lapsed (a warning, not a 
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 from ittdesk import holders
 from ittdesk.choices import MENTOR_KINDS, ROLE_KINDS
@@ -15,6 +23,7 @@ from ittdesk.queries.lists import PEOPLE
 from ittdesk.queries.summaries import mentor_status, placement_summary
 from ittdesk.services.programmes import check_placement_warnings, placements
 
+from ..operations import write
 from ..views.detail import generic_html
 from ..widgets.record_picker import PickerDialog, RecordCombo, RecordPicker
 from .base import EntityEditor, open_editor
@@ -140,11 +149,48 @@ class PlacementEditor(EntityEditor):
         self.errors["mentor"].setVisible(True)
 
     def add_related_tabs(self) -> None:
-        self.related = self.related_browser("&Trainee, school and mentor")
+        self.mentor_ids: list[int] = []  # every mentor, the lead first (refresh_related)
+        self.related = self.related_browser("&Trainee, school and mentor", buttons=(
+            ("Add a &mentor…", self.add_mentor), ("&Remove a mentor…", self.remove_mentor)))
 
     def refresh_related(self) -> None:
         if self.instance is not None:
-            self.related.setHtml(generic_html(placement_summary(self.instance.id)))
+            self.mentor_ids = placements.mentors(self.instance.id)
+            names = {p.id: p.full_name for p in Person.select().where(Person.id.in_(self.mentor_ids))}
+            lead = self.instance.mentor_id
+            listed = ", ".join(escape(names.get(pid, f"#{pid}")) + (" (lead)" if pid == lead else "")
+                               for pid in self.mentor_ids) or "none yet"
+            self.related.setHtml(f"<p><b>Mentors:</b> {listed}</p>"
+                                 + generic_html(placement_summary(self.instance.id)))
+
+    def add_mentor(self) -> None:
+        """Another mentor beside the lead (the lead is the Mentor field on Details)."""
+        if self.instance is None:
+            return
+        dialog = PickerDialog(PEOPLE, "Choose a mentor", {"role": "mentor"}, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen is None:
+            return
+        self._set_mentors([*self.mentor_ids, int(dialog.chosen)])
+
+    def remove_mentor(self) -> None:
+        if self.instance is None:
+            return
+        others = [pid for pid in self.mentor_ids if pid != self.instance.mentor_id]
+        if not others:
+            QMessageBox.information(self, "Remove a mentor", "This placement has no mentor besides "
+                                    "its lead; change the lead on Details.")
+            return
+        names = {p.id: p.full_name for p in Person.select().where(Person.id.in_(others))}
+        labels = [names.get(pid, f"#{pid}") for pid in others]
+        label, ok = QInputDialog.getItem(self, "Remove a mentor", "Mentor to remove:", labels, 0, False)
+        if ok:
+            gone = others[labels.index(label)]
+            self._set_mentors([pid for pid in self.mentor_ids if pid != gone])
+
+    def _set_mentors(self, person_ids: list[int]) -> None:
+        assert self.instance is not None
+        write(self, placements.set_mentors, self.instance.id, person_ids, changes={"placement"},
+              on_done=lambda _ids: self.refresh_related())
 
     def load(self, defaults: dict[str, Any]) -> None:
         self._filling = True
