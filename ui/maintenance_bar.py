@@ -10,7 +10,7 @@ core, and the editor keeps what was typed.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QMainWindow, QToolBar
+from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QToolBar
 from shiboken6 import Shiboken
 
 from .operations import read
@@ -31,13 +31,14 @@ class MaintenanceBar(QObject):
         self.bar.toggleViewAction().setVisible(False)  # not one the user hides by mistake
         self.label = QLabel()
         self.label.setObjectName("maintenanceText")
-        self.label.setWordWrap(True)
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.setStyleSheet("QLabel { background: #fff4ce; color: #3d2e00; padding: 6px; }")
         self.bar.addWidget(self.label)
-        window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        self.window = window
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.bar)
         self.bar.hide()
+        self._placed = False
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.poll)
@@ -47,6 +48,12 @@ class MaintenanceBar(QObject):
         """A database has been opened: on PostgreSQL, keep asking."""
         from ittdesk.models import is_postgres
 
+        if not self._placed:  # a row of its own below the main tool bar (built by now)
+            self._placed = True
+            self.window.removeToolBar(self.bar)
+            self.window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+            self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.bar)
+            self.bar.hide()
         if is_postgres():
             self.poll()
             self.timer.start()
