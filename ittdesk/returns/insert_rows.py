@@ -164,7 +164,11 @@ def insert_rows(wb: Workbook, ws: Worksheet, at: int, count: int, *, grow_end: i
     new_cf.max_priority = old_cf.max_priority
     ws.conditional_formatting = new_cf
 
-    # Images and charts anchored at or below the insertion move down with their rows.
+    # Images and charts anchored at or below the insertion move down with their rows. openpyxl
+    # (3.1) has no public way to list a sheet's images, charts or pivot tables: add_image,
+    # add_chart and add_pivot append to _images, _charts and _pivots, which its own writer
+    # reads. Those three reads (here and the pivot check below) are read-only and guarded with
+    # getattr, so an openpyxl that renames them loses only the move, not the fill.
     for drawing in list(getattr(ws, "_images", [])) + list(getattr(ws, "_charts", [])):
         anchor = drawing.anchor
         start = getattr(anchor, "_from", None)
