@@ -111,7 +111,9 @@ def test_register_trainee_files_keep_middle_previous_and_course_columns_out(db):
     assert hpitt == {"Provider trainee ID": "trainee_id", "First names": "first_name",
                      "Last names": "last_name", "Date of birth": "date_of_birth", "Email": "email",
                      "Course ITT start date": "start_date", "Course Expected End Date": "end_date",
-                     "Employing school URN": "home_school"}
+                     "Employing school URN": "home_school",
+                     # issue 17: the route-aware record keeps Register's study mode and age range
+                     "Course study mode": "study_mode", "Course age range": "age_range"}
     bulk = _mapped(REAL / "register_five_trainees.csv", "enrolments")
     for heading in ("previous_last_name", "course_year", "trainee_start_date", "uk_degree"):
         assert heading not in bulk, heading

@@ -232,3 +232,16 @@ def test_the_mapping_page_samples_show_values_without_register_s_apostrophe(db):
         assert source.samples(column) == ["2024-10-01", "2024-10-01", "2024-10-01"]
     finally:
         source.book.close()
+
+
+def test_register_file_fills_the_route_aware_record(db):
+    """Issue 17: the route, ITT dates, first subject (HECoS), study mode and age range a
+    Register file carries are kept on the enrolment, as Register's codes."""
+    from datetime import date
+
+    importing.run_import(FIVE, "enrolments", options={"create_cohorts": True})
+    first = Enrolment.get(Enrolment.trainee_id == "24/25-1")
+    assert (first.route, first.course_subject_1, first.study_mode, first.age_range) == (
+        "provider_led_undergrad", "100409", "part_time", "13919")
+    assert (first.itt_start_date, first.itt_end_date) == (date(2024, 10, 1), date(2025, 7, 6))
+    assert Enrolment.get(Enrolment.trainee_id == "24/25-13").route == "opt_in_undergrad"

@@ -21,6 +21,14 @@ from typing import Any, cast
 
 from .. import fields as F
 from ..academic_year import AcademicYear
+from ..choices import (
+    AGE_RANGES,
+    HECOS_SUBJECTS,
+    SALARIED_ROUTES,
+    STUDY_MODES,
+    TRAINING_ROUTES,
+    WITHDRAWAL_REASONS,
+)
 from ..models import Cohort, Enrolment
 from ..services.people import people
 from ..services.programmes import KnownEnrolments, enrolments
@@ -51,6 +59,37 @@ Parsed = tuple[Record, dict[str, Any], dict[str, Any], dict[str, Any], Cohort | 
 
 PERSON_LABELS = {f.name: f.label for f in people.fields}
 ENROLMENT_LABELS = {f.name: f.label for f in enrolments.fields}
+
+
+def register_fields(raw: dict[str, Any], extras: dict[str, Any]) -> dict[str, Any]:
+    """Issue 17's route-aware record from what a row already says: the route when the
+    programme column names one of Register's (code, name or key), the ITT dates, the first
+    subject's HECoS code, study mode, age range and Register's withdrawal reason code. Only
+    what is found: a value not recognised leaves the enrolment's as it was."""
+    found: dict[str, Any] = {}
+    for name, vocabulary, given in (
+            ("route", TRAINING_ROUTES, raw.get("programme")),
+            ("course_subject_1", HECOS_SUBJECTS, raw.get("subject")),
+            ("study_mode", STUDY_MODES, raw.get("study_mode")),
+            ("age_range", AGE_RANGES, raw.get("age_range")),
+            ("withdrawal_reason_code", WITHDRAWAL_REASONS, raw.get("withdrawal_reason"))):
+        if given in (None, ""):
+            continue
+        text = str(given).strip().lstrip("'")
+        key = vocabulary.parse(text)
+        if key is None and name in ("study_mode",) and text.isdigit():
+            key = vocabulary.parse(text.zfill(2))
+        if key is None and name == "course_subject_1":
+            try:
+                key = vocabulary.parse(codes.words("subject", text))
+            except ValueError:
+                key = None
+        if key is not None:
+            found[name] = key
+    for extra, name in (("start_date", "itt_start_date"), ("end_date", "itt_end_date")):
+        if extras.get(extra) not in (None, BAD):
+            found[name] = extras[extra]
+    return found
 
 
 class EnrolmentImport(ImportKind):
@@ -92,6 +131,10 @@ class EnrolmentImport(ImportKind):
         ImportField("withdrawal_reason", "Withdrawal reason", ("Reason for withdrawal",
                                                                "Withdraw Reasons", "Withdrawal reasons"),
                     parse=AS_GIVEN),
+        # Issue 17: Register's codes kept on the enrolment too (an unknown one is left unset).
+        ImportField("study_mode", "Study mode", ("Mode of study", "Course full or part time",
+                                                 "Full or part time"), parse=AS_GIVEN),
+        ImportField("age_range", "Age range", ("Course age range",), parse=AS_GIVEN),
     )
 
     def check_mapping(self, mapping: dict[int, str]) -> list[str]:
@@ -142,6 +185,7 @@ class EnrolmentImport(ImportKind):
             evalues, errors = enrolments.clean(raw, names=enrol_names, partial=True, memo=memo)
             refuse_errors(record, errors, columns, refused)
             extras = self.extras(record, extra_names, columns, refused)
+            evalues.update(register_fields(raw, extras))
             if extras["home_school"] not in (None, BAD):
                 homes.append((record, extras["home_school"]))
             said = {r.column for r in refused[before:]} if len(refused) > before else set()
@@ -201,6 +245,8 @@ class EnrolmentImport(ImportKind):
                 enrolment = existing.get((person.id, cohort.id))
             if extras["home_school"] is not None:
                 evalues["home_school"] = schools[extras["home_school"]][0]
+                if evalues.get("route") in SALARIED_ROUTES:  # Register's employing school
+                    evalues["employing_school"] = evalues["home_school"]
             # A new trainee on an earlier row of this file (same email, else TRN) is the same
             # person: this row adds an enrolment for them rather than a second person.
             planned = file_keys.new_person(pvalues) if person is None else None
