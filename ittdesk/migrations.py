@@ -19,7 +19,7 @@ from peewee import Database, PostgresqlDatabase, SchemaManager
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 from playhouse.migrate import migrate as run
 
-from . import __version__, audit, backup, maintenance
+from . import __version__, audit, backup, maintenance, search_index
 from .errors import DatabaseOpenError, MaintenanceError
 from .location import Location
 from .models import (
@@ -274,6 +274,12 @@ def _mentor_funding(migrator: SchemaMigrator) -> None:
             column = ctx.sql(field.ddl(ctx)).query()[0]
             db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
     db.create_tables([FundingYear, FundingSample], safe=True)
+def _search_index(migrator: SchemaMigrator) -> None:
+    """Version 14 (issue 22): the big lists' search box asks an index instead of reading every
+    row (``ittdesk.search_index``): SQLite FTS5 trigram tables, filled here from the rows there
+    and kept in step by triggers; PostgreSQL ``pg_trgm`` GIN indexes (without the extension the
+    lists search as before, and the log says so)."""
+    search_index.install(migrator.database, fill=True)
 
 
 MIGRATIONS: list[Migration] = [
@@ -298,6 +304,7 @@ MIGRATIONS: list[Migration] = [
               _placement_ledger),
     Migration(13, "mentor training funding: the training ledger, regions, rates, DfE samples",
               _mentor_funding),
+    Migration(14, "an index for the big lists' search box", _search_index),
 ]
 
 
@@ -368,6 +375,7 @@ def migrate(location: Location | None = None) -> list[Migration]:
         with db.atomic():
             db.create_tables(ALL_MODELS)
             audit.install_guard(db)  # what migration 4 adds to older databases
+            search_index.install(db)  # what migration 14 adds to older databases
             SchemaVersion.create(version=target, app_version=__version__)
         return []
     if version > target:

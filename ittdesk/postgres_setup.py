@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
-from . import db, migrations
+from . import db, migrations, search_index
 from .errors import DatabaseOpenError, RefusedError
 from .location import resolve
 from .models import AuditEntry, SchemaVersion, database
@@ -107,6 +107,12 @@ def _setup_open(url: str, role: str, password: str | None) -> SetupResult:
         result.done.append(f"schema: upgraded from version {before} to {after}")
     else:
         result.done.append(f"schema: already at version {after}")
+    # Migration 14 may have met a server that refused pg_trgm then: the owner asks again here.
+    with database.atomic():
+        indexed = search_index.install(database.obj)
+    result.done.append("search: trigram indexes in place" if indexed else
+                       "search: the pg_trgm extension could not be created, so the lists' "
+                       "search scans the tables (ask the server's administrator to allow it)")
     result.done.append(_role_and_grants(role, password, existing, schema, dbname))
     return result
 

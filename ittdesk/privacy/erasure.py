@@ -35,7 +35,7 @@ from pathlib import Path
 
 from peewee import ModelSelect
 
-from .. import audit, presence
+from .. import audit, presence, search_index
 from ..errors import RefusedError
 from ..models import (
     AgreementActivity,
@@ -365,6 +365,8 @@ def erase(person_id: int, *, reason: str = "erasure request",
                     scrubbed += 1
         audit.record("person", person.id, "erase", None, person_id=person.id,
                      note=f"personal data erased ({reason}); {changed} record(s) anonymised")
+        say("Clearing the old values from the search index")
+        search_index.forget_erased()
     compacted, note = False, None
     if compact_after:
         say("Compacting the database file")

@@ -7,7 +7,10 @@ here is plain Python over Peewee: the CLI, exports and tests use the same querie
 
 A list is declared once: its columns (label, SQL expression, kind), the columns the search box
 looks in, and its filters. Search splits the text into words; every word must appear in at
-least one search column (so "ada greaves" finds Ada Greaves), case-insensitively.
+least one search column (so "ada greaves" finds Ada Greaves), case-insensitively. A list that
+declares where its search columns live (``search_index``) first narrows each word to the rows
+the search index says may hold it (``ittdesk.search_index``), then checks the same condition on
+those only: the same rows, without reading every one.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from peewee import (
     fn,
 )
 
+from .. import search_index as index
 from ..choices import Choices
 from ..models import Cohort, Enrolment, Person, Placement, School, SupportAgreement, database
 
@@ -90,6 +94,15 @@ class Filter:
     needs: tuple[Any, ...] = ()  # joined tables it looks at, for ``ListQuery.join_only``; () = all
 
 
+@dataclass(frozen=True)
+class SearchVia:
+    """Where the search index finds a list's rows for a word: ``table``'s matching ids (a
+    subquery), turned into the list's own ids by ``ids`` (None: they are the list's own)."""
+
+    table: str
+    ids: Callable[[Any], ModelSelect[Any]] | None = None
+
+
 @dataclass
 class ListQuery:
     """One list: ``model`` rows, joined by ``join``, shown as ``columns``."""
@@ -116,6 +129,30 @@ class ListQuery:
     # one of them is never NULL in the list (an outer join can make any column NULL).
     required_joins: tuple[Any, ...] = ()
     scope_excluded: Callable[[], ModelSelect[Any]] | None = None
+    # Every search column's table in the search index and how its rows lead to the list's:
+    # together they must cover every column in ``search`` (tests/test_search_index.py checks).
+    search_index: tuple[SearchVia, ...] = ()
+
+    def candidates(self, word: str) -> Any:
+        """The ids of the list's rows the search index says may hold ``word`` (every row that
+        does), or None when it cannot say (no index, a word too short for one)."""
+        parts = []
+        for via in self.search_index:
+            matched = index.matching_ids(via.table, word)
+            if matched is None:
+                return None
+            if via.ids is not None:
+                parts.append(via.ids(matched))
+            elif len(self.search_index) == 1:
+                return matched  # the list's own ids, as they are
+            else:
+                parts.append(self.model.select(self.model.id).where(self.model.id.in_(matched)))
+        if not parts:
+            return None
+        union = parts[0]
+        for part in parts[1:]:
+            union = union | part
+        return union
 
     def column(self, key: str) -> ListColumn:
         for col in self.columns:
@@ -197,6 +234,9 @@ class ListQuery:
                 part = expr.contains(word)
                 condition = part if condition is None else (condition | part)
             if condition is not None:
+                narrowed = self.candidates(word)
+                if narrowed is not None:
+                    query = query.where(self.model.id.in_(narrowed))
                 query = query.where(condition)
         for key, value in (filters or {}).items():
             if value not in (None, ""):

@@ -13,7 +13,7 @@ from peewee import ModelSelect, fn
 from .. import clock, settings
 from ..choices import AGREEMENT_STATUSES
 from ..models import AgreementParty, ImpactReport, School, SupportAgreement
-from . import Filter, ListColumn, ListQuery, choice_options
+from . import Filter, ListColumn, ListQuery, SearchVia, choice_options
 
 # -- support agreements --------------------------------------------------------------------------
 
@@ -86,6 +86,7 @@ AGREEMENTS = ListQuery(
         ListColumn("end", "Ends", SupportAgreement.end_date, kind="date", visible=False),
     ],
     search=[SupportAgreement.reference, SupportAgreement.title, SupportAgreement.funding_source],
+    search_index=(SearchVia("support_agreement"),),
     filters=[
         Filter("status", "Status", choice_options(AGREEMENT_STATUSES),
                lambda q, v: q.where(SupportAgreement.status == v)),

@@ -15,7 +15,7 @@ from peewee import JOIN, Cast, Field, ModelSelect, fn
 from ..academic_year import AcademicYear
 from ..choices import ENROLMENT_STATUSES, PLACEMENT_KINDS, PROGRAMME_KINDS
 from ..models import Cohort, Enrolment, Person, Placement, Programme, School
-from . import Filter, ListColumn, ListQuery, choice_options
+from . import Filter, ListColumn, ListQuery, SearchVia, choice_options
 from .ranked import RankedListQuery
 from .school_lists import _full_name, _full_name_key
 
@@ -156,6 +156,9 @@ ENROLMENTS = RankedListQuery(
     ],
     search=[_EnrolledPerson.first_name, _EnrolledPerson.last_name, _EnrolledPerson.email,
             Enrolment.trainee_id, Enrolment.subject],
+    search_index=(SearchVia("person", lambda ids: Enrolment.select(Enrolment.id).where(
+                      Enrolment.person.in_(ids))),
+                  SearchVia("enrolment")),
     filters=[
         Filter("programme", "Programme", _programmes,
                lambda q, v: q.where(Cohort.programme == int(v)), needs=(Cohort,)),
@@ -239,6 +242,14 @@ PLACEMENTS = RankedListQuery(
     ],
     search=[_Trainee.first_name, _Trainee.last_name, School.name, Cast(School.urn, "TEXT"),
             _Mentor.first_name, _Mentor.last_name, Placement.subject],
+    search_index=(SearchVia("person", lambda ids: Placement.select(Placement.id).join(
+                      Enrolment, on=(Placement.enrolment == Enrolment.id)).where(
+                      Enrolment.person.in_(ids))),
+                  SearchVia("school", lambda ids: Placement.select(Placement.id).where(
+                      Placement.school.in_(ids))),
+                  SearchVia("person", lambda ids: Placement.select(Placement.id).where(
+                      Placement.mentor.in_(ids))),
+                  SearchVia("placement")),
     filters=[
         Filter("year", "Academic year", _placement_years, _placement_year, joined=False),
         Filter("kind", "Kind", choice_options(PLACEMENT_KINDS),

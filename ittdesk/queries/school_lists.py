@@ -19,7 +19,7 @@ from ..choices import (
     SCHOOL_STATUSES,
 )
 from ..models import Designation, Person, Role, School
-from . import Filter, ListColumn, ListQuery, choice_options, distinct_values
+from . import Filter, ListColumn, ListQuery, SearchVia, choice_options, distinct_values
 
 
 def _full_name(model: Any) -> ColumnBase:
@@ -74,6 +74,7 @@ SCHOOLS = ListQuery(
         ListColumn("phone", "Phone", School.phone, visible=False),
     ],
     search=[School.name, Cast(School.urn, "TEXT"), School.postcode, School.email, School.town],
+    search_index=(SearchVia("school"),),
     filters=[
         Filter("la", "Local authority", lambda: distinct_values(School.la_name),
                lambda q, v: q.where(School.la_name == v)),
@@ -130,6 +131,7 @@ PEOPLE = ListQuery(
         ListColumn("trn", "TRN", Person.trn, visible=False, width=80),
     ],
     search=[Person.first_name, Person.last_name, Person.email, Person.trn, Person.phone],
+    search_index=(SearchVia("person"),),
     scope=lambda q: q.where(Person.erased == False),  # noqa: E712 - SQL, not Python truth
     index_sorts=("last_name",),  # person_last_name_key
     scope_excluded=lambda: Person.select(Person.id).where(

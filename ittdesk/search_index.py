@@ -1,0 +1,196 @@
+"""The indexed search behind the big lists' search box: which rows *may* match a word, quickly.
+
+A list's search keeps its meaning (``queries.ListQuery.where``: every word appears, as typed, in
+at least one search column, case aside); this index only narrows the rows that condition is
+checked on, so it can never find a row the plain condition would not, nor miss one it would:
+
+- SQLite: an FTS5 table per searched table with the trigram tokenizer (SQLite >= 3.34), whose
+  phrase query for a word matches the rows holding it as a substring of a column, in any case
+  (Unicode case folding: a superset of LIKE's, which folds ASCII only). External-content
+  tables: they hold no copy of the text, only the index, kept in step by triggers on every
+  insert, delete and change of a searched column (the services' bulk INSERTs included).
+- PostgreSQL: ``pg_trgm`` GIN indexes on each searched column; the candidates are the rows
+  whose columns match the very ILIKE the list uses, which those indexes answer. When the
+  extension cannot be created (the server's owner did not allow it) the lists search as before,
+  by scanning, and the log says so once.
+
+A trigram needs three characters: a word shorter than that (or a list without an index) is
+searched by the plain condition alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import SQL, Cast, Database, Field, PostgresqlDatabase
+
+from .models import Enrolment, Person, Placement, School, SupportAgreement, database
+
+log = logging.getLogger(__name__)
+
+MIN_WORD = 3  # characters: a trigram index finds nothing shorter
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """One table's searched columns (every column some list searches it by)."""
+
+    model: Any
+    fields: tuple[Field[Any], ...]
+    # Searched as text (a number): PostgreSQL's index is on CAST(column AS TEXT), as searched.
+    as_text: tuple[str, ...] = ()
+
+    @property
+    def table(self) -> str:
+        name: str = self.model._meta.table_name
+        return name
+
+    @property
+    def fts(self) -> str:
+        return f"{self.table}_search"
+
+    def columns(self) -> list[str]:
+        return [f.column_name for f in self.fields]
+
+    def expressions(self) -> list[Any]:
+        """The searched expressions, as the lists write them (for PostgreSQL's candidates)."""
+        return [Cast(f, "TEXT") if f.name in self.as_text else f for f in self.fields]
+
+
+INDEXED: dict[str, Indexed] = {i.table: i for i in (
+    Indexed(School, (School.name, School.urn, School.postcode, School.email, School.town),
+            as_text=("urn",)),
+    Indexed(Person, (Person.first_name, Person.last_name, Person.email, Person.trn, Person.phone)),
+    Indexed(Enrolment, (Enrolment.trainee_id, Enrolment.subject)),
+    Indexed(Placement, (Placement.subject,)),
+    Indexed(SupportAgreement, (SupportAgreement.reference, SupportAgreement.title,
+                               SupportAgreement.funding_source)),
+)}
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# -- SQLite: FTS5 trigram tables and their triggers -------------------------------------------
+
+
+def sqlite_statements(index: Indexed) -> list[str]:
+    """The FTS5 table and the three triggers keeping it in step with ``index``'s table."""
+    t, f = _q(index.table), _q(index.fts)
+    cols = ", ".join(_q(c) for c in index.columns())
+    new = ", ".join(f"new.{_q(c)}" for c in index.columns())
+    old = ", ".join(f"old.{_q(c)}" for c in index.columns())
+    delete = f"INSERT INTO {f}({f}, rowid, {cols}) VALUES ('delete', old.\"id\", {old});"
+    insert = f"INSERT INTO {f}(rowid, {cols}) VALUES (new.\"id\", {new});"
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {f} USING fts5({cols}, content={t}, "
+        f"content_rowid='id', tokenize='trigram')",
+        f"CREATE TRIGGER IF NOT EXISTS {_q(index.fts + '_insert')} AFTER INSERT ON {t} "
+        f"BEGIN {insert} END",
+        f"CREATE TRIGGER IF NOT EXISTS {_q(index.fts + '_delete')} AFTER DELETE ON {t} "
+        f"BEGIN {delete} END",
+        f"CREATE TRIGGER IF NOT EXISTS {_q(index.fts + '_update')} AFTER UPDATE OF {cols} ON {t} "
+        f"BEGIN {delete} {insert} END",
+    ]
+
+
+# -- PostgreSQL: pg_trgm GIN indexes ----------------------------------------------------------
+
+
+def postgres_statements(index: Indexed) -> list[str]:
+    t = _q(index.table)
+    result = []
+    for field in index.fields:
+        column = _q(field.column_name)
+        expr = f"(CAST({column} AS TEXT))" if field.name in index.as_text else column
+        name = _q(f"{index.table}_{field.column_name}_trgm")
+        result.append(f"CREATE INDEX IF NOT EXISTS {name} ON {t} USING gin ({expr} gin_trgm_ops)")
+    return result
+
+
+_READY = "_ittdesk_trigram_search"  # on the database object: whether pg_trgm's indexes are there
+
+
+def install(db: Database, fill: bool = False) -> bool:
+    """Create the search index on ``db`` (a new database, migration 14, ``postgres setup``).
+
+    ``fill``: build it from the rows already there (an existing database). Returns whether the
+    indexed search is in place; on PostgreSQL without ``pg_trgm`` it is not, which is logged,
+    never raised (the lists then search as before)."""
+    execute: Any = db.execute_sql
+    if isinstance(db, PostgresqlDatabase):
+        try:
+            with db.atomic():  # a savepoint: a refusal leaves the caller's transaction usable
+                execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        except Exception as exc:  # noqa: BLE001 - any refusal: search as before, say why once
+            log.warning("The pg_trgm extension could not be created (%s): list searches scan "
+                        "the tables, as before; 'ittdesk postgres setup' as the owner adds it.",
+                        str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
+            setattr(db, _READY, False)
+            return False
+        for index in INDEXED.values():
+            for statement in postgres_statements(index):
+                execute(statement)
+        setattr(db, _READY, True)
+        return True
+    for index in INDEXED.values():
+        for statement in sqlite_statements(index):
+            execute(statement)
+        if fill:
+            f = _q(index.fts)
+            execute(f"INSERT INTO {f}({f}) VALUES ('rebuild')")
+    return True
+
+
+def _postgres_ready(db: Database) -> bool:
+    ready: bool | None = getattr(db, _READY, None)
+    if ready is None:
+        execute: Any = db.execute_sql
+        names = [f"{i.table}_{f.column_name}_trgm" for i in INDEXED.values() for f in i.fields]
+        found = execute("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() "
+                        "AND indexname = ANY(%s)", (names,)).fetchone()[0]
+        ready = found == len(names)
+        if not ready:
+            log.warning("The database has no trigram indexes (pg_trgm): list searches scan the "
+                        "tables, as before; 'ittdesk postgres setup' as the owner adds them.")
+        setattr(db, _READY, ready)
+    return ready
+
+
+def usable(word: str) -> bool:
+    """Whether the index can narrow the search for ``word`` (long enough for a trigram)."""
+    return len(word) >= MIN_WORD
+
+
+def matching_ids(table: str, word: str) -> Any:
+    """A subquery of the ids of ``table``'s rows that may hold ``word`` in a searched column
+    (every row that does, perhaps a few more), or None when there is no index to ask."""
+    index = INDEXED[table]
+    if not usable(word):
+        return None
+    db = database.obj
+    if isinstance(db, PostgresqlDatabase):
+        if not _postgres_ready(db):
+            return None
+        condition = None
+        for expr in index.expressions():
+            part = expr.contains(word)
+            condition = part if condition is None else (condition | part)
+        return index.model.select(index.model.id).where(condition)
+    phrase = '"' + word.replace('"', '""') + '"'
+    f = _q(index.fts)
+    return SQL(f"(SELECT rowid FROM {f} WHERE {f} MATCH ?)", [phrase])
+
+
+def forget_erased() -> None:
+    """After an erasure: merge each SQLite index into one segment, so an erased name's trigrams
+    are gone from the file (a delete only marks them in a later segment until a merge)."""
+    db = database.obj
+    if isinstance(db, PostgresqlDatabase):
+        return
+    for index in INDEXED.values():
+        f = _q(index.fts)
+        db.execute_sql(f"INSERT INTO {f}({f}) VALUES ('optimize')")

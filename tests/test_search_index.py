@@ -1,0 +1,236 @@
+"""The indexed search (ittdesk.search_index): the same rows as the plain search, found through
+an index (SQLite FTS5 trigram, PostgreSQL pg_trgm) kept in step with every write."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from conftest import POSTGRES_URL, open_test_database
+from peewee import PostgresqlDatabase
+from test_queries import YEAR, partnership  # noqa: F401 - the shared fixture
+
+from ittdesk import backup, migrations, search_index
+from ittdesk.models import Person, SchemaVersion, database
+from ittdesk.privacy import erasure
+from ittdesk.queries.lists import (
+    AGREEMENTS,
+    ENROLMENTS,
+    LISTS,
+    PEOPLE,
+    PLACEMENTS,
+    SCHOOLS,
+)
+from ittdesk.services.people import people
+from ittdesk.services.programmes import enrolments, placements
+from ittdesk.services.schools import schools
+
+INDEXED_LISTS = (SCHOOLS, PEOPLE, ENROLMENTS, PLACEMENTS, AGREEMENTS)
+
+
+def _unindexed(query):
+    """The same list without its index: the plain search every result must equal."""
+    return replace(query, search_index=())
+
+
+def _may_hold(table: str, word: str) -> set[int]:
+    """What the index itself says (not the list's recheck), by id."""
+    sub = search_index.matching_ids(table, word)
+    assert sub is not None, (table, word)
+    model = search_index.INDEXED[table].model
+    return {i for (i,) in database.execute(model.select(model.id).where(model.id.in_(sub)))}
+
+
+@pytest.fixture
+def more(partnership):  # noqa: F811 - the fixture above
+    """Names with accents, case, punctuation and LIKE's own wildcards in them."""
+    made = {
+        "accent": people.create({"first_name": "Zoë", "last_name": "Ó Súilleabháin",
+                                 "email": "zoe@example.org", "phone": "0113 496 0000"}),
+        "upper": people.create({"first_name": "ÉLODIE", "last_name": "D'ARCY"}),
+        "wild": people.create({"first_name": "Per%cy", "last_name": "Under_wood"}),
+        "quote": people.create({"first_name": 'Jo "JJ"', "last_name": "Quinn"}),
+    }
+    made["school"] = schools.create({"urn": 123456, "name": "École Saint-Étienne",
+                                     "town": "Moorhaven", "email": "office@ecole.example.org"})
+    enrolment = enrolments.create({"person": made["accent"].id,
+                                   "cohort": partnership["cohort"].id, "status": "enrolled",
+                                   "subject": "Modern languages", "trainee_id": "TR-0042"})
+    placements.create({"enrolment": enrolment.id, "school": made["school"].id,
+                       "mentor": made["upper"].id, "start_date": YEAR.start + timedelta(days=30),
+                       "end_date": YEAR.start + timedelta(days=60), "subject": "French"})
+    return made
+
+
+WORDS = ("fern", "FERN", "oor", "moor", "ls1", "100001", "123456", "234", "ada greaves",
+         "ada naylor", "greaves", "lumb", "lumb ivy", "zoë", "ZOË", "zoe", "súil", "SÚIL",
+         "suil", "élodie", "ÉLODIE", "elodie", "d'arcy", "D'Ar", "per%cy", "%cy", "r_w",
+         "under_wood", "underxwood", '"jj"', 'jo "jj"', "jj", "tr-0042", "0042", "modern",
+         "french", "primary", "reading", "early rea", "example.org", "0113", "496", "a",
+         "é", "zz", "étienne", "ÉTIENNE", "saint-é", "mentor", "   ", "x y z")
+
+
+def test_every_list_finds_exactly_the_rows_the_plain_search_finds_in_the_same_order(more):
+    """Substrings, case as today (the database's LIKE/ILIKE), accents as typed, short words,
+    quotes and LIKE's wildcards taken literally: the index narrows, it never changes the answer,
+    nor the order (every sort)."""
+    for query in INDEXED_LISTS:
+        plain = _unindexed(query)
+        for word in WORDS:
+            for sort in ("", query.columns[1].key):
+                assert query.ids(word, sort=sort) == plain.ids(word, sort=sort), (
+                    query.name, word, sort)
+            assert query.count(word) == plain.count(word), (query.name, word)
+
+
+def test_searches_find_what_people_type(more, partnership):  # noqa: F811
+    assert SCHOOLS.ids("FERN") == [partnership["a"].id]
+    assert SCHOOLS.ids("oor") == sorted([partnership["b"].id, more["school"].id])  # name, town
+    assert PEOPLE.ids("ada greaves") == [partnership["head"].id]
+    assert PEOPLE.ids("súilleabh") == [more["accent"].id]
+    assert PEOPLE.ids("under_wood") == [more["wild"].id]
+    assert PEOPLE.ids("underxwood") == []  # "_" is a character, not LIKE's any-character
+    assert ENROLMENTS.count("tr-0042") == 1
+    assert PLACEMENTS.count("tienne") == 1  # by school
+    assert PLACEMENTS.count("lodie") == 1  # by mentor
+    assert PLACEMENTS.count("french") == 1  # by its own subject
+    assert AGREEMENTS.count("early") == 1
+
+
+def test_a_long_enough_word_is_narrowed_by_the_index(partnership):  # noqa: F811
+    for query in INDEXED_LISTS:
+        assert query.candidates("moor") is not None, query.name
+        assert query.candidates("mo") is None, query.name  # no trigram in two letters
+    if isinstance(database.obj, PostgresqlDatabase):
+        sql, params = SCHOOLS.candidates("moor").sql()
+        database.execute_sql("SET enable_seqscan = off")  # a tiny table: ask for an index
+        plan = " ".join(r[0] for r in database.execute_sql("EXPLAIN " + sql, params).fetchall())
+        database.execute_sql("RESET enable_seqscan")
+        assert "school_name_trgm" in plan, plan
+    else:
+        sql, params = SCHOOLS.where(SCHOOLS.model.select(SCHOOLS.model.id), "moor").sql()
+        plan = " ".join(str(r[-1]) for r in database.execute_sql(
+            "EXPLAIN QUERY PLAN " + sql, params).fetchall())
+        assert "VIRTUAL TABLE INDEX" in plan, plan
+
+
+def test_every_search_column_lives_in_an_index_the_list_asks():
+    """A list's index must cover every column it searches, or a row found only by that column
+    would be missed: each column's table is indexed with that column, and the list asks it."""
+    for query in LISTS.values():
+        if not query.search_index:
+            continue
+        asked = {via.table for via in query.search_index}
+        for expr in query.search:
+            field = getattr(expr, "node", expr)  # CAST(urn AS TEXT)
+            model = getattr(field.model, "model", field.model)  # an alias's own model
+            table = model._meta.table_name
+            assert table in asked, (query.name, field.name)
+            assert field.name in {f.name for f in search_index.INDEXED[table].fields}, (
+                query.name, field.name)
+
+
+def test_the_index_follows_create_update_delete_and_bulk_writes(db):
+    school = schools.create({"urn": 123456, "name": "Fernbank Primary School", "town": "Leeds"})
+    assert _may_hold("school", "fernbank") == {school.id}
+    schools.update(school.id, {"name": "Larchfield Academy"})
+    assert _may_hold("school", "fernbank") == set()
+    assert _may_hold("school", "larchfield") == {school.id}
+    assert _may_hold("school", "leeds") == {school.id}  # an unchanged column stays found
+    with database.atomic():
+        ids = schools.create_many([schools.prepare({"urn": 100000 + n, "name": f"Bulkton {n}"})
+                                   for n in range(3)])
+    assert _may_hold("school", "bulkton") == set(ids)
+    person = people.create({"first_name": "Ada", "last_name": "Greaves"})
+    with database.atomic():
+        assert people.update_many([(person.id, {"last_name": ("Greaves", "Lovelace")},
+                                    person.id)]) == 1
+    assert _may_hold("person", "greaves") == set()
+    assert PEOPLE.ids("lovelace") == [person.id]
+    schools.delete(school.id)
+    assert _may_hold("school", "larchfield") == set()
+    assert SCHOOLS.ids("larchfield") == []
+
+
+def test_an_import_is_found_by_the_index(db, tmp_path):
+    from test_import import GIAS, gias_rows
+
+    from ittdesk.models import School
+    from ittdesk.spreadsheets import importing
+
+    assert GIAS.exists()
+    importing.run_import(GIAS, "schools")
+    names = [name for (name,) in School.select(School.name).tuples()]
+    assert names
+    for name in names[:10]:
+        word = max(name.split(), key=len)
+        assert set(SCHOOLS.ids(word)) == set(_unindexed(SCHOOLS).ids(word)), word
+        assert _may_hold("school", word) >= set(SCHOOLS.ids(word)), word
+    assert len(gias_rows()) > 1
+
+
+def test_an_erased_person_is_not_found_by_their_old_name(db):
+    person = people.create({"first_name": "Zephyrine", "last_name": "Quillfeather",
+                            "email": "zq@example.org", "phone": "07700 900123"})
+    assert PEOPLE.ids("quillfeather") == [person.id]
+    erasure.erase(person.id, compact_after=False)
+    for word in ("zephyrine", "quillfeather", "zq@example", "900123"):
+        assert _may_hold("person", word) == set(), word
+        assert PEOPLE.ids(word) == [], word
+    if not isinstance(database.obj, PostgresqlDatabase):
+        # merged into one segment: no deleted entry left behind that still holds the name
+        data = b"".join(bytes(b) for (b,) in database.execute_sql(
+            'SELECT block FROM "person_search_data"').fetchall() if b is not None)
+        assert data  # the index holds the other rows' trigrams...
+        for trigram in (b"zep", b"qui", b"lfe", b"zq@", b"900"):  # ...but none of theirs
+            assert trigram not in data, trigram
+
+
+def test_migration_14_builds_the_index_for_the_rows_already_there(sqlite_db, tmp_path):
+    """A version-13-or-lower database (no index) gets it filled, and its schema is then a new
+    database's (a backup of it passes the schema check)."""
+    school = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    person = people.create({"first_name": "Ada", "last_name": "Greaves"})
+    for index in search_index.INDEXED.values():
+        for kind in ("insert", "delete", "update"):
+            database.execute_sql(f'DROP TRIGGER "{index.fts}_{kind}"')
+        database.execute_sql(f'DROP TABLE "{index.fts}"')
+    SchemaVersion.update(version=11).execute()
+    assert [m.version for m in migrations.migrate(sqlite_db)] == [
+        m.version for m in migrations.MIGRATIONS if m.version > 11]
+    assert _may_hold("school", "fernbank") == {school.id}
+    assert _may_hold("person", "greaves") == {person.id}
+    assert SCHOOLS.ids("fern") == [school.id]
+    copy = backup.backup_to(sqlite_db, tmp_path / "migrated.sqlite3")
+    assert backup.check_file(copy).ok, backup.check_file(copy).messages
+
+
+if POSTGRES_URL:
+    @pytest.fixture
+    def postgres_db(tmp_path):
+        from ittdesk import db as dbmod
+
+        location = open_test_database("postgresql", tmp_path)
+        yield location
+        dbmod.close_database()
+
+    def test_postgres_without_pg_trgm_searches_as_before_and_says_so_once(postgres_db, caplog):
+        person = people.create({"first_name": "Ada", "last_name": "Greaves"})
+        database.execute_sql("DROP EXTENSION pg_trgm CASCADE")  # its indexes go with it
+        setattr(database.obj, search_index._READY, None)
+        with caplog.at_level(logging.WARNING, logger="ittdesk.search_index"):
+            assert PEOPLE.ids("greaves") == [person.id]
+            assert PEOPLE.ids("ada") == [person.id]
+        assert PEOPLE.candidates("greaves") is None
+        assert len([r for r in caplog.records if "pg_trgm" in r.getMessage()]) == 1
+        assert search_index.install(database.obj) is True  # the owner's setup brings it back
+        assert PEOPLE.candidates("greaves") is not None
+
+
+def test_people_erased_stay_out_of_the_searched_list(db):
+    kept = people.create({"first_name": "Ada", "last_name": "Greaves"})
+    gone = people.create({"first_name": "Ada", "last_name": "Greavesley"})
+    Person.update(erased=True).where(Person.id == gone.id).execute()
+    assert PEOPLE.ids("greaves") == [kept.id]
