@@ -236,8 +236,9 @@ def plain_pdf(db: str, out: str, repeats: int = 1, pages: int = 3) -> dict:
 
 def run(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     if name.startswith("gui_"):
-        # registers the GUI tasks (editors: gui_editors; remote: gui_remote_change)
-        from . import editors, gui, remote  # noqa: F401
+        # registers the GUI tasks (editors: gui_editors; remote: gui_remote_change;
+        # preview: gui_import_preview)
+        from . import editors, gui, preview, remote  # noqa: F401
     if name.startswith("app_"):
         from . import frozen  # noqa: F401 - registers the packaged app's start-up tasks
     if name == "two_writers":
