@@ -27,7 +27,7 @@ from ittdesk.services import agreement_lifecycle as lifecycle
 from ittdesk.services.agreements import PartEdit, PartError, agreements, save_agreement
 from ittdesk.services.base import Kind
 
-from ..operations import waiting_text, write_and_wait
+from ..operations import ServerUnreachable, waiting_text, write_and_wait
 from . import agreement_status
 from .agreement_tabs import MAIN_TAB, PANEL_TAB, AgreementTabs, LazyPanels
 
@@ -119,6 +119,9 @@ class AgreementSaving(_Window):
             return self._settle_conflict(exc)
         if isinstance(exc, ConflictError):
             self._show_part_conflict(exc)
+            return False
+        if isinstance(exc, ServerUnreachable):  # everything stays as typed; Save tries again
+            self._show_problem(f"{exc} with Save")
             return False
         if exc is not None:
             self._show_problem(f"Not saved: {exc}" if isinstance(exc, IttDeskError)
