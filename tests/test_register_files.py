@@ -350,3 +350,8 @@ def test_qts_file_keeps_a_finished_course_but_not_one_already_recommended(built,
     assert "\n9900001,T-0001," in (tmp_path / "qts.csv").read_text(encoding="utf-8")
     reasons = {left.name: left.reason for left in written.left_out}
     assert reasons["Dee Onlyassess"] == "outcome already recorded: QTS recommended"
+
+
+def test_compare_for_one_year_leaves_out_both_sides_other_years(built):
+    found = compare.compare(DATA / "trainees-export.csv", fx.YEAR.next())
+    assert (found.on_register, found.pairs, found.only_register, found.only_ours) == (0, [], [], [])

@@ -248,7 +248,7 @@ def collect(today: date | None = None) -> Pack:
 def write_workbook(pack: Pack, target: Path) -> None:
     """One sheet per part: a title, the day it is for, the headings (frozen, filtered), the rows;
     printed as the returns are (landscape A4, headings repeated, few pages across)."""
-    with workbook(target, constant_memory=False) as wb:
+    with workbook(target) as wb:  # rows streamed in order (constant_memory): flat at any size
         styles = Styles(wb)
         for part in pack.parts:
             ws = wb.add_worksheet(part.title)
