@@ -66,3 +66,17 @@ def test_the_dialog_writes_statements_and_answers_the_sample(qtbot, demo_window,
     assert FundingSample.get().sent_on == clock.today()
     assert "mentor_sample" not in _home_cards(qtbot, demo_window)
     dialog.close()
+
+
+def test_the_home_cards_sample_opens_the_mentor_funding_dialog(qtbot, demo_window, tmp_path):
+    from ittdesk.models import FundingSample as Sample
+
+    Sample.create(file_name="quality_assurance.csv", received_on=clock.today(),
+                  answer_by=clock.today(), lines=3, undecided=0)
+    card = _home_cards(qtbot, demo_window)["mentor_sample"]
+    assert "quality_assurance.csv" in card.body.text()
+    with tasks.synchronous():
+        card._link(f"record:funding_sample/{Sample.get().id}")
+    dialogs = [d for d in demo_window.findChildren(MentorFundingDialog) if d.isVisible()]
+    assert len(dialogs) == 1
+    dialogs[0].close()

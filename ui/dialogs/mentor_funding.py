@@ -210,8 +210,3 @@ def open_mentor_funding(main_window) -> MentorFundingDialog:
     dialog = MentorFundingDialog(main_window)
     dialog.open()
     return dialog
-
-
-def open_sample(main_window, _record_id: int | None = None) -> MentorFundingDialog:
-    """Home's sample card opens the dialog (a sample has no editor of its own)."""
-    return open_mentor_funding(main_window)

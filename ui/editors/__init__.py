@@ -20,6 +20,4 @@ EDITORS: dict[str, str] = {
     "mentor_training": "ui.editors.simple_editors:open_mentor_training",
     "agreement": "ui.editors.agreement_launcher:open_agreement",
     "event": "ui.editors.event_editor:open_event",
-    # not an editor: Home's DfE sample card opens the mentor funding dialog
-    "funding_sample": "ui.dialogs.mentor_funding:open_sample",
 }

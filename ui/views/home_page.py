@@ -97,6 +97,13 @@ class GroupCard(QFrame):
             return
         if href.startswith("record:"):
             entity, _, record_id = href[len("record:"):].partition("/")
+            from ..editors import EDITORS
+
+            if entity not in EDITORS and self.group.action:  # e.g. DfE's sample: its dialog
+                from ..main_window import load_target
+
+                load_target(self.group.action[1])(self.main_window)
+                return
             self.main_window.open_record(entity, int(record_id))
         elif href == "action:" and self.group.action:
             from ..main_window import load_target
