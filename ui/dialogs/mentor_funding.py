@@ -38,7 +38,7 @@ from ittdesk.mentor_funding.rates import money_text
 
 from .. import sizing
 from ..operations import read, write
-from ..tasks import show_error
+from ..tasks import TaskHandle, show_error
 
 CHANGES = {"funding_sample"}
 
@@ -82,7 +82,7 @@ class MentorFundingDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("MentorFundingDialog")
         self.setWindowTitle("Mentor funding")
-        self.task = None
+        self.task: TaskHandle | None = None
         self.last_answer: samples.Answered | None = None
         self.year = QComboBox()
         self.year.setObjectName("year")
@@ -96,7 +96,8 @@ class MentorFundingDialog(QDialog):
         self.statements_button.setToolTip("One PDF and one xlsx per partner school with a "
                                           "mentor: what it can claim, and what is missing")
         self.statements_button.clicked.connect(self.write_statements)
-        self.received = QDateEdit(QDate(clock.today()))
+        today = clock.today()
+        self.received = QDateEdit(QDate(today.year, today.month, today.day))
         self.received.setObjectName("received")
         self.received.setCalendarPopup(True)
         self.received.setDisplayFormat("dd/MM/yyyy")
@@ -113,8 +114,9 @@ class MentorFundingDialog(QDialog):
         self.outcome.setMaximumHeight(170)
         self.outcome.setPlaceholderText("What was written, and the answers to DfE's sample, show here.")
         top = QHBoxLayout()
-        top.addWidget(QLabel("Academic &year"))
-        top.itemAt(0).widget().setBuddy(self.year)
+        year_label = QLabel("Academic &year")
+        year_label.setBuddy(self.year)
+        top.addWidget(year_label)
         top.addWidget(self.year)
         top.addWidget(self.statements_button)
         top.addStretch(1)
