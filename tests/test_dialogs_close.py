@@ -172,6 +172,12 @@ FACTORIES: dict[str, Callable] = {
         lambda w, r: importlib.import_module("ui.dialogs.letters").LettersDialog(w),
     "ui.dialogs.register_files.RegisterFilesDialog":
         lambda w, r: importlib.import_module("ui.dialogs.register_files").RegisterFilesDialog(w),
+    "ui.dialogs.placement_rules.PlacementRulesDialog":
+        lambda w, r: importlib.import_module("ui.dialogs.placement_rules").PlacementRulesDialog(w),
+    "ui.editors.simple_editors.PlacementRuleEditor":
+        _editor("ui.editors.simple_editors.PlacementRuleEditor"),
+    "ui.editors.simple_editors.TermDatesEditor":
+        _editor("ui.editors.simple_editors.TermDatesEditor"),
 }
 
 

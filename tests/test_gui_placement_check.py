@@ -71,3 +71,30 @@ def test_a_placement_shows_its_mentors_and_takes_another(qtbot, demo_window):
     qtbot.waitUntil(lambda: other.full_name in editor.related.toPlainText(), timeout=10000)
     assert placements.mentors(placement.id) == [lead.id, other.id]
     editor.close()
+
+
+main_window = gui.main_window
+
+
+def test_rules_and_term_dates_are_seen_imported_and_changed_from_tools(qtbot, main_window, tmp_path):
+    from ui.dialogs.placement_rules import open_placement_rules
+
+    dialog = open_placement_rules(main_window)
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=10000)
+    assert dialog.rules.rowCount() == 14
+    assert dialog.rules.data(dialog.rules.index(0, 1)) == "120"
+    path = tmp_path / "terms.csv"
+    start = dialog.year.start_year
+    path.write_text("Academic year,LA code,Term,First day,Last day\n"
+                    f"{dialog.year},,Autumn 1,03/09/{start},23/10/{start}\n"
+                    f"{dialog.year},886,Autumn 1,03/09/{start},16/10/{start}\n", encoding="utf-8")
+    dialog.import_file(path)
+    qtbot.waitUntil(lambda: dialog.terms.rowCount() == 2, timeout=10000)
+    assert dialog.terms.data(dialog.terms.index(0, 0)) == "every LA"
+    editor = main_window.open_record("placement_rule", dialog.rules.rows[0].id, parent=dialog)
+    line = editor.widgets["min_days"]
+    line.clear()
+    qtbot.keyClicks(line, "110")
+    assert editor.save()
+    qtbot.waitUntil(lambda: dialog.rules.data(dialog.rules.index(0, 1)) == "110", timeout=10000)
+    dialog.close()

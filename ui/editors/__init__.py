@@ -20,4 +20,6 @@ EDITORS: dict[str, str] = {
     "mentor_training": "ui.editors.simple_editors:open_mentor_training",
     "agreement": "ui.editors.agreement_launcher:open_agreement",
     "event": "ui.editors.event_editor:open_event",
+    "placement_rule": "ui.editors.simple_editors:open_placement_rule",
+    "term_dates": "ui.editors.simple_editors:open_term_dates",
 }

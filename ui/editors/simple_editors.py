@@ -9,6 +9,7 @@ from PySide6.QtCore import QSize
 from ittdesk.placements.check import check_enrolment
 from ittdesk.queries.summaries import enrolment_summary
 from ittdesk.services.people import designations, mentor_training, roles
+from ittdesk.services.placement_rules import placement_rules, term_dates
 from ittdesk.services.programmes import enrolments, programmes
 
 from ..operations import read
@@ -102,3 +103,31 @@ def open_designation(parent, record_id: int | None, **defaults: Any):
 
 def open_mentor_training(parent, record_id: int | None, **defaults: Any):
     return open_editor(MentorTrainingEditor, parent, record_id, **defaults)
+
+
+class PlacementRuleEditor(EntityEditor):
+    """One route's placement rules for a year (issue 17), its form from the declared fields."""
+
+    service = placement_rules
+    title_new = "New placement rule"
+
+    def default_size(self) -> QSize:
+        return QSize(620, 480)
+
+
+class TermDatesEditor(EntityEditor):
+    """One term of a year's school calendar (every LA, or one LA's own)."""
+
+    service = term_dates
+    title_new = "New term"
+
+    def default_size(self) -> QSize:
+        return QSize(520, 300)
+
+
+def open_placement_rule(parent, record_id: int | None, **defaults: Any):
+    return open_editor(PlacementRuleEditor, parent, record_id, **defaults)
+
+
+def open_term_dates(parent, record_id: int | None, **defaults: Any):
+    return open_editor(TermDatesEditor, parent, record_id, **defaults)

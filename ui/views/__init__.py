@@ -85,6 +85,10 @@ ACTIONS: list[ActionSpec] = [
     ActionSpec("Tools", "&Mentor funding: statements, DfE's sample…",
                "ui.dialogs.mentor_funding:open_mentor_funding",
                tip="What each school can claim for mentor training; answer DfE's sample"),
+    ActionSpec("Tools", "Placement r&ules and term dates…",
+               "ui.dialogs.placement_rules:open_placement_rules",
+               tip="The days, schools and ITaP each route needs, per year, and the term dates "
+                   "school days are counted within"),
     ActionSpec("Tools", "P&rovider settings: name, address, UKPRN, logo…",
                "ui.dialogs.provider_settings:open_provider_settings"),
     ActionSpec("Tools", "&Who is connected…", "ui.dialogs.who:open_who_dialog",
