@@ -452,3 +452,34 @@ def test_the_persons_record_says_whose_training_it_was_and_when_it_was_not_gener
     details = [t.detail for t in person_summary(m.id)["training"]]
     assert details == ["01/11/2025, 2 hours, with Moorside SCITT, not general mentor training",
                        f"01/10/2025, 4 hours, with {OTHER_PROVIDER}"]
+
+
+def test_the_statements_command_writes_a_pdf_and_an_xlsx_per_school_as_ittdesk(
+        sqlite_db, set_today, tmp_path):
+    """Through main.py, as the installed command runs: the PDF made by the desktop's renderer."""
+    import os
+    import subprocess
+    import sys
+
+    set_today(date(2026, 9, 20))
+    settings.set("provider_name", "Moorside SCITT")
+    for urn in (900100, 900101):
+        s = school(urn)
+        trained(mentor("Rae", f"Cli{urn}", s, trn=f"66{urn % 100000:05d}"), date(2025, 10, 1), 5, s)
+    path = sqlite_db.path
+    dbmod.close_database()
+    out = tmp_path / "statements"
+    out.mkdir()
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ITTDESK_TODAY="2026-09-20")
+    done = subprocess.run([sys.executable, "-c", "import sys, main; sys.exit(main.main(sys.argv[1:]))",
+                           "--db", str(path), "mentor-funding", "statements", "--year", "2025/26",
+                           str(out)], capture_output=True, text=True, env=env, cwd=root,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert "Wrote 4 files (2 schools)" in done.stdout
+    pdfs = sorted(out.glob("*.pdf"))
+    assert [p.name for p in pdfs] == ["Mentor funding 2025-26 900100 School 900100.pdf",
+                                      "Mentor funding 2025-26 900101 School 900101.pdf"]
+    assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
+    assert len(list(out.glob("*.xlsx"))) == 2
