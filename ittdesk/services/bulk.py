@@ -18,6 +18,7 @@ from ..sortkeys import key_fields, key_value
 
 CHUNK = 500  # keys per lookup query
 INSERT_CHUNK = 500  # rows per create_many step (progress and cancel are checked between them)
+WRITE_BLOCK = 1000  # rows written, then audited, at a time: one audit INSERT each (bounded memory)
 
 
 T = TypeVar("T")
@@ -84,12 +85,21 @@ def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int
     return ids
 
 
-def full_rows(model: type[Model], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows with the same keys, as one INSERT needs; missing values take the model's default
-    (peewee defaults live in Python, not in the table, so they must be written)."""
-    names = sorted({k for r in rows for k in r} | {
+def column_names(model: type[Model], rows: Iterable[dict[str, Any]]) -> list[str]:
+    """The columns an INSERT of ``rows`` writes: every key any row has, and every field with a
+    default (peewee defaults live in Python, not in the table, so they must be written)."""
+    return sorted({k for r in rows for k in r} | {
         f.name for f in model._meta.sorted_fields
         if f.default is not None and not callable(f.default) and not f.primary_key})
+
+
+def full_rows(model: type[Model], rows: Sequence[dict[str, Any]],
+              names: list[str] | None = None) -> list[dict[str, Any]]:
+    """Rows with the same keys (``names``, default :func:`column_names`), as one INSERT needs;
+    missing values take the model's default. ``names`` from all the rows keeps every block of
+    a large write to the same columns."""
+    if names is None:
+        names = column_names(model, rows)
     defaults = {}
     for name in names:
         f = model._meta.fields[name]
@@ -102,5 +112,3 @@ def full_rows(model: type[Model], rows: list[dict[str, Any]]) -> list[dict[str, 
         full.update({k: v for k, v in r.items() if v is not None})
         result.append(full)
     return result
-
-

@@ -44,9 +44,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from .heading_match import (
@@ -190,23 +191,32 @@ def is_trailer(row: Sequence[Any], header_width: int) -> bool:
 
 def data_rows(rows: Sequence[Sequence[Any]], header: HeaderRow) -> DataBlock:
     """The rows under ``header`` (see the module docstring)."""
+    block = DataBlock(rows=[])
+    block.rows.extend(iter_data_rows(rows, header, block))
+    return block
+
+
+def iter_data_rows(rows: Iterable[Sequence[Any]], header: HeaderRow,
+                   block: DataBlock) -> Iterator[tuple[int, Sequence[Any]]]:
+    """:func:`data_rows` one row at a time over every row of a sheet from row 1 (a stream:
+    nothing is held). Where it stopped, and why, is in ``block`` once the rows are read."""
     width = len(header.headings)
     header_width = sum(1 for h in header.headings if h)
-    block = DataBlock(rows=[])
-    for index in range(header.index + 1, len(rows)):
-        row = rows[index]
+    stream = iter(rows)
+    for _ in islice(stream, header.index + 1):
+        pass
+    for index, row in enumerate(stream, header.index + 1):
         if is_blank(row):
             block.blank_rows += 1
             continue
         if is_trailer(row, header_width):
             block.stopped_at = index + 1
             block.stopped_because = cell_text(next(v for v in row if _filled(v)))[:40]
-            block.left_out = sum(1 for r in rows[index:] if not is_blank(r))
-            break
+            block.left_out = 1 + sum(1 for r in stream if not is_blank(r))
+            return
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
-        block.rows.append((index + 1, row))
-    return block
+        yield index + 1, row
 
 
 # -- saved mappings -----------------------------------------------------------------------

@@ -7,7 +7,7 @@ The pipeline that runs them is :mod:`.importing`, which re-exports these names.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
@@ -39,7 +39,88 @@ class ImportField:
     reads_database: bool = False  # as a service Field's: its outcomes are never remembered
 
 
-@dataclass
+class AddedChanges(MutableMapping[str, tuple[Any, Any]]):
+    """An added record's changes, ``label -> (None, value)``, made from the values it adds when
+    read (the preview's rows on screen, the CLI's lines) rather than held for every row: a plan
+    of 100,000 rows held ~1.4 KB of them per row beside the very values they repeat.
+
+    ``parts``: ``(labels, values)`` pairs, read in order (a value None is left out; a name not
+    in ``labels`` too), and ``(label, value)`` pairs for one entry. Reading makes the dict
+    afresh and keeps nothing; entries set (a school's new head) are kept and go after the
+    values, as they would in a dict; deleting makes the dict once and keeps it (:meth:`kept`).
+    ``after(fn)`` changes it as made (the preview's vocabulary labels). The values it is made
+    from must not change after it is made unless :meth:`kept` was called first."""
+
+    __slots__ = ("_after", "_data", "_parts", "_set")
+
+    def __init__(self, *parts: tuple[Any, Any]) -> None:
+        self._parts: tuple[tuple[Any, Any], ...] | None = parts
+        self._data: dict[str, tuple[Any, Any]] | None = None
+        self._set: dict[str, tuple[Any, Any]] | None = None
+        self._after: Callable[[dict[str, tuple[Any, Any]]], None] | None = None
+
+    def _made(self) -> dict[str, tuple[Any, Any]]:
+        if self._data is not None:
+            return self._data
+        data: dict[str, tuple[Any, Any]] = {}
+        for labels, values in self._parts or ():
+            if isinstance(labels, str):
+                data[labels] = (None, values)
+                continue
+            for name, value in values.items():
+                if value is not None and name in labels:
+                    data[labels[name]] = (None, value)
+        if self._set:
+            data.update(self._set)
+        if self._after is not None:
+            self._after(data)
+        return data
+
+    def kept(self) -> dict[str, tuple[Any, Any]]:
+        """The dict, made now and kept (before the values it is made from change)."""
+        if self._data is None:
+            self._data = self._made()
+            self._parts = self._after = self._set = None
+        return self._data
+
+    def after(self, fn: Callable[[dict[str, tuple[Any, Any]]], None]) -> None:
+        """Apply ``fn`` to the dict when it is made (at once if it is already kept)."""
+        if self._data is not None:
+            fn(self._data)
+        else:
+            self._after = fn
+
+    def __getitem__(self, key: str) -> tuple[Any, Any]:
+        return self._made()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._made()
+
+    def items(self) -> Any:
+        return self._made().items()
+
+    def __setitem__(self, key: str, value: tuple[Any, Any]) -> None:
+        if self._data is not None:
+            self._data[key] = value
+        else:
+            if self._set is None:
+                self._set = {}
+            self._set[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.kept()[key]
+
+    def __repr__(self) -> str:
+        return repr(self._made())
+
+
+@dataclass(slots=True)  # one per row of a plan: no __dict__ each
 class Item:
     """What applying a row will do: add or update, the changes to show, the payload to write."""
 
@@ -47,7 +128,8 @@ class Item:
     action: str  # "add", "update" or "same"
     key: str  # e.g. "URN 100000"
     description: str  # e.g. "The Aldgate School"
-    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # label -> (old, new)
+    # label -> (old, new): a dict, or for an added record AddedChanges (made when read)
+    changes: MutableMapping[str, tuple[Any, Any]] = field(default_factory=dict)
     payload: Any = None
     # What the user should know about a row that is still imported ("a postcode outside the
     # UK: kept as given"); the same words for every row it applies to, so they can be counted.
@@ -84,7 +166,7 @@ class Source:
     def samples(self, column: int, count: int = 3) -> list[str]:
         """A few non-blank values from a column, as text, for the mapping page."""
         result = []
-        for _n, row in headers.data_rows(self.sheet.rows[: self.header.index + 60], self.header).rows:
+        for _n, row in headers.data_rows(self.sheet.head[: self.header.index + 60], self.header).rows:
             if column < len(row):
                 text = reading.cells_as_text([row[column]])[0]
                 if text[:1] == "'":  # shown as imported: the apostrophe only marks text
@@ -100,11 +182,9 @@ class Source:
 class Plan:
     source: Source
     mapping: dict[int, str]
-    records: list[Record]
     items: list[Item]
     refused: list[Refusal]
     notes: list[str]
-    read_refused: list[Refusal] = field(default_factory=list)  # found while reading cells
     # The newest audit entry when the plan was made: every write through ITT Desk adds one, so
     # if it is still the newest when applying, the plan still holds and need not be redone.
     audit_mark: int | None = None

@@ -16,7 +16,7 @@ trainee twice in a cohort) is refused in the plan, never left for the database t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any, cast
 
 from .. import fields as F
@@ -34,7 +34,7 @@ from ..services.people import people
 from ..services.programmes import KnownEnrolments, enrolments
 from . import codes
 from . import import_common as C
-from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
+from .import_base import BAD, AddedChanges, ImportField, ImportKind, Item, Record, Refusal
 from .import_cohorts import (
     CohortResolver,
     NewCohort,
@@ -54,11 +54,12 @@ from .import_training import (
 )
 
 Token = C.Token
-#: A row as parsed: (record, person values, enrolment values, extra fields, its cohort).
-Parsed = tuple[Record, dict[str, Any], dict[str, Any], dict[str, Any], Cohort | NewCohort]
+#: A row as parsed: (record, person values, enrolment values, (home school, end date), its cohort).
+Parsed = tuple[Record, dict[str, Any], dict[str, Any], tuple[Any, Any], Cohort | NewCohort]
 
 PERSON_LABELS = {f.name: f.label for f in people.fields}
 ENROLMENT_LABELS = {f.name: f.label for f in enrolments.fields}
+ADDED_ENROLMENT_LABELS = {k: v for k, v in ENROLMENT_LABELS.items() if k != "cohort"}
 
 
 def register_fields(raw: dict[str, Any], extras: dict[str, Any]) -> dict[str, Any]:
@@ -207,7 +208,9 @@ class EnrolmentImport(ImportKind):
                     refused.append(Refusal(record.row, column, problem))
             if len(refused) > before or cohort is None:  # no cohort: refused above
                 continue
-            parsed.append((record, pvalues, evalues, extras, cohort))
+            # of the extra fields only what the items need later (a dict per row held ~35 MB)
+            parsed.append((record, pvalues, evalues, (extras["home_school"], extras["end_date"]),
+                           cohort))
         schools = C.school_ids_by_urn(urn for _record, urn in homes)
         for record, urn in homes:
             if urn not in schools:
@@ -233,7 +236,7 @@ class EnrolmentImport(ImportKind):
         known_enrolments = KnownEnrolments(cohort=existing, trainee_id=by_tid)
         file_keys = _FileKeys()
         items: list[Item] = []
-        for record, pvalues, evalues, extras, cohort in parsed:
+        for record, pvalues, evalues, (home_school, end_date), cohort in parsed:
             token: Token
             enrolment = by_tid.get(evalues["trainee_id"]) if evalues.get("trainee_id") else None
             person = people_by_id.get(enrolment.person_id) if enrolment else None
@@ -243,8 +246,8 @@ class EnrolmentImport(ImportKind):
                 person = by_trn.get(pvalues["trn"])
             if enrolment is None and person is not None:
                 enrolment = existing.get((person.id, cohort.id))
-            if extras["home_school"] is not None:
-                evalues["home_school"] = schools[extras["home_school"]][0]
+            if home_school is not None:
+                evalues["home_school"] = schools[home_school][0]
                 if evalues.get("route") in SALARIED_ROUTES:  # Register's employing school
                     evalues["employing_school"] = evalues["home_school"]
             # A new trainee on an earlier row of this file (same email, else TRN) is the same
@@ -275,11 +278,11 @@ class EnrolmentImport(ImportKind):
                 if isinstance(cohort, NewCohort):
                     item.payload["new_cohort"] = cohort
                     item.warnings.append(f"creates {cohort.what()}")
-                moved = resolver.course_ends(cohort, extras["end_date"])
+                moved = resolver.course_ends(cohort, end_date)
                 if moved:
                     old = cohort.end_date or cohort.academic_year.end
-                    item.payload["cohort_ends"] = {cohort.id: (old, extras["end_date"])}
-                    item.changes["Cohort end date"] = (old, extras["end_date"])
+                    item.payload["cohort_ends"] = {cohort.id: (old, end_date)}
+                    item.changes["Cohort end date"] = (old, end_date)
                     item.warnings.append(moved)
                     if item.action == "same":
                         item.action = "update"
@@ -396,8 +399,10 @@ class _FileKeys:
             self.items[token] = item
         elif additions:
             first = self.items[token]
-            first.payload["person"].update(additions)
+            if isinstance(first.changes, AddedChanges):  # made from the person: keep it as is
+                first.changes.kept()
             first.changes.update({PERSON_LABELS[k]: (None, v) for k, v in additions.items()})
+            first.payload["person"].update(additions)
         if token in self.items:
             for name, value in claimed.items():
                 self.new_by_key.setdefault((name, value), token)
@@ -424,6 +429,7 @@ def _plan_enrolment(record: Record, pvalues: dict[str, Any], evalues: dict[str, 
     changes: dict[str, tuple[Any, Any]] = {}
     payload: dict[str, Any] = {}
     label = f"{pvalues['first_name']} {pvalues['last_name']}"
+    new_person = False
     if same_person_as is not None:
         errors = people.check({**same_person_as.payload["person"],
                                **{k: v for k, v in pvalues.items() if v is not None}}, None, known)
@@ -437,7 +443,7 @@ def _plan_enrolment(record: Record, pvalues: dict[str, Any], evalues: dict[str, 
             refuse_errors(record, errors, columns, refused)
             return None
         payload["person"] = pvalues
-        changes.update({PERSON_LABELS[k]: (None, v) for k, v in pvalues.items() if v is not None})
+        new_person = True
     else:
         diff = {k: (getattr(person, k), v) for k, v in pvalues.items()
                 if v is not None and getattr(person, k) != v}
@@ -463,10 +469,17 @@ def _plan_enrolment(record: Record, pvalues: dict[str, Any], evalues: dict[str, 
             refuse_errors(record, errors, columns, refused)
             return None
         payload["enrolment"] = values
-        changes["Cohort"] = (None, cohort_label(cohort))
-        changes.update({ENROLMENT_LABELS[k]: (None, v) for k, v in evalues.items()
-                        if v is not None and k != "cohort"})
-        action = "add"
+        added: MutableMapping[str, tuple[Any, Any]]
+        if changes:  # an existing trainee's own changes, (old, new), come first
+            changes["Cohort"] = (None, cohort_label(cohort))
+            changes.update({ENROLMENT_LABELS[k]: (None, v) for k, v in evalues.items()
+                            if v is not None and k != "cohort"})
+            added = changes
+        else:  # made when shown, from the values added (values: "cohort", then evalues' items)
+            added = AddedChanges(*(((PERSON_LABELS, pvalues),) if new_person else ()),
+                                 ("Cohort", cohort_label(cohort)), (ADDED_ENROLMENT_LABELS, values))
+        return Item(record.row, "add", str(evalues.get("trainee_id") or pvalues.get("email") or label),
+                    label, added, payload)
     else:
         diff = {k: (getattr(enrolment, f"{k}_id" if k in ("cohort", "home_school") else k), v)
                 for k, v in values.items()

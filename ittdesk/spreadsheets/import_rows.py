@@ -12,7 +12,7 @@ still name their own row and column: only the parser's result is shared.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -46,7 +46,7 @@ class Refusal:
 # -- reading cells into records -----------------------------------------------------------
 
 
-def read_records(rows: Sequence[tuple[int, Sequence[Any]]], columns: list[tuple[int, str]],
+def read_records(rows: Iterable[tuple[int, Sequence[Any]]], columns: list[tuple[int, str]],
                  headings: list[str], dates: set[str], epoch_1904: bool,
                  refused: list[Refusal], check_cancel: Callable[[], None], *,
                  delimiter: str = "") -> list[Record]:

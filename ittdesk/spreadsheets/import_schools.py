@@ -29,7 +29,7 @@ from ..services.base import Kind
 from ..services.people import roles
 from ..services.schools import schools
 from . import import_common as C
-from .import_base import BAD, ImportField, ImportKind, Item, Record, Refusal
+from .import_base import BAD, AddedChanges, ImportField, ImportKind, Item, Record, Refusal
 from .import_heads import HEAD_FIELDS, HeadPlanner, write_heads
 from .import_rows import current_memo, parse_with
 
@@ -228,9 +228,7 @@ class SchoolImport(ImportKind):
             if school is None:
                 values.setdefault("status", None)
                 item = Item(record.row, "add", f"URN {urn}", values["name"],
-                            {labels[k]: (None, v) for k, v in values.items()
-                             if v is not None},
-                            {"values": values})
+                            AddedChanges((labels, values)), {"values": values})
             else:
                 changes = {k: (getattr(school, k), v) for k, v in values.items()
                            if v is not None and getattr(school, k) != v}

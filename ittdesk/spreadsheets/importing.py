@@ -26,19 +26,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from peewee import DataError, IntegrityError, fn
 
-from .. import gcpolicy
+from .. import gcpolicy, memory
 from ..errors import RefusedError
 from ..models import ImportRun, database
 from . import headers, heading_match, reading
 from .import_base import (  # noqa: F401 - re-exported: the kinds, the CLI, the wizard, tests
     BAD,
+    AddedChanges,
     ImportCancelled,
     ImportField,
     ImportKind,
@@ -63,14 +64,22 @@ def _show_labels(importer: ImportKind, items: list[Item]) -> None:
                     if spec.choices is not None}
     if not vocabularies:
         return
-    for item in items:
-        changes = item.changes
+
+    def relabel(changes: MutableMapping[str, tuple[Any, Any]]) -> None:
         for label, vocabulary in vocabularies.items():
             pair = changes.get(label)
             if pair is not None:
                 old, new = pair
                 changes[label] = (vocabulary.label(old) if old else old,
                                   vocabulary.label(new) if new else new)
+
+    for item in items:
+        changes = item.changes
+        if isinstance(changes, AddedChanges):
+            changes.after(relabel)  # when shown: an added record's changes are not held
+        else:
+            relabel(changes)
+
 
 _KINDS: dict[str, ImportKind] = {}
 
@@ -118,7 +127,7 @@ def _load_source(path: str | Path, kind: str, sheet: str | None) -> Source:
         # a row that looks like headings (the user maps its columns by hand).
         best = None
         for candidate in candidates.values():
-            found = headers.find_header(candidate.rows, importer.fields,
+            found = headers.find_header(candidate.head, importer.fields,
                                         ignore=candidate.hidden_columns)
             if found is None:
                 continue
@@ -130,6 +139,9 @@ def _load_source(path: str | Path, kind: str, sheet: str | None) -> Source:
             raise RefusedError(f"{where} has no header row: no row of headings such as "
                                f"{', '.join(f.label for f in importer.fields[:4])}")
         _key, chosen, found = best
+        for other_sheet in candidates.values():
+            if other_sheet is not chosen:
+                other_sheet.done_reading()
         other = importer.not_this_kind(found.headings)
         if other:
             raise RefusedError(f"{path.name} {other}")
@@ -164,7 +176,7 @@ def guess_kind(path: str | Path) -> str:
     """The kind of records a file most looks like (for a file dropped on the window)."""
     book = reading.open_book(path)
     try:
-        sheets = {name: sheet.rows[:40] for name, sheet in book.sheets().items()}
+        sheets = {name: sheet.head[:40] for name, sheet in book.sheets().items()}
     finally:
         book.close()
     scores = {}
@@ -234,30 +246,40 @@ def mapping_from_json(source: Source, data: dict[str, Any]) -> dict[int, str]:
 # -- planning -----------------------------------------------------------------------------
 
 
-def _records(source: Source, mapping: dict[int, str], refused: list[Refusal],
-             notes: list[str], cancel: threading.Event | None) -> list[Record]:
+def read_source(source: Source, mapping: dict[int, str], refused: list[Refusal],
+                notes: list[str], cancel: threading.Event | None = None) -> list[Record]:
+    """The rows under the header as records of the mapped cells, read from the file again
+    each time (a plan keeps its items, not these): refusals of cells (formulas, a CSV row
+    with too many cells) go to ``refused``, where reading stopped to ``notes``."""
     importer = kind_for(source.kind)
-    block = headers.data_rows(source.sheet.rows, source.header)
-    if block.stopped_at:
-        notes.append(f"Stopped reading at row {block.stopped_at} ('{block.stopped_because}'): "
-                     f"{block.left_out} row(s) from there on were not imported")
 
     def check_cancel() -> None:
         if cancel is not None and cancel.is_set():
             raise ImportCancelled("Import cancelled; nothing was changed")
 
     dates = {f.name for f in importer.fields if f.is_date}
-    return read_records(block.rows, sorted(mapping.items()), source.headings, dates,
-                        source.book.epoch_1904, refused, check_cancel,
-                        delimiter=source.book.delimiter if source.book.kind == "csv" else "")
+    # The sheet's rows are streamed: only the mapped cells of each row are kept (a record).
+    block = headers.DataBlock(rows=[])
+    records = read_records(headers.iter_data_rows(source.sheet.iter_rows(), source.header, block),
+                           sorted(mapping.items()), source.headings, dates,
+                           source.book.epoch_1904, refused, check_cancel,
+                           delimiter=source.book.delimiter if source.book.kind == "csv" else "")
+    source.sheet.done_reading()
+    if block.stopped_at:
+        notes.append(f"Stopped reading at row {block.stopped_at} ('{block.stopped_because}'): "
+                     f"{block.left_out} row(s) from there on were not imported")
+    return records
 
 
 def plan_import(source: Source, mapping: dict[int, str] | None = None, *,
                 options: dict[str, Any] | None = None, progress: Progress | None = None,
                 cancel: threading.Event | None = None) -> Plan:
     """What applying would do; writes nothing."""
-    with paused_gc(), remembering():
-        return _plan_import(source, mapping, options, progress, cancel)
+    try:
+        with paused_gc(), remembering():
+            return _plan_import(source, mapping, options, progress, cancel)
+    finally:
+        memory.trim()  # the records, parse memo and working sets are gone: free their pages
 
 
 def _plan_import(source: Source, mapping: dict[int, str] | None, options: dict[str, Any] | None,
@@ -276,21 +298,21 @@ def _plan_import(source: Source, mapping: dict[int, str] | None, options: dict[s
     notes = list(source.notes)
     if progress:
         progress(0, None, "Reading rows…")
-    records = _records(source, mapping, refused, notes, cancel)
+    records = read_source(source, mapping, refused, notes, cancel)
     if not records and not refused:
         raise RefusedError(f"The sheet '{source.sheet.name}' has headings but no rows to import")
     columns = {name: source.headings[col] for col, name in mapping.items()}
     if progress:
         progress(0, len(records), f"Checking {len(records):,} rows…")
     bad_rows = {r.row for r in refused}
-    read_refused = list(refused)
     records = [r for r in records if r.row not in bad_rows]
     mark = _audit_mark()
     items = importer.plan(records, columns, refused, source.options)
     _show_labels(importer, items)
     notes.extend(warning_notes(items))
     refused.sort(key=lambda r: r.row)
-    return Plan(source, mapping, records, items, refused, notes, read_refused, mark)
+    # The records are not kept: applying a plan whose database moved on reads the file again.
+    return Plan(source, mapping, items, refused, notes, audit_mark=mark)
 
 
 def _audit_mark() -> int:
@@ -349,12 +371,17 @@ def _apply(plan: Plan, skip_invalid: bool, progress: Progress | None,
     # BEGIN IMMEDIATE: a second import waits its turn, however long the first one takes.
     with write_transaction(on_wait=waiting) as transaction:
         # Matching is redone here, inside the transaction: the database may have changed
-        # since the preview. Refusals found while reading cells carry over as they were.
+        # since the preview. The rows are read from the file again (a plan keeps what it
+        # shows, not the file's cells); a CSV file changed since is refused.
         if plan.audit_mark is not None and plan.audit_mark == _audit_mark():
             refused, items = list(plan.refused), plan.items
         else:
-            refused = list(plan.read_refused)
-            items = importer.plan(plan.records, columns, refused, source.options)
+            refused = []
+            records = read_source(source, plan.mapping, refused, [], cancel)
+            bad_rows = {r.row for r in refused}
+            records = [r for r in records if r.row not in bad_rows]
+            items = importer.plan(records, columns, refused, source.options)
+            del records
             _show_labels(importer, items)
         plan.audit_mark = None  # the writes below fill in ids: a second attempt re-plans
         refused.sort(key=lambda r: r.row)

@@ -60,7 +60,7 @@ from .part_scans import (
 from .part_scans import refuse as _refuse
 
 __all__ = ["EXCEL_COLUMNS", "EXCEL_ROWS", "DamagedFile", "IMPORT", "TEMPLATE", "Limits", "check_archive",
-           "check_sqlite_file", "check_text_cells", "check_text_size", "check_workbook",
+           "check_cell_count", "check_sqlite_file", "check_text_cells", "check_text_size", "check_workbook",
            "column_letters", "column_number"]
 
 CHUNK = 1024 * 1024
@@ -313,7 +313,12 @@ def check_text_size(path: Path, size: int) -> None:
 def check_text_cells(path: Path, text: str, delimiter: str) -> None:
     """A CSV file of nothing but delimiters is millions of cells for its size; count them (an
     upper bound: quoted delimiters count too) before the csv module builds them all."""
-    cells = text.count(delimiter) + text.count("\n") + 1
+    check_cell_count(path, text.count(delimiter) + text.count("\n") + 1)
+
+
+def check_cell_count(path: Path, cells: int) -> None:
+    """Refuse a CSV file that can hold more than ``cells`` (as :func:`check_text_cells` counts
+    them; the reader counts a chunk at a time)."""
     if cells > IMPORT.cells:
         raise _refuse(path.name, f"holds up to {cells:,} cells, far more than any real CSV file "
                                  f"({IMPORT.cells:,} at most)")

@@ -36,11 +36,14 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from .. import memory
 from ..errors import RefusedError
 from . import preflight
 
@@ -85,15 +88,49 @@ def value(raw: Any) -> Any:
     return raw
 
 
+#: Rows of a sheet kept in memory once it is opened: the header is looked for in the first 40,
+#: the mapping page's samples come from the 60 under it. The rest are read again when asked
+#: (:meth:`Sheet.iter_rows`): a 50,000-row GIAS extract as Python lists held ~280 MB.
+HEAD_ROWS = 120
+
+
 @dataclass
 class Sheet:
+    """A sheet's first rows, and every row again on request (read from the file, not held)."""
+
     name: str
-    rows: list[list[Any]]  # raw cells; row i is the spreadsheet's row i + 1
+    head: list[list[Any]]  # raw cells of the first HEAD_ROWS rows; row i is the sheet's row i + 1
     hidden_columns: set[int] = field(default_factory=set)  # 0-based, xlsx/xlsm only
+    # every row from row 1, read again (None: ``head`` is every row)
+    stream: Callable[[], Iterator[list[Any]]] | None = None
+    release: Callable[[], None] | None = None  # frees what the stream keeps between reads
+    _all: list[list[Any]] | None = None
+
+    def iter_rows(self) -> Iterator[list[Any]]:
+        """Every row from row 1, one at a time: an import holds only what it keeps of each."""
+        if self.stream is None:
+            return iter(self.head)
+        return self.stream()
+
+    def done_reading(self) -> None:
+        """The rows were read: what the reader keeps to read them again fast is freed (a
+        workbook's parsed sheet), so a plan does not hold the sheet beside its records."""
+        if self.release is not None:
+            self.release()
+
+    @property
+    def rows(self) -> list[list[Any]]:
+        """Every row in memory (small sheets: templates, returned forms, tests); imports use
+        :meth:`iter_rows`."""
+        if self.stream is None:
+            return self.head
+        if self._all is None:
+            self._all = list(self.stream())
+        return self._all
 
     @property
     def is_empty(self) -> bool:
-        return not any(any(c not in ("", None) for c in row) for row in self.rows)
+        return not any(any(c not in ("", None) for c in row) for row in self.iter_rows())
 
 
 @dataclass
@@ -106,7 +143,7 @@ class Book:
     encoding: str = ""  # csv only
     delimiter: str = ""  # csv only
     _workbook: Any = None
-    _csv_rows: list[list[Any]] | None = None
+    _csv: _CsvText | None = None
     _hidden_columns: dict[str, set[int]] = field(default_factory=dict)
 
     def sheet(self, name: str | None = None) -> Sheet:
@@ -136,12 +173,12 @@ class Book:
 
     def _read(self, name: str) -> Sheet:
         if self.kind == "csv":
-            return Sheet(name, self._csv_rows or [])
-        try:
-            rows = self._workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise _refusal(self.path, exc) from exc
-        return Sheet(name, rows, set(self._hidden_columns.get(name, ())))
+            assert self._csv is not None
+            stream = self._csv.rows
+            return Sheet(name, list(islice(stream(), HEAD_ROWS)), stream=stream)
+        rows = _CalamineRows(self, name)
+        return Sheet(name, list(islice(rows(), HEAD_ROWS)), set(self._hidden_columns.get(name, ())),
+                     stream=rows, release=rows.release)
 
     def close(self) -> None:
         if self._workbook is not None:
@@ -150,6 +187,45 @@ class Book:
             except Exception:
                 pass
             self._workbook = None
+
+
+class _CalamineRows:
+    """A workbook sheet's rows as lists, streamed from calamine's parsed sheet (kept until
+    :meth:`release`, then parsed again if asked): Python objects are made a row at a time
+    instead of for the whole sheet at once."""
+
+    def __init__(self, book: Book, name: str) -> None:
+        self.book, self.name = book, name
+        self._sheet: Any = None
+
+    def _parsed(self) -> Any:
+        if self._sheet is None:
+            if self.book._workbook is None:
+                raise RefusedError(f"{self.book.path.name} was closed before it was read")
+            try:
+                self._sheet = self.book._workbook.get_sheet_by_name(self.name)
+            except Exception as exc:
+                raise _refusal(self.book.path, exc) from exc
+        return self._sheet
+
+    def __call__(self) -> Iterator[list[Any]]:
+        sheet = self._parsed()
+        start = sheet.start
+        # calamine starts each row at the sheet's first used column and yields the rows
+        # above the first used one: cells are padded so that column i is the sheet's column i
+        lead = [""] * start[1] if start is not None and start[1] else None
+        try:
+            for row in sheet.iter_rows():
+                yield lead + row if lead else row
+        except RefusedError:
+            raise
+        except Exception as exc:
+            raise _refusal(self.book.path, exc) from exc
+
+    def release(self) -> None:
+        if self._sheet is not None:
+            self._sheet = None
+            memory.trim()  # the parsed sheet's memory back to the OS, not kept for Python
 
 
 def open_book(path: str | Path) -> Book:
@@ -289,25 +365,6 @@ def _xlsx_details(archive: zipfile.ZipFile) -> tuple[bool, dict[str, set[int]]]:
 # -- CSV ----------------------------------------------------------------------------------
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """(text, encoding): BOMs first, then strict UTF-8, then Windows-1252 (as Excel writes it).
-
-    Windows-1252 decodes almost any bytes, so text in another encoding (Shift-JIS, UTF-16
-    without a BOM, Big5...) would come out as mojibake without a word: :func:`unsupported`
-    refuses what does not look like Windows-1252 first."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    # cp1252 leaves five bytes undefined; they become the latin-1 character instead of failing
-    # (callers that take files from users ask :func:`unsupported` first).
-    return data.decode("cp1252", errors="ittdesk-latin1"), "cp1252"
-
-
 #: Bytes Windows-1252 leaves undefined: no program writing Windows-1252 writes them.
 _UNDEFINED_1252 = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
 #: 0x80-0x9F bytes that Windows-1252 text seldom holds (it uses € … ‘ ’ “ ” • – — there);
@@ -320,6 +377,9 @@ _HIGH_RUN = re.compile(rb"[\x80-\xff]{2,}")
 
 def unsupported(data: bytes) -> str | None:
     """Why ``data`` (neither BOM-marked nor UTF-8) is not Windows-1252 text, or None.
+
+    Windows-1252 decodes almost any bytes, so text in another encoding (Shift-JIS, UTF-16
+    without a BOM, Big5...) would come out as mojibake without a word: this refuses it first.
 
     Heuristics on the first megabyte: NUL bytes on alternate positions (UTF-16 without a
     BOM); any byte Windows-1252 leaves undefined; or non-ASCII bytes that mostly come in runs
@@ -420,53 +480,148 @@ def _unsupported(path: Path, encoding: str) -> RefusedError:
                         "Excel or LibreOffice and save it as 'CSV UTF-8' to import it")
 
 
-def _may_hold_formula(text: str, delimiter: str) -> bool:
-    """Whether a cell can start with "=" (optionally quoted): at the start of the text, a line
-    or after a delimiter. Plain substring searches: a regular expression was far slower on a
-    big extract (BENCHMARKS.md, "Figures behind the code's comments")."""
-    return text.startswith(("=", '"=')) or any(
-        f"{before}{quote}=" in text for before in ("\n", delimiter) for quote in ("", '"'))
+_SAMPLE = 1 << 20  # bytes :func:`unsupported` looks at
+_CHUNK = 1 << 18  # bytes of a CSV file decoded at a time
+_SNIFF_CHARS = 65536
+
+
+@dataclass
+class _CsvText:
+    """A CSV file's rows, read again from the file on each pass, decoded and split as its first
+    reading found (the decoded text of a 50 MB extract is 50-100 MB, its cells as Python
+    strings ~280 MB: neither is kept)."""
+
+    path: Path
+    encoding: str
+    errors: str
+    delimiter: str
+    formulas: bool  # whether any cell can start with "=" (else rows skip the per-cell look)
+    stamp: tuple[int, int]  # size and modification time when it was read: a pass refuses a change
+
+    def rows(self) -> Iterator[list[Any]]:
+        try:
+            stat = self.path.stat()
+            if (stat.st_size, stat.st_mtime_ns) != self.stamp:
+                raise RefusedError(f"{self.path.name} changed since it was opened: open it again "
+                                   "to import what it holds now")
+            fh = self.path.open("rb")
+        except OSError as exc:
+            raise RefusedError(f"Cannot read {self.path.name}: {exc.strerror or exc}") from exc
+        with io.TextIOWrapper(fh, encoding=self.encoding, errors=self.errors, newline="") as text:
+            reader = csv.reader(text, delimiter=self.delimiter)
+            try:
+                if not self.formulas:
+                    yield from reader
+                    return
+                for row in reader:
+                    if any(c[:1] == "=" for c in row):
+                        row = [FormulaText(c) if len(c) > 1 and c[0] == "=" else c for c in row]
+                    yield row
+            except csv.Error as exc:
+                raise RefusedError(f"{self.path.name} is not a readable CSV file: {exc}") from exc
+
+
+@dataclass
+class _Scan:
+    """What one pass over a CSV file's decoded text tells before any cell is made."""
+
+    sample: str  # the first _SNIFF_CHARS + 1 characters
+    counts: dict[str, int]  # each delimiter's and line feeds' occurrences (cells, an upper bound)
+    formula_after: set[str]  # "" (start of text), "\n" or a delimiter that an "=" follows
+    nul: bool
+
+
+def _scan_text(fh: Any, encoding: str, errors: str) -> _Scan:
+    """Decode the whole file a chunk at a time (raises UnicodeDecodeError as decoding it whole
+    would, its ``start`` the byte's position in the file)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors)
+    fh.seek(0)
+    sample: list[str] = []
+    sampled = 0
+    counts = dict.fromkeys(_DELIMITERS + ("\n",), 0)
+    after: set[str] = set()
+    nul = False
+    tail = ""
+    read = 0
+    while True:
+        data = fh.read(_CHUNK)
+        pending = len(decoder.getstate()[0])
+        try:
+            text = decoder.decode(data, not data)
+        except UnicodeDecodeError as exc:
+            exc.start += read - pending
+            raise
+        read += len(data)
+        if text:
+            if not sampled and text.startswith(("=", '"=')):
+                after.add("")
+            if sampled <= _SNIFF_CHARS:
+                sample.append(text[: _SNIFF_CHARS + 1 - sampled])
+                sampled += len(sample[-1])
+            for key in counts:
+                counts[key] += text.count(key)
+            nul = nul or "\x00" in text
+            if "=" in text:
+                edge = tail + text[:2]  # a mark split between two chunks
+                for before in ("\n",) + _DELIMITERS:
+                    if before not in after and any(f"{before}{quote}=" in part for part in (text, edge)
+                                                   for quote in ("", '"')):
+                        after.add(before)
+            tail = text[-2:]
+        if not data:
+            break
+    return _Scan("".join(sample), counts, after, nul)
 
 
 def _open_csv(path: Path) -> Book:
     try:
-        preflight.check_text_size(path, path.stat().st_size)
-        data = path.read_bytes()
+        stat = path.stat()
+        preflight.check_text_size(path, stat.st_size)
+        fh = path.open("rb")
     except OSError as exc:
         raise RefusedError(f"Cannot read {path.name}: {exc.strerror or exc}") from exc
-    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if not utf16 and b"\x00" in data:  # anywhere: a NUL stored breaks every later export
-        if unsupported(data):  # NULs on alternate bytes: UTF-16 saved without its BOM
-            raise _unsupported(path, "UTF-16 text without a byte-order mark")
+    with fh:
+        first = fh.read(_SAMPLE)
+        utf16 = first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if not utf16:  # a NUL anywhere: a NUL stored breaks every later export
+            nul = b"\x00" in first
+            while not nul:
+                more = fh.read(_CHUNK)
+                if not more:
+                    break
+                nul = b"\x00" in more
+            if nul:
+                if unsupported(first):  # NULs on alternate bytes: UTF-16 saved without its BOM
+                    raise _unsupported(path, "UTF-16 text without a byte-order mark")
+                raise RefusedError(f"{path.name} is not a spreadsheet or CSV file (it holds binary data)")
+        if first.startswith(codecs.BOM_UTF8):
+            encoding, errors = "utf-8-sig", "replace"
+        elif utf16:
+            encoding, errors = "utf-16", "strict"
+        else:
+            encoding, errors = "utf-8", "strict"
+        try:
+            scan = _scan_text(fh, encoding, errors)
+        except UnicodeDecodeError as exc:
+            if utf16:  # cut short (an odd number of bytes) or damaged
+                raise RefusedError(f"{path.name} is damaged: it says it is UTF-16 text but byte "
+                                   f"{exc.start:,} cannot be read as such") from None
+            # not UTF-8: Windows-1252 (as Excel writes it), unless it does not look like it
+            other = unsupported(first)
+            if other:
+                raise _unsupported(path, other) from None
+            encoding, errors = "cp1252", "ittdesk-latin1"
+            scan = _scan_text(fh, encoding, errors)
+    if utf16 and scan.nul:
         raise RefusedError(f"{path.name} is not a spreadsheet or CSV file (it holds binary data)")
-    try:
-        text, encoding = decode_text(data)
-    except UnicodeDecodeError as exc:  # UTF-16 cut short (an odd number of bytes) or damaged
-        raise RefusedError(f"{path.name} is damaged: it says it is UTF-16 text but byte "
-                           f"{exc.start:,} cannot be read as such") from None
-    if encoding == "cp1252":
-        other = unsupported(data)
-        if other:
-            raise _unsupported(path, other)
-    del data
-    if utf16 and "\x00" in text:
-        raise RefusedError(f"{path.name} is not a spreadsheet or CSV file (it holds binary data)")
-    delimiter = sniff_delimiter(text[:65536], complete=len(text) <= 65536)
-    preflight.check_text_cells(path, text, delimiter)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        # Cells holding formula text are marked; one search of the text says whether any
-        # cell can start with "=", so ordinary files skip the per-cell look.
-        if _may_hold_formula(text, delimiter):
-            rows = [[FormulaText(c) if len(c) > 1 and c[0] == "=" else c for c in row]
-                    if any(c[:1] == "=" for c in row) else row for row in rows]
-    except csv.Error as exc:
-        raise RefusedError(f"{path.name} is not a readable CSV file: {exc}") from exc
-    book = Book(path, "csv", [path.stem], encoding=encoding, delimiter=delimiter)
-    book._csv_rows = rows
-    if not any(any(c.strip() for c in row) for row in rows):
+    complete = len(scan.sample) <= _SNIFF_CHARS
+    delimiter = sniff_delimiter(scan.sample[:_SNIFF_CHARS], complete=complete)
+    preflight.check_cell_count(path, scan.counts[delimiter] + scan.counts["\n"] + 1)
+    formulas = bool(scan.formula_after & {"", "\n", delimiter})
+    text = _CsvText(path, encoding, errors, delimiter, formulas, (stat.st_size, stat.st_mtime_ns))
+    if not any(any(c.strip() for c in row) for row in text.rows()):  # stops at the first filled row
         raise RefusedError(f"{path.name} has no data")
-    return book
+    return Book(path, "csv", [path.stem], encoding=encoding, delimiter=delimiter, _csv=text)
 
 
 def cells_as_text(row: list[Any]) -> list[str]:
