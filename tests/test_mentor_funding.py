@@ -483,3 +483,28 @@ def test_the_statements_command_writes_a_pdf_and_an_xlsx_per_school_as_ittdesk(
                                       "Mentor funding 2025-26 900101 School 900101.pdf"]
     assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
     assert len(list(out.glob("*.xlsx"))) == 2
+
+
+def test_names_match_as_they_sort_and_a_middle_name_is_asked_about_not_rejected(provider,
+                                                                                tmp_path):
+    s = school(900110)
+    irish = people.create({"first_name": "Siobhán", "last_name": "Ó Súilleabháin"})
+    roles.create({"person": irish.id, "school": s.id, "kind": "mentor",
+                  "start_date": date(2020, 9, 1)})
+    trained(irish, date(2025, 10, 1), 8, s)
+    plain = mentor("Tom", "Hardcastle", s)
+    trained(plain, date(2025, 10, 1), 8, s)
+    base = {"claim_reference": "1", "school_urn": "900110", "school_name": "x",
+            "school_local_authority": "", "school_type_of_establishment": "",
+            "school_group": "", "provider_name": "Moorside SCITT",
+            "claim_submission_date": "2026-06-01T09:00:00Z", "mentor_trn": "",
+            "mentor_hours_of_training": "8"}
+    lines = [{**base, "mentor_full_name": "Siobhan O Suilleabhain"},
+             {**base, "mentor_full_name": "Tom James Hardcastle"},
+             {**base, "mentor_full_name": "Tom Hardcastle", "mentor_trn": "6999998"}]
+    write_sample(tmp_path / "s.csv", lines)
+    result = samples.answer(tmp_path / "s.csv", tmp_path / "o.csv", record=False)
+    first, middle, wrong_trn = result.decisions
+    assert (first.accepted, first.person_id) == (True, irish.id)
+    assert middle.accepted is None and "Tom Hardcastle" in middle.why
+    assert wrong_trn.accepted is None and "no one has TRN 6999998" in wrong_trn.why

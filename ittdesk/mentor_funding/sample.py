@@ -207,14 +207,22 @@ class _Records:
         return self._ledgers[year]
 
     @staticmethod
-    def named(name: str) -> list[Person]:
+    def named(name: str) -> tuple[list[Person], list[Person]]:
+        """People of that name: (exactly, loosely). Exactly: the whole name as it sorts
+        ("Ó Súilleabháin" = "O Suilleabhain", surnames of several words). Loosely: the first
+        and last words alone (a middle name on one side only), never enough to answer on."""
         key = sort_key(name)
-        if not key:
-            return []
-        last = name.strip().split()[-1]
-        return [p for p in Person.select().where(
-            (Person.last_name_key == sort_key(last)) & (Person.erased == False))  # noqa: E712
-            if sort_key(p.full_name) == key]
+        words = name.split()
+        if not key or not words:
+            return [], []
+        surnames = {sort_key(" ".join(words[i:])) for i in range(1, len(words))} or {key}
+        found = list(Person.select().where(Person.last_name_key.in_(list(surnames))
+                                           & (Person.erased == False)))  # noqa: E712
+        first = sort_key(words[0])
+        exact = [p for p in found if sort_key(p.full_name) == key]
+        loose = [p for p in found if p not in exact
+                 and sort_key(p.first_name.split()[0] if p.first_name else "") == first]
+        return exact, loose
 
     @staticmethod
     def at_school(person: Person, school: School | None, year: AcademicYear) -> bool:
@@ -269,7 +277,8 @@ def _decide(row: list[str], line: int, sample: _Sample, records: _Records,
     if trn:
         person = Person.get_or_none(Person.trn == trn)
         if person is None:
-            others = records.named(name)
+            exact, loose = records.named(name)
+            others = exact + loose
             if others:
                 decision.why = (f"no one has TRN {trn}, but "
                                 + ", ".join(f"{p.full_name} (#{p.id}, TRN {p.trn or 'none'})"
@@ -279,12 +288,17 @@ def _decide(row: list[str], line: int, sample: _Sample, records: _Records,
             decision.accepted, decision.reason = False, f"{NOT_KNOWN}: no record of TRN {trn} or of {name}"
             return decision
     else:
-        named = records.named(name)
+        named, loose = records.named(name)
         here = [p for p in named if records.at_school(p, school, decision.year)]
         if len(here) > 1:
             decision.why = f"{len(here)} people named {name} at this school: add mentor_trn"
             return decision
         if not here:
+            if loose:
+                decision.why = (f"no one is named exactly {name}; "
+                                + ", ".join(f"{p.full_name} (#{p.id})" for p in loose)
+                                + " may be them: check the name or add mentor_trn")
+                return decision
             if named:
                 decision.why = (f"{name} is recorded, but not at URN {urn_raw}, and the line has "
                                 "no TRN to tell whether it is the same person")
