@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from zipfile import ZipFile
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -426,3 +427,69 @@ def test_cells_styled_with_the_las_own_cell_style_keep_that_style_when_filled(th
             cell = ws.cell(row, col)
             assert cell.style == "LA input", cell.coordinate
             assert cell.fill.fgColor.rgb.endswith("FFFFCC") and cell.border.left.style == "thin"
+
+
+def test_inserted_rows_made_with_their_look_match_cells_styled_one_by_one(three_schools,
+                                                                         tmp_path, monkeypatch):
+    """Inserted rows are made the quick way (each cell made with its look, appended under the
+    sheet and moved up into place: template_cells.NewRows) and come out exactly as when each
+    cell is made bare and styled one by one: values, types, formats, looks and named styles,
+    the per-row formula in an unmapped column between mapped ones, the total and the LA's
+    rows below, with nothing left where the rows were appended."""
+    from openpyxl.styles import Border, Side
+
+    from ittdesk.returns import template_cells
+
+    template = make_template(tmp_path / "la.xlsx", data_rows=1)
+    wb = load_workbook(template)
+    ws = wb["Return"]
+    thin = Side(style="thin", color="808080")
+    for col in range(1, 8):  # a styled first data row, a per-row formula in column D
+        ws.cell(HEADER_ROW + 1, col).border = Border(bottom=thin)
+    ws.cell(HEADER_ROW + 1, 4, f"=E{HEADER_ROW + 1}*2")
+    ws.merge_cells(f"B{HEADER_ROW + 4}:D{HEADER_ROW + 4}")  # a signature box below the total
+    wb.save(template)
+    filters = make_filters()
+    info = inspect_template(template, "partnership", filters)
+    # Columns C and D are left out between mapped ones: append makes empty cells there.
+    mapping = {0: "urn", 1: "school", 4: "mentors_trained", 6: "la_name"}
+
+    made = []
+    real_make = template_cells.NewRows.make.__func__
+
+    def spy(cls, *args):
+        made.append(real_make(cls, *args))
+        return made[-1]
+
+    monkeypatch.setattr(template_cells.NewRows, "make", classmethod(spy))
+    quick = fill_template(info, tmp_path / "quick.xlsx", filters, mapping)
+    assert made and made[0] is not None and made[0].count == 2  # the quick way was taken
+    monkeypatch.setattr(template_cells.NewRows, "make", classmethod(lambda cls, *args: None))
+    slow = fill_template(info, tmp_path / "slow.xlsx", filters, mapping)
+    assert quick.inserted == slow.inserted == 2
+
+    def cells(path):
+        book = load_workbook(path)
+        sheet = book["Return"]
+        found = {(c.row, c.column): (c.value, c.data_type, c.number_format, c.style,
+                                     repr(c.font), repr(c.border), repr(c.fill))
+                 for row in sheet.iter_rows() for c in row if c.value is not None or c.has_style}
+        return (found, sorted(map(str, sheet.merged_cells.ranges)), sheet.max_row,
+                sorted(book.named_styles))
+
+    got, expected = cells(quick.path), cells(slow.path)
+    assert got == expected
+    # The same file, part for part, but the time it was saved: nothing left where the rows
+    # were appended (an empty cell there would not show once read back).
+    with ZipFile(quick.path) as a, ZipFile(slow.path) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            if name != "docProps/core.xml":
+                assert a.read(name) == b.read(name), name
+    found, merged, max_row, _styles = got
+    last_data = HEADER_ROW + 3
+    assert found[(last_data, 4)][0] == f"=E{last_data}*2"  # the formula, copied per row
+    assert found[(last_data + 1, 1)][0] == "Total"
+    assert found[(last_data + 1, 5)][0] == f"=SUM(E{HEADER_ROW + 1}:E{last_data})"
+    assert f"B{last_data + 3}:D{last_data + 3}" in merged
+    assert max_row == last_data + 3  # nothing left below the LA's rows

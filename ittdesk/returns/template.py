@@ -40,7 +40,14 @@ from ..spreadsheets.writer import (
 )
 from .base import Filters, get_return
 from .insert_rows import insert_rows
-from .template_cells import column_plan, copy_row_format, fill_new_rows, fill_rows
+from .template_cells import (
+    Looks,
+    NewRows,
+    column_plan,
+    copy_row_format,
+    fill_new_rows,
+    fill_rows,
+)
 
 SCAN_ROWS = 60
 # Stricter than the importer's default: a wrong column filled in an LA's return is worse than an
@@ -294,7 +301,7 @@ def _fill(info: TemplateInfo, target: Path, filters: Filters,
     ws = wb[info.sheet]
     result = FillResult(target, len(records))
 
-    looks: dict[str, str] = {}  # one named style per look new cells copy (look_style)
+    looks = Looks()  # one named style per look new cells copy (look_style)
     capacity = info.capacity
     at = info.stop_row  # known exactly when capacity is
     if capacity is not None and at is not None and len(records) > capacity:
@@ -325,6 +332,9 @@ def _fill(info: TemplateInfo, target: Path, filters: Filters,
     has_merged = any(r.min_row <= last_row and r.max_row >= info.data_start
                      for r in ws.merged_cells.ranges)
     cell_at = ws.cell
+    # Inserted rows' cells are made with their look and moved into place (NewRows), unless a
+    # merge or the LA's own named style needs the cell-by-cell way (fill_new_rows).
+    new_rows = None if has_merged else NewRows.make(ws, plan, looks, new_from)
     for start in range(0, len(records), 500):
         if cancelled is not None and cancelled():
             raise Cancelled()
@@ -341,9 +351,14 @@ def _fill(info: TemplateInfo, target: Path, filters: Filters,
                 fill_rows(cell_at, records, start, split, info.data_start, new_from, plan,
                            has_merged)
                 start = split
-            fill_new_rows(cell_at, records, start, stop, info.data_start, plan)
+            if new_rows is not None:
+                new_rows.add(records, start, stop)
+            else:
+                fill_new_rows(cell_at, records, start, stop, info.data_start, plan)
     if cancelled is not None and cancelled():
         raise Cancelled()
+    if new_rows is not None:
+        new_rows.place()
     result.path = save_workbook(wb, target)
     if remember:
         headers.save_mapping(purpose(info.key), info.headings, mapping)

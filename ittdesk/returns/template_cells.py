@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import NamedStyle
+from openpyxl.utils import get_column_letter
 
 if TYPE_CHECKING:  # openpyxl has no type information: these name what is passed
     from openpyxl.worksheet.worksheet import Worksheet
@@ -39,6 +40,15 @@ class ColumnPlan(NamedTuple):
 
 
 CellAt = Callable[[int, int], Cell]  # a worksheet's ``cell(row, column)``
+
+
+class Looks(dict[str, str]):
+    """Look -> the name of its named cell style (:func:`look_style`), and the named styles ITT
+    Desk added by name: a new cell can be *made* with one's style array (:class:`NewRows`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.added: dict[str, NamedStyle] = {}
 
 
 def fill_rows(cell_at: CellAt, records: Sequence[tuple[Any, ...]], start: int, stop: int,
@@ -86,6 +96,89 @@ def fill_new_rows(cell_at: CellAt, records: Sequence[tuple[Any, ...]], start: in
                 set_cell(cell, value)
             else:
                 cell.value = value / 100 if kind == "money" else value
+
+
+class NewRows:
+    """Records into the rows inserted under the data area, the quick way on openpyxl's public
+    API: each cell is *made* with its look (``Cell(ws, style_array=...)``, the named style's
+    array, exactly what ``cell.style = name`` gives it) instead of being made bare and then
+    styled (the style setter lists the named styles twice per cell: BENCHMARKS.md, "The two
+    missed goals"). ``ws.append`` is the public way to put made cells in a sheet, and it writes
+    below the last row, so :meth:`add` appends the records there and :meth:`place` moves them
+    up into the inserted rows (one ``move_range`` per run of mapped columns) and removes the
+    empty cells ``append`` made in unmapped columns between them.
+
+    Only for plans whose every look is a named style ITT Desk added (:meth:`make`): the LA's
+    own named style has no public way back to its object, so such a fill uses
+    :func:`fill_new_rows`.
+    """
+
+    def __init__(self, ws: Worksheet, plan: list[ColumnPlan],
+                 arrays: dict[int, Any], first_row: int) -> None:
+        self.ws = ws
+        self.plan = plan
+        self.arrays = arrays  # column -> the style array its new cells are made with
+        self.first_row = first_row  # where the first appended record belongs
+        self.width = max(p.col for p in plan)
+        self.appended_at: int | None = None
+        self.count = 0
+        self.bottom = ws.max_row  # append must write below every cell the sheet has now
+
+    @classmethod
+    def make(cls, ws: Worksheet, plan: list[ColumnPlan], looks: Looks,
+             first_row: int) -> NewRows | None:
+        """A NewRows for ``plan``, or None when a look is not one ITT Desk added."""
+        arrays: dict[int, Any] = {}
+        for p in plan:
+            if p.look is None:
+                arrays[p.col] = None
+            elif p.look in looks.added:
+                arrays[p.col] = looks.added[p.look].as_tuple()
+            else:
+                return None
+        return cls(ws, plan, arrays, first_row) if plan else None
+
+    def add(self, records: Sequence[tuple[Any, ...]], start: int, stop: int) -> None:
+        """Append records ``start:stop`` (the same values, in the same way, as fill_new_rows)."""
+        ws, width = self.ws, self.width
+        columns = [(p.col - 1, p.position, p.kind == "money", self.arrays[p.col])
+                   for p in self.plan]
+        for n in range(start, stop):
+            record = records[n]
+            row: list[Cell | None] = [None] * width
+            for at, i, money, array in columns:
+                value = record[i]
+                if value is None or value == "":
+                    row[at] = Cell(ws, style_array=array)
+                elif value.__class__ is str:  # the one kind set_cell must see
+                    row[at] = cell = Cell(ws, style_array=array)
+                    set_cell(cell, value)
+                else:  # made with its look first, so a date keeps the look's date format
+                    row[at] = Cell(ws, value=value / 100 if money else value, style_array=array)
+            ws.append(row)
+            if self.appended_at is None:  # where append put it: the sheet's bottom
+                self.appended_at = next(c for c in row if c is not None).row
+                if self.appended_at <= self.bottom:  # never expected: refuse, write nothing
+                    raise RuntimeError("openpyxl appended rows inside the sheet, not below it")
+            self.count += 1
+
+    def place(self) -> None:
+        """Move the appended records up into their rows; drop append's unmapped cells."""
+        if self.appended_at is None or not self.count:
+            return
+        top, last = self.appended_at, self.appended_at + self.count - 1
+        cols = sorted(p.col for p in self.plan)
+        runs: list[tuple[int, int]] = []
+        for col in cols:
+            if runs and runs[-1][1] == col - 1:
+                runs[-1] = (runs[-1][0], col)
+            else:
+                runs.append((col, col))
+        for first, end in runs:
+            self.ws.move_range(f"{get_column_letter(first)}{top}:{get_column_letter(end)}{last}",
+                               rows=self.first_row - top)
+        if len(cols) < self.width:  # append made empty cells in the columns between
+            self.ws.delete_rows(top, self.count)
 
 
 def column_plan(ws: Worksheet, style_row: int | None, mapping: Mapping[int, str],
@@ -143,7 +236,10 @@ def look_style(ws: Worksheet, cell: Cell | None, looks: dict[str, str],
         while f"{STYLE_PREFIX}{n}" in taken:
             n += 1
         name = looks[key] = f"{STYLE_PREFIX}{n}"
-        wb.add_named_style(NamedStyle(name=name, **parts))
+        style = NamedStyle(name=name, **parts)
+        wb.add_named_style(style)
+        if isinstance(looks, Looks):
+            looks.added[name] = style
     return name
 
 
