@@ -203,3 +203,25 @@ def test_ittdesk_maintenance_status_says_whether_it_is_on(db, capsys):
         assert "no app has it open now" in out
     else:
         assert out.startswith("Maintenance is off")
+
+
+def test_the_maintainer_is_told_who_else_is_connected_and_read_only(pg, capsys, monkeypatch):
+    import io
+
+    import psycopg2
+
+    from ittdesk.cli import main
+
+    other = psycopg2.connect(pg.url, application_name=presence.application_name("amira",
+                                                                                 "OFFICE-PC-2"))
+    try:
+        with maintenance.maintenance() as others:
+            assert [seat.label for seat in others] == ["amira@OFFICE-PC-2"]
+        dbmod.close_database()
+        monkeypatch.setattr("sys.stdin", io.StringIO("\n"))  # Enter ends it
+        assert main(["maintenance", "start", "--db", pg.url]) == 0
+        out = capsys.readouterr().out
+        assert "Maintenance on: read-only for amira@OFFICE-PC-2 until it ends." in out
+        assert out.rstrip().endswith("Maintenance ended: others can save again.")
+    finally:
+        other.close()
