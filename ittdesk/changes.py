@@ -437,13 +437,16 @@ class Watcher:
         if wake is not None:
             with contextlib.suppress(OSError):
                 wake[1].send(b"\0")
-        thread, self._thread = self._thread, None
+        thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
-        if wake is not None and (thread is None or not thread.is_alive()):
-            self._wake = None
-            for end in wake:
-                end.close()
+        if thread is None or not thread.is_alive():
+            # forgotten only once ended, so ``running`` stays true for a thread still winding down
+            self._thread = None
+            if wake is not None:
+                self._wake = None
+                for end in wake:
+                    end.close()
 
     @property
     def running(self) -> bool:
