@@ -82,10 +82,13 @@ def choice_field(choices: Choices, column: str, *, null: bool = False,
     allowed = ", ".join("'" + key.replace("'", "''") + "'" for key in choices.keys)
     check = f"{column} IN ({allowed})"
     extra = list(kwargs.pop("constraints", ()))  # e.g. an SQL DEFAULT a migration needs
+    # wide enough for the longest key (Register's withdrawal reasons run past 32 characters;
+    # PostgreSQL refuses a longer value where SQLite would keep it)
+    width = max(32, *(len(key) for key in choices.keys))
     if null:
-        return CharField(max_length=32, null=True,
+        return CharField(max_length=width, null=True,
                          constraints=[Check(f"{column} IS NULL OR {check}"), *extra], **kwargs)
-    return CharField(max_length=32, constraints=[Check(check), *extra], **kwargs)
+    return CharField(max_length=width, constraints=[Check(check), *extra], **kwargs)
 
 
 # peewee's fields are generic in its stubs (the value a row holds) but not at run time.
