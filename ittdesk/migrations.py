@@ -197,6 +197,8 @@ def _record_versions(migrator: SchemaMigrator) -> None:
         if not issubclass(model, Versioned):
             continue
         table = model._meta.table_name
+        if not db.table_exists(table):
+            continue  # made whole (with its version) by the later migration that adds it
         if "version" not in {c.name for c in db.get_columns(table)}:
             ctx = db.get_sql_context()
             column = ctx.sql(Versioned.version.ddl(ctx)).query()[0]
