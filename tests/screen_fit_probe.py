@@ -98,7 +98,8 @@ def main(database: str, settings_file: str) -> dict:
 
     services = {}
     for module in ("ittdesk.services.schools", "ittdesk.services.people",
-                   "ittdesk.services.programmes", "ittdesk.services.events"):
+                   "ittdesk.services.programmes", "ittdesk.services.events",
+                   "ittdesk.services.placement_rules"):
         for value in vars(import_module(module)).values():
             if isinstance(value, EntityService):
                 services[value.entity] = value

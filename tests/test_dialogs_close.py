@@ -178,6 +178,8 @@ FACTORIES: dict[str, Callable] = {
         _editor("ui.editors.simple_editors.PlacementRuleEditor"),
     "ui.editors.simple_editors.TermDatesEditor":
         _editor("ui.editors.simple_editors.TermDatesEditor"),
+    "ui.dialogs.mentor_funding.MentorFundingDialog":
+        lambda w, r: importlib.import_module("ui.dialogs.mentor_funding").MentorFundingDialog(w),
 }
 
 

@@ -260,7 +260,9 @@ def test_gias_headings_map_to_the_school_fields():
         "HeadFirstName": "head_first_name", "HeadLastName": "head_last_name",
         "HeadPreferredJobTitle": "head_job_title",
         # status from its GIAS code when there is no name column, and from a past close date
-        "EstablishmentStatus (code)": "status_code", "CloseDate": "close_date"}
+        "EstablishmentStatus (code)": "status_code", "CloseDate": "close_date",
+        # the district decides a school's mentor-funding region (issue 18)
+        "DistrictAdministrative (code)": "district_code"}
 
 
 def test_the_quick_look_before_the_totals_and_notes_patterns_misses_no_row():
