@@ -213,3 +213,8 @@ class SortKeyed(BaseModel):
                 if name in self._dirty:
                     self._dirty.add(key.name)
         return super().save(force_insert=force_insert, only=only)
+
+
+def tuples_of(query: Any) -> list[tuple[Any, ...]]:
+    """A query's rows as tuples, each value converted by its field (dates as dates)."""
+    return list(query.tuples())

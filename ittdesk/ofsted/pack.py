@@ -47,6 +47,7 @@ from ..models import (
     School,
     SupportAgreement,
 )
+from ..models.base import tuples_of
 from ..placements.check import check_trainees
 from ..register.layouts import ROUTE_WORDS
 from ..returns.rows import person_name
@@ -54,11 +55,6 @@ from ..spreadsheets.writer import Styles, print_setup, workbook, write_value
 
 PARTNERSHIP = ("partner", "lead", "placement")
 MENTOR_KINDS = ("mentor", "lead_mentor")
-
-
-def tuples_of(query: Any) -> list[tuple[Any, ...]]:
-    """A query's rows as tuples, each value converted by its field (dates as dates)."""
-    return list(query.tuples())
 
 
 @dataclass(frozen=True)

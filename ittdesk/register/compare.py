@@ -21,6 +21,7 @@ from ..academic_year import AcademicYear
 from ..choices import ENROLMENT_STATUSES, WITHDRAWN_PLACEMENT_STATUSES
 from ..errors import RefusedError
 from ..models import Cohort, Enrolment, Person, Placement, School
+from ..models.base import tuples_of
 from ..sortkeys import sort_key
 from ..spreadsheets.reading import open_book, value
 from . import layouts as L
@@ -41,11 +42,6 @@ STATUS_AGREES: dict[str, tuple[str, ...]] = {
 }
 _NO_DATA = re.compile(r"no data available|not required", re.IGNORECASE)
 _ACADEMIC = re.compile(r"^\s*(\d{4})\s+to\s+\d{4}\s*$")
-
-
-def tuples_of(query: Any) -> list[tuple[Any, ...]]:
-    """A query's rows as tuples, each value converted by its field (dates as dates)."""
-    return list(query.tuples())
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from peewee import JOIN
 
@@ -21,16 +20,12 @@ from ..academic_year import AcademicYear
 from ..choices import AGE_RANGES, HECOS_SUBJECTS
 from ..errors import RefusedError
 from ..models import Cohort, Enrolment, Person, School
+from ..models.base import tuples_of
 from ..placements.check import TraineeCheck, check_trainees
 from . import layouts as L
 
 _URN = re.compile(r"^\d{6}$")  # Register's VALID_URN
 _RECOMMENDED = re.compile(r"\b(qts|eyts|recommended|awarded)\b", re.IGNORECASE)
-
-
-def tuples_of(query: Any) -> list[tuple[Any, ...]]:
-    """A query's rows as tuples, each value converted by its field (dates as dates)."""
-    return list(query.tuples())
 
 
 @dataclass(frozen=True)
