@@ -24,9 +24,10 @@ from ..services.memo import parse_with as parse_with  # re-exported: the kinds p
 from . import reading
 
 
-@dataclass
+@dataclass(slots=True)  # one per row of a file: no __dict__ each
 class Record:
-    """One spreadsheet row, cleaned of blanks: field -> normalised cell value."""
+    """One spreadsheet row, cleaned of blanks: field -> normalised cell value. A kind's plan
+    may empty ``raw`` once it has parsed it (the records are read for one plan only)."""
 
     row: int
     raw: dict[str, Any]
