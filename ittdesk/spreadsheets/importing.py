@@ -338,16 +338,17 @@ def apply_plan(plan: Plan, *, skip_invalid: bool = False, progress: Progress | N
 
 @contextmanager
 def _larger_page_cache() -> Iterator[None]:
-    """SQLite's page cache at 64 MB (default 2 MB) while an import writes: tens of thousands
+    """SQLite's page cache at 32 MB (default 2 MB) while an import writes: tens of thousands
     of rows go into several indexes each (school name, postcode, audit entries...), whose
-    pages otherwise leave the cache and are read back. Set back however the block ends."""
+    pages otherwise leave the cache and are read back. (64 MB took no less time at the large
+    scale and held 35 MB more: BENCHMARKS.md, issue 22.) Set back however the block ends."""
     from ..db import is_postgres
 
     if is_postgres():
         yield
         return
     old = database.execute_sql("PRAGMA cache_size").fetchone()[0]
-    database.execute_sql("PRAGMA cache_size = -65536")
+    database.execute_sql("PRAGMA cache_size = -32768")
     try:
         yield
     finally:
