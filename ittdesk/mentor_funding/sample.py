@@ -161,12 +161,22 @@ def read(path: Path) -> _Sample:
     missing = [COLUMNS[m][0] for m in REQUIRED if m not in where]
     if missing:
         raise _refuse(f"{path.name}, row 1: no column {', '.join(missing)} "
-                      f"(the columns are {', '.join(h for h in headers if h) or 'empty'})")
+                      f"(the columns are {_first_few(headers)})")
     for number, row in zip(lines[1:], all_rows[1:], strict=True):
         if len(row) > len(headers) and any(c.strip() for c in row[len(headers):]):
             raise _refuse(f"{path.name}, line {number}: {len(row)} cells under "
                           f"{len(headers)} column names")
     return _Sample(encoding, bom, delimiter, newline, headers, all_rows[1:], lines[1:], where)
+
+
+def _first_few(headers: list[str], shown: int = 6) -> str:
+    """The file's column names for a refusal, a few only: a wrong file (GIAS's has 140) must
+    still read as one line, and its first names are enough to recognise it."""
+    named = [h.strip() for h in headers if h.strip()]
+    if not named:
+        return "empty"
+    more = len(named) - shown
+    return ", ".join(named[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def claim_year(submitted: str) -> AcademicYear | None:
