@@ -98,3 +98,40 @@ def test_rules_and_term_dates_are_seen_imported_and_changed_from_tools(qtbot, ma
     assert editor.save()
     qtbot.waitUntil(lambda: dialog.rules.data(dialog.rules.index(0, 1)) == "110", timeout=10000)
     dialog.close()
+
+
+
+def test_an_at_risk_trainees_placement_is_added_from_their_check_and_the_check_moves(
+        qtbot, demo_window):
+    """Editors are window-modal: the way to mend what the check says is missing is on the
+    enrolment itself (Add placement…), and its check reads again once the placement is saved."""
+    from datetime import date
+
+    from PySide6.QtWidgets import QPushButton
+
+    from ittdesk.models import Placement, School
+    from ittdesk.placements.check import check_enrolment, number
+
+    cohort = _this_years_itt_cohort()
+    risky = next(c for c in check_trainees(cohort_id=cohort.id)
+                 if c.status == "at_risk" and c.days_required and c.days_planned)
+    editor = demo_window.open_record("enrolment", risky.enrolment_id)
+    qtbot.waitUntil(lambda: "At risk" in editor.check.toPlainText(), timeout=10000)
+    button = editor.check.parentWidget().findChild(QPushButton, "button_add_placement")
+    assert button is not None and button.isEnabled()
+    button.click()
+    new = demo_window._editors[-1]
+    assert new is not editor and new.windowTitle() == "New placement"
+    assert new.get_widget_value("enrolment") == risky.enrolment_id
+    used = [p.school_id for p in Placement.select().where(Placement.enrolment == risky.enrolment_id)]
+    school = School.select().where(School.id.not_in(used)).order_by(School.id).first()
+    start_year = cohort.academic_year.start.year
+    new.set_widget_value("school", school.id)
+    new.set_widget_value("start_date", date(start_year + 1, 1, 11))
+    new.set_widget_value("end_date", date(start_year + 1, 3, 26))
+    assert new.save()
+    after = check_enrolment(risky.enrolment_id)
+    assert after.days_planned > risky.days_planned
+    qtbot.waitUntil(lambda: f"({number(after.days_planned)} planned)" in editor.check.toPlainText(),
+                    timeout=10000)
+    editor.close()

@@ -31,8 +31,17 @@ class EnrolmentEditor(EntityEditor):
     title_new = "New enrolment"
 
     def add_related_tabs(self) -> None:
-        self.related = self.related_browser("&Placements and links")
-        self.check = self.related_browser("Placement &check")
+        # The check says what is missing; the way to mend it is beside it: editors are
+        # window-modal, so without this button an at-risk trainee's placement is added only
+        # after closing the cohort and the enrolment and starting again from Placements.
+        add = ("Add p&lacement…", self.add_placement)
+        self.related = self.related_browser("&Placements and links", [add])
+        self.check = self.related_browser("Placement &check", [add])
+
+    def add_placement(self) -> None:
+        """A new placement for this trainee; the check reads again once it is saved."""
+        self.main_window.open_record("placement", None, parent=self,
+                                     enrolment=self.saved_record().id)
 
     def refresh_related(self) -> None:
         if self.instance is not None:
