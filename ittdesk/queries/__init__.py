@@ -28,6 +28,7 @@ from peewee import (
     Node,
     NodeList,
     Ordering,
+    PostgresqlDatabase,
     SqliteDatabase,
     Value,
     WrappedNode,
@@ -149,10 +150,19 @@ class ListQuery:
                 parts.append(self.model.select(self.model.id).where(self.model.id.in_(matched)))
         if not parts:
             return None
-        union = parts[0]
+        union: Any = parts[0]  # a UNION of the parts (a compound select)
         for part in parts[1:]:
             union = union | part
         return union
+
+    def _narrows(self) -> bool:
+        """Whether ``where`` narrows by the index first. Always on SQLite (LIKE cannot use an
+        index); on PostgreSQL only for a list that searches joined tables: over one table's
+        columns its planner answers the ILIKEs from the trigram indexes itself (a BitmapOr),
+        and the extra subquery only cost time (50,000 schools: 7.5 ms plain, 16 ms narrowed)."""
+        if not isinstance(database.obj, PostgresqlDatabase):
+            return True
+        return any(via.ids is not None for via in self.search_index)
 
     def column(self, key: str) -> ListColumn:
         for col in self.columns:
@@ -234,7 +244,7 @@ class ListQuery:
                 part = expr.contains(word)
                 condition = part if condition is None else (condition | part)
             if condition is not None:
-                narrowed = self.candidates(word)
+                narrowed = self.candidates(word) if self._narrows() else None
                 if narrowed is not None:
                     query = query.where(self.model.id.in_(narrowed))
                 query = query.where(condition)
