@@ -101,16 +101,13 @@ def agreements_past_end(today: date, limit: int) -> Group:
 
 def leadership_missing(today: date, limit: int) -> Group:
     """Partner schools with nobody recorded as head or as ITT champion (seed 000's ask)."""
-    from .leadership.history import (
-        count_schools_without_head_or_champion,
-        schools_without_head_or_champion,
-    )
+    from .leadership.history import counted_schools_without_head_or_champion
 
     group = Group("no_head_or_champion", "Schools with no current headteacher or ITT champion",
                   "Record who holds the post (Change holder… in the school), or ask the school "
                   "to name an ITT champion on its leadership team.")
-    group.count = count_schools_without_head_or_champion()
-    for m in schools_without_head_or_champion(limit=limit) if group.count else ():
+    group.count, first = counted_schools_without_head_or_champion(limit)
+    for m in first:
         group.items.append(Item("school", m.school_id, m.name, f"Missing: {m.missing_text}",
                                 urgent="headteacher" in m.missing))
     return group

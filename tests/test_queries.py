@@ -285,6 +285,26 @@ def test_home_lists_partner_schools_without_a_head_or_itt_champion(db):
     group = {g.key: g for g in attention.needs_attention(TODAY)}["no_head_or_champion"]
     assert [(i.id, i.detail) for i in group.items] == [
         (lonely.id, "Missing: Headteacher, ITT champion")]
+    assert group.count == 1
+
+
+def test_home_counts_every_school_without_a_head_while_listing_the_first_few(db):
+    """Home's card counts them all and lists the first by name, from one query (a window)."""
+    from ittdesk.leadership.history import (
+        count_schools_without_head_or_champion,
+        counted_schools_without_head_or_champion,
+        schools_without_head_or_champion,
+    )
+
+    for n in range(7):
+        school(200020 + n, f"School {chr(ord('G') - n)}", partnership_status="partner")
+    total, first = counted_schools_without_head_or_champion(3)
+    assert total == count_schools_without_head_or_champion() == 7
+    assert first == schools_without_head_or_champion(limit=3)
+    assert [m.name for m in first] == ["School A", "School B", "School C"]
+    group = {g.key: g for g in attention.needs_attention(TODAY, limit=3)}["no_head_or_champion"]
+    assert group.count == 7 and len(group.items) == 3
+    assert counted_schools_without_head_or_champion(0) == (7, [])
 
 
 def test_a_column_said_to_reverse_exactly_gives_the_mirror_order_descending(partnership):

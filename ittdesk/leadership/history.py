@@ -119,6 +119,25 @@ def count_schools_without_head_or_champion(statuses: tuple[str, ...] = ACTIVE_PA
     return _missing_query(statuses).count()
 
 
+def counted_schools_without_head_or_champion(
+    limit: int, statuses: tuple[str, ...] = ACTIVE_PARTNERSHIP,
+) -> tuple[int, list[MissingLeadership]]:
+    """How many schools lack a head or champion, and the first ``limit`` of them by name, from
+    one scan (the count a window over every matching row): Home asks for both, and counting
+    and listing apart read every partnership school's roles twice."""
+    from peewee import SQL, fn
+
+    if limit < 1:
+        return count_schools_without_head_or_champion(statuses), []
+    query = (_missing_query(statuses)
+             .select_extend(fn.COUNT(SQL("*")).over().alias("total"))
+             .order_by(School.name_key, School.id).limit(limit))
+    rows = list(cast("Iterable[tuple[Any, ...]]", query.tuples()))
+    if not rows:
+        return 0, []
+    return int(rows[0][-1]), [_missing(cast("MissingRow", row[:-1])) for row in rows]
+
+
 def schools_without_head_or_champion(
     statuses: tuple[str, ...] = ACTIVE_PARTNERSHIP, limit: int | None = None,
 ) -> list[MissingLeadership]:
