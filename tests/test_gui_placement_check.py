@@ -135,3 +135,17 @@ def test_an_at_risk_trainees_placement_is_added_from_their_check_and_the_check_m
     qtbot.waitUntil(lambda: f"({number(after.days_planned)} planned)" in editor.check.toPlainText(),
                     timeout=10000)
     editor.close()
+
+
+def test_a_new_record_shows_its_declared_defaults_and_what_it_was_opened_with(qtbot, demo_window):
+    """The form shows what create will store (a blank Kind would still save as "Main")."""
+    from ittdesk.services.programmes import placements
+
+    new = demo_window.open_record("placement", None)
+    assert new.get_widget_value("kind") == placements.field("kind").default == "main"
+    assert new.get_widget_value("status") == placements.field("status").default == "proposed"
+    assert not new.is_dirty()
+    new.close()
+    contrasting = demo_window.open_record("placement", None, kind="second")
+    assert contrasting.get_widget_value("kind") == "second"
+    contrasting.close()

@@ -301,8 +301,8 @@ class EntityEditor(QDialog):
             if self.instance is not None:
                 reference = self.service.field(name).reference  # edited by id: school -> school_id
                 value = getattr(self.instance, f"{name}_id" if reference is not None else name)
-            else:
-                value = defaults.get(name)
+            else:  # a new record shows what create would give it: the declared default
+                value = defaults.get(name, self.service.field(name).default)
             if value is not None:
                 self.set_widget_value(name, value)
 
