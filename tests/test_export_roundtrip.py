@@ -29,6 +29,7 @@ def comparable(records: dict[str, list[dict]]) -> dict[str, list[dict]]:
                 target = next(s.name for s in SHEETS if s.service.model is field.rel_model)
                 fk[spec.label] = target
         refs[sheet.name] = fk
+    links = {sheet.name: sheet.links for sheet in SHEETS}
     result = {}
     for name, rows in records.items():
         out = []
@@ -37,6 +38,9 @@ def comparable(records: dict[str, list[dict]]) -> dict[str, list[dict]]:
             for heading, target in refs[name].items():
                 if clean.get(heading) is not None:
                     clean[heading] = position[target][clean[heading]]
+            if links[name] is not None and clean.get(links[name].heading):
+                clean[links[name].heading] = [position[links[name].target][int(i)] for i in
+                                              clean[links[name].heading].split("; ")]
             out.append(clean)
         result[name] = out
     return result
@@ -76,6 +80,7 @@ def test_exporting_and_reading_into_an_empty_database_gives_the_same_records(dem
         {name: len(rows) for name, rows in before.items()} == added
     for name in before:
         assert after[name] == before[name], name
+    assert any(row["Other mentors"] for row in before["Placements"])  # the demo has some
     assert AuditEntry.select().where(AuditEntry.note.contains("full export")).count() == \
         sum(added.values())
 

@@ -57,10 +57,115 @@ def test_a_withdrawn_placement_needs_its_reason(placed):
                                      "status_reason": "Staffing changes at the school"})
 
 
-def test_undoing_a_delete_brings_the_lead_mentor_back_as_a_mentor(placed):
-    placement, lead, other, _third = placed
-    placements.set_mentors(placement.id, [lead.id, other.id])
+def test_undoing_a_delete_brings_every_mentor_back_the_lead_first(placed):
+    placement, lead, other, third = placed
+    placements.set_mentors(placement.id, [lead.id, third.id, other.id])
     entry = placements.delete(placement.id)
     assert PlacementMentor.select().count() == 0
     placements.undo_delete(entry)
+    assert placements.mentors(placement.id) == [lead.id, third.id, other.id]
+    assert PlacementMentor.select().where(PlacementMentor.placement == placement.id).count() == 3
+
+
+def test_undoing_a_delete_leaves_out_a_mentor_erased_since(placed):
+    placement, lead, other, third = placed
+    placements.set_mentors(placement.id, [lead.id, other.id, third.id])
+    entry = placements.delete(placement.id)
+    Person.update(erased=True).where(Person.id == other.id).execute()
+    placements.undo_delete(entry)
+    assert placements.mentors(placement.id) == [lead.id, third.id]
+
+
+def test_undoing_a_delete_audited_before_mentors_were_kept_brings_the_lead_back(placed):
+    import json
+
+    placement, lead, other, _third = placed
+    placements.set_mentors(placement.id, [lead.id, other.id])
+    entry = placements.delete(placement.id)
+    changes = json.loads(entry.changes)
+    del changes["mentors"]  # as a delete was audited before issue 17's follow-up
+    older = AuditEntry(id=entry.id, entity=entry.entity, entity_id=entry.entity_id,
+                       action="delete", changes=json.dumps(changes))
+    placements.undo_delete(older)
     assert placements.mentors(placement.id) == [lead.id]
+
+
+
+def _empty_the_database() -> None:
+    from ittdesk.models import Placement
+
+    for model in (PlacementMentor, Placement, Enrolment, Cohort, Programme, Person, School):
+        model.delete().execute()
+
+
+def _mentors_by_trainee_and_name() -> list[tuple[str, list[str]]]:
+    from ittdesk.models import Placement
+
+    return [(p.enrolment.person.first_name, [Person.get_by_id(i).first_name
+                                             for i in placements.mentors(p.id)])
+            for p in Placement.select().order_by(Placement.id)]
+
+
+def test_the_full_export_carries_every_mentor_and_reads_them_back(placed, tmp_path):
+    from openpyxl import load_workbook
+
+    from ittdesk.returns.full_export import export_all
+    from ittdesk.returns.full_import import restore_export
+
+    placement, lead, other, third = placed
+    placements.set_mentors(placement.id, [lead.id, third.id, other.id])
+    alone = placements.create({"enrolment": placement.enrolment_id, "school": placement.school_id,
+                               "mentor": other.id, "start_date": "05/01/2026",
+                               "end_date": "27/03/2026"})
+    before = _mentors_by_trainee_and_name()
+    assert before == [("Ada", ["Lee", "Tam", "Ola"]), ("Ada", ["Ola"])]
+    export_all(tmp_path / "all.xlsx")
+    sheet = load_workbook(tmp_path / "all.xlsx")["Placements"]
+    header = [c.value for c in sheet[1]]
+    assert header[-1] == "Other mentors"
+    by_id = {row[0]: row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert by_id == {placement.id: f"{third.id}; {other.id}", alone.id: None}
+
+    _empty_the_database()
+    restore_export(tmp_path / "all.xlsx")
+    assert _mentors_by_trainee_and_name() == before
+    assert PlacementMentor.select().count() == 4  # every mentor a link, each lead among them
+
+
+def test_an_export_made_before_other_mentors_were_written_reads_back_with_each_lead(placed, tmp_path):
+    from openpyxl import load_workbook
+
+    from ittdesk.returns.full_export import export_all
+    from ittdesk.returns.full_import import restore_export
+
+    placement, lead, other, _third = placed
+    placements.set_mentors(placement.id, [lead.id, other.id])
+    export_all(tmp_path / "all.xlsx")
+    book = load_workbook(tmp_path / "all.xlsx")
+    sheet = book["Placements"]
+    sheet.delete_cols(sheet.max_column)  # as exports were written before this column
+    book.save(tmp_path / "older.xlsx")
+    _empty_the_database()
+    restore_export(tmp_path / "older.xlsx")
+    assert _mentors_by_trainee_and_name() == [("Ada", ["Lee"])]
+    assert PlacementMentor.select().count() == 1
+
+
+def test_an_other_mentor_not_on_the_people_sheet_refuses_the_file(placed, tmp_path):
+    from openpyxl import load_workbook
+
+    from ittdesk.returns.full_export import export_all
+    from ittdesk.returns.full_import import restore_export
+
+    placement, lead, other, _third = placed
+    placements.set_mentors(placement.id, [lead.id, other.id])
+    export_all(tmp_path / "all.xlsx")
+    book = load_workbook(tmp_path / "all.xlsx")
+    sheet = book["Placements"]
+    sheet.cell(2, sheet.max_column).value = "999999"
+    book.save(tmp_path / "edited.xlsx")
+    _empty_the_database()
+    with pytest.raises(ValidationError, match="Placements row 2: Other mentors 999999 is not an "
+                                              "ID on the 'People' sheet"):
+        restore_export(tmp_path / "edited.xlsx")
+    assert PlacementMentor.select().count() == 0

@@ -57,6 +57,19 @@ ID_HEADING = "ID"
 
 
 @dataclass(frozen=True)
+class Links:
+    """Records tied to a sheet's rows that are not fields of theirs (a placement's mentors
+    besides its lead): one last column of IDs on the ``target`` sheet, "; " between. ``read``
+    gives every row's (one query); ``restore`` links the rows read back, in bulk, and is
+    called for every row (an export older than the column restores what the row implies)."""
+
+    heading: str
+    target: str
+    read: Callable[[], dict[int, list[int]]]
+    restore: Callable[[Sequence[tuple[int, Sequence[int]]]], None]
+
+
+@dataclass(frozen=True)
 class Sheet:
     name: str
     service: EntityService[Any]
@@ -67,6 +80,7 @@ class Sheet:
     state: tuple[str, ...] = ()
     # A sheet added in a later version: an export made before it still reads back without it.
     optional: bool = False
+    links: Links | None = None
 
 
 SHEETS: list[Sheet] = [
@@ -78,7 +92,8 @@ SHEETS: list[Sheet] = [
     Sheet("Programmes", programmes),
     Sheet("Cohorts", cohorts),
     Sheet("Enrolments", enrolments),
-    Sheet("Placements", placements),
+    Sheet("Placements", placements, links=Links(
+        "Other mentors", "People", placements.other_mentors, placements.restore_mentors)),
     Sheet("Support agreements", agreements, (("reference", "Reference"),), state=("status",)),
     Sheet("Agreement parties", parties),
     Sheet("System leaders", leaders),
@@ -130,14 +145,25 @@ def sheet_columns(sheet: Sheet) -> tuple[list[SheetColumn], list[str], list[Conv
         columns.append(SheetColumn(attr, heading, total=False))
         attrs.append(model._meta.fields[attr].column_name)
         converters.append(lambda v: v)
+    if sheet.links is not None:  # last, after every column a row is read from
+        columns.append(SheetColumn(LINKS_KEY, sheet.links.heading, total=False))
     return columns, attrs, converters
+
+
+LINKS_KEY = "_links"
+
+
+def links_text(ids: Sequence[int]) -> str | None:
+    return "; ".join(str(i) for i in ids) or None
 
 
 def _rows(sheet: Sheet, attrs: list[str], converters: list[Convert]) -> Iterator[tuple[Any, ...]]:
     model = sheet.service.model
     selected = [model._meta.columns[a] for a in attrs]
+    linked = sheet.links.read() if sheet.links is not None else None
     for record in model.select(*selected).order_by(model.id).tuples():
-        yield tuple(convert(value) for convert, value in zip(converters, record, strict=True))
+        row = tuple(convert(value) for convert, value in zip(converters, record, strict=True))
+        yield row if linked is None else (*row, links_text(linked.get(record[0], ())))
 
 
 def count_records() -> int:

@@ -23,7 +23,7 @@ from ..models import Setting, database
 from ..services.base import Field, _integrity_message
 from ..spreadsheets import heading_match, reading
 from ..spreadsheets.writer import CancelFn, Cancelled, ProgressFn
-from .full_export import ID_HEADING, SETTINGS_SHEET, SHEETS, Sheet, sheet_columns
+from .full_export import ID_HEADING, LINKS_KEY, SETTINGS_SHEET, SHEETS, Sheet, sheet_columns
 
 MAX_ERRORS = 20
 
@@ -73,6 +73,7 @@ def restore_export(path: Path, *, progress: ProgressFn | None = None,
                 continue
             columns = _columns(sheet, rows[0], Path(path).name)
             audit_rows = []
+            linked: list[tuple[int, list[int]]] = []
             for number, raw in enumerate(rows[1:], start=2):
                 done += 1
                 if cancelled is not None and not done % 200 and cancelled():
@@ -91,6 +92,10 @@ def restore_export(path: Path, *, progress: ProgressFn | None = None,
                     continue
                 ids[sheet.name][cells.get("id")] = new_id
                 added[sheet.name] += 1
+                if sheet.links is not None:
+                    others = _linked_ids(sheet, cells.get(LINKS_KEY), ids, errors,
+                                         f"{sheet.name} row {number}")
+                    linked.append((new_id, others or []))
                 person = _person_id(sheet, new_id, cells, ids)
                 audit_rows.append(audit.entry(sheet.service.entity, new_id, "create",
                                               person_id=person,
@@ -99,6 +104,8 @@ def restore_export(path: Path, *, progress: ProgressFn | None = None,
                 transaction.rollback()
                 more = "" if len(errors) < MAX_ERRORS else " (and possibly more)"
                 raise ValidationError({"": "; ".join(errors[:5]) + more})
+            if sheet.links is not None:
+                sheet.links.restore(linked)
             audit.record_many(audit_rows)
         _restore_settings(settings_rows)
     if progress is not None:
@@ -166,6 +173,29 @@ def _add(sheet: Sheet, cells: dict[str, Any], ids: dict[str, dict[Any, int]],
     except IntegrityError as exc:
         errors.append(f"{where}: {_integrity_message(exc)}")
         return None
+
+
+def _linked_ids(sheet: Sheet, value: Any, ids: dict[str, dict[Any, int]], errors: list[str],
+               where: str) -> list[int] | None:
+    """The new ids of the records a row's links column names ("12; 45": IDs on the links'
+    sheet); None, with the problem said, when one is not there."""
+    assert sheet.links is not None
+    found = []
+    for part in str(value if value is not None else "").replace(",", ";").split(";"):
+        text = part.strip()
+        if not text:
+            continue
+        try:
+            old = int(float(text))
+        except ValueError:
+            old = None
+        new = ids[sheet.links.target].get(old)
+        if new is None:
+            errors.append(f"{where}: {sheet.links.heading} {text} is not an ID on the "
+                          f"'{sheet.links.target}' sheet")
+            return None
+        found.append(new)
+    return found
 
 
 def _person_id(sheet: Sheet, new_id: int, cells: dict[str, Any],

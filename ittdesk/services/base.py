@@ -63,6 +63,11 @@ class EntityService(Generic[M]):
     def describe(self, instance: M) -> str:
         return f"{self.label} #{instance.id}"
 
+    def kept_with(self, instance: M) -> dict[str, Any]:
+        """What goes when the record is deleted without being a column of it (a placement's
+        mentors): name -> value, kept in the delete's audit entry so an undo can restore it."""
+        return {}
+
     # -- the shared flow -----------------------------------------------------------------
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -392,6 +397,7 @@ class EntityService(Generic[M]):
                     "Remove or move those first."
                 )
             snapshot = {name: [value, None] for name, value in _row_values(instance).items()}
+            snapshot.update({name: [value, None] for name, value in self.kept_with(instance).items()})
             entry = audit.record(self.entity, instance.id, "delete", snapshot,
                                  person_id=self.person_id(instance))
             try:

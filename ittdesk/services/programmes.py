@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypedDict, cast
 
@@ -276,13 +277,56 @@ class PlacementService(EntityService[Placement]):
         _keep_lead_mentor(ids, [values.get("mentor") for values in rows])
         return ids
 
+    def kept_with(self, instance: Placement) -> dict[str, Any]:
+        """Every mentor, the lead first: the links go with the placement when it is deleted,
+        so its delete entry keeps them for ``undo_delete``."""
+        return {"mentors": self.mentors(instance.id)}
+
     def undo_delete(self, entry: AuditEntry) -> Placement:
-        """The placement back as it was; its lead mentor one of its mentors again (the other
-        mentors went with it: add them again)."""
+        """The placement back as it was, with every mentor it had when it was deleted (those
+        still on record: a person erased since cannot mentor it again); an entry made before
+        the mentors were kept brings back the lead only."""
+        kept = (json.loads(entry.changes or "{}").get("mentors") or [None])[0]
+        if isinstance(kept, str):  # the audit trail keeps a list as its text
+            kept = json.loads(kept)
         with database.atomic():
             placement = super().undo_delete(entry)
             _keep_lead_mentor([placement.id], [placement.mentor_id])
+            wanted = [int(pid) for pid in kept or [] if pid != placement.mentor_id]
+            present = {pid for (pid,) in cast("Iterable[tuple[int]]", Person.select(Person.id)
+                       .where(Person.id.in_(wanted or [0]) & ~Person.erased).tuples())}
+            rows = [{"placement": placement.id, "person": pid} for pid in wanted if pid in present]
+            if rows:
+                PlacementMentor.insert_many(rows).execute()
         return placement
+
+    def other_mentors(self) -> dict[int, list[int]]:
+        """Each placement's mentors besides its lead, in the order they were added: what the
+        full export writes beside the lead (``mentor``). One query."""
+        found: dict[int, list[int]] = {}
+        rows = cast("Iterable[tuple[int, int]]", PlacementMentor
+                    .select(PlacementMentor.placement, PlacementMentor.person)
+                    .join(Placement, on=(PlacementMentor.placement == Placement.id))
+                    .where((Placement.mentor.is_null()) | (PlacementMentor.person != Placement.mentor))
+                    .order_by(PlacementMentor.id).tuples())
+        for placement_id, person_id in rows:
+            found.setdefault(placement_id, []).append(person_id)
+        return found
+
+    def restore_mentors(self, others: Sequence[tuple[int, Sequence[int]]]) -> None:
+        """After placements were read back from a full export: each one's lead mentor and
+        ``others`` (placement id, its other mentors' ids) linked again, in bulk."""
+        ids = [placement_id for placement_id, _ in others]
+        leads: dict[int, int | None] = {}
+        for start in range(0, len(ids), 500):  # bounded IN lists (SQLite caps parameters)
+            leads.update(cast("Iterable[tuple[int, int | None]]", Placement.select(
+                Placement.id, Placement.mentor).where(Placement.id.in_(ids[start:start + 500]))
+                .tuples()))
+        _keep_lead_mentor(ids, [leads.get(placement_id) for placement_id in ids])
+        rows = [{"placement": placement_id, "person": pid} for placement_id, mentors in others
+                for pid in dict.fromkeys(mentors) if pid != leads.get(placement_id)]
+        for start in range(0, len(rows), 500):
+            PlacementMentor.insert_many(rows[start:start + 500]).execute()
 
     def mentors(self, placement_id: int) -> list[int]:
         """Every mentor of the placement, the lead first."""
