@@ -57,6 +57,24 @@ def test_the_enrolment_shows_its_own_check(qtbot, demo_window):
     editor.close()
 
 
+def test_the_persons_own_record_shows_their_placement_check_in_words(qtbot, demo_window):
+    """The person editor and the People page's summary say it beside the programme, not
+    only the enrolment: where the trainee's record is looked at."""
+    from ittdesk.queries.summaries import person_summary
+    from ui.views.detail import person_html
+
+    risky = next(c for c in check_trainees() if c.status == "at_risk" and c.reasons)
+    expected = f"Placement check:  {STATUS_WORDS[risky.status]}  {risky.reason_text}"
+    editor = demo_window.open_record("person", risky.person_id)
+    qtbot.waitUntil(lambda: "Placement check" in editor.record.toPlainText(), timeout=10000)
+    assert expected in " ".join(editor.record.toPlainText().split("\n"))
+    editor.close()
+    summary = person_summary(risky.person_id)
+    assert [e.extra["check"].status for e in summary["enrolments"]
+            if e.id == risky.enrolment_id] == ["at_risk"]
+    assert f"{STATUS_WORDS[risky.status]}&nbsp;</span> {risky.reason_text}" in person_html(summary)
+
+
 def test_a_placement_shows_its_mentors_and_takes_another(qtbot, demo_window):
     from ittdesk.models import Person, Placement
     from ittdesk.services.programmes import placements

@@ -255,3 +255,26 @@ def test_home_lists_the_trainees_at_risk_and_not_met_not_met_first(cohort, set_t
     again = next(g for g in attention.needs_attention(date(2026, 3, 2)) if g.key == "placements_at_risk")
     assert again.items[1].detail == ("96 of 120 days (140 planned); 1 of 2 schools so far "
                                      "(2 planned); contrasting placement planned; ITaP 0 of 20 days")
+
+
+def test_the_persons_own_record_carries_each_itt_enrolments_check(cohort, set_today):
+    from ittdesk.queries.person_record import development_record_sections
+    from ittdesk.queries.summaries import person_summary
+
+    set_today(date(2026, 3, 2))
+    risky = _trainee(cohort, "Risky")
+    _place(risky, _school(100001), date(2025, 9, 8), date(2026, 1, 30), days=96)
+    npq = Programme.create(name="NPQ for Headship", kind="leadership")
+    leading = Cohort.create(programme=npq, name="NPQH 2025", academic_year=YEAR)
+    Enrolment.create(person=risky.person, cohort=leading, status="enrolled")
+    summary = person_summary(risky.person_id)
+    checks = {link.id: link.extra["check"] for link in summary["enrolments"]}
+    assert len(checks) == 2
+    assert checks[risky.id].status == "at_risk"
+    assert checks[risky.id].reasons == check.check_enrolment(risky.id).reasons
+    assert [c for i, c in checks.items() if i != risky.id] == [None]  # leadership: no check
+    programmes = next(rows for title, _h, rows in development_record_sections(risky.person_id)
+                      if title == "Programmes")
+    assert sorted(row[2] for row in programmes) == [
+        "", "At risk: 96 of 120 days; no second school yet; no contrasting placement yet; "
+            "ITaP 0 of 20 days"]

@@ -379,6 +379,13 @@ def check_enrolment(enrolment_id: int) -> TraineeCheck:
     return found[0]
 
 
+def check_person(person_id: int) -> dict[int, TraineeCheck]:
+    """The person's own ITT enrolments' checks by enrolment id, whatever their status (their
+    record shows each beside the programme); leadership and CPD have none."""
+    condition = (Enrolment.person == person_id) & (Programme.kind == "itt")
+    return {c.enrolment_id: c for c in _checks(condition)}
+
+
 _RISKY = frozenset(("at_risk", "not_met"))
 
 
@@ -426,4 +433,4 @@ def route_words(route: str | None) -> str:
     return TRAINING_ROUTES.label(route) if route else "Not recorded"
 
 
-__all__ = ["STATUSES", "TraineeCheck", "check_enrolment", "check_trainees"]
+__all__ = ["STATUSES", "TraineeCheck", "check_enrolment", "check_person", "check_trainees"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .. import clock
 from ..fields import format_date
+from ..placements.check import TraineeCheck
 from ..spreadsheets.safe import atomic_write
 from .summaries import person_summary
 
@@ -25,7 +26,8 @@ def development_record_sections(person_id: int) -> list[tuple[str, list[str], li
           for r in s["roles"]]),
         ("Designations", ["Designation", "Details"], [[d.text, d.detail] for d in s["designations"]]),
         ("Mentor training", ["Training", "Details"], [[t.text, t.detail] for t in s["training"]]),
-        ("Programmes", ["Programme and cohort", "Details"], [[e.text, e.detail] for e in s["enrolments"]]),
+        ("Programmes", ["Programme and cohort", "Details", "Placement check"],
+         [[e.text, e.detail, _check_words(e.extra.get("check"))] for e in s["enrolments"]]),
         ("Placements", ["School", "Details"], [[p.text, p.detail] for p in s["placements"]]),
         ("Trainees mentored", ["Trainee", "Details"], [[p.text, p.detail] for p in s["mentored"]]),
         ("Support agreements", ["Agreement", "Part"], [[a.text, a.detail] for a in s["agreements"]]),
@@ -33,6 +35,13 @@ def development_record_sections(person_id: int) -> list[tuple[str, list[str], li
          [[a.event.title, format_date(a.event.held_on), EVENT_KINDS.label(a.event.kind), part(a)]
           for a in events_of(person_id)]),
     ]
+
+
+def _check_words(check: TraineeCheck | None) -> str:
+    """"At risk: 96 of 120 days; no second school yet"; empty for a programme without one."""
+    if check is None:
+        return ""
+    return f"{check.status_words}: {check.reason_text}" if check.reasons else check.status_words
 
 
 def export_development_record(person_id: int, target: Path) -> Path:

@@ -41,6 +41,7 @@ from ..models import (
     School,
     SupportAgreement,
 )
+from ..placements.check import check_person
 from ..services.people import training_lapses_on
 from ..services.programmes import places_taken
 
@@ -229,6 +230,10 @@ def person_summary(person_id: int, today: date | None = None) -> dict[str, Any]:
                   for e in (Enrolment.select(Enrolment, Cohort, Programme).join(Cohort).join(Programme)
                             .where(Enrolment.person == person_id)
                             .order_by(Cohort.academic_year.desc()))]
+    # Issue 17: a trainee's own record says where their placements stand, in words.
+    checks = check_person(person_id) if enrolments else {}
+    for link in enrolments:
+        link.extra["check"] = checks.get(link.id)
     mentor = Person.alias("pm")
     placements = [Link("placement", p.id, p.school.name,
                        f"{PLACEMENT_KINDS.label(p.kind)}, {_period(p.start_date, p.end_date)}"

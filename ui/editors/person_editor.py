@@ -15,7 +15,7 @@ from ittdesk.services.events import events_of, part
 from ittdesk.services.people import people
 
 from ..tasks import run_task
-from ..views.detail import link_html, section
+from ..views.detail import enrolment_html, link_html, section
 from .base import EntityEditor, open_editor
 
 
@@ -94,7 +94,7 @@ class PersonEditor(EntityEditor):
             + section("Mentor training", [f"<a href='record:mentor_training/{t.id}'>"
                                           f"{escape(t.text)}</a>: {escape(t.detail)}"
                                           for t in s["training"]], "none recorded"))
-        parts = [section("Programmes", [link_html(e) for e in s["enrolments"]], "none"),
+        parts = [section("Programmes", [enrolment_html(e) for e in s["enrolments"]], "none"),
                  section("Placements as a trainee", [link_html(p) for p in s["placements"]], "none")]
         if s["mentored"]:
             parts.append(section("Trainees mentored", [link_html(p) for p in s["mentored"]]))

@@ -18,6 +18,22 @@ def link_html(link: Link, extra: str = "") -> str:
             f"{escape(extra) if extra else ''}")
 
 
+#: a placement check's status as a tint (light enough for dark text in either theme)
+CHECK_TINTS = {"met": "#dff0d8", "on_track": "#e8f0fb", "at_risk": "#fcf3d9", "not_met": "#f8d7da"}
+
+
+def enrolment_html(link: Link) -> str:
+    """A programme the person is on and, for ITT, where their placements stand in words
+    (issue 17: the trainee's own record shows their check, not only their enrolment's)."""
+    c = link.extra.get("check")
+    if c is None:
+        return link_html(link)
+    reasons = escape(c.reason_text) if c.reasons else "nothing missing"
+    return (f"{link_html(link)}<br>&nbsp;&nbsp;&nbsp;Placement check: "
+            f"<span style='background:{CHECK_TINTS[c.status]};color:#1a1a1a'>"
+            f"&nbsp;{escape(c.status_words)}&nbsp;</span> {reasons}")
+
+
 def facts_html(facts: list[tuple[str, str]]) -> str:
     rows = "".join(f"<tr><td style='padding-right:10px;color:gray'>{escape(k)}</td>"
                    f"<td>{escape(v)}</td></tr>" for k, v in facts if v)
@@ -79,7 +95,7 @@ def person_html(summary: dict[str, Any]) -> str:
                 "none"),
         section("Mentor training", [escape(f"{t.text}: {t.detail}") for t in summary["training"]],
                 "none recorded"),
-        section("Programmes", [link_html(e) for e in summary["enrolments"]], "none"),
+        section("Programmes", [enrolment_html(e) for e in summary["enrolments"]], "none"),
         section("Placements as a trainee", [link_html(p) for p in summary["placements"]], "none"),
     ]
     if summary["mentored"]:

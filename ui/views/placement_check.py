@@ -25,8 +25,7 @@ from ittdesk.placements.check import STATUS_WORDS, TraineeCheck, check_trainees,
 from ui.models.rows_model import RowsModel
 
 from ..operations import read
-
-_TINTS = {"met": "#dff0d8", "on_track": "#e8f0fb", "at_risk": "#fcf3d9", "not_met": "#f8d7da"}
+from .detail import CHECK_TINTS
 
 
 def check_html(c: TraineeCheck) -> str:
@@ -35,7 +34,7 @@ def check_html(c: TraineeCheck) -> str:
     itap = (f"<tr><td>ITaP days</td><td>{number(c.itap_days)} of {c.itap_required}"
             f" ({number(c.itap_planned)} planned)</td></tr>" if c.itap_required else "")
     end = fields.format_date(c.expected_end) if c.expected_end else "not recorded"
-    return (f"<h3 style='background:{_TINTS[c.status]};color:#1a1a1a'>&nbsp;{c.status_words}</h3>"
+    return (f"<h3 style='background:{CHECK_TINTS[c.status]};color:#1a1a1a'>&nbsp;{c.status_words}</h3>"
             f"<table cellpadding='3'>"
             f"<tr><td>Route</td><td>{escape(route_words(c.route))}</td></tr>"
             f"<tr><td>Days in school</td><td>{number(c.days_in_school)} of {c.days_required}"
@@ -73,7 +72,7 @@ class TraineeCheckModel(RowsModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_REASONS:
             return "\n".join(c.reasons) or None
         if role == Qt.ItemDataRole.BackgroundRole and column == self.COL_STATUS:
-            return QBrush(QColor(_TINTS[c.status]))
+            return QBrush(QColor(CHECK_TINTS[c.status]))
         if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_STATUS:
             return QBrush(QColor("#1a1a1a"))  # readable on the tint in a dark theme too
         if role == self.StatusRole:
