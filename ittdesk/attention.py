@@ -288,9 +288,9 @@ def trainees_at_risk(today: date, limit: int) -> Group:
                   "Trainees at risk of not meeting placement requirements",
                   "Plan the missing days, second school or ITaP; the cohort's Placement check "
                   "tab lists every trainee.")
-    found = at_risk(today)
-    group.count = len(found)
-    for c in found[:limit]:
+    found = at_risk(today, limit)
+    group.count = found.count
+    for c in found.shown:
         group.items.append(Item("enrolment", c.enrolment_id, c.name, c.reason_text,
                                 urgent=c.status == "not_met"))
     return group

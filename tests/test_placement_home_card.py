@@ -22,7 +22,9 @@ def _risky_by_the_full_check(today: date) -> list[tuple[int, str]]:
 
 def _card(today: date) -> list[tuple[int, str]]:
     check._AT_RISK_CACHE.clear()
-    return [(c.enrolment_id, c.status) for c in check.at_risk(today)]
+    found = check.at_risk(today)
+    assert found.count == len(found.enrolments)
+    return found.enrolments
 
 
 def test_the_home_card_names_the_demo_trainees_whose_check_is_at_risk_or_not_met(demo_db):
@@ -52,9 +54,16 @@ def test_the_home_card_agrees_with_the_check_on_a_generated_partnership(tmp_path
         full = _risky_by_the_full_check(today)
         assert len(card) > 100  # both years' cohorts, most with too few days
         assert sorted(card) == sorted(full)
-        # the card is the full check's own answers for those trainees, reasons included
+        # the first few are shown in full: the check's own answers, reasons included, in
+        # the card's order (not met first, then by name as the check lists them)
         by_id = {c.enrolment_id: c for c in check.check_trainees()}
-        for found in check.at_risk(today)[:20]:
-            assert found.reasons == by_id[found.enrolment_id].reasons
+        shown = check.at_risk(today, limit=20).shown
+        assert [c.enrolment_id for c in shown] == [i for i, _s in card[:20]]
+        assert [(c.status, c.reasons) for c in shown] == \
+            [(by_id[c.enrolment_id].status, by_id[c.enrolment_id].reasons) for c in shown]
+        names = [(c.status != "not_met", i) for i, c in enumerate(check.check_trainees())
+                 if c.enrolment_id in dict(card)]
+        assert [i for i, _s in card] == [check.check_trainees()[n].enrolment_id
+                                         for _k, n in sorted(names)]
     finally:
         db.close_database()

@@ -46,6 +46,10 @@ class SchoolCalendar:
                                 TermDates.start_date, TermDates.end_date).tuples()
         return cls(cast("Iterable[tuple[AcademicYear, str | None, date, date]]", rows))
 
+    def differs_by_la(self) -> bool:
+        """Whether any LA has terms of its own (else a school's LA changes nothing)."""
+        return any(la is not None for year in self._terms.values() for la in year)
+
     def has_terms(self, year: AcademicYear) -> bool:
         return bool(self._terms.get(year.start_year))
 
