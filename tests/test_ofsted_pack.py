@@ -61,6 +61,17 @@ def test_trainees_are_listed_by_route_with_their_placement_check(built):
     assert [row[0] for row in trainees.rows] == sorted(row[0] for row in trainees.rows)
 
 
+def test_a_leadership_programmes_participants_are_not_listed_as_trainees(built):
+    from ittdesk.models import Cohort, Enrolment, Person, Programme
+
+    npq = Programme.create(name="NPQ for Senior Leadership", kind="leadership")
+    cohort = Cohort.create(programme=npq, name="NPQ 2025", academic_year=fx.YEAR)
+    head = Person.create(first_name="Nell", last_name="Leaderby", email="nell@example.org")
+    Enrolment.create(person=head, cohort=cohort, status="enrolled")
+    names = {row[1] for row in _part(ofsted.collect(), "Trainees").rows}
+    assert "Ada Testwell" in names and "Nell Leaderby" not in names
+
+
 def test_mentors_with_their_training_and_who_they_mentor_now(built):
     mentors = _part(ofsted.collect(), "Mentors")
     assert mentors.rows == [("Mona Mentorby", "mona@example.org",

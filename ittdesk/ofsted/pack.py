@@ -43,6 +43,7 @@ from ..models import (
     Person,
     Placement,
     PlacementMentor,
+    Programme,
     Role,
     School,
     SupportAgreement,
@@ -138,7 +139,10 @@ def _trainees(today: date) -> Part:
                      Cohort.academic_year)
              .join(Person, on=(Enrolment.person == Person.id))
              .switch(Enrolment).join(Cohort, on=(Enrolment.cohort == Cohort.id))
-             .where(Enrolment.status.in_(("enrolled", "deferred"))))
+             .join(Programme, on=(Cohort.programme == Programme.id))
+             # Teacher training only: a leadership or CPD programme's participants are not
+             # ITT trainees (they read "Route not recorded" among them).
+             .where(Enrolment.status.in_(("enrolled", "deferred")) & (Programme.kind == "itt")))
     rows = []
     for eid, route, status, pid, first, last, erased, trn, cohort, year in tuples_of(query):
         check = checks.get(eid)
