@@ -280,6 +280,13 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
                              "does_not_want_to_become_a_teacher", "trainee_workload_issues"])
                 enrolment = enrolments.create(data)
                 enrol_count += 1
+                if prog.kind == "itt" and status not in ("applied", "offered") \
+                        and trainee_no % 10:
+                    # Register gives a trainee a TRN once registered, and its bulk files and
+                    # export match by it: with none, Tools > Register files had nothing to
+                    # write on the demo. Every tenth is left waiting for theirs (the files say
+                    # so). 8xxxxxx: apart from the mentors' (mentor_funding.demo).
+                    people.update(person.id, {"trn": f"8{trainee_no:06d}"})
                 if prog.kind != "itt" or status in ("applied", "offered"):
                     continue
                 if not is_past and rng.random() < 0.12:
