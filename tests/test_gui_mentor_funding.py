@@ -80,3 +80,28 @@ def test_the_home_cards_sample_opens_the_mentor_funding_dialog(qtbot, demo_windo
     dialogs = [d for d in demo_window.findChildren(MentorFundingDialog) if d.isVisible()]
     assert len(dialogs) == 1
     dialogs[0].close()
+
+
+def test_the_buttons_ask_for_the_sample_and_the_folder(qtbot, demo_window, monkeypatch, tmp_path):
+    """Clicked, "Answer DfE's sample…" and "Write statements…" ask where (the button's
+    clicked(bool) was taken for the sample's path, and the click did nothing)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    asked: list[str] = []
+
+    def open_name(_parent, caption, *_args):
+        asked.append(caption)
+        return "", ""
+
+    def folder(_parent, caption, *_args):
+        asked.append(caption)
+        return ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", open_name)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", folder)
+    with tasks.synchronous():
+        dialog = open_mentor_funding(demo_window)
+    dialog.answer_button.click()
+    dialog.statements_button.click()
+    assert asked == ["DfE's sample (CSV)", "Folder for the statements"]
+    dialog.close()

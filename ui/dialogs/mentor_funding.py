@@ -95,7 +95,8 @@ class MentorFundingDialog(QDialog):
         self.statements_button.setObjectName("statements")
         self.statements_button.setToolTip("One PDF and one xlsx per partner school with a "
                                           "mentor: what it can claim, and what is missing")
-        self.statements_button.clicked.connect(self.write_statements)
+        # clicked(bool) would hand its False in as the folder / the sample: asked instead
+        self.statements_button.clicked.connect(lambda: self.write_statements())
         today = clock.today()
         self.received = QDateEdit(QDate(today.year, today.month, today.day))
         self.received.setObjectName("received")
@@ -103,7 +104,7 @@ class MentorFundingDialog(QDialog):
         self.received.setDisplayFormat("dd/MM/yyyy")
         self.answer_button = QPushButton("&Answer DfE's sample…")
         self.answer_button.setObjectName("answer")
-        self.answer_button.clicked.connect(self.answer_sample)
+        self.answer_button.clicked.connect(lambda: self.answer_sample())
         self.sent_button = QPushButton("Mark the sample s&ent")
         self.sent_button.setObjectName("sent")
         self.sent_button.clicked.connect(self.mark_sent)
