@@ -28,7 +28,7 @@ import time
 from functools import partial
 from typing import Any
 
-from .gui import _idle, _patch_settings, _wait
+from .gui import _idle, _wait, open_app, shown
 from .tasks import NotAvailable, task
 
 #: entity (as main_window.open_record names it) -> the model whose rows it edits
@@ -156,26 +156,16 @@ def _bare_form(parent, fields: int, size):
 @task("gui_editors")
 def editor_figures(db: str, folder: str, records: int = 5) -> dict[str, Any]:
     """Open each kind's editor on ``records`` existing records (see module)."""
-    _patch_settings(folder)
     from PySide6.QtCore import QSize
-    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
+    app, location, main_window = open_app(db, folder)
     try:
-        from ui.app import application
         from ui.editors import EDITORS
-        from ui.main_window import MainWindow
     except ModuleNotFoundError as exc:
-        raise NotAvailable(f"the main window or its editors are missing ({exc})") from exc
-    from ittdesk import db as dbmod
-
-    app = application()
-    location = dbmod.open_database(db, daily_backup=False)
+        raise NotAvailable(f"the editors are missing ({exc})") from exc
     _add_agreements_and_events(min(records, 3))
-    window = MainWindow(location)
-    window.resize(1280, 820)
-    window.show()
-    QTest.qWaitForWindowExposed(window)
+    window = shown(main_window(location))
     _wait(_idle)
     painted = _Painted(app, {window})
     result: dict[str, Any] = {}

@@ -29,6 +29,31 @@ def _patch_settings(folder: str) -> None:
     """A fresh per-user settings file per process: a first-run user, never the real one."""
     os.environ["ITTDESK_QT_SETTINGS"] = os.path.join(folder, f"qt-settings-{os.getpid()}.ini")
 
+def open_app(db: str, folder: str) -> tuple[Any, Any, Any]:
+    """What every window figure starts from: the application, the database opened and the
+    main window's class (a tree without the window says why, as a figure not measured)."""
+    _patch_settings(folder)
+    try:
+        from ui.app import application
+        from ui.main_window import MainWindow
+    except ModuleNotFoundError as exc:
+        raise NotAvailable(f"the main window is missing ({exc})") from exc
+    from ittdesk import db as dbmod
+
+    app = application()
+    return app, dbmod.open_database(db, daily_backup=False), MainWindow
+
+
+def shown(window: Any) -> Any:
+    """The window at the size every figure uses, shown and exposed."""
+    from PySide6.QtTest import QTest
+
+    window.resize(1280, 820)
+    window.show()
+    QTest.qWaitForWindowExposed(window)
+    return window
+
+
 
 def _first_paint_filter(app, is_target, settle: bool = False):
     """An event filter noting the wall-clock time of the first paint of a widget ``is_target``,
@@ -208,24 +233,12 @@ def list_figures(db: str, folder: str, nav: str, tab: str = "", term: str = "",
                  other_sort_label: str = "") -> dict[str, Any]:
     """Open a list from the navigation, search, sort by name, scroll to the end, then sort by
     another column (see module)."""
-    _patch_settings(folder)
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QAbstractSlider, QApplication, QListWidget, QTabWidget
 
-    try:
-        from ui.app import application
-        from ui.main_window import MainWindow
-    except ModuleNotFoundError as exc:
-        raise NotAvailable(f"the main window is missing ({exc})") from exc
-    from ittdesk import db as dbmod
-
-    application()
-    location = dbmod.open_database(db, daily_backup=False)
-    window = MainWindow(location)
-    window.resize(1280, 820)
-    window.show()
-    QTest.qWaitForWindowExposed(window)
+    _app, location, main_window = open_app(db, folder)
+    window = shown(main_window(location))
     _wait(lambda: _idle())
     result: dict[str, Any] = {}
 

@@ -19,7 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .gui import _painted, _patch_settings, _visible_table, _wait
+from ittdesk.db import close_database
+
+from .gui import _painted, _visible_table, _wait, open_app, shown
 from .tasks import NotAvailable, task
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,29 +47,16 @@ db.close_database()
 @task("gui_remote_change")
 def remote_change(db: str, folder: str, changes: int = 5) -> dict[str, Any]:
     """See the module docstring."""
-    _patch_settings(folder)
-    from PySide6.QtTest import QTest
-
-    try:
-        from ui.app import application
-        from ui.main_window import MainWindow
-    except ModuleNotFoundError as exc:
-        raise NotAvailable(f"the main window is missing ({exc})") from exc
-    from ittdesk import db as dbmod
-
-    application()
-    location = dbmod.open_database(db, daily_backup=False)
+    _app, location, main_window = open_app(db, folder)
     if location.kind != "sqlite":
         from ittdesk.services.schools import schools
 
         for n in range(20):
             schools.create({"urn": str(990000 + n), "name": f"Bench School {n}"})
-    window = MainWindow(location)
+    window = main_window(location)
     if not hasattr(window, "remote_changes"):
         raise NotAvailable("the window does not follow others' changes (ui.remote_changes)")
-    window.resize(1280, 820)
-    window.show()
-    QTest.qWaitForWindowExposed(window)
+    shown(window)
     window.show_page("schools")
     table = _visible_table(window.current_page())
     model = table.model()
@@ -87,9 +76,9 @@ def remote_change(db: str, folder: str, changes: int = 5) -> dict[str, Any]:
             other.stdin.flush()
             _wait(lambda rows=rows: model.rowCount() > rows, timeout=60)
             _painted(table)
-            shown = time.time()
+            appeared = time.time()
             committed = float(other.stdout.readline())
-            runs.append(shown - committed)
+            runs.append(appeared - committed)
             _wait(lambda: not model.is_loading(), timeout=60)
         other.stdin.write("\n")
         other.stdin.flush()
@@ -98,6 +87,6 @@ def remote_change(db: str, folder: str, changes: int = 5) -> dict[str, Any]:
         if other.poll() is None:
             other.kill()
         window.close()
-        dbmod.close_database()
+        close_database()
     return {"seconds": statistics.median(runs), "slowest_s": max(runs), "runs_s": runs,
             "rows": model.rowCount(), "backend": location.kind}
