@@ -167,3 +167,23 @@ def test_a_new_record_shows_its_declared_defaults_and_what_it_was_opened_with(qt
     contrasting = demo_window.open_record("placement", None, kind="second")
     assert contrasting.get_widget_value("kind") == "second"
     contrasting.close()
+
+
+def test_the_reasons_keep_room_to_be_read_in_a_narrow_window(qtbot, demo_window):
+    """At 1.5x scale the cohort editor is some 860 points wide: the route's long name wraps in
+    its own column, so the reasons are not squeezed to a word per line."""
+    from ui.views.placement_check import PlacementCheckPanel
+
+    cohort = _this_years_itt_cohort()
+    panel = PlacementCheckPanel(demo_window, cohort_id=cohort.id)
+    qtbot.addWidget(panel)
+    panel.resize(860, 600)
+    panel.show()
+    panel.load()
+    qtbot.waitUntil(lambda: panel.loaded, timeout=10000)
+    table = panel.table
+    chars = table.fontMetrics().averageCharWidth()
+    assert table.columnWidth(TraineeCheckModel.COL_REASONS) >= 25 * chars
+    tallest = max(table.rowHeight(r) for r in range(panel.model.rowCount()))
+    assert tallest <= 6 * table.fontMetrics().lineSpacing()
+    panel.close()

@@ -111,6 +111,12 @@ class PlacementCheckPanel(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # A route's name runs to 45 characters: sized to it, on a smaller or scaled screen it
+        # left the reasons a word wide and each row ten lines tall. It wraps in a width of its
+        # own (the user may widen it), and the reasons take the rest.
+        header.setSectionResizeMode(TraineeCheckModel.COL_ROUTE, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(TraineeCheckModel.COL_ROUTE,
+                             self.table.fontMetrics().averageCharWidth() * 24)
         header.setSectionResizeMode(TraineeCheckModel.COL_REASONS, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._open)
         top = QHBoxLayout()
