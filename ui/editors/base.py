@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -470,7 +471,21 @@ class EntityEditor(QDialog):
     def _restore_geometry(self) -> None:
         geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
-            self.resize(self.default_size())
+            self.resize(self.opening_size())
+
+    def opening_size(self):
+        """``default_size`` widened to the Details form's own width: the fields the services
+        declare grow the form (issue 17 gave the enrolment and the placement a dozen more), and
+        a fixed default fell behind, so they opened scrolled sideways with Choose…/× out of
+        sight. ``sizing.fit`` still keeps it within the screen."""
+        size = self.default_size()
+        area = self.findChild(QScrollArea, "detailsScroll")
+        if area is None or area.widget() is None:
+            return size
+        around = self.minimumSizeHint().width() - area.minimumSizeHint().width()
+        needed = (area.widget().minimumSizeHint().width() + max(around, 0)
+                  + area.verticalScrollBar().sizeHint().width())
+        return size.expandedTo(QSize(needed, size.height()))
 
     def default_size(self):
         from PySide6.QtCore import QSize
