@@ -30,3 +30,12 @@ def test_the_opening_size_holds_the_details_form_without_a_sideways_scroll(qtbot
     qtbot.waitUntil(lambda: area.viewport().width() >= form, timeout=5000)
     assert area.horizontalScrollBar().maximum() == 0
     editor.close()
+
+
+def test_other_tabs_do_not_widen_an_editor_whose_form_fits(qtbot, demo_window):
+    """The cohort's enrolments and placement check tabs are wide; its form is not."""
+    from ittdesk.models import Cohort
+
+    editor = demo_window.open_record("cohort", Cohort.select().first().id)
+    assert editor.opening_size() == editor.default_size()
+    editor.close()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QStyle,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -470,8 +471,20 @@ class EntityEditor(QDialog):
 
     def _restore_geometry(self) -> None:
         geometry = ui_settings.get(f"dialog_geometry/{type(self).__name__}")
-        if geometry.isEmpty() or not self.restoreGeometry(geometry):
+        self._widen_to_form = geometry.isEmpty() or not self.restoreGeometry(geometry)
+        if self._widen_to_form:
             self.resize(self.opening_size())
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Shown the first time at no saved size: as wide as the form is now (a chooser filled
+        after the first sizing, such as the placement's mentors with their training, widens
+        it), within the screen."""
+        if getattr(self, "_widen_to_form", False):
+            self._widen_to_form = False
+            wanted = self.opening_size()
+            if wanted.width() > self.width():
+                sizing.fit(self, QSize(wanted.width(), self.height()))
+        super().showEvent(event)
 
     def opening_size(self):
         """``default_size`` widened to the Details form's own width: the fields the services
@@ -482,9 +495,12 @@ class EntityEditor(QDialog):
         area = self.findChild(QScrollArea, "detailsScroll")
         if area is None or area.widget() is None:
             return size
-        around = self.minimumSizeHint().width() - area.minimumSizeHint().width()
-        needed = (area.widget().minimumSizeHint().width() + max(around, 0)
-                  + area.verticalScrollBar().sizeHint().width())
+        # What lies around the form: the window's margins, the tab pane's frame and the
+        # vertical scroll bar (not the other tabs' widths: those pages are not the form's).
+        margins = self.layout().contentsMargins()
+        frame = self.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, self.tabs)
+        needed = (area.widget().minimumSizeHint().width() + margins.left() + margins.right()
+                  + 2 * frame + area.verticalScrollBar().sizeHint().width())
         return size.expandedTo(QSize(needed, size.height()))
 
     def default_size(self):
