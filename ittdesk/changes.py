@@ -302,11 +302,14 @@ class PostgresSource:
         with conn.cursor() as cursor:
             cursor.execute(f"LISTEN {CHANNEL}")
         self.conn = conn
+        # this process's too: maintenance counts every session but its own as someone else
+        own_session(conn.get_backend_pid())
         self.quiet_since = time.monotonic()
 
     def _drop(self) -> None:
         if self.conn is not None:
             with contextlib.suppress(Exception):
+                own_session(self.conn.get_backend_pid(), is_open=False)
                 self.conn.close()
         self.conn = None
         self.lost = True

@@ -108,10 +108,10 @@ def maintenance(wait: float = START_WAIT_SECONDS) -> Iterator[list[presence.Seat
         if time.monotonic() >= deadline:
             raise MaintenanceError(
                 "Others are saving changes right now, so maintenance could not start "
-                f"({_names(presence.others())}); nothing was changed. Try again in a moment.")
+                f"({_names(presence.elsewhere())}); nothing was changed. Try again in a moment.")
         time.sleep(0.1)
     try:
-        yield presence.others()
+        yield presence.elsewhere()
     finally:
         try:
             database.execute_sql("SELECT pg_advisory_unlock(%s)", (KEY,))
@@ -126,7 +126,7 @@ def _names(seats: list[presence.Seat]) -> str:
 def status_text() -> str:
     """One line for ``ittdesk maintenance status`` and the app's bar."""
     found = holder()
-    others = presence.others()
+    others = presence.elsewhere()
     if found is None:
         who = f"; connected: {_names(others)}" if others else "; no one else is connected"
         return "Maintenance is off" + who + "."

@@ -21,12 +21,12 @@ from __future__ import annotations
 import getpass
 import os
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from peewee import OperationalError
 
-from . import clock
+from . import changes, clock
 from .models import Presence, database, is_postgres
 
 #: Every session of ours on PostgreSQL is named with this, then "<user>@<computer>".
@@ -87,7 +87,23 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def connected() -> list[Seat]:
     """Everyone with the open database open, this user first, then by name."""
-    rows = _postgres_sessions() if is_postgres() else _sqlite_rows()
+    rows = ([(user, host, since) for _pid, user, host, since in _postgres_sessions()]
+            if is_postgres() else _sqlite_rows())
+    return _seats(rows)
+
+
+def elsewhere() -> list[Seat]:
+    """Everyone else with the database open, this user's own other windows included: on
+    PostgreSQL every ITT Desk session but this process's own. Maintenance asks this, so that
+    an app left open on the maintainer's own computer is named, not taken for the maintainer."""
+    if not is_postgres():
+        return others()
+    rows = [(user, host, since) for pid, user, host, since in _postgres_sessions()
+            if not changes.is_own_session(pid)]
+    return [replace(seat, mine=False) for seat in _seats(rows)]
+
+
+def _seats(rows: list[tuple[str, str, datetime | None]]) -> list[Seat]:
     me = (os_user(), computer())
     if is_postgres():  # what this process's own name reads back as, after the cut
         me = _parse(application_name())
@@ -108,12 +124,13 @@ def others(seats: list[Seat] | None = None) -> list[Seat]:
     return [s for s in (connected() if seats is None else seats) if not s.mine]
 
 
-def _postgres_sessions() -> list[tuple[str, str, datetime | None]]:
+def _postgres_sessions() -> list[tuple[int, str, str, datetime | None]]:
+    """(server process id, user, computer, since) of each ITT Desk session."""
     cursor = database.execute_sql(
-        "SELECT application_name, backend_start FROM pg_stat_activity "
+        "SELECT pid, application_name, backend_start FROM pg_stat_activity "
         "WHERE datname = current_database() AND application_name LIKE %s",
         (PREFIX + "%",))
-    return [(*_parse(name), _utc(start)) for name, start in cursor.fetchall()]
+    return [(pid, *_parse(name), _utc(start)) for pid, name, start in cursor.fetchall()]
 
 
 def _sqlite_rows() -> list[tuple[str, str, datetime | None]]:

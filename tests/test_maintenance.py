@@ -225,3 +225,19 @@ def test_the_maintainer_is_told_who_else_is_connected_and_read_only(pg, capsys, 
         assert out.rstrip().endswith("Maintenance ended: others can save again.")
     finally:
         other.close()
+
+
+def test_an_app_left_open_on_the_maintainers_own_computer_is_named_not_taken_for_them(
+        pg, monkeypatch):
+    """Same user, same computer, another program (the app's window beside the CLI): it is
+    someone else to maintenance; this process's own sessions are not."""
+    import psycopg2
+
+    monkeypatch.setattr(presence, "os_user", lambda: "sam")
+    monkeypatch.setattr(presence, "computer", lambda: "OFFICE-PC")
+    own_window = psycopg2.connect(pg.url, application_name=presence.application_name())
+    try:
+        with maintenance.maintenance() as others:
+            assert [(seat.label, seat.sessions) for seat in others] == [("sam@OFFICE-PC", 1)]
+    finally:
+        own_window.close()
