@@ -64,3 +64,27 @@ def test_licences_ship_a_licence_for_every_bundled_distribution(tmp_path):
     assert "(no licence file" not in listing
     assert (folder / "ITT-Desk-LICENCE.txt").read_text(encoding="utf-8").startswith("ITT Desk")
     assert any((folder / "PySide6").glob("LGPL-3.0*"))
+
+
+def test_qt_paths_hook_sets_plugin_path_without_importing_qt(tmp_path):
+    """The packaged app's run-time hook in place of PyInstaller's PySide6 one: Qt's paths into
+    the app's folder, and no Qt loaded before main.py (a CLI command never needs it)."""
+    hook = ROOT / "packaging" / "rthooks" / "pyi_rth_qt_paths.py"
+    script = ("import os, runpy, sys\n"
+              f"sys._MEIPASS = {str(tmp_path)!r}\n"
+              f"runpy.run_path({str(hook)!r})\n"
+              "print(os.environ['QT_PLUGIN_PATH'])\n"
+              "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))))\n")
+    env = {k: v for k, v in os.environ.items() if k != "QT_PLUGIN_PATH"}
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=60, check=True)
+    plugins, loaded = proc.stdout.splitlines()
+    qt = tmp_path / "PySide6" if sys.platform.startswith("win") else tmp_path / "PySide6" / "Qt"
+    assert Path(plugins) == qt / "plugins"
+    assert loaded == "[]"
+
+
+def test_spec_drops_the_runtime_hooks_that_load_qt_and_multiprocessing_early():
+    spec = (ROOT / "packaging" / "ittdesk.spec").read_text(encoding="utf-8")
+    assert 'UNUSED_RUNTIME_HOOKS = {"pyi_rth_pyside6", "pyi_rth_multiprocessing"}' in spec
+    assert "pyi_rth_qt_paths.py" in spec
