@@ -105,6 +105,13 @@ def test_pack_writes_a_workbook_with_the_four_sheets_and_a_pdf_with_the_same_row
         assert heading in text
     for name in ("Southgate Example Primary", "Ada Testwell", "Mona Mentorby", "SA-2025-001"):
         assert name in text
+    pages = pdf_pages(pdf)
+    for heading, first in (("Trainees (7)", "Ada Testwell"), ("Mentors (1)", "Mona Mentorby"),
+                           ("Agreements (1)", "SA-2025-001")):
+        # each part begins a page: no heading alone at the foot of the page before its table
+        page = next(p for p in pages if first in p)
+        assert page.startswith(heading), page[:80]
+
 
 
 def test_cli_ofsted_pack_without_the_desktop_refuses_and_writes_nothing(tmp_path, capsys):

@@ -298,7 +298,10 @@ def html(pack: Pack) -> str:
                      f"<thead><tr>{head}</tr></thead>{body}</table>")
         else:
             table = f'<p class="muted">{esc(part.empty)}</p>'
-        sections.append(f"<h2>{esc(part.title)} ({len(part.rows)})</h2>"
+        # Each part from a new page: a heading left at the foot of the page before its table
+        # ("Trainees (47)" on the settings' last page) reads as an empty part.
+        new_page = '<div style="page-break-before: always;"></div>' if sections else ""
+        sections.append(f"{new_page}<h2>{esc(part.title)} ({len(part.rows)})</h2>"
                         f'<p class="small">{esc(part.note)}</p>{table}')
     return template("ofsted_pack.html").substitute(
         css=stylesheet("ofsted_pack.css"), provider=esc(pack.provider),
