@@ -344,6 +344,9 @@ class StagedFolder:
         """Every staged file into ``dest`` (a file of the same name is kept aside for undo)."""
         files = self.staged()
         for path in files:
+            # owner-only whatever wrote it (XlsxWriter and Qt's PDF writer follow the umask):
+            # letters, statements and packs carry personal data
+            os.chmod(path, 0o600)
             fsync_file(path)
         missing = []
         folder = self.dest

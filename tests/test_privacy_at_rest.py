@@ -41,3 +41,20 @@ def test_the_data_statement_says_what_is_stored_where_and_recommends_encryption(
     assert "teacher reference numbers" in text and "full-disk encryption" in text
     html = data_statement(sqlite_db)
     assert html.startswith("<p>") and "BitLocker" in html
+
+
+def test_files_written_together_are_owner_only_whatever_wrote_them(tmp_path):
+    """Statements, the Ofsted pack and letters are staged and moved in together; their writers
+    (XlsxWriter, Qt's PDF writer) create files as the umask says."""
+    from ittdesk.files import StagedFolder
+
+    old = os.umask(0o022)
+    try:
+        with StagedFolder(tmp_path / "out") as staged:
+            staged.path("statement.xlsx").write_bytes(b"PK")
+            staged.path("statement.pdf").write_bytes(b"%PDF")
+            moved = staged.move_in()
+    finally:
+        os.umask(old)
+    assert [p.name for p in moved] == ["statement.pdf", "statement.xlsx"]
+    assert all(_private(p) for p in moved)
