@@ -15,6 +15,10 @@ from ittdesk.services.programmes import placements
 
 @pytest.fixture
 def placed(db):
+    return _place()
+
+
+def _place():
     programme = Programme.create(name="PGCE", kind="itt")
     cohort = Cohort.create(programme=programme, name="2025", academic_year=AcademicYear(2025),
                            start_date=date(2025, 9, 1), end_date=date(2026, 7, 31))
@@ -169,3 +173,32 @@ def test_an_other_mentor_not_on_the_people_sheet_refuses_the_file(placed, tmp_pa
                                               "ID on the 'People' sheet"):
         restore_export(tmp_path / "edited.xlsx")
     assert PlacementMentor.select().count() == 0
+
+
+
+def test_setting_mentors_holds_the_write_lock_from_its_first_read_on_sqlite(sqlite_db, monkeypatch):
+    """Begun deferred, the read-then-write failed at once with "database is locked" when
+    another program wrote in between (seen under load); begun with the write lock, the other
+    program waits its turn and the mentors are saved."""
+    import sqlite3
+
+    placement, lead, other, _third = _place()
+    seen = []
+    real_mentors = placements.mentors
+
+    def another_program_writes_meanwhile(placement_id):
+        if not seen:  # the first read inside set_mentors
+            other_program = sqlite3.connect(sqlite_db.path, timeout=0.2)
+            try:
+                other_program.execute("UPDATE school SET name = 'Elm' WHERE urn = '100001'")
+                other_program.commit()
+                seen.append("written")
+            except sqlite3.OperationalError as exc:
+                seen.append(str(exc))
+            finally:
+                other_program.close()
+        return real_mentors(placement_id)
+
+    monkeypatch.setattr(placements, "mentors", another_program_writes_meanwhile)
+    assert placements.set_mentors(placement.id, [other.id]) == [lead.id, other.id]
+    assert seen == ["database is locked"]  # it waited for the write lock this save held

@@ -257,14 +257,14 @@ class PlacementService(EntityService[Placement]):
 
     # -- every mentor, the lead (``mentor``) among them -------------------------------------
     def create(self, data: dict[str, Any]) -> Placement:
-        with database.atomic():
+        with self._writing():  # the write lock first: it reads, then writes
             placement = super().create(data)
             _keep_lead_mentor([placement.id], [placement.mentor_id])
         return placement
 
     def update(self, record_id: int, data: dict[str, Any], *,
                expected_version: int | None = None) -> Placement:
-        with database.atomic():
+        with self._writing():  # the write lock first: it reads, then writes
             placement = super().update(record_id, data, expected_version=expected_version)
             _keep_lead_mentor([placement.id], [placement.mentor_id])
         return placement
@@ -341,7 +341,7 @@ class PlacementService(EntityService[Placement]):
         """Make ``person_ids`` the placement's mentors (the lead, if any, stays one; the first
         becomes the lead when there is none). Audited on the placement."""
         wanted = list(dict.fromkeys(person_ids))
-        with database.atomic():
+        with self._writing():  # the write lock first: it reads, then writes
             placement = self.get(placement_id)
             missing = [pid for pid in wanted if Person.get_or_none(Person.id == pid) is None]
             if missing:
