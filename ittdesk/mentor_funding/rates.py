@@ -22,7 +22,8 @@ from .. import audit, fields
 from ..academic_year import AcademicYear
 from ..choices import FUNDING_REGIONS
 from ..errors import RefusedError, ValidationError
-from ..models import FundingYear, database
+from ..models import FundingYear
+from ..models.base import writing
 
 _RATES_2024 = {"inner_london": 5360, "outer_london": 4825, "fringe": 4510,
                "rest_of_england": 4380}
@@ -122,7 +123,7 @@ def set_figures(year: AcademicYear, changes: dict[str, int], source: str | None 
                 ) -> YearFigures:
     """Store the provider's figures for ``year`` (starting from DfE's defaults, or refused
     when there are none and not every figure is given); audited."""
-    with database.atomic():
+    with writing():
         row = FundingYear.get_or_none(FundingYear.academic_year == str(year))
         if row is None:
             base = known(year)

@@ -31,6 +31,16 @@ def is_postgres() -> bool:
     return isinstance(database.obj, PostgresqlDatabase)
 
 
+def writing() -> Any:
+    """The transaction for a write that reads first. On SQLite ``BEGIN IMMEDIATE`` (the write
+    lock first, waiting its turn): begun deferred, its read would be a snapshot another program
+    may overtake, and the write then fails at once with "database is locked". On PostgreSQL
+    (and nested) a plain transaction."""
+    if is_postgres() or database.in_transaction():
+        return database.atomic()
+    return database.atomic("IMMEDIATE")
+
+
 class BaseModel(Model):
     """Every table's base. Peewee adds ``id`` (and ``<fk>_id`` beside each foreign key) at run
     time; they are declared here and beside each foreign key as annotations only, so the type

@@ -286,7 +286,7 @@ def _cell(value: Any) -> str:
 
 
 def html(pack: Pack) -> str:
-    sections = []
+    sections: list[str] = []
     for part in pack.parts:
         if part.rows:
             widths = part.widths or (0,) * len(part.headings)

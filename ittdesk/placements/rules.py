@@ -26,7 +26,8 @@ from typing import cast
 from .. import audit
 from ..academic_year import AcademicYear
 from ..choices import TRAINING_ROUTES
-from ..models import PlacementRule, database
+from ..models import PlacementRule
+from ..models.base import writing
 
 SOURCE_ITT = ("DfE ITT criteria C2.1-C2.3 (120 days / 160 for a 4-year undergraduate course, "
               "two schools, contrasting; ITaP 20 days postgraduate, 30 undergraduate)")
@@ -97,15 +98,20 @@ def _from_row(row: PlacementRule) -> Rule:
                 row.placements_required_by_register, row.source or "")
 
 
+def _missing(year: AcademicYear) -> list[Rule]:
+    have = {r for (r,) in cast("Iterable[tuple[str]]", PlacementRule.select(
+        PlacementRule.route).where(PlacementRule.academic_year == year).tuples())}
+    return [rule for route, rule in DEFAULTS.items() if route not in have]
+
+
 def ensure_year(year: AcademicYear) -> int:
     """Create the default rules for ``year`` where it has none yet (first use); the routes it
-    already has are left as edited. Returns how many were created (audited)."""
-    have = {r for (r,) in cast("Iterable[tuple[str]]", PlacementRule.select(PlacementRule.route)
-                               .where(PlacementRule.academic_year == year).tuples())}
-    missing = [rule for route, rule in DEFAULTS.items() if route not in have]
-    if not missing:
-        return 0
-    with database.atomic():
+    already has are left as edited. Returns how many were created (audited). Read under the
+    write lock, so two programs using a year first at once do not both create its rules."""
+    if not _missing(year):
+        return 0  # the usual case: a look, no write lock taken
+    with writing():
+        missing = _missing(year)
         for rule in missing:
             values = {"academic_year": year, **asdict(rule)}
             row = PlacementRule.create(**values)

@@ -20,7 +20,7 @@ from peewee import IntegrityError
 from .. import audit
 from ..errors import ConflictError, NotFoundError, RefusedError, ValidationError
 from ..models import AuditEntry, database, is_postgres
-from ..models.base import BaseModel, SortKeyField, Versioned
+from ..models.base import BaseModel, SortKeyField, Versioned, writing
 from . import bulk
 from .declaration import Field as Field
 from .declaration import Kind as Kind
@@ -202,9 +202,7 @@ class EntityService(Generic[M]):
         """The transaction an edit reads and writes in. On SQLite ``BEGIN IMMEDIATE`` (the
         write lock first, waiting its turn): begun deferred, a read would be a snapshot another
         process may overtake. On PostgreSQL the row is locked when read (``_locked``)."""
-        if is_postgres() or database.in_transaction():
-            return database.atomic()
-        return database.atomic("IMMEDIATE")
+        return writing()
 
     def _locked(self, record_id: int) -> M:
         """The record as it is now, read inside the write transaction (``FOR UPDATE`` on
