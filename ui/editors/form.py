@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,12 +44,31 @@ WIDGETS: dict[Kind, str] = {
 }
 
 
+#: one item model per vocabulary, shared by every drop-down choosing from it (GUI thread only)
+_CHOICE_MODELS: dict[int, tuple[Choices, QStandardItemModel]] = {}
+
+
+def choice_model(vocabulary: Choices) -> QStandardItemModel:
+    """The vocabulary's items ("" first, for none), built once: the enrolment editor alone has
+    eight drop-downs, three of them of the 72 HECoS subjects, and adding ~300 items one by one
+    on every open was a tenth of it (issue 22). The drop-downs only read it."""
+    cached = _CHOICE_MODELS.get(id(vocabulary))
+    if cached is not None and cached[0] is vocabulary:
+        return cached[1]
+    model = QStandardItemModel()
+    for key, label in [(None, ""), *vocabulary]:
+        item = QStandardItem(label)
+        item.setData(key, Qt.ItemDataRole.UserRole)
+        item.setEditable(False)
+        model.appendRow(item)
+    _CHOICE_MODELS[id(vocabulary)] = (vocabulary, model)  # keeps both alive: the id stays theirs
+    return model
+
+
 class ChoiceCombo(QComboBox):
     def __init__(self, vocabulary: Choices, parent: QWidget | None = None):
         super().__init__(parent)
-        self.addItem("", None)
-        for key, label in vocabulary:
-            self.addItem(label, key)
+        self.setModel(choice_model(vocabulary))
 
     def value(self) -> str | None:
         return self.currentData()
@@ -126,13 +147,14 @@ def add_row(form: QFormLayout, spec: Field, widget: QWidget, *, mnemonic: bool) 
     error.setProperty("role", "fieldError")
     error.setWordWrap(True)
     error.hide()
-    holder = QWidget()
-    box = QVBoxLayout(holder)
+    # A layout, not a widget holding one: a widget per row was ~a tenth of opening a form of
+    # twenty-odd fields (issue 22), and it drew nothing.
+    box = QVBoxLayout()
     box.setContentsMargins(0, 0, 0, 0)
     box.setSpacing(1)
     box.addWidget(widget)
     box.addWidget(error)
     label = QLabel(("&" if mnemonic else "") + spec.label + (" *" if spec.required else ""))
     label.setBuddy(widget)
-    form.addRow(label, holder)
+    form.addRow(label, box)
     return error

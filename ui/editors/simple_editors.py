@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from ittdesk.placements.check import check_enrolment
 from ittdesk.queries.summaries import enrolment_summary
@@ -35,8 +36,25 @@ class EnrolmentEditor(EntityEditor):
         # window-modal, so without this button an at-risk trainee's placement is added only
         # after closing the cohort and the enrolment and starting again from Placements.
         add = ("Add p&lacement…", self.add_placement)
-        self.related = self.related_browser("&Placements and links", [add])
-        self.check = self.related_browser("Placement &check", [add])
+        self._related = self.related_browser("&Placements and links", [add])
+        self._check = self.related_browser("Placement &check", [add])
+        self._fill_of = {self._related.parentWidget(): self._fill_related,
+                         self._check.parentWidget(): self._fill_check}
+        self._stale: set[QWidget] = set()
+        self.tabs.currentChanged.connect(self._tab_shown)
+
+    # The two related tabs are filled when first shown (or asked for), not on open: the
+    # summary's queries and the placement check (a worker competing with the first paint)
+    # were a tenth of the open, and most opens are for the enrolment's details (issue 22).
+    @property
+    def related(self) -> QTextBrowser:
+        self._fill(self._related.parentWidget())
+        return self._related
+
+    @property
+    def check(self) -> QTextBrowser:
+        self._fill(self._check.parentWidget())
+        return self._check
 
     def add_placement(self) -> None:
         """A new placement for this trainee; the check reads again once it is saved."""
@@ -44,10 +62,28 @@ class EnrolmentEditor(EntityEditor):
                                      enrolment=self.saved_record().id)
 
     def refresh_related(self) -> None:
-        if self.instance is not None:
-            self.related.setHtml(generic_html(enrolment_summary(self.instance.id)))
-            read(self, check_enrolment, self.instance.id,
-                 on_done=lambda found: self.check.setHtml(check_html(found)))
+        """Mark the related tabs out of date; the one showing (if any) is filled again now."""
+        if self.instance is None:
+            return
+        self._stale = set(self._fill_of)
+        self._tab_shown(self.tabs.currentIndex())
+
+    def _tab_shown(self, index: int) -> None:
+        self._fill(self.tabs.widget(index))
+
+    def _fill(self, page: QWidget | None) -> None:
+        if page not in self._stale or self.instance is None:
+            return
+        self._stale.discard(page)
+        self._fill_of[page]()
+
+    def _fill_related(self) -> None:
+        self._related.setHtml(generic_html(enrolment_summary(self.saved_record().id)))
+
+    def _fill_check(self) -> None:
+        """Read on a worker; the tab shows it when it comes."""
+        read(self, check_enrolment, self.saved_record().id,
+             on_done=lambda found: self._check.setHtml(check_html(found)))
 
     def update_title(self) -> None:
         if self.instance is None:
