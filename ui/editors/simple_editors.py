@@ -40,7 +40,7 @@ class EnrolmentEditor(EntityEditor):
         self._check = self.related_browser("Placement &check", [add])
         self._fill_of = {self._related.parentWidget(): self._fill_related,
                          self._check.parentWidget(): self._fill_check}
-        self._stale: set[QWidget] = set()
+        self._stale: set[QWidget | None] = set()
         self.tabs.currentChanged.connect(self._tab_shown)
 
     # The two related tabs are filled when first shown (or asked for), not on open: the
