@@ -172,6 +172,12 @@ def _tally(rows: list[tuple[Any, ...]], calendar: SchoolCalendar, today: date) -
     return tally
 
 
+def _days_short(what: str, done: float, planned: float, required: int) -> str:
+    """"96 of 120 days (110 planned)", "ITaP 10 of 20 days": the plan only when it adds some."""
+    text = f"{what}{number(done)} of {required} days"
+    return text + (f" ({number(planned)} planned)" if planned > done else "")
+
+
 def _judge(tally: _Tally, rule: Rule, days_required: int, employing: tuple[int, Any] | None,
            route_known: bool, expected_end: date | None, today: date, explain: bool = True
            ) -> tuple[str, list[str], int, list[str]]:
@@ -189,10 +195,7 @@ def _judge(tally: _Tally, rule: Rule, days_required: int, employing: tuple[int, 
     if tally.done < days_required:
         short_done = True
         if explain:
-            text = f"{number(tally.done)} of {days_required} days"
-            if tally.planned > tally.done:
-                text += f" ({number(tally.planned)} planned)"
-            say(text)
+            say(_days_short("", tally.done, tally.planned, days_required))
         short_planned |= tally.planned < days_required
 
     need = rule.min_schools
@@ -239,10 +242,7 @@ def _judge(tally: _Tally, rule: Rule, days_required: int, employing: tuple[int, 
     if rule.itap_days and tally.itap_done < rule.itap_days:
         short_done = True
         if explain:
-            text = f"ITaP {number(tally.itap_done)} of {rule.itap_days} days"
-            if tally.itap_planned > tally.itap_done:
-                text += f" ({number(tally.itap_planned)} planned)"
-            say(text)
+            say(_days_short("ITaP ", tally.itap_done, tally.itap_planned, rule.itap_days))
         short_planned |= tally.itap_planned < rule.itap_days
 
     if not short_done:
