@@ -45,6 +45,7 @@ from .models import (
     database,
 )
 from .models.base import Versioned
+from .models.programmes import HOME_CARD_INDEXES
 from .sortkeys import key_fields, key_value
 from .sqlite_file import LATEST_SCHEMA
 
@@ -246,7 +247,10 @@ def _placement_ledger(migrator: SchemaMigrator) -> None:
             ctx = db.get_sql_context()
             column = ctx.sql(field.ddl(ctx)).query()[0]
             db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
-        SchemaManager(model).create_indexes(safe=True)
+        # The model's indexes as version 12 had them: migration 16's are its own.
+        for index in model._meta.fields_to_index():
+            if not any(index is later for later in HOME_CARD_INDEXES):
+                db.execute(index)
         if model is Placement and added:
             db.execute_sql(f"UPDATE \"{table}\" SET status = 'confirmed'")
     created = not db.table_exists(PlacementMentor._meta.table_name)
@@ -284,6 +288,14 @@ def _search_index(migrator: SchemaMigrator) -> None:
     search_index.install(migrator.database, fill=True)
 
 
+def _home_card_index(migrator: SchemaMigrator) -> None:
+    """Version 16 (issue 17): two indexes holding every enrolment and placement column Home's
+    at-risk card reads (``models.programmes.HOME_CARD_INDEXES``);
+    each made only if missing."""
+    for index in HOME_CARD_INDEXES:
+        migrator.database.execute(index)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
@@ -307,6 +319,7 @@ MIGRATIONS: list[Migration] = [
     Migration(13, "mentor training funding: the training ledger, regions, rates, DfE samples",
               _mentor_funding),
     Migration(14, "an index for the big lists' search box", _search_index),
+    Migration(16, "indexes for Home's trainees-at-risk card", _home_card_index),
 ]
 
 

@@ -167,3 +167,17 @@ def test_a_version_9_database_without_the_later_tables_is_upgraded(db):
         if issubclass(model, Versioned):
             assert "version" in _columns(model._meta.table_name)
     assert School.get_by_id(school.id).version == 1
+
+
+def test_a_version_14_database_gets_the_home_card_indexes_and_matches_a_new_database(db):
+    from ittdesk.models import database
+
+    fresh = {t: _index_names(t) for t in ("enrolment", "placement")}
+    assert "enrolment_home_card" in fresh["enrolment"]
+    assert "placement_home_card" in fresh["placement"]
+    database.execute_sql('DROP INDEX "enrolment_home_card"')
+    database.execute_sql('DROP INDEX "placement_home_card"')
+    SchemaVersion.update(version=14).execute()
+    applied = migrations.migrate(db)
+    assert 16 in [s.version for s in applied]
+    assert {t: _index_names(t) for t in ("enrolment", "placement")} == fresh

@@ -67,3 +67,14 @@ def test_the_home_card_agrees_with_the_check_on_a_generated_partnership(tmp_path
                                          for _k, n in sorted(names)]
     finally:
         db.close_database()
+
+
+def test_the_home_card_reads_enrolments_and_placements_from_their_indexes_alone(sqlite_db):
+    """Migration 16's two indexes hold every enrolment and placement column the card reads, so
+    SQLite never visits those tables' rows (spread over the whole file at the large scale)."""
+    from ittdesk.models import database
+
+    sql, params = check._card_query([1, 2], by_la=False).sql()
+    plan = " | ".join(str(row[-1]) for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+    assert "COVERING INDEX enrolment_home_card" in plan
+    assert "COVERING INDEX placement_home_card" in plan

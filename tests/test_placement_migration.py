@@ -17,6 +17,7 @@ from ittdesk.models import (
     TermDates,
     database,
 )
+from ittdesk.models.programmes import HOME_CARD_INDEXES
 
 
 def _as_at_version_11(model, names):
@@ -27,6 +28,10 @@ def _as_at_version_11(model, names):
     old = type(f"Old{model.__name__}", (model,), {"Meta": Meta, "__module__": __name__})
     for name in names:
         old._meta.remove_field(name)
+    # Nor migration 16's index (over columns version 11 lacks: SQLite would index their
+    # quoted names as text).
+    old._meta.indexes = [i for i in old._meta.indexes
+                         if not any(i is later for later in HOME_CARD_INDEXES)]
     return old
 
 
@@ -62,7 +67,7 @@ def test_version_11_gets_the_ledger_keeping_placements_and_their_mentors(db):
                          "(1, 1, NULL, 'second', '2026-01-05', '2026-03-27', 1)")
 
     applied = migrations.migrate(db)
-    assert [s.version for s in applied] == list(range(12, migrations.LATEST + 1))
+    assert [s.version for s in applied] == [m.version for m in migrations.MIGRATIONS if m.version > 11]
 
     first, second = Placement.select().order_by(Placement.id)
     assert (first.status, second.status) == ("confirmed", "confirmed")

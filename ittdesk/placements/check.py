@@ -28,8 +28,10 @@ term dates); nothing is read per trainee.
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -437,7 +439,7 @@ def _card_statuses(today: date) -> list[tuple[bool, str, str, int, str]]:
     risk or not met in Home's cohorts, sorted; judged as the check judges them, without
     words, from one lean query.
 
-    Home's trainees are read through their cohorts' ids and the enrolment_cohort_id index;
+    Home's trainees are read through their cohorts' ids and the enrolment_home_card index;
     the status test is kept off the status index (``status || ''``): without statistics SQLite
     prefers that one and walks every enrolment in training since the first cohort. A
     school's LA is read only where some LA has terms of its own."""
@@ -447,6 +449,15 @@ def _card_statuses(today: date) -> list[tuple[bool, str, str, int, str]]:
     calendar = SchoolCalendar.load()
     rules = rules_for({year for year, _s, _e in cohorts.values()})
     by_la = calendar.differs_by_la()
+    query = _card_query(list(cohorts), by_la)
+    with _collector_paused():
+        return _judge_card(query, cohorts, rules, calendar, by_la, today)
+
+
+def _card_query(cohort_ids: list[int], by_la: bool) -> Any:
+    """The card's one query: the cohorts' trainees in training, deferred or finished, each
+    with its placements (LEFT JOINed), only the columns the judgement reads; every enrolment
+    and placement column is in the home-card indexes (migration 16)."""
     columns = [Enrolment.id, Enrolment.route, Enrolment.itt_start_date, Enrolment.itt_end_date,
                Enrolment.cohort_id, Enrolment.employing_school_id, Person.last_name_key,
                Person.first_name_key, Placement.school_id, Placement.kind, Placement.status,
@@ -458,26 +469,48 @@ def _card_statuses(today: date) -> list[tuple[bool, str, str, int, str]]:
              .join(Placement, JOIN.LEFT_OUTER, on=(Placement.enrolment == Enrolment.id)))
     if by_la:
         query = query.join(School, JOIN.LEFT_OUTER, on=(Placement.school == School.id))
-    query = query.where(Enrolment.cohort.in_(list(cohorts))
-                        & Enrolment.status.concat("").in_(CHECKED_ENROLMENT_STATUSES))
+    return query.where(Enrolment.cohort.in_(cohort_ids)
+                       & Enrolment.status.concat("").in_(CHECKED_ENROLMENT_STATUSES))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector held off while the card builds ~60,000 short-lived
+    tuples with no cycles among them: otherwise it walks them all again and again (~10% of the
+    card's time at the large scale, from the CLI or a script; the app already collects only on
+    its own timer, ``ui.collector``). Left as it was found."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _judge_card(query: Any, cohorts: dict[int, tuple[AcademicYear, Any, Any]],
+                rules: dict[tuple[AcademicYear, str], Rule], calendar: SchoolCalendar,
+                by_la: bool, today: date) -> list[tuple[bool, str, str, int, str]]:
+    """``_card_statuses``' reading and judging, the query's rows as it selects them."""
     day = _days()
     trainees: dict[int, tuple[Any, ...]] = {}
     placed: dict[int, list[tuple[Any, ...]]] = {}
     for row in cast("Iterable[tuple[Any, ...]]", database.execute(query)):
         enrolment_id = row[0]
-        if enrolment_id not in trainees:
-            trainees[enrolment_id] = row[:8]
-            placed[enrolment_id] = []
+        rows = placed.get(enrolment_id)
+        if rows is None:
+            trainees[enrolment_id] = row
+            rows = placed[enrolment_id] = []
         if row[8] is not None:  # (school_id, urn, la_code, kind, status, start, end, spent, absent)
-            placed[enrolment_id].append((row[8], None, row[15] if by_la else None, row[9],
-                                         row[10], day(row[11]), day(row[12]), row[13], row[14]))
+            rows.append((row[8], None, row[15] if by_la else None, row[9], row[10],
+                         day(row[11]), day(row[12]), row[13], row[14]))
     # (cohort, route, ITT start, ITT end) -> (rule, days required, expected end): most of a
     # cohort's trainees share them, so each is worked out once.
     terms: dict[tuple[Any, ...], tuple[Rule, int, date]] = {}
     by_dates = itemgetter(5, 6)
     result = []
-    for enrolment_id, (_id, route, itt_start, itt_end, cohort_id, employer_id, last_key,
-                       first_key) in trainees.items():
+    for enrolment_id, row in trainees.items():
+        route, itt_start, itt_end, cohort_id, employer_id = row[1:6]
         key = (cohort_id, route, itt_start, itt_end)
         found = terms.get(key)
         if found is None:
@@ -494,8 +527,7 @@ def _card_statuses(today: date) -> list[tuple[bool, str, str, int, str]]:
                         (employer_id, None) if employer_id is not None else None,
                         route is not None, expected_end, today, explain=False)[0]
         if status in _RISKY:
-            result.append((status != "not_met", last_key or "", first_key or "", enrolment_id,
-                           status))
+            result.append((status != "not_met", row[6] or "", row[7] or "", enrolment_id, status))
     result.sort()
     return result
 
