@@ -144,11 +144,12 @@ def _tally(rows: list[tuple[Any, ...]], calendar: SchoolCalendar, today: date) -
     urns: list[str] = []
     school_days = calendar.school_days
     for school_id, urn, la_code, kind, status, start, end, spent, absent in rows:
-        absent_days = float(absent or 0)
-        if spent is not None:
-            planned = max(0.0, float(spent) - absent_days)
-        else:
-            planned = max(0.0, school_days(start, end, la_code) - absent_days)
+        # max(0.0, x) and min(a, b) written out (the same values): 15,000 rows for Home.
+        absent_days = float(absent) if absent else 0.0
+        planned = (float(spent) if spent is not None
+                   else school_days(start, end, la_code)) - absent_days
+        if not planned > 0.0:
+            planned = 0.0
         withdrawn = status in _WITHDRAWN
         if withdrawn:
             done = planned if spent is not None else 0.0
@@ -157,8 +158,10 @@ def _tally(rows: list[tuple[Any, ...]], calendar: SchoolCalendar, today: date) -
             done = planned
         elif status in _DONE_STATUSES and start <= today:
             # Under way: the school days so far (never more than its days, entered or not).
-            done = min(planned, max(
-                0.0, school_days(start, min(end, today), la_code) - absent_days))
+            so_far = school_days(start, end if end < today else today, la_code) - absent_days
+            if not so_far > 0.0:
+                so_far = 0.0
+            done = planned if planned <= so_far else so_far
         else:
             done = 0.0
         if kind == "itap":
@@ -521,8 +524,10 @@ def _judge_card(query: Any, cohorts: dict[int, tuple[AcademicYear, Any, Any]],
                                   end or day(cohort_end) or year.end)
         rule, days_required, expected_end = found
         rows = placed[enrolment_id]
-        if len(rows) > 1:
+        if len(rows) > 2:
             rows.sort(key=by_dates)
+        elif len(rows) == 2 and by_dates(rows[1]) < by_dates(rows[0]):
+            rows.reverse()  # as the stable sort would: equal dates keep their order
         status = _judge(_tally(rows, calendar, today), rule, days_required,
                         (employer_id, None) if employer_id is not None else None,
                         route is not None, expected_end, today, explain=False)[0]
