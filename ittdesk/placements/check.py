@@ -496,6 +496,8 @@ def _judge_card(query: Any, cohorts: dict[int, tuple[AcademicYear, Any, Any]],
                 by_la: bool, today: date) -> list[tuple[bool, str, str, int, str]]:
     """``_card_statuses``' reading and judging, the query's rows as it selects them."""
     day = _days()
+    # Each distinct start or end date converted once; the look-up inline (30,000 of them).
+    known: dict[Any, date] = {}
     trainees: dict[int, tuple[Any, ...]] = {}
     placed: dict[int, list[tuple[Any, ...]]] = {}
     for row in cast("Iterable[tuple[Any, ...]]", database.execute(query)):
@@ -505,8 +507,11 @@ def _judge_card(query: Any, cohorts: dict[int, tuple[AcademicYear, Any, Any]],
             trainees[enrolment_id] = row
             rows = placed[enrolment_id] = []
         if row[8] is not None:  # (school_id, urn, la_code, kind, status, start, end, spent, absent)
+            start, end = row[11], row[12]  # never null
+            start = known.get(start) or known.setdefault(start, day(start))
+            end = known.get(end) or known.setdefault(end, day(end))
             rows.append((row[8], None, row[15] if by_la else None, row[9], row[10],
-                         day(row[11]), day(row[12]), row[13], row[14]))
+                         start, end, row[13], row[14]))
     # (cohort, route, ITT start, ITT end) -> (rule, days required, expected end): most of a
     # cohort's trainees share them, so each is worked out once.
     terms: dict[tuple[Any, ...], tuple[Rule, int, date]] = {}
