@@ -141,18 +141,20 @@ def test_refused_rows_block_the_import_until_the_user_chooses_to_skip_them(
     assert School.select().count() == 3
 
 
-def test_cancel_during_apply_changes_nothing_and_the_window_stays_responsive(
-        qtbot, main_window, tmp_path, monkeypatch):
+def _held_at_preview(qtbot, main_window, tmp_path, monkeypatch, first_urn: int, schools: int):
+    """The wizard on its preview page for ``schools`` new schools, its import to be held on the
+    worker after its first insert: (wizard, inside: set once held, proceed: set to let it go)."""
     path = tmp_path / "many.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows([["URN", "Name"]] + [[str(200000 + i), f"S{i}"] for i in range(350)])
+        csv.writer(fh).writerows([["URN", "Name"]]
+                                 + [[str(first_urn + i), f"S{i}"] for i in range(schools)])
     inside, proceed = threading.Event(), threading.Event()
     real = bulk.insert_returning
 
     def slow_insert(model, rows):
         ids = real(model, rows)
         inside.set()
-        proceed.wait(10)  # hold the worker mid-import until the user has pressed Cancel
+        proceed.wait(10)  # hold the worker mid-import while the test acts on the window
         return ids
 
     monkeypatch.setattr(bulk, "insert_returning", slow_insert)
@@ -161,6 +163,13 @@ def test_cancel_during_apply_changes_nothing_and_the_window_stays_responsive(
     wait_page(qtbot, wizard, ImportWizard.PAGE_MAPPING)
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     wait_page(qtbot, wizard, ImportWizard.PAGE_PREVIEW)
+    return wizard, inside, proceed
+
+
+def test_cancel_during_apply_changes_nothing_and_the_window_stays_responsive(
+        qtbot, main_window, tmp_path, monkeypatch):
+    wizard, inside, proceed = _held_at_preview(qtbot, main_window, tmp_path, monkeypatch,
+                                               200000, 350)
     before = (School.select().count(), AuditEntry.select().count(), ImportRun.select().count())
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(inside.is_set, timeout=10000)
@@ -178,24 +187,8 @@ def test_cancel_during_apply_changes_nothing_and_the_window_stays_responsive(
 def test_close_waits_until_the_import_has_finished(qtbot, main_window, tmp_path, monkeypatch):
     """While the import runs, Close (the wizard's Finish) is not offered: pressing it would
     stop the import without asking; Cancel is the way to stop it. Once done, Close is."""
-    path = tmp_path / "many.csv"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows([["URN", "Name"]] + [[str(300000 + i), f"S{i}"] for i in range(20)])
-    inside, proceed = threading.Event(), threading.Event()
-    real = bulk.insert_returning
-
-    def slow_insert(model, rows):
-        ids = real(model, rows)
-        inside.set()
-        proceed.wait(10)  # hold the worker mid-import while the buttons are looked at
-        return ids
-
-    monkeypatch.setattr(bulk, "insert_returning", slow_insert)
-    wizard = open_wizard(qtbot, main_window, path)
-    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
-    wait_page(qtbot, wizard, ImportWizard.PAGE_MAPPING)
-    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
-    wait_page(qtbot, wizard, ImportWizard.PAGE_PREVIEW)
+    wizard, inside, proceed = _held_at_preview(qtbot, main_window, tmp_path, monkeypatch,
+                                               300000, 20)
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     try:
         qtbot.waitUntil(inside.is_set, timeout=10000)
