@@ -120,9 +120,12 @@ def test_delete_asks_first_and_ctrl_z_brings_the_school_back(qtbot, main_window,
     activate(qtbot, main_window)
     panel.table.setFocus()
     qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: len(asked) == 1)  # what is deleted is read on a worker first
     assert "Delete Fernbank Primary School (URN 123456)?" in asked[0]
+    qtbot.waitUntil(tasks_idle)
     assert School.select().count() == 1
     qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: len(asked) == 2)
     qtbot.waitUntil(tasks_idle)  # the delete is a write on a worker (ui.operations)
     assert School.select().count() == 0
     qtbot.waitUntil(lambda: panel.model.rowCount() == 0 and not panel.model.is_loading())

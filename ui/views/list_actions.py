@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 from ittdesk.errors import IttDeskError
 
 from ..operations import read, write
-from ..tasks import run_task, show_error
+from ..tasks import run_task
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -94,22 +94,14 @@ class ListActions(_PanelBase):
     def delete_selected(self) -> None:
         """Asks first, naming what is deleted; the versions read with that name are the ones
         the delete checks, so a record changed by someone else meanwhile is refused, not
-        deleted unseen. One record is read at once (by its key, as its name always was); a
-        selection of many on a worker."""
+        deleted unseen. Read on a worker, one record or many: on a shared database even a
+        read by key may wait on the network."""
         ids = self.selected_ids()
         if not ids or self.service is None:
             return
         service = self.service
-        if len(ids) > 1:
-            read(self, seen_for_delete, service, ids,
-                 on_done=lambda seen: self._confirm_delete(service, ids, *seen))
-            return
-        try:
-            seen = seen_for_delete(service, ids)
-        except IttDeskError as exc:
-            show_error(self, exc)
-            return
-        self._confirm_delete(service, ids, *seen)
+        read(self, seen_for_delete, service, ids,
+             on_done=lambda seen: self._confirm_delete(service, ids, *seen))
 
     def _confirm_delete(self, service: Any, ids: list[int], one: str | None,
                         versions: dict[int, int]) -> None:
