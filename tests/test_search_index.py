@@ -155,6 +155,72 @@ def test_the_index_follows_create_update_delete_and_bulk_writes(db):
     assert SCHOOLS.ids("larchfield") == []
 
 
+def _index_matches_its_table(table: str) -> None:
+    """FTS5's own check (SQLite): the index holds exactly the content table's rows and values."""
+    fts = search_index.INDEXED[table].fts
+    database.execute_sql(f"INSERT INTO \"{fts}\"(\"{fts}\", rank) VALUES ('integrity-check', 1)")
+
+
+def test_a_bulk_insert_fills_the_index_as_the_insert_trigger_would(db):
+    """create_many fills the index a block at a time (SQLite: the per-row trigger set aside in
+    the transaction): every row is found, the index equals its table, and the trigger is back
+    for the next single insert."""
+    with database.atomic():
+        ids = schools.create_many([schools.prepare({"urn": 100000 + n, "name": f"Bulkton {n}",
+                                                    "town": "Moorhaven"})
+                                   for n in range(2500)])  # three write blocks
+        people_ids = people.create_many([{"first_name": "Ada", "last_name": f"Quarrie{n}"}
+                                         for n in range(5)])
+    assert _may_hold("school", "bulkton") == set(ids)
+    assert set(SCHOOLS.ids("moorhaven")) == set(ids)
+    assert _may_hold("person", "quarrie") == set(people_ids)
+    one = schools.create({"urn": 199999, "name": "Bulkton Single"})
+    assert _may_hold("school", "bulkton") == {*ids, one.id}
+    if not isinstance(database.obj, PostgresqlDatabase):
+        _index_matches_its_table("school")
+        _index_matches_its_table("person")
+        from ittdesk import schema_check
+
+        assert schema_check.foreign_objects(database.connection(), None) == []
+
+
+def test_a_failed_bulk_insert_leaves_the_index_and_its_trigger_as_they_were(db):
+    """A bulk insert that fails part way (here a cancel after the first chunk) takes its rows
+    and its index entries back, and a caller that goes on in the same transaction still has
+    the insert trigger."""
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(_n: int) -> None:
+        raise Cancelled
+
+    with database.atomic():
+        with pytest.raises(Cancelled):
+            schools.create_many([schools.prepare({"urn": 100000 + n, "name": f"Bulkton {n}"})
+                                 for n in range(600)], tick=cancel)
+        later = schools.create({"urn": 199999, "name": "Fernbank Primary School"})
+    assert _may_hold("school", "bulkton") == set()
+    assert _may_hold("school", "fernbank") == {later.id}
+    if not isinstance(database.obj, PostgresqlDatabase):
+        _index_matches_its_table("school")
+
+
+def test_the_bulk_fill_takes_ids_that_are_not_consecutive(sqlite_db):
+    """``fill`` with ids in any order and with gaps (rows another way inserted) indexes just
+    those rows."""
+    from ittdesk.models import School
+
+    with database.atomic():
+        with search_index.filled_in_bulk(School) as fill:
+            for urn, pk in ((100001, 7), (100002, 3), (100003, 12)):
+                School.insert(id=pk, urn=urn, name=f"Gapford {pk}", name_key="gapford",
+                              status="open").execute()
+            fill([12, 3, 7])
+    assert _may_hold("school", "gapford") == {3, 7, 12}
+    _index_matches_its_table("school")
+
+
 def test_an_import_is_found_by_the_index(db, tmp_path):
     from test_import import GIAS, gias_rows
 

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from peewee import IntegrityError
 
-from .. import audit
+from .. import audit, search_index
 from ..errors import ConflictError, NotFoundError, RefusedError, ValidationError
 from ..models import AuditEntry, database, is_postgres
 from ..models.base import BaseModel, SortKeyField, Versioned, writing
@@ -322,24 +322,27 @@ class EntityService(Generic[M]):
         names = bulk.column_names(self.model, rows)
         entity, created, entry, person_of = self.entity, audit.created, audit.entry, self.person_of
         ids: list[int] = []
-        for start in range(0, len(rows), bulk.WRITE_BLOCK):
-            block = rows[start:start + bulk.WRITE_BLOCK]
-            full = bulk.full_rows(self.model, block, names)
-            if tick is None:  # insert_returning's own statements: as many rows as fit in one
-                block_ids = bulk.insert_returning(self.model, full)
-            else:
-                block_ids = []
-                for i in range(0, len(full), bulk.INSERT_CHUNK):
-                    part = full[i:i + bulk.INSERT_CHUNK]
-                    block_ids.extend(bulk.insert_returning(self.model, part))
-                    tick(len(part))
-            del full
-            people = (person_ids[start:start + bulk.WRITE_BLOCK] if person_ids is not None else
-                      [person_of(values, new_id) for values, new_id in zip(block, block_ids, strict=True)])
-            audit.record_many([entry(entity, new_id, "create", created(values), person_id=person,
-                                     note=note, import_run=import_run)
-                               for values, new_id, person in zip(block, block_ids, people, strict=True)])
-            ids.extend(block_ids)
+        # The search index filled a block at a time, not by a trigger per row (search_index)
+        with search_index.filled_in_bulk(self.model) as fill:
+            for start in range(0, len(rows), bulk.WRITE_BLOCK):
+                block = rows[start:start + bulk.WRITE_BLOCK]
+                full = bulk.full_rows(self.model, block, names)
+                if tick is None:  # insert_returning's own statements: as many rows as fit in one
+                    block_ids = bulk.insert_returning(self.model, full)
+                else:
+                    block_ids = []
+                    for i in range(0, len(full), bulk.INSERT_CHUNK):
+                        part = full[i:i + bulk.INSERT_CHUNK]
+                        block_ids.extend(bulk.insert_returning(self.model, part))
+                        tick(len(part))
+                del full
+                fill(block_ids)
+                people = (person_ids[start:start + bulk.WRITE_BLOCK] if person_ids is not None else
+                          [person_of(values, new_id) for values, new_id in zip(block, block_ids, strict=True)])
+                audit.record_many([entry(entity, new_id, "create", created(values), person_id=person,
+                                         note=note, import_run=import_run)
+                                   for values, new_id, person in zip(block, block_ids, people, strict=True)])
+                ids.extend(block_ids)
         return ids
 
     def update_many(self, diffs: Iterable[tuple[int, dict[str, Any], int | None]], *,
