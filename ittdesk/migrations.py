@@ -19,7 +19,7 @@ from peewee import Database, PostgresqlDatabase, SchemaManager
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 from playhouse.migrate import migrate as run
 
-from . import __version__, audit, backup, maintenance, search_index
+from . import __version__, audit, backup, maintenance, search_index, sort_index
 from .errors import DatabaseOpenError, MaintenanceError
 from .location import Location
 from .models import (
@@ -296,6 +296,13 @@ def _home_card_index(migrator: SchemaMigrator) -> None:
         migrator.database.execute(index)
 
 
+def _placement_sort(migrator: SchemaMigrator) -> None:
+    """Version 18 (issue 22): the placements list's stored sort keys (``ittdesk.sort_index``:
+    a table of each placement's trainee, school and mentor keys, indexed, kept in step by
+    triggers), filled from the placements there. SQLite only; PostgreSQL sorts as before."""
+    sort_index.install(migrator.database, fill=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
@@ -320,6 +327,8 @@ MIGRATIONS: list[Migration] = [
               _mentor_funding),
     Migration(14, "an index for the big lists' search box", _search_index),
     Migration(16, "indexes for Home's trainees-at-risk card", _home_card_index),
+    Migration(18, "the placements list sorts by trainee, school or mentor from an index",
+              _placement_sort),
 ]
 
 
@@ -391,6 +400,7 @@ def migrate(location: Location | None = None) -> list[Migration]:
             db.create_tables(ALL_MODELS)
             audit.install_guard(db)  # what migration 4 adds to older databases
             search_index.install(db)  # what migration 14 adds to older databases
+            sort_index.install(db)  # what migration 18 adds to older databases
             SchemaVersion.create(version=target, app_version=__version__)
         return []
     if version > target:

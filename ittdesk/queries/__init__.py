@@ -38,6 +38,7 @@ from peewee import (
 from .. import search_index as index
 from ..choices import Choices
 from ..models import Cohort, Enrolment, Person, Placement, School, SupportAgreement, database
+from ..sort_index import StoredSort
 
 ROW_CHUNK = 250  # ids per IN (...) when fetching rows; well under every driver's parameter limit
 
@@ -133,6 +134,10 @@ class ListQuery:
     # Every search column's table in the search index and how its rows lead to the list's:
     # together they must cover every column in ``search`` (tests/test_search_index.py checks).
     search_index: tuple[SearchVia, ...] = ()
+    # Columns whose whole-list order a stored, indexed sort key holds (``ittdesk.sort_index``:
+    # the placements by trainee, school or mentor): read off its index instead of joining and
+    # sorting every row. The same ids in the same order (tests/test_sort_index.py).
+    stored_sorts: dict[str, StoredSort] = field(default_factory=dict)
 
     def candidates(self, word: str) -> Any:
         """The ids of the list's rows the search index says may hold ``word`` (every row that
@@ -292,6 +297,12 @@ class ListQuery:
     def ids(self, search: str = "", filters: dict[str, str] | None = None, sort: str = "",
             descending: bool = False) -> list[int]:
         """The ids of every matching record, in order: the whole list, as plain ints."""
+        stored = self.stored_sorts.get(sort or self.default_sort or self.columns[0].key)
+        if (stored is not None and not search.strip()
+                and all(v in (None, "") for v in (filters or {}).values())):
+            found = stored.ids(descending)
+            if found is not None:
+                return found
         if (self.scope_excluded is not None
                 and (sort or self.default_sort or self.columns[0].key) in self.index_sorts
                 and not search.strip() and all(v in (None, "") for v in (filters or {}).values())

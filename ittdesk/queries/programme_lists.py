@@ -15,6 +15,7 @@ from peewee import JOIN, Cast, Field, ModelSelect, fn
 from ..academic_year import AcademicYear
 from ..choices import ENROLMENT_STATUSES, PLACEMENT_KINDS, PROGRAMME_KINDS
 from ..models import Cohort, Enrolment, Person, Placement, Programme, School
+from ..sort_index import StoredSort
 from . import Filter, ListColumn, ListQuery, SearchVia, choice_options
 from .ranked import RankedListQuery
 from .school_lists import _full_name, _full_name_key
@@ -257,6 +258,12 @@ PLACEMENTS = RankedListQuery(
         Filter("mentor", "Mentor", lambda: [("none", "No mentor"), ("some", "Has a mentor")],
                lambda q, v: q.where(Placement.mentor.is_null(v == "none")), joined=False),
     ],
+    # The whole list by trainee, school or mentor: ``_order``'s ORDER BY for each (the school's
+    # id breaks a tie of two schools' names; a missing mentor last) read off a stored key's
+    # index (``ittdesk.sort_index``; SQLite). The list has no scope, so every placement is in it.
+    stored_sorts={"trainee": StoredSort(("trainee_key",)),
+                  "school": StoredSort(("school_key", "school_id")),
+                  "mentor": StoredSort(("mentor_key",), nulls_last=True)},
     default_sort="start",
 )
 
