@@ -1,5 +1,6 @@
 """The placements list's stored sort keys: sorting 130,000 placements by trainee, school or mentor
-without a join and a sort of every row (migration 18, SQLite).
+without a join and a sort of every row (migration 18, SQLite), and indexes for its own columns'
+sorts (end date, subject, kind).
 
 Those three columns sort by another table's key (``sortkeys``: a person's or a school's), which
 SQLite could only reach by joining every placement to its enrolment and person (or school) and
@@ -50,6 +51,11 @@ STATEMENTS: tuple[str, ...] = (
     f'CREATE INDEX IF NOT EXISTS "{TABLE}_trainee" ON "{TABLE}" ("trainee_key")',
     f'CREATE INDEX IF NOT EXISTS "{TABLE}_school" ON "{TABLE}" ("school_key", "school_id")',
     f'CREATE INDEX IF NOT EXISTS "{TABLE}_mentor" ON "{TABLE}" ("mentor_key")',
+    # The list's own columns a user sorts by that had no index to walk (ORDER BY end_date,
+    # LOWER(subject), LOWER(kind) then id: ~60-90 ms of sorting -> ~30 ms of walking).
+    'CREATE INDEX IF NOT EXISTS "placement_end_date" ON "placement" ("end_date")',
+    'CREATE INDEX IF NOT EXISTS "placement_subject_lower" ON "placement" (LOWER("subject"))',
+    'CREATE INDEX IF NOT EXISTS "placement_kind_lower" ON "placement" (LOWER("kind"))',
     f'CREATE TRIGGER IF NOT EXISTS "{TABLE}_on_insert" AFTER INSERT ON "placement" BEGIN '
     f'INSERT OR REPLACE INTO "{TABLE}" ({_COLUMNS}) VALUES {_ROW}; END',
     f'CREATE TRIGGER IF NOT EXISTS "{TABLE}_on_update" AFTER UPDATE OF "enrolment_id", '

@@ -81,6 +81,21 @@ def test_placements_by_trainee_school_or_mentor_come_in_the_joined_order(crowded
     assert (read is not None) == _sqlite()
 
 
+def test_the_placements_own_columns_sort_by_walking_an_index(crowded):
+    """End date, subject and kind: SQLite walks migration 18's indexes, no sort of every row."""
+    for key in ("end", "subject", "kind"):
+        column = PLACEMENTS.column(key)
+        query = PLACEMENTS.model.select(PLACEMENTS.model.id).order_by(
+            *PLACEMENTS._order(key, False))
+        sql, params = query.sql()
+        if _sqlite():
+            plan = " ".join(str(r[-1]) for r in database.execute_sql(
+                "EXPLAIN QUERY PLAN " + sql, params).fetchall())
+            assert "TEMP B-TREE" not in plan and "INDEX" in plan, (key, plan)
+        assert PLACEMENTS.ids(sort=key) == [i for (i,) in database.execute_sql(sql, params)]
+        assert column.expr.model is PLACEMENTS.model  # no join: the index alone decides
+
+
 def test_the_stored_keys_follow_every_write(crowded):
     c = crowded
     ann, zed = c["people"][0], c["people"][4]
@@ -128,6 +143,8 @@ def test_migration_18_fills_the_keys_for_the_placements_already_there(crowded, d
                 (f"{sort_index.TABLE}%",)).fetchall():
             database.execute_sql(f'DROP TRIGGER "{name}"')
         database.execute_sql(f'DROP TABLE "{sort_index.TABLE}"')
+        for name in ("placement_end_date", "placement_subject_lower", "placement_kind_lower"):
+            database.execute_sql(f'DROP INDEX "{name}"')
     SchemaVersion.update(version=16).execute()
     assert sort_index.StoredSort(("trainee_key",)).ids(False) is None  # no table: as before
     assert [m.version for m in migrations.migrate(db)] == [
