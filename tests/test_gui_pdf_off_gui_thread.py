@@ -1,6 +1,6 @@
 """Every PDF the desktop writes is drawn on a worker, never on the GUI thread: an agreement's
-Save as PDF, the Ofsted pack, the mentor-funding statements, the letters and a subject access
-export (house rule: the GUI thread never blocks on slow work; a PDF takes 25 ms to seconds).
+Save as PDF, the Ofsted pack, the mentor-funding statements, the letters, a subject access
+export and a confirmation round's paper forms (house rule: the GUI thread never blocks on slow work; a PDF takes 25 ms to seconds).
 
 The tasks run for real here (not ``tasks.synchronous()``), and ``ui.printing.html_to_pdf`` notes
 the thread that called it. The print preview is not here: Qt's ``QPrintPreviewDialog`` asks for
@@ -18,7 +18,8 @@ from gui_helpers import tasks_idle
 
 import ui.print_dialogs
 import ui.printing
-from ittdesk.models import Cohort, Enrolment, Placement, SupportAgreement
+from ittdesk.leadership import rounds
+from ittdesk.models import Cohort, Enrolment, Placement, School, SupportAgreement
 from ittdesk.services.people import people
 from ui import files
 from ui.dialogs.letters import LettersDialog
@@ -26,6 +27,7 @@ from ui.dialogs.mentor_funding import open_mentor_funding
 from ui.dialogs.ofsted_pack import make_pack
 from ui.dialogs.person_data import open_person_export
 from ui.editors.agreement_editor import AgreementEditor
+from ui.views.confirmation_page import ConfirmationPage
 
 qt_settings = gui.qt_settings
 demo_window = gui.demo_window
@@ -113,3 +115,20 @@ def test_placement_letters_as_pdfs_are_drawn_on_a_worker(qtbot, demo_db, pdf_thr
     written = _pdfs(folder)
     assert written and len(written) == len(dialog.last_result.pdf)
     assert pdf_threads and not any(pdf_threads)
+
+
+def test_a_confirmation_rounds_paper_forms_are_drawn_on_a_worker(qtbot, demo_db, pdf_threads,
+                                                                 tmp_path):
+    schools = [s.id for s in School.select().where(School.status == "open").limit(3)]
+    rounds.start_round("2026/27", schools)
+    page = ConfirmationPage(None)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    qtbot.waitUntil(lambda: tasks_idle() and page.model.rowCount() > 0, timeout=30000)
+    folder = tmp_path / "forms"
+    page.write_forms(folder, with_pdf=True)
+    qtbot.waitUntil(lambda: tasks_idle() and page.last_written is not None, timeout=30000)
+    written = _pdfs(folder)
+    assert len(written) == len(schools) == len(pdf_threads)
+    assert not any(pdf_threads)
