@@ -207,7 +207,11 @@ def test_counts_and_emptiness(db):
 
 def test_id_queries_leave_out_joins_nobody_looks_at_but_give_the_same_ids(partnership):
     assert not PLACEMENTS._needs_join("", {"kind": "main", "mentor": "some"}, "start")
-    assert PLACEMENTS._needs_join("lumb", {}, "start")
+    # a search checks the joined tables' columns: on the joined rows for a word too short for
+    # the index, or for several words; one indexed word on each table's own rows, no join
+    assert PLACEMENTS._needs_join("lu", {}, "start")
+    assert PLACEMENTS._needs_join("lumb ivy", {}, "start")
+    assert PLACEMENTS._needs_join("lumb", {}, "start") == set()
     assert PLACEMENTS._needs_join("", {}, "school")
     fast = PLACEMENTS.ids(filters={"year": str(YEAR)}, sort="start")
     joined = [i for i in PLACEMENTS.ids(sort="school") if i in fast]

@@ -133,6 +133,43 @@ def test_every_search_column_lives_in_an_index_the_list_asks():
                 query.name, field.name)
 
 
+def test_a_list_that_names_each_ways_columns_checks_every_search_column_on_its_own_table():
+    """``ListQuery.exact`` checks a word on each way in's own rows: every search column must
+    be one way's, over the very table (or alias) that way reads, or a row found only by it
+    would be missed."""
+    for query in LISTS.values():
+        if not any(via.columns for via in query.search_index):
+            continue
+        assert all(via.columns for via in query.search_index), query.name
+        def described(expr):  # CAST(urn AS TEXT) by what it casts
+            return f"{type(expr).__name__} {getattr(expr, 'node', expr)!s}"
+
+        named = [described(expr) for via in query.search_index for expr in via.columns]
+        assert sorted(named) == sorted(described(expr) for expr in query.search), query.name
+        for via in query.search_index:
+            owner = via.owner()
+            model = getattr(owner, "model", owner)  # an alias's own model
+            assert model._meta.table_name == via.table, (query.name, via.table)
+            for expr in via.columns:
+                assert getattr(expr, "node", expr).model is owner, (query.name, expr)
+
+
+def test_placements_one_word_is_checked_on_the_people_and_schools_the_index_offers(more):
+    """One word long enough for the index: the placements are those whose trainee, school,
+    mentor or subject holds it, found without joining every candidate placement; the same
+    rows, in the same order, as the plain search (the test above covers every word)."""
+    plain = _unindexed(PLACEMENTS)
+    assert PLACEMENTS.exact("tienne") is not None
+    assert PLACEMENTS.exact("ti") is None  # too short for a trigram: the plain check
+    for word in ("tienne", "lodie", "french", "lumb", "123456", "zzz"):
+        for sort in ("start", "trainee", "school", "mentor", "subject"):
+            assert PLACEMENTS.ids(word, sort=sort) == plain.ids(word, sort=sort), (word, sort)
+            assert PLACEMENTS.ids(word, sort=sort, descending=True) == plain.ids(
+                word, sort=sort, descending=True), (word, sort)
+        assert PLACEMENTS.count(word) == plain.count(word), word
+    assert PLACEMENTS.count("lodie") == 1  # the mentor's name only
+
+
 def test_the_index_follows_create_update_delete_and_bulk_writes(db):
     school = schools.create({"urn": 123456, "name": "Fernbank Primary School", "town": "Leeds"})
     assert _may_hold("school", "fernbank") == {school.id}

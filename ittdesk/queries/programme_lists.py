@@ -243,14 +243,21 @@ PLACEMENTS = RankedListQuery(
     ],
     search=[_Trainee.first_name, _Trainee.last_name, School.name, Cast(School.urn, "TEXT"),
             _Mentor.first_name, _Mentor.last_name, Placement.subject],
+    # Each way in names its columns: a word is checked on the people and schools the index
+    # offers, then turned into placements (``ListQuery.exact``; "patel" ~40 -> ~22 ms). The
+    # enrolments list does not: its one other table (the trainee) is joined for its default
+    # sort anyway, and the plain check measured the same or quicker there.
     search_index=(SearchVia("person", lambda ids: Placement.select(Placement.id).join(
                       Enrolment, on=(Placement.enrolment == Enrolment.id)).where(
-                      Enrolment.person.in_(ids))),
+                      Enrolment.person.in_(ids)), columns=(_Trainee.first_name,
+                                                           _Trainee.last_name)),
                   SearchVia("school", lambda ids: Placement.select(Placement.id).where(
-                      Placement.school.in_(ids))),
+                      Placement.school.in_(ids)), columns=(School.name,
+                                                           Cast(School.urn, "TEXT"))),
                   SearchVia("person", lambda ids: Placement.select(Placement.id).where(
-                      Placement.mentor.in_(ids))),
-                  SearchVia("placement")),
+                      Placement.mentor.in_(ids)), columns=(_Mentor.first_name,
+                                                           _Mentor.last_name)),
+                  SearchVia("placement", columns=(Placement.subject,))),
     filters=[
         Filter("year", "Academic year", _placement_years, _placement_year, joined=False),
         Filter("kind", "Kind", choice_options(PLACEMENT_KINDS),
