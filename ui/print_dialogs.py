@@ -14,7 +14,7 @@ from typing import Any, cast
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from .printing import PageOptions, a4_layout, html_to_pdf, page_options, render
+from .printing import PageOptions, Prepared, a4_layout, html_to_pdf, page_options, render
 
 
 def a4_printer(landscape: bool = False):
@@ -33,16 +33,28 @@ def print_preview(parent, html: str, *, footer_left: str = "", footer_right: str
     Returns the dialog's result, or the dialog itself when ``exec_dialog`` is false (tests and
     callers that want to show it non-modally).
     """
-    from PySide6.QtPrintSupport import QPrintPreviewDialog
-
     options = page_options(footer_left, footer_right, watermark=watermark, header_left=header_left,
                        header_right=header_right, title=title, landscape=landscape)
-    printer = a4_printer(landscape)
-    printer.setDocName(title or footer_left)
+    return _preview(parent, options, lambda printer: render(printer, html, options), exec_dialog)
+
+
+def preview_prepared(parent, prepared: Prepared, *, exec_dialog: bool = True):
+    """``print_preview`` of a document already laid out on a worker (``printing.prepare``):
+    Qt asks for the preview's pages, and for them again on Print, on the GUI thread, which
+    then only paints them."""
+    return _preview(parent, prepared.options, prepared.paint, exec_dialog)
+
+
+def _preview(parent, options: PageOptions, paint: Callable[[Any], object], exec_dialog: bool):
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    printer = a4_printer(options.landscape)
+    printer.setDocName(options.title or options.footer_left)
     dialog = QPrintPreviewDialog(printer, parent)
+    title = options.title
     dialog.setWindowTitle(f"Print preview — {title}" if title else "Print preview")
     _fit_to_screen(dialog, 900, 1000)
-    dialog.paintRequested.connect(lambda p: _paint_with_busy_cursor(p, html, options))
+    dialog.paintRequested.connect(lambda p: _paint_with_busy_cursor(paint, p))
     cast(Any, dialog)._printer = printer  # keep the printer alive as long as the dialog
     if not exec_dialog:
         return dialog
@@ -62,12 +74,12 @@ def _fit_to_screen(dialog, width: int, height: int) -> None:
     dialog.move(area.center() - dialog.rect().center())
 
 
-def _paint_with_busy_cursor(printer, html: str, options: PageOptions) -> None:
+def _paint_with_busy_cursor(paint: Callable[[Any], object], printer) -> None:
     from PySide6.QtWidgets import QApplication
 
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        render(printer, html, options)
+        paint(printer)
     finally:
         QApplication.restoreOverrideCursor()
 

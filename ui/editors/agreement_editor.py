@@ -396,15 +396,22 @@ def print_agreement(parent: QWidget | None, agreement_id: int, *, exec_dialog: b
                     on_preview: Callable[[Any], None] | None = None) -> None:
     """Print preview of a saved agreement (the list's Ctrl+P); Print from it prints it.
 
-    The document is built on a worker (a large agreement's HTML takes a moment), then the
-    preview opens; ``on_preview`` receives the dialog (or its result when ``exec_dialog``)."""
-    from ittdesk.documents.agreement import build
-    from ui.print_dialogs import print_preview
+    The document is built and laid out on its pages on a worker, then the preview opens and
+    only paints them; ``on_preview`` receives the dialog (or its result when ``exec_dialog``)."""
+    from ui.print_dialogs import preview_prepared
 
-    def show(document: Any) -> None:
-        shown = print_preview(parent, document.html, exec_dialog=exec_dialog,
-                              **document.page_options())
+    def show(prepared: Any) -> None:
+        shown = preview_prepared(parent, prepared, exec_dialog=exec_dialog)
         if on_preview is not None:
             on_preview(shown)
 
-    read(parent, build, agreement_id, on_done=show)
+    read(parent, prepare_agreement, agreement_id, on_done=show)
+
+
+def prepare_agreement(agreement_id: int) -> Any:
+    """Worker: the agreement's document, laid out on its pages (``ui.printing.Prepared``)."""
+    from ittdesk.documents.agreement import build
+    from ui.printing import page_options, prepare
+
+    document = build(agreement_id)
+    return prepare(document.html, page_options(**document.page_options()))

@@ -24,11 +24,56 @@ if TYPE_CHECKING:
     from ittdesk.queries import ListQuery
 
     from ..models.list_model import RecordListModel
+    from ..printing import Prepared
     from .list_panel import RecordTable
 
     _PanelBase = QWidget  # the type checker sees the widget ListPanel mixes this into
 else:
     _PanelBase = object
+
+
+def list_document(query: ListQuery, keys: list[str], ids: list[int], total: int, search: str,
+                  filters: dict[str, str], title: str, noun: str, limit: int, dpi: float
+                  ) -> tuple[str, bool]:
+    """A list's first ``limit`` rows (``ids``, of ``total``) as a printable table, and whether it
+    goes landscape: the columns ``keys`` that fit with their longest word whole, headings
+    repeated on every page. Reads the rows: call it on a worker (``dpi``: the screen's, asked
+    on the GUI thread)."""
+    from html import escape
+
+    from ittdesk.queries.export import describe_filters
+
+    from ..printing import TABLE_POINTS, fit_table
+
+    cols = [query.column(k) for k in keys]
+    rows = query.rows(ids, keys)
+    texts = [[c.display(v) for c, v in zip(cols, rows[i], strict=True)]
+             for i in ids if i in rows]
+    fit = fit_table([c.label for c in cols], texts, dpi=dpi)
+    cols = cols[:fit.columns]
+    head = "".join(f"<th align='left' width='{pct}%'>{escape(c.label)}</th>"
+                   for c, pct in zip(cols, fit.percents, strict=True))
+    body = "".join("<tr>" + "".join(f"<td>{escape(t)}</td>" for t in row[:fit.columns])
+                   + "</tr>" for row in texts)
+    described = "; ".join(f"{k}: {v}" for k, v in describe_filters(query, search, filters))
+    more = (f"<p>Showing the first {limit:,} of {total:,}; export the list for "
+            "all of them.</p>" if total > limit else "")
+    left_out = (f"<p>Left out to fit the page: {escape(', '.join(fit.left_out))}. Hide "
+                "other columns (Columns button) to print these.</p>" if fit.left_out else "")
+    html = (f"<h2>{escape(title)}</h2><p>{escape(described) or 'All records'} · "
+            f"{total:,} {noun}</p>{more}{left_out}"
+            f"<table border='1' cellspacing='0' cellpadding='3' width='100%' "
+            f"style='font-size: {TABLE_POINTS}pt'>"
+            f"<thead><tr>{head}</tr></thead>{body}</table>")
+    return html, fit.landscape
+
+
+def prepare_list(title: str, **request: Any) -> Prepared:
+    """Worker: ``list_document`` laid out on its pages, for the preview to paint."""
+    from ..printing import page_options, prepare
+
+    html, landscape = list_document(title=title, **request)
+    return prepare(html, page_options(title, "", title=title, landscape=landscape))
 
 
 def delete_each(service: Any, ids: list[int], versions: dict[int, int] | None = None
@@ -188,41 +233,23 @@ class ListActions(_PanelBase):
             progress_title=f"Exporting {self.noun[1]}…")
 
     def printable_html(self, title: str, limit: int = 2000) -> tuple[str, bool]:
-        """The list as a printable table, and whether it goes landscape: the visible columns
-        that fit with their longest word whole, headings repeated on every page."""
-        from html import escape
+        """The list as a printable table, and whether it goes landscape (``list_document``)."""
+        return list_document(**self._print_request(title, limit))
 
-        from ittdesk.queries.export import describe_filters
+    def _print_request(self, title: str, limit: int) -> dict[str, Any]:
+        """What printing the list needs of the panel, as plain values for a worker."""
+        from ..printing import screen_dpi
 
-        from ..printing import TABLE_POINTS, fit_table
-
-        keys = self.visible_columns()
-        cols = [self.query.column(k) for k in keys]
-        ids = self.model.ids[:limit]
-        rows = self.query.rows(ids, keys)
-        texts = [[c.display(v) for c, v in zip(cols, rows[i], strict=True)]
-                 for i in ids if i in rows]
-        fit = fit_table([c.label for c in cols], texts)
-        cols = cols[:fit.columns]
-        head = "".join(f"<th align='left' width='{pct}%'>{escape(c.label)}</th>"
-                       for c, pct in zip(cols, fit.percents, strict=True))
-        body = "".join("<tr>" + "".join(f"<td>{escape(t)}</td>" for t in row[:fit.columns])
-                       + "</tr>" for row in texts)
-        filters = "; ".join(f"{k}: {v}" for k, v in
-                            describe_filters(self.query, self.model.search, self.model.filters))
-        more = (f"<p>Showing the first {limit:,} of {len(self.model.ids):,}; export the list for "
-                "all of them.</p>" if len(self.model.ids) > limit else "")
-        left_out = (f"<p>Left out to fit the page: {escape(', '.join(fit.left_out))}. Hide "
-                    "other columns (Columns button) to print these.</p>" if fit.left_out else "")
-        html = (f"<h2>{escape(title)}</h2><p>{escape(filters) or 'All records'} · "
-                f"{len(self.model.ids):,} {self.noun[1]}</p>{more}{left_out}"
-                f"<table border='1' cellspacing='0' cellpadding='3' width='100%' "
-                f"style='font-size: {TABLE_POINTS}pt'>"
-                f"<thead><tr>{head}</tr></thead>{body}</table>")
-        return html, fit.landscape
+        return {"query": self.query, "keys": self.visible_columns(),
+                "ids": list(self.model.ids[:limit]), "total": len(self.model.ids),
+                "search": self.model.search, "filters": dict(self.model.filters),
+                "title": title, "noun": self.noun[1], "limit": limit, "dpi": screen_dpi()}
 
     def print_list(self, title: str) -> None:
-        from ..print_dialogs import print_preview  # QtPrintSupport when first printing
+        """Ctrl+P: the rows read, made into a table and laid out on pages on a worker; then the
+        preview, which only paints them on the GUI thread (2,000 rows: ~130 pages)."""
+        from ..print_dialogs import preview_prepared
 
-        html, landscape = self.printable_html(title)
-        print_preview(self, html, footer_left=title, title=title, landscape=landscape)
+        read(self, prepare_list, **self._print_request(title, 2000),
+             on_done=lambda prepared: preview_prepared(self, prepared),
+             progress_title=f"Preparing the {self.noun[1]} for printing…")
