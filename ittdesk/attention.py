@@ -282,7 +282,7 @@ def trainees_at_risk(today: date, limit: int) -> Group:
     """Trainees whose placements will not, or did not, meet their route's requirements
     (``ittdesk.placements.check``: at risk or not met), this year's cohorts and last year's
     (a trainee finishing late is still someone's to sort out)."""
-    from .placements.check import at_risk
+    from .placements.home_card import at_risk
 
     group = Group("placements_at_risk",
                   "Trainees at risk of not meeting placement requirements",

@@ -66,3 +66,20 @@ def test_entered_days_part_days_and_absences():
     assert days_counted(None, 1.5, 20) == 18.5
     assert days_counted(12.5, 0, 20) == 12.5  # entered days replace the dates' school days
     assert days_counted(3, 5, 20) == 0  # never below nothing
+
+
+def test_the_running_counts_by_ordinal_give_each_las_school_days_across_years():
+    """Home's card subtracts two entries of ``running_counts`` per placement: the same days as
+    ``school_days`` for any dates in the span, across academic years and for an LA with terms of
+    its own in one year only."""
+    own = [("2026/27", "999", date(2026, 9, 7), date(2026, 12, 18))]
+    calendar = SchoolCalendar(AUTUMN + own)
+    assert calendar.las_with_own_terms() == frozenset({"999"})
+    for la_code in (None, "999", "202"):
+        base, counts = calendar.running_counts(la_code, 2025, 2026)
+        assert base == date(2025, 9, 1).toordinal()
+        assert len(counts) - 1 == (date(2027, 9, 1) - date(2025, 9, 1)).days
+        for start in range(base, base + len(counts) - 1, 23):
+            for end in range(start, base + len(counts) - 1, 37):
+                assert counts[end - base + 1] - counts[start - base] == calendar.school_days(
+                    date.fromordinal(start), date.fromordinal(end), la_code)

@@ -28,14 +28,11 @@ term dates); nothing is read per trainee.
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any, cast
 
 from peewee import JOIN
@@ -413,165 +410,18 @@ def check_person(person_id: int) -> dict[int, TraineeCheck]:
     return {c.enrolment_id: c for c in _checks(condition)}
 
 
-_RISKY = frozenset(("at_risk", "not_met"))
-
-
-@dataclass
-class AtRisk:
-    """Home's card: how many trainees are at risk or not met, each one's (enrolment id,
-    status) in the card's order (not met first, then by name), and the first few in full."""
-
-    count: int
-    enrolments: list[tuple[int, str]]
-    shown: list[TraineeCheck]
-
-
-def _card_cohorts(today: date) -> dict[int, tuple[AcademicYear, date | None, date | None]]:
-    """This and last academic year's ITT cohorts: id -> (year, start, end)."""
-    year = AcademicYear.for_date(today)
-    rows = cast("Iterable[tuple[int, Any, Any, Any]]", (
-        Cohort.select(Cohort.id, Cohort.academic_year, Cohort.start_date, Cohort.end_date)
-        .join(Programme, on=(Cohort.programme == Programme.id))
-        .where((Programme.kind == "itt") & Cohort.academic_year.in_([year.previous(), year]))
-        .tuples()))
-    return {cohort_id: (AcademicYear.parse(y), start, end) for cohort_id, y, start, end in rows}
-
-
-def _card_statuses(today: date) -> list[tuple[bool, str, str, int, str]]:
-    """(not met first, last and first name keys, enrolment id, status) of every trainee at
-    risk or not met in Home's cohorts, sorted; judged as the check judges them, without
-    words, from one lean query.
-
-    Home's trainees are read through their cohorts' ids and the enrolment_home_card index;
-    the status test is kept off the status index (``status || ''``): without statistics SQLite
-    prefers that one and walks every enrolment in training since the first cohort. A
-    school's LA is read only where some LA has terms of its own."""
-    cohorts = _card_cohorts(today)
-    if not cohorts:
-        return []
-    calendar = SchoolCalendar.load()
-    rules = rules_for({year for year, _s, _e in cohorts.values()})
-    by_la = calendar.differs_by_la()
-    query = _card_query(list(cohorts), by_la)
-    with _collector_paused():
-        return _judge_card(query, cohorts, rules, calendar, by_la, today)
-
-
-def _card_query(cohort_ids: list[int], by_la: bool) -> Any:
-    """The card's one query: the cohorts' trainees in training, deferred or finished, each
-    with its placements (LEFT JOINed), only the columns the judgement reads; every enrolment
-    and placement column is in the home-card indexes (migration 16)."""
-    columns = [Enrolment.id, Enrolment.route, Enrolment.itt_start_date, Enrolment.itt_end_date,
-               Enrolment.cohort_id, Enrolment.employing_school_id, Person.last_name_key,
-               Person.first_name_key, Placement.school_id, Placement.kind, Placement.status,
-               Placement.start_date, Placement.end_date, Placement.days_spent,
-               Placement.absence_days]
-    query = (Enrolment.select(*columns, *([School.la_code] if by_la else []))
-             .join(Person, on=(Enrolment.person == Person.id))
-             .switch(Enrolment)
-             .join(Placement, JOIN.LEFT_OUTER, on=(Placement.enrolment == Enrolment.id)))
-    if by_la:
-        query = query.join(School, JOIN.LEFT_OUTER, on=(Placement.school == School.id))
-    return query.where(Enrolment.cohort.in_(cohort_ids)
-                       & Enrolment.status.concat("").in_(CHECKED_ENROLMENT_STATUSES))
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector held off while the card builds ~60,000 short-lived
-    tuples with no cycles among them: otherwise it walks them all again and again (~10% of the
-    card's time at the large scale, from the CLI or a script; the app already collects only on
-    its own timer, ``ui.collector``). Left as it was found."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _judge_card(query: Any, cohorts: dict[int, tuple[AcademicYear, Any, Any]],
-                rules: dict[tuple[AcademicYear, str], Rule], calendar: SchoolCalendar,
-                by_la: bool, today: date) -> list[tuple[bool, str, str, int, str]]:
-    """``_card_statuses``' reading and judging, the query's rows as it selects them."""
-    day = _days()
-    # Each distinct start or end date converted once; the look-up inline (30,000 of them).
-    known: dict[Any, date] = {}
-    trainees: dict[int, tuple[Any, ...]] = {}
-    placed: dict[int, list[tuple[Any, ...]]] = {}
-    for row in cast("Iterable[tuple[Any, ...]]", database.execute(query)):
-        enrolment_id = row[0]
-        rows = placed.get(enrolment_id)
-        if rows is None:
-            trainees[enrolment_id] = row
-            rows = placed[enrolment_id] = []
-        if row[8] is not None:  # (school_id, urn, la_code, kind, status, start, end, spent, absent)
-            start, end = row[11], row[12]  # never null
-            start = known.get(start) or known.setdefault(start, day(start))
-            end = known.get(end) or known.setdefault(end, day(end))
-            rows.append((row[8], None, row[15] if by_la else None, row[9], row[10],
-                         start, end, row[13], row[14]))
-    # (cohort, route, ITT start, ITT end) -> (rule, days required, expected end): most of a
-    # cohort's trainees share them, so each is worked out once.
-    terms: dict[tuple[Any, ...], tuple[Rule, int, date]] = {}
-    by_dates = itemgetter(5, 6)
-    result = []
-    for enrolment_id, row in trainees.items():
-        route, itt_start, itt_end, cohort_id, employer_id = row[1:6]
-        key = (cohort_id, route, itt_start, itt_end)
-        found = terms.get(key)
-        if found is None:
-            year, _start, cohort_end = cohorts[cohort_id]
-            start, end = day(itt_start), day(itt_end)
-            rule = rules[(year, route or FALLBACK_ROUTE)]
-            found = terms[key] = (rule, rule.days_required(course_years(start, end)),
-                                  end or day(cohort_end) or year.end)
-        rule, days_required, expected_end = found
-        rows = placed[enrolment_id]
-        if len(rows) > 2:
-            rows.sort(key=by_dates)
-        elif len(rows) == 2 and by_dates(rows[1]) < by_dates(rows[0]):
-            rows.reverse()  # as the stable sort would: equal dates keep their order
-        status = _judge(_tally(rows, calendar, today), rule, days_required,
-                        (employer_id, None) if employer_id is not None else None,
-                        route is not None, expected_end, today, explain=False)[0]
-        if status in _RISKY:
-            result.append((status != "not_met", row[6] or "", row[7] or "", enrolment_id, status))
-    result.sort()
-    return result
-
-
-_AT_RISK_CACHE: dict[tuple[Any, ...], AtRisk] = {}
-
-
-def at_risk(today: date | None = None, limit: int = 50) -> AtRisk:
-    """The trainees at risk or not met in this and last academic year's cohorts (Home's card):
-    every one's status, the first ``limit`` checked in full (reasons in words). Remembered
-    until anything is written (every write is audited, so the newest audit entry's id says
-    when; one indexed read) or the day changes: Home asks often."""
-    from ..models import AuditEntry
-
-    today = today or clock.today()
-    newest = AuditEntry.select(AuditEntry.id, AuditEntry.at).order_by(
-        AuditEntry.id.desc()).limit(1).tuples().first()
-    last_enrolment = Enrolment.select(Enrolment.id).order_by(Enrolment.id.desc()).limit(1).scalar()
-    last_placement = Placement.select(Placement.id).order_by(Placement.id.desc()).limit(1).scalar()
-    key = (id(database.obj), today, newest, last_enrolment, last_placement, limit)
-    found = _AT_RISK_CACHE.get(key)
-    if found is None:
-        statuses = _card_statuses(today)
-        first = [row[3] for row in statuses[:limit]]
-        full = {c.enrolment_id: c for c in _checks(Enrolment.id.in_(first), today)} if first else {}
-        found = AtRisk(len(statuses), [(row[3], row[4]) for row in statuses],
-                       [full[i] for i in first])
-        _AT_RISK_CACHE.clear()
-        _AT_RISK_CACHE[key] = found
-    return found
-
-
 def route_words(route: str | None) -> str:
     return TRAINING_ROUTES.label(route) if route else "Not recorded"
 
 
-__all__ = ["STATUSES", "AtRisk", "TraineeCheck", "at_risk", "check_enrolment", "check_person", "check_trainees"]
+def __getattr__(name: str) -> Any:
+    """Home's card (``AtRisk``, ``at_risk``) lives in ``home_card``, its own lean reading of
+    the same rules; still found here, where callers (and scripts) found it first."""
+    if name in ("AtRisk", "at_risk"):
+        from . import home_card
+
+        return getattr(home_card, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["STATUSES", "TraineeCheck", "check_enrolment", "check_person", "check_trainees"]

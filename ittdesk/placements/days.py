@@ -50,6 +50,10 @@ class SchoolCalendar:
         """Whether any LA has terms of its own (else a school's LA changes nothing)."""
         return any(la is not None for year in self._terms.values() for la in year)
 
+    def las_with_own_terms(self) -> frozenset[str]:
+        """The LAs that have terms of their own in some year (the rest follow every LA's)."""
+        return frozenset(la for year in self._terms.values() for la in year if la is not None)
+
     def has_terms(self, year: AcademicYear) -> bool:
         return bool(self._terms.get(year.start_year))
 
@@ -87,6 +91,21 @@ class SchoolCalendar:
             day += timedelta(days=1)
         self._counts[key] = counts
         return counts
+
+    def running_counts(self, la_code: str | None, first_year: int, last_year: int
+                       ) -> tuple[int, list[int]]:
+        """(the ordinal of 1 September ``first_year``, counts): counts[i] = school days at a
+        school in ``la_code`` from that day up to (not including) ``i`` days later, through 31
+        August ``last_year + 1``; ``school_days(start, end)`` for dates in that span is
+        ``counts[end - base + 1] - counts[start - base]`` (``end >= start``, ordinals): one
+        subtraction per placement where a check reads thousands (Home's card). Each year's
+        part is the same running count ``school_days`` reads, so the answers are the same."""
+        counts = [0]
+        for year in range(first_year, last_year + 1):
+            running = self._running(self._key(year, la_code))
+            total = counts[-1]
+            counts.extend(total + n for n in running[1:])
+        return date(first_year, 9, 1).toordinal(), counts
 
     def school_days(self, start: date, end: date, la_code: str | None = None) -> int:
         """School days from ``start`` to ``end`` inclusive at a school in ``la_code``."""
