@@ -19,7 +19,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from itertools import chain
+from itertools import chain, repeat
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from peewee import Database, ModelSelect, PostgresqlDatabase
@@ -116,9 +118,22 @@ _JSON = json.JSONEncoder(ensure_ascii=False)
 # measured too but writes compact JSON ('"status":[' where the readers look for '"status": [')
 # and other float and NaN spellings, so it cannot give the same bytes.
 _PAIR_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=plain)
+# The C encoder ``_PAIR_JSON.encode`` builds on every call, built once (its exact arguments):
+# the same text without two Python frames and a new encoder per entry.
+_PAIR_C = (c_make_encoder(None, plain, encode_basestring, None, ": ", ", ", False, False, True)
+           if c_make_encoder is not None else None)
 _PAIR_TYPES = frozenset((list, tuple))
 _TWO = frozenset((2,))
 _CONTAINERS = frozenset((list, tuple, dict))
+# The columns of an entry record_many takes from each row (after at and user), with the type
+# the driver takes as it is; a row may leave out any but entity and action.
+_ENTRY_COLUMNS: tuple[tuple[str, type], ...] = (
+    ("entity", str), ("entity_id", int), ("action", str), ("changes", str),  # changes: JSON
+                  ("person_id", int), ("note", str), ("import_run", int))
+_GETTERS = {name: (itemgetter(name) if name in ("entity", "action") else methodcaller("get", name))
+            for name, _kind in _ENTRY_COLUMNS}
+_AS_IT_IS: dict[type, frozenset[type]] = {str: frozenset((str, type(None))),
+                                           int: frozenset((int, type(None)))}
 
 
 def _changes_json(changes: dict[str, list[Any]] | None) -> str | None:
@@ -129,6 +144,8 @@ def _changes_json(changes: dict[str, list[Any]] | None) -> str | None:
             and _TWO.issuperset(map(len, pairs))
             and _CONTAINERS.isdisjoint(map(type, chain.from_iterable(pairs)))):
         # [old, new] pairs of plain values (the checks above run in C): the same text as below
+        if _PAIR_C is not None:
+            return "".join(_PAIR_C(changes, 0))
         return _PAIR_JSON.encode(changes)
     simple = _SIMPLE
     return _JSON.encode({k: [v[0] if v[0].__class__ in simple else plain(v[0]),
@@ -150,21 +167,21 @@ def record_many(rows: list[dict[str, Any]]) -> None:
     at = fields["at"].db_value(now())
     user = fields["user"].db_value(current_user())
 
-    def whole(name: str, value: Any) -> Any:
-        return value if value is None or value.__class__ is int else fields[name].db_value(value)
-
-    def text(name: str, value: Any) -> Any:
-        return value if value is None or value.__class__ is str else fields[name].db_value(value)
-
-
     postgres = is_postgres()
     if not postgres and isinstance(at, datetime):
         at = at.isoformat(" ")  # what sqlite3's default adapter stores, once rather than per row
-    prepared = [(at, user, text("entity", r["entity"]), whole("entity_id", r.get("entity_id")),
-                 text("action", r["action"]), _changes_json(r.get("changes")),
-                 whole("person_id", r.get("person_id")), text("note", r.get("note")),
-                 whole("import_run", r.get("import_run")))
-                for r in rows]
+    # Column by column (C loops: a getter over the rows, the set of types seen): db_value only
+    # where a value is not already the text or whole number the driver takes.
+    columns: list[Any] = [repeat(at, len(rows)), repeat(user, len(rows))]
+    for name, kind in _ENTRY_COLUMNS:
+        values = list(map(_GETTERS[name], rows))
+        if name == "changes":
+            values = list(map(_changes_json, values))
+        elif not _AS_IT_IS[kind].issuperset(map(type, values)):
+            convert = fields[name].db_value
+            values = [v if v is None or v.__class__ is kind else convert(v) for v in values]
+        columns.append(values)
+    prepared = list(zip(*columns, strict=True))
     quote = database.quote
     table = f"{quote[0]}{AuditEntry._meta.table_name}{quote[1]}"
     names = ", ".join(f"{quote[0]}{fields[n].column_name}{quote[1]}" for n in _COLUMNS)

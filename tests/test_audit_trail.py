@@ -182,3 +182,24 @@ def test_bulk_entries_are_stored_as_single_ones_are(db):
         assert [getattr(bulk, c if c != "import_run" else "import_run_id") for c in columns] == \
             [getattr(stored, c if c != "import_run" else "import_run_id") for c in columns], case
         assert bulk.user == stored.user and isinstance(bulk.at, datetime)
+
+
+def test_bulk_entries_in_one_call_take_records_and_ids_alike(db):
+    """record_many reads each column of many rows at once: a row that gives a record where the
+    others give its id (or leaves a column out) is stored as record stores it, in row order."""
+    from ittdesk.models import ImportRun
+
+    run = ImportRun.create(at=audit.now(), user="me", kind="schools", file_name="f.csv",
+                           added=0, updated=0, refused=0)
+    audit.record_many([
+        {"entity": "school", "entity_id": 5, "action": "create", "import_run": run.id,
+         "changes": {"urn": [None, 100005]}},
+        {"entity": "school", "entity_id": 6, "action": "create", "import_run": run},
+        {"entity": "school", "entity_id": 7, "action": "update", "note": "by hand"},
+    ])
+    last = list(AuditEntry.select().order_by(AuditEntry.id.desc()).limit(3))[::-1]
+    assert [(e.entity_id, e.action, e.import_run_id, e.note, e.changes) for e in last] == [
+        (5, "create", run.id, None, '{"urn": [null, 100005]}'),
+        (6, "create", run.id, None, None),
+        (7, "update", None, "by hand", None),
+    ]

@@ -304,8 +304,8 @@ def test_cancel_mid_way_rolls_everything_back(db, tmp_path, monkeypatch):
     real = bulk.insert_returning
     chunks_done = []
 
-    def insert_then_cancel(model, rows):
-        ids = real(model, rows)
+    def insert_then_cancel(model, rows, *names):
+        ids = real(model, rows, *names)
         chunks_done.append(len(ids))
         cancel.set()  # the user presses Cancel after the first chunk is written
         return ids
@@ -616,8 +616,8 @@ from ittdesk.spreadsheets import importing
 
 db.open_database(sys.argv[1], daily_backup=False)
 real = bulk.insert_returning
-def insert_then_wait(model, rows):
-    ids = real(model, rows)
+def insert_then_wait(model, rows, *names):
+    ids = real(model, rows, *names)
     print("inside", flush=True)  # rows are written, the transaction is still open
     sys.stdin.readline()         # wait here until the parent kills this process
     return ids

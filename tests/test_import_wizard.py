@@ -151,8 +151,8 @@ def _held_at_preview(qtbot, main_window, tmp_path, monkeypatch, first_urn: int, 
     inside, proceed = threading.Event(), threading.Event()
     real = bulk.insert_returning
 
-    def slow_insert(model, rows):
-        ids = real(model, rows)
+    def slow_insert(model, rows, *names):
+        ids = real(model, rows, *names)
         inside.set()
         proceed.wait(10)  # hold the worker mid-import while the test acts on the window
         return ids

@@ -131,3 +131,29 @@ def test_create_many_audits_with_the_import_run_and_ticks_per_chunk(db):
         200000 + i for i in range(bulk.INSERT_CHUNK + 3)]
     assert AuditEntry.select().where((AuditEntry.import_run == run.id)
                                      & (AuditEntry.action == "create")).count() == len(rows)
+
+
+def test_insert_returning_writes_defaults_and_db_values_as_full_rows_do(db):
+    """Rows that leave columns out (or give None) take the model's defaults, and values the
+    driver does not take as they are (a date, a number in a text column) go through the
+    field's db_value: the same rows as inserting the rows made full first."""
+    from datetime import date
+
+    from ittdesk.services import bulk
+
+    rows = [
+        {"urn": 300001, "name": "Ærø Primary", "phone": 1132000000},  # a number in a text column
+        {"urn": 300002, "name": "O'Brien Academy", "status": None,
+         "partnership_since": date(2024, 9, 1)},
+        {"urn": 300003, "name": "Obi School", "leadership_confirmed_on": None},
+    ]
+    names = bulk.column_names(School, rows)
+    with database.atomic() as transaction:
+        full_ids = bulk.insert_returning(School, bulk.full_rows(School, rows, names))
+        expected = _rows(School, full_ids)
+        transaction.rollback()
+    with database.atomic():
+        ids = bulk.insert_returning(School, rows, names)
+    assert _rows(School, ids) == expected
+    assert [r["status"] for r in expected] == ["open"] * 3  # the default, where None or missing
+    assert expected[0]["phone"] == "1132000000" and expected[0]["name_key"] == "aeroprimary"

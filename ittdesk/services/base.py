@@ -319,6 +319,7 @@ class EntityService(Generic[M]):
         # Written a block at a time, each block's audit entries straight after it: the rows as
         # the table takes them and the entries' JSON exist for one block, not for all (an
         # import of 50,000 held ~150 MB of them at once). Same rows, ids and entries, in order.
+        # Every block writes the same columns (``names``, from all the rows), defaults filled.
         names = bulk.column_names(self.model, rows)
         entity, created, entry, person_of = self.entity, audit.created, audit.entry, self.person_of
         ids: list[int] = []
@@ -326,16 +327,14 @@ class EntityService(Generic[M]):
         with search_index.filled_in_bulk(self.model) as fill:
             for start in range(0, len(rows), bulk.WRITE_BLOCK):
                 block = rows[start:start + bulk.WRITE_BLOCK]
-                full = bulk.full_rows(self.model, block, names)
                 if tick is None:  # insert_returning's own statements: as many rows as fit in one
-                    block_ids = bulk.insert_returning(self.model, full)
+                    block_ids = bulk.insert_returning(self.model, block, names)
                 else:
                     block_ids = []
-                    for i in range(0, len(full), bulk.INSERT_CHUNK):
-                        part = full[i:i + bulk.INSERT_CHUNK]
-                        block_ids.extend(bulk.insert_returning(self.model, part))
+                    for i in range(0, len(block), bulk.INSERT_CHUNK):
+                        part = block[i:i + bulk.INSERT_CHUNK]
+                        block_ids.extend(bulk.insert_returning(self.model, part, names))
                         tick(len(part))
-                del full
                 fill(block_ids)
                 people = (person_ids[start:start + bulk.WRITE_BLOCK] if person_ids is not None else
                           [person_of(values, new_id) for values, new_id in zip(block, block_ids, strict=True)])

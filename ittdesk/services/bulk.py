@@ -10,6 +10,8 @@ in; the audit entries go through ``audit.record_many`` (COPY on PostgreSQL).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import chain
+from operator import methodcaller
 from typing import Any, TypeVar
 
 from peewee import CharField, ForeignKeyField, IntegerField, Model, TextField
@@ -29,9 +31,12 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
         yield items[i:i + size]
 
 
-def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows (all with the same keys) in chunks; the new ids in row order.
+def insert_returning(model: type[Model], rows: Sequence[dict[str, Any]],
+                     names: list[str] | None = None) -> list[int]:
+    """Insert rows in chunks; the new ids in row order.
 
+    ``names``: the columns to write (default :func:`column_names` of ``rows``); a row without
+    one, or with None, writes the model's default there, as :func:`full_rows` fills it in.
     One multi-row ``INSERT ... RETURNING id`` per chunk (SQLite 3.35+ and PostgreSQL), written
     directly rather than through peewee's query builder, which costs ~10x more per row at 50,000
     rows. Values still go through each field's ``db_value``. Ids are sorted because RETURNING's
@@ -39,15 +44,18 @@ def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int
     """
     if not rows:
         return []
+    if names is None:
+        names = column_names(model, rows)
     # People's and schools' names sort by keys written with them (``sortkeys.with_keys``):
     # added as extra columns, each computed once per distinct name rather than by copying
     # every row (100,000 names share far fewer spellings).
-    keyed: list[tuple[str, Any, dict[str, Any]]] = [(name, key, {}) for name, key in key_fields(model).items() if name in rows[0]]
+    keyed: list[tuple[str, Any, dict[str, Any]]] = [
+        (name, key, {}) for name, key in key_fields(model).items() if name in names]
     key_names = {key.name for _name, key, _seen in keyed}
     database = model._meta.database
-    names = [n for n in rows[0] if n not in key_names]
-    fields = [model._meta.fields[n] for n in names] + [key for _name, key, _seen in keyed]
-    converters = [f.db_value for f in fields]
+    meta = model._meta.fields
+    written = [n for n in names if n not in key_names]
+    fields = [meta[n] for n in written] + [key for _name, key, _seen in keyed]
     param = database.param
     open_q, close_q = database.quote[0], database.quote[1]
 
@@ -60,29 +68,50 @@ def insert_returning(model: type[Model], rows: list[dict[str, Any]]) -> list[int
     one = "(" + ", ".join([param] * len(fields)) + ")"
     primary_key: Any = model._meta.primary_key
     tail = f" RETURNING {quote(primary_key.column_name)}"
-    # Text and whole numbers go to the driver as they are (what db_value would return).
-    # (Exact types only: a subclass such as AcademicYearField normalises text in db_value.)
-    plain = [(n, conv, str if type(f) in (CharField, TextField) else
-              int if type(f) in (IntegerField, ForeignKeyField) else None)
-             for n, conv, f in zip(names, converters, fields, strict=False)]
+    # Each column read from every row of a chunk at once (C loops: a getter, a set of the
+    # types seen), its default put where a row has none, and ``db_value`` called only where a
+    # value is not already what the driver takes: text and whole numbers go as they are
+    # (exact types only: a subclass such as AcademicYearField normalises text in db_value).
+    plain = [(n, methodcaller("get", n), _default(meta[n]), meta[n].db_value,
+              str if type(meta[n]) in (CharField, TextField) else
+              int if type(meta[n]) in (IntegerField, ForeignKeyField) else None)
+             for n in written]
+    sources = {name for name, _key, _seen in keyed}
     ids: list[int] = []
     for part in chunks(rows, per_chunk):
-        params: list[Any] = []
-        for row in part:
-            for name, conv, kind in plain:
-                v = row[name]
-                params.append(v if v is None or v.__class__ is kind else conv(v))
-            for name, key, seen in keyed:
-                v = row[name]
+        columns: list[list[Any]] = []
+        given: dict[str, list[Any]] = {}
+        for name, get, default, conv, kind in plain:
+            values = list(map(get, part))
+            if default is not None and None in values:
+                values = [default if v is None else v for v in values]
+            if name in sources:
+                given[name] = values
+            if kind is None or not _AS_THEY_ARE[kind].issuperset(map(type, values)):
+                values = [v if v is None or v.__class__ is kind else conv(v) for v in values]
+            columns.append(values)
+        for name, key, seen in keyed:
+            found_keys = []
+            for v in given[name]:
                 found = seen.get(v) if v.__class__ is str else None
                 if found is None:
                     found = key_value(key, v)
                     if v.__class__ is str:
                         seen[v] = found
-                params.append(found)
+                found_keys.append(found)
+            columns.append(found_keys)
+        params = list(chain.from_iterable(zip(*columns, strict=True)))
         cursor = database.execute_sql(head + ", ".join([one] * len(part)) + tail, params)
         ids.extend(sorted(r[0] for r in cursor.fetchall()))
     return ids
+
+
+_AS_THEY_ARE = {str: frozenset((str, type(None))), int: frozenset((int, type(None)))}
+
+
+def _default(field: Any) -> Any:
+    """What a row without a value for ``field`` writes: its default, unless computed."""
+    return field.default if field.default is not None and not callable(field.default) else None
 
 
 def column_names(model: type[Model], rows: Iterable[dict[str, Any]]) -> list[str]:
@@ -100,10 +129,7 @@ def full_rows(model: type[Model], rows: Sequence[dict[str, Any]],
     a large write to the same columns."""
     if names is None:
         names = column_names(model, rows)
-    defaults = {}
-    for name in names:
-        f = model._meta.fields[name]
-        defaults[name] = f.default if f.default is not None and not callable(f.default) else None
+    defaults = {name: _default(model._meta.fields[name]) for name in names}
     # every row: the defaults, then its own values but None (in ``names`` order: a copy of
     # the defaults keeps their order, and every key of a row is one of them)
     result = []
