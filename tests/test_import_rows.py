@@ -197,3 +197,29 @@ def test_pausing_the_collector_leaves_it_as_it_was_and_cycles_still_collectable(
             gc.enable()
         else:
             gc.disable()
+
+
+def test_a_schools_urn_is_parsed_once_though_the_memo_let_it_go(db, tmp_path, monkeypatch):
+    """The schools' plan reads every URN in a first pass and cleans the rows in a second: a URN
+    the capped memo has let go by then is not parsed again (the one outcome is kept for it)."""
+    from ittdesk.services import base, memo
+
+    monkeypatch.setattr(memo, "MEMO_LIMIT", 3)
+    urn_parse = schools.field("urn").parse
+    parsed = []
+    for module in (base, memo):
+        real = module.outcome_of
+
+        def counting(parse, raw, real=real):
+            if parse is urn_parse:
+                parsed.append(raw)
+            return real(parse, raw)
+
+        monkeypatch.setattr(module, "outcome_of", counting)
+    path = tmp_path / "schools.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["URN", "School name"]]
+                                 + [[str(300000 + n), f"School {n}"] for n in range(10)])
+    plan = importing.plan_import(importing.load_source(path, "schools"))
+    assert [item.payload["values"]["urn"] for item in plan.items] == [300000 + n for n in range(10)]
+    assert sorted(parsed) == [str(300000 + n) for n in range(10)]  # each once

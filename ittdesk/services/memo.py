@@ -49,6 +49,20 @@ def parse_with(parsing: Parsing, raw: Any) -> Outcome:
     return found
 
 
+def remember(parsing: Parsing, raw: Any, outcome: Outcome) -> None:
+    """Keep ``outcome``, found for ``raw`` earlier in the same plan, for the next parse of it:
+    a plan that parses a column in one pass and cleans the rows in another (the schools' URNs)
+    would otherwise parse again every value the capped memo has let go since."""
+    seen = parsing[2]
+    if seen is None:
+        return
+    key = raw if raw.__class__ is str else (raw.__class__, raw)
+    if key not in seen:
+        if len(seen) >= MEMO_LIMIT:
+            seen.clear()
+        seen[key] = outcome
+
+
 class ParseMemo:
     """Each field's (label, parser, outcomes seen so far) for the services and kinds in use."""
 

@@ -26,6 +26,7 @@ from .. import clock
 from .. import fields as F
 from ..models import Role, School
 from ..services.base import Kind
+from ..services.memo import remember
 from ..services.people import roles
 from ..services.schools import schools
 from . import import_common as C
@@ -205,6 +206,7 @@ class SchoolImport(ImportKind):
                 if kept is not None:
                     names = [n for n in service_names if n != "postcode"]
                     warnings.append(OVERSEAS)
+            remember(parse_urn, record.raw["urn"], (True, urn))  # parsed in the first pass
             values = self.clean(record, names, columns, refused, new=school is None)
             head = heads.parse(record, self, refused, warnings)
             status_code = close_date = None
