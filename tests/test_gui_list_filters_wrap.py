@@ -49,3 +49,30 @@ def test_a_wide_list_keeps_search_and_filters_on_one_line_with_the_search_box_wi
     rects = bar_rects(panel)
     assert len({r.top() for r in rects}) == 1
     assert rects[0].width() > panel.search.sizeHint().width()  # the spare room went to search
+
+
+def test_the_filter_row_wraps_again_when_a_widget_grows_or_goes(qtbot):
+    """The row's height for a width is remembered between Qt's layout passes (one list action
+    asked ~500 times), and forgotten when Qt says the items changed: a wider widget or a
+    hidden one wraps the row afresh at the same width."""
+    from PySide6.QtWidgets import QLabel, QWidget
+
+    from ui.widgets.flow_layout import FlowLayout
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    layout = FlowLayout(host)
+    first, second = QLabel("one"), QLabel("two")
+    layout.addWidget(first)
+    layout.addWidget(second)
+    host.show()
+    width = first.sizeHint().width() + second.sizeHint().width() + 40
+    one_line = layout.heightForWidth(width)
+    assert layout.heightForWidth(width) == one_line
+    second.setText("a label now far too wide to share a line with the first " * 2)
+    QApplication.processEvents()
+    two_lines = layout.heightForWidth(width)
+    assert two_lines > one_line
+    second.hide()
+    QApplication.processEvents()
+    assert layout.heightForWidth(width) == one_line
