@@ -16,6 +16,10 @@ Generic API (reuse it for any printed document — agreements, subject-access ex
     The one paint loop all of the above use; ``device`` is any ``QPagedPaintDevice``
     (``QPdfWriter``, ``QPrinter``). Safe on a worker thread (Qt allows painting on printers and
     PDF writers off the GUI thread), as long as nothing else uses the device meanwhile.
+``prepare(html, options) -> Prepared`` / ``Prepared.paint(device)``
+    The layout half on a worker, the painting half later: Qt's print preview asks for its
+    pages on the GUI thread (``print_dialogs.preview_prepared``), so long lists are laid out
+    first, off it. ``paint`` gives ``render``'s pages (laid out again if the page changed).
 
 Every path gives the same pages: the document is laid out once at ``LAYOUT_DPI`` on a PDF
 writer of the device's page layout (never on the device itself), and the painter is scaled to
