@@ -8,7 +8,7 @@ sorting all of them in a temporary B-tree: ~90-110 ms of CPU at the large scale 
 or the mentor. ``placement_sort`` holds, per placement, the very values the list's ORDER BY
 compares (the trainee's and the mentor's ``first_name_key || ' ' || last_name_key``, the school's
 ``name_key`` and id), each indexed, so the whole list in any of those orders is a walk of one
-small index (~30 ms; BENCHMARKS.md, "The placements list's sorts").
+small index (~30 ms; BENCHMARKS.md, "The placements list's sorts and search").
 
 Triggers keep it in step with every write, as the search index's do (the services' bulk
 INSERTs, imports and erasure included): a placement added, changed (its enrolment, school or
