@@ -52,9 +52,9 @@ def test_a_wide_list_keeps_search_and_filters_on_one_line_with_the_search_box_wi
 
 
 def test_the_filter_row_wraps_again_when_a_widget_grows_or_goes(qtbot):
-    """The row's height for a width is remembered between Qt's layout passes (one list action
-    asked ~500 times), and forgotten when Qt says the items changed: a wider widget or a
-    hidden one wraps the row afresh at the same width."""
+    """The row's height for a width is remembered between Qt's layout passes (the search
+    box's clear-button fade asks ~260 times), and forgotten when Qt says the items changed: a
+    wider widget or a hidden one wraps the row afresh at the same width."""
     from PySide6.QtWidgets import QLabel, QWidget
 
     from ui.widgets.flow_layout import FlowLayout
