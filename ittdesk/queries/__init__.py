@@ -10,7 +10,9 @@ looks in, and its filters. Search splits the text into words; every word must ap
 least one search column (so "ada greaves" finds Ada Greaves), case-insensitively. A list that
 declares where its search columns live (``search_index``) first narrows each word to the rows
 the search index says may hold it (``ittdesk.search_index``), then checks the same condition on
-those only: the same rows, without reading every one.
+those only: the same rows, without reading every one. One that also names each way in's columns
+(the placements) checks one word on those tables' own rows before turning them into its own
+(``ListQuery.exact``), so no candidate row is joined to every table to be checked.
 """
 
 from __future__ import annotations
