@@ -68,6 +68,10 @@ def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -
         "db": str(p.full_db), "folder": out, "nav": "Placements", "term": "patel",
         "sort_label": "Trainee", "other_sort_label": "School", "expected": 0},
         repeat=True, timeout=300)
+    people_list = Measure("list-people", "gui_list", {
+        "db": str(p.full_db), "folder": out, "nav": "People", "term": "patel",
+        "sort_label": "Last name", "other_sort_label": "School", "expected": 0},
+        repeat=True, timeout=300)
     result = [
         Figure(f"import {s:,} schools from xlsx (all 139 GIAS columns)", "<= 0.35x", imp_xlsx,
                Measure("openpyxl-read-gias", "openpyxl_read", {"path": str(p.gias_xlsx)}),
@@ -133,12 +137,12 @@ def figures(scale: Scale, p: generate.Paths, run_dir: Path, postgres_url: str) -
                          max_seconds=1.0, baseline_metric="baseline_seconds"))
     result.append(frozen.figure(s, p.full_db, out))  # measured when dist/ holds a build
     for label, measure, n in (("schools", schools_list, s), ("enrolments", enrolments_list, e),
-                              ("placements", placements_list, 0)):
+                              ("placements", placements_list, 0), ("people", people_list, 0)):
         other = measure.args["other_sort_label"].lower()
         for step, words in (("open", "open"), ("search", "type a search term"),
                             ("sort", "sort by name"), ("scroll", "scroll to end"),
                             ("sort_other", f"then sort by {other}")):
-            rows = f"{n:,} rows" if n else "every placement"
+            rows = f"{n:,} rows" if n else f"every {'placement' if label == 'placements' else 'person'}"
             result.append(Figure(f"{label} list with {rows}: {words}", "< 100 ms", measure,
                                  max_seconds=0.1, metric=step))
     result.extend(editor_figures(s, p, out))
