@@ -153,3 +153,29 @@ def test_migration_18_fills_the_keys_for_the_placements_already_there(crowded, d
     if _sqlite():
         copy = backup.backup_to(db, tmp_path / "migrated.sqlite3")
         assert backup.check_file(copy).ok, backup.check_file(copy).messages
+
+
+def test_enrolments_by_home_school_come_in_the_joined_order_those_without_one_last(crowded):
+    """``SplitSort``: the enrolments with a home school walked in the schools' order (two
+    schools of one name by id), then those without one by id, both ways: exactly the plain
+    outer-joined ORDER BY."""
+    from ittdesk.queries.lists import ENROLMENTS
+
+    c = crowded
+    homes = (c["a"].id, c["twin"].id, None, c["accented"].id, None, c["twin"].id)
+    for n, enrolment in enumerate(ENROLMENTS.ids()):
+        enrolments.update(enrolment, {"home_school": homes[n % len(homes)]})
+    plain = replace(ENROLMENTS, split_sorts={})
+    for descending in (False, True):
+        ids = ENROLMENTS.ids(sort="home_school", descending=descending)
+        assert ids == plain.ids(sort="home_school", descending=descending), descending
+        without = [i for i in ids if enrolments.get(i).home_school_id is None]
+        assert without and ids[-len(without):] == without  # last both ways
+    if _sqlite():  # read in two walks, not sorted: no temporary B-tree for either part
+        key = "home_school"
+        everyone = ENROLMENTS.scope(ENROLMENTS.model.select(ENROLMENTS.model.id))
+        split = ENROLMENTS.split_sorts[key]
+        sql, params = split.join(everyone).order_by(*ENROLMENTS._order(key, False)).sql()
+        plan = " ".join(str(r[-1]) for r in database.execute_sql(
+            "EXPLAIN QUERY PLAN " + sql, params).fetchall())
+        assert "TEMP B-TREE" not in plan, plan
