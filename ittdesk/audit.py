@@ -69,9 +69,20 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
+class PlainPairs(dict[str, list[Any]]):
+    """Changes known to be ``[old, new]`` lists of plain values (no list, tuple or dict among
+    them), as :func:`created` makes them: encoded without looking at every pair again (so
+    not to be changed once made)."""
+
+    __slots__ = ()
+
+
 def created(values: dict[str, Any]) -> dict[str, list[Any]]:
     """What a create records: every value given, as ``[None, value]`` (empty ones left out)."""
-    return {k: [None, v] for k, v in values.items() if v is not None}
+    changes = {k: [None, v] for k, v in values.items() if v is not None}
+    if _CONTAINERS.isdisjoint(map(type, values.values())):  # one look here, none when encoded
+        return PlainPairs(changes)
+    return changes
 
 
 def changed(diff: dict[str, Any]) -> dict[str, list[Any]]:
@@ -139,6 +150,8 @@ _AS_IT_IS: dict[type, frozenset[type]] = {str: frozenset((str, type(None))),
 def _changes_json(changes: dict[str, list[Any]] | None) -> str | None:
     if not changes:
         return None
+    if changes.__class__ is PlainPairs and _PAIR_C is not None:
+        return "".join(_PAIR_C(changes, 0))  # what the checks below would find: the same text
     pairs = changes.values()
     if (_PAIR_TYPES.issuperset(map(type, pairs))
             and _TWO.issuperset(map(len, pairs))

@@ -203,3 +203,24 @@ def test_bulk_entries_in_one_call_take_records_and_ids_alike(db):
         (6, "create", run.id, None, None),
         (7, "update", None, "by hand", None),
     ]
+
+
+def test_a_creates_entry_holds_what_record_writes_for_any_values():
+    """created() marks plain values so that encoding skips its checks: the text is still
+    record's json.dumps, and values that are not plain (lists, tuples, dicts) still go
+    through plain() as before."""
+    import json
+    from decimal import Decimal
+
+    samples = [
+        {"urn": 100001, "name": "Ysgol “Ŵ” \\ \"q\" \n", "phase": None, "on": date(2025, 9, 1)},
+        {"money": Decimal("12.50"), "f": float("nan"), "flag": True, "big": 2**70},
+        {"nested": ["a", 1], "map": {"k": "v"}, "pair": ("a", "b"), "name": "x"},
+        {"only": None},
+    ]
+    for values in samples:
+        expected = {k: [None, audit.plain(v)] for k, v in values.items() if v is not None}
+        made = audit.created(values)
+        assert made == {k: [None, v] for k, v in values.items() if v is not None}
+        assert audit._changes_json(made) == (json.dumps(expected, ensure_ascii=False)
+                                             if expected else None), values

@@ -117,7 +117,7 @@ def _default(field: Any) -> Any:
 def column_names(model: type[Model], rows: Iterable[dict[str, Any]]) -> list[str]:
     """The columns an INSERT of ``rows`` writes: every key any row has, and every field with a
     default (peewee defaults live in Python, not in the table, so they must be written)."""
-    return sorted({k for r in rows for k in r} | {
+    return sorted(set(chain.from_iterable(rows)) | {
         f.name for f in model._meta.sorted_fields
         if f.default is not None and not callable(f.default) and not f.primary_key})
 
