@@ -131,16 +131,10 @@ def full_rows(model: type[Model], rows: Sequence[dict[str, Any]],
         names = column_names(model, rows)
     defaults = {name: _default(model._meta.fields[name]) for name in names}
     # every row: the defaults, then its own values but None (in ``names`` order: a copy of
-    # the defaults keeps their order, and every key of a row is one of them). A row's None
-    # only matters where the default is not None: the row is laid over the defaults whole,
-    # then those few put back (no dict of the row's other values made for each row).
-    kept = [(name, value) for name, value in defaults.items() if value is not None]
+    # the defaults keeps their order, and every key of a row is one of them)
     result = []
     for r in rows:
         full = defaults.copy()
-        full.update(r)
-        for name, value in kept:
-            if full[name] is None:
-                full[name] = value
+        full.update({k: v for k, v in r.items() if v is not None})
         result.append(full)
     return result
