@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
-from peewee import fn
+from peewee import SQL, fn
 
 from . import clock, holders, new_schools, settings
 from .academic_year import AcademicYear
@@ -151,26 +151,31 @@ def mentors_over_capacity(today: date, limit: int) -> Group:
     group = Group("over_capacity", "Mentors over capacity",
                   "Move a placement to another mentor, or raise the mentor's capacity.")
     # Current placements counted once per (mentor, school), then joined to the mentor roles:
-    # one pass over the placements rather than a correlated count per mentor role.
-    taking = (Placement.select(Placement.mentor.alias("mentor_id"),
-                               Placement.school.alias("school_id"),
+    # one pass over the placements rather than a correlated count per mentor role. Grouped by
+    # ``id + 0`` (the same groups): grouped by the bare columns, SQLite (no statistics) walks
+    # all 130,000 placements through the mentor index for the grouping's order (~130 ms at the
+    # large scale) instead of the few thousand current ones through the end-date index (~20).
+    mentor_id, school_id = Placement.mentor + 0, Placement.school + 0
+    taking = (Placement.select(mentor_id.alias("mentor_id"), school_id.alias("school_id"),
                                fn.COUNT(Placement.id).alias("taking"))
               .where(Placement.mentor.is_null(False) & (Placement.start_date <= today)
                      & (Placement.end_date >= today))
-              .group_by(Placement.mentor, Placement.school)).alias("taking")
+              .group_by(mentor_id, school_id)).alias("taking")
+    # The count beside each row (a window over every match): one pass for both.
     query = (Role.select(Role.person, Person.first_name, Person.last_name, Person.erased,
-                         School.name, taking.c.taking, Role.capacity)
+                         School.name, taking.c.taking, Role.capacity,
+                         fn.COUNT(SQL("*")).over().alias("total"))
              .join(taking, on=((taking.c.mentor_id == Role.person)
                                & (taking.c.school_id == Role.school)))
              .switch(Role).join(Person).switch(Role).join(School)
              .where(Role.kind.in_(MENTOR_KINDS) & holders.held(today)
                     & Role.capacity.is_null(False) & (taking.c.taking > Role.capacity)))
-    group.count = query.count()
-    if group.count:
-        rows = cast("Iterable[tuple[int, str, str, bool, str, int, int]]",
-                    query.order_by(Person.last_name_key, Person.first_name_key).limit(limit)
-                    .tuples())
-        for person_id, first, last, erased, school_name, n, capacity in rows:
+    rows = list(cast("Iterable[tuple[int, str, str, bool, str, int, int, int]]",
+                     query.order_by(Person.last_name_key, Person.first_name_key, Role.id)
+                     .limit(limit).tuples())) if limit > 0 else []
+    group.count = rows[0][-1] if rows else (query.count() if limit < 1 else 0)
+    if rows:
+        for person_id, first, last, erased, school_name, n, capacity, _total in rows:
             name = (f"erased person #{person_id}" if erased
                     else " ".join(p for p in (first, last) if p))
             group.items.append(Item("person", person_id, f"{name} ({school_name})",

@@ -143,6 +143,29 @@ def test_attention_counts_beyond_the_items_it_lists(db):
     assert group.count == 5 and len(group.items) == 2
 
 
+def test_mentors_over_capacity_are_counted_beyond_the_ones_listed_in_name_order(partnership):
+    """One query gives the count and the first few (a window count): a second mentor over
+    capacity at another school is counted when only one is listed, and listed by name."""
+    a, b = partnership["a"], partnership["b"]
+    other = people.create({"first_name": "Cal", "last_name": "Adams"})
+    roles.create({"person": other.id, "school": b.id, "kind": "mentor", "capacity": 0,
+                  "start_date": date(2020, 9, 1)})
+    placements.create({"enrolment": partnership["trainees"][0].id, "school": b.id,
+                       "mentor": other.id, "start_date": TODAY, "end_date": TODAY})
+    ended = placements.create({"enrolment": partnership["trainees"][1].id, "school": a.id,
+                               "mentor": partnership["mentor"].id,
+                               "start_date": TODAY - timedelta(days=9),
+                               "end_date": TODAY - timedelta(days=8)})
+    assert ended.id  # over, so not counted: Ben still has 2 trainees now
+    group = attention.mentors_over_capacity(TODAY, limit=1)
+    assert group.count == 2
+    assert [(i.id, i.text, i.detail) for i in group.items] == [
+        (other.id, "Cal Adams (Ashby Moor Academy)", "1 trainees now; capacity 0")]
+    group = attention.mentors_over_capacity(TODAY, limit=5)
+    assert [i.id for i in group.items] == [other.id, partnership["mentor"].id]
+    assert group.items[1].detail == "2 trainees now; capacity 1"
+
+
 def test_charts_count_by_month_and_subject(partnership):
     per_month = dict(attention.placements_per_month(TODAY))
     assert sum(per_month.values()) == 2 and list(per_month)[0] == "Sep"
