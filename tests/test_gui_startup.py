@@ -102,3 +102,37 @@ def test_a_hidden_window_holds_its_warm_up_until_shown_again(qtbot, demo_window)
     assert tasks.running_tasks() > 0
     qtbot.waitUntil(tasks_idle, timeout=20000)
     assert demo_window._pages["schools"].panel.model.has_loaded
+
+
+def test_the_lists_are_prepared_only_once_home_has_its_cards(qtbot, demo_db, monkeypatch):
+    """Home's cards read first: the warm-up (page imports, the big lists' first reads) waits
+    until Home is filled, so nothing else takes the machine from them meanwhile."""
+    import threading
+
+    from ui.views import home_page
+
+    release = threading.Event()
+    real = home_page.home_data
+
+    def held_home_data(*args, **kwargs):
+        release.wait(timeout=20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(home_page, "home_data", held_home_data)
+    window = make_window(qtbot, demo_db)
+    try:
+        qtbot.waitUntil(lambda: "home" in window._pages and window._pages["home"].is_loading(),
+                        timeout=5000)
+        steps = list(window.startup.steps)
+        assert steps, "the warm-up has its steps to take"
+        qtbot.waitUntil(lambda: window.startup.waited_ms >= 300, timeout=5000)
+        assert window.startup.steps == steps  # none taken while Home reads its cards
+        assert "schools" not in window._pages
+        release.set()
+        qtbot.waitUntil(tasks_idle, timeout=20000)
+        assert not window._pages["home"].is_loading()
+        assert window.startup.steps == []
+        assert window._pages["schools"].panel.model.has_loaded
+    finally:
+        release.set()
+        close_window(qtbot, window)

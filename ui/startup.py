@@ -5,7 +5,8 @@
   window looks the same. Right after that first paint (``finish``) the database is opened if
   ``ui.app.start_window`` left that until then (``opener``), the page is built in its place
   and asks for its data, and the status bar counts are asked for.
-- Then, one step per idle moment, the pages' modules are imported and the pages marked
+- Then, once the page shown has what it first shows (Home's cards: ``is_loading``), one step
+  per idle moment, the pages' modules are imported and the pages marked
   ``PageSpec.prepare`` (the big lists) built and given ``prepare()`` (they load their ids and
   first screen of rows), so opening one shows its rows at once.
 - From ``show`` until the last step, ``ui.tasks.running_tasks()`` counts this as one running
@@ -27,6 +28,9 @@ from PySide6.QtWidgets import QLabel
 from . import tasks, views
 from .views import PageSpec
 
+#: The longest the warm-up waits for the page shown to be filled before it starts anyway.
+PAGE_FIRST_MS = 3000
+
 
 class StartUp(QObject):
     def __init__(self, window, opener: Callable[[Any], bool] | None = None):
@@ -38,6 +42,7 @@ class StartUp(QObject):
         self.opener: Callable[[Any], bool] | None = opener
         self.stand_in: QLabel | None = None
         self.steps: list[PageSpec] = []
+        self.waited_ms = 0  # for the page shown to read what it first shows (see _next)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._next)
@@ -107,11 +112,17 @@ class StartUp(QObject):
     def warm_up(self) -> None:
         """(Again, after another database is opened.)"""
         self.steps = [spec for spec in views.PAGES if spec.warm_up]
+        self.waited_ms = 0
         if self.steps and self.window.isVisible():
             tasks.hold(self.token)
             self.timer.start(100)  # then 30 ms between steps
         else:
             tasks.release(self.token)  # hidden: shown() starts it
+
+    def _page_loading(self) -> bool:
+        """The page shown says it is still reading what it first shows (``is_loading``)."""
+        is_loading = getattr(self.window.stack.currentWidget(), "is_loading", None)
+        return bool(callable(is_loading) and is_loading())
 
     def stop(self) -> None:
         self.steps = []
@@ -119,9 +130,15 @@ class StartUp(QObject):
         tasks.release(self.token)
 
     def _next(self) -> None:
-        """One step: import the next page's module, or build and prepare the next list."""
+        """One step: import the next page's module, or build and prepare the next list; none
+        while the page shown is still reading what it first shows (Home's cards), for at most
+        ``PAGE_FIRST_MS``: the machine's cores and Python's lock are the page's meanwhile."""
         if not self.window.isVisible():  # hidden (a problem dialog instead): on hold
             tasks.release(self.token)
+            return
+        if self.waited_ms < PAGE_FIRST_MS and self._page_loading():
+            self.waited_ms += 30
+            self.timer.start(30)
             return
         while self.steps:
             spec = self.steps.pop(0)

@@ -363,6 +363,10 @@ class HomePage(Page):
                     update_counts()
             self.refresh()
 
+    def is_loading(self) -> bool:
+        """Reading the cards (the start-up's warm-up waits for them: ``ui.startup``)."""
+        return self._handle is not None
+
     def refresh(self) -> None:
         if self._handle is not None:
             self._handle.cancel()
