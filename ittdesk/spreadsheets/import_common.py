@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, NamedTuple, TypeVar, cast
 
-from peewee import SQL, Model
+from peewee import SQL, Model, fn
 
 from .. import fields as F
 from ..choices import HEAD_KINDS, ROLE_KINDS
@@ -115,11 +115,26 @@ _BIRTH = PERSON_COLUMNS.index("date_of_birth")
 
 
 def person_rows_by(name: str, values: Iterable[Any]) -> dict[Any, PersonRow]:
-    """``name`` (a unique column: id, email, trn) -> the person holding each of ``values``."""
+    """``name`` (a unique column: id, email, trn) -> the person holding each of ``values``.
+
+    When the file names at least as many keys as there are people, every person is read once
+    and kept if named (about half the time of 100,000 keys looked up 500 at a time, which
+    reads each named person through the index anyway); else the keys are looked up."""
     index = PERSON_COLUMNS.index(name)
     make = PersonRow._make
-    return {row[index]: make(_as_dates(row))
-            for row in rows_where_in(Person, PERSON_COLUMNS, name, (v for v in values if v))}
+    wanted = {v for v in values if v}
+    if not wanted:
+        return {}
+    database = Person._meta.database
+    if len(wanted) >= (Person.select(fn.MAX(Person.id)).scalar() or 0):  # ids: at least the rows
+        fields, (open_q, close_q) = Person._meta.fields, database.quote
+        selected = ", ".join(f"{open_q}{fields[c].column_name}{close_q}" for c in PERSON_COLUMNS)
+        rows: Iterable[DriverRow] = (row for row in database.execute_sql(
+            f"SELECT {selected} FROM {open_q}{Person._meta.table_name}{close_q}")
+            if row[index] in wanted)
+    else:
+        rows = rows_where_in(Person, PERSON_COLUMNS, name, wanted)
+    return {row[index]: make(_as_dates(row)) for row in rows}
 
 
 def _as_dates(row: DriverRow) -> DriverRow:
