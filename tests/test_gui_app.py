@@ -152,6 +152,55 @@ def test_a_sound_file_opens_before_its_full_check_and_writes_wait_for_it(qtbot, 
         db.close_database()
 
 
+def test_at_start_the_full_check_waits_for_homes_cards_with_writes_held(qtbot, tmp_path, asked,
+                                                                       monkeypatch):
+    """Opened after the first paint, a sound file's full check starts once Home has its cards
+    (it reads the whole file; Home's reads had to share the machine with it): writes are held
+    until then, and allowed once it passes."""
+    import threading
+
+    from ittdesk.services.schools import schools
+    from ui import tasks
+    from ui.views import home_page
+
+    path = tmp_path / "partnership.sqlite3"
+    db.open_database(path, daily_backup=False)
+    schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    db.close_database()
+    _checkpointed(path)
+    release, checked = threading.Event(), []
+    real_home_data, real_check = home_page.home_data, app.integrity_problem
+
+    def held_home_data(*args, **kwargs):
+        release.wait(timeout=20)
+        return real_home_data(*args, **kwargs)
+
+    def check(location):
+        checked.append(location)
+        return real_check(location)
+
+    monkeypatch.setattr(home_page, "home_data", held_home_data)
+    monkeypatch.setattr(app, "integrity_problem", check)
+    window = app.start_window(str(path))
+    try:
+        assert window is not None
+        qtbot.addWidget(window)
+        qtbot.waitUntil(lambda: "home" in window._pages and window._pages["home"].is_loading(),
+                        timeout=5000)
+        qtbot.waitUntil(lambda: window.startup.pending_waited_ms >= 300, timeout=5000)
+        assert checked == [] and db.writes_held()
+        release.set()
+        qtbot.waitUntil(lambda: tasks.running_tasks() == 0, timeout=20000)
+        assert len(checked) == 1 and not db.writes_held()
+        schools.create({"urn": 123457, "name": "Written after the check"})
+        assert asked[1] == []
+    finally:
+        release.set()
+        qtbot.waitUntil(lambda: tasks.running_tasks() == 0, timeout=20000)
+        window.close()
+        db.close_database()
+
+
 def test_a_damaged_file_found_after_the_window_shows_is_never_written_to(qtbot, tmp_path, asked):
     from ittdesk.services.schools import schools
     from ui import tasks

@@ -144,6 +144,14 @@ def check_in_background(window, location: Location) -> None:
     run_task(window, integrity_problem, location, on_done=done, on_error=failed)
 
 
+def check_after_first_page(window, location: Location) -> None:
+    """``check_in_background`` once the window's first page (Home) has what it first shows, at
+    most a few seconds after the start (``StartUp.after_first_page``): the check reads the
+    whole file, ~1 s of a core at the large scale, and Home's reads shared the machine with it.
+    Writes stay held meanwhile, as while the check runs."""
+    window.startup.after_first_page(lambda: check_in_background(window, location))
+
+
 BACK_UP_BY_HAND = "use File > Back up to take one now"
 
 # What opening a database had to say that stops nothing (the day's automatic backup failed, an
@@ -299,7 +307,7 @@ def start_window(db_url_or_path: str | None = None):
     from ittdesk import db
 
     if db.writes_held():
-        check_in_background(window, location)
+        check_after_first_page(window, location)
     return window
 
 
@@ -316,7 +324,7 @@ def open_after_first_paint(window) -> bool:
         problem_after_start(window, location, str(exc))
         return False
     remember(opened)
-    check_in_background(window, opened)
+    check_after_first_page(window, opened)
     return True
 
 

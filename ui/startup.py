@@ -47,7 +47,15 @@ class StartUp(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._next)
         self.token = token = object()
+        # Work asked for once the first page is filled (``after_first_page``), and its wait.
+        self.pending: list[Callable[[], None]] = []
+        self.pending_waited_ms = 0
+        self.pending_timer = QTimer(self)
+        self.pending_timer.setSingleShot(True)
+        self.pending_timer.timeout.connect(self._run_pending)
+        self.pending_token = pending = object()
         window.destroyed.connect(lambda *_: tasks.release(token))
+        window.destroyed.connect(lambda *_: tasks.release(pending))
 
     # -- the first frame ---------------------------------------------------------------------
     def wants_stand_in(self, spec: PageSpec) -> bool:
@@ -101,6 +109,29 @@ class StartUp(QObject):
         window.presence_status.start()
         window.remote_changes.start()
         self.warm_up()
+
+    def after_first_page(self, work: Callable[[], None]) -> None:
+        """``work()`` once the page shown has what it first shows (Home's cards), at most
+        ``PAGE_FIRST_MS`` after it is asked for: what the start-up does beside it (the
+        database's full integrity check: ``ui.app.check_in_background``) then leaves the cores
+        to Home's reads. Counted as a running task meanwhile."""
+        self.pending.append(work)
+        tasks.hold(self.pending_token)
+        if not self.pending_timer.isActive():
+            self.pending_waited_ms = 0
+            self.pending_timer.start(30)  # the page is built (and asks for its data) meanwhile
+
+    def _run_pending(self) -> None:
+        if self.pending_waited_ms < PAGE_FIRST_MS and (not self.started or self._page_loading()):
+            self.pending_waited_ms += 30
+            self.pending_timer.start(30)
+            return
+        pending, self.pending = self.pending, []
+        try:
+            for work in pending:
+                work()
+        finally:
+            tasks.release(self.pending_token)
 
     def _drop_stand_in(self) -> None:
         if self.stand_in is not None:
