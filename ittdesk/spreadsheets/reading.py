@@ -11,6 +11,8 @@ What it promises:
   when it is absurdly large, holds a NUL byte anywhere, or cannot be decoded.
 - Every row the sheet holds is read. calamine reads the cells themselves, not the sheet's stored
   ``<dimension>`` tag (openpyxl read-only trusts that tag and can report 1 row of 300,000).
+  A large .xlsx/.xlsm sheet (GIAS: 50,000 x 139) is given to calamine a slice of rows at a time
+  (:mod:`.xlsx_slices`): the same values, without calamine's whole grid held at once.
 - Row numbers are the spreadsheet's own: ``rows[i]`` is row ``i + 1`` (leading blank rows are
   kept as empty rows, never skipped).
 - A formula cell gives its last calculated value, never the formula text. A CSV cell that holds
@@ -45,7 +47,7 @@ from typing import Any
 
 from .. import memory
 from ..errors import RefusedError
-from . import preflight
+from . import preflight, xlsx_slices
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 SUFFIXES = WORKBOOK_SUFFIXES + (".csv", ".txt", ".tsv")
@@ -130,7 +132,12 @@ class Sheet:
 
     @property
     def is_empty(self) -> bool:
-        return not any(any(c not in ("", None) for c in row) for row in self.iter_rows())
+        if any(any(c not in ("", None) for c in row) for row in self.head):
+            return False  # not read again from the file: the first rows are at hand
+        if self.stream is None or len(self.head) < HEAD_ROWS:
+            return True  # the head is every row
+        rows = islice(self.iter_rows(), HEAD_ROWS, None)
+        return not any(any(c not in ("", None) for c in row) for row in rows)
 
 
 @dataclass
@@ -145,6 +152,8 @@ class Book:
     _workbook: Any = None
     _csv: _CsvText | None = None
     _hidden_columns: dict[str, set[int]] = field(default_factory=dict)
+    _parts: _XlsxParts | None = None  # xlsx: the sheets read a slice at a time, and what they need
+    _archive: zipfile.ZipFile | None = None
 
     def sheet(self, name: str | None = None) -> Sheet:
         """The named sheet, or the first with any content; refuses a missing or empty sheet."""
@@ -174,13 +183,19 @@ class Book:
     def _read(self, name: str) -> Sheet:
         if self.kind == "csv":
             assert self._csv is not None
-            stream = self._csv.rows
-            return Sheet(name, list(islice(stream(), HEAD_ROWS)), stream=stream)
+            return Sheet(name, list(islice(self._csv.rows(), HEAD_ROWS)), stream=self._csv.rows)
         rows = _CalamineRows(self, name)
-        return Sheet(name, list(islice(rows(), HEAD_ROWS)), set(self._hidden_columns.get(name, ())),
-                     stream=rows, release=rows.release)
+        stream: Callable[[], Iterator[list[Any]]] = rows
+        if self._parts is not None and self._archive is not None and name in self._parts.sheets:
+            stream = xlsx_slices.SlicedRows(self.path, self._archive, name, self._parts.sheets[name],
+                                            self._parts.companions, rows)
+        return Sheet(name, list(islice(stream(), HEAD_ROWS)), set(self._hidden_columns.get(name, ())),
+                     stream=stream, release=rows.release)
 
     def close(self) -> None:
+        if self._archive is not None:
+            self._archive.close()
+            self._archive = None
         if self._workbook is not None:
             try:
                 self._workbook.close()
@@ -265,7 +280,8 @@ def _open_zip(path: Path) -> Book:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise RefusedError(f"{path.name} is damaged (not a complete workbook): {exc}") from exc
-    with archive:
+    keep = False  # the archive stays open when a sheet is read from it a slice at a time
+    try:
         names = set(archive.namelist())
         if "xl/workbook.xml" in names:
             kind = "xlsx"
@@ -279,9 +295,20 @@ def _open_zip(path: Path) -> Book:
             raise RefusedError(f"{path.name} is a zip file, not a spreadsheet")
         epoch_1904 = False
         hidden: dict[str, set[int]] = {}  # sheet name -> hidden column numbers
+        parts = _XlsxParts()
         if kind == "xlsx":
-            epoch_1904, hidden = _xlsx_details(archive)
-    return _calamine_book(path, kind, epoch_1904, hidden)
+            epoch_1904, hidden, parts = _xlsx_details(archive)
+            # sheets large enough to be read a slice at a time (xlsx_slices)
+            parts.sheets = {name: part for name, part in parts.sheets.items()
+                            if archive.getinfo(part).file_size >= xlsx_slices.MIN_SHEET_BYTES}
+        book = _calamine_book(path, kind, epoch_1904, hidden)
+        if parts.sheets:
+            book._parts, book._archive = parts, archive
+            keep = True
+        return book
+    finally:
+        if not keep:
+            archive.close()
 
 
 def _open_cfb(path: Path) -> Book:
@@ -320,8 +347,22 @@ def _refusal(path: Path, exc: Exception) -> RefusedError:
     return RefusedError(f"{path.name} cannot be read: the workbook is damaged ({text})")
 
 
-def _xlsx_details(archive: zipfile.ZipFile) -> tuple[bool, dict[str, set[int]]]:
-    """The 1904 date flag and each sheet's hidden columns (read up to <sheetData>, no further)."""
+@dataclass
+class _XlsxParts:
+    """Where a workbook's sheets are, for reading a large one a slice at a time."""
+
+    sheets: dict[str, str] = field(default_factory=dict)  # sheet name -> its part
+    companions: list[str] = field(default_factory=list)  # parts a slice's workbook needs
+
+
+#: Parts of a workbook that calamine reads to give a sheet's values (besides the sheet).
+_VALUE_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                "xl/sharedStrings.xml", "xl/styles.xml")
+
+
+def _xlsx_details(archive: zipfile.ZipFile) -> tuple[bool, dict[str, set[int]], _XlsxParts]:
+    """The 1904 date flag, each sheet's hidden columns (read up to <sheetData>, no further) and
+    where each sheet is."""
     from defusedxml.ElementTree import fromstring, iterparse
 
     ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -332,19 +373,25 @@ def _xlsx_details(archive: zipfile.ZipFile) -> tuple[bool, dict[str, set[int]]]:
         epoch_1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
         rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except Exception:
-        return False, {}
+        return False, {}, _XlsxParts()
+    names = set(archive.namelist())
     targets = {}
+    parts = _XlsxParts(companions=[name for name in _VALUE_PARTS if name in names])
     for rel in rels:
         target = rel.get("Target", "")
         target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
             posixpath.join("xl", target))
         targets[rel.get("Id")] = target
+        if (rel.get("Type", "").endswith(("/sharedStrings", "/styles")) and target in names
+                and target not in parts.companions):
+            parts.companions.append(target)
     hidden: dict[str, set[int]] = {}
     sheets = book.find(f"{ns}sheets")
     for sheet in sheets if sheets is not None else []:
         part = targets.get(sheet.get(f"{rel_ns}id"))
-        if not part or part not in archive.namelist():
+        if not part or part not in names:
             continue
+        parts.sheets[sheet.get("name")] = part
         columns: set[int] = set()
         try:
             with archive.open(part) as fh:
@@ -359,7 +406,7 @@ def _xlsx_details(archive: zipfile.ZipFile) -> tuple[bool, dict[str, set[int]]]:
             continue
         if columns:
             hidden[sheet.get("name")] = columns
-    return epoch_1904, hidden
+    return epoch_1904, hidden, parts
 
 
 # -- CSV ----------------------------------------------------------------------------------

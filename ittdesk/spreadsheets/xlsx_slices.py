@@ -1,0 +1,222 @@
+"""A large .xlsx/.xlsm sheet read a slice of rows at a time, by python-calamine itself.
+
+Why: calamine builds a sheet's whole grid before its first row can be read (a dense grid of 32-40
+byte cells and a heap string per text cell): 417 MB for the 50,000 x 139 GIAS workbook before any
+Python object, and python-calamine has no streaming API. A reader of our own (lxml iterparse)
+streams but took 12 s of CPU for that sheet against calamine's 2.5 s, and would have to copy
+every one of calamine's rules for values (shared and inline strings, numbers, booleans, errors,
+dates from number formats, the 1904 system). So the sheet's XML is cut, streamed from the
+zip, into slices of whole ``<row>`` elements (about 16 MB each, the first one small, for the
+header), and each slice is given to calamine as a small workbook of its own beside the file's
+own workbook, styles and shared-strings parts (stored, not compressed). Every value is
+calamine's; only a slice's grid is held at a time.
+
+Where a cut could change what calamine reads, the rest of the sheet is read by calamine whole,
+as before (:class:`SlicedRows` is given that reader): a slice with a ``<row>`` without ``r``
+(calamine numbers it after the one before, which a slice cannot know), a comment, CDATA or
+processing instruction in the rows (a ``</row>`` inside one is not a row's end), or a slice
+calamine refuses. Rows out of order across a cut (no writer does that) are refused: the rows
+given before it may have lacked the cells that came later.
+
+Rows are as :class:`~ittdesk.spreadsheets.reading.Sheet` wants them: row ``i`` is the sheet's
+row ``i + 1``, column ``j`` its column ``j + 1``. Each row is at least as wide as the sheet's
+``<dimension>`` says (calamine makes every row as wide as the widest; a row here may be shorter
+than one in a later slice: the cells beyond it are empty, ``""``, either way).
+
+The file was checked by :mod:`.preflight` when it was opened (zip bombs, DTDs, dimensions, cell
+positions, shared-strings counts): the slices are made of the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Generator, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from ..errors import RefusedError
+
+#: Bytes of sheet XML in a slice: calamine holds ~2.7x that at its peak (GIAS: 16 MB of XML is
+#: ~5,300 rows x 139 columns). Each slice costs one parse of the shared strings (35 ms for
+#: GIAS's 141,375): 16 MB keeps that to ~10 a sheet.
+SLICE_BYTES = 16 << 20
+#: The first slice: enough for the rows a sheet's header is looked for in, read again cheaply
+#: when only the first rows are wanted (``Sheet.head``, ``is_empty``).
+FIRST_SLICE_BYTES = 256 << 10
+#: Sheets whose XML is smaller than this are read by calamine whole (as fast, no cut to make).
+MIN_SHEET_BYTES = 24 << 20
+
+_BLOCK = 1 << 20
+_SHEET_DATA = re.compile(rb"<([\w.-]+:)?sheetData\b[^>]*?(/?)>")
+_DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="[A-Za-z]*\d*:?([A-Za-z]*)\d*"')
+_MARKUP = re.compile(rb"<[!?]")  # comments, CDATA, processing instructions
+
+RowStream = Callable[[], Iterator[list[Any]]]
+
+
+class _Whole(Exception):
+    """The rest of the sheet is read by calamine whole (see the module docstring)."""
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+class SlicedRows:
+    """Every row of one sheet, read from the file a slice at a time on each call."""
+
+    def __init__(self, path: Path, archive: zipfile.ZipFile, name: str, part: str,
+                 companions: list[str], whole: RowStream) -> None:
+        self.path, self.archive, self.name, self.part = path, archive, name, part
+        self.companions = companions  # the file's parts a slice's workbook needs beside it
+        self.whole = whole
+        self.slices = 0  # slices read by the last pass (for tests and diagnostics)
+        self.whole_from: int | None = None  # the row index calamine whole took over at, if it did
+        self._copies: dict[str, bytes] | None = None
+
+    def _parts(self) -> dict[str, bytes]:
+        if self._copies is None:
+            self._copies = {name: self.archive.read(name) for name in self.companions}
+        return self._copies
+
+    def __call__(self) -> Iterator[list[Any]]:
+        done = 0  # rows given so far: the next one is the sheet's row done + 1
+        self.slices, self.whole_from = 0, None
+        try:
+            for sheet in self._slices():
+                self.slices += 1
+                done = yield from self._rows(sheet, done)
+        except _Whole:
+            self.whole_from = done
+            yield from islice(self.whole(), done, None)
+
+    def _rows(self, sheet: Any, done: int) -> Generator[list[Any], None, int]:
+        """A slice's rows (and the empty ones above it); returns the rows given in all."""
+        start = sheet.start
+        if start is None:  # a slice of empty rows
+            return done
+        first, lead_columns = start
+        if first < done:
+            raise RefusedError(f"{self.path.name} cannot be read: its rows are out of order "
+                               f"(row {first + 1:,} comes after row {done:,}); open it in Excel "
+                               "and save it again to import it")
+        width = self._width
+        gap = [""] * width
+        while done < first:
+            yield gap.copy()
+            done += 1
+        lead = [""] * lead_columns if lead_columns else None
+        # calamine gives the rows above the slice's first one too: skipped, not kept
+        for row in islice(sheet.iter_rows(), first, None):
+            if lead:
+                row = lead + row
+            if len(row) < width:
+                row += [""] * (width - len(row))
+            yield row
+            done += 1
+        return done
+
+    def _slices(self) -> Iterator[Any]:
+        """The sheet's slices as calamine sheets, one at a time."""
+        from python_calamine import CalamineWorkbook
+
+        for blocks in self._bodies():
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
+                for part, data in self._parts().items():
+                    out.writestr(part, data)
+                info = zipfile.ZipInfo(self.part)
+                info.file_size = sum(len(block) for block in blocks)
+                with out.open(info, "w") as entry:
+                    while blocks:  # each block let go once written: one copy of the slice at a time
+                        entry.write(blocks.pop(0))
+            buffer.seek(0)
+            try:
+                book = CalamineWorkbook.from_filelike(buffer)
+                del buffer
+                sheet = book.get_sheet_by_name(self.name)
+            except Exception as exc:
+                raise _Whole from exc
+            del book
+            yield sheet
+
+    def _bodies(self) -> Iterator[list[bytes]]:
+        """The sheet's XML cut after whole rows: each a worksheet of its own, in blocks. A part
+        that cannot be read (a closed book, damaged data) is left to calamine whole, whose
+        refusal says what is wrong as it always did."""
+        try:
+            fh = self.archive.open(self.part)
+        except (OSError, ValueError, zipfile.BadZipFile, zlib.error) as exc:
+            raise _Whole from exc
+        with fh:
+            try:
+                yield from self._cut(fh)
+            except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error) as exc:
+                raise _Whole from exc
+
+    def _cut(self, fh: Any) -> Iterator[list[bytes]]:
+        """``_bodies``' work on the open part."""
+        data = b""
+        while True:  # up to <sheetData>
+            block = fh.read(_BLOCK)
+            data += block
+            match = _SHEET_DATA.search(data)
+            if match or not block:
+                break
+            if len(data) > 8 * _BLOCK:  # columns, views... never this long before the rows
+                raise _Whole
+        if match is None:
+            raise _Whole
+        if match.group(2):  # <sheetData/>: no rows
+            return
+        prefix = match.group(1) or b""
+        dimension = _DIMENSION.search(data, 0, match.start())
+        self._width = _column(dimension.group(1)) if dimension and dimension.group(1) else 0
+        head, rest = data[: match.end()], data[match.end():]
+        tail = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+        end_row, end_rows = b"</" + prefix + b"row>", b"</" + prefix + b"sheetData>"
+        no_r = re.compile(rb"<" + re.escape(prefix) + rb"row(?=[\s/>])(?![^>]*\sr\s*=)[^>]*>")
+        limit = FIRST_SLICE_BYTES
+        pending, size = [rest], len(rest)
+        last = self._check(rest, no_r)
+        finished = False
+        while not finished:
+            block = fh.read(_BLOCK)
+            if block:
+                last = self._check(last + block, no_r)
+                pending.append(block)
+                size += len(block)
+                if size < limit:
+                    continue
+                cut = block.rfind(end_row)
+                if cut < 0:
+                    continue
+                cut += len(end_row)
+                pending[-1] = block[:cut]
+                carry = block[cut:]
+            else:
+                finished = True
+                joined = b"".join(pending)
+                cut = joined.rfind(end_rows)
+                if cut < 0:
+                    raise _Whole
+                pending, carry = [joined[:cut]], b""
+            blocks, pending = [head, *pending, tail], []
+            yield blocks
+            pending, size, limit = [carry], len(carry), SLICE_BYTES
+
+    @staticmethod
+    def _check(data: bytes, no_r: re.Pattern[bytes]) -> bytes:
+        """Refuses to cut ``data`` (see the module docstring); gives its last tag if unfinished
+        (from its last ``<``), to be checked again whole with the next block."""
+        if _MARKUP.search(data) or no_r.search(data):
+            raise _Whole
+        start = data.rfind(b"<")
+        return data[start:] if start >= 0 and b">" not in data[start:] else b""
