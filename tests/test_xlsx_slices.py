@@ -26,6 +26,7 @@ SHEET = "xl/worksheets/sheet1.xml"
 def tiny_slices(monkeypatch):
     """Every xlsx sheet read in slices of ~1 KB, cut at 256-byte blocks."""
     monkeypatch.setattr(xlsx_slices, "MIN_SHEET_BYTES", 0)
+    monkeypatch.setattr(xlsx_slices, "MIN_RATIO", 0)
     monkeypatch.setattr(xlsx_slices, "FIRST_SLICE_BYTES", 600)
     monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 1500)
     monkeypatch.setattr(xlsx_slices, "_BLOCK", 256)
@@ -240,10 +241,18 @@ def test_hostile_workbooks_are_refused_with_the_same_message(tmp_path, monkeypat
         assert all(word in messages[1] for word in expected), (name, messages[1])
 
 
-def test_a_small_sheet_is_read_whole_and_a_large_one_in_slices(tmp_path):
+def test_a_small_sheet_is_read_whole_and_a_large_one_in_slices(tmp_path, monkeypatch):
     path = _plain_sheet(tmp_path / "small.xlsx", rows=50)
     assert not isinstance(reading.open_book(path).sheet().stream, xlsx_slices.SlicedRows)
     assert xlsx_slices.MIN_SHEET_BYTES > xlsx_slices.SLICE_BYTES > xlsx_slices.FIRST_SLICE_BYTES
+    # the GIAS sheet (150 MB of XML, 7 MB of shared strings) is sliced; the enrolments sheet
+    # (57 MB, 13 MB: each slice would read its shared strings again) is not
+    assert xlsx_slices.worth_slicing(150 << 20, 7 << 20)
+    assert not xlsx_slices.worth_slicing(57 << 20, 13 << 20)
+    assert not xlsx_slices.worth_slicing(200 << 20, 40 << 20)
+    monkeypatch.setattr(xlsx_slices, "MIN_SHEET_BYTES", 0)
+    monkeypatch.setattr(xlsx_slices, "MIN_RATIO", 0)
+    assert isinstance(reading.open_book(path).sheet().stream, xlsx_slices.SlicedRows)
 
 
 def test_dates_and_times_keep_calamine_types(tmp_path, monkeypatch, tiny_slices):
@@ -275,7 +284,7 @@ def test_a_gias_import_read_in_slices_plans_and_stores_what_calamine_whole_gives
     rows = list(school_rows(400, 7))
     write_xlsx(path, [list(GIAS_COLUMNS)] + rows, width=len(GIAS_COLUMNS), sheet_name="Establishments")
     whole_items, whole_refused, _ = _planned(path)
-    for name, value in (("MIN_SHEET_BYTES", 0), ("FIRST_SLICE_BYTES", 20_000),
+    for name, value in (("MIN_SHEET_BYTES", 0), ("MIN_RATIO", 0), ("FIRST_SLICE_BYTES", 20_000),
                         ("SLICE_BYTES", 60_000), ("_BLOCK", 8_192)):
         monkeypatch.setattr(xlsx_slices, name, value)
     sliced_items, sliced_refused, plan = _planned(path)
@@ -285,3 +294,24 @@ def test_a_gias_import_read_in_slices_plans_and_stores_what_calamine_whole_gives
     assert len(sliced_items) == 400
     result = importing.apply_plan(plan, skip_invalid=True)
     assert result.added == len([i for i in whole_items if i[1] == "add"]) == School.select().count()
+
+
+def test_a_small_sheet_beside_a_sliced_one_is_read_whole_from_the_file_that_was_opened(
+        tmp_path, monkeypatch):
+    path = _every_kind_of_cell(tmp_path / "two.xlsx")
+    monkeypatch.setattr(xlsx_slices, "MIN_SHEET_BYTES", 5_000)
+    monkeypatch.setattr(xlsx_slices, "MIN_RATIO", 0)
+    book = reading.open_book(path)
+    assert isinstance(book.sheet("Schools").stream, xlsx_slices.SlicedRows)
+    notes = book.sheet("Notes")
+    assert not isinstance(notes.stream, xlsx_slices.SlicedRows)
+    assert notes.rows[4][3] == "starts at D5"
+    book.close()
+
+    book = reading.open_book(path)
+    _plain_sheet(tmp_path / "other.xlsx").replace(path)  # saved over after it was opened
+    with pytest.raises(RefusedError, match="two.xlsx changed since it was opened: open it again"):
+        book.sheet("Notes")
+    book.close()
+    with pytest.raises(RefusedError, match="two.xlsx was closed before it was read"):
+        list(book.sheet("Schools").iter_rows())

@@ -35,6 +35,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import posixpath
 import re
 import zipfile
@@ -192,6 +193,15 @@ class Book:
         return Sheet(name, list(islice(stream(), HEAD_ROWS)), set(self._hidden_columns.get(name, ())),
                      stream=stream, release=rows.release)
 
+    def _calamine_workbook(self) -> Any:
+        """calamine's workbook; opened again if it was let go (a book whose large sheets are
+        read in slices does not hold calamine's copy of its shared strings beside them)."""
+        if self._workbook is None:
+            if self._archive is None or self._archive.fp is None:
+                raise RefusedError(f"{self.path.name} was closed before it was read")
+            self._workbook = _reopen(self.path, self._archive)
+        return self._workbook
+
     def close(self) -> None:
         if self._archive is not None:
             self._archive.close()
@@ -215,10 +225,9 @@ class _CalamineRows:
 
     def _parsed(self) -> Any:
         if self._sheet is None:
-            if self.book._workbook is None:
-                raise RefusedError(f"{self.book.path.name} was closed before it was read")
+            workbook = self.book._calamine_workbook()
             try:
-                self._sheet = self.book._workbook.get_sheet_by_name(self.name)
+                self._sheet = workbook.get_sheet_by_name(self.name)
             except Exception as exc:
                 raise _refusal(self.book.path, exc) from exc
         return self._sheet
@@ -298,13 +307,16 @@ def _open_zip(path: Path) -> Book:
         parts = _XlsxParts()
         if kind == "xlsx":
             epoch_1904, hidden, parts = _xlsx_details(archive)
-            # sheets large enough to be read a slice at a time (xlsx_slices)
+            # sheets large enough to be read a slice at a time (xlsx_slices.worth_slicing)
+            again = sum(archive.getinfo(name).file_size for name in parts.companions)
             parts.sheets = {name: part for name, part in parts.sheets.items()
-                            if archive.getinfo(part).file_size >= xlsx_slices.MIN_SHEET_BYTES}
+                            if xlsx_slices.worth_slicing(archive.getinfo(part).file_size, again)}
         book = _calamine_book(path, kind, epoch_1904, hidden)
         if parts.sheets:
             book._parts, book._archive = parts, archive
             keep = True
+            book._workbook.close()  # opened again if a sheet is read whole (_calamine_workbook)
+            book._workbook = None
         return book
     finally:
         if not keep:
@@ -336,6 +348,28 @@ def _calamine_book(path: Path, kind: str, epoch_1904: bool, hidden: dict[str, se
         raise RefusedError(f"{path.name} has no sheets")
     return Book(path, kind, visible or others, others if visible else [], epoch_1904,
                 _workbook=workbook, _hidden_columns=hidden)
+
+
+def _reopen(path: Path, archive: zipfile.ZipFile) -> Any:
+    """calamine's workbook of ``path`` again, if it is still the file ``archive`` was opened on
+    (checked when it was opened: a file saved over since is refused, as a CSV file is)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        fh = path.open("rb")
+        now, held = os.fstat(fh.fileno()), os.fstat(archive.fp.fileno())  # type: ignore[union-attr]
+    except OSError as exc:
+        raise RefusedError(f"Cannot read {path.name}: {exc.strerror or exc}") from exc
+    if ((now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns)
+            != (held.st_dev, held.st_ino, held.st_size, held.st_mtime_ns)):
+        fh.close()
+        raise RefusedError(f"{path.name} changed since it was opened: open it again to import "
+                           "what it holds now")
+    try:
+        return CalamineWorkbook.from_filelike(fh)
+    except Exception as exc:
+        fh.close()
+        raise _refusal(path, exc) from exc
 
 
 def _refusal(path: Path, exc: Exception) -> RefusedError:
