@@ -104,16 +104,17 @@ class SlicedRows:
         done = 0  # rows given so far: the next one is the sheet's row done + 1
         self.slices, self.whole_from = 0, None
         try:
-            for sheet in self._slices():
+            for start, rows in self._slices():
                 self.slices += 1
-                done = yield from self._rows(sheet, done)
+                done = yield from self._rows(start, rows, done)
         except _Whole:
             self.whole_from = done
             yield from islice(self.whole(), done, None)
 
-    def _rows(self, sheet: Any, done: int) -> Generator[list[Any], None, int]:
-        """A slice's rows (and the empty ones above it); returns the rows given in all."""
-        start = sheet.start
+    def _rows(self, start: tuple[int, int] | None, rows: list[list[Any]],
+              done: int) -> Generator[list[Any], None, int]:
+        """A slice's rows (and the empty ones above it); returns the rows given in all. ``rows``
+        is in reverse order, each let go once given."""
         if start is None:  # a slice of empty rows
             return done
         first, lead_columns = start
@@ -127,8 +128,8 @@ class SlicedRows:
             yield gap.copy()
             done += 1
         lead = [""] * lead_columns if lead_columns else None
-        # calamine gives the rows above the slice's first one too: skipped, not kept
-        for row in islice(sheet.iter_rows(), first, None):
+        while rows:
+            row = rows.pop()
             if lead:
                 row = lead + row
             if len(row) < width:
@@ -137,8 +138,11 @@ class SlicedRows:
             done += 1
         return done
 
-    def _slices(self) -> Iterator[Any]:
-        """The sheet's slices as calamine sheets, one at a time."""
+    def _slices(self) -> Iterator[tuple[tuple[int, int] | None, list[list[Any]]]]:
+        """The sheet's slices, one at a time: where each starts and its rows, last row first.
+
+        The rows are made at once (``to_python``) and calamine's grid let go before the first
+        is given: its ``iter_rows`` would also make a row for each row above the slice."""
         from python_calamine import CalamineWorkbook
 
         for blocks in self._bodies():
@@ -156,10 +160,14 @@ class SlicedRows:
                 book = CalamineWorkbook.from_filelike(buffer)
                 del buffer
                 sheet = book.get_sheet_by_name(self.name)
+                start = sheet.start
+                rows = sheet.to_python() if start is not None else []
             except Exception as exc:
                 raise _Whole from exc
-            del book
-            yield sheet
+            del book, sheet
+            rows.reverse()
+            yield start, rows
+            del rows
 
     def _bodies(self) -> Iterator[list[bytes]]:
         """The sheet's XML cut after whole rows: each a worksheet of its own, in blocks. A part
