@@ -303,6 +303,13 @@ def _placement_sort(migrator: SchemaMigrator) -> None:
     sort_index.install(migrator.database, fill=True)
 
 
+def _list_indexes(migrator: SchemaMigrator) -> None:
+    """Version 19 (issue 22): indexes the people, schools, enrolments and placements lists'
+    slow sorts walk (``sort_index.LIST_INDEXES``: current roles and heads, emails, subjects,
+    year groups). SQLite only; PostgreSQL sorts as before."""
+    sort_index.install_list_indexes(migrator.database)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
@@ -329,6 +336,8 @@ MIGRATIONS: list[Migration] = [
     Migration(16, "indexes for Home's trainees-at-risk card", _home_card_index),
     Migration(18, "the placements list sorts by trainee, school or mentor from an index",
               _placement_sort),
+    Migration(19, "the people, schools and enrolments lists sort by role, head or email from "
+              "indexes", _list_indexes),
 ]
 
 

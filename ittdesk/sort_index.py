@@ -43,6 +43,24 @@ _MENTOR = ('(SELECT ' + _PERSON_KEY.format(p='p') + ' FROM "person" AS p '
 _COLUMNS = '"placement_id", "trainee_key", "school_key", "school_id", "mentor_key"'
 _ROW = f'(new."id", {_TRAINEE}, {_SCHOOL}, new."school_id", {_MENTOR})'
 
+# Migration 19: indexes other lists' whole-list sorts walk (BENCHMARKS.md, "The other lists'
+# slow sorts"). A person's current role or school, and a school's current head, depend on the
+# day (``holders.held``), so no key is stored: each row's look-up walks a covering index in the
+# look-up's own order (start date, then id, backwards: newest first, no start date last) instead
+# of reading and sorting that person's or school's roles. The LOWER() ones are the expressions
+# the lists' ORDER BY compares (people and enrolments by email, enrolments by subject,
+# placements by year group), so SQLite walks them instead of sorting 100,000 texts.
+LIST_INDEXES: tuple[str, ...] = (
+    'CREATE INDEX IF NOT EXISTS "role_person_current" ON "role" ("person_id", "start_date", '
+    '"id", "end_date", "kind", "school_id")',
+    'CREATE INDEX IF NOT EXISTS "role_school_current" ON "role" ("school_id", "kind", '
+    '"start_date", "id", "end_date", "person_id")',
+    'CREATE INDEX IF NOT EXISTS "person_email_lower" ON "person" (LOWER("email"))',
+    'CREATE INDEX IF NOT EXISTS "enrolment_subject_lower" ON "enrolment" (LOWER("subject"))',
+    'CREATE INDEX IF NOT EXISTS "placement_year_group_lower" ON "placement" '
+    '(LOWER("year_group"))',
+)
+
 STATEMENTS: tuple[str, ...] = (
     # The keys may be NULL only where the list's own value is (no mentor): a missing enrolment or
     # school is the foreign key's error to report, not this table's.
@@ -80,7 +98,7 @@ STATEMENTS: tuple[str, ...] = (
     'WHEN new."name_key" IS NOT old."name_key" BEGIN '
     f'UPDATE "{TABLE}" SET "school_key" = new."name_key" WHERE "placement_id" IN '
     '(SELECT "id" FROM "placement" WHERE "school_id" = new."id"); END',
-)
+) + LIST_INDEXES
 
 # Every placement's row, computed from the tables (the migration's fill; tests compare with it).
 SELECT_ALL = ('SELECT pl."id", ' + _PERSON_KEY.format(p='p') + ', s."name_key", pl."school_id", '
@@ -92,9 +110,19 @@ SELECT_ALL = ('SELECT pl."id", ' + _PERSON_KEY.format(p='p') + ', s."name_key", 
 _FILL = f'INSERT OR REPLACE INTO "{TABLE}" ({_COLUMNS}) {SELECT_ALL}'
 
 
+def install_list_indexes(db: Database) -> None:
+    """Migration 19 on an SQLite ``db``: ``LIST_INDEXES`` (each only if missing)."""
+    if not isinstance(db, SqliteDatabase):
+        return
+    execute: Any = db.execute_sql
+    for statement in LIST_INDEXES:
+        execute(statement)
+
+
 def install(db: Database, fill: bool = False) -> None:
     """Create the table, its indexes and triggers on an SQLite ``db`` (a new database, migration
-    18); ``fill``: from the placements already there. PostgreSQL: nothing (see module)."""
+    18), and the other lists' indexes (``LIST_INDEXES``, migration 19); ``fill``: from the
+    placements already there. PostgreSQL: nothing (see module)."""
     if not isinstance(db, SqliteDatabase):
         return
     execute: Any = db.execute_sql  # untyped in peewee's stubs

@@ -1,0 +1,216 @@
+"""The other lists' slow sorts (migration 19, ``sort_index.LIST_INDEXES``): people by current
+role, school or email, schools by headteacher, enrolments by email or subject, placements by
+year group give the same ids in the same order as before, follow the day (a role ending today
+still counts, tomorrow it does not), and SQLite walks the new indexes instead of sorting."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from peewee import SqliteDatabase
+from test_queries import partnership  # noqa: F401 - the shared fixture
+
+from ittdesk import backup, clock, holders, migrations, sort_index
+from ittdesk.models import Person, Role, SchemaVersion, School, database
+from ittdesk.queries.lists import ENROLMENTS, PEOPLE, PLACEMENTS, SCHOOLS
+from ittdesk.services.people import people, roles
+from ittdesk.services.programmes import enrolments, placements
+from ittdesk.services.schools import schools
+
+DAY = date(2027, 3, 10)
+LIST_INDEX_NAMES = ("role_person_current", "role_school_current", "person_email_lower",
+                    "enrolment_subject_lower", "placement_year_group_lower")
+
+
+def _sqlite() -> bool:
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def _plan(sql: str, params: list) -> str:
+    return " ".join(str(r[-1]) for r in database.execute_sql(
+        "EXPLAIN QUERY PLAN " + sql, params).fetchall())
+
+
+@pytest.fixture
+def busy(partnership, set_today):  # noqa: F811 - the fixture above
+    """Roles of every shape on ``DAY``: two started the same day, one without a start, one
+    ending today, one ended yesterday, one starting tomorrow; two heads of a school (one past);
+    emails and subjects differing only in case, and missing; an erased person."""
+    set_today(DAY)
+    p = partnership
+    twin = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    made = {}
+    for key, first, last, email in (
+            ("same_day", "Cara", "Dunn", "Cara@Example.org"), ("no_start", "Dev", "Earl", None),
+            ("ends_today", "Eve", "Fox", "eve@example.org"), ("ended", "Finn", "Gale", None),
+            ("future", "Gus", "Hart", "GUS@example.org"), ("none", "Hal", "Ives", "hal@Example.org"),
+            ("gone", "Ian", "Jude", "ian@example.org"), ("ends_today_2", "Jo", "Kerr", None)):
+        made[key] = people.create({"first_name": first, "last_name": last, "email": email})
+    start = date(2024, 9, 1)
+    rows = (("same_day", twin, "mentor", start, None), ("same_day", p["b"], "itt_champion", start,
+                                                                              None),
+            ("no_start", p["c"], "deputy_head", None, None),
+            ("ends_today", p["b"], "headteacher", start, DAY),
+            ("ends_today_2", twin, "headteacher", start, DAY),
+            ("ended", p["c"], "headteacher", start, DAY - timedelta(days=1)),
+            ("future", p["c"], "headteacher", DAY + timedelta(days=1), None),
+            ("future", twin, "admin_contact", date(2023, 1, 1), DAY + timedelta(days=1)),
+            ("gone", p["b"], "mentor", start, None))
+    for key, school, kind, begins, ends in rows:
+        roles.create({"person": made[key].id, "school": school.id, "kind": kind,
+                      "start_date": begins, "end_date": ends})
+    Person.update(erased=True).where(Person.id == made["gone"].id).execute()
+    subjects = ("Primary", "primary", None, "Maths", "art")
+    for n, enrolment in enumerate(ENROLMENTS.ids()):
+        enrolments.update(enrolment, {"subject": subjects[n % len(subjects)]})
+    for key in ("none", "ended"):  # more enrolments, so emails tie and go missing
+        enrolments.create({"person": made[key].id, "cohort": p["cohort"].id,
+                           "status": "enrolled", "subject": None})
+    years = ("Year 2", "year 2", None, "Reception")
+    for n, placement in enumerate(PLACEMENTS.ids()):
+        placements.update(placement, {"year_group": years[n % len(years)]})
+    return {**p, "twin": twin, "made": made}
+
+
+def _current(rows: list[Role], day: date) -> Role | None:
+    """The current role as ``holders`` defines it: held on ``day``, newest started first (no
+    start last), then the newest role."""
+    held = [r for r in rows if holders.is_held(r.start_date, r.end_date, day)]
+    held.sort(key=lambda r: (r.start_date is not None, r.start_date or date.min, r.id),
+              reverse=True)
+    return held[0] if held else None
+
+
+def _expected_people(sort: str, descending: bool, day: date) -> list[int]:
+    """The people list by current role or school, worked out in Python from the roles."""
+    keyed = []
+    for person in Person.select().where(Person.erased == False):  # noqa: E712
+        role = _current(list(Role.select().where(Role.person == person.id)), day)
+        if role is None:
+            key = None
+        elif sort == "role":
+            key = role.kind.lower()
+        else:
+            key = School.get_by_id(role.school_id).name_key
+        keyed.append((key, person.id))
+    return _ordered(keyed, descending)
+
+
+def _expected_heads(descending: bool, day: date) -> list[int]:
+    keyed = []
+    for school in School.select():
+        role = _current(list(Role.select().where((Role.school == school.id)
+                                                 & (Role.kind == "headteacher"))), day)
+        key = None
+        if role is not None:
+            head = Person.get_by_id(role.person_id)
+            key = f"{head.first_name_key} {head.last_name_key}"
+        keyed.append((key, school.id))
+    return _ordered(keyed, descending)
+
+
+def _ordered(keyed: list[tuple[str | None, int]], descending: bool) -> list[int]:
+    """Sorted by key then id, both in the sort's direction, missing keys last both ways."""
+    present = sorted((k for k in keyed if k[0] is not None), reverse=descending)
+    absent = sorted((k for k in keyed if k[0] is None), key=lambda k: k[1], reverse=descending)
+    return [i for _, i in present + absent]
+
+
+def _as_sorted(query, key: str, descending: bool) -> list[int]:
+    """The list's plain ORDER BY with its index hidden (``_order(scan=True)``: SQLite's unary
+    plus; PostgreSQL has no new index and sorts as before), so the database sorts every row: the
+    order before migration 19."""
+    base = query._select(query.model.id, joined=query._needs_join("", None, key))
+    sql, params = base.order_by(*query._order(key, descending, scan=_sqlite())).sql()
+    return [i for (i,) in database.execute_sql(sql, params)]
+
+
+def test_people_by_current_role_or_school_and_schools_by_head_follow_the_held_roles(busy):
+    for descending in (False, True):
+        for key in ("role", "school"):
+            ids = PEOPLE.ids(sort=key, descending=descending)
+            assert ids == _expected_people(key, descending, DAY), (key, descending)
+            assert ids == _as_sorted(PEOPLE, key, descending), (key, descending)
+        heads = SCHOOLS.ids(sort="head", descending=descending)
+        assert heads == _expected_heads(descending, DAY), descending
+        assert heads == _as_sorted(SCHOOLS, "head", descending), descending
+    # two roles started the same day: the newer one is the current role, in both columns
+    made = busy["made"]["same_day"]
+    role, school = PEOPLE.rows([made.id], ["role", "school"])[made.id]
+    assert (role, school) == ("itt_champion", busy["b"].name)
+
+
+def test_a_role_ending_today_counts_today_and_not_tomorrow(busy, set_today):
+    """Nothing stored goes stale: the order is the day's, as the plain query's was."""
+    made = busy["made"]
+    today_people = PEOPLE.ids(sort="role")
+    today_heads = SCHOOLS.ids(sort="head")
+    set_today(DAY + timedelta(days=1))
+    tomorrow_people = PEOPLE.ids(sort="role")
+    tomorrow_heads = SCHOOLS.ids(sort="head")
+    assert today_people != tomorrow_people and today_heads != tomorrow_heads
+    # Eve's headship ends today: before Cara's ITT champion role today, after it (with no
+    # role, last) tomorrow
+    eve, cara = made["ends_today"].id, made["same_day"].id
+    assert today_people.index(eve) < today_people.index(cara)
+    assert tomorrow_people.index(eve) > tomorrow_people.index(cara)
+    # Gus's headship starts tomorrow: school c has a head then, none today
+    c = busy["c"].id
+    assert today_heads.index(c) > today_heads.index(busy["twin"].id)
+    assert tomorrow_heads.index(c) < tomorrow_heads.index(busy["twin"].id)
+    for descending in (False, True):
+        for key in ("role", "school"):
+            assert PEOPLE.ids(sort=key, descending=descending) == _expected_people(
+                key, descending, clock.today())
+        assert SCHOOLS.ids(sort="head", descending=descending) == _expected_heads(
+            descending, clock.today())
+
+
+def test_emails_subjects_and_year_groups_sort_as_the_plain_order_by(busy):
+    """Case aside, missing last both ways; the erased person left out of the people list."""
+    for query, key in ((PEOPLE, "email"), (ENROLMENTS, "email"), (ENROLMENTS, "subject"),
+                       (PLACEMENTS, "year_group")):
+        for descending in (False, True):
+            ids = query.ids(sort=key, descending=descending)
+            assert ids == _as_sorted(query, key, descending), (query.name, key, descending)
+    by_email = PEOPLE.ids(sort="email")
+    assert busy["made"]["gone"].id not in by_email
+    missing = [i for i in by_email if Person.get_by_id(i).email is None]
+    assert missing and by_email[-len(missing):] == missing
+
+
+def test_sqlite_walks_the_list_indexes_instead_of_sorting(busy):
+    """Each current role's or head's look-up reads its index in order (no sort per row); the
+    email, subject and year-group sorts walk theirs (no sort at all)."""
+    if not _sqlite():
+        assert sort_index.install_list_indexes(database.obj) is None  # PostgreSQL: nothing
+        return
+    for query, key in ((PEOPLE, "role"), (PEOPLE, "school"), (SCHOOLS, "head")):
+        base = query._select(query.model.id, joined=query._needs_join("", None, key))
+        sql, params = base.order_by(*query._order(key, False)).sql()
+        plan = _plan(sql, params)
+        assert "COVERING INDEX role_" in plan, (key, plan)
+        assert plan.count("TEMP B-TREE") == 1, (key, plan)  # the list's own sort only
+    walks = ((PEOPLE.model.select(PEOPLE.model.id), PEOPLE, "email"),
+             (ENROLMENTS.model.select(ENROLMENTS.model.id), ENROLMENTS, "subject"),
+             (PLACEMENTS.model.select(PLACEMENTS.model.id), PLACEMENTS, "year_group"))
+    for select, query, key in walks:
+        sql, params = select.order_by(*query._order(key, False)).sql()
+        plan = _plan(sql, params)
+        assert "TEMP B-TREE" not in plan and "_lower" in plan, (key, plan)
+
+
+def test_migration_19_adds_the_list_indexes_to_a_version_18_database(busy, db, tmp_path):
+    if _sqlite():
+        for name in LIST_INDEX_NAMES:
+            database.execute_sql(f'DROP INDEX "{name}"')
+    SchemaVersion.update(version=18).execute()
+    assert [m.version for m in migrations.migrate(db)] == [19]
+    if _sqlite():
+        made = {name for (name,) in database.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()}
+        assert set(LIST_INDEX_NAMES) <= made
+        copy = backup.backup_to(db, tmp_path / "migrated.sqlite3")
+        assert backup.check_file(copy).ok, backup.check_file(copy).messages
+    assert PEOPLE.ids(sort="role") == _expected_people("role", False, DAY)
