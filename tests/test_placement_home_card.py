@@ -159,8 +159,8 @@ def test_the_card_judges_every_kind_of_placement_as_the_full_check_does(db, set_
     edges = [p.start_date for p in under_way[::9]] + [p.end_date for p in under_way[4::9]]
     risky_somewhere = set()
     for today in (date(2025, 10, 1), date(2026, 3, 2), date(2026, 8, 20), date(2026, 10, 15),
-                  date(2026, 12, 7), date(2027, 4, 30), date(2027, 8, 31), date(2027, 8, 31),
-                  *edges, date(2028, 8, 31)):
+                  date(2026, 12, 7), date(2027, 4, 30), date(2027, 8, 31), *edges,
+                  date(2028, 8, 31)):
         set_today(today)
         card = _card(today)
         # not met first, then in the full check's (name) order
