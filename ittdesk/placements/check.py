@@ -414,14 +414,4 @@ def route_words(route: str | None) -> str:
     return TRAINING_ROUTES.label(route) if route else "Not recorded"
 
 
-def __getattr__(name: str) -> Any:
-    """Home's card (``AtRisk``, ``at_risk``) lives in ``home_card``, its own lean reading of
-    the same rules; still found here, where callers (and scripts) found it first."""
-    if name in ("AtRisk", "at_risk"):
-        from . import home_card
-
-        return getattr(home_card, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = ["STATUSES", "TraineeCheck", "check_enrolment", "check_person", "check_trainees"]
