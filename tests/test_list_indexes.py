@@ -214,3 +214,36 @@ def test_migration_19_adds_the_list_indexes_to_a_version_18_database(busy, db, t
         copy = backup.backup_to(db, tmp_path / "migrated.sqlite3")
         assert backup.check_file(copy).ok, backup.check_file(copy).messages
     assert PEOPLE.ids(sort="role") == _expected_people("role", False, DAY)
+
+
+def test_placements_by_cohort_year_come_in_the_ranked_order(busy):
+    """``RankedListQuery.owners``: each placement's cohort read in one walk and dealt into the
+    cohorts' order gives the CASE-ranked ORDER BY's ids, both ways (two cohorts of one year:
+    by the cohort's id; each cohort's placements by id)."""
+    from dataclasses import replace
+
+    from ittdesk.academic_year import AcademicYear
+    from ittdesk.services.programmes import cohorts
+
+    p = busy
+    year = AcademicYear.parse(str(p["cohort"].academic_year))
+    earlier = year.previous()
+    made = []
+    for n, (name, cohort_year) in enumerate((("Cohort B", earlier), ("Cohort C", year))):
+        cohort = cohorts.create({"programme": p["cohort"].programme_id, "name": name,
+                                 "academic_year": cohort_year, "places": 5})
+        person = people.create({"first_name": f"Kit{n}", "last_name": "Lamb"})
+        enrolment = enrolments.create({"person": person.id, "cohort": cohort.id,
+                                       "status": "enrolled"})
+        for school in (p["a"], p["b"]):
+            made.append(placements.create({
+                "enrolment": enrolment.id, "school": school.id,
+                "start_date": cohort_year.start + timedelta(days=10),
+                "end_date": cohort_year.start + timedelta(days=40)}).id)
+    plain = replace(PLACEMENTS, owners={})
+    for descending in (False, True):
+        ids = PLACEMENTS.ids(sort="cohort_year", descending=descending)
+        assert ids == plain.ids(sort="cohort_year", descending=descending), descending
+        assert set(made) <= set(ids) and len(ids) == len(set(ids))
+    ascending = PLACEMENTS.ids(sort="cohort_year")
+    assert ascending.index(made[0]) < ascending.index(made[2])  # the earlier year first

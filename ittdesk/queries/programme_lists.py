@@ -274,6 +274,10 @@ PLACEMENTS = RankedListQuery(
     # The whole list by trainee, school or mentor: ``_order``'s ORDER BY for each (the school's
     # id breaks a tie of two schools' names; a missing mentor last) read off a stored key's
     # index (``ittdesk.sort_index``; SQLite). The list has no scope, so every placement is in it.
+    # By a cohort's column (the hidden cohort year): each placement's cohort read through its
+    # enrolment in one walk, dealt into the cohorts' order (``RankedListQuery.owners``).
+    owners={Cohort: lambda: Placement.select(Placement.id, Enrolment.cohort).join(
+        Enrolment, on=(Placement.enrolment == Enrolment.id))},
     stored_sorts={"trainee": StoredSort(("trainee_key",)),
                   "school": StoredSort(("school_key", "school_id")),
                   "mentor": StoredSort(("mentor_key",), nulls_last=True)},

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from peewee import Case, Field, Ordering
+from peewee import Case, Field, ModelSelect, Ordering
 
 from ..models import database
 from . import ListQuery
@@ -33,6 +33,12 @@ class RankedListQuery(ListQuery):
     # with no sort at all (about twice as quick: BENCHMARKS.md, as above).
     groups: dict[Any, Callable[[], dict[Any, Any]]] = field(default_factory=dict)
     group_key: Any = None
+    # For the whole list by a lookup reached through another table (placements by cohort, via
+    # each placement's enrolment): ``owners[owner]()`` -> a query of (the list's id, its
+    # owner's id) over every row. They are read in id order and dealt into the ranked order in
+    # Python: one walk, no CASE per row and no sort of every row (~70 -> ~50 ms at the large
+    # scale). The order is the CASE's: the owner's rank, then the list's id.
+    owners: dict[Any, Callable[[], ModelSelect[Any]]] = field(default_factory=dict)
 
     def _ranked(self, sort: str, descending: bool) -> tuple[Any, list[int]] | None:
         """(owner, its ids in the sort's order) when sorting by a lookup's column, else None."""
@@ -60,6 +66,8 @@ class RankedListQuery(ListQuery):
         if search.strip() or any(v not in (None, "") for v in (filters or {}).values()):
             return super().ids(search, filters, sort, descending)
         ranked = self._ranked(sort, descending)
+        if ranked is not None and ranked[0] in self.owners:
+            return self._dealt(ranked[0], ranked[1], descending)
         if ranked is None or ranked[0] not in self.groups or len(ranked[1]) > GROUPS_MAX:
             return super().ids(search, filters, sort, descending)
         owner, order = ranked
@@ -73,6 +81,20 @@ class RankedListQuery(ListQuery):
                     self.group_key.in_(keys)).order_by(by_id)
                 result.extend(i for (i,) in database.execute(query))
         return result
+
+
+    def _dealt(self, owner: Any, order: list[int], descending: bool) -> list[int]:
+        """The whole list in ``order`` of its owners (``owners``), each owner's rows by id."""
+        place = {owner_id: n for n, owner_id in enumerate(order)}
+        piles: list[list[int]] = [[] for _ in range(len(order) + 1)]  # the last: no rank
+        # read forwards both ways (SQLite's backward walk cost ~30% more), each pile turned
+        query = self.scope(self.owners[owner]()).order_by(self.model.id.asc())
+        last = len(order)
+        for row_id, owner_id in database.execute(query):
+            piles[place.get(owner_id, last)].append(row_id)
+        if descending:
+            return [i for pile in piles for i in reversed(pile)]
+        return [i for pile in piles for i in pile]
 
 
 LOOKUP_MAX = 200  # rows of a lookup table ranked this way (a CASE is a linear scan per row)
