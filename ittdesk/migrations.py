@@ -19,7 +19,7 @@ from peewee import Database, PostgresqlDatabase, SchemaManager
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 from playhouse.migrate import migrate as run
 
-from . import __version__, audit, backup, maintenance, search_index, sort_index
+from . import __version__, audit, backup, maintenance, role_sort, search_index, sort_index
 from .errors import DatabaseOpenError, MaintenanceError
 from .location import Location
 from .models import (
@@ -306,8 +306,10 @@ def _placement_sort(migrator: SchemaMigrator) -> None:
 def _list_indexes(migrator: SchemaMigrator) -> None:
     """Version 19 (issue 22): indexes the people, schools, enrolments and placements lists'
     slow sorts walk (``sort_index.LIST_INDEXES``: current roles and heads, emails, subjects,
-    year groups). SQLite only; PostgreSQL sorts as before."""
+    year groups) and each role's school and holder keys (``role_sort``), filled from the roles
+    there. SQLite only; PostgreSQL sorts as before."""
     sort_index.install_list_indexes(migrator.database)
+    role_sort.install(migrator.database, fill=True)
 
 
 MIGRATIONS: list[Migration] = [
@@ -409,7 +411,8 @@ def migrate(location: Location | None = None) -> list[Migration]:
             db.create_tables(ALL_MODELS)
             audit.install_guard(db)  # what migration 4 adds to older databases
             search_index.install(db)  # what migration 14 adds to older databases
-            sort_index.install(db)  # what migration 18 adds to older databases
+            sort_index.install(db)  # what migrations 18 and 19 add to older databases
+            role_sort.install(db)  # and the rest of migration 19
             SchemaVersion.create(version=target, app_version=__version__)
         return []
     if version > target:

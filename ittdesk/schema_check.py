@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from peewee import SchemaManager, SqliteDatabase
 
-from . import audit, search_index, sort_index
+from . import audit, role_sort, search_index, sort_index
 from .models import ALL_MODELS
 from .sqlite_file import LATEST_SCHEMA
 
@@ -66,6 +66,7 @@ def expected_schema() -> dict[tuple[str, str], str]:
         audit.install_guard(memory)
         search_index.install(memory)
         sort_index.install(memory)
+        role_sort.install(memory)
         # The sqlite3 connection itself (``connection()`` is untyped in peewee's stubs).
         conn: sqlite3.Connection = memory.connection()  # type: ignore[no-untyped-call]
         rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()

@@ -11,7 +11,7 @@ import pytest
 from peewee import SqliteDatabase
 from test_queries import partnership  # noqa: F401 - the shared fixture
 
-from ittdesk import backup, clock, holders, migrations, sort_index
+from ittdesk import backup, clock, holders, migrations, role_sort, sort_index
 from ittdesk.models import Person, Role, SchemaVersion, School, database
 from ittdesk.queries.lists import ENROLMENTS, PEOPLE, PLACEMENTS, SCHOOLS
 from ittdesk.services.people import people, roles
@@ -201,16 +201,65 @@ def test_sqlite_walks_the_list_indexes_instead_of_sorting(busy):
         assert "TEMP B-TREE" not in plan and "_lower" in plan, (key, plan)
 
 
+def _assert_role_keys() -> None:
+    """``role_sort`` holds exactly what the tables say (SQLite), and the lists it sorts agree
+    with Python's reading of the roles, both ways."""
+    if _sqlite():
+        held = database.execute_sql(
+            f'SELECT * FROM "{role_sort.TABLE}" ORDER BY "role_id"').fetchall()
+        assert held == sorted(database.execute_sql(role_sort.SELECT_ALL).fetchall())
+    for descending in (False, True):
+        assert PEOPLE.ids(sort="school", descending=descending) == _expected_people(
+            "school", descending, clock.today()), descending
+        assert SCHOOLS.ids(sort="head", descending=descending) == _expected_heads(
+            descending, clock.today()), descending
+
+
+def test_the_role_keys_follow_every_write(busy):
+    from ittdesk.privacy import erasure
+
+    made, twin = busy["made"], busy["twin"]
+    _assert_role_keys()
+    if _sqlite():  # read off role_sort: the same ids as the plain look-ups
+        assert role_sort.HeldSort("person").ids(False) == _as_sorted(PEOPLE, "school", False)
+    head = Role.get((Role.person == made["ends_today"].id) & (Role.kind == "headteacher"))
+    roles.update(head.id, {"end_date": DAY + timedelta(days=30)})  # dates
+    _assert_role_keys()
+    roles.update(head.id, {"school": twin.id, "person": made["none"].id})  # school, holder
+    _assert_role_keys()
+    roles.update(head.id, {"kind": "mentor"})  # no longer a head
+    _assert_role_keys()
+    schools.update(twin.id, {"name": "Aardvark Academy"})  # a school's key
+    _assert_role_keys()
+    people.update(made["ends_today_2"].id, {"first_name": "Aaron"})  # a holder's key
+    _assert_role_keys()
+    roles.delete(head.id)
+    _assert_role_keys()
+    erasure.erase(made["ends_today_2"].id, compact_after=False)  # the erased name's key
+    _assert_role_keys()
+    if _sqlite():
+        keys = " ".join(str(k) for (k,) in database.execute_sql(
+            f'SELECT "person_key" FROM "{role_sort.TABLE}"').fetchall())
+        assert "aaron" not in keys and "kerr" not in keys
+
+
 def test_migration_19_adds_the_list_indexes_to_a_version_18_database(busy, db, tmp_path):
     if _sqlite():
         for name in LIST_INDEX_NAMES:
             database.execute_sql(f'DROP INDEX "{name}"')
+        for (name,) in database.execute_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
+                (f"{role_sort.TABLE}%",)).fetchall():
+            database.execute_sql(f'DROP TRIGGER "{name}"')
+        database.execute_sql(f'DROP TABLE "{role_sort.TABLE}"')
+        assert role_sort.HeldSort("person").ids(False) is None  # no table: sorted as before
     SchemaVersion.update(version=18).execute()
     assert [m.version for m in migrations.migrate(db)] == [19]
     if _sqlite():
         made = {name for (name,) in database.execute_sql(
             "SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()}
         assert set(LIST_INDEX_NAMES) <= made
+        _assert_role_keys()  # filled from the roles there
         copy = backup.backup_to(db, tmp_path / "migrated.sqlite3")
         assert backup.check_file(copy).ok, backup.check_file(copy).messages
     assert PEOPLE.ids(sort="role") == _expected_people("role", False, DAY)

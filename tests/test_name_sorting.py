@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ittdesk import migrations, sort_index
+from ittdesk import migrations, role_sort, sort_index
 from ittdesk.models import Person, SchemaVersion, School, database
 from ittdesk.queries.lists import ENROLMENTS, PEOPLE, PLACEMENTS, SCHOOLS
 from ittdesk.services.people import people
@@ -109,14 +109,16 @@ def test_enrolments_placements_and_summaries_use_the_keys(db):
 def _version_6(db) -> None:
     """Make the open database a version-6 one: no key columns, the LOWER(name) indexes. The key
     columns were added last; any column a later migration adds after them goes too (that
-    migration adds it back), and so does migration 18's table of placements' sort keys, whose
-    triggers read the key columns (SQLite refuses to drop a column a trigger reads)."""
+    migration adds it back), and so do migration 18's table of placements' sort keys and
+    migration 19's of roles' keys, whose triggers read the key columns (SQLite refuses to drop
+    a column a trigger reads)."""
     if db.kind == "sqlite":
-        for (name,) in database.execute_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
-                (f"{sort_index.TABLE}%",)).fetchall():
-            database.execute_sql(f'DROP TRIGGER "{name}"')
-        database.execute_sql(f'DROP TABLE "{sort_index.TABLE}"')
+        for table in (sort_index.TABLE, role_sort.TABLE):  # migrations 18 and 19
+            for (name,) in database.execute_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
+                    (f"{table}%",)).fetchall():
+                database.execute_sql(f'DROP TRIGGER "{name}"')
+            database.execute_sql(f'DROP TABLE "{table}"')
     for model, after in ((Person, "erased"), (School, "notes")):
         table = model._meta.table_name
         names = [f.column_name for f in model._meta.sorted_fields]

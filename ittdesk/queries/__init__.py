@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from peewee import (
     SQL,
@@ -40,7 +40,14 @@ from peewee import (
 from .. import search_index as index
 from ..choices import Choices
 from ..models import Cohort, Enrolment, Person, Placement, School, SupportAgreement, database
-from ..sort_index import StoredSort
+
+
+class WholeSort(Protocol):
+    """A whole-list order read off stored keys (``sort_index.StoredSort``, ``role_sort.HeldSort``):
+    the ids, or None where there is nothing stored to read (then the list sorts as before)."""
+
+    def ids(self, descending: bool) -> list[int] | None: ...
+
 
 ROW_CHUNK = 250  # ids per IN (...) when fetching rows; well under every driver's parameter limit
 
@@ -160,7 +167,7 @@ class ListQuery:
     # Columns whose whole-list order a stored, indexed sort key holds (``ittdesk.sort_index``:
     # the placements by trainee, school or mentor): read off its index instead of joining and
     # sorting every row. The same ids in the same order (tests/test_sort_index.py).
-    stored_sorts: dict[str, StoredSort] = field(default_factory=dict)
+    stored_sorts: dict[str, WholeSort] = field(default_factory=dict)
     # Columns of an outer-joined table whose whole-list order is walked in two parts
     # (``SplitSort``; SQLite): the same ids in the same order (tests/test_queries.py).
     split_sorts: dict[str, SplitSort] = field(default_factory=dict)

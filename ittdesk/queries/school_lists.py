@@ -19,6 +19,7 @@ from ..choices import (
     SCHOOL_STATUSES,
 )
 from ..models import Designation, Person, Role, School
+from ..role_sort import HeldSort
 from . import Filter, ListColumn, ListQuery, SearchVia, choice_options, distinct_values
 
 
@@ -80,6 +81,10 @@ SCHOOLS = ListQuery(
     ],
     search=[School.name, Cast(School.urn, "TEXT"), School.postcode, School.email, School.town],
     search_index=(SearchVia("school"),),
+    # The whole list by its current head or champion: each school's look-up reads the holder's
+    # key off ``role_sort`` (no person row per school; "held today" decided as the query runs).
+    stored_sorts={"head": HeldSort("school", "headteacher"),
+                  "champion": HeldSort("school", "itt_champion")},
     filters=[
         Filter("la", "Local authority", lambda: distinct_values(School.la_name),
                lambda q, v: q.where(School.la_name == v)),
@@ -141,6 +146,9 @@ PEOPLE = ListQuery(
     ],
     search=[Person.first_name, Person.last_name, Person.email, Person.trn, Person.phone],
     search_index=(SearchVia("person"),),
+    # The whole list by current school: each person's look-up reads the school's key off
+    # ``role_sort`` (no school row per person; "held today" decided as the query runs).
+    stored_sorts={"school": HeldSort("person")},
     scope=lambda q: q.where(Person.erased == False),  # noqa: E712 - SQL, not Python truth
     index_sorts=("last_name", "email"),  # person_last_name_key, person_email_lower
     scope_excluded=lambda: Person.select(Person.id).where(
