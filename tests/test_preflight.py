@@ -243,6 +243,54 @@ def test_the_area_the_preflight_finds_is_the_one_calamine_builds(tmp_path):
         preflight.CHUNK = old_chunk
 
 
+def test_a_cell_without_r_first_in_a_row_after_a_chunk_ends_is_in_column_a(tmp_path,
+                                                                              monkeypatch):
+    """A chunk that ends just after ``<row r="2">`` read in bulk, the next one's first cell
+    without ``r``: it is A2, as calamine places it, not one past the last row's last cell."""
+    base = gias_like(tmp_path / "base.xlsx", rows=1, width=1)
+    with zipfile.ZipFile(base) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    parts[SHEET] = _sheet_xml([(1, True, [(1, True), (703, True)]),
+                               (2, True, [(1, False), (2, True)])])
+    path = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    xml = parts[SHEET]
+    monkeypatch.setattr(preflight, "CHUNK", xml.index(b'<row r="2">') + len(b'<row r="2">'))
+    exact = dataclasses.replace(preflight.IMPORT, cells=2 * 703)  # A1:AAA2, what calamine builds
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(
+        skip_empty_area=False)
+    assert len(grid) * max(len(r) for r in grid) == 2 * 703
+    preflight.check_workbook(path, exact)
+    with pytest.raises(RefusedError, match="far beyond any real"):
+        preflight.check_workbook(path, dataclasses.replace(exact, cells=2 * 703 - 1))
+
+
+def test_an_empty_row_without_r_in_a_chunk_read_in_bulk_numbers_the_rows_after_it(tmp_path,
+                                                                                   monkeypatch):
+    """``<row r="1">…</row><row/>`` then, in the next chunk, rows without ``r``: calamine numbers
+    them 3, 4 (the empty row is row 2), and so does the preflight."""
+    base = gias_like(tmp_path / "base.xlsx", rows=1, width=1)
+    with zipfile.ZipFile(base) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    xml = _sheet_xml([(1, True, [(1, True), (2, True)]), (2, False, []),
+                      (3, False, [(1, False)]), (4, False, [(1, False)])])
+    parts[SHEET] = xml
+    path = tmp_path / "empty_row.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    monkeypatch.setattr(preflight, "CHUNK", xml.index(b"<row></row>") + len(b"<row></row>"))
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(
+        skip_empty_area=False)
+    area = len(grid) * max(len(r) for r in grid)
+    assert area == 4 * 2
+    preflight.check_workbook(path, dataclasses.replace(preflight.IMPORT, cells=area))
+    with pytest.raises(RefusedError, match="far beyond any real"):
+        preflight.check_workbook(path, dataclasses.replace(preflight.IMPORT, cells=area - 1))
+
+
 def test_cells_filed_under_the_wrong_rows_are_placed_where_their_references_say(tmp_path):
     from hypothesis import given, settings
     from hypothesis import strategies as st

@@ -253,6 +253,10 @@ class SheetScan(XmlScan):
             rows = [int(segment[:segment.find(b'"')]) for segment in segments[1:]]
         except ValueError:
             return False  # a damaged row number: read exactly, which names it
+        row_tag = self._row_tag
+        if bare.count(row_tag + b" ") + bare.count(row_tag + b">") + bare.count(row_tag + b"/") \
+                != len(rows):
+            return False  # a row without r first (an empty one numbers the next): read exactly
         if rows and (max(rows) > EXCEL_ROWS or min(rows) < 1):
             return False
         # A row without r (its cells fall in the segment before) or a cell elsewhere than its
@@ -281,7 +285,9 @@ class SheetScan(XmlScan):
         self.row = row
         self.cells += with_r
         last = data.rfind(self._tag_c + b' r="')
-        if last >= 0:
+        if rows and last < data.rfind(self._row_tag + b' r="'):
+            self.col = 0  # the chunk ends in a row with no cell yet: a cell without r is its first
+        elif last >= 0:
             match = _ALL_REFS.match(data, last + len(self._tag_c))
             if match:
                 self.col = column_number(match.group(1).decode())
