@@ -135,6 +135,9 @@ def test_people_by_current_role_or_school_and_schools_by_head_follow_the_held_ro
         heads = SCHOOLS.ids(sort="head", descending=descending)
         assert heads == _expected_heads(descending, DAY), descending
         assert heads == _as_sorted(SCHOOLS, "head", descending), descending
+        champions = SCHOOLS.ids(sort="champion", descending=descending)
+        assert champions == _as_sorted(SCHOOLS, "champion", descending), descending
+        assert champions[0] == busy["b"].id  # the one school with a champion, first both ways
     # two roles started the same day: the newer one is the current role, in both columns
     made = busy["made"]["same_day"]
     role, school = PEOPLE.rows([made.id], ["role", "school"])[made.id]
