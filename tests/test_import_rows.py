@@ -136,12 +136,12 @@ def test_the_page_cache_is_set_back_after_applying_even_on_failure(sqlite_db, tm
 
 def test_text_cells_are_read_as_reading_value_and_is_empty_read_them():
     from ittdesk import fields
-    from ittdesk.spreadsheets import reading
+    from ittdesk.spreadsheets import csv_reading, reading
     from ittdesk.spreadsheets.import_rows import read_records
 
     cells = ["", " ", "\u00a0x\u200b", "#N/A", " #REF! ", "n/a", " N/A ", "None", "-", "—", "?",
              "not given", "Ysgol Ŵ", "\ufeffURN", "0", "  12 ", "=A1", "\t\n", "x\u2007", None, 0,
-             1.0, 2.5, True, date(2025, 9, 1), reading.FormulaText("=SUM(A1)"), float("nan")]
+             1.0, 2.5, True, date(2025, 9, 1), csv_reading.FormulaText("=SUM(A1)"), float("nan")]
     rows = [(n + 2, [cell]) for n, cell in enumerate(cells)]
     refused = []
     got = {r.row: r.raw["x"] for r in read_records(rows, [(0, "x")], ["X"], set(), False,
@@ -149,7 +149,7 @@ def test_text_cells_are_read_as_reading_value_and_is_empty_read_them():
     want = {}
     for number, (cell,) in rows:
         v = reading.value(cell)
-        if v is not None and not fields.is_empty(v) and not isinstance(v, reading.FormulaText):
+        if v is not None and not fields.is_empty(v) and not isinstance(v, csv_reading.FormulaText):
             want[number] = v
     assert got == want
     assert all(type(got[n]) is type(want[n]) for n in want)

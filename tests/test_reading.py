@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from ittdesk.errors import RefusedError
-from ittdesk.spreadsheets import preflight, reading
+from ittdesk.spreadsheets import csv_reading, preflight, reading
 
 NAMES = ["Siân", "Zoë", "O'Brien", "Brontë"]
 
@@ -86,7 +86,7 @@ def test_csv_formula_text_is_marked(tmp_path):
     path = tmp_path / "f.csv"
     path.write_text("URN,Name\n100000,=HYPERLINK(\"x\")\n", encoding="utf-8")
     cell = reading.open_book(path).sheet().rows[1][1]
-    assert isinstance(cell, reading.FormulaText)
+    assert isinstance(cell, csv_reading.FormulaText)
 
 
 def test_sheet_chosen_by_name_or_first_with_content(tmp_path):
@@ -130,6 +130,20 @@ def test_csv_delimiter_is_sniffed(tmp_path, delimiter):
     book = reading.open_book(path)
     assert book.delimiter == delimiter
     assert book.sheet().rows[1] == ["100000", "Smith, Jones & Co", "Leeds"]
+
+
+def test_a_csv_book_reads_what_the_csv_reader_found(tmp_path):
+    """The CSV half lives in csv_reading; open_book gives its findings as the Book's one sheet."""
+    path = tmp_path / "Mentors.csv"
+    path.write_bytes("URN;Name\r\n100000;\"Caf\xe9 A; B\"\r\n100001;=SUM(A1)\r\n".encode("cp1252"))
+    text = csv_reading.open_csv(path)
+    assert (text.encoding, text.delimiter, text.formulas) == ("cp1252", ";", True)
+    book = reading.open_book(path)
+    assert (book.kind, book.sheet_names, book.encoding, book.delimiter) == (
+        "csv", ["Mentors"], "cp1252", ";")
+    assert book.sheet().rows == list(text.rows()) == [
+        ["URN", "Name"], ["100000", "Caf\xe9 A; B"], ["100001", "=SUM(A1)"]]
+    assert isinstance(book.sheet().rows[2][1], csv_reading.FormulaText)
 
 
 def test_ods_is_read(tmp_path):

@@ -21,7 +21,7 @@ from typing import Any
 from .. import fields as F
 from ..services.memo import ParseMemo
 from ..services.memo import parse_with as parse_with  # re-exported: the kinds parse through it
-from . import reading
+from . import csv_reading, reading
 
 
 @dataclass(slots=True)  # one per row of a file: no __dict__ each
@@ -64,7 +64,7 @@ def read_records(rows: Iterable[tuple[int, Sequence[Any]]], columns: list[tuple[
     named = len(headings)
     while named and not headings[named - 1]:
         named -= 1
-    value, is_empty, formula_text = reading.value, F.is_empty, reading.FormulaText
+    value, is_empty, formula_text = reading.value, F.is_empty, csv_reading.FormulaText
     # plain text (every CSV cell): reading.value then fields.is_empty, written out here
     spaces, errors, empty_words = reading.SPACES, reading.ERRORS, F.EMPTY_WORDS
     for n, (number, row) in enumerate(rows):
