@@ -14,7 +14,9 @@ query and asks one question per trainee (``_falls_short``), the same question th
 
 So a current trainee's placements need only their planned days (no days-so-far), and no
 trainee builds sets of reasons, URNs or a tally object. School days come from one running count
-by date ordinal (``SchoolCalendar.running_counts``): a subtraction per placement.
+by date ordinal (``SchoolCalendar.running_counts``): a subtraction per placement. The query
+hands the rows over in the card's order with the dates as ordinals (``_card_query``), so
+Python neither looks names or dates up nor sorts.
 """
 
 from __future__ import annotations
@@ -24,14 +26,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from operator import itemgetter
 from typing import Any, cast
 
-from peewee import JOIN
+from peewee import JOIN, SQL, Cast, fn
 
 from .. import clock
 from ..academic_year import AcademicYear
 from ..models import Cohort, Enrolment, Person, Placement, Programme, School, database
+from ..models.base import is_postgres
 from .check import (
     _DONE_STATUSES,
     _SCHOOL_KINDS,
@@ -89,20 +93,36 @@ def _card_statuses(today: date) -> list[tuple[int, str]]:
 def _card_query(cohort_ids: list[int], by_la: bool) -> Any:
     """The card's one query: the cohorts' trainees in training, deferred or finished, each
     with its placements (LEFT JOINed), only the columns the judgement reads; every enrolment
-    and placement column is in the home-card indexes (migration 16)."""
+    and placement column is in the home-card indexes (migration 16).
+
+    The rows come in the card's order (last and first name keys, then enrolment id: the keys
+    compare byte by byte on both databases, as Python compares str), each trainee's together,
+    their placements by id; and placement dates come as day ordinals worked out by the
+    database: no name keys or date texts handed over, gathered or sorted in Python."""
     columns = [Enrolment.id, Enrolment.route, Enrolment.itt_start_date, Enrolment.itt_end_date,
-               Enrolment.cohort_id, Enrolment.employing_school_id, Person.last_name_key,
-               Person.first_name_key, Placement.school_id, Placement.kind, Placement.status,
-               Placement.start_date, Placement.end_date, Placement.days_spent,
-               Placement.absence_days]
+               Enrolment.cohort_id, Enrolment.employing_school_id, Placement.school_id,
+               Placement.kind, Placement.status, _ordinal(Placement.start_date),
+               _ordinal(Placement.end_date), Placement.days_spent, Placement.absence_days]
     query = (Enrolment.select(*columns, *([School.la_code] if by_la else []))
              .join(Person, on=(Enrolment.person == Person.id))
              .switch(Enrolment)
              .join(Placement, JOIN.LEFT_OUTER, on=(Placement.enrolment == Enrolment.id)))
     if by_la:
         query = query.join(School, JOIN.LEFT_OUTER, on=(Placement.school == School.id))
-    return query.where(Enrolment.cohort.in_(cohort_ids)
-                       & Enrolment.status.concat("").in_(CHECKED_ENROLMENT_STATUSES))
+    return (query.where(Enrolment.cohort.in_(cohort_ids)
+                        & Enrolment.status.concat("").in_(CHECKED_ENROLMENT_STATUSES))
+            .order_by(Person.last_name_key, Person.first_name_key, Enrolment.id, Placement.id))
+
+
+_ORDINAL_JULIAN_DAY = 1721424.5  # julianday('0001-01-01') is 1721425.5, date.toordinal() 1
+
+
+def _ordinal(column: Any) -> Any:
+    """A date column as ``date.toordinal()`` of it, worked out by the database (an int per
+    row instead of a text to look up: ~15,000 placements' start and end dates)."""
+    if is_postgres():
+        return column - SQL("DATE '0001-01-01'") + 1
+    return Cast(fn.julianday(column) - _ORDINAL_JULIAN_DAY, "INTEGER")
 
 
 @contextmanager
@@ -156,19 +176,10 @@ class _Days:
 
 class _Judge:
     """One card's question per trainee (``falls_short``), with what every trainee shares: the
-    running counts, today, the dates' ordinals as met (a few hundred distinct dates serve
-    15,000 placements)."""
+    running counts, today as an ordinal."""
 
     def __init__(self, days: _Days, today: date, by_la: bool) -> None:
         self.days, self.today, self.by_la = days, today.toordinal(), by_la
-        self.ordinal: dict[Any, int] = {}
-        self.day = _days()
-
-    def ordinal_of(self, value: Any) -> int:
-        """A date as the driver gives it (text on SQLite) as its ordinal, remembered."""
-        found: int = self.day(value).toordinal()
-        self.ordinal[value] = found
-        return found
 
     def falls_short(self, rows: list[tuple[Any, ...]], rule: Rule, days_required: int,
                     employer_id: int | None, past: bool, ordered: bool) -> bool | None:
@@ -182,19 +193,17 @@ class _Judge:
         schools: set[int] = set()
         contrasting = False
         whole = True
-        days, today, by_la, ordinal = self.days, self.today, self.by_la, self.ordinal
+        days, today, by_la = self.days, self.today, self.by_la
         base, limit, running = days.base, days.limit, days.running
         for row in rows:
-            school_id, kind, status, start, end, spent, absent = row[8:15]
+            school_id, kind, status, s, e, spent, absent = row[6:13]
             if spent is None:
-                s = ordinal.get(start) or self.ordinal_of(start)
-                e = ordinal.get(end) or self.ordinal_of(end)
                 if e < s:
                     value = 0.0
                 elif base <= s and e < limit and not by_la:
                     value = float(running[e - base + 1] - running[s - base])
                 else:
-                    value = float(days.between(s, e, row[15] if by_la else None))
+                    value = float(days.between(s, e, row[13] if by_la else None))
             else:
                 if spent.__class__ is not int:
                     whole = False
@@ -216,12 +225,10 @@ class _Judge:
                 if status == "completed":
                     pass
                 elif status in _DONE_STATUSES:
-                    s = ordinal.get(start) or self.ordinal_of(start)
-                    e = ordinal.get(end) or self.ordinal_of(end)
                     if not e < today:
                         if s <= today:  # under way: the school days so far, never more than its days
                             so_far = days.between(s, e if e < today else today,
-                                                  row[15] if by_la else None) - absent_days
+                                                  row[13] if by_la else None) - absent_days
                             if not so_far > 0.0:
                                 so_far = 0.0
                             if so_far < value:
@@ -260,72 +267,64 @@ class _Judge:
             return True
         return bool(rule.itap_days) and itap < rule.itap_days
 
-    def in_date_order(self, rows: list[tuple[Any, ...]]) -> None:
+    @staticmethod
+    def in_date_order(rows: list[tuple[Any, ...]]) -> None:
         """A trainee's rows by start, then end date (a stable sort, as the check's)."""
-        ordinal = self.ordinal
-        rows.sort(key=lambda r: (ordinal.get(r[11]) or self.ordinal_of(r[11]),
-                                 ordinal.get(r[12]) or self.ordinal_of(r[12])))
+        rows.sort(key=_BY_DATES)
+
+
+_BY_DATES = itemgetter(9, 10)
+_END: list[tuple[Any, ...]] = [(None,)]
 
 
 def _judge_card(query: Any, cohorts: dict[int, tuple[AcademicYear, Any, Any]],
                 rules: dict[tuple[AcademicYear, str], Rule], calendar: SchoolCalendar,
                 by_la: bool, today: date) -> list[tuple[int, str]]:
-    """``_card_statuses``' reading and judging, the query's rows as it selects them: each
-    trainee's rows gathered (their first row carries the trainee's columns; a trainee without
-    placements has one row whose placement columns are null)."""
-    placed: dict[int, list[tuple[Any, ...]]] = {}
-    for row in cast("Iterable[tuple[Any, ...]]", database.execute(query)):
-        rows = placed.get(row[0])
-        if rows is None:
-            placed[row[0]] = [row]
-        else:
-            rows.append(row)
+    """``_card_statuses``' reading and judging, the query's rows in the card's order: each
+    trainee's rows together (their first row carries the trainee's columns; a trainee without
+    placements has one row whose placement columns are null), judged as they end."""
     years = [year.start_year for year, _s, _e in cohorts.values()]
     judge = _Judge(_Days(calendar, min(years), max(years) + 1), today, by_la)
     falls_short = judge.falls_short
-    day = judge.day
-    none: list[tuple[Any, ...]] = []
+    day = _days()
     # (cohort, route, ITT start, ITT end) -> (rule, days required, expected end has passed):
     # most of a cohort's trainees share them, so each is worked out once.
     terms: dict[tuple[Any, ...], tuple[Rule, int, bool]] = {}
-    not_met: list[tuple[int, str, str]] = []
-    at_risk: list[tuple[int, str, str]] = []
-    for enrolment_id, rows in placed.items():
-        row = rows[0]
-        route, itt_start, itt_end, cohort_id, employer_id = row[1:6]
-        key = (cohort_id, route, itt_start, itt_end)
-        found = terms.get(key)
-        if found is None:
-            year, _start, cohort_end = cohorts[cohort_id]
-            start, end = day(itt_start), day(itt_end)
-            rule = rules[(year, route or FALLBACK_ROUTE)]
-            expected_end = end or day(cohort_end) or year.end
-            found = terms[key] = (rule, rule.days_required(course_years(start, end)),
-                                  expected_end < today)
-        rule, days_required, past = found
-        if row[8] is None:
-            rows = none
-        short = falls_short(rows, rule, days_required, employer_id, past, False)
-        if short is None:  # part-days: added in date order, as the check adds them
-            judge.in_date_order(rows)
-            short = falls_short(rows, rule, days_required, employer_id, past, True)
-        if short:
-            (not_met if past else at_risk).append((enrolment_id, row[6] or "", row[7] or ""))
-    return ([(row[0], "not_met") for row in _by_name(not_met)]
-            + [(row[0], "at_risk") for row in _by_name(at_risk)])
+    not_met: list[tuple[int, str]] = []
+    at_risk: list[tuple[int, str]] = []
 
-
-_BY_ID, _BY_FIRST, _BY_LAST = itemgetter(0), itemgetter(2), itemgetter(1)
-
-
-def _by_name(rows: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
-    """(enrolment id, last, first name key) rows by last name, first name, then id: three
-    stable sorts on one key each, the least significant first (the same order as sorting the
-    (last, first, id) tuples, in half the time: each pass compares plain str or int keys)."""
-    rows.sort(key=_BY_ID)
-    rows.sort(key=_BY_FIRST)
-    rows.sort(key=_BY_LAST)
-    return rows
+    rows: list[tuple[Any, ...]] = []
+    placements = None  # the trainee's rows so far, None before the first
+    # Each trainee is judged when the next one's first row (or the end, None) arrives.
+    for next_row in chain(cast("Iterable[tuple[Any, ...]]", database.execute(query)), _END):
+        if placements is not None:
+            if next_row[0] == placements[0][0]:
+                placements.append(next_row)
+                continue
+            row = placements[0]
+            enrolment_id, route, itt_start, itt_end, cohort_id, employer_id = row[:6]
+            key = (cohort_id, route, itt_start, itt_end)
+            found = terms.get(key)
+            if found is None:
+                year, _start, cohort_end = cohorts[cohort_id]
+                start, end = day(itt_start), day(itt_end)
+                rule = rules[(year, route or FALLBACK_ROUTE)]
+                expected_end = end or day(cohort_end) or year.end
+                found = terms[key] = (rule, rule.days_required(course_years(start, end)),
+                                      expected_end < today)
+            rule, days_required, past = found
+            rows = placements if row[6] is not None else []
+            short = falls_short(rows, rule, days_required, employer_id, past, False)
+            if short is None:  # part-days: added in date order, as the check adds them
+                judge.in_date_order(rows)
+                short = falls_short(rows, rule, days_required, employer_id, past, True)
+            if short:
+                if past:
+                    not_met.append((enrolment_id, "not_met"))
+                else:
+                    at_risk.append((enrolment_id, "at_risk"))
+        placements = [next_row]
+    return not_met + at_risk
 
 
 _AT_RISK_CACHE: dict[tuple[Any, ...], AtRisk] = {}
