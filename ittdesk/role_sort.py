@@ -24,6 +24,7 @@ from peewee import Database, SqliteDatabase
 
 from . import clock
 from .models import database
+from .sort_index import on_sqlite
 
 TABLE = "role_sort"
 
@@ -74,13 +75,7 @@ _FILL = f'INSERT OR REPLACE INTO "{TABLE}" ({_COLUMNS}) {SELECT_ALL}'
 def install(db: Database, fill: bool = False) -> None:
     """Create the table, its indexes and triggers on an SQLite ``db`` (a new database,
     migration 19); ``fill``: from the roles already there. PostgreSQL: nothing."""
-    if not isinstance(db, SqliteDatabase):
-        return
-    execute: Any = db.execute_sql  # untyped in peewee's stubs
-    for statement in STATEMENTS:
-        execute(statement)
-    if fill:
-        execute(_FILL)
+    on_sqlite(db, STATEMENTS, _FILL if fill else None)
 
 
 def _held(day: date) -> tuple[str, list[Any]]:

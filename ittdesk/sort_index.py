@@ -22,6 +22,7 @@ the cost there, and the list's meaning is the same either way (tests compare bot
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,26 +111,28 @@ SELECT_ALL = ('SELECT pl."id", ' + _PERSON_KEY.format(p='p') + ', s."name_key", 
 _FILL = f'INSERT OR REPLACE INTO "{TABLE}" ({_COLUMNS}) {SELECT_ALL}'
 
 
-def install_list_indexes(db: Database) -> None:
-    """Migration 19 on an SQLite ``db``: ``LIST_INDEXES`` (each only if missing)."""
+def on_sqlite(db: Database, statements: Sequence[str], fill: str | None = None) -> None:
+    """Run ``statements``, then ``fill``, on an SQLite ``db``; on PostgreSQL nothing: the stored
+    sort keys and these indexes are SQLite's (see module)."""
     if not isinstance(db, SqliteDatabase):
         return
-    execute: Any = db.execute_sql
-    for statement in LIST_INDEXES:
+    execute: Any = db.execute_sql  # untyped in peewee's stubs
+    for statement in statements:
         execute(statement)
+    if fill:
+        execute(fill)
+
+
+def install_list_indexes(db: Database) -> None:
+    """Migration 19 on an SQLite ``db``: ``LIST_INDEXES`` (each only if missing)."""
+    on_sqlite(db, LIST_INDEXES)
 
 
 def install(db: Database, fill: bool = False) -> None:
     """Create the table, its indexes and triggers on an SQLite ``db`` (a new database, migration
     18), and the other lists' indexes (``LIST_INDEXES``, migration 19); ``fill``: from the
     placements already there. PostgreSQL: nothing (see module)."""
-    if not isinstance(db, SqliteDatabase):
-        return
-    execute: Any = db.execute_sql  # untyped in peewee's stubs
-    for statement in STATEMENTS:
-        execute(statement)
-    if fill:
-        execute(_FILL)
+    on_sqlite(db, STATEMENTS, _FILL if fill else None)
 
 
 @dataclass(frozen=True)

@@ -137,3 +137,20 @@ def search(qtbot, panel, text: str) -> None:
     qtbot.keyClicks(panel.search, text)
     qtbot.waitUntil(lambda: panel.model.search == text.strip() and not panel.model.is_loading(),
                     timeout=10000)
+
+
+def note_threads(monkeypatch, name: str, owner, *also) -> list[bool]:
+    """Wrap ``owner.name`` (and the same function where ``also`` imported it) so that each
+    call notes whether it ran on the GUI (main) thread: the list the calls fill, in order."""
+    import threading
+
+    on_gui_thread: list[bool] = []
+    real = getattr(owner, name)
+
+    def noting_the_thread(*args, **kwargs):
+        on_gui_thread.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kwargs)
+
+    for module in (owner, *also):
+        monkeypatch.setattr(module, name, noting_the_thread)
+    return on_gui_thread

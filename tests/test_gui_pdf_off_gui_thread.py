@@ -9,7 +9,6 @@ its pages on the GUI thread by design (see BENCHMARKS.md, "Agreement PDF, to its
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import gui_helpers as gui
@@ -38,16 +37,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def pdf_threads(monkeypatch) -> list[bool]:
     """For each PDF written: was it written on the GUI (main) thread?"""
-    on_gui_thread: list[bool] = []
-    real = ui.printing.html_to_pdf
-
-    def noting_the_thread(*args, **kwargs):
-        on_gui_thread.append(threading.current_thread() is threading.main_thread())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(ui.printing, "html_to_pdf", noting_the_thread)
-    monkeypatch.setattr(ui.print_dialogs, "html_to_pdf", noting_the_thread)
-    return on_gui_thread
+    return gui.note_threads(monkeypatch, "html_to_pdf", ui.printing, ui.print_dialogs)
 
 
 def _pdfs(folder: Path) -> list[Path]:

@@ -6,7 +6,6 @@ GUI thread. The painted pages are the ones ``render`` paints from the HTML."""
 from __future__ import annotations
 
 import re
-import threading
 import zlib
 from pathlib import Path
 
@@ -52,15 +51,17 @@ def _pdf(path: Path, paint, landscape: bool = False) -> list[bytes]:
 @pytest.fixture
 def layout_threads(monkeypatch) -> list[bool]:
     """For each document laid out: was it laid out on the GUI (main) thread?"""
-    on_gui_thread: list[bool] = []
-    real = ui.printing.make_document
+    return gui.note_threads(monkeypatch, "make_document", ui.printing)
 
-    def noting_the_thread(*args, **kwargs):
-        on_gui_thread.append(threading.current_thread() is threading.main_thread())
-        return real(*args, **kwargs)
 
-    monkeypatch.setattr(ui.printing, "make_document", noting_the_thread)
-    return on_gui_thread
+def _shown_and_painted(qtbot, dialog):
+    """The preview dialog shown, once Qt has asked it to paint its pages."""
+    qtbot.addWidget(dialog)
+    painted = []
+    dialog.paintRequested.connect(painted.append)
+    dialog.show()
+    qtbot.waitUntil(lambda: bool(painted))
+    return dialog
 
 
 def test_a_prepared_document_paints_the_pages_render_paints(qapp, demo_db, tmp_path):
@@ -87,12 +88,7 @@ def test_an_agreements_preview_only_paints_on_the_gui_thread(qtbot, demo_db, lay
     print_agreement(None, SupportAgreement.select().first().id, exec_dialog=False,
                     on_preview=previews.append)
     qtbot.waitUntil(lambda: tasks_idle() and bool(previews), timeout=20000)
-    dialog = previews[0]
-    qtbot.addWidget(dialog)
-    painted = []
-    dialog.paintRequested.connect(painted.append)
-    dialog.show()
-    qtbot.waitUntil(lambda: bool(painted))
+    _shown_and_painted(qtbot, previews[0])
     assert layout_threads == [False]  # laid out once, on the worker; painted as it was
 
 
@@ -108,12 +104,7 @@ def test_a_printed_list_is_read_and_laid_out_on_a_worker(qtbot, demo_window, lay
                             real(parent, prepared, exec_dialog=False)))
     panel.print_list("Schools")
     qtbot.waitUntil(lambda: tasks_idle() and bool(previews), timeout=30000)
-    dialog = previews[0]
-    qtbot.addWidget(dialog)
-    painted = []
-    dialog.paintRequested.connect(painted.append)
-    dialog.show()
-    qtbot.waitUntil(lambda: bool(painted))
+    dialog = _shown_and_painted(qtbot, previews[0])
     assert layout_threads == [False]
     html, _landscape = panel.printable_html("Schools")  # what the preview shows
     assert f"{len(panel.model.ids):,} schools" in html
