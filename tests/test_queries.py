@@ -463,3 +463,51 @@ def test_a_cohorts_summary_counts_its_trainees_by_status_in_the_statuses_order(p
     enrolments.create({"person": person.id, "cohort": cohort.id, "status": "enrolled"})
     summary = cohort_summary(cohort.id)
     assert summary["by_status"] == [("Enrolled", 2), ("Withdrawn", 1)]
+
+
+def _built_now(query, keys, ids):
+    """The rows as Peewee builds their SELECT afresh (what ``rows`` did before it reused one)."""
+    from ittdesk.models import database
+
+    cols = [query.column(k) for k in keys]
+    exprs = [query.model.id] + [c.expr.alias(f"c{n}") for n, c in enumerate(cols)]
+    built = query._select(*exprs).where(query.model.id.in_(list(ids)))
+    return {row[0]: tuple(row[1:]) for row in database.execute(built).fetchall()}
+
+
+def test_the_rows_reused_select_gives_what_a_fresh_select_gives_for_every_list(partnership):
+    checked = set()
+    for query in LISTS.values():
+        ids = query.ids()
+        keys = [c.key for c in query.columns]
+        if not ids:  # no events in this partnership
+            continue
+        checked.add(query.name)
+        assert query.rows(ids) == _built_now(query, keys, ids), query.name
+        assert query.rows(ids) == query.rows(list(reversed(ids)) + ids)  # again, repeats too
+        some = keys[1:3]
+        assert query.rows(ids[:1], some) == _built_now(query, some, ids[:1]), query.name
+    assert checked >= {"schools", "people", "cohorts", "enrolments", "placements", "agreements"}
+    assert SCHOOLS.rows([]) == {}
+    assert SCHOOLS.rows([10**9]) == {}  # no such record: left out, as before
+
+
+def test_rows_of_more_ids_than_one_statement_takes_come_back_whole(partnership):
+    from ittdesk.queries import ROW_CHUNK
+
+    for n in range(ROW_CHUNK + 5):
+        school(200000 + n, f"School {n:04d}")
+    ids = SCHOOLS.ids(sort="name")
+    assert len(ids) > ROW_CHUNK
+    assert SCHOOLS.rows(ids) == _built_now(SCHOOLS, [c.key for c in SCHOOLS.columns], ids)
+    assert set(SCHOOLS.rows(ids)) == set(ids)
+
+
+def test_the_reused_select_follows_the_day_a_current_head_is_read_on(partnership, set_today):
+    """A school's head is read as of today (``holders.Today``): a statement kept from yesterday
+    must not show yesterday's head."""
+    a = partnership["a"].id
+    assert SCHOOLS.rows([a], ["head"])[a] == ("Ada Greaves",)  # built and kept for today
+    set_today(date(2018, 8, 31))  # before Ada's headship began
+    assert SCHOOLS.rows([a], ["head"])[a] == (None,)
+    assert SCHOOLS.rows([a], ["head"]) == _built_now(SCHOOLS, ["head"], [a])

@@ -37,6 +37,7 @@ from peewee import (
     fn,
 )
 
+from .. import clock
 from .. import search_index as index
 from ..choices import Choices
 from ..models import Cohort, Enrolment, Person, Placement, School, SupportAgreement, database
@@ -49,7 +50,10 @@ class WholeSort(Protocol):
     def ids(self, descending: bool) -> list[int] | None: ...
 
 
-ROW_CHUNK = 250  # ids per IN (...) when fetching rows; well under every driver's parameter limit
+# ids per IN (...) when fetching rows: the list model's whole window (60 rows before the one
+# painted, 240 after) in one statement; well under every driver's parameter limit
+ROW_CHUNK = 300
+_MARK = -(2**52)  # the stand-in ids of a cached window's SELECT (no record has a negative id)
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,9 @@ class ListQuery:
     # Columns of an outer-joined table whose whole-list order is walked in two parts
     # (``SplitSort``; SQLite): the same ids in the same order (tests/test_queries.py).
     split_sorts: dict[str, SplitSort] = field(default_factory=dict)
+    # The rows' SELECT per column set, dialect and day (``_window_sql``).
+    _windows: dict[Any, tuple[str, list[Any], int]] = field(default_factory=dict, init=False,
+                                                             repr=False, compare=False)
 
     def candidates(self, word: str) -> Any:
         """The ids of the list's rows the search index says may hold ``word`` (every row that
@@ -409,17 +416,49 @@ class ListQuery:
 
     def rows(self, ids: Sequence[int], columns: Iterable[str] | None = None
              ) -> dict[int, tuple[Any, ...]]:
-        """Raw values of ``columns`` (default: all) for these ids, as {id: tuple}."""
-        cols = [self.column(k) for k in columns] if columns is not None else self.columns
+        """Raw values of ``columns`` (default: all) for these ids, as {id: tuple}.
+
+        Every chunk runs the same SELECT with new ids (``_window_sql``): building it with
+        Peewee cost more than the fetch of a screenful (BENCHMARKS.md, "The window's SELECT
+        built once")."""
+        keys = tuple(columns) if columns is not None else tuple(c.key for c in self.columns)
         result: dict[int, tuple[Any, ...]] = {}
         wanted = list(dict.fromkeys(int(i) for i in ids))
+        if not wanted:
+            return result
+        sql, params, at = self._window_sql(keys)
         for start in range(0, len(wanted), ROW_CHUNK):
             chunk = wanted[start:start + ROW_CHUNK]
-            exprs = [self.model.id] + [c.expr.alias(f"c{n}") for n, c in enumerate(cols)]
-            query = self._select(*exprs).where(self.model.id.in_(chunk))
-            for row in database.execute(query).fetchall():
+            chunk += [chunk[0]] * (ROW_CHUNK - len(chunk))  # repeats change nothing in IN (...)
+            cursor = database.execute_sql(sql, params[:at] + chunk + params[at + ROW_CHUNK:])
+            for row in cursor.fetchall():
                 result[row[0]] = tuple(row[1:])
         return result
+
+    def _window_sql(self, keys: tuple[str, ...]) -> tuple[str, list[Any], int]:
+        """The SELECT of ``keys`` for ROW_CHUNK ids, as Peewee renders it for this database
+        today, its parameters, and where the ids start among them (built once, then reused).
+
+        The SQL depends on the database's dialect and, through ``holders.Today``, on the day
+        (a current head is read as of today): both are in the key, so a reused statement is
+        exactly the one Peewee would build now (tests/test_queries.py compares them)."""
+        db = database.obj
+        key = (keys, type(db), clock.today())
+        cached = self._windows.get(key)
+        if cached is not None:
+            return cached
+        cols = [self.column(k) for k in keys]
+        marks = [_MARK - n for n in range(ROW_CHUNK)]  # stand-ins for the ids, found below
+        exprs = [self.model.id] + [c.expr.alias(f"c{n}") for n, c in enumerate(cols)]
+        query = self._select(*exprs).where(self.model.id.in_(marks))
+        sql, params = db.get_sql_context().sql(query).query()
+        params = list(params)
+        at = next(i for i in range(len(params) - ROW_CHUNK + 1)
+                  if params[i:i + ROW_CHUNK] == marks)
+        if len(self._windows) >= 32:  # a new day or database: the old statements are done
+            self._windows.clear()
+        self._windows[key] = (sql, params, at)
+        return sql, params, at
 
     def display_rows(self, ids: Sequence[int]) -> dict[int, list[str]]:
         """Cell texts for these ids (for export and printing)."""
