@@ -85,3 +85,27 @@ def test_flipping_the_sort_direction_reverses_the_rows_without_a_query(qtbot, de
     assert model.is_loading()
     qtbot.waitUntil(lambda: not model.is_loading())
     assert len(asked) == 1
+
+
+def test_cells_answer_text_ids_raw_values_alignment_and_long_tooltips_only(qtbot, demo_db):
+    model = loaded(qtbot, RecordListModel(SCHOOLS))
+    R = Qt.ItemDataRole
+    urn, name = model.column_of("urn"), model.column_of("name")
+    record = model.ids[0]
+    raw = SCHOOLS.rows([record])[record]
+    texts = [c.display(v) for c, v in zip(SCHOOLS.columns, raw, strict=True)]
+    for col in range(model.columnCount()):
+        index = model.index(0, col)
+        assert model.data(index) == texts[col]
+        assert model.data(index, R.DisplayRole) == texts[col]
+        assert model.data(index, R.UserRole + 2) == raw[col]  # RAW_ROLE
+        assert model.data(index, ID_ROLE) == record
+        assert model.data(index, R.ToolTipRole) == (texts[col] if len(texts[col]) >= 30 else None)
+        for unset in (R.FontRole, R.DecorationRole, R.ForegroundRole, R.BackgroundRole,
+                      R.CheckStateRole, R.EditRole):
+            assert model.data(index, unset) is None
+    right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    assert model.data(model.index(0, urn), R.TextAlignmentRole) == right  # a number
+    assert model.data(model.index(0, name), R.TextAlignmentRole) is None
+    assert model.data(model.index(model.rowCount(), 0)) is None  # past the end
+    assert model.data(model.index(0, 0).sibling(0, model.columnCount())) is None

@@ -20,6 +20,11 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RAW_ROLE = Qt.ItemDataRole.UserRole + 2
 WINDOW_BEFORE, WINDOW_AFTER = 60, 240
 MIN_SEARCH_PAUSE_MS = 30  # the shortest pause after typing before searching
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ID, _RAW = int(ID_ROLE), int(RAW_ROLE)
+_ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _ID, _RAW, int(Qt.ItemDataRole.TextAlignmentRole)})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class RecordListModel(QAbstractTableModel):
@@ -165,7 +170,7 @@ class RecordListModel(QAbstractTableModel):
             if row >= 0:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
-    def _row(self, row: int) -> tuple[tuple[Any, ...], list[str]] | None:
+    def _row(self, row: int) -> tuple[tuple[Any, ...], list[str]]:
         record_id = self.ids[row]
         if record_id not in self._cache:
             window = self.ids[max(0, row - WINDOW_BEFORE): row + WINDOW_AFTER]
@@ -203,22 +208,27 @@ class RecordListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.ids) or index.column() >= len(self.columns):
+        # Qt asks each painted cell for about seven roles; most (font, colours, check state,
+        # icon) this model never sets, so they are answered before any other work, and the
+        # text from the window's cache without a detour (BENCHMARKS.md, "The window's SELECT
+        # built once": painting a screen of rows calls this ~1,700 times).
+        if role not in _ANSWERED:
             return None
-        if role == ID_ROLE:
-            return self.ids[index.row()]
-        column = self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            row = self._row(index.row())
-            text = row[1][index.column()] if row else ""
-            if role == Qt.ItemDataRole.ToolTipRole and len(text) < 30:
-                return None
-            return text
-        if role == RAW_ROLE:
-            row = self._row(index.row())
-            return row[0][index.column()] if row else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in ("number", "money"):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        row, col = index.row(), index.column()
+        if not index.isValid() or row >= len(self.ids) or col >= len(self.columns):
+            return None
+        if role == _DISPLAY:
+            texts = self._texts.get(self.ids[row])
+            return (texts if texts is not None else self._row(row)[1])[col]
+        if role == _ID:
+            return self.ids[row]
+        if role == _TOOLTIP:
+            text = self._row(row)[1][col]
+            return None if len(text) < 30 else text
+        if role == _RAW:
+            return self._row(row)[0][col]
+        if self.columns[col].kind in ("number", "money"):  # the text alignment
+            return _RIGHT
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
