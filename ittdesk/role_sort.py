@@ -116,4 +116,4 @@ class HeldSort:
                    f't."id" {direction}')
             args = [self.kind, *params]
         execute: Any = db.execute_sql
-        return [i for (i,) in execute(sql, args).fetchall()]
+        return [i for (i,) in execute(sql, args)]  # row by row: see ListQuery.ids

@@ -157,4 +157,4 @@ class StoredSort:
         order.append(f'"placement_id" {direction}')
         sql = f'SELECT "placement_id" FROM "{TABLE}" ORDER BY {", ".join(order)}'
         execute: Any = db.execute_sql
-        return [i for (i,) in execute(sql).fetchall()]
+        return [i for (i,) in execute(sql)]  # row by row: see ListQuery.ids

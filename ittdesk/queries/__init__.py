@@ -394,8 +394,8 @@ class ListQuery:
             present = split.join(everyone).order_by(*self._order(sort, descending))
             absent = everyone.where(split.absent()).order_by(
                 self.model.id.desc() if descending else self.model.id.asc())
-            return ([i for (i,) in database.execute(present).fetchall()]
-                    + [i for (i,) in database.execute(absent).fetchall()])
+            return ([i for (i,) in database.execute(present)]
+                    + [i for (i,) in database.execute(absent)])
         if (self.scope_excluded is not None
                 and (sort or self.default_sort or self.columns[0].key) in self.index_sorts
                 and not search.strip() and all(v in (None, "") for v in (filters or {}).values())
@@ -407,8 +407,10 @@ class ListQuery:
         query = self.where(base, search, filters)
         scan = bool(search.strip()) and isinstance(database.obj, SqliteDatabase)
         query = query.order_by(*self._order(sort, descending, scan))
-        cursor = database.execute(query)
-        return [row[0] for row in cursor.fetchall()]
+        # Read row by row, not fetchall(): 100,000 one-id tuples alive at once are young
+        # objects the GUI thread's timed collection (ui/collector.py) walks, ~6 ms holding the
+        # GIL, when it lands during the fetch (BENCHMARKS.md, "The window's SELECT built once").
+        return [i for (i,) in database.execute(query)]
 
     def count(self, search: str = "", filters: dict[str, str] | None = None) -> int:
         joined = self._needs_join(search, filters, None)
