@@ -4,6 +4,7 @@ always one of them, through create, import, edit and undo."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -136,42 +137,44 @@ def test_the_full_export_carries_every_mentor_and_reads_them_back(placed, tmp_pa
     assert PlacementMentor.select().count() == 4  # every mentor a link, each lead among them
 
 
-def test_an_export_made_before_other_mentors_were_written_reads_back_with_each_lead(placed, tmp_path):
+def _exported_edited_and_emptied(placed, tmp_path, edit) -> Path:
+    """The placement given a lead and another mentor, the whole database exported, ``edit``
+    applied to the export's Placements sheet (saved as edited.xlsx), the database emptied."""
     from openpyxl import load_workbook
 
     from ittdesk.returns.full_export import export_all
-    from ittdesk.returns.full_import import restore_export
 
     placement, lead, other, _third = placed
     placements.set_mentors(placement.id, [lead.id, other.id])
     export_all(tmp_path / "all.xlsx")
     book = load_workbook(tmp_path / "all.xlsx")
-    sheet = book["Placements"]
-    sheet.delete_cols(sheet.max_column)  # as exports were written before this column
-    book.save(tmp_path / "older.xlsx")
+    edit(book["Placements"])
+    book.save(tmp_path / "edited.xlsx")
     _empty_the_database()
-    restore_export(tmp_path / "older.xlsx")
+    return tmp_path / "edited.xlsx"
+
+
+def test_an_export_made_before_other_mentors_were_written_reads_back_with_each_lead(placed, tmp_path):
+    from ittdesk.returns.full_import import restore_export
+
+    # as exports were written before the "Other mentors" column
+    older = _exported_edited_and_emptied(placed, tmp_path,
+                                         lambda sheet: sheet.delete_cols(sheet.max_column))
+    restore_export(older)
     assert _mentors_by_trainee_and_name() == [("Ada", ["Lee"])]
     assert PlacementMentor.select().count() == 1
 
 
 def test_an_other_mentor_not_on_the_people_sheet_refuses_the_file(placed, tmp_path):
-    from openpyxl import load_workbook
-
-    from ittdesk.returns.full_export import export_all
     from ittdesk.returns.full_import import restore_export
 
-    placement, lead, other, _third = placed
-    placements.set_mentors(placement.id, [lead.id, other.id])
-    export_all(tmp_path / "all.xlsx")
-    book = load_workbook(tmp_path / "all.xlsx")
-    sheet = book["Placements"]
-    sheet.cell(2, sheet.max_column).value = "999999"
-    book.save(tmp_path / "edited.xlsx")
-    _empty_the_database()
+    def unknown_other_mentor(sheet):
+        sheet.cell(2, sheet.max_column).value = "999999"
+
+    edited = _exported_edited_and_emptied(placed, tmp_path, unknown_other_mentor)
     with pytest.raises(ValidationError, match="Placements row 2: Other mentors 999999 is not an "
                                               "ID on the 'People' sheet"):
-        restore_export(tmp_path / "edited.xlsx")
+        restore_export(edited)
     assert PlacementMentor.select().count() == 0
 
 

@@ -229,3 +229,17 @@ def person_label(person: Person | PersonRow | dict[str, Any] | None) -> str:
     if isinstance(person, dict):
         return " ".join(p for p in (person.get("first_name"), person.get("last_name")) if p)
     return person.full_name
+
+
+def same_value(a: object, b: object) -> bool:
+    """Whether two rows' values for one field agree: texts alike but for spacing and case."""
+    if isinstance(a, str) and isinstance(b, str):
+        return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return a == b
+
+
+def value_column(columns: dict[str, str], name: str) -> str:
+    """The file's column a person's field came from: a title or name part read out of a
+    "Full name" column is that column's."""
+    return columns.get(name) or (columns.get("full_name", "")
+                                 if name in ("title", "first_name", "last_name") else "")

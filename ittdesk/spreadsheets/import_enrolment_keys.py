@@ -61,11 +61,9 @@ class FileKeys:
             old = planned.get(k)
             if old is None:
                 added[k] = v
-            elif not _same(old, v):
+            elif not C.same_value(old, v):
                 label = "TRN" if k == "trn" else PERSON_LABELS[k].lower()
-                column = columns.get(k) or (columns.get("full_name", "")
-                                            if k in ("title", "first_name", "last_name") else "")
-                refused.append(Refusal(record.row, column,
+                refused.append(Refusal(record.row, C.value_column(columns, k),
                                        f"the same trainee is on row {first.row} with {label} "
                                        f"'{old}': make the rows agree"))
                 ok = False
@@ -111,9 +109,3 @@ class FileKeys:
         for name, value in claimed.items():
             self.owner.setdefault((name, value), (token, row))
         self.pairs.setdefault((token, cohort_id), row)
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, str) and isinstance(b, str):
-        return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-    return a == b

@@ -416,11 +416,9 @@ class _SamePerson:
         ok = True
         for k, v in values.items():
             old = earlier.values.get(k)
-            if v is None or old is None or _same(old, v):
+            if v is None or old is None or C.same_value(old, v):
                 continue
-            column = columns.get(k) or (columns.get("full_name", "")
-                                        if k in ("title", "first_name", "last_name") else "")
-            refused.append(Refusal(record.row, column,
+            refused.append(Refusal(record.row, C.value_column(columns, k),
                                    f"the same person is on row {earlier.item.row} with "
                                    f"{people.field(k).label.lower()} '{old}': make the rows agree"))
             ok = False
@@ -442,12 +440,6 @@ class _SamePerson:
             return False
         self.roles[key] = record.row
         return True
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, str) and isinstance(b, str):
-        return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-    return a == b
 
 
 def _people_named(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Person]]:
