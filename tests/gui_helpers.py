@@ -154,3 +154,14 @@ def note_threads(monkeypatch, name: str, owner, *also) -> list[bool]:
     for module in (owner, *also):
         monkeypatch.setattr(module, name, noting_the_thread)
     return on_gui_thread
+
+
+def open_agreement_editor(qtbot, agreement_id):
+    """An agreement's editor, shown and exposed, closed with the test."""
+    from ui.editors.agreement_editor import AgreementEditor
+
+    editor = AgreementEditor(agreement_id)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    return editor

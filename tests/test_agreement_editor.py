@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import agreement_factory as make
+import gui_helpers as gui
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -39,10 +40,7 @@ def confirmed(monkeypatch):
 
 
 def open_editor(qtbot, agreement_id):
-    editor = AgreementEditor(agreement_id)
-    qtbot.addWidget(editor)
-    editor.show()
-    qtbot.waitExposed(editor)
+    editor = gui.open_agreement_editor(qtbot, agreement_id)
     editor.activateWindow()  # shortcuts (Ctrl+S, Esc) go to the active window, as on a desktop
     qtbot.waitUntil(editor.isActiveWindow)
     return editor

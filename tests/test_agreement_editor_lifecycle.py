@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import agreement_factory as make
+import gui_helpers as gui
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -29,12 +30,7 @@ def _never_ask_about_unsaved_changes(monkeypatch):
     monkeypatch.setattr(AgreementEditor, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard)
 
 
-def open_editor(qtbot, agreement_id):
-    editor = AgreementEditor(agreement_id)
-    qtbot.addWidget(editor)
-    editor.show()
-    qtbot.waitExposed(editor)
-    return editor
+open_editor = gui.open_agreement_editor
 
 
 def active_agreement(set_today) -> SupportAgreement:

@@ -25,12 +25,7 @@ def _never_ask_about_unsaved_changes(monkeypatch):
                         lambda self: QMessageBox.StandardButton.Discard)
 
 
-def _open(qtbot, agreement_id):
-    editor = AgreementEditor(agreement_id)
-    qtbot.addWidget(editor)
-    editor.show()
-    qtbot.waitExposed(editor)
-    return editor
+_open = gui.open_agreement_editor
 
 
 def test_a_status_step_on_an_agreement_changed_elsewhere_is_refused_and_shows_theirs(
