@@ -61,6 +61,36 @@ def test_one_far_cell_anywhere_is_found_in_any_chunking(chunk, tmp_path, row, fa
         preflight.check_workbook(path)
 
 
+@pytest.mark.parametrize("cell", [b"EJ300", b"ej300", b"AAAA300", b"Ej300"])
+def test_one_column_beyond_the_rest_in_a_later_chunk_widens_the_sheet(chunk, tmp_path, cell,
+                                                                       monkeypatch):
+    """After the first chunk the preflight only looks closer at a chunk with a cell beyond the
+    columns seen so far: a cell one column to the right (or an odd reference to it) is still
+    found, and the area it makes is the one refused."""
+    path = gias_like(tmp_path / "wide.xlsx")
+    rewrite(path, lambda xml: xml.replace(b'<c r="B300"', b'<c r="%s"' % cell, 1))
+    if cell.upper().startswith(b"AAAA"):
+        with pytest.raises(RefusedError, match="AAAA300, far beyond"):
+            preflight.check_workbook(path)
+        return
+    area = 601 * 140  # A1:EJ601
+    preflight.check_workbook(path, dataclasses.replace(preflight.IMPORT, cells=area))
+    with pytest.raises(RefusedError, match=r"spans A1:EJ601 \(84,140 cells\), far beyond"):
+        preflight.check_workbook(path, dataclasses.replace(preflight.IMPORT, cells=area - 1))
+
+
+def test_the_pattern_of_the_columns_seen_so_far_matches_exactly_those_columns():
+    import re
+
+    from ittdesk.spreadsheets.part_scans import column_letters, columns_up_to
+
+    names = [column_letters(n) for n in range(1, 16_385)]
+    for last in (1, 2, 25, 26, 27, 52, 139, 676, 702, 703, 728, 16_384):
+        pattern = re.compile(f"(?:{columns_up_to(column_letters(last))})\\Z")
+        assert [n for n in names if pattern.match(n)] == names[:last]
+        assert not any(pattern.match(n) for n in ("a", "Ab", "AAAA", "XFE", ""))
+
+
 def test_cells_and_rows_without_references_are_placed_as_calamine_places_them(chunk, tmp_path,
                                                                                monkeypatch):
     monkeypatch.setattr(preflight, "IMPORT", dataclasses.replace(preflight.IMPORT, cells=6_899))
