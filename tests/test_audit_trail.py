@@ -224,3 +224,54 @@ def test_a_creates_entry_holds_what_record_writes_for_any_values():
         assert made == {k: [None, v] for k, v in values.items() if v is not None}
         assert audit._changes_json(made) == (json.dumps(expected, ensure_ascii=False)
                                              if expected else None), values
+
+
+def test_creates_entries_made_column_by_column_hold_what_created_writes_row_by_row():
+    """created_json (create_many's entries, a column at a time) gives each row the very text
+    ``_changes_json(created(row))`` gives: any value type, keys in each row's own order, rows
+    with other keys or none, None values left out; and gives up (None) for containers."""
+    import random
+    from decimal import Decimal
+
+    from ittdesk.academic_year import AcademicYear
+
+    awkward = ["Ysgol “Ŵ” \\ \"q\" \n\t", "", "😀", "plain", "x" * 300]
+    kinds = [lambda r: r.choice(awkward), lambda r: r.randint(-5, 2**70), lambda r: None,
+             lambda r: r.choice([True, False]), lambda r: r.choice([1.5, float("nan"), -0.0]),
+             lambda r: date(2025, 9, r.randint(1, 30)), lambda r: Decimal("12.50"),
+             lambda r: AcademicYear(2025), lambda r: datetime(2025, 9, 1, 8, 30, 5, 120)]
+    rnd = random.Random(7)
+    for _round in range(40):
+        columns = {f"c{n}": rnd.choice(kinds) for n in range(rnd.randint(0, 6))}
+        rows = []
+        for _ in range(rnd.randint(1, 30)):
+            names = list(columns)
+            if rnd.random() < 0.3:  # another layout: keys in another order, some left out
+                rnd.shuffle(names)
+                names = names[:rnd.randint(0, len(names))]
+            mixed = rnd.random() < 0.2  # a column of several types
+            rows.append({k: (rnd.choice(kinds) if mixed else columns[k])(rnd) for k in names})
+        assert audit.created_json(rows) == [audit._changes_json(audit.created(r)) for r in rows], rows
+    assert audit.created_json([{"name": "a"}, {"name": ["a", 1]}]) is None
+    assert audit.created_json([{"only": None}, {}]) == [None, None]
+
+
+def test_bulk_creates_entries_are_stored_as_record_many_stores_them(db):
+    """record_created (column by column, no entry dict per record) stores what record_many
+    stores for the same creates, containers included (which it writes through created)."""
+    from ittdesk.models import ImportRun
+
+    run = ImportRun.create(at=audit.now(), user="me", kind="schools", file_name="f.csv",
+                           added=0, updated=0, refused=0)
+    for rows in ([{"urn": 100001, "name": "Ŵ \\ \"q\"", "on": date(2025, 9, 1), "phase": None},
+                  {"name": "b", "urn": 100002}, {}],
+                 [{"nested": ["a", 1], "name": "x"}]):
+        ids, people = list(range(10, 10 + len(rows))), [None, 7, None][:len(rows)]
+        audit.record_many([audit.entry("school", i, "create", audit.created(r), person_id=p,
+                                       note="n", import_run=run.id)
+                           for r, i, p in zip(rows, ids, people, strict=True)])
+        audit.record_created("school", ids, rows, people, note="n", import_run=run.id)
+        both = list(AuditEntry.select().order_by(AuditEntry.id.desc()).limit(2 * len(rows)))[::-1]
+        columns = ("entity", "entity_id", "action", "changes", "person_id", "note", "import_run_id")
+        assert [[getattr(e, c) for c in columns] for e in both[:len(rows)]] == \
+            [[getattr(e, c) for c in columns] for e in both[len(rows):]]

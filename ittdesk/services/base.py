@@ -321,7 +321,7 @@ class EntityService(Generic[M]):
         # import of 50,000 held ~150 MB of them at once). Same rows, ids and entries, in order.
         # Every block writes the same columns (``names``, from all the rows), defaults filled.
         names = bulk.column_names(self.model, rows)
-        entity, created, entry, person_of = self.entity, audit.created, audit.entry, self.person_of
+        entity, person_of = self.entity, self.person_of
         ids: list[int] = []
         # The search index filled a block at a time, not by a trigger per row (search_index)
         with search_index.filled_in_bulk(self.model) as fill:
@@ -338,9 +338,7 @@ class EntityService(Generic[M]):
                 fill(block_ids)
                 people = (person_ids[start:start + bulk.WRITE_BLOCK] if person_ids is not None else
                           [person_of(values, new_id) for values, new_id in zip(block, block_ids, strict=True)])
-                audit.record_many([entry(entity, new_id, "create", created(values), person_id=person,
-                                         note=note, import_run=import_run)
-                                   for values, new_id, person in zip(block, block_ids, people, strict=True)])
+                audit.record_created(entity, block_ids, block, people, note=note, import_run=import_run)
                 ids.extend(block_ids)
         return ids
 
