@@ -157,3 +157,34 @@ def test_insert_returning_writes_defaults_and_db_values_as_full_rows_do(db):
     assert _rows(School, ids) == expected
     assert [r["status"] for r in expected] == ["open"] * 3  # the default, where None or missing
     assert expected[0]["phone"] == "1132000000" and expected[0]["name_key"] == "aeroprimary"
+
+
+def test_values_bound_once_are_stored_as_values_bound_per_row(sqlite_db):
+    """values_sql binds a value every row shares once (SQLite): the same rows, values, types
+    and id order as a plain multi-row VALUES, whichever columns are shared (none, some, all;
+    1, True and 1.0 are not taken for the same value), for one row or many."""
+    from ittdesk.services import bulk
+
+    db = database.obj
+    db.execute_sql('CREATE TABLE "t" ("id" INTEGER PRIMARY KEY, "a", "b" TEXT, "c" INTEGER, "d")')
+    cases = [
+        [[1, 1, 1], ["x", "x", "x"], [None, None, None], [2.5, 2.5, 2.5]],  # all shared
+        [[1, True, 1.0], ["x", "y", "x"], [5, 5, 5], [None, None, None]],  # some
+        [[1, 2, 3], ["1", 1, "1"], [None, 0, None], ["a", "b", "c"]],  # none
+        [["only"], [None], [7], [b"\x00"]],  # one row
+        [["é", "é"], ["12", "12"], ["12", "12"], [-0.0, -0.0]],  # affinity applies alike
+    ]
+    for columns in cases:
+        stored = []
+        for sql, params in (bulk.values_sql('"t"', '"a", "b", "c", "d"', columns),
+                            ('INSERT INTO "t" ("a", "b", "c", "d") VALUES '
+                             + ", ".join(["(?, ?, ?, ?)"] * len(columns[0])),
+                             [v for row in zip(*columns) for v in row])):
+            with database.atomic() as transaction:
+                db.execute_sql(sql, params)
+                stored.append(db.execute_sql(
+                    'SELECT "id", "a", typeof("a"), "b", typeof("b"), "c", typeof("c"), "d", '
+                    'typeof("d") FROM "t" ORDER BY "id"').fetchall())
+                transaction.rollback()
+        assert stored[0] == stored[1], columns
+        assert [row[1] for row in stored[0]] == columns[0]

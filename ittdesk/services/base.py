@@ -21,7 +21,7 @@ from .. import audit, search_index
 from ..errors import ConflictError, NotFoundError, RefusedError, ValidationError
 from ..models import AuditEntry, database, is_postgres
 from ..models.base import BaseModel, SortKeyField, Versioned, writing
-from . import bulk
+from . import bulk, bulk_indexes
 from .declaration import Field as Field
 from .declaration import Kind as Kind
 from .declaration import Reference as Reference
@@ -323,8 +323,10 @@ class EntityService(Generic[M]):
         names = bulk.column_names(self.model, rows)
         entity, person_of = self.entity, self.person_of
         ids: list[int] = []
-        # The search index filled a block at a time, not by a trigger per row (search_index)
-        with search_index.filled_in_bulk(self.model) as fill:
+        # The search index filled a block at a time, not by a trigger per row (search_index);
+        # a table more than doubled gets its later indexes built after the rows (bulk_indexes)
+        with search_index.filled_in_bulk(self.model) as fill, \
+                bulk_indexes.built_after(self.model, len(rows)):
             for start in range(0, len(rows), bulk.WRITE_BLOCK):
                 block = rows[start:start + bulk.WRITE_BLOCK]
                 if tick is None:  # insert_returning's own statements: as many rows as fit in one

@@ -1,0 +1,78 @@
+"""A table's secondary indexes built once, after a bulk insert that more than doubles the table
+(SQLite): the first import into a new database writes 50,000 schools or 100,000 enrolments,
+each row otherwise going into each index on its own.
+
+``CREATE INDEX`` sorts the keys once and writes the index's pages in order; inserting the same
+keys row by row walks and splits the B-tree for every one (50,000 schools into 6 indexes: ~0.8 s
+of SQLite's CPU against ~0.45 s for the rows and then the indexes; BENCHMARKS.md, "The imports'
+apply, cheaper"). So, inside the caller's transaction, the indexes are dropped, the rows go in,
+and the very statements that made them (``sqlite_master.sql``) create them again.
+
+What stays exactly as it was:
+
+- The UNIQUE indexes are never dropped: they refuse a duplicate key as the rows go in, with the
+  database's own message, as before.
+- Only the indexes after the table's last UNIQUE one are dropped, and they are created again in
+  their order: ``sqlite_master`` then lists the table's indexes in the same order as before,
+  which is the order SQLite's planner considers them in (and picks the first of two that cost
+  the same), so no query's plan can change. (Migration order put most of them there: all of
+  the school's and role's, the newest two of the person's and of the enrolment's.)
+- All or nothing, and never seen without them: everything happens in one savepoint of the
+  caller's write transaction; the indexes exist again before the savepoint ends, a failure
+  rolls the drop back with the rows, and no other connection sees the table until the commit.
+
+PostgreSQL keeps its indexes (its bulk path is COPY and multi-row INSERTs; not measured here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from ..models import database
+
+#: fewer rows than this: not worth two schema changes (every cached statement is prepared again)
+MIN_ROWS = 1000
+
+
+def deferred(model: Any) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the indexes of ``model``'s table that a bulk insert may
+    build afterwards: those after its last UNIQUE index, in ``sqlite_master`` order."""
+    db: Any = database.obj
+    table = model._meta.table_name
+    unique = {row[1] for row in db.execute_sql(f'PRAGMA index_list("{table}")') if row[2]}
+    found = db.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "ORDER BY rowid", (table,)).fetchall()
+    last_unique = max((n for n, (name, _sql) in enumerate(found) if name in unique), default=-1)
+    tail = found[last_unique + 1:]
+    if any(sql is None for _name, sql in tail):  # made by a constraint: not ours to drop
+        return []
+    return [(name, sql) for name, sql in tail]
+
+
+@contextmanager
+def built_after(model: Any, adding: int) -> Iterator[None]:
+    """Around a bulk insert of ``adding`` rows into ``model``'s table (``create_many``): on
+    SQLite, when they are at least ``MIN_ROWS`` and more than the table holds, the
+    ``deferred`` indexes are dropped inside a savepoint and created again at its end."""
+    db: Any = database.obj
+    if adding < MIN_ROWS or not isinstance(db, SqliteDatabase):
+        yield
+        return
+    table = model._meta.table_name
+    key = model._meta.primary_key.column_name
+    held = db.execute_sql(f'SELECT MAX("{key}") FROM "{table}"').fetchone()[0] or 0  # >= rows
+    indexes = deferred(model) if adding > held else []
+    if not indexes:
+        yield
+        return
+    with db.atomic():  # a failure rolls back the rows and the drop alike
+        for name, _sql in indexes:
+            db.execute_sql(f'DROP INDEX "{name}"')
+        yield
+        for _name, sql in indexes:
+            db.execute_sql(sql)
