@@ -179,7 +179,7 @@ def test_values_bound_once_are_stored_as_values_bound_per_row(sqlite_db):
         for sql, params in (bulk.values_sql('"t"', '"a", "b", "c", "d"', columns),
                             ('INSERT INTO "t" ("a", "b", "c", "d") VALUES '
                              + ", ".join(["(?, ?, ?, ?)"] * len(columns[0])),
-                             [v for row in zip(*columns) for v in row])):
+                             [v for row in zip(*columns, strict=True) for v in row])):
             with database.atomic() as transaction:
                 db.execute_sql(sql, params)
                 stored.append(db.execute_sql(

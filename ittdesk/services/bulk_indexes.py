@@ -60,19 +60,20 @@ def built_after(model: Any, adding: int) -> Iterator[None]:
     SQLite, when they are at least ``MIN_ROWS`` and more than the table holds, the
     ``deferred`` indexes are dropped inside a savepoint and created again at its end."""
     db: Any = database.obj
+    execute: Any = db.execute_sql  # untyped in peewee's stubs
     if adding < MIN_ROWS or not isinstance(db, SqliteDatabase):
         yield
         return
     table = model._meta.table_name
     key = model._meta.primary_key.column_name
-    held = db.execute_sql(f'SELECT MAX("{key}") FROM "{table}"').fetchone()[0] or 0  # >= rows
+    held = execute(f'SELECT MAX("{key}") FROM "{table}"').fetchone()[0] or 0  # >= rows
     indexes = deferred(model) if adding > held else []
     if not indexes:
         yield
         return
     with db.atomic():  # a failure rolls back the rows and the drop alike
         for name, _sql in indexes:
-            db.execute_sql(f'DROP INDEX "{name}"')
+            execute(f'DROP INDEX "{name}"')
         yield
         for _name, sql in indexes:
-            db.execute_sql(sql)
+            execute(sql)
