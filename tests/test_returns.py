@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 
 import pytest
@@ -343,6 +344,16 @@ def test_a_value_no_cell_can_hold_is_refused_and_leaves_no_file(tmp_path):
     with pytest.raises(ValueError):
         write_return(tmp_path / "x.xlsx", title="X", filters=[], columns=[SheetColumn("v", "V")],
                      rows=[("fine",), (object(),)])
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["number", "money"])
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_nan_or_infinity_in_a_number_column_is_refused_as_a_value_and_leaves_no_file(
+        tmp_path, kind, value):
+    with pytest.raises(ValueError, match="cannot be written in a cell"):
+        write_return(tmp_path / "x.xlsx", title="X", filters=[],
+                     columns=[SheetColumn("v", "V", kind)], rows=[(1.5,), (value,)])
     assert list(tmp_path.iterdir()) == []
 
 

@@ -281,14 +281,18 @@ def row_writer(ws: Any, columns: Sequence[SheetColumn],
         else:
             other(r, c, value)
 
+    # NaN and infinity go to write_value, which refuses them as it refuses any value no cell can
+    # hold (XlsxWriter's own refusal would be a TypeError).
     def whole(r: int, c: int, value: Any) -> None:
-        if value.__class__ is int or value.__class__ is float:
+        cls = value.__class__
+        if cls is int or (cls is float and math.isfinite(value)):
             number(r, c, value)
         else:
             other(r, c, value)
 
     def money(r: int, c: int, value: Any) -> None:
-        if value.__class__ is int or value.__class__ is float:
+        cls = value.__class__
+        if cls is int or (cls is float and math.isfinite(value)):
             number(r, c, value / 100, money_fmt)
         else:
             other(r, c, value)
