@@ -312,6 +312,13 @@ def _list_indexes(migrator: SchemaMigrator) -> None:
     role_sort.install(migrator.database, fill=True)
 
 
+def _people_by_school(migrator: SchemaMigrator) -> None:
+    """Version 20 (issue 22): ``role_sort`` indexed in the people list by school's own order
+    (``role_sort.KEY_INDEX``), so that sort walks it instead of looking up every person's
+    current role and sorting them all. SQLite only; PostgreSQL sorts as before."""
+    role_sort.install(migrator.database)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "first release schema", _initial),
     Migration(2, "leadership confirmation rounds and hosting appetite", _leadership_rounds),
@@ -340,6 +347,7 @@ MIGRATIONS: list[Migration] = [
               _placement_sort),
     Migration(19, "the people, schools and enrolments lists sort by role, head or email from "
               "indexes", _list_indexes),
+    Migration(20, "the people list sorts by school from an index", _people_by_school),
 ]
 
 
@@ -412,7 +420,7 @@ def migrate(location: Location | None = None) -> list[Migration]:
             audit.install_guard(db)  # what migration 4 adds to older databases
             search_index.install(db)  # what migration 14 adds to older databases
             sort_index.install(db)  # what migrations 18 and 19 add to older databases
-            role_sort.install(db)  # and the rest of migration 19
+            role_sort.install(db)  # and the rest of migration 19, and migration 20
             SchemaVersion.create(version=target, app_version=__version__)
         return []
     if version > target:

@@ -257,7 +257,8 @@ def test_migration_19_adds_the_list_indexes_to_a_version_18_database(busy, db, t
         database.execute_sql(f'DROP TABLE "{role_sort.TABLE}"')
         assert role_sort.HeldSort("person").ids(False) is None  # no table: sorted as before
     SchemaVersion.update(version=18).execute()
-    assert [m.version for m in migrations.migrate(db)] == [19]
+    assert [m.version for m in migrations.migrate(db)] == [
+        m.version for m in migrations.MIGRATIONS if m.version >= 19]
     if _sqlite():
         made = {name for (name,) in database.execute_sql(
             "SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()}
@@ -266,6 +267,70 @@ def test_migration_19_adds_the_list_indexes_to_a_version_18_database(busy, db, t
         copy = backup.backup_to(db, tmp_path / "migrated.sqlite3")
         assert backup.check_file(copy).ok, backup.check_file(copy).messages
     assert PEOPLE.ids(sort="role") == _expected_people("role", False, DAY)
+
+
+def _people_by_school_agrees(day: date) -> None:
+    """The whole people list by school, both ways: Python's reading of the roles on ``day``
+    and, on SQLite, migration 20's walk the same as migration 19's look-up per person."""
+    for descending in (False, True):
+        ids = PEOPLE.ids(sort="school", descending=descending)
+        assert ids == _expected_people("school", descending, day), (day, descending)
+        if _sqlite():
+            assert role_sort.people_by_school(descending) == ids
+            assert role_sort.HeldSort("person").looked_up(descending) == ids
+
+
+def test_people_by_school_walk_the_held_roles_in_the_lists_order(busy, set_today):
+    """Migration 20: the roles held today read off ``role_sort_school_key`` in the list's order
+    (no look-up per person, no sort), each person placed by their current role only (several
+    held at once: the newest started, then the newest role), the rest by id; the same ids as
+    the look-up per person, day after day, with the erased person left out."""
+    p, made = busy, busy["made"]
+    # Hal: an older role at the school that sorts first, the current one at the last (zebra);
+    # Finn: a newer role at the first school too, and a second at the same school
+    roles.create({"person": made["none"].id, "school": p["b"].id, "kind": "mentor",
+                  "start_date": date(2020, 1, 1)})
+    roles.create({"person": made["none"].id, "school": p["c"].id, "kind": "mentor",
+                  "start_date": date(2025, 1, 1)})
+    roles.create({"person": made["ended"].id, "school": p["b"].id, "kind": "mentor",
+                  "start_date": date(2026, 1, 1)})
+    roles.create({"person": made["ended"].id, "school": p["b"].id, "kind": "admin_contact",
+                  "start_date": None})
+    for day in (DAY, DAY + timedelta(days=1), date(2025, 6, 1), date(2019, 1, 1)):
+        set_today(day)
+        _people_by_school_agrees(day)
+    if not _sqlite():
+        return
+    set_today(DAY)
+    walk = _plan(f'SELECT k."person_id" FROM "{role_sort.TABLE}" AS k WHERE '
+                 'k."school_key" IS NOT NULL ORDER BY k."school_key", k."person_id"', [])
+    assert role_sort.KEY_INDEX in walk and "TEMP B-TREE" not in walk, walk
+    # A current role without a key places its holder last, even beside a keyed older role
+    # (the tables never make one: the look-up's rule, kept all the same)
+    hal = Role.get((Role.person == made["none"].id) & (Role.school == p["c"].id))
+    before = role_sort.people_by_school(False)
+    database.execute_sql(f'UPDATE "{role_sort.TABLE}" SET "school_key" = NULL '
+                         'WHERE "role_id" = ?', (hal.id,))
+    for descending in (False, True):
+        ids = role_sort.HeldSort("person").looked_up(descending)
+        assert role_sort.people_by_school(descending) == ids
+    after = role_sort.people_by_school(False)
+    assert after != before  # Hal now among those without a key, by id
+
+
+def test_migration_20_indexes_role_sort_in_the_people_lists_order(busy, db, tmp_path):
+    if _sqlite():
+        database.execute_sql(f'DROP INDEX "{role_sort.KEY_INDEX}"')
+        assert role_sort.HeldSort("person").ids(False) == _expected_people("school", False, DAY)
+    SchemaVersion.update(version=19).execute()
+    assert [m.version for m in migrations.migrate(db)] == [20]
+    if _sqlite():
+        made = {name for (name,) in database.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()}
+        assert role_sort.KEY_INDEX in made
+        copy = backup.backup_to(db, tmp_path / "migrated.sqlite3")
+        assert backup.check_file(copy).ok, backup.check_file(copy).messages
+    _people_by_school_agrees(DAY)
 
 
 def test_placements_by_cohort_year_come_in_the_ranked_order(busy):
