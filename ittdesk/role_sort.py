@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from itertools import compress
 from typing import Any
 
 from peewee import Database, SqliteDatabase
@@ -98,6 +99,9 @@ def _held(day: date) -> tuple[str, list[Any]]:
 _NEWEST = 'ORDER BY k."start_date" DESC NULLS LAST, k."role_id" DESC LIMIT 1'
 # ids per IN (...) when asking the current role of people who hold several roles today
 _CHUNK = 500
+# people holding several roles today, one in this many of those holding any: the look-up per
+# person is quicker than finding those people's current roles (``people_by_school``)
+_MANY = 16
 
 
 class HeldSort:
@@ -153,24 +157,28 @@ def people_by_school(descending: bool) -> list[int]:
 
     The roles held today come off ``role_sort_school_key`` in the list's order; each person
     holding one is placed by it. Where someone holds several today (the walk meets them more
-    than once), only their current role places them: the newest started, then the newest role,
-    the look-up's own rule, asked for those people alone. Then everyone not placed, by id: no
-    role held today (or a current role without a key). Erased people are left out, as the
-    list's scope does. Nothing is stored per day: which roles are held is decided here."""
-    db: Any = database.obj
-    execute: Any = db.execute_sql
+    than once), only their current role places them (``_current_only``). Then everyone not
+    placed, by id: no role held today (or a current role without a key). Erased people are
+    left out, as the list's scope does. Nothing is stored per day: which roles are held is
+    decided here."""
+    execute: Any = database.obj.execute_sql
     held, params = _held(clock.today())
     direction = "DESC" if descending else "ASC"
-    walk = (f'FROM "{TABLE}" AS k WHERE k."school_key" IS NOT NULL AND {held} '
-            f'ORDER BY k."school_key" {direction}, k."person_id" {direction}')
     # Read row by row, one id a row: see ListQuery.ids.
-    placed = [p for (p,) in execute(f'SELECT k."person_id" {walk}', params)]
+    placed = [p for (p,) in execute(
+        f'SELECT k."person_id" FROM "{TABLE}" AS k WHERE k."school_key" IS NOT NULL AND {held} '
+        f'ORDER BY k."school_key" {direction}, k."person_id" {direction}', params)]
     once = set(placed)
     unkeyed = {p for (p,) in execute(
         f'SELECT k."person_id" FROM "{TABLE}" AS k WHERE k."school_key" IS NULL AND {held}',
         params)}
     if len(once) != len(placed) or unkeyed & once:
-        placed = _current_only(walk, params, placed, unkeyed & once)
+        several = {p for p, times in Counter(placed).items() if times > 1} | (unkeyed & once)
+        if len(several) * _MANY > len(placed):
+            # Sorting each one's held roles costs ~5 us a person here, the look-up per person
+            # and the sort ~0.4 us more a person than the walk: past one in _MANY, it wins.
+            return HeldSort("person").looked_up(descending)
+        placed = _current_only(placed, several, descending, params)
         once = set(placed)
     # Everyone in the list as one text, not 100,000 rows: a third of the time, and a set is
     # what is needed (the order is the sort's, by id).
@@ -182,22 +190,42 @@ def people_by_school(descending: bool) -> list[int]:
     return placed + sorted(live - once, reverse=descending)
 
 
-def _current_only(walk: str, params: list[Any], placed: list[int], unkeyed: set[int]
+def _current_only(placed: list[int], several: set[int], descending: bool, params: list[Any]
                   ) -> list[int]:
-    """``placed`` again with each person only where their current role places them: for the
-    people met more than once (several roles held today) or also holding a role without a key
-    today (``unkeyed``; then perhaps nowhere)."""
+    """``placed`` with each of ``several`` (people met more than once in the walk, or also
+    holding a role without a key today) kept only where their current role places them, or
+    nowhere if that role has no key. Their current role is the look-up's own rule (newest
+    started, then the newest role) asked of their held roles alone; the walk meets one
+    person's roles in key order, so the current one is the place whose rank among their keys
+    is its key's (a person's places with equal keys are side by side: either is the same)."""
     execute: Any = database.obj.execute_sql
-    several = {p for p, times in Counter(placed).items() if times > 1} | unkeyed
-    held = _held(clock.today())[0]  # the text only: the day is ``params``'
-    current: dict[int, int] = {}
+    held = _held(clock.today())[0]  # the condition's text; the day is ``params``'
+    keys: dict[int, list[str]] = {}
+    current: dict[int, str | None] = {}
     people = sorted(several)
     for start in range(0, len(people), _CHUNK):
         chunk = people[start:start + _CHUNK]
         marks = ", ".join("?" * len(chunk))
-        current.update(execute(
-            f'SELECT t."id", (SELECT k."role_id" FROM "{TABLE}" AS k WHERE k."person_id" = t."id" '
-            f'AND {held} {_NEWEST}) FROM "person" AS t WHERE t."id" IN ({marks})',
-            [*params, *chunk]))
-    return [p for p, role in execute(f'SELECT k."person_id", k."role_id" {walk}', params)
-            if p not in current or current[p] == role]
+        for person, key, rank in execute(
+                f'SELECT k."person_id", k."school_key", row_number() OVER (PARTITION BY '
+                'k."person_id" ORDER BY k."start_date" DESC NULLS LAST, k."role_id" DESC) '
+                f'FROM "{TABLE}" AS k WHERE k."person_id" IN ({marks}) AND {held}',
+                [*chunk, *params]):
+            if key is not None:
+                keys.setdefault(person, []).append(key)
+            if rank == 1:
+                current[person] = key
+    place: dict[int, int] = {}  # which of each one's places, in the walk's order, to keep
+    for person, found in keys.items():
+        found.sort(reverse=descending)  # text keys: Python's order is SQLite's BINARY one
+        mine = current[person]
+        place[person] = found.index(mine) if mine is not None else -1
+    keep = bytearray(b"\x01") * len(placed)
+    met: dict[int, int] = {}
+    for at in [at for at, person in enumerate(placed) if person in place]:
+        person = placed[at]
+        seen = met.get(person, 0)
+        met[person] = seen + 1
+        if seen != place[person]:
+            keep[at] = 0
+    return list(compress(placed, keep))
