@@ -1,0 +1,97 @@
+"""The stored sort keys (``role_sort``, ``placement_sort``) of a bulk insert's rows written a block
+at a time, not by a trigger per row (SQLite).
+
+Each new role (placement) fires ``role_sort_on_insert`` (``placement_sort_on_insert``): one
+``INSERT OR REPLACE`` with two or three look-ups of a person's or school's key, a statement per
+row. For a bulk insert (``EntityService.create_many``: an import's 38,754 heads) the trigger is
+dropped inside the write's own savepoint and each block's rows get theirs from one
+``INSERT ... SELECT`` of the very expressions the trigger evaluates (its ``new.`` read as the
+block's rows), so ``role_sort`` ends up holding the same rows. The trigger is created again,
+from the text it was stored with, before the savepoint ends: no other connection ever sees the
+table without it, and a failure rolls back the drop with the rows, as ``search_index``'s
+``filled_in_bulk`` does for the search index.
+
+Only a trigger stored exactly as this code makes it is replaced (an older file's would compute
+other keys, which its own trigger then goes on doing). PostgreSQL keeps no such tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from . import role_sort, sort_index
+from .models import database
+
+
+@dataclass(frozen=True)
+class RowTrigger:
+    """An AFTER INSERT trigger on ``table`` that adds one row to ``target`` per new row."""
+
+    table: str
+    name: str
+    create: str  # the statement this code creates it with
+    target: str
+    columns: str
+    row: str  # the trigger's ``VALUES (...)``, over ``new``
+
+    def stored(self) -> str:
+        """The text ``sqlite_master`` keeps for it (SQLite drops "IF NOT EXISTS")."""
+        return self.create.replace("IF NOT EXISTS ", "", 1)
+
+    def fill(self) -> str:
+        """The trigger's insert for a block of rows (``n``: each of the table's rows with an id
+        BETWEEN the two parameters), in id order."""
+        values = self.row[1:-1].replace('new."', 'n."')
+        return (f'INSERT OR REPLACE INTO "{self.target}" ({self.columns}) SELECT {values} '
+                f'FROM "{self.table}" AS n WHERE n."id" BETWEEN ? AND ? ORDER BY n."id"')
+
+
+def _trigger(table: str, name: str, statements: Sequence[str], target: str, columns: str,
+             row: str) -> RowTrigger:
+    create = next(s for s in statements if f'"{name}"' in s and s.startswith("CREATE TRIGGER"))
+    return RowTrigger(table, name, create, target, columns, row)
+
+
+# The row expressions are the modules' own: the same text the triggers are made of.
+TRIGGERS: dict[str, RowTrigger] = {t.table: t for t in (
+    _trigger("role", f"{role_sort.TABLE}_on_insert", role_sort.STATEMENTS, role_sort.TABLE,
+             role_sort._COLUMNS, role_sort._ROW),
+    _trigger("placement", f"{sort_index.TABLE}_on_insert", sort_index.STATEMENTS,
+             sort_index.TABLE, sort_index._COLUMNS, sort_index._ROW),
+)}
+
+
+@contextmanager
+def filled_in_bulk(model: Any) -> Iterator[Callable[[Sequence[int]], None]]:
+    """For a bulk insert into ``model``'s table: yields ``fill(ids)``, to call with each block's
+    new ids once inserted. Where the table has no such trigger (or not as this code makes it,
+    or not SQLite) ``fill`` does nothing and the trigger, if any, does the work as before."""
+    trigger = TRIGGERS.get(model._meta.table_name)
+    db: Any = database.obj
+    execute: Any = db.execute_sql  # untyped in peewee's stubs
+    if trigger is None or not isinstance(db, SqliteDatabase) or execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+            (trigger.name,)).fetchone() != (trigger.stored(),):
+        yield lambda ids: None
+        return
+    sql = trigger.fill()
+
+    def fill(ids: Sequence[int]) -> None:
+        if not ids:
+            return
+        ordered = sorted(ids)
+        start = 0
+        for n in range(1, len(ordered) + 1):  # each run of consecutive ids: one statement
+            if n == len(ordered) or ordered[n] != ordered[n - 1] + 1:
+                execute(sql, (ordered[start], ordered[n - 1]))
+                start = n
+
+    with db.atomic():  # on any failure the rollback brings the trigger back, with the rows
+        execute(f'DROP TRIGGER "{trigger.name}"')
+        yield fill
+        execute(trigger.create)

@@ -1,0 +1,121 @@
+"""A bulk insert's stored sort keys (role_sort, placement_sort) written a block at a time
+(``ittdesk.sort_fill``): the same rows the per-row triggers write, the triggers back afterwards
+exactly as they were, all or nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from peewee import SqliteDatabase
+from test_queries import YEAR, partnership  # noqa: F401 - the shared fixture
+
+from ittdesk import role_sort, sort_fill, sort_index
+from ittdesk.models import database
+from ittdesk.services import bulk
+from ittdesk.services.people import people, roles
+from ittdesk.services.programmes import placements
+from ittdesk.services.schools import schools
+
+
+class Stop(Exception):
+    pass
+
+
+def _sqlite() -> bool:
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def _triggers() -> list[tuple[str, str]]:
+    if not _sqlite():
+        return []
+    return [tuple(r) for r in database.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()]
+
+
+def _held(table: str, key: str, select_all: str) -> tuple[list, list]:
+    """What the sort table holds and what the tables say it should hold (SQLite)."""
+    if not _sqlite():
+        return [], []
+    held = database.execute_sql(f'SELECT * FROM "{table}" ORDER BY "{key}"').fetchall()
+    return held, sorted(database.execute_sql(select_all).fetchall())
+
+
+def _many_roles(count: int) -> list[dict]:
+    """Roles for new people at new schools, accents and all (their keys go into role_sort)."""
+    with database.atomic():
+        school_ids = schools.create_many([schools.prepare({"urn": str(600000 + i),
+                                                           "name": f"Ysgol Ŵ {i % 50}"})
+                                          for i in range(40)])
+        person_ids = people.create_many([people.prepare({"first_name": f"Zoë {i % 30}",
+                                                         "last_name": f"Ó Dálaigh {i}"})
+                                         for i in range(count)])
+    kinds = ("mentor", "headteacher", "itt_champion")
+    return [{"person": p, "school": school_ids[n % len(school_ids)], "kind": kinds[n % 3],
+             "start_date": date(2020, 9, 1 + n % 20) if n % 4 else None}
+            for n, p in enumerate(person_ids)]
+
+
+def test_roles_written_in_bulk_hold_the_keys_their_triggers_would_write(db):
+    rows = _many_roles(bulk.WRITE_BLOCK + 150)  # two blocks
+    before = _triggers()
+    seen: list[list[str]] = []
+    with database.atomic():
+        ids = roles.create_many(rows, tick=lambda n: seen.append([t[0] for t in _triggers()]))
+    assert len(ids) == len(rows)
+    held, expected = _held(role_sort.TABLE, "role_id", role_sort.SELECT_ALL)
+    assert held == expected and (len(held) == len(rows) or not _sqlite())
+    assert _triggers() == before  # back, as stored before
+    if _sqlite():
+        assert seen and all("role_sort_on_insert" not in names for names in seen)
+        # and the trigger works again: a role added one by one gets its row
+        one = roles.create({"person": rows[0]["person"], "school": rows[1]["school"],
+                            "kind": "mentor"})
+        held, expected = _held(role_sort.TABLE, "role_id", role_sort.SELECT_ALL)
+        assert held == expected and held[-1][0] == one.id
+
+
+def test_placements_written_in_bulk_hold_the_keys_their_triggers_would_write(partnership):  # noqa: F811
+    p = partnership
+    rows = [{"enrolment": e.id, "school": s.id, "mentor": m,
+             "start_date": YEAR.start, "end_date": YEAR.start}
+            for e in p["trainees"] for s in (p["a"], p["b"], p["c"])
+            for m in (p["mentor"].id, None)]
+    with database.atomic():
+        placements.create_many(rows)
+    held, expected = _held(sort_index.TABLE, "placement_id", sort_index.SELECT_ALL)
+    assert held == expected and (len(held) == len(rows) + 2 or not _sqlite())
+
+
+def test_a_failed_bulk_write_keeps_the_trigger_and_the_keys_as_they_were(db):
+    rows = _many_roles(bulk.WRITE_BLOCK + 10)
+    before = _triggers()
+
+    def cancel(n: int) -> None:  # in the second block: the first one's keys are written
+        if len(calls) == 2:
+            raise Stop
+        calls.append(n)
+
+    calls: list[int] = []
+    with database.atomic():  # the caller goes on, then commits
+        with pytest.raises(Stop):
+            roles.create_many(rows, tick=cancel)
+    assert _triggers() == before
+    assert _held(role_sort.TABLE, "role_id", role_sort.SELECT_ALL) == ([], [])
+
+
+def test_a_trigger_stored_otherwise_is_left_to_do_the_work(sqlite_db):
+    """A file whose trigger is not the one this code makes keeps it: no block fill."""
+    trigger = sort_fill.TRIGGERS["role"]
+    other = trigger.create.replace("INSERT OR REPLACE INTO", "REPLACE INTO", 1)
+    database.execute_sql(f'DROP TRIGGER "{trigger.name}"')
+    database.execute_sql(other)
+    rows = _many_roles(30)
+    before = _triggers()
+    assert (trigger.name, trigger.stored()) not in before
+    assert (trigger.name, other.replace("IF NOT EXISTS ", "")) in before
+    with database.atomic():
+        roles.create_many(rows)
+    assert _triggers() == before
+    held, expected = _held(role_sort.TABLE, "role_id", role_sort.SELECT_ALL)
+    assert held == expected and len(held) == len(rows)
