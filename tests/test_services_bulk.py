@@ -188,3 +188,21 @@ def test_values_bound_once_are_stored_as_values_bound_per_row(sqlite_db):
                 transaction.rollback()
         assert stored[0] == stored[1], columns
         assert [row[1] for row in stored[0]] == columns[0]
+
+
+def test_sort_keys_worked_out_once_for_many_parts_are_the_keys_of_each_name(db):
+    """insert_returning's ``keys_seen`` (create_many's parts share it): the keys stored are
+    sortkeys' for each name, whichever part first met the name."""
+    from ittdesk.services import bulk
+    from ittdesk.sortkeys import sort_key
+
+    names = ["Ærø Primary", "O'Brien Academy", "Ærø Primary", "Łódź School", "obi school"]
+    rows = [{"urn": 310000 + n, "name": name} for n, name in enumerate(names)]
+    seen: dict[str, dict[str, str]] = {}
+    with database.atomic():
+        columns = bulk.column_names(School, rows)
+        ids = bulk.insert_returning(School, rows[:2], columns, seen)
+        ids += bulk.insert_returning(School, rows[2:], columns, seen)
+    stored = {s.id: s.name_key for s in School.select().where(School.id.in_(ids))}
+    assert [stored[i] for i in ids] == [sort_key(n, 200) for n in names]
+    assert seen == {"name_key": {n: sort_key(n, 200) for n in names}}

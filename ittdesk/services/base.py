@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from peewee import IntegrityError
 
-from .. import audit, search_index, sort_fill
+from .. import audit
 from ..errors import ConflictError, NotFoundError, RefusedError, ValidationError
 from ..models import AuditEntry, database, is_postgres
 from ..models.base import BaseModel, SortKeyField, Versioned, writing
@@ -323,23 +323,21 @@ class EntityService(Generic[M]):
         names = bulk.column_names(self.model, rows)
         entity, person_of = self.entity, self.person_of
         ids: list[int] = []
-        # Search index and sort keys a block at a time, not a trigger per row (search_index,
-        # sort_fill); a table more than doubled: later indexes after the rows (bulk_indexes)
-        with search_index.filled_in_bulk(self.model) as fill, \
-                sort_fill.filled_in_bulk(self.model) as fill_sorts, \
-                bulk_indexes.built_after(self.model, len(rows)):
+        keys_seen: dict[str, dict[str, str]] = {}  # a name's sort key worked out once
+        # The search index and sort keys filled a block at a time (not a trigger per row), a
+        # table's indexes built after its rows when it more than doubles (bulk_indexes)
+        with bulk_indexes.inserting(self.model, len(rows)) as fill:
             for start in range(0, len(rows), bulk.WRITE_BLOCK):
                 block = rows[start:start + bulk.WRITE_BLOCK]
                 if tick is None:  # insert_returning's own statements: as many rows as fit in one
-                    block_ids = bulk.insert_returning(self.model, block, names)
+                    block_ids = bulk.insert_returning(self.model, block, names, keys_seen)
                 else:
                     block_ids = []
                     for i in range(0, len(block), bulk.INSERT_CHUNK):
                         part = block[i:i + bulk.INSERT_CHUNK]
-                        block_ids.extend(bulk.insert_returning(self.model, part, names))
+                        block_ids.extend(bulk.insert_returning(self.model, part, names, keys_seen))
                         tick(len(part))
                 fill(block_ids)
-                fill_sorts(block_ids)
                 people = (person_ids[start:start + bulk.WRITE_BLOCK] if person_ids is not None else
                           [person_of(values, new_id) for values, new_id in zip(block, block_ids, strict=True)])
                 audit.record_created(entity, block_ids, block, people, note=note, import_run=import_run)

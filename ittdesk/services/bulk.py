@@ -32,11 +32,14 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
 
 
 def insert_returning(model: type[Model], rows: Sequence[dict[str, Any]],
-                     names: list[str] | None = None) -> list[int]:
+                     names: list[str] | None = None,
+                     keys_seen: dict[str, dict[str, str]] | None = None) -> list[int]:
     """Insert rows in chunks; the new ids in row order.
 
     ``names``: the columns to write (default :func:`column_names` of ``rows``); a row without
     one, or with None, writes the model's default there, as :func:`full_rows` fills it in.
+    ``keys_seen``: the sort keys already worked out, by key field (kept by a caller that inserts
+    a large write in parts: a name's key is the same in every part).
     One multi-row ``INSERT ... RETURNING id`` per chunk (SQLite 3.35+ and PostgreSQL), written
     directly rather than through peewee's query builder, which costs ~10x more per row at 50,000
     rows. Values still go through each field's ``db_value``. Ids are sorted because RETURNING's
@@ -49,8 +52,11 @@ def insert_returning(model: type[Model], rows: Sequence[dict[str, Any]],
     # People's and schools' names sort by keys written with them (``sortkeys.with_keys``):
     # added as extra columns, each computed once per distinct name rather than by copying
     # every row (100,000 names share far fewer spellings).
+    if keys_seen is None:
+        keys_seen = {}
     keyed: list[tuple[str, Any, dict[str, Any]]] = [
-        (name, key, {}) for name, key in key_fields(model).items() if name in names]
+        (name, key, keys_seen.setdefault(key.name, {}))
+        for name, key in key_fields(model).items() if name in names]
     key_names = {key.name for _name, key, _seen in keyed}
     database = model._meta.database
     meta = model._meta.fields
@@ -92,14 +98,25 @@ def insert_returning(model: type[Model], rows: Sequence[dict[str, Any]],
                 values = [v if v is None or v.__class__ is kind else conv(v) for v in values]
             columns.append(values)
         for name, key, seen in keyed:
-            found_keys = []
-            for v in given[name]:
-                found = seen.get(v) if v.__class__ is str else None
-                if found is None:
-                    found = key_value(key, v)
-                    if v.__class__ is str:
-                        seen[v] = found
-                found_keys.append(found)
+            values = given[name]
+            if _TEXT_ONLY.issuperset(map(type, values)):  # names: each key looked up in C
+                found_keys = list(map(seen.get, values))
+                if None in found_keys:
+                    for n, v in enumerate(values):
+                        if found_keys[n] is None:
+                            found = seen.get(v)
+                            if found is None:
+                                found = seen[v] = key_value(key, v)
+                            found_keys[n] = found
+            else:
+                found_keys = []
+                for v in values:
+                    found = seen.get(v) if v.__class__ is str else None
+                    if found is None:
+                        found = key_value(key, v)
+                        if v.__class__ is str:
+                            seen[v] = found
+                    found_keys.append(found)
             columns.append(found_keys)
         if param == "?":  # SQLite: a value every row shares is bound once (values_sql)
             sql, params = values_sql(table, column_sql, columns)
@@ -111,6 +128,7 @@ def insert_returning(model: type[Model], rows: Sequence[dict[str, Any]],
     return ids
 
 
+_TEXT_ONLY = frozenset((str,))
 _ONCE = frozenset((str, int, type(None)))  # exactly these: 1 == True == 1.0 are stored apart
 
 

@@ -26,12 +26,13 @@ PostgreSQL keeps its indexes (its bulk path is COPY and multi-row INSERTs; not m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from peewee import SqliteDatabase
 
+from .. import search_index, sort_fill
 from ..models import database
 
 #: fewer rows than this: not worth two schema changes (every cached statement is prepared again)
@@ -77,3 +78,20 @@ def built_after(model: Any, adding: int) -> Iterator[None]:
         yield
         for _name, sql in indexes:
             execute(sql)
+
+
+@contextmanager
+def inserting(model: Any, adding: int) -> Iterator[Callable[[Sequence[int]], None]]:
+    """Everything kept in step with ``model``'s table, arranged for a bulk insert of ``adding``
+    rows (``create_many``): yields ``fill(ids)``, to call with each block's new ids once
+    inserted, which writes their search index (``search_index.filled_in_bulk``) and stored sort
+    keys (``sort_fill``) a block at a time; the later indexes are built after the rows when
+    the table more than doubles (``built_after``). One savepoint each, all or nothing."""
+    with search_index.filled_in_bulk(model) as fill_index, \
+            sort_fill.filled_in_bulk(model) as fill_sorts, built_after(model, adding):
+
+        def fill(ids: Sequence[int]) -> None:
+            fill_index(ids)
+            fill_sorts(ids)
+
+        yield fill
