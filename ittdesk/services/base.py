@@ -19,9 +19,9 @@ from peewee import IntegrityError
 
 from .. import audit
 from ..errors import ConflictError, NotFoundError, RefusedError, ValidationError
-from ..models import AuditEntry, database, is_postgres
+from ..models import AuditEntry, database
 from ..models.base import BaseModel, SortKeyField, Versioned, writing
-from . import bulk, bulk_indexes
+from . import bulk, bulk_indexes, statements
 from .declaration import Field as Field
 from .declaration import Kind as Kind
 from .declaration import Reference as Reference
@@ -207,10 +207,7 @@ class EntityService(Generic[M]):
     def _locked(self, record_id: int) -> M:
         """The record as it is now, read inside the write transaction (``FOR UPDATE`` on
         PostgreSQL: another edit of it waits until this one commits)."""
-        query = self.model.select().where(self.model.id == record_id)
-        if is_postgres():
-            query = query.for_update()
-        instance: M | None = query.first()
+        instance: M | None = statements.locked_row(self.model, record_id)  # built once
         if instance is None:
             raise NotFoundError(f"No {self.entity} with id {record_id}")
         return instance
@@ -220,13 +217,10 @@ class EntityService(Generic[M]):
         """``UPDATE`` the changed columns and ``version = version + 1`` where the version is
         still the one read (it is: the row was read under the write lock), and the instance
         after it. An integrity failure becomes ``refusal`` in words."""
-        model = self.model
-        columns = model._meta.fields
-        row: dict[Any, Any] = {columns[name]: new for name, (_old, new) in changes.items()}
-        row[columns["version"]] = columns["version"] + 1
         try:
-            written = model.update(row).where(
-                (model.id == instance.id) & (columns["version"] == instance.version)).execute()
+            written = statements.write_changed(  # the statement built once per set of columns
+                self.model, instance.id, instance.version,
+                {name: new for name, (_old, new) in changes.items()})
         except IntegrityError as exc:
             if refusal is ValidationError:
                 raise ValidationError({"": f"{self.label} not saved: {_integrity_message(exc)}"}) from exc

@@ -53,7 +53,8 @@ class SchoolService(EntityService[School]):
     def check(self, values: dict[str, Any], instance: School | None) -> dict[str, str]:
         errors = {}
         urn = values.get("urn")
-        if urn is not None:
+        # an unchanged URN is this school's own (the URN is unique in the table): not asked
+        if urn is not None and (instance is None or urn != instance.urn):
             query = School.select().where(School.urn == urn)
             if instance is not None:
                 query = query.where(School.id != instance.id)

@@ -1,0 +1,111 @@
+"""An edit's statements built once (``ittdesk.services.statements``): the row read under the
+write lock and the UPDATE of the changed columns are, call after call, exactly what Peewee
+would build and send, the same record comes back, and the version check still refuses a row
+that moved; a school's unchanged URN is not looked up again, a taken one still refused."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from peewee import fn
+
+from ittdesk.errors import ValidationError
+from ittdesk.models import Person, Role, School, database, is_postgres
+from ittdesk.services import statements
+from ittdesk.services.people import people, roles
+from ittdesk.services.schools import schools
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Every statement sent to the database from now on, as (sql, params)."""
+    calls: list[tuple[str, list]] = []
+    real = database.obj.execute_sql
+
+    def recording(sql, params=None, *args, **kwargs):
+        calls.append((sql, list(params or [])))
+        return real(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(database.obj, "execute_sql", recording)
+    return calls
+
+
+@pytest.fixture
+def records(db):
+    a = schools.create({"urn": 100001, "name": "Fernbank Primary School", "phase": "primary"})
+    b = schools.create({"urn": 100002, "name": "Ashby Moor Academy"})
+    ada = people.create({"first_name": "Ada", "last_name": "Greaves"})
+    role = roles.create({"person": ada.id, "school": a.id, "kind": "headteacher",
+                         "start_date": date(2020, 9, 1)})
+    return {"a": a, "b": b, "ada": ada, "role": role}
+
+
+def test_the_locked_row_is_the_one_peewee_reads(records):
+    for model, record in ((School, records["a"]), (Person, records["ada"]),
+                          (Role, records["role"])):
+        for _ in range(2):  # built, then reused
+            read = statements.locked_row(model, record.id)
+            plain = model.select().where(model.id == record.id).first()
+            assert type(read) is model and read.__data__ == plain.__data__
+            assert not read._dirty
+        assert statements.locked_row(model, 999_999) is None
+        assert statements.locked_row(model, str(record.id)).id == record.id  # converted as before
+
+
+def test_the_reused_update_is_the_statement_peewee_sends(records, sent):
+    """The same SQL and parameters as ``Model.update(...).where(...)``, a name's sort key
+    included (``SortKeyed``), dates and foreign keys converted, twice over (built, reused)."""
+    edits = ((School, records["a"], {"notes": "Met the head", "name": "Fernbank Infants"}),
+             (Person, records["ada"], {"last_name": "Ó Súilleabháin"}),
+             (Role, records["role"], {"school": records["b"].id, "end_date": date(2027, 8, 31)}))
+    for model, record, changes in edits:
+        for turn in range(2):
+            version = model.get_by_id(record.id).version
+            changed = {k: f"{v} {turn}" if isinstance(v, str) else v for k, v in changes.items()}
+            columns = model._meta.fields
+            row = {columns[k]: v for k, v in changed.items()}
+            row[columns["version"]] = columns["version"] + 1
+            expected = model.update(row).where(
+                (model.id == record.id) & (columns["version"] == version)).sql()
+            sent.clear()
+            assert statements.write_changed(model, record.id, version, changed) == 1
+            assert sent == [(expected[0], list(expected[1]))]
+            after = model.get_by_id(record.id)
+            assert after.version == version + 1
+            for name, value in changed.items():
+                field = columns[name]
+                attr = field.column_name if hasattr(field, "rel_model") else name
+                assert getattr(after, attr) == value
+    assert Person.get_by_id(records["ada"].id).last_name_key == "osuilleabhain1"
+
+
+def test_a_moved_version_writes_nothing(records):
+    school = records["a"]
+    assert statements.write_changed(School, school.id, school.version + 5, {"notes": "x"}) == 0
+    assert School.get_by_id(school.id).notes is None
+    assert School.get_by_id(school.id).version == school.version
+
+
+def test_a_value_peewee_renders_as_sql_is_left_to_peewee(records, sent):
+    role = records["role"]
+    sent.clear()
+    assert statements.write_changed(Role, role.id, role.version,
+                                     {"capacity": fn.COALESCE(Role.capacity, 3)}) == 1
+    assert len(sent) == 1 and "COALESCE" in sent[0][0]
+    assert Role.get_by_id(role.id).capacity == 3
+
+
+def test_a_school_keeps_its_own_urn_unasked_and_another_taken_one_refused(records, sent):
+    a = records["a"]
+    sent.clear()
+    schools.update(a.id, {"urn": 100001, "notes": "Same URN"})
+    looked_up = [sql for sql, _ in sent if '"urn" = ' in sql]
+    assert looked_up == []  # the school's own URN: nothing to ask
+    with pytest.raises(ValidationError) as caught:
+        schools.update(a.id, {"urn": 100002})
+    assert "already used by Ashby Moor Academy" in caught.value.errors["urn"]
+    schools.update(a.id, {"urn": 100003})
+    assert School.get_by_id(a.id).urn == 100003
+    if is_postgres():
+        assert any("FOR UPDATE" in sql for sql, _ in sent)
