@@ -99,9 +99,10 @@ def _held(day: date) -> tuple[str, list[Any]]:
 _NEWEST = 'ORDER BY k."start_date" DESC NULLS LAST, k."role_id" DESC LIMIT 1'
 # ids per IN (...) when asking the current role of people who hold several roles today
 _CHUNK = 500
-# people holding several roles today, one in this many of those holding any: the look-up per
-# person is quicker than finding those people's current roles (``people_by_school``)
-_MANY = 16
+# people holding several roles today, more than one in this many of those holding any: the
+# look-up per person is quicker than finding those people's current roles (``people_by_school``;
+# ~3.5 us a person against ~0.4 us more a person for the look-up and its sort)
+_MANY = 8
 
 
 class HeldSort:
@@ -174,11 +175,14 @@ def people_by_school(descending: bool) -> list[int]:
         params)}
     if len(once) != len(placed) or unkeyed & once:
         several = {p for p, times in Counter(placed).items() if times > 1} | (unkeyed & once)
-        if len(several) * _MANY > len(placed):
-            # Sorting each one's held roles costs ~5 us a person here, the look-up per person
-            # and the sort ~0.4 us more a person than the walk: past one in _MANY, it wins.
+        current = None
+        if len(several) * _MANY <= len(placed):
+            current = _current_only(placed, several, descending, params)
+        if current is None:
+            # Many such people (or a start date that is not a date's text): the look-up per
+            # person and its sort cost less than finding each one's current role here.
             return HeldSort("person").looked_up(descending)
-        placed = _current_only(placed, several, descending, params)
+        placed = current
         once = set(placed)
     # Everyone in the list as one text, not 100,000 rows: a third of the time, and a set is
     # what is needed (the order is the sort's, by id).
@@ -191,34 +195,42 @@ def people_by_school(descending: bool) -> list[int]:
 
 
 def _current_only(placed: list[int], several: set[int], descending: bool, params: list[Any]
-                  ) -> list[int]:
+                  ) -> list[int] | None:
     """``placed`` with each of ``several`` (people met more than once in the walk, or also
     holding a role without a key today) kept only where their current role places them, or
-    nowhere if that role has no key. Their current role is the look-up's own rule (newest
-    started, then the newest role) asked of their held roles alone; the walk meets one
-    person's roles in key order, so the current one is the place whose rank among their keys
-    is its key's (a person's places with equal keys are side by side: either is the same)."""
+    nowhere if that role has no key; None if a start date is not a date's text (then Python
+    cannot compare them as SQLite does).
+
+    Their current role is the look-up's rule (``_NEWEST``: the newest start, no start last,
+    then the newest role) applied to their held roles, read for them alone. The walk meets one
+    person's roles in key order, so their current role's place is the one whose rank among
+    their keys is its key's (two places of one person with equal keys are side by side:
+    either is the same)."""
     execute: Any = database.obj.execute_sql
     held = _held(clock.today())[0]  # the condition's text; the day is ``params``'
     keys: dict[int, list[str]] = {}
-    current: dict[int, str | None] = {}
+    newest: dict[int, tuple[tuple[bool, str, int], str | None]] = {}
     people = sorted(several)
-    for start in range(0, len(people), _CHUNK):
-        chunk = people[start:start + _CHUNK]
+    for first in range(0, len(people), _CHUNK):
+        chunk = people[first:first + _CHUNK]
         marks = ", ".join("?" * len(chunk))
-        for person, key, rank in execute(
-                f'SELECT k."person_id", k."school_key", row_number() OVER (PARTITION BY '
-                'k."person_id" ORDER BY k."start_date" DESC NULLS LAST, k."role_id" DESC) '
+        for person, key, start, role in execute(
+                f'SELECT k."person_id", k."school_key", k."start_date", k."role_id" '
                 f'FROM "{TABLE}" AS k WHERE k."person_id" IN ({marks}) AND {held}',
                 [*chunk, *params]):
+            if start is not None and start.__class__ is not str:
+                return None
             if key is not None:
                 keys.setdefault(person, []).append(key)
-            if rank == 1:
-                current[person] = key
+            # _NEWEST as a Python key: text dates compare as SQLite compares them
+            rank = (start is not None, start or "", role)
+            best = newest.get(person)
+            if best is None or rank > best[0]:
+                newest[person] = (rank, key)
     place: dict[int, int] = {}  # which of each one's places, in the walk's order, to keep
     for person, found in keys.items():
         found.sort(reverse=descending)  # text keys: Python's order is SQLite's BINARY one
-        mine = current[person]
+        mine = newest[person][1]
         place[person] = found.index(mine) if mine is not None else -1
     keep = bytearray(b"\x01") * len(placed)
     met: dict[int, int] = {}
