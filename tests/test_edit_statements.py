@@ -109,3 +109,18 @@ def test_a_school_keeps_its_own_urn_unasked_and_another_taken_one_refused(record
     assert School.get_by_id(a.id).urn == 100003
     if is_postgres():
         assert any("FOR UPDATE" in sql for sql, _ in sent)
+
+
+def test_a_person_keeps_their_own_email_and_trn_unasked_and_taken_ones_refused(records, sent):
+    ada = records["ada"]
+    people.update(ada.id, {"email": "ada@example.org", "trn": "1234567"})
+    ben = people.create({"first_name": "Ben", "last_name": "Naylor", "email": "ben@example.org"})
+    sent.clear()
+    people.update(ada.id, {"email": "ada@example.org", "trn": "1234567", "notes": "Same"})
+    assert [sql for sql, _ in sent if '"email" = ' in sql or '"trn" = ' in sql] == []
+    with pytest.raises(ValidationError) as caught:
+        people.update(ada.id, {"email": "ben@example.org"})
+    assert f"(#{ben.id}) already has this email" in caught.value.errors["email"]
+    with pytest.raises(ValidationError) as caught:
+        people.update(ben.id, {"trn": "1234567"})
+    assert "already has this TRN" in caught.value.errors["trn"]

@@ -74,6 +74,8 @@ class PersonService(EntityService[Person]):
                 other = known[name].get(value)
                 if other is not None and instance is not None and other.id == instance.id:
                     other = None
+            elif instance is not None and value == getattr(instance, name):
+                continue  # the record's own, unchanged: unique in the table, so no one else's
             else:
                 query = Person.select().where(getattr(Person, name) == value)
                 if instance is not None:
