@@ -347,3 +347,105 @@ def test_a_slices_workbook_is_a_plain_zip_of_its_parts_given_a_piece_at_a_time()
     assert stream.seek(0, 1) == len(data)
     with pytest.raises(io.UnsupportedOperation):
         stream.seek(0)
+
+
+def _counted_parses(monkeypatch) -> list[int]:
+    """Counts calamine's workbooks made for slices (one per slice parsed)."""
+    from python_calamine import CalamineWorkbook
+
+    made: list[int] = []
+    original = CalamineWorkbook.from_filelike
+
+    def counted(stream):
+        book = original(stream)
+        made.append(1)
+        return book
+
+    monkeypatch.setattr(CalamineWorkbook, "from_filelike", counted)
+    return made
+
+
+def _slice_threads() -> list:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "xlsx slices"]
+
+
+def _wait_for(check, seconds: float = 10.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def test_the_next_slice_is_parsed_while_the_rows_of_one_are_used_never_more(
+        tmp_path, monkeypatch, tiny_slices):
+    path = _plain_sheet(tmp_path / "ahead.xlsx", rows=400)
+    sheet = reading.open_book(path).sheet()
+    assert _slice_threads() == []  # the head read is over: its thread stopped with it
+    stream = sheet.stream
+    made = _counted_parses(monkeypatch)
+    rows: list = []
+    checked = -1
+    for row in sheet.iter_rows():
+        if stream.slices != checked:
+            checked = stream.slices
+            if checked >= 2:  # from the second slice on, the next one is parsed meanwhile...
+                # (or, at the last slice, the thread has ended with nothing more to make)
+                assert _wait_for(lambda n=checked: len(made) >= n + 1 or not _slice_threads())
+            assert len(made) <= checked + 1  # ...and never one more
+        rows.append(row)
+    assert stream.slices > 10 and stream.whole_from is None and len(made) == stream.slices
+    monkeypatch.setattr(xlsx_slices, "AHEAD", False)
+    assert list(sheet.iter_rows()) == rows
+    assert _slice_threads() == []
+
+
+def test_a_sheets_first_rows_parse_the_first_slice_only(tmp_path, monkeypatch, tiny_slices):
+    monkeypatch.setattr(xlsx_slices, "FIRST_SLICE_BYTES", 20_000)  # more than HEAD_ROWS rows
+    path = _plain_sheet(tmp_path / "head.xlsx", rows=400)
+    made = _counted_parses(monkeypatch)
+    book = reading.open_book(path)
+    made.clear()  # the workbook's own (its sheet names)
+    sheet = book.sheet()
+    assert len(sheet.head) == reading.HEAD_ROWS and len(made) == 1
+    assert _slice_threads() == []
+
+
+def test_a_pass_stopped_half_way_stops_the_thread_and_an_error_in_it_comes_where_it_would(
+        tmp_path, monkeypatch, tiny_slices):
+    from itertools import islice
+
+    path = _plain_sheet(tmp_path / "stop.xlsx", rows=400)
+    sheet = reading.open_book(path).sheet()
+    rows = sheet.iter_rows()
+    first = list(islice(rows, 150))
+    assert _slice_threads()  # running ahead
+    rows.close()
+    assert _slice_threads() == []
+    calls = []
+    original = xlsx_slices._StoredZip.with_entry
+
+    def failing(self, name, blocks):
+        calls.append(1)
+        if len(calls) == 15:  # the 15th slice (rows ~180-190)
+            raise OSError("disk gone")
+        return original(self, name, blocks)
+
+    monkeypatch.setattr(xlsx_slices._StoredZip, "with_entry", failing)
+    given = {}
+    for ahead in (True, False):
+        monkeypatch.setattr(xlsx_slices, "AHEAD", ahead)
+        calls.clear()
+        seen = []
+        with pytest.raises(OSError, match="disk gone"):
+            for row in sheet.iter_rows():
+                seen.append(row)
+        given[ahead] = seen
+    assert given[True] == given[False]  # the rows of the 14 slices before it, then the error
+    assert len(given[True]) > len(first) and given[True][:150] == first
+    assert _slice_threads() == []

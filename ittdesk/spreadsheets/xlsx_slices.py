@@ -30,8 +30,10 @@ positions, shared-strings counts): the slices are made of the same bytes.
 from __future__ import annotations
 
 import io
+import queue
 import re
 import struct
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Generator, Iterator
@@ -53,6 +55,9 @@ FIRST_SLICE_BYTES = 256 << 10
 MIN_SHEET_BYTES = 64 << 20
 #: ... and so are sheets less than this many times the parts each slice reads again.
 MIN_RATIO = 8
+
+#: Whether the next slice is parsed in a thread while the rows of one are used (see _Ahead).
+AHEAD = True
 
 _BLOCK = 1 << 20
 _SHEET_DATA = re.compile(rb"<([\w.-]+:)?sheetData\b[^>]*?(/?)>")
@@ -159,6 +164,74 @@ class _Pieces:
         return self.position
 
 
+class _Ahead:
+    """The items of ``items`` made in a thread, the next one while the caller uses this one,
+    from the second on (the first slice is the head's: a sheet's first rows are often all
+    that is wanted, and the second slice would be parsed for nothing).
+
+    Why: calamine lets go of the GIL while it parses a slice, so on a second core the next
+    slice is parsed while the rows of this one are planned. One item ahead at most: one more
+    slice's grid held (~45 MB at 16 MB slices). The items come in order; an exception ends
+    them where it was raised, as it would have without the thread."""
+
+    def __init__(self, items: Iterator[Any]) -> None:
+        self.items = items
+        self._want = threading.Semaphore(0)  # items the thread may make
+        self._ready: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
+        self._taken = 0
+        self._asked = False  # the thread is already making the next item
+        self._over = self._stop = False
+        self._thread = threading.Thread(target=self._run, name="xlsx slices", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._want.acquire()
+            if self._stop:
+                return
+            try:
+                item = next(self.items)
+            except StopIteration:
+                self._ready.put((_DONE, None))
+                return
+            except BaseException as exc:  # handed to the caller, raised there
+                self._ready.put((_FAILED, exc))
+                return
+            self._ready.put((_ITEM, item))
+            del item
+
+    def __iter__(self) -> _Ahead:
+        return self
+
+    def __next__(self) -> Any:
+        if self._over:
+            raise StopIteration
+        if not self._asked:
+            self._want.release()
+        kind, value = self._ready.get()
+        if kind != _ITEM:
+            self._over = True
+            if kind == _FAILED:
+                raise value
+            raise StopIteration
+        self._taken += 1
+        self._asked = self._taken >= 2
+        if self._asked:
+            self._want.release()  # the next one is made while this one is used
+        return value
+
+    def close(self) -> None:
+        """Stops the thread (after the item it is making, if any) and drops what it made."""
+        self._stop = True
+        self._want.release()
+        self._thread.join()
+        while not self._ready.empty():
+            self._ready.get()
+
+
+_ITEM, _DONE, _FAILED = range(3)
+
+
 class _Whole(Exception):
     """The rest of the sheet is read by calamine whole (see the module docstring)."""
 
@@ -229,7 +302,30 @@ class SlicedRows:
         """The sheet's slices, one at a time: where each starts and its rows, last row first.
 
         The rows are made at once (``to_python``) and calamine's grid let go before the first
-        is given: its ``iter_rows`` would also make a row for each row above the slice."""
+        is given: its ``iter_rows`` would also make a row for each row above the slice. From
+        the second slice on, the next one is cut and parsed in a thread meanwhile (AHEAD)."""
+        parsed = self._parsed()
+        ahead = _Ahead(parsed) if AHEAD else None
+        try:
+            for pair in ahead or parsed:
+                sheet, book = pair.pop(), pair.pop()  # the only references: freed once used
+                try:
+                    start = sheet.start
+                    rows = sheet.to_python() if start is not None else []
+                except Exception as exc:
+                    raise _Whole from exc
+                del book, sheet
+                rows.reverse()
+                yield start, rows
+                del rows
+        finally:
+            if ahead is not None:
+                ahead.close()
+            parsed.close()
+
+    def _parsed(self) -> Generator[list[Any], None, None]:
+        """Each slice as calamine parsed it: ``[workbook, sheet]``, a list the caller empties
+        (this generator keeps no reference to a grid while it waits)."""
         from python_calamine import CalamineWorkbook
 
         for blocks in self._bodies():
@@ -238,15 +334,12 @@ class SlicedRows:
             try:
                 book = CalamineWorkbook.from_filelike(stream)
                 del stream
-                sheet = book.get_sheet_by_name(self.name)
-                start = sheet.start
-                rows = sheet.to_python() if start is not None else []
+                pair = [book, book.get_sheet_by_name(self.name)]
             except Exception as exc:
                 raise _Whole from exc
-            del book, sheet
-            rows.reverse()
-            yield start, rows
-            del rows
+            del book
+            yield pair
+            del pair
 
     def _bodies(self) -> Iterator[list[bytes]]:
         """The sheet's XML cut after whole rows: each a worksheet of its own, in blocks. A part
