@@ -108,6 +108,11 @@ class CohortService(EntityService[Cohort]):
         return f"{cohort.programme.name} {cohort.name} ({cohort.academic_year})"
 
 
+def _taken(found: Enrolment | None, instance: Enrolment | None) -> bool:
+    """A loaded enrolment holds the key, and it is not the one being saved."""
+    return found is not None and (instance is None or found.id != instance.id)
+
+
 class KnownEnrolments(TypedDict):
     """The enrolments an import has loaded once, by the keys ``EnrolmentService.check``
     refuses a second of: (person id, cohort id), and trainee ID."""
@@ -154,14 +159,10 @@ class EnrolmentService(EntityService[Enrolment]):
         """``known``: every enrolment with those keys, when the caller has loaded them
         (imports, to avoid a query per row); else a query per key."""
         errors: dict[str, str] = {}
-
-        def taken(found: Enrolment | None) -> bool:
-            return found is not None and (instance is None or found.id != instance.id)
-
         person, cohort = values.get("person"), values.get("cohort")
         if person and cohort:
             if known is not None:
-                clash = taken(known["cohort"].get((person, cohort)))
+                clash = _taken(known["cohort"].get((person, cohort)), instance)
             else:
                 query = Enrolment.select().where((Enrolment.person == person)
                                                  & (Enrolment.cohort == cohort))
@@ -173,7 +174,7 @@ class EnrolmentService(EntityService[Enrolment]):
         trainee_id = values.get("trainee_id")
         if trainee_id:
             if known is not None:
-                clash = taken(known["trainee_id"].get(trainee_id))
+                clash = _taken(known["trainee_id"].get(trainee_id), instance)
             else:
                 query = Enrolment.select().where(Enrolment.trainee_id == trainee_id)
                 if instance is not None:

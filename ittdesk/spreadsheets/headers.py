@@ -170,15 +170,27 @@ def _filled(v: Any) -> bool:
 
 def is_blank(row: Sequence[Any]) -> bool:
     """No cell holds anything (stops at the first that does: data rows cost one look)."""
+    return _first_filled(row) is None
+
+
+def _first_filled(row: Sequence[Any]) -> Any:
+    """The first cell that holds something, or None: what both is_blank and is_trailer look
+    at, found once per data row (:func:`iter_data_rows`)."""
     for v in row:
-        if _filled(v):
-            return False
-    return True
+        if v is None or v == "":
+            continue
+        if not isinstance(v, str) or v.strip():
+            return v
+    return None
 
 
 def is_trailer(row: Sequence[Any], header_width: int) -> bool:
     """A totals row (first cell "Total"...) or a sparse notes row ("Notes:", "Source:", "*")."""
-    first = next((v for v in row if _filled(v)), None)
+    return _is_trailer(_first_filled(row), row, header_width)
+
+
+def _is_trailer(first: Any, row: Sequence[Any], header_width: int) -> bool:
+    """:func:`is_trailer` for a row whose first filled cell is ``first``."""
     if not isinstance(first, str):
         return False
     first = first.strip()
@@ -206,10 +218,11 @@ def iter_data_rows(rows: Iterable[Sequence[Any]], header: HeaderRow,
     for _ in islice(stream, header.index + 1):
         pass
     for index, row in enumerate(stream, header.index + 1):
-        if is_blank(row):
+        first = _first_filled(row)
+        if first is None:  # blank
             block.blank_rows += 1
             continue
-        if is_trailer(row, header_width):
+        if isinstance(first, str) and _is_trailer(first, row, header_width):
             block.stopped_at = index + 1
             block.stopped_because = cell_text(next(v for v in row if _filled(v)))[:40]
             block.left_out = 1 + sum(1 for r in stream if not is_blank(r))

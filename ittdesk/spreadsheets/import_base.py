@@ -14,6 +14,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 from ..errors import RefusedError
 from ..services.base import EntityService
+from ..services.memo import MEMO_LIMIT, outcome_of
 from . import headers, heading_match, reading
 from .import_rows import Record as Record  # re-exported: the kinds build their plans from these
 from .import_rows import Refusal as Refusal
@@ -310,7 +311,17 @@ class ImportKind:
                 result[name] = None
                 continue
             parsing = parsings[name]
-            ok, value = parse_with(parsing, raw[name])
+            given = raw[name]
+            seen = parsing[2]
+            if seen is not None and given.__class__ is str:  # parse_with's common case, written out
+                found = seen.get(given)
+                if found is None:
+                    if len(seen) >= MEMO_LIMIT:
+                        seen.clear()
+                    found = seen[given] = outcome_of(parsing[1], given)
+                ok, value = found
+            else:
+                ok, value = parse_with(parsing, given)
             if not ok:
                 refused.append(Refusal(record.row, columns.get(name, parsing[0]), value))
                 value = BAD

@@ -89,7 +89,9 @@ def register_key(name: str, vocabulary: Choices, given: Any) -> str | None:
 
 
 def register_fields(raw: dict[str, Any], extras: dict[str, Any],
-                    seen: dict[Any, str | None] | None = None) -> dict[str, Any]:
+                    seen: dict[str, dict[Any, str | None]] | None = None,
+                    sources: tuple[tuple[str, Choices, str], ...] = _REGISTER_SOURCES
+                    ) -> dict[str, Any]:
     """Issue 17's route-aware record from what a row already says: the route when the
     programme column names one of Register's (code, name or key), the ITT dates, the first
     subject's HECoS code, study mode, age range and Register's withdrawal reason code. Only
@@ -97,21 +99,25 @@ def register_fields(raw: dict[str, Any], extras: dict[str, Any],
 
     ``seen`` (a plan's): each field's key per distinct value, looked up once. These columns
     repeat a few values (routes, subjects, modes), and each look-up normalises the text with
-    a regular expression: 500,000 of them were ~5% of a 100,000-row import."""
+    a regular expression: 500,000 of them were ~5% of a 100,000-row import. ``sources``: the
+    plan's (those of :data:`_REGISTER_SOURCES` its file maps; the others are never given)."""
     found: dict[str, Any] = {}
-    for name, vocabulary, source in _REGISTER_SOURCES:
+    for name, vocabulary, source in sources:
         given = raw.get(source)
         if given is None or given == "":
             continue
         if seen is None:
             key = register_key(name, vocabulary, given)
         else:
+            known = seen.get(name)
+            if known is None:
+                known = seen[name] = {}
             # kept apart by type as the parse memo does (True == 1 == 1.0; str(1.0) is "1.0")
-            memo_key = (name, given) if given.__class__ is str else (name, given.__class__, given)
+            memo_key = given if given.__class__ is str else (given.__class__, given)
             try:
-                key = seen[memo_key]
+                key = known[memo_key]
             except KeyError:
-                key = seen[memo_key] = register_key(name, vocabulary, given)
+                key = known[memo_key] = register_key(name, vocabulary, given)
             except TypeError:  # unhashable: never remembered
                 key = register_key(name, vocabulary, given)
         if key is not None:
@@ -178,17 +184,22 @@ class EnrolmentImport(ImportKind):
     def plan(self, records: list[Record], columns: dict[str, str], refused: list[Refusal],
              options: dict[str, Any] | None = None) -> list[Item]:
         options = options or {}
-        person_names = ("title", "first_name", "last_name", "email", "phone", "trn",
-                        "date_of_birth")
-        enrol_names = ("status", "trainee_id", "hesa_id", "subject", "outcome",
-                       "withdrawal_date", "withdrawal_reason")
+        # Only the fields a row can give (the mapped ones, and the names a full name gives):
+        # clean looks at each name it is given, on every row.
+        can_give = set(columns) | ({"title", "first_name", "last_name"} if "full_name" in columns
+                                   else set())
+        person_names = tuple(n for n in ("title", "first_name", "last_name", "email", "phone",
+                                         "trn", "date_of_birth") if n in can_give)
+        enrol_names = tuple(n for n in ("status", "trainee_id", "hesa_id", "subject", "outcome",
+                                        "withdrawal_date", "withdrawal_reason") if n in can_give)
+        register_sources = tuple(s for s in _REGISTER_SOURCES if s[2] in can_give)
         extra_names = ("programme", "cohort", "academic_year", "start_date", "end_date",
                        "home_school")
         resolver = CohortResolver(options.get("cohort"), bool(options.get("create_cohorts")))
         parsed: list[Parsed] = []
         homes: list[tuple[Record, int]] = []
         subjects: dict[Any, tuple[bool, Any]] = {}  # a file names few subjects: each looked up once
-        register_seen: dict[Any, str | None] = {}  # and few routes, modes, age ranges (register_fields)
+        register_seen: dict[str, dict[Any, str | None]] = {}  # and few routes, modes... (register_fields)
         memo = current_memo()  # the plan's: each distinct value parsed once
         # Every problem of a row is found before it is refused: a row said "no cohort", and
         # only on the next run "unknown school".
@@ -216,7 +227,7 @@ class EnrolmentImport(ImportKind):
             evalues, errors = enrolments.clean(raw, names=enrol_names, partial=True, memo=memo)
             refuse_errors(record, errors, columns, refused)
             extras = self.extras(record, extra_names, columns, refused)
-            evalues.update(register_fields(raw, extras, register_seen))
+            evalues.update(register_fields(raw, extras, register_seen, register_sources))
             if extras["home_school"] not in (None, BAD):
                 homes.append((record, extras["home_school"]))
             said = {r.column for r in refused[before:]} if len(refused) > before else set()
@@ -248,9 +259,9 @@ class EnrolmentImport(ImportKind):
         for record, urn in homes:
             if urn not in schools:
                 refused.append(Refusal(record.row, columns["home_school"], C.no_school(urn)))
-        refuse_duplicates(parsed, lambda p: [("trainee ID", p[2].get("trainee_id"), "trainee_id"),
-                                              ("email", (p[1].get("email"), p[4].id), "email")],
-                           columns, refused)
+        refuse_duplicates([p[0].row for p in parsed], [
+            ("trainee ID", "trainee_id", [p[2].get("trainee_id") for p in parsed]),
+            ("email", "email", [(p[1].get("email"), p[4].id) for p in parsed])], columns, refused)
         bad = {r.row for r in refused}
         parsed = [p for p in parsed if p[0].row not in bad]
         by_tid = {cast(str, e.trainee_id): e for e in C.models_where_in(  # matched: not null
@@ -271,6 +282,7 @@ class EnrolmentImport(ImportKind):
         items: list[Item] = []
         for record, pvalues, evalues, (home_school, end_date), cohort in parsed:
             token: Token
+            cohort_id = cohort.id  # read once: a model's field is a descriptor call each time
             enrolment = by_tid.get(evalues["trainee_id"]) if evalues.get("trainee_id") else None
             person = people_by_id.get(enrolment.person_id) if enrolment else None
             if person is None and pvalues.get("email"):
@@ -278,7 +290,7 @@ class EnrolmentImport(ImportKind):
             if person is None and pvalues.get("trn"):
                 person = by_trn.get(pvalues["trn"])
             if enrolment is None and person is not None:
-                enrolment = existing.get((person.id, cohort.id))
+                enrolment = existing.get((person.id, cohort_id))
             if home_school is not None:
                 evalues["home_school"] = schools[home_school][0]
                 if evalues.get("route") in SALARIED_ROUTES:  # Register's employing school
@@ -301,12 +313,13 @@ class EnrolmentImport(ImportKind):
             claimed = {k: v for k, v in additions.items() if k in ("email", "trn")}
             if not file_keys.free(token, claimed, record, columns, refused):
                 continue
-            if (enrolment is None or enrolment.cohort_id != cohort.id) and not file_keys.pair_free(
-                    token, cohort.id, record, columns, refused):
+            if (enrolment is None or enrolment.cohort_id != cohort_id) and not file_keys.pair_free(
+                    token, cohort_id, record, columns, refused):
                 continue
             item = _plan_enrolment(record, pvalues, evalues, cohort, person, enrolment,
                                    columns, refused, known, known_enrolments,
-                                   None if planned is None else file_keys.items.get(planned))
+                                   None if planned is None else file_keys.items.get(planned),
+                                   additions if person is not None else None)
             if item is not None:
                 if isinstance(cohort, NewCohort):
                     item.payload["new_cohort"] = cohort
@@ -314,12 +327,12 @@ class EnrolmentImport(ImportKind):
                 moved = resolver.course_ends(cohort, end_date)
                 if moved:
                     old = cohort.end_date or cohort.academic_year.end
-                    item.payload["cohort_ends"] = {cohort.id: (old, end_date)}
+                    item.payload["cohort_ends"] = {cohort_id: (old, end_date)}
                     item.changes["Cohort end date"] = (old, end_date)
                     item.warnings.append(moved)
                     if item.action == "same":
                         item.action = "update"
-                file_keys.planned(token, item, record.row, cohort.id, claimed,
+                file_keys.planned(token, item, record.row, cohort_id, claimed,
                                   additions if planned is not None else None)
                 items.append(item)
         return items
@@ -364,10 +377,12 @@ _NO_ENROLMENT: dict[str, Any] = dict.fromkeys(f.name for f in enrolments.fields)
 
 def _over(empty: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """``empty`` with those of ``values`` that are its fields (others are left out)."""
-    merged = empty.copy()
-    for name, value in values.items():
-        if name in merged:
-            merged[name] = value
+    merged = {**empty, **values}  # one merge in C: a plan's values are its fields, as a rule
+    if len(merged) != len(empty):  # some are not: left out
+        merged = empty.copy()
+        for name, value in values.items():
+            if name in merged:
+                merged[name] = value
     return merged
 
 
@@ -376,9 +391,12 @@ def _plan_enrolment(record: Record, pvalues: dict[str, Any], evalues: dict[str, 
                     enrolment: Enrolment | None, columns: dict[str, str], refused: list[Refusal],
                     known: dict[str, dict[Any, C.PersonRow]] | None = None,
                     known_enrolments: KnownEnrolments | None = None,
-                    same_person_as: Item | None = None) -> Item | None:
+                    same_person_as: Item | None = None,
+                    person_additions: dict[str, Any] | None = None) -> Item | None:
     """``known`` / ``known_enrolments``: the preloaded keys the services check against;
-    ``same_person_as``: the item of an earlier row that adds this (new) trainee. People are
+    ``same_person_as``: the item of an earlier row that adds this (new) trainee;
+    ``person_additions``: what the row gives a stored ``person`` that differs, when the caller
+    has worked it out (the same as the diff below: not compared twice). People are
     PersonRows here, not models: ``people.check`` takes either (``PersonLike``)."""
     changes: dict[str, tuple[Any, Any]] = {}
     payload: dict[str, Any] = {}
@@ -399,8 +417,10 @@ def _plan_enrolment(record: Record, pvalues: dict[str, Any], evalues: dict[str, 
         payload["person"] = pvalues
         new_person = True
     else:
-        diff = {k: (getattr(person, k), v) for k, v in pvalues.items()
-                if v is not None and getattr(person, k) != v}
+        diff = ({k: (getattr(person, k), v) for k, v in person_additions.items()}
+                if person_additions is not None else
+                {k: (getattr(person, k), v) for k, v in pvalues.items()
+                 if v is not None and getattr(person, k) != v})
         if diff:
             # people.merged, for a person row (Person has no foreign keys to map to ids)
             merged = {f.name: getattr(person, f.name) for f in people.fields}

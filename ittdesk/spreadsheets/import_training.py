@@ -5,17 +5,13 @@ names, refusals and duplicate keys. The kinds themselves are in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .. import fields as F
 from . import import_common as C
 from .import_base import BAD, ImportField, ImportKind, Record, Refusal
-
-#: A parsed row, (record, values...): the record first, so refusals can name its row.
-Parsed = TypeVar("Parsed", bound=tuple[Any, ...])
-#: (what the key is called, the key, its field) for one row, e.g. ("trainee ID", "T1", "trainee_id")
-Key = tuple[str, Any, str]
 
 AS_GIVEN = lambda v: v  # noqa: E731 - parsed later by the service's own field spec
 
@@ -59,31 +55,30 @@ def refuse_errors(record: Record, errors: Mapping[str, str], columns: dict[str, 
                                if ": " in message else message))
 
 
-def refuse_duplicates(parsed: Sequence[Parsed], keys_of: Callable[[Parsed], Iterable[Key]],
+def refuse_duplicates(rows: Sequence[int], keys: Sequence[tuple[str, str, Sequence[Any]]],
                       columns: dict[str, str], refused: list[Refusal]) -> None:
-    """Refuse every row whose key (trainee id, email in a cohort) is on another row too."""
-    # Each key's first row, and the rows of the keys that are on more than one: a list per
-    # key (200,000 of them for 100,000 enrolments) only for the few that repeat. Refused in
-    # the order the keys were first seen, each key's rows in file order.
-    first: dict[Key, tuple[int, int]] = {}  # key -> (its first row, when it was first seen)
-    more: dict[Key, list[int]] = {}
-    for p in parsed:
-        row = p[0].row
-        for entry in keys_of(p):
-            key = entry[1]
-            if key and (not isinstance(key, tuple) or key[0]):
-                seen = first.get(entry)
-                if seen is None:
-                    first[entry] = (row, len(first))
-                elif entry in more:
-                    more[entry].append(row)
-                else:
-                    more[entry] = [seen[0], row]
-    for what, key, column in sorted(more, key=lambda entry: first[entry][1]):
-        rows = more[(what, key, column)]
-        if len(rows) > 1:
-            shown = key[0] if isinstance(key, tuple) else key
-            for row in rows:
-                refused.append(Refusal(row, columns.get(column, ""),
-                                       f"{what} {shown} is on more than one row "
-                                       f"({', '.join(map(str, rows))}): keep one"))
+    """Refuse every row whose key (trainee id, email in a cohort) is on another row too.
+
+    ``rows``: the rows' numbers; ``keys``: (what the key is called, its field, the key on each
+    row: a value, or a tuple whose first value is the key's own), a column per key. Refused
+    in the order the keys were first seen (by row, then in ``keys``' order), each key's rows
+    in file order. Each column is counted at once (``Counter``, in C): only the keys on two
+    rows or more are looked at one by one (a dict entry and a tuple per key and row of
+    100,000 enrolments cost more than the rest of the check)."""
+    repeated: list[tuple[int, int, str, str, Any, list[int]]] = []
+    for order, (what, column, values) in enumerate(keys):
+        twice = {key for key, count in Counter(values).items()
+                 if count > 1 and key and (not isinstance(key, tuple) or key[0])}
+        if not twice:
+            continue
+        where: dict[Any, list[int]] = {}
+        for i in [i for i, key in enumerate(values) if key in twice]:
+            where.setdefault(values[i], []).append(i)
+        repeated.extend((found[0], order, what, column, key, found) for key, found in where.items())
+    for _first, _order, what, column, key, found in sorted(repeated, key=lambda r: r[:2]):
+        numbers = [rows[i] for i in found]
+        shown = key[0] if isinstance(key, tuple) else key
+        for row in numbers:
+            refused.append(Refusal(row, columns.get(column, ""),
+                                   f"{what} {shown} is on more than one row "
+                                   f"({', '.join(map(str, numbers))}): keep one"))
