@@ -36,3 +36,24 @@ def test_people_named_by_few_keys_or_by_more_keys_than_people_are_found_alike(db
     one_by_one = {i: C.person_rows_by("id", [i])[i] for i in ids}
     assert one_by_one == by_id
     assert C.person_rows_by("email", [None, ""]) == {}
+
+
+def test_records_named_by_few_keys_or_by_more_keys_than_rows_are_found_alike(db):
+    """models_where_in: looked up by key, or (at least as many keys as rows) every row's key
+    read once; an empty table found empty without a look-up per key."""
+    from ittdesk.models import Enrolment
+    from ittdesk.services.programmes import cohorts, enrolments, programmes
+
+    assert C.models_where_in(Enrolment, "trainee_id", [f"T{i}" for i in range(1200)]) == []
+    ids = _add_people()
+    programme = programmes.create({"name": "PGCE Primary", "kind": "itt"})
+    cohort = cohorts.create({"programme": programme.id, "name": "2025", "academic_year": "2025/26"})
+    made = [enrolments.create({"person": pid, "cohort": cohort.id, "trainee_id": tid})
+            for pid, tid in zip(ids, ("T1", "T2", None), strict=True)]
+    few = C.models_where_in(Enrolment, "trainee_id", ["T2"])
+    many = C.models_where_in(Enrolment, "trainee_id", ["T1", "T2", "t1", "", None, "T9"])
+    assert [e.id for e in few] == [made[1].id]
+    assert [e.id for e in many] == [made[0].id, made[1].id]  # by id, as before
+    by_person = C.models_where_in(Enrolment, "person", ids + [max(ids) + 1])
+    assert [e.person_id for e in by_person] == ids
+    assert [e.id for e in C.models_where_in(Enrolment, "person", [ids[2]])] == [made[2].id]

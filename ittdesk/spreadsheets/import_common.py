@@ -40,8 +40,26 @@ def key_in(field: Any, values: Sequence[Any]) -> SQL:
 def models_where_in(model: type[M], key: str, values: Iterable[Any]) -> list[M]:
     """The records whose ``key`` is one of ``values``, as models: the keys matched by plain SQL
     first (:func:`rows_where_in`), then only the records found loaded (often none: a file's
-    trainee ids that are new)."""
-    ids = [row[0] for row in rows_where_in(model, ("id",), key, values)]
+    trainee ids that are new).
+
+    When there are at least as many keys as rows (``MAX(id)``), every row's key is read once
+    and kept if named, as :func:`person_rows_by` does: 100,000 new trainee IDs were 200
+    look-ups of 500 keys into an enrolment table with no rows (~0.17 s of CPU, ~5% of the
+    enrolments plan); the first import into a database, or a file naming most of a table,
+    is that case."""
+    wanted = set(values)
+    wanted.discard(None)
+    if not wanted:
+        return []
+    if len(wanted) >= (model.select(fn.MAX(model._meta.primary_key)).scalar() or 0):
+        database = model._meta.database
+        fields, (open_q, close_q) = model._meta.fields, database.quote
+        ids = [row[0] for row in database.execute_sql(
+            f"SELECT {open_q}{fields['id'].column_name}{close_q}, "
+            f"{open_q}{fields[key].column_name}{close_q} "
+            f"FROM {open_q}{model._meta.table_name}{close_q}") if row[1] in wanted]
+    else:
+        ids = [row[0] for row in rows_where_in(model, ("id",), key, wanted)]
     found: list[M] = []
     for part in chunks(sorted(ids)):
         found.extend(model.select().where(key_in(model._meta.primary_key, part)))
