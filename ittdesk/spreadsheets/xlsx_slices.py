@@ -10,7 +10,7 @@ zip, into slices of whole ``<row>`` elements (about 8 MB each, the first one sma
 header), and each slice is given to calamine as a small workbook of its own beside the file's
 own workbook, styles and shared-strings parts (stored, not compressed). Every value is
 calamine's; only a slice's grid is held at a time (two: the next is parsed in a thread meanwhile,
-:class:`_Ahead`).
+:class:`~.ahead.Ahead`).
 
 Where a cut could change what calamine reads, the rest of the sheet is read by calamine whole,
 as before (:class:`SlicedRows` is given that reader): a slice with a ``<row>`` without ``r``
@@ -31,10 +31,8 @@ positions, shared-strings counts): the slices are made of the same bytes.
 from __future__ import annotations
 
 import io
-import queue
 import re
 import struct
-import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Generator, Iterator
@@ -43,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RefusedError
+from .ahead import Ahead
 
 #: Bytes of sheet XML in a slice: calamine holds ~2.7x that at its peak (GIAS: 8 MB of XML is
 #: ~2,650 rows x 139 columns), and with AHEAD two slices are held, one parsed while the other's
@@ -58,7 +57,7 @@ MIN_SHEET_BYTES = 64 << 20
 #: ... and so are sheets less than this many times the parts each slice reads again.
 MIN_RATIO = 8
 
-#: Whether the next slice is parsed in a thread while the rows of one are used (see _Ahead):
+#: Whether the next slice is parsed in a thread while the rows of one are used (see ahead.Ahead):
 #: GIAS's import planned on ~3 s less of its own thread's CPU, for ~45 MB more at its peak.
 AHEAD = True
 
@@ -167,74 +166,6 @@ class _Pieces:
         return self.position
 
 
-class _Ahead:
-    """The items of ``items`` made in a thread, the next one while the caller uses this one,
-    from the second on (the first slice is the head's: a sheet's first rows are often all
-    that is wanted, and the second slice would be parsed for nothing).
-
-    Why: calamine lets go of the GIL while it parses a slice, so on a second core the next
-    slice is parsed while the rows of this one are planned. One item ahead at most: one more
-    slice held (its zip, shared strings and grid: ~45 MB at 8 MB slices). The items come in
-    order; an exception ends them where it was raised, as it would have without the thread."""
-
-    def __init__(self, items: Iterator[Any]) -> None:
-        self.items = items
-        self._want = threading.Semaphore(0)  # items the thread may make
-        self._ready: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
-        self._taken = 0
-        self._asked = False  # the thread is already making the next item
-        self._over = self._stop = False
-        self._thread = threading.Thread(target=self._run, name="xlsx slices", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            self._want.acquire()
-            if self._stop:
-                return
-            try:
-                item = next(self.items)
-            except StopIteration:
-                self._ready.put((_DONE, None))
-                return
-            except BaseException as exc:  # handed to the caller, raised there
-                self._ready.put((_FAILED, exc))
-                return
-            self._ready.put((_ITEM, item))
-            del item
-
-    def __iter__(self) -> _Ahead:
-        return self
-
-    def __next__(self) -> Any:
-        if self._over:
-            raise StopIteration
-        if not self._asked:
-            self._want.release()
-        kind, value = self._ready.get()
-        if kind != _ITEM:
-            self._over = True
-            if kind == _FAILED:
-                raise value
-            raise StopIteration
-        self._taken += 1
-        self._asked = self._taken >= 2
-        if self._asked:
-            self._want.release()  # the next one is made while this one is used
-        return value
-
-    def close(self) -> None:
-        """Stops the thread (after the item it is making, if any) and drops what it made."""
-        self._stop = True
-        self._want.release()
-        self._thread.join()
-        while not self._ready.empty():
-            self._ready.get()
-
-
-_ITEM, _DONE, _FAILED = range(3)
-
-
 class _Whole(Exception):
     """The rest of the sheet is read by calamine whole (see the module docstring)."""
 
@@ -308,7 +239,7 @@ class SlicedRows:
         is given: its ``iter_rows`` would also make a row for each row above the slice. From
         the second slice on, the next one is cut and parsed in a thread meanwhile (AHEAD)."""
         parsed = self._parsed()
-        ahead = _Ahead(parsed) if AHEAD else None
+        ahead = Ahead(parsed, name="xlsx slices", serial=1) if AHEAD else None
         try:
             for pair in ahead or parsed:
                 sheet, book = pair.pop(), pair.pop()  # the only references: freed once used
