@@ -384,6 +384,7 @@ def _wait_for(check, seconds: float = 10.0) -> bool:
 
 def test_the_next_slice_is_parsed_while_the_rows_of_one_are_used_never_more(
         tmp_path, monkeypatch, tiny_slices):
+    monkeypatch.setattr(xlsx_slices, "AHEAD", True)  # the thread, though off by default
     path = _plain_sheet(tmp_path / "ahead.xlsx", rows=400)
     sheet = reading.open_book(path).sheet()
     assert _slice_threads() == []  # the head read is over: its thread stopped with it
@@ -406,6 +407,7 @@ def test_the_next_slice_is_parsed_while_the_rows_of_one_are_used_never_more(
 
 
 def test_a_sheets_first_rows_parse_the_first_slice_only(tmp_path, monkeypatch, tiny_slices):
+    monkeypatch.setattr(xlsx_slices, "AHEAD", True)  # the thread, though off by default
     monkeypatch.setattr(xlsx_slices, "FIRST_SLICE_BYTES", 20_000)  # more than HEAD_ROWS rows
     path = _plain_sheet(tmp_path / "head.xlsx", rows=400)
     made = _counted_parses(monkeypatch)
@@ -418,6 +420,7 @@ def test_a_sheets_first_rows_parse_the_first_slice_only(tmp_path, monkeypatch, t
 
 def test_a_pass_stopped_half_way_stops_the_thread_and_an_error_in_it_comes_where_it_would(
         tmp_path, monkeypatch, tiny_slices):
+    monkeypatch.setattr(xlsx_slices, "AHEAD", True)  # the thread, though off by default
     from itertools import islice
 
     path = _plain_sheet(tmp_path / "stop.xlsx", rows=400)

@@ -6,11 +6,10 @@ Python object, and python-calamine has no streaming API. A reader of our own (lx
 streams but took 12 s of CPU for that sheet against calamine's 2.5 s, and would have to copy
 every one of calamine's rules for values (shared and inline strings, numbers, booleans, errors,
 dates from number formats, the 1904 system). So the sheet's XML is cut, streamed from the
-zip, into slices of whole ``<row>`` elements (about 8 MB each, the first one small, for the
+zip, into slices of whole ``<row>`` elements (about 16 MB each, the first one small, for the
 header), and each slice is given to calamine as a small workbook of its own beside the file's
 own workbook, styles and shared-strings parts (stored, not compressed). Every value is
-calamine's; only a slice's grid is held at a time (two: the next is parsed in a thread meanwhile,
-:class:`~.ahead.Ahead`).
+calamine's; only a slice's grid is held at a time.
 
 Where a cut could change what calamine reads, the rest of the sheet is read by calamine whole,
 as before (:class:`SlicedRows` is given that reader): a slice with a ``<row>`` without ``r``
@@ -43,11 +42,11 @@ from typing import Any
 from ..errors import RefusedError
 from .ahead import Ahead
 
-#: Bytes of sheet XML in a slice: calamine holds ~2.7x that at its peak (GIAS: 8 MB of XML is
-#: ~2,650 rows x 139 columns), and with AHEAD two slices are held, one parsed while the other's
-#: rows are used. Each slice costs one parse of the shared strings (~30 ms for GIAS's 141,375,
-#: in the thread): 8 MB took the same CPU as 16 MB (fewer cache misses) and held ~40 MB less.
-SLICE_BYTES = 8 << 20
+#: Bytes of sheet XML in a slice: calamine holds ~2.7x that at its peak (GIAS: 16 MB of XML is
+#: ~5,300 rows x 139 columns). Each slice costs one parse of the shared strings (~30 ms for
+#: GIAS's 141,375): 16 MB keeps that to ~10 a sheet. 8 MB took the same CPU and held ~40 MB
+#: less reading alone, but 25 MB more at the GIAS import's peak (307 against 282 MB).
+SLICE_BYTES = 16 << 20
 #: The first slice: enough for the rows a sheet's header is looked for in, read again cheaply
 #: when only the first rows are wanted (``Sheet.head``, ``is_empty``).
 FIRST_SLICE_BYTES = 256 << 10
@@ -57,9 +56,11 @@ MIN_SHEET_BYTES = 64 << 20
 #: ... and so are sheets less than this many times the parts each slice reads again.
 MIN_RATIO = 8
 
-#: Whether the next slice is parsed in a thread while the rows of one are used (see ahead.Ahead):
-#: GIAS's import planned on ~3 s less of its own thread's CPU, for ~45 MB more at its peak.
-AHEAD = True
+#: Whether the next slice is parsed in a thread while the rows of one are used (see
+#: ahead.Ahead). Off: the thread cut and parsed ~3 s of the GIAS import's CPU, but waited
+#: ~2.3 s for the GIL (each 1 MB block inflated and checked is several waits of up to the 5 ms
+#: switch interval while the import's thread runs Python), so the pass took no less time.
+AHEAD = False
 
 _BLOCK = 1 << 20
 _SHEET_DATA = re.compile(rb"<([\w.-]+:)?sheetData\b[^>]*?(/?)>")
@@ -103,7 +104,7 @@ class _StoredZip:
         except UnicodeEncodeError:
             raw, flags = name.encode("utf-8"), 0x800  # as zipfile marks a UTF-8 name
         if size >= 0xFFFFFFFF or self.offset >= 0xFFFFFFFF:
-            raise _Whole  # never for a slice (8 MB) and companions the preflight let through
+            raise _Whole  # never for a slice (16 MB) and companions the preflight let through
         header = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, flags, 0, 0, 0x21, crc, size, size,
                              len(raw), 0) + raw
         self.directory.append(struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, flags, 0, 0, 0x21,
