@@ -177,7 +177,9 @@ def rows_where_in(model: type[Model], columns: tuple[str, ...], key: str,
     head = (f"SELECT {selected} FROM {open_q}{model._meta.table_name}{close_q} "
             f"WHERE {open_q}{fields[key].column_name}{close_q} IN (")
     found: list[DriverRow] = []
-    for part in chunks(sorted(set(v for v in values if v is not None))):
+    wanted = set(values)
+    wanted.discard(None)
+    for part in chunks(sorted(wanted)):
         sql = head + ", ".join([database.param] * len(part)) + ")"
         found.extend(database.execute_sql(sql, part).fetchall())
     return found

@@ -205,7 +205,8 @@ class EnrolmentImport(ImportKind):
         # only on the next run "unknown school".
         for record in records:
             before = len(refused)
-            raw = with_split_name(self, record, columns, refused)
+            # the row's own cells, completed in place: they are let go once parsed (below)
+            raw = with_split_name(self, record, columns, refused, in_place=True)
             if "subject" in raw:
                 given = raw["subject"]
                 found: tuple[bool, Any] | None = (subjects.get(given) if given.__class__ is str
@@ -223,9 +224,11 @@ class EnrolmentImport(ImportKind):
                     refused.append(Refusal(record.row, columns.get("subject", ""), str(found[1])))
                     del raw["subject"]
             pvalues, errors = people.clean(raw, names=person_names, partial=True, memo=memo)
-            refuse_errors(record, errors, columns, refused)
+            if errors:
+                refuse_errors(record, errors, columns, refused)
             evalues, errors = enrolments.clean(raw, names=enrol_names, partial=True, memo=memo)
-            refuse_errors(record, errors, columns, refused)
+            if errors:
+                refuse_errors(record, errors, columns, refused)
             extras = self.extras(record, extra_names, columns, refused)
             evalues.update(register_fields(raw, extras, register_seen, register_sources))
             if extras["home_school"] not in (None, BAD):

@@ -36,8 +36,11 @@ TRAINEE_FIELDS = (
 
 
 def with_split_name(kind: ImportKind, record: Record, columns: dict[str, str],
-                    refused: list[Refusal]) -> dict[str, Any]:
-    raw = dict(record.raw)
+                    refused: list[Refusal], *, in_place: bool = False) -> dict[str, Any]:
+    """The row's cells with the title, first and last names its full name gives (where it
+    does not give both); a copy unless ``in_place`` (a plan that lets
+    the row's cells go once parsed need not copy them first)."""
+    raw = record.raw if in_place else dict(record.raw)
     if "full_name" in raw and not ("first_name" in raw and "last_name" in raw):
         split = kind.extra(record, "full_name", columns, refused)
         if split is not BAD and split is not None:
