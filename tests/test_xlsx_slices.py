@@ -365,49 +365,7 @@ def _counted_parses(monkeypatch) -> list[int]:
     return made
 
 
-def _slice_threads() -> list:
-    import threading
-
-    return [t for t in threading.enumerate() if t.name.startswith("xlsx slices")]
-
-
-def _wait_for(check, seconds: float = 10.0) -> bool:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.005)
-    return True
-
-
-def test_the_next_slice_is_parsed_while_the_rows_of_one_are_used_never_more(
-        tmp_path, monkeypatch, tiny_slices):
-    path = _plain_sheet(tmp_path / "ahead.xlsx", rows=400)
-    sheet = reading.open_book(path).sheet()
-    stream = sheet.stream
-    serial = list(sheet.iter_rows())
-    total = stream.slices
-    monkeypatch.setattr(xlsx_slices, "AHEAD", True)
-    made = _counted_parses(monkeypatch)
-    rows: list = []
-    checked = -1
-    for row in sheet.iter_rows():
-        if stream.slices != checked:
-            checked = stream.slices
-            # from the second slice on, the next one is already being parsed (never two)
-            expected = min(checked + 1, total) if checked >= 2 else checked
-            assert _wait_for(lambda n=expected: len(made) >= n)
-            assert len(made) == expected
-        rows.append(row)
-    assert total > 10 and stream.slices == total and stream.whole_from is None
-    assert rows == serial and len(made) == total
-    assert _slice_threads() == []  # stopped with the pass
-
-
 def test_a_sheets_first_rows_parse_the_first_slice_only(tmp_path, monkeypatch, tiny_slices):
-    monkeypatch.setattr(xlsx_slices, "AHEAD", True)  # the thread, though off by default
     monkeypatch.setattr(xlsx_slices, "FIRST_SLICE_BYTES", 20_000)  # more than HEAD_ROWS rows
     path = _plain_sheet(tmp_path / "head.xlsx", rows=400)
     made = _counted_parses(monkeypatch)
@@ -415,40 +373,3 @@ def test_a_sheets_first_rows_parse_the_first_slice_only(tmp_path, monkeypatch, t
     made.clear()  # the workbook's own (its sheet names)
     sheet = book.sheet()
     assert len(sheet.head) == reading.HEAD_ROWS and len(made) == 1
-    assert _slice_threads() == []
-
-
-def test_a_pass_stopped_half_way_stops_the_thread_and_an_error_in_it_comes_where_it_would(
-        tmp_path, monkeypatch, tiny_slices):
-    monkeypatch.setattr(xlsx_slices, "AHEAD", True)  # the thread, though off by default
-    from itertools import islice
-
-    path = _plain_sheet(tmp_path / "stop.xlsx", rows=400)
-    sheet = reading.open_book(path).sheet()
-    rows = sheet.iter_rows()
-    first = list(islice(rows, 150))
-    assert _slice_threads()  # running ahead
-    rows.close()
-    assert _slice_threads() == []
-    calls = []
-    original = xlsx_slices._StoredZip.with_entry
-
-    def failing(self, name, blocks):
-        calls.append(1)
-        if len(calls) == 15:  # the 15th slice (rows ~180-190)
-            raise OSError("disk gone")
-        return original(self, name, blocks)
-
-    monkeypatch.setattr(xlsx_slices._StoredZip, "with_entry", failing)
-    given = {}
-    for ahead in (True, False):
-        monkeypatch.setattr(xlsx_slices, "AHEAD", ahead)
-        calls.clear()
-        seen = []
-        with pytest.raises(OSError, match="disk gone"):
-            for row in sheet.iter_rows():
-                seen.append(row)
-        given[ahead] = seen
-    assert given[True] == given[False]  # the rows of the 14 slices before it, then the error
-    assert len(given[True]) > len(first) and given[True][:150] == first
-    assert _slice_threads() == []

@@ -35,7 +35,6 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -55,13 +54,6 @@ FIRST_SLICE_BYTES = 256 << 10
 MIN_SHEET_BYTES = 64 << 20
 #: ... and so are sheets less than this many times the parts each slice reads again.
 MIN_RATIO = 8
-
-#: Whether, from the second slice on, the next slice is parsed by calamine in a thread while
-#: the rows of one are used (calamine lets go of the GIL while it parses). Off until measured
-#: on a quiet machine: on the shared 2-core one it took ~3 s of CPU off the import's thread
-#: (BENCHMARKS.md, "The GIAS workbook's reading, cheaper") but the wall time moved with the
-#: load, the thread waiting ~1-2 s for a core or the GIL. Holds one more slice (~45 MB).
-AHEAD = False
 
 _BLOCK = 1 << 20
 _SHEET_DATA = re.compile(rb"<([\w.-]+:)?sheetData\b[^>]*?(/?)>")
@@ -238,74 +230,24 @@ class SlicedRows:
         """The sheet's slices, one at a time: where each starts and its rows, last row first.
 
         The rows are made at once (``to_python``) and calamine's grid let go before the first
-        is given: its ``iter_rows`` would also make a row for each row above the slice. With
-        AHEAD, from the second slice on, the next one is cut here and parsed by calamine in a
-        thread while this one's rows are used; anything that goes wrong with it is raised
-        after them, where it would have been."""
-        streams = self._streams()
-        pool = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx slices")
-                if AHEAD else None)
-        try:
-            future: Future[list[Any]] | None = None
-            made, last = 0, False
-            while True:
-                if future is not None:
-                    pair = future.result()
-                    future = None
-                else:
-                    stream = next(streams, None)
-                    if stream is None:
-                        return
-                    pair = self._parse(stream)
-                    del stream
-                made += 1
-                sheet, book = pair.pop(), pair.pop()  # the only references: freed once used
-                try:
-                    start = sheet.start
-                    rows = sheet.to_python() if start is not None else []
-                except Exception as exc:
-                    raise _Whole from exc
-                del book, sheet
-                rows.reverse()
-                failure: BaseException | None = None
-                if pool is not None and made >= 2:  # the first is the head's: not one more
-                    try:
-                        stream = next(streams, None)
-                    except BaseException as exc:
-                        failure = exc
-                    else:
-                        if stream is None:
-                            last = True
-                        else:
-                            future = pool.submit(self._parse, stream)
-                            del stream
-                yield start, rows
-                del rows
-                if failure is not None:
-                    raise failure
-                if last:
-                    return
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-            streams.close()
-
-    def _streams(self) -> Generator[_Pieces, None, None]:
-        """Each slice as the small workbook calamine is given (cut in the caller's thread:
-        it is Python between short calls that let go of the GIL, slow in a second thread)."""
-        for blocks in self._bodies():
-            yield self._companions().with_entry(self.part, blocks)
-
-    def _parse(self, stream: _Pieces) -> list[Any]:
-        """A slice's workbook and sheet as calamine parsed them: ``[workbook, sheet]``, a list
-        the caller empties (nothing else keeps the grid)."""
+        is given: its ``iter_rows`` would also make a row for each row above the slice."""
         from python_calamine import CalamineWorkbook
 
-        try:
-            book = CalamineWorkbook.from_filelike(stream)
-            return [book, book.get_sheet_by_name(self.name)]
-        except Exception as exc:
-            raise _Whole from exc
+        for blocks in self._bodies():
+            stream = self._companions().with_entry(self.part, blocks)
+            del blocks
+            try:
+                book = CalamineWorkbook.from_filelike(stream)
+                del stream
+                sheet = book.get_sheet_by_name(self.name)
+                start = sheet.start
+                rows = sheet.to_python() if start is not None else []
+            except Exception as exc:
+                raise _Whole from exc
+            del book, sheet
+            rows.reverse()
+            yield start, rows
+            del rows
 
     def _bodies(self) -> Iterator[list[bytes]]:
         """The sheet's XML cut after whole rows: each a worksheet of its own, in blocks. A part
