@@ -120,6 +120,47 @@ def test_two_app_instances_writing_the_same_file_do_not_corrupt_it(tmp_path):
     assert check_file(path).ok
 
 
+def test_a_first_write_on_a_new_connection_waits_for_another_writer_instead_of_failing(tmp_path):
+    """Begun deferred, a new connection's first INSERT read the schema inside its transaction
+    and then could not take the write lock another connection held: "database is locked" at
+    once, without waiting (the two-instances test above failed so, now and then). A create
+    takes the write lock first, as an edit does, and waits its turn."""
+    import threading
+
+    from ittdesk.models import database
+    from ittdesk.services.schools import schools
+
+    path = tmp_path / "shared.sqlite3"
+    db.open_database(path, daily_backup=False)
+    holding, outcome = threading.Event(), []
+
+    def other_writer() -> None:
+        with database.connection_context():
+            database.execute_sql("BEGIN IMMEDIATE")
+            database.execute_sql("UPDATE setting SET value = value")
+            holding.set()
+            threading.Event().wait(0.3)
+            database.execute_sql("COMMIT")
+
+    def first_create_on_a_new_connection() -> None:
+        with database.connection_context():
+            holding.wait(5)
+            try:
+                outcome.append(schools.create({"urn": 600001, "name": "Stonegate Academy"}).name)
+            except Exception as exc:  # noqa: BLE001 - what the user would have been told
+                outcome.append(str(exc))
+
+    threads = [threading.Thread(target=other_writer),
+               threading.Thread(target=first_create_on_a_new_connection)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcome == ["Stonegate Academy"]
+    assert School.get(School.urn == 600001).name == "Stonegate Academy"
+    db.close_database()
+
+
 def test_deciding_what_to_open_imports_neither_peewee_nor_the_models():
     """The desktop app shows its window before peewee and the models are imported (~60 ms):
     where a database is (``location``) and what an SQLite file is (``sqlite_file``) are

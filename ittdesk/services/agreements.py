@@ -34,8 +34,8 @@ from ..models import (
     Signature,
     SpendEntry,
     SupportAgreement,
-    database,
 )
+from ..models.base import writing
 from .agreement_lifecycle import (
     CLOSED,
     EDITABLE_WHEN_CLOSED,
@@ -409,7 +409,7 @@ def delete_agreement(agreement_id: int) -> None:
     if agreement.status != "draft":
         raise RefusedError(f"{agreement.reference} is {agreement.status}: only a draft can be deleted "
                            "(withdraw it instead, so the record is kept)")
-    with database.atomic():
+    with writing():  # the write lock first, waiting its turn
         for service in reversed(PART_SERVICES.values()):  # signatures first: they name parties
             for part_id in service.ids_in(agreement.id):
                 service.delete(part_id)
@@ -473,7 +473,7 @@ def save_agreement(agreement_id: int | None, values: dict[str, Any], parts: dict
     removed = removed or {}
     removed_versions = removed_versions or {}
     new_ids: dict[int, int] = {}  # id(PartEdit) -> id, applied after commit
-    with database.atomic():
+    with writing():  # the write lock first, waiting its turn
         agreement = (agreements.create(values) if agreement_id is None
                      else agreements.update(agreement_id, values, expected_version=expected_version))
         for kind in reversed(list(PART_SERVICES)):  # signatures go before the parties they name

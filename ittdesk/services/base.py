@@ -19,7 +19,7 @@ from peewee import IntegrityError
 
 from .. import audit
 from ..errors import ConflictError, NotFoundError, RefusedError, ValidationError
-from ..models import AuditEntry, database
+from ..models import AuditEntry
 from ..models.base import BaseModel, SortKeyField, Versioned, writing
 from . import bulk, bulk_indexes, statements
 from .declaration import Field as Field
@@ -159,7 +159,7 @@ class EntityService(Generic[M]):
 
     def create(self, data: dict[str, Any]) -> M:
         values = self.prepare(data)
-        with database.atomic():
+        with self._writing():  # the write lock at BEGIN, waiting its turn (see _writing)
             try:
                 instance = self.model.create(**values)
             except IntegrityError as exc:
@@ -418,7 +418,7 @@ class EntityService(Generic[M]):
             if field is None:
                 continue
             row[field.name] = field.python_value(value) if value is not None else None
-        with database.atomic():
+        with self._writing():  # reads, then writes: the write lock first (see _writing)
             if self.model.get_or_none(self.model.id == entry.entity_id) is not None:
                 raise RefusedError(f"{self.label} #{entry.entity_id} already exists")
             try:

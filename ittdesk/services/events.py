@@ -16,7 +16,8 @@ from peewee import JOIN, ModelSelect
 from .. import fields, holders
 from ..choices import EVENT_KINDS, LEADERSHIP_KINDS
 from ..errors import RefusedError
-from ..models import AuditEntry, Event, EventAttendance, Person, Role, School, database
+from ..models import AuditEntry, Event, EventAttendance, Person, Role, School
+from ..models.base import writing
 from .base import EntityService, Field
 
 
@@ -39,7 +40,7 @@ class EventService(EntityService[Event]):
         """The attendance list goes with the event, each row deleted (and audited) first, so
         the history says who was on it."""
         event = self.get(record_id)
-        with database.atomic():
+        with writing():  # the write lock first, waiting its turn
             for row_id in [r.id for r in EventAttendance.select(EventAttendance.id)
                            .where(EventAttendance.event == event)]:
                 attendance.delete(row_id)
@@ -109,7 +110,7 @@ class AttendanceService(EntityService[EventAttendance]):
         already = set(EventAttendance.select(EventAttendance.person)
                       .where(EventAttendance.event == event_id).scalars())
         added = []
-        with database.atomic():
+        with writing():  # the write lock first, waiting its turn
             for pid in wanted:
                 if pid not in already:
                     added.append(self.create({"event": event_id, "person": pid, **flags}))

@@ -26,8 +26,8 @@ from ..models import (
     School,
     Signature,
     SupportAgreement,
-    database,
 )
+from ..models.base import writing
 from .base import EntityService, Field, count_words
 
 
@@ -191,7 +191,7 @@ class RoleService(EntityService[Role]):
         """
         if kind not in ROLE_KINDS:
             raise ValidationError({"kind": f"'{kind}' is not a role"})
-        with database.atomic():
+        with writing():  # the write lock first, waiting its turn
             # whoever would hold the post on ``on`` (one appointed for later is left alone)
             current = Role.select().where((Role.school == school_id) & (Role.kind == kind)
                                           & holders.held(on))

@@ -11,7 +11,8 @@ from typing import Any
 from ..academic_year import AcademicYear
 from ..choices import TRAINING_ROUTES
 from ..errors import ValidationError
-from ..models import PlacementRule, TermDates, database
+from ..models import PlacementRule, TermDates
+from ..models.base import writing
 from .base import EntityService, Field
 
 
@@ -83,7 +84,7 @@ def import_term_dates(path: Path) -> list[TermDates]:
             problems[f"row {number} term"] = f"{key[2]} {key[0]} is in the file twice"
     if problems:
         raise ValidationError(problems)
-    with database.atomic():
+    with writing():  # the write lock first, waiting its turn
         return [term_dates.create(values) for values in cleaned]
 
 

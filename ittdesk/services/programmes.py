@@ -32,8 +32,8 @@ from ..models import (
     Programme,
     Role,
     School,
-    database,
 )
+from ..models.base import writing
 from .base import EntityService, Field, count_words
 from .people import training_lapses_on
 
@@ -290,7 +290,7 @@ class PlacementService(EntityService[Placement]):
         kept = (json.loads(entry.changes or "{}").get("mentors") or [None])[0]
         if isinstance(kept, str):  # the audit trail keeps a list as its text
             kept = json.loads(kept)
-        with database.atomic():
+        with writing():  # the write lock first, waiting its turn
             placement = super().undo_delete(entry)
             _keep_lead_mentor([placement.id], [placement.mentor_id])
             wanted = [int(pid) for pid in kept or [] if pid != placement.mentor_id]
