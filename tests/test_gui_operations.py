@@ -174,3 +174,35 @@ def test_the_asking_window_takes_no_clicks_or_shortcuts_while_its_write_is_waite
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.keyClick(main_window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
     assert pressed == ["click", "shortcut"]
+
+
+def test_a_write_asked_for_while_writes_are_held_for_the_check_waits_for_it_then_writes(
+        qtbot, tmp_path, qt_settings):
+    """The window shows before the start-up integrity check has passed, with writes held: a
+    Delete, Undo or status change asked for then used to fail ("readonly database")."""
+    from gui_helpers import close_window, make_window
+    from PySide6.QtCore import QTimer
+
+    from ittdesk import db
+
+    path = tmp_path / "partnership.sqlite3"
+    db.open_database(path, daily_backup=False)
+    db.close_database()
+    location = db.open_database(path, daily_backup=False, hold_writes=True)
+    window = make_window(qtbot, location)
+    try:
+        qtbot.waitUntil(tasks_idle)
+        assert db.writes_held()
+        announced = listen(window)
+        done: list = []
+        failed: list = []
+        operations.write(window, schools.create, {"urn": 123458, "name": "Stonegate Academy"},
+                         changes={"school"}, on_done=done.append, on_error=failed.append)
+        QTimer.singleShot(300, db.release_writes)  # what check_in_background does when it passes
+        qtbot.waitUntil(tasks_idle, timeout=10000)
+        assert failed == [] and [school.name for school in done] == ["Stonegate Academy"]
+        assert announced == [frozenset({"school"})]
+        assert School.get(School.urn == 123458).name == "Stonegate Academy"
+    finally:
+        close_window(qtbot, window)
+        db.close_database()

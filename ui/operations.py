@@ -36,6 +36,7 @@ that froze the window for ten seconds and then lost the edit behind a traceback 
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 import time
@@ -134,9 +135,41 @@ def write(parent: QObject | None, fn: Callable, *args: Any, changes: Kinds,
         if notifier is not None and Shiboken.isValid(notifier):
             notifier.announce(changes(result) if callable(changes) else changes)
 
-    return run_task(parent, fn, *args, on_done=on_done, on_error=on_error,
+    return run_task(parent, _after_the_check(fn), *args, on_done=on_done, on_error=on_error,
                     on_cancelled=on_cancelled, on_progress=on_progress,
                     progress_title=progress_title, on_written=written, **kwargs)
+
+
+def _after_the_check(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn``, begun on its worker only once writes are no longer held for the start-up check
+    (``db.open_database(hold_writes=True)``, at most a few seconds after the window shows).
+
+    Begun while held, its first write failed ("attempt to write a readonly database") and a
+    Delete, Undo or status change in the window's first seconds was refused, silently when its
+    widget had gone meanwhile. Waiting before ``fn`` starts repeats nothing it did. Same
+    signature as ``fn`` (``run_task`` still hands it ``progress``/``cancel``)."""
+
+    @functools.wraps(fn)
+    def begun_when_writable(*args: Any, **kwargs: Any) -> Any:
+        _wait_while_held()
+        return fn(*args, **kwargs)
+
+    return begun_when_writable
+
+
+def _wait_while_held() -> None:
+    """On a worker: wait (up to ``SAVE_WAIT_SECONDS``) while writes are held, then let this
+    worker's connection, opened meanwhile as ``query_only``, write. Never on the GUI thread,
+    which is what releases them (tests' synchronous tasks)."""
+    from ittdesk import db
+
+    if not db.writes_held() or threading.current_thread() is threading.main_thread():
+        return
+    deadline = time.monotonic() + SAVE_WAIT_SECONDS
+    while db.writes_held() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not db.writes_held():
+        _write_again_if_released()
 
 
 # -- waiting for another program's write --------------------------------------------------------
