@@ -18,6 +18,7 @@ from . import clock
 from .choices import PARTNERSHIP_STATUSES
 from .errors import ValidationError
 from .models import AuditEntry, ImportRun, School, database
+from .models.base import writing
 
 #: How long after an import its unsorted schools stay on Home.
 RECENT_DAYS = 14
@@ -64,7 +65,7 @@ def set_partnership(school_ids: Sequence[int], status: str, *,
         raise ValidationError({"partnership_status": f"'{status}' is not a partnership status"})
     from .services.schools import schools
 
-    with database.atomic():
+    with writing():
         for n, school_id in enumerate(school_ids, start=1):
             if cancel is not None and cancel.is_set():
                 raise InterruptedError("Cancelled; no school was changed")

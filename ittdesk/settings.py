@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 from . import audit
 from .errors import ValidationError
 from .models import Setting
+from .models.base import writing
 from .outreach.letter_kinds import check_template
 
 #: printed where the provider's name belongs until someone has set it
@@ -155,7 +156,7 @@ def set(key: str, value: Any) -> None:  # noqa: A001 - reads naturally as settin
     value = clean(key, value)
     payload = json.dumps(value)
     old = get(key)
-    with Setting._meta.database.atomic():
+    with writing():
         updated = Setting.update(value=payload).where(Setting.key == key).execute()
         if not updated:
             Setting.create(key=key, value=payload)

@@ -120,17 +120,13 @@ def test_two_app_instances_writing_the_same_file_do_not_corrupt_it(tmp_path):
     assert check_file(path).ok
 
 
-def test_a_first_write_on_a_new_connection_waits_for_another_writer_instead_of_failing(tmp_path):
-    """Begun deferred, a new connection's first INSERT read the schema inside its transaction
-    and then could not take the write lock another connection held: "database is locked" at
-    once, without waiting (the two-instances test above failed so, now and then). A create
-    takes the write lock first, as an edit does, and waits its turn."""
+def _first_write_while_another_holds_the_lock(path: Path, write) -> list:
+    """``write()`` on a new connection while another connection holds the write lock for a
+    moment; what it returned, or the message it failed with."""
     import threading
 
     from ittdesk.models import database
-    from ittdesk.services.schools import schools
 
-    path = tmp_path / "shared.sqlite3"
     db.open_database(path, daily_backup=False)
     holding, outcome = threading.Event(), []
 
@@ -142,22 +138,53 @@ def test_a_first_write_on_a_new_connection_waits_for_another_writer_instead_of_f
             threading.Event().wait(0.3)
             database.execute_sql("COMMIT")
 
-    def first_create_on_a_new_connection() -> None:
+    def first_write_on_a_new_connection() -> None:
         with database.connection_context():
             holding.wait(5)
             try:
-                outcome.append(schools.create({"urn": 600001, "name": "Stonegate Academy"}).name)
+                outcome.append(write())
             except Exception as exc:  # noqa: BLE001 - what the user would have been told
                 outcome.append(str(exc))
 
     threads = [threading.Thread(target=other_writer),
-               threading.Thread(target=first_create_on_a_new_connection)]
+               threading.Thread(target=first_write_on_a_new_connection)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
+    return outcome
+
+
+def test_a_first_write_on_a_new_connection_waits_for_another_writer_instead_of_failing(tmp_path):
+    """Begun deferred, a new connection's first INSERT read the schema inside its transaction
+    and then could not take the write lock another connection held: "database is locked" at
+    once, without waiting (the two-instances test above failed so, now and then). A create
+    takes the write lock first, as an edit does, and waits its turn."""
+    from ittdesk.services.schools import schools
+
+    outcome = _first_write_while_another_holds_the_lock(
+        tmp_path / "shared.sqlite3",
+        lambda: schools.create({"urn": 600001, "name": "Stonegate Academy"}).name)
     assert outcome == ["Stonegate Academy"]
     assert School.get(School.urn == 600001).name == "Stonegate Academy"
+    db.close_database()
+
+
+def test_marking_new_schools_as_partners_from_a_new_connection_waits_for_another_writer(
+        tmp_path):
+    """The same for the writes outside the services (rounds, outreach, erasure, settings...):
+    here marking partners, which reads each school and then writes it."""
+    from ittdesk import new_schools
+    from ittdesk.services.schools import schools
+
+    path = tmp_path / "shared.sqlite3"
+    db.open_database(path, daily_backup=False)
+    school_id = schools.create({"urn": 600002, "name": "Fernbank Primary School"}).id
+    db.close_database()
+    outcome = _first_write_while_another_holds_the_lock(
+        path, lambda: new_schools.set_partnership([school_id], "partner"))
+    assert outcome == [1]
+    assert School.get_by_id(school_id).partnership_status == "partner"
     db.close_database()
 
 

@@ -131,7 +131,7 @@ def cmd_events_add(args: argparse.Namespace) -> int:
 
 
 def cmd_events_attend(args: argparse.Namespace) -> int:
-    from ..models import database
+    from ..models.base import writing
     from ..services.events import attendance, events
     from ..services.people import people
 
@@ -139,7 +139,7 @@ def cmd_events_attend(args: argparse.Namespace) -> int:
     event = events.get(args.event)
     found = [people.find(p) for p in args.people]  # every unknown person refused before writing
     flags = {"attended": not args.invited_only, "led": args.led}
-    with database.atomic():
+    with writing():
         for person in found:
             row = attendance.model.get_or_none((attendance.model.event == event.id)
                                                & (attendance.model.person == person.id))

@@ -12,7 +12,8 @@ from typing import Any
 from .. import audit, clock, fields
 from ..academic_year import AcademicYear
 from ..errors import ValidationError
-from ..models import HostingAppetite, HostingOffer, School, database
+from ..models import HostingAppetite, HostingOffer, School
+from ..models.base import writing
 from ..services.base import EntityService, Field
 from .vocabulary import HOSTING_APPETITES, NOT_HOSTING_REASONS
 
@@ -63,7 +64,7 @@ class HostingAppetiteService(EntityService[HostingAppetite]):
         if errors:
             raise ValidationError(errors)
         values = dict(data, recorded_on=on or clock.today(), source=source)
-        with database.atomic():
+        with writing():
             existing = self.for_year(school_id, year)
             if existing is None:
                 record = self.create(dict(values, school=school_id, academic_year=year))

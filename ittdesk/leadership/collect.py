@@ -19,7 +19,8 @@ from pathlib import Path
 
 from .. import audit, clock
 from ..errors import IttDeskError, RefusedError, ValidationError
-from ..models import ConfirmationRound, Role, RoundSchool, database
+from ..models import ConfirmationRound, Role, RoundSchool
+from ..models.base import writing
 from ..services.people import people, roles
 from ..services.schools import schools
 from . import rounds
@@ -111,7 +112,7 @@ def apply(school_return: SchoolReturn, accepted: Iterable[str] | None = None, *,
     if entry is None:
         raise RefusedError(f"{school_return.name} is no longer part of this round")
     done: list[str] = []
-    with database.atomic():
+    with writing():
         for change in chosen:
             try:
                 _apply_change(change, school_return, today)

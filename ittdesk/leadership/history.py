@@ -162,7 +162,7 @@ def appoint(school_id: int, kind: str, on: date | str | None, *, person_id: int 
     """
     from .. import fields
     from ..errors import ValidationError
-    from ..models import database
+    from ..models.base import writing
     from ..services.people import people, roles
 
     errors: dict[str, str] = {}
@@ -186,7 +186,7 @@ def appoint(school_id: int, kind: str, on: date | str | None, *, person_id: int 
     if errors:
         raise ValidationError(errors)
     assert first_day is not None  # refused above
-    with database.atomic():
+    with writing():
         if person_id is None:
             assert new_person  # refused above
             person_id = people.create(new_person).id

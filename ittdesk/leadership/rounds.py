@@ -27,8 +27,8 @@ from ..models import (
     Role,
     RoundSchool,
     School,
-    database,
 )
+from ..models.base import writing
 from . import confirmation
 from .vocabulary import CHASE_KINDS, HOSTING_APPETITES, HOSTING_SHORT
 
@@ -120,7 +120,7 @@ def plan_round(year: AcademicYear | str, school_ids: Iterable[int] | None = None
 def record_round(new: NewRound) -> ConfirmationRound:
     """Save a planned round and its schools, audited, in one transaction."""
     record = new.round
-    with database.atomic():
+    with writing():
         if find_round(record.academic_year) is not None:  # started meanwhile elsewhere
             raise RefusedError(f"The {record.academic_year} round has already been started")
         record.save(force_insert=True)
@@ -138,7 +138,7 @@ def add_schools(round_: ConfirmationRound, school_ids: Iterable[int] | None = No
     present = _present(round_)
     ids = [i for i in _school_ids(school_ids, statuses) if i not in present]
     if ids:
-        with database.atomic():
+        with writing():
             RoundSchool.insert_many([{"round": round_.id, "school": i} for i in ids]).execute()
             audit.record("confirmation_round", round_.id, "update",
                          {"schools": [len(present), len(present) + len(ids)]})
@@ -228,7 +228,7 @@ def mark_sent(round_: ConfirmationRound, urns: Iterable[int | str] | None = None
         if problems:
             raise RefusedError("Nothing marked as sent: " + "; ".join(problems))
     result = SentResult([], [])
-    with database.atomic():
+    with writing():
         for entry in chosen:
             if entry.sent_on is not None:
                 result.already.append(entry.school.name)

@@ -26,7 +26,8 @@ from ..academic_year import AcademicYear
 from ..documents import RenderPdf
 from ..errors import RefusedError
 from ..files import StagedFolder
-from ..models import ConfirmationRound, School, database
+from ..models import ConfirmationRound, School
+from ..models.base import writing
 from . import rounds
 from .forms import build_workbook, file_name_for, form_content
 
@@ -144,7 +145,7 @@ def _write(round_: ConfirmationRound, schools: list[School], outdir: Path,
         if cancelled is not None and cancelled():
             return stopped
         try:
-            with database.atomic():
+            with writing():
                 record()
                 wanted = {s.id for s in schools}
                 saved = {}

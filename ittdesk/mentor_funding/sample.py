@@ -30,7 +30,8 @@ from .. import audit, clock, fields
 from ..academic_year import AcademicYear
 from ..errors import RefusedError
 from ..files import atomic_write
-from ..models import FundingSample, MentorTraining, Person, Role, School, database
+from ..models import FundingSample, MentorTraining, Person, Role, School
+from ..models.base import writing
 from ..sortkeys import sort_key
 from ..sqlite_file import refuse_database_file
 from . import ledger as ledgers
@@ -420,7 +421,7 @@ def answer(sample_path: Path, out_path: Path, *, year: AcademicYear | None = Non
         tmp.write_bytes((b"\xef\xbb\xbf" if sample.bom else b"") + data)
 
     if record:
-        with database.atomic():  # the file written last: if it cannot be, nothing is recorded
+        with writing():  # the file written last: if it cannot be, nothing is recorded
             result.sample_id, result.answer_by = _record(sample_path.name, received_on, result)
             atomic_write(out_path, write)
     else:
@@ -473,7 +474,7 @@ def mark_sent(sample_id: int | None = None, on: date | None = None) -> FundingSa
             raise RefusedError(f"No open sample with id {sample_id}")
         chosen = found
     day = on or clock.today()
-    with database.atomic():
+    with writing():
         FundingSample.update(sent_on=day).where(FundingSample.id == chosen.id).execute()
         audit.record("funding_sample", chosen.id, "update", {"sent_on": [None, day]},
                      note="DfE mentor funding sample sent back")

@@ -30,7 +30,8 @@ from pathlib import Path
 from .. import audit, clock, holders, settings
 from ..errors import RefusedError
 from ..files import StagedFolder
-from ..models import AuditEntry, ConfirmationRound, Person, Role, RoundSchool, School, database
+from ..models import AuditEntry, ConfirmationRound, Person, Role, RoundSchool, School
+from ..models.base import writing
 
 FORM = "form"
 REMINDER = "reminder"
@@ -306,7 +307,7 @@ def write_chasers(round_: ConfirmationRound, outdir: Path, *, progress: Progress
         if cancelled is not None and cancelled():
             return DraftsResult(cancelled=True)
         try:
-            with database.atomic():
+            with writing():
                 for message in made:
                     log(message, DRAFT)
                 staging.move_in()

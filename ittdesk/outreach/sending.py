@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 from .. import settings
 from ..errors import RefusedError
-from ..models import ConfirmationRound, database
+from ..models import ConfirmationRound
+from ..models.base import writing
 from . import drafts
 
 #: the keyring's service name; the user name is ``smtp_user@smtp_host``
@@ -231,7 +232,7 @@ def send(messages: list[drafts.Message], config: SmtpSettings | None = None, *,
                                   "send again to send the rest (nothing is sent twice)")
                 server = None
                 break
-            with database.atomic():  # at once: a retry must not send it again
+            with writing():  # at once: a retry must not send it again
                 drafts.log(message, drafts.SENT,
                            recipients=[r for r in message.recipients if r.address not in refused])
                 if refused:  # some addresses refused, the others took it: it went
@@ -250,7 +251,7 @@ def send(messages: list[drafts.Message], config: SmtpSettings | None = None, *,
 
 
 def _failed(message: drafts.Message, result: SendResult, reason: str) -> None:
-    with database.atomic():
+    with writing():
         drafts.log(message, drafts.FAILED, reason=reason)
     result.failed.append(f"{message.school.urn} {message.school.name}: {reason}")
 

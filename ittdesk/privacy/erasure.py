@@ -47,6 +47,7 @@ from ..models import (
     Signature,
     database,
 )
+from ..models.base import writing
 from .references import entries_about, mentions, person_references, subject
 
 # Text columns the erasure itself clears on the person's own records (``_own_rows``): a match
@@ -328,7 +329,7 @@ def erase(person_id: int, *, reason: str = "erasure request",
     own = _own_values(person)
     label = erased_label(person.id)
     changed = 0
-    with database.atomic():
+    with writing():
         found, _n = review_mentions(person)
         say("Erasing the person record")
         changed += Person.update(title=None, first_name="Erased", last_name=f"person #{person.id}",

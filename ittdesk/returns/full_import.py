@@ -19,7 +19,8 @@ from peewee import IntegrityError
 from .. import audit
 from .. import settings as settings_mod
 from ..errors import RefusedError, ValidationError
-from ..models import Setting, database
+from ..models import Setting
+from ..models.base import writing
 from ..services.base import Field, _integrity_message
 from ..spreadsheets import heading_match, reading
 from ..spreadsheets.writer import CancelFn, Cancelled, ProgressFn
@@ -64,7 +65,7 @@ def restore_export(path: Path, *, progress: ProgressFn | None = None,
     added: dict[str, int] = {}
     errors: list[str] = []
     done = 0
-    with database.atomic() as transaction:
+    with writing() as transaction:
         for sheet in SHEETS:
             ids[sheet.name] = {}
             added[sheet.name] = 0
@@ -166,7 +167,7 @@ def _add(sheet: Sheet, cells: dict[str, Any], ids: dict[str, dict[Any, int]],
             value = str(value).strip().upper()
         values[attr] = value
     try:
-        with database.atomic():
+        with writing():
             new_id: int = service.model.insert(**{k: v for k, v in values.items()
                                                    if v is not None}).execute()
             return new_id

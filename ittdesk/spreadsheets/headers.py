@@ -261,14 +261,15 @@ def saved_mapping(purpose: str, headings: Sequence[Any]) -> dict[int, str] | Non
 def save_mapping(purpose: str, headings: Sequence[Any], mapping: Mapping[int, str]) -> None:
     """Remember ``mapping`` (column index -> field name) for files with these headings."""
     from ..audit import now
-    from ..models import SavedMapping, database
+    from ..models import SavedMapping
+    from ..models.base import writing
 
     payload = json.dumps({
         "columns": {str(col): name for col, name in sorted(mapping.items()) if name},
         "headings": [cell_text(h) for h in headings],
     }, ensure_ascii=False)
     sig = signature(headings)
-    with database.atomic():
+    with writing():
         updated = (SavedMapping.update(mapping=payload, updated_at=now())
                    .where((SavedMapping.purpose == purpose) & (SavedMapping.signature == sig))
                    .execute())
