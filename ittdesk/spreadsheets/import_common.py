@@ -42,24 +42,14 @@ def models_where_in(model: type[M], key: str, values: Iterable[Any]) -> list[M]:
     first (:func:`rows_where_in`), then only the records found loaded (often none: a file's
     trainee ids that are new).
 
-    When there are at least as many keys as rows (``MAX(id)``), every row's key is read once
-    and kept if named, as :func:`person_rows_by` does: 100,000 new trainee IDs were 200
-    look-ups of 500 keys into an enrolment table with no rows (~0.17 s of CPU, ~5% of the
-    enrolments plan); the first import into a database, or a file naming most of a table,
-    is that case."""
+    The keys are read by :func:`rows_named` (every row once when the file names most of
+    the table: 100,000 new trainee IDs were 200 look-ups of 500 keys into an enrolment table
+    with no rows)."""
     wanted = set(values)
     wanted.discard(None)
     if not wanted:
         return []
-    if len(wanted) >= (model.select(fn.MAX(model._meta.primary_key)).scalar() or 0):
-        database = model._meta.database
-        fields, (open_q, close_q) = model._meta.fields, database.quote
-        ids = [row[0] for row in database.execute_sql(
-            f"SELECT {open_q}{fields['id'].column_name}{close_q}, "
-            f"{open_q}{fields[key].column_name}{close_q} "
-            f"FROM {open_q}{model._meta.table_name}{close_q}") if row[1] in wanted]
-    else:
-        ids = [row[0] for row in rows_where_in(model, ("id",), key, wanted)]
+    ids = [row[0] for row in rows_named(model, ("id", key), key, wanted)]
     found: list[M] = []
     for part in chunks(sorted(ids)):
         found.extend(model.select().where(key_in(model._meta.primary_key, part)))
@@ -135,23 +125,14 @@ _BIRTH = PERSON_COLUMNS.index("date_of_birth")
 def person_rows_by(name: str, values: Iterable[Any]) -> dict[Any, PersonRow]:
     """``name`` (a unique column: id, email, trn) -> the person holding each of ``values``.
 
-    When the file names at least as many keys as there are people, every person is read once
-    and kept if named (about half the time of 100,000 keys looked up 500 at a time, which
-    reads each named person through the index anyway); else the keys are looked up."""
+    The people are read by :func:`rows_named` (every person once when the file names at
+    least as many keys as there are people)."""
     index = PERSON_COLUMNS.index(name)
     make = PersonRow._make
     wanted = {v for v in values if v}
     if not wanted:
         return {}
-    database = Person._meta.database
-    if len(wanted) >= (Person.select(fn.MAX(Person.id)).scalar() or 0):  # ids: at least the rows
-        fields, (open_q, close_q) = Person._meta.fields, database.quote
-        selected = ", ".join(f"{open_q}{fields[c].column_name}{close_q}" for c in PERSON_COLUMNS)
-        rows: Iterable[DriverRow] = (row for row in database.execute_sql(
-            f"SELECT {selected} FROM {open_q}{Person._meta.table_name}{close_q}")
-            if row[index] in wanted)
-    else:
-        rows = rows_where_in(Person, PERSON_COLUMNS, name, wanted)
+    rows = rows_named(Person, PERSON_COLUMNS, name, wanted)
     return {row[index]: make(_as_dates(row)) for row in rows}
 
 
@@ -162,6 +143,25 @@ def _as_dates(row: DriverRow) -> DriverRow:
     if born.__class__ is str:
         return (*row[:_BIRTH], date.fromisoformat(born[:10]), *row[_BIRTH + 1:])
     return row
+
+
+def rows_named(model: type[Model], columns: tuple[str, ...], key: str,
+               wanted: set[Any]) -> list[DriverRow]:
+    """The ``columns`` (``key`` among them) of the rows whose ``key`` is in ``wanted``.
+
+    When there are at least as many keys as rows (``MAX(id)``: the first import into a
+    database, or a file naming most of a table), every row is read once and kept if named:
+    about half the time of the same keys looked up ``CHUNK`` at a time, which reads each named
+    row through the index anyway. Else the keys are looked up (:func:`rows_where_in`)."""
+    if len(wanted) < (model.select(fn.MAX(model._meta.primary_key)).scalar() or 0):
+        return rows_where_in(model, columns, key, wanted)
+    database = model._meta.database
+    fields, (open_q, close_q) = model._meta.fields, database.quote
+    selected = ", ".join(f"{open_q}{fields[c].column_name}{close_q}" for c in columns)
+    index = columns.index(key)
+    return [row for row in database.execute_sql(
+        f"SELECT {selected} FROM {open_q}{model._meta.table_name}{close_q}")
+        if row[index] in wanted]
 
 
 def rows_where_in(model: type[Model], columns: tuple[str, ...], key: str,
