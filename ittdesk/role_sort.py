@@ -40,10 +40,10 @@ _PERSON_KEY = '{p}."first_name_key" || \' \' || {p}."last_name_key"'
 _HOLDER = ('(SELECT ' + _PERSON_KEY.format(p='p') + ' FROM "person" AS p '
            'WHERE p."id" = new."person_id")')
 _SCHOOL = '(SELECT s."name_key" FROM "school" AS s WHERE s."id" = new."school_id")'
-_COLUMNS = ('"role_id", "person_id", "school_id", "kind", "start_date", "end_date", '
-            '"person_key", "school_key"')
-_ROW = (f'(new."id", new."person_id", new."school_id", new."kind", new."start_date", '
-        f'new."end_date", {_HOLDER}, {_SCHOOL})')
+COLUMNS = ('"role_id", "person_id", "school_id", "kind", "start_date", "end_date", '
+           '"person_key", "school_key"')
+ROW = (f'(new."id", new."person_id", new."school_id", new."kind", new."start_date", '
+       f'new."end_date", {_HOLDER}, {_SCHOOL})')
 
 STATEMENTS: tuple[str, ...] = (
     f'CREATE TABLE IF NOT EXISTS "{TABLE}" ("role_id" INTEGER NOT NULL PRIMARY KEY, '
@@ -60,10 +60,10 @@ STATEMENTS: tuple[str, ...] = (
     f'CREATE INDEX IF NOT EXISTS "{KEY_INDEX}" ON "{TABLE}" ("school_key", "person_id", '
     '"start_date", "end_date")',
     f'CREATE TRIGGER IF NOT EXISTS "{TABLE}_on_insert" AFTER INSERT ON "role" BEGIN '
-    f'INSERT OR REPLACE INTO "{TABLE}" ({_COLUMNS}) VALUES {_ROW}; END',
+    f'INSERT OR REPLACE INTO "{TABLE}" ({COLUMNS}) VALUES {ROW}; END',
     f'CREATE TRIGGER IF NOT EXISTS "{TABLE}_on_update" AFTER UPDATE OF "person_id", '
     '"school_id", "kind", "start_date", "end_date" ON "role" BEGIN '
-    f'INSERT OR REPLACE INTO "{TABLE}" ({_COLUMNS}) VALUES {_ROW}; END',
+    f'INSERT OR REPLACE INTO "{TABLE}" ({COLUMNS}) VALUES {ROW}; END',
     f'CREATE TRIGGER IF NOT EXISTS "{TABLE}_on_delete" AFTER DELETE ON "role" BEGIN '
     f'DELETE FROM "{TABLE}" WHERE "role_id" = old."id"; END',
     f'CREATE TRIGGER IF NOT EXISTS "{TABLE}_on_person" AFTER UPDATE OF "first_name_key", '
@@ -81,7 +81,7 @@ SELECT_ALL = ('SELECT r."id", r."person_id", r."school_id", r."kind", r."start_d
               'r."end_date", ' + _PERSON_KEY.format(p='p') + ', s."name_key" FROM "role" AS r '
               'JOIN "person" AS p ON p."id" = r."person_id" '
               'JOIN "school" AS s ON s."id" = r."school_id"')
-_FILL = f'INSERT OR REPLACE INTO "{TABLE}" ({_COLUMNS}) {SELECT_ALL}'
+_FILL = f'INSERT OR REPLACE INTO "{TABLE}" ({COLUMNS}) {SELECT_ALL}'
 
 
 def install(db: Database, fill: bool = False) -> None:

@@ -60,9 +60,9 @@ def _trigger(table: str, name: str, statements: Sequence[str], target: str, colu
 # The row expressions are the modules' own: the same text the triggers are made of.
 TRIGGERS: dict[str, RowTrigger] = {t.table: t for t in (
     _trigger("role", f"{role_sort.TABLE}_on_insert", role_sort.STATEMENTS, role_sort.TABLE,
-             role_sort._COLUMNS, role_sort._ROW),
+             role_sort.COLUMNS, role_sort.ROW),
     _trigger("placement", f"{sort_index.TABLE}_on_insert", sort_index.STATEMENTS,
-             sort_index.TABLE, sort_index._COLUMNS, sort_index._ROW),
+             sort_index.TABLE, sort_index.COLUMNS, sort_index.ROW),
 )}
 
 

@@ -41,8 +41,8 @@ _TRAINEE = ('(SELECT ' + _PERSON_KEY.format(p='p') + ' FROM "enrolment" AS e JOI
 _SCHOOL = '(SELECT s."name_key" FROM "school" AS s WHERE s."id" = new."school_id")'
 _MENTOR = ('(SELECT ' + _PERSON_KEY.format(p='p') + ' FROM "person" AS p '
            'WHERE p."id" = new."mentor_id")')
-_COLUMNS = '"placement_id", "trainee_key", "school_key", "school_id", "mentor_key"'
-_ROW = f'(new."id", {_TRAINEE}, {_SCHOOL}, new."school_id", {_MENTOR})'
+COLUMNS = '"placement_id", "trainee_key", "school_key", "school_id", "mentor_key"'
+ROW = f'(new."id", {_TRAINEE}, {_SCHOOL}, new."school_id", {_MENTOR})'
 
 # Migration 19: indexes other lists' whole-list sorts walk (BENCHMARKS.md, "The other lists'
 # slow sorts"). A person's current role or school, and a school's current head, depend on the
@@ -76,10 +76,10 @@ STATEMENTS: tuple[str, ...] = (
     'CREATE INDEX IF NOT EXISTS "placement_subject_lower" ON "placement" (LOWER("subject"))',
     'CREATE INDEX IF NOT EXISTS "placement_kind_lower" ON "placement" (LOWER("kind"))',
     f'CREATE TRIGGER IF NOT EXISTS "{TABLE}_on_insert" AFTER INSERT ON "placement" BEGIN '
-    f'INSERT OR REPLACE INTO "{TABLE}" ({_COLUMNS}) VALUES {_ROW}; END',
+    f'INSERT OR REPLACE INTO "{TABLE}" ({COLUMNS}) VALUES {ROW}; END',
     f'CREATE TRIGGER IF NOT EXISTS "{TABLE}_on_update" AFTER UPDATE OF "enrolment_id", '
     f'"school_id", "mentor_id" ON "placement" BEGIN '
-    f'INSERT OR REPLACE INTO "{TABLE}" ({_COLUMNS}) VALUES {_ROW}; END',
+    f'INSERT OR REPLACE INTO "{TABLE}" ({COLUMNS}) VALUES {ROW}; END',
     f'CREATE TRIGGER IF NOT EXISTS "{TABLE}_on_delete" AFTER DELETE ON "placement" BEGIN '
     f'DELETE FROM "{TABLE}" WHERE "placement_id" = old."id"; END',
     f'CREATE TRIGGER IF NOT EXISTS "{TABLE}_on_enrolment" AFTER UPDATE OF "person_id" '
@@ -108,7 +108,7 @@ SELECT_ALL = ('SELECT pl."id", ' + _PERSON_KEY.format(p='p') + ', s."name_key", 
               'JOIN "person" AS p ON p."id" = e."person_id" '
               'JOIN "school" AS s ON s."id" = pl."school_id" '
               'LEFT JOIN "person" AS m ON m."id" = pl."mentor_id"')
-_FILL = f'INSERT OR REPLACE INTO "{TABLE}" ({_COLUMNS}) {SELECT_ALL}'
+_FILL = f'INSERT OR REPLACE INTO "{TABLE}" ({COLUMNS}) {SELECT_ALL}'
 
 
 def on_sqlite(db: Database, statements: Sequence[str], fill: str | None = None) -> None:
