@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -338,6 +339,30 @@ def test_every_kind_of_value_gets_its_cell_type_format_and_summary_total(tmp_pat
     assert summary["Rows"] == 5 and summary["N"] == 3 + 2**40 and summary["X"] == 4.0
     assert summary["Paid"] == 10.53 and wb["Summary"]["B9"].number_format == MONEY_FORMAT
     assert (summary["a"], summary["b"], summary["(blank)"]) == (2, 1, 2)
+
+
+def test_decimal_values_as_postgresql_gives_them_are_numbers_money_in_pounds_and_totalled(
+        tmp_path):
+    from ittdesk.spreadsheets.writer import MONEY_FORMAT
+
+    columns = [SheetColumn("x", "X", "number"), SheetColumn("paid", "Paid", "money")]
+    rows = [(Decimal("1.5"), Decimal("1050")), (2, Decimal("3")), (Decimal("0.25"), 7)]
+    out = write_return(tmp_path / "d.xlsx", title="Decimals", filters=[], columns=columns,
+                       rows=rows)
+    wb = load_workbook(out.path)
+    cells = list(wb.worksheets[0].iter_rows(min_row=HEADER_ROW + 1))
+    assert [[c.value for c in r] for r in cells] == [[1.5, 10.5], [2, 0.03], [0.25, 0.07]]
+    assert [r[1].number_format for r in cells] == [MONEY_FORMAT] * 3
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
+    assert summary["X"] == 3.75 and summary["Paid"] == 10.6
+
+
+@pytest.mark.parametrize("kind", ["number", "money"])
+def test_a_decimal_nan_in_a_number_column_is_refused_and_leaves_no_file(tmp_path, kind):
+    with pytest.raises(ValueError, match="cannot be written in a cell"):
+        write_return(tmp_path / "x.xlsx", title="X", filters=[],
+                     columns=[SheetColumn("v", "V", kind)], rows=[(1,), (Decimal("NaN"),)])
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_value_no_cell_can_hold_is_refused_and_leaves_no_file(tmp_path):

@@ -158,8 +158,9 @@ class _Summary:
             values = [r[i] for r in rows]
             if _NUMBERS.issuperset(map(type, values)):  # all numbers: summed in C
                 self.totals[i] += sum(values)
-            else:  # blanks, text, booleans are not counted
-                self.totals[i] += sum(v for v in values if v.__class__ in (int, float))
+            else:  # blanks, text, booleans are not counted; PostgreSQL's NUMERIC (Decimal) is
+                self.totals[i] += sum(float(v) if v.__class__ is Decimal else v for v in values
+                                      if v.__class__ in (int, float, Decimal))
         for i, counter in self.counts.items():
             counter.update([r[i] for r in rows])
 
@@ -247,7 +248,7 @@ def write_value(ws: Any, row: int, col: int, value: Any, styles: Styles, fmt: An
     elif cls is bool:
         ws.write_boolean(row, col, value, fmt)
     elif isinstance(value, int | float | Decimal):
-        if isinstance(value, float) and not math.isfinite(value):
+        if not isinstance(value, int) and not math.isfinite(value):
             raise ValueError(f"{value!r} cannot be written in a cell")
         ws.write_number(row, col, value, fmt)
     elif isinstance(value, datetime):
@@ -287,6 +288,8 @@ def row_writer(ws: Any, columns: Sequence[SheetColumn],
         cls = value.__class__
         if cls is int or (cls is float and math.isfinite(value)):
             number(r, c, value)
+        elif cls is Decimal and value.is_finite():
+            number(r, c, float(value))
         else:
             other(r, c, value)
 
@@ -294,6 +297,8 @@ def row_writer(ws: Any, columns: Sequence[SheetColumn],
         cls = value.__class__
         if cls is int or (cls is float and math.isfinite(value)):
             number(r, c, value / 100, money_fmt)
+        elif cls is Decimal and value.is_finite():  # pence as PostgreSQL's NUMERIC gives them
+            number(r, c, float(value) / 100, money_fmt)
         else:
             other(r, c, value)
 
