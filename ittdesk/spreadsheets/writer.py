@@ -47,6 +47,10 @@ TOP_ROWS = 4  # title, filters, made on, blank: the header row is TOP_ROWS + 1
 KINDS = ("text", "int", "number", "money", "date")
 _NUMBERS = frozenset((int, float))
 
+
+def _number(value: int | float | Decimal) -> int | float:
+    return float(value) if isinstance(value, Decimal) else value
+
 #: XlsxWriter's options for every workbook: text stays text (no formulas, links or numbers made
 #: of it: safe.py's first rule), and dates are written as ITT Desk shows them.
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
@@ -159,7 +163,7 @@ class _Summary:
             if _NUMBERS.issuperset(map(type, values)):  # all numbers: summed in C
                 self.totals[i] += sum(values)
             else:  # blanks, text, booleans are not counted; PostgreSQL's NUMERIC (Decimal) is
-                self.totals[i] += sum(float(v) if v.__class__ is Decimal else v for v in values
+                self.totals[i] += sum(_number(v) for v in values
                                       if v.__class__ in (int, float, Decimal))
         for i, counter in self.counts.items():
             counter.update([r[i] for r in rows])
