@@ -25,6 +25,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from peewee import SQL, Cast, Database, Field, PostgresqlDatabase
@@ -111,12 +112,18 @@ def filled_in_bulk(model: Any) -> Iterator[Callable[[Sequence[int]], None]]:
     ``fill(ids)``, to call with each block's new ids once it is inserted.
 
     On SQLite the per-row insert trigger is dropped for the while, inside the caller's
-    transaction, and each block's rows go into the index with one ``INSERT ... SELECT``: the
-    same rows and values, in id order, that the trigger would have added one statement at a
-    time (about half the index's cost at 50,000 schools). The trigger is created again before
-    the transaction can commit, so no other connection ever sees the table without it, and a
-    rollback brings it back by itself. Elsewhere (PostgreSQL's GIN indexes keep themselves in
-    step, a table without a search index or its trigger) ``fill`` does nothing.
+    transaction, and once the rows are in they go into the index with one ``INSERT ...
+    SELECT`` over their ids: the same rows and values, in id order, that the trigger would
+    have added one statement at a time (about half the index's cost at 50,000 schools). One
+    statement for the whole insert, not one per block: FTS5 writes what a statement added as
+    a segment of its own at the statement's end and merges the segments as they pile up;
+    100 blocks' segments cost ~0.1 s more for 100,000 enrolments (BENCHMARKS.md, "The
+    enrolments import, cheaper"). (Ids with gaps, from rows another way inserted: 500 at a
+    time.) Nothing changes the rows between their insert and the fill: ``create_many`` only
+    inserts them. The trigger is created again before the transaction can commit, so no
+    other connection ever sees the table without it, and a rollback brings it back by
+    itself. Elsewhere (PostgreSQL's GIN indexes keep themselves in step, a table without a
+    search index or its trigger) ``fill`` does nothing.
 
     Either way the insert is one savepoint: a failure part way (a cancel between chunks)
     takes back every row it wrote, on every backend alike."""
@@ -133,23 +140,21 @@ def filled_in_bulk(model: Any) -> Iterator[Callable[[Sequence[int]], None]]:
     f, t = _q(index.fts), _q(index.table)
     cols = ", ".join(_q(c) for c in index.columns())
     head = f"INSERT INTO {f}(rowid, {cols}) SELECT \"id\", {cols} FROM {t} WHERE "
-
-    def fill(ids: Sequence[int]) -> None:
-        if not ids:
-            return
-        first, last = min(ids), max(ids)
-        if last - first + 1 == len(ids):  # one statement's ids: consecutive (the usual case)
-            execute(head + "\"id\" BETWEEN ? AND ? ORDER BY \"id\"", (first, last))
-            return
-        for part in range(0, len(ids), 500):
-            some = sorted(ids[part:part + 500])
-            execute(head + f"\"id\" IN ({', '.join('?' * len(some))}) ORDER BY \"id\"", some)
+    given: list[Sequence[int]] = []
 
     # A savepoint (or the transaction, called without one): on any failure its rollback
     # brings the trigger back, with the rows; a caller that goes on never commits without it.
     with db.atomic():
         execute(f"DROP TRIGGER {_q(trigger)}")
-        yield fill
+        yield given.append
+        ids = list(chain.from_iterable(given))
+        if ids and max(ids) - min(ids) + 1 == len(ids) == len(set(ids)):  # one run: the usual
+            execute(head + "\"id\" BETWEEN ? AND ? ORDER BY \"id\"", (min(ids), max(ids)))
+        else:  # ids with gaps (rows inserted some other way): looked up 500 at a time
+            ids = sorted(set(ids))
+            for part in range(0, len(ids), 500):
+                some = ids[part:part + 500]
+                execute(head + f"\"id\" IN ({', '.join('?' * len(some))}) ORDER BY \"id\"", some)
         execute(create)
 
 
