@@ -175,3 +175,46 @@ def test_the_planners_order_of_a_tables_indexes_is_the_same_after_a_bulk_insert(
         assert order(other) == before
     finally:
         other.close()
+
+
+def test_an_enrolments_import_the_database_refuses_changes_nothing(db, tmp_path):
+    """The import's last line of defence, with the UNIQUE indexes built after the rows: a
+    duplicate trainee ID that reached the writes (here put into the plan by hand) is refused in
+    one plain line, and no person, enrolment, audit entry or import run is left, nor any index
+    missing."""
+    import csv
+
+    from ittdesk.errors import RefusedError
+    from ittdesk.models import AuditEntry, ImportRun
+    from ittdesk.services.programmes import cohorts, programmes
+    from ittdesk.spreadsheets import importing
+
+    primary = programmes.create({"name": "Primary SCITT", "kind": "itt"})
+    cohort = cohorts.create({"programme": primary.id, "name": "Cohort 7",
+                             "academic_year": "2026/27"})
+    path = tmp_path / "trainees.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Trainee ID", "First name", "Last name", "Email"])
+        writer.writerows([f"T{n:05d}", "Ann", f"Trainee {n:05d}", f"t{n}@example.org"]
+                         for n in range(bulk_indexes.MIN_ROWS + 50))
+    source = importing.load_source(path, "enrolments")
+    try:
+        plan = importing.plan_import(source, options={"cohort": cohort.id})
+        added = [i for i in plan.items if "enrolment" in i.payload]
+        assert len(added) == bulk_indexes.MIN_ROWS + 50 and not plan.refused
+        added[-1].payload["enrolment"]["trainee_id"] = added[0].payload["enrolment"]["trainee_id"]
+        before = (Person.select().count(), Enrolment.select().count(),
+                  AuditEntry.select().count(), ImportRun.select().count())
+        indexes = _indexes("enrolment")
+        with pytest.raises(RefusedError) as refused:
+            importing.apply_plan(plan, skip_invalid=True)
+    finally:
+        source.book.close()
+    assert str(refused.value).startswith("The database refused the import (")
+    assert str(refused.value).endswith("); nothing was changed")
+    if not is_postgres():
+        assert "UNIQUE constraint failed: enrolment.trainee_id" in str(refused.value)
+    assert (Person.select().count(), Enrolment.select().count(), AuditEntry.select().count(),
+            ImportRun.select().count()) == before
+    assert _indexes("enrolment") == indexes
