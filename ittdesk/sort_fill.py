@@ -1,15 +1,15 @@
-"""The stored sort keys (``role_sort``, ``placement_sort``) of a bulk insert's rows written a block
-at a time, not by a trigger per row (SQLite).
+"""The stored sort keys (``role_sort``, ``placement_sort``) of a bulk insert's rows written
+together once the rows are in, not by a trigger per row (SQLite).
 
 Each new role (placement) fires ``role_sort_on_insert`` (``placement_sort_on_insert``): one
 ``INSERT OR REPLACE`` with two or three look-ups of a person's or school's key, a statement per
 row. For a bulk insert (``EntityService.create_many``: an import's 38,754 heads) the trigger is
-dropped inside the write's own savepoint and each block's rows get theirs from one
-``INSERT ... SELECT`` of the very expressions the trigger evaluates (its ``new.`` read as the
-block's rows), so ``role_sort`` ends up holding the same rows. The trigger is created again,
-from the text it was stored with, before the savepoint ends: no other connection ever sees the
-table without it, and a failure rolls back the drop with the rows, as ``search_index``'s
-``filled_in_bulk`` does for the search index.
+dropped inside the write's own savepoint and, once the last block is in, the new rows get theirs
+from one ``INSERT ... SELECT`` (per run of consecutive ids) of the very expressions the trigger
+evaluates (its ``new.`` read as the new rows), so ``role_sort`` ends up holding the same rows.
+The trigger is created again, from the text it was stored with, before the savepoint ends: no
+other connection ever sees the table without it, and a failure rolls back the drop with the
+rows, as ``search_index``'s ``filled_in_bulk`` does for the search index.
 
 Only a trigger stored exactly as this code makes it is replaced (an older file's would compute
 other keys, which its own trigger then goes on doing). PostgreSQL keeps no such tables.
@@ -69,8 +69,9 @@ TRIGGERS: dict[str, RowTrigger] = {t.table: t for t in (
 @contextmanager
 def filled_in_bulk(model: Any) -> Iterator[Callable[[Sequence[int]], None]]:
     """For a bulk insert into ``model``'s table: yields ``fill(ids)``, to call with each block's
-    new ids once inserted. Where the table has no such trigger (or not as this code makes it,
-    or not SQLite) ``fill`` does nothing and the trigger, if any, does the work as before."""
+    new ids once inserted; their keys are written when the ``with`` block ends. Where the table
+    has no such trigger (or not as this code makes it, or not SQLite) ``fill`` does nothing and
+    the trigger, if any, does the work as before."""
     trigger = TRIGGERS.get(model._meta.table_name)
     db: Any = database.obj
     execute: Any = db.execute_sql  # untyped in peewee's stubs
@@ -80,18 +81,19 @@ def filled_in_bulk(model: Any) -> Iterator[Callable[[Sequence[int]], None]]:
         yield lambda ids: None
         return
     sql = trigger.fill()
+    given: list[int] = []
 
-    def fill(ids: Sequence[int]) -> None:
-        if not ids:
-            return
-        ordered = sorted(ids)
+    with db.atomic():  # on any failure the rollback brings the trigger back, with the rows
+        execute(f'DROP TRIGGER "{trigger.name}"')
+        yield given.extend
+        # Once the last block is in, not after each: the keys land all over the sort table's
+        # indexes, so a block's statement changed pages earlier blocks had written, which
+        # SQLite's statement journal copies first (43 MB of copies for 38,754 heads, 9 MB in
+        # one statement: BENCHMARKS.md, "The schools import's role keys written once").
+        ordered = sorted(set(given))
         start = 0
         for n in range(1, len(ordered) + 1):  # each run of consecutive ids: one statement
             if n == len(ordered) or ordered[n] != ordered[n - 1] + 1:
                 execute(sql, (ordered[start], ordered[n - 1]))
                 start = n
-
-    with db.atomic():  # on any failure the rollback brings the trigger back, with the rows
-        execute(f'DROP TRIGGER "{trigger.name}"')
-        yield fill
         execute(trigger.create)

@@ -1,16 +1,17 @@
-"""A bulk insert's stored sort keys (role_sort, placement_sort) written a block at a time
-(``ittdesk.sort_fill``): the same rows the per-row triggers write, the triggers back afterwards
+"""A bulk insert's stored sort keys (role_sort, placement_sort) written by one statement per
+run of new ids (``ittdesk.sort_fill``): the same rows the per-row triggers write, the triggers back afterwards
 exactly as they were, all or nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
 from peewee import SqliteDatabase
 from test_queries import YEAR, partnership  # noqa: F401 - the shared fixture
 
-from ittdesk import role_sort, sort_fill, sort_index
+from ittdesk import role_sort, search_index, sort_fill, sort_index
 from ittdesk.models import database
 from ittdesk.services import bulk
 from ittdesk.services.people import people, roles
@@ -75,6 +76,47 @@ def test_roles_written_in_bulk_hold_the_keys_their_triggers_would_write(db):
         assert held == expected and held[-1][0] == one.id
 
 
+def test_a_bulk_writes_keys_and_search_index_are_written_once_after_its_last_block(db):
+    """``create_many`` notes each block's new ids and writes their role_sort rows and search
+    index entries once every block is in, each by one statement over the run of ids (SQLite):
+    nothing of them while the blocks go in, then the rows the triggers would have written."""
+    rows = _many_roles(2 * bulk.WRITE_BLOCK + 10)  # three blocks
+    during: list[int] = []
+    filled: list[str] = []
+    blockley = ("SELECT COUNT(*) FROM school_search WHERE school_search MATCH "
+                f"'{search_index.trigrams_query('blockley')}'")
+
+    def count(sql: str) -> Callable[[int], None]:
+        def tick(_n: int) -> None:
+            if _sqlite():
+                during.append(database.execute_sql(sql).fetchone()[0])
+        return tick
+
+    if _sqlite():
+        database.connection().set_trace_callback(
+            lambda sql: filled.append(sql) if sql.startswith(
+                ('INSERT OR REPLACE INTO "role_sort"', 'INSERT INTO "school_search"')) else None)
+    try:
+        with database.atomic():
+            ids = roles.create_many(rows, tick=count(f'SELECT COUNT(*) FROM "{role_sort.TABLE}"'))
+            school_ids = schools.create_many([schools.prepare({"urn": str(700000 + i),
+                                                               "name": f"Blockley {i}"})
+                                              for i in range(bulk.WRITE_BLOCK + 5)],
+                                             tick=count(blockley))
+    finally:
+        if _sqlite():
+            database.connection().set_trace_callback(None)
+    assert len(ids) == len(rows) and len(school_ids) == bulk.WRITE_BLOCK + 5
+    held, expected = _held(role_sort.TABLE, "role_id", role_sort.SELECT_ALL)
+    assert held == expected
+    if _sqlite():
+        assert len(held) == len(rows)
+        assert len(during) == 8 and all(n == 0 for n in during)  # none while the blocks went in
+        assert [sql.split(" (")[0].split("(")[0] for sql in filled] == [
+            'INSERT OR REPLACE INTO "role_sort"', 'INSERT INTO "school_search"']
+        assert database.execute_sql(blockley).fetchone()[0] == len(school_ids)
+
+
 def test_placements_written_in_bulk_hold_the_keys_their_triggers_would_write(partnership):  # noqa: F811
     p = partnership
     rows = [{"enrolment": e.id, "school": s.id, "mentor": m,
@@ -91,7 +133,7 @@ def test_a_failed_bulk_write_keeps_the_trigger_and_the_keys_as_they_were(db):
     rows = _many_roles(bulk.WRITE_BLOCK + 10)
     before = _triggers()
 
-    def cancel(n: int) -> None:  # in the second block: the first one's keys are written
+    def cancel(n: int) -> None:  # in the second block (the keys come after the last one)
         if len(calls) == 2:
             raise Stop
         calls.append(n)
