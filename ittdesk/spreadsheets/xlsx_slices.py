@@ -9,7 +9,9 @@ dates from number formats, the 1904 system). So the sheet's XML is cut, streamed
 zip, into slices of whole ``<row>`` elements (about 16 MB each, the first one small, for the
 header), and each slice is given to calamine as a small workbook of its own beside the file's
 own workbook, styles and shared-strings parts (stored, not compressed). Every value is
-calamine's; only a slice's grid is held at a time.
+calamine's; only a slice's grid is held at a time, and one more: past a sheet's head, the next
+slice is parsed on a second thread while the rows before it are used (:class:`_Ahead`; calamine
+reads it by path from a private memfd or temporary file, without the GIL).
 
 Where a cut could change what calamine reads, the rest of the sheet is read by calamine whole,
 as before (:class:`SlicedRows` is given that reader): a slice with a ``<row>`` without ``r``
@@ -29,12 +31,14 @@ positions, shared-strings counts): the slices are made of the same bytes.
 
 from __future__ import annotations
 
-import io
+import os
 import re
 import struct
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -54,6 +58,9 @@ FIRST_SLICE_BYTES = 256 << 10
 MIN_SHEET_BYTES = 64 << 20
 #: ... and so are sheets less than this many times the parts each slice reads again.
 MIN_RATIO = 8
+#: Rows given before the next slice is parsed ahead: a sheet's head (``reading.HEAD_ROWS``) is
+#: read and left, and a slice parsed ahead of it would be thrown away.
+AHEAD_AFTER_ROWS = 120
 
 _BLOCK = 1 << 20
 _SHEET_DATA = re.compile(rb"<([\w.-]+:)?sheetData\b[^>]*?(/?)>")
@@ -106,8 +113,9 @@ class _StoredZip:
         self.offset += len(header) + size
         return [header, *data]
 
-    def with_entry(self, name: str, blocks: list[bytes]) -> _Pieces:
-        """The companions and one more entry made of ``blocks`` (which it takes over)."""
+    def with_entry(self, name: str, blocks: list[bytes]) -> list[bytes]:
+        """The zip's bytes, in pieces: the companions and one more entry made of ``blocks``
+        (which it takes over)."""
         crc = size = 0
         for block in blocks:
             crc = zlib.crc32(block, crc)
@@ -119,45 +127,125 @@ class _StoredZip:
             directory = b"".join(self.directory)
             end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, count + 1, count + 1,
                               len(directory), self.offset, 0)
-            return _Pieces([*self.pieces, *entry, directory, end])
+            return [*self.pieces, *entry, directory, end]
         finally:
             self.offset = offset
             del self.directory[count:]
 
 
-class _Pieces:
-    """A read-only stream over a list of byte strings, each let go once read (what calamine's
-    ``from_filelike`` asks of a file: ``read(n)``, never more than ``n`` bytes)."""
+def _slice_file() -> tuple[int, str]:
+    """A private file for one slice's workbook, and a path calamine can open it by: a ``memfd``
+    (memory, never on disk, gone once closed) where the system has them, else a temporary file
+    (only this user may read it; removed by :func:`_parse` in any case)."""
+    memfd = getattr(os, "memfd_create", None)
+    if memfd is not None and os.path.isdir("/proc/self/fd"):
+        try:
+            fd = memfd("ittdesk-slice", getattr(os, "MFD_CLOEXEC", 0))
+        except OSError:
+            pass
+        else:
+            return fd, f"/proc/self/fd/{fd}"
+    return tempfile.mkstemp(prefix="ittdesk-slice-", suffix=".xlsx")
 
-    def __init__(self, pieces: list[bytes]) -> None:
-        self.pieces = pieces
-        self.index = self.at = self.position = 0
 
-    def read(self, size: int = -1) -> bytes:
-        pieces = self.pieces
-        while self.index < len(pieces):
-            piece, at = pieces[self.index], self.at
-            if size < 0 or len(piece) - at <= size:  # the rest of this piece
-                pieces[self.index] = b""
-                self.index, self.at = self.index + 1, 0
-                if len(piece) == at:
-                    continue
-                chunk = piece[at:] if at else piece
-            else:
-                chunk = piece[at:at + size]
-                self.at = at + size
-            self.position += len(chunk)
-            return chunk
-        return b""
+def _parse(pieces: list[bytes], name: str) -> tuple[tuple[int, int] | None, Any]:
+    """calamine's sheet ``name`` of the workbook made of ``pieces``, and where its cells start.
 
-    def tell(self) -> int:
-        return self.position
+    Runs on the reading's worker thread: the file is written in one call and calamine reads it
+    by its path, so every step here but a few calls lets go of the GIL (python-calamine's
+    ``from_path`` and ``get_sheet_by_name`` do; a file object would be read with ~22 calls
+    back into Python a slice, each waiting for the import's thread to let go of the GIL)."""
+    from python_calamine import CalamineWorkbook
 
-    def seek(self, offset: int, whence: int = 0) -> int:
-        """Only to where it is already: the stream goes one way."""
-        if (whence, offset) not in ((1, 0), (0, self.position)):
-            raise io.UnsupportedOperation("a one-way stream")
-        return self.position
+    fd, path = _slice_file()
+    try:
+        total = sum(map(len, pieces))
+        # one system call (os.writev) where there is one, else a copy of the pieces written
+        written = os.writev(fd, pieces) if hasattr(os, "writev") and len(pieces) <= 1024 else 0
+        if written < total:
+            rest = memoryview(b"".join(pieces))[written:]
+            while rest:
+                rest = rest[os.write(fd, rest):]
+        del pieces[:]
+        book = CalamineWorkbook.from_path(path)
+        try:
+            sheet = book.get_sheet_by_name(name)
+        finally:
+            book.close()
+        return sheet.start, sheet
+    finally:
+        os.close(fd)
+        if not path.startswith("/proc/"):
+            os.unlink(path)
+
+
+class _Ahead:
+    """A sheet's slices parsed by calamine one at a time, the next one on a second thread while
+    the rows of the one before are used (the import plans them): calamine's parse, ~2 s of the
+    GIAS import's CPU, on the other core.
+
+    At most one slice is parsed ahead (its grid ~45 MB beside the rows in hand), and only once
+    :meth:`start` is called; the slices are cut on the caller's thread. A slice calamine
+    refuses raises :class:`_Whole` on the caller's thread, as when it was parsed there."""
+
+    def __init__(self, name: str, part: str, companions: Callable[[], _StoredZip],
+                 bodies: Iterator[list[bytes]]) -> None:
+        self.name, self.part, self.companions, self.bodies = name, part, companions, bodies
+        self.pool: ThreadPoolExecutor | None = None
+        self.job: Future[tuple[tuple[int, int] | None, Any]] | None = None
+        self.finished = False
+
+    def start(self) -> None:
+        """The next slice cut and given to the worker to parse, unless one is already."""
+        if self.job is not None or self.finished:
+            return
+        blocks = next(self.bodies, None)
+        if blocks is None:
+            self.finished = True
+            return
+        pieces = self.companions().with_entry(self.part, blocks)
+        del blocks
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="ittdesk-xlsx-slices")
+        self.job = self.pool.submit(_parse, pieces, self.name)
+
+    def __iter__(self) -> Iterator[tuple[tuple[int, int] | None, list[list[Any]]]]:
+        """Each slice: where it starts and its rows, last row first. The rows are made at once
+        (``to_python``) and calamine's grid let go before the first is given: its ``iter_rows``
+        would also make a row for each row above the slice."""
+        while True:
+            self.start()
+            job, self.job = self.job, None
+            if job is None:
+                return
+            try:
+                start, sheet = job.result()
+                rows = sheet.to_python() if start is not None else []
+            except Exception as exc:
+                raise _Whole from exc
+            del job, sheet
+            rows.reverse()
+            yield start, rows
+            del rows
+
+    def close(self) -> None:
+        """The slice parsed ahead, if any, waited for (its file is closed by then) and let go;
+        the worker stopped. Called when the rows are all read, or left (an error, a cancel)."""
+        job, self.job = self.job, None
+        if job is not None:
+            job.cancel()
+            try:
+                job.exception()
+            except CancelledError:
+                pass
+            del job
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+        self.finished = True
+        close = getattr(self.bodies, "close", None)
+        if close is not None:
+            close()
 
 
 class _Whole(Exception):
@@ -191,18 +279,23 @@ class SlicedRows:
     def __call__(self) -> Iterator[list[Any]]:
         done = 0  # rows given so far: the next one is the sheet's row done + 1
         self.slices, self.whole_from = 0, None
+        ahead = _Ahead(self.name, self.part, self._companions, self._bodies())
         try:
-            for start, rows in self._slices():
+            for start, rows in ahead:
                 self.slices += 1
-                done = yield from self._rows(start, rows, done)
+                done = yield from self._rows(start, rows, done, ahead)
         except _Whole:
+            ahead.close()
             self.whole_from = done
             yield from islice(self.whole(), done, None)
+        finally:
+            ahead.close()
 
-    def _rows(self, start: tuple[int, int] | None, rows: list[list[Any]],
-              done: int) -> Generator[list[Any], None, int]:
+    def _rows(self, start: tuple[int, int] | None, rows: list[list[Any]], done: int,
+              ahead: _Ahead) -> Generator[list[Any], None, int]:
         """A slice's rows (and the empty ones above it); returns the rows given in all. ``rows``
-        is in reverse order, each let go once given."""
+        is in reverse order, each let go once given. The next slice is parsed meanwhile once
+        more rows than a sheet's head are asked for (``Sheet.head`` stops at its rows)."""
         if start is None:  # a slice of empty rows
             return done
         first, lead_columns = start
@@ -213,9 +306,21 @@ class SlicedRows:
         width = self._width
         gap = [""] * width
         while done < first:
+            if done >= AHEAD_AFTER_ROWS:
+                ahead.start()
             yield gap.copy()
             done += 1
         lead = [""] * lead_columns if lead_columns else None
+        while done < AHEAD_AFTER_ROWS and rows:  # a head's rows: nothing parsed ahead
+            row = rows.pop()
+            if lead:
+                row = lead + row
+            if len(row) < width:
+                row += [""] * (width - len(row))
+            yield row
+            done += 1
+        if rows:
+            ahead.start()
         while rows:
             row = rows.pop()
             if lead:
@@ -225,29 +330,6 @@ class SlicedRows:
             yield row
             done += 1
         return done
-
-    def _slices(self) -> Iterator[tuple[tuple[int, int] | None, list[list[Any]]]]:
-        """The sheet's slices, one at a time: where each starts and its rows, last row first.
-
-        The rows are made at once (``to_python``) and calamine's grid let go before the first
-        is given: its ``iter_rows`` would also make a row for each row above the slice."""
-        from python_calamine import CalamineWorkbook
-
-        for blocks in self._bodies():
-            stream = self._companions().with_entry(self.part, blocks)
-            del blocks
-            try:
-                book = CalamineWorkbook.from_filelike(stream)
-                del stream
-                sheet = book.get_sheet_by_name(self.name)
-                start = sheet.start
-                rows = sheet.to_python() if start is not None else []
-            except Exception as exc:
-                raise _Whole from exc
-            del book, sheet
-            rows.reverse()
-            yield start, rows
-            del rows
 
     def _bodies(self) -> Iterator[list[bytes]]:
         """The sheet's XML cut after whole rows: each a worksheet of its own, in blocks. A part
