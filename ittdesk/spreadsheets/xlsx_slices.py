@@ -37,6 +37,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from itertools import islice
@@ -61,6 +62,11 @@ MIN_RATIO = 8
 #: Rows given before the next slice is parsed ahead: a sheet's head (``reading.HEAD_ROWS``) is
 #: read and left, and a slice parsed ahead of it would be thrown away.
 AHEAD_AFTER_ROWS = 120
+#: Slices parsed ahead, each on a thread of its own: more use the cores while the import's
+#: thread waits, each holding one more slice's grid (~45 MB for GIAS).
+AHEAD_SLICES = 1
+#: The workers' thread names (``ittdesk-xlsx-slices_0``...).
+WORKER_NAME = "ittdesk-xlsx-slices"
 
 _BLOCK = 1 << 20
 _SHEET_DATA = re.compile(rb"<([\w.-]+:)?sheetData\b[^>]*?(/?)>")
@@ -180,44 +186,46 @@ def _parse(pieces: list[bytes], name: str) -> tuple[tuple[int, int] | None, Any]
 
 
 class _Ahead:
-    """A sheet's slices parsed by calamine one at a time, the next one on a second thread while
-    the rows of the one before are used (the import plans them): calamine's parse, ~2 s of the
-    GIAS import's CPU, on the other core.
+    """A sheet's slices parsed by calamine, the next ones on other threads while the rows of the
+    one before are used (the import reads them into records): calamine's parse, ~2.5 s of the
+    GIAS import's CPU, off the import's thread.
 
-    At most one slice is parsed ahead (its grid ~45 MB beside the rows in hand), and only once
-    :meth:`start` is called; the slices are cut on the caller's thread. A slice calamine
-    refuses raises :class:`_Whole` on the caller's thread, as when it was parsed there."""
+    At most :data:`AHEAD_SLICES` slices are parsed ahead (each grid ~45 MB beside the rows in
+    hand), and only once :meth:`start` is called; the slices are cut on the caller's thread. A
+    slice calamine refuses raises :class:`_Whole` on the caller's thread, as when it was parsed
+    there."""
 
     def __init__(self, name: str, part: str, companions: Callable[[], _StoredZip],
                  bodies: Iterator[list[bytes]]) -> None:
         self.name, self.part, self.companions, self.bodies = name, part, companions, bodies
         self.pool: ThreadPoolExecutor | None = None
-        self.job: Future[tuple[tuple[int, int] | None, Any]] | None = None
+        self.jobs: deque[Future[tuple[tuple[int, int] | None, Any]]] = deque()
         self.finished = False
 
-    def start(self) -> None:
-        """The next slice cut and given to the worker to parse, unless one is already."""
-        if self.job is not None or self.finished:
-            return
-        blocks = next(self.bodies, None)
-        if blocks is None:
-            self.finished = True
-            return
-        pieces = self.companions().with_entry(self.part, blocks)
-        del blocks
-        if self.pool is None:
-            self.pool = ThreadPoolExecutor(1, thread_name_prefix="ittdesk-xlsx-slices")
-        self.job = self.pool.submit(_parse, pieces, self.name)
+    def start(self, slices: int = 0) -> None:
+        """The next slices cut and given to the workers to parse, until ``slices`` (by default
+        :data:`AHEAD_SLICES`) are being parsed or are ready."""
+        slices = slices or AHEAD_SLICES
+        while len(self.jobs) < slices and not self.finished:
+            blocks = next(self.bodies, None)
+            if blocks is None:
+                self.finished = True
+                return
+            pieces = self.companions().with_entry(self.part, blocks)
+            del blocks
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(AHEAD_SLICES, thread_name_prefix=WORKER_NAME)
+            self.jobs.append(self.pool.submit(_parse, pieces, self.name))
 
     def __iter__(self) -> Iterator[tuple[tuple[int, int] | None, list[list[Any]]]]:
         """Each slice: where it starts and its rows, last row first. The rows are made at once
         (``to_python``) and calamine's grid let go before the first is given: its ``iter_rows``
         would also make a row for each row above the slice."""
         while True:
-            self.start()
-            job, self.job = self.job, None
-            if job is None:
+            self.start(1)
+            if not self.jobs:
                 return
+            job = self.jobs.popleft()
             try:
                 start, sheet = job.result()
                 rows = sheet.to_python() if start is not None else []
@@ -229,10 +237,11 @@ class _Ahead:
             del rows
 
     def close(self) -> None:
-        """The slice parsed ahead, if any, waited for (its file is closed by then) and let go;
-        the worker stopped. Called when the rows are all read, or left (an error, a cancel)."""
-        job, self.job = self.job, None
-        if job is not None:
+        """The slices parsed ahead, if any, waited for (their files are closed by then) and let
+        go; the workers stopped. Called when the rows are all read, or left (an error, a
+        cancel)."""
+        while self.jobs:
+            job = self.jobs.popleft()
             job.cancel()
             try:
                 job.exception()
