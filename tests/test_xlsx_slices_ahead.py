@@ -208,3 +208,27 @@ def test_a_damaged_sheet_is_refused_on_the_readings_thread_with_calamines_messag
         list(sheet.iter_rows())
     book.close()
     assert _left_behind(slice_files) == []
+
+
+def test_with_no_slices_ahead_every_slice_is_parsed_on_the_readings_thread(
+        tmp_path, monkeypatch, small_slices, slice_files):
+    from python_calamine import CalamineWorkbook
+
+    monkeypatch.setattr(xlsx_slices, "AHEAD_SLICES", 0)
+    path = _plain_sheet(tmp_path / "serial.xlsx", rows=600)
+    whole = _whole(path, monkeypatch)
+    parsed_on: list[str] = []
+    original = CalamineWorkbook.from_path
+
+    def from_path(name):
+        parsed_on.append(threading.current_thread().name)
+        return original(name)
+
+    monkeypatch.setattr(CalamineWorkbook, "from_path", from_path)
+    book = reading.open_book(path)
+    sheet = book.sheet()
+    assert list(sheet.iter_rows()) == whole
+    assert sheet.stream.slices >= 10 and sheet.stream.whole_from is None
+    assert set(parsed_on) == {threading.current_thread().name}
+    book.close()
+    assert _left_behind(slice_files) == []
