@@ -185,7 +185,8 @@ def test_a_slice_the_worker_fails_on_is_read_by_calamine_whole_on_the_readings_t
     calls.clear()
     assert list(sheet.iter_rows()) == whole
     assert sheet.stream.whole_from is not None and sheet.stream.whole_from > 0
-    assert len(calls) == 8  # none after the refused one
+    # none after the refused one but those already asked for ahead of it
+    assert 8 <= len(calls) <= 8 + xlsx_slices.AHEAD_SLICES - 1
     book.close()
     assert _left_behind(slice_files) == []
 
