@@ -134,6 +134,32 @@ def test_the_page_cache_is_set_back_after_applying_even_on_failure(sqlite_db, tm
     assert database.execute_sql("PRAGMA cache_size").fetchone()[0] == before
 
 
+def test_the_page_cache_while_applying_is_the_import_kinds_own(sqlite_db, tmp_path):
+    """The schools import writes in a 128 MB page cache, the others in 32 MB (their peak
+    memory), each set back afterwards."""
+    from ittdesk.models import database
+    from ittdesk.spreadsheets.import_schools import SchoolImport
+
+    before = database.execute_sql("PRAGMA cache_size").fetchone()[0]
+    seen: list[int] = []
+
+    def progress(_done: int, _total: int | None, _text: str) -> None:
+        seen.append(database.execute_sql("PRAGMA cache_size").fetchone()[0])
+
+    schools_csv = tmp_path / "schools.csv"
+    schools_csv.write_text("URN,School name\n100001,Ashby Moor Primary\n", encoding="utf-8")
+    importing.run_import(schools_csv, "schools", progress=progress)
+    assert SchoolImport.apply_cache_mb == 128
+    assert seen and seen[-1] == -128 * 1024
+    seen.clear()
+    people_csv = tmp_path / "people.csv"
+    people_csv.write_text("First name,Last name,Email\nAda,Quarrie,ada@example.org\n",
+                          encoding="utf-8")
+    importing.run_import(people_csv, "people", progress=progress)
+    assert seen and seen[-1] == -32 * 1024
+    assert database.execute_sql("PRAGMA cache_size").fetchone()[0] == before
+
+
 def test_text_cells_are_read_as_reading_value_and_is_empty_read_them():
     from ittdesk import fields
     from ittdesk.spreadsheets import csv_reading, reading

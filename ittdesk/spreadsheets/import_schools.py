@@ -130,6 +130,12 @@ class SchoolImport(ImportKind):
     label = "Schools"
     service = schools
     key_help = "Rows are matched to schools by URN."
+    # The 50,000-school GIAS import writes ~105 MB of pages (the audit entries 42 MB): in a
+    # 128 MB cache they stay until the commit instead of being written out mid-transaction,
+    # copied to the statement journal first and read back (apply -0.3 s of CPU; peak 356 MB
+    # from the CSV, 355 MB from the workbook, against 276 / 292: BENCHMARKS.md, S8). The
+    # enrolments import stays at 32 MB: at 64 MB its peak passed 400 MB (E8).
+    apply_cache_mb = 128
     fields = tuple(
         ImportField(f.name, f.label, SYNONYMS.get(f.name, ()), is_date=f.kind is Kind.DATE,
                     owners=OWNERS)

@@ -327,8 +327,9 @@ def _audit_mark() -> int:
 def apply_plan(plan: Plan, *, skip_invalid: bool = False, progress: Progress | None = None,
                cancel: threading.Event | None = None, user_file_name: str | None = None) -> Result:
     """Write the plan in one transaction (re-matched inside it); all or nothing."""
+    cache_mb = kind_for(plan.source.kind).apply_cache_mb
     try:
-        with paused_gc(), remembering(), _larger_page_cache():
+        with paused_gc(), remembering(), _larger_page_cache(cache_mb):
             return _apply(plan, skip_invalid, progress, cancel, user_file_name)
     except (IntegrityError, DataError) as exc:
         # Validation should have caught it; if the database still says no, say so in one line.
@@ -337,18 +338,20 @@ def apply_plan(plan: Plan, *, skip_invalid: bool = False, progress: Progress | N
 
 
 @contextmanager
-def _larger_page_cache() -> Iterator[None]:
-    """SQLite's page cache at 32 MB (default 2 MB) while an import writes: tens of thousands
-    of rows go into several indexes each (school name, postcode, audit entries...), whose
-    pages otherwise leave the cache and are read back. (64 MB took no less time at the large
-    scale and held 35 MB more: BENCHMARKS.md, issue 22.) Set back however the block ends."""
+def _larger_page_cache(megabytes: int = 32) -> Iterator[None]:
+    """SQLite's page cache at ``megabytes`` (the import kind's ``apply_cache_mb``; SQLite's
+    default is 2 MB) while an import writes: tens of thousands of rows go into several
+    indexes each (school name, postcode, audit entries...), whose pages otherwise leave the
+    cache and are read back, and a page written out before the commit is first copied to the
+    statement journal. (For the enrolments, 64 MB took no less time than 32 and held 35 MB
+    more: BENCHMARKS.md, issue 22.) Set back however the block ends."""
     from ..db import is_postgres
 
     if is_postgres():
         yield
         return
     old = database.execute_sql("PRAGMA cache_size").fetchone()[0]
-    database.execute_sql("PRAGMA cache_size = -32768")
+    database.execute_sql(f"PRAGMA cache_size = {-1024 * int(megabytes)}")
     try:
         yield
     finally:
