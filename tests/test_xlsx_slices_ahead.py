@@ -233,3 +233,27 @@ def test_with_no_slices_ahead_every_slice_is_parsed_on_the_readings_thread(
     assert set(parsed_on) == {threading.current_thread().name}
     book.close()
     assert _left_behind(slice_files) == []
+
+
+@pytest.mark.parametrize("ahead", [1, 2])
+@pytest.mark.parametrize("row", [125, 300, 560])
+def test_a_cut_refused_while_cutting_ahead_gives_every_row_once(
+        ahead, row, tmp_path, monkeypatch, small_slices, slice_files):
+    """The cut of a slice ahead meets a comment (a cut there could change what calamine reads)
+    while the rows before it are being given: those rows, the slices already parsed ahead, then
+    the rest read by calamine whole, every row once."""
+    from tests.test_xlsx_slices import _rewritten
+
+    monkeypatch.setattr(xlsx_slices, "AHEAD_SLICES", ahead)
+    path = _rewritten(_plain_sheet(tmp_path / "comment.xlsx", rows=600),
+                      lambda x: x.replace(f'<row r="{row}"'.encode(),
+                                          f'<!-- </row> --><row r="{row}"'.encode()))
+    whole = _whole(path, monkeypatch)
+    book = reading.open_book(path)
+    sheet = book.sheet()
+    rows = list(sheet.iter_rows())
+    assert rows == whole
+    assert [r[1] for r in rows] == list(range(600))
+    assert sheet.stream.whole_from is not None and sheet.stream.whole_from > xlsx_slices.AHEAD_AFTER_ROWS
+    book.close()
+    assert _left_behind(slice_files) == []

@@ -204,13 +204,20 @@ class _Ahead:
         self.pool: ThreadPoolExecutor | None = None
         self.jobs: deque[Future[tuple[tuple[int, int] | None, Any]]] = deque()
         self.finished = False
+        self.refused: _Whole | None = None  # the cut that could not be made, once reached
 
     def start(self, slices: int = 0) -> None:
         """The next slices cut and given to the workers to parse, until ``slices`` (by default
         :data:`AHEAD_SLICES`) are being parsed or are ready."""
         slices = slices or max(AHEAD_SLICES, 0)
         while len(self.jobs) < slices and not self.finished:
-            blocks = next(self.bodies, None)
+            try:
+                blocks = next(self.bodies, None)
+            except _Whole as exc:
+                # raised by __iter__ once the slices before this cut are given: here it may be
+                # in the middle of a slice's rows
+                self.refused, self.finished = exc, True
+                return
             if blocks is None:
                 self.finished = True
                 return
@@ -235,6 +242,8 @@ class _Ahead:
         while True:
             self.start(1)
             if not self.jobs:
+                if self.refused is not None:
+                    raise self.refused
                 return
             job = self.jobs.popleft()
             try:
