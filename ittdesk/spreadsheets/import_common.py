@@ -60,6 +60,24 @@ def schools_by_urn(urns: Iterable[int]) -> dict[int, School]:
     return {school.urn: school for school in models_where_in(School, "urn", urns)}
 
 
+def school_rows_by_urn(urns: Iterable[int], names: Sequence[str]) -> dict[int, Any]:
+    """URN -> the school's ``id``, ``urn`` and ``names`` as a named tuple, converted as the
+    model converts them (dates, choices): a plan that compares a file with the schools it
+    names holds what it compares, not a model instance each. 50,000 School instances held
+    ~150 MB in the GIAS re-import's plan, most of its peak (BENCHMARKS.md, U8)."""
+    wanted = set(urns)
+    wanted.discard(None)
+    if not wanted:
+        return {}
+    ids = [row[0] for row in rows_named(School, ("id", "urn"), "urn", wanted)]
+    fields = [School._meta.fields[n] for n in ("id", "urn", *[n for n in names if n not in ("id", "urn")])]
+    found: dict[int, Any] = {}
+    for part in chunks(sorted(ids)):
+        for row in School.select(*fields).where(key_in(School.id, part)).namedtuples():
+            found[row.urn] = row
+    return found
+
+
 def no_school(urn: Any) -> str:
     """The refusal for a row naming a school the database does not have yet."""
     return f"there is no school with URN {urn}: import the school first"
@@ -192,6 +210,21 @@ def key_clash(label: str, value: Any, row: int) -> str:
 
 def name_key(first: str | None, last: str | None) -> tuple[str, str]:
     return (" ".join((first or "").split()).casefold(), " ".join((last or "").split()).casefold())
+
+
+def person_ids_at_schools(school_ids: Iterable[int]) -> dict[tuple[int, tuple[str, str]], int]:
+    """(school id, name key) -> person id, as :func:`people_at_schools` finds them (the same
+    query and order), for a plan that needs only whom to link: no Person instance each."""
+    wanted = sorted(set(s for s in school_ids if s is not None))
+    found: dict[tuple[int, tuple[str, str]], int] = {}
+    for part in chunks(wanted):
+        query = (Role.select(Role.school, Person.id, Person.first_name, Person.last_name)
+                 .join(Person)
+                 .where(Role.school.in_(part) & (Person.erased == False))  # noqa: E712
+                 .tuples())
+        for school_id, person_id, first, last in query:
+            found.setdefault((school_id, name_key(first, last)), person_id)
+    return found
 
 
 def people_at_schools(school_ids: Iterable[int]) -> dict[tuple[int, tuple[str, str]], Person]:

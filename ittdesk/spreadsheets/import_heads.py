@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NamedTuple, NotRequired, TypedDict
 
 from .. import clock, holders
 from .. import fields as F
@@ -120,22 +120,49 @@ def name_pairs(first: str | None, last: str | None) -> list[tuple[str, str]] | N
     return None
 
 
+class HeadRole(NamedTuple):
+    """What planning a school's head needs of a current head role (not a Role instance each:
+    the GIAS re-import holds ~40,000 of them)."""
+
+    id: int
+    kind: str
+    job_title: str | None
+    start_date: date | None
+
+
+class Holder(NamedTuple):
+    """What planning a school's head needs of the person holding a current head role."""
+
+    id: int
+    first_name: str | None
+    last_name: str | None
+    erased: bool
+
+    @property
+    def full_name(self) -> str:
+        return Person.full_name.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+
 class HeadPlanner:
     """Works out the head-teacher part of school rows with bulk lookups."""
 
-    def __init__(self, schools_found: Iterable[School], keyed: list[tuple[Record, int]],
+    def __init__(self, schools_found: Iterable[School | Any], keyed: list[tuple[Record, int]],
                  columns: dict[str, str]) -> None:
         self.columns = columns
         ids = [s.id for s in schools_found]
         # every current head-kind role of each school, newest first
-        self.current: dict[int, list[tuple[Role, Person]]] = {}
+        self.current: dict[int, list[tuple[HeadRole, Holder]]] = {}
         for part in C.chunks(ids):
-            query = (Role.select(Role, Person).join(Person)
+            query = (Role.select(Role.school, Role.id, Role.kind, Role.job_title, Role.start_date,
+                                 Person.id, Person.first_name, Person.last_name, Person.erased)
+                     .join(Person)
                      .where(Role.school.in_(part) & Role.kind.in_(HEAD_KINDS)
                             & Role.end_date.is_null())
-                     .order_by(Role.start_date.desc(nulls="LAST"), Role.id.desc()))
-            for role in query:
-                self.current.setdefault(role.school_id, []).append((role, role.person))
+                     .order_by(Role.start_date.desc(nulls="LAST"), Role.id.desc())
+                     .tuples())
+            for school_id, *row in query:
+                self.current.setdefault(school_id, []).append(
+                    (HeadRole(*row[:4]), Holder(*row[4:])))
         emails = []
         for record, _urn in keyed:
             if "head_email" in record.raw:
@@ -144,7 +171,7 @@ class HeadPlanner:
                 except ValueError:
                     pass
         self.by_email = C.people_by_email(emails)
-        self.by_name = C.people_at_schools(ids)
+        self.by_name = C.person_ids_at_schools(ids)
         self.today = clock.today()
         self.kinds: dict[Any, str] = {}  # job title -> head role kind (titles repeat)
 
@@ -203,7 +230,7 @@ class HeadPlanner:
             kind_of = self.kinds[job_title] = C.head_kind(job_title)
         return {"people": found, "kind": kind_of, "job_title": job_title}
 
-    def plan(self, item: Item, school: School | None, head: Head) -> None:
+    def plan(self, item: Item, school: School | Any | None, head: Head) -> None:
         kind, label = head["kind"], ROLE_KINDS.label(head["kind"])
         currents = self.current.get(school.id, []) if school is not None else []
         keys = [C.name_key(p["first_name"], p["last_name"]) for p in head["people"]]
@@ -231,11 +258,12 @@ class HeadPlanner:
                 if diff:
                     retitles.append((role.id, diff, same[1].id))
                 continue
-            found = self.by_email.get(person["email"]) if person.get("email") else None
+            by_email = self.by_email.get(person["email"]) if person.get("email") else None
+            found = by_email.id if by_email is not None else None
             if found is None and school is not None:
                 found = self.by_name.get((school.id, key))
             new.append({"kind": kind, "job_title": head["job_title"],
-                        "person_id": found.id if found else None,
+                        "person_id": found if found else None,
                         "person": None if found else person})
         ends: list[tuple[int, date, int]] = []
         if new:

@@ -24,7 +24,7 @@ from typing import Any
 
 from .. import clock
 from .. import fields as F
-from ..models import Role, School
+from ..models import Role
 from ..services.base import Kind
 from ..services.memo import remember
 from ..services.people import roles
@@ -195,12 +195,14 @@ class SchoolImport(ImportKind):
                 refused.append(Refusal(record.row, columns["urn"],
                                        f"URN {urn} is on more than one row ({rows}): keep one"))
         keyed = [(r, u) for r, u in keyed if r.row not in dropped and u not in duplicates]
-        existing = C.schools_by_urn(u for u in by_urn if u not in duplicates)
+        # the compared columns as named tuples, not School instances (BENCHMARKS.md, U8)
+        existing = C.school_rows_by_urn((u for u in by_urn if u not in duplicates),
+                                        service_names)
         labels = {f.name: f.label for f in schools.fields}
         heads = HeadPlanner(existing.values(), keyed, columns)
         today = clock.today()
         items: list[Item] = []
-        closing: list[tuple[Item, School, date]] = []
+        closing: list[tuple[Item, Any, date]] = []
         for record, urn in keyed:
             school = existing.get(urn)
             warnings = [REPEATED] if record.row in repeats else []
@@ -269,7 +271,7 @@ class SchoolImport(ImportKind):
         write_heads([i for i in items if i.payload.get("heads")], run_id)
 
 
-def _plan_closing(closing: list[tuple[Item, School, date]]) -> None:
+def _plan_closing(closing: list[tuple[Item, Any, date]]) -> None:
     """A school the import closes keeps no current role: each ends on the close date (or the
     role's own start, if that is later). One query for all the closing schools."""
     if not closing:
