@@ -7,6 +7,7 @@ Nothing here runs a query per row: keys are looked up in chunks of ``CHUNK``.
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, NamedTuple, TypeVar, cast
@@ -70,11 +71,16 @@ def school_rows_by_urn(urns: Iterable[int], names: Sequence[str]) -> dict[int, A
     if not wanted:
         return {}
     ids = [row[0] for row in rows_named(School, ("id", "urn"), "urn", wanted)]
-    fields = [School._meta.fields[n] for n in ("id", "urn", *[n for n in names if n not in ("id", "urn")])]
+    columns = ("id", "urn", *[n for n in names if n not in ("id", "urn")])
+    fields = [School._meta.fields[n] for n in columns]
+    # One class for every row, and rows not cached by the query: peewee's namedtuples() makes
+    # a class per query, and its cached rows stayed in cyclic garbage after the plan.
+    make = namedtuple("SchoolRow", columns)._make  # type: ignore[misc]
     found: dict[int, Any] = {}
     for part in chunks(sorted(ids)):
-        for row in School.select(*fields).where(key_in(School.id, part)).namedtuples():
-            found[row.urn] = row
+        query = School.select(*fields).where(key_in(School.id, part)).tuples()
+        for row in query.iterator():
+            found[row[1]] = make(row)
     return found
 
 
@@ -222,7 +228,7 @@ def person_ids_at_schools(school_ids: Iterable[int]) -> dict[tuple[int, tuple[st
                  .join(Person)
                  .where(Role.school.in_(part) & (Person.erased == False))  # noqa: E712
                  .tuples())
-        for school_id, person_id, first, last in query:
+        for school_id, person_id, first, last in query.iterator():
             found.setdefault((school_id, name_key(first, last)), person_id)
     return found
 

@@ -160,7 +160,7 @@ class HeadPlanner:
                             & Role.end_date.is_null())
                      .order_by(Role.start_date.desc(nulls="LAST"), Role.id.desc())
                      .tuples())
-            for school_id, *row in query:
+            for school_id, *row in query.iterator():
                 self.current.setdefault(school_id, []).append(
                     (HeadRole(*row[:4]), Holder(*row[4:])))
         emails = []

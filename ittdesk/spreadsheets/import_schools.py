@@ -195,9 +195,11 @@ class SchoolImport(ImportKind):
                 refused.append(Refusal(record.row, columns["urn"],
                                        f"URN {urn} is on more than one row ({rows}): keep one"))
         keyed = [(r, u) for r, u in keyed if r.row not in dropped and u not in duplicates]
-        # the compared columns as named tuples, not School instances (BENCHMARKS.md, U8)
-        existing = C.school_rows_by_urn((u for u in by_urn if u not in duplicates),
-                                        service_names)
+        # Only what is compared, as named tuples, not School instances (BENCHMARKS.md, U8):
+        # the file's fields (a row's values hold no others), the name shown and the status,
+        # which a status code or close date sets though no column is mapped to it.
+        compared = [n for n in service_names if n in columns or n in ("name", "status")]
+        existing = C.school_rows_by_urn((u for u in by_urn if u not in duplicates), compared)
         labels = {f.name: f.label for f in schools.fields}
         heads = HeadPlanner(existing.values(), keyed, columns)
         today = clock.today()
