@@ -70,15 +70,14 @@ def school_rows_by_urn(urns: Iterable[int], names: Sequence[str]) -> dict[int, A
     wanted.discard(None)
     if not wanted:
         return {}
-    ids = [row[0] for row in rows_named(School, ("id", "urn"), "urn", wanted)]
     columns = ("id", "urn", *[n for n in names if n not in ("id", "urn")])
     fields = [School._meta.fields[n] for n in columns]
     # One class for every row, and rows not cached by the query: peewee's namedtuples() makes
     # a class per query, and its cached rows stayed in cyclic garbage after the plan.
     make = namedtuple("SchoolRow", columns)._make  # type: ignore[misc]
     found: dict[int, Any] = {}
-    for part in chunks(sorted(ids)):
-        query = School.select(*fields).where(key_in(School.id, part)).tuples()
+    for part in chunks(sorted(wanted)):
+        query = School.select(*fields).where(key_in(School.urn, part)).tuples()
         for row in query.iterator():
             found[row[1]] = make(row)
     return found

@@ -146,12 +146,28 @@ class Holder(NamedTuple):
 class HeadPlanner:
     """Works out the head-teacher part of school rows with bulk lookups."""
 
-    def __init__(self, schools_found: Iterable[School | Any], keyed: list[tuple[Record, int]],
-                 columns: dict[str, str]) -> None:
+    def __init__(self, keyed: list[tuple[Record, int]], columns: dict[str, str]) -> None:
         self.columns = columns
+        self.current: dict[int, list[tuple[HeadRole, Holder]]] = {}
+        self.by_name: dict[tuple[int, tuple[str, str]], int] = {}
+        emails = []
+        for record, _urn in keyed:
+            if "head_email" in record.raw:
+                try:
+                    emails.append(F.email(record.raw["head_email"]))
+                except ValueError:
+                    pass
+        self.by_email = C.people_by_email(emails)
+        self.today = clock.today()
+        self.kinds: dict[Any, str] = {}  # job title -> head role kind (titles repeat)
+
+    def load(self, schools_found: Iterable[School | Any]) -> None:
+        """Read what planning the heads of ``schools_found`` needs, in place of what was read
+        for the schools before: a plan goes through a file a block of rows at a time, and
+        holds one block's schools' roles, not every school's (BENCHMARKS.md, U8)."""
         ids = [s.id for s in schools_found]
         # every current head-kind role of each school, newest first
-        self.current: dict[int, list[tuple[HeadRole, Holder]]] = {}
+        self.current = {}
         for part in C.chunks(ids):
             query = (Role.select(Role.school, Role.id, Role.kind, Role.job_title, Role.start_date,
                                  Person.id, Person.first_name, Person.last_name, Person.erased)
@@ -163,17 +179,7 @@ class HeadPlanner:
             for school_id, *row in query.iterator():
                 self.current.setdefault(school_id, []).append(
                     (HeadRole(*row[:4]), Holder(*row[4:])))
-        emails = []
-        for record, _urn in keyed:
-            if "head_email" in record.raw:
-                try:
-                    emails.append(F.email(record.raw["head_email"]))
-                except ValueError:
-                    pass
-        self.by_email = C.people_by_email(emails)
         self.by_name = C.person_ids_at_schools(ids)
-        self.today = clock.today()
-        self.kinds: dict[Any, str] = {}  # job title -> head role kind (titles repeat)
 
     def parse(self, record: Record, kind: ImportKind, refused: list[Refusal],
               warnings: list[str]) -> Head | Bad | None:

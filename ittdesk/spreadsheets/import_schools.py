@@ -72,6 +72,9 @@ OWNERS = ("school", "establishment", "academy", "setting")
 # "School website", "Postcode of school"): these words are the school's, not another thing's.
 OWNERS = ("school", "establishment", "academy", "setting")
 
+# Rows planned at a time against the schools they name (read a block at a time).
+PLAN_BLOCK = 2000
+
 # GIAS EstablishmentStatus (code): 1 Open, 2 Closed, 3 Open but proposed to close, 4 Proposed to open.
 GIAS_STATUS_CODES = {"1": "open", "2": "closed", "3": "open", "4": "open"}
 
@@ -199,13 +202,19 @@ class SchoolImport(ImportKind):
         # the file's fields (a row's values hold no others), the name shown and the status,
         # which a status code or close date sets though no column is mapped to it.
         compared = [n for n in service_names if n in columns or n in ("name", "status")]
-        existing = C.school_rows_by_urn((u for u in by_urn if u not in duplicates), compared)
         labels = {f.name: f.label for f in schools.fields}
-        heads = HeadPlanner(existing.values(), keyed, columns)
+        heads = HeadPlanner(keyed, columns)
         today = clock.today()
         items: list[Item] = []
         closing: list[tuple[Item, Any, date]] = []
-        for record, urn in keyed:
+        # A block of rows at a time, with only that block's schools and their heads read:
+        # the plan of a file naming 50,000 stored schools held them all at once (BENCHMARKS.md, U8).
+        existing: dict[int, Any] = {}
+        for at, (record, urn) in enumerate(keyed):
+            if at % PLAN_BLOCK == 0:
+                existing = C.school_rows_by_urn((u for _r, u in keyed[at:at + PLAN_BLOCK]),
+                                                compared)
+                heads.load(existing.values())
             school = existing.get(urn)
             warnings = [REPEATED] if record.row in repeats else []
             names, kept = service_names, None
