@@ -74,7 +74,8 @@ def school_rows_by_urn(urns: Iterable[int], names: Sequence[str]) -> dict[int, A
     fields = [School._meta.fields[n] for n in columns]
     # One class for every row, and rows not cached by the query: peewee's namedtuples() makes
     # a class per query, and its cached rows stayed in cyclic garbage after the plan.
-    make = namedtuple("SchoolRow", columns)._make  # type: ignore[misc]
+    row_class: Any = namedtuple("SchoolRow", columns)  # type: ignore[misc]  # columns vary
+    make = row_class._make
     found: dict[int, Any] = {}
     for part in chunks(sorted(wanted)):
         query = School.select(*fields).where(key_in(School.urn, part)).tuples()
