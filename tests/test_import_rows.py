@@ -249,3 +249,30 @@ def test_a_schools_urn_is_parsed_once_though_the_memo_let_it_go(db, tmp_path, mo
     plan = importing.plan_import(importing.load_source(path, "schools"))
     assert [item.payload["values"]["urn"] for item in plan.items] == [300000 + n for n in range(10)]
     assert sorted(parsed) == [str(300000 + n) for n in range(10)]  # each once
+
+
+def test_a_schools_plan_that_mostly_updates_applies_in_the_default_page_cache(sqlite_db, tmp_path):
+    """The schools import's 128 MB cache holds the pages its new rows fill; a re-import that
+    mostly updates the schools already held (the monthly GIAS refresh) writes in 32 MB, which
+    took no longer and kept its peak under issue 22's 400 MB (BENCHMARKS.md, U8)."""
+    from ittdesk.models import School, database
+
+    seen: list[int] = []
+
+    def progress(_done: int, _total: int | None, _text: str) -> None:
+        seen.append(database.execute_sql("PRAGMA cache_size").fetchone()[0])
+
+    def run(name: str, text: str) -> None:
+        seen.clear()
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        importing.run_import(path, "schools", progress=progress)
+
+    run("new.csv", "URN,School name\n100001,Ashby Moor Primary\n100002,Brook Lane Academy\n")
+    assert seen and seen[-1] == -128 * 1024
+    run("refresh.csv", "URN,School name\n100001,Ashby Moor Primary School\n"
+                       "100002,Brook Lane Academy Trust\n")
+    assert seen and seen[-1] == -32 * 1024
+    assert School.get(School.urn == 100002).name == "Brook Lane Academy Trust"
+    run("half.csv", "URN,School name\n100002,Brook Lane\n100003,Cole Green Infants\n")
+    assert seen and seen[-1] == -128 * 1024  # as many added as updated

@@ -327,7 +327,7 @@ def _audit_mark() -> int:
 def apply_plan(plan: Plan, *, skip_invalid: bool = False, progress: Progress | None = None,
                cancel: threading.Event | None = None, user_file_name: str | None = None) -> Result:
     """Write the plan in one transaction (re-matched inside it); all or nothing."""
-    cache_mb = kind_for(plan.source.kind).apply_cache_mb
+    cache_mb = kind_for(plan.source.kind).apply_cache(plan)
     try:
         with paused_gc(), remembering(), _larger_page_cache(cache_mb):
             return _apply(plan, skip_invalid, progress, cancel, user_file_name)
