@@ -22,14 +22,20 @@ DATA = Path(__file__).resolve().parent / "data"
 SHEET = "xl/worksheets/sheet1.xml"
 
 
+def read_in_slices(monkeypatch: pytest.MonkeyPatch, first: int, size: int, block: int) -> None:
+    """Every xlsx sheet read in slices, however small: the first of ~``first`` bytes, the
+    others of ~``size``, cut at ``block``-byte blocks."""
+    monkeypatch.setattr(xlsx_slices, "MIN_SHEET_BYTES", 0)
+    monkeypatch.setattr(xlsx_slices, "MIN_RATIO", 0)
+    monkeypatch.setattr(xlsx_slices, "FIRST_SLICE_BYTES", first)
+    monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", size)
+    monkeypatch.setattr(xlsx_slices, "_BLOCK", block)
+
+
 @pytest.fixture
 def tiny_slices(monkeypatch):
     """Every xlsx sheet read in slices of ~1 KB, cut at 256-byte blocks."""
-    monkeypatch.setattr(xlsx_slices, "MIN_SHEET_BYTES", 0)
-    monkeypatch.setattr(xlsx_slices, "MIN_RATIO", 0)
-    monkeypatch.setattr(xlsx_slices, "FIRST_SLICE_BYTES", 600)
-    monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 1500)
-    monkeypatch.setattr(xlsx_slices, "_BLOCK", 256)
+    read_in_slices(monkeypatch, 600, 1500, 256)
 
 
 def _trimmed(rows: list[list]) -> list[list]:

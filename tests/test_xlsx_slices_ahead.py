@@ -15,7 +15,7 @@ import pytest
 
 from ittdesk.errors import RefusedError
 from ittdesk.spreadsheets import reading, xlsx_slices
-from tests.test_xlsx_slices import _plain_sheet
+from tests.test_xlsx_slices import _plain_sheet, read_in_slices
 
 WORKER = xlsx_slices.WORKER_NAME
 
@@ -23,11 +23,7 @@ WORKER = xlsx_slices.WORKER_NAME
 @pytest.fixture
 def small_slices(monkeypatch):
     """Every xlsx sheet read in slices of ~40 rows."""
-    monkeypatch.setattr(xlsx_slices, "MIN_SHEET_BYTES", 0)
-    monkeypatch.setattr(xlsx_slices, "MIN_RATIO", 0)
-    monkeypatch.setattr(xlsx_slices, "FIRST_SLICE_BYTES", 1_000)
-    monkeypatch.setattr(xlsx_slices, "SLICE_BYTES", 4_000)
-    monkeypatch.setattr(xlsx_slices, "_BLOCK", 512)
+    read_in_slices(monkeypatch, 1_000, 4_000, 512)
 
 
 @pytest.fixture(params=["memfd", "temporary file"])
@@ -68,15 +64,11 @@ def _whole(path: Path, monkeypatch) -> list[list]:
     return rows
 
 
-@pytest.mark.parametrize("ahead", [1, 2])
-def test_the_next_slice_is_parsed_on_a_second_thread_while_the_rows_before_it_are_given(
-        ahead, tmp_path, monkeypatch, small_slices, slice_files):
+def _threads_parsing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the threads calamine's ``from_path`` is called on, in order, as it is
+    called (each time with a file that exists)."""
     from python_calamine import CalamineWorkbook
 
-    monkeypatch.setattr(xlsx_slices, "AHEAD_SLICES", ahead)
-
-    path = _plain_sheet(tmp_path / "order.xlsx", rows=600)
-    whole = _whole(path, monkeypatch)
     parsed_on: list[str] = []
     original = CalamineWorkbook.from_path
 
@@ -86,6 +78,18 @@ def test_the_next_slice_is_parsed_on_a_second_thread_while_the_rows_before_it_ar
         return original(name)
 
     monkeypatch.setattr(CalamineWorkbook, "from_path", from_path)
+    return parsed_on
+
+
+@pytest.mark.parametrize("ahead", [1, 2])
+def test_the_next_slice_is_parsed_on_a_second_thread_while_the_rows_before_it_are_given(
+        ahead, tmp_path, monkeypatch, small_slices, slice_files):
+
+    monkeypatch.setattr(xlsx_slices, "AHEAD_SLICES", ahead)
+
+    path = _plain_sheet(tmp_path / "order.xlsx", rows=600)
+    whole = _whole(path, monkeypatch)
+    parsed_on = _threads_parsing(monkeypatch)
     given: list[list] = []
     events: list[tuple[str, int]] = []  # (what, rows given by then), on the reading's thread
     start, slices = xlsx_slices._Ahead.start, xlsx_slices._Ahead.__iter__
@@ -213,19 +217,11 @@ def test_a_damaged_sheet_is_refused_on_the_readings_thread_with_calamines_messag
 
 def test_with_no_slices_ahead_every_slice_is_parsed_on_the_readings_thread(
         tmp_path, monkeypatch, small_slices, slice_files):
-    from python_calamine import CalamineWorkbook
 
     monkeypatch.setattr(xlsx_slices, "AHEAD_SLICES", 0)
     path = _plain_sheet(tmp_path / "serial.xlsx", rows=600)
     whole = _whole(path, monkeypatch)
-    parsed_on: list[str] = []
-    original = CalamineWorkbook.from_path
-
-    def from_path(name):
-        parsed_on.append(threading.current_thread().name)
-        return original(name)
-
-    monkeypatch.setattr(CalamineWorkbook, "from_path", from_path)
+    parsed_on = _threads_parsing(monkeypatch)
     book = reading.open_book(path)
     sheet = book.sheet()
     assert list(sheet.iter_rows()) == whole

@@ -340,24 +340,17 @@ class SlicedRows:
             yield gap.copy()
             done += 1
         lead = [""] * lead_columns if lead_columns else None
-        while done < AHEAD_AFTER_ROWS and rows:  # a head's rows: nothing parsed ahead
-            row = rows.pop()
-            if lead:
-                row = lead + row
-            if len(row) < width:
-                row += [""] * (width - len(row))
-            yield row
-            done += 1
-        if rows:
-            ahead.start()
-        while rows:
-            row = rows.pop()
-            if lead:
-                row = lead + row
-            if len(row) < width:
-                row += [""] * (width - len(row))
-            yield row
-            done += 1
+        for head in (True, False):  # a head's rows first: nothing is parsed ahead for them
+            if not head and rows:
+                ahead.start()
+            while rows and (done < AHEAD_AFTER_ROWS or not head):
+                row = rows.pop()
+                if lead:
+                    row = lead + row
+                if len(row) < width:
+                    row += [""] * (width - len(row))
+                yield row
+                done += 1
         return done
 
     def _bodies(self) -> Iterator[list[bytes]]:
