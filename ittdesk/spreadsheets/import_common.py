@@ -219,8 +219,9 @@ def name_key(first: str | None, last: str | None) -> tuple[str, str]:
 
 
 def person_ids_at_schools(school_ids: Iterable[int]) -> dict[tuple[int, tuple[str, str]], int]:
-    """(school id, name key) -> person id, as :func:`people_at_schools` finds them (the same
-    query and order), for a plan that needs only whom to link: no Person instance each."""
+    """(school id, name key) -> person id, for anyone not erased who has ever had a role at
+    those schools (the first such person where two share a name there). A plan that needs
+    only whom to link takes these; :func:`people_at_schools` reads the people too."""
     wanted = sorted(set(s for s in school_ids if s is not None))
     found: dict[tuple[int, tuple[str, str]], int] = {}
     for part in chunks(wanted):
@@ -234,16 +235,12 @@ def person_ids_at_schools(school_ids: Iterable[int]) -> dict[tuple[int, tuple[st
 
 
 def people_at_schools(school_ids: Iterable[int]) -> dict[tuple[int, tuple[str, str]], Person]:
-    """(school id, name key) -> person, for anyone who has ever had a role at those schools."""
-    wanted = sorted(set(s for s in school_ids if s is not None))
-    found: dict[tuple[int, tuple[str, str]], Person] = {}
-    for part in chunks(wanted):
-        query = (Role.select(Role.school, Person).join(Person)
-                 .where(Role.school.in_(part) & (Person.erased == False)))  # noqa: E712
-        for role in query:
-            found.setdefault((role.school_id, name_key(role.person.first_name, role.person.last_name)),
-                             role.person)
-    return found
+    """(school id, name key) -> person, for anyone who has ever had a role at those schools:
+    :func:`person_ids_at_schools`'s matches, each person read once by id."""
+    ids = person_ids_at_schools(school_ids)
+    people = {p.id: p for part in chunks(sorted(set(ids.values())))
+              for p in Person.select().where(key_in(Person.id, part))}
+    return {key: people[person_id] for key, person_id in ids.items()}
 
 
 def split_name(value: Any) -> tuple[str | None, str, str]:
