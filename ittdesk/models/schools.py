@@ -61,6 +61,13 @@ class School(SortKeyed, Versioned):
     after_version(district_code, funding_region)
 
 
+def full_name(person_id: int | None, first: str | None, last: str | None, erased: bool) -> str:
+    """How a person is named wherever they are shown: an erased person by number only."""
+    if erased:
+        return f"erased person #{person_id}"
+    return " ".join(p for p in (first, last) if p)
+
+
 class Person(SortKeyed, Versioned):
     SORT_KEYS = {"first_name": "first_name_key", "last_name": "last_name_key"}
 
@@ -87,9 +94,7 @@ class Person(SortKeyed, Versioned):
 
     @property
     def full_name(self) -> str:
-        if self.erased:
-            return f"erased person #{self.id}"
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
+        return full_name(self.id, self.first_name, self.last_name, self.erased)
 
 
 class Role(Versioned):

@@ -23,6 +23,7 @@ from .. import clock, holders
 from .. import fields as F
 from ..choices import HEAD_KINDS, ROLE_KINDS
 from ..models import Person, Role, School
+from ..models.schools import full_name
 from ..services.people import people, roles
 from . import import_common as C
 from .import_base import BAD, Bad, ImportField, ImportKind, Item, Record, Refusal
@@ -140,7 +141,7 @@ class Holder(NamedTuple):
 
     @property
     def full_name(self) -> str:
-        return Person.full_name.fget(self)  # type: ignore[attr-defined,no-any-return]
+        return full_name(self.id, self.first_name, self.last_name, self.erased)
 
 
 class HeadPlanner:
