@@ -21,9 +21,7 @@ Python neither looks names or dates up nor sorts.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
@@ -32,7 +30,7 @@ from typing import Any, cast
 
 from peewee import JOIN, SQL, Cast, fn
 
-from .. import clock
+from .. import clock, gcpolicy
 from ..academic_year import AcademicYear
 from ..models import Cohort, Enrolment, Person, Placement, Programme, School, database
 from ..models.base import is_postgres
@@ -123,21 +121,6 @@ def _ordinal(column: Any) -> Any:
     if is_postgres():
         return column - SQL("DATE '0001-01-01'") + 1
     return Cast(fn.julianday(column) - _ORDINAL_JULIAN_DAY, "INTEGER")
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector held off while the card builds ~40,000 tuples and lists
-    with no cycles among them: otherwise it walks them all again and again (~10% of the
-    card's time at the large scale, from the CLI or a script; the app already collects only on
-    its own timer, ``ui.collector``). Left as it was found."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Days:
@@ -345,7 +328,10 @@ def at_risk(today: date | None = None, limit: int = 50) -> AtRisk:
     key = (id(database.obj), today, newest, last_enrolment, last_placement, limit)
     found = _AT_RISK_CACHE.get(key)
     if found is None:
-        with _collector_paused():
+        # The cyclic collector held off while the card builds ~40,000 tuples and lists with no
+        # cycles among them: otherwise it walks them all again and again (~10% of the card's
+        # time at the large scale, from the CLI or a script).
+        with gcpolicy.paused():
             statuses = _card_statuses(today)
             first = [enrolment_id for enrolment_id, _status in statuses[:limit]]
             full = ({c.enrolment_id: c for c in _checks(Enrolment.id.in_(first), today)}
