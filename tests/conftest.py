@@ -4,6 +4,7 @@ PostgreSQL too (``ITTDESK_TEST_POSTGRES_URL``). In CI a missing server is a fail
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import os
 from pathlib import Path
@@ -22,7 +23,17 @@ POSTGRES_URL = os.environ.get("ITTDESK_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
+#: A test still running after this many seconds is stuck where pytest-timeout cannot reach it
+#: (its alarm is Python code, which never runs again while a thread waits in C holding the GIL,
+#: as a PDF worker once did in CI for 20 minutes): every thread's stack is dumped and the run
+#: ends, failed. pytest-timeout's own limit (pyproject.toml, 300 s) comes first for the rest.
+WATCHDOG_S = 420
+_watchdog_out: list = []
+
+
 def pytest_configure(config):
+    # A copy of stderr as it is now, before tests capture it: where a stuck run's stacks go.
+    _watchdog_out.append(os.fdopen(os.dup(2), "w"))
     if os.environ.get("CI") and not POSTGRES_URL:
         raise pytest.UsageError(
             "CI must run the PostgreSQL tests: set ITTDESK_TEST_POSTGRES_URL (see .ci/run)"
@@ -46,6 +57,14 @@ def pytest_sessionfinish(session, exitstatus):
 
 def pytest_report_header(config):
     return f"ITT Desk test databases: {', '.join(BACKENDS)}"
+
+
+@pytest.fixture(autouse=True)
+def _stuck_run_ended():
+    """See WATCHDOG_S: faulthandler's watchdog is a C thread, so it fires even then."""
+    faulthandler.dump_traceback_later(WATCHDOG_S, exit=True, file=_watchdog_out[0])
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(autouse=True)
