@@ -124,3 +124,97 @@ def test_a_person_keeps_their_own_email_and_trn_unasked_and_taken_ones_refused(r
     with pytest.raises(ValidationError) as caught:
         people.update(ben.id, {"trn": "1234567"})
     assert "already has this TRN" in caught.value.errors["trn"]
+
+
+@pytest.fixture
+def batches(monkeypatch):
+    """Every statement run for many rows (``executemany``; ``execute_batch`` on PostgreSQL),
+    as (sql, [params of each row])."""
+    calls: list[tuple[str, list[list]]] = []
+    if is_postgres():
+        import psycopg2.extras
+
+        real_batch = psycopg2.extras.execute_batch
+
+        def recording_batch(cursor, sql, args, **kwargs):
+            calls.append((sql, [list(a) for a in args]))
+            return real_batch(cursor, sql, args, **kwargs)
+
+        monkeypatch.setattr(psycopg2.extras, "execute_batch", recording_batch)
+        return calls
+    real_cursor = database.obj.cursor
+
+    class Recording:
+        def __init__(self, cursor):
+            self._cursor = cursor
+
+        def executemany(self, sql, args):
+            args = [list(a) for a in args]
+            calls.append((sql, args))
+            return self._cursor.executemany(sql, args)
+
+        def __getattr__(self, name):
+            return getattr(self._cursor, name)
+
+    monkeypatch.setattr(database.obj, "cursor", lambda *a, **k: Recording(real_cursor(*a, **k)))
+    return calls
+
+
+def test_many_updates_send_peewees_statements_one_batch_per_set_of_columns(records, batches, sent):
+    """``write_many``: each row's UPDATE is the SQL and parameters Peewee's
+    ``update(...).where(id ==)`` would send (sort keys, dates, foreign keys converted), rows
+    changing the same columns go in one batch, and every row ends as written."""
+    a, b, ada, role = records["a"], records["b"], records["ada"], records["role"]
+    ben = people.create({"first_name": "Ben", "last_name": "Naylor"})
+    edits = {School: [(a.id, {"name": "Fernbank Infants", "notes": "x"}),
+                      (b.id, {"name": "Ashby Moor", "notes": None}),
+                      (a.id + b.id, {"phase": "secondary"})],  # no such row: writes nothing
+             Person: [(ada.id, {"last_name": "Ó Súilleabháin"}), (ben.id, {"email": "b@example.org"})],
+             Role: [(role.id, {"school": b.id, "end_date": date(2027, 8, 31)})]}
+    for model, rows in edits.items():
+        columns = model._meta.fields
+        expected: dict[tuple[str, ...], tuple[str, list[list]]] = {}
+        for record_id, changed in rows:
+            row = {columns[k]: v for k, v in changed.items()}
+            row[columns["version"]] = columns["version"] + 1
+            sql, params = model.update(row).where(model.id == record_id).sql()
+            expected.setdefault(tuple(changed), (sql, []))[1].append(list(params))
+        versions = {r.id: r.version for r in model.select()}
+        for _turn in range(2):  # built, then reused
+            batches.clear()
+            sent.clear()
+            with database.atomic():
+                statements.write_many(model, rows)
+            assert batches == list(expected.values())
+            assert sent == []  # nothing one row at a time
+        for record_id, changed in rows:
+            after = model.get_or_none(model.id == record_id)
+            if after is None:
+                continue
+            assert after.version == versions[record_id] + 2
+            for name, value in changed.items():
+                field = columns[name]
+                attr = field.column_name if hasattr(field, "rel_model") else name
+                assert getattr(after, attr) == value
+    assert Person.get_by_id(ada.id).last_name_key == "osuilleabhain"  # the key with the name
+    assert Role.get_by_id(role.id).school_id == b.id
+
+
+def test_many_updates_leave_a_value_peewee_renders_as_sql_to_peewee(records, batches, sent):
+    role = records["role"]
+    with database.atomic():
+        statements.write_many(Role, [(role.id, {"capacity": fn.COALESCE(Role.capacity, 4)})])
+    assert batches == [] and len(sent) == 1 and "COALESCE" in sent[0][0]
+    assert Role.get_by_id(role.id).capacity == 4
+
+
+def test_update_many_writes_a_record_changed_twice_in_order(records):
+    """Grouped writes keep the order of one record's changes: the later one stays."""
+    a = records["a"]
+    with database.atomic():
+        written = schools.update_many([(a.id, {"notes": (None, "first")}, None),
+                                       (records["b"].id, {"notes": (None, "other")}, None),
+                                       (a.id, {"notes": ("first", "second")}, None)])
+    assert written == 3
+    school = School.get_by_id(a.id)
+    assert school.notes == "second" and school.version == a.version + 2

@@ -346,10 +346,10 @@ class EntityService(Generic[M]):
         Returns how many records changed. The caller holds the transaction. ``tick(n)`` every
         ``bulk.INSERT_CHUNK`` changes and at the end: ``n`` of them done (progress, cancel)."""
         model, entity, changed, entry = self.model, self.entity, audit.changed, audit.entry
-        columns = model._meta.fields
-        version = columns["version"]
-        bumped = version + 1
         entries = []
+        # a block's updates written together, one executemany per set of changed fields
+        # (statements.write_many); a record changed twice has its first change written first
+        pending: dict[int, dict[str, Any]] = {}
         done = written = 0
         for record_id, diff, person_id in diffs:
             if tick is not None:
@@ -359,17 +359,21 @@ class EntityService(Generic[M]):
                     done = 0
             if not diff:
                 continue
-            row = {columns[k]: v[1] for k, v in diff.items()}
-            row[version] = bumped
-            model.update(row).where(model.id == record_id).execute()
+            if record_id in pending:
+                statements.write_many(model, list(pending.items()))
+                pending = {}
+            pending[record_id] = {k: v[1] for k, v in diff.items()}
             entries.append(entry(entity, record_id, "update", changed(diff), person_id=person_id,
                                  note=note, import_run=import_run))
             if len(entries) == bulk.WRITE_BLOCK:  # audited a block at a time (bounded memory)
+                statements.write_many(model, list(pending.items()))
+                pending = {}
                 audit.record_many(entries)
                 written += len(entries)
                 entries = []
         if tick is not None and done:
             tick(done)
+        statements.write_many(model, list(pending.items()))
         audit.record_many(entries)
         return written + len(entries)
 

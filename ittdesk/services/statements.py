@@ -121,3 +121,54 @@ def _keep(key: tuple[Any, ...], built: tuple[str, list[Any], dict[int, Any]]
         _BUILT.clear()
     _BUILT[key] = built
     return built
+
+
+def write_many(model: type[BaseModel], rows: list[tuple[int, dict[str, Any]]]) -> None:
+    """For each ``(record id, {field name: new value})`` of ``rows`` (ids all different), the
+    ``UPDATE ... SET <those fields>, version = version + 1 WHERE id = ?`` that Peewee's
+    ``model.update(...).where(model.id == id)`` sends: one statement built per set of changed
+    fields and run with ``executemany`` (``execute_batch`` on PostgreSQL: a round trip per
+    100 rows), rather than one Peewee query rendered and run per row. An import's refresh
+    updates 50,000 schools and their heads; rendering each query took ~5x the database's time.
+    The same SQL text and parameters, row for row; a value Peewee renders otherwise (SQL, a
+    record) is written by Peewee as before."""
+    columns = model._meta.fields
+    version_field = columns["version"]
+    untyped: Any = model  # peewee's hook below is not in its stubs
+    normalize = untyped._normalize_data  # (``SortKeyed`` adds a name's sort key there)
+    key_field: Any = model.id
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for record_id, changes in rows:
+        row: dict[Any, Any] = normalize({columns[name]: new for name, new in changes.items()}, {})
+        if not all(_plain(field, new) for field, new in row.items()):
+            row[version_field] = version_field + 1
+            ModelUpdate(model, row).where(model.id == record_id).execute()
+            continue
+        groups.setdefault(tuple(field.name for field in row), []).append(
+            (key_field.db_value(record_id), *(field.db_value(new) for field, new in row.items())))
+    for names, values in groups.items():
+        key = ("update_many", model, type(database.obj), names)
+        built = _BUILT.get(key)
+        if built is None:
+            slots: dict[int, Any] = {}
+            template: dict[Any, Any] = {columns[name]: _stand_in(slots, name) for name in names}
+            template[version_field] = version_field + 1
+            query = ModelUpdate(model, template).where(model.id == _stand_in(slots, _ID))
+            built = _keep(key, _render(query, slots))
+        sql, params, places = built
+        # each stand-in's place and where its value sits in a row's tuple (the id first)
+        order = {_ID: 0, **{name: n for n, name in enumerate(names, start=1)}}
+        taken = [(at, order[meaning]) for at, meaning in places.items()]
+        args = []
+        for row_values in values:
+            one = list(params)
+            for at, n in taken:
+                one[at] = row_values[n]
+            args.append(one)
+        cursor = database.obj.cursor()
+        if is_postgres():
+            from psycopg2.extras import execute_batch
+
+            execute_batch(cursor, sql, args, page_size=100)
+        else:
+            cursor.executemany(sql, args)
