@@ -7,6 +7,9 @@ from __future__ import annotations
 import faulthandler
 import gc
 import os
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 # Qt must never look for a display: without this, pytest aborts on a headless machine.
@@ -29,11 +32,22 @@ BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 #: ends, failed. pytest-timeout's own limit (pyproject.toml, 300 s) comes first for the rest.
 WATCHDOG_S = 420
 _watchdog_out: list = []
+_heartbeat: list[Path] = []
+_watcher: list[subprocess.Popen] = []
 
 
 def pytest_configure(config):
     # A copy of stderr as it is now, before tests capture it: where a stuck run's stacks go.
     _watchdog_out.append(os.fdopen(os.dup(2), "w"))
+    # ...and, a minute before that, the C stacks from outside (tests/stuck_watch.py, gdb).
+    handle, name = tempfile.mkstemp(prefix="ittdesk-tests-heartbeat-")
+    os.close(handle)
+    beat = Path(name)
+    _heartbeat.append(beat)
+    _watcher.append(subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("stuck_watch.py")), "--pid",
+         str(os.getpid()), "--heartbeat", str(beat), "--after", str(WATCHDOG_S - 60)],
+        stdin=subprocess.DEVNULL, stdout=_watchdog_out[0], stderr=_watchdog_out[0]))
     if os.environ.get("CI") and not POSTGRES_URL:
         raise pytest.UsageError(
             "CI must run the PostgreSQL tests: set ITTDESK_TEST_POSTGRES_URL (see .ci/run)"
@@ -46,6 +60,14 @@ _postgres_passed = []
 def pytest_runtest_logreport(report):
     if report.when == "call" and report.passed and "[postgresql" in report.nodeid:
         _postgres_passed.append(report.nodeid)
+
+
+def pytest_unconfigure(config):
+    for watcher in _watcher:
+        watcher.terminate()
+        watcher.wait(10)
+    for beat in _heartbeat:
+        beat.unlink(missing_ok=True)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -63,6 +85,8 @@ def pytest_report_header(config):
 def _stuck_run_ended():
     """See WATCHDOG_S: faulthandler's watchdog is a C thread, so it fires even then."""
     faulthandler.dump_traceback_later(WATCHDOG_S, exit=True, file=_watchdog_out[0])
+    for beat in _heartbeat:
+        os.utime(beat)
     yield
     faulthandler.cancel_dump_traceback_later()
 
