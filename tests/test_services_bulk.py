@@ -206,3 +206,59 @@ def test_sort_keys_worked_out_once_for_many_parts_are_the_keys_of_each_name(db):
     stored = {s.id: s.name_key for s in School.select().where(School.id.in_(ids))}
     assert [stored[i] for i in ids] == [sort_key(n, 200) for n in names]
     assert seen == {"name_key": {n: sort_key(n, 200) for n in names}}
+
+
+def test_bulk_inserted_rows_are_stored_as_peewee_inserts_them(db, monkeypatch):
+    """insert_returning (by COPY on PostgreSQL, multi-row INSERTs on SQLite) stores what
+    peewee's own ``insert_many`` stores: text with tabs, line breaks, backslashes and a
+    literal ``\\N``, empty text and NULL apart, booleans, dates; the ids rise in row order.
+    A value COPY's text is not made from here leaves the rows to the INSERT."""
+    from datetime import date
+
+    from ittdesk.models import is_postgres
+    from ittdesk.services import bulk
+
+    copies: list[str] = []
+    if is_postgres():
+        real_cursor = database.obj.cursor
+
+        class Counting:
+            def __init__(self, cursor):
+                self._cursor = cursor
+
+            def copy_expert(self, sql, data, *args):
+                copies.append(sql)
+                return self._cursor.copy_expert(sql, data, *args)
+
+            def __getattr__(self, name):
+                return getattr(self._cursor, name)
+
+        monkeypatch.setattr(database.obj, "cursor", lambda *a, **k: Counting(real_cursor(*a, **k)))
+    people_rows = [
+        {"first_name": "Ada\tTab", "last_name": "Line\nBreak\r\nHere", "notes": "back\\slash \\N",
+         "erased": False, "no_newsletters": True, "date_of_birth": date(1990, 2, 28), "email": ""},
+        {"first_name": "Ben", "last_name": "Ó Súilleabháin", "notes": None, "erased": True,
+         "no_newsletters": False, "date_of_birth": None, "email": None, "trn": "1234567"},
+        {"first_name": "\\N", "last_name": "Naylor", "phone": 1132000000},
+    ]
+    for model, rows in ((Person, people_rows),
+                        (School, [{"urn": 320001, "name": "Fernbank", "notes": 2.5}])):
+        names = bulk.column_names(model, rows)
+        with database.atomic() as transaction:
+            peewee_ids = [model.insert(**row).execute() for row in bulk.full_rows(model, rows, names)]
+            expected = _rows(model, peewee_ids)
+            transaction.rollback()
+        copies.clear()
+        with database.atomic():
+            ids = bulk.insert_returning(model, rows, names)
+        assert ids == sorted(ids) and len(set(ids)) == len(rows)
+        assert _rows(model, ids) == expected
+        if is_postgres():
+            assert len(copies) == 1
+    stored = _rows(Person, ids_of_people := [p.id for p in Person.select().order_by(Person.id)])
+    assert len(ids_of_people) == 3
+    assert stored[0]["last_name"] == "Line\nBreak\r\nHere" and stored[0]["email"] == ""
+    assert stored[1]["email"] is None and stored[2]["first_name"] == "\\N"
+    if is_postgres():  # a value of another type: nothing written, the caller inserts
+        assert bulk.copy_rows(database.obj, School, [[320009], [b"x"]], '"urn", "name"') is None
+        assert School.select().where(School.urn == 320009).count() == 0
