@@ -218,3 +218,15 @@ def test_update_many_writes_a_record_changed_twice_in_order(records):
     assert written == 3
     school = School.get_by_id(a.id)
     assert school.notes == "second" and school.version == a.version + 2
+
+
+def test_many_updates_that_break_a_unique_key_are_refused_as_peewee_refuses_them(records):
+    """The driver's error comes as peewee's IntegrityError, as a single update's does, and
+    nothing is left written."""
+    from peewee import IntegrityError
+
+    a, b = records["a"], records["b"]
+    with pytest.raises(IntegrityError), database.atomic():
+        schools.update_many([(a.id, {"notes": (None, "kept?")}, None),
+                             (b.id, {"urn": (100002, 100001)}, None)])
+    assert School.get_by_id(a.id).notes is None and School.get_by_id(b.id).urn == 100002

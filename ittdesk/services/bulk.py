@@ -17,9 +17,14 @@ from itertools import chain
 from operator import methodcaller
 from typing import Any, TypeVar
 
+import peewee
 from peewee import CharField, ForeignKeyField, IntegerField, Model, TextField
 
 from ..sortkeys import key_fields, key_value
+
+#: peewee's own wrapper that turns a driver's error into peewee's (IntegrityError...), as
+#: ``execute_sql`` does; for statements run on the driver's cursor (not in peewee's stubs)
+peewee_errors: Any = vars(peewee)["__exception_wrapper__"]
 
 CHUNK = 500  # keys per lookup query
 INSERT_CHUNK = 500  # rows per create_many step (progress and cancel are checked between them)
@@ -153,15 +158,17 @@ def copy_rows(database: Any, model: type[Model], columns: list[list[Any]],
     if any(text is None for text in texts):
         return None
     cursor = database.cursor()
-    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                   (f'"{model._meta.table_name}"', primary_key.column_name, len(columns[0])))
-    ids = sorted(r[0] for r in cursor.fetchall())
-    if None in ids:
-        return None
-    lines = "".join(map("%s\t%s\n".__mod__, zip(ids, map("\t".join, zip(*texts, strict=True)),
-                                                   strict=True)))
-    cursor.copy_expert(f'COPY "{model._meta.table_name}" ("{primary_key.column_name}", '
-                       f"{columns_sql}) FROM STDIN", io.StringIO(lines))
+    with peewee_errors:  # the driver's errors as peewee's, as execute_sql's
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                       "FROM generate_series(1, %s)",
+                       (f'"{model._meta.table_name}"', primary_key.column_name, len(columns[0])))
+        ids = sorted(r[0] for r in cursor.fetchall())
+        if None in ids:
+            return None
+        lines = "".join(map("%s\t%s\n".__mod__,
+                            zip(ids, map("\t".join, zip(*texts, strict=True)), strict=True)))
+        cursor.copy_expert(f'COPY "{model._meta.table_name}" ("{primary_key.column_name}", '
+                           f"{columns_sql}) FROM STDIN", io.StringIO(lines))
     return ids
 
 
@@ -184,10 +191,9 @@ def _copy_value(value: Any) -> str:
         return str(value)
     if kind is float:
         return repr(value)
-    if kind is date:
-        return value.isoformat()
-    if kind is datetime:
-        return value.isoformat(" ")
+    if kind is date or kind is datetime:
+        text: str = value.isoformat() if kind is date else value.isoformat(" ")
+        return text
     raise _NotCopied
 
 

@@ -19,6 +19,7 @@ from peewee import Field, Model, ModelUpdate, Node, Value
 
 from ..models import database, is_postgres
 from ..models.base import BaseModel
+from .bulk import peewee_errors
 
 
 class _Slot:
@@ -157,7 +158,7 @@ def write_many(model: type[BaseModel], rows: list[tuple[int, dict[str, Any]]]) -
             built = _keep(key, _render(query, slots))
         sql, params, places = built
         # each stand-in's place and where its value sits in a row's tuple (the id first)
-        order = {_ID: 0, **{name: n for n, name in enumerate(names, start=1)}}
+        order: dict[Any, int] = {_ID: 0, **{name: n for n, name in enumerate(names, start=1)}}
         taken = [(at, order[meaning]) for at, meaning in places.items()]
         args = []
         for row_values in values:
@@ -165,10 +166,12 @@ def write_many(model: type[BaseModel], rows: list[tuple[int, dict[str, Any]]]) -
             for at, n in taken:
                 one[at] = row_values[n]
             args.append(one)
-        cursor = database.obj.cursor()
-        if is_postgres():
-            from psycopg2.extras import execute_batch
+        db: Any = database.obj
+        cursor = db.cursor()
+        with peewee_errors:  # the driver's errors as peewee's, as execute_sql's
+            if is_postgres():
+                from psycopg2.extras import execute_batch
 
-            execute_batch(cursor, sql, args, page_size=100)
-        else:
-            cursor.executemany(sql, args)
+                execute_batch(cursor, sql, args, page_size=100)
+            else:
+                cursor.executemany(sql, args)
