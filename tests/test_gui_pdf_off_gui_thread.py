@@ -122,3 +122,31 @@ def test_a_confirmation_rounds_paper_forms_are_drawn_on_a_worker(qtbot, demo_db,
     written = _pdfs(folder)
     assert len(written) == len(schools) == len(pdf_threads)
     assert not any(pdf_threads)
+
+
+def test_a_pdf_drawn_on_a_worker_has_its_document_made_on_the_gui_thread(qtbot, tmp_path,
+                                                                          monkeypatch):
+    """A document's layout connects a signal inside Qt as it is made; a worker doing that while
+    holding the GIL can deadlock with the GUI thread (ui.printing._new_document). The worker
+    gets the document made on the GUI thread, moved to its own thread, and draws it there."""
+    import threading
+
+    from ui import tasks
+
+    made = []
+    real = ui.printing._document_made
+
+    def noting(layout_device, thread):
+        doc = real(layout_device, thread)
+        made.append((threading.current_thread() is threading.main_thread(),
+                     doc.thread() is thread))
+        return doc
+
+    monkeypatch.setattr(ui.printing, "_document_made", noting)
+    target = tmp_path / "letter.pdf"
+    handle = tasks.run_task(None, ui.printing.html_to_pdf, "<h1>Dear school</h1><p>Hello.</p>",
+                            target)
+    qtbot.waitUntil(lambda: handle.finished, timeout=30000)
+    assert handle.error is None and handle.result == 1
+    assert made == [(True, True)]
+    assert _pdfs(tmp_path) == [target]

@@ -74,3 +74,51 @@ def test_synchronous_mode_delivers_before_returning(db):
         handle = tasks.run_task(None, count_schools, on_done=got.append)
     assert handle.finished and got == [0]
     assert tasks.running_tasks() == 0
+
+
+def test_a_worker_has_a_call_run_on_the_gui_thread_and_gets_its_answer(qtbot, db):
+    ran_on = []
+
+    def on_gui():
+        ran_on.append(threading.current_thread())
+        return "made"
+
+    handle = tasks.run_task(None, lambda: tasks.on_gui_thread(on_gui))
+    qtbot.waitUntil(lambda: handle.finished)
+    assert handle.result == "made"
+    assert ran_on == [threading.main_thread()]
+
+
+def test_an_error_in_a_call_on_the_gui_thread_is_raised_on_the_worker_that_asked(qtbot, db):
+    def on_gui():
+        raise RefusedError("the GUI thread said no")
+
+    errors = []
+    handle = tasks.run_task(None, lambda: tasks.on_gui_thread(on_gui), on_error=errors.append)
+    qtbot.waitUntil(lambda: handle.finished)
+    assert [str(e) for e in errors] == ["the GUI thread said no"]
+
+
+def test_a_call_the_gui_thread_does_not_answer_runs_on_the_worker_once(qtbot, db, monkeypatch):
+    monkeypatch.setattr(tasks, "GUI_CALL_WAIT_S", 0.2)
+    held = []  # the calls posted to the GUI thread, held back as if it were busy or quitting
+    real_post = tasks._inbox.post
+    monkeypatch.setattr(tasks._inbox, "post", lambda item: held.append(item) if item[0] == "call"
+                        else real_post(item))
+    ran_on = []
+
+    def on_gui():
+        ran_on.append(threading.current_thread())
+        return len(ran_on)
+
+    handle = tasks.run_task(None, lambda: tasks.on_gui_thread(on_gui))
+    qtbot.waitUntil(lambda: handle.finished)
+    assert handle.result == 1
+    assert len(ran_on) == 1 and ran_on[0] is not threading.main_thread()
+    [(_kind, late)] = held
+    assert late.run() is False  # the GUI thread, getting to it at last, does not run it again
+    assert len(ran_on) == 1
+
+
+def test_on_the_gui_thread_a_call_is_simply_made(db):
+    assert tasks.on_gui_thread(lambda: threading.current_thread()) is threading.main_thread()

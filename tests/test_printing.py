@@ -102,3 +102,23 @@ def test_printing_to_a_printer_runs_as_a_background_task(qtbot, tmp_path):
     texts = pdf_pages(out)
     assert done == [len(texts)] and len(texts) >= 2
     assert all("REF-9" in t for t in texts)
+
+
+ONE_RED_PIXEL_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5"
+                     "ErkJggg==")
+
+
+def test_a_logo_given_as_a_data_uri_is_printed_decoded_by_its_own_format(qapp, tmp_path):
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QImage, QTextDocument
+
+    from ui.printing import LayoutDevice, a4_layout, make_document
+
+    uri = f"data:image/png;base64,{ONE_RED_PIXEL_PNG}"
+    html = f'<table><tr><td><img src="{uri}" height="56"></td><td>Provider</td></tr></table>'
+    doc, _body = make_document(html, LayoutDevice(a4_layout()))
+    given = doc.resource(QTextDocument.ResourceType.ImageResource, QUrl(uri))
+    assert isinstance(given, QImage) and given.pixelColor(0, 0).name() == "#ff0000"
+    out = tmp_path / "logo.pdf"
+    html_to_pdf(html, out)
+    assert len(PdfReader(str(out)).pages[0].images) == 1

@@ -35,18 +35,22 @@ Widgets are imported lazily so this module can be imported by the CLI without Qt
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt, QThread, QUrl
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
     QFont,
     QGuiApplication,
+    QImage,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
@@ -228,6 +232,47 @@ class _LaidOutDocument(QTextDocument):
         self.layout_device = layout_device
 
 
+def _new_document(layout_device: LayoutDevice) -> _LaidOutDocument:
+    """A document with its layout made, for this thread: on a worker, made on the GUI thread
+    and moved here.
+
+    Making a document's layout connects a signal inside Qt (``registerHandler``), which takes
+    one of Qt's shared connection locks while this thread holds Python's GIL (PySide keeps it
+    for such calls). If the GUI thread is meanwhile destroying an object whose connections
+    PySide tidies under the same lock, it waits for the GIL with the lock held, and both wait
+    for ever: writing placement letters as PDFs stopped CI's test run for 20 minutes that way.
+    The GUI thread making it holds the GIL itself, so it only waits for the lock's holder."""
+    if threading.current_thread() is threading.main_thread():
+        return _document_made(layout_device, None)
+    from .tasks import on_gui_thread
+
+    here = QThread.currentThread()
+    return on_gui_thread(lambda: _document_made(layout_device, here))
+
+
+def _document_made(layout_device: LayoutDevice, thread: QThread | None) -> _LaidOutDocument:
+    doc = _LaidOutDocument(layout_device)
+    doc.documentLayout()  # made now, here
+    if thread is not None:
+        doc.moveToThread(thread)  # its children (the layout) with it; here already: nothing
+    return doc
+
+
+#: a ``data:`` image in an ``src`` attribute, as the core writes a provider's logo
+_DATA_IMAGE = re.compile(r"""src=(["'])(data:image/(png|jpeg);base64,([A-Za-z0-9+/=]+))\1""")
+
+
+def _add_data_images(doc: QTextDocument, html: str) -> None:
+    """Each ``data:`` image of ``html`` given to ``doc`` decoded by its own format. Left to Qt,
+    the image is loaded by trying each image plugin in turn, and the SVG plugin's try connects
+    a signal: the same lock as in ``_new_document``, on a worker holding the GIL."""
+    for match in _DATA_IMAGE.finditer(html):
+        uri, kind, data = match.group(2), match.group(3), match.group(4)
+        image = QImage.fromData(base64.b64decode(data), kind.upper())  # type: ignore[arg-type]
+        if not image.isNull():  # else Qt's own loading says what is wrong, as before
+            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(uri), image)
+
+
 def make_document(html: str, device: QPagedPaintDevice | LayoutDevice
                   ) -> tuple[QTextDocument, QRectF]:
     """Lay ``html`` out at ``LAYOUT_DPI`` for ``device``'s page; returns the document and the
@@ -237,7 +282,7 @@ def make_document(html: str, device: QPagedPaintDevice | LayoutDevice
     width, height = paint_rect.width(), paint_rect.height()
     top = _mm(HEADER_MM)
     body = QRectF(0, top, width, height - top - _mm(FOOTER_MM))
-    doc = _LaidOutDocument(layout)
+    doc = _new_document(layout)
     doc.documentLayout().setPaintDevice(layout.writer)
     doc.setDefaultFont(_font(10))
     # Lines break between words, never inside one ("Primar/y", "21/09/2/025"): a table column
@@ -246,6 +291,7 @@ def make_document(html: str, device: QPagedPaintDevice | LayoutDevice
     option.setWrapMode(QTextOption.WrapMode.WordWrap)
     doc.setDefaultTextOption(option)
     doc.setDocumentMargin(0)
+    _add_data_images(doc, html)
     doc.setHtml(html)
     doc.setPageSize(QSizeF(body.width(), body.height()))
     keep_sections_together(doc, body.height())

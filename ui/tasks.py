@@ -45,7 +45,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 
 _synchronous = [False]
 _running: set[TaskHandle] = set()
+T = TypeVar("T")
 
 
 def set_synchronous(value: bool) -> None:
@@ -161,6 +162,8 @@ class _Inbox:
                 break
             if kind == "progress":
                 handle._deliver_progress(*payload)
+            elif kind == "call":
+                handle.run()
             else:
                 handle._deliver(*payload)
         if not _running and self.timer is not None:
@@ -169,6 +172,51 @@ class _Inbox:
 
 _inbox = _Inbox()
 _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ittdesk-task")
+
+#: how long a worker waits for the GUI thread to run a call for it before running it itself
+GUI_CALL_WAIT_S = 10.0
+
+
+class _GuiCall(Generic[T]):
+    """A function a worker needs run on the GUI thread, run once by whichever side claims it
+    first: the GUI thread when it drains the inbox, or the worker when the GUI thread does not
+    answer in time (it may be quitting)."""
+
+    def __init__(self, fn: Callable[[], T]) -> None:
+        self.fn = fn
+        self.claim = threading.Lock()
+        self.done = threading.Event()
+        self.result: T | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> bool:
+        """Run it here if nobody has; True when it ran here."""
+        if not self.claim.acquire(blocking=False):
+            return False
+        try:
+            self.result = self.fn()
+        except BaseException as exc:  # raised again on the worker, which asked
+            self.error = exc
+        finally:
+            self.done.set()
+        return True
+
+
+def on_gui_thread(fn: Callable[[], T]) -> T:
+    """``fn()`` run on the GUI thread while this worker waits (without the GIL), for the few Qt
+    objects a worker must not make itself (``ui.printing``: a document's layout connects a
+    signal inside Qt, which can deadlock the GUI thread). On the GUI thread, or where none
+    drains the inbox (the CLI, a script, synchronous tests), it is simply called here."""
+    if threading.current_thread() is threading.main_thread() or _inbox.notifier is None:
+        return fn()
+    call = _GuiCall(fn)
+    _inbox.post(("call", call))
+    if not call.done.wait(GUI_CALL_WAIT_S):
+        call.run()  # no answer (the GUI thread may be quitting): here, unless it has begun
+    call.done.wait()
+    if call.error is not None:
+        raise call.error
+    return cast(T, call.result)
 
 
 def _work(handle: TaskHandle) -> None:  # worker thread: no Qt calls here
