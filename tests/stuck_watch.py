@@ -35,9 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after", type=float, required=True)
     args = parser.parse_args(argv)
     gdb = shutil.which("gdb")
-    try:
-        _watch(args.pid, args.heartbeat, args.after, gdb)
-    finally:
+    _watch(args.pid, args.heartbeat, args.after, gdb)
+    if not _alive(args.pid):
         try:
             os.unlink(args.heartbeat)  # the run, once stuck, ends without removing it
         except OSError:
