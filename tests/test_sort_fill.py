@@ -161,3 +161,55 @@ def test_a_trigger_stored_otherwise_is_left_to_do_the_work(sqlite_db):
     assert _triggers() == before
     held, expected = _held(role_sort.TABLE, "role_id", role_sort.SELECT_ALL)
     assert held == expected and len(held) == len(rows)
+
+
+def test_roles_updated_in_bulk_hold_the_keys_their_update_trigger_would_write(db):
+    """``update_many`` of at least ``MIN_UPDATES`` roles: the update trigger is dropped while
+    the rows are written and each role whose UPDATE would have fired it gets its role_sort row
+    afterwards (ended, moved, retitled, one changed twice); the trigger is back as stored,
+    and a role changed only in a column the trigger does not watch is left as it was."""
+    rows = _many_roles(sort_fill.MIN_UPDATES + 20)
+    with database.atomic():
+        ids = roles.create_many(rows)
+    diffs = [(ids[0], {"end_date": (None, date(2026, 8, 31))}, None),
+             (ids[1], {"school": (rows[1]["school"], rows[0]["school"])}, None),
+             (ids[2], {"kind": ("itt_champion", "mentor")}, None),
+             (ids[3], {"job_title": (None, "Deputy head")}, None),  # not watched
+             (ids[0], {"end_date": (date(2026, 8, 31), date(2026, 7, 31))}, None)]
+    diffs += [(i, {"start_date": (None, date(2021, 1, 4))}, None) for i in ids[4:]]
+    if _sqlite():  # so that a sort row written for it would show
+        database.execute_sql('UPDATE "role_sort" SET "person_key" = \'stale\' '
+                             'WHERE "role_id" = ?', (ids[3],))
+    before = _triggers()
+    seen: list[list[str]] = []
+    with database.atomic():
+        assert roles.update_many(diffs, tick=lambda n: seen.append(
+            [t[0] for t in _triggers()])) == len(diffs)
+    assert _triggers() == before
+    if not _sqlite():
+        return
+    assert seen and all("role_sort_on_update" not in names for names in seen)
+    held, expected = _held(role_sort.TABLE, "role_id", role_sort.SELECT_ALL)
+    stale = [row for row in held if row[0] == ids[3]]
+    assert stale[0][6] == "stale"  # job title only: no sort row written, as the trigger writes none
+    assert [row for row in held if row[0] != ids[3]] == [
+        row for row in expected if row[0] != ids[3]]
+    by_id = {row[0]: row for row in held}
+    assert by_id[ids[0]][5] == "2026-07-31" and by_id[ids[1]][2] == rows[0]["school"]
+
+
+def test_a_failed_bulk_update_leaves_the_update_trigger_and_the_rows_as_they_were(db):
+    rows = _many_roles(sort_fill.MIN_UPDATES)
+    with database.atomic():
+        ids = roles.create_many(rows)
+    before = _triggers()
+    held_before = _held(role_sort.TABLE, "role_id", role_sort.SELECT_ALL)[0]
+
+    def stop(_n: int) -> None:
+        raise Stop
+
+    with pytest.raises(Stop), database.atomic():
+        roles.update_many([(i, {"end_date": (None, date(2026, 8, 31))}, None) for i in ids],
+                          tick=stop)
+    assert _triggers() == before
+    assert _held(role_sort.TABLE, "role_id", role_sort.SELECT_ALL)[0] == held_before

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from peewee import IntegrityError
 
-from .. import audit
+from .. import audit, sort_fill
 from ..errors import ConflictError, NotFoundError, RefusedError, ValidationError
 from ..models import AuditEntry
 from ..models.base import BaseModel, SortKeyField, Versioned, writing
@@ -346,35 +346,41 @@ class EntityService(Generic[M]):
         Returns how many records changed. The caller holds the transaction. ``tick(n)`` every
         ``bulk.INSERT_CHUNK`` changes and at the end: ``n`` of them done (progress, cancel)."""
         model, entity, changed, entry = self.model, self.entity, audit.changed, audit.entry
+        columns = model._meta.fields
+        if sort_fill.UPDATE_TRIGGERS.get(model._meta.table_name) is not None:
+            diffs = list(diffs)  # counted first: a sort table's rows refilled after many
         entries = []
         # a block's updates written together, one executemany per set of changed fields
         # (statements.write_many); a record changed twice has its first change written first
         pending: dict[int, dict[str, Any]] = {}
         done = written = 0
-        for record_id, diff, person_id in diffs:
-            if tick is not None:
-                done += 1
-                if done == bulk.INSERT_CHUNK:
-                    tick(done)
-                    done = 0
-            if not diff:
-                continue
-            if record_id in pending:
-                statements.write_many(model, list(pending.items()))
-                pending = {}
-            pending[record_id] = {k: v[1] for k, v in diff.items()}
-            entries.append(entry(entity, record_id, "update", changed(diff), person_id=person_id,
-                                 note=note, import_run=import_run))
-            if len(entries) == bulk.WRITE_BLOCK:  # audited a block at a time (bounded memory)
-                statements.write_many(model, list(pending.items()))
-                pending = {}
-                audit.record_many(entries)
-                written += len(entries)
-                entries = []
-        if tick is not None and done:
-            tick(done)
-        statements.write_many(model, list(pending.items()))
-        audit.record_many(entries)
+        with sort_fill.refilled_after_updates(
+                model, len(diffs) if isinstance(diffs, list) else 0) as refill:
+            for record_id, diff, person_id in diffs:
+                if tick is not None:
+                    done += 1
+                    if done == bulk.INSERT_CHUNK:
+                        tick(done)
+                        done = 0
+                if not diff:
+                    continue
+                if record_id in pending:
+                    statements.write_many(model, list(pending.items()))
+                    pending = {}
+                pending[record_id] = {k: v[1] for k, v in diff.items()}
+                refill(record_id, [columns[k].column_name for k in diff])
+                entries.append(entry(entity, record_id, "update", changed(diff),
+                                     person_id=person_id, note=note, import_run=import_run))
+                if len(entries) == bulk.WRITE_BLOCK:  # audited a block at a time (bounded memory)
+                    statements.write_many(model, list(pending.items()))
+                    pending = {}
+                    audit.record_many(entries)
+                    written += len(entries)
+                    entries = []
+            if tick is not None and done:
+                tick(done)
+            statements.write_many(model, list(pending.items()))
+            audit.record_many(entries)
         return written + len(entries)
 
     def delete(self, record_id: int, *, expected_version: int | None = None) -> AuditEntry:
