@@ -76,8 +76,8 @@ class LastChange:
 
 def _undo_deletes(service: Any, entries: list[Any]) -> None:
     """Bring back the records of one delete, all or none (worker thread)."""
-    from ittdesk.models import database
+    from ittdesk.models.base import writing
 
-    with database.atomic():
+    with writing():  # each undo reads the audit, then writes: the write lock first
         for entry in reversed(entries):
             service.undo_delete(entry)

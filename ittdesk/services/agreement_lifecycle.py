@@ -34,7 +34,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, cast
+from typing import cast
 
 from peewee import ModelSelect
 
@@ -49,9 +49,9 @@ from ..models import (
     ImpactReport,
     Person,
     SupportAgreement,
-    database,
     is_postgres,
 )
+from ..models.base import writing
 from .agreement_money import funding
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -103,7 +103,7 @@ def allowed(status: str) -> tuple[str, ...]:
 
 def _locked(agreement_id: int, expected_version: int | None, step: str) -> SupportAgreement:
     """The agreement as it is now, read inside the step's transaction (locked on PostgreSQL;
-    SQLite's write lock is taken at BEGIN, ``_writing``); refused (``ConflictError``: who and
+    SQLite's write lock is taken at BEGIN, ``writing``); refused (``ConflictError``: who and
     when) if it changed since the user saw ``expected_version``: the step was chosen looking
     at the agreement as it was."""
     query = SupportAgreement.select().where(SupportAgreement.id == agreement_id)
@@ -119,14 +119,6 @@ def _locked(agreement_id: int, expected_version: int | None, step: str) -> Suppo
                             when=latest.at if latest else None, current_version=found.version,
                             step=step)
     return found
-
-
-def _writing() -> Any:
-    """A status step's transaction: on SQLite ``BEGIN IMMEDIATE`` (read under the write lock,
-    as ``EntityService.update`` does), else a plain one (the row is locked when read)."""
-    if is_postgres() or database.in_transaction():
-        return database.atomic()
-    return database.atomic("IMMEDIATE")
 
 
 def _step_written(agreement: SupportAgreement, old: str, key: str) -> None:
@@ -217,7 +209,7 @@ def change_status(agreement_id: int, target: str, *, reason: str | None = None,
     (``ConflictError``), nothing changed.
     """
     key = AGREEMENT_STATUSES.parse(target) or target
-    with _writing():
+    with writing():  # the step reads, then writes: the write lock first
         agreement = _locked(agreement_id, expected_version,
                             AGREEMENT_STATUSES.label(key).lower() if key in TRANSITIONS
                             else "moved on")
@@ -337,7 +329,7 @@ def reopen(agreement_id: int, reason: str, *, to: str | None = None,
     """Take a completed or withdrawn agreement back to ``to`` (default: the status it closed
     from); ``reason`` is required and kept in the audit entry. RefusedError otherwise, with
     nothing changed. ``expected_version`` as for ``change_status``."""
-    with _writing():
+    with writing():  # the step reads, then writes: the write lock first
         agreement = _locked(agreement_id, expected_version, "reopened")
         if agreement.status not in CLOSED:
             raise RefusedError(f"{agreement.reference} is "

@@ -46,9 +46,9 @@ from ..operations import write_and_wait
 
 def _store(changed: dict[str, str]) -> None:
     """On a worker: the changed settings, all or nothing."""
-    from ittdesk.models import Setting
+    from ittdesk.models.base import writing
 
-    with Setting._meta.database.atomic():
+    with writing():
         for key, value in changed.items():
             settings.set(key, value)
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from ittdesk import clock, fields
 from ittdesk.choices import ENROLMENT_STATUSES
 from ittdesk.errors import ConflictError, IttDeskError, RefusedError, ValidationError, plain_message
-from ittdesk.models import database
+from ittdesk.models.base import writing
 from ittdesk.queries.lists import ENROLMENTS
 from ittdesk.queries.summaries import cohort_summary, enrolment_summary
 from ittdesk.services.programmes import cohorts, enrolments
@@ -41,7 +41,7 @@ def set_status(enrolment_ids: list[int], status: str, withdrawal_date: date | No
     one whose status or withdrawal date another user changed since refuses the whole change,
     naming who and when (``ConflictError``); a change to its other fields merges."""
     versions = versions or {}
-    with database.atomic():
+    with writing():  # it reads each enrolment, then writes: the write lock first
         for enrolment_id in enrolment_ids:
             data: dict[str, Any] = {"status": status}
             if status == "withdrawn" and withdrawal_date is not None:

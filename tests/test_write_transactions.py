@@ -1,0 +1,79 @@
+"""Every write's transaction is begun by ``writing()`` (or ``db.write_transaction``): on SQLite
+``BEGIN IMMEDIATE``, the write lock first. A bare ``database.atomic()`` begins deferred: a write
+that reads first then reads a snapshot another program may overtake, and fails at once with
+"database is locked" instead of waiting its turn (the first wave's lost save). The exceptions
+below are each deliberate; a new bare ``atomic()`` fails here until it is one of them."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: (file, function) -> why its bare ``atomic()`` is right
+DELIBERATE = {
+    ("ittdesk/models/base.py", "writing"): "the helper itself (nested, or PostgreSQL)",
+    ("ittdesk/db.py", "write_transaction"): "the waiting helper itself (nested, or PostgreSQL)",
+    ("ittdesk/presence.py", "heartbeat"): "gives up at once when the file is busy, on purpose",
+    ("ittdesk/demo.py", "build_demo"): "fills a new database no other program has open",
+    ("ittdesk/migrations.py", "migrate"): "under the maintenance lock, every other writer out",
+    ("ittdesk/postgres_setup.py", "_setup_open"): "PostgreSQL only: no deferred begin there",
+    ("ittdesk/postgres_setup.py", "_role_and_grants"): "PostgreSQL only",
+    ("ittdesk/audit.py", "scrubbing"): "a savepoint inside the erasure's writing()",
+    ("ittdesk/search_index.py", "filled_in_bulk"): "a savepoint inside an import's transaction",
+    ("ittdesk/search_index.py", "install"): "schema set-up, at open or in a migration",
+    ("ittdesk/services/bulk_indexes.py", "built_after"): "a savepoint inside a bulk insert's",
+    ("ittdesk/sort_fill.py", "filled_in_bulk"): "a savepoint inside a bulk insert's",
+    ("ittdesk/sort_fill.py", "refilled_after_updates"): "a savepoint inside a bulk update's",
+}
+
+
+def _bare_atomic_calls() -> set[tuple[str, str]]:
+    """(file, function) of each ``x.atomic()`` called with no begin mode, in the app's code."""
+    found = set()
+    paths = [*sorted((ROOT / "ittdesk").rglob("*.py")), *sorted((ROOT / "ui").rglob("*.py")),
+             ROOT / "main.py"]
+    for path in paths:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for call in ast.walk(function):
+                if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                        and call.func.attr == "atomic" and not call.args):
+                    found.add((path.relative_to(ROOT).as_posix(), function.name))
+    return found
+
+
+def test_every_write_transaction_takes_the_write_lock_first_or_is_a_listed_exception():
+    unexplained = _bare_atomic_calls() - set(DELIBERATE)
+    assert not unexplained, ("begin these writes with ittdesk.models.base.writing() (or say in "
+                             f"DELIBERATE why not): {sorted(unexplained)}")
+
+
+def test_each_listed_exception_still_exists():
+    assert set(DELIBERATE) <= _bare_atomic_calls()
+
+
+def test_a_status_change_of_several_enrolments_waits_for_another_programs_write(demo_db):
+    """It reads each enrolment before it writes: begun deferred, its read was a snapshot the
+    other program's commit overtook, and it failed with "database is locked"."""
+    import sqlite3
+    import threading
+    from datetime import date
+
+    from ittdesk.models import Enrolment
+    from ui.editors.cohort_editor import set_status
+
+    chosen = [e.id for e in Enrolment.select().where(Enrolment.status == "enrolled").limit(2)]
+    assert len(chosen) == 2
+    other = sqlite3.connect(demo_db.path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE school SET name = name || ' (renamed)' WHERE id = "
+                  "(SELECT MIN(id) FROM school)")
+    threading.Timer(0.5, other.commit).start()
+    assert set_status(chosen, "withdrawn", date(2026, 12, 1)) == 2
+    assert [e.status for e in Enrolment.select().where(Enrolment.id.in_(chosen))] == [
+        "withdrawn", "withdrawn"]
+    other.close()
