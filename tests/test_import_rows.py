@@ -276,3 +276,26 @@ def test_a_schools_plan_that_mostly_updates_applies_in_the_default_page_cache(sq
     assert School.get(School.urn == 100002).name == "Brook Lane Academy Trust"
     run("half.csv", "URN,School name\n100002,Brook Lane\n100003,Cole Green Infants\n")
     assert seen and seen[-1] == -128 * 1024  # as many added as updated
+
+
+def test_clean_keeps_at_most_memo_limit_outcomes_of_a_field_and_still_parses_each_value(
+        monkeypatch):
+    """A column of distinct values (emails, trainee IDs) gains nothing from the memo: clean's
+    own look-up is capped as ``parse_with`` is (100,000 emails held their outcomes, keys and
+    dict to the plan's end), with the same values and refusals."""
+    from ittdesk.services import base
+    from ittdesk.services.memo import ParseMemo
+
+    monkeypatch.setattr(base, "MEMO_LIMIT", 3)
+    memo = ParseMemo()
+    seen = memo.table(people)[0]["email"][2]
+    assert seen is not None
+    for n in range(10):
+        values, errors = people.clean({"email": f" Trainee{n}@Example.org "}, names=("email",),
+                                      partial=True, memo=memo)
+        assert (values, errors) == ({"email": f"trainee{n}@example.org"}, {})
+        assert len(seen) <= 3
+    values, errors = people.clean({"email": "not an email"}, names=("email",), partial=True,
+                                  memo=memo)
+    assert values == {} and errors == people.clean({"email": "not an email"}, partial=True)[1]
+

@@ -25,7 +25,7 @@ from . import bulk, bulk_indexes, statements
 from .declaration import Field as Field
 from .declaration import Kind as Kind
 from .declaration import Reference as Reference
-from .memo import ParseMemo, outcome_of, parse_with
+from .memo import MEMO_LIMIT, ParseMemo, outcome_of, parse_with
 
 M = TypeVar("M", bound=Versioned)
 
@@ -97,9 +97,11 @@ class EntityService(Generic[M]):
             value = data[name]
             parsing = parsings[name]
             seen = parsing[2]
-            if seen is not None and value.__class__ is str:  # the common case, written out
+            if seen is not None and value.__class__ is str:  # parse_with's common case, written out
                 found = seen.get(value)
                 if found is None:
+                    if len(seen) >= MEMO_LIMIT:  # capped as parse_with caps it (names, emails)
+                        seen.clear()
                     found = seen[value] = outcome_of(parsing[1], value)
             else:
                 found = parse_with(parsing, value)
