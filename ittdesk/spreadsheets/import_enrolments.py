@@ -18,6 +18,7 @@ trainee twice in a cohort) is refused in the plan, never left for the database t
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
+from types import MappingProxyType
 from typing import Any, cast
 
 from .. import fields as F
@@ -133,6 +134,11 @@ class EnrolmentImport(ImportKind):
     label = "Enrolments (trainees)"
     service = enrolments
     key_help = "Rows are matched by trainee ID, else by the trainee's email in the cohort."
+    # A plan that mostly adds applies in 96 MB: fewer of its pages leave the cache to be read
+    # back. Room for it: the plan holds ~65 MB less at the apply's start (its memo capped, each
+    # row's parsed values let go as its item is made); 128 MB would pass 400 at the peak
+    # (BENCHMARKS.md, E9).
+    apply_cache_mb = 96
     fields = TRAINEE_FIELDS + (
         ImportField("title", "Title", ("Salutation",), parse=AS_GIVEN),
         ImportField("phone", "Phone", ("Telephone", "Mobile", "Phone number"), parse=AS_GIVEN),
@@ -252,7 +258,7 @@ class EnrolmentImport(ImportKind):
                     refused.append(Refusal(record.row, column, problem))
             # The row's cells are parsed: from here on only its number is read. Its cells go
             # now rather than with the plan (100,000 rows of them held ~60 MB beside the values).
-            record.raw = {}
+            record.raw = _LET_GO
             if len(refused) > before or cohort is None:  # no cohort: refused above
                 continue
             # of the extra fields only what the items need later (a dict per row held ~35 MB)
@@ -262,6 +268,7 @@ class EnrolmentImport(ImportKind):
         for record, urn in homes:
             if urn not in schools:
                 refused.append(Refusal(record.row, columns["home_school"], C.no_school(urn)))
+        del homes  # freed before the items are made, which reuse its memory
         refuse_duplicates([p[0].row for p in parsed], [
             ("trainee ID", "trainee_id", [p[2].get("trainee_id") for p in parsed]),
             ("email", "email", [(p[1].get("email"), p[4].id) for p in parsed])], columns, refused)
@@ -283,7 +290,11 @@ class EnrolmentImport(ImportKind):
         known_enrolments = KnownEnrolments(cohort=existing, trainee_id=by_tid)
         file_keys = FileKeys()
         items: list[Item] = []
-        for record, pvalues, evalues, (home_school, end_date), cohort in parsed:
+        for n in range(len(parsed)):
+            # Each row's parsed values let go as its item is made: the item reuses their memory
+            # rather than leaving it free among the items until the plan ends.
+            record, pvalues, evalues, (home_school, end_date), cohort = parsed[n]
+            parsed[n] = None  # type: ignore[call-overload]
             token: Token
             cohort_id = cohort.id  # read once: a model's field is a descriptor call each time
             enrolment = by_tid.get(evalues["trainee_id"]) if evalues.get("trainee_id") else None
@@ -370,6 +381,10 @@ class EnrolmentImport(ImportKind):
         enrolments.update_many(enrolment_changes, import_run=run_id)
         enrolments.create_many(new_enrolments, import_run=run_id)
 
+
+#: A parsed row's cells: none (shared, read-only; a dict per row stayed until the plan's end, and
+#: 100,000 of them left 6 MB free among the items).
+_LET_GO: Any = MappingProxyType({})
 
 #: Every field empty, in the declared order: a row's values laid over a copy of it make the
 #: merged record ``check`` takes (as ``{f.name: values.get(f.name) for f in fields}``, without
