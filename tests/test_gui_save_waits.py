@@ -96,6 +96,38 @@ def test_a_save_waits_for_another_programs_write_says_so_then_saves(qtbot, quick
         close_window(qtbot, window)
 
 
+def test_a_write_from_an_editor_that_stays_open_stops_saying_it_waits_once_done(qtbot,
+                                                                                quick_db):
+    """As the cohort editor's status change of several enrolments: the editor stays open after
+    the write, and its banner went on saying "waiting for the database" after it was saved."""
+    fernbank = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
+    other = schools.create({"urn": 123457, "name": "Moorside Academy"})
+    window = make_window(qtbot, quick_db)
+    try:
+        editor = open_school_editor(qtbot, window, fernbank.id, "Fernbank Primary School")
+        shown: list[str] = []
+        with write_lock_held(quick_db, other.id) as commit:
+
+            def release_once_the_wait_is_shown() -> None:
+                if editor.banner.isVisible() and "waiting for the database" in editor.banner.text():
+                    shown.append(editor.banner.text())
+                    commit()
+                    poll.stop()
+
+            poll = QTimer()
+            poll.timeout.connect(release_once_the_wait_is_shown)
+            poll.start(20)
+            _result, error = operations.write_and_wait(
+                editor, schools.update, fernbank.id, {"phone": "01632 960000"},
+                changes={"school"})
+            poll.stop()
+        assert error is None and shown
+        assert School.get_by_id(fernbank.id).phone == "01632 960000"
+        assert editor.isVisible() and not editor.banner.isVisible()
+    finally:
+        close_window(qtbot, window)
+
+
 def test_a_save_that_cannot_get_the_lock_says_so_and_keeps_the_edit(qtbot, quick_db,
                                                                      monkeypatch, capfd):
     monkeypatch.setattr(operations, "SAVE_WAIT_SECONDS", 0.6)

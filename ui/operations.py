@@ -315,8 +315,8 @@ def write_and_wait(parent: QObject, fn: Callable[..., Any], *args: Any, changes:
     writes (``write_when_free``), waited for here; ``(result, error)``.
 
     ``parent`` (an editor or a dialog) shows the wait (its ``show_waiting()``, if it has one)
-    once it lasts; it must not close meanwhile (``EntityEditor.reject`` ignores Esc and the
-    close button while a save is under way)."""
+    once it lasts, and stops at the end (``waiting_over()``); it must not close meanwhile
+    (``EntityEditor.reject`` ignores Esc and the close button while a save is under way)."""
     outcome: list[tuple[Any, BaseException | None]] = []
     loop = QEventLoop()
 
@@ -350,6 +350,8 @@ def write_and_wait(parent: QObject, fn: Callable[..., Any], *args: Any, changes:
             waiting.deleteLater()
         if Shiboken.isValid(parent):
             parent.destroyed.disconnect(loop.quit)
+            if hasattr(parent, "waiting_over"):
+                parent.waiting_over()  # an editor that stays open must not go on saying it waits
     if not outcome:
         return None, SaveFailed("Not saved: the editor was closed before the database answered.")
     result, error = outcome[0]

@@ -432,6 +432,11 @@ class EntityEditor(QDialog):
         self.banner.setText(waiting_text())
         self.banner.setVisible(True)
 
+    def waiting_over(self) -> None:
+        """The wait has ended (saved or not): its words go; anything else said stays."""
+        if self.banner.text() == waiting_text():
+            self.banner.hide()
+
     def after_save(self) -> None:
         self.accept()
 
