@@ -30,6 +30,7 @@ from . import changes as others_changes
 from . import clock, presence
 from .academic_year import AcademicYear
 from .models import AuditEntry, database, is_postgres
+from .services.bulk import copy_text
 from .services.bulk import values_sql as bulk_values_sql
 
 _user_cache: dict[int, str] = {}
@@ -316,15 +317,6 @@ def _insert(columns: list[list[Any]], about: Callable[[], list[tuple[str, int | 
                                (first_id, last) if first_id is not None else None)
 
 
-def _copy_text(text: str) -> str:
-    """Text as a field of PostgreSQL's COPY text format (stored back exactly as given)."""
-    if "\\" in text:
-        text = text.replace("\\", "\\\\")
-    if "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
-
-
 class _NotPlain(Exception):
     pass
 
@@ -343,7 +335,7 @@ def _copy_data(prepared: list[tuple[Any, ...]]) -> str | None:
         if value.__class__ is str:
             found = texts.get(value)
             if found is None:
-                found = texts[value] = _copy_text(value)
+                found = texts[value] = copy_text(value)
             return found
         raise _NotPlain
 
@@ -359,7 +351,7 @@ def _copy_data(prepared: list[tuple[Any, ...]]) -> str | None:
                 f"{first[2]}{field(entity)}\t"
                 f"{str(entity_id) if entity_id.__class__ is int else field(entity_id)}\t"
                 f"{field(action)}\t"
-                f"{null if changes is None else _copy_text(changes)}\t"
+                f"{null if changes is None else copy_text(changes)}\t"
                 f"{str(person_id) if person_id.__class__ is int else field(person_id)}\t"
                 f"{field(note)}\t"
                 f"{str(run) if run.__class__ is int else field(run)}\n")

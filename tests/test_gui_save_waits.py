@@ -64,30 +64,42 @@ def open_school_editor(qtbot, window, school_id: int, new_name: str):
     return editor
 
 
+def released_once_waiting(editor, commit, also=lambda: None) -> tuple[QTimer, list[str]]:
+    """A poll on the GUI thread (which a save under way must not freeze): once the editor says
+    it waits for the database, note what it says, run ``also()``, and commit the other write."""
+    shown: list[str] = []
+
+    def check() -> None:
+        if editor.banner.isVisible() and "waiting for the database" in editor.banner.text():
+            shown.append(editor.banner.text())
+            also()
+            commit()
+            poll.stop()
+
+    poll = QTimer()
+    poll.timeout.connect(check)
+    poll.start(20)
+    return poll, shown
+
+
 def test_a_save_waits_for_another_programs_write_says_so_then_saves(qtbot, quick_db, monkeypatch):
     fernbank = schools.create({"urn": 123456, "name": "Fernbank Primary School"})
     other = schools.create({"urn": 123457, "name": "Moorside Academy"})
     window = make_window(qtbot, quick_db)
     try:
         editor = open_school_editor(qtbot, window, fernbank.id, "Fernbank Church School")
-        shown: list[str] = []
+        meanwhile: list[bool] = []
+
+        def try_to_close() -> None:
+            meanwhile.append(editor.buttons.isEnabled())  # no second save meanwhile
+            editor.reject()  # Esc while saving: ignored, nothing typed is lost
+            meanwhile.append(editor.isVisible())
+
         with write_lock_held(quick_db, other.id) as commit:
-
-            def release_once_the_wait_is_shown() -> None:
-                # Runs on the GUI thread while save() is under way: the window is not frozen.
-                if editor.banner.isVisible() and "waiting for the database" in editor.banner.text():
-                    shown.append(editor.banner.text())
-                    assert not editor.buttons.isEnabled()  # no second save meanwhile
-                    editor.reject()  # Esc while saving: ignored, nothing typed is lost
-                    assert editor.isVisible()
-                    commit()
-                    poll.stop()
-
-            poll = QTimer()
-            poll.timeout.connect(release_once_the_wait_is_shown)
-            poll.start(20)
+            poll, shown = released_once_waiting(editor, commit, try_to_close)
             assert editor.save()
             poll.stop()
+        assert meanwhile == [False, True]
         assert shown and "Your changes stay here" in shown[0]
         assert School.get_by_id(fernbank.id).name == "Fernbank Church School"
         assert School.get_by_id(other.id).name == "Changed By Another Program"
@@ -105,18 +117,8 @@ def test_a_write_from_an_editor_that_stays_open_stops_saying_it_waits_once_done(
     window = make_window(qtbot, quick_db)
     try:
         editor = open_school_editor(qtbot, window, fernbank.id, "Fernbank Primary School")
-        shown: list[str] = []
         with write_lock_held(quick_db, other.id) as commit:
-
-            def release_once_the_wait_is_shown() -> None:
-                if editor.banner.isVisible() and "waiting for the database" in editor.banner.text():
-                    shown.append(editor.banner.text())
-                    commit()
-                    poll.stop()
-
-            poll = QTimer()
-            poll.timeout.connect(release_once_the_wait_is_shown)
-            poll.start(20)
+            poll, shown = released_once_waiting(editor, commit)
             _result, error = operations.write_and_wait(
                 editor, schools.update, fernbank.id, {"phone": "01632 960000"},
                 changes={"school"})

@@ -172,8 +172,9 @@ def copy_rows(database: Any, model: type[Model], columns: list[list[Any]],
     return ids
 
 
-def _copy_text(value: str) -> str:
-    """Text as a field of COPY's text format (stored back exactly as given)."""
+def copy_text(value: str) -> str:
+    """Text as a field of PostgreSQL's COPY text format (stored back exactly as given): the
+    bulk inserts' and the audit's COPY both write it."""
     if "\\" in value:
         value = value.replace("\\", "\\\\")
     if "\t" in value or "\n" in value or "\r" in value:
@@ -184,7 +185,7 @@ def _copy_text(value: str) -> str:
 def _copy_value(value: Any) -> str:
     kind = value.__class__
     if kind is str:
-        return _copy_text(value)
+        return copy_text(value)
     if kind is bool:
         return "t" if value else "f"
     if kind is int or kind is Decimal:
