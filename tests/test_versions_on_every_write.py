@@ -132,17 +132,17 @@ def _cohort_with_two():
 
 
 def test_the_cohort_bulk_status_change_refuses_all_when_one_changed_meanwhile(db):
-    from ui.editors.cohort_editor import set_status
+    from ittdesk.services.programmes import enrolments
 
     made = _cohort_with_two()
     versions = enrolments.versions([e.id for e in made])
     enrolments.update(made[1].id, {"status": "deferred"})  # the other user
     with pytest.raises(RefusedError) as exc:
-        set_status([e.id for e in made], "withdrawn", clock.today(), versions)
+        enrolments.set_statuses([e.id for e in made], "withdrawn", clock.today(), versions)
     assert "Leo Lumb: the enrolment was changed by " in str(exc.value)
     assert "since you chose it" in str(exc.value)
     assert [e.status for e in Enrolment.select().order_by(Enrolment.id)] == ["enrolled", "deferred"]
-    assert set_status([e.id for e in made], "withdrawn", clock.today(),
+    assert enrolments.set_statuses([e.id for e in made], "withdrawn", clock.today(),
                       enrolments.versions([e.id for e in made])) == 2
 
 

@@ -64,7 +64,7 @@ def test_a_status_change_of_several_enrolments_waits_for_another_programs_write(
     from datetime import date
 
     from ittdesk.models import Enrolment
-    from ui.editors.cohort_editor import set_status
+    from ittdesk.services.programmes import enrolments
 
     chosen = [e.id for e in Enrolment.select().where(Enrolment.status == "enrolled").limit(2)]
     assert len(chosen) == 2
@@ -73,7 +73,7 @@ def test_a_status_change_of_several_enrolments_waits_for_another_programs_write(
     other.execute("UPDATE school SET name = name || ' (renamed)' WHERE id = "
                   "(SELECT MIN(id) FROM school)")
     threading.Timer(0.5, other.commit).start()
-    assert set_status(chosen, "withdrawn", date(2026, 12, 1)) == 2
+    assert enrolments.set_statuses(chosen, "withdrawn", date(2026, 12, 1)) == 2
     assert [e.status for e in Enrolment.select().where(Enrolment.id.in_(chosen))] == [
         "withdrawn", "withdrawn"]
     other.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import Any, TypedDict, cast
 
 from .. import audit, fields, holders, settings
@@ -21,7 +22,7 @@ from ..choices import (
     WITHDRAWAL_REASONS,
     WITHDRAWN_PLACEMENT_STATUSES,
 )
-from ..errors import RefusedError
+from ..errors import ConflictError, RefusedError, ValidationError
 from ..models import (
     AuditEntry,
     Cohort,
@@ -209,6 +210,36 @@ class EnrolmentService(EntityService[Enrolment]):
 
     def describe(self, enrolment: Enrolment) -> str:
         return f"Enrolment of {enrolment.person.full_name}"
+
+    def set_statuses(self, enrolment_ids: Sequence[int], status: str,
+                     withdrawal_date: date | None = None,
+                     versions: dict[int, int] | None = None) -> int:
+        """Change the status of several enrolments (a cohort's, chosen together), all or none;
+        returns how many. Withdrawn ones get ``withdrawal_date`` where they have none.
+
+        ``versions``: each enrolment's version when the user chose them (``versions``); one
+        whose status or withdrawal date another user changed since refuses the whole change,
+        naming who and when; a change to its other fields merges."""
+        versions = versions or {}
+        with writing():  # it reads each enrolment, then writes: the write lock first
+            for enrolment_id in enrolment_ids:
+                data: dict[str, Any] = {"status": status}
+                if status == "withdrawn" and withdrawal_date is not None:
+                    if self.get(enrolment_id).withdrawal_date is None:
+                        data["withdrawal_date"] = withdrawal_date
+                try:
+                    self.update(enrolment_id, data, expected_version=versions.get(enrolment_id))
+                except ConflictError as exc:
+                    who = self.get(enrolment_id).person.full_name
+                    raise RefusedError(f"{who}: the enrolment was changed {exc.changed_by} "
+                                       "since you chose it "
+                                       f"({', '.join(exc.labels.values())}). "
+                                       "Look again and choose once more.") from exc
+                except ValidationError as exc:
+                    who = self.get(enrolment_id).person.full_name
+                    raise ValidationError(
+                        {"": f"{who}: {'; '.join(exc.errors.values())}"}) from exc
+        return len(enrolment_ids)
 
 
 class PlacementService(EntityService[Placement]):

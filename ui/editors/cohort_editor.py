@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
 
 from ittdesk import clock, fields
 from ittdesk.choices import ENROLMENT_STATUSES
-from ittdesk.errors import ConflictError, IttDeskError, RefusedError, ValidationError, plain_message
-from ittdesk.models.base import writing
+from ittdesk.errors import IttDeskError, ValidationError, plain_message
 from ittdesk.queries.lists import ENROLMENTS
 from ittdesk.queries.summaries import cohort_summary, enrolment_summary
 from ittdesk.services.programmes import cohorts, enrolments
@@ -31,36 +30,6 @@ from ..views.list_page import ListPanel
 from ..views.placement_check import PlacementCheckPanel
 from ..widgets.record_picker import RecordCombo
 from .base import EntityEditor, open_editor
-
-
-def set_status(enrolment_ids: list[int], status: str, withdrawal_date: date | None = None,
-               versions: dict[int, int] | None = None) -> int:
-    """Change the status of several enrolments through the service, all or none.
-
-    ``versions``: each enrolment's version when the user chose them (``enrolments.versions``);
-    one whose status or withdrawal date another user changed since refuses the whole change,
-    naming who and when (``ConflictError``); a change to its other fields merges."""
-    versions = versions or {}
-    with writing():  # it reads each enrolment, then writes: the write lock first
-        for enrolment_id in enrolment_ids:
-            data: dict[str, Any] = {"status": status}
-            if status == "withdrawn" and withdrawal_date is not None:
-                current = enrolments.get(enrolment_id)
-                if current.withdrawal_date is None:
-                    data["withdrawal_date"] = withdrawal_date
-            try:
-                enrolments.update(enrolment_id, data,
-                                  expected_version=versions.get(enrolment_id))
-            except ConflictError as exc:
-                who = enrolments.get(enrolment_id).person.full_name
-                raise RefusedError(f"{who}: the enrolment was changed {exc.changed_by} "
-                                   "since you chose it "
-                                   f"({', '.join(exc.labels.values())}). "
-                                   "Look again and choose once more.") from exc
-            except ValidationError as exc:
-                who = enrolments.get(enrolment_id).person.full_name
-                raise ValidationError({"": f"{who}: {'; '.join(exc.errors.values())}"}) from exc
-    return len(enrolment_ids)
 
 
 class CohortEditor(EntityEditor):
@@ -215,7 +184,7 @@ class CohortEditor(EntityEditor):
     def apply_status(self, ids: list[int], status: str, on: date | None = None,
                      versions: dict[int, int] | None = None) -> bool:
         """On a worker as a save is (``write_and_wait``), all or none; True when changed."""
-        n, error = write_and_wait(self, set_status, ids, status, on, versions,
+        n, error = write_and_wait(self, enrolments.set_statuses, ids, status, on, versions,
                                   changes={"enrolment"})
         if error is not None:
             text = ("; ".join(error.errors.values()) if isinstance(error, ValidationError)
