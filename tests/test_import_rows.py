@@ -299,17 +299,3 @@ def test_clean_keeps_at_most_memo_limit_outcomes_of_a_field_and_still_parses_eac
                                   memo=memo)
     assert values == {} and errors == people.clean({"email": "not an email"}, partial=True)[1]
 
-
-def test_an_enrolments_plan_that_mostly_adds_applies_in_a_96_mb_page_cache():
-    """The enrolments' 96 MB (E9: their plan holds ~65 MB less at the apply's start, which
-    makes room for it under issue 22's 400 MB); a plan that mostly updates keeps 32 MB."""
-    from ittdesk.spreadsheets.import_base import Item, Plan
-    from ittdesk.spreadsheets.import_enrolments import EnrolmentImport
-
-    def plan(actions: list[str]) -> Plan:
-        items = [Item(n, action, str(n), "") for n, action in enumerate(actions)]
-        return Plan(None, {}, items, [], [])  # type: ignore[arg-type]
-
-    kind = EnrolmentImport()
-    assert kind.apply_cache(plan(["add"] * 3 + ["update"])) == 96
-    assert kind.apply_cache(plan(["add"] + ["update"] * 3)) == 32

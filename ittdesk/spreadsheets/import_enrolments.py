@@ -134,11 +134,9 @@ class EnrolmentImport(ImportKind):
     label = "Enrolments (trainees)"
     service = enrolments
     key_help = "Rows are matched by trainee ID, else by the trainee's email in the cohort."
-    # A plan that mostly adds applies in 96 MB: fewer of its pages leave the cache to be read
-    # back. Room for it: the plan holds ~65 MB less at the apply's start (its memo capped, each
-    # row's parsed values let go as its item is made); 128 MB would pass 400 at the peak
-    # (BENCHMARKS.md, E9).
-    apply_cache_mb = 96
+    # The default 32 MB page cache while applying: 96 MB (room made by a plan that holds less)
+    # took ~0.2 s of system time off the apply but gave it back in user time, for 70 MB more
+    # at the peak (BENCHMARKS.md, E9).
     fields = TRAINEE_FIELDS + (
         ImportField("title", "Title", ("Salutation",), parse=AS_GIVEN),
         ImportField("phone", "Phone", ("Telephone", "Mobile", "Phone number"), parse=AS_GIVEN),

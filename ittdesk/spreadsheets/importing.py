@@ -343,8 +343,8 @@ def _larger_page_cache(megabytes: int = 32) -> Iterator[None]:
     default is 2 MB) while an import writes: tens of thousands of rows go into several
     indexes each (school name, postcode, audit entries...), whose pages otherwise leave the
     cache and are read back, and a page written out before the commit is first copied to the
-    statement journal. (The enrolments apply in 96 MB since their plan holds less: BENCHMARKS.md,
-    E9.) Set back however the block ends."""
+    statement journal. (For the enrolments, 64 or 96 MB took no less CPU than 32 and held 35-70
+    MB more: BENCHMARKS.md, E8 and E9.) Set back however the block ends."""
     from ..db import is_postgres
 
     if is_postgres():
