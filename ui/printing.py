@@ -243,6 +243,8 @@ def _new_document(layout_device: LayoutDevice) -> _LaidOutDocument:
     for ever: writing placement letters as PDFs stopped CI's test run for 20 minutes that way.
     The GUI thread making it holds the GIL itself, so it only waits for the lock's holder."""
     if threading.current_thread() is threading.main_thread():
+        # on_gui_thread would call it here too; asked first so that the CLI and the bench,
+        # which draw on the main thread, never import ui.tasks (and QtWidgets with it)
         return _document_made(layout_device, None)
     from .tasks import on_gui_thread
 
