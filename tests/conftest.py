@@ -134,14 +134,37 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
     yield data
 
 
+#: How long emptying the test database waits for another connection's locks.
+RESET_WAIT = "20s"
+
+
 def _reset_postgres(url: str) -> None:
+    """An empty schema. A connection an earlier test left inside a transaction holds locks
+    that DROP SCHEMA waited for until the watchdog ended the whole run (CI, session 9): past
+    ``RESET_WAIT`` its session is ended instead, and this test fails naming what it was doing."""
     import psycopg2
+    from psycopg2 import errors
 
     conn = psycopg2.connect(url)
     conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
-    conn.close()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"SET lock_timeout = '{RESET_WAIT}'")
+            try:
+                cur.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+                return
+            except errors.LockNotAvailable:
+                cur.execute("SELECT pid, state, left(query, 200) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                holders = cur.fetchall()
+                cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                cur.execute("SET lock_timeout = 0")
+                cur.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+            raise AssertionError(f"an earlier test left PostgreSQL connections holding locks "
+                                 f"(ended now): {holders}")
+    finally:
+        conn.close()
 
 
 def open_test_database(backend: str, tmp_path: Path):

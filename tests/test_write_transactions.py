@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: (file, function) -> why its bare ``atomic()`` is right
 DELIBERATE = {
     ("ittdesk/models/base.py", "writing"): "the helper itself (nested, or PostgreSQL)",
+    ("ittdesk/models/base.py", "_one_writer_at_a_time"): "PostgreSQL: the lock is its first statement",
     ("ittdesk/db.py", "write_transaction"): "the waiting helper itself (nested, or PostgreSQL)",
     ("ittdesk/presence.py", "heartbeat"): "gives up at once when the file is busy, on purpose",
     ("ittdesk/demo.py", "build_demo"): "fills a new database no other program has open",
@@ -77,3 +78,75 @@ def test_a_status_change_of_several_enrolments_waits_for_another_programs_write(
     assert [e.status for e in Enrolment.select().where(Enrolment.id.in_(chosen))] == [
         "withdrawn", "withdrawn"]
     other.close()
+
+
+def _at_once(count: int, fn) -> list:
+    """``fn()`` on ``count`` threads released together, each on its own connection (as the
+    app's workers, or several programs); their results, or the exception each raised."""
+    import threading
+
+    from ittdesk.models import database
+
+    start = threading.Barrier(count)
+    out: list = [None] * count
+
+    def run(i: int) -> None:
+        with database.connection_context():
+            start.wait()
+            try:
+                out[i] = fn()
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion
+                out[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return out
+
+
+def test_a_years_default_placement_rules_made_by_several_at_once_are_made_once(db, monkeypatch):
+    """On PostgreSQL a plain transaction let each read "none yet" and all but one failed on the
+    unique key (the rules dialog opened twice; CI's stuck run). Each waits its turn now."""
+    import time
+
+    from ittdesk.academic_year import AcademicYear
+    from ittdesk.models import PlacementRule
+    from ittdesk.placements import rules
+
+    read = rules._missing
+
+    def slow_read(year):
+        found = read(year)
+        time.sleep(0.2)  # the others read meanwhile, as they did on the slow CI machine
+        return found
+
+    monkeypatch.setattr(rules, "_missing", slow_read)
+    year = AcademicYear.parse("2031/32")
+    made = _at_once(4, lambda: rules.ensure_year(year))
+    assert sorted(made) == [0, 0, 0, len(rules.DEFAULTS)]
+    assert PlacementRule.select().where(PlacementRule.academic_year == year).count() == len(
+        rules.DEFAULTS)
+
+
+def test_a_setting_saved_by_two_at_once_is_stored_once_with_the_last_value(db):
+    """Update-or-create: both found no row to update and both inserted (PostgreSQL)."""
+    import threading
+
+    from ittdesk import audit, settings
+    from ittdesk.models import AuditEntry, Setting
+
+    names = iter(["Fernbank SCITT", "Fernbank Teaching School Hub"])
+    lock = threading.Lock()
+
+    def save() -> None:
+        with lock:
+            name = next(names)
+        settings.set("provider_name", name)
+
+    assert _at_once(2, save) == [None, None]
+    assert Setting.select().where(Setting.key == "provider_name").count() == 1
+    saves = list(AuditEntry.select().where(AuditEntry.entity == "setting").order_by(AuditEntry.id))
+    assert len(saves) == 2
+    assert audit.changes_of(saves[-1])["provider_name"][1] == settings.get("provider_name")

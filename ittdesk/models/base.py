@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from peewee import (
@@ -31,14 +32,33 @@ def is_postgres() -> bool:
     return isinstance(database.obj, PostgresqlDatabase)
 
 
+#: PostgreSQL's counterpart of SQLite's write lock, taken by ``writing()`` (an advisory lock's
+#: key, below 2**31 as ``maintenance.KEY`` is; ``pg_locks`` shows it as objid 130001).
+WRITE_LOCK_KEY = 13_0001
+
+
 def writing() -> Any:
-    """The transaction for a write that reads first. On SQLite ``BEGIN IMMEDIATE`` (the write
-    lock first, waiting its turn): begun deferred, its read would be a snapshot another program
-    may overtake, and the write then fails at once with "database is locked". On PostgreSQL
-    (and nested) a plain transaction."""
-    if is_postgres() or database.in_transaction():
+    """The transaction for a write that reads first: one such write at a time, the others
+    waiting their turn. On SQLite ``BEGIN IMMEDIATE`` (the write lock first): begun deferred,
+    its read would be a snapshot another program may overtake, and the write then fails at once
+    with "database is locked". On PostgreSQL a transaction that first takes ``WRITE_LOCK_KEY``
+    (``pg_advisory_xact_lock``, let go at COMMIT or ROLLBACK): without it, two programs making a
+    year's default rules at once both read "none yet" and the second failed on the unique key
+    (a create-or-update of a setting or a saved mapping, the same). Nested: a savepoint."""
+    if database.in_transaction():
         return database.atomic()
+    if is_postgres():
+        return _one_writer_at_a_time()
     return database.atomic("IMMEDIATE")
+
+
+@contextmanager
+def _one_writer_at_a_time() -> Iterator[Any]:
+    """PostgreSQL: a transaction holding ``WRITE_LOCK_KEY`` from its first statement. Waits as
+    a row lock does (the app shows the save waiting); reads by others never wait for it."""
+    with database.atomic() as transaction:
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+        yield transaction
 
 
 class BaseModel(Model):

@@ -203,7 +203,9 @@ class EntityService(Generic[M]):
     def _writing(self) -> Any:
         """The transaction an edit reads and writes in. On SQLite ``BEGIN IMMEDIATE`` (the
         write lock first, waiting its turn): begun deferred, a read would be a snapshot another
-        process may overtake. On PostgreSQL the row is locked when read (``_locked``)."""
+        process may overtake. On PostgreSQL the same one-at-a-time lock (``writing``), and the
+        row locked when read (``_locked``), so an import's transaction, which does not take
+        that lock, waits for the edit too."""
         return writing()
 
     def _locked(self, record_id: int) -> M:
