@@ -144,6 +144,40 @@ def test_mentor_training_older_than_the_refresher_period_does_not_count_as_train
     assert (rows[0]["Mentors trained"], rows[0]["Mentors"]) == (1, 2)
 
 
+def test_mentor_counts_take_only_the_returns_schools_and_training_up_to_its_day(partnership,
+                                                                              tmp_path):
+    """Mentors are read for every school and kept for the return's (the LA filter included);
+    training is read for everyone and counts only for mentors, only up to the return's day."""
+    from ittdesk.models import Person, School
+
+    outside = School.get(School.urn == 111111)
+
+    mo = Person.get((Person.first_name == "Mo") & (Person.last_name == "Mentor"))
+    roles.create({"person": mo.id, "school": partnership["b"].id, "kind": "mentor",
+                  "start_date": date(2024, 9, 1)})
+    pat = person("Pat", "Latetrained")  # trained only after the return's day (31 August 2026)
+    roles.create({"person": pat.id, "school": partnership["b"].id, "kind": "mentor",
+                  "start_date": date(2024, 9, 1)})
+    mentor_training.create({"person": pat.id, "kind": "initial", "hours": 20,
+                            "completed_on": date(2026, 9, 15)})
+    out = person("Oz", "Outside")  # mentors, trained, at a school outside the return
+    roles.create({"person": out.id, "school": outside.id, "kind": "mentor",
+                  "start_date": date(2024, 9, 1)})
+    mentor_training.create({"person": out.id, "kind": "initial", "hours": 20,
+                            "completed_on": date(2025, 10, 1)})
+    only = person("Tess", "Trainedonly")  # trained, mentors nowhere
+    mentor_training.create({"person": only.id, "kind": "initial", "hours": 20,
+                            "completed_on": date(2025, 10, 1)})
+
+    result = make_return("partnership", tmp_path / "p.xlsx", make_filters(YEAR))
+    _wb, _ws, _h, rows, _s = read_back(result.path)
+    counts = {r["URN"]: (r["Mentors trained"], r["Mentors"]) for r in rows}
+    assert counts == {123456: (2, 2), 654321: (1, 2)}
+    result = make_return("partnership", tmp_path / "e.xlsx", make_filters(YEAR, la="Eastbridge"))
+    _wb, _ws, _h, rows, _s = read_back(result.path)
+    assert [(r["URN"], r["Mentors trained"], r["Mentors"]) for r in rows] == [(654321, 1, 2)]
+
+
 def test_the_returns_name_rule_is_person_full_name():
     from ittdesk.models import Person
     from ittdesk.returns.rows import person_name as _name

@@ -105,21 +105,29 @@ def partnership(f: Filters) -> ReturnData:
             holders[school_id] = [got, holder]
 
     months = settings.MENTOR_REFRESHER_MONTHS.get()
+    # Mentors and their latest training are read without the schools in scope: every current
+    # mentor (no school row read per role: a GIAS school's row is wide), kept here when their
+    # school is in the return, and every mentor's latest training (a plain group over the
+    # training table, no second pass over the roles). The same counts, less reading
+    # (BENCHMARKS.md, "The partnership return's mentor queries").
+    in_return = {row[0] for row in school_rows}
     mentors: dict[int, set[int]] = defaultdict(set)
-    mentor_roles = (Role.select(Role.school, Role.person).join(School)
-                    .where(in_scope & active_on(as_of) & Role.kind.in_(MENTOR_KINDS)))
+    mentor_roles = Role.select(Role.school, Role.person).where(
+        active_on(as_of) & Role.kind.in_(MENTOR_KINDS))
     for school_id, person_id in fetch(mentor_roles):
-        mentors[school_id].add(person_id)
+        if school_id in in_return:
+            mentors[school_id].add(person_id)
     latest = dict(fetch(MentorTraining.select(MentorTraining.person,
                                                fn.MAX(MentorTraining.completed_on))
-                         .where((MentorTraining.completed_on <= as_of)
-                                & MentorTraining.person.in_(
-                                    mentor_roles.select(Role.person)))
+                         .where(MentorTraining.completed_on <= as_of)
                          .group_by(MentorTraining.person)))
+    mentor_ids = set().union(*mentors.values())
 
     lapse_by_day: dict[object, bool] = {}  # a day as the driver gives it -> still in date
     trained_ids: set[int] = set()
     for person_id, done in latest.items():
+        if person_id not in mentor_ids:
+            continue
         if done not in lapse_by_day:
             completed = fields.day(done)  # a MAX over a column that is never null
             lapse_by_day[done] = (completed is not None
