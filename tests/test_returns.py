@@ -178,6 +178,37 @@ def test_mentor_counts_take_only_the_returns_schools_and_training_up_to_its_day(
     assert [(r["URN"], r["Mentors trained"], r["Mentors"]) for r in rows] == [(654321, 1, 2)]
 
 
+def test_partnership_columns_without_its_rows_are_the_returns_own(partnership):
+    """A template's headings are matched against the columns alone (``columns_for``): the
+    same columns as the return built in full, a programme's placements column included only
+    for its placements but ITaP or an ITT cohort, with and without the programme filter."""
+    from ittdesk.returns.base import get_return
+
+    b = partnership["b"]
+    for name, kind in (("Leaders CPD", "cpd"), ("ITaP only CPD", "leadership")):
+        prog = programmes.create({"name": name, "kind": kind})
+        cohort = cohorts.create({"programme": prog.id, "name": "C1", "academic_year": YEAR,
+                                 "places": 5})
+        who = person(name.split()[0], "Placed")
+        enrolment = enrolments.create({"person": who.id, "cohort": cohort.id,
+                                       "status": "enrolled"})
+        placements.create({"enrolment": enrolment.id, "school": b.id,
+                           "kind": "main" if kind == "cpd" else "itap",
+                           "start_date": date(2025, 11, 3), "end_date": date(2025, 11, 7)})
+    spec = get_return("partnership")
+
+    def described(columns):
+        return [(c.key, c.heading, c.kind, c.synonyms) for c in columns]
+
+    every = make_filters(YEAR)
+    assert described(spec.columns_for(every)) == described(spec.build(every).columns)
+    assert [c.heading for c in spec.columns_for(every) if c.key.startswith("placed_")] == [
+        "Trainees placed: Leaders CPD", "Trainees placed: Primary SCITT"]
+    for programme in ("Leaders CPD", "ITaP only CPD", "Primary SCITT"):
+        one = make_filters(YEAR, programme=programme)
+        assert described(spec.columns_for(one)) == described(spec.build(one).columns)
+
+
 def test_the_returns_name_rule_is_person_full_name():
     from ittdesk.models import Person
     from ittdesk.returns.rows import person_name as _name

@@ -94,6 +94,29 @@ def test_header_row_under_banners_on_the_second_sheet_is_found_and_mapped(three_
     assert info.capacity == 3 and info.stop_text == "Total"
 
 
+def test_inspecting_then_filling_reads_the_returns_rows_once(three_schools, tmp_path,
+                                                            monkeypatch):
+    """The headings are matched against the return's columns alone; its rows are read when
+    the template is filled, not a second time for looking at it."""
+    import dataclasses
+
+    from ittdesk.returns import base
+
+    spec = base.get_return("partnership")
+    built: list[object] = []
+
+    def build(filters):
+        built.append(filters)
+        return spec.build(filters)
+
+    monkeypatch.setitem(base.RETURNS, "partnership", dataclasses.replace(spec, build=build))
+    template = make_template(tmp_path / "la.xlsx")
+    info = inspect_template(template, "partnership", make_filters())
+    assert built == [] and info.mapping
+    result = fill_template(info, tmp_path / "out.xlsx", make_filters())
+    assert len(built) == 1 and result.rows == 3
+
+
 def test_filled_template_keeps_the_las_workbook_and_grows_the_total(three_schools, tmp_path):
     from ittdesk.services.people import mentor_training
 

@@ -126,10 +126,19 @@ class ReturnSpec:
     uses_programme: bool = False
     uses_la: bool = True
     purpose: str = ""  # SavedMapping purpose for templates of this return
+    # The columns alone for some filters, where a return can say without reading its rows.
+    columns: Callable[[Filters], list[SheetColumn]] | None = None
 
     @property
     def template_purpose(self) -> str:
         return self.purpose or f"return:{self.key}"
+
+    def columns_for(self, filters: Filters) -> list[SheetColumn]:
+        """The return's columns for ``filters``: a template's headings are matched against
+        them, and its rows are read only when it is filled (not twice for one fill)."""
+        if self.columns is not None:
+            return self.columns(filters)
+        return self.build(filters).columns
 
 
 RETURNS: dict[str, ReturnSpec] = {}

@@ -58,16 +58,7 @@ def partnership(f: Filters) -> ReturnData:
             placed[(school_id, programme_id)].add(enrolment_id)
             placed_any[school_id].add(enrolment_id)
 
-    programme_ids = {p for (_s, p) in placed}
-    itt_cohorts = (Cohort.select(Cohort.programme).join(Programme)
-                   .where((Cohort.academic_year == year) & (Programme.kind == "itt")))
-    if f.programme_id:
-        itt_cohorts = itt_cohorts.where(Cohort.programme == f.programme_id)
-    programme_ids |= {p for (p,) in cast("Iterable[tuple[int]]", itt_cohorts.tuples())}
-    programmes = list(cast("Iterable[tuple[int, str]]",
-                           Programme.select(Programme.id, Programme.name)
-                           .where(Programme.id.in_(list(programme_ids) or [0]))
-                           .order_by(Programme.name).tuples()))
+    programmes = _programmes(f, {p for (_s, p) in placed})
 
     # The schools in the return: in the partnership, or hosting a placement this year. A
     # subquery, not a list of ids (SQLite limits how many values one query may carry).
@@ -135,35 +126,7 @@ def partnership(f: Filters) -> ReturnData:
         if lapse_by_day[done]:
             trained_ids.add(person_id)
 
-    placed_columns = [SheetColumn(f"placed_{pid}", f"Trainees placed: {name}", "int")
-                      for pid, name in programmes]
-    columns = [
-        URN,
-        SCHOOL,
-        LA,
-        SheetColumn("phase", "Phase", summarise=True, synonyms=("Phase of education", "School phase")),
-        SheetColumn("establishment_type", "Type", synonyms=("School type", "Type of establishment",
-                                                       "Establishment type")),
-        SheetColumn("trust", "Trust", synonyms=("MAT", "Multi-academy trust", "Academy trust")),
-        SheetColumn("partnership_status", "Partnership status", summarise=True,
-               synonyms=("Status", "Partner status")),
-        SheetColumn("partnership_since", "Partner since", "date",
-               synonyms=("Partnership since", "Joined partnership", "Date joined")),
-        SheetColumn("headteacher", "Headteacher", synonyms=("Head", "Headteacher name", "Head teacher",
-                                                       "Principal")),
-        SheetColumn("itt_champion", "ITT champion", synonyms=("ITT lead", "ITT contact")),
-        SheetColumn("mentors_trained", "Mentors trained", "int",
-               synonyms=("Trained mentors", "Number of trained mentors")),
-        SheetColumn("mentors", "Mentors", "int", synonyms=("Number of mentors", "Total mentors",
-                                                      "Mentors total")),
-        *placed_columns,
-        SheetColumn("trainees_placed", "Trainees placed", "int",
-               synonyms=("Trainees", "Number of trainees", "Trainees hosted", "Placements")),
-        SheetColumn("itap_hosted", "ITaP placements hosted", "int",
-               synonyms=("ITaP", "ITaP placements", "Intensive training and practice")),
-        SheetColumn("leadership_confirmed_on", "Leadership last confirmed", "date",
-               synonyms=("Leadership confirmed", "Date leadership confirmed", "Last confirmed")),
-    ]
+    columns = _columns(programmes)
 
     # Per-school text decided once: who leads it, in words.
     def in_order(holders: list[_Ranked]) -> list[str]:
@@ -210,6 +173,65 @@ def partnership(f: Filters) -> ReturnData:
     return ReturnData(columns, rows(), len(school_rows), notes)
 
 
+def _programmes(f: Filters, placed: set[int]) -> list[tuple[int, str]]:
+    """(id, name) of the programmes with a "Trainees placed" column, by name: those of the
+    year's placements but ITaP (``placed``) and of the year's ITT cohorts."""
+    itt_cohorts = (Cohort.select(Cohort.programme).join(Programme)
+                   .where((Cohort.academic_year == f.year) & (Programme.kind == "itt")))
+    if f.programme_id:
+        itt_cohorts = itt_cohorts.where(Cohort.programme == f.programme_id)
+    programme_ids = placed | {p for (p,) in cast("Iterable[tuple[int]]", itt_cohorts.tuples())}
+    return list(cast("Iterable[tuple[int, str]]",
+                     Programme.select(Programme.id, Programme.name)
+                     .where(Programme.id.in_(list(programme_ids) or [0]))
+                     .order_by(Programme.name).tuples()))
+
+
+def _columns(programmes: list[tuple[int, str]]) -> list[SheetColumn]:
+    """The return's columns: one "Trainees placed" column per programme among the rest."""
+    placed_columns = [SheetColumn(f"placed_{pid}", f"Trainees placed: {name}", "int")
+                      for pid, name in programmes]
+    return [
+        URN,
+        SCHOOL,
+        LA,
+        SheetColumn("phase", "Phase", summarise=True, synonyms=("Phase of education", "School phase")),
+        SheetColumn("establishment_type", "Type", synonyms=("School type", "Type of establishment",
+                                                       "Establishment type")),
+        SheetColumn("trust", "Trust", synonyms=("MAT", "Multi-academy trust", "Academy trust")),
+        SheetColumn("partnership_status", "Partnership status", summarise=True,
+               synonyms=("Status", "Partner status")),
+        SheetColumn("partnership_since", "Partner since", "date",
+               synonyms=("Partnership since", "Joined partnership", "Date joined")),
+        SheetColumn("headteacher", "Headteacher", synonyms=("Head", "Headteacher name", "Head teacher",
+                                                       "Principal")),
+        SheetColumn("itt_champion", "ITT champion", synonyms=("ITT lead", "ITT contact")),
+        SheetColumn("mentors_trained", "Mentors trained", "int",
+               synonyms=("Trained mentors", "Number of trained mentors")),
+        SheetColumn("mentors", "Mentors", "int", synonyms=("Number of mentors", "Total mentors",
+                                                      "Mentors total")),
+        *placed_columns,
+        SheetColumn("trainees_placed", "Trainees placed", "int",
+               synonyms=("Trainees", "Number of trainees", "Trainees hosted", "Placements")),
+        SheetColumn("itap_hosted", "ITaP placements hosted", "int",
+               synonyms=("ITaP", "ITaP placements", "Intensive training and practice")),
+        SheetColumn("leadership_confirmed_on", "Leadership last confirmed", "date",
+               synonyms=("Leadership confirmed", "Date leadership confirmed", "Last confirmed")),
+    ]
+
+
+def partnership_columns(f: Filters) -> list[SheetColumn]:
+    """The columns :func:`partnership` gives for ``f``, without reading its rows: a template's
+    headings are matched against them before it is filled, and the rows are read then."""
+    placed = (Placement.select(Cohort.programme).join(Enrolment).join(Cohort)
+              .where((Cohort.academic_year == f.year)
+                     & (Placement.kind.is_null() | (Placement.kind != "itap")))
+              .distinct())
+    if f.programme_id:
+        placed = placed.where(Cohort.programme == f.programme_id)
+    return _columns(_programmes(f, {p for (p,) in fetch(placed)}))
+
+
 register(ReturnSpec("partnership", "Partnership return",
                     "One row per partnership school: leaders, mentors, trainees and ITaP hosted",
-                    partnership, uses_programme=True))
+                    partnership, uses_programme=True, columns=partnership_columns))

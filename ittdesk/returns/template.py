@@ -172,7 +172,7 @@ def _find_stop(ws: Worksheet, data_start: int) -> tuple[int | None, str]:
 def inspect_template(path: Path, key: str, filters: Filters) -> TemplateInfo:
     """Find the header row on any sheet and suggest (or recall) the mapping."""
     spec = get_return(key)
-    columns = spec.build(filters).columns
+    columns = spec.columns_for(filters)
     wb = _open(path)
     sheets = {ws.title: _grid(ws) for ws in wb.worksheets}
     found = headers.find_header_in_sheets(sheets, columns, threshold=THRESHOLD)
