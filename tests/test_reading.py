@@ -280,3 +280,60 @@ def test_xml_bomb_behind_a_padded_prolog_is_refused(tmp_path):
                    lambda xml: bomb + re.sub(rb"^<\?xml[^>]*\?>", b"", xml))
     with pytest.raises(RefusedError, match="XML bomb"):
         reading.open_book(path)
+
+
+def _scans(path):
+    """A Windows-1252 file scanned both ways: decoding it (as UTF-8 files are) and from its bytes."""
+    with path.open("rb") as fh:
+        decoded = csv_reading._scan_text(fh, "cp1252", "ittdesk-latin1")
+        from_bytes = csv_reading._scan_single_byte(fh)
+    return decoded, from_bytes
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_a_windows_1252_file_scanned_from_its_bytes_finds_what_decoding_it_finds(tmp_path, delimiter):
+    """The sample, the delimiter's and line feeds' counts and where formula text may start are
+    the same without decoding the file: every byte is one character, the ASCII ones themselves."""
+    size = csv_reading._SNIFF_CHARS + 2 * csv_reading._CHUNK + 123
+    row = delimiter.join(["100000", '"Caf\xe9 \u20ac; \u201cA\u201d"', "Br\xf6nte", "01844 042223"]) + "\r\n"
+    text = ("URN" + delimiter + "Name" + delimiter + "Town" + delimiter + "Phone\r\n"
+            + row * (size // len(row)))
+    data = bytearray(text.encode("cp1252"))
+    # formula text placed across each edge where the bytes are read in parts
+    for edge in (csv_reading._SNIFF_CHARS + 1, csv_reading._SNIFF_CHARS + 1 + csv_reading._CHUNK):
+        data[edge - 2:edge + 1] = (delimiter + '"=').encode("cp1252")
+    data += b"\x81\x8d undefined bytes past the first megabyte\r\n"
+    path = tmp_path / "w.csv"
+    path.write_bytes(bytes(data))
+    decoded, from_bytes = _scans(path)
+    assert from_bytes.sample == decoded.sample
+    assert from_bytes.formula_after == decoded.formula_after == {delimiter}
+    assert set(from_bytes.counts) == {delimiter, "\n"}
+    for mark in (delimiter, "\n"):
+        assert from_bytes.counts[mark] == decoded.counts[mark] > 0
+    assert not from_bytes.nul and not decoded.nul
+
+
+@pytest.mark.parametrize("content", [b"", b"=A1,B\r\n", b'"=1";2\n', b"a\nb", b"x" * 70000 + b"\n=1"])
+def test_a_short_or_odd_windows_1252_file_scans_the_same_from_its_bytes(tmp_path, content):
+    path = tmp_path / "s.csv"
+    path.write_bytes(content)
+    decoded, from_bytes = _scans(path)
+    delimiter = csv_reading.sniff_delimiter(decoded.sample[:csv_reading._SNIFF_CHARS],
+                                            len(decoded.sample) <= csv_reading._SNIFF_CHARS)
+    assert from_bytes.sample == decoded.sample
+    assert from_bytes.formula_after == decoded.formula_after
+    assert {k: from_bytes.counts[k] for k in (delimiter, "\n")} == {
+        k: decoded.counts[k] for k in (delimiter, "\n")}
+
+
+@pytest.mark.parametrize(("sample", "verdict"), [
+    ("Caf\xe9 Br\xf6nte Zo\xeb \u2018quoted\u2019 \u2013 \u20ac5".encode("cp1252") * 50, None),
+    ("\u65e5\u672c\u8a9e\u306e\u5b66\u6821".encode("shift_jis") * 50, "an encoding other than UTF-8 or Windows-1252"),
+    ("\u5b78\u6821\u540d\u7a31".encode("big5") * 50, "an encoding other than UTF-8 or Windows-1252"),
+    (b"plain ascii only, no high bytes", None),
+    (b"ab\xe9\xe9cd", None),  # fewer than 4 non-ASCII bytes: too few to judge
+    (b"\x82\x83\x84\x86 odd punctuation" * 20, "an encoding other than UTF-8 or Windows-1252"),
+])
+def test_which_non_utf8_bytes_are_read_as_windows_1252(sample, verdict):
+    assert csv_reading.unsupported(sample) == verdict
