@@ -241,10 +241,25 @@ def created_json(rows: Sequence[dict[str, Any]]) -> list[str | None] | None:
             continue  # no value at all: no changes, as an empty ``created`` gives
         if not all(k.__class__ is str for k in layout):
             return None
+        columns = [list(map(itemgetter(key), part)) for key in layout]
+        kinds_of = [set(map(type, values)) for values in columns]
+        if all(kinds <= _ONLY_TEXT or kinds <= _ONLY_WHOLE for kinds in kinds_of):
+            # Every value of every row there, each text or a whole number (a new school's
+            # values, a head's name): each row is one template filled in (``%`` in C) with its
+            # values encoded a column at a time, not a piece per value joined (50,000 schools'
+            # entries 0.22 -> 0.18 s: BENCHMARKS.md, G10). The same text as below.
+            template = "{" + ", ".join(
+                f"{encode_basestring(key).replace('%', '%%')}: [null, %s]" for key in layout) + "}"
+            made = [template % values for values in zip(*[
+                list(map(encode_basestring if kinds <= _ONLY_TEXT else int.__repr__, values))
+                for values, kinds in zip(columns, kinds_of, strict=True)], strict=True)]
+            if whole:
+                return made
+            for i, text in zip(where, made, strict=True):
+                texts[i] = text
+            continue
         pieces = []
-        for key in layout:
-            values = list(map(itemgetter(key), part))
-            kinds = set(map(type, values))
+        for key, values, kinds in zip(layout, columns, kinds_of, strict=True):
             if not _CONTAINERS.isdisjoint(kinds):
                 return None
             head = f"{encode_basestring(key)}: [null, "
@@ -267,6 +282,8 @@ def created_json(rows: Sequence[dict[str, Any]]) -> list[str | None] | None:
 
 _TEXT = frozenset((str, type(None)))
 _WHOLE = frozenset((int, type(None)))  # exactly int: a bool is encoded as true / false
+_ONLY_TEXT = frozenset((str,))
+_ONLY_WHOLE = frozenset((int,))
 
 
 def _insert(columns: list[list[Any]], about: Callable[[], list[tuple[str, int | None]]]) -> None:

@@ -256,6 +256,27 @@ def test_creates_entries_made_column_by_column_hold_what_created_writes_row_by_r
     assert audit.created_json([{"only": None}, {}]) == [None, None]
 
 
+def test_creates_entries_of_text_and_whole_numbers_alone_hold_what_created_writes():
+    """The common case (every value text or a whole number, none missing: a new school, a
+    head) is one template per layout filled in; the same text, keys with ``%`` and ``"`` and
+    values that look like format codes included, a layout's rows apart from another's."""
+    import random
+
+    rnd = random.Random(11)
+    texts = ["%s", "%%", "%(x)s", "100%", "Ysgol “Ŵ” \\ \"q\" \n\t", "", "😀", "x" * 300]
+    for _round in range(40):
+        keys = [rnd.choice(["urn", "name", "%s", "100% key", 'k"q', "é"]) + str(n)
+                for n in range(rnd.randint(1, 6))]
+        ints = {k for k in keys if rnd.random() < 0.4}
+        layouts = [keys, list(reversed(keys))] if rnd.random() < 0.5 else [keys]
+        rows = [{k: (rnd.randint(-5, 2**70) if k in ints else rnd.choice(texts))
+                 for k in rnd.choice(layouts)} for _ in range(rnd.randint(1, 30))]
+        assert audit.created_json(rows) == [audit._changes_json(audit.created(r)) for r in rows], rows
+    # one layout a template, the other (a None, a date) the pieces: each row its own text
+    rows = [{"a": "x", "b": 1}, {"b": None, "a": "y"}, {"a": "z", "b": 2}, {"b": date(2025, 9, 1), "a": "w"}]
+    assert audit.created_json(rows) == [audit._changes_json(audit.created(r)) for r in rows]
+
+
 def test_bulk_creates_entries_are_stored_as_record_many_stores_them(db):
     """record_created (column by column, no entry dict per record) stores what record_many
     stores for the same creates, containers included (which it writes through created)."""

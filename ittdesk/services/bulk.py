@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from itertools import chain
+from itertools import chain, repeat
 from operator import methodcaller
 from typing import Any, TypeVar
 
@@ -96,8 +96,11 @@ def insert_returning(model: type[Model], rows: Sequence[dict[str, Any]],
     for part in chunks(rows, per_chunk):
         columns: list[list[Any]] = []
         given: dict[str, list[Any]] = {}
+        # plain dicts (the services' cleaned values) are read by ``dict.get`` itself, about
+        # half the cost of a methodcaller per value (50,000 schools: 0.06 -> 0.03 s, G10)
+        dicts = _ONLY_DICTS.issuperset(map(type, part))
         for name, get, default, conv, kind in plain:
-            values = list(map(get, part))
+            values = list(map(dict.get, part, repeat(name)) if dicts else map(get, part))
             if default is not None and None in values:
                 values = [default if v is None else v for v in values]
             if name in sources:
@@ -269,6 +272,7 @@ def values_sql(table: str, columns_sql: str, columns: list[list[Any]]) -> tuple[
 
 
 _AS_THEY_ARE = {str: frozenset((str, type(None))), int: frozenset((int, type(None)))}
+_ONLY_DICTS = frozenset((dict,))
 
 
 def _default(field: Any) -> Any:
@@ -279,7 +283,7 @@ def _default(field: Any) -> Any:
 def column_names(model: type[Model], rows: Iterable[dict[str, Any]]) -> list[str]:
     """The columns an INSERT of ``rows`` writes: every key any row has, and every field with a
     default (peewee defaults live in Python, not in the table, so they must be written)."""
-    return sorted(set(chain.from_iterable(rows)) | {
+    return sorted(set().union(*rows) | {
         f.name for f in model._meta.sorted_fields
         if f.default is not None and not callable(f.default) and not f.primary_key})
 

@@ -240,7 +240,10 @@ class HeadPlanner:
     def plan(self, item: Item, school: School | Any | None, head: Head) -> None:
         kind, label = head["kind"], ROLE_KINDS.label(head["kind"])
         currents = self.current.get(school.id, []) if school is not None else []
-        keys = [C.name_key(p["first_name"], p["last_name"]) for p in head["people"]]
+        # The name keys match a stored school's people: a new school has none (most rows of
+        # the first import into a database: 38,754 heads' keys made for nothing, G10).
+        keys: list[Any] = ([C.name_key(p["first_name"], p["last_name"]) for p in head["people"]]
+                           if school is not None else [None] * len(head["people"]))
         kept: set[int] = set()
         retitles: list[tuple[int, dict[str, tuple[Any, Any]], int]] = []
         new: list[NewHead] = []
@@ -248,7 +251,8 @@ class HeadPlanner:
             # The same person already leading the school, perhaps under another title (Head of
             # School who became Executive Headteacher): their role is retitled, not duplicated.
             same = next((c for c in currents
-                         if C.name_key(c[1].first_name, c[1].last_name) == key), None)
+                         if C.name_key(c[1].first_name, c[1].last_name) == key), None
+                        ) if currents else None
             if same is not None:
                 role = same[0]
                 kept.add(role.id)
