@@ -277,3 +277,28 @@ def test_the_quick_look_before_the_totals_and_notes_patterns_misses_no_row():
             assert ch.lower() in headers._TRAILER_STARTS, hex(code)
     assert headers.is_trailer(["ſubtotal", 3], 4) and headers.is_trailer(["Total"], 4)
     assert not headers.is_trailer(["100000", "School"], 4)
+
+
+def test_the_same_fields_share_one_scorer_whose_scores_are_a_fresh_ones(monkeypatch):
+    """Finding a file's header and then the columns that compete for a field score its
+    headings once: the scorer is shared while the fields are the same, and gives what a
+    fresh one gives; other fields get their own, and what it remembers is bounded."""
+    from bench.gias import GIAS_COLUMNS
+    from ittdesk.spreadsheets.importing import kind_for, kinds
+
+    schools = heading_match.as_specs(kind_for("schools").fields)
+    shared = heading_match.scorer_for(schools)
+    assert heading_match.scorer_for(list(schools)) is shared
+    found = headers.find_header([list(GIAS_COLUMNS)], schools)
+    assert found is not None and heading_match.normalise("EstablishmentName") in shared.cache
+    fresh = heading_match.HeadingScorer(schools)
+    for heading in GIAS_COLUMNS:
+        norm = heading_match.normalise(heading)
+        assert shared.score(norm) == fresh.score(norm)
+    others = [k for k in kinds().values() if k.name != "schools"][0]
+    assert heading_match.scorer_for(heading_match.as_specs(others.fields)) is not shared
+    monkeypatch.setattr(heading_match, "SCORER_CACHE_LIMIT", 3)
+    again = heading_match.scorer_for(schools)
+    for word in ("a1", "b2", "c3", "d4", "e5"):
+        again.score(word)
+    assert len(heading_match.scorer_for(schools).cache) == 0

@@ -52,12 +52,12 @@ from typing import Any
 
 from .heading_match import (
     DEFAULT_THRESHOLD,
-    HeadingScorer,
     Match,
     as_specs,
     cell_text,
     match_headings,
     normalise,
+    scorer_for,
 )
 
 # "Total", "Grand total:", "Sub-total (all schools)": a totals row, however full it is.
@@ -122,7 +122,7 @@ def find_header(rows: Sequence[Sequence[Any]], fields: Iterable[Any], *, scan: i
     head = [list(r) for r in rows[:scan]]
     width = _width(head)
     skip = set(ignore)
-    names = HeadingScorer(specs)
+    names = scorer_for(specs)
     best: tuple[int, float, int, dict[int, Match]] | None = None
     for index, row in enumerate(head):
         if sum(1 for v in row if cell_text(v)) < 1:

@@ -347,11 +347,33 @@ class HeadingScorer:
         return scores
 
 
+_LAST_SCORER: tuple[tuple[FieldSpec, ...], HeadingScorer] | None = None
+#: Headings a shared scorer remembers at most (a session opens many files of one kind).
+SCORER_CACHE_LIMIT = 20_000
+
+
+def scorer_for(specs: Sequence[FieldSpec]) -> HeadingScorer:
+    """The scorer for ``specs``, the last one made when they are the same fields: opening a
+    file finds its header row (scoring every cell of its first 40 rows) and then looks for
+    columns that compete for a field (scoring its headings again), ~20 ms of a 139-column
+    GIAS extract's load done twice (BENCHMARKS.md, G10). Scores depend on the specs alone."""
+    global _LAST_SCORER
+    key = tuple(specs)
+    last = _LAST_SCORER
+    if last is not None and last[0] == key:
+        if len(last[1].cache) > SCORER_CACHE_LIMIT:
+            last[1].cache.clear()
+        return last[1]
+    scorer = HeadingScorer(list(key))
+    _LAST_SCORER = (key, scorer)
+    return scorer
+
+
 def match_headings(headings: Sequence[Any], fields: Iterable[Any], *,
                    threshold: float = DEFAULT_THRESHOLD,
                    ignore: Iterable[int] = (), _names: HeadingScorer | None = None) -> dict[int, Match]:
     """Column index -> Match for the headings that name a field, each field used once."""
-    names = _names or HeadingScorer(as_specs(fields))
+    names = _names or scorer_for(as_specs(fields))
     skip = set(ignore)
     candidates = []
     for col, heading in enumerate(headings):
@@ -378,7 +400,7 @@ def competing(headings: Sequence[Any], fields: Iterable[Any], matches: Mapping[i
     Shown to the user ("'site_postcode' also looks like Postcode; 'establishment_postcode'
     names it") so a wrong winner is easy to spot and swap.
     """
-    names = HeadingScorer(as_specs(fields))
+    names = scorer_for(as_specs(fields))
     taken = {m.field for m in matches.values()}
     skip = set(ignore) | set(matches)
     result: dict[int, Match] = {}
