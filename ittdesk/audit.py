@@ -250,13 +250,13 @@ def created_json(rows: Sequence[dict[str, Any]]) -> list[str | None] | None:
             # entries 0.22 -> 0.18 s: BENCHMARKS.md, G10). The same text as below.
             template = "{" + ", ".join(
                 f"{encode_basestring(key).replace('%', '%%')}: [null, %s]" for key in layout) + "}"
-            made = [template % values for values in zip(*[
+            filled: list[str | None] = [template % values for values in zip(*[
                 list(map(encode_basestring if kinds <= _ONLY_TEXT else int.__repr__, values))
                 for values, kinds in zip(columns, kinds_of, strict=True)], strict=True)]
             if whole:
-                return made
-            for i, text in zip(where, made, strict=True):
-                texts[i] = text
+                return filled
+            for i, filled_text in zip(where, filled, strict=True):
+                texts[i] = filled_text
             continue
         pieces = []
         for key, values, kinds in zip(layout, columns, kinds_of, strict=True):
