@@ -23,6 +23,34 @@ import pytest  # noqa: E402
 # forgotten dialog can never hang the run.
 from gui_helpers import qt_settings  # noqa: E402,F401
 
+
+def _own_database(url: str, worker: str) -> str:
+    """The server's database for one pytest-xdist worker (``ittdesk_test_gw1``), made on first
+    use: each worker empties its own schema for every test, which two sharing one would drop
+    under each other. Tests and the processes they start read it from the same variable."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg2
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{worker}"
+    admin = psycopg2.connect(url)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.close()
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+#: set by pytest-xdist in each worker process (``-n``), before this file is imported
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if WORKER and os.environ.get("ITTDESK_TEST_POSTGRES_URL"):
+    os.environ["ITTDESK_TEST_POSTGRES_URL"] = _own_database(
+        os.environ["ITTDESK_TEST_POSTGRES_URL"], WORKER)
 POSTGRES_URL = os.environ.get("ITTDESK_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
@@ -37,9 +65,21 @@ _heartbeat: list[Path] = []
 _watcher: list[subprocess.Popen] = []
 
 
+def _runs_tests(config) -> bool:
+    """Whether tests run in this process: not in pytest-xdist's controller (``-n``), whose
+    workers run them (each with its own watchdog)."""
+    return bool(WORKER) or not getattr(config.option, "numprocesses", None)
+
+
 def pytest_configure(config):
     # A copy of stderr as it is now, before tests capture it: where a stuck run's stacks go.
     _watchdog_out.append(os.fdopen(os.dup(2), "w"))
+    if os.environ.get("CI") and not POSTGRES_URL:
+        raise pytest.UsageError(
+            "CI must run the PostgreSQL tests: set ITTDESK_TEST_POSTGRES_URL (see .ci/run)"
+        )
+    if not _runs_tests(config):
+        return
     # ...and, a minute before that, the C stacks from outside (tests/stuck_watch.py, gdb).
     handle, name = tempfile.mkstemp(prefix="ittdesk-tests-heartbeat-")
     os.close(handle)
@@ -49,10 +89,6 @@ def pytest_configure(config):
         [sys.executable, str(Path(__file__).with_name("stuck_watch.py")), "--pid",
          str(os.getpid()), "--heartbeat", str(beat), "--after", str(WATCHDOG_S - 60)],
         stdin=subprocess.DEVNULL, stdout=_watchdog_out[0], stderr=_watchdog_out[0]))
-    if os.environ.get("CI") and not POSTGRES_URL:
-        raise pytest.UsageError(
-            "CI must run the PostgreSQL tests: set ITTDESK_TEST_POSTGRES_URL (see .ci/run)"
-        )
 
 
 _postgres_passed = []
@@ -73,6 +109,8 @@ def pytest_unconfigure(config):
 
 def pytest_sessionfinish(session, exitstatus):
     """In CI, a run in which no PostgreSQL test passed has not tested PostgreSQL: fail it."""
+    if WORKER:  # each worker sees only its share; the controller sees every report
+        return
     if os.environ.get("CI") and POSTGRES_URL and not _postgres_passed and exitstatus == 0:
         print("\nCI: no PostgreSQL test ran", flush=True)
         session.exitstatus = 1
