@@ -37,18 +37,24 @@ def is_postgres() -> bool:
 WRITE_LOCK_KEY = 13_0001
 
 
-def writing() -> Any:
+def writing(*, row_locked: bool = False) -> Any:
     """The transaction for a write that reads first: one such write at a time, the others
     waiting their turn. On SQLite ``BEGIN IMMEDIATE`` (the write lock first): begun deferred,
     its read would be a snapshot another program may overtake, and the write then fails at once
     with "database is locked". On PostgreSQL a transaction that first takes ``WRITE_LOCK_KEY``
     (``pg_advisory_xact_lock``, let go at COMMIT or ROLLBACK): without it, two programs making a
     year's default rules at once both read "none yet" and the second failed on the unique key
-    (a create-or-update of a setting or a saved mapping, the same). Nested: a savepoint."""
+    (a create-or-update of a setting or a saved mapping, the same). Nested: a savepoint.
+
+    ``row_locked``: the write reads only the rows it changes, each locked as it is read
+    (``SELECT ... FOR UPDATE``: an edit, a delete, an undo of an edit). On PostgreSQL that row
+    lock is all it needs, and it takes no other: two people saving different records never wait
+    for each other (the conflict check's figure in BENCHMARKS.md, 1.4x; 2.3x when every save
+    took the lock)."""
     if database.in_transaction():
         return database.atomic()
     if is_postgres():
-        return _one_writer_at_a_time()
+        return database.atomic() if row_locked else _one_writer_at_a_time()
     return database.atomic("IMMEDIATE")
 
 

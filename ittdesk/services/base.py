@@ -182,7 +182,7 @@ class EntityService(Generic[M]):
         none in common -> the user's are applied on top (a merge, checked by the same rules);
         one in common -> ``ConflictError``, nothing written. Without it the last save wins,
         for the fields it changes only."""
-        with self._writing():
+        with self._writing(row_locked=True):
             instance = self._locked(record_id)
             if expected_version is not None and instance.version != expected_version:
                 data = self._merged_or_refused(instance, data, expected_version)
@@ -200,13 +200,13 @@ class EntityService(Generic[M]):
         return instance
 
     # -- versions: no lost update ---------------------------------------------------------
-    def _writing(self) -> Any:
-        """The transaction an edit reads and writes in. On SQLite ``BEGIN IMMEDIATE`` (the
+    def _writing(self, *, row_locked: bool = False) -> Any:
+        """The transaction a write reads and writes in. On SQLite ``BEGIN IMMEDIATE`` (the
         write lock first, waiting its turn): begun deferred, a read would be a snapshot another
-        process may overtake. On PostgreSQL the same one-at-a-time lock (``writing``), and the
-        row locked when read (``_locked``), so an import's transaction, which does not take
-        that lock, waits for the edit too."""
-        return writing()
+        process may overtake. On PostgreSQL a create takes ``writing``'s one-at-a-time lock (it
+        checks, then inserts); an edit, delete or undo of an edit (``row_locked``) locks its row
+        as it reads it (``_locked``) and needs nothing more."""
+        return writing(row_locked=row_locked)
 
     def _locked(self, record_id: int) -> M:
         """The record as it is now, read inside the write transaction (``FOR UPDATE`` on
@@ -391,7 +391,7 @@ class EntityService(Generic[M]):
         """Delete, or refuse naming what depends on it. Returns the entry ``undo_delete`` takes.
         ``expected_version``: the version the user saw; if the record changed since, refused
         (``ConflictError``): what they would delete is not what they saw."""
-        with self._writing():
+        with self._writing(row_locked=True):
             instance = self._locked(record_id)
             if expected_version is not None and instance.version != expected_version:
                 seen = self.changed_since(instance, expected_version)
@@ -450,7 +450,7 @@ class EntityService(Generic[M]):
         then would silently throw away the later change."""
         if entry.action != "update" or entry.entity != self.entity or entry.entity_id is None:
             raise RefusedError("That entry is not an edit of this kind of record")
-        with self._writing():
+        with self._writing(row_locked=True):
             instance = self._locked(entry.entity_id)
             latest = (AuditEntry.select(AuditEntry.id)
                       .where((AuditEntry.entity == self.entity)
