@@ -155,8 +155,8 @@ def clean(key: str, value: Any) -> Any:
 def set(key: str, value: Any) -> None:  # noqa: A001 - reads naturally as settings.set
     value = clean(key, value)
     payload = json.dumps(value)
-    old = get(key)
     with writing():
+        old = get(key)  # under the lock: the audit names the value this save replaced
         updated = Setting.update(value=payload).where(Setting.key == key).execute()
         if not updated:
             Setting.create(key=key, value=payload)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any, cast
 
-from peewee import fn
+from peewee import ModelSelect, fn
 
 from .. import fields, settings
 from ..choices import (
@@ -43,11 +43,8 @@ _Ranked = tuple[date | None, str, str]
 
 def partnership(f: Filters) -> ReturnData:
     year, as_of = f.year, f.as_of
-    placements_in_year = (Placement.select(Placement.school, Cohort.programme, Placement.kind,
-                                           Placement.enrolment)
-                          .join(Enrolment).join(Cohort).where(Cohort.academic_year == year))
-    if f.programme_id:
-        placements_in_year = placements_in_year.where(Cohort.programme == f.programme_id)
+    placements_in_year = _placements_in_year(f, Placement.school, Cohort.programme,
+                                             Placement.kind, Placement.enrolment)
     placed: dict[tuple[int, int], set[int]] = defaultdict(set)
     placed_any: dict[int, set[int]] = defaultdict(set)
     itap: Counter[int] = Counter()
@@ -223,13 +220,18 @@ def _columns(programmes: list[tuple[int, str]]) -> list[SheetColumn]:
 def partnership_columns(f: Filters) -> list[SheetColumn]:
     """The columns :func:`partnership` gives for ``f``, without reading its rows: a template's
     headings are matched against them before it is filled, and the rows are read then."""
-    placed = (Placement.select(Cohort.programme).join(Enrolment).join(Cohort)
-              .where((Cohort.academic_year == f.year)
-                     & (Placement.kind.is_null() | (Placement.kind != "itap")))
-              .distinct())
-    if f.programme_id:
-        placed = placed.where(Cohort.programme == f.programme_id)
+    placed = (_placements_in_year(f, Cohort.programme)
+              .where(Placement.kind.is_null() | (Placement.kind != "itap")).distinct())
     return _columns(_programmes(f, {p for (p,) in fetch(placed)}))
+
+
+def _placements_in_year(f: Filters, *columns: Any) -> ModelSelect[Placement]:
+    """``columns`` of the placements of ``f``'s year (of its programme, if one is chosen)."""
+    query = (Placement.select(*columns).join(Enrolment).join(Cohort)
+             .where(Cohort.academic_year == f.year))
+    if f.programme_id:
+        query = query.where(Cohort.programme == f.programme_id)
+    return query
 
 
 register(ReturnSpec("partnership", "Partnership return",

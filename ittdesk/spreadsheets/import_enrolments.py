@@ -134,9 +134,6 @@ class EnrolmentImport(ImportKind):
     label = "Enrolments (trainees)"
     service = enrolments
     key_help = "Rows are matched by trainee ID, else by the trainee's email in the cohort."
-    # The default 32 MB page cache while applying: 96 MB (room made by a plan that holds less)
-    # took ~0.2 s of system time off the apply but gave it back in user time, for 70 MB more
-    # at the peak (BENCHMARKS.md, E9).
     fields = TRAINEE_FIELDS + (
         ImportField("title", "Title", ("Salutation",), parse=AS_GIVEN),
         ImportField("phone", "Phone", ("Telephone", "Mobile", "Phone number"), parse=AS_GIVEN),
