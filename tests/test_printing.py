@@ -122,3 +122,35 @@ def test_a_logo_given_as_a_data_uri_is_printed_decoded_by_its_own_format(qapp, t
     out = tmp_path / "logo.pdf"
     html_to_pdf(html, out)
     assert len(PdfReader(str(out)).pages[0].images) == 1
+
+
+def test_a_logo_printed_in_many_documents_is_decoded_once_and_printed_in_each(qapp, tmp_path,
+                                                                            monkeypatch):
+    """A batch of PDFs (statements, letters, agreements) all head with the provider's logo."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QImage, QTextDocument
+
+    import ui.printing as printing
+
+    decoded: list[str] = []
+
+    class CountingImage:
+        @staticmethod
+        def fromData(data: bytes, kind: str) -> QImage:  # noqa: N802 - Qt's name
+            decoded.append(kind)
+            return QImage.fromData(data, kind)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(printing, "QImage", CountingImage)
+    printing._decoded_image.cache_clear()
+    uri = f"data:image/png;base64,{ONE_RED_PIXEL_PNG}"
+    html = f'<table><tr><td><img src="{uri}" height="56"></td><td>Provider</td></tr></table>'
+    docs = [printing.make_document(html, printing.LayoutDevice(printing.a4_layout()))[0]
+            for _ in range(3)]
+    outs = [tmp_path / f"letter-{n}.pdf" for n in range(2)]
+    for out in outs:
+        html_to_pdf(html, out)
+    assert decoded == ["PNG"]
+    for doc in docs:
+        given = doc.resource(QTextDocument.ResourceType.ImageResource, QUrl(uri))
+        assert isinstance(given, QImage) and given.pixelColor(0, 0).name() == "#ff0000"
+    assert [len(PdfReader(str(out)).pages[0].images) for out in outs] == [1, 1]
