@@ -141,7 +141,7 @@ def test_a_logo_printed_in_many_documents_is_decoded_once_and_printed_in_each(qa
             return QImage.fromData(data, kind)  # type: ignore[arg-type]
 
     monkeypatch.setattr(printing, "QImage", CountingImage)
-    printing._decoded_image.cache_clear()
+    monkeypatch.setattr(printing, "_decoded", {})
     uri = f"data:image/png;base64,{ONE_RED_PIXEL_PNG}"
     html = f'<table><tr><td><img src="{uri}" height="56"></td><td>Provider</td></tr></table>'
     docs = [printing.make_document(html, printing.LayoutDevice(printing.a4_layout()))[0]
@@ -154,3 +154,30 @@ def test_a_logo_printed_in_many_documents_is_decoded_once_and_printed_in_each(qa
         given = doc.resource(QTextDocument.ResourceType.ImageResource, QUrl(uri))
         assert isinstance(given, QImage) and given.pixelColor(0, 0).name() == "#ff0000"
     assert [len(PdfReader(str(out)).pages[0].images) for out in outs] == [1, 1]
+
+
+def test_only_the_last_logo_is_kept_decoded_and_a_huge_image_is_not(qapp, monkeypatch):
+    """What stays in memory between documents is bounded: one logo of ordinary size."""
+    import base64
+
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QColor, QImage
+
+    import ui.printing as printing
+
+    def png(width: int, height: int, colour: str) -> str:
+        image = QImage(width, height, QImage.Format.Format_RGB32)
+        image.fill(QColor(colour))
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        return base64.b64encode(bytes(buffer.data())).decode()
+
+    monkeypatch.setattr(printing, "_decoded", {})
+    old_logo, new_logo = png(120, 40, "red"), png(120, 40, "blue")
+    assert printing._decoded_image("png", old_logo).pixelColor(0, 0).name() == "#ff0000"
+    assert printing._decoded_image("png", new_logo).pixelColor(0, 0).name() == "#0000ff"
+    assert list(printing._decoded) == [("png", new_logo)]
+    huge = png(2001, 2000, "green")
+    assert printing._decoded_image("png", huge).width() == 2001
+    assert list(printing._decoded) == [("png", new_logo)]

@@ -36,7 +36,6 @@ Widgets are imported lazily so this module can be imported by the CLI without Qt
 from __future__ import annotations
 
 import base64
-import functools
 import os
 import re
 import sys
@@ -276,13 +275,28 @@ def _add_data_images(doc: QTextDocument, html: str) -> None:
             doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(uri), image)
 
 
-@functools.lru_cache(maxsize=4)
+#: the last ``data:`` image decoded, by (kind, base64 text): the provider's logo
+_decoded: dict[tuple[str, str], QImage] = {}
+_decoded_lock = threading.Lock()
+_KEEP_PIXELS = 4_000_000  # up to 16 MB decoded is kept; a larger image is decoded per document
+
+
 def _decoded_image(kind: str, data: str) -> QImage:
     """A ``data:`` image decoded once for all the documents that print it: the provider's logo
     heads every agreement, statement and paper form, and a batch of those PDFs decoded it
-    again for each (a 1200 x 400 PNG: ~3-6 ms of a ~35 ms agreement PDF). A ``QImage`` is
-    implicitly shared and only read by the documents, so one copy serves every thread."""
-    return QImage.fromData(base64.b64decode(data), kind.upper())  # type: ignore[arg-type]
+    again for each (a 1200 x 400 PNG: ~2-4 ms of a ~40 ms agreement PDF). Only the last one is
+    kept, so a changed logo replaces the old. A ``QImage`` is implicitly shared and only read
+    by the documents, so one copy serves every thread."""
+    key = (kind, data)
+    with _decoded_lock:
+        image = _decoded.get(key)
+    if image is None:
+        image = QImage.fromData(base64.b64decode(data), kind.upper())  # type: ignore[arg-type]
+        if image.width() * image.height() <= _KEEP_PIXELS:
+            with _decoded_lock:
+                _decoded.clear()
+                _decoded[key] = image
+    return image
 
 
 def make_document(html: str, device: QPagedPaintDevice | LayoutDevice
