@@ -261,6 +261,11 @@ def _secs(value: float | None) -> str:
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 
+def _met(row: Row) -> str:
+    """The table's "met": a figure without a goal (``-``: context) is neither."""
+    return "-" if row.goal == "-" else "yes" if row.met else "NO"
+
+
 def table(rows: list[Row]) -> str:
     shown: set[str] = set()
     lines = ["| figure | ours | baseline | baseline time | ratio | goal | met | peak MB |",
@@ -279,7 +284,7 @@ def table(rows: list[Row]) -> str:
         if r.peak_mb is not None and r.baseline_peak_mb is not None and r.seconds is not None:
             peak += f" (baseline {r.baseline_peak_mb:.0f})"
         lines.append(f"| {r.figure} | {ours} | {r.baseline} | {base if r.baseline != '-' else '-'} "
-                     f"| {ratio} | {r.goal} | {'yes' if r.met else 'NO'} | {peak} |")
+                     f"| {ratio} | {r.goal} | {_met(r)} | {peak} |")
         key = repr(sorted(r.detail.items(), key=str))
         extra = "" if key in shown else "; ".join(
             f"{k}={_fmt(v)}" for k, v in r.detail.items() if v not in ("", None))

@@ -241,6 +241,8 @@ def run(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         from . import editors, gui, preview, remote  # noqa: F401
     if name.startswith("app_"):
         from . import frozen  # noqa: F401 - registers the packaged app's start-up tasks
+    if name == "same_writes":
+        from . import same_writes  # noqa: F401 - the imports' second baseline
     if name == "two_writers":
         from . import concurrent  # noqa: F401 - two processes editing one record
     fn = TASKS.get(name)
