@@ -151,6 +151,12 @@ def number(value: object) -> float | None:
 def urn(value: object) -> int | None:
     """A DfE URN: 6 digits (some 7; GIAS children's centres have 5), typed as a number or as
     padded text."""
+    if value.__class__ is str and value.isdigit() and value.isascii():
+        # the common cell: its digits alone (what the steps below leave of it, as they are)
+        result = int(value)
+        if 10000 <= result <= 9999999:
+            return result
+        raise ValueError(f"'{value}' is not a URN (5 to 7 digits)")
     if is_empty(value):
         return None
     raw = str(value).strip()
@@ -226,6 +232,11 @@ def email(value: object) -> str | None:
 
 
 def postcode(value: object) -> str | None:
+    if value.__class__ is str:
+        # A postcode found first: no empty word holds a digit, so none is one
+        match = _POSTCODE.match(_SPACES.sub("", value).upper())
+        if match:
+            return f"{match.group(1)} {match.group(2)}"
     if is_empty(value):
         return None
     raw = _SPACES.sub("", str(value)).upper()
@@ -237,6 +248,13 @@ def postcode(value: object) -> str | None:
 
 def phone(value: object) -> str | None:
     """Phone numbers as text; a number that lost its leading 0 in Excel gets it back."""
+    if value.__class__ is str and value.isdigit() and value.isascii():
+        # digits alone (GIAS's TelephoneNum): what the steps below give them, without them
+        if len(value) == 10 and value[0] != "0":
+            return "0" + value
+        if len(value) > PHONE_MAX:
+            raise ValueError(f"is longer than {PHONE_MAX} characters")
+        return value
     if is_empty(value):
         return None
     refuse_control(value)

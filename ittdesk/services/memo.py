@@ -25,7 +25,10 @@ Parsing = tuple[str, Callable[[Any], Any], "dict[Any, Outcome] | None"]  # label
 
 def outcome_of(parse: Callable[[Any], Any], raw: Any) -> Outcome:
     try:
-        F.refuse_control(raw)  # whatever the parser: a stored NUL breaks every export
+        # whatever the parser: a stored NUL breaks every export (printable text has none:
+        # looked at here, as refuse_control first looks, without a call per value)
+        if raw.__class__ is not str or not raw.isprintable():
+            F.refuse_control(raw)
         return True, parse(raw)
     except ValueError as exc:
         return False, str(exc)
