@@ -186,7 +186,7 @@ class HeadPlanner:
               warnings: list[str]) -> Head | Bad | None:
         """{"people": [...], "kind", "job_title"}; None for no head; BAD if refused."""
         raw = record.raw
-        if not any(k in raw for k in ("head_first_name", "head_last_name", "head_name")):
+        if "head_first_name" not in raw and "head_last_name" not in raw and "head_name" not in raw:
             return None
         before = len(refused)
         title, first, last, full, job_title, email = kind.extras(
@@ -239,6 +239,9 @@ class HeadPlanner:
 
     def plan(self, item: Item, school: School | Any | None, head: Head) -> None:
         kind, label = head["kind"], ROLE_KINDS.label(head["kind"])
+        if school is None:
+            self._plan_new_school(item, head, kind, label)
+            return
         currents = self.current.get(school.id, []) if school is not None else []
         # The name keys match a stored school's people: a new school has none (most rows of
         # the first import into a database: 38,754 heads' keys made for nothing, G10).
@@ -293,6 +296,25 @@ class HeadPlanner:
                 item.action = "update"
 
 
+    def _plan_new_school(self, item: Item, head: Head, kind: str, label: str) -> None:
+        """:meth:`plan` for a school the import adds (most rows of a first import): it has no
+        current roles and no stored people by name, so each head is new to it, found by email
+        or created; nothing is kept, retitled or ended."""
+        if not head["people"]:
+            return
+        new: list[NewHead] = []
+        for person in head["people"]:
+            by_email = self.by_email.get(person["email"]) if person.get("email") else None
+            found = by_email.id if by_email is not None else None
+            new.append({"kind": kind, "job_title": head["job_title"],
+                        "person_id": found if found else None,
+                        "person": None if found else person, "start": None})
+        item.changes[label] = (None, " and ".join(C.person_label(p) for p in head["people"]))
+        item.payload["heads"] = HeadsPlan(new=new, retitle=[], end=[])
+        if item.action == "same":
+            item.action = "update"
+
+
 def write_heads(items: list[Item], run_id: int) -> None:
     """Write the heads planned on ``items``: people, ended roles, retitles, new roles."""
     # One new person per email: an executive head may lead several schools in one file.
@@ -304,11 +326,12 @@ def write_heads(items: list[Item], run_id: int) -> None:
             person = plan.get("person")
             if not person:
                 continue
-            if person.get("email") and person["email"] in first_by_email:
-                same_as.append((plan, first_by_email[person["email"]]))
-                continue
-            if person.get("email"):
-                first_by_email[person["email"]] = plan
+            email = person.get("email")
+            if email:
+                if email in first_by_email:
+                    same_as.append((plan, first_by_email[email]))
+                    continue
+                first_by_email[email] = plan
             new_plans.append(plan)
     ids = people.create_many([p["person"] for p in new_plans if p["person"]], import_run=run_id)
     for plan, person_id in zip(new_plans, ids, strict=True):
@@ -319,11 +342,14 @@ def write_heads(items: list[Item], run_id: int) -> None:
     changes: list[tuple[int, dict[str, Any], int | None]] = []
     for item in items:
         heads: HeadsPlan = item.payload["heads"]
-        changes.extend(heads["retitle"])
-        changes.extend((role_id, {"end_date": (None, end)}, person_id)
-                       for role_id, end, person_id in heads["end"])
+        if heads["retitle"]:
+            changes.extend(heads["retitle"])
+        if heads["end"]:
+            changes.extend((role_id, {"end_date": (None, end)}, person_id)
+                           for role_id, end, person_id in heads["end"])
+        school_id = item.payload["id"]
         for plan in heads["new"]:
-            role_rows.append({"person": plan["person_id"], "school": item.payload["id"],
+            role_rows.append({"person": plan["person_id"], "school": school_id,
                               "kind": plan["kind"], "job_title": plan["job_title"],
                               "start_date": plan.get("start")})
     roles.update_many(changes, import_run=run_id)

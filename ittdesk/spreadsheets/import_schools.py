@@ -202,6 +202,8 @@ class SchoolImport(ImportKind):
         # the file's fields (a row's values hold no others), the name shown and the status,
         # which a status code or close date sets though no column is mapped to it.
         compared = [n for n in service_names if n in columns or n in ("name", "status")]
+        # A row holds the mapped fields alone: clean is given those, in the fields' order
+        mapped = [n for n in service_names if n in columns]
         labels = {f.name: f.label for f in schools.fields}
         heads = HeadPlanner(keyed, columns)
         today = clock.today()
@@ -217,13 +219,13 @@ class SchoolImport(ImportKind):
                 heads.load(existing.values())
             school = existing.get(urn)
             warnings = [REPEATED] if record.row in repeats else []
-            names, kept = service_names, None
+            names, kept = mapped, None
             # parsed once through the import's memo, which the row's clean below reuses
             if "postcode" in record.raw and not parse_with(parse_postcode,
                                                             record.raw["postcode"])[0]:
                 kept = kept_postcode(record.raw["postcode"])
                 if kept is not None:
-                    names = [n for n in service_names if n != "postcode"]
+                    names = [n for n in mapped if n != "postcode"]
                     warnings.append(OVERSEAS)
             remember(parse_urn, record.raw["urn"], (True, urn))  # parsed in the first pass
             values = self.clean(record, names, columns, refused, new=school is None)
