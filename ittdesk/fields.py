@@ -94,6 +94,14 @@ EMAIL_MAX = 254
 
 def text(value: object, max_length: int | None = None) -> str | None:
     """Trimmed text, kept exactly otherwise (accents and apostrophes matter in names)."""
+    if value.__class__ is str:  # the steps below for text, each done once
+        result = value.strip()
+        if result.lower() in EMPTY_WORDS:
+            return None
+        refuse_control(value)
+        if max_length is not None and len(result) > max_length:
+            raise ValueError(f"is longer than {max_length} characters")
+        return result or None
     if is_empty(value):
         return None
     refuse_control(value)
@@ -233,8 +241,9 @@ def email(value: object) -> str | None:
 
 def postcode(value: object) -> str | None:
     if value.__class__ is str:
-        # A postcode found first: no empty word holds a digit, so none is one
-        match = _POSTCODE.match(_SPACES.sub("", value).upper())
+        # A postcode found first: no empty word holds a digit, so none is one. (str.split()
+        # splits at exactly the characters \s matches: every code point compared.)
+        match = _POSTCODE.match("".join(value.split()).upper())
         if match:
             return f"{match.group(1)} {match.group(2)}"
     if is_empty(value):

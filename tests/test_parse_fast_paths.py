@@ -4,7 +4,9 @@ general steps give them, refusals worded the same."""
 
 from __future__ import annotations
 
+import functools
 import random
+import re
 import string
 
 import pytest
@@ -43,7 +45,8 @@ def _cells() -> list[str]:
     return fixed + randoms + digits + postcodes
 
 
-@pytest.mark.parametrize("parse", [F.urn, F.phone, F.postcode])
+@pytest.mark.parametrize("parse", [F.urn, F.phone, F.postcode, F.text,
+                                   functools.partial(F.text, max_length=6)])
 def test_a_plain_text_cell_parses_as_the_general_steps_parse_it(parse):
     for cell in _cells():
         if F.CONTROL_CHARACTERS.search(cell):  # refused before any parser (Text is not looked at)
@@ -82,3 +85,10 @@ def test_text_cells_are_kept_or_dropped_by_the_same_rules_whatever_they_start_wi
     got = {r.row: r.raw.get("name") for r in records}
     for number, row in rows:
         assert got.get(number) == _kept(row[0]), repr(row[0])
+
+
+def test_str_split_removes_exactly_what_the_whitespace_pattern_matches():
+    """The postcode shortcut joins ``str.split()``'s parts where the general step removes
+    ``\\s+``: the same characters, every code point."""
+    text = "".join(map(chr, range(0x110000)))
+    assert "".join(text.split()) == re.compile(r"\s+").sub("", text)

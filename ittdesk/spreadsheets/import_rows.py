@@ -92,6 +92,11 @@ def read_records(rows: Iterable[tuple[int, Sequence[Any]]], columns: list[tuple[
             cell: Any = row[col] if col < width else None
             if cell.__class__ is str:
                 cell = cell.strip(spaces)
+                if cell[:1] in plain_first:  # most cells (an apostrophe is not one of those)
+                    raw[name] = cell
+                    continue
+                if not cell:
+                    continue
                 if cell[:1] == "'":  # kept as text in a spreadsheet ('2024-10-01, '0115...)
                     cell = cell[1:].strip(spaces)
                 if cell[:1] in plain_first:

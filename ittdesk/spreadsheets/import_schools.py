@@ -251,18 +251,17 @@ class SchoolImport(ImportKind):
             if school is None:
                 values.setdefault("status", None)
                 item = Item(record.row, "add", f"URN {urn}", values["name"],
-                            AddedChanges((labels, values)), {"values": values})
+                            AddedChanges((labels, values)), {"values": values}, warnings)
             else:
                 changes = {k: (getattr(school, k), v) for k, v in values.items()
                            if v is not None and getattr(school, k) != v}
                 item = Item(record.row, "update" if changes else "same", f"URN {urn}",
                             school.name,
                             {labels[k]: c for k, c in changes.items()},
-                            {"id": school.id, "changes": changes})
+                            {"id": school.id, "changes": changes}, warnings)
                 if status == "closed":
                     closing.append((item, school, close_date if close_date and close_date <= today
                                     else today))
-            item.warnings.extend(warnings)
             if head:
                 heads.plan(item, school, head)
             items.append(item)
