@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain, repeat
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
-from operator import itemgetter, methodcaller
+from operator import is_not, itemgetter, methodcaller
 from typing import Any
 
 from peewee import Database, ModelSelect, PostgresqlDatabase
@@ -258,21 +258,24 @@ def created_json(rows: Sequence[dict[str, Any]]) -> list[str | None] | None:
             for i, filled_text in zip(where, filled, strict=True):
                 texts[i] = filled_text
             continue
-        pieces = []
-        for key, values, kinds in zip(layout, columns, kinds_of, strict=True):
-            if not _CONTAINERS.isdisjoint(kinds):
-                return None
-            head = f"{encode_basestring(key)}: [null, "
-            if kinds <= _TEXT:
-                pieces.append([None if v is None else f"{head}{encode_basestring(v)}]"
-                               for v in values])
-            elif kinds <= _WHOLE:
-                pieces.append([None if v is None else f"{head}{v!r}]" for v in values])
-            else:
-                pieces.append([None if v is None else f"{head}{''.join(_PAIR_C(v, 0))}]"
-                               for v in values])
-        made = [", ".join(filter(None, row)) for row in zip(*pieces, strict=True)]
-        found = [f"{{{text}}}" if text else None for text in made]
+        if all(kinds <= _TEXT or kinds <= _WHOLE for kinds in kinds_of):
+            found = _filled_around_none(layout, columns, kinds_of)
+        else:
+            pieces = []
+            for key, values, kinds in zip(layout, columns, kinds_of, strict=True):
+                if not _CONTAINERS.isdisjoint(kinds):
+                    return None
+                head = f"{encode_basestring(key)}: [null, "
+                if kinds <= _TEXT:
+                    pieces.append([None if v is None else f"{head}{encode_basestring(v)}]"
+                                   for v in values])
+                elif kinds <= _WHOLE:
+                    pieces.append([None if v is None else f"{head}{v!r}]" for v in values])
+                else:
+                    pieces.append([None if v is None else f"{head}{''.join(_PAIR_C(v, 0))}]"
+                                   for v in values])
+            made = [", ".join(filter(None, row)) for row in zip(*pieces, strict=True)]
+            found = [f"{{{text}}}" if text else None for text in made]
         if whole:
             return found
         for i, text in zip(where, found, strict=True):
@@ -280,6 +283,41 @@ def created_json(rows: Sequence[dict[str, Any]]) -> list[str | None] | None:
     return texts
 
 
+def _filled_around_none(layout: tuple[str, ...], columns: list[list[Any]],
+                        kinds_of: list[set[type]]) -> list[str | None]:
+    """``created_json``'s texts for rows of one layout whose values are text, whole numbers
+    and None (a value None is left out of an entry): the rows grouped by which of their values
+    are None, each group's rows one template filled in as for rows with no None (a head's
+    person without an email, a role without a start date: the pieces joined per row cost
+    about twice as much). The same text as the pieces give."""
+    count = len(columns[0])
+    gaps = [n for n, kinds in enumerate(kinds_of) if _NONE in kinds]
+    encode = [encode_basestring if kinds <= _TEXT else int.__repr__ for kinds in kinds_of]
+    groups: dict[tuple[bool, ...], list[int]] = {} if gaps else {(): list(range(count))}
+    if gaps:
+        for i, given in enumerate(zip(*[list(map(is_not, columns[n], repeat(None))) for n in gaps],
+                                      strict=True)):
+            groups.setdefault(given, []).append(i)
+    texts: list[str | None] = [None] * count
+    for given, where in groups.items():
+        kept = [n for n in range(len(layout)) if n not in gaps or given[gaps.index(n)]]
+        if not kept:
+            continue  # no value at all: no text, as an empty ``created`` gives
+        template = "{" + ", ".join(
+            f"{encode_basestring(layout[n]).replace('%', '%%')}: [null, %s]" for n in kept) + "}"
+        if len(where) == count:
+            encoded = [list(map(encode[n], columns[n])) for n in kept]
+        elif len(where) == 1:
+            encoded = [[encode[n](columns[n][where[0]])] for n in kept]
+        else:
+            pick = itemgetter(*where)
+            encoded = [list(map(encode[n], pick(columns[n]))) for n in kept]
+        for i, values in zip(where, zip(*encoded, strict=True), strict=True):
+            texts[i] = template % values
+    return texts
+
+
+_NONE = type(None)
 _TEXT = frozenset((str, type(None)))
 _WHOLE = frozenset((int, type(None)))  # exactly int: a bool is encoded as true / false
 _ONLY_TEXT = frozenset((str,))

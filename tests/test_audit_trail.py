@@ -277,6 +277,27 @@ def test_creates_entries_of_text_and_whole_numbers_alone_hold_what_created_write
     assert audit.created_json(rows) == [audit._changes_json(audit.created(r)) for r in rows]
 
 
+
+def test_creates_entries_of_text_and_whole_numbers_with_gaps_hold_what_created_writes():
+    """Text and whole numbers with some values None (a head's person without an email, a role
+    without a start date: left out of the entry), grouped by which values a row has and filled
+    in as templates: the same text row by row, rows of no value at all giving none."""
+    import random
+
+    rnd = random.Random(23)
+    texts = ["%s", "%%", "100%", "Ysgol “Ŵ” \\ \"q\" \n\t", "", "😀", "x" * 300]
+    for _round in range(60):
+        keys = [rnd.choice(["title", "first_name", "%s", 'k"q', "é"]) + str(n)
+                for n in range(rnd.randint(1, 5))]
+        ints = {k for k in keys if rnd.random() < 0.4}
+        gaps = {k: rnd.choice([0.0, 0.3, 0.9, 1.0]) for k in keys}
+        rows = [{k: None if rnd.random() < gaps[k] else
+                 (rnd.randint(-5, 2**70) if k in ints else rnd.choice(texts)) for k in keys}
+                for _ in range(rnd.randint(1, 40))]
+        assert audit.created_json(rows) == [audit._changes_json(audit.created(r)) for r in rows], rows
+    rows = [{"a": None, "b": None}, {"a": "x", "b": None}, {"a": None, "b": 3}, {"a": None, "b": None}]
+    assert audit.created_json(rows) == [None, '{"a": [null, "x"]}', '{"b": [null, 3]}', None]
+
 def test_bulk_creates_entries_are_stored_as_record_many_stores_them(db):
     """record_created (column by column, no entry dict per record) stores what record_many
     stores for the same creates, containers included (which it writes through created)."""
