@@ -61,3 +61,22 @@ def test_new_schools_heads_found_by_email_created_once_and_co_heads_two_people(d
     created = AuditEntry.select().where(AuditEntry.action == "create")
     assert sorted(e.entity for e in created) == sorted(
         ["person"] * 5 + ["school"] * 5 + ["role"] * 6)  # Ann's own create among the people
+
+
+def test_a_bad_status_code_and_close_date_are_refused_naming_their_columns(db, tmp_path):
+    path = tmp_path / "gias.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([
+            ["URN", "EstablishmentName", "EstablishmentStatus (code)", "CloseDate"],
+            ["100001", "Alder School", "77", "31/02/2024"],
+            ["100002", "Birch School", "2", "01/09/2020"],
+            ["100003", "Cedar School", "", "not a date"],
+            ["100004", "Damson School", "1", ""]])
+    plan = importing.plan_import(importing.load_source(path, "schools"))
+    assert [str(r) for r in plan.refused] == [
+        "row 2, column 'EstablishmentStatus (code)': '77' is not a GIAS establishment status code "
+        "(1 open, 2 closed, 3 open but proposed to close, 4 proposed to open)",
+        "row 2, column 'CloseDate': '31/02/2024' is not a real date",
+        "row 4, column 'CloseDate': 'not a date' is not a date (use day/month/year, e.g. 01/09/2025)"]
+    kept = {item.key: item.payload["values"]["status"] for item in plan.items}
+    assert kept == {"URN 100002": "closed", "URN 100004": "open"}

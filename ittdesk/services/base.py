@@ -320,6 +320,9 @@ class EntityService(Generic[M]):
         # Every block writes the same columns (``names``, from all the rows), defaults filled.
         names = bulk.column_names(self.model, rows)
         entity, person_of = self.entity, self.person_of
+        # The base hook for every row, without a call each (a school has no person: None)
+        plain_person = type(self).person_of is EntityService.person_of
+        has_person = "person" in self.model._meta.fields
         ids: list[int] = []
         keys_seen: dict[str, dict[str, str]] = {}  # a name's sort key worked out once
         # The search index and sort keys filled a block at a time (not a trigger per row), a
@@ -336,8 +339,14 @@ class EntityService(Generic[M]):
                         block_ids.extend(bulk.insert_returning(self.model, part, names, keys_seen))
                         tick(len(part))
                 fill(block_ids)
-                people = (person_ids[start:start + bulk.WRITE_BLOCK] if person_ids is not None else
-                          [person_of(values, new_id) for values, new_id in zip(block, block_ids, strict=True)])
+                if person_ids is not None:
+                    people = person_ids[start:start + bulk.WRITE_BLOCK]
+                elif plain_person:
+                    people = ([values.get("person") for values in block] if has_person
+                              else [None] * len(block))
+                else:
+                    people = [person_of(values, new_id)
+                              for values, new_id in zip(block, block_ids, strict=True)]
                 audit.record_created(entity, block_ids, block, people, note=note, import_run=import_run)
                 ids.extend(block_ids)
         return ids

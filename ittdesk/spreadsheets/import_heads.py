@@ -309,7 +309,9 @@ class HeadPlanner:
             new.append({"kind": kind, "job_title": head["job_title"],
                         "person_id": found if found else None,
                         "person": None if found else person, "start": None})
-        item.changes[label] = (None, " and ".join(C.person_label(p) for p in head["people"]))
+        # C.person_label of each, written out: their first and last names that are given
+        item.changes[label] = (None, " and ".join(
+            " ".join(filter(None, (p.get("first_name"), p.get("last_name")))) for p in head["people"]))
         item.payload["heads"] = HeadsPlan(new=new, retitle=[], end=[])
         if item.action == "same":
             item.action = "update"

@@ -166,6 +166,10 @@ class SchoolImport(ImportKind):
         parsings = current_memo().table(schools)[0]
         parse_urn = parsings["urn"]  # remembered: clean parses it again
         parse_postcode = parsings["postcode"]  # likewise
+        # the kind's own two status columns, parsed as ``extras`` parses them (one row's two
+        # values without a call, a dict and a loop each: 50,000 rows of a GIAS extract)
+        own = current_memo().table(self)[0]
+        parse_status, parse_closed = own["status_code"], own["close_date"]
         by_urn: dict[int, list[Record]] = defaultdict(list)
         keyed: list[tuple[Record, int]] = []
         for record in records:
@@ -231,9 +235,18 @@ class SchoolImport(ImportKind):
             values = self.clean(record, names, columns, refused, new=school is None)
             head = heads.parse(record, self, refused, warnings)
             status_code = close_date = None
-            if "status_code" in record.raw or "close_date" in record.raw:
-                status_code, close_date = self.extras(record, ("status_code", "close_date"),
-                                                      columns, refused).values()
+            if "status_code" in record.raw:
+                ok, status_code = parse_with(parse_status, record.raw["status_code"])
+                if not ok:
+                    refused.append(Refusal(record.row, columns.get("status_code", parse_status[0]),
+                                           status_code))
+                    status_code = BAD
+            if "close_date" in record.raw:
+                ok, close_date = parse_with(parse_closed, record.raw["close_date"])
+                if not ok:
+                    refused.append(Refusal(record.row, columns.get("close_date", parse_closed[0]),
+                                           close_date))
+                    close_date = BAD
             if values is None or head is BAD or BAD in (status_code, close_date):
                 continue
             if kept is not None:
