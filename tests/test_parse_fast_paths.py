@@ -92,3 +92,41 @@ def test_str_split_removes_exactly_what_the_whitespace_pattern_matches():
     ``\\s+``: the same characters, every code point."""
     text = "".join(map(chr, range(0x110000)))
     assert "".join(text.split()) == re.compile(r"\s+").sub("", text)
+
+
+def _reference_rows(rows, width):
+    """The data rows under a header on row 1, by the public checks alone: blank rows skipped,
+    reading stopped at a totals or notes row."""
+    from ittdesk.spreadsheets import headers
+
+    kept, blank = [], 0
+    for number, row in enumerate(rows[1:], start=2):
+        if headers.is_blank(row):
+            blank += 1
+            continue
+        if headers.is_trailer(row, width):
+            return kept, blank, number
+        kept.append((number, list(row) + [None] * (width - len(row))))
+    return kept, blank, None
+
+
+def test_data_rows_starting_with_a_letter_or_digit_are_read_as_every_row_is_checked():
+    from ittdesk.spreadsheets import headers
+
+    rng = random.Random(5)
+    firsts = ["100000", "Alder", "alder", "Total", "TOTAL", "total:", "Grand total", "Notes: x",
+              "notes", "Source - DfE", "Key:", "* provisional", "Sub-total", "Kent", "sidings",
+              "ſource:", " 12", "\u00a0Total", "", None, 7, 7.5, "g", "N", "Z", "'1"]
+    for _round in range(300):
+        width = rng.randint(1, 4)
+        rows = [["h"] * width]
+        for _ in range(rng.randint(0, 8)):
+            row = [rng.choice(firsts)] + [rng.choice(["", None, "x", "Total"])
+                                          for _ in range(rng.randint(0, width))]
+            rows.append(row)
+        header = headers.HeaderRow(index=0, headings=["h"] * width, matches={}, confidence=1.0)
+        block = headers.DataBlock(rows=[])
+        got = [(n, list(r)) for n, r in headers.iter_data_rows(rows, header, block)]
+        kept, blank, stopped = _reference_rows(rows, width)
+        assert (got, block.blank_rows if stopped is None else None, block.stopped_at) == (
+            kept, blank if stopped is None else None, stopped), rows

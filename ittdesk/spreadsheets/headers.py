@@ -44,6 +44,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import string
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,6 +68,9 @@ _NOTE = re.compile(r"^((notes?|source|key)\s*([:\-]|$)|\*)", re.I)
 # What a row's first text must start with (lower-cased) for _TOTAL or _NOTE to match it:
 # their first letters, and the long s that re.IGNORECASE also takes for "s".
 _TRAILER_STARTS = frozenset("gstnk*\u017f")
+# A first cell starting with one of these is filled and neither (ASCII: one character each)
+_DATA_START = frozenset(c for c in string.ascii_letters + string.digits
+                        if c.lower() not in _TRAILER_STARTS)
 
 
 @dataclass(frozen=True)
@@ -218,11 +222,13 @@ def iter_data_rows(rows: Iterable[Sequence[Any]], header: HeaderRow,
     for _ in islice(stream, header.index + 1):
         pass
     for index, row in enumerate(stream, header.index + 1):
-        first = _first_filled(row)
-        if first is None:  # blank
+        first = row[0] if row else None
+        if first.__class__ is str and first[:1] in _DATA_START:
+            pass  # most rows (a URN first): filled, and no totals or notes row starts so
+        elif (first := _first_filled(row)) is None:  # blank
             block.blank_rows += 1
             continue
-        if isinstance(first, str) and _is_trailer(first, row, header_width):
+        elif isinstance(first, str) and _is_trailer(first, row, header_width):
             block.stopped_at = index + 1
             block.stopped_because = cell_text(next(v for v in row if _filled(v)))[:40]
             block.left_out = 1 + sum(1 for r in stream if not is_blank(r))
