@@ -68,9 +68,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 # A school's own field may be named with the school as its owner ("establishment_postcode",
 # "School website", "Postcode of school"): these words are the school's, not another thing's.
 OWNERS = ("school", "establishment", "academy", "setting")
-# A school's own field may be named with the school as its owner ("establishment_postcode",
-# "School website", "Postcode of school"): these words are the school's, not another thing's.
-OWNERS = ("school", "establishment", "academy", "setting")
 
 # Rows planned at a time against the schools they name (read a block at a time).
 PLAN_BLOCK = 2000
@@ -234,19 +231,8 @@ class SchoolImport(ImportKind):
             remember(parse_urn, record.raw["urn"], (True, urn))  # parsed in the first pass
             values = self.clean(record, names, columns, refused, new=school is None)
             head = heads.parse(record, self, refused, warnings)
-            status_code = close_date = None
-            if "status_code" in record.raw:
-                ok, status_code = parse_with(parse_status, record.raw["status_code"])
-                if not ok:
-                    refused.append(Refusal(record.row, columns.get("status_code", parse_status[0]),
-                                           status_code))
-                    status_code = BAD
-            if "close_date" in record.raw:
-                ok, close_date = parse_with(parse_closed, record.raw["close_date"])
-                if not ok:
-                    refused.append(Refusal(record.row, columns.get("close_date", parse_closed[0]),
-                                           close_date))
-                    close_date = BAD
+            status_code = _own(record, "status_code", parse_status, columns, refused)
+            close_date = _own(record, "close_date", parse_closed, columns, refused)
             if values is None or head is BAD or BAD in (status_code, close_date):
                 continue
             if kept is not None:
@@ -294,6 +280,20 @@ class SchoolImport(ImportKind):
                            for i in updates for role_id, end, person_id in i.payload.get("end_roles", ())),
                           import_run=run_id)
         write_heads([i for i in items if i.payload.get("heads")], run_id)
+
+
+def _own(record: Record, name: str, parsing: Any, columns: dict[str, str],
+         refused: list[Refusal]) -> Any:
+    """One of the kind's own columns of a row (status code, close date), parsed through the
+    plan's memo: None when the row has none, BAD (its refusal recorded) when it is refused.
+    ``ImportKind.extra`` less the memo's table look-up, which a row would make for each."""
+    if name not in record.raw:
+        return None
+    ok, value = parse_with(parsing, record.raw[name])
+    if ok:
+        return value
+    refused.append(Refusal(record.row, columns.get(name, parsing[0]), value))
+    return BAD
 
 
 def _plan_closing(closing: list[tuple[Item, Any, date]]) -> None:
