@@ -23,6 +23,7 @@ import re
 import shutil
 import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +51,11 @@ def _tops(conn: sqlite3.Connection, tables: list[str]) -> dict[str, int]:
 
 def added_rows(before: Path, after: Path) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
     """Each table's rows in ``after`` beyond those ``before`` holds (by rowid): columns, rows."""
-    with sqlite3.connect(before) as old:
+    with closing(sqlite3.connect(before)) as old:
         tables = _tables(old)
         tops = _tops(old, tables)
     found = {}
-    with sqlite3.connect(after) as new:
+    with closing(sqlite3.connect(after)) as new:
         for t in tables:
             columns = [r[1] for r in new.execute(f'PRAGMA table_info("{t}")')]
             rows = new.execute(f'SELECT * FROM "{t}" WHERE rowid > ? ORDER BY rowid',
@@ -126,7 +127,7 @@ def store(conn: sqlite3.Connection, rows: dict[str, tuple[list[str], list[tuple[
 def _same_counts(stored: Path, ours: Path) -> None:
     """Refuses a baseline that did not store what our import stored: every table (the search
     index's included) holds as many rows in both databases."""
-    with sqlite3.connect(stored) as a, sqlite3.connect(ours) as b:
+    with closing(sqlite3.connect(stored)) as a, closing(sqlite3.connect(ours)) as b:
         names = [n for (n,) in a.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
         for name in names:
