@@ -1,4 +1,5 @@
-"""Counts in words, the way a person writes them: "1 cohort", "2 cohorts", "1,204 schools"."""
+"""Counts in words, the way a person writes them: "1 cohort", "2 cohorts", "1,204 schools";
+and a noun with its article: "a school", "an agreement"."""
 
 from __future__ import annotations
 
@@ -31,3 +32,9 @@ def count(n: int, noun: str) -> str:
     """``n`` and the noun (given singular or plural) agreeing with it, thousands separated."""
     one = singular(noun) if noun in _SINGULARS or noun.endswith("s") else noun
     return f"{n:,} {one if n == 1 else plural(one)}"
+
+
+def a(noun: str) -> str:
+    """The noun with its indefinite article, by its first letter: "a school", "an agreement",
+    "an event" (the nouns this app names; none is said with another sound, as "an hour")."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"

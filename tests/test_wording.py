@@ -1,4 +1,4 @@
-from ittdesk.wording import count
+from ittdesk.wording import a, count
 
 
 def test_counts_agree_with_their_noun():
@@ -12,3 +12,12 @@ def test_counts_agree_with_their_noun():
     assert count(1, "agreements") == "1 agreement"
     assert count(3, "activity") == "3 activities"
     assert count(1, "addresses") == "1 address"
+
+
+def test_a_noun_takes_an_before_a_vowel():
+    assert a("agreement") == "an agreement"
+    assert a("event") == "an event"
+    assert a("enrolment") == "an enrolment"
+    assert a("school") == "a school"
+    assert a("person") == "a person"
+    assert a("placement") == "a placement"

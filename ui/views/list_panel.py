@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ittdesk.errors import IttDeskError
 from ittdesk.queries import ListQuery
+from ittdesk.wording import a
 
 from .. import settings as ui_settings
 from ..models.list_model import RecordListModel
@@ -336,7 +337,7 @@ class ListPanel(ListActions, QWidget):
             return
         if record_id is None:
             text = (f"<p style='color:gray'>{selected:,} {self.noun[1]} selected.</p>" if selected
-                    else f"<p style='color:gray'>Select a {self.noun[0]} to see its summary "
+                    else f"<p style='color:gray'>Select {a(self.noun[0])} to see its summary "
                          "here. Double-click or press Enter to open it.</p>")
             self.detail.setHtml(text)
             return

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ittdesk.queries import ListQuery
+from ittdesk.wording import a
 
 from .. import sizing
 from ..models.list_model import RecordListModel
@@ -147,7 +148,7 @@ class RecordPicker(QWidget):
         if new_entity:
             self.new_button = QPushButton(f"New {what}…")
             self.new_button.setObjectName("newRecord")
-            self.new_button.setToolTip(f"Add a {what} who is not on the list yet, and choose them")
+            self.new_button.setToolTip(f"Add {a(what)} who is not on the list yet, and choose them")
             self.new_button.clicked.connect(self.new_record)
             layout.addWidget(self.new_button)
         layout.addWidget(self.clear_button)
@@ -197,7 +198,7 @@ class RecordPicker(QWidget):
         super().keyPressEvent(event)
 
     def choose(self, search: str = "") -> None:
-        dialog = self.picker_factory(self.query, f"Choose a {self.what}",
+        dialog = self.picker_factory(self.query, f"Choose {a(self.what)}",
                                      self.filters() if self.filters else None, parent=self)
         if search:
             dialog.search.setText(search)
