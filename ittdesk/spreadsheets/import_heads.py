@@ -242,11 +242,10 @@ class HeadPlanner:
         if school is None:
             self._plan_new_school(item, head, kind, label)
             return
-        currents = self.current.get(school.id, []) if school is not None else []
-        # The name keys match a stored school's people: a new school has none (most rows of
-        # the first import into a database: 38,754 heads' keys made for nothing, G10).
-        keys: list[Any] = ([C.name_key(p["first_name"], p["last_name"]) for p in head["people"]]
-                           if school is not None else [None] * len(head["people"]))
+        currents = self.current.get(school.id, [])
+        # The name keys match a stored school's people (a new school, above, has none: most
+        # rows of the first import into a database, 38,754 heads' keys made for nothing, G10).
+        keys = [C.name_key(p["first_name"], p["last_name"]) for p in head["people"]]
         kept: set[int] = set()
         retitles: list[tuple[int, dict[str, tuple[Any, Any]], int]] = []
         new: list[NewHead] = []
@@ -274,7 +273,7 @@ class HeadPlanner:
                 continue
             by_email = self.by_email.get(person["email"]) if person.get("email") else None
             found = by_email.id if by_email is not None else None
-            if found is None and school is not None:
+            if found is None:
                 found = self.by_name.get((school.id, key))
             new.append({"kind": kind, "job_title": head["job_title"],
                         "person_id": found if found else None,
@@ -295,7 +294,6 @@ class HeadPlanner:
             if item.action == "same":
                 item.action = "update"
 
-
     def _plan_new_school(self, item: Item, head: Head, kind: str, label: str) -> None:
         """:meth:`plan` for a school the import adds (most rows of a first import): it has no
         current roles and no stored people by name, so each head is new to it, found by email
@@ -306,12 +304,9 @@ class HeadPlanner:
         for person in head["people"]:
             by_email = self.by_email.get(person["email"]) if person.get("email") else None
             found = by_email.id if by_email is not None else None
-            new.append({"kind": kind, "job_title": head["job_title"],
-                        "person_id": found if found else None,
+            new.append({"kind": kind, "job_title": head["job_title"], "person_id": found,
                         "person": None if found else person, "start": None})
-        # C.person_label of each, written out: their first and last names that are given
-        item.changes[label] = (None, " and ".join(
-            " ".join(filter(None, (p.get("first_name"), p.get("last_name")))) for p in head["people"]))
+        item.changes[label] = (None, " and ".join(C.person_label(p) for p in head["people"]))
         item.payload["heads"] = HeadsPlan(new=new, retitle=[], end=[])
         if item.action == "same":
             item.action = "update"
