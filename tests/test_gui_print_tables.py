@@ -11,7 +11,7 @@ from gui_helpers import wait_loaded
 from PySide6.QtGui import QGuiApplication
 
 from ui.print_dialogs import print_preview
-from ui.printing import TABLE_POINTS, fit_table
+from ui.table_fit import TABLE_POINTS, fit_table
 
 qt_settings = gui.qt_settings
 demo_window = gui.demo_window

@@ -12,6 +12,8 @@ Generic API (reuse it for any printed document — agreements, subject-access ex
     file is written to a temporary name and renamed, so a failed run never leaves half a PDF.
 ``ui.print_dialogs``: ``print_preview``, ``print_html``, ``save_pdf_as`` / ``save_pdf``
     The GUI's preview, print dialog and Save as PDF over the same renderer.
+``ui.table_fit``: ``fit_table``
+    Before a wide table's HTML is written: portrait or landscape, which columns fit, how wide.
 ``render(device, html, options, progress=None) -> int``
     The one paint loop all of the above use; ``device`` is any ``QPagedPaintDevice``
     (``QPdfWriter``, ``QPrinter``). Safe on a worker thread (Qt allows painting on printers and
@@ -90,78 +92,6 @@ class PageOptions:
     landscape: bool = False
 
 
-@dataclass(frozen=True)
-class TableFit:
-    """How a table of many columns goes on paper: landscape or not, and which columns fit."""
-
-    landscape: bool
-    columns: int  # the first this many columns are printed
-    left_out: tuple[str, ...]  # the headings of those that did not fit
-    percents: tuple[int, ...] = ()  # the printed columns' shares of the width
-
-
-TABLE_POINTS = 9.0  # never below 8 pt on paper
-_CELL_PADDING_PT = 8.0  # cellpadding on both sides, borders and a little air
-
-
-def screen_dpi() -> float:
-    """The primary screen's logical dots per inch (96 without a screen): ask on the GUI thread
-    and hand it to ``fit_table`` on a worker."""
-    ensure_gui_app()
-    screen = QGuiApplication.primaryScreen()
-    return screen.logicalDotsPerInchX() if screen else 96.0
-
-
-def fit_table(headings: list[str], rows: list[list[str]], *, dpi: float | None = None) -> TableFit:
-    """Portrait when every column fits with its longest word whole and the table is not
-    cramped, else landscape; in landscape, columns past what fits are left out (named, so the
-    caller can say so) rather than printed as slivers of broken words."""
-    from PySide6.QtGui import QFontMetricsF
-
-    ensure_gui_app()
-    font = QFont()
-    font.setFamilies(FONT_FAMILIES)
-    font.setPointSizeF(TABLE_POINTS)
-    bold = QFont(font)
-    bold.setBold(True)
-    to_pt = 72.0 / (dpi if dpi is not None else screen_dpi())
-    plain_metrics, bold_metrics = QFontMetricsF(font), QFontMetricsF(bold)
-
-    def widest_word(metrics, text: str) -> float:
-        return max((metrics.horizontalAdvance(w) for w in text.split()), default=0.0)
-
-    least, natural = [], []
-    for n, heading in enumerate(headings):
-        values = [r[n] for r in rows if n < len(r)]
-        least.append(to_pt * max([widest_word(bold_metrics, heading)]
-                                 + [widest_word(plain_metrics, v) for v in values]) + _CELL_PADDING_PT)
-        natural.append(to_pt * max([bold_metrics.horizontalAdvance(heading)]
-                                   + [plain_metrics.horizontalAdvance(v) for v in values])
-                       + _CELL_PADDING_PT)
-    portrait, landscape = body_width_pt(False), body_width_pt(True)
-    if sum(least) <= portrait and sum(natural) <= portrait * 1.5:
-        return TableFit(False, len(headings), (), _shares(least, natural, portrait))
-    total, keep = 0.0, 0
-    for width in least:
-        if total + width > landscape and keep:
-            break
-        total += width
-        keep += 1
-    return TableFit(True, keep, tuple(headings[keep:]),
-                    _shares(least[:keep], natural[:keep], landscape))
-
-
-def _shares(least: list[float], natural: list[float], page: float) -> tuple[int, ...]:
-    """Column widths as percentages: every column its longest word, the room left shared in
-    proportion to how much more each would take to print on one line."""
-    room = max(0.0, page - sum(least))
-    wants = [max(0.0, n - m) for m, n in zip(least, natural, strict=True)]
-    scale = min(1.0, room / sum(wants)) if sum(wants) else 0.0
-    widths = [m + w * scale for m, w in zip(least, wants, strict=True)]
-    total = sum(widths) or 1.0
-    return tuple(max(1, round(100 * w / total)) for w in widths)
-
-
 def ensure_gui_app() -> QGuiApplication:
     """The running Qt application, or a new headless ``QGuiApplication`` for CLI use."""
     running = QGuiApplication.instance()
@@ -186,12 +116,6 @@ def a4_layout(landscape: bool = False) -> QPageLayout:
                    else QPageLayout.Orientation.Portrait)
     return QPageLayout(QPageSize(QPageSize.PageSizeId.A4), orientation,
                        QMarginsF(left, top, right, bottom), QPageLayout.Unit.Millimeter)
-
-
-def body_width_pt(landscape: bool = False) -> float:
-    """The width text may take on the page, in points (for sizing tables to fit)."""
-    width_mm = (297.0 if landscape else 210.0) - MARGINS_MM[0] - MARGINS_MM[2]
-    return width_mm / 25.4 * 72
 
 
 def _mm(mm: float) -> float:

@@ -43,7 +43,7 @@ def list_document(query: ListQuery, keys: list[str], ids: list[int], total: int,
 
     from ittdesk.queries.export import describe_filters
 
-    from ..printing import TABLE_POINTS, fit_table
+    from ..table_fit import TABLE_POINTS, fit_table
 
     cols = [query.column(k) for k in keys]
     rows = query.rows(ids, keys)
@@ -238,7 +238,7 @@ class ListActions(_PanelBase):
 
     def _print_request(self, title: str, limit: int) -> dict[str, Any]:
         """What printing the list needs of the panel, as plain values for a worker."""
-        from ..printing import screen_dpi
+        from ..table_fit import screen_dpi
 
         return {"query": self.query, "keys": self.visible_columns(),
                 "ids": list(self.model.ids[:limit]), "total": len(self.model.ids),
