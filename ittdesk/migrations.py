@@ -19,7 +19,7 @@ from peewee import Database, PostgresqlDatabase, SchemaManager
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 from playhouse.migrate import migrate as run
 
-from . import __version__, audit, backup, maintenance, role_sort, search_index, sort_index
+from . import __version__, audit_guard, backup, maintenance, role_sort, search_index, sort_index
 from .errors import DatabaseOpenError, MaintenanceError
 from .location import Location
 from .models import (
@@ -81,8 +81,8 @@ def _sort_indexes(migrator: SchemaMigrator) -> None:
 
 def _audit_append_only(migrator: SchemaMigrator) -> None:
     """Version 4: the database itself refuses UPDATE and DELETE of audit entries (triggers;
-    on PostgreSQL also the scrub function the erasure goes through). See ``audit.install_guard``."""
-    audit.install_guard(migrator.database)
+    on PostgreSQL also the scrub function the erasure goes through). See ``audit_guard.install_guard``."""
+    audit_guard.install_guard(migrator.database)
 
 
 def _five_digit_urns(migrator: SchemaMigrator) -> None:
@@ -417,7 +417,7 @@ def migrate(location: Location | None = None) -> list[Migration]:
         _refuse_unless_schema_owner(db, None, target)
         with db.atomic():
             db.create_tables(ALL_MODELS)
-            audit.install_guard(db)  # what migration 4 adds to older databases
+            audit_guard.install_guard(db)  # what migration 4 adds to older databases
             search_index.install(db)  # what migration 14 adds to older databases
             sort_index.install(db)  # what migrations 18 and 19 add to older databases
             role_sort.install(db)  # and the rest of migration 19, and migration 20

@@ -1,6 +1,6 @@
 """Setting up a shared PostgreSQL database: the schema, and a role for staff that owns nothing.
 
-Whoever owns the tables can drop the audit guard's triggers (``audit.install_guard``), so staff
+Whoever owns the tables can drop the audit guard's triggers (``audit_guard.install_guard``), so staff
 should connect as a role that does not: ``setup`` (``ittdesk postgres setup``), run by the
 database's owner, brings the schema to the latest version by the normal migrations, then makes
 (or brings back to) an application role with only what the app needs: read and write the

@@ -3,8 +3,8 @@
 A backup is a whole database, schema included: a file edited to carry a trigger (say, one that
 deletes every later audit entry), a view or a table of its own would bring that along into the
 live database on restore. The file's ``sqlite_master`` is compared with the schema a fresh
-database has, built in memory from the models and ``audit.install_guard`` — the same code that
-creates a new database, so the two cannot drift:
+database has, built in memory from the models and ``audit_guard.install_guard`` — the same
+code that creates a new database, so the two cannot drift:
 
 - every table, index, trigger and view must be one ITT Desk creates (by type and name);
 - triggers and views must be exactly ITT Desk's (their SQL, whitespace aside), at any version;
@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from peewee import SchemaManager, SqliteDatabase
 
-from . import audit, role_sort, search_index, sort_index
+from . import audit_guard, role_sort, search_index, sort_index
 from .models import ALL_MODELS
 from .sqlite_file import LATEST_SCHEMA
 
@@ -63,7 +63,7 @@ def expected_schema() -> dict[tuple[str, str], str]:
     try:
         for model in ALL_MODELS:
             SchemaManager(model, memory).create_all(safe=True)
-        audit.install_guard(memory)
+        audit_guard.install_guard(memory)
         search_index.install(memory)
         sort_index.install(memory)
         role_sort.install(memory)

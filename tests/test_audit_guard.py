@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pytest
 from conftest import POSTGRES_URL
 
-from ittdesk import audit, migrations
+from ittdesk import audit, audit_guard, migrations
 from ittdesk.models import AuditEntry, SchemaVersion, database
 from ittdesk.services.people import people
 from ittdesk.services.schools import schools
@@ -67,7 +67,7 @@ def test_inserting_audit_entries_is_still_allowed_by_raw_sql_and_in_bulk(db):
 def test_the_scrub_rewrites_changes_and_note_only_and_the_guard_is_back_afterwards(db):
     person = people.create({"first_name": "Ada", "last_name": "Greaves"})
     entry = AuditEntry.get(AuditEntry.entity_id == person.id)
-    with database.atomic(), audit.scrubbing() as scrub:
+    with database.atomic(), audit_guard.scrubbing() as scrub:
         scrub(entry.id, '{"first_name": [null, "[erased]"]}', "scrubbed")
     after = AuditEntry.get_by_id(entry.id)
     assert (after.changes, after.note) == ('{"first_name": [null, "[erased]"]}', "scrubbed")
@@ -82,11 +82,11 @@ def test_even_inside_the_scrub_who_and_when_cannot_be_changed(db):
     people.create({"first_name": "Ada", "last_name": "Greaves"})
     before = _snapshot()
     with pytest.raises(Exception, match=REFUSED):
-        with database.atomic(), audit.scrubbing():
+        with database.atomic(), audit_guard.scrubbing():
             _raw('UPDATE audit_entry SET "user" = \'someone else\'')
     assert _snapshot() == before
     with pytest.raises(Exception, match=REFUSED):
-        with database.atomic(), audit.scrubbing():
+        with database.atomic(), audit_guard.scrubbing():
             _raw("DELETE FROM audit_entry")
     assert _snapshot() == before
 
@@ -95,7 +95,7 @@ def test_a_failed_scrub_leaves_entries_and_guard_as_they_were(db):
     people.create({"first_name": "Ada", "last_name": "Greaves"})
     before = _snapshot()
     with pytest.raises(RuntimeError):
-        with database.atomic(), audit.scrubbing() as scrub:
+        with database.atomic(), audit_guard.scrubbing() as scrub:
             scrub(before[0][0], None, "half done")
             raise RuntimeError("disk full")
     assert _snapshot() == before

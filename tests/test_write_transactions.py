@@ -21,7 +21,7 @@ DELIBERATE = {
     ("ittdesk/migrations.py", "migrate"): "under the maintenance lock, every other writer out",
     ("ittdesk/postgres_setup.py", "_setup_open"): "PostgreSQL only: no deferred begin there",
     ("ittdesk/postgres_setup.py", "_role_and_grants"): "PostgreSQL only",
-    ("ittdesk/audit.py", "scrubbing"): "a savepoint inside the erasure's writing()",
+    ("ittdesk/audit_guard.py", "scrubbing"): "a savepoint inside the erasure's writing()",
     ("ittdesk/search_index.py", "filled_in_bulk"): "a savepoint inside an import's transaction",
     ("ittdesk/search_index.py", "install"): "schema set-up, at open or in a migration",
     ("ittdesk/services/bulk_indexes.py", "built_after"): "a savepoint inside a bulk insert's",

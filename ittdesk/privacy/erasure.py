@@ -14,9 +14,9 @@ elsewhere (found in every text column by introspection) is only *listed* for the
 Catholic Primary School", nor a switchboard number shared with a colleague from the head's own.
 
 Why the audit table is written here: audit entries are append-only everywhere else (the
-database's own triggers refuse UPDATE and DELETE, see ``audit.install_guard``), but an audit
+database's own triggers refuse UPDATE and DELETE, see ``audit_guard.install_guard``), but an audit
 that kept erased names would defeat the erasure. This module is the one sanctioned path that
-rewrites them, through ``audit.scrubbing``, changing only personal values inside ``changes``
+rewrites them, through ``audit_guard.scrubbing``, changing only personal values inside ``changes``
 of the entries about the person, never the who/when/which-record of an entry. The
 erasure itself is recorded as a new entry that says an erasure happened, not what was erased.
 
@@ -35,7 +35,7 @@ from pathlib import Path
 
 from peewee import ModelSelect
 
-from .. import audit, presence, search_index
+from .. import audit, audit_guard, presence, search_index
 from ..errors import RefusedError
 from ..models import (
     AgreementActivity,
@@ -354,7 +354,7 @@ def erase(person_id: int, *, reason: str = "erasure request",
         say("Scrubbing the audit trail")
         scrubbed = 0
         about = list(_audit_entries(person.id))
-        with audit.scrubbing() as scrub:
+        with audit_guard.scrubbing() as scrub:
             for entry in about:
                 personal = AUDIT_PERSONAL_FIELDS.get(entry.entity, ())
                 new_changes = _scrub_changes(entry.changes, personal, own)
