@@ -3,8 +3,8 @@
 An import writes tens of thousands of records; one peewee query per row, or peewee's query
 builder over a dict per row, costs ~10x the database's own work at that size. So the rows go to
 the driver as multi-row ``INSERT ... RETURNING`` statements (SQLite 3.35+ and PostgreSQL).
-:meth:`EntityService.create_many <ittdesk.services.base.EntityService.create_many>` is the way
-in; the audit entries go through ``audit.record_many`` (COPY on PostgreSQL).
+:meth:`EntityService.create_many <ittdesk.services.bulk_writes.BulkWrites.create_many>` is
+the way in; the audit entries go through ``audit.record_many`` (COPY on PostgreSQL).
 """
 
 from __future__ import annotations
