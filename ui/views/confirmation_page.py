@@ -36,6 +36,7 @@ from ui.models.round_model import FILTERS, STATE_LABELS, RoundModel  # noqa: F40
 from ..dialogs.start_round import StartRoundDialog
 from ..operations import write, write_and_wait
 from ..tasks import run_task, show_error
+from ..widgets.flow_layout import FlowLayout
 from ..widgets.leadership_timeline import LeadershipTimeline
 from .base import Page
 from .round_mail import RoundMailActions, write_reminders  # noqa: F401 - re-exported
@@ -145,14 +146,22 @@ class ConfirmationPage(RoundMailActions, Page):
         self.filter_combo.setObjectName("filter")
         for label, state in FILTERS:
             self.filter_combo.addItem(label, state)
-        actions = QHBoxLayout()
+        # seven buttons and the filter need ~1,100 pixels side by side: in a narrower window
+        # (150 % scaling on a laptop) a box layout squeezed every label to a cut-off middle,
+        # so the row wraps; "Show" stays beside its list
+        actions = FlowLayout()
         for button in (self.write_button, self.sent_button, self.email_button,
                        self.chase_button, self.collect_button, self.export_button,
                        self.change_button):
             actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(QLabel("Show"))
-        actions.addWidget(self.filter_combo)
+        show = QWidget()
+        show_row = QHBoxLayout(show)
+        show_row.setContentsMargins(0, 0, 0, 0)
+        show_label = QLabel("&Show")
+        show_label.setBuddy(self.filter_combo)
+        show_row.addWidget(show_label)
+        show_row.addWidget(self.filter_combo)
+        actions.addWidget(show)
 
         self.model = RoundModel(self)
         self.table = QTableView()

@@ -126,7 +126,9 @@ class RetentionPage(Page):
             self.spins[rule.key] = spin
             row = QHBoxLayout()
             row.addWidget(spin)
-            row.addWidget(QLabel(rule.after), 1)
+            after = QLabel(rule.after)
+            after.setWordWrap(True)  # at 150 % scaling the longest was cut off at the page's edge
+            row.addWidget(after, 1)
             form.addRow(rule.label, row)
         self.save_button = QPushButton("Save schedule")
         self.save_button.clicked.connect(self.save_schedule)
