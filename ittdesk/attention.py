@@ -73,8 +73,8 @@ def _ago(days: int) -> str:
 
 def reports_due(today: date, limit: int) -> Group:
     """Impact reports overdue or due soon: the agreements' own reminder rule."""
-    from .services.agreement_lifecycle import count_reports_due
-    from .services.agreement_lifecycle import reports_due as due_reports
+    from .services.agreement_reminders import count_reports_due
+    from .services.agreement_reminders import reports_due as due_reports
 
     days = settings.REPORTS_DUE_DAYS.get()
     group = Group("reports", f"Impact reports overdue or due within {days} days",
@@ -89,7 +89,7 @@ def reports_due(today: date, limit: int) -> Group:
 
 def agreements_past_end(today: date, limit: int) -> Group:
     """Agreements still active after their end date: complete them or agree an extension."""
-    from .services.agreement_lifecycle import count_past_end_date, past_end_date
+    from .services.agreement_reminders import count_past_end_date, past_end_date
 
     group = Group("past_end", "Agreements still active after their end date",
                   "Record the final report and complete the agreement, or extend its end date.")

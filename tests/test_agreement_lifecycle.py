@@ -12,6 +12,7 @@ from ittdesk import settings
 from ittdesk.errors import RefusedError, ValidationError
 from ittdesk.models import AuditEntry, SupportAgreement
 from ittdesk.services import agreement_lifecycle as lifecycle
+from ittdesk.services import agreement_reminders
 from ittdesk.services.agreements import (
     Funding,
     activities,
@@ -203,35 +204,35 @@ def test_reports_due_within_the_setting_and_overdue_are_reminded(db):
     a = make.agreement().agreement
     lifecycle.change_status(a.id, "agreed")
     today = date(2026, 1, 1)  # interim due 15/01/2026, final 15/06/2026
-    found = lifecycle.reports_due(today)
+    found = agreement_reminders.reports_due(today)
     assert [(r.kind, r.days, r.overdue) for r in found] == [("interim", 14, False)]
     assert found[0].message == "Interim report due 15/01/2026 (in 14 days)"
-    late = lifecycle.reports_due(date(2026, 1, 20))
+    late = agreement_reminders.reports_due(date(2026, 1, 20))
     assert late[0].overdue and late[0].message == "Interim report overdue by 5 days (due 15/01/2026)"
     settings.set("reports_due_days", 10)
-    assert lifecycle.reports_due(today) == []
+    assert agreement_reminders.reports_due(today) == []
     # Submitted reports and drafts are not reminded.
     interim = reports.model.get((reports.model.agreement == a.id) & (reports.model.kind == "interim"))
     reports.update(interim.id, {"submitted_on": "02/01/2026"})
-    assert lifecycle.reports_due(date(2026, 1, 20)) == []
+    assert agreement_reminders.reports_due(date(2026, 1, 20)) == []
 
 
 def test_draft_agreements_have_no_report_reminders(db):
     make.agreement()
-    assert lifecycle.reports_due(date(2026, 1, 20)) == []
+    assert agreement_reminders.reports_due(date(2026, 1, 20)) == []
 
 
 def test_active_agreement_past_its_end_date_is_flagged(db):
     a = make.agreement().agreement
     lifecycle.change_status(a.id, "agreed")
     lifecycle.change_status(a.id, "active")
-    assert lifecycle.past_end_date(date(2026, 6, 30)) == []
-    flagged = lifecycle.past_end_date(date(2026, 7, 3))
+    assert agreement_reminders.past_end_date(date(2026, 6, 30)) == []
+    flagged = agreement_reminders.past_end_date(date(2026, 7, 3))
     assert [(f.reference, f.days_past) for f in flagged] == [(a.reference, 3)]
-    flags = lifecycle.agreement_flags(date(2026, 7, 3))
+    flags = agreement_reminders.agreement_flags(date(2026, 7, 3))
     assert any("after its end date" in m for m in flags[a.id])
     assert "end_date" in lifecycle.warnings(a.id, today=date(2026, 7, 3))
-    assert lifecycle.reminders(date(2026, 7, 3)).count == 3  # both reports overdue + past end
+    assert agreement_reminders.reminders(date(2026, 7, 3)).count == 3  # both reports overdue + past end
 
 
 def test_delete_agreement_removes_a_draft_with_its_parts_and_refuses_others(db):

@@ -76,7 +76,7 @@ def _needs_action(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespa
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from ..services.agreement_lifecycle import agreement_flags
+    from ..services.agreement_reminders import agreement_flags
     from ..services.agreements import list_agreements, party_summary
 
     status = None
@@ -178,7 +178,7 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
 
 def cmd_reminders(args: argparse.Namespace) -> int:
-    from ..services.agreement_lifecycle import reminders
+    from ..services.agreement_reminders import reminders
 
     if args.days is not None and args.days < 0:
         raise UsageError("ittdesk agreement reminders: --days must be 0 or more")

@@ -35,7 +35,7 @@ def _party_school(role: str, sort: bool = False) -> ModelSelect[AgreementParty]:
 
 def _reports_due(q: ModelSelect[Any], value: str) -> ModelSelect[Any]:
     """overdue / due (within the reports-due setting) / soon (either) / none outstanding /
-    past end date — for agreed and active agreements, as ``agreement_lifecycle`` counts them."""
+    past end date — for agreed and active agreements, as ``agreement_reminders`` counts them."""
     from ..services.agreement_lifecycle import LIVE
 
     today = clock.today()

@@ -1,5 +1,5 @@
 """The life of a support agreement: which status changes are allowed and what each one needs,
-the warnings worth showing (they never stop a save), and the reminders for Home and the list.
+and the warnings worth showing (they never stop a save).
 
 Status: draft -> agreed -> active -> completed, and draft/agreed/active -> withdrawn. No
 status change leads back, so each is one-way (``IRREVERSIBLE``): the GUI asks first and the CLI
@@ -18,27 +18,18 @@ Versions: an agreement's printed version is the number of times it was issued, i
 draft to agreed (``issued_versions``). Edits do not count; a draft prints "Draft", and an
 agreement reopened to draft and agreed again is the next version.
 
-Reminder queries (plain values, no Qt, for the Home page and the agreements list):
-
-- ``reports_due(today=None, days=None)``: unsubmitted impact reports of agreed/active
-  agreements due within ``days`` (setting ``reports_due_days``, 30) or already overdue.
-- ``past_end_date(today=None)``: active agreements whose end date has passed.
-- ``agreement_flags(today=None)``: {agreement id: [short messages]} for the list's column;
-  the ids in it are the list's "needs attention" filter.
-- ``reminders(today=None)``: everything above as one ``Reminders`` (counts for Home).
+The reminders for Home and the list (reports due, agreements past their end date) are
+``agreement_reminders``: queries over many agreements, where this module decides one at a time.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import cast
 
-from peewee import ModelSelect
-
-from .. import audit, clock, settings
+from .. import audit, clock
 from ..choices import AGREEMENT_STATUSES, PARTY_ROLES, REPORT_KINDS
 from ..errors import ConflictError, NotFoundError, RefusedError
 from ..fields import format_date, format_money
@@ -403,129 +394,3 @@ def _final_report(agreement_id: int) -> ImpactReport | None:
         .where((ImpactReport.agreement == agreement_id) & (ImpactReport.kind == "final"))
         .order_by(ImpactReport.id).first())
     return final
-
-
-# -- reminders -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ReportReminder:
-    agreement_id: int
-    reference: str
-    title: str
-    report_id: int
-    kind: str
-    due_date: date
-    days: int  # days until due; negative when overdue
-
-    @property
-    def overdue(self) -> bool:
-        return self.days < 0
-
-    @property
-    def message(self) -> str:
-        what = f"{REPORT_KINDS.label(self.kind)} report"
-        if self.overdue:
-            late = -self.days
-            return f"{what} overdue by {late} day{'s' if late != 1 else ''} (due {format_date(self.due_date)})"
-        if self.days == 0:
-            return f"{what} due today"
-        return f"{what} due {format_date(self.due_date)} (in {self.days} day{'s' if self.days != 1 else ''})"
-
-
-@dataclass(frozen=True)
-class EndDateReminder:
-    agreement_id: int
-    reference: str
-    title: str
-    end_date: date
-    days_past: int
-
-    @property
-    def message(self) -> str:
-        return f"Still active {self.days_past} days after its end date ({format_date(self.end_date)})"
-
-
-@dataclass
-class Reminders:
-    reports: list[ReportReminder] = field(default_factory=list)
-    past_end: list[EndDateReminder] = field(default_factory=list)
-
-    @property
-    def overdue(self) -> list[ReportReminder]:
-        return [r for r in self.reports if r.overdue]
-
-    @property
-    def due_soon(self) -> list[ReportReminder]:
-        return [r for r in self.reports if not r.overdue]
-
-    @property
-    def count(self) -> int:
-        return len(self.reports) + len(self.past_end)
-
-
-def _reports_due_query(today: date, days: int | None) -> ModelSelect[ImpactReport]:
-    window = settings.REPORTS_DUE_DAYS.get() if days is None else int(days)
-    limit = date.fromordinal(today.toordinal() + window)
-    return (ImpactReport.select(SupportAgreement.id, SupportAgreement.reference,
-                                SupportAgreement.title, ImpactReport.id, ImpactReport.kind,
-                                ImpactReport.due_date)
-            .join(SupportAgreement)
-            .where(ImpactReport.submitted_on.is_null()
-                   & (ImpactReport.due_date <= limit)
-                   & SupportAgreement.status.in_(LIVE)))
-
-
-def reports_due(today: date | None = None, days: int | None = None,
-                limit: int | None = None) -> list[ReportReminder]:
-    """Unsubmitted reports of agreed/active agreements due by today + ``days``, overdue first.
-
-    ``limit``: only the first so many (the Home page; ``count_reports_due`` counts them all)."""
-    today = today or clock.today()
-    query = _reports_due_query(today, days).order_by(
-        ImpactReport.due_date, SupportAgreement.reference, ImpactReport.id)
-    if limit is not None:
-        query = query.limit(limit)
-    return [ReportReminder(agreement_id, reference, title, report_id, kind, due,
-                           (due - today).days)
-            for agreement_id, reference, title, report_id, kind, due
-            in cast("Iterable[tuple[int, str, str, int, str, date]]", query.tuples())]
-
-
-def count_reports_due(today: date | None = None, days: int | None = None) -> int:
-    return _reports_due_query(today or clock.today(), days).count()
-
-
-def _past_end_query(today: date) -> ModelSelect[SupportAgreement]:
-    return (SupportAgreement.select(SupportAgreement.id, SupportAgreement.reference,
-                                    SupportAgreement.title, SupportAgreement.end_date)
-            .where((SupportAgreement.status == "active") & (SupportAgreement.end_date < today)))
-
-
-def past_end_date(today: date | None = None, limit: int | None = None) -> list[EndDateReminder]:
-    """Active agreements whose end date has passed (``limit``: only the first so many)."""
-    today = today or clock.today()
-    query = _past_end_query(today).order_by(SupportAgreement.end_date, SupportAgreement.reference)
-    if limit is not None:
-        query = query.limit(limit)
-    return [EndDateReminder(agreement_id, reference, title, end, (today - end).days)
-            for agreement_id, reference, title, end
-            in cast("Iterable[tuple[int, str, str, date]]", query.tuples())]
-
-
-def count_past_end_date(today: date | None = None) -> int:
-    return _past_end_query(today or clock.today()).count()
-
-
-def reminders(today: date | None = None, days: int | None = None) -> Reminders:
-    return Reminders(reports_due(today, days), past_end_date(today))
-
-
-def agreement_flags(today: date | None = None, days: int | None = None) -> dict[int, list[str]]:
-    """{agreement id: short messages} for every agreement needing attention (list column)."""
-    found = reminders(today, days)
-    flags: dict[int, list[str]] = {}
-    for r in found.reports:
-        flags.setdefault(r.agreement_id, []).append(r.message)
-    for e in found.past_end:
-        flags.setdefault(e.agreement_id, []).append(e.message)
-    return flags
