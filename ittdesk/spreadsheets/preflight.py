@@ -11,7 +11,7 @@ a minute and hundreds of MB: BENCHMARKS.md, "Figures behind the code's comments"
 refused with one plain line, in well under a second and a few MB, whatever it declares.
 
 What is checked, streaming every zip member once (1 MB at a time, never a whole member; the
-scanners of the XML parts are in :mod:`.part_scans`):
+scanners of the XML parts are in :mod:`.part_scans` and, for worksheets, :mod:`.sheet_scan`):
 
 - the archive: number of parts, declared sizes (in all, per part, and the ratio to the
   compressed size), then the *actual* inflated bytes and CRC of every part as it is streamed;
@@ -51,13 +51,13 @@ from .part_scans import (
     OdsScan,
     RefScan,
     Scan,
-    SheetScan,
     StringsScan,
     XmlScan,
     column_letters,
     column_number,
 )
 from .part_scans import refuse as _refuse
+from .sheet_scan import SheetScan
 
 __all__ = ["EXCEL_COLUMNS", "EXCEL_ROWS", "DamagedFile", "IMPORT", "TEMPLATE", "Limits", "check_archive",
            "check_cell_count", "check_sqlite_file", "check_text_cells", "check_text_size", "check_workbook",
