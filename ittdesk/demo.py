@@ -1,7 +1,11 @@
 """A fictional partnership to explore and test with: every name is made up by code.
 
 Deterministic for a seed, built through the services (so it is valid by the same rules as
-anything a user types) and in one transaction.
+anything a user types) and in one transaction. This module makes the schools, people and
+their roles, the programmes with their enrolments and placements, the term dates and events;
+areas with a shape of their own are built in their own modules, called from ``build_demo``:
+the support agreements (:mod:`.demo_agreements`) and the mentor training funding
+(:mod:`.mentor_funding.demo`).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, cast
 
-from . import clock, holders
+from . import clock, demo_agreements, holders
 from .academic_year import AcademicYear
 from .errors import RefusedError
 from .models import Person, School, database
@@ -87,16 +91,6 @@ def has_records() -> bool:
 
 def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
     """Fill an empty database; refuse if it already holds schools or people."""
-    from .services.agreement_lifecycle import change_status
-    from .services.agreements import (
-        activities,
-        agreements,
-        leaders,
-        parties,
-        reports,
-        signatures,
-        spend,
-    )
     from .services.people import designations, mentor_training, people, roles
     from .services.programmes import cohorts, enrolments, placements, programmes
     from .services.schools import schools
@@ -328,83 +322,8 @@ def build_demo(seed: int = 2025, today: date | None = None) -> dict[str, int]:
         counts["placements"] = placement_count
 
         # Support agreements in different states.
-        supported_pool = [s for s in school_rows if s.partnership_status != "lead"]
-        plans = [
-            ("Improving early reading in Key Stage 1", "draft", 0),
-            ("Securing progress in Year 6 mathematics", "agreed", 1),
-            ("Strengthening SEND provision and assessment", "active", 2),
-            ("Leadership capacity after a change of headteacher", "active", 3),
-            ("Curriculum design in foundation subjects", "completed", 4),
-            ("Behaviour and attendance in Key Stage 3", "withdrawn", 5),
-        ]
-        lead = school_rows[0]
-        for title, final_status, k in plans:
-            year = last_year if final_status == "completed" else this_year
-            supported = supported_pool[(k * 11) % len(supported_pool)]
-            supporting = supported_pool[(k * 11 + 5) % len(supported_pool)]
-            qa_leader = system_leaders[(k + 3) % len(system_leaders)][0]
-            agreement = agreements.create({
-                "title": title, "academic_year": year,
-                "priorities": "1. Raise attainment in the priority area.\n2. Build leadership capacity.",
-                "intended_impact": "Pupils in the priority group make at least expected progress.",
-                "evidence": "Termly assessment data; lesson visits; pupil voice.",
-                "baseline": "Attainment below the LA average last summer.",
-                "funding_source": rng.choice(["School improvement fund", "Traded service",
-                                              "LA school improvement grant"]),
-                # Money is typed in pounds, as a user would ("£4,000.00" -> 400000 pence).
-                "amount_agreed_pence": rng.choice(["2,500.00", "4,000.00", "6,000.00", "8,500.00"]),
-                "start_date": year.start + timedelta(days=30), "end_date": year.end - timedelta(days=40),
-                "qa_lead": qa_leader.id})
-            for school, party_role, text in (
-                (supported, "supported", "Release staff for sessions; share data termly; lead on actions."),
-                (supporting, "supporting", "Provide a system leader for the agreed days; plan and review visits."),
-                (lead, "lead", "Broker and quality-assure the support; report impact and funding."),
-            ):
-                contact = next(iter(r.person for r in roles.model.select().where(
-                    (roles.model.school == school) & holders.held())), None)
-                party = parties.create({"agreement": agreement.id, "school": school.id, "role": party_role,
-                                        "contact": contact.id if contact else None,
-                                        "responsibilities": text})
-                if final_status in ("agreed", "active", "completed") and contact:
-                    signatures.create({"agreement": agreement.id, "party": party.id,
-                                       "person": contact.id, "signatory_name": contact.full_name,
-                                       "signatory_role": "Headteacher",
-                                       "signed_on": min(today, year.start + timedelta(days=25))})
-            leader, designation = system_leaders[k % len(system_leaders)]
-            leaders.create({"agreement": agreement.id, "person": leader.id,
-                            "designation": designation.id, "days": rng.choice([4, 6, 8, 10])})
-            for n in range(3):
-                activities.create({"agreement": agreement.id,
-                                   "date": year.start + timedelta(days=45 + 40 * n),
-                                   "kind": ["visit", "training", "review"][n],
-                                   "description": ["Diagnostic visit and action plan",
-                                                   "Staff training session",
-                                                   "Review meeting with governors"][n],
-                                   "person": leader.id, "time": "09:00-12:00"})
-            interim_due = year.start + timedelta(days=120)
-            final_due = year.end - timedelta(days=30)
-            reports.create({"agreement": agreement.id, "kind": "interim", "due_date": interim_due,
-                            "submitted_on": interim_due if final_status in ("active", "completed") and interim_due < today else None,
-                            "rag": "amber" if final_status in ("active", "completed") and interim_due < today else None,
-                            "author": leader.id if final_status in ("active", "completed") and interim_due < today else None})
-            reports.create({"agreement": agreement.id, "kind": "final", "due_date": final_due,
-                            "submitted_on": final_due if final_status == "completed" else None,
-                            "summary": "Targets met for the priority group." if final_status == "completed" else None,
-                            "rag": "green" if final_status == "completed" else None,
-                            "author": leader.id if final_status == "completed" else None})
-            if final_status in ("active", "completed"):
-                for n in range(2):
-                    spend.create({"agreement": agreement.id, "date": year.start + timedelta(days=50 + 60 * n),
-                                  "description": f"Supply cover for visit {n + 1}",
-                                  "amount_pence": rng.choice(["450.00", "620.50", "800.00"])})
-            # Each agreement reaches its state the way a user's does: through the lifecycle.
-            for step in {"agreed": ["agreed"], "active": ["agreed", "active"],
-                         "completed": ["agreed", "active", "completed"],
-                         "withdrawn": ["withdrawn"]}.get(final_status, []):
-                change_status(agreement.id, step,
-                              reason="The supported school joined a trust with its own support"
-                              if step == "withdrawn" else None)
-        counts["support agreements"] = len(plans)
+        counts["support agreements"] = demo_agreements.build(
+            rng, today, this_year, last_year, school_rows, system_leaders)
         counts["events"] = _demo_events(rng, today, this_year, last_year)
         from .mentor_funding import demo as funding_demo
 
