@@ -100,6 +100,7 @@ def test_wizard_imports_a_messy_workbook_end_to_end(qtbot, qtmodeltester, main_w
     qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.import_result is not None, timeout=20000)
     assert "8 added" in wizard.apply_page.apply_label.text()
+    assert wizard.apply_page.rate_label.text() == "Took under a second."  # not "0.0 s (509 rows/s)"
     assert wizard.close_button.isVisible() and not wizard.cancel_button.isVisible()
     assert wizard.apply_page.partners_button.isVisible()  # new schools: which are partners?
     qtbot.waitUntil(lambda: wizard.history_model.rowCount() == 1, timeout=10000)

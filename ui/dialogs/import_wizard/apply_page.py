@@ -82,8 +82,9 @@ class ApplyPage(ImportPage):
         self.apply_label.setText(f"Done: {result.summary()}. This import is #{result.run_id} in "
                                  "the list of past imports.")
         changed = result.added + result.updated
-        self.rate_label.setText(f"Took {result.seconds:.1f} s "
-                                f"({changed / max(result.seconds, 1e-3):,.0f} rows/s).")
+        # a small file's "Took 0.0 s (509 rows/s)" read as a fault: a rate only when it means something
+        self.rate_label.setText("Took under a second." if result.seconds < 1 else
+                                f"Took {result.seconds:.1f} s ({changed / result.seconds:,.0f} rows/s).")
         wizard.show_history()
         # New schools have no partnership status: ask now, while the user thinks of them.
         self.partners_button.setVisible(self.field("kind") == "schools"
