@@ -22,7 +22,6 @@ from peewee import Database, PostgresqlDatabase
 
 from .models import AuditEntry, database
 
-_TABLE = "audit_entry"
 _SQLITE_GUARD = {
     # Never dropped: who, when and which record of an entry stay as they were written.
     "audit_entry_keeps_who_when": (

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 _CELL_OR_ROW = re.compile(rb'<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>')
 _R_ATTR = re.compile(rb'\sr\s*=\s*["\']([^"\']*)["\']')
-_ROW_TAG = re.compile(rb'<(?:[\w.-]+:)?row(?=[\s/>])([^>]*)>')
 _ALL_REFS = re.compile(rb' r="([A-Za-z]+)([0-9]+)"')
 _CAPITALS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _WORKSHEET_END = re.compile(rb"</(?:[\w.-]+:)?(?:worksheet|macrosheet|dialogsheet)>\s*$")
