@@ -149,7 +149,8 @@ class Statement:
 
     @property
     def missing(self) -> list[str]:
-        found = [f"{line.name}: {m}" for line in self.lines for m in line.missing]
+        # one item a mentor ("Fay Khan: no TRN, no hours recorded"), not the name again per gap
+        found = [f"{line.name}: {', '.join(line.missing)}" for line in self.lines if line.missing]
         if self.region is None:
             found.insert(0, f"Funding region: {self.region_how}")
         return found
