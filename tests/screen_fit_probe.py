@@ -146,11 +146,24 @@ def main(database: str, settings_file: str) -> dict:
     from ui.dialogs.register_files import RegisterFilesDialog
 
     probe("register files", lambda: RegisterFilesDialog(window))
+    from ui.dialogs.letters import LettersDialog
+    from ui.dialogs.mentor_funding import MentorFundingDialog
+    from ui.dialogs.placement_rules import PlacementRulesDialog
+    from ui.dialogs.start_round import StartRoundDialog
+    from ui.dialogs.who import WhoDialog
+
+    probe("placement rules", lambda: PlacementRulesDialog(window))
+    probe("letters", lambda: LettersDialog(window))
+    probe("mentor funding", lambda: MentorFundingDialog(window))
+    probe("start round", lambda: StartRoundDialog(window))
+    probe("who", lambda: WhoDialog(window))
     round_ = ConfirmationRound.select().first()
     if round_ is not None:
         from ui.dialogs.collect_forms import CollectFormsDialog
+        from ui.dialogs.send_mail import SendMailDialog
 
         probe("collect forms", lambda: CollectFormsDialog(round_.id, window))
+        probe("send mail", lambda: SendMailDialog(round_.id, window))
     run = ImportRun.select().first()
     if run is not None:
         from ui.dialogs.mark_partners import MarkPartnersDialog

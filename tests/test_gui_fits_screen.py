@@ -31,6 +31,7 @@ EXPECTED = {"MainWindow", "import wizard (file page)", "import wizard (mapping p
             "import wizard (preview page)", "import wizard (apply page)", "change holder",
             "database problem", "person export", "person erase", "provider settings",
             "user guide", "record picker", "collect forms", "mark partners", "template fill",
+            "placement rules", "letters", "mentor funding", "start round", "who", "send mail",
             *(f"{entity} (new)" for entity in ("school", "person", "programme", "cohort",
                                               "enrolment", "placement", "role", "designation",
                                               "mentor_training", "agreement"))}

@@ -30,6 +30,7 @@ from ittdesk.placements.rules import ensure_year
 from ittdesk.services.placement_rules import import_term_dates, placement_rules
 from ui.models.rows_model import RowsModel
 
+from .. import sizing
 from ..operations import affects, changes_of, write
 from ..tasks import show_error
 
@@ -92,6 +93,7 @@ class PlacementRulesDialog(QDialog):
         self.main_window = main_window
         self.setWindowTitle("Placement rules and term dates")
         self.resize(1000, 680)
+        sizing.fit_on_show(self)  # Add a term / Close stay on screen at any scale
         self.year_box = QComboBox()
         self.year_box.setObjectName("rules_year")
         now = AcademicYear.current(clock.today())
