@@ -331,3 +331,4 @@ def test_help_lists_the_keyboard_shortcuts(qtbot, demo_window):
     assert rows["Print"] == "Ctrl+P"
     assert rows["Delete"] == "Del"
     assert rows["Schools"] == "Ctrl+2"
+    assert rows["Programmes & cohorts"] == "Ctrl+4"  # its "&&", not "Programmes  cohorts"

@@ -8,6 +8,7 @@ builds on this class; the pages, editors and undo live there.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -259,7 +260,8 @@ class WindowActions(QMainWindow):
                 ("Close an editor without saving (asks first)", "Esc")]
         for act in self.findChildren(QAction):
             if not act.shortcut().isEmpty() and act.text():
-                rows.append((act.text().replace("&", "").rstrip("…."),
+                # "&x" marks a mnemonic and "&&" is a real "&" ("Programmes && cohorts")
+                rows.append((re.sub("&(.)", r"\1", act.text()).rstrip("…."),
                              act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)))
         return sorted(set(rows), key=lambda r: r[0].lower())
 
