@@ -88,6 +88,36 @@ def test_deleting_an_event_deletes_and_audits_its_list(db):
     assert deleted == {("event", meeting.id), ("event_attendance", row.id)}
 
 
+def test_undoing_an_events_delete_brings_back_its_list_but_not_rows_removed_before(db):
+    """Seen in a real window: Delete then Ctrl+Z brought the event back with nobody on it."""
+    _fern, _moor, asha, ben, carys = _partnership()
+    meeting = events.create({"title": "Induction", "kind": "induction", "held_on": date(2026, 9, 15)})
+    came = attendance.create({"event": meeting.id, "person": asha.id, "attended": True})
+    led = attendance.create({"event": meeting.id, "person": ben.id, "led": True})
+    gone = attendance.create({"event": meeting.id, "person": carys.id})
+    attendance.delete(gone.id)  # taken off the list by hand before the event was deleted
+    entry = events.delete(meeting.id)
+    assert not EventAttendance.select().exists()
+    events.undo_delete(entry)
+    back = {(r.id, r.person_id, r.attended, r.led) for r in EventAttendance.select()}
+    assert back == {(came.id, asha.id, True, False), (led.id, ben.id, True, True)}
+    restored = {(e.entity, e.entity_id) for e in AuditEntry.select().where(AuditEntry.action == "restore")}
+    assert restored == {("event", meeting.id), ("event_attendance", came.id),
+                        ("event_attendance", led.id)}
+
+
+def test_undoing_an_events_delete_is_all_or_nothing(db):
+    _fern, _moor, asha, _ben, _carys = _partnership()
+    meeting = events.create({"title": "Webinar", "kind": "webinar", "held_on": date(2026, 1, 9)})
+    attendance.create({"event": meeting.id, "person": asha.id})
+    entry = events.delete(meeting.id)
+    roles.delete(next(iter(asha.roles)).id)
+    people.delete(asha.id)  # nobody could be on the list again
+    with pytest.raises(RefusedError, match="Cannot undo"):
+        events.undo_delete(entry)
+    assert not Event.select().exists() and not EventAttendance.select().exists()
+
+
 def test_a_person_on_an_events_list_cannot_be_deleted(db):
     _fern, _moor, _asha, _ben, carys = _partnership()
     meeting = events.create({"title": "Webinar", "kind": "webinar", "held_on": date(2025, 10, 1)})

@@ -303,6 +303,12 @@ class EntityService(BulkWrites[M]):
         """Delete, or refuse naming what depends on it. Returns the entry ``undo_delete`` takes.
         ``expected_version``: the version the user saw; if the record changed since, refused
         (``ConflictError``): what they would delete is not what they saw."""
+        return self._delete(record_id, expected_version=expected_version)
+
+    def _delete(self, record_id: int, *, expected_version: int | None = None,
+                kept: dict[str, Any] | None = None) -> AuditEntry:
+        """``delete``'s work; ``kept``: more to keep in the delete's entry beside ``kept_with``,
+        known only to the caller (the records it deleted first, for ``undo_delete``)."""
         with self._writing(row_locked=True):
             instance = self._locked(record_id)
             if expected_version is not None and instance.version != expected_version:
@@ -317,7 +323,8 @@ class EntityService(BulkWrites[M]):
                     "Remove or move those first."
                 )
             snapshot = {name: [value, None] for name, value in _row_values(instance).items()}
-            snapshot.update({name: [value, None] for name, value in self.kept_with(instance).items()})
+            snapshot.update({name: [value, None] for name, value in
+                             {**self.kept_with(instance), **(kept or {})}.items()})
             entry = audit.record(self.entity, instance.id, "delete", snapshot,
                                  person_id=self.person_id(instance))
             try:

@@ -8,6 +8,7 @@ Leading a session means being there, so ``led`` ticks ``attended`` too.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -38,13 +39,36 @@ class EventService(EntityService[Event]):
 
     def delete(self, record_id: int, *, expected_version: int | None = None) -> AuditEntry:
         """The attendance list goes with the event, each row deleted (and audited) first, so
-        the history says who was on it."""
+        the history says who was on it; the event's entry names those rows, so that
+        ``undo_delete`` brings the list back with the event."""
         event = self.get(record_id)
         with writing():  # the write lock first, waiting its turn
-            for row_id in [r.id for r in EventAttendance.select(EventAttendance.id)
-                           .where(EventAttendance.event == event)]:
+            rows = [r.id for r in EventAttendance.select(EventAttendance.id)
+                    .where(EventAttendance.event == event).order_by(EventAttendance.id)]
+            for row_id in rows:
                 attendance.delete(row_id)
-            return super().delete(record_id, expected_version=expected_version)
+            return self._delete(record_id, expected_version=expected_version,
+                                kept={"attendance": rows} if rows else None)
+
+    def undo_delete(self, entry: AuditEntry) -> Event:
+        """The event back with the attendance list deleted with it (an undo of the event alone
+        brought back an empty list: who came was lost). An entry made before the rows were
+        named brings back the event only, as before."""
+        kept = (json.loads(entry.changes or "{}").get("attendance") or [None])[0]
+        if isinstance(kept, str):  # the audit trail keeps a list as its text
+            kept = json.loads(kept)
+        with writing():  # the write lock first, waiting its turn
+            event = super().undo_delete(entry)
+            for row_id in kept or []:
+                # the row's delete made with the event's: the last one before the event's entry
+                row_entry = (AuditEntry.select()
+                             .where((AuditEntry.entity == attendance.entity)
+                                    & (AuditEntry.entity_id == int(row_id))
+                                    & (AuditEntry.action == "delete") & (AuditEntry.id < entry.id))
+                             .order_by(AuditEntry.id.desc()).first())
+                if row_entry is not None:
+                    attendance.undo_delete(row_entry)
+        return event
 
 
 def school_at_the_time(person_id: int) -> int | None:
