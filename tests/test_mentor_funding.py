@@ -469,6 +469,7 @@ def test_the_statements_command_writes_a_pdf_and_an_xlsx_per_school_as_ittdesk(
     for urn in (900100, 900101):
         s = school(urn)
         trained(mentor("Rae", f"Cli{urn}", s, trn=f"66{urn % 100000:05d}"), date(2025, 10, 1), 5, s)
+    mentor("Ned", "Notrn", s)
     path = sqlite_db.path
     dbmod.close_database()
     out = tmp_path / "statements"
@@ -481,6 +482,8 @@ def test_the_statements_command_writes_a_pdf_and_an_xlsx_per_school_as_ittdesk(
                           timeout=180)
     assert done.returncode == 0, done.stderr
     assert "Wrote 4 files (2 schools)" in done.stdout
+    # what is missing, said on the school's line, each mentor once
+    assert "£219.00; missing: Ned Notrn: no TRN, no hours recorded\n" in done.stdout
     pdfs = sorted(out.glob("*.pdf"))
     assert [p.name for p in pdfs] == ["Mentor funding 2025-26 900100 School 900100.pdf",
                                       "Mentor funding 2025-26 900101 School 900101.pdf"]

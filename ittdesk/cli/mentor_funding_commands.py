@@ -102,7 +102,7 @@ def cmd_statements(args: argparse.Namespace) -> int:
     for s in written.statements:
         from ..mentor_funding.rates import money_text
 
-        missing = f"; {len(s.missing)} thing(s) missing" if s.missing else ""
+        missing = f"; missing: {'; '.join(s.missing)}" if s.missing else ""
         print(f"{s.name} (URN {s.urn}): {len(s.lines)} mentor(s), "
               f"{money_text(s.total) or 'amount not known (region)'}{missing}")
     print(f"Wrote {len(written.files)} files ({len(written.statements)} schools) in {args.outdir}")
