@@ -136,7 +136,7 @@ def write_xlsx(path: Path, statement: Statement, ledger: ledgers.Ledger) -> None
             cell(r, 3, line.hours)
             cell(r, 4, line.claimable)
             cell(r, 5, None if line.amount is None else line.amount / 100, money)
-            cell(r, 6, "; ".join(line.missing))
+            cell(r, 6, ", ".join(line.missing))
         r += 1
         cell(r, 0, "Total", styles.bold)
         cell(r, 3, statement.hours, styles.bold)
