@@ -223,6 +223,23 @@ def test_identical_repeated_rows_are_one_school_and_differing_ones_are_refused(d
     assert {r.row for r in plan.refused} == {2, 3}
 
 
+def test_a_row_refused_for_its_urn_says_everything_else_wrong_with_it_too(db, tmp_path):
+    """Issue 14 item 6: a repeated or unreadable URN hid the row's other problems until the
+    next run (seen with a repeated URN and an impossible close date)."""
+    path = _gias(tmp_path, [
+        {"URN": "100000", "EstablishmentName": "A", "CloseDate": "31/02/2020",
+         "EstablishmentStatus (code)": "9"},
+        {"URN": "100000", "EstablishmentName": "B", "CloseDate": "01/01/2021"},
+        {"URN": "10x0", "EstablishmentName": "C", "CloseDate": "30/02/2021",
+         "Postcode": "see notes"},
+        {"URN": "100002", "EstablishmentName": "D"}])
+    plan, _result = _import(path, dry_run=True)
+    said = {(r.row, r.column) for r in plan.refused}
+    assert said == {(2, "URN"), (2, "CloseDate"), (2, "EstablishmentStatus (code)"), (3, "URN"),
+                    (4, "URN"), (4, "CloseDate"), (4, "Postcode")}
+    assert [item.key for item in plan.items] == ["URN 100002"]  # the good row is still planned
+
+
 def test_a_school_overseas_keeps_its_postcode_as_given_with_a_warning(db, tmp_path):
     path = _gias(tmp_path, [
         {"URN": "150516", "EstablishmentName": "Dubai Scholars Private School",

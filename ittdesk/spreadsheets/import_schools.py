@@ -157,6 +157,17 @@ class SchoolImport(ImportKind):
         return []
 
     # -- planning -------------------------------------------------------------------------
+    def _other_problems(self, record: Record, columns: dict[str, str], refused: list[Refusal],
+                        own: dict[str, Any]) -> None:
+        """Everything else wrong with a row refused for its URN (unreadable, or on two rows),
+        so that one pass over the file fixes it: its fields, status code, close date and
+        head's columns, each refusal under its own column."""
+        self.clean(record, [f.name for f in schools.fields if f.name != "urn"], columns, refused,
+                   new=False)
+        for name in ("status_code", "close_date"):
+            _own(record, name, own[name], columns, refused)
+        self.extras(record, tuple(f.name for f in HEAD_FIELDS), columns, refused)
+
     def plan(self, records: list[Record], columns: dict[str, str], refused: list[Refusal],
              options: dict[str, Any] | None = None) -> list[Item]:
         service_names = [f.name for f in schools.fields]
@@ -172,13 +183,12 @@ class SchoolImport(ImportKind):
         for record in records:
             if "urn" not in record.raw:
                 refused.append(Refusal(record.row, columns.get("urn", "URN"), "URN is required"))
+                self._other_problems(record, columns, refused, own)
                 continue
             ok, urn = parse_with(parse_urn, record.raw["urn"])
             if not ok:
                 refused.append(Refusal(record.row, columns["urn"], urn))
-                # say everything else wrong with the row too, so one pass fixes the file
-                others = [n for n in service_names if n != "urn"]
-                self.clean(record, others, columns, refused, new=False)
+                self._other_problems(record, columns, refused, own)
                 continue
             by_urn[urn].append(record)
             keyed.append((record, urn))
@@ -198,6 +208,7 @@ class SchoolImport(ImportKind):
             for record in rows_of:
                 refused.append(Refusal(record.row, columns["urn"],
                                        f"URN {urn} is on more than one row ({rows}): keep one"))
+                self._other_problems(record, columns, refused, own)
         keyed = [(r, u) for r, u in keyed if r.row not in dropped and u not in duplicates]
         # Only what is compared, as named tuples, not School instances (BENCHMARKS.md, U8):
         # the file's fields (a row's values hold no others), the name shown and the status,
