@@ -120,6 +120,21 @@ def test_every_problem_of_a_row_is_reported_at_once(db, tmp_path):
     ]
 
 
+def test_a_trainee_id_repeated_on_a_row_refused_for_something_else_is_said_the_same_run(db,
+                                                                                        tmp_path):
+    """The repeat was said only on the run after the other row was mended."""
+    path = _register(tmp_path, [_trainee(1, email="ann@"), _trainee(1, last_name="Jones"),
+                                _trainee(2)])
+    plan, _ = importing.run_import(path, "enrolments", dry_run=True,
+                                   options={"create_cohorts": True})
+    assert sorted((r.row, r.column, r.reason.split(":")[0]) for r in plan.refused) == [
+        (2, "email", "'ann@' is not an email address"),
+        (2, "provider_trainee_id", "trainee ID T1 is on more than one row (2, 3)"),
+        (3, "provider_trainee_id", "trainee ID T1 is on more than one row (2, 3)"),
+    ]
+    assert [item.row for item in plan.items if item.action == "add"] == [4]
+
+
 def test_a_two_year_course_moves_its_cohort_s_end_so_second_year_placements_fit(db, tmp_path):
     for urn in (100001, 100002, 100003):
         schools.create({"urn": urn, "name": f"School {urn}"})

@@ -198,6 +198,7 @@ class EnrolmentImport(ImportKind):
                        "home_school")
         resolver = CohortResolver(options.get("cohort"), bool(options.get("create_cohorts")))
         parsed: list[Parsed] = []
+        others: list[tuple[int, Any, Any]] = []  # refused rows: (row, trainee ID, (email, cohort))
         homes: list[tuple[Record, int]] = []
         subjects: dict[Any, tuple[bool, Any]] = {}  # a file names few subjects: each looked up once
         register_seen: dict[str, dict[Any, str | None]] = {}  # and few routes, modes... (register_fields)
@@ -255,6 +256,10 @@ class EnrolmentImport(ImportKind):
             # now rather than with the plan (100,000 rows of them held ~60 MB beside the values).
             record.raw = _LET_GO
             if len(refused) > before or cohort is None:  # no cohort: refused above
+                # its keys still count as repeats of other rows': the repeat is said now, not
+                # on the run after this row is mended
+                others.append((record.row, evalues.get("trainee_id"),
+                               (pvalues.get("email"), cohort.id) if cohort is not None else None))
                 continue
             # of the extra fields only what the items need later (a dict per row held ~35 MB)
             parsed.append((record, pvalues, evalues, (extras["home_school"], extras["end_date"]),
@@ -264,9 +269,13 @@ class EnrolmentImport(ImportKind):
             if urn not in schools:
                 refused.append(Refusal(record.row, columns["home_school"], C.no_school(urn)))
         del homes  # freed before the items are made, which reuse its memory
-        refuse_duplicates([p[0].row for p in parsed], [
-            ("trainee ID", "trainee_id", [p[2].get("trainee_id") for p in parsed]),
-            ("email", "email", [(p[1].get("email"), p[4].id) for p in parsed])], columns, refused)
+        # the refused rows' keys too, after the planned rows' (each key's rows are said by number)
+        refuse_duplicates([p[0].row for p in parsed] + [o[0] for o in others], [
+            ("trainee ID", "trainee_id", [p[2].get("trainee_id") for p in parsed]
+             + [o[1] for o in others]),
+            ("email", "email", [(p[1].get("email"), p[4].id) for p in parsed]
+             + [o[2] for o in others])], columns, refused)
+        del others
         bad = {r.row for r in refused}
         parsed = [p for p in parsed if p[0].row not in bad]
         by_tid = {cast(str, e.trainee_id): e for e in C.models_where_in(  # matched: not null

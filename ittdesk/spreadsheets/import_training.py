@@ -79,7 +79,7 @@ def refuse_duplicates(rows: Sequence[int], keys: Sequence[tuple[str, str, Sequen
             where.setdefault(values[i], []).append(i)
         repeated.extend((found[0], order, what, column, key, found) for key, found in where.items())
     for _first, _order, what, column, key, found in sorted(repeated, key=lambda r: r[:2]):
-        numbers = [rows[i] for i in found]
+        numbers = sorted(rows[i] for i in found)  # rows may come out of file order
         shown = key[0] if isinstance(key, tuple) else key
         for row in numbers:
             refused.append(Refusal(row, columns.get(column, ""),
