@@ -89,6 +89,26 @@ def test_every_problem_of_a_people_row_is_said_at_once(db, tmp_path):
         ("School URN", "there is no school with URN 999999")]
 
 
+def test_rows_of_one_person_that_disagree_are_said_even_when_one_is_refused_for_more(db,
+                                                                                     tmp_path):
+    """The disagreement showed only on the run after the other row was mended, either way
+    round: the refused row first, or the refused row after the one it disagrees with."""
+    _schools()
+    path = _csv(tmp_path / "people.csv", [
+        HEAD, ["Ann", "Lee", "ann@example.com", "", "999999", "Mentor"],
+        ["Bea", "Lee", "ann@example.com", "", "100001", "Mentor"],
+        ["Cal", "Roe", "cal@example.com", "", "100001", "Mentor"],
+        ["Cat", "Roe", "cal@example.com", "", "100002", "Astronaut"]])
+    plan, _ = importing.run_import(path, "people", dry_run=True)
+    assert sorted((r.row, r.column, r.reason.split(":")[0]) for r in plan.refused) == [
+        (2, "School URN", "there is no school with URN 999999"),
+        (3, "First name", "the same person is on row 2 with first name 'Ann'"),
+        (5, "First name", "the same person is on row 4 with first name 'Cal'"),
+        (5, "Role", "'Astronaut' is not a role (one of"),
+    ]
+    assert [item.row for item in plan.items] == [4]
+
+
 def test_cli_lists_possible_duplicates_and_match_possible_matches_them(tmp_path, capsys):
     dbfile = tmp_path / "cli.sqlite3"
     path = _csv(tmp_path / "people.csv", [["First name", "Last name"], ["Ann", "Lee"]])

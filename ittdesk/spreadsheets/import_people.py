@@ -131,6 +131,9 @@ class PeopleImport(ImportKind):
             [p.id for p in by_email.values()] + [p.id for p in by_name.values()]
             + [p.id for ps in namesakes.values() for p in ps])
         same = _SamePerson()
+        # rows refused for something else, as far as they say who the person is: a row of the
+        # same person that disagrees with one is told now, not on the run after it is mended
+        refused_rows = _SamePerson()
         items: list[Item] = []
         for record, row in parsed:
             before = len(refused)
@@ -141,8 +144,14 @@ class PeopleImport(ImportKind):
                     refused.append(Refusal(record.row, columns["school_urn"],
                                            C.no_school(row["school_urn"])))
             if len(refused) > before or not row["ok"]:
+                _disagreements(row["person"], school, record, columns, refused, same, refused_rows)
                 continue
             values = row["person"]
+            at_school = school[0] if school else None
+            if same.earlier(values, None, at_school) is None:
+                told = refused_rows.earlier(values, None, at_school)
+                if told is not None and not same.agree(told, values, record, columns, refused):
+                    continue
             name = C.name_key(values.get("first_name"), values.get("last_name"))
             person = by_email.get(values["email"]) if values.get("email") else None
             if person is None and school is not None:
@@ -361,6 +370,20 @@ class PeopleImport(ImportKind):
         roles.update_many(role_changes, import_run=run_id)
         roles.create_many(role_rows, import_run=run_id)
         mentor_training.create_many(training_rows, import_run=run_id)
+
+
+def _disagreements(values: dict[str, Any], school: SchoolRef | None, record: Record,
+                   columns: dict[str, str], refused: list[Refusal], same: _SamePerson,
+                   refused_rows: _SamePerson) -> None:
+    """A refused row's person (the values that could be read) against the rows before it: what
+    it disagrees with is said now; it is kept for the rows after it to be compared with."""
+    at = school[0] if school else None
+    earlier = same.earlier(values, None, at) or refused_rows.earlier(values, None, at)
+    if earlier is not None:
+        same.agree(earlier, values, record, columns, refused)
+    else:
+        refused_rows.planned(("refused", record.row), values, None, at,
+                             Item(record.row, "same", "", ""))
 
 
 class _Planned:
