@@ -515,6 +515,27 @@ def test_placement_for_unknown_trainee_school_or_mentor_is_refused(db, tmp_path)
     assert "within the cohort's dates" in reasons[5][1]
 
 
+def test_a_placement_repeated_on_a_row_refused_for_its_mentor_is_said_the_same_run(db,
+                                                                                    tmp_path):
+    """Issue 14 item 6: the repeat showed only once the mentor was mended."""
+    setup_programme()
+    run(register_workbook(tmp_path / "r.xlsx", [
+        ["T1", "Ada", "Greaves", "ada@example.org", "", "", "01/09/2026", "", "", "", "", ""]]),
+        "enrolments")
+    path = write_csv(tmp_path / "p.csv", [
+        ["Trainee ID", "Placement school URN", "Mentor email", "Start date", "End date"],
+        ["T1", "100001", "nobody@example.org", "01/10/2026", "01/12/2026"],
+        ["T1", "100001", "", "02/10/2026", "01/12/2026"],
+        ["T1", "100002", "", "01/01/2027", "01/03/2027"],
+    ])
+    plan, _ = importing.run_import(path, "placements", dry_run=True)
+    assert sorted((r.row, r.column, r.reason.split(":")[0]) for r in plan.refused) == [
+        (2, "Mentor email", "there is no mentor with email nobody@example.org"),
+        (3, "Placement school URN", "the same placement is also on row 2"),
+    ]
+    assert [item.row for item in plan.items] == [4]
+
+
 def test_placement_mentor_found_by_name_at_the_school(db, tmp_path):
     setup_programme()
     school = School.get(School.urn == 100001)

@@ -191,13 +191,19 @@ class PlacementImport(ImportKind):
                                       refused)
             # a row with no enrolment or a BAD mentor was refused: the last two only say so
             if len(refused) > before or not clean or enrolment is None or mentor is BAD:
+                if enrolment is not None:  # its placements still count as repeats, said now
+                    for column_name, kind, school in found:
+                        key = (enrolment.id, school[0], kind)
+                        if key in seen:
+                            refused.append(_repeated(record.row, columns[column_name], seen[key]))
+                        else:
+                            seen[key] = record.row
                 continue
             row_items = []
             for column_name, kind, school in found:
                 key = (enrolment.id, school[0], kind)
                 if key in seen:
-                    refused.append(Refusal(record.row, columns[column_name],
-                                           f"the same placement is also on row {seen[key]}: keep one"))
+                    refused.append(_repeated(record.row, columns[column_name], seen[key]))
                     break
                 seen[key] = record.row
                 item = _plan_placement(record, values, extras, enrolment, school, kind, mentor,
@@ -249,6 +255,11 @@ def _pick_enrolment(candidates: list[Enrolment], on: date | None) -> Enrolment |
             if (c.start_date or c.academic_year.start) <= on <= (c.end_date or c.academic_year.end):
                 return e
     return max(candidates, key=lambda e: e.cohort.academic_year)
+
+
+def _repeated(row: int, column: str, first: int) -> Refusal:
+    """A placement (trainee, school, kind) on a second row."""
+    return Refusal(row, column, f"the same placement is also on row {first}: keep one")
 
 
 def _find_mentor(extras: dict[str, Any], school: SchoolRef, mentors: dict[str, Person],
