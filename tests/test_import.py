@@ -495,19 +495,25 @@ def test_enrolment_rows_that_fit_no_cohort_or_clash_are_refused(db, tmp_path):
     assert "more than one row (8, 9)" in reasons[8][1] and 9 in reasons
 
 
-def test_placement_for_unknown_trainee_school_or_mentor_is_refused(db, tmp_path):
+def _placements_of_ada(tmp_path, rows: list[list[str]]):
+    """The plan (dry run) of placements ``rows`` for trainee T1, enrolled in Cohort 7."""
     setup_programme()
     run(register_workbook(tmp_path / "r.xlsx", [
         ["T1", "Ada", "Greaves", "ada@example.org", "", "", "01/09/2026", "", "", "", "", ""]]),
         "enrolments")
     path = write_csv(tmp_path / "p.csv", [
-        ["Trainee ID", "Placement school URN", "Mentor email", "Start date", "End date"],
+        ["Trainee ID", "Placement school URN", "Mentor email", "Start date", "End date"], *rows])
+    plan, _ = importing.run_import(path, "placements", dry_run=True)
+    return plan
+
+
+def test_placement_for_unknown_trainee_school_or_mentor_is_refused(db, tmp_path):
+    plan = _placements_of_ada(tmp_path, [
         ["T1", "999999", "", "01/10/2026", "01/12/2026"],
         ["T9", "100000", "", "01/10/2026", "01/12/2026"],
         ["T1", "100001", "nobody@example.org", "01/10/2026", "01/12/2026"],
         ["T1", "100002", "", "01/10/2025", "01/12/2025"],
     ])
-    plan, _ = importing.run_import(path, "placements", dry_run=True)
     reasons = {r.row: (r.column, r.reason) for r in plan.refused}
     assert reasons[2] == ("Placement school URN", "there is no school with URN 999999: import the school first")
     assert "no enrolled trainee with trainee ID T9" in reasons[3][1]
@@ -518,17 +524,11 @@ def test_placement_for_unknown_trainee_school_or_mentor_is_refused(db, tmp_path)
 def test_a_placement_repeated_on_a_row_refused_for_its_mentor_is_said_the_same_run(db,
                                                                                     tmp_path):
     """Issue 14 item 6: the repeat showed only once the mentor was mended."""
-    setup_programme()
-    run(register_workbook(tmp_path / "r.xlsx", [
-        ["T1", "Ada", "Greaves", "ada@example.org", "", "", "01/09/2026", "", "", "", "", ""]]),
-        "enrolments")
-    path = write_csv(tmp_path / "p.csv", [
-        ["Trainee ID", "Placement school URN", "Mentor email", "Start date", "End date"],
+    plan = _placements_of_ada(tmp_path, [
         ["T1", "100001", "nobody@example.org", "01/10/2026", "01/12/2026"],
         ["T1", "100001", "", "02/10/2026", "01/12/2026"],
         ["T1", "100002", "", "01/01/2027", "01/03/2027"],
     ])
-    plan, _ = importing.run_import(path, "placements", dry_run=True)
     assert sorted((r.row, r.column, r.reason.split(":")[0]) for r in plan.refused) == [
         (2, "Mentor email", "there is no mentor with email nobody@example.org"),
         (3, "Placement school URN", "the same placement is also on row 2"),
