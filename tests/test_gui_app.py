@@ -25,7 +25,7 @@ def asked(monkeypatch):
     answers: list[int] = []
     seen: list[str] = []
 
-    def ask(location, message, parent):
+    def ask(location, message, parent, back_to=None):
         seen.append(message)
         return answers.pop(0) if answers else problem.QUIT
 
@@ -98,6 +98,20 @@ def test_the_problem_dialog_offers_restore_only_for_files(qtbot, tmp_path):
     assert not server.restore_button.isEnabled()
     server.open_button.click()
     assert server.choice == problem.OPEN_OTHER
+
+
+def test_a_server_that_cannot_be_reached_while_switching_offers_going_back_not_quitting(qtbot):
+    """Seen in a real window: connecting to a database that does not exist offered "Quit"
+    (which went back to the open file) and to restore a backup of a server."""
+    switching = problem.DatabaseProblemDialog(db.resolve("postgresql://u@h/db"), "cannot connect",
+                                              back_to="demo.sqlite3")
+    qtbot.addWidget(switching)
+    assert switching.quit_button.text() == "&Back to demo.sqlite3"
+    note = switching.findChild(problem.QLabel, "problemNote").text()
+    assert note == "Nothing has been written to it. You can open another database, or go back " \
+                   "to demo.sqlite3."
+    switching.quit_button.click()
+    assert switching.choice == problem.QUIT  # open_database_interactively gives up: back to it
 
 
 def _checkpointed(path):

@@ -127,7 +127,7 @@ def test_the_problem_dialog_hears_of_a_failed_check_in_plain_words(qtbot, tmp_pa
 
     seen: list[str] = []
     monkeypatch.setattr(app, "ask_about_problem",
-                        lambda location, message, parent: seen.append(message) or problem.QUIT)
+                        lambda location, message, parent, back_to=None: seen.append(message) or problem.QUIT)
     path = _sound_file(tmp_path)
     location = db.open_database(path, hold_writes=True)
     window = MainWindow(location)

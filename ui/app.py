@@ -209,23 +209,26 @@ def problem_after_start(window, location: Location, message: str) -> None:
     window.show()
 
 
-def ask_about_problem(location: Location | None, message: str, parent: QWidget | None) -> int:
-    """Show the problem dialog; returns RESTORE, OPEN_OTHER or QUIT. Tests replace this."""
+def ask_about_problem(location: Location | None, message: str, parent: QWidget | None, *,
+                      back_to: str | None = None) -> int:
+    """Show the problem dialog; returns RESTORE, OPEN_OTHER or QUIT (for a switch, ``back_to``:
+    back to the database still open). Tests replace this."""
     from .dialogs.database_problem import DatabaseProblemDialog
 
-    dialog = DatabaseProblemDialog(location, message, parent)
+    dialog = DatabaseProblemDialog(location, message, parent, back_to=back_to)
     dialog.exec()
     return dialog.choice
 
 
 def open_database_interactively(target: str | None, parent: QWidget | None = None, *,
-                                check_later: bool = False, problem: str | None = None
-                                ) -> Location | None:
+                                check_later: bool = False, problem: str | None = None,
+                                back_to: str | None = None) -> Location | None:
     """Open ``target``; on a problem ask what to do until it opens or the user gives up.
 
     ``check_later``: when ``can_check_later`` allows, skip the full integrity check and open with
     writes held; the caller then runs ``check_in_background``. ``problem``: already known (the
-    background check failed), asked about first."""
+    background check failed), asked about first. ``back_to``: the database being switched
+    from, which giving up goes back to (the dialog's last button names it)."""
     from .dialogs import database_problem as problem_dialog
 
     while True:
@@ -252,7 +255,7 @@ def open_database_interactively(target: str | None, parent: QWidget | None = Non
                         return _open(target)
                     except DatabaseOpenError as exc:
                         message = str(exc)
-        choice = ask_about_problem(location, message, parent)
+        choice = ask_about_problem(location, message, parent, back_to=back_to)
         if choice == problem_dialog.RESTORE and location is not None:
             source = problem_dialog.choose_backup(parent)
             if source:

@@ -40,7 +40,10 @@ def switch_database(window, target: str) -> bool:
     window.write_settings()
     window.presence_status.stop()  # this app leaves the database it closes
     window.remote_changes.stop()
-    location = open_database_interactively(target, window, check_later=True)
+    current = window.location
+    location = open_database_interactively(
+        target, window, check_later=True,
+        back_to=current.path.name if current.path is not None else current.display)
     if location is None:
         # Reopen the one we had (it was closed by the attempt).
         location = open_database_interactively(window.location.url, window, check_later=True)

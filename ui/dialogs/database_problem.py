@@ -33,7 +33,10 @@ RESTORE, OPEN_OTHER, QUIT = 1, 2, 3
 class DatabaseProblemDialog(QDialog):
     """Result: RESTORE, OPEN_OTHER or QUIT (``choice``)."""
 
-    def __init__(self, location: Location | None, message: str, parent: QWidget | None = None):
+    def __init__(self, location: Location | None, message: str, parent: QWidget | None = None,
+                 *, back_to: str | None = None):
+        """``back_to``: the database still open (switching from it): giving up goes back to it
+        rather than quitting, and the last button says so."""
         super().__init__(parent)
         self.setObjectName("DatabaseProblemDialog")
         self.setWindowTitle("The database cannot be opened")
@@ -45,8 +48,12 @@ class DatabaseProblemDialog(QDialog):
         self.message = QLabel(message)
         self.message.setObjectName("problemMessage")
         self.message.setWordWrap(True)
-        note = QLabel("Nothing has been written to it. You can restore a backup, open another "
-                      "database, or quit and ask for help.")
+        can_restore = location is not None and location.kind == "sqlite"
+        give_up = f"go back to {back_to}" if back_to else "quit and ask for help"
+        note = QLabel("Nothing has been written to it. You can "
+                      + ("restore a backup, " if can_restore else "")
+                      + f"open another database, or {give_up}.")
+        note.setObjectName("problemNote")
         note.setWordWrap(True)
         layout.addWidget(heading)
         layout.addWidget(self.message)
@@ -54,8 +61,7 @@ class DatabaseProblemDialog(QDialog):
         buttons = QDialogButtonBox()
         self.restore_button = QPushButton("&Restore a backup…")
         self.open_button = QPushButton("&Open another database…")
-        self.quit_button = QPushButton("&Quit")
-        can_restore = location is not None and location.kind == "sqlite"
+        self.quit_button = QPushButton(f"&Back to {back_to}" if back_to else "&Quit")
         self.restore_button.setEnabled(can_restore)
         if can_restore:
             buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.AcceptRole)
