@@ -304,3 +304,29 @@ def test_next_waits_for_a_file_and_back_waits_while_the_plan_is_made(qtbot, main
     assert wizard.currentId() == ImportWizard.PAGE_MAPPING
     assert wizard.mapping_page.mapping_model.mapping == chosen  # the columns checked are kept
     assert School.select().count() == 0
+
+
+def test_a_typed_file_is_looked_at_as_a_chosen_one_and_next_asks_before_a_wrong_kind(
+        qtbot, main_window):
+    """Seen in a real window: a Register trainees file's path typed in left 'What it holds' at
+    Schools, and Next went on to import it as schools."""
+    from pathlib import Path
+
+    register = Path(__file__).parent / "data" / "real" / "register_five_trainees.csv"
+    wizard = open_wizard(qtbot, main_window)
+    page = wizard.file_page
+    assert page.kind_combo.currentData() == "schools"
+    page.path_edit.setText(str(register))  # typed, then Next at once: not looked at yet
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.guessed_path == str(register), timeout=10000)
+    assert wizard.currentId() == ImportWizard.PAGE_FILE
+    assert page.kind_combo.currentData() == "enrolments"
+    assert page.message.text() == ("This file looks like enrolments (trainees): check 'What it "
+                                   "holds', then press Next.")
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)  # checked: on
+    wait_page(qtbot, wizard, ImportWizard.PAGE_MAPPING)
+    wizard.back()
+    page.path_edit.setText(str(register).replace("five_trainees", "hpitt_import"))
+    page.path_edit.editingFinished.emit()  # typed, then Tab or Enter
+    qtbot.waitUntil(lambda: page.guessed_path.endswith("register_hpitt_import.csv"), timeout=10000)
+    assert page.kind_combo.currentData() == "enrolments"

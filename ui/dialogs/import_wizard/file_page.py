@@ -3,6 +3,7 @@ for a sign-in sheet, the event), with the past imports below."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,8 @@ class FilePage(ImportPage):
         self.path_edit.setObjectName("importPath")
         self.path_edit.setPlaceholderText("A spreadsheet: .xlsx, .xls, .xlsb, .ods or .csv")
         self.path_edit.textChanged.connect(self._file_changed)
+        # a path typed or pasted is looked at too, as a chosen or dropped one is
+        self.path_edit.editingFinished.connect(self._guess_if_new)
         browse = QPushButton("&Browse…")
         browse.clicked.connect(self.browse)
         row.addWidget(self.path_edit, 1)
@@ -113,9 +116,19 @@ class FilePage(ImportPage):
         self.sheet_combo.clear()
         self.sheet_combo.addItem(ANY_SHEET, None)
 
-    def _guess_kind(self) -> None:
+    def _unguessed(self) -> str | None:
+        """The file named, if it is one whose kind has not been looked at yet."""
+        path = self.path_edit.text().strip()
+        return path if path and path != self.guessed_path and Path(path).is_file() else None
+
+    def _guess_if_new(self) -> None:
+        if self._unguessed() is not None:
+            self._guess_kind()
+
+    def _guess_kind(self, then: Callable[[bool], None] | None = None) -> None:
         """What the file holds and its sheets, read on a worker (a preflight first: a hostile
-        file is refused here, in words, before any reader sees it)."""
+        file is refused here, in words, before any reader sees it). ``then(changed)``: once
+        looked at, whether the kind shown was changed to the file's."""
         path = self.path_edit.text().strip()
         if not path or not Path(path).is_file():
             return
@@ -124,10 +137,15 @@ class FilePage(ImportPage):
             kind, sheets = result
             if self.path_edit.text().strip() != path:
                 return  # the user has chosen another file meanwhile
+            before = self.kind_combo.currentData()
             self.kind_combo.setCurrentIndex(max(self.kind_combo.findData(kind), 0))
+            self.sheet_combo.clear()
+            self.sheet_combo.addItem(ANY_SHEET, None)
             for name in sheets:
                 self.sheet_combo.addItem(name, name)
             self.guessed_path = path
+            if then is not None:
+                then(self.kind_combo.currentData() != before)
 
         run_task(self, _guess, path, on_done=guessed, on_error=self.import_wizard.show_error)
 
@@ -163,8 +181,20 @@ class FilePage(ImportPage):
             self._loaded = False
             return True
         if not self.import_wizard.busy():
-            self.start_load()
+            if self._unguessed() is not None:  # typed, and Next pressed before it was looked at
+                self._guess_kind(then=self._go_on_unless_changed)
+            else:
+                self.start_load()
         return False
+
+    def _go_on_unless_changed(self, changed: bool) -> None:
+        """Next after a typed file was looked at: on, unless it holds another kind than the one
+        shown, which the user is asked to check first (not imported as the wrong kind)."""
+        if changed:
+            self.say(f"This file looks like {self.kind_combo.currentText().lower()}: check "
+                     "'What it holds', then press Next.")
+        else:
+            self.start_load()
 
     def start_load(self) -> None:
         wizard = self.import_wizard
