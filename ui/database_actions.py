@@ -22,10 +22,12 @@ from shiboken6 import Shiboken
 from ittdesk import backup, clock, db, restore
 from ittdesk.location import Location
 from ittdesk.models import database
+from ittdesk.paths import backups_dir
 
 from . import settings as ui_settings
 from . import tasks
 from .app import check_in_background, open_database_interactively, remember
+from .files import export_folder
 from .tasks import run_task
 
 
@@ -85,7 +87,7 @@ def fill_recent_menu(window) -> None:
 
 
 def new_database(window) -> None:
-    path, _ = QFileDialog.getSaveFileName(window, "New database", "ittdesk.sqlite3",
+    path, _ = QFileDialog.getSaveFileName(window, "New database", str(export_folder() / "ittdesk.sqlite3"),
                                           "ITT Desk database (*.sqlite3)")
     if path:
         if Path(path).exists() and Path(path).stat().st_size > 0:
@@ -97,7 +99,7 @@ def new_database(window) -> None:
 
 
 def open_database(window) -> None:
-    path, _ = QFileDialog.getOpenFileName(window, "Open database", "",
+    path, _ = QFileDialog.getOpenFileName(window, "Open database", str(export_folder()),
                                           "ITT Desk database (*.sqlite3 *.db);;All files (*)")
     if path:
         window.switch_database(path)
@@ -118,7 +120,7 @@ def backup_database(window) -> None:
                                 "on the server (pg_dump): ask whoever runs it.")
         return
     suggested = f"ittdesk-backup-{clock.today():%Y-%m-%d}.sqlite3"
-    path, _ = QFileDialog.getSaveFileName(window, "Back up the database", suggested,
+    path, _ = QFileDialog.getSaveFileName(window, "Back up the database", str(export_folder() / suggested),
                                           "ITT Desk database (*.sqlite3)")
     if not path:
         return
@@ -160,7 +162,7 @@ def restore_database(window) -> None:
         QMessageBox.information(window, "Restore", "A PostgreSQL database is restored on the "
                                 "server (pg_restore): ask whoever runs it.")
         return
-    path, _ = QFileDialog.getOpenFileName(window, "Restore from a backup", "",
+    path, _ = QFileDialog.getOpenFileName(window, "Restore from a backup", str(backups_dir()),
                                           "ITT Desk database (*.sqlite3 *.db);;All files (*)")
     if not path:
         return

@@ -36,6 +36,7 @@ from ui.models.review_model import ReturnsModel, ReviewRow  # noqa: F401 - Revie
 from ui.models.rows_model import RowsModel
 
 from .. import sizing
+from ..files import export_folder
 from ..operations import EVERYTHING, write
 from ..tasks import TaskHandle, run_task
 
@@ -229,12 +230,12 @@ class CollectFormsDialog(QDialog):
     # -- choosing ---------------------------------------------------------------------------
     def choose_files(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(
-            self, "Returned forms", "", "Spreadsheets (*.xlsx *.xlsm *.xls *.ods);;All files (*)")
+            self, "Returned forms", str(export_folder()), "Spreadsheets (*.xlsx *.xlsm *.xls *.ods);;All files (*)")
         if names:
             self.add_paths([Path(n) for n in names])
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder of returned forms")
+        folder = QFileDialog.getExistingDirectory(self, "Folder of returned forms", str(export_folder()))
         if folder:
             self.add_paths([Path(folder)])
 

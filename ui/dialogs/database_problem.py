@@ -26,6 +26,7 @@ from ittdesk.location import Location
 from ittdesk.paths import backups_dir
 
 from .. import tasks
+from ..files import export_folder
 
 RESTORE, OPEN_OTHER, QUIT = 1, 2, 3
 
@@ -101,6 +102,6 @@ def choose_backup(parent: QWidget | None) -> str:
 
 
 def choose_database(parent: QWidget | None) -> str:
-    path, _ = QFileDialog.getOpenFileName(parent, "Open a database", "",
+    path, _ = QFileDialog.getOpenFileName(parent, "Open a database", str(export_folder()),
                                           "ITT Desk database (*.sqlite3 *.db);;All files (*)")
     return path

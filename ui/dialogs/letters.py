@@ -28,6 +28,7 @@ from ittdesk.models import Cohort, Programme, SupportAgreement
 from ittdesk.outreach import letters
 
 from .. import sizing
+from ..files import export_folder
 from ..tasks import run_task, show_error
 
 PDF_CHOICES = (("Word documents only", ""), ("Also a PDF of each letter", "each"),
@@ -112,7 +113,7 @@ class LettersDialog(QDialog):
         sizing.fit_on_show(self)
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the letters")
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the letters", str(export_folder()))
         if folder:
             self.folder.setText(folder)
 

@@ -37,6 +37,7 @@ from ittdesk.mentor_funding.ledger import hours_text
 from ittdesk.mentor_funding.rates import money_text
 
 from .. import sizing
+from ..files import export_folder
 from ..operations import read, write
 from ..tasks import TaskHandle, show_error
 
@@ -155,7 +156,8 @@ class MentorFundingDialog(QDialog):
              on_error=failed)
 
     def write_statements(self, folder: str | None = None):
-        folder = folder or QFileDialog.getExistingDirectory(self, "Folder for the statements")
+        folder = folder or QFileDialog.getExistingDirectory(
+            self, "Folder for the statements", str(export_folder()))
         if not folder:
             return None
 
@@ -170,8 +172,8 @@ class MentorFundingDialog(QDialog):
 
     def answer_sample(self, sample_path: str | None = None, out_path: str | None = None):
         if sample_path is None:
-            sample_path, _ = QFileDialog.getOpenFileName(self, "DfE's sample (CSV)", "",
-                                                         "CSV files (*.csv)")
+            sample_path, _ = QFileDialog.getOpenFileName(self, "DfE's sample (CSV)",
+                                                         str(export_folder()), "CSV files (*.csv)")
         if not sample_path:
             return None
         if out_path is None:

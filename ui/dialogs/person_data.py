@@ -41,6 +41,7 @@ from ittdesk.privacy import erasure, sar, sar_sheets
 from ui import operations, tasks
 
 from .. import colours, sizing
+from ..files import export_folder
 
 # -- work run on the background thread (no widgets) ------------------------------------------
 
@@ -123,7 +124,7 @@ class PersonExportDialog(QDialog):
             "and a sheet per kind of record; other people appear by record number only.")
         intro.setWordWrap(True)
         stem = f"subject-access-{person_id}-{clock.today():%Y-%m-%d}.xlsx"
-        self.path = QLineEdit(str(Path.home() / stem))
+        self.path = QLineEdit(str(export_folder() / stem))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()

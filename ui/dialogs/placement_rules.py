@@ -31,6 +31,7 @@ from ittdesk.services.placement_rules import import_term_dates, placement_rules
 from ui.models.rows_model import RowsModel
 
 from .. import sizing
+from ..files import export_folder
 from ..operations import affects, changes_of, write
 from ..tasks import show_error
 
@@ -164,7 +165,8 @@ class PlacementRulesDialog(QDialog):
                                      academic_year=str(self.year))
 
     def import_terms(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Term dates CSV", "", "CSV files (*.csv)")
+        name, _ = QFileDialog.getOpenFileName(self, "Term dates CSV", str(export_folder()),
+                                              "CSV files (*.csv)")
         if name:
             self.import_file(Path(name))
 

@@ -41,6 +41,7 @@ from ittdesk.errors import ValidationError, plain_message
 
 from .. import settings as ui_settings
 from .. import sizing
+from ..files import export_folder
 from ..operations import write_and_wait
 
 
@@ -217,7 +218,7 @@ class ProviderSettingsDialog(QDialog):
 
     def _choose_word(self, edit: QLineEdit) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, "Choose a Word template",
-                                                    str(Path.home()), WORD_FILTER)
+                                                    str(export_folder()), WORD_FILTER)
         if path:
             edit.setText(path)
 
@@ -251,7 +252,7 @@ class ProviderSettingsDialog(QDialog):
 
     def choose_logo(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, "Choose the provider's logo",
-                                                    str(Path.home()), IMAGE_FILTER)
+                                                    str(export_folder()), IMAGE_FILTER)
         if path:
             self.load_logo(path)
 

@@ -14,6 +14,7 @@ from ittdesk.queries.summaries import person_summary
 from ittdesk.services.events import events_of, part
 from ittdesk.services.people import people
 
+from ..files import export_folder
 from ..tasks import run_task
 from ..views.detail import enrolment_html, link_html, section
 from .base import EntityEditor, open_editor
@@ -142,7 +143,7 @@ class PersonEditor(EntityEditor):
         person = self.saved_record()
         name = person.full_name.replace(" ", "-").lower()
         path, _ = QFileDialog.getSaveFileName(self, "Export development record",
-                                              f"development-record-{name}.xlsx",
+                                              str(export_folder() / f"development-record-{name}.xlsx"),
                                               "Excel workbook (*.xlsx)")
         if not path:
             return

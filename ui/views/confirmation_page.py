@@ -34,6 +34,7 @@ from ittdesk.models import ConfirmationRound
 from ui.models.round_model import FILTERS, STATE_LABELS, RoundModel  # noqa: F401 - re-exported
 
 from ..dialogs.start_round import StartRoundDialog
+from ..files import export_folder
 from ..operations import write, write_and_wait
 from ..tasks import run_task, show_error
 from ..widgets.flow_layout import FlowLayout
@@ -331,7 +332,7 @@ class ConfirmationPage(RoundMailActions, Page):
         return added
 
     def choose_folder_and_write(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the forms")
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the forms", str(export_folder()))
         if not folder:
             return
         box = QMessageBox(QMessageBox.Icon.Question, "Paper forms",
@@ -423,7 +424,7 @@ class ConfirmationPage(RoundMailActions, Page):
         if self.round_id() is None:
             return
         name = f"Outstanding leadership forms {self.round_combo.currentText().replace('/', '-')}.xlsx"
-        target, _ = QFileDialog.getSaveFileName(self, "Export outstanding schools", name,
+        target, _ = QFileDialog.getSaveFileName(self, "Export outstanding schools", str(export_folder() / name),
                                                 "Excel workbook (*.xlsx);;CSV (*.csv)")
         if target:
             self.export_to(Path(target))

@@ -52,6 +52,7 @@ from ittdesk.returns import (
 )
 
 from .. import colours
+from ..files import export_folder
 from ..tasks import TaskHandle, run_task
 from .base import Page
 
@@ -416,7 +417,7 @@ class ReturnsPage(Page):
         return str(path) if path is not None else ""
 
     def choose_template_path(self) -> str:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose the LA's template", "",
+        path, _ = QFileDialog.getOpenFileName(self, "Choose the LA's template", str(export_folder()),
                                               "Excel workbooks (*.xlsx *.xlsm)")
         return path
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from ittdesk.models import ConfirmationRound
 
+from ..files import export_folder
 from ..operations import write
 from ..tasks import TaskHandle, show_error
 
@@ -45,7 +46,8 @@ class RoundMailActions(_PageBase):
         def load_status(self) -> None: ...
 
     def choose_folder_and_chase(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the reminder drafts")
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the reminder drafts",
+                                                  str(export_folder()))
         if folder:
             self.write_reminders(Path(folder))
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ittdesk.spreadsheets import importing, reading
 from ittdesk.spreadsheets.import_base import Source
 
+from ...files import export_folder
 from ...tasks import run_task
 from .models import table_view
 from .page import ImportPage
@@ -103,7 +104,7 @@ class FilePage(ImportPage):
 
     # -- the file -----------------------------------------------------------------------------
     def browse(self) -> None:
-        start = self.path_edit.text().strip() or str(Path.home())
+        start = self.path_edit.text().strip() or str(export_folder())
         path, _filter = QFileDialog.getOpenFileName(self, "Import from", start, FILE_FILTER)
         if path:
             self.set_path(path)
