@@ -59,15 +59,16 @@ class EventService(EntityService[Event]):
             kept = json.loads(kept)
         with writing():  # the write lock first, waiting its turn
             event = super().undo_delete(entry)
-            for row_id in kept or []:
-                # the row's delete made with the event's: the last one before the event's entry
-                row_entry = (AuditEntry.select()
-                             .where((AuditEntry.entity == attendance.entity)
-                                    & (AuditEntry.entity_id == int(row_id))
-                                    & (AuditEntry.action == "delete") & (AuditEntry.id < entry.id))
-                             .order_by(AuditEntry.id.desc()).first())
-                if row_entry is not None:
-                    attendance.undo_delete(row_entry)
+            # each row's delete made with the event's: its last one before the event's entry
+            latest: dict[int | None, AuditEntry] = {}
+            for row_entry in (AuditEntry.select()
+                              .where((AuditEntry.entity == attendance.entity)
+                                     & AuditEntry.entity_id.in_([int(i) for i in kept or []] or [0])
+                                     & (AuditEntry.action == "delete") & (AuditEntry.id < entry.id))
+                              .order_by(AuditEntry.id)):
+                latest[row_entry.entity_id] = row_entry
+            for row_entry in latest.values():
+                attendance.undo_delete(row_entry)
         return event
 
 

@@ -147,11 +147,6 @@ class PeopleImport(ImportKind):
                 _disagreements(row["person"], school, record, columns, refused, same, refused_rows)
                 continue
             values = row["person"]
-            at_school = school[0] if school else None
-            if same.earlier(values, None, at_school) is None:
-                told = refused_rows.earlier(values, None, at_school)
-                if told is not None and not same.agree(told, values, record, columns, refused):
-                    continue
             name = C.name_key(values.get("first_name"), values.get("last_name"))
             person = by_email.get(values["email"]) if values.get("email") else None
             if person is None and school is not None:
@@ -175,6 +170,10 @@ class PeopleImport(ImportKind):
                         person, possible = candidates[0], []
             at = school[0] if school else None
             earlier = same.earlier(values, person, at)
+            if earlier is None:  # a refused row of the same person it disagrees with: said now
+                told = refused_rows.earlier(values, person, at)
+                if told is not None and not same.agree(told, values, record, columns, refused):
+                    continue
             # A TRN given on two rows to two people would fail at apply: refuse the later row.
             trn = values.get("trn")
             owner: Token = person.id if person is not None else (
