@@ -20,6 +20,7 @@ This module also holds what they share: the base scanners, the refusal (``refuse
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import RefusedError
@@ -165,8 +166,25 @@ class XmlScan(Scan):
                                      "which real workbooks never do (an XML bomb?)")
 
 
-#: Any tag's ``ref=`` / ``sqref=`` ranges: (tag name, ranges); RefScan's and SheetScan's.
+#: Any tag's ``ref=`` / ``sqref=`` ranges: (tag name, ranges), read by ``ref_ranges``.
 RANGE_ATTR = re.compile(rb'<(?:[\w.-]+:)?([\w.-]+)\b[^<>]*?\s(?:sq)?ref="([^"]{0,100000})"')
+
+
+def ref_ranges(data: bytes, part: str, fail: Callable[[str], Exception]
+               ) -> Iterator[tuple[bytes, str, int, int, int]]:
+    """Each ``ref``/``sqref`` range in ``data``: (tag, text, cells, farthest column, farthest
+    row). Text that is not a cell reference is passed over; a reference beyond Excel's sheet
+    raises ``fail(reason)`` (the scan's own refusal, naming its file and sheet)."""
+    for match in RANGE_ATTR.finditer(data):
+        tag = match.group(1)
+        for text in match.group(2).decode("ascii", "replace").split():
+            try:
+                area, col, row = range_area(text, part)
+            except ValueError:
+                continue  # not a cell reference: nothing is made of it
+            except RefusedError as exc:
+                raise fail(str(exc)) from None
+            yield tag, text, area, col, row
 
 
 class RefScan(XmlScan):
@@ -180,17 +198,11 @@ class RefScan(XmlScan):
     def scan(self, data: bytes) -> None:
         if b'ref="' not in data:
             return
-        for match in RANGE_ATTR.finditer(data):
-            for text in match.group(2).decode("ascii", "replace").split():
-                try:
-                    _area, col, row = range_area(text, self.part)
-                except ValueError:
-                    continue  # not a cell reference: nothing is made of it
-                except RefusedError as exc:
-                    raise refuse(self.name, str(exc)) from None
-                if match.group(1) == b"comment" and col * row > self.limits.cells:
-                    raise refuse(self.name, f"says it has a comment at {text}, far beyond any "
-                                             "real sheet")
+        for tag, text, _area, col, row in ref_ranges(data, self.part,
+                                                     lambda reason: refuse(self.name, reason)):
+            if tag == b"comment" and col * row > self.limits.cells:
+                raise refuse(self.name, f"says it has a comment at {text}, far beyond any "
+                                         "real sheet")
 
 
 # -- shared strings ----------------------------------------------------------------------------

@@ -17,14 +17,13 @@ from ..errors import RefusedError
 from .part_scans import (
     EXCEL_COLUMNS,
     EXCEL_ROWS,
-    RANGE_ATTR,
     DamagedFile,
     XmlScan,
     cell_position,
     column_letters,
     column_number,
     columns_up_to,
-    range_area,
+    ref_ranges,
     refuse,
 )
 
@@ -199,24 +198,16 @@ class SheetScan(XmlScan):
                 self.far = f"{column_letters(self.col)}{self.row}"
 
     def _ranges(self, data: bytes) -> None:
-        for match in RANGE_ATTR.finditer(data):
-            tag = match.group(1)
-            for text in match.group(2).decode("ascii", "replace").split():
-                try:
-                    area, col, row = range_area(text, self.part)
-                except ValueError:
-                    continue  # not a cell reference: nothing is made of it
-                except RefusedError as exc:
-                    raise self._fail(str(exc)) from None
-                if tag == b"dimension" and area > self.limits.cells:
-                    raise self._fail(f"declares its sheet '{self.sheet}' as {text} ({area:,} cells), "
-                                     "far beyond any real sheet")
-                if tag in (b"mergeCell", b"hyperlink"):
-                    self.merged += area
-                    if self.merged > self.limits.merged:
-                        what = "merged" if tag == b"mergeCell" else "hyperlinked"
-                        raise self._fail(f"has {self.merged:,} {what} cells in sheet '{self.sheet}' "
-                                         f"(up to {text}), far more than any real sheet")
+        for tag, text, area, _col, _row in ref_ranges(data, self.part, self._fail):
+            if tag == b"dimension" and area > self.limits.cells:
+                raise self._fail(f"declares its sheet '{self.sheet}' as {text} ({area:,} cells), "
+                                 "far beyond any real sheet")
+            if tag in (b"mergeCell", b"hyperlink"):
+                self.merged += area
+                if self.merged > self.limits.merged:
+                    what = "merged" if tag == b"mergeCell" else "hyperlinked"
+                    raise self._fail(f"has {self.merged:,} {what} cells in sheet '{self.sheet}' "
+                                     f"(up to {text}), far more than any real sheet")
 
     def _check_totals(self) -> None:
         if self.cells > self.limits.cells:
